@@ -1,0 +1,270 @@
+"""The chain rule, element by element.
+
+``derive(network)`` walks the network backwards as a lecturer does by hand:
+
+1. the output layer: delta^L_j = dc/dz^L_j = sum_i dc/da^L_i * da^L_i/dz^L_j
+   (one term for an element-wise activation, the full Jacobian for softmax);
+2. each hidden layer: delta^l_j = sum_k dc/dz^{l+1}_k dz^{l+1}_k/da^l_j da^l_j/dz^l_j,
+   where dc/dz^{l+1}_k is delta^{l+1}_k by definition;
+3. each parameter: dc/dw^l_jk = dc/dz^l_j dz^l_j/dw^l_jk = delta^l_j a^{l-1}_k.
+
+Every local derivative comes from ``sympy.diff`` of a definition (the loss,
+the activation, one term of z); nothing is typed. Simplifications of the output
+delta (sigmoid + BCE -> a - y, softmax + cross-entropy -> a - y) are found by
+SymPy, using sum_j y_j = 1 only where the loss says its targets are a
+distribution, and the derivation records that it did.
+
+The vector and batch forms are built at layer level in :mod:`symbackprop.layers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .activations import A, Z, derivative, softmax_jacobian
+from .derivation import FORMS, Derivation, Equation, Step
+from .errors import UnknownNameError
+from .network import Network
+
+#: The per-example cost, as the symbol the derivation's partial derivatives start from.
+COST = sp.Symbol("c", real=True)
+#: The generic target y_j of :class:`OutputKernel` expressions.
+Y = sp.Symbol("y", real=True)
+SUM_TO_ONE = "the targets sum to one: sum_i y_i = 1"
+
+
+def partial(numerator: sp.Basic, denominator: sp.Basic) -> sp.Derivative:
+    """An unevaluated partial derivative, a factor of a chain-rule product."""
+    return sp.Derivative(numerator, denominator, evaluate=False)
+
+
+def product(*factors: sp.Expr) -> sp.Expr:
+    """A product kept in the order written, for steps that show the factors."""
+    return sp.Mul(*factors, evaluate=False)
+
+
+def forward_values(network: Network) -> dict[sp.Symbol, sp.Expr]:
+    """Every z and a symbol of the network -> its value in inputs and parameters."""
+    values: dict[sp.Symbol, sp.Expr] = {}
+    for layer in range(1, network.depth + 1):
+        zs = [network.pre_activation(layer, j).xreplace(values) for j in range(network.layers[layer])]
+        outputs = network.activation(layer).apply(zs)
+        values.update(zip(network.z(layer), zs))
+        values.update(zip(network.a(layer), outputs))
+    return values
+
+
+def forward_equations(network: Network) -> tuple[Equation, ...]:
+    """z^l_j = sum_k w^l_jk a^{l-1}_k + b^l_j and a^l_j = g_l(z^l_j), layer by layer."""
+    equations: list[Equation] = []
+    for layer in range(1, network.depth + 1):
+        zs = network.z(layer)
+        for j, z in enumerate(zs):
+            equations.append(Equation(z.name, z, network.pre_activation(layer, j)))
+        for a, value in zip(network.a(layer), network.activation(layer).apply(zs)):
+            equations.append(Equation(a.name, a, value))
+    return tuple(equations)
+
+
+def _shortest(expr: sp.Expr) -> sp.Expr:
+    """The fewest-operations of expr and its factored form; expr itself on a tie."""
+    factored = sp.factor(expr)
+    return factored if sp.count_ops(factored) < sp.count_ops(expr) else expr
+
+
+def _use_sum_to_one(expr: sp.Expr, a_j: sp.Symbol, targets: Sequence[sp.Expr]) -> sp.Expr:
+    """Collect expr in a_j and replace the sum of all targets by 1."""
+    return sp.collect(sp.expand(expr), a_j).subs(sp.Add(*targets), 1)
+
+
+@dataclass(frozen=True)
+class _Output:
+    steps: list[Step]
+    deltas: list[sp.Expr]
+    assumptions: tuple[str, ...]
+
+
+def _output_elementwise(network: Network, loss: sp.Expr) -> _Output:
+    layer = network.depth
+    deriv = derivative(network.activation(layer))
+    steps, deltas = [], []
+    for j, (z, a, d) in enumerate(zip(network.z(layer), network.a(layer), network.delta(layer)), start=1):
+        quantity = d.name
+        dc_da, da_dz = sp.diff(loss, a), deriv.at(z, a)
+        steps.append(Step(quantity, "element", layer, d, ((partial(COST, a), partial(a, z)),), "chain rule",
+                          product(dc_da, da_dz)))
+        value = _shortest(dc_da * da_dz)
+        if value != product(dc_da, da_dz):
+            steps.append(Step(quantity, "element", layer, d, (), "simplify", value))
+        deltas.append(value)
+    return _Output(steps, deltas, ())
+
+
+def _output_softmax(network: Network, loss: sp.Expr) -> _Output:
+    layer, n = network.depth, network.layers[-1]
+    _, jacobian, generic = softmax_jacobian(n)
+    outputs = network.a(layer)
+    jacobian = jacobian.xreplace(dict(zip(generic, outputs)))
+    targets = list(network.targets)
+    grads = [sp.diff(loss, a) for a in outputs]
+    steps, deltas, used = [], [], False
+    for j, (z, a_j, d) in enumerate(zip(network.z(layer), outputs, network.delta(layer))):
+        quantity = d.name
+        chain = tuple((partial(COST, a), partial(a, z)) for a in outputs)
+        terms = sp.Add(*[product(grads[i], jacobian[i, j]) for i in range(n)], evaluate=False)
+        steps.append(Step(quantity, "element", layer, d, chain, "chain rule; softmax Jacobian", terms))
+        value = sp.collect(sp.expand(sp.Add(*[grads[i] * jacobian[i, j] for i in range(n)])), a_j)
+        steps.append(Step(quantity, "element", layer, d, (), "expand and collect", value))
+        if network.loss.targets_sum_to_one:
+            reduced = _use_sum_to_one(value, a_j, targets)
+            if reduced != value:
+                used = True
+                value = reduced
+                steps.append(Step(quantity, "element", layer, d, (), SUM_TO_ONE, value))
+        deltas.append(value)
+    return _Output(steps, deltas, (SUM_TO_ONE,) if used else ())
+
+
+def _hidden_layer(network: Network, layer: int) -> tuple[list[Step], list[sp.Expr]]:
+    deriv = derivative(network.activation(layer))
+    weights = network.parameters[f"W{layer + 1}"]
+    offset = 1 if network.bias == "neuron" else 0
+    following = network.delta(layer + 1)
+    next_z = network.z(layer + 1)
+    steps, deltas = [], []
+    for j, (z, a, d) in enumerate(zip(network.z(layer), network.a(layer), network.delta(layer))):
+        w_col = [weights[k, j + offset] for k in range(len(following))]
+        dz_da = [sp.diff(w * a, a) for w in w_col]  # dz^{l+1}_k/da^l_j from the term w_kj a_j
+        g_prime = deriv.at(z, a)
+        chain = tuple((partial(COST, zk), partial(zk, a), partial(a, z)) for zk in next_z)
+        terms = sp.Add(*[product(dk, wk, g_prime) for dk, wk in zip(following, dz_da)], evaluate=False)
+        steps.append(Step(d.name, "element", layer, d, chain, "chain rule; dc/dz^{l+1}_k = delta^{l+1}_k", terms))
+        value = g_prime * sp.Add(*[wk * dk for wk, dk in zip(dz_da, following)])
+        steps.append(Step(d.name, "element", layer, d, (), "factor out g'(z)", value))
+        deltas.append(value)
+    return steps, deltas
+
+
+def _parameter_gradients(network: Network, layer: int) -> tuple[list[Step], dict[str, sp.ImmutableMatrix]]:
+    """dc/dw = dc/dz dz/dw for every parameter of one layer, from the terms of z."""
+    deltas = network.delta(layer)
+    zs = network.z(layer)
+    values: dict[sp.Symbol, tuple[sp.Expr, list[tuple[sp.Expr, ...]]]] = {}
+    for j, (z, d) in enumerate(zip(zs, deltas)):
+        for param, term in network.pre_activation_terms(layer, j):
+            assert param is not None
+            local = sp.diff(term, param)
+            total, chain = values.get(param, (sp.S.Zero, []))
+            values[param] = (total + d * local, chain + [(partial(COST, z), partial(z, param))])
+    steps, gradients = [], {}
+    for name, matrix in network.parameters.items():
+        if not name[1:].isdigit() or int(name[1:]) != layer:
+            continue
+        for param in matrix:
+            value, chain = values[param]
+            lhs = partial(COST, param)
+            steps.append(Step(param.name, "element", layer, lhs, tuple(chain), "chain rule; dc/dz = delta", value))
+        gradients[name] = matrix.applyfunc(lambda p: values[p][0])
+    return steps, gradients
+
+
+def derive(network: Network, forms: Sequence[str] = FORMS) -> Derivation:
+    """Derive every delta and gradient of ``network``.
+
+    Args:
+        network: the architecture.
+        forms: any of ``"element"``, ``"vector"``, ``"batch"``. The element-form deltas and
+            gradients are always computed (they are the reference the others are proven against);
+            ``forms`` selects which steps are recorded.
+
+    Returns:
+        The immutable :class:`~symbackprop.derivation.Derivation`.
+
+    Raises:
+        UnknownNameError: an unknown form.
+    """
+    for form in forms:
+        if form not in FORMS:
+            raise UnknownNameError("form", str(form), FORMS)
+    loss = network.loss(network.a(network.depth), list(network.targets))
+    elementwise = network.activation(network.depth).elementwise
+    output = (_output_elementwise if elementwise else _output_softmax)(network, loss)
+    steps = list(output.steps)
+    deltas = {f"delta{network.depth}": sp.ImmutableMatrix(output.deltas)}
+    for layer in range(network.depth - 1, 0, -1):
+        layer_steps, layer_deltas = _hidden_layer(network, layer)
+        steps += layer_steps
+        deltas[f"delta{layer}"] = sp.ImmutableMatrix(layer_deltas)
+    gradients: dict[str, sp.ImmutableMatrix] = {}
+    for layer in range(network.depth, 0, -1):
+        layer_steps, layer_gradients = _parameter_gradients(network, layer)
+        steps += layer_steps
+        gradients.update(layer_gradients)
+    ordered = {name: gradients[name] for name in network.parameters}
+    deltas = {f"delta{l}": deltas[f"delta{l}"] for l in range(1, network.depth + 1)}
+    if "element" not in forms:
+        steps = []
+    vector, batch, layer_steps = _layer_forms(network, forms)
+    return Derivation(
+        network=network,
+        loss=loss,
+        forward=forward_equations(network),
+        steps=tuple(steps) + tuple(layer_steps),
+        deltas=deltas,
+        gradients=ordered,
+        vector=vector,
+        batch=batch,
+        assumptions=output.assumptions,
+    )
+
+
+def _layer_forms(network: Network, forms: Sequence[str]) -> tuple[dict, dict, list[Step]]:
+    vector: dict = {}
+    batch: dict = {}
+    steps: list[Step] = []
+    if "vector" in forms:
+        from .layers import vector_form
+
+        vector, vector_steps = vector_form(network)
+        steps += vector_steps
+    if "batch" in forms:
+        from .layers import batch_form
+
+        batch, batch_steps = batch_form(network)
+        steps += batch_steps
+    return vector, batch, steps
+
+
+@dataclass(frozen=True)
+class OutputKernel:
+    """The output layer's derivatives as scalar expressions, for vectorised code.
+
+    Attributes:
+        grad_a: dc/da_j in terms of the output ``A`` and the target ``Y``.
+        delta: delta^L_j = dc/dz^L_j in ``A``, ``Y`` and ``Z`` when it is point-wise
+            (every element-wise output; softmax with a distribution-target loss); else None,
+            and delta = a * (g - sum_i a_i g_i) with g = grad_a (the softmax Jacobian-vector product).
+    """
+
+    grad_a: sp.Expr
+    delta: sp.Expr | None
+
+
+def output_kernel(network: Network) -> OutputKernel:
+    """The point-wise output-layer kernels of ``network``, read off its element-form derivation."""
+    layer = network.depth
+    loss = network.loss(network.a(layer), list(network.targets))
+    generic = {network.a(layer)[0]: A, network.z(layer)[0]: Z, network.targets[0]: Y}
+    grad_a = sp.diff(loss, network.a(layer)[0]).xreplace(generic)
+    if grad_a.is_polynomial(A, Y):
+        grad_a = _shortest(grad_a)  # 2 (a - y) rather than 2a - 2y
+    if network.activation(layer).elementwise:
+        delta = _output_elementwise(network, loss).deltas[0]
+    elif network.loss.targets_sum_to_one:
+        delta = _output_softmax(network, loss).deltas[0]
+    else:
+        return OutputKernel(grad_a, None)
+    return OutputKernel(grad_a, _shortest(delta.xreplace(generic)))

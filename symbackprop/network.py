@@ -1,0 +1,321 @@
+"""The architecture: layer sizes, activations, loss, bias convention, and symbols.
+
+Conventions (the stable contract of every later feature):
+
+* Layers are numbered 0 (input) to L (output); ``n_l`` neurons in layer l.
+* ``W{l}`` has shape (n_l, n_{l-1}); row j is the destination neuron j, column k
+  the source neuron k (Nielsen's w^l_{jk}). Indices in symbol names are 1-based,
+  as in the lecture notes: ``W2_1_3`` is w^2_{13}.
+* Bias conventions:
+  ``vector``  b^l_j per neuron, ``b{l}`` of shape (n_l, 1);
+  ``neuron``  an augmented bias unit a_0 = 1 with weights w_{j0}: ``W{l}`` is
+              (n_l, n_{l-1} + 1), column 0 the bias weights, no ``b{l}`` (seed 000);
+  ``none``    no bias (seed 003);
+  ``shared``  one scalar b^l per layer, ``b{l}`` of shape (1, 1).
+* Symbol names: ``x_k``, ``y_j``, ``W{l}_{j}_{k}``, ``b{l}_{j}`` (``b{l}`` when
+  shared), ``z{l}_{j}``, ``a{l}_{j}``, ``delta{l}_{j}``. Layer 0's activations are
+  the inputs ``x_k``. :meth:`Network.describe_symbol` maps a symbol back to
+  ``(kind, layer, indices)`` for printers.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from .activations import Activation, get_activation
+from .errors import SpecError, UnknownNameError
+from .losses import Loss, get_loss, indicator
+
+if TYPE_CHECKING:
+    from .derivation import Derivation
+
+BIAS_CONVENTIONS: dict[str, str] = {
+    "vector": "a bias b^l_j per neuron: z^l = W^l a^(l-1) + b^l",
+    "neuron": "an augmented bias unit a_0 = 1 with weights w^l_j0 (column 0 of W^l)",
+    "none": "no bias: z^l = W^l a^(l-1)",
+    "shared": "one scalar bias per layer: z^l_j = sum_k w^l_jk a^(l-1)_k + b^l",
+}
+
+NETWORK_KEYS = ("layers", "hidden", "output", "activations", "loss", "bias")
+_SPEC = re.compile(r"^[1-9][0-9]*(-[1-9][0-9]*)+$")
+_NAME = re.compile(r"^(?P<kind>W|b|z|a|delta)(?P<layer>[0-9]+)(?:_(?P<i>[0-9]+))?(?:_(?P<k>[0-9]+))?$|^(?P<io>x|y)_(?P<j>[0-9]+)$")
+
+
+def _symbol(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+def parse_spec(spec: str) -> tuple[int, ...]:
+    """Parse ``"2-3-1"`` into layer sizes.
+
+    Raises:
+        SpecError: anything but two or more positive integers joined by '-'.
+    """
+    text = str(spec).strip()
+    if not _SPEC.match(text):
+        raise SpecError(
+            f"malformed layer spec {spec!r}: write two or more positive integers joined by '-', e.g. '2-3-1'"
+        )
+    return tuple(int(part) for part in text.split("-"))
+
+
+@dataclass(frozen=True)
+class SymbolInfo:
+    """What a network symbol stands for: ``kind`` in W, b, z, a, delta, x, y; 1-based indices."""
+
+    kind: str
+    layer: int | None
+    indices: tuple[int, ...]
+
+
+class Network:
+    """A feed-forward network's architecture and its SymPy symbols.
+
+    Args:
+        layers: neurons per layer, input first, e.g. ``[2, 3, 1]``.
+        hidden: activation of every hidden layer (ignored when ``activations`` is given).
+        output: activation of the output layer (likewise).
+        loss: per-example loss name.
+        bias: bias convention, one of :data:`BIAS_CONVENTIONS`.
+        activations: one activation name per non-input layer.
+
+    Raises:
+        SpecError, UnknownNameError: a malformed or inconsistent architecture.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[int],
+        hidden: str = "sigmoid",
+        output: str = "sigmoid",
+        loss: str = "quadratic",
+        bias: str = "vector",
+        activations: Sequence[str] | None = None,
+    ) -> None:
+        self.layers: tuple[int, ...] = _check_layers(layers)
+        depth = len(self.layers) - 1
+        if activations is None:
+            names: Sequence[str] = [hidden] * (depth - 1) + [output]
+        else:
+            if isinstance(activations, str) or len(activations) != depth:
+                given = 1 if isinstance(activations, str) else len(activations)
+                raise SpecError(
+                    f"activations: expected {depth} names (one per non-input layer of {self.spec}), got {given}"
+                )
+            names = list(activations)
+        self.activations: tuple[Activation, ...] = tuple(get_activation(n) for n in names)
+        self.loss: Loss = get_loss(loss)
+        if bias not in BIAS_CONVENTIONS:
+            raise UnknownNameError("bias convention", str(bias), BIAS_CONVENTIONS)
+        self.bias: str = bias
+        self._check_compatible()
+
+    def _check_compatible(self) -> None:
+        for layer, act in enumerate(self.activations[:-1], start=1):
+            if not act.elementwise:
+                raise SpecError(
+                    f"{act.name} can only be the output activation (layer {layer} is hidden); "
+                    "use an element-wise activation there"
+                )
+        if not self.activations[-1].elementwise and self.layers[-1] < 2:
+            raise SpecError("softmax needs at least 2 output neurons; use sigmoid for one output")
+        if self.loss.sparse and self.layers[-1] < 2:
+            raise SpecError("sparse_cross_entropy needs at least 2 output neurons (one per class); use bce")
+
+    # ----------------------------------------------------------------- builders
+    @classmethod
+    def from_spec(cls, spec: str, **options: Any) -> Network:
+        """``Network.from_spec("2-3-1", hidden="tanh", ...)``."""
+        return cls(parse_spec(spec), **options)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str = "network") -> Network:
+        """Build from a dict with keys :data:`NETWORK_KEYS` (``layers`` a list or a spec string).
+
+        Raises:
+            SpecError: unknown keys, a missing ``layers``, or values of the wrong type.
+        """
+        unknown = sorted(set(data) - set(NETWORK_KEYS))
+        if unknown:
+            raise SpecError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(NETWORK_KEYS)}")
+        if "layers" not in data:
+            raise SpecError(f"{source}: missing key 'layers' (a list like [2, 3, 1] or a string '2-3-1')")
+        options: dict[str, Any] = {}
+        for key in ("hidden", "output", "loss", "bias"):
+            if key in data:
+                if not isinstance(data[key], str):
+                    raise SpecError(f"{source}: {key!r} must be a string, got {type(data[key]).__name__}")
+                options[key] = data[key]
+        if "activations" in data:
+            acts = data["activations"]
+            if not isinstance(acts, list) or not all(isinstance(a, str) for a in acts):
+                raise SpecError(f"{source}: 'activations' must be a list of strings")
+            options["activations"] = acts
+        layers = data["layers"]
+        if isinstance(layers, str):
+            return cls(parse_spec(layers), **options)
+        return cls(layers, **options)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Network:
+        """Read a TOML file with keys :data:`NETWORK_KEYS` (a ``[derive]`` table is left to the CLI).
+
+        Raises:
+            SpecError: the file cannot be read or parsed, or holds unknown keys.
+        """
+        data = read_toml(path)
+        return cls.from_mapping({k: v for k, v in data.items() if k != "derive"}, source=str(path))
+
+    # --------------------------------------------------------------- properties
+    @property
+    def depth(self) -> int:
+        """L, the index of the output layer."""
+        return len(self.layers) - 1
+
+    @property
+    def spec(self) -> str:
+        return "-".join(str(n) for n in self.layers)
+
+    @property
+    def name(self) -> str:
+        """A file-system friendly name: ``2-3-1_tanh_sigmoid_bce_vector``."""
+        acts = "_".join(dict.fromkeys(a.label for a in self.activations))
+        return re.sub(r"[^A-Za-z0-9_.-]", "", f"{self.spec}_{acts}_{self.loss.name}_{self.bias}")
+
+    def __repr__(self) -> str:
+        acts = [a.label for a in self.activations]
+        return f"Network(layers={list(self.layers)}, activations={acts}, loss={self.loss.name!r}, bias={self.bias!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Network) and repr(self) == repr(other)
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    def derive(self, forms: Sequence[str] = ("element", "vector", "batch")) -> Derivation:
+        """Derive every delta and gradient; see :func:`symbackprop.engine.derive`."""
+        from .engine import derive
+
+        return derive(self, forms)
+
+    def compile(self, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64") -> Any:
+        """Compiled gradient function ``grad(params, X, Y) -> dict``; see :mod:`symbackprop.compile`."""
+        from .compile import compile_network
+
+        return compile_network(self, backend=backend, form=form, dtype=dtype)
+
+    def activation(self, layer: int) -> Activation:
+        """The activation of layer ``layer`` (1..L)."""
+        return self.activations[layer - 1]
+
+    # ------------------------------------------------------------------ symbols
+    def inputs_list(self) -> list[sp.Symbol]:
+        return [_symbol(f"x_{k}") for k in range(1, self.layers[0] + 1)]
+
+    @cached_property
+    def inputs(self) -> sp.ImmutableMatrix:
+        """The input column x, (n_0, 1)."""
+        return sp.ImmutableMatrix(self.inputs_list())
+
+    @cached_property
+    def targets(self) -> sp.ImmutableMatrix:
+        """The target column y, (n_L, 1); indicators [ell = j] for sparse_cross_entropy."""
+        n = self.layers[-1]
+        if self.loss.sparse:
+            return sp.ImmutableMatrix([indicator(j) for j in range(1, n + 1)])
+        return sp.ImmutableMatrix([_symbol(f"y_{j}") for j in range(1, n + 1)])
+
+    @cached_property
+    def parameters(self) -> dict[str, sp.ImmutableMatrix]:
+        """``{"W1": ..., "b1": ..., ...}`` in layer order, each a matrix of symbols."""
+        params: dict[str, sp.ImmutableMatrix] = {}
+        first = 0 if self.bias == "neuron" else 1
+        for l in range(1, self.depth + 1):
+            rows, cols = self.layers[l], self.layers[l - 1]
+            params[f"W{l}"] = sp.ImmutableMatrix(
+                rows, cols + 1 - first, lambda j, k: _symbol(f"W{l}_{j + 1}_{k + first}")
+            )
+            if self.bias == "vector":
+                params[f"b{l}"] = sp.ImmutableMatrix(rows, 1, lambda j, _: _symbol(f"b{l}_{j + 1}"))
+            elif self.bias == "shared":
+                params[f"b{l}"] = sp.ImmutableMatrix([[_symbol(f"b{l}")]])
+        return params
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(m.rows * m.cols for m in self.parameters.values())
+
+    def z(self, layer: int) -> list[sp.Symbol]:
+        """Pre-activation symbols z^l_1..z^l_n."""
+        return [_symbol(f"z{layer}_{j}") for j in range(1, self.layers[layer] + 1)]
+
+    def a(self, layer: int) -> list[sp.Symbol]:
+        """Activation symbols a^l_1..a^l_n; layer 0 gives the inputs."""
+        if layer == 0:
+            return self.inputs_list()
+        return [_symbol(f"a{layer}_{j}") for j in range(1, self.layers[layer] + 1)]
+
+    def delta(self, layer: int) -> list[sp.Symbol]:
+        """Error-term symbols delta^l_1..delta^l_n (delta^l_j = dc/dz^l_j)."""
+        return [_symbol(f"delta{layer}_{j}") for j in range(1, self.layers[layer] + 1)]
+
+    def pre_activation_terms(self, layer: int, j: int) -> list[tuple[sp.Symbol | None, sp.Expr]]:
+        """The terms of z^l_j as (parameter, term) pairs, 0-based j; the bias term first."""
+        weights = self.parameters[f"W{layer}"]
+        sources = self.a(layer - 1)
+        terms: list[tuple[sp.Symbol | None, sp.Expr]] = []
+        if self.bias == "neuron":
+            terms.append((weights[j, 0], weights[j, 0]))
+            weights = weights[:, 1:]
+        elif self.bias == "vector":
+            b = self.parameters[f"b{layer}"][j, 0]
+            terms.append((b, b))
+        elif self.bias == "shared":
+            b = self.parameters[f"b{layer}"][0, 0]
+            terms.append((b, b))
+        terms.extend((weights[j, k], weights[j, k] * sources[k]) for k in range(len(sources)))
+        return terms
+
+    def pre_activation(self, layer: int, j: int) -> sp.Expr:
+        """z^l_j in terms of the previous layer's activations, 0-based j."""
+        return sp.Add(*[term for _, term in self.pre_activation_terms(layer, j)])
+
+    def describe_symbol(self, symbol: sp.Symbol) -> SymbolInfo | None:
+        """What a symbol of this network stands for, or None for foreign symbols."""
+        m = _NAME.match(symbol.name)
+        if not m:
+            return None
+        if m.group("io"):
+            return SymbolInfo(m.group("io"), None, (int(m.group("j")),))
+        indices = tuple(int(m.group(g)) for g in ("i", "k") if m.group(g) is not None)
+        return SymbolInfo(m.group("kind"), int(m.group("layer")), indices)
+
+
+def _check_layers(layers: Sequence[int]) -> tuple[int, ...]:
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
+        raise SpecError(f"layers must be a list of positive integers, got {layers!r}")
+    if len(layers) < 2:
+        raise SpecError(f"layers needs at least an input and an output layer, got {list(layers)}")
+    for n in layers:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise SpecError(f"layer sizes must be positive integers, got {n!r} in {list(layers)}")
+    return tuple(layers)
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file, turning every failure into a one-line :class:`SpecError`."""
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise SpecError(f"cannot read {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path} is not valid TOML: {exc}") from None
