@@ -64,7 +64,8 @@ class Equation:
     rhs: sp.Basic
 
 
-def _frozen(mapping: Mapping[str, sp.ImmutableMatrix]) -> Mapping[str, sp.ImmutableMatrix]:
+def _frozen(mapping: Mapping[str, sp.Basic]) -> Mapping[str, sp.Basic]:
+    """A read-only copy: a Derivation cannot be changed after the engine made it."""
     return MappingProxyType(dict(mapping))
 
 
@@ -92,9 +93,13 @@ class Derivation:
     steps: tuple[Step, ...]
     deltas: Mapping[str, sp.ImmutableMatrix]
     gradients: Mapping[str, sp.ImmutableMatrix]
-    vector: Mapping[str, sp.Basic] = field(default_factory=lambda: MappingProxyType({}))
-    batch: Mapping[str, sp.Basic] = field(default_factory=lambda: MappingProxyType({}))
+    vector: Mapping[str, sp.Basic] = field(default_factory=dict)
+    batch: Mapping[str, sp.Basic] = field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("deltas", "gradients", "vector", "batch"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     def steps_of(self, form: str, quantity: str | None = None) -> tuple[Step, ...]:
         """The steps of one form, optionally of one quantity."""

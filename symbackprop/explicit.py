@@ -20,6 +20,14 @@ from .errors import SymbackpropError
 Functions = Mapping[str, Callable[[sp.Matrix], sp.Matrix]]
 
 
+def function_name(applied: ElementwiseApplyFunction) -> str:
+    """The name of the function an ElementwiseApplyFunction applies (``"tanh'"``)."""
+    func = applied.function
+    if isinstance(func, sp.Lambda):
+        func = func.expr.func
+    return str(getattr(func, "__name__", func))
+
+
 def _shape(dim: sp.Expr, sizes: Mapping[sp.Symbol, int]) -> int:
     return int(sp.sympify(dim).xreplace(dict(sizes)))
 
@@ -83,7 +91,7 @@ def evaluate(
             rows, cols = (slice(*(None if x is None else _shape(x, sizes) for x in s)) for s in (e.rowslice, e.colslice))
             return parent[rows, cols]
         if isinstance(e, ElementwiseApplyFunction):
-            name = getattr(e.function, "__name__", str(e.function))
+            name = function_name(e)
             if name not in functions:
                 raise SymbackpropError(f"no implementation for element-wise function {name}")
             return functions[name](ev(e.expr))

@@ -1,4 +1,4 @@
-"""Shared test helpers: random exact points and the naive truth (sympy.diff of the expanded loss)."""
+"""Shared test helpers: random points and the naive truth (sympy.diff of the expanded loss)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import random
 
 import sympy as sp
 
+from symbackprop.derivation import Derivation
 from symbackprop.engine import forward_values
 from symbackprop.losses import LABEL
 from symbackprop.network import Network
 
+DIGITS = 40
+
 
 def random_point(network: Network, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:
-    """Exact rational values for inputs, parameters and targets (targets a distribution where the loss needs one)."""
+    """Rational values for inputs, parameters and targets (targets a distribution where the loss needs one)."""
     point: dict[sp.Symbol, sp.Expr] = {}
     for symbol in network.inputs_list():
         point[symbol] = sp.Rational(rng.randint(-9, 9), rng.randint(1, 5))
@@ -24,7 +27,7 @@ def random_point(network: Network, rng: random.Random) -> dict[sp.Symbol, sp.Exp
         point[LABEL] = rng.randint(1, n)
     elif network.loss.targets_sum_to_one:
         weights = [rng.randint(1, 5) for _ in range(n)]
-        for symbol, w in zip(network.targets, weights):
+        for symbol, w in zip(network.targets, weights, strict=True):
             point[symbol] = sp.Rational(w, sum(weights))
     else:
         for symbol in network.targets:
@@ -39,6 +42,32 @@ def explicit_loss(network: Network) -> sp.Expr:
     return network.loss(outputs, list(network.targets))
 
 
-def numeric(expr: sp.Expr, point: dict[sp.Symbol, sp.Expr], digits: int = 30) -> sp.Expr:
-    """expr at point, evaluated to ``digits`` significant digits (exact where SymPy can)."""
+def numeric(expr: sp.Expr, point: dict[sp.Symbol, sp.Expr], digits: int = DIGITS) -> sp.Expr:
+    """expr at point, to ``digits`` significant digits."""
     return sp.N(expr.xreplace(point), digits)
+
+
+def diff_at(loss: sp.Expr, param: sp.Symbol, point: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
+    """sympy.diff of the loss with respect to one parameter, at the point.
+
+    Every other symbol is fixed first (as a high-precision float), so SymPy differentiates
+    a function of one variable: the same derivative, far cheaper than the full gradient.
+    """
+    fixed = {s: sp.Float(v, DIGITS) for s, v in point.items() if s != param}
+    return sp.N(sp.diff(loss.xreplace(fixed), param).xreplace({param: point[param]}), DIGITS)
+
+
+def derived_at(derivation: Derivation, point: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
+    """Every gradient of the derivation at the point, evaluated the way backprop does: forward, then back."""
+    net = derivation.network
+    values = {s: sp.Float(v, DIGITS) for s, v in point.items()}
+    for equation in derivation.forward:
+        values[equation.lhs] = sp.N(equation.rhs.xreplace(values), DIGITS)
+    for layer in range(net.depth, 0, -1):
+        for symbol, value in zip(net.delta(layer), derivation.deltas[f"delta{layer}"], strict=True):
+            values[symbol] = sp.N(value.xreplace(values), DIGITS)
+    return {
+        param: sp.N(grad.xreplace(values), DIGITS)
+        for name, matrix in net.parameters.items()
+        for param, grad in zip(matrix, derivation.gradients[name], strict=True)
+    }

@@ -1,0 +1,151 @@
+"""The engine's gradients equal sympy.diff of the naively expanded loss."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from symbackprop import Network, SizeLimitError
+from symbackprop.activations import ACTIVATIONS
+from symbackprop.derivation import CLOSED_FORM_MAX_PARAMETERS
+from symbackprop.losses import LOSSES
+from tests.helpers import derived_at, diff_at, explicit_loss, numeric, random_point
+
+ELEMENTWISE = [name for name, act in ACTIVATIONS.items() if act.elementwise]
+BIASES = ["vector", "neuron", "none", "shared"]
+
+
+def output_for(loss: str, preferred: str) -> str:
+    """An output activation the loss makes sense with (log of a probability needs one)."""
+    if loss == "bce" and preferred not in ("sigmoid",):
+        return "sigmoid"
+    if loss in ("cross_entropy", "sparse_cross_entropy") and preferred not in ("softmax", "sigmoid"):
+        return "softmax"
+    return preferred
+
+
+def assert_matches_diff(net: Network, seed: int, sample: int | None = None) -> None:
+    """Every (or a sample of) gradient(s) equals d c / d parameter at an exact random point."""
+    rng = random.Random(seed)
+    derivation = net.derive(forms=("element",))
+    loss = explicit_loss(net)
+    point = random_point(net, rng)
+    derived = derived_at(derivation, point)
+    params = list(derived)
+    if sample is not None and len(params) > sample:
+        params = rng.sample(params, sample)
+    for param in params:
+        truth = diff_at(loss, param, point)
+        assert abs(truth - derived[param]) <= 1e-25 * (1 + abs(truth)), (net, param, truth, derived[param])
+
+
+@pytest.mark.parametrize("activation", ELEMENTWISE)
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_every_activation_and_loss_matches_sympy_diff(activation: str, loss: str) -> None:
+    net = Network([2, 2, 2], hidden=activation, output=output_for(loss, activation), loss=loss)
+    assert_matches_diff(net, seed=hash((activation, loss)) % 1000)
+
+
+@pytest.mark.parametrize("bias", BIASES)
+@pytest.mark.parametrize(
+    ("hidden", "output", "loss"),
+    [("sigmoid", "sigmoid", "quadratic"), ("tanh", "softmax", "cross_entropy"), ("relu", "linear", "mse"),
+     ("elu(0.5)", "sigmoid", "bce"), ("leaky_relu(0.2)", "softmax", "sparse_cross_entropy"),
+     ("softplus", "softmax", "quadratic")],
+)
+def test_every_bias_convention_matches_sympy_diff(bias: str, hidden: str, output: str, loss: str) -> None:
+    net = Network([2, 2, 3], hidden=hidden, output=output, loss=loss, bias=bias)
+    assert_matches_diff(net, seed=7)
+
+
+def test_three_hidden_layers_match_sympy_diff() -> None:
+    net = Network([2, 2, 2, 2, 2], activations=["tanh", "sigmoid", "relu", "softmax"], loss="cross_entropy")
+    assert_matches_diff(net, seed=3)
+
+
+@st.composite
+def architectures(draw: st.DrawFn) -> Network:
+    depth = draw(st.integers(1, 4))
+    layers = [draw(st.integers(1, 5)) for _ in range(depth + 1)]
+    loss = draw(st.sampled_from(list(LOSSES)))
+    hidden = [draw(st.sampled_from(ELEMENTWISE)) for _ in range(depth - 1)]
+    output = draw(st.sampled_from([*ELEMENTWISE, "softmax"]))
+    output = output_for(loss, output)
+    if output == "softmax" or loss == "sparse_cross_entropy":
+        layers[-1] = max(layers[-1], 2)
+    return Network(layers, activations=[*hidden, output], loss=loss, bias=draw(st.sampled_from(BIASES)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(net=architectures(), seed=st.integers(0, 10_000))
+def test_random_architectures_match_sympy_diff(net: Network, seed: int) -> None:
+    assert_matches_diff(net, seed, sample=6)
+
+
+def test_textbook_output_deltas_are_simplified_by_sympy() -> None:
+    a, y = sp.symbols("a2_1 y_1", real=True)
+    bce = Network([2, 3, 1], hidden="tanh", output="sigmoid", loss="bce").derive(forms=("element",))
+    assert bce.deltas["delta2"][0] == a - y
+    softmax = Network([2, 3, 3], output="softmax", loss="cross_entropy").derive(forms=("element",))
+    assert softmax.deltas["delta2"][1] == sp.Symbol("a2_2", real=True) - sp.Symbol("y_2", real=True)
+    assert any("sum to one" in text for text in softmax.assumptions)
+    quadratic = Network([2, 3, 1]).derive(forms=("element",))
+    assert quadratic.deltas["delta2"][0] == a * (1 - a) * (a - y)
+    assert not quadratic.assumptions
+
+
+def test_sparse_cross_entropy_delta_uses_the_label_indicator() -> None:
+    d = Network([2, 3, 3], output="softmax", loss="sparse_cross_entropy").derive(forms=("element",))
+    ell = sp.Symbol("ell", integer=True, positive=True)
+    assert d.deltas["delta2"][2] == sp.Symbol("a2_3", real=True) - sp.KroneckerDelta(ell, 3)
+
+
+def test_element_steps_hold_unevaluated_chain_factors() -> None:
+    d = Network([2, 3, 1], hidden="tanh", output="sigmoid", loss="bce").derive(forms=("element",))
+    first = d.steps_of("element", "delta1_2")[0]
+    assert first.justification.startswith("chain rule")
+    assert all(isinstance(f, sp.Derivative) for path in first.chain for f in path)
+    assert len(first.chain) == 1 and len(first.chain[0]) == 3
+    weight = d.steps_of("element", "W1_2_1")[0]
+    assert weight.result == sp.Symbol("delta1_2", real=True) * sp.Symbol("x_1", real=True)
+
+
+def test_shared_bias_gradient_sums_the_layer_deltas() -> None:
+    d = Network([2, 3, 1], bias="shared").derive(forms=("element",))
+    assert d.gradients["b1"][0, 0] == sum(sp.Symbol(f"delta1_{j}", real=True) for j in (1, 2, 3))
+
+
+def test_gradients_have_the_parameters_keys_and_shapes() -> None:
+    for bias in BIASES:
+        net = Network([3, 4, 2], bias=bias)
+        d = net.derive(forms=("element",))
+        assert list(d.gradients) == list(net.parameters)
+        assert all(d.gradients[k].shape == net.parameters[k].shape for k in net.parameters)
+        assert [m.shape for m in d.deltas.values()] == [(4, 1), (2, 1)]
+
+
+def test_derivation_is_immutable() -> None:
+    d = Network([2, 2, 1]).derive(forms=("element",))
+    with pytest.raises(AttributeError):
+        d.steps = ()  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        d.gradients["W1"] = None  # type: ignore[index]
+
+
+def test_closed_form_equals_diff_and_refuses_large_nets() -> None:
+    net = Network([2, 2, 1], hidden="tanh", output="sigmoid", loss="bce")
+    closed = net.derive(forms=("element",)).closed_form()
+    loss = explicit_loss(net)
+    point = random_point(net, random.Random(1))
+    for name, matrix in net.parameters.items():
+        for param, value in zip(matrix, closed[name], strict=True):
+            assert not value.free_symbols - set(point)
+            assert abs(numeric(value, point) - diff_at(loss, param, point)) < 1e-25
+    big = Network([8, 8, 1])
+    assert big.parameter_count > CLOSED_FORM_MAX_PARAMETERS
+    with pytest.raises(SizeLimitError, match="delta form"):
+        big.derive(forms=("element",)).closed_form()
