@@ -35,6 +35,12 @@ COST = sp.Symbol("c", real=True)
 Y = sp.Symbol("y", real=True)
 SUM_TO_ONE = "the targets sum to one: sum_i y_i = 1"
 
+# The local derivatives of one term w*s of z = sum w s + b, from SymPy once, then substituted:
+# dz/dw = s (the source activation, 1 for a bias) and dz/ds = w.
+_W, _S = sp.symbols("w s", real=True)
+DZ_DW = sp.diff(_W * _S, _W)
+DZ_DS = sp.diff(_W * _S, _S)
+
 
 def partial(numerator: sp.Basic, denominator: sp.Basic) -> sp.Derivative:
     """An unevaluated partial derivative, a factor of a chain-rule product."""
@@ -91,7 +97,7 @@ def _output_elementwise(network: Network, loss: sp.Expr) -> _Output:
     layer = network.depth
     deriv = derivative(network.activation(layer))
     steps, deltas = [], []
-    for j, (z, a, d) in enumerate(zip(network.z(layer), network.a(layer), network.delta(layer)), start=1):
+    for z, a, d in zip(network.z(layer), network.a(layer), network.delta(layer)):
         quantity = d.name
         dc_da, da_dz = sp.diff(loss, a), deriv.at(z, a)
         steps.append(Step(quantity, "element", layer, d, ((partial(COST, a), partial(a, z)),), "chain rule",
@@ -137,7 +143,7 @@ def _hidden_layer(network: Network, layer: int) -> tuple[list[Step], list[sp.Exp
     steps, deltas = [], []
     for j, (z, a, d) in enumerate(zip(network.z(layer), network.a(layer), network.delta(layer))):
         w_col = [weights[k, j + offset] for k in range(len(following))]
-        dz_da = [sp.diff(w * a, a) for w in w_col]  # dz^{l+1}_k/da^l_j from the term w_kj a_j
+        dz_da = [DZ_DS.xreplace({_W: w}) for w in w_col]  # dz^{l+1}_k/da^l_j
         g_prime = deriv.at(z, a)
         chain = tuple((partial(COST, zk), partial(zk, a), partial(a, z)) for zk in next_z)
         terms = sp.Add(*[product(dk, wk, g_prime) for dk, wk in zip(following, dz_da)], evaluate=False)
@@ -154,9 +160,8 @@ def _parameter_gradients(network: Network, layer: int) -> tuple[list[Step], dict
     zs = network.z(layer)
     values: dict[sp.Symbol, tuple[sp.Expr, list[tuple[sp.Expr, ...]]]] = {}
     for j, (z, d) in enumerate(zip(zs, deltas)):
-        for param, term in network.pre_activation_terms(layer, j):
-            assert param is not None
-            local = sp.diff(term, param)
+        for param, source in network.pre_activation_terms(layer, j):
+            local = DZ_DW.xreplace({_S: source})
             total, chain = values.get(param, (sp.S.Zero, []))
             values[param] = (total + d * local, chain + [(partial(COST, z), partial(z, param))])
     steps, gradients = [], {}
@@ -254,17 +259,24 @@ class OutputKernel:
 
 
 def output_kernel(network: Network) -> OutputKernel:
-    """The point-wise output-layer kernels of ``network``, read off its element-form derivation."""
-    layer = network.depth
-    loss = network.loss(network.a(layer), list(network.targets))
-    generic = {network.a(layer)[0]: A, network.z(layer)[0]: Z, network.targets[0]: Y}
-    grad_a = sp.diff(loss, network.a(layer)[0]).xreplace(generic)
+    """The point-wise output-layer kernels of ``network``, read off its element-form derivation.
+
+    The kernels are the same for every output neuron, so they are derived on a network
+    with at most two outputs (and the real n_L for mse's 1/n): their cost does not grow with the width.
+    """
+    n = network.layers[-1]
+    small = Network([1, min(n, 2)], activations=[network.activation(network.depth).label],
+                    loss=network.loss.name, bias="none")
+    layer = 1
+    loss = network.loss(small.a(layer), list(small.targets), outputs=n)
+    generic = {small.a(layer)[0]: A, small.z(layer)[0]: Z, small.targets[0]: Y}
+    grad_a = sp.diff(loss, small.a(layer)[0]).xreplace(generic)
     if grad_a.is_polynomial(A, Y):
         grad_a = _shortest(grad_a)  # 2 (a - y) rather than 2a - 2y
-    if network.activation(layer).elementwise:
-        delta = _output_elementwise(network, loss).deltas[0]
-    elif network.loss.targets_sum_to_one:
-        delta = _output_softmax(network, loss).deltas[0]
+    if small.activation(layer).elementwise:
+        delta = _output_elementwise(small, loss).deltas[0]
+    elif small.loss.targets_sum_to_one:
+        delta = _output_softmax(small, loss).deltas[0]
     else:
         return OutputKernel(grad_a, None)
     return OutputKernel(grad_a, _shortest(delta.xreplace(generic)))

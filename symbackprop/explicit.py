@@ -88,7 +88,8 @@ def evaluate(
             return sp.diag(*list(vector))
         if isinstance(e, sp.MatrixSlice):
             parent = ev(e.parent)
-            rows, cols = (slice(*(None if x is None else _shape(x, sizes) for x in s)) for s in (e.rowslice, e.colslice))
+            rows, cols = (slice(*(None if x is None else _shape(x, sizes) for x in part))
+                          for part in (e.rowslice, e.colslice))
             return parent[rows, cols]
         if isinstance(e, ElementwiseApplyFunction):
             name = function_name(e)

@@ -64,7 +64,10 @@ def lift(expr: sp.Expr, mapping: Mapping[sp.Symbol, sp.MatrixExpr], ones: sp.Mat
     raise NotLiftable(str(expr))
 
 
-def try_lift(expr: sp.Expr | None, mapping: Mapping[sp.Symbol, sp.MatrixExpr], ones: sp.MatrixExpr) -> sp.MatrixExpr | None:
+def try_lift(
+    expr: sp.Expr | None, mapping: Mapping[sp.Symbol, sp.MatrixExpr], ones: sp.MatrixExpr
+) -> sp.MatrixExpr | None:
+    """``lift(expr)``, or None where it has no element-wise matrix form."""
     if expr is None:
         return None
     try:
@@ -220,13 +223,14 @@ class _Builder:
         why = "chain rule; dz^l_j/dw^l_jk = a^{l-1}_k" + (", summed over the examples" if self.s.batch else "")
         self.add(f"W{l}", l, partial(COST, s.weights(l)), ((partial(COST, s.z(l)), partial(s.z(l), s.weights(l))),),
                  why + ": an outer product", d * source.T)
+        bias_chain = ((sp.Transpose(partial(s.z(l), s.bias(l))), partial(COST, s.z(l))),)
         if net.bias == "vector":
             total = d * examples if self.s.batch else d
-            self.add(f"b{l}", l, partial(COST, s.bias(l)), ((sp.Transpose(partial(s.z(l), s.bias(l))), partial(COST, s.z(l))),),
+            self.add(f"b{l}", l, partial(COST, s.bias(l)), bias_chain,
                      "chain rule; dz^l/db^l = I", total)
         elif net.bias == "shared":
             total = sp.OneMatrix(1, net.layers[l]) * d * (examples if self.s.batch else sp.Identity(1))
-            self.add(f"b{l}", l, partial(COST, s.bias(l)), ((sp.Transpose(partial(s.z(l), s.bias(l))), partial(COST, s.z(l))),),
+            self.add(f"b{l}", l, partial(COST, s.bias(l)), bias_chain,
                      "chain rule; dz^l_j/db^l = 1 for every neuron j", total)
 
 

@@ -49,9 +49,12 @@ class Loss:
     description: str
     targets_sum_to_one: bool = False
     sparse: bool = False
+    mean_over_outputs: bool = False
 
-    def __call__(self, a: Sequence[sp.Expr], y: Sequence[sp.Expr]) -> sp.Expr:
-        return self.per_example(a, y)
+    def __call__(self, a: Sequence[sp.Expr], y: Sequence[sp.Expr], outputs: int | None = None) -> sp.Expr:
+        """c(a, y); ``outputs`` is n_L when ``a`` holds only some of the outputs (for mse's 1/n)."""
+        value = self.per_example(a, y)
+        return value / (outputs or len(a)) if self.mean_over_outputs else value
 
 
 def _sum(terms: Sequence[sp.Expr]) -> sp.Expr:
@@ -65,8 +68,8 @@ LOSSES: dict[str, Loss] = {
              lambda a, y: sp.Rational(1, 2) * _sum([(ai - yi) ** 2 for ai, yi in zip(a, y)]),
              "half the squared error, 1/2 sum (a - y)^2"),
         Loss("mse", r"\tfrac{1}{n}\sum_j (a_j - y_j)^2",
-             lambda a, y: _sum([(ai - yi) ** 2 for ai, yi in zip(a, y)]) / len(a),
-             "mean squared error over the outputs, 1/n sum (a - y)^2"),
+             lambda a, y: _sum([(ai - yi) ** 2 for ai, yi in zip(a, y)]),
+             "mean squared error over the outputs, 1/n sum (a - y)^2", mean_over_outputs=True),
         Loss("bce", r"-\sum_j \left[y_j \log a_j + (1 - y_j)\log(1 - a_j)\right]",
              lambda a, y: -_sum([yi * sp.log(ai) + (1 - yi) * sp.log(1 - ai) for ai, yi in zip(a, y)]),
              "binary cross-entropy, -sum [y log a + (1-y) log(1-a)]"),

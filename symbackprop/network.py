@@ -46,7 +46,9 @@ BIAS_CONVENTIONS: dict[str, str] = {
 
 NETWORK_KEYS = ("layers", "hidden", "output", "activations", "loss", "bias")
 _SPEC = re.compile(r"^[1-9][0-9]*(-[1-9][0-9]*)+$")
-_NAME = re.compile(r"^(?P<kind>W|b|z|a|delta)(?P<layer>[0-9]+)(?:_(?P<i>[0-9]+))?(?:_(?P<k>[0-9]+))?$|^(?P<io>x|y)_(?P<j>[0-9]+)$")
+_NAME = re.compile(
+    r"^(?P<kind>W|b|z|a|delta)(?P<layer>[0-9]+)(?:_(?P<i>[0-9]+))?(?:_(?P<k>[0-9]+))?$|^(?P<io>x|y)_(?P<j>[0-9]+)$"
+)
 
 
 def _symbol(name: str) -> sp.Symbol:
@@ -241,10 +243,10 @@ class Network:
         for l in range(1, self.depth + 1):
             rows, cols = self.layers[l], self.layers[l - 1]
             params[f"W{l}"] = sp.ImmutableMatrix(
-                rows, cols + 1 - first, lambda j, k: _symbol(f"W{l}_{j + 1}_{k + first}")
+                rows, cols + 1 - first, lambda j, k, l=l: _symbol(f"W{l}_{j + 1}_{k + first}")
             )
             if self.bias == "vector":
-                params[f"b{l}"] = sp.ImmutableMatrix(rows, 1, lambda j, _: _symbol(f"b{l}_{j + 1}"))
+                params[f"b{l}"] = sp.ImmutableMatrix(rows, 1, lambda j, _, l=l: _symbol(f"b{l}_{j + 1}"))
             elif self.bias == "shared":
                 params[f"b{l}"] = sp.ImmutableMatrix([[_symbol(f"b{l}")]])
         return params
@@ -267,26 +269,22 @@ class Network:
         """Error-term symbols delta^l_1..delta^l_n (delta^l_j = dc/dz^l_j)."""
         return [_symbol(f"delta{layer}_{j}") for j in range(1, self.layers[layer] + 1)]
 
-    def pre_activation_terms(self, layer: int, j: int) -> list[tuple[sp.Symbol | None, sp.Expr]]:
-        """The terms of z^l_j as (parameter, term) pairs, 0-based j; the bias term first."""
+    def pre_activation_terms(self, layer: int, j: int) -> list[tuple[sp.Symbol, sp.Expr]]:
+        """z^l_j as (parameter, source) pairs, z = sum parameter * source; 0-based j, the bias first (source 1)."""
         weights = self.parameters[f"W{layer}"]
-        sources = self.a(layer - 1)
-        terms: list[tuple[sp.Symbol | None, sp.Expr]] = []
+        sources: list[sp.Expr] = list(self.a(layer - 1))
         if self.bias == "neuron":
-            terms.append((weights[j, 0], weights[j, 0]))
-            weights = weights[:, 1:]
-        elif self.bias == "vector":
-            b = self.parameters[f"b{layer}"][j, 0]
-            terms.append((b, b))
-        elif self.bias == "shared":
-            b = self.parameters[f"b{layer}"][0, 0]
-            terms.append((b, b))
-        terms.extend((weights[j, k], weights[j, k] * sources[k]) for k in range(len(sources)))
-        return terms
+            sources = [sp.S.One, *sources]
+        elif self.bias in ("vector", "shared"):
+            b = self.parameters[f"b{layer}"]
+            return [(b[j, 0] if self.bias == "vector" else b[0, 0], sp.S.One)] + [
+                (weights[j, k], s) for k, s in enumerate(sources)
+            ]
+        return [(weights[j, k], s) for k, s in enumerate(sources)]
 
     def pre_activation(self, layer: int, j: int) -> sp.Expr:
         """z^l_j in terms of the previous layer's activations, 0-based j."""
-        return sp.Add(*[term for _, term in self.pre_activation_terms(layer, j)])
+        return sp.Add(*[param * source for param, source in self.pre_activation_terms(layer, j)])
 
     def describe_symbol(self, symbol: sp.Symbol) -> SymbolInfo | None:
         """What a symbol of this network stands for, or None for foreign symbols."""

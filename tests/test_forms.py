@@ -28,7 +28,9 @@ def _functions(net: Network, a_of: dict[sp.Symbol, sp.Symbol]) -> dict:
     """Explicit element-wise maps: g(z) column by column, g'(z) through its textbook form."""
     functions: dict = {}
     for act in net.activations:
-        def prime(m: sp.Matrix, d=derivative(act) if act.elementwise else None) -> sp.Matrix:
+        rule = derivative(act) if act.elementwise else None
+
+        def prime(m: sp.Matrix, d=rule) -> sp.Matrix:
             return m.applyfunc(lambda z: d.at(z, a_of[z]))
 
         def forward(m: sp.Matrix, act=act) -> sp.Matrix:
@@ -113,7 +115,8 @@ def test_batch_form_equals_mean_of_element_forms(case: dict) -> None:
         if quantity.startswith("delta"):
             expected = sp.Matrix.hstack(*[_renamed(d.deltas[quantity], e) / m for e in range(m)])
         else:
-            expected = sum((_renamed(d.gradients[quantity], e) for e in range(m)), sp.zeros(*d.gradients[quantity].shape)) / m
+            shape = d.gradients[quantity].shape
+            expected = sum((_renamed(d.gradients[quantity], e) for e in range(m)), sp.zeros(*shape)) / m
         difference = (explicit - expected).xreplace(values).xreplace(values)
         assert all(abs(numeric(v, point)) < 1e-20 for v in difference), quantity
 

@@ -65,7 +65,7 @@ def test_unknown_names_are_value_errors() -> None:
 
 def test_toml_file_builds_the_network_and_rejects_unknown_keys(tmp_path: Path) -> None:
     good = tmp_path / "net.toml"
-    good.write_text('layers = "2-3-1"\nhidden = "tanh"\noutput = "sigmoid"\nloss = "bce"\n[derive]\nnotation = "bishop"\n')
+    good.write_text('layers = "2-3-1"\nhidden = "tanh"\nloss = "bce"\n[derive]\nnotation = "bishop"\n')
     assert Network.from_file(good) == Network([2, 3, 1], hidden="tanh", loss="bce")
     bad = tmp_path / "bad.toml"
     bad.write_text("layers = [2, 3, 1]\nhiden = 'tanh'\n")
