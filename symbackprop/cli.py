@@ -7,9 +7,13 @@ and leave as one line on stderr with exit status 2; nothing else is caught.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -55,6 +59,128 @@ def list_rules() -> None:
     typer.echo(catalogue_text())
 
 
+DERIVE_EXAMPLES = """Examples, one per seed notation:
+
+  symbackprop derive 2-2-2 --bias neuron --notation ng
+
+  symbackprop derive 3-4-2 --hidden tanh --loss bce --notation input-major --exercise
+
+  symbackprop derive 3-3-3-2 --hidden relu --output softmax --loss sparse_cross_entropy --notation goodfellow
+
+  symbackprop derive 3-3-1 --bias none --loss bce --notation bishop
+
+  symbackprop derive 2-3-2 --notation nielsen --form element,vector --format tex,md
+
+SPEC may be a TOML file: the network's keys, and these options in a table named derive."""
+
+
+@app.command("derive", epilog=DERIVE_EXAMPLES)
+@user_errors
+def derive_command(
+    spec: str = typer.Argument(..., help='Layer sizes such as "2-3-1", or a TOML file.'),
+    hidden: str | None = typer.Option(None, help="Activation of the hidden layers (default sigmoid)."),
+    output: str | None = typer.Option(None, help="Activation of the output layer (default sigmoid)."),
+    loss: str | None = typer.Option(None, help="Loss per example (default quadratic)."),
+    bias: str | None = typer.Option(None, help="Bias convention: vector, neuron, none or shared."),
+    notation: str | None = typer.Option(None, help="ng, input-major, goodfellow, bishop or nielsen."),
+    form: str | None = typer.Option(None, help="Forms to show: element,vector,batch,closed."),
+    format: str | None = typer.Option(None, "--format", help="Files to write: tex,pdf,md."),
+    out: Path | None = typer.Option(None, help="Output folder (default output/<network name>)."),
+    fragment: bool | None = typer.Option(None, "--fragment/--standalone", help="LaTeX appendix fragment."),
+    heading: str | None = typer.Option(None, help="Top heading of a fragment: chapter, section, subsection."),
+    label_prefix: str | None = typer.Option(None, help="Prefix of every LaTeX label (default bp:)."),
+    exercise: bool | None = typer.Option(None, "--exercise/--no-exercise", help="Also write exercises."),
+    seed: int | None = typer.Option(None, help="Varies the numbers of the exercises' numeric part."),
+    symbol: list[str] | None = typer.Option(None, help="Override a letter: --symbol cost=J (repeatable)."),
+) -> None:
+    """Derive backpropagation for a network and write it as LaTeX, PDF and Markdown in a course's notation."""
+    from .network import Network, read_toml
+    from .options import DocumentOptions
+
+    network_options = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss), ("bias", bias))
+                       if v is not None}
+    settings: dict[str, Any] = {}
+    if spec.endswith(".toml") or Path(spec).is_file():
+        data = read_toml(spec)
+        network_data = {k: v for k, v in data.items() if k != "derive"} | network_options
+        network = Network.from_mapping(network_data, source=spec)
+        table = data.get("derive", {})
+        settings.update(DocumentOptions.from_mapping(table, source=f"{spec} [derive]").__dict__)
+        out = out or (Path(table["out"]) if "out" in table else None)
+    else:
+        network = Network.from_spec(spec, **network_options)
+    given = {"notation": notation, "forms": form, "formats": format, "fragment": fragment, "heading": heading,
+             "label_prefix": label_prefix, "exercise": exercise, "seed": seed}
+    settings.update({k: v for k, v in given.items() if v is not None})
+    if symbol:
+        from .notation import parse_overrides
+
+        settings["symbols"] = dict(settings.get("symbols", {})) | parse_overrides(symbol)
+    options = DocumentOptions(**settings)
+    for path in write_documents(network, options, out or Path("output") / network.name):
+        typer.echo(str(path))
+
+
+def write_documents(network: Any, options: Any, out_dir: Path) -> list[Path]:
+    """Derive, render every file in memory, then write each atomically; PDFs last.
+
+    Raises:
+        SymbackpropError: the folder cannot be written, or LaTeX is missing or fails (the .tex stays).
+    """
+    from .documents import document_files, engine_forms
+
+    _check_writable(out_dir)
+    steps = ["derive", "render", *(["pdf"] if "pdf" in options.formats else [])]
+    with _progress(steps) as progress:
+        written: list[Path] = []
+        for step in progress:
+            if step == "derive":
+                derivation = network.derive(forms=engine_forms(options))
+            elif step == "render":
+                files = document_files(derivation, options)
+                written = [_write_atomic(out_dir / name, text) for name, text in files.items()]
+            else:
+                from .pdf import build_pdf, require_tex
+
+                tex_files = [path for path in written if path.suffix == ".tex"]
+                require_tex(tex_files[0] if tex_files else None)
+                written += [build_pdf(path) for path in tex_files]
+    return written
+
+
+def _progress(steps: list[str]) -> Any:
+    """A progress bar on stderr when it is a terminal; silence otherwise (pipes, CI, tests)."""
+    if sys.stderr.isatty():
+        return typer.progressbar(steps, label="symbackprop", file=sys.stderr)
+    return contextlib.nullcontext(steps)
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail before any work when ``folder`` cannot be created or written."""
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise SymbackpropError(f"cannot write to {folder}: {existing} is not a writable folder")
+
+
+def _write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and os.replace: never a half-written file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".tmp", delete=False)
+        with handle:
+            handle.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # a temporary file is private; the result is not
+        os.replace(handle.name, path)
+    except OSError as exc:
+        raise SymbackpropError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``symbackprop`` script and ``python -m symbackprop``.
 
@@ -71,7 +197,8 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
         status = 0
     except click_errors.ClickException as exc:
-        hint = f" (see '{exc.ctx.command_path} --help')" if getattr(exc, "ctx", None) else ""
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         typer.echo(f"symbackprop: error: {exc.format_message()}{hint}", err=True)
         status = exc.exit_code
     except typer.Abort:

@@ -27,7 +27,7 @@ import sympy as sp
 from .activations import A, Z, derivative, softmax_jacobian
 from .derivation import FORMS, Derivation, Equation, Step
 from .errors import UnknownNameError
-from .network import Network
+from .network import Network, times
 
 #: The per-example cost, as the symbol the derivation's partial derivatives start from.
 COST = sp.Symbol("c", real=True)
@@ -141,14 +141,16 @@ def _hidden_layer(network: Network, layer: int) -> tuple[list[Step], list[sp.Exp
     following = network.delta(layer + 1)
     next_z = network.z(layer + 1)
     steps, deltas = [], []
+    dc_dz_next = [partial(COST, zk) for zk in next_z]  # shared by every neuron of the layer
     for j, (z, a, d) in enumerate(zip(network.z(layer), network.a(layer), network.delta(layer))):
         w_col = [weights[k, j + offset] for k in range(len(following))]
         dz_da = [DZ_DS.xreplace({_W: w}) for w in w_col]  # dz^{l+1}_k/da^l_j
         g_prime = deriv.at(z, a)
-        chain = tuple((partial(COST, zk), partial(zk, a), partial(a, z)) for zk in next_z)
+        da_dz = partial(a, z)
+        chain = tuple((dc_dz, partial(zk, a), da_dz) for dc_dz, zk in zip(dc_dz_next, next_z))
         terms = sp.Add(*[product(dk, wk, g_prime) for dk, wk in zip(following, dz_da)], evaluate=False)
         steps.append(Step(d.name, "element", layer, d, chain, "chain rule; dc/dz^{l+1}_k = delta^{l+1}_k", terms))
-        value = g_prime * sp.Add(*[wk * dk for wk, dk in zip(dz_da, following)])
+        value = g_prime * sp.Add(*[times(wk, dk) for wk, dk in zip(dz_da, following)])
         steps.append(Step(d.name, "element", layer, d, (), "factor out g'(z)", value))
         deltas.append(value)
     return steps, deltas
@@ -160,10 +162,15 @@ def _parameter_gradients(network: Network, layer: int) -> tuple[list[Step], dict
     zs = network.z(layer)
     values: dict[sp.Symbol, tuple[sp.Expr, list[tuple[sp.Expr, ...]]]] = {}
     for j, (z, d) in enumerate(zip(zs, deltas)):
+        dc_dz = partial(COST, z)
         for param, source in network.pre_activation_terms(layer, j):
             local = DZ_DW.xreplace({_S: source})
-            total, chain = values.get(param, (sp.S.Zero, []))
-            values[param] = (total + d * local, chain + [(partial(COST, z), partial(z, param))])
+            term = times(d, local)
+            if param in values:  # a shared bias: one term per neuron of the layer
+                total, chain = values[param]
+                values[param] = (total + term, [*chain, (dc_dz, partial(z, param))])
+            else:
+                values[param] = (term, [(dc_dz, partial(z, param))])
     steps, gradients = [], {}
     for name, matrix in network.parameters.items():
         if not name[1:].isdigit() or int(name[1:]) != layer:

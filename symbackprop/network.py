@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
+from sympy.core.mul import _mulsort
 
 from .activations import Activation, get_activation
 from .errors import SpecError, UnknownNameError
@@ -53,6 +54,22 @@ _NAME = re.compile(
 
 def _symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
+
+
+def times(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """``a * b``; for two distinct symbols it skips SymPy's general flatten (ten times faster, same result).
+
+    Large nets multiply tens of thousands of symbol pairs (w * a, delta * a): this keeps derivation linear and fast.
+    """
+    if a == 1:
+        return b
+    if b == 1:
+        return a
+    if isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol) and a != b:
+        args = [a, b]
+        _mulsort(args)
+        return sp.Mul._from_args(args)
+    return a * b
 
 
 def parse_spec(spec: str) -> tuple[int, ...]:
@@ -241,12 +258,11 @@ class Network:
         params: dict[str, sp.ImmutableMatrix] = {}
         first = 0 if self.bias == "neuron" else 1
         for l in range(1, self.depth + 1):
-            rows, cols = self.layers[l], self.layers[l - 1]
-            params[f"W{l}"] = sp.ImmutableMatrix(
-                rows, cols + 1 - first, lambda j, k, l=l: _symbol(f"W{l}_{j + 1}_{k + first}")
-            )
+            rows, cols = self.layers[l], self.layers[l - 1] + 1 - first
+            names = [f"W{l}_{j}_{k}" for j in range(1, rows + 1) for k in range(first, cols + first)]
+            params[f"W{l}"] = sp.ImmutableMatrix(rows, cols, [_symbol(n) for n in names])
             if self.bias == "vector":
-                params[f"b{l}"] = sp.ImmutableMatrix(rows, 1, lambda j, _, l=l: _symbol(f"b{l}_{j + 1}"))
+                params[f"b{l}"] = sp.ImmutableMatrix(rows, 1, [_symbol(f"b{l}_{j}") for j in range(1, rows + 1)])
             elif self.bias == "shared":
                 params[f"b{l}"] = sp.ImmutableMatrix([[_symbol(f"b{l}")]])
         return params
@@ -284,7 +300,7 @@ class Network:
 
     def pre_activation(self, layer: int, j: int) -> sp.Expr:
         """z^l_j in terms of the previous layer's activations, 0-based j."""
-        return sp.Add(*[param * source for param, source in self.pre_activation_terms(layer, j)])
+        return sp.Add(*[times(param, source) for param, source in self.pre_activation_terms(layer, j)])
 
     def describe_symbol(self, symbol: sp.Symbol) -> SymbolInfo | None:
         """What a symbol of this network stands for, or None for foreign symbols."""

@@ -1,0 +1,263 @@
+"""The document as data: everything the templates lay out, printed in the chosen notation.
+
+``build_document(derivation, options)`` assembles, in order: the set-up (architecture, figure, notation table,
+forward pass, loss), the derivation in each form asked for, the boxed summary, gradient descent with a remark on
+initialisation, and the appendix of activation derivatives. Every string is final LaTeX math or prose with
+``$...$`` math; the templates only escape prose and lay things out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from . import sections as sec
+from .appendix import appendix_sections
+from .derivation import Derivation
+from .equations import Display, Line, chain
+from .figure import build_figure
+from .network import Network
+from .options import DocumentOptions
+from .printer import INDICATOR_LATEX, NotationPrinter
+from .sections import Block, Section, display, text
+from .summary import algorithm_section, summary_section
+from .tables import architecture_table, notation_table
+
+LOSS_NAMES = {
+    "quadratic": "quadratic cost", "mse": "mean squared error", "bce": "binary cross-entropy",
+    "cross_entropy": "cross-entropy", "sparse_cross_entropy": "sparse categorical cross-entropy",
+}
+BIAS_NAMES = {
+    "vector": "a bias per neuron", "neuron": "bias units (a constant 1 with its own weights)",
+    "none": "no biases", "shared": "one bias shared by each layer",
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole derivation document, ready for the templates."""
+
+    title: str
+    subtitle: str
+    sections: tuple[Section, ...]
+    appendix: tuple[Section, ...]
+    headings: tuple[str, ...]
+    prefix: str
+    fragment: bool
+
+
+def describe(network: Network) -> str:
+    """``2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy`` (prose)."""
+    hidden = list(dict.fromkeys(a.label for a in network.activations[:-1]))
+    parts = [f"a {network.spec} network"]
+    if hidden:
+        parts.append(f"{' / '.join(hidden)} hidden {'layer' if network.depth == 2 else 'layers'}")
+    parts.append(f"{network.activations[-1].label} output")
+    parts.append(LOSS_NAMES.get(network.loss.name, network.loss.name))
+    return ", ".join(parts)
+
+
+def build_document(derivation: Derivation, options: DocumentOptions, indicator: str = INDICATOR_LATEX) -> Document:
+    """Everything the document templates need, for ``derivation`` in ``options``' notation."""
+    network = derivation.network
+    notation = options.notation_preset
+    printer = NotationPrinter(notation, network, indicator=indicator, width=options.line_width)
+    p = options.label_prefix
+    parts = [setup_section(derivation, printer, p)]
+    if "element" in options.forms:
+        parts.append(element_section(derivation, printer, p))
+    if "vector" in options.forms:
+        parts.append(layer_section(derivation, printer, p, "vector"))
+    if "batch" in options.forms:
+        parts.append(layer_section(derivation, printer, p, "batch"))
+    if "closed" in options.forms:
+        parts.append(closed_section(derivation, printer, p))
+    parts.append(summary_section(derivation, printer, p))
+    parts.append(algorithm_section(derivation, printer, p))
+    title = f"Backpropagation for a {network.spec} network"
+    subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.name} notation"
+    return Document(title, subtitle, tuple(parts), tuple(appendix_sections(network, printer, p)),
+                    options.headings, p, options.fragment)
+
+
+# --------------------------------------------------------------------------------------------------- set-up
+def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    network = derivation.network
+    notation = printer.notation
+    L = printer.notation.bare_layer("z", network.depth)
+    sizes = ", ".join(str(n) for n in network.layers)
+    intro = (
+        f"We derive backpropagation for {describe(network)}, with {BIAS_NAMES[network.bias]}. "
+        f"The layers have {sizes} neurons; the output layer is layer $L = {L}$. "
+        f"The notation is {notation.name}'s."
+    )
+    blocks = [text(intro), Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
+                                 text=f"The {network.spec} network, labelled in {notation.name}'s notation.")]
+    blocks.append(Block("table", table=architecture_table(network, printer)))
+    subsections = (
+        Section("Notation", f"{prefix}sec:notation", (Block("table", table=notation_table(network, printer)),)),
+        Section("Forward pass", f"{prefix}sec:forward", forward_blocks(derivation, printer)),
+    )
+    return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), subsections)
+
+
+def _vector_forward(network: Network) -> list[tuple[sp.Basic, sp.Basic]]:
+    """``z^l = W^l a^{l-1} + b^l`` and ``a^l = g(z^l)`` for every layer, as matrix expressions."""
+    equations = []
+    for l in range(1, network.depth + 1):
+        n, m = network.layers[l], network.layers[l - 1]
+        z = sp.MatrixSymbol(f"z{l}", n, 1)
+        source = sp.MatrixSymbol("x" if l == 1 else f"a{l - 1}", m, 1)
+        if network.bias == "neuron":
+            rhs = sp.MatrixSymbol(f"W{l}", n, m + 1) * sp.MatrixSymbol("abar0" if l == 1 else f"abar{l - 1}", m + 1, 1)
+        else:
+            rhs = sp.MatrixSymbol(f"W{l}", n, m) * source
+            if network.bias == "vector":
+                rhs = rhs + sp.MatrixSymbol(f"b{l}", n, 1)
+            elif network.bias == "shared":
+                rhs = rhs + sp.OneMatrix(n, 1) * sp.MatrixSymbol(f"b{l}", 1, 1)
+        equations.append((z, rhs))
+        function = sp.Function(network.activation(l).name)
+        equations.append((sp.MatrixSymbol(f"a{l}", n, 1), ElementwiseApplyFunction(function, z)))
+    return equations
+
+
+def forward_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
+    network = derivation.network
+    cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
+    vector_lines = tuple(Line(printer.doprint(lhs), "=", printer.doprint(rhs)) for lhs, rhs in _vector_forward(network))
+    blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines))]
+    if not sec.summarised(network):
+        blocks.append(text("Neuron by neuron:"))
+        blocks.append(display(_element_forward(derivation, printer)))
+    else:
+        blocks.append(text("Neuron by neuron, for each layer:"))
+        blocks.append(display(_general_forward(network, printer)))
+    loss_terms = sec.terms(derivation.loss, printer)
+    blocks.append(text(f"The cost of one example is ${cost}$; over $m$ examples, ${total}$ is their mean:"))
+    blocks.append(display(chain(cost, [(loss_terms, "")], printer.width)))
+    if network.loss.sparse:
+        blocks.append(text(f"where $\\ell$ is the example's class label and ${printer.indicator}_{{\\ell=j}}$ is 1 "
+                           "when $j = \\ell$ and 0 otherwise."))
+    return tuple(blocks)
+
+
+def _element_forward(derivation: Derivation, printer: NotationPrinter) -> Display:
+    network = derivation.network
+    lines: list[Line] = []
+    for equation in derivation.forward:
+        name = equation.lhs.name
+        layer = int(name[1:].split("_")[0])
+        if name.startswith("z"):
+            rhs = sec.terms(equation.rhs, printer)
+            lines.extend(chain(printer.doprint(equation.lhs), [(rhs, "")], printer.width).lines)
+        elif network.activation(layer).elementwise:
+            z = network.z(layer)[int(name.split("_")[1]) - 1]
+            lines.append(Line(printer.doprint(equation.lhs), "=", printer.doprint(sp.Function(
+                network.activation(layer).name)(z))))
+        else:
+            lines.append(Line(printer.doprint(equation.lhs), "=", printer.doprint(equation.rhs)))
+    return Display(tuple(lines))
+
+
+def _general_forward(network: Network, printer: NotationPrinter) -> Display:
+    lines = []
+    k = sp.Symbol("k")
+    for l in range(1, network.depth + 1):
+        source = sp.Symbol("x_k" if l == 1 else f"a{l - 1}_k", real=True)
+        total = sp.Sum(sp.Symbol(f"W{l}_j_k", real=True) * source, (k, 1, network.layers[l - 1]))
+        bias = {"vector": sp.Symbol(f"b{l}_j", real=True), "shared": sp.Symbol(f"b{l}", real=True),
+                "neuron": sp.Symbol(f"W{l}_j_0", real=True)}.get(network.bias, sp.S.Zero)
+        rhs = printer.doprint(total) + (f" + {printer.doprint(bias)}" if bias != 0 else "")
+        where = rf"\text{{for }} j = 1, \ldots, {network.layers[l]}"
+        lines.append(Line(printer.doprint(sp.Symbol(f"z{l}_j", real=True)), "=", rhs, where))
+    return Display(tuple(lines))
+
+
+# -------------------------------------------------------------------------------------------- the forms
+def element_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    network = derivation.network
+    groups = sec.group(derivation.steps_of("element"))
+    short = sec.summarised(network)
+    L = network.depth
+    subsections = [Section("The output layer", f"{prefix}sec:element-output",
+                           _delta_blocks(groups, network, L, printer, short))]
+    for layer in range(L - 1, 0, -1):
+        title = f"Hidden layer ${printer.notation.bare_layer('z', layer)}$"
+        subsections.append(Section(title, f"{prefix}sec:element-hidden-{layer}",
+                                   _delta_blocks(groups, network, layer, printer, short)))
+    subsections.append(Section("Weights and biases", f"{prefix}sec:element-parameters",
+                               _gradient_blocks(groups, network, printer, short)))
+    intro = text("Each error term and each gradient, entry by entry, from the chain rule. "
+                 + ("The network is large, so the first neuron of each layer is shown in full and the rest "
+                    "by the general formula." if short else ""))
+    return Section("Backpropagation, element by element", f"{prefix}sec:element", (intro,), tuple(subsections))
+
+
+def _delta_blocks(groups: Mapping[str, list], network: Network, layer: int, printer: NotationPrinter,
+                  short: bool) -> tuple[Block, ...]:
+    names = [d.name for d in network.delta(layer)]
+    shown = names[:1] if short else names
+    blocks = [display(sec.stack(sec.quantity_display(groups[name], printer) for name in shown))]
+    if short and len(names) > 1:
+        if layer < network.depth:
+            blocks.append(text("For every neuron of the layer:"))
+            blocks.append(display(sec.general_delta(network, layer, printer)))
+        else:
+            blocks.append(text(f"and likewise for the other {len(names) - 1} output neurons."))
+    return tuple(blocks)
+
+
+def _gradient_blocks(groups: Mapping[str, list], network: Network, printer: NotationPrinter,
+                     short: bool) -> tuple[Block, ...]:
+    blocks: list[Block] = []
+    for layer in range(network.depth, 0, -1):
+        names = [n for n, steps in groups.items() if steps[0].layer == layer and not n.startswith("delta")]
+        if short:
+            names = names[:1] + [n for n in names if n.startswith("b")][:1]
+        matrix = printer.stored(sp.MatrixSymbol(f"W{layer}", 1, 1))
+        biases = " and biases:" if network.bias in ("vector", "shared") else ":"
+        blocks.append(text(f"The weights ${matrix}${biases}"))
+        blocks.append(display(sec.stack(sec.quantity_display(groups[name], printer, pack=True) for name in names)))
+        if short:
+            blocks.append(text("and for every entry:"))
+            blocks.append(display(sec.general_gradients(network, layer, printer)))
+    return tuple(blocks)
+
+
+def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str, form: str) -> Section:
+    """The vector form (BP1-BP4 for one example) or the batch form (examples as columns)."""
+    groups = sec.group(derivation.steps_of(form))
+    transposed = printer.notation.weights_transposed
+    blocks: list[Block] = []
+    if form == "batch":
+        blocks.append(text("The $m$ examples are the columns of the input matrix. Forward pass:"))
+        forward = [(k, v) for k, v in derivation.batch.items() if k[0] in "ZA" and k[1:].isdigit()]
+        lines = tuple(Line(printer.doprint(sp.MatrixSymbol(k, 1, 1)), "=", printer.doprint(v)) for k, v in forward)
+        blocks.append(display(Display(lines)))
+        blocks.append(text("Backward pass:"))
+    else:
+        blocks.append(text("The same derivation with whole layers, through Jacobians and transposes; $\\odot$ is "
+                           "the element-wise (Hadamard) product."))
+    for name, steps in groups.items():
+        weight = name.startswith("W") and transposed
+        blocks.append(display(sec.quantity_display(steps, printer, transpose=weight)))
+    title = "Backpropagation in vector form" if form == "vector" else "Backpropagation for a batch"
+    return Section(title, f"{prefix}sec:{form}", tuple(blocks))
+
+
+def closed_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    """Each gradient fully expanded in inputs, targets and parameters (small nets only)."""
+    closed = derivation.closed_form()
+    blocks = [text("Every gradient written out in the inputs, the targets and the parameters alone.")]
+    for name, matrix in closed.items():
+        params = derivation.network.parameters[name]
+        lines: list[Line] = []
+        for param, value in zip(params, matrix, strict=True):
+            lhs = printer.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
+            lines.extend(chain(lhs, [(sec.terms(value, printer), "")], printer.width).lines)
+        blocks.append(display(Display(tuple(lines))))
+    return Section("Closed form", f"{prefix}sec:closed", tuple(blocks))

@@ -1,0 +1,161 @@
+"""Displayed equations as data, and the line breaking that keeps them inside the page.
+
+A :class:`Display` is a list of aligned :class:`Line` s (``lhs &= rhs && note``), already printed to LaTeX; the
+templates only lay them out (``align*`` in LaTeX, ``aligned`` inside ``$$`` in Markdown). Long right-hand sides are
+broken between the terms of a sum (never inside parentheses), using :func:`visual_width`, a rough estimate of the
+printed width in characters of body text: a display line of the standalone document (16 cm at 11 pt) holds about
+:data:`LINE_WIDTH` of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+#: Width of a display line, in the units of :func:`visual_width`.
+LINE_WIDTH = 68.0
+#: Room taken by a justification in the note column, beyond its characters.
+NOTE_GAP = 4.0
+
+_FRAC = re.compile(r"\\[dt]?frac")
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
+_ZERO_WIDTH = {
+    "left", "right", "mathrm", "mathbf", "mathcal", "boldsymbol", "underline", "hat", "tilde", "operatorname",
+    "text", "quad", "qquad", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "mathbb", "top",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One aligned line: ``lhs rel rhs`` and an optional justification (plain text)."""
+
+    lhs: str
+    rel: str
+    rhs: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Display:
+    """A displayed block of aligned lines; ``label`` numbers and labels it, ``boxed`` frames each line."""
+
+    lines: tuple[Line, ...]
+    label: str = ""
+    boxed: bool = False
+
+
+def _group(text: str, start: int) -> tuple[str, int]:
+    """The brace group starting at ``text[start] == '{'``, and the index after it."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[start + 1:i], i + 1
+    return text[start + 1:], len(text)
+
+
+def visual_width(latex: str) -> float:
+    """Estimate the printed width of math ``latex`` in characters: fractions count their wider part, scripts
+    count 0.7, font and sizing commands nothing, other commands (``\\partial``, ``\\delta``) one."""
+    width, i = 0.0, 0
+    while i < len(latex):
+        char = latex[i]
+        frac = _FRAC.match(latex, i)
+        if frac:
+            numerator, after = _group(latex, frac.end()) if latex[frac.end():frac.end() + 1] == "{" else ("", i + 5)
+            denominator, after = _group(latex, after) if latex[after:after + 1] == "{" else ("", after)
+            width += max(visual_width(numerator), visual_width(denominator)) + 0.6
+            i = after
+        elif char == "\\":
+            command = _COMMAND.match(latex, i)
+            if command is None:  # \, \! \{ and friends
+                width += {",": 0.2, "!": -0.2, ";": 0.3, " ": 0.3}.get(latex[i + 1:i + 2], 1.0)
+                i += 2
+                continue
+            name = command.group(1)
+            width += 0.0 if name in _ZERO_WIDTH else 1.0
+            width += {"quad": 1.8, "qquad": 3.6, "odot": 0.8, "cdot": 0.6}.get(name, 0.0)
+            i = command.end()
+        elif char in "^_":
+            if latex[i + 1:i + 2] == "{":
+                group, i = _group(latex, i + 1)
+                width += 0.7 * visual_width(group)
+            else:
+                width += 0.7
+                i += 2
+        elif char in "{} ":
+            i += 1
+        elif char in "+-=":
+            width += 1.8
+            i += 1
+        else:
+            width += 1.0
+            i += 1
+    return width
+
+
+def join_terms(terms: Sequence[str]) -> str:
+    """Printed terms of a sum joined with their signs (``a``, ``- b`` -> ``a - b``)."""
+    text = ""
+    for position, term in enumerate(terms):
+        term = term.strip()
+        if position == 0:
+            text = term
+        elif term.startswith("-"):
+            text += " - " + term[1:].lstrip()
+        else:
+            text += " + " + term
+    return text
+
+
+def break_terms(terms: Sequence[str], first_room: float, room: float) -> list[str]:
+    """Greedily pack the terms of a sum into lines; continuation lines start with their sign."""
+    lines: list[str] = []
+    current: list[str] = []
+    for term in terms:
+        limit = first_room if not lines else room
+        if current and visual_width(join_terms([*current, term])) > limit:
+            lines.append(join_terms(current))
+            current = []
+        current.append(term)
+    if current:
+        lines.append(join_terms(current))
+    return [line if i == 0 or line.startswith("-") else "+ " + line for i, line in enumerate(lines)]
+
+
+def chain(
+    lhs: str, steps: Iterable[tuple[Sequence[str], str]], width: float = LINE_WIDTH, pack: bool = False
+) -> Display:
+    """``lhs = step_1 = step_2 ...`` one step per line, each step a sum given by its terms, broken to fit.
+
+    Args:
+        lhs: the quantity derived.
+        steps: for each step, the printed terms of its right-hand side and its justification.
+        width: the line width in :func:`visual_width` units.
+        pack: write every step on one line when all of them fit there, notes joined.
+    """
+    steps = list(steps)
+    if pack and all(len(terms) == 1 for terms, _ in steps):
+        rhs = " = ".join(terms[0] for terms, _ in steps)
+        notes = "; ".join(note for _, note in steps if note)
+        if visual_width(f"{lhs} = {rhs}") + visual_width(notes) * 0.8 + NOTE_GAP <= width:
+            return Display((Line(lhs, "=", rhs, notes),))
+    lines: list[Line] = []
+    indent = visual_width(lhs) + 3.0
+    for terms, note in steps:
+        note_room = visual_width(note) * 0.8 + NOTE_GAP if note else 0.0
+        room = width - indent
+        pieces = break_terms(terms, room - note_room, room - 4.0)
+        if len(pieces) == 1 and visual_width(pieces[0]) + note_room > room:
+            lines.append(Line("" if lines else lhs, "=", pieces[0]))
+            lines.append(Line("", "", "", note))
+            continue
+        for position, piece in enumerate(pieces):
+            first = position == 0
+            lhs_text = lhs if first and not lines else ""
+            rel = "=" if first else ""
+            rhs = piece if first else rf"\quad {piece}"
+            lines.append(Line(lhs_text, rel, rhs, note if first else ""))
+    return Display(tuple(lines))
+

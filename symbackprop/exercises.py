@@ -1,0 +1,148 @@
+"""Exercises: problem statements and their solutions as two documents, laid out as seed 001.
+
+(a) asks for the error terms (the output layer and the recursion), (b) for the parameter gradients, (c) for the
+vector form, and (d), for nets small enough to work by hand, for numbers: the gradients at a point whose values
+``seed`` draws. The solutions are the engine's own steps; the numbers come from substituting the point into the
+engine's gradients.
+"""
+
+from __future__ import annotations
+
+import random
+
+import sympy as sp
+
+from . import sections as sec
+from .derivation import Derivation
+from .document import Document, describe, forward_blocks
+from .equations import Display, Line
+from .losses import LABEL
+from .network import Network
+from .options import DocumentOptions
+from .printer import INDICATOR_LATEX, NotationPrinter
+from .sections import Block, Section, display, text
+from .summary import bp_equations
+
+#: The numeric part is asked only of nets with at most this many parameters.
+NUMERIC_LIMIT = 24
+DIGITS = 4
+
+
+def _problem_equations(derivation: Derivation, printer: NotationPrinter) -> dict[str, Display]:
+    """The results the problems ask to show, in general form."""
+    network = derivation.network
+    L = network.depth
+    output = derivation.steps_of("element", f"delta{L}_1")
+    general = sec.general_gradients(network, L, printer)
+    parts = {"a": sec.quantity_display(output[-1:], printer)}
+    if L > 1:
+        parts["a2"] = sec.general_delta(network, L - 1, printer)
+    parts["b"] = general
+    bp = bp_equations(derivation, printer)
+    parts["c"] = Display(tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in bp))
+    return parts
+
+
+def _point(network: Network, seed: int) -> dict[sp.Symbol, sp.Expr]:
+    """Small exact values for the inputs, targets and parameters, drawn from ``seed``."""
+    rng = random.Random(seed)
+    point: dict[sp.Symbol, sp.Expr] = {}
+    for symbol in network.inputs_list():
+        point[symbol] = sp.Integer(rng.choice([-2, -1, 1, 2]))
+    for matrix in network.parameters.values():
+        for symbol in matrix:
+            point[symbol] = sp.Rational(rng.choice([-10, -5, -2, 2, 5, 10]), 10)
+    if network.loss.sparse:
+        point[LABEL] = sp.Integer(rng.randint(1, network.layers[-1]))
+    else:
+        for symbol in network.targets:
+            point[symbol] = sp.Integer(rng.choice([0, 1]))
+    return point
+
+
+def _number(value: sp.Expr) -> str:
+    text = f"{float(value):.{DIGITS}f}"
+    return "0" if float(text) == 0 else text
+
+
+def _values_line(symbols: list[sp.Symbol], point: dict[sp.Symbol, sp.Expr], printer: NotationPrinter) -> str:
+    return ", ".join(f"{printer.doprint(s)} = {sp.latex(point[s])}" for s in symbols)
+
+
+def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tuple[Block, ...] | None:
+    network = derivation.network
+    if network.parameter_count > NUMERIC_LIMIT:
+        return None
+    point = _point(network, seed)
+    params = [s for m in network.parameters.values() for s in m]
+    given = [network.inputs_list(), params]
+    if network.loss.sparse:
+        label = f"\\ell = {point[LABEL]}"
+    else:
+        label = _values_line(list(network.targets), point, printer)
+    statement = (f"Take ${_values_line(given[0], point, printer)}$, the target ${label}$ and the parameters "
+                 f"${_values_line(given[1], point, printer)}$. Compute every gradient of the cost at this point, "
+                 f"to {DIGITS} decimals.")
+    closed = derivation.closed_form()
+    lines = []
+    for name, matrix in closed.items():
+        for param, value in zip(network.parameters[name], matrix, strict=True):
+            lhs = printer.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
+            lines.append(Line(lhs, "=", _number(sp.N(value.xreplace(point), 30))))
+    return (text(statement), display(Display(tuple(lines))))
+
+
+def exercise_documents(
+    derivation: Derivation, options: DocumentOptions, indicator: str = INDICATOR_LATEX
+) -> tuple[Document, Document]:
+    """``(problems, solutions)`` for ``derivation`` in ``options``' notation."""
+    network = derivation.network
+    printer = NotationPrinter(options.notation_preset, network, indicator=indicator, width=options.line_width)
+    p = options.label_prefix
+    parts = _problem_equations(derivation, printer)
+    cost = printer.doprint(sp.Symbol("c"))
+    problems: list[Section] = [Section("Set-up", f"{p}ex:setup", (
+        text(f"In this problem you derive the gradient of the cost of {describe(network)} by backpropagation."),
+        *forward_blocks(derivation, printer)))]
+    statement_a = [text("Show that the error of the output layer is"), display(parts["a"])]
+    if "a2" in parts:
+        statement_a += [text("and that the error of a hidden layer follows from the next one's:"), display(parts["a2"])]
+    problems.append(Section("(a) The error terms", f"{p}ex:a", tuple(statement_a)))
+    problems.append(Section("(b) The gradients", f"{p}ex:b", (
+        text(f"Show that the partial derivatives of ${cost}$ by the parameters are"), display(parts["b"]))))
+    problems.append(Section("(c) Vector form", f"{p}ex:c", (
+        text("Show that, layer by layer, these become"), display(parts["c"]))))
+    numeric = _numeric(derivation, printer, options.seed)
+    if numeric is not None:
+        problems.append(Section("(d) Numbers", f"{p}ex:d", numeric[:1]))
+    solutions = _solutions(derivation, printer, p, numeric)
+    title = f"Exercises: backpropagation for a {network.spec} network"
+    subtitle = f"{describe(network)}; {options.notation_preset.name} notation"
+    return (Document(title, subtitle, tuple(problems), (), options.headings, p, options.fragment),
+            Document(f"Solutions: backpropagation for a {network.spec} network", subtitle, tuple(solutions), (),
+                     options.headings, p, options.fragment))
+
+
+def _solutions(derivation: Derivation, printer: NotationPrinter, p: str,
+               numeric: tuple[Block, ...] | None) -> list[Section]:
+    network = derivation.network
+    L = network.depth
+    groups = sec.group(derivation.steps_of("element"))
+    blocks_a: list[Block] = [text("By the chain rule, for the first output neuron (the others alike):"),
+                             display(sec.quantity_display(groups[f"delta{L}_1"], printer))]
+    if L > 1:
+        blocks_a += [text("For a hidden neuron, every path through the next layer contributes:"),
+                     display(sec.quantity_display(groups[f"delta{L - 1}_1"], printer))]
+    first = [name for name, steps in groups.items() if steps[0].layer == L and not name.startswith("delta")]
+    blocks_b = [text("A weight enters the cost only through the weighted input of its destination neuron:"),
+                display(sec.stack(sec.quantity_display(groups[name], printer, pack=True) for name in first[:2]))]
+    vector = sec.group(derivation.steps_of("vector"))
+    transposed = printer.notation.weights_transposed
+    blocks_c = [display(sec.quantity_display(steps, printer, transpose=name.startswith("W") and transposed))
+                for name, steps in vector.items() if name in (f"delta{L}", f"delta{L - 1}", f"W{L}", f"b{L}")]
+    solutions = [Section("(a) The error terms", f"{p}sol:a", tuple(blocks_a)),
+                 Section("(b) The gradients", f"{p}sol:b", tuple(blocks_b)),
+                 Section("(c) Vector form", f"{p}sol:c", tuple(blocks_c) or (text("See the vector form."),))]
+    if numeric is not None:
+        solutions.append(Section("(d) Numbers", f"{p}sol:d", numeric))
+    return solutions

@@ -1,0 +1,127 @@
+"""What a document should contain and look like: one frozen, validated options object.
+
+Unknown names (notation, form, format, heading) are rejected by name, with the allowed ones listed, as SymPy's
+printers reject unknown settings; ``--symbol`` overrides are validated LaTeX (see :mod:`symbackprop.notation`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from .equations import LINE_WIDTH
+from .errors import SymbackpropError, UnknownNameError
+from .notation import PRESETS, Notation, check_override, get_notation, with_overrides
+
+DOCUMENT_FORMS = ("element", "vector", "batch", "closed")
+FORMATS = ("tex", "pdf", "md")
+HEADINGS = ("part", "chapter", "section", "subsection", "subsubsection", "paragraph", "subparagraph")
+#: Display width for fragments: a default ``article`` page is about three quarters of the standalone one.
+FRAGMENT_WIDTH = 50.0
+_LABEL_PREFIX = re.compile(r"^[A-Za-z0-9:._-]*$")
+
+
+def split_list(value: str | tuple[str, ...] | list[str], what: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """``"tex,md"`` -> ``("tex", "md")`` in ``allowed`` order, every name checked.
+
+    Raises:
+        UnknownNameError: a name not in ``allowed``.
+        SymbackpropError: an empty list.
+    """
+    items = [part.strip() for part in (value.split(",") if isinstance(value, str) else value)]
+    items = [item for item in items if item]
+    if not items:
+        raise SymbackpropError(f"no {what} given; allowed: {', '.join(allowed)}")
+    for item in items:
+        if item not in allowed:
+            raise UnknownNameError(what, item, allowed)
+    return tuple(name for name in allowed if name in items)
+
+
+@dataclass(frozen=True)
+class DocumentOptions:
+    """The options of ``symbackprop derive`` that shape the documents.
+
+    Attributes:
+        notation: a preset of :data:`symbackprop.notation.PRESETS`.
+        forms: which derivation forms to show, of :data:`DOCUMENT_FORMS`.
+        formats: which files to write, of :data:`FORMATS`.
+        fragment: LaTeX without a preamble, to ``\\input`` into a host document.
+        heading: the top heading level of the document's sections.
+        label_prefix: prefix of every ``\\label``.
+        exercise: also write problem statements and solutions.
+        seed: varies the numbers of the exercises' numeric part.
+        symbols: letter overrides, ``{"cost": "J"}``.
+    """
+
+    notation: str = "nielsen"
+    forms: tuple[str, ...] = ("element", "vector", "batch")
+    formats: tuple[str, ...] = ("tex", "pdf", "md")
+    fragment: bool = False
+    heading: str = "section"
+    label_prefix: str = "bp:"
+    exercise: bool = False
+    seed: int = 0
+    symbols: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if self.notation not in PRESETS:
+            raise UnknownNameError("notation", self.notation, PRESETS)
+        object.__setattr__(self, "forms", split_list(self.forms, "form", DOCUMENT_FORMS))
+        object.__setattr__(self, "formats", split_list(self.formats, "format", FORMATS))
+        if self.heading not in HEADINGS:
+            raise UnknownNameError("heading level", self.heading, HEADINGS)
+        if HEADINGS.index(self.heading) > HEADINGS.index("subsection"):
+            raise SymbackpropError(f"heading {self.heading!r} is too deep; use section, subsection or above")
+        if not _LABEL_PREFIX.match(self.label_prefix):
+            raise SymbackpropError(
+                f"label prefix {self.label_prefix!r}: use letters, digits and : . _ - only"
+            )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise SymbackpropError(f"seed must be an integer, got {self.seed!r}")
+        checked = {name: check_override(name, latex) for name, latex in sorted(dict(self.symbols).items())}
+        object.__setattr__(self, "symbols", MappingProxyType(checked))
+
+    @property
+    def notation_preset(self) -> Notation:
+        """The preset with the overrides applied."""
+        return with_overrides(get_notation(self.notation), self.symbols)
+
+    @property
+    def line_width(self) -> float:
+        """How wide displayed equations may be: the standalone page's, or a default article's for fragments."""
+        return FRAGMENT_WIDTH if self.fragment else LINE_WIDTH
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        """LaTeX heading commands from the top level down (four levels)."""
+        start = HEADINGS.index(self.heading)
+        levels = HEADINGS[start:] + ("paragraph",) * 4
+        return levels[:4]
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str = "options") -> DocumentOptions:
+        """Options from a ``[derive]`` TOML table (lists or comma-separated strings for forms and formats).
+
+        Raises:
+            SymbackpropError: unknown keys or values of the wrong type.
+        """
+        known = {"notation", "form", "format", "fragment", "heading", "label_prefix", "exercise", "seed", "symbol"}
+        unknown = sorted(set(data) - known - {"out"})
+        if unknown:
+            allowed = ", ".join(sorted(known | {"out"}))
+            raise SymbackpropError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {allowed}")
+        options: dict[str, Any] = {}
+        renames = {"form": "forms", "format": "formats", "symbol": "symbols"}
+        for key, value in data.items():
+            if key == "out":
+                continue
+            if key == "symbol":
+                if not isinstance(value, Mapping):
+                    raise SymbackpropError(f"{source}: 'symbol' must be a table like {{ cost = 'J' }}")
+                value = {str(k): str(v) for k, v in value.items()}
+            options[renames.get(key, key)] = value
+        return cls(**options)

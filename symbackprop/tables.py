@@ -1,0 +1,130 @@
+"""The set-up's tables: the architecture and the notation, each cell prose with ``$...$`` math.
+
+General symbols (``z^l_j``, ``w^l_{jk}``) are printed by the notation printer from representative engine symbols
+at a layer :data:`GENERAL` that no network reaches, with its number relabelled ``l`` (``ℓ``, ``k``): so the
+table shows each preset's own conventions, layer offsets and index order included.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .network import Network
+from .notation import Notation
+from .printer import NotationPrinter
+from .sections import Table
+
+#: The engine layer that stands for a generic layer l in general formulas.
+GENERAL = 90
+
+
+def relative(notation: Notation, offset: int) -> str:
+    """``l``, ``l+1``, ``l-1`` in the notation's layer letter."""
+    letter = notation.layer_letter
+    return letter if offset == 0 else f"{letter}{offset:+d}"
+
+
+def general_labels(notation: Notation, kind: str, layer: int = GENERAL) -> dict[int, str]:
+    """Printed layer numbers around ``kind``'s layer -> ``l-1``, ``l``, ``l+1`` (for a printer's ``labels``)."""
+    center = layer + notation.layer_offset.get(kind, 0)
+    return {center + d: relative(notation, d) for d in (-2, -1, 0, 1, 2)}
+
+
+def _words(notation: Notation, kind: str, engine_layer: int, center_kind: str) -> str:
+    """The layer of ``kind`` at ``engine_layer`` in words relative to ``center_kind`` at :data:`GENERAL`."""
+    center = GENERAL + notation.layer_offset.get(center_kind, 0)
+    return relative(notation, engine_layer + notation.layer_offset.get(kind, 0) - center)
+
+
+def architecture_table(network: Network, printer: NotationPrinter) -> Table:
+    rows = []
+    for layer, size in enumerate(network.layers):
+        number = printer.notation.bare_layer("z" if layer else "x", layer)
+        if layer == 0:
+            role, activation = "input", "---"
+        else:
+            act = network.activation(layer)
+            role = "output" if layer == network.depth else "hidden"
+            symbol = printer.function_symbol(act.name, layer)
+            activation = f"${symbol}$" if symbol == act.latex else f"${symbol} = {act.latex}$"
+            if act.param is not None:
+                activation += f" (parameter ${sp.latex(act.param)}$)"
+        rows.append((f"${number}$", role, f"${size}$", activation))
+    return Table(("Layer", "Role", "Neurons", "Activation"), tuple(rows), "clcl")
+
+
+def notation_table(network: Network, printer: NotationPrinter) -> Table:
+    """Symbol and meaning for every quantity of the derivation, in general form."""
+    notation = printer.notation
+    general = {kind: printer.relabel(general_labels(notation, kind)) for kind in ("z", "W", "a")}
+    z, w = general["z"], general["W"]
+    g = GENERAL
+    src, dst = _words(notation, "a", g - 1, "W"), _words(notation, "z", g, "W")
+    rows: list[tuple[str, str]] = [
+        (f"${printer.doprint(sp.Symbol('x_k'))}$", "input $k$"),
+        _target_row(network, printer),
+        (f"${z.doprint(sp.Symbol(f'z{g}_j'))}$", "weighted input (pre-activation) of neuron $j$ in layer "
+         f"${relative(notation, 0)}$"),
+        (f"${general['a'].doprint(sp.Symbol(f'a{g}_j'))}$", "activation (output) of neuron $j$ in layer "
+         f"${relative(notation, 0)}$"),
+    ]
+    if notation.has_layout("scalar.out"):
+        rows.append((f"${printer.doprint(sp.Symbol(f'a{network.depth}_j'))}$", "output $j$ of the network"))
+    rows.append((f"${w.doprint(sp.Symbol(f'W{g}_j_k'))}$",
+                 f"weight from neuron $k$ in layer ${src}$ to neuron $j$ in layer ${dst}$"))
+    rows.extend(_bias_rows(network, w, src, dst))
+    delta = z.doprint(sp.Symbol(f"delta{g}_j"))
+    definition = z.doprint(sp.Derivative(sp.Symbol("c"), sp.Symbol(f"z{g}_j"), evaluate=False))
+    meaning = "error of neuron $j$" if delta != definition else "derivative of the cost by the weighted input"
+    rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
+    rows.extend(_cost_rows(printer))
+    rows.extend(_matrix_rows(network, notation, z, w))
+    return Table(("Symbol", "Meaning"), tuple(rows), r"lp{0.6\linewidth}")
+
+
+def _target_row(network: Network, printer: NotationPrinter) -> tuple[str, str]:
+    if network.loss.sparse:
+        return (f"$\\ell$, ${printer.indicator}_{{\\ell=j}}$", "class label of the example; the indicator is 1 "
+                "when $j = \\ell$, else 0")
+    return (f"${printer.doprint(sp.Symbol('y_j'))}$", "target (desired output) $j$")
+
+
+def _bias_rows(network: Network, w: NotationPrinter, src: str, dst: str) -> list[tuple[str, str]]:
+    g = GENERAL
+    if network.bias == "vector":
+        return [(f"${w.doprint(sp.Symbol(f'b{g}_j'))}$", f"bias of neuron $j$ in layer ${dst}$")]
+    if network.bias == "shared":
+        return [(f"${w.doprint(sp.Symbol(f'b{g}'))}$", f"bias shared by every neuron of layer ${dst}$")]
+    if network.bias == "neuron":
+        return [(f"${w.doprint(sp.Symbol(f'W{g}_j_0'))}$",
+                 f"weight from the bias unit (the constant 1) of layer ${src}$ to neuron $j$ in layer ${dst}$")]
+    return []
+
+
+def _cost_rows(printer: NotationPrinter) -> list[tuple[str, str]]:
+    cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
+    if cost == total:
+        return [(f"${cost}$", "cost (loss) of an example; over a batch, the mean over its $m$ examples")]
+    return [(f"${cost}$", "cost (loss) of one example"), (f"${total}$", "mean cost over the $m$ examples")]
+
+
+def _matrix_rows(network: Network, notation: Notation, z: NotationPrinter, w: NotationPrinter) -> list[tuple[str, str]]:
+    g = GENERAL
+    n = 1
+    vectors = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("z", "a", "delta"))
+    batch = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("Z", "A", "Delta"))
+    matrix = w.stored(sp.MatrixSymbol(f"W{g}", n, n))
+    order = "row $k$ holds the weights out of neuron $k$" if notation.weights_transposed else \
+        "row $j$ holds the weights into neuron $j$"
+    rows = [
+        (vectors, "the same quantities for a whole layer, as column vectors"),
+        (batch, "the same for $m$ examples, one column per example"),
+        (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$: {order}"),
+        (r"$\odot$", "element-wise (Hadamard) product"),
+    ]
+    if network.bias == "neuron":
+        tilde = w.doprint(sp.MatrixSymbol(f"W{g}", n, n + 1)[:, 1:])
+        bar = z.doprint(sp.MatrixSymbol(f"abar{g}", n + 1, 1))
+        rows.append((f"${tilde}$", "the weight matrix without its bias column"))
+        rows.append((f"${bar}$", "the activations with the bias unit's 1 on top"))
+    return rows

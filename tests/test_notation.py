@@ -1,0 +1,186 @@
+"""The notation presets and the printer: each preset writes the engine's symbols as its seed does."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from symbackprop.errors import SymbackpropError, UnknownNameError
+from symbackprop.escape import latex_escape, markdown_escape, prose
+from symbackprop.network import Network
+from symbackprop.notation import PRESETS, get_notation, join_indices, parse_overrides, with_overrides
+from symbackprop.printer import INDICATOR_MARKDOWN, NotationPrinter, shrink_parens
+
+NET = Network([2, 3, 2], hidden="tanh", output="sigmoid", loss="bce")
+SPARSE = Network([3, 3, 3, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy")
+NEURON = Network([2, 2, 2], bias="neuron")
+C = sp.Symbol("c")
+
+
+def printer(preset: str, network: Network = NET, **kwargs: object) -> NotationPrinter:
+    return NotationPrinter(get_notation(preset), network, **kwargs)  # type: ignore[arg-type]
+
+
+def s(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+def m(name: str, rows: int = 2, cols: int = 1) -> sp.MatrixSymbol:
+    return sp.MatrixSymbol(name, rows, cols)
+
+
+SCALARS = [
+    # (preset, engine symbol, LaTeX as the seed writes it)
+    ("nielsen", "W2_1_3", "w^{2}_{13}"),
+    ("nielsen", "z1_2", "z^{1}_{2}"),
+    ("nielsen", "delta2_1", r"\delta^{2}_{1}"),
+    ("ng", "z1_2", "Z^{(2)}_{2}"),  # the input is layer 1: engine layer 1 is ng's layer 2
+    ("ng", "W1_2_1", "w^{(1)}_{21}"),  # W^{(l)} maps layer l to l+1
+    ("ng", "x_1", "X^{(1)}_{1}"),
+    ("input-major", "W2_1_3", "W_{31}^{(2)}"),  # source first: W_{ij} from i to j
+    ("input-major", "a1_2", "a_{2}^{(1)}"),
+    ("goodfellow", "W1_1_1", "W_{111}"),
+    ("goodfellow", "z2_1", "a_{21}"),  # pre-activation a_{kj}
+    ("goodfellow", "a1_3", "h_{13}"),
+    ("goodfellow", "a2_1", r"\hat{y}_{1}"),  # the output layer is ŷ
+    ("goodfellow", "delta1_2", r"\frac{\partial \mathcal{L}(\theta)}{\partial a_{12}}"),
+    ("bishop", "z1_2", "a^{(1)}_{2}"),
+    ("bishop", "a1_2", "z^{(1)}_{2}"),
+    ("bishop", "a2_1", "y_{1}"),
+    ("bishop", "y_1", "r_{1}"),
+    ("bishop", "c", "E_n"),
+    ("input-major", "c", "c"),
+    ("input-major", "C", "C"),
+]
+
+
+@pytest.mark.parametrize(("preset", "name", "expected"), SCALARS)
+def test_scalar_symbols_are_written_as_the_seed_writes_them(preset: str, name: str, expected: str) -> None:
+    assert printer(preset).doprint(s(name)) == expected
+
+
+def test_two_digit_indices_are_separated_by_commas() -> None:
+    net = Network([12, 2, 1])
+    assert printer("goodfellow", net).doprint(s("W1_2_12")) == "W_{1,2,12}"
+    assert join_indices(("1", "2")) == "12"
+    assert join_indices(("l+1", "j")) == "l+1,j"
+
+
+def test_partial_derivatives_print_as_fractions_in_the_notation() -> None:
+    expr = sp.Derivative(C, s("z2_1"), evaluate=False)
+    assert printer("nielsen").doprint(expr) == r"\frac{\partial C}{\partial z^{2}_{1}}"
+    assert printer("bishop").doprint(expr) == r"\frac{\partial E_n}{\partial a^{(2)}_{1}}"
+
+
+def test_gradients_of_matrices_use_nabla_in_goodfellow_notation() -> None:
+    assert printer("goodfellow").doprint(sp.Derivative(C, m("W2", 2, 3))) == r"\nabla_{W_{2}} \mathcal{L}(\theta)"
+    assert printer("nielsen").doprint(sp.Derivative(C, m("W2", 2, 3))) == r"\frac{\partial C}{\partial W^{2}}"
+
+
+def test_sparse_targets_print_as_indicator_functions() -> None:
+    target = SPARSE.targets[0]
+    assert printer("goodfellow", SPARSE).doprint(target) == r"\mathrm{1\!\!1}_{\ell=1}"
+    assert printer("goodfellow", SPARSE, indicator=INDICATOR_MARKDOWN).doprint(target) == r"\mathbb{1}_{\ell=1}"
+    assert printer("goodfellow", SPARSE).doprint(m("y")) == r"\underline{e}_{\ell}"
+
+
+def test_logistic_expressions_print_as_sigma() -> None:
+    u = s("z1_1")
+    assert printer("nielsen").doprint(1 / (1 + sp.exp(-u))) == r"\sigma(z^{1}_{1})"
+    assert printer("nielsen", sigma=False).doprint(1 / (1 + sp.exp(-u))) == r"\frac{1}{1 + e^{- z^{1}_{1}}}"
+
+
+def test_relu_derivative_prints_as_an_indicator() -> None:
+    z = s("z1_1")
+    step = sp.Piecewise((0, z <= 0), (1, True))
+    assert printer("goodfellow").doprint(step) == r"\mathrm{1\!\!1}_{a_{11} > 0}"
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"),
+    [
+        ("nielsen", r"((W^{2})^{\top} \delta^{2}) \odot \tanh'(z^{1})"),
+        ("goodfellow", r"(W_{2}^{\top} \nabla_{\underline{a}_{2}} \mathcal{L}(\theta)) \odot g'(\underline{a}_{1})"),
+        ("input-major", r"(W^{(2)} \boldsymbol{\delta}^{(2)}) \odot g_{1}'(\mathbf{z}^{(1)})"),
+        ("bishop", r"((\mathbf{W}^{(2)})^{\top} \boldsymbol{\delta}^{(2)}) \odot h'(\mathbf{a}^{(1)})"),
+    ],
+)
+def test_bp2_prints_in_each_notation(preset: str, expected: str) -> None:
+    expr = sp.HadamardProduct(
+        m("W2", 2, 3).T * m("delta2"), ElementwiseApplyFunction(sp.Function("tanh'"), m("z1", 3, 1))
+    )
+    assert printer(preset).doprint(expr) == expected
+
+
+def test_weights_without_bias_column_print_with_a_tilde() -> None:
+    sliced = m("W2", 2, 3)[:, 1:]
+    assert printer("ng", NEURON).doprint(sp.Transpose(sliced)) == r"(\tilde{\mathbf{W}}^{(2)})^{\top}"
+    assert printer("ng", NEURON).doprint(m("abar1", 3, 1)) == r"\bar{\mathbf{a}}^{(2)}"
+
+
+def test_layer_labels_write_a_representative_layer_generally() -> None:
+    general = printer("nielsen").relabel({1: "l", 2: "l+1"})
+    assert general.doprint(m("delta1")) == r"\delta^{l}"
+    assert general.doprint(s("W2_1_2")) == "w^{l+1}_{12}"
+
+
+def test_ones_vectors_show_their_length_only_when_symbolic() -> None:
+    p = printer("nielsen")
+    assert p.doprint(sp.OneMatrix(3, 1)) == r"\mathbf{1}"
+    assert p.doprint(sp.OneMatrix(1, sp.Symbol("m"))) == r"\mathbf{1}_{m}^{\top}"
+
+
+def test_plain_parentheses_unless_the_content_is_tall() -> None:
+    assert shrink_parens(r"\left(a^{2}_{1} - y\right)") == "(a^{2}_{1} - y)"
+    assert shrink_parens(r"\left(\frac{1}{2}\right)") == r"\left(\frac{1}{2}\right)"
+    assert shrink_parens(r"\left(\left(W\right)^{\top} x\right)") == r"((W)^{\top} x)"
+
+
+def test_every_preset_prints_every_symbol_kind() -> None:
+    symbols = [s("x_1"), s("y_1"), s("z1_1"), s("a1_1"), s("delta1_1"), s("W1_1_1"), s("b1_1"), C]
+    matrices = [m("x"), m("y"), m("z1"), m("a2"), m("delta1"), m("W1"), m("b1"), m("Z1"), m("A1"), m("Delta1")]
+    for name in PRESETS:
+        p = printer(name)
+        for expr in symbols + matrices:
+            assert p.doprint(expr), (name, expr)
+
+
+def test_unknown_preset_suggests_the_closest_name() -> None:
+    with pytest.raises(UnknownNameError, match="did you mean 'nielsen'"):
+        get_notation("nielson")
+
+
+def test_overrides_replace_letters() -> None:
+    notation = with_overrides(get_notation("nielsen"), {"cost": "J", "activation": "g"})
+    p = NotationPrinter(notation, NET)
+    assert p.doprint(C) == "J"
+    assert p.doprint(sp.Function("tanh")(s("z1_1"))) == "g(z^{1}_{1})"
+
+
+@pytest.mark.parametrize(
+    "item",
+    ["cost=\\input{/etc/passwd}", "cost={J", "cost=J}", "cost=", "cost=\\def\\x{1}", "cost=50%", "nonsense=J", "cost"],
+)
+def test_unsafe_or_malformed_overrides_are_refused(item: str) -> None:
+    with pytest.raises(SymbackpropError):
+        parse_overrides([item])
+
+
+def test_safe_overrides_are_accepted() -> None:
+    assert parse_overrides(["cost=\\mathcal{J}", "activation=\\phi"]) == {"cost": "\\mathcal{J}", "activation": "\\phi"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("a~b", r"a\textasciitilde{}b"), ("50% & \\", r"50\% \& \textbackslash{}"), ("{x}_1", r"\{x\}\_1")],
+)
+def test_latex_escape_is_one_pass(text: str, expected: str) -> None:
+    assert latex_escape(text) == expected
+
+
+def test_prose_escapes_text_and_keeps_math() -> None:
+    assert prose("leaky_relu at $z_j$", latex_escape) == r"leaky\_relu at $z_j$"
+    assert prose("a *b* at $z_j$", markdown_escape) == r"a \*b\* at $z_j$"
+    with pytest.raises(ValueError):
+        prose("unbalanced $x", latex_escape)

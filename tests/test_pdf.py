@@ -1,0 +1,144 @@
+"""PDFs: every preset compiles with latexmk and pdflatex, without overfull boxes for the seeds' networks.
+
+Marked ``pdf``. Without TeX they are skipped, except in CI (the CI variable set), where a missing TeX is a
+failure: .ci/run installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from symbackprop import pdf
+from symbackprop.network import Network
+from symbackprop.options import DocumentOptions
+from symbackprop.render import render_tex
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+with open(GOLDEN / "cases.toml", "rb") as _handle:
+    CASES: dict[str, dict[str, Any]] = tomllib.load(_handle)
+
+HEADINGS = ("Set-up", "Notation", "Forward pass", "Backpropagation, element by element",
+            "Backpropagation in vector form", "Backpropagation for a batch", "Summary", "Gradient descent",
+            "Derivatives of the activation functions")
+HOST = r"""\documentclass{article}
+\usepackage{amsmath,amssymb,bm,booktabs,tikz}
+\begin{document}
+\section{Lecture}
+The four equations are in Appendix~\ref{app:sec:summary}, equation~\eqref{app:eq:bp2}.
+\appendix
+\section{Backpropagation}
+\input{appendix.tex}
+\end{document}
+"""
+
+
+def _require_tex() -> None:
+    if pdf.tex_available():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("TeX (latexmk, pdflatex) is missing in CI; .ci/run must install it")
+    pytest.skip("latexmk/pdflatex not installed")
+
+
+def _case_tex(name: str, **overrides: Any) -> str:
+    data = CASES[name]
+    network = Network.from_mapping({k: v for k, v in data.items() if k != "derive"}, source=name)
+    options = DocumentOptions.from_mapping({**data["derive"], **overrides})
+    return render_tex(network.derive(), options)
+
+
+def _text(pdf_path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext (poppler-utils) is missing in CI")
+        pytest.skip("pdftotext not installed")
+    return subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.pdf
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_preset_compiles_without_overfull_boxes(tmp_path: Path, name: str) -> None:
+    _require_tex()
+    tex = tmp_path / f"{name}.tex"
+    tex.write_text(_case_tex(name), encoding="utf-8")
+    built = pdf.build_pdf(tex)
+    assert built == tmp_path / f"{name}.pdf" and built.stat().st_size > 10_000
+    log = tex.with_suffix(".log").read_text(errors="replace")
+    assert "Overfull" not in log
+    assert "undefined references" not in log and "Undefined control sequence" not in log
+    text = _text(built)
+    for heading in HEADINGS:
+        assert heading in text, heading
+    assert not list(tmp_path.glob(".latexmk-*"))  # the scratch folder is gone
+
+
+@pytest.mark.pdf
+def test_the_same_tex_gives_a_byte_identical_pdf(tmp_path: Path) -> None:
+    _require_tex()
+    source = _case_tex("nielsen")
+    outputs = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        tex = tmp_path / folder / "doc.tex"
+        tex.write_text(source, encoding="utf-8")
+        outputs.append(pdf.build_pdf(tex).read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.pdf
+def test_the_fragment_compiles_inside_a_host_document(tmp_path: Path) -> None:
+    _require_tex()
+    fragment = _case_tex("goodfellow", fragment=True, heading="subsection", label_prefix="app:")
+    (tmp_path / "appendix.tex").write_text(fragment, encoding="utf-8")
+    host = tmp_path / "host.tex"
+    host.write_text(HOST, encoding="utf-8")
+    built = pdf.build_pdf(host)
+    log = host.with_suffix(".log").read_text(errors="replace")
+    assert "undefined references" not in log
+    text = _text(built)
+    for heading in HEADINGS:
+        assert heading in text, heading
+
+
+def test_missing_tex_names_the_debian_packages_and_keeps_the_tex(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    tex = tmp_path / "doc.tex"
+    tex.write_text("\\documentclass{article}\\begin{document}x\\end{document}\n")
+    with pytest.raises(pdf.TexMissingError) as caught:
+        pdf.build_pdf(tex)
+    message = str(caught.value)
+    assert "apt-get install latexmk texlive-latex-base texlive-latex-recommended texlive-pictures" in message
+    assert str(tex) in message and tex.exists()
+
+
+@pytest.mark.pdf
+def test_a_latex_error_quotes_the_first_error_and_names_the_log(tmp_path: Path) -> None:
+    _require_tex()
+    tex = tmp_path / "broken.tex"
+    tex.write_text("\\documentclass{article}\n\\begin{document}\n\\undefinedmacro\n\\end{document}\n")
+    with pytest.raises(pdf.LatexError) as caught:
+        pdf.build_pdf(tex)
+    message = str(caught.value)
+    assert "Undefined control sequence" in message
+    assert str(tex.with_suffix(".log")) in message and tex.with_suffix(".log").exists()
+    assert tex.exists() and not tex.with_suffix(".pdf").exists()
+    assert not list(tmp_path.glob(".latexmk-*"))
+
+
+def test_latexmk_never_enables_shell_escape() -> None:
+    command = pdf.latexmk_command("doc.tex")
+    assert "-no-shell-escape" in command and "-norc" in command
+    assert not any("-shell-escape" == part or "--shell-escape" in part for part in command)
+
+
+def test_first_errors_reads_file_line_errors() -> None:
+    log = "This is pdfTeX\n./doc.tex:3: Undefined control sequence.\nl.3 \\undefinedmacro\n\n! Emergency stop.\n"
+    assert pdf.first_errors(log)[:2] == ["./doc.tex:3: Undefined control sequence.", "l.3 \\undefinedmacro"]

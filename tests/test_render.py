@@ -1,0 +1,167 @@
+"""Rendering: golden documents for each preset, and what every document must satisfy."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+
+from symbackprop.derivation import Derivation
+from symbackprop.document import build_document
+from symbackprop.documents import document_files
+from symbackprop.equations import visual_width
+from symbackprop.network import Network
+from symbackprop.options import DocumentOptions
+from symbackprop.render import environment, render_markdown, render_summary_latex, render_tex
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+with open(GOLDEN / "cases.toml", "rb") as _handle:
+    CASES: dict[str, dict[str, Any]] = tomllib.load(_handle)
+
+#: Macros that both KaTeX and MathJax know; the Markdown may use nothing else.
+MARKDOWN_MACROS = set(
+    """
+    frac partial delta Delta sigma ell nabla odot top cdot ldots qquad quad text operatorname mathbf mathbb mathcal
+    boldsymbol underline hat tilde bar left right sum tanh log circ leq geq begin end boxed tag eta leftarrow theta
+    neq mathrm cases lambda alpha times infty exp sqrt pi
+    """.split()
+)
+
+
+def _derivation(name: str) -> tuple[Derivation, DocumentOptions]:
+    data = CASES[name]
+    network = Network.from_mapping({k: v for k, v in data.items() if k != "derive"}, source=name)
+    return network.derive(forms=("element", "vector", "batch")), DocumentOptions.from_mapping(data["derive"])
+
+
+def _regenerate_script() -> Any:
+    spec = importlib.util.spec_from_file_location("regenerate_golden", ROOT / "scripts" / "regenerate_golden.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_documents_match_the_golden_files(name: str) -> None:
+    """If this fails after an intended change, run `make golden` and review the diff of tests/golden/."""
+    derivation, options = _derivation(name)
+    assert render_tex(derivation, options) == (GOLDEN / f"{name}.tex").read_text(encoding="utf-8")
+    assert render_markdown(derivation, options) == (GOLDEN / f"{name}.md").read_text(encoding="utf-8")
+
+
+def test_the_regeneration_script_renders_what_the_tests_compare() -> None:
+    module = _regenerate_script()
+    derivation, options = _derivation("nielsen")
+    assert module.render_case("nielsen", CASES["nielsen"])["nielsen.tex"] == render_tex(derivation, options)
+
+
+def test_rendering_is_deterministic() -> None:
+    derivation, options = _derivation("goodfellow")
+    again, _ = _derivation("goodfellow")
+    assert render_tex(derivation, options) == render_tex(again, options)
+    assert render_markdown(derivation, options) == render_markdown(again, options)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_display_line_fits_the_page(name: str) -> None:
+    derivation, options = _derivation(name)
+    document = build_document(derivation, options)
+    for section in document.sections + document.appendix:
+        for part in (section, *section.subsections):
+            for block in part.blocks:
+                if block.display is None:
+                    continue
+                for line in block.display.lines:
+                    width = visual_width(f"{line.lhs} = {line.rhs} \\qquad {line.note}")
+                    assert width <= options.line_width + 12, (name, line)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_documents_hold_every_part_of_the_issue(name: str) -> None:
+    derivation, options = _derivation(name)
+    tex = render_tex(derivation, options)
+    for heading in ("Set-up", "Notation", "Forward pass", "Backpropagation, element by element",
+                    "Backpropagation in vector form", "Backpropagation for a batch", "Summary", "Gradient descent",
+                    "Derivatives of the activation functions"):
+        assert f"{{{heading}}}" in tex, heading
+    assert r"\begin{tikzpicture}" in tex
+    assert r"\boxed{" in tex and r"\tag{BP1}" in tex
+    assert "Remark on initialisation" in tex
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_markdown_uses_only_macros_katex_and_mathjax_know(name: str) -> None:
+    derivation, options = _derivation(name)
+    markdown = render_markdown(derivation, options)
+    used = {token for token in re.findall(r"\\([A-Za-z]+|.)", markdown) if token.isalpha()}
+    assert used <= MARKDOWN_MACROS, used - MARKDOWN_MACROS
+    assert "$$\n\\begin{aligned}" in markdown
+    assert r"\mathrm{1\!\!1}" not in markdown and "tikz" not in markdown
+
+
+def test_fragment_has_no_preamble_and_prefixes_every_label() -> None:
+    derivation, _ = _derivation("ng")
+    options = DocumentOptions(notation="ng", fragment=True, heading="subsection", label_prefix="app:")
+    tex = render_tex(derivation, options)
+    assert r"\documentclass" not in tex and r"\begin{document}" not in tex
+    labels = re.findall(r"\\label\{([^}]*)\}", tex)
+    assert labels and all(label.startswith("app:") for label in labels)
+    assert len(labels) == len(set(labels))
+    assert tex.count(r"\subsection{") >= 5 and r"\section{" not in tex
+
+
+def test_large_nets_get_a_summarised_element_form() -> None:
+    network = Network.from_spec("4-6-6-6-3")
+    derivation = network.derive()
+    tex = render_tex(derivation, DocumentOptions(formats=("tex",)))
+    assert "general formula" in tex
+    assert r"\sum_{k=1}^{6}" in tex
+    assert tex.count(r"\frac{\partial C}{\partial w^{") < 60  # 135 parameters, a few shown
+
+
+def test_exercises_come_as_problems_and_solutions() -> None:
+    derivation, _ = _derivation("input-major")
+    options = DocumentOptions(notation="input-major", exercise=True, formats=("tex", "md"), seed=3)
+    files = document_files(derivation, options)
+    assert sorted(files) == sorted([
+        "derivation-input-major.tex", "derivation-input-major.md", "exercises-input-major.tex",
+        "exercises-input-major.md", "solutions-input-major.tex", "solutions-input-major.md",
+    ])
+    assert "Show that" in files["exercises-input-major.tex"]
+    assert "chain rule" in files["solutions-input-major.tex"]
+    assert "chain rule" not in files["exercises-input-major.tex"]
+
+
+def test_the_seed_varies_the_numbers_of_the_numeric_part() -> None:
+    network = Network.from_spec("2-2-1", loss="bce")
+    derivation = network.derive()
+    first = document_files(derivation, DocumentOptions(exercise=True, formats=("md",), seed=1))
+    second = document_files(derivation, DocumentOptions(exercise=True, formats=("md",), seed=2))
+    assert "(d) Numbers" in first["exercises-nielsen.md"]
+    assert first["exercises-nielsen.md"] != second["exercises-nielsen.md"]
+    assert first == document_files(derivation, DocumentOptions(exercise=True, formats=("md",), seed=1))
+
+
+def test_jupyter_representations() -> None:
+    derivation, _ = _derivation("nielsen")
+    assert derivation._repr_markdown_().startswith("# Backpropagation for a 2-3-2 network")
+    latex = render_summary_latex(derivation)
+    assert latex.startswith("$$") and r"\boxed{" in latex and "BP4" in latex
+
+
+def test_templates_refuse_undefined_variables() -> None:
+    env = environment("latex")
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("((( missing )))").render()
+
+
+def test_template_delimiters_leave_latex_braces_alone() -> None:
+    env = environment("latex")
+    assert env.from_string(r"\frac{a}{b} {{ not jinja }} ((( x )))").render(x=1) == r"\frac{a}{b} {{ not jinja }} 1"
