@@ -181,6 +181,169 @@ def _write_atomic(path: Path, text: str) -> Path:
     return path
 
 
+# --------------------------------------------------------------------------- compiled gradients
+SPEC_HELP = 'Layer sizes such as "2-3-1", or a TOML file.'
+ACTIVATIONS_HELP = "One activation per non-input layer, comma-separated: tanh,tanh,softmax."
+
+
+def _network(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
+             activations: str | None) -> Any:
+    """The network of a SPEC argument (sizes or a TOML file) and the network options given."""
+    from .network import Network, read_toml
+
+    options: dict[str, Any] = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss),
+                                                 ("bias", bias)) if v is not None}
+    if activations is not None:
+        options["activations"] = [name.strip() for name in activations.split(",")]
+    if spec.endswith(".toml") or Path(spec).is_file():
+        data = {k: v for k, v in read_toml(spec).items() if k != "derive"}
+        return Network.from_mapping(data | options, source=spec)
+    return Network.from_spec(spec, **options)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    from .params import parse_json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SymbackpropError(f"cannot read the {what} file {path}: {exc.strerror or exc}") from None
+    return parse_json(text, str(path))
+
+
+@app.command("compile")
+@user_errors
+def compile_command(
+    spec: str = typer.Argument(..., help=SPEC_HELP),
+    hidden: str | None = typer.Option(None, help="Activation of the hidden layers (default sigmoid)."),
+    output: str | None = typer.Option(None, help="Activation of the output layer (default sigmoid)."),
+    loss: str | None = typer.Option(None, help="Loss per example (default quadratic)."),
+    bias: str | None = typer.Option(None, help="Bias convention: vector, neuron, none or shared."),
+    activations: str | None = typer.Option(None, help=ACTIVATIONS_HELP),
+    backend: str = typer.Option("numpy", help="numpy, jax or torch."),
+    form: str = typer.Option("vectorized", help="vectorized (any width) or scalar (one function per element)."),
+    dtype: str = typer.Option("float64", help="float64 or float32."),
+    out: Path | None = typer.Option(None, help="Module to write (default output/<network name>/grads.py); - prints."),
+) -> None:
+    """Write a standalone Python module with grad(params, X, Y); it imports only the backend, never SymPy."""
+    from .compile import generate_source
+
+    network = _network(spec, hidden, output, loss, bias, activations)
+    source = generate_source(network, backend=backend, form=form, dtype=dtype)
+    if out is not None and str(out) == "-":
+        typer.echo(source, nl=False)
+        return
+    path = out or Path("output") / network.name / "grads.py"
+    _check_writable(path.parent)
+    typer.echo(str(_write_atomic(path, source)))
+
+
+@app.command("check")
+@user_errors
+def check_command(
+    spec: str = typer.Argument(..., help=SPEC_HELP),
+    hidden: str | None = typer.Option(None, help="Activation of the hidden layers (default sigmoid)."),
+    output: str | None = typer.Option(None, help="Activation of the output layer (default sigmoid)."),
+    loss: str | None = typer.Option(None, help="Loss per example (default quadratic)."),
+    bias: str | None = typer.Option(None, help="Bias convention: vector, neuron, none or shared."),
+    activations: str | None = typer.Option(None, help=ACTIVATIONS_HELP),
+    backend: str = typer.Option("numpy", help="numpy, jax or torch."),
+    form: str = typer.Option("vectorized", help="vectorized or scalar."),
+    dtype: str = typer.Option("float64", help="float64 or float32."),
+    reference: str | None = typer.Option(None, help="reference,finite_differences,torch,jax (default: installed)."),
+    seed: int = typer.Option(0, help="Seed of the random parameters and batch."),
+    examples: int = typer.Option(4, min=1, help="Examples in the random batch."),
+) -> None:
+    """Compare the compiled gradient with independent references; exit status 1 beyond tolerance."""
+    from .check import check_grads
+
+    network = _network(spec, hidden, output, loss, bias, activations)
+    references = [name.strip() for name in reference.split(",")] if reference else None
+    report = check_grads(network, backend=backend, form=form, dtype=dtype, references=references, seed=seed,
+                         examples=examples)
+    typer.echo(report.table())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("example")
+@user_errors
+def example_command(
+    spec: str = typer.Argument(..., help=SPEC_HELP),
+    hidden: str | None = typer.Option(None, help="Activation of the hidden layers (default sigmoid)."),
+    output: str | None = typer.Option(None, help="Activation of the output layer (default sigmoid)."),
+    loss: str | None = typer.Option(None, help="Loss per example (default quadratic)."),
+    bias: str | None = typer.Option(None, help="Bias convention: vector, neuron, none or shared."),
+    activations: str | None = typer.Option(None, help=ACTIVATIONS_HELP),
+    params: Path | None = typer.Option(None, help='JSON {"W1": [[...]], "b1": [...], ...} (default: random).'),
+    input: Path | None = typer.Option(None, "--input", help="JSON list of examples, or one example."),
+    target: Path | None = typer.Option(None, help="JSON targets, one row per example, or integer labels from 0."),
+    lr: float = typer.Option(0.5, help="Learning rate of the gradient-descent step."),
+    format: str = typer.Option("json", "--format", help="json, tex or md."),
+    notation: str = typer.Option("nielsen", help="Notation of tex and md: ng, input-major, goodfellow, bishop, "
+                                                  "nielsen."),
+    seed: int = typer.Option(0, help="Seed of the random parameters (and of X, Y when not given)."),
+    out: Path | None = typer.Option(None, help="File to write (default: print)."),
+) -> None:
+    """A worked numeric example: forward values, loss, deltas, gradients and one gradient-descent step."""
+    import json
+
+    from .example import example_json, render_example, worked_example
+    from .params import inputs_from_data, parameters_from_data, random_batch, random_parameters, targets_from_data
+
+    network = _network(spec, hidden, output, loss, bias, activations)
+    if format not in ("json", "tex", "md"):
+        from .errors import UnknownNameError
+
+        raise UnknownNameError("format", format, ("json", "tex", "md"))
+    if (input is None) != (target is None):
+        raise SymbackpropError("give both --input and --target, or neither (then one random example from --seed)")
+    values = (parameters_from_data(network, _read_json(params, "parameter"), str(params)) if params
+              else random_parameters(network, seed))
+    if input is not None and target is not None:
+        X = inputs_from_data(network, _read_json(input, "input"), str(input))
+        Y = targets_from_data(network, _read_json(target, "target"), X.shape[0], str(target))
+    else:
+        X, Y = random_batch(network, 1, seed + 1)
+    example = worked_example(network, values, X, Y, lr=lr)
+    text = (json.dumps(example_json(example), indent=2) + "\n" if format == "json"
+            else render_example(example, format, notation=notation))
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        _check_writable(out.parent)
+        typer.echo(str(_write_atomic(out, text)))
+
+
+@app.command("bench")
+@user_errors
+def bench_command(
+    suite: str = typer.Option("cpu", help="cpu (784-256-128-10, batch 256, float64) or gpu (4096-4096-4096-1000, "
+                                          "batch 4096, float32, cuda)."),
+    layers: str | None = typer.Option(None, help="Layer sizes instead of the suite's, e.g. 784-256-128-10."),
+    hidden: str | None = typer.Option(None, help="Hidden activation: tanh, sigmoid or relu."),
+    batch: int | None = typer.Option(None, min=1, help="Examples per gradient."),
+    dtype: str | None = typer.Option(None, help="float64 or float32."),
+    device: str | None = typer.Option(None, help="cpu or cuda (torch only)."),
+    repeat: int | None = typer.Option(None, min=1, help="Timed rounds (the median is reported)."),
+    number: int | None = typer.Option(None, min=1, help="Calls per round."),
+    contenders: str = typer.Option("numpy,torch,jax", help="Which backends to time."),
+) -> None:
+    """Time the compiled gradients against hand-written NumPy, torch autograd, jax.grad and the matmul floor."""
+    from dataclasses import replace
+
+    from .bench import SUITES, run_benchmark
+    from .errors import UnknownNameError
+
+    if suite not in SUITES:
+        raise UnknownNameError("benchmark suite", suite, SUITES)
+    given: dict[str, Any] = {"spec": layers, "hidden": hidden, "batch": batch, "dtype": dtype, "device": device,
+                             "repeat": repeat, "number": number}
+    config = replace(SUITES[suite], **{k: v for k, v in given.items() if v is not None})
+    report = run_benchmark(config, tuple(name.strip() for name in contenders.split(",")))
+    typer.echo(report.table())
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``symbackprop`` script and ``python -m symbackprop``.
 

@@ -1,0 +1,250 @@
+"""``symbackprop bench``: compiled gradients against the ways people compute them by hand or by autograd.
+
+One run times, on the same data and in the same process, one gradient evaluation (loss and every gradient of
+C = (1/m) sum c) of an MLP by
+
+* ``symbackprop numpy`` / ``torch`` / ``jax``: :func:`symbackprop.compile.compile_network` (vectorized form);
+* ``hand-written numpy``: :func:`symbackprop.check.reference_grad`, the independent NumPy backprop;
+* ``torch autograd``: the forward pass in torch and ``torch.autograd.grad``;
+* ``jax.grad (jit)``: ``jax.jit(jax.value_and_grad(loss))``;
+* ``matmul floor``: the matrix products alone (3 forward, 2 back-propagating, 3 weight gradients for three
+  layers), in NumPy, or in torch on the device for the GPU suite: no backprop can do less.
+
+Each time is the median over ``repeat`` rounds of the mean of ``number`` calls, after warm-up calls (which
+also absorb JIT compilation). Ratios are taken between timings of the same run. Compile time is the time of
+``compile_network`` for the numpy backend, the first in the process (activation derivatives not yet cached).
+Nothing here asserts a speed: the numbers go to the README, with the command that produced them.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from .check import describe, installed, reference_grad
+from .compile import compile_network
+from .errors import UnknownNameError
+from .network import Network, parse_spec
+from .params import random_parameters
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What to time: the network, the batch, the dtype and the device (``cpu`` or ``cuda``)."""
+
+    spec: str = "784-256-128-10"
+    hidden: str = "tanh"
+    output: str = "softmax"
+    loss: str = "cross_entropy"
+    batch: int = 256
+    dtype: str = "float64"
+    device: str = "cpu"
+    repeat: int = 7
+    number: int = 10
+    seed: int = 0
+
+
+#: ``cpu``: the README's CPU comparison; ``gpu``: the torch backend against torch autograd on a CUDA device.
+SUITES = {
+    "cpu": BenchConfig(),
+    "gpu": BenchConfig(spec="4096-4096-4096-1000", batch=4096, dtype="float32", device="cuda", repeat=7, number=5),
+}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per gradient evaluation of one contender."""
+
+    name: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BenchReport:
+    """Timings of one run, the compile time, the ratios asked for by the README and what was skipped."""
+
+    config: BenchConfig
+    timings: tuple[Timing, ...]
+    compile_seconds: float
+    skipped: tuple[str, ...]
+
+    def seconds(self, name: str) -> float | None:
+        return next((t.seconds for t in self.timings if t.name == name), None)
+
+    def ratios(self) -> list[tuple[str, float, str]]:
+        """(description, ratio, target) for every pair present in this run."""
+        pairs = [("symbackprop numpy / torch autograd", "symbackprop numpy", "torch autograd", "<= 1.0"),
+                 ("symbackprop numpy / matmul floor", "symbackprop numpy", "matmul floor", "<= 1.3"),
+                 ("symbackprop numpy / hand-written numpy", "symbackprop numpy", "hand-written numpy", ""),
+                 ("symbackprop jax / jax.grad (jit)", "symbackprop jax", "jax.grad (jit)", "<= 1.1"),
+                 ("symbackprop torch / torch autograd", "symbackprop torch", "torch autograd",
+                  "<= 1.05" if self.config.device != "cpu" else "")]
+        result = []
+        for label, top, bottom, target in pairs:
+            a, b = self.seconds(top), self.seconds(bottom)
+            if a is not None and b is not None:
+                result.append((label, a / b, target))
+        return result
+
+    def table(self) -> str:
+        c = self.config
+        lines = [f"benchmark: {c.spec} {c.hidden}/{c.output}/{c.loss}, batch {c.batch}, {c.dtype}, device {c.device}"
+                 f" (median of {c.repeat} x {c.number} calls)",
+                 f"{'contender':<24} {'ms per gradient':>16}"]
+        lines += [f"{t.name:<24} {t.seconds * 1e3:>16.3f}" for t in self.timings]
+        lines.append(f"{'compile (numpy, cold)':<24} {self.compile_seconds * 1e3:>16.1f}")
+        lines.append("")
+        lines += [f"{label:<40} {ratio:>6.3f}  {('target ' + target) if target else ''}"
+                  for label, ratio, target in self.ratios()]
+        lines += [f"skipped {name}" for name in self.skipped]
+        return "\n".join(lines)
+
+
+def _time(call: Callable[[], Any], config: BenchConfig, sync: Callable[[], None]) -> float:
+    for _ in range(3):
+        call()
+    sync()
+    rounds = []
+    for _ in range(config.repeat):
+        start = time.perf_counter()
+        for _ in range(config.number):
+            call()
+        sync()
+        rounds.append((time.perf_counter() - start) / config.number)
+    return statistics.median(rounds)
+
+
+def _data(net: Network, config: BenchConfig) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(config.seed + 1)
+    params = {k: v.astype(config.dtype) for k, v in random_parameters(net, config.seed).items()}
+    X = rng.normal(size=(config.batch, net.layers[0])).astype(config.dtype)
+    Y = np.eye(net.layers[-1], dtype=config.dtype)[rng.integers(0, net.layers[-1], size=config.batch)]
+    return params, X, Y
+
+
+def _numpy_floor(params: Mapping[str, np.ndarray], X: np.ndarray, depth: int) -> list[np.ndarray]:
+    """The matrix products of one backprop, with the activations left out."""
+    As = [X]
+    for l in range(1, depth + 1):
+        As.append(As[-1] @ params[f"W{l}"].T)
+    D, grads = As[-1], []
+    for l in range(depth, 0, -1):
+        grads.append(D.T @ As[l - 1])
+        if l > 1:
+            D = D @ params[f"W{l}"]
+    return grads
+
+
+def _torch_contenders(net: Network, config: BenchConfig, params: Mapping[str, np.ndarray], X: np.ndarray,
+                      Y: np.ndarray) -> tuple[list[Timing], float]:
+    import torch
+    import torch.nn.functional as F
+
+    device = torch.device(config.device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    tp = {k: torch.tensor(v, device=device) for k, v in params.items()}
+    leaves = [t.reshape(-1).requires_grad_() if k.startswith("b") else t.requires_grad_() for k, t in tp.items()]
+    tX, tY = torch.tensor(X, device=device), torch.tensor(Y, device=device)
+    act = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}[config.hidden]
+    depth = net.depth
+
+    def autograd() -> Any:
+        A = tX
+        for l in range(depth):
+            Z = F.linear(A, leaves[2 * l], leaves[2 * l + 1])
+            A = act(Z) if l < depth - 1 else Z
+        loss = F.cross_entropy(A, tY)
+        return loss, torch.autograd.grad(loss, leaves)
+
+    grad = compile_network(net, "torch", dtype=config.dtype)
+    fixed = {k: t.detach() for k, t in tp.items()}
+    timings = [Timing("torch autograd", _time(autograd, config, sync)),
+               Timing("symbackprop torch", _time(lambda: grad(fixed, tX, tY), config, sync))]
+    floor = 0.0
+    if device.type != "cpu":
+        ws = {k: t.detach() for k, t in tp.items()}
+        floor = _time(lambda: _torch_floor(ws, tX, depth), config, sync)
+    return timings, floor
+
+
+def _torch_floor(params: Mapping[str, Any], X: Any, depth: int) -> list[Any]:
+    return _numpy_floor(params, X, depth)  # the same products; `@` and `.T` work on tensors
+
+
+def _jax_contenders(net: Network, config: BenchConfig, params: Mapping[str, np.ndarray], X: np.ndarray,
+                    Y: np.ndarray) -> list[Timing]:
+    import jax
+    import jax.numpy as jnp
+
+    act = {"tanh": jnp.tanh, "sigmoid": jax.nn.sigmoid, "relu": jax.nn.relu}[config.hidden]
+    depth = net.depth
+
+    def loss(p: Mapping[str, Any], X: Any, Y: Any) -> Any:
+        A = X
+        for l in range(1, depth + 1):
+            Z = A @ p[f"W{l}"].T + p[f"b{l}"].reshape(-1)
+            A = act(Z) if l < depth else Z
+        return -(Y * jax.nn.log_softmax(A, axis=1)).sum(1).mean()
+
+    with jax.enable_x64(config.dtype == "float64"):
+        jp = {k: jnp.asarray(v) for k, v in params.items()}
+        jX, jY = jnp.asarray(X), jnp.asarray(Y)
+        baseline = jax.jit(jax.value_and_grad(loss))
+
+    def autograd() -> Any:
+        with jax.enable_x64(config.dtype == "float64"):
+            return jax.block_until_ready(baseline(jp, jX, jY))
+
+    grad = compile_network(net, "jax", dtype=config.dtype)
+    return [Timing("jax.grad (jit)", _time(autograd, config, lambda: None)),
+            Timing("symbackprop jax", _time(lambda: jax.block_until_ready(grad(jp, jX, jY)), config, lambda: None))]
+
+
+def run_benchmark(config: BenchConfig, contenders: tuple[str, ...] = ("numpy", "torch", "jax")) -> BenchReport:
+    """Time every contender available on one network and batch; see the module docstring.
+
+    Raises:
+        SpecError: a malformed ``spec``. UnknownNameError: a hidden activation other than tanh, sigmoid or
+            relu (the autograd contenders are written for those), or an unknown dtype or device.
+    """
+    parse_spec(config.spec)
+    if config.hidden not in ("tanh", "sigmoid", "relu"):
+        raise UnknownNameError("benchmark hidden activation", config.hidden, ("tanh", "sigmoid", "relu"))
+    if config.dtype not in ("float64", "float32"):
+        raise UnknownNameError("dtype", config.dtype, ("float64", "float32"))
+    if config.device != "cpu" and not config.device.startswith("cuda"):
+        raise UnknownNameError("device", config.device, ("cpu", "cuda"))
+    net = Network.from_spec(config.spec, hidden=config.hidden, output="softmax", loss="cross_entropy")
+    config = replace(config, output="softmax", loss="cross_entropy")
+    start = time.perf_counter()
+    grad = compile_network(net, "numpy", dtype=config.dtype)
+    compile_seconds = time.perf_counter() - start
+    params, X, Y = _data(net, config)
+    timings: list[Timing] = []
+    skipped: list[str] = []
+    none = lambda: None  # noqa: E731 - NumPy is synchronous
+    if config.device == "cpu" and "numpy" in contenders:
+        desc = describe(net)
+        timings += [Timing("symbackprop numpy", _time(lambda: grad(params, X, Y), config, none)),
+                    Timing("hand-written numpy", _time(lambda: reference_grad(desc, params, X, Y), config, none)),
+                    Timing("matmul floor", _time(lambda: _numpy_floor(params, X, net.depth), config, none))]
+    for name in ("torch", "jax"):
+        if name not in contenders:
+            continue
+        if not installed(name):
+            skipped.append(f"{name}: not installed (pip install 'symbackprop[{name}]')")
+        elif name == "jax" and config.device != "cpu":
+            skipped.append("jax: the GPU suite compares torch only")
+        elif name == "torch":
+            torch_timings, floor = _torch_contenders(net, config, params, X, Y)
+            timings += torch_timings
+            if floor:
+                timings.append(Timing("matmul floor", floor))
+        else:
+            timings += _jax_contenders(net, config, params, X, Y)
+    return BenchReport(config, tuple(timings), compile_seconds, tuple(skipped))

@@ -1,0 +1,281 @@
+"""Compiled gradient functions: the derivation turned into NumPy, JAX or PyTorch code.
+
+``compile_network(net)`` returns a callable ``grad(params, X, Y) -> {"loss": C, "W1": dC/dW1, ...}``:
+
+* X is (m, n_0), one example per row; Y is (m, n_L), or (m,) integer labels counted from 0 for
+  ``sparse_cross_entropy``; C = (1/m) sum over the examples of the per-example loss c.
+* ``params`` holds ``W{l}`` (n_l, n_{l-1}) and ``b{l}`` (n_l, 1) or flat (n_l,) (one number for a shared
+  bias); each gradient comes back in the shape its parameter was given in, so ``p - lr * g`` never broadcasts.
+
+Two forms, both generated as a Python module from a Jinja template (``templates/python/``) and executed;
+``grad.source`` is that module, and ``symbackprop compile`` writes it to a file:
+
+* ``vectorized``: each activation g_l and its derivative (``activations.derivative``, from SymPy), the
+  output layer's loss and delta (``engine.output_kernel``) are lambdified as scalar kernels and composed by
+  the batch-form backprop equations with matrix products; any width.
+* ``scalar``: every element expression of the derivation (each z, a, delta and gradient entry) is lambdified
+  on its own and evaluated in order, vectorised over the examples only; small networks.
+
+Stability (exact rewrites, see :mod:`symbackprop.codegen`): softmax subtracts the row maximum; the loss is
+computed from the logits where the output activation and loss fuse (softmax or sigmoid with cross-entropy,
+sigmoid with BCE); sigmoid and softplus never overflow.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import linecache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from . import codegen
+from .activations import A, Z, derivative
+from .codegen import Softplus
+from .errors import BackendError, SizeLimitError, UnknownNameError
+from .network import Network
+from .params import check_batch_shapes, check_parameter_shapes, check_target_values
+
+BACKENDS = ("numpy", "jax", "torch")
+FORMS = ("vectorized", "scalar")
+DTYPES = ("float64", "float32")
+#: The scalar form lambdifies one function per element expression; above this it refuses.
+SCALAR_MAX_PARAMETERS = 500
+
+#: The generic target symbol of the output kernels (the engine's ``Y``).
+Y = sp.Symbol("y", real=True)
+
+#: Per-element loss terms computed from the logits z, by (output activation, loss). Each equals the loss of
+#: the activation's output (``tests/test_compile.py`` proves it with SymPy) and cannot overflow or take log(0).
+FUSED_LOSSES: dict[tuple[str, str], sp.Expr] = {
+    ("sigmoid", "bce"): Softplus(Z) - Y * Z,
+    ("sigmoid", "cross_entropy"): Y * Softplus(-Z),
+    ("sigmoid", "sparse_cross_entropy"): Y * Softplus(-Z),
+}
+#: Output activation and losses whose cost is computed for the whole row: logsumexp(z) sum(y) - sum(y z).
+SOFTMAX_FUSED = {"cross_entropy", "sparse_cross_entropy"}
+
+
+def _check_choice(kind: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise UnknownNameError(kind, str(value), allowed)
+
+
+def require_backend(backend: str) -> None:
+    """Raise unless ``backend`` is known and importable.
+
+    Raises:
+        UnknownNameError: an unknown backend. BackendError: jax or torch not installed (names the extra).
+    """
+    _check_choice("backend", backend, BACKENDS)
+    if backend != "numpy" and importlib.util.find_spec(backend) is None:
+        raise BackendError(f"the {backend} backend needs {backend}, which is not installed: "
+                           f"pip install 'symbackprop[{backend}]'")
+
+
+# ------------------------------------------------------------------------------------------- output kernels
+def loss_term(net: Network) -> sp.Expr:
+    """The per-element loss t(z, a, y) with c = sum_j t(z_j, a_j, y_j), fused with the output where possible.
+
+    Every loss of the table is a multiple of a sum over the outputs of one term, so c evaluated on n copies
+    of (a, y) is n times that term.
+    """
+    fused = FUSED_LOSSES.get((net.activations[-1].name, net.loss.name))
+    if fused is not None:
+        return fused
+    n = net.layers[-1]
+    return sp.expand(net.loss([A] * n, [Y] * n) / n)
+
+
+def output_kernels(net: Network) -> list[codegen.Function]:
+    """The output layer's generated functions: loss terms (unless softmax fuses the row) and delta."""
+    from .engine import output_kernel
+
+    out = net.activations[-1]
+    kernel = output_kernel(net)
+    functions = []
+    if not (out.name == "softmax" and net.loss.name in SOFTMAX_FUSED):
+        term = loss_term(net)
+        note = " (from the logits)" if (out.name, net.loss.name) in FUSED_LOSSES else ""
+        functions.append(codegen.function("loss_terms", (Z, A, Y), term,
+                                          [f"{net.loss.name} per output{note}: c = sum_j t(z_j, a_j, y_j), "
+                                           f"t = {codegen.text(term)}"]))
+    if kernel.delta is not None:
+        comment = f"BP1, from the engine: delta^L_j = dc/dz^L_j = {codegen.text(kernel.delta)}"
+        functions.append(codegen.function("output_delta", (Z, A, Y), kernel.delta, [comment]))
+    else:
+        product = sp.cancel(A * kernel.grad_a)
+        functions.append(codegen.function("a_times_dc_da", (Z, A, Y), product,
+                                          [f"a_j dc/da_j with dc/da_j = {codegen.text(kernel.grad_a)}, simplified by "
+                                           "SymPy;", "BP1 through the softmax Jacobian: delta = a*dc/da - a sum_i "
+                                           "a_i dc/da_i"]))
+    return functions
+
+
+# ------------------------------------------------------------------------------------------- vectorized form
+@dataclass(frozen=True)
+class LayerPlan:
+    """What the template writes for layer l: its input, weights without bias column, activation and the factor
+    g'_{l-1}(Z^{l-1}) that BP2 multiplies by when it reaches layer l - 1 (None when g' = 1)."""
+
+    l: int
+    source: str
+    weights: str
+    activate: str
+    previous_prime: str | None
+
+
+def _vectorized_context(net: Network) -> dict[str, Any]:
+    functions: list[codegen.Function] = []
+    primes: dict[int, str | None] = {}
+    for l, act in enumerate(net.activations, start=1):
+        if not act.elementwise:
+            continue
+        functions.append(codegen.function(f"g{l}", (Z,), act(Z), [f"layer {l}: g_{l}(z) = {codegen.text(act(Z))}"]))
+        if l < net.depth:
+            d = derivative(act).textbook
+            primes[l] = None if d == 1 else f"g{l}_prime"
+            if d != 1:
+                functions.append(codegen.function(f"g{l}_prime", (Z, A), d, [
+                    f"g_{l}'(z) = {codegen.text(d)}: sympy.diff({codegen.text(act(Z))}, z)"
+                    + (f" in terms of a = g_{l}(z)" if derivative(act).in_output else "")]))
+    functions += output_kernels(net)
+    layers = []
+    for l, act in enumerate(net.activations, start=1):
+        prime = f"{primes[l - 1]}(Z{l - 1}, A{l - 1})" if primes.get(l - 1) else None
+        layers.append(LayerPlan(l, "X" if l == 1 else f"A{l - 1}", f"W{l}[:, 1:]" if net.bias == "neuron" else f"W{l}",
+                                f"g{l}(Z{l})" if act.elementwise else f"softmax(Z{l})", prime))
+    out = net.activations[-1].name
+    names = {f.name for f in functions}
+    return {
+        "functions": functions,
+        "layers": layers,
+        "depth": net.depth,
+        "bias": net.bias,
+        "sparse": net.loss.sparse,
+        "n_out": net.layers[-1],
+        "loss_vector": out == "softmax" and net.loss.name in SOFTMAX_FUSED,
+        "softmax_jvp": "a_times_dc_da" in names,
+        "loss_note": ", from the logits" if out == "softmax" and net.loss.name in SOFTMAX_FUSED else "",
+        "delta_note": "" if "output_delta" in names else ", through the softmax Jacobian",
+    }
+
+
+# ------------------------------------------------------------------------------------------- source and module
+def _title(net: Network) -> str:
+    acts = ", ".join(a.label for a in net.activations)
+    return f"{net.spec} ({acts}; loss {net.loss.name}; bias {net.bias})"
+
+
+def _command(net: Network, backend: str, form: str, dtype: str) -> str:
+    acts = ",".join(a.label for a in net.activations)
+    return (f"symbackprop compile {net.spec} --activations '{acts}' --loss {net.loss.name} --bias {net.bias} "
+            f"--backend {backend} --form {form} --dtype {dtype}")
+
+
+def generate_source(net: Network, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64") -> str:
+    """The standalone Python module computing ``grad(params, X, Y)``; it imports only the backend.
+
+    Raises:
+        UnknownNameError: unknown backend, form or dtype. SizeLimitError: the scalar form of a large network.
+    """
+    _check_choice("backend", backend, BACKENDS)
+    _check_choice("form", form, FORMS)
+    _check_choice("dtype", dtype, DTYPES)
+    from . import __version__
+    from .templating import render
+
+    if form == "vectorized":
+        context = _vectorized_context(net)
+    else:
+        from .scalar import scalar_context
+
+        if net.parameter_count > SCALAR_MAX_PARAMETERS:
+            raise SizeLimitError(f"the scalar form is limited to {SCALAR_MAX_PARAMETERS} parameters and {net.spec} "
+                                 f"has {net.parameter_count}; use form='vectorized'")
+        context = scalar_context(net)
+    helpers = {name for f in context["functions"] for name in codegen.HELPERS.values() if f"{name}(" in f.source}
+    context.update(title=_title(net), version=__version__, backend=backend, dtype=dtype,
+                   command=_command(net, backend, form, dtype), form=form, helpers=helpers)
+    return render(f"python/{form}.py.j2", context)
+
+
+_counter = itertools.count()
+
+
+def load_module(source: str, name: str) -> dict[str, Any]:
+    """Execute generated source as a module namespace; registered with linecache so inspect and pdb show it."""
+    filename = f"<symbackprop-generated-{next(_counter)}: {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    namespace: dict[str, Any] = {"__name__": f"symbackprop_generated_{name}"}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
+# ------------------------------------------------------------------------------------------- the callable
+def _host_array(value: Any) -> np.ndarray | None:
+    """``value`` as a NumPy array if that costs no device transfer (not for GPU tensors or JAX tracers)."""
+    device = getattr(value, "device", None)  # torch: .type; jax: .platform
+    if (getattr(device, "type", None) or getattr(device, "platform", None) or "cpu") != "cpu":
+        return None
+    if hasattr(value, "detach"):
+        value = value.detach()
+    try:
+        return np.asarray(value)
+    except TypeError:  # a JAX tracer under an outer jit: values unknown until run
+        return None
+
+
+class CompiledGradient:
+    """``grad(params, X, Y) -> dict`` compiled for one network; ``source`` is the generated module.
+
+    Calls check parameter names and shapes and the batch's shapes (and, for arrays in host memory, labels in
+    range and distribution targets that sum to one), raising :class:`~symbackprop.errors.DataError`.
+    """
+
+    def __init__(self, net: Network, backend: str, form: str, dtype: str, source: str) -> None:
+        self.network, self.backend, self.form, self.dtype, self.source = net, backend, form, dtype, source
+        self.namespace = load_module(source, f"{net.name}_{backend}_{form}_{dtype}")
+        self._grad: Callable[[Any, Any, Any], dict[str, Any]] = self.namespace["grad"]
+
+    def __call__(self, params: Mapping[str, Any], X: Any, Y: Any) -> dict[str, Any]:
+        check_parameter_shapes(self.network, params, "params")
+        check_batch_shapes(self.network, X, Y, "X, Y")
+        host = _host_array(Y)
+        if host is not None:
+            check_target_values(self.network, host, "Y")
+        return self._grad(params, X, Y)
+
+    def __repr__(self) -> str:
+        return (f"<compiled gradient of {self.network!r}: backend={self.backend!r}, form={self.form!r}, "
+                f"dtype={self.dtype!r}>")
+
+
+def compile_network(
+    net: Network, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64"
+) -> CompiledGradient:
+    """Compile the gradient of the network's cost C = (1/m) sum c.
+
+    Args:
+        net: the architecture.
+        backend: ``"numpy"``, ``"jax"`` (jit-compiled) or ``"torch"`` (CPU or GPU tensors).
+        form: ``"vectorized"`` (any width) or ``"scalar"`` (every element expression; small networks).
+        dtype: ``"float64"`` or ``"float32"``.
+
+    Returns:
+        A :class:`CompiledGradient`: ``grad(params, X, Y)`` returns ``{"loss": C, "W1": ..., "b1": ..., ...}``
+        as arrays of the backend.
+
+    Raises:
+        UnknownNameError: an unknown backend, form or dtype. BackendError: jax or torch not installed.
+        SizeLimitError: the scalar form of a network above :data:`SCALAR_MAX_PARAMETERS` parameters.
+    """
+    _check_choice("form", form, FORMS)
+    _check_choice("dtype", dtype, DTYPES)
+    require_backend(backend)
+    return CompiledGradient(net, backend, form, dtype, generate_source(net, backend, form, dtype))

@@ -1,0 +1,315 @@
+"""Compiled gradients equal the independent references, on every backend, form and dtype.
+
+The truth is :mod:`symbackprop.check` (a hand-written NumPy backprop, finite differences, torch.autograd,
+jax.grad), never the engine the compiled code comes from.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from symbackprop import compile as compiler
+from symbackprop.activations import A, Z, get_activation
+from symbackprop.check import check_grads, describe, reference_grad, torch_grad
+from symbackprop.codegen import Nonpos, Sigmoid, Softplus, stabilize
+from symbackprop.errors import BackendError, DataError, SizeLimitError, UnknownNameError
+from symbackprop.losses import LOSSES
+from symbackprop.network import Network
+from symbackprop.params import random_batch, random_parameters
+from tests.numeric_strategies import HIDDEN, networks
+
+HAS = {name: importlib.util.find_spec(name) is not None for name in ("torch", "jax")}
+BACKENDS = [
+    "numpy",
+    pytest.param("torch", marks=[pytest.mark.torch, pytest.mark.skipif(not HAS["torch"], reason="no torch")]),
+    pytest.param("jax", marks=[pytest.mark.jax, pytest.mark.skipif(not HAS["jax"], reason="no jax")]),
+]
+INSTALLED = ["numpy"] + [name for name in ("torch", "jax") if HAS[name]]
+PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _fails(report) -> str:  # type: ignore[no-untyped-def]
+    return report.table()
+
+
+# ------------------------------------------------------------------------------------ property tests
+@PROPERTY
+@given(net=networks(), seed=st.integers(0, 2**16), backend=st.sampled_from(INSTALLED))
+def test_vectorized_gradient_equals_every_reference(net: Network, seed: int, backend: str) -> None:
+    report = check_grads(net, backend=backend, seed=seed, examples=3)
+    assert report.ok, _fails(report)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(net=networks(max_depth=2, max_width=3), seed=st.integers(0, 2**16), backend=st.sampled_from(INSTALLED))
+def test_scalar_gradient_equals_every_reference(net: Network, seed: int, backend: str) -> None:
+    report = check_grads(net, backend=backend, form="scalar", seed=seed, examples=3)
+    assert report.ok, _fails(report)
+
+
+@PROPERTY
+@given(net=networks(), seed=st.integers(0, 2**16), backend=st.sampled_from(INSTALLED),
+       form=st.sampled_from(["vectorized", "scalar"]))
+def test_float32_agrees_with_the_float64_reference(net: Network, seed: int, backend: str, form: str) -> None:
+    if form == "scalar" and net.parameter_count > 40:
+        net = Network(net.layers[-2:], activations=[a.label for a in net.activations[-1:]], loss=net.loss.name,
+                      bias=net.bias)
+    report = check_grads(net, backend=backend, form=form, dtype="float32", seed=seed, references=["reference"])
+    assert report.ok, _fails(report)
+    grad = compiler.compile_network(net, backend, form, "float32")
+    params = random_parameters(net, seed)
+    X, Y = random_batch(net, 3, seed)
+    assert all(str(value.dtype).endswith("float32") for value in grad(params, X, Y).values())
+
+
+# ------------------------------------------------------------------------------------ every combination once
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("bias", ["vector", "neuron", "none", "shared"])
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_every_activation_and_bias_convention(backend: str, bias: str, hidden: str) -> None:
+    net = Network([3, 4, 3, 2], activations=[hidden, hidden, "softmax"], loss="cross_entropy", bias=bias)
+    assert check_grads(net, backend=backend, seed=7, references=["reference"]).ok
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("form", ["vectorized", "scalar"])
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+def test_every_loss_with_sigmoid_and_softmax_outputs(backend: str, form: str, loss: str) -> None:
+    for output in ("sigmoid", "softmax"):
+        net = Network([2, 3, 3], hidden="tanh", output=output, loss=loss)
+        assert check_grads(net, backend=backend, form=form, seed=11, references=["reference"]).ok
+
+
+# ------------------------------------------------------------------------------------ shapes and calls
+def test_gradients_come_back_in_the_shapes_the_parameters_were_given_in() -> None:
+    net = Network([3, 4, 2], hidden="tanh", output="sigmoid", loss="bce")
+    params = random_parameters(net, 0)
+    X, Y = random_batch(net, 5, 1)
+    flat = {k: (v.reshape(-1) if k.startswith("b") else v) for k, v in params.items()}
+    column, flattened = net.compile()(params, X, Y), net.compile()(flat, X, Y)
+    assert [column[k].shape for k in params] == [(4, 3), (4, 1), (2, 4), (2, 1)]
+    assert [flattened[k].shape for k in params] == [(4, 3), (4,), (2, 4), (2,)]
+    np.testing.assert_allclose(flattened["b1"], column["b1"][:, 0])
+    assert list(column) == ["loss", "W1", "b1", "W2", "b2"]
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1,), ()])
+def test_a_shared_bias_may_be_a_number(shape: tuple[int, ...]) -> None:
+    net = Network([2, 2, 1], hidden="tanh", output="linear", loss="quadratic", bias="shared")
+    params = {k: (v.reshape(shape) if k.startswith("b") else v) for k, v in random_parameters(net, 0).items()}
+    X, Y = random_batch(net, 4, 1)
+    result = net.compile()(params, X, Y)
+    assert result["b1"].shape == shape
+    np.testing.assert_allclose(np.reshape(result["b2"], (1, 1)), reference_grad(describe(net), params, X, Y)["b2"])
+
+
+def test_sparse_labels_are_counted_from_zero_and_match_one_hot_targets() -> None:
+    sparse = Network([2, 3, 3], hidden="relu", output="softmax", loss="sparse_cross_entropy")
+    dense = Network([2, 3, 3], hidden="relu", output="softmax", loss="cross_entropy")
+    params = random_parameters(sparse, 0)
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    labels = np.array([0, 2, 1, 2])
+    a, b = sparse.compile()(params, X, labels), dense.compile()(params, X, np.eye(3)[labels])
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-12)
+
+
+def test_network_compile_delegates_and_keeps_the_source() -> None:
+    net = Network([2, 2, 1], hidden="tanh", output="sigmoid", loss="bce")
+    grad = net.compile(backend="numpy", form="scalar")
+    assert isinstance(grad, compiler.CompiledGradient)
+    assert "def f_delta2_1(" in grad.source and "import sympy" not in grad.source
+    assert "backend='numpy'" in repr(grad)
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS["torch"], reason="torch is not installed")
+def test_torch_backend_takes_tensors_and_returns_tensors() -> None:
+    import torch
+
+    net = Network([3, 4, 2], hidden="gelu", output="softmax", loss="sparse_cross_entropy")
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in random_parameters(net, 0).items()}
+    X = torch.randn(5, 3, dtype=torch.float64)
+    Y = torch.tensor([0, 1, 1, 0, 1])
+    result = net.compile(backend="torch")(params, X, Y)
+    assert all(isinstance(v, torch.Tensor) and not v.requires_grad for v in result.values())
+    want = reference_grad(describe(net), {k: v.detach().numpy() for k, v in params.items()}, X.numpy(), Y.numpy())
+    for key in want:
+        np.testing.assert_allclose(result[key].numpy(), want[key], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS["torch"], reason="torch is not installed")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_torch_backend_keeps_cuda_tensors_on_the_gpu(dtype: str) -> None:
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device (the project never needs one)")
+    net = Network([5, 8, 4], hidden="silu", output="softmax", loss="sparse_cross_entropy", bias="neuron")
+    params = random_parameters(net, 0)
+    X, Y = random_batch(net, 16, 1)
+    on_gpu = {k: torch.tensor(v, device="cuda") for k, v in params.items()}
+    result = net.compile(backend="torch", dtype=dtype)(on_gpu, torch.tensor(X, device="cuda"),
+                                                       torch.tensor(Y, device="cuda"))
+    assert all(v.device.type == "cuda" and str(v.dtype) == f"torch.{dtype}" for v in result.values())
+    want = reference_grad(describe(net), params, X, Y)
+    for key in want:
+        np.testing.assert_allclose(result[key].cpu().numpy(), want[key], rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.jax
+@pytest.mark.skipif(not HAS["jax"], reason="jax is not installed")
+def test_jax_backend_works_under_an_outer_jit() -> None:
+    import jax
+
+    net = Network([3, 4, 2], hidden="tanh", output="softmax", loss="sparse_cross_entropy")
+    grad = net.compile(backend="jax", dtype="float32")
+    params = {k: v.astype(np.float32) for k, v in random_parameters(net, 0).items()}
+    X, Y = random_batch(net, 5, 1)
+    outer = jax.jit(lambda p, x, y: grad(p, x, y)["W1"])
+    np.testing.assert_allclose(np.asarray(outer(params, X.astype(np.float32), Y)),
+                               reference_grad(describe(net), params, X, Y)["W1"], rtol=1e-4, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------ numerical stability
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS["torch"], reason="torch is not installed")
+@pytest.mark.parametrize("backend", INSTALLED)
+@pytest.mark.parametrize("output,loss", [("softmax", "cross_entropy"), ("softmax", "sparse_cross_entropy"),
+                                         ("sigmoid", "bce"), ("sigmoid", "cross_entropy"), ("sigmoid", "quadratic"),
+                                         ("softmax", "mse"), ("silu", "quadratic"), ("softplus", "mse"),
+                                         ("elu", "quadratic"), ("gelu", "mse")])
+@pytest.mark.parametrize("hidden", ["sigmoid", "softplus", "elu", "silu", "gelu", "relu"])
+def test_finite_wherever_torch_is_for_logits_up_to_1e4(backend: str, output: str, loss: str, hidden: str) -> None:
+    net = Network([3, 4, 3], hidden=hidden, output=output, loss=loss)
+    params = random_parameters(net, 0)
+    X, Y = random_batch(net, 6, 1)
+    X = X * 1e4  # hidden pre-activations of order 1e4
+    params["W2"] = params["W2"] * 1e4 / np.abs(params["W2"]).max()  # logits up to 1e4 in size
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = torch_grad(describe(net), params, X, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow or division warnings either
+        got = compiler.compile_network(net, backend)(params, X, Y)
+    for key, value in want.items():
+        if np.all(np.isfinite(value)):
+            assert np.all(np.isfinite(np.asarray(got[key]))), key
+
+
+def test_fused_losses_equal_the_loss_of_the_activation() -> None:
+    y = compiler.Y
+    for (output, loss), fused in compiler.FUSED_LOSSES.items():
+        net = Network([1, 2], activations=[output], loss=loss)
+        plain = compiler.loss_term(Network([1, 2], activations=["linear"], loss=loss)).xreplace(
+            {A: get_activation(output)(Z)})
+        assert compiler.loss_term(net) == fused
+        assert sp.simplify(fused.rewrite(sp.log) - plain) == 0, (output, loss)
+    assert y in compiler.FUSED_LOSSES[("sigmoid", "bce")].free_symbols
+
+
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+def test_loss_terms_add_up_to_the_loss(loss: str) -> None:
+    net = Network([1, 3], activations=["linear"], loss=loss)
+    a, y = sp.symbols("a1:4"), sp.symbols("y1:4")
+    term = compiler.loss_term(net)
+    total = sum(term.xreplace({A: ai, compiler.Y: yi}) for ai, yi in zip(a, y))
+    assert sp.simplify(total - net.loss(list(a), list(y))) == 0
+
+
+def test_stabilize_rewrites_are_exact() -> None:
+    z = Z
+    samples = [sp.Rational(k, 3) for k in range(-7, 8)]
+    for act in ("sigmoid", "softplus", "silu", "elu", "gelu"):
+        original = get_activation(act)(z)
+        stable = stabilize(original)
+        restored = stable.replace(Sigmoid, lambda w: 1 / (1 + sp.exp(-w))).replace(
+            Softplus, lambda w: sp.log(1 + sp.exp(w))).replace(Nonpos, lambda w: sp.Min(w, 0))
+        for value in samples:
+            assert abs(sp.N(restored.subs(z, value) - original.subs(z, value))) < 1e-15, act
+
+
+# ------------------------------------------------------------------------------------ the generated module
+@pytest.mark.parametrize("form", ["vectorized", "scalar"])
+def test_generated_module_round_trips_without_sympy(form: str, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    net = Network([3, 3, 2], hidden="silu", output="softmax", loss="sparse_cross_entropy", bias="neuron")
+    source = compiler.generate_source(net, "numpy", form)
+    assert "import sympy" not in source and "from sympy" not in source
+    assert "BP2" in source or "BP1" in source
+    (tmp_path / "grads.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(sys.modules, "sympy", None)  # importing sympy would now fail
+    monkeypatch.delitem(sys.modules, "grads", raising=False)
+    module = importlib.import_module("grads")
+    params = random_parameters(net, 2)
+    X, Y = random_batch(net, 4, 3)
+    got, want = module.grad(params, X, Y), reference_grad(describe(net), params, X, Y)
+    for key in want:
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-10, atol=1e-13)
+
+
+def test_generated_source_is_deterministic_and_names_the_command() -> None:
+    net = Network([2, 3, 1], hidden="tanh", output="sigmoid", loss="bce")
+    first = compiler.generate_source(net)
+    assert first == compiler.generate_source(net)
+    assert "symbackprop compile 2-3-1 --activations 'tanh,sigmoid' --loss bce" in first
+    compile(first, "grads.py", "exec")
+
+
+# ------------------------------------------------------------------------------------ bad input
+def test_unknown_backend_form_and_dtype_are_rejected_by_name() -> None:
+    net = Network([1, 1])
+    with pytest.raises(UnknownNameError, match="did you mean 'numpy'"):
+        compiler.compile_network(net, backend="nump")
+    with pytest.raises(UnknownNameError, match="scalar, vectorized"):
+        compiler.compile_network(net, form="matrix")
+    with pytest.raises(UnknownNameError, match="float32, float64"):
+        compiler.compile_network(net, dtype="float16")
+
+
+def test_a_missing_backend_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "jax" else real(name, *a))
+    with pytest.raises(BackendError, match=r"pip install 'symbackprop\[jax\]'") as info:
+        compiler.compile_network(Network([1, 1]), backend="jax")
+    assert isinstance(info.value, ImportError) and isinstance(info.value, ValueError)
+
+
+def test_the_scalar_form_refuses_large_networks() -> None:
+    with pytest.raises(SizeLimitError, match="vectorized"):
+        compiler.compile_network(Network([30, 30, 10]), form="scalar")
+
+
+def test_bad_calls_raise_data_errors_naming_the_problem() -> None:
+    net = Network([2, 3, 3], hidden="tanh", output="softmax", loss="sparse_cross_entropy")
+    grad = net.compile()
+    params = random_parameters(net, 0)
+    X, Y = random_batch(net, 4, 1)
+    with pytest.raises(DataError, match=r"'W1' has shape \(2, 3\), expected \(3, 2\)"):
+        grad({**params, "W1": params["W1"].T}, X, Y)
+    with pytest.raises(DataError, match="missing b2"):
+        grad({k: v for k, v in params.items() if k != "b2"}, X, Y)
+    with pytest.raises(DataError, match="unexpected W3"):
+        grad({**params, "W3": params["W2"]}, X, Y)
+    with pytest.raises(DataError, match="X has 4 examples but Y has 3"):
+        grad(params, X, Y[:3])
+    with pytest.raises(DataError, match="label 3 of example 0 is out of range"):
+        grad(params, X, np.array([3, 0, 1, 2]))
+    with pytest.raises(DataError, match=r"expected \(m, 2\)"):
+        grad(params, X[:, :1], Y)
+
+
+def test_cross_entropy_targets_must_sum_to_one() -> None:
+    net = Network([2, 3], activations=["softmax"], loss="cross_entropy")
+    X = np.zeros((2, 2))
+    with pytest.raises(DataError, match="example 1 sum to 0.5"):
+        net.compile()(random_parameters(net, 0), X, np.array([[1.0, 0, 0], [0.5, 0, 0]]))

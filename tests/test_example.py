@@ -1,0 +1,219 @@
+"""Worked examples: the documented JSON schema, numbers that match the references, and the CLI commands
+``example``, ``compile`` and ``check`` (bad input as one line on stderr)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from symbackprop.check import describe, reference_grad
+from symbackprop.cli import app
+from symbackprop.example import example_json, number_latex, render_example, worked_example
+from symbackprop.network import Network
+from symbackprop.params import parameters_to_data, random_batch, random_parameters
+from tests.numeric_strategies import networks
+
+runner = CliRunner()
+# Matt Mazur's "A step by step backpropagation example": a 2-2-2 sigmoid net with quadratic loss.
+MAZUR = Network([2, 2, 2], hidden="sigmoid", output="sigmoid", loss="quadratic")
+MAZUR_PARAMS = {"W1": [[0.15, 0.2], [0.25, 0.3]], "b1": [0.35, 0.35], "W2": [[0.4, 0.45], [0.5, 0.55]],
+                "b2": [0.6, 0.6]}
+
+
+def _mazur() -> dict:
+    return example_json(worked_example(MAZUR, MAZUR_PARAMS, [[0.05, 0.1]], [[0.01, 0.99]], lr=0.5))
+
+
+def test_the_classic_step_by_step_example_is_reproduced() -> None:
+    data = _mazur()
+    assert data["loss"] == pytest.approx(0.298371109)
+    assert data["forward"]["a1"][0] == pytest.approx([0.593269992, 0.596884378])
+    assert data["forward"]["a2"][0] == pytest.approx([0.75136507, 0.772928465])
+    assert data["gradients"]["W2"][0][0] == pytest.approx(0.082167041)
+    np.testing.assert_allclose(data["updated"]["W2"], [[0.35891648, 0.408666186], [0.511301270, 0.561370121]],
+                               rtol=1e-8)
+    assert data["updated"]["W1"][0] == pytest.approx([0.149780716, 0.19956143])
+
+
+def test_the_json_has_exactly_the_documented_schema() -> None:
+    data = _mazur()
+    assert list(data) == ["loss", "forward", "delta", "gradients", "updated"]
+    assert isinstance(data["loss"], float)
+    assert list(data["forward"]) == ["z1", "a1", "z2", "a2"]
+    assert list(data["delta"]) == ["delta1", "delta2"]
+    assert list(data["gradients"]) == list(data["updated"]) == ["W1", "b1", "W2", "b2"]
+    assert np.shape(data["forward"]["z1"]) == (1, 2) and np.shape(data["delta"]["delta2"]) == (1, 2)
+    assert np.shape(data["gradients"]["W1"]) == (2, 2) and np.shape(data["gradients"]["b1"]) == (2,)
+    json.dumps(data)  # plain JSON types only
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(net=networks(max_depth=2, max_width=3), seed=st.integers(0, 2**16), m=st.integers(1, 3))
+def test_example_numbers_equal_the_reference_backprop(net: Network, seed: int, m: int) -> None:
+    params = random_parameters(net, seed)
+    X, Y = random_batch(net, m, seed + 1)
+    example = worked_example(net, params, X, Y, lr=0.1)
+    data = example_json(example)
+    want = reference_grad(describe(net), params, X, Y)
+    assert data["loss"] == pytest.approx(want["loss"], rel=1e-10, abs=1e-12)
+    for name in net.parameters:
+        np.testing.assert_allclose(example.gradients[name], want[name], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(example.updated[name], params[name] - 0.1 * want[name], rtol=1e-9, atol=1e-12)
+    assert data["gradients"] == parameters_to_data(net, example.gradients)
+    for l in range(1, net.depth + 1):
+        assert np.shape(data["forward"][f"a{l}"]) == np.shape(data["delta"][f"delta{l}"]) == (m, net.layers[l])
+
+
+def test_shared_bias_gradients_are_numbers_and_bias_none_has_no_b() -> None:
+    shared = Network([2, 2, 1], hidden="tanh", output="linear", loss="mse", bias="shared")
+    data = example_json(worked_example(shared, random_parameters(shared, 0), [[1.0, 2.0]], [[0.5]]))
+    assert isinstance(data["gradients"]["b1"], float) and isinstance(data["updated"]["b2"], float)
+    none = Network([2, 2, 1], bias="none")
+    assert list(example_json(worked_example(none, random_parameters(none, 0), [[1.0, 2.0]], [[0.5]]))["gradients"]) \
+        == ["W1", "W2"]
+
+
+def test_markdown_shows_formula_numbers_and_value() -> None:
+    example = worked_example(MAZUR, MAZUR_PARAMS, [[0.05, 0.1]], [[0.01, 0.99]], lr=0.5)
+    text = render_example(example, "md")
+    assert "z^{1}_{1} &= w^{1}_{11} x_{1} + w^{1}_{12} x_{2} + b^{1}_{1}" in text
+    assert "&= 0.15 \\cdot 0.05 + 0.2 \\cdot 0.1 + 0.35" in text
+    assert "&= 0.3775" in text
+    assert "&= 0.4 - 0.5 \\cdot 0.08217" in text and "&= 0.3589" in text
+    assert text == render_example(example, "md")  # byte-identical from run to run
+
+
+def test_sparse_labels_show_ell_from_one() -> None:
+    net = Network([2, 2, 3], hidden="tanh", output="softmax", loss="sparse_cross_entropy")
+    example = worked_example(net, random_parameters(net, 0), [[0.5, -1.0], [1.0, 2.0]], [2, 0])
+    text = render_example(example, "md", notation="goodfellow")
+    assert r"\ell &= 3" in text and r"\ell &= 1" in text
+    assert "example 2" in text
+
+
+@pytest.mark.skipif(shutil.which("latexmk") is None, reason="needs latexmk")
+@pytest.mark.pdf
+def test_the_tex_example_compiles(tmp_path: Path) -> None:
+    net = Network([2, 2, 2], hidden="relu", output="softmax", loss="cross_entropy", bias="neuron")
+    X, Y = random_batch(net, 2, 0)
+    (tmp_path / "example.tex").write_text(render_example(worked_example(net, random_parameters(net, 0), X, Y), "tex"))
+    result = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "example.tex"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize("value, text", [(0.5, "0.5"), (-0.25, "-0.25"), (1.234567, "1.235"), (0.0, "0"),
+                                         (-0.0, "0"), (1.5e-5, r"1.5 \times 10^{-5}"), (2e12, r"2 \times 10^{12}")])
+def test_numbers_are_printed_for_latex(value: float, text: str) -> None:
+    assert number_latex(value) == text
+    assert number_latex(-0.25, parenthesize=True) == r"\left(-0.25\right)"
+
+
+# ------------------------------------------------------------------------------------------- CLI
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _files(tmp_path: Path, params: object = MAZUR_PARAMS, X: object = (0.05, 0.1), Y: object = (0.01, 0.99)) -> list:
+    for name, data in (("P.json", params), ("X.json", list(X)), ("Y.json", list(Y))):
+        (tmp_path / name).write_text(json.dumps(data))
+    return ["--params", str(tmp_path / "P.json"), "--input", str(tmp_path / "X.json"), "--target",
+            str(tmp_path / "Y.json")]
+
+
+def test_cli_example_prints_the_json(tmp_path: Path) -> None:
+    code, out, err = invoke("example", "2-2-2", *_files(tmp_path))
+    assert code == 0, err
+    assert json.loads(out) == _mazur()
+
+
+@pytest.mark.parametrize("fmt, marker", [("md", "## Backward pass"), ("tex", r"\documentclass")])
+def test_cli_example_writes_tex_and_markdown(tmp_path: Path, fmt: str, marker: str) -> None:
+    target = tmp_path / f"example.{fmt}"
+    code, out, err = invoke("example", "2-2-2", *_files(tmp_path), "--format", fmt, "--out", str(target))
+    assert code == 0, err
+    assert out.strip() == str(target) and marker in target.read_text()
+
+
+def test_cli_example_uses_random_parameters_from_the_seed() -> None:
+    first = invoke("example", "2-3-1", "--hidden", "tanh", "--loss", "bce", "--seed", "4")
+    assert first[0] == 0 and first == invoke("example", "2-3-1", "--hidden", "tanh", "--loss", "bce", "--seed", "4")
+    assert first[1] != invoke("example", "2-3-1", "--hidden", "tanh", "--loss", "bce", "--seed", "5")[1]
+
+
+@pytest.mark.parametrize(
+    "params, X, Y, message",
+    [
+        ({**MAZUR_PARAMS, "W1": [[0.1, 0.2]]}, (0.05, 0.1), (0.01, 0.99), r"P.json: parameter 'W1' has shape \(1, 2\),"
+                                                                         r" expected \(2, 2\)"),
+        ({k: v for k, v in MAZUR_PARAMS.items() if k != "b2"}, (0.05, 0.1), (0.01, 0.99), "P.json: missing b2"),
+        (MAZUR_PARAMS, [[0.05, 0.1], [1, 2]], [[0.01, 0.99]], "Y.json: 1 target example.s. but 2 input"),
+        (MAZUR_PARAMS, (0.05, "a"), (0.01, 0.99), "X.json: inputs must be numbers"),
+    ],
+)
+def test_cli_example_bad_files_give_one_line_and_status_2(tmp_path: Path, params: object, X: object, Y: object,
+                                                          message: str) -> None:
+    code, out, err = invoke("example", "2-2-2", *_files(tmp_path, params, X, Y))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("symbackprop: error: ")
+    assert re.search(message, err), err
+
+
+def test_cli_example_malformed_json_and_missing_file(tmp_path: Path) -> None:
+    args = _files(tmp_path)
+    (tmp_path / "P.json").write_text('{"W1": [[0.15, 0.2],')
+    code, _, err = invoke("example", "2-2-2", *args)
+    assert code == 2 and "P.json: malformed JSON at line 1" in err and "Traceback" not in err
+    code, _, err = invoke("example", "2-2-2", "--params", str(tmp_path / "nope.json"))
+    assert code == 2 and "cannot read the parameter file" in err
+
+
+def test_cli_example_labels_out_of_range(tmp_path: Path) -> None:
+    net_args = ["2-2-3", "--output", "softmax", "--loss", "sparse_cross_entropy"]
+    params = parameters_to_data(Network([2, 2, 3], output="softmax", loss="sparse_cross_entropy"),
+                                random_parameters(Network([2, 2, 3]), 0))
+    code, _, err = invoke("example", *net_args, *_files(tmp_path, params, [[0, 1], [1, 0]], [0, 3]))
+    assert code == 2 and "label 3 of example 1 is out of range" in err
+
+
+def test_cli_compile_writes_an_importable_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "grads.py"
+    code, out, err = invoke("compile", "2-3-2", "--hidden", "elu", "--output", "softmax", "--loss",
+                            "cross_entropy", "--out", str(target))
+    assert code == 0, err
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "grads", raising=False)
+    module = importlib.import_module("grads")
+    net = Network([2, 3, 2], hidden="elu", output="softmax", loss="cross_entropy")
+    params = random_parameters(net, 0)
+    X, Y = random_batch(net, 3, 1)
+    np.testing.assert_allclose(module.grad(params, X, Y)["W1"], reference_grad(describe(net), params, X, Y)["W1"],
+                               rtol=1e-10)
+    code, out, _ = invoke("compile", "2-3-2", "--form", "scalar", "--backend", "torch", "--out", "-")
+    assert code == 0 and "import torch" in out and "def f_delta2_1(" in out
+
+
+def test_cli_compile_and_check_reject_bad_names() -> None:
+    code, _, err = invoke("compile", "2-3-1", "--backend", "jaxx", "--out", "-")
+    assert code == 2 and "unknown backend 'jaxx'" in err and "did you mean 'jax'" in err
+    code, _, err = invoke("check", "2--3")
+    assert code == 2 and "malformed layer spec" in err
+
+
+def test_cli_check_prints_the_table_and_passes() -> None:
+    code, out, err = invoke("check", "2-3-2", "--hidden", "tanh", "--output", "softmax", "--loss",
+                            "sparse_cross_entropy", "--reference", "reference,finite_differences", "--seed", "3")
+    assert code == 0, err
+    assert "finite_differences" in out and out.strip().endswith("all gradients agree")
