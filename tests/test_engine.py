@@ -43,11 +43,12 @@ def assert_matches_diff(net: Network, seed: int, sample: int | None = None) -> N
         assert abs(truth - derived[param]) <= 1e-25 * (1 + abs(truth)), (net, param, truth, derived[param])
 
 
+@pytest.mark.parametrize("bias", BIASES)
 @pytest.mark.parametrize("activation", ELEMENTWISE)
 @pytest.mark.parametrize("loss", list(LOSSES))
-def test_every_activation_and_loss_matches_sympy_diff(activation: str, loss: str) -> None:
-    net = Network([2, 2, 2], hidden=activation, output=output_for(loss, activation), loss=loss)
-    assert_matches_diff(net, seed=hash((activation, loss)) % 1000)
+def test_every_activation_loss_and_bias_matches_sympy_diff(activation: str, loss: str, bias: str) -> None:
+    net = Network([2, 2, 2], hidden=activation, output=output_for(loss, activation), loss=loss, bias=bias)
+    assert_matches_diff(net, seed=sum(map(ord, activation + loss + bias)))
 
 
 @pytest.mark.parametrize("bias", BIASES)
