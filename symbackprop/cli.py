@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -29,6 +29,15 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+ACTIVATIONS_HELP = "One activation per non-input layer, comma-separated: tanh,tanh,softmax."
+
+# The network options shared by derive, compile, check and example.
+HiddenOption = Annotated[str | None, typer.Option(help="Activation of the hidden layers (default sigmoid).")]
+OutputOption = Annotated[str | None, typer.Option(help="Activation of the output layer (default sigmoid).")]
+LossOption = Annotated[str | None, typer.Option(help="Loss per example (default quadratic).")]
+BiasOption = Annotated[str | None, typer.Option(help="Bias convention: vector, neuron, none or shared.")]
+ActivationsOption = Annotated[str | None, typer.Option(help=ACTIVATIONS_HELP)]
 
 
 def user_errors(func: F) -> F:
@@ -78,10 +87,10 @@ SPEC may be a TOML file: the network's keys, and these options in a table named 
 @user_errors
 def derive_command(
     spec: str = typer.Argument(..., help='Layer sizes such as "2-3-1", or a TOML file.'),
-    hidden: str | None = typer.Option(None, help="Activation of the hidden layers (default sigmoid)."),
-    output: str | None = typer.Option(None, help="Activation of the output layer (default sigmoid)."),
-    loss: str | None = typer.Option(None, help="Loss per example (default quadratic)."),
-    bias: str | None = typer.Option(None, help="Bias convention: vector, neuron, none or shared."),
+    hidden: HiddenOption = None,
+    output: OutputOption = None,
+    loss: LossOption = None,
+    bias: BiasOption = None,
     notation: str | None = typer.Option(None, help="ng, input-major, goodfellow, bishop or nielsen."),
     form: str | None = typer.Option(None, help="Forms to show: element,vector,batch,closed."),
     format: str | None = typer.Option(None, "--format", help="Files to write: tex,pdf,md."),
@@ -183,7 +192,6 @@ def _write_atomic(path: Path, text: str) -> Path:
 
 # --------------------------------------------------------------------------- compiled gradients
 SPEC_HELP = 'Layer sizes such as "2-3-1", or a TOML file.'
-ACTIVATIONS_HELP = "One activation per non-input layer, comma-separated: tanh,tanh,softmax."
 
 
 def _network(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
@@ -215,11 +223,11 @@ def _read_json(path: Path, what: str) -> Any:
 @user_errors
 def compile_command(
     spec: str = typer.Argument(..., help=SPEC_HELP),
-    hidden: str | None = typer.Option(None, help="Activation of the hidden layers (default sigmoid)."),
-    output: str | None = typer.Option(None, help="Activation of the output layer (default sigmoid)."),
-    loss: str | None = typer.Option(None, help="Loss per example (default quadratic)."),
-    bias: str | None = typer.Option(None, help="Bias convention: vector, neuron, none or shared."),
-    activations: str | None = typer.Option(None, help=ACTIVATIONS_HELP),
+    hidden: HiddenOption = None,
+    output: OutputOption = None,
+    loss: LossOption = None,
+    bias: BiasOption = None,
+    activations: ActivationsOption = None,
     backend: str = typer.Option("numpy", help="numpy, jax or torch."),
     form: str = typer.Option("vectorized", help="vectorized (any width) or scalar (one function per element)."),
     dtype: str = typer.Option("float64", help="float64 or float32."),
@@ -242,11 +250,11 @@ def compile_command(
 @user_errors
 def check_command(
     spec: str = typer.Argument(..., help=SPEC_HELP),
-    hidden: str | None = typer.Option(None, help="Activation of the hidden layers (default sigmoid)."),
-    output: str | None = typer.Option(None, help="Activation of the output layer (default sigmoid)."),
-    loss: str | None = typer.Option(None, help="Loss per example (default quadratic)."),
-    bias: str | None = typer.Option(None, help="Bias convention: vector, neuron, none or shared."),
-    activations: str | None = typer.Option(None, help=ACTIVATIONS_HELP),
+    hidden: HiddenOption = None,
+    output: OutputOption = None,
+    loss: LossOption = None,
+    bias: BiasOption = None,
+    activations: ActivationsOption = None,
     backend: str = typer.Option("numpy", help="numpy, jax or torch."),
     form: str = typer.Option("vectorized", help="vectorized or scalar."),
     dtype: str = typer.Option("float64", help="float64 or float32."),
@@ -270,11 +278,11 @@ def check_command(
 @user_errors
 def example_command(
     spec: str = typer.Argument(..., help=SPEC_HELP),
-    hidden: str | None = typer.Option(None, help="Activation of the hidden layers (default sigmoid)."),
-    output: str | None = typer.Option(None, help="Activation of the output layer (default sigmoid)."),
-    loss: str | None = typer.Option(None, help="Loss per example (default quadratic)."),
-    bias: str | None = typer.Option(None, help="Bias convention: vector, neuron, none or shared."),
-    activations: str | None = typer.Option(None, help=ACTIVATIONS_HELP),
+    hidden: HiddenOption = None,
+    output: OutputOption = None,
+    loss: LossOption = None,
+    bias: BiasOption = None,
+    activations: ActivationsOption = None,
     params: Path | None = typer.Option(None, help='JSON {"W1": [[...]], "b1": [...], ...} (default: random).'),
     input: Path | None = typer.Option(None, "--input", help="JSON list of examples, or one example."),
     target: Path | None = typer.Option(None, help="JSON targets, one row per example, or integer labels from 0."),

@@ -21,6 +21,7 @@ from .escape import latex_escape, markdown_escape, prose
 from .options import DocumentOptions
 from .printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
 from .resources import templates_dir
+from .templating import make_environment
 
 ESCAPES: dict[str, Callable[[str], str]] = {"latex": latex_escape, "markdown": markdown_escape}
 
@@ -36,20 +37,7 @@ def environment(kind: str, printer: NotationPrinter | None = None) -> jinja2.Env
         KeyError: an unknown kind.
     """
     escape = ESCAPES[kind]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir() / kind)),
-        block_start_string="((*",
-        block_end_string="*))",
-        variable_start_string="(((",
-        variable_end_string=")))",
-        comment_start_string="((=",
-        comment_end_string="=))",
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    env = make_environment(templates_dir() / kind)
     env.filters["escape"] = escape
     env.filters["prose"] = lambda text: prose(text, escape)
     env.filters["tex"] = _tex_filter(printer)

@@ -1,4 +1,4 @@
-"""The Jinja environment for generated code and worked examples.
+"""The Jinja environments: the one factory for every template, and the shared one for code and examples.
 
 Templates use delimiters that cannot clash with LaTeX or Python braces, as nbconvert does: ``((* *))`` for
 statements, ``((( )))`` for expressions, ``((= =))`` for comments; ``StrictUndefined`` makes a missing value
@@ -8,6 +8,7 @@ an error instead of an empty string. Templates only lay out: every value is comp
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -15,11 +16,10 @@ import jinja2
 from .resources import templates_dir
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """The shared environment, loading from :func:`symbackprop.resources.templates_dir`."""
+def make_environment(root: Path) -> jinja2.Environment:
+    """The one Jinja factory: brace-free delimiters, StrictUndefined, no autoescape, templates under ``root``."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        loader=jinja2.FileSystemLoader(str(root)),
         block_start_string="((*",
         block_end_string="*))",
         variable_start_string="(((",
@@ -32,6 +32,12 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The shared environment, loading from :func:`symbackprop.resources.templates_dir`."""
+    return make_environment(templates_dir())
 
 
 def render(name: str, context: dict[str, Any]) -> str:
