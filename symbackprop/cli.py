@@ -38,6 +38,9 @@ OutputOption = Annotated[str | None, typer.Option(help="Activation of the output
 LossOption = Annotated[str | None, typer.Option(help="Loss per example (default quadratic).")]
 BiasOption = Annotated[str | None, typer.Option(help="Bias convention: vector, neuron, none or shared.")]
 ActivationsOption = Annotated[str | None, typer.Option(help=ACTIVATIONS_HELP)]
+# ...and the backend options shared by compile and check.
+BackendOption = Annotated[str, typer.Option(help="numpy, jax or torch.")]
+DtypeOption = Annotated[str, typer.Option(help="float64 or float32.")]
 
 
 def user_errors(func: F) -> F:
@@ -228,9 +231,9 @@ def compile_command(
     loss: LossOption = None,
     bias: BiasOption = None,
     activations: ActivationsOption = None,
-    backend: str = typer.Option("numpy", help="numpy, jax or torch."),
+    backend: BackendOption = "numpy",
     form: str = typer.Option("vectorized", help="vectorized (any width) or scalar (one function per element)."),
-    dtype: str = typer.Option("float64", help="float64 or float32."),
+    dtype: DtypeOption = "float64",
     out: Path | None = typer.Option(None, help="Module to write (default output/<network name>/grads.py); - prints."),
 ) -> None:
     """Write a standalone Python module with grad(params, X, Y); it imports only the backend, never SymPy."""
@@ -255,9 +258,9 @@ def check_command(
     loss: LossOption = None,
     bias: BiasOption = None,
     activations: ActivationsOption = None,
-    backend: str = typer.Option("numpy", help="numpy, jax or torch."),
+    backend: BackendOption = "numpy",
     form: str = typer.Option("vectorized", help="vectorized or scalar."),
-    dtype: str = typer.Option("float64", help="float64 or float32."),
+    dtype: DtypeOption = "float64",
     reference: str | None = typer.Option(None, help="reference,finite_differences,torch,jax (default: installed)."),
     seed: int = typer.Option(0, help="Seed of the random parameters and batch."),
     examples: int = typer.Option(4, min=1, help="Examples in the random batch."),

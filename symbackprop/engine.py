@@ -100,10 +100,10 @@ def _output_elementwise(network: Network, loss: sp.Expr) -> _Output:
     for z, a, d in zip(network.z(layer), network.a(layer), network.delta(layer)):
         quantity = d.name
         dc_da, da_dz = sp.diff(loss, a), deriv.at(z, a)
-        steps.append(Step(quantity, "element", layer, d, ((partial(COST, a), partial(a, z)),), "chain rule",
-                          product(dc_da, da_dz)))
+        chained = product(dc_da, da_dz)
+        steps.append(Step(quantity, "element", layer, d, ((partial(COST, a), partial(a, z)),), "chain rule", chained))
         value = _shortest(dc_da * da_dz)
-        if value != product(dc_da, da_dz):
+        if value != chained:
             steps.append(Step(quantity, "element", layer, d, (), "simplify", value))
         deltas.append(value)
     return _Output(steps, deltas, ())
