@@ -11,8 +11,11 @@ C = (1/m) sum c) of an MLP by
   layers), in NumPy, or in torch on the device for the GPU suite: no backprop can do less.
 
 Each time is the median over ``repeat`` rounds of the mean of ``number`` calls, after warm-up calls (which
-also absorb JIT compilation). Ratios are taken between timings of the same run. Compile time is the time of
-``compile_network`` for the numpy backend, the first in the process (activation derivatives not yet cached).
+also absorb JIT compilation). ``symbackprop numpy`` and the floor take turns within each round, so that
+their ratio compares them under the same conditions; the others are timed one after another (torch's and
+OpenBLAS's thread pools slow each other down when interleaved). Ratios are taken between timings of the same
+run. Compile time is the time of ``compile_network`` for the numpy backend, the first in the process
+(activation derivatives not yet cached).
 Nothing here asserts a speed: the numbers go to the README, with the command that produced them.
 """
 
@@ -22,6 +25,7 @@ import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -51,7 +55,7 @@ class BenchConfig:
 
 #: ``cpu``: the README's CPU comparison; ``gpu``: the torch backend against torch autograd on a CUDA device.
 SUITES = {
-    "cpu": BenchConfig(),
+    "cpu": BenchConfig(repeat=21),
     "gpu": BenchConfig(spec="4096-4096-4096-1000", batch=4096, dtype="float32", device="cuda", repeat=7, number=5),
 }
 
@@ -106,17 +110,29 @@ class BenchReport:
 
 
 def _time(call: Callable[[], Any], config: BenchConfig, sync: Callable[[], None]) -> float:
-    for _ in range(3):
-        call()
-    sync()
-    rounds = []
-    for _ in range(config.repeat):
-        start = time.perf_counter()
-        for _ in range(config.number):
+    return _time_together({"call": call}, config, sync)["call"]
+
+
+def _time_together(calls: Mapping[str, Callable[[], Any]], config: BenchConfig,
+                   sync: Callable[[], None]) -> dict[str, float]:
+    """Median seconds per call of each of ``calls``, timed in turn within every round (in reverse order every
+    other round), so that all of them meet the same state of the machine (its load, its clock, the CPU's
+    caches) and their ratio is fair."""
+    for call in calls.values():
+        for _ in range(3):
             call()
-        sync()
-        rounds.append((time.perf_counter() - start) / config.number)
-    return statistics.median(rounds)
+    sync()
+    rounds: dict[str, list[float]] = {name: [] for name in calls}
+    order = list(calls.items())
+    for _ in range(config.repeat):
+        order.reverse()  # each goes first as often as last: no advantage from the order
+        for name, call in order:
+            start = time.perf_counter()
+            for _ in range(config.number):
+                call()
+            sync()
+            rounds[name].append((time.perf_counter() - start) / config.number)
+    return {name: statistics.median(times) for name, times in rounds.items()}
 
 
 def _data(net: Network, config: BenchConfig) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
@@ -127,16 +143,28 @@ def _data(net: Network, config: BenchConfig) -> tuple[dict[str, np.ndarray], np.
     return params, X, Y
 
 
-def _numpy_floor(params: Mapping[str, np.ndarray], X: np.ndarray, depth: int) -> list[np.ndarray]:
-    """The matrix products of one backprop, with the activations left out."""
+def _floor(params: Mapping[str, Any], X: Any, depth: int, matmul: Callable[..., Any],
+           work: dict[str, Any]) -> list[Any]:
+    """The matrix products of one backprop, with the activations left out.
+
+    The forward and back-propagated products go into arrays kept in ``work`` between calls, as any backprop
+    may keep them; the weight gradients, which a gradient function returns, are new arrays on every call.
+    ``matmul`` is ``numpy.matmul`` or ``torch.matmul``.
+    """
+    def product(name: str, a: Any, b: Any) -> Any:
+        if name not in work:
+            work[name] = matmul(a, b)
+            return work[name]
+        return matmul(a, b, out=work[name])
+
     As = [X]
     for l in range(1, depth + 1):
-        As.append(As[-1] @ params[f"W{l}"].T)
+        As.append(product(f"Z{l}", As[-1], params[f"W{l}"].T))
     D, grads = As[-1], []
     for l in range(depth, 0, -1):
         grads.append(D.T @ As[l - 1])
         if l > 1:
-            D = D @ params[f"W{l}"]
+            D = product(f"D{l - 1}", D, params[f"W{l}"])
     return grads
 
 
@@ -168,12 +196,8 @@ def _torch_contenders(net: Network, config: BenchConfig, params: Mapping[str, np
     floor = 0.0
     if device.type != "cpu":
         ws = {k: t.detach() for k, t in tp.items()}
-        floor = _time(lambda: _torch_floor(ws, tX, depth), config, sync)
+        floor = _time(partial(_floor, ws, tX, depth, torch.matmul, {}), config, sync)
     return timings, floor
-
-
-def _torch_floor(params: Mapping[str, Any], X: Any, depth: int) -> list[Any]:
-    return _numpy_floor(params, X, depth)  # the same products; `@` and `.T` work on tensors
 
 
 def _jax_contenders(net: Network, config: BenchConfig, params: Mapping[str, np.ndarray], X: np.ndarray,
@@ -230,9 +254,11 @@ def run_benchmark(config: BenchConfig, contenders: tuple[str, ...] = ("numpy", "
     none = lambda: None  # noqa: E731 - NumPy is synchronous
     if config.device == "cpu" and "numpy" in contenders:
         desc = describe(net)
-        timings += [Timing("symbackprop numpy", _time(lambda: grad(params, X, Y), config, none)),
+        paired = _time_together({"symbackprop numpy": partial(grad, params, X, Y),
+                                 "matmul floor": partial(_floor, params, X, net.depth, np.matmul, {})}, config, none)
+        timings += [Timing("symbackprop numpy", paired["symbackprop numpy"]),
                     Timing("hand-written numpy", _time(lambda: reference_grad(desc, params, X, Y), config, none)),
-                    Timing("matmul floor", _time(lambda: _numpy_floor(params, X, net.depth), config, none))]
+                    Timing("matmul floor", paired["matmul floor"])]
     for name in ("torch", "jax"):
         if name not in contenders:
             continue

@@ -39,7 +39,7 @@ from .activations import A, Z, derivative
 from .codegen import Softplus
 from .errors import BackendError, SizeLimitError, UnknownNameError
 from .network import Network
-from .params import check_batch_shapes, check_parameter_shapes, check_target_values
+from .params import accepted_shapes, check_batch_shapes, check_parameter_shapes, check_target_values
 
 BACKENDS = ("numpy", "jax", "torch")
 FORMS = ("vectorized", "scalar")
@@ -120,36 +120,49 @@ def output_kernels(net: Network) -> list[codegen.Function]:
 # ------------------------------------------------------------------------------------------- vectorized form
 @dataclass(frozen=True)
 class LayerPlan:
-    """What the template writes for layer l: its input, weights without bias column, activation and the factor
-    g'_{l-1}(Z^{l-1}) that BP2 multiplies by when it reaches layer l - 1 (None when g' = 1)."""
+    """What the template writes for layer l: its input, its weights without the bias column, its bias row (None
+    for bias none), its activation (``g{l}`` or softmax), and whether it has a derivative factor g'_l(Z^l) for
+    BP2 (hidden layers whose g' is not 1)."""
 
     l: int
     source: str
     weights: str
-    activate: str
-    previous_prime: str | None
+    bias: str | None
+    elementwise: bool
+    prime: bool
+
+    @property
+    def activate(self) -> str:
+        return f"g{self.l}(Z{self.l})" if self.elementwise else f"softmax(Z{self.l})"
+
+    @property
+    def prime_call(self) -> str:
+        return f"g{self.l}_prime(Z{self.l}, A{self.l})"
+
+
+def _bias_row(net: Network, l: int) -> str | None:
+    return {"vector": f"b{l}.reshape(1, -1)", "shared": f"b{l}.reshape(1, 1)",
+            "neuron": f"W{l}[:, 0].reshape(1, -1)"}.get(net.bias)
 
 
 def _vectorized_context(net: Network) -> dict[str, Any]:
     functions: list[codegen.Function] = []
-    primes: dict[int, str | None] = {}
+    primes: set[int] = set()
     for l, act in enumerate(net.activations, start=1):
         if not act.elementwise:
             continue
         functions.append(codegen.function(f"g{l}", (Z,), act(Z), [f"layer {l}: g_{l}(z) = {codegen.text(act(Z))}"]))
         if l < net.depth:
             d = derivative(act).textbook
-            primes[l] = None if d == 1 else f"g{l}_prime"
             if d != 1:
+                primes.add(l)
                 functions.append(codegen.function(f"g{l}_prime", (Z, A), d, [
                     f"g_{l}'(z) = {codegen.text(d)}: sympy.diff({codegen.text(act(Z))}, z)"
                     + (f" in terms of a = g_{l}(z)" if derivative(act).in_output else "")]))
     functions += output_kernels(net)
-    layers = []
-    for l, act in enumerate(net.activations, start=1):
-        prime = f"{primes[l - 1]}(Z{l - 1}, A{l - 1})" if primes.get(l - 1) else None
-        layers.append(LayerPlan(l, "X" if l == 1 else f"A{l - 1}", f"W{l}[:, 1:]" if net.bias == "neuron" else f"W{l}",
-                                f"g{l}(Z{l})" if act.elementwise else f"softmax(Z{l})", prime))
+    layers = [LayerPlan(l, "X" if l == 1 else f"A{l - 1}", f"W{l}[:, 1:]" if net.bias == "neuron" else f"W{l}",
+                        _bias_row(net, l), act.elementwise, l in primes)
+              for l, act in enumerate(net.activations, start=1)]
     out = net.activations[-1].name
     names = {f.name for f in functions}
     return {
@@ -242,9 +255,19 @@ class CompiledGradient:
         self.network, self.backend, self.form, self.dtype, self.source = net, backend, form, dtype, source
         self.namespace = load_module(source, f"{net.name}_{backend}_{form}_{dtype}")
         self._grad: Callable[[Any, Any, Any], dict[str, Any]] = self.namespace["grad"]
+        self._shapes = {name: accepted_shapes(net, name) for name in net.parameters}
+
+    def _shapes_accepted(self, params: Any) -> bool:
+        """The common case, arrays of accepted shapes under exactly the expected names, checked quickly."""
+        try:
+            return len(params) == len(self._shapes) and all(
+                tuple(params[name].shape) in shapes for name, shapes in self._shapes.items())
+        except (AttributeError, KeyError, TypeError):
+            return False
 
     def __call__(self, params: Mapping[str, Any], X: Any, Y: Any) -> dict[str, Any]:
-        check_parameter_shapes(self.network, params, "params")
+        if not self._shapes_accepted(params):
+            check_parameter_shapes(self.network, params, "params")  # raises, naming the key and the shapes
         check_batch_shapes(self.network, X, Y, "X, Y")
         host = _host_array(Y)
         if host is not None:
