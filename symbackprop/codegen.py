@@ -9,6 +9,8 @@ few operations whose naive form overflows as calls to helpers that every generat
 * ``nonpos(z)`` = min(z, 0), put in place of z inside a branch that only applies for z <= 0, so that the
   branch NumPy evaluates anyway for z > 0 (``where`` computes both) cannot overflow (ELU's e^z);
 * ``erf(z)``;
+* ``either_branch()``, a context around functions with ``where``: NumPy computes both branches everywhere,
+  and the one not taken may divide by zero (relu's 1/a where a = 0), which must not warn;
 * ``tanh(z)``: the backend's, except NumPy in float64, whose tanh loop is scalar on many CPUs: there a
   table and a short series in vectorised arithmetic, within 2 units in the last place.
 
@@ -88,7 +90,11 @@ class ArrayPrinter(NumPyPrinter):
 def stabilize(expr: sp.Expr) -> sp.Expr:
     """``expr`` with overflow-prone subexpressions replaced by equal stable helpers, constants as floats."""
     w = sp.Wild("w")
-    if not expr.has(sp.Piecewise):
+    if expr.has(sp.Piecewise):
+        # c * Piecewise((0, z <= 0), (1, True)) -> Piecewise((0, z <= 0), (c, True)): a factor that is infinite
+        # where the branch is 0 (relu's 1/a at a = 0) no longer turns 0 into nan
+        expr = sp.piecewise_fold(expr)
+    else:
         expr = _exp_as_sigmoid(expr)
     expr = expr.replace(1 / (1 + sp.exp(-w)), Sigmoid(w))
     expr = expr.replace(sp.log(1 + sp.exp(w)), Softplus(w))
@@ -147,6 +153,10 @@ def function(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, comments: Sequ
     generated = sp.lambdify(list(args), stable, modules=[{"xp": None}], printer=ArrayPrinter, cse=True,
                             docstring_limit=0)
     source = inspect.getsource(generated).replace("def _lambdifygenerated(", f"def {name}(", 1)
+    if stable.has(sp.Piecewise):
+        head, *body = source.rstrip().splitlines()
+        source = "\n".join([head, "    with either_branch():  # where() computes both branches; see the helper",
+                            *("    " + line for line in body)])
     return Function(name, tuple(a.name for a in args), tuple(comments), source.rstrip() + "\n")
 
 
