@@ -4,7 +4,7 @@ One run times, on the same data and in the same process, one gradient evaluation
 C = (1/m) sum c) of an MLP by
 
 * ``symbackprop numpy`` / ``torch`` / ``jax``: :func:`symbackprop.compile.compile_network` (vectorized form);
-* ``hand-written numpy``: :func:`symbackprop.check.reference_grad`, the independent NumPy backprop;
+* ``hand-written numpy``: :func:`symbackprop.references.reference_grad`, the independent NumPy backprop;
 * ``torch autograd``: the forward pass in torch and ``torch.autograd.grad``;
 * ``jax.grad (jit)``: ``jax.jit(jax.value_and_grad(loss))``;
 * ``matmul floor``: the matrix products alone (3 forward, 2 back-propagating, 3 weight gradients for three
@@ -30,11 +30,11 @@ from typing import Any
 
 import numpy as np
 
-from .check import describe, installed, reference_grad
 from .compile import compile_network
 from .errors import UnknownNameError
 from .network import Network, parse_spec
 from .params import random_parameters
+from .references import describe, installed, reference_grad
 
 
 @dataclass(frozen=True)

@@ -255,7 +255,7 @@ class CompiledGradient:
         self.network, self.backend, self.form, self.dtype, self.source = net, backend, form, dtype, source
         self.namespace = load_module(source, f"{net.name}_{backend}_{form}_{dtype}")
         self._grad: Callable[[Any, Any, Any], dict[str, Any]] = self.namespace["grad"]
-        self._shapes = {name: accepted_shapes(net, name) for name in net.parameters}
+        self._shapes = {name: accepted_shapes(net, name) for name in net.parameter_shapes}
 
     def _shapes_accepted(self, params: Any) -> bool:
         """The common case, arrays of accepted shapes under exactly the expected names, checked quickly."""

@@ -81,7 +81,7 @@ def worked_example(net: Network, params: Mapping[str, Any], X: Any, Y: Any, lr: 
     check_parameter_shapes(net, params, "params")
     check_batch_shapes(net, X, Y, "X, Y")
     check_target_values(net, np.asarray(Y), "Y")
-    canonical = {k: np.asarray(params[k], dtype=np.float64).reshape(net.parameters[k].shape) for k in net.parameters}
+    canonical = {k: np.asarray(params[k], dtype=np.float64).reshape(shape) for k, shape in net.parameter_shapes.items()}
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y)
     grad = compile_network(net, "numpy", "scalar")
@@ -89,8 +89,8 @@ def worked_example(net: Network, params: Mapping[str, Any], X: Any, Y: Any, lr: 
     result = grad.namespace["_backprop"](canonical, X, Y, trace)
     ones = np.ones(X.shape[0])
     values = {name: np.asarray(value, dtype=np.float64) * ones for name, value in trace.items() if name != "terms"}
-    gradients = {k: np.asarray(result[k], dtype=np.float64) for k in net.parameters}
-    updated = {k: canonical[k] - lr * gradients[k] for k in net.parameters}
+    gradients = {k: np.asarray(result[k], dtype=np.float64) for k in net.parameter_shapes}
+    updated = {k: canonical[k] - lr * gradients[k] for k in net.parameter_shapes}
     return WorkedExample(net, canonical, X, Y, float(lr), values, np.asarray(trace["terms"]), float(result["loss"]),
                          gradients, updated)
 

@@ -267,9 +267,20 @@ class Network:
                 params[f"b{l}"] = sp.ImmutableMatrix([[_symbol(f"b{l}")]])
         return params
 
+    @cached_property
+    def parameter_shapes(self) -> dict[str, tuple[int, int]]:
+        """``{"W1": (n_1, n_0), "b1": (n_1, 1), ...}``: the shapes of :attr:`parameters`, without their symbols
+        (which take seconds to make for a wide network)."""
+        shapes: dict[str, tuple[int, int]] = {}
+        for l in range(1, self.depth + 1):
+            shapes[f"W{l}"] = (self.layers[l], self.layers[l - 1] + (self.bias == "neuron"))
+            if self.bias in ("vector", "shared"):
+                shapes[f"b{l}"] = (self.layers[l], 1) if self.bias == "vector" else (1, 1)
+        return shapes
+
     @property
     def parameter_count(self) -> int:
-        return sum(m.rows * m.cols for m in self.parameters.values())
+        return sum(rows * cols for rows, cols in self.parameter_shapes.values())
 
     def z(self, layer: int) -> list[sp.Symbol]:
         """Pre-activation symbols z^l_1..z^l_n."""

@@ -42,8 +42,7 @@ def parse_json(text: str, source: str) -> Any:
 # ----------------------------------------------------------------------------------------------- shapes
 def parameter_shape(net: Network, name: str) -> tuple[int, int]:
     """The canonical shape of parameter ``name`` (that of ``net.parameters[name]``)."""
-    matrix = net.parameters[name]
-    return (matrix.rows, matrix.cols)
+    return net.parameter_shapes[name]
 
 
 def accepted_shapes(net: Network, name: str) -> tuple[tuple[int, ...], ...]:
@@ -72,9 +71,9 @@ def check_parameter_shapes(net: Network, params: Mapping[str, Any], source: str 
     """
     if not isinstance(params, Mapping):
         raise DataError(f"{source}: expected a mapping of parameter names to arrays, got {type(params).__name__}")
-    expected = list(net.parameters)
+    expected = list(net.parameter_shapes)
     missing = [k for k in expected if k not in params]
-    extra = sorted(str(k) for k in params if k not in net.parameters)
+    extra = sorted(str(k) for k in params if k not in net.parameter_shapes)
     if missing or extra:
         parts = []
         if missing:
@@ -168,7 +167,7 @@ def parameters_from_data(net: Network, data: Any, source: str = "parameters") ->
         raise DataError(f"{source}: expected a JSON object {{\"W1\": ..., ...}}, got {type(data).__name__}")
     arrays = {str(k): _as_float_array(v, f"{source}: parameter {k!r}") for k, v in data.items()}
     check_parameter_shapes(net, arrays, source)
-    return {name: arrays[name].reshape(parameter_shape(net, name)) for name in net.parameters}
+    return {name: arrays[name].reshape(parameter_shape(net, name)) for name in net.parameter_shapes}
 
 
 def inputs_from_data(net: Network, data: Any, source: str = "inputs") -> np.ndarray:
@@ -223,7 +222,7 @@ def targets_from_data(net: Network, data: Any, examples: int, source: str = "tar
 def parameters_to_data(net: Network, params: Mapping[str, Any]) -> dict[str, Any]:
     """Parameters as JSON-ready lists, in the file format: b flat, a shared bias a number."""
     data: dict[str, Any] = {}
-    for name in net.parameters:
+    for name in net.parameter_shapes:
         array = np.asarray(params[name], dtype=np.float64)
         if name.startswith("b"):
             data[name] = float(array.reshape(-1)[0]) if net.bias == "shared" else array.reshape(-1).tolist()
@@ -237,7 +236,7 @@ def random_parameters(net: Network, seed: int = 0) -> dict[str, np.ndarray]:
     """Parameters drawn from N(0, 1/fan_in) (LeCun normal), biases N(0, 0.1^2); canonical shapes."""
     rng = np.random.default_rng(seed)
     params: dict[str, np.ndarray] = {}
-    for name in net.parameters:
+    for name in net.parameter_shapes:
         rows, cols = parameter_shape(net, name)
         if name.startswith("W"):
             fan_in = net.layers[int(name[1:]) - 1]

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbackprop import check
+from symbackprop import check, references
 from symbackprop.errors import BackendError, UnknownNameError
 from symbackprop.network import Network
 from symbackprop.params import random_batch, random_parameters
@@ -40,9 +40,10 @@ def _point(net: Network, seed: int) -> tuple[dict, np.ndarray, np.ndarray]:
 @PROPERTY
 @given(net=networks(), seed=st.integers(0, 2**16))
 def test_reference_backprop_equals_finite_differences(net: Network, seed: int) -> None:
-    desc = check.describe(net)
+    desc = references.describe(net)
     params, X, Y = _point(net, seed)
-    _assert_close(check.reference_grad(desc, params, X, Y), check.finite_difference_grad(desc, params, X, Y), 1e-5)
+    _assert_close(references.reference_grad(desc, params, X, Y),
+                  references.finite_difference_grad(desc, params, X, Y), 1e-5)
 
 
 @pytest.mark.torch
@@ -50,9 +51,9 @@ def test_reference_backprop_equals_finite_differences(net: Network, seed: int) -
 @PROPERTY
 @given(net=networks(), seed=st.integers(0, 2**16))
 def test_reference_backprop_equals_torch_autograd(net: Network, seed: int) -> None:
-    desc = check.describe(net)
+    desc = references.describe(net)
     params, X, Y = _point(net, seed)
-    _assert_close(check.reference_grad(desc, params, X, Y), check.torch_grad(desc, params, X, Y), 1e-9)
+    _assert_close(references.reference_grad(desc, params, X, Y), references.torch_grad(desc, params, X, Y), 1e-9)
 
 
 @pytest.mark.jax
@@ -60,23 +61,24 @@ def test_reference_backprop_equals_torch_autograd(net: Network, seed: int) -> No
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(net=networks(), seed=st.integers(0, 2**16))
 def test_reference_backprop_equals_jax_grad(net: Network, seed: int) -> None:
-    desc = check.describe(net)
+    desc = references.describe(net)
     params, X, Y = _point(net, seed)
-    _assert_close(check.reference_grad(desc, params, X, Y), check.jax_grad(desc, params, X, Y), 1e-9)
+    _assert_close(references.reference_grad(desc, params, X, Y), references.jax_grad(desc, params, X, Y), 1e-9)
 
 
 def test_reference_handles_targets_that_do_not_sum_to_one_exactly() -> None:
     # softmax + cross-entropy: delta = a * sum(y) - y, whatever the targets
     net = Network([2, 3], activations=["softmax"], loss="cross_entropy")
-    desc = check.describe(net)
+    desc = references.describe(net)
     params, X, _ = _point(net, 0)
     Y = np.array([[0.5, 0.9, 0.1], [1.0, 1.0, 0.0], [0.0, 0.0, 0.3]])
-    _assert_close(check.reference_grad(desc, params, X, Y), check.finite_difference_grad(desc, params, X, Y), 1e-5)
+    _assert_close(references.reference_grad(desc, params, X, Y),
+                  references.finite_difference_grad(desc, params, X, Y), 1e-5)
 
 
 def test_describe_gives_plain_names_and_numbers() -> None:
     net = Network([2, 3, 2], activations=["leaky_relu(0.2)", "softmax"], loss="sparse_cross_entropy", bias="shared")
-    assert check.describe(net) == check.Description((2, 3, 2), (("leaky_relu", 0.2), ("softmax", 0.0)),
+    assert references.describe(net) == references.Description((2, 3, 2), (("leaky_relu", 0.2), ("softmax", 0.0)),
                                                     "sparse_cross_entropy", "shared")
 
 

@@ -1,6 +1,6 @@
 """Compiled gradients equal the independent references, on every backend, form and dtype.
 
-The truth is :mod:`symbackprop.check` (a hand-written NumPy backprop, finite differences, torch.autograd,
+The truth is :mod:`symbackprop.references` (a hand-written NumPy backprop, finite differences, torch.autograd,
 jax.grad), never the engine the compiled code comes from.
 """
 
@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 
 from symbackprop import compile as compiler
 from symbackprop.activations import A, Z, get_activation
-from symbackprop.check import check_grads, describe, reference_grad, torch_grad
+from symbackprop.check import check_grads
 from symbackprop.codegen import Nonpos, Sigmoid, Softplus, stabilize
 from symbackprop.errors import BackendError, DataError, SizeLimitError, UnknownNameError
 from symbackprop.losses import LOSSES
 from symbackprop.network import Network
 from symbackprop.params import random_batch, random_parameters
+from symbackprop.references import describe, reference_grad, torch_grad
 from tests.numeric_strategies import HIDDEN, networks
 
 HAS = {name: importlib.util.find_spec(name) is not None for name in ("torch", "jax")}

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from symbackprop.check import describe, reference_grad
 from symbackprop.cli import app
 from symbackprop.example import example_json, number_latex, render_example, worked_example
 from symbackprop.network import Network
 from symbackprop.params import parameters_to_data, random_batch, random_parameters
+from symbackprop.references import describe, reference_grad
 from tests.numeric_strategies import networks
 
 runner = CliRunner()
