@@ -130,6 +130,16 @@ def _guard_branches(expr: sp.Piecewise) -> sp.Piecewise:
     return sp.Piecewise(*args, evaluate=False)
 
 
+def _branch_may_warn(expr: sp.Expr) -> bool:
+    """Whether a branch of a piecewise part divides or takes a log, which NumPy warns about where the branch
+    is not taken but computed anyway."""
+    for piecewise in expr.atoms(sp.Piecewise):
+        for value, _ in piecewise.args:
+            if value.has(sp.log) or any(power.exp.is_negative for power in value.atoms(sp.Pow)):
+                return True
+    return False
+
+
 @dataclass(frozen=True)
 class Function:
     """A generated function: its name, its arguments, comment lines and its Python source."""
@@ -153,7 +163,7 @@ def function(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, comments: Sequ
     generated = sp.lambdify(list(args), stable, modules=[{"xp": None}], printer=ArrayPrinter, cse=True,
                             docstring_limit=0)
     source = inspect.getsource(generated).replace("def _lambdifygenerated(", f"def {name}(", 1)
-    if stable.has(sp.Piecewise):
+    if _branch_may_warn(stable):
         head, *body = source.rstrip().splitlines()
         source = "\n".join([head, "    with either_branch():  # where() computes both branches; see the helper",
                             *("    " + line for line in body)])
