@@ -202,8 +202,18 @@ class ValuePrinter(NotationPrinter):
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr in self.values:
-            return number_latex(self.values[expr], self.digits, parenthesize=True)
+            return number_latex(self.values[expr], self.digits, parenthesize=not self._bare)
         return super()._print_Symbol(expr, style)
+
+    _bare = False
+
+    def _activation(self, name: str, arg: sp.Basic) -> str | None:
+        # the function's own brackets hold a negative argument: tanh(-0.167), not tanh((-0.167))
+        self._bare = isinstance(arg, sp.Symbol)
+        try:
+            return super()._activation(name, arg)
+        finally:
+            self._bare = False
 
 
 #: Examples shown step by step; the rest enter the sums of the gradients only.

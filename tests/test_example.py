@@ -94,6 +94,16 @@ def test_markdown_shows_formula_numbers_and_value() -> None:
     assert text == render_example(example, "md")  # byte-identical from run to run
 
 
+def test_a_negative_argument_takes_the_functions_brackets_only() -> None:
+    net = Network([1, 1], activations=["tanh"], loss="quadratic")
+    example = worked_example(net, {"W1": [[1.0]], "b1": [0.0]}, [[-0.5]], [[0.0]], lr=0.5)
+    for fmt in ("tex", "md"):
+        text = render_example(example, fmt)
+        assert r"\tanh\left(-0.5\right)" in text or r"\tanh(-0.5)" in text, fmt
+        assert r"\tanh((" not in text and r"\tanh\left(\left(" not in text, fmt
+    assert r"\cdot \left(-" in render_example(example, "tex")  # a negative factor of a product keeps them
+
+
 def test_sparse_labels_show_ell_from_one() -> None:
     net = Network([2, 2, 3], hidden="tanh", output="softmax", loss="sparse_cross_entropy")
     example = worked_example(net, random_parameters(net, 0), [[0.5, -1.0], [1.0, 2.0]], [2, 0])
