@@ -8,7 +8,8 @@ C = (1/m) sum c) of an MLP by
 * ``torch autograd``: the forward pass in torch and ``torch.autograd.grad``;
 * ``jax.grad (jit)``: ``jax.jit(jax.value_and_grad(loss))``;
 * ``matmul floor``: the matrix products alone (3 forward, 2 back-propagating, 3 weight gradients for three
-  layers), in NumPy, or in torch on the device for the GPU suite: no backprop can do less.
+  layers; the first five into arrays kept between calls), in NumPy, or in torch on the device for the GPU
+  suite: no backprop can do less.
 
 Each time is the median over ``repeat`` rounds of the mean of ``number`` calls, after warm-up calls (which
 also absorb JIT compilation). ``symbackprop numpy`` and the floor take turns within each round, so that

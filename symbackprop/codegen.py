@@ -12,7 +12,7 @@ few operations whose naive form overflows as calls to helpers that every generat
 * ``either_branch()``, a context around functions with ``where``: NumPy computes both branches everywhere,
   and the one not taken may divide by zero (relu's 1/a where a = 0), which must not warn;
 * ``tanh(z)``: the backend's, except NumPy in float64, whose tanh loop is scalar on many CPUs: there a
-  table and a short series in vectorised arithmetic, within 2 units in the last place.
+  table and a short series in vectorised arithmetic, within 3 units in the last place.
 
 These rewrites are exact: each replaces a subexpression by an equal one. Functions are made by
 ``sympy.lambdify`` with explicit argument names and ``cse=True``; their source is kept for the generated

@@ -12,7 +12,8 @@ Two forms, both generated as a Python module from a Jinja template (``templates/
 
 * ``vectorized``: each activation g_l and its derivative (``activations.derivative``, from SymPy), the
   output layer's loss and delta (``engine.output_kernel``) are lambdified as scalar kernels and composed by
-  the batch-form backprop equations with matrix products; any width.
+  the batch-form backprop equations with matrix products; any width. With NumPy, hidden layers' arrays are
+  kept between calls (one set per thread) and wide layers are activated in row blocks.
 * ``scalar``: every element expression of the derivation (each z, a, delta and gradient entry) is lambdified
   on its own and evaluated in order, vectorised over the examples only; small networks.
 
@@ -267,7 +268,7 @@ class CompiledGradient:
 
     def __call__(self, params: Mapping[str, Any], X: Any, Y: Any) -> dict[str, Any]:
         if not self._shapes_accepted(params):
-            check_parameter_shapes(self.network, params, "params")  # raises, naming the key and the shapes
+            check_parameter_shapes(self.network, params, "params")  # lists pass; a mistake raises, named
         check_batch_shapes(self.network, X, Y, "X, Y")
         host = _host_array(Y)
         if host is not None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from symbackprop import bench
 from symbackprop.bench import BenchConfig, run_benchmark
 from symbackprop.cli import app
 from symbackprop.errors import SpecError, UnknownNameError
@@ -45,3 +47,27 @@ def test_cli_bench_prints_the_table() -> None:
     assert "symbackprop numpy / matmul floor" in result.stdout
     result = CliRunner().invoke(app, ["bench", "--suite", "tpu"])
     assert result.exit_code == 2 and "unknown benchmark suite 'tpu'" in result.stderr
+
+
+def test_the_floor_makes_the_products_of_backprop_and_returns_new_arrays() -> None:
+    rng = np.random.default_rng(0)
+    params = {"W1": rng.normal(size=(4, 3)), "W2": rng.normal(size=(2, 4))}
+    X = rng.normal(size=(5, 3))
+    Z1 = X @ params["W1"].T
+    Z2 = Z1 @ params["W2"].T  # the floor back-propagates Z2 itself
+    work: dict[str, np.ndarray] = {}
+    first = bench._floor(params, X, 2, np.matmul, work)
+    np.testing.assert_allclose(first[0], Z2.T @ Z1)
+    np.testing.assert_allclose(first[1], (Z2 @ params["W2"]).T @ X)
+    kept = [g.copy() for g in first]
+    second = bench._floor({k: 2 * v for k, v in params.items()}, X, 2, np.matmul, work)
+    assert sorted(work) == ["D1", "Z1", "Z2"]
+    for before, after in zip(kept, first):
+        np.testing.assert_array_equal(before, after)  # the returned gradients are not overwritten
+    np.testing.assert_allclose(second[1], 8 * first[1])
+
+
+def test_timing_together_times_every_call() -> None:
+    calls = {"a": lambda: None, "b": lambda: sum(range(100))}
+    times = bench._time_together(calls, BenchConfig(repeat=3, number=2), lambda: None)
+    assert sorted(times) == ["a", "b"] and all(t > 0 for t in times.values())
