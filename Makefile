@@ -51,6 +51,7 @@ test: lint typecheck pytest
 bench: $(STAMP_TEST)
 	$(VENV)/bin/symbackprop bench
 	$(PY) scripts/bench_engine.py
+	$(PY) scripts/bench_tanh.py
 
 # Rewrites the golden documents under tests/; review the diff before committing it.
 golden: $(STAMP_TEST)
