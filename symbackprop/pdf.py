@@ -1,10 +1,10 @@
 """Compile a LaTeX file to PDF with latexmk and pdflatex: the one module that runs the TeX process.
 
-The build never enables shell escape, ignores latexmkrc files (``-norc``: a file in the output folder must not
-run commands) and runs in a scratch folder next to the output, so a failed build leaves no half-written PDF:
-on success the PDF is moved into place with :func:`os.replace`; on failure the log is kept next to the .tex
-and the error quotes its first error lines. ``SOURCE_DATE_EPOCH`` fixes the dates and the document ID that
-pdfTeX writes, so the same .tex gives a byte-identical PDF.
+The build never enables shell escape, ignores latexmkrc files (``-norc``: a file in the output folder must not run
+commands) and runs in a scratch folder next to the output, so a failed build leaves no half-written PDF: on success
+the PDF is moved into place with :func:`os.replace`; on failure the error quotes the log's first error lines. Either
+way the log is copied next to the .tex, where LaTeX's warnings (overfull boxes) stay readable. ``SOURCE_DATE_EPOCH``
+fixes the dates and the document ID that pdfTeX writes, so the same .tex gives a byte-identical PDF.
 """
 
 from __future__ import annotations
