@@ -256,15 +256,15 @@ class Network:
     def parameters(self) -> dict[str, sp.ImmutableMatrix]:
         """``{"W1": ..., "b1": ..., ...}`` in layer order, each a matrix of symbols."""
         params: dict[str, sp.ImmutableMatrix] = {}
-        first = 0 if self.bias == "neuron" else 1
-        for l in range(1, self.depth + 1):
-            rows, cols = self.layers[l], self.layers[l - 1] + 1 - first
-            names = [f"W{l}_{j}_{k}" for j in range(1, rows + 1) for k in range(first, cols + first)]
-            params[f"W{l}"] = sp.ImmutableMatrix(rows, cols, [_symbol(n) for n in names])
-            if self.bias == "vector":
-                params[f"b{l}"] = sp.ImmutableMatrix(rows, 1, [_symbol(f"b{l}_{j}") for j in range(1, rows + 1)])
-            elif self.bias == "shared":
-                params[f"b{l}"] = sp.ImmutableMatrix([[_symbol(f"b{l}")]])
+        first = 0 if self.bias == "neuron" else 1  # column k = 0 holds the bias unit's weights
+        for name, (rows, cols) in self.parameter_shapes.items():
+            if name.startswith("W"):
+                names = [f"{name}_{j}_{k}" for j in range(1, rows + 1) for k in range(first, cols + first)]
+            elif self.bias == "vector":
+                names = [f"{name}_{j}" for j in range(1, rows + 1)]
+            else:
+                names = [name]
+            params[name] = sp.ImmutableMatrix(rows, cols, [_symbol(n) for n in names])
         return params
 
     @cached_property

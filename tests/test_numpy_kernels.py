@@ -27,20 +27,20 @@ def _module(net: Network = NET, dtype: str = "float64") -> dict[str, Any]:
     return net.compile(backend="numpy", dtype=dtype).namespace
 
 
+MODULE = _module()
+#: Arrays of at least this many values go through the table (smaller ones through NumPy's tanh).
+TABLE_FROM = MODULE["_TANH_FROM"]
+
+
 def _ulps(got: np.ndarray, want: np.ndarray) -> np.ndarray:
     return np.abs(got - want) / np.spacing(np.maximum(np.abs(want), np.finfo(np.float64).tiny))
 
 
 def test_tanh_is_within_3_ulp_of_numpy_from_0_to_the_saturation_point_and_beyond() -> None:
-    tanh = _module()["tanh"]
+    tanh = MODULE["tanh"]
     x = np.concatenate([np.linspace(-25, 25, 400_001), np.geomspace(1e-300, 30, 20_000),
                         -np.geomspace(1e-300, 30, 20_000)])
     assert _ulps(tanh(x), np.tanh(x)).max() <= 3
-
-
-MODULE = _module()
-#: Arrays of at least this many values go through the table (smaller ones through NumPy's tanh).
-TABLE_FROM = MODULE["_TANH_FROM"]
 
 
 @settings(max_examples=200, deadline=None)
