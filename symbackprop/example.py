@@ -193,7 +193,11 @@ def symbol_values(example: WorkedExample, index: int) -> dict[sp.Basic, float]:
 
 
 class ValuePrinter(NotationPrinter):
-    """The notation printer with every symbol of ``values`` printed as its number and products as a dot."""
+    """The notation printer with every symbol of ``values`` printed as its number and products as a dot.
+
+    :meth:`marked` leaves negative numbers marked, for text still to be joined; :meth:`doprint` brackets them
+    (:func:`bracket_negatives`).
+    """
 
     def __init__(self, printer: NotationPrinter, values: Mapping[sp.Basic, float], digits: int) -> None:
         super().__init__(printer.notation, printer.network, indicator=printer.indicator)
@@ -202,18 +206,31 @@ class ValuePrinter(NotationPrinter):
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr in self.values:
-            return number_latex(self.values[expr], self.digits, parenthesize=not self._bare)
+            text = number_latex(self.values[expr], self.digits)
+            return rf"\negative{{{text}}}" if text.startswith("-") else text
         return super()._print_Symbol(expr, style)
 
-    _bare = False
+    def marked(self, expr: sp.Basic) -> str:
+        return super().doprint(expr)
 
-    def _activation(self, name: str, arg: sp.Basic) -> str | None:
-        # the function's own brackets hold a negative argument: tanh(-0.167), not tanh((-0.167))
-        self._bare = isinstance(arg, sp.Symbol)
-        try:
-            return super()._activation(name, arg)
-        finally:
-            self._bare = False
+    def doprint(self, expr: Any) -> str:
+        return bracket_negatives(self.marked(expr))
+
+
+#: A negative number in printed text, its brackets decided by :func:`bracket_negatives`.
+_NEGATIVE = re.compile(r"\\negative\{([^{}]*)\}")
+
+
+def bracket_negatives(latex: str) -> str:
+    r"""Brackets around each marked negative number, except where it opens the text or a bracket or brace and
+    is not the base of a power, as lecture notes write them: ``(-0.41 - 0.51)^{2}``, ``-0.44 \cdot (-1.85)``,
+    ``\tanh(-0.167)``, but ``1 - (-0.92)^{2}`` and ``0.58 \cdot (-0.52)``."""
+    def bracket(match: re.Match[str]) -> str:
+        opens = match.start() == 0 or latex[match.start() - 1] in "({"
+        power = latex.startswith("^", match.end())
+        return match.group(1) if opens and not power else f"({match.group(1)})"
+
+    return _NEGATIVE.sub(bracket, latex)
 
 
 #: Examples shown step by step; the rest enter the sums of the gradients only.
@@ -282,8 +299,9 @@ def _gradients(example: WorkedExample, derivation: Any, printer: NotationPrinter
     eta = number_latex(example.lr, digits)
     for name, matrix in net.parameters.items():
         for position, (symbol, expr) in enumerate(zip(matrix, derivation.gradients[name])):
-            shown = [p.doprint(expr) for p in per_example] if m <= 2 * MAX_SHOWN else []
-            substituted = (rf"{scale}\left({' + '.join(shown)}\right)" if m > 1 else shown[0]) if shown else ""
+            shown = [p.marked(expr) for p in per_example] if m <= 2 * MAX_SHOWN else []
+            substituted = bracket_negatives(rf"{scale}\left({' + '.join(shown)}\right)" if m > 1 else shown[0]
+                                            ) if shown else ""
             g = float(example.gradients[name].reshape(-1)[position])
             lhs = printer.doprint(partial(cost, symbol))
             gradients.append(Line(lhs, mean + printer.doprint(expr), substituted, number_latex(g, digits)))

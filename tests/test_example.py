@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from symbackprop.cli import app
-from symbackprop.example import example_json, number_latex, render_example, worked_example
+from symbackprop.example import bracket_negatives, example_json, number_latex, render_example, worked_example
 from symbackprop.network import Network
 from symbackprop.params import parameters_to_data, random_batch, random_parameters
 from symbackprop.references import describe, reference_grad
@@ -121,6 +121,34 @@ def test_the_tex_example_compiles(tmp_path: Path) -> None:
     result = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "example.tex"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize("marked, text", [
+    (r"\negative{-0.41} - 0.51", "-0.41 - 0.51"),  # the first term of a sum
+    (r"(\negative{-0.41} - 0.51)^{2}", "(-0.41 - 0.51)^{2}"),
+    (r"\negative{-0.44} \cdot \negative{-1.8}", r"-0.44 \cdot (-1.8)"),  # a later factor keeps them
+    (r"1 - \negative{-0.92}^{2}", "1 - (-0.92)^{2}"),  # so does a power's base
+    (r"\negative{-0.92}^{2}", "(-0.92)^{2}"),
+    (r"0.3 + \negative{-2}", "0.3 + (-2)"),
+    (r"\tanh(\negative{-0.167})", r"\tanh(-0.167)"),
+    (r"\frac{\negative{-3}}{2}", r"\frac{-3}{2}"),
+    (r"\frac{1}{2}\left(\negative{-0.1} + \negative{-0.2}\right)", r"\frac{1}{2}\left(-0.1 + (-0.2)\right)"),
+])
+def test_negative_numbers_are_bracketed_only_where_needed(marked: str, text: str) -> None:
+    assert bracket_negatives(marked) == text
+
+
+#: what a bracket rule gone wrong would print: an operator then a bare negative, or a needless double bracket
+_MISBRACKETED = re.compile(r"(?:[+-]|\\cdot)\s+-\d|\(\(-[0-9.]+\)(?!\^)|\\negative")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_worked_examples_bracket_negative_numbers_as_notes_do(seed: int) -> None:
+    net = Network([2, 2, 1], hidden="tanh", output="linear", loss="mse")
+    X, Y = random_batch(net, 2, seed)
+    text = render_example(worked_example(net, random_parameters(net, seed), X, Y), "md")
+    assert not _MISBRACKETED.search(text), _MISBRACKETED.search(text)
+    assert "(-" in text  # negative numbers there are, and some keep their brackets
 
 
 @pytest.mark.parametrize("value, text", [(0.5, "0.5"), (-0.25, "-0.25"), (1.234567, "1.235"), (0.0, "0"),
