@@ -102,7 +102,7 @@ def derive_command(
     heading: str | None = typer.Option(None, help="Top heading of a fragment: chapter, section, subsection."),
     label_prefix: str | None = typer.Option(None, help="Prefix of every LaTeX label (default bp:)."),
     exercise: bool | None = typer.Option(None, "--exercise/--no-exercise", help="Also write exercises."),
-    seed: int | None = typer.Option(None, help="Varies the numbers of the exercises' numeric part."),
+    seed: int | None = typer.Option(None, min=0, help="Varies the numbers of the exercises' numeric part."),
     symbol: list[str] | None = typer.Option(None, help="Override a letter: --symbol cost=J (repeatable)."),
 ) -> None:
     """Derive backpropagation for a network and write it as LaTeX, PDF and Markdown in a course's notation."""
@@ -118,6 +118,8 @@ def derive_command(
         network = Network.from_mapping(network_data, source=spec)
         table = data.get("derive", {})
         settings.update(DocumentOptions.from_mapping(table, source=f"{spec} [derive]").__dict__)
+        if "out" in table and not isinstance(table["out"], str):
+            raise SymbackpropError(f"{spec} [derive]: out must be a folder name, got {table['out']!r}")
         out = out or (Path(table["out"]) if "out" in table else None)
     else:
         network = Network.from_spec(spec, **network_options)
@@ -134,30 +136,59 @@ def derive_command(
 
 
 def write_documents(network: Any, options: Any, out_dir: Path) -> list[Path]:
-    """Derive, render every file in memory, then write each atomically; PDFs last.
+    """Derive, render every file in memory, build the PDFs in a scratch folder, then write each file atomically.
+
+    Any failure, LaTeX's included, comes before the first file is written: ``out_dir`` is left as it was, never
+    with a new .tex beside an old PDF. The PDF's log is written beside it (LaTeX's warnings stay readable).
 
     Raises:
-        SymbackpropError: the folder cannot be written, or LaTeX is missing or fails (the .tex stays).
+        SymbackpropError: the folder cannot be written, or LaTeX is missing or fails.
     """
     from .documents import document_files, engine_forms
 
     _check_writable(out_dir)
     steps = ["derive", "render", *(["pdf"] if "pdf" in options.formats else [])]
+    files: dict[str, str | bytes] = {}
+    logs: dict[str, bytes] = {}
     with _progress(steps) as progress:
-        written: list[Path] = []
         for step in progress:
             if step == "derive":
                 derivation = network.derive(forms=engine_forms(options))
             elif step == "render":
-                files = document_files(derivation, options)
-                written = [_write_atomic(out_dir / name, text) for name, text in files.items()]
+                files = dict(document_files(derivation, options))
             else:
-                from .pdf import build_pdf, require_tex
-
-                tex_files = [path for path in written if path.suffix == ".tex"]
-                require_tex(tex_files[0] if tex_files else None)
-                written += [build_pdf(path) for path in tex_files]
+                for name, text in list(files.items()):
+                    if name.endswith(".tex"):
+                        pdf, log = _build_pdf(name, str(text), out_dir)
+                        files[name[:-4] + ".pdf"] = pdf
+                        logs[name[:-4] + ".log"] = log
+    written = [_write_atomic(out_dir / name, content) for name, content in files.items()]
+    for name, log in logs.items():
+        _write_atomic(out_dir / name, log)
     return written
+
+
+def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
+    """The PDF and the log of the LaTeX file ``name``, built in a scratch folder.
+
+    Raises:
+        TexMissingError, LatexError: as :func:`symbackprop.pdf.build_pdf`, saying that nothing was written.
+    """
+    from .pdf import LatexError, TexMissingError, build_pdf, require_tex
+
+    try:
+        require_tex()
+    except TexMissingError as exc:
+        raise TexMissingError(f"{exc}; nothing was written (without pdf in --format no TeX is needed)") from None
+    with tempfile.TemporaryDirectory(prefix="symbackprop-") as scratch:
+        tex = Path(scratch) / name
+        tex.write_text(text, encoding="utf-8")
+        try:
+            pdf = build_pdf(tex)
+        except LatexError as exc:
+            raise LatexError(f"LaTeX failed on {out_dir / name}: {' | '.join(exc.errors)}; nothing was written",
+                             exc.errors) from None
+        return pdf.read_bytes(), tex.with_suffix(".log").read_bytes()
 
 
 def _progress(steps: list[str]) -> Any:
@@ -176,25 +207,36 @@ def _check_writable(folder: Path) -> None:
         raise SymbackpropError(f"cannot write to {folder}: {existing} is not a writable folder")
 
 
-def _write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file and os.replace: never a half-written file."""
+def _write_atomic(path: Path, content: str | bytes) -> Path:
+    """Write ``content`` to ``path`` through a temporary file and os.replace: never a half-written file, and no
+    temporary file left behind when writing fails."""
+    if path.is_dir():
+        raise SymbackpropError(f"cannot write {path}: it is a folder; give a file name")
+    temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp", delete=False)
+        binary = isinstance(content, bytes)
+        handle = tempfile.NamedTemporaryFile("wb" if binary else "w", encoding=None if binary else "utf-8",
+                                             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+        temporary = handle.name
         with handle:
-            handle.write(text)
+            handle.write(content)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(handle.name, 0o666 & ~umask)  # a temporary file is private; the result is not
-        os.replace(handle.name, path)
+        os.chmod(temporary, 0o666 & ~umask)  # a temporary file is private; the result is not
+        os.replace(temporary, path)
     except OSError as exc:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
         raise SymbackpropError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
 
 
 # --------------------------------------------------------------------------- compiled gradients
 SPEC_HELP = 'Layer sizes such as "2-3-1", or a TOML file.'
+#: The most examples ``check`` draws: finite differences evaluate the loss twice per parameter on all of them.
+MAX_CHECK_EXAMPLES = 100_000
 
 
 def _network(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
@@ -219,6 +261,8 @@ def _read_json(path: Path, what: str) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SymbackpropError(f"cannot read the {what} file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SymbackpropError(f"the {what} file {path} is not UTF-8 text; save it as UTF-8 JSON") from None
     return parse_json(text, str(path))
 
 
@@ -262,14 +306,19 @@ def check_command(
     form: str = typer.Option("vectorized", help="vectorized or scalar."),
     dtype: DtypeOption = "float64",
     reference: str | None = typer.Option(None, help="reference,finite_differences,torch,jax (default: installed)."),
-    seed: int = typer.Option(0, help="Seed of the random parameters and batch."),
-    examples: int = typer.Option(4, min=1, help="Examples in the random batch."),
+    seed: int = typer.Option(0, min=0, help="Seed of the random parameters and batch."),
+    examples: int = typer.Option(4, min=1, max=MAX_CHECK_EXAMPLES, help="Examples in the random batch."),
 ) -> None:
     """Compare the compiled gradient with independent references; exit status 1 beyond tolerance."""
     from .check import check_grads
 
     network = _network(spec, hidden, output, loss, bias, activations)
-    references = [name.strip() for name in reference.split(",")] if reference else None
+    references = None
+    if reference is not None:
+        from .options import split_list
+        from .references import REFERENCES
+
+        references = list(split_list(reference, "reference", REFERENCES))
     report = check_grads(network, backend=backend, form=form, dtype=dtype, references=references, seed=seed,
                          examples=examples)
     typer.echo(report.table())
@@ -293,16 +342,17 @@ def example_command(
     format: str = typer.Option("json", "--format", help="json, tex or md."),
     notation: str = typer.Option("nielsen", help="Notation of tex and md: ng, input-major, goodfellow, bishop, "
                                                   "nielsen."),
-    seed: int = typer.Option(0, help="Seed of the random parameters (and of X, Y when not given)."),
+    seed: int = typer.Option(0, min=0, help="Seed of the random parameters (and of X, Y when not given)."),
     out: Path | None = typer.Option(None, help="File to write (default: print)."),
 ) -> None:
     """A worked numeric example: forward values, loss, deltas, gradients and one gradient-descent step."""
     import json
 
-    from .example import example_json, render_example, worked_example
+    from .example import check_example_size, example_json, render_example, worked_example
     from .params import inputs_from_data, parameters_from_data, random_batch, random_parameters, targets_from_data
 
     network = _network(spec, hidden, output, loss, bias, activations)
+    check_example_size(network)
     if format not in ("json", "tex", "md"):
         from .errors import UnknownNameError
 

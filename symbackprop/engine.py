@@ -26,7 +26,7 @@ import sympy as sp
 
 from .activations import A, Z, derivative, softmax_jacobian
 from .derivation import FORMS, Derivation, Equation, Step
-from .errors import UnknownNameError
+from .errors import SizeLimitError, UnknownNameError
 from .network import Network, times
 
 #: The per-example cost, as the symbol the derivation's partial derivatives start from.
@@ -183,6 +183,10 @@ def _parameter_gradients(network: Network, layer: int) -> tuple[list[Step], dict
     return steps, gradients
 
 
+#: The largest network derived: about 5 s and 200 MB of SymPy expressions.
+MAX_PARAMETERS = 50_000
+
+
 def derive(network: Network, forms: Sequence[str] = FORMS) -> Derivation:
     """Derive every delta and gradient of ``network``.
 
@@ -197,10 +201,16 @@ def derive(network: Network, forms: Sequence[str] = FORMS) -> Derivation:
 
     Raises:
         UnknownNameError: an unknown form.
+        SizeLimitError: a network of more than :data:`MAX_PARAMETERS` parameters.
     """
     for form in forms:
         if form not in FORMS:
             raise UnknownNameError("form", str(form), FORMS)
+    if network.parameter_count > MAX_PARAMETERS:
+        raise SizeLimitError(
+            f"the {network.spec} network has {network.parameter_count:,} parameters; derivations are limited to "
+            f"{MAX_PARAMETERS:,} (each gradient is derived element by element, about 0.1 ms each); the vector and "
+            "batch forms read the same at any width, so derive a narrower network")
     loss = network.loss(network.a(network.depth), list(network.targets))
     elementwise = network.activation(network.depth).elementwise
     output = (_output_elementwise if elementwise else _output_softmax)(network, loss)

@@ -344,3 +344,5 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise SpecError(f"cannot read {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{path} is not valid TOML: it is not UTF-8 text") from None

@@ -301,6 +301,12 @@ def get_notation(name: str) -> Notation:
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _FORBIDDEN_CHARS = re.compile(r"[%#$&~\n\r]")
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\S")
+#: The allowed commands that take one argument: \mathbf{W}, \hat\theta.
+ONE_ARGUMENT = frozenset("""
+mathcal mathbf mathrm mathit mathsf mathbb boldsymbol bm hat tilde bar vec check breve dot ddot underline overline
+operatorname
+""".split())
 
 
 def check_override(name: str, latex: str) -> str:
@@ -323,14 +329,46 @@ def check_override(name: str, latex: str) -> str:
                 f"--symbol {name}={latex!r}: \\{command} is not allowed; use letters, Greek letters and "
                 "\\mathbf-style font commands"
             )
-    depth = 0
-    for char in _COMMAND.sub("", text):
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        raise SymbackpropError(f"--symbol {name}={latex!r}: unbalanced braces")
+    problem = _structure_problem(text)
+    if problem:
+        raise SymbackpropError(f"--symbol {name}={latex!r}: {problem}")
     return text
+
+
+def _structure_problem(text: str) -> str | None:
+    """What would stop LaTeX: unbalanced braces, a sub- or superscript or a font command without its argument,
+    a double subscript; None when there is nothing."""
+    tokens = _TOKEN.findall(text)
+    depth, scripts = 0, {"_": 0, "^": 0}
+    for i, token in enumerate(tokens):
+        before, after = (tokens[i - 1] if i else None), (tokens[i + 1] if i + 1 < len(tokens) else None)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return "unbalanced braces"
+        elif token in scripts:
+            if before in (None, "{", "_", "^"):
+                return f"{token} has nothing before it"
+            if after in (None, "}", "_", "^"):
+                return f"{token} needs something after it, e.g. J{token}{{0}}"
+            scripts[token] += depth == 0
+            if scripts[token] > 1:
+                return f"a double {'subscript' if token == '_' else 'superscript'}; group one, as in {{J_0}}_1"
+        elif token[1:] in ONE_ARGUMENT and after in (None, "}", "_", "^"):
+            return f"{token} needs an argument, e.g. {token}{{J}}"
+    return "unbalanced braces" if depth else None
+
+
+def as_letter(latex: str) -> str:
+    """An override as a letter the templates can give sub- and superscripts: ``J_0`` -> ``{J_0}``."""
+    depth = 0
+    for token in _TOKEN.findall(latex):
+        depth += {"{": 1, "}": -1}.get(token, 0)
+        if depth == 0 and token in ("_", "^"):
+            return f"{{{latex}}}"
+    return latex
 
 
 def with_overrides(notation: Notation, overrides: Mapping[str, str]) -> Notation:
@@ -343,7 +381,7 @@ def with_overrides(notation: Notation, overrides: Mapping[str, str]) -> Notation
         return notation
     letters = dict(notation.letters)
     for name in sorted(overrides):
-        latex = check_override(name, overrides[name])
+        latex = as_letter(check_override(name, overrides[name]))
         for slot in OVERRIDABLE[name]:
             letters[slot] = latex
     return replace(notation, letters=MappingProxyType(letters))

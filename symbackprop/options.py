@@ -19,6 +19,8 @@ from .notation import PRESETS, Notation, check_override, get_notation, with_over
 DOCUMENT_FORMS = ("element", "vector", "batch", "closed")
 FORMATS = ("tex", "pdf", "md")
 HEADINGS = ("part", "chapter", "section", "subsection", "subsubsection", "paragraph", "subparagraph")
+#: The levels a document may start at: its sections need three more below them.
+TOP_HEADINGS = HEADINGS[:HEADINGS.index("subsection") + 1]
 #: Display width for fragments: a default ``article`` page is about three quarters of the standalone one.
 FRAGMENT_WIDTH = 50.0
 _LABEL_PREFIX = re.compile(r"^[A-Za-z0-9:._-]*$")
@@ -29,12 +31,19 @@ def split_list(value: str | tuple[str, ...] | list[str], what: str, allowed: tup
 
     Raises:
         UnknownNameError: a name not in ``allowed``.
-        SymbackpropError: an empty list.
+        SymbackpropError: an empty list, an empty name (``"tex,"``) or something other than names.
     """
-    items = [part.strip() for part in (value.split(",") if isinstance(value, str) else value)]
-    items = [item for item in items if item]
-    if not items:
+    if isinstance(value, str):
+        items = [part.strip() for part in value.split(",")]
+    elif isinstance(value, (list, tuple)) and all(isinstance(part, str) for part in value):
+        items = [part.strip() for part in value]
+    else:
+        raise SymbackpropError(f"{what}s must be names like {allowed[0]!r}, got {value!r}; allowed: "
+                               f"{', '.join(allowed)}")
+    if not any(items):
         raise SymbackpropError(f"no {what} given; allowed: {', '.join(allowed)}")
+    if not all(items):
+        raise SymbackpropError(f"an empty {what} name in {value!r}; separate names by single commas")
     for item in items:
         if item not in allowed:
             raise UnknownNameError(what, item, allowed)
@@ -48,7 +57,7 @@ class DocumentOptions:
     Attributes:
         notation: a preset of :data:`symbackprop.notation.PRESETS`.
         forms: which derivation forms to show, of :data:`DOCUMENT_FORMS`.
-        formats: which files to write, of :data:`FORMATS`.
+        formats: which files to write, of :data:`FORMATS`; by default all of them, and tex and md for a fragment.
         fragment: LaTeX without a preamble, to ``\\input`` into a host document.
         heading: the top heading level of the document's sections.
         label_prefix: prefix of every ``\\label``.
@@ -59,7 +68,7 @@ class DocumentOptions:
 
     notation: str = "nielsen"
     forms: tuple[str, ...] = ("element", "vector", "batch")
-    formats: tuple[str, ...] = ("tex", "pdf", "md")
+    formats: tuple[str, ...] = None  # type: ignore[assignment]  # None: the default, resolved on creation
     fragment: bool = False
     heading: str = "section"
     label_prefix: str = "bp:"
@@ -68,21 +77,32 @@ class DocumentOptions:
     symbols: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
+        for name in ("notation", "heading", "label_prefix"):
+            _require(isinstance(getattr(self, name), str), name, "a string", getattr(self, name))
+        for name in ("fragment", "exercise"):
+            _require(isinstance(getattr(self, name), bool), name, "true or false", getattr(self, name))
+        _require(isinstance(self.seed, int) and not isinstance(self.seed, bool) and self.seed >= 0, "seed",
+                 "a non-negative integer", self.seed)
         if self.notation not in PRESETS:
             raise UnknownNameError("notation", self.notation, PRESETS)
         object.__setattr__(self, "forms", split_list(self.forms, "form", DOCUMENT_FORMS))
-        object.__setattr__(self, "formats", split_list(self.formats, "format", FORMATS))
-        if self.heading not in HEADINGS:
-            raise UnknownNameError("heading level", self.heading, HEADINGS)
-        if HEADINGS.index(self.heading) > HEADINGS.index("subsection"):
-            raise SymbackpropError(f"heading {self.heading!r} is too deep; use section, subsection or above")
+        formats = (("tex", "md") if self.fragment else FORMATS) if self.formats is None else self.formats
+        object.__setattr__(self, "formats", split_list(formats, "format", FORMATS))
+        if self.fragment and "pdf" in self.formats:
+            raise SymbackpropError("a fragment has no preamble, so it cannot be compiled to PDF alone; with "
+                                   "--fragment ask for tex and md, and \\input the .tex in a host document")
+        if self.heading in HEADINGS and self.heading not in TOP_HEADINGS:
+            raise SymbackpropError(f"heading {self.heading!r} is too deep; use {', '.join(TOP_HEADINGS)}")
+        if self.heading not in TOP_HEADINGS:
+            raise UnknownNameError("heading level", self.heading, TOP_HEADINGS)
         if not _LABEL_PREFIX.match(self.label_prefix):
             raise SymbackpropError(
                 f"label prefix {self.label_prefix!r}: use letters, digits and : . _ - only"
             )
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise SymbackpropError(f"seed must be an integer, got {self.seed!r}")
-        checked = {name: check_override(name, latex) for name, latex in sorted(dict(self.symbols).items())}
+        symbols = dict(self.symbols)
+        for name, latex in symbols.items():
+            _require(isinstance(latex, str), f"symbol {name}", "a string of LaTeX such as 'J'", latex)
+        checked = {name: check_override(name, latex) for name, latex in sorted(symbols.items())}
         object.__setattr__(self, "symbols", MappingProxyType(checked))
 
     @property
@@ -109,6 +129,8 @@ class DocumentOptions:
         Raises:
             SymbackpropError: unknown keys or values of the wrong type.
         """
+        if not isinstance(data, Mapping):
+            raise SymbackpropError(f"{source} must be a table of options, got {data!r}")
         known = {"notation", "form", "format", "fragment", "heading", "label_prefix", "exercise", "seed", "symbol"}
         unknown = sorted(set(data) - known - {"out"})
         if unknown:
@@ -122,6 +144,12 @@ class DocumentOptions:
             if key == "symbol":
                 if not isinstance(value, Mapping):
                     raise SymbackpropError(f"{source}: 'symbol' must be a table like {{ cost = 'J' }}")
-                value = {str(k): str(v) for k, v in value.items()}
+                value = dict(value)
             options[renames.get(key, key)] = value
         return cls(**options)
+
+
+def _require(ok: bool, name: str, expected: str, value: Any) -> None:
+    """Raise unless ``ok``: option ``name`` must be ``expected`` (TOML files can hold any type)."""
+    if not ok:
+        raise SymbackpropError(f"{name} must be {expected}, got {value!r}")

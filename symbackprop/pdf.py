@@ -32,7 +32,15 @@ class TexMissingError(SymbackpropError):
 
 
 class LatexError(SymbackpropError):
-    """LaTeX failed on a file; the message quotes the first errors and names the log."""
+    """LaTeX failed on a file; the message quotes the first errors and names the log.
+
+    Attributes:
+        errors: the log's first error lines, as quoted.
+    """
+
+    def __init__(self, message: str, errors: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.errors = errors
 
 
 def tex_available() -> bool:
@@ -94,7 +102,9 @@ def build_pdf(tex_path: Path) -> Path:
     require_tex(tex_path)
     target = tex_path.with_suffix(".pdf")
     log_path = tex_path.with_suffix(".log")
-    env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1", TEXINPUTS=f"{tex_path.parent.resolve()}:")
+    # max_print_line: log lines unwrapped (TeX breaks them at 79 characters, splitting words of the errors quoted)
+    env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1", TEXINPUTS=f"{tex_path.parent.resolve()}:",
+               max_print_line="10000")
     with tempfile.TemporaryDirectory(prefix=".latexmk-", dir=tex_path.parent) as scratch:
         work = Path(scratch)
         shutil.copyfile(tex_path, work / tex_path.name)
@@ -112,6 +122,6 @@ def build_pdf(tex_path: Path) -> Path:
         if result.returncode != 0 or not built.exists():
             log = built_log.read_text(errors="replace") if built_log.exists() else result.stdout + result.stderr
             errors = first_errors(log) or (result.stderr or result.stdout).splitlines()[-3:]
-            raise LatexError(f"LaTeX failed on {tex_path}: {' | '.join(errors)} (log: {log_path})")
+            raise LatexError(f"LaTeX failed on {tex_path}: {' | '.join(errors)} (log: {log_path})", tuple(errors))
         os.replace(built, target)
     return target

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -9,7 +11,15 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from symbackprop.errors import SymbackpropError, UnknownNameError
 from symbackprop.escape import latex_escape, markdown_escape, prose
 from symbackprop.network import Network
-from symbackprop.notation import PRESETS, get_notation, join_indices, parse_overrides, with_overrides
+from symbackprop.notation import (
+    PRESETS,
+    as_letter,
+    check_override,
+    get_notation,
+    join_indices,
+    parse_overrides,
+    with_overrides,
+)
 from symbackprop.printer import INDICATOR_MARKDOWN, NotationPrinter, shrink_parens
 
 NET = Network([2, 3, 2], hidden="tanh", output="sigmoid", loss="bce")
@@ -184,3 +194,31 @@ def test_prose_escapes_text_and_keeps_math() -> None:
     assert prose("a *b* at $z_j$", markdown_escape) == r"a \*b\* at $z_j$"
     with pytest.raises(ValueError):
         prose("unbalanced $x", latex_escape)
+
+
+@pytest.mark.parametrize("latex", [r"\hat\theta", "J_0", r"\mathcal{L}^{*}", "{J_0}_1", r"\mathbf{W}", "J_{0}^{2}",
+                                   r"\tilde{\mathbf{w}}"])
+def test_overrides_that_latex_can_typeset_pass(latex: str) -> None:
+    assert check_override("cost", latex) == latex
+
+
+@pytest.mark.parametrize(("latex", "problem"), [
+    ("a_", "_ needs something after it"),
+    ("^", "^ has nothing before it"),
+    ("{_0}", "_ has nothing before it"),
+    ("J_^2", "_ needs something after it"),
+    (r"\mathbf", r"\mathbf needs an argument"),
+    (r"\hat}", r"\hat needs an argument"),
+    ("J_1_2", "a double subscript"),
+    ("J^1^2", "a double superscript"),
+    ("J}{", "unbalanced braces"),
+])
+def test_overrides_that_would_stop_latex_are_refused(latex: str, problem: str) -> None:
+    with pytest.raises(SymbackpropError, match=re.escape(problem)):
+        check_override("cost", latex)
+
+
+@pytest.mark.parametrize(("latex", "letter"), [("J", "J"), ("J_0", "{J_0}"), (r"\mathbf{w}^{*}", r"{\mathbf{w}^{*}}"),
+                                               (r"\mathbf{w_0}", r"\mathbf{w_0}")])
+def test_an_override_with_scripts_is_grouped_so_the_templates_can_add_theirs(latex: str, letter: str) -> None:
+    assert as_letter(latex) == letter

@@ -78,6 +78,13 @@ def test_help_shows_an_example_for_each_seed() -> None:
         (["--symbol", "cost={J"], "unbalanced braces"),
         (["--heading", "chapterr"], "unknown heading level"),
         (["--label-prefix", "a b"], "label prefix"),
+        (["--heading", "paragraph", "--fragment"], "too deep; use part, chapter, section, subsection"),
+        (["--form", "element,,vector"], "an empty form name"),
+        (["--format", "tex,"], "an empty format name"),
+        (["--fragment", "--format", "tex,pdf"], "cannot be compiled to PDF alone"),
+        (["--symbol", "cost=a_"], "_ needs something after it"),
+        (["--symbol", "cost=\\mathbf"], "\\mathbf needs an argument"),
+        (["--symbol", "cost=J_1_2"], "a double subscript"),
     ],
 )
 def test_bad_options_give_one_line_and_write_nothing(tmp_path: Path, args: list[str], message: str) -> None:
@@ -93,6 +100,45 @@ def test_a_toml_file_that_does_not_parse_is_one_line(tmp_path: Path) -> None:
     spec.write_text("layers = [2, 3\n")
     code, _, err = derive(str(spec), "--out", str(tmp_path / "out"))
     assert code != 0 and "not valid TOML" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[derive]\nform = 3', "forms must be names like 'element', got 3"),
+    ("derive = 3", "[derive] must be a table of options, got 3"),
+    ("[derive]\nlabel_prefix = 5", "label_prefix must be a string, got 5"),
+    ('[derive]\nformat = ["tex", 5]', "formats must be names like 'tex'"),
+    ('[derive]\nfragment = "yes"', "fragment must be true or false, got 'yes'"),
+    ("[derive]\nseed = -2", "seed must be a non-negative integer, got -2"),
+    ("[derive]\nsymbol = { cost = { a = 1 } }", "symbol cost must be a string of LaTeX"),
+    ("[derive]\nsymbol = { cost = 5 }", "symbol cost must be a string of LaTeX"),
+    ("[derive]\nout = 5", "out must be a folder name, got 5"),
+])
+def test_values_of_the_wrong_type_in_the_toml_file_are_one_line(tmp_path: Path, toml: str, message: str) -> None:
+    spec = tmp_path / "net.toml"
+    spec.write_text(f'layers = "2-2-1"\n{toml}\n')
+    code, _, err = derive(str(spec), "--out", str(tmp_path / "out"))
+    assert code == 2 and message in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_toml_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    spec = tmp_path / "net.toml"
+    spec.write_bytes(b'\xff\xfelayers = "2-2-1"\n')
+    code, _, err = derive(str(spec))
+    assert code == 2 and "not UTF-8" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_fragment_is_written_as_tex_and_markdown_by_default(tmp_path: Path) -> None:
+    code, _, err = derive("2-2-1", "--fragment", "--out", str(tmp_path))
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["derivation-nielsen.md", "derivation-nielsen.tex"]
+
+
+def test_a_network_too_large_to_derive_is_refused_at_once(tmp_path: Path) -> None:
+    code, _, err = derive("2000-2000-1", "--format", "md", "--out", str(tmp_path / "out"))
+    assert code == 2 and "4,004,001 parameters; derivations are limited to 50,000" in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_unknown_keys_in_the_derive_table_are_refused(tmp_path: Path) -> None:
