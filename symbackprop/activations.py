@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from functools import cache
 
 import sympy as sp
@@ -104,6 +106,40 @@ ACTIVATIONS: dict[str, Activation] = {
 _WITH_PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*(?:\(\s*([^()]*?)\s*\))?\s*$")
 
 
+#: An activation's parameter is 0 or of a magnitude in this range: beyond it floats overflow, and the formulas
+#: would print hundreds of digits.
+PARAM_RANGE = (Fraction(1, 10**6), Fraction(10**6))
+_PARAM_ALLOWED = "0 or a finite number of magnitude 1e-6 to 1e6, of at most 17 digits, like 0.2, 1e-3 or 1/3"
+#: Digits of a float's exact decimal: more would only print as a longer fraction.
+_PARAM_DIGITS = 17
+
+
+def _plain(number: Decimal) -> bool:
+    """Finite, of at most :data:`_PARAM_DIGITS` digits, and 0 or with an exponent within +-20."""
+    return number.is_finite() and len(number.as_tuple().digits) <= _PARAM_DIGITS and (
+        number.is_zero() or abs(number.adjusted()) <= 20)
+
+
+def _parameter(name: str, raw: str) -> sp.Rational:
+    """The exact value of a parameter written as a decimal or a fraction, checked before any big number is built.
+
+    Raises:
+        SpecError: not a number, or not :data:`_PARAM_ALLOWED`.
+    """
+    parts = raw.split("/")
+    try:
+        decimals = [Decimal(part) for part in parts]  # exact and cheap, even for 1e99999
+    except InvalidOperation:
+        raise SpecError(f"parameter of {name!r} must be a number, got {raw!r}") from None
+    # Exponents beyond +-20 are far outside the range (Fraction would build their digits); so is a zero denominator.
+    if len(parts) > 2 or not all(_plain(d) for d in decimals) or (len(parts) == 2 and decimals[1].is_zero()):
+        raise SpecError(f"parameter of {name!r} must be {_PARAM_ALLOWED}; got {raw!r}")
+    value = Fraction(decimals[0]) / (Fraction(decimals[1]) if len(parts) == 2 else 1)
+    if value and not PARAM_RANGE[0] <= abs(value) <= PARAM_RANGE[1]:
+        raise SpecError(f"parameter of {name!r} must be {_PARAM_ALLOWED}; got {raw!r}")
+    return sp.Rational(value.numerator, value.denominator)
+
+
 def get_activation(spec: str) -> Activation:
     """Look up an activation by name, with an optional parameter: ``leaky_relu(0.2)``.
 
@@ -121,10 +157,7 @@ def get_activation(spec: str) -> Activation:
         return base
     if base.param is None:
         raise SpecError(f"activation {name!r} takes no parameter (got {spec!r})")
-    try:
-        value = sp.Rational(raw)
-    except (TypeError, ValueError):
-        raise SpecError(f"parameter of {name!r} must be a number, got {raw!r}") from None
+    value = _parameter(name, raw)
     if name == "elu" and value <= 0:
         raise SpecError(f"elu's alpha must be positive, got {raw}")
     return replace(base, param=value)

@@ -22,6 +22,7 @@ Nothing here asserts a speed: the numbers go to the README, with the command tha
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections.abc import Callable, Mapping
@@ -32,9 +33,9 @@ from typing import Any
 import numpy as np
 
 from .compile import compile_network
-from .errors import UnknownNameError
+from .errors import BackendError, SizeLimitError, SpecError, SymbackpropError, UnknownNameError
 from .network import Network, parse_spec
-from .params import random_parameters
+from .params import check_seed, random_parameters
 from .references import describe, installed, reference_grad
 
 
@@ -230,20 +231,85 @@ def _jax_contenders(net: Network, config: BenchConfig, params: Mapping[str, np.n
             Timing("symbackprop jax", _time(lambda: jax.block_until_ready(grad(jp, jX, jY)), config, lambda: None))]
 
 
+#: The most values (examples x neurons of every layer) a benchmark batch may hold.
+MAX_BATCH_VALUES = 2**27
+#: Every contender a run may time, and the devices each runs on.
+CONTENDERS = {"numpy": ("cpu",), "torch": ("cpu", "cuda"), "jax": ("cpu",)}
+_DEVICE = re.compile(r"^(cpu|cuda(:[0-9]+)?)$")
+
+
+def _check_contenders(contenders: tuple[str, ...], device: str) -> None:
+    """Known names, at least one, and at least one that runs on ``device`` (the others are reported skipped).
+
+    Raises:
+        UnknownNameError: a name other than numpy, torch and jax. SymbackpropError: none given, or none that
+            runs on the device.
+    """
+    if not any(contenders):
+        raise SymbackpropError(f"no benchmark contenders given; name one or more of {', '.join(CONTENDERS)}")
+    for name in contenders:
+        if name not in CONTENDERS:
+            raise UnknownNameError("benchmark contender", name, CONTENDERS)
+    kind = device.split(":")[0]
+    if not any(kind in CONTENDERS[name] for name in contenders):
+        runs = [name for name in CONTENDERS if kind in CONTENDERS[name]]
+        raise SymbackpropError(f"{', '.join(contenders)} cannot run on device {device}; on {kind} the benchmark "
+                               f"times {', '.join(runs)}")
+
+
+def _check_cuda(device: str) -> None:
+    """For ``cuda`` or ``cuda:N``: torch installed and that GPU present; nothing to check for ``cpu``.
+
+    Raises:
+        BackendError: cuda without torch. SymbackpropError: no such GPU.
+    """
+    if device == "cpu":
+        return
+    if not installed("torch"):
+        raise BackendError("the cuda device is timed with torch, which is not installed: "
+                           "pip install 'symbackprop[torch]'")
+    import torch
+
+    if not torch.cuda.is_available():
+        raise SymbackpropError("no CUDA device: torch.cuda.is_available() is False; run the gpu suite on a machine "
+                               "with an NVIDIA GPU")
+    index = int(device.partition(":")[2] or 0)
+    if index >= torch.cuda.device_count():
+        raise SymbackpropError(f"no CUDA device {device}: this machine has {torch.cuda.device_count()} "
+                               f"(cuda:0 to cuda:{torch.cuda.device_count() - 1})")
+
+
 def run_benchmark(config: BenchConfig, contenders: tuple[str, ...] = ("numpy", "torch", "jax")) -> BenchReport:
     """Time every contender available on one network and batch; see the module docstring.
 
+    Contenders that do not run on the device (numpy and jax on cuda) are reported skipped, as are those not
+    installed.
+
     Raises:
-        SpecError: a malformed ``spec``. UnknownNameError: a hidden activation other than tanh, sigmoid or
-            relu (the autograd contenders are written for those), or an unknown dtype or device.
+        SpecError: a malformed ``spec``, or fewer than 2 output neurons (the network ends in softmax).
+        UnknownNameError: a hidden activation other than tanh, sigmoid or relu (the autograd contenders are
+            written for those), an unknown dtype, device or contender. BackendError: cuda without torch.
+        SymbackpropError: no contender, none that runs on the device, or no CUDA device. SizeLimitError: a batch
+            of more than :data:`MAX_BATCH_VALUES` values.
+        DataError: a negative seed.
     """
-    parse_spec(config.spec)
+    layers = parse_spec(config.spec)
+    if layers[-1] < 2:
+        raise SpecError(f"the benchmark network ends in softmax with cross-entropy, so its last layer needs at least "
+                        f"2 neurons; got {config.spec}")
+    if config.batch * sum(layers) > MAX_BATCH_VALUES:
+        raise SizeLimitError(f"a batch of {config.batch:,} examples through {config.spec} holds "
+                             f"{config.batch * sum(layers):,} values per array; the benchmark takes at most "
+                             f"{MAX_BATCH_VALUES:,} (1 GiB in float64)")
     if config.hidden not in ("tanh", "sigmoid", "relu"):
         raise UnknownNameError("benchmark hidden activation", config.hidden, ("tanh", "sigmoid", "relu"))
     if config.dtype not in ("float64", "float32"):
         raise UnknownNameError("dtype", config.dtype, ("float64", "float32"))
-    if config.device != "cpu" and not config.device.startswith("cuda"):
+    if not _DEVICE.match(config.device):
         raise UnknownNameError("device", config.device, ("cpu", "cuda"))
+    check_seed(config.seed)
+    _check_contenders(contenders, config.device)
+    _check_cuda(config.device)
     net = Network.from_spec(config.spec, hidden=config.hidden, output="softmax", loss="cross_entropy")
     config = replace(config, output="softmax", loss="cross_entropy")
     start = time.perf_counter()
@@ -253,6 +319,8 @@ def run_benchmark(config: BenchConfig, contenders: tuple[str, ...] = ("numpy", "
     timings: list[Timing] = []
     skipped: list[str] = []
     none = lambda: None  # noqa: E731 - NumPy is synchronous
+    if config.device != "cpu" and "numpy" in contenders:
+        skipped.append("numpy: runs on the CPU; the GPU suite compares torch only")
     if config.device == "cpu" and "numpy" in contenders:
         desc = describe(net)
         paired = _time_together({"symbackprop numpy": partial(grad, params, X, Y),

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .network import Network
-from .params import random_batch, random_parameters
+from .params import check_seed, random_batch, random_parameters
 from .references import REFERENCE_FUNCTIONS, REFERENCES, Array, describe, installed
 
 # ---------------------------------------------------------------------------------------- the check
@@ -131,7 +131,10 @@ def check_grads(
 
     Raises:
         UnknownNameError: an unknown reference; BackendError: a reference or backend not installed.
+        DataError: a negative seed. SizeLimitError: random parameters for a network above
+            :data:`~symbackprop.params.RANDOM_MAX_PARAMETERS` parameters.
     """
+    check_seed(seed)
     chosen, skipped = _choose_references(net, references)
     if params is None:
         params = random_parameters(net, seed)

@@ -211,7 +211,7 @@ def generate_source(net: Network, backend: str = "numpy", form: str = "vectorize
 
         if net.parameter_count > SCALAR_MAX_PARAMETERS:
             raise SizeLimitError(f"the scalar form is limited to {SCALAR_MAX_PARAMETERS} parameters and {net.spec} "
-                                 f"has {net.parameter_count}; use form='vectorized'")
+                                 f"has {net.parameter_count}; use the vectorized form")
         context = scalar_context(net)
     helpers = {name for f in context["functions"] for name in codegen.HELPERS.values() if f"{name}(" in f.source}
     context.update(title=_title(net), version=__version__, backend=backend, dtype=dtype,

@@ -18,6 +18,7 @@ and the label ell counts from 1 in the formulas, as in the derivation.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,9 +27,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .compile import compile_network
+from .compile import SCALAR_MAX_PARAMETERS, compile_network
 from .engine import partial
-from .errors import UnknownNameError
+from .errors import DataError, SizeLimitError, UnknownNameError
 from .losses import LABEL
 from .network import Network
 from .notation import get_notation
@@ -71,13 +72,59 @@ class WorkedExample:
         return np.stack([self.values[s.name] for s in symbols], axis=1)
 
 
+def check_example_size(net: Network) -> None:
+    """Refuse a network too large for a worked example, before any number is drawn or computed.
+
+    Raises:
+        SizeLimitError: more than :data:`~symbackprop.compile.SCALAR_MAX_PARAMETERS` parameters.
+    """
+    if net.parameter_count > SCALAR_MAX_PARAMETERS:
+        raise SizeLimitError(f"worked examples print every element and are limited to {SCALAR_MAX_PARAMETERS} "
+                             f"parameters; {net.spec} has {net.parameter_count:,}")
+
+
+def _check_learning_rate(lr: Any) -> float:
+    """``lr`` as a float, if it is a finite number > 0.
+
+    Raises:
+        DataError: anything else (nan, inf, 0, negative), naming what was given.
+    """
+    try:
+        value = float(lr)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise DataError(f"learning rate must be a finite number > 0, got {lr}")
+    return value
+
+
+def _check_finite(net: Network, example: WorkedExample) -> None:
+    """Raise on the first quantity, in the order of the computation, that is not a finite number."""
+    layers = range(1, net.depth + 1)
+    quantities: list[tuple[str, str, np.ndarray]] = []
+    quantities += [("forward value", f"{kind}{l}", example.layer_values(kind, l)) for l in layers for kind in "za"]
+    quantities += [("per-example loss", "c", example.losses), ("loss", "C", np.asarray(example.loss))]
+    quantities += [("error term", f"delta{l}", example.layer_values("delta", l)) for l in reversed(layers)]
+    quantities += [("gradient", f"dC/d{k}", v) for k, v in example.gradients.items()]
+    quantities += [("updated parameter", k, v) for k, v in example.updated.items()]
+    for kind, name, values in quantities:
+        bad = values[~np.isfinite(values)]
+        if bad.size:
+            what = "is not a number (nan)" if np.isnan(bad[0]) else f"overflows to {bad[0]}"
+            remedy = "a smaller learning rate" if kind == "updated parameter" else "smaller inputs or parameters"
+            raise DataError(f"the {kind} {name} {what}; use {remedy}")
+
+
 def worked_example(net: Network, params: Mapping[str, Any], X: Any, Y: Any, lr: float = 0.5) -> WorkedExample:
     """Evaluate the derived formulas on ``params`` and the batch (X, Y), and take one gradient-descent step.
 
     Raises:
-        DataError: parameters, inputs or targets of the wrong shape or with invalid labels/targets.
-        SizeLimitError: a network too large for the scalar form.
+        DataError: parameters, inputs or targets of the wrong shape or with invalid labels/targets; a learning
+            rate that is not a finite number > 0; a value that overflows (names the first).
+        SizeLimitError: a network too large for a worked example (:func:`check_example_size`).
     """
+    check_example_size(net)
+    lr = _check_learning_rate(lr)
     check_parameter_shapes(net, params, "params")
     check_batch_shapes(net, X, Y, "X, Y")
     check_target_values(net, np.asarray(Y), "Y")
@@ -86,13 +133,16 @@ def worked_example(net: Network, params: Mapping[str, Any], X: Any, Y: Any, lr: 
     Y = np.asarray(Y)
     grad = compile_network(net, "numpy", "scalar")
     trace: dict[str, Any] = {}
-    result = grad.namespace["_backprop"](canonical, X, Y, trace)
-    ones = np.ones(X.shape[0])
-    values = {name: np.asarray(value, dtype=np.float64) * ones for name, value in trace.items() if name != "terms"}
-    gradients = {k: np.asarray(result[k], dtype=np.float64) for k in net.parameter_shapes}
-    updated = {k: canonical[k] - lr * gradients[k] for k in net.parameter_shapes}
-    return WorkedExample(net, canonical, X, Y, float(lr), values, np.asarray(trace["terms"]), float(result["loss"]),
-                         gradients, updated)
+    with np.errstate(all="ignore"):  # overflow is reported below, by name, not as RuntimeWarnings
+        result = grad.namespace["_backprop"](canonical, X, Y, trace)
+        ones = np.ones(X.shape[0])
+        values = {name: np.asarray(value, dtype=np.float64) * ones for name, value in trace.items() if name != "terms"}
+        gradients = {k: np.asarray(result[k], dtype=np.float64) for k in net.parameter_shapes}
+        updated = {k: canonical[k] - lr * gradients[k] for k in net.parameter_shapes}
+    example = WorkedExample(net, canonical, X, Y, lr, values, np.asarray(trace["terms"]),
+                            float(result["loss"]), gradients, updated)
+    _check_finite(net, example)
+    return example
 
 
 def example_json(example: WorkedExample) -> dict[str, Any]:

@@ -15,28 +15,43 @@ error names that source, the key and the expected and given shapes.
 from __future__ import annotations
 
 import json
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from .errors import DataError
+from .errors import DataError, SizeLimitError
 from .network import Network
 
 #: Row sums of distribution targets may differ from 1 by this much (float32 soft labels).
 SUM_TOLERANCE = 1e-5
+#: Losses whose targets are probabilities, each in [0, 1].
+UNIT_TARGET_LOSSES = ("bce", "cross_entropy")
+#: Random parameters are drawn for networks up to this many parameters (400 MB in float64).
+RANDOM_MAX_PARAMETERS = 50_000_000
 
 
-def parse_json(text: str, source: str) -> Any:
-    """Parse JSON text.
+def parse_json(text: str | bytes, source: str) -> Any:
+    """Parse JSON text, or the bytes of a file, which must be UTF-8.
 
     Raises:
-        DataError: malformed JSON, with the line and column.
+        DataError: bytes that are not UTF-8, malformed JSON (with the line and column), an integer too long to
+            convert or nesting too deep.
     """
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{source}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                            "JSON files must be UTF-8") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except (ValueError, RecursionError) as exc:  # an integer of over 4300 digits; nesting deeper than Python's stack
+        reason = "nesting too deep" if isinstance(exc, RecursionError) else "a number too long"
+        raise DataError(f"{source}: {reason}; expected numbers in nested lists") from None
 
 
 # ----------------------------------------------------------------------------------------------- shapes
@@ -120,13 +135,18 @@ def check_batch_shapes(net: Network, X: Any, Y: Any, source: str = "batch") -> i
 
 
 def check_target_values(net: Network, Y: Any, source: str = "targets") -> None:
-    """Labels in range and integral for sparse_cross_entropy; rows summing to one for distribution targets.
+    """Labels in range and integral for sparse_cross_entropy; targets in [0, 1] for bce and cross_entropy; rows
+    summing to one for distribution targets. Vectorised: called on every compiled gradient call.
 
     Raises:
         DataError: the first offending example, by index.
     """
     values = np.asarray(Y)
     n_out = net.layers[-1]
+    if net.loss.name in UNIT_TARGET_LOSSES and values.size and not (values.min() >= 0 and values.max() <= 1):
+        bad = np.argwhere(~((values >= 0) & (values <= 1)))[0]
+        raise DataError(f"{source}: target {float(values[tuple(bad)]):g} of example {int(bad[0])} is outside [0, 1]; "
+                        f"{net.loss.name} needs targets from 0 to 1 (probabilities)")
     if net.loss.sparse:
         if values.size and (np.any(values != np.round(values)) or values.min() < 0 or values.max() >= n_out):
             bad = int(np.flatnonzero((values != np.round(values)) | (values < 0) | (values >= n_out))[0])
@@ -141,7 +161,46 @@ def check_target_values(net: Network, Y: Any, source: str = "targets") -> None:
 
 
 # ----------------------------------------------------------------------------------------------- JSON data
+#: The types of JSON numbers; anything else in a data file is looked at (bool, a subclass of int, is not a number).
+_PLAIN = (float, int)
+
+
+def _not_a_number(value: Any) -> tuple[list[int], Any] | None:
+    """The index and value of the first entry of nested lists that is not a number (a string, a boolean, null,
+    an object), or None; JSON's true and false would otherwise pass as 1 and 0, and "1" as 1."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "fiu":
+            return None
+        value = value.tolist()
+    stack: list[tuple[tuple[int, ...], Any]] = [((), value)]
+    while stack:
+        index, item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            # Plain floats and ints (the bulk of a file) are skipped at C speed; the rest is looked at.
+            others = [(index + (i,), entry) for i, entry in enumerate(item) if type(entry) not in _PLAIN]
+            stack.extend(reversed(others))
+        elif isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Real):
+            return list(index), item
+    return None
+
+
+def _describe(value: Any) -> str:
+    """A JSON value as its file shows it: null, true, "1", an object."""
+    if value is None:
+        return "null"
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value if len(value) <= 20 else value[:20] + '...')}"
+    return "an object" if isinstance(value, Mapping) else f"a {type(value).__name__}"
+
+
 def _as_float_array(value: Any, what: str) -> np.ndarray:
+    bad = _not_a_number(value)
+    if bad is not None:
+        position, item = bad
+        where = f" at index {position}" if position else ""
+        raise DataError(f"{what} must be numbers in nested lists of equal length; found {_describe(item)}{where}")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -232,9 +291,45 @@ def parameters_to_data(net: Network, params: Mapping[str, Any]) -> dict[str, Any
 
 
 # ----------------------------------------------------------------------------------------------- random data
+def check_seed(seed: Any) -> None:
+    """Raise unless ``seed`` is what NumPy's generator takes, a non-negative integer.
+
+    Raises:
+        DataError: naming the seed given.
+    """
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise DataError(f"seed must be a non-negative integer, got {seed!r}")
+
+
+def generator(seed: Any) -> np.random.Generator:
+    """NumPy's random generator for a user's seed.
+
+    Raises:
+        DataError: a seed that is not a non-negative integer.
+    """
+    check_seed(seed)
+    return np.random.default_rng(int(seed))
+
+
+def check_random_size(net: Network) -> None:
+    """Refuse to draw random parameters for a network above :data:`RANDOM_MAX_PARAMETERS` parameters.
+
+    Raises:
+        SizeLimitError: naming the count and the limit.
+    """
+    if net.parameter_count > RANDOM_MAX_PARAMETERS:
+        raise SizeLimitError(f"{net.spec} has {net.parameter_count:,} parameters; random parameters are drawn for "
+                             f"at most {RANDOM_MAX_PARAMETERS:,}")
+
+
 def random_parameters(net: Network, seed: int = 0) -> dict[str, np.ndarray]:
-    """Parameters drawn from N(0, 1/fan_in) (LeCun normal), biases N(0, 0.1^2); canonical shapes."""
-    rng = np.random.default_rng(seed)
+    """Parameters drawn from N(0, 1/fan_in) (LeCun normal), biases N(0, 0.1^2); canonical shapes.
+
+    Raises:
+        DataError: a negative seed. SizeLimitError: more than :data:`RANDOM_MAX_PARAMETERS` parameters.
+    """
+    rng = generator(seed)
+    check_random_size(net)
     params: dict[str, np.ndarray] = {}
     for name in net.parameter_shapes:
         rows, cols = parameter_shape(net, name)
@@ -247,8 +342,12 @@ def random_parameters(net: Network, seed: int = 0) -> dict[str, np.ndarray]:
 
 
 def random_batch(net: Network, examples: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """A batch (X, Y) valid for the loss: labels, one-hot-free distributions, or targets in (0, 1)."""
-    rng = np.random.default_rng(seed)
+    """A batch (X, Y) valid for the loss: labels, one-hot-free distributions, or targets in (0, 1).
+
+    Raises:
+        DataError: a negative seed.
+    """
+    rng = generator(seed)
     n_out = net.layers[-1]
     X = rng.normal(0.0, 1.0, size=(examples, net.layers[0]))
     if net.loss.sparse:

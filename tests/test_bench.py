@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 from symbackprop import bench
 from symbackprop.bench import BenchConfig, run_benchmark
 from symbackprop.cli import app
-from symbackprop.errors import SpecError, UnknownNameError
+from symbackprop.errors import BackendError, DataError, SpecError, SymbackpropError, UnknownNameError
 
 TINY = BenchConfig(spec="6-5-3", batch=4, repeat=1, number=1)
 
@@ -71,3 +72,48 @@ def test_timing_together_times_every_call() -> None:
     calls = {"a": lambda: None, "b": lambda: sum(range(100))}
     times = bench._time_together(calls, BenchConfig(repeat=3, number=2), lambda: None)
     assert sorted(times) == ["a", "b"] and all(t > 0 for t in times.values())
+
+
+@pytest.mark.parametrize("contenders, error, message", [
+    (("foo",), UnknownNameError, "unknown benchmark contender 'foo'; allowed: jax, numpy, torch"),
+    (("numpy", "foo"), UnknownNameError, "unknown benchmark contender 'foo'"),
+    (("",), SymbackpropError, "no benchmark contenders given; name one or more of numpy, torch, jax"),
+    ((), SymbackpropError, "no benchmark contenders given"),
+])
+def test_unknown_or_no_contenders_are_rejected(contenders: tuple[str, ...], error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        run_benchmark(TINY, contenders)
+
+
+def test_contenders_that_cannot_run_on_the_device_are_rejected() -> None:
+    with pytest.raises(SymbackpropError, match="numpy cannot run on device cuda; on cuda the benchmark times torch"):
+        run_benchmark(replace(TINY, device="cuda"), ("numpy",))
+    with pytest.raises(SymbackpropError, match="numpy, jax cannot run on device cuda"):
+        run_benchmark(replace(TINY, device="cuda"), ("numpy", "jax"))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs torch")
+def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(SymbackpropError, match=r"no CUDA device: torch.cuda.is_available\(\) is False; run the gpu"):
+        run_benchmark(replace(TINY, device="cuda"))
+    result = CliRunner().invoke(app, ["bench", "--suite", "gpu"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "no CUDA device" in result.stderr
+
+
+def test_cuda_without_torch_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "installed", lambda library: False)
+    with pytest.raises(BackendError, match=r"pip install 'symbackprop\[torch\]'"):
+        run_benchmark(replace(TINY, device="cuda"))
+
+
+def test_a_single_output_is_rejected_in_the_benchmarks_terms() -> None:
+    with pytest.raises(SpecError, match="the benchmark network ends in softmax .* at least 2 neurons; got 4-3-1"):
+        run_benchmark(BenchConfig(spec="4-3-1"))
+
+
+def test_a_negative_seed_is_rejected() -> None:
+    with pytest.raises(DataError, match="seed must be a non-negative integer, got -1"):
+        run_benchmark(replace(TINY, seed=-1))

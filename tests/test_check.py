@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symbackprop import check, references
-from symbackprop.errors import BackendError, UnknownNameError
+from symbackprop.errors import BackendError, DataError, SizeLimitError, UnknownNameError
 from symbackprop.network import Network
 from symbackprop.params import random_batch, random_parameters
 from tests.numeric_strategies import networks
@@ -134,3 +134,13 @@ def test_finite_differences_are_skipped_for_large_nets_unless_asked(monkeypatch:
     report = check.check_grads(Network([2, 3, 1]), references=None)
     assert [name for name, _ in report.skipped if name == "finite_differences"] == ["finite_differences"]
     assert check.check_grads(Network([2, 3, 1]), references=["finite_differences"]).ok
+
+
+def test_a_negative_seed_is_rejected() -> None:
+    with pytest.raises(DataError, match="seed must be a non-negative integer, got -1"):
+        check.check_grads(Network([2, 3, 1]), seed=-1)
+
+
+def test_random_parameters_of_a_huge_network_are_refused_before_allocating() -> None:
+    with pytest.raises(SizeLimitError, match="100000-100000-1 has 10,000,200,001 parameters; .* at most 50,000,000"):
+        check.check_grads(Network([100000, 100000, 1]))

@@ -20,7 +20,7 @@ from symbackprop import compile as compiler
 from symbackprop.activations import A, Z, get_activation
 from symbackprop.check import check_grads
 from symbackprop.codegen import Nonpos, Sigmoid, Softplus, stabilize
-from symbackprop.errors import BackendError, DataError, SizeLimitError, UnknownNameError
+from symbackprop.errors import BackendError, DataError, SizeLimitError, SpecError, UnknownNameError
 from symbackprop.losses import LOSSES
 from symbackprop.network import Network
 from symbackprop.params import random_batch, random_parameters
@@ -288,8 +288,32 @@ def test_a_missing_backend_names_the_extra_to_install(monkeypatch: pytest.Monkey
 
 
 def test_the_scalar_form_refuses_large_networks() -> None:
-    with pytest.raises(SizeLimitError, match="vectorized"):
+    with pytest.raises(SizeLimitError, match="vectorized") as info:
         compiler.compile_network(Network([30, 30, 10]), form="scalar")
+    assert str(info.value).endswith("use the vectorized form") and "form=" not in str(info.value)
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e999", "1e99999", "-1e7", "1e-400", "1/0", "1/1e999",
+                                 "0." + "1" * 200])
+def test_activation_parameters_outside_the_range_are_rejected_before_building_them(raw: str) -> None:
+    with pytest.raises(SpecError, match="must be 0 or a finite number of magnitude 1e-6 to 1e6"):
+        get_activation(f"leaky_relu({raw})")
+
+
+@pytest.mark.parametrize("raw, value", [("0.2", sp.Rational(1, 5)), ("1/3", sp.Rational(1, 3)), ("0", 0),
+                                        ("-1e6", -10**6), ("1e-6", sp.Rational(1, 10**6))])
+def test_activation_parameters_in_the_range_are_exact(raw: str, value: sp.Rational) -> None:
+    assert get_activation(f"leaky_relu({raw})").param == value
+
+
+def test_targets_outside_zero_to_one_are_rejected_on_every_call() -> None:
+    bce = Network([2, 1], activations=["sigmoid"], loss="bce")
+    grad, params = bce.compile(), random_parameters(bce, 0)
+    with pytest.raises(DataError, match=r"target 2 of example 1 is outside \[0, 1\]; bce needs targets from 0 to 1"):
+        grad(params, np.zeros((2, 2)), np.array([[1.0], [2.0]]))
+    ce = Network([2, 3], activations=["softmax"], loss="cross_entropy")
+    with pytest.raises(DataError, match=r"target -1 of example 0 is outside \[0, 1\]"):
+        ce.compile()(random_parameters(ce, 0), np.zeros((1, 2)), np.array([[-1.0, 1.0, 1.0]]))  # sums to 1
 
 
 def test_bad_calls_raise_data_errors_naming_the_problem() -> None:

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,15 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from symbackprop.cli import app
-from symbackprop.example import bracket_negatives, example_json, number_latex, render_example, worked_example
+from symbackprop.errors import DataError, SizeLimitError
+from symbackprop.example import (
+    bracket_negatives,
+    check_example_size,
+    example_json,
+    number_latex,
+    render_example,
+    worked_example,
+)
 from symbackprop.network import Network
 from symbackprop.params import parameters_to_data, random_batch, random_parameters
 from symbackprop.references import describe, reference_grad
@@ -255,3 +264,39 @@ def test_cli_check_prints_the_table_and_passes() -> None:
                             "sparse_cross_entropy", "--reference", "reference,finite_differences", "--seed", "3")
     assert code == 0, err
     assert "finite_differences" in out and out.strip().endswith("all gradients agree")
+
+
+@pytest.mark.parametrize("lr", [float("nan"), float("inf"), float("-inf"), 0.0, -0.5])
+def test_the_learning_rate_is_a_finite_number_above_zero(lr: float) -> None:
+    with pytest.raises(DataError, match=f"learning rate must be a finite number > 0, got {lr}"):
+        worked_example(MAZUR, MAZUR_PARAMS, [[0.05, 0.1]], [[0.01, 0.99]], lr=lr)
+
+
+def test_overflow_names_the_first_quantity_and_warns_nothing() -> None:
+    net = Network([2, 1], activations=["linear"], loss="quadratic")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataError, match="the forward value z1 overflows to inf; use smaller inputs or parameters"):
+            worked_example(net, {"W1": [[1.0, 1.0]], "b1": [0.0]}, [[1e308, 1e308]], [[0.0]])
+        with pytest.raises(DataError, match="the per-example loss c overflows to inf"):
+            worked_example(net, {"W1": [[1.0, 1.0]], "b1": [0.0]}, [[1e200, 1e200]], [[0.0]])
+
+
+def test_worked_examples_are_limited_in_size_before_any_number_is_drawn() -> None:
+    with pytest.raises(SizeLimitError, match="worked examples print every element and are limited to 500 "
+                                             "parameters; 30-30-1 has 961"):
+        check_example_size(Network([30, 30, 1]))
+    with pytest.raises(SizeLimitError, match="limited to 500 parameters; 100000-100000-1 has 10,000,200,001"):
+        worked_example(Network([100000, 100000, 1]), {}, np.zeros((1, 100000)), np.zeros((1, 1)))
+
+
+@pytest.mark.parametrize("args", [["--lr", "nan"], ["--lr", "inf"], ["--lr", "1e400"], ["--lr", "0"],
+                                  ["--loss", "bce", "--input", "X.json", "--target", "Y.json"]])
+def test_cli_example_bad_numbers_give_one_line_and_write_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 args: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "X.json").write_text("[[1, 2]]")
+    (tmp_path / "Y.json").write_text("[[2]]")
+    code, out, err = invoke("example", "2-3-1", *args)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("symbackprop: error: "), err
+    assert ("learning rate" in err) if args[0] == "--lr" else ("outside [0, 1]" in err)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from symbackprop.errors import DataError
+from symbackprop.errors import DataError, SizeLimitError
 from symbackprop.network import Network
 from symbackprop.params import (
     check_batch_shapes,
@@ -137,3 +137,60 @@ def test_random_parameters_and_batches_are_valid(bias: str) -> None:
     X, Y = random_batch(net, 5, 2)
     assert X.shape == (5, 3) and Y.shape == (5,) and set(Y.tolist()) <= {0, 1}
     assert parameters_from_data(net, parameters_to_data(net, params), "P.json").keys() == params.keys()
+
+
+def test_a_negative_seed_is_rejected() -> None:
+    with pytest.raises(DataError, match="seed must be a non-negative integer, got -1"):
+        random_parameters(NET, -1)
+    with pytest.raises(DataError, match="seed must be a non-negative integer, got -1"):
+        random_batch(NET, 2, -1)
+
+
+def test_random_parameters_of_a_huge_network_are_refused() -> None:
+    with pytest.raises(SizeLimitError, match="has 10,000,200,001 parameters; random parameters are drawn for at most"):
+        random_parameters(Network([100000, 100000, 1]), 0)
+
+
+def test_file_bytes_must_be_utf8() -> None:
+    assert parse_json('["é", 2]'.encode(), "X.json") == ["é", 2]
+    with pytest.raises(DataError, match=r"X.json: not UTF-8 text \(byte 0xff at offset 0\); JSON files must be UTF-8"):
+        parse_json(b"\xff\xfe[[1,2]]", "X.json")
+
+
+@pytest.mark.parametrize("text, message", [("[" + "1" * 5000 + "]", "a number too long"),
+                                           ("[" * 100000 + "]" * 100000, "nesting too deep")])
+def test_json_python_cannot_parse_is_a_data_error(text: str, message: str) -> None:
+    with pytest.raises(DataError, match=f"X.json: {message}"):
+        parse_json(text, "X.json")
+
+
+@pytest.mark.parametrize("loss, n_out, Y, message", [
+    ("bce", 1, [[2]], r"target 2 of example 0 is outside \[0, 1\]; bce needs targets from 0 to 1"),
+    ("bce", 1, [[0.5], [-0.5]], r"target -0.5 of example 1 is outside \[0, 1\]"),
+    ("cross_entropy", 3, [[-1, 1, 1]], r"target -1 of example 0 is outside \[0, 1\]; cross_entropy needs"),
+])
+def test_probability_targets_lie_between_zero_and_one(loss: str, n_out: int, Y: object, message: str) -> None:
+    net = Network([2, n_out], activations=["softmax" if n_out > 1 else "sigmoid"], loss=loss)
+    with pytest.raises(DataError, match=f"Y.json: {message}"):
+        targets_from_data(net, Y, len(Y), "Y.json")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("read, data, found", [
+    ("inputs", [[1, True]], "found true at index [0, 1]"),
+    ("inputs", [["1", 2]], 'found the string "1" at index [0, 0]'),
+    ("inputs", [[None, 2]], "found null at index [0, 0]"),
+    ("targets", [[False]], "found false at index [0, 0]"),
+    ("labels", ["1"], 'found the string "1" at index [0]'),
+    ("labels", [True], "found true at index [0]"),
+    ("parameters", {**GOOD, "b2": [None]}, "found null at index [0]"),
+    ("parameters", {**GOOD, "b1": [0.0, False, 0.2]}, "found false at index [1]"),
+])
+def test_strings_booleans_and_null_are_not_numbers(read: str, data: object, found: str) -> None:
+    sparse = Network([2, 3], activations=["softmax"], loss="sparse_cross_entropy")
+    calls = {"inputs": lambda: inputs_from_data(NET, data, "D.json"),
+             "targets": lambda: targets_from_data(NET, data, 1, "D.json"),
+             "labels": lambda: targets_from_data(sparse, data, 1, "D.json"),
+             "parameters": lambda: parameters_from_data(NET, data, "D.json")}
+    with pytest.raises(DataError, match=r"D.json: .*must be numbers in nested lists of equal length; " +
+                       found.replace("[", r"\[").replace("]", r"\]")):
+        calls[read]()
