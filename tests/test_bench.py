@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from symbackprop import bench
 from symbackprop.bench import BenchConfig, run_benchmark
 from symbackprop.cli import app
-from symbackprop.errors import BackendError, DataError, SpecError, SymbackpropError, UnknownNameError
+from symbackprop.errors import BackendError, DataError, SizeLimitError, SpecError, SymbackpropError, UnknownNameError
 
 TINY = BenchConfig(spec="6-5-3", batch=4, repeat=1, number=1)
 
@@ -117,3 +117,8 @@ def test_a_single_output_is_rejected_in_the_benchmarks_terms() -> None:
 def test_a_negative_seed_is_rejected() -> None:
     with pytest.raises(DataError, match="seed must be a non-negative integer, got -1"):
         run_benchmark(replace(TINY, seed=-1))
+
+
+def test_a_batch_too_large_to_hold_is_rejected_before_anything_is_allocated() -> None:
+    with pytest.raises(SizeLimitError, match="a batch of 100,000,000 examples through 4-3-2 holds 900,000,000 values"):
+        run_benchmark(BenchConfig(spec="4-3-2", batch=100_000_000))
