@@ -117,7 +117,7 @@ def derive_command(
         network_data = {k: v for k, v in data.items() if k != "derive"} | network_options
         network = Network.from_mapping(network_data, source=spec)
         table = data.get("derive", {})
-        settings.update(DocumentOptions.from_mapping(table, source=f"{spec} [derive]").__dict__)
+        settings.update(DocumentOptions.settings(table, source=f"{spec} [derive]"))
         if "out" in table and not isinstance(table["out"], str):
             raise SymbackpropError(f"{spec} [derive]: out must be a folder name, got {table['out']!r}")
         out = out or (Path(table["out"]) if "out" in table else None)

@@ -129,6 +129,16 @@ class DocumentOptions:
         Raises:
             SymbackpropError: unknown keys or values of the wrong type.
         """
+        return cls(**cls.settings(data, source))
+
+    @staticmethod
+    def settings(data: Mapping[str, Any], source: str = "options") -> dict[str, Any]:
+        """The keyword arguments a ``[derive]`` TOML table gives, and only those (``out`` is left to the caller):
+        options given on the command line are added to them before the options are made and checked.
+
+        Raises:
+            SymbackpropError: not a table, or unknown keys.
+        """
         if not isinstance(data, Mapping):
             raise SymbackpropError(f"{source} must be a table of options, got {data!r}")
         known = {"notation", "form", "format", "fragment", "heading", "label_prefix", "exercise", "seed", "symbol"}
@@ -146,7 +156,7 @@ class DocumentOptions:
                     raise SymbackpropError(f"{source}: 'symbol' must be a table like {{ cost = 'J' }}")
                 value = dict(value)
             options[renames.get(key, key)] = value
-        return cls(**options)
+        return options
 
 
 def _require(ok: bool, name: str, expected: str, value: Any) -> None:

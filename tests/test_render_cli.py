@@ -165,3 +165,11 @@ def test_an_output_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     code, _, err = derive("2-2-1", "--format", "md", "--out", str(blocker / "out"))
     assert code != 0 and "cannot write" in err and len(err.strip().splitlines()) == 1
+
+
+def test_fragment_on_the_command_line_with_a_toml_file_writes_tex_and_markdown(tmp_path: Path) -> None:
+    spec = tmp_path / "net.toml"
+    spec.write_text('layers = "2-2-1"\n[derive]\nnotation = "ng"\n')
+    code, _, err = derive(str(spec), "--fragment", "--heading", "section", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["derivation-ng.md", "derivation-ng.tex"]
