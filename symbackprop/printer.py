@@ -84,6 +84,12 @@ class NotationPrinter(LatexPrinter):
             expr = as_indicators(expr)
         return shrink_parens(super().doprint(expr))
 
+    def _print_Basic(self, expr: Any, *args: Any, **kwargs: Any) -> str:
+        # SymPy writes its constants (pi, EulerGamma, ...) through their own _latex method, which this printer's
+        # printmethod replaces; without it pi came out as \text{\Pi}
+        latex = getattr(expr, "_latex", None)
+        return latex(self) if callable(latex) else super()._print_Basic(expr, *args, **kwargs)
+
     # ------------------------------------------------------------------ symbols
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         name = expr.name

@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 import pytest
 
+from symbackprop.activations import ACTIVATIONS
 from symbackprop.derivation import Derivation
 from symbackprop.document import build_document
 from symbackprop.documents import document_files
@@ -104,6 +105,18 @@ def test_markdown_uses_only_macros_katex_and_mathjax_know(name: str) -> None:
     assert used <= MARKDOWN_MACROS, used - MARKDOWN_MACROS
     assert "$$\n\\begin{aligned}" in markdown
     assert r"\mathrm{1\!\!1}" not in markdown and "tikz" not in markdown
+
+
+@pytest.mark.parametrize("hidden", sorted(name for name in ACTIVATIONS if name != "softmax"))
+def test_every_activation_prints_as_latex_and_katex_read_it(hidden: str) -> None:
+    network = Network([2, 2, 1], hidden=hidden, output="sigmoid", loss="bce")
+    derivation = network.derive(forms=("element", "vector", "batch"))
+    options = DocumentOptions(formats=("tex", "md"))
+    tex, markdown = render_tex(derivation, options), render_markdown(derivation, options)
+    for text in (tex, markdown):
+        assert not re.search(r"\\text\{[^}]*\\", text), "a command inside \\text: SymPy's fallback printing"
+    used = {token for token in re.findall(r"\\([A-Za-z]+|.)", markdown) if token.isalpha()}
+    assert used <= MARKDOWN_MACROS, used - MARKDOWN_MACROS
 
 
 def test_fragment_has_no_preamble_and_prefixes_every_label() -> None:
