@@ -97,7 +97,7 @@ def derive_command(
     notation: str | None = typer.Option(None, help="ng, input-major, goodfellow, bishop or nielsen."),
     form: str | None = typer.Option(None, help="Forms to show: element,vector,batch,closed."),
     format: str | None = typer.Option(None, "--format", help="Files to write: tex,pdf,md."),
-    out: Path | None = typer.Option(None, help="Output folder (default output/<network name>)."),
+    out: str | None = typer.Option(None, help="Output folder (default output/<network name>)."),
     fragment: bool | None = typer.Option(None, "--fragment/--standalone", help="LaTeX appendix fragment."),
     heading: str | None = typer.Option(None, help="Top heading of a fragment: chapter, section, subsection."),
     label_prefix: str | None = typer.Option(None, help="Prefix of every LaTeX label (default bp:)."),
@@ -112,7 +112,7 @@ def derive_command(
     network_options = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss), ("bias", bias))
                        if v is not None}
     settings: dict[str, Any] = {}
-    if spec.endswith(".toml") or Path(spec).is_file():
+    if _names_a_file(spec):
         data = read_toml(spec)
         network_data = {k: v for k, v in data.items() if k != "derive"} | network_options
         network = Network.from_mapping(network_data, source=spec)
@@ -120,7 +120,7 @@ def derive_command(
         settings.update(DocumentOptions.settings(table, source=f"{spec} [derive]"))
         if "out" in table and not isinstance(table["out"], str):
             raise SymbackpropError(f"{spec} [derive]: out must be a folder name, got {table['out']!r}")
-        out = out or (Path(table["out"]) if "out" in table else None)
+        out = out if out is not None else table.get("out")
     else:
         network = Network.from_spec(spec, **network_options)
     given = {"notation": notation, "forms": form, "formats": format, "fragment": fragment, "heading": heading,
@@ -131,7 +131,8 @@ def derive_command(
 
         settings["symbols"] = dict(settings.get("symbols", {})) | parse_overrides(symbol)
     options = DocumentOptions(**settings)
-    for path in write_documents(network, options, out or Path("output") / network.name):
+    folder = _output_folder(out) if out is not None else Path("output") / network.name
+    for path in write_documents(network, options, folder):
         typer.echo(str(path))
 
 
@@ -162,6 +163,8 @@ def write_documents(network: Any, options: Any, out_dir: Path) -> list[Path]:
                         pdf, log = _build_pdf(name, str(text), out_dir)
                         files[name[:-4] + ".pdf"] = pdf
                         logs[name[:-4] + ".log"] = log
+    for name in [*files, *logs]:
+        _check_target(out_dir / name)
     written = [_write_atomic(out_dir / name, content) for name, content in files.items()]
     for name, log in logs.items():
         _write_atomic(out_dir / name, log)
@@ -207,24 +210,66 @@ def _check_writable(folder: Path) -> None:
         raise SymbackpropError(f"cannot write to {folder}: {existing} is not a writable folder")
 
 
-def _write_atomic(path: Path, content: str | bytes) -> Path:
-    """Write ``content`` to ``path`` through a temporary file and os.replace: never a half-written file, and no
-    temporary file left behind when writing fails."""
-    if path.is_dir():
+def _output_file(text: str) -> Path | None:
+    """The file an ``--out`` names; None for ``-`` (print).
+
+    Raises:
+        SymbackpropError: an empty name, or one ending in a slash (a folder).
+    """
+    if not text.strip():
+        raise SymbackpropError("--out is empty; give a file name, or - to print")
+    if text == "-":
+        return None
+    if text.endswith(("/", os.sep)):
+        raise SymbackpropError(f"--out {text} names a folder; give a file name")
+    return Path(text)
+
+
+def _output_folder(text: str) -> Path:
+    """The folder an ``--out`` of ``derive`` names.
+
+    Raises:
+        SymbackpropError: an empty name, or ``-`` (derive writes several files, so it cannot print them).
+    """
+    if not text.strip():
+        raise SymbackpropError("--out is empty; give a folder")
+    if text == "-":
+        raise SymbackpropError("derive writes several files, so --out takes a folder, not -")
+    return Path(text)
+
+
+def _check_target(path: Path) -> Path:
+    """The file to write for ``path``: the file a symbolic link points to (the link stays), or ``path``.
+
+    Raises:
+        SymbackpropError: ``path`` is a folder, or exists and is not a regular file (a device, a pipe).
+    """
+    target = path.resolve() if path.is_symlink() else path
+    if target.is_dir():
         raise SymbackpropError(f"cannot write {path}: it is a folder; give a file name")
+    if target.exists() and not target.is_file():
+        raise SymbackpropError(f"cannot write {path}: it is not a regular file (a device or a pipe)")
+    return target
+
+
+def _write_atomic(path: Path, content: str | bytes) -> Path:
+    """Write ``content`` to ``path`` (through a symbolic link, to its file) by way of a temporary file and
+    os.replace: never a half-written file, and no temporary file left behind when writing fails."""
+    target = _check_target(path)
     temporary: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         binary = isinstance(content, bytes)
         handle = tempfile.NamedTemporaryFile("wb" if binary else "w", encoding=None if binary else "utf-8",
-                                             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+                                             dir=target.parent, prefix=f".{target.name}.", suffix=".tmp",
+                                             delete=False)
         temporary = handle.name
         with handle:
             handle.write(content)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # a temporary file is private; the result is not
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except OSError as exc:
         if temporary is not None:
             with contextlib.suppress(OSError):
@@ -239,6 +284,13 @@ SPEC_HELP = 'Layer sizes such as "2-3-1", or a TOML file.'
 MAX_CHECK_EXAMPLES = 100_000
 
 
+def _names_a_file(spec: str) -> bool:
+    """A SPEC argument names a TOML file unless it is written as layer sizes: "2-3-1" is a spec even where a file
+    of that name exists."""
+    looks_like_sizes = bool(spec.strip()) and set(spec) <= set("0123456789- ")
+    return not looks_like_sizes and (spec.endswith(".toml") or Path(spec).is_file())
+
+
 def _network(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
              activations: str | None) -> Any:
     """The network of a SPEC argument (sizes or a TOML file) and the network options given."""
@@ -248,7 +300,7 @@ def _network(spec: str, hidden: str | None, output: str | None, loss: str | None
                                                  ("bias", bias)) if v is not None}
     if activations is not None:
         options["activations"] = [name.strip() for name in activations.split(",")]
-    if spec.endswith(".toml") or Path(spec).is_file():
+    if _names_a_file(spec):
         data = {k: v for k, v in read_toml(spec).items() if k != "derive"}
         return Network.from_mapping(data | options, source=spec)
     return Network.from_spec(spec, **options)
@@ -278,17 +330,17 @@ def compile_command(
     backend: BackendOption = "numpy",
     form: str = typer.Option("vectorized", help="vectorized (any width) or scalar (one function per element)."),
     dtype: DtypeOption = "float64",
-    out: Path | None = typer.Option(None, help="Module to write (default output/<network name>/grads.py); - prints."),
+    out: str | None = typer.Option(None, help="Module to write (default output/<network name>/grads.py); - prints."),
 ) -> None:
     """Write a standalone Python module with grad(params, X, Y); it imports only the backend, never SymPy."""
     from .compile import generate_source
 
     network = _network(spec, hidden, output, loss, bias, activations)
+    path = _output_file(out) if out is not None else Path("output") / network.name / "grads.py"
     source = generate_source(network, backend=backend, form=form, dtype=dtype)
-    if out is not None and str(out) == "-":
+    if path is None:
         typer.echo(source, nl=False)
         return
-    path = out or Path("output") / network.name / "grads.py"
     _check_writable(path.parent)
     typer.echo(str(_write_atomic(path, source)))
 
@@ -343,7 +395,7 @@ def example_command(
     notation: str = typer.Option("nielsen", help="Notation of tex and md: ng, input-major, goodfellow, bishop, "
                                                   "nielsen."),
     seed: int = typer.Option(0, min=0, help="Seed of the random parameters (and of X, Y when not given)."),
-    out: Path | None = typer.Option(None, help="File to write (default: print)."),
+    out: str | None = typer.Option(None, help="File to write (default, or -: print)."),
 ) -> None:
     """A worked numeric example: forward values, loss, deltas, gradients and one gradient-descent step."""
     import json
@@ -353,6 +405,7 @@ def example_command(
 
     network = _network(spec, hidden, output, loss, bias, activations)
     check_example_size(network)
+    path = _output_file(out) if out is not None else None
     if format not in ("json", "tex", "md"):
         from .errors import UnknownNameError
 
@@ -369,11 +422,11 @@ def example_command(
     example = worked_example(network, values, X, Y, lr=lr)
     text = (json.dumps(example_json(example), indent=2) + "\n" if format == "json"
             else render_example(example, format, notation=notation))
-    if out is None:
+    if path is None:
         typer.echo(text, nl=False)
     else:
-        _check_writable(out.parent)
-        typer.echo(str(_write_atomic(out, text)))
+        _check_writable(path.parent)
+        typer.echo(str(_write_atomic(path, text)))
 
 
 @app.command("bench")
@@ -386,8 +439,8 @@ def bench_command(
     batch: int | None = typer.Option(None, min=1, help="Examples per gradient."),
     dtype: str | None = typer.Option(None, help="float64 or float32."),
     device: str | None = typer.Option(None, help="cpu or cuda (torch only)."),
-    repeat: int | None = typer.Option(None, min=1, help="Timed rounds (the median is reported)."),
-    number: int | None = typer.Option(None, min=1, help="Calls per round."),
+    repeat: int | None = typer.Option(None, min=1, max=1000, help="Timed rounds (the median is reported)."),
+    number: int | None = typer.Option(None, min=1, max=10_000, help="Calls per round."),
     contenders: str = typer.Option("numpy,torch,jax", help="Which backends to time."),
 ) -> None:
     """Time the compiled gradients against hand-written NumPy, torch autograd, jax.grad and the matmul floor."""

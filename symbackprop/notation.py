@@ -310,29 +310,50 @@ operatorname
 
 
 def check_override(name: str, latex: str) -> str:
-    """Validate the LaTeX of a ``--symbol`` override: known control sequences only, balanced braces.
+    """Validate the LaTeX of a ``--symbol`` override: ASCII, known control sequences only, something drawn, and
+    what LaTeX needs to typeset it (see :func:`_structure_problem`).
 
     Raises:
         UnknownNameError: ``name`` is not an overridable symbol.
-        SymbackpropError: the LaTeX is empty, unbalanced or uses an unsafe control sequence.
+        SymbackpropError: the LaTeX is empty, draws nothing, is not ASCII, uses an unsafe control sequence or
+            would stop LaTeX.
     """
     if name not in OVERRIDABLE:
         raise UnknownNameError("symbol", name, OVERRIDABLE)
     text = latex.strip()
+    given = f"--symbol {name}={text}"
     if not text:
         raise SymbackpropError(f"--symbol {name}: empty LaTeX")
+    if not text.isascii():
+        raise SymbackpropError(f"{given}: write LaTeX in ASCII, a command such as \\theta for a Greek letter")
     if _FORBIDDEN_CHARS.search(text):
-        raise SymbackpropError(f"--symbol {name}={latex!r}: the characters % # $ & ~ are not allowed")
+        raise SymbackpropError(f"{given}: the characters % # $ & ~ are not allowed")
+    if text.endswith("\\") and not text.endswith("\\\\"):
+        raise SymbackpropError(f"{given}: a backslash must start a command")
     for command in _COMMAND.findall(text):
-        if command not in SAFE_COMMANDS and command not in {",", "!", " ", "{", "}", "|"}:
+        if command not in SAFE_COMMANDS and command not in _SPACING | {"{", "}", "|"}:
             raise SymbackpropError(
-                f"--symbol {name}={latex!r}: \\{command} is not allowed; use letters, Greek letters and "
-                "\\mathbf-style font commands"
+                f"{given}: \\{command} is not allowed; use letters, Greek letters and \\mathbf-style font commands"
             )
     problem = _structure_problem(text)
     if problem:
-        raise SymbackpropError(f"--symbol {name}={latex!r}: {problem}")
+        raise SymbackpropError(f"{given}: {problem}")
+    if not any(_draws(token) for token in _TOKEN.findall(text)):
+        raise SymbackpropError(f"{given}: draws nothing; give a letter, such as J")
     return text
+
+
+#: Control symbols that only space (\, \! and a control space).
+_SPACING = frozenset({",", "!", " "})
+
+
+def _draws(token: str) -> bool:
+    """Whether a token of an override puts ink on the page: not a brace, a spacing command or a font command."""
+    if token in ("{", "}", "_", "^"):
+        return False
+    if token.startswith("\\"):
+        return token[1:] not in ONE_ARGUMENT and token[1:] not in _SPACING
+    return True
 
 
 def _structure_problem(text: str) -> str | None:

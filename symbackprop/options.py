@@ -95,6 +95,9 @@ class DocumentOptions:
             raise SymbackpropError(f"heading {self.heading!r} is too deep; use {', '.join(TOP_HEADINGS)}")
         if self.heading not in TOP_HEADINGS:
             raise UnknownNameError("heading level", self.heading, TOP_HEADINGS)
+        if not self.fragment and self.heading in ("part", "chapter"):
+            raise SymbackpropError(f"heading {self.heading!r} is for a fragment in a book or report: with --fragment; "
+                                   "a standalone document is an article, which has sections")
         if not _LABEL_PREFIX.match(self.label_prefix):
             raise SymbackpropError(
                 f"label prefix {self.label_prefix!r}: use letters, digits and : . _ - only"

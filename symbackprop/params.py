@@ -36,8 +36,8 @@ def parse_json(text: str | bytes, source: str) -> Any:
     """Parse JSON text, or the bytes of a file, which must be UTF-8.
 
     Raises:
-        DataError: bytes that are not UTF-8, malformed JSON (with the line and column), an integer too long to
-            convert or nesting too deep.
+        DataError: bytes that are not UTF-8, malformed JSON (with the line and column), a key given twice, an
+            integer too long to convert or nesting too deep.
     """
     if isinstance(text, (bytes, bytearray)):
         try:
@@ -46,12 +46,28 @@ def parse_json(text: str | bytes, source: str) -> Any:
             raise DataError(f"{source}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
                             "JSON files must be UTF-8") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, source))
+    except DataError:  # a repeated key (DataError is a ValueError too)
+        raise
     except json.JSONDecodeError as exc:
         raise DataError(f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except (ValueError, RecursionError) as exc:  # an integer of over 4300 digits; nesting deeper than Python's stack
         reason = "nesting too deep" if isinstance(exc, RecursionError) else "a number too long"
         raise DataError(f"{source}: {reason}; expected numbers in nested lists") from None
+
+
+def _object(pairs: list[tuple[str, Any]], source: str) -> dict[str, Any]:
+    """A JSON object whose keys are all different (json's default keeps the last of a repeated key silently).
+
+    Raises:
+        DataError: a key given twice.
+    """
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DataError(f"{source}: the key {key!r} is given twice")
+        result[key] = value
+    return result
 
 
 # ----------------------------------------------------------------------------------------------- shapes

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +92,63 @@ def test_an_override_with_its_own_scripts_compiles(capsys: pytest.CaptureFixture
     assert code == 0, err
     assert (tmp_path / "derivation-nielsen.pdf").stat().st_size > 10_000
     assert "{w_0^{*}}^{1}_{" in (tmp_path / "derivation-nielsen.tex").read_text()
+
+
+def test_a_folder_in_the_way_of_one_document_leaves_the_others_unwritten(capsys: pytest.CaptureFixture[str],
+                                                                         tmp_path: Path) -> None:
+    (tmp_path / "derivation-nielsen.md").mkdir()
+    (tmp_path / "derivation-nielsen.tex").write_text("keep")
+    code, _, err = run(capsys, "derive", "2-2-1", "--format", "tex,md", "--out", str(tmp_path))
+    assert code == 2 and one_line(err) and "derivation-nielsen.md: it is a folder" in err
+    assert (tmp_path / "derivation-nielsen.tex").read_text() == "keep"
+
+
+def test_a_symbolic_link_is_written_through_and_stays_a_link(capsys: pytest.CaptureFixture[str],
+                                                             tmp_path: Path) -> None:
+    (tmp_path / "target.py").write_text("old")
+    (tmp_path / "link.py").symlink_to("target.py")
+    code, out, err = run(capsys, "compile", "2-2-1", "--out", str(tmp_path / "link.py"))
+    assert code == 0, err
+    assert out.strip() == str(tmp_path / "link.py") and (tmp_path / "link.py").is_symlink()
+    assert "def _backprop" in (tmp_path / "target.py").read_text()
+
+
+def test_a_pipe_is_not_replaced_by_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.py")
+    code, _, err = run(capsys, "compile", "2-2-1", "--out", str(tmp_path / "pipe.py"))
+    assert code == 2 and one_line(err) and "it is not a regular file" in err
+    assert stat.S_ISFIFO((tmp_path / "pipe.py").stat().st_mode)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["derive", "2-2-1", "--out", ""], "--out is empty; give a folder"),
+    (["derive", "2-2-1", "--out", "-"], "derive writes several files, so --out takes a folder, not -"),
+    (["compile", "2-2-1", "--out", ""], "--out is empty; give a file name, or - to print"),
+    (["example", "2-2-1", "--out", " "], "--out is empty"),
+    (["compile", "2-2-1", "--out", "result/"], "--out result/ names a folder; give a file name"),
+    (["derive", "2-2-1", "--heading", "chapter"], "heading 'chapter' is for a fragment in a book or report"),
+    (["bench", "--number", "100000000"], "Invalid value for '--number'"),
+    (["bench", "--repeat", "100000000"], "Invalid value for '--repeat'"),
+])
+def test_output_and_layout_mistakes_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                 monkeypatch: Any, args: list[str], message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *args)
+    assert code == 2 and one_line(err) and message in err, err
+    assert not list(tmp_path.iterdir())
+
+
+def test_example_prints_for_out_dash(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "example", "2-2-1", "--out", "-")
+    assert code == 0, err
+    assert '"loss"' in out and not list(tmp_path.iterdir())
+
+
+def test_layer_sizes_are_a_spec_even_where_a_file_of_that_name_exists(capsys: pytest.CaptureFixture[str],
+                                                                      tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "2-3-1").write_text("layers = [4, 4, 1]\n")
+    code, out, err = run(capsys, "check", "2-3-1", "--reference", "reference")
+    assert code == 0, err
+    assert "layers=[2, 3, 1]" in out

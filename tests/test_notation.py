@@ -212,6 +212,11 @@ def test_overrides_that_latex_can_typeset_pass(latex: str) -> None:
     ("J_1_2", "a double subscript"),
     ("J^1^2", "a double superscript"),
     ("J}{", "unbalanced braces"),
+    ("{}", "draws nothing"),
+    (r"\mathbf{}", "draws nothing"),
+    (r"\,", "draws nothing"),
+    ("a\\", "a backslash must start a command"),
+    ("θ", "write LaTeX in ASCII"),
 ])
 def test_overrides_that_would_stop_latex_are_refused(latex: str, problem: str) -> None:
     with pytest.raises(SymbackpropError, match=re.escape(problem)):

@@ -194,3 +194,8 @@ def test_strings_booleans_and_null_are_not_numbers(read: str, data: object, foun
     with pytest.raises(DataError, match=r"D.json: .*must be numbers in nested lists of equal length; " +
                        found.replace("[", r"\[").replace("]", r"\]")):
         calls[read]()
+
+
+def test_a_key_given_twice_is_refused() -> None:
+    with pytest.raises(DataError, match="p.json: the key 'b1' is given twice"):
+        parse_json('{"W1": [[1.0]], "b1": [0.0], "b1": [1.0]}', "p.json")
