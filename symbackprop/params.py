@@ -169,9 +169,9 @@ def check_target_values(net: Network, Y: Any, source: str = "targets") -> None:
             raise DataError(f"{source}: label {float(values[bad]):g} of example {bad} is out of range; labels are "
                             f"integers 0 to {n_out - 1} (one per output neuron, counted from 0)")
     elif net.loss.targets_sum_to_one and values.size:
-        sums = values.sum(axis=1)
-        off = np.flatnonzero(np.abs(sums - 1) > SUM_TOLERANCE)
-        if off.size:
+        sums = values @ np.ones(values.shape[1], values.dtype)  # faster than sum(axis=1) over narrow rows
+        if not np.abs(sums - 1).max() <= SUM_TOLERANCE:  # nan fails too
+            off = np.flatnonzero(~(np.abs(sums - 1) <= SUM_TOLERANCE))
             raise DataError(f"{source}: targets of example {int(off[0])} sum to {float(sums[off[0]]):.6g}; "
                             f"{net.loss.name} needs targets that sum to 1 (one-hot or probabilities)")
 
