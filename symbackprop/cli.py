@@ -94,6 +94,7 @@ def derive_command(
     output: OutputOption = None,
     loss: LossOption = None,
     bias: BiasOption = None,
+    activations: ActivationsOption = None,
     notation: str | None = typer.Option(None, help="ng, input-major, goodfellow, bishop or nielsen."),
     form: str | None = typer.Option(None, help="Forms to show: element,vector,batch,closed."),
     format: str | None = typer.Option(None, "--format", help="Files to write: tex,pdf,md."),
@@ -109,8 +110,7 @@ def derive_command(
     from .network import Network, read_toml
     from .options import DocumentOptions
 
-    network_options = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss), ("bias", bias))
-                       if v is not None}
+    network_options = _network_options(hidden, output, loss, bias, activations)
     settings: dict[str, Any] = {}
     if _names_a_file(spec):
         data = read_toml(spec)
@@ -291,15 +291,22 @@ def _names_a_file(spec: str) -> bool:
     return not looks_like_sizes and (spec.endswith(".toml") or Path(spec).is_file())
 
 
+def _network_options(hidden: str | None, output: str | None, loss: str | None, bias: str | None,
+                     activations: str | None) -> dict[str, Any]:
+    """The network options given on the command line, as keyword arguments of :class:`Network`."""
+    options: dict[str, Any] = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss),
+                                                 ("bias", bias)) if v is not None}
+    if activations is not None:
+        options["activations"] = [name.strip() for name in activations.split(",")]
+    return options
+
+
 def _network(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
              activations: str | None) -> Any:
     """The network of a SPEC argument (sizes or a TOML file) and the network options given."""
     from .network import Network, read_toml
 
-    options: dict[str, Any] = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss),
-                                                 ("bias", bias)) if v is not None}
-    if activations is not None:
-        options["activations"] = [name.strip() for name in activations.split(",")]
+    options = _network_options(hidden, output, loss, bias, activations)
     if _names_a_file(spec):
         data = {k: v for k, v in read_toml(spec).items() if k != "derive"}
         return Network.from_mapping(data | options, source=spec)

@@ -44,7 +44,8 @@ def _problem_equations(derivation: Derivation, printer: NotationPrinter) -> dict
 
 
 def _point(network: Network, seed: int) -> dict[sp.Symbol, sp.Expr]:
-    """Small exact values for the inputs, targets and parameters, drawn from ``seed``."""
+    """Small exact values for the inputs, targets and parameters, drawn from ``seed``; one-hot targets where
+    the loss needs a distribution."""
     rng = random.Random(seed)
     point: dict[sp.Symbol, sp.Expr] = {}
     for symbol in network.inputs_list():
@@ -54,6 +55,10 @@ def _point(network: Network, seed: int) -> dict[sp.Symbol, sp.Expr]:
             point[symbol] = sp.Rational(rng.choice([-10, -5, -2, 2, 5, 10]), 10)
     if network.loss.sparse:
         point[LABEL] = sp.Integer(rng.randint(1, network.layers[-1]))
+    elif network.loss.targets_sum_to_one:  # one-hot: the derivation used sum y = 1, so the numbers must keep it
+        hot = rng.randint(1, network.layers[-1])
+        for j, symbol in enumerate(network.targets, start=1):
+            point[symbol] = sp.Integer(int(j == hot))
     else:
         for symbol in network.targets:
             point[symbol] = sp.Integer(rng.choice([0, 1]))

@@ -152,3 +152,13 @@ def test_layer_sizes_are_a_spec_even_where_a_file_of_that_name_exists(capsys: py
     code, out, err = run(capsys, "check", "2-3-1", "--reference", "reference")
     assert code == 0, err
     assert "layers=[2, 3, 1]" in out
+
+
+def test_derive_takes_one_activation_per_layer_as_the_other_commands_do(capsys: pytest.CaptureFixture[str],
+                                                                        tmp_path: Path) -> None:
+    code, _, err = run(capsys, "derive", "2-3-2", "--activations", "tanh,softmax", "--loss", "cross_entropy",
+                       "--format", "md", "--out", str(tmp_path))
+    assert code == 0, err
+    assert "tanh hidden layer, softmax output" in (tmp_path / "derivation-nielsen.md").read_text()
+    code, _, err = run(capsys, "derive", "2-3-2", "--activations", "tanh", "--out", str(tmp_path / "no"))
+    assert code == 2 and one_line(err) and "expected 2 names" in err
