@@ -14,6 +14,7 @@ from .equations import Display, Line, chain
 from .network import Network
 from .printer import NotationPrinter
 from .sections import Block, Section, display, note, terms, text
+from .summary import labels
 
 TITLES = {
     "sigmoid": "The logistic sigmoid", "tanh": "The hyperbolic tangent", "relu": "ReLU",
@@ -47,11 +48,11 @@ def _derivative_blocks(act: Activation, layer: int, printer: NotationPrinter) ->
     if name_line and printer.doprint(definition) != name_line:
         rows.insert(0, ([name_line], ""))
     lines = list(chain(f"{symbol}({z})", rows, printer.width).lines)
-    steps = [([raw.doprint(worked.steps[1].expr)], note(worked.steps[1].justification))]
+    steps = [([raw.doprint(worked.steps[1].expr)], note(worked.steps[1].justification, z))]
     for position, step in enumerate(worked.steps[2:], start=2):
         detour = step.justification == "simplify" and position + 1 < len(worked.steps)
         if not detour:  # SymPy's simplified form (1/(4 cosh^2)) is a detour when the textbook form follows
-            steps.append((terms(step.expr, printer), note(step.justification)))
+            steps.append((terms(step.expr, printer), note(step.justification, z)))
     lines.extend(chain(f"{symbol}'({z})", steps, printer.width).lines)
     blocks = [display(Display(tuple(lines)))]
     if worked.in_output:
@@ -61,16 +62,29 @@ def _derivative_blocks(act: Activation, layer: int, printer: NotationPrinter) ->
     return tuple(blocks)
 
 
+class Written(sp.Symbol):
+    """A symbol printed as its name, verbatim: a letter of the notation with its index (``\\hat{y}_{1}``), which
+    the printer must not read as an engine symbol (bishop's output ``y_1`` is not the target)."""
+
+    def _notation_latex(self, printer: NotationPrinter) -> str:
+        return self.name
+
+
 def _softmax_blocks(network: Network, printer: NotationPrinter) -> tuple[Block, ...]:
+    """The softmax Jacobian entry by entry, in the notation's letters: its pre-activation (z, bishop's and
+    goodfellow's a) and its output (a; bishop's y, goodfellow's ŷ), summed over an index that is not the
+    notation's layer letter (goodfellow's layers are k: its seed sums over i')."""
     n = network.layers[-1]
     raw, in_output, outputs = softmax_jacobian(n)
-    z_letter, a_letter = printer.notation.letter("z"), printer.notation.letter("a")
-    zs = [sp.Symbol(f"{z_letter}_{i}") for i in range(1, n + 1)]
-    a_s = [sp.Symbol(f"{a_letter}_{i}") for i in range(1, n + 1)]
+    notation = printer.notation
+    z_letter, a_letter = notation.letter("z"), output_letter(printer)
+    zs = [Written(f"{z_letter}_{{{i}}}") for i in range(1, n + 1)]
+    a_s = [Written(f"{a_letter}_{{{i}}}") for i in range(1, n + 1)]
     rename = dict(zip(sp.symbols(f"z1:{n + 1}", real=True), zs, strict=True)) | dict(zip(outputs, a_s, strict=True))
-    raw_printer = NotationPrinter(printer.notation, network, indicator=printer.indicator, sigma=False)
+    raw_printer = NotationPrinter(notation, network, indicator=printer.indicator, sigma=False)
     a1, z1, z2 = a_s[0], zs[0], zs[1]
-    softmax = rf"\frac{{e^{{{printer.doprint(z1)}}}}}{{\sum_{{k=1}}^{{{n}}} e^{{{z_letter}_k}}}}"
+    k, k_sub = ("k", "k") if notation.layer_letter != "k" else ("i'", "{i'}")
+    softmax = rf"\frac{{e^{{{printer.doprint(z1)}}}}}{{\sum_{{{k}=1}}^{{{n}}} e^{{{z_letter}_{k_sub}}}}}"
     lines = [Line(printer.doprint(a1), "=", softmax, r"\text{definition}")]
     for column, why in ((0, r"\text{same index}"), (1, r"\text{different indices}")):
         lhs = rf"\frac{{\partial {printer.doprint(a1)}}}{{\partial {printer.doprint([z1, z2][column])}}}"
@@ -79,5 +93,15 @@ def _softmax_blocks(network: Network, printer: NotationPrinter) -> tuple[Block, 
     general = rf"\frac{{\partial {a_letter}_i}}{{\partial {z_letter}_j}}"
     indicator = f"{printer.indicator}_{{i=j}}"
     lines.append(Line(general, "=", rf"{a_letter}_i \left({indicator} - {a_letter}_j\right)", r"\text{both cases}"))
+    output = printer.relabel(labels(notation, "a", network.depth, "L"))
+    vector = sp.MatrixSymbol(f"a{network.depth}", n, 1)
+    matrix = output.doprint(sp.DiagMatrix(vector) - vector * vector.T)
     return (display(Display(tuple(lines))),
-            text("In matrix form the Jacobian is $\\operatorname{diag}(a) - a a^{\\top}$, with $a$ the output vector."))
+            text(f"In matrix form the Jacobian is ${matrix}$, with ${output.doprint(vector)}$ the output vector."))
+
+
+def output_letter(printer: NotationPrinter) -> str:
+    """The letter of the network's output: the notation's own (bishop's y, goodfellow's ŷ), else its activation
+    letter (a; never its pre-activation letter, which bishop and goodfellow write a)."""
+    return printer.notation.letter("out") or printer.notation.letter("a")
+

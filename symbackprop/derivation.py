@@ -128,12 +128,8 @@ class Derivation:
         """``expr`` with every delta, z and a replaced: a function of x, y and parameters only."""
         return expr.xreplace(self.substitutions())
 
-    def closed_form(self) -> dict[str, sp.ImmutableMatrix]:
-        """Each gradient fully expanded in inputs, targets and parameters.
-
-        Raises:
-            SizeLimitError: above :data:`CLOSED_FORM_MAX_PARAMETERS` parameters.
-        """
+    def check_closed_form_size(self) -> None:
+        """Raise :class:`~symbackprop.errors.SizeLimitError` above :data:`CLOSED_FORM_MAX_PARAMETERS` parameters."""
         from .errors import SizeLimitError
 
         count = self.network.parameter_count
@@ -142,6 +138,14 @@ class Derivation:
                 f"closed form is limited to {CLOSED_FORM_MAX_PARAMETERS} parameters and {self.network.spec} "
                 f"has {count}; use the delta form (forms element, vector or batch) instead"
             )
+
+    def closed_form(self) -> dict[str, sp.ImmutableMatrix]:
+        """Each gradient fully expanded in inputs, targets and parameters.
+
+        Raises:
+            SizeLimitError: above :data:`CLOSED_FORM_MAX_PARAMETERS` parameters.
+        """
+        self.check_closed_form_size()
         values = self.substitutions()
         return {name: grad.xreplace(values) for name, grad in self.gradients.items()}
 

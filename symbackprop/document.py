@@ -8,7 +8,7 @@ initialisation, and the appendix of activation derivatives. Every string is fina
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -16,7 +16,8 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from . import sections as sec
 from .appendix import appendix_sections
-from .derivation import Derivation
+from .closed import closed_displays
+from .derivation import Derivation, Step
 from .equations import Display, Line, chain
 from .figure import build_figure
 from .network import Network
@@ -140,8 +141,11 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Bl
     blocks.append(text(f"The cost of one example is ${cost}$; over $m$ examples, ${total}$ is their mean:"))
     blocks.append(display(chain(cost, [(loss_terms, "")], printer.width)))
     if network.loss.sparse:
-        blocks.append(text(f"where $\\ell$ is the example's class label and ${printer.indicator}_{{\\ell=j}}$ is 1 "
-                           "when $j = \\ell$ and 0 otherwise."))
+        indicator = f"{printer.indicator}_{{\\ell=j}}"
+        onehot = printer.doprint(sp.MatrixSymbol("y", network.layers[-1], 1))
+        blocks.append(text(f"where $\\ell$ is the example's class label and ${indicator}$ is 1 when $j = \\ell$ and 0 "
+                           f"otherwise. The one-hot vector of the label, ${onehot}$, has ${indicator}$ as its "
+                           "entry $j$."))
     return tuple(blocks)
 
 
@@ -242,22 +246,38 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     else:
         blocks.append(text("The same derivation with whole layers, through Jacobians and transposes; $\\odot$ is "
                            "the element-wise (Hadamard) product."))
+    labels_defined = not (form == "batch" and derivation.network.loss.sparse)
     for name, steps in groups.items():
         weight = name.startswith("W") and transposed
         blocks.append(display(sec.quantity_display(steps, printer, transpose=weight)))
+        if not labels_defined and _mentions(steps, "Y"):
+            blocks.append(_onehot_matrix(derivation.network, printer))
+            labels_defined = True
     title = "Backpropagation in vector form" if form == "vector" else "Backpropagation for a batch"
     return Section(title, f"{prefix}sec:{form}", tuple(blocks))
 
 
+def _mentions(steps: Sequence[Step], name: str) -> bool:
+    """Whether any of ``steps`` has the matrix symbol ``name`` (``Y``: the targets) in its result."""
+    return any(isinstance(symbol, sp.MatrixSymbol) and symbol.name == name
+               for step in steps for symbol in step.result.free_symbols)
+
+
+def _onehot_matrix(network: Network, printer: NotationPrinter) -> Block:
+    """The definition of the one-hot label matrix (E) where the batch form first uses it."""
+    n = network.layers[-1]
+    matrix = printer.doprint(sp.MatrixSymbol("Y", n, 1))
+    vector = printer.doprint(sp.MatrixSymbol("y", n, 1))
+    return text(f"where ${matrix}$ is the one-hot matrix of the labels: each column is the one-hot vector ${vector}$ "
+                "of one example's label.")
+
+
 def closed_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
-    """Each gradient fully expanded in inputs, targets and parameters (small nets only)."""
-    closed = derivation.closed_form()
-    blocks = [text("Every gradient written out in the inputs, the targets and the parameters alone.")]
-    for name, matrix in closed.items():
-        params = derivation.network.parameters[name]
-        lines: list[Line] = []
-        for param, value in zip(params, matrix, strict=True):
-            lhs = printer.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
-            lines.extend(chain(lhs, [(sec.terms(value, printer), "")], printer.width).lines)
-        blocks.append(display(Display(tuple(lines))))
+    """Each gradient fully expanded in inputs, targets and parameters (small nets only), broken to fit the page.
+
+    Raises:
+        SizeLimitError: a net too large for the closed form (see :mod:`symbackprop.closed`), before printing.
+    """
+    intro, displays = closed_displays(derivation, printer)
+    blocks = [text(intro)] + [display(shown) for shown in displays]
     return Section("Closed form", f"{prefix}sec:closed", tuple(blocks))

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import sympy as sp
+from sympy.logic.boolalg import ITE
 
 _DELIMITER = re.compile(r"\\(left|right)(\(|\)|\[|\]|\\\{|\\\}|\||\.)")
 _TALL = ("\\frac", "\\sum", "\\prod", "\\begin", "\\int", "\\binom", "\\left", "\\right")
@@ -72,8 +73,57 @@ class _IndicatorFunction(sp.Function):
         return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
 
 
+class _Unsupported(Exception):
+    """A condition :func:`as_indicators` does not rewrite; the Piecewise is left as it is."""
+
+
+def negate(condition: sp.Basic) -> sp.Basic:
+    """The negation of a condition, pushed down to relationals where it can be (De Morgan, ``ITE``)."""
+    if condition == sp.true:
+        return sp.false
+    if condition == sp.false:
+        return sp.true
+    if isinstance(condition, sp.core.relational.Relational):
+        return condition.negated
+    if isinstance(condition, sp.Not):
+        return condition.args[0]
+    if isinstance(condition, sp.And):
+        return sp.Or(*(negate(arg) for arg in condition.args))
+    if isinstance(condition, sp.Or):
+        return sp.And(*(negate(arg) for arg in condition.args))
+    if isinstance(condition, ITE):
+        test, then, otherwise = condition.args
+        return ITE(test, negate(then), negate(otherwise))
+    return sp.Not(condition)
+
+
+def _indicator(condition: sp.Basic) -> sp.Expr:
+    """``1_{condition}`` as a product (or sum) of indicators of relationals; :class:`_Unsupported` otherwise."""
+    if condition == sp.true:
+        return sp.S.One
+    if condition == sp.false:
+        return sp.S.Zero
+    if isinstance(condition, sp.core.relational.Relational):
+        return _IndicatorFunction(condition)
+    if isinstance(condition, sp.Not) and not isinstance(negate(condition.args[0]), sp.Not):
+        return _indicator(negate(condition.args[0]))
+    if isinstance(condition, sp.And):
+        return sp.Mul(*(_indicator(arg) for arg in condition.args))
+    if isinstance(condition, sp.Or) and all(isinstance(arg, sp.core.relational.Relational) for arg in condition.args):
+        return _IndicatorFunction(condition)
+    if isinstance(condition, ITE):  # exactly one of test, not test holds: 1_t 1_a + 1_{not t} 1_b
+        test, then, otherwise = condition.args
+        return _indicator(test) * _indicator(then) + _indicator(negate(test)) * _indicator(otherwise)
+    raise _Unsupported(condition)
+
+
 def as_indicators(expr: sp.Basic) -> sp.Basic:
-    """``expr`` with every 0/1 step ``Piecewise((0, z <= 0), (1, True))`` (ReLU') written as ``1_{z > 0}``."""
+    """``expr`` with every 0/1 step ``Piecewise((0, z <= 0), (1, True))`` (ReLU') written as ``1_{z > 0}``.
+
+    A condition that is not a relational (SymPy writes ``ITE``, ``And``, ``Or``, ``Not`` when a step's argument
+    itself holds a Piecewise) becomes a product of indicators of relationals where it can; any other step is left
+    as its Piecewise, which prints as cases.
+    """
 
     def is_step(node: sp.Basic) -> bool:
         if not isinstance(node, sp.Piecewise) or len(node.args) != 2 or node.args[1][1] != sp.true:
@@ -82,7 +132,10 @@ def as_indicators(expr: sp.Basic) -> sp.Basic:
 
     def to_indicator(node: sp.Piecewise) -> sp.Basic:
         value, condition = node.args[0]
-        return _IndicatorFunction(condition if value == 1 else condition.negated)
+        try:
+            return _indicator(condition if value == 1 else negate(condition))
+        except _Unsupported:
+            return node
 
     return expr.replace(is_step, to_indicator)
 

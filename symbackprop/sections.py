@@ -116,12 +116,19 @@ class Section:
     subsections: tuple[Section, ...] = ()
 
 
-def note(justification: str) -> str:
-    """The engine's justification as a LaTeX note (see :data:`NOTES`); unknown ones as escaped text."""
+def note(justification: str, z: str = "z") -> str:
+    """The engine's justification as a LaTeX note (see :data:`NOTES`); unknown ones as escaped text.
+
+    A note about a function of the pre-activation (``in terms of sigmoid(z)``) names it ``z``, the notation's
+    letter for it (bishop and goodfellow write ``a``: their ``z`` and ``h`` are outputs).
+    """
     for pattern, replacement in NOTES:
         if re.match(pattern, justification):
-            return replacement
-    return rf"\text{{{latex_escape(justification.split(';')[0])}}}"
+            return replacement.replace("(z)", f"({z})")
+    words = justification.split(";")[0]
+    if words.endswith("(z)"):  # recognise tanh(z): the letter in math, outside \text
+        return rf"\text{{{latex_escape(words[:-3])}}}({z})"
+    return rf"\text{{{latex_escape(words)}}}"
 
 
 def terms(expr: sp.Basic, printer: NotationPrinter) -> list[str]:

@@ -53,29 +53,36 @@ def architecture_table(network: Network, printer: NotationPrinter) -> Table:
     return Table(("Layer", "Role", "Neurons", "Activation"), tuple(rows), "clcl")
 
 
+def neuron_letters(notation: Notation) -> tuple[str, str]:
+    """The letters of a weight's destination and source neuron in general formulas: ``j`` and ``k``, or, where
+    the notation's layers are ``k`` (goodfellow), ``i`` and ``j`` as its seed writes them (``W_{kij}``)."""
+    return ("i", "j") if notation.layer_letter == "k" else ("j", "k")
+
+
 def notation_table(network: Network, printer: NotationPrinter) -> Table:
     """Symbol and meaning for every quantity of the derivation, in general form."""
     notation = printer.notation
     general = {kind: printer.relabel(general_labels(notation, kind)) for kind in ("z", "W", "a")}
     z, w = general["z"], general["W"]
     g = GENERAL
+    j, k = neuron_letters(notation)
     src, dst = _words(notation, "a", g - 1, "W"), _words(notation, "z", g, "W")
     rows: list[tuple[str, str]] = [
-        (f"${printer.doprint(sp.Symbol('x_k'))}$", "input $k$"),
+        (f"${printer.doprint(sp.Symbol(f'x_{k}'))}$", f"input ${k}$"),
         _target_row(network, printer),
-        (f"${z.doprint(sp.Symbol(f'z{g}_j'))}$", "weighted input (pre-activation) of neuron $j$ in layer "
+        (f"${z.doprint(sp.Symbol(f'z{g}_{j}'))}$", f"weighted input (pre-activation) of neuron ${j}$ in layer "
          f"${relative(notation, 0)}$"),
-        (f"${general['a'].doprint(sp.Symbol(f'a{g}_j'))}$", "activation (output) of neuron $j$ in layer "
+        (f"${general['a'].doprint(sp.Symbol(f'a{g}_{j}'))}$", f"activation (output) of neuron ${j}$ in layer "
          f"${relative(notation, 0)}$"),
     ]
     if notation.has_layout("scalar.out"):
         rows.append((f"${printer.doprint(sp.Symbol(f'a{network.depth}_j'))}$", "output $j$ of the network"))
-    rows.append((f"${w.doprint(sp.Symbol(f'W{g}_j_k'))}$",
-                 f"weight from neuron $k$ in layer ${src}$ to neuron $j$ in layer ${dst}$"))
-    rows.extend(_bias_rows(network, w, src, dst))
-    delta = z.doprint(sp.Symbol(f"delta{g}_j"))
-    definition = z.doprint(sp.Derivative(sp.Symbol("c"), sp.Symbol(f"z{g}_j"), evaluate=False))
-    meaning = "error of neuron $j$" if delta != definition else "derivative of the cost by the weighted input"
+    rows.append((f"${w.doprint(sp.Symbol(f'W{g}_{j}_{k}'))}$",
+                 f"weight from neuron ${k}$ in layer ${src}$ to neuron ${j}$ in layer ${dst}$"))
+    rows.extend(_bias_rows(network, w, src, dst, j))
+    delta = z.doprint(sp.Symbol(f"delta{g}_{j}"))
+    definition = z.doprint(sp.Derivative(sp.Symbol("c"), sp.Symbol(f"z{g}_{j}"), evaluate=False))
+    meaning = f"error of neuron ${j}$" if delta != definition else "derivative of the cost by the weighted input"
     rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
     rows.extend(_cost_rows(printer))
     rows.extend(_matrix_rows(network, notation, z, w))
@@ -89,15 +96,15 @@ def _target_row(network: Network, printer: NotationPrinter) -> tuple[str, str]:
     return (f"${printer.doprint(sp.Symbol('y_j'))}$", "target (desired output) $j$")
 
 
-def _bias_rows(network: Network, w: NotationPrinter, src: str, dst: str) -> list[tuple[str, str]]:
+def _bias_rows(network: Network, w: NotationPrinter, src: str, dst: str, j: str) -> list[tuple[str, str]]:
     g = GENERAL
     if network.bias == "vector":
-        return [(f"${w.doprint(sp.Symbol(f'b{g}_j'))}$", f"bias of neuron $j$ in layer ${dst}$")]
+        return [(f"${w.doprint(sp.Symbol(f'b{g}_{j}'))}$", f"bias of neuron ${j}$ in layer ${dst}$")]
     if network.bias == "shared":
         return [(f"${w.doprint(sp.Symbol(f'b{g}'))}$", f"bias shared by every neuron of layer ${dst}$")]
     if network.bias == "neuron":
-        return [(f"${w.doprint(sp.Symbol(f'W{g}_j_0'))}$",
-                 f"weight from the bias unit (the constant 1) of layer ${src}$ to neuron $j$ in layer ${dst}$")]
+        return [(f"${w.doprint(sp.Symbol(f'W{g}_{j}_0'))}$",
+                 f"weight from the bias unit (the constant 1) of layer ${src}$ to neuron ${j}$ in layer ${dst}$")]
     return []
 
 
@@ -114,8 +121,9 @@ def _matrix_rows(network: Network, notation: Notation, z: NotationPrinter, w: No
     vectors = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("z", "a", "delta"))
     batch = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("Z", "A", "Delta"))
     matrix = w.stored(sp.MatrixSymbol(f"W{g}", n, n))
-    order = "row $k$ holds the weights out of neuron $k$" if notation.weights_transposed else \
-        "row $j$ holds the weights into neuron $j$"
+    j, k = neuron_letters(notation)
+    order = f"row ${k}$ holds the weights out of neuron ${k}$" if notation.weights_transposed else \
+        f"row ${j}$ holds the weights into neuron ${j}$"
     rows = [
         (vectors, "the same quantities for a whole layer, as column vectors"),
         (batch, "the same for $m$ examples, one column per example"),

@@ -21,6 +21,7 @@ from symbackprop.notation import (
     with_overrides,
 )
 from symbackprop.printer import INDICATOR_MARKDOWN, NotationPrinter, shrink_parens
+from symbackprop.tables import notation_table
 
 NET = Network([2, 3, 2], hidden="tanh", output="sigmoid", loss="bce")
 SPARSE = Network([3, 3, 3, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy")
@@ -227,3 +228,21 @@ def test_overrides_that_would_stop_latex_are_refused(latex: str, problem: str) -
                                                (r"\mathbf{w_0}", r"\mathbf{w_0}")])
 def test_an_override_with_scripts_is_grouped_so_the_templates_can_add_theirs(latex: str, letter: str) -> None:
     assert as_letter(latex) == letter
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_the_notation_table_indexes_neurons_and_layers_with_different_letters(preset: str) -> None:
+    notation = get_notation(preset)
+    table = notation_table(SPARSE, printer(preset, SPARSE))
+    layer = notation.layer_letter
+    (weight,) = [row for row in table.rows if row[1].startswith("weight from neuron")]
+    match = re.fullmatch(r"weight from neuron \$(\w)\$ in layer \$(.+)\$ to neuron \$(\w)\$ in layer \$(.+)\$",
+                         weight[1])
+    assert match is not None, weight
+    source, destination = match.group(1), match.group(3)
+    assert len({source, destination, layer}) == 3, weight
+    if preset == "goodfellow":  # seed 002: a_{ki} = b_{ki} + sum_j W_{kij} h_{k-1,j}
+        assert weight[0] == "$W_{kij}$"
+    for symbol, meaning in table.rows:
+        if "neuron $" in meaning and "layer $" in meaning:
+            assert f"neuron ${layer}$" not in meaning, (symbol, meaning)

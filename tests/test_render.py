@@ -178,3 +178,64 @@ def test_templates_refuse_undefined_variables() -> None:
 def test_template_delimiters_leave_latex_braces_alone() -> None:
     env = environment("latex")
     assert env.from_string(r"\frac{a}{b} {{ not jinja }} ((( x )))").render(x=1) == r"\frac{a}{b} {{ not jinja }} 1"
+
+
+def _blocks(sections: Any, label: str) -> list[Any]:
+    """The blocks of the section (or subsection) whose label ends with ``label``."""
+    for section in sections:
+        if section.label.endswith(label):
+            return list(section.blocks)
+        found = _blocks(section.subsections, label)
+        if found:
+            return found
+    return []
+
+
+@pytest.mark.parametrize(
+    ("preset", "entry", "vector"),
+    [
+        ("goodfellow", r"\hat{y}_{1}", r"\underline{\hat{y}}"),  # a is the pre-activation, h a hidden output
+        ("bishop", "y_{1}", r"\mathbf{y}"),  # a is the pre-activation, z a hidden output
+        ("nielsen", "a_{1}", "a^{L}"),
+    ],
+)
+def test_the_softmax_appendix_names_the_output_in_the_notations_letters(preset: str, entry: str, vector: str) -> None:
+    network = Network([3, 3, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy")
+    document = build_document(network.derive(forms=("element", "vector", "batch")), DocumentOptions(notation=preset))
+    shown, prose = _blocks(document.appendix, "sec:derivative-softmax")
+    assert shown.display.lines[0].lhs == entry
+    assert shown.display.lines[-1].lhs.startswith(rf"\frac{{\partial {entry[:-4]}_i}}")
+    assert prose.text == (rf"In matrix form the Jacobian is $\operatorname{{diag}}({vector}) - {vector} "
+                          rf"{vector if '^' not in vector else f'({vector})'}^{{\top}}$, with ${vector}$ the output "
+                          "vector.")
+    if preset == "goodfellow":  # its layers are k: the sum runs over i', as in seed 002
+        assert r"\sum_{i'=1}^{2} e^{a_{i'}}" in shown.display.lines[0].rhs
+
+
+@pytest.mark.parametrize(("preset", "letter"), [("bishop", "a"), ("goodfellow", "a"), ("ng", "Z"), ("nielsen", "z")])
+def test_appendix_notes_name_the_pre_activation_in_the_notations_letter(preset: str, letter: str) -> None:
+    network = Network([3, 2, 2], hidden="softplus", output="silu", loss="quadratic")
+    document = build_document(network.derive(forms=("element", "vector", "batch")), DocumentOptions(notation=preset))
+    notes = [line.note for section in ("softplus", "silu")
+             for line in _blocks(document.appendix, f"sec:derivative-{section}")[0].display.lines]
+    assert rf"\text{{recognise }} \sigma({letter})" in notes
+    assert rf"\text{{in terms of }} \sigma({letter})" in notes
+    if letter != "z":
+        assert not any(r"\sigma(z)" in note for note in notes)
+
+
+@pytest.mark.parametrize(
+    ("preset", "vector", "matrix"),
+    [("ng", r"\mathbf{e}_{\ell}", r"\mathcal{E}"), ("bishop", r"\mathbf{e}_{\ell}", r"\mathbf{E}"),
+     ("goodfellow", r"\underline{e}_{\ell}", "E")],
+)
+def test_one_hot_labels_are_defined_where_they_are_first_used(preset: str, vector: str, matrix: str) -> None:
+    network = Network([2, 3, 3, 2], hidden="softplus", output="softmax", loss="sparse_cross_entropy")
+    document = build_document(network.derive(forms=("element", "vector", "batch")), DocumentOptions(notation=preset))
+    forward = [block.text for block in _blocks(document.sections, "sec:forward") if block.kind == "text"]
+    assert f"The one-hot vector of the label, ${vector}$," in forward[-1]
+    batch = _blocks(document.sections, "sec:batch")
+    first = next(i for i, block in enumerate(batch) if block.display is not None
+                 and any(rf"- {matrix})" in line.rhs for line in block.display.lines))
+    assert batch[first + 1].text.startswith(f"where ${matrix}$ is the one-hot matrix of the labels")
+    assert sum("one-hot matrix" in block.text for block in batch) == 1

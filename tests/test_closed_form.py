@@ -1,0 +1,230 @@
+"""The closed form (``--form ...,closed``): it renders for every activation, every line fits the page, ReLU's
+conditions are shown, it equals backpropagation, and a closed form too large for the page is refused."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.logic.boolalg import ITE
+from typer.testing import CliRunner
+
+from symbackprop import Network, SizeLimitError, pdf
+from symbackprop.cli import app
+from symbackprop.closed import ClosedPrinter, _Cases, closed_displays, expanded_gradients
+from symbackprop.document import build_document
+from symbackprop.equations import LINE_WIDTH, break_formula, chain, formula_width
+from symbackprop.options import DocumentOptions
+from symbackprop.printer import NotationPrinter
+from symbackprop.render import render_markdown, render_tex
+from symbackprop.rewrite import as_indicators
+from tests.helpers import derived_at, random_point
+
+ALL_FORMS = ("element", "vector", "batch", "closed")
+EMPTY_ROW = re.compile(r"^\s*&\s*(\\\\)?\s*$", re.MULTILINE)
+
+
+def _closed_section(text: str) -> str:
+    """The closed-form section of a rendered document (LaTeX or Markdown)."""
+    start = text.index("Closed form")
+    end = text.index("Summary", start)
+    return text[start:end]
+
+
+def _render(spec: str, notation: str, forms: tuple[str, ...] = ALL_FORMS, **network: str) -> tuple[str, str]:
+    derivation = Network.from_spec(spec, **network).derive(forms=("element", "vector", "batch"))
+    options = DocumentOptions(notation=notation, forms=forms, formats=("tex", "md"))
+    return render_tex(derivation, options), render_markdown(derivation, options)
+
+
+def test_the_relu_to_relu_closed_form_renders_through_the_cli(tmp_path: Path) -> None:
+    """c17: as_indicators crashed on the ITE conditions SymPy writes for ReLU of ReLU."""
+    result = CliRunner().invoke(app, [
+        "derive", "2-2-1", "--hidden", "relu", "--output", "relu", "--loss", "quadratic", "--notation", "ng",
+        "--form", "element,vector,batch,closed", "--format", "tex,md", "--out", str(tmp_path),
+    ])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in tmp_path.iterdir()} == {"derivation-ng.tex", "derivation-ng.md"}
+
+
+def test_relu_conditions_are_visible_in_the_closed_form() -> None:
+    tex, markdown = _render("2-2-1", "ng", hidden="relu", output="relu", loss="quadratic")
+    for text in (tex, markdown):
+        closed = _closed_section(text)
+        assert r"\max(0, " in closed  # ReLU itself
+        assert closed.count("> 0]") >= 2  # ReLU' as the indicator of its condition, for both layers
+        assert "is 1 when the condition" in closed  # and the bracket explained
+        assert "ITE" not in closed and r"\begin{cases}" not in closed
+
+
+def test_the_closed_form_has_no_empty_rows() -> None:
+    """c40: every gradient was followed by an empty ``& \\\\`` row."""
+    tex, markdown = _render("2-2-1", "bishop", hidden="silu", output="relu", loss="mse")
+    for text in (tex, markdown):
+        assert not EMPTY_ROW.search(_closed_section(text))
+
+
+def test_chain_adds_no_empty_row_for_a_long_term_without_a_note() -> None:
+    shown = chain("c", [(["x" * 100], "")])
+    assert all(line.lhs or line.rel or line.rhs or line.note for line in shown.lines)
+
+
+@pytest.mark.parametrize(("spec", "network", "notation"), [
+    ("2-2-1", dict(hidden="silu", output="relu", loss="mse"), "bishop"),
+    ("2-3-3-2", dict(hidden="tanh", output="tanh", loss="quadratic"), "goodfellow"),
+    ("2-2-2", dict(hidden="leaky_relu", output="elu", loss="mse"), "nielsen"),
+    ("2-3-3", dict(hidden="sigmoid", output="softmax", loss="cross_entropy"), "input-major"),
+    ("2-2-1", dict(hidden="gelu", output="softplus", loss="quadratic", bias="shared"), "ng"),
+])
+def test_every_closed_form_line_fits_the_page(spec: str, network: dict, notation: str) -> None:
+    derivation = Network.from_spec(spec, **network).derive(forms=("element",))
+    options = DocumentOptions(notation=notation, forms=("closed",))
+    document = build_document(derivation, options)
+    (section,) = [s for s in document.sections if s.title == "Closed form"]
+    lines = [line for block in section.blocks if block.display for line in block.display.lines]
+    assert len(lines) > derivation.network.parameter_count  # broken, at least once somewhere
+    widest = max(formula_width(line.lhs) + formula_width(line.rhs) for line in lines)
+    assert widest <= LINE_WIDTH
+    for line in lines:  # each line of an align is typeset alone: its sized delimiters pair up within it
+        assert line.rhs.count(r"\left") == line.rhs.count(r"\right"), line.rhs
+
+
+def _unmasked(expr: sp.Basic, network: Network) -> sp.Basic:
+    """A closed-form entry with its opaque cases and named activations written out again (at a point: written out
+    symbolically, SymPy would fold every inner case into the conditions of the outer ones)."""
+    activations = {act.name: act for act in network.activations}
+    expr = expr.replace(lambda e: isinstance(e, _Cases), lambda e: sp.Piecewise(*e.pieces))
+    return expr.replace(lambda e: isinstance(e, AppliedUndef) and type(e).__name__ in activations,
+                        lambda e: activations[type(e).__name__](e.args[0]))
+
+
+@pytest.mark.parametrize("network", [
+    dict(layers=[2, 2, 2, 1], hidden="relu", output="relu", loss="quadratic"),
+    dict(layers=[2, 2, 2], hidden="leaky_relu", output="elu", loss="mse"),
+    dict(layers=[2, 2, 3], hidden="elu", output="softmax", loss="cross_entropy"),
+    dict(layers=[2, 2, 1], hidden="silu", output="relu", loss="mse", bias="shared"),
+])
+def test_the_closed_form_shown_equals_backpropagation(network: dict) -> None:
+    net = Network.from_mapping(network)
+    derivation = net.derive(forms=("element",))
+    shown = expanded_gradients(derivation)
+    rng = random.Random(7)
+    for _ in range(3):
+        point = random_point(net, rng)
+        expected = derived_at(derivation, point)
+        for name, entries in shown.items():
+            for param, entry in zip(net.parameters[name], entries, strict=True):
+                value = sp.N(_unmasked(entry.xreplace(point), net), 40)  # numbers first: SymPy folds no cases
+                assert abs(value - expected[param]) <= 1e-25 * (1 + abs(expected[param])), (param, value)
+
+
+def test_a_closed_form_too_large_for_the_page_is_refused_in_one_line() -> None:
+    derivation = Network.from_spec("3-4-3-2", hidden="tanh").derive(forms=("element",))
+    options = DocumentOptions(forms=("closed",))
+    with pytest.raises(SizeLimitError, match=r"^the closed form of 3-4-3-2 would fill about \d+ pages and is "
+                                             r"limited to 60; use the delta form") as info:
+        build_document(derivation, options)
+    assert "\n" not in str(info.value)
+
+
+def test_a_closed_form_exponentially_too_large_is_refused_before_printing() -> None:
+    network = Network.from_spec("1-2-2-2-2-2-2-2-2-2-2-1", hidden="tanh")  # 61 parameters, depth 11
+    assert network.parameter_count <= 64
+    printer = NotationPrinter(DocumentOptions().notation_preset, network)
+    with pytest.raises(SizeLimitError, match="would fill at least"):
+        closed_displays(network.derive(forms=("element",)), printer)
+
+
+@pytest.mark.parametrize(("condition_of", "first"), [
+    *((lambda a, b, c: ITE(a <= 0, b <= 0, c <= 0), first) for first in (0, 1)),
+    *((lambda a, b, c: sp.Not(ITE(a <= 0, b <= 0, c <= 0)), first) for first in (0, 1)),
+    *((lambda a, b, c: sp.Or(ITE(a <= 0, b <= 0, c <= 0), a > 1), first) for first in (0, 1)),
+    (lambda a, b, c: sp.And(a <= 0, b > 1), 0),  # negated: Or
+    (lambda a, b, c: sp.Or(a <= 0, c > 0), 0),  # negated: And
+])
+def test_as_indicators_handles_every_condition_sympy_writes(condition_of, first: int) -> None:
+    a, b, c = sp.symbols("a b c", real=True)
+    condition = condition_of(a, b, c)
+    step = sp.Piecewise((first, condition), (1 - first, True))
+    rewritten = as_indicators(step)
+    printed = NotationPrinter(DocumentOptions().notation_preset, Network.from_spec("1-1")).doprint(step)
+    assert printed and "ITE" not in printed or isinstance(rewritten, sp.Piecewise)
+
+    def value(expr: sp.Basic, point: dict) -> sp.Basic:
+        expr = expr.replace(lambda e: type(e).__name__ == "_IndicatorFunction",
+                            lambda e: sp.Piecewise((1, e.args[0]), (0, True)))
+        return sp.simplify(expr.xreplace(point))
+
+    for point in ({a: -1, b: -1, c: 1}, {a: 1, b: 2, c: -1}, {a: 2, b: 0, c: 3}, {a: -2, b: 3, c: -3}):
+        assert value(rewritten, point) == value(step, point), point
+
+
+def test_break_formula_keeps_sized_delimiters_paired_on_each_line() -> None:
+    inner = " + ".join(rf"\frac{{w_{{{k}}}}}{{2}} \tanh(x_{{{k}}} + b_{{{k}}})" for k in range(1, 12))
+    latex = rf"y \left(1 - {inner}\right)^{{2}} \left({inner}\right)"
+    lines = break_formula(latex, 50.0, 46.0)
+    assert len(lines) > 3
+    assert all(formula_width(line) <= 50.0 for line in lines)
+    for line in lines:
+        assert line.count(r"\left") == line.count(r"\right")
+    joined = " ".join(lines)
+    assert joined.count(r"\Bigl(") == joined.count(r"\Bigr)") == 2  # both split pairs, around tall fractions
+    assert any(line.startswith(r"\times") for line in lines[1:])  # a product broken between its factors
+
+
+def test_the_closed_printer_writes_long_exponentials_and_fractions_breakably() -> None:
+    network = Network.from_spec("2-2-2", hidden="tanh", output="softmax", loss="cross_entropy")
+    printer = ClosedPrinter.like(NotationPrinter(DocumentOptions().notation_preset, network))
+    u = sum(sp.Symbol(f"W1_1_{k}", real=True) * sp.Symbol(f"x_{k}", real=True) for k in (1, 2))
+    assert r"\exp" in printer.doprint(sp.exp(u))
+    assert r"\frac" not in printer.doprint(sp.exp(u) / (sp.exp(u) + sp.exp(2 * u)))
+    assert printer.doprint(sp.exp(sp.Symbol("x_1", real=True))) == "e^{x_{1}}"
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize(("name", "args"), [
+    ("c41", ["2-3-3-2", "--hidden", "tanh", "--output", "tanh", "--loss", "quadratic", "--notation", "goodfellow"]),
+    ("c40", ["2-2-1", "--hidden", "silu", "--output", "relu", "--loss", "mse", "--notation", "bishop"]),
+])
+def test_the_closed_form_compiles_without_overfull_boxes(tmp_path: Path, name: str, args: list[str]) -> None:
+    if shutil.which("latexmk") is None or not pdf.tex_available():
+        pytest.skip("latexmk/pdflatex not installed")
+    result = CliRunner().invoke(app, ["derive", *args, "--form", ",".join(ALL_FORMS), "--format", "tex,pdf",
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    (log,) = tmp_path.glob("*.log")
+    text = log.read_text(errors="replace")
+    assert "Overfull \\hbox" not in text
+    assert "Dimension too large" not in text
+
+
+HOST = r"""\documentclass{article}
+\usepackage{amsmath,amssymb,bm,booktabs,tikz}
+\begin{document}
+\section{Lecture}
+The gradients are in Appendix~\ref{app:sec:closed}.
+\appendix
+\section{Backpropagation}
+\input{appendix.tex}
+\end{document}
+"""
+
+
+@pytest.mark.pdf
+def test_a_closed_form_fragment_fits_the_pages_of_a_host_without_allowdisplaybreaks(tmp_path: Path) -> None:
+    """A fragment's host may not allow page breaks in displays: a gradient longer than a page still breaks."""
+    if shutil.which("latexmk") is None or not pdf.tex_available():
+        pytest.skip("latexmk/pdflatex not installed")
+    derivation = Network.from_spec("2-2-2-1", hidden="tanh").derive(forms=("element",))
+    options = DocumentOptions(forms=("closed",), fragment=True, heading="subsection", label_prefix="app:")
+    (tmp_path / "appendix.tex").write_text(render_tex(derivation, options), encoding="utf-8")
+    host = tmp_path / "host.tex"
+    host.write_text(HOST, encoding="utf-8")
+    pdf.build_pdf(host)
+    log = host.with_suffix(".log").read_text(errors="replace")
+    assert "Overfull" not in log
