@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import random
 
+import pytest
 import sympy as sp
 
+from symbackprop import pdf
 from symbackprop.derivation import Derivation
 from symbackprop.engine import forward_values
 from symbackprop.losses import LABEL
 from symbackprop.network import Network
 
 DIGITS = 40
+
+
+def require_tex() -> None:
+    """Skip a PDF test where TeX (latexmk, pdflatex) is missing; fail it in CI, whose .ci/run installs TeX."""
+    if pdf.tex_available():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("TeX (latexmk, pdflatex) is missing in CI; .ci/run must install it")
+    pytest.skip("latexmk/pdflatex not installed")
 
 
 def random_point(network: Network, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:

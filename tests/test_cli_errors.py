@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 
 from symbackprop import documents
 from symbackprop.cli import main
+from tests.helpers import require_tex
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -63,8 +63,7 @@ def test_a_json_file_that_is_not_utf8_is_one_line(capsys: pytest.CaptureFixture[
 @pytest.mark.pdf
 def test_a_latex_failure_leaves_the_folder_as_it_was(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                                      monkeypatch: Any) -> None:
-    if shutil.which("latexmk") is None:
-        pytest.skip("needs latexmk")
+    require_tex()
     before = {"derivation-nielsen.tex": "old tex", "derivation-nielsen.pdf": "old pdf"}
     for name, text in before.items():
         (tmp_path / name).write_text(text)
@@ -85,8 +84,7 @@ def test_a_latex_failure_leaves_the_folder_as_it_was(capsys: pytest.CaptureFixtu
 
 @pytest.mark.pdf
 def test_an_override_with_its_own_scripts_compiles(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    if shutil.which("latexmk") is None:
-        pytest.skip("needs latexmk")
+    require_tex()
     code, out, err = run(capsys, "derive", "2-2-1", "--symbol", "weight=w_0^{*}", "--symbol", "delta=\\hat\\delta",
                          "--format", "tex,pdf", "--out", str(tmp_path))
     assert code == 0, err

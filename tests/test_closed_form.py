@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from symbackprop.options import DocumentOptions
 from symbackprop.printer import NotationPrinter
 from symbackprop.render import render_markdown, render_tex
 from symbackprop.rewrite import as_indicators
-from tests.helpers import derived_at, random_point
+from tests.helpers import derived_at, random_point, require_tex
 
 ALL_FORMS = ("element", "vector", "batch", "closed")
 EMPTY_ROW = re.compile(r"^\s*&\s*(\\\\)?\s*$", re.MULTILINE)
@@ -192,8 +191,7 @@ def test_the_closed_printer_writes_long_exponentials_and_fractions_breakably() -
     ("c40", ["2-2-1", "--hidden", "silu", "--output", "relu", "--loss", "mse", "--notation", "bishop"]),
 ])
 def test_the_closed_form_compiles_without_overfull_boxes(tmp_path: Path, name: str, args: list[str]) -> None:
-    if shutil.which("latexmk") is None or not pdf.tex_available():
-        pytest.skip("latexmk/pdflatex not installed")
+    require_tex()
     result = CliRunner().invoke(app, ["derive", *args, "--form", ",".join(ALL_FORMS), "--format", "tex,pdf",
                                       "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -218,8 +216,7 @@ The gradients are in Appendix~\ref{app:sec:closed}.
 @pytest.mark.pdf
 def test_a_closed_form_fragment_fits_the_pages_of_a_host_without_allowdisplaybreaks(tmp_path: Path) -> None:
     """A fragment's host may not allow page breaks in displays: a gradient longer than a page still breaks."""
-    if shutil.which("latexmk") is None or not pdf.tex_available():
-        pytest.skip("latexmk/pdflatex not installed")
+    require_tex()
     derivation = Network.from_spec("2-2-2-1", hidden="tanh").derive(forms=("element",))
     options = DocumentOptions(forms=("closed",), fragment=True, heading="subsection", label_prefix="app:")
     (tmp_path / "appendix.tex").write_text(render_tex(derivation, options), encoding="utf-8")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import json
 import re
-import shutil
 import subprocess
 import sys
 import warnings
@@ -31,6 +30,7 @@ from symbackprop.example import (
 from symbackprop.network import Network
 from symbackprop.params import parameters_to_data, random_batch, random_parameters
 from symbackprop.references import describe, reference_grad
+from tests.helpers import require_tex
 from tests.numeric_strategies import networks
 
 runner = CliRunner()
@@ -121,9 +121,9 @@ def test_sparse_labels_show_ell_from_one() -> None:
     assert "example 2" in text
 
 
-@pytest.mark.skipif(shutil.which("latexmk") is None, reason="needs latexmk")
 @pytest.mark.pdf
 def test_the_tex_example_compiles(tmp_path: Path) -> None:
+    require_tex()
     net = Network([2, 2, 2], hidden="relu", output="softmax", loss="cross_entropy", bias="neuron")
     X, Y = random_batch(net, 2, 0)
     (tmp_path / "example.tex").write_text(render_example(worked_example(net, random_parameters(net, 0), X, Y), "tex"))

@@ -19,6 +19,7 @@ from symbackprop import pdf
 from symbackprop.network import Network
 from symbackprop.options import DocumentOptions
 from symbackprop.render import render_tex
+from tests.helpers import require_tex
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 with open(GOLDEN / "cases.toml", "rb") as _handle:
@@ -37,14 +38,6 @@ The four equations are in Appendix~\ref{app:sec:summary}, equation~\eqref{app:eq
 \input{appendix.tex}
 \end{document}
 """
-
-
-def _require_tex() -> None:
-    if pdf.tex_available():
-        return
-    if os.environ.get("CI"):
-        pytest.fail("TeX (latexmk, pdflatex) is missing in CI; .ci/run must install it")
-    pytest.skip("latexmk/pdflatex not installed")
 
 
 def _case_tex(name: str, **overrides: Any) -> str:
@@ -66,7 +59,7 @@ def _text(pdf_path: Path) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_every_preset_compiles_without_overfull_boxes(tmp_path: Path, name: str) -> None:
-    _require_tex()
+    require_tex()
     tex = tmp_path / f"{name}.tex"
     tex.write_text(_case_tex(name), encoding="utf-8")
     built = pdf.build_pdf(tex)
@@ -82,7 +75,7 @@ def test_every_preset_compiles_without_overfull_boxes(tmp_path: Path, name: str)
 
 @pytest.mark.pdf
 def test_the_same_tex_gives_a_byte_identical_pdf(tmp_path: Path) -> None:
-    _require_tex()
+    require_tex()
     source = _case_tex("nielsen")
     outputs = []
     for folder in ("a", "b"):
@@ -95,7 +88,7 @@ def test_the_same_tex_gives_a_byte_identical_pdf(tmp_path: Path) -> None:
 
 @pytest.mark.pdf
 def test_the_fragment_compiles_inside_a_host_document(tmp_path: Path) -> None:
-    _require_tex()
+    require_tex()
     fragment = _case_tex("goodfellow", fragment=True, heading="subsection", label_prefix="app:")
     (tmp_path / "appendix.tex").write_text(fragment, encoding="utf-8")
     host = tmp_path / "host.tex"
@@ -121,7 +114,7 @@ def test_missing_tex_names_the_debian_packages_and_keeps_the_tex(tmp_path: Path,
 
 @pytest.mark.pdf
 def test_a_latex_error_quotes_the_first_error_and_names_the_log(tmp_path: Path) -> None:
-    _require_tex()
+    require_tex()
     tex = tmp_path / "broken.tex"
     tex.write_text("\\documentclass{article}\n\\begin{document}\n\\undefinedmacro\n\\end{document}\n")
     with pytest.raises(pdf.LatexError) as caught:
