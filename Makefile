@@ -24,9 +24,10 @@ $(STAMP_RUN): pyproject.toml | $(PY)
 	$(PIP_INSTALL) -e .
 	touch $@
 
-# The package with everything the tests use: dev tools, PyTorch and JAX for the autograd comparisons.
+# The package with everything the tests use: dev tools, PyTorch and JAX for the autograd comparisons, numba for
+# the NumPy backend's element loops.
 $(STAMP_TEST): pyproject.toml | $(PY)
-	$(PIP_INSTALL) -e '.[dev,torch,jax]'
+	$(PIP_INSTALL) -e '.[dev,torch,jax,numba]'
 	touch $@ $(STAMP_RUN)
 
 # `make .venv` (or `make venv`): the virtual environment with every extra the tests use.

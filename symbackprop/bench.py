@@ -4,6 +4,8 @@ One run times, on the same data and in the same process, one gradient evaluation
 C = (1/m) sum c) of an MLP by
 
 * ``symbackprop numpy`` / ``torch`` / ``jax``: :func:`symbackprop.compile.compile_network` (vectorized form);
+  with numba installed, the numpy backend runs its element loops, and ``numpy without numba`` times the same
+  module with them turned off;
 * ``hand-written numpy``: :func:`symbackprop.references.reference_grad`, the independent NumPy backprop;
 * ``torch autograd``: the forward pass in torch and ``torch.autograd.grad``;
 * ``jax.grad (jit)``: ``jax.jit(jax.value_and_grad(loss))``;
@@ -12,11 +14,12 @@ C = (1/m) sum c) of an MLP by
   suite: no backprop can do less.
 
 Each time is the median over ``repeat`` rounds of the mean of ``number`` calls, after warm-up calls (which
-also absorb JIT compilation). ``symbackprop numpy`` and the floor take turns within each round, so that
-their ratio compares them under the same conditions; the others are timed one after another (torch's and
-OpenBLAS's thread pools slow each other down when interleaved). Ratios are taken between timings of the same
-run. Compile time is the time of ``compile_network`` for the numpy backend, the first in the process
-(activation derivatives not yet cached).
+also absorb JIT compilation). ``symbackprop numpy`` (with and without numba) and the floor take turns within
+each round, so that their ratio compares them under the same conditions; the others are timed one after
+another (torch's and OpenBLAS's thread pools slow each other down when interleaved). Ratios are taken
+between timings of the same run. Compile time is the time of ``compile_network`` for the numpy backend, the
+first in the process (activation derivatives not yet cached); first call is that module's first gradient,
+where numba compiles the element loops.
 Nothing here asserts a speed: the numbers go to the README, with the command that produced them.
 """
 
@@ -78,6 +81,9 @@ class BenchReport:
     timings: tuple[Timing, ...]
     compile_seconds: float
     skipped: tuple[str, ...]
+    first_call_seconds: float | None = None
+    numba: str | None = None  # its version, where installed
+    fuse_from: int = 0  # the fewest values of a layer run by an element loop
 
     def seconds(self, name: str) -> float | None:
         return next((t.seconds for t in self.timings if t.name == name), None)
@@ -86,6 +92,7 @@ class BenchReport:
         """(description, ratio, target) for every pair present in this run."""
         pairs = [("symbackprop numpy / torch autograd", "symbackprop numpy", "torch autograd", "<= 1.0"),
                  ("symbackprop numpy / matmul floor", "symbackprop numpy", "matmul floor", "<= 1.3"),
+                 ("numpy without numba / matmul floor", "numpy without numba", "matmul floor", ""),
                  ("symbackprop numpy / hand-written numpy", "symbackprop numpy", "hand-written numpy", ""),
                  ("symbackprop jax / jax.grad (jit)", "symbackprop jax", "jax.grad (jit)", "<= 1.1"),
                  ("symbackprop torch / torch autograd", "symbackprop torch", "torch autograd",
@@ -101,9 +108,13 @@ class BenchReport:
         c = self.config
         lines = [f"benchmark: {c.spec} {c.hidden}/{c.output}/{c.loss}, batch {c.batch}, {c.dtype}, device {c.device}"
                  f" (median of {c.repeat} x {c.number} calls)",
+                 f"numba: {self.numba}, element loops on layers of {self.fuse_from:,} values or more" if self.numba
+                 else "numba: not installed, NumPy alone",
                  f"{'contender':<24} {'ms per gradient':>16}"]
         lines += [f"{t.name:<24} {t.seconds * 1e3:>16.3f}" for t in self.timings]
         lines.append(f"{'compile (numpy, cold)':<24} {self.compile_seconds * 1e3:>16.1f}")
+        if self.first_call_seconds is not None:
+            lines.append(f"{'first call (numpy)':<24} {self.first_call_seconds * 1e3:>16.1f}")
         lines.append("")
         lines += [f"{label:<40} {ratio:>6.3f}  {('target ' + target) if target else ''}"
                   for label, ratio, target in self.ratios()]
@@ -321,12 +332,22 @@ def run_benchmark(config: BenchConfig, contenders: tuple[str, ...] = ("numpy", "
     none = lambda: None  # noqa: E731 - NumPy is synchronous
     if config.device != "cpu" and "numpy" in contenders:
         skipped.append("numpy: runs on the CPU; the GPU suite compares torch only")
+    first_call = None
     if config.device == "cpu" and "numpy" in contenders:
         desc = describe(net)
-        paired = _time_together({"symbackprop numpy": partial(grad, params, X, Y),
-                                 "matmul floor": partial(_floor, params, X, net.depth, np.matmul, {})}, config, none)
-        timings += [Timing("symbackprop numpy", paired["symbackprop numpy"]),
-                    Timing("hand-written numpy", _time(lambda: reference_grad(desc, params, X, Y), config, none)),
+        start = time.perf_counter()
+        grad(params, X, Y)
+        first_call = time.perf_counter() - start
+        calls: dict[str, Callable[[], Any]] = {
+            "symbackprop numpy": partial(grad, params, X, Y),
+            "matmul floor": partial(_floor, params, X, net.depth, np.matmul, {})}
+        if grad.namespace.get("FUSED"):
+            alone = compile_network(net, "numpy", dtype=config.dtype)
+            alone.namespace["FUSED"] = False
+            calls["numpy without numba"] = partial(alone, params, X, Y)
+        paired = _time_together(calls, config, none)
+        timings += [Timing(name, paired[name]) for name in calls if name != "matmul floor"]
+        timings += [Timing("hand-written numpy", _time(lambda: reference_grad(desc, params, X, Y), config, none)),
                     Timing("matmul floor", paired["matmul floor"])]
     for name in ("torch", "jax"):
         if name not in contenders:
@@ -342,4 +363,6 @@ def run_benchmark(config: BenchConfig, contenders: tuple[str, ...] = ("numpy", "
                 timings.append(Timing("matmul floor", floor))
         else:
             timings += _jax_contenders(net, config, params, X, Y)
-    return BenchReport(config, tuple(timings), compile_seconds, tuple(skipped))
+    numba = getattr(grad.namespace.get("numba"), "__version__", None)  # the module imports it where installed
+    return BenchReport(config, tuple(timings), compile_seconds, tuple(skipped), first_call, numba,
+                       grad.namespace.get("FUSE_FROM", 0))

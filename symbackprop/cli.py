@@ -339,7 +339,8 @@ def compile_command(
     dtype: DtypeOption = "float64",
     out: str | None = typer.Option(None, help="Module to write (default output/<network name>/grads.py); - prints."),
 ) -> None:
-    """Write a standalone Python module with grad(params, X, Y); it imports only the backend, never SymPy."""
+    """Write a standalone Python module with grad(params, X, Y); it imports the backend (and numba where
+    installed), never SymPy."""
     from .compile import generate_source
 
     network = _network(spec, hidden, output, loss, bias, activations)

@@ -17,6 +17,10 @@ few operations whose naive form overflows as calls to helpers that every generat
 These rewrites are exact: each replaces a subexpression by an equal one. Functions are made by
 ``sympy.lambdify`` with explicit argument names and ``cse=True``; their source is kept for the generated
 module, so what runs is what a reader sees.
+
+:func:`element_function` writes the same expressions for one number at a time, for the NumPy module's
+element loops (compiled by numba where it is installed): ``math`` functions, piecewise functions as
+conditional expressions (only the branch taken is computed), and the helpers as ``<name>_at``.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pycode import PythonCodePrinter
 
 
 class Sigmoid(sp.Function):
@@ -82,6 +87,22 @@ class ArrayPrinter(NumPyPrinter):
         helper = HELPERS.get(type(expr))
         if helper is not None:
             return f"{helper}({', '.join(self._print(arg) for arg in expr.args)})"
+        return super()._print_Function(expr)
+
+    _print_erf = _print_tanh = _print_Function
+
+
+class ElementPrinter(PythonCodePrinter):
+    """Python's printer for one number at a time: ``math`` functions, conditional expressions for piecewise
+    functions, and the helpers as ``<name>_at``."""
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return repr(float(expr))
+
+    def _print_Function(self, expr: sp.Function) -> str:
+        helper = HELPERS.get(type(expr))
+        if helper is not None:
+            return f"{helper}_at({', '.join(self._print(arg) for arg in expr.args)})"
         return super()._print_Function(expr)
 
     _print_erf = _print_tanh = _print_Function
@@ -151,23 +172,37 @@ class Function:
 
 
 def function(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, comments: Sequence[str] = ()) -> Function:
-    """Lambdify ``expr`` with the explicit arguments ``args`` (cse on) and keep its source as ``def name(...)``.
+    """Lambdify ``expr`` on arrays with the explicit arguments ``args`` (cse on) and keep its source as
+    ``def name(...)``.
 
     Raises:
         ValueError: ``name`` or an argument is not a Python identifier.
     """
-    for text in (name, *(a.name for a in args)):
-        if not text.isidentifier() or keyword.iskeyword(text):
-            raise ValueError(f"not a Python identifier: {text!r}")
     stable = stabilize(sp.sympify(expr))
-    generated = sp.lambdify(list(args), stable, modules=[{"xp": None}], printer=ArrayPrinter, cse=True,
-                            docstring_limit=0)
-    source = inspect.getsource(generated).replace("def _lambdifygenerated(", f"def {name}(", 1)
+    source = _lambdified(name, args, stable, ArrayPrinter, [{"xp": None}])
     if _branch_may_warn(stable):
         head, *body = source.rstrip().splitlines()
         source = "\n".join([head, "    with either_branch():  # where() computes both branches; see the helper",
                             *("    " + line for line in body)])
     return Function(name, tuple(a.name for a in args), tuple(comments), source.rstrip() + "\n")
+
+
+def element_function(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, comments: Sequence[str] = ()) -> Function:
+    """Like :func:`function`, for one number at a time (:class:`ElementPrinter`).
+
+    Raises:
+        ValueError: ``name`` or an argument is not a Python identifier.
+    """
+    source = _lambdified(name, args, stabilize(sp.sympify(expr)), ElementPrinter, ["math"])
+    return Function(name, tuple(a.name for a in args), tuple(comments), source.rstrip() + "\n")
+
+
+def _lambdified(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, printer: type, modules: list[Any]) -> str:
+    for text in (name, *(a.name for a in args)):
+        if not text.isidentifier() or keyword.iskeyword(text):
+            raise ValueError(f"not a Python identifier: {text!r}")
+    generated = sp.lambdify(list(args), expr, modules=modules, printer=printer, cse=True, docstring_limit=0)
+    return inspect.getsource(generated).replace("def _lambdifygenerated(", f"def {name}(", 1)
 
 
 def text(expr: sp.Basic) -> str:

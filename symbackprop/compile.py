@@ -13,7 +13,9 @@ Two forms, both generated as a Python module from a Jinja template (``templates/
 * ``vectorized``: each activation g_l and its derivative (``activations.derivative``, from SymPy), the
   output layer's loss and delta (``engine.output_kernel``) are lambdified as scalar kernels and composed by
   the batch-form backprop equations with matrix products; any width. With NumPy, hidden layers' arrays are
-  kept between calls (one set per thread) and wide layers are activated in row blocks.
+  kept between calls (one set per thread) and wide layers are activated in row blocks; where numba is
+  installed, a hidden layer's bias, activation and BP2 factor run as element loops it compiles (one pass
+  over memory instead of several), from the same expressions written for one number at a time.
 * ``scalar``: every element expression of the derivation (each z, a, delta and gradient entry) is lambdified
   on its own and evaluated in order, vectorised over the examples only; small networks.
 
@@ -29,7 +31,7 @@ import importlib.util
 import itertools
 import linecache
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -122,8 +124,9 @@ def output_kernels(net: Network) -> list[codegen.Function]:
 @dataclass(frozen=True)
 class LayerPlan:
     """What the template writes for layer l: its input, its weights without the bias column, its bias row (None
-    for bias none), its activation (``g{l}`` or softmax), and whether it has a derivative factor g'_l(Z^l) for
-    BP2 (hidden layers whose g' is not 1)."""
+    for bias none), its activation (``g{l}`` or softmax), whether it has a derivative factor g'_l(Z^l) for
+    BP2 (hidden layers whose g' is not 1), and, for a hidden element-wise layer of the NumPy module, the name
+    ``g{k}`` of its element loops (k the first layer with the same activation, whose loops it shares)."""
 
     l: int
     source: str
@@ -131,6 +134,7 @@ class LayerPlan:
     bias: str | None
     elementwise: bool
     prime: bool
+    element: str | None = None
 
     @property
     def activate(self) -> str:
@@ -180,6 +184,27 @@ def _vectorized_context(net: Network) -> dict[str, Any]:
     }
 
 
+def _element_context(net: Network, layers: list[LayerPlan]) -> dict[str, Any]:
+    """The NumPy module's element loops: per distinct hidden activation, g and g' for one number at a time."""
+    functions: list[codegen.Function] = []
+    first: dict[str, int] = {}
+    for plan in layers:
+        act = net.activations[plan.l - 1]
+        if plan.l == net.depth or not act.elementwise or act.label in first:
+            continue
+        first[act.label] = l = plan.l
+        functions.append(codegen.element_function(f"g{l}_at", (Z,), act(Z), [f"g_{l}(z) for one number"]))
+        if plan.prime:
+            functions.append(codegen.element_function(f"g{l}_prime_at", (Z, A), derivative(act).textbook,
+                                                      [f"g_{l}'(z) for one number"]))
+    planned = []
+    for plan in layers:
+        label = net.activations[plan.l - 1].label
+        planned.append(replace(plan, element=f"g{first[label]}") if plan.l < net.depth and label in first else plan)
+    loops = [plan for plan in planned if plan.element == f"g{plan.l}"]
+    return {"element_functions": functions, "element_loops": loops, "layers": planned}
+
+
 # ------------------------------------------------------------------------------------------- source and module
 def _title(net: Network) -> str:
     acts = ", ".join(a.label for a in net.activations)
@@ -193,7 +218,8 @@ def _command(net: Network, backend: str, form: str, dtype: str) -> str:
 
 
 def generate_source(net: Network, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64") -> str:
-    """The standalone Python module computing ``grad(params, X, Y)``; it imports only the backend.
+    """The standalone Python module computing ``grad(params, X, Y)``; it imports the backend, never SymPy (NumPy
+    modules also numba and SciPy where installed, for element loops and erf).
 
     Raises:
         UnknownNameError: unknown backend, form or dtype. SizeLimitError: the scalar form of a large network.
@@ -206,6 +232,8 @@ def generate_source(net: Network, backend: str = "numpy", form: str = "vectorize
 
     if form == "vectorized":
         context = _vectorized_context(net)
+        if backend == "numpy":
+            context.update(_element_context(net, context["layers"]))
     else:
         from .scalar import scalar_context
 
@@ -213,9 +241,13 @@ def generate_source(net: Network, backend: str = "numpy", form: str = "vectorize
             raise SizeLimitError(f"the scalar form is limited to {SCALAR_MAX_PARAMETERS} parameters and {net.spec} "
                                  f"has {net.parameter_count}; use the vectorized form")
         context = scalar_context(net)
+    context.setdefault("element_functions", [])
+    context.setdefault("element_loops", [])
     helpers = {name for f in context["functions"] for name in codegen.HELPERS.values() if f"{name}(" in f.source}
-    context.update(title=_title(net), version=__version__, backend=backend, dtype=dtype,
-                   command=_command(net, backend, form, dtype), form=form, helpers=helpers)
+    element_helpers = {name for f in context["element_functions"] for name in codegen.HELPERS.values()
+                       if f"{name}_at(" in f.source}
+    context.update(title=_title(net), version=__version__, backend=backend, dtype=dtype, form=form,
+                   command=_command(net, backend, form, dtype), helpers=helpers, element_helpers=element_helpers)
     return render(f"python/{form}.py.j2", context)
 
 

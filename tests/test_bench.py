@@ -20,7 +20,11 @@ TINY = BenchConfig(spec="6-5-3", batch=4, repeat=1, number=1)
 def test_a_tiny_benchmark_reports_every_installed_contender() -> None:
     report = run_benchmark(TINY)
     names = [t.name for t in report.timings]
-    assert names[:3] == ["symbackprop numpy", "hand-written numpy", "matmul floor"]
+    numba = importlib.util.find_spec("numba") is not None
+    assert names[:3 + numba] == ["symbackprop numpy"] + ["numpy without numba"] * numba + ["hand-written numpy",
+                                                                                           "matmul floor"]
+    assert (report.numba is not None) == numba and report.first_call_seconds is not None
+    assert ("element loops on layers of 16,384 values or more" if numba else "NumPy alone") in report.table()
     for library, pair in (("torch", ["torch autograd", "symbackprop torch"]),
                           ("jax", ["jax.grad (jit)", "symbackprop jax"])):
         if importlib.util.find_spec(library) is not None:
