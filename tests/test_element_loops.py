@@ -14,12 +14,16 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from symbackprop import compile as compiler
 from symbackprop.activations import ACTIVATIONS
+from symbackprop.check import check_grads
 from symbackprop.network import Network
 from symbackprop.params import random_batch, random_parameters
 from symbackprop.references import describe, reference_grad
+from tests.numeric_strategies import networks
 
 pytestmark = [pytest.mark.numba,
               pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba is not installed")]
@@ -69,6 +73,15 @@ def test_loops_give_the_gradients_of_numpy_and_of_the_reference(hidden: str, bia
     for name in numpy_path:
         np.testing.assert_allclose(got[name], numpy_path[name], rtol=1e-13, atol=1e-15, err_msg=name)
         np.testing.assert_allclose(got[name], truth[name], rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(net=networks(), seed=st.integers(0, 2**16))
+def test_loops_on_random_architectures_equal_every_reference(net: Network, seed: int) -> None:
+    fused = compiler.compile_network(net, "numpy")
+    fused.namespace["FUSE_FROM"] = 0
+    report = check_grads(net, seed=seed, examples=3, grad=fused)
+    assert report.ok, report.table()
 
 
 @pytest.mark.parametrize("hidden", ["tanh", "sigmoid", "relu", "gelu", "elu"])
