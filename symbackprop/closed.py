@@ -10,7 +10,7 @@ written by name, ``ELU(u)``: their cases repeat the argument up to three times, 
 
 :class:`ClosedPrinter` prints what cannot be broken across lines in a breakable way: ``exp(u)`` instead of
 ``e^{u}`` and ``u (v)^{-1}`` instead of ``\\frac{u}{v}`` when ``u`` or ``v`` is long. Each gradient is then broken
-by :func:`~symbackprop.equations.break_formula` at any depth of parentheses.
+by :func:`~symbackprop.linebreak.break_formula` at any depth of parentheses.
 
 Closed forms grow exponentially with the depth: one that would fill more than :data:`CLOSED_FORM_MAX_PAGES` pages
 is refused with a one-line :class:`~symbackprop.errors.SizeLimitError`, before anything is rendered.
@@ -25,8 +25,9 @@ import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 
 from .derivation import Derivation
-from .equations import Display, Line, break_formula, formula_width, visual_width
+from .equations import Display, Line, visual_width
 from .errors import SizeLimitError
+from .linebreak import break_formula, formula_width
 from .printer import NotationPrinter
 from .rewrite import negate
 
@@ -183,7 +184,7 @@ def check_size(gradients: dict[str, list[sp.Expr]], spec: str) -> None:
 
 class ClosedPrinter(NotationPrinter):
     """A :class:`~symbackprop.printer.NotationPrinter` that writes long exponentials and fractions so that
-    :func:`~symbackprop.equations.break_formula` can break them: ``\\exp(u)`` and ``u (v)^{-1}``."""
+    :func:`~symbackprop.linebreak.break_formula` can break them: ``\\exp(u)`` and ``u (v)^{-1}``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

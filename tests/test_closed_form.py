@@ -17,7 +17,8 @@ from symbackprop import Network, SizeLimitError, pdf
 from symbackprop.cli import app
 from symbackprop.closed import ClosedPrinter, _Cases, closed_displays, expanded_gradients
 from symbackprop.document import build_document
-from symbackprop.equations import LINE_WIDTH, break_formula, chain, formula_width
+from symbackprop.equations import LINE_WIDTH, chain
+from symbackprop.linebreak import break_formula, formula_width
 from symbackprop.options import DocumentOptions
 from symbackprop.printer import NotationPrinter
 from symbackprop.render import render_markdown, render_tex
