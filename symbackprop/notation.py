@@ -405,7 +405,32 @@ def with_overrides(notation: Notation, overrides: Mapping[str, str]) -> Notation
         latex = as_letter(check_override(name, overrides[name]))
         for slot in OVERRIDABLE[name]:
             letters[slot] = latex
+    _check_clashes(notation.letters, letters, overrides)
     return replace(notation, letters=MappingProxyType(letters))
+
+
+#: Names of one quantity in two forms, which may share a letter (w_jk in W, the cost of one example and of all).
+SAME_QUANTITY = frozenset(map(frozenset, [("cost", "total_cost"), ("activation", "output_activation"),
+                                          ("weight", "weight_matrix"), ("output", "neuron_output")]))
+
+
+def _check_clashes(before: Mapping[str, str], after: Mapping[str, str], overrides: Mapping[str, str]) -> None:
+    """Refuse an override that gives a quantity the letter of another one (``--symbol weight=b``), unless the
+    notation already wrote the two alike.
+
+    Raises:
+        SymbackpropError: names the override and the quantity whose letter it takes.
+    """
+    for name in sorted(overrides):
+        slot = OVERRIDABLE[name][0]
+        for other, slots in OVERRIDABLE.items():
+            if other == name or frozenset((name, other)) in SAME_QUANTITY:
+                continue
+            mine, theirs = after.get(slot), after.get(slots[0])
+            if mine and mine == theirs and before.get(slot) != before.get(slots[0]):
+                raise SymbackpropError(
+                    f"--symbol {name}={overrides[name].strip()}: {theirs} already stands for the "
+                    f"{other.replace('_', ' ')} in this notation; give each quantity its own letter")
 
 
 def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, str]:

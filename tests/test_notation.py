@@ -12,6 +12,7 @@ from symbackprop.errors import SymbackpropError, UnknownNameError
 from symbackprop.escape import latex_escape, markdown_escape, prose
 from symbackprop.network import Network
 from symbackprop.notation import (
+    OVERRIDABLE,
     PRESETS,
     as_letter,
     check_override,
@@ -167,6 +168,32 @@ def test_overrides_replace_letters() -> None:
     p = NotationPrinter(notation, NET)
     assert p.doprint(C) == "J"
     assert p.doprint(sp.Function("tanh")(s("z1_1"))) == "g(z^{1}_{1})"
+
+
+@pytest.mark.parametrize(("preset", "overrides", "taken"), [
+    ("bishop", {"weight": "b"}, "b already stands for the bias"),
+    ("bishop", {"target": "y"}, "y already stands for the output"),
+    ("nielsen", {"input": "w"}, "w already stands for the weight"),
+    ("nielsen", {"pre_activation": "u", "neuron_output": "u"}, "u already stands for the"),
+    ("goodfellow", {"delta": "h"}, "h already stands for the neuron output"),
+])
+def test_an_override_taking_another_quantitys_letter_is_refused(preset: str, overrides: dict[str, str],
+                                                               taken: str) -> None:
+    with pytest.raises(SymbackpropError, match=taken):
+        with_overrides(get_notation(preset), overrides)
+
+
+@pytest.mark.parametrize(("preset", "overrides"), [
+    ("nielsen", {"weight": "W"}),  # w_jk written as the entries of W
+    ("nielsen", {"output": "a"}),  # the output is a^L
+    ("bishop", {"cost": "E"}),  # the cost of one example written as that of all
+    ("bishop", {"pre_activation": "a"}),  # the preset's own letter
+    ("goodfellow", {"activation": "O"}),  # hidden and output activations alike
+    ("nielsen", {"bias": "u", "weight": "v"}),
+])
+def test_overrides_may_share_a_letter_within_one_quantity(preset: str, overrides: dict[str, str]) -> None:
+    notation = with_overrides(get_notation(preset), overrides)
+    assert all(notation.letters[OVERRIDABLE[name][0]] == latex for name, latex in overrides.items())
 
 
 @pytest.mark.parametrize(
