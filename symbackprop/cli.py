@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
@@ -466,6 +467,12 @@ def bench_command(
     typer.echo(report.table())
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM ends the command as an exception would: scratch folders are removed, LaTeX is stopped."""
+    typer.echo("symbackprop: terminated", err=True)
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``symbackprop`` script and ``python -m symbackprop``.
 
@@ -475,6 +482,7 @@ def main(argv: list[str] | None = None) -> None:
     # Typer 0.29 vendors click; its exceptions are the ones raised here.
     from typer._click import exceptions as click_errors
 
+    signal.signal(signal.SIGTERM, _terminated)
     command = typer.main.get_command(app)
     try:
         status = command.main(args=argv, prog_name="symbackprop", standalone_mode=False)
