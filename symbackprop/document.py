@@ -168,16 +168,17 @@ def _element_forward(derivation: Derivation, printer: NotationPrinter) -> Displa
 
 
 def _general_forward(network: Network, printer: NotationPrinter) -> Display:
+    """z^l_j = sum_k w^l_{jk} a^{l-1}_k + b^l_j for every layer, in the notation's neuron letters."""
     lines = []
-    k = sp.Symbol("k")
+    j, k = printer.notation.indices[:2]
     for l in range(1, network.depth + 1):
-        source = sp.Symbol("x_k" if l == 1 else f"a{l - 1}_k", real=True)
-        total = sp.Sum(sp.Symbol(f"W{l}_j_k", real=True) * source, (k, 1, network.layers[l - 1]))
-        bias = {"vector": sp.Symbol(f"b{l}_j", real=True), "shared": sp.Symbol(f"b{l}", real=True),
-                "neuron": sp.Symbol(f"W{l}_j_0", real=True)}.get(network.bias, sp.S.Zero)
+        source = sp.Symbol(f"x_{k}" if l == 1 else f"a{l - 1}_{k}", real=True)
+        total = sp.Sum(sp.Symbol(f"W{l}_{j}_{k}", real=True) * source, (sp.Symbol(k), 1, network.layers[l - 1]))
+        bias = {"vector": sp.Symbol(f"b{l}_{j}", real=True), "shared": sp.Symbol(f"b{l}", real=True),
+                "neuron": sp.Symbol(f"W{l}_{j}_0", real=True)}.get(network.bias, sp.S.Zero)
         rhs = printer.doprint(total) + (f" + {printer.doprint(bias)}" if bias != 0 else "")
-        where = rf"\text{{for }} j = 1, \ldots, {network.layers[l]}"
-        lines.append(Line(printer.doprint(sp.Symbol(f"z{l}_j", real=True)), "=", rhs, where))
+        where = rf"\text{{for }} {j} = 1, \ldots, {network.layers[l]}"
+        lines.append(Line(printer.doprint(sp.Symbol(f"z{l}_{j}", real=True)), "=", rhs, where))
     return Display(tuple(lines))
 
 

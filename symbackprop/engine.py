@@ -151,7 +151,8 @@ def _hidden_layer(network: Network, layer: int) -> tuple[list[Step], list[sp.Exp
         terms = sp.Add(*[product(dk, wk, g_prime) for dk, wk in zip(following, dz_da)], evaluate=False)
         steps.append(Step(d.name, "element", layer, d, chain, "chain rule; dc/dz^{l+1}_k = delta^{l+1}_k", terms))
         value = g_prime * sp.Add(*[times(wk, dk) for wk, dk in zip(dz_da, following)])
-        steps.append(Step(d.name, "element", layer, d, (), "factor out g'(z)", value))
+        if len(following) > 1:  # with one term there is nothing to factor out, only factors to reorder
+            steps.append(Step(d.name, "element", layer, d, (), "factor out g'(z)", value))
         deltas.append(value)
     return steps, deltas
 

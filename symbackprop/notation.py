@@ -78,6 +78,8 @@ class Notation:
             W^l is printed as a transpose.
         gradient: ``"partial"`` (∂C/∂W) or ``"nabla"`` (∇_W C) for vector and batch gradients.
         times: what joins the factors of a chain-rule product.
+        indices: the neuron letters of general formulas: a neuron of the layer, one of the layer below (a weight's
+            source) and one of the layer above (summed over in BP2), as the seed writes them.
         output_name: words for the output ŷ in the notation table (empty: a^L is not renamed).
     """
 
@@ -93,6 +95,7 @@ class Notation:
     weights_transposed: bool = False
     gradient: str = "partial"
     times: str = r"\,"
+    indices: tuple[str, str, str] = ("j", "k", "k")
 
     def letter(self, slot: str) -> str:
         return self.letters.get(slot, "")
@@ -231,6 +234,7 @@ INPUT_MAJOR = Notation(
     layer_letter=r"\ell",
     source_first=True,
     weights_transposed=True,
+    indices=("j", "i", "k"),
 )
 
 GOODFELLOW = Notation(
@@ -257,6 +261,7 @@ GOODFELLOW = Notation(
     ),
     layer_letter="k",
     gradient="nabla",
+    indices=("i", "j", "m"),
 )
 
 BISHOP = Notation(
@@ -283,6 +288,7 @@ BISHOP = Notation(
         batch__z="${Z}^{${layer}}", batch__a="${A}^{${layer}}", batch__delta="${Delta}^{${layer}}",
     ),
     layer_style="(${l})",
+    indices=("j", "i", "k"),
 )
 
 PRESETS: Mapping[str, Notation] = MappingProxyType({n.name: n for n in (NG, INPUT_MAJOR, GOODFELLOW, BISHOP, NIELSEN)})

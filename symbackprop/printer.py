@@ -225,6 +225,14 @@ class NotationPrinter(LatexPrinter):
             return self._matrix(match)[0]
         return self._print(variable)
 
+    def input_layer(self) -> str:
+        """``a^0 = x`` as the notation writes it (``\\bar{a}^{(1)} = \\bar{X}^{(1)}`` for the bias unit of ng's
+        notation): what the gradient of the first layer's weights reads for the activation below it."""
+        below, given = self.stored(sp.MatrixSymbol("a0", 1, 1)), self.stored(sp.MatrixSymbol("x", 1, 1))
+        if self.network.bias == "neuron":
+            below, given = _bar(below), _bar(given)
+        return f"{below} = {given}"
+
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: Any = None) -> str:
         i, j = expr.args
         if i.free_symbols and not j.free_symbols:

@@ -228,14 +228,16 @@ def summarised(network: Network) -> bool:
 
 
 def general_delta(network: Network, layer: int, printer: NotationPrinter) -> Display:
-    """δ^l_j for every j of a hidden layer: g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k, with g' from the engine."""
-    j, k = sp.Symbol("j"), sp.Symbol("k")
-    z, a = sp.Symbol(f"z{layer}_j", real=True), sp.Symbol(f"a{layer}_j", real=True)
+    """δ^l_j for every j of a hidden layer: g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k, with g' from the engine (the
+    letters j and k the notation's)."""
+    j_, _, k_ = printer.notation.indices
+    j, k = sp.Symbol(j_), sp.Symbol(k_)
+    z, a = sp.Symbol(f"z{layer}_{j_}", real=True), sp.Symbol(f"a{layer}_{j_}", real=True)
     g_prime = derivative(network.activation(layer)).at(z, a)
-    weight = sp.Symbol(f"W{layer + 1}_k_j", real=True)
-    following = sp.Symbol(f"delta{layer + 1}_k", real=True)
+    weight = sp.Symbol(f"W{layer + 1}_{k_}_{j_}", real=True)
+    following = sp.Symbol(f"delta{layer + 1}_{k_}", real=True)
     total = sp.Sum(weight * following, (k, 1, network.layers[layer + 1]))
-    lhs = printer.doprint(sp.Symbol(f"delta{layer}_j", real=True))
+    lhs = printer.doprint(sp.Symbol(f"delta{layer}_{j_}", real=True))
     rhs = printer.doprint(g_prime) if g_prime.is_Symbol else rf"\left({printer.doprint(g_prime)}\right)"
     if g_prime == 1:
         rhs = printer.doprint(total)
@@ -250,20 +252,22 @@ def _general_line(lhs: str, rhs: str, index: sp.Symbol, size: int, printer: Nota
 
 
 def general_gradients(network: Network, layer: int, printer: NotationPrinter) -> Display:
-    """∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k and the bias gradient, for every entry of layer ``layer``."""
-    delta = sp.Symbol(f"delta{layer}_j", real=True)
-    source = sp.Symbol("x_k" if layer == 1 else f"a{layer - 1}_k", real=True)
-    lines = [Line(printer.doprint(sp.Derivative(COST, sp.Symbol(f"W{layer}_j_k", real=True), evaluate=False)),
-                  "=", printer.doprint(delta * source), r"\text{for every } j, k")]
+    """∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k and the bias gradient, for every entry of layer ``layer`` (the letters j
+    and k the notation's)."""
+    j, k = printer.notation.indices[:2]
+    delta = sp.Symbol(f"delta{layer}_{j}", real=True)
+    source = sp.Symbol(f"x_{k}" if layer == 1 else f"a{layer - 1}_{k}", real=True)
+    lines = [Line(printer.doprint(sp.Derivative(COST, sp.Symbol(f"W{layer}_{j}_{k}", real=True), evaluate=False)),
+                  "=", printer.doprint(delta * source), rf"\text{{for every }} {j}, {k}")]
     if network.bias == "neuron":
-        lhs = sp.Derivative(COST, sp.Symbol(f"W{layer}_j_0", real=True), evaluate=False)
+        lhs = sp.Derivative(COST, sp.Symbol(f"W{layer}_{j}_0", real=True), evaluate=False)
         lines.append(Line(printer.doprint(lhs), "=", printer.doprint(delta), r"\text{the bias unit is } 1"))
     elif network.bias == "vector":
-        lhs = sp.Derivative(COST, sp.Symbol(f"b{layer}_j", real=True), evaluate=False)
+        lhs = sp.Derivative(COST, sp.Symbol(f"b{layer}_{j}", real=True), evaluate=False)
         lines.append(Line(printer.doprint(lhs), "=", printer.doprint(delta), ""))
     elif network.bias == "shared":
         lhs = sp.Derivative(COST, sp.Symbol(f"b{layer}", real=True), evaluate=False)
-        total = sp.Sum(delta, (sp.Symbol("j"), 1, network.layers[layer]))
+        total = sp.Sum(delta, (sp.Symbol(j), 1, network.layers[layer]))
         lines.append(Line(printer.doprint(lhs), "=", printer.doprint(total), ""))
     return Display(tuple(lines))
 

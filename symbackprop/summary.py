@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .derivation import Derivation, Step
+from .equations import Display, Line
 from .network import Network
 from .notation import Notation
 from .printer import NotationPrinter
-from .sections import AlgorithmLine, Block, Boxed, Section, text
+from .sections import AlgorithmLine, Block, Boxed, Section, display, text
 
 COST = sp.Symbol("c")
 
@@ -64,9 +65,12 @@ def span(notation: Notation, network: Network, kind: str, first: int, last: int)
     return f"{name(first, down)}, \\ldots, {name(last, not down)}"
 
 
+NUMBERS = {2: "two", 3: "three", 4: "four"}
+
+
 @dataclass(frozen=True)
 class BP:
-    """One of the four equations: ``lhs = [general =] final``."""
+    """One of the equations BP1-BP4: ``lhs = [general =] final``."""
 
     tag: str
     lhs: str
@@ -99,8 +103,9 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
         lhs = sp.Derivative(COST, sp.MatrixSymbol(f"b{L}", 1, 1), evaluate=False)
         equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(results[f"b{L}"])))
     elif network.bias == "neuron":
-        lhs = sp.Derivative(COST, sp.Symbol(f"W{L}_j_0"), evaluate=False)
-        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(sp.Symbol(f"delta{L}_j"))))
+        j = notation.indices[0]
+        lhs = sp.Derivative(COST, sp.Symbol(f"W{L}_{j}_0"), evaluate=False)
+        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(sp.Symbol(f"delta{L}_{j}"))))
     weight = results[f"W{L}"]
     if notation.weights_transposed:
         weight = sp.Transpose(weight).doit()
@@ -109,19 +114,53 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
     return equations
 
 
+def index_form(network: Network, printer: NotationPrinter) -> Display:
+    """BP2, BP4 and BP3 entry by entry, for the same representative layers as :func:`bp_equations`, in the
+    notation's neuron letters: δ^l_j = g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k."""
+    notation, L = printer.notation, network.depth
+    j, i, k = notation.indices
+    lines = []
+    if L > 1:
+        hidden = printer.relabel(labels(notation, "delta", L - 1))
+        g_prime = sp.Function(f"{network.activation(L - 1).name}'")(sp.Symbol(f"z{L - 1}_{j}", real=True))
+        term = sp.Symbol(f"W{L}_{k}_{j}", real=True) * sp.Symbol(f"delta{L}_{k}", real=True)
+        lines.append(Line(hidden.doprint(sp.Symbol(f"delta{L - 1}_{j}", real=True)), "=",
+                          rf"{hidden.doprint(g_prime)} \sum_{{{k}}} {hidden.doprint(term)}", r"\text{BP2}"))
+    at_w = printer.relabel(labels(notation, "W", L))
+    delta = at_w.doprint(sp.Symbol(f"delta{L}_{j}", real=True))
+    bias = {"vector": (sp.Symbol(f"b{L}_{j}", real=True), delta),
+            "neuron": (sp.Symbol(f"W{L}_{j}_0", real=True), delta),
+            "shared": (sp.Symbol(f"b{L}", real=True), rf"\sum_{{{j}}} {delta}")}.get(network.bias)
+    if bias is not None:
+        parameter, value = bias
+        lines.append(Line(at_w.doprint(sp.Derivative(COST, parameter, evaluate=False)), "=", value, r"\text{BP3}"))
+    weight = sp.Derivative(COST, sp.Symbol(f"W{L}_{j}_{i}", real=True), evaluate=False)
+    gradient = sp.Symbol(f"delta{L}_{j}", real=True) * sp.Symbol(f"a{L - 1}_{i}", real=True)
+    lines.append(Line(at_w.doprint(weight), "=", at_w.doprint(gradient), r"\text{BP4}"))
+    return Display(tuple(lines))
+
+
 def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
     network, notation = derivation.network, printer.notation
-    boxed = tuple(Boxed(f"{eq.lhs} = {eq.rhs}", eq.tag, f"{prefix}eq:{eq.tag.lower()}")
-                  for eq in bp_equations(derivation, printer))
+    equations = bp_equations(derivation, printer)
+    boxed = tuple(Boxed(f"{eq.lhs} = {eq.rhs}", eq.tag, f"{prefix}eq:{eq.tag.lower()}") for eq in equations)
     letter = notation.layer_letter
     ranges = []
     if network.depth > 1:
         hidden = span(notation, network, "delta", 1, network.depth - 1)
-        ranges.append(f"BP2 holds for every hidden layer, ${letter} = {hidden}$")
-    ranges.append(f"the gradients for every layer, ${letter} = {span(notation, network, 'W', 1, network.depth)}$")
+        which = "every hidden layer" if network.depth > 2 else "the hidden layer"
+        ranges.append(f"BP2 holds for {which}, ${letter} = {hidden}$")
+    ranges.append(f"the gradients for every layer, ${letter} = {span(notation, network, 'W', 1, network.depth)}$, "
+                  f"with ${printer.input_layer()}$")
+    tags = {eq.tag for eq in equations}
+    missing = [f"no {tag} {reason}" for tag, reason in (("BP2", "without a hidden layer"), ("BP3", "without biases"))
+               if tag not in tags]
+    heading = f"The {NUMBERS[len(equations)]} equations of backpropagation, for one example"
     blocks = [
-        text("The four equations of backpropagation, for one example:"),
+        text(f"{heading} ({', '.join(missing)}):" if missing else f"{heading}:"),
         Block("boxed", boxed=boxed),
+        text("Entry by entry:"),
+        display(index_form(network, printer)),
         text("; ".join(ranges) + ". For a batch, average the gradients over its examples (the batch form)."),
     ]
     return Section("Summary", f"{prefix}sec:summary", tuple(blocks))

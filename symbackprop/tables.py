@@ -54,9 +54,10 @@ def architecture_table(network: Network, printer: NotationPrinter) -> Table:
 
 
 def neuron_letters(notation: Notation) -> tuple[str, str]:
-    """The letters of a weight's destination and source neuron in general formulas: ``j`` and ``k``, or, where
-    the notation's layers are ``k`` (goodfellow), ``i`` and ``j`` as its seed writes them (``W_{kij}``)."""
-    return ("i", "j") if notation.layer_letter == "k" else ("j", "k")
+    """The letters of a weight's destination and source neuron in general formulas, as the seed writes them:
+    ``w_{jk}`` (nielsen, ng), ``w_{ji}`` (bishop), ``W_{ij}`` from i to j (input-major), ``W_{kij}`` (goodfellow,
+    whose layers are k)."""
+    return notation.indices[0], notation.indices[1]
 
 
 def notation_table(network: Network, printer: NotationPrinter) -> Table:
@@ -119,7 +120,9 @@ def _matrix_rows(network: Network, notation: Notation, z: NotationPrinter, w: No
     g = GENERAL
     n = 1
     vectors = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("z", "a", "delta"))
-    batch = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("Z", "A", "Delta"))
+    batch = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("Z", "A"))
+    errors = f"${z.doprint(sp.MatrixSymbol(f'Delta{g}', n, 1))}$"
+    delta, total = z.doprint(sp.MatrixSymbol(f"delta{g}", n, 1)), z.doprint(sp.Symbol("C"))
     matrix = w.stored(sp.MatrixSymbol(f"W{g}", n, n))
     j, k = neuron_letters(notation)
     order = f"row ${k}$ holds the weights out of neuron ${k}$" if notation.weights_transposed else \
@@ -127,6 +130,8 @@ def _matrix_rows(network: Network, notation: Notation, z: NotationPrinter, w: No
     rows = [
         (vectors, "the same quantities for a whole layer, as column vectors"),
         (batch, "the same for $m$ examples, one column per example"),
+        (errors, f"the errors of $m$ examples, one column per example: that example's ${delta}$ divided by $m$, "
+                 f"since ${total}$ is the mean cost"),
         (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$: {order}"),
         (r"$\odot$", "element-wise (Hadamard) product"),
     ]

@@ -176,9 +176,9 @@ def test_without_numba_the_module_uses_numpy_alone(monkeypatch: pytest.MonkeyPat
         np.testing.assert_allclose(result[name], truth[name], rtol=1e-10, err_msg=name)
 
 
-def test_a_written_module_keeps_its_compiled_loops_beside_it(tmp_path: Path) -> None:
+def _written_module_with_loops_on(path: Path) -> ModuleType:
+    """A 3-5-2 tanh module written at ``path`` and imported from there, its loops run once and checked."""
     net = Network.from_spec("3-5-2", hidden="tanh", output="sigmoid", loss="bce")
-    path = tmp_path / "grads.py"
     path.write_text(compiler.generate_source(net), encoding="utf-8")
     module = _load(path)
     module.FUSE_FROM = 0
@@ -187,6 +187,11 @@ def test_a_written_module_keeps_its_compiled_loops_beside_it(tmp_path: Path) -> 
     result = module.grad(params, X, Y)
     for name in truth:
         np.testing.assert_allclose(result[name], truth[name], rtol=1e-10, err_msg=name)
+    return module
+
+
+def test_a_written_module_keeps_its_compiled_loops_beside_it(tmp_path: Path) -> None:
+    _written_module_with_loops_on(tmp_path / "grads.py")
     cached = [p.name for p in (tmp_path / "__pycache__").iterdir()]
     assert any(name.startswith("grads.g1_forward") and name.endswith(".nbi") for name in cached), cached
 
@@ -203,15 +208,6 @@ def test_a_written_module_loads_where_numba_has_no_folder_for_its_cache(tmp_path
         return njit(*args, **options)
 
     monkeypatch.setattr(numba, "njit", no_cache)
-    net = Network.from_spec("3-5-2", hidden="tanh", output="sigmoid", loss="bce")
-    path = tmp_path / "grads_uncached.py"
-    path.write_text(compiler.generate_source(net), encoding="utf-8")
-    module = _load(path)
-    module.FUSE_FROM = 0
-    params, X, Y = _batch(net)
-    truth = reference_grad(describe(net), params, X, Y)
-    result = module.grad(params, X, Y)
+    module = _written_module_with_loops_on(tmp_path / "grads_uncached.py")
     assert module.g1_forward.signatures
     assert not [p for p in tmp_path.glob("__pycache__/*") if p.suffix in (".nbi", ".nbc")]
-    for name in truth:
-        np.testing.assert_allclose(result[name], truth[name], rtol=1e-10, err_msg=name)

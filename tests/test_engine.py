@@ -150,3 +150,13 @@ def test_closed_form_equals_diff_and_refuses_large_nets() -> None:
     assert big.parameter_count > CLOSED_FORM_MAX_PARAMETERS
     with pytest.raises(SizeLimitError, match="delta form"):
         big.derive(forms=("element",)).closed_form()
+
+
+@pytest.mark.parametrize(("outputs", "factored"), [(1, False), (2, True)])
+def test_a_hidden_delta_is_factored_only_where_it_has_terms_to_factor(outputs: int, factored: bool) -> None:
+    derivation = Network([2, 2, outputs], hidden="sigmoid").derive(forms=("element",))
+    hidden = [step for step in derivation.steps_of("element") if step.quantity.startswith("delta1")]
+    assert any(step.justification == "factor out g'(z)" for step in hidden) == factored
+    for j, delta in enumerate(derivation.deltas["delta1"], start=1):
+        last = [step for step in hidden if step.quantity == f"delta1_{j}"][-1]
+        assert sp.simplify(last.result - delta) == 0  # the shown derivation ends at the delta

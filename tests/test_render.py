@@ -239,3 +239,44 @@ def test_one_hot_labels_are_defined_where_they_are_first_used(preset: str, vecto
                  and any(rf"- {matrix})" in line.rhs for line in block.display.lines))
     assert batch[first + 1].text.startswith(f"where ${matrix}$ is the one-hot matrix of the labels")
     assert sum("one-hot matrix" in block.text for block in batch) == 1
+
+
+@pytest.mark.parametrize(("layers", "bias", "heading"), [
+    ([3, 3, 2], "vector", "The four equations of backpropagation, for one example:"),
+    ([3, 3, 2], "none", "The three equations of backpropagation, for one example (no BP3 without biases):"),
+    ([3, 2], "none", "The two equations of backpropagation, for one example (no BP2 without a hidden layer, "
+                     "no BP3 without biases):"),
+])
+def test_the_summary_counts_the_equations_it_shows(layers: list[int], bias: str, heading: str) -> None:
+    document = build_document(Network(layers, bias=bias).derive(), DocumentOptions())
+    blocks = _blocks(document.sections, "sec:summary")
+    assert blocks[0].text == heading
+    assert len(blocks[1].boxed) == int(heading.split()[1] == "four") * 4 + {"three": 3, "two": 2}.get(
+        heading.split()[1], 0)
+
+
+@pytest.mark.parametrize(("preset", "bp2", "bp4", "below"), [
+    ("bishop", r"h'(a^{(l)}_{j}) \sum_{k} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}", r"z^{(l-1)}_{i} \delta^{(l)}_{j}",
+     r"\mathbf{z}^{(0)} = \mathbf{x}"),  # seed 003: delta_j = h'(a_j) sum_k delta_k w_kj, dE/dw_ji = delta_j z_i
+    ("nielsen", r"\sigma'(z^{l}_{j}) \sum_{k} w^{l+1}_{kj} \delta^{l+1}_{k}", r"a^{l-1}_{k} \delta^{l}_{j}",
+     "a^{0} = x"),
+    ("input-major", r"g_{\ell}'(z_{j}^{(\ell)}) \sum_{k} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}",
+     r"a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}", r"\mathbf{a}^{(0)} = \mathbf{x}"),  # seed 001: W_ij from i to j
+])
+def test_the_summary_gives_the_equations_entry_by_entry_in_the_seeds_letters(preset: str, bp2: str, bp4: str,
+                                                                              below: str) -> None:
+    network = Network([3, 3, 1], hidden="tanh" if preset == "input-major" else "sigmoid", bias="none")
+    document = build_document(network.derive(), DocumentOptions(notation=preset))
+    blocks = _blocks(document.sections, "sec:summary")
+    lines = blocks[3].display.lines
+    assert blocks[2].text == "Entry by entry:" and [line.note for line in lines] == [r"\text{BP2}", r"\text{BP4}"]
+    assert lines[0].rhs == bp2 and lines[1].rhs == bp4
+    assert blocks[4].text.endswith(f"with ${below}$. For a batch, average the gradients over its examples "
+                                   "(the batch form).")
+
+
+def test_goodfellows_summarised_element_form_indexes_neurons_i_and_j_apart_from_its_layers_k() -> None:
+    network = Network.from_spec("4-6-6-3", hidden="relu", output="softmax", loss="cross_entropy")
+    tex = render_tex(network.derive(), DocumentOptions(notation="goodfellow", formats=("tex",)))
+    assert r"\frac{\partial \mathcal{L}(\theta)}{\partial W_{3ij}}" in tex and r"\text{for every } i, j" in tex
+    assert r"W_{3jk}" not in tex
