@@ -228,9 +228,10 @@ def _jax_contenders(net: Network, config: BenchConfig, params: Mapping[str, np.n
             A = act(Z) if l < depth else Z
         return -(Y * jax.nn.log_softmax(A, axis=1)).sum(1).mean()
 
+    cpu = jax.devices("cpu")[0]  # the suite's device, also where JAX would pick a GPU: jit runs where its inputs are
     with jax.enable_x64(config.dtype == "float64"):
-        jp = {k: jnp.asarray(v) for k, v in params.items()}
-        jX, jY = jnp.asarray(X), jnp.asarray(Y)
+        jp = {k: jax.device_put(jnp.asarray(v), cpu) for k, v in params.items()}
+        jX, jY = jax.device_put(jnp.asarray(X), cpu), jax.device_put(jnp.asarray(Y), cpu)
         baseline = jax.jit(jax.value_and_grad(loss))
 
     def autograd() -> Any:

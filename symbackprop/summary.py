@@ -115,7 +115,7 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
 
 
 def index_form(network: Network, printer: NotationPrinter) -> Display:
-    """BP2, BP4 and BP3 entry by entry, for the same representative layers as :func:`bp_equations`, in the
+    """BP2, BP3 and BP4 entry by entry, for the same representative layers as :func:`bp_equations`, in the
     notation's neuron letters: δ^l_j = g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k."""
     notation, L = printer.notation, network.depth
     j, i, k = notation.indices

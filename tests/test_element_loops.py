@@ -95,8 +95,9 @@ def test_float32_loops_agree_to_float32_tolerance(hidden: str) -> None:
         np.testing.assert_allclose(got[name], numpy_path[name], rtol=2e-5, atol=1e-6, err_msg=name)
 
 
-@pytest.mark.parametrize("hidden", ["tanh", "sigmoid", "relu"])
-def test_the_benchmark_activations_give_the_same_bits(hidden: str) -> None:
+# arithmetic alone: sigmoid's e^-|z| is NumPy's exp on one path and libm's on the other, equal only on some CPUs
+@pytest.mark.parametrize("hidden", ["tanh", "relu"])
+def test_the_loops_of_tanh_and_relu_give_the_same_bits(hidden: str) -> None:
     net = Network.from_spec("5-8-7-3", hidden=hidden, output="softmax", loss="cross_entropy")
     fused, alone = _pair(net)
     params, X, Y = _batch(net, scale=2.0, examples=300)  # layers of 2,400 and 2,100 values: NumPy's tanh uses its table
