@@ -61,7 +61,25 @@ class Nonpos(sp.Function):
 HELPERS = {Sigmoid: "sigmoid", Softplus: "softplus", Nonpos: "nonpos", sp.erf: "erf", sp.tanh: "tanh"}
 
 
-class ArrayPrinter(NumPyPrinter):
+class _HelperPrinter(PythonCodePrinter):
+    """What both printers share: floats as Python writes them, and the helpers (:data:`HELPERS`) as calls of
+    ``<name><HELPER_SUFFIX>``."""
+
+    HELPER_SUFFIX = ""
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return repr(float(expr))
+
+    def _print_Function(self, expr: sp.Function) -> str:
+        helper = HELPERS.get(type(expr))
+        if helper is not None:
+            return f"{helper}{self.HELPER_SUFFIX}({', '.join(self._print(arg) for arg in expr.args)})"
+        return super()._print_Function(expr)
+
+    _print_erf = _print_tanh = _print_Function
+
+
+class ArrayPrinter(_HelperPrinter, NumPyPrinter):
     """NumPy's printer with the module written ``xp`` and ``where`` for piecewise functions."""
 
     _module = "xp"
@@ -80,32 +98,12 @@ class ArrayPrinter(NumPyPrinter):
             code = f"xp.where({self._print(cond)}, {self._print(value)}, {code})"
         return code
 
-    def _print_Float(self, expr: sp.Float) -> str:
-        return repr(float(expr))
 
-    def _print_Function(self, expr: sp.Function) -> str:
-        helper = HELPERS.get(type(expr))
-        if helper is not None:
-            return f"{helper}({', '.join(self._print(arg) for arg in expr.args)})"
-        return super()._print_Function(expr)
-
-    _print_erf = _print_tanh = _print_Function
-
-
-class ElementPrinter(PythonCodePrinter):
+class ElementPrinter(_HelperPrinter):
     """Python's printer for one number at a time: ``math`` functions, conditional expressions for piecewise
     functions, and the helpers as ``<name>_at``."""
 
-    def _print_Float(self, expr: sp.Float) -> str:
-        return repr(float(expr))
-
-    def _print_Function(self, expr: sp.Function) -> str:
-        helper = HELPERS.get(type(expr))
-        if helper is not None:
-            return f"{helper}_at({', '.join(self._print(arg) for arg in expr.args)})"
-        return super()._print_Function(expr)
-
-    _print_erf = _print_tanh = _print_Function
+    HELPER_SUFFIX = "_at"
 
 
 def stabilize(expr: sp.Expr) -> sp.Expr:

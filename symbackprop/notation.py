@@ -79,7 +79,8 @@ class Notation:
         gradient: ``"partial"`` (∂C/∂W) or ``"nabla"`` (∇_W C) for vector and batch gradients.
         times: what joins the factors of a chain-rule product.
         indices: the neuron letters of general formulas: a neuron of the layer, one of the layer below (a weight's
-            source) and one of the layer above (summed over in BP2), as the seed writes them.
+            source) and one of the layer above (summed over in BP2), as the seed writes them: w_{jk} (nielsen,
+            ng), w_{ji} (bishop), W_{ij} from i to j (input-major), W_{kij} (goodfellow, whose layers are k).
         output_name: words for the output ŷ in the notation table (empty: a^L is not renamed).
     """
 

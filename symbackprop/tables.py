@@ -53,20 +53,13 @@ def architecture_table(network: Network, printer: NotationPrinter) -> Table:
     return Table(("Layer", "Role", "Neurons", "Activation"), tuple(rows), "clcl")
 
 
-def neuron_letters(notation: Notation) -> tuple[str, str]:
-    """The letters of a weight's destination and source neuron in general formulas, as the seed writes them:
-    ``w_{jk}`` (nielsen, ng), ``w_{ji}`` (bishop), ``W_{ij}`` from i to j (input-major), ``W_{kij}`` (goodfellow,
-    whose layers are k)."""
-    return notation.indices[0], notation.indices[1]
-
-
 def notation_table(network: Network, printer: NotationPrinter) -> Table:
     """Symbol and meaning for every quantity of the derivation, in general form."""
     notation = printer.notation
     general = {kind: printer.relabel(general_labels(notation, kind)) for kind in ("z", "W", "a")}
     z, w = general["z"], general["W"]
     g = GENERAL
-    j, k = neuron_letters(notation)
+    j, k = notation.indices[:2]  # a weight's destination and source
     src, dst = _words(notation, "a", g - 1, "W"), _words(notation, "z", g, "W")
     rows: list[tuple[str, str]] = [
         (f"${printer.doprint(sp.Symbol(f'x_{k}'))}$", f"input ${k}$"),
@@ -124,7 +117,7 @@ def _matrix_rows(network: Network, notation: Notation, z: NotationPrinter, w: No
     errors = f"${z.doprint(sp.MatrixSymbol(f'Delta{g}', n, 1))}$"
     delta, total = z.doprint(sp.MatrixSymbol(f"delta{g}", n, 1)), z.doprint(sp.Symbol("C"))
     matrix = w.stored(sp.MatrixSymbol(f"W{g}", n, n))
-    j, k = neuron_letters(notation)
+    j, k = notation.indices[:2]  # a weight's destination and source
     order = f"row ${k}$ holds the weights out of neuron ${k}$" if notation.weights_transposed else \
         f"row ${j}$ holds the weights into neuron ${j}$"
     rows = [
