@@ -44,8 +44,9 @@ lint: $(STAMP_TEST)
 typecheck: $(STAMP_TEST)
 	$(VENV)/bin/mypy symbackprop
 
+# On every core (pytest-xdist), the ten slowest tests listed at the end.
 pytest: $(STAMP_TEST)
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n auto --durations=10
 
 test: lint typecheck pytest
 

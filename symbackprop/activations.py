@@ -1,14 +1,18 @@
 """Activation functions, as data.
 
 Each activation is one row of :data:`ACTIVATIONS`: a name, a LaTeX name and
-its SymPy formula. Derivatives are never typed here: :func:`derivative` asks
-SymPy for ``d g(z)/dz`` and then looks, by rules that SymPy verifies, for the
-textbook form of the result:
+its SymPy formula. The engine never uses a typed derivative: :func:`derivative`
+asks SymPy for ``d g(z)/dz`` and then looks, by rules that SymPy verifies, for
+the textbook form of the result:
 
 1. in terms of the output ``a = g(z)`` when it is a polynomial there
    (sigma' = sigma (1 - sigma), tanh' = 1 - tanh^2);
 2. as another activation of the table (softplus' = sigma);
 3. otherwise the simplified expression in ``z``.
+
+Each row also holds that textbook form (``textbook``), so that ``symbackprop
+list`` prints it without seconds of simplification; the tests prove every one
+equal to ``sympy.diff`` of the formula and to what :func:`derivative` finds.
 
 Elementwise activations map a scalar ``z`` to a scalar. ``softmax`` is the one
 vector map: it takes the whole layer and its derivative is a Jacobian.
@@ -34,6 +38,8 @@ Z = sp.Symbol("z", real=True)
 A = sp.Symbol("a", real=True)
 #: Scalar formula g(z, p) of an elementwise activation with parameter p.
 Formula = Callable[[sp.Expr, sp.Expr], sp.Expr]
+#: Textbook derivative g'(z) as a function of z, the output a = g(z) and the parameter p.
+Textbook = Callable[[sp.Expr, sp.Expr, sp.Expr], sp.Expr]
 
 
 def _softmax(zs: Sequence[sp.Expr]) -> list[sp.Expr]:
@@ -51,6 +57,9 @@ class Activation:
         formula: ``g(z, p)`` for elementwise maps; ``None`` for softmax.
         description: one line for ``symbackprop list``.
         param: the parameter's value, or ``None`` for parameter-free maps.
+        textbook: ``g'(z)`` in the form :func:`derivative` finds, for ``symbackprop list`` to print without
+            working it out again (seconds of simplification); tests prove it equal to ``sympy.diff`` of the
+            formula and to :func:`derivative`'s result. ``None`` for softmax.
     """
 
     name: str
@@ -58,6 +67,7 @@ class Activation:
     formula: Formula | None
     description: str
     param: sp.Expr | None = None
+    textbook: Textbook | None = None
 
     @property
     def elementwise(self) -> bool:
@@ -74,6 +84,12 @@ class Activation:
             raise TypeError(f"{self.name} is a vector map; use apply()")
         return self.formula(z, self.param if self.param is not None else sp.S.Zero)
 
+    def textbook_derivative(self) -> sp.Expr:
+        """The stored textbook ``g'(z)``, in :data:`Z` and the output :data:`A`, for an elementwise activation."""
+        if self.textbook is None:
+            raise TypeError(f"{self.name} is a vector map; its derivative is a Jacobian (softmax_jacobian)")
+        return self.textbook(Z, A, self.param if self.param is not None else sp.S.Zero)
+
     def apply(self, zs: Sequence[sp.Expr]) -> list[sp.Expr]:
         """The layer's outputs for its pre-activations ``zs``."""
         if self.formula is None:
@@ -81,23 +97,35 @@ class Activation:
         return [self(z) for z in zs]
 
 
+def _sigma(z: sp.Expr) -> sp.Expr:
+    return 1 / (1 + sp.exp(-z))
+
+
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", r"\sigma", lambda z, p: 1 / (1 + sp.exp(-z)), "logistic 1/(1+e^-z)"),
-        Activation("tanh", r"\tanh", lambda z, p: sp.tanh(z), "hyperbolic tangent"),
+        Activation("sigmoid", r"\sigma", lambda z, p: 1 / (1 + sp.exp(-z)), "logistic 1/(1+e^-z)",
+                   textbook=lambda z, a, p: a * (1 - a)),
+        Activation("tanh", r"\tanh", lambda z, p: sp.tanh(z), "hyperbolic tangent",
+                   textbook=lambda z, a, p: 1 - a**2),
         Activation("relu", r"\operatorname{ReLU}", lambda z, p: sp.Piecewise((0, z <= 0), (z, True)),
-                   "max(0, z); derivative 0 at z = 0, as PyTorch"),
+                   "max(0, z); derivative 0 at z = 0, as PyTorch",
+                   textbook=lambda z, a, p: sp.Piecewise((0, z <= 0), (1, True))),
         Activation("leaky_relu", r"\operatorname{LReLU}", lambda z, p: sp.Piecewise((p * z, z <= 0), (z, True)),
                    "z for z > 0, slope*z otherwise; leaky_relu(slope), slope 0.01 by default",
-                   sp.Rational(1, 100)),
-        Activation("linear", r"\operatorname{id}", lambda z, p: z, "identity z"),
-        Activation("softplus", r"\operatorname{softplus}", lambda z, p: sp.log(1 + sp.exp(z)), "log(1+e^z)"),
+                   sp.Rational(1, 100), textbook=lambda z, a, p: sp.Piecewise((p, z <= 0), (1, True))),
+        Activation("linear", r"\operatorname{id}", lambda z, p: z, "identity z", textbook=lambda z, a, p: sp.S.One),
+        Activation("softplus", r"\operatorname{softplus}", lambda z, p: sp.log(1 + sp.exp(z)), "log(1+e^z)",
+                   textbook=lambda z, a, p: _sigma(z)),
         Activation("elu", r"\operatorname{ELU}", lambda z, p: sp.Piecewise((p * (sp.exp(z) - 1), z <= 0), (z, True)),
-                   "z for z > 0, alpha*(e^z-1) otherwise; elu(alpha), alpha 1 by default", sp.S.One),
-        Activation("silu", r"\operatorname{SiLU}", lambda z, p: z / (1 + sp.exp(-z)), "z*sigmoid(z)"),
+                   "z for z > 0, alpha*(e^z-1) otherwise; elu(alpha), alpha 1 by default", sp.S.One,
+                   textbook=lambda z, a, p: sp.Piecewise((p * sp.exp(z), z <= 0), (1, True))),
+        Activation("silu", r"\operatorname{SiLU}", lambda z, p: z / (1 + sp.exp(-z)), "z*sigmoid(z)",
+                   textbook=lambda z, a, p: _sigma(z) * (1 + z - z * _sigma(z))),
         Activation("gelu", r"\operatorname{GELU}", lambda z, p: z / 2 * (1 + sp.erf(z / sp.sqrt(2))),
-                   "z/2 (1 + erf(z/sqrt 2)), the exact (erf) form"),
+                   "z/2 (1 + erf(z/sqrt 2)), the exact (erf) form",
+                   textbook=lambda z, a, p: z * sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
+                   + (1 + sp.erf(z / sp.sqrt(2))) / 2),
         Activation("softmax", r"\operatorname{softmax}", None,
                    "e^z_j / sum_k e^z_k over the layer; output layer only"),
     )

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -27,15 +30,18 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 ACTIVATIONS_HELP = "One activation per non-input layer, comma-separated: tanh,tanh,softmax."
 
-# The network options shared by derive, compile, check and example.
+# The network options shared by derive, compile, check and example. --output is the output layer's activation,
+# not a file: --out names where files go, and a path given to --output is refused with that hint.
 HiddenOption = Annotated[str | None, typer.Option(help="Activation of the hidden layers (default sigmoid).")]
-OutputOption = Annotated[str | None, typer.Option(help="Activation of the output layer (default sigmoid).")]
+OutputOption = Annotated[str | None, typer.Option(
+    help="Activation of the output layer (default sigmoid); not a file or folder: that is --out.")]
 LossOption = Annotated[str | None, typer.Option(help="Loss per example (default quadratic).")]
 BiasOption = Annotated[str | None, typer.Option(help="Bias convention: vector, neuron, none or shared.")]
 ActivationsOption = Annotated[str | None, typer.Option(help=ACTIVATIONS_HELP)]
@@ -58,8 +64,29 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def version() -> str:
+    """The installed package's version (the source tree's where it is not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("symbackprop")
+    except metadata.PackageNotFoundError:
+        from . import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"symbackprop {version()}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _group() -> None:
+def _group(
+    show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="Print the version and exit."),
+) -> None:
     """Backpropagation derived symbolically: every delta and gradient, from the chain rule, in closed form."""
 
 
@@ -133,15 +160,22 @@ def derive_command(
         settings["symbols"] = dict(settings.get("symbols", {})) | parse_overrides(symbol)
     options = DocumentOptions(**settings)
     folder = _output_folder(out) if out is not None else Path("output") / network.name
-    for path in write_documents(network, options, folder):
+    written, removed = write_documents(network, options, folder)
+    for path in written:
         typer.echo(str(path))
+    for path in removed:
+        typer.echo(f"removed {path} (an earlier run's; this run built no PDF of that document)")
 
 
-def write_documents(network: Any, options: Any, out_dir: Path) -> list[Path]:
-    """Derive, render every file in memory, build the PDFs in a scratch folder, then write each file atomically.
+def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Path], list[Path]]:
+    """Derive, render every file in memory, build the PDFs in a scratch folder, then write the files as one change.
 
-    Any failure, LaTeX's included, comes before the first file is written: ``out_dir`` is left as it was, never
-    with a new .tex beside an old PDF. The PDF's log is written beside it (LaTeX's warnings stay readable).
+    Any failure, LaTeX's and a full disk's included, leaves ``out_dir`` as it was, never with a new .tex beside an
+    old PDF. The PDF's log is written beside it (LaTeX's warnings stay readable). A .tex written without its PDF
+    removes the PDF and log an earlier run left of that document, which would no longer match it.
+
+    Returns:
+        The documents written, and the earlier PDFs and logs removed.
 
     Raises:
         SymbackpropError: the folder cannot be written, or LaTeX is missing or fails.
@@ -155,7 +189,7 @@ def write_documents(network: Any, options: Any, out_dir: Path) -> list[Path]:
     with _progress(steps) as progress:
         for step in progress:
             if step == "derive":
-                derivation = network.derive(forms=engine_forms(options))
+                derivation = network.derive(forms=engine_forms(options), progress=False)
             elif step == "render":
                 files = dict(document_files(derivation, options))
             else:
@@ -164,12 +198,113 @@ def write_documents(network: Any, options: Any, out_dir: Path) -> list[Path]:
                         pdf, log = _build_pdf(name, str(text), out_dir)
                         files[name[:-4] + ".pdf"] = pdf
                         logs[name[:-4] + ".log"] = log
-    for name in [*files, *logs]:
-        _check_target(out_dir / name)
-    written = [_write_atomic(out_dir / name, content) for name, content in files.items()]
-    for name, log in logs.items():
-        _write_atomic(out_dir / name, log)
-    return written
+    # An earlier run's PDF and log of a document rewritten without one would no longer match its .tex.
+    stale = [out_dir / f"{name[:-4]}.{suffix}" for name in files if name.endswith(".tex")
+             for suffix in ("pdf", "log") if f"{name[:-4]}.{suffix}" not in {*files, *logs}]
+    removed = [path for path in stale if path.is_file()]
+    changed = _commit({out_dir / name: content for name, content in [*files.items(), *logs.items()]}, removed)
+    return changed[:len(files)], removed
+
+
+def _commit(contents: dict[Path, str | bytes], remove: Sequence[Path] = ()) -> list[Path]:
+    """Write every file of ``contents`` and remove those of ``remove`` as one change: all of it or none of it.
+
+    Each file is first written in full beside its target (a full disk fails here, before anything is replaced);
+    then the targets are swapped in one by one, the files they replace kept aside, and on any failure every
+    target is put back as it was. Writes go through symbolic links to the files they point to.
+
+    Returns:
+        The paths written, in the order given, then the paths removed.
+
+    Raises:
+        SymbackpropError: a target is a folder or not a regular file, or the folder cannot be written; nothing
+            was changed.
+    """
+    targets = {path: _check_target(path) for path in [*contents, *remove]}
+    created = _missing_folders([target.parent for target in targets.values()])
+    staged: dict[Path, str] = {}
+    kept: dict[Path, str] = {}
+    swapped: list[Path] = []
+    try:
+        for path, content in contents.items():
+            staged[path] = _stage(targets[path], content)
+        for path in [*contents, *remove]:
+            target = targets[path]
+            if target.exists():
+                kept[path] = _stage_name(target, "old")
+                os.link(target, kept[path])
+            if path in staged:
+                os.replace(staged[path], target)
+                del staged[path]
+            else:
+                os.remove(target)
+            swapped.append(path)
+    except OSError as exc:
+        _roll_back(targets, kept, swapped, [*staged.values()], created)
+        name = getattr(exc, "filename", None) or "the output folder"
+        raise SymbackpropError(f"cannot write {name}: {exc.strerror or exc}; nothing was changed") from None
+    for old in kept.values():
+        with contextlib.suppress(OSError):
+            os.remove(old)
+    return [*contents, *remove]
+
+
+def _missing_folders(folders: list[Path]) -> list[Path]:
+    """The folders, and the parents of each, that do not exist yet, deepest first."""
+    missing: set[Path] = set()
+    for folder in folders:
+        while not folder.exists() and folder != folder.parent:
+            missing.add(folder)
+            folder = folder.parent
+    return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
+
+
+def _roll_back(targets: dict[Path, Path], kept: dict[Path, str], swapped: list[Path], staged: list[str],
+               created: list[Path]) -> None:
+    """Undo a failed :func:`_commit`: every target as it was, no staged or kept copy left, no new folder."""
+    for path, old in kept.items():  # a kept file is the one that was there (a second link to it)
+        with contextlib.suppress(OSError):
+            os.replace(old, targets[path])
+        with contextlib.suppress(OSError):  # rename does nothing where both names are links to one file
+            os.remove(old)
+    for path in swapped:
+        if path not in kept:  # a file that did not exist before
+            with contextlib.suppress(OSError):
+                os.remove(targets[path])
+    for temporary in staged:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+    for folder in created:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _stage_name(target: Path, kind: str) -> str:
+    """A free name beside ``target`` for a staged (``new``) or kept (``old``) copy."""
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f".{kind}")
+    os.close(handle)
+    os.remove(name)
+    return name
+
+
+def _stage(target: Path, content: str | bytes) -> str:
+    """``content`` written in full to a new file beside ``target`` (created with the folder if need be), with the
+    permissions a new file gets; its name. A partly written file is removed before the error is raised."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    binary = isinstance(content, bytes)
+    handle = tempfile.NamedTemporaryFile("wb" if binary else "w", encoding=None if binary else "utf-8",
+                                         dir=target.parent, prefix=f".{target.name}.", suffix=".new", delete=False)
+    try:
+        with handle:
+            handle.write(content)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # a temporary file is private; the result is not
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(handle.name)
+        raise
+    return handle.name
 
 
 def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
@@ -184,7 +319,8 @@ def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
         require_tex()
     except TexMissingError as exc:
         raise TexMissingError(f"{exc}; nothing was written (without pdf in --format no TeX is needed)") from None
-    with tempfile.TemporaryDirectory(prefix="symbackprop-") as scratch:
+    _remove_stale_scratch()
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
         tex = Path(scratch) / name
         tex.write_text(text, encoding="utf-8")
         try:
@@ -193,6 +329,26 @@ def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
             raise LatexError(f"LaTeX failed on {out_dir / name}: {' | '.join(exc.errors)}; nothing was written",
                              exc.errors) from None
         return pdf.read_bytes(), tex.with_suffix(".log").read_bytes()
+
+
+#: Scratch folders of PDF builds are named after the process that made them: symbackprop-<pid>-<random>.
+SCRATCH_PREFIX = "symbackprop-"
+
+
+def _remove_stale_scratch() -> None:
+    """Remove the scratch folders that killed runs (SIGKILL, a power cut) left in the temporary folder: those of
+    this user whose process is gone."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{SCRATCH_PREFIX}*-*"):
+        match = re.fullmatch(rf"{SCRATCH_PREFIX}(\d+)-\w+", folder.name)
+        try:
+            if not match or not folder.is_dir() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, OverflowError):
+            continue
 
 
 def _progress(steps: list[str]) -> Any:
@@ -254,29 +410,9 @@ def _check_target(path: Path) -> Path:
 
 
 def _write_atomic(path: Path, content: str | bytes) -> Path:
-    """Write ``content`` to ``path`` (through a symbolic link, to its file) by way of a temporary file and
-    os.replace: never a half-written file, and no temporary file left behind when writing fails."""
-    target = _check_target(path)
-    temporary: str | None = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        binary = isinstance(content, bytes)
-        handle = tempfile.NamedTemporaryFile("wb" if binary else "w", encoding=None if binary else "utf-8",
-                                             dir=target.parent, prefix=f".{target.name}.", suffix=".tmp",
-                                             delete=False)
-        temporary = handle.name
-        with handle:
-            handle.write(content)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # a temporary file is private; the result is not
-        os.replace(temporary, target)
-    except OSError as exc:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.remove(temporary)
-        raise SymbackpropError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    """Write one file (through a symbolic link, to its file) all at once: never a half-written file, and no
+    temporary file left behind when writing fails."""
+    return _commit({path: content})[0]
 
 
 # --------------------------------------------------------------------------- compiled gradients
@@ -295,11 +431,24 @@ def _names_a_file(spec: str) -> bool:
 def _network_options(hidden: str | None, output: str | None, loss: str | None, bias: str | None,
                      activations: str | None) -> dict[str, Any]:
     """The network options given on the command line, as keyword arguments of :class:`Network`."""
+    if output is not None and _looks_like_a_path(output):
+        raise SymbackpropError(f"--output {output}: --output is the output layer's activation (such as sigmoid or "
+                               f"softmax), not a file or folder; did you mean --out {output}?")
     options: dict[str, Any] = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss),
                                                  ("bias", bias)) if v is not None}
     if activations is not None:
         options["activations"] = [name.strip() for name in activations.split(",")]
     return options
+
+
+def _looks_like_a_path(text: str) -> bool:
+    """True for what reads as a file or folder rather than an activation name: a path separator, a file suffix,
+    or a name that exists here. ``leaky_relu(0.2)`` is an activation."""
+    if "/" in text or os.sep in text or text.startswith("."):
+        return True
+    if re.search(r"\.(tex|pdf|md|py|json|toml|txt)$", text, re.IGNORECASE):
+        return True
+    return "(" not in text and os.path.lexists(text)
 
 
 def _network(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
@@ -314,15 +463,18 @@ def _network(spec: str, hidden: str | None, output: str | None, loss: str | None
     return Network.from_spec(spec, **options)
 
 
+#: The largest JSON file ``example`` reads: the parameters of the largest network it takes, written out, are far
+#: smaller.
+JSON_MAX_BYTES = 64 << 20
+
+
 def _read_json(path: Path, what: str) -> Any:
+    from .errors import DataError
+    from .files import read_regular_file
     from .params import parse_json
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SymbackpropError(f"cannot read the {what} file {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise SymbackpropError(f"the {what} file {path} is not UTF-8 text; save it as UTF-8 JSON") from None
+    text = read_regular_file(path, "JSON", JSON_MAX_BYTES, f"a {what} file of a worked example is far smaller",
+                             DataError, role=what)
     return parse_json(text, str(path))
 
 
@@ -387,6 +539,9 @@ def check_command(
         raise typer.Exit(1)
 
 
+EXAMPLE_FORMATS = ("json", "tex", "md")
+
+
 @app.command("example")
 @user_errors
 def example_command(
@@ -409,16 +564,17 @@ def example_command(
     """A worked numeric example: forward values, loss, deltas, gradients and one gradient-descent step."""
     import json
 
+    from .errors import UnknownNameError
     from .example import check_example_size, example_json, render_example, worked_example
+    from .notation import get_notation
     from .params import inputs_from_data, parameters_from_data, random_batch, random_parameters, targets_from_data
 
+    if format not in EXAMPLE_FORMATS:
+        raise UnknownNameError("format", format, EXAMPLE_FORMATS)
+    get_notation(notation)  # every option is checked, also those json output does not use
     network = _network(spec, hidden, output, loss, bias, activations)
     check_example_size(network)
     path = _output_file(out) if out is not None else None
-    if format not in ("json", "tex", "md"):
-        from .errors import UnknownNameError
-
-        raise UnknownNameError("format", format, ("json", "tex", "md"))
     if (input is None) != (target is None):
         raise SymbackpropError("give both --input and --target, or neither (then one random example from --seed)")
     values = (parameters_from_data(network, _read_json(params, "parameter"), str(params)) if params
@@ -467,10 +623,30 @@ def bench_command(
     typer.echo(report.table())
 
 
-def _terminated(signum: int, frame: object) -> None:
-    """SIGTERM ends the command as an exception would: scratch folders are removed, LaTeX is stopped."""
-    typer.echo("symbackprop: terminated", err=True)
+#: What each signal the CLI handles prints before the command ends (exit status 128 + the signal's number).
+_SIGNAL_WORDS = {signal.SIGTERM: "terminated", signal.SIGINT: "interrupted"}
+
+
+def _stopped(signum: int, frame: object) -> None:
+    """SIGTERM and SIGINT end the command as an exception would: scratch folders are removed, LaTeX is stopped,
+    and one line says why."""
+    typer.echo(f"symbackprop: {_SIGNAL_WORDS.get(signal.Signals(signum), 'stopped')}", err=True)
     raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _signal_handlers() -> Iterator[None]:
+    """:func:`_stopped` for SIGTERM and SIGINT while the command runs; the caller's handlers restored after, so a
+    library caller or a test that calls :func:`main` keeps its own. Only the main thread can set handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, _stopped) for signum in _SIGNAL_WORDS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -482,21 +658,21 @@ def main(argv: list[str] | None = None) -> None:
     # Typer 0.29 vendors click; its exceptions are the ones raised here.
     from typer._click import exceptions as click_errors
 
-    signal.signal(signal.SIGTERM, _terminated)
     command = typer.main.get_command(app)
-    try:
-        status = command.main(args=argv, prog_name="symbackprop", standalone_mode=False)
-    except click_errors.NoArgsIsHelpError as exc:
-        typer.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
-        status = 0
-    except click_errors.ClickException as exc:
-        ctx = getattr(exc, "ctx", None)
-        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        typer.echo(f"symbackprop: error: {exc.format_message()}{hint}", err=True)
-        status = exc.exit_code
-    except typer.Abort:
-        typer.echo("symbackprop: aborted", err=True)
-        status = 1
+    with _signal_handlers():
+        try:
+            status = command.main(args=argv, prog_name="symbackprop", standalone_mode=False)
+        except click_errors.NoArgsIsHelpError as exc:
+            typer.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
+            status = 0
+        except click_errors.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            typer.echo(f"symbackprop: error: {exc.format_message()}{hint}", err=True)
+            status = exc.exit_code
+        except typer.Abort:
+            typer.echo("symbackprop: interrupted", err=True)
+            status = 130
     sys.exit(status if isinstance(status, int) else 0)
 
 

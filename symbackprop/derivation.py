@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import sympy as sp
 
@@ -29,6 +30,8 @@ FORMS = ("element", "vector", "batch")
 
 #: Above this many parameters closed_form() refuses: the expressions grow too large to print or read.
 CLOSED_FORM_MAX_PARAMETERS = 64
+#: How many quantity names an unknown quantity's message lists at most.
+LISTED = 40
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,28 @@ class Derivation:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     def steps_of(self, form: str, quantity: str | None = None) -> tuple[Step, ...]:
-        """The steps of one form, optionally of one quantity."""
-        return tuple(s for s in self.steps if s.form == form and (quantity is None or s.quantity == quantity))
+        """The steps of one form (none for a form the engine was not asked for), optionally of one quantity.
+
+        Raises:
+            UnknownNameError: a form not in :data:`FORMS`; a quantity with a form this derivation does not have,
+                or that the form does not derive (the message names the quantities it does).
+        """
+        from .errors import UnknownNameError
+
+        if form not in FORMS:
+            raise UnknownNameError("form", str(form), FORMS)
+        steps = tuple(s for s in self.steps if s.form == form)
+        if quantity is None:
+            return steps
+        if not steps:
+            raise UnknownNameError("form of this derivation", form, self.forms)
+        chosen = tuple(s for s in steps if s.quantity == quantity)
+        if not chosen:
+            names = sorted({s.quantity for s in steps})
+            kind = f"{form}-form quantity" + (f" ({len(names)} in all, the first {LISTED} listed)"
+                                              if len(names) > LISTED else "")
+            raise UnknownNameError(kind, str(quantity), names[:LISTED])
+        return chosen
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -150,12 +173,19 @@ class Derivation:
         return {name: grad.xreplace(values) for name, grad in self.gradients.items()}
 
     # ------------------------------------------------------------- Jupyter
-    def _repr_markdown_(self) -> str:
-        from .render import render_markdown
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """What a notebook shows: the network and BP1-BP4, the same in Markdown, LaTeX and plain text.
 
-        return render_markdown(self)
+        The whole document is ``render_markdown(derivation)`` (or ``render_tex``).
+        """
+        from .render import derivation_overview, mimebundle  # rendering imports this module
+
+        return mimebundle(derivation_overview(self), include, exclude)
+
+    def _repr_markdown_(self) -> str:
+        """The Markdown view of :meth:`_repr_mimebundle_`, for frontends that ask for it alone."""
+        return self._repr_mimebundle_()["text/markdown"]
 
     def _repr_latex_(self) -> str:
-        from .render import render_summary_latex
-
-        return render_summary_latex(self)
+        """The LaTeX view of :meth:`_repr_mimebundle_` (the same content), for frontends that ask for it alone."""
+        return self._repr_mimebundle_()["text/latex"]

@@ -39,7 +39,11 @@ BIAS_NAMES = {
 
 @dataclass(frozen=True)
 class Document:
-    """A whole derivation document, ready for the templates."""
+    """A whole derivation document, ready for the templates.
+
+    ``figure_note`` tells a Markdown reader where the network's figure is drawn (TikZ renders in LaTeX only): see
+    :func:`figure_note`.
+    """
 
     title: str
     subtitle: str
@@ -48,6 +52,16 @@ class Document:
     headings: tuple[str, ...]
     prefix: str
     fragment: bool
+    figure_note: str = ""
+
+
+def figure_note(formats: Sequence[str]) -> str:
+    """Where the figure a Markdown document cannot draw is, among the ``formats`` being made with it."""
+    if "pdf" in formats:
+        return "see the PDF"
+    if "tex" in formats:
+        return "drawn in the LaTeX file"
+    return "drawn only in the LaTeX and PDF versions"
 
 
 def describe(network: Network) -> str:
@@ -81,7 +95,7 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     title = f"Backpropagation for a {network.spec} network"
     subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.name} notation"
     return Document(title, subtitle, tuple(parts), tuple(appendix_sections(network, printer, p)),
-                    options.headings, p, options.fragment)
+                    options.headings, p, options.fragment, figure_note(options.formats))
 
 
 # --------------------------------------------------------------------------------------------------- set-up
@@ -105,7 +119,7 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), subsections)
 
 
-def _vector_forward(network: Network) -> list[tuple[sp.Basic, sp.Basic]]:
+def vector_forward(network: Network) -> list[tuple[sp.Basic, sp.Basic]]:
     """``z^l = W^l a^{l-1} + b^l`` and ``a^l = g(z^l)`` for every layer, as matrix expressions."""
     equations = []
     for l in range(1, network.depth + 1):
@@ -129,7 +143,7 @@ def _vector_forward(network: Network) -> list[tuple[sp.Basic, sp.Basic]]:
 def forward_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
     network = derivation.network
     cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
-    vector_lines = tuple(Line(printer.doprint(lhs), "=", printer.doprint(rhs)) for lhs, rhs in _vector_forward(network))
+    vector_lines = tuple(Line(printer.doprint(lhs), "=", printer.doprint(rhs)) for lhs, rhs in vector_forward(network))
     blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines))]
     if not sec.summarised(network):
         blocks.append(text("Neuron by neuron:"))

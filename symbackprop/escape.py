@@ -2,7 +2,8 @@
 
 One pass matters: chained ``str.replace`` calls escape their own output (``\\`` becomes ``\\textbackslash{}``,
 whose braces the next call turns into ``\\{``). :func:`prose` handles text with inline math: what lies
-between ``$`` signs is math and is kept; the rest is escaped.
+between ``$`` signs is math and is kept; the rest is escaped. :func:`bars_as_commands` keeps table cells' math
+free of ``|``, which would end a Markdown table cell.
 """
 
 from __future__ import annotations
@@ -46,3 +47,29 @@ def prose(text: str, escape: Callable[[str], str]) -> str:
     if len(parts) % 2 == 0:
         raise ValueError(f"unbalanced $ in {text!r}")
     return "$".join(part if i % 2 else escape(part) for i, part in enumerate(parts))
+
+
+#: A LaTeX token of math: a command, a control symbol (``\|``, a double bar) or a character.
+_MATH_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|.", re.DOTALL)
+
+
+def bars_as_commands(text: str) -> str:
+    """``text`` with the bars of its ``$...$`` math written as ``\\vert`` and ``\\Vert``, which LaTeX and every
+    Markdown math renderer draw alike: a bare ``|`` ends a Markdown table cell, even inside math. Text outside the
+    math is left to the escaping (``\\|`` in Markdown, ``\\textbar{}`` in LaTeX).
+    """
+    parts = str(text).split("$")
+    return "$".join(_bars(part) if i % 2 else part for i, part in enumerate(parts))
+
+
+def _bars(math: str) -> str:
+    tokens = _MATH_TOKEN.findall(math)
+    out = []
+    for i, token in enumerate(tokens):
+        if token in ("|", "\\|"):
+            command = "\\vert" if token == "|" else "\\Vert"
+            letter_next = i + 1 < len(tokens) and tokens[i + 1][:1].isalpha()
+            out.append(command + (" " if letter_next else ""))
+        else:
+            out.append(token)
+    return "".join(out)

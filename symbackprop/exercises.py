@@ -3,7 +3,8 @@
 (a) asks for the error terms (the output layer and the recursion), (b) for the parameter gradients, (c) for the
 vector form, and (d), for nets small enough to work by hand, for numbers: the gradients at a point whose values
 ``seed`` draws. The solutions are the engine's own steps; the numbers come from substituting the point into the
-engine's gradients.
+engine's gradients. The point is redrawn from the seed until no two rows or columns of any answer (a gradient, a
+delta vector) are equal, so that a student who swaps indices gets different numbers.
 """
 
 from __future__ import annotations
@@ -43,26 +44,104 @@ def _problem_equations(derivation: Derivation, printer: NotationPrinter) -> dict
     return parts
 
 
-def _point(network: Network, seed: int) -> dict[sp.Symbol, sp.Expr]:
-    """Small exact values for the inputs, targets and parameters, drawn from ``seed``; one-hot targets where
-    the loss needs a distribution."""
-    rng = random.Random(seed)
+#: Draws from the seed tried for a point at which every index mistake shows in the answers.
+DRAWS = 64
+_WEIGHTS = [sp.Rational(n, 10) for n in (-10, -5, -2, 2, 5, 10)]
+
+
+def _inputs_pool(n: int) -> list[sp.Integer]:
+    """At least ``n`` small integers other than 0 and 1 (an input of 1 would make a weight's gradient equal to its
+    bias's): -2, -1, 2, 3, then -3, 4, ..."""
+    k = max(2, (n + 2) // 2)
+    return [sp.Integer(v) for v in range(-k, k + 2) if v not in (0, 1)]
+
+
+def _targets_pool(n: int) -> list[sp.Rational]:
+    """At least ``n`` distinct targets in [0, 1] (valid for every loss): 0 and 1, then 1/2, 1/3, 2/3, ..."""
+    pool: list[sp.Rational] = []
+    denominator = 1
+    while len(pool) < max(n, 2):
+        pool += [v for v in (sp.Rational(k, denominator) for k in range(denominator + 1)) if v not in pool]
+        denominator += 1
+    return pool
+
+
+def _draw(network: Network, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:
+    """One point: distinct inputs, distinct targets (one-hot where the loss needs a distribution), weights."""
     point: dict[sp.Symbol, sp.Expr] = {}
-    for symbol in network.inputs_list():
-        point[symbol] = sp.Integer(rng.choice([-2, -1, 1, 2]))
+    inputs = network.inputs_list()
+    point.update(zip(inputs, rng.sample(_inputs_pool(len(inputs)), len(inputs))))
     for matrix in network.parameters.values():
         for symbol in matrix:
-            point[symbol] = sp.Rational(rng.choice([-10, -5, -2, 2, 5, 10]), 10)
+            point[symbol] = rng.choice(_WEIGHTS)
+    n = network.layers[-1]
     if network.loss.sparse:
-        point[LABEL] = sp.Integer(rng.randint(1, network.layers[-1]))
+        point[LABEL] = sp.Integer(rng.randint(1, n))
     elif network.loss.targets_sum_to_one:  # one-hot: the derivation used sum y = 1, so the numbers must keep it
-        hot = rng.randint(1, network.layers[-1])
+        hot = rng.randint(1, n)
         for j, symbol in enumerate(network.targets, start=1):
             point[symbol] = sp.Integer(int(j == hot))
     else:
-        for symbol in network.targets:
-            point[symbol] = sp.Integer(rng.choice([0, 1]))
+        point.update(zip(network.targets, rng.sample(_targets_pool(n), n)))
     return point
+
+
+def answers(derivation: Derivation, point: dict[sp.Symbol, sp.Expr]) -> dict[str, list[list[str]]]:
+    """Every answer at ``point`` as the solutions print it (:data:`DIGITS` decimals): each gradient (``W1``,
+    ``b1``...) and each delta vector (``delta1``...).
+
+    The values are the engine's delta-form results evaluated layer by layer at 30 digits, forward then backward,
+    which stays cheap where the closed form of a deep piecewise net takes seconds to evaluate.
+    """
+    network = derivation.network
+    values: dict[sp.Basic, sp.Expr] = dict(point)
+    for layer in range(1, network.depth + 1):
+        zs = [sp.N(network.pre_activation(layer, j).xreplace(values), 30) for j in range(network.layers[layer])]
+        values.update(zip(network.z(layer), zs))
+        values.update(zip(network.a(layer), (sp.N(a, 30) for a in network.activation(layer).apply(zs))))
+    for layer in range(network.depth, 0, -1):
+        column = derivation.deltas[f"delta{layer}"].xreplace(values)
+        values.update(zip(network.delta(layer), (sp.N(v, 30) for v in column)))
+    matrices = {**derivation.gradients, **derivation.deltas}
+    return {name: [[_number(sp.N(matrix[i, j].xreplace(values), 30)) for j in range(matrix.cols)]
+                   for i in range(matrix.rows)] for name, matrix in matrices.items()}
+
+
+def collisions(matrix: list[list[str]]) -> int:
+    """How many index mistakes would go unseen: pairs of equal rows, pairs of equal columns, and a square matrix
+    equal to its transpose (swapped indices)."""
+    columns = [list(column) for column in zip(*matrix)]
+    count = sum(a == b for lines in (matrix, columns) for i, a in enumerate(lines) for b in lines[i + 1:])
+    return count + (len(matrix) > 1 and matrix == columns)
+
+
+def unseen_mistakes(network: Network, printed: dict[str, list[list[str]]]) -> int:
+    """The :func:`collisions` of every answer matrix; with a bias vector also of ``[b | W]``, whose columns the
+    bias-unit convention compares anyway (a weight's column equal to the bias's hides a forgotten ``a_k``)."""
+    matrices = list(printed.values())
+    if network.bias == "vector":
+        matrices += [[b + w for b, w in zip(printed[f"b{l}"], printed[f"W{l}"], strict=True)]
+                     for l in range(1, network.depth + 1)]
+    return sum(collisions(matrix) for matrix in matrices)
+
+
+def _point(derivation: Derivation, seed: int) -> dict[sp.Symbol, sp.Expr]:
+    """Small exact values for the inputs, targets and parameters, drawn from ``seed`` until every answer matrix
+    has distinct rows and distinct columns (and differs from its transpose), so that a swapped index shows
+    (:func:`unseen_mistakes` is 0).
+
+    At most :data:`DRAWS` draws; if none has every answer distinct, the first draw with the fewest coincidences
+    is used (its inputs are still distinct, as in every draw).
+    """
+    rng = random.Random(seed)
+    draws: list[tuple[int, dict[sp.Symbol, sp.Expr]]] = []
+    for _ in range(DRAWS):
+        point = _draw(derivation.network, rng)
+        count = unseen_mistakes(derivation.network, answers(derivation, point))
+        if count == 0:
+            return point
+        draws.append((count, point))
+    return min(draws, key=lambda draw: draw[0])[1]
 
 
 def _number(value: sp.Expr) -> str:
@@ -78,7 +157,7 @@ def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tup
     network = derivation.network
     if network.parameter_count > NUMERIC_LIMIT:
         return None
-    point = _point(network, seed)
+    point = _point(derivation, seed)
     params = [s for m in network.parameters.values() for s in m]
     given = [network.inputs_list(), params]
     if network.loss.sparse:
@@ -88,12 +167,13 @@ def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tup
     statement = (f"Take ${_values_line(given[0], point, printer)}$, the target ${label}$ and the parameters "
                  f"${_values_line(given[1], point, printer)}$. Compute every gradient of the cost at this point, "
                  f"to {DIGITS} decimals.")
-    closed = derivation.closed_form()
+    printed = answers(derivation, point)
     lines = []
-    for name, matrix in closed.items():
-        for param, value in zip(network.parameters[name], matrix, strict=True):
+    for name, matrix in network.parameters.items():
+        numbers = [number for row in printed[name] for number in row]
+        for param, number in zip(matrix, numbers, strict=True):
             lhs = printer.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
-            lines.append(Line(lhs, "=", _number(sp.N(value.xreplace(point), 30))))
+            lines.append(Line(lhs, "=", number))
     return (text(statement), display(Display(tuple(lines))))
 
 

@@ -20,6 +20,7 @@ Conventions (the stable contract of every later feature):
 
 from __future__ import annotations
 
+import operator
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -33,6 +34,7 @@ from sympy.core.mul import _mulsort
 
 from .activations import Activation, get_activation
 from .errors import SpecError, UnknownNameError
+from .files import read_regular_file
 from .losses import Loss, get_loss, indicator
 
 if TYPE_CHECKING:
@@ -46,6 +48,10 @@ BIAS_CONVENTIONS: dict[str, str] = {
 }
 
 NETWORK_KEYS = ("layers", "hidden", "output", "activations", "loss", "bias")
+#: The largest TOML file read: a spec is a few lines.
+TOML_MAX_BYTES = 1 << 20
+#: The deepest nesting of tables and arrays a TOML file may have (a spec needs three: [derive] symbols = {...}).
+TOML_MAX_DEPTH = 16
 _SPEC = re.compile(r"^[1-9][0-9]*(-[1-9][0-9]*)+$")
 _NAME = re.compile(
     r"^(?P<kind>W|b|z|a|delta)(?P<layer>[0-9]+)(?:_(?P<i>[0-9]+))?(?:_(?P<k>[0-9]+))?$|^(?P<io>x|y)_(?P<j>[0-9]+)$"
@@ -100,21 +106,22 @@ class Network:
 
     Args:
         layers: neurons per layer, input first, e.g. ``[2, 3, 1]``.
-        hidden: activation of every hidden layer (ignored when ``activations`` is given).
-        output: activation of the output layer (likewise).
+        hidden: activation of every hidden layer (default sigmoid); not together with ``activations``.
+        output: activation of the output layer (default sigmoid); not together with ``activations``.
         loss: per-example loss name.
         bias: bias convention, one of :data:`BIAS_CONVENTIONS`.
         activations: one activation name per non-input layer.
 
     Raises:
-        SpecError, UnknownNameError: a malformed or inconsistent architecture.
+        SpecError, UnknownNameError: a malformed or inconsistent architecture, or ``activations`` given together
+            with ``hidden`` or ``output``.
     """
 
     def __init__(
         self,
         layers: Sequence[int],
-        hidden: str = "sigmoid",
-        output: str = "sigmoid",
+        hidden: str | None = None,
+        output: str | None = None,
         loss: str = "quadratic",
         bias: str = "vector",
         activations: Sequence[str] | None = None,
@@ -122,7 +129,10 @@ class Network:
         self.layers: tuple[int, ...] = _check_layers(layers)
         depth = len(self.layers) - 1
         if activations is None:
+            hidden, output = ("sigmoid" if name is None else name for name in (hidden, output))
             names: Sequence[str] = [hidden] * (depth - 1) + [output]
+        elif hidden is not None or output is not None:
+            raise SpecError("give either activations (one per layer) or hidden/output, not both")
         else:
             if isinstance(activations, str) or len(activations) != depth:
                 given = 1 if isinstance(activations, str) else len(activations)
@@ -160,7 +170,8 @@ class Network:
         """Build from a dict with keys :data:`NETWORK_KEYS` (``layers`` a list or a spec string).
 
         Raises:
-            SpecError: unknown keys, a missing ``layers``, or values of the wrong type.
+            SpecError: unknown keys, a missing ``layers``, values of the wrong type, or ``activations`` given
+                together with ``hidden`` or ``output``.
         """
         unknown = sorted(set(data) - set(NETWORK_KEYS))
         if unknown:
@@ -178,6 +189,8 @@ class Network:
             if not isinstance(acts, list) or not all(isinstance(a, str) for a in acts):
                 raise SpecError(f"{source}: 'activations' must be a list of strings")
             options["activations"] = acts
+            if "hidden" in options or "output" in options:
+                raise SpecError(f"{source}: give either activations (one per layer) or hidden/output, not both")
         layers = data["layers"]
         if isinstance(layers, str):
             return cls(parse_spec(layers), **options)
@@ -213,17 +226,28 @@ class Network:
         acts = [a.label for a in self.activations]
         return f"Network(layers={list(self.layers)}, activations={acts}, loss={self.loss.name!r}, bias={self.bias!r})"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """What a notebook shows: layers, activations, loss, bias, parameter count and the forward pass, the same
+        in Markdown, LaTeX and plain text."""
+        from .render import mimebundle, network_overview  # rendering imports this module
+
+        return mimebundle(network_overview(self), include, exclude)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Network) and repr(self) == repr(other)
 
     def __hash__(self) -> int:
         return hash(repr(self))
 
-    def derive(self, forms: Sequence[str] = ("element", "vector", "batch")) -> Derivation:
-        """Derive every delta and gradient; see :func:`symbackprop.engine.derive`."""
+    def derive(self, forms: Sequence[str] = ("element", "vector", "batch"), progress: bool | None = None) -> Derivation:
+        """Derive every delta and gradient; see :func:`symbackprop.engine.derive`.
+
+        ``progress``: True shows progress on stderr (or in a notebook), False never; None (the default) shows it
+        for networks of more than 5,000 parameters when stderr is a terminal or in a notebook.
+        """
         from .engine import derive
 
-        return derive(self, forms)
+        return derive(self, forms, progress=progress)
 
     def compile(self, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64") -> Any:
         """Compiled gradient function ``grad(params, X, Y) -> dict``; see :mod:`symbackprop.compile`."""
@@ -325,24 +349,56 @@ class Network:
 
 
 def _check_layers(layers: Sequence[int]) -> tuple[int, ...]:
+    """The layer sizes as plain ints; any integer type (NumPy's too) but bool is an integer."""
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
         raise SpecError(f"layers must be a list of positive integers, got {layers!r}")
     if len(layers) < 2:
         raise SpecError(f"layers needs at least an input and an output layer, got {list(layers)}")
+    sizes = []
     for n in layers:
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        size = None if isinstance(n, bool) else _index(n)  # NumPy's bool has no __index__
+        if size is None or size < 1:
             raise SpecError(f"layer sizes must be positive integers, got {n!r} in {list(layers)}")
-    return tuple(layers)
+        sizes.append(size)
+    return tuple(sizes)
+
+
+def _index(value: Any) -> int | None:
+    """``value`` as an int if it is an integer (has ``__index__``: int, NumPy integers), else None."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file, turning every failure into a one-line :class:`SpecError`."""
+    """Parse a TOML file, turning every failure into a one-line :class:`SpecError`.
+
+    Only a regular file of at most :data:`TOML_MAX_BYTES` is read (a pipe would block, a device never end), and
+    its tables and arrays may nest at most :data:`TOML_MAX_DEPTH` deep, so nothing that reads it recurses far.
+    """
+    text = read_regular_file(path, "TOML", TOML_MAX_BYTES, "a network spec is a few lines of TOML", SpecError)
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except OSError as exc:
-        raise SpecError(f"cannot read {path}: {exc.strerror}") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path} is not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"{path} is not valid TOML: it is not UTF-8 text") from None
+    except RecursionError:
+        data = None
+    if data is None or _too_deep(data, TOML_MAX_DEPTH):
+        raise SpecError(f"{path}: nested too deeply to be a network spec (at most {TOML_MAX_DEPTH} levels of "
+                        "tables and arrays)")
+    return data
+
+
+def _too_deep(data: Any, limit: int) -> bool:
+    """Whether lists and dicts in ``data`` nest more than ``limit`` levels deep (an explicit stack, no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False

@@ -144,6 +144,11 @@ class DocumentOptions:
         """
         if not isinstance(data, Mapping):
             raise SymbackpropError(f"{source} must be a table of options, got {data!r}")
+        spelled = {str(key).replace("-", "_"): key for key in data}  # label-prefix as on the command line
+        if len(spelled) < len(data):
+            twice = sorted(key for key in data if str(key).replace("-", "_") != key)
+            raise SymbackpropError(f"{source}: {', '.join(twice)} given twice (with - and with _); keep one")
+        data = {name: data[key] for name, key in spelled.items()}
         known = {"notation", "form", "format", "fragment", "heading", "label_prefix", "exercise", "seed", "symbol"}
         unknown = sorted(set(data) - known - {"out"})
         if unknown:

@@ -95,10 +95,11 @@ def _expected_text(net: Network, name: str) -> str:
 
 
 def check_parameter_shapes(net: Network, params: Mapping[str, Any], source: str = "params") -> None:
-    """Check keys and shapes of parameter arrays of any array library (anything with ``.shape``, or lists).
+    """Check keys, shapes and values of parameter arrays of any array library (anything with ``.shape``, or lists).
 
     Raises:
-        DataError: a missing or extra key, or a shape not accepted, naming the key and both shapes.
+        DataError: a missing or extra key, a shape not accepted (naming the key and both shapes), or an entry that
+            is not a number.
     """
     if not isinstance(params, Mapping):
         raise DataError(f"{source}: expected a mapping of parameter names to arrays, got {type(params).__name__}")
@@ -118,6 +119,7 @@ def check_parameter_shapes(net: Network, params: Mapping[str, Any], source: str 
         if shape not in accepted_shapes(net, name):
             raise DataError(f"{source}: parameter {name!r} has shape {_shape_text(shape)}, expected "
                             f"{_expected_text(net, name)}")
+        check_numbers(params[name], f"{source}: parameter {name!r}")
 
 
 def _shape_of(value: Any) -> tuple[int, ...]:
@@ -131,10 +133,10 @@ def _shape_of(value: Any) -> tuple[int, ...]:
 
 
 def check_batch_shapes(net: Network, X: Any, Y: Any, source: str = "batch") -> int:
-    """Check that X is (m, n_0) and Y (m, n_L), or (m,) labels for sparse_cross_entropy; return m.
+    """Check that X is (m, n_0) and Y (m, n_L), or (m,) labels for sparse_cross_entropy, both numbers; return m.
 
     Raises:
-        DataError: a wrong shape or different numbers of examples.
+        DataError: a wrong shape, different numbers of examples, or an entry that is not a number.
     """
     n_in, n_out = net.layers[0], net.layers[-1]
     x_shape, y_shape = _shape_of(X), _shape_of(Y)
@@ -147,6 +149,8 @@ def check_batch_shapes(net: Network, X: Any, Y: Any, source: str = "batch") -> i
         raise DataError(f"{source}: targets Y have shape {_shape_text(y_shape)}, expected {want}")
     if x_shape[0] != y_shape[0]:
         raise DataError(f"{source}: X has {x_shape[0]} examples but Y has {y_shape[0]}; they must match")
+    check_numbers(X, f"{source}: inputs X")
+    check_numbers(Y, f"{source}: targets Y")
     return x_shape[0]
 
 
@@ -158,6 +162,12 @@ def check_target_values(net: Network, Y: Any, source: str = "targets") -> None:
         DataError: the first offending example, by index.
     """
     values = np.asarray(Y)
+    if values.dtype.kind not in "biuf":
+        check_numbers(Y, f"{source}: targets")
+        try:  # integers beyond int64 (a label of 10 ** 30) make an array of objects
+            values = values.astype(np.float64)
+        except OverflowError:
+            raise DataError(f"{source}: a target or label too large for a float (above about 1.8e308)") from None
     n_out = net.layers[-1]
     if net.loss.name in UNIT_TARGET_LOSSES and values.size and not (values.min() >= 0 and values.max() <= 1):
         bad = np.argwhere(~((values >= 0) & (values <= 1)))[0]
@@ -181,23 +191,50 @@ def check_target_values(net: Network, Y: Any, source: str = "targets") -> None:
 _PLAIN = (float, int)
 
 
-def _not_a_number(value: Any) -> tuple[list[int], Any] | None:
-    """The index and value of the first entry of nested lists that is not a number (a string, a boolean, null,
-    an object), or None; JSON's true and false would otherwise pass as 1 and 0, and "1" as 1."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind in "fiu":
-            return None
-        value = value.tolist()
+def _not_a_number(value: Any, allow_bool: bool = False) -> tuple[list[int], Any] | None:
+    """The index and value of the first entry of nested lists (or arrays) that is not a number (a string, null,
+    an object, a complex number; a boolean unless ``allow_bool``), or None; JSON's true and false would otherwise
+    pass as 1 and 0, and "1" as 1 (NumPy converts the string)."""
+    numeric = "biuf" if allow_bool else "iuf"
     stack: list[tuple[tuple[int, ...], Any]] = [((), value)]
     while stack:
         index, item = stack.pop()
+        if isinstance(item, np.ndarray):
+            if item.dtype.kind in numeric:
+                continue
+            item = item.tolist()
         if isinstance(item, (list, tuple)):
             # Plain floats and ints (the bulk of a file) are skipped at C speed; the rest is looked at.
             others = [(index + (i,), entry) for i, entry in enumerate(item) if type(entry) not in _PLAIN]
             stack.extend(reversed(others))
-        elif isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Real):
+        elif isinstance(item, (bool, np.bool_)):
+            if not allow_bool:
+                return list(index), item
+        elif not isinstance(item, numbers.Real):
             return list(index), item
     return None
+
+
+def check_numbers(value: Any, what: str) -> None:
+    """Raise unless ``value`` (a number, nested lists, a NumPy array) holds only numbers; booleans count as 0 and 1.
+    Arrays of other libraries (anything else with a ``shape``: torch, JAX) hold numbers and are not looked at.
+
+    Raises:
+        DataError: ``what`` must be numbers, naming the first entry that is not one and its index.
+    """
+    if hasattr(value, "shape") and not isinstance(value, (np.ndarray, np.generic)):
+        return
+    if isinstance(value, (list, tuple)):  # NumPy converts lists of numbers at C speed; the rest is looked into
+        try:
+            if np.asarray(value).dtype.kind in "biuf":
+                return
+        except (TypeError, ValueError):
+            pass
+    bad = _not_a_number(value, allow_bool=True)
+    if bad is not None:
+        position, item = bad
+        where = f" at index {position}" if position else ""
+        raise DataError(f"{what} must be numbers; found {_describe(item)}{where}")
 
 
 def _describe(value: Any) -> str:
@@ -298,6 +335,7 @@ def parameters_to_data(net: Network, params: Mapping[str, Any]) -> dict[str, Any
     """Parameters as JSON-ready lists, in the file format: b flat, a shared bias a number."""
     data: dict[str, Any] = {}
     for name in net.parameter_shapes:
+        check_numbers(params[name], f"parameter {name!r}")
         array = np.asarray(params[name], dtype=np.float64)
         if name.startswith("b"):
             data[name] = float(array.reshape(-1)[0]) if net.bias == "shared" else array.reshape(-1).tolist()

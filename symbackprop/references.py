@@ -28,6 +28,8 @@ from .network import Network
 
 Array = np.ndarray
 REFERENCES = ("reference", "finite_differences", "torch", "jax")
+#: The step of the central differences: their rounding error is about eps(float64) |C| / FD_STEP.
+FD_STEP = 1e-6
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,12 @@ def reference_loss(desc: Description, params: Mapping[str, Any], X: Any, Y: Any)
     return float(_loss_terms(desc, Zs[-1], As[-1], _one_hot(desc, Y)).mean())
 
 
+def output_delta(desc: Description, params: Mapping[str, Any], X: Any, Y: Any) -> Array:
+    """dc/dz^L of every example (one row each), by the hand-written forward pass and output delta."""
+    Zs, As = _forward(desc, params, np.asarray(X, dtype=np.float64))
+    return _output_delta(desc, Zs[-1], As[-1], _one_hot(desc, Y))
+
+
 def reference_grad(desc: Description, params: Mapping[str, Any], X: Any, Y: Any) -> dict[str, Any]:
     """The loss and every gradient by a hand-written NumPy backprop (canonical shapes).
 
@@ -196,7 +204,7 @@ def _parameter_names(desc: Description) -> list[str]:
 
 
 def finite_difference_grad(
-    desc: Description, params: Mapping[str, Any], X: Any, Y: Any, eps: float = 1e-6
+    desc: Description, params: Mapping[str, Any], X: Any, Y: Any, eps: float = FD_STEP
 ) -> dict[str, Any]:
     """Central differences (C(θ + ε) − C(θ − ε)) / 2ε of the hand-written loss, entry by entry."""
     work = {k: np.array(v, dtype=np.float64) for k, v in params.items()}

@@ -7,8 +7,11 @@ table shows each preset's own conventions, layer offsets and index order include
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 
+from .escape import bars_as_commands
 from .network import Network
 from .notation import Notation
 from .printer import NotationPrinter
@@ -36,6 +39,12 @@ def _words(notation: Notation, kind: str, engine_layer: int, center_kind: str) -
     return relative(notation, engine_layer + notation.layer_offset.get(kind, 0) - center)
 
 
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], align: str) -> Table:
+    """A :class:`Table` whose cells' math has no bare ``|`` (:func:`bars_as_commands`): in Markdown one would end
+    the cell and shift the row's columns."""
+    return Table(tuple(map(bars_as_commands, header)), tuple(tuple(map(bars_as_commands, row)) for row in rows), align)
+
+
 def architecture_table(network: Network, printer: NotationPrinter) -> Table:
     rows = []
     for layer, size in enumerate(network.layers):
@@ -50,7 +59,7 @@ def architecture_table(network: Network, printer: NotationPrinter) -> Table:
             if act.param is not None:
                 activation += f" (parameter ${sp.latex(act.param)}$)"
         rows.append((f"${number}$", role, f"${size}$", activation))
-    return Table(("Layer", "Role", "Neurons", "Activation"), tuple(rows), "clcl")
+    return table(("Layer", "Role", "Neurons", "Activation"), rows, "clcl")
 
 
 def notation_table(network: Network, printer: NotationPrinter) -> Table:
@@ -80,7 +89,7 @@ def notation_table(network: Network, printer: NotationPrinter) -> Table:
     rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
     rows.extend(_cost_rows(printer))
     rows.extend(_matrix_rows(network, notation, z, w))
-    return Table(("Symbol", "Meaning"), tuple(rows), r"lp{0.6\linewidth}")
+    return table(("Symbol", "Meaning"), rows, r"lp{0.6\linewidth}")
 
 
 def _target_row(network: Network, printer: NotationPrinter) -> tuple[str, str]:

@@ -78,6 +78,43 @@ def diff_at(loss: sp.Expr, param: sp.Symbol, point: dict[sp.Symbol, sp.Expr]) ->
     return sp.N(result.xreplace(values), DIGITS)
 
 
+def forward_mode_at(network: Network, param: sp.Symbol, point: dict[sp.Symbol, sp.Expr],
+                    digits: int = DIGITS) -> sp.Expr:
+    """d c / d param at the point by forward-mode differentiation: an independent oracle of bounded cost.
+
+    Every value of the forward pass is carried as a dual number v + d*eps, numbers to ``digits`` digits; each
+    activation and the loss are expanded to first order in eps by sympy.diff of their formulas alone. The work
+    grows with the size of the network, never with the size of the loss written out in full (which
+    :func:`diff_at` differentiates, and which grows as width ** depth).
+    """
+    eps = sp.Symbol("eps")
+
+    def first_order(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+        value = expr.subs(eps, 0)
+        slope = sp.diff(expr, eps).subs(eps, 0)
+        return sp.N(value, digits), sp.N(slope, digits)
+
+    def dual(symbol: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+        if symbol == 1:
+            return sp.S.One, sp.S.Zero
+        return sp.Float(point[symbol], digits), sp.S.One if symbol == param else sp.S.Zero
+
+    duals = {x: dual(x) for x in network.inputs_list()}
+    for layer in range(1, network.depth + 1):
+        pre = []
+        for j in range(network.layers[layer]):
+            value, slope = sp.S.Zero, sp.S.Zero
+            for weight, source in network.pre_activation_terms(layer, j):
+                (w, dw), (s, ds) = dual(weight), duals[source] if source != 1 else dual(source)
+                value, slope = value + w * s, slope + dw * s + w * ds
+            pre.append(value + slope * eps)
+        outputs = network.activation(layer).apply(pre)
+        duals.update(zip(network.a(layer), (first_order(out) for out in outputs)))
+    outputs = [value + slope * eps for value, slope in (duals[a] for a in network.a(network.depth))]
+    targets = [target.xreplace(point) for target in network.targets]
+    return first_order(network.loss(outputs, targets))[1]
+
+
 def derived_at(derivation: Derivation, point: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
     """Every gradient of the derivation at the point, evaluated the way backprop does: forward, then back."""
     net = derivation.network

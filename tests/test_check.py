@@ -144,3 +144,123 @@ def test_a_negative_seed_is_rejected() -> None:
 def test_random_parameters_of_a_huge_network_are_refused_before_allocating() -> None:
     with pytest.raises(SizeLimitError, match="100000-100000-1 has 10,000,200,001 parameters; .* at most 50,000,000"):
         check.check_grads(Network([100000, 100000, 1]))
+
+
+# ------------------------------------------------------------------------------------ the tolerance
+def test_a_zero_gradient_computed_in_float32_is_not_a_false_alarm() -> None:
+    # b3 is zero in exact arithmetic (a shared bias under softmax sums deltas that sum to zero); float32 leaves
+    # rounding errors of about 1e-8, relative to nothing. Found by tests/test_compile.py with --hypothesis-seed=22.
+    net = Network([1, 1, 1, 2], activations=["sigmoid", "relu", "softmax"], loss="bce", bias="shared")
+    report = check.check_grads(net, backend="numpy", form="scalar", dtype="float32", seed=221,
+                               references=["reference"])
+    assert report.ok, report.table()
+    b3 = next(row for row in report.rows if row.quantity == "b3")
+    assert 0 < b3.max_abs <= b3.atol and b3.rtol == check.TOLERANCES[("float32", "exact")]
+    # S = 1.468, the largest sum_j |dc/dz^3_j| (above |loss| = 1.386; every gradient is 0, relu being dead)
+    assert b3.atol == pytest.approx(check.ATOL_ULPS * (2.0**-23 + 2.0**-52) * 1.468, rel=1e-3)
+
+
+def test_a_wrong_zero_gradient_is_caught_in_float64() -> None:
+    # the same structural zero, but float64 and off by 1e-10: far above float64 rounding, so a disagreement
+    net = Network([1, 1, 1, 2], activations=["sigmoid", "relu", "softmax"], loss="bce", bias="shared")
+    right = net.compile(form="scalar")
+
+    def wrong(params, X, Y):  # type: ignore[no-untyped-def]
+        return {**right(params, X, Y), "b3": np.full((1, 1), 1e-10)}
+
+    assert check.check_grads(net, grad=right, seed=221, references=["reference"]).ok
+    report = check.check_grads(net, grad=wrong, seed=221, references=["reference"])
+    assert [row.quantity for row in report.rows if not row.ok] == ["b3"]
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-6])
+def test_a_small_relative_error_is_caught_in_float64(scale: float) -> None:
+    # off by 1e-4 relative, in gradients of ordinary size and in gradients a million times smaller than 1
+    net = Network([2, 3, 2], hidden="tanh", output="linear", loss="quadratic")
+    params, X, _ = _point(net, 4)
+    outputs = np.tanh(X @ params["W1"].T + params["b1"].T) @ params["W2"].T + params["b2"].T
+    Y = outputs + scale * np.random.default_rng(0).normal(size=outputs.shape)  # delta = a - y of size `scale`
+    right = net.compile()
+
+    def wrong(params, X, Y):  # type: ignore[no-untyped-def]
+        result = dict(right(params, X, Y))
+        result["W1"] = result["W1"] * (1 + 1e-4)
+        return result
+
+    want = references.reference_grad(references.describe(net), params, X, Y)
+    assert scale / 100 < np.abs(want["W1"]).max() < scale
+    assert check.check_grads(net, params, X, Y, grad=right, references=["reference"]).ok
+    report = check.check_grads(net, params, X, Y, grad=wrong, references=["reference"])
+    assert [row.quantity for row in report.rows if not row.ok] == ["W1"]
+
+
+def test_the_table_states_the_tolerance_of_every_row() -> None:
+    report = check.check_grads(Network([2, 2, 1], hidden="tanh", output="sigmoid", loss="bce"), seed=1,
+                               references=["reference", "finite_differences"])
+    lines = report.table().splitlines()
+    assert lines[1].startswith("tolerance: |error| <= atol + rtol*max|reference| per quantity")
+    assert lines[2].split()[-3:] == ["rtol", "atol", "ok"]
+    fd = next(row for row in report.rows if row.reference == "finite_differences")
+    exact = next(row for row in report.rows if row.reference == "reference")
+    assert (exact.rtol, fd.rtol) == (1e-8, 1e-5) and fd.atol > 1000 * exact.atol > 0
+    assert f"{fd.rtol:.1e}" in lines[3 + len(report.rows) // 2] and f"{fd.atol:.1e}" in lines[-2]
+
+
+# ------------------------------------------------------------------------------------ bad arguments
+@pytest.mark.parametrize("examples", [0, -1, -10**9, 2.5, True, "3"])
+def test_examples_must_be_at_least_one(examples: object) -> None:
+    with pytest.raises(DataError, match=r"^examples must be at least 1 .*, got "):
+        check.check_grads(Network([2, 3, 1]), examples=examples)  # type: ignore[arg-type]
+
+
+def test_a_given_point_is_checked_before_any_gradient_runs() -> None:
+    net = Network([2, 3, 2], hidden="tanh", output="softmax", loss="cross_entropy")
+    params, X, Y = _point(net, 0)
+    calls = []
+
+    def spy(params, X, Y):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return {}
+
+    with pytest.raises(DataError, match="examples must be at least 1"):
+        check.check_grads(net, params, X[:0], Y[:0], grad=spy)
+    with pytest.raises(DataError, match=r"inputs X must be numbers; found the string .a. at index \[0, 0\]"):
+        check.check_grads(net, params, [["a", 1.0]], Y[:1], grad=spy)
+    with pytest.raises(DataError, match="parameter 'W1' must be numbers; found (None|null)"):
+        check.check_grads(net, {**params, "W1": np.full((3, 2), None)}, X, Y, grad=spy)
+    with pytest.raises(UnknownNameError, match="unknown dtype 'float16'"):
+        check.check_grads(net, params, X, Y, grad=spy, dtype="float16")
+    assert calls == []
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
+def test_check_grads_takes_tensors_that_require_grad() -> None:
+    import torch
+
+    net = Network([2, 3, 1], hidden="tanh", output="sigmoid", loss="bce")
+    params, X, Y = _point(net, 0)
+    tensors = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    assert check.check_grads(net, tensors, torch.tensor(X), torch.tensor(Y), backend="torch",
+                             references=["reference"]).ok
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda net, p: check.check_grads(net, p, np.zeros((1, 2))), "give X and Y together, or neither"),
+    (lambda net, p: check.check_grads(net, examples=10**12), "examples must be at most 100,000"),
+    (lambda net, p: net.compile()(p, [[10**400, 1]], [0]), "must be numbers a float can hold"),
+    (lambda net, p: net.compile()(p, [[1, 1], [2, 2]], [10**30, 1]), r"label 1e\+30 of example 0 is out of range"),
+])
+def test_more_bad_calls_are_data_errors(call, message: str) -> None:  # type: ignore[no-untyped-def]
+    net = Network([2, 2, 3], hidden="tanh", output="softmax", loss="sparse_cross_entropy")
+    with pytest.raises(DataError, match=message):
+        call(net, random_parameters(net, 0))
+
+
+def test_references_may_be_named_in_one_string_as_on_the_command_line() -> None:
+    from symbackprop.cli import MAX_CHECK_EXAMPLES
+
+    net = Network([2, 2, 1])
+    report = check.check_grads(net, references="reference,finite_differences")
+    assert report.ok and {row.reference for row in report.rows} == {"reference", "finite_differences"}
+    assert MAX_CHECK_EXAMPLES == check.MAX_EXAMPLES

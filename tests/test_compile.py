@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib.util
 import sys
 import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pytest
@@ -72,9 +74,22 @@ def test_float32_agrees_with_the_float64_reference(net: Network, seed: int, back
 
 
 # ------------------------------------------------------------------------------------ every combination once
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("bias", ["vector", "neuron", "none", "shared"])
-@pytest.mark.parametrize("hidden", HIDDEN)
+def pairwise(first: Sequence[Any], second: Sequence[Any], third: Sequence[Any]) -> list[tuple[Any, Any, Any]]:
+    """Every pair of the first two factors once, the third rotating: each value of either of the first two meets
+    every value of the third when they have at least as many values as it (pairwise coverage, not the product)."""
+    assert len(first) >= len(third) and len(second) >= len(third)
+    return [(a, b, third[(i + j) % len(third)]) for i, a in enumerate(first) for j, b in enumerate(second)]
+
+
+def test_pairwise_covers_every_pair() -> None:
+    cases = pairwise("abcd", "xyz", "12")
+    for p, q in ((0, 1), (0, 2), (1, 2)):
+        assert {(case[p], case[q]) for case in cases} == {(u, v) for u in ("abcd", "xyz", "12")[p]
+                                                          for v in ("abcd", "xyz", "12")[q]}
+
+
+@pytest.mark.parametrize(("hidden", "bias", "backend"), pairwise(HIDDEN, ["vector", "neuron", "none", "shared"],
+                                                                 INSTALLED))
 def test_every_activation_and_bias_convention(backend: str, bias: str, hidden: str) -> None:
     net = Network([3, 4, 3, 2], activations=[hidden, hidden, "softmax"], loss="cross_entropy", bias=bias)
     assert check_grads(net, backend=backend, seed=7, references=["reference"]).ok
@@ -182,16 +197,20 @@ def test_jax_backend_works_under_an_outer_jit() -> None:
 
 
 # ------------------------------------------------------------------------------------ numerical stability
+OUTPUTS_AND_LOSSES = [("softmax", "cross_entropy"), ("softmax", "sparse_cross_entropy"), ("sigmoid", "bce"),
+                      ("sigmoid", "cross_entropy"), ("sigmoid", "quadratic"), ("softmax", "mse"),
+                      ("silu", "quadratic"), ("softplus", "mse"), ("elu", "quadratic"), ("gelu", "mse"),
+                      ("relu", "cross_entropy"), ("relu", "bce"), ("relu", "sparse_cross_entropy")]
+
+
 @pytest.mark.torch
 @pytest.mark.skipif(not HAS["torch"], reason="torch is not installed")
-@pytest.mark.parametrize("backend", INSTALLED)
-@pytest.mark.parametrize("output,loss", [("softmax", "cross_entropy"), ("softmax", "sparse_cross_entropy"),
-                                         ("sigmoid", "bce"), ("sigmoid", "cross_entropy"), ("sigmoid", "quadratic"),
-                                         ("softmax", "mse"), ("silu", "quadratic"), ("softplus", "mse"),
-                                         ("elu", "quadratic"), ("gelu", "mse"),
-                                         ("relu", "cross_entropy"), ("relu", "bce"), ("relu", "sparse_cross_entropy")])
-@pytest.mark.parametrize("hidden", ["sigmoid", "softplus", "elu", "silu", "gelu", "relu"])
-def test_finite_wherever_torch_is_for_logits_up_to_1e4(backend: str, output: str, loss: str, hidden: str) -> None:
+@pytest.mark.parametrize(("hidden", "output_loss", "backend"),
+                         pairwise(["sigmoid", "softplus", "elu", "silu", "gelu", "relu"], OUTPUTS_AND_LOSSES,
+                                  INSTALLED))
+def test_finite_wherever_torch_is_for_logits_up_to_1e4(backend: str, output_loss: tuple[str, str],
+                                                       hidden: str) -> None:
+    output, loss = output_loss
     net = Network([3, 4, 3], hidden=hidden, output=output, loss=loss)
     params = random_parameters(net, 0)
     X, Y = random_batch(net, 6, 1)
@@ -340,3 +359,82 @@ def test_cross_entropy_targets_must_sum_to_one() -> None:
     X = np.zeros((2, 2))
     with pytest.raises(DataError, match="example 1 sum to 0.5"):
         net.compile()(random_parameters(net, 0), X, np.array([[1.0, 0, 0], [0.5, 0, 0]]))
+
+
+def _native(backend: str, array: np.ndarray):  # type: ignore[no-untyped-def]
+    """``array`` as the backend's own array type."""
+    if backend == "torch":
+        import torch
+
+        return torch.as_tensor(array)
+    if backend == "jax":
+        import jax.numpy as jnp
+
+        return jnp.asarray(array)
+    return array
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("form", ["vectorized", "scalar"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "sparse_cross_entropy"])
+def test_a_batch_without_examples_is_refused(backend: str, form: str, loss: str) -> None:
+    # the cost is a mean over the examples: with none it was 0/0, a nan loss
+    net = Network([2, 3, 2], hidden="tanh", output="softmax", loss=loss)
+    grad = compiler.compile_network(net, backend, form)
+    params = {k: _native(backend, v) for k, v in random_parameters(net, 0).items()}
+    X, Y = random_batch(net, 0, 1)
+    assert X.shape == (0, 2)
+    with pytest.raises(DataError, match=r"^X, Y: the batch has no examples \(X has shape \(0, 2\)\); .* at least 1$"):
+        grad(params, _native(backend, X), _native(backend, Y))
+    X, Y = random_batch(net, 1, 1)  # one example is enough
+    assert np.isfinite(float(grad(params, _native(backend, X), _native(backend, Y))["loss"]))
+
+
+def _with(params: dict, name: str, value: object) -> dict:
+    return {**params, name: value}
+
+
+@pytest.mark.parametrize("case, message", [
+    ("string in X", r"inputs X must be numbers; found the string .a. at index \[0, 0\]"),
+    ("None in X", r"inputs X must be numbers; found (None|null) at index \[0, 1\]"),
+    ("string array X", r"inputs X must be numbers; found the string .0\.5. at index \[0, 0\]"),
+    ("complex X", r"inputs X must be numbers; found (the complex number \(.*j\)|a complex) at index \[0, 0\]"),
+    ("string in Y", r"targets Y must be numbers; found the string .x. at index \[0, 1\]"),
+    ("string label", r"(labels|targets) Y must be numbers; found the string .1. at index \[0\]"),
+    ("string in W1", r"parameter 'W1' must be numbers; found the string .w. at index \[2, 1\]"),
+    ("object array b1", r"parameter 'b1' must be numbers; found (None|null) at index \[2\]"),
+    ("string shared bias", r"parameter 'b1' must be numbers; found the string .0. *$"),
+])
+def test_non_numbers_in_a_call_raise_data_errors(case: str, message: str) -> None:
+    sparse = case == "string label"
+    net = Network([2, 3, 2], hidden="tanh", output="softmax", loss="sparse_cross_entropy" if sparse else "bce",
+                  bias="shared" if case == "string shared bias" else "vector")
+    params = random_parameters(net, 0)
+    X, Y = random_batch(net, 1, 1)
+    W1, b1 = params["W1"].astype(object), params["b1"].reshape(-1).astype(object)
+    W1[2, 1], b1[-1] = "w", None
+    call = {
+        "string in X": (params, [["a", 1.0]], Y),
+        "None in X": (params, [[1.0, None]], Y),
+        "string array X": (params, np.array([["0.5", "1.5"]]), Y),
+        "complex X": (params, X + 2j, Y),
+        "string in Y": (params, X, [[0.5, "x"]]),
+        "string label": (params, X, ["1"]),
+        "string in W1": (_with(params, "W1", W1), X, Y),  # an array of an accepted shape: the quick path
+        "object array b1": (_with(params, "b1", b1), X, Y),
+        "string shared bias": (_with(params, "b1", np.array("0")), X, Y),
+    }[case]
+    assert case != "string in W1" or call[0]["W1"].shape == (3, 2)
+    with pytest.raises(DataError, match=message):
+        net.compile()(*call)
+
+
+@pytest.mark.torch
+@pytest.mark.skipif(not HAS["torch"], reason="torch is not installed")
+def test_complex_tensors_are_refused() -> None:
+    import torch
+
+    net = Network([2, 2], activations=["sigmoid"], loss="bce")
+    X, Y = random_batch(net, 2, 1)
+    with pytest.raises(DataError, match="inputs X must be numbers; found complex numbers"):
+        net.compile(backend="torch")(random_parameters(net, 0), torch.tensor(X + 1j), torch.tensor(Y))

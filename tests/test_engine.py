@@ -9,11 +9,11 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbackprop import Network, SizeLimitError
+from symbackprop import Network, SizeLimitError, UnknownNameError
 from symbackprop.activations import ACTIVATIONS
 from symbackprop.derivation import CLOSED_FORM_MAX_PARAMETERS
 from symbackprop.losses import LOSSES
-from tests.helpers import derived_at, diff_at, explicit_loss, numeric, random_point
+from tests.helpers import derived_at, diff_at, explicit_loss, forward_mode_at, numeric, random_point
 
 ELEMENTWISE = [name for name, act in ACTIVATIONS.items() if act.elementwise]
 BIASES = ["vector", "neuron", "none", "shared"]
@@ -29,7 +29,8 @@ def output_for(loss: str, preferred: str) -> str:
 
 
 def assert_matches_diff(net: Network, seed: int, sample: int | None = None) -> None:
-    """Every (or a sample of) gradient(s) equals d c / d parameter at an exact random point."""
+    """Every (or a sample of) gradient(s) equals d c / d parameter at an exact random point, by sympy.diff of the
+    loss written out in full: for small nets, where that expression stays small."""
     rng = random.Random(seed)
     derivation = net.derive(forms=("element",))
     loss = explicit_loss(net)
@@ -43,9 +44,31 @@ def assert_matches_diff(net: Network, seed: int, sample: int | None = None) -> N
         assert abs(truth - derived[param]) <= 1e-25 * (1 + abs(truth)), (net, param, truth, derived[param])
 
 
-@pytest.mark.parametrize("bias", BIASES)
-@pytest.mark.parametrize("activation", ELEMENTWISE)
-@pytest.mark.parametrize("loss", list(LOSSES))
+def assert_matches_forward_mode(net: Network, seed: int, sample: int) -> None:
+    """A sample of gradients equals forward-mode differentiation at an exact random point: bounded work at any
+    depth and width (the loss written out in full grows as width ** depth)."""
+    rng = random.Random(seed)
+    point = random_point(net, rng)
+    derived = derived_at(net.derive(forms=("element",)), point)
+    params = list(derived)
+    for param in rng.sample(params, min(sample, len(params))):
+        truth = forward_mode_at(net, param, point)
+        assert abs(truth - derived[param]) <= 1e-25 * (1 + abs(truth)), (net, param, truth, derived[param])
+
+
+#: Every pair of (activation, loss) once; the bias conventions rotate so that each activation and each loss meets
+#: every convention (pairwise coverage: 45 cases where the full product is 180).
+PAIRWISE = [(activation, loss, BIASES[(i + j) % len(BIASES)])
+            for i, activation in enumerate(ELEMENTWISE) for j, loss in enumerate(LOSSES)]
+
+
+def test_the_pairwise_cases_cover_every_pair() -> None:
+    assert {(a, l) for a, l, _ in PAIRWISE} == {(a, l) for a in ELEMENTWISE for l in LOSSES}
+    assert {(a, b) for a, _, b in PAIRWISE} == {(a, b) for a in ELEMENTWISE for b in BIASES}
+    assert {(l, b) for _, l, b in PAIRWISE} == {(l, b) for l in LOSSES for b in BIASES}
+
+
+@pytest.mark.parametrize(("activation", "loss", "bias"), PAIRWISE)
 def test_every_activation_loss_and_bias_matches_sympy_diff(activation: str, loss: str, bias: str) -> None:
     net = Network([2, 2, 2], hidden=activation, output=output_for(loss, activation), loss=loss, bias=bias)
     assert_matches_diff(net, seed=sum(map(ord, activation + loss + bias)))
@@ -68,6 +91,15 @@ def test_three_hidden_layers_match_sympy_diff() -> None:
     assert_matches_diff(net, seed=3)
 
 
+def test_forward_mode_agrees_with_sympy_diff_of_the_loss_written_out() -> None:
+    """The bounded oracle of the random architectures is itself right: it equals sympy.diff where both run."""
+    net = Network([2, 3, 2], activations=["elu(0.5)", "softmax"], loss="sparse_cross_entropy", bias="shared")
+    point = random_point(net, random.Random(5))
+    loss = explicit_loss(net)
+    for param in [symbol for matrix in net.parameters.values() for symbol in matrix]:
+        assert abs(forward_mode_at(net, param, point) - diff_at(loss, param, point)) < 1e-30
+
+
 @st.composite
 def architectures(draw: st.DrawFn) -> Network:
     depth = draw(st.integers(1, 4))
@@ -81,10 +113,12 @@ def architectures(draw: st.DrawFn) -> Network:
     return Network(layers, activations=[*hidden, output], loss=loss, bias=draw(st.sampled_from(BIASES)))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Depth 4 and width 5 at most: the derivation and the forward-mode oracle grow with the network's size, so the
+# worst draw takes seconds (the deadline says so); the loss written out in full would grow as 5 ** 4.
+@settings(max_examples=25, deadline=30_000, suppress_health_check=[HealthCheck.too_slow])
 @given(net=architectures(), seed=st.integers(0, 10_000))
-def test_random_architectures_match_sympy_diff(net: Network, seed: int) -> None:
-    assert_matches_diff(net, seed, sample=6)
+def test_random_architectures_match_forward_mode(net: Network, seed: int) -> None:
+    assert_matches_forward_mode(net, seed, sample=6)
 
 
 def test_textbook_output_deltas_are_simplified_by_sympy() -> None:
@@ -160,3 +194,32 @@ def test_a_hidden_delta_is_factored_only_where_it_has_terms_to_factor(outputs: i
     for j, delta in enumerate(derivation.deltas["delta1"], start=1):
         last = [step for step in hidden if step.quantity == f"delta1_{j}"][-1]
         assert sp.simplify(last.result - delta) == 0  # the shown derivation ends at the delta
+
+
+def test_steps_of_an_unknown_form_or_quantity_names_what_there_is() -> None:
+    d = Network([2, 2, 1]).derive(forms=("element",))
+    with pytest.raises(UnknownNameError, match=r"unknown form 'elements'; allowed: batch, element, vector "
+                                               r"\(did you mean 'element'\?\)"):
+        d.steps_of("elements")
+    with pytest.raises(UnknownNameError, match=r"unknown element-form quantity 'delta3_1'; allowed: W1_1_1, .*"
+                                               r"delta1_1, delta1_2, delta2_1"):
+        d.steps_of("element", "delta3_1")
+    with pytest.raises(UnknownNameError, match=r"unknown form of this derivation 'vector'; allowed: element$"):
+        d.steps_of("vector", "W1")
+
+
+def test_steps_of_a_form_not_derived_is_empty_and_a_known_quantity_has_its_steps() -> None:
+    d = Network([2, 2, 1]).derive(forms=("element",))
+    assert d.steps_of("vector") == () and d.steps_of("batch") == ()
+    steps = d.steps_of("element", "delta2_1")
+    assert steps and all(step.quantity == "delta2_1" for step in steps)
+
+
+def test_an_unknown_quantity_of_a_wide_network_lists_a_bounded_number_of_names() -> None:
+    d = Network([30, 20, 10]).derive(forms=("vector",))
+    assert d.steps_of("vector", "W1")
+    wide = Network([12, 8, 2]).derive(forms=("element",))
+    with pytest.raises(UnknownNameError, match=r"unknown element-form quantity \(\d+ in all, the first 40 listed\)") \
+            as info:
+        wide.steps_of("element", "nope")
+    assert str(info.value).count(",") < 45

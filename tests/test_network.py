@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +15,7 @@ import sympy as sp
 from symbackprop import Network, SpecError, SymbackpropError, UnknownNameError
 from symbackprop.activations import derivative, get_activation
 from symbackprop.cli import main
+from symbackprop.network import TOML_MAX_BYTES, read_toml
 
 
 @pytest.mark.parametrize(
@@ -53,6 +58,8 @@ def test_malformed_specs_are_rejected_with_the_allowed_form(spec: str) -> None:
         (dict(loss="sparse_cross_entropy"), "sparse_cross_entropy needs at least 2 output neurons"),
         (dict(hidden="tanh(2)"), "takes no parameter"),
         (dict(hidden="leaky_relu(x)"), "must be a number"),
+        (dict(hidden=""), "unknown activation ''"),
+        (dict(output=""), "unknown activation ''"),
     ],
 )
 def test_inconsistent_architectures_say_what_is_allowed(options: dict, message: str) -> None:
@@ -129,3 +136,133 @@ def test_compiling_and_calling_the_vectorized_form_makes_no_parameter_symbols() 
     params = {name: np.zeros(shape) for name, shape in net.parameter_shapes.items()}
     grad(params, np.zeros((4, 30)), np.full((4, 10), 0.5))
     assert "parameters" not in vars(net)
+
+
+# ------------------------------------------------------------------------------ NumPy sizes, activations
+@pytest.mark.parametrize("integer", [np.int64, np.int32, np.uint8])
+def test_numpy_integers_are_layer_sizes(integer: type) -> None:
+    net = Network([integer(2), integer(3), 1])
+    assert net.layers == (2, 3, 1) and all(type(n) is int for n in net.layers)
+    assert net == Network([2, 3, 1])
+
+
+@pytest.mark.parametrize("size", [True, np.bool_(True), 2.0, np.float64(2.0), "2", np.int64(0), np.int32(-1)])
+def test_booleans_floats_and_non_positive_numpy_integers_are_not_layer_sizes(size: object) -> None:
+    with pytest.raises(SpecError, match="layer sizes must be positive integers"):
+        Network([2, size, 1])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("other", [dict(hidden="tanh"), dict(output="linear"), dict(hidden="tanh", output="relu")])
+def test_activations_together_with_hidden_or_output_are_refused(other: dict) -> None:
+    with pytest.raises(SpecError, match=r"give either activations \(one per layer\) or hidden/output, not both"):
+        Network([2, 3, 1], activations=["relu", "sigmoid"], **other)
+    with pytest.raises(SpecError, match=r"^net.toml: give either activations"):
+        Network.from_mapping({"layers": [2, 3, 1], "activations": ["relu", "sigmoid"], **other}, source="net.toml")
+
+
+def test_hidden_output_and_activations_alone_keep_their_meaning() -> None:
+    assert Network([2, 3, 1]).activations == Network([2, 3, 1], hidden="sigmoid", output="sigmoid").activations
+    assert [a.name for a in Network([2, 3, 3, 1], hidden="tanh").activations] == ["tanh", "tanh", "sigmoid"]
+    assert [a.name for a in Network([2, 3, 1], output="linear").activations] == ["sigmoid", "linear"]
+    assert [a.name for a in Network([2, 3, 1], activations=["relu", "linear"]).activations] == ["relu", "linear"]
+
+
+def test_a_toml_file_with_activations_and_a_command_line_hidden_is_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "net.toml"
+    spec.write_text('layers = [2, 3, 1]\nactivations = ["relu", "sigmoid"]\n')
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compile", str(spec), "--hidden", "tanh", "--out", str(tmp_path / "grads.py")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1
+    assert "give either activations (one per layer) or hidden/output, not both" in err
+    assert not (tmp_path / "grads.py").exists()
+
+
+# ------------------------------------------------------------------------------ TOML files that are not specs
+@pytest.mark.parametrize("text", [
+    "a = " + "[" * 500 + "]" * 500 + "\n",  # deeper than tomllib's recursion
+    "a = " + "{b = " * 500 + "1" + "}" * 500 + "\n",
+    "a = " + "[" * 40 + "]" * 40 + "\n",  # parses, but deeper than any spec
+    f"[{'t.' * 39}t]\n",  # a table header 40 deep
+], ids=["arrays-500", "inline-tables-500", "arrays-40", "table-header-40"])
+def test_a_deeply_nested_toml_file_is_one_line(tmp_path: Path, text: str) -> None:
+    spec = tmp_path / "deep.toml"
+    spec.write_text(text)
+    with pytest.raises(SpecError, match=r"deep.toml: nested too deeply to be a network spec") as info:
+        read_toml(spec)
+    assert "\n" not in str(info.value)
+
+
+def test_nesting_a_spec_needs_is_read(tmp_path: Path) -> None:
+    spec = tmp_path / "net.toml"
+    spec.write_text('layers = [2, 3, 1]\n[derive]\nsymbols = {cost = "J"}\nforms = ["element"]\n')
+    assert read_toml(spec)["derive"]["symbols"] == {"cost": "J"}
+
+
+def test_a_pipe_named_like_a_toml_file_is_refused_at_once(tmp_path: Path) -> None:
+    pipe = tmp_path / "x.toml"
+    os.mkfifo(pipe)
+    outcome: list[BaseException | None] = []
+
+    def read() -> None:
+        try:
+            read_toml(pipe)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # blocked waiting for a writer: release it, then fail
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("read_toml blocked on a pipe")
+    assert isinstance(outcome[0], SpecError), outcome
+    assert "x.toml is not a regular file (a pipe, a device or a folder); give a TOML file" in str(outcome[0])
+
+
+def test_a_link_to_a_device_is_refused(tmp_path: Path) -> None:
+    link = tmp_path / "null.toml"
+    link.symlink_to(os.devnull)
+    with pytest.raises(SpecError, match="null.toml is not a regular file"):
+        read_toml(link)
+
+
+def test_a_link_to_an_endless_device_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero here")
+    link = tmp_path / "zero.toml"
+    link.symlink_to("/dev/zero")
+    # In a child with 2 GiB of address space and a minute: reading /dev/zero to the end would take all memory.
+    code = ("import resource, sys\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+            "from symbackprop.network import read_toml\n"
+            "from symbackprop.errors import SpecError\n"
+            "try:\n    read_toml(sys.argv[1])\nexcept SpecError as exc:\n    print(exc)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(link)], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert "zero.toml is not a regular file (a pipe, a device or a folder); give a TOML file" in result.stdout
+
+
+def test_a_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "folder.toml").mkdir()
+    with pytest.raises(SpecError, match="folder.toml is not a regular file"):
+        read_toml(tmp_path / "folder.toml")
+
+
+def test_a_toml_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    spec = tmp_path / "big.toml"
+    spec.write_text("layers = [2, 3, 1]\n" + "# padding\n" * (TOML_MAX_BYTES // 10 + 1))
+    with pytest.raises(SpecError, match=r"big.toml is larger than 1 MiB; a network spec is a few lines"):
+        read_toml(spec)
+    spec.write_text("layers = [2, 3, 1]\n" + "#" * (TOML_MAX_BYTES - 40) + "\n")
+    assert read_toml(spec) == {"layers": [2, 3, 1]}
+
+
+def test_a_toml_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    spec = tmp_path / "latin1.toml"
+    spec.write_bytes('layers = [2, 3, 1]\nhidden = "t\xe4nh"\n'.encode("latin-1"))
+    with pytest.raises(SpecError, match=r"latin1.toml is not UTF-8 text; save it as UTF-8 TOML$"):
+        read_toml(spec)

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from symbackprop import pdf
 from symbackprop.errors import SymbackpropError, UnknownNameError
-from symbackprop.escape import latex_escape, markdown_escape, prose
+from symbackprop.escape import bars_as_commands, latex_escape, markdown_escape, prose
 from symbackprop.network import Network
 from symbackprop.notation import (
     OVERRIDABLE,
     PRESETS,
+    SAFE_COMMANDS,
     as_letter,
     check_override,
     get_notation,
     join_indices,
+    normal_form,
     parse_overrides,
     with_overrides,
 )
 from symbackprop.printer import INDICATOR_MARKDOWN, NotationPrinter, shrink_parens
-from symbackprop.tables import notation_table
+from symbackprop.render import environment
+from symbackprop.tables import notation_table, table
+from tests.helpers import require_tex
 
 NET = Network([2, 3, 2], hidden="tanh", output="sigmoid", loss="bce")
 SPARSE = Network([3, 3, 3, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy")
@@ -224,8 +232,15 @@ def test_prose_escapes_text_and_keeps_math() -> None:
         prose("unbalanced $x", latex_escape)
 
 
-@pytest.mark.parametrize("latex", [r"\hat\theta", "J_0", r"\mathcal{L}^{*}", "{J_0}_1", r"\mathbf{W}", "J_{0}^{2}",
-                                   r"\tilde{\mathbf{w}}"])
+#: Overrides LaTeX typesets, alone and with the scripts the templates add (test_accepted_overrides_compile proves it).
+TYPESET = [r"\hat\theta", "J_0", r"\mathcal{L}^{*}", "{J_0}_1", r"\mathbf{W}", "J_{0}^{2}", r"\tilde{\mathbf{w}}",
+           r"\mathbf{w_0}", "w_0^{*}", "J'", "J''", "J'^2", "J'_1", r"\mathcal{L}(\theta)", "MSE", r"\mathrm{MSE}",
+           "J^{(i)}", "w_{j,k}", "J^*", r"J_{\hat\theta}", r"J^{\prime}", r"\operatorname{loss}", r"\ell_2",
+           r"\boldsymbol{\delta}", r"\bm{w}", r"\mathbb{E}_{x}", r"\hat{\mathbf{W}}", r"\bar w", r"\,J", "E_n",
+           r"\vec{x}^{\,2}", "J_{}"]
+
+
+@pytest.mark.parametrize("latex", TYPESET)
 def test_overrides_that_latex_can_typeset_pass(latex: str) -> None:
     assert check_override("cost", latex) == latex
 
@@ -245,14 +260,36 @@ def test_overrides_that_latex_can_typeset_pass(latex: str) -> None:
     (r"\,", "draws nothing"),
     ("a\\", "a backslash must start a command"),
     ("θ", "write LaTeX in ASCII"),
+    (r"J_\hat\theta", r"_\hat needs braces around the script, as J_{\hat{x}}"),
+    (r"J^\mathbf{W}", r"^\mathbf needs braces around the script"),
+    ("J^2'", "a prime ' goes right after the letter, before its scripts"),
+    ("J_1'", "a prime ' goes right after the letter, before its scripts"),
+    ("J^'", "^ needs something after it"),
+    ("'J", "' has nothing before it"),
+    (r"\hat\mathbf{W}", r"\hat takes one letter or a braced group; write \hat{\mathbf{...}}"),
+    ("J\fK", r"the control character '\x0c' is not allowed; write printable ASCII"),
+    ("J\f", r"the control character '\x0c' is not allowed"),
+    ("J\x7f", r"the control character '\x7f' is not allowed"),
+    ("J\tK", r"the control character '\t' is not allowed"),
+    ("J\nK", r"the control character '\n' is not allowed"),
+    ("θ\n", r"the control character '\n' is not allowed"),  # not a line break in the message
+    ("|J|", "'|' is not allowed; use letters, digits, Greek letters"),
+    ("J@", "'@' is not allowed"),
+    (r"\{J\}", r"\{ is not allowed"),
+    (r"\\", r"\\ is not allowed"),
+    ("J~", "the characters % # $ & ~ are not allowed"),
+    ("{" * 60 + "J" + "}" * 60, "longer than 100 characters"),
 ])
 def test_overrides_that_would_stop_latex_are_refused(latex: str, problem: str) -> None:
-    with pytest.raises(SymbackpropError, match=re.escape(problem)):
+    with pytest.raises(SymbackpropError, match=re.escape(problem)) as info:
         check_override("cost", latex)
+    assert "\n" not in str(info.value)
 
 
 @pytest.mark.parametrize(("latex", "letter"), [("J", "J"), ("J_0", "{J_0}"), (r"\mathbf{w}^{*}", r"{\mathbf{w}^{*}}"),
-                                               (r"\mathbf{w_0}", r"\mathbf{w_0}")])
+                                               (r"\mathbf{w_0}", r"\mathbf{w_0}"), ("J'", "{J'}"), ("MSE", "{MSE}"),
+                                               (r"\mathcal{L}(\theta)", r"{\mathcal{L}(\theta)}"),
+                                               (r"\hat\theta", r"\hat\theta")])
 def test_an_override_with_scripts_is_grouped_so_the_templates_can_add_theirs(latex: str, letter: str) -> None:
     assert as_letter(latex) == letter
 
@@ -273,3 +310,189 @@ def test_the_notation_table_indexes_neurons_and_layers_with_different_letters(pr
     for symbol, meaning in table.rows:
         if "neuron $" in meaning and "layer $" in meaning:
             assert f"neuron ${layer}$" not in meaning, (symbol, meaning)
+
+
+# ------------------------------------------------------------------------------------- overrides: LaTeX's proof
+@pytest.mark.pdf
+def test_accepted_overrides_compile(tmp_path: Path) -> None:
+    """Every override of TYPESET, alone and as the templates use it (with their scripts), and the oracle's
+    COMPILES, in one LaTeX run."""
+    require_tex()
+    lines = [f"${latex}$ ${as_letter(latex)}^{{2}}_{{j}}$ $\\frac{{\\partial {latex}}}{{\\partial w}}$\\par"
+             for latex in TYPESET]
+    lines += [f"${latex}$\\par" for latex in COMPILES]  # the structure oracle's examples of what compiles
+    tex = tmp_path / "overrides.tex"
+    tex.write_text("\\documentclass{article}\n\\usepackage{amsmath,amssymb,bm}\n\\begin{document}\n"
+                   + "\n".join(lines) + "\n\\end{document}\n")
+    assert pdf.build_pdf(tex).stat().st_size > 1000
+
+
+# ------------------------------------------------------------------------------------- overrides: structure
+#: LaTeX-ish tokens, good and bad, from which random overrides are drawn.
+PIECES = ["J", "w", "0", "2", "\\theta", "\\ell", "\\ast", "\\hat", "\\mathbf", "\\mathcal", "{", "}", "_", "^", "'",
+          "\\,", "(", ")", "*", ",", "|", "\\input", " ", "\\", "%", "\f", "\x7f", "\\{", "@"]
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\S")
+_SIMPLE = re.compile(r"[A-Za-z0-9()\[\],.+\-*/=]$|\\(alpha|beta|theta|ell|ast|star|prime|delta|phi|nabla)$")
+_ACCENTS = {"\\hat", "\\tilde", "\\bar", "\\vec", "\\check", "\\breve", "\\dot", "\\ddot"}
+_SWITCHES = {"\\mathbf", "\\mathcal", "\\mathrm", "\\mathit", "\\mathsf", "\\mathbb", "\\boldsymbol", "\\bm"}
+_FONTS = _ACCENTS | _SWITCHES | {"\\underline", "\\overline", "\\operatorname"}
+_SPACES = {"\\,", "\\!", "\\ "}
+
+
+def _argument(token: str | None) -> bool:
+    """Whether TeX takes ``token`` (``<G>`` a group, ``<A...>`` a group TeX read as an accent) as a math field."""
+    return token is not None and (token.startswith("<") or bool(_SIMPLE.match(token)))
+
+
+def _flat(tokens: list[str]) -> tuple[str | None, str]:
+    """Read one group whose inner groups are ``<G>`` (or ``<A^>``, an accent and its scripts: a group holding one
+    accent noad, which TeX puts in the group's place), as TeX reads math: a script or a font command without its
+    argument, a second subscript or superscript of one nucleus (a prime ' is a superscript, joined by a ^ right
+    after it). Returns the problem, and what the group is to its parent: ``<G>``, or ``<A...>``."""
+    items: list[tuple[bool, set[str]]] = []  # (an accent noad, its scripts) per nucleus
+    i = 0
+    while i < len(tokens):
+        token, after = tokens[i], tokens[i + 1] if i + 1 < len(tokens) else None
+        scripts = items[-1][1] if items else None
+        if token in ("_", "^"):
+            if scripts is None or token in scripts:
+                return f"{token} without a nucleus, or a second one", "<G>"
+            if not _argument(after):
+                return f"{token} without its argument", "<G>"
+            scripts.add(token)
+            i += 2
+            continue
+        if token == "'":
+            if scripts is None or "^" in scripts:
+                return "a prime without a nucleus or after a superscript", "<G>"
+            scripts.add("^")
+            while after == "'":
+                i += 1
+                after = tokens[i + 1] if i + 1 < len(tokens) else None
+            if after == "^":  # joins the primes' superscript
+                if not _argument(tokens[i + 2] if i + 2 < len(tokens) else None):
+                    return "^ without its argument", "<G>"
+                i += 2
+            i += 1
+            continue
+        if token in _FONTS:
+            if not _argument(after) or (after or "") in "()[],.+-*/=":
+                return f"{token} without its argument", "<G>"
+            inner = after if token in _SWITCHES and after and after.startswith("<A") else None
+            items.append((token in _ACCENTS or inner is not None, set(inner[2:-1]) if inner else set()))
+            i += 2
+            continue
+        if token.startswith("<A"):
+            items.append((True, set(token[2:-1])))
+        elif token in _SPACES:
+            items.append((False, {"_", "^"}))  # nothing to script: a script after a space has no nucleus
+        else:
+            items.append((False, set()))
+        i += 1
+    if len(items) == 1 and items[0][0]:
+        return None, "<A" + "".join(sorted(items[0][1])) + ">"
+    return None, "<G>"
+
+
+def structure_problem(latex: str) -> str | None:
+    """What would stop LaTeX in ``latex``, found without the package's grammar: characters, commands, braces,
+    then each group from the innermost out."""
+    if not (latex.isascii() and latex.isprintable()) or set(latex) & set("%#$&~"):
+        return "a character outside printable ASCII or special to TeX"
+    tokens = _TOKEN.findall(latex)
+    commands = {t for t in tokens if t.startswith("\\") and len(t) > 1}
+    if commands - _FONTS - _SPACES - {f"\\{c}" for c in SAFE_COMMANDS} or "\\" in tokens:
+        return "a command that is not allowed"
+    stack: list[list[str]] = [[]]
+    for token in tokens:
+        if token == "{":
+            stack.append([])
+        elif token == "}":
+            if len(stack) == 1:
+                return "unbalanced braces"
+            problem, marker = _flat(stack.pop())
+            if problem:
+                return problem
+            stack[-1].append(marker)
+        else:
+            stack[-1].append(token)
+    return "unbalanced braces" if len(stack) > 1 else _flat(stack[0])[0]
+
+
+@settings(max_examples=400, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=9).map("".join))
+def test_an_accepted_override_is_well_formed_alone_and_with_the_templates_scripts(latex: str) -> None:
+    try:
+        accepted = check_override("cost", latex)
+    except SymbackpropError as refusal:
+        assert "\n" not in str(refusal)
+        return
+    assert structure_problem(accepted) is None, accepted
+    assert structure_problem(f"{as_letter(accepted)}^{{2}}_{{j}}") is None, accepted
+
+
+#: Checked with pdflatex: each compiles (the first list; test_accepted_overrides_compile proves it) or stops LaTeX
+#: or is refused (the second).
+COMPILES = ["J", "J_0", "J_{0}^{2}", r"\mathcal{L}^{*}", "J'^2", "J'^2_1", "J_1'", r"\hat{\mathbf{W}}",
+            r"{\hat{x}^{2}}_{3}", r"{\hat{x}^{2}{}}^{3}", r"\hat{x}'^{3}", r"{\underline{x}^2}^3",
+            r"\hat{\hat{x}^{2}}^{3}", r"{\mathbf{x}^{2}}^{3}", r"{\hat x}'^2", r"{\hat{x}^{2}\,}^{3}"]
+STOPS = ["J_1_2", "J^2'", "J'_1^2", r"J_\hat\theta", "{J", r"\hat", "J^", r"\input", r"{\hat{x}^{2}}^{3}",
+         r"{\hat{x}'}^{3}", r"{{\hat{x}}_1}_{2}", r"{\mathbf{\hat{x}}^{2}}^{3}", r"{\bar{x}^2}^3", r"{\hat{x}^{2}}'"]
+
+
+@pytest.mark.parametrize("latex", COMPILES)
+def test_the_structure_oracle_passes_what_latex_typesets(latex: str) -> None:
+    assert structure_problem(latex) is None
+
+
+@pytest.mark.parametrize("latex", STOPS)
+def test_the_structure_oracle_finds_what_stops_latex(latex: str) -> None:
+    assert structure_problem(latex) is not None
+
+
+# ------------------------------------------------------------------------------------- overrides: letter clashes
+@pytest.mark.parametrize("weight", ["{b}", "{{b}}", " b ", "{ b }", "{{{b}}}"])
+def test_a_braced_or_spaced_letter_clashes_like_the_bare_letter(weight: str) -> None:
+    with pytest.raises(SymbackpropError, match="b already stands for the bias"):
+        with_overrides(get_notation("bishop"), {"weight": weight})
+
+
+@pytest.mark.parametrize(("latex", "normal"), [
+    ("{b}", "b"), ("{{b}}", "b"), (" b ", "b"), (r"\hat{\theta}", r"\hat \theta"), (r"\hat \theta", r"\hat \theta"),
+    ("{J_0}", "J _ 0"), ("J_{0}", "J _ 0"), ("{J_0}_1", "{ J _ 0 } _ 1"), (r"\mathbf{W}", r"\mathbf W"),
+])
+def test_normal_forms_drop_spaces_and_redundant_braces_only(latex: str, normal: str) -> None:
+    assert normal_form(latex) == normal
+
+
+def test_a_different_letter_in_braces_is_no_clash() -> None:
+    notation = with_overrides(get_notation("bishop"), {"weight": "{v}"})
+    assert notation.letters["w"] == "{v}"
+
+
+# ------------------------------------------------------------------------------------- Markdown tables
+def _cells(line: str) -> list[str]:
+    """A Markdown table row's cells, split at the pipes that are not escaped (as GitHub splits them)."""
+    return re.split(r"(?<!\\)\|", line.strip())[1:-1]
+
+
+def test_a_bar_in_a_table_cell_keeps_the_markdown_columns() -> None:
+    cells = table(("Symbol", "Meaning"), [(r"$|x| + \|w\|$", "a | b"), ("$a$", "plain")], "ll")
+    env = environment("markdown")
+    text = env.from_string('((* from "macros.md.j2" import table *))((( table(t) )))').render(t=cells)
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert len(rows) == 4 and all(len(_cells(line)) == 2 for line in rows), text
+    assert r"$\vert x\vert + \Vert w\Vert$" in text and r"a \| b" in text
+
+
+def test_bars_in_math_become_commands_and_text_is_left_alone() -> None:
+    assert bars_as_commands(r"$|x|$ and | $\left|z\right|_2$") == r"$\vert x\vert$ and | $\left\vert z\right\vert_2$"
+    assert bars_as_commands("no math") == "no math"
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_notation_table_cells_have_no_bare_bars_in_math(preset: str) -> None:
+    for net in (NET, SPARSE, NEURON):
+        for row in notation_table(net, printer(preset, net)).rows:
+            for cell in row:
+                assert "|" not in "".join(cell.split("$")[1::2]), cell

@@ -11,6 +11,7 @@ from symbackprop.errors import DataError, SizeLimitError
 from symbackprop.network import Network
 from symbackprop.params import (
     check_batch_shapes,
+    check_target_values,
     inputs_from_data,
     parameters_from_data,
     parameters_to_data,
@@ -199,3 +200,39 @@ def test_strings_booleans_and_null_are_not_numbers(read: str, data: object, foun
 def test_a_key_given_twice_is_refused() -> None:
     with pytest.raises(DataError, match="p.json: the key 'b1' is given twice"):
         parse_json('{"W1": [[1.0]], "b1": [0.0], "b1": [1.0]}', "p.json")
+
+
+# ----------------------------------------------------------------------------------------- the compiled gradient
+ZERO = {name: np.zeros(shape) for name, shape in NET.parameter_shapes.items()}
+
+
+@pytest.mark.parametrize(("params", "X", "Y", "message"), [
+    (ZERO, [["a", 1.0]], [[0.5]], 'X, Y: inputs X must be numbers; found the string "a" at index [0, 0]'),
+    (ZERO, np.array([["1", "2"]]), [[0.5]], 'X, Y: inputs X must be numbers; found the string "1" at index [0, 0]'),
+    (ZERO, [[1.0, None]], [[0.5]], "X, Y: inputs X must be numbers; found null at index [0, 1]"),
+    (ZERO, [[1.0, 2.0]], [["x"]], 'X, Y: targets Y must be numbers; found the string "x" at index [0, 0]'),
+    (ZERO, [[1.0, 2.0]], [[0.5 + 1j]], "X, Y: targets Y must be numbers; found a complex at index [0, 0]"),
+    ({**ZERO, "W1": [["a", 1.0]] * 3}, [[1.0, 2.0]], [[0.5]],
+     "params: parameter 'W1' must be numbers; found the string \"a\" at index [0, 0]"),
+    ({**ZERO, "b2": [{"b": 1}]}, [[1.0, 2.0]], [[0.5]], "params: parameter 'b2' must be numbers; found an object"),
+])
+def test_a_compiled_gradient_refuses_what_is_not_a_number(params: dict, X: object, Y: object, message: str) -> None:
+    grad = NET.compile()
+    with pytest.raises(DataError) as info:
+        grad(params, X, Y)
+    assert str(info.value).startswith(message) and "\n" not in str(info.value)
+
+
+def test_numbers_of_any_kind_and_booleans_pass_the_number_check() -> None:
+    grad = NET.compile()
+    X = [[np.float32(1.0), 2], [np.int64(3), 4.5]]
+    result = grad(ZERO, X, np.array([[True], [False]]))
+    assert all(np.all(np.isfinite(result[name])) for name in NET.parameter_shapes)
+    check_batch_shapes(NET, [np.array([1.0, 2.0])], [[np.float64(0.5)]])
+
+
+def test_target_values_and_parameter_data_refuse_strings() -> None:
+    with pytest.raises(DataError, match=r"Y: targets must be numbers; found the string \"x\" at index \[0, 0\]"):
+        check_target_values(NET, [["x"]], "Y")
+    with pytest.raises(DataError, match=r"parameter 'W1' must be numbers; found the string \"a\""):
+        parameters_to_data(NET, {**GOOD, "W1": [["a", 1.0]] * 3})

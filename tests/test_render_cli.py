@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,11 +36,24 @@ def test_derive_writes_exercises_as_two_documents(tmp_path: Path) -> None:
     }
 
 
-def test_same_input_gives_byte_identical_files(tmp_path: Path) -> None:
-    for folder in ("a", "b"):
-        assert derive("2-3-1", "--hidden", "tanh", "--format", "tex,md", "--out", str(tmp_path / folder))[0] == 0
-    for path in (tmp_path / "a").iterdir():
-        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes()
+def test_same_input_gives_byte_identical_files_in_any_process(tmp_path: Path) -> None:
+    """Two processes with different string hashing (set and dict orders) write the same bytes."""
+    for folder, hash_seed in (("a", "1"), ("b", "4242")):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        for args in (["derive", "2-3-2", "--hidden", "tanh", "--output", "softmax", "--loss", "cross_entropy",
+                      "--notation", "goodfellow", "--form", "element,vector,batch,closed", "--format", "tex,md",
+                      "--exercise", "--out", str(tmp_path / folder)],
+                     ["compile", "2-3-2", "--hidden", "relu", "--output", "softmax", "--loss", "sparse_cross_entropy",
+                      "--out", str(tmp_path / folder / "grads.py")],
+                     ["example", "2-3-2", "--hidden", "tanh", "--format", "md", "--out",
+                      str(tmp_path / folder / "example.md")]):
+            result = subprocess.run([sys.executable, "-m", "symbackprop", *args], env=env, capture_output=True,
+                                    text=True, timeout=300)
+            assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert len(names) == 8 and names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
 def test_toml_spec_holds_the_network_and_the_options(tmp_path: Path) -> None:

@@ -1,0 +1,246 @@
+"""The command line at its edges: signals, versions and help, files updated whole, names a new user confuses."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from symbackprop import __version__, cli
+from symbackprop.cli import main
+from tests.helpers import require_tex
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    captured = capsys.readouterr()
+    return int(exit_info.value.code or 0), captured.out, captured.err
+
+
+def one_line(err: str) -> bool:
+    return err.count("\n") == 1 and "Traceback" not in err
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (hidden ones too) and its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ------------------------------------------------------------------------------------------- signals
+def test_main_leaves_the_callers_signal_handlers_in_place(capsys: pytest.CaptureFixture[str]) -> None:
+    def mine(signum: int, frame: object) -> None:
+        raise AssertionError("not called")
+
+    before = {signum: signal.signal(signum, mine) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        code, out, _ = run(capsys, "--version")
+        assert code == 0 and out.strip() == f"symbackprop {__version__}"
+        assert signal.getsignal(signal.SIGTERM) is mine and signal.getsignal(signal.SIGINT) is mine
+        code, _, _ = run(capsys, "derive", "2-2-1", "--notation", "nope")
+        assert code == 2 and signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def _start_pdf_build(tmp_path: Path) -> tuple[subprocess.Popen[str], Path, Path]:
+    """A derive run building a PDF, stopped once LaTeX works in its scratch folder (under tmp_path/tmp)."""
+    require_tex()
+    scratch_root, out = tmp_path / "tmp", tmp_path / "out"
+    scratch_root.mkdir(exist_ok=True)
+    command = [sys.executable, "-m", "symbackprop", "derive", "3-4-4-2", "--format", "pdf", "--out", str(out)]
+    process = subprocess.Popen(command, env=dict(os.environ, TMPDIR=str(scratch_root)), stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 60
+    while not list(scratch_root.glob("symbackprop-*/.latexmk-*/*.tex")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(scratch_root.glob("symbackprop-*/.latexmk-*/*.tex")), "LaTeX never started"
+    time.sleep(0.1)  # LaTeX running (it takes about a second)
+    return process, scratch_root, out
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize(("signum", "word"), [(signal.SIGTERM, "terminated"), (signal.SIGINT, "interrupted")])
+def test_a_signal_during_a_pdf_build_says_so_in_one_line_and_removes_the_scratch(tmp_path: Path, signum: int,
+                                                                                   word: str) -> None:
+    process, scratch_root, out = _start_pdf_build(tmp_path)
+    process.send_signal(signum)
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 128 + signum and stderr == f"symbackprop: {word}\n"
+    assert list(scratch_root.iterdir()) == [] and not out.exists()
+
+
+@pytest.mark.pdf
+def test_the_scratch_of_a_killed_run_is_removed_by_the_next_pdf_build(tmp_path: Path) -> None:
+    process, scratch_root, out = _start_pdf_build(tmp_path)
+    process.kill()
+    process.communicate(timeout=60)
+    left = [p.name for p in scratch_root.iterdir()]
+    assert len(left) == 1 and left[0].startswith(f"symbackprop-{process.pid}-") and not out.exists()
+    alive = scratch_root / f"symbackprop-{os.getpid()}-keepme"  # a run still going: left alone
+    alive.mkdir()
+    result = subprocess.run([sys.executable, "-m", "symbackprop", "derive", "2-2-1", "--format", "pdf", "--out",
+                             str(out)], env=dict(os.environ, TMPDIR=str(scratch_root)), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in scratch_root.iterdir()] == [alive.name]
+
+
+def test_stale_scratch_is_recognised_by_its_name_owner_and_process(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    names = [f"symbackprop-{dead.pid}-abc", f"symbackprop-{os.getpid()}-abc", "symbackprop-notapid-abc",
+             "other-1-abc"]
+    for name in names:
+        (tmp_path / name).mkdir()
+    (tmp_path / f"symbackprop-{dead.pid}-file").write_text("a file, not a scratch folder")
+    cli._remove_stale_scratch()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names[1:], f"symbackprop-{dead.pid}-file"])
+
+
+# ------------------------------------------------------------------------------------------- version and help
+def test_version_and_short_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out == f"symbackprop {__version__}\n"
+    for args, expected in ((["-h"], "--version"), (["derive", "-h"], "--notation")):
+        result = subprocess.run([sys.executable, "-m", "symbackprop", *args], capture_output=True, text=True,
+                                timeout=60, env=dict(os.environ, COLUMNS="200"))
+        assert result.returncode == 0 and expected in result.stdout and result.stderr == "", result
+
+
+# ------------------------------------------------------------------------------------------- --output and --out
+@pytest.mark.parametrize("value", ["o/x", "notes.pdf", "./here", "existing"])
+def test_a_path_given_to_output_asks_whether_out_was_meant(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                           monkeypatch: Any, value: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "existing").mkdir()
+    code, _, err = run(capsys, "derive", "2-3-1", "--output", value)
+    assert code == 2 and one_line(err), err
+    assert f"did you mean --out {value}?" in err and "output layer's activation" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing"]
+
+
+# ------------------------------------------------------------------------------------------- options checked
+@pytest.mark.parametrize("args", [["--notation", "foo"], ["--format", "pdf"]])
+def test_example_checks_every_option_whatever_the_format(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    code, out, err = run(capsys, "example", "2-2-1", *args)
+    assert code == 2 and one_line(err) and out == "", err
+    assert "unknown notation 'foo'" in err or "unknown format 'pdf'" in err
+
+
+def test_toml_options_take_the_command_lines_dashes_too(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    spec = tmp_path / "net.toml"
+    spec.write_text('layers = [2, 2, 1]\n[derive]\nlabel-prefix = "appA:"\nformat = "tex"\n')
+    code, _, err = run(capsys, "derive", str(spec), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    assert r"\label{appA:" in (tmp_path / "out" / "derivation-nielsen.tex").read_text()
+    spec.write_text('layers = [2, 2, 1]\n[derive]\nlabel-prefix = "a:"\nlabel_prefix = "b:"\n')
+    code, _, err = run(capsys, "derive", str(spec), "--out", str(tmp_path / "again"))
+    assert code == 2 and one_line(err) and "label-prefix given twice" in err
+    assert not (tmp_path / "again").exists()
+
+
+# ------------------------------------------------------------------------------------------- files updated whole
+def test_an_earlier_pdf_is_removed_when_its_tex_is_rewritten_without_one(capsys: pytest.CaptureFixture[str],
+                                                                          tmp_path: Path) -> None:
+    for name in ("derivation-nielsen.pdf", "derivation-nielsen.log", "notes.pdf"):
+        (tmp_path / name).write_text("from an earlier run")
+    code, _, err = run(capsys, "derive", "2-2-1", "--format", "md", "--out", str(tmp_path))
+    assert code == 0, err
+    assert (tmp_path / "derivation-nielsen.pdf").exists()  # md alone: the .tex and its PDF still agree
+    code, out, err = run(capsys, "derive", "2-2-1", "--format", "tex,md", "--out", str(tmp_path))
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["derivation-nielsen.md", "derivation-nielsen.tex",
+                                                          "notes.pdf"]
+    assert f"removed {tmp_path / 'derivation-nielsen.pdf'} (an earlier run's" in out
+
+
+def _earlier_run(folder: Path) -> dict[str, bytes]:
+    folder.mkdir(exist_ok=True)
+    for name in ("derivation-nielsen.tex", "derivation-nielsen.md", "derivation-nielsen.pdf"):
+        (folder / name).write_text(f"earlier {name}")
+    return snapshot(folder)
+
+
+def test_a_full_disk_while_writing_leaves_the_folder_as_it_was(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                               monkeypatch: Any) -> None:
+    before = _earlier_run(tmp_path)
+    stage, calls = cli._stage, []
+
+    def fills_up(target: Path, content: str | bytes) -> str:
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        return stage(target, content)
+
+    monkeypatch.setattr(cli, "_stage", fills_up)
+    code, out, err = run(capsys, "derive", "2-2-1", "--format", "tex,md", "--out", str(tmp_path))
+    assert code == 2 and one_line(err) and "No space left on device" in err and "nothing was changed" in err
+    assert out == "" and len(calls) == 2 and snapshot(tmp_path) == before
+
+
+def test_a_failure_while_swapping_files_in_puts_every_file_back(capsys: pytest.CaptureFixture[str],
+                                                                tmp_path: Path, monkeypatch: Any) -> None:
+    before = _earlier_run(tmp_path)
+    replace, calls = os.replace, []
+
+    def fails_second(source: Any, target: Any) -> None:
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(target))
+        replace(source, target)
+
+    monkeypatch.setattr(cli.os, "replace", fails_second)
+    code, _, err = run(capsys, "derive", "2-2-1", "--format", "tex,md", "--out", str(tmp_path))
+    assert code == 2 and one_line(err) and "nothing was changed" in err
+    assert snapshot(tmp_path) == before
+
+
+def test_a_failed_write_into_a_new_folder_removes_the_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                             monkeypatch: Any) -> None:
+    def full(target: Path, content: str | bytes) -> str:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+
+    monkeypatch.setattr(cli, "_stage", full)
+    code, _, err = run(capsys, "derive", "2-2-1", "--format", "md", "--out", str(tmp_path / "a" / "b"))
+    assert code == 2 and one_line(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------------------- input files
+@pytest.mark.parametrize("kind", ["pipe", "device", "folder", "large"])
+@pytest.mark.parametrize("role", ["--params", "--input"])
+def test_json_inputs_are_regular_files_of_bounded_size(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                        monkeypatch: Any, kind: str, role: str) -> None:
+    path = tmp_path / "data.json"
+    if kind == "pipe":
+        os.mkfifo(path)  # reading would wait for a writer forever
+    elif kind == "device":
+        path.symlink_to("/dev/zero")  # reading would never end
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        monkeypatch.setattr(cli, "JSON_MAX_BYTES", 100)
+        path.write_text("[" + ", ".join(["0.5"] * 50) + "]")
+    (tmp_path / "other.json").write_text("[[1, 2]]")
+    other = "--target" if role == "--input" else "--input"
+    args = ["example", "2-2-1", role, str(path), other, str(tmp_path / "other.json")]
+    if role == "--params":
+        args += ["--target", str(tmp_path / "other.json")]
+    code, out, err = run(capsys, *args)
+    assert code == 2 and one_line(err) and out == "", err
+    expected = "is not a regular file (a pipe, a device or a folder); give a JSON file"
+    if kind == "large":
+        expected = f"data.json is larger than 100 bytes; a {role[2:].replace('params', 'parameter')} file"
+    assert expected in err, err
