@@ -87,8 +87,9 @@ class CheckReport:
     def table(self) -> str:
         """The report as fixed-width text, with the tolerance applied to each row."""
         lines = [self.title,
-                 f"tolerance: |error| <= atol + rtol*max|reference| per quantity; atol = {ATOL_ULPS}*(eps + "
-                 "reference noise)*S, S = max(1, |loss|, max |gradient|, max sum_j |dc/dz^L_j|)",
+                 f"tolerance: |error| <= atol + rtol*max|reference| per quantity; atol = {ATOL_ULPS}*(eps + r)*S,",
+                 "  eps the dtype's machine epsilon, r the reference's own rounding (eps64, or eps64/step for finite",
+                 "  differences), S = max(1, |loss|, max |gradient|, max sum_j |dc/dz^L_j|)",
                  f"{'reference':<19} {'quantity':<9} {'max abs err':>12} {'max rel err':>12} {'rtol':>8} "
                  f"{'atol':>8}  ok"]
         for r in self.rows:

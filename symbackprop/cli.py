@@ -31,6 +31,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,17 +102,14 @@ def list_rules() -> None:
 
 DERIVE_EXAMPLES = """Examples, one per seed notation:
 
+\b
   symbackprop derive 2-2-2 --bias neuron --notation ng
-
   symbackprop derive 3-4-2 --hidden tanh --loss bce --notation input-major --exercise
-
   symbackprop derive 3-3-3-2 --hidden relu --output softmax --loss sparse_cross_entropy --notation goodfellow
-
   symbackprop derive 3-3-1 --bias none --loss bce --notation bishop
-
   symbackprop derive 2-3-2 --notation nielsen --form element,vector --format tex,md
 
-SPEC may be a TOML file: the network's keys, and these options in a table named derive."""
+SPEC may be a TOML file: the network's keys, and these options in a table named derive (see the README)."""
 
 
 @app.command("derive", epilog=DERIVE_EXAMPLES)
@@ -155,7 +153,7 @@ def derive_command(
              "label_prefix": label_prefix, "exercise": exercise, "seed": seed}
     settings.update({k: v for k, v in given.items() if v is not None})
     if symbol:
-        from .notation import parse_overrides
+        from .overrides import parse_overrides
 
         settings["symbols"] = dict(settings.get("symbols", {})) | parse_overrides(symbol)
     options = DocumentOptions(**settings)
@@ -175,7 +173,7 @@ def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Pat
     removes the PDF and log an earlier run left of that document, which would no longer match it.
 
     Returns:
-        The documents written, and the earlier PDFs and logs removed.
+        The files written (the documents, then LaTeX's logs), and the earlier PDFs and logs removed.
 
     Raises:
         SymbackpropError: the folder cannot be written, or LaTeX is missing or fails.
@@ -203,7 +201,7 @@ def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Pat
              for suffix in ("pdf", "log") if f"{name[:-4]}.{suffix}" not in {*files, *logs}]
     removed = [path for path in stale if path.is_file()]
     changed = _commit({out_dir / name: content for name, content in [*files.items(), *logs.items()]}, removed)
-    return changed[:len(files)], removed
+    return changed[:len(files) + len(logs)], removed
 
 
 def _commit(contents: dict[Path, str | bytes], remove: Sequence[Path] = ()) -> list[Path]:
@@ -363,6 +361,8 @@ def _check_writable(folder: Path) -> None:
     existing = folder
     while not existing.exists():
         existing = existing.parent
+    if existing == folder and not folder.is_dir():
+        raise SymbackpropError(f"cannot write into {folder}: it is a file, not a folder")
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         raise SymbackpropError(f"cannot write to {folder}: {existing} is not a writable folder")
 
@@ -425,7 +425,7 @@ def _names_a_file(spec: str) -> bool:
     """A SPEC argument names a TOML file unless it is written as layer sizes: "2-3-1" is a spec even where a file
     of that name exists."""
     looks_like_sizes = bool(spec.strip()) and set(spec) <= set("0123456789- ")
-    return not looks_like_sizes and (spec.endswith(".toml") or Path(spec).is_file())
+    return not looks_like_sizes and (spec.endswith(".toml") or os.path.lexists(spec))
 
 
 def _network_options(hidden: str | None, output: str | None, loss: str | None, bias: str | None,
@@ -434,6 +434,8 @@ def _network_options(hidden: str | None, output: str | None, loss: str | None, b
     if output is not None and _looks_like_a_path(output):
         raise SymbackpropError(f"--output {output}: --output is the output layer's activation (such as sigmoid or "
                                f"softmax), not a file or folder; did you mean --out {output}?")
+    if activations is not None and (hidden is not None or output is not None):
+        raise SymbackpropError("give either --activations (one per layer) or --hidden/--output, not both")
     options: dict[str, Any] = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss),
                                                  ("bias", bias)) if v is not None}
     if activations is not None:

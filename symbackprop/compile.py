@@ -29,9 +29,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import itertools
-import json
 import linecache
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -44,7 +42,7 @@ from .activations import A, Z, derivative
 from .codegen import Softplus
 from .errors import BackendError, DataError, SizeLimitError, UnknownNameError
 from .network import Network
-from .params import accepted_shapes, check_batch_shapes, check_parameter_shapes, check_target_values
+from .params import accepted_shapes, check_batch_shapes, check_numbers, check_parameter_shapes, check_target_values
 
 BACKENDS = ("numpy", "jax", "torch")
 FORMS = ("vectorized", "scalar")
@@ -279,74 +277,6 @@ def _host_array(value: Any) -> np.ndarray | None:
         return None
 
 
-#: NumPy dtype kinds of real numbers: booleans, signed and unsigned integers, floats.
-_REAL_KINDS = "biuf"
-
-
-def _first_non_number(value: Any, index: tuple[int, ...] = ()) -> tuple[tuple[int, ...], Any] | None:
-    """The index and value of the first entry of an array or nested lists that is not a real number (a string,
-    None, a complex number, an object), or None if there is none. Arrays of a real dtype are not looked into."""
-    dtype = getattr(value, "dtype", None)
-    if dtype is not None:
-        if not isinstance(dtype, np.dtype):  # a torch tensor: numbers, real unless complex
-            return (index, value) if getattr(dtype, "is_complex", False) else None
-        if dtype.kind in _REAL_KINDS:
-            return None
-        array = np.asarray(value)
-        if array.ndim == 0:
-            return index, array.item()
-        for i in range(array.shape[0]):
-            found = _first_non_number(array[i], (*index, i))
-            if found is not None:
-                return found
-        return None  # an object array of numbers only
-    if isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            found = _first_non_number(item, (*index, i))
-            if found is not None:
-                return found
-        return None
-    return None if isinstance(value, (numbers.Real, np.bool_)) else (index, value)
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "None"
-    if isinstance(value, str):
-        return f"the string {json.dumps(value if len(value) <= 20 else value[:20] + '...')}"
-    if isinstance(value, numbers.Complex) or getattr(getattr(value, "dtype", None), "is_complex", False):
-        return f"the complex number {value}" if isinstance(value, numbers.Complex) else "complex numbers"
-    return f"a {type(value).__name__}"
-
-
-def _check_numbers(value: Any, what: str) -> None:
-    """Raise unless ``value`` holds real numbers only: quick for arrays of a real dtype and for tensors.
-
-    Raises:
-        DataError: naming ``what``, the first entry that is not a number, and its index.
-    """
-    dtype = getattr(value, "dtype", None)
-    if isinstance(dtype, np.dtype) and dtype.kind in _REAL_KINDS:
-        return
-    if dtype is None:  # lists: converted once to see their type, looked into only if that is not numbers
-        try:
-            if np.asarray(value).dtype.kind in _REAL_KINDS:
-                return
-        except (TypeError, ValueError, RuntimeError):
-            pass
-    found = _first_non_number(value)
-    if found is not None:
-        index, item = found
-        where = f" at index {list(index)}" if index else ""
-        raise DataError(f"{what} must be numbers; found {_describe(item)}{where}")
-    if dtype is None:  # numbers, but perhaps integers no float can hold (10 ** 400)
-        try:
-            np.asarray(value, dtype=np.float64)
-        except OverflowError:
-            raise DataError(f"{what} must be numbers a float can hold (up to about 1.8e308); found an integer "
-                            "beyond that") from None
-
-
 def check_arguments(net: Network, params: Any, X: Any, Y: Any, shapes_checked: bool = False) -> int:
     """Check a call ``grad(params, X, Y)`` before it runs; return the number of examples m.
 
@@ -357,16 +287,15 @@ def check_arguments(net: Network, params: Any, X: Any, Y: Any, shapes_checked: b
     Raises:
         DataError: the first problem found, naming the array and, for values, the index.
     """
-    if not shapes_checked:
+    if shapes_checked:  # arrays of accepted shapes under the expected names: their values are still looked at
+        for name in net.parameter_shapes:
+            check_numbers(params[name], f"params: parameter {name!r}")
+    else:
         check_parameter_shapes(net, params, "params")  # lists pass; a mistake raises, named
-    m = check_batch_shapes(net, X, Y, "X, Y")
+    m = check_batch_shapes(net, X, Y, "X, Y")  # numbers too
     if m == 0:
         raise DataError(f"X, Y: the batch has no examples (X has shape (0, {net.layers[0]})); the cost is a mean "
                         "over the examples, so examples must be at least 1")
-    for name in net.parameter_shapes:
-        _check_numbers(params[name], f"params: parameter {name!r}")
-    _check_numbers(X, "X, Y: inputs X")
-    _check_numbers(Y, "X, Y: " + ("labels Y" if net.loss.sparse else "targets Y"))
     host = _host_array(Y)
     if host is not None:
         check_target_values(net, host, "Y")

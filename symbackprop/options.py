@@ -14,7 +14,8 @@ from typing import Any
 
 from .equations import LINE_WIDTH
 from .errors import SymbackpropError, UnknownNameError
-from .notation import PRESETS, Notation, check_override, get_notation, with_overrides
+from .notation import PRESETS, Notation, get_notation
+from .overrides import check_override, with_overrides
 
 DOCUMENT_FORMS = ("element", "vector", "batch", "closed")
 FORMATS = ("tex", "pdf", "md")

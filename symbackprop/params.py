@@ -87,6 +87,8 @@ def accepted_shapes(net: Network, name: str) -> tuple[tuple[int, ...], ...]:
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
+    if shape == (-1,):
+        return "none (nested lists of different lengths)"
     return "a number" if shape == () else str(tuple(shape))
 
 
@@ -115,11 +117,11 @@ def check_parameter_shapes(net: Network, params: Mapping[str, Any], source: str 
         raise DataError(f"{source}: {'; '.join(parts)} (a {net.spec} net with bias {net.bias!r} has "
                         f"{', '.join(expected)})")
     for name in expected:
+        check_numbers(params[name], f"{source}: parameter {name!r}")  # first: a string has a shape too
         shape = _shape_of(params[name])
         if shape not in accepted_shapes(net, name):
             raise DataError(f"{source}: parameter {name!r} has shape {_shape_text(shape)}, expected "
                             f"{_expected_text(net, name)}")
-        check_numbers(params[name], f"{source}: parameter {name!r}")
 
 
 def _shape_of(value: Any) -> tuple[int, ...]:
@@ -138,6 +140,8 @@ def check_batch_shapes(net: Network, X: Any, Y: Any, source: str = "batch") -> i
     Raises:
         DataError: a wrong shape, different numbers of examples, or an entry that is not a number.
     """
+    check_numbers(X, f"{source}: inputs X")  # first: a string has a shape too
+    check_numbers(Y, f"{source}: " + ("labels Y" if net.loss.sparse else "targets Y"))
     n_in, n_out = net.layers[0], net.layers[-1]
     x_shape, y_shape = _shape_of(X), _shape_of(Y)
     if len(x_shape) != 2 or x_shape[1] != n_in:
@@ -149,8 +153,6 @@ def check_batch_shapes(net: Network, X: Any, Y: Any, source: str = "batch") -> i
         raise DataError(f"{source}: targets Y have shape {_shape_text(y_shape)}, expected {want}")
     if x_shape[0] != y_shape[0]:
         raise DataError(f"{source}: X has {x_shape[0]} examples but Y has {y_shape[0]}; they must match")
-    check_numbers(X, f"{source}: inputs X")
-    check_numbers(Y, f"{source}: targets Y")
     return x_shape[0]
 
 
@@ -223,24 +225,34 @@ def check_numbers(value: Any, what: str) -> None:
         DataError: ``what`` must be numbers, naming the first entry that is not one and its index.
     """
     if hasattr(value, "shape") and not isinstance(value, (np.ndarray, np.generic)):
+        if getattr(getattr(value, "dtype", None), "is_complex", False):  # a complex torch tensor
+            raise DataError(f"{what} must be numbers; found complex numbers (real numbers only)")
         return
     if isinstance(value, (list, tuple)):  # NumPy converts lists of numbers at C speed; the rest is looked into
         try:
             if np.asarray(value).dtype.kind in "biuf":
                 return
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RuntimeError):
             pass
     bad = _not_a_number(value, allow_bool=True)
     if bad is not None:
         position, item = bad
         where = f" at index {position}" if position else ""
         raise DataError(f"{what} must be numbers; found {_describe(item)}{where}")
+    if isinstance(value, (list, tuple)):  # numbers, but perhaps integers no float holds (10 ** 400)
+        try:
+            np.asarray(value, dtype=np.float64)
+        except OverflowError:
+            raise DataError(f"{what} must be numbers a float can hold (up to about 1.8e308); found an integer "
+                            "beyond that") from None
+        except ValueError:  # nested lists of different lengths: the shape check says so
+            pass
 
 
 def _describe(value: Any) -> str:
     """A JSON value as its file shows it: null, true, "1", an object."""
     if value is None:
-        return "null"
+        return "null (None)"
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
     if isinstance(value, str):

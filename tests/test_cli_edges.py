@@ -244,3 +244,35 @@ def test_json_inputs_are_regular_files_of_bounded_size(capsys: pytest.CaptureFix
     if kind == "large":
         expected = f"data.json is larger than 100 bytes; a {role[2:].replace('params', 'parameter')} file"
     assert expected in err, err
+
+
+# ------------------------------------------------------------------------------------------- messages that say it
+@pytest.mark.parametrize(("args", "message"), [
+    (["derive", "2-3-1", "--hidden", "tanh", "--activations", "tanh,sigmoid"],
+     "give either --activations (one per layer) or --hidden/--output, not both"),
+    (["derive", "2-3-1", "--symbol", "cost=J", "--symbol", "cost=K"],
+     "--symbol cost is given twice (cost=J and cost=K); give each letter once"),
+    (["derive", "2-3-1", "--symbol", "cost=J^{2}^{3}"], "a double superscript; group one, as in {J^2}^3"),
+    (["derive", "2-3-1", "--out", "afile"], "cannot write into afile: it is a file, not a folder"),
+    (["derive", "folder"], "folder is not a regular file (a pipe, a device or a folder); give a TOML file"),
+    (["compile", "/dev/null"], "/dev/null is not a regular file"),
+])
+def test_mistakes_are_named_as_the_user_made_them(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                  monkeypatch: Any, args: list[str], message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("mine")
+    (tmp_path / "folder").mkdir()
+    before = snapshot(tmp_path)
+    code, out, err = run(capsys, *args)
+    assert code == 2 and one_line(err) and out == "" and message in err, err
+    assert snapshot(tmp_path) == before and sorted(p.name for p in tmp_path.iterdir()) == ["afile", "folder"]
+
+
+@pytest.mark.pdf
+def test_derive_prints_every_file_it_writes_the_log_included(capsys: pytest.CaptureFixture[str],
+                                                             tmp_path: Path) -> None:
+    require_tex()
+    code, out, err = run(capsys, "derive", "2-2-1", "--format", "pdf", "--out", str(tmp_path))
+    assert code == 0, err
+    assert sorted(out.split()) == sorted(str(p) for p in tmp_path.iterdir())
+    assert {p.suffix for p in tmp_path.iterdir()} == {".tex", ".pdf", ".log"}

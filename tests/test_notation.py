@@ -15,18 +15,8 @@ from symbackprop import pdf
 from symbackprop.errors import SymbackpropError, UnknownNameError
 from symbackprop.escape import bars_as_commands, latex_escape, markdown_escape, prose
 from symbackprop.network import Network
-from symbackprop.notation import (
-    OVERRIDABLE,
-    PRESETS,
-    SAFE_COMMANDS,
-    as_letter,
-    check_override,
-    get_notation,
-    join_indices,
-    normal_form,
-    parse_overrides,
-    with_overrides,
-)
+from symbackprop.notation import OVERRIDABLE, PRESETS, get_notation, join_indices
+from symbackprop.overrides import SAFE_COMMANDS, as_letter, check_override, normal_form, parse_overrides, with_overrides
 from symbackprop.printer import INDICATOR_MARKDOWN, NotationPrinter, shrink_parens
 from symbackprop.render import environment
 from symbackprop.tables import notation_table, table
