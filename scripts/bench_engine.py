@@ -17,9 +17,9 @@ import time
 import sympy as sp
 
 from symbackprop import Network
-from symbackprop.activations import ACTIVATIONS, derivative, softmax_jacobian
-from symbackprop.engine import forward_values
-from symbackprop.layers import batch_form, vector_form
+from symbackprop.derive.chain import forward_values
+from symbackprop.derive.forms import batch_form, vector_form
+from symbackprop.model.activations import ACTIVATIONS, derivative, softmax_jacobian
 
 
 def seconds(func) -> float:  # type: ignore[no-untyped-def]

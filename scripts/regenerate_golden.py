@@ -14,9 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 sys.path.insert(0, str(ROOT))
 
-from symbackprop.network import Network  # noqa: E402
-from symbackprop.options import DocumentOptions  # noqa: E402
-from symbackprop.render import render_markdown, render_tex  # noqa: E402
+from symbackprop import Network  # noqa: E402
+from symbackprop.documents.options import DocumentOptions  # noqa: E402
+from symbackprop.documents.render import render_markdown, render_tex  # noqa: E402
 
 
 def cases() -> dict[str, dict]:

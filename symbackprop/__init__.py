@@ -7,9 +7,9 @@
     Matrix([[a2_1 - y_1]])
 """
 
-from .derivation import Derivation, Equation, Step
+from .api import Derivation, Network
+from .derive.derivation import Equation, Step
 from .errors import SizeLimitError, SpecError, SymbackpropError, UnknownNameError
-from .network import Network
 
 __all__ = [
     "Derivation",

@@ -95,7 +95,7 @@ def _group(
 @user_errors
 def list_rules() -> None:
     """Print every activation, loss and bias convention with its formula and derivative."""
-    from .catalogue import catalogue_text
+    from .documents.catalogue import catalogue_text
 
     typer.echo(catalogue_text())
 
@@ -133,8 +133,9 @@ def derive_command(
     symbol: list[str] | None = typer.Option(None, help="Override a letter: --symbol cost=J (repeatable)."),
 ) -> None:
     """Derive backpropagation for a network and write it as LaTeX, PDF and Markdown in a course's notation."""
-    from .network import Network, read_toml
-    from .options import DocumentOptions
+    from .api import Network
+    from .documents.options import DocumentOptions
+    from .files import read_toml
 
     network_options = _network_options(hidden, output, loss, bias, activations)
     settings: dict[str, Any] = {}
@@ -153,7 +154,7 @@ def derive_command(
              "label_prefix": label_prefix, "exercise": exercise, "seed": seed}
     settings.update({k: v for k, v in given.items() if v is not None})
     if symbol:
-        from .overrides import parse_overrides
+        from .notation.overrides import parse_overrides
 
         settings["symbols"] = dict(settings.get("symbols", {})) | parse_overrides(symbol)
     options = DocumentOptions(**settings)
@@ -178,7 +179,7 @@ def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Pat
     Raises:
         SymbackpropError: the folder cannot be written, or LaTeX is missing or fails.
     """
-    from .documents import document_files, engine_forms
+    from .documents.files import document_files, engine_forms
 
     _check_writable(out_dir)
     steps = ["derive", "render", *(["pdf"] if "pdf" in options.formats else [])]
@@ -311,7 +312,7 @@ def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
     Raises:
         TexMissingError, LatexError: as :func:`symbackprop.pdf.build_pdf`, saying that nothing was written.
     """
-    from .pdf import LatexError, TexMissingError, build_pdf, require_tex
+    from .documents.pdf import LatexError, TexMissingError, build_pdf, require_tex
 
     try:
         require_tex()
@@ -456,7 +457,8 @@ def _looks_like_a_path(text: str) -> bool:
 def _network(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
              activations: str | None) -> Any:
     """The network of a SPEC argument (sizes or a TOML file) and the network options given."""
-    from .network import Network, read_toml
+    from .api import Network
+    from .files import read_toml
 
     options = _network_options(hidden, output, loss, bias, activations)
     if _names_a_file(spec):
@@ -473,7 +475,7 @@ JSON_MAX_BYTES = 64 << 20
 def _read_json(path: Path, what: str) -> Any:
     from .errors import DataError
     from .files import read_regular_file
-    from .params import parse_json
+    from .model.params import parse_json
 
     text = read_regular_file(path, "JSON", JSON_MAX_BYTES, f"a {what} file of a worked example is far smaller",
                              DataError, role=what)
@@ -496,7 +498,7 @@ def compile_command(
 ) -> None:
     """Write a standalone Python module with grad(params, X, Y); it imports the backend (and numba where
     installed), never SymPy."""
-    from .compile import generate_source
+    from .codegen.compile import generate_source
 
     network = _network(spec, hidden, output, loss, bias, activations)
     path = _output_file(out) if out is not None else Path("output") / network.name / "grads.py"
@@ -525,13 +527,13 @@ def check_command(
     examples: int = typer.Option(4, min=1, max=MAX_CHECK_EXAMPLES, help="Examples in the random batch."),
 ) -> None:
     """Compare the compiled gradient with independent references; exit status 1 beyond tolerance."""
-    from .check import check_grads
+    from .numeric.check import check_grads
 
     network = _network(spec, hidden, output, loss, bias, activations)
     references = None
     if reference is not None:
-        from .options import split_list
-        from .references import REFERENCES
+        from .choices import split_list
+        from .numeric.references import REFERENCES
 
         references = list(split_list(reference, "reference", REFERENCES))
     report = check_grads(network, backend=backend, form=form, dtype=dtype, references=references, seed=seed,
@@ -566,10 +568,10 @@ def example_command(
     """A worked numeric example: forward values, loss, deltas, gradients and one gradient-descent step."""
     import json
 
+    from .documents.example import check_example_size, example_json, render_example, worked_example
     from .errors import UnknownNameError
-    from .example import check_example_size, example_json, render_example, worked_example
-    from .notation import get_notation
-    from .params import inputs_from_data, parameters_from_data, random_batch, random_parameters, targets_from_data
+    from .model.params import inputs_from_data, parameters_from_data, random_batch, random_parameters, targets_from_data
+    from .notation.presets import get_notation
 
     if format not in EXAMPLE_FORMATS:
         raise UnknownNameError("format", format, EXAMPLE_FORMATS)
@@ -613,8 +615,8 @@ def bench_command(
     """Time the compiled gradients against hand-written NumPy, torch autograd, jax.grad and the matmul floor."""
     from dataclasses import replace
 
-    from .bench import SUITES, run_benchmark
     from .errors import UnknownNameError
+    from .numeric.bench import SUITES, run_benchmark
 
     if suite not in SUITES:
         raise UnknownNameError("benchmark suite", suite, SUITES)

@@ -8,11 +8,11 @@ import random
 import pytest
 import sympy as sp
 
-from symbackprop import pdf
-from symbackprop.derivation import Derivation
-from symbackprop.engine import forward_values
-from symbackprop.losses import LABEL
-from symbackprop.network import Network
+from symbackprop import Network
+from symbackprop.derive.chain import forward_values
+from symbackprop.derive.derivation import Derivation
+from symbackprop.documents import pdf
+from symbackprop.model.losses import LABEL
 
 DIGITS = 40
 

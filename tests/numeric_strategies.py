@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from symbackprop.network import Network
+from symbackprop import Network
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "leaky_relu(0.2)", "linear", "softplus", "elu", "elu(0.5)",
           "silu", "gelu")

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from symbackprop import bench
-from symbackprop.bench import BenchConfig, run_benchmark
 from symbackprop.cli import app
 from symbackprop.errors import BackendError, DataError, SizeLimitError, SpecError, SymbackpropError, UnknownNameError
+from symbackprop.numeric import bench
+from symbackprop.numeric.bench import BenchConfig, run_benchmark
 
 TINY = BenchConfig(spec="6-5-3", batch=4, repeat=1, number=1)
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbackprop import check, references
+from symbackprop import Network
 from symbackprop.errors import BackendError, DataError, SizeLimitError, UnknownNameError
-from symbackprop.network import Network
-from symbackprop.params import random_batch, random_parameters
+from symbackprop.model.params import random_batch, random_parameters
+from symbackprop.numeric import check, references
 from tests.numeric_strategies import networks
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None

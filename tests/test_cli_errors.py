@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from symbackprop import documents
 from symbackprop.cli import main
+from symbackprop.documents import files as documents
 from tests.helpers import require_tex
 
 

@@ -13,16 +13,17 @@ from sympy.core.function import AppliedUndef
 from sympy.logic.boolalg import ITE
 from typer.testing import CliRunner
 
-from symbackprop import Network, SizeLimitError, pdf
+from symbackprop import Network, SizeLimitError
 from symbackprop.cli import app
-from symbackprop.closed import ClosedPrinter, _Cases, closed_displays, expanded_gradients
-from symbackprop.document import build_document
-from symbackprop.equations import LINE_WIDTH, chain
-from symbackprop.linebreak import break_formula, formula_width
-from symbackprop.options import DocumentOptions
-from symbackprop.printer import NotationPrinter
-from symbackprop.render import render_markdown, render_tex
-from symbackprop.rewrite import as_indicators
+from symbackprop.derive.rewrite import as_indicators
+from symbackprop.documents import pdf
+from symbackprop.documents.closed import ClosedPrinter, _Cases, closed_displays, expanded_gradients
+from symbackprop.documents.model import build_document
+from symbackprop.documents.options import DocumentOptions
+from symbackprop.documents.render import render_markdown, render_tex
+from symbackprop.notation.display import LINE_WIDTH, chain
+from symbackprop.notation.linebreak import break_formula, formula_width
+from symbackprop.notation.printer import NotationPrinter
 from tests.helpers import derived_at, random_point, require_tex
 
 ALL_FORMS = ("element", "vector", "batch", "closed")

@@ -1,6 +1,6 @@
 """Compiled gradients equal the independent references, on every backend, form and dtype.
 
-The truth is :mod:`symbackprop.references` (a hand-written NumPy backprop, finite differences, torch.autograd,
+The truth is :mod:`symbackprop.numeric.references` (a hand-written NumPy backprop, finite differences, torch.autograd,
 jax.grad), never the engine the compiled code comes from.
 """
 
@@ -18,15 +18,16 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbackprop import compile as compiler
-from symbackprop.activations import A, Z, get_activation
-from symbackprop.check import check_grads
-from symbackprop.codegen import Nonpos, Sigmoid, Softplus, stabilize
+from symbackprop import Network
+from symbackprop.codegen import compile as compiler
+from symbackprop.codegen import kernels
+from symbackprop.codegen.printers import Nonpos, Sigmoid, Softplus, stabilize
 from symbackprop.errors import BackendError, DataError, SizeLimitError, SpecError, UnknownNameError
-from symbackprop.losses import LOSSES
-from symbackprop.network import Network
-from symbackprop.params import random_batch, random_parameters
-from symbackprop.references import describe, reference_grad, torch_grad
+from symbackprop.model.activations import A, Z, get_activation
+from symbackprop.model.losses import LOSSES
+from symbackprop.model.params import random_batch, random_parameters
+from symbackprop.numeric.check import check_grads
+from symbackprop.numeric.references import describe, reference_grad, torch_grad
 from tests.numeric_strategies import HIDDEN, networks
 
 HAS = {name: importlib.util.find_spec(name) is not None for name in ("torch", "jax")}
@@ -229,22 +230,22 @@ def test_finite_wherever_torch_is_for_logits_up_to_1e4(backend: str, output_loss
 
 
 def test_fused_losses_equal_the_loss_of_the_activation() -> None:
-    y = compiler.Y
-    for (output, loss), fused in compiler.FUSED_LOSSES.items():
+    y = kernels.Y
+    for (output, loss), fused in kernels.FUSED_LOSSES.items():
         net = Network([1, 2], activations=[output], loss=loss)
-        plain = compiler.loss_term(Network([1, 2], activations=["linear"], loss=loss)).xreplace(
+        plain = kernels.loss_term(Network([1, 2], activations=["linear"], loss=loss)).xreplace(
             {A: get_activation(output)(Z)})
-        assert compiler.loss_term(net) == fused
+        assert kernels.loss_term(net) == fused
         assert sp.simplify(fused.rewrite(sp.log) - plain) == 0, (output, loss)
-    assert y in compiler.FUSED_LOSSES[("sigmoid", "bce")].free_symbols
+    assert y in kernels.FUSED_LOSSES[("sigmoid", "bce")].free_symbols
 
 
 @pytest.mark.parametrize("loss", sorted(LOSSES))
 def test_loss_terms_add_up_to_the_loss(loss: str) -> None:
     net = Network([1, 3], activations=["linear"], loss=loss)
     a, y = sp.symbols("a1:4"), sp.symbols("y1:4")
-    term = compiler.loss_term(net)
-    total = sum(term.xreplace({A: ai, compiler.Y: yi}) for ai, yi in zip(a, y))
+    term = kernels.loss_term(net)
+    total = sum(term.xreplace({A: ai, kernels.Y: yi}) for ai, yi in zip(a, y))
     assert sp.simplify(total - net.loss(list(a), list(y))) == 0
 
 

@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbackprop import compile as compiler
-from symbackprop.activations import ACTIVATIONS
-from symbackprop.check import check_grads
-from symbackprop.network import Network
-from symbackprop.params import random_batch, random_parameters
-from symbackprop.references import describe, reference_grad
+from symbackprop import Network
+from symbackprop.codegen import compile as compiler
+from symbackprop.model.activations import ACTIVATIONS
+from symbackprop.model.params import random_batch, random_parameters
+from symbackprop.numeric.check import check_grads
+from symbackprop.numeric.references import describe, reference_grad
 from tests.numeric_strategies import networks
 
 pytestmark = [pytest.mark.numba,

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symbackprop import Network, SizeLimitError, UnknownNameError
-from symbackprop.activations import ACTIVATIONS
-from symbackprop.derivation import CLOSED_FORM_MAX_PARAMETERS
-from symbackprop.losses import LOSSES
+from symbackprop.derive.derivation import CLOSED_FORM_MAX_PARAMETERS
+from symbackprop.model.activations import ACTIVATIONS
+from symbackprop.model.losses import LOSSES
 from tests.helpers import derived_at, diff_at, explicit_loss, forward_mode_at, numeric, random_point
 
 ELEMENTWISE = [name for name, act in ACTIVATIONS.items() if act.elementwise]

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from symbackprop import Network
 from symbackprop.cli import app
-from symbackprop.errors import DataError, SizeLimitError
-from symbackprop.example import (
+from symbackprop.documents.example import (
     bracket_negatives,
     check_example_size,
     example_json,
@@ -27,9 +27,9 @@ from symbackprop.example import (
     render_example,
     worked_example,
 )
-from symbackprop.network import Network
-from symbackprop.params import parameters_to_data, random_batch, random_parameters
-from symbackprop.references import describe, reference_grad
+from symbackprop.errors import DataError, SizeLimitError
+from symbackprop.model.params import parameters_to_data, random_batch, random_parameters
+from symbackprop.numeric.references import describe, reference_grad
 from tests.helpers import require_tex
 from tests.numeric_strategies import networks
 

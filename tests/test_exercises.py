@@ -9,10 +9,10 @@ from functools import cache
 import pytest
 import sympy as sp
 
-from symbackprop import exercises
-from symbackprop.derivation import Derivation
-from symbackprop.exercises import _point, answers
-from symbackprop.network import Network
+from symbackprop import Network
+from symbackprop.derive.derivation import Derivation
+from symbackprop.documents import exercises
+from symbackprop.documents.exercises import _point, answers
 from tests.helpers import derived_at, diff_at, explicit_loss
 
 #: The architectures whose answers must show every swapped index: the default, a wider one, and 2-2-2 (square

@@ -8,10 +8,10 @@ import pytest
 import sympy as sp
 
 from symbackprop import Network
-from symbackprop.activations import derivative
-from symbackprop.engine import forward_values
-from symbackprop.explicit import evaluate
-from symbackprop.layers import M
+from symbackprop.derive.chain import forward_values
+from symbackprop.derive.explicit import evaluate
+from symbackprop.derive.forms import M
+from symbackprop.model.activations import derivative
 from tests.helpers import numeric, random_point
 
 CASES = [

@@ -292,7 +292,7 @@ def _compiled(backend: str, form: str) -> Any:
 
 
 def _params() -> dict[str, np.ndarray]:
-    from symbackprop.params import random_parameters
+    from symbackprop.model.params import random_parameters
 
     if "params" not in _CACHE:
         _CACHE["params"] = random_parameters(Network([2, 2, 2], hidden="tanh", output="softmax",

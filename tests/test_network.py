@@ -13,9 +13,9 @@ import pytest
 import sympy as sp
 
 from symbackprop import Network, SpecError, SymbackpropError, UnknownNameError
-from symbackprop.activations import derivative, get_activation
 from symbackprop.cli import main
-from symbackprop.network import TOML_MAX_BYTES, read_toml
+from symbackprop.files import TOML_MAX_BYTES, read_toml
+from symbackprop.model.activations import derivative, get_activation
 
 
 @pytest.mark.parametrize(
@@ -237,7 +237,7 @@ def test_a_link_to_an_endless_device_is_refused_in_bounded_memory(tmp_path: Path
     # In a child with 2 GiB of address space and a minute: reading /dev/zero to the end would take all memory.
     code = ("import resource, sys\n"
             "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
-            "from symbackprop.network import read_toml\n"
+            "from symbackprop.files import read_toml\n"
             "from symbackprop.errors import SpecError\n"
             "try:\n    read_toml(sys.argv[1])\nexcept SpecError as exc:\n    print(exc)\n")
     result = subprocess.run([sys.executable, "-c", code, str(link)], capture_output=True, text=True, timeout=60,

@@ -13,17 +13,18 @@ import pytest
 import sympy as sp
 from typer.testing import CliRunner
 
-from symbackprop import Network, engine, progress
-from symbackprop.activations import ACTIVATIONS, A, Activation, Z, derivative, get_activation
-from symbackprop.catalogue import catalogue_text
+from symbackprop import Network, progress
 from symbackprop.cli import app
-from symbackprop.derivation import Derivation
-from symbackprop.documents import document_files
-from symbackprop.losses import LOSSES
-from symbackprop.network import BIAS_CONVENTIONS
-from symbackprop.options import DocumentOptions
+from symbackprop.derive import engine
+from symbackprop.derive.derivation import Derivation
+from symbackprop.documents.catalogue import catalogue_text
+from symbackprop.documents.files import document_files
+from symbackprop.documents.options import DocumentOptions
+from symbackprop.documents.render import render_markdown
+from symbackprop.model.activations import ACTIVATIONS, A, Activation, Z, derivative, get_activation
+from symbackprop.model.architecture import BIAS_CONVENTIONS
+from symbackprop.model.losses import LOSSES
 from symbackprop.progress import progress_bar
-from symbackprop.render import render_markdown
 
 ELEMENTWISE = [name for name, act in ACTIVATIONS.items() if act.elementwise]
 #: Every elementwise activation at its default parameter, and the parametrised ones at others.
@@ -295,7 +296,7 @@ def test_derive_shows_progress_on_its_own_for_large_nets_in_a_terminal(
                                                              (10**6, True, True)])
 def test_check_grads_shows_its_steps_for_large_nets_or_when_asked(monkeypatch: pytest.MonkeyPatch, threshold: int,
                                                                   enabled: bool | None, shown: bool) -> None:
-    from symbackprop import check
+    from symbackprop.numeric import check
 
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)

@@ -11,15 +11,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from symbackprop import pdf
+from symbackprop import Network
+from symbackprop.documents import pdf
+from symbackprop.documents.render import environment
+from symbackprop.documents.tables import notation_table, table
 from symbackprop.errors import SymbackpropError, UnknownNameError
-from symbackprop.escape import bars_as_commands, latex_escape, markdown_escape, prose
-from symbackprop.network import Network
-from symbackprop.notation import OVERRIDABLE, PRESETS, get_notation, join_indices
-from symbackprop.overrides import SAFE_COMMANDS, as_letter, check_override, normal_form, parse_overrides, with_overrides
-from symbackprop.printer import INDICATOR_MARKDOWN, NotationPrinter, shrink_parens
-from symbackprop.render import environment
-from symbackprop.tables import notation_table, table
+from symbackprop.notation.escape import bars_as_commands, latex_escape, markdown_escape, prose
+from symbackprop.notation.overrides import (
+    SAFE_COMMANDS,
+    as_letter,
+    check_override,
+    normal_form,
+    parse_overrides,
+    with_overrides,
+)
+from symbackprop.notation.presets import OVERRIDABLE, PRESETS, get_notation, join_indices
+from symbackprop.notation.printer import INDICATOR_MARKDOWN, NotationPrinter, shrink_parens
 from tests.helpers import require_tex
 
 NET = Network([2, 3, 2], hidden="tanh", output="sigmoid", loss="bce")

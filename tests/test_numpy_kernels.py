@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symbackprop.network import Network
-from symbackprop.params import random_batch, random_parameters
-from symbackprop.references import describe, reference_grad
+from symbackprop import Network
+from symbackprop.model.params import random_batch, random_parameters
+from symbackprop.numeric.references import describe, reference_grad
 
 NET = Network.from_spec("3-5-4-2", hidden="tanh", output="softmax", loss="cross_entropy")
 

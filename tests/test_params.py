@@ -8,9 +8,9 @@ import re
 import numpy as np
 import pytest
 
+from symbackprop import Network
 from symbackprop.errors import DataError, SizeLimitError
-from symbackprop.network import Network
-from symbackprop.params import (
+from symbackprop.model.params import (
     check_batch_shapes,
     check_target_values,
     inputs_from_data,

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from symbackprop import pdf
-from symbackprop.network import Network
-from symbackprop.options import DocumentOptions
-from symbackprop.render import render_tex
+from symbackprop import Network
+from symbackprop.documents import pdf
+from symbackprop.documents.options import DocumentOptions
+from symbackprop.documents.render import render_tex
 from tests.helpers import require_tex
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

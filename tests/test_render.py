@@ -11,14 +11,14 @@ from typing import Any
 import jinja2
 import pytest
 
-from symbackprop.activations import ACTIVATIONS
-from symbackprop.derivation import Derivation
-from symbackprop.document import build_document
-from symbackprop.documents import document_files
-from symbackprop.equations import visual_width
-from symbackprop.network import Network
-from symbackprop.options import DocumentOptions
-from symbackprop.render import environment, render_markdown, render_summary_latex, render_tex
+from symbackprop import Network
+from symbackprop.derive.derivation import Derivation
+from symbackprop.documents.files import document_files
+from symbackprop.documents.model import build_document
+from symbackprop.documents.options import DocumentOptions
+from symbackprop.documents.render import environment, render_markdown, render_summary_latex, render_tex
+from symbackprop.model.activations import ACTIVATIONS
+from symbackprop.notation.display import visual_width
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

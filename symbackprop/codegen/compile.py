@@ -1,0 +1,309 @@
+"""Compiled gradient functions: the derivation turned into NumPy, JAX or PyTorch code.
+
+``compile_network(net)`` returns a callable ``grad(params, X, Y) -> {"loss": C, "W1": dC/dW1, ...}``:
+
+* X is (m, n_0), one example per row; Y is (m, n_L), or (m,) integer labels counted from 0 for
+  ``sparse_cross_entropy``; C = (1/m) sum over the examples of the per-example loss c.
+* ``params`` holds ``W{l}`` (n_l, n_{l-1}) and ``b{l}`` (n_l, 1) or flat (n_l,) (one number for a shared
+  bias); each gradient comes back in the shape its parameter was given in, so ``p - lr * g`` never broadcasts.
+
+Two forms, both generated as a Python module from a Jinja template (``templates/python/``) and executed;
+``grad.source`` is that module, and ``symbackprop compile`` writes it to a file:
+
+* ``vectorized``: each activation g_l and its derivative (``activations.derivative``, from SymPy), the
+  output layer's loss and delta (``derive.chain.output_kernel``) are lambdified as scalar kernels and composed by
+  the batch-form backprop equations with matrix products; any width. With NumPy, hidden layers' arrays are
+  kept between calls (one set per thread) and wide layers are activated in row blocks; where numba is
+  installed, a hidden layer's bias, activation and BP2 factor run as element loops it compiles (one pass
+  over memory instead of several), from the same expressions written for one number at a time.
+* ``scalar``: every element expression of the derivation (each z, a, delta and gradient entry) is lambdified
+  on its own and evaluated in order, vectorised over the examples only; small networks.
+
+Stability (exact rewrites, see :mod:`symbackprop.codegen`): softmax subtracts the row maximum; the loss is
+computed from the logits where the output activation and loss fuse (softmax or sigmoid with cross-entropy,
+sigmoid with BCE); sigmoid and softplus never overflow.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import linecache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import BackendError, DataError, SizeLimitError, UnknownNameError
+from ..model.activations import A, Z, derivative
+from ..model.architecture import Architecture
+from ..model.params import (
+    accepted_shapes,
+    check_batch_shapes,
+    check_numbers,
+    check_parameter_shapes,
+    check_target_values,
+)
+from . import printers
+from .kernels import SOFTMAX_FUSED, output_kernels
+from .scalar import scalar_context
+
+BACKENDS = ("numpy", "jax", "torch")
+FORMS = ("vectorized", "scalar")
+DTYPES = ("float64", "float32")
+#: The scalar form lambdifies one function per element expression; above this it refuses.
+SCALAR_MAX_PARAMETERS = 500
+
+def _check_choice(kind: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise UnknownNameError(kind, str(value), allowed)
+
+
+def require_backend(backend: str) -> None:
+    """Raise unless ``backend`` is known and importable.
+
+    Raises:
+        UnknownNameError: an unknown backend. BackendError: jax or torch not installed (names the extra).
+    """
+    _check_choice("backend", backend, BACKENDS)
+    if backend != "numpy" and importlib.util.find_spec(backend) is None:
+        raise BackendError(f"the {backend} backend needs {backend}, which is not installed: "
+                           f"pip install 'symbackprop[{backend}]'")
+
+
+@dataclass(frozen=True)
+class LayerPlan:
+    """What the template writes for layer l: its input, its weights without the bias column, its bias row (None
+    for bias none), its activation (``g{l}`` or softmax), whether it has a derivative factor g'_l(Z^l) for
+    BP2 (hidden layers whose g' is not 1), and, for a hidden element-wise layer of the NumPy module, the name
+    ``g{k}`` of its element loops (k the first layer with the same activation, whose loops it shares)."""
+
+    l: int
+    source: str
+    weights: str
+    bias: str | None
+    elementwise: bool
+    prime: bool
+    element: str | None = None
+
+    @property
+    def activate(self) -> str:
+        return f"g{self.l}(Z{self.l})" if self.elementwise else f"softmax(Z{self.l})"
+
+    @property
+    def prime_call(self) -> str:
+        return f"g{self.l}_prime(Z{self.l}, A{self.l})"
+
+
+def _bias_row(net: Architecture, l: int) -> str | None:
+    return {"vector": f"b{l}.reshape(1, -1)", "shared": f"b{l}.reshape(1, 1)",
+            "neuron": f"W{l}[:, 0].reshape(1, -1)"}.get(net.bias)
+
+
+def _vectorized_context(net: Architecture) -> dict[str, Any]:
+    functions: list[printers.Function] = []
+    primes: set[int] = set()
+    for l, act in enumerate(net.activations, start=1):
+        if not act.elementwise:
+            continue
+        functions.append(printers.function(f"g{l}", (Z,), act(Z), [f"layer {l}: g_{l}(z) = {printers.text(act(Z))}"]))
+        if l < net.depth:
+            d = derivative(act).textbook
+            if d != 1:
+                primes.add(l)
+                functions.append(printers.function(f"g{l}_prime", (Z, A), d, [
+                    f"g_{l}'(z) = {printers.text(d)}: sympy.diff({printers.text(act(Z))}, z)"
+                    + (f" in terms of a = g_{l}(z)" if derivative(act).in_output else "")]))
+    functions += output_kernels(net)
+    layers = [LayerPlan(l, "X" if l == 1 else f"A{l - 1}", f"W{l}[:, 1:]" if net.bias == "neuron" else f"W{l}",
+                        _bias_row(net, l), act.elementwise, l in primes)
+              for l, act in enumerate(net.activations, start=1)]
+    out = net.activations[-1].name
+    names = {f.name for f in functions}
+    return {
+        "functions": functions,
+        "layers": layers,
+        "depth": net.depth,
+        "bias": net.bias,
+        "sparse": net.loss.sparse,
+        "n_out": net.layers[-1],
+        "loss_vector": out == "softmax" and net.loss.name in SOFTMAX_FUSED,
+        "softmax_jvp": "a_times_dc_da" in names,
+        "loss_note": ", from the logits" if out == "softmax" and net.loss.name in SOFTMAX_FUSED else "",
+        "delta_note": "" if "output_delta" in names else ", through the softmax Jacobian",
+    }
+
+
+def _element_context(net: Architecture, layers: list[LayerPlan]) -> dict[str, Any]:
+    """The NumPy module's element loops: per distinct hidden activation, g and g' for one number at a time."""
+    functions: list[printers.Function] = []
+    first: dict[str, int] = {}
+    for plan in layers:
+        act = net.activations[plan.l - 1]
+        if plan.l == net.depth or not act.elementwise or act.label in first:
+            continue
+        first[act.label] = l = plan.l
+        functions.append(printers.element_function(f"g{l}_at", (Z,), act(Z), [f"g_{l}(z) for one number"]))
+        if plan.prime:
+            functions.append(printers.element_function(f"g{l}_prime_at", (Z, A), derivative(act).textbook,
+                                                      [f"g_{l}'(z) for one number"]))
+    planned = []
+    for plan in layers:
+        label = net.activations[plan.l - 1].label
+        planned.append(replace(plan, element=f"g{first[label]}") if plan.l < net.depth and label in first else plan)
+    loops = [plan for plan in planned if plan.element == f"g{plan.l}"]
+    return {"element_functions": functions, "element_loops": loops, "layers": planned}
+
+
+# ------------------------------------------------------------------------------------------- source and module
+def _title(net: Architecture) -> str:
+    acts = ", ".join(a.label for a in net.activations)
+    return f"{net.spec} ({acts}; loss {net.loss.name}; bias {net.bias})"
+
+
+def _command(net: Architecture, backend: str, form: str, dtype: str) -> str:
+    acts = ",".join(a.label for a in net.activations)
+    return (f"symbackprop compile {net.spec} --activations '{acts}' --loss {net.loss.name} --bias {net.bias} "
+            f"--backend {backend} --form {form} --dtype {dtype}")
+
+
+def generate_source(net: Architecture, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64") -> str:
+    """The standalone Python module computing ``grad(params, X, Y)``; it imports the backend, never SymPy (NumPy
+    modules also numba and SciPy where installed, for element loops and erf).
+
+    Raises:
+        UnknownNameError: unknown backend, form or dtype. SizeLimitError: the scalar form of a large network.
+    """
+    _check_choice("backend", backend, BACKENDS)
+    _check_choice("form", form, FORMS)
+    _check_choice("dtype", dtype, DTYPES)
+    from .. import __version__
+    from ..templating import render
+
+    if form == "vectorized":
+        context = _vectorized_context(net)
+        if backend == "numpy":
+            context.update(_element_context(net, context["layers"]))
+    else:
+
+        if net.parameter_count > SCALAR_MAX_PARAMETERS:
+            raise SizeLimitError(f"the scalar form is limited to {SCALAR_MAX_PARAMETERS} parameters and {net.spec} "
+                                 f"has {net.parameter_count}; use the vectorized form")
+        context = scalar_context(net)
+    context.setdefault("element_functions", [])
+    context.setdefault("element_loops", [])
+    helpers = {name for f in context["functions"] for name in printers.HELPERS.values() if f"{name}(" in f.source}
+    element_helpers = {name for f in context["element_functions"] for name in printers.HELPERS.values()
+                       if f"{name}_at(" in f.source}
+    context.update(title=_title(net), version=__version__, backend=backend, dtype=dtype, form=form,
+                   command=_command(net, backend, form, dtype), helpers=helpers, element_helpers=element_helpers)
+    return render(f"python/{form}.py.j2", context)
+
+
+_counter = itertools.count()
+
+
+def load_module(source: str, name: str) -> dict[str, Any]:
+    """Execute generated source as a module namespace; registered with linecache so inspect and pdb show it."""
+    filename = f"<symbackprop-generated-{next(_counter)}: {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    namespace: dict[str, Any] = {"__name__": f"symbackprop_generated_{name}"}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
+# ------------------------------------------------------------------------------------------- the callable
+def _host_array(value: Any) -> np.ndarray | None:
+    """``value`` as a NumPy array if that costs no device transfer (not for GPU tensors or JAX tracers)."""
+    device = getattr(value, "device", None)  # torch: .type; jax: .platform
+    if (getattr(device, "type", None) or getattr(device, "platform", None) or "cpu") != "cpu":
+        return None
+    if hasattr(value, "detach"):
+        value = value.detach()
+    try:
+        return np.asarray(value)
+    except TypeError:  # a JAX tracer under an outer jit: values unknown until run
+        return None
+
+
+def check_arguments(net: Architecture, params: Any, X: Any, Y: Any, shapes_checked: bool = False) -> int:
+    """Check a call ``grad(params, X, Y)`` before it runs; return the number of examples m.
+
+    Parameter names and shapes (unless ``shapes_checked``), the batch's shapes, at least one example, real
+    numbers everywhere (no strings, None, complex numbers or other objects) and, for arrays in host memory,
+    labels in range and distribution targets that sum to one.
+
+    Raises:
+        DataError: the first problem found, naming the array and, for values, the index.
+    """
+    if shapes_checked:  # arrays of accepted shapes under the expected names: their values are still looked at
+        for name in net.parameter_shapes:
+            check_numbers(params[name], f"params: parameter {name!r}")
+    else:
+        check_parameter_shapes(net, params, "params")  # lists pass; a mistake raises, named
+    m = check_batch_shapes(net, X, Y, "X, Y")  # numbers too
+    if m == 0:
+        raise DataError(f"X, Y: the batch has no examples (X has shape (0, {net.layers[0]})); the cost is a mean "
+                        "over the examples, so examples must be at least 1")
+    host = _host_array(Y)
+    if host is not None:
+        check_target_values(net, host, "Y")
+    return m
+
+
+class CompiledGradient:
+    """``grad(params, X, Y) -> dict`` compiled for one network; ``source`` is the generated module.
+
+    Calls are checked first by :func:`check_arguments` (names and shapes, at least one example, real numbers,
+    and for arrays in host memory labels in range and distribution targets that sum to one), raising
+    :class:`~symbackprop.errors.DataError`.
+    """
+
+    def __init__(self, net: Architecture, backend: str, form: str, dtype: str, source: str) -> None:
+        self.network, self.backend, self.form, self.dtype, self.source = net, backend, form, dtype, source
+        self.namespace = load_module(source, f"{net.name}_{backend}_{form}_{dtype}")
+        self._grad: Callable[[Any, Any, Any], dict[str, Any]] = self.namespace["grad"]
+        self._shapes = {name: accepted_shapes(net, name) for name in net.parameter_shapes}
+
+    def _shapes_accepted(self, params: Any) -> bool:
+        """The common case, arrays of accepted shapes under exactly the expected names, checked quickly."""
+        try:
+            return len(params) == len(self._shapes) and all(
+                tuple(params[name].shape) in shapes for name, shapes in self._shapes.items())
+        except (AttributeError, KeyError, TypeError):
+            return False
+
+    def __call__(self, params: Mapping[str, Any], X: Any, Y: Any) -> dict[str, Any]:
+        check_arguments(self.network, params, X, Y, shapes_checked=self._shapes_accepted(params))
+        return self._grad(params, X, Y)
+
+    def __repr__(self) -> str:
+        return (f"<compiled gradient of {self.network!r}: backend={self.backend!r}, form={self.form!r}, "
+                f"dtype={self.dtype!r}>")
+
+
+def compile_network(
+    net: Architecture, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64"
+) -> CompiledGradient:
+    """Compile the gradient of the network's cost C = (1/m) sum c.
+
+    Args:
+        net: the architecture.
+        backend: ``"numpy"``, ``"jax"`` (jit-compiled) or ``"torch"`` (CPU or GPU tensors).
+        form: ``"vectorized"`` (any width) or ``"scalar"`` (every element expression; small networks).
+        dtype: ``"float64"`` or ``"float32"``.
+
+    Returns:
+        A :class:`CompiledGradient`: ``grad(params, X, Y)`` returns ``{"loss": C, "W1": ..., "b1": ..., ...}``
+        as arrays of the backend.
+
+    Raises:
+        UnknownNameError: an unknown backend, form or dtype. BackendError: jax or torch not installed.
+        SizeLimitError: the scalar form of a network above :data:`SCALAR_MAX_PARAMETERS` parameters.
+    """
+    _check_choice("form", form, FORMS)
+    _check_choice("dtype", dtype, DTYPES)
+    require_backend(backend)
+    return CompiledGradient(net, backend, form, dtype, generate_source(net, backend, form, dtype))

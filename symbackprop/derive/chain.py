@@ -1,0 +1,219 @@
+"""The chain rule, element by element: the forward pass, the output layer's delta (BP1), each hidden layer's
+delta (BP2) and each parameter's gradient (BP3, BP4), as steps a lecturer writes by hand.
+
+1. the output layer: delta^L_j = dc/dz^L_j = sum_i dc/da^L_i * da^L_i/dz^L_j
+   (one term for an element-wise activation, the full Jacobian for softmax);
+2. each hidden layer: delta^l_j = sum_k dc/dz^{l+1}_k dz^{l+1}_k/da^l_j da^l_j/dz^l_j,
+   where dc/dz^{l+1}_k is delta^{l+1}_k by definition;
+3. each parameter: dc/dw^l_jk = dc/dz^l_j dz^l_j/dw^l_jk = delta^l_j a^{l-1}_k.
+
+Every local derivative comes from ``sympy.diff`` of a definition (the loss,
+the activation, one term of z); nothing is typed. Simplifications of the output
+delta (sigmoid + BCE -> a - y, softmax + cross-entropy -> a - y) are found by
+SymPy, using sum_j y_j = 1 only where the loss says its targets are a
+distribution, and the derivation records that it did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..model.activations import A, Z, derivative, softmax_jacobian
+from ..model.architecture import Architecture, times
+from .derivation import Equation, Step
+
+#: The per-example cost, as the symbol the derivation's partial derivatives start from.
+COST = sp.Symbol("c", real=True)
+#: The generic target y_j of :class:`OutputKernel` expressions.
+Y = sp.Symbol("y", real=True)
+SUM_TO_ONE = "the targets sum to one: sum_i y_i = 1"
+
+# The local derivatives of one term w*s of z = sum w s + b, from SymPy once, then substituted:
+# dz/dw = s (the source activation, 1 for a bias) and dz/ds = w.
+_W, _S = sp.symbols("w s", real=True)
+DZ_DW = sp.diff(_W * _S, _W)
+DZ_DS = sp.diff(_W * _S, _S)
+
+
+def partial(numerator: sp.Basic, denominator: sp.Basic) -> sp.Derivative:
+    """An unevaluated partial derivative, a factor of a chain-rule product."""
+    return sp.Derivative(numerator, denominator, evaluate=False)
+
+
+def product(*factors: sp.Expr) -> sp.Expr:
+    """A product kept in the order written, for steps that show the factors."""
+    return sp.Mul(*factors, evaluate=False)
+
+
+def forward_values(network: Architecture) -> dict[sp.Symbol, sp.Expr]:
+    """Every z and a symbol of the network -> its value in inputs and parameters."""
+    values: dict[sp.Symbol, sp.Expr] = {}
+    for layer in range(1, network.depth + 1):
+        zs = [network.pre_activation(layer, j).xreplace(values) for j in range(network.layers[layer])]
+        outputs = network.activation(layer).apply(zs)
+        values.update(zip(network.z(layer), zs))
+        values.update(zip(network.a(layer), outputs))
+    return values
+
+
+def forward_equations(network: Architecture) -> tuple[Equation, ...]:
+    """z^l_j = sum_k w^l_jk a^{l-1}_k + b^l_j and a^l_j = g_l(z^l_j), layer by layer."""
+    equations: list[Equation] = []
+    for layer in range(1, network.depth + 1):
+        zs = network.z(layer)
+        for j, z in enumerate(zs):
+            equations.append(Equation(z.name, z, network.pre_activation(layer, j)))
+        for a, value in zip(network.a(layer), network.activation(layer).apply(zs)):
+            equations.append(Equation(a.name, a, value))
+    return tuple(equations)
+
+
+def _shortest(expr: sp.Expr) -> sp.Expr:
+    """The fewest-operations of expr and its factored form; expr itself on a tie."""
+    factored = sp.factor(expr)
+    return factored if sp.count_ops(factored) < sp.count_ops(expr) else expr
+
+
+def _use_sum_to_one(expr: sp.Expr, a_j: sp.Symbol, targets: Sequence[sp.Expr]) -> sp.Expr:
+    """Collect expr in a_j and replace the sum of all targets by 1."""
+    return sp.collect(sp.expand(expr), a_j).subs(sp.Add(*targets), 1)
+
+
+@dataclass(frozen=True)
+class Output:
+    steps: list[Step]
+    deltas: list[sp.Expr]
+    assumptions: tuple[str, ...]
+
+
+def output_elementwise(network: Architecture, loss: sp.Expr) -> Output:
+    layer = network.depth
+    deriv = derivative(network.activation(layer))
+    steps, deltas = [], []
+    for z, a, d in zip(network.z(layer), network.a(layer), network.delta(layer)):
+        quantity = d.name
+        dc_da, da_dz = sp.diff(loss, a), deriv.at(z, a)
+        chained = product(dc_da, da_dz)
+        steps.append(Step(quantity, "element", layer, d, ((partial(COST, a), partial(a, z)),), "chain rule", chained))
+        value = _shortest(dc_da * da_dz)
+        if value != chained:
+            steps.append(Step(quantity, "element", layer, d, (), "simplify", value))
+        deltas.append(value)
+    return Output(steps, deltas, ())
+
+
+def output_softmax(network: Architecture, loss: sp.Expr) -> Output:
+    layer, n = network.depth, network.layers[-1]
+    _, jacobian, generic = softmax_jacobian(n)
+    outputs = network.a(layer)
+    jacobian = jacobian.xreplace(dict(zip(generic, outputs)))
+    targets = list(network.targets)
+    grads = [sp.diff(loss, a) for a in outputs]
+    steps, deltas, used = [], [], False
+    for j, (z, a_j, d) in enumerate(zip(network.z(layer), outputs, network.delta(layer))):
+        quantity = d.name
+        chain = tuple((partial(COST, a), partial(a, z)) for a in outputs)
+        terms = sp.Add(*[product(grads[i], jacobian[i, j]) for i in range(n)], evaluate=False)
+        steps.append(Step(quantity, "element", layer, d, chain, "chain rule; softmax Jacobian", terms))
+        value = sp.collect(sp.expand(sp.Add(*[grads[i] * jacobian[i, j] for i in range(n)])), a_j)
+        steps.append(Step(quantity, "element", layer, d, (), "expand and collect", value))
+        if network.loss.targets_sum_to_one:
+            reduced = _use_sum_to_one(value, a_j, targets)
+            if reduced != value:
+                used = True
+                value = reduced
+                steps.append(Step(quantity, "element", layer, d, (), SUM_TO_ONE, value))
+        deltas.append(value)
+    return Output(steps, deltas, (SUM_TO_ONE,) if used else ())
+
+
+def hidden_layer(network: Architecture, layer: int) -> tuple[list[Step], list[sp.Expr]]:
+    deriv = derivative(network.activation(layer))
+    weights = network.parameters[f"W{layer + 1}"]
+    offset = 1 if network.bias == "neuron" else 0
+    following = network.delta(layer + 1)
+    next_z = network.z(layer + 1)
+    steps, deltas = [], []
+    dc_dz_next = [partial(COST, zk) for zk in next_z]  # shared by every neuron of the layer
+    for j, (z, a, d) in enumerate(zip(network.z(layer), network.a(layer), network.delta(layer))):
+        w_col = [weights[k, j + offset] for k in range(len(following))]
+        dz_da = [DZ_DS.xreplace({_W: w}) for w in w_col]  # dz^{l+1}_k/da^l_j
+        g_prime = deriv.at(z, a)
+        da_dz = partial(a, z)
+        chain = tuple((dc_dz, partial(zk, a), da_dz) for dc_dz, zk in zip(dc_dz_next, next_z))
+        terms = sp.Add(*[product(dk, wk, g_prime) for dk, wk in zip(following, dz_da)], evaluate=False)
+        steps.append(Step(d.name, "element", layer, d, chain, "chain rule; dc/dz^{l+1}_k = delta^{l+1}_k", terms))
+        value = g_prime * sp.Add(*[times(wk, dk) for wk, dk in zip(dz_da, following)])
+        if len(following) > 1:  # with one term there is nothing to factor out, only factors to reorder
+            steps.append(Step(d.name, "element", layer, d, (), "factor out g'(z)", value))
+        deltas.append(value)
+    return steps, deltas
+
+
+def parameter_gradients(network: Architecture, layer: int) -> tuple[list[Step], dict[str, sp.ImmutableMatrix]]:
+    """dc/dw = dc/dz dz/dw for every parameter of one layer, from the terms of z."""
+    deltas = network.delta(layer)
+    zs = network.z(layer)
+    values: dict[sp.Symbol, tuple[sp.Expr, list[tuple[sp.Expr, ...]]]] = {}
+    for j, (z, d) in enumerate(zip(zs, deltas)):
+        dc_dz = partial(COST, z)
+        for param, source in network.pre_activation_terms(layer, j):
+            local = DZ_DW.xreplace({_S: source})
+            term = times(d, local)
+            if param in values:  # a shared bias: one term per neuron of the layer
+                total, chain = values[param]
+                values[param] = (total + term, [*chain, (dc_dz, partial(z, param))])
+            else:
+                values[param] = (term, [(dc_dz, partial(z, param))])
+    steps, gradients = [], {}
+    for name, matrix in network.parameters.items():
+        if not name[1:].isdigit() or int(name[1:]) != layer:
+            continue
+        for param in matrix:
+            value, chain = values[param]
+            lhs = partial(COST, param)
+            steps.append(Step(param.name, "element", layer, lhs, tuple(chain), "chain rule; dc/dz = delta", value))
+        gradients[name] = matrix.applyfunc(lambda p: values[p][0])
+    return steps, gradients
+
+
+@dataclass(frozen=True)
+class OutputKernel:
+    """The output layer's derivatives as scalar expressions, for vectorised code.
+
+    Attributes:
+        grad_a: dc/da_j in terms of the output ``A`` and the target ``Y``.
+        delta: delta^L_j = dc/dz^L_j in ``A``, ``Y`` and ``Z`` when it is point-wise
+            (every element-wise output; softmax with a distribution-target loss); else None,
+            and delta = a * (g - sum_i a_i g_i) with g = grad_a (the softmax Jacobian-vector product).
+    """
+
+    grad_a: sp.Expr
+    delta: sp.Expr | None
+
+
+def output_kernel(network: Architecture) -> OutputKernel:
+    """The point-wise output-layer kernels of ``network``, read off its element-form derivation.
+
+    The kernels are the same for every output neuron, so they are derived on a network
+    with at most two outputs (and the real n_L for mse's 1/n): their cost does not grow with the width.
+    """
+    n = network.layers[-1]
+    small = Architecture([1, min(n, 2)], activations=[network.activation(network.depth).label],
+                    loss=network.loss.name, bias="none")
+    layer = 1
+    loss = network.loss(small.a(layer), list(small.targets), outputs=n)
+    generic = {small.a(layer)[0]: A, small.z(layer)[0]: Z, small.targets[0]: Y}
+    grad_a = sp.diff(loss, small.a(layer)[0]).xreplace(generic)
+    if grad_a.is_polynomial(A, Y):
+        grad_a = _shortest(grad_a)  # 2 (a - y) rather than 2a - 2y
+    if small.activation(layer).elementwise:
+        delta = output_elementwise(small, loss).deltas[0]
+    elif small.loss.targets_sum_to_one:
+        delta = output_softmax(small, loss).deltas[0]
+    else:
+        return OutputKernel(grad_a, None)
+    return OutputKernel(grad_a, _shortest(delta.xreplace(generic)))

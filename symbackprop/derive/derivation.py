@@ -1,0 +1,172 @@
+"""The result of the engine: plain, immutable data that renderers and the compiler read.
+
+A :class:`Derivation` holds the derivation as an ordered tuple of :class:`Step`.
+A quantity (``delta2_1``, ``W1_2_3`` in the element form; ``delta2``, ``W1``
+in the vector and batch forms) is derived by one or more consecutive steps: the
+first applies the chain rule (its ``chain`` holds the unevaluated factors, a sum
+over paths of products), the next ones rewrite the result (differentiate,
+simplify, use an identity), each with its justification.
+
+Element-form expressions use the network's scalar symbols (see
+:mod:`symbackprop.network`); vector- and batch-form expressions are SymPy
+matrix expressions over :class:`sympy.MatrixSymbol` (``a2``, ``z2``, ``W2``,
+``delta2``, ``y``; capitalised ``A2``, ``Z2``, ``Delta2``, ``X``, ``Y`` with
+examples as columns in the batch form), where ``g'(z)`` applied element-wise is
+an ``ElementwiseApplyFunction`` of the undefined function ``Function(f"{name}'")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import sympy as sp
+
+from ..model.architecture import Architecture
+
+FORMS = ("element", "vector", "batch")
+
+#: Above this many parameters closed_form() refuses: the expressions grow too large to print or read.
+CLOSED_FORM_MAX_PARAMETERS = 64
+#: How many quantity names an unknown quantity's message lists at most.
+LISTED = 40
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the derivation.
+
+    Attributes:
+        quantity: what it derives (``"delta2_1"``, ``"W1_2_3"``, ``"delta2"``, ``"W1"``, ...).
+        form: ``"element"``, ``"vector"`` or ``"batch"``.
+        layer: the layer the quantity belongs to.
+        lhs: the quantity as an expression (a partial derivative or a delta symbol).
+        chain: for a chain-rule step, a sum over paths of products of unevaluated factors
+            (``Derivative(..., evaluate=False)``); empty for other steps.
+        justification: why the step holds (``"chain rule"``, ``"simplify"``, ...).
+        result: the right-hand side after this step.
+    """
+
+    quantity: str
+    form: str
+    layer: int
+    lhs: sp.Basic
+    chain: tuple[tuple[sp.Basic, ...], ...]
+    justification: str
+    result: sp.Basic
+
+
+@dataclass(frozen=True)
+class Equation:
+    """A named definition: ``lhs = rhs`` (forward pass, BP equations)."""
+
+    name: str
+    lhs: sp.Basic
+    rhs: sp.Basic
+
+
+def _frozen(mapping: Mapping[str, sp.Basic]) -> Mapping[str, sp.Basic]:
+    """A read-only copy: a Derivation cannot be changed after the engine made it."""
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything the engine derived for one network.
+
+    Attributes:
+        network: the architecture.
+        loss: the per-example loss c in terms of the output activations and targets.
+        forward: element-form definitions ``z^l_j = ...``, ``a^l_j = ...``.
+        steps: every step of every form asked for, in order.
+        deltas: ``{"delta1": (n_1, 1) matrix, ...}``, each entry in delta form
+            (in terms of z, a and the next layer's delta symbols).
+        gradients: same keys and shapes as ``network.parameters``, in delta form.
+        vector: ``{"delta2": ..., "W2": ..., ...}`` the BP equations for one example.
+        batch: ``{"Z1": ..., "A1": ..., "Delta2": ..., "W2": ..., ...}`` forward and
+            backward equations for m examples stacked as columns, in evaluation order.
+        assumptions: identities used beyond the definitions (``sum_j y_j = 1``).
+    """
+
+    network: Architecture
+    loss: sp.Expr
+    forward: tuple[Equation, ...]
+    steps: tuple[Step, ...]
+    deltas: Mapping[str, sp.ImmutableMatrix]
+    gradients: Mapping[str, sp.ImmutableMatrix]
+    vector: Mapping[str, sp.Basic] = field(default_factory=dict)
+    batch: Mapping[str, sp.Basic] = field(default_factory=dict)
+    assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("deltas", "gradients", "vector", "batch"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def steps_of(self, form: str, quantity: str | None = None) -> tuple[Step, ...]:
+        """The steps of one form (none for a form the engine was not asked for), optionally of one quantity.
+
+        Raises:
+            UnknownNameError: a form not in :data:`FORMS`; a quantity with a form this derivation does not have,
+                or that the form does not derive (the message names the quantities it does).
+        """
+        from ..errors import UnknownNameError
+
+        if form not in FORMS:
+            raise UnknownNameError("form", str(form), FORMS)
+        steps = tuple(s for s in self.steps if s.form == form)
+        if quantity is None:
+            return steps
+        if not steps:
+            raise UnknownNameError("form of this derivation", form, self.forms)
+        chosen = tuple(s for s in steps if s.quantity == quantity)
+        if not chosen:
+            names = sorted({s.quantity for s in steps})
+            kind = f"{form}-form quantity" + (f" ({len(names)} in all, the first {LISTED} listed)"
+                                              if len(names) > LISTED else "")
+            raise UnknownNameError(kind, str(quantity), names[:LISTED])
+        return chosen
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The forms present, in :data:`FORMS` order."""
+        present = {s.form for s in self.steps}
+        return tuple(f for f in FORMS if f in present)
+
+    # ---------------------------------------------------------------- expansion
+    def substitutions(self) -> dict[sp.Symbol, sp.Expr]:
+        """Every delta, z and a symbol -> its value in inputs, targets and parameters."""
+        values: dict[sp.Symbol, sp.Expr] = {}
+        for equation in self.forward:  # layer by layer: z^l in a^(l-1), then a^l = g(z^l)
+            values[equation.lhs] = equation.rhs.xreplace(values)
+        for layer in range(self.network.depth, 0, -1):
+            symbols = self.network.delta(layer)
+            column = self.deltas[f"delta{layer}"]
+            for j, symbol in enumerate(symbols):
+                values[symbol] = column[j, 0].xreplace(values)
+        return values
+
+    def expand(self, expr: sp.Basic) -> sp.Basic:
+        """``expr`` with every delta, z and a replaced: a function of x, y and parameters only."""
+        return expr.xreplace(self.substitutions())
+
+    def check_closed_form_size(self) -> None:
+        """Raise :class:`~symbackprop.errors.SizeLimitError` above :data:`CLOSED_FORM_MAX_PARAMETERS` parameters."""
+        from ..errors import SizeLimitError
+
+        count = self.network.parameter_count
+        if count > CLOSED_FORM_MAX_PARAMETERS:
+            raise SizeLimitError(
+                f"closed form is limited to {CLOSED_FORM_MAX_PARAMETERS} parameters and {self.network.spec} "
+                f"has {count}; use the delta form (forms element, vector or batch) instead"
+            )
+
+    def closed_form(self) -> dict[str, sp.ImmutableMatrix]:
+        """Each gradient fully expanded in inputs, targets and parameters.
+
+        Raises:
+            SizeLimitError: above :data:`CLOSED_FORM_MAX_PARAMETERS` parameters.
+        """
+        self.check_closed_form_size()
+        values = self.substitutions()
+        return {name: grad.xreplace(values) for name, grad in self.gradients.items()}

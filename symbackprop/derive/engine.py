@@ -1,0 +1,119 @@
+"""``derive(network)``: the derivation of a network, every form asked for.
+
+The element form comes from the chain rule of :mod:`symbackprop.derive.chain`; the vector and batch forms are
+built at layer level in :mod:`symbackprop.derive.forms` and proven equal to it by the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from ..errors import SizeLimitError, UnknownNameError
+from ..model.architecture import Architecture
+from ..progress import Progress, progress_bar
+from .chain import Output, forward_equations, hidden_layer, output_elementwise, output_softmax, parameter_gradients
+from .derivation import FORMS, Derivation, Step
+from .forms import batch_form, vector_form
+
+#: The largest network derived: about 5 s and 200 MB of SymPy expressions.
+MAX_PARAMETERS = 50_000
+#: From this many parameters a derivation takes seconds: with ``progress=None`` it shows its progress to a watcher.
+PROGRESS_PARAMETERS = 5_000
+
+
+def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool | None = None) -> Derivation:
+    """Derive every delta and gradient of ``network``.
+
+    Args:
+        network: the architecture.
+        forms: any of ``"element"``, ``"vector"``, ``"batch"``. The element-form deltas and
+            gradients are always computed (they are the reference the others are proven against);
+            ``forms`` selects which steps are recorded.
+        progress: show progress on stderr (or in a notebook), one step per layer and form: True always, False
+            never, None for networks of more than :data:`PROGRESS_PARAMETERS` parameters when stderr is a
+            terminal or in a notebook (see :mod:`symbackprop.progress`).
+
+    Returns:
+        The immutable :class:`~symbackprop.derivation.Derivation`.
+
+    Raises:
+        UnknownNameError: an unknown form.
+        SizeLimitError: a network of more than :data:`MAX_PARAMETERS` parameters.
+    """
+    for form in forms:
+        if form not in FORMS:
+            raise UnknownNameError("form", str(form), FORMS)
+    if network.parameter_count > MAX_PARAMETERS:
+        raise SizeLimitError(
+            f"the {network.spec} network has {network.parameter_count:,} parameters; derivations are limited to "
+            f"{MAX_PARAMETERS:,} (each gradient is derived element by element, about 0.1 ms each); the vector and "
+            "batch forms read the same at any width, so derive a narrower network")
+    total = 2 * network.depth + 1 + sum(form in forms for form in ("vector", "batch"))
+    long = network.parameter_count > PROGRESS_PARAMETERS
+    with progress_bar(total, f"deriving {network.spec}", progress, long=long) as bar:
+        loss, output, steps, deltas, gradients = _element_form(network, bar)
+        bar.describe("forward pass")
+        forward = forward_equations(network)
+        bar.update()
+        vector, batch, layer_steps = _layer_forms(network, forms, bar)
+    return Derivation(
+        network=network,
+        loss=loss,
+        forward=forward,
+        steps=(tuple(steps) if "element" in forms else ()) + tuple(layer_steps),
+        deltas=deltas,
+        gradients=gradients,
+        vector=vector,
+        batch=batch,
+        assumptions=output.assumptions,
+    )
+
+
+def _element_form(network: Architecture, bar: Progress) -> tuple[sp.Expr, Output, list[Step], dict, dict]:
+    """The loss, the output layer, and every delta and gradient element by element, a step of ``bar`` per layer."""
+    L = network.depth
+    loss = network.loss(network.a(L), list(network.targets))
+    bar.describe(f"element form, output layer {L} of {L}")
+    output = (output_elementwise if network.activation(L).elementwise else output_softmax)(network, loss)
+    bar.update()
+    steps = list(output.steps)
+    deltas = {f"delta{L}": sp.ImmutableMatrix(output.deltas)}
+    for layer in range(L - 1, 0, -1):
+        bar.describe(f"element form, hidden layer {layer} of {L}")
+        layer_steps, layer_deltas = hidden_layer(network, layer)
+        steps += layer_steps
+        deltas[f"delta{layer}"] = sp.ImmutableMatrix(layer_deltas)
+        bar.update()
+    gradients: dict[str, sp.ImmutableMatrix] = {}
+    for layer in range(L, 0, -1):
+        bar.describe(f"element form, gradients of layer {layer} of {L}")
+        layer_steps, layer_gradients = parameter_gradients(network, layer)
+        steps += layer_steps
+        gradients.update(layer_gradients)
+        bar.update()
+    ordered = {name: gradients[name] for name in network.parameters}
+    deltas = {f"delta{l}": deltas[f"delta{l}"] for l in range(1, L + 1)}
+    return loss, output, steps, deltas, ordered
+
+
+def _layer_forms(network: Architecture, forms: Sequence[str], bar: Progress) -> tuple[dict, dict, list[Step]]:
+    vector: dict = {}
+    batch: dict = {}
+    steps: list[Step] = []
+    if "vector" in forms:
+
+        bar.describe("vector form")
+        vector, vector_steps = vector_form(network)
+        steps += vector_steps
+        bar.update()
+    if "batch" in forms:
+
+        bar.describe("batch form")
+        batch, batch_steps = batch_form(network)
+        steps += batch_steps
+        bar.update()
+    return vector, batch, steps
+
+

@@ -1,0 +1,275 @@
+"""The closed form: every gradient written out in the inputs, the targets and the parameters, laid out to fit the page.
+
+The expansion substitutes the forward pass and the error terms into each gradient layer by layer, as
+:meth:`~symbackprop.derivation.Derivation.closed_form` does, but holds every Piecewise (ReLU, its 0/1 derivative,
+leaky ReLU, ELU) as an opaque :class:`_Cases` while it does: SymPy would otherwise fold each inner Piecewise into
+the conditions of the outer ones (``ITE`` conditions that grow exponentially with the depth, 1.6 MB of text for
+one gradient of a 2-3-3-2 ReLU net). A :class:`_Cases` prints as ``max(0, u)`` for ReLU and with indicator
+brackets ``1[u > 0]`` otherwise (ReLU', the derivatives of leaky ReLU and ELU). Leaky ReLU and ELU themselves are
+written by name, ``ELU(u)``: their cases repeat the argument up to three times, which compounds at every layer.
+
+:class:`ClosedPrinter` prints what cannot be broken across lines in a breakable way: ``exp(u)`` instead of
+``e^{u}`` and ``u (v)^{-1}`` instead of ``\\frac{u}{v}`` when ``u`` or ``v`` is long. Each gradient is then broken
+by :func:`~symbackprop.linebreak.break_formula` at any depth of parentheses.
+
+Closed forms grow exponentially with the depth: one that would fill more than :data:`CLOSED_FORM_MAX_PAGES` pages
+is refused with a one-line :class:`~symbackprop.errors.SizeLimitError`, before anything is rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sympy as sp
+from sympy.printing.precedence import PRECEDENCE
+
+from ..derive.derivation import Derivation
+from ..derive.rewrite import negate
+from ..errors import SizeLimitError
+from ..notation.display import Display, Line, visual_width
+from ..notation.linebreak import break_formula, formula_width
+from ..notation.printer import NotationPrinter
+
+#: Above this many pages of formulas the closed form is refused: a 2-3-3-2 net takes 20 to 45 (GELU, 120), 3-4-3-2
+#: with tanh 90.
+CLOSED_FORM_MAX_PAGES = 60
+#: Display lines of one line's height on a page of the standalone document (measured: 33 to 40).
+LINES_PER_PAGE = 36
+#: The height of a display line holding a fraction or big delimiters, in lines (measured: about 1.8).
+TALL_LINE = 1.8
+#: Expression-tree nodes per display line, at most (measured on tanh, sigmoid, ReLU, softmax, GELU nets: 18 to
+#: 60): a closed form of more than this many nodes per line of the page limit is refused before it is printed.
+NODES_PER_LINE = 80
+#: Longest numerator or denominator, in visual_width units, still written as a fraction; longer ones are
+#: written ``(v)^{-1}``, which can be broken.
+FRACTION_WIDTH = 24.0
+#: Longest exponent still written ``e^{u}``; longer ones are written ``\exp(u)``.
+EXPONENT_WIDTH = 10.0
+
+
+class _Cases(sp.Function):
+    """A Piecewise held opaque while the closed form is composed: arguments ``value_1, condition_1, ...``."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, *args: Any) -> None:
+        return None
+
+    @property
+    def pieces(self) -> list[tuple[sp.Basic, sp.Basic]]:
+        return list(zip(self.args[::2], self.args[1::2], strict=True))
+
+    def _notation_latex(self, printer: Any, exp: str | None = None) -> str:
+        text, compound = _cases_latex(self.pieces, printer)
+        if exp is not None:
+            return rf"\left({text}\right)^{{{exp}}}"
+        return rf"\left({text}\right)" if compound else text
+
+
+def _bracket(conditions: Iterable[sp.Basic], printer: Any) -> str:
+    r"""``1[c_1 \wedge c_2]``: the indicator of the conditions that are not True, with breakable brackets."""
+    printed = [printer._print(c) for c in conditions if c != sp.true]
+    inside = r" \wedge ".join(printed) if printed else r"\text{always}"
+    if any(mark in inside for mark in ("\\frac", "\\sum", "\\left")):
+        return rf"{printer.indicator}\left[{inside}\right]"
+    return f"{printer.indicator}[{inside}]"
+
+
+def _cases_latex(pieces: list[tuple[sp.Basic, sp.Basic]], printer: Any) -> tuple[str, bool]:
+    """A Piecewise as ``max(0, u)`` (ReLU), or a sum of its values times indicators; and whether it is a sum."""
+    if len(pieces) == 2 and pieces[0][0] == 0 and pieces[1][1] == sp.true:
+        condition, value = pieces[0][1], pieces[1][0]
+        if isinstance(condition, sp.LessThan) and condition.rhs == 0 and condition.lhs == value:
+            return rf"\max\left(0, {printer._print(value)}\right)", False
+    terms: list[str] = []
+    before: list[sp.Basic] = []
+    for value, condition in pieces:
+        if value != 0:
+            bracket = _bracket([*(negate(c) for c in before), condition], printer)
+            if value == 1:
+                terms.append(bracket)
+            else:
+                factor = printer._print(value)
+                if isinstance(value, sp.Add):
+                    factor = rf"\left({factor}\right)"
+                terms.append(f"{factor} {bracket}")
+        before.append(condition)
+    if not terms:
+        return "0", False
+    text = terms[0]
+    for term in terms[1:]:
+        text += f" - {term[1:].lstrip()}" if term.startswith("-") else f" + {term}"
+    return text, len(terms) > 1
+
+
+def _mask(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with every Piecewise held as a :class:`_Cases`."""
+    if not expr.has(sp.Piecewise):
+        return expr
+    return expr.replace(
+        lambda node: isinstance(node, sp.Piecewise),
+        lambda node: _Cases(*(part for pair in node.args for part in pair)),
+    )
+
+
+def expanded_gradients(derivation: Derivation) -> dict[str, list[sp.Expr]]:
+    """Each gradient entry, in the order of ``network.parameters[name]``, as a function of x, y and the
+    parameters, with every Piecewise held as a :class:`_Cases` (see the module docstring).
+
+    Raises:
+        SizeLimitError: above the parameter limit of :meth:`~symbackprop.derivation.Derivation.closed_form`.
+    """
+    derivation.check_closed_form_size()
+    network = derivation.network
+    values: dict[sp.Basic, sp.Basic] = {}
+    for layer in range(1, network.depth + 1):
+        symbols = network.z(layer)
+        zs = {z: network.pre_activation(layer, j).xreplace(values) for j, z in enumerate(symbols)}
+        activation = network.activation(layer)
+        outputs = activation.apply(list(symbols))
+        if activation.name != "relu" and any(out.has(sp.Piecewise) for out in outputs):
+            # leaky ReLU, ELU by name: their cases repeat the argument up to three times, at every layer
+            outputs = [sp.Function(activation.name, real=True)(z) for z in symbols]
+        values.update(zs)
+        values.update({a: _mask(out).xreplace(zs) for a, out in zip(network.a(layer), outputs, strict=True)})
+    for layer in range(network.depth, 0, -1):
+        column = derivation.deltas[f"delta{layer}"]
+        for j, symbol in enumerate(network.delta(layer)):
+            values[symbol] = _mask(column[j, 0]).xreplace(values)
+    return {name: [_mask(entry).xreplace(values) for entry in grad] for name, grad in derivation.gradients.items()}
+
+
+def tree_size(expr: sp.Basic, memo: dict[sp.Basic, int] | None = None) -> int:
+    """The number of nodes of ``expr`` written out as a tree (shared subexpressions counted each time)."""
+    memo = {} if memo is None else memo
+
+    def size(node: sp.Basic) -> int:
+        known = memo.get(node)
+        if known is None:
+            known = 1 + sum(size(arg) for arg in node.args)
+            memo[node] = known
+        return known
+
+    return size(expr)
+
+
+def _refuse(spec: str, pages: float, estimated: bool) -> SizeLimitError:
+    how = "at least" if estimated else "about"
+    return SizeLimitError(
+        f"the closed form of {spec} would fill {how} {round(pages):,} pages and is limited to "
+        f"{CLOSED_FORM_MAX_PAGES}; use the delta form (forms element, vector or batch) instead"
+    )
+
+
+def pages(lines: Iterable[Line]) -> float:
+    """The pages ``lines`` fill in the standalone document, about (:data:`LINES_PER_PAGE`, :data:`TALL_LINE`)."""
+    tall = ("\\frac", "\\Big", "\\left")
+    height = sum(TALL_LINE if any(mark in line.lhs + line.rhs for mark in tall) else 1.0 for line in lines)
+    return height / LINES_PER_PAGE
+
+
+def check_size(gradients: dict[str, list[sp.Expr]], spec: str) -> None:
+    """Refuse, before printing, a closed form far too large to print (see :data:`NODES_PER_LINE`).
+
+    Raises:
+        SizeLimitError: naming the estimated pages and the limit.
+    """
+    memo: dict[sp.Basic, int] = {}
+    nodes = sum(tree_size(entry, memo) for entries in gradients.values() for entry in entries)
+    if nodes > CLOSED_FORM_MAX_PAGES * LINES_PER_PAGE * NODES_PER_LINE:
+        raise _refuse(spec, nodes / NODES_PER_LINE / LINES_PER_PAGE, estimated=True)
+
+
+class ClosedPrinter(NotationPrinter):
+    """A :class:`~symbackprop.printer.NotationPrinter` that writes long exponentials and fractions so that
+    :func:`~symbackprop.linebreak.break_formula` can break them: ``\\exp(u)`` and ``u (v)^{-1}``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._printed: dict[sp.Basic, str] = {}
+
+    @classmethod
+    def like(cls, printer: NotationPrinter) -> ClosedPrinter:
+        return cls(printer.notation, printer.network, printer.labels, printer.indicator, printer.sigma, printer.width)
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        """Printed once per subexpression: :meth:`_print_Mul` prints its parts to measure them, at every depth."""
+        if kwargs or not isinstance(expr, sp.Basic):
+            return str(super()._print(expr, **kwargs))
+        text = self._printed.get(expr)
+        if text is None:
+            text = self._printed[expr] = str(super()._print(expr))
+        return text
+
+    def _print_ExpBase(self, expr: Any, exp: str | None = None) -> str:
+        argument = self._print(expr.args[0])
+        if visual_width(argument) <= EXPONENT_WIDTH:
+            return str(super()._print_ExpBase(expr, exp))
+        text = rf"\exp\left({argument}\right)"
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+    def _print_Mul(self, expr: Any) -> str:
+        coefficient, rest = expr.as_coeff_Mul()
+        factors = sp.Mul.make_args(rest)
+        below = [f for f in factors if f.is_Pow and f.exp.is_number and f.exp.is_negative and not f.base.is_number]
+        if not below and (not coefficient.is_Rational or coefficient.q == 1):
+            return str(super()._print_Mul(expr))
+        above = [f for f in factors if f not in below and f != 1]
+        p, q = (coefficient.p, coefficient.q) if coefficient.is_Rational else (coefficient, 1)
+        numerator = self._print(sp.Mul(abs(p), *above))
+        denominator = self._print(sp.Mul(q, *(f.base ** -f.exp for f in below)))
+        if max(visual_width(numerator), visual_width(denominator)) <= FRACTION_WIDTH:
+            return str(super()._print_Mul(expr))
+        if coefficient.is_negative:
+            return f"- {self._print_Mul(-expr)}"
+        parts = []
+        if q != 1:
+            parts.append(rf"\frac{{{self._print(p)}}}{{{q}}}")
+        elif coefficient != 1:
+            parts.append(self._print(coefficient))
+        parts.extend(self.parenthesize(f, PRECEDENCE["Mul"]) for f in above)
+        for f in below:
+            parts.append(rf"\left({self._print(f.base)}\right)^{{{self._print(f.exp)}}}")
+        return " ".join(parts)
+
+
+def _by_name(gradients: dict[str, list[sp.Expr]]) -> set[str]:
+    """The activations that the closed form writes by name."""
+    return {type(f).__name__ for entries in gradients.values() for entry in entries
+            for f in entry.atoms(sp.core.function.AppliedUndef)}
+
+
+def closed_displays(derivation: Derivation, printer: NotationPrinter) -> tuple[str, list[Display]]:
+    """The closed-form section's introduction (prose), and one display per parameter matrix: each entry of its
+    gradient in closed form, broken to fit the page.
+
+    Raises:
+        SizeLimitError: above the parameter limit, or a closed form of more than :data:`CLOSED_FORM_MAX_PAGES`
+            pages (refused before printing where the size of the expressions alone shows it).
+    """
+    network = derivation.network
+    gradients = expanded_gradients(derivation)
+    check_size(gradients, network.spec)
+    closed = ClosedPrinter.like(printer)
+    displays = []
+    for name, entries in gradients.items():
+        lines: list[Line] = []
+        for param, value in zip(network.parameters[name], entries, strict=True):
+            lhs = closed.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
+            room = printer.width - formula_width(lhs) - 3.0
+            pieces = break_formula(closed.doprint(value), room, room - 4.0)
+            lines.append(Line(lhs, "=", pieces[0]))
+            lines.extend(Line("", "", rf"\quad {piece}") for piece in pieces[1:])
+        displays.append(Display(tuple(lines), breakable=True))  # longer than a page
+    filled = pages(line for shown in displays for line in shown.lines)
+    if filled > CLOSED_FORM_MAX_PAGES:
+        raise _refuse(network.spec, filled, estimated=False)
+    intro = "Every gradient written out in the inputs, the targets and the parameters alone."
+    if any(entry.has(_Cases) for entries in gradients.values() for entry in entries):
+        intro += f" Here ${printer.indicator}[P]$ is 1 when the condition $P$ holds and 0 otherwise."
+    named = sorted({f"${act.latex}$" for act in network.activations if act.name in _by_name(gradients)})
+    if named:
+        intro += f" {' and '.join(named)} {'is' if len(named) == 1 else 'are'} as defined in the appendix."
+    return intro, displays

@@ -1,0 +1,152 @@
+"""The network figure as data: node positions, labels and edges for the TikZ template.
+
+Layers are columns from left (input) to right (output), neurons top to bottom. A layer wider than
+:data:`MAX_SHOWN` neurons shows its first three, a vertical ellipsis and its last, so that every figure fits
+the page; the columns come closer together as the net gets deeper. With the ``neuron`` bias convention each
+non-output layer gets a bias unit (the constant 1) on top, with edges to the next layer's neurons.
+Coordinates are in centimetres, as strings, so that the output is byte-identical from run to run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..model.architecture import Architecture
+from ..notation.printer import NotationPrinter
+
+#: Layers wider than this are elided.
+MAX_SHOWN = 6
+#: Horizontal room for the columns (cm) and the widest gap between two columns.
+FIGURE_WIDTH = 12.5
+MAX_GAP = 3.4
+ROW = 1.15
+
+
+@dataclass(frozen=True)
+class Node:
+    """A neuron, bias unit or ellipsis: ``kind`` is ``neuron``, ``bias`` or ``dots``."""
+
+    name: str
+    x: str
+    y: str
+    label: str
+    kind: str
+
+    @property
+    def ref(self) -> str:
+        """``(name)``, as TikZ writes a node's name."""
+        return f"({self.name})"
+
+    @property
+    def at(self) -> str:
+        """``(x,y)``, the node's position."""
+        return f"({self.x},{self.y})"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An arrow between two nodes, given as TikZ references ``(name)``; ``label`` is a weight or empty."""
+
+    source: str
+    target: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A label under a column (or, for a weight matrix, above a gap)."""
+
+    x: str
+    y: str
+    text: str
+    math: str
+
+    @property
+    def at(self) -> str:
+        return f"({self.x},{self.y})"
+
+
+@dataclass(frozen=True)
+class Figure:
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    captions: tuple[Caption, ...]
+    matrices: tuple[Caption, ...]
+
+
+def _shown(n: int) -> list[int | None]:
+    """1-based neuron indices drawn for a layer of ``n``; None marks the ellipsis."""
+    if n <= MAX_SHOWN:
+        return list(range(1, n + 1))
+    return [1, 2, 3, None, n]
+
+
+def _cm(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _layer_name(network: Architecture, layer: int) -> str:
+    if layer == 0:
+        return "input layer"
+    if layer == network.depth:
+        return "output layer"
+    return "hidden layer" if network.depth == 2 else f"hidden layer {layer}"
+
+
+def build_figure(network: Architecture, printer: NotationPrinter) -> Figure:
+    """Lay out ``network`` for TikZ, labelled in ``printer``'s notation."""
+    gap = min(MAX_GAP, FIGURE_WIDTH / max(network.depth, 1))
+    bias_units = network.bias == "neuron"
+    tallest = max(len(_shown(n)) + (1 if bias_units else 0) for n in network.layers)
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    captions: list[Caption] = []
+    matrices: list[Caption] = []
+    columns: list[list[str]] = []
+    for layer, size in enumerate(network.layers):
+        x = layer * gap
+        shown = _shown(size)
+        has_bias = bias_units and layer < network.depth
+        slots: list[int | None | str] = (["bias"] if has_bias else []) + list(shown)
+        names: list[str] = []
+        for row, slot in enumerate(slots):
+            y = _cm((len(slots) - 1) * ROW / 2 - row * ROW)
+            if slot == "bias":
+                nodes.append(Node(f"b{layer}", _cm(x), y, "1", "bias"))
+            elif slot is None:
+                nodes.append(Node(f"d{layer}", _cm(x), y, r"\vdots", "dots"))
+            else:
+                assert isinstance(slot, int)
+                name = f"n{layer}_{slot}"
+                symbol = network.a(layer)[slot - 1]
+                nodes.append(Node(name, _cm(x), y, printer.doprint(symbol), "neuron"))
+                names.append(name)
+        columns.append(names)
+        bottom = -(tallest - 1) * ROW / 2 - 0.95
+        function = "" if layer == 0 else printer.function_symbol(network.activation(layer).name, layer)
+        captions.append(Caption(_cm(x), _cm(bottom), _layer_name(network, layer), function))
+    for layer in range(1, network.depth + 1):
+        edges.extend(_edges(network, layer, columns, printer))
+        x = (layer - 0.5) * gap
+        top = (tallest - 1) * ROW / 2 + 0.75
+        matrices.append(Caption(_cm(x), _cm(top), "", printer.stored(sp.MatrixSymbol(f"W{layer}", 1, 1))))
+    return Figure(tuple(nodes), tuple(edges), tuple(captions), tuple(matrices))
+
+
+def _edges(network: Architecture, layer: int, columns: list[list[str]], printer: NotationPrinter) -> list[Edge]:
+    """The arrows into ``layer``; the first weight w_{11} is labelled, as the seeds' figures do."""
+    weights = network.parameters[f"W{layer}"]
+    bias_units = network.bias == "neuron"
+    first = 1 if bias_units else 0
+    edges = []
+    for target in columns[layer]:
+        j = int(target.split("_")[1])
+        if bias_units:
+            edges.append(Edge(f"(b{layer - 1})", f"({target})", ""))
+        for source in columns[layer - 1]:
+            k = int(source.split("_")[1])
+            label = printer.doprint(weights[j - 1, k - 1 + first]) if (j, k) == (1, 1) else ""
+            edges.append(Edge(f"({source})", f"({target})", label))
+    return edges

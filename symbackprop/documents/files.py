@@ -1,0 +1,50 @@
+"""Which files ``symbackprop derive`` writes, and their contents: a pure function, no file is touched here.
+
+Files are named after the notation, inside the output folder ``output/<network name>/`` that the CLI picks:
+``derivation-<notation>.tex`` (standalone, or a fragment with ``--fragment``), ``derivation-<notation>.md``, and
+with ``--exercise`` ``exercises-<notation>.*`` and ``solutions-<notation>.*``. The PDF of each .tex is built by
+:mod:`symbackprop.pdf` after the text files are written.
+"""
+
+from __future__ import annotations
+
+from ..derive.derivation import Derivation
+from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
+from .model import Document
+from .options import DocumentOptions
+from .render import environment, render_markdown, render_tex
+
+
+def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
+    """The forms to ask the engine for: those shown, and the vector form the summary and exercises quote."""
+    wanted = {form for form in options.forms if form != "closed"} | {"vector"}
+    return tuple(form for form in ("element", "vector", "batch") if form in wanted or options.exercise)
+
+
+def _render_document(document: Document, derivation: Derivation, options: DocumentOptions, kind: str) -> str:
+    indicator = INDICATOR_LATEX if kind == "latex" else INDICATOR_MARKDOWN
+    printer = NotationPrinter(options.notation_preset, derivation.network, indicator=indicator)
+    env = environment(kind, printer)
+    name = ("fragment.tex.j2" if options.fragment else "document.tex.j2") if kind == "latex" else "document.md.j2"
+    return env.get_template(name).render(doc=document, network=derivation.network)
+
+
+def document_files(derivation: Derivation, options: DocumentOptions) -> dict[str, str]:
+    """File name -> content for every text file the options ask for (.tex and .md), in a stable order."""
+    stem = options.notation
+    files: dict[str, str] = {}
+    if "tex" in options.formats or "pdf" in options.formats:
+        files[f"derivation-{stem}.tex"] = render_tex(derivation, options)
+    if "md" in options.formats:
+        files[f"derivation-{stem}.md"] = render_markdown(derivation, options)
+    if options.exercise:
+        from .exercises import exercise_documents
+
+        for kind, suffix, wanted in (("latex", "tex", ("tex", "pdf")), ("markdown", "md", ("md",))):
+            if not set(wanted) & set(options.formats):
+                continue
+            indicator = INDICATOR_LATEX if kind == "latex" else INDICATOR_MARKDOWN
+            problems, solutions = exercise_documents(derivation, options, indicator)
+            files[f"exercises-{stem}.{suffix}"] = _render_document(problems, derivation, options, kind)
+            files[f"solutions-{stem}.{suffix}"] = _render_document(solutions, derivation, options, kind)
+    return files

@@ -1,0 +1,298 @@
+"""The document as data: everything the templates lay out, printed in the chosen notation.
+
+``build_document(derivation, options)`` assembles, in order: the set-up (architecture, figure, notation table,
+forward pass, loss), the derivation in each form asked for, the boxed summary, gradient descent with a remark on
+initialisation, and the appendix of activation derivatives. Every string is final LaTeX math or prose with
+``$...$`` math; the templates only escape prose and lay things out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from ..derive.derivation import Derivation, Step
+from ..model.architecture import Architecture
+from ..notation.display import Display, Line, chain
+from ..notation.printer import INDICATOR_LATEX, NotationPrinter
+from . import sections as sec
+from .appendix import appendix_sections
+from .closed import closed_displays
+from .figure import build_figure
+from .options import DocumentOptions
+from .sections import Block, Section, display, text
+from .summary import algorithm_section, summary_section
+from .tables import architecture_table, notation_table
+
+LOSS_NAMES = {
+    "quadratic": "quadratic cost", "mse": "mean squared error", "bce": "binary cross-entropy",
+    "cross_entropy": "cross-entropy", "sparse_cross_entropy": "sparse categorical cross-entropy",
+}
+BIAS_NAMES = {
+    "vector": "a bias per neuron", "neuron": "bias units (a constant 1 with its own weights)",
+    "none": "no biases", "shared": "one bias shared by each layer",
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole derivation document, ready for the templates.
+
+    ``figure_note`` tells a Markdown reader where the network's figure is drawn (TikZ renders in LaTeX only): see
+    :func:`figure_note`.
+    """
+
+    title: str
+    subtitle: str
+    sections: tuple[Section, ...]
+    appendix: tuple[Section, ...]
+    headings: tuple[str, ...]
+    prefix: str
+    fragment: bool
+    figure_note: str = ""
+
+
+def figure_note(formats: Sequence[str]) -> str:
+    """Where the figure a Markdown document cannot draw is, among the ``formats`` being made with it."""
+    if "pdf" in formats:
+        return "see the PDF"
+    if "tex" in formats:
+        return "drawn in the LaTeX file"
+    return "drawn only in the LaTeX and PDF versions"
+
+
+def describe(network: Architecture) -> str:
+    """``2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy`` (prose)."""
+    hidden = list(dict.fromkeys(a.label for a in network.activations[:-1]))
+    parts = [f"a {network.spec} network"]
+    if hidden:
+        parts.append(f"{' / '.join(hidden)} hidden {'layer' if network.depth == 2 else 'layers'}")
+    parts.append(f"{network.activations[-1].label} output")
+    parts.append(LOSS_NAMES.get(network.loss.name, network.loss.name))
+    return ", ".join(parts)
+
+
+def build_document(derivation: Derivation, options: DocumentOptions, indicator: str = INDICATOR_LATEX) -> Document:
+    """Everything the document templates need, for ``derivation`` in ``options``' notation."""
+    network = derivation.network
+    notation = options.notation_preset
+    printer = NotationPrinter(notation, network, indicator=indicator, width=options.line_width)
+    p = options.label_prefix
+    parts = [setup_section(derivation, printer, p)]
+    if "element" in options.forms:
+        parts.append(element_section(derivation, printer, p))
+    if "vector" in options.forms:
+        parts.append(layer_section(derivation, printer, p, "vector"))
+    if "batch" in options.forms:
+        parts.append(layer_section(derivation, printer, p, "batch"))
+    if "closed" in options.forms:
+        parts.append(closed_section(derivation, printer, p))
+    parts.append(summary_section(derivation, printer, p))
+    parts.append(algorithm_section(derivation, printer, p))
+    title = f"Backpropagation for a {network.spec} network"
+    subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.name} notation"
+    return Document(title, subtitle, tuple(parts), tuple(appendix_sections(network, printer, p)),
+                    options.headings, p, options.fragment, figure_note(options.formats))
+
+
+# --------------------------------------------------------------------------------------------------- set-up
+def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    network = derivation.network
+    notation = printer.notation
+    L = printer.notation.bare_layer("z", network.depth)
+    sizes = ", ".join(str(n) for n in network.layers)
+    intro = (
+        f"We derive backpropagation for {describe(network)}, with {BIAS_NAMES[network.bias]}. "
+        f"The layers have {sizes} neurons; the output layer is layer $L = {L}$. "
+        f"The notation is {notation.name}'s."
+    )
+    blocks = [text(intro), Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
+                                 text=f"The {network.spec} network, labelled in {notation.name}'s notation.")]
+    blocks.append(Block("table", table=architecture_table(network, printer)))
+    subsections = (
+        Section("Notation", f"{prefix}sec:notation", (Block("table", table=notation_table(network, printer)),)),
+        Section("Forward pass", f"{prefix}sec:forward", forward_blocks(derivation, printer)),
+    )
+    return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), subsections)
+
+
+def vector_forward(network: Architecture) -> list[tuple[sp.Basic, sp.Basic]]:
+    """``z^l = W^l a^{l-1} + b^l`` and ``a^l = g(z^l)`` for every layer, as matrix expressions."""
+    equations = []
+    for l in range(1, network.depth + 1):
+        n, m = network.layers[l], network.layers[l - 1]
+        z = sp.MatrixSymbol(f"z{l}", n, 1)
+        source = sp.MatrixSymbol("x" if l == 1 else f"a{l - 1}", m, 1)
+        if network.bias == "neuron":
+            rhs = sp.MatrixSymbol(f"W{l}", n, m + 1) * sp.MatrixSymbol("abar0" if l == 1 else f"abar{l - 1}", m + 1, 1)
+        else:
+            rhs = sp.MatrixSymbol(f"W{l}", n, m) * source
+            if network.bias == "vector":
+                rhs = rhs + sp.MatrixSymbol(f"b{l}", n, 1)
+            elif network.bias == "shared":
+                rhs = rhs + sp.OneMatrix(n, 1) * sp.MatrixSymbol(f"b{l}", 1, 1)
+        equations.append((z, rhs))
+        function = sp.Function(network.activation(l).name)
+        equations.append((sp.MatrixSymbol(f"a{l}", n, 1), ElementwiseApplyFunction(function, z)))
+    return equations
+
+
+def forward_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
+    network = derivation.network
+    cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
+    vector_lines = tuple(Line(printer.doprint(lhs), "=", printer.doprint(rhs)) for lhs, rhs in vector_forward(network))
+    blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines))]
+    if not sec.summarised(network):
+        blocks.append(text("Neuron by neuron:"))
+        blocks.append(display(_element_forward(derivation, printer)))
+    else:
+        blocks.append(text("Neuron by neuron, for each layer:"))
+        blocks.append(display(_general_forward(network, printer)))
+    loss_terms = sec.terms(derivation.loss, printer)
+    blocks.append(text(f"The cost of one example is ${cost}$; over $m$ examples, ${total}$ is their mean:"))
+    blocks.append(display(chain(cost, [(loss_terms, "")], printer.width)))
+    if network.loss.sparse:
+        indicator = f"{printer.indicator}_{{\\ell=j}}"
+        onehot = printer.doprint(sp.MatrixSymbol("y", network.layers[-1], 1))
+        blocks.append(text(f"where $\\ell$ is the example's class label and ${indicator}$ is 1 when $j = \\ell$ and 0 "
+                           f"otherwise. The one-hot vector of the label, ${onehot}$, has ${indicator}$ as its "
+                           "entry $j$."))
+    return tuple(blocks)
+
+
+def _element_forward(derivation: Derivation, printer: NotationPrinter) -> Display:
+    network = derivation.network
+    lines: list[Line] = []
+    for equation in derivation.forward:
+        name = equation.lhs.name
+        layer = int(name[1:].split("_")[0])
+        if name.startswith("z"):
+            rhs = sec.terms(equation.rhs, printer)
+            lines.extend(chain(printer.doprint(equation.lhs), [(rhs, "")], printer.width).lines)
+        elif network.activation(layer).elementwise:
+            z = network.z(layer)[int(name.split("_")[1]) - 1]
+            lines.append(Line(printer.doprint(equation.lhs), "=", printer.doprint(sp.Function(
+                network.activation(layer).name)(z))))
+        else:
+            lines.append(Line(printer.doprint(equation.lhs), "=", printer.doprint(equation.rhs)))
+    return Display(tuple(lines))
+
+
+def _general_forward(network: Architecture, printer: NotationPrinter) -> Display:
+    """z^l_j = sum_k w^l_{jk} a^{l-1}_k + b^l_j for every layer, in the notation's neuron letters."""
+    lines = []
+    j, k = printer.notation.indices[:2]
+    for l in range(1, network.depth + 1):
+        source = sp.Symbol(f"x_{k}" if l == 1 else f"a{l - 1}_{k}", real=True)
+        total = sp.Sum(sp.Symbol(f"W{l}_{j}_{k}", real=True) * source, (sp.Symbol(k), 1, network.layers[l - 1]))
+        bias = {"vector": sp.Symbol(f"b{l}_{j}", real=True), "shared": sp.Symbol(f"b{l}", real=True),
+                "neuron": sp.Symbol(f"W{l}_{j}_0", real=True)}.get(network.bias, sp.S.Zero)
+        rhs = printer.doprint(total) + (f" + {printer.doprint(bias)}" if bias != 0 else "")
+        where = rf"\text{{for }} {j} = 1, \ldots, {network.layers[l]}"
+        lines.append(Line(printer.doprint(sp.Symbol(f"z{l}_{j}", real=True)), "=", rhs, where))
+    return Display(tuple(lines))
+
+
+# -------------------------------------------------------------------------------------------- the forms
+def element_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    network = derivation.network
+    groups = sec.group(derivation.steps_of("element"))
+    short = sec.summarised(network)
+    L = network.depth
+    subsections = [Section("The output layer", f"{prefix}sec:element-output",
+                           _delta_blocks(groups, network, L, printer, short))]
+    for layer in range(L - 1, 0, -1):
+        title = f"Hidden layer ${printer.notation.bare_layer('z', layer)}$"
+        subsections.append(Section(title, f"{prefix}sec:element-hidden-{layer}",
+                                   _delta_blocks(groups, network, layer, printer, short)))
+    subsections.append(Section("Weights and biases", f"{prefix}sec:element-parameters",
+                               _gradient_blocks(groups, network, printer, short)))
+    intro = text("Each error term and each gradient, entry by entry, from the chain rule. "
+                 + ("The network is large, so the first neuron of each layer is shown in full and the rest "
+                    "by the general formula." if short else ""))
+    return Section("Backpropagation, element by element", f"{prefix}sec:element", (intro,), tuple(subsections))
+
+
+def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int, printer: NotationPrinter,
+                  short: bool) -> tuple[Block, ...]:
+    names = [d.name for d in network.delta(layer)]
+    shown = names[:1] if short else names
+    blocks = [display(sec.stack(sec.quantity_display(groups[name], printer) for name in shown))]
+    if short and len(names) > 1:
+        if layer < network.depth:
+            blocks.append(text("For every neuron of the layer:"))
+            blocks.append(display(sec.general_delta(network, layer, printer)))
+        else:
+            blocks.append(text(f"and likewise for the other {len(names) - 1} output neurons."))
+    return tuple(blocks)
+
+
+def _gradient_blocks(groups: Mapping[str, list], network: Architecture, printer: NotationPrinter,
+                     short: bool) -> tuple[Block, ...]:
+    blocks: list[Block] = []
+    for layer in range(network.depth, 0, -1):
+        names = [n for n, steps in groups.items() if steps[0].layer == layer and not n.startswith("delta")]
+        if short:
+            names = names[:1] + [n for n in names if n.startswith("b")][:1]
+        matrix = printer.stored(sp.MatrixSymbol(f"W{layer}", 1, 1))
+        biases = " and biases:" if network.bias in ("vector", "shared") else ":"
+        blocks.append(text(f"The weights ${matrix}${biases}"))
+        blocks.append(display(sec.stack(sec.quantity_display(groups[name], printer, pack=True) for name in names)))
+        if short:
+            blocks.append(text("and for every entry:"))
+            blocks.append(display(sec.general_gradients(network, layer, printer)))
+    return tuple(blocks)
+
+
+def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str, form: str) -> Section:
+    """The vector form (BP1-BP4 for one example) or the batch form (examples as columns)."""
+    groups = sec.group(derivation.steps_of(form))
+    transposed = printer.notation.weights_transposed
+    blocks: list[Block] = []
+    if form == "batch":
+        blocks.append(text("The $m$ examples are the columns of the input matrix. Forward pass:"))
+        forward = [(k, v) for k, v in derivation.batch.items() if k[0] in "ZA" and k[1:].isdigit()]
+        lines = tuple(Line(printer.doprint(sp.MatrixSymbol(k, 1, 1)), "=", printer.doprint(v)) for k, v in forward)
+        blocks.append(display(Display(lines)))
+        blocks.append(text("Backward pass:"))
+    else:
+        blocks.append(text("The same derivation with whole layers, through Jacobians and transposes; $\\odot$ is "
+                           "the element-wise (Hadamard) product."))
+    labels_defined = not (form == "batch" and derivation.network.loss.sparse)
+    for name, steps in groups.items():
+        weight = name.startswith("W") and transposed
+        blocks.append(display(sec.quantity_display(steps, printer, transpose=weight)))
+        if not labels_defined and _mentions(steps, "Y"):
+            blocks.append(_onehot_matrix(derivation.network, printer))
+            labels_defined = True
+    title = "Backpropagation in vector form" if form == "vector" else "Backpropagation for a batch"
+    return Section(title, f"{prefix}sec:{form}", tuple(blocks))
+
+
+def _mentions(steps: Sequence[Step], name: str) -> bool:
+    """Whether any of ``steps`` has the matrix symbol ``name`` (``Y``: the targets) in its result."""
+    return any(isinstance(symbol, sp.MatrixSymbol) and symbol.name == name
+               for step in steps for symbol in step.result.free_symbols)
+
+
+def _onehot_matrix(network: Architecture, printer: NotationPrinter) -> Block:
+    """The definition of the one-hot label matrix (E) where the batch form first uses it."""
+    n = network.layers[-1]
+    matrix = printer.doprint(sp.MatrixSymbol("Y", n, 1))
+    vector = printer.doprint(sp.MatrixSymbol("y", n, 1))
+    return text(f"where ${matrix}$ is the one-hot matrix of the labels: each column is the one-hot vector ${vector}$ "
+                "of one example's label.")
+
+
+def closed_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    """Each gradient fully expanded in inputs, targets and parameters (small nets only), broken to fit the page.
+
+    Raises:
+        SizeLimitError: a net too large for the closed form (see :mod:`symbackprop.closed`), before printing.
+    """
+    intro, displays = closed_displays(derivation, printer)
+    blocks = [text(intro)] + [display(shown) for shown in displays]
+    return Section("Closed form", f"{prefix}sec:closed", tuple(blocks))

@@ -1,0 +1,181 @@
+"""Rendering: the Jinja environment and the functions that turn a derivation into LaTeX or Markdown text.
+
+One factory, :func:`environment`, builds the environment for a format: delimiters that cannot clash with LaTeX
+braces (``((* *))`` statements, ``((( )))`` expressions, ``((= =))`` comments, as nbconvert), ``StrictUndefined``,
+``trim_blocks``/``lstrip_blocks``, and three filters: ``escape`` (plain text, one pass through a table),
+``prose`` (text with ``$...$`` math: the text escaped, the math kept) and ``tex`` (a SymPy expression printed
+in the document's notation). Every computation happens before rendering (:mod:`symbackprop.document`); the
+templates in ``templates/latex`` and ``templates/markdown`` only loop and lay out. Nothing here touches files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+import sympy as sp
+
+from ..derive.derivation import Derivation
+from ..model.architecture import Architecture
+from ..notation.display import Line
+from ..notation.escape import latex_escape, markdown_escape, prose
+from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
+from ..resources import templates_dir
+from ..templating import make_environment
+from .model import BIAS_NAMES, LOSS_NAMES, Document, build_document, vector_forward
+from .options import DocumentOptions
+
+ESCAPES: dict[str, Callable[[str], str]] = {"latex": latex_escape, "markdown": markdown_escape}
+
+
+def environment(kind: str, printer: NotationPrinter | None = None) -> jinja2.Environment:
+    """The Jinja environment for ``kind`` (``"latex"`` or ``"markdown"``) templates.
+
+    Args:
+        kind: the template folder, which also picks the escaping.
+        printer: prints SymPy expressions for the ``tex`` filter; without one the filter raises.
+
+    Raises:
+        KeyError: an unknown kind.
+    """
+    escape = ESCAPES[kind]
+    env = make_environment(templates_dir() / kind)
+    env.filters["escape"] = escape
+    env.filters["prose"] = lambda text: prose(text, escape)
+    env.filters["tex"] = _tex_filter(printer)
+    return env
+
+
+def _tex_filter(printer: NotationPrinter | None) -> Callable[[Any], str]:
+    def tex(expr: Any) -> str:
+        if printer is None:
+            raise jinja2.TemplateRuntimeError("the tex filter needs a printer: environment(kind, printer)")
+        return printer.doprint(expr)
+
+    return tex
+
+
+def _render(kind: str, template: str, document: Document, derivation: Derivation, **extra: Any) -> str:
+    printer = NotationPrinter(extra.pop("notation"), derivation.network,
+                              indicator=INDICATOR_LATEX if kind == "latex" else INDICATOR_MARKDOWN)
+    env = environment(kind, printer)
+    return env.get_template(template).render(doc=document, network=derivation.network, **extra)
+
+
+def render_tex(derivation: Derivation, options: DocumentOptions | None = None) -> str:
+    """The derivation as a standalone LaTeX article, or with ``options.fragment`` an appendix fragment."""
+    options = options or DocumentOptions(forms=derivation.forms or ("vector",))
+    document = build_document(derivation, options, INDICATOR_LATEX)
+    template = "fragment.tex.j2" if options.fragment else "document.tex.j2"
+    return _render("latex", template, document, derivation, notation=options.notation_preset)
+
+
+def render_markdown(derivation: Derivation, options: DocumentOptions | None = None) -> str:
+    """The derivation as Markdown with ``$$...$$`` display math (GitHub, MkDocs arithmatex, Jupyter).
+
+    Without ``options`` only the Markdown is made, so it points to no PDF; with them, ``options.formats`` says which
+    files are made beside it.
+    """
+    options = options or DocumentOptions(forms=derivation.forms or ("vector",), formats=("md",))
+    document = build_document(derivation, options, INDICATOR_MARKDOWN)
+    return _render("markdown", "document.md.j2", document, derivation, notation=options.notation_preset)
+
+
+def render_summary_latex(derivation: Derivation, options: DocumentOptions | None = None) -> str:
+    """The boxed BP1-BP4 as one ``$$...$$`` block (the notebook views are :func:`mimebundle`'s)."""
+    from .summary import bp_equations
+
+    options = options or DocumentOptions()
+    printer = NotationPrinter(options.notation_preset, derivation.network, indicator=INDICATOR_MARKDOWN)
+    equations = bp_equations(derivation, printer)
+    env = environment("latex", printer)
+    return env.get_template("summary.tex.j2").render(equations=equations)
+
+
+# ------------------------------------------------------------------------------------------------ notebooks
+@dataclass(frozen=True)
+class Fact:
+    """One line of an overview: ``label`` (plain words), then ``math`` (LaTeX) or, in plain text, ``plain``."""
+
+    label: str
+    math: str
+    plain: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What a notebook cell shows for a network or a derivation: a title, facts and displayed equations."""
+
+    title: str
+    facts: tuple[Fact, ...]
+    lines: tuple[Line, ...]
+
+
+def _facts(network: Architecture) -> list[Fact]:
+    acts = network.activations
+    names = [a.latex + (rf"\,({sp.latex(a.param)})" if a.param is not None else "") for a in acts]
+    return [
+        Fact("layers:", ", ".join(map(str, network.layers)), network.spec),
+        Fact("activations:", r",\ ".join(names), ", ".join(a.label for a in acts)),
+        Fact(f"loss ({LOSS_NAMES.get(network.loss.name, network.loss.name)}):", f"c = {network.loss.latex}",
+             f"{network.loss.name}, {network.loss.description}"),
+        Fact(f"bias: {BIAS_NAMES[network.bias]}", "", network.bias),
+        Fact("parameters:", str(network.parameter_count), str(network.parameter_count)),
+    ]
+
+
+def network_overview(network: Architecture, options: DocumentOptions | None = None) -> Overview:
+    """The architecture and its forward pass, layer by layer, in ``options``' notation (Nielsen's by default)."""
+    printer = NotationPrinter((options or DocumentOptions()).notation_preset, network, indicator=INDICATOR_MARKDOWN)
+    lines = tuple(Line(printer.doprint(lhs), "=", printer.doprint(rhs)) for lhs, rhs in vector_forward(network))
+    return Overview(f"A {network.spec} network", tuple(_facts(network)), lines)
+
+
+def derivation_overview(derivation: Derivation, options: DocumentOptions | None = None) -> Overview:
+    """The network and BP1-BP4 in general form, in ``options``' notation (Nielsen's by default)."""
+    from .summary import bp_equations
+
+    network = derivation.network
+    printer = NotationPrinter((options or DocumentOptions()).notation_preset, network, indicator=INDICATOR_MARKDOWN)
+    lines = tuple(Line(eq.lhs, "=", eq.rhs, rf"\text{{{eq.tag}}}") for eq in bp_equations(derivation, printer))
+    forms = ", ".join(derivation.forms) or "none"
+    facts = (*_facts(network), Fact(f"forms derived: {forms}", "", forms))
+    return Overview(f"Backpropagation for a {network.spec} network", facts, lines)
+
+
+def _aligned(lines: tuple[Line, ...]) -> str:
+    rows = [f"{line.lhs} &{line.rel} {line.rhs}" + (rf" \qquad {line.note}" if line.note else "") for line in lines]
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+
+def _plain_equation(line: Line) -> str:
+    tag = line.note.removeprefix(r"\text{").removesuffix("}")
+    return f"  {tag + ': ' if tag else ''}{line.lhs} {line.rel} {line.rhs}"
+
+
+def mimebundle(overview: Overview, include: Collection[str] | None = None,
+               exclude: Collection[str] | None = None) -> dict[str, str]:
+    """Jupyter's ``_repr_mimebundle_``: the same overview as Markdown, LaTeX and plain text.
+
+    The equations are the same LaTeX in the Markdown and LaTeX views; plain text shows them as LaTeX source.
+    ``include`` and ``exclude`` keep or drop MIME types, as IPython asks.
+    """
+    def fact_md(fact: Fact) -> str:
+        return f"- {markdown_escape(fact.label)}" + (f" ${fact.math}$" if fact.math else "")
+
+    def fact_tex(fact: Fact) -> str:
+        return rf"\text{{{latex_escape(fact.label)}}}" + (rf"\ {fact.math}" if fact.math else "")
+
+    equations = _aligned(overview.lines)
+    markdown = "\n".join([f"# {markdown_escape(overview.title)}", "", *map(fact_md, overview.facts), "",
+                          "$$", equations, "$$", ""])
+    latex_rows = [rf"\textbf{{{latex_escape(overview.title)}}}", *map(fact_tex, overview.facts), equations]
+    latex = "$$\n\\begin{gathered}\n" + " \\\\\n".join(latex_rows) + "\n\\end{gathered}\n$$"
+    facts_plain = [f"  {fact.label} {fact.plain}" if fact.math else f"  {fact.label}" for fact in overview.facts]
+    plain = "\n".join([overview.title, *facts_plain, "  equations (LaTeX):",
+                        *(f"  {line}" for line in map(_plain_equation, overview.lines))])
+    bundle = {"text/markdown": markdown, "text/latex": latex, "text/plain": plain}
+    return {kind: text for kind, text in bundle.items()
+            if (not include or kind in include) and not (exclude and kind in exclude)}

@@ -1,0 +1,277 @@
+"""The derivation's sections: the engine's steps in the element, vector, batch and closed forms, as displays.
+
+Each quantity becomes one chain of equalities: ``lhs = definition = chain-rule product = result = ...``, one
+line per step with the engine's justification in the note column, sums broken across lines to fit the page.
+Above :data:`ELEMENT_LIMIT` parameters the element form is summarised: the first neuron of each layer in full,
+every other entry by its general index formula.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..derive.derivation import Step
+from ..model.activations import derivative
+from ..model.architecture import Architecture
+from ..notation.display import Display, Line, chain, visual_width
+from ..notation.escape import latex_escape
+from ..notation.printer import NotationPrinter
+from .figure import Figure
+
+#: Above this many parameters the element form shows representative entries and the general index formulas.
+ELEMENT_LIMIT = 40
+COST = sp.Symbol("c", real=True)
+TOTAL = sp.Symbol("C", real=True)
+
+#: Engine justifications -> the note printed beside the step (LaTeX math; words inside \text).
+NOTES: tuple[tuple[str, str], ...] = (
+    (r"^chain rule; softmax Jacobian.*", r"\text{chain rule; softmax Jacobian}"),
+    (r"^chain rule; the Jacobian of an element-wise map is diagonal$", r"\text{chain rule; diagonal Jacobian}"),
+    (r"^chain rule.*outer product$", r"\text{chain rule; an outer product}"),
+    (r"^chain rule; dz\^l_j/db\^l = 1 .*", r"\text{chain rule; sum over the neurons}"),
+    (r"^chain rule.*", r"\text{chain rule}"),
+    (r"^diag\(v\) u = v ⊙ u$", r"\operatorname{diag}(v)\,u = v \odot u"),
+    (r"^\(AB\)\^T = B\^T A\^T$", r"(AB)^{\top} = B^{\top} A^{\top}"),
+    (r"^factor out g'\(z\)$", r"\text{factor out the common factor}"),
+    (r"^diag\(a\)\(y ⊘ a\) = y.*", r"\text{multiply out}"),
+    (r"^the targets sum to one.*", r"\text{the targets sum to one}"),
+    (r"^C = \(1/m\) sum_i c_i.*", r"\text{column } i \text{ is example } i\text{; } C \text{ is the mean}"),
+    (r"^BP2 applied to each column.*", r"\text{the vector form, column by column}"),
+    (r"^in terms of the output a = .*", r"\text{in terms of the output}"),
+    (r"^recognise sigmoid\(z\)$", r"\text{recognise } \sigma(z)"),
+    (r"^in terms of sigmoid\(z\)$", r"\text{in terms of } \sigma(z)"),
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table whose cells are prose (with ``$...$`` math); ``align`` is LaTeX's column spec (``lll``)."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    align: str
+
+
+@dataclass(frozen=True)
+class AlgorithmLine:
+    """One line of pseudo-code: its nesting depth and its text (prose with ``$...$`` math)."""
+
+    depth: int
+    text: str
+
+    @property
+    def indent(self) -> str:
+        """The LaTeX indentation of the line."""
+        return f"{1.5 * self.depth:.1f}em"
+
+    @property
+    def md_indent(self) -> str:
+        """The Markdown indentation of the line (em spaces survive every renderer)."""
+        return "&emsp;" * (2 * self.depth)
+
+
+@dataclass(frozen=True)
+class Boxed:
+    """A boxed, tagged equation of the summary."""
+
+    math: str
+    tag: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """Part of a section; ``kind`` says which field holds it: ``text`` (prose with ``$...$`` math),
+    ``display``, ``table``, ``figure``, ``algorithm`` or ``boxed``."""
+
+    kind: str
+    text: str = ""
+    display: Display | None = None
+    table: Table | None = None
+    figure: Figure | None = None
+    algorithm: tuple[AlgorithmLine, ...] = ()
+    boxed: tuple[Boxed, ...] = ()
+    label: str = ""
+
+
+def text(paragraph: str) -> Block:
+    return Block("text", text=paragraph)
+
+
+def display(shown: Display) -> Block:
+    return Block("display", display=shown)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of a document, with its own label and nested subsections."""
+
+    title: str
+    label: str
+    blocks: tuple[Block, ...] = ()
+    subsections: tuple[Section, ...] = ()
+
+
+def note(justification: str, z: str = "z") -> str:
+    """The engine's justification as a LaTeX note (see :data:`NOTES`); unknown ones as escaped text.
+
+    A note about a function of the pre-activation (``in terms of sigmoid(z)``) names it ``z``, the notation's
+    letter for it (bishop and goodfellow write ``a``: their ``z`` and ``h`` are outputs).
+    """
+    for pattern, replacement in NOTES:
+        if re.match(pattern, justification):
+            return replacement.replace("(z)", f"({z})")
+    words = justification.split(";")[0]
+    if words.endswith("(z)"):  # recognise tanh(z): the letter in math, outside \text
+        return rf"\text{{{latex_escape(words[:-3])}}}({z})"
+    return rf"\text{{{latex_escape(words)}}}"
+
+
+def terms(expr: sp.Basic, printer: NotationPrinter) -> list[str]:
+    """The printed terms of a sum (in written order if it was built unevaluated); one term otherwise."""
+    if isinstance(expr, sp.Add):
+        unevaluated = sp.Add(*expr.args).args != expr.args
+        ordered = expr.args if unevaluated else expr.as_ordered_terms()
+        return [printer.doprint(term) for term in ordered]
+    return [printer.doprint(expr)]
+
+
+def chain_terms(paths: Sequence[Sequence[sp.Basic]], printer: NotationPrinter) -> list[str]:
+    """A chain-rule sum over paths, each path a product of partial derivatives in written order."""
+    return [printer.notation.times.join(printer.doprint(factor) for factor in path) for path in paths]
+
+
+def _as_total(expr: sp.Basic) -> sp.Basic:
+    """Batch steps differentiate the mean cost C, not the per-example c."""
+    return expr.xreplace({COST: TOTAL})
+
+
+def quantity_display(
+    steps: Sequence[Step], printer: NotationPrinter, transpose: bool = False, pack: bool = False
+) -> Display:
+    """One quantity's steps as ``lhs = [definition] = chain = result = ...``.
+
+    Args:
+        steps: the consecutive steps of one quantity, the chain-rule step first.
+        printer: prints in the notation.
+        transpose: print every result transposed (weight gradients of a source-major notation).
+        pack: put the steps on one line when they fit (short parameter gradients).
+    """
+    first = steps[0]
+    batch = first.form == "batch"
+    lhs = printer.doprint(_as_total(first.lhs) if batch else first.lhs)
+    rows: list[tuple[list[str], str]] = []
+    definition = _definition(first, printer.network)
+    if definition is not None:
+        rows.append(([printer.doprint(_as_total(definition) if batch else definition)], r"\text{definition}"))
+    if first.chain and not transpose:
+        paths = [[_as_total(f) if batch else f for f in path] for path in first.chain]
+        rows.append((chain_terms(paths, printer), note(first.justification)))
+    for position, step in enumerate(steps):
+        result = sp.Transpose(step.result).doit() if transpose else step.result
+        why = "" if position == 0 and first.chain and not transpose else note(step.justification)
+        rows.append((terms(result, printer), why))
+    return chain(lhs, _distinct(lhs, rows), printer.width, pack=pack)
+
+
+def _distinct(lhs: str, rows: list[tuple[list[str], str]]) -> list[tuple[list[str], str]]:
+    """Drop a row that repeats the one before it (or the lhs), keeping the first note of the run."""
+    kept: list[tuple[list[str], str]] = []
+    previous = lhs
+    for printed, why in rows:
+        if "".join(printed) == previous:
+            if kept and not kept[-1][1]:
+                kept[-1] = (kept[-1][0], why)
+            continue
+        previous = "".join(printed)
+        kept.append((printed, why))
+    return kept
+
+
+def _definition(step: Step, network: Architecture) -> sp.Basic | None:
+    """δ = ∂c/∂z for an error term (scalar or vector), else None."""
+    lhs = step.lhs
+    name = getattr(lhs, "name", "")
+    match = re.match(r"^(delta|Delta)(\d+)(?:_(\d+))?$", name)
+    if match is None:
+        return None
+    layer = int(match.group(2))
+    if match.group(3):
+        return sp.Derivative(COST, network.z(layer)[int(match.group(3)) - 1], evaluate=False)
+    stem = "Z" if match.group(1) == "Delta" else "z"
+    return sp.Derivative(COST, sp.MatrixSymbol(f"{stem}{layer}", network.layers[layer], 1), evaluate=False)
+
+
+def group(steps: Iterable[Step]) -> dict[str, list[Step]]:
+    """Steps by quantity, in the order the engine derived them."""
+    grouped: dict[str, list[Step]] = {}
+    for step in steps:
+        grouped.setdefault(step.quantity, []).append(step)
+    return grouped
+
+
+def stack(displays: Iterable[Display]) -> Display:
+    """Several displays as one block (one ``align*``), each quantity starting a new line."""
+    lines: list[Line] = []
+    for display in displays:
+        lines.extend(display.lines)
+    return Display(tuple(lines))
+
+
+def summarised(network: Architecture) -> bool:
+    """True when the element form is too long to print every entry."""
+    return network.parameter_count > ELEMENT_LIMIT
+
+
+def general_delta(network: Architecture, layer: int, printer: NotationPrinter) -> Display:
+    """δ^l_j for every j of a hidden layer: g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k, with g' from the engine (the
+    letters j and k the notation's)."""
+    j_, _, k_ = printer.notation.indices
+    j, k = sp.Symbol(j_), sp.Symbol(k_)
+    z, a = sp.Symbol(f"z{layer}_{j_}", real=True), sp.Symbol(f"a{layer}_{j_}", real=True)
+    g_prime = derivative(network.activation(layer)).at(z, a)
+    weight = sp.Symbol(f"W{layer + 1}_{k_}_{j_}", real=True)
+    following = sp.Symbol(f"delta{layer + 1}_{k_}", real=True)
+    total = sp.Sum(weight * following, (k, 1, network.layers[layer + 1]))
+    lhs = printer.doprint(sp.Symbol(f"delta{layer}_{j_}", real=True))
+    rhs = printer.doprint(g_prime) if g_prime.is_Symbol else rf"\left({printer.doprint(g_prime)}\right)"
+    if g_prime == 1:
+        rhs = printer.doprint(total)
+    else:
+        rhs = rf"{rhs} {printer.doprint(total)}"
+    return _general_line(lhs, rhs, j, network.layers[layer], printer)
+
+
+def _general_line(lhs: str, rhs: str, index: sp.Symbol, size: int, printer: NotationPrinter) -> Display:
+    where = rf"\text{{for }} {index} = 1, \ldots, {size}"
+    return Display((Line(lhs, "=", rhs, where),))
+
+
+def general_gradients(network: Architecture, layer: int, printer: NotationPrinter) -> Display:
+    """∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k and the bias gradient, for every entry of layer ``layer`` (the letters j
+    and k the notation's)."""
+    j, k = printer.notation.indices[:2]
+    delta = sp.Symbol(f"delta{layer}_{j}", real=True)
+    source = sp.Symbol(f"x_{k}" if layer == 1 else f"a{layer - 1}_{k}", real=True)
+    lines = [Line(printer.doprint(sp.Derivative(COST, sp.Symbol(f"W{layer}_{j}_{k}", real=True), evaluate=False)),
+                  "=", printer.doprint(delta * source), rf"\text{{for every }} {j}, {k}")]
+    if network.bias == "neuron":
+        lhs = sp.Derivative(COST, sp.Symbol(f"W{layer}_{j}_0", real=True), evaluate=False)
+        lines.append(Line(printer.doprint(lhs), "=", printer.doprint(delta), r"\text{the bias unit is } 1"))
+    elif network.bias == "vector":
+        lhs = sp.Derivative(COST, sp.Symbol(f"b{layer}_{j}", real=True), evaluate=False)
+        lines.append(Line(printer.doprint(lhs), "=", printer.doprint(delta), ""))
+    elif network.bias == "shared":
+        lhs = sp.Derivative(COST, sp.Symbol(f"b{layer}", real=True), evaluate=False)
+        total = sp.Sum(delta, (sp.Symbol(j), 1, network.layers[layer]))
+        lines.append(Line(printer.doprint(lhs), "=", printer.doprint(total), ""))
+    return Display(tuple(lines))
+
+
+def fits(display: Display, width: float) -> bool:
+    """True when every line of ``display`` is estimated to fit ``width``."""
+    return all(visual_width(f"{line.lhs} {line.rel} {line.rhs} {line.note}") <= width for line in display.lines)

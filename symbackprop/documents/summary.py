@@ -1,0 +1,226 @@
+"""The boxed summary (BP1-BP4), gradient descent as pseudo-code, and the remark on initialisation.
+
+The summary is the engine's vector form printed for a representative layer with its number relabelled
+(``l``, ``l+1``; ``L`` for the output layer), so each equation is exactly what the engine derived, in general
+form. Gradient descent (seed 003) quotes the same results; the remark on initialisation and symmetry (seed 000
+§2) is worked out from each hidden activation's value at 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..derive.derivation import Derivation, Step
+from ..model.architecture import Architecture
+from ..notation.display import Display, Line
+from ..notation.presets import Notation
+from ..notation.printer import NotationPrinter
+from .sections import AlgorithmLine, Block, Boxed, Section, display, text
+
+COST = sp.Symbol("c")
+
+
+def labels(notation: Notation, kind: str, layer: int, letter: str | None = None) -> dict[int, str]:
+    """Printed layer numbers around ``kind``'s ``layer`` -> ``letter``, ``letter+1``, ``letter-1``."""
+    name = letter or notation.layer_letter
+    center = layer + notation.layer_offset.get(kind, 0)
+    return {center + d: name if d == 0 else f"{name}{d:+d}" for d in (-2, -1, 0, 1, 2)}
+
+
+def vector_steps(derivation: Derivation) -> tuple[Mapping[str, sp.Basic], Sequence[Step]]:
+    """The vector form's results and steps, derived now if the derivation did not ask for them."""
+    steps = derivation.steps_of("vector")
+    if steps and derivation.vector:
+        return derivation.vector, steps
+    from ..derive.forms import vector_form
+
+    results, fresh = vector_form(derivation.network)
+    return results, tuple(fresh)
+
+
+def _general_bp1(steps: Sequence[Step]) -> sp.Basic | None:
+    """∇_a C ⊙ σ'(z^L) (element-wise outputs) or J ∇_a C (softmax): the output δ before the loss is used."""
+    for step in steps:
+        if step.justification.startswith("diag(v)"):
+            return step.result
+    return steps[0].result if steps and "softmax" in steps[0].justification else None
+
+
+def span(notation: Notation, network: Architecture, kind: str, first: int, last: int) -> str:
+    """``1, \\ldots, L-1``: engine layers ``first..last`` of ``kind`` as the notation numbers them."""
+    top = network.depth + notation.layer_offset.get("z", 0)
+
+    def name(layer: int, relative: bool) -> str:
+        printed = layer + notation.layer_offset.get(kind, 0)
+        if printed == top:
+            return "L"
+        return f"L{printed - top:+d}" if relative else str(printed)
+
+    if first == last:
+        return name(first, True)
+    down = first > last
+    return f"{name(first, down)}, \\ldots, {name(last, not down)}"
+
+
+NUMBERS = {2: "two", 3: "three", 4: "four"}
+
+
+@dataclass(frozen=True)
+class BP:
+    """One of the equations BP1-BP4: ``lhs = [general =] final``."""
+
+    tag: str
+    lhs: str
+    final: str
+    general: str = ""
+
+    @property
+    def rhs(self) -> str:
+        return f"{self.general} = {self.final}" if self.general else self.final
+
+
+def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
+    """BP1-BP4 in general form."""
+    network, notation = derivation.network, printer.notation
+    results, steps = vector_steps(derivation)
+    L = network.depth
+    out = printer.relabel(labels(notation, "z", L, "L"))
+    equations = []
+    delta_L = out.doprint(sp.MatrixSymbol(f"delta{L}", 1, 1))
+    general = _general_bp1([s for s in steps if s.quantity == f"delta{L}"])
+    final = out.doprint(results[f"delta{L}"])
+    shown = "" if general is None or out.doprint(general) == final else out.doprint(general)
+    equations.append(BP("BP1", delta_L, final, shown))
+    if L > 1:
+        hidden = printer.relabel(labels(notation, "delta", L - 1))
+        equations.append(BP("BP2", hidden.doprint(sp.MatrixSymbol(f"delta{L - 1}", 1, 1)),
+                            hidden.doprint(results[f"delta{L - 1}"])))
+    at_w = printer.relabel(labels(notation, "W", L))
+    if network.bias in ("vector", "shared"):
+        lhs = sp.Derivative(COST, sp.MatrixSymbol(f"b{L}", 1, 1), evaluate=False)
+        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(results[f"b{L}"])))
+    elif network.bias == "neuron":
+        j = notation.indices[0]
+        lhs = sp.Derivative(COST, sp.Symbol(f"W{L}_{j}_0"), evaluate=False)
+        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(sp.Symbol(f"delta{L}_{j}"))))
+    weight = results[f"W{L}"]
+    if notation.weights_transposed:
+        weight = sp.Transpose(weight).doit()
+    lhs = sp.Derivative(COST, sp.MatrixSymbol(f"W{L}", 1, 1), evaluate=False)
+    equations.append(BP("BP4", at_w.doprint(lhs), at_w.doprint(weight)))
+    return equations
+
+
+def index_form(network: Architecture, printer: NotationPrinter) -> Display:
+    """BP2, BP3 and BP4 entry by entry, for the same representative layers as :func:`bp_equations`, in the
+    notation's neuron letters: δ^l_j = g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k."""
+    notation, L = printer.notation, network.depth
+    j, i, k = notation.indices
+    lines = []
+    if L > 1:
+        hidden = printer.relabel(labels(notation, "delta", L - 1))
+        g_prime = sp.Function(f"{network.activation(L - 1).name}'")(sp.Symbol(f"z{L - 1}_{j}", real=True))
+        term = sp.Symbol(f"W{L}_{k}_{j}", real=True) * sp.Symbol(f"delta{L}_{k}", real=True)
+        lines.append(Line(hidden.doprint(sp.Symbol(f"delta{L - 1}_{j}", real=True)), "=",
+                          rf"{hidden.doprint(g_prime)} \sum_{{{k}}} {hidden.doprint(term)}", r"\text{BP2}"))
+    at_w = printer.relabel(labels(notation, "W", L))
+    delta = at_w.doprint(sp.Symbol(f"delta{L}_{j}", real=True))
+    bias = {"vector": (sp.Symbol(f"b{L}_{j}", real=True), delta),
+            "neuron": (sp.Symbol(f"W{L}_{j}_0", real=True), delta),
+            "shared": (sp.Symbol(f"b{L}", real=True), rf"\sum_{{{j}}} {delta}")}.get(network.bias)
+    if bias is not None:
+        parameter, value = bias
+        lines.append(Line(at_w.doprint(sp.Derivative(COST, parameter, evaluate=False)), "=", value, r"\text{BP3}"))
+    weight = sp.Derivative(COST, sp.Symbol(f"W{L}_{j}_{i}", real=True), evaluate=False)
+    gradient = sp.Symbol(f"delta{L}_{j}", real=True) * sp.Symbol(f"a{L - 1}_{i}", real=True)
+    lines.append(Line(at_w.doprint(weight), "=", at_w.doprint(gradient), r"\text{BP4}"))
+    return Display(tuple(lines))
+
+
+def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    network, notation = derivation.network, printer.notation
+    equations = bp_equations(derivation, printer)
+    boxed = tuple(Boxed(f"{eq.lhs} = {eq.rhs}", eq.tag, f"{prefix}eq:{eq.tag.lower()}") for eq in equations)
+    letter = notation.layer_letter
+    ranges = []
+    if network.depth > 1:
+        hidden = span(notation, network, "delta", 1, network.depth - 1)
+        which = "every hidden layer" if network.depth > 2 else "the hidden layer"
+        ranges.append(f"BP2 holds for {which}, ${letter} = {hidden}$")
+    ranges.append(f"the gradients for every layer, ${letter} = {span(notation, network, 'W', 1, network.depth)}$, "
+                  f"with ${printer.input_layer()}$")
+    tags = {eq.tag for eq in equations}
+    missing = [f"no {tag} {reason}" for tag, reason in (("BP2", "without a hidden layer"), ("BP3", "without biases"))
+               if tag not in tags]
+    heading = f"The {NUMBERS[len(equations)]} equations of backpropagation, for one example"
+    blocks = [
+        text(f"{heading} ({', '.join(missing)}):" if missing else f"{heading}:"),
+        Block("boxed", boxed=boxed),
+        text("Entry by entry:"),
+        display(index_form(network, printer)),
+        text("; ".join(ranges) + ". For a batch, average the gradients over its examples (the batch form)."),
+    ]
+    return Section("Summary", f"{prefix}sec:summary", tuple(blocks))
+
+
+def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    network, notation = derivation.network, printer.notation
+    equations = {eq.tag: eq for eq in bp_equations(derivation, printer)}
+    x = printer.doprint(sp.MatrixSymbol("x", 1, 1))
+    y = r"\ell" if network.loss.sparse else printer.doprint(sp.MatrixSymbol("y", 1, 1))
+    at_w = printer.relabel(labels(notation, "W", network.depth))
+    weights = at_w.stored(sp.MatrixSymbol(f"W{network.depth}", 1, 1))
+    letter = notation.layer_letter
+    lines = [
+        AlgorithmLine(0, "Initialise every weight with a small random number (see the remark below)."),
+        AlgorithmLine(0, "For each epoch $1, 2, \\ldots$:"),
+        AlgorithmLine(1, f"for each training example $({x}, {y})$:"),
+        AlgorithmLine(2, "forward pass: compute the weighted inputs and activations of every layer "
+                         "(the forward pass above);"),
+        AlgorithmLine(2, f"output error: ${equations['BP1'].lhs} = {equations['BP1'].final}$;"),
+    ]
+    if "BP2" in equations:
+        down = span(notation, network, "delta", network.depth - 1, 1)
+        lines.append(AlgorithmLine(2, f"for ${letter} = {down}$: ${equations['BP2'].lhs} = {equations['BP2'].final}$;"))
+    update = f"{weights} \\leftarrow {weights} - \\eta\\, {equations['BP4'].final}"
+    layers = span(notation, network, "W", 1, network.depth)
+    lines.append(AlgorithmLine(2, f"for ${letter} = {layers}$: ${update}$"))
+    if network.bias in ("vector", "shared"):
+        bias = at_w.doprint(sp.MatrixSymbol(f"b{network.depth}", 1, 1))
+        lines.append(AlgorithmLine(3, f"and ${bias} \\leftarrow {bias} - \\eta\\, {equations['BP3'].final}$,"))
+    lines.append(AlgorithmLine(3, "with learning rate $\\eta > 0$."))
+    blocks = [
+        text("Stochastic gradient descent, one example at a time, with the rules derived above:"),
+        Block("algorithm", algorithm=tuple(lines)),
+        text(initialisation_remark(network, printer)),
+    ]
+    return Section("Gradient descent", f"{prefix}sec:algorithm", tuple(blocks))
+
+
+def initialisation_remark(network: Architecture, printer: NotationPrinter) -> str:
+    """Why the weights start random and small, worked out from each hidden activation's value at 0."""
+    text_parts = [
+        "Remark on initialisation. If every weight of a layer starts at the same value, its neurons compute the "
+        "same activation, receive the same error and get the same update: they stay identical, and the layer "
+        "behaves as a single neuron. Random initial weights break this symmetry; small ones keep the weighted "
+        "inputs where the activations are not saturated."
+    ]
+    for act in dict.fromkeys(network.activations[:-1]):
+        if not act.elementwise:
+            continue
+        at_zero = sp.nsimplify(act(sp.S.Zero))
+        name = printer.function_symbol(act.name, None)
+        if at_zero != 0:
+            text_parts.append(
+                f"With ${name}(0) = {sp.latex(at_zero)} \\neq 0$ ({act.name}), all-zero weights give every neuron the "
+                "same non-zero output, so the weights of a layer would move together."
+            )
+        else:
+            text_parts.append(
+                f"With ${name}(0) = 0$ ({act.name}), all-zero weights make every hidden activation 0 and so every "
+                "gradient of the weights into the next layer 0: nothing would be learnt."
+            )
+    return " ".join(text_parts)

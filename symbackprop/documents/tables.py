@@ -1,0 +1,146 @@
+"""The set-up's tables: the architecture and the notation, each cell prose with ``$...$`` math.
+
+General symbols (``z^l_j``, ``w^l_{jk}``) are printed by the notation printer from representative engine symbols
+at a layer :data:`GENERAL` that no network reaches, with its number relabelled ``l`` (``ℓ``, ``k``): so the
+table shows each preset's own conventions, layer offsets and index order included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from ..model.architecture import Architecture
+from ..notation.escape import bars_as_commands
+from ..notation.presets import Notation
+from ..notation.printer import NotationPrinter
+from .sections import Table
+
+#: The engine layer that stands for a generic layer l in general formulas.
+GENERAL = 90
+
+
+def relative(notation: Notation, offset: int) -> str:
+    """``l``, ``l+1``, ``l-1`` in the notation's layer letter."""
+    letter = notation.layer_letter
+    return letter if offset == 0 else f"{letter}{offset:+d}"
+
+
+def general_labels(notation: Notation, kind: str, layer: int = GENERAL) -> dict[int, str]:
+    """Printed layer numbers around ``kind``'s layer -> ``l-1``, ``l``, ``l+1`` (for a printer's ``labels``)."""
+    center = layer + notation.layer_offset.get(kind, 0)
+    return {center + d: relative(notation, d) for d in (-2, -1, 0, 1, 2)}
+
+
+def _words(notation: Notation, kind: str, engine_layer: int, center_kind: str) -> str:
+    """The layer of ``kind`` at ``engine_layer`` in words relative to ``center_kind`` at :data:`GENERAL`."""
+    center = GENERAL + notation.layer_offset.get(center_kind, 0)
+    return relative(notation, engine_layer + notation.layer_offset.get(kind, 0) - center)
+
+
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], align: str) -> Table:
+    """A :class:`Table` whose cells' math has no bare ``|`` (:func:`bars_as_commands`): in Markdown one would end
+    the cell and shift the row's columns."""
+    return Table(tuple(map(bars_as_commands, header)), tuple(tuple(map(bars_as_commands, row)) for row in rows), align)
+
+
+def architecture_table(network: Architecture, printer: NotationPrinter) -> Table:
+    rows = []
+    for layer, size in enumerate(network.layers):
+        number = printer.notation.bare_layer("z" if layer else "x", layer)
+        if layer == 0:
+            role, activation = "input", "---"
+        else:
+            act = network.activation(layer)
+            role = "output" if layer == network.depth else "hidden"
+            symbol = printer.function_symbol(act.name, layer)
+            activation = f"${symbol}$" if symbol == act.latex else f"${symbol} = {act.latex}$"
+            if act.param is not None:
+                activation += f" (parameter ${sp.latex(act.param)}$)"
+        rows.append((f"${number}$", role, f"${size}$", activation))
+    return table(("Layer", "Role", "Neurons", "Activation"), rows, "clcl")
+
+
+def notation_table(network: Architecture, printer: NotationPrinter) -> Table:
+    """Symbol and meaning for every quantity of the derivation, in general form."""
+    notation = printer.notation
+    general = {kind: printer.relabel(general_labels(notation, kind)) for kind in ("z", "W", "a")}
+    z, w = general["z"], general["W"]
+    g = GENERAL
+    j, k = notation.indices[:2]  # a weight's destination and source
+    src, dst = _words(notation, "a", g - 1, "W"), _words(notation, "z", g, "W")
+    rows: list[tuple[str, str]] = [
+        (f"${printer.doprint(sp.Symbol(f'x_{k}'))}$", f"input ${k}$"),
+        _target_row(network, printer),
+        (f"${z.doprint(sp.Symbol(f'z{g}_{j}'))}$", f"weighted input (pre-activation) of neuron ${j}$ in layer "
+         f"${relative(notation, 0)}$"),
+        (f"${general['a'].doprint(sp.Symbol(f'a{g}_{j}'))}$", f"activation (output) of neuron ${j}$ in layer "
+         f"${relative(notation, 0)}$"),
+    ]
+    if notation.has_layout("scalar.out"):
+        rows.append((f"${printer.doprint(sp.Symbol(f'a{network.depth}_j'))}$", "output $j$ of the network"))
+    rows.append((f"${w.doprint(sp.Symbol(f'W{g}_{j}_{k}'))}$",
+                 f"weight from neuron ${k}$ in layer ${src}$ to neuron ${j}$ in layer ${dst}$"))
+    rows.extend(_bias_rows(network, w, src, dst, j))
+    delta = z.doprint(sp.Symbol(f"delta{g}_{j}"))
+    definition = z.doprint(sp.Derivative(sp.Symbol("c"), sp.Symbol(f"z{g}_{j}"), evaluate=False))
+    meaning = f"error of neuron ${j}$" if delta != definition else "derivative of the cost by the weighted input"
+    rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
+    rows.extend(_cost_rows(printer))
+    rows.extend(_matrix_rows(network, notation, z, w))
+    return table(("Symbol", "Meaning"), rows, r"lp{0.6\linewidth}")
+
+
+def _target_row(network: Architecture, printer: NotationPrinter) -> tuple[str, str]:
+    if network.loss.sparse:
+        return (f"$\\ell$, ${printer.indicator}_{{\\ell=j}}$", "class label of the example; the indicator is 1 "
+                "when $j = \\ell$, else 0")
+    return (f"${printer.doprint(sp.Symbol('y_j'))}$", "target (desired output) $j$")
+
+
+def _bias_rows(network: Architecture, w: NotationPrinter, src: str, dst: str, j: str) -> list[tuple[str, str]]:
+    g = GENERAL
+    if network.bias == "vector":
+        return [(f"${w.doprint(sp.Symbol(f'b{g}_{j}'))}$", f"bias of neuron ${j}$ in layer ${dst}$")]
+    if network.bias == "shared":
+        return [(f"${w.doprint(sp.Symbol(f'b{g}'))}$", f"bias shared by every neuron of layer ${dst}$")]
+    if network.bias == "neuron":
+        return [(f"${w.doprint(sp.Symbol(f'W{g}_{j}_0'))}$",
+                 f"weight from the bias unit (the constant 1) of layer ${src}$ to neuron ${j}$ in layer ${dst}$")]
+    return []
+
+
+def _cost_rows(printer: NotationPrinter) -> list[tuple[str, str]]:
+    cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
+    if cost == total:
+        return [(f"${cost}$", "cost (loss) of an example; over a batch, the mean over its $m$ examples")]
+    return [(f"${cost}$", "cost (loss) of one example"), (f"${total}$", "mean cost over the $m$ examples")]
+
+
+def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
+                 w: NotationPrinter) -> list[tuple[str, str]]:
+    g = GENERAL
+    n = 1
+    vectors = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("z", "a", "delta"))
+    batch = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("Z", "A"))
+    errors = f"${z.doprint(sp.MatrixSymbol(f'Delta{g}', n, 1))}$"
+    delta, total = z.doprint(sp.MatrixSymbol(f"delta{g}", n, 1)), z.doprint(sp.Symbol("C"))
+    matrix = w.stored(sp.MatrixSymbol(f"W{g}", n, n))
+    j, k = notation.indices[:2]  # a weight's destination and source
+    order = f"row ${k}$ holds the weights out of neuron ${k}$" if notation.weights_transposed else \
+        f"row ${j}$ holds the weights into neuron ${j}$"
+    rows = [
+        (vectors, "the same quantities for a whole layer, as column vectors"),
+        (batch, "the same for $m$ examples, one column per example"),
+        (errors, f"the errors of $m$ examples, one column per example: that example's ${delta}$ divided by $m$, "
+                 f"since ${total}$ is the mean cost"),
+        (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$: {order}"),
+        (r"$\odot$", "element-wise (Hadamard) product"),
+    ]
+    if network.bias == "neuron":
+        tilde = w.doprint(sp.MatrixSymbol(f"W{g}", n, n + 1)[:, 1:])
+        bar = z.doprint(sp.MatrixSymbol(f"abar{g}", n + 1, 1))
+        rows.append((f"${tilde}$", "the weight matrix without its bias column"))
+        rows.append((f"${bar}$", "the activations with the bias unit's 1 on top"))
+    return rows

@@ -1,0 +1,344 @@
+"""The architecture: layer sizes, activations, loss, bias convention, and symbols.
+
+Conventions (the stable contract of every later feature):
+
+* Layers are numbered 0 (input) to L (output); ``n_l`` neurons in layer l.
+* ``W{l}`` has shape (n_l, n_{l-1}); row j is the destination neuron j, column k
+  the source neuron k (Nielsen's w^l_{jk}). Indices in symbol names are 1-based,
+  as in the lecture notes: ``W2_1_3`` is w^2_{13}.
+* Bias conventions:
+  ``vector``  b^l_j per neuron, ``b{l}`` of shape (n_l, 1);
+  ``neuron``  an augmented bias unit a_0 = 1 with weights w_{j0}: ``W{l}`` is
+              (n_l, n_{l-1} + 1), column 0 the bias weights, no ``b{l}`` (seed 000);
+  ``none``    no bias (seed 003);
+  ``shared``  one scalar b^l per layer, ``b{l}`` of shape (1, 1).
+* Symbol names: ``x_k``, ``y_j``, ``W{l}_{j}_{k}``, ``b{l}_{j}`` (``b{l}`` when
+  shared), ``z{l}_{j}``, ``a{l}_{j}``, ``delta{l}_{j}``. Layer 0's activations are
+  the inputs ``x_k``. :meth:`Architecture.describe_symbol` maps a symbol back to
+  ``(kind, layer, indices)`` for printers.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+from sympy.core.mul import _mulsort
+
+from ..errors import SpecError, UnknownNameError
+from ..files import read_toml
+from .activations import Activation, get_activation
+from .losses import Loss, get_loss, indicator
+
+BIAS_CONVENTIONS: dict[str, str] = {
+    "vector": "a bias b^l_j per neuron: z^l = W^l a^(l-1) + b^l",
+    "neuron": "an augmented bias unit a_0 = 1 with weights w^l_j0 (column 0 of W^l)",
+    "none": "no bias: z^l = W^l a^(l-1)",
+    "shared": "one scalar bias per layer: z^l_j = sum_k w^l_jk a^(l-1)_k + b^l",
+}
+
+NETWORK_KEYS = ("layers", "hidden", "output", "activations", "loss", "bias")
+_SPEC = re.compile(r"^[1-9][0-9]*(-[1-9][0-9]*)+$")
+_NAME = re.compile(
+    r"^(?P<kind>W|b|z|a|delta)(?P<layer>[0-9]+)(?:_(?P<i>[0-9]+))?(?:_(?P<k>[0-9]+))?$|^(?P<io>x|y)_(?P<j>[0-9]+)$"
+)
+
+
+def _symbol(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+def times(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """``a * b``; for two distinct symbols it skips SymPy's general flatten (ten times faster, same result).
+
+    Large nets multiply tens of thousands of symbol pairs (w * a, delta * a): this keeps derivation linear and fast.
+    """
+    if a == 1:
+        return b
+    if b == 1:
+        return a
+    if isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol) and a != b:
+        args = [a, b]
+        _mulsort(args)
+        return sp.Mul._from_args(args)
+    return a * b
+
+
+def parse_spec(spec: str) -> tuple[int, ...]:
+    """Parse ``"2-3-1"`` into layer sizes.
+
+    Raises:
+        SpecError: anything but two or more positive integers joined by '-'.
+    """
+    text = str(spec).strip()
+    if not _SPEC.match(text):
+        raise SpecError(
+            f"malformed layer spec {spec!r}: write two or more positive integers joined by '-', e.g. '2-3-1'"
+        )
+    return tuple(int(part) for part in text.split("-"))
+
+
+@dataclass(frozen=True)
+class SymbolInfo:
+    """What a network symbol stands for: ``kind`` in W, b, z, a, delta, x, y; 1-based indices."""
+
+    kind: str
+    layer: int | None
+    indices: tuple[int, ...]
+
+
+class Architecture:
+    """A feed-forward network's architecture and its SymPy symbols: plain data, the first stage.
+
+    The public :class:`symbackprop.Network` adds ``derive()``, ``compile()`` and a notebook display to it.
+
+    Args:
+        layers: neurons per layer, input first, e.g. ``[2, 3, 1]``.
+        hidden: activation of every hidden layer (default sigmoid); not together with ``activations``.
+        output: activation of the output layer (default sigmoid); not together with ``activations``.
+        loss: per-example loss name.
+        bias: bias convention, one of :data:`BIAS_CONVENTIONS`.
+        activations: one activation name per non-input layer.
+
+    Raises:
+        SpecError, UnknownNameError: a malformed or inconsistent architecture, or ``activations`` given together
+            with ``hidden`` or ``output``.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[int],
+        hidden: str | None = None,
+        output: str | None = None,
+        loss: str = "quadratic",
+        bias: str = "vector",
+        activations: Sequence[str] | None = None,
+    ) -> None:
+        self.layers: tuple[int, ...] = _check_layers(layers)
+        depth = len(self.layers) - 1
+        if activations is None:
+            hidden, output = ("sigmoid" if name is None else name for name in (hidden, output))
+            names: Sequence[str] = [hidden] * (depth - 1) + [output]
+        elif hidden is not None or output is not None:
+            raise SpecError("give either activations (one per layer) or hidden/output, not both")
+        else:
+            if isinstance(activations, str) or len(activations) != depth:
+                given = 1 if isinstance(activations, str) else len(activations)
+                raise SpecError(
+                    f"activations: expected {depth} names (one per non-input layer of {self.spec}), got {given}"
+                )
+            names = list(activations)
+        self.activations: tuple[Activation, ...] = tuple(get_activation(n) for n in names)
+        self.loss: Loss = get_loss(loss)
+        if bias not in BIAS_CONVENTIONS:
+            raise UnknownNameError("bias convention", str(bias), BIAS_CONVENTIONS)
+        self.bias: str = bias
+        self._check_compatible()
+
+    def _check_compatible(self) -> None:
+        for layer, act in enumerate(self.activations[:-1], start=1):
+            if not act.elementwise:
+                raise SpecError(
+                    f"{act.name} can only be the output activation (layer {layer} is hidden); "
+                    "use an element-wise activation there"
+                )
+        if not self.activations[-1].elementwise and self.layers[-1] < 2:
+            raise SpecError("softmax needs at least 2 output neurons; use sigmoid for one output")
+        if self.loss.sparse and self.layers[-1] < 2:
+            raise SpecError("sparse_cross_entropy needs at least 2 output neurons (one per class); use bce")
+
+    # ----------------------------------------------------------------- builders
+    @classmethod
+    def from_spec(cls, spec: str, **options: Any) -> Architecture:
+        """``Network.from_spec("2-3-1", hidden="tanh", ...)``."""
+        return cls(parse_spec(spec), **options)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str = "network") -> Architecture:
+        """Build from a dict with keys :data:`NETWORK_KEYS` (``layers`` a list or a spec string).
+
+        Raises:
+            SpecError: unknown keys, a missing ``layers``, values of the wrong type, or ``activations`` given
+                together with ``hidden`` or ``output``.
+        """
+        unknown = sorted(set(data) - set(NETWORK_KEYS))
+        if unknown:
+            raise SpecError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(NETWORK_KEYS)}")
+        if "layers" not in data:
+            raise SpecError(f"{source}: missing key 'layers' (a list like [2, 3, 1] or a string '2-3-1')")
+        options: dict[str, Any] = {}
+        for key in ("hidden", "output", "loss", "bias"):
+            if key in data:
+                if not isinstance(data[key], str):
+                    raise SpecError(f"{source}: {key!r} must be a string, got {type(data[key]).__name__}")
+                options[key] = data[key]
+        if "activations" in data:
+            acts = data["activations"]
+            if not isinstance(acts, list) or not all(isinstance(a, str) for a in acts):
+                raise SpecError(f"{source}: 'activations' must be a list of strings")
+            options["activations"] = acts
+            if "hidden" in options or "output" in options:
+                raise SpecError(f"{source}: give either activations (one per layer) or hidden/output, not both")
+        layers = data["layers"]
+        if isinstance(layers, str):
+            return cls(parse_spec(layers), **options)
+        return cls(layers, **options)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Architecture:
+        """Read a TOML file with keys :data:`NETWORK_KEYS` (a ``[derive]`` table is left to the CLI).
+
+        Raises:
+            SpecError: the file cannot be read or parsed, or holds unknown keys.
+        """
+        data = read_toml(path)
+        return cls.from_mapping({k: v for k, v in data.items() if k != "derive"}, source=str(path))
+
+    # --------------------------------------------------------------- properties
+    @property
+    def depth(self) -> int:
+        """L, the index of the output layer."""
+        return len(self.layers) - 1
+
+    @property
+    def spec(self) -> str:
+        return "-".join(str(n) for n in self.layers)
+
+    @property
+    def name(self) -> str:
+        """A file-system friendly name: ``2-3-1_tanh_sigmoid_bce_vector``."""
+        acts = "_".join(dict.fromkeys(a.label for a in self.activations))
+        return re.sub(r"[^A-Za-z0-9_.-]", "", f"{self.spec}_{acts}_{self.loss.name}_{self.bias}")
+
+    def __repr__(self) -> str:
+        acts = [a.label for a in self.activations]
+        return f"Network(layers={list(self.layers)}, activations={acts}, loss={self.loss.name!r}, bias={self.bias!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Architecture) and repr(self) == repr(other)
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    def activation(self, layer: int) -> Activation:
+        """The activation of layer ``layer`` (1..L)."""
+        return self.activations[layer - 1]
+
+    # ------------------------------------------------------------------ symbols
+    def inputs_list(self) -> list[sp.Symbol]:
+        return [_symbol(f"x_{k}") for k in range(1, self.layers[0] + 1)]
+
+    @cached_property
+    def inputs(self) -> sp.ImmutableMatrix:
+        """The input column x, (n_0, 1)."""
+        return sp.ImmutableMatrix(self.inputs_list())
+
+    @cached_property
+    def targets(self) -> sp.ImmutableMatrix:
+        """The target column y, (n_L, 1); indicators [ell = j] for sparse_cross_entropy."""
+        n = self.layers[-1]
+        if self.loss.sparse:
+            return sp.ImmutableMatrix([indicator(j) for j in range(1, n + 1)])
+        return sp.ImmutableMatrix([_symbol(f"y_{j}") for j in range(1, n + 1)])
+
+    @cached_property
+    def parameters(self) -> dict[str, sp.ImmutableMatrix]:
+        """``{"W1": ..., "b1": ..., ...}`` in layer order, each a matrix of symbols."""
+        params: dict[str, sp.ImmutableMatrix] = {}
+        first = 0 if self.bias == "neuron" else 1  # column k = 0 holds the bias unit's weights
+        for name, (rows, cols) in self.parameter_shapes.items():
+            if name.startswith("W"):
+                names = [f"{name}_{j}_{k}" for j in range(1, rows + 1) for k in range(first, cols + first)]
+            elif self.bias == "vector":
+                names = [f"{name}_{j}" for j in range(1, rows + 1)]
+            else:
+                names = [name]
+            params[name] = sp.ImmutableMatrix(rows, cols, [_symbol(n) for n in names])
+        return params
+
+    @cached_property
+    def parameter_shapes(self) -> dict[str, tuple[int, int]]:
+        """``{"W1": (n_1, n_0), "b1": (n_1, 1), ...}``: the shapes of :attr:`parameters`, without their symbols
+        (which take seconds to make for a wide network)."""
+        shapes: dict[str, tuple[int, int]] = {}
+        for l in range(1, self.depth + 1):
+            shapes[f"W{l}"] = (self.layers[l], self.layers[l - 1] + (self.bias == "neuron"))
+            if self.bias in ("vector", "shared"):
+                shapes[f"b{l}"] = (self.layers[l], 1) if self.bias == "vector" else (1, 1)
+        return shapes
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(rows * cols for rows, cols in self.parameter_shapes.values())
+
+    def z(self, layer: int) -> list[sp.Symbol]:
+        """Pre-activation symbols z^l_1..z^l_n."""
+        return [_symbol(f"z{layer}_{j}") for j in range(1, self.layers[layer] + 1)]
+
+    def a(self, layer: int) -> list[sp.Symbol]:
+        """Activation symbols a^l_1..a^l_n; layer 0 gives the inputs."""
+        if layer == 0:
+            return self.inputs_list()
+        return [_symbol(f"a{layer}_{j}") for j in range(1, self.layers[layer] + 1)]
+
+    def delta(self, layer: int) -> list[sp.Symbol]:
+        """Error-term symbols delta^l_1..delta^l_n (delta^l_j = dc/dz^l_j)."""
+        return [_symbol(f"delta{layer}_{j}") for j in range(1, self.layers[layer] + 1)]
+
+    def pre_activation_terms(self, layer: int, j: int) -> list[tuple[sp.Symbol, sp.Expr]]:
+        """z^l_j as (parameter, source) pairs, z = sum parameter * source; 0-based j, the bias first (source 1)."""
+        weights = self.parameters[f"W{layer}"]
+        sources: list[sp.Expr] = list(self.a(layer - 1))
+        if self.bias == "neuron":
+            sources = [sp.S.One, *sources]
+        elif self.bias in ("vector", "shared"):
+            b = self.parameters[f"b{layer}"]
+            return [(b[j, 0] if self.bias == "vector" else b[0, 0], sp.S.One)] + [
+                (weights[j, k], s) for k, s in enumerate(sources)
+            ]
+        return [(weights[j, k], s) for k, s in enumerate(sources)]
+
+    def pre_activation(self, layer: int, j: int) -> sp.Expr:
+        """z^l_j in terms of the previous layer's activations, 0-based j."""
+        return sp.Add(*[times(param, source) for param, source in self.pre_activation_terms(layer, j)])
+
+    def describe_symbol(self, symbol: sp.Symbol) -> SymbolInfo | None:
+        """What a symbol of this network stands for, or None for foreign symbols."""
+        m = _NAME.match(symbol.name)
+        if not m:
+            return None
+        if m.group("io"):
+            return SymbolInfo(m.group("io"), None, (int(m.group("j")),))
+        indices = tuple(int(m.group(g)) for g in ("i", "k") if m.group(g) is not None)
+        return SymbolInfo(m.group("kind"), int(m.group("layer")), indices)
+
+
+def _check_layers(layers: Sequence[int]) -> tuple[int, ...]:
+    """The layer sizes as plain ints; any integer type (NumPy's too) but bool is an integer."""
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
+        raise SpecError(f"layers must be a list of positive integers, got {layers!r}")
+    if len(layers) < 2:
+        raise SpecError(f"layers needs at least an input and an output layer, got {list(layers)}")
+    sizes = []
+    for n in layers:
+        size = None if isinstance(n, bool) else _index(n)  # NumPy's bool has no __index__
+        if size is None or size < 1:
+            raise SpecError(f"layer sizes must be positive integers, got {n!r} in {list(layers)}")
+        sizes.append(size)
+    return tuple(sizes)
+
+
+def _index(value: Any) -> int | None:
+    """``value`` as an int if it is an integer (has ``__index__``: int, NumPy integers), else None."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+

@@ -1,0 +1,391 @@
+"""A SymPy ``LatexPrinter`` that writes a derivation's expressions in a notation preset.
+
+It maps the engine's symbols to the preset's letters (see :mod:`symbackprop.notation`):
+
+* scalar symbols ``x_k``, ``y_j``, ``W{l}_{j}_{k}``, ``b{l}_{j}``, ``b{l}``, ``z{l}_{j}``, ``a{l}_{j}``,
+  ``delta{l}_{j}`` (indices may also be letters, ``delta2_j``, for general formulas), ``c`` (the per-example
+  cost), ``C`` (the batch cost), and the generic ``z``/``a`` of :mod:`symbackprop.activations`;
+* matrix symbols ``x``, ``y``, ``z2``, ``a2``, ``W2``, ``b2``, ``delta2`` (one example) and ``X``, ``Y``, ``Z2``,
+  ``A2``, ``Delta2`` (examples as columns);
+* ``Function("sigmoid")``/``Function("sigmoid'")`` applied to a layer's z as the preset's activation symbol
+  (g_ℓ, g, h, or the concrete σ), ``1/(1 + e^{-u})`` as σ(u), ``KroneckerDelta(ell, j)`` as an indicator,
+  ``HadamardProduct`` as ⊙, ``DiagMatrix`` as diag(·), ``OneMatrix`` as a ones vector, ``W2[:, 1:]`` (the
+  weights without the bias column) as W̃, and every partial derivative as ∂f/∂u (or ∇_u C for gradients).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from ..derive.rewrite import as_indicators, as_sigmoid, shrink_parens
+from ..model.activations import ACTIVATIONS
+from ..model.architecture import Architecture
+from .display import LINE_WIDTH
+from .presets import Notation
+
+_SCALAR = re.compile(r"^(?P<kind>W|b|z|a|delta)(?P<layer>[0-9]+)(?:_(?P<i>[0-9]+|[a-z]))?(?:_(?P<k>[0-9]+|[a-z]))?$")
+_IO = re.compile(r"^(?P<kind>x|y)_(?P<i>[0-9]+|[a-z])$")
+_MATRIX = re.compile(
+    r"^(?P<kind>W|b|z|a|delta|Z|A|Delta|abar|Abar|grad_a|Grad_A)(?P<layer>[0-9]+)$|^(?P<io>x|y|X|Y)$"
+)
+_BATCH_KINDS = {"Z": "z", "A": "a", "Delta": "delta", "X": "x", "Y": "y"}
+#: Indicator 1_{ℓ=j}: KaTeX and MathJax know \mathbb{1}; pdflatex's amssymb has no blackboard 1.
+INDICATOR_LATEX = r"\mathrm{1\!\!1}"
+INDICATOR_MARKDOWN = r"\mathbb{1}"
+
+
+class NotationPrinter(LatexPrinter):
+    """Print SymPy expressions of a derivation in ``notation``.
+
+    Args:
+        notation: the preset (with any overrides applied).
+        network: the architecture (for the output layer and the activations of each layer).
+        labels: printed layer number -> label, to write a representative layer as ``l``, ``l+1``.
+        indicator: LaTeX for the indicator function's 1.
+        sigma: print ``1/(1 + e^{-u})`` as σ(u).
+        width: the width, in :func:`~symbackprop.equations.visual_width` units, that displayed equations
+            printed with this printer are broken to (narrower for fragments in an unknown host).
+    """
+
+    printmethod = "_notation_latex"
+
+    def __init__(
+        self,
+        notation: Notation,
+        network: Architecture,
+        labels: Mapping[int, str] | None = None,
+        indicator: str = INDICATOR_LATEX,
+        sigma: bool = True,
+        width: float = LINE_WIDTH,
+    ) -> None:
+        super().__init__({"mul_symbol": None, "inv_trig_style": "abbreviated"})
+        self.notation = notation
+        self.network = network
+        self.labels = dict(labels or {})
+        self.indicator = indicator
+        self.sigma = sigma
+        self.width = width
+        hidden = {act.label for act in network.activations[:-1]}
+        self._per_layer_hidden = len(hidden) > 1
+
+    def relabel(self, labels: Mapping[int, str]) -> NotationPrinter:
+        """A printer like this one writing layers as ``labels`` says."""
+        return NotationPrinter(self.notation, self.network, labels, self.indicator, self.sigma, self.width)
+
+    def doprint(self, expr: Any) -> str:
+        if self.sigma and isinstance(expr, sp.Basic) and expr.has(sp.exp):
+            expr = as_sigmoid(expr)
+        if isinstance(expr, sp.Basic) and expr.has(sp.Piecewise):
+            expr = as_indicators(expr)
+        return shrink_parens(super().doprint(expr))
+
+    def _print_Basic(self, expr: Any, *args: Any, **kwargs: Any) -> str:
+        # SymPy writes its constants (pi, EulerGamma, ...) through their own _latex method, which this printer's
+        # printmethod replaces; without it pi came out as \text{\Pi}
+        latex = getattr(expr, "_latex", None)
+        return latex(self) if callable(latex) else super()._print_Basic(expr, *args, **kwargs)
+
+    # ------------------------------------------------------------------ symbols
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        name = expr.name
+        letters = self.notation.letters
+        special = {"c": letters["cost"], "C": letters["total_cost"], "z": letters["z"], "a": letters["a"]}
+        if name in special:
+            return special[name]
+        if name == "ell":
+            return r"\ell"
+        info = _scalar_info(name)
+        if info is None:
+            return super()._print_Symbol(expr, style=style)
+        kind, layer, indices = info
+        return self._scalar(kind, layer, indices)
+
+    def _scalar(self, kind: str, layer: int | None, indices: tuple[str, ...]) -> str:
+        notation = self.notation
+        if kind in ("x", "y"):
+            return notation.render(f"scalar.{kind}", 0 if kind == "x" else None, indices, self.labels)
+        assert layer is not None
+        if kind == "W" and notation.source_first and len(indices) == 2:
+            indices = (indices[1], indices[0])
+        if kind == "b" and not indices:
+            kind = "bshared"
+        if kind == "a" and layer == self.network.depth and notation.has_layout("scalar.out"):
+            return notation.render("scalar.out", layer, indices, self.labels)
+        return notation.render(f"scalar.{kind}", layer, indices, self.labels)
+
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol, style: str = "plain") -> str:
+        match = _MATRIX.match(expr.name)
+        if match is None:
+            return super()._print_MatrixSymbol(expr)
+        text, transposed = self._matrix(match)
+        return _transpose(text) if transposed else text
+
+    def _matrix(self, match: re.Match[str]) -> tuple[str, bool]:
+        """The matrix symbol's LaTeX, and whether the notation stores it transposed."""
+        notation = self.notation
+        io = match.group("io")
+        if io:
+            form = "batch" if io.isupper() else "vector"
+            kind = io.lower()
+            if kind == "y" and self.network.loss.sparse:
+                kind = "onehot"
+            return notation.render(f"{form}.{kind}", 0 if kind == "x" else None, (), self.labels), False
+        raw, layer = match.group("kind"), int(match.group("layer"))
+        if raw in ("grad_a", "Grad_A"):
+            key = "vector.grad" if raw == "grad_a" else "batch.grad"
+            if notation.has_layout(key):
+                return notation.render(key, layer, (), self.labels), False
+            stem = "a" if raw == "grad_a" else "A"
+            cost = sp.Symbol("c" if raw == "grad_a" else "C")
+            return self._print(sp.Derivative(cost, sp.MatrixSymbol(f"{stem}{layer}", 1, 1))), False
+        if raw in ("abar", "Abar"):
+            batch = raw == "Abar"
+            plain = ("X" if batch else "x") if layer == 0 else f"{'A' if batch else 'a'}{layer}"
+            inner = _MATRIX.match(plain)
+            assert inner is not None
+            return _bar(self._matrix(inner)[0]), False
+        form = "batch" if raw in _BATCH_KINDS else "vector"
+        kind = _BATCH_KINDS.get(raw, raw)
+        if kind == "a" and layer == self.network.depth and notation.has_layout(f"{form}.out"):
+            kind = "out"
+        key = f"{form}.{kind}" if notation.has_layout(f"{form}.{kind}") else f"vector.{kind}"
+        text = notation.render(key, layer, (), self.labels)
+        return text, kind == "W" and notation.weights_transposed
+
+    def _print_Transpose(self, expr: sp.Transpose) -> str:
+        arg = expr.arg
+        if isinstance(arg, sp.MatrixSymbol) and (match := _MATRIX.match(arg.name)):
+            text, transposed = self._matrix(match)
+            return text if transposed else _transpose(text)
+        if isinstance(arg, sp.MatrixSlice) and self.notation.weights_transposed:
+            return self._print_MatrixSlice(arg, transposed=False)
+        return _transpose(self._print(arg))
+
+    def _print_MatrixSlice(self, expr: sp.MatrixSlice, transposed: bool | None = None) -> str:
+        parent = expr.parent
+        match = _MATRIX.match(parent.name) if isinstance(parent, sp.MatrixSymbol) else None
+        if match is None or match.group("kind") != "W" or expr.colslice[0] != 1:
+            return super()._print_MatrixSlice(expr)
+        letters = dict(self.notation.letters)
+        tilde = f"\\tilde{{{letters['W']}}}"
+        text = self.notation.render("vector.W", int(match.group("layer")), (), self.labels)
+        text = text.replace(letters["W"], tilde, 1)
+        if transposed is None:
+            transposed = self.notation.weights_transposed
+        return _transpose(text) if transposed else text
+
+    # ------------------------------------------- products kept in written order
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        if not _unevaluated(expr):
+            return super()._print_Mul(expr)
+        parts = []
+        for position, factor in enumerate(expr.args):
+            text = self._print(factor)
+            if isinstance(factor, sp.Add) or (position and text.lstrip().startswith("-")):
+                text = rf"\left({text}\right)"
+            parts.append(text)
+        return self.notation.times.join(parts)
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        if not _unevaluated(expr):
+            return super()._print_Add(expr, order)
+        text = ""
+        for position, term in enumerate(expr.args):
+            term_text = self._print(term)
+            if position and term_text.lstrip().startswith("-"):
+                text += " - " + term_text.lstrip()[1:].lstrip()
+            else:
+                text += (" + " if position else "") + term_text
+        return text
+
+    # --------------------------------------------------------- calculus, misc
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        variables = [v for v, count in expr.variable_count for _ in range(count)]
+        numerator = self._print(expr.expr)
+        if (
+            self.notation.gradient == "nabla"
+            and len(variables) == 1
+            and isinstance(variables[0], sp.MatrixExpr)
+            and isinstance(expr.expr, sp.Symbol)
+        ):
+            return rf"\nabla_{{{self.stored(variables[0])}}} {numerator}"
+        power = f"^{{{len(variables)}}}" if len(variables) > 1 else ""
+        denominator = " ".join(rf"\partial {self.stored(v)}" for v in variables)
+        return rf"\frac{{\partial{power} {numerator}}}{{{denominator}}}"
+
+    def stored(self, variable: sp.Basic) -> str:
+        """A matrix as the notation names and stores it, never transposed (∂c/∂W^{(2)} even where W prints as a
+        transpose): the denominator of a gradient, a figure's label."""
+        if isinstance(variable, sp.MatrixSymbol) and (match := _MATRIX.match(variable.name)):
+            return self._matrix(match)[0]
+        return self._print(variable)
+
+    def input_layer(self) -> str:
+        """``a^0 = x`` as the notation writes it (``\\bar{a}^{(1)} = \\bar{X}^{(1)}`` for the bias unit of ng's
+        notation): what the gradient of the first layer's weights reads for the activation below it."""
+        below, given = self.stored(sp.MatrixSymbol("a0", 1, 1)), self.stored(sp.MatrixSymbol("x", 1, 1))
+        if self.network.bias == "neuron":
+            below, given = _bar(below), _bar(given)
+        return f"{below} = {given}"
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: Any = None) -> str:
+        i, j = expr.args
+        if i.free_symbols and not j.free_symbols:
+            i, j = i, j
+        elif j.free_symbols and not i.free_symbols:
+            i, j = j, i
+        else:
+            return super()._print_KroneckerDelta(expr, exp)
+        text = f"{self.indicator}_{{{self._print(i)}={self._print(j)}}}"
+        return f"\\left({text}\\right)^{{{exp}}}" if exp is not None else text
+
+    def _print_Function(self, expr: sp.Function, exp: Any = None) -> str:
+        name = type(expr).__name__
+        text = self._activation(name, expr.args[0]) if len(expr.args) == 1 else None
+        if text is None:
+            return super()._print_Function(expr, exp)
+        if exp is not None:  # SymPy passes the exponent already printed
+            return rf"\left({text}\right)^{{{exp}}}"
+        return text
+
+    def _activation(self, name: str, arg: sp.Basic) -> str | None:
+        """``g_2'\\left(z^{(2)}_1\\right)`` for ``Function("sigmoid'")(z2_1)``; None for other functions."""
+        prime = name.endswith("'")
+        base = name[:-1] if prime else name
+        act = _find_activation(base)
+        if act is None:
+            return None
+        symbol = self.function_symbol(base, _layer_of(arg))
+        return rf"{symbol}{chr(39) if prime else ''}\left({self._print(arg)}\right)"
+
+    def function_symbol(self, activation: str, layer: int | None) -> str:
+        """The preset's symbol for ``activation`` at ``layer`` (g_ℓ, g, O, h), or its concrete LaTeX name."""
+        act = _find_activation(activation)
+        concrete = act.latex if act is not None else rf"\operatorname{{{activation}}}"
+        if layer is None:
+            return concrete
+        output = layer == self.network.depth
+        slot, key = ("g_out", "fn.output") if output else ("g", "fn.hidden")
+        if not self.notation.letter(slot):
+            return concrete
+        text = self.notation.render(key, layer, (), self.labels)
+        if not output and self._per_layer_hidden and "${l}" not in self.notation.layouts[key]:
+            text = f"{text}_{{{self.notation.bare_layer('fn', layer, self.labels)}}}"
+        return text
+
+    def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
+        function = expr.function
+        inner = function.expr if isinstance(function, sp.Lambda) else function
+        name = type(inner).__name__ if isinstance(inner, sp.Function) else str(function)
+        text = self._activation(name, expr.expr)
+        if text is None:
+            return super()._print_ElementwiseApplyFunction(expr)
+        return text
+
+    def _print_MatMul(self, expr: Any) -> str:
+        """Matrix products without SymPy's costly sign extraction (it evaluates ``-expr``)."""
+        scalars = [arg for arg in expr.args if not isinstance(arg, sp.MatrixExpr)]
+        parts = []
+        for arg in expr.args:
+            if not isinstance(arg, sp.MatrixExpr):
+                continue
+            text = self._print(arg)
+            compound = isinstance(arg, (sp.MatAdd, sp.HadamardProduct)) or text.lstrip().startswith("-")
+            parts.append(rf"\left({text}\right)" if compound else text)
+        body = " ".join(parts)
+        coefficient = sp.Mul(*scalars)
+        if coefficient == 1:
+            return body
+        if coefficient == -1:
+            return f"- {body}"
+        text = self._print(coefficient)
+        return rf"\left({text}\right) {body}" if isinstance(coefficient, sp.Add) else f"{text} {body}"
+
+    def _print_HadamardProduct(self, expr: Any) -> str:
+        parts = []
+        for arg in expr.args:
+            text = self._print(arg)
+            compound = isinstance(arg, (sp.MatMul, sp.MatAdd, sp.HadamardProduct))
+            parts.append(rf"\left({text}\right)" if compound else text)
+        return r" \odot ".join(parts)
+
+    def _print_HadamardPower(self, expr: Any) -> str:
+        base = self._print(expr.base)
+        if not isinstance(expr.base, sp.MatrixSymbol) or "^" in base:
+            base = rf"\left({base}\right)"
+        return rf"{base}^{{\circ {self._print(expr.exp)}}}"
+
+    def _print_MatAdd(self, expr: Any) -> str:
+        terms = [self._print(arg) for arg in expr.args]
+        terms = [t for t in terms if not t.lstrip().startswith("-")] + [t for t in terms if t.lstrip().startswith("-")]
+        text = terms[0]
+        for term in terms[1:]:
+            text += f" - {term.lstrip()[1:].lstrip()}" if term.lstrip().startswith("-") else f" + {term}"
+        return text
+
+    def _print_DiagMatrix(self, expr: Any) -> str:
+        return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_OneMatrix(self, expr: Any) -> str:
+        """A ones vector; its length is written only when it is symbolic (the batch size m)."""
+        rows, cols = expr.shape
+        if cols == 1:
+            return rf"\mathbf{{1}}_{{{self._print(rows)}}}" if rows.free_symbols else r"\mathbf{1}"
+        if rows == 1:
+            return rf"\mathbf{{1}}_{{{self._print(cols)}}}^{{\top}}" if cols.free_symbols else r"\mathbf{1}^{\top}"
+        return r"\mathbf{1}"
+
+    def _print_Identity(self, expr: Any) -> str:
+        return "1" if expr.shape == (1, 1) else "I"
+
+
+def _transpose(text: str) -> str:
+    r"""``W^{2}`` -> ``\left(W^{2}\right)^{\top}``; ``W_{2}`` -> ``W_{2}^{\top}`` as the seeds write them."""
+    if "^" in text or " " in text.strip() or "\\left" in text:
+        return rf"\left({text}\right)^{{\top}}"
+    return f"{text}^{{\\top}}"
+
+
+def _bar(text: str) -> str:
+    r"""``a^{1}`` -> ``\bar{a}^{1}``: the augmented vector (1, a) of the neuron-bias convention."""
+    match = re.match(r"^(\\[A-Za-z]+\{[^{}]*\}|\\?[A-Za-z]+)(.*)$", text)
+    if match is None:
+        return rf"\bar{{{text}}}"
+    return rf"\bar{{{match.group(1)}}}{match.group(2)}"
+
+
+def _unevaluated(expr: sp.Basic) -> bool:
+    """True for a product or sum built with ``evaluate=False`` whose written order SymPy would change."""
+    return type(expr)(*expr.args).args != expr.args
+
+
+def _scalar_info(name: str) -> tuple[str, int | None, tuple[str, ...]] | None:
+    match = _SCALAR.match(name)
+    if match:
+        indices = tuple(match.group(g) for g in ("i", "k") if match.group(g) is not None)
+        return match.group("kind"), int(match.group("layer")), indices
+    match = _IO.match(name)
+    if match:
+        return match.group("kind"), None, (match.group("i"),)
+    return None
+
+
+def _layer_of(arg: sp.Basic) -> int | None:
+    """The layer of a pre-activation argument (``z2_1``, ``z2``, ``Z2``), or None."""
+    name = getattr(arg, "name", None)
+    if not isinstance(name, str):
+        return None
+    match = _SCALAR.match(name) or _MATRIX.match(name)
+    if match is None or not match.group("layer"):
+        return None
+    return int(match.group("layer"))
+
+
+def _find_activation(name: str) -> Any:
+    base = name.split("(")[0]
+    return ACTIVATIONS.get(base)
