@@ -21,20 +21,20 @@ PACKAGE = Path(__file__).resolve().parent.parent / "symbackprop"
 STAGES = ("model", "derive", "notation", "codegen", "numeric", "documents")
 SUPPORT = frozenset({"errors", "progress", "resources", "templating", "choices", "files"})
 #: Modules at the top of the package, after every stage: the command line and the public API over the stages.
-EDGE = frozenset({"cli", "api", "__init__", "__main__"})
+EDGE = frozenset({"cli", "outputs", "api", "__init__", "__main__"})
 
 
-def module_name(path: Path) -> str:
+def module_name(path: Path, package: Path = PACKAGE) -> str:
     """``symbackprop/derive/engine.py`` -> ``derive.engine``; a package's ``__init__`` is the package."""
-    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    parts = path.relative_to(package).with_suffix("").parts
     if parts[-1] == "__init__" and len(parts) > 1:
         parts = parts[:-1]
     return ".".join(parts)
 
 
-def imports(path: Path, modules: set[str]) -> Iterator[tuple[int, str]]:
+def imports(path: Path, modules: set[str], package_dir: Path = PACKAGE) -> Iterator[tuple[int, str]]:
     """(line, module) for every import of a module of the package in the file at ``path``."""
-    name = module_name(path)
+    name = module_name(path, package_dir)
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
@@ -47,8 +47,8 @@ def imports(path: Path, modules: set[str]) -> Iterator[tuple[int, str]]:
                 continue
             for alias in node.names:
                 candidate = ".".join([*stem, alias.name])
-                target = candidate if candidate in modules else ".".join(stem)
-                if target in modules:
+                target = candidate if candidate in modules else ".".join(stem) or "__init__"
+                if target in modules:  # a name from the package itself (from .. import x) is from its __init__
                     yield node.lineno, target
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -69,20 +69,20 @@ def rank(module: str) -> int:
     raise ValueError(f"symbackprop/{module.replace('.', '/')}: not in a stage, support or the edge; place it")
 
 
-def problems() -> list[str]:
-    """Every upward import and every cycle, as lines to print."""
-    paths = sorted(PACKAGE.rglob("*.py"))
-    modules = {module_name(p) for p in paths}
+def problems(package: Path = PACKAGE) -> list[str]:
+    """Every upward import and every cycle in the package at ``package``, as lines to print."""
+    paths = sorted(package.rglob("*.py"))
+    modules = {module_name(p, package) for p in paths}
     graph: dict[str, set[str]] = {m: set() for m in modules}
     found = []
     for path in paths:
-        source = module_name(path)
-        for line, target in imports(path, modules):
+        source = module_name(path, package)
+        for line, target in imports(path, modules, package):
             if target == source or (path.name == "__init__.py" and target.startswith(source + ".")):
                 continue
             graph[source].add(target)
             if rank(target) > rank(source):
-                found.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {source} imports {target}, a later stage")
+                found.append(f"{path.relative_to(package.parent)}:{line}: {source} imports {target}, a later stage")
     for component in components(graph):
         found.append(f"import cycle among {', '.join(component)} (one: {' -> '.join(_a_cycle(graph, component))})")
     return found

@@ -10,6 +10,7 @@
 from .api import Derivation, Network
 from .derive.derivation import Equation, Step
 from .errors import SizeLimitError, SpecError, SymbackpropError, UnknownNameError
+from .resources import version
 
 __all__ = [
     "Derivation",
@@ -21,4 +22,4 @@ __all__ = [
     "SymbackpropError",
     "UnknownNameError",
 ]
-__version__ = "0.1.0"
+__version__ = version()

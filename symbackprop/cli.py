@@ -10,18 +10,17 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
 import sys
-import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
+from . import outputs
 from .errors import SymbackpropError
 
 app = typer.Typer(
@@ -65,20 +64,10 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def version() -> str:
-    """The installed package's version (the source tree's where it is not installed)."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("symbackprop")
-    except metadata.PackageNotFoundError:
-        from . import __version__
-
-        return __version__
-
-
 def _print_version(value: bool) -> None:
     if value:
+        from .resources import version
+
         typer.echo(f"symbackprop {version()}")
         raise typer.Exit(0)
 
@@ -133,23 +122,13 @@ def derive_command(
     symbol: list[str] | None = typer.Option(None, help="Override a letter: --symbol cost=J (repeatable)."),
 ) -> None:
     """Derive backpropagation for a network and write it as LaTeX, PDF and Markdown in a course's notation."""
-    from .api import Network
     from .documents.options import DocumentOptions
-    from .files import read_toml
 
-    network_options = _network_options(hidden, output, loss, bias, activations)
-    settings: dict[str, Any] = {}
-    if _names_a_file(spec):
-        data = read_toml(spec)
-        network_data = {k: v for k, v in data.items() if k != "derive"} | network_options
-        network = Network.from_mapping(network_data, source=spec)
-        table = data.get("derive", {})
-        settings.update(DocumentOptions.settings(table, source=f"{spec} [derive]"))
-        if "out" in table and not isinstance(table["out"], str):
-            raise SymbackpropError(f"{spec} [derive]: out must be a folder name, got {table['out']!r}")
-        out = out if out is not None else table.get("out")
-    else:
-        network = Network.from_spec(spec, **network_options)
+    network, table = _network_and_table(spec, hidden, output, loss, bias, activations)
+    settings = DocumentOptions.settings(table, source=f"{spec} [derive]")
+    if "out" in table and not isinstance(table["out"], str):
+        raise SymbackpropError(f"{spec} [derive]: out must be a folder name, got {table['out']!r}")
+    out = out if out is not None else table.get("out")
     given = {"notation": notation, "forms": form, "formats": format, "fragment": fragment, "heading": heading,
              "label_prefix": label_prefix, "exercise": exercise, "seed": seed}
     settings.update({k: v for k, v in given.items() if v is not None})
@@ -158,265 +137,14 @@ def derive_command(
 
         settings["symbols"] = dict(settings.get("symbols", {})) | parse_overrides(symbol)
     options = DocumentOptions(**settings)
-    folder = _output_folder(out) if out is not None else Path("output") / network.name
-    written, removed = write_documents(network, options, folder)
+    folder = outputs.output_folder(out) if out is not None else Path("output") / network.name
+    written, removed = outputs.write_documents(network, options, folder)
     for path in written:
         typer.echo(str(path))
     for path in removed:
         typer.echo(f"removed {path} (an earlier run's; this run built no PDF of that document)")
 
 
-def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Path], list[Path]]:
-    """Derive, render every file in memory, build the PDFs in a scratch folder, then write the files as one change.
-
-    Any failure, LaTeX's and a full disk's included, leaves ``out_dir`` as it was, never with a new .tex beside an
-    old PDF. The PDF's log is written beside it (LaTeX's warnings stay readable). A .tex written without its PDF
-    removes the PDF and log an earlier run left of that document, which would no longer match it.
-
-    Returns:
-        The files written (the documents, then LaTeX's logs), and the earlier PDFs and logs removed.
-
-    Raises:
-        SymbackpropError: the folder cannot be written, or LaTeX is missing or fails.
-    """
-    from .documents.files import document_files, engine_forms
-
-    _check_writable(out_dir)
-    steps = ["derive", "render", *(["pdf"] if "pdf" in options.formats else [])]
-    files: dict[str, str | bytes] = {}
-    logs: dict[str, bytes] = {}
-    with _progress(steps) as progress:
-        for step in progress:
-            if step == "derive":
-                derivation = network.derive(forms=engine_forms(options), progress=False)
-            elif step == "render":
-                files = dict(document_files(derivation, options))
-            else:
-                for name, text in list(files.items()):
-                    if name.endswith(".tex"):
-                        pdf, log = _build_pdf(name, str(text), out_dir)
-                        files[name[:-4] + ".pdf"] = pdf
-                        logs[name[:-4] + ".log"] = log
-    # An earlier run's PDF and log of a document rewritten without one would no longer match its .tex.
-    stale = [out_dir / f"{name[:-4]}.{suffix}" for name in files if name.endswith(".tex")
-             for suffix in ("pdf", "log") if f"{name[:-4]}.{suffix}" not in {*files, *logs}]
-    removed = [path for path in stale if path.is_file()]
-    changed = _commit({out_dir / name: content for name, content in [*files.items(), *logs.items()]}, removed)
-    return changed[:len(files) + len(logs)], removed
-
-
-def _commit(contents: dict[Path, str | bytes], remove: Sequence[Path] = ()) -> list[Path]:
-    """Write every file of ``contents`` and remove those of ``remove`` as one change: all of it or none of it.
-
-    Each file is first written in full beside its target (a full disk fails here, before anything is replaced);
-    then the targets are swapped in one by one, the files they replace kept aside, and on any failure every
-    target is put back as it was. Writes go through symbolic links to the files they point to.
-
-    Returns:
-        The paths written, in the order given, then the paths removed.
-
-    Raises:
-        SymbackpropError: a target is a folder or not a regular file, or the folder cannot be written; nothing
-            was changed.
-    """
-    targets = {path: _check_target(path) for path in [*contents, *remove]}
-    created = _missing_folders([target.parent for target in targets.values()])
-    staged: dict[Path, str] = {}
-    kept: dict[Path, str] = {}
-    swapped: list[Path] = []
-    try:
-        for path, content in contents.items():
-            staged[path] = _stage(targets[path], content)
-        for path in [*contents, *remove]:
-            target = targets[path]
-            if target.exists():
-                kept[path] = _stage_name(target, "old")
-                os.link(target, kept[path])
-            if path in staged:
-                os.replace(staged[path], target)
-                del staged[path]
-            else:
-                os.remove(target)
-            swapped.append(path)
-    except OSError as exc:
-        _roll_back(targets, kept, swapped, [*staged.values()], created)
-        name = getattr(exc, "filename", None) or "the output folder"
-        raise SymbackpropError(f"cannot write {name}: {exc.strerror or exc}; nothing was changed") from None
-    for old in kept.values():
-        with contextlib.suppress(OSError):
-            os.remove(old)
-    return [*contents, *remove]
-
-
-def _missing_folders(folders: list[Path]) -> list[Path]:
-    """The folders, and the parents of each, that do not exist yet, deepest first."""
-    missing: set[Path] = set()
-    for folder in folders:
-        while not folder.exists() and folder != folder.parent:
-            missing.add(folder)
-            folder = folder.parent
-    return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
-
-
-def _roll_back(targets: dict[Path, Path], kept: dict[Path, str], swapped: list[Path], staged: list[str],
-               created: list[Path]) -> None:
-    """Undo a failed :func:`_commit`: every target as it was, no staged or kept copy left, no new folder."""
-    for path, old in kept.items():  # a kept file is the one that was there (a second link to it)
-        with contextlib.suppress(OSError):
-            os.replace(old, targets[path])
-        with contextlib.suppress(OSError):  # rename does nothing where both names are links to one file
-            os.remove(old)
-    for path in swapped:
-        if path not in kept:  # a file that did not exist before
-            with contextlib.suppress(OSError):
-                os.remove(targets[path])
-    for temporary in staged:
-        with contextlib.suppress(OSError):
-            os.remove(temporary)
-    for folder in created:
-        with contextlib.suppress(OSError):
-            folder.rmdir()
-
-
-def _stage_name(target: Path, kind: str) -> str:
-    """A free name beside ``target`` for a staged (``new``) or kept (``old``) copy."""
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f".{kind}")
-    os.close(handle)
-    os.remove(name)
-    return name
-
-
-def _stage(target: Path, content: str | bytes) -> str:
-    """``content`` written in full to a new file beside ``target`` (created with the folder if need be), with the
-    permissions a new file gets; its name. A partly written file is removed before the error is raised."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    binary = isinstance(content, bytes)
-    handle = tempfile.NamedTemporaryFile("wb" if binary else "w", encoding=None if binary else "utf-8",
-                                         dir=target.parent, prefix=f".{target.name}.", suffix=".new", delete=False)
-    try:
-        with handle:
-            handle.write(content)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle.name, 0o666 & ~umask)  # a temporary file is private; the result is not
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.remove(handle.name)
-        raise
-    return handle.name
-
-
-def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
-    """The PDF and the log of the LaTeX file ``name``, built in a scratch folder.
-
-    Raises:
-        TexMissingError, LatexError: as :func:`symbackprop.pdf.build_pdf`, saying that nothing was written.
-    """
-    from .documents.pdf import LatexError, TexMissingError, build_pdf, require_tex
-
-    try:
-        require_tex()
-    except TexMissingError as exc:
-        raise TexMissingError(f"{exc}; nothing was written (without pdf in --format no TeX is needed)") from None
-    _remove_stale_scratch()
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
-        tex = Path(scratch) / name
-        tex.write_text(text, encoding="utf-8")
-        try:
-            pdf = build_pdf(tex)
-        except LatexError as exc:
-            raise LatexError(f"LaTeX failed on {out_dir / name}: {' | '.join(exc.errors)}; nothing was written",
-                             exc.errors) from None
-        return pdf.read_bytes(), tex.with_suffix(".log").read_bytes()
-
-
-#: Scratch folders of PDF builds are named after the process that made them: symbackprop-<pid>-<random>.
-SCRATCH_PREFIX = "symbackprop-"
-
-
-def _remove_stale_scratch() -> None:
-    """Remove the scratch folders that killed runs (SIGKILL, a power cut) left in the temporary folder: those of
-    this user whose process is gone."""
-    root = Path(tempfile.gettempdir())
-    for folder in root.glob(f"{SCRATCH_PREFIX}*-*"):
-        match = re.fullmatch(rf"{SCRATCH_PREFIX}(\d+)-\w+", folder.name)
-        try:
-            if not match or not folder.is_dir() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
-                continue
-            os.kill(int(match.group(1)), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except (OSError, OverflowError):
-            continue
-
-
-def _progress(steps: list[str]) -> Any:
-    """A progress bar on stderr when it is a terminal; silence otherwise (pipes, CI, tests)."""
-    if sys.stderr.isatty():
-        return typer.progressbar(steps, label="symbackprop", file=sys.stderr)
-    return contextlib.nullcontext(steps)
-
-
-def _check_writable(folder: Path) -> None:
-    """Fail before any work when ``folder`` cannot be created or written."""
-    existing = folder
-    while not existing.exists():
-        existing = existing.parent
-    if existing == folder and not folder.is_dir():
-        raise SymbackpropError(f"cannot write into {folder}: it is a file, not a folder")
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise SymbackpropError(f"cannot write to {folder}: {existing} is not a writable folder")
-
-
-def _output_file(text: str) -> Path | None:
-    """The file an ``--out`` names; None for ``-`` (print).
-
-    Raises:
-        SymbackpropError: an empty name, or one ending in a slash (a folder).
-    """
-    if not text.strip():
-        raise SymbackpropError("--out is empty; give a file name, or - to print")
-    if text == "-":
-        return None
-    if text.endswith(("/", os.sep)):
-        raise SymbackpropError(f"--out {text} names a folder; give a file name")
-    return Path(text)
-
-
-def _output_folder(text: str) -> Path:
-    """The folder an ``--out`` of ``derive`` names.
-
-    Raises:
-        SymbackpropError: an empty name, or ``-`` (derive writes several files, so it cannot print them).
-    """
-    if not text.strip():
-        raise SymbackpropError("--out is empty; give a folder")
-    if text == "-":
-        raise SymbackpropError("derive writes several files, so --out takes a folder, not -")
-    return Path(text)
-
-
-def _check_target(path: Path) -> Path:
-    """The file to write for ``path``: the file a symbolic link points to (the link stays), or ``path``.
-
-    Raises:
-        SymbackpropError: ``path`` is a folder, or exists and is not a regular file (a device, a pipe).
-    """
-    target = path.resolve() if path.is_symlink() else path
-    if target.is_dir():
-        raise SymbackpropError(f"cannot write {path}: it is a folder; give a file name")
-    if target.exists() and not target.is_file():
-        raise SymbackpropError(f"cannot write {path}: it is not a regular file (a device or a pipe)")
-    return target
-
-
-def _write_atomic(path: Path, content: str | bytes) -> Path:
-    """Write one file (through a symbolic link, to its file) all at once: never a half-written file, and no
-    temporary file left behind when writing fails."""
-    return _commit({path: content})[0]
-
-
-# --------------------------------------------------------------------------- compiled gradients
 SPEC_HELP = 'Layer sizes such as "2-3-1", or a TOML file.'
 #: The most examples ``check`` draws: finite differences evaluate the loss twice per parameter on all of them.
 MAX_CHECK_EXAMPLES = 100_000
@@ -454,17 +182,25 @@ def _looks_like_a_path(text: str) -> bool:
     return "(" not in text and os.path.lexists(text)
 
 
-def _network(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
-             activations: str | None) -> Any:
-    """The network of a SPEC argument (sizes or a TOML file) and the network options given."""
+def _network_and_table(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
+                       activations: str | None) -> tuple[Any, dict[str, Any]]:
+    """The network of a SPEC argument (sizes or a TOML file) with the network options given, and the file's
+    ``[derive]`` table (empty for sizes)."""
     from .api import Network
     from .files import read_toml
 
     options = _network_options(hidden, output, loss, bias, activations)
-    if _names_a_file(spec):
-        data = {k: v for k, v in read_toml(spec).items() if k != "derive"}
-        return Network.from_mapping(data | options, source=spec)
-    return Network.from_spec(spec, **options)
+    if not _names_a_file(spec):
+        return Network.from_spec(spec, **options), {}
+    data = read_toml(spec)
+    network = {k: v for k, v in data.items() if k != "derive"}
+    return Network.from_mapping(network | options, source=spec), data.get("derive", {})
+
+
+def _network(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
+             activations: str | None) -> Any:
+    """The network of a SPEC argument (sizes or a TOML file) and the network options given."""
+    return _network_and_table(spec, hidden, output, loss, bias, activations)[0]
 
 
 #: The largest JSON file ``example`` reads: the parameters of the largest network it takes, written out, are far
@@ -501,13 +237,13 @@ def compile_command(
     from .codegen.compile import generate_source
 
     network = _network(spec, hidden, output, loss, bias, activations)
-    path = _output_file(out) if out is not None else Path("output") / network.name / "grads.py"
+    path = outputs.output_file(out) if out is not None else Path("output") / network.name / "grads.py"
     source = generate_source(network, backend=backend, form=form, dtype=dtype)
     if path is None:
         typer.echo(source, nl=False)
         return
-    _check_writable(path.parent)
-    typer.echo(str(_write_atomic(path, source)))
+    outputs.check_writable(path.parent)
+    typer.echo(str(outputs.write_file(path, source)))
 
 
 @app.command("check")
@@ -578,7 +314,7 @@ def example_command(
     get_notation(notation)  # every option is checked, also those json output does not use
     network = _network(spec, hidden, output, loss, bias, activations)
     check_example_size(network)
-    path = _output_file(out) if out is not None else None
+    path = outputs.output_file(out) if out is not None else None
     if (input is None) != (target is None):
         raise SymbackpropError("give both --input and --target, or neither (then one random example from --seed)")
     values = (parameters_from_data(network, _read_json(params, "parameter"), str(params)) if params
@@ -594,8 +330,8 @@ def example_command(
     if path is None:
         typer.echo(text, nl=False)
     else:
-        _check_writable(path.parent)
-        typer.echo(str(_write_atomic(path, text)))
+        outputs.check_writable(path.parent)
+        typer.echo(str(outputs.write_file(path, text)))
 
 
 @app.command("bench")
@@ -659,21 +395,20 @@ def main(argv: list[str] | None = None) -> None:
     Usage mistakes (an unknown option, a missing argument) are reported like the
     library's errors: one line on stderr, exit status 2.
     """
-    # Typer 0.29 vendors click; its exceptions are the ones raised here.
-    from typer._click import exceptions as click_errors
-
     command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args:  # no command: the overview of the commands, as --help prints it
+        typer.echo(command.get_help(command.context_class(command, info_name="symbackprop")))
+        sys.exit(0)
     with _signal_handlers():
         try:
-            status = command.main(args=argv, prog_name="symbackprop", standalone_mode=False)
-        except click_errors.NoArgsIsHelpError as exc:
-            typer.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
-            status = 0
-        except click_errors.ClickException as exc:
+            status = command.main(args=args, prog_name="symbackprop", standalone_mode=False)
+        except typer.TyperException as exc:  # a usage mistake Typer found: an unknown option, a missing argument
             ctx = getattr(exc, "ctx", None)
             hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            typer.echo(f"symbackprop: error: {exc.format_message()}{hint}", err=True)
-            status = exc.exit_code
+            message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+            typer.echo(f"symbackprop: error: {message}{hint}", err=True)
+            status = getattr(exc, "exit_code", 2)
         except typer.Abort:
             typer.echo("symbackprop: interrupted", err=True)
             status = 130

@@ -1,4 +1,4 @@
-"""Where the package's data files are.
+"""Where the package's data files are, and which version it is.
 
 The Jinja templates live in the repository's top-level ``templates/`` folder. The wheel carries a copy of that
 folder inside the package as ``symbackprop/_templates`` (hatch ``force-include``), so an installed package finds its
@@ -7,6 +7,7 @@ templates next to its code, and a source checkout or editable install finds them
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -29,3 +30,12 @@ def templates_dir() -> Path:
         f"symbackprop's templates are missing: looked in {_PACKAGE_DIR / '_templates'} "
         f"and {_PACKAGE_DIR.parent / 'templates'}; reinstall the package"
     )
+
+
+def version() -> str:
+    """The installed package's version, from its metadata (``pyproject.toml``); ``0+unknown`` for a source tree
+    that was never installed."""
+    try:
+        return metadata.version("symbackprop")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"

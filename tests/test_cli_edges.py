@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from symbackprop import __version__, cli
+from symbackprop import __version__, cli, outputs
 from symbackprop.cli import main
 from tests.helpers import require_tex
 
@@ -104,7 +104,7 @@ def test_stale_scratch_is_recognised_by_its_name_owner_and_process(tmp_path: Pat
     for name in names:
         (tmp_path / name).mkdir()
     (tmp_path / f"symbackprop-{dead.pid}-file").write_text("a file, not a scratch folder")
-    cli._remove_stale_scratch()
+    outputs.remove_stale_scratch()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names[1:], f"symbackprop-{dead.pid}-file"])
 
 
@@ -175,7 +175,7 @@ def _earlier_run(folder: Path) -> dict[str, bytes]:
 def test_a_full_disk_while_writing_leaves_the_folder_as_it_was(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                                                monkeypatch: Any) -> None:
     before = _earlier_run(tmp_path)
-    stage, calls = cli._stage, []
+    stage, calls = outputs._stage, []
 
     def fills_up(target: Path, content: str | bytes) -> str:
         calls.append(target)
@@ -183,7 +183,7 @@ def test_a_full_disk_while_writing_leaves_the_folder_as_it_was(capsys: pytest.Ca
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
         return stage(target, content)
 
-    monkeypatch.setattr(cli, "_stage", fills_up)
+    monkeypatch.setattr(outputs, "_stage", fills_up)
     code, out, err = run(capsys, "derive", "2-2-1", "--format", "tex,md", "--out", str(tmp_path))
     assert code == 2 and one_line(err) and "No space left on device" in err and "nothing was changed" in err
     assert out == "" and len(calls) == 2 and snapshot(tmp_path) == before
@@ -200,7 +200,7 @@ def test_a_failure_while_swapping_files_in_puts_every_file_back(capsys: pytest.C
             raise OSError(errno.EIO, os.strerror(errno.EIO), str(target))
         replace(source, target)
 
-    monkeypatch.setattr(cli.os, "replace", fails_second)
+    monkeypatch.setattr(outputs.os, "replace", fails_second)
     code, _, err = run(capsys, "derive", "2-2-1", "--format", "tex,md", "--out", str(tmp_path))
     assert code == 2 and one_line(err) and "nothing was changed" in err
     assert snapshot(tmp_path) == before
@@ -212,7 +212,7 @@ def test_a_failed_write_into_a_new_folder_removes_the_folder(capsys: pytest.Capt
         target.parent.mkdir(parents=True, exist_ok=True)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
 
-    monkeypatch.setattr(cli, "_stage", full)
+    monkeypatch.setattr(outputs, "_stage", full)
     code, _, err = run(capsys, "derive", "2-2-1", "--format", "md", "--out", str(tmp_path / "a" / "b"))
     assert code == 2 and one_line(err)
     assert list(tmp_path.iterdir()) == []

@@ -179,7 +179,7 @@ def generate_source(net: Architecture, backend: str = "numpy", form: str = "vect
     _check_choice("backend", backend, BACKENDS)
     _check_choice("form", form, FORMS)
     _check_choice("dtype", dtype, DTYPES)
-    from .. import __version__
+    from ..resources import version
     from ..templating import render
 
     if form == "vectorized":
@@ -197,7 +197,7 @@ def generate_source(net: Architecture, backend: str = "numpy", form: str = "vect
     helpers = {name for f in context["functions"] for name in printers.HELPERS.values() if f"{name}(" in f.source}
     element_helpers = {name for f in context["element_functions"] for name in printers.HELPERS.values()
                        if f"{name}_at(" in f.source}
-    context.update(title=_title(net), version=__version__, backend=backend, dtype=dtype, form=form,
+    context.update(title=_title(net), version=version(), backend=backend, dtype=dtype, form=form,
                    command=_command(net, backend, form, dtype), helpers=helpers, element_helpers=element_helpers)
     return render(f"python/{form}.py.j2", context)
 

@@ -1,0 +1,277 @@
+"""Writing what a command makes: every file of a run as one change, all of it or none of it.
+
+The command line's one place that writes files (LaTeX runs in :mod:`symbackprop.documents.pdf`). A run's files
+are made in memory first, the PDF in a scratch folder; then each is written in full beside its target and moved
+into place, the files it replaces kept aside until all are in, so that a failure (LaTeX, a full disk, a folder in
+the way) leaves the output folder as it was. A scratch folder is named after its process, so that one left by a
+killed run is recognised and removed by the next.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from .errors import SymbackpropError
+
+
+def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Path], list[Path]]:
+    """Derive, render every file in memory, build the PDFs in a scratch folder, then write the files as one change.
+
+    Any failure, LaTeX's and a full disk's included, leaves ``out_dir`` as it was, never with a new .tex beside an
+    old PDF. The PDF's log is written beside it (LaTeX's warnings stay readable). A .tex written without its PDF
+    removes the PDF and log an earlier run left of that document, which would no longer match it.
+
+    Returns:
+        The files written (the documents, then LaTeX's logs), and the earlier PDFs and logs removed.
+
+    Raises:
+        SymbackpropError: the folder cannot be written, or LaTeX is missing or fails.
+    """
+    from .documents.files import document_files, engine_forms
+
+    check_writable(out_dir)
+    steps = ["derive", "render", *(["pdf"] if "pdf" in options.formats else [])]
+    files: dict[str, str | bytes] = {}
+    logs: dict[str, bytes] = {}
+    with _progress(steps) as progress:
+        for step in progress:
+            if step == "derive":
+                derivation = network.derive(forms=engine_forms(options), progress=False)
+            elif step == "render":
+                files = dict(document_files(derivation, options))
+            else:
+                for name, text in list(files.items()):
+                    if name.endswith(".tex"):
+                        pdf, log = _build_pdf(name, str(text), out_dir)
+                        files[name[:-4] + ".pdf"] = pdf
+                        logs[name[:-4] + ".log"] = log
+    # An earlier run's PDF and log of a document rewritten without one would no longer match its .tex.
+    stale = [out_dir / f"{name[:-4]}.{suffix}" for name in files if name.endswith(".tex")
+             for suffix in ("pdf", "log") if f"{name[:-4]}.{suffix}" not in {*files, *logs}]
+    removed = [path for path in stale if path.is_file()]
+    changed = commit({out_dir / name: content for name, content in [*files.items(), *logs.items()]}, removed)
+    return changed[:len(files) + len(logs)], removed
+
+
+def commit(contents: dict[Path, str | bytes], remove: Sequence[Path] = ()) -> list[Path]:
+    """Write every file of ``contents`` and remove those of ``remove`` as one change: all of it or none of it.
+
+    Each file is first written in full beside its target (a full disk fails here, before anything is replaced);
+    then the targets are swapped in one by one, the files they replace kept aside, and on any failure every
+    target is put back as it was. Writes go through symbolic links to the files they point to.
+
+    Returns:
+        The paths written, in the order given, then the paths removed.
+
+    Raises:
+        SymbackpropError: a target is a folder or not a regular file, or the folder cannot be written; nothing
+            was changed.
+    """
+    targets = {path: check_target(path) for path in [*contents, *remove]}
+    created = _missing_folders([target.parent for target in targets.values()])
+    staged: dict[Path, str] = {}
+    kept: dict[Path, str] = {}
+    swapped: list[Path] = []
+    try:
+        for path, content in contents.items():
+            staged[path] = _stage(targets[path], content)
+        for path in [*contents, *remove]:
+            target = targets[path]
+            if target.exists():
+                kept[path] = _stage_name(target, "old")
+                os.link(target, kept[path])
+            if path in staged:
+                os.replace(staged[path], target)
+                del staged[path]
+            else:
+                os.remove(target)
+            swapped.append(path)
+    except OSError as exc:
+        _roll_back(targets, kept, swapped, [*staged.values()], created)
+        name = getattr(exc, "filename", None) or "the output folder"
+        raise SymbackpropError(f"cannot write {name}: {exc.strerror or exc}; nothing was changed") from None
+    for old in kept.values():
+        with contextlib.suppress(OSError):
+            os.remove(old)
+    return [*contents, *remove]
+
+
+def _missing_folders(folders: list[Path]) -> list[Path]:
+    """The folders, and the parents of each, that do not exist yet, deepest first."""
+    missing: set[Path] = set()
+    for folder in folders:
+        while not folder.exists() and folder != folder.parent:
+            missing.add(folder)
+            folder = folder.parent
+    return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
+
+
+def _roll_back(targets: dict[Path, Path], kept: dict[Path, str], swapped: list[Path], staged: list[str],
+               created: list[Path]) -> None:
+    """Undo a failed :func:`_commit`: every target as it was, no staged or kept copy left, no new folder."""
+    for path, old in kept.items():  # a kept file is the one that was there (a second link to it)
+        with contextlib.suppress(OSError):
+            os.replace(old, targets[path])
+        with contextlib.suppress(OSError):  # rename does nothing where both names are links to one file
+            os.remove(old)
+    for path in swapped:
+        if path not in kept:  # a file that did not exist before
+            with contextlib.suppress(OSError):
+                os.remove(targets[path])
+    for temporary in staged:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+    for folder in created:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _stage_name(target: Path, kind: str) -> str:
+    """A free name beside ``target`` for a staged (``new``) or kept (``old``) copy."""
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f".{kind}")
+    os.close(handle)
+    os.remove(name)
+    return name
+
+
+def _stage(target: Path, content: str | bytes) -> str:
+    """``content`` written in full to a new file beside ``target`` (created with the folder if need be), with the
+    permissions a new file gets; its name. A partly written file is removed before the error is raised."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    binary = isinstance(content, bytes)
+    handle = tempfile.NamedTemporaryFile("wb" if binary else "w", encoding=None if binary else "utf-8",
+                                         dir=target.parent, prefix=f".{target.name}.", suffix=".new", delete=False)
+    try:
+        with handle:
+            handle.write(content)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # a temporary file is private; the result is not
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(handle.name)
+        raise
+    return handle.name
+
+
+def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
+    """The PDF and the log of the LaTeX file ``name``, built in a scratch folder.
+
+    Raises:
+        TexMissingError, LatexError: as :func:`symbackprop.pdf.build_pdf`, saying that nothing was written.
+    """
+    from .documents.pdf import LatexError, TexMissingError, build_pdf, require_tex
+
+    try:
+        require_tex()
+    except TexMissingError as exc:
+        raise TexMissingError(f"{exc}; nothing was written (without pdf in --format no TeX is needed)") from None
+    remove_stale_scratch()
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
+        tex = Path(scratch) / name
+        tex.write_text(text, encoding="utf-8")
+        try:
+            pdf = build_pdf(tex)
+        except LatexError as exc:
+            raise LatexError(f"LaTeX failed on {out_dir / name}: {' | '.join(exc.errors)}; nothing was written",
+                             exc.errors) from None
+        return pdf.read_bytes(), tex.with_suffix(".log").read_bytes()
+
+
+#: Scratch folders of PDF builds are named after the process that made them: symbackprop-<pid>-<random>.
+SCRATCH_PREFIX = "symbackprop-"
+
+
+def remove_stale_scratch() -> None:
+    """Remove the scratch folders that killed runs (SIGKILL, a power cut) left in the temporary folder: those of
+    this user whose process is gone."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{SCRATCH_PREFIX}*-*"):
+        match = re.fullmatch(rf"{SCRATCH_PREFIX}(\d+)-\w+", folder.name)
+        try:
+            if not match or not folder.is_dir() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, OverflowError):
+            continue
+
+
+def _progress(steps: list[str]) -> Any:
+    """A progress bar on stderr when it is a terminal; silence otherwise (pipes, CI, tests)."""
+    if sys.stderr.isatty():
+        return typer.progressbar(steps, label="symbackprop", file=sys.stderr)
+    return contextlib.nullcontext(steps)
+
+
+def check_writable(folder: Path) -> None:
+    """Fail before any work when ``folder`` cannot be created or written."""
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if existing == folder and not folder.is_dir():
+        raise SymbackpropError(f"cannot write into {folder}: it is a file, not a folder")
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise SymbackpropError(f"cannot write to {folder}: {existing} is not a writable folder")
+
+
+def output_file(text: str) -> Path | None:
+    """The file an ``--out`` names; None for ``-`` (print).
+
+    Raises:
+        SymbackpropError: an empty name, or one ending in a slash (a folder).
+    """
+    if not text.strip():
+        raise SymbackpropError("--out is empty; give a file name, or - to print")
+    if text == "-":
+        return None
+    if text.endswith(("/", os.sep)):
+        raise SymbackpropError(f"--out {text} names a folder; give a file name")
+    return Path(text)
+
+
+def output_folder(text: str) -> Path:
+    """The folder an ``--out`` of ``derive`` names.
+
+    Raises:
+        SymbackpropError: an empty name, or ``-`` (derive writes several files, so it cannot print them).
+    """
+    if not text.strip():
+        raise SymbackpropError("--out is empty; give a folder")
+    if text == "-":
+        raise SymbackpropError("derive writes several files, so --out takes a folder, not -")
+    return Path(text)
+
+
+def check_target(path: Path) -> Path:
+    """The file to write for ``path``: the file a symbolic link points to (the link stays), or ``path``.
+
+    Raises:
+        SymbackpropError: ``path`` is a folder, or exists and is not a regular file (a device, a pipe).
+    """
+    target = path.resolve() if path.is_symlink() else path
+    if target.is_dir():
+        raise SymbackpropError(f"cannot write {path}: it is a folder; give a file name")
+    if target.exists() and not target.is_file():
+        raise SymbackpropError(f"cannot write {path}: it is not a regular file (a device or a pipe)")
+    return target
+
+
+def write_file(path: Path, content: str | bytes) -> Path:
+    """Write one file (through a symbolic link, to its file) all at once: never a half-written file, and no
+    temporary file left behind when writing fails."""
+    return commit({path: content})[0]
+
+
+# --------------------------------------------------------------------------- compiled gradients
