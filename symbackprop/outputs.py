@@ -168,7 +168,7 @@ def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
     """The PDF and the log of the LaTeX file ``name``, built in a scratch folder.
 
     Raises:
-        TexMissingError, LatexError: as :func:`symbackprop.pdf.build_pdf`, saying that nothing was written.
+        TexMissingError, LatexError: as :func:`symbackprop.documents.pdf.build_pdf`, saying that nothing was written.
     """
     from .documents.pdf import LatexError, TexMissingError, build_pdf, require_tex
 

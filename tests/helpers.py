@@ -26,6 +26,21 @@ def require_tex() -> None:
     pytest.skip("latexmk/pdflatex not installed")
 
 
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``symbackprop ARGS`` in this process: exit status, stdout and stderr."""
+    from symbackprop.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    captured = capsys.readouterr()
+    return int(exit_info.value.code or 0), captured.out, captured.err
+
+
+def one_line(err: str) -> bool:
+    """What a mistake prints: one line, no traceback."""
+    return err.count("\n") == 1 and "Traceback" not in err
+
+
 def random_point(network: Network, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:
     """Rational values for inputs, parameters and targets (targets a distribution where the loss needs one)."""
     point: dict[sp.Symbol, sp.Expr] = {}
@@ -78,15 +93,29 @@ def diff_at(loss: sp.Expr, param: sp.Symbol, point: dict[sp.Symbol, sp.Expr]) ->
     return sp.N(result.xreplace(values), DIGITS)
 
 
-def forward_mode_at(network: Network, param: sp.Symbol, point: dict[sp.Symbol, sp.Expr],
-                    digits: int = DIGITS) -> sp.Expr:
+def forward_mode_at(network: Network, param: sp.Symbol, point: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
     """d c / d param at the point by forward-mode differentiation: an independent oracle of bounded cost.
 
-    Every value of the forward pass is carried as a dual number v + d*eps, numbers to ``digits`` digits; each
-    activation and the loss are expanded to first order in eps by sympy.diff of their formulas alone. The work
-    grows with the size of the network, never with the size of the loss written out in full (which
-    :func:`diff_at` differentiates, and which grows as width ** depth).
+    Every value of the forward pass is carried as a dual number v + d*eps; each activation and the loss are
+    expanded to first order in eps by sympy.diff of their formulas alone. The work grows with the size of the
+    network, never with the size of the loss written out in full (which :func:`diff_at` differentiates, and which
+    grows as width ** depth). A saturated output (sigmoid(40) = 1 - 4e-18) loses digits where the loss takes
+    log(1 - a): the pass is repeated with more digits, up to a bound, until :data:`DIGITS` of 1 - a are left.
     """
+    logs = {"bce": (0, 1), "cross_entropy": (0,), "sparse_cross_entropy": (0,)}.get(network.loss.name, ())
+    digits = 2 * DIGITS
+    while True:
+        slope, outputs = _forward_mode(network, param, point, digits)
+        closest = min((abs(a - edge) for a in outputs for edge in logs), default=sp.S.One)  # a and 1 - a under log
+        # the bound: random_point's weights and inputs keep |z| under 150,000, so e^-|z| has under 65,000 digits
+        if (closest > sp.Float(10) ** (DIGITS + 5 - digits) and slope.is_finite) or digits >= 4096 * DIGITS:
+            return slope
+        digits *= 4
+
+
+def _forward_mode(network: Network, param: sp.Symbol, point: dict[sp.Symbol, sp.Expr],
+                  digits: int) -> tuple[sp.Expr, list[sp.Expr]]:
+    """d c / d param, and the output values, computed with ``digits`` digits."""
     eps = sp.Symbol("eps")
 
     def first_order(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
@@ -110,9 +139,10 @@ def forward_mode_at(network: Network, param: sp.Symbol, point: dict[sp.Symbol, s
             pre.append(value + slope * eps)
         outputs = network.activation(layer).apply(pre)
         duals.update(zip(network.a(layer), (first_order(out) for out in outputs)))
-    outputs = [value + slope * eps for value, slope in (duals[a] for a in network.a(network.depth))]
+    final = [duals[a] for a in network.a(network.depth)]
     targets = [target.xreplace(point) for target in network.targets]
-    return first_order(network.loss(outputs, targets))[1]
+    loss = network.loss([value + slope * eps for value, slope in final], targets)
+    return first_order(loss)[1], [value for value, _ in final]
 
 
 def derived_at(derivation: Derivation, point: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:

@@ -15,19 +15,8 @@ from typing import Any
 import pytest
 
 from symbackprop import __version__, cli, outputs
-from symbackprop.cli import main
-from tests.helpers import require_tex
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return int(exit_info.value.code or 0), captured.out, captured.err
-
-
-def one_line(err: str) -> bool:
-    return err.count("\n") == 1 and "Traceback" not in err
+from tests.helpers import one_line, require_tex
+from tests.helpers import run_cli as run
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -13,20 +13,9 @@ from typing import Any
 
 import pytest
 
-from symbackprop.cli import main
 from symbackprop.documents import files as documents
-from tests.helpers import require_tex
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return int(exit_info.value.code or 0), captured.out, captured.err
-
-
-def one_line(err: str) -> bool:
-    return err.count("\n") == 1 and "Traceback" not in err
+from tests.helpers import one_line, require_tex
+from tests.helpers import run_cli as run
 
 
 @pytest.mark.parametrize("args", [

@@ -7,6 +7,7 @@ jax.grad), never the engine the compiled code comes from.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 import warnings
 from collections.abc import Sequence
@@ -20,14 +21,17 @@ from hypothesis import strategies as st
 
 from symbackprop import Network
 from symbackprop.codegen import compile as compiler
-from symbackprop.codegen import kernels
+from symbackprop.codegen import kernels, printers
 from symbackprop.codegen.printers import Nonpos, Sigmoid, Softplus, stabilize
-from symbackprop.errors import BackendError, DataError, SizeLimitError, SpecError, UnknownNameError
+from symbackprop.codegen.scalar import read_trace
+from symbackprop.derive.engine import derive
+from symbackprop.errors import BackendError, DataError, SizeLimitError, SpecError, SymbackpropError, UnknownNameError
 from symbackprop.model.activations import A, Z, get_activation
 from symbackprop.model.losses import LOSSES
 from symbackprop.model.params import random_batch, random_parameters
 from symbackprop.numeric.check import check_grads
-from symbackprop.numeric.references import describe, reference_grad, torch_grad
+from symbackprop.numeric.references import describe, output_delta, reference_grad, torch_grad
+from symbackprop.templating import environment
 from tests.numeric_strategies import HIDDEN, networks
 
 HAS = {name: importlib.util.find_spec(name) is not None for name in ("torch", "jax")}
@@ -286,6 +290,125 @@ def test_generated_source_is_deterministic_and_names_the_command() -> None:
     assert first == compiler.generate_source(net)
     assert "symbackprop compile 2-3-1 --activations 'tanh,sigmoid' --loss bce" in first
     compile(first, "grads.py", "exec")
+
+
+# ------------------------------------------------------------------------------------ generated functions
+X1, X2 = sp.symbols("x1 x2", real=True)
+FUNCTIONS = [  # (arguments, expression): common subexpressions, piecewise branches, helpers, constants
+    ((Z,), get_activation("sigmoid")(Z)),
+    ((Z, A), get_activation("silu")(Z).diff(Z)),
+    ((Z,), get_activation("elu")(Z)),
+    ((Z,), get_activation("gelu")(Z).diff(Z)),
+    ((Z, A), (A - kernels.Y) * sp.Piecewise((0, Z <= 0), (1, True)) / (A * (A - 1))),
+    ((Z, A), sp.log(1 + sp.exp(Z)) * sp.exp(Z) + sp.tanh(Z) ** 2 - sp.tanh(Z)),
+    ((X1, X2), sp.Float(0.25) * X1 + sp.sqrt(2) * X2),
+    ((Z,), sp.Integer(1)),
+]
+
+
+def _lambdify_source(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, printer: type) -> str:
+    made = sp.lambdify(list(args), expr, modules=[{"xp": None}], printer=printer, cse=True, docstring_limit=0)
+    return inspect.getsource(made).replace("def _lambdifygenerated(", f"def {name}(", 1)
+
+
+@pytest.mark.parametrize(("args", "expr"), FUNCTIONS)
+@pytest.mark.parametrize("printer", [printers.ArrayPrinter, printers.ElementPrinter])
+def test_generated_functions_read_as_lambdify_writes_them(args: Sequence[sp.Symbol], expr: sp.Expr,
+                                                          printer: type) -> None:
+    make = printers.function if printer is printers.ArrayPrinter else printers.element_function
+    function = make("f", args, expr, ["a comment"])
+    laid_out = environment().get_template("python/function.py.j2").module.define(function)  # type: ignore[attr-defined]
+    want = _lambdify_source("f", args, printers.stabilize(expr), printer)
+    if function.guarded:  # lambdify has no either_branch(): the body, one level deeper
+        head, *body = want.splitlines(keepends=True)
+        want = head + "    with either_branch():  # where() computes both branches; see the helper\n" + "".join(
+            "    " + line for line in body)
+    assert laid_out == want
+
+
+@pytest.mark.parametrize(("expr", "helpers"), [
+    (get_activation("sigmoid")(Z), {"sigmoid"}),
+    (get_activation("elu")(Z), {"nonpos"}),
+    (get_activation("gelu")(Z), {"erf"}),
+    (get_activation("softplus")(Z) + sp.tanh(Z), {"softplus", "tanh"}),
+    (Z ** 2, set()),
+])
+def test_the_printers_record_the_helpers_they_call(expr: sp.Expr, helpers: set[str]) -> None:
+    assert printers.function("f", (Z,), expr).helpers == helpers
+    assert printers.element_function("f", (Z,), expr).helpers == helpers
+
+
+def test_modules_define_the_helpers_their_functions_call_and_no_others() -> None:
+    plain = compiler.generate_source(Network([2, 2], activations=["linear"]), "numpy")
+    gelu = compiler.generate_source(Network([2, 2, 1], hidden="gelu", output="linear"), "numpy")
+    assert "scipy.special import erf" not in plain and "scipy.special import erf" in gelu
+
+
+# ------------------------------------------------------------------------------------ the trace
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_trace_holds_every_value_of_backprop(backend: str) -> None:
+    net = Network([3, 4, 3], hidden="tanh", output="softmax", loss="cross_entropy")
+    grad = compiler.compile_network(net, backend, "scalar")
+    params = random_parameters(net, 1)
+    X, Y = random_batch(net, 5, 2)
+    native = (lambda array: array) if backend == "jax" else (lambda array: _native(backend, array))  # jnp: float32
+    trace = grad.trace({k: native(v) for k, v in params.items()}, native(X), native(Y))
+    z, a, delta = ({l: np.asarray(values[l]) for l in (1, 2)} for values in (trace.z, trace.a, trace.delta))
+    b1, b2 = params["b1"].reshape(-1), params["b2"].reshape(-1)
+    np.testing.assert_allclose(np.asarray(trace.inputs), X)
+    np.testing.assert_allclose(np.asarray(trace.targets), Y)
+    np.testing.assert_allclose(z[1], X @ params["W1"].T + b1, rtol=1e-12)
+    np.testing.assert_allclose(a[1], np.tanh(z[1]), rtol=1e-12)
+    np.testing.assert_allclose(z[2], a[1] @ params["W2"].T + b2, rtol=1e-12)
+    np.testing.assert_allclose(a[2].sum(1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(delta[2], output_delta(describe(net), params, X, Y), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(delta[1], (delta[2] @ params["W2"]) * (1 - a[1] ** 2), rtol=1e-10, atol=1e-14)
+    want = reference_grad(describe(net), params, X, Y)
+    assert np.asarray(trace.losses).shape == (5,)
+    assert float(trace.loss) == pytest.approx(want["loss"], rel=1e-12)
+    assert float(np.asarray(trace.losses).mean()) == pytest.approx(want["loss"], rel=1e-12)
+    assert list(trace.gradients) == ["W1", "b1", "W2", "b2"]
+    for key in trace.gradients:
+        np.testing.assert_allclose(np.asarray(trace.gradients[key]), want[key], rtol=1e-10, atol=1e-14)
+    assert str(np.asarray(trace.z[1]).dtype) == "float64"
+
+
+def test_the_trace_repeats_a_value_computed_once_for_every_example() -> None:
+    # a generated function whose expression mentions no value of the example returns one number
+    net = Network([1, 1], activations=["linear"])
+    column = np.array([1.0, 2.0, 3.0])
+    record = {"x_1": column, "y_1": column, "z1_1": column, "a1_1": column, "delta1_1": 0.5, "terms": column}
+    trace = read_trace(net, record, {"loss": 2.0, "W1": np.ones((1, 1)), "b1": np.ones((1, 1))}, np)
+    np.testing.assert_array_equal(trace.delta[1], [[0.5], [0.5], [0.5]])
+    assert np.shape(trace.z[1]) == np.shape(trace.inputs) == (3, 1) and np.shape(trace.losses) == (3,)
+
+
+def test_the_trace_of_sparse_labels_holds_one_hot_targets() -> None:
+    net = Network([2, 3], activations=["softmax"], loss="sparse_cross_entropy")
+    trace = net.compile(form="scalar").trace(random_parameters(net, 0), np.zeros((2, 2)), np.array([2, 0]))
+    np.testing.assert_array_equal(trace.targets, [[0, 0, 1], [1, 0, 0]])
+
+
+def test_only_the_scalar_form_has_a_trace() -> None:
+    net = Network([2, 2, 1])
+    with pytest.raises(SymbackpropError, match="trace\\(\\) needs the scalar form.*form='scalar'"):
+        net.compile().trace(random_parameters(net, 0), *random_batch(net, 2, 0))
+
+
+def test_the_trace_checks_its_arguments_as_a_call_does() -> None:
+    net = Network([2, 2, 1])
+    params = random_parameters(net, 0)
+    with pytest.raises(DataError, match="the batch has no examples"):
+        net.compile(form="scalar").trace(params, *random_batch(net, 0, 0))
+
+
+def test_a_given_derivation_is_used_and_must_be_of_the_network() -> None:
+    net = Network([2, 2, 1], hidden="tanh")
+    derivation = derive(net, forms=("element",), progress=False)
+    assert compiler.generate_source(net, form="scalar", derivation=derivation) == compiler.generate_source(
+        net, form="scalar")
+    with pytest.raises(ValueError, match="the derivation is of"):
+        compiler.compile_network(Network([2, 2, 1]), form="scalar", derivation=derivation)
 
 
 # ------------------------------------------------------------------------------------ bad input

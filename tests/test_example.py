@@ -19,6 +19,9 @@ from typer.testing import CliRunner
 
 from symbackprop import Network
 from symbackprop.cli import app
+from symbackprop.codegen import scalar as scalar_module
+from symbackprop.derive import engine
+from symbackprop.documents import example as example_module
 from symbackprop.documents.example import (
     bracket_negatives,
     check_example_size,
@@ -82,6 +85,32 @@ def test_example_numbers_equal_the_reference_backprop(net: Network, seed: int, m
     assert data["gradients"] == parameters_to_data(net, example.gradients)
     for l in range(1, net.depth + 1):
         assert np.shape(data["forward"][f"a{l}"]) == np.shape(data["delta"][f"delta{l}"]) == (m, net.layers[l])
+
+
+def test_a_worked_example_derives_its_network_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    derived: list[Network] = []
+
+    def counting(network: Network, *args: object, **kwargs: object) -> object:
+        derived.append(network)
+        return engine.derive(network, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(example_module, "derive", counting)
+    monkeypatch.setattr(scalar_module, "derive", counting)
+    example = worked_example(MAZUR, MAZUR_PARAMS, [[0.05, 0.1], [0.2, 0.3]], [[0.01, 0.99], [0.5, 0.5]])
+    render_example(example, "md")
+    render_example(example, "tex")
+    assert derived == [MAZUR]
+
+
+def test_the_worked_example_shows_the_values_of_the_compiled_trace() -> None:
+    X, Y = [[0.05, 0.1], [0.2, 0.3]], [[0.01, 0.99], [0.5, 0.5]]
+    example = worked_example(MAZUR, MAZUR_PARAMS, X, Y)
+    trace = MAZUR.compile(form="scalar").trace({k: np.asarray(v) for k, v in MAZUR_PARAMS.items()}, X, Y)
+    data = example_json(example)
+    for l in (1, 2):
+        assert data["forward"][f"z{l}"] == np.asarray(trace.z[l]).tolist()
+        assert data["delta"][f"delta{l}"] == np.asarray(trace.delta[l]).tolist()
+    assert data["loss"] == float(trace.loss)
 
 
 def test_shared_bias_gradients_are_numbers_and_bias_none_has_no_b() -> None:

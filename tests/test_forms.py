@@ -69,7 +69,7 @@ def test_vector_form_equals_element_form(case: dict) -> None:
         for step in d.steps_of("vector", quantity):
             explicit = evaluate(step.result, env, _functions(net, a_of))
             difference = (explicit - element).xreplace(values)
-            assert all(abs(numeric(e, point)) < 1e-20 for e in difference), (quantity, step.justification)
+            assert all(abs(numeric(e, point)) < 1e-20 for e in difference), (quantity, step.rule)
 
 
 def _renamed(expr: sp.Expr, example: int) -> sp.Expr:

@@ -11,13 +11,15 @@ Two forms, both generated as a Python module from a Jinja template (``templates/
 ``grad.source`` is that module, and ``symbackprop compile`` writes it to a file:
 
 * ``vectorized``: each activation g_l and its derivative (``activations.derivative``, from SymPy), the
-  output layer's loss and delta (``derive.chain.output_kernel``) are lambdified as scalar kernels and composed by
-  the batch-form backprop equations with matrix products; any width. With NumPy, hidden layers' arrays are
+  output layer's loss and delta (``derive.chain.output_kernel``) are generated as scalar kernels (printed as
+  ``lambdify`` would write them, see :mod:`symbackprop.codegen.printers`) and composed by the batch-form backprop
+  equations with matrix products; any width. With NumPy, hidden layers' arrays are
   kept between calls (one set per thread) and wide layers are activated in row blocks; where numba is
   installed, a hidden layer's bias, activation and BP2 factor run as element loops it compiles (one pass
   over memory instead of several), from the same expressions written for one number at a time.
-* ``scalar``: every element expression of the derivation (each z, a, delta and gradient entry) is lambdified
-  on its own and evaluated in order, vectorised over the examples only; small networks.
+* ``scalar``: every element expression of the derivation (each z, a, delta and gradient entry) is generated
+  as a function of its own and evaluated in order, vectorised over the examples only; small networks.
+  ``grad.trace(params, X, Y)`` returns every value it computed on the way (a :class:`Trace`).
 
 Stability (exact rewrites, see :mod:`symbackprop.codegen`): softmax subtracts the row maximum; the loss is
 computed from the logits where the output activation and loss fuse (softmax or sigmoid with cross-entropy,
@@ -26,6 +28,7 @@ sigmoid with BCE); sigmoid and softplus never overflow.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import itertools
@@ -36,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import BackendError, DataError, SizeLimitError, UnknownNameError
+from ..derive.derivation import Derivation
+from ..errors import BackendError, DataError, SizeLimitError, SymbackpropError, UnknownNameError
 from ..model.activations import A, Z, derivative
 from ..model.architecture import Architecture
 from ..model.params import (
@@ -48,13 +52,14 @@ from ..model.params import (
 )
 from . import printers
 from .kernels import SOFTMAX_FUSED, output_kernels
-from .scalar import scalar_context
+from .scalar import Trace, read_trace, scalar_context
 
 BACKENDS = ("numpy", "jax", "torch")
 FORMS = ("vectorized", "scalar")
 DTYPES = ("float64", "float32")
-#: The scalar form lambdifies one function per element expression; above this it refuses.
+#: The scalar form generates one function per element expression; above this it refuses.
 SCALAR_MAX_PARAMETERS = 500
+
 
 def _check_choice(kind: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
@@ -75,31 +80,23 @@ def require_backend(backend: str) -> None:
 
 @dataclass(frozen=True)
 class LayerPlan:
-    """What the template writes for layer l: its input, its weights without the bias column, its bias row (None
-    for bias none), its activation (``g{l}`` or softmax), whether it has a derivative factor g'_l(Z^l) for
-    BP2 (hidden layers whose g' is not 1), and, for a hidden element-wise layer of the NumPy module, the name
-    ``g{k}`` of its element loops (k the first layer with the same activation, whose loops it shares)."""
+    """What the vectorized template needs of layer l to write it (weights and bias follow from l and the bias
+    convention).
+
+    Attributes:
+        l: the layer, 1..L.
+        source: the name of its input, ``X`` or ``A{l-1}``.
+        elementwise: whether its activation is ``g{l}`` applied element by element (else softmax).
+        prime: whether BP2 multiplies by g_l'(Z^l) (hidden layers whose g' is not 1).
+        element: for a hidden element-wise layer of the NumPy module, the layer k whose element loops
+            ``g{k}_forward`` and ``g{k}_backward`` it runs (the first layer with the same activation).
+    """
 
     l: int
     source: str
-    weights: str
-    bias: str | None
     elementwise: bool
     prime: bool
-    element: str | None = None
-
-    @property
-    def activate(self) -> str:
-        return f"g{self.l}(Z{self.l})" if self.elementwise else f"softmax(Z{self.l})"
-
-    @property
-    def prime_call(self) -> str:
-        return f"g{self.l}_prime(Z{self.l}, A{self.l})"
-
-
-def _bias_row(net: Architecture, l: int) -> str | None:
-    return {"vector": f"b{l}.reshape(1, -1)", "shared": f"b{l}.reshape(1, 1)",
-            "neuron": f"W{l}[:, 0].reshape(1, -1)"}.get(net.bias)
+    element: int | None = None
 
 
 def _vectorized_context(net: Architecture) -> dict[str, Any]:
@@ -117,8 +114,7 @@ def _vectorized_context(net: Architecture) -> dict[str, Any]:
                     f"g_{l}'(z) = {printers.text(d)}: sympy.diff({printers.text(act(Z))}, z)"
                     + (f" in terms of a = g_{l}(z)" if derivative(act).in_output else "")]))
     functions += output_kernels(net)
-    layers = [LayerPlan(l, "X" if l == 1 else f"A{l - 1}", f"W{l}[:, 1:]" if net.bias == "neuron" else f"W{l}",
-                        _bias_row(net, l), act.elementwise, l in primes)
+    layers = [LayerPlan(l, "X" if l == 1 else f"A{l - 1}", act.elementwise, l in primes)
               for l, act in enumerate(net.activations, start=1)]
     out = net.activations[-1].name
     names = {f.name for f in functions}
@@ -152,8 +148,8 @@ def _element_context(net: Architecture, layers: list[LayerPlan]) -> dict[str, An
     planned = []
     for plan in layers:
         label = net.activations[plan.l - 1].label
-        planned.append(replace(plan, element=f"g{first[label]}") if plan.l < net.depth and label in first else plan)
-    loops = [plan for plan in planned if plan.element == f"g{plan.l}"]
+        planned.append(replace(plan, element=first[label]) if plan.l < net.depth and label in first else plan)
+    loops = [plan for plan in planned if plan.element == plan.l]
     return {"element_functions": functions, "element_loops": loops, "layers": planned}
 
 
@@ -169,12 +165,18 @@ def _command(net: Architecture, backend: str, form: str, dtype: str) -> str:
             f"--backend {backend} --form {form} --dtype {dtype}")
 
 
-def generate_source(net: Architecture, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64") -> str:
+def generate_source(net: Architecture, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64",
+                    derivation: Derivation | None = None) -> str:
     """The standalone Python module computing ``grad(params, X, Y)``; it imports the backend, never SymPy (NumPy
     modules also numba and SciPy where installed, for element loops and erf).
 
+    Args:
+        derivation: for the scalar form, the element-form derivation of ``net`` if the caller has it (else it
+            is derived here); the vectorized form does not read it.
+
     Raises:
         UnknownNameError: unknown backend, form or dtype. SizeLimitError: the scalar form of a large network.
+        ValueError: a derivation of another network.
     """
     _check_choice("backend", backend, BACKENDS)
     _check_choice("form", form, FORMS)
@@ -187,16 +189,14 @@ def generate_source(net: Architecture, backend: str = "numpy", form: str = "vect
         if backend == "numpy":
             context.update(_element_context(net, context["layers"]))
     else:
-
         if net.parameter_count > SCALAR_MAX_PARAMETERS:
             raise SizeLimitError(f"the scalar form is limited to {SCALAR_MAX_PARAMETERS} parameters and {net.spec} "
                                  f"has {net.parameter_count}; use the vectorized form")
-        context = scalar_context(net)
+        context = scalar_context(net, derivation)
     context.setdefault("element_functions", [])
     context.setdefault("element_loops", [])
-    helpers = {name for f in context["functions"] for name in printers.HELPERS.values() if f"{name}(" in f.source}
-    element_helpers = {name for f in context["element_functions"] for name in printers.HELPERS.values()
-                       if f"{name}_at(" in f.source}
+    helpers = frozenset().union(*(f.helpers for f in context["functions"]))
+    element_helpers = frozenset().union(*(f.helpers for f in context["element_functions"]))
     context.update(title=_title(net), version=version(), backend=backend, dtype=dtype, form=form,
                    command=_command(net, backend, form, dtype), helpers=helpers, element_helpers=element_helpers)
     return render(f"python/{form}.py.j2", context)
@@ -254,7 +254,8 @@ def check_arguments(net: Architecture, params: Any, X: Any, Y: Any, shapes_check
 
 
 class CompiledGradient:
-    """``grad(params, X, Y) -> dict`` compiled for one network; ``source`` is the generated module.
+    """``grad(params, X, Y) -> dict`` compiled for one network; ``source`` is the generated module. In the
+    scalar form, :meth:`trace` also returns every intermediate value.
 
     Calls are checked first by :func:`check_arguments` (names and shapes, at least one example, real numbers,
     and for arrays in host memory labels in range and distribution targets that sum to one), raising
@@ -279,13 +280,40 @@ class CompiledGradient:
         check_arguments(self.network, params, X, Y, shapes_checked=self._shapes_accepted(params))
         return self._grad(params, X, Y)
 
+    def trace(self, params: Mapping[str, Any], X: Any, Y: Any) -> Trace:
+        """Evaluate like a call, keeping every value: forward z and a, deltas, per-example losses, the cost and
+        the gradients, as arrays of the backend (run eagerly, not jit-compiled, on JAX).
+
+        Raises:
+            DataError: what a call raises. SymbackpropError: a gradient not of the scalar form (the vectorized
+                form computes whole layers and keeps no per-neuron values).
+        """
+        if self.form != "scalar":
+            raise SymbackpropError(f"trace() needs the scalar form, and this gradient is of the {self.form} form; "
+                                   "compile with form='scalar'")
+        check_arguments(self.network, params, X, Y, shapes_checked=self._shapes_accepted(params))
+        record: dict[str, Any] = {}
+        with self._eager_mode():
+            result = self.namespace["_backprop"](params, X, Y, record)
+            return read_trace(self.network, record, result, self.namespace["xp"])
+
+    def _eager_mode(self) -> contextlib.AbstractContextManager[Any]:
+        """What the module's ``grad`` wraps ``_backprop`` in, besides compiling it: JAX's 64-bit mode for
+        float64, no autograd graph on torch."""
+        if self.backend == "jax" and self.dtype == "float64":
+            return self.namespace["jax"].enable_x64(True)
+        if self.backend == "torch":
+            return self.namespace["torch"].no_grad()
+        return contextlib.nullcontext()
+
     def __repr__(self) -> str:
         return (f"<compiled gradient of {self.network!r}: backend={self.backend!r}, form={self.form!r}, "
                 f"dtype={self.dtype!r}>")
 
 
 def compile_network(
-    net: Architecture, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64"
+    net: Architecture, backend: str = "numpy", form: str = "vectorized", dtype: str = "float64",
+    derivation: Derivation | None = None,
 ) -> CompiledGradient:
     """Compile the gradient of the network's cost C = (1/m) sum c.
 
@@ -294,6 +322,7 @@ def compile_network(
         backend: ``"numpy"``, ``"jax"`` (jit-compiled) or ``"torch"`` (CPU or GPU tensors).
         form: ``"vectorized"`` (any width) or ``"scalar"`` (every element expression; small networks).
         dtype: ``"float64"`` or ``"float32"``.
+        derivation: for the scalar form, the derivation of ``net`` if the caller has one (else it is derived).
 
     Returns:
         A :class:`CompiledGradient`: ``grad(params, X, Y)`` returns ``{"loss": C, "W1": ..., "b1": ..., ...}``
@@ -302,8 +331,9 @@ def compile_network(
     Raises:
         UnknownNameError: an unknown backend, form or dtype. BackendError: jax or torch not installed.
         SizeLimitError: the scalar form of a network above :data:`SCALAR_MAX_PARAMETERS` parameters.
+        ValueError: a derivation of another network.
     """
     _check_choice("form", form, FORMS)
     _check_choice("dtype", dtype, DTYPES)
     require_backend(backend)
-    return CompiledGradient(net, backend, form, dtype, generate_source(net, backend, form, dtype))
+    return CompiledGradient(net, backend, form, dtype, generate_source(net, backend, form, dtype, derivation))

@@ -14,9 +14,11 @@ few operations whose naive form overflows as calls to helpers that every generat
 * ``tanh(z)``: the backend's, except NumPy in float64, whose tanh loop is scalar on many CPUs: there a
   table and a short series in vectorised arithmetic, within 3 units in the last place.
 
-These rewrites are exact: each replaces a subexpression by an equal one. Functions are made by
-``sympy.lambdify`` with explicit argument names and ``cse=True``; their source is kept for the generated
-module, so what runs is what a reader sees.
+These rewrites are exact: each replaces a subexpression by an equal one. A generated function is data
+(:class:`Function`): its explicit argument names, the common subexpressions ``sympy.cse`` found and the
+result, each printed by a printer here, exactly what ``sympy.lambdify(args, expr, printer=..., cse=True)``
+writes; the templates lay it out (``templates/python/function.py.j2``), so what runs is what a reader sees.
+The printers record the helpers they print (:attr:`Function.helpers`), so a module defines those it calls.
 
 :func:`element_function` writes the same expressions for one number at a time, for the NumPy module's
 element loops (compiled by numba where it is installed): ``math`` functions, piecewise functions as
@@ -25,7 +27,6 @@ conditional expressions (only the branch taken is computed), and the helpers as 
 
 from __future__ import annotations
 
-import inspect
 import keyword
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,11 +62,22 @@ class Nonpos(sp.Function):
 HELPERS = {Sigmoid: "sigmoid", Softplus: "softplus", Nonpos: "nonpos", sp.erf: "erf", sp.tanh: "tanh"}
 
 
+class PairMaximum(sp.Function):
+    """The element-wise maximum of two arrays, printed ``xp.maximum(u, v)``; never evaluated, so a nest of them
+    keeps the order in which it was written."""
+
+    nargs = 2
+
+
 class _HelperPrinter(PythonCodePrinter):
     """What both printers share: floats as Python writes them, and the helpers (:data:`HELPERS`) as calls of
-    ``<name><HELPER_SUFFIX>``."""
+    ``<name><HELPER_SUFFIX>``, each recorded in :attr:`helpers` (by its name in :data:`HELPERS`)."""
 
     HELPER_SUFFIX = ""
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(settings)
+        self.helpers: set[str] = set()
 
     def _print_Float(self, expr: sp.Float) -> str:
         return repr(float(expr))
@@ -73,6 +85,7 @@ class _HelperPrinter(PythonCodePrinter):
     def _print_Function(self, expr: sp.Function) -> str:
         helper = HELPERS.get(type(expr))
         if helper is not None:
+            self.helpers.add(helper)
             return f"{helper}{self.HELPER_SUFFIX}({', '.join(self._print(arg) for arg in expr.args)})"
         return super()._print_Function(expr)
 
@@ -84,6 +97,9 @@ class ArrayPrinter(_HelperPrinter, NumPyPrinter):
 
     _module = "xp"
     _kf = {name: "xp." + path.split(".", 1)[1] for name, path in NumPyPrinter._kf.items()}
+
+    def _print_PairMaximum(self, expr: PairMaximum) -> str:
+        return f"xp.maximum({', '.join(self._print(arg) for arg in expr.args)})"
 
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
         *branches, last = expr.args
@@ -161,28 +177,35 @@ def _branch_may_warn(expr: sp.Expr) -> bool:
 
 @dataclass(frozen=True)
 class Function:
-    """A generated function: its name, its arguments, comment lines and its Python source."""
+    """A generated function as data, for a template to lay out (``templates/python/function.py.j2``).
+
+    Attributes:
+        name: the function's name; args: its argument names, in order; comments: lines above its ``def``.
+        assignments: the common subexpressions, in order, as (target, expression source) pairs.
+        result: the source of the returned expression.
+        guarded: whether the body runs inside ``either_branch()`` (a piecewise branch that may warn where
+            NumPy computes it but does not take it).
+        helpers: the helpers (names in :data:`HELPERS`) its body calls.
+    """
 
     name: str
     args: tuple[str, ...]
     comments: tuple[str, ...]
-    source: str
+    assignments: tuple[tuple[str, str], ...]
+    result: str
+    guarded: bool = False
+    helpers: frozenset[str] = frozenset()
 
 
 def function(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, comments: Sequence[str] = ()) -> Function:
-    """Lambdify ``expr`` on arrays with the explicit arguments ``args`` (cse on) and keep its source as
-    ``def name(...)``.
+    """``expr`` on arrays (:class:`ArrayPrinter`) as the function ``name`` of the explicit arguments ``args``,
+    common subexpressions taken out.
 
     Raises:
         ValueError: ``name`` or an argument is not a Python identifier.
     """
     stable = stabilize(sp.sympify(expr))
-    source = _lambdified(name, args, stable, ArrayPrinter, [{"xp": None}])
-    if _branch_may_warn(stable):
-        head, *body = source.rstrip().splitlines()
-        source = "\n".join([head, "    with either_branch():  # where() computes both branches; see the helper",
-                            *("    " + line for line in body)])
-    return Function(name, tuple(a.name for a in args), tuple(comments), source.rstrip() + "\n")
+    return _function(name, args, stable, ArrayPrinter(), comments, guarded=_branch_may_warn(stable))
 
 
 def element_function(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, comments: Sequence[str] = ()) -> Function:
@@ -191,16 +214,32 @@ def element_function(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, commen
     Raises:
         ValueError: ``name`` or an argument is not a Python identifier.
     """
-    source = _lambdified(name, args, stabilize(sp.sympify(expr)), ElementPrinter, ["math"])
-    return Function(name, tuple(a.name for a in args), tuple(comments), source.rstrip() + "\n")
+    return _function(name, args, stabilize(sp.sympify(expr)), ElementPrinter(), comments)
 
 
-def _lambdified(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, printer: type, modules: list[Any]) -> str:
+def _function(name: str, args: Sequence[sp.Symbol], expr: sp.Expr, printer: _HelperPrinter,
+              comments: Sequence[str], guarded: bool = False) -> Function:
+    """What ``lambdify(args, expr, printer=type(printer), cse=True)`` writes, as data: the printer made with its
+    default settings prints each common subexpression and the result, and records the helpers it called."""
     for text in (name, *(a.name for a in args)):
         if not text.isidentifier() or keyword.iskeyword(text):
             raise ValueError(f"not a Python identifier: {text!r}")
-    generated = sp.lambdify(list(args), expr, modules=modules, printer=printer, cse=True, docstring_limit=0)
-    return inspect.getsource(generated).replace("def _lambdifygenerated(", f"def {name}(", 1)
+    replacements, reduced = sp.cse(expr, list=False)
+    assignments = tuple((printer.doprint(target), printer.doprint(value)) for target, value in replacements)
+    result = printer.doprint(reduced)
+    return Function(name, tuple(a.name for a in args), tuple(comments), assignments, result, guarded,
+                    frozenset(printer.helpers))
+
+
+def call(name: str, args: Sequence[sp.Basic]) -> sp.Expr:
+    """The call ``name(*args)`` of a generated function, as an expression for :func:`statement` to print."""
+    return sp.Function(name)(*args)
+
+
+def statement(expr: sp.Basic) -> str:
+    """The source of an expression of generated code: calls of generated functions (:func:`call`), array
+    operations (:class:`ArrayPrinter`) and :class:`PairMaximum`."""
+    return ArrayPrinter({"allow_unknown_functions": True}).doprint(expr)
 
 
 def text(expr: sp.Basic) -> str:

@@ -23,13 +23,13 @@ import sympy as sp
 
 from ..model.activations import A, Z, derivative, softmax_jacobian
 from ..model.architecture import Architecture, times
-from .derivation import Equation, Step
+from ..model.rules import words
+from .derivation import Equation, Rule, Step
 
 #: The per-example cost, as the symbol the derivation's partial derivatives start from.
 COST = sp.Symbol("c", real=True)
 #: The generic target y_j of :class:`OutputKernel` expressions.
 Y = sp.Symbol("y", real=True)
-SUM_TO_ONE = "the targets sum to one: sum_i y_i = 1"
 
 # The local derivatives of one term w*s of z = sum w s + b, from SymPy once, then substituted:
 # dz/dw = s (the source activation, 1 for a bias) and dz/ds = w.
@@ -97,10 +97,11 @@ def output_elementwise(network: Architecture, loss: sp.Expr) -> Output:
         quantity = d.name
         dc_da, da_dz = sp.diff(loss, a), deriv.at(z, a)
         chained = product(dc_da, da_dz)
-        steps.append(Step(quantity, "element", layer, d, ((partial(COST, a), partial(a, z)),), "chain rule", chained))
+        chain = ((partial(COST, a), partial(a, z)),)
+        steps.append(Step(quantity, "element", layer, d, chain, Rule.CHAIN_RULE, chained))
         value = _shortest(dc_da * da_dz)
         if value != chained:
-            steps.append(Step(quantity, "element", layer, d, (), "simplify", value))
+            steps.append(Step(quantity, "element", layer, d, (), Rule.SIMPLIFY, value))
         deltas.append(value)
     return Output(steps, deltas, ())
 
@@ -117,17 +118,17 @@ def output_softmax(network: Architecture, loss: sp.Expr) -> Output:
         quantity = d.name
         chain = tuple((partial(COST, a), partial(a, z)) for a in outputs)
         terms = sp.Add(*[product(grads[i], jacobian[i, j]) for i in range(n)], evaluate=False)
-        steps.append(Step(quantity, "element", layer, d, chain, "chain rule; softmax Jacobian", terms))
+        steps.append(Step(quantity, "element", layer, d, chain, Rule.CHAIN_RULE_SOFTMAX, terms))
         value = sp.collect(sp.expand(sp.Add(*[grads[i] * jacobian[i, j] for i in range(n)])), a_j)
-        steps.append(Step(quantity, "element", layer, d, (), "expand and collect", value))
+        steps.append(Step(quantity, "element", layer, d, (), Rule.EXPAND_AND_COLLECT, value))
         if network.loss.targets_sum_to_one:
             reduced = _use_sum_to_one(value, a_j, targets)
             if reduced != value:
                 used = True
                 value = reduced
-                steps.append(Step(quantity, "element", layer, d, (), SUM_TO_ONE, value))
+                steps.append(Step(quantity, "element", layer, d, (), Rule.SUM_TO_ONE, value))
         deltas.append(value)
-    return Output(steps, deltas, (SUM_TO_ONE,) if used else ())
+    return Output(steps, deltas, (words(Rule.SUM_TO_ONE),) if used else ())
 
 
 def hidden_layer(network: Architecture, layer: int) -> tuple[list[Step], list[sp.Expr]]:
@@ -145,10 +146,10 @@ def hidden_layer(network: Architecture, layer: int) -> tuple[list[Step], list[sp
         da_dz = partial(a, z)
         chain = tuple((dc_dz, partial(zk, a), da_dz) for dc_dz, zk in zip(dc_dz_next, next_z))
         terms = sp.Add(*[product(dk, wk, g_prime) for dk, wk in zip(following, dz_da)], evaluate=False)
-        steps.append(Step(d.name, "element", layer, d, chain, "chain rule; dc/dz^{l+1}_k = delta^{l+1}_k", terms))
+        steps.append(Step(d.name, "element", layer, d, chain, Rule.CHAIN_RULE_NEXT_LAYER, terms))
         value = g_prime * sp.Add(*[times(wk, dk) for wk, dk in zip(dz_da, following)])
         if len(following) > 1:  # with one term there is nothing to factor out, only factors to reorder
-            steps.append(Step(d.name, "element", layer, d, (), "factor out g'(z)", value))
+            steps.append(Step(d.name, "element", layer, d, (), Rule.FACTOR_OUT_DERIVATIVE, value))
         deltas.append(value)
     return steps, deltas
 
@@ -175,7 +176,7 @@ def parameter_gradients(network: Architecture, layer: int) -> tuple[list[Step], 
         for param in matrix:
             value, chain = values[param]
             lhs = partial(COST, param)
-            steps.append(Step(param.name, "element", layer, lhs, tuple(chain), "chain rule; dc/dz = delta", value))
+            steps.append(Step(param.name, "element", layer, lhs, tuple(chain), Rule.CHAIN_RULE_PARAMETER, value))
         gradients[name] = matrix.applyfunc(lambda p: values[p][0])
     return steps, gradients
 

@@ -5,7 +5,8 @@ A quantity (``delta2_1``, ``W1_2_3`` in the element form; ``delta2``, ``W1``
 in the vector and batch forms) is derived by one or more consecutive steps: the
 first applies the chain rule (its ``chain`` holds the unevaluated factors, a sum
 over paths of products), the next ones rewrite the result (differentiate,
-simplify, use an identity), each with its justification.
+simplify, use an identity), each citing the :class:`Rule` it follows (data, never a sentence to parse; the
+engine's words for it are :attr:`Step.justification`).
 
 Element-form expressions use the network's scalar symbols (see
 :mod:`symbackprop.network`); vector- and batch-form expressions are SymPy
@@ -24,6 +25,7 @@ from types import MappingProxyType
 import sympy as sp
 
 from ..model.architecture import Architecture
+from ..model.rules import Rule, check_rule, words  # Rule is the derivation's too: import it from here
 
 FORMS = ("element", "vector", "batch")
 
@@ -44,7 +46,7 @@ class Step:
         lhs: the quantity as an expression (a partial derivative or a delta symbol).
         chain: for a chain-rule step, a sum over paths of products of unevaluated factors
             (``Derivative(..., evaluate=False)``); empty for other steps.
-        justification: why the step holds (``"chain rule"``, ``"simplify"``, ...).
+        rule: why the step holds (:attr:`Rule.CHAIN_RULE`, :attr:`Rule.SIMPLIFY`, ...).
         result: the right-hand side after this step.
     """
 
@@ -53,8 +55,16 @@ class Step:
     layer: int
     lhs: sp.Basic
     chain: tuple[tuple[sp.Basic, ...], ...]
-    justification: str
+    rule: Rule
     result: sp.Basic
+
+    def __post_init__(self) -> None:
+        check_rule(self.rule)
+
+    @property
+    def justification(self) -> str:
+        """The rule in the engine's words (``"chain rule"``, ``"simplify"``, ...), for people; never parsed."""
+        return words(self.rule)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ The element form (:mod:`symbackprop.engine`) works on scalars; here the same
 chain rule is applied to whole layers with SymPy matrix expressions, as seed
 004 does for one example (BP1-BP4 through Jacobians) and seed 002 for a batch
 (examples as columns). SymPy's MatrixSymbol differentiation is not used (it
-fails from the first nonlinear layer): each step is one identity, named in its
-justification, and the tests prove every result equal to the element form by
+fails from the first nonlinear layer): each step is one identity, named by its
+:class:`~symbackprop.derive.derivation.Rule`, and the tests prove every result equal to the element form by
 expanding it into explicit matrices (:mod:`symbackprop.explicit`).
 
 Matrix symbols (examples as columns in the batch form):
@@ -29,8 +29,8 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from ..model.activations import A, Z
 from ..model.architecture import Architecture
-from .chain import COST, SUM_TO_ONE, Y, output_kernel, partial
-from .derivation import Step
+from .chain import COST, Y, output_kernel, partial
+from .derivation import Rule, Step
 
 #: The number of examples in a batch.
 M = sp.Symbol("m", integer=True, positive=True)
@@ -143,8 +143,8 @@ class _Builder:
         """1/m times expr in the batch form (C is the mean of the per-example costs)."""
         return expr if self.scale == 1 else sp.MatMul(self.scale, expr)
 
-    def add(self, quantity: str, layer: int, lhs: sp.Basic, chain: tuple, why: str, result: sp.Basic) -> None:
-        self.steps.append(Step(quantity, self.form, layer, lhs, chain, why, result))
+    def add(self, quantity: str, layer: int, lhs: sp.Basic, chain: tuple, rule: Rule, result: sp.Basic) -> None:
+        self.steps.append(Step(quantity, self.form, layer, lhs, chain, rule, result))
         self.results[quantity] = result
 
     def output_delta(self) -> None:
@@ -164,42 +164,39 @@ class _Builder:
         s, L = self.s, self.s.net.depth
         name, d, grad = f"delta{L}", s.delta(L), s.grad()
         chain = ((sp.Transpose(partial(s.a(L), s.z(L))), partial(COST, s.a(L))),)
-        self.add(name, L, d, chain, "chain rule; the Jacobian of an element-wise map is diagonal",
-                 sp.MatMul(sp.DiagMatrix(s.g_prime(L)), grad))
-        self.add(name, L, d, (), "diag(v) u = v ⊙ u", sp.HadamardProduct(grad, s.g_prime(L)))
+        self.add(name, L, d, chain, Rule.CHAIN_RULE_DIAGONAL_JACOBIAN, sp.MatMul(sp.DiagMatrix(s.g_prime(L)), grad))
+        self.add(name, L, d, (), Rule.DIAGONAL_TIMES_VECTOR, sp.HadamardProduct(grad, s.g_prime(L)))
         if grad_value is not None:
-            self.add(name, L, d, (), "differentiate the loss", sp.HadamardProduct(grad_value, s.g_prime(L)))
+            self.add(name, L, d, (), Rule.DIFFERENTIATE_LOSS, sp.HadamardProduct(grad_value, s.g_prime(L)))
         if final is not None and final != self.results[name]:
-            self.add(name, L, d, (), "in terms of the output; simplify", final)
+            self.add(name, L, d, (), Rule.SIMPLIFY_IN_OUTPUT, final)
 
     def _output_delta_softmax(self, grad_value: sp.MatrixExpr | None) -> None:
         s, net, L = self.s, self.s.net, self.s.net.depth
         name, d, a, y = f"delta{L}", s.delta(L), s.a(L), s.y()
         chain = ((sp.Transpose(partial(a, s.z(L))), partial(COST, a)),)
         jacobian = sp.DiagMatrix(a) - a * a.T
-        self.add(name, L, d, chain, "chain rule; softmax Jacobian diag(a) - a a^T (symmetric)",
-                 sp.MatMul(jacobian, s.grad()))
+        self.add(name, L, d, chain, Rule.CHAIN_RULE_SOFTMAX_MATRIX, sp.MatMul(jacobian, s.grad()))
         if grad_value is None:
             return
-        self.add(name, L, d, (), "differentiate the loss", sp.MatMul(jacobian, grad_value))
+        self.add(name, L, d, (), Rule.DIFFERENTIATE_LOSS, sp.MatMul(jacobian, grad_value))
         if net.loss.targets_sum_to_one:
-            self.add(name, L, d, (), "diag(a)(y ⊘ a) = y and a^T (y ⊘ a) = 1^T y",
-                     a * (sp.OneMatrix(1, net.layers[L]) * y) - y)
-            self.add(name, L, d, (), SUM_TO_ONE, a - y)
+            self.add(name, L, d, (), Rule.MULTIPLY_OUT, a * (sp.OneMatrix(1, net.layers[L]) * y) - y)
+            self.add(name, L, d, (), Rule.SUM_TO_ONE, a - y)
 
     def _output_delta_batch(self, grad_value: sp.MatrixExpr | None, final: sp.MatrixExpr | None) -> None:
         s, net, L = self.s, self.s.net, self.s.net.depth
         name, d = f"delta{L}", s.delta(L)
         chain = ((partial(COST, s.z(L)),),)
-        why = "C = (1/m) sum_i c_i: column i is delta^L of example i, over m"
         if final is not None:
-            self.add(name, L, d, chain, why, self.scaled(final))
+            self.add(name, L, d, chain, Rule.MEAN_OVER_EXAMPLES, self.scaled(final))
         elif net.activation(L).elementwise:
-            self.add(name, L, d, chain, why, self.scaled(sp.HadamardProduct(grad_value or s.grad(), s.g_prime(L))))
+            self.add(name, L, d, chain, Rule.MEAN_OVER_EXAMPLES,
+                     self.scaled(sp.HadamardProduct(grad_value or s.grad(), s.g_prime(L))))
         else:
             a, g = s.a(L), grad_value or s.grad()
             column_dot = sp.OneMatrix(net.layers[L], 1) * sp.OneMatrix(1, net.layers[L]) * sp.HadamardProduct(a, g)
-            self.add(name, L, d, chain, why + "; softmax Jacobian-vector product a ⊙ (g - 1 (a^T g))",
+            self.add(name, L, d, chain, Rule.MEAN_OVER_EXAMPLES_SOFTMAX,
                      self.scaled(sp.HadamardProduct(a, g - column_dot)))
 
     def hidden_delta(self, l: int) -> None:
@@ -207,31 +204,29 @@ class _Builder:
         w, d_next = s.weights_without_bias(l + 1), s.delta(l + 1)
         name, d = f"delta{l}", s.delta(l)
         if self.s.batch:
-            self.add(name, l, d, ((partial(COST, s.z(l)),),), "BP2 applied to each column (example)",
+            self.add(name, l, d, ((partial(COST, s.z(l)),),), Rule.EACH_COLUMN,
                      sp.HadamardProduct(w.T * d_next, s.g_prime(l)))
             return
         chain = ((sp.Transpose(partial(s.z(l + 1), s.z(l))), partial(COST, s.z(l + 1))),)
-        self.add(name, l, d, chain, "chain rule; dz^{l+1}/dz^l = W^{l+1} diag(g'(z^l))",
+        self.add(name, l, d, chain, Rule.CHAIN_RULE_LAYER_JACOBIAN,
                  sp.MatMul(sp.Transpose(sp.MatMul(w, sp.DiagMatrix(s.g_prime(l)))), d_next))
-        self.add(name, l, d, (), "(AB)^T = B^T A^T", sp.MatMul(sp.DiagMatrix(s.g_prime(l)), w.T, d_next))
-        self.add(name, l, d, (), "diag(v) u = v ⊙ u", sp.HadamardProduct(w.T * d_next, s.g_prime(l)))
+        self.add(name, l, d, (), Rule.TRANSPOSE_OF_PRODUCT, sp.MatMul(sp.DiagMatrix(s.g_prime(l)), w.T, d_next))
+        self.add(name, l, d, (), Rule.DIAGONAL_TIMES_VECTOR, sp.HadamardProduct(w.T * d_next, s.g_prime(l)))
 
     def gradients(self, l: int) -> None:
         s, net = self.s, self.s.net
         d, examples = s.delta(l), s.ones(1).T  # 1_m, (m x 1)
         source = s.abar(l - 1) if net.bias == "neuron" else s.a(l - 1)
-        why = "chain rule; dz^l_j/dw^l_jk = a^{l-1}_k" + (", summed over the examples" if self.s.batch else "")
+        outer = Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED if self.s.batch else Rule.CHAIN_RULE_OUTER_PRODUCT
         self.add(f"W{l}", l, partial(COST, s.weights(l)), ((partial(COST, s.z(l)), partial(s.z(l), s.weights(l))),),
-                 why + ": an outer product", d * source.T)
+                 outer, d * source.T)
         bias_chain = ((sp.Transpose(partial(s.z(l), s.bias(l))), partial(COST, s.z(l))),)
         if net.bias == "vector":
             total = d * examples if self.s.batch else d
-            self.add(f"b{l}", l, partial(COST, s.bias(l)), bias_chain,
-                     "chain rule; dz^l/db^l = I", total)
+            self.add(f"b{l}", l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_BIAS, total)
         elif net.bias == "shared":
             total = sp.OneMatrix(1, net.layers[l]) * d * (examples if self.s.batch else sp.Identity(1))
-            self.add(f"b{l}", l, partial(COST, s.bias(l)), bias_chain,
-                     "chain rule; dz^l_j/db^l = 1 for every neuron j", total)
+            self.add(f"b{l}", l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_SHARED_BIAS, total)
 
 
 def _build(network: Architecture, batch: bool) -> tuple[dict[str, sp.Basic], list[Step]]:

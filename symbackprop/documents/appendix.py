@@ -1,8 +1,9 @@
 """The appendix: each activation's derivative worked out step by step (seed 002 §6.1), from the engine.
 
-The lines are :func:`symbackprop.activations.derivative`'s steps, each with its justification; the first two
+The lines are :func:`symbackprop.model.activations.derivative`'s steps, each with the note for its rule; the first two
 (the definition and SymPy's raw derivative) are printed as they are, the later ones with σ(u) for
-``1/(1 + e^{-u})``. Softmax, a vector map, gets its Jacobian from :func:`~symbackprop.activations.softmax_jacobian`.
+``1/(1 + e^{-u})``. Softmax, a vector map, gets its Jacobian from
+:func:`~symbackprop.model.activations.softmax_jacobian`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import sympy as sp
 
 from ..model.activations import A, Activation, Z, derivative, softmax_jacobian
 from ..model.architecture import Architecture
+from ..model.rules import Rule
 from ..notation.display import Display, Line, chain
 from ..notation.printer import NotationPrinter
-from .sections import Block, Section, display, note, terms, text
+from .notes import note
+from .sections import Block, Section, display, terms, text
 from .summary import labels
 
 TITLES = {
@@ -44,15 +47,16 @@ def _derivative_blocks(act: Activation, layer: int, printer: NotationPrinter) ->
     z, a = printer.doprint(Z), printer.doprint(A)
     definition = worked.steps[0].expr
     name_line = f"{act.latex}({z})" if symbol != act.latex else ""
-    rows = [(terms(definition, raw), r"\text{definition}")]
+    rows = [(terms(definition, raw), note(worked.steps[0].rule))]
     if name_line and printer.doprint(definition) != name_line:
         rows.insert(0, ([name_line], ""))
     lines = list(chain(f"{symbol}({z})", rows, printer.width).lines)
-    steps = [([raw.doprint(worked.steps[1].expr)], note(worked.steps[1].justification, z))]
+    differentiated = worked.steps[1]
+    steps = [([raw.doprint(differentiated.expr)], note(differentiated.rule, differentiated.activation, z))]
     for position, step in enumerate(worked.steps[2:], start=2):
-        detour = step.justification == "simplify" and position + 1 < len(worked.steps)
+        detour = step.rule is Rule.SIMPLIFY and position + 1 < len(worked.steps)
         if not detour:  # SymPy's simplified form (1/(4 cosh^2)) is a detour when the textbook form follows
-            steps.append((terms(step.expr, printer), note(step.justification, z)))
+            steps.append((terms(step.expr, printer), note(step.rule, step.activation, z)))
     lines.extend(chain(f"{symbol}'({z})", steps, printer.width).lines)
     blocks = [display(Display(tuple(lines)))]
     if worked.in_output:

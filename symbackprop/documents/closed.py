@@ -1,7 +1,7 @@
 """The closed form: every gradient written out in the inputs, the targets and the parameters, laid out to fit the page.
 
 The expansion substitutes the forward pass and the error terms into each gradient layer by layer, as
-:meth:`~symbackprop.derivation.Derivation.closed_form` does, but holds every Piecewise (ReLU, its 0/1 derivative,
+:meth:`~symbackprop.derive.derivation.Derivation.closed_form` does, but holds every Piecewise (ReLU, its 0/1 derivative,
 leaky ReLU, ELU) as an opaque :class:`_Cases` while it does: SymPy would otherwise fold each inner Piecewise into
 the conditions of the outer ones (``ITE`` conditions that grow exponentially with the depth, 1.6 MB of text for
 one gradient of a 2-3-3-2 ReLU net). A :class:`_Cases` prints as ``max(0, u)`` for ReLU and with indicator
@@ -10,7 +10,7 @@ written by name, ``ELU(u)``: their cases repeat the argument up to three times, 
 
 :class:`ClosedPrinter` prints what cannot be broken across lines in a breakable way: ``exp(u)`` instead of
 ``e^{u}`` and ``u (v)^{-1}`` instead of ``\\frac{u}{v}`` when ``u`` or ``v`` is long. Each gradient is then broken
-by :func:`~symbackprop.linebreak.break_formula` at any depth of parentheses.
+by :func:`~symbackprop.notation.linebreak.break_formula` at any depth of parentheses.
 
 Closed forms grow exponentially with the depth: one that would fill more than :data:`CLOSED_FORM_MAX_PAGES` pages
 is refused with a one-line :class:`~symbackprop.errors.SizeLimitError`, before anything is rendered.
@@ -119,7 +119,7 @@ def expanded_gradients(derivation: Derivation) -> dict[str, list[sp.Expr]]:
     parameters, with every Piecewise held as a :class:`_Cases` (see the module docstring).
 
     Raises:
-        SizeLimitError: above the parameter limit of :meth:`~symbackprop.derivation.Derivation.closed_form`.
+        SizeLimitError: above the parameter limit of :meth:`~symbackprop.derive.derivation.Derivation.closed_form`.
     """
     derivation.check_closed_form_size()
     network = derivation.network
@@ -183,8 +183,8 @@ def check_size(gradients: dict[str, list[sp.Expr]], spec: str) -> None:
 
 
 class ClosedPrinter(NotationPrinter):
-    """A :class:`~symbackprop.printer.NotationPrinter` that writes long exponentials and fractions so that
-    :func:`~symbackprop.linebreak.break_formula` can break them: ``\\exp(u)`` and ``u (v)^{-1}``."""
+    """A :class:`~symbackprop.notation.printer.NotationPrinter` that writes long exponentials and fractions so that
+    :func:`~symbackprop.notation.linebreak.break_formula` can break them: ``\\exp(u)`` and ``u (v)^{-1}``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,8 +1,10 @@
 """Worked numeric examples: the derivation's formulas with numbers in them, as lecture notes print them.
 
-:func:`worked_example` evaluates the scalar form (every element expression of the derivation, lambdified) on
-given parameters and examples and keeps every value: forward z and a, the loss, delta per layer, the gradients
-of C = (1/m) sum c and the parameters after one gradient-descent step p - lr dC/dp.
+:func:`worked_example` derives the network once, evaluates its scalar form (every element expression of that
+derivation, generated as a function) on given parameters and examples and keeps every value
+(:meth:`~symbackprop.codegen.compile.CompiledGradient.trace`): forward z and a, the loss, delta per layer, the
+gradients of C = (1/m) sum c and the parameters after one gradient-descent step p - lr dC/dp. The documents show
+the formulas of the same derivation.
 
 :func:`example_json` gives the documented schema::
 
@@ -27,8 +29,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..codegen.compile import SCALAR_MAX_PARAMETERS, compile_network
+from ..codegen.compile import SCALAR_MAX_PARAMETERS, Trace, compile_network
 from ..derive.chain import partial
+from ..derive.derivation import Derivation
 from ..derive.engine import derive
 from ..errors import DataError, SizeLimitError, UnknownNameError
 from ..model.architecture import Architecture
@@ -47,7 +50,8 @@ class WorkedExample:
         params: the parameters, in the shapes of ``net.parameters``.
         X: (m, n_0) inputs; Y: the targets as given ((m, n_L), or (m,) labels from 0).
         lr: the learning rate.
-        values: every scalar symbol's name (``x_1``, ``y_1``, ``z1_2``, ``a1_2``, ``delta1_2``) -> (m,) values.
+        derivation: the element-form derivation whose formulas were evaluated.
+        trace: every value of the evaluation: x, y (one-hot rows for labels), z, a and delta per layer.
         losses: c of each example; loss: C = mean of c.
         gradients: dC/dp in the shapes of ``net.parameters``; updated: p - lr dC/dp.
     """
@@ -57,7 +61,8 @@ class WorkedExample:
     X: np.ndarray
     Y: np.ndarray
     lr: float
-    values: Mapping[str, np.ndarray]
+    derivation: Derivation
+    trace: Trace
     losses: np.ndarray
     loss: float
     gradients: Mapping[str, np.ndarray]
@@ -69,8 +74,7 @@ class WorkedExample:
 
     def layer_values(self, kind: str, layer: int) -> np.ndarray:
         """(m, n_l) values of ``z``, ``a`` or ``delta`` of one layer."""
-        symbols = {"z": self.network.z, "a": self.network.a, "delta": self.network.delta}[kind](layer)
-        return np.stack([self.values[s.name] for s in symbols], axis=1)
+        return np.asarray({"z": self.trace.z, "a": self.trace.a, "delta": self.trace.delta}[kind][layer])
 
 
 def check_example_size(net: Architecture) -> None:
@@ -132,16 +136,14 @@ def worked_example(net: Architecture, params: Mapping[str, Any], X: Any, Y: Any,
     canonical = {k: np.asarray(params[k], dtype=np.float64).reshape(shape) for k, shape in net.parameter_shapes.items()}
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y)
-    grad = compile_network(net, "numpy", "scalar")
-    trace: dict[str, Any] = {}
+    derivation = derive(net, forms=("element",), progress=False)
+    grad = compile_network(net, "numpy", "scalar", derivation=derivation)
     with np.errstate(all="ignore"):  # overflow is reported below, by name, not as RuntimeWarnings
-        result = grad.namespace["_backprop"](canonical, X, Y, trace)
-        ones = np.ones(X.shape[0])
-        values = {name: np.asarray(value, dtype=np.float64) * ones for name, value in trace.items() if name != "terms"}
-        gradients = {k: np.asarray(result[k], dtype=np.float64) for k in net.parameter_shapes}
+        trace = grad.trace(canonical, X, Y)
+        gradients = {k: np.asarray(trace.gradients[k], dtype=np.float64) for k in net.parameter_shapes}
         updated = {k: canonical[k] - lr * gradients[k] for k in net.parameter_shapes}
-    example = WorkedExample(net, canonical, X, Y, lr, values, np.asarray(trace["terms"]),
-                            float(result["loss"]), gradients, updated)
+    example = WorkedExample(net, canonical, X, Y, lr, derivation, trace, np.asarray(trace.losses),
+                            float(trace.loss), gradients, updated)
     _check_finite(net, example)
     return example
 
@@ -230,14 +232,18 @@ def render_example(example: WorkedExample, fmt: str = "md", notation: str = "nie
 
 
 def symbol_values(example: WorkedExample, index: int) -> dict[sp.Basic, float]:
-    """Every symbol's value in example ``index`` (0-based): parameters, x, y, z, a, delta and the label ell."""
-    net = example.network
+    """Every symbol's value in example ``index`` (0-based): parameters, x, y (the indicators [ell = j] for labels),
+    z, a, delta and the label ell."""
+    net, trace = example.network, example.trace
     values: dict[sp.Basic, float] = {}
     for name, matrix in net.parameters.items():
         for position, symbol in enumerate(matrix):
             values[symbol] = float(example.params[name].reshape(-1)[position])
-    for name, column in example.values.items():
-        values[sp.Symbol(name, real=True)] = float(column[index])
+    rows = [(net.inputs_list(), trace.inputs), (list(net.targets), trace.targets)]
+    for l in range(1, net.depth + 1):
+        rows += [(net.z(l), trace.z[l]), (net.a(l), trace.a[l]), (net.delta(l), trace.delta[l])]
+    for symbols, array in rows:
+        values.update(zip(symbols, (float(v) for v in np.asarray(array)[index])))
     if net.loss.sparse:
         values[LABEL] = float(int(example.Y[index]) + 1)
     return values
@@ -316,29 +322,29 @@ def _cost_text(printer: NotationPrinter) -> str:
     return per_example if per_example != total else f"{total}_{{x}}"
 
 
-def _forward_and_backward(example: WorkedExample, derivation: Any, printer: NotationPrinter, index: int,
-                          digits: int) -> list[Block]:
-    net = example.network
-    numbers = ValuePrinter(printer, symbol_values(example, index), digits)
+def _forward_and_backward(example: WorkedExample, printer: NotationPrinter, index: int, digits: int) -> list[Block]:
+    net, derivation = example.network, example.derivation
+    values = symbol_values(example, index)
+    numbers = ValuePrinter(printer, values, digits)
     equations = {eq.name: eq.rhs for eq in derivation.forward}
     forward = []
     for l in range(1, net.depth + 1):
         for symbol in net.z(l) + net.a(l):
-            forward.append(_line(printer, numbers, symbol, equations[symbol.name], example.values[symbol.name][index]))
+            forward.append(_line(printer, numbers, symbol, equations[symbol.name], values[symbol]))
     cost = _cost_text(printer)
     forward.append(Line(cost, printer.doprint(derivation.loss), numbers.doprint(derivation.loss),
                         number_latex(float(example.losses[index]), digits)))
     backward = []
     for l in range(net.depth, 0, -1):
         for symbol, expr in zip(net.delta(l), derivation.deltas[f"delta{l}"]):
-            backward.append(_line(printer, numbers, symbol, expr, example.values[symbol.name][index]))
+            backward.append(_line(printer, numbers, symbol, expr, values[symbol]))
     suffix = f", example {index + 1}" if example.examples > 1 else ""
     return [Block(f"Forward pass and loss{suffix}", tuple(forward)),
             Block(f"Backward pass: the error terms{suffix}", tuple(backward))]
 
 
-def _gradients(example: WorkedExample, derivation: Any, printer: NotationPrinter, digits: int) -> list[Block]:
-    net, m = example.network, example.examples
+def _gradients(example: WorkedExample, printer: NotationPrinter, digits: int) -> list[Block]:
+    net, m, derivation = example.network, example.examples, example.derivation
     per_example = [ValuePrinter(printer, symbol_values(example, i), digits) for i in range(m)]
     mean = r"\frac{1}{m}\sum_{x} " if m > 1 else ""
     scale = rf"\frac{{1}}{{{m}}}" if m > 1 else ""
@@ -366,8 +372,7 @@ def _gradients(example: WorkedExample, derivation: Any, printer: NotationPrinter
 
 def build_blocks(example: WorkedExample, printer: NotationPrinter, digits: int) -> list[Block]:
     """Every block of the document: what is given, forward and backward per example, gradients, the step."""
-    derivation = derive(example.network, forms=("element",), progress=False)
     blocks = [_given(example, printer, digits)]
     for index in range(min(example.examples, MAX_SHOWN)):
-        blocks += _forward_and_backward(example, derivation, printer, index, digits)
-    return blocks + _gradients(example, derivation, printer, digits)
+        blocks += _forward_and_backward(example, printer, index, digits)
+    return blocks + _gradients(example, printer, digits)

@@ -3,7 +3,7 @@
 Files are named after the notation, inside the output folder ``output/<network name>/`` that the CLI picks:
 ``derivation-<notation>.tex`` (standalone, or a fragment with ``--fragment``), ``derivation-<notation>.md``, and
 with ``--exercise`` ``exercises-<notation>.*`` and ``solutions-<notation>.*``. The PDF of each .tex is built by
-:mod:`symbackprop.pdf` after the text files are written.
+:mod:`symbackprop.documents.pdf` after the text files are written.
 """
 
 from __future__ import annotations

@@ -291,7 +291,7 @@ def closed_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     """Each gradient fully expanded in inputs, targets and parameters (small nets only), broken to fit the page.
 
     Raises:
-        SizeLimitError: a net too large for the closed form (see :mod:`symbackprop.closed`), before printing.
+        SizeLimitError: a net too large for the closed form (see :mod:`symbackprop.documents.closed`), before printing.
     """
     intro, displays = closed_displays(derivation, printer)
     blocks = [text(intro)] + [display(shown) for shown in displays]

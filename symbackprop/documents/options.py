@@ -1,7 +1,7 @@
 """What a document should contain and look like: one frozen, validated options object.
 
 Unknown names (notation, form, format, heading) are rejected by name, with the allowed ones listed, as SymPy's
-printers reject unknown settings; ``--symbol`` overrides are validated LaTeX (see :mod:`symbackprop.notation`).
+printers reject unknown settings; ``--symbol`` overrides are validated LaTeX (see :mod:`symbackprop.notation.presets`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class DocumentOptions:
     """The options of ``symbackprop derive`` that shape the documents.
 
     Attributes:
-        notation: a preset of :data:`symbackprop.notation.PRESETS`.
+        notation: a preset of :data:`symbackprop.notation.presets.PRESETS`.
         forms: which derivation forms to show, of :data:`DOCUMENT_FORMS`.
         formats: which files to write, of :data:`FORMATS`; by default all of them, and tex and md for a fragment.
         fragment: LaTeX without a preamble, to ``\\input`` into a host document.

@@ -4,7 +4,7 @@ One factory, :func:`environment`, builds the environment for a format: delimiter
 braces (``((* *))`` statements, ``((( )))`` expressions, ``((= =))`` comments, as nbconvert), ``StrictUndefined``,
 ``trim_blocks``/``lstrip_blocks``, and three filters: ``escape`` (plain text, one pass through a table),
 ``prose`` (text with ``$...$`` math: the text escaped, the math kept) and ``tex`` (a SymPy expression printed
-in the document's notation). Every computation happens before rendering (:mod:`symbackprop.document`); the
+in the document's notation). Every computation happens before rendering (:mod:`symbackprop.documents.model`); the
 templates in ``templates/latex`` and ``templates/markdown`` only loop and lay out. Nothing here touches files.
 """
 

@@ -1,7 +1,7 @@
 """The derivation's sections: the engine's steps in the element, vector, batch and closed forms, as displays.
 
 Each quantity becomes one chain of equalities: ``lhs = definition = chain-rule product = result = ...``, one
-line per step with the engine's justification in the note column, sums broken across lines to fit the page.
+line per step with the note for its rule (:mod:`.notes`) beside it, sums broken across lines to fit the page.
 Above :data:`ELEMENT_LIMIT` parameters the element form is summarised: the first neuron of each layer in full,
 every other entry by its general index formula.
 """
@@ -14,37 +14,18 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..derive.derivation import Step
+from ..derive.derivation import Rule, Step
 from ..model.activations import derivative
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, visual_width
-from ..notation.escape import latex_escape
 from ..notation.printer import NotationPrinter
 from .figure import Figure
+from .notes import note
 
 #: Above this many parameters the element form shows representative entries and the general index formulas.
 ELEMENT_LIMIT = 40
 COST = sp.Symbol("c", real=True)
 TOTAL = sp.Symbol("C", real=True)
-
-#: Engine justifications -> the note printed beside the step (LaTeX math; words inside \text).
-NOTES: tuple[tuple[str, str], ...] = (
-    (r"^chain rule; softmax Jacobian.*", r"\text{chain rule; softmax Jacobian}"),
-    (r"^chain rule; the Jacobian of an element-wise map is diagonal$", r"\text{chain rule; diagonal Jacobian}"),
-    (r"^chain rule.*outer product$", r"\text{chain rule; an outer product}"),
-    (r"^chain rule; dz\^l_j/db\^l = 1 .*", r"\text{chain rule; sum over the neurons}"),
-    (r"^chain rule.*", r"\text{chain rule}"),
-    (r"^diag\(v\) u = v ⊙ u$", r"\operatorname{diag}(v)\,u = v \odot u"),
-    (r"^\(AB\)\^T = B\^T A\^T$", r"(AB)^{\top} = B^{\top} A^{\top}"),
-    (r"^factor out g'\(z\)$", r"\text{factor out the common factor}"),
-    (r"^diag\(a\)\(y ⊘ a\) = y.*", r"\text{multiply out}"),
-    (r"^the targets sum to one.*", r"\text{the targets sum to one}"),
-    (r"^C = \(1/m\) sum_i c_i.*", r"\text{column } i \text{ is example } i\text{; } C \text{ is the mean}"),
-    (r"^BP2 applied to each column.*", r"\text{the vector form, column by column}"),
-    (r"^in terms of the output a = .*", r"\text{in terms of the output}"),
-    (r"^recognise sigmoid\(z\)$", r"\text{recognise } \sigma(z)"),
-    (r"^in terms of sigmoid\(z\)$", r"\text{in terms of } \sigma(z)"),
-)
 
 
 @dataclass(frozen=True)
@@ -116,21 +97,6 @@ class Section:
     subsections: tuple[Section, ...] = ()
 
 
-def note(justification: str, z: str = "z") -> str:
-    """The engine's justification as a LaTeX note (see :data:`NOTES`); unknown ones as escaped text.
-
-    A note about a function of the pre-activation (``in terms of sigmoid(z)``) names it ``z``, the notation's
-    letter for it (bishop and goodfellow write ``a``: their ``z`` and ``h`` are outputs).
-    """
-    for pattern, replacement in NOTES:
-        if re.match(pattern, justification):
-            return replacement.replace("(z)", f"({z})")
-    words = justification.split(";")[0]
-    if words.endswith("(z)"):  # recognise tanh(z): the letter in math, outside \text
-        return rf"\text{{{latex_escape(words[:-3])}}}({z})"
-    return rf"\text{{{latex_escape(words)}}}"
-
-
 def terms(expr: sp.Basic, printer: NotationPrinter) -> list[str]:
     """The printed terms of a sum (in written order if it was built unevaluated); one term otherwise."""
     if isinstance(expr, sp.Add):
@@ -167,13 +133,13 @@ def quantity_display(
     rows: list[tuple[list[str], str]] = []
     definition = _definition(first, printer.network)
     if definition is not None:
-        rows.append(([printer.doprint(_as_total(definition) if batch else definition)], r"\text{definition}"))
+        rows.append(([printer.doprint(_as_total(definition) if batch else definition)], note(Rule.DEFINITION)))
     if first.chain and not transpose:
         paths = [[_as_total(f) if batch else f for f in path] for path in first.chain]
-        rows.append((chain_terms(paths, printer), note(first.justification)))
+        rows.append((chain_terms(paths, printer), note(first.rule)))
     for position, step in enumerate(steps):
         result = sp.Transpose(step.result).doit() if transpose else step.result
-        why = "" if position == 0 and first.chain and not transpose else note(step.justification)
+        why = "" if position == 0 and first.chain and not transpose else note(step.rule)
         rows.append((terms(result, printer), why))
     return chain(lhs, _distinct(lhs, rows), printer.width, pack=pack)
 

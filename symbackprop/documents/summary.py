@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..derive.derivation import Derivation, Step
+from ..derive.derivation import Derivation, Rule, Step
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.presets import Notation
@@ -44,9 +44,9 @@ def vector_steps(derivation: Derivation) -> tuple[Mapping[str, sp.Basic], Sequen
 def _general_bp1(steps: Sequence[Step]) -> sp.Basic | None:
     """∇_a C ⊙ σ'(z^L) (element-wise outputs) or J ∇_a C (softmax): the output δ before the loss is used."""
     for step in steps:
-        if step.justification.startswith("diag(v)"):
+        if step.rule is Rule.DIAGONAL_TIMES_VECTOR:
             return step.result
-    return steps[0].result if steps and "softmax" in steps[0].justification else None
+    return steps[0].result if steps and steps[0].rule is Rule.CHAIN_RULE_SOFTMAX_MATRIX else None
 
 
 def span(notation: Notation, network: Architecture, kind: str, first: int, last: int) -> str:

@@ -33,6 +33,7 @@ from functools import cache
 import sympy as sp
 
 from ..errors import SpecError, UnknownNameError
+from .rules import Rule, check_rule, words
 
 Z = sp.Symbol("z", real=True)
 A = sp.Symbol("a", real=True)
@@ -193,10 +194,25 @@ def get_activation(spec: str) -> Activation:
 
 @dataclass(frozen=True)
 class DerivativeStep:
-    """One line of an activation's derivative worked out: ``expr`` and why."""
+    """One line of an activation's derivative worked out: ``expr`` and the rule it follows.
+
+    Attributes:
+        expr: the derivative (or, for :attr:`Rule.DEFINITION`, the activation) after this step.
+        rule: why the step holds.
+        activation: the activation a rule of :data:`~symbackprop.model.rules.NAMES_ACTIVATION` names; else empty.
+    """
 
     expr: sp.Expr
-    justification: str
+    rule: Rule
+    activation: str = ""
+
+    def __post_init__(self) -> None:
+        check_rule(self.rule, self.activation)
+
+    @property
+    def justification(self) -> str:
+        """The rule in the engine's words, for people (never parsed)."""
+        return words(self.rule, self.activation)
 
 
 @dataclass(frozen=True)
@@ -295,25 +311,25 @@ def derivative(act: Activation) -> Derivative:
     """
     g = act(Z)
     raw = sp.diff(g, Z)
-    steps = [DerivativeStep(g, "definition"), DerivativeStep(raw, "differentiate")]
+    steps = [DerivativeStep(g, Rule.DEFINITION), DerivativeStep(raw, Rule.DIFFERENTIATE)]
     output_form = _in_output(act, raw)
     if output_form is not None:
         simplified = sp.simplify(raw)
         if simplified != raw and simplified != output_form:
-            steps.append(DerivativeStep(simplified, "simplify"))
-        steps.append(DerivativeStep(output_form, f"in terms of the output a = {act.name}(z)"))
+            steps.append(DerivativeStep(simplified, Rule.SIMPLIFY))
+        steps.append(DerivativeStep(output_form, Rule.IN_TERMS_OF_OUTPUT, act.name))
         return Derivative(raw, output_form, tuple(steps), True)
     named = _as_named(act, raw)
     if named is not None:
-        steps.append(DerivativeStep(ACTIVATIONS[named](Z), f"recognise {named}(z)"))
+        steps.append(DerivativeStep(ACTIVATIONS[named](Z), Rule.RECOGNISE_ACTIVATION, named))
         return Derivative(raw, ACTIVATIONS[named](Z), tuple(steps), False, named)
     via_sigmoid = _in_sigmoid(raw)
     if via_sigmoid is not None:
-        steps.append(DerivativeStep(via_sigmoid, "in terms of sigmoid(z)"))
+        steps.append(DerivativeStep(via_sigmoid, Rule.IN_TERMS_OF_SIGMOID))
         return Derivative(raw, via_sigmoid, tuple(steps), False)
     simplified = sp.piecewise_fold(sp.simplify(raw)) if raw.has(sp.Piecewise) else sp.simplify(raw)
     if simplified != raw:
-        steps.append(DerivativeStep(simplified, "simplify"))
+        steps.append(DerivativeStep(simplified, Rule.SIMPLIFY))
     return Derivative(raw, simplified, tuple(steps), False)
 
 

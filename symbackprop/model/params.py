@@ -1,6 +1,6 @@
 """Numbers for a network: parameters, inputs and targets, parsed from JSON data and validated.
 
-Conventions (those of :mod:`symbackprop.network` and of PyTorch/JAX users):
+Conventions (those of :mod:`symbackprop.model.architecture` and of PyTorch/JAX users):
 
 * ``W{l}`` is (n_l, n_{l-1}) (with the bias weights as column 0 for the ``neuron`` convention);
   ``b{l}`` is (n_l, 1) and may be given flat, (n_l,); a ``shared`` bias is one number.

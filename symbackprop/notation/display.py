@@ -5,7 +5,7 @@ templates only lay them out (``align*`` in LaTeX, ``aligned`` inside ``$$`` in M
 broken between the terms of a sum (never inside parentheses), using :func:`visual_width`, a rough estimate of the
 printed width in characters of body text: a display line of the standalone document (16 cm at 11 pt) holds about
 :data:`LINE_WIDTH` of them. A formula too wide for a line even alone is broken inside by
-:func:`symbackprop.linebreak.break_formula`.
+:func:`symbackprop.notation.linebreak.break_formula`.
 """
 
 from __future__ import annotations

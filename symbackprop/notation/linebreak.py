@@ -4,7 +4,7 @@ A formula is read into tokens (a command with its arguments, a brace group, a de
 split), each break between two of them gets a cost (how many delimiters are open there and what it falls before:
 a sign, a relation, a product), and :func:`break_formula` picks the breaks of least total cost whose lines fit,
 with paired sized delimiters split across lines rewritten as ``\\Bigl(``/``\\Bigr)``. Widths are
-:func:`~symbackprop.equations.visual_width` units, with named operators counted at their printed width
+:func:`~symbackprop.notation.display.visual_width` units, with named operators counted at their printed width
 (:func:`formula_width`).
 """
 

@@ -1,10 +1,10 @@
 """A SymPy ``LatexPrinter`` that writes a derivation's expressions in a notation preset.
 
-It maps the engine's symbols to the preset's letters (see :mod:`symbackprop.notation`):
+It maps the engine's symbols to the preset's letters (see :mod:`symbackprop.notation.presets`):
 
 * scalar symbols ``x_k``, ``y_j``, ``W{l}_{j}_{k}``, ``b{l}_{j}``, ``b{l}``, ``z{l}_{j}``, ``a{l}_{j}``,
   ``delta{l}_{j}`` (indices may also be letters, ``delta2_j``, for general formulas), ``c`` (the per-example
-  cost), ``C`` (the batch cost), and the generic ``z``/``a`` of :mod:`symbackprop.activations`;
+  cost), ``C`` (the batch cost), and the generic ``z``/``a`` of :mod:`symbackprop.model.activations`;
 * matrix symbols ``x``, ``y``, ``z2``, ``a2``, ``W2``, ``b2``, ``delta2`` (one example) and ``X``, ``Y``, ``Z2``,
   ``A2``, ``Delta2`` (examples as columns);
 * ``Function("sigmoid")``/``Function("sigmoid'")`` applied to a layer's z as the preset's activation symbol
@@ -48,7 +48,7 @@ class NotationPrinter(LatexPrinter):
         labels: printed layer number -> label, to write a representative layer as ``l``, ``l+1``.
         indicator: LaTeX for the indicator function's 1.
         sigma: print ``1/(1 + e^{-u})`` as σ(u).
-        width: the width, in :func:`~symbackprop.equations.visual_width` units, that displayed equations
+        width: the width, in :func:`~symbackprop.notation.display.visual_width` units, that displayed equations
             printed with this printer are broken to (narrower for fragments in an unknown host).
     """
 

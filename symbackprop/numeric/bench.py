@@ -3,10 +3,10 @@
 One run times, on the same data and in the same process, one gradient evaluation (loss and every gradient of
 C = (1/m) sum c) of an MLP by
 
-* ``symbackprop numpy`` / ``torch`` / ``jax``: :func:`symbackprop.compile.compile_network` (vectorized form);
+* ``symbackprop numpy`` / ``torch`` / ``jax``: :func:`symbackprop.codegen.compile.compile_network` (vectorized form);
   with numba installed, the numpy backend runs its element loops, and ``numpy without numba`` times the same
   module with them turned off;
-* ``hand-written numpy``: :func:`symbackprop.references.reference_grad`, the independent NumPy backprop;
+* ``hand-written numpy``: :func:`symbackprop.numeric.references.reference_grad`, the independent NumPy backprop;
 * ``torch autograd``: the forward pass in torch and ``torch.autograd.grad``;
 * ``jax.grad (jit)``: ``jax.jit(jax.value_and_grad(loss))``;
 * ``matmul floor``: the matrix products alone (3 forward, 2 back-propagating, 3 weight gradients for three

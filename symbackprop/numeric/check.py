@@ -1,6 +1,6 @@
 """``check_grads``: a compiled gradient function compared with every independent reference.
 
-The references (:mod:`symbackprop.references`) are written apart from the engine; this module runs them on one
+The references (:mod:`symbackprop.numeric.references`) are written apart from the engine; this module runs them on one
 point (parameters, inputs, targets) and reports, per reference and per quantity, the largest absolute and
 relative error against an allclose-style tolerance ``atol + rtol * max |reference|``: rtol depends on the dtype
 and on whether the reference is exact or finite differences, atol on the dtype and on the magnitude of the
@@ -194,8 +194,9 @@ def check_grads(
     Raises:
         UnknownNameError: an unknown reference or dtype; BackendError: a reference or backend not installed.
         DataError: a negative seed, fewer than 1 example, or a given point a compiled gradient would refuse
-            (:func:`~symbackprop.compile.check_arguments`). SizeLimitError: random parameters for a network above
-            :data:`~symbackprop.params.RANDOM_MAX_PARAMETERS` parameters.
+            (:func:`~symbackprop.codegen.compile.check_arguments`). SizeLimitError: random parameters for a network
+            above
+            :data:`~symbackprop.model.params.RANDOM_MAX_PARAMETERS` parameters.
     """
     check_seed(seed)
     check_examples(examples)

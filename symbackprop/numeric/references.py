@@ -1,7 +1,7 @@
 """The independent references the compiled gradients are checked against.
 
 Everything here is written apart from the engine on purpose: no SymPy, no derivation, no activation
-derivative from :mod:`symbackprop.activations`. A network enters only as its description (layer sizes,
+derivative from :mod:`symbackprop.model.activations`. A network enters only as its description (layer sizes,
 activation names and parameters, loss name, bias convention), and the references are
 
 * ``reference``: a hand-written NumPy backprop with its own hand-written activation derivatives;

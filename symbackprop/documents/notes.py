@@ -1,0 +1,56 @@
+"""The note printed beside each step of a display: one table, :data:`NOTES`, keyed by the step's rule.
+
+Notes are LaTeX math (words inside ``\\text``); the Markdown documents show the same displays as math, so this
+is the one table both formats print from. The engine's own plain-English words for a rule are
+:data:`symbackprop.model.rules.WORDS`; nothing here reads them.
+"""
+
+from __future__ import annotations
+
+from ..model.activations import ACTIVATIONS
+from ..model.rules import Rule
+
+#: Rule -> its note. ``{z}`` is the notation's letter for the pre-activation (bishop and goodfellow write ``a``:
+#: their ``z`` and ``h`` are outputs), ``{g}`` the LaTeX name of the activation the step names.
+NOTES: dict[Rule, str] = {
+    Rule.DEFINITION: r"\text{definition}",
+    Rule.DIFFERENTIATE: r"\text{differentiate}",
+    Rule.SIMPLIFY: r"\text{simplify}",
+    Rule.IN_TERMS_OF_OUTPUT: r"\text{in terms of the output}",
+    Rule.RECOGNISE_ACTIVATION: r"\text{recognise } {g}({z})",
+    Rule.IN_TERMS_OF_SIGMOID: r"\text{in terms of } \sigma({z})",
+    Rule.CHAIN_RULE: r"\text{chain rule}",
+    Rule.CHAIN_RULE_SOFTMAX: r"\text{chain rule; softmax Jacobian}",
+    Rule.CHAIN_RULE_NEXT_LAYER: r"\text{chain rule}",
+    Rule.CHAIN_RULE_PARAMETER: r"\text{chain rule}",
+    Rule.EXPAND_AND_COLLECT: r"\text{expand and collect}",
+    Rule.SUM_TO_ONE: r"\text{the targets sum to one}",
+    Rule.FACTOR_OUT_DERIVATIVE: r"\text{factor out the common factor}",
+    Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: r"\text{chain rule; diagonal Jacobian}",
+    Rule.DIAGONAL_TIMES_VECTOR: r"\operatorname{diag}(v)\,u = v \odot u",
+    Rule.DIFFERENTIATE_LOSS: r"\text{differentiate the loss}",
+    Rule.SIMPLIFY_IN_OUTPUT: r"\text{in terms of the output}",
+    Rule.CHAIN_RULE_SOFTMAX_MATRIX: r"\text{chain rule; softmax Jacobian}",
+    Rule.MULTIPLY_OUT: r"\text{multiply out}",
+    Rule.CHAIN_RULE_LAYER_JACOBIAN: r"\text{chain rule}",
+    Rule.TRANSPOSE_OF_PRODUCT: r"(AB)^{\top} = B^{\top} A^{\top}",
+    Rule.CHAIN_RULE_OUTER_PRODUCT: r"\text{chain rule; an outer product}",
+    Rule.CHAIN_RULE_BIAS: r"\text{chain rule}",
+    Rule.CHAIN_RULE_SHARED_BIAS: r"\text{chain rule; sum over the neurons}",
+    Rule.MEAN_OVER_EXAMPLES: r"\text{column } i \text{ is example } i\text{; } C \text{ is the mean}",
+    Rule.MEAN_OVER_EXAMPLES_SOFTMAX: r"\text{column } i \text{ is example } i\text{; } C \text{ is the mean}",
+    Rule.EACH_COLUMN: r"\text{the vector form, column by column}",
+    Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED: r"\text{chain rule; an outer product}",
+}
+
+
+def note(rule: Rule, activation: str = "", z: str = "z") -> str:
+    """The note for a step citing ``rule``.
+
+    Args:
+        rule: the step's rule.
+        activation: the activation the step names (an activation derivative's ``activation``), if any.
+        z: the notation's letter for the pre-activation.
+    """
+    text = NOTES[rule].replace("{z}", z)
+    return text.replace("{g}", ACTIVATIONS[activation].latex) if activation else text

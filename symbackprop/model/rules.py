@@ -1,0 +1,115 @@
+"""The rules a derivation step cites, and the engine's own words for each.
+
+Every step names the identity it uses as a :class:`Rule` member: an activation's derivative worked out in
+:mod:`symbackprop.model.activations`, and each step of the chain rule in :mod:`symbackprop.derive` (re-exported
+there as ``symbackprop.derive.derivation.Rule``). Nothing reads words back: documents print a rule through their
+own table, one per output language (:mod:`symbackprop.documents.notes`), and code that needs to know which step is
+which compares rules.
+
+:data:`WORDS` is the engine's plain-English sentence for each rule, what a step's ``justification`` shows in a
+REPL. A rule whose sentence names an activation (``{activation}``) takes the name from the step.
+
+The rules live in the first stage because the activations' derivatives (model) cite them as well as the chain
+rule (derive), and a stage never imports a later one.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, auto
+
+
+class Rule(Enum):
+    """Why a step holds: one member per identity or operation the engine uses."""
+
+    # An activation's derivative (model.activations.derivative).
+    DEFINITION = auto()
+    DIFFERENTIATE = auto()
+    SIMPLIFY = auto()  # also the element form's output delta
+    IN_TERMS_OF_OUTPUT = auto()  # g'(z) as a polynomial in a = g(z); names the activation
+    RECOGNISE_ACTIVATION = auto()  # g'(z) is another activation of the table; names it
+    IN_TERMS_OF_SIGMOID = auto()
+
+    # The element form (derive.chain).
+    CHAIN_RULE = auto()  # dc/dz = dc/da da/dz for an element-wise output
+    CHAIN_RULE_SOFTMAX = auto()  # the same through every output of the softmax
+    CHAIN_RULE_NEXT_LAYER = auto()  # through the next layer's z, whose dc/dz are its deltas
+    CHAIN_RULE_PARAMETER = auto()  # dc/dw = dc/dz dz/dw with dc/dz the delta
+    EXPAND_AND_COLLECT = auto()
+    SUM_TO_ONE = auto()  # also the vector form
+    FACTOR_OUT_DERIVATIVE = auto()
+
+    # The vector form (derive.forms), one example.
+    CHAIN_RULE_DIAGONAL_JACOBIAN = auto()
+    DIAGONAL_TIMES_VECTOR = auto()  # also the hidden layers
+    DIFFERENTIATE_LOSS = auto()
+    SIMPLIFY_IN_OUTPUT = auto()
+    CHAIN_RULE_SOFTMAX_MATRIX = auto()
+    MULTIPLY_OUT = auto()
+    CHAIN_RULE_LAYER_JACOBIAN = auto()
+    TRANSPOSE_OF_PRODUCT = auto()
+    CHAIN_RULE_OUTER_PRODUCT = auto()
+    CHAIN_RULE_BIAS = auto()  # also the batch form
+    CHAIN_RULE_SHARED_BIAS = auto()  # also the batch form
+
+    # The batch form (derive.forms), examples as columns.
+    MEAN_OVER_EXAMPLES = auto()
+    MEAN_OVER_EXAMPLES_SOFTMAX = auto()
+    EACH_COLUMN = auto()
+    CHAIN_RULE_OUTER_PRODUCT_SUMMED = auto()
+
+
+#: The engine's words for each rule (plain text, for people; never parsed).
+WORDS: dict[Rule, str] = {
+    Rule.DEFINITION: "definition",
+    Rule.DIFFERENTIATE: "differentiate",
+    Rule.SIMPLIFY: "simplify",
+    Rule.IN_TERMS_OF_OUTPUT: "in terms of the output a = {activation}(z)",
+    Rule.RECOGNISE_ACTIVATION: "recognise {activation}(z)",
+    Rule.IN_TERMS_OF_SIGMOID: "in terms of sigmoid(z)",
+    Rule.CHAIN_RULE: "chain rule",
+    Rule.CHAIN_RULE_SOFTMAX: "chain rule; softmax Jacobian",
+    Rule.CHAIN_RULE_NEXT_LAYER: "chain rule; dc/dz^{l+1}_k = delta^{l+1}_k",
+    Rule.CHAIN_RULE_PARAMETER: "chain rule; dc/dz = delta",
+    Rule.EXPAND_AND_COLLECT: "expand and collect",
+    Rule.SUM_TO_ONE: "the targets sum to one: sum_i y_i = 1",
+    Rule.FACTOR_OUT_DERIVATIVE: "factor out g'(z)",
+    Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: "chain rule; the Jacobian of an element-wise map is diagonal",
+    Rule.DIAGONAL_TIMES_VECTOR: "diag(v) u = v ⊙ u",
+    Rule.DIFFERENTIATE_LOSS: "differentiate the loss",
+    Rule.SIMPLIFY_IN_OUTPUT: "in terms of the output; simplify",
+    Rule.CHAIN_RULE_SOFTMAX_MATRIX: "chain rule; softmax Jacobian diag(a) - a a^T (symmetric)",
+    Rule.MULTIPLY_OUT: "diag(a)(y ⊘ a) = y and a^T (y ⊘ a) = 1^T y",
+    Rule.CHAIN_RULE_LAYER_JACOBIAN: "chain rule; dz^{l+1}/dz^l = W^{l+1} diag(g'(z^l))",
+    Rule.TRANSPOSE_OF_PRODUCT: "(AB)^T = B^T A^T",
+    Rule.CHAIN_RULE_OUTER_PRODUCT: "chain rule; dz^l_j/dw^l_jk = a^{l-1}_k: an outer product",
+    Rule.CHAIN_RULE_BIAS: "chain rule; dz^l/db^l = I",
+    Rule.CHAIN_RULE_SHARED_BIAS: "chain rule; dz^l_j/db^l = 1 for every neuron j",
+    Rule.MEAN_OVER_EXAMPLES: "C = (1/m) sum_i c_i: column i is delta^L of example i, over m",
+    Rule.MEAN_OVER_EXAMPLES_SOFTMAX: "C = (1/m) sum_i c_i: column i is delta^L of example i, over m; "
+                                     "softmax Jacobian-vector product a ⊙ (g - 1 (a^T g))",
+    Rule.EACH_COLUMN: "BP2 applied to each column (example)",
+    Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED: "chain rule; dz^l_j/dw^l_jk = a^{l-1}_k, summed over the examples: "
+                                          "an outer product",
+}
+
+#: The rules whose words name an activation: a step citing one carries the activation's name.
+NAMES_ACTIVATION = frozenset({Rule.IN_TERMS_OF_OUTPUT, Rule.RECOGNISE_ACTIVATION})
+
+
+def check_rule(rule: object, activation: str = "") -> None:
+    """Refuse a step's rule that is not a :class:`Rule`, or an activation name where the rule takes none.
+
+    Raises:
+        TypeError: ``rule`` is not a :class:`Rule` member (a sentence, say).
+        ValueError: an activation missing for a rule of :data:`NAMES_ACTIVATION`, or given to another rule.
+    """
+    if not isinstance(rule, Rule):
+        raise TypeError(f"a step's rule must be a member of Rule, got {rule!r}")
+    if bool(activation) != (rule in NAMES_ACTIVATION):
+        needs = "names an activation" if rule in NAMES_ACTIVATION else "names no activation"
+        raise ValueError(f"{rule.name} {needs}; got activation={activation!r}")
+
+
+def words(rule: Rule, activation: str = "") -> str:
+    """The engine's plain-English justification for ``rule`` (see :data:`WORDS`)."""
+    return WORDS[rule].replace("{activation}", activation)
