@@ -195,29 +195,11 @@ def check_grads(
         UnknownNameError: an unknown reference or dtype; BackendError: a reference or backend not installed.
         DataError: a negative seed, fewer than 1 example, or a given point a compiled gradient would refuse
             (:func:`~symbackprop.codegen.compile.check_arguments`). SizeLimitError: random parameters for a network
-            above
-            :data:`~symbackprop.model.params.RANDOM_MAX_PARAMETERS` parameters.
+            above :data:`~symbackprop.model.params.RANDOM_MAX_PARAMETERS` parameters.
     """
-    check_seed(seed)
-    check_examples(examples)
-    if dtype not in EPS:  # checked here too: with ``grad`` nothing is compiled, but dtype picks the tolerance
-        raise UnknownNameError("dtype", str(dtype), EPS)
-    if isinstance(references, str):  # "reference,torch" as the command line writes it
-        from ..choices import split_list
-
-        references = split_list(references, "reference", REFERENCES)
-    if (X is None) != (Y is None):
-        raise DataError("give X and Y together, or neither (then a random batch of `examples` examples is drawn)")
+    references = _check_options(seed, examples, dtype, references, X, Y)
     chosen, skipped = _choose_references(net, references)
-    from ..codegen.compile import check_arguments
-
-    given = params is not None or (X is not None and Y is not None)
-    if params is None:
-        params = random_parameters(net, seed)
-    if X is None or Y is None:
-        X, Y = random_batch(net, examples, seed + 1)
-    if given:  # as a compiled gradient would: names, shapes, at least one example, numbers, valid targets
-        check_arguments(net, params, X, Y)
+    params, X, Y = _point(net, params, X, Y, seed, examples)
     from ..progress import progress_bar
 
     with progress_bar(len(chosen) + 2, "checking", progress, long=net.parameter_count > PROGRESS_PARAMETERS) as bar:
@@ -230,19 +212,55 @@ def check_grads(
         bar.describe("the compiled gradient")
         got = grad(params, X, Y)
         bar.update()
-        desc = describe(net)
-        canonical = {k: _to_numpy(params[k]).reshape(shape) for k, shape in net.parameter_shapes.items()}
-        inputs, targets = _to_numpy(X), _to_numpy(Y, None)
-        delta_sums = float(np.max(np.abs(output_delta(desc, canonical, inputs, targets)).sum(axis=1)))
         rows = []
         for name in chosen:
             bar.describe(f"reference {name}")
-            want = REFERENCE_FUNCTIONS[name](desc, canonical, inputs, targets)
-            kind = "finite_differences" if name == "finite_differences" else "exact"
-            rtol = TOLERANCES[(dtype, kind)]
-            atol = absolute_tolerance(dtype, kind, _magnitude(want, delta_sums))
-            for quantity in want:
-                rows.append(_compare(name, quantity, got[quantity], want[quantity], rtol, atol))
+            rows += _rows(net, name, got, params, X, Y, dtype)
             bar.update()
     title = (f"check of {net!r}: backend {backend}, form {form}, {dtype}; {np.shape(X)[0]} examples, seed {seed}")
     return CheckReport(title, tuple(rows), tuple(skipped))
+
+
+def _check_options(seed: int, examples: int, dtype: str, references: Sequence[str] | str | None, X: Any,
+                   Y: Any) -> Sequence[str] | None:
+    """The options of :func:`check_grads` checked, before any work; the references as a list of names."""
+    check_seed(seed)
+    check_examples(examples)
+    if dtype not in EPS:  # checked here too: with ``grad`` nothing is compiled, but dtype picks the tolerance
+        raise UnknownNameError("dtype", str(dtype), EPS)
+    if (X is None) != (Y is None):
+        raise DataError("give X and Y together, or neither (then a random batch of `examples` examples is drawn)")
+    if isinstance(references, str):  # "reference,torch" as the command line writes it
+        from ..choices import split_list
+
+        return split_list(references, "reference", REFERENCES)
+    return references
+
+
+def _point(net: Architecture, params: Mapping[str, Any] | None, X: Any, Y: Any, seed: int,
+           examples: int) -> tuple[Mapping[str, Any], Any, Any]:
+    """The point checked: what was given, checked as a compiled gradient would check it, or drawn from ``seed``."""
+    from ..codegen.compile import check_arguments
+
+    given = params is not None or X is not None
+    if params is None:
+        params = random_parameters(net, seed)
+    if X is None or Y is None:
+        X, Y = random_batch(net, examples, seed + 1)
+    if given:  # names, shapes, at least one example, numbers, valid targets
+        check_arguments(net, params, X, Y)
+    return params, X, Y
+
+
+def _rows(net: Architecture, name: str, got: Mapping[str, Any], params: Mapping[str, Any], X: Any, Y: Any,
+          dtype: str) -> list[CheckRow]:
+    """One row per quantity: the compiled gradient ``got`` against the reference ``name``."""
+    desc = describe(net)
+    canonical = {k: _to_numpy(params[k]).reshape(shape) for k, shape in net.parameter_shapes.items()}
+    inputs, targets = _to_numpy(X), _to_numpy(Y, None)
+    want = REFERENCE_FUNCTIONS[name](desc, canonical, inputs, targets)
+    delta_sums = float(np.max(np.abs(output_delta(desc, canonical, inputs, targets)).sum(axis=1)))
+    kind = "finite_differences" if name == "finite_differences" else "exact"
+    atol = absolute_tolerance(dtype, kind, _magnitude(want, delta_sums))
+    return [_compare(name, quantity, got[quantity], want[quantity], TOLERANCES[(dtype, kind)], atol)
+            for quantity in want]
