@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import signal
 import stat
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -153,21 +149,3 @@ def test_derive_takes_one_activation_per_layer_as_the_other_commands_do(capsys: 
     assert "tanh hidden layer, softmax output" in (tmp_path / "derivation-nielsen.md").read_text()
     code, _, err = run(capsys, "derive", "2-3-2", "--activations", "tanh", "--out", str(tmp_path / "no"))
     assert code == 2 and one_line(err) and "expected 2 names" in err
-
-
-def test_sigterm_during_a_pdf_build_removes_the_scratch_folder(tmp_path: Path) -> None:
-    require_tex()
-    scratch_root, out = tmp_path / "tmp", tmp_path / "out"
-    scratch_root.mkdir()
-    command = [sys.executable, "-m", "symbackprop", "derive", "3-4-4-2", "--format", "pdf", "--out", str(out)]
-    process = subprocess.Popen(command, env=dict(os.environ, TMPDIR=str(scratch_root)), stderr=subprocess.PIPE,
-                               text=True)
-    deadline = time.monotonic() + 60
-    while not list(scratch_root.glob("symbackprop-*/.latexmk-*/*.tex")) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert list(scratch_root.glob("symbackprop-*/.latexmk-*/*.tex")), "LaTeX never started"
-    time.sleep(0.1)  # LaTeX running (it takes about a second)
-    process.send_signal(signal.SIGTERM)
-    stderr = process.communicate(timeout=60)[1]
-    assert process.returncode == 143 and stderr.strip().endswith("symbackprop: terminated")
-    assert list(scratch_root.iterdir()) == [] and not out.exists()
