@@ -41,6 +41,7 @@ import numpy as np
 
 from ..derive.derivation import Derivation
 from ..errors import BackendError, DataError, SizeLimitError, SymbackpropError, UnknownNameError
+from ..model import symbols
 from ..model.activations import A, Z, derivative
 from ..model.architecture import Architecture
 from ..model.params import (
@@ -114,7 +115,7 @@ def _vectorized_context(net: Architecture) -> dict[str, Any]:
                     f"g_{l}'(z) = {printers.text(d)}: sympy.diff({printers.text(act(Z))}, z)"
                     + (f" in terms of a = g_{l}(z)" if derivative(act).in_output else "")]))
     functions += output_kernels(net)
-    layers = [LayerPlan(l, "X" if l == 1 else f"A{l - 1}", act.elementwise, l in primes)
+    layers = [LayerPlan(l, symbols.matrix("X") if l == 1 else symbols.matrix("A", l - 1), act.elementwise, l in primes)
               for l, act in enumerate(net.activations, start=1)]
     out = net.activations[-1].name
     names = {f.name for f in functions}

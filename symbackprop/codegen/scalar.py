@@ -26,6 +26,7 @@ import sympy as sp
 
 from ..derive.derivation import Derivation
 from ..derive.engine import derive
+from ..model import symbols
 from ..model.architecture import Architecture
 from . import printers
 from .kernels import SOFTMAX_FUSED, output_kernels
@@ -88,7 +89,7 @@ class Trace:
 
 def target_symbols(net: Architecture) -> list[sp.Symbol]:
     """The targets y_1..y_n as the module names them: one-hot entries for sparse labels too."""
-    return [sp.Symbol(f"y_{j}", real=True) for j in range(1, net.layers[-1] + 1)]
+    return [sp.Symbol(symbols.element("y", None, j), real=True) for j in range(1, net.layers[-1] + 1)]
 
 
 def _assign(target: sp.Symbol, expr: sp.Expr, functions: list[printers.Function], comment: str) -> Assignment:
@@ -126,7 +127,7 @@ def _backward(net: Architecture, derivation: Derivation, functions: list[printer
     groups = []
     for l in range(net.depth, 0, -1):
         assignments = []
-        for d, expr in zip(net.delta(l), derivation.deltas[f"delta{l}"]):
+        for d, expr in zip(net.delta(l), derivation.deltas[symbols.matrix("delta", l)]):
             expr = expr.xreplace(targets)
             assignments.append(_assign(d, expr, functions, f"{d.name} = {printers.text(expr)}"))
         label = "BP1, the output layer" if l == net.depth else "BP2"
@@ -201,11 +202,11 @@ def read_trace(net: Architecture, record: Mapping[str, Any], result: Mapping[str
     """
     ones = xp.ones_like(record[net.inputs_list()[0].name])
 
-    def columns(symbols: list[sp.Symbol]) -> Any:
-        return xp.stack([record[s.name] * ones for s in symbols], 1)
+    def columns(entries: list[sp.Symbol]) -> Any:
+        return xp.stack([record[s.name] * ones for s in entries], 1)
 
-    def layers(symbols: Any) -> Mapping[int, Any]:
-        return MappingProxyType({l: columns(symbols(l)) for l in range(1, net.depth + 1)})
+    def layers(entries: Any) -> Mapping[int, Any]:
+        return MappingProxyType({l: columns(entries(l)) for l in range(1, net.depth + 1)})
 
     return Trace(columns(net.inputs_list()), columns(target_symbols(net)), layers(net.z), layers(net.a),
                  layers(net.delta), record[TERMS] * ones, result["loss"],

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..model import symbols
 from ..model.activations import A, Z, derivative, softmax_jacobian
 from ..model.architecture import Architecture, times
 from ..model.rules import words
@@ -133,7 +134,7 @@ def output_softmax(network: Architecture, loss: sp.Expr) -> Output:
 
 def hidden_layer(network: Architecture, layer: int) -> tuple[list[Step], list[sp.Expr]]:
     deriv = derivative(network.activation(layer))
-    weights = network.parameters[f"W{layer + 1}"]
+    weights = network.parameters[symbols.matrix("W", layer + 1)]
     offset = 1 if network.bias == "neuron" else 0
     following = network.delta(layer + 1)
     next_z = network.z(layer + 1)
@@ -170,9 +171,10 @@ def parameter_gradients(network: Architecture, layer: int) -> tuple[list[Step], 
             else:
                 values[param] = (term, [(dc_dz, partial(z, param))])
     steps, gradients = [], {}
-    for name, matrix in network.parameters.items():
-        if not name[1:].isdigit() or int(name[1:]) != layer:
+    for name in (symbols.matrix("W", layer), symbols.matrix("b", layer)):
+        if name not in network.parameters:
             continue
+        matrix = network.parameters[name]
         for param in matrix:
             value, chain = values[param]
             lhs = partial(COST, param)

@@ -24,6 +24,7 @@ from types import MappingProxyType
 
 import sympy as sp
 
+from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.rules import Rule, check_rule, words  # Rule is the derivation's too: import it from here
 
@@ -150,9 +151,8 @@ class Derivation:
         for equation in self.forward:  # layer by layer: z^l in a^(l-1), then a^l = g(z^l)
             values[equation.lhs] = equation.rhs.xreplace(values)
         for layer in range(self.network.depth, 0, -1):
-            symbols = self.network.delta(layer)
-            column = self.deltas[f"delta{layer}"]
-            for j, symbol in enumerate(symbols):
+            column = self.deltas[symbols.matrix("delta", layer)]
+            for j, symbol in enumerate(self.network.delta(layer)):
                 values[symbol] = column[j, 0].xreplace(values)
         return values
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import sympy as sp
 
 from ..errors import SizeLimitError, UnknownNameError
+from ..model import symbols
 from ..model.architecture import Architecture
 from ..progress import Progress, progress_bar
 from .chain import Output, forward_equations, hidden_layer, output_elementwise, output_softmax, parameter_gradients
@@ -79,12 +80,12 @@ def _element_form(network: Architecture, bar: Progress) -> tuple[sp.Expr, Output
     output = (output_elementwise if network.activation(L).elementwise else output_softmax)(network, loss)
     bar.update()
     steps = list(output.steps)
-    deltas = {f"delta{L}": sp.ImmutableMatrix(output.deltas)}
+    deltas = {symbols.matrix("delta", L): sp.ImmutableMatrix(output.deltas)}
     for layer in range(L - 1, 0, -1):
         bar.describe(f"element form, hidden layer {layer} of {L}")
         layer_steps, layer_deltas = hidden_layer(network, layer)
         steps += layer_steps
-        deltas[f"delta{layer}"] = sp.ImmutableMatrix(layer_deltas)
+        deltas[symbols.matrix("delta", layer)] = sp.ImmutableMatrix(layer_deltas)
         bar.update()
     gradients: dict[str, sp.ImmutableMatrix] = {}
     for layer in range(L, 0, -1):
@@ -94,7 +95,7 @@ def _element_form(network: Architecture, bar: Progress) -> tuple[sp.Expr, Output
         gradients.update(layer_gradients)
         bar.update()
     ordered = {name: gradients[name] for name in network.parameters}
-    deltas = {f"delta{l}": deltas[f"delta{l}"] for l in range(1, L + 1)}
+    deltas = {symbols.matrix("delta", l): deltas[symbols.matrix("delta", l)] for l in range(1, L + 1)}
     return loss, output, steps, deltas, ordered
 
 

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from ..model import symbols
 from ..model.activations import A, Z
 from ..model.architecture import Architecture
 from .chain import COST, Y, output_kernel, partial
@@ -88,15 +89,16 @@ class _Shapes:
         self.net, self.batch = network, batch
         self.cols = M if batch else 1
 
-    def sym(self, stem: str, layer: int | str, rows: int) -> sp.MatrixSymbol:
-        name = f"{stem[0].upper() + stem[1:] if self.batch else stem}{layer}"
+    def sym(self, kind: str, layer: int | None, rows: int) -> sp.MatrixSymbol:
+        """The one-example ``kind`` of ``layer`` (None for x and y), its batch kind in the batch form."""
+        name = symbols.matrix(symbols.batch(kind) if self.batch else kind, layer)
         return sp.MatrixSymbol(name, rows, self.cols)
 
     def z(self, l: int) -> sp.MatrixSymbol:
         return self.sym("z", l, self.net.layers[l])
 
     def a(self, l: int) -> sp.MatrixSymbol:
-        return self.sym("x", "", self.net.layers[0]) if l == 0 else self.sym("a", l, self.net.layers[l])
+        return self.sym("x", None, self.net.layers[0]) if l == 0 else self.sym("a", l, self.net.layers[l])
 
     def abar(self, l: int) -> sp.MatrixSymbol:
         return self.sym("abar", l, self.net.layers[l] + 1)
@@ -105,14 +107,14 @@ class _Shapes:
         return self.sym("delta", l, self.net.layers[l])
 
     def y(self) -> sp.MatrixSymbol:
-        return self.sym("y", "", self.net.layers[-1])
+        return self.sym("y", None, self.net.layers[-1])
 
     def grad(self) -> sp.MatrixSymbol:
         return self.sym("grad_a", self.net.depth, self.net.layers[-1])
 
     def weights(self, l: int) -> sp.MatrixSymbol:
         extra = 1 if self.net.bias == "neuron" else 0
-        return sp.MatrixSymbol(f"W{l}", self.net.layers[l], self.net.layers[l - 1] + extra)
+        return sp.MatrixSymbol(symbols.matrix("W", l), self.net.layers[l], self.net.layers[l - 1] + extra)
 
     def weights_without_bias(self, l: int) -> sp.MatrixExpr:
         w = self.weights(l)
@@ -120,7 +122,7 @@ class _Shapes:
 
     def bias(self, l: int) -> sp.MatrixSymbol:
         rows = 1 if self.net.bias == "shared" else self.net.layers[l]
-        return sp.MatrixSymbol(f"b{l}", rows, 1)
+        return sp.MatrixSymbol(symbols.matrix("b", l), rows, 1)
 
     def g_prime(self, l: int) -> sp.MatrixExpr:
         return applied(f"{self.net.activation(l).name}'", self.z(l))
@@ -162,7 +164,7 @@ class _Builder:
 
     def _output_delta_elementwise(self, grad_value: sp.MatrixExpr | None, final: sp.MatrixExpr | None) -> None:
         s, L = self.s, self.s.net.depth
-        name, d, grad = f"delta{L}", s.delta(L), s.grad()
+        name, d, grad = symbols.matrix("delta", L), s.delta(L), s.grad()
         chain = ((sp.Transpose(partial(s.a(L), s.z(L))), partial(COST, s.a(L))),)
         self.add(name, L, d, chain, Rule.CHAIN_RULE_DIAGONAL_JACOBIAN, sp.MatMul(sp.DiagMatrix(s.g_prime(L)), grad))
         self.add(name, L, d, (), Rule.DIAGONAL_TIMES_VECTOR, sp.HadamardProduct(grad, s.g_prime(L)))
@@ -173,7 +175,7 @@ class _Builder:
 
     def _output_delta_softmax(self, grad_value: sp.MatrixExpr | None) -> None:
         s, net, L = self.s, self.s.net, self.s.net.depth
-        name, d, a, y = f"delta{L}", s.delta(L), s.a(L), s.y()
+        name, d, a, y = symbols.matrix("delta", L), s.delta(L), s.a(L), s.y()
         chain = ((sp.Transpose(partial(a, s.z(L))), partial(COST, a)),)
         jacobian = sp.DiagMatrix(a) - a * a.T
         self.add(name, L, d, chain, Rule.CHAIN_RULE_SOFTMAX_MATRIX, sp.MatMul(jacobian, s.grad()))
@@ -186,7 +188,7 @@ class _Builder:
 
     def _output_delta_batch(self, grad_value: sp.MatrixExpr | None, final: sp.MatrixExpr | None) -> None:
         s, net, L = self.s, self.s.net, self.s.net.depth
-        name, d = f"delta{L}", s.delta(L)
+        name, d = symbols.matrix("delta", L), s.delta(L)
         chain = ((partial(COST, s.z(L)),),)
         if final is not None:
             self.add(name, L, d, chain, Rule.MEAN_OVER_EXAMPLES, self.scaled(final))
@@ -202,7 +204,7 @@ class _Builder:
     def hidden_delta(self, l: int) -> None:
         s = self.s
         w, d_next = s.weights_without_bias(l + 1), s.delta(l + 1)
-        name, d = f"delta{l}", s.delta(l)
+        name, d = symbols.matrix("delta", l), s.delta(l)
         if self.s.batch:
             self.add(name, l, d, ((partial(COST, s.z(l)),),), Rule.EACH_COLUMN,
                      sp.HadamardProduct(w.T * d_next, s.g_prime(l)))
@@ -216,17 +218,18 @@ class _Builder:
     def gradients(self, l: int) -> None:
         s, net = self.s, self.s.net
         d, examples = s.delta(l), s.ones(1).T  # 1_m, (m x 1)
+        weights, bias = symbols.matrix("W", l), symbols.matrix("b", l)
         source = s.abar(l - 1) if net.bias == "neuron" else s.a(l - 1)
         outer = Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED if self.s.batch else Rule.CHAIN_RULE_OUTER_PRODUCT
-        self.add(f"W{l}", l, partial(COST, s.weights(l)), ((partial(COST, s.z(l)), partial(s.z(l), s.weights(l))),),
+        self.add(weights, l, partial(COST, s.weights(l)), ((partial(COST, s.z(l)), partial(s.z(l), s.weights(l))),),
                  outer, d * source.T)
         bias_chain = ((sp.Transpose(partial(s.z(l), s.bias(l))), partial(COST, s.z(l))),)
         if net.bias == "vector":
             total = d * examples if self.s.batch else d
-            self.add(f"b{l}", l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_BIAS, total)
+            self.add(bias, l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_BIAS, total)
         elif net.bias == "shared":
             total = sp.OneMatrix(1, net.layers[l]) * d * (examples if self.s.batch else sp.Identity(1))
-            self.add(f"b{l}", l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_SHARED_BIAS, total)
+            self.add(bias, l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_SHARED_BIAS, total)
 
 
 def _build(network: Architecture, batch: bool) -> tuple[dict[str, sp.Basic], list[Step]]:
@@ -258,8 +261,8 @@ def forward_batch(network: Architecture) -> dict[str, sp.Basic]:
             z = s.weights(l) * s.a(l - 1) + sp.OneMatrix(n, 1) * s.bias(l) * sp.OneMatrix(1, M)
         else:
             z = s.weights(l) * s.a(l - 1)
-        equations[f"Z{l}"] = z
-        equations[f"A{l}"] = applied(network.activation(l).name, s.z(l))
+        equations[symbols.matrix("Z", l)] = z
+        equations[symbols.matrix("A", l)] = applied(network.activation(l).name, s.z(l))
     return equations
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..model import symbols
 from ..model.activations import A, Activation, Z, derivative, softmax_jacobian
 from ..model.architecture import Architecture
 from ..model.rules import Rule
@@ -98,7 +99,7 @@ def _softmax_blocks(network: Architecture, printer: NotationPrinter) -> tuple[Bl
     indicator = f"{printer.indicator}_{{i=j}}"
     lines.append(Line(general, "=", rf"{a_letter}_i \left({indicator} - {a_letter}_j\right)", r"\text{both cases}"))
     output = printer.relabel(labels(notation, "a", network.depth, "L"))
-    vector = sp.MatrixSymbol(f"a{network.depth}", n, 1)
+    vector = sp.MatrixSymbol(symbols.matrix("a", network.depth), n, 1)
     matrix = output.doprint(sp.DiagMatrix(vector) - vector * vector.T)
     return (display(Display(tuple(lines))),
             text(f"In matrix form the Jacobian is ${matrix}$, with ${output.doprint(vector)}$ the output vector."))

@@ -34,6 +34,7 @@ from ..derive.chain import partial
 from ..derive.derivation import Derivation
 from ..derive.engine import derive
 from ..errors import DataError, SizeLimitError, UnknownNameError
+from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from ..model.params import check_batch_shapes, check_parameter_shapes, check_target_values, parameters_to_data
@@ -107,9 +108,11 @@ def _check_finite(net: Architecture, example: WorkedExample) -> None:
     """Raise on the first quantity, in the order of the computation, that is not a finite number."""
     layers = range(1, net.depth + 1)
     quantities: list[tuple[str, str, np.ndarray]] = []
-    quantities += [("forward value", f"{kind}{l}", example.layer_values(kind, l)) for l in layers for kind in "za"]
+    quantities += [("forward value", symbols.matrix(kind, l), example.layer_values(kind, l))
+                   for l in layers for kind in "za"]
     quantities += [("per-example loss", "c", example.losses), ("loss", "C", np.asarray(example.loss))]
-    quantities += [("error term", f"delta{l}", example.layer_values("delta", l)) for l in reversed(layers)]
+    quantities += [("error term", symbols.matrix("delta", l), example.layer_values("delta", l))
+                   for l in reversed(layers)]
     quantities += [("gradient", f"dC/d{k}", v) for k, v in example.gradients.items()]
     quantities += [("updated parameter", k, v) for k, v in example.updated.items()]
     for kind, name, values in quantities:
@@ -154,8 +157,9 @@ def example_json(example: WorkedExample) -> dict[str, Any]:
     layers = range(1, net.depth + 1)
     return {
         "loss": example.loss,
-        "forward": {f"{kind}{l}": example.layer_values(kind, l).tolist() for l in layers for kind in ("z", "a")},
-        "delta": {f"delta{l}": example.layer_values("delta", l).tolist() for l in layers},
+        "forward": {symbols.matrix(kind, l): example.layer_values(kind, l).tolist()
+                    for l in layers for kind in ("z", "a")},
+        "delta": {symbols.matrix("delta", l): example.layer_values("delta", l).tolist() for l in layers},
         "gradients": parameters_to_data(net, example.gradients),
         "updated": parameters_to_data(net, example.updated),
     }
@@ -242,8 +246,8 @@ def symbol_values(example: WorkedExample, index: int) -> dict[sp.Basic, float]:
     rows = [(net.inputs_list(), trace.inputs), (list(net.targets), trace.targets)]
     for l in range(1, net.depth + 1):
         rows += [(net.z(l), trace.z[l]), (net.a(l), trace.a[l]), (net.delta(l), trace.delta[l])]
-    for symbols, array in rows:
-        values.update(zip(symbols, (float(v) for v in np.asarray(array)[index])))
+    for entries, array in rows:
+        values.update(zip(entries, (float(v) for v in np.asarray(array)[index])))
     if net.loss.sparse:
         values[LABEL] = float(int(example.Y[index]) + 1)
     return values
@@ -336,7 +340,7 @@ def _forward_and_backward(example: WorkedExample, printer: NotationPrinter, inde
                         number_latex(float(example.losses[index]), digits)))
     backward = []
     for l in range(net.depth, 0, -1):
-        for symbol, expr in zip(net.delta(l), derivation.deltas[f"delta{l}"]):
+        for symbol, expr in zip(net.delta(l), derivation.deltas[symbols.matrix("delta", l)]):
             backward.append(_line(printer, numbers, symbol, expr, values[symbol]))
     suffix = f", example {index + 1}" if example.examples > 1 else ""
     return [Block(f"Forward pass and loss{suffix}", tuple(forward)),

@@ -14,6 +14,7 @@ import random
 import sympy as sp
 
 from ..derive.derivation import Derivation
+from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from ..notation.display import Display, Line
@@ -33,7 +34,7 @@ def _problem_equations(derivation: Derivation, printer: NotationPrinter) -> dict
     """The results the problems ask to show, in general form."""
     network = derivation.network
     L = network.depth
-    output = derivation.steps_of("element", f"delta{L}_1")
+    output = derivation.steps_of("element", symbols.element("delta", L, 1))
     general = sec.general_gradients(network, L, printer)
     parts = {"a": sec.quantity_display(output[-1:], printer)}
     if L > 1:
@@ -100,7 +101,7 @@ def answers(derivation: Derivation, point: dict[sp.Symbol, sp.Expr]) -> dict[str
         values.update(zip(network.z(layer), zs))
         values.update(zip(network.a(layer), (sp.N(a, 30) for a in network.activation(layer).apply(zs))))
     for layer in range(network.depth, 0, -1):
-        column = derivation.deltas[f"delta{layer}"].xreplace(values)
+        column = derivation.deltas[symbols.matrix("delta", layer)].xreplace(values)
         values.update(zip(network.delta(layer), (sp.N(v, 30) for v in column)))
     matrices = {**derivation.gradients, **derivation.deltas}
     return {name: [[_number(sp.N(matrix[i, j].xreplace(values), 30)) for j in range(matrix.cols)]
@@ -120,7 +121,8 @@ def unseen_mistakes(network: Architecture, printed: dict[str, list[list[str]]]) 
     bias-unit convention compares anyway (a weight's column equal to the bias's hides a forgotten ``a_k``)."""
     matrices = list(printed.values())
     if network.bias == "vector":
-        matrices += [[b + w for b, w in zip(printed[f"b{l}"], printed[f"W{l}"], strict=True)]
+        matrices += [[b + w for b, w in zip(printed[symbols.matrix("b", l)], printed[symbols.matrix("W", l)],
+                                            strict=True)]
                      for l in range(1, network.depth + 1)]
     return sum(collisions(matrix) for matrix in matrices)
 
@@ -214,17 +216,18 @@ def _solutions(derivation: Derivation, printer: NotationPrinter, p: str,
     L = network.depth
     groups = sec.group(derivation.steps_of("element"))
     blocks_a: list[Block] = [text("By the chain rule, for the first output neuron (the others alike):"),
-                             display(sec.quantity_display(groups[f"delta{L}_1"], printer))]
+                             display(sec.quantity_display(groups[symbols.element("delta", L, 1)], printer))]
     if L > 1:
         blocks_a += [text("For a hidden neuron, every path through the next layer contributes:"),
-                     display(sec.quantity_display(groups[f"delta{L - 1}_1"], printer))]
-    first = [name for name, steps in groups.items() if steps[0].layer == L and not name.startswith("delta")]
+                     display(sec.quantity_display(groups[symbols.element("delta", L - 1, 1)], printer))]
+    first = [name for name, steps in groups.items() if steps[0].layer == L and symbols.kind_of(name) != "delta"]
     blocks_b = [text("A weight enters the cost only through the weighted input of its destination neuron:"),
                 display(sec.stack(sec.quantity_display(groups[name], printer, pack=True) for name in first[:2]))]
     vector = sec.group(derivation.steps_of("vector"))
     transposed = printer.notation.weights_transposed
-    blocks_c = [display(sec.quantity_display(steps, printer, transpose=name.startswith("W") and transposed))
-                for name, steps in vector.items() if name in (f"delta{L}", f"delta{L - 1}", f"W{L}", f"b{L}")]
+    shown = (symbols.matrix("delta", L), symbols.matrix("delta", L - 1), symbols.matrix("W", L), symbols.matrix("b", L))
+    blocks_c = [display(sec.quantity_display(steps, printer, transpose=symbols.kind_of(name) == "W" and transposed))
+                for name, steps in vector.items() if name in shown]
     solutions = [Section("(a) The error terms", f"{p}sol:a", tuple(blocks_a)),
                  Section("(b) The gradients", f"{p}sol:b", tuple(blocks_b)),
                  Section("(c) Vector form", f"{p}sol:c", tuple(blocks_c) or (text("See the vector form."),))]

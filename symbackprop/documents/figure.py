@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.printer import NotationPrinter
 
@@ -104,25 +105,25 @@ def build_figure(network: Architecture, printer: NotationPrinter) -> Figure:
     edges: list[Edge] = []
     captions: list[Caption] = []
     matrices: list[Caption] = []
-    columns: list[list[str]] = []
+    columns: list[list[tuple[str, int]]] = []  # per layer, (node name, neuron number) of each neuron shown
     for layer, size in enumerate(network.layers):
         x = layer * gap
         shown = _shown(size)
         has_bias = bias_units and layer < network.depth
         slots: list[int | None | str] = (["bias"] if has_bias else []) + list(shown)
-        names: list[str] = []
+        names: list[tuple[str, int]] = []
         for row, slot in enumerate(slots):
             y = _cm((len(slots) - 1) * ROW / 2 - row * ROW)
             if slot == "bias":
-                nodes.append(Node(f"b{layer}", _cm(x), y, "1", "bias"))
+                nodes.append(Node(_node("b", layer), _cm(x), y, "1", "bias"))
             elif slot is None:
-                nodes.append(Node(f"d{layer}", _cm(x), y, r"\vdots", "dots"))
+                nodes.append(Node(_node("d", layer), _cm(x), y, r"\vdots", "dots"))
             else:
                 assert isinstance(slot, int)
-                name = f"n{layer}_{slot}"
+                name = _node("n", layer, slot)
                 symbol = network.a(layer)[slot - 1]
                 nodes.append(Node(name, _cm(x), y, printer.doprint(symbol), "neuron"))
-                names.append(name)
+                names.append((name, slot))
         columns.append(names)
         bottom = -(tallest - 1) * ROW / 2 - 0.95
         function = "" if layer == 0 else printer.function_symbol(network.activation(layer).name, layer)
@@ -131,22 +132,28 @@ def build_figure(network: Architecture, printer: NotationPrinter) -> Figure:
         edges.extend(_edges(network, layer, columns, printer))
         x = (layer - 0.5) * gap
         top = (tallest - 1) * ROW / 2 + 0.75
-        matrices.append(Caption(_cm(x), _cm(top), "", printer.stored(sp.MatrixSymbol(f"W{layer}", 1, 1))))
+        weights = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))
+        matrices.append(Caption(_cm(x), _cm(top), "", weights))
     return Figure(tuple(nodes), tuple(edges), tuple(captions), tuple(matrices))
 
 
-def _edges(network: Architecture, layer: int, columns: list[list[str]], printer: NotationPrinter) -> list[Edge]:
+def _node(letter: str, layer: int, slot: int | None = None) -> str:
+    """A TikZ node's name (not a symbol's): ``b1`` the bias unit of layer 1, ``d1`` its ellipsis, ``n1_3`` its
+    neuron 3."""
+    return f"{letter}{layer}" if slot is None else f"{letter}{layer}_{slot}"
+
+
+def _edges(network: Architecture, layer: int, columns: list[list[tuple[str, int]]],
+           printer: NotationPrinter) -> list[Edge]:
     """The arrows into ``layer``; the first weight w_{11} is labelled, as the seeds' figures do."""
-    weights = network.parameters[f"W{layer}"]
+    weights = network.parameters[symbols.matrix("W", layer)]
     bias_units = network.bias == "neuron"
     first = 1 if bias_units else 0
     edges = []
-    for target in columns[layer]:
-        j = int(target.split("_")[1])
+    for target, j in columns[layer]:
         if bias_units:
-            edges.append(Edge(f"(b{layer - 1})", f"({target})", ""))
-        for source in columns[layer - 1]:
-            k = int(source.split("_")[1])
+            edges.append(Edge(f"({_node('b', layer - 1)})", f"({target})", ""))
+        for source, k in columns[layer - 1]:
             label = printer.doprint(weights[j - 1, k - 1 + first]) if (j, k) == (1, 1) else ""
             edges.append(Edge(f"({source})", f"({target})", label))
     return edges

@@ -15,6 +15,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from ..derive.derivation import Derivation, Step
+from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
@@ -124,19 +125,20 @@ def vector_forward(network: Architecture) -> list[tuple[sp.Basic, sp.Basic]]:
     equations = []
     for l in range(1, network.depth + 1):
         n, m = network.layers[l], network.layers[l - 1]
-        z = sp.MatrixSymbol(f"z{l}", n, 1)
-        source = sp.MatrixSymbol("x" if l == 1 else f"a{l - 1}", m, 1)
+        z = sp.MatrixSymbol(symbols.matrix("z", l), n, 1)
+        source = sp.MatrixSymbol(symbols.matrix("x") if l == 1 else symbols.matrix("a", l - 1), m, 1)
+        weights, bias = symbols.matrix("W", l), symbols.matrix("b", l)
         if network.bias == "neuron":
-            rhs = sp.MatrixSymbol(f"W{l}", n, m + 1) * sp.MatrixSymbol("abar0" if l == 1 else f"abar{l - 1}", m + 1, 1)
+            rhs = sp.MatrixSymbol(weights, n, m + 1) * sp.MatrixSymbol(symbols.matrix("abar", l - 1), m + 1, 1)
         else:
-            rhs = sp.MatrixSymbol(f"W{l}", n, m) * source
+            rhs = sp.MatrixSymbol(weights, n, m) * source
             if network.bias == "vector":
-                rhs = rhs + sp.MatrixSymbol(f"b{l}", n, 1)
+                rhs = rhs + sp.MatrixSymbol(bias, n, 1)
             elif network.bias == "shared":
-                rhs = rhs + sp.OneMatrix(n, 1) * sp.MatrixSymbol(f"b{l}", 1, 1)
+                rhs = rhs + sp.OneMatrix(n, 1) * sp.MatrixSymbol(bias, 1, 1)
         equations.append((z, rhs))
         function = sp.Function(network.activation(l).name)
-        equations.append((sp.MatrixSymbol(f"a{l}", n, 1), ElementwiseApplyFunction(function, z)))
+        equations.append((sp.MatrixSymbol(symbols.matrix("a", l), n, 1), ElementwiseApplyFunction(function, z)))
     return equations
 
 
@@ -156,7 +158,7 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Bl
     blocks.append(display(chain(cost, [(loss_terms, "")], printer.width)))
     if network.loss.sparse:
         indicator = f"{printer.indicator}_{{\\ell=j}}"
-        onehot = printer.doprint(sp.MatrixSymbol("y", network.layers[-1], 1))
+        onehot = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), network.layers[-1], 1))
         blocks.append(text(f"where $\\ell$ is the example's class label and ${indicator}$ is 1 when $j = \\ell$ and 0 "
                            f"otherwise. The one-hot vector of the label, ${onehot}$, has ${indicator}$ as its "
                            "entry $j$."))
@@ -164,20 +166,17 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Bl
 
 
 def _element_forward(derivation: Derivation, printer: NotationPrinter) -> Display:
+    """The engine's forward equations, layer by layer: every z^l_j, then every a^l_j."""
     network = derivation.network
+    rhs = {equation.lhs: equation.rhs for equation in derivation.forward}
     lines: list[Line] = []
-    for equation in derivation.forward:
-        name = equation.lhs.name
-        layer = int(name[1:].split("_")[0])
-        if name.startswith("z"):
-            rhs = sec.terms(equation.rhs, printer)
-            lines.extend(chain(printer.doprint(equation.lhs), [(rhs, "")], printer.width).lines)
-        elif network.activation(layer).elementwise:
-            z = network.z(layer)[int(name.split("_")[1]) - 1]
-            lines.append(Line(printer.doprint(equation.lhs), "=", printer.doprint(sp.Function(
-                network.activation(layer).name)(z))))
-        else:
-            lines.append(Line(printer.doprint(equation.lhs), "=", printer.doprint(equation.rhs)))
+    for layer in range(1, network.depth + 1):
+        for z in network.z(layer):
+            lines.extend(chain(printer.doprint(z), [(sec.terms(rhs[z], printer), "")], printer.width).lines)
+        activation = network.activation(layer)
+        for z, a in zip(network.z(layer), network.a(layer), strict=True):
+            value = sp.Function(activation.name)(z) if activation.elementwise else rhs[a]
+            lines.append(Line(printer.doprint(a), "=", printer.doprint(value)))
     return Display(tuple(lines))
 
 
@@ -186,13 +185,15 @@ def _general_forward(network: Architecture, printer: NotationPrinter) -> Display
     lines = []
     j, k = printer.notation.indices[:2]
     for l in range(1, network.depth + 1):
-        source = sp.Symbol(f"x_{k}" if l == 1 else f"a{l - 1}_{k}", real=True)
-        total = sp.Sum(sp.Symbol(f"W{l}_{j}_{k}", real=True) * source, (sp.Symbol(k), 1, network.layers[l - 1]))
-        bias = {"vector": sp.Symbol(f"b{l}_{j}", real=True), "shared": sp.Symbol(f"b{l}", real=True),
-                "neuron": sp.Symbol(f"W{l}_{j}_0", real=True)}.get(network.bias, sp.S.Zero)
+        source = sp.Symbol(symbols.element("x", None, k) if l == 1 else symbols.element("a", l - 1, k), real=True)
+        weight = sp.Symbol(symbols.element("W", l, j, k), real=True)
+        total = sp.Sum(weight * source, (sp.Symbol(k), 1, network.layers[l - 1]))
+        bias = {"vector": sp.Symbol(symbols.element("b", l, j), real=True),
+                "shared": sp.Symbol(symbols.element("b", l), real=True),
+                "neuron": sp.Symbol(symbols.element("W", l, j, 0), real=True)}.get(network.bias, sp.S.Zero)
         rhs = printer.doprint(total) + (f" + {printer.doprint(bias)}" if bias != 0 else "")
         where = rf"\text{{for }} {j} = 1, \ldots, {network.layers[l]}"
-        lines.append(Line(printer.doprint(sp.Symbol(f"z{l}_{j}", real=True)), "=", rhs, where))
+        lines.append(Line(printer.doprint(sp.Symbol(symbols.element("z", l, j), real=True)), "=", rhs, where))
     return Display(tuple(lines))
 
 
@@ -234,10 +235,10 @@ def _gradient_blocks(groups: Mapping[str, list], network: Architecture, printer:
                      short: bool) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for layer in range(network.depth, 0, -1):
-        names = [n for n, steps in groups.items() if steps[0].layer == layer and not n.startswith("delta")]
+        names = [n for n, steps in groups.items() if steps[0].layer == layer and symbols.kind_of(n) != "delta"]
         if short:
-            names = names[:1] + [n for n in names if n.startswith("b")][:1]
-        matrix = printer.stored(sp.MatrixSymbol(f"W{layer}", 1, 1))
+            names = names[:1] + [n for n in names if symbols.kind_of(n) == "b"][:1]
+        matrix = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))
         biases = " and biases:" if network.bias in ("vector", "shared") else ":"
         blocks.append(text(f"The weights ${matrix}${biases}"))
         blocks.append(display(sec.stack(sec.quantity_display(groups[name], printer, pack=True) for name in names)))
@@ -254,7 +255,8 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     blocks: list[Block] = []
     if form == "batch":
         blocks.append(text("The $m$ examples are the columns of the input matrix. Forward pass:"))
-        forward = [(k, v) for k, v in derivation.batch.items() if k[0] in "ZA" and k[1:].isdigit()]
+        forward = [(k, derivation.batch[k]) for l in range(1, derivation.network.depth + 1)
+                   for k in (symbols.matrix("Z", l), symbols.matrix("A", l))]
         lines = tuple(Line(printer.doprint(sp.MatrixSymbol(k, 1, 1)), "=", printer.doprint(v)) for k, v in forward)
         blocks.append(display(Display(lines)))
         blocks.append(text("Backward pass:"))
@@ -263,9 +265,9 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
                            "the element-wise (Hadamard) product."))
     labels_defined = not (form == "batch" and derivation.network.loss.sparse)
     for name, steps in groups.items():
-        weight = name.startswith("W") and transposed
+        weight = symbols.kind_of(name) == "W" and transposed
         blocks.append(display(sec.quantity_display(steps, printer, transpose=weight)))
-        if not labels_defined and _mentions(steps, "Y"):
+        if not labels_defined and _mentions(steps, symbols.matrix("Y")):
             blocks.append(_onehot_matrix(derivation.network, printer))
             labels_defined = True
     title = "Backpropagation in vector form" if form == "vector" else "Backpropagation for a batch"
@@ -281,8 +283,8 @@ def _mentions(steps: Sequence[Step], name: str) -> bool:
 def _onehot_matrix(network: Architecture, printer: NotationPrinter) -> Block:
     """The definition of the one-hot label matrix (E) where the batch form first uses it."""
     n = network.layers[-1]
-    matrix = printer.doprint(sp.MatrixSymbol("Y", n, 1))
-    vector = printer.doprint(sp.MatrixSymbol("y", n, 1))
+    matrix = printer.doprint(sp.MatrixSymbol(symbols.matrix("Y"), n, 1))
+    vector = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), n, 1))
     return text(f"where ${matrix}$ is the one-hot matrix of the labels: each column is the one-hot vector ${vector}$ "
                 "of one example's label.")
 

@@ -8,13 +8,13 @@ every other entry by its general index formula.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
 
 from ..derive.derivation import Rule, Step
+from ..model import symbols
 from ..model.activations import derivative
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, visual_width
@@ -160,16 +160,15 @@ def _distinct(lhs: str, rows: list[tuple[list[str], str]]) -> list[tuple[list[st
 
 def _definition(step: Step, network: Architecture) -> sp.Basic | None:
     """δ = ∂c/∂z for an error term (scalar or vector), else None."""
-    lhs = step.lhs
-    name = getattr(lhs, "name", "")
-    match = re.match(r"^(delta|Delta)(\d+)(?:_(\d+))?$", name)
-    if match is None:
+    info = symbols.describe(getattr(step.lhs, "name", ""))
+    if info is None or info.kind not in ("delta", "Delta") or info.layer is None or len(info.indices) > 1:
         return None
-    layer = int(match.group(2))
-    if match.group(3):
-        return sp.Derivative(COST, network.z(layer)[int(match.group(3)) - 1], evaluate=False)
-    stem = "Z" if match.group(1) == "Delta" else "z"
-    return sp.Derivative(COST, sp.MatrixSymbol(f"{stem}{layer}", network.layers[layer], 1), evaluate=False)
+    layer = info.layer
+    if not info.indices:  # delta^l or Delta^l
+        z = symbols.matrix("Z" if info.kind == "Delta" else "z", layer)
+        return sp.Derivative(COST, sp.MatrixSymbol(z, network.layers[layer], 1), evaluate=False)
+    j = info.indices[0]
+    return sp.Derivative(COST, network.z(layer)[j - 1], evaluate=False) if isinstance(j, int) else None
 
 
 def group(steps: Iterable[Step]) -> dict[str, list[Step]]:
@@ -198,12 +197,12 @@ def general_delta(network: Architecture, layer: int, printer: NotationPrinter) -
     letters j and k the notation's)."""
     j_, _, k_ = printer.notation.indices
     j, k = sp.Symbol(j_), sp.Symbol(k_)
-    z, a = sp.Symbol(f"z{layer}_{j_}", real=True), sp.Symbol(f"a{layer}_{j_}", real=True)
+    z, a = sp.Symbol(symbols.element("z", layer, j_), real=True), sp.Symbol(symbols.element("a", layer, j_), real=True)
     g_prime = derivative(network.activation(layer)).at(z, a)
-    weight = sp.Symbol(f"W{layer + 1}_{k_}_{j_}", real=True)
-    following = sp.Symbol(f"delta{layer + 1}_{k_}", real=True)
+    weight = sp.Symbol(symbols.element("W", layer + 1, k_, j_), real=True)
+    following = sp.Symbol(symbols.element("delta", layer + 1, k_), real=True)
     total = sp.Sum(weight * following, (k, 1, network.layers[layer + 1]))
-    lhs = printer.doprint(sp.Symbol(f"delta{layer}_{j_}", real=True))
+    lhs = printer.doprint(sp.Symbol(symbols.element("delta", layer, j_), real=True))
     rhs = printer.doprint(g_prime) if g_prime.is_Symbol else rf"\left({printer.doprint(g_prime)}\right)"
     if g_prime == 1:
         rhs = printer.doprint(total)
@@ -221,18 +220,19 @@ def general_gradients(network: Architecture, layer: int, printer: NotationPrinte
     """∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k and the bias gradient, for every entry of layer ``layer`` (the letters j
     and k the notation's)."""
     j, k = printer.notation.indices[:2]
-    delta = sp.Symbol(f"delta{layer}_{j}", real=True)
-    source = sp.Symbol(f"x_{k}" if layer == 1 else f"a{layer - 1}_{k}", real=True)
-    lines = [Line(printer.doprint(sp.Derivative(COST, sp.Symbol(f"W{layer}_{j}_{k}", real=True), evaluate=False)),
+    delta = sp.Symbol(symbols.element("delta", layer, j), real=True)
+    source = sp.Symbol(symbols.element("x", None, k) if layer == 1 else symbols.element("a", layer - 1, k), real=True)
+    weight = sp.Symbol(symbols.element("W", layer, j, k), real=True)
+    lines = [Line(printer.doprint(sp.Derivative(COST, weight, evaluate=False)),
                   "=", printer.doprint(delta * source), rf"\text{{for every }} {j}, {k}")]
     if network.bias == "neuron":
-        lhs = sp.Derivative(COST, sp.Symbol(f"W{layer}_{j}_0", real=True), evaluate=False)
+        lhs = sp.Derivative(COST, sp.Symbol(symbols.element("W", layer, j, 0), real=True), evaluate=False)
         lines.append(Line(printer.doprint(lhs), "=", printer.doprint(delta), r"\text{the bias unit is } 1"))
     elif network.bias == "vector":
-        lhs = sp.Derivative(COST, sp.Symbol(f"b{layer}_{j}", real=True), evaluate=False)
+        lhs = sp.Derivative(COST, sp.Symbol(symbols.element("b", layer, j), real=True), evaluate=False)
         lines.append(Line(printer.doprint(lhs), "=", printer.doprint(delta), ""))
     elif network.bias == "shared":
-        lhs = sp.Derivative(COST, sp.Symbol(f"b{layer}", real=True), evaluate=False)
+        lhs = sp.Derivative(COST, sp.Symbol(symbols.element("b", layer), real=True), evaluate=False)
         total = sp.Sum(delta, (sp.Symbol(j), 1, network.layers[layer]))
         lines.append(Line(printer.doprint(lhs), "=", printer.doprint(total), ""))
     return Display(tuple(lines))

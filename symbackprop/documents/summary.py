@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..derive.derivation import Derivation, Rule, Step
+from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.presets import Notation
@@ -89,29 +90,34 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
     L = network.depth
     out = printer.relabel(labels(notation, "z", L, "L"))
     equations = []
-    delta_L = out.doprint(sp.MatrixSymbol(f"delta{L}", 1, 1))
-    general = _general_bp1([s for s in steps if s.quantity == f"delta{L}"])
-    final = out.doprint(results[f"delta{L}"])
+    delta_L = out.doprint(sp.MatrixSymbol(symbols.matrix("delta", L), 1, 1))
+    general = _general_bp1([s for s in steps if s.quantity == symbols.matrix("delta", L)])
+    final = out.doprint(results[symbols.matrix("delta", L)])
     shown = "" if general is None or out.doprint(general) == final else out.doprint(general)
     equations.append(BP("BP1", delta_L, final, shown))
     if L > 1:
         hidden = printer.relabel(labels(notation, "delta", L - 1))
-        equations.append(BP("BP2", hidden.doprint(sp.MatrixSymbol(f"delta{L - 1}", 1, 1)),
-                            hidden.doprint(results[f"delta{L - 1}"])))
+        equations.append(BP("BP2", hidden.doprint(sp.MatrixSymbol(symbols.matrix("delta", L - 1), 1, 1)),
+                            hidden.doprint(results[symbols.matrix("delta", L - 1)])))
     at_w = printer.relabel(labels(notation, "W", L))
     if network.bias in ("vector", "shared"):
-        lhs = sp.Derivative(COST, sp.MatrixSymbol(f"b{L}", 1, 1), evaluate=False)
-        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(results[f"b{L}"])))
+        lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("b", L), 1, 1), evaluate=False)
+        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(results[symbols.matrix("b", L)])))
     elif network.bias == "neuron":
         j = notation.indices[0]
-        lhs = sp.Derivative(COST, sp.Symbol(f"W{L}_{j}_0"), evaluate=False)
-        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(sp.Symbol(f"delta{L}_{j}"))))
-    weight = results[f"W{L}"]
+        lhs = sp.Derivative(COST, sp.Symbol(symbols.element("W", L, j, 0)), evaluate=False)
+        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(sp.Symbol(symbols.element("delta", L, j)))))
+    weight = results[symbols.matrix("W", L)]
     if notation.weights_transposed:
         weight = sp.Transpose(weight).doit()
-    lhs = sp.Derivative(COST, sp.MatrixSymbol(f"W{L}", 1, 1), evaluate=False)
+    lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("W", L), 1, 1), evaluate=False)
     equations.append(BP("BP4", at_w.doprint(lhs), at_w.doprint(weight)))
     return equations
+
+
+def _entry(kind: str, layer: int, *indices: str | int) -> sp.Symbol:
+    """The real symbol of one entry, ``delta2_j``, as the engine names it."""
+    return sp.Symbol(symbols.element(kind, layer, *indices), real=True)
 
 
 def index_form(network: Architecture, printer: NotationPrinter) -> Display:
@@ -122,20 +128,20 @@ def index_form(network: Architecture, printer: NotationPrinter) -> Display:
     lines = []
     if L > 1:
         hidden = printer.relabel(labels(notation, "delta", L - 1))
-        g_prime = sp.Function(f"{network.activation(L - 1).name}'")(sp.Symbol(f"z{L - 1}_{j}", real=True))
-        term = sp.Symbol(f"W{L}_{k}_{j}", real=True) * sp.Symbol(f"delta{L}_{k}", real=True)
-        lines.append(Line(hidden.doprint(sp.Symbol(f"delta{L - 1}_{j}", real=True)), "=",
+        g_prime = sp.Function(f"{network.activation(L - 1).name}'")(_entry("z", L - 1, j))
+        term = _entry("W", L, k, j) * _entry("delta", L, k)
+        lines.append(Line(hidden.doprint(_entry("delta", L - 1, j)), "=",
                           rf"{hidden.doprint(g_prime)} \sum_{{{k}}} {hidden.doprint(term)}", r"\text{BP2}"))
     at_w = printer.relabel(labels(notation, "W", L))
-    delta = at_w.doprint(sp.Symbol(f"delta{L}_{j}", real=True))
-    bias = {"vector": (sp.Symbol(f"b{L}_{j}", real=True), delta),
-            "neuron": (sp.Symbol(f"W{L}_{j}_0", real=True), delta),
-            "shared": (sp.Symbol(f"b{L}", real=True), rf"\sum_{{{j}}} {delta}")}.get(network.bias)
+    delta = at_w.doprint(_entry("delta", L, j))
+    bias = {"vector": (_entry("b", L, j), delta),
+            "neuron": (_entry("W", L, j, 0), delta),
+            "shared": (_entry("b", L), rf"\sum_{{{j}}} {delta}")}.get(network.bias)
     if bias is not None:
         parameter, value = bias
         lines.append(Line(at_w.doprint(sp.Derivative(COST, parameter, evaluate=False)), "=", value, r"\text{BP3}"))
-    weight = sp.Derivative(COST, sp.Symbol(f"W{L}_{j}_{i}", real=True), evaluate=False)
-    gradient = sp.Symbol(f"delta{L}_{j}", real=True) * sp.Symbol(f"a{L - 1}_{i}", real=True)
+    weight = sp.Derivative(COST, _entry("W", L, j, i), evaluate=False)
+    gradient = _entry("delta", L, j) * _entry("a", L - 1, i)
     lines.append(Line(at_w.doprint(weight), "=", at_w.doprint(gradient), r"\text{BP4}"))
     return Display(tuple(lines))
 
@@ -169,10 +175,10 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
 def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
     network, notation = derivation.network, printer.notation
     equations = {eq.tag: eq for eq in bp_equations(derivation, printer)}
-    x = printer.doprint(sp.MatrixSymbol("x", 1, 1))
-    y = r"\ell" if network.loss.sparse else printer.doprint(sp.MatrixSymbol("y", 1, 1))
+    x = printer.doprint(sp.MatrixSymbol(symbols.matrix("x"), 1, 1))
+    y = r"\ell" if network.loss.sparse else printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), 1, 1))
     at_w = printer.relabel(labels(notation, "W", network.depth))
-    weights = at_w.stored(sp.MatrixSymbol(f"W{network.depth}", 1, 1))
+    weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
     letter = notation.layer_letter
     lines = [
         AlgorithmLine(0, "Initialise every weight with a small random number (see the remark below)."),
@@ -189,7 +195,7 @@ def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: 
     layers = span(notation, network, "W", 1, network.depth)
     lines.append(AlgorithmLine(2, f"for ${letter} = {layers}$: ${update}$"))
     if network.bias in ("vector", "shared"):
-        bias = at_w.doprint(sp.MatrixSymbol(f"b{network.depth}", 1, 1))
+        bias = at_w.doprint(sp.MatrixSymbol(symbols.matrix("b", network.depth), 1, 1))
         lines.append(AlgorithmLine(3, f"and ${bias} \\leftarrow {bias} - \\eta\\, {equations['BP3'].final}$,"))
     lines.append(AlgorithmLine(3, "with learning rate $\\eta > 0$."))
     blocks = [

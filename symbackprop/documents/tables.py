@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.escape import bars_as_commands
 from ..notation.presets import Notation
@@ -71,20 +72,21 @@ def notation_table(network: Architecture, printer: NotationPrinter) -> Table:
     j, k = notation.indices[:2]  # a weight's destination and source
     src, dst = _words(notation, "a", g - 1, "W"), _words(notation, "z", g, "W")
     rows: list[tuple[str, str]] = [
-        (f"${printer.doprint(sp.Symbol(f'x_{k}'))}$", f"input ${k}$"),
+        (f"${printer.doprint(sp.Symbol(symbols.element('x', None, k)))}$", f"input ${k}$"),
         _target_row(network, printer),
-        (f"${z.doprint(sp.Symbol(f'z{g}_{j}'))}$", f"weighted input (pre-activation) of neuron ${j}$ in layer "
-         f"${relative(notation, 0)}$"),
-        (f"${general['a'].doprint(sp.Symbol(f'a{g}_{j}'))}$", f"activation (output) of neuron ${j}$ in layer "
-         f"${relative(notation, 0)}$"),
+        (f"${z.doprint(sp.Symbol(symbols.element('z', g, j)))}$",
+         f"weighted input (pre-activation) of neuron ${j}$ in layer ${relative(notation, 0)}$"),
+        (f"${general['a'].doprint(sp.Symbol(symbols.element('a', g, j)))}$",
+         f"activation (output) of neuron ${j}$ in layer ${relative(notation, 0)}$"),
     ]
     if notation.has_layout("scalar.out"):
-        rows.append((f"${printer.doprint(sp.Symbol(f'a{network.depth}_j'))}$", "output $j$ of the network"))
-    rows.append((f"${w.doprint(sp.Symbol(f'W{g}_{j}_{k}'))}$",
+        output = printer.doprint(sp.Symbol(symbols.element("a", network.depth, "j")))
+        rows.append((f"${output}$", "output $j$ of the network"))
+    rows.append((f"${w.doprint(sp.Symbol(symbols.element('W', g, j, k)))}$",
                  f"weight from neuron ${k}$ in layer ${src}$ to neuron ${j}$ in layer ${dst}$"))
     rows.extend(_bias_rows(network, w, src, dst, j))
-    delta = z.doprint(sp.Symbol(f"delta{g}_{j}"))
-    definition = z.doprint(sp.Derivative(sp.Symbol("c"), sp.Symbol(f"z{g}_{j}"), evaluate=False))
+    delta = z.doprint(sp.Symbol(symbols.element("delta", g, j)))
+    definition = z.doprint(sp.Derivative(sp.Symbol("c"), sp.Symbol(symbols.element("z", g, j)), evaluate=False))
     meaning = f"error of neuron ${j}$" if delta != definition else "derivative of the cost by the weighted input"
     rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
     rows.extend(_cost_rows(printer))
@@ -96,17 +98,17 @@ def _target_row(network: Architecture, printer: NotationPrinter) -> tuple[str, s
     if network.loss.sparse:
         return (f"$\\ell$, ${printer.indicator}_{{\\ell=j}}$", "class label of the example; the indicator is 1 "
                 "when $j = \\ell$, else 0")
-    return (f"${printer.doprint(sp.Symbol('y_j'))}$", "target (desired output) $j$")
+    return (f"${printer.doprint(sp.Symbol(symbols.element('y', None, 'j')))}$", "target (desired output) $j$")
 
 
 def _bias_rows(network: Architecture, w: NotationPrinter, src: str, dst: str, j: str) -> list[tuple[str, str]]:
     g = GENERAL
     if network.bias == "vector":
-        return [(f"${w.doprint(sp.Symbol(f'b{g}_{j}'))}$", f"bias of neuron ${j}$ in layer ${dst}$")]
+        return [(f"${w.doprint(sp.Symbol(symbols.element('b', g, j)))}$", f"bias of neuron ${j}$ in layer ${dst}$")]
     if network.bias == "shared":
-        return [(f"${w.doprint(sp.Symbol(f'b{g}'))}$", f"bias shared by every neuron of layer ${dst}$")]
+        return [(f"${w.doprint(sp.Symbol(symbols.element('b', g)))}$", f"bias shared by every neuron of layer ${dst}$")]
     if network.bias == "neuron":
-        return [(f"${w.doprint(sp.Symbol(f'W{g}_{j}_0'))}$",
+        return [(f"${w.doprint(sp.Symbol(symbols.element('W', g, j, 0)))}$",
                  f"weight from the bias unit (the constant 1) of layer ${src}$ to neuron ${j}$ in layer ${dst}$")]
     return []
 
@@ -122,11 +124,12 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
                  w: NotationPrinter) -> list[tuple[str, str]]:
     g = GENERAL
     n = 1
-    vectors = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("z", "a", "delta"))
-    batch = ", ".join(f"${z.doprint(sp.MatrixSymbol(f'{stem}{g}', n, 1))}$" for stem in ("Z", "A"))
-    errors = f"${z.doprint(sp.MatrixSymbol(f'Delta{g}', n, 1))}$"
-    delta, total = z.doprint(sp.MatrixSymbol(f"delta{g}", n, 1)), z.doprint(sp.Symbol("C"))
-    matrix = w.stored(sp.MatrixSymbol(f"W{g}", n, n))
+    vectors = ", ".join(f"${z.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$"
+                        for kind in ("z", "a", "delta"))
+    batch = ", ".join(f"${z.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$" for kind in ("Z", "A"))
+    errors = f"${z.doprint(sp.MatrixSymbol(symbols.matrix('Delta', g), n, 1))}$"
+    delta, total = z.doprint(sp.MatrixSymbol(symbols.matrix("delta", g), n, 1)), z.doprint(sp.Symbol("C"))
+    matrix = w.stored(sp.MatrixSymbol(symbols.matrix("W", g), n, n))
     j, k = notation.indices[:2]  # a weight's destination and source
     order = f"row ${k}$ holds the weights out of neuron ${k}$" if notation.weights_transposed else \
         f"row ${j}$ holds the weights into neuron ${j}$"
@@ -139,8 +142,8 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
         (r"$\odot$", "element-wise (Hadamard) product"),
     ]
     if network.bias == "neuron":
-        tilde = w.doprint(sp.MatrixSymbol(f"W{g}", n, n + 1)[:, 1:])
-        bar = z.doprint(sp.MatrixSymbol(f"abar{g}", n + 1, 1))
+        tilde = w.doprint(sp.MatrixSymbol(symbols.matrix("W", g), n, n + 1)[:, 1:])
+        bar = z.doprint(sp.MatrixSymbol(symbols.matrix("abar", g), n + 1, 1))
         rows.append((f"${tilde}$", "the weight matrix without its bias column"))
         rows.append((f"${bar}$", "the activations with the bias unit's 1 on top"))
     return rows

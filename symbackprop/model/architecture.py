@@ -14,8 +14,8 @@ Conventions (the stable contract of every later feature):
   ``shared``  one scalar b^l per layer, ``b{l}`` of shape (1, 1).
 * Symbol names: ``x_k``, ``y_j``, ``W{l}_{j}_{k}``, ``b{l}_{j}`` (``b{l}`` when
   shared), ``z{l}_{j}``, ``a{l}_{j}``, ``delta{l}_{j}``. Layer 0's activations are
-  the inputs ``x_k``. :meth:`Architecture.describe_symbol` maps a symbol back to
-  ``(kind, layer, indices)`` for printers.
+  the inputs ``x_k``. :mod:`.symbols` builds every name; :meth:`Architecture.describe_symbol` maps a symbol
+  back to ``(kind, layer, indices)`` for printers.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from ..errors import SpecError, UnknownNameError
 from ..files import read_toml
 from .activations import Activation, get_activation
 from .losses import Loss, get_loss, indicator
+from .symbols import SymbolInfo, describe, element, matrix
 
 BIAS_CONVENTIONS: dict[str, str] = {
     "vector": "a bias b^l_j per neuron: z^l = W^l a^(l-1) + b^l",
@@ -45,9 +45,6 @@ BIAS_CONVENTIONS: dict[str, str] = {
 
 NETWORK_KEYS = ("layers", "hidden", "output", "activations", "loss", "bias")
 _SPEC = re.compile(r"^[1-9][0-9]*(-[1-9][0-9]*)+$")
-_NAME = re.compile(
-    r"^(?P<kind>W|b|z|a|delta)(?P<layer>[0-9]+)(?:_(?P<i>[0-9]+))?(?:_(?P<k>[0-9]+))?$|^(?P<io>x|y)_(?P<j>[0-9]+)$"
-)
 
 
 def _symbol(name: str) -> sp.Symbol:
@@ -82,15 +79,6 @@ def parse_spec(spec: str) -> tuple[int, ...]:
             f"malformed layer spec {spec!r}: write two or more positive integers joined by '-', e.g. '2-3-1'"
         )
     return tuple(int(part) for part in text.split("-"))
-
-
-@dataclass(frozen=True)
-class SymbolInfo:
-    """What a network symbol stands for: ``kind`` in W, b, z, a, delta, x, y; 1-based indices."""
-
-    kind: str
-    layer: int | None
-    indices: tuple[int, ...]
 
 
 class Architecture:
@@ -232,7 +220,7 @@ class Architecture:
 
     # ------------------------------------------------------------------ symbols
     def inputs_list(self) -> list[sp.Symbol]:
-        return [_symbol(f"x_{k}") for k in range(1, self.layers[0] + 1)]
+        return [_symbol(element("x", None, k)) for k in range(1, self.layers[0] + 1)]
 
     @cached_property
     def inputs(self) -> sp.ImmutableMatrix:
@@ -245,21 +233,23 @@ class Architecture:
         n = self.layers[-1]
         if self.loss.sparse:
             return sp.ImmutableMatrix([indicator(j) for j in range(1, n + 1)])
-        return sp.ImmutableMatrix([_symbol(f"y_{j}") for j in range(1, n + 1)])
+        return sp.ImmutableMatrix([_symbol(element("y", None, j)) for j in range(1, n + 1)])
 
     @cached_property
     def parameters(self) -> dict[str, sp.ImmutableMatrix]:
         """``{"W1": ..., "b1": ..., ...}`` in layer order, each a matrix of symbols."""
         params: dict[str, sp.ImmutableMatrix] = {}
         first = 0 if self.bias == "neuron" else 1  # column k = 0 holds the bias unit's weights
-        for name, (rows, cols) in self.parameter_shapes.items():
-            if name.startswith("W"):
-                names = [f"{name}_{j}_{k}" for j in range(1, rows + 1) for k in range(first, cols + first)]
-            elif self.bias == "vector":
-                names = [f"{name}_{j}" for j in range(1, rows + 1)]
-            else:
-                names = [name]
-            params[name] = sp.ImmutableMatrix(rows, cols, [_symbol(n) for n in names])
+        shapes = self.parameter_shapes
+        for l in range(1, self.depth + 1):
+            weights, bias = matrix("W", l), matrix("b", l)
+            rows, cols = shapes[weights]
+            names = [element("W", l, j, k) for j in range(1, rows + 1) for k in range(first, cols + first)]
+            params[weights] = sp.ImmutableMatrix(rows, cols, [_symbol(n) for n in names])
+            if bias in shapes:
+                rows, cols = shapes[bias]
+                names = [element("b", l, j) for j in range(1, rows + 1)] if self.bias == "vector" else [element("b", l)]
+                params[bias] = sp.ImmutableMatrix(rows, cols, [_symbol(n) for n in names])
         return params
 
     @cached_property
@@ -268,9 +258,9 @@ class Architecture:
         (which take seconds to make for a wide network)."""
         shapes: dict[str, tuple[int, int]] = {}
         for l in range(1, self.depth + 1):
-            shapes[f"W{l}"] = (self.layers[l], self.layers[l - 1] + (self.bias == "neuron"))
+            shapes[matrix("W", l)] = (self.layers[l], self.layers[l - 1] + (self.bias == "neuron"))
             if self.bias in ("vector", "shared"):
-                shapes[f"b{l}"] = (self.layers[l], 1) if self.bias == "vector" else (1, 1)
+                shapes[matrix("b", l)] = (self.layers[l], 1) if self.bias == "vector" else (1, 1)
         return shapes
 
     @property
@@ -279,26 +269,26 @@ class Architecture:
 
     def z(self, layer: int) -> list[sp.Symbol]:
         """Pre-activation symbols z^l_1..z^l_n."""
-        return [_symbol(f"z{layer}_{j}") for j in range(1, self.layers[layer] + 1)]
+        return [_symbol(element("z", layer, j)) for j in range(1, self.layers[layer] + 1)]
 
     def a(self, layer: int) -> list[sp.Symbol]:
         """Activation symbols a^l_1..a^l_n; layer 0 gives the inputs."""
         if layer == 0:
             return self.inputs_list()
-        return [_symbol(f"a{layer}_{j}") for j in range(1, self.layers[layer] + 1)]
+        return [_symbol(element("a", layer, j)) for j in range(1, self.layers[layer] + 1)]
 
     def delta(self, layer: int) -> list[sp.Symbol]:
         """Error-term symbols delta^l_1..delta^l_n (delta^l_j = dc/dz^l_j)."""
-        return [_symbol(f"delta{layer}_{j}") for j in range(1, self.layers[layer] + 1)]
+        return [_symbol(element("delta", layer, j)) for j in range(1, self.layers[layer] + 1)]
 
     def pre_activation_terms(self, layer: int, j: int) -> list[tuple[sp.Symbol, sp.Expr]]:
         """z^l_j as (parameter, source) pairs, z = sum parameter * source; 0-based j, the bias first (source 1)."""
-        weights = self.parameters[f"W{layer}"]
+        weights = self.parameters[matrix("W", layer)]
         sources: list[sp.Expr] = list(self.a(layer - 1))
         if self.bias == "neuron":
             sources = [sp.S.One, *sources]
         elif self.bias in ("vector", "shared"):
-            b = self.parameters[f"b{layer}"]
+            b = self.parameters[matrix("b", layer)]
             return [(b[j, 0] if self.bias == "vector" else b[0, 0], sp.S.One)] + [
                 (weights[j, k], s) for k, s in enumerate(sources)
             ]
@@ -309,14 +299,12 @@ class Architecture:
         return sp.Add(*[times(param, source) for param, source in self.pre_activation_terms(layer, j)])
 
     def describe_symbol(self, symbol: sp.Symbol) -> SymbolInfo | None:
-        """What a symbol of this network stands for, or None for foreign symbols."""
-        m = _NAME.match(symbol.name)
-        if not m:
+        """What a symbol of this network stands for (:func:`.symbols.describe`), or None for foreign symbols and
+        for names of vectors (``x``, ``Z2``) or with letter indices (``delta2_j``)."""
+        info = describe(symbol.name)
+        if info is None or not info.is_element or not all(isinstance(i, int) for i in info.indices):
             return None
-        if m.group("io"):
-            return SymbolInfo(m.group("io"), None, (int(m.group("j")),))
-        indices = tuple(int(m.group(g)) for g in ("i", "k") if m.group(g) is not None)
-        return SymbolInfo(m.group("kind"), int(m.group("layer")), indices)
+        return info
 
 
 def _check_layers(layers: Sequence[int]) -> tuple[int, ...]:

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import DataError, SizeLimitError
 from .architecture import Architecture
+from .symbols import kind_of
 
 #: Row sums of distribution targets may differ from 1 by this much (float32 soft labels).
 SUM_TOLERANCE = 1e-5
@@ -79,7 +80,7 @@ def parameter_shape(net: Architecture, name: str) -> tuple[int, int]:
 def accepted_shapes(net: Architecture, name: str) -> tuple[tuple[int, ...], ...]:
     """Every shape accepted for ``name``: biases also flat, a shared bias also as a scalar."""
     rows, cols = parameter_shape(net, name)
-    if not name.startswith("b"):
+    if kind_of(name) != "b":
         return ((rows, cols),)
     if net.bias == "shared":
         return ((1, 1), (1,), ())
@@ -349,7 +350,7 @@ def parameters_to_data(net: Architecture, params: Mapping[str, Any]) -> dict[str
     for name in net.parameter_shapes:
         check_numbers(params[name], f"parameter {name!r}")
         array = np.asarray(params[name], dtype=np.float64)
-        if name.startswith("b"):
+        if kind_of(name) == "b":
             data[name] = float(array.reshape(-1)[0]) if net.bias == "shared" else array.reshape(-1).tolist()
         else:
             data[name] = array.reshape(parameter_shape(net, name)).tolist()
@@ -399,7 +400,7 @@ def random_parameters(net: Architecture, seed: int = 0) -> dict[str, np.ndarray]
     params: dict[str, np.ndarray] = {}
     for name in net.parameter_shapes:
         rows, cols = parameter_shape(net, name)
-        if name.startswith("W"):
+        if kind_of(name) == "W":
             fan_in = net.layers[int(name[1:]) - 1]
             params[name] = rng.normal(0.0, 1.0 / np.sqrt(fan_in), size=(rows, cols))
         else:

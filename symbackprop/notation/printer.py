@@ -25,14 +25,10 @@ from sympy.printing.latex import LatexPrinter
 from ..derive.rewrite import as_indicators, as_sigmoid, shrink_parens
 from ..model.activations import ACTIVATIONS
 from ..model.architecture import Architecture
+from ..model.symbols import SymbolInfo, describe, matrix
 from .display import LINE_WIDTH
 from .presets import Notation
 
-_SCALAR = re.compile(r"^(?P<kind>W|b|z|a|delta)(?P<layer>[0-9]+)(?:_(?P<i>[0-9]+|[a-z]))?(?:_(?P<k>[0-9]+|[a-z]))?$")
-_IO = re.compile(r"^(?P<kind>x|y)_(?P<i>[0-9]+|[a-z])$")
-_MATRIX = re.compile(
-    r"^(?P<kind>W|b|z|a|delta|Z|A|Delta|abar|Abar|grad_a|Grad_A)(?P<layer>[0-9]+)$|^(?P<io>x|y|X|Y)$"
-)
 _BATCH_KINDS = {"Z": "z", "A": "a", "Delta": "delta", "X": "x", "Y": "y"}
 #: Indicator 1_{ℓ=j}: KaTeX and MathJax know \mathbb{1}; pdflatex's amssymb has no blackboard 1.
 INDICATOR_LATEX = r"\mathrm{1\!\!1}"
@@ -99,11 +95,10 @@ class NotationPrinter(LatexPrinter):
             return special[name]
         if name == "ell":
             return r"\ell"
-        info = _scalar_info(name)
-        if info is None:
+        info = describe(name)
+        if info is None or not info.is_element:
             return super()._print_Symbol(expr, style=style)
-        kind, layer, indices = info
-        return self._scalar(kind, layer, indices)
+        return self._scalar(info.kind, info.layer, tuple(str(index) for index in info.indices))
 
     def _scalar(self, kind: str, layer: int | None, indices: tuple[str, ...]) -> str:
         notation = self.notation
@@ -119,36 +114,36 @@ class NotationPrinter(LatexPrinter):
         return notation.render(f"scalar.{kind}", layer, indices, self.labels)
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol, style: str = "plain") -> str:
-        match = _MATRIX.match(expr.name)
-        if match is None:
+        info = _matrix_info(expr)
+        if info is None:
             return super()._print_MatrixSymbol(expr)
-        text, transposed = self._matrix(match)
+        text, transposed = self._matrix(info)
         return _transpose(text) if transposed else text
 
-    def _matrix(self, match: re.Match[str]) -> tuple[str, bool]:
+    def _matrix(self, info: SymbolInfo) -> tuple[str, bool]:
         """The matrix symbol's LaTeX, and whether the notation stores it transposed."""
         notation = self.notation
-        io = match.group("io")
-        if io:
-            form = "batch" if io.isupper() else "vector"
-            kind = io.lower()
+        if info.layer is None:  # x, y, X, Y
+            form = "batch" if info.kind.isupper() else "vector"
+            kind = info.kind.lower()
             if kind == "y" and self.network.loss.sparse:
                 kind = "onehot"
             return notation.render(f"{form}.{kind}", 0 if kind == "x" else None, (), self.labels), False
-        raw, layer = match.group("kind"), int(match.group("layer"))
+        raw, layer = info.kind, info.layer
         if raw in ("grad_a", "Grad_A"):
             key = "vector.grad" if raw == "grad_a" else "batch.grad"
             if notation.has_layout(key):
                 return notation.render(key, layer, (), self.labels), False
             stem = "a" if raw == "grad_a" else "A"
             cost = sp.Symbol("c" if raw == "grad_a" else "C")
-            return self._print(sp.Derivative(cost, sp.MatrixSymbol(f"{stem}{layer}", 1, 1))), False
+            return self._print(sp.Derivative(cost, sp.MatrixSymbol(matrix(stem, layer), 1, 1))), False
         if raw in ("abar", "Abar"):
             batch = raw == "Abar"
-            plain = ("X" if batch else "x") if layer == 0 else f"{'A' if batch else 'a'}{layer}"
-            inner = _MATRIX.match(plain)
-            assert inner is not None
-            return _bar(self._matrix(inner)[0]), False
+            if layer == 0:
+                plain = SymbolInfo("X" if batch else "x", None, ())
+            else:
+                plain = SymbolInfo("A" if batch else "a", layer, ())
+            return _bar(self._matrix(plain)[0]), False
         form = "batch" if raw in _BATCH_KINDS else "vector"
         kind = _BATCH_KINDS.get(raw, raw)
         if kind == "a" and layer == self.network.depth and notation.has_layout(f"{form}.out"):
@@ -159,8 +154,8 @@ class NotationPrinter(LatexPrinter):
 
     def _print_Transpose(self, expr: sp.Transpose) -> str:
         arg = expr.arg
-        if isinstance(arg, sp.MatrixSymbol) and (match := _MATRIX.match(arg.name)):
-            text, transposed = self._matrix(match)
+        if (info := _matrix_info(arg)) is not None:
+            text, transposed = self._matrix(info)
             return text if transposed else _transpose(text)
         if isinstance(arg, sp.MatrixSlice) and self.notation.weights_transposed:
             return self._print_MatrixSlice(arg, transposed=False)
@@ -168,12 +163,12 @@ class NotationPrinter(LatexPrinter):
 
     def _print_MatrixSlice(self, expr: sp.MatrixSlice, transposed: bool | None = None) -> str:
         parent = expr.parent
-        match = _MATRIX.match(parent.name) if isinstance(parent, sp.MatrixSymbol) else None
-        if match is None or match.group("kind") != "W" or expr.colslice[0] != 1:
+        info = _matrix_info(parent)
+        if info is None or info.kind != "W" or expr.colslice[0] != 1:
             return super()._print_MatrixSlice(expr)
         letters = dict(self.notation.letters)
         tilde = f"\\tilde{{{letters['W']}}}"
-        text = self.notation.render("vector.W", int(match.group("layer")), (), self.labels)
+        text = self.notation.render("vector.W", info.layer, (), self.labels)
         text = text.replace(letters["W"], tilde, 1)
         if transposed is None:
             transposed = self.notation.weights_transposed
@@ -221,14 +216,15 @@ class NotationPrinter(LatexPrinter):
     def stored(self, variable: sp.Basic) -> str:
         """A matrix as the notation names and stores it, never transposed (∂c/∂W^{(2)} even where W prints as a
         transpose): the denominator of a gradient, a figure's label."""
-        if isinstance(variable, sp.MatrixSymbol) and (match := _MATRIX.match(variable.name)):
-            return self._matrix(match)[0]
+        if (info := _matrix_info(variable)) is not None:
+            return self._matrix(info)[0]
         return self._print(variable)
 
     def input_layer(self) -> str:
         """``a^0 = x`` as the notation writes it (``\\bar{a}^{(1)} = \\bar{X}^{(1)}`` for the bias unit of ng's
         notation): what the gradient of the first layer's weights reads for the activation below it."""
-        below, given = self.stored(sp.MatrixSymbol("a0", 1, 1)), self.stored(sp.MatrixSymbol("x", 1, 1))
+        below = self.stored(sp.MatrixSymbol(matrix("a", 0), 1, 1))
+        given = self.stored(sp.MatrixSymbol(matrix("x"), 1, 1))
         if self.network.bias == "neuron":
             below, given = _bar(below), _bar(given)
         return f"{below} = {given}"
@@ -364,15 +360,12 @@ def _unevaluated(expr: sp.Basic) -> bool:
     return type(expr)(*expr.args).args != expr.args
 
 
-def _scalar_info(name: str) -> tuple[str, int | None, tuple[str, ...]] | None:
-    match = _SCALAR.match(name)
-    if match:
-        indices = tuple(match.group(g) for g in ("i", "k") if match.group(g) is not None)
-        return match.group("kind"), int(match.group("layer")), indices
-    match = _IO.match(name)
-    if match:
-        return match.group("kind"), None, (match.group("i"),)
-    return None
+def _matrix_info(expr: sp.Basic) -> SymbolInfo | None:
+    """What a matrix symbol of the network (``W2``, ``Delta2``, ``x``) stands for; None for any other expression."""
+    if not isinstance(expr, sp.MatrixSymbol):
+        return None
+    info = describe(expr.name)
+    return info if info is not None and info.is_matrix else None
 
 
 def _layer_of(arg: sp.Basic) -> int | None:
@@ -380,10 +373,8 @@ def _layer_of(arg: sp.Basic) -> int | None:
     name = getattr(arg, "name", None)
     if not isinstance(name, str):
         return None
-    match = _SCALAR.match(name) or _MATRIX.match(name)
-    if match is None or not match.group("layer"):
-        return None
-    return int(match.group("layer"))
+    info = describe(name)
+    return None if info is None else info.layer
 
 
 def _find_activation(name: str) -> Any:

@@ -37,6 +37,7 @@ import numpy as np
 
 from ..codegen.compile import compile_network
 from ..errors import BackendError, SizeLimitError, SpecError, SymbackpropError, UnknownNameError
+from ..model import symbols
 from ..model.architecture import Architecture, parse_spec
 from ..model.params import check_seed, random_parameters
 from .references import describe, installed, reference_grad
@@ -172,12 +173,12 @@ def _floor(params: Mapping[str, Any], X: Any, depth: int, matmul: Callable[..., 
 
     As = [X]
     for l in range(1, depth + 1):
-        As.append(product(f"Z{l}", As[-1], params[f"W{l}"].T))
+        As.append(product(symbols.matrix("Z", l), As[-1], params[symbols.matrix("W", l)].T))
     D, grads = As[-1], []
     for l in range(depth, 0, -1):
         grads.append(D.T @ As[l - 1])
         if l > 1:
-            D = product(f"D{l - 1}", D, params[f"W{l}"])
+            D = product(f"D{l - 1}", D, params[symbols.matrix("W", l)])
     return grads
 
 
@@ -189,7 +190,8 @@ def _torch_contenders(net: Architecture, config: BenchConfig, params: Mapping[st
     device = torch.device(config.device)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     tp = {k: torch.tensor(v, device=device) for k, v in params.items()}
-    leaves = [t.reshape(-1).requires_grad_() if k.startswith("b") else t.requires_grad_() for k, t in tp.items()]
+    leaves = [t.reshape(-1).requires_grad_() if symbols.kind_of(k) == "b" else t.requires_grad_()
+              for k, t in tp.items()]
     tX, tY = torch.tensor(X, device=device), torch.tensor(Y, device=device)
     act = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}[config.hidden]
     depth = net.depth
@@ -224,7 +226,7 @@ def _jax_contenders(net: Architecture, config: BenchConfig, params: Mapping[str,
     def loss(p: Mapping[str, Any], X: Any, Y: Any) -> Any:
         A = X
         for l in range(1, depth + 1):
-            Z = A @ p[f"W{l}"].T + p[f"b{l}"].reshape(-1)
+            Z = A @ p[symbols.matrix("W", l)].T + p[symbols.matrix("b", l)].reshape(-1)
             A = act(Z) if l < depth else Z
         return -(Y * jax.nn.log_softmax(A, axis=1)).sum(1).mean()
 

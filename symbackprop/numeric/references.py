@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..model import symbols
 from ..model.architecture import Architecture
 
 Array = np.ndarray
@@ -94,12 +95,12 @@ def _one_hot(desc: Description, Y: Array) -> Array:
 
 def _split(desc: Description, params: Mapping[str, Any], l: int) -> tuple[Array, Array | float]:
     """(W without bias column, bias broadcastable to a row) of layer l."""
-    W = np.asarray(params[f"W{l}"], dtype=np.float64)
+    W = np.asarray(params[symbols.matrix("W", l)], dtype=np.float64)
     if desc.bias == "neuron":
         return W[:, 1:], W[:, 0]
     if desc.bias == "none":
         return W, 0.0
-    return W, np.asarray(params[f"b{l}"], dtype=np.float64).reshape(-1)
+    return W, np.asarray(params[symbols.matrix("b", l)], dtype=np.float64).reshape(-1)
 
 
 def _forward(desc: Description, params: Mapping[str, Any], X: Array) -> tuple[list[Array], list[Array]]:
@@ -183,10 +184,10 @@ def reference_grad(desc: Description, params: Mapping[str, Any], X: Any, Y: Any)
         if desc.bias == "neuron":
             gW = np.concatenate([delta.sum(axis=0)[:, None], gW], axis=1)
         elif desc.bias == "vector":
-            result[f"b{l}"] = delta.sum(axis=0)[:, None]
+            result[symbols.matrix("b", l)] = delta.sum(axis=0)[:, None]
         elif desc.bias == "shared":
-            result[f"b{l}"] = np.array([[delta.sum()]])
-        result[f"W{l}"] = gW
+            result[symbols.matrix("b", l)] = np.array([[delta.sum()]])
+        result[symbols.matrix("W", l)] = gW
         if l > 1:
             W, _ = _split(desc, params, l)
             name, p = desc.activations[l - 2]
@@ -197,9 +198,9 @@ def reference_grad(desc: Description, params: Mapping[str, Any], X: Any, Y: Any)
 def _parameter_names(desc: Description) -> list[str]:
     names = []
     for l in range(1, len(desc.layers)):
-        names.append(f"W{l}")
+        names.append(symbols.matrix("W", l))
         if desc.bias in ("vector", "shared"):
-            names.append(f"b{l}")
+            names.append(symbols.matrix("b", l))
     return names
 
 
@@ -235,11 +236,11 @@ def _autograd_loss(desc: Description, nn: Any, params: Mapping[str, Any], X: Any
     A = X
     Z = X
     for l, (name, p) in enumerate(desc.activations, start=1):
-        W = params[f"W{l}"]
+        W = params[symbols.matrix("W", l)]
         if desc.bias == "neuron":
             Z = A @ W[:, 1:].T + W[:, 0]
         else:
-            Z = A @ W.T + (params[f"b{l}"].reshape(-1) if desc.bias != "none" else 0.0)
+            Z = A @ W.T + (params[symbols.matrix("b", l)].reshape(-1) if desc.bias != "none" else 0.0)
         A = nn["softmax"](Z) if name == "softmax" else nn[name](Z, p)
     loss = "cross_entropy" if desc.loss == "sparse_cross_entropy" else desc.loss
     out = desc.activations[-1][0]
