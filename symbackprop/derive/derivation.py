@@ -18,7 +18,7 @@ an ``ElementwiseApplyFunction`` of the undefined function ``Function(f"{name}'")
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -90,6 +90,7 @@ class Derivation:
         network: the architecture.
         loss: the per-example loss c in terms of the output activations and targets.
         forward: element-form definitions ``z^l_j = ...``, ``a^l_j = ...``.
+        forward_vector: the same for one example, layer by layer: ``z^l = W^l a^{l-1} + b^l``, ``a^l = g(z^l)``.
         steps: every step of every form asked for, in order.
         deltas: ``{"delta1": (n_1, 1) matrix, ...}``, each entry in delta form
             (in terms of z, a and the next layer's delta symbols).
@@ -109,6 +110,7 @@ class Derivation:
     vector: Mapping[str, sp.Basic] = field(default_factory=dict)
     batch: Mapping[str, sp.Basic] = field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
+    forward_vector: tuple[Equation, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("deltas", "gradients", "vector", "batch"):
@@ -145,15 +147,24 @@ class Derivation:
         return tuple(f for f in FORMS if f in present)
 
     # ---------------------------------------------------------------- expansion
-    def substitutions(self) -> dict[sp.Symbol, sp.Expr]:
-        """Every delta, z and a symbol -> its value in inputs, targets and parameters."""
+    def substitutions(self, hold: Callable[[sp.Symbol, sp.Basic], sp.Basic] | None = None) -> dict[sp.Symbol, sp.Expr]:
+        """Every delta, z and a symbol -> its value in inputs, targets and parameters.
+
+        Args:
+            hold: rewrites each definition (the symbol and its right-hand side) before the earlier values are
+                substituted into it; the closed-form document uses it to hold every Piecewise opaque.
+        """
         values: dict[sp.Symbol, sp.Expr] = {}
+
+        def define(symbol: sp.Symbol, value: sp.Basic) -> None:
+            values[symbol] = (value if hold is None else hold(symbol, value)).xreplace(values)
+
         for equation in self.forward:  # layer by layer: z^l in a^(l-1), then a^l = g(z^l)
-            values[equation.lhs] = equation.rhs.xreplace(values)
+            define(equation.lhs, equation.rhs)
         for layer in range(self.network.depth, 0, -1):
             column = self.deltas[symbols.matrix("delta", layer)]
             for j, symbol in enumerate(self.network.delta(layer)):
-                values[symbol] = column[j, 0].xreplace(values)
+                define(symbol, column[j, 0])
         return values
 
     def expand(self, expr: sp.Basic) -> sp.Basic:

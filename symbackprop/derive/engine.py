@@ -16,7 +16,7 @@ from ..model.architecture import Architecture
 from ..progress import Progress, progress_bar
 from .chain import Output, forward_equations, hidden_layer, output_elementwise, output_softmax, parameter_gradients
 from .derivation import FORMS, Derivation, Step
-from .forms import batch_form, vector_form
+from .forms import batch_form, forward_vector, vector_form
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.
 MAX_PARAMETERS = 50_000
@@ -69,6 +69,7 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         vector=vector,
         batch=batch,
         assumptions=output.assumptions,
+        forward_vector=forward_vector(network),
     )
 
 

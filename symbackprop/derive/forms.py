@@ -31,7 +31,7 @@ from ..model import symbols
 from ..model.activations import A, Z
 from ..model.architecture import Architecture
 from .chain import COST, Y, output_kernel, partial
-from .derivation import Rule, Step
+from .derivation import Equation, Rule, Step
 
 #: The number of examples in a batch.
 M = sp.Symbol("m", integer=True, positive=True)
@@ -245,6 +245,25 @@ def _build(network: Architecture, batch: bool) -> tuple[dict[str, sp.Basic], lis
 def vector_form(network: Architecture) -> tuple[dict[str, sp.Basic], list[Step]]:
     """BP1-BP4 for one example: ``({"delta2": ..., "W2": ..., ...}, steps)``."""
     return _build(network, batch=False)
+
+
+def forward_vector(network: Architecture) -> tuple[Equation, ...]:
+    """z^l = W^l a^{l-1} + b^l and a^l = g_l(z^l) for one example, layer by layer, as matrix expressions."""
+    s = _Shapes(network, batch=False)
+    equations: list[Equation] = []
+    for l in range(1, network.depth + 1):
+        n = network.layers[l]
+        if network.bias == "neuron":
+            z = s.weights(l) * s.abar(l - 1)
+        elif network.bias == "vector":
+            z = s.weights(l) * s.a(l - 1) + s.bias(l)
+        elif network.bias == "shared":
+            z = s.weights(l) * s.a(l - 1) + sp.OneMatrix(n, 1) * s.bias(l)
+        else:
+            z = s.weights(l) * s.a(l - 1)
+        equations.append(Equation(symbols.matrix("z", l), s.z(l), z))
+        equations.append(Equation(symbols.matrix("a", l), s.a(l), applied(network.activation(l).name, s.z(l))))
+    return tuple(equations)
 
 
 def forward_batch(network: Architecture) -> dict[str, sp.Basic]:

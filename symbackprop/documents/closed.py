@@ -27,7 +27,6 @@ from sympy.printing.precedence import PRECEDENCE
 from ..derive.derivation import Derivation
 from ..derive.rewrite import negate
 from ..errors import SizeLimitError
-from ..model import symbols
 from ..notation.display import Display, Line, visual_width
 from ..notation.linebreak import break_formula, formula_width
 from ..notation.printer import NotationPrinter
@@ -124,21 +123,18 @@ def expanded_gradients(derivation: Derivation) -> dict[str, list[sp.Expr]]:
     """
     derivation.check_closed_form_size()
     network = derivation.network
-    values: dict[sp.Basic, sp.Basic] = {}
+
+    # leaky ReLU, ELU by name: their cases repeat the argument up to three times, at every layer
+    named: dict[sp.Basic, sp.Basic] = {}
     for layer in range(1, network.depth + 1):
-        z_symbols = network.z(layer)
-        zs = {z: network.pre_activation(layer, j).xreplace(values) for j, z in enumerate(z_symbols)}
-        activation = network.activation(layer)
-        outputs = activation.apply(list(z_symbols))
-        if activation.name != "relu" and any(out.has(sp.Piecewise) for out in outputs):
-            # leaky ReLU, ELU by name: their cases repeat the argument up to three times, at every layer
-            outputs = [sp.Function(activation.name, real=True)(z) for z in z_symbols]
-        values.update(zs)
-        values.update({a: _mask(out).xreplace(zs) for a, out in zip(network.a(layer), outputs, strict=True)})
-    for layer in range(network.depth, 0, -1):
-        column = derivation.deltas[symbols.matrix("delta", layer)]
-        for j, symbol in enumerate(network.delta(layer)):
-            values[symbol] = _mask(column[j, 0]).xreplace(values)
+        activation, zs = network.activation(layer), network.z(layer)
+        if activation.name != "relu" and any(out.has(sp.Piecewise) for out in activation.apply(list(zs))):
+            named.update({a: sp.Function(activation.name, real=True)(z) for a, z in zip(network.a(layer), zs)})
+
+    def hold(symbol: sp.Symbol, value: sp.Basic) -> sp.Basic:
+        return named.get(symbol, _mask(value))
+
+    values = derivation.substitutions(hold)
     return {name: [_mask(entry).xreplace(values) for entry in grad] for name, grad in derivation.gradients.items()}
 
 

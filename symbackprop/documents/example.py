@@ -231,7 +231,7 @@ def render_example(example: WorkedExample, fmt: str = "md", notation: str = "nie
     subtitle = (f"activations {', '.join(a.label for a in example.network.activations)}; loss "
                 f"{example.network.loss.name}; bias {example.network.bias}; {example.examples} example(s); "
                 f"learning rate {example.lr:g}")
-    template = environment(kind, printer).get_template(f"example.{fmt}.j2")
+    template = environment(kind).get_template(f"example.{fmt}.j2")
     return template.render(title=title, subtitle=subtitle, blocks=blocks, loss=number_latex(example.loss, digits))
 
 

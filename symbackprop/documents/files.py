@@ -9,10 +9,10 @@ with ``--exercise`` ``exercises-<notation>.*`` and ``solutions-<notation>.*``. T
 from __future__ import annotations
 
 from ..derive.derivation import Derivation
-from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
+from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN
 from .model import Document
 from .options import DocumentOptions
-from .render import environment, render_markdown, render_tex
+from .render import render_document, render_markdown, render_tex
 
 
 def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
@@ -22,11 +22,8 @@ def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
 
 
 def _render_document(document: Document, derivation: Derivation, options: DocumentOptions, kind: str) -> str:
-    indicator = INDICATOR_LATEX if kind == "latex" else INDICATOR_MARKDOWN
-    printer = NotationPrinter(options.notation_preset, derivation.network, indicator=indicator)
-    env = environment(kind, printer)
     name = ("fragment.tex.j2" if options.fragment else "document.tex.j2") if kind == "latex" else "document.md.j2"
-    return env.get_template(name).render(doc=document, network=derivation.network)
+    return render_document(kind, name, document, derivation.network)
 
 
 def document_files(derivation: Derivation, options: DocumentOptions) -> dict[str, str]:

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from ..derive import general
 from ..derive.derivation import Derivation, Step
 from ..model import symbols
 from ..model.architecture import Architecture
@@ -120,32 +120,11 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), subsections)
 
 
-def vector_forward(network: Architecture) -> list[tuple[sp.Basic, sp.Basic]]:
-    """``z^l = W^l a^{l-1} + b^l`` and ``a^l = g(z^l)`` for every layer, as matrix expressions."""
-    equations = []
-    for l in range(1, network.depth + 1):
-        n, m = network.layers[l], network.layers[l - 1]
-        z = sp.MatrixSymbol(symbols.matrix("z", l), n, 1)
-        source = sp.MatrixSymbol(symbols.matrix("x") if l == 1 else symbols.matrix("a", l - 1), m, 1)
-        weights, bias = symbols.matrix("W", l), symbols.matrix("b", l)
-        if network.bias == "neuron":
-            rhs = sp.MatrixSymbol(weights, n, m + 1) * sp.MatrixSymbol(symbols.matrix("abar", l - 1), m + 1, 1)
-        else:
-            rhs = sp.MatrixSymbol(weights, n, m) * source
-            if network.bias == "vector":
-                rhs = rhs + sp.MatrixSymbol(bias, n, 1)
-            elif network.bias == "shared":
-                rhs = rhs + sp.OneMatrix(n, 1) * sp.MatrixSymbol(bias, 1, 1)
-        equations.append((z, rhs))
-        function = sp.Function(network.activation(l).name)
-        equations.append((sp.MatrixSymbol(symbols.matrix("a", l), n, 1), ElementwiseApplyFunction(function, z)))
-    return equations
-
-
 def forward_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
     network = derivation.network
     cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
-    vector_lines = tuple(Line(printer.doprint(lhs), "=", printer.doprint(rhs)) for lhs, rhs in vector_forward(network))
+    vector_lines = tuple(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs))
+                         for eq in derivation.forward_vector)
     blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines))]
     if not sec.summarised(network):
         blocks.append(text("Neuron by neuron:"))
@@ -181,19 +160,15 @@ def _element_forward(derivation: Derivation, printer: NotationPrinter) -> Displa
 
 
 def _general_forward(network: Architecture, printer: NotationPrinter) -> Display:
-    """z^l_j = sum_k w^l_{jk} a^{l-1}_k + b^l_j for every layer, in the notation's neuron letters."""
+    """z^l_j = sum_k w^l_{jk} a^{l-1}_k + b^l_j for every layer, as :func:`symbackprop.derive.general.forward`
+    derives it, in the notation's neuron letters: the sum and the bias printed term by term."""
     lines = []
     j, k = printer.notation.indices[:2]
     for l in range(1, network.depth + 1):
-        source = sp.Symbol(symbols.element("x", None, k) if l == 1 else symbols.element("a", l - 1, k), real=True)
-        weight = sp.Symbol(symbols.element("W", l, j, k), real=True)
-        total = sp.Sum(weight * source, (sp.Symbol(k), 1, network.layers[l - 1]))
-        bias = {"vector": sp.Symbol(symbols.element("b", l, j), real=True),
-                "shared": sp.Symbol(symbols.element("b", l), real=True),
-                "neuron": sp.Symbol(symbols.element("W", l, j, 0), real=True)}.get(network.bias, sp.S.Zero)
-        rhs = printer.doprint(total) + (f" + {printer.doprint(bias)}" if bias != 0 else "")
+        equation = general.forward(network, l, j, k)
+        rhs = " + ".join(printer.doprint(term) for term in sp.Add.make_args(equation.rhs))
         where = rf"\text{{for }} {j} = 1, \ldots, {network.layers[l]}"
-        lines.append(Line(printer.doprint(sp.Symbol(symbols.element("z", l, j), real=True)), "=", rhs, where))
+        lines.append(Line(printer.doprint(equation.lhs), "=", rhs, where))
     return Display(tuple(lines))
 
 

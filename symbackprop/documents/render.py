@@ -2,40 +2,40 @@
 
 One factory, :func:`environment`, builds the environment for a format: delimiters that cannot clash with LaTeX
 braces (``((* *))`` statements, ``((( )))`` expressions, ``((= =))`` comments, as nbconvert), ``StrictUndefined``,
-``trim_blocks``/``lstrip_blocks``, and three filters: ``escape`` (plain text, one pass through a table),
-``prose`` (text with ``$...$`` math: the text escaped, the math kept) and ``tex`` (a SymPy expression printed
-in the document's notation). Every computation happens before rendering (:mod:`symbackprop.documents.model`); the
-templates in ``templates/latex`` and ``templates/markdown`` only loop and lay out. Nothing here touches files.
+``trim_blocks``/``lstrip_blocks``, and two filters: ``escape`` (plain text, one pass through a table) and
+``prose`` (text with ``$...$`` math: the text escaped, the math kept). Every formula is printed before rendering,
+by the one :class:`~symbackprop.notation.printer.NotationPrinter` of its document: every computation happens
+before rendering (:mod:`symbackprop.documents.model`); the templates in ``templates/latex`` and
+``templates/markdown`` only loop and lay out. Nothing here touches files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
 
 import jinja2
 import sympy as sp
 
 from ..derive.derivation import Derivation
+from ..derive.forms import forward_vector
 from ..model.architecture import Architecture
 from ..notation.display import Line
 from ..notation.escape import latex_escape, markdown_escape, prose
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
 from ..resources import templates_dir
 from ..templating import make_environment
-from .model import BIAS_NAMES, LOSS_NAMES, Document, build_document, vector_forward
+from .model import BIAS_NAMES, LOSS_NAMES, Document, build_document
 from .options import DocumentOptions
 
 ESCAPES: dict[str, Callable[[str], str]] = {"latex": latex_escape, "markdown": markdown_escape}
 
 
-def environment(kind: str, printer: NotationPrinter | None = None) -> jinja2.Environment:
+def environment(kind: str) -> jinja2.Environment:
     """The Jinja environment for ``kind`` (``"latex"`` or ``"markdown"``) templates.
 
     Args:
         kind: the template folder, which also picks the escaping.
-        printer: prints SymPy expressions for the ``tex`` filter; without one the filter raises.
 
     Raises:
         KeyError: an unknown kind.
@@ -44,24 +44,13 @@ def environment(kind: str, printer: NotationPrinter | None = None) -> jinja2.Env
     env = make_environment(templates_dir() / kind)
     env.filters["escape"] = escape
     env.filters["prose"] = lambda text: prose(text, escape)
-    env.filters["tex"] = _tex_filter(printer)
     return env
 
 
-def _tex_filter(printer: NotationPrinter | None) -> Callable[[Any], str]:
-    def tex(expr: Any) -> str:
-        if printer is None:
-            raise jinja2.TemplateRuntimeError("the tex filter needs a printer: environment(kind, printer)")
-        return printer.doprint(expr)
-
-    return tex
-
-
-def _render(kind: str, template: str, document: Document, derivation: Derivation, **extra: Any) -> str:
-    printer = NotationPrinter(extra.pop("notation"), derivation.network,
-                              indicator=INDICATOR_LATEX if kind == "latex" else INDICATOR_MARKDOWN)
-    env = environment(kind, printer)
-    return env.get_template(template).render(doc=document, network=derivation.network, **extra)
+def render_document(kind: str, template: str, document: Document, network: Architecture) -> str:
+    """A built :class:`~symbackprop.documents.model.Document` (its formulas already printed) laid out by
+    ``template`` of the ``kind`` (``"latex"`` or ``"markdown"``) folder."""
+    return environment(kind).get_template(template).render(doc=document, network=network)
 
 
 def render_tex(derivation: Derivation, options: DocumentOptions | None = None) -> str:
@@ -69,7 +58,7 @@ def render_tex(derivation: Derivation, options: DocumentOptions | None = None) -
     options = options or DocumentOptions(forms=derivation.forms or ("vector",))
     document = build_document(derivation, options, INDICATOR_LATEX)
     template = "fragment.tex.j2" if options.fragment else "document.tex.j2"
-    return _render("latex", template, document, derivation, notation=options.notation_preset)
+    return render_document("latex", template, document, derivation.network)
 
 
 def render_markdown(derivation: Derivation, options: DocumentOptions | None = None) -> str:
@@ -80,7 +69,7 @@ def render_markdown(derivation: Derivation, options: DocumentOptions | None = No
     """
     options = options or DocumentOptions(forms=derivation.forms or ("vector",), formats=("md",))
     document = build_document(derivation, options, INDICATOR_MARKDOWN)
-    return _render("markdown", "document.md.j2", document, derivation, notation=options.notation_preset)
+    return render_document("markdown", "document.md.j2", document, derivation.network)
 
 
 def render_summary_latex(derivation: Derivation, options: DocumentOptions | None = None) -> str:
@@ -90,8 +79,7 @@ def render_summary_latex(derivation: Derivation, options: DocumentOptions | None
     options = options or DocumentOptions()
     printer = NotationPrinter(options.notation_preset, derivation.network, indicator=INDICATOR_MARKDOWN)
     equations = bp_equations(derivation, printer)
-    env = environment("latex", printer)
-    return env.get_template("summary.tex.j2").render(equations=equations)
+    return environment("latex").get_template("summary.tex.j2").render(equations=equations)
 
 
 # ------------------------------------------------------------------------------------------------ notebooks
@@ -129,7 +117,7 @@ def _facts(network: Architecture) -> list[Fact]:
 def network_overview(network: Architecture, options: DocumentOptions | None = None) -> Overview:
     """The architecture and its forward pass, layer by layer, in ``options``' notation (Nielsen's by default)."""
     printer = NotationPrinter((options or DocumentOptions()).notation_preset, network, indicator=INDICATOR_MARKDOWN)
-    lines = tuple(Line(printer.doprint(lhs), "=", printer.doprint(rhs)) for lhs, rhs in vector_forward(network))
+    lines = tuple(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs)) for eq in forward_vector(network))
     return Overview(f"A {network.spec} network", tuple(_facts(network)), lines)
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..derive import general
 from ..derive.derivation import Rule, Step
 from ..model import symbols
-from ..model.activations import derivative
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, visual_width
 from ..notation.printer import NotationPrinter
@@ -193,22 +193,14 @@ def summarised(network: Architecture) -> bool:
 
 
 def general_delta(network: Architecture, layer: int, printer: NotationPrinter) -> Display:
-    """δ^l_j for every j of a hidden layer: g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k, with g' from the engine (the
-    letters j and k the notation's)."""
-    j_, _, k_ = printer.notation.indices
-    j, k = sp.Symbol(j_), sp.Symbol(k_)
-    z, a = sp.Symbol(symbols.element("z", layer, j_), real=True), sp.Symbol(symbols.element("a", layer, j_), real=True)
-    g_prime = derivative(network.activation(layer)).at(z, a)
-    weight = sp.Symbol(symbols.element("W", layer + 1, k_, j_), real=True)
-    following = sp.Symbol(symbols.element("delta", layer + 1, k_), real=True)
-    total = sp.Sum(weight * following, (k, 1, network.layers[layer + 1]))
-    lhs = printer.doprint(sp.Symbol(symbols.element("delta", layer, j_), real=True))
+    """δ^l_j for every j of a hidden layer, as :func:`symbackprop.derive.general.delta` derives it, in the
+    notation's letters j and k: the derivative g' parenthesised unless it is a symbol."""
+    j, _, k = printer.notation.indices
+    equation = general.delta(network, layer, j, k)
+    g_prime, total = equation.rhs.args if isinstance(equation.rhs, sp.Mul) else (sp.S.One, equation.rhs)
     rhs = printer.doprint(g_prime) if g_prime.is_Symbol else rf"\left({printer.doprint(g_prime)}\right)"
-    if g_prime == 1:
-        rhs = printer.doprint(total)
-    else:
-        rhs = rf"{rhs} {printer.doprint(total)}"
-    return _general_line(lhs, rhs, j, network.layers[layer], printer)
+    rhs = printer.doprint(total) if g_prime == 1 else f"{rhs} {printer.doprint(total)}"
+    return _general_line(printer.doprint(equation.lhs), rhs, sp.Symbol(j), network.layers[layer], printer)
 
 
 def _general_line(lhs: str, rhs: str, index: sp.Symbol, size: int, printer: NotationPrinter) -> Display:
@@ -217,24 +209,14 @@ def _general_line(lhs: str, rhs: str, index: sp.Symbol, size: int, printer: Nota
 
 
 def general_gradients(network: Architecture, layer: int, printer: NotationPrinter) -> Display:
-    """∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k and the bias gradient, for every entry of layer ``layer`` (the letters j
-    and k the notation's)."""
+    """∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k and the bias gradient, for every entry of layer ``layer``, as
+    :func:`symbackprop.derive.general.gradients` derives them (the letters j and k the notation's)."""
     j, k = printer.notation.indices[:2]
-    delta = sp.Symbol(symbols.element("delta", layer, j), real=True)
-    source = sp.Symbol(symbols.element("x", None, k) if layer == 1 else symbols.element("a", layer - 1, k), real=True)
-    weight = sp.Symbol(symbols.element("W", layer, j, k), real=True)
-    lines = [Line(printer.doprint(sp.Derivative(COST, weight, evaluate=False)),
-                  "=", printer.doprint(delta * source), rf"\text{{for every }} {j}, {k}")]
-    if network.bias == "neuron":
-        lhs = sp.Derivative(COST, sp.Symbol(symbols.element("W", layer, j, 0), real=True), evaluate=False)
-        lines.append(Line(printer.doprint(lhs), "=", printer.doprint(delta), r"\text{the bias unit is } 1"))
-    elif network.bias == "vector":
-        lhs = sp.Derivative(COST, sp.Symbol(symbols.element("b", layer, j), real=True), evaluate=False)
-        lines.append(Line(printer.doprint(lhs), "=", printer.doprint(delta), ""))
-    elif network.bias == "shared":
-        lhs = sp.Derivative(COST, sp.Symbol(symbols.element("b", layer), real=True), evaluate=False)
-        total = sp.Sum(delta, (sp.Symbol(j), 1, network.layers[layer]))
-        lines.append(Line(printer.doprint(lhs), "=", printer.doprint(total), ""))
+    weight, *bias = general.gradients(network, layer, j, k)
+    # the notes are presentation: which entries a line holds for
+    notes = {"neuron": r"\text{the bias unit is } 1", "vector": "", "shared": ""}
+    lines = [Line(printer.doprint(weight.lhs), "=", printer.doprint(weight.rhs), rf"\text{{for every }} {j}, {k}")]
+    lines.extend(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs), notes[network.bias]) for eq in bias)
     return Display(tuple(lines))
 
 

@@ -1,0 +1,64 @@
+"""The forward pass and BP1-BP4 for a general neuron: equations over symbols with letter indices.
+
+A symbol with a letter index (``z2_j``, ``W3_k_j``, ``delta3_k``) stands for any neuron of its layer; sums over a
+letter run over a whole layer (``Sum(W3_k_j * delta3_k, (k, 1, n_3))``). The letters are the caller's (a notation's
+neuron letters): ``j`` a neuron of the layer, ``k`` one of the layer below (forward pass, gradients) or above
+(error terms). Where an equation's right-hand side is a sum or a product that a document shows term by term, it is
+built unevaluated, so that its ``args`` keep their order: ``forward`` the weighted sum then the bias, ``delta`` the
+activation's derivative then the sum over the next layer.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..model import symbols
+from ..model.activations import derivative
+from ..model.architecture import Architecture
+from .chain import COST
+from .derivation import Equation
+
+
+def _symbol(kind: str, layer: int | None, *indices: str | int) -> sp.Symbol:
+    return sp.Symbol(symbols.element(kind, layer, *indices), real=True)
+
+
+def _source(layer: int, k: str) -> sp.Symbol:
+    """a^{l-1}_k, the input x_k for the first layer."""
+    return _symbol("x", None, k) if layer == 1 else _symbol("a", layer - 1, k)
+
+
+def forward(network: Architecture, layer: int, j: str, k: str) -> Equation:
+    """``z^l_j = sum_k w^l_{jk} a^{l-1}_k + b^l_j``; the rhs an unevaluated Add (the sum, then the bias if any)."""
+    total = sp.Sum(_symbol("W", layer, j, k) * _source(layer, k), (sp.Symbol(k), 1, network.layers[layer - 1]))
+    bias = {"vector": _symbol("b", layer, j), "shared": _symbol("b", layer),
+            "neuron": _symbol("W", layer, j, 0)}.get(network.bias, sp.S.Zero)
+    z = _symbol("z", layer, j)
+    return Equation(z.name, z, total if bias == 0 else sp.Add(total, bias, evaluate=False))
+
+
+def delta(network: Architecture, layer: int, j: str, k: str) -> Equation:
+    """BP2 for a hidden layer, ``delta^l_j = g'(z^l_j) sum_k w^{l+1}_{kj} delta^{l+1}_k``; the rhs an unevaluated
+    Mul (g' from the activation table, then the sum), or the sum alone where g' is 1."""
+    z, a = _symbol("z", layer, j), _symbol("a", layer, j)
+    g_prime = derivative(network.activation(layer)).at(z, a)
+    following = _symbol("W", layer + 1, k, j) * _symbol("delta", layer + 1, k)
+    total = sp.Sum(following, (sp.Symbol(k), 1, network.layers[layer + 1]))
+    lhs = _symbol("delta", layer, j)
+    return Equation(lhs.name, lhs, total if g_prime == 1 else sp.Mul(g_prime, total, evaluate=False))
+
+
+def gradients(network: Architecture, layer: int, j: str, k: str) -> tuple[Equation, ...]:
+    """BP3 and BP4 for layer ``layer``: ``dc/dw^l_{jk} = delta^l_j a^{l-1}_k``, then the bias's gradient if the
+    network has biases (the bias unit's weight ``w^l_{j0}``, ``b^l_j``, or the layer's shared ``b^l``)."""
+    error = _symbol("delta", layer, j)
+    weight = _symbol("W", layer, j, k)
+    equations = [Equation(weight.name, sp.Derivative(COST, weight, evaluate=False), error * _source(layer, k))]
+    bias, value = {
+        "neuron": (_symbol("W", layer, j, 0), error),
+        "vector": (_symbol("b", layer, j), error),
+        "shared": (_symbol("b", layer), sp.Sum(error, (sp.Symbol(j), 1, network.layers[layer]))),
+    }.get(network.bias, (None, None))
+    if bias is not None and value is not None:
+        equations.append(Equation(bias.name, sp.Derivative(COST, bias, evaluate=False), value))
+    return tuple(equations)
