@@ -14,6 +14,7 @@ from .resources import version
 
 __all__ = [
     "Derivation",
+    "check_grads",
     "Equation",
     "Network",
     "SizeLimitError",
@@ -23,3 +24,12 @@ __all__ = [
     "UnknownNameError",
 ]
 __version__ = version()
+
+
+def __getattr__(name: str) -> object:
+    """``symbackprop.check_grads``, imported when first asked for: NumPy and the references load only then."""
+    if name == "check_grads":
+        from .numeric.check import check_grads
+
+        return check_grads
+    raise AttributeError(f"module 'symbackprop' has no attribute {name!r}")

@@ -266,3 +266,11 @@ def test_references_may_be_named_in_one_string_as_on_the_command_line() -> None:
     report = check.check_grads(net, references="reference,finite_differences")
     assert report.ok and {row.reference for row in report.rows} == {"reference", "finite_differences"}
     assert MAX_CHECK_EXAMPLES == check.MAX_EXAMPLES
+
+
+def test_check_grads_is_part_of_the_public_api() -> None:
+    import symbackprop
+
+    assert symbackprop.check_grads is check.check_grads and "check_grads" in symbackprop.__all__
+    with pytest.raises(AttributeError, match="no attribute 'check_grad'"):
+        symbackprop.check_grad  # noqa: B018
