@@ -13,15 +13,13 @@ import contextlib
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import typer
-
 from .errors import SymbackpropError
+from .progress import progress_bar
 
 
 def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Path], list[Path]]:
@@ -40,21 +38,22 @@ def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Pat
     from .documents.files import document_files, engine_forms
 
     check_writable(out_dir)
-    steps = ["derive", "render", *(["pdf"] if "pdf" in options.formats else [])]
     files: dict[str, str | bytes] = {}
     logs: dict[str, bytes] = {}
-    with _progress(steps) as progress:
-        for step in progress:
-            if step == "derive":
-                derivation = network.derive(forms=engine_forms(options), progress=False)
-            elif step == "render":
-                files = dict(document_files(derivation, options))
-            else:
-                for name, text in list(files.items()):
-                    if name.endswith(".tex"):
-                        pdf, log = _build_pdf(name, str(text), out_dir)
-                        files[name[:-4] + ".pdf"] = pdf
-                        logs[name[:-4] + ".log"] = log
+    building = "pdf" in options.formats
+    with progress_bar(3 if building else 2, "symbackprop derive", None) as bar:  # shown in a terminal only
+        bar.describe("deriving")
+        derivation = network.derive(forms=engine_forms(options), progress=False)
+        bar.update()
+        bar.describe("rendering")
+        files.update(document_files(derivation, options))
+        bar.update()
+        if building:
+            bar.describe("building the PDF")
+            for name, text in list(files.items()):
+                if name.endswith(".tex"):
+                    files[name[:-4] + ".pdf"], logs[name[:-4] + ".log"] = _build_pdf(name, str(text), out_dir)
+            bar.update()
     # An earlier run's PDF and log of a document rewritten without one would no longer match its .tex.
     stale = [out_dir / f"{name[:-4]}.{suffix}" for name in files if name.endswith(".tex")
              for suffix in ("pdf", "log") if f"{name[:-4]}.{suffix}" not in {*files, *logs}]
@@ -206,13 +205,6 @@ def remove_stale_scratch() -> None:
             shutil.rmtree(folder, ignore_errors=True)
         except (OSError, OverflowError):
             continue
-
-
-def _progress(steps: list[str]) -> Any:
-    """A progress bar on stderr when it is a terminal; silence otherwise (pipes, CI, tests)."""
-    if sys.stderr.isatty():
-        return typer.progressbar(steps, label="symbackprop", file=sys.stderr)
-    return contextlib.nullcontext(steps)
 
 
 def check_writable(folder: Path) -> None:
