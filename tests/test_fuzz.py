@@ -26,7 +26,7 @@ from symbackprop import Network, SymbackpropError
 from symbackprop.cli import main
 
 #: Examples per fuzz test; SYMBACKPROP_FUZZ_EXAMPLES=1000 for a long hunt (the time limit then needs raising too).
-FUZZ = settings(max_examples=int(os.environ.get("SYMBACKPROP_FUZZ_EXAMPLES", "30")), deadline=60_000,
+FUZZ = settings(max_examples=int(os.environ.get("SYMBACKPROP_FUZZ_EXAMPLES", "100")), deadline=60_000,
                 suppress_health_check=[HealthCheck.too_slow])
 
 ACTIVATION_NAMES = ["sigmoid", "tanh", "relu", "leaky_relu(0.2)", "linear", "softplus", "elu", "silu", "gelu",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -266,3 +267,17 @@ def test_a_toml_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
     spec.write_bytes('layers = [2, 3, 1]\nhidden = "t\xe4nh"\n'.encode("latin-1"))
     with pytest.raises(SpecError, match=r"latin1.toml is not UTF-8 text; save it as UTF-8 TOML$"):
         read_toml(spec)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (dict(activations=False), "activations must be a list of names, one per non-input layer"),
+    (dict(activations="tanh,sigmoid"), "activations must be a list of names"),
+    (dict(activations=["tanh", 3]), "activations must be a list of names"),
+    (dict(loss=[]), "loss must be a name such as 'bce', got []"),
+    (dict(bias=[]), "bias must be a name such as 'vector', got []"),
+    (dict(hidden=3), "hidden must be a name such as 'tanh', got 3"),
+])
+def test_options_that_are_not_names_are_one_line_spec_errors(options: dict, message: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(message)) as info:
+        Network([2, 2, 1], **options)
+    assert "\n" not in str(info.value)

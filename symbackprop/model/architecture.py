@@ -43,6 +43,8 @@ BIAS_CONVENTIONS: dict[str, str] = {
     "shared": "one scalar bias per layer: z^l_j = sum_k w^l_jk a^(l-1)_k + b^l",
 }
 
+#: An example of each name option, for the message of a value that is not a name.
+_EXAMPLES = {"hidden": "tanh", "output": "sigmoid", "loss": "bce", "bias": "vector"}
 NETWORK_KEYS = ("layers", "hidden", "output", "activations", "loss", "bias")
 _SPEC = re.compile(r"^[1-9][0-9]*(-[1-9][0-9]*)+$")
 
@@ -110,16 +112,23 @@ class Architecture:
     ) -> None:
         self.layers: tuple[int, ...] = _check_layers(layers)
         depth = len(self.layers) - 1
+        for option, value in (("hidden", hidden), ("output", output), ("loss", loss), ("bias", bias)):
+            if value is not None and not isinstance(value, str):
+                raise SpecError(f"{option} must be a name such as {_EXAMPLES[option]!r}, got {value!r}")
+        if activations is not None and (isinstance(activations, str) or not isinstance(activations, Sequence)
+                                        or not all(isinstance(name, str) for name in activations)):
+            raise SpecError(f"activations must be a list of names, one per non-input layer, such as "
+                            f"['tanh', 'sigmoid'], got {activations!r}")
         if activations is None:
             hidden, output = ("sigmoid" if name is None else name for name in (hidden, output))
             names: Sequence[str] = [hidden] * (depth - 1) + [output]
         elif hidden is not None or output is not None:
             raise SpecError("give either activations (one per layer) or hidden/output, not both")
         else:
-            if isinstance(activations, str) or len(activations) != depth:
-                given = 1 if isinstance(activations, str) else len(activations)
+            if len(activations) != depth:
                 raise SpecError(
-                    f"activations: expected {depth} names (one per non-input layer of {self.spec}), got {given}"
+                    f"activations: expected {depth} names (one per non-input layer of {self.spec}), got "
+                    f"{len(activations)}"
                 )
             names = list(activations)
         self.activations: tuple[Activation, ...] = tuple(get_activation(n) for n in names)
