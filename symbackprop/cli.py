@@ -22,6 +22,7 @@ import typer
 
 from . import outputs
 from .errors import SymbackpropError
+from .numeric import MAX_EXAMPLES
 
 app = typer.Typer(
     name="symbackprop",
@@ -146,8 +147,6 @@ def derive_command(
 
 
 SPEC_HELP = 'Layer sizes such as "2-3-1", or a TOML file.'
-#: The most examples ``check`` draws: finite differences evaluate the loss twice per parameter on all of them.
-MAX_CHECK_EXAMPLES = 100_000
 
 
 def _names_a_file(spec: str) -> bool:
@@ -260,7 +259,7 @@ def check_command(
     dtype: DtypeOption = "float64",
     reference: str | None = typer.Option(None, help="reference,finite_differences,torch,jax (default: installed)."),
     seed: int = typer.Option(0, min=0, help="Seed of the random parameters and batch."),
-    examples: int = typer.Option(4, min=1, max=MAX_CHECK_EXAMPLES, help="Examples in the random batch."),
+    examples: int = typer.Option(4, min=1, max=MAX_EXAMPLES, help="Examples in the random batch."),
 ) -> None:
     """Compare the compiled gradient with independent references; exit status 1 beyond tolerance."""
     from .numeric.check import check_grads

@@ -20,13 +20,12 @@ import numpy as np
 from ..errors import DataError, UnknownNameError
 from ..model.architecture import Architecture
 from ..model.params import check_seed, random_batch, random_parameters
+from . import MAX_EXAMPLES
 from .references import FD_STEP, REFERENCE_FUNCTIONS, REFERENCES, Array, describe, installed, output_delta
 
 # ---------------------------------------------------------------------------------------- the check
 #: check_grads shows its progress (where someone watches) for networks of more parameters than this.
 PROGRESS_PARAMETERS = 1000
-#: The most examples a random batch holds: finite differences evaluate the loss twice per parameter on all of them.
-MAX_EXAMPLES = 100_000
 #: Finite differences cost two forward passes per parameter: by default they are skipped above this many.
 FD_MAX_PARAMETERS = 5000
 #: Relative tolerance (of the largest entry of the quantity in the reference) per (dtype, reference kind).
@@ -212,10 +211,11 @@ def check_grads(
         bar.describe("the compiled gradient")
         got = grad(params, X, Y)
         bar.update()
+        point = _Point.of(net, params, X, Y)
         rows = []
         for name in chosen:
             bar.describe(f"reference {name}")
-            rows += _rows(net, name, got, params, X, Y, dtype)
+            rows += _rows(point, name, got, dtype)
             bar.update()
     title = (f"check of {net!r}: backend {backend}, form {form}, {dtype}; {np.shape(X)[0]} examples, seed {seed}")
     return CheckReport(title, tuple(rows), tuple(skipped))
@@ -252,15 +252,30 @@ def _point(net: Architecture, params: Mapping[str, Any] | None, X: Any, Y: Any, 
     return params, X, Y
 
 
-def _rows(net: Architecture, name: str, got: Mapping[str, Any], params: Mapping[str, Any], X: Any, Y: Any,
-          dtype: str) -> list[CheckRow]:
-    """One row per quantity: the compiled gradient ``got`` against the reference ``name``."""
-    desc = describe(net)
-    canonical = {k: _to_numpy(params[k]).reshape(shape) for k, shape in net.parameter_shapes.items()}
-    inputs, targets = _to_numpy(X), _to_numpy(Y, None)
-    want = REFERENCE_FUNCTIONS[name](desc, canonical, inputs, targets)
-    delta_sums = float(np.max(np.abs(output_delta(desc, canonical, inputs, targets)).sum(axis=1)))
+@dataclass(frozen=True)
+class _Point:
+    """The point every reference is evaluated at, in NumPy and the canonical shapes, and its output deltas' largest
+    per-example sum (a magnitude the absolute tolerance scales with): computed once for all references."""
+
+    desc: Any
+    params: dict[str, Array]
+    inputs: Array
+    targets: Array
+    delta_sums: float
+
+    @classmethod
+    def of(cls, net: Architecture, params: Mapping[str, Any], X: Any, Y: Any) -> _Point:
+        desc = describe(net)
+        canonical = {k: _to_numpy(params[k]).reshape(shape) for k, shape in net.parameter_shapes.items()}
+        inputs, targets = _to_numpy(X), _to_numpy(Y, None)
+        delta_sums = float(np.max(np.abs(output_delta(desc, canonical, inputs, targets)).sum(axis=1)))
+        return cls(desc, canonical, inputs, targets, delta_sums)
+
+
+def _rows(point: _Point, name: str, got: Mapping[str, Any], dtype: str) -> list[CheckRow]:
+    """One row per quantity: the compiled gradient ``got`` against the reference ``name`` at ``point``."""
+    want = REFERENCE_FUNCTIONS[name](point.desc, point.params, point.inputs, point.targets)
     kind = "finite_differences" if name == "finite_differences" else "exact"
-    atol = absolute_tolerance(dtype, kind, _magnitude(want, delta_sums))
+    atol = absolute_tolerance(dtype, kind, _magnitude(want, point.delta_sums))
     return [_compare(name, quantity, got[quantity], want[quantity], TOLERANCES[(dtype, kind)], atol)
             for quantity in want]
