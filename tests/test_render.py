@@ -16,7 +16,7 @@ from symbackprop.derive.derivation import Derivation
 from symbackprop.documents.files import document_files
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import DocumentOptions
-from symbackprop.documents.render import environment, render_markdown, render_summary_latex, render_tex
+from symbackprop.documents.render import environment, render_markdown, render_tex
 from symbackprop.model.activations import ACTIVATIONS
 from symbackprop.notation.display import visual_width
 
@@ -158,8 +158,8 @@ def test_the_seed_varies_the_numbers_of_the_numeric_part() -> None:
 def test_jupyter_representations() -> None:
     derivation, _ = _derivation("nielsen")
     assert derivation._repr_markdown_().startswith("# Backpropagation for a 2-3-2 network")
-    latex = render_summary_latex(derivation)
-    assert latex.startswith("$$") and r"\boxed{" in latex and "BP4" in latex
+    latex = derivation._repr_latex_()
+    assert latex.startswith("$$") and "BP4" in latex
 
 
 def test_templates_refuse_undefined_variables() -> None:

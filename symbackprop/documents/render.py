@@ -72,16 +72,6 @@ def render_markdown(derivation: Derivation, options: DocumentOptions | None = No
     return render_document("markdown", "document.md.j2", document, derivation.network)
 
 
-def render_summary_latex(derivation: Derivation, options: DocumentOptions | None = None) -> str:
-    """The boxed BP1-BP4 as one ``$$...$$`` block (the notebook views are :func:`mimebundle`'s)."""
-    from .summary import bp_equations
-
-    options = options or DocumentOptions()
-    printer = NotationPrinter(options.notation_preset, derivation.network, indicator=INDICATOR_MARKDOWN)
-    equations = bp_equations(derivation, printer)
-    return environment("latex").get_template("summary.tex.j2").render(equations=equations)
-
-
 # ------------------------------------------------------------------------------------------------ notebooks
 @dataclass(frozen=True)
 class Fact:
