@@ -2,7 +2,7 @@
 
 The stages, in the order data flows through them (each may import the ones before it, never one after):
 
-    model -> derive -> notation -> codegen -> numeric -> documents -> the edge (cli.py, the public API)
+    model -> derive -> notation -> codegen -> numeric -> documents -> the edge (cli/, the public API)
 
 Support modules (errors, progress, resources, templating, choices, files) import only one another and may be
 imported from anywhere. Every import inside the package counts, also one inside a function: a cycle hidden in a

@@ -19,6 +19,7 @@ from .model.architecture import Architecture
 
 if TYPE_CHECKING:
     from .codegen.compile import CompiledGradient
+    from .derive.verify import Verification
 
 # Code generation and rendering are imported where used: `import symbackprop` and the command line stay quick.
 
@@ -32,6 +33,18 @@ class Derivation(derivation.Derivation):
     def of(cls, plain: derivation.Derivation) -> Derivation:
         """The displayable form of what the engine derived (the same data)."""
         return cls(**{f.name: getattr(plain, f.name) for f in fields(plain)})
+
+    def verify(self, points: int = 2, seed: int = 0) -> Verification:
+        """Check every displayed line of every step against the true derivative; see
+        :func:`symbackprop.derive.verify.verify`. ``str()`` of the result is "N steps verified".
+
+        Raises:
+            VerificationError: a line that is wrong, or that cannot be checked.
+            SizeLimitError: a network too large to verify.
+        """
+        from .derive.verify import verify
+
+        return verify(self, points=points, seed=seed)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         from .documents.render import derivation_overview, mimebundle

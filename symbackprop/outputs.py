@@ -22,12 +22,16 @@ from .errors import SymbackpropError
 from .progress import progress_bar
 
 
-def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Path], list[Path]]:
+def write_documents(network: Any, options: Any, out_dir: Path,
+                    derivation: Any = None) -> tuple[list[Path], list[Path]]:
     """Derive, render every file in memory, build the PDFs in a scratch folder, then write the files as one change.
 
     Any failure, LaTeX's and a full disk's included, leaves ``out_dir`` as it was, never with a new .tex beside an
     old PDF. The PDF's log is written beside it (LaTeX's warnings stay readable). A .tex written without its PDF
     removes the PDF and log an earlier run left of that document, which would no longer match it.
+
+    ``derivation``, when given, is the network's, derived with ``engine_forms(options)`` (the command line derives
+    first to verify it); else it is derived here.
 
     Returns:
         The files written (the documents, then LaTeX's logs), and the earlier PDFs and logs removed.
@@ -43,7 +47,8 @@ def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Pat
     building = "pdf" in options.formats
     with progress_bar(3 if building else 2, "symbackprop derive", None) as bar:  # shown in a terminal only
         bar.describe("deriving")
-        derivation = network.derive(forms=engine_forms(options), progress=False)
+        if derivation is None:  # else derived (and verified) already, with engine_forms(options)
+            derivation = network.derive(forms=engine_forms(options), progress=False)
         bar.update()
         bar.describe("rendering")
         files.update(document_files(derivation, options))
@@ -54,12 +59,17 @@ def write_documents(network: Any, options: Any, out_dir: Path) -> tuple[list[Pat
                 if name.endswith(".tex"):
                     files[name[:-4] + ".pdf"], logs[name[:-4] + ".log"] = _build_pdf(name, str(text), out_dir)
             bar.update()
-    # An earlier run's PDF and log of a document rewritten without one would no longer match its .tex.
-    stale = [out_dir / f"{name[:-4]}.{suffix}" for name in files if name.endswith(".tex")
-             for suffix in ("pdf", "log") if f"{name[:-4]}.{suffix}" not in {*files, *logs}]
-    removed = [path for path in stale if path.is_file()]
+    removed = _stale(out_dir, [*files, *logs])
     changed = commit({out_dir / name: content for name, content in [*files.items(), *logs.items()]}, removed)
     return changed[:len(files) + len(logs)], removed
+
+
+def _stale(out_dir: Path, names: Sequence[str]) -> list[Path]:
+    """An earlier run's PDF and log of a document rewritten without one (``names``, the files of this run): they
+    would no longer match its .tex."""
+    stale = [out_dir / f"{name[:-4]}.{suffix}" for name in names if name.endswith(".tex")
+             for suffix in ("pdf", "log") if f"{name[:-4]}.{suffix}" not in names]
+    return [path for path in stale if path.is_file()]
 
 
 def commit(contents: dict[Path, str | bytes], remove: Sequence[Path] = ()) -> list[Path]:
@@ -85,15 +95,7 @@ def commit(contents: dict[Path, str | bytes], remove: Sequence[Path] = ()) -> li
         for path, content in contents.items():
             staged[path] = _stage(targets[path], content)
         for path in [*contents, *remove]:
-            target = targets[path]
-            if target.exists():
-                kept[path] = _stage_name(target, "old")
-                os.link(target, kept[path])
-            if path in staged:
-                os.replace(staged[path], target)
-                del staged[path]
-            else:
-                os.remove(target)
+            _swap_in(path, targets[path], staged, kept)
             swapped.append(path)
     except OSError as exc:
         _roll_back(targets, kept, swapped, [*staged.values()], created)
@@ -113,6 +115,19 @@ def _missing_folders(folders: list[Path]) -> list[Path]:
             missing.add(folder)
             folder = folder.parent
     return sorted(missing, key=lambda folder: len(folder.parts), reverse=True)
+
+
+def _swap_in(path: Path, target: Path, staged: dict[Path, str], kept: dict[Path, str]) -> None:
+    """``target`` replaced by the staged file of ``path``, or removed if none is staged; the file it was is kept
+    aside (a second link to it) in ``kept``. ``staged`` and ``kept`` follow each step, for :func:`_roll_back`."""
+    if target.exists():
+        kept[path] = _stage_name(target, "old")
+        os.link(target, kept[path])
+    if path in staged:
+        os.replace(staged[path], target)
+        del staged[path]
+    else:
+        os.remove(target)
 
 
 def _roll_back(targets: dict[Path, Path], kept: dict[Path, str], swapped: list[Path], staged: list[str],

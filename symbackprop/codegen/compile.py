@@ -44,13 +44,8 @@ from ..errors import BackendError, DataError, SizeLimitError, SymbackpropError, 
 from ..model import symbols
 from ..model.activations import A, Z, derivative
 from ..model.architecture import Architecture
-from ..model.params import (
-    accepted_shapes,
-    check_batch_shapes,
-    check_numbers,
-    check_parameter_shapes,
-    check_target_values,
-)
+from ..model.number_checks import check_numbers
+from ..model.params import accepted_shapes, check_batch_shapes, check_parameter_shapes, check_target_values
 from . import printers
 from .kernels import SOFTMAX_FUSED, output_kernels
 from .scalar import Trace, read_trace, scalar_context

@@ -43,14 +43,7 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         UnknownNameError: an unknown form.
         SizeLimitError: a network of more than :data:`MAX_PARAMETERS` parameters.
     """
-    for form in forms:
-        if form not in FORMS:
-            raise UnknownNameError("form", str(form), FORMS)
-    if network.parameter_count > MAX_PARAMETERS:
-        raise SizeLimitError(
-            f"the {network.spec} network has {network.parameter_count:,} parameters; derivations are limited to "
-            f"{MAX_PARAMETERS:,} (each gradient is derived element by element, about 0.1 ms each); the vector and "
-            "batch forms read the same at any width, so derive a narrower network")
+    _check_request(network, forms)
     total = 2 * network.depth + 1 + sum(form in forms for form in ("vector", "batch"))
     long = network.parameter_count > PROGRESS_PARAMETERS
     with progress_bar(total, f"deriving {network.spec}", progress, long=long) as bar:
@@ -71,6 +64,18 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         assumptions=output.assumptions,
         forward_vector=forward_vector(network),
     )
+
+
+def _check_request(network: Architecture, forms: Sequence[str]) -> None:
+    """Known forms, and a network small enough to derive; see :func:`derive` for what it raises."""
+    for form in forms:
+        if form not in FORMS:
+            raise UnknownNameError("form", str(form), FORMS)
+    if network.parameter_count > MAX_PARAMETERS:
+        raise SizeLimitError(
+            f"the {network.spec} network has {network.parameter_count:,} parameters; derivations are limited to "
+            f"{MAX_PARAMETERS:,} (each gradient is derived element by element, about 0.1 ms each); the vector and "
+            "batch forms read the same at any width, so derive a narrower network")
 
 
 def _element_form(network: Architecture, bar: Progress) -> tuple[sp.Expr, Output, list[Step], dict, dict]:

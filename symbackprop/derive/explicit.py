@@ -11,6 +11,8 @@ operations, SymPy matrices included.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -32,6 +34,85 @@ def _shape(dim: sp.Expr, sizes: Mapping[sp.Symbol, int]) -> int:
     return int(sp.sympify(dim).xreplace(dict(sizes)))
 
 
+@dataclass(frozen=True)
+class _Evaluator:
+    """:func:`evaluate` with its arguments bound: called on a subexpression, its explicit value."""
+
+    env: Mapping[str, sp.Matrix]
+    functions: Functions
+    sizes: Mapping[sp.Symbol, int]
+
+    def __call__(self, e: sp.Basic) -> sp.Basic:
+        for kind, rule in _RULES:
+            if isinstance(e, kind):
+                return rule(self, e)
+        if isinstance(e, sp.Expr) and not e.is_Matrix and not e.free_symbols - set(self.sizes):
+            return e.xreplace(dict(self.sizes))
+        raise SymbackpropError(f"cannot evaluate {type(e).__name__}: {e}")
+
+    def shape(self, dim: sp.Expr) -> int:
+        return _shape(dim, self.sizes)
+
+
+def _symbol(ev: _Evaluator, e: sp.MatrixSymbol) -> sp.Basic:
+    if e.name not in ev.env:
+        raise SymbackpropError(f"no value for matrix symbol {e.name}")
+    return sp.Matrix(ev.env[e.name])
+
+
+def _sum(ev: _Evaluator, e: sp.MatAdd) -> sp.Basic:
+    parts = [ev(a) for a in e.args]
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+def _product(ev: _Evaluator, e: sp.MatMul) -> sp.Basic:
+    result: sp.Basic = sp.S.One
+    for a in e.args:
+        value = ev(a)
+        result = value if result is sp.S.One else result * value
+    return result
+
+
+def _hadamard_product(ev: _Evaluator, e: sp.HadamardProduct) -> sp.Basic:
+    parts = [ev(a) for a in e.args]
+    result = parts[0]
+    for part in parts[1:]:
+        result = result.multiply_elementwise(part)
+    return result
+
+
+def _slice(ev: _Evaluator, e: sp.MatrixSlice) -> sp.Basic:
+    parent = ev(e.parent)
+    rows, cols = (slice(*(None if x is None else ev.shape(x) for x in part)) for part in (e.rowslice, e.colslice))
+    return parent[rows, cols]
+
+
+def _elementwise(ev: _Evaluator, e: ElementwiseApplyFunction) -> sp.Basic:
+    name = function_name(e)
+    if name not in ev.functions:
+        raise SymbackpropError(f"no implementation for element-wise function {name}")
+    return ev.functions[name](ev(e.expr))
+
+
+#: How each kind of matrix expression is evaluated, tried in this order (the first it is an instance of).
+_RULES: tuple[tuple[type, Callable[[_Evaluator, Any], sp.Basic]], ...] = (
+    (sp.MatrixSymbol, _symbol),
+    (sp.OneMatrix, lambda ev, e: sp.ones(ev.shape(e.shape[0]), ev.shape(e.shape[1]))),
+    (sp.Identity, lambda ev, e: sp.eye(ev.shape(e.shape[0]))),
+    (sp.MatAdd, _sum),
+    (sp.MatMul, _product),
+    (sp.HadamardProduct, _hadamard_product),
+    (sp.HadamardPower, lambda ev, e: ev(e.base).applyfunc(lambda v: v ** e.exp)),
+    (sp.Transpose, lambda ev, e: ev(e.arg).T),
+    (sp.DiagMatrix, lambda ev, e: sp.diag(*list(ev(e.args[0])))),
+    (sp.MatrixSlice, _slice),
+    (ElementwiseApplyFunction, _elementwise),
+)
+
+
 def evaluate(
     expr: sp.Basic,
     env: Mapping[str, sp.Matrix],
@@ -50,54 +131,4 @@ def evaluate(
     Raises:
         SymbackpropError: a symbol or an operation it does not know.
     """
-    sizes = sizes or {}
-
-    def ev(e: sp.Basic) -> sp.Basic:
-        if isinstance(e, sp.MatrixSymbol):
-            if e.name not in env:
-                raise SymbackpropError(f"no value for matrix symbol {e.name}")
-            return sp.Matrix(env[e.name])
-        if isinstance(e, sp.OneMatrix):
-            return sp.ones(_shape(e.shape[0], sizes), _shape(e.shape[1], sizes))
-        if isinstance(e, sp.Identity):
-            return sp.eye(_shape(e.shape[0], sizes))
-        if isinstance(e, sp.MatAdd):
-            parts = [ev(a) for a in e.args]
-            total = parts[0]
-            for part in parts[1:]:
-                total = total + part
-            return total
-        if isinstance(e, sp.MatMul):
-            result: sp.Basic = sp.S.One
-            for a in e.args:
-                value = ev(a)
-                result = value if result is sp.S.One else result * value
-            return result
-        if isinstance(e, sp.HadamardProduct):
-            parts = [ev(a) for a in e.args]
-            result = parts[0]
-            for part in parts[1:]:
-                result = result.multiply_elementwise(part)
-            return result
-        if isinstance(e, sp.HadamardPower):
-            return ev(e.base).applyfunc(lambda v: v ** e.exp)
-        if isinstance(e, sp.Transpose):
-            return ev(e.arg).T
-        if isinstance(e, sp.DiagMatrix):
-            vector = ev(e.args[0])
-            return sp.diag(*list(vector))
-        if isinstance(e, sp.MatrixSlice):
-            parent = ev(e.parent)
-            rows, cols = (slice(*(None if x is None else _shape(x, sizes) for x in part))
-                          for part in (e.rowslice, e.colslice))
-            return parent[rows, cols]
-        if isinstance(e, ElementwiseApplyFunction):
-            name = function_name(e)
-            if name not in functions:
-                raise SymbackpropError(f"no implementation for element-wise function {name}")
-            return functions[name](ev(e.expr))
-        if isinstance(e, sp.Expr) and not e.is_Matrix and not e.free_symbols - set(sizes):
-            return e.xreplace(dict(sizes))
-        raise SymbackpropError(f"cannot evaluate {type(e).__name__}: {e}")
-
-    return ev(expr)
+    return _Evaluator(env, functions, sizes or {})(expr)

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import DataError, SizeLimitError
 from .architecture import Architecture
+from .number_checks import check_numbers, require_numbers
 from .symbols import kind_of
 
 #: Row sums of distribution targets may differ from 1 by this much (float32 soft labels).
@@ -190,87 +191,13 @@ def check_target_values(net: Architecture, Y: Any, source: str = "targets") -> N
 
 
 # ----------------------------------------------------------------------------------------------- JSON data
-#: The types of JSON numbers; anything else in a data file is looked at (bool, a subclass of int, is not a number).
-_PLAIN = (float, int)
-
-
-def _not_a_number(value: Any, allow_bool: bool = False) -> tuple[list[int], Any] | None:
-    """The index and value of the first entry of nested lists (or arrays) that is not a number (a string, null,
-    an object, a complex number; a boolean unless ``allow_bool``), or None; JSON's true and false would otherwise
-    pass as 1 and 0, and "1" as 1 (NumPy converts the string)."""
-    numeric = "biuf" if allow_bool else "iuf"
-    stack: list[tuple[tuple[int, ...], Any]] = [((), value)]
-    while stack:
-        index, item = stack.pop()
-        if isinstance(item, np.ndarray):
-            if item.dtype.kind in numeric:
-                continue
-            item = item.tolist()
-        if isinstance(item, (list, tuple)):
-            # Plain floats and ints (the bulk of a file) are skipped at C speed; the rest is looked at.
-            others = [(index + (i,), entry) for i, entry in enumerate(item) if type(entry) not in _PLAIN]
-            stack.extend(reversed(others))
-        elif isinstance(item, (bool, np.bool_)):
-            if not allow_bool:
-                return list(index), item
-        elif not isinstance(item, numbers.Real):
-            return list(index), item
-    return None
-
-
-def check_numbers(value: Any, what: str) -> None:
-    """Raise unless ``value`` (a number, nested lists, a NumPy array) holds only numbers; booleans count as 0 and 1.
-    Arrays of other libraries (anything else with a ``shape``: torch, JAX) hold numbers and are not looked at.
-
-    Raises:
-        DataError: ``what`` must be numbers, naming the first entry that is not one and its index.
-    """
-    if hasattr(value, "shape") and not isinstance(value, (np.ndarray, np.generic)):
-        if getattr(getattr(value, "dtype", None), "is_complex", False):  # a complex torch tensor
-            raise DataError(f"{what} must be numbers; found complex numbers (real numbers only)")
-        return
-    if isinstance(value, (list, tuple)):  # NumPy converts lists of numbers at C speed; the rest is looked into
-        try:
-            if np.asarray(value).dtype.kind in "biuf":
-                return
-        except (TypeError, ValueError, RuntimeError):
-            pass
-    bad = _not_a_number(value, allow_bool=True)
-    if bad is not None:
-        position, item = bad
-        where = f" at index {position}" if position else ""
-        raise DataError(f"{what} must be numbers; found {_describe(item)}{where}")
-    if isinstance(value, (list, tuple)):  # numbers, but perhaps integers no float holds (10 ** 400)
-        try:
-            np.asarray(value, dtype=np.float64)
-        except OverflowError:
-            raise DataError(f"{what} must be numbers a float can hold (up to about 1.8e308); found an integer "
-                            "beyond that") from None
-        except ValueError:  # nested lists of different lengths: the shape check says so
-            pass
-
-
-def _describe(value: Any) -> str:
-    """A JSON value as its file shows it: null, true, "1", an object."""
-    if value is None:
-        return "null (None)"
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"the string {json.dumps(value if len(value) <= 20 else value[:20] + '...')}"
-    return "an object" if isinstance(value, Mapping) else f"a {type(value).__name__}"
-
-
 def _as_float_array(value: Any, what: str) -> np.ndarray:
-    bad = _not_a_number(value)
-    if bad is not None:
-        position, item = bad
-        where = f" at index {position}" if position else ""
-        raise DataError(f"{what} must be numbers in nested lists of equal length; found {_describe(item)}{where}")
+    must = f"{what} must be numbers in nested lists of equal length"
+    require_numbers(value, must)
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise DataError(f"{what} must be numbers in nested lists of equal length") from None
+        raise DataError(must) from None
     if array.size and not np.all(np.isfinite(array)):
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         raise DataError(f"{what} holds a non-finite number {array[index]} at index {list(index)}")

@@ -25,6 +25,11 @@ _ARITY = {
 }
 _RELATIONS = {"leq", "geq", "neq", "lt", "gt", "le", "ge", "wedge", "vee", "land", "lor", "equiv", "approx"}
 _PRODUCTS = {"cdot", "times", "odot"}
+#: The kind of token of each command that is not an atom (those of :data:`_ARITY` and ``\begin`` are atoms).
+_COMMAND_KIND = {**dict.fromkeys(_RELATIONS, "rel"), **dict.fromkeys(_PRODUCTS, "product"), "quad": "space",
+                 "qquad": "space"}
+#: The kind of token of each one-character sign.
+_CHARACTER_KIND = {"+": "sum", "-": "sum", "=": "rel", "<": "rel", ">": "rel", ",": "comma"}
 _SIZED = re.compile(r"\\(?:left|right|[bB]igg?[lr])(?![A-Za-z])")
 _DELIMITER_AFTER = re.compile(r"\\[A-Za-z]+|\\.|.")
 _FUNCTION_HEAD = re.compile(r"^(\\[A-Za-z]+|\\operatorname\{[^{}]*\})(\^\{[^{}]*\})?$")
@@ -88,87 +93,99 @@ def _tokenize(latex: str) -> list[_Token]:
     """``latex`` as a list of tokens, scripts attached to what they follow; a brace group that only wraps a
     ``\\left( ... \\right)`` pair (SymPy's ``\\tanh{\\left(u \\right)}``) is unwrapped, any other one is an atom."""
     tokens: list[_Token] = []
-
-    def attach(text: str) -> None:
-        if tokens and tokens[-1].kind not in ("space", "sum", "rel", "comma", "product"):
-            tokens[-1] = _Token(tokens[-1].text + text, tokens[-1].kind)
-        else:
-            tokens.append(_Token(text, "atom"))
-
     i = 0
     while i < len(latex):
-        char = latex[i]
-        sized = _SIZED.match(latex, i)
-        if char.isspace():
-            while i < len(latex) and latex[i].isspace():
-                i += 1
-            tokens.append(_Token(" ", "space"))
-        elif sized:
-            delimiter = _DELIMITER_AFTER.match(latex, sized.end())
-            end = delimiter.end() if delimiter else sized.end()
-            word = sized.group(0)
-            kind = "open" if word in ("\\left",) or word.endswith("l") else "close"
-            tokens.append(_Token(latex[i:end], kind))
-            i = end
-        elif char in "([" or latex.startswith("\\{", i):
-            end = i + (2 if char == "\\" else 1)
-            tokens.append(_Token(latex[i:end], "open"))
-            i = end
-        elif char in ")]" or latex.startswith("\\}", i):
-            end = i + (2 if char == "\\" else 1)
-            tokens.append(_Token(latex[i:end], "close"))
-            i = end
-        elif char in "+-":
-            tokens.append(_Token(char, "sum"))
-            i += 1
-        elif char in "=<>":
-            tokens.append(_Token(char, "rel"))
-            i += 1
-        elif char == ",":
-            tokens.append(_Token(char, "comma"))
-            i += 1
-        elif char in "^_":
-            end = _argument(latex, i + 1)
-            attach(latex[i:end])
-            i = end
-        elif char == "{":
-            inner, end = brace_group(latex, i)
-            if inner.strip().startswith("\\left") and inner.strip():
-                tokens.extend(_tokenize(inner))
-            else:
-                tokens.append(_Token(latex[i:end], "atom"))
-            i = end
-        elif char == "\\":
-            command = COMMAND.match(latex, i)
-            if command is None:  # \, \; \! and other one-character commands
-                end = i + 2
-                tokens.append(_Token(latex[i:end], "space" if latex[i + 1:end] in ",;! " else "atom"))
-                i = end
-                continue
-            name, end = command.group(1), command.end()
-            if name == "begin":
-                environment = brace_group(latex, end)[0] if latex[end:end + 1] == "{" else ""
-                end = _environment_end(latex, i, environment)
-                tokens.append(_Token(latex[i:end], "atom"))
-            elif name in _ARITY:
-                if name == "sqrt" and latex[end:end + 1] == "[":
-                    end = latex.index("]", end) + 1
-                for _ in range(_ARITY[name]):
-                    end = _argument(latex, end)
-                tokens.append(_Token(latex[i:end], "atom"))
-            elif name in _RELATIONS:
-                tokens.append(_Token(latex[i:end], "rel"))
-            elif name in _PRODUCTS:
-                tokens.append(_Token(latex[i:end], "product"))
-            elif name in ("quad", "qquad"):
-                tokens.append(_Token(latex[i:end], "space"))
-            else:
-                tokens.append(_Token(latex[i:end], "atom"))
-            i = end
-        else:
-            tokens.append(_Token(char, "atom"))
-            i += 1
+        i = _read_token(latex, i, tokens)
     return tokens
+
+
+def _read_token(latex: str, i: int, tokens: list[_Token]) -> int:
+    """Reads the token that starts at ``i`` into ``tokens`` (a script is attached to the last one); returns the
+    index after it."""
+    char = latex[i]
+    sized = _SIZED.match(latex, i)
+    if char.isspace():
+        while i < len(latex) and latex[i].isspace():
+            i += 1
+        tokens.append(_Token(" ", "space"))
+        return i
+    if sized:
+        return _read_sized(latex, sized, tokens)
+    if char in "([)]" or latex.startswith(("\\{", "\\}"), i):
+        end = i + (2 if char == "\\" else 1)
+        tokens.append(_Token(latex[i:end], "open" if latex[end - 1] in "([{" else "close"))
+        return end
+    if char in _CHARACTER_KIND:
+        tokens.append(_Token(char, _CHARACTER_KIND[char]))
+        return i + 1
+    if char in "^_":
+        end = _argument(latex, i + 1)
+        _attach(tokens, latex[i:end])
+        return end
+    if char == "{":
+        return _read_group(latex, i, tokens)
+    if char == "\\":
+        return _read_command(latex, i, tokens)
+    tokens.append(_Token(char, "atom"))
+    return i + 1
+
+
+def _attach(tokens: list[_Token], text: str) -> None:
+    """``text`` (a script) appended to the last token, or an atom of its own after a space or an operator."""
+    if tokens and tokens[-1].kind not in ("space", "sum", "rel", "comma", "product"):
+        tokens[-1] = _Token(tokens[-1].text + text, tokens[-1].kind)
+    else:
+        tokens.append(_Token(text, "atom"))
+
+
+def _read_sized(latex: str, sized: re.Match[str], tokens: list[_Token]) -> int:
+    r"""Reads a sized delimiter (``\left(``, ``\Bigr]``) matched by ``sized`` into ``tokens``; returns the index
+    after it."""
+    delimiter = _DELIMITER_AFTER.match(latex, sized.end())
+    end = delimiter.end() if delimiter else sized.end()
+    word = sized.group(0)
+    kind = "open" if word in ("\\left",) or word.endswith("l") else "close"
+    tokens.append(_Token(latex[sized.start():end], kind))
+    return end
+
+
+def _read_group(latex: str, i: int, tokens: list[_Token]) -> int:
+    r"""Reads the brace group at ``i`` into ``tokens``: the tokens inside if it wraps a ``\left( ... \right)``
+    pair, else one atom; returns the index after it."""
+    inner, end = brace_group(latex, i)
+    if inner.strip().startswith("\\left"):
+        tokens.extend(_tokenize(inner))
+    else:
+        tokens.append(_Token(latex[i:end], "atom"))
+    return end
+
+
+def _read_command(latex: str, i: int, tokens: list[_Token]) -> int:
+    """Reads the command at ``i`` into ``tokens``, with its arguments (or, for ``\\begin``, its whole
+    environment); returns the index after it."""
+    command = COMMAND.match(latex, i)
+    if command is None:  # \, \; \! and other one-character commands
+        end = i + 2
+        tokens.append(_Token(latex[i:end], "space" if latex[i + 1:end] in ",;! " else "atom"))
+        return end
+    name, end = command.group(1), command.end()
+    if name == "begin":
+        environment = brace_group(latex, end)[0] if latex[end:end + 1] == "{" else ""
+        end = _environment_end(latex, i, environment)
+    elif name in _ARITY:
+        end = _arguments_end(latex, name, end)
+    tokens.append(_Token(latex[i:end], _COMMAND_KIND.get(name, "atom")))
+    return end
+
+
+def _arguments_end(latex: str, name: str, end: int) -> int:
+    """The index after the arguments of the command ``name`` that ends at ``end`` (with ``\\sqrt``'s optional
+    ``[n]``)."""
+    if name == "sqrt" and latex[end:end + 1] == "[":
+        end = latex.index("]", end) + 1
+    for _ in range(_ARITY[name]):
+        end = _argument(latex, end)
+    return end
 
 
 def _breaks(tokens: Sequence[_Token]) -> dict[int, tuple[int, int]]:

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from ..codegen.compile import compile_network
+from ..codegen.compile import CompiledGradient, compile_network
 from ..errors import BackendError, SizeLimitError, SpecError, SymbackpropError, UnknownNameError
 from ..model import symbols
 from ..model.architecture import Architecture, parse_spec
@@ -307,6 +307,30 @@ def run_benchmark(config: BenchConfig, contenders: tuple[str, ...] = ("numpy", "
             of more than :data:`MAX_BATCH_VALUES` values.
         DataError: a negative seed.
     """
+    _check_config(config, contenders)
+    net = Architecture.from_spec(config.spec, hidden=config.hidden, output="softmax", loss="cross_entropy")
+    config = replace(config, output="softmax", loss="cross_entropy")
+    start = time.perf_counter()
+    grad = compile_network(net, "numpy", dtype=config.dtype)
+    compile_seconds = time.perf_counter() - start
+    params, X, Y = _data(net, config)
+    timings: list[Timing] = []
+    skipped: list[str] = []
+    if config.device != "cpu" and "numpy" in contenders:
+        skipped.append("numpy: runs on the CPU; the GPU suite compares torch only")
+    first_call = None
+    if config.device == "cpu" and "numpy" in contenders:
+        timings, first_call = _numpy_contenders(net, config, grad, params, X, Y)
+    library_timings, library_skipped = _library_contenders(net, config, contenders, params, X, Y)
+    timings += library_timings
+    skipped += library_skipped
+    numba = getattr(grad.namespace.get("numba"), "__version__", None)  # the module imports it where installed
+    return BenchReport(config, tuple(timings), compile_seconds, tuple(skipped), first_call, numba,
+                       grad.namespace.get("FUSE_FROM", 0))
+
+
+def _check_config(config: BenchConfig, contenders: tuple[str, ...]) -> None:
+    """The checks :func:`run_benchmark` makes before any work (see what it raises)."""
     layers = parse_spec(config.spec)
     if layers[-1] < 2:
         raise SpecError(f"the benchmark network ends in softmax with cross-entropy, so its last layer needs at least "
@@ -324,34 +348,38 @@ def run_benchmark(config: BenchConfig, contenders: tuple[str, ...] = ("numpy", "
     check_seed(config.seed)
     _check_contenders(contenders, config.device)
     _check_cuda(config.device)
-    net = Architecture.from_spec(config.spec, hidden=config.hidden, output="softmax", loss="cross_entropy")
-    config = replace(config, output="softmax", loss="cross_entropy")
+
+
+def _numpy_contenders(net: Architecture, config: BenchConfig, grad: CompiledGradient, params: Mapping[str, np.ndarray],
+                      X: np.ndarray, Y: np.ndarray) -> tuple[list[Timing], float]:
+    """The timings of the numpy contenders (the compiled ``grad``, without numba where it has element loops, the
+    hand-written backprop and the matmul floor) and the seconds of ``grad``'s first call."""
+    none = lambda: None  # noqa: E731 - NumPy is synchronous
+    desc = describe(net)
     start = time.perf_counter()
-    grad = compile_network(net, "numpy", dtype=config.dtype)
-    compile_seconds = time.perf_counter() - start
-    params, X, Y = _data(net, config)
+    grad(params, X, Y)
+    first_call = time.perf_counter() - start
+    calls: dict[str, Callable[[], Any]] = {
+        "symbackprop numpy": partial(grad, params, X, Y),
+        "matmul floor": partial(_floor, params, X, net.depth, np.matmul, {})}
+    if grad.namespace.get("FUSED"):
+        alone = compile_network(net, "numpy", dtype=config.dtype)
+        alone.namespace["FUSED"] = False
+        calls["numpy without numba"] = partial(alone, params, X, Y)
+    paired = _time_together(calls, config, none)
+    timings = [Timing(name, paired[name]) for name in calls if name != "matmul floor"]
+    timings += [Timing("hand-written numpy", _time(lambda: reference_grad(desc, params, X, Y), config, none)),
+                Timing("matmul floor", paired["matmul floor"])]
+    return timings, first_call
+
+
+def _library_contenders(net: Architecture, config: BenchConfig, contenders: tuple[str, ...],
+                        params: Mapping[str, np.ndarray], X: np.ndarray,
+                        Y: np.ndarray) -> tuple[list[Timing], list[str]]:
+    """The timings of the torch and jax contenders asked for, and those skipped (not installed, or jax on a GPU),
+    with why."""
     timings: list[Timing] = []
     skipped: list[str] = []
-    none = lambda: None  # noqa: E731 - NumPy is synchronous
-    if config.device != "cpu" and "numpy" in contenders:
-        skipped.append("numpy: runs on the CPU; the GPU suite compares torch only")
-    first_call = None
-    if config.device == "cpu" and "numpy" in contenders:
-        desc = describe(net)
-        start = time.perf_counter()
-        grad(params, X, Y)
-        first_call = time.perf_counter() - start
-        calls: dict[str, Callable[[], Any]] = {
-            "symbackprop numpy": partial(grad, params, X, Y),
-            "matmul floor": partial(_floor, params, X, net.depth, np.matmul, {})}
-        if grad.namespace.get("FUSED"):
-            alone = compile_network(net, "numpy", dtype=config.dtype)
-            alone.namespace["FUSED"] = False
-            calls["numpy without numba"] = partial(alone, params, X, Y)
-        paired = _time_together(calls, config, none)
-        timings += [Timing(name, paired[name]) for name in calls if name != "matmul floor"]
-        timings += [Timing("hand-written numpy", _time(lambda: reference_grad(desc, params, X, Y), config, none)),
-                    Timing("matmul floor", paired["matmul floor"])]
     for name in ("torch", "jax"):
         if name not in contenders:
             continue
@@ -366,6 +394,4 @@ def run_benchmark(config: BenchConfig, contenders: tuple[str, ...] = ("numpy", "
                 timings.append(Timing("matmul floor", floor))
         else:
             timings += _jax_contenders(net, config, params, X, Y)
-    numba = getattr(grad.namespace.get("numba"), "__version__", None)  # the module imports it where installed
-    return BenchReport(config, tuple(timings), compile_seconds, tuple(skipped), first_call, numba,
-                       grad.namespace.get("FUSE_FROM", 0))
+    return timings, skipped

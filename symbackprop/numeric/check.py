@@ -24,6 +24,8 @@ from . import MAX_EXAMPLES
 from .references import FD_STEP, REFERENCE_FUNCTIONS, REFERENCES, Array, describe, installed, output_delta
 
 # ---------------------------------------------------------------------------------------- the check
+#: A gradient function: ``grad(params, X, Y) -> {"loss": C, "W1": dC/dW1, ...}``.
+GradFunction = Callable[[Mapping[str, Any], Any, Any], Mapping[str, Any]]
 #: check_grads shows its progress (where someone watches) for networks of more parameters than this.
 PROGRESS_PARAMETERS = 1000
 #: Finite differences cost two forward passes per parameter: by default they are skipped above this many.
@@ -160,19 +162,9 @@ def _choose_references(net: Architecture, references: Sequence[str] | None) -> t
 
 
 def check_grads(
-    net: Architecture,
-    params: Mapping[str, Any] | None = None,
-    X: Any = None,
-    Y: Any = None,
-    *,
-    backend: str = "numpy",
-    form: str = "vectorized",
-    dtype: str = "float64",
-    references: Sequence[str] | None = None,
-    seed: int = 0,
-    examples: int = 4,
-    grad: Callable[[Mapping[str, Any], Any, Any], Mapping[str, Any]] | None = None,
-    progress: bool | None = None,
+    net: Architecture, params: Mapping[str, Any] | None = None, X: Any = None, Y: Any = None, *,
+    backend: str = "numpy", form: str = "vectorized", dtype: str = "float64", references: Sequence[str] | None = None,
+    seed: int = 0, examples: int = 4, grad: GradFunction | None = None, progress: bool | None = None,
 ) -> CheckReport:
     """Compare a compiled gradient function with every independent reference.
 
@@ -199,8 +191,19 @@ def check_grads(
     references = _check_options(seed, examples, dtype, references, X, Y)
     chosen, skipped = _choose_references(net, references)
     params, X, Y = _point(net, params, X, Y, seed, examples)
+    rows = _run_checks(net, (params, X, Y), chosen, grad, backend=backend, form=form, dtype=dtype, progress=progress)
+    title = (f"check of {net!r}: backend {backend}, form {form}, {dtype}; {np.shape(X)[0]} examples, seed {seed}")
+    return CheckReport(title, tuple(rows), tuple(skipped))
+
+
+def _run_checks(net: Architecture, point: tuple[Mapping[str, Any], Any, Any], chosen: Sequence[str],
+                grad: GradFunction | None, *, backend: str, form: str, dtype: str,
+                progress: bool | None) -> list[CheckRow]:
+    """The rows of :func:`check_grads`: ``grad`` (or the gradient compiled from backend, form and dtype) at ``point``
+    against each reference in ``chosen``, with a step of the progress bar for each."""
     from ..progress import progress_bar
 
+    params, X, Y = point
     with progress_bar(len(chosen) + 2, "checking", progress, long=net.parameter_count > PROGRESS_PARAMETERS) as bar:
         if grad is None:
             from ..codegen.compile import compile_network
@@ -211,14 +214,13 @@ def check_grads(
         bar.describe("the compiled gradient")
         got = grad(params, X, Y)
         bar.update()
-        point = _Point.of(net, params, X, Y)
-        rows = []
+        reference_point = _Point.of(net, params, X, Y)
+        rows: list[CheckRow] = []
         for name in chosen:
             bar.describe(f"reference {name}")
-            rows += _rows(point, name, got, dtype)
+            rows += _rows(reference_point, name, got, dtype)
             bar.update()
-    title = (f"check of {net!r}: backend {backend}, form {form}, {dtype}; {np.shape(X)[0]} examples, seed {seed}")
-    return CheckReport(title, tuple(rows), tuple(skipped))
+    return rows
 
 
 def _check_options(seed: int, examples: int, dtype: str, references: Sequence[str] | str | None, X: Any,

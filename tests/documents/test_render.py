@@ -20,8 +20,8 @@ from symbackprop.documents.render import environment, render_markdown, render_te
 from symbackprop.model.activations import ACTIVATIONS
 from symbackprop.notation.display import visual_width
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 with open(GOLDEN / "cases.toml", "rb") as _handle:
     CASES: dict[str, dict[str, Any]] = tomllib.load(_handle)
 

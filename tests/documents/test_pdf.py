@@ -21,7 +21,7 @@ from symbackprop.documents.options import DocumentOptions
 from symbackprop.documents.render import render_tex
 from tests.helpers import require_tex
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 with open(GOLDEN / "cases.toml", "rb") as _handle:
     CASES: dict[str, dict[str, Any]] = tomllib.load(_handle)
 

@@ -149,7 +149,8 @@ def test_random_parameters_of_a_huge_network_are_refused_before_allocating() -> 
 # ------------------------------------------------------------------------------------ the tolerance
 def test_a_zero_gradient_computed_in_float32_is_not_a_false_alarm() -> None:
     # b3 is zero in exact arithmetic (a shared bias under softmax sums deltas that sum to zero); float32 leaves
-    # rounding errors of about 1e-8, relative to nothing. Found by tests/test_compile.py with --hypothesis-seed=22.
+    # rounding errors of about 1e-8, relative to nothing. Found by tests/codegen/test_compile.py with
+    # --hypothesis-seed=22.
     net = Network([1, 1, 1, 2], activations=["sigmoid", "relu", "softmax"], loss="bce", bias="shared")
     report = check.check_grads(net, backend="numpy", form="scalar", dtype="float32", seed=221,
                                references=["reference"])

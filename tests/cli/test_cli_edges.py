@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from symbackprop import __version__, cli, outputs
+from symbackprop import __version__, outputs
 from tests.helpers import one_line, require_tex
 from tests.helpers import run_cli as run
 
@@ -220,7 +220,7 @@ def test_json_inputs_are_regular_files_of_bounded_size(capsys: pytest.CaptureFix
     elif kind == "folder":
         path.mkdir()
     else:
-        monkeypatch.setattr(cli, "JSON_MAX_BYTES", 100)
+        monkeypatch.setattr("symbackprop.cli.options.JSON_MAX_BYTES", 100)
         path.write_text("[" + ", ".join(["0.5"] * 50) + "]")
     (tmp_path / "other.json").write_text("[[1, 2]]")
     other = "--target" if role == "--input" else "--input"

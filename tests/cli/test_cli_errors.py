@@ -149,3 +149,24 @@ def test_derive_takes_one_activation_per_layer_as_the_other_commands_do(capsys: 
     assert "tanh hidden layer, softmax output" in (tmp_path / "derivation-nielsen.md").read_text()
     code, _, err = run(capsys, "derive", "2-3-2", "--activations", "tanh", "--out", str(tmp_path / "no"))
     assert code == 2 and one_line(err) and "expected 2 names" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["derive", "2-x", "--notation", "nielson"], "unknown notation 'nielson'; allowed: bishop, goodfellow, "
+                                                 "input-major, ng, nielsen (did you mean 'nielsen'?)"),
+    (["derive", "2-x", "--form", "element,matrix"], "unknown form 'matrix'; allowed: batch, closed, element, vector"),
+    (["derive", "2-x", "--format", "tex,"], "an empty format name in 'tex,'; separate names by single commas"),
+    (["compile", "2-x", "--backend", "tf"], "unknown backend 'tf'; allowed: jax, numpy, torch"),
+    (["compile", "2-x", "--dtype", "float16"], "unknown dtype 'float16'; allowed: float32, float64"),
+    (["check", "2-x", "--form", "loops"], "unknown form 'loops'; allowed: scalar, vectorized"),
+    (["check", "2-x", "--reference", "torch,fd"], "unknown reference 'fd'; allowed: finite_differences, jax, "
+                                                  "reference, torch"),
+    (["example", "2-x", "--format", "yaml"], "unknown format 'yaml'; allowed: json, md, tex"),
+    (["example", "2-x", "--notation", "bishops"], "unknown notation 'bishops'"),
+])
+def test_choices_are_checked_as_the_command_line_is_parsed(capsys: pytest.CaptureFixture[str], args: list[str],
+                                                          message: str) -> None:
+    """Typer checks a choice while it parses (before the malformed SPEC 2-x is read), with the library's words."""
+    status, out, err = run(capsys, *args)
+    assert (status, out) == (2, "") and one_line(err)
+    assert err.startswith(f"symbackprop: error: {message}")

@@ -13,7 +13,7 @@ from symbackprop.model import symbols
 from symbackprop.model.architecture import Architecture
 from symbackprop.model.symbols import SymbolInfo, batch, describe, element, matrix
 
-PACKAGE = Path(__file__).resolve().parent.parent / "symbackprop"
+PACKAGE = Path(__file__).resolve().parents[2] / "symbackprop"
 LAYERS = (0, 1, 2, 9, 10, 12, 99)
 INDICES = (0, 1, 2, 9, 10, 23)
 

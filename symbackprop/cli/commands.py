@@ -1,0 +1,313 @@
+"""The commands: each parses its options, calls the library, and prints or writes (run by :func:`main`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from .. import outputs
+from ..errors import SymbackpropError
+from ..numeric import MAX_EXAMPLES
+from .options import (
+    SPEC_HELP,
+    ActivationsOption,
+    BackendOption,
+    BiasOption,
+    CodeFormOption,
+    DocumentFormatsOption,
+    DocumentFormsOption,
+    DtypeOption,
+    ExampleFormatOption,
+    ExampleNotationOption,
+    HiddenOption,
+    LossOption,
+    NotationOption,
+    OutputOption,
+    ReferencesOption,
+    network_and_table,
+    network_from,
+    read_json,
+)
+
+app = typer.Typer(
+    name="symbackprop",
+    help="Backpropagation derived symbolically: every delta and gradient, from the chain rule, in closed form.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(func: F) -> F:
+    """Turn a SymbackpropError into one line on stderr and exit status 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SymbackpropError as exc:
+            typer.echo(f"symbackprop: error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from ..resources import version
+
+        typer.echo(f"symbackprop {version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _group(
+    show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="Print the version and exit."),
+) -> None:
+    """Backpropagation derived symbolically: every delta and gradient, from the chain rule, in closed form."""
+
+
+@app.command("list")
+@user_errors
+def list_rules() -> None:
+    """Print every activation, loss and bias convention with its formula and derivative."""
+    from ..documents.catalogue import catalogue_text
+
+    typer.echo(catalogue_text())
+
+
+DERIVE_EXAMPLES = """Examples, one per seed notation:
+
+\b
+  symbackprop derive 2-2-2 --bias neuron --notation ng
+  symbackprop derive 3-4-2 --hidden tanh --loss bce --notation input-major --exercise
+  symbackprop derive 3-3-3-2 --hidden relu --output softmax --loss sparse_cross_entropy --notation goodfellow
+  symbackprop derive 3-3-1 --bias none --loss bce --notation bishop
+  symbackprop derive 2-3-2 --notation nielsen --form element,vector --format tex,md
+
+SPEC may be a TOML file: the network's keys, and these options in a table named derive (see the README)."""
+
+
+@app.command("derive", epilog=DERIVE_EXAMPLES)
+@user_errors
+def derive_command(
+    spec: str = typer.Argument(..., help='Layer sizes such as "2-3-1", or a TOML file.'),
+    hidden: HiddenOption = None,
+    output: OutputOption = None,
+    loss: LossOption = None,
+    bias: BiasOption = None,
+    activations: ActivationsOption = None,
+    notation: NotationOption = None,
+    form: DocumentFormsOption = None,
+    format: DocumentFormatsOption = None,
+    out: str | None = typer.Option(None, help="Output folder (default output/<network name>)."),
+    fragment: bool | None = typer.Option(None, "--fragment/--standalone", help="LaTeX appendix fragment."),
+    heading: str | None = typer.Option(None, help="Top heading of a fragment: chapter, section, subsection."),
+    label_prefix: str | None = typer.Option(None, help="Prefix of every LaTeX label (default bp:)."),
+    exercise: bool | None = typer.Option(None, "--exercise/--no-exercise", help="Also write exercises."),
+    seed: int | None = typer.Option(None, min=0, help="Varies the numbers of the exercises' numeric part."),
+    symbol: list[str] | None = typer.Option(None, help="Override a letter: --symbol cost=J (repeatable)."),
+    verify: bool = typer.Option(False, "--verify", help="Check every displayed step against the true derivative "
+                                "first; print \"N steps verified\", or exit 1 and write nothing."),
+) -> None:
+    """Derive backpropagation for a network and write it as LaTeX, PDF and Markdown in a course's notation."""
+    network, table = network_and_table(spec, hidden, output, loss, bias, activations)
+    given = {"notation": notation, "forms": form, "formats": format, "fragment": fragment, "heading": heading,
+             "label_prefix": label_prefix, "exercise": exercise, "seed": seed}
+    options = _document_options(table, f"{spec} [derive]", given, symbol)
+    if "out" in table and not isinstance(table["out"], str):
+        raise SymbackpropError(f"{spec} [derive]: out must be a folder name, got {table['out']!r}")
+    out = out if out is not None else table.get("out")
+    folder = outputs.output_folder(out) if out is not None else Path("output") / network.name
+    derivation = _verified(network, options) if verify else None
+    written, removed = outputs.write_documents(network, options, folder, derivation)
+    for path in written:
+        typer.echo(str(path))
+    for path in removed:
+        typer.echo(f"removed {path} (an earlier run's; this run built no PDF of that document)")
+
+
+def _document_options(table: dict[str, Any], source: str, given: dict[str, Any], symbol: list[str] | None) -> Any:
+    """The DocumentOptions of a SPEC file's ``[derive]`` table, overridden by the options given on the command
+    line (``--symbol`` adds to the table's symbols)."""
+    from ..documents.options import DocumentOptions
+
+    settings = DocumentOptions.settings(table, source=source)
+    settings.update({k: v for k, v in given.items() if v is not None})
+    if symbol:
+        from ..notation.overrides import parse_overrides
+
+        settings["symbols"] = dict(settings.get("symbols", {})) | parse_overrides(symbol)
+    return DocumentOptions(**settings)
+
+
+def _verified(network: Any, options: Any) -> Any:
+    """The network's derivation for ``options``, every step checked; "N steps verified" printed, or one line on
+    stderr and exit status 1 (a wrong step is the engine's fault, not the user's: nothing is written)."""
+    from ..derive.verify import VerificationError
+    from ..documents.files import engine_forms
+
+    derivation = network.derive(forms=engine_forms(options), progress=False)
+    try:
+        typer.echo(derivation.verify().report())
+    except VerificationError as exc:
+        typer.echo(f"symbackprop: verification failed: {exc}", err=True)
+        raise typer.Exit(1) from None
+    return derivation
+
+
+@app.command("compile")
+@user_errors
+def compile_command(
+    spec: str = typer.Argument(..., help=SPEC_HELP),
+    hidden: HiddenOption = None,
+    output: OutputOption = None,
+    loss: LossOption = None,
+    bias: BiasOption = None,
+    activations: ActivationsOption = None,
+    backend: BackendOption = "numpy",
+    form: CodeFormOption = "vectorized",
+    dtype: DtypeOption = "float64",
+    out: str | None = typer.Option(None, help="Module to write (default output/<network name>/grads.py); - prints."),
+) -> None:
+    """Write a standalone Python module with grad(params, X, Y); it imports the backend (and numba where
+    installed), never SymPy."""
+    from ..codegen.compile import generate_source
+
+    network = network_from(spec, hidden, output, loss, bias, activations)
+    path = outputs.output_file(out) if out is not None else Path("output") / network.name / "grads.py"
+    source = generate_source(network, backend=backend, form=form, dtype=dtype)
+    if path is None:
+        typer.echo(source, nl=False)
+        return
+    outputs.check_writable(path.parent)
+    typer.echo(str(outputs.write_file(path, source)))
+
+
+@app.command("check")
+@user_errors
+def check_command(
+    spec: str = typer.Argument(..., help=SPEC_HELP),
+    hidden: HiddenOption = None,
+    output: OutputOption = None,
+    loss: LossOption = None,
+    bias: BiasOption = None,
+    activations: ActivationsOption = None,
+    backend: BackendOption = "numpy",
+    form: CodeFormOption = "vectorized",
+    dtype: DtypeOption = "float64",
+    reference: ReferencesOption = None,
+    seed: int = typer.Option(0, min=0, help="Seed of the random parameters and batch."),
+    examples: int = typer.Option(4, min=1, max=MAX_EXAMPLES, help="Examples in the random batch."),
+) -> None:
+    """Compare the compiled gradient with independent references; exit status 1 beyond tolerance."""
+    from ..numeric.check import check_grads
+
+    network = network_from(spec, hidden, output, loss, bias, activations)
+    references = None
+    if reference is not None:
+        from ..choices import split_list
+        from ..numeric.references import REFERENCES
+
+        references = list(split_list(reference, "reference", REFERENCES))
+    report = check_grads(network, backend=backend, form=form, dtype=dtype, references=references, seed=seed,
+                         examples=examples)
+    typer.echo(report.table())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("example")
+@user_errors
+def example_command(
+    spec: str = typer.Argument(..., help=SPEC_HELP),
+    hidden: HiddenOption = None,
+    output: OutputOption = None,
+    loss: LossOption = None,
+    bias: BiasOption = None,
+    activations: ActivationsOption = None,
+    params: Path | None = typer.Option(None, help='JSON {"W1": [[...]], "b1": [...], ...} (default: random).'),
+    input: Path | None = typer.Option(None, "--input", help="JSON list of examples, or one example."),
+    target: Path | None = typer.Option(None, help="JSON targets, one row per example, or integer labels from 0."),
+    lr: float = typer.Option(0.5, help="Learning rate of the gradient-descent step."),
+    format: ExampleFormatOption = "json",
+    notation: ExampleNotationOption = "nielsen",
+    seed: int = typer.Option(0, min=0, help="Seed of the random parameters (and of X, Y when not given)."),
+    out: str | None = typer.Option(None, help="File to write (default, or -: print)."),
+) -> None:
+    """A worked numeric example: forward values, loss, deltas, gradients and one gradient-descent step."""
+    import json
+
+    from ..documents.example import check_example_size, example_json, render_example, worked_example
+
+    network = network_from(spec, hidden, output, loss, bias, activations)
+    check_example_size(network)
+    path = outputs.output_file(out) if out is not None else None
+    values, X, Y = _example_data(network, params, input, target, seed)
+    example = worked_example(network, values, X, Y, lr=lr)
+    text = (json.dumps(example_json(example), indent=2) + "\n" if format == "json"
+            else render_example(example, format, notation=notation))
+    if path is None:
+        typer.echo(text, nl=False)
+    else:
+        outputs.check_writable(path.parent)
+        typer.echo(str(outputs.write_file(path, text)))
+
+
+def _example_data(network: Any, params: Path | None, input: Path | None, target: Path | None,
+                  seed: int) -> tuple[Any, Any, Any]:
+    """The parameters, inputs and targets of a worked example: from the JSON files given, else random from seed."""
+    from ..model.params import (
+        inputs_from_data,
+        parameters_from_data,
+        random_batch,
+        random_parameters,
+        targets_from_data,
+    )
+
+    if (input is None) != (target is None):
+        raise SymbackpropError("give both --input and --target, or neither (then one random example from --seed)")
+    values = (parameters_from_data(network, read_json(params, "parameter"), str(params)) if params
+              else random_parameters(network, seed))
+    if input is None or target is None:
+        return (values, *random_batch(network, 1, seed + 1))
+    X = inputs_from_data(network, read_json(input, "input"), str(input))
+    return values, X, targets_from_data(network, read_json(target, "target"), X.shape[0], str(target))
+
+
+@app.command("bench")
+@user_errors
+def bench_command(
+    suite: str = typer.Option("cpu", help="cpu (784-256-128-10, batch 256, float64) or gpu (4096-4096-4096-1000, "
+                                          "batch 4096, float32, cuda)."),
+    layers: str | None = typer.Option(None, help="Layer sizes instead of the suite's, e.g. 784-256-128-10."),
+    hidden: str | None = typer.Option(None, help="Hidden activation: tanh, sigmoid or relu."),
+    batch: int | None = typer.Option(None, min=1, help="Examples per gradient."),
+    dtype: str | None = typer.Option(None, help="float64 or float32."),
+    device: str | None = typer.Option(None, help="cpu or cuda (torch only)."),
+    repeat: int | None = typer.Option(None, min=1, max=1000, help="Timed rounds (the median is reported)."),
+    number: int | None = typer.Option(None, min=1, max=10_000, help="Calls per round."),
+    contenders: str = typer.Option("numpy,torch,jax", help="Which backends to time."),
+) -> None:
+    """Time the compiled gradients against hand-written NumPy, torch autograd, jax.grad and the matmul floor."""
+    from dataclasses import replace
+
+    from ..errors import UnknownNameError
+    from ..numeric.bench import SUITES, run_benchmark
+
+    if suite not in SUITES:
+        raise UnknownNameError("benchmark suite", suite, SUITES)
+    given: dict[str, Any] = {"spec": layers, "hidden": hidden, "batch": batch, "dtype": dtype, "device": device,
+                             "repeat": repeat, "number": number}
+    config = replace(SUITES[suite], **{k: v for k, v in given.items() if v is not None})
+    report = run_benchmark(config, tuple(name.strip() for name in contenders.split(",")))
+    typer.echo(report.table())

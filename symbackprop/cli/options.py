@@ -1,0 +1,215 @@
+"""What the commands share: the network options, the choices Typer checks while it parses, the SPEC argument.
+
+A choice (``--notation``, ``--backend``, ``--format tex,md``, ...) is checked by Typer as it parses the command
+line, through a parser of :func:`choice` or :func:`choices`. A wrong name is the library's own
+:class:`~symbackprop.errors.UnknownNameError` ("unknown notation 'foo'; allowed: ...; did you mean ...?"), the
+same one line as for the name in a TOML file or a call: Typer would replace a ``ValueError`` raised while it
+parses by a message of its own, so the error travels inside :class:`OptionRefused`, a usage error of Typer's.
+The allowed names come from the library's tables, read when an option is parsed, so that ``--help`` and
+``list`` start without importing SymPy.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import SymbackpropError, UnknownNameError
+
+#: The allowed names of a choice, read when an option is parsed.
+Allowed = Callable[[], tuple[str, ...]]
+
+
+class OptionRefused(typer.BadParameter):
+    """A library error raised while Typer parses an option: a usage error (exit status 2) whose message is the
+    library's own, not Typer's "Invalid value for ..." (:func:`symbackprop.cli.main` prints it as it is)."""
+
+    def __init__(self, error: SymbackpropError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+    def format_message(self) -> str:
+        return str(self.error)
+
+    def show(self, file: Any = None) -> None:
+        """What Typer prints when it runs the command itself (a test's runner): the same one line as main()."""
+        typer.echo(f"symbackprop: error: {self.error}", err=True)
+
+
+def choice(kind: str, allowed: Allowed) -> Callable[[str], str]:
+    """A Typer parser accepting one name of ``allowed()``; any other raises the library's UnknownNameError."""
+
+    def parse(value: str) -> str:
+        names = allowed()
+        if value not in names:
+            raise OptionRefused(UnknownNameError(kind, value, names))
+        return value
+
+    return parse
+
+
+def choices(kind: str, allowed: Allowed) -> Callable[[str], str]:
+    """A Typer parser accepting a comma-separated list of names of ``allowed()`` (``tex,md``), checked as the
+    library checks a list (:func:`symbackprop.choices.split_list`); the value is passed on as written."""
+
+    def parse(value: str) -> str:
+        from ..choices import split_list
+
+        try:
+            split_list(value, kind, allowed())
+        except SymbackpropError as exc:
+            raise OptionRefused(exc) from None
+        return value
+
+    return parse
+
+
+def _notations() -> tuple[str, ...]:
+    from ..notation.presets import PRESETS
+
+    return tuple(PRESETS)
+
+
+def _backends() -> tuple[str, ...]:
+    from ..codegen.compile import BACKENDS
+
+    return BACKENDS
+
+
+def _code_forms() -> tuple[str, ...]:
+    from ..codegen.compile import FORMS
+
+    return FORMS
+
+
+def _dtypes() -> tuple[str, ...]:
+    from ..codegen.compile import DTYPES
+
+    return DTYPES
+
+
+def _references() -> tuple[str, ...]:
+    from ..numeric.references import REFERENCES
+
+    return tuple(REFERENCES)
+
+
+def _document_forms() -> tuple[str, ...]:
+    from ..documents.options import DOCUMENT_FORMS
+
+    return DOCUMENT_FORMS
+
+
+def _document_formats() -> tuple[str, ...]:
+    from ..documents.options import FORMATS
+
+    return FORMATS
+
+
+#: The formats of ``example``'s output.
+EXAMPLE_FORMATS = ("json", "tex", "md")
+
+ACTIVATIONS_HELP = "One activation per non-input layer, comma-separated: tanh,tanh,softmax."
+SPEC_HELP = 'Layer sizes such as "2-3-1", or a TOML file.'
+
+# The network options shared by derive, compile, check and example. --output is the output layer's activation,
+# not a file: --out names where files go, and a path given to --output is refused with that hint.
+HiddenOption = Annotated[str | None, typer.Option(help="Activation of the hidden layers (default sigmoid).")]
+OutputOption = Annotated[str | None, typer.Option(
+    help="Activation of the output layer (default sigmoid); not a file or folder: that is --out.")]
+LossOption = Annotated[str | None, typer.Option(help="Loss per example (default quadratic).")]
+BiasOption = Annotated[str | None, typer.Option(help="Bias convention: vector, neuron, none or shared.")]
+ActivationsOption = Annotated[str | None, typer.Option(help=ACTIVATIONS_HELP)]
+# ...the backend options shared by compile and check...
+BackendOption = Annotated[str, typer.Option(help="numpy, jax or torch.", parser=choice("backend", _backends))]
+DtypeOption = Annotated[str, typer.Option(help="float64 or float32.", parser=choice("dtype", _dtypes))]
+# ...and the choices of one command.
+CodeFormOption = Annotated[str, typer.Option(help="vectorized (any width) or scalar (one function per element).",
+                                             parser=choice("form", _code_forms))]
+ReferencesOption = Annotated[str | None, typer.Option(
+    help="reference,finite_differences,torch,jax (default: installed).", parser=choices("reference", _references))]
+NotationOption = Annotated[str | None, typer.Option(help="ng, input-major, goodfellow, bishop or nielsen.",
+                                                    parser=choice("notation", _notations))]
+DocumentFormsOption = Annotated[str | None, typer.Option(help="Forms to show: element,vector,batch,closed.",
+                                                         parser=choices("form", _document_forms))]
+DocumentFormatsOption = Annotated[str | None, typer.Option("--format", help="Files to write: tex,pdf,md.",
+                                                           parser=choices("format", _document_formats))]
+ExampleFormatOption = Annotated[str, typer.Option("--format", help="json, tex or md.",
+                                                  parser=choice("format", lambda: EXAMPLE_FORMATS))]
+ExampleNotationOption = Annotated[str, typer.Option(
+    help="Notation of tex and md: ng, input-major, goodfellow, bishop, nielsen.",
+    parser=choice("notation", _notations))]
+
+
+def _names_a_file(spec: str) -> bool:
+    """A SPEC argument names a TOML file unless it is written as layer sizes: "2-3-1" is a spec even where a file
+    of that name exists."""
+    looks_like_sizes = bool(spec.strip()) and set(spec) <= set("0123456789- ")
+    return not looks_like_sizes and (spec.endswith(".toml") or os.path.lexists(spec))
+
+
+def _looks_like_a_path(text: str) -> bool:
+    """True for what reads as a file or folder rather than an activation name: a path separator, a file suffix,
+    or a name that exists here. ``leaky_relu(0.2)`` is an activation."""
+    if "/" in text or os.sep in text or text.startswith("."):
+        return True
+    if re.search(r"\.(tex|pdf|md|py|json|toml|txt)$", text, re.IGNORECASE):
+        return True
+    return "(" not in text and os.path.lexists(text)
+
+
+def network_options(hidden: str | None, output: str | None, loss: str | None, bias: str | None,
+                    activations: str | None) -> dict[str, Any]:
+    """The network options given on the command line, as keyword arguments of :class:`Network`."""
+    if output is not None and _looks_like_a_path(output):
+        raise SymbackpropError(f"--output {output}: --output is the output layer's activation (such as sigmoid or "
+                               f"softmax), not a file or folder; did you mean --out {output}?")
+    if activations is not None and (hidden is not None or output is not None):
+        raise SymbackpropError("give either --activations (one per layer) or --hidden/--output, not both")
+    options: dict[str, Any] = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss),
+                                                 ("bias", bias)) if v is not None}
+    if activations is not None:
+        options["activations"] = [name.strip() for name in activations.split(",")]
+    return options
+
+
+def network_and_table(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
+                      activations: str | None) -> tuple[Any, dict[str, Any]]:
+    """The network of a SPEC argument (sizes or a TOML file) with the network options given, and the file's
+    ``[derive]`` table (empty for sizes)."""
+    from ..api import Network
+    from ..files import read_toml
+
+    options = network_options(hidden, output, loss, bias, activations)
+    if not _names_a_file(spec):
+        return Network.from_spec(spec, **options), {}
+    data = read_toml(spec)
+    network = {k: v for k, v in data.items() if k != "derive"}
+    return Network.from_mapping(network | options, source=spec), data.get("derive", {})
+
+
+def network_from(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,
+            activations: str | None) -> Any:
+    """The network of a SPEC argument (sizes or a TOML file) and the network options given."""
+    return network_and_table(spec, hidden, output, loss, bias, activations)[0]
+
+
+#: The largest JSON file ``example`` reads: the parameters of the largest network it takes, written out, are far
+#: smaller.
+JSON_MAX_BYTES = 64 << 20
+
+
+def read_json(path: Path, what: str) -> Any:
+    """A worked example's JSON file (parameters, inputs or targets), read within :data:`JSON_MAX_BYTES`."""
+    from ..errors import DataError
+    from ..files import read_regular_file
+    from ..model.params import parse_json
+
+    text = read_regular_file(path, "JSON", JSON_MAX_BYTES, f"a {what} file of a worked example is far smaller",
+                             DataError, role=what)
+    return parse_json(text, str(path))

@@ -1,0 +1,149 @@
+"""The truth a derivation is checked against (:mod:`.verify`): one example at a random rational point, every
+value of its forward pass, and the true derivative of its cost by each error term and each parameter, found apart
+from the engine.
+
+The error term ``δ^l_j = ∂c/∂z^l_j`` comes from forward-mode differentiation: ``z^l_j`` is nudged by ``ε`` and
+carried, as a first-order dual number, through the later layers and the loss, each differentiated by
+``sympy.diff`` of its own formula. A parameter's gradient is ``Σ_j δ^l_j ∂z^l_j/∂p``, the local derivative again
+from ``sympy.diff`` of the weighted sum. Every value has :data:`DIGITS` significant digits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+
+import sympy as sp
+
+from ..model import symbols
+from ..model.architecture import Architecture
+from ..model.losses import LABEL
+from .chain import COST
+from .derivation import Derivation
+
+#: Significant digits of every value computed.
+DIGITS = 40
+
+
+class VerificationError(AssertionError):
+    """A displayed line that does not equal its quantity, or that the verifier cannot evaluate."""
+
+
+def draw_parameters(net: Architecture, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:
+    return {p: sp.Rational(rng.randint(-6, 6), rng.randint(3, 7)) for matrix in net.parameters.values()
+            for p in matrix}
+
+
+def draw_example(net: Architecture, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:
+    """An input, and a target the loss allows: a label, a distribution, or numbers in (0, 1)."""
+    point: dict[sp.Symbol, sp.Expr] = {x: sp.Rational(rng.randint(-5, 5), rng.randint(1, 4))
+                                       for x in net.inputs_list()}
+    n = net.layers[-1]
+    if net.loss.sparse:
+        point[LABEL] = sp.Integer(rng.randint(1, n))
+    elif net.loss.targets_sum_to_one:
+        weights = [rng.randint(1, 5) for _ in range(n)]
+        point.update({y: sp.Rational(w, sum(weights)) for y, w in zip(net.targets, weights)})
+    else:
+        point.update({y: sp.Rational(rng.randint(1, 9), 10) for y in net.targets})
+    return point
+
+
+def numeric(expr: sp.Basic) -> sp.Expr:
+    """``expr`` as a number of :data:`DIGITS` digits."""
+    return sp.N(expr, DIGITS)
+
+
+class World:
+    """One example at one point: the value of every symbol, and the true derivative of the cost by each error term
+    and each parameter.
+
+    Attributes:
+        values: inputs, targets (or the label), parameters, every z and a, and every δ at its true value.
+        truth: each δ symbol and each parameter -> the true ∂c/∂z or ∂c/∂p.
+    """
+
+    def __init__(self, derivation: Derivation, point: Mapping[sp.Symbol, sp.Expr]) -> None:
+        self.net, self.loss = derivation.network, derivation.loss
+        self.values: dict[sp.Symbol, sp.Expr] = {s: v if s == LABEL else numeric(v) for s, v in point.items()}
+        self.definitions: dict[sp.Symbol, sp.Expr] = {}
+        for layer in range(1, self.net.depth + 1):
+            zs = [self.net.pre_activation(layer, j) for j in range(self.net.layers[layer])]
+            self.definitions.update(zip(self.net.z(layer), zs))
+            self.definitions.update(zip(self.net.a(layer), self.net.activation(layer).apply(self.net.z(layer))))
+            for z in self.net.z(layer):
+                self.values[z] = numeric(self.definitions[z].xreplace(self.values))
+            for a in self.net.a(layer):
+                self.values[a] = numeric(self.definitions[a].xreplace(self.values))
+        self.truth: dict[sp.Symbol, sp.Expr] = {}
+        self.error_of = {z: d for layer in range(1, self.net.depth + 1)
+                         for z, d in zip(self.net.z(layer), self.net.delta(layer))}
+        for layer in range(1, self.net.depth + 1):
+            for j, delta in enumerate(self.net.delta(layer)):
+                self.truth[delta] = self._nudged(layer, j)
+        self.values.update(self.truth)
+        for layer in range(1, self.net.depth + 1):
+            for name in (symbols.matrix("W", layer), symbols.matrix("b", layer)):
+                for p in self.net.parameters.get(name, ()):
+                    self.truth[p] = numeric(sp.Add(*[d * sp.diff(self.definitions[z], p) for z, d in
+                                                zip(self.net.z(layer), self.net.delta(layer))]).xreplace(self.values))
+
+    def _nudged(self, layer: int, j: int) -> sp.Expr:
+        """∂c/∂z^layer_j: z^layer_j + ε carried to first order through the later layers and the loss."""
+        eps = sp.Symbol("epsilon")
+
+        def first_order(expr: sp.Expr) -> sp.Expr:
+            return numeric(expr.subs(eps, 0)) + numeric(sp.diff(expr, eps).subs(eps, 0)) * eps
+
+        fixed = {s: v for s, v in self.values.items() if s not in self.truth}
+        pre = [self.values[z] + (eps if i == j else 0) for i, z in enumerate(self.net.z(layer))]
+        for l in range(layer, self.net.depth + 1):
+            if l > layer:
+                pre = [sp.expand(self.definitions[z].xreplace(fixed)) for z in self.net.z(l)]
+            outputs = [first_order(out) for out in self.net.activation(l).apply(pre)]
+            fixed.update(zip(self.net.a(l), outputs))
+        cost = self.loss.xreplace(fixed)
+        return numeric(sp.diff(cost, eps).subs(eps, 0))
+
+    def at(self, expr: sp.Basic) -> sp.Expr:
+        """``expr`` at this point."""
+        return numeric(expr.xreplace(self.values))
+
+    def local(self, u: sp.Expr, v: sp.Symbol) -> sp.Expr:
+        """∂u/∂v from the definitions, written out from u down to v's layer, then ``sympy.diff``; 0 where u,
+        written out, does not depend on v."""
+        expr = u
+        for _ in range(2 * self.net.depth + 1):
+            if v in expr.free_symbols:
+                return sp.diff(expr, v)
+            above = {s: self.definitions[s] for s in expr.free_symbols if s in self.definitions and
+                     rank(s) > rank(v)}
+            if not above:
+                break
+            expr = expr.xreplace(above)
+        return sp.S.Zero
+
+    def cost_partial(self, v: sp.Symbol) -> sp.Expr:
+        """∂c/∂v: the true δ for a z, the loss's derivative for an output a, the true gradient for a parameter."""
+        if v in self.error_of:
+            return self.truth[self.error_of[v]]
+        if v in self.truth:
+            return self.truth[v]
+        if v in self.net.a(self.net.depth):
+            return self.at(sp.diff(self.loss, v))
+        raise VerificationError(f"cannot check ∂c/∂{v}")
+
+    def partial(self, factor: sp.Basic) -> sp.Expr:
+        """The value of one factor ``∂u/∂v`` of an element-form chain."""
+        if not isinstance(factor, sp.Derivative) or len(factor.variables) != 1:
+            raise VerificationError(f"cannot check the chain factor {factor}")
+        u, (v,) = factor.expr, factor.variables
+        return self.cost_partial(v) if u == COST else self.at(self.local(u, v))
+
+
+def rank(symbol: sp.Symbol) -> tuple[int, int]:
+    """Where a symbol sits in the forward pass: (layer, 0 for z, 1 for a); inputs and parameters lowest."""
+    info = symbols.describe(symbol.name)
+    if info is None or info.layer is None or info.kind not in ("z", "a"):
+        return (-1, 0)
+    return (info.layer, 0 if info.kind == "z" else 1)

@@ -1,0 +1,392 @@
+"""Every displayed equality of a derivation, checked: ``Derivation.verify()`` and ``symbackprop derive --verify``.
+
+A derivation narrates. Each quantity (an error term, a gradient) is a column of lines: the quantity, the chain
+rule as a sum over paths of products of partial derivatives, then each rewrite. The verifier checks every line
+against the quantity's true value, found apart from the engine; two lines equal to the same true value are equal,
+so every displayed equality holds.
+
+* **The truth** (:mod:`.truth`), at a random point: rational inputs, parameters and targets (a distribution where
+  the loss says its targets are one, a label for sparse cross-entropy); each δ by forward-mode differentiation,
+  each parameter's gradient as ``Σ_j δ^l_j ∂z^l_j/∂p``.
+* **A line**: every symbol takes its value at the point (each δ its true value). A partial derivative in a chain
+  takes the derivative of the definitions it names, by ``sympy.diff``: ``∂a/∂z`` of the activation,
+  ``∂z/∂w`` and ``∂z^{l+1}/∂a^l`` of the weighted sum, ``∂c/∂a`` of the loss; ``∂c/∂z`` is δ by definition.
+  A matrix chain ``(∂U/∂V)ᵀ ∂C/∂U`` is the contraction ``Σ_u ∂C/∂u ∂u/∂V``, whatever the shapes (a Jacobian,
+  or the outer product of ``∂C/∂z ∂z/∂W``). Vector and batch lines are expanded into explicit matrices
+  (:mod:`.explicit`); the batch has two examples, ``C`` their mean.
+* **The general equations** (a neuron ``j``, sums over a layer; :mod:`.general`) are checked for every ``j`` and
+  ``k`` of the network, their sums written out.
+
+Each line is compared with the truth to :data:`TOLERANCE` (relative), its value computed to :data:`DIGITS`
+digits, at :data:`POINTS` random points. A rewrite of the element form is also proven symbolically where the
+difference of the two lines expands to 0. A line that cannot be evaluated is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..errors import SizeLimitError
+from ..model import symbols
+from ..model.architecture import Architecture
+from . import general
+from .chain import COST
+from .derivation import Derivation, Step
+from .explicit import evaluate
+from .forms import M
+from .truth import DIGITS, VerificationError, World, draw_example, draw_parameters, numeric, rank
+
+#: Random points each line is checked at.
+POINTS = 2
+#: The largest relative difference between a line and the truth.
+TOLERANCE = sp.Float("1e-25", DIGITS)
+#: Examples in the batch the batch form is checked on.
+EXAMPLES = 2
+#: Above this many parameters verify() refuses: the truth costs one forward pass per neuron, and each line is
+#: evaluated at every point.
+MAX_PARAMETERS = 2_000
+#: The letters of the general equations' indices.
+LETTERS = ("j", "k")
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What :func:`verify` checked.
+
+    Attributes:
+        steps: the steps of the derivation and the general equations checked (a chain-rule step counts once).
+        lines: the lines compared with the truth, at every point.
+        points: the random points.
+        proven: element-form rewrites also proven symbolically (their difference simplifies to 0)...
+        rewrites: ...of so many.
+    """
+
+    steps: int
+    lines: int
+    points: int
+    proven: int
+    rewrites: int
+
+    def __str__(self) -> str:
+        return f"{self.steps} steps verified"
+
+    def report(self) -> str:
+        """One line: the steps, and how they were checked."""
+        return (f"{self.steps} steps verified ({self.lines} lines, each equal to the true derivative at "
+                f"{self.points} random rational points; {self.proven} of the {self.rewrites} element-form rewrites "
+                "also proven by SymPy)")
+
+
+def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verification:
+    """Check every line of every step of ``derivation`` (each form it has, and the general equations).
+
+    Raises:
+        VerificationError: a line that differs from the truth, or that cannot be evaluated.
+        SizeLimitError: a network of more than :data:`MAX_PARAMETERS` parameters.
+    """
+    net = derivation.network
+    if net.parameter_count > MAX_PARAMETERS:
+        raise SizeLimitError(f"verify() is limited to {MAX_PARAMETERS:,} parameters and {net.spec} has "
+                             f"{net.parameter_count:,}; verify a narrower network of the same depth")
+    rng = random.Random(seed)
+    tally = _Tally()
+    for _ in range(points):
+        params = draw_parameters(net, rng)
+        worlds = [World(derivation, params | draw_example(net, rng)) for _ in range(EXAMPLES)]
+        _check_element(derivation, worlds[0], tally)
+        _check_vector(derivation, worlds[0], tally)
+        _check_batch(derivation, worlds, tally)
+        _check_general(derivation, worlds[0], tally)
+    steps = len(derivation.steps) + tally.general // points
+    return Verification(steps, tally.lines, points, tally.proven // points, tally.rewrites // points)
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.lines = self.proven = self.rewrites = self.general = 0
+
+
+def _close(value: sp.Expr, truth: sp.Expr) -> bool:
+    value = sp.sympify(value)
+    if not value.is_number:
+        return False
+    return bool(abs(value - truth) <= TOLERANCE * max(sp.S.One, abs(truth)))
+
+
+def _fail(step: Step | str, what: str, got: object, truth: object) -> VerificationError:
+    where = step if isinstance(step, str) else f"{step.form} form, {step.quantity}, {step.rule.name}"
+    return VerificationError(f"{where}: the {what} is {got}, the true derivative {truth}")
+
+
+# ------------------------------------------------------------------------------------------- element form
+def _element_truth(step: Step, world: World) -> sp.Expr:
+    if isinstance(step.lhs, sp.Symbol) and step.lhs in world.truth:
+        return world.truth[step.lhs]
+    if isinstance(step.lhs, sp.Derivative) and step.lhs.expr == COST:
+        return world.cost_partial(step.lhs.variables[0])
+    raise VerificationError(f"cannot check {step.quantity}: no true value of {step.lhs}")
+
+
+def _check_element(derivation: Derivation, world: World, tally: _Tally) -> None:
+    previous: dict[str, sp.Expr] = {}
+    for step in derivation.steps_of("element"):
+        truth = _element_truth(step, world)
+        if step.chain:
+            chained = numeric(sp.Add(*[sp.Mul(*[world.partial(f) for f in path]) for path in step.chain]))
+            if not _close(chained, truth):
+                raise _fail(step, "chain rule's sum of products", chained, truth)
+            tally.lines += 1
+        value = world.at(step.result)
+        if not _close(value, truth):
+            raise _fail(step, "line", value, truth)
+        tally.lines += 1
+        before = previous.get(step.quantity)
+        if before is not None:
+            tally.rewrites += 1
+            tally.proven += _proven(before, step.result, world)
+        previous[step.quantity] = step.result
+
+
+#: The largest difference of two lines :func:`_proven` asks SymPy to simplify (in operations).
+SIMPLIFY_OPS = 60
+
+
+def _proven(before: sp.Expr, after: sp.Expr, world: World) -> bool:
+    """Whether SymPy proves two consecutive lines equal: their difference, each output a written as g(z), expands
+    or (when small) simplifies to 0."""
+    outputs = {s: world.definitions[s] for s in (before - after).free_symbols
+               if s in world.definitions and rank(s)[1] == 1}
+    difference = sp.expand((before - after).xreplace(outputs))
+    if difference == 0 or sp.cancel(difference) == 0:
+        return True
+    return sp.count_ops(difference) <= SIMPLIFY_OPS and sp.simplify(difference) == 0
+
+
+# ------------------------------------------------------------------------------------- vector and batch
+def _entries(name: str, net: Architecture) -> list[sp.Symbol] | sp.ImmutableMatrix:
+    """The element symbols of a one-example matrix symbol, or the parameter matrix."""
+    if name in net.parameters:
+        return net.parameters[name]
+    info = symbols.describe(name)
+    if info is None:
+        raise VerificationError(f"cannot check: no entries for {name}")
+    kind = {v: k for k, v in symbols.BATCH.items()}.get(info.kind, info.kind)
+    if kind == "x":
+        return net.inputs_list()
+    if kind == "y":
+        return list(net.targets)
+    if kind in ("z", "a", "delta") and info.layer is not None:
+        return {"z": net.z, "a": net.a, "delta": net.delta}[kind](info.layer)
+    raise VerificationError(f"cannot check: no entries for {name}")
+
+
+def _gradient(worlds: Sequence[World], name: str, batch: bool) -> sp.Matrix:
+    """∂C/∂(name) at the point: a column per example (over m) for a batch's Z, the mean for a parameter."""
+    net = worlds[0].net
+    if name in net.parameters:
+        matrix = net.parameters[name]
+        return sp.Matrix(matrix.shape[0], matrix.shape[1],
+                         lambda i, j: numeric(sp.Add(*[w.truth[matrix[i, j]] for w in worlds]) / len(worlds)))
+    entries = _entries(name, net)
+    columns = [sp.Matrix([w.cost_partial(s) for s in entries]) for w in worlds]
+    if not batch:
+        return columns[0]
+    return sp.Matrix.hstack(*columns) / len(worlds)
+
+
+def _contract(gradient: sp.Matrix, u: str, v: str, worlds: Sequence[World], batch: bool) -> sp.Matrix:
+    """Σ over the entries e of U of ∂C/∂e ∂e/∂V: the chain rule through U, shaped like V."""
+    net = worlds[0].net
+    u_entries, v_entries = _entries(u, net), _entries(v, net)
+    v_list = list(v_entries)
+    shape = v_entries.shape if isinstance(v_entries, sp.MatrixBase) else (len(v_list), 1)
+    total = [sp.S.Zero] * len(v_list)
+    for e, world in enumerate(worlds if batch else worlds[:1]):
+        for i, entry in enumerate(u_entries):
+            weight = gradient[i, e]
+            if weight == 0:
+                continue
+            for index, target in enumerate(v_list):
+                total[index] += weight * world.at(world.local(entry, target))
+    return sp.Matrix(shape[0], shape[1], [numeric(t) for t in total])
+
+
+def _name(matrix: sp.Basic) -> str:
+    if not isinstance(matrix, sp.MatrixSymbol):
+        raise VerificationError(f"cannot check the chain factor over {matrix}")
+    return str(matrix.name)
+
+
+def _chain_term(term: Sequence[sp.Basic], worlds: Sequence[World], batch: bool) -> sp.Matrix:
+    """One product of a matrix chain: ∂C/∂U with ∂U/∂V (either transposed, in either order)."""
+    factors = [f.arg if isinstance(f, sp.Transpose) else f for f in term]
+    if not all(isinstance(f, sp.Derivative) and len(f.variables) == 1 for f in factors):
+        raise VerificationError(f"cannot check the chain term {term}")
+    cost = [f for f in factors if f.expr == COST]
+    local = [f for f in factors if f.expr != COST]
+    if len(cost) != 1 or len(local) > 1:
+        raise VerificationError(f"cannot check the chain term {term}")
+    gradient = _gradient(worlds, _name(cost[0].variables[0]), batch)
+    if not local:
+        return gradient
+    u, v = local[0].expr, local[0].variables[0]
+    if u != cost[0].variables[0]:
+        raise VerificationError(f"cannot check the chain term {term}: ∂C/∂{cost[0].variables[0]} with ∂{u}")
+    return _contract(gradient, _name(u), _name(v), worlds, batch)
+
+
+def _column(world: World, kind: str, layer: int | None) -> list[sp.Expr]:
+    """One example's values of a one-example matrix symbol of kind ``kind``."""
+    net = world.net
+    if kind == "abar":
+        return [sp.S.One, *_column(world, "a" if layer else "x", layer)]
+    if kind == "x":
+        return [world.values[x] for x in net.inputs_list()]
+    if kind == "y":
+        return [world.at(y) for y in net.targets]
+    assert layer is not None
+    if kind == "delta":
+        return [world.truth[d] for d in net.delta(layer)]
+    if kind == "grad_a":
+        return [world.at(sp.diff(world.loss, a)) for a in net.a(layer)]
+    return [world.values[s] for s in (net.z(layer) if kind == "z" else net.a(layer))]
+
+
+def _environment(worlds: Sequence[World], batch: bool) -> dict[str, sp.Matrix]:
+    """Every matrix symbol of the vector (one world) or batch form (a column per world, Delta over m), explicit."""
+    net = worlds[0].net
+    chosen = worlds if batch else worlds[:1]
+    kinds: list[tuple[str, int | None]] = [("x", None), ("y", None), ("abar", 0), ("grad_a", net.depth)]
+    kinds += [(kind, layer) for layer in range(1, net.depth + 1) for kind in ("z", "a", "abar", "delta")]
+    env = {}
+    for kind, layer in kinds:
+        scale = sp.Rational(1, len(chosen)) if batch and kind == "delta" else sp.S.One
+        matrix = sp.Matrix.hstack(*[sp.Matrix(_column(w, kind, layer)) for w in chosen]) * scale
+        env[symbols.matrix(symbols.batch(kind) if batch else kind, layer)] = matrix
+    for name, parameters in net.parameters.items():
+        env[name] = sp.Matrix(parameters).applyfunc(lambda p: worlds[0].values[p])
+    return env
+
+
+def _functions(net: Architecture) -> dict[str, Callable[[sp.Matrix], sp.Matrix]]:
+    """Each activation g applied column by column, and g' entry by entry, from the activation's formula."""
+    z = sp.Symbol("z", real=True)
+    functions: dict[str, Callable[[sp.Matrix], sp.Matrix]] = {}
+    for act in net.activations:
+        def forward(m: sp.Matrix, act: object = act) -> sp.Matrix:
+            return sp.Matrix.hstack(*[sp.Matrix([numeric(v) for v in act.apply(list(m[:, i]))])  # type: ignore[attr-defined]
+                                      for i in range(m.cols)])
+
+        functions[act.name] = forward
+        if act.elementwise:
+            functions[f"{act.name}'"] = _entrywise(sp.diff(act(z), z), z)
+    return functions
+
+
+def _entrywise(formula: sp.Expr, z: sp.Symbol) -> Callable[[sp.Matrix], sp.Matrix]:
+    """``formula`` of ``z`` applied to each entry of a matrix."""
+    return lambda m: m.applyfunc(lambda v: numeric(formula.xreplace({z: v})))
+
+
+def _layer_truth(step: Step, worlds: Sequence[World], batch: bool) -> sp.Matrix:
+    """The true value of a vector- or batch-form step's quantity: δ^l (Δ^l) is ∂C/∂z^l (∂C/∂Z^l)."""
+    lhs = step.lhs.variables[0] if isinstance(step.lhs, sp.Derivative) else step.lhs
+    name = _name(lhs)
+    info = symbols.describe(name)
+    if info is not None and info.kind in ("delta", symbols.batch("delta")):
+        name = symbols.matrix(symbols.batch("z") if batch else "z", info.layer)
+    return _gradient(worlds, name, batch)
+
+
+def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _Tally, batch: bool) -> None:
+    form = "batch" if batch else "vector"
+    steps = derivation.steps_of(form)
+    if not steps:
+        return
+    env, functions = _environment(worlds, batch), _functions(derivation.network)
+    sizes = {M: len(worlds)} if batch else {}
+    for step in steps:
+        truth = _layer_truth(step, worlds, batch)
+        if step.chain:
+            terms = [_chain_term(term, worlds, batch) for term in step.chain]
+            if any(term.shape != truth.shape for term in terms):
+                raise _fail(step, "chain rule's product", [t.shape for t in terms], f"of shape {truth.shape}")
+            _compare(step, "chain rule's product", sum(terms, sp.zeros(*truth.shape)), truth)
+            tally.lines += 1
+        value = sp.Matrix(evaluate(step.result, env, functions, sizes)).applyfunc(numeric)
+        _compare(step, "line, written out,", value, truth)
+        tally.lines += 1
+
+
+def _compare(step: Step, what: str, value: sp.Matrix, truth: sp.Matrix) -> None:
+    if value.shape != truth.shape or not all(_close(v, t) for v, t in zip(value, truth)):
+        raise _fail(step, what, value.tolist(), truth.tolist())
+
+
+def _check_vector(derivation: Derivation, world: World, tally: _Tally) -> None:
+    _check_layer_form(derivation, [world], tally, batch=False)
+
+
+def _check_batch(derivation: Derivation, worlds: Sequence[World], tally: _Tally) -> None:
+    _check_layer_form(derivation, worlds, tally, batch=True)
+
+
+# -------------------------------------------------------------------------------------- general equations
+def _instances(expr: sp.Basic, letters: Mapping[str, int]) -> sp.Basic:
+    """The general expression for the neurons ``letters`` (``{"j": 2, "k": 1}``): sums written out, each symbol
+    with a letter index replaced by the numbered one."""
+    if isinstance(expr, sp.Sum):
+        (body, (index, low, high)), = ((expr.function, expr.limits[0]),)
+        return sp.Add(*[_instances(body, {**letters, str(index): i}) for i in range(int(low), int(high) + 1)])
+    if isinstance(expr, sp.Symbol):
+        info = symbols.describe(expr.name)
+        if info is None or all(isinstance(i, int) for i in info.indices):
+            return expr
+        indices = [letters[i] if isinstance(i, str) else i for i in info.indices]
+        return sp.Symbol(symbols.element(info.kind, info.layer, *indices), real=True)
+    if not expr.args:
+        return expr
+    return expr.func(*[_instances(arg, letters) for arg in expr.args])
+
+
+def general_equations(net: Architecture) -> Iterator[tuple[str, sp.Basic, sp.Basic, int]]:
+    """(name, lhs, rhs, layer) of every general equation a document shows: the weighted sum, BP2 for each hidden
+    layer, BP3 and BP4 for each layer, in the letters :data:`LETTERS`."""
+    j, k = LETTERS
+    for layer in range(1, net.depth + 1):
+        forward = general.forward(net, layer, j, k)
+        yield forward.name, forward.lhs, forward.rhs, layer
+        if layer < net.depth:
+            delta = general.delta(net, layer, j, k)
+            yield delta.name, delta.lhs, delta.rhs, layer
+        for equation in general.gradients(net, layer, j, k):
+            yield equation.name, equation.lhs, equation.rhs, layer
+
+
+def _check_general(derivation: Derivation, world: World, tally: _Tally) -> None:
+    net = derivation.network
+    j, k = LETTERS
+    for name, lhs, rhs, layer in general_equations(net):
+        tally.general += 1
+        ranges = {j: net.layers[layer], k: net.layers[layer - 1]}
+        free = sorted({str(i) for s in lhs.atoms(sp.Symbol) if (info := symbols.describe(s.name)) is not None
+                       for i in info.indices if isinstance(i, str)})
+        for numbers in itertools.product(*[range(1, ranges[letter] + 1) for letter in free]):
+            letters = dict(zip(free, numbers))
+            left, right = _instances(lhs, letters), _instances(rhs, letters)
+            if isinstance(left, sp.Derivative):
+                truth = world.cost_partial(left.variables[0])
+            else:
+                truth = world.truth.get(left, world.values.get(left))
+            value = world.at(right)
+            if truth is None or not _close(value, truth):
+                raise _fail(f"general {name} for {letters}", "line", value, truth)
+            tally.lines += 1
+
+
+__all__ = ["Verification", "VerificationError", "World", "general_equations", "verify"]
