@@ -86,6 +86,8 @@ class LayerPlan:
         prime: whether BP2 multiplies by g_l'(Z^l) (hidden layers whose g' is not 1).
         element: for a hidden element-wise layer of the NumPy module, the layer k whose element loops
             ``g{k}_forward`` and ``g{k}_backward`` it runs (the first layer with the same activation).
+        weights, bias: the names of W^l and b^l, the keys of ``params`` and of the result, from
+            :mod:`symbackprop.model.symbols` (the module's own arrays Z{l}, A{l} and D{l} the template names).
     """
 
     l: int
@@ -93,6 +95,14 @@ class LayerPlan:
     elementwise: bool
     prime: bool
     element: int | None = None
+    weights: str = ""
+    bias: str = ""
+
+    @classmethod
+    def of(cls, l: int, elementwise: bool, prime: bool) -> LayerPlan:
+        """Layer l's plan, its names from :mod:`symbackprop.model.symbols`."""
+        source = symbols.matrix("X") if l == 1 else symbols.matrix("A", l - 1)
+        return cls(l, source, elementwise, prime, weights=symbols.matrix("W", l), bias=symbols.matrix("b", l))
 
 
 def _vectorized_context(net: Architecture) -> dict[str, Any]:
@@ -110,8 +120,7 @@ def _vectorized_context(net: Architecture) -> dict[str, Any]:
                     f"g_{l}'(z) = {printers.text(d)}: sympy.diff({printers.text(act(Z))}, z)"
                     + (f" in terms of a = g_{l}(z)" if derivative(act).in_output else "")]))
     functions += output_kernels(net)
-    layers = [LayerPlan(l, symbols.matrix("X") if l == 1 else symbols.matrix("A", l - 1), act.elementwise, l in primes)
-              for l, act in enumerate(net.activations, start=1)]
+    layers = [LayerPlan.of(l, act.elementwise, l in primes) for l, act in enumerate(net.activations, start=1)]
     out = net.activations[-1].name
     names = {f.name for f in functions}
     return {
