@@ -186,6 +186,7 @@ def generate_source(net: Architecture, backend: str = "numpy", form: str = "vect
     _check_choice("backend", backend, BACKENDS)
     _check_choice("form", form, FORMS)
     _check_choice("dtype", dtype, DTYPES)
+    net.check_concrete("compiled code")
     from ..resources import version
     from ..templating import render
 

@@ -101,7 +101,7 @@ def output_elementwise(network: Architecture, loss: sp.Expr) -> Output:
         chain = ((partial(COST, a), partial(a, z)),)
         steps.append(Step(quantity, "element", layer, d, chain, Rule.CHAIN_RULE, chained))
         value = _shortest(dc_da * da_dz)
-        if value != chained:
+        if value != dc_da * da_dz:  # more than the factors in SymPy's order
             steps.append(Step(quantity, "element", layer, d, (), Rule.SIMPLIFY, value))
         deltas.append(value)
     return Output(steps, deltas, ())

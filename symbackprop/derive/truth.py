@@ -6,18 +6,23 @@ The error term ``δ^l_j = ∂c/∂z^l_j`` comes from forward-mode differentiatio
 carried, as a first-order dual number, through the later layers and the loss, each differentiated by
 ``sympy.diff`` of its own formula. A parameter's gradient is ``Σ_j δ^l_j ∂z^l_j/∂p``, the local derivative again
 from ``sympy.diff`` of the weighted sum. Every value has :data:`DIGITS` significant digits.
+
+A generic network (activation g, cost c) is checked on an :class:`Instance`: random concrete g and c put in place
+of the symbols in the truth and in every line.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import sympy as sp
 
 from ..model import symbols
+from ..model.activations import GENERIC, GENERIC_PRIME
 from ..model.architecture import Architecture
-from ..model.losses import LABEL
+from ..model.losses import LABEL, GenericCost
 from .chain import COST
 from .derivation import Derivation
 
@@ -30,13 +35,14 @@ class VerificationError(AssertionError):
 
 
 def draw_parameters(net: Architecture, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:
-    return {p: sp.Rational(rng.randint(-6, 6), rng.randint(3, 7)) for matrix in net.parameters.values()
+    """Rational parameters of magnitude at most 4/3."""
+    return {p: sp.Rational(rng.randint(-4, 4), rng.randint(3, 6)) for matrix in net.parameters.values()
             for p in matrix}
 
 
 def draw_example(net: Architecture, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:
     """An input, and a target the loss allows: a label, a distribution, or numbers in (0, 1)."""
-    point: dict[sp.Symbol, sp.Expr] = {x: sp.Rational(rng.randint(-5, 5), rng.randint(1, 4))
+    point: dict[sp.Symbol, sp.Expr] = {x: sp.Rational(rng.randint(-3, 3), rng.randint(1, 3))
                                        for x in net.inputs_list()}
     n = net.layers[-1]
     if net.loss.sparse:
@@ -54,6 +60,44 @@ def numeric(expr: sp.Basic) -> sp.Expr:
     return sp.N(expr, DIGITS)
 
 
+@dataclass(frozen=True)
+class Instance:
+    """Concrete functions in place of a generic network's activation g and cost c (:func:`draw_instance`): a line
+    that holds for every g and c holds for these, so a generic derivation is checked on a random instance of it."""
+
+    activation: sp.Lambda | None = None
+    prime: sp.Lambda | None = None
+    cost: sp.Lambda | None = None
+
+    def __call__(self, expr: sp.Basic) -> sp.Basic:
+        """``expr`` with g, g' and c replaced, and the derivatives of c carried out."""
+        if self.activation is not None and self.prime is not None:
+            expr = expr.replace(GENERIC, self.activation).replace(GENERIC_PRIME, self.prime)
+        if self.cost is not None and expr.has(GenericCost):
+            expr = expr.replace(GenericCost, self.cost)
+            expr = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit())
+        return expr
+
+
+def draw_instance(net: Architecture, rng: random.Random) -> Instance:
+    """Random concrete g and c for a generic network (the identity for a concrete one): g(z) = p tanh(z) + q z +
+    r z²/8, c(a, y) = Σ_j u_j (a_j - y_j)² + v_j a_j³ y_j + w Π_j a_j, each coefficient a random non-zero rational."""
+    def coefficient() -> sp.Rational:
+        return sp.Rational(rng.choice([-1, 1]) * rng.randint(1, 3), rng.randint(2, 4))
+
+    activation = prime = cost = None
+    if any(act.generic for act in net.activations):
+        z = sp.Symbol("z", real=True)
+        g = coefficient() * sp.tanh(z) + coefficient() * z + coefficient() * z**2 / 8
+        activation, prime = sp.Lambda(z, g), sp.Lambda(z, sp.diff(g, z))
+    if net.loss.generic:
+        n = net.layers[-1]
+        a, y = sp.symbols(f"a1:{n + 1}", real=True), sp.symbols(f"y1:{n + 1}", real=True)
+        terms = [coefficient() * (ai - yi) ** 2 + coefficient() * ai**3 * yi for ai, yi in zip(a, y)]
+        cost = sp.Lambda((*a, *y), sp.Add(*terms) + coefficient() * sp.Mul(*a))
+    return Instance(activation, prime, cost)
+
+
 class World:
     """One example at one point: the value of every symbol, and the true derivative of the cost by each error term
     and each parameter.
@@ -63,14 +107,18 @@ class World:
         truth: each δ symbol and each parameter -> the true ∂c/∂z or ∂c/∂p.
     """
 
-    def __init__(self, derivation: Derivation, point: Mapping[sp.Symbol, sp.Expr]) -> None:
-        self.net, self.loss = derivation.network, derivation.loss
+    def __init__(self, derivation: Derivation, point: Mapping[sp.Symbol, sp.Expr],
+                 instance: Instance = Instance()) -> None:
+        self.instance = instance
+        self.net, self.loss = derivation.network, instance(derivation.loss)
         self.values: dict[sp.Symbol, sp.Expr] = {s: v if s == LABEL else numeric(v) for s, v in point.items()}
-        self.definitions: dict[sp.Symbol, sp.Expr] = {}
+        self.outputs: dict[sp.Symbol, sp.Expr] = {}  # a^l_j = g(z^l_j), g generic where the network's is
+        self.definitions: dict[sp.Symbol, sp.Expr] = {}  # every z and a, g the instance's
         for layer in range(1, self.net.depth + 1):
             zs = [self.net.pre_activation(layer, j) for j in range(self.net.layers[layer])]
             self.definitions.update(zip(self.net.z(layer), zs))
-            self.definitions.update(zip(self.net.a(layer), self.net.activation(layer).apply(self.net.z(layer))))
+            self.outputs.update(zip(self.net.a(layer), self.net.activation(layer).apply(self.net.z(layer))))
+            self.definitions.update({a: instance(self.outputs[a]) for a in self.net.a(layer)})
             for z in self.net.z(layer):
                 self.values[z] = numeric(self.definitions[z].xreplace(self.values))
             for a in self.net.a(layer):
@@ -88,6 +136,12 @@ class World:
                     self.truth[p] = numeric(sp.Add(*[d * sp.diff(self.definitions[z], p) for z, d in
                                                 zip(self.net.z(layer), self.net.delta(layer))]).xreplace(self.values))
 
+    @property
+    def finite(self) -> bool:
+        """Whether every true derivative is a finite number (not so at a point where an output saturates to 1 in
+        the digits kept and a loss takes log(1 - a))."""
+        return all(value.is_finite for value in self.truth.values())
+
     def _nudged(self, layer: int, j: int) -> sp.Expr:
         """∂c/∂z^layer_j: z^layer_j + ε carried to first order through the later layers and the loss."""
         eps = sp.Symbol("epsilon")
@@ -100,14 +154,14 @@ class World:
         for l in range(layer, self.net.depth + 1):
             if l > layer:
                 pre = [sp.expand(self.definitions[z].xreplace(fixed)) for z in self.net.z(l)]
-            outputs = [first_order(out) for out in self.net.activation(l).apply(pre)]
+            outputs = [first_order(self.instance(out)) for out in self.net.activation(l).apply(pre)]
             fixed.update(zip(self.net.a(l), outputs))
         cost = self.loss.xreplace(fixed)
         return numeric(sp.diff(cost, eps).subs(eps, 0))
 
     def at(self, expr: sp.Basic) -> sp.Expr:
-        """``expr`` at this point."""
-        return numeric(expr.xreplace(self.values))
+        """``expr`` at this point (with the instance's g and c)."""
+        return numeric(self.instance(expr).xreplace(self.values))
 
     def local(self, u: sp.Expr, v: sp.Symbol) -> sp.Expr:
         """∂u/∂v from the definitions, written out from u down to v's layer, then ``sympy.diff``; 0 where u,

@@ -31,7 +31,10 @@ def appendix_sections(network: Architecture, printer: NotationPrinter, prefix: s
     """One appendix section holding a subsection per distinct activation of ``network``, in layer order."""
     seen: dict[str, tuple[Activation, int]] = {}
     for layer, act in enumerate(network.activations, start=1):
-        seen.setdefault(act.label, (act, layer))
+        if not act.generic:  # g' is a symbol: nothing to work out
+            seen.setdefault(act.label, (act, layer))
+    if not seen:
+        return []
     parts = []
     for act, layer in seen.values():
         blocks = _softmax_blocks(network, printer) if not act.elementwise else _derivative_blocks(act, layer, printer)

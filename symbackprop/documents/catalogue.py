@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..model.activations import ACTIVATIONS, A, Z, softmax_jacobian
+from ..model.activations import ACTIVATIONS, GENERIC, GENERIC_PRIME, A, Z, softmax_jacobian
 from ..model.architecture import BIAS_CONVENTIONS
 from ..model.losses import LOSSES
 
 
 def _show(expr: sp.Expr) -> str:
-    return sp.sstr(expr).replace("**", "^")
+    # the generic activation and cost read as the letters the derivations print them in
+    generic = {GENERIC(Z): sp.Function("g")(Z), GENERIC_PRIME(Z): sp.Function("g'")(Z)}
+    return sp.sstr(expr.xreplace(generic)).replace("**", "^")
 
 
 def activation_lines() -> list[str]:
@@ -41,6 +43,8 @@ def loss_lines() -> list[str]:
         generic = loss([A], [sp.Symbol("y", real=True)])
         if loss.sparse:
             lines.append(f"  {'':<22}   dc/da_j = -[ell = j] / a_j")
+        elif loss.generic:
+            lines.append(f"  {'':<22}   dc/da_j, a symbol (the derivation shows dC/da^L_j, or the gradient of C)")
         else:
             lines.append(f"  {'':<22}   dc/da (one output) = {_show(sp.diff(generic, A))}")
     return lines

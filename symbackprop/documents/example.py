@@ -82,8 +82,10 @@ def check_example_size(net: Architecture) -> None:
     """Refuse a network too large for a worked example, before any number is drawn or computed.
 
     Raises:
+        SpecError: a generic network (no numbers to compute).
         SizeLimitError: more than :data:`~symbackprop.compile.SCALAR_MAX_PARAMETERS` parameters.
     """
+    net.check_concrete("a worked example")
     if net.parameter_count > SCALAR_MAX_PARAMETERS:
         raise SizeLimitError(f"worked examples print every element and are limited to {SCALAR_MAX_PARAMETERS} "
                              f"parameters; {net.spec} has {net.parameter_count:,}")

@@ -157,7 +157,7 @@ def _values_line(symbols: list[sp.Symbol], point: dict[sp.Symbol, sp.Expr], prin
 
 def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tuple[Block, ...] | None:
     network = derivation.network
-    if network.parameter_count > NUMERIC_LIMIT:
+    if network.parameter_count > NUMERIC_LIMIT or network.generic:  # a generic network has no numbers
         return None
     point = _point(derivation, seed)
     params = [s for m in network.parameters.values() for s in m]

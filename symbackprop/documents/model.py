@@ -31,6 +31,7 @@ from .tables import architecture_table, notation_table
 LOSS_NAMES = {
     "quadratic": "quadratic cost", "mse": "mean squared error", "bce": "binary cross-entropy",
     "cross_entropy": "cross-entropy", "sparse_cross_entropy": "sparse categorical cross-entropy",
+    "generic": "a generic cost",
 }
 BIAS_NAMES = {
     "vector": "a bias per neuron", "neuron": "bias units (a constant 1 with its own weights)",
@@ -67,7 +68,7 @@ def figure_note(formats: Sequence[str]) -> str:
 
 def describe(network: Architecture) -> str:
     """``2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy`` (prose)."""
-    hidden = list(dict.fromkeys(a.label for a in network.activations[:-1]))
+    hidden = list(dict.fromkeys("generic" if a.generic else a.label for a in network.activations[:-1]))
     parts = [f"a {network.spec} network"]
     if hidden:
         parts.append(f"{' / '.join(hidden)} hidden {'layer' if network.depth == 2 else 'layers'}")
@@ -132,6 +133,11 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Bl
     else:
         blocks.append(text("Neuron by neuron, for each layer:"))
         blocks.append(display(_general_forward(network, printer)))
+    if network.loss.generic:
+        blocks.append(text(f"The cost of one example is ${cost}$, a function of the outputs and the targets, "
+                           f"${printer.doprint(derivation.loss)}$, left general; over $m$ examples, ${total}$ is "
+                           "their mean."))
+        return tuple(blocks)
     loss_terms = sec.terms(derivation.loss, printer)
     blocks.append(text(f"The cost of one example is ${cost}$; over $m$ examples, ${total}$ is their mean:"))
     blocks.append(display(chain(cost, [(loss_terms, "")], printer.width)))

@@ -206,27 +206,31 @@ def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: 
     return Section("Gradient descent", f"{prefix}sec:algorithm", tuple(blocks))
 
 
+#: The example of each case of the initialisation remark for a network whose hidden activations show none.
+SIGMOID_AT_ZERO = "as the sigmoid, with $\\sigma(0) = \\tfrac{1}{2}$"
+
+
 def initialisation_remark(network: Architecture, printer: NotationPrinter) -> str:
-    """Why the weights start random and small, worked out from each hidden activation's value at 0."""
-    text_parts = [
+    """Why the weights start random and small (seed 000 §2): both cases, an activation with φ(0) ≠ 0 and one with
+    φ(0) = 0, each with this network's hidden activations that fall in it (worked out from their formulas)."""
+    cases: dict[bool, list[str]] = {True: [], False: []}
+    for act in dict.fromkeys(network.activations[:-1]):
+        if act.elementwise and not act.generic:
+            at_zero = sp.nsimplify(act(sp.S.Zero))
+            name = printer.function_symbol(act.name, None)
+            cases[at_zero != 0].append(f"${name}(0) = {sp.latex(at_zero)}$")
+
+    def instances(nonzero: bool, otherwise: str) -> str:
+        found = cases[nonzero]
+        return f"as this network's {', '.join(found)}" if found else otherwise
+
+    return (
         "Remark on initialisation. If every weight of a layer starts at the same value, its neurons compute the "
         "same activation, receive the same error and get the same update: they stay identical, and the layer "
         "behaves as a single neuron. Random initial weights break this symmetry; small ones keep the weighted "
-        "inputs where the activations are not saturated."
-    ]
-    for act in dict.fromkeys(network.activations[:-1]):
-        if not act.elementwise:
-            continue
-        at_zero = sp.nsimplify(act(sp.S.Zero))
-        name = printer.function_symbol(act.name, None)
-        if at_zero != 0:
-            text_parts.append(
-                f"With ${name}(0) = {sp.latex(at_zero)} \\neq 0$ ({act.name}), all-zero weights give every neuron the "
-                "same non-zero output, so the weights of a layer would move together."
-            )
-        else:
-            text_parts.append(
-                f"With ${name}(0) = 0$ ({act.name}), all-zero weights make every hidden activation 0 and so every "
-                "gradient of the weights into the next layer 0: nothing would be learnt."
-            )
-    return " ".join(text_parts)
+        "inputs where the activations are not saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
+        f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give every neuron of a "
+        "layer the same non-zero output, so its weights would move together. With $\\phi(0) = 0$ "
+        f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, and so "
+        "every gradient of the weights into the next layer 0: nothing would be learnt."
+    )

@@ -75,6 +75,11 @@ class Activation:
         return self.formula is not None
 
     @property
+    def generic(self) -> bool:
+        """Whether this is the generic activation g, whose derivative stays a symbol g'(z)."""
+        return self.name == "generic"
+
+    @property
     def label(self) -> str:
         """The name as a user writes it, with its parameter if it has one."""
         return self.name if self.param is None else f"{self.name}({self.param})"
@@ -100,6 +105,13 @@ class Activation:
 
 def _sigma(z: sp.Expr) -> sp.Expr:
     return 1 / (1 + sp.exp(-z))
+
+
+#: The generic activation g and its derivative g', undefined functions: a derivation with them argues for every
+#: activation at once, as the lecture notes do before they specialise. Printed in each preset's letter (σ, g_ℓ,
+#: g and O, h).
+GENERIC = sp.Function("generic", real=True)
+GENERIC_PRIME = sp.Function("generic'", real=True)
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -129,6 +141,9 @@ ACTIVATIONS: dict[str, Activation] = {
                    + (1 + sp.erf(z / sp.sqrt(2))) / 2),
         Activation("softmax", r"\operatorname{softmax}", None,
                    "e^z_j / sum_k e^z_k over the layer; output layer only"),
+        Activation("generic", r"\sigma", lambda z, p: GENERIC(z),
+                   "any activation g: the derivation keeps g(z) and g'(z) as symbols (derive only)",
+                   textbook=lambda z, a, p: GENERIC_PRIME(z)),
     )
 }
 
@@ -281,7 +296,7 @@ def _in_output(act: Activation, raw: sp.Expr) -> sp.Expr | None:
 def _as_named(act: Activation, raw: sp.Expr) -> str | None:
     """The name of a parameter-free table activation equal to ``raw``, if any."""
     for other in ACTIVATIONS.values():
-        if other.name == act.name or other.formula is None or other.param is not None:
+        if other.name == act.name or other.formula is None or other.param is not None or other.generic:
             continue
         if sp.simplify(raw - other(Z)) == 0:
             return other.name
@@ -311,6 +326,10 @@ def derivative(act: Activation) -> Derivative:
     """
     g = act(Z)
     raw = sp.diff(g, Z)
+    if act.generic:  # g'(z) is what there is to say
+        prime = act.textbook_derivative()
+        return Derivative(raw, prime, (DerivativeStep(g, Rule.DEFINITION), DerivativeStep(prime, Rule.DIFFERENTIATE)),
+                          False)
     steps = [DerivativeStep(g, Rule.DEFINITION), DerivativeStep(raw, Rule.DIFFERENTIATE)]
     output_form = _in_output(act, raw)
     if output_form is not None:

@@ -138,6 +138,24 @@ class Architecture:
         self.bias: str = bias
         self._check_compatible()
 
+    @property
+    def generic(self) -> bool:
+        """Whether an activation or the loss is generic (g, c): such a network is derived, never computed."""
+        return self.loss.generic or any(act.generic for act in self.activations)
+
+    def check_concrete(self, what: str) -> None:
+        """Refuse a generic network for ``what`` (compile, check, a worked example), which needs numbers.
+
+        Raises:
+            SpecError: an activation or the loss is generic.
+        """
+        if self.generic:
+            names = [n for n, generic in (("the activation", any(a.generic for a in self.activations)),
+                                          ("the loss", self.loss.generic)) if generic]
+            raise SpecError(f"{what} needs numbers, and {' and '.join(names)} of {self.spec} "
+                            f"{'is' if len(names) == 1 else 'are'} generic (a symbol, not a formula); "
+                            "derive a generic network, and compile, check or compute a concrete one")
+
     def _check_compatible(self) -> None:
         for layer, act in enumerate(self.activations[:-1], start=1):
             if not act.elementwise:

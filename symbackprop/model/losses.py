@@ -51,10 +51,23 @@ class Loss:
     sparse: bool = False
     mean_over_outputs: bool = False
 
+    @property
+    def generic(self) -> bool:
+        """Whether this is the generic cost c(a, y), whose derivatives stay symbols."""
+        return self.name == "generic"
+
     def __call__(self, a: Sequence[sp.Expr], y: Sequence[sp.Expr], outputs: int | None = None) -> sp.Expr:
         """c(a, y); ``outputs`` is n_L when ``a`` holds only some of the outputs (for mse's 1/n)."""
         value = self.per_example(a, y)
         return value / (outputs or len(a)) if self.mean_over_outputs else value
+
+
+class GenericCost(sp.Function):
+    """The generic cost c(a_1, ..., a_n, y_1, ..., y_n): an undefined function of the outputs and the targets, so
+    that ∂c/∂a_j stays a symbol (printed ∂C/∂a^L_j in a preset's letters), as the lecture notes argue before they
+    choose a loss."""
+
+    is_real = True
 
 
 def _sum(terms: Sequence[sp.Expr]) -> sp.Expr:
@@ -79,6 +92,8 @@ LOSSES: dict[str, Loss] = {
         Loss("sparse_cross_entropy", r"-\log a_\ell",
              lambda a, y: -_sum([yi * sp.log(ai) for ai, yi in zip(a, y)]),
              "cross-entropy with an integer label ell, -log a_ell", targets_sum_to_one=True, sparse=True),
+        Loss("generic", r"c(a, y)", lambda a, y: GenericCost(*a, *y),
+             "any cost c(a, y): the derivation keeps dc/da_j as a symbol (derive only)"),
     )
 }
 

@@ -25,6 +25,7 @@ from sympy.printing.latex import LatexPrinter
 from ..derive.rewrite import as_indicators, as_sigmoid, shrink_parens
 from ..model.activations import ACTIVATIONS
 from ..model.architecture import Architecture
+from ..model.losses import GenericCost
 from ..model.symbols import SymbolInfo, describe, matrix
 from .display import LINE_WIDTH
 from .presets import Notation
@@ -201,7 +202,8 @@ class NotationPrinter(LatexPrinter):
     # --------------------------------------------------------- calculus, misc
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         variables = [v for v, count in expr.variable_count for _ in range(count)]
-        numerator = self._print(expr.expr)
+        # ∂c/∂a_j of the generic cost: the cost's letter alone, as the notes write it
+        numerator = self.cost_letter() if isinstance(expr.expr, GenericCost) else self._print(expr.expr)
         if (
             self.notation.gradient == "nabla"
             and len(variables) == 1
@@ -212,6 +214,16 @@ class NotationPrinter(LatexPrinter):
         power = f"^{{{len(variables)}}}" if len(variables) > 1 else ""
         denominator = " ".join(rf"\partial {self.stored(v)}" for v in variables)
         return rf"\frac{{\partial{power} {numerator}}}{{{denominator}}}"
+
+    def cost_letter(self) -> str:
+        """The letter of one example's cost (C, c, E_n, 𝓛(θ))."""
+        return self._print(sp.Symbol("c"))
+
+    def _print_GenericCost(self, expr: GenericCost) -> str:
+        """The generic cost as a function of the outputs and the targets: ``C(a^L, y)``."""
+        outputs = sp.MatrixSymbol(matrix("a", self.network.depth), self.network.layers[-1], 1)
+        targets = sp.MatrixSymbol(matrix("y"), self.network.layers[-1], 1)
+        return rf"{self.cost_letter()}\left({self._print(outputs)}, {self._print(targets)}\right)"
 
     def stored(self, variable: sp.Basic) -> str:
         """A matrix as the notation names and stores it, never transposed (∂c/∂W^{(2)} even where W prints as a
@@ -267,6 +279,8 @@ class NotationPrinter(LatexPrinter):
             return concrete
         output = layer == self.network.depth
         slot, key = ("g_out", "fn.output") if output else ("g", "fn.hidden")
+        if not self.notation.letter(slot) and act is not None and act.generic and self.notation.letter("g"):
+            slot, key = "g", "fn.hidden"  # a generic output in the hidden layers' letter (bishop's h)
         if not self.notation.letter(slot):
             return concrete
         text = self.notation.render(key, layer, (), self.labels)

@@ -188,6 +188,7 @@ def check_grads(
             (:func:`~symbackprop.codegen.compile.check_arguments`). SizeLimitError: random parameters for a network
             above :data:`~symbackprop.model.params.RANDOM_MAX_PARAMETERS` parameters.
     """
+    net.check_concrete("a gradient check")
     references = _check_options(seed, examples, dtype, references, X, Y)
     chosen, skipped = _choose_references(net, references)
     params, X, Y = _point(net, params, X, Y, seed, examples)

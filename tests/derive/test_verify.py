@@ -82,9 +82,10 @@ def test_a_network_too_large_to_verify_is_refused() -> None:
         verify(derivation)
 
 
-ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu(0.2)", "linear", "softplus", "elu", "silu", "gelu"]
+ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu(0.2)", "linear", "softplus", "elu", "silu", "gelu", "generic"]
 OUTPUTS = [("sigmoid", "bce"), ("linear", "mse"), ("tanh", "quadratic"), ("softmax", "cross_entropy"),
-           ("softmax", "sparse_cross_entropy"), ("softmax", "quadratic")]
+           ("softmax", "sparse_cross_entropy"), ("softmax", "quadratic"), ("generic", "generic"),
+           ("softmax", "generic")]
 
 
 @settings(max_examples=12, deadline=None, derandomize=False,
