@@ -10,6 +10,8 @@ activation's derivative then the sum over the next layer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import sympy as sp
 
 from ..model import symbols
@@ -62,3 +64,30 @@ def gradients(network: Architecture, layer: int, j: str, k: str) -> tuple[Equati
     if bias is not None and value is not None:
         equations.append(Equation(bias.name, sp.Derivative(COST, bias, evaluate=False), value))
     return tuple(equations)
+
+
+def instantiate(expr: sp.Basic, letters: Mapping[str, int]) -> sp.Basic:
+    """The general expression for the neurons ``letters`` (``{"j": 2, "k": 1}``): sums written out, each symbol
+    with a letter index replaced by the numbered one."""
+    if isinstance(expr, sp.Sum):
+        (body, (index, low, high)), = ((expr.function, expr.limits[0]),)
+        return sp.Add(*[instantiate(body, {**letters, str(index): i}) for i in range(int(low), int(high) + 1)])
+    if isinstance(expr, sp.Symbol):
+        info = symbols.describe(expr.name)
+        if info is None or all(isinstance(i, int) for i in info.indices):
+            return expr
+        indices = [letters[i] if isinstance(i, str) else i for i in info.indices]
+        return sp.Symbol(symbols.element(info.kind, info.layer, *indices), real=True)
+    if not expr.args:
+        return expr
+    return expr.func(*[instantiate(arg, letters) for arg in expr.args])
+
+
+def equations(net: Architecture, letters: tuple[str, str]) -> Iterator[tuple[str, sp.Basic, sp.Basic, int]]:
+    """(name, lhs, rhs, layer) of every general equation a document shows: the weighted sum, BP2 for each hidden
+    layer, BP3 and BP4 for each layer, ``letters`` the neuron of the layer and the one below (or above)."""
+    j, k = letters
+    for layer in range(1, net.depth + 1):
+        shown = [forward(net, layer, j, k)] + ([delta(net, layer, j, k)] if layer < net.depth else [])
+        for equation in [*shown, *gradients(net, layer, j, k)]:
+            yield equation.name, equation.lhs, equation.rhs, layer

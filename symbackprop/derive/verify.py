@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -368,48 +368,17 @@ def _check_batch(derivation: Derivation, worlds: Sequence[World], tally: _Tally)
 
 
 # -------------------------------------------------------------------------------------- general equations
-def _instances(expr: sp.Basic, letters: Mapping[str, int]) -> sp.Basic:
-    """The general expression for the neurons ``letters`` (``{"j": 2, "k": 1}``): sums written out, each symbol
-    with a letter index replaced by the numbered one."""
-    if isinstance(expr, sp.Sum):
-        (body, (index, low, high)), = ((expr.function, expr.limits[0]),)
-        return sp.Add(*[_instances(body, {**letters, str(index): i}) for i in range(int(low), int(high) + 1)])
-    if isinstance(expr, sp.Symbol):
-        info = symbols.describe(expr.name)
-        if info is None or all(isinstance(i, int) for i in info.indices):
-            return expr
-        indices = [letters[i] if isinstance(i, str) else i for i in info.indices]
-        return sp.Symbol(symbols.element(info.kind, info.layer, *indices), real=True)
-    if not expr.args:
-        return expr
-    return expr.func(*[_instances(arg, letters) for arg in expr.args])
-
-
-def general_equations(net: Architecture) -> Iterator[tuple[str, sp.Basic, sp.Basic, int]]:
-    """(name, lhs, rhs, layer) of every general equation a document shows: the weighted sum, BP2 for each hidden
-    layer, BP3 and BP4 for each layer, in the letters :data:`LETTERS`."""
-    j, k = LETTERS
-    for layer in range(1, net.depth + 1):
-        forward = general.forward(net, layer, j, k)
-        yield forward.name, forward.lhs, forward.rhs, layer
-        if layer < net.depth:
-            delta = general.delta(net, layer, j, k)
-            yield delta.name, delta.lhs, delta.rhs, layer
-        for equation in general.gradients(net, layer, j, k):
-            yield equation.name, equation.lhs, equation.rhs, layer
-
-
 def _check_general(derivation: Derivation, world: World, tally: _Tally) -> None:
     net = derivation.network
     j, k = LETTERS
-    for name, lhs, rhs, layer in general_equations(net):
+    for name, lhs, rhs, layer in general.equations(net, LETTERS):
         tally.general += 1
         ranges = {j: net.layers[layer], k: net.layers[layer - 1]}
         free = sorted({str(i) for s in lhs.atoms(sp.Symbol) if (info := symbols.describe(s.name)) is not None
                        for i in info.indices if isinstance(i, str)})
         for numbers in itertools.product(*[range(1, ranges[letter] + 1) for letter in free]):
             letters = dict(zip(free, numbers))
-            left, right = _instances(lhs, letters), _instances(rhs, letters)
+            left, right = general.instantiate(lhs, letters), general.instantiate(rhs, letters)
             if isinstance(left, sp.Derivative):
                 truth = world.cost_partial(left.variables[0])
             else:
@@ -420,4 +389,4 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally) -> None:
             tally.lines += 1
 
 
-__all__ = ["Verification", "VerificationError", "World", "general_equations", "verify"]
+__all__ = ["Verification", "VerificationError", "World", "verify"]
