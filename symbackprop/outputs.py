@@ -241,11 +241,18 @@ def output_file(text: str) -> Path | None:
     """
     if not text.strip():
         raise SymbackpropError("--out is empty; give a file name, or - to print")
+    _refuse_nul(text)
     if text == "-":
         return None
     if text.endswith(("/", os.sep)):
         raise SymbackpropError(f"--out {text} names a folder; give a file name")
     return Path(text)
+
+
+def _refuse_nul(text: str) -> None:
+    """Refuse a name with a NUL character, which no file system takes (Python raises ValueError on it)."""
+    if "\x00" in text:
+        raise SymbackpropError(f"--out {text!r} holds a NUL character, which no file name can; give a file name")
 
 
 def output_folder(text: str) -> Path:
@@ -256,6 +263,7 @@ def output_folder(text: str) -> Path:
     """
     if not text.strip():
         raise SymbackpropError("--out is empty; give a folder")
+    _refuse_nul(text)
     if text == "-":
         raise SymbackpropError("derive writes several files, so --out takes a folder, not -")
     return Path(text)

@@ -28,6 +28,7 @@ from .options import (
     NotationOption,
     OutputOption,
     ReferencesOption,
+    SectionsOption,
     network_and_table,
     network_from,
     read_json,
@@ -107,6 +108,7 @@ def derive_command(
     bias: BiasOption = None,
     activations: ActivationsOption = None,
     notation: NotationOption = None,
+    sections: SectionsOption = None,
     form: DocumentFormsOption = None,
     format: DocumentFormatsOption = None,
     out: str | None = typer.Option(None, help="Output folder (default output/<network name>)."),
@@ -116,13 +118,15 @@ def derive_command(
     exercise: bool | None = typer.Option(None, "--exercise/--no-exercise", help="Also write exercises."),
     seed: int | None = typer.Option(None, min=0, help="Varies the numbers of the exercises' numeric part."),
     symbol: list[str] | None = typer.Option(None, help="Override a letter: --symbol cost=J (repeatable)."),
+    appendix: str | None = typer.Option(None, help="Activations whose derivatives the appendix works out, such "
+                                        "as sigmoid,tanh (any of the table), or none (default: the network's)."),
     verify: bool = typer.Option(False, "--verify", help="Check every displayed step against the true derivative "
                                 "first; print \"N steps verified\", or exit 1 and write nothing."),
 ) -> None:
     """Derive backpropagation for a network and write it as LaTeX, PDF and Markdown in a course's notation."""
     network, table = network_and_table(spec, hidden, output, loss, bias, activations)
-    given = {"notation": notation, "forms": form, "formats": format, "fragment": fragment, "heading": heading,
-             "label_prefix": label_prefix, "exercise": exercise, "seed": seed}
+    given = {"notation": notation, "sections": sections, "forms": form, "formats": format, "fragment": fragment,
+             "heading": heading, "label_prefix": label_prefix, "exercise": exercise, "seed": seed, "appendix": appendix}
     options = _document_options(table, f"{spec} [derive]", given, symbol)
     if "out" in table and not isinstance(table["out"], str):
         raise SymbackpropError(f"{spec} [derive]: out must be a folder name, got {table['out']!r}")
@@ -254,7 +258,7 @@ def example_command(
     path = outputs.output_file(out) if out is not None else None
     values, X, Y = _example_data(network, params, input, target, seed)
     example = worked_example(network, values, X, Y, lr=lr)
-    text = (json.dumps(example_json(example), indent=2) + "\n" if format == "json"
+    text = (json.dumps(example_json(example, notation), indent=2) + "\n" if format == "json"
             else render_example(example, format, notation=notation))
     if path is None:
         typer.echo(text, nl=False)

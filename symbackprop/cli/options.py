@@ -105,6 +105,12 @@ def _document_forms() -> tuple[str, ...]:
     return DOCUMENT_FORMS
 
 
+def _sections() -> tuple[str, ...]:
+    from ..documents.options import SECTIONS
+
+    return ("all", *SECTIONS)
+
+
 def _document_formats() -> tuple[str, ...]:
     from ..documents.options import FORMATS
 
@@ -135,6 +141,9 @@ ReferencesOption = Annotated[str | None, typer.Option(
     help="reference,finite_differences,torch,jax (default: installed).", parser=choices("reference", _references))]
 NotationOption = Annotated[str | None, typer.Option(help="ng, input-major, goodfellow, bishop or nielsen.",
                                                     parser=choice("notation", _notations))]
+SectionsOption = Annotated[str | None, typer.Option(
+    help="Sections to show: figure,notation,forward,general,element,vector,batch,closed,summary,sgd,init,appendix, "
+         "or all (default: those of the notation's lecture notes).", parser=choices("section", _sections))]
 DocumentFormsOption = Annotated[str | None, typer.Option(help="Forms to show: element,vector,batch,closed.",
                                                          parser=choices("form", _document_forms))]
 DocumentFormatsOption = Annotated[str | None, typer.Option("--format", help="Files to write: tex,pdf,md.",

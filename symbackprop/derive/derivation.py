@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import sympy as sp
 
@@ -99,6 +100,8 @@ class Derivation:
         batch: ``{"Z1": ..., "A1": ..., "Delta2": ..., "W2": ..., ...}`` forward and
             backward equations for m examples stacked as columns, in evaluation order.
         assumptions: identities used beyond the definitions (``sum_j y_j = 1``).
+        arguments: BP1-BP4 argued for a general neuron, every step justified
+            (:class:`symbackprop.derive.reasoning.Argument`, letters j and k; documents rename them).
     """
 
     network: Architecture
@@ -111,6 +114,7 @@ class Derivation:
     batch: Mapping[str, sp.Basic] = field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
     forward_vector: tuple[Equation, ...] = ()
+    arguments: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("deltas", "gradients", "vector", "batch"):

@@ -17,6 +17,7 @@ from ..progress import Progress, progress_bar
 from .chain import Output, forward_equations, hidden_layer, output_elementwise, output_softmax, parameter_gradients
 from .derivation import FORMS, Derivation, Step
 from .forms import batch_form, forward_vector, vector_form
+from .reasoning import LETTERS, arguments
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.
 MAX_PARAMETERS = 50_000
@@ -29,9 +30,9 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
 
     Args:
         network: the architecture.
-        forms: any of ``"element"``, ``"vector"``, ``"batch"``. The element-form deltas and
-            gradients are always computed (they are the reference the others are proven against);
-            ``forms`` selects which steps are recorded.
+        forms: any of ``"element"``, ``"vector"``, ``"batch"``. The element-form deltas and gradients are always
+            computed (they are the reference the others are proven against); ``forms`` selects which steps are
+            recorded. The arguments for a general neuron (:mod:`.reasoning`) are always made.
         progress: show progress on stderr (or in a notebook), one step per layer and form: True always, False
             never, None for networks of more than :data:`PROGRESS_PARAMETERS` parameters when stderr is a
             terminal or in a notebook (see :mod:`symbackprop.progress`).
@@ -40,13 +41,12 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         The immutable :class:`~symbackprop.derivation.Derivation`.
 
     Raises:
-        UnknownNameError: an unknown form.
-        SizeLimitError: a network of more than :data:`MAX_PARAMETERS` parameters.
+        UnknownNameError, SizeLimitError: an unknown form; more than :data:`MAX_PARAMETERS` parameters.
     """
     _check_request(network, forms)
     total = 2 * network.depth + 1 + sum(form in forms for form in ("vector", "batch"))
-    long = network.parameter_count > PROGRESS_PARAMETERS
-    with progress_bar(total, f"deriving {network.spec}", progress, long=long) as bar:
+    with progress_bar(total, f"deriving {network.spec}", progress,
+                      long=network.parameter_count > PROGRESS_PARAMETERS) as bar:
         loss, output, steps, deltas, gradients = _element_form(network, bar)
         bar.describe("forward pass")
         forward = forward_equations(network)
@@ -63,6 +63,7 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         batch=batch,
         assumptions=output.assumptions,
         forward_vector=forward_vector(network),
+        arguments=arguments(network, LETTERS),
     )
 
 

@@ -91,3 +91,23 @@ def equations(net: Architecture, letters: tuple[str, str]) -> Iterator[tuple[str
         shown = [forward(net, layer, j, k)] + ([delta(net, layer, j, k)] if layer < net.depth else [])
         for equation in [*shown, *gradients(net, layer, j, k)]:
             yield equation.name, equation.lhs, equation.rhs, layer
+
+
+def with_letters(expr: sp.Basic, letters: Mapping[str, str]) -> sp.Basic:
+    """``expr`` with its letter indices renamed (``{"k": "i"}``: ``W2_j_k`` -> ``W2_j_i``, ``Σ_k`` -> ``Σ_i``), all
+    at once, so that a derivation written in j and k reads in a notation's letters. Sums and products keep the
+    order they were written in."""
+    if isinstance(expr, sp.Symbol):
+        if expr.name in letters:  # the index of a sum
+            return sp.Symbol(letters[expr.name], **expr.assumptions0)
+        info = symbols.describe(expr.name)
+        if info is None or all(isinstance(i, int) for i in info.indices):
+            return expr
+        indices = [letters.get(i, i) if isinstance(i, str) else i for i in info.indices]
+        return sp.Symbol(symbols.element(info.kind, info.layer, *indices), real=True)
+    if not expr.args or isinstance(expr, sp.Tuple) and not expr.free_symbols:
+        return expr
+    args = [with_letters(arg, letters) for arg in expr.args]
+    if isinstance(expr, (sp.Add, sp.Mul, sp.Derivative)):
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)

@@ -110,6 +110,9 @@ class World:
     def __init__(self, derivation: Derivation, point: Mapping[sp.Symbol, sp.Expr],
                  instance: Instance = Instance()) -> None:
         self.instance = instance
+        z = sp.Symbol("z", real=True)
+        self.primes = {act.name: sp.Lambda(z, sp.diff(act(z), z)) for act in derivation.network.activations
+                       if act.elementwise and not act.generic}
         self.net, self.loss = derivation.network, instance(derivation.loss)
         self.values: dict[sp.Symbol, sp.Expr] = {s: v if s == LABEL else numeric(v) for s, v in point.items()}
         self.outputs: dict[sp.Symbol, sp.Expr] = {}  # a^l_j = g(z^l_j), g generic where the network's is
@@ -160,8 +163,16 @@ class World:
         return numeric(sp.diff(cost, eps).subs(eps, 0))
 
     def at(self, expr: sp.Basic) -> sp.Expr:
-        """``expr`` at this point (with the instance's g and c)."""
+        """``expr`` at this point (with the instance's g and c, and each named derivative ``sigmoid'`` worked out
+        from its activation's formula)."""
+        for name, formula in self.primes.items():
+            expr = expr.replace(sp.Function(f"{name}'", real=True), formula)
         return numeric(self.instance(expr).xreplace(self.values))
+
+    def line(self, expr: sp.Basic) -> sp.Expr:
+        """A line at this point, each partial derivative in it (``∂c/∂z``, ``∂z/∂w``, ...) by :meth:`partial`."""
+        derivatives = {d: self.partial(d) for d in expr.atoms(sp.Derivative)}
+        return self.at(expr.xreplace(derivatives))
 
     def local(self, u: sp.Expr, v: sp.Symbol) -> sp.Expr:
         """∂u/∂v from the definitions, written out from u down to v's layer, then ``sympy.diff``; 0 where u,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -368,25 +368,39 @@ def _check_batch(derivation: Derivation, worlds: Sequence[World], tally: _Tally)
 
 
 # -------------------------------------------------------------------------------------- general equations
-def _check_general(derivation: Derivation, world: World, tally: _Tally) -> None:
-    net = derivation.network
+def _instances(net: Architecture, lhs: sp.Basic, layer: int) -> Iterator[dict[str, int]]:
+    """Every assignment of neurons to the letters free in ``lhs``: j a neuron of ``layer``, k one of the layer
+    below."""
     j, k = LETTERS
-    for name, lhs, rhs, layer in general.equations(net, LETTERS):
-        tally.general += 1
-        ranges = {j: net.layers[layer], k: net.layers[layer - 1]}
-        free = sorted({str(i) for s in lhs.atoms(sp.Symbol) if (info := symbols.describe(s.name)) is not None
-                       for i in info.indices if isinstance(i, str)})
-        for numbers in itertools.product(*[range(1, ranges[letter] + 1) for letter in free]):
-            letters = dict(zip(free, numbers))
-            left, right = general.instantiate(lhs, letters), general.instantiate(rhs, letters)
-            if isinstance(left, sp.Derivative):
-                truth = world.cost_partial(left.variables[0])
-            else:
-                truth = world.truth.get(left, world.values.get(left))
-            value = world.at(right)
-            if truth is None or not _close(value, truth):
-                raise _fail(f"general {name} for {letters}", "line", value, truth)
-            tally.lines += 1
+    ranges = {j: net.layers[layer], k: net.layers[layer - 1]}
+    free = sorted({str(i) for s in lhs.atoms(sp.Symbol) if (info := symbols.describe(s.name)) is not None
+                   for i in info.indices if isinstance(i, str)})
+    for numbers in itertools.product(*[range(1, ranges[letter] + 1) for letter in free]):
+        yield dict(zip(free, numbers))
+
+
+def _general_truth(left: sp.Basic, world: World) -> sp.Expr | None:
+    if isinstance(left, sp.Derivative):
+        return world.cost_partial(left.variables[0])
+    return world.truth.get(left, world.values.get(left))
+
+
+def _check_general(derivation: Derivation, world: World, tally: _Tally) -> None:
+    """The general equations (weighted sum, BP2, BP3, BP4) and the argued derivations (:mod:`.reasoning`), each
+    line for every neuron of the network."""
+    net = derivation.network
+    shown = [(name, lhs, (rhs,), layer) for name, lhs, rhs, layer in general.equations(net, LETTERS)]
+    shown += [(arg.name, arg.lhs, tuple(line.result for line in arg.lines), arg.layer)
+              for arg in derivation.arguments]
+    for name, lhs, lines, layer in shown:
+        tally.general += len(lines)
+        for letters in _instances(net, lhs, layer):
+            truth = _general_truth(general.instantiate(lhs, letters), world)
+            for line in lines:
+                value = world.line(general.instantiate(line, letters))
+                if truth is None or not _close(value, truth):
+                    raise _fail(f"general {name} for {letters}", "line", value, truth)
+                tally.lines += 1
 
 
 __all__ = ["Verification", "VerificationError", "World", "verify"]

@@ -1,23 +1,26 @@
-"""The appendix: each activation's derivative worked out step by step (seed 002 §6.1), from the engine.
+"""The appendix: each activation's derivative worked out line by line (seed 002 §6.1), from the model.
 
-The lines are :func:`symbackprop.model.activations.derivative`'s steps, each with the note for its rule; the first two
-(the definition and SymPy's raw derivative) are printed as they are, the later ones with σ(u) for
-``1/(1 + e^{-u})``. Softmax, a vector map, gets its Jacobian from
+The lines are :func:`symbackprop.model.derivatives.worked`'s, each with the note for its rule: ``g(z) = ...`` from
+the definition, then ``g'(z) = ...`` down to the textbook form the engine uses (the logistic sigmoid by the chain
+rule, tanh by the quotient rule, the piecewise maps case by case). This module only lays them out: it prints each
+line in the written order the model gave it. Softmax, a vector map, gets its Jacobian from
 :func:`~symbackprop.model.activations.softmax_jacobian`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 
 from ..model import symbols
-from ..model.activations import A, Activation, Z, derivative, softmax_jacobian
+from ..model.activations import ACTIVATIONS, A, Activation, DerivativeStep, Z, derivative, softmax_jacobian
 from ..model.architecture import Architecture
-from ..model.rules import Rule
-from ..notation.display import Display, Line, chain
+from ..model.derivatives import Worked, worked
+from ..notation.display import Display, Line, chain, join_terms
 from ..notation.printer import NotationPrinter
 from .notes import note
-from .sections import Block, Section, display, terms, text
+from .sections import Block, Section, display, text
 from .summary import labels
 
 TITLES = {
@@ -27,47 +30,118 @@ TITLES = {
 }
 
 
-def appendix_sections(network: Architecture, printer: NotationPrinter, prefix: str) -> list[Section]:
-    """One appendix section holding a subsection per distinct activation of ``network``, in layer order."""
-    seen: dict[str, tuple[Activation, int]] = {}
-    for layer, act in enumerate(network.activations, start=1):
-        if not act.generic:  # g' is a symbol: nothing to work out
-            seen.setdefault(act.label, (act, layer))
-    if not seen:
+def appendix_sections(network: Architecture, printer: NotationPrinter, prefix: str,
+                      names: Sequence[str] | None = None) -> list[Section]:
+    """One appendix section holding a subsection per activation: those named in ``names`` (in the table's order;
+    any of the table but the generic g), by default the distinct activations of ``network`` in layer order."""
+    shown = _activations(network, names)
+    if not shown:
         return []
     parts = []
-    for act, layer in seen.values():
+    for act, layer in shown:
         blocks = _softmax_blocks(network, printer) if not act.elementwise else _derivative_blocks(act, layer, printer)
         parts.append(Section(TITLES.get(act.name, act.name), f"{prefix}sec:derivative-{act.name}", blocks))
     intro = text("Each activation's derivative, worked out step by step.")
     return [Section("Derivatives of the activation functions", f"{prefix}sec:derivatives", (intro,), tuple(parts))]
 
 
-def _derivative_blocks(act: Activation, layer: int, printer: NotationPrinter) -> tuple[Block, ...]:
-    worked = derivative(act)
-    raw = NotationPrinter(printer.notation, printer.network, indicator=printer.indicator, sigma=False,
-                          width=printer.width)
+def _activations(network: Architecture, names: Sequence[str] | None) -> list[tuple[Activation, int | None]]:
+    """The activations to work out, each with the first layer of ``network`` that has it (its parameter and its
+    letter there), or ``None`` for one the network does not use."""
+    seen: dict[str, tuple[Activation, int]] = {}
+    for layer, act in enumerate(network.activations, start=1):
+        if not act.generic:  # g' is a symbol: nothing to work out
+            seen.setdefault(act.label, (act, layer))
+    if names is None:
+        return list(seen.values())
+    used: dict[str, tuple[Activation, int | None]] = {act.name: (act, layer) for act, layer in reversed(seen.values())}
+    return [used.get(name, (act, None)) for name, act in ACTIVATIONS.items() if name in names and not act.generic]
+
+
+class LinePrinter(NotationPrinter):
+    """Prints a worked line as the model wrote it: sums and products built unevaluated in their written order (a sum
+    SymPy built lists its positive terms first: e^z - e^-z, 1 - u), a derivative as ``d/dz (...)`` (one variable),
+    ``1/(1 + e^{-u})`` left as it is (σ is named where a line means it)."""
+
+    def __init__(self, printer: NotationPrinter) -> None:
+        super().__init__(printer.notation, printer.network, indicator=printer.indicator, sigma=False,
+                         width=printer.width)
+
+    def terms(self, expr: sp.Basic) -> list[str]:
+        """The printed terms of a sum, in the order :meth:`_print_Add` writes them; one term otherwise."""
+        if not isinstance(expr, sp.Add):
+            return [self.doprint(expr)]
+        ordered = expr.args
+        if sp.Add(*ordered).args == ordered:  # not written by hand: positive terms first, else SymPy's order
+            ordered = tuple(sorted(ordered, key=lambda term: term.could_extract_minus_sign()))
+        return [self.doprint(term) for term in ordered]
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        return join_terms(self.terms(expr))
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        inner = self._print(expr.expr)
+        if not (isinstance(expr.expr, sp.Function) and len(expr.expr.args) == 1):
+            inner = rf"\left({inner}\right)"
+        return rf"\frac{{d}}{{d{self._print(expr.variables[0])}}} {inner}"
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        if not isinstance(expr, sp.Mul):  # SymPy prints a negative power (1/u) through here
+            return super()._print_Mul(expr)
+        written = sp.Mul(*expr.args).args != expr.args  # built unevaluated, in an order SymPy would change
+        if not written and not any(isinstance(factor, sp.Derivative) for factor in expr.args):
+            return super()._print_Mul(expr)  # SymPy's layout: negative powers as a fraction
+        *above, below = expr.args
+        if below.is_Pow and below.exp.is_negative and not any(factor.is_Pow or factor.is_Mul for factor in above):
+            numerator = self._print(sp.Mul(*above, evaluate=False))  # z/√2 as written, not √2 z/2
+            return rf"\frac{{{numerator}}}{{{self._print(sp.Pow(below.base, -below.exp, evaluate=False))}}}"
+        parts = []
+        for position, factor in enumerate(expr.args):
+            if position == 0 and factor == -1:
+                parts.append("-")
+                continue
+            factor_text = self._print(factor)
+            if isinstance(factor, sp.Add) or (position and factor_text.lstrip().startswith("-")):
+                factor_text = rf"\left({factor_text}\right)"
+            parts.append(factor_text)
+        return parts[0] + self.notation.times.join(parts[1:]) if parts[0] == "-" else self.notation.times.join(parts)
+
+
+def _derivative_blocks(act: Activation, layer: int | None, printer: NotationPrinter) -> tuple[Block, ...]:
+    """``g(z) = ...`` and ``g'(z) = ...``, line by line; a first line that only repeats ``g(z)`` is left out."""
+    lines_of = worked(act)
+    shown = LinePrinter(printer)
     symbol = printer.function_symbol(act.name, layer)
-    z, a = printer.doprint(Z), printer.doprint(A)
-    definition = worked.steps[0].expr
-    name_line = f"{act.latex}({z})" if symbol != act.latex else ""
-    rows = [(terms(definition, raw), note(worked.steps[0].rule))]
-    if name_line and printer.doprint(definition) != name_line:
+    z = printer.doprint(Z)
+    rows = _rows(lines_of.function, shown, z)
+    name_line = f"{act.latex}({z})"
+    if rows[0][0] == [f"{symbol}({z})"]:
+        rows.pop(0)
+    elif symbol != act.latex and rows[0][0] != [name_line]:
         rows.insert(0, ([name_line], ""))
     lines = list(chain(f"{symbol}({z})", rows, printer.width).lines)
-    differentiated = worked.steps[1]
-    steps = [([raw.doprint(differentiated.expr)], note(differentiated.rule, differentiated.activation, z))]
-    for position, step in enumerate(worked.steps[2:], start=2):
-        detour = step.rule is Rule.SIMPLIFY and position + 1 < len(worked.steps)
-        if not detour:  # SymPy's simplified form (1/(4 cosh^2)) is a detour when the textbook form follows
-            steps.append((terms(step.expr, printer), note(step.rule, step.activation, z)))
-    lines.extend(chain(f"{symbol}'({z})", steps, printer.width).lines)
-    blocks = [display(Display(tuple(lines)))]
-    if worked.in_output:
-        blocks.append(text(f"where ${a} = {symbol}({z})$ is the neuron's output."))
-    elif worked.named:
-        blocks.append(text(f"The derivative of {act.name} is the {worked.named} function."))
-    return tuple(blocks)
+    lines.extend(chain(f"{symbol}'({z})", _rows(lines_of.derivative, shown, z), printer.width).lines)
+    return (display(Display(tuple(lines))), *_remarks(lines_of, symbol, printer))
+
+
+def _rows(steps: Sequence[DerivativeStep], printer: LinePrinter, z: str) -> list[tuple[list[str], str]]:
+    return [(printer.terms(step.expr), note(step.rule, step.activation, z)) for step in steps]
+
+
+def _remarks(lines_of: Worked, symbol: str, printer: NotationPrinter) -> list[Block]:
+    """What the derivative means for backpropagation (in the output a), and where a piecewise map has none."""
+    engine = derivative(lines_of.activation)
+    z, a = printer.doprint(Z), printer.doprint(A)
+    blocks = []
+    if engine.in_output:
+        in_output = printer.doprint(engine.textbook)
+        blocks.append(text(f"In the neuron's output ${a} = {symbol}({z})$ this is ${in_output}$, the form "
+                           "backpropagation uses."))
+    if lines_of.kink is not None:
+        kink = printer.doprint(lines_of.kink)
+        blocks.append(text(f"At ${z} = {kink}$, where the cases meet, the derivative is taken from the first case, "
+                           "as PyTorch does."))
+    return blocks
 
 
 class Written(sp.Symbol):
@@ -82,7 +156,7 @@ def _softmax_blocks(network: Architecture, printer: NotationPrinter) -> tuple[Bl
     """The softmax Jacobian entry by entry, in the notation's letters: its pre-activation (z, bishop's and
     goodfellow's a) and its output (a; bishop's y, goodfellow's ŷ), summed over an index that is not the
     notation's layer letter (goodfellow's layers are k: its seed sums over i')."""
-    n = network.layers[-1]
+    n = max(network.layers[-1], 2)  # an appendix may show softmax for a network whose output has one neuron
     raw, in_output, outputs = softmax_jacobian(n)
     notation = printer.notation
     z_letter, a_letter = notation.letter("z"), output_letter(printer)

@@ -3,25 +3,28 @@
 :func:`worked_example` derives the network once, evaluates its scalar form (every element expression of that
 derivation, generated as a function) on given parameters and examples and keeps every value
 (:meth:`~symbackprop.codegen.compile.CompiledGradient.trace`): forward z and a, the loss, delta per layer, the
-gradients of C = (1/m) sum c and the parameters after one gradient-descent step p - lr dC/dp. The documents show
-the formulas of the same derivation.
+gradients of C = (1/m) sum c, the parameters after one gradient-descent step p - lr dC/dp, and the trace of the
+same function at the updated parameters (the loss after the step). The documents show the formulas of the same
+derivation.
 
 :func:`example_json` gives the documented schema::
 
     {"loss": C, "forward": {"z1": [[...], ...], "a1": ..., ...}, "delta": {"delta1": ..., ...},
-     "gradients": {"W1": [[...]], "b1": [...], ...}, "updated": {"W1": ..., "b1": ..., ...}}
+     "gradients": {"W1": [[...]], "b1": [...], ...}, "updated": {"W1": ..., "b1": ..., ...},
+     "loss_after": C after the step, "labels": {the same keys: LaTeX in a notation}}
 
 forward values and deltas with one row per example (deltas are dc/dz of each example, not divided by m),
 gradients and updated parameters in the shapes of ``net.parameters`` with b flat (a number for a shared bias),
-as in the parameter files. :func:`render_example` writes LaTeX or Markdown in which each quantity is shown as
-its formula, the formula with the numbers substituted, and the value. Sparse labels count from 0 in the data
-and the label ell counts from 1 in the formulas, as in the derivation.
+as in the parameter files. :func:`render_example` writes LaTeX or Markdown in backprop's order: the forward pass,
+then the output layer's error terms and gradients, then each layer below down to the first, the update of every
+parameter as p <- p - eta dC/dp, and the loss after the step. Each quantity is shown as its formula, the formula
+with the numbers substituted, and the value. Sparse labels count from 0 in the data and the label ell counts
+from 1 in the formulas, as in the derivation.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +43,19 @@ from ..model.losses import LABEL
 from ..model.params import check_batch_shapes, check_parameter_shapes, check_target_values, parameters_to_data
 from ..notation.presets import get_notation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
+from .example_lines import (
+    COST,
+    Block,
+    Line,
+    ValuePrinter,
+    bracket_negatives,
+    cost_line,
+    cost_text,
+    counted,
+    example_labels,
+    number_latex,
+    parameter_symbol,
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,7 @@ class WorkedExample:
         trace: every value of the evaluation: x, y (one-hot rows for labels), z, a and delta per layer.
         losses: c of each example; loss: C = mean of c.
         gradients: dC/dp in the shapes of ``net.parameters``; updated: p - lr dC/dp.
+        after: the trace of the same evaluation at the updated parameters (the forward pass after the step).
     """
 
     network: Architecture
@@ -68,10 +85,21 @@ class WorkedExample:
     loss: float
     gradients: Mapping[str, np.ndarray]
     updated: Mapping[str, np.ndarray]
+    after: Trace
 
     @property
     def examples(self) -> int:
         return int(self.X.shape[0])
+
+    @property
+    def losses_after(self) -> np.ndarray:
+        """c of each example at the updated parameters."""
+        return np.asarray(self.after.losses, dtype=np.float64)
+
+    @property
+    def loss_after(self) -> float:
+        """C at the updated parameters: the loss after the step."""
+        return float(self.after.loss)
 
     def layer_values(self, kind: str, layer: int) -> np.ndarray:
         """(m, n_l) values of ``z``, ``a`` or ``delta`` of one layer."""
@@ -117,16 +145,19 @@ def _check_finite(net: Architecture, example: WorkedExample) -> None:
                    for l in reversed(layers)]
     quantities += [("gradient", f"dC/d{k}", v) for k, v in example.gradients.items()]
     quantities += [("updated parameter", k, v) for k, v in example.updated.items()]
+    quantities += [("loss after the step", "C", np.asarray(example.loss_after))]
     for kind, name, values in quantities:
         bad = values[~np.isfinite(values)]
         if bad.size:
             what = "is not a number (nan)" if np.isnan(bad[0]) else f"overflows to {bad[0]}"
-            remedy = "a smaller learning rate" if kind == "updated parameter" else "smaller inputs or parameters"
+            after = kind in ("updated parameter", "loss after the step")
+            remedy = "a smaller learning rate" if after else "smaller inputs or parameters"
             raise DataError(f"the {kind} {name} {what}; use {remedy}")
 
 
 def worked_example(net: Architecture, params: Mapping[str, Any], X: Any, Y: Any, lr: float = 0.5) -> WorkedExample:
-    """Evaluate the derived formulas on ``params`` and the batch (X, Y), and take one gradient-descent step.
+    """Evaluate the derived formulas on ``params`` and the batch (X, Y), take one gradient-descent step, and
+    evaluate them again at the updated parameters (the loss after the step).
 
     Raises:
         DataError: parameters, inputs or targets of the wrong shape or with invalid labels/targets; a learning
@@ -147,14 +178,19 @@ def worked_example(net: Architecture, params: Mapping[str, Any], X: Any, Y: Any,
         trace = grad.trace(canonical, X, Y)
         gradients = {k: np.asarray(trace.gradients[k], dtype=np.float64) for k in net.parameter_shapes}
         updated = {k: canonical[k] - lr * gradients[k] for k in net.parameter_shapes}
+        after = grad.trace(updated, X, Y)
     example = WorkedExample(net, canonical, X, Y, lr, derivation, trace, np.asarray(trace.losses),
-                            float(trace.loss), gradients, updated)
+                            float(trace.loss), gradients, updated, after)
     _check_finite(net, example)
     return example
 
 
-def example_json(example: WorkedExample) -> dict[str, Any]:
-    """The worked example in the documented JSON schema (see the module docstring)."""
+def example_json(example: WorkedExample, notation: str = "nielsen") -> dict[str, Any]:
+    """The worked example in the documented JSON schema (see the module docstring), labelled in ``notation``.
+
+    Raises:
+        UnknownNameError: an unknown notation.
+    """
     net = example.network
     layers = range(1, net.depth + 1)
     return {
@@ -164,57 +200,12 @@ def example_json(example: WorkedExample) -> dict[str, Any]:
         "delta": {symbols.matrix("delta", l): example.layer_values("delta", l).tolist() for l in layers},
         "gradients": parameters_to_data(net, example.gradients),
         "updated": parameters_to_data(net, example.updated),
+        "loss_after": example.loss_after,
+        "labels": example_labels(net, notation),
     }
 
 
 # ------------------------------------------------------------------------------------------- rendering
-_EXPONENT = re.compile(r"^(-?[0-9.]+)e([+-])0*([0-9]+)$")
-
-
-def number_latex(value: float, digits: int = 4, parenthesize: bool = False) -> str:
-    """``value`` to ``digits`` significant digits in LaTeX; negatives in brackets if ``parenthesize``."""
-    text = f"{value:.{digits}g}"
-    match = _EXPONENT.match(text)
-    if match:
-        mantissa, sign, power = match.groups()
-        text = rf"{mantissa} \times 10^{{{'-' if sign == '-' else ''}{power}}}"
-    if text == "-0":
-        text = "0"
-    return rf"\left({text}\right)" if parenthesize and text.startswith("-") else text
-
-
-@dataclass(frozen=True)
-class Line:
-    """One displayed equation: lhs = formula = formula with numbers = value (formula parts may be empty)."""
-
-    lhs: str
-    formula: str
-    substituted: str
-    value: str
-
-    @property
-    def parts(self) -> tuple[str, ...]:
-        """The right-hand sides to show, in order: empty ones and repeats left out."""
-        parts: list[str] = []
-        for part in (self.formula, self.substituted, self.value):
-            if part and (not parts or parts[-1] != part):
-                parts.append(part)
-        return tuple(parts)
-
-
-@dataclass(frozen=True)
-class Block:
-    """A titled group of equations."""
-
-    title: str
-    lines: tuple[Line, ...]
-
-    @property
-    def rows(self) -> tuple[tuple[str, str], ...]:
-        """(lhs, rhs) rows of an aligned display: a line's later parts continue under its first."""
-        return tuple((line.lhs if i == 0 else "", part) for line in self.lines for i, part in enumerate(line.parts))
-
-
 def render_example(example: WorkedExample, fmt: str = "md", notation: str = "nielsen", digits: int = 4) -> str:
     """The worked example as a LaTeX document (``fmt="tex"``) or Markdown (``"md"``), step by step.
 
@@ -231,7 +222,7 @@ def render_example(example: WorkedExample, fmt: str = "md", notation: str = "nie
     blocks = build_blocks(example, printer, digits)
     title = f"A worked example: one gradient-descent step on the {example.network.spec} network"
     subtitle = (f"activations {', '.join(a.label for a in example.network.activations)}; loss "
-                f"{example.network.loss.name}; bias {example.network.bias}; {example.examples} example(s); "
+                f"{example.network.loss.name}; bias {example.network.bias}; {counted(example.examples, 'example')}; "
                 f"learning rate {example.lr:g}")
     template = environment(kind).get_template(f"example.{fmt}.j2")
     return template.render(title=title, subtitle=subtitle, blocks=blocks, loss=number_latex(example.loss, digits))
@@ -253,47 +244,6 @@ def symbol_values(example: WorkedExample, index: int) -> dict[sp.Basic, float]:
     if net.loss.sparse:
         values[LABEL] = float(int(example.Y[index]) + 1)
     return values
-
-
-class ValuePrinter(NotationPrinter):
-    """The notation printer with every symbol of ``values`` printed as its number and products as a dot.
-
-    :meth:`marked` leaves negative numbers marked, for text still to be joined; :meth:`doprint` brackets them
-    (:func:`bracket_negatives`).
-    """
-
-    def __init__(self, printer: NotationPrinter, values: Mapping[sp.Basic, float], digits: int) -> None:
-        super().__init__(printer.notation, printer.network, indicator=printer.indicator)
-        self.values, self.digits = values, digits
-        self._settings["mul_symbol_latex"] = r" \cdot "
-
-    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
-        if expr in self.values:
-            text = number_latex(self.values[expr], self.digits)
-            return rf"\negative{{{text}}}" if text.startswith("-") else text
-        return super()._print_Symbol(expr, style)
-
-    def marked(self, expr: sp.Basic) -> str:
-        return super().doprint(expr)
-
-    def doprint(self, expr: Any) -> str:
-        return bracket_negatives(self.marked(expr))
-
-
-#: A negative number in printed text, its brackets decided by :func:`bracket_negatives`.
-_NEGATIVE = re.compile(r"\\negative\{([^{}]*)\}")
-
-
-def bracket_negatives(latex: str) -> str:
-    r"""Brackets around each marked negative number, except where it opens the text or a bracket or brace and
-    is not the base of a power, as lecture notes write them: ``(-0.41 - 0.51)^{2}``, ``-0.44 \cdot (-1.85)``,
-    ``\tanh(-0.167)``, but ``1 - (-0.92)^{2}`` and ``0.58 \cdot (-0.52)``."""
-    def bracket(match: re.Match[str]) -> str:
-        opens = match.start() == 0 or latex[match.start() - 1] in "({"
-        power = latex.startswith("^", match.end())
-        return match.group(1) if opens and not power else f"({match.group(1)})"
-
-    return _NEGATIVE.sub(bracket, latex)
 
 
 #: Examples shown step by step; the rest enter the sums of the gradients only.
@@ -322,63 +272,118 @@ def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Blo
     return Block("Parameters and examples", tuple(lines))
 
 
-def _cost_text(printer: NotationPrinter) -> str:
-    """The per-example cost c; C_x where the notation writes c and C alike (Nielsen)."""
-    per_example, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
-    return per_example if per_example != total else f"{total}_{{x}}"
+def _of_example(example: WorkedExample, index: int) -> str:
+    """``, example 2`` in a title where the batch has more than one example."""
+    return f", example {index + 1}" if example.examples > 1 else ""
 
 
-def _forward_and_backward(example: WorkedExample, printer: NotationPrinter, index: int, digits: int) -> list[Block]:
+def _forward(example: WorkedExample, printer: NotationPrinter, numbers: ValuePrinter, index: int) -> Block:
+    """The forward pass of example ``index``, layer 1 to L, and its loss c."""
     net, derivation = example.network, example.derivation
-    values = symbol_values(example, index)
-    numbers = ValuePrinter(printer, values, digits)
     equations = {eq.name: eq.rhs for eq in derivation.forward}
-    forward = []
-    for l in range(1, net.depth + 1):
-        for symbol in net.z(l) + net.a(l):
-            forward.append(_line(printer, numbers, symbol, equations[symbol.name], values[symbol]))
-    cost = _cost_text(printer)
-    forward.append(Line(cost, printer.doprint(derivation.loss), numbers.doprint(derivation.loss),
-                        number_latex(float(example.losses[index]), digits)))
-    backward = []
-    for l in range(net.depth, 0, -1):
-        for symbol, expr in zip(net.delta(l), derivation.deltas[symbols.matrix("delta", l)]):
-            backward.append(_line(printer, numbers, symbol, expr, values[symbol]))
-    suffix = f", example {index + 1}" if example.examples > 1 else ""
-    return [Block(f"Forward pass and loss{suffix}", tuple(forward)),
-            Block(f"Backward pass: the error terms{suffix}", tuple(backward))]
+    lines = [_line(printer, numbers, symbol, equations[symbol.name], numbers.values[symbol])
+             for l in range(1, net.depth + 1) for symbol in net.z(l) + net.a(l)]
+    lines.append(Line(cost_text(printer), printer.doprint(derivation.loss), numbers.doprint(derivation.loss),
+                      number_latex(float(example.losses[index]), numbers.digits)))
+    return Block(f"Forward pass and loss{_of_example(example, index)}", tuple(lines))
 
 
-def _gradients(example: WorkedExample, printer: NotationPrinter, digits: int) -> list[Block]:
-    net, m, derivation = example.network, example.examples, example.derivation
-    per_example = [ValuePrinter(printer, symbol_values(example, i), digits) for i in range(m)]
+def _cost_block(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
+    """The cost of a batch of more than one example, and which examples were shown."""
+    m, shown = example.examples, min(example.examples, MAX_SHOWN)
+    text = "" if shown == m else (f"The first {counted(shown, 'example')} of the {m} are shown step by step; "
+                                  "every example enters the cost and the gradients.")
+    return Block("The cost of the batch", (cost_line(printer, example.losses, example.loss, digits),), text)
+
+
+def _layer_name(net: Architecture, layer: int) -> str:
+    """``the output layer`` or ``hidden layer l``, counted from the input whatever the notation numbers."""
+    return "the output layer" if layer == net.depth else f"hidden layer {layer}"
+
+
+def _layer_parameters(net: Architecture, layer: int) -> list[str]:
+    """The names of the layer's parameters, weights first: ``["W2", "b2"]`` (no b for ``bias = none``)."""
+    names = (symbols.matrix("W", layer), symbols.matrix("b", layer))
+    return [name for name in names if name in net.parameters]
+
+
+def _delta_lines(example: WorkedExample, printer: NotationPrinter, numbers: ValuePrinter, layer: int
+                 ) -> tuple[Line, ...]:
+    """delta of every neuron of the layer, in one example."""
+    expressions = example.derivation.deltas[symbols.matrix("delta", layer)]
+    return tuple(_line(printer, numbers, symbol, expr, numbers.values[symbol])
+                 for symbol, expr in zip(example.network.delta(layer), expressions))
+
+
+def _gradient_lines(example: WorkedExample, printer: NotationPrinter, numbers: list[ValuePrinter], name: str,
+                    digits: int) -> list[Line]:
+    """dC/dp for every element p of the parameter ``name``: its formula, its numbers (for up to
+    2 * MAX_SHOWN examples) and its value."""
+    m, matrix = example.examples, example.network.parameters[name]
     mean = r"\frac{1}{m}\sum_{x} " if m > 1 else ""
-    scale = rf"\frac{{1}}{{{m}}}" if m > 1 else ""
-    cost = sp.Symbol("C")
-    terms = " + ".join(number_latex(float(c), digits, parenthesize=True) for c in example.losses)
-    gradients = [Line(printer.doprint(cost), rf"\frac{{1}}{{m}}\sum_{{x}} {_cost_text(printer)}",
-                      rf"{scale}\left({terms}\right)", number_latex(example.loss, digits))] if m > 1 else []
-    steps = []
-    eta = number_latex(example.lr, digits)
-    for name, matrix in net.parameters.items():
-        for position, (symbol, expr) in enumerate(zip(matrix, derivation.gradients[name])):
-            shown = [p.marked(expr) for p in per_example] if m <= 2 * MAX_SHOWN else []
-            substituted = bracket_negatives(rf"{scale}\left({' + '.join(shown)}\right)" if m > 1 else shown[0]
-                                            ) if shown else ""
-            g = float(example.gradients[name].reshape(-1)[position])
-            lhs = printer.doprint(partial(cost, symbol))
-            gradients.append(Line(lhs, mean + printer.doprint(expr), substituted, number_latex(g, digits)))
-            w = float(example.params[name].reshape(-1)[position])
-            steps.append(Line(rf"{printer.doprint(symbol)} - \eta\, {lhs}", "", rf"{number_latex(w, digits)} - "
-                              rf"{eta} \cdot {number_latex(g, digits, parenthesize=True)}",
-                              number_latex(float(example.updated[name].reshape(-1)[position]), digits)))
-    return [Block("The cost and its gradient", tuple(gradients)),
-            Block(f"One gradient-descent step with learning rate {example.lr:g}", tuple(steps))]
+    lines = []
+    for position, (symbol, expr) in enumerate(zip(matrix, example.derivation.gradients[name])):
+        shown = [p.marked(expr) for p in numbers] if m <= 2 * MAX_SHOWN else []
+        substituted = (rf"\frac{{1}}{{{m}}}\left({' + '.join(shown)}\right)" if m > 1 else shown[0]) if shown else ""
+        value = float(example.gradients[name].reshape(-1)[position])
+        lines.append(Line(printer.doprint(partial(COST, symbol)), mean + printer.doprint(expr),
+                          bracket_negatives(substituted), number_latex(value, digits)))
+    return lines
+
+
+def _backward(example: WorkedExample, printer: NotationPrinter, numbers: list[ValuePrinter], layer: int,
+              digits: int) -> list[Block]:
+    """One layer of the backward pass: its error terms (per example shown), then its weights' and biases'
+    gradients."""
+    net, names = example.network, _layer_parameters(example.network, layer)
+    where = f"Backward pass, {_layer_name(net, layer)}"
+    delta = printer.doprint(sp.MatrixSymbol(symbols.matrix("delta", layer), net.layers[layer], 1))
+    of = "the gradients of " + ", ".join(f"${printer.stored(parameter_symbol(net, name))}$" for name in names)
+    deltas = [_delta_lines(example, printer, values, layer) for values in numbers[:MAX_SHOWN]]
+    gradients = tuple(line for name in names for line in _gradient_lines(example, printer, numbers, name, digits))
+    if example.examples == 1:
+        return [Block(f"{where}: ${delta}$ and {of}", deltas[0] + gradients)]
+    return [*(Block(f"{where}: ${delta}$ of example {i + 1}", lines) for i, lines in enumerate(deltas)),
+            Block(f"{where}: {of}", gradients)]
+
+
+def _step(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
+    """p <- p - eta dC/dp = numbers = value for every parameter, from the output layer down."""
+    net, eta, rate = example.network, printer.doprint(sp.Symbol("eta")), number_latex(example.lr, digits)
+    lines = []
+    for name in (name for layer in range(net.depth, 0, -1) for name in _layer_parameters(net, layer)):
+        for position, symbol in enumerate(net.parameters[name]):
+            old, gradient, new = (float(values[name].reshape(-1)[position])
+                                  for values in (example.params, example.gradients, example.updated))
+            parameter = printer.doprint(symbol)
+            lines.append(Line(parameter, rf"{parameter} - {eta}\, {printer.doprint(partial(COST, symbol))}",
+                              rf"{number_latex(old, digits)} - {rate} \cdot "
+                              rf"{number_latex(gradient, digits, parenthesize=True)}",
+                              number_latex(new, digits), relation=r"\leftarrow", inline=True))
+    return Block(f"One gradient-descent step with learning rate {example.lr:g}", tuple(lines))
+
+
+def _after(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
+    """The loss after the step (a second forward pass) against the loss before it, and which way it went."""
+    cost, before, after = printer.doprint(COST), example.loss, example.loss_after
+    lines = (cost_line(printer, example.losses_after, after, digits),) if example.examples > 1 else ()
+    change = "went down" if after < before else "went up" if after > before else "did not change"
+    by = f" by ${number_latex(abs(after - before), digits)}$" if after != before else ""
+    text = (f"A forward pass with the updated parameters gives ${cost} = {number_latex(after, digits)}$, against "
+            f"${cost} = {number_latex(before, digits)}$ before the step: the loss {change}{by}.")
+    return Block("The loss after the step", lines, text)
 
 
 def build_blocks(example: WorkedExample, printer: NotationPrinter, digits: int) -> list[Block]:
-    """Every block of the document: what is given, forward and backward per example, gradients, the step."""
+    """Every block of the document, in backprop's order: what is given, the forward pass of each example shown,
+    the cost of the batch, the backward pass from the output layer down to layer 1 (each layer's error terms,
+    then its gradients), the gradient-descent step and the loss after it."""
+    net, m = example.network, example.examples
+    numbers = [ValuePrinter(printer, symbol_values(example, i), digits) for i in range(min(m, 2 * MAX_SHOWN))]
     blocks = [_given(example, printer, digits)]
-    for index in range(min(example.examples, MAX_SHOWN)):
-        blocks += _forward_and_backward(example, printer, index, digits)
-    return blocks + _gradients(example, printer, digits)
+    blocks += [_forward(example, printer, numbers[i], i) for i in range(min(m, MAX_SHOWN))]
+    if m > 1:
+        blocks.append(_cost_block(example, printer, digits))
+    for layer in range(net.depth, 0, -1):
+        blocks += _backward(example, printer, numbers, layer, digits)
+    return blocks + [_step(example, printer, digits), _after(example, printer, digits)]

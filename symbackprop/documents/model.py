@@ -8,7 +8,7 @@ initialisation, and the appendix of activation derivatives. Every string is fina
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -21,6 +21,7 @@ from ..notation.display import Display, Line, chain
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
 from . import sections as sec
 from .appendix import appendix_sections
+from .argued import argued_section
 from .closed import closed_displays
 from .figure import build_figure
 from .options import DocumentOptions
@@ -83,25 +84,23 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     notation = options.notation_preset
     printer = NotationPrinter(notation, network, indicator=indicator, width=options.line_width)
     p = options.label_prefix
-    parts = [setup_section(derivation, printer, p)]
-    if "element" in options.forms:
-        parts.append(element_section(derivation, printer, p))
-    if "vector" in options.forms:
-        parts.append(layer_section(derivation, printer, p, "vector"))
-    if "batch" in options.forms:
-        parts.append(layer_section(derivation, printer, p, "batch"))
-    if "closed" in options.forms:
-        parts.append(closed_section(derivation, printer, p))
-    parts.append(summary_section(derivation, printer, p))
-    parts.append(algorithm_section(derivation, printer, p))
+    shown = options.sections
+    parts = [setup_section(derivation, printer, p, shown)]
+    for name, build in SECTION_BUILDERS:
+        if name in shown:
+            parts.append(build(derivation, printer, p))
+    if "sgd" in shown or "init" in shown:
+        parts.append(algorithm_section(derivation, printer, p, sgd="sgd" in shown, init="init" in shown))
     title = f"Backpropagation for a {network.spec} network"
-    subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.name} notation"
-    return Document(title, subtitle, tuple(parts), tuple(appendix_sections(network, printer, p)),
+    subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.title}"
+    appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
+    return Document(title, subtitle, tuple(parts), tuple(appendix),
                     options.headings, p, options.fragment, figure_note(options.formats))
 
 
 # --------------------------------------------------------------------------------------------------- set-up
-def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str, shown: tuple[str, ...]) -> Section:
+    """The network in words, and of ``shown`` its figure (with the table of layers), notation and forward pass."""
     network = derivation.network
     notation = printer.notation
     L = printer.notation.bare_layer("z", network.depth)
@@ -109,16 +108,20 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
     intro = (
         f"We derive backpropagation for {describe(network)}, with {BIAS_NAMES[network.bias]}. "
         f"The layers have {sizes} neurons; the output layer is layer $L = {L}$. "
-        f"The notation is {notation.name}'s."
+        f"The notation is {notation.title}."
     )
-    blocks = [text(intro), Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
-                                 text=f"The {network.spec} network, labelled in {notation.name}'s notation.")]
-    blocks.append(Block("table", table=architecture_table(network, printer)))
-    subsections = (
-        Section("Notation", f"{prefix}sec:notation", (Block("table", table=notation_table(network, printer)),)),
-        Section("Forward pass", f"{prefix}sec:forward", forward_blocks(derivation, printer)),
-    )
-    return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), subsections)
+    blocks = [text(intro)]
+    if "figure" in shown:
+        blocks.append(Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
+                            text=f"The {network.spec} network, labelled in {notation.title}."))
+        blocks.append(Block("table", table=architecture_table(network, printer)))
+    subsections = []
+    if "notation" in shown:
+        subsections.append(Section("Notation", f"{prefix}sec:notation",
+                                   (Block("table", table=notation_table(network, printer)),)))
+    if "forward" in shown:
+        subsections.append(Section("Forward pass", f"{prefix}sec:forward", forward_blocks(derivation, printer)))
+    return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
 
 
 def forward_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
@@ -279,3 +282,22 @@ def closed_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     intro, displays = closed_displays(derivation, printer)
     blocks = [text(intro)] + [display(shown) for shown in displays]
     return Section("Closed form", f"{prefix}sec:closed", tuple(blocks))
+
+
+def _vector_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    return layer_section(derivation, printer, prefix, "vector")
+
+
+def _batch_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    return layer_section(derivation, printer, prefix, "batch")
+
+
+#: The sections between the set-up and the algorithm, in order: a section's name and what builds it.
+SECTION_BUILDERS: tuple[tuple[str, Callable[[Derivation, NotationPrinter, str], Section]], ...] = (
+    ("general", argued_section),
+    ("element", element_section),
+    ("vector", _vector_section),
+    ("batch", _batch_section),
+    ("closed", closed_section),
+    ("summary", summary_section),
+)

@@ -14,12 +14,26 @@ from typing import Any
 
 from ..choices import split_list
 from ..errors import SymbackpropError, UnknownNameError
+from ..model.activations import ACTIVATIONS
 from ..notation.display import LINE_WIDTH
 from ..notation.overrides import check_override, with_overrides
 from ..notation.presets import PRESETS, Notation, get_notation
 
 DOCUMENT_FORMS = ("element", "vector", "batch", "closed")
+#: The sections a document can have, in the order it has them (``--sections``; ``all`` for every one).
+SECTIONS = ("figure", "notation", "forward", "general", "element", "vector", "batch", "closed", "summary", "sgd",
+            "init", "appendix")
+#: Each preset's default sections: what its seed has (../shared/seeds/), in the seed's order.
+PRESET_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "nielsen": ("notation", "vector", "summary"),  # seed 004: conventions, BP1-BP4 through Jacobians
+    "ng": ("figure", "element", "vector", "summary", "init"),  # seed 000: per-weight chains, matrix form, remark
+    "input-major": ("forward", "general", "summary"),  # seed 001: definitions, then δ and the gradients for any j
+    "bishop": ("figure", "forward", "general", "sgd"),  # seed 003: dynamics, a general neuron, the algorithm
+    "goodfellow": ("figure", "notation", "forward", "element", "vector", "batch", "summary", "appendix"),  # seed 002
+})
 FORMATS = ("tex", "pdf", "md")
+#: The activations an appendix can work out (``--appendix``): every one of the table but the generic g.
+APPENDIX_ACTIVATIONS = tuple(name for name, act in ACTIVATIONS.items() if not act.generic)
 HEADINGS = ("part", "chapter", "section", "subsection", "subsubsection", "paragraph", "subparagraph")
 #: The levels a document may start at: its sections need three more below them.
 TOP_HEADINGS = HEADINGS[:HEADINGS.index("subsection") + 1]
@@ -34,7 +48,10 @@ class DocumentOptions:
 
     Attributes:
         notation: a preset of :data:`symbackprop.notation.presets.PRESETS`.
-        forms: which derivation forms to show, of :data:`DOCUMENT_FORMS`.
+        sections: which sections to show, of :data:`SECTIONS`, in that order; by default the preset's
+            (:data:`PRESET_SECTIONS`), ``all`` for every one.
+        forms: which derivation forms to show, of :data:`DOCUMENT_FORMS`: given, they replace the form sections
+            (element, vector, batch, closed) of ``sections``; by default the form sections of ``sections``.
         formats: which files to write, of :data:`FORMATS`; by default all of them, and tex and md for a fragment.
         fragment: LaTeX without a preamble, to ``\\input`` into a host document.
         heading: the top heading level of the document's sections.
@@ -42,10 +59,14 @@ class DocumentOptions:
         exercise: also write problem statements and solutions.
         seed: varies the numbers of the exercises' numeric part.
         symbols: letter overrides, ``{"cost": "J"}``.
+        appendix: the activations whose derivatives the appendix works out, of :data:`APPENDIX_ACTIVATIONS` (in
+            that order; naming them adds the appendix to ``sections``), ``none`` (or an empty tuple) for no
+            appendix; by default (``None``) the network's own activations.
     """
 
     notation: str = "nielsen"
-    forms: tuple[str, ...] = ("element", "vector", "batch")
+    forms: tuple[str, ...] = None  # type: ignore[assignment]  # None: the form sections of ``sections``
+    sections: tuple[str, ...] = None  # type: ignore[assignment]  # None: the preset's
     formats: tuple[str, ...] = None  # type: ignore[assignment]  # None: the default, resolved on creation
     fragment: bool = False
     heading: str = "section"
@@ -53,6 +74,7 @@ class DocumentOptions:
     exercise: bool = False
     seed: int = 0
     symbols: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    appendix: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for name in ("notation", "heading", "label_prefix"):
@@ -63,7 +85,8 @@ class DocumentOptions:
                  "a non-negative integer", self.seed)
         if self.notation not in PRESETS:
             raise UnknownNameError("notation", self.notation, PRESETS)
-        object.__setattr__(self, "forms", split_list(self.forms, "form", DOCUMENT_FORMS))
+        self._resolve_sections()
+        self._resolve_appendix()
         formats = (("tex", "md") if self.fragment else FORMATS) if self.formats is None else self.formats
         object.__setattr__(self, "formats", split_list(formats, "format", FORMATS))
         if self.fragment and "pdf" in self.formats:
@@ -85,6 +108,37 @@ class DocumentOptions:
             _require(isinstance(latex, str), f"symbol {name}", "a string of LaTeX such as 'J'", latex)
         checked = {name: check_override(name, latex) for name, latex in sorted(symbols.items())}
         object.__setattr__(self, "symbols", MappingProxyType(checked))
+
+    def _resolve_sections(self) -> None:
+        """``sections`` from the preset or ``all``; ``forms`` given replace the form sections, else follow them."""
+        base: tuple[str, ...]
+        if self.sections is None:
+            base = PRESET_SECTIONS[self.notation]
+        else:
+            named = split_list(self.sections, "section", ("all", *SECTIONS))
+            base = SECTIONS if "all" in named else named
+        if self.forms is None:
+            forms = tuple(name for name in base if name in DOCUMENT_FORMS)
+        else:
+            forms = split_list(self.forms, "form", DOCUMENT_FORMS)
+            base = tuple(name for name in base if name not in DOCUMENT_FORMS) + forms
+        object.__setattr__(self, "forms", forms)
+        object.__setattr__(self, "sections", tuple(name for name in SECTIONS if name in base))
+
+    def _resolve_appendix(self) -> None:
+        """``appendix`` checked: activations of the table (which put the appendix in ``sections``), or ``none``
+        (which takes it out); left ``None``, the network's own activations in the sections chosen."""
+        if self.appendix is None:
+            return
+        names = () if self.appendix == () else split_list(self.appendix, "appendix activation",
+                                                           (*APPENDIX_ACTIVATIONS, "none"))
+        if "none" in names and len(names) > 1:
+            raise SymbackpropError(f"appendix {', '.join(names)}: 'none' means no appendix; give it alone or name "
+                                   f"activations ({', '.join(APPENDIX_ACTIVATIONS)})")
+        names = tuple(name for name in names if name != "none")
+        object.__setattr__(self, "appendix", names)
+        shown = set(self.sections) - {"appendix"} | ({"appendix"} if names else set())
+        object.__setattr__(self, "sections", tuple(name for name in SECTIONS if name in shown))
 
     @property
     def notation_preset(self) -> Notation:
@@ -127,7 +181,8 @@ class DocumentOptions:
             twice = sorted(key for key in data if str(key).replace("-", "_") != key)
             raise SymbackpropError(f"{source}: {', '.join(twice)} given twice (with - and with _); keep one")
         data = {name: data[key] for name, key in spelled.items()}
-        known = {"notation", "form", "format", "fragment", "heading", "label_prefix", "exercise", "seed", "symbol"}
+        known = {"notation", "form", "format", "fragment", "heading", "label_prefix", "exercise", "seed", "symbol",
+                 "sections", "appendix"}
         unknown = sorted(set(data) - known - {"out"})
         if unknown:
             allowed = ", ".join(sorted(known | {"out"}))

@@ -172,7 +172,16 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
     return Section("Summary", f"{prefix}sec:summary", tuple(blocks))
 
 
-def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: str, sgd: bool = True,
+                      init: bool = True) -> Section:
+    """Stochastic gradient descent as pseudo-code (``sgd``) and the remark on initialisation (``init``)."""
+    remark = [text(initialisation_remark(derivation.network, printer))] if init else []
+    if not sgd:
+        return Section("Initialisation", f"{prefix}sec:initialisation", tuple(remark))
+    return Section("Gradient descent", f"{prefix}sec:algorithm", (*_sgd_blocks(derivation, printer), *remark))
+
+
+def _sgd_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
     network, notation = derivation.network, printer.notation
     equations = {eq.tag: eq for eq in bp_equations(derivation, printer)}
     x = printer.doprint(sp.MatrixSymbol(symbols.matrix("x"), 1, 1))
@@ -198,12 +207,8 @@ def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: 
         bias = at_w.doprint(sp.MatrixSymbol(symbols.matrix("b", network.depth), 1, 1))
         lines.append(AlgorithmLine(3, f"and ${bias} \\leftarrow {bias} - \\eta\\, {equations['BP3'].final}$,"))
     lines.append(AlgorithmLine(3, "with learning rate $\\eta > 0$."))
-    blocks = [
-        text("Stochastic gradient descent, one example at a time, with the rules derived above:"),
-        Block("algorithm", algorithm=tuple(lines)),
-        text(initialisation_remark(network, printer)),
-    ]
-    return Section("Gradient descent", f"{prefix}sec:algorithm", tuple(blocks))
+    return (text("Stochastic gradient descent, one example at a time, with the rules derived above:"),
+            Block("algorithm", algorithm=tuple(lines)))
 
 
 #: The example of each case of the initialisation remark for a network whose hidden activations show none.

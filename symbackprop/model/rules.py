@@ -1,7 +1,8 @@
 """The rules a derivation step cites, and the engine's own words for each.
 
 Every step names the identity it uses as a :class:`Rule` member: an activation's derivative worked out in
-:mod:`symbackprop.model.activations`, and each step of the chain rule in :mod:`symbackprop.derive` (re-exported
+:mod:`symbackprop.model.activations` (and, line by line as lecture notes write it, in
+:mod:`symbackprop.model.derivatives`), and each step of the chain rule in :mod:`symbackprop.derive` (re-exported
 there as ``symbackprop.derive.derivation.Rule``). Nothing reads words back: documents print a rule through their
 own table, one per output language (:mod:`symbackprop.documents.notes`), and code that needs to know which step is
 which compares rules.
@@ -38,6 +39,12 @@ class Rule(Enum):
     SUM_TO_ONE = auto()  # also the vector form
     FACTOR_OUT_DERIVATIVE = auto()
 
+    # A general neuron j (derive.reasoning), each local derivative with the definition it comes from.
+    MULTIVARIABLE_CHAIN_RULE = auto()  # through every neuron k of the next layer
+    ERROR_TERM = auto()  # dc/dz^{l+1}_k is delta^{l+1}_k by definition
+    LOCAL_LINEAR = auto()  # the derivative of the weighted sum z = sum w a + b
+    LOCAL_ELEMENTWISE = auto()  # the derivative of a = g(z): g'(z)
+
     # The vector form (derive.forms), one example.
     CHAIN_RULE_DIAGONAL_JACOBIAN = auto()
     DIAGONAL_TIMES_VECTOR = auto()  # also the hidden layers
@@ -57,6 +64,20 @@ class Rule(Enum):
     EACH_COLUMN = auto()
     CHAIN_RULE_OUTER_PRODUCT_SUMMED = auto()
 
+    # An activation's derivative worked out as lecture notes do it (model.derivatives), for the appendix.
+    CHAIN_RULE_OUTER = auto()  # the outer function's derivative times the inner one's
+    QUOTIENT_RULE = auto()
+    PRODUCT_RULE = auto()
+    CASE_BY_CASE = auto()  # a piecewise map differentiated on each piece
+    EVALUATE_DERIVATIVES = auto()  # the elementary derivatives left: of e^z, e^-z, z, a constant
+    EXPONENTIAL_FORM = auto()  # tanh as a quotient of exponentials
+    ADD_AND_SUBTRACT_ONE = auto()
+    SPLIT_FRACTION = auto()
+    DIVIDE_BY_EXPONENTIAL = auto()
+    DERIVATIVE_OF_SIGMOID = auto()  # sigma' = sigma (1 - sigma), worked out in its own entry
+    DERIVATIVE_OF_ERF = auto()
+    COMMON_FACTOR = auto()
+
 
 #: The engine's words for each rule (plain text, for people; never parsed).
 WORDS: dict[Rule, str] = {
@@ -73,6 +94,10 @@ WORDS: dict[Rule, str] = {
     Rule.EXPAND_AND_COLLECT: "expand and collect",
     Rule.SUM_TO_ONE: "the targets sum to one: sum_i y_i = 1",
     Rule.FACTOR_OUT_DERIVATIVE: "factor out g'(z)",
+    Rule.MULTIVARIABLE_CHAIN_RULE: "multivariable chain rule: c depends on z^l_j through every z^{l+1}_k",
+    Rule.ERROR_TERM: "dc/dz^l_j = delta^l_j by definition",
+    Rule.LOCAL_LINEAR: "differentiate the weighted sum z = sum_k w a + b",
+    Rule.LOCAL_ELEMENTWISE: "differentiate a = g(z): g'(z)",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: "chain rule; the Jacobian of an element-wise map is diagonal",
     Rule.DIAGONAL_TIMES_VECTOR: "diag(v) u = v ⊙ u",
     Rule.DIFFERENTIATE_LOSS: "differentiate the loss",
@@ -90,6 +115,19 @@ WORDS: dict[Rule, str] = {
     Rule.EACH_COLUMN: "BP2 applied to each column (example)",
     Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED: "chain rule; dz^l_j/dw^l_jk = a^{l-1}_k, summed over the examples: "
                                           "an outer product",
+    Rule.CHAIN_RULE_OUTER: "chain rule: the outer function's derivative times the inner function's",
+    Rule.QUOTIENT_RULE: "quotient rule: (u/v)' = (v u' - u v')/v^2",
+    Rule.PRODUCT_RULE: "product rule: (u v)' = u' v + u v'",
+    Rule.CASE_BY_CASE: "differentiate each case on its own (where the cases meet, the value of the first case)",
+    Rule.EVALUATE_DERIVATIVES: "work out the derivatives left: (e^z)' = e^z, (e^-z)' = -e^-z, z' = 1, "
+                               "a constant's is 0",
+    Rule.EXPONENTIAL_FORM: "tanh(z) = (e^z - e^-z)/(e^z + e^-z)",
+    Rule.ADD_AND_SUBTRACT_ONE: "add and subtract one: e^-z = (1 + e^-z) - 1",
+    Rule.SPLIT_FRACTION: "split the fraction: (u - v)/u = 1 - v/u",
+    Rule.DIVIDE_BY_EXPONENTIAL: "divide numerator and denominator by e^z",
+    Rule.DERIVATIVE_OF_SIGMOID: "sigmoid'(z) = sigmoid(z)(1 - sigmoid(z)), worked out in its own entry",
+    Rule.DERIVATIVE_OF_ERF: "erf'(u) = (2/sqrt(pi)) e^(-u^2), times the derivative of u (chain rule)",
+    Rule.COMMON_FACTOR: "factor out the common factor",
 }
 
 #: The rules whose words name an activation: a step citing one carries the activation's name.

@@ -50,6 +50,11 @@ OVERRIDABLE: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "output": ("out", "Out"),
 })
 
+#: The author a preset is named after, as they write their name.
+AUTHORS: Mapping[str, str] = MappingProxyType(
+    {"nielsen": "Nielsen", "ng": "Ng", "goodfellow": "Goodfellow", "bishop": "Bishop"})
+
+
 @dataclass(frozen=True)
 class Notation:
     """One notation preset: letters, layouts and the conventions that are not letters.
@@ -87,6 +92,13 @@ class Notation:
     gradient: str = "partial"
     times: str = r"\,"
     indices: tuple[str, str, str] = ("j", "k", "k")
+
+    @property
+    def title(self) -> str:
+        """The notation as prose names it: "Nielsen's notation" (after the author, capitalised as they write their
+        name), "the input-major notation"."""
+        author = AUTHORS.get(self.name)
+        return f"{author}'s notation" if author else f"the {self.name} notation"
 
     def letter(self, slot: str) -> str:
         return self.letters.get(slot, "")

@@ -75,7 +75,7 @@ def test_a_latex_failure_leaves_the_folder_as_it_was(capsys: pytest.CaptureFixtu
 def test_an_override_with_its_own_scripts_compiles(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     require_tex()
     code, out, err = run(capsys, "derive", "2-2-1", "--symbol", "weight=w_0^{*}", "--symbol", "delta=\\hat\\delta",
-                         "--format", "tex,pdf", "--out", str(tmp_path))
+                         "--sections", "all", "--format", "tex,pdf", "--out", str(tmp_path))
     assert code == 0, err
     assert (tmp_path / "derivation-nielsen.pdf").stat().st_size > 10_000
     assert "{w_0^{*}}^{1}_{" in (tmp_path / "derivation-nielsen.tex").read_text()

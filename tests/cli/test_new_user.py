@@ -111,14 +111,14 @@ def _figure_line(markdown: str) -> str:
 
 
 def test_markdown_points_to_the_pdf_when_one_is_made(small: Derivation) -> None:
-    options = DocumentOptions(forms=("vector",), formats=("tex", "pdf", "md"))
+    options = DocumentOptions(forms=("vector",), formats=("tex", "pdf", "md"), sections="figure")
     assert "(see the PDF)" in _figure_line(render_markdown(small, options))
 
 
 @pytest.mark.parametrize(("formats", "where"), [(("tex", "md"), "LaTeX file"), (("md",), "LaTeX and PDF versions")])
 def test_markdown_without_a_pdf_does_not_point_to_one(small: Derivation, formats: tuple[str, ...],
                                                       where: str) -> None:
-    options = DocumentOptions(forms=("vector",), formats=formats)
+    options = DocumentOptions(forms=("vector",), formats=formats, sections="figure")
     for markdown in (render_markdown(small, options), document_files(small, options)["derivation-nielsen.md"]):
         line = _figure_line(markdown)
         assert "PDF)" not in line and where in line, line

@@ -74,7 +74,7 @@ LETTERS = {
 @pytest.mark.parametrize("preset", sorted(LETTERS))
 def test_generic_symbols_print_in_each_presets_letters(preset: str) -> None:
     derivation = Network([2, 3, 2], **GENERIC).derive()
-    text = render_markdown(derivation, DocumentOptions(notation=preset, formats=("md",)))
+    text = render_markdown(derivation, DocumentOptions(notation=preset, formats=("md",), sections="all"))
     for expected in LETTERS[preset]:
         assert expected in text
     assert "generic" not in text.replace("a generic cost", "").replace("generic hidden", "").replace(

@@ -15,6 +15,8 @@ from symbackprop import Network, SizeLimitError, SpecError
 from symbackprop.derive.derivation import Derivation, Step
 from symbackprop.derive.general import equations
 from symbackprop.derive.verify import LETTERS, MAX_PARAMETERS, VerificationError, verify
+from symbackprop.documents.files import engine_forms
+from symbackprop.documents.options import DocumentOptions
 from tests.helpers import run_cli
 
 CASES = tomllib.loads((Path(__file__).parent.parent / "golden" / "cases.toml").read_text())
@@ -28,7 +30,7 @@ def _seed_network(name: str) -> Network:
 def test_every_step_of_each_seed_network_is_verified(name: str) -> None:
     derivation = _seed_network(name).derive()
     result = derivation.verify()
-    general = len(list(equations(derivation.network, LETTERS)))
+    general = len(list(equations(derivation.network, LETTERS))) + sum(len(a.lines) for a in derivation.arguments)
     assert result.steps == len(derivation.steps) + general
     assert str(result) == f"{result.steps} steps verified"
     # every step has at least its result line checked, a chain-rule step its chain too, at each point
@@ -107,7 +109,8 @@ def test_random_networks_verify(widths: list[int], hidden: str, output: tuple[st
 
 
 def test_derive_verify_prints_the_count_and_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    expected = _seed_network("bishop").derive().verify()
+    forms = engine_forms(DocumentOptions(notation="bishop", formats=("md",)))  # what the document shows
+    expected = _seed_network("bishop").derive(forms=forms).verify()
     status, out, err = run_cli(capsys, "derive", "3-3-1", "--bias", "none", "--loss", "bce", "--notation",
                                "bishop", "--format", "md", "--out", str(tmp_path / "doc"), "--verify")
     assert (status, err) == (0, "")

@@ -39,7 +39,7 @@ def _closed_section(text: str) -> str:
 
 def _render(spec: str, notation: str, forms: tuple[str, ...] = ALL_FORMS, **network: str) -> tuple[str, str]:
     derivation = Network.from_spec(spec, **network).derive(forms=("element", "vector", "batch"))
-    options = DocumentOptions(notation=notation, forms=forms, formats=("tex", "md"))
+    options = DocumentOptions(notation=notation, forms=forms, formats=("tex", "md"), sections="all")
     return render_tex(derivation, options), render_markdown(derivation, options)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -21,6 +22,7 @@ from symbackprop import Network
 from symbackprop.cli import app
 from symbackprop.codegen import scalar as scalar_module
 from symbackprop.derive import engine
+from symbackprop.derive.chain import partial
 from symbackprop.documents import example as example_module
 from symbackprop.documents.example import (
     bracket_negatives,
@@ -30,13 +32,17 @@ from symbackprop.documents.example import (
     render_example,
     worked_example,
 )
+from symbackprop.documents.example_lines import counted
 from symbackprop.errors import DataError, SizeLimitError
 from symbackprop.model.params import parameters_to_data, random_batch, random_parameters
+from symbackprop.notation.presets import get_notation
+from symbackprop.notation.printer import INDICATOR_MARKDOWN, NotationPrinter
 from symbackprop.numeric.references import describe, reference_grad
 from tests.helpers import require_tex
 from tests.numeric_strategies import networks
 
 runner = CliRunner()
+NOTATIONS = ("ng", "input-major", "goodfellow", "bishop", "nielsen")
 # Matt Mazur's "A step by step backpropagation example": a 2-2-2 sigmoid net with quadratic loss.
 MAZUR = Network([2, 2, 2], hidden="sigmoid", output="sigmoid", loss="quadratic")
 MAZUR_PARAMS = {"W1": [[0.15, 0.2], [0.25, 0.3]], "b1": [0.35, 0.35], "W2": [[0.4, 0.45], [0.5, 0.55]],
@@ -60,8 +66,11 @@ def test_the_classic_step_by_step_example_is_reproduced() -> None:
 
 def test_the_json_has_exactly_the_documented_schema() -> None:
     data = _mazur()
-    assert list(data) == ["loss", "forward", "delta", "gradients", "updated"]
-    assert isinstance(data["loss"], float)
+    assert list(data) == ["loss", "forward", "delta", "gradients", "updated", "loss_after", "labels"]
+    assert isinstance(data["loss"], float) and isinstance(data["loss_after"], float)
+    assert list(data["labels"]) == ["loss", "forward", "delta", "gradients", "updated", "loss_after"]
+    for key in ("forward", "delta", "gradients", "updated"):
+        assert list(data["labels"][key]) == list(data[key])
     assert list(data["forward"]) == ["z1", "a1", "z2", "a2"]
     assert list(data["delta"]) == ["delta1", "delta2"]
     assert list(data["gradients"]) == list(data["updated"]) == ["W1", "b1", "W2", "b2"]
@@ -128,7 +137,8 @@ def test_markdown_shows_formula_numbers_and_value() -> None:
     assert "z^{1}_{1} &= w^{1}_{11} x_{1} + w^{1}_{12} x_{2} + b^{1}_{1}" in text
     assert "&= 0.15 \\cdot 0.05 + 0.2 \\cdot 0.1 + 0.35" in text
     assert "&= 0.3775" in text
-    assert "&= 0.4 - 0.5 \\cdot 0.08217" in text and "&= 0.3589" in text
+    assert (r"w^{2}_{11} &\leftarrow w^{2}_{11} - \eta\, \frac{\partial C}{\partial w^{2}_{11}} "
+            r"= 0.4 - 0.5 \cdot 0.08217 = 0.3589") in text
     assert text == render_example(example, "md")  # byte-identical from run to run
 
 
@@ -151,11 +161,13 @@ def test_sparse_labels_show_ell_from_one() -> None:
 
 
 @pytest.mark.pdf
-def test_the_tex_example_compiles(tmp_path: Path) -> None:
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_the_tex_example_compiles(tmp_path: Path, notation: str) -> None:
     require_tex()
     net = Network([2, 2, 2], hidden="relu", output="softmax", loss="cross_entropy", bias="neuron")
     X, Y = random_batch(net, 2, 0)
-    (tmp_path / "example.tex").write_text(render_example(worked_example(net, random_parameters(net, 0), X, Y), "tex"))
+    example = worked_example(net, random_parameters(net, 0), X, Y)
+    (tmp_path / "example.tex").write_text(render_example(example, "tex", notation=notation))
     result = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "example.tex"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
@@ -194,6 +206,159 @@ def test_worked_examples_bracket_negative_numbers_as_notes_do(seed: int) -> None
 def test_numbers_are_printed_for_latex(value: float, text: str) -> None:
     assert number_latex(value) == text
     assert number_latex(-0.25, parenthesize=True) == r"\left(-0.25\right)"
+
+
+# ------------------------------------------------------------------------------------------- backprop's order
+def _position(text: str, lhs: str) -> int:
+    """Where the displayed line of ``lhs`` starts (its first row: ``lhs &=`` or ``lhs &\\leftarrow``)."""
+    found = re.search(re.escape(lhs) + r" &(=|\\leftarrow) ", text)
+    assert found, lhs
+    return found.start()
+
+
+@pytest.mark.parametrize("m", [1, 2, 5])
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_the_backward_pass_goes_from_the_output_layer_down(notation: str, m: int) -> None:
+    net = Network([2, 3, 2, 2], hidden="tanh", output="sigmoid", loss="bce")
+    X, Y = random_batch(net, m, 1)
+    example = worked_example(net, random_parameters(net, 1), X, Y, lr=0.1)
+    printer = NotationPrinter(get_notation(notation), net, indicator=INDICATOR_MARKDOWN)
+    text = render_example(example, "md", notation=notation)
+    order = []  # per layer from L down to 1: delta^l, then dC/dW^l, then dC/db^l (the first element of each)
+    for l in (3, 2, 1):
+        order += [printer.doprint(net.delta(l)[0])]
+        order += [printer.doprint(partial(sp.Symbol("C"), net.parameters[name][0])) for name in (f"W{l}", f"b{l}")]
+    positions = [_position(text, lhs) for lhs in order]
+    assert positions == sorted(positions), order
+    assert _position(text, order[0]) > _position(text, printer.doprint(net.a(3)[-1]))  # after the forward pass
+    headings = [line for line in text.splitlines() if line.startswith("## Backward pass")]
+    per_layer = 1 if m == 1 else min(m, 3) + 1  # the error terms of each example shown, then the gradients
+    assert [h.split(",")[1].split(":")[0].strip() for h in headings][::per_layer] == \
+        ["the output layer", "hidden layer 2", "hidden layer 1"]
+    steps = [_position(text, printer.doprint(net.parameters[name][0])) for name in ("W3", "b3", "W2", "b2", "W1")]
+    assert steps == sorted(steps)  # the updates in the same order
+
+
+# ------------------------------------------------------------------------------------------- the update lines
+#: The first weight of layer 2 and the cost's letter, as each preset writes them.
+_UPDATE = {
+    "nielsen": ("w^{2}_{11}", "C"),
+    "ng": ("w^{(2)}_{11}", "C"),
+    "input-major": ("W_{11}^{(2)}", "C"),
+    "goodfellow": ("W_{211}", r"\mathcal{L}(\theta)"),
+    "bishop": ("w^{(2)}_{11}", "E"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex"])
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_each_update_is_one_line_in_the_presets_letters(notation: str, fmt: str) -> None:
+    example = worked_example(MAZUR, MAZUR_PARAMS, [[0.05, 0.1]], [[0.01, 0.99]], lr=0.5)
+    text = render_example(example, fmt, notation=notation)
+    weight, cost = _UPDATE[notation]
+    line = (rf"{weight} &\leftarrow {weight} - \eta\, \frac{{\partial {cost}}}{{\partial {weight}}} "
+            r"= 0.4 - 0.5 \cdot 0.08217 = 0.3589")
+    assert line in text
+    updates = [row for row in text.splitlines() if r"&\leftarrow" in row]
+    assert len(updates) == MAZUR.parameter_count  # one line per parameter, its value on that line
+    for row, value in zip(updates, [0.35891648, 0.408666186, 0.511301270, 0.561370121]):
+        assert row.rstrip(" \\").endswith(f"= {value:.4g}"), row
+
+
+# ------------------------------------------------------------------------------------------- the loss after the step
+def _forward_loss(params: dict, X: np.ndarray, Y: np.ndarray) -> float:
+    """Mazur's network by hand: sigmoid layers, c = sum (a - y)^2 / 2, C the mean."""
+    a = np.asarray(X, dtype=float)
+    for l in (1, 2):
+        a = 1 / (1 + np.exp(-(a @ np.asarray(params[f"W{l}"]).T + np.asarray(params[f"b{l}"]).reshape(-1))))
+    return float(np.mean(np.sum((a - np.asarray(Y)) ** 2, axis=1) / 2))
+
+
+def test_the_loss_after_the_step_is_the_forward_pass_at_the_updated_parameters() -> None:
+    X, Y = np.array([[0.05, 0.1], [0.3, -0.2]]), np.array([[0.01, 0.99], [0.5, 0.5]])
+    # the oracle: Mazur's published loss after his step, which updates the weights only
+    weights_only = {k: v for k, v in _mazur()["updated"].items() if k.startswith("W")}
+    assert _forward_loss({**MAZUR_PARAMS, **weights_only}, X[:1], Y[:1]) == pytest.approx(0.291027924)
+    for m in (1, 2):
+        example = worked_example(MAZUR, MAZUR_PARAMS, X[:m], Y[:m], lr=0.5)
+        want = _forward_loss(example.updated, X[:m], Y[:m])
+        assert example.loss_after == pytest.approx(want, rel=1e-12)
+        assert example_json(example)["loss_after"] == example.loss_after < example.loss
+        text = render_example(example, "md")
+        assert (f"gives $C = {number_latex(want)}$, against $C = {number_latex(example.loss)}$ before the step: "
+                f"the loss went down by ${number_latex(example.loss - want)}$.") in text
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(net=networks(max_depth=2, max_width=3), seed=st.integers(0, 2**16), m=st.integers(1, 3))
+def test_the_loss_after_the_step_equals_the_reference_at_the_updated_parameters(net: Network, seed: int,
+                                                                                m: int) -> None:
+    X, Y = random_batch(net, m, seed + 1)
+    example = worked_example(net, random_parameters(net, seed), X, Y, lr=0.05)
+    want = reference_grad(describe(net), dict(example.updated), X, Y)["loss"]
+    assert example.loss_after == pytest.approx(want, rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.parametrize("lr, x, y, said", [
+    (3.0, 1.0, 0.0, r"the loss went up by $12$."),  # 0.5 -> 12.5: too large a step
+    (0.5, 1.0, 1.0, "the loss did not change."),  # a perfect fit: no gradient
+])
+def test_the_text_says_which_way_the_loss_went(lr: float, x: float, y: float, said: str) -> None:
+    net = Network([1, 1], activations=["linear"], loss="quadratic")
+    example = worked_example(net, {"W1": [[1.0]], "b1": [0.0]}, [[x]], [[y]], lr=lr)
+    assert said in render_example(example, "md") and said in render_example(example, "tex")
+
+
+def test_a_loss_that_overflows_after_the_step_asks_for_a_smaller_learning_rate() -> None:
+    net = Network([1, 1], activations=["linear"], loss="quadratic")
+    with pytest.raises(DataError, match=r"^the loss after the step C (overflows to inf|is not a number \(nan\)); "
+                                        "use a smaller learning rate$"):
+        worked_example(net, {"W1": [[1.0]], "b1": [0.0]}, [[1e100]], [[0.0]], lr=1e50)  # W and b finite, z not
+
+
+# ------------------------------------------------------------------------------------------- JSON labels
+def test_the_json_labels_every_quantity_in_the_notation() -> None:
+    example = worked_example(MAZUR, MAZUR_PARAMS, [[0.05, 0.1]], [[0.01, 0.99]])
+    nielsen = example_json(example)["labels"]
+    assert nielsen["loss"] == nielsen["loss_after"] == "C"
+    assert nielsen["forward"] == {"z1": "z^{1}", "a1": "a^{1}", "z2": "z^{2}", "a2": "a^{2}"}
+    assert nielsen["delta"] == {"delta1": r"\delta^{1}", "delta2": r"\delta^{2}"}
+    assert nielsen["updated"] == {"W1": "W^{1}", "b1": "b^{1}", "W2": "W^{2}", "b2": "b^{2}"}
+    assert nielsen["gradients"]["W2"] == r"\frac{\partial C}{\partial W^{2}}"
+    goodfellow = example_json(example, "goodfellow")["labels"]
+    assert goodfellow["loss"] == r"\mathcal{L}(\theta)" and goodfellow["forward"]["a2"] == r"\underline{\hat{y}}"
+    assert goodfellow["gradients"]["W1"] == r"\nabla_{W_{1}} \mathcal{L}(\theta)"
+    bishop = example_json(example, "bishop")["labels"]
+    assert bishop["loss"] == "E" and bishop["forward"]["z1"] == r"\mathbf{a}^{(1)}"
+    assert bishop["delta"]["delta2"] == r"\boldsymbol{\delta}^{(2)}"
+    ng = example_json(example, "ng")["labels"]
+    assert ng["delta"]["delta2"] == r"\delta^{(3)}" and ng["updated"]["W2"] == r"\mathbf{W}^{(2)}"
+    # input-major's W_ij runs from neuron i of the layer below: the JSON's rows (neuron j) hold its transpose
+    major = example_json(example, "input-major")["labels"]
+    assert major["updated"]["W1"] == r"(W^{(1)})^{\top}"
+    assert major["gradients"]["W1"] == r"\left(\frac{\partial C}{\partial W^{(1)}}\right)^{\top}"
+    assert major["updated"]["b1"] == r"\mathbf{b}^{(1)}"
+
+
+def test_a_shared_bias_is_labelled_as_a_number_and_no_bias_has_no_label() -> None:
+    shared = Network([2, 2, 1], hidden="tanh", output="linear", loss="mse", bias="shared")
+    data = example_json(worked_example(shared, random_parameters(shared, 0), [[1.0, 2.0]], [[0.5]]), "input-major")
+    assert data["labels"]["updated"]["b1"] == "b^{(1)}"
+    none = Network([2, 2, 1], bias="none")
+    data = example_json(worked_example(none, random_parameters(none, 0), [[1.0, 2.0]], [[0.5]]), "ng")
+    assert list(data["labels"]["gradients"]) == list(data["labels"]["updated"]) == ["W1", "W2"]
+
+
+# ------------------------------------------------------------------------------------------- counting examples
+def test_examples_are_counted_in_the_singular_and_the_plural() -> None:
+    assert [counted(n, "example") for n in (1, 2, 7)] == ["1 example", "2 examples", "7 examples"]
+    X, Y = random_batch(MAZUR, 7, 0)
+    for m, count in ((1, "; 1 example;"), (2, "; 2 examples;"), (7, "; 7 examples;")):
+        example = worked_example(MAZUR, MAZUR_PARAMS, X[:m], Y[:m])
+        for fmt in ("md", "tex"):
+            text = render_example(example, fmt)
+            assert count in text and "(s)" not in text, fmt
+    assert "The first 3 examples of the 7 are shown step by step" in text
 
 
 # ------------------------------------------------------------------------------------------- CLI

@@ -17,7 +17,7 @@ import pytest
 
 from symbackprop import Network
 from symbackprop.documents import pdf
-from symbackprop.documents.options import DocumentOptions
+from symbackprop.documents.options import SECTIONS, DocumentOptions
 from symbackprop.documents.render import render_tex
 from tests.helpers import require_tex
 
@@ -28,6 +28,15 @@ with open(GOLDEN / "cases.toml", "rb") as _handle:
 HEADINGS = ("Set-up", "Notation", "Forward pass", "Backpropagation, element by element",
             "Backpropagation in vector form", "Backpropagation for a batch", "Summary", "Gradient descent",
             "Derivatives of the activation functions")
+#: The most pages each preset's seed document may take: its seed's length (../shared/seeds/) and a page.
+PAGE_LIMITS = {"nielsen": 2 + 1, "ng": 3 + 1, "input-major": 2 + 1, "bishop": 3 + 1, "goodfellow": 14 + 1}
+#: The heading each section brings (the figure has none: its caption).
+SECTION_HEADINGS = {
+    "notation": "Notation", "forward": "Forward pass", "general": "Backpropagation for a general neuron",
+    "element": "Backpropagation, element by element", "vector": "Backpropagation in vector form",
+    "batch": "Backpropagation for a batch", "closed": "Closed form", "summary": "Summary", "sgd": "Gradient descent",
+    "appendix": "Derivatives of the activation functions",
+}
 HOST = r"""\documentclass{article}
 \usepackage{amsmath,amssymb,bm,booktabs,tikz}
 \begin{document}
@@ -57,19 +66,25 @@ def _text(pdf_path: Path) -> str:
 
 @pytest.mark.pdf
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_every_preset_compiles_without_overfull_boxes(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(("name", "sections"), [(name, None) for name in sorted(CASES)] + [("ng", "all")])
+def test_every_preset_compiles_without_overfull_boxes(tmp_path: Path, name: str, sections: str | None) -> None:
+    """Each preset's seed document (its default sections), and one with every section."""
     require_tex()
     tex = tmp_path / f"{name}.tex"
-    tex.write_text(_case_tex(name), encoding="utf-8")
+    overrides = {} if sections is None else {"sections": sections}
+    tex.write_text(_case_tex(name, **overrides), encoding="utf-8")
     built = pdf.build_pdf(tex)
     assert built == tmp_path / f"{name}.pdf" and built.stat().st_size > 10_000
     log = tex.with_suffix(".log").read_text(errors="replace")
     assert "Overfull" not in log
     assert "undefined references" not in log and "Undefined control sequence" not in log
     text = _text(built)
-    for heading in HEADINGS:
-        assert heading in text, heading
+    if sections is None:  # the seed's document: no longer than the seed and a page
+        assert text.count("\f") <= PAGE_LIMITS[name], (name, text.count("\f"))
+    shown = DocumentOptions.from_mapping({**CASES[name]["derive"], **overrides}).sections
+    for section in shown:
+        if section in SECTION_HEADINGS:
+            assert SECTION_HEADINGS[section] in text, section
     assert not list(tmp_path.glob(".latexmk-*"))  # the scratch folder is gone
 
 
@@ -89,7 +104,9 @@ def test_the_same_tex_gives_a_byte_identical_pdf(tmp_path: Path) -> None:
 @pytest.mark.pdf
 def test_the_fragment_compiles_inside_a_host_document(tmp_path: Path) -> None:
     require_tex()
-    fragment = _case_tex("goodfellow", fragment=True, heading="subsection", label_prefix="app:")
+    every_but_closed = [name for name in SECTIONS if name != "closed"]  # goodfellow's would fill 63 pages
+    fragment = _case_tex("goodfellow", fragment=True, heading="subsection", label_prefix="app:",
+                         sections=every_but_closed)
     (tmp_path / "appendix.tex").write_text(fragment, encoding="utf-8")
     host = tmp_path / "host.tex"
     host.write_text(HOST, encoding="utf-8")

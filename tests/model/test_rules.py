@@ -9,6 +9,7 @@ from symbackprop import Network
 from symbackprop.derive.derivation import Rule, Step
 from symbackprop.documents.notes import NOTES, note
 from symbackprop.model.activations import ACTIVATIONS, DerivativeStep, derivative, get_activation
+from symbackprop.model.derivatives import WORKED, worked
 from symbackprop.model.rules import WORDS
 
 #: Every table that turns a rule into words: the engine's plain English and the documents' LaTeX notes (the
@@ -47,6 +48,10 @@ def test_every_step_of_the_engine_cites_a_rule(case: dict) -> None:
 def test_every_rule_is_cited_by_some_step() -> None:
     """No rule lingers that nothing cites: the networks above and the activations' derivatives use them all."""
     cited = {step.rule for case in NETWORKS for step in _steps(case)}
+    cited |= {line.rule for case in NETWORKS for argument in Network(**case).derive(forms=()).arguments
+              for line in argument.lines}
+    cited |= {line.rule for name in WORKED for line in worked(ACTIVATIONS[name]).function
+              + worked(ACTIVATIONS[name]).derivative}
     cited |= {step.rule for act in ACTIVATIONS.values() if act.elementwise for step in derivative(act).steps}
     assert cited == set(Rule)
 

@@ -1,0 +1,180 @@
+"""Backpropagation argued for a general neuron, every step justified: what lecture notes write by hand.
+
+The element form (:mod:`.chain`) works neuron by neuron; here one neuron ``j`` of a layer stands for all of them,
+with letter indices and sums over a whole layer (:mod:`.general`), as seeds 001, 003 and 004 argue:
+
+* the output layer (BP1): ``δ^L_j = ∂c/∂z^L_j = ∂c/∂a^L_j ∂a^L_j/∂z^L_j = ∂c/∂a^L_j g'(z^L_j)``, the last step
+  because ``a^L_j = g(z^L_j)``; then, for a concrete loss, ∂c/∂a^L_j worked out;
+* a hidden layer (BP2), by the multivariable chain rule through every neuron ``k`` of the next layer, also when it
+  has one: ``δ^l_j = Σ_k ∂c/∂z^{l+1}_k ∂z^{l+1}_k/∂a^l_j ∂a^l_j/∂z^l_j = Σ_k δ^{l+1}_k w^{l+1}_{kj} g'(z^l_j)
+  = g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k``, each local derivative with the definition it comes from;
+* a weight and a bias (BP3, BP4): ``∂c/∂w^l_{jk} = ∂c/∂z^l_j ∂z^l_j/∂w^l_{jk} = δ^l_j a^{l-1}_k`` because
+  ``z^l_j = Σ_k w^l_{jk} a^{l-1}_k + b^l_j``; ``∂c/∂b^l_j = δ^l_j · 1``.
+
+Each line is a :class:`Reasoned` step: the expression after the step, the :class:`Rule` it follows and the
+definitions it uses (``since``), data a document turns into words. :mod:`.verify` checks every line for every
+neuron of the network (sums written out).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..model import symbols
+from ..model.activations import GENERIC, GENERIC_PRIME
+from ..model.architecture import Architecture
+from .chain import COST
+from .derivation import Equation, Rule
+from .general import forward
+
+
+@dataclass(frozen=True)
+class Reasoned:
+    """One line of a general derivation: ``= result``, because of ``rule`` (and the definitions ``since``).
+
+    Attributes:
+        result: the right-hand side after this step (letter indices; sums over a layer as ``sp.Sum``).
+        rule: why it holds.
+        since: the definitions the step differentiates (``a^l_j = g(z^l_j)``, ``z^l_j = Σ_k w a + b``).
+    """
+
+    result: sp.Basic
+    rule: Rule
+    since: tuple[Equation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One quantity argued for a general neuron: ``lhs = line_1 = line_2 = ...``.
+
+    Attributes:
+        name: what it derives: ``"output"``, ``"hidden"``, ``"weight"``, ``"bias"``.
+        layer: the engine's layer it is written for (a document relabels it L, l, ...).
+        lhs: the quantity (``δ^l_j``, ``∂c/∂w^l_{jk}``).
+        lines: the steps.
+    """
+
+    name: str
+    layer: int
+    lhs: sp.Basic
+    lines: tuple[Reasoned, ...]
+
+
+def _symbol(kind: str, layer: int | None, *indices: str | int) -> sp.Symbol:
+    return sp.Symbol(symbols.element(kind, layer, *indices), real=True)
+
+
+def _partial(numerator: sp.Basic, denominator: sp.Basic) -> sp.Derivative:
+    return sp.Derivative(numerator, denominator, evaluate=False)
+
+
+def _product(*factors: sp.Basic) -> sp.Expr:
+    return sp.Mul(*factors, evaluate=False)
+
+
+def _activation(network: Architecture, layer: int, j: str) -> tuple[Equation, sp.Expr]:
+    """``a^l_j = g(z^l_j)`` and ``g'(z^l_j)`` as a symbol (the activation's derivative, named: σ', g_ℓ', h'), as
+    the notes write it before they specialise."""
+    z, a = _symbol("z", layer, j), _symbol("a", layer, j)
+    act = network.activation(layer)
+    named = GENERIC if act.generic else sp.Function(act.name, real=True)
+    return Equation(a.name, a, named(z)), prime(act.name)(z)
+
+
+def prime(name: str) -> sp.FunctionClass:
+    """The derivative of the activation ``name`` as an undefined function, ``sigmoid'`` (printed σ')."""
+    return GENERIC_PRIME if name == "generic" else sp.Function(f"{name}'", real=True)
+
+
+def output_delta(network: Architecture, j: str) -> Argument:
+    """BP1 for an element-wise output activation: δ^L_j = ∂c/∂a^L_j g'(z^L_j), the loss left as ∂c/∂a."""
+    layer = network.depth
+    z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
+    definition, g_prime = _activation(network, layer, j)
+    dc_da = _partial(COST, a)
+    lines = (
+        Reasoned(_partial(COST, z), Rule.DEFINITION),
+        Reasoned(_product(dc_da, _partial(a, z)), Rule.CHAIN_RULE),
+        Reasoned(_product(dc_da, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
+    )
+    return Argument("output", layer, d, lines)
+
+
+def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
+    """BP2 by the multivariable chain rule through every neuron k of layer ``layer + 1``."""
+    z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
+    z_next, d_next, w = _symbol("z", layer + 1, k), _symbol("delta", layer + 1, k), _symbol("W", layer + 1, k, j)
+    definition, g_prime = _activation(network, layer, j)
+    index = (sp.Symbol(k), 1, network.layers[layer + 1])
+
+    def over_k(*factors: sp.Basic) -> sp.Sum:
+        return sp.Sum(_product(*factors), index)
+
+    lines = (
+        Reasoned(_partial(COST, z), Rule.DEFINITION),
+        Reasoned(over_k(_partial(COST, z_next), _partial(z_next, a), _partial(a, z)), Rule.MULTIVARIABLE_CHAIN_RULE),
+        Reasoned(over_k(d_next, _partial(z_next, a), _partial(a, z)), Rule.ERROR_TERM),
+        Reasoned(over_k(d_next, w, _partial(a, z)), Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, j),)),
+        Reasoned(over_k(d_next, w, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
+        Reasoned(_product(g_prime, sp.Sum(_product(w, d_next), index)), Rule.FACTOR_OUT_DERIVATIVE),
+    )
+    return Argument("hidden", layer, d, lines)
+
+
+def weight_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument:
+    """BP4: ∂c/∂w^l_{jk} = ∂c/∂z^l_j ∂z^l_j/∂w^l_{jk} = δ^l_j a^{l-1}_k (the input x_k for the first layer)."""
+    z, w = _symbol("z", layer, j), _symbol("W", layer, j, k)
+    source = _symbol("x", None, k) if layer == 1 else _symbol("a", layer - 1, k)
+    d = _symbol("delta", layer, j)
+    lines = (
+        Reasoned(_product(_partial(COST, z), _partial(z, w)), Rule.CHAIN_RULE),
+        Reasoned(_product(d, _partial(z, w)), Rule.ERROR_TERM),
+        Reasoned(_product(d, source), Rule.LOCAL_LINEAR, (forward(network, layer, j, k),)),
+    )
+    return Argument("weight", layer, _partial(COST, w), lines)
+
+
+def bias_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument | None:
+    """BP3: ∂c/∂b^l_j = ∂c/∂z^l_j ∂z^l_j/∂b^l_j = δ^l_j (the bias unit's weight w^l_{j0} under the neuron
+    convention; a layer's shared bias reaches every z^l_j: a sum over j). None for a network without biases."""
+    if network.bias == "none":
+        return None
+    z, d = _symbol("z", layer, j), _symbol("delta", layer, j)
+    since = (forward(network, layer, j, k),)
+    if network.bias == "shared":
+        b = _symbol("b", layer)
+        index = (sp.Symbol(j), 1, network.layers[layer])
+        lines = (
+            Reasoned(sp.Sum(_product(_partial(COST, z), _partial(z, b)), index), Rule.MULTIVARIABLE_CHAIN_RULE),
+            Reasoned(sp.Sum(_product(d, _partial(z, b)), index), Rule.ERROR_TERM),
+            Reasoned(sp.Sum(d, index), Rule.LOCAL_LINEAR, since),
+        )
+        return Argument("bias", layer, _partial(COST, b), lines)
+    b = _symbol("W", layer, j, 0) if network.bias == "neuron" else _symbol("b", layer, j)
+    lines = (
+        Reasoned(_product(_partial(COST, z), _partial(z, b)), Rule.CHAIN_RULE),
+        Reasoned(_product(d, _partial(z, b)), Rule.ERROR_TERM),
+        Reasoned(d, Rule.LOCAL_LINEAR, since),
+    )
+    return Argument("bias", layer, _partial(COST, b), lines)
+
+
+#: The letters of a derivation's arguments: a neuron of the layer, one of the layer below, one of the layer above.
+LETTERS = ("j", "k", "k")
+
+
+def arguments(network: Architecture, letters: tuple[str, str, str] = LETTERS) -> tuple[Argument, ...]:
+    """BP1 (for an element-wise output), BP2 for the last hidden layer (standing for every hidden layer), BP4 and
+    BP3 for the output layer; ``letters`` a neuron of the layer, one of the layer below, one of the layer above
+    (a notation's indices)."""
+    j, k, above = letters
+    found: list[Argument] = []
+    if network.activation(network.depth).elementwise:
+        found.append(output_delta(network, j))
+    if network.depth > 1:
+        found.append(hidden_delta(network, network.depth - 1, j, above))
+    found.append(weight_gradient(network, network.depth, j, k))
+    bias = bias_gradient(network, network.depth, j, k)
+    return tuple(found) + ((bias,) if bias is not None else ())

@@ -1,0 +1,115 @@
+"""Backpropagation for a general neuron (seeds 001, 003, 004): the derivation's arguments
+(:mod:`symbackprop.derive.reasoning`) laid out, one display per quantity, each step with its note and the
+definition it differentiates ("since a^l_j = g(z^l_j)"), in the notation's letters and layers (L, l, l+1).
+
+After BP1 and BP2 a line "for this network" gives the same error term with this network's activation and loss
+substituted: the element form's result (δ^L_1, renamed to neuron j) and the general formula of BP2 — both what the
+engine derived and :mod:`symbackprop.derive.verify` checks.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..derive import general
+from ..derive.derivation import Derivation
+from ..derive.reasoning import Argument, Reasoned
+from ..model import symbols
+from ..notation.display import chain
+from ..notation.printer import NotationPrinter
+from .notes import note
+from .sections import Block, Section, display, text
+from .summary import labels
+
+#: What each argument is about, before its display.
+INTRO = {
+    "output": "The output layer. For a neuron ${j}$ of layer $L$, by the chain rule through its activation:",
+    "hidden": ("A hidden layer $l < L$. The cost depends on ${z}$ through every neuron ${k}$ of layer $l+1$, so the "
+               "multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, "
+               "$\\frac{{\\partial y}}{{\\partial x}} = \\sum_{{i}} \\frac{{\\partial y}}{{\\partial u_i}}\\,"
+               "\\frac{{\\partial u_i}}{{\\partial x}}$. Whatever the widths (also for one neuron in layer $l+1$):"),
+    "weight": "A weight reaches the cost only through the weighted input of its neuron:",
+    "bias": "Likewise a bias:",
+}
+
+
+def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    """The section "Backpropagation for a general neuron": every argument of the derivation."""
+    blocks: list[Block] = [text("One neuron stands for every neuron of its layer; each local derivative is worked "
+                                "out from the definition it comes from.")]
+    for argument in derivation.arguments:
+        blocks.extend(_argument_blocks(argument, derivation, printer))
+    return Section("Backpropagation for a general neuron", f"{prefix}sec:general", tuple(blocks))
+
+
+def _letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
+    """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise)."""
+    j, below, above = printer.notation.indices
+    return {"j": j, "k": above if argument.name == "hidden" else below}
+
+
+def _printer(argument: Argument, derivation: Derivation, printer: NotationPrinter) -> NotationPrinter:
+    """The printer writing the argument's layer as L (the output layer's error term) or l."""
+    output = argument.name == "output"
+    return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
+
+
+def _argument_blocks(argument: Argument, derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+    letters = _letters(argument, printer)
+    shown = _printer(argument, derivation, printer)
+    z = shown.doprint(general.with_letters(sp.Symbol(symbols.element("z", argument.layer, "j")), letters))
+    intro = INTRO[argument.name].format(j=letters["j"], k=letters["k"], z=z)
+    rows = [([written(general.with_letters(line.result, letters), shown)], _note(line, letters, shown))
+            for line in argument.lines]
+    lhs = shown.doprint(general.with_letters(argument.lhs, letters))
+    blocks = [text(intro), display(chain(lhs, rows, printer.width))]
+    concrete = _for_this_network(argument, derivation, letters, shown)
+    if concrete is not None:
+        blocks.append(text("For this network:"))
+        blocks.append(display(chain(lhs, [([written(concrete, shown)], "")], printer.width)))
+    return blocks
+
+
+def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> str:
+    """The rule's note, and the definitions the step differentiates."""
+    since = ", ".join(f"{printer.doprint(general.with_letters(eq.lhs, letters))} = "
+                      f"{written(general.with_letters(eq.rhs, letters), printer)}" for eq in line.since)
+    return f"{note(line.rule)}\\ {since}" if since else note(line.rule)
+
+
+def _for_this_network(argument: Argument, derivation: Derivation, letters: dict[str, str],
+                      printer: NotationPrinter) -> sp.Basic | None:
+    """The error term with this network's activation and loss: δ^L_1 of the element form with neuron 1 renamed
+    j (every output neuron's is the same), BP2's general formula; None where the argument is already concrete."""
+    network = derivation.network
+    if argument.name == "output" and not (network.loss.generic and network.activation(argument.layer).generic):
+        first = derivation.deltas[symbols.matrix("delta", argument.layer)][0, 0]
+        j = letters["j"]
+        renamed = {network.z(argument.layer)[0]: _letter("z", argument.layer, j),
+                   network.a(argument.layer)[0]: _letter("a", argument.layer, j),
+                   network.targets[0]: _letter("y", None, j)}
+        return first.xreplace(renamed)
+    if argument.name == "hidden" and not network.activation(argument.layer).generic:
+        return general.delta(network, argument.layer, letters["j"], letters["k"]).rhs
+    return None
+
+
+def _letter(kind: str, layer: int | None, j: str) -> sp.Symbol:
+    return sp.Symbol(symbols.element(kind, layer, j), real=True)
+
+
+def written(expr: sp.Basic, printer: NotationPrinter) -> str:
+    """``expr`` as it was written: the factors of a product and the terms of a sum in their order (a chain of
+    partial derivatives reads from the cost down), a sum over a layer as ``\\sum_k``."""
+    if not expr.has(sp.Sum, sp.Derivative):  # nothing written in an order of its own: SymPy's printing
+        return printer.doprint(expr)
+    if isinstance(expr, sp.Sum):
+        body, (index, _, _) = expr.function, expr.limits[0]
+        return rf"\sum_{{{printer.doprint(index)}}} {written(body, printer)}"
+    if isinstance(expr, sp.Mul) and len(expr.args) > 1:
+        factors = [written(arg, printer) for arg in expr.args]
+        factors = [rf"\left({f}\right)" if isinstance(arg, sp.Add) else f for f, arg in zip(factors, expr.args)]
+        return printer.notation.times.join(factors)
+    if isinstance(expr, sp.Add) and any(isinstance(arg, (sp.Sum, sp.Mul)) for arg in expr.args):
+        return " + ".join(written(arg, printer) for arg in expr.args)
+    return printer.doprint(expr)

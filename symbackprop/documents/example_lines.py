@@ -1,0 +1,188 @@
+"""The displayed lines of a worked example (:mod:`symbackprop.documents.example`): numbers printed for LaTeX,
+formulas printed with numbers in place of their symbols, and the lines and titled blocks the templates lay out.
+
+A :class:`Line` is ``lhs = formula = formula with numbers = value``, each part on a row of its own under the
+first, or all on one row (``inline``); its relation may be other than ``=`` (``\\leftarrow`` for an update).
+A :class:`Block` is a titled group of lines with an optional paragraph after them. :func:`example_labels` names
+every quantity of the example's JSON in a notation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..derive.chain import partial
+from ..model import symbols
+from ..model.architecture import Architecture
+from ..model.params import kind_of
+from ..notation.presets import get_notation
+from ..notation.printer import NotationPrinter
+
+#: The batch cost C = (1/m) sum c, whose gradient the step follows.
+COST = sp.Symbol("C")
+
+_EXPONENT = re.compile(r"^(-?[0-9.]+)e([+-])0*([0-9]+)$")
+
+
+def number_latex(value: float, digits: int = 4, parenthesize: bool = False) -> str:
+    """``value`` to ``digits`` significant digits in LaTeX; negatives in brackets if ``parenthesize``."""
+    text = f"{value:.{digits}g}"
+    match = _EXPONENT.match(text)
+    if match:
+        mantissa, sign, power = match.groups()
+        text = rf"{mantissa} \times 10^{{{'-' if sign == '-' else ''}{power}}}"
+    if text == "-0":
+        text = "0"
+    return rf"\left({text}\right)" if parenthesize and text.startswith("-") else text
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 example``, ``2 examples``: a count and its noun, singular or plural."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One displayed equation: lhs relation formula = formula with numbers = value (formula parts may be empty).
+
+    Attributes:
+        relation: LaTeX between the lhs and the first part: ``=``, or ``\\leftarrow`` for an update.
+        inline: all parts on one row, joined by ``=``; otherwise each part on a row of its own.
+    """
+
+    lhs: str
+    formula: str
+    substituted: str
+    value: str
+    relation: str = "="
+    inline: bool = False
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The right-hand sides to show, in order: empty ones and repeats left out."""
+        parts: list[str] = []
+        for part in (self.formula, self.substituted, self.value):
+            if part and (not parts or parts[-1] != part):
+                parts.append(part)
+        return tuple(parts)
+
+    @property
+    def rows(self) -> tuple[tuple[str, str, str], ...]:
+        """(lhs, relation, rhs) rows of an aligned display: later parts continue under the first with ``=``."""
+        if self.inline:
+            return ((self.lhs, self.relation, " = ".join(self.parts)),)
+        return tuple((self.lhs, self.relation, part) if i == 0 else ("", "=", part)
+                     for i, part in enumerate(self.parts))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A titled group of equations, and a paragraph after them (plain text with ``$...$`` math) or none."""
+
+    title: str
+    lines: tuple[Line, ...]
+    text: str = ""
+
+    @property
+    def rows(self) -> tuple[tuple[str, str, str], ...]:
+        """(lhs, relation, rhs) rows of an aligned display, line after line."""
+        return tuple(row for line in self.lines for row in line.rows)
+
+
+class ValuePrinter(NotationPrinter):
+    """The notation printer with every symbol of ``values`` printed as its number and products as a dot.
+
+    :meth:`marked` leaves negative numbers marked, for text still to be joined; :meth:`doprint` brackets them
+    (:func:`bracket_negatives`).
+    """
+
+    def __init__(self, printer: NotationPrinter, values: Mapping[sp.Basic, float], digits: int) -> None:
+        super().__init__(printer.notation, printer.network, indicator=printer.indicator)
+        self.values, self.digits = values, digits
+        self._settings["mul_symbol_latex"] = r" \cdot "
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if expr in self.values:
+            text = number_latex(self.values[expr], self.digits)
+            return rf"\negative{{{text}}}" if text.startswith("-") else text
+        return super()._print_Symbol(expr, style)
+
+    def marked(self, expr: sp.Basic) -> str:
+        return super().doprint(expr)
+
+    def doprint(self, expr: Any) -> str:
+        return bracket_negatives(self.marked(expr))
+
+
+#: A negative number in printed text, its brackets decided by :func:`bracket_negatives`.
+_NEGATIVE = re.compile(r"\\negative\{([^{}]*)\}")
+
+
+def bracket_negatives(latex: str) -> str:
+    r"""Brackets around each marked negative number, except where it opens the text or a bracket or brace and
+    is not the base of a power, as lecture notes write them: ``(-0.41 - 0.51)^{2}``, ``-0.44 \cdot (-1.85)``,
+    ``\tanh(-0.167)``, but ``1 - (-0.92)^{2}`` and ``0.58 \cdot (-0.52)``."""
+    def bracket(match: re.Match[str]) -> str:
+        opens = match.start() == 0 or latex[match.start() - 1] in "({"
+        power = latex.startswith("^", match.end())
+        return match.group(1) if opens and not power else f"({match.group(1)})"
+
+    return _NEGATIVE.sub(bracket, latex)
+
+
+def example_labels(net: Architecture, notation: str = "nielsen") -> dict[str, Any]:
+    r"""The LaTeX of every quantity of the worked example's JSON in ``notation``, under the same keys: the cost
+    (``"loss"``, ``"loss_after"``), the layers' vectors (``"z1": "z^{1}"``), the error terms
+    (``"delta1": "\delta^{1}"``), the gradients (``"W1": "\frac{\partial C}{\partial W^{1}}"``) and the
+    parameters (``"W1": "W^{1}"``). A matrix the notation stores transposed (input-major's W) is labelled as the
+    transpose, since the JSON holds it in the shape of ``net.parameters``."""
+    printer = NotationPrinter(get_notation(notation), net)
+    layers = range(1, net.depth + 1)
+    parameters = {name: parameter_symbol(net, name) for name in net.parameters}
+    cost = printer.doprint(COST)
+
+    def vector(kind: str, layer: int) -> str:
+        return printer.doprint(sp.MatrixSymbol(symbols.matrix(kind, layer), net.layers[layer], 1))
+
+    return {
+        "loss": cost,
+        "forward": {symbols.matrix(kind, l): vector(kind, l) for l in layers for kind in ("z", "a")},
+        "delta": {symbols.matrix("delta", l): vector("delta", l) for l in layers},
+        "gradients": {name: gradient_label(printer, p) for name, p in parameters.items()},
+        "updated": {name: printer.doprint(p) for name, p in parameters.items()},
+        "loss_after": cost,
+    }
+
+
+def parameter_symbol(net: Architecture, name: str) -> sp.Basic:
+    """A parameter as its JSON value stands for it: the shared bias's symbol (a number), else the matrix."""
+    matrix = net.parameters[name]
+    if net.bias == "shared" and kind_of(name) == "b":
+        return matrix[0]
+    return sp.MatrixSymbol(name, matrix.rows, matrix.cols)
+
+
+def gradient_label(printer: NotationPrinter, parameter: sp.Basic) -> str:
+    """dC/dp in the notation; its transpose where the notation stores p transposed, as the JSON does not."""
+    gradient = partial(COST, parameter)
+    transposed = isinstance(parameter, sp.MatrixSymbol) and printer.doprint(parameter) != printer.stored(parameter)
+    return printer.doprint(sp.Transpose(gradient) if transposed else gradient)
+
+
+def cost_text(printer: NotationPrinter) -> str:
+    """The per-example cost c; C_x where the notation writes c and C alike (Nielsen)."""
+    per_example, total = printer.doprint(sp.Symbol("c")), printer.doprint(COST)
+    return per_example if per_example != total else f"{total}_{{x}}"
+
+
+def cost_line(printer: NotationPrinter, losses: np.ndarray, value: float, digits: int) -> Line:
+    """C = (1/m) sum_x c = (1/m)(c_1 + ... + c_m) = value."""
+    terms = " + ".join(number_latex(float(c), digits, parenthesize=True) for c in losses)
+    return Line(printer.doprint(COST), rf"\frac{{1}}{{m}}\sum_{{x}} {cost_text(printer)}",
+                rf"\frac{{1}}{{{len(losses)}}}\left({terms}\right)", number_latex(value, digits))

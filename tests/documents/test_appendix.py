@@ -1,0 +1,238 @@
+"""The appendix: each activation's derivative worked out line by line as lecture notes do it (seed 002 §6.1), every
+displayed equality proven by SymPy, and ``--appendix`` choosing which activations it works out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from symbackprop import Network
+from symbackprop.documents import pdf
+from symbackprop.documents.appendix import appendix_sections
+from symbackprop.documents.options import APPENDIX_ACTIVATIONS, DocumentOptions
+from symbackprop.documents.render import render_markdown, render_tex
+from symbackprop.errors import SymbackpropError, UnknownNameError
+from symbackprop.model.activations import ACTIVATIONS, DerivativeStep, Z, get_activation
+from symbackprop.model.derivatives import SIGMA, WORKED, WorkedDerivativeError, check, worked
+from symbackprop.model.rules import Rule
+from symbackprop.notation.printer import NotationPrinter
+from tests.documents.test_render import MARKDOWN_MACROS
+from tests.helpers import one_line, require_tex, run_cli
+
+#: Seed 002 §6.1, the logistic function: the chain rule, e^{-z} = (1 + e^{-z}) - 1, then σ(1 - σ).
+SIGMOID = [
+    (r"\sigma(z)", r"\frac{1}{1 + e^{- z}}", r"\text{definition}"),
+    (r"\sigma'(z)", r"-\frac{1}{(1 + e^{- z})^{2}}\,\frac{d}{dz} (1 + e^{- z})", r"\text{chain rule}"),
+    ("", r"-\frac{1}{(1 + e^{- z})^{2}}\,(- e^{- z})", r"\text{work out the derivatives}"),
+    ("", r"\frac{1}{1 + e^{- z}}\,\frac{1 + e^{- z} - 1}{1 + e^{- z}}", r"\text{add and subtract } 1"),
+    ("", r"\sigma(z)\,(1 - \sigma(z))", r"\text{in terms of } \sigma(z)"),
+]
+#: Seed 002 §6.1, tanh: its exponential form, the quotient rule, down to 1 - tanh²(z).
+TANH = [
+    (r"\tanh(z)", r"\frac{e^{z} - e^{- z}}{e^{z} + e^{- z}}", r"\text{exponential form}"),
+    (r"\tanh'(z)", r"\frac{(e^{z} + e^{- z})\,\frac{d}{dz} (e^{z} - e^{- z}) - (e^{z} - e^{- z})\,\frac{d}{dz} "
+                   r"(e^{z} + e^{- z})}{(e^{z} + e^{- z})^{2}}", r"\text{quotient rule}"),
+    ("", r"\frac{(e^{z} + e^{- z})^{2} - (e^{z} - e^{- z})^{2}}{(e^{z} + e^{- z})^{2}}",
+     r"\text{work out the derivatives}"),
+    ("", r"1 - \frac{(e^{z} - e^{- z})^{2}}{(e^{z} + e^{- z})^{2}}", r"\text{split the fraction}"),
+    ("", r"1 - (\tanh(z))^{2}", r"\text{recognise } \tanh(z)"),
+]
+
+
+def _appendix(network: Network, names: tuple[str, ...] | None = None, notation: str = "nielsen") -> dict:
+    """The appendix's subsections by activation name: their blocks."""
+    printer = NotationPrinter(DocumentOptions(notation=notation).notation_preset, network)
+    sections = appendix_sections(network, printer, "bp:", names)
+    if not sections:
+        return {}
+    return {part.label.split("derivative-")[1]: part.blocks for part in sections[0].subsections}
+
+
+def _lines(blocks: tuple) -> list[tuple[str, str, str]]:
+    return [(line.lhs, line.rhs, line.note) for line in blocks[0].display.lines]
+
+
+# ------------------------------------------------------------------------------------------------ the model
+@pytest.mark.parametrize("name", [*WORKED, "leaky_relu(0.2)", "elu(0.5)"])
+def test_every_displayed_equality_of_every_worked_derivative_is_proven(name: str) -> None:
+    lines = worked(get_activation(name))
+    # g(z) = each line of the function, and g'(z) = each line of the derivative = the engine's textbook form
+    assert check(lines) == len(lines.function) + len(lines.derivative) + 1
+    assert all(type(line.rule) is Rule for line in lines.function + lines.derivative)
+    assert lines.function[0].rule is Rule.DEFINITION
+    assert len(lines.derivative) >= 2  # worked out, not stated
+
+
+def test_every_elementwise_activation_but_the_generic_one_is_worked_out() -> None:
+    assert set(WORKED) == {name for name, act in ACTIVATIONS.items() if act.elementwise and not act.generic}
+    for name in ("softmax", "generic"):
+        with pytest.raises(TypeError, match="no worked derivative"):
+            worked(ACTIVATIONS[name])
+
+
+def test_a_wrong_line_or_one_that_cannot_be_checked_fails() -> None:
+    sigmoid = worked(ACTIVATIONS["sigmoid"])
+    wrong = DerivativeStep(sp.exp(-Z), Rule.SIMPLIFY)
+    with pytest.raises(WorkedDerivativeError, match="line 2"):
+        check(replace(sigmoid, derivative=(*sigmoid.derivative[:2], wrong, *sigmoid.derivative[2:])))
+    opaque = DerivativeStep(sp.Function("g")(Z), Rule.SIMPLIFY)  # no number at any point: unproven
+    with pytest.raises(WorkedDerivativeError):
+        check(replace(sigmoid, function=(*sigmoid.function, opaque)))
+    wrong_end = DerivativeStep(SIGMA(Z), Rule.SIMPLIFY)  # the last line must be the engine's g'(z)
+    with pytest.raises(WorkedDerivativeError):
+        check(replace(sigmoid, derivative=(*sigmoid.derivative, wrong_end)))
+
+
+def test_the_sigmoid_is_worked_out_by_the_chain_rule_as_the_seed_does() -> None:
+    lines = worked(ACTIVATIONS["sigmoid"]).derivative
+    assert [line.rule for line in lines] == [Rule.CHAIN_RULE_OUTER, Rule.EVALUATE_DERIVATIVES,
+                                             Rule.ADD_AND_SUBTRACT_ONE, Rule.IN_TERMS_OF_SIGMOID]
+    assert lines[0].expr.has(sp.Derivative(1 + sp.exp(-Z), Z))
+    assert sp.expand(lines[-1].expr) == sp.expand(SIGMA(Z) * (1 - SIGMA(Z)))
+
+
+def test_tanh_is_worked_out_from_its_exponential_form_by_the_quotient_rule() -> None:
+    lines = worked(ACTIVATIONS["tanh"])
+    assert lines.function[1].rule is Rule.EXPONENTIAL_FORM
+    assert lines.derivative[0].rule is Rule.QUOTIENT_RULE
+    assert lines.derivative[-1].expr == 1 - sp.tanh(Z) ** 2
+
+
+@pytest.mark.parametrize(("name", "rule"), [("relu", Rule.CASE_BY_CASE), ("leaky_relu", Rule.CASE_BY_CASE),
+                                            ("elu", Rule.CASE_BY_CASE), ("softplus", Rule.CHAIN_RULE_OUTER),
+                                            ("silu", Rule.PRODUCT_RULE), ("gelu", Rule.PRODUCT_RULE)])
+def test_each_activation_starts_from_the_rule_its_form_needs(name: str, rule: Rule) -> None:
+    lines = worked(ACTIVATIONS[name])
+    assert lines.derivative[0].rule is rule
+    assert (lines.kink == 0) if rule is Rule.CASE_BY_CASE else lines.kink is None
+    if name == "gelu":
+        assert Rule.DERIVATIVE_OF_ERF in [line.rule for line in lines.derivative]
+
+
+# ------------------------------------------------------------------------------------------------ the layout
+def test_the_appendix_prints_the_sigmoid_and_tanh_lines_of_the_seed() -> None:
+    shown = _appendix(Network([2, 2, 1], hidden="tanh", output="sigmoid", loss="bce"))
+    assert _lines(shown["sigmoid"]) == SIGMOID
+    assert _lines(shown["tanh"]) == TANH
+    assert shown["sigmoid"][1].text == ("In the neuron's output $a = \\sigma(z)$ this is $a (1 - a)$, the form "
+                                        "backpropagation uses.")
+
+
+def test_in_the_seeds_notation_the_activation_letter_comes_first() -> None:
+    shown = _appendix(Network([2, 2, 1], hidden="sigmoid", output="sigmoid", loss="bce"), notation="goodfellow")
+    lines = _lines(shown["sigmoid"])
+    assert lines[:2] == [("g(a)", r"\sigma(a)", ""), ("", r"\frac{1}{1 + e^{- a}}", r"\text{definition}")]
+    assert lines[-1] == ("", r"\sigma(a)\,(1 - \sigma(a))", r"\text{in terms of } \sigma(a)")
+
+
+def test_named_activations_replace_the_networks_and_keep_its_parameters() -> None:
+    network = Network([2, 2, 1], hidden="leaky_relu(0.2)", output="sigmoid", loss="bce")
+    assert list(_appendix(network)) == ["leaky_relu", "sigmoid"]  # in layer order
+    assert list(_appendix(network, ("tanh", "sigmoid"))) == ["sigmoid", "tanh"]  # in the table's order
+    leaky = _lines(_appendix(network, ("leaky_relu",))["leaky_relu"])
+    assert r"\frac{z}{5}" in leaky[0][1]
+    assert _appendix(network, ()) == {}
+    generic = Network([2, 2, 1], hidden="generic", output="generic", loss="generic")
+    assert _appendix(generic) == {} and list(_appendix(generic, ("softmax", "gelu"))) == ["gelu", "softmax"]
+
+
+def test_the_markdown_appendix_uses_only_macros_katex_and_mathjax_know() -> None:
+    network = Network([2, 2, 2], hidden="elu", output="softmax", loss="cross_entropy")
+    markdown = render_markdown(network.derive(forms=("vector",)), DocumentOptions(appendix=APPENDIX_ACTIVATIONS))
+    appendix = markdown.split("## Derivatives of the activation functions")[1]
+    assert appendix.count("### ") == len(APPENDIX_ACTIVATIONS)
+    used = {token for token in re.findall(r"\\([A-Za-z]+|.)", appendix) if token.isalpha()}
+    assert used <= MARKDOWN_MACROS, used - MARKDOWN_MACROS
+
+
+# ------------------------------------------------------------------------------------------------ the option
+def test_the_option_takes_names_of_the_table_or_none() -> None:
+    options = DocumentOptions(appendix="tanh, sigmoid")
+    assert options.appendix == ("sigmoid", "tanh") and "appendix" in options.sections
+    none = DocumentOptions(notation="goodfellow", appendix="none")
+    assert none.appendix == () and "appendix" not in none.sections
+    assert DocumentOptions().appendix is None
+    assert DocumentOptions.from_mapping({"appendix": ["relu", "gelu"]}).appendix == ("relu", "gelu")
+    assert "generic" not in APPENDIX_ACTIVATIONS and "softmax" in APPENDIX_ACTIVATIONS
+    with pytest.raises(UnknownNameError, match="allowed: elu, gelu, leaky_relu, linear, none, relu, sigmoid"):
+        DocumentOptions(appendix="generic")
+    with pytest.raises(SymbackpropError, match="'none' means no appendix"):
+        DocumentOptions(appendix=["none", "relu"])
+    with pytest.raises(SymbackpropError, match="appendix activations must be names"):
+        DocumentOptions(appendix=3)  # type: ignore[arg-type]
+
+
+def _markdown(folder: Path) -> str:
+    [document] = folder.glob("derivation-*.md")
+    return document.read_text(encoding="utf-8")
+
+
+def test_appendix_sigmoid_tanh_on_a_relu_network(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "derive", "2-2-1", "--hidden", "relu", "--appendix", "sigmoid,tanh",
+                           "--format", "md", "--out", str(tmp_path))
+    assert code == 0, err
+    appendix = _markdown(tmp_path).split("## Derivatives of the activation functions")[1]
+    assert "### The logistic sigmoid" in appendix and "### The hyperbolic tangent" in appendix
+    assert "### ReLU" not in appendix
+
+
+def test_appendix_none_shows_no_appendix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for option, shown in ((), True), (("--appendix", "none"), False):  # goodfellow's seed has an appendix
+        code, _, err = run_cli(capsys, "derive", "2-2-1", "--hidden", "relu", "--notation", "goodfellow", *option,
+                               "--format", "md", "--out", str(tmp_path))
+        assert code == 0, err
+        markdown = _markdown(tmp_path)
+        assert ("Derivatives of the activation functions" in markdown) is shown
+        assert ("### ReLU" in markdown) is shown
+
+
+def test_appendix_in_a_spec_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "net.toml"
+    spec.write_text('layers = [2, 2, 1]\n[derive]\nappendix = ["gelu"]\nformat = "md"\n', encoding="utf-8")
+    code, _, err = run_cli(capsys, "derive", str(spec), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "### GELU" in _markdown(tmp_path / "out") and "### The logistic sigmoid" not in _markdown(tmp_path / "out")
+
+
+def test_an_unknown_appendix_activation_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "derive", "2-2-1", "--appendix", "sigmoid,swish", "--out", str(tmp_path / "o"))
+    assert code == 2 and one_line(err) and out == ""
+    assert err.startswith("symbackprop: error: unknown appendix activation 'swish'; allowed: elu, gelu, ")
+    assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------------------------------------------ the PDF
+HOST = r"""\documentclass{article}
+\usepackage{amsmath,amssymb,bm,booktabs,tikz}
+\begin{document}
+\section{Lecture}
+\appendix
+\section{Backpropagation}
+\input{appendix.tex}
+\end{document}
+"""
+
+
+@pytest.mark.pdf
+@pytest.mark.slow
+def test_every_activation_of_the_appendix_fits_the_page(tmp_path: Path) -> None:
+    """Standalone (nielsen) and as a fragment in a default article (goodfellow, narrower): no overfull box."""
+    require_tex()
+    network = Network([2, 2, 2], hidden="leaky_relu(0.2)", output="softmax", loss="cross_entropy")
+    derivation = network.derive()
+    standalone = tmp_path / "standalone.tex"
+    standalone.write_text(render_tex(derivation, DocumentOptions(appendix=APPENDIX_ACTIVATIONS)), encoding="utf-8")
+    fragment = DocumentOptions(notation="goodfellow", appendix=APPENDIX_ACTIVATIONS, fragment=True,
+                               heading="subsection", label_prefix="app:")
+    (tmp_path / "appendix.tex").write_text(render_tex(derivation, fragment), encoding="utf-8")
+    host = tmp_path / "host.tex"
+    host.write_text(HOST, encoding="utf-8")
+    for tex in (standalone, host):
+        pdf.build_pdf(tex)
+        log = tex.with_suffix(".log").read_text(errors="replace")
+        assert "Overfull" not in log, tex.name
+        assert "Undefined control sequence" not in log

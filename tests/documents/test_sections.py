@@ -1,0 +1,104 @@
+"""Which sections a document has (--sections, each preset's default: its seed's), and the derivation for a general
+neuron (seeds 001, 003, 004): every step justified, in the notation's letters."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from symbackprop import Network, SymbackpropError
+from symbackprop.documents.model import build_document
+from symbackprop.documents.options import PRESET_SECTIONS, SECTIONS, DocumentOptions
+from symbackprop.documents.render import render_markdown
+from symbackprop.notation.presets import PRESETS
+from tests.helpers import one_line, run_cli
+
+CASES = tomllib.loads((Path(__file__).parent.parent / "golden" / "cases.toml").read_text())
+
+
+def _seed(name: str) -> Network:
+    return Network(**{k: v for k, v in CASES[name].items() if k != "derive"})
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_each_preset_defaults_to_its_seeds_sections(preset: str) -> None:
+    options = DocumentOptions(notation=preset)
+    assert options.sections == PRESET_SECTIONS[preset]
+    assert options.forms == tuple(name for name in PRESET_SECTIONS[preset] if name in ("element", "vector", "batch"))
+
+
+def test_forms_given_replace_the_form_sections_in_order() -> None:
+    options = DocumentOptions(notation="bishop", forms=("batch", "element"))
+    assert options.sections == ("figure", "forward", "general", "element", "batch", "sgd")
+    assert DocumentOptions(sections="all").sections == SECTIONS
+    assert DocumentOptions(sections="summary,notation").sections == ("notation", "summary")
+
+
+def test_a_document_has_exactly_the_sections_asked_for() -> None:
+    derivation = Network([2, 2, 1]).derive()
+    document = build_document(derivation, DocumentOptions(sections="forward,summary"))
+    titles = [part.title for part in document.sections]
+    assert titles == ["Set-up", "Summary"]
+    assert [s.title for s in document.sections[0].subsections] == ["Forward pass"]
+    assert document.appendix == ()
+
+
+def test_an_unknown_section_is_refused_with_the_allowed_ones() -> None:
+    with pytest.raises(SymbackpropError, match="unknown section 'intro'; allowed: all, appendix, batch"):
+        DocumentOptions(sections="intro")
+
+
+def test_sections_in_a_spec_file_and_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "net.toml"
+    spec.write_text('layers = [2, 2, 1]\n[derive]\nsections = ["forward", "general"]\nformat = "md"\n')
+    status, _, err = run_cli(capsys, "derive", str(spec), "--out", str(tmp_path / "a"))
+    assert status == 0, err
+    text = (tmp_path / "a" / "derivation-nielsen.md").read_text()
+    assert "## Backpropagation for a general neuron" in text and "Summary" not in text
+    status, out, err = run_cli(capsys, "derive", "2-2-1", "--sections", "forward,intro", "--out", str(tmp_path / "b"))
+    assert (status, out) == (2, "") and one_line(err) and "unknown section 'intro'" in err
+    assert not (tmp_path / "b").exists()
+
+
+def _general(name: str, **network: object) -> str:
+    net = _seed(name) if not network else Network(**network)  # type: ignore[arg-type]
+    options = DocumentOptions(notation=name, sections="general", formats=("md",))
+    return render_markdown(net.derive(), options)
+
+
+def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters() -> None:
+    text = _general("bishop")  # seed 003: a_j = Σ_i w_ji z_i, z_j = h(a_j), δ_j = ∂E_n/∂a_j
+    assert r"\text{multivariable chain rule}" in text
+    # ∂a_k/∂z_j = w_kj, since a_k = Σ_j w_kj z_j; then h'(a_j), since z_j = h(a_j)
+    assert (r"\sum_{k} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}\,\frac{\partial z^{(l)}_{j}}{\partial a^{(l)}_{j}} "
+            r"\qquad \text{since}\ a^{(l+1)}_{k} = \sum_{j} w^{(l+1)}_{kj} z^{(l)}_{j}") in text
+    assert r"\text{since}\ z^{(l)}_{j} = h(a^{(l)}_{j})" in text
+    assert r"h'(a^{(l)}_{j})\,\sum_{k} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}" in text
+    # for this network: δ_y = y - r and σ' written out in the output z_j (1 - z_j)
+    assert r"\delta^{(L)}_{j} &= y_{j} - r_{j}" in text
+    assert r"z^{(l)}_{j} (1 - z^{(l)}_{j})\,\sum_{k} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}" in text
+    assert r"\delta^{(l)}_{j}\,z^{(l-1)}_{i} \qquad \text{since}" in text  # ∂E/∂w_ji = δ_j z_i
+
+
+def test_the_sum_over_the_next_layer_stays_when_it_has_one_neuron() -> None:
+    text = _general("bishop")  # 3-3-1: the output layer has one neuron, the seed still writes Σ_k
+    assert text.count(r"\sum_{k}") >= 4
+
+
+def test_input_major_argues_with_g_ell_and_its_layer_letters() -> None:
+    text = _general("input-major")  # seed 001: δ_j^(L) = ∂c/∂a_j^(L) g_L'(z_j^(L))
+    assert r"\frac{\partial c}{\partial a_{j}^{(L)}}\,g_{L}'(z_{j}^{(L)})" in text
+    assert r"a_{j}^{(L)} = g_{L}(z_{j}^{(L)})" in text
+    assert r"\delta_{i}^{(\ell)}\,a_{j}^{(\ell-1)}" not in text  # W_ij from i to j: ∂c/∂W_ij = a_i δ_j
+    assert r"\frac{\partial c}{\partial W_{ij}^{(\ell)}}" in text
+
+
+@pytest.mark.parametrize(("preset", "title"), [("nielsen", "Nielsen's notation"), ("ng", "Ng's notation"),
+                                               ("goodfellow", "Goodfellow's notation"),
+                                               ("bishop", "Bishop's notation"),
+                                               ("input-major", "the input-major notation")])
+def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) -> None:
+    text = render_markdown(Network([2, 2, 1]).derive(), DocumentOptions(notation=preset, formats=("md",)))
+    assert f"The notation is {title}." in text
