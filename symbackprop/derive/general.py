@@ -111,3 +111,13 @@ def with_letters(expr: sp.Basic, letters: Mapping[str, str]) -> sp.Basic:
     if isinstance(expr, (sp.Add, sp.Mul, sp.Derivative)):
         return expr.func(*args, evaluate=False)
     return expr.func(*args)
+
+
+def as_neuron(expr: sp.Basic, network: Architecture, layer: int, j: str) -> sp.Basic:
+    """An expression of the first neuron of ``layer`` (its z, a and target, as the element form writes δ^L_1) for
+    neuron ``j``: every neuron of an element-wise layer has the same formula."""
+    renamed: dict[sp.Basic, sp.Basic] = {network.z(layer)[0]: _symbol("z", layer, j),
+                                         network.a(layer)[0]: _symbol("a", layer, j)}
+    if layer == network.depth and isinstance(network.targets[0], sp.Symbol):
+        renamed[network.targets[0]] = _symbol("y", None, j)
+    return expr.xreplace(renamed)

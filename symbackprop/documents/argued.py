@@ -17,6 +17,7 @@ from ..derive.reasoning import Argument, Reasoned
 from ..model import symbols
 from ..notation.display import chain
 from ..notation.printer import NotationPrinter
+from ..notation.written import written
 from .notes import note
 from .sections import Block, Section, display, text
 from .summary import labels
@@ -84,32 +85,7 @@ def _for_this_network(argument: Argument, derivation: Derivation, letters: dict[
     network = derivation.network
     if argument.name == "output" and not (network.loss.generic and network.activation(argument.layer).generic):
         first = derivation.deltas[symbols.matrix("delta", argument.layer)][0, 0]
-        j = letters["j"]
-        renamed = {network.z(argument.layer)[0]: _letter("z", argument.layer, j),
-                   network.a(argument.layer)[0]: _letter("a", argument.layer, j),
-                   network.targets[0]: _letter("y", None, j)}
-        return first.xreplace(renamed)
+        return general.as_neuron(first, network, argument.layer, letters["j"])
     if argument.name == "hidden" and not network.activation(argument.layer).generic:
         return general.delta(network, argument.layer, letters["j"], letters["k"]).rhs
     return None
-
-
-def _letter(kind: str, layer: int | None, j: str) -> sp.Symbol:
-    return sp.Symbol(symbols.element(kind, layer, j), real=True)
-
-
-def written(expr: sp.Basic, printer: NotationPrinter) -> str:
-    """``expr`` as it was written: the factors of a product and the terms of a sum in their order (a chain of
-    partial derivatives reads from the cost down), a sum over a layer as ``\\sum_k``."""
-    if not expr.has(sp.Sum, sp.Derivative):  # nothing written in an order of its own: SymPy's printing
-        return printer.doprint(expr)
-    if isinstance(expr, sp.Sum):
-        body, (index, _, _) = expr.function, expr.limits[0]
-        return rf"\sum_{{{printer.doprint(index)}}} {written(body, printer)}"
-    if isinstance(expr, sp.Mul) and len(expr.args) > 1:
-        factors = [written(arg, printer) for arg in expr.args]
-        factors = [rf"\left({f}\right)" if isinstance(arg, sp.Add) else f for f, arg in zip(factors, expr.args)]
-        return printer.notation.times.join(factors)
-    if isinstance(expr, sp.Add) and any(isinstance(arg, (sp.Sum, sp.Mul)) for arg in expr.args):
-        return " + ".join(written(arg, printer) for arg in expr.args)
-    return printer.doprint(expr)

@@ -19,6 +19,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
+from ..notation.written import neurons
 from . import sections as sec
 from .appendix import appendix_sections
 from .argued import argued_section
@@ -120,17 +121,20 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         subsections.append(Section("Notation", f"{prefix}sec:notation",
                                    (Block("table", table=notation_table(network, printer)),)))
     if "forward" in shown:
-        subsections.append(Section("Forward pass", f"{prefix}sec:forward", forward_blocks(derivation, printer)))
+        subsections.append(Section("Forward pass", f"{prefix}sec:forward",
+                                   forward_blocks(derivation, printer, general="general" in shown)))
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
 
 
-def forward_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
+def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bool = False) -> tuple[Block, ...]:
+    """The forward pass layer by layer, then neuron by neuron: every neuron, or (a large network, or a document
+    that argues for a general neuron) one general neuron of each layer."""
     network = derivation.network
     cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
     vector_lines = tuple(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs))
                          for eq in derivation.forward_vector)
     blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines))]
-    if not sec.summarised(network):
+    if not sec.summarised(network) and not general:
         blocks.append(text("Neuron by neuron:"))
         blocks.append(display(_element_forward(derivation, printer)))
     else:
@@ -176,7 +180,7 @@ def _general_forward(network: Architecture, printer: NotationPrinter) -> Display
     for l in range(1, network.depth + 1):
         equation = general.forward(network, l, j, k)
         rhs = " + ".join(printer.doprint(term) for term in sp.Add.make_args(equation.rhs))
-        where = rf"\text{{for }} {j} = 1, \ldots, {network.layers[l]}"
+        where = rf"\text{{for }} {neurons(j, network.layers[l])}"
         lines.append(Line(printer.doprint(equation.lhs), "=", rhs, where))
     return Display(tuple(lines))
 
@@ -193,7 +197,8 @@ def element_section(derivation: Derivation, printer: NotationPrinter, prefix: st
         title = f"Hidden layer ${printer.notation.bare_layer('z', layer)}$"
         subsections.append(Section(title, f"{prefix}sec:element-hidden-{layer}",
                                    _delta_blocks(groups, network, layer, printer, short)))
-    subsections.append(Section("Weights and biases", f"{prefix}sec:element-parameters",
+    title = "Weights" if network.bias == "none" else "Weights and biases"
+    subsections.append(Section(title, f"{prefix}sec:element-parameters",
                                _gradient_blocks(groups, network, printer, short)))
     intro = text("Each error term and each gradient, entry by entry, from the chain rule. "
                  + ("The network is large, so the first neuron of each layer is shown in full and the rest "
@@ -211,7 +216,8 @@ def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int,
             blocks.append(text("For every neuron of the layer:"))
             blocks.append(display(sec.general_delta(network, layer, printer)))
         else:
-            blocks.append(text(f"and likewise for the other {len(names) - 1} output neurons."))
+            others = "output neuron" if len(names) == 2 else f"{len(names) - 1} output neurons"
+            blocks.append(text(f"and likewise for the other {others}."))
     return tuple(blocks)
 
 

@@ -19,6 +19,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, visual_width
 from ..notation.printer import NotationPrinter
+from ..notation.written import neurons
 from .figure import Figure
 from .notes import note
 
@@ -39,10 +40,12 @@ class Table:
 
 @dataclass(frozen=True)
 class AlgorithmLine:
-    """One line of pseudo-code: its nesting depth and its text (prose with ``$...$`` math)."""
+    """One line of pseudo-code: its nesting depth, its text (prose with ``$...$`` math) and its number (0 for a
+    continuation of the line before, which is not numbered)."""
 
     depth: int
     text: str
+    number: int = 0
 
     @property
     def indent(self) -> str:
@@ -204,7 +207,7 @@ def general_delta(network: Architecture, layer: int, printer: NotationPrinter) -
 
 
 def _general_line(lhs: str, rhs: str, index: sp.Symbol, size: int, printer: NotationPrinter) -> Display:
-    where = rf"\text{{for }} {index} = 1, \ldots, {size}"
+    where = rf"\text{{for }} {neurons(str(index), size)}"
     return Display((Line(lhs, "=", rhs, where),))
 
 

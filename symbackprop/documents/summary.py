@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..derive import general
 from ..derive.derivation import Derivation, Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
+from ..notation.written import written
 from .sections import AlgorithmLine, Block, Boxed, Section, display, text
 
 COST = sp.Symbol("c")
@@ -182,33 +184,91 @@ def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: 
 
 
 def _sgd_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
+    """Stochastic gradient descent as pseudo-code: loops that loop, each update once (a weight matrix, or each
+    weight as seed 003 writes it), continuation lines unnumbered."""
     network, notation = derivation.network, printer.notation
     equations = {eq.tag: eq for eq in bp_equations(derivation, printer)}
     x = printer.doprint(sp.MatrixSymbol(symbols.matrix("x"), 1, 1))
     y = r"\ell" if network.loss.sparse else printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), 1, 1))
+    epoch = "n = 1, 2, \\ldots" if notation.per_weight_update else "1, 2, \\ldots"
+    lines = [
+        (0, "Initialise every weight with a small random number (see the remark below).", True),
+        (0, f"For each epoch ${epoch}$:", True),
+        (1, f"for each training example $({x}, {y})$:", True),
+        (2, "forward pass: compute the weighted inputs and activations of every layer (the forward pass above);",
+         True),
+        (2, f"output error: ${equations['BP1'].lhs} = {equations['BP1'].final}$;", True),
+    ]
+    if notation.per_weight_update:
+        lines[-1:] = _neuron_errors(derivation, printer)
+    elif "BP2" in equations:
+        down = span(notation, network, "delta", network.depth - 1, 1)
+        lines.append((2, f"for ${notation.layer_letter} = {down}$: ${equations['BP2'].lhs} = "
+                         f"{equations['BP2'].final}$;", True))
+    updates = _weight_updates if notation.per_weight_update else _matrix_updates
+    lines += updates(derivation, printer, equations)
+    numbered, count = [], 0
+    for depth, line, counted in lines:
+        count += counted
+        numbered.append(AlgorithmLine(depth, line, count if counted else 0))
+    return (text("Stochastic gradient descent, one example at a time, with the rules derived above:"),
+            Block("algorithm", algorithm=tuple(numbered)))
+
+
+def _matrix_updates(derivation: Derivation, printer: NotationPrinter,
+                    equations: Mapping[str, BP]) -> list[tuple[int, str, bool]]:
+    """``for l = 1, ..., L: W^l ← W^l - η δ^l (a^{l-1})ᵀ`` and the bias's update."""
+    network, notation = derivation.network, printer.notation
+    eta = notation.learning_rate
     at_w = printer.relabel(labels(notation, "W", network.depth))
     weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
-    letter = notation.layer_letter
-    lines = [
-        AlgorithmLine(0, "Initialise every weight with a small random number (see the remark below)."),
-        AlgorithmLine(0, "For each epoch $1, 2, \\ldots$:"),
-        AlgorithmLine(1, f"for each training example $({x}, {y})$:"),
-        AlgorithmLine(2, "forward pass: compute the weighted inputs and activations of every layer "
-                         "(the forward pass above);"),
-        AlgorithmLine(2, f"output error: ${equations['BP1'].lhs} = {equations['BP1'].final}$;"),
-    ]
-    if "BP2" in equations:
-        down = span(notation, network, "delta", network.depth - 1, 1)
-        lines.append(AlgorithmLine(2, f"for ${letter} = {down}$: ${equations['BP2'].lhs} = {equations['BP2'].final}$;"))
-    update = f"{weights} \\leftarrow {weights} - \\eta\\, {equations['BP4'].final}"
     layers = span(notation, network, "W", 1, network.depth)
-    lines.append(AlgorithmLine(2, f"for ${letter} = {layers}$: ${update}$"))
+    lines = [(2, f"for ${notation.layer_letter} = {layers}$: ${weights} \\leftarrow {weights} - {eta}\\, "
+                 f"{equations['BP4'].final}$", True)]
     if network.bias in ("vector", "shared"):
         bias = at_w.doprint(sp.MatrixSymbol(symbols.matrix("b", network.depth), 1, 1))
-        lines.append(AlgorithmLine(3, f"and ${bias} \\leftarrow {bias} - \\eta\\, {equations['BP3'].final}$,"))
-    lines.append(AlgorithmLine(3, "with learning rate $\\eta > 0$."))
-    return (text("Stochastic gradient descent, one example at a time, with the rules derived above:"),
-            Block("algorithm", algorithm=tuple(lines)))
+        lines.append((3, f"and ${bias} \\leftarrow {bias} - {eta}\\, {equations['BP3'].final}$,", False))
+    lines.append((3, f"with learning rate ${eta} > 0$.", False))
+    return lines
+
+
+def _neuron_errors(derivation: Derivation, printer: NotationPrinter) -> list[tuple[int, str, bool]]:
+    """Seed 003's error terms neuron by neuron: the output layer's (δ^L_1 of the element form, for any j; the
+    softmax's as a vector), then BP2 for a general neuron of each hidden layer."""
+    network, notation = derivation.network, printer.notation
+    j, _, k = notation.indices
+    top = printer.relabel(labels(notation, "z", network.depth, "L"))
+    first = derivation.deltas[symbols.matrix("delta", network.depth)][0, 0]
+    output = general.as_neuron(first, network, network.depth, j)
+    delta = top.doprint(sp.Symbol(symbols.element("delta", network.depth, j)))
+    lines = [(2, f"output errors, for every output neuron ${j}$: ${delta} = {top.doprint(output)}$;", True)]
+    if network.depth > 1:
+        hidden = printer.relabel(labels(notation, "z", network.depth - 1))
+        equation = general.delta(network, network.depth - 1, j, k)
+        down = span(notation, network, "delta", network.depth - 1, 1)
+        lines.append((2, f"for ${notation.layer_letter} = {down}$ and every neuron ${j}$: "
+                         f"${hidden.doprint(equation.lhs)} = {written(equation.rhs, hidden)}$;", True))
+    return lines
+
+
+def _weight_updates(derivation: Derivation, printer: NotationPrinter,
+                    equations: Mapping[str, BP]) -> list[tuple[int, str, bool]]:
+    """Seed 003's updates, weight by weight: ``Δw_ji ← δ_j z_i``, then ``w_ji ← w_ji - η_n Δw_ji``."""
+    network, notation = derivation.network, printer.notation
+    eta, (j, k) = notation.learning_rate, notation.indices[:2]
+    at = printer.relabel(labels(notation, "z", network.depth))
+    weight, *bias = general.gradients(network, network.depth, j, k)
+    layers = span(notation, network, "W", 1, network.depth)
+    lines = []
+    for equation, what in [(weight, "weight"), *[(eq, "bias") for eq in bias]]:
+        name = at.doprint(equation.lhs.variables[0])
+        factors = sorted(sp.Mul.make_args(equation.rhs), key=lambda f: symbols.kind_of(str(f)) != "delta")
+        value = " ".join(at.doprint(f) for f in factors)  # δ_j z_i, as the seed writes it
+        lines += [(2, f"for every {what} ${name}$ of layers ${notation.layer_letter} = {layers}$:", True),
+                  (3, f"$\\Delta {name} \\leftarrow {value}$", True),
+                  (3, f"${name} \\leftarrow {name} - {eta}\\, \\Delta {name}$", True)]
+    lines.append((3, f"with learning rate ${eta} > 0$ in epoch $n$.", False))
+    return lines
 
 
 #: The example of each case of the initialisation remark for a network whose hidden activations show none.

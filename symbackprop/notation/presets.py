@@ -77,6 +77,9 @@ class Notation:
             source) and one of the layer above (summed over in BP2), as the seed writes them: w_{jk} (nielsen,
             ng), w_{ji} (bishop), W_{ij} from i to j (input-major), W_{kij} (goodfellow, whose layers are k).
         output_name: words for the output ŷ in the notation table (empty: a^L is not renamed).
+        per_weight_update: gradient descent updates each weight, Δw_ji ← δ_j z_i (bishop, seed 003), rather than
+            each weight matrix.
+        learning_rate: the learning rate's letter (η, or η_n: one per epoch n).
     """
 
     name: str
@@ -92,6 +95,8 @@ class Notation:
     gradient: str = "partial"
     times: str = r"\,"
     indices: tuple[str, str, str] = ("j", "k", "k")
+    per_weight_update: bool = False
+    learning_rate: str = "\\eta"
 
     @property
     def title(self) -> str:
@@ -292,6 +297,8 @@ BISHOP = Notation(
     ),
     layer_style="(${l})",
     indices=("j", "i", "k"),
+    per_weight_update=True,
+    learning_rate="\\eta_n",
 )
 
 PRESETS: Mapping[str, Notation] = MappingProxyType({n.name: n for n in (NG, INPUT_MAJOR, GOODFELLOW, BISHOP, NIELSEN)})

@@ -207,7 +207,7 @@ def test_an_unknown_appendix_activation_is_one_line(tmp_path: Path, capsys: pyte
 
 # ------------------------------------------------------------------------------------------------ the PDF
 HOST = r"""\documentclass{article}
-\usepackage{amsmath,amssymb,bm,booktabs,tikz}
+\usepackage{amsmath,amssymb,bm,booktabs,longtable,tikz}
 \begin{document}
 \section{Lecture}
 \appendix

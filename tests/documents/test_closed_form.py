@@ -204,7 +204,7 @@ def test_the_closed_form_compiles_without_overfull_boxes(tmp_path: Path, name: s
 
 
 HOST = r"""\documentclass{article}
-\usepackage{amsmath,amssymb,bm,booktabs,tikz}
+\usepackage{amsmath,amssymb,bm,booktabs,longtable,tikz}
 \begin{document}
 \section{Lecture}
 The gradients are in Appendix~\ref{app:sec:closed}.

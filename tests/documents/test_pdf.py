@@ -38,7 +38,7 @@ SECTION_HEADINGS = {
     "appendix": "Derivatives of the activation functions",
 }
 HOST = r"""\documentclass{article}
-\usepackage{amsmath,amssymb,bm,booktabs,tikz}
+\usepackage{amsmath,amssymb,bm,booktabs,longtable,tikz}
 \begin{document}
 \section{Lecture}
 The four equations are in Appendix~\ref{app:sec:summary}, equation~\eqref{app:eq:bp2}.

@@ -102,3 +102,37 @@ def test_input_major_argues_with_g_ell_and_its_layer_letters() -> None:
 def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) -> None:
     text = render_markdown(Network([2, 2, 1]).derive(), DocumentOptions(notation=preset, formats=("md",)))
     assert f"The notation is {title}." in text
+
+
+def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
+    text = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
+    algorithm = text[text.index("## Gradient descent"):]
+    assert r"For each epoch $n = 1, 2, \ldots$:" in algorithm
+    assert r"output errors, for every output neuron $j$: $\delta^{(L)}_{j} = y_{j} - r_{j}$;" in algorithm
+    assert r"$\Delta w^{(l)}_{ji} \leftarrow \delta^{(l)}_{j} z^{(l-1)}_{i}$" in algorithm
+    assert r"$w^{(l)}_{ji} \leftarrow w^{(l)}_{ji} - \eta_n\, \Delta w^{(l)}_{ji}$" in algorithm
+
+
+def test_continuation_lines_of_the_pseudo_code_are_not_numbered() -> None:
+    derivation = Network([2, 3, 2]).derive()
+    document = build_document(derivation, DocumentOptions(sections="sgd"))
+    (algorithm,) = [b.algorithm for b in document.sections[-1].blocks if b.kind == "algorithm"]
+    numbers = [line.number for line in algorithm]
+    assert numbers == [1, 2, 3, 4, 5, 6, 7, 0, 0]  # "and b <- ...", "with learning rate ..." continue line 7
+    assert algorithm[-1].text == r"with learning rate $\eta > 0$."
+    text = render_markdown(derivation, DocumentOptions(sections="sgd", formats=("md",)))
+    assert "8." not in text and "7. " in text
+
+
+@pytest.mark.parametrize(("count", "written"), [(1, "j = 1"), (2, "j = 1, 2"), (3, "j = 1, 2, 3"),
+                                                (4, r"j = 1, \ldots, 4")])
+def test_a_layers_neurons_are_never_written_1_dots_2(count: int, written: str) -> None:
+    from symbackprop.notation.written import neurons
+
+    assert neurons("j", count) == written
+
+
+def test_a_network_without_biases_has_no_section_called_weights_and_biases() -> None:
+    derivation = Network([2, 2, 2], bias="none").derive()
+    titles = [s.title for s in build_document(derivation, DocumentOptions(sections="element")).sections[1].subsections]
+    assert "Weights" in titles and "Weights and biases" not in titles
