@@ -3,9 +3,12 @@
 ``evaluate(expr, env, functions)`` replaces every MatrixSymbol by the explicit
 matrix ``env[name]`` and carries out each operation the forms use (products,
 sums, transposes, Hadamard products and powers, ``diag``, slices, all-ones
-matrices, element-wise functions). It is how the tests prove the layer-level
-forms equal to the element form, and it works on any values that support the
-operations, SymPy matrices included.
+matrices, the identity, element-wise functions, a matrix written out entry by
+entry). A Jacobian left unevaluated in a line (:class:`~.forms.Partial`) takes
+the value the caller gives it, and each entry of a matrix written out goes
+through the caller's ``entries`` (a partial derivative in it evaluated there).
+It is how the tests prove the layer-level forms equal to the element form, and
+it works on any values that support the operations, SymPy matrices included.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from ..errors import SymbackpropError
+from .forms import Partial
 
 Functions = Mapping[str, Callable[[sp.Matrix], sp.Matrix]]
+#: ∂u/∂v (u a matrix symbol or the cost, v a matrix symbol) -> its explicit value.
+Partials = Callable[[sp.Basic, sp.Basic], sp.Matrix]
 
 
 def function_name(applied: ElementwiseApplyFunction) -> str:
@@ -41,6 +47,8 @@ class _Evaluator:
     env: Mapping[str, sp.Matrix]
     functions: Functions
     sizes: Mapping[sp.Symbol, int]
+    partials: Partials | None = None
+    entries: Callable[[sp.Basic], sp.Basic] | None = None
 
     def __call__(self, e: sp.Basic) -> sp.Basic:
         for kind, rule in _RULES:
@@ -90,6 +98,17 @@ def _slice(ev: _Evaluator, e: sp.MatrixSlice) -> sp.Basic:
     return parent[rows, cols]
 
 
+def _partial(ev: _Evaluator, e: Partial) -> sp.Basic:
+    if ev.partials is None:
+        raise SymbackpropError(f"no value for the Jacobian {e}")
+    return sp.Matrix(ev.partials(*e.args))
+
+
+def _written_out(ev: _Evaluator, e: sp.MatrixBase) -> sp.Basic:
+    """A matrix written out entry by entry: each entry through ``entries`` (as it stands without)."""
+    return sp.Matrix(e.rows, e.cols, [entry if ev.entries is None else ev.entries(entry) for entry in e])
+
+
 def _elementwise(ev: _Evaluator, e: ElementwiseApplyFunction) -> sp.Basic:
     name = function_name(e)
     if name not in ev.functions:
@@ -99,6 +118,8 @@ def _elementwise(ev: _Evaluator, e: ElementwiseApplyFunction) -> sp.Basic:
 
 #: How each kind of matrix expression is evaluated, tried in this order (the first it is an instance of).
 _RULES: tuple[tuple[type, Callable[[_Evaluator, Any], sp.Basic]], ...] = (
+    (sp.MatrixBase, _written_out),
+    (Partial, _partial),
     (sp.MatrixSymbol, _symbol),
     (sp.OneMatrix, lambda ev, e: sp.ones(ev.shape(e.shape[0]), ev.shape(e.shape[1]))),
     (sp.Identity, lambda ev, e: sp.eye(ev.shape(e.shape[0]))),
@@ -118,6 +139,8 @@ def evaluate(
     env: Mapping[str, sp.Matrix],
     functions: Functions,
     sizes: Mapping[sp.Symbol, int] | None = None,
+    partials: Partials | None = None,
+    entries: Callable[[sp.Basic], sp.Basic] | None = None,
 ) -> sp.Matrix:
     """The explicit value of a matrix expression.
 
@@ -127,8 +150,10 @@ def evaluate(
         functions: for each element-wise function name (``"tanh"``, ``"tanh'"``), a map from
             the explicit argument matrix to the explicit result (softmax acts on columns).
         sizes: values of symbolic dimensions, e.g. ``{m: 3}``.
+        partials: the explicit value of each Jacobian ∂u/∂v in ``expr`` (:class:`~.forms.Partial`).
+        entries: the value of each entry of a matrix written out in ``expr`` (the entry itself without).
 
     Raises:
-        SymbackpropError: a symbol or an operation it does not know.
+        SymbackpropError: a symbol or an operation it does not know, or a Jacobian without ``partials``.
     """
-    return _Evaluator(env, functions, sizes or {})(expr)
+    return _Evaluator(env, functions, sizes or {}, partials, entries)(expr)

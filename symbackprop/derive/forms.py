@@ -18,6 +18,12 @@ Matrix symbols (examples as columns in the batch form):
 
 ``g'(z)`` applied element-wise is ``ElementwiseApplyFunction(Function("tanh'"), z)``;
 ``g(z)`` likewise with ``Function("tanh")`` (softmax: applied to each column).
+
+The vector form works each Jacobian out from the definition it comes from, as seed 004 does: a line may hold
+unevaluated Jacobians (:class:`Partial`: ``(∂z^{l+1}/∂a^l ∂a^l/∂z^l)^T δ^{l+1}``), ``diag`` of a narrow layer's
+entries, the identity, or a matrix written out entry by entry (``[∂C/∂w_jk]``, ``[δ_j a_k]``); a weight's gradient
+starts from its general entry ``∂C/∂w_jk`` (letters :data:`J`, :data:`K`). :func:`definitions` names the definition
+each such step differentiates.
 """
 
 from __future__ import annotations
@@ -30,11 +36,32 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from ..model import symbols
 from ..model.activations import A, Z
 from ..model.architecture import Architecture
-from .chain import COST, Y, output_kernel, partial
+from . import general
+from .chain import COST, Y, output_kernel, partial, product
 from .derivation import Equation, Rule, Step
+from .reasoning import prime
 
 #: The number of examples in a batch.
 M = sp.Symbol("m", integer=True, positive=True)
+#: A layer of at most this many neurons is written out entry by entry (diag(σ'(z_1), σ'(z_2))), and so is the
+#: gradient of a weight matrix of at most this many rows and columns, and twice as many entries (2 x 3, 3 x 2).
+EXPLICIT = 3
+#: The letters of a weight's general entry w_jk, and of the sum in its neuron's weighted input z_j = Σ_m w_jm a_m.
+J, K, SUM = "j", "k", "m"
+
+
+class Partial(sp.MatrixExpr):
+    """∂u/∂v of a layer's vectors, unevaluated: the Jacobian of u (a row per entry of u, a column per entry of v);
+    for the cost (a scalar u), its gradient, shaped like v. Printed ∂u/∂v; the verifier works it out from the
+    definitions."""
+
+    def __new__(cls, u: sp.Basic, v: sp.MatrixExpr) -> Partial:
+        return sp.Basic.__new__(cls, u, v)
+
+    @property
+    def shape(self) -> tuple[sp.Expr, sp.Expr]:
+        u, v = self.args
+        return (u.shape[0], v.shape[0]) if isinstance(u, sp.MatrixExpr) else v.shape
 
 
 class NotLiftable(Exception):
@@ -164,14 +191,23 @@ class _Builder:
 
     def _output_delta_elementwise(self, grad_value: sp.MatrixExpr | None, final: sp.MatrixExpr | None) -> None:
         s, L = self.s, self.s.net.depth
-        name, d, grad = symbols.matrix("delta", L), s.delta(L), s.grad()
-        chain = ((sp.Transpose(partial(s.a(L), s.z(L))), partial(COST, s.a(L))),)
-        self.add(name, L, d, chain, Rule.CHAIN_RULE_DIAGONAL_JACOBIAN, sp.MatMul(sp.DiagMatrix(s.g_prime(L)), grad))
+        name, d, grad, a = symbols.matrix("delta", L), s.delta(L), s.grad(), s.a(L)
+        self.add(name, L, d, (), Rule.CHAIN_RULE_DIAGONAL_JACOBIAN,
+                 sp.MatMul(sp.Transpose(Partial(a, s.z(L))), Partial(COST, a)))
+        self.add(name, L, d, (), Rule.DIAGONAL_JACOBIAN, sp.MatMul(self._diagonal(L), grad))
         self.add(name, L, d, (), Rule.DIAGONAL_TIMES_VECTOR, sp.HadamardProduct(grad, s.g_prime(L)))
         if grad_value is not None:
             self.add(name, L, d, (), Rule.DIFFERENTIATE_LOSS, sp.HadamardProduct(grad_value, s.g_prime(L)))
         if final is not None and final != self.results[name]:
             self.add(name, L, d, (), Rule.SIMPLIFY_IN_OUTPUT, final)
+
+    def _diagonal(self, l: int) -> sp.MatrixExpr:
+        """diag(g'(z^l_1), ..., g'(z^l_n)) for a layer of at most :data:`EXPLICIT` neurons, else diag(g'(z^l))."""
+        net = self.s.net
+        if net.layers[l] > EXPLICIT:
+            return sp.DiagMatrix(self.s.g_prime(l))
+        g_prime = prime(net.activation(l).name)
+        return sp.DiagMatrix(sp.ImmutableMatrix([g_prime(z) for z in net.z(l)]))
 
     def _output_delta_softmax(self, grad_value: sp.MatrixExpr | None) -> None:
         s, net, L = self.s, self.s.net, self.s.net.depth
@@ -209,26 +245,80 @@ class _Builder:
             self.add(name, l, d, ((partial(COST, s.z(l)),),), Rule.EACH_COLUMN,
                      sp.HadamardProduct(w.T * d_next, s.g_prime(l)))
             return
-        chain = ((sp.Transpose(partial(s.z(l + 1), s.z(l))), partial(COST, s.z(l + 1))),)
-        self.add(name, l, d, chain, Rule.CHAIN_RULE_LAYER_JACOBIAN,
-                 sp.MatMul(sp.Transpose(sp.MatMul(w, sp.DiagMatrix(s.g_prime(l)))), d_next))
-        self.add(name, l, d, (), Rule.TRANSPOSE_OF_PRODUCT, sp.MatMul(sp.DiagMatrix(s.g_prime(l)), w.T, d_next))
-        self.add(name, l, d, (), Rule.DIAGONAL_TIMES_VECTOR, sp.HadamardProduct(w.T * d_next, s.g_prime(l)))
+        z, a, z_next, diagonal = s.z(l), s.a(l), s.z(l + 1), sp.DiagMatrix(s.g_prime(l))
+
+        def transposed(*factors: sp.MatrixExpr) -> sp.MatrixExpr:  # (AB)^T delta^{l+1}
+            return sp.MatMul(sp.Transpose(sp.MatMul(*factors)), d_next)
+
+        lines = ((Rule.CHAIN_RULE_LAYER_JACOBIAN, sp.MatMul(sp.Transpose(Partial(z_next, z)), Partial(COST, z_next))),
+                 (Rule.JACOBIAN_CHAIN, transposed(Partial(z_next, a), Partial(a, z))),
+                 (Rule.JACOBIAN_OF_WEIGHTED_SUM, transposed(w, Partial(a, z))),
+                 (Rule.DIAGONAL_JACOBIAN, transposed(w, diagonal)),
+                 (Rule.TRANSPOSE_OF_PRODUCT, sp.MatMul(diagonal, w.T, d_next)),
+                 (Rule.DIAGONAL_TIMES_VECTOR, sp.HadamardProduct(w.T * d_next, s.g_prime(l))))
+        for rule, result in lines:
+            self.add(name, l, d, (), rule, result)
 
     def gradients(self, l: int) -> None:
+        if self.s.batch:
+            self._gradients_batch(l)
+            return
+        self._weight_entry(l)
+        self._weight_matrix(l)
+        net, s = self.s.net, self.s
+        if net.bias not in ("vector", "shared"):
+            return
+        name, z, b, n = symbols.matrix("b", l), s.z(l), s.bias(l), net.layers[l]
+        lhs, vector = partial(COST, b), net.bias == "vector"
+        self.add(name, l, lhs, (), Rule.CHAIN_RULE_BIAS if vector else Rule.CHAIN_RULE_SHARED_BIAS,
+                 sp.MatMul(sp.Transpose(Partial(z, b)), Partial(COST, z)))
+        jacobian = sp.Identity(n) if vector else sp.OneMatrix(n, 1)
+        self.add(name, l, lhs, (), Rule.JACOBIAN_OF_BIAS, sp.MatMul(sp.Transpose(jacobian), s.delta(l)))
+        if vector:
+            self.add(name, l, lhs, (), Rule.IDENTITY_TIMES_VECTOR, s.delta(l))
+
+    def _weight_entry(self, l: int) -> None:
+        """∂C/∂w_jk = ∂C/∂z_j ∂z_j/∂w_jk = δ_j ∂z_j/∂w_jk = δ_j a_k for a general entry (seeds 000 and 004)."""
+        def entry(kind: str, layer: int | None, *indices: str) -> sp.Symbol:
+            return sp.Symbol(symbols.element(kind, layer, *indices), real=True)
+
+        w, z, d = entry("W", l, J, K), entry("z", l, J), entry("delta", l, J)
+        source = entry("x", None, K) if l == 1 else entry("a", l - 1, K)
+        name, lhs = symbols.matrix("W", l), partial(COST, w)
+        self.add(name, l, lhs, ((partial(COST, z), partial(z, w)),), Rule.CHAIN_RULE_PARAMETER,
+                 product(d, partial(z, w)))
+        self.add(name, l, lhs, (), Rule.LOCAL_LINEAR, product(d, source))
+
+    def _weight_matrix(self, l: int) -> None:
+        """The matrix of every ∂C/∂w_jk: written out entry by entry for a small layer, then an outer product."""
+        s, net = self.s, self.s.net
+        name, neuron = symbols.matrix("W", l), net.bias == "neuron"
+        lhs, weights = partial(COST, s.weights(l)), net.parameters[name]
+        outer = s.delta(l) * (s.abar(l - 1) if neuron else s.a(l - 1)).T
+        if max(weights.shape) > EXPLICIT or len(weights) > 2 * EXPLICIT:
+            self.add(name, l, lhs, (), Rule.CHAIN_RULE_OUTER_PRODUCT, outer)
+            return
+        sources = net.inputs_list() if l == 1 else list(net.a(l - 1))
+        sources = [sp.S.One, *sources] if neuron else sources
+        deltas = net.delta(l)
+        entries = sp.ImmutableMatrix(len(deltas), len(sources), lambda j, k: deltas[j] if sources[k] == 1
+                                     else product(deltas[j], sources[k]))
+        self.add(name, l, lhs, (), Rule.DEFINITION, weights.applyfunc(lambda w: partial(COST, w)))
+        self.add(name, l, lhs, (), Rule.ENTRY_BY_ENTRY_BIAS_UNIT if neuron else Rule.ENTRY_BY_ENTRY, entries)
+        self.add(name, l, lhs, (), Rule.OUTER_PRODUCT, outer)
+
+    def _gradients_batch(self, l: int) -> None:
+        """BP4 of the vector form for each example (column), summed; BP3 through Z^l = W^l A^{l-1} + b^l 1^T."""
         s, net = self.s, self.s.net
         d, examples = s.delta(l), s.ones(1).T  # 1_m, (m x 1)
         weights, bias = symbols.matrix("W", l), symbols.matrix("b", l)
         source = s.abar(l - 1) if net.bias == "neuron" else s.a(l - 1)
-        outer = Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED if self.s.batch else Rule.CHAIN_RULE_OUTER_PRODUCT
-        self.add(weights, l, partial(COST, s.weights(l)), ((partial(COST, s.z(l)), partial(s.z(l), s.weights(l))),),
-                 outer, d * source.T)
+        self.add(weights, l, partial(COST, s.weights(l)), (), Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED, d * source.T)
         bias_chain = ((sp.Transpose(partial(s.z(l), s.bias(l))), partial(COST, s.z(l))),)
         if net.bias == "vector":
-            total = d * examples if self.s.batch else d
-            self.add(bias, l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_BIAS, total)
+            self.add(bias, l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_BIAS, d * examples)
         elif net.bias == "shared":
-            total = sp.OneMatrix(1, net.layers[l]) * d * (examples if self.s.batch else sp.Identity(1))
+            total = sp.OneMatrix(1, net.layers[l]) * d * examples
             self.add(bias, l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_SHARED_BIAS, total)
 
 
@@ -264,6 +354,22 @@ def forward_vector(network: Architecture) -> tuple[Equation, ...]:
         equations.append(Equation(symbols.matrix("z", l), s.z(l), z))
         equations.append(Equation(symbols.matrix("a", l), s.a(l), applied(network.activation(l).name, s.z(l))))
     return tuple(equations)
+
+
+def definitions(step: Step, network: Architecture) -> tuple[Equation, ...]:
+    """The definition a vector-form step differentiates (what a document writes after "since"): z^{l+1} =
+    W^{l+1} a^l + b^{l+1} for ∂z^{l+1}/∂a^l, a^l = g(z^l) for the diagonal Jacobian, z^l for ∂z^l/∂b^l, and
+    z^l_j = Σ_m w^l_jm a^{l-1}_m + b^l_j for a weight's general entry; none for other steps."""
+    if step.form != "vector":
+        return ()
+    if step.rule is Rule.LOCAL_LINEAR:
+        return (general.forward(network, step.layer, J, SUM),)
+    at = {Rule.JACOBIAN_OF_WEIGHTED_SUM: (step.layer + 1, 0), Rule.DIAGONAL_JACOBIAN: (step.layer, 1),
+          Rule.JACOBIAN_OF_BIAS: (step.layer, 0)}.get(step.rule)
+    if at is None:
+        return ()
+    layer, which = at
+    return (forward_vector(network)[2 * (layer - 1) + which],)
 
 
 def forward_batch(network: Architecture) -> dict[str, sp.Basic]:

@@ -14,13 +14,13 @@ of the symbols in the truth and in every line.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
 
 from ..model import symbols
-from ..model.activations import GENERIC, GENERIC_PRIME
+from ..model.activations import GENERIC, GENERIC_PRIME, Activation
 from ..model.architecture import Architecture
 from ..model.losses import LABEL, GenericCost
 from .chain import COST
@@ -212,3 +212,120 @@ def rank(symbol: sp.Symbol) -> tuple[int, int]:
     if info is None or info.layer is None or info.kind not in ("z", "a"):
         return (-1, 0)
     return (info.layer, 0 if info.kind == "z" else 1)
+
+
+# ------------------------------------------------- the vector and batch forms' matrices, written out
+def entries_of(name: str, net: Architecture) -> list[sp.Symbol] | sp.ImmutableMatrix:
+    """The element symbols of a one-example matrix symbol, or the parameter matrix."""
+    if name in net.parameters:
+        return net.parameters[name]
+    info = symbols.describe(name)
+    if info is None:
+        raise VerificationError(f"cannot check: no entries for {name}")
+    kind = {v: k for k, v in symbols.BATCH.items()}.get(info.kind, info.kind)
+    if kind == "x":
+        return net.inputs_list()
+    if kind == "y":
+        return list(net.targets)
+    if kind in ("z", "a", "delta") and info.layer is not None:
+        return {"z": net.z, "a": net.a, "delta": net.delta}[kind](info.layer)
+    raise VerificationError(f"cannot check: no entries for {name}")
+
+
+def gradient(worlds: Sequence[World], name: str, batch: bool) -> sp.Matrix:
+    """∂C/∂(name) at the point: a column per example (over m) for a batch's Z, the mean for a parameter."""
+    net = worlds[0].net
+    if name in net.parameters:
+        matrix = net.parameters[name]
+        return sp.Matrix(matrix.shape[0], matrix.shape[1],
+                         lambda i, j: numeric(sp.Add(*[w.truth[matrix[i, j]] for w in worlds]) / len(worlds)))
+    columns = [sp.Matrix([w.cost_partial(s) for s in entries_of(name, net)]) for w in worlds]
+    if not batch:
+        return columns[0]
+    return sp.Matrix.hstack(*columns) / len(worlds)
+
+
+def contract(gradient: sp.Matrix, u: str, v: str, worlds: Sequence[World], batch: bool) -> sp.Matrix:
+    """Σ over the entries e of U of ∂C/∂e ∂e/∂V: the chain rule through U, shaped like V."""
+    net = worlds[0].net
+    u_entries, v_entries = entries_of(u, net), entries_of(v, net)
+    v_list = list(v_entries)
+    shape = v_entries.shape if isinstance(v_entries, sp.MatrixBase) else (len(v_list), 1)
+    total = [sp.S.Zero] * len(v_list)
+    for e, world in enumerate(worlds if batch else worlds[:1]):
+        for i, entry in enumerate(u_entries):
+            weight = gradient[i, e]
+            if weight == 0:
+                continue
+            for index, target in enumerate(v_list):
+                total[index] += weight * world.at(world.local(entry, target))
+    return sp.Matrix(shape[0], shape[1], [numeric(t) for t in total])
+
+
+def matrix_name(matrix: sp.Basic) -> str:
+    if not isinstance(matrix, sp.MatrixSymbol):
+        raise VerificationError(f"cannot check the chain factor over {matrix}")
+    return str(matrix.name)
+
+
+def _column(world: World, kind: str, layer: int | None) -> list[sp.Expr]:
+    """One example's values of a one-example matrix symbol of kind ``kind``."""
+    net = world.net
+    if kind == "abar":
+        return [sp.S.One, *_column(world, "a" if layer else "x", layer)]
+    if kind == "x":
+        return [world.values[x] for x in net.inputs_list()]
+    if kind == "y":
+        return [world.at(y) for y in net.targets]
+    assert layer is not None
+    if kind == "delta":
+        return [world.truth[d] for d in net.delta(layer)]
+    if kind == "grad_a":
+        return [world.at(sp.diff(world.loss, a)) for a in net.a(layer)]
+    return [world.values[s] for s in (net.z(layer) if kind == "z" else net.a(layer))]
+
+
+def environment(worlds: Sequence[World], batch: bool) -> dict[str, sp.Matrix]:
+    """Every matrix symbol of the vector (one world) or batch form (a column per world, Delta over m), explicit."""
+    net = worlds[0].net
+    chosen = worlds if batch else worlds[:1]
+    kinds: list[tuple[str, int | None]] = [("x", None), ("y", None), ("abar", 0), ("grad_a", net.depth)]
+    kinds += [(kind, layer) for layer in range(1, net.depth + 1) for kind in ("z", "a", "abar", "delta")]
+    env = {}
+    for kind, layer in kinds:
+        scale = sp.Rational(1, len(chosen)) if batch and kind == "delta" else sp.S.One
+        matrix = sp.Matrix.hstack(*[sp.Matrix(_column(w, kind, layer)) for w in chosen]) * scale
+        env[symbols.matrix(symbols.batch(kind) if batch else kind, layer)] = matrix
+    for name, parameters in net.parameters.items():
+        env[name] = sp.Matrix(parameters).applyfunc(lambda p: worlds[0].values[p])
+    return env
+
+
+def layer_functions(net: Architecture, instance: Instance) -> dict[str, Callable[[sp.Matrix], sp.Matrix]]:
+    """Each activation g applied column by column, and g' entry by entry, from the activation's formula (the
+    instance's for a generic one)."""
+    z = sp.Symbol("z", real=True)
+    functions: dict[str, Callable[[sp.Matrix], sp.Matrix]] = {}
+    for act in net.activations:
+        def forward(m: sp.Matrix, act: Activation = act) -> sp.Matrix:
+            return sp.Matrix.hstack(*[sp.Matrix([numeric(instance(v)) for v in act.apply(list(m[:, i]))])
+                                      for i in range(m.cols)])
+
+        functions[act.name] = forward
+        if act.elementwise:
+            functions[f"{act.name}'"] = _entrywise(sp.diff(instance(act(z)), z), z)
+    return functions
+
+
+def _entrywise(formula: sp.Expr, z: sp.Symbol) -> Callable[[sp.Matrix], sp.Matrix]:
+    """``formula`` of ``z`` applied to each entry of a matrix."""
+    return lambda m: m.applyfunc(lambda v: numeric(formula.xreplace({z: v})))
+
+
+def jacobian(world: World, u: sp.Basic, v: sp.Basic) -> sp.Matrix:
+    """∂u/∂v of one example at the point, from the definitions: for the cost its gradient (shaped like v), else the
+    Jacobian of u (a row per entry of u, a column per entry of v)."""
+    if u == COST:
+        return gradient([world], matrix_name(v), batch=False)
+    rows, cols = list(entries_of(matrix_name(u), world.net)), list(entries_of(matrix_name(v), world.net))
+    return sp.Matrix(len(rows), len(cols), lambda i, j: world.at(world.local(rows[i], cols[j])))

@@ -26,28 +26,32 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
 
 from ..errors import SizeLimitError
 from ..model import symbols
-from ..model.activations import Activation
 from ..model.architecture import Architecture
 from . import general
 from .chain import COST
 from .derivation import Derivation, Step
-from .explicit import evaluate
+from .explicit import Functions, evaluate
 from .forms import M
 from .truth import (
     DIGITS,
-    Instance,
     VerificationError,
     World,
+    contract,
     draw_example,
     draw_instance,
     draw_parameters,
+    environment,
+    gradient,
+    jacobian,
+    layer_functions,
+    matrix_name,
     numeric,
 )
 
@@ -87,9 +91,10 @@ class Verification:
 
     def report(self) -> str:
         """One line: the steps, and how they were checked."""
+        proven = (f"; {self.proven} of the {self.rewrites} element-form rewrites also proven by SymPy"
+                  if self.rewrites else "")
         return (f"{self.steps} steps verified ({self.lines} lines, each equal to the true derivative at "
-                f"{self.points} random rational points; {self.proven} of the {self.rewrites} element-form rewrites "
-                "also proven by SymPy)")
+                f"{self.points} random rational points{proven})")
 
 
 def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verification:
@@ -198,60 +203,6 @@ def _proven(before: sp.Expr, after: sp.Expr, world: World) -> bool:
 
 
 # ------------------------------------------------------------------------------------- vector and batch
-def _entries(name: str, net: Architecture) -> list[sp.Symbol] | sp.ImmutableMatrix:
-    """The element symbols of a one-example matrix symbol, or the parameter matrix."""
-    if name in net.parameters:
-        return net.parameters[name]
-    info = symbols.describe(name)
-    if info is None:
-        raise VerificationError(f"cannot check: no entries for {name}")
-    kind = {v: k for k, v in symbols.BATCH.items()}.get(info.kind, info.kind)
-    if kind == "x":
-        return net.inputs_list()
-    if kind == "y":
-        return list(net.targets)
-    if kind in ("z", "a", "delta") and info.layer is not None:
-        return {"z": net.z, "a": net.a, "delta": net.delta}[kind](info.layer)
-    raise VerificationError(f"cannot check: no entries for {name}")
-
-
-def _gradient(worlds: Sequence[World], name: str, batch: bool) -> sp.Matrix:
-    """∂C/∂(name) at the point: a column per example (over m) for a batch's Z, the mean for a parameter."""
-    net = worlds[0].net
-    if name in net.parameters:
-        matrix = net.parameters[name]
-        return sp.Matrix(matrix.shape[0], matrix.shape[1],
-                         lambda i, j: numeric(sp.Add(*[w.truth[matrix[i, j]] for w in worlds]) / len(worlds)))
-    entries = _entries(name, net)
-    columns = [sp.Matrix([w.cost_partial(s) for s in entries]) for w in worlds]
-    if not batch:
-        return columns[0]
-    return sp.Matrix.hstack(*columns) / len(worlds)
-
-
-def _contract(gradient: sp.Matrix, u: str, v: str, worlds: Sequence[World], batch: bool) -> sp.Matrix:
-    """Σ over the entries e of U of ∂C/∂e ∂e/∂V: the chain rule through U, shaped like V."""
-    net = worlds[0].net
-    u_entries, v_entries = _entries(u, net), _entries(v, net)
-    v_list = list(v_entries)
-    shape = v_entries.shape if isinstance(v_entries, sp.MatrixBase) else (len(v_list), 1)
-    total = [sp.S.Zero] * len(v_list)
-    for e, world in enumerate(worlds if batch else worlds[:1]):
-        for i, entry in enumerate(u_entries):
-            weight = gradient[i, e]
-            if weight == 0:
-                continue
-            for index, target in enumerate(v_list):
-                total[index] += weight * world.at(world.local(entry, target))
-    return sp.Matrix(shape[0], shape[1], [numeric(t) for t in total])
-
-
-def _name(matrix: sp.Basic) -> str:
-    if not isinstance(matrix, sp.MatrixSymbol):
-        raise VerificationError(f"cannot check the chain factor over {matrix}")
-    return str(matrix.name)
-
-
 def _chain_term(term: Sequence[sp.Basic], worlds: Sequence[World], batch: bool) -> sp.Matrix:
     """One product of a matrix chain: ∂C/∂U with ∂U/∂V (either transposed, in either order)."""
     factors = [f.arg if isinstance(f, sp.Transpose) else f for f in term]
@@ -261,77 +212,23 @@ def _chain_term(term: Sequence[sp.Basic], worlds: Sequence[World], batch: bool) 
     local = [f for f in factors if f.expr != COST]
     if len(cost) != 1 or len(local) > 1:
         raise VerificationError(f"cannot check the chain term {term}")
-    gradient = _gradient(worlds, _name(cost[0].variables[0]), batch)
+    total = gradient(worlds, matrix_name(cost[0].variables[0]), batch)
     if not local:
-        return gradient
+        return total
     u, v = local[0].expr, local[0].variables[0]
     if u != cost[0].variables[0]:
         raise VerificationError(f"cannot check the chain term {term}: ∂C/∂{cost[0].variables[0]} with ∂{u}")
-    return _contract(gradient, _name(u), _name(v), worlds, batch)
-
-
-def _column(world: World, kind: str, layer: int | None) -> list[sp.Expr]:
-    """One example's values of a one-example matrix symbol of kind ``kind``."""
-    net = world.net
-    if kind == "abar":
-        return [sp.S.One, *_column(world, "a" if layer else "x", layer)]
-    if kind == "x":
-        return [world.values[x] for x in net.inputs_list()]
-    if kind == "y":
-        return [world.at(y) for y in net.targets]
-    assert layer is not None
-    if kind == "delta":
-        return [world.truth[d] for d in net.delta(layer)]
-    if kind == "grad_a":
-        return [world.at(sp.diff(world.loss, a)) for a in net.a(layer)]
-    return [world.values[s] for s in (net.z(layer) if kind == "z" else net.a(layer))]
-
-
-def _environment(worlds: Sequence[World], batch: bool) -> dict[str, sp.Matrix]:
-    """Every matrix symbol of the vector (one world) or batch form (a column per world, Delta over m), explicit."""
-    net = worlds[0].net
-    chosen = worlds if batch else worlds[:1]
-    kinds: list[tuple[str, int | None]] = [("x", None), ("y", None), ("abar", 0), ("grad_a", net.depth)]
-    kinds += [(kind, layer) for layer in range(1, net.depth + 1) for kind in ("z", "a", "abar", "delta")]
-    env = {}
-    for kind, layer in kinds:
-        scale = sp.Rational(1, len(chosen)) if batch and kind == "delta" else sp.S.One
-        matrix = sp.Matrix.hstack(*[sp.Matrix(_column(w, kind, layer)) for w in chosen]) * scale
-        env[symbols.matrix(symbols.batch(kind) if batch else kind, layer)] = matrix
-    for name, parameters in net.parameters.items():
-        env[name] = sp.Matrix(parameters).applyfunc(lambda p: worlds[0].values[p])
-    return env
-
-
-def _functions(net: Architecture, instance: Instance) -> dict[str, Callable[[sp.Matrix], sp.Matrix]]:
-    """Each activation g applied column by column, and g' entry by entry, from the activation's formula (the
-    instance's for a generic one)."""
-    z = sp.Symbol("z", real=True)
-    functions: dict[str, Callable[[sp.Matrix], sp.Matrix]] = {}
-    for act in net.activations:
-        def forward(m: sp.Matrix, act: Activation = act) -> sp.Matrix:
-            return sp.Matrix.hstack(*[sp.Matrix([numeric(instance(v)) for v in act.apply(list(m[:, i]))])
-                                      for i in range(m.cols)])
-
-        functions[act.name] = forward
-        if act.elementwise:
-            functions[f"{act.name}'"] = _entrywise(sp.diff(instance(act(z)), z), z)
-    return functions
-
-
-def _entrywise(formula: sp.Expr, z: sp.Symbol) -> Callable[[sp.Matrix], sp.Matrix]:
-    """``formula`` of ``z`` applied to each entry of a matrix."""
-    return lambda m: m.applyfunc(lambda v: numeric(formula.xreplace({z: v})))
+    return contract(total, matrix_name(u), matrix_name(v), worlds, batch)
 
 
 def _layer_truth(step: Step, worlds: Sequence[World], batch: bool) -> sp.Matrix:
     """The true value of a vector- or batch-form step's quantity: δ^l (Δ^l) is ∂C/∂z^l (∂C/∂Z^l)."""
     lhs = step.lhs.variables[0] if isinstance(step.lhs, sp.Derivative) else step.lhs
-    name = _name(lhs)
+    name = matrix_name(lhs)
     info = symbols.describe(name)
     if info is not None and info.kind in ("delta", symbols.batch("delta")):
         name = symbols.matrix(symbols.batch("z") if batch else "z", info.layer)
-    return _gradient(worlds, name, batch)
+    return gradient(worlds, name, batch)
 
 
 def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _Tally, batch: bool) -> None:
@@ -339,9 +236,11 @@ def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _T
     steps = derivation.steps_of(form)
     if not steps:
         return
-    env, functions = _environment(worlds, batch), _functions(derivation.network, worlds[0].instance)
-    sizes = {M: len(worlds)} if batch else {}
+    env, functions = environment(worlds, batch), layer_functions(derivation.network, worlds[0].instance)
     for step in steps:
+        if isinstance(step.lhs, sp.Derivative) and isinstance(step.lhs.variables[0], sp.Symbol):
+            _check_entry(step, worlds[0], tally)
+            continue
         truth = _layer_truth(step, worlds, batch)
         if step.chain:
             terms = [_chain_term(term, worlds, batch) for term in step.chain]
@@ -349,9 +248,36 @@ def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _T
                 raise _fail(step, "chain rule's product", [t.shape for t in terms], f"of shape {truth.shape}")
             _compare(step, "chain rule's product", sum(terms, sp.zeros(*truth.shape)), truth)
             tally.lines += 1
-        value = sp.Matrix(evaluate(step.result, env, functions, sizes)).applyfunc(numeric)
-        _compare(step, "line, written out,", value, truth)
+        _compare(step, "line, written out,", _written_out(step, env, functions, worlds, batch), truth)
         tally.lines += 1
+
+
+def _written_out(step: Step, env: dict[str, sp.Matrix], functions: Functions, worlds: Sequence[World],
+                 batch: bool) -> sp.Matrix:
+    """A line as an explicit matrix; in the vector form each Jacobian ∂U/∂V from the definitions and each entry of
+    a matrix written out (a partial derivative in it too) at the point, in the batch form neither (they fail)."""
+    world = worlds[0]
+    try:
+        value = evaluate(step.result, env, functions, {M: len(worlds)} if batch else {},
+                         partials=None if batch else lambda u, v: jacobian(world, u, v),
+                         entries=None if batch else world.line)
+    except (ValueError, TypeError, VerificationError) as error:  # SymbackpropError, a ShapeError: not evaluated
+        raise _fail(step, "line", f"not evaluated ({error})", "a number") from error
+    return sp.Matrix(value).applyfunc(numeric)
+
+
+def _check_entry(step: Step, world: World, tally: _Tally) -> None:
+    """A general entry of the vector form (∂C/∂w_jk with letters j and k) for every j and k of its layer: its chain
+    and its line."""
+    for letters in _instances(world.net, step.lhs, step.layer):
+        truth = _general_truth(general.instantiate(step.lhs, letters), world)
+        lines = [("chain rule's sum of products", sp.Add(*[sp.Mul(*[world.partial(general.instantiate(f, letters))
+                                                                   for f in path]) for path in step.chain]))]
+        lines = (lines if step.chain else []) + [("line", world.line(general.instantiate(step.result, letters)))]
+        for what, value in lines:
+            if truth is None or not _close(numeric(value), truth):
+                raise _fail(f"{step.form} form, {step.quantity}, {step.rule.name} for {letters}", what, value, truth)
+            tally.lines += 1
 
 
 def _compare(step: Step, what: str, value: sp.Matrix, truth: sp.Matrix) -> None:

@@ -25,10 +25,10 @@ from .summary import labels
 #: What each argument is about, before its display.
 INTRO = {
     "output": "The output layer. For a neuron ${j}$ of layer $L$, by the chain rule through its activation:",
-    "hidden": ("A hidden layer $l < L$. The cost depends on ${z}$ through every neuron ${k}$ of layer $l+1$, so the "
-               "multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, "
+    "hidden": ("A hidden layer ${l} < L$. The cost depends on ${z}$ through every neuron ${k}$ of layer "
+               "${l}+1$, so the multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, "
                "$\\frac{{\\partial y}}{{\\partial x}} = \\sum_{{i}} \\frac{{\\partial y}}{{\\partial u_i}}\\,"
-               "\\frac{{\\partial u_i}}{{\\partial x}}$. Whatever the widths (also for one neuron in layer $l+1$):"),
+               "\\frac{{\\partial u_i}}{{\\partial x}}$. Whatever the widths (also for one neuron in layer ${l}+1$):"),
     "weight": "A weight reaches the cost only through the weighted input of its neuron:",
     "bias": "Likewise a bias:",
 }
@@ -59,7 +59,7 @@ def _argument_blocks(argument: Argument, derivation: Derivation, printer: Notati
     letters = _letters(argument, printer)
     shown = _printer(argument, derivation, printer)
     z = shown.doprint(general.with_letters(sp.Symbol(symbols.element("z", argument.layer, "j")), letters))
-    intro = INTRO[argument.name].format(j=letters["j"], k=letters["k"], z=z)
+    intro = INTRO[argument.name].format(j=letters["j"], k=letters["k"], z=z, l=printer.notation.layer_letter)
     rows = [([written(general.with_letters(line.result, letters), shown)], _note(line, letters, shown))
             for line in argument.lines]
     lhs = shown.doprint(general.with_letters(argument.lhs, letters))

@@ -1,10 +1,14 @@
 """Exercises: problem statements and their solutions as two documents, laid out as seed 001.
 
-(a) asks for the error terms (the output layer and the recursion), (b) for the parameter gradients, (c) for the
-vector form, and (d), for nets small enough to work by hand, for numbers: the gradients at a point whose values
-``seed`` draws. The solutions are the engine's own steps; the numbers come from substituting the point into the
-engine's gradients. The point is redrawn from the seed until no two rows or columns of any answer (a gradient, a
-delta vector) are equal, so that a student who swaps indices gets different numbers.
+The set-up states the network in general (``a_j = g_ℓ(z_j)``, the weighted input, the cost as a mean, the error
+term); (a) asks for the error terms (the output layer and the recursion), (b) for the parameter gradients, (c) for
+the vector form, all for any activations g_ℓ and any cost c, as :mod:`.exercise_general` takes them from the
+derivation of the same architecture with generic activations and loss; the solutions are that derivation's
+arguments, and "for this network" the concrete one's. (d), for nets small enough to work by hand, asks for
+numbers: the gradient of every weight and bias of this network at a point whose values ``seed`` draws; they come
+from substituting the point into the engine's gradients. The point is redrawn from the seed until no two rows or
+columns of any answer (a gradient, a delta vector) are equal, so that a student who swaps indices gets different
+numbers.
 """
 
 from __future__ import annotations
@@ -17,32 +21,19 @@ from ..derive.derivation import Derivation
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
-from ..notation.display import Display, Line
+from ..notation.display import Display, Line, chain, visual_width
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
 from . import sections as sec
-from .model import Document, describe, forward_blocks
+from .exercise_general import generic_derivation, problem_blocks, setup_blocks, solution_blocks
+from .model import BIAS_NAMES, Document, describe
 from .options import DocumentOptions
 from .sections import Block, Section, display, text
-from .summary import bp_equations
 
+#: The parts asked of every network, and their titles.
+PARTS = (("a", "The error terms"), ("b", "The gradients"), ("c", "Vector form"))
 #: The numeric part is asked only of nets with at most this many parameters.
 NUMERIC_LIMIT = 24
 DIGITS = 4
-
-
-def _problem_equations(derivation: Derivation, printer: NotationPrinter) -> dict[str, Display]:
-    """The results the problems ask to show, in general form."""
-    network = derivation.network
-    L = network.depth
-    output = derivation.steps_of("element", symbols.element("delta", L, 1))
-    general = sec.general_gradients(network, L, printer)
-    parts = {"a": sec.quantity_display(output[-1:], printer)}
-    if L > 1:
-        parts["a2"] = sec.general_delta(network, L - 1, printer)
-    parts["b"] = general
-    bp = bp_equations(derivation, printer)
-    parts["c"] = Display(tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in bp))
-    return parts
 
 
 #: Draws from the seed tried for a point at which every index mistake shows in the answers.
@@ -156,81 +147,84 @@ def _values_line(symbols: list[sp.Symbol], point: dict[sp.Symbol, sp.Expr], prin
 
 
 def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tuple[Block, ...] | None:
+    """Part (d): this network at a point that ``seed`` draws, every weight and bias given a value, and the
+    gradient of every one of them as the answer (the last block); None for a net too large or generic."""
     network = derivation.network
     if network.parameter_count > NUMERIC_LIMIT or network.generic:  # a generic network has no numbers
         return None
     point = _point(derivation, seed)
     params = [s for m in network.parameters.values() for s in m]
-    given = [network.inputs_list(), params]
     if network.loss.sparse:
         label = f"\\ell = {point[LABEL]}"
     else:
         label = _values_line(list(network.targets), point, printer)
-    statement = (f"Take ${_values_line(given[0], point, printer)}$, the target ${label}$ and the parameters "
-                 f"${_values_line(given[1], point, printer)}$. Compute every gradient of the cost at this point, "
-                 f"to {DIGITS} decimals.")
-    printed = answers(derivation, point)
-    lines = []
+    cost = printer.cost_letter()
+    inputs = _values_line(network.inputs_list(), point, printer)
+    statement = (f"Take the inputs ${inputs}$, the target ${label}$ and the parameters "
+                 f"${_values_line(params, point, printer)}$. Compute the partial derivative of ${cost}$ "
+                 f"with respect to every weight and every bias at this point, to {DIGITS} decimals.")
+    network_blocks = (text(f"The network of these exercises is {describe(network)}, with "
+                           f"{BIAS_NAMES[network.bias]}; the cost of one example is"),
+                      display(chain(cost, [(sec.terms(derivation.loss, printer), "")], printer.width)))
+    return (*network_blocks, text(statement), display(_answer_display(network, answers(derivation, point), printer)))
+
+
+def _answer_display(network: Architecture, printed: dict[str, list[list[str]]], printer: NotationPrinter) -> Display:
+    """``∂c/∂p = number`` for every parameter: the weights into one neuron side by side (a layer's biases
+    likewise), as far as the line is wide; a page break may fall between lines."""
+    lines: list[Line] = []
     for name, matrix in network.parameters.items():
-        numbers = [number for row in printed[name] for number in row]
-        for param, number in zip(matrix, numbers, strict=True):
-            lhs = printer.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
-            lines.append(Line(lhs, "=", number))
-    return (text(statement), display(Display(tuple(lines))))
+        entries = [(printer.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False)), number)
+                   for param, number in zip(matrix, [n for row in printed[name] for n in row], strict=True)]
+        per_row = matrix.cols if symbols.kind_of(name) == "W" else len(entries)  # a neuron's weights, the biases
+        for start in range(0, len(entries), per_row):
+            lines.extend(_packed(entries[start:start + per_row], printer.width))
+    return Display(tuple(lines), breakable=True)
+
+
+def _packed(entries: list[tuple[str, str]], width: float) -> list[Line]:
+    """``lhs = number`` entries side by side, a new line where the next would pass ``width``."""
+    lines: list[Line] = []
+    row: list[tuple[str, str]] = []
+    for entry in [*entries, None]:
+        if row and (entry is None or visual_width(_answer_row([*row, entry])) > width):
+            lines.append(Line(row[0][0], "=", _answer_row(row)[len(row[0][0]) + 3:]))
+            row = []
+        if entry is not None:
+            row.append(entry)
+    return lines
+
+
+def _answer_row(entries: list[tuple[str, str]]) -> str:
+    return r",\quad ".join(f"{lhs} = {number}" for lhs, number in entries)
 
 
 def exercise_documents(
     derivation: Derivation, options: DocumentOptions, indicator: str = INDICATOR_LATEX
 ) -> tuple[Document, Document]:
-    """``(problems, solutions)`` for ``derivation`` in ``options``' notation."""
+    """``(problems, solutions)`` for ``derivation`` in ``options``' notation: (a) to (c) for any activations and
+    any cost, from the derivation of the same architecture with generic activations and loss
+    (:mod:`.exercise_general`); (d) for this network."""
     network = derivation.network
-    printer = NotationPrinter(options.notation_preset, network, indicator=indicator, width=options.line_width)
+    generic = generic_derivation(network)
+    notation, width = options.notation_preset, options.line_width
+    printers = (NotationPrinter(notation, generic.network, indicator=indicator, width=width),
+                NotationPrinter(notation, network, indicator=indicator, width=width))
     p = options.label_prefix
-    parts = _problem_equations(derivation, printer)
-    cost = printer.doprint(sp.Symbol("c"))
-    problems: list[Section] = [Section("Set-up", f"{p}ex:setup", (
-        text(f"In this problem you derive the gradient of the cost of {describe(network)} by backpropagation."),
-        *forward_blocks(derivation, printer)))]
-    statement_a = [text("Show that the error of the output layer is"), display(parts["a"])]
-    if "a2" in parts:
-        statement_a += [text("and that the error of a hidden layer follows from the next one's:"), display(parts["a2"])]
-    problems.append(Section("(a) The error terms", f"{p}ex:a", tuple(statement_a)))
-    problems.append(Section("(b) The gradients", f"{p}ex:b", (
-        text(f"Show that the partial derivatives of ${cost}$ by the parameters are"), display(parts["b"]))))
-    problems.append(Section("(c) Vector form", f"{p}ex:c", (
-        text("Show that, layer by layer, these become"), display(parts["c"]))))
-    numeric = _numeric(derivation, printer, options.seed)
+    asked = problem_blocks(generic, printers[0])
+    answered = solution_blocks(derivation, generic, printers, p)
+    problems = [Section("Set-up", f"{p}ex:setup", setup_blocks(network, generic, printers[0]))]
+    solutions: list[Section] = []
+    for part, title in PARTS:
+        problems.append(Section(f"({part}) {title}", f"{p}ex:{part}", asked[part]))
+        solutions.append(Section(f"({part}) {title}", f"{p}sol:{part}", answered[part]))
+    numeric = _numeric(derivation, printers[1], options.seed)
     if numeric is not None:
-        problems.append(Section("(d) Numbers", f"{p}ex:d", numeric[:1]))
-    solutions = _solutions(derivation, printer, p, numeric)
-    title = f"Exercises: backpropagation for a {network.spec} network"
-    subtitle = f"{describe(network)}; {options.notation_preset.name} notation"
-    return (Document(title, subtitle, tuple(problems), (), options.headings, p, options.fragment),
+        problems.append(Section("(d) Numbers", f"{p}ex:d", numeric[:-1]))
+        solutions.append(Section("(d) Numbers", f"{p}sol:d", numeric[-2:]))
+    described = describe(network)
+    subtitle = f"{described[0].upper()}{described[1:]}; {notation.title}"
+    return (Document(f"Exercises: backpropagation for a {network.spec} network", subtitle, tuple(problems), (),
+                     options.headings, p, options.fragment),
             Document(f"Solutions: backpropagation for a {network.spec} network", subtitle, tuple(solutions), (),
                      options.headings, p, options.fragment))
-
-
-def _solutions(derivation: Derivation, printer: NotationPrinter, p: str,
-               numeric: tuple[Block, ...] | None) -> list[Section]:
-    network = derivation.network
-    L = network.depth
-    groups = sec.group(derivation.steps_of("element"))
-    blocks_a: list[Block] = [text("By the chain rule, for the first output neuron (the others alike):"),
-                             display(sec.quantity_display(groups[symbols.element("delta", L, 1)], printer))]
-    if L > 1:
-        blocks_a += [text("For a hidden neuron, every path through the next layer contributes:"),
-                     display(sec.quantity_display(groups[symbols.element("delta", L - 1, 1)], printer))]
-    first = [name for name, steps in groups.items() if steps[0].layer == L and symbols.kind_of(name) != "delta"]
-    blocks_b = [text("A weight enters the cost only through the weighted input of its destination neuron:"),
-                display(sec.stack(sec.quantity_display(groups[name], printer, pack=True) for name in first[:2]))]
-    vector = sec.group(derivation.steps_of("vector"))
-    transposed = printer.notation.weights_transposed
-    shown = (symbols.matrix("delta", L), symbols.matrix("delta", L - 1), symbols.matrix("W", L), symbols.matrix("b", L))
-    blocks_c = [display(sec.quantity_display(steps, printer, transpose=symbols.kind_of(name) == "W" and transposed))
-                for name, steps in vector.items() if name in shown]
-    solutions = [Section("(a) The error terms", f"{p}sol:a", tuple(blocks_a)),
-                 Section("(b) The gradients", f"{p}sol:b", tuple(blocks_b)),
-                 Section("(c) Vector form", f"{p}sol:c", tuple(blocks_c) or (text("See the vector form."),))]
-    if numeric is not None:
-        solutions.append(Section("(d) Numbers", f"{p}sol:d", numeric))
-    return solutions

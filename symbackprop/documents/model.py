@@ -27,7 +27,7 @@ from .closed import closed_displays
 from .figure import build_figure
 from .options import DocumentOptions
 from .sections import Block, Section, display, text
-from .summary import algorithm_section, summary_section
+from .summary import algorithm_section, bias_unit_words, summary_section
 from .tables import architecture_table, notation_table
 
 LOSS_NAMES = {
@@ -221,19 +221,26 @@ def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int,
     return tuple(blocks)
 
 
+#: The most weights of a layer the element form lists one by one (a 2 x 2 layer, as seed 000 does).
+SMALL_LAYER = 4
+
+
 def _gradient_blocks(groups: Mapping[str, list], network: Architecture, printer: NotationPrinter,
                      short: bool) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for layer in range(network.depth, 0, -1):
         names = [n for n, steps in groups.items() if steps[0].layer == layer and symbols.kind_of(n) != "delta"]
-        if short:
+        # past a small layer every entry repeats the first: one entry, the bias, then the general formula
+        collapse = short or network.parameter_shapes[symbols.matrix("W", layer)][0] * network.layers[layer - 1] > \
+            SMALL_LAYER
+        if collapse:
             names = names[:1] + [n for n in names if symbols.kind_of(n) == "b"][:1]
         matrix = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))
         biases = " and biases:" if network.bias in ("vector", "shared") else ":"
         blocks.append(text(f"The weights ${matrix}${biases}"))
         blocks.append(display(sec.stack(sec.quantity_display(groups[name], printer, pack=True) for name in names)))
-        if short:
-            blocks.append(text("and for every entry:"))
+        if collapse:
+            blocks.append(text("and likewise for every entry:"))
             blocks.append(display(sec.general_gradients(network, layer, printer)))
     return tuple(blocks)
 
@@ -252,7 +259,7 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         blocks.append(text("Backward pass:"))
     else:
         blocks.append(text("The same derivation with whole layers, through Jacobians and transposes; $\\odot$ is "
-                           "the element-wise (Hadamard) product."))
+                           "the element-wise (Hadamard) product." + bias_unit_words(derivation.network, printer)))
     labels_defined = not (form == "batch" and derivation.network.loss.sparse)
     for name, steps in groups.items():
         weight = symbols.kind_of(name) == "W" and transposed

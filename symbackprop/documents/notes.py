@@ -57,6 +57,16 @@ NOTES: dict[Rule, str] = {
     Rule.DERIVATIVE_OF_SIGMOID: r"\sigma' = \sigma\,(1 - \sigma)",
     Rule.DERIVATIVE_OF_ERF: r"\operatorname{erf}'(u) = \tfrac{2}{\sqrt{\pi}}\, e^{-u^{2}}",
     Rule.COMMON_FACTOR: r"\text{common factor}",
+    # ``<definition>``: the definition the step differentiates, filled in by the vector form's display (which puts
+    # it after the note where the note does not say where)
+    Rule.DIAGONAL_JACOBIAN: r"\text{since } <definition>\text{: each output depends only on its own input}",
+    Rule.JACOBIAN_CHAIN: r"\text{chain rule, through the activation}",
+    Rule.JACOBIAN_OF_WEIGHTED_SUM: r"\text{since}",
+    Rule.JACOBIAN_OF_BIAS: r"\text{since}",
+    Rule.IDENTITY_TIMES_VECTOR: r"I^{\top} u = u",
+    Rule.ENTRY_BY_ENTRY: r"\text{each entry as above}",
+    Rule.ENTRY_BY_ENTRY_BIAS_UNIT: r"\text{each entry as above; the bias unit is } 1",
+    Rule.OUTER_PRODUCT: r"[u_{j} v_{k}] = u\,v^{\top}\text{: an outer product}",
 }
 
 

@@ -26,7 +26,7 @@ SECTIONS = ("figure", "notation", "forward", "general", "element", "vector", "ba
 #: Each preset's default sections: what its seed has (../shared/seeds/), in the seed's order.
 PRESET_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "nielsen": ("notation", "vector", "summary"),  # seed 004: conventions, BP1-BP4 through Jacobians
-    "ng": ("figure", "element", "vector", "summary", "init"),  # seed 000: per-weight chains, matrix form, remark
+    "ng": ("figure", "element", "summary", "init"),  # seed 000: per-weight chains, the key formulas, the remark
     "input-major": ("forward", "general", "summary"),  # seed 001: definitions, then δ and the gradients for any j
     "bishop": ("figure", "forward", "general", "sgd"),  # seed 003: dynamics, a general neuron, the algorithm
     "goodfellow": ("figure", "notation", "forward", "element", "vector", "batch", "summary", "appendix"),  # seed 002

@@ -8,18 +8,18 @@ every other entry by its general index formula.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
 
-from ..derive import general
+from ..derive import forms, general
 from ..derive.derivation import Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, visual_width
 from ..notation.printer import NotationPrinter
-from ..notation.written import neurons
+from ..notation.written import neurons, written
 from .figure import Figure
 from .notes import note
 
@@ -122,43 +122,160 @@ def _as_total(expr: sp.Basic) -> sp.Basic:
 def quantity_display(
     steps: Sequence[Step], printer: NotationPrinter, transpose: bool = False, pack: bool = False
 ) -> Display:
-    """One quantity's steps as ``lhs = [definition] = chain = result = ...``.
+    """One quantity's steps as ``lhs = [definition] = chain = result = ...``; where the lhs changes (a weight's
+    general entry ∂c/∂w_jk, then the matrix ∂c/∂W) a new chain starts below.
 
     Args:
         steps: the consecutive steps of one quantity, the chain-rule step first.
         printer: prints in the notation.
-        transpose: print every result transposed (weight gradients of a source-major notation).
+        transpose: print every matrix result transposed (weight gradients of a source-major notation).
         pack: put the steps on one line when they fit (short parameter gradients).
     """
+    runs: list[list[Step]] = []
+    for step in steps:
+        if runs and runs[-1][0].lhs == step.lhs:
+            runs[-1].append(step)
+        else:
+            runs.append([step])
+    shown = [_run_display(run, printer, transpose, pack or _is_entry(run[0])) for run in runs]
+    return shown[0] if len(shown) == 1 else stack(shown)
+
+
+def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: bool, pack: bool) -> Display:
+    """Consecutive steps of one lhs as one chain of equalities."""
     first = steps[0]
     batch = first.form == "batch"
-    lhs = printer.doprint(_as_total(first.lhs) if batch else first.lhs)
+    entry = _is_entry(first)
+    letters = _letters(printer) if entry else {}  # a general entry's letters: the notation's own
+
+    def shown(expr: sp.Basic) -> sp.Basic:
+        return general.with_letters(expr, letters) if letters else expr
+
+    transpose = transpose and not entry
+    lhs = printer.doprint(shown(_as_total(first.lhs) if batch else first.lhs))
     rows: list[tuple[list[str], str]] = []
     definition = _definition(first, printer.network)
     if definition is not None:
         rows.append(([printer.doprint(_as_total(definition) if batch else definition)], note(Rule.DEFINITION)))
     if first.chain and not transpose:
-        paths = [[_as_total(f) if batch else f for f in path] for path in first.chain]
+        paths = [[shown(_as_total(f) if batch else f) for f in path] for path in first.chain]
         rows.append((chain_terms(paths, printer), note(first.rule)))
-    for position, step in enumerate(steps):
-        result = sp.Transpose(step.result).doit() if transpose else step.result
-        why = "" if position == 0 and first.chain and not transpose else note(step.rule)
-        rows.append((terms(result, printer), why))
-    return chain(lhs, _distinct(lhs, rows), printer.width, pack=pack)
+    results = [_transposed(step.result) if transpose else step.result for step in steps]
+    written = _matrices(lhs, results, printer)
+    widths: dict[str, float] = {}  # a matrix written out -> its printed width
+    for position, (step, result) in enumerate(zip(steps, results)):
+        why = "" if position == 0 and first.chain and not transpose else _note(step, printer, shown)
+        if isinstance(result, sp.MatrixBase) and written:
+            rows.append(([written[position]], why))
+            widths[written[position]] = _matrix_width(result, printer)
+        elif not isinstance(result, sp.MatrixBase):
+            rows.append((terms(shown(result), printer), why))
+    return _laid_out(lhs, _distinct(lhs, rows), widths, printer.width, pack)
+
+
+#: :func:`~symbackprop.notation.display.visual_width` reads a matrix written out row after row, as if its rows
+#: stood side by side: an overestimate. A quantity's matrices are written out only where even that estimate keeps
+#: their lines within the page's width and this margin (what the page checks allow an estimate); elsewhere the
+#: general entry and the outer product stand for them, as for a large layer.
+MATRIX_MARGIN = 12.0
+
+
+def _matrices(lhs: str, results: Sequence[sp.Basic], printer: NotationPrinter) -> dict[int, str]:
+    """The LaTeX of each result that is a matrix written out, by position; none where one of them is too wide."""
+    written = {i: _written_out(r, printer) for i, r in enumerate(results) if isinstance(r, sp.MatrixBase)}
+    if any(visual_width(f"{lhs} = {latex} \\qquad ") > printer.width + MATRIX_MARGIN for latex in written.values()):
+        return {}
+    return written
+
+
+def _written_out(matrix: sp.MatrixBase, printer: NotationPrinter) -> str:
+    """A matrix written out entry by entry, its rows apart where they hold fractions."""
+    rows = [" & ".join(printer.doprint(entry) for entry in matrix.row(r)) for r in range(matrix.rows)]
+    separator = r" \\[6pt] " if any(r"\frac" in row for row in rows) else r" \\ "
+    return rf"\begin{{bmatrix}}{separator.join(rows)}\end{{bmatrix}}"
+
+
+def _matrix_width(matrix: sp.MatrixBase, printer: NotationPrinter) -> float:
+    """The printed width of a matrix written out: its widest row, the space between columns, the brackets."""
+    widest = max(sum(visual_width(printer.doprint(entry)) for entry in matrix.row(r)) for r in range(matrix.rows))
+    return widest + 2.0 * (matrix.cols - 1) + 2.0
+
+
+def _laid_out(lhs: str, rows: list[tuple[list[str], str]], widths: dict[str, float], width: float,
+              pack: bool) -> Display:
+    """The chain of ``rows``, a matrix written out measured by its widest row (its LaTeX lists every entry): it
+    goes to the line breaking as a stand-in of its width, put back after; its note on a line of its own where
+    the line, measured entry by entry, would pass the page's width and :data:`MATRIX_MARGIN`."""
+    stand_ins: dict[str, str] = {}
+    for index, (printed, why) in enumerate(rows):
+        if len(printed) == 1 and printed[0] in widths:
+            stand_in = "@" * max(1, round(widths[printed[0]]) - 3) + f"{index:03d}"
+            stand_ins[stand_in] = printed[0]
+            rows[index] = ([stand_in], why)
+    shown = chain(lhs, rows, width, pack=pack)
+    if not stand_ins:
+        return shown
+    lines: list[Line] = []
+    for line in shown.lines:
+        rhs = line.rhs
+        for stand_in, latex in stand_ins.items():
+            rhs = rhs.replace(stand_in, latex)
+        if line.note and visual_width(f"{line.lhs} = {rhs} \\qquad {line.note}") > width + MATRIX_MARGIN:
+            lines.extend((Line(line.lhs, line.rel, rhs), Line("", "", "", line.note)))
+        else:
+            lines.append(Line(line.lhs, line.rel, rhs, line.note))
+    return Display(tuple(lines), shown.label, shown.boxed, shown.breakable)
+
+
+def _is_entry(step: Step) -> bool:
+    """Whether a vector- or batch-form step derives a general entry (∂c/∂w_jk, with letters), not a matrix."""
+    return step.form != "element" and isinstance(step.lhs, sp.Derivative) and isinstance(step.lhs.variables[0],
+                                                                                          sp.Symbol)
+
+
+def _letters(printer: NotationPrinter) -> dict[str, str]:
+    """The letters of a weight's general entry (w_jk, and m of the sum over the layer below) -> the notation's."""
+    j, k = printer.notation.indices[:2]
+    total = next(letter for letter in "mnpq" if letter not in (j, k))
+    return {forms.J: j, forms.K: k, forms.SUM: total}
+
+
+def _transposed(result: sp.Basic) -> sp.Basic:
+    """A matrix result transposed; a matrix written out entry by entry is transposed as it stands (``doit`` would
+    evaluate the partial derivatives in it)."""
+    if isinstance(result, sp.MatrixBase):
+        return result.T
+    return sp.Transpose(result).doit() if isinstance(result, sp.MatrixExpr) else result
+
+
+def _note(step: Step, printer: NotationPrinter, shown: Callable[[sp.Basic], sp.Basic]) -> str:
+    """The note of the step's rule, with the definition the step differentiates ("since z^2 = W^2 a^1 + b^2")."""
+    text = note(step.rule)
+    since = ", ".join(f"{printer.doprint(shown(eq.lhs))} = {written(shown(eq.rhs), printer)}"
+                      for eq in forms.definitions(step, printer.network))
+    if "<definition>" in text:
+        return text.replace("<definition>", since)
+    return f"{text}\\ {since}" if since else text
 
 
 def _distinct(lhs: str, rows: list[tuple[list[str], str]]) -> list[tuple[list[str], str]]:
-    """Drop a row that repeats the one before it (or the lhs), keeping the first note of the run."""
+    """Drop a row that repeats the one before it (or the lhs), spaces aside (``δ_j`` printed as ``∂c/∂z_j``: the
+    chain's own factor), keeping the first note of the run."""
     kept: list[tuple[list[str], str]] = []
-    previous = lhs
+    previous = _unspaced(lhs)
     for printed, why in rows:
-        if "".join(printed) == previous:
+        if _unspaced("".join(printed)) == previous:
             if kept and not kept[-1][1]:
                 kept[-1] = (kept[-1][0], why)
             continue
-        previous = "".join(printed)
+        previous = _unspaced("".join(printed))
         kept.append((printed, why))
     return kept
+
+
+def _unspaced(latex: str) -> str:
+    """LaTeX without its spaces and thin spaces (``\\,``): what is printed, however it is spaced."""
+    return latex.replace(r"\,", "").replace(" ", "")
 
 
 def _definition(step: Step, network: Architecture) -> sp.Basic | None:

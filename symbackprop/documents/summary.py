@@ -148,6 +148,20 @@ def index_form(network: Architecture, printer: NotationPrinter) -> Display:
     return Display(tuple(lines))
 
 
+def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
+    """With bias units: what the weight matrix without its bias column and the activations with the unit's 1 on top
+    are written as (seed 000: "W^l has weights on bias units removed", a^(1) = (1, X_1, X_2)^T)."""
+    if network.bias != "neuron":
+        return ""
+    at_w, at_a = (printer.relabel(labels(printer.notation, kind, 1)) for kind in ("W", "a"))
+    tilde = at_w.doprint(sp.MatrixSymbol(symbols.matrix("W", 1), 1, 2)[:, 1:])
+    weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", 1), 1, 2))
+    bar = at_a.doprint(sp.MatrixSymbol(symbols.matrix("abar", 1), 2, 1))
+    plain = at_a.doprint(sp.MatrixSymbol(symbols.matrix("a", 1), 1, 1))
+    return (f" ${tilde}$ is ${weights}$ with the weights of the bias unit removed, and ${bar}$ is ${plain}$ with the "
+            "bias unit's 1 on top.")
+
+
 def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
     network, notation = derivation.network, printer.notation
     equations = bp_equations(derivation, printer)
@@ -167,9 +181,11 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
     blocks = [
         text(f"{heading} ({', '.join(missing)}):" if missing else f"{heading}:"),
         Block("boxed", boxed=boxed),
+        *([text(f"Here{bias_unit_words(network, printer)}")] if network.bias == "neuron" else []),
         text("Entry by entry:"),
         display(index_form(network, printer)),
-        text("; ".join(ranges) + ". For a batch, average the gradients over its examples (the batch form)."),
+        text("; ".join(ranges) + ". For a batch of $m$ examples the cost is the mean of the examples' costs, and "
+             "so each gradient is the mean $\\frac{1}{m}\\sum_{i=1}^{m}$ of the examples' gradients."),
     ]
     return Section("Summary", f"{prefix}sec:summary", tuple(blocks))
 
@@ -180,10 +196,10 @@ def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: 
     remark = [text(initialisation_remark(derivation.network, printer))] if init else []
     if not sgd:
         return Section("Initialisation", f"{prefix}sec:initialisation", tuple(remark))
-    return Section("Gradient descent", f"{prefix}sec:algorithm", (*_sgd_blocks(derivation, printer), *remark))
+    return Section("Gradient descent", f"{prefix}sec:algorithm", (*_sgd_blocks(derivation, printer, init), *remark))
 
 
-def _sgd_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
+def _sgd_blocks(derivation: Derivation, printer: NotationPrinter, remark: bool = True) -> tuple[Block, ...]:
     """Stochastic gradient descent as pseudo-code: loops that loop, each update once (a weight matrix, or each
     weight as seed 003 writes it), continuation lines unnumbered."""
     network, notation = derivation.network, printer.notation
@@ -192,7 +208,8 @@ def _sgd_blocks(derivation: Derivation, printer: NotationPrinter) -> tuple[Block
     y = r"\ell" if network.loss.sparse else printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), 1, 1))
     epoch = "n = 1, 2, \\ldots" if notation.per_weight_update else "1, 2, \\ldots"
     lines = [
-        (0, "Initialise every weight with a small random number (see the remark below).", True),
+        (0, "Initialise every weight with a small random number" + (" (see the remark below)." if remark else "."),
+         True),
         (0, f"For each epoch ${epoch}$:", True),
         (1, f"for each training example $({x}, {y})$:", True),
         (2, "forward pass: compute the weighted inputs and activations of every layer (the forward pass above);",

@@ -133,12 +133,19 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
     j, k = notation.indices[:2]  # a weight's destination and source
     order = f"row ${k}$ holds the weights out of neuron ${k}$" if notation.weights_transposed else \
         f"row ${j}$ holds the weights into neuron ${j}$"
+    # the sizes: a layer's vectors have n of its neurons; W maps the layer below to it (ng's W^(l) maps l to l+1)
+    shift = notation.layer_offset.get("z", 0) - notation.layer_offset.get("W", 0)
+    size = f"n_{{{relative(notation, 0)}}}"
+    into, out_of = f"n_{{{relative(notation, shift)}}}", f"n_{{{relative(notation, shift - 1)}}}"
+    out_of += " + 1" if network.bias == "neuron" else ""  # the bias unit's column
+    shape = f"{out_of} \\times {into}" if notation.weights_transposed else f"{into} \\times {out_of}"
     rows = [
-        (vectors, "the same quantities for a whole layer, as column vectors"),
+        (vectors, f"the same quantities for a whole layer, as column vectors (${size} \\times 1$, ${size}$ the "
+                  "layer's neurons)"),
         (batch, "the same for $m$ examples, one column per example"),
         (errors, f"the errors of $m$ examples, one column per example: that example's ${delta}$ divided by $m$, "
                  f"since ${total}$ is the mean cost"),
-        (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$: {order}"),
+        (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ (${shape}$): {order}"),
         (r"$\odot$", "element-wise (Hadamard) product"),
     ]
     if network.bias == "neuron":

@@ -78,6 +78,17 @@ class Rule(Enum):
     DERIVATIVE_OF_ERF = auto()
     COMMON_FACTOR = auto()
 
+    # The vector form (derive.forms) worked out as seed 004 does: each Jacobian from the definition it comes from,
+    # a weight's gradient entry by entry, then as one matrix.
+    DIAGONAL_JACOBIAN = auto()  # da/dz of an element-wise map: diag(g'(z))
+    JACOBIAN_CHAIN = auto()  # dz^{l+1}/dz^l = dz^{l+1}/da^l da^l/dz^l
+    JACOBIAN_OF_WEIGHTED_SUM = auto()  # dz^{l+1}/da^l = W^{l+1}
+    JACOBIAN_OF_BIAS = auto()  # dz^l/db^l = I, a ones vector for a shared bias
+    IDENTITY_TIMES_VECTOR = auto()
+    ENTRY_BY_ENTRY = auto()  # the matrix of dC/dw_jk, each entry by the general entry
+    ENTRY_BY_ENTRY_BIAS_UNIT = auto()  # the same with the bias unit's column
+    OUTER_PRODUCT = auto()  # [u_j v_k] = u v^T
+
 
 #: The engine's words for each rule (plain text, for people; never parsed).
 WORDS: dict[Rule, str] = {
@@ -128,6 +139,18 @@ WORDS: dict[Rule, str] = {
     Rule.DERIVATIVE_OF_SIGMOID: "sigmoid'(z) = sigmoid(z)(1 - sigmoid(z)), worked out in its own entry",
     Rule.DERIVATIVE_OF_ERF: "erf'(u) = (2/sqrt(pi)) e^(-u^2), times the derivative of u (chain rule)",
     Rule.COMMON_FACTOR: "factor out the common factor",
+    Rule.DIAGONAL_JACOBIAN: "a = g(z) element by element: each output depends only on its own input, so the "
+                            "Jacobian da/dz is diagonal, diag(g'(z))",
+    Rule.JACOBIAN_CHAIN: "chain rule for Jacobians: z^{l+1} depends on z^l through a^l, so dz^{l+1}/dz^l = "
+                         "dz^{l+1}/da^l da^l/dz^l; dC/dz^{l+1} = delta^{l+1}",
+    Rule.JACOBIAN_OF_WEIGHTED_SUM: "dz^{l+1}/da^l = W^{l+1}: differentiate z^{l+1} = W^{l+1} a^l + b^{l+1}",
+    Rule.JACOBIAN_OF_BIAS: "dz^l/db^l = I (a ones vector for a bias shared by the layer): differentiate "
+                           "z^l = W^l a^{l-1} + b^l; dC/dz^l = delta^l",
+    Rule.IDENTITY_TIMES_VECTOR: "I^T u = u",
+    Rule.ENTRY_BY_ENTRY: "dC/dW holds dC/dw_jk in row j, column k: each entry by the general entry",
+    Rule.ENTRY_BY_ENTRY_BIAS_UNIT: "dC/dW holds dC/dw_jk in row j, column k: each entry by the general entry; "
+                                   "the bias unit's column (its value is 1) holds the bias weights' gradients",
+    Rule.OUTER_PRODUCT: "the matrix [u_j v_k] is the outer product u v^T",
 }
 
 #: The rules whose words name an activation: a step citing one carries the activation's name.

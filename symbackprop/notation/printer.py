@@ -243,11 +243,9 @@ class NotationPrinter(LatexPrinter):
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: Any = None) -> str:
         i, j = expr.args
-        if i.free_symbols and not j.free_symbols:
-            i, j = i, j
-        elif j.free_symbols and not i.free_symbols:
+        if j.free_symbols and not i.free_symbols:
             i, j = j, i
-        else:
+        elif not (i.free_symbols and not j.free_symbols):
             return super()._print_KroneckerDelta(expr, exp)
         text = f"{self.indicator}_{{{self._print(i)}={self._print(j)}}}"
         return f"\\left({text}\\right)^{{{exp}}}" if exp is not None else text
@@ -338,8 +336,12 @@ class NotationPrinter(LatexPrinter):
             text += f" - {term.lstrip()[1:].lstrip()}" if term.lstrip().startswith("-") else f" + {term}"
         return text
 
-    def _print_DiagMatrix(self, expr: Any) -> str:
-        return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"
+    def _print_DiagMatrix(self, expr: Any) -> str:  # a vector written out lists its entries: diag(σ'(z_1), σ'(z_2))
+        entries = expr.args[0] if isinstance(expr.args[0], sp.MatrixBase) else [expr.args[0]]
+        return rf"\operatorname{{diag}}\left({', '.join(self._print(e) for e in entries)}\right)"
+
+    def _print_Partial(self, expr: Any) -> str:  # derive.forms.Partial: ∂u/∂v of a layer's vectors
+        return self._print_Derivative(sp.Derivative(*expr.args, evaluate=False))
 
     def _print_OneMatrix(self, expr: Any) -> str:
         """A ones vector; its length is written only when it is symbolic (the batch size m)."""

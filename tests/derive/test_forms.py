@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import pytest
 import sympy as sp
 
 from symbackprop import Network
-from symbackprop.derive.chain import forward_values
+from symbackprop.derive import general
+from symbackprop.derive.chain import COST, forward_values
+from symbackprop.derive.derivation import Derivation, Rule, Step
 from symbackprop.derive.explicit import evaluate
 from symbackprop.derive.forms import M
 from symbackprop.model.activations import derivative
@@ -55,6 +58,46 @@ def _vector_env(net: Network, loss: sp.Expr) -> dict[str, sp.Matrix]:
     return env
 
 
+def _jacobians(net: Network, env: dict[str, sp.Matrix], a_of: dict) -> Callable:
+    """Each Jacobian ∂u/∂v of a vector-form line in the element form's symbols: ∂C/∂z^l its δ symbols, ∂C/∂a^L
+    the loss's gradient, ∂z/∂a and ∂z/∂b from the weighted sums, ∂a/∂z diagonal (the activation's derivative)."""
+    def jacobian(u: sp.Basic, v: sp.MatrixSymbol) -> sp.Matrix:
+        if u == COST:
+            return env[f"delta{v.name[1:]}"] if v.name.startswith("z") else env[v.name.replace("a", "grad_a", 1)]
+        if u.name.startswith("a"):
+            act = net.activation(int(u.name[1:]))
+            return sp.diag(*[derivative(act).at(z, a_of[z]) for z in env[v.name]])
+        layer = int(u.name[1:])
+        if v.name.startswith("z"):  # through a^{l-1}: z^l is a weighted sum of it
+            below_a = sp.MatrixSymbol(f"a{layer - 1}", net.layers[layer - 1], 1)
+            return jacobian(u, below_a) * jacobian(below_a, v)
+        weighted = sp.Matrix([net.pre_activation(layer, j) for j in range(net.layers[layer])])
+        return weighted.jacobian(sp.Matrix(list(net.parameters.get(v.name, env[v.name]))))
+    return jacobian
+
+
+def _textbook(entry: sp.Basic, net: Network, a_of: dict) -> sp.Basic:
+    """An entry with each g'(z_j) (diag(σ'(z_1), σ'(z_2)) written out) in the activation's textbook form."""
+    for act in net.activations:
+        if act.elementwise:
+            textbook = derivative(act)
+            entry = entry.replace(sp.Function(f"{act.name}'", real=True), lambda z, d=textbook: d.at(z, a_of[z]))
+    return entry
+
+
+def _entry_holds(step: Step, net: Network, d: Derivation, point: dict) -> bool:
+    """A weight's general entry ∂c/∂w_jk, for every j and k, equals the element form's gradient."""
+    for j in range(1, net.layers[step.layer] + 1):
+        for k in range(1, net.layers[step.layer - 1] + 1):
+            line = general.instantiate(step.result, {"j": j, "k": k})
+            z = net.pre_activation(step.layer, j - 1)
+            line = line.replace(lambda e: isinstance(e, sp.Derivative), lambda e, z=z: sp.diff(z, e.variables[0]))
+            gradient = d.gradients[step.quantity][j - 1, k - (0 if net.bias == "neuron" else 1)]
+            if abs(numeric((line - gradient).xreplace(d.substitutions()), point)) >= 1e-20:
+                return False
+    return True
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(map(str, c["layers"])) + "_" + c["hidden"])
 def test_vector_form_equals_element_form(case: dict) -> None:
     net = Network(**case)
@@ -63,11 +106,18 @@ def test_vector_form_equals_element_form(case: dict) -> None:
     env = _vector_env(net, d.loss)
     point = random_point(net, random.Random(5))
     values = d.substitutions()
+    partials = {sp.Derivative(COST, p): g for name in net.parameters for p, g in
+                zip(net.parameters[name], d.gradients[name], strict=True)}
+    jacobians = _jacobians(net, env, a_of)
     for quantity in d.vector:
         element = d.deltas[quantity] if quantity.startswith("delta") else d.gradients[quantity]
-        # Every step of the quantity, not only the last, must hold.
+        # Every step of the quantity, not only the last, must hold: its Jacobians and partial derivatives too.
         for step in d.steps_of("vector", quantity):
-            explicit = evaluate(step.result, env, _functions(net, a_of))
+            if not isinstance(step.result, sp.MatrixExpr):
+                assert _entry_holds(step, net, d, point), (quantity, step.rule)
+                continue
+            explicit = evaluate(step.result, env, _functions(net, a_of), partials=jacobians,
+                                entries=lambda e: _textbook(e.xreplace(partials), net, a_of))
             difference = (explicit - element).xreplace(values)
             assert all(abs(numeric(e, point)) < 1e-20 for e in difference), (quantity, step.rule)
 
@@ -131,3 +181,35 @@ def test_forward_batch_equations_reproduce_the_forward_pass() -> None:
         env[f"Z{l}"] = evaluate(d.batch[f"Z{l}"], env, functions, {M: 1})
         env[f"A{l}"] = evaluate(d.batch[f"A{l}"], env, functions, {M: 1})
         assert sp.simplify(env[f"A{l}"] - sp.Matrix([values[a] for a in net.a(l)])) == sp.zeros(net.layers[l], 1)
+
+
+def test_the_vector_form_argues_as_seed_004() -> None:
+    """BP1 through the diagonal Jacobian, BP2 through the Jacobians of the two maps, BP3 through the identity, BP4
+    entry by entry and then as one matrix; no step multiplies ∂C/∂z by ∂z/∂W, and the batch form cites BP4."""
+    d = Network([2, 3, 2]).derive(forms=("vector", "batch"))
+    rules = {name: [s.rule for s in d.steps_of("vector", name)] for name in ("delta2", "delta1", "W1", "b1")}
+    assert rules["delta2"][:3] == [Rule.CHAIN_RULE_DIAGONAL_JACOBIAN, Rule.DIAGONAL_JACOBIAN,
+                                   Rule.DIAGONAL_TIMES_VECTOR]
+    assert rules["delta1"] == [Rule.CHAIN_RULE_LAYER_JACOBIAN, Rule.JACOBIAN_CHAIN, Rule.JACOBIAN_OF_WEIGHTED_SUM,
+                               Rule.DIAGONAL_JACOBIAN, Rule.TRANSPOSE_OF_PRODUCT, Rule.DIAGONAL_TIMES_VECTOR]
+    assert rules["W1"] == [Rule.CHAIN_RULE_PARAMETER, Rule.LOCAL_LINEAR, Rule.DEFINITION, Rule.ENTRY_BY_ENTRY,
+                           Rule.OUTER_PRODUCT]
+    assert rules["b1"] == [Rule.CHAIN_RULE_BIAS, Rule.JACOBIAN_OF_BIAS, Rule.IDENTITY_TIMES_VECTOR]
+    diagonal = d.steps_of("vector", "delta2")[1].result.args[0]
+    assert list(diagonal.args[0]) == [sp.Function("sigmoid'", real=True)(z) for z in d.network.z(2)]
+    assert d.steps_of("vector", "b1")[1].result.args[0] == sp.Transpose(sp.Identity(3))
+    for step in d.steps_of("vector") + d.steps_of("batch"):
+        factors = [f for path in step.chain for f in path]
+        assert not any(isinstance(f, sp.Derivative) and isinstance(f.variables[0], sp.MatrixSymbol)
+                       and f.variables[0].name.startswith("W") for f in factors), step
+    (batch_w,) = d.steps_of("batch", "W1")
+    assert batch_w.chain == () and batch_w.rule is Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED
+
+
+def test_a_wide_layer_keeps_the_general_entry_and_the_outer_product() -> None:
+    d = Network([4, 2, 1], bias="neuron").derive(forms=("vector",))
+    assert [s.rule for s in d.steps_of("vector", "W1")] == [Rule.CHAIN_RULE_PARAMETER, Rule.LOCAL_LINEAR,
+                                                             Rule.CHAIN_RULE_OUTER_PRODUCT]
+    assert [s.rule for s in d.steps_of("vector", "W2")][-2:] == [Rule.ENTRY_BY_ENTRY_BIAS_UNIT, Rule.OUTER_PRODUCT]
+    column = d.steps_of("vector", "W2")[-2].result[:, 0]  # the bias unit's column: BP3 under this convention
+    assert list(column) == list(d.network.delta(2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symbackprop import Network, SizeLimitError, SpecError
-from symbackprop.derive.derivation import Derivation, Step
+from symbackprop.derive.derivation import Derivation, Rule, Step
+from symbackprop.derive.forms import M, Partial
 from symbackprop.derive.general import equations
 from symbackprop.derive.verify import LETTERS, MAX_PARAMETERS, VerificationError, verify
 from symbackprop.documents.files import engine_forms
@@ -131,3 +133,75 @@ def test_derive_verify_that_fails_exits_1_and_writes_nothing(tmp_path: Path, mon
     assert err == ("symbackprop: verification failed: element form, delta2_1, CHAIN_RULE: the line is 1, the true "
                    "derivative 2\n")
     assert not (tmp_path / "doc").exists()
+
+
+def _entry(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+def _swap(matrix: sp.ImmutableMatrix) -> sp.ImmutableMatrix:
+    """The matrix with its first two entries swapped."""
+    entries = list(matrix)
+    entries[0], entries[1] = entries[1], entries[0]
+    return sp.ImmutableMatrix(matrix.rows, matrix.cols, entries)
+
+
+def _replaced(old: sp.Basic, new: sp.Basic) -> Callable[[sp.Basic], sp.Basic]:
+    return lambda result: result.xreplace({old: new})
+
+
+z1, z2, a1, a2 = (sp.MatrixSymbol(name, n, 1) for name, n in (("z1", 3), ("z2", 2), ("a1", 3), ("a2", 2)))
+W2_jk = _entry("W2_j_k")
+
+#: A plausible mistake in each new line of the vector form of nielsen's 2-3-2 network (the first step citing the
+#: rule): a Jacobian the wrong way round or lost, diag's entries swapped, a matrix's entries swapped, a wrong index.
+MISTAKES: dict[Rule, Callable[[sp.Basic], sp.Basic]] = {
+    Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: _replaced(Partial(a2, z2), Partial(z2, a2)),
+    Rule.DIAGONAL_JACOBIAN: lambda r: r.xreplace({r.args[0].args[0]: _swap(r.args[0].args[0])}),
+    Rule.CHAIN_RULE_LAYER_JACOBIAN: _replaced(Partial(z2, z1), Partial(z2, a1)),
+    Rule.JACOBIAN_CHAIN: _replaced(Partial(a1, z1), sp.Identity(3)),
+    Rule.JACOBIAN_OF_WEIGHTED_SUM: _replaced(Partial(a1, z1), Partial(a1, a1)),
+    Rule.TRANSPOSE_OF_PRODUCT: lambda r: sp.MatMul(*r.args[:2], sp.MatrixSymbol("delta1", 3, 1)[:2, :]),
+    Rule.JACOBIAN_OF_BIAS: _replaced(sp.Identity(2), sp.OneMatrix(2, 2)),
+    Rule.IDENTITY_TIMES_VECTOR: lambda r: sp.MatMul(2, r),
+    Rule.LOCAL_LINEAR: _replaced(_entry("a1_k"), _entry("a1_j")),
+    Rule.DEFINITION: _swap,
+    Rule.ENTRY_BY_ENTRY: _swap,
+    Rule.OUTER_PRODUCT: lambda r: sp.MatMul(sp.MatrixSymbol("delta2", 2, 1), sp.MatrixSymbol("a2", 2, 1).T[:, :1],
+                                             sp.OneMatrix(1, 3)),
+}
+
+
+@pytest.mark.parametrize("rule", MISTAKES, ids=lambda rule: rule.name)
+def test_a_mistake_in_each_line_of_the_vector_form_is_caught(rule: Rule) -> None:
+    derivation = _seed_network("nielsen").derive()
+    index, step = next((i, s) for i, s in enumerate(derivation.steps) if s.form == "vector" and s.rule is rule)
+    wrong = MISTAKES[rule](step.result)
+    assert wrong != step.result
+    with pytest.raises(VerificationError, match=step.quantity):
+        verify(_with_step(derivation, index, dataclasses.replace(step, result=wrong)))
+
+
+def test_a_wrong_factor_in_a_general_entrys_chain_is_caught() -> None:
+    derivation = _seed_network("nielsen").derive()
+    index, step = next((i, s) for i, s in enumerate(derivation.steps) if s.form == "vector" and s.chain)
+    (dc_dz, dz_dw), = step.chain
+    wrong = ((dc_dz, sp.Derivative(dz_dw.expr, _entry("W2_k_j"), evaluate=False)),)
+    with pytest.raises(VerificationError, match="W2, CHAIN_RULE_PARAMETER for .* chain rule"):
+        verify(_with_step(derivation, index, dataclasses.replace(step, chain=wrong)))
+
+
+@pytest.mark.parametrize("kind", ["an entry", "a Jacobian"])
+def test_a_new_line_that_cannot_be_evaluated_fails(kind: str) -> None:
+    """An entry of a matrix written out that names nothing, a Jacobian in the batch form (which has none to
+    evaluate): each fails, neither is skipped."""
+    derivation = _seed_network("nielsen").derive()
+    form, rule = {"an entry": ("vector", Rule.ENTRY_BY_ENTRY), "a Jacobian": ("batch", Rule.EACH_COLUMN)}[kind]
+    index, step = next((i, s) for i, s in enumerate(derivation.steps) if s.form == form and s.rule is rule)
+    if kind == "an entry":
+        wrong = step.result.xreplace({step.result[0, 0]: sp.Symbol("mystery")})
+    else:
+        wrong = sp.MatMul(sp.Transpose(Partial(sp.MatrixSymbol("Z2", 2, M), sp.MatrixSymbol("Z1", 3, M))),
+                          sp.MatrixSymbol("Delta2", 2, M))
+    with pytest.raises(VerificationError, match=step.quantity):
+        verify(_with_step(derivation, index, dataclasses.replace(step, result=wrong)))

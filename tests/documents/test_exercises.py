@@ -1,19 +1,27 @@
-"""The exercises' numeric part: the point it substitutes, answers equal to the truth at that point, and numbers
-drawn so that every index mistake shows."""
+"""The exercises: the problem text states seed 001's general results (any activations g_ℓ, any cost c) in the
+notation's letters and names no rule; every part asked has its solution; the numeric part names every parameter,
+at a point whose answers equal the truth and show every index mistake; the PDFs build without overfull boxes."""
 
 from __future__ import annotations
 
 import random
 from functools import cache
+from pathlib import Path
 
 import pytest
 import sympy as sp
 
 from symbackprop import Network
-from symbackprop.derive.derivation import Derivation
-from symbackprop.documents import exercises
-from symbackprop.documents.exercises import _point, answers
-from tests.helpers import derived_at, diff_at, explicit_loss
+from symbackprop.derive.derivation import Derivation, Rule
+from symbackprop.documents import exercises, pdf
+from symbackprop.documents.exercises import _point, answers, exercise_documents
+from symbackprop.documents.files import document_files
+from symbackprop.documents.model import Document
+from symbackprop.documents.notes import note
+from symbackprop.documents.options import DocumentOptions
+from symbackprop.documents.sections import Block, Section
+from symbackprop.notation.printer import NotationPrinter
+from tests.helpers import derived_at, diff_at, explicit_loss, require_tex
 
 #: The architectures whose answers must show every swapped index: the default, a wider one, and 2-2-2 (square
 #: matrices, where a swap can hide in a symmetric gradient) with each bias convention.
@@ -109,3 +117,168 @@ def test_without_a_clean_draw_the_point_falls_back_to_distinct_inputs(monkeypatc
     first = exercises._draw(derivation.network, random.Random(5))
     assert point == first  # all draws tie: the first one
     assert point[sp.Symbol("x_1", real=True)] != point[sp.Symbol("x_2", real=True)]
+
+
+# ------------------------------------------------------------------------------------ the problems and solutions
+@cache
+def _documents(spec: str, notation: str = "input-major", **network: str) -> tuple[Document, Document]:
+    net = Network.from_spec(spec, **network)
+    return exercise_documents(net.derive(forms=("element", "vector")), DocumentOptions(notation=notation, seed=1))
+
+
+def _math(blocks: tuple[Block, ...]) -> str:
+    """Every display of ``blocks`` as ``lhs = rhs  note`` lines, and the prose, one string."""
+    lines = [f"{line.lhs} {line.rel} {line.rhs} {line.note}" for block in blocks if block.display is not None
+             for line in block.display.lines]
+    return "\n".join(lines + [block.text for block in blocks])
+
+
+def _part(document: Document, part: str) -> Section:
+    return next(section for section in document.sections if section.title.startswith(part))
+
+
+def _whole(document: Document) -> str:
+    return "\n".join(_math(section.blocks) for section in document.sections)
+
+
+#: What the problem of a 3-4-2 network states in seed 001's notation, whatever its activations and loss.
+SEED_001 = {
+    "Set-up": [r"a_{j}^{(\ell)} = g_{\ell}(z_{j}^{(\ell)})",
+               r"z_{j}^{(\ell)} = \sum_{i} W_{ij}^{(\ell)} a_{i}^{(\ell-1)} + b_{j}^{(\ell)}",
+               r"C = \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
+               r"\delta_{j}^{(\ell)} = \frac{\partial c}{\partial z_{j}^{(\ell)}}"],
+    "(a)": [r"\delta_{j}^{(L)} = \frac{\partial c}{\partial a_{j}^{(L)}}\,g_{L}'(z_{j}^{(L)})",
+            r"\delta_{j}^{(\ell)} = g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}"],
+    "(b)": [r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} = a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}",
+            r"\frac{\partial c}{\partial b_{j}^{(\ell)}} = \delta_{j}^{(\ell)}"],
+    "(c)": [r"\boldsymbol{\delta}^{(L)} = \frac{\partial c}{\partial \mathbf{a}^{(L)}} \odot g_{L}'(\mathbf{z}^{(L)})",
+            r"\boldsymbol{\delta}^{(\ell)} = (W^{(\ell+1)} \boldsymbol{\delta}^{(\ell+1)}) \odot "
+            r"g_{\ell}'(\mathbf{z}^{(\ell)})"],
+}
+
+
+@pytest.mark.parametrize("network", [{"hidden": "tanh", "loss": "bce"},
+                                     {"hidden": "relu", "output": "softmax", "loss": "cross_entropy"}])
+def test_the_problem_states_the_general_results_with_g_and_c(network: dict[str, str]) -> None:
+    problems, _ = _documents("3-4-2", **network)
+    for part, expected in SEED_001.items():
+        shown = _math(_part(problems, part).blocks)
+        for equation in expected:
+            assert equation in shown, (part, equation, shown)
+    general = "\n".join(_math(_part(problems, part).blocks) for part in ("(a)", "(b)", "(c)"))
+    assert "tanh" not in general and "1 - (a" not in general and r"\mathbf{y}" not in general
+
+
+def test_the_general_parts_are_the_same_for_every_activation_and_loss() -> None:
+    first, _ = _documents("3-4-2", hidden="tanh", loss="bce")
+    second, _ = _documents("3-4-2", hidden="relu", output="softmax", loss="cross_entropy")
+    for part in ("(a)", "(b)", "(c)"):
+        assert _part(first, part) == _part(second, part), part
+
+
+@pytest.mark.parametrize(("notation", "expected"), [
+    ("nielsen", [r"a^{l}_{j} = \sigma(z^{l}_{j})",
+                 r"\delta^{L}_{j} = \frac{\partial C}{\partial a^{L}_{j}}\,\sigma'(z^{L}_{j})",
+                 r"\delta^{l}_{j} = \sigma'(z^{l}_{j})\,\sum_{k} w^{l+1}_{kj} \delta^{l+1}_{k}",
+                 r"\frac{\partial C}{\partial w^{l}_{jk}} = a^{l-1}_{k} \delta^{l}_{j}"]),
+    ("bishop", [r"z^{(l)}_{j} = h(a^{(l)}_{j})", r"E = \frac{1}{|\mathcal{D}|}",
+                r"\delta^{(l)}_{j} = h'(a^{(l)}_{j})\,\sum_{k} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}",
+                r"\frac{\partial E_n}{\partial w^{(l)}_{ji}} = z^{(l-1)}_{i} \delta^{(l)}_{j}"]),
+])
+def test_the_problem_is_in_the_notations_letters(notation: str, expected: list[str]) -> None:
+    problems, _ = _documents("3-4-2", notation, hidden="tanh", loss="bce")
+    shown = _whole(problems)
+    for equation in expected:
+        assert equation in shown, (equation, shown)
+    assert "tanh'" not in shown and r"\tanh" not in shown
+
+
+@pytest.mark.parametrize("notation", ["input-major", "nielsen", "bishop", "goodfellow", "ng"])
+@pytest.mark.parametrize("spec", ["3-4-2", "2-2-1"])
+def test_the_problem_names_no_rule_and_the_solutions_do(notation: str, spec: str) -> None:
+    problems, solutions = _documents(spec, notation, hidden="tanh", loss="bce")
+    asked, answered = _whole(problems), _whole(solutions)
+    for rule in Rule:
+        words = note(rule)
+        assert words not in asked, (rule, words)
+    for rule in (Rule.DEFINITION, Rule.CHAIN_RULE, Rule.MULTIVARIABLE_CHAIN_RULE, Rule.ERROR_TERM):
+        assert note(rule) in answered, rule
+    assert "chain rule" not in asked
+
+
+@pytest.mark.parametrize("notation", ["input-major", "nielsen", "bishop"])
+@pytest.mark.parametrize(("spec", "bias"), [("3-4-2", "vector"), ("2-2-1", "neuron"), ("2-2-2", "shared"),
+                                            ("2-3-1", "none"), ("3-2", "vector")])
+def test_every_part_asked_has_its_solution(notation: str, spec: str, bias: str) -> None:
+    problems, solutions = _documents(spec, notation, bias=bias)
+    asked = [section.title for section in problems.sections if section.title.startswith("(")]
+    assert asked == [section.title for section in solutions.sections]
+    assert asked[:3] == ["(a) The error terms", "(b) The gradients", "(c) Vector form"]
+    for title in asked:
+        question, answer = _part(problems, title[:3]), _part(solutions, title[:3])
+        shown = [line.lhs for block in question.blocks if block.display is not None for line in block.display.lines]
+        answered = _math(answer.blocks)
+        for lhs in shown if title[:3] != "(d)" else []:  # each quantity asked is derived
+            assert f"{lhs} =" in answered, (title, lhs)
+        assert any(block.display is not None for block in answer.blocks), title
+
+
+def test_the_gradients_asked_follow_the_bias_convention() -> None:
+    def part_b(spec: str, bias: str) -> str:
+        return _math(_part(_documents(spec, bias=bias)[0], "(b)").blocks)
+
+    assert r"\partial b" not in part_b("2-3-1", "none") and "biases" not in part_b("2-3-1", "none")
+    assert r"\frac{\partial c}{\partial W_{0j}^{(\ell)}} = \delta_{j}^{(\ell)}" in part_b("2-2-1", "neuron")
+    assert r"\frac{\partial c}{\partial b^{(\ell)}} = \sum_{j} \delta_{j}^{(\ell)}" in part_b("2-2-2", "shared")
+
+
+def test_the_solutions_add_this_networks_error_terms() -> None:
+    _, solutions = _documents("3-4-2", hidden="tanh", loss="bce")
+    answered = _whole(solutions)
+    assert "For this network:" in answered
+    assert r"\delta_{j}^{(L)} = a_{j}^{(L)} - y_{j}" in answered  # sigmoid and cross-entropy
+    assert r"\left(1 - (a_{j}^{(\ell)})^{2}\right)" in answered  # tanh
+    assert r"\boldsymbol{\delta}^{(L)} = \mathbf{a}^{(L)} - \mathbf{y}" in answered  # the vector form's BP1
+
+
+def test_a_softmax_output_is_not_given_an_element_wise_error_term() -> None:
+    _, solutions = _documents("3-3-3", hidden="relu", output="softmax", loss="cross_entropy")
+    answered = _math(_part(solutions, "(a)").blocks)
+    assert "softmax, is not element-wise" in answered
+    assert r"\delta_{j}^{(L)} = a_{j}^{(L)} - y_{j}" not in answered
+
+
+@pytest.mark.parametrize("notation", ["input-major", "nielsen", "goodfellow"])
+@pytest.mark.parametrize("bias", ["vector", "neuron", "none", "shared"])
+def test_the_numeric_part_gives_and_asks_every_parameter(notation: str, bias: str) -> None:
+    net = Network.from_spec("2-2-2", hidden="tanh", bias=bias)
+    problems, solutions = _documents("2-2-2", notation, hidden="tanh", bias=bias)
+    printer = NotationPrinter(DocumentOptions(notation=notation).notation_preset, net)
+    asked, answered = _math(_part(problems, "(d)").blocks), _math(_part(solutions, "(d)").blocks)
+    for matrix in net.parameters.values():
+        for param in matrix:
+            assert f"{printer.doprint(param)} = " in asked, param
+            gradient = printer.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
+            assert f"{gradient} = " in answered, param
+    assert "every weight" in asked
+
+
+@pytest.mark.pdf
+@pytest.mark.slow
+@pytest.mark.parametrize(("spec", "notation", "network"), [
+    ("3-4-2", "input-major", {"hidden": "tanh", "loss": "bce"}),
+    ("3-3-3", "input-major", {"hidden": "relu", "output": "softmax", "loss": "cross_entropy"}),  # 24 answers
+    ("3-4-2", "nielsen", {"hidden": "tanh", "loss": "bce"}),
+    ("2-3-1", "bishop", {"bias": "none"}),
+])
+def test_the_exercise_pdfs_build_without_overfull_boxes(tmp_path: Path, spec: str, notation: str,
+                                                        network: dict[str, str]) -> None:
+    require_tex()
+    derivation = Network.from_spec(spec, **network).derive()
+    files = document_files(derivation, DocumentOptions(notation=notation, exercise=True, formats=("tex",)))
+    for name in (f"exercises-{notation}.tex", f"solutions-{notation}.tex"):
+        tex = tmp_path / name
+        tex.write_text(files[name], encoding="utf-8")
+        assert pdf.build_pdf(tex).stat().st_size > 10_000
+        log = tex.with_suffix(".log").read_text(errors="replace")
+        assert "Overfull" not in log and "Undefined control sequence" not in log, name

@@ -122,7 +122,8 @@ def test_every_activation_prints_as_latex_and_katex_read_it(hidden: str) -> None
 
 def test_fragment_has_no_preamble_and_prefixes_every_label() -> None:
     derivation, _ = _derivation("ng")
-    options = DocumentOptions(notation="ng", fragment=True, heading="subsection", label_prefix="app:")
+    options = DocumentOptions(notation="ng", fragment=True, heading="subsection", label_prefix="app:",
+                              sections=EVERY_SECTION)
     tex = render_tex(derivation, options)
     assert r"\documentclass" not in tex and r"\begin{document}" not in tex
     labels = re.findall(r"\\label\{([^}]*)\}", tex)
@@ -275,8 +276,9 @@ def test_the_summary_gives_the_equations_entry_by_entry_in_the_seeds_letters(pre
     lines = blocks[3].display.lines
     assert blocks[2].text == "Entry by entry:" and [line.note for line in lines] == [r"\text{BP2}", r"\text{BP4}"]
     assert lines[0].rhs == bp2 and lines[1].rhs == bp4
-    assert blocks[4].text.endswith(f"with ${below}$. For a batch, average the gradients over its examples "
-                                   "(the batch form).")
+    assert blocks[4].text.endswith(f"with ${below}$. For a batch of $m$ examples the cost is the mean of the "
+                                   "examples' costs, and so each gradient is the mean "
+                                   "$\\frac{1}{m}\\sum_{i=1}^{m}$ of the examples' gradients.")
 
 
 def test_goodfellows_summarised_element_form_indexes_neurons_i_and_j_apart_from_its_layers_k() -> None:

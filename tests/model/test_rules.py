@@ -17,7 +17,8 @@ from symbackprop.model.rules import WORDS
 TABLES = {"engine words": WORDS, "document notes": NOTES}
 
 #: Small networks that between them take every path of the engine: each output (element-wise, softmax) with a loss
-#: whose targets sum to one and one whose do not, each bias convention, hidden layers of several activations.
+#: whose targets sum to one and one whose do not, each bias convention, hidden layers of several activations, weight
+#: matrices small enough to be written out entry by entry in the vector form and larger ones.
 NETWORKS = [
     dict(layers=[2, 2, 3], hidden="relu", output="softmax", loss="cross_entropy", bias="vector"),
     dict(layers=[2, 2, 2], hidden="tanh", output="softmax", loss="quadratic", bias="shared"),
@@ -25,6 +26,7 @@ NETWORKS = [
     dict(layers=[2, 2, 2], hidden="relu", output="linear", loss="mse", bias="none"),
     dict(layers=[2, 2, 1], hidden="softplus", output="tanh", loss="quadratic", bias="shared"),
     dict(layers=[2, 2, 2, 2], hidden="silu", output="sigmoid", loss="bce", bias="vector"),
+    dict(layers=[2, 2, 1], hidden="tanh", output="sigmoid", loss="quadratic", bias="neuron"),  # weights written out
 ]
 
 

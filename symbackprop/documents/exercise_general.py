@@ -1,0 +1,209 @@
+"""The general part of the exercises, (a) to (c), as seed 001 asks it: for any activations g_ℓ and any cost c.
+
+The statements come from the derivation of the same architecture with every activation and the loss
+``generic`` (:func:`generic_derivation`): the set-up (``a_j = g_ℓ(z_j)``, the weighted input, ``δ_j = ∂c/∂z_j``)
+is what its arguments differentiate, and each result to show is the last line of an argument
+(:mod:`symbackprop.derive.reasoning`): BP1 for the output layer L, BP2 for a hidden layer ℓ, the gradient of a
+weight and of a bias. The problems state them without a word of why; the solutions lay the arguments out with
+:func:`symbackprop.documents.argued.argued_section`, each line with its rule, and add "for this network" the
+concrete network's error terms.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import sympy as sp
+
+from ..derive import general
+from ..derive.derivation import Derivation, Rule
+from ..derive.engine import derive
+from ..derive.reasoning import Argument
+from ..model import symbols
+from ..model.architecture import Architecture
+from ..notation.display import Display, Line
+from ..notation.printer import NotationPrinter
+from . import sections as sec
+from .argued import argued_section, written
+from .model import BIAS_NAMES, describe
+from .sections import Block, display, text
+from .summary import bp_equations, labels
+
+
+def generic_derivation(network: Architecture) -> Derivation:
+    """``network``'s architecture (layers, bias convention) with every activation and the loss generic."""
+    generic = Architecture(network.layers, hidden="generic", output="generic", loss="generic", bias=network.bias)
+    return derive(generic, forms=("vector",))
+
+
+def _arguments(derivation: Derivation) -> dict[str, Argument]:
+    return {argument.name: argument for argument in derivation.arguments}
+
+
+def _letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
+    """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise)."""
+    j, below, above = printer.notation.indices
+    return {"j": j, "k": above if argument.name == "hidden" else below}
+
+
+def _at(printer: NotationPrinter, layer: int, letter: str | None = None, kind: str = "z") -> NotationPrinter:
+    """A printer writing ``kind``'s ``layer`` as ``letter`` (the notation's ℓ by default), its neighbours ℓ±1."""
+    return printer.relabel(labels(printer.notation, kind, layer, letter))
+
+
+def _printed(expr: sp.Basic, argument: Argument, printer: NotationPrinter, letter: str | None = None) -> str:
+    """``expr`` of ``argument`` as written, in the notation's letters, its layer written ``letter``."""
+    return written(general.with_letters(expr, _letters(argument, printer)), _at(printer, argument.layer, letter))
+
+
+def _result(argument: Argument, printer: NotationPrinter, letter: str | None = None, note: str = "") -> Line:
+    """``lhs = the argument's last line``: the result a problem asks to show."""
+    return Line(_printed(argument.lhs, argument, printer, letter), "=",
+                _printed(argument.lines[-1].result, argument, printer, letter), note)
+
+
+def _definition(argument: Argument, rule: Rule, printer: NotationPrinter) -> Line:
+    """The definition the argument's step by ``rule`` differentiates (``a = g(z)``, the weighted input)."""
+    equation = next(equation for line in argument.lines if line.rule is rule for equation in line.since)
+    return Line(_printed(equation.lhs, argument, printer), "=", _printed(equation.rhs, argument, printer))
+
+
+def _cost_mean(printer: NotationPrinter) -> tuple[str, Display | None]:
+    """``C = 1/|D| Σ_x c(x)`` in the notation's letters, after the sentence that introduces it; where one letter
+    stands for both (C, 𝓛(θ)) the sentence says so and there is no display."""
+    total, cost = printer.doprint(sp.Symbol("C")), printer.cost_letter()
+    if total == cost:
+        return (f"Assume that the cost ${total}$ is the mean over the data set $\\mathcal{{D}}$ of the costs of its "
+                f"examples, and write ${cost}$ also for the cost of one example, for which every derivative below "
+                "is taken.", None)
+    x = printer.doprint(sp.MatrixSymbol(symbols.matrix("x"), 1, 1))
+    mean = rf"\frac{{1}}{{|\mathcal{{D}}|}} \sum_{{{x} \in \mathcal{{D}}}} {cost}({x})"
+    return (f"Assume that the cost ${total}$ is the mean over the data set $\\mathcal{{D}}$ of the costs ${cost}$ "
+            "of its examples:", Display((Line(total, "=", mean),)))
+
+
+def _parameters(found: dict[str, Argument], printer: NotationPrinter, bias: str) -> str:
+    """``with W_ij the weights and b_j the biases``, as the bias convention has them."""
+    def variable(name: str) -> str:
+        argument = found[name]
+        return _printed(argument.lhs.variables[0], argument, printer)
+
+    weights = f"with ${variable('weight')}$ the weights"
+    if bias == "none":
+        return f"{weights} (the network has no biases)"
+    if bias == "neuron":
+        return f"{weights} and ${variable('bias')}$ the weight of the bias unit, whose output is always 1"
+    if bias == "shared":
+        return f"{weights} and ${variable('bias')}$ the bias shared by every neuron of the layer"
+    return f"{weights} and ${variable('bias')}$ the biases"
+
+
+# ------------------------------------------------------------------------------------------------ problems
+def setup_blocks(network: Architecture, generic: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
+    """The set-up of seed 001: a neuron's output and weighted input, the cost as a mean, the error term's
+    definition, in the notation's letters and a general layer ℓ; ``printer`` prints the generic network."""
+    found = _arguments(generic)
+    shaped = found.get("hidden", found["output"])  # a layer ℓ with an activation g_ℓ
+    j, l = printer.notation.indices[0], printer.notation.layer_letter
+    g = _at(printer, shaped.layer).function_symbol("generic", shaped.layer)
+    cost, mean = _cost_mean(printer)
+    blocks = [
+        text("In this problem you derive the equations that give the gradient of the cost of a feed-forward neural "
+             "network by backpropagation; learning algorithms such as gradient descent use this gradient to train "
+             "the network. Parts (a) to (c) hold for any activation functions and any cost; the solutions also "
+             f"work them out for the network of these exercises: {describe(network)}, with "
+             f"{BIAS_NAMES[network.bias]}."),
+        text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
+        display(Display((_definition(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
+        text(f"where ${g}$ is the activation function of layer ${l}$, and"),
+        display(Display((_definition(found["weight"], Rule.LOCAL_LINEAR, printer),))),
+        text(f"{_parameters(found, printer, network.bias)}. {cost}"),
+    ]
+    if mean is not None:
+        blocks.append(display(mean))
+    output = found["output"]
+    delta = Line(_printed(output.lhs, output, printer), "=", _printed(output.lines[0].result, output, printer))
+    if delta.lhs != delta.rhs:  # goodfellow writes the error term as the derivative itself
+        define = "and define" if mean is not None else "Define"
+        blocks += [text(f"{define} the error term of a neuron"), display(Display((delta,)))]
+    return tuple(blocks)
+
+
+def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, tuple[Block, ...]]:
+    """Parts (a) to (c): the results to show, from the generic derivation, with no rule named."""
+    found = _arguments(generic)
+    j, l = printer.notation.indices[0], printer.notation.layer_letter
+    a: list[Block] = [text(f"Show that the error term of a neuron ${j}$ of the output layer $L$ is"),
+                      display(Display((_result(found["output"], printer, "L"),)))]
+    if "hidden" in found:
+        a += [text(f"and that those of a hidden layer ${l} < L$ follow from those of layer ${l}+1$:"),
+              display(Display((_result(found["hidden"], printer),)))]
+    weight = found["weight"]
+    ordered = sp.Mul(*weight.lines[-1].result.args)  # a δ, as the seeds write it
+    lines = [Line(_printed(weight.lhs, weight, printer), "=", _printed(ordered, weight, printer))]
+    if "bias" in found:
+        lines.append(_result(found["bias"], printer))
+    cost = printer.cost_letter()
+    parameters = "weights and biases" if "bias" in found else "weights"
+    b = (text(f"Show that in every layer ${l}$ the partial derivatives of ${cost}$ with respect to the {parameters} "
+              "are"), display(Display(tuple(lines))))
+    # with bias units BP3 is (b)'s entry formula, and BP4's matrix holds the bias unit's weights: not asked again
+    vector = [eq for eq in bp_equations(generic, printer) if eq.tag != "BP3" or generic.network.bias != "neuron"]
+    c = (text("Show that, layer by layer, these become"),
+         display(Display(tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in vector))))
+    return {"a": tuple(a), "b": b, "c": c}
+
+
+# ----------------------------------------------------------------------------------------------- solutions
+def _argued(derivation: Derivation, arguments: Sequence[Argument], printer: NotationPrinter,
+            prefix: str) -> list[Block]:
+    """What :func:`argued_section` lays out for ``arguments`` (of ``derivation``'s network) alone, without the
+    introduction it opens with."""
+    intro = argued_section(dataclasses.replace(derivation, arguments=()), printer, prefix).blocks
+    argued = argued_section(dataclasses.replace(derivation, arguments=tuple(arguments)), printer, prefix)
+    return list(argued.blocks[len(intro):])
+
+
+def solution_blocks(concrete: Derivation, generic: Derivation, printers: tuple[NotationPrinter, NotationPrinter],
+                    prefix: str) -> dict[str, tuple[Block, ...]]:
+    """The answers to (a) to (c): the generic arguments, each line with its rule, and "for this network" the
+    concrete network's error terms. ``printers`` print the generic network and the concrete one.
+
+    The generic arguments hold for every element-wise activation and every cost, so they are laid out as
+    arguments of the concrete derivation, whose error terms argued_section adds "for this network"; the output
+    layer of a network whose output activation is not element-wise is argued for the generic network only."""
+    found, printer = _arguments(generic), printers[0]
+    elementwise = concrete.network.activation(concrete.network.depth).elementwise
+    a: list[Block] = [text("One neuron stands for every neuron of its layer.")]
+    a += _argued(concrete if elementwise else generic, [found["output"]], printer, prefix)
+    if not elementwise:
+        name = concrete.network.activation(concrete.network.depth).label
+        a.append(text(f"This network's output activation, {name}, is not element-wise: each output depends on "
+                      "every weighted input of the layer, so its error terms follow in vector form, in (c)."))
+    if "hidden" in found:
+        a += _argued(concrete, [found["hidden"]], printer, prefix)
+    b = _argued(concrete, [found[name] for name in ("weight", "bias") if name in found], printer, prefix)
+    return {"a": tuple(a), "b": tuple(b), "c": _vector_solution(concrete, generic, printers)}
+
+
+def _vector_solution(concrete: Derivation, generic: Derivation,
+                     printers: tuple[NotationPrinter, NotationPrinter]) -> tuple[Block, ...]:
+    """The generic vector form of BP1-BP4 step by step, in layers L and ℓ; then this network's equations where
+    they differ."""
+    printer, L = printers[0], generic.network.depth
+    notation = printer.notation
+    shown = {symbols.matrix("delta", L): _at(printer, L, "L"), symbols.matrix("delta", L - 1): _at(printer, L - 1),
+             symbols.matrix("W", L): _at(printer, L, kind="W"), symbols.matrix("b", L): _at(printer, L, kind="W")}
+    blocks: list[Block] = [text("The same with whole layers, through Jacobians and transposes; $\\odot$ is the "
+                                "element-wise (Hadamard) product.")]
+    for name, steps in sec.group(generic.steps_of("vector")).items():
+        if name in shown:
+            transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
+            blocks.append(display(sec.quantity_display(steps, shown[name], transpose=transpose)))
+    general_bp = {eq.tag: eq.final for eq in bp_equations(generic, printer)}
+    specific = [Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in bp_equations(concrete, printers[1])
+                if eq.final != general_bp.get(eq.tag)]
+    if specific:
+        blocks += [text("For this network:"), display(Display(tuple(specific)))]
+    return tuple(blocks)
