@@ -133,7 +133,8 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
     cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
     vector_lines = tuple(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs))
                          for eq in derivation.forward_vector)
-    blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines))]
+    blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines)),
+              text(_dimensions(network, printer))]
     if not sec.summarised(network) and not general:
         blocks.append(text("Neuron by neuron:"))
         blocks.append(display(_element_forward(derivation, printer)))
@@ -155,6 +156,18 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
                            f"otherwise. The one-hot vector of the label, ${onehot}$, has ${indicator}$ as its "
                            "entry $j$."))
     return tuple(blocks)
+
+
+def _dimensions(network: Architecture, printer: NotationPrinter) -> str:
+    """The parameters' sizes, as seeds 002 and 004 state them: ``W^1 ∈ R^{3 x 2}, b^1 ∈ R^3, ...``."""
+    sizes = []
+    for name, (rows, columns) in network.parameter_shapes.items():
+        shape = (columns, rows) if printer.notation.weights_transposed and symbols.kind_of(name) == "W" else \
+            (rows, columns)
+        size = f"{shape[0]}" if shape[1] == 1 else f"{shape[0]} \\times {shape[1]}"
+        space = "" if shape == (1, 1) else f"^{{{size}}}"
+        sizes.append(f"${printer.stored(sp.MatrixSymbol(name, rows, columns))} \\in \\mathbb{{R}}{space}$")
+    return "The parameters: " + ", ".join(sizes) + "."
 
 
 def _element_forward(derivation: Derivation, printer: NotationPrinter) -> Display:
@@ -251,7 +264,9 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     transposed = printer.notation.weights_transposed
     blocks: list[Block] = []
     if form == "batch":
-        blocks.append(text("The $m$ examples are the columns of the input matrix. Forward pass:"))
+        inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("X"), 1, 1))
+        blocks.append(text(f"The $m$ examples are the columns of the input matrix ${inputs} \\in \\mathbb{{R}}^{{"
+                           f"{derivation.network.layers[0]} \\times m}}$. Forward pass:"))
         forward = [(k, derivation.batch[k]) for l in range(1, derivation.network.depth + 1)
                    for k in (symbols.matrix("Z", l), symbols.matrix("A", l))]
         lines = tuple(Line(printer.doprint(sp.MatrixSymbol(k, 1, 1)), "=", printer.doprint(v)) for k, v in forward)

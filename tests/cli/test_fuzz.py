@@ -13,6 +13,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,7 +111,12 @@ def derive_args(draw: st.DrawFn) -> list[str]:
     args += ["--format", draw(st.sampled_from(["md", "tex", "tex,md", "md,", "pdf,", "", "txt"]))]
     if draw(st.booleans()):
         args += ["--form", draw(st.sampled_from(["element", "vector,batch", "closed", "elem", ""]))]
-    for flag in ("--exercise", "--fragment"):
+    if draw(st.integers(0, 2)) == 0:
+        args += ["--sections", draw(st.sampled_from(["all", "general,summary", "figure,init", "sgd", "intro", "",
+                                                     "general,"]))]
+    if draw(st.integers(0, 2)) == 0:
+        args += ["--appendix", draw(st.sampled_from(["sigmoid,tanh", "none", "relu,", "generic", "softmax", "x"]))]
+    for flag in ("--exercise", "--fragment", "--verify"):
         if draw(st.integers(0, 3)) == 0:
             args.append(flag)
     if draw(st.booleans()):
@@ -128,7 +134,10 @@ def test_derive_answers_or_refuses_in_one_line(args: list[str]) -> None:
     with in_fresh_folder() as folder:
         code, out = assert_clean(args, folder, snapshot(folder))
         if code == 0:
-            written = [line for line in out.splitlines() if not line.startswith("removed ")]
+            lines = out.splitlines()
+            if "--verify" in args:  # first, the verification's one line
+                assert re.fullmatch(r"\d+ steps verified \(.*\)", lines.pop(0))
+            written = [line for line in lines if not line.startswith("removed ")]
             assert written and all(Path(line).is_file() and Path(line).stat().st_size > 0 for line in written)
 
 
@@ -169,7 +178,7 @@ toml_scalar = st.one_of(st.integers(-3, 5), st.booleans(), text, st.floats(allow
 toml_value = st.recursive(toml_scalar, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
 toml_keys = st.sampled_from(["layers", "hidden", "output", "activations", "loss", "bias", "notation", "form",
                              "format", "fragment", "heading", "label_prefix", "label-prefix", "exercise", "seed",
-                             "out", "extra"])
+                             "out", "extra", "sections", "appendix"])
 
 
 def toml_literal(value: Any) -> str:

@@ -136,3 +136,15 @@ def test_a_network_without_biases_has_no_section_called_weights_and_biases() -> 
     derivation = Network([2, 2, 2], bias="none").derive()
     titles = [s.title for s in build_document(derivation, DocumentOptions(sections="element")).sections[1].subsections]
     assert "Weights" in titles and "Weights and biases" not in titles
+
+
+def test_the_forward_pass_states_the_parameters_sizes_and_the_batch_the_inputs() -> None:
+    derivation = Network([3, 3, 2]).derive()  # seed 002: W_i in R^{n_i x n_(i-1)}, b_i in R^{n_i}, X in R^{n x m}
+    text = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="forward,batch",
+                                                       formats=("md",)))
+    assert (r"The parameters: $W_{1} \in \mathbb{R}^{3 \times 3}$, $\underline{b}_{1} \in \mathbb{R}^{3}$, "
+            r"$W_{2} \in \mathbb{R}^{2 \times 3}$, $\underline{b}_{2} \in \mathbb{R}^{2}$.") in text
+    assert r"the input matrix $X \in \mathbb{R}^{3 \times m}$" in text
+    transposed = render_markdown(derivation, DocumentOptions(notation="input-major", sections="forward",
+                                                             formats=("md",)))
+    assert r"$W^{(2)} \in \mathbb{R}^{3 \times 2}$" in transposed  # W_ij from i to j: n_(l-1) x n_l
