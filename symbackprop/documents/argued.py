@@ -34,11 +34,18 @@ INTRO = {
 }
 
 
+#: The order a preset's seed argues in: seed 003 (bishop) first reduces a weight's gradient to δ_j z_i (its eq. 1),
+#: then derives the rule for δ_j (eq. 2), then the output layer's for its example; the others go from the output
+#: layer back.
+ORDER = {"default": ("output", "hidden", "weight", "bias"), "bishop": ("weight", "bias", "hidden", "output")}
+
+
 def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
     """The section "Backpropagation for a general neuron": every argument of the derivation."""
     blocks: list[Block] = [text("One neuron stands for every neuron of its layer; each local derivative is worked "
                                 "out from the definition it comes from.")]
-    for argument in derivation.arguments:
+    order = ORDER.get(printer.notation.name, ORDER["default"])
+    for argument in sorted(derivation.arguments, key=lambda a: order.index(a.name)):
         blocks.extend(_argument_blocks(argument, derivation, printer))
     return Section("Backpropagation for a general neuron", f"{prefix}sec:general", tuple(blocks))
 

@@ -148,3 +148,11 @@ def test_the_forward_pass_states_the_parameters_sizes_and_the_batch_the_inputs()
     transposed = render_markdown(derivation, DocumentOptions(notation="input-major", sections="forward",
                                                              formats=("md",)))
     assert r"$W^{(2)} \in \mathbb{R}^{3 \times 2}$" in transposed  # W_ij from i to j: n_(l-1) x n_l
+
+
+def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_example() -> None:
+    text = _general("bishop")
+    weight, hidden, output = (text.index(s) for s in ("A weight reaches", "A hidden layer", "The output layer"))
+    assert weight < hidden < output
+    nielsen = _general("nielsen", layers=[2, 3, 2])
+    assert nielsen.index("The output layer") < nielsen.index("A hidden layer") < nielsen.index("A weight reaches")
