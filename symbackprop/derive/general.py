@@ -18,7 +18,7 @@ from ..model import symbols
 from ..model.activations import derivative
 from ..model.architecture import Architecture
 from .chain import COST
-from .derivation import Equation
+from .derivation import Derivation, Equation
 
 
 def _symbol(kind: str, layer: int | None, *indices: str | int) -> sp.Symbol:
@@ -111,6 +111,13 @@ def with_letters(expr: sp.Basic, letters: Mapping[str, str]) -> sp.Basic:
     if isinstance(expr, (sp.Add, sp.Mul, sp.Derivative)):
         return expr.func(*args, evaluate=False)
     return expr.func(*args)
+
+
+def output_error(derivation: Derivation, j: str) -> sp.Basic:
+    """δ^L_j of an element-wise output layer for any neuron j: the element form's δ^L_1, renamed."""
+    network = derivation.network
+    first = derivation.deltas[symbols.matrix("delta", network.depth)][0, 0]
+    return as_neuron(first, network, network.depth, j)
 
 
 def as_neuron(expr: sp.Basic, network: Architecture, layer: int, j: str) -> sp.Basic:

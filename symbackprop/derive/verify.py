@@ -34,7 +34,7 @@ import sympy as sp
 from ..errors import SizeLimitError
 from ..model import symbols
 from ..model.architecture import Architecture
-from . import general
+from . import general, reasoning
 from .chain import COST
 from .derivation import Derivation, Step
 from .explicit import Functions, evaluate
@@ -64,8 +64,9 @@ EXAMPLES = 2
 #: Above this many parameters verify() refuses: the truth costs one forward pass per neuron, and each line is
 #: evaluated at every point.
 MAX_PARAMETERS = 2_000
-#: The letters of the general equations' indices.
-LETTERS = ("j", "k")
+#: The letters of the general equations' indices, those the engine writes its arguments in (derive.reasoning): j a
+#: neuron of the layer, k one of the layer below.
+LETTERS = reasoning.LETTERS[:2]
 
 
 @dataclass(frozen=True)

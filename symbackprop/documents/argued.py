@@ -50,21 +50,21 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     return Section("Backpropagation for a general neuron", f"{prefix}sec:general", tuple(blocks))
 
 
-def _letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
+def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
     """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise)."""
     j, below, above = printer.notation.indices
     return {"j": j, "k": above if argument.name == "hidden" else below}
 
 
-def _printer(argument: Argument, derivation: Derivation, printer: NotationPrinter) -> NotationPrinter:
+def _printer(argument: Argument, printer: NotationPrinter) -> NotationPrinter:
     """The printer writing the argument's layer as L (the output layer's error term) or l."""
     output = argument.name == "output"
     return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
 
 
 def _argument_blocks(argument: Argument, derivation: Derivation, printer: NotationPrinter) -> list[Block]:
-    letters = _letters(argument, printer)
-    shown = _printer(argument, derivation, printer)
+    letters = notation_letters(argument, printer)
+    shown = _printer(argument, printer)
     z = shown.doprint(general.with_letters(sp.Symbol(symbols.element("z", argument.layer, "j")), letters))
     intro = INTRO[argument.name].format(j=letters["j"], k=letters["k"], z=z, l=printer.notation.layer_letter)
     rows = [([written(general.with_letters(line.result, letters), shown)], _note(line, letters, shown))
@@ -91,8 +91,7 @@ def _for_this_network(argument: Argument, derivation: Derivation, letters: dict[
     j (every output neuron's is the same), BP2's general formula; None where the argument is already concrete."""
     network = derivation.network
     if argument.name == "output" and not (network.loss.generic and network.activation(argument.layer).generic):
-        first = derivation.deltas[symbols.matrix("delta", argument.layer)][0, 0]
-        return general.as_neuron(first, network, argument.layer, letters["j"])
+        return general.output_error(derivation, letters["j"])
     if argument.name == "hidden" and not network.activation(argument.layer).generic:
         return general.delta(network, argument.layer, letters["j"], letters["k"]).rhs
     return None

@@ -25,7 +25,7 @@ from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from . import sections as sec
-from .argued import argued_section, written
+from .argued import argued_section, notation_letters, written
 from .model import BIAS_NAMES, describe
 from .sections import Block, display, text
 from .summary import bp_equations, labels
@@ -41,12 +41,6 @@ def _arguments(derivation: Derivation) -> dict[str, Argument]:
     return {argument.name: argument for argument in derivation.arguments}
 
 
-def _letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
-    """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise)."""
-    j, below, above = printer.notation.indices
-    return {"j": j, "k": above if argument.name == "hidden" else below}
-
-
 def _at(printer: NotationPrinter, layer: int, letter: str | None = None, kind: str = "z") -> NotationPrinter:
     """A printer writing ``kind``'s ``layer`` as ``letter`` (the notation's ℓ by default), its neighbours ℓ±1."""
     return printer.relabel(labels(printer.notation, kind, layer, letter))
@@ -54,7 +48,8 @@ def _at(printer: NotationPrinter, layer: int, letter: str | None = None, kind: s
 
 def _printed(expr: sp.Basic, argument: Argument, printer: NotationPrinter, letter: str | None = None) -> str:
     """``expr`` of ``argument`` as written, in the notation's letters, its layer written ``letter``."""
-    return written(general.with_letters(expr, _letters(argument, printer)), _at(printer, argument.layer, letter))
+    letters = notation_letters(argument, printer)
+    return written(general.with_letters(expr, letters), _at(printer, argument.layer, letter))
 
 
 def _result(argument: Argument, printer: NotationPrinter, letter: str | None = None, note: str = "") -> Line:

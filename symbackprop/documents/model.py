@@ -244,8 +244,7 @@ def _gradient_blocks(groups: Mapping[str, list], network: Architecture, printer:
     for layer in range(network.depth, 0, -1):
         names = [n for n, steps in groups.items() if steps[0].layer == layer and symbols.kind_of(n) != "delta"]
         # past a small layer every entry repeats the first: one entry, the bias, then the general formula
-        collapse = short or network.parameter_shapes[symbols.matrix("W", layer)][0] * network.layers[layer - 1] > \
-            SMALL_LAYER
+        collapse = short or network.layers[layer] * network.layers[layer - 1] > SMALL_LAYER
         if collapse:
             names = names[:1] + [n for n in names if symbols.kind_of(n) == "b"][:1]
         matrix = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))

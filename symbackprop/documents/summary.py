@@ -255,8 +255,7 @@ def _neuron_errors(derivation: Derivation, printer: NotationPrinter) -> list[tup
     network, notation = derivation.network, printer.notation
     j, _, k = notation.indices
     top = printer.relabel(labels(notation, "z", network.depth, "L"))
-    first = derivation.deltas[symbols.matrix("delta", network.depth)][0, 0]
-    output = general.as_neuron(first, network, network.depth, j)
+    output = general.output_error(derivation, j)
     delta = top.doprint(sp.Symbol(symbols.element("delta", network.depth, j)))
     lines = [(2, f"output errors, for every output neuron ${j}$: ${delta} = {top.doprint(output)}$;", True)]
     if network.depth > 1:
