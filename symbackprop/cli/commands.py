@@ -132,6 +132,7 @@ def derive_command(
         raise SymbackpropError(f"{spec} [derive]: out must be a folder name, got {table['out']!r}")
     out = out if out is not None else table.get("out")
     folder = outputs.output_folder(out) if out is not None else Path("output") / network.name
+    options.notation_preset.check(network.layers, network.activation(network.depth).elementwise)
     derivation = _verified(network, options) if verify else None
     written, removed = outputs.write_documents(network, options, folder, derivation)
     for path in written:
@@ -252,9 +253,11 @@ def example_command(
     import json
 
     from ..documents.example import check_example_size, example_json, render_example, worked_example
+    from ..notation.presets import get_notation
 
     network = network_from(spec, hidden, output, loss, bias, activations)
     check_example_size(network)
+    get_notation(notation).check(network.layers, network.activation(network.depth).elementwise)
     path = outputs.output_file(out) if out is not None else None
     values, X, Y = _example_data(network, params, input, target, seed)
     example = worked_example(network, values, X, Y, lr=lr)

@@ -63,7 +63,7 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         batch=batch,
         assumptions=output.assumptions,
         forward_vector=forward_vector(network),
-        arguments=arguments(network, LETTERS),
+        arguments=arguments(network, LETTERS, loss, deltas[symbols.matrix("delta", network.depth)][0, 0]),
     )
 
 

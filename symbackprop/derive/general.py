@@ -30,7 +30,7 @@ def _source(layer: int, k: str) -> sp.Symbol:
     return _symbol("x", None, k) if layer == 1 else _symbol("a", layer - 1, k)
 
 
-def forward(network: Architecture, layer: int, j: str, k: str) -> Equation:
+def forward(network: Architecture, layer: int, j: str | int, k: str) -> Equation:
     """``z^l_j = sum_k w^l_{jk} a^{l-1}_k + b^l_j``; the rhs an unevaluated Add (the sum, then the bias if any)."""
     total = sp.Sum(_symbol("W", layer, j, k) * _source(layer, k), (sp.Symbol(k), 1, network.layers[layer - 1]))
     bias = {"vector": _symbol("b", layer, j), "shared": _symbol("b", layer),

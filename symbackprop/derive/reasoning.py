@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..model import symbols
-from ..model.activations import GENERIC, GENERIC_PRIME
+from ..model.activations import GENERIC, GENERIC_PRIME, A, Z, derivative
 from ..model.architecture import Architecture
 from .chain import COST
 from .derivation import Equation, Rule
-from .general import forward
+from .general import as_neuron, forward
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,16 @@ class Argument:
         layer: the engine's layer it is written for (a document relabels it L, l, ...).
         lhs: the quantity (``δ^l_j``, ``∂c/∂w^l_{jk}``).
         lines: the steps.
+        concrete: the steps after the last line "for this network", with the network's activation and loss:
+            ``δ^l_j = σ'(z^l_j) Σ_k w δ = σ(z^l_j)(1 - σ(z^l_j)) Σ_k w δ = a^l_j(1 - a^l_j) Σ_k w δ`` (seed 003);
+            empty where the argument is already concrete or the network generic.
     """
 
     name: str
     layer: int
     lhs: sp.Basic
     lines: tuple[Reasoned, ...]
+    concrete: tuple[Reasoned, ...] = ()
 
 
 def _symbol(kind: str, layer: int | None, *indices: str | int) -> sp.Symbol:
@@ -88,8 +92,10 @@ def prime(name: str) -> sp.FunctionClass:
     return GENERIC_PRIME if name == "generic" else sp.Function(f"{name}'", real=True)
 
 
-def output_delta(network: Architecture, j: str) -> Argument:
-    """BP1 for an element-wise output activation: δ^L_j = ∂c/∂a^L_j g'(z^L_j), the loss left as ∂c/∂a."""
+def output_delta(network: Architecture, j: str, loss: sp.Expr | None = None, first: sp.Expr | None = None
+                 ) -> Argument:
+    """BP1 for an element-wise output activation: δ^L_j = ∂c/∂a^L_j g'(z^L_j), the loss left as ∂c/∂a; then, given
+    the ``loss`` and the element form's ``first`` output error δ^L_1, the same for this network."""
     layer = network.depth
     z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
     definition, g_prime = _activation(network, layer, j)
@@ -99,7 +105,33 @@ def output_delta(network: Architecture, j: str) -> Argument:
         Reasoned(_product(dc_da, _partial(a, z)), Rule.CHAIN_RULE),
         Reasoned(_product(dc_da, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
     )
-    return Argument("output", layer, d, lines)
+    concrete = () if loss is None or first is None else _output_for_network(network, j, loss, first)
+    return Argument("output", layer, d, lines, concrete)
+
+
+def _output_for_network(network: Architecture, j: str, loss: sp.Expr, first: sp.Expr) -> tuple[Reasoned, ...]:
+    """δ^L_j = ∂c/∂a^L_j g'(z^L_j) with the loss and the activation differentiated (g' in terms of the output,
+    σ' = a(1 - a)), then simplified (y - r): nothing where both are generic or the loss picks its neuron by a
+    label (an indicator no renaming of neuron 1 to j can carry)."""
+    layer, act = network.depth, network.activation(network.depth)
+    if network.loss.generic and act.generic or not isinstance(network.targets[0], sp.Symbol):
+        return ()
+    z, a = _symbol("z", layer, j), _symbol("a", layer, j)
+    dc_da = _partial(COST, a) if network.loss.generic else as_neuron(sp.diff(loss, network.a(layer)[0]),
+                                                                     network, layer, j)
+    since: tuple[Equation, ...] = ()
+    g_prime = prime(act.name)(z)
+    if not act.generic:
+        worked = derivative(act).at(z, a)
+        since, g_prime = (Equation(a.name, g_prime, worked),), worked
+    rule = Rule.DERIVATIVE_OF_ACTIVATION if network.loss.generic else Rule.WORK_OUT_OUTPUT
+    lines = [Reasoned(dc_da if g_prime == 1 else _product(dc_da, g_prime), rule, since)]
+    if network.loss.generic:  # nothing to simplify (and the element form's ∂C/∂a^L_1 holds every output)
+        return tuple(lines)
+    simplified = as_neuron(first, network, layer, j)
+    if simplified != sp.Mul(*sp.Mul.make_args(lines[0].result)):  # more than the same factors reordered
+        lines.append(Reasoned(simplified, Rule.SIMPLIFY))
+    return tuple(lines)
 
 
 def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
@@ -120,7 +152,48 @@ def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
         Reasoned(over_k(d_next, w, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
         Reasoned(_product(g_prime, sp.Sum(_product(w, d_next), index)), Rule.FACTOR_OUT_DERIVATIVE),
     )
-    return Argument("hidden", layer, d, lines)
+    return Argument("hidden", layer, d, lines, _hidden_for_network(network, layer, j, k))
+
+
+def _hidden_for_network(network: Architecture, layer: int, j: str, k: str) -> tuple[Reasoned, ...]:
+    """δ^l_j = g'(z^l_j) Σ_k w δ for this network: g' named (σ', written out when layer l+1 has one neuron, as
+    seed 003's δ_j = σ'(a_j) δ_y v_j), then in the activation's own terms (σ(z)(1 - σ(z))), then in terms of the
+    neuron's output (a(1 - a)) where the activation's derivative has such a form."""
+    act = network.activation(layer)
+    if act.generic:
+        return ()
+    z, a = _symbol("z", layer, j), _symbol("a", layer, j)
+    term = _product(_symbol("W", layer + 1, k, j), _symbol("delta", layer + 1, k))
+    width = network.layers[layer + 1]
+    total = term.xreplace({s: _one(s, k) for s in term.free_symbols}) if width == 1 else \
+        sp.Sum(term, (sp.Symbol(k), 1, width))
+    worked = derivative(act)
+
+    def own(u: sp.Symbol) -> sp.Expr:  # g'(u) in g's own terms, as written: σ(u)(1 - σ(u))
+        return _written(worked.textbook.xreplace({A: sp.Function(act.name, real=True)(u), Z: u}))
+
+    identity = Equation(act.name, prime(act.name)(Z), own(Z))  # σ'(z) = σ(z)(1 - σ(z)), for any z
+    lines = [Reasoned(_product(prime(act.name)(z), total), Rule.THIS_NETWORK),
+             Reasoned(_product(own(z), total), Rule.DERIVATIVE_OF_ACTIVATION, (identity,))]
+    if worked.in_output and worked.textbook.has(A):
+        definition = Equation(a.name, a, sp.Function(act.name, real=True)(z))
+        lines.append(Reasoned(_product(worked.at(z, a), total), Rule.SUBSTITUTE_OUTPUT, (definition,)))
+    return tuple(lines)
+
+
+def _written(expr: sp.Expr) -> sp.Expr:
+    """A product as notes write it, its sums last: σ(z)(1 - σ(z)), not SymPy's (1 - σ(z)) σ(z)."""
+    if not isinstance(expr, sp.Mul):
+        return expr
+    factors = sorted(expr.args, key=lambda factor: isinstance(factor, sp.Add))
+    return _product(*factors)
+
+
+def _one(symbol: sp.Symbol, k: str) -> sp.Symbol:
+    """``symbol`` for neuron 1 where it has the index ``k``: the one term of a sum over a layer of one neuron."""
+    info = symbols.describe(symbol.name)
+    assert info is not None
+    return _symbol(info.kind, info.layer, *[1 if i == k else i for i in info.indices])
 
 
 def weight_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument:
@@ -165,14 +238,16 @@ def bias_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument
 LETTERS = ("j", "k", "k")
 
 
-def arguments(network: Architecture, letters: tuple[str, str, str] = LETTERS) -> tuple[Argument, ...]:
+def arguments(network: Architecture, letters: tuple[str, str, str] = LETTERS, loss: sp.Expr | None = None,
+              first: sp.Expr | None = None) -> tuple[Argument, ...]:
     """BP1 (for an element-wise output), BP2 for the last hidden layer (standing for every hidden layer), BP4 and
     BP3 for the output layer; ``letters`` a neuron of the layer, one of the layer below, one of the layer above
-    (a notation's indices)."""
+    (a notation's indices); ``loss`` and the element form's output error δ^L_1 (``first``) for BP1 "for this
+    network"."""
     j, k, above = letters
     found: list[Argument] = []
     if network.activation(network.depth).elementwise:
-        found.append(output_delta(network, j))
+        found.append(output_delta(network, j, loss, first))
     if network.depth > 1:
         found.append(hidden_delta(network, network.depth - 1, j, above))
     found.append(weight_gradient(network, network.depth, j, k))

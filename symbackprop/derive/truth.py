@@ -111,8 +111,9 @@ class World:
                  instance: Instance = Instance()) -> None:
         self.instance = instance
         z = sp.Symbol("z", real=True)
-        self.primes = {act.name: sp.Lambda(z, sp.diff(act(z), z)) for act in derivation.network.activations
-                       if act.elementwise and not act.generic}
+        concrete = [act for act in derivation.network.activations if act.elementwise and not act.generic]
+        self.primes = {act.name: sp.Lambda(z, sp.diff(act(z), z)) for act in concrete}
+        self.functions = {act.name: sp.Lambda(z, act(z)) for act in concrete}
         self.net, self.loss = derivation.network, instance(derivation.loss)
         self.values: dict[sp.Symbol, sp.Expr] = {s: v if s == LABEL else numeric(v) for s, v in point.items()}
         self.outputs: dict[sp.Symbol, sp.Expr] = {}  # a^l_j = g(z^l_j), g generic where the network's is
@@ -163,10 +164,12 @@ class World:
         return numeric(sp.diff(cost, eps).subs(eps, 0))
 
     def at(self, expr: sp.Basic) -> sp.Expr:
-        """``expr`` at this point (with the instance's g and c, and each named derivative ``sigmoid'`` worked out
-        from its activation's formula)."""
+        """``expr`` at this point (with the instance's g and c, each named activation ``sigmoid`` and its derivative
+        ``sigmoid'`` worked out from its formula)."""
         for name, formula in self.primes.items():
             expr = expr.replace(sp.Function(f"{name}'", real=True), formula)
+        for name, formula in self.functions.items():
+            expr = expr.replace(sp.Function(name, real=True), formula)
         return numeric(self.instance(expr).xreplace(self.values))
 
     def line(self, expr: sp.Basic) -> sp.Expr:

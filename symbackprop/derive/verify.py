@@ -317,7 +317,7 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally) -> None:
     line for every neuron of the network."""
     net = derivation.network
     shown = [(name, lhs, (rhs,), layer) for name, lhs, rhs, layer in general.equations(net, LETTERS)]
-    shown += [(arg.name, arg.lhs, tuple(line.result for line in arg.lines), arg.layer)
+    shown += [(arg.name, arg.lhs, tuple(line.result for line in arg.lines + arg.concrete), arg.layer)
               for arg in derivation.arguments]
     for name, lhs, lines, layer in shown:
         tally.general += len(lines)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..derive import general
-from ..derive.derivation import Derivation
+from ..derive.derivation import Derivation, Rule
 from ..derive.reasoning import Argument, Reasoned
 from ..model import symbols
 from ..notation.display import chain
@@ -37,16 +37,16 @@ INTRO = {
 #: The order a preset's seed argues in: seed 003 (bishop) first reduces a weight's gradient to δ_j z_i (its eq. 1),
 #: then derives the rule for δ_j (eq. 2), then the output layer's for its example; the others go from the output
 #: layer back.
-ORDER = {"default": ("output", "hidden", "weight", "bias"), "bishop": ("weight", "bias", "hidden", "output")}
+ORDER = {"default": ("output", "hidden", "weight", "bias"), "003": ("weight", "bias", "hidden", "output")}
 
 
 def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
     """The section "Backpropagation for a general neuron": every argument of the derivation."""
     blocks: list[Block] = [text("One neuron stands for every neuron of its layer; each local derivative is worked "
                                 "out from the definition it comes from.")]
-    order = ORDER.get(printer.notation.name, ORDER["default"])
+    order = ORDER.get(printer.notation.seed, ORDER["default"])
     for argument in sorted(derivation.arguments, key=lambda a: order.index(a.name)):
-        blocks.extend(_argument_blocks(argument, derivation, printer))
+        blocks.extend(_argument_blocks(argument, printer))
     return Section("Backpropagation for a general neuron", f"{prefix}sec:general", tuple(blocks))
 
 
@@ -62,20 +62,34 @@ def _printer(argument: Argument, printer: NotationPrinter) -> NotationPrinter:
     return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
 
 
-def _argument_blocks(argument: Argument, derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+def _argument_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
     letters = notation_letters(argument, printer)
     shown = _printer(argument, printer)
     z = shown.doprint(general.with_letters(sp.Symbol(symbols.element("z", argument.layer, "j")), letters))
     intro = INTRO[argument.name].format(j=letters["j"], k=letters["k"], z=z, l=printer.notation.layer_letter)
-    rows = [([written(general.with_letters(line.result, letters), shown)], _note(line, letters, shown))
-            for line in argument.lines]
+    if argument.name == "output" and printer.network.layers[-1] == 1:
+        intro = "The output layer, of one neuron. By the chain rule through its activation:"
+    rows: list[tuple[list[str], str]] = [
+        ([written(general.with_letters(line.result, letters), shown)], _note(line, letters, shown))
+        for line in argument.lines]
     lhs = shown.doprint(general.with_letters(argument.lhs, letters))
     blocks = [text(intro), display(chain(lhs, rows, printer.width))]
-    concrete = _for_this_network(argument, derivation, letters, shown)
-    if concrete is not None:
+    concrete = _for_this_network(argument, letters, shown, rows[-1][0])
+    if concrete:
         blocks.append(text("For this network:"))
-        blocks.append(display(chain(lhs, [([written(concrete, shown)], "")], printer.width)))
+        blocks.append(display(chain(lhs, concrete, printer.width)))
     return blocks
+
+
+def _this_network(argument: Argument, printer: NotationPrinter) -> str:
+    """What "this network" puts in place of the general letters: ``h = σ``, and the one neuron of layer l+1."""
+    network = printer.network
+    act = network.activation(argument.layer)
+    letter, name = printer.function_symbol(act.name, argument.layer), act.latex
+    said = [f"{letter} = {name}"] if letter != name else []
+    if network.layers[argument.layer + 1] == 1:
+        said.append(f"\\text{{one neuron in layer }} {printer.notation.layer_letter}+1")
+    return r"\text{here }" + r",\ ".join(said) if said else note(Rule.THIS_NETWORK)
 
 
 def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> str:
@@ -85,13 +99,17 @@ def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> 
     return f"{note(line.rule)}\\ {since}" if since else note(line.rule)
 
 
-def _for_this_network(argument: Argument, derivation: Derivation, letters: dict[str, str],
-                      printer: NotationPrinter) -> sp.Basic | None:
-    """The error term with this network's activation and loss: δ^L_1 of the element form with neuron 1 renamed
-    j (every output neuron's is the same), BP2's general formula; None where the argument is already concrete."""
-    network = derivation.network
-    if argument.name == "output" and not (network.loss.generic and network.activation(argument.layer).generic):
-        return general.output_error(derivation, letters["j"])
-    if argument.name == "hidden" and not network.activation(argument.layer).generic:
-        return general.delta(network, argument.layer, letters["j"], letters["k"]).rhs
-    return None
+def _for_this_network(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
+                      last: list[str]) -> list[tuple[list[str], str]]:
+    """The argument's lines "for this network", each activation by its name (σ'(a_j), not h'(a_j)); a line that
+    reads as the one before it (σ' where the notation's letter is σ already) is left out."""
+    named = printer.with_names()
+    if printer.notation.single:  # this network's layers as the notation writes them: v_j, δ_y
+        named = named.relabel({})
+    rows: list[tuple[list[str], str]] = []
+    for line in argument.concrete:
+        shown = [written(general.with_letters(line.result, letters), named)]
+        if shown != (rows[-1][0] if rows else last):
+            why = _this_network(argument, printer) if line.rule is Rule.THIS_NETWORK else _note(line, letters, named)
+            rows.append((shown, why))
+    return rows

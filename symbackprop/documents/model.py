@@ -83,6 +83,7 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     """Everything the document templates need, for ``derivation`` in ``options``' notation."""
     network = derivation.network
     notation = options.notation_preset
+    notation.check(network.layers, network.activation(network.depth).elementwise)
     printer = NotationPrinter(notation, network, indicator=indicator, width=options.line_width)
     p = options.label_prefix
     shown = options.sections
@@ -135,7 +136,9 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
                          for eq in derivation.forward_vector)
     blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines)),
               text(_dimensions(network, printer))]
-    if not sec.summarised(network) and not general:
+    if printer.notation.single:
+        blocks = _neuron_dynamics(network, printer)
+    elif not sec.summarised(network) and not general:
         blocks.append(text("Neuron by neuron:"))
         blocks.append(display(_element_forward(derivation, printer)))
     else:
@@ -156,6 +159,26 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
                            f"otherwise. The one-hot vector of the label, ${onehot}$, has ${indicator}$ as its "
                            "entry $j$."))
     return tuple(blocks)
+
+
+def _neuron_dynamics(network: Architecture, printer: NotationPrinter) -> list[Block]:
+    """Seed 003's dynamics of a network with one hidden layer and one output: a_j = Σ_i w_ji x_i, z_j = σ(a_j),
+    a_y = Σ_j v_j z_j, y = σ(a_y), each activation by its name, then the activations' formulas."""
+    named = printer.with_names()
+    j, i = printer.notation.indices[:2]
+    lines = []
+    for layer, (neuron, source) in ((1, (j, i)), (network.depth, (1, j))):
+        equation = general.forward(network, layer, neuron, source)
+        lines.append(Line(printer.doprint(equation.lhs), "=",
+                          " + ".join(printer.doprint(term) for term in sp.Add.make_args(equation.rhs))))
+        act = network.activation(layer)
+        a = sp.Symbol(symbols.element("a", layer, neuron), real=True)
+        lines.append(Line(named.doprint(a), "=", named.doprint(sp.Function(act.name, real=True)(equation.lhs))))
+    u = sp.Symbol("u", real=True)
+    formulas = [f"${act.latex}(u) = {sp.latex(act(u))}$" for act in dict.fromkeys(network.activations)
+                if act.elementwise and not act.generic and act.name != "linear"]
+    blocks = [text("The dynamics of the network, for one example:"), display(Display(tuple(lines)))]
+    return blocks + ([text(f"with {' and '.join(formulas)}.")] if formulas else [])
 
 
 def _dimensions(network: Architecture, printer: NotationPrinter) -> str:

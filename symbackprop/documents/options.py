@@ -29,6 +29,7 @@ PRESET_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "ng": ("figure", "element", "summary", "init"),  # seed 000: per-weight chains, the key formulas, the remark
     "input-major": ("forward", "general", "summary"),  # seed 001: definitions, then δ and the gradients for any j
     "bishop": ("figure", "forward", "general", "sgd"),  # seed 003: dynamics, a general neuron, the algorithm
+    "bishop-single": ("figure", "forward", "general", "sgd"),  # seed 003 itself, in its own letters
     "goodfellow": ("figure", "notation", "forward", "element", "vector", "batch", "summary", "appendix"),  # seed 002
 })
 FORMATS = ("tex", "pdf", "md")

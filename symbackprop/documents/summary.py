@@ -257,13 +257,15 @@ def _neuron_errors(derivation: Derivation, printer: NotationPrinter) -> list[tup
     top = printer.relabel(labels(notation, "z", network.depth, "L"))
     output = general.output_error(derivation, j)
     delta = top.doprint(sp.Symbol(symbols.element("delta", network.depth, j)))
-    lines = [(2, f"output errors, for every output neuron ${j}$: ${delta} = {top.doprint(output)}$;", True)]
+    every = "output error" if notation.single else f"output errors, for every output neuron ${j}$"
+    lines = [(2, f"{every}: ${delta} = {top.doprint(output)}$;", True)]
     if network.depth > 1:
         hidden = printer.relabel(labels(notation, "z", network.depth - 1))
         equation = general.delta(network, network.depth - 1, j, k)
         down = span(notation, network, "delta", network.depth - 1, 1)
-        lines.append((2, f"for ${notation.layer_letter} = {down}$ and every neuron ${j}$: "
-                         f"${hidden.doprint(equation.lhs)} = {written(equation.rhs, hidden)}$;", True))
+        every = f"for every hidden neuron ${j}$" if notation.single else \
+            f"for ${notation.layer_letter} = {down}$ and every neuron ${j}$"
+        lines.append((2, f"{every}: ${hidden.doprint(equation.lhs)} = {written(equation.rhs, hidden)}$;", True))
     return lines
 
 
@@ -280,11 +282,23 @@ def _weight_updates(derivation: Derivation, printer: NotationPrinter,
         name = at.doprint(equation.lhs.variables[0])
         factors = sorted(sp.Mul.make_args(equation.rhs), key=lambda f: symbols.kind_of(str(f)) != "delta")
         value = " ".join(at.doprint(f) for f in factors)  # δ_j z_i, as the seed writes it
-        lines += [(2, f"for every {what} ${name}$ of layers ${notation.layer_letter} = {layers}$:", True),
+        every = f"for every {what} ${name}$" + (
+            f" (the output's ${printer.doprint(_output_weight(network, equation.lhs.variables[0]))}$ too):"
+            if notation.single else f" of layers ${notation.layer_letter} = {layers}$:")
+        lines += [(2, every, True),
                   (3, f"$\\Delta {name} \\leftarrow {value}$", True),
                   (3, f"${name} \\leftarrow {name} - {eta}\\, \\Delta {name}$", True)]
     lines.append((3, f"with learning rate ${eta} > 0$ in epoch $n$.", False))
     return lines
+
+
+def _output_weight(network: Architecture, parameter: sp.Symbol) -> sp.Symbol:
+    """The output neuron's parameter of ``parameter``'s kind, in the hidden neuron's letter: w_ji -> v_j, b_j ->
+    b_y (a network of one output neuron)."""
+    info = symbols.describe(parameter.name)
+    assert info is not None
+    indices = (1, info.indices[0]) if info.kind == "W" else info.indices
+    return sp.Symbol(symbols.element(info.kind, network.depth, *indices), real=True)
 
 
 #: The example of each case of the initialisation remark for a network whose hidden activations show none.

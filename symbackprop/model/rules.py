@@ -44,6 +44,11 @@ class Rule(Enum):
     ERROR_TERM = auto()  # dc/dz^{l+1}_k is delta^{l+1}_k by definition
     LOCAL_LINEAR = auto()  # the derivative of the weighted sum z = sum w a + b
     LOCAL_ELEMENTWISE = auto()  # the derivative of a = g(z): g'(z)
+    # ... then "for this network": the general result with the network's own activation and loss.
+    THIS_NETWORK = auto()  # g' named (h = sigma), a sum over a layer of one neuron written out
+    DERIVATIVE_OF_ACTIVATION = auto()  # g'(z) in the activation's own terms: sigma(z)(1 - sigma(z))
+    SUBSTITUTE_OUTPUT = auto()  # g(z^l_j) is a^l_j
+    WORK_OUT_OUTPUT = auto()  # dc/da of the loss and g' worked out at the output
 
     # The vector form (derive.forms), one example.
     CHAIN_RULE_DIAGONAL_JACOBIAN = auto()
@@ -109,6 +114,10 @@ WORDS: dict[Rule, str] = {
     Rule.ERROR_TERM: "dc/dz^l_j = delta^l_j by definition",
     Rule.LOCAL_LINEAR: "differentiate the weighted sum z = sum_k w a + b",
     Rule.LOCAL_ELEMENTWISE: "differentiate a = g(z): g'(z)",
+    Rule.THIS_NETWORK: "this network's activation in place of g (a sum over one neuron written out)",
+    Rule.DERIVATIVE_OF_ACTIVATION: "the activation's derivative, from its table entry",
+    Rule.SUBSTITUTE_OUTPUT: "write g(z^l_j) as the neuron's output a^l_j",
+    Rule.WORK_OUT_OUTPUT: "differentiate the loss and the output activation",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: "chain rule; the Jacobian of an element-wise map is diagonal",
     Rule.DIAGONAL_TIMES_VECTOR: "diag(v) u = v ⊙ u",
     Rule.DIFFERENTIATE_LOSS: "differentiate the loss",

@@ -12,13 +12,17 @@ preset          seed  conventions
 ``goodfellow``  002   pre-activation a_k = W_k h_{k-1} + b_k, h_k = g(a_k), ŷ = O(a_L); layer first in
                       the subscript (W_{kij}); ∇ notation; 𝓛(θ) the loss
 ``bishop``      003   a_j = Σ_i w_{ji} z_i, z_j = h(a_j), y the output, r the target, δ_j = ∂E_n/∂a_j
+``bishop-single`` 003 seed 003's own page: one hidden layer and one output, no layer marks; the output's
+                      weights v_j, a_y, y, δ_y; E_ℓ and r^ℓ for example ℓ
 ``nielsen``     004   z^l = W^l a^{l-1} + b^l, a^l = σ(z^l), δ^l = ∂C/∂z^l, w^l_{jk} from k to j
 ==============  ====  ================================================================================
 
 A preset is two tables. ``letters`` holds the base letters (what ``--symbol`` overrides); ``layouts`` says how a
 quantity of one form is assembled from letters, as :class:`string.Template` text with these fields:
 ``${layer}`` the layer as the notation writes it (``(2)``), ``${l}`` the bare layer, ``${index}`` the neuron
-indices, ``${sub}`` the layer and the indices in one subscript (goodfellow), and ``${<slot>}`` any letter.
+indices, ``${last}`` the last of them (a weight's source), ``${sub}`` the layer and the indices in one subscript
+(goodfellow), and ``${<slot>}`` any letter. A layout ``"<form>.<kind>.out"`` writes the quantity of the output
+layer where it differs (bishop-single's a_y, v_j).
 
 The engine numbers layers 0 (input) to L and writes weights destination first (``W2_1_3`` is w^2_{13});
 presets shift layers (``layer_offset``) and swap indices (``source_first``) when they print.
@@ -26,12 +30,12 @@ presets shift layers (``layer_offset``) and swap indices (``source_first``) when
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from string import Template
 from types import MappingProxyType
 
-from ..errors import UnknownNameError
+from ..errors import SymbackpropError, UnknownNameError
 
 #: The user-facing names of the letters a ``--symbol NAME=LATEX`` override may set, and the slot each sets.
 OVERRIDABLE: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -52,7 +56,7 @@ OVERRIDABLE: Mapping[str, tuple[str, ...]] = MappingProxyType({
 
 #: The author a preset is named after, as they write their name.
 AUTHORS: Mapping[str, str] = MappingProxyType(
-    {"nielsen": "Nielsen", "ng": "Ng", "goodfellow": "Goodfellow", "bishop": "Bishop"})
+    {"nielsen": "Nielsen", "ng": "Ng", "goodfellow": "Goodfellow", "bishop": "Bishop", "bishop-single": "Bishop"})
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class Notation:
         per_weight_update: gradient descent updates each weight, Δw_ji ← δ_j z_i (bishop, seed 003), rather than
             each weight matrix.
         learning_rate: the learning rate's letter (η, or η_n: one per epoch n).
+        single: the notation writes one hidden layer and one output neuron, without layer marks (seed 003): it
+            refuses other networks, and its forward pass is written neuron by neuron with the activations named.
     """
 
     name: str
@@ -97,6 +103,7 @@ class Notation:
     indices: tuple[str, str, str] = ("j", "k", "k")
     per_weight_update: bool = False
     learning_rate: str = "\\eta"
+    single: bool = False
 
     @property
     def title(self) -> str:
@@ -104,6 +111,19 @@ class Notation:
         name), "the input-major notation"."""
         author = AUTHORS.get(self.name)
         return f"{author}'s notation" if author else f"the {self.name} notation"
+
+    def check(self, layers: Sequence[int], elementwise_output: bool = True) -> None:
+        """Refuse a network the notation cannot write: ``single`` writes one hidden layer and one output neuron.
+
+        Raises:
+            SymbackpropError: the network has another shape (or a softmax output), with what is allowed.
+        """
+        if self.single and (len(layers) != 3 or layers[-1] != 1 or not elementwise_output):
+            shape = "-".join(str(n) for n in layers)
+            raise SymbackpropError(
+                f"the {self.name} notation writes a network of one hidden layer and one output neuron with an "
+                f"element-wise activation (n-h-1, as seed 003), not {shape}"
+                f"{'' if elementwise_output else ' with a softmax output'}; use --notation bishop")
 
     def letter(self, slot: str) -> str:
         return self.letters.get(slot, "")
@@ -137,11 +157,12 @@ class Notation:
         fields = dict(self.letters)
         index = join_indices(indices)
         if layer is None:
-            fields.update(layer="", l="", index=index, sub=index)
+            fields.update(layer="", l="", index=index, sub=index, last=indices[-1] if indices else "")
         else:
             bare = self.bare_layer(key.split(".")[1], layer, labels)
             styled = Template(self.layer_style).substitute(l=bare)
-            fields.update(layer=styled, l=bare, index=index, sub=join_indices((bare, *indices)))
+            fields.update(layer=styled, l=bare, index=index, sub=join_indices((bare, *indices)),
+                          last=indices[-1] if indices else "")
         return Template(self.layouts[key]).substitute(fields)
 
 
@@ -301,7 +322,35 @@ BISHOP = Notation(
     learning_rate="\\eta_n",
 )
 
-PRESETS: Mapping[str, Notation] = MappingProxyType({n.name: n for n in (NG, INPUT_MAJOR, GOODFELLOW, BISHOP, NIELSEN)})
+BISHOP_SINGLE = Notation(
+    name="bishop-single",
+    seed="003",
+    description="Bishop for one hidden layer and one output, no layer marks: a_j = Σ_i w_{ji} x_i, z_j = h(a_j), "
+    "a_y = Σ_j v_j z_j, y = σ(a_y), E_ℓ the error of example ℓ, r^ℓ its target",
+    letters=MappingProxyType({**BISHOP.letters, "cost": r"E_{\ell}", "v": "v"}),
+    layouts=_layouts(
+        _COMMON_SCALAR,
+        scalar__y="${y}^{\\ell}", scalar__z="${z}_{${index}}", scalar__a="${a}_{${index}}", scalar__out="${out}",
+        scalar__delta="${delta}_{${index}}", scalar__W="${w}_{${index}}", scalar__b="${b}_{${index}}",
+        scalar__bshared="${b}",
+        scalar__z__out="${z}_{${out}}", scalar__delta__out="${delta}_{${out}}", scalar__W__out="${v}_{${last}}",
+        scalar__b__out="${b}_{${out}}", scalar__bshared__out="${b}_{${out}}",
+        vector__x="\\mathbf{${x}}", vector__y="${y}^{\\ell}", vector__onehot="${onehot}_{\\ell}",
+        vector__z="\\mathbf{${z}}", vector__a="\\mathbf{${a}}", vector__out="${out}",
+        vector__delta="\\boldsymbol{${delta}}", vector__W="${W}", vector__b="\\mathbf{${b}}",
+        vector__z__out="${z}_{${out}}", vector__delta__out="${delta}_{${out}}",
+        vector__W__out="\\mathbf{${v}}^{\\top}", vector__b__out="${b}_{${out}}",
+        batch__x="${X}", batch__y="${Y}", batch__onehot="${Onehot}", batch__out="${Out}",
+        batch__z="${Z}^{(${l})}", batch__a="${A}^{(${l})}", batch__delta="${Delta}^{(${l})}",
+    ),
+    indices=("j", "i", "k"),
+    per_weight_update=True,
+    learning_rate="\\eta_n",
+    single=True,
+)
+
+PRESETS: Mapping[str, Notation] = MappingProxyType(
+    {n.name: n for n in (NG, INPUT_MAJOR, GOODFELLOW, BISHOP, BISHOP_SINGLE, NIELSEN)})
 
 
 def get_notation(name: str) -> Notation:

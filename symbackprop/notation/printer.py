@@ -47,6 +47,8 @@ class NotationPrinter(LatexPrinter):
         sigma: print ``1/(1 + e^{-u})`` as σ(u).
         width: the width, in :func:`~symbackprop.notation.display.visual_width` units, that displayed equations
             printed with this printer are broken to (narrower for fragments in an unknown host).
+        named: write a layer's activation by its name (σ, tanh) even where the notation has a letter for it (h,
+            g_ℓ): a result "for this network".
     """
 
     printmethod = "_notation_latex"
@@ -59,8 +61,10 @@ class NotationPrinter(LatexPrinter):
         indicator: str = INDICATOR_LATEX,
         sigma: bool = True,
         width: float = LINE_WIDTH,
+        named: bool = False,
     ) -> None:
         super().__init__({"mul_symbol": None, "inv_trig_style": "abbreviated"})
+        self.named = named
         self.notation = notation
         self.network = network
         self.labels = dict(labels or {})
@@ -72,7 +76,11 @@ class NotationPrinter(LatexPrinter):
 
     def relabel(self, labels: Mapping[int, str]) -> NotationPrinter:
         """A printer like this one writing layers as ``labels`` says."""
-        return NotationPrinter(self.notation, self.network, labels, self.indicator, self.sigma, self.width)
+        return NotationPrinter(self.notation, self.network, labels, self.indicator, self.sigma, self.width, self.named)
+
+    def with_names(self) -> NotationPrinter:
+        """A printer like this one writing each activation by its name (σ'(z), not h'(z))."""
+        return NotationPrinter(self.notation, self.network, self.labels, self.indicator, self.sigma, self.width, True)
 
     def doprint(self, expr: Any) -> str:
         if self.sigma and isinstance(expr, sp.Basic) and expr.has(sp.exp):
@@ -112,7 +120,15 @@ class NotationPrinter(LatexPrinter):
             kind = "bshared"
         if kind == "a" and layer == self.network.depth and notation.has_layout("scalar.out"):
             return notation.render("scalar.out", layer, indices, self.labels)
-        return notation.render(f"scalar.{kind}", layer, indices, self.labels)
+        return notation.render(self._at_output(f"scalar.{kind}", layer), layer, indices, self.labels)
+
+    def _at_output(self, key: str, layer: int) -> str:
+        """``key``, or its output layer's layout (``scalar.z.out``: a_y) for a quantity of the output layer written
+        as that layer (not relabelled l+1 in a general formula)."""
+        if layer != self.network.depth or not self.notation.has_layout(f"{key}.out"):
+            return key
+        label = self.labels.get(int(self.notation.bare_layer("z", layer)))
+        return f"{key}.out" if label in (None, "L") else key
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol, style: str = "plain") -> str:
         info = _matrix_info(expr)
@@ -150,7 +166,7 @@ class NotationPrinter(LatexPrinter):
         if kind == "a" and layer == self.network.depth and notation.has_layout(f"{form}.out"):
             kind = "out"
         key = f"{form}.{kind}" if notation.has_layout(f"{form}.{kind}") else f"vector.{kind}"
-        text = notation.render(key, layer, (), self.labels)
+        text = notation.render(self._at_output(key, layer), layer, (), self.labels)
         return text, kind == "W" and notation.weights_transposed
 
     def _print_Transpose(self, expr: sp.Transpose) -> str:
@@ -273,7 +289,7 @@ class NotationPrinter(LatexPrinter):
         """The preset's symbol for ``activation`` at ``layer`` (g_ℓ, g, O, h), or its concrete LaTeX name."""
         act = _find_activation(activation)
         concrete = act.latex if act is not None else rf"\operatorname{{{activation}}}"
-        if layer is None:
+        if layer is None or self.named and act is not None and not act.generic:
             return concrete
         output = layer == self.network.depth
         slot, key = ("g_out", "fn.output") if output else ("g", "fn.hidden")
@@ -357,7 +373,10 @@ class NotationPrinter(LatexPrinter):
 
 
 def _transpose(text: str) -> str:
-    r"""``W^{2}`` -> ``\left(W^{2}\right)^{\top}``; ``W_{2}`` -> ``W_{2}^{\top}`` as the seeds write them."""
+    r"""``W^{2}`` -> ``\left(W^{2}\right)^{\top}``; ``W_{2}`` -> ``W_{2}^{\top}`` as the seeds write them;
+    ``v^{\top}`` -> ``v``."""
+    if text.endswith(r"^{\top}") and text.count("^") == 1:
+        return text[: -len(r"^{\top}")]
     if "^" in text or " " in text.strip() or "\\left" in text:
         return rf"\left({text}\right)^{{\top}}"
     return f"{text}^{{\\top}}"

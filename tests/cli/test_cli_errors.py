@@ -152,8 +152,8 @@ def test_derive_takes_one_activation_per_layer_as_the_other_commands_do(capsys: 
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["derive", "2-x", "--notation", "nielson"], "unknown notation 'nielson'; allowed: bishop, goodfellow, "
-                                                 "input-major, ng, nielsen (did you mean 'nielsen'?)"),
+    (["derive", "2-x", "--notation", "nielson"], "unknown notation 'nielson'; allowed: bishop, bishop-single, "
+                                                 "goodfellow, input-major, ng, nielsen (did you mean 'nielsen'?)"),
     (["derive", "2-x", "--form", "element,matrix"], "unknown form 'matrix'; allowed: batch, closed, element, vector"),
     (["derive", "2-x", "--format", "tex,"], "an empty format name in 'tex,'; separate names by single commas"),
     (["compile", "2-x", "--backend", "tf"], "unknown backend 'tf'; allowed: jax, numpy, torch"),

@@ -34,7 +34,7 @@ ACTIVATION_NAMES = ["sigmoid", "tanh", "relu", "leaky_relu(0.2)", "linear", "sof
                     "softmax"]
 LOSS_NAMES = ["quadratic", "mse", "bce", "cross_entropy", "sparse_cross_entropy"]
 BIAS_NAMES = ["vector", "neuron", "none", "shared"]
-NOTATIONS = ["nielsen", "ng", "input-major", "goodfellow", "bishop"]
+NOTATIONS = ["nielsen", "ng", "input-major", "goodfellow", "bishop", "bishop-single"]
 
 #: Text a user might type: names from the vocabulary, near misses, and arbitrary characters.
 text = st.text(min_size=0, max_size=12)

@@ -32,7 +32,8 @@ def _seed_network(name: str) -> Network:
 def test_every_step_of_each_seed_network_is_verified(name: str) -> None:
     derivation = _seed_network(name).derive()
     result = derivation.verify()
-    general = len(list(equations(derivation.network, LETTERS))) + sum(len(a.lines) for a in derivation.arguments)
+    argued = sum(len(a.lines) + len(a.concrete) for a in derivation.arguments)
+    general = len(list(equations(derivation.network, LETTERS))) + argued
     assert result.steps == len(derivation.steps) + general
     assert str(result) == f"{result.steps} steps verified"
     # every step has at least its result line checked, a chain-rule step its chain too, at each point

@@ -236,8 +236,9 @@ def test_the_solutions_add_this_networks_error_terms() -> None:
     _, solutions = _documents("3-4-2", hidden="tanh", loss="bce")
     answered = _whole(solutions)
     assert "For this network:" in answered
-    assert r"\delta_{j}^{(L)} = a_{j}^{(L)} - y_{j}" in answered  # sigmoid and cross-entropy
-    assert r"\left(1 - (a_{j}^{(\ell)})^{2}\right)" in answered  # tanh
+    assert r"= a_{j}^{(L)} - y_{j} \text{simplify}" in answered  # sigmoid and cross-entropy
+    assert r"\tanh'(z) = 1 - (\tanh(z))^{2}" in answered  # tanh, in its own terms, then in the output's
+    assert r"\left(1 - (a_{j}^{(\ell)})^{2}\right)" in answered
     assert r"\boldsymbol{\delta}^{(L)} = \mathbf{a}^{(L)} - \mathbf{y}" in answered  # the vector form's BP1
 
 

@@ -29,7 +29,8 @@ HEADINGS = ("Set-up", "Notation", "Forward pass", "Backpropagation, element by e
             "Backpropagation in vector form", "Backpropagation for a batch", "Summary", "Gradient descent",
             "Derivatives of the activation functions")
 #: The most pages each preset's seed document may take: its seed's length (../shared/seeds/) and a page.
-PAGE_LIMITS = {"nielsen": 2 + 1, "ng": 3 + 1, "input-major": 2 + 1, "bishop": 3 + 1, "goodfellow": 14 + 1}
+PAGE_LIMITS = {"nielsen": 2 + 1, "ng": 3 + 1, "input-major": 2 + 1, "bishop": 3 + 1, "bishop-single": 3 + 1,
+               "goodfellow": 14 + 1}
 #: The heading each section brings (the figure has none: its caption).
 SECTION_HEADINGS = {
     "notation": "Notation", "forward": "Forward pass", "general": "Backpropagation for a general neuron",

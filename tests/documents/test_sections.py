@@ -76,9 +76,16 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
             r"\qquad \text{since}\ a^{(l+1)}_{k} = \sum_{j} w^{(l+1)}_{kj} z^{(l)}_{j}") in text
     assert r"\text{since}\ z^{(l)}_{j} = h(a^{(l)}_{j})" in text
     assert r"h'(a^{(l)}_{j})\,\sum_{k} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}" in text
-    # for this network: δ_y = y - r and σ' written out in the output z_j (1 - z_j)
-    assert r"\delta^{(L)}_{j} &= y_{j} - r_{j}" in text
-    assert r"z^{(l)}_{j} (1 - z^{(l)}_{j})\,\sum_{k} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}" in text
+    # for this network, as seed 003's "original example": δ_y from the loss differentiated, then y - r; δ_j with
+    # h = σ and the one output neuron written out, then σ' = σ(1 - σ), then z_j(1 - z_j)
+    assert (r"\delta^{(L)}_{j} &= \left(\frac{1 - r_{j}}{1 - y_{j}} - \frac{r_{j}}{y_{j}}\right)\,y_{j} (1 - y_{j}) "
+            r"\qquad \text{differentiate the loss;}\ \sigma'(a^{(L)}_{j}) = y_{j} (1 - y_{j})") in text
+    assert r"&= y_{j} - r_{j} \qquad \text{simplify}" in text
+    assert (r"\delta^{(l)}_{j} &= \sigma'(a^{(l)}_{j})\,w^{(l+1)}_{1j} \delta^{(l+1)}_{1} "
+            r"\qquad \text{here }h = \sigma,\ \text{one neuron in layer } l+1") in text
+    assert r"\text{since}\ \sigma'(a) = \sigma(a)\,(1 - \sigma(a))" in text
+    assert (r"&= z^{(l)}_{j} (1 - z^{(l)}_{j})\,w^{(l+1)}_{1j} \delta^{(l+1)}_{1} "
+            r"\qquad \text{since}\ z^{(l)}_{j} = \sigma(a^{(l)}_{j})") in text
     assert r"\delta^{(l)}_{j}\,z^{(l-1)}_{i} \qquad \text{since}" in text  # ∂E/∂w_ji = δ_j z_i
 
 
@@ -156,3 +163,33 @@ def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_exampl
     assert weight < hidden < output
     nielsen = _general("nielsen", layers=[2, 3, 2])
     assert nielsen.index("The output layer") < nielsen.index("A hidden layer") < nielsen.index("A weight reaches")
+
+
+def test_bishop_single_writes_seed_003s_own_page() -> None:
+    """Seed 003 in its letters: no layer marks, the output's weights v_j, a_y, y, δ_y, E_ℓ and r^ℓ; its dynamics
+    neuron by neuron with σ named; δ_j = σ'(a_j) v_j δ_y = σ(a_j)(1 - σ(a_j)) v_j δ_y = z_j(1 - z_j) v_j δ_y."""
+    text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
+    for line in (r"a_{j} &= \sum_{i=1}^{3} w_{ji} x_{i}", r"z_{j} &= \sigma(a_{j})",
+                 r"a_{y} &= \sum_{j=1}^{3} v_{j} z_{j}", r"y &= \sigma(a_{y})",
+                 r"E_{\ell} &= - r^{\ell} \log{(y )} - (1 - r^{\ell}) \log{(1 - y )}",
+                 r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
+                 r"&= \delta_{j}\,z_{i} \qquad \text{since}\ a_{j} = \sum_{i} w_{ji} z_{i}",
+                 r"&= h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}",
+                 r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}", r"&= y - r^{\ell} \qquad \text{simplify}",
+                 r"\delta_{j} &= \sigma'(a_{j})\,v_{j} \delta_{y}", r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}",
+                 r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$", r"the output's $v_{j}$ too"):
+        assert line in text, line
+    assert "^{(" not in text and r"\mathbf{W}^" not in text  # no layer marks anywhere
+    # the general argument keeps the letters of a neuron and the next layer's: δ_k w_kj, never the output's
+    assert r"\sum_{k} \delta_{k}\,w_{kj}\,h'(a_{j})" in text
+
+
+@pytest.mark.parametrize("spec", ["3-3-2", "2-3-3-1", "3-1"])
+def test_bishop_single_refuses_other_networks_in_one_line(spec: str, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run_cli(capsys, "derive", spec, "--notation", "bishop-single", "--out", str(tmp_path / "d"))
+    assert status != 0 and out == "" and one_line(err)
+    assert "one hidden layer and one output neuron" in err and "use --notation bishop" in err
+    assert not (tmp_path / "d").exists()
+    with pytest.raises(SymbackpropError, match="one hidden layer and one output neuron"):
+        build_document(Network.from_spec("3-3-2").derive(forms=()), DocumentOptions(notation="bishop-single"))
