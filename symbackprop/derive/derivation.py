@@ -102,6 +102,8 @@ class Derivation:
         assumptions: identities used beyond the definitions (``sum_j y_j = 1``).
         arguments: BP1-BP4 argued for a general neuron, every step justified
             (:class:`symbackprop.derive.reasoning.Argument`, letters j and k; documents rename them).
+        model: the network as one nested function of its input, ``a^L = g_L(W^L g(W^{L-1} x + b) + b^L)``
+            (seed 002's ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)); None where not made.
     """
 
     network: Architecture
@@ -115,6 +117,7 @@ class Derivation:
     assumptions: tuple[str, ...] = ()
     forward_vector: tuple[Equation, ...] = ()
     arguments: tuple[Any, ...] = ()
+    model: Equation | None = None
 
     def __post_init__(self) -> None:
         for name in ("deltas", "gradients", "vector", "batch"):

@@ -7,6 +7,7 @@ built at layer level in :mod:`symbackprop.derive.forms` and proven equal to it b
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import sympy as sp
 
@@ -16,8 +17,8 @@ from ..model.architecture import Architecture
 from ..progress import Progress, progress_bar
 from .chain import Output, forward_equations, hidden_layer, output_elementwise, output_softmax, parameter_gradients
 from .derivation import FORMS, Derivation, Step
-from .forms import batch_form, forward_vector, vector_form
-from .reasoning import LETTERS, arguments
+from .forms import batch_form, forward_vector, nested_model, stacked, vector_form
+from .reasoning import LETTERS, Argument, arguments
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.
 MAX_PARAMETERS = 50_000
@@ -63,8 +64,17 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         batch=batch,
         assumptions=output.assumptions,
         forward_vector=forward_vector(network),
-        arguments=arguments(network, LETTERS, loss, deltas[symbols.matrix("delta", network.depth)][0, 0]),
+        model=nested_model(network),
+        arguments=_arguments(network, loss, deltas),
     )
+
+
+def _arguments(network: Architecture, loss: sp.Expr, deltas: dict) -> tuple[Argument, ...]:
+    """The arguments for a general neuron (BP1 "for this network" from the element form's δ^L_1), each with its
+    result for every neuron at once where it has one (:func:`.forms.stacked`)."""
+    found = arguments(network, LETTERS, loss, deltas[symbols.matrix("delta", network.depth)][0, 0])
+    vectors = stacked(network)
+    return tuple(replace(argument, stacked=vectors.get(argument.name, ())) for argument in found)
 
 
 def _check_request(network: Architecture, forms: Sequence[str]) -> None:

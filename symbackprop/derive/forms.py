@@ -332,6 +332,31 @@ def _build(network: Architecture, batch: bool) -> tuple[dict[str, sp.Basic], lis
     return builder.results, builder.steps
 
 
+def stacked(network: Architecture) -> dict[str, tuple[Step, ...]]:
+    """Seed 002's vectors: each general-neuron argument (:mod:`.reasoning`, by name) for every neuron at once, its
+    entries stacked: -(e_ℓ - ŷ) for a softmax with sparse cross-entropy, W^{l+1}ᵀ δ^{l+1} for ∂c/∂a^l, ∂c/∂a^l ⊙
+    g'(z^l) for δ^l, δ^L (a^{L-1})ᵀ for the weights and δ^L for a bias vector."""
+    s, L = _Shapes(network, batch=False), network.depth
+
+    def step(kind: str, layer: int, lhs: sp.Basic, result: sp.Basic) -> tuple[Step, ...]:
+        return (Step(symbols.matrix(kind, layer), "vector", layer, lhs, (), Rule.STACK, result),)
+
+    found: dict[str, tuple[Step, ...]] = {}
+    if network.activation(L).name == "softmax" and network.loss.sparse:
+        difference = sp.MatAdd(s.y(), sp.MatMul(-1, s.a(L), evaluate=False), evaluate=False)
+        found["softmax"] = step("delta", L, s.delta(L), sp.MatMul(-1, difference, evaluate=False))
+    if L > 1:
+        grad = s.sym("grad_a", L - 1, network.layers[L - 1])
+        found["activation"] = step("grad_a", L - 1, grad, sp.MatMul(sp.Transpose(s.weights_without_bias(L)),
+                                                                     s.delta(L)))
+        found["through_output"] = step("delta", L - 1, s.delta(L - 1), sp.HadamardProduct(grad, s.g_prime(L - 1)))
+    below = s.abar(L - 1) if network.bias == "neuron" else s.a(L - 1)
+    found["weight"] = step("W", L, partial(COST, s.weights(L)), sp.MatMul(s.delta(L), sp.Transpose(below)))
+    if network.bias == "vector":
+        found["bias"] = step("b", L, partial(COST, s.bias(L)), s.delta(L))
+    return found
+
+
 def vector_form(network: Architecture) -> tuple[dict[str, sp.Basic], list[Step]]:
     """BP1-BP4 for one example: ``({"delta2": ..., "W2": ..., ...}, steps)``."""
     return _build(network, batch=False)
@@ -354,6 +379,22 @@ def forward_vector(network: Architecture) -> tuple[Equation, ...]:
         equations.append(Equation(symbols.matrix("z", l), s.z(l), z))
         equations.append(Equation(symbols.matrix("a", l), s.a(l), applied(network.activation(l).name, s.z(l))))
     return tuple(equations)
+
+
+def nested_model(network: Architecture) -> Equation | None:
+    """The network as one function of its input: the forward pass's definitions substituted into each other from
+    the output down, ``a^L = g_L(W^L g(W^{L-1} x + b^{L-1}) + b^L)``; None with bias units (ā = (1, a) has no
+    definition to substitute)."""
+    if network.bias == "neuron":
+        return None
+    equations = forward_vector(network)
+    definitions = {equation.lhs: equation.rhs for equation in equations}
+    output = equations[-1]
+    expr = output.rhs
+    for equation in reversed(equations[:-1]):
+        expr = expr.xreplace({equation.lhs: definitions[equation.lhs]})
+    expr = expr.xreplace({s: definitions[s] for s in expr.atoms(sp.MatrixSymbol) if s in definitions})
+    return Equation("model", output.lhs, expr)
 
 
 def definitions(step: Step, network: Architecture) -> tuple[Equation, ...]:

@@ -73,6 +73,8 @@ def instantiate(expr: sp.Basic, letters: Mapping[str, int]) -> sp.Basic:
         (body, (index, low, high)), = ((expr.function, expr.limits[0]),)
         return sp.Add(*[instantiate(body, {**letters, str(index): i}) for i in range(int(low), int(high) + 1)])
     if isinstance(expr, sp.Symbol):
+        if expr.name in letters and expr.name != "ell":  # a neuron's letter alone, in an indicator 1_{ℓ=j}
+            return sp.Integer(letters[expr.name])
         info = symbols.describe(expr.name)
         if info is None or all(isinstance(i, int) for i in info.indices):
             return expr

@@ -25,8 +25,9 @@ import sympy as sp
 from ..model import symbols
 from ..model.activations import GENERIC, GENERIC_PRIME, A, Z, derivative
 from ..model.architecture import Architecture
+from ..model.losses import LABEL
 from .chain import COST
-from .derivation import Equation, Rule
+from .derivation import Equation, Rule, Step
 from .general import as_neuron, forward
 
 
@@ -57,6 +58,8 @@ class Argument:
         concrete: the steps after the last line "for this network", with the network's activation and loss:
             ``δ^l_j = σ'(z^l_j) Σ_k w δ = σ(z^l_j)(1 - σ(z^l_j)) Σ_k w δ = a^l_j(1 - a^l_j) Σ_k w δ`` (seed 003);
             empty where the argument is already concrete or the network generic.
+        stacked: the result for every neuron of the layer at once, as a vector-form step (seed 002 stacks the
+            entries: ∇_{a_L} L = -(e_ℓ - ŷ), ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k+1}} L, ...); empty where there is none.
     """
 
     name: str
@@ -64,6 +67,7 @@ class Argument:
     lhs: sp.Basic
     lines: tuple[Reasoned, ...]
     concrete: tuple[Reasoned, ...] = ()
+    stacked: tuple[Step, ...] = ()
 
 
 def _symbol(kind: str, layer: int | None, *indices: str | int) -> sp.Symbol:
@@ -196,6 +200,62 @@ def _one(symbol: sp.Symbol, k: str) -> sp.Symbol:
     return _symbol(info.kind, info.layer, *[1 if i == k else i for i in info.indices])
 
 
+def softmax_output(network: Architecture, j: str, k: str) -> Argument | None:
+    """Seed 002's output layer: softmax with sparse cross-entropy, L = -log ŷ_ℓ, for a general output neuron j,
+    through ŷ_ℓ alone, the quotient rule and the indicator 1_{ℓ=j}, to -(1_{ℓ=j} - ŷ_j); None for another output
+    layer and loss."""
+    layer = network.depth
+    if network.activation(layer).name != "softmax" or not network.loss.sparse:
+        return None
+    z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
+    z_label, a_label = _symbol("z", layer, LABEL_INDEX), _symbol("a", layer, LABEL_INDEX)
+    total = sp.Sum(sp.exp(_symbol("z", layer, k)), (sp.Symbol(k), 1, network.layers[layer]))
+    loss, top = -sp.log(a_label), sp.exp(z_label)
+    indicator = sp.KroneckerDelta(LABEL, sp.Symbol(j))
+    outside = -1 / a_label
+
+    def times_outside(*terms: sp.Expr) -> sp.Expr:
+        return _product(outside, sp.Add(*terms, evaluate=False))
+
+    softmax = Equation(a_label.name, a_label, top / total)
+    lines = (
+        Reasoned(_product(_partial(loss, a_label), _partial(a_label, z)), Rule.THROUGH_LABEL_OUTPUT,
+                 (Equation("loss", COST, loss),)),
+        Reasoned(_product(outside, _partial(top / total, z)), Rule.DIFFERENTIATE_LOG, (softmax,)),
+        Reasoned(times_outside(_product(_partial(top, z), 1 / total), _product(-1, top, _partial(total, z), total**-2)),
+                 Rule.QUOTIENT_RULE),
+        Reasoned(times_outside(_product(indicator, top, 1 / total), _product(-1, top, sp.exp(z), total**-2)),
+                 Rule.INDICATOR_DERIVATIVES),
+        Reasoned(times_outside(_product(indicator, a_label), -_product(a_label, a)), Rule.RECOGNISE_SOFTMAX),
+        Reasoned(sp.Mul(-1, sp.Add(indicator, -a, evaluate=False), evaluate=False), Rule.SIMPLIFY),
+    )
+    return Argument("softmax", layer, d, lines)
+
+
+def hidden_output(network: Architecture, layer: int, j: str, k: str) -> Argument:
+    """Seed 002's first step for a hidden layer: ∂c/∂a^l_j (its ∂L/∂h_ij) by the chain rule along every path,
+    through each neuron k of the next layer: Σ_k ∂c/∂z^{l+1}_k w^{l+1}_{kj}."""
+    a, z_next, w = _symbol("a", layer, j), _symbol("z", layer + 1, k), _symbol("W", layer + 1, k, j)
+    index = (sp.Symbol(k), 1, network.layers[layer + 1])
+    lines = (
+        Reasoned(sp.Sum(_product(_partial(COST, z_next), _partial(z_next, a)), index), Rule.MULTIVARIABLE_CHAIN_RULE),
+        Reasoned(sp.Sum(_product(_partial(COST, z_next), w), index), Rule.LOCAL_LINEAR,
+                 (forward(network, layer + 1, k, j),)),
+    )
+    return Argument("activation", layer, _partial(COST, a), lines)
+
+
+def hidden_through_output(network: Architecture, layer: int, j: str) -> Argument:
+    """Seed 002's second step: ∂c/∂z^l_j = ∂c/∂a^l_j ∂a^l_j/∂z^l_j = ∂c/∂a^l_j g'(z^l_j), since a = g(z)."""
+    z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
+    definition, g_prime = _activation(network, layer, j)
+    lines = (
+        Reasoned(_product(_partial(COST, a), _partial(a, z)), Rule.CHAIN_RULE),
+        Reasoned(_product(_partial(COST, a), g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
+    )
+    return Argument("through_output", layer, d, lines)
+
+
 def weight_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument:
     """BP4: ∂c/∂w^l_{jk} = ∂c/∂z^l_j ∂z^l_j/∂w^l_{jk} = δ^l_j a^{l-1}_k (the input x_k for the first layer)."""
     z, w = _symbol("z", layer, j), _symbol("W", layer, j, k)
@@ -234,6 +294,9 @@ def bias_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument
     return Argument("bias", layer, _partial(COST, b), lines)
 
 
+#: The index of the label's output ŷ_ℓ (``a3_ell``): a general formula's ℓ, the example's class label.
+LABEL_INDEX = "ell"
+
 #: The letters of a derivation's arguments: a neuron of the layer, one of the layer below, one of the layer above.
 LETTERS = ("j", "k", "k")
 
@@ -248,8 +311,12 @@ def arguments(network: Architecture, letters: tuple[str, str, str] = LETTERS, lo
     found: list[Argument] = []
     if network.activation(network.depth).elementwise:
         found.append(output_delta(network, j, loss, first))
+    if (softmax := softmax_output(network, j, k)) is not None:
+        found.append(softmax)
     if network.depth > 1:
         found.append(hidden_delta(network, network.depth - 1, j, above))
+        found.append(hidden_output(network, network.depth - 1, j, above))
+        found.append(hidden_through_output(network, network.depth - 1, j))
     found.append(weight_gradient(network, network.depth, j, k))
     bias = bias_gradient(network, network.depth, j, k)
     return tuple(found) + ((bias,) if bias is not None else ())

@@ -199,6 +199,11 @@ class World:
             return self.truth[v]
         if v in self.net.a(self.net.depth):
             return self.at(sp.diff(self.loss, v))
+        info = symbols.describe(v.name)
+        if info is not None and info.kind == "a" and info.layer is not None:  # a hidden output: through layer l+1
+            following = zip(self.net.z(info.layer + 1), self.net.delta(info.layer + 1))
+            return numeric(sp.Add(*[self.truth[d] * sp.diff(self.definitions[z], v) for z, d in following])
+                           .xreplace(self.values))
         raise VerificationError(f"cannot check ∂c/∂{v}")
 
     def partial(self, factor: sp.Basic) -> sp.Expr:
@@ -284,7 +289,7 @@ def _column(world: World, kind: str, layer: int | None) -> list[sp.Expr]:
     if kind == "delta":
         return [world.truth[d] for d in net.delta(layer)]
     if kind == "grad_a":
-        return [world.at(sp.diff(world.loss, a)) for a in net.a(layer)]
+        return [world.cost_partial(a) for a in net.a(layer)]
     return [world.values[s] for s in (net.z(layer) if kind == "z" else net.a(layer))]
 
 
@@ -292,8 +297,8 @@ def environment(worlds: Sequence[World], batch: bool) -> dict[str, sp.Matrix]:
     """Every matrix symbol of the vector (one world) or batch form (a column per world, Delta over m), explicit."""
     net = worlds[0].net
     chosen = worlds if batch else worlds[:1]
-    kinds: list[tuple[str, int | None]] = [("x", None), ("y", None), ("abar", 0), ("grad_a", net.depth)]
-    kinds += [(kind, layer) for layer in range(1, net.depth + 1) for kind in ("z", "a", "abar", "delta")]
+    kinds: list[tuple[str, int | None]] = [("x", None), ("y", None), ("abar", 0)]
+    kinds += [(kind, layer) for layer in range(1, net.depth + 1) for kind in ("z", "a", "abar", "delta", "grad_a")]
     env = {}
     for kind, layer in kinds:
         scale = sp.Rational(1, len(chosen)) if batch and kind == "delta" else sp.S.One

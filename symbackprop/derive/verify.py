@@ -34,6 +34,7 @@ import sympy as sp
 from ..errors import SizeLimitError
 from ..model import symbols
 from ..model.architecture import Architecture
+from ..model.losses import LABEL
 from . import general, reasoning
 from .chain import COST
 from .derivation import Derivation, Step
@@ -229,6 +230,8 @@ def _layer_truth(step: Step, worlds: Sequence[World], batch: bool) -> sp.Matrix:
     info = symbols.describe(name)
     if info is not None and info.kind in ("delta", symbols.batch("delta")):
         name = symbols.matrix(symbols.batch("z") if batch else "z", info.layer)
+    elif info is not None and info.kind == "grad_a":  # ∂c/∂a^l, a hidden layer's too
+        name = symbols.matrix("a", info.layer)
     return gradient(worlds, name, batch)
 
 
@@ -239,18 +242,24 @@ def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _T
         return
     env, functions = environment(worlds, batch), layer_functions(derivation.network, worlds[0].instance)
     for step in steps:
-        if isinstance(step.lhs, sp.Derivative) and isinstance(step.lhs.variables[0], sp.Symbol):
-            _check_entry(step, worlds[0], tally)
-            continue
-        truth = _layer_truth(step, worlds, batch)
-        if step.chain:
-            terms = [_chain_term(term, worlds, batch) for term in step.chain]
-            if any(term.shape != truth.shape for term in terms):
-                raise _fail(step, "chain rule's product", [t.shape for t in terms], f"of shape {truth.shape}")
-            _compare(step, "chain rule's product", sum(terms, sp.zeros(*truth.shape)), truth)
-            tally.lines += 1
-        _compare(step, "line, written out,", _written_out(step, env, functions, worlds, batch), truth)
+        _check_layer_step(step, env, functions, worlds, tally, batch)
+
+
+def _check_layer_step(step: Step, env: dict[str, sp.Matrix], functions: Functions, worlds: Sequence[World],
+                      tally: _Tally, batch: bool) -> None:
+    """One step of the vector or batch form: its chain and its line, written out, against the true gradient."""
+    if isinstance(step.lhs, sp.Derivative) and isinstance(step.lhs.variables[0], sp.Symbol):
+        _check_entry(step, worlds[0], tally)
+        return
+    truth = _layer_truth(step, worlds, batch)
+    if step.chain:
+        terms = [_chain_term(term, worlds, batch) for term in step.chain]
+        if any(term.shape != truth.shape for term in terms):
+            raise _fail(step, "chain rule's product", [t.shape for t in terms], f"of shape {truth.shape}")
+        _compare(step, "chain rule's product", sum(terms, sp.zeros(*truth.shape)), truth)
         tally.lines += 1
+    _compare(step, "line, written out,", _written_out(step, env, functions, worlds, batch), truth)
+    tally.lines += 1
 
 
 def _written_out(step: Step, env: dict[str, sp.Matrix], functions: Functions, worlds: Sequence[World],
@@ -319,15 +328,28 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally) -> None:
     shown = [(name, lhs, (rhs,), layer) for name, lhs, rhs, layer in general.equations(net, LETTERS)]
     shown += [(arg.name, arg.lhs, tuple(line.result for line in arg.lines + arg.concrete), arg.layer)
               for arg in derivation.arguments]
+    label = {"ell": int(world.values[LABEL])} if LABEL in world.values else {}  # ŷ_ℓ of a general formula
     for name, lhs, lines, layer in shown:
         tally.general += len(lines)
-        for letters in _instances(net, lhs, layer):
+        for letters in ({**found, **label} for found in _instances(net, lhs, layer)):
             truth = _general_truth(general.instantiate(lhs, letters), world)
             for line in lines:
                 value = world.line(general.instantiate(line, letters))
                 if truth is None or not _close(value, truth):
                     raise _fail(f"general {name} for {letters}", "line", value, truth)
                 tally.lines += 1
+    vectors = [step for argument in derivation.arguments for step in argument.stacked]
+    env, functions = environment([world], False), layer_functions(net, world.instance)
+    for step in vectors:  # each argument's result for every neuron at once
+        tally.general += 1
+        _check_layer_step(step, env, functions, [world], tally, batch=False)
+    if derivation.model is not None:  # the nested model is the forward pass
+        tally.general += 1
+        value = sp.Matrix(evaluate(derivation.model.rhs, env, functions)).applyfunc(numeric)
+        truth = env[symbols.matrix("a", net.depth)]
+        if not all(_close(v, t) for v, t in zip(value, truth)):
+            raise _fail("the nested model", "line", value.tolist(), truth.tolist())
+        tally.lines += 1
 
 
 __all__ = ["Verification", "VerificationError", "World", "verify"]

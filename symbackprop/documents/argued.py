@@ -29,6 +29,14 @@ INTRO = {
                "${l}+1$, so the multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, "
                "$\\frac{{\\partial y}}{{\\partial x}} = \\sum_{{i}} \\frac{{\\partial y}}{{\\partial u_i}}\\,"
                "\\frac{{\\partial u_i}}{{\\partial x}}$. Whatever the widths (also for one neuron in layer ${l}+1$):"),
+    "softmax": ("The output layer: a softmax with sparse cross-entropy, whose loss is $-\\log$ of the output of the "
+                "class label $\\ell$. For an output neuron ${j}$, recall the quotient rule "
+                "$\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
+    "activation": ("A hidden layer ${l} < L$. The loss depends on the output ${a}$ through every neuron ${k}$ of "
+                   "layer ${l}+1$, so the chain rule along multiple paths sums over them: if $p(z)$ is a function "
+                   "of $q_1(z), q_2(z), \\ldots$, then $\\frac{{\\partial p}}{{\\partial z}} = \\sum_{{m}} "
+                   "\\frac{{\\partial p}}{{\\partial q_m}}\\,\\frac{{\\partial q_m}}{{\\partial z}}$:"),
+    "through_output": "Then through the activation of the same neuron:",
     "weight": "A weight reaches the cost only through the weighted input of its neuron:",
     "bias": "Likewise a bias:",
 }
@@ -37,15 +45,25 @@ INTRO = {
 #: The order a preset's seed argues in: seed 003 (bishop) first reduces a weight's gradient to δ_j z_i (its eq. 1),
 #: then derives the rule for δ_j (eq. 2), then the output layer's for its example; the others go from the output
 #: layer back.
-ORDER = {"default": ("output", "hidden", "weight", "bias"), "003": ("weight", "bias", "hidden", "output")}
+ORDER = {"default": ("output", "hidden", "weight", "bias"), "003": ("weight", "bias", "hidden", "output"),
+         "002": ("softmax", "output", "activation", "through_output", "weight", "bias")}
+#: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
+STACKED = ("002",)
+#: Seed 002 goes through the hidden layer's outputs (∂L/∂h, then ∂L/∂a) rather than δ^{l+1} straight away, and
+#: derives a softmax output with sparse cross-entropy by the quotient rule: where it has that argument, the output
+#: layer's element-wise one is not shown.
 
 
-def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
-    """The section "Backpropagation for a general neuron": every argument of the derivation."""
+def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str, every: bool = False) -> Section:
+    """The section "Backpropagation for a general neuron": the derivation's arguments the notation's seed makes
+    (``every``: all of them), in the seed's order."""
     blocks: list[Block] = [text("One neuron stands for every neuron of its layer; each local derivative is worked "
                                 "out from the definition it comes from.")]
     order = ORDER.get(printer.notation.seed, ORDER["default"])
-    for argument in sorted(derivation.arguments, key=lambda a: order.index(a.name)):
+    names = {argument.name for argument in derivation.arguments}
+    shown = [a for a in derivation.arguments if every or a.name in order and not (a.name == "output" and
+                                                                                   "softmax" in names)]
+    for argument in sorted(shown, key=lambda a: order.index(a.name) if a.name in order else len(order)):
         blocks.extend(_argument_blocks(argument, printer))
     return Section("Backpropagation for a general neuron", f"{prefix}sec:general", tuple(blocks))
 
@@ -53,27 +71,34 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
 def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
     """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise)."""
     j, below, above = printer.notation.indices
-    return {"j": j, "k": above if argument.name == "hidden" else below}
+    return {"j": j, "k": above if argument.name in ("hidden", "activation") else below}
 
 
 def _printer(argument: Argument, printer: NotationPrinter) -> NotationPrinter:
     """The printer writing the argument's layer as L (the output layer's error term) or l."""
-    output = argument.name == "output"
+    output = argument.name in ("output", "softmax")
     return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
 
 
 def _argument_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
     letters = notation_letters(argument, printer)
     shown = _printer(argument, printer)
-    z = shown.doprint(general.with_letters(sp.Symbol(symbols.element("z", argument.layer, "j")), letters))
-    intro = INTRO[argument.name].format(j=letters["j"], k=letters["k"], z=z, l=printer.notation.layer_letter)
+    z, a = (shown.doprint(general.with_letters(sp.Symbol(symbols.element(kind, argument.layer, "j")), letters))
+            for kind in ("z", "a"))
+    intro = INTRO[argument.name].format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter)
     if argument.name == "output" and printer.network.layers[-1] == 1:
         intro = "The output layer, of one neuron. By the chain rule through its activation:"
     rows: list[tuple[list[str], str]] = [
         ([written(general.with_letters(line.result, letters), shown)], _note(line, letters, shown))
         for line in argument.lines]
     lhs = shown.doprint(general.with_letters(argument.lhs, letters))
-    blocks = [text(intro), display(chain(lhs, rows, printer.width))]
+    kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
+    blocks = [text(intro), display(chain(lhs, kept, printer.width))]  # a line that reads as the one before: once
+    if printer.notation.seed in STACKED and argument.stacked:
+        step = argument.stacked[0]
+        blocks.append(text(f"The same for every neuron ${letters['j']}$ of the layer, stacked:"))
+        blocks.append(display(chain(shown.doprint(step.lhs), [([shown.doprint(step.result)], note(step.rule))],
+                                    printer.width)))
     concrete = _for_this_network(argument, letters, shown, rows[-1][0])
     if concrete:
         blocks.append(text("For this network:"))

@@ -156,7 +156,7 @@ def _argued(derivation: Derivation, arguments: Sequence[Argument], printer: Nota
     """What :func:`argued_section` lays out for ``arguments`` (of ``derivation``'s network) alone, without the
     introduction it opens with."""
     intro = argued_section(dataclasses.replace(derivation, arguments=()), printer, prefix).blocks
-    argued = argued_section(dataclasses.replace(derivation, arguments=tuple(arguments)), printer, prefix)
+    argued = argued_section(dataclasses.replace(derivation, arguments=tuple(arguments)), printer, prefix, every=True)
     return list(argued.blocks[len(intro):])
 
 

@@ -127,6 +127,10 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
 
 
+#: The seeds that write the network as one nested function (seed 002: ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)).
+NESTED_MODEL = ("002",)
+
+
 def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bool = False) -> tuple[Block, ...]:
     """The forward pass layer by layer, then neuron by neuron: every neuron, or (a large network, or a document
     that argues for a general neuron) one general neuron of each layer."""
@@ -136,6 +140,10 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
                          for eq in derivation.forward_vector)
     blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines)),
               text(_dimensions(network, printer))]
+    if printer.notation.seed in NESTED_MODEL and derivation.model is not None:
+        model = derivation.model
+        blocks.append(text("The whole network is one function of its input, the layers nested:"))
+        blocks.append(display(Display((Line(printer.doprint(model.lhs), "=", printer.doprint(model.rhs)),))))
     if printer.notation.single:
         blocks = _neuron_dynamics(network, printer)
     elif not sec.summarised(network) and not general:

@@ -30,7 +30,7 @@ PRESET_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "input-major": ("forward", "general", "summary"),  # seed 001: definitions, then δ and the gradients for any j
     "bishop": ("figure", "forward", "general", "sgd"),  # seed 003: dynamics, a general neuron, the algorithm
     "bishop-single": ("figure", "forward", "general", "sgd"),  # seed 003 itself, in its own letters
-    "goodfellow": ("figure", "notation", "forward", "element", "vector", "batch", "summary", "appendix"),  # seed 002
+    "goodfellow": ("figure", "notation", "forward", "general", "batch", "summary", "appendix"),  # seed 002
 })
 FORMATS = ("tex", "pdf", "md")
 #: The activations an appendix can work out (``--appendix``): every one of the table but the generic g.

@@ -49,6 +49,12 @@ class Rule(Enum):
     DERIVATIVE_OF_ACTIVATION = auto()  # g'(z) in the activation's own terms: sigma(z)(1 - sigma(z))
     SUBSTITUTE_OUTPUT = auto()  # g(z^l_j) is a^l_j
     WORK_OUT_OUTPUT = auto()  # dc/da of the loss and g' worked out at the output
+    # Seed 002's softmax with sparse cross-entropy, for a general output neuron i, through the label's output alone.
+    THROUGH_LABEL_OUTPUT = auto()  # L = -log y_l depends on a_Li only through y_l
+    DIFFERENTIATE_LOG = auto()  # d(-log u)/du = -1/u; y_l written as the softmax
+    INDICATOR_DERIVATIVES = auto()  # d e^{a_l}/d a_i = 1_{l=i} e^{a_l}; d sum_j e^{a_j}/d a_i = e^{a_i}
+    RECOGNISE_SOFTMAX = auto()  # e^{a_i} / sum_j e^{a_j} = y_i
+    STACK = auto()  # a general neuron's result for every neuron at once: the entries stacked into a vector
 
     # The vector form (derive.forms), one example.
     CHAIN_RULE_DIAGONAL_JACOBIAN = auto()
@@ -118,6 +124,11 @@ WORDS: dict[Rule, str] = {
     Rule.DERIVATIVE_OF_ACTIVATION: "the activation's derivative, from its table entry",
     Rule.SUBSTITUTE_OUTPUT: "write g(z^l_j) as the neuron's output a^l_j",
     Rule.WORK_OUT_OUTPUT: "differentiate the loss and the output activation",
+    Rule.THROUGH_LABEL_OUTPUT: "chain rule: the loss -log y_l depends on a_Li only through y_l",
+    Rule.DIFFERENTIATE_LOG: "d(-log u)/du = -1/u, and y_l is the softmax's entry l",
+    Rule.INDICATOR_DERIVATIVES: "d e^{a_l}/d a_i = 1_{l=i} e^{a_l} and d sum_j e^{a_j}/d a_i = e^{a_i}",
+    Rule.RECOGNISE_SOFTMAX: "e^{a_i} / sum_j e^{a_j} is the softmax's output y_i",
+    Rule.STACK: "the same for every neuron, its entries stacked into a vector (a matrix for the weights)",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: "chain rule; the Jacobian of an element-wise map is diagonal",
     Rule.DIAGONAL_TIMES_VECTOR: "diag(v) u = v ⊙ u",
     Rule.DIFFERENTIATE_LOSS: "differentiate the loss",

@@ -32,7 +32,7 @@ BATCH = MappingProxyType(
     {"x": "X", "y": "Y", "z": "Z", "a": "A", "delta": "Delta", "abar": "Abar", "grad_a": "Grad_A"}
 )
 
-_INDEX = r"[0-9]+|[a-z]"
+_INDEX = r"[0-9]+|ell|[a-z]"  # a number, a letter of a general neuron, or ell: the class label
 _NAME = re.compile(
     rf"(?P<kind>{'|'.join(LAYER_KINDS)})(?P<layer>[0-9]+)(?:_(?P<i>{_INDEX}))?(?:_(?P<k>{_INDEX}))?"
     rf"|(?P<whole>{'|'.join(MATRIX_KINDS)})(?P<whole_layer>[0-9]+)"

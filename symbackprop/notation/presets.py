@@ -167,8 +167,9 @@ class Notation:
 
 
 def join_indices(parts: tuple[str, ...]) -> str:
-    """``("1", "2")`` -> ``12`` as the seeds write single-character indices; ``1,12`` once any is longer."""
-    if all(len(p) == 1 for p in parts):
+    r"""``("1", "2")`` -> ``12`` as the seeds write single-character indices (``\ell`` is one); ``1,12`` once any is
+    longer."""
+    if all(len(p) == 1 or p == r"\ell" for p in parts):
         return "".join(parts)
     return ",".join(parts)
 

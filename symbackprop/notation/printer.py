@@ -34,6 +34,8 @@ _BATCH_KINDS = {"Z": "z", "A": "a", "Delta": "delta", "X": "x", "Y": "y"}
 #: Indicator 1_{ℓ=j}: KaTeX and MathJax know \mathbb{1}; pdflatex's amssymb has no blackboard 1.
 INDICATOR_LATEX = r"\mathrm{1\!\!1}"
 INDICATOR_MARKDOWN = r"\mathbb{1}"
+#: Index names that are not printed as they are spelled: the class label ℓ (``a3_ell`` is ŷ_ℓ).
+INDEX_LATEX = {"ell": r"\ell"}
 
 
 class NotationPrinter(LatexPrinter):
@@ -107,7 +109,7 @@ class NotationPrinter(LatexPrinter):
         info = describe(name)
         if info is None or not info.is_element:
             return super()._print_Symbol(expr, style=style)
-        return self._scalar(info.kind, info.layer, tuple(str(index) for index in info.indices))
+        return self._scalar(info.kind, info.layer, tuple(INDEX_LATEX.get(str(i), str(i)) for i in info.indices))
 
     def _scalar(self, kind: str, layer: int | None, indices: tuple[str, ...]) -> str:
         notation = self.notation
@@ -195,8 +197,19 @@ class NotationPrinter(LatexPrinter):
     def _print_Mul(self, expr: sp.Mul) -> str:
         if not _unevaluated(expr):
             return super()._print_Mul(expr)
+        factors, sign = list(expr.args), ""
+        if len(factors) > 1 and factors[0] == -1:
+            factors, sign = factors[1:], "- "
+        below = [f for f in factors if isinstance(f, sp.Pow) and f.exp.is_negative]
+        above = self._factors([f for f in factors if f not in below]) or "1"
+        if not below:
+            return sign + above
+        return sign + rf"\frac{{{above}}}{{{self._factors([f.base ** -f.exp for f in below])}}}"
+
+    def _factors(self, factors: list[sp.Basic]) -> str:
+        """Factors in the order written, a sum or a later negative one in parentheses."""
         parts = []
-        for position, factor in enumerate(expr.args):
+        for position, factor in enumerate(factors):
             text = self._print(factor)
             if isinstance(factor, sp.Add) or (position and text.lstrip().startswith("-")):
                 text = rf"\left({text}\right)"
@@ -204,7 +217,7 @@ class NotationPrinter(LatexPrinter):
         return self.notation.times.join(parts)
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
-        if not _unevaluated(expr):
+        if not _unevaluated(expr) and not any(isinstance(t, sp.Mul) and _unevaluated(t) for t in expr.args):
             return super()._print_Add(expr, order)
         text = ""
         for position, term in enumerate(expr.args):
@@ -220,6 +233,8 @@ class NotationPrinter(LatexPrinter):
         variables = [v for v, count in expr.variable_count for _ in range(count)]
         # ∂c/∂a_j of the generic cost: the cost's letter alone, as the notes write it
         numerator = self.cost_letter() if isinstance(expr.expr, GenericCost) else self._print(expr.expr)
+        if numerator.startswith("-"):  # ∂(-log ŷ_ℓ)/∂ŷ_ℓ
+            numerator = rf"\left({numerator}\right)"
         if (
             self.notation.gradient == "nabla"
             and len(variables) == 1
@@ -259,9 +274,9 @@ class NotationPrinter(LatexPrinter):
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: Any = None) -> str:
         i, j = expr.args
-        if j.free_symbols and not i.free_symbols:
+        if j.free_symbols and not i.free_symbols or getattr(j, "name", "") == "ell":
             i, j = j, i
-        elif not (i.free_symbols and not j.free_symbols):
+        elif not (i.free_symbols and not j.free_symbols or getattr(i, "name", "") == "ell"):
             return super()._print_KroneckerDelta(expr, exp)
         text = f"{self.indicator}_{{{self._print(i)}={self._print(j)}}}"
         return f"\\left({text}\\right)^{{{exp}}}" if exp is not None else text
@@ -404,12 +419,17 @@ def _matrix_info(expr: sp.Basic) -> SymbolInfo | None:
 
 
 def _layer_of(arg: sp.Basic) -> int | None:
-    """The layer of a pre-activation argument (``z2_1``, ``z2``, ``Z2``), or None."""
+    """The layer of a pre-activation argument (``z2_1``, ``z2``, ``Z2``, or W^l a^{l-1} + b^l written out in a
+    nested model: the layer of its outermost weights), or None."""
     name = getattr(arg, "name", None)
-    if not isinstance(name, str):
+    if isinstance(name, str):
+        info = describe(name)
+        return None if info is None else info.layer
+    if not isinstance(arg, sp.MatrixExpr):
         return None
-    info = describe(name)
-    return None if info is None else info.layer
+    layers = [info.layer for m in arg.atoms(sp.MatrixSymbol)
+              if (info := describe(m.name)) is not None and info.kind == "W" and info.layer is not None]
+    return max(layers, default=None)
 
 
 def _find_activation(name: str) -> Any:

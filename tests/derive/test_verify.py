@@ -32,7 +32,8 @@ def _seed_network(name: str) -> Network:
 def test_every_step_of_each_seed_network_is_verified(name: str) -> None:
     derivation = _seed_network(name).derive()
     result = derivation.verify()
-    argued = sum(len(a.lines) + len(a.concrete) for a in derivation.arguments)
+    argued = sum(len(a.lines) + len(a.concrete) + len(a.stacked) for a in derivation.arguments)
+    argued += derivation.model is not None  # the nested model, checked against the forward pass
     general = len(list(equations(derivation.network, LETTERS))) + argued
     assert result.steps == len(derivation.steps) + general
     assert str(result) == f"{result.steps} steps verified"
@@ -206,3 +207,48 @@ def test_a_new_line_that_cannot_be_evaluated_fails(kind: str) -> None:
                           sp.MatrixSymbol("Delta2", 2, M))
     with pytest.raises(VerificationError, match=step.quantity):
         verify(_with_step(derivation, index, dataclasses.replace(step, result=wrong)))
+
+
+def _with_argument(derivation: Derivation, name: str, **changes: object) -> Derivation:
+    arguments = tuple(dataclasses.replace(a, **changes) if a.name == name else a for a in derivation.arguments)
+    return dataclasses.replace(derivation, arguments=arguments)
+
+
+SEED_002 = Network.from_spec("3-3-3-2", hidden="relu", output="softmax", loss="sparse_cross_entropy")
+
+
+@pytest.mark.parametrize("line", range(6))
+def test_a_mistake_in_each_line_of_the_softmax_argument_is_caught(line: int) -> None:
+    """Seed 002's softmax with sparse cross-entropy: each line checked for every output neuron and the label drawn;
+    a line with the indicator 1_{ℓ=i} taken as 1, or (before it appears) ŷ_i for ŷ_ℓ, fails."""
+    derivation = SEED_002.derive(forms=())
+    argument = next(a for a in derivation.arguments if a.name == "softmax")
+    assert [r.rule for r in argument.lines][2:4] == [Rule.QUOTIENT_RULE, Rule.INDICATOR_DERIVATIVES]
+    result = argument.lines[line].result
+    if result.has(sp.KroneckerDelta):
+        wrong = result.replace(sp.KroneckerDelta, lambda *args: sp.S.One)
+    else:
+        wrong = result.xreplace({sp.Symbol("a3_ell", real=True): sp.Symbol("a3_j", real=True),
+                                 sp.Symbol("z3_ell", real=True): sp.Symbol("z3_j", real=True)})
+    lines = tuple(dataclasses.replace(r, result=wrong) if i == line else r for i, r in enumerate(argument.lines))
+    with pytest.raises(VerificationError):
+        verify(_with_argument(derivation, "softmax", lines=lines), points=1)
+
+
+@pytest.mark.parametrize("name", ["softmax", "activation", "through_output", "weight", "bias"])
+def test_a_wrong_stacked_vector_is_caught(name: str) -> None:
+    """∇_{a_L} L = -(e_ℓ - ŷ), ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k+1}} L, ...: each checked entry by entry."""
+    derivation = SEED_002.derive(forms=())
+    (step,) = next(a for a in derivation.arguments if a.name == name).stacked
+    wrong = dataclasses.replace(step, result=sp.MatMul(2, step.result))
+    with pytest.raises(VerificationError):
+        verify(_with_argument(derivation, name, stacked=(wrong,)), points=1)
+
+
+def test_a_wrong_nested_model_is_caught() -> None:
+    derivation = SEED_002.derive(forms=())
+    assert derivation.model is not None
+    model = derivation.model
+    wrong = model.rhs.xreplace({sp.MatrixSymbol("b1", 3, 1): sp.MatrixSymbol("b2", 3, 1)})
+    with pytest.raises(VerificationError, match="nested model"):
+        verify(dataclasses.replace(derivation, model=dataclasses.replace(model, rhs=wrong)), points=1)

@@ -283,6 +283,6 @@ def test_the_summary_gives_the_equations_entry_by_entry_in_the_seeds_letters(pre
 
 def test_goodfellows_summarised_element_form_indexes_neurons_i_and_j_apart_from_its_layers_k() -> None:
     network = Network.from_spec("4-6-6-3", hidden="relu", output="softmax", loss="cross_entropy")
-    tex = render_tex(network.derive(), DocumentOptions(notation="goodfellow", formats=("tex",)))
+    tex = render_tex(network.derive(), DocumentOptions(notation="goodfellow", sections="element", formats=("tex",)))
     assert r"\frac{\partial \mathcal{L}(\theta)}{\partial W_{3ij}}" in tex and r"\text{for every } i, j" in tex
     assert r"W_{3jk}" not in tex

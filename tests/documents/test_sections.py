@@ -193,3 +193,28 @@ def test_bishop_single_refuses_other_networks_in_one_line(spec: str, tmp_path: P
     assert not (tmp_path / "d").exists()
     with pytest.raises(SymbackpropError, match="one hidden layer and one output neuron"):
         build_document(Network.from_spec("3-3-2").derive(forms=()), DocumentOptions(notation="bishop-single"))
+
+
+def test_goodfellow_argues_as_seed_002() -> None:
+    """Seed 002's route: the nested model; softmax with sparse cross-entropy through ŷ_ℓ alone by the quotient rule
+    and the indicator to -(1_{ℓ=i} - ŷ_i); ∂L/∂h along every path, then ∂L/∂a = ∂L/∂h g'(a); each stacked."""
+    text = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
+    for line in (
+        r"\underline{\hat{y}} &= O(W_{3} g(W_{2} g(W_{1} \underline{x} + \underline{b}_{1}) + \underline{b}_{2}) "
+        r"+ \underline{b}_{3})",
+        r"\text{chain rule, since}\ \mathcal{L}(\theta) = - \log{(\hat{y}_{\ell} )}",
+        r"\text{quotient rule}", r"\mathbb{1}_{\ell=i}\,e^{a_{L\ell}}",
+        r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
+        r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= - (\underline{e}_{\ell} - \underline{\hat{y}})",
+        r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m} \frac{\partial \mathcal{L}(\theta)}"
+        r"{\partial a_{k+1,m}}\,\frac{\partial a_{k+1,m}}{\partial h_{ki}}",
+        r"\nabla_{\underline{h}_{k}} \mathcal{L}(\theta) &= W_{k+1}^{\top} \nabla_{\underline{a}_{k+1}} "
+        r"\mathcal{L}(\theta)",
+        r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}}\,g'(a_{ki}) \qquad \text{since}\ h_{ki} = g(a_{ki})",
+        r"\nabla_{\underline{a}_{k}} \mathcal{L}(\theta) &= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot "
+        r"g'(\underline{a}_{k})",
+        r"\nabla_{W_{k}} \mathcal{L}(\theta) &= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) "
+        r"\underline{h}_{k-1}^{\top}",
+    ):
+        assert line in text, line
+    assert r"\text{definition of } \delta" not in text  # goodfellow has no δ: the line would repeat the one before
