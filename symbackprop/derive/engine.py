@@ -38,8 +38,7 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
             never, None for networks of more than :data:`PROGRESS_PARAMETERS` parameters when stderr is a
             terminal or in a notebook (see :mod:`symbackprop.progress`).
 
-    Returns:
-        The immutable :class:`~symbackprop.derivation.Derivation`.
+    Returns: the immutable :class:`~symbackprop.derivation.Derivation`.
 
     Raises:
         UnknownNameError, SizeLimitError: an unknown form; more than :data:`MAX_PARAMETERS` parameters.
