@@ -27,7 +27,7 @@ from .closed import closed_displays
 from .figure import build_figure
 from .options import DocumentOptions
 from .sections import Block, Section, display, text
-from .summary import algorithm_section, bias_unit_words, summary_section
+from .summary import algorithm_section, bias_unit_words, bp_equations, labels, summary_section
 from .tables import architecture_table, notation_table
 
 LOSS_NAMES = {
@@ -302,6 +302,9 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         lines = tuple(Line(printer.doprint(sp.MatrixSymbol(k, 1, 1)), "=", printer.doprint(v)) for k, v in forward)
         blocks.append(display(Display(lines)))
         blocks.append(text("Backward pass:"))
+    elif printer.notation.seed in GENERAL_VECTOR:
+        return Section("Backpropagation in vector form", f"{prefix}sec:{form}",
+                       tuple(general_vector_blocks(derivation, printer)))
     else:
         blocks.append(text("The same derivation with whole layers, through Jacobians and transposes; $\\odot$ is "
                            "the element-wise (Hadamard) product." + bias_unit_words(derivation.network, printer)))
@@ -314,6 +317,36 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
             labels_defined = True
     title = "Backpropagation in vector form" if form == "vector" else "Backpropagation for a batch"
     return Section(title, f"{prefix}sec:{form}", tuple(blocks))
+
+
+#: The seeds that derive the vector form once, for a general layer: seed 004 (BP1 for L, BP2 for l, BP3, BP4).
+GENERAL_VECTOR = ("004",)
+#: What each equation is for, as seed 004 heads its derivation.
+GOALS = {"BP1": "the error at the output layer", "BP2": "the error propagated to a hidden layer",
+         "BP3": "the gradient of the biases", "BP4": "the gradient of the weights"}
+
+
+def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+    """BP1 to BP4 in vector form, each once, for a general layer, as seed 004: its goal, then the steps of the
+    layer that stands for every layer (the output layer as L; the last hidden layer as l, the next as l+1; the
+    output layer's parameters as those of a layer l), each step verified for that layer."""
+    network, notation = derivation.network, printer.notation
+    L = network.depth
+    groups = sec.group(derivation.steps_of("vector"))
+    equations = {equation.tag: equation for equation in bp_equations(derivation, printer)}
+    parts = [("BP1", symbols.matrix("delta", L), labels(notation, "z", L, "L")),
+             ("BP2", symbols.matrix("delta", L - 1), labels(notation, "delta", L - 1)),
+             ("BP3", symbols.matrix("b", L), labels(notation, "W", L)),
+             ("BP4", symbols.matrix("W", L), labels(notation, "W", L))]
+    blocks = [text("BP1 to BP4 for a general layer, with whole layers, through Jacobians and transposes; $\\odot$ "
+                   "is the element-wise (Hadamard) product." + bias_unit_words(network, printer))]
+    for tag, name, layers in parts:
+        if tag in equations and name in groups:
+            equation = equations[tag]
+            blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$."))
+            transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
+            blocks.append(display(sec.quantity_display(groups[name], printer.relabel(layers), transpose=transpose)))
+    return blocks
 
 
 def _mentions(steps: Sequence[Step], name: str) -> bool:

@@ -218,3 +218,19 @@ def test_goodfellow_argues_as_seed_002() -> None:
     ):
         assert line in text, line
     assert r"\text{definition of } \delta" not in text  # goodfellow has no δ: the line would repeat the one before
+
+
+def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() -> None:
+    """BP1 for L, BP2 for l from l+1, BP3, BP4 for l, in that order, each after its goal; no concrete layer."""
+    text = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
+    vector = text[text.index("## Backpropagation in vector form"):text.index("## Summary")]
+    goals = [r"BP1, the error at the output layer. Goal: $\delta^{L} = \nabla_{a^{L}} C \odot \sigma'(z^{L})$",
+             r"BP2, the error propagated to a hidden layer. Goal: $\delta^{l} = ((W^{l+1})^{\top} \delta^{l+1}) "
+             r"\odot \sigma'(z^{l})$",
+             r"BP3, the gradient of the biases. Goal: $\frac{\partial C}{\partial b^{l}} = \delta^{l}$",
+             r"BP4, the gradient of the weights. Goal: $\frac{\partial C}{\partial W^{l}} = "
+             r"\delta^{l} (a^{l-1})^{\top}$"]
+    assert [vector.index(goal) for goal in goals] == sorted(vector.index(goal) for goal in goals)
+    assert (r"&= \operatorname{diag}(\sigma'(z^{l})) (W^{l+1})^{\top} \delta^{l+1} "
+            r"\qquad (AB)^{\top} = B^{\top} A^{\top}") in vector
+    assert "^{1}" not in vector and "^{2}" not in vector  # layers only as L, l, l+1, l-1
