@@ -10,11 +10,13 @@ engine derived and :mod:`symbackprop.derive.verify` checks.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..derive import general
 from ..derive.derivation import Derivation, Rule
 from ..derive.reasoning import Argument, Reasoned
 from ..model import symbols
+from ..model.activations import ACTIVATIONS
 from ..notation.display import chain
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
@@ -106,11 +108,14 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter) -> list[Block
     return blocks
 
 
-def _this_network(argument: Argument, printer: NotationPrinter) -> str:
-    """What "this network" puts in place of the general letters: ``h = σ``, and the one neuron of layer l+1."""
+def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter) -> str:
+    """What "this network" puts in place of the general letters: ``h = σ`` (the activation whose derivative the
+    line names: ``printer`` may print the generic network the argument stands for), and the one neuron of layer
+    l+1."""
     network = printer.network
-    act = network.activation(argument.layer)
-    letter, name = printer.function_symbol(act.name, argument.layer), act.latex
+    named = [type(f).__name__[:-1] for f in line.result.atoms(AppliedUndef) if type(f).__name__.endswith("'")]
+    act = ACTIVATIONS[named[0]] if named else network.activation(argument.layer)
+    letter, name = printer.function_symbol("generic", argument.layer), act.latex
     said = [f"{letter} = {name}"] if letter != name else []
     if network.layers[argument.layer + 1] == 1:
         said.append(f"\\text{{one neuron in layer }} {printer.notation.layer_letter}+1")
@@ -135,6 +140,7 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
     for line in argument.concrete:
         shown = [written(general.with_letters(line.result, letters), named)]
         if shown != (rows[-1][0] if rows else last):
-            why = _this_network(argument, printer) if line.rule is Rule.THIS_NETWORK else _note(line, letters, named)
+            this = line.rule is Rule.THIS_NETWORK
+            why = _this_network(argument, line, printer) if this else _note(line, letters, named)
             rows.append((shown, why))
     return rows

@@ -26,9 +26,9 @@ from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from . import sections as sec
 from .argued import argued_section, notation_letters, written
-from .model import BIAS_NAMES, describe
-from .sections import Block, display, text
+from .sections import Block, Section, display, text
 from .summary import bp_equations, labels
+from .words import BIAS_NAMES, describe
 
 
 def generic_derivation(network: Architecture) -> Derivation:
@@ -95,9 +95,11 @@ def _parameters(found: dict[str, Argument], printer: NotationPrinter, bias: str)
 
 
 # ------------------------------------------------------------------------------------------------ problems
-def setup_blocks(network: Architecture, generic: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
+def setup_blocks(network: Architecture, generic: Derivation, printer: NotationPrinter,
+                 parts: str = "(a) to (c)") -> tuple[Block, ...]:
     """The set-up of seed 001: a neuron's output and weighted input, the cost as a mean, the error term's
-    definition, in the notation's letters and a general layer ℓ; ``printer`` prints the generic network."""
+    definition, in the notation's letters and a general layer ℓ; ``printer`` prints the generic network; ``parts``
+    the parts that hold for any network."""
     found = _arguments(generic)
     shaped = found.get("hidden", found["output"])  # a layer ℓ with an activation g_ℓ
     j, l = printer.notation.indices[0], printer.notation.layer_letter
@@ -106,7 +108,7 @@ def setup_blocks(network: Architecture, generic: Derivation, printer: NotationPr
     blocks = [
         text("In this problem you derive the equations that give the gradient of the cost of a feed-forward neural "
              "network by backpropagation; learning algorithms such as gradient descent use this gradient to train "
-             "the network. Parts (a) to (c) hold for any activation functions and any cost; the solutions also "
+             f"the network. Parts {parts} hold for any activation functions and any cost; the solutions also "
              f"work them out for the network of these exercises: {describe(network)}, with "
              f"{BIAS_NAMES[network.bias]}."),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
@@ -205,3 +207,18 @@ def _vector_solution(concrete: Derivation, generic: Derivation,
     if specific:
         blocks += [text("For this network:"), display(Display(tuple(specific)))]
     return tuple(blocks)
+
+
+def homework_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    """Seed 001 as it is: a problem stating the set-up, then (a) the error terms and (b) the gradients to show,
+    each followed by its solution (the arguments, every step with its rule, then this network's terms)."""
+    network = derivation.network
+    generic = generic_derivation(network)
+    printers = (NotationPrinter(printer.notation, generic.network, indicator=printer.indicator, width=printer.width),
+                printer)
+    asked, answered = problem_blocks(generic, printers[0]), solution_blocks(derivation, generic, printers, prefix)
+    parts = tuple(Section(f"({part}) {title}", f"{prefix}hw:{part}", (*asked[part], text("Solution."),
+                                                                    *answered[part]))
+                  for part, title in (("a", "The error terms"), ("b", "The gradients")))
+    return Section("Problem", f"{prefix}sec:problem", setup_blocks(network, generic, printers[0], "(a) and (b)"),
+                   parts)

@@ -25,9 +25,10 @@ from ..notation.display import Display, Line, chain, visual_width
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
 from . import sections as sec
 from .exercise_general import generic_derivation, problem_blocks, setup_blocks, solution_blocks
-from .model import BIAS_NAMES, Document, describe
+from .model import Document
 from .options import DocumentOptions
 from .sections import Block, Section, display, text
+from .words import BIAS_NAMES, describe
 
 #: The parts asked of every network, and their titles.
 PARTS = (("a", "The error terms"), ("b", "The gradients"), ("c", "Vector form"))

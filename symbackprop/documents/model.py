@@ -24,21 +24,13 @@ from . import sections as sec
 from .appendix import appendix_sections
 from .argued import argued_section
 from .closed import closed_displays
+from .exercise_general import homework_section
 from .figure import build_figure
 from .options import DocumentOptions
 from .sections import Block, Section, display, text
 from .summary import algorithm_section, bias_unit_words, bp_equations, labels, summary_section
 from .tables import architecture_table, notation_table
-
-LOSS_NAMES = {
-    "quadratic": "quadratic cost", "mse": "mean squared error", "bce": "binary cross-entropy",
-    "cross_entropy": "cross-entropy", "sparse_cross_entropy": "sparse categorical cross-entropy",
-    "generic": "a generic cost",
-}
-BIAS_NAMES = {
-    "vector": "a bias per neuron", "neuron": "bias units (a constant 1 with its own weights)",
-    "none": "no biases", "shared": "one bias shared by each layer",
-}
+from .words import BIAS_NAMES, describe
 
 
 @dataclass(frozen=True)
@@ -66,17 +58,6 @@ def figure_note(formats: Sequence[str]) -> str:
     if "tex" in formats:
         return "drawn in the LaTeX file"
     return "drawn only in the LaTeX and PDF versions"
-
-
-def describe(network: Architecture) -> str:
-    """``2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy`` (prose)."""
-    hidden = list(dict.fromkeys("generic" if a.generic else a.label for a in network.activations[:-1]))
-    parts = [f"a {network.spec} network"]
-    if hidden:
-        parts.append(f"{' / '.join(hidden)} hidden {'layer' if network.depth == 2 else 'layers'}")
-    parts.append(f"{network.activations[-1].label} output")
-    parts.append(LOSS_NAMES.get(network.loss.name, network.loss.name))
-    return ", ".join(parts)
 
 
 def build_document(derivation: Derivation, options: DocumentOptions, indicator: str = INDICATOR_LATEX) -> Document:
@@ -385,6 +366,7 @@ def _batch_section(derivation: Derivation, printer: NotationPrinter, prefix: str
 
 #: The sections between the set-up and the algorithm, in order: a section's name and what builds it.
 SECTION_BUILDERS: tuple[tuple[str, Callable[[Derivation, NotationPrinter, str], Section]], ...] = (
+    ("problem", homework_section),
     ("general", argued_section),
     ("element", element_section),
     ("vector", _vector_section),

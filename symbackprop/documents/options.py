@@ -21,13 +21,13 @@ from ..notation.presets import PRESETS, Notation, get_notation
 
 DOCUMENT_FORMS = ("element", "vector", "batch", "closed")
 #: The sections a document can have, in the order it has them (``--sections``; ``all`` for every one).
-SECTIONS = ("figure", "notation", "forward", "general", "element", "vector", "batch", "closed", "summary", "sgd",
-            "init", "appendix")
+SECTIONS = ("figure", "notation", "forward", "problem", "general", "element", "vector", "batch", "closed", "summary",
+            "sgd", "init", "appendix")
 #: Each preset's default sections: what its seed has (../shared/seeds/), in the seed's order.
 PRESET_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "nielsen": ("notation", "vector", "summary"),  # seed 004: conventions, BP1-BP4 through Jacobians
     "ng": ("figure", "element", "summary", "init"),  # seed 000: per-weight chains, the key formulas, the remark
-    "input-major": ("forward", "general", "summary"),  # seed 001: definitions, then δ and the gradients for any j
+    "input-major": ("problem",),  # seed 001: a homework, its set-up, then (a) and (b) each with its solution
     "bishop": ("figure", "forward", "general", "sgd"),  # seed 003: dynamics, a general neuron, the algorithm
     "bishop-single": ("figure", "forward", "general", "sgd"),  # seed 003 itself, in its own letters
     "goodfellow": ("figure", "notation", "forward", "general", "batch", "summary", "appendix"),  # seed 002

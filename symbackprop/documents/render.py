@@ -25,8 +25,9 @@ from ..notation.escape import latex_escape, markdown_escape, prose
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
 from ..resources import templates_dir
 from ..templating import make_environment
-from .model import BIAS_NAMES, LOSS_NAMES, Document, build_document
+from .model import Document, build_document
 from .options import DocumentOptions
+from .words import BIAS_NAMES, LOSS_NAMES
 
 ESCAPES: dict[str, Callable[[str], str]] = {"latex": latex_escape, "markdown": markdown_escape}
 

@@ -234,3 +234,18 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     assert (r"&= \operatorname{diag}(\sigma'(z^{l})) (W^{l+1})^{\top} \delta^{l+1} "
             r"\qquad (AB)^{\top} = B^{\top} A^{\top}") in vector
     assert "^{1}" not in vector and "^{2}" not in vector  # layers only as L, l, l+1, l-1
+
+
+def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None:
+    """The set-up (a_j = g_ℓ(z_j), z_j = Σ_i W_ij a_i + b_j, C the mean of c, δ defined), then (a) and (b): each
+    what to show, then "Solution." and the argument, this network's activation named as it is (tanh, not σ)."""
+    text = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
+    order = ["## Problem", r"a_{j}^{(\ell)} &= g_{\ell}(z_{j}^{(\ell)})",
+             r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
+             "### (a) The error terms", "Show that the error term", "Solution.", r"\text{multivariable chain rule}",
+             r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer", "Solution.",
+             r"a_{i}^{(\ell-1)} \qquad \text{since}"]
+    at = 0
+    for piece in order:
+        at = text.index(piece, at)
+    assert r"g_{\ell} = \sigma" not in text and "## Summary" not in text

@@ -1,0 +1,29 @@
+"""How a document names a network in prose: its loss, its bias convention, the network in one phrase."""
+
+from __future__ import annotations
+
+from ..model.architecture import Architecture
+
+LOSS_NAMES = {
+    "quadratic": "quadratic cost", "mse": "mean squared error", "bce": "binary cross-entropy",
+    "cross_entropy": "cross-entropy", "sparse_cross_entropy": "sparse categorical cross-entropy",
+    "generic": "a generic cost",
+}
+BIAS_NAMES = {
+    "vector": "a bias per neuron", "neuron": "bias units (a constant 1 with its own weights)",
+    "none": "no biases", "shared": "one bias shared by each layer",
+}
+
+
+def describe(network: Architecture) -> str:
+    """``2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy`` (prose)."""
+    hidden = list(dict.fromkeys("generic" if a.generic else a.label for a in network.activations[:-1]))
+    parts = [f"a {network.spec} network"]
+    if hidden:
+        parts.append(f"{' / '.join(hidden)} hidden {'layer' if network.depth == 2 else 'layers'}")
+    parts.append(f"{network.activations[-1].label} output")
+    parts.append(LOSS_NAMES.get(network.loss.name, network.loss.name))
+    return ", ".join(parts)
+
+
+__all__ = ["BIAS_NAMES", "LOSS_NAMES", "describe"]
