@@ -15,6 +15,7 @@ GOLDEN = ROOT / "tests" / "golden"
 sys.path.insert(0, str(ROOT))
 
 from symbackprop import Network  # noqa: E402
+from symbackprop.documents.files import engine_forms  # noqa: E402
 from symbackprop.documents.options import DocumentOptions  # noqa: E402
 from symbackprop.documents.render import render_markdown, render_tex  # noqa: E402
 
@@ -28,7 +29,7 @@ def render_case(name: str, data: dict) -> dict[str, str]:
     """The golden files of one case: ``{"ng.tex": ..., "ng.md": ...}``."""
     network = Network.from_mapping({k: v for k, v in data.items() if k != "derive"}, source=name)
     options = DocumentOptions.from_mapping(data["derive"], source=name)
-    derivation = network.derive(forms=("element", "vector", "batch"))
+    derivation = network.derive(forms=engine_forms(options))  # as the command line derives it
     return {f"{name}.tex": render_tex(derivation, options), f"{name}.md": render_markdown(derivation, options)}
 
 

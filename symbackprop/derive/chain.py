@@ -183,6 +183,54 @@ def parameter_gradients(network: Architecture, layer: int) -> tuple[list[Step], 
     return steps, gradients
 
 
+def parameter_paths(network: Architecture) -> list[Step]:
+    """Seed 000's route to the gradients of the last two layers: each parameter's chain from the cost down to it,
+    before any error term is named: for the output layer ``∂C/∂a^L_j ∂a^L_j/∂z^L_j ∂z^L_j/∂w`` (every output
+    through a softmax), one layer down a path through each output neuron ``i``, ending ``... ∂z^L_i/∂a_j
+    ∂a_j/∂z_j ∂z_j/∂w``; then the same with the error terms: ``δ^L_j a_k``, ``(Σ_i δ^L_i w_ij) g'(z_j) a_k``,
+    ``δ_j a_k`` (a bias shared by the layer: summed over its neurons)."""
+    L = network.depth
+    steps: list[Step] = []
+    for layer in (L, L - 1) if L > 1 else (L,):
+        found: dict[sp.Symbol, tuple[list, list[list[sp.Expr]]]] = {}  # parameter -> paths, each line's terms
+        for j in range(network.layers[layer]):
+            for param, source in network.pre_activation_terms(layer, j):
+                paths, lines = _paths_to(network, layer, j, param, source)
+                known, terms = found.setdefault(param, ([], [[] for _ in lines]))
+                known += paths
+                for total, line in zip(terms, lines):
+                    total.append(line)
+        for param, (paths, terms) in found.items():
+            lhs = partial(COST, param)
+            results = [total[0] if len(total) == 1 else sp.Add(*total, evaluate=False) for total in terms]
+            steps.append(Step(param.name, "paths", layer, lhs, tuple(paths), Rule.CHAIN_RULE, results[0]))
+            steps += [Step(param.name, "paths", layer, lhs, (), Rule.ERROR_TERM, line) for line in results[1:]]
+    return steps
+
+
+def _paths_to(network: Architecture, layer: int, j: int, param: sp.Symbol, source: sp.Expr
+              ) -> tuple[list[tuple[sp.Expr, ...]], list[sp.Expr]]:
+    """The paths from the cost to ``param`` through neuron ``j`` of ``layer`` (the output layer or the one below),
+    and the lines that follow: the error terms of the output layer, then of this one."""
+    L, z, d = network.depth, network.z(layer)[j], network.delta(layer)[j]
+    outputs = network.a(L)
+
+    def to_output(i: int) -> list[tuple[sp.Expr, ...]]:  # the paths from the cost to z^L_i
+        if network.activation(L).elementwise:
+            return [(partial(COST, outputs[i]), partial(outputs[i], network.z(L)[i]))]
+        return [(partial(COST, a), partial(a, network.z(L)[i])) for a in outputs]
+
+    if layer == L:
+        return [(*path, partial(z, param)) for path in to_output(j)], [product(d, source)]
+    a, offset = network.a(layer)[j], 1 if network.bias == "neuron" else 0
+    weights = network.parameters[symbols.matrix("W", L)]
+    paths = [(*path, partial(network.z(L)[i], a), partial(a, z), partial(z, param))
+             for i in range(network.layers[L]) for path in to_output(i)]
+    through = sp.Add(*[product(di, weights[i, j + offset]) for i, di in enumerate(network.delta(L))], evaluate=False)
+    g_prime = derivative(network.activation(layer)).at(z, a)
+    return paths, [product(through, g_prime, source), product(d, source)]
+
+
 @dataclass(frozen=True)
 class OutputKernel:
     """The output layer's derivatives as scalar expressions, for vectorised code.

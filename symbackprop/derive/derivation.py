@@ -29,7 +29,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.rules import Rule, check_rule, words  # Rule is the derivation's too: import it from here
 
-FORMS = ("element", "vector", "batch")
+FORMS = ("element", "vector", "batch", "paths")
 
 #: Above this many parameters closed_form() refuses: the expressions grow too large to print or read.
 CLOSED_FORM_MAX_PARAMETERS = 64

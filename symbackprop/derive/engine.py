@@ -15,7 +15,15 @@ from ..errors import SizeLimitError, UnknownNameError
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..progress import Progress, progress_bar
-from .chain import Output, forward_equations, hidden_layer, output_elementwise, output_softmax, parameter_gradients
+from .chain import (
+    Output,
+    forward_equations,
+    hidden_layer,
+    output_elementwise,
+    output_softmax,
+    parameter_gradients,
+    parameter_paths,
+)
 from .derivation import FORMS, Derivation, Step
 from .forms import batch_form, forward_vector, nested_model, stacked, vector_form
 from .reasoning import LETTERS, Argument, arguments
@@ -131,6 +139,8 @@ def _layer_forms(network: Architecture, forms: Sequence[str], bar: Progress) -> 
         batch, batch_steps = batch_form(network)
         steps += batch_steps
         bar.update()
+    if "paths" in forms:  # seed 000's chains from the cost down to each parameter of the last two layers
+        steps += parameter_paths(network)
     return vector, batch, steps
 
 

@@ -169,8 +169,9 @@ def _element_truth(step: Step, world: World) -> sp.Expr:
 
 
 def _check_element(derivation: Derivation, world: World, tally: _Tally) -> None:
-    previous: dict[str, sp.Expr] = {}
-    for step in derivation.steps_of("element"):
+    """The element form's steps and seed 000's chains to each parameter (form ``paths``): each chain and line."""
+    previous: dict[tuple[str, str], sp.Expr] = {}
+    for step in derivation.steps_of("element") + derivation.steps_of("paths"):
         truth = _element_truth(step, world)
         if step.chain:
             chained = numeric(sp.Add(*[sp.Mul(*[world.partial(f) for f in path]) for path in step.chain]))
@@ -181,11 +182,11 @@ def _check_element(derivation: Derivation, world: World, tally: _Tally) -> None:
         if not _close(value, truth):
             raise _fail(step, "line", value, truth)
         tally.lines += 1
-        before = previous.get(step.quantity)
+        before = previous.get((step.form, step.quantity))
         if before is not None:
             tally.rewrites += 1
             tally.proven += _proven(before, step.result, world)
-        previous[step.quantity] = step.result
+        previous[(step.form, step.quantity)] = step.result
 
 
 #: The largest difference of two lines :func:`_proven` asks SymPy to simplify (in operations).

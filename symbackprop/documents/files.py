@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..derive.derivation import Derivation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN
-from .model import Document
+from .model import PATHS, Document
 from .options import DocumentOptions
 from .render import render_document, render_markdown, render_tex
 
@@ -18,7 +18,10 @@ from .render import render_document, render_markdown, render_tex
 def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
     """The forms to ask the engine for: those shown, and the vector form the summary and exercises quote."""
     wanted = {form for form in options.forms if form != "closed"} | {"vector"}
-    return tuple(form for form in ("element", "vector", "batch") if form in wanted or options.exercise)
+    if "element" in wanted and options.notation_preset.seed in PATHS:  # seed 000's chains down to each weight
+        wanted.add("paths")
+    return tuple(form for form in ("element", "vector", "batch", "paths") if form in wanted or options.exercise
+                 and form != "paths")
 
 
 def _render_document(document: Document, derivation: Derivation, options: DocumentOptions, kind: str) -> str:

@@ -211,8 +211,15 @@ def _general_forward(network: Architecture, printer: NotationPrinter) -> Display
 
 
 # -------------------------------------------------------------------------------------------- the forms
+#: The seeds that reach each weight of the last two layers by its whole chain before naming an error term, the
+#: output layer's weights first and the bias units' last (seed 000).
+PATHS = ("000",)
+
+
 def element_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
     network = derivation.network
+    if printer.notation.seed in PATHS and derivation.steps_of("paths"):
+        return paths_section(derivation, printer, prefix)
     groups = sec.group(derivation.steps_of("element"))
     short = sec.summarised(network)
     L = network.depth
@@ -229,6 +236,79 @@ def element_section(derivation: Derivation, printer: NotationPrinter, prefix: st
                  + ("The network is large, so the first neuron of each layer is shown in full and the rest "
                     "by the general formula." if short else ""))
     return Section("Backpropagation, element by element", f"{prefix}sec:element", (intro,), tuple(subsections))
+
+
+def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    """Seed 000's route: the output layer's weights, each by its whole chain from the cost (ignoring the bias
+    units' weights for now), whose first factors are the output error terms; one layer down, each weight through
+    every output neuron, which gives the hidden error terms; any lower layer as the element form has it; then the
+    bias units' weights, and the same for a network without bias units' weights in its biases."""
+    network, L = derivation.network, derivation.network.depth
+    groups, paths = sec.group(derivation.steps_of("element")), sec.group(derivation.steps_of("paths"))
+    short = sec.summarised(network)
+
+    def weights(layer: int, biases: bool) -> list[Block]:
+        return _path_blocks(paths, network, layer, biases, printer, short)
+
+    cost = printer.cost_letter()
+    output = [text(f"Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$, "
+                   + ("ignoring the weights on the bias units for now:" if network.bias == "neuron" else
+                      "each weight by its whole chain from the cost:")), *weights(L, False),
+              text(f"The first factors are the output neuron's error term, ${printer.doprint(network.delta(L)[0])} = "
+                   f"{printer.doprint(sp.Derivative(sp.Symbol('c'), network.z(L)[0], evaluate=False))}$:"),
+              *_delta_blocks(groups, network, L, printer, short)]
+    subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
+    if L > 1:
+        hidden = [text("One layer down, each weight reaches the cost through every neuron of the output layer:"),
+                  *weights(L - 1, False), text("where, for each neuron of the layer,"),
+                  *_delta_blocks(groups, network, L - 1, printer, short)]
+        subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', L - 1)}$",
+                                   f"{prefix}sec:element-hidden-{L - 1}", tuple(hidden)))
+    for layer in range(L - 2, 0, -1):
+        subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', layer)}$",
+                                   f"{prefix}sec:element-hidden-{layer}",
+                                   (*_delta_blocks(groups, network, layer, printer, short),
+                                    *_gradient_blocks(groups, network, printer, short, (layer,)))))
+    if network.bias != "none":
+        biases = [block for layer in ((L, L - 1) if L > 1 else (L,)) for block in weights(layer, True)]
+        subsections.append(Section("The bias units' weights" if network.bias == "neuron" else "The biases",
+                                   f"{prefix}sec:element-parameters", (*biases, text(_bias_words(network, printer)))))
+    intro = text(f"Each weight's gradient by the chain rule, from the cost ${cost}$ down to the weight.")
+    return Section("Backpropagation, element by element", f"{prefix}sec:element", (intro,), tuple(subsections))
+
+
+def _path_blocks(paths: Mapping[str, list[Step]], network: Architecture, layer: int, biases: bool,
+                 printer: NotationPrinter, short: bool) -> list[Block]:
+    """The chains to a layer's weights (or its biases): all of them where each is short and they are few, else
+    the first and the general entry."""
+    names = [n for n, steps in paths.items() if steps[0].layer == layer and (_is_bias(n, network) == biases)]
+    few = len(names) <= (SMALL_LAYER if layer == network.depth else 1)  # below, a chain has a path per output
+    shown = names if few and not short else names[:1]
+    blocks = [display(sec.stack(sec.quantity_display(paths[name], printer) for name in shown))]
+    if len(shown) == len(names):
+        return blocks
+    if biases:  # the general entry is with the weights'
+        return blocks + [text("and likewise for every neuron of the layer.")]
+    return blocks + [text("and likewise for every one of the layer:"),
+                     display(sec.general_gradients(network, layer, printer))]
+
+
+def _is_bias(name: str, network: Architecture) -> bool:
+    """Whether a parameter is a bias: b, or the bias unit's weight w_j0."""
+    info = symbols.describe(name)
+    return info is not None and (info.kind == "b" or network.bias == "neuron" and info.indices[-1:] == (0,))
+
+
+def _bias_words(network: Architecture, printer: NotationPrinter) -> str:
+    """``∂C/∂b^{(l)} = δ^{(l+1)}``: the bias unit's weights are the layer's biases (seed 000)."""
+    L = network.depth
+    at = printer.relabel(labels(printer.notation, "W", L))
+    bias = at.doprint(sp.Derivative(sp.Symbol("c"), sp.MatrixSymbol(symbols.matrix("b", L), 1, 1), evaluate=False))
+    delta = at.doprint(sp.MatrixSymbol(symbols.matrix("delta", L), 1, 1))
+    if network.bias == "neuron":
+        return (f"In particular, the weights of the bias units are the biases: ${bias} = {delta}$, the error terms "
+                "of the layer they feed.")
+    return f"In particular, ${bias} = {delta}$."
 
 
 def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int, printer: NotationPrinter,
@@ -251,9 +331,9 @@ SMALL_LAYER = 4
 
 
 def _gradient_blocks(groups: Mapping[str, list], network: Architecture, printer: NotationPrinter,
-                     short: bool) -> tuple[Block, ...]:
+                     short: bool, layers: Sequence[int] = ()) -> tuple[Block, ...]:
     blocks: list[Block] = []
-    for layer in range(network.depth, 0, -1):
+    for layer in layers or range(network.depth, 0, -1):
         names = [n for n, steps in groups.items() if steps[0].layer == layer and symbols.kind_of(n) != "delta"]
         # past a small layer every entry repeats the first: one entry, the bias, then the general formula
         collapse = short or network.layers[layer] * network.layers[layer - 1] > SMALL_LAYER

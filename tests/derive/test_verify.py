@@ -252,3 +252,19 @@ def test_a_wrong_nested_model_is_caught() -> None:
     wrong = model.rhs.xreplace({sp.MatrixSymbol("b1", 3, 1): sp.MatrixSymbol("b2", 3, 1)})
     with pytest.raises(VerificationError, match="nested model"):
         verify(dataclasses.replace(derivation, model=dataclasses.replace(model, rhs=wrong)), points=1)
+
+
+SEED_000 = Network.from_spec("2-2-2", hidden="sigmoid", output="sigmoid", loss="quadratic", bias="neuron")
+
+
+def test_seed_000s_chains_down_to_each_weight_are_verified_and_a_missing_path_is_caught() -> None:
+    """Form ``paths``: each weight of the last two layers by its whole chain from the cost (a path through every
+    output neuron one layer down), then in error terms; a chain without one of its paths fails."""
+    derivation = SEED_000.derive(forms=("element", "paths"))
+    paths = derivation.steps_of("paths")
+    assert {len(step.chain) for step in paths if step.chain} == {1, 2}  # the output layer's, then through both
+    assert {len(path) for step in paths for path in step.chain} == {3, 5}
+    verify(derivation, points=1)
+    index, step = next((i, s) for i, s in enumerate(derivation.steps) if s.form == "paths" and len(s.chain) == 2)
+    with pytest.raises(VerificationError, match="paths form"):
+        verify(_with_step(derivation, index, dataclasses.replace(step, chain=step.chain[:1])), points=1)

@@ -13,7 +13,7 @@ import pytest
 
 from symbackprop import Network
 from symbackprop.derive.derivation import Derivation
-from symbackprop.documents.files import document_files
+from symbackprop.documents.files import document_files, engine_forms
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import SECTIONS, DocumentOptions
 from symbackprop.documents.render import environment, render_markdown, render_tex
@@ -40,12 +40,12 @@ EVERY_SECTION = tuple(name for name in SECTIONS if name != "closed")
 
 
 def _derivation(name: str, sections: tuple[str, ...] | None = EVERY_SECTION) -> tuple[Derivation, DocumentOptions]:
-    """A seed network's derivation, and its document: with every section, or (None) the preset's default ones
-    that the golden files hold."""
+    """A seed network's derivation, as the command line derives it for the document, and its document: with every
+    section, or (None) the preset's default ones that the golden files hold."""
     data = CASES[name]
     network = Network.from_mapping({k: v for k, v in data.items() if k != "derive"}, source=name)
     options = DocumentOptions.from_mapping({**data["derive"], **({} if sections is None else {"sections": sections})})
-    return network.derive(forms=("element", "vector", "batch")), options
+    return network.derive(forms=engine_forms(options)), options
 
 
 def _regenerate_script() -> Any:

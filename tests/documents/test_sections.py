@@ -249,3 +249,22 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
     for piece in order:
         at = text.index(piece, at)
     assert r"g_{\ell} = \sigma" not in text and "## Summary" not in text
+
+
+def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
+    """The output layer's weights first, ignoring the bias units' (three factors, then δ_j a_k), then the output
+    error terms; one layer down a path through each output neuron; the bias units' weights last, and ∂C/∂b."""
+    text = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
+                           DocumentOptions(notation="ng", formats=("md",)))
+    order = ["ignoring the weights on the bias units for now",
+             r"\frac{\partial C}{\partial w^{(2)}_{11}} &= \frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
+             r"\frac{\partial a^{(3)}_{1}}{\partial Z^{(3)}_{1}} \cdot \frac{\partial Z^{(3)}_{1}}{\partial "
+             r"w^{(2)}_{11}} = \delta^{(3)}_{1} \cdot a^{(2)}_{1}",
+             r"\delta^{(3)}_{1} &= \frac{\partial C}{\partial Z^{(3)}_{1}}",
+             "through every neuron of the output layer", r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
+             r"&= \delta^{(2)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
+             "### The bias units' weights", r"= \delta^{(3)}_{1} \cdot 1",
+             r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}"]
+    at = 0
+    for piece in order:
+        at = text.index(piece, at)
