@@ -13,6 +13,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..derive import general
+from ..derive.chain import COST
 from ..derive.derivation import Derivation, Rule
 from ..derive.reasoning import Argument, Reasoned
 from ..model import symbols
@@ -49,6 +50,8 @@ INTRO = {
 #: layer back.
 ORDER = {"default": ("output", "hidden", "weight", "bias"), "003": ("weight", "bias", "hidden", "output"),
          "002": ("softmax", "output", "activation", "through_output", "weight", "bias")}
+#: The seeds that work out the error terms "for this network" after the algorithm, not beside each argument.
+EXAMPLE_LAST = ("003",)
 #: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
 STACKED = ("002",)
 #: Seed 002 goes through the hidden layer's outputs (∂L/∂h, then ∂L/∂a) rather than δ^{l+1} straight away, and
@@ -66,7 +69,7 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     shown = [a for a in derivation.arguments if every or a.name in order and not (a.name == "output" and
                                                                                    "softmax" in names)]
     for argument in sorted(shown, key=lambda a: order.index(a.name) if a.name in order else len(order)):
-        blocks.extend(_argument_blocks(argument, printer))
+        blocks.extend(_argument_blocks(argument, printer, examples=every or printer.notation.seed not in EXAMPLE_LAST))
     return Section("Backpropagation for a general neuron", f"{prefix}sec:general", tuple(blocks))
 
 
@@ -82,7 +85,7 @@ def _printer(argument: Argument, printer: NotationPrinter) -> NotationPrinter:
     return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
 
 
-def _argument_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
+def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: bool = True) -> list[Block]:
     letters = notation_letters(argument, printer)
     shown = _printer(argument, printer)
     z, a = (shown.doprint(general.with_letters(sp.Symbol(symbols.element(kind, argument.layer, "j")), letters))
@@ -91,7 +94,8 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter) -> list[Block
     if argument.name == "output" and printer.network.layers[-1] == 1:
         intro = "The output layer, of one neuron. By the chain rule through its activation:"
     rows: list[tuple[list[str], str]] = [
-        ([written(general.with_letters(line.result, letters), shown)], _note(line, letters, shown))
+        ([written(general.with_letters(line.result, letters), shown)],
+         _error_term(argument, letters, shown) if line.rule is Rule.ERROR_TERM else _note(line, letters, shown))
         for line in argument.lines]
     lhs = shown.doprint(general.with_letters(argument.lhs, letters))
     kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
@@ -101,11 +105,43 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter) -> list[Block
         blocks.append(text(f"The same for every neuron ${letters['j']}$ of the layer, stacked:"))
         blocks.append(display(chain(shown.doprint(step.lhs), [([shown.doprint(step.result)], note(step.rule))],
                                     printer.width)))
-    concrete = _for_this_network(argument, letters, shown, rows[-1][0])
-    if concrete:
-        blocks.append(text("For this network:"))
-        blocks.append(display(chain(lhs, concrete, printer.width)))
-    return blocks
+    return blocks + (example_blocks(argument, printer) if examples else [])
+
+
+def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
+    """The argument's error term "for this network" (nothing where it has no lines of its own)."""
+    letters, shown = notation_letters(argument, printer), _printer(argument, printer)
+    last = [written(general.with_letters(argument.lines[-1].result, letters), shown)]
+    concrete = _for_this_network(argument, letters, shown, last)
+    if not concrete:
+        return []
+    lhs = shown.doprint(general.with_letters(argument.lhs, letters))
+    return [text("For this network:"), display(chain(lhs, concrete, printer.width))]
+
+
+def example_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section | None:
+    """Seed 003's "for our original example", after the algorithm: the output layer's error term for this network,
+    then the hidden layer's; None where the notation's seed has them beside their arguments."""
+    if printer.notation.seed not in EXAMPLE_LAST:
+        return None
+    found = {argument.name: argument for argument in derivation.arguments}
+    shown = [block for name in ("output", "hidden") if name in found
+             for block in example_blocks(found[name], printer) if block.display is not None]
+    if not shown:
+        return None
+    intro = text("The error terms above with this network's activation and loss: the output layer's, then the "
+                 "hidden layer's.")
+    return Section("For this network", f"{prefix}sec:example", (intro, *shown))
+
+
+def _error_term(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> str:
+    """The note of the step that names an error term: ``where δ_j = ∂E/∂a_j`` (the next layer's δ_k in BP2)."""
+    layer, index = (argument.layer + 1, "k") if argument.name == "hidden" else (argument.layer, "j")
+    delta = sp.Symbol(symbols.element("delta", layer, index), real=True)
+    z = sp.Symbol(symbols.element("z", layer, index), real=True)
+    named = general.with_letters(delta, letters)
+    return (rf"\text{{where }} {printer.doprint(named)} = "
+            rf"{printer.doprint(sp.Derivative(COST, general.with_letters(z, letters), evaluate=False))}")
 
 
 def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter) -> str:

@@ -22,7 +22,7 @@ from ..notation.printer import INDICATOR_LATEX, NotationPrinter
 from ..notation.written import neurons
 from . import sections as sec
 from .appendix import appendix_sections
-from .argued import argued_section
+from .argued import argued_section, example_section
 from .closed import closed_displays
 from .exercise_general import homework_section
 from .figure import build_figure
@@ -74,6 +74,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
             parts.append(build(derivation, printer, p))
     if "sgd" in shown or "init" in shown:
         parts.append(algorithm_section(derivation, printer, p, sgd="sgd" in shown, init="init" in shown))
+    if "general" in shown and (example := example_section(derivation, printer, p)) is not None:
+        parts.append(example)  # seed 003's "for our original example", last
     title = f"Backpropagation for a {network.spec} network"
     subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.title}"
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []

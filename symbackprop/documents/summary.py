@@ -44,12 +44,19 @@ def vector_steps(derivation: Derivation) -> tuple[Mapping[str, sp.Basic], Sequen
     return results, tuple(fresh)
 
 
-def _general_bp1(steps: Sequence[Step]) -> sp.Basic | None:
-    """∇_a C ⊙ σ'(z^L) (element-wise outputs) or J ∇_a C (softmax): the output δ before the loss is used."""
+#: The seeds whose documents never write the softmax's Jacobian (seed 002 derives its output error by the quotient
+#: rule): their summary states BP1 without it.
+WITHOUT_JACOBIAN = ("002",)
+
+
+def _general_bp1(steps: Sequence[Step], jacobian: bool = True) -> sp.Basic | None:
+    """∇_a C ⊙ σ'(z^L) (element-wise outputs) or J ∇_a C (softmax, where ``jacobian``): the output δ before the
+    loss is used."""
     for step in steps:
         if step.rule is Rule.DIAGONAL_TIMES_VECTOR:
             return step.result
-    return steps[0].result if steps and steps[0].rule is Rule.CHAIN_RULE_SOFTMAX_MATRIX else None
+    softmax = steps and steps[0].rule is Rule.CHAIN_RULE_SOFTMAX_MATRIX
+    return steps[0].result if softmax and jacobian else None
 
 
 def span(notation: Notation, network: Architecture, kind: str, first: int, last: int) -> str:
@@ -93,7 +100,8 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
     out = printer.relabel(labels(notation, "z", L, "L"))
     equations = []
     delta_L = out.doprint(sp.MatrixSymbol(symbols.matrix("delta", L), 1, 1))
-    general = _general_bp1([s for s in steps if s.quantity == symbols.matrix("delta", L)])
+    general = _general_bp1([s for s in steps if s.quantity == symbols.matrix("delta", L)],
+                           jacobian=notation.seed not in WITHOUT_JACOBIAN)
     final = out.doprint(results[symbols.matrix("delta", L)])
     shown = "" if general is None or out.doprint(general) == final else out.doprint(general)
     equations.append(BP("BP1", delta_L, final, shown))
@@ -262,10 +270,14 @@ def _neuron_errors(derivation: Derivation, printer: NotationPrinter) -> list[tup
     if network.depth > 1:
         hidden = printer.relabel(labels(notation, "z", network.depth - 1))
         equation = general.delta(network, network.depth - 1, j, k)
+        argued = {argument.name: argument for argument in derivation.arguments}.get("hidden")
+        # seed 003 back-propagates by the general rule it derived, h'(a_j) Σ_k w_kj δ_k
+        rule = general.with_letters(argued.lines[-1].result, {"j": j, "k": k}) if argued else equation.rhs
         down = span(notation, network, "delta", network.depth - 1, 1)
         every = f"for every hidden neuron ${j}$" if notation.single else \
             f"for ${notation.layer_letter} = {down}$ and every neuron ${j}$"
-        lines.append((2, f"{every}: ${hidden.doprint(equation.lhs)} = {written(equation.rhs, hidden)}$;", True))
+        lines.append((2, f"back-propagate, {every}: ${hidden.doprint(equation.lhs)} = {written(rule, hidden)}$;",
+                      True))
     return lines
 
 
@@ -327,5 +339,7 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
         f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give every neuron of a "
         "layer the same non-zero output, so its weights would move together. With $\\phi(0) = 0$ "
         f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, and so "
-        "every gradient of the weights into the next layer 0: nothing would be learnt."
+        "every gradient of the weights into the next layer 0, and every hidden error term 0 with them: "
+        + ("nothing would be learnt." if network.bias == "none" else
+           "nothing but the output layer's biases would be learnt.")
     )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from ..derive.forms import applied
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.escape import bars_as_commands
@@ -120,6 +121,23 @@ def _cost_rows(printer: NotationPrinter) -> list[tuple[str, str]]:
     return [(f"${cost}$", "cost (loss) of one example"), (f"${total}$", "mean cost over the $m$ examples")]
 
 
+def _layer_map(network: Architecture, layer: int) -> sp.Basic:
+    """``z^l = W^l a^{l-1} + b^l`` for a general layer, in the network's bias convention."""
+    n = 1
+    z, w = sp.MatrixSymbol(symbols.matrix("z", layer), n, 1), sp.MatrixSymbol(symbols.matrix("W", layer), n, n)
+    if network.bias == "neuron":
+        return sp.Eq(z, w * sp.MatrixSymbol(symbols.matrix("abar", layer - 1), n, 1), evaluate=False)
+    weighted = w * sp.MatrixSymbol(symbols.matrix("a", layer - 1), n, 1)
+    bias = {"vector": sp.MatrixSymbol(symbols.matrix("b", layer), n, 1),
+            "shared": sp.OneMatrix(n, 1) * sp.MatrixSymbol(symbols.matrix("b", layer), 1, 1)}.get(network.bias)
+    return sp.Eq(z, weighted if bias is None else sp.MatAdd(weighted, bias), evaluate=False)
+
+
+def prime_name(network: Architecture) -> str:
+    """The name of the hidden layers' activation's derivative (the output's for a network without hidden layers)."""
+    return f"{network.activation(1).name}'"
+
+
 def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
                  w: NotationPrinter) -> list[tuple[str, str]]:
     g = GENERAL
@@ -146,6 +164,9 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
         (errors, f"the errors of $m$ examples, one column per example: that example's ${delta}$ divided by $m$, "
                  f"since ${total}$ is the mean cost"),
         (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ (${shape}$): {order}"),
+        (f"${z.doprint(_layer_map(network, g))}$", "the weighted inputs of a layer from the outputs below"),
+        (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), n, 1)))}$",
+         "the derivative of the activation, applied to each entry"),
         (r"$\odot$", "element-wise (Hadamard) product"),
     ]
     if network.bias == "neuron":

@@ -268,3 +268,17 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     at = 0
     for piece in order:
         at = text.index(piece, at)
+
+
+def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() -> None:
+    """Seed 003: ∂E/∂w_ji = δ_j z_i with δ_j = ∂E/∂a_j named in that step; the algorithm back-propagates by the
+    general rule h'(a_j) Σ_k w_kj δ_k; "for our original example" (δ_y, then δ_j) comes after the algorithm."""
+    text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
+    order = [r"\text{where } \delta_{j} = \frac{\partial E_{\ell}}{\partial a_{j}}", "## Gradient descent",
+             r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}$",
+             "## For this network", r"&= y - r^{\ell} \qquad \text{simplify}",
+             r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}"]
+    at = 0
+    for piece in order:
+        at = text.index(piece, at)
+    assert text.count("For this network") == 1
