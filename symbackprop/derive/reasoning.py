@@ -233,25 +233,30 @@ def softmax_output(network: Architecture, j: str, k: str) -> Argument | None:
 
 
 def hidden_output(network: Architecture, layer: int, j: str, k: str) -> Argument:
-    """Seed 002's first step for a hidden layer: ∂c/∂a^l_j (its ∂L/∂h_ij) by the chain rule along every path,
-    through each neuron k of the next layer: Σ_k ∂c/∂z^{l+1}_k w^{l+1}_{kj}."""
+    """Seeds 001 and 002's first step for a hidden layer: ∂c/∂a^l_j (seed 002's ∂L/∂h_ij) by the chain rule along
+    every path, through each neuron k of the next layer: Σ_k ∂c/∂z^{l+1}_k w^{l+1}_{kj} = Σ_k δ^{l+1}_k w^{l+1}_{kj}."""
     a, z_next, w = _symbol("a", layer, j), _symbol("z", layer + 1, k), _symbol("W", layer + 1, k, j)
     index = (sp.Symbol(k), 1, network.layers[layer + 1])
     lines = (
         Reasoned(sp.Sum(_product(_partial(COST, z_next), _partial(z_next, a)), index), Rule.MULTIVARIABLE_CHAIN_RULE),
         Reasoned(sp.Sum(_product(_partial(COST, z_next), w), index), Rule.LOCAL_LINEAR,
                  (forward(network, layer + 1, k, j),)),
+        Reasoned(sp.Sum(_product(_symbol("delta", layer + 1, k), w), index), Rule.ERROR_TERM),
     )
     return Argument("activation", layer, _partial(COST, a), lines)
 
 
-def hidden_through_output(network: Architecture, layer: int, j: str) -> Argument:
-    """Seed 002's second step: ∂c/∂z^l_j = ∂c/∂a^l_j ∂a^l_j/∂z^l_j = ∂c/∂a^l_j g'(z^l_j), since a = g(z)."""
+def hidden_through_output(network: Architecture, layer: int, j: str, k: str) -> Argument:
+    """Seeds 001 and 002's second step: ∂c/∂z^l_j = ∂c/∂a^l_j ∂a^l_j/∂z^l_j = ∂c/∂a^l_j g'(z^l_j), since
+    a = g(z); then ∂c/∂a^l_j as the step before found it, g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k."""
     z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
     definition, g_prime = _activation(network, layer, j)
+    index = (sp.Symbol(k), 1, network.layers[layer + 1])
+    above = sp.Sum(_product(_symbol("W", layer + 1, k, j), _symbol("delta", layer + 1, k)), index)
     lines = (
         Reasoned(_product(_partial(COST, a), _partial(a, z)), Rule.CHAIN_RULE),
         Reasoned(_product(_partial(COST, a), g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
+        Reasoned(_product(g_prime, above), Rule.FROM_ABOVE),
     )
     return Argument("through_output", layer, d, lines)
 
@@ -316,7 +321,7 @@ def arguments(network: Architecture, letters: tuple[str, str, str] = LETTERS, lo
     if network.depth > 1:
         found.append(hidden_delta(network, network.depth - 1, j, above))
         found.append(hidden_output(network, network.depth - 1, j, above))
-        found.append(hidden_through_output(network, network.depth - 1, j))
+        found.append(hidden_through_output(network, network.depth - 1, j, above))
     found.append(weight_gradient(network, network.depth, j, k))
     bias = bias_gradient(network, network.depth, j, k)
     return tuple(found) + ((bias,) if bias is not None else ())

@@ -76,7 +76,7 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
 def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
     """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise)."""
     j, below, above = printer.notation.indices
-    return {"j": j, "k": above if argument.name in ("hidden", "activation") else below}
+    return {"j": j, "k": above if argument.name in ("hidden", "activation", "through_output") else below}
 
 
 def _printer(argument: Argument, printer: NotationPrinter) -> NotationPrinter:
@@ -136,7 +136,7 @@ def example_section(derivation: Derivation, printer: NotationPrinter, prefix: st
 
 def _error_term(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> str:
     """The note of the step that names an error term: ``where δ_j = ∂E/∂a_j`` (the next layer's δ_k in BP2)."""
-    layer, index = (argument.layer + 1, "k") if argument.name == "hidden" else (argument.layer, "j")
+    layer, index = (argument.layer + 1, "k") if argument.name in ("hidden", "activation") else (argument.layer, "j")
     delta = sp.Symbol(symbols.element("delta", layer, index), real=True)
     z = sp.Symbol(symbols.element("z", layer, index), real=True)
     named = general.with_letters(delta, letters)

@@ -153,6 +153,10 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
 
 
 # ----------------------------------------------------------------------------------------------- solutions
+#: The seeds whose solution for a hidden layer goes through the neuron's output, ∂c/∂a_j = Σ_k δ_k w_kj, then
+#: δ_j = ∂c/∂a_j g'(z_j) (seed 001, "observe now layer L-1"), rather than to δ_j in one argument.
+THROUGH_OUTPUTS = ("001",)
+
 def _argued(derivation: Derivation, arguments: Sequence[Argument], printer: NotationPrinter,
             prefix: str) -> list[Block]:
     """What :func:`argued_section` lays out for ``arguments`` (of ``derivation``'s network) alone, without the
@@ -181,7 +185,10 @@ def solution_blocks(concrete: Derivation, generic: Derivation, printers: tuple[N
         name = concrete.network.activation(concrete.network.depth).label
         a.append(text(f"This network's output activation, {name}, is not element-wise: each output depends on "
                       "every weighted input of the layer, so its error terms follow in vector form, in (c)."))
-    if "hidden" in found:
+    if "hidden" in found and printer.notation.seed in THROUGH_OUTPUTS:  # ∂c/∂a_j first, then δ_j
+        through = dataclasses.replace(found["through_output"], concrete=found["hidden"].concrete)
+        a += _argued(concrete, [found["activation"], through], printer, prefix)
+    elif "hidden" in found:
         a += _argued(concrete, [found["hidden"]], printer, prefix)
     b = _argued(concrete, [found[name] for name in ("weight", "bias") if name in found], printer, prefix)
     return {"a": tuple(a), "b": tuple(b), "c": _vector_solution(concrete, generic, printers)}

@@ -242,7 +242,12 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
     text = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
     order = ["## Problem", r"a_{j}^{(\ell)} &= g_{\ell}(z_{j}^{(\ell)})",
              r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
-             "### (a) The error terms", "Show that the error term", "Solution.", r"\text{multivariable chain rule}",
+             "### (a) The error terms", "Show that the error term", "Solution.",
+             # as seed 001: ∂c/∂a_j through every neuron of the next layer first, then δ_j through the activation
+             r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k} \frac{\partial c}{\partial z_{k}^{(\ell+1)}}",
+             r"&= \sum_{k} \delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)} \qquad \text{where }",
+             r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)} \qquad "
+             r"\text{by the step before}",
              r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer", "Solution.",
              r"a_{i}^{(\ell-1)} \qquad \text{since}"]
     at = 0
