@@ -232,6 +232,21 @@ def softmax_output(network: Architecture, j: str, k: str) -> Argument | None:
     return Argument("softmax", layer, d, lines)
 
 
+def prediction_gradient(network: Architecture, j: str) -> Argument | None:
+    """Seed 002's ∂L/∂ŷ_i of sparse cross-entropy, L = -log ŷ_ℓ: only ŷ_ℓ appears in the loss, so -1/ŷ_ℓ for i = ℓ
+    and 0 otherwise, -1_{ℓ=i}/ŷ_ℓ; None for another loss."""
+    layer = network.depth
+    if not network.loss.sparse or network.loss.generic:
+        return None
+    a, a_label = _symbol("a", layer, j), _symbol("a", layer, LABEL_INDEX)
+    loss = -sp.log(a_label)
+    lines = (
+        Reasoned(_partial(loss, a), Rule.DEFINITION, (Equation("loss", COST, loss),)),
+        Reasoned(_product(-1, sp.KroneckerDelta(LABEL, sp.Symbol(j)), 1 / a_label), Rule.ONLY_LABEL_OUTPUT),
+    )
+    return Argument("prediction", layer, _partial(COST, a), lines)
+
+
 def hidden_output(network: Architecture, layer: int, j: str, k: str) -> Argument:
     """Seeds 001 and 002's first step for a hidden layer: ∂c/∂a^l_j (seed 002's ∂L/∂h_ij) by the chain rule along
     every path, through each neuron k of the next layer: Σ_k ∂c/∂z^{l+1}_k w^{l+1}_{kj} = Σ_k δ^{l+1}_k w^{l+1}_{kj}."""
@@ -318,6 +333,8 @@ def arguments(network: Architecture, letters: tuple[str, str, str] = LETTERS, lo
         found.append(output_delta(network, j, loss, first))
     if (softmax := softmax_output(network, j, k)) is not None:
         found.append(softmax)
+    if (prediction := prediction_gradient(network, j)) is not None:
+        found.append(prediction)
     if network.depth > 1:
         found.append(hidden_delta(network, network.depth - 1, j, above))
         found.append(hidden_output(network, network.depth - 1, j, above))

@@ -32,6 +32,8 @@ INTRO = {
                "${l}+1$, so the multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, "
                "$\\frac{{\\partial y}}{{\\partial x}} = \\sum_{{i}} \\frac{{\\partial y}}{{\\partial u_i}}\\,"
                "\\frac{{\\partial u_i}}{{\\partial x}}$. Whatever the widths (also for one neuron in layer ${l}+1$):"),
+    "prediction": ("The loss of one example is $-\\log$ of the network's output for its class label $\\ell$. By each "
+                   "output ${j}$:"),
     "softmax": ("The output layer: a softmax with sparse cross-entropy, whose loss is $-\\log$ of the output of the "
                 "class label $\\ell$. For an output neuron ${j}$, recall the quotient rule "
                 "$\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
@@ -49,7 +51,7 @@ INTRO = {
 #: then derives the rule for δ_j (eq. 2), then the output layer's for its example; the others go from the output
 #: layer back.
 ORDER = {"default": ("output", "hidden", "weight", "bias"), "003": ("weight", "bias", "hidden", "output"),
-         "002": ("softmax", "output", "activation", "through_output", "weight", "bias")}
+         "002": ("prediction", "softmax", "output", "activation", "through_output", "weight", "bias")}
 #: The seeds that work out the error terms "for this network" after the algorithm, not beside each argument.
 EXAMPLE_LAST = ("003",)
 #: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
@@ -81,7 +83,7 @@ def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, 
 
 def _printer(argument: Argument, printer: NotationPrinter) -> NotationPrinter:
     """The printer writing the argument's layer as L (the output layer's error term) or l."""
-    output = argument.name in ("output", "softmax")
+    output = argument.name in ("output", "softmax", "prediction")
     return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
 
 

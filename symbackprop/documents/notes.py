@@ -38,6 +38,7 @@ NOTES: dict[Rule, str] = {
     Rule.DIFFERENTIATE_LOG: r"\text{since}",
     Rule.INDICATOR_DERIVATIVES: r"\text{the derivatives of the exponentials}",
     Rule.RECOGNISE_SOFTMAX: r"\text{recognise the softmax's outputs}",
+    Rule.ONLY_LABEL_OUTPUT: r"\text{only } \hat{y}_{\ell} \text{ appears in the loss}",
     Rule.FROM_ABOVE: r"\text{by the step before}",
     Rule.STACK: r"\text{every entry stacked}",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: r"\text{chain rule; diagonal Jacobian}",

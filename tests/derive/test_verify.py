@@ -268,3 +268,14 @@ def test_seed_000s_chains_down_to_each_weight_are_verified_and_a_missing_path_is
     index, step = next((i, s) for i, s in enumerate(derivation.steps) if s.form == "paths" and len(s.chain) == 2)
     with pytest.raises(VerificationError, match="paths form"):
         verify(_with_step(derivation, index, dataclasses.replace(step, chain=step.chain[:1])), points=1)
+
+
+def test_a_wrong_derivative_by_the_prediction_is_caught() -> None:
+    """∂L/∂ŷ_i = -1_{ℓ=i}/ŷ_ℓ, checked for every output and the drawn label: -1/ŷ_i (the indicator dropped) fails."""
+    derivation = SEED_002.derive(forms=())
+    argument = next(a for a in derivation.arguments if a.name == "prediction")
+    verify(derivation, points=1)
+    wrong = -1 / sp.Symbol("a3_j", real=True)
+    lines = (argument.lines[0], dataclasses.replace(argument.lines[1], result=wrong))
+    with pytest.raises(VerificationError, match="general prediction"):
+        verify(_with_argument(derivation, "prediction", lines=lines), points=1)
