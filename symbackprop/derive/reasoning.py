@@ -152,7 +152,7 @@ def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
         Reasoned(_partial(COST, z), Rule.DEFINITION),
         Reasoned(over_k(_partial(COST, z_next), _partial(z_next, a), _partial(a, z)), Rule.MULTIVARIABLE_CHAIN_RULE),
         Reasoned(over_k(d_next, _partial(z_next, a), _partial(a, z)), Rule.ERROR_TERM),
-        Reasoned(over_k(d_next, w, _partial(a, z)), Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, j),)),
+        Reasoned(over_k(d_next, w, _partial(a, z)), Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, SUM),)),
         Reasoned(over_k(d_next, w, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
         Reasoned(_product(g_prime, sp.Sum(_product(w, d_next), index)), Rule.FACTOR_OUT_DERIVATIVE),
     )
@@ -255,7 +255,7 @@ def hidden_output(network: Architecture, layer: int, j: str, k: str) -> Argument
     lines = (
         Reasoned(sp.Sum(_product(_partial(COST, z_next), _partial(z_next, a)), index), Rule.MULTIVARIABLE_CHAIN_RULE),
         Reasoned(sp.Sum(_product(_partial(COST, z_next), w), index), Rule.LOCAL_LINEAR,
-                 (forward(network, layer + 1, k, j),)),
+                 (forward(network, layer + 1, k, SUM),)),
         Reasoned(sp.Sum(_product(_symbol("delta", layer + 1, k), w), index), Rule.ERROR_TERM),
     )
     return Argument("activation", layer, _partial(COST, a), lines)
@@ -284,7 +284,7 @@ def weight_gradient(network: Architecture, layer: int, j: str, k: str) -> Argume
     lines = (
         Reasoned(_product(_partial(COST, z), _partial(z, w)), Rule.CHAIN_RULE),
         Reasoned(_product(d, _partial(z, w)), Rule.ERROR_TERM),
-        Reasoned(_product(d, source), Rule.LOCAL_LINEAR, (forward(network, layer, j, k),)),
+        Reasoned(_product(d, source), Rule.LOCAL_LINEAR, (forward(network, layer, j, SUM),)),
     )
     return Argument("weight", layer, _partial(COST, w), lines)
 
@@ -295,7 +295,7 @@ def bias_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument
     if network.bias == "none":
         return None
     z, d = _symbol("z", layer, j), _symbol("delta", layer, j)
-    since = (forward(network, layer, j, k),)
+    since = (forward(network, layer, j, SUM),)
     if network.bias == "shared":
         b = _symbol("b", layer)
         index = (sp.Symbol(j), 1, network.layers[layer])
@@ -313,6 +313,9 @@ def bias_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument
     )
     return Argument("bias", layer, _partial(COST, b), lines)
 
+
+#: The index a definition a step differentiates sums over (z_j = Σ_m w_jm a_m + b_j): never a neuron of the step.
+SUM = "m"
 
 #: The index of the label's output ŷ_ℓ (``a3_ell``): a general formula's ℓ, the example's class label.
 LABEL_INDEX = "ell"

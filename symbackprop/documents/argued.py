@@ -15,7 +15,7 @@ from sympy.core.function import AppliedUndef
 from ..derive import general
 from ..derive.chain import COST
 from ..derive.derivation import Derivation, Rule
-from ..derive.reasoning import Argument, Reasoned
+from ..derive.reasoning import SUM, Argument, Reasoned
 from ..model import symbols
 from ..model.activations import ACTIVATIONS
 from ..notation.display import chain
@@ -78,7 +78,8 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
 def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
     """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise)."""
     j, below, above = printer.notation.indices
-    return {"j": j, "k": above if argument.name in ("hidden", "activation", "through_output") else below}
+    k = above if argument.name in ("hidden", "activation", "through_output") else below
+    return {"j": j, "k": k, SUM: next(letter for letter in "mnpq" if letter not in (j, k))}
 
 
 def _printer(argument: Argument, printer: NotationPrinter) -> NotationPrinter:

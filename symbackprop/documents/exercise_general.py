@@ -19,7 +19,7 @@ import sympy as sp
 from ..derive import general
 from ..derive.derivation import Derivation, Rule
 from ..derive.engine import derive
-from ..derive.reasoning import Argument
+from ..derive.reasoning import SUM, Argument
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
@@ -46,9 +46,13 @@ def _at(printer: NotationPrinter, layer: int, letter: str | None = None, kind: s
     return printer.relabel(labels(printer.notation, kind, layer, letter))
 
 
-def _printed(expr: sp.Basic, argument: Argument, printer: NotationPrinter, letter: str | None = None) -> str:
-    """``expr`` of ``argument`` as written, in the notation's letters, its layer written ``letter``."""
+def _printed(expr: sp.Basic, argument: Argument, printer: NotationPrinter, letter: str | None = None,
+             alone: bool = False) -> str:
+    """``expr`` of ``argument`` as written, in the notation's letters, its layer written ``letter``; ``alone``: a
+    definition stated on its own, whose sum runs over the letter of the layer below (z_j = Σ_i W_ij a_i + b_j)."""
     letters = notation_letters(argument, printer)
+    if alone:
+        letters[SUM] = letters["k"]
     return written(general.with_letters(expr, letters), _at(printer, argument.layer, letter))
 
 
@@ -61,7 +65,8 @@ def _result(argument: Argument, printer: NotationPrinter, letter: str | None = N
 def _definition(argument: Argument, rule: Rule, printer: NotationPrinter) -> Line:
     """The definition the argument's step by ``rule`` differentiates (``a = g(z)``, the weighted input)."""
     equation = next(equation for line in argument.lines if line.rule is rule for equation in line.since)
-    return Line(_printed(equation.lhs, argument, printer), "=", _printed(equation.rhs, argument, printer))
+    return Line(_printed(equation.lhs, argument, printer, alone=True), "=",
+                _printed(equation.rhs, argument, printer, alone=True))
 
 
 def _cost_mean(printer: NotationPrinter) -> tuple[str, Display | None]:

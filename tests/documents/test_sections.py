@@ -73,7 +73,7 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     assert r"\text{multivariable chain rule}" in text
     # ∂a_k/∂z_j = w_kj, since a_k = Σ_j w_kj z_j; then h'(a_j), since z_j = h(a_j)
     assert (r"\sum_{k} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}\,\frac{\partial z^{(l)}_{j}}{\partial a^{(l)}_{j}} "
-            r"\qquad \text{since}\ a^{(l+1)}_{k} = \sum_{j} w^{(l+1)}_{kj} z^{(l)}_{j}") in text
+            r"\qquad \text{since}\ a^{(l+1)}_{k} = \sum_{m} w^{(l+1)}_{km} z^{(l)}_{m}") in text  # m: never j
     assert r"\text{since}\ z^{(l)}_{j} = h(a^{(l)}_{j})" in text
     assert r"h'(a^{(l)}_{j})\,\sum_{k} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}" in text
     # for this network, as seed 003's "original example": δ_y from the loss differentiated, then y - r; δ_j with
@@ -173,7 +173,7 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"a_{y} &= \sum_{j=1}^{3} v_{j} z_{j}", r"y &= \sigma(a_{y})",
                  r"E_{\ell} &= - r^{\ell} \log{(y )} - (1 - r^{\ell}) \log{(1 - y )}",
                  r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
-                 r"&= \delta_{j}\,z_{i} \qquad \text{since}\ a_{j} = \sum_{i} w_{ji} z_{i}",
+                 r"&= \delta_{j}\,z_{i} \qquad \text{since}\ a_{j} = \sum_{m} w_{jm} z_{m}",
                  r"&= h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}",
                  r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}", r"&= y - r^{\ell} \qquad \text{simplify}",
                  r"\delta_{j} &= \sigma'(a_{j})\,v_{j} \delta_{y}", r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}",
