@@ -139,11 +139,12 @@ CodeFormOption = Annotated[str, typer.Option(help="vectorized (any width) or sca
                                              parser=choice("form", _code_forms))]
 ReferencesOption = Annotated[str | None, typer.Option(
     help="reference,finite_differences,torch,jax (default: installed).", parser=choices("reference", _references))]
-NotationOption = Annotated[str | None, typer.Option(help="ng, input-major, goodfellow, bishop or nielsen.",
+NotationOption = Annotated[str | None, typer.Option(help="ng, input-major, goodfellow, bishop, bishop-single or "
+                                                         "nielsen.",
                                                     parser=choice("notation", _notations))]
 SectionsOption = Annotated[str | None, typer.Option(
-    help="Sections to show: figure,notation,forward,general,element,vector,batch,closed,summary,sgd,init,appendix, "
-         "or all (default: those of the notation's lecture notes).", parser=choices("section", _sections))]
+    help="Sections to show: figure,notation,forward,problem,general,element,vector,batch,closed,summary,sgd,init,"
+         "appendix, or all (default: those of the notation's lecture notes).", parser=choices("section", _sections))]
 DocumentFormsOption = Annotated[str | None, typer.Option(help="Forms to show: element,vector,batch,closed.",
                                                          parser=choices("form", _document_forms))]
 DocumentFormatsOption = Annotated[str | None, typer.Option("--format", help="Files to write: tex,pdf,md.",
@@ -151,7 +152,7 @@ DocumentFormatsOption = Annotated[str | None, typer.Option("--format", help="Fil
 ExampleFormatOption = Annotated[str, typer.Option("--format", help="json, tex or md.",
                                                   parser=choice("format", lambda: EXAMPLE_FORMATS))]
 ExampleNotationOption = Annotated[str, typer.Option(
-    help="Notation of tex and md: ng, input-major, goodfellow, bishop, nielsen.",
+    help="Notation of tex and md: ng, input-major, goodfellow, bishop, bishop-single, nielsen.",
     parser=choice("notation", _notations))]
 
 

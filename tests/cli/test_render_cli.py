@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,10 +78,18 @@ def test_options_on_the_command_line_override_the_toml_file(tmp_path: Path) -> N
 
 
 def test_help_shows_an_example_for_each_seed() -> None:
-    result = runner.invoke(app, ["derive", "--help"])
+    """An example per preset, and every preset and section named in the options' help (which reads as plain text
+    and is not generated from the tables: this keeps it up to date)."""
+    from symbackprop.documents.options import SECTIONS
+    from symbackprop.notation.presets import PRESETS
+
+    result = runner.invoke(app, ["derive", "--help"], terminal_width=200)
     assert result.exit_code == 0
-    for preset in ("ng", "input-major", "goodfellow", "bishop", "nielsen"):
+    for preset in PRESETS:
         assert f"--notation {preset}" in result.stdout
+        assert f" {preset}," in result.stdout or f" {preset} " in result.stdout or f" {preset}." in result.stdout
+    listed = re.sub(r"\s+", "", result.stdout)
+    assert ",".join(SECTIONS) in listed
 
 
 @pytest.mark.parametrize(
