@@ -96,6 +96,8 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         f"The notation is {notation.title}."
     )
     blocks = [text(intro)]
+    if notation.seed in PURPOSE:
+        blocks.append(text(purpose(network, printer)))
     if "figure" in shown:
         blocks.append(Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
                             text=f"The {network.spec} network, labelled in {notation.title}."))
@@ -108,6 +110,22 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         subsections.append(Section("Forward pass", f"{prefix}sec:forward",
                                    forward_blocks(derivation, printer, general="general" in shown)))
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
+
+
+#: The seeds that open with what backpropagation is for (seed 002's introduction).
+PURPOSE = ("002",)
+
+
+def purpose(network: Architecture, printer: NotationPrinter) -> str:
+    """What backpropagation is for, in the notation's letters: training moves the parameters against the gradient
+    of the mean loss; a forward pass computes every layer's values, a backward pass every gradient."""
+    total = printer.doprint(sp.Symbol("C"))
+    z, a = (printer.stored(sp.MatrixSymbol(symbols.matrix(kind, 1), 1, 1)) for kind in ("z", "a"))
+    return ("Training chooses the parameters (every weight and bias) to make the mean loss over the training "
+            f"examples, ${total}$, small, by gradient descent: each step moves every parameter against its partial "
+            f"derivative, scaled by a learning rate. Backpropagation computes those derivatives: a forward pass "
+            f"computes every layer's values (${z}$, ${a}$, ...) from the input, then a backward pass the derivative "
+            "of the loss by each of them, from the output back to the input, by the chain rule.")
 
 
 #: The seeds that write the network as one nested function (seed 002: ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)).
@@ -129,6 +147,8 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
         blocks.append(display(Display((Line(printer.doprint(model.lhs), "=", printer.doprint(model.rhs)),))))
     if printer.notation.single:
         blocks = _neuron_dynamics(network, printer)
+    elif printer.notation.seed in FORMULAS and (named := _formulas(network)):
+        blocks.append(text(f"The activations: {named}."))
     elif not sec.summarised(network) and not general:
         blocks.append(text("Neuron by neuron:"))
         blocks.append(display(_element_forward(derivation, printer)))
@@ -165,11 +185,19 @@ def _neuron_dynamics(network: Architecture, printer: NotationPrinter) -> list[Bl
         act = network.activation(layer)
         a = sp.Symbol(symbols.element("a", layer, neuron), real=True)
         lines.append(Line(named.doprint(a), "=", named.doprint(sp.Function(act.name, real=True)(equation.lhs))))
-    u = sp.Symbol("u", real=True)
-    formulas = [f"${act.latex}(u) = {sp.latex(act(u))}$" for act in dict.fromkeys(network.activations)
-                if act.elementwise and not act.generic and act.name != "linear"]
     blocks = [text("The dynamics of the network, for one example:"), display(Display(tuple(lines)))]
-    return blocks + ([text(f"with {' and '.join(formulas)}.")] if formulas else [])
+    return blocks + ([text(f"with {formulas}.")] if (formulas := _formulas(network)) else [])
+
+
+#: The seeds that define their activations by formula (seed 003: σ(x) = 1/(1 + e^{-x})).
+FORMULAS = ("003",)
+
+
+def _formulas(network: Architecture) -> str:
+    """``σ(u) = 1/(1 + e^{-u})`` for each activation of the network that has a formula worth stating."""
+    u = sp.Symbol("u", real=True)
+    return " and ".join(f"${act.latex}(u) = {sp.latex(act(u))}$" for act in dict.fromkeys(network.activations)
+                        if act.elementwise and not act.generic and act.name != "linear")
 
 
 def _dimensions(network: Architecture, printer: NotationPrinter) -> str:

@@ -289,3 +289,10 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     for piece in order:
         at = text.index(piece, at)
     assert text.count("For this network") == 1
+
+
+def test_goodfellow_opens_with_what_backpropagation_is_for_and_bishop_defines_sigma() -> None:
+    goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
+    assert "by gradient descent" in goodfellow and "a backward pass" in goodfellow
+    bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
+    assert r"The activations: $\sigma(u) = \frac{1}{1 + e^{- u}}$." in bishop
