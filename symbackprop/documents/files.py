@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ..derive.derivation import Derivation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN
-from .model import PATHS, Document
+from .element import PATHS
+from .model import Document
 from .options import DocumentOptions
 from .render import render_document, render_markdown, render_tex
 

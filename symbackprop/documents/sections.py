@@ -137,7 +137,7 @@ def quantity_display(
             runs[-1].append(step)
         else:
             runs.append([step])
-    shown = [_run_display(run, printer, transpose, pack or _is_entry(run[0])) for run in runs]
+    shown = [_run_display(run, printer, transpose, pack or is_entry(run[0])) for run in runs]
     return shown[0] if len(shown) == 1 else stack(shown)
 
 
@@ -145,7 +145,7 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
     """Consecutive steps of one lhs as one chain of equalities."""
     first = steps[0]
     batch = first.form == "batch"
-    entry = _is_entry(first)
+    entry = is_entry(first)
     letters = _letters(printer) if entry else {}  # a general entry's letters: the notation's own
 
     def shown(expr: sp.Basic) -> sp.Basic:
@@ -227,7 +227,7 @@ def _laid_out(lhs: str, rows: list[tuple[list[str], str]], widths: dict[str, flo
     return Display(tuple(lines), shown.label, shown.boxed, shown.breakable)
 
 
-def _is_entry(step: Step) -> bool:
+def is_entry(step: Step) -> bool:
     """Whether a vector- or batch-form step derives a general entry (∂c/∂w_jk, with letters), not a matrix."""
     return step.form != "element" and isinstance(step.lhs, sp.Derivative) and isinstance(step.lhs.variables[0],
                                                                                           sp.Symbol)

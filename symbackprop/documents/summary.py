@@ -178,8 +178,8 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
     ranges = []
     if network.depth > 1:
         hidden = span(notation, network, "delta", 1, network.depth - 1)
-        which = "every hidden layer" if network.depth > 2 else "the hidden layer"
-        ranges.append(f"BP2 holds for {which}, ${letter} = {hidden}$")
+        # every hidden layer in general (seed 000: 1 < l < L); this network's are listed
+        ranges.append(f"BP2 holds for every hidden layer, here ${letter} = {hidden}$")
     ranges.append(f"the gradients for every layer, ${letter} = {span(notation, network, 'W', 1, network.depth)}$, "
                   f"with ${printer.input_layer()}$")
     tags = {eq.tag for eq in equations}

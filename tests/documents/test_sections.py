@@ -271,7 +271,13 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              "through every neuron of the output layer", r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
              r"&= \delta^{(2)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
              "### The bias units' weights", r"= \delta^{(3)}_{1} \cdot 1",
-             r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}"]
+             r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}",
+             # then, as the seed ends, the lowest weight matrix with the bias column: δ^(2) (ā^(1))ᵀ
+             "### In matrix form", r"\text{each entry as above; the bias unit is } 1",
+             r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}"]
+    hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
+    # the hidden error terms as one vector, the output's carried back through the transposed weights
+    assert r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(3)}) \odot \sigma'(\mathbf{Z}^{(2)})" in hidden
     at = 0
     for piece in order:
         at = text.index(piece, at)

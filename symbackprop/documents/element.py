@@ -1,0 +1,174 @@
+"""Backpropagation element by element: each error term and each gradient, entry by entry, from the chain rule;
+or seed 000's route, each weight of the last two layers by its whole chain from the cost (the engine's form
+``paths``), the bias units' weights last, then a layer's gradients as one matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import sympy as sp
+
+from ..derive.derivation import Derivation, Step
+from ..model import symbols
+from ..model.architecture import Architecture
+from ..notation.printer import NotationPrinter
+from . import sections as sec
+from .sections import Block, Section, display, text
+from .summary import labels
+
+#: The seeds that reach each weight of the last two layers by its whole chain before naming an error term, the
+#: output layer's weights first and the bias units' last (seed 000).
+PATHS = ("000",)
+
+
+def element_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    network = derivation.network
+    if printer.notation.seed in PATHS and derivation.steps_of("paths"):
+        return paths_section(derivation, printer, prefix)
+    groups = sec.group(derivation.steps_of("element"))
+    short = sec.summarised(network)
+    L = network.depth
+    subsections = [Section("The output layer", f"{prefix}sec:element-output",
+                           _delta_blocks(groups, network, L, printer, short))]
+    for layer in range(L - 1, 0, -1):
+        title = f"Hidden layer ${printer.notation.bare_layer('z', layer)}$"
+        subsections.append(Section(title, f"{prefix}sec:element-hidden-{layer}",
+                                   _delta_blocks(groups, network, layer, printer, short)))
+    title = "Weights" if network.bias == "none" else "Weights and biases"
+    subsections.append(Section(title, f"{prefix}sec:element-parameters",
+                               _gradient_blocks(groups, network, printer, short)))
+    intro = text("Each error term and each gradient, entry by entry, from the chain rule. "
+                 + ("The network is large, so the first neuron of each layer is shown in full and the rest "
+                    "by the general formula." if short else ""))
+    return Section("Backpropagation, element by element", f"{prefix}sec:element", (intro,), tuple(subsections))
+
+
+def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
+    """Seed 000's route: the output layer's weights by their whole chains from the cost (the bias units' later),
+    whose first factors are the output error terms; one layer down, each through every output neuron, with the
+    layer's error terms as a vector; lower layers as the element form has them; the biases; one matrix."""
+    network, L = derivation.network, derivation.network.depth
+    groups, paths = sec.group(derivation.steps_of("element")), sec.group(derivation.steps_of("paths"))
+    short = sec.summarised(network)
+
+    def weights(layer: int, biases: bool) -> list[Block]:
+        return _path_blocks(paths, network, layer, biases, printer, short)
+
+    cost = printer.cost_letter()
+    output = [text(f"Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$, "
+                   + ("ignoring the weights on the bias units for now:" if network.bias == "neuron" else
+                      "each weight by its whole chain from the cost:")), *weights(L, False),
+              text(f"The first factors are the output neuron's error term, ${printer.doprint(network.delta(L)[0])} = "
+                   f"{printer.doprint(sp.Derivative(sp.Symbol('c'), network.z(L)[0], evaluate=False))}$:"),
+              *_delta_blocks(groups, network, L, printer, short)]
+    subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
+    if L > 1:
+        hidden = [text("One layer down, each weight reaches the cost through every neuron of the output layer:"),
+                  *weights(L - 1, False),
+                  text("where the error terms of the layer, as one vector, are those of the output layer carried "
+                       "back:"),
+                  *_vector_blocks(derivation, printer, symbols.matrix("delta", L - 1))]
+        subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', L - 1)}$",
+                                   f"{prefix}sec:element-hidden-{L - 1}", tuple(hidden)))
+    for layer in range(L - 2, 0, -1):
+        subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', layer)}$",
+                                   f"{prefix}sec:element-hidden-{layer}",
+                                   (*_delta_blocks(groups, network, layer, printer, short),
+                                    *_gradient_blocks(groups, network, printer, short, (layer,)))))
+    last = (L, L - 1) if L > 1 else (L,)
+    if network.bias != "none":
+        biases = [block for layer in last for block in weights(layer, True)]
+        subsections.append(Section("The bias units' weights" if network.bias == "neuron" else "The biases",
+                                   f"{prefix}sec:element-parameters", (*biases, text(_bias_words(network, printer)))))
+    subsections.append(_matrix_subsection(derivation, printer, prefix, last[-1]))
+    intro = text(f"Each weight's gradient by the chain rule, from the cost ${cost}$ down to the weight.")
+    return Section("Backpropagation, element by element", f"{prefix}sec:element", (intro,), tuple(subsections))
+
+
+def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix: str, layer: int) -> Section:
+    """Seed 000's end: a layer's weight gradients (with the bias unit's column) as one matrix, δ āᵀ."""
+    together = ", the bias unit's column first," if derivation.network.bias == "neuron" else ""
+    lowest = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))
+    return Section("In matrix form", f"{prefix}sec:element-matrix", (
+        text(f"Finally, the gradients of ${lowest}${together} as one matrix (every layer's likewise):"),
+        *_vector_blocks(derivation, printer, symbols.matrix("W", layer))))
+
+
+def _vector_blocks(derivation: Derivation, printer: NotationPrinter, name: str) -> list[Block]:
+    """The vector form's derivation of one quantity for this network's layer: a layer's error terms, or a weight
+    matrix written out entry by entry and then as an outer product (its general entry left to the element form)."""
+    steps = [step for step in derivation.steps_of("vector", name) if not sec.is_entry(step)]
+    transpose = symbols.kind_of(name) == "W" and printer.notation.weights_transposed
+    return [display(sec.quantity_display(steps, printer, transpose=transpose))] if steps else []
+
+
+def _path_blocks(paths: Mapping[str, list[Step]], network: Architecture, layer: int, biases: bool,
+                 printer: NotationPrinter, short: bool) -> list[Block]:
+    """The chains to a layer's weights (or its biases): all of them where each is short and they are few, else
+    the first and the general entry."""
+    names = [n for n, steps in paths.items() if steps[0].layer == layer and (_is_bias(n, network) == biases)]
+    few = len(names) <= (SMALL_LAYER if layer == network.depth else 1)  # below, a chain has a path per output
+    shown = names if few and not short else names[:1]
+    blocks = [display(sec.stack(sec.quantity_display(paths[name], printer) for name in shown))]
+    if len(shown) == len(names):
+        return blocks
+    if biases:  # the general entry is with the weights'
+        return blocks + [text("and likewise for every neuron of the layer.")]
+    entry = sec.general_gradients(network, layer, printer).lines[0]
+    return blocks + [text(f"and likewise for every weight of the layer, ${entry.lhs} = {entry.rhs}$.")]
+
+
+def _is_bias(name: str, network: Architecture) -> bool:
+    """Whether a parameter is a bias: b, or the bias unit's weight w_j0."""
+    info = symbols.describe(name)
+    return info is not None and (info.kind == "b" or network.bias == "neuron" and info.indices[-1:] == (0,))
+
+
+def _bias_words(network: Architecture, printer: NotationPrinter) -> str:
+    """``∂C/∂b^{(l)} = δ^{(l+1)}``: the bias unit's weights are the layer's biases (seed 000)."""
+    L = network.depth
+    at = printer.relabel(labels(printer.notation, "W", L))
+    bias = at.doprint(sp.Derivative(sp.Symbol("c"), sp.MatrixSymbol(symbols.matrix("b", L), 1, 1), evaluate=False))
+    delta = at.doprint(sp.MatrixSymbol(symbols.matrix("delta", L), 1, 1))
+    if network.bias == "neuron":
+        return (f"In particular, the weights of the bias units are the biases: ${bias} = {delta}$, the error terms "
+                "of the layer they feed.")
+    return f"In particular, ${bias} = {delta}$."
+
+
+def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int, printer: NotationPrinter,
+                  short: bool) -> tuple[Block, ...]:
+    names = [d.name for d in network.delta(layer)]
+    shown = names[:1] if short else names
+    blocks = [display(sec.stack(sec.quantity_display(groups[name], printer) for name in shown))]
+    if short and len(names) > 1:
+        if layer < network.depth:
+            blocks.append(text("For every neuron of the layer:"))
+            blocks.append(display(sec.general_delta(network, layer, printer)))
+        else:
+            others = "output neuron" if len(names) == 2 else f"{len(names) - 1} output neurons"
+            blocks.append(text(f"and likewise for the other {others}."))
+    return tuple(blocks)
+
+
+#: The most weights of a layer the element form lists one by one (a 2 x 2 layer, as seed 000 does).
+SMALL_LAYER = 4
+
+
+def _gradient_blocks(groups: Mapping[str, list], network: Architecture, printer: NotationPrinter,
+                     short: bool, layers: Sequence[int] = ()) -> tuple[Block, ...]:
+    blocks: list[Block] = []
+    for layer in layers or range(network.depth, 0, -1):
+        names = [n for n, steps in groups.items() if steps[0].layer == layer and symbols.kind_of(n) != "delta"]
+        # past a small layer every entry repeats the first: one entry, the bias, then the general formula
+        collapse = short or network.layers[layer] * network.layers[layer - 1] > SMALL_LAYER
+        if collapse:
+            names = names[:1] + [n for n in names if symbols.kind_of(n) == "b"][:1]
+        matrix = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))
+        biases = " and biases:" if network.bias in ("vector", "shared") else ":"
+        blocks.append(text(f"The weights ${matrix}${biases}"))
+        blocks.append(display(sec.stack(sec.quantity_display(groups[name], printer, pack=True) for name in names)))
+        if collapse:
+            blocks.append(text("and likewise for every entry:"))
+            blocks.append(display(sec.general_gradients(network, layer, printer)))
+    return tuple(blocks)

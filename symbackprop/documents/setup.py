@@ -1,0 +1,178 @@
+"""The set-up of a document: the network in words, its figure and table of layers, the notation table and the
+forward pass (layer by layer, neuron by neuron, or seed 003's dynamics; seed 002's nested model), and the loss."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..derive import general
+from ..derive.derivation import Derivation
+from ..model import symbols
+from ..model.architecture import Architecture
+from ..notation.display import Display, Line, chain
+from ..notation.printer import NotationPrinter
+from ..notation.written import neurons
+from . import sections as sec
+from .figure import build_figure
+from .sections import Block, Section, display, text
+from .tables import architecture_table, notation_table
+from .words import BIAS_NAMES, describe
+
+
+def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str, shown: tuple[str, ...]) -> Section:
+    """The network in words, and of ``shown`` its figure (with the table of layers), notation and forward pass."""
+    network = derivation.network
+    notation = printer.notation
+    L = printer.notation.bare_layer("z", network.depth)
+    sizes = ", ".join(str(n) for n in network.layers)
+    intro = (
+        f"We derive backpropagation for {describe(network)}, with {BIAS_NAMES[network.bias]}. "
+        f"The layers have {sizes} neurons; the output layer is layer $L = {L}$. "
+        f"The notation is {notation.title}."
+    )
+    blocks = [text(intro)]
+    if notation.seed in PURPOSE:
+        blocks.append(text(purpose(network, printer)))
+    if "figure" in shown:
+        blocks.append(Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
+                            text=f"The {network.spec} network, labelled in {notation.title}."))
+        blocks.append(Block("table", table=architecture_table(network, printer)))
+    subsections = []
+    if "notation" in shown:
+        subsections.append(Section("Notation", f"{prefix}sec:notation",
+                                   (Block("table", table=notation_table(network, printer)),)))
+    if "forward" in shown:
+        subsections.append(Section("Forward pass", f"{prefix}sec:forward",
+                                   forward_blocks(derivation, printer, general="general" in shown)))
+    return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
+
+
+#: The seeds that open with what backpropagation is for (seed 002's introduction).
+PURPOSE = ("002",)
+
+
+def purpose(network: Architecture, printer: NotationPrinter) -> str:
+    """What backpropagation is for, in the notation's letters: training moves the parameters against the gradient
+    of the mean loss; a forward pass computes every layer's values, a backward pass every gradient."""
+    total = printer.doprint(sp.Symbol("C"))
+    z, a = (printer.stored(sp.MatrixSymbol(symbols.matrix(kind, 1), 1, 1)) for kind in ("z", "a"))
+    return ("Training chooses the parameters (every weight and bias) to make the mean loss over the training "
+            f"examples, ${total}$, small, by gradient descent: each step moves every parameter against its partial "
+            f"derivative, scaled by a learning rate. Backpropagation computes those derivatives: a forward pass "
+            f"computes every layer's values (${z}$, ${a}$, ...) from the input, then a backward pass the derivative "
+            "of the loss by each of them, from the output back to the input, by the chain rule.")
+
+
+#: The seeds that write the network as one nested function (seed 002: ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)).
+NESTED_MODEL = ("002",)
+
+
+def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bool = False) -> tuple[Block, ...]:
+    """The forward pass layer by layer, then neuron by neuron: every neuron, or (a large network, or a document
+    that argues for a general neuron) one general neuron of each layer."""
+    network = derivation.network
+    cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
+    vector_lines = tuple(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs))
+                         for eq in derivation.forward_vector)
+    blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines)),
+              text(_dimensions(network, printer))]
+    if printer.notation.seed in NESTED_MODEL and derivation.model is not None:
+        model = derivation.model
+        blocks.append(text("The whole network is one function of its input, the layers nested:"))
+        blocks.append(display(Display((Line(printer.doprint(model.lhs), "=", printer.doprint(model.rhs)),))))
+    if printer.notation.single:
+        blocks = _neuron_dynamics(network, printer)
+    elif printer.notation.seed in FORMULAS and (named := _formulas(network)):
+        blocks.append(text(f"The activations: {named}."))
+    elif not sec.summarised(network) and not general:
+        blocks.append(text("Neuron by neuron:"))
+        blocks.append(display(_element_forward(derivation, printer)))
+    else:
+        blocks.append(text("Neuron by neuron, for each layer:"))
+        blocks.append(display(_general_forward(network, printer)))
+    if network.loss.generic:
+        blocks.append(text(f"The cost of one example is ${cost}$, a function of the outputs and the targets, "
+                           f"${printer.doprint(derivation.loss)}$, left general; over $m$ examples, ${total}$ is "
+                           "their mean."))
+        return tuple(blocks)
+    loss_terms = sec.terms(derivation.loss, printer)
+    blocks.append(text(f"The cost of one example is ${cost}$; over $m$ examples, ${total}$ is their mean:"))
+    blocks.append(display(chain(cost, [(loss_terms, "")], printer.width)))
+    if network.loss.sparse:
+        indicator = f"{printer.indicator}_{{\\ell=j}}"
+        onehot = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), network.layers[-1], 1))
+        blocks.append(text(f"where $\\ell$ is the example's class label and ${indicator}$ is 1 when $j = \\ell$ and 0 "
+                           f"otherwise. The one-hot vector of the label, ${onehot}$, has ${indicator}$ as its "
+                           "entry $j$."))
+    return tuple(blocks)
+
+
+def _neuron_dynamics(network: Architecture, printer: NotationPrinter) -> list[Block]:
+    """Seed 003's dynamics of a network with one hidden layer and one output: a_j = Σ_i w_ji x_i, z_j = σ(a_j),
+    a_y = Σ_j v_j z_j, y = σ(a_y), each activation by its name, then the activations' formulas."""
+    named = printer.with_names()
+    j, i = printer.notation.indices[:2]
+    lines = []
+    for layer, (neuron, source) in ((1, (j, i)), (network.depth, (1, j))):
+        equation = general.forward(network, layer, neuron, source)
+        lines.append(Line(printer.doprint(equation.lhs), "=",
+                          " + ".join(printer.doprint(term) for term in sp.Add.make_args(equation.rhs))))
+        act = network.activation(layer)
+        a = sp.Symbol(symbols.element("a", layer, neuron), real=True)
+        lines.append(Line(named.doprint(a), "=", named.doprint(sp.Function(act.name, real=True)(equation.lhs))))
+    blocks = [text("The dynamics of the network, for one example:"), display(Display(tuple(lines)))]
+    return blocks + ([text(f"with {formulas}.")] if (formulas := _formulas(network)) else [])
+
+
+#: The seeds that define their activations by formula (seed 003: σ(x) = 1/(1 + e^{-x})).
+FORMULAS = ("003",)
+
+
+def _formulas(network: Architecture) -> str:
+    """``σ(u) = 1/(1 + e^{-u})`` for each activation of the network that has a formula worth stating."""
+    u = sp.Symbol("u", real=True)
+    return " and ".join(f"${act.latex}(u) = {sp.latex(act(u))}$" for act in dict.fromkeys(network.activations)
+                        if act.elementwise and not act.generic and act.name != "linear")
+
+
+def _dimensions(network: Architecture, printer: NotationPrinter) -> str:
+    """The parameters' sizes, as seeds 002 and 004 state them: ``W^1 ∈ R^{3 x 2}, b^1 ∈ R^3, ...``."""
+    sizes = []
+    for name, (rows, columns) in network.parameter_shapes.items():
+        shape = (columns, rows) if printer.notation.weights_transposed and symbols.kind_of(name) == "W" else \
+            (rows, columns)
+        size = f"{shape[0]}" if shape[1] == 1 else f"{shape[0]} \\times {shape[1]}"
+        space = "" if shape == (1, 1) else f"^{{{size}}}"
+        sizes.append(f"${printer.stored(sp.MatrixSymbol(name, rows, columns))} \\in \\mathbb{{R}}{space}$")
+    return "The parameters: " + ", ".join(sizes) + "."
+
+
+def _element_forward(derivation: Derivation, printer: NotationPrinter) -> Display:
+    """The engine's forward equations, layer by layer: every z^l_j, then every a^l_j."""
+    network = derivation.network
+    rhs = {equation.lhs: equation.rhs for equation in derivation.forward}
+    lines: list[Line] = []
+    for layer in range(1, network.depth + 1):
+        for z in network.z(layer):
+            lines.extend(chain(printer.doprint(z), [(sec.terms(rhs[z], printer), "")], printer.width).lines)
+        activation = network.activation(layer)
+        for z, a in zip(network.z(layer), network.a(layer), strict=True):
+            value = sp.Function(activation.name)(z) if activation.elementwise else rhs[a]
+            lines.append(Line(printer.doprint(a), "=", printer.doprint(value)))
+    return Display(tuple(lines))
+
+
+def _general_forward(network: Architecture, printer: NotationPrinter) -> Display:
+    """z^l_j = sum_k w^l_{jk} a^{l-1}_k + b^l_j for every layer, as :func:`symbackprop.derive.general.forward`
+    derives it, in the notation's neuron letters: the sum and the bias printed term by term."""
+    lines = []
+    j, k = printer.notation.indices[:2]
+    for l in range(1, network.depth + 1):
+        equation = general.forward(network, l, j, k)
+        rhs = " + ".join(printer.doprint(term) for term in sp.Add.make_args(equation.rhs))
+        where = rf"\text{{for }} {neurons(j, network.layers[l])}"
+        lines.append(Line(printer.doprint(equation.lhs), "=", rhs, where))
+    return Display(tuple(lines))
+
+
+# -------------------------------------------------------------------------------------------- the forms
