@@ -25,8 +25,9 @@ from .chain import (
     parameter_paths,
 )
 from .derivation import FORMS, Derivation, Step
-from .forms import batch_form, forward_vector, nested_model, stacked, vector_form
+from .forms import batch_form, forward_vector, vector_form
 from .reasoning import LETTERS, Argument, arguments
+from .stacking import nested_model, stacked
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.
 MAX_PARAMETERS = 50_000
@@ -78,7 +79,7 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
 
 def _arguments(network: Architecture, loss: sp.Expr, deltas: dict) -> tuple[Argument, ...]:
     """The arguments for a general neuron (BP1 "for this network" from the element form's δ^L_1), each with its
-    result for every neuron at once where it has one (:func:`.forms.stacked`)."""
+    result for every neuron at once where it has one (:func:`.stacking.stacked`)."""
     found = arguments(network, LETTERS, loss, deltas[symbols.matrix("delta", network.depth)][0, 0])
     vectors = stacked(network)
     return tuple(replace(argument, stacked=vectors.get(argument.name, ())) for argument in found)

@@ -109,7 +109,7 @@ def applied(name: str, arg: sp.MatrixExpr) -> sp.MatrixExpr:
     return ElementwiseApplyFunction(sp.Function(name), arg)
 
 
-class _Shapes:
+class Shapes:
     """The matrix symbols of one form: lower case for one example, capitals for a batch."""
 
     def __init__(self, network: Architecture, batch: bool) -> None:
@@ -162,7 +162,7 @@ class _Builder:
     """Collects the steps of one form."""
 
     def __init__(self, network: Architecture, batch: bool) -> None:
-        self.s = _Shapes(network, batch)
+        self.s = Shapes(network, batch)
         self.form = "batch" if batch else "vector"
         self.steps: list[Step] = []
         self.results: dict[str, sp.Basic] = {}
@@ -332,31 +332,6 @@ def _build(network: Architecture, batch: bool) -> tuple[dict[str, sp.Basic], lis
     return builder.results, builder.steps
 
 
-def stacked(network: Architecture) -> dict[str, tuple[Step, ...]]:
-    """Seed 002's vectors: each general-neuron argument (:mod:`.reasoning`, by name) for every neuron at once, its
-    entries stacked: -(e_ℓ - ŷ) for a softmax with sparse cross-entropy, W^{l+1}ᵀ δ^{l+1} for ∂c/∂a^l, ∂c/∂a^l ⊙
-    g'(z^l) for δ^l, δ^L (a^{L-1})ᵀ for the weights and δ^L for a bias vector."""
-    s, L = _Shapes(network, batch=False), network.depth
-
-    def step(kind: str, layer: int, lhs: sp.Basic, result: sp.Basic) -> tuple[Step, ...]:
-        return (Step(symbols.matrix(kind, layer), "vector", layer, lhs, (), Rule.STACK, result),)
-
-    found: dict[str, tuple[Step, ...]] = {}
-    if network.activation(L).name == "softmax" and network.loss.sparse:
-        difference = sp.MatAdd(s.y(), sp.MatMul(-1, s.a(L), evaluate=False), evaluate=False)
-        found["softmax"] = step("delta", L, s.delta(L), sp.MatMul(-1, difference, evaluate=False))
-    if L > 1:
-        grad = s.sym("grad_a", L - 1, network.layers[L - 1])
-        found["activation"] = step("grad_a", L - 1, grad, sp.MatMul(sp.Transpose(s.weights_without_bias(L)),
-                                                                     s.delta(L)))
-        found["through_output"] = step("delta", L - 1, s.delta(L - 1), sp.HadamardProduct(grad, s.g_prime(L - 1)))
-    below = s.abar(L - 1) if network.bias == "neuron" else s.a(L - 1)
-    found["weight"] = step("W", L, partial(COST, s.weights(L)), sp.MatMul(s.delta(L), sp.Transpose(below)))
-    if network.bias == "vector":
-        found["bias"] = step("b", L, partial(COST, s.bias(L)), s.delta(L))
-    return found
-
-
 def vector_form(network: Architecture) -> tuple[dict[str, sp.Basic], list[Step]]:
     """BP1-BP4 for one example: ``({"delta2": ..., "W2": ..., ...}, steps)``."""
     return _build(network, batch=False)
@@ -364,7 +339,7 @@ def vector_form(network: Architecture) -> tuple[dict[str, sp.Basic], list[Step]]
 
 def forward_vector(network: Architecture) -> tuple[Equation, ...]:
     """z^l = W^l a^{l-1} + b^l and a^l = g_l(z^l) for one example, layer by layer, as matrix expressions."""
-    s = _Shapes(network, batch=False)
+    s = Shapes(network, batch=False)
     equations: list[Equation] = []
     for l in range(1, network.depth + 1):
         n = network.layers[l]
@@ -379,22 +354,6 @@ def forward_vector(network: Architecture) -> tuple[Equation, ...]:
         equations.append(Equation(symbols.matrix("z", l), s.z(l), z))
         equations.append(Equation(symbols.matrix("a", l), s.a(l), applied(network.activation(l).name, s.z(l))))
     return tuple(equations)
-
-
-def nested_model(network: Architecture) -> Equation | None:
-    """The network as one function of its input: the forward pass's definitions substituted into each other from
-    the output down, ``a^L = g_L(W^L g(W^{L-1} x + b^{L-1}) + b^L)``; None with bias units (ā = (1, a) has no
-    definition to substitute)."""
-    if network.bias == "neuron":
-        return None
-    equations = forward_vector(network)
-    definitions = {equation.lhs: equation.rhs for equation in equations}
-    output = equations[-1]
-    expr = output.rhs
-    for equation in reversed(equations[:-1]):
-        expr = expr.xreplace({equation.lhs: definitions[equation.lhs]})
-    expr = expr.xreplace({s: definitions[s] for s in expr.atoms(sp.MatrixSymbol) if s in definitions})
-    return Equation("model", output.lhs, expr)
 
 
 def definitions(step: Step, network: Architecture) -> tuple[Equation, ...]:
@@ -415,7 +374,7 @@ def definitions(step: Step, network: Architecture) -> tuple[Equation, ...]:
 
 def forward_batch(network: Architecture) -> dict[str, sp.Basic]:
     """Z^l = W^l A^{l-1} + b^l 1_m^T and A^l = g_l(Z^l), examples as columns."""
-    s = _Shapes(network, batch=True)
+    s = Shapes(network, batch=True)
     equations: dict[str, sp.Basic] = {}
     for l in range(1, network.depth + 1):
         n = network.layers[l]

@@ -28,6 +28,7 @@ from ..model.architecture import Architecture
 from ..model.losses import GenericCost
 from ..model.symbols import SymbolInfo, describe, matrix
 from .display import LINE_WIDTH
+from .matrices import MatrixPrinting
 from .presets import Notation
 
 _BATCH_KINDS = {"Z": "z", "A": "a", "Delta": "delta", "X": "x", "Y": "y"}
@@ -38,7 +39,7 @@ INDICATOR_MARKDOWN = r"\mathbb{1}"
 INDEX_LATEX = {"ell": r"\ell"}
 
 
-class NotationPrinter(LatexPrinter):
+class NotationPrinter(MatrixPrinting, LatexPrinter):
     """Print SymPy expressions of a derivation in ``notation``.
 
     Args:
@@ -325,66 +326,6 @@ class NotationPrinter(LatexPrinter):
         if text is None:
             return super()._print_ElementwiseApplyFunction(expr)
         return text
-
-    def _print_MatMul(self, expr: Any) -> str:
-        """Matrix products without SymPy's costly sign extraction (it evaluates ``-expr``)."""
-        scalars = [arg for arg in expr.args if not isinstance(arg, sp.MatrixExpr)]
-        parts = []
-        for arg in expr.args:
-            if not isinstance(arg, sp.MatrixExpr):
-                continue
-            text = self._print(arg)
-            compound = isinstance(arg, (sp.MatAdd, sp.HadamardProduct)) or text.lstrip().startswith("-")
-            parts.append(rf"\left({text}\right)" if compound else text)
-        body = " ".join(parts)
-        coefficient = sp.Mul(*scalars)
-        if coefficient == 1:
-            return body
-        if coefficient == -1:
-            return f"- {body}"
-        text = self._print(coefficient)
-        return rf"\left({text}\right) {body}" if isinstance(coefficient, sp.Add) else f"{text} {body}"
-
-    def _print_HadamardProduct(self, expr: Any) -> str:
-        parts = []
-        for arg in expr.args:
-            text = self._print(arg)
-            compound = isinstance(arg, (sp.MatMul, sp.MatAdd, sp.HadamardProduct))
-            parts.append(rf"\left({text}\right)" if compound else text)
-        return r" \odot ".join(parts)
-
-    def _print_HadamardPower(self, expr: Any) -> str:
-        base = self._print(expr.base)
-        if not isinstance(expr.base, sp.MatrixSymbol) or "^" in base:
-            base = rf"\left({base}\right)"
-        return rf"{base}^{{\circ {self._print(expr.exp)}}}"
-
-    def _print_MatAdd(self, expr: Any) -> str:
-        terms = [self._print(arg) for arg in expr.args]
-        terms = [t for t in terms if not t.lstrip().startswith("-")] + [t for t in terms if t.lstrip().startswith("-")]
-        text = terms[0]
-        for term in terms[1:]:
-            text += f" - {term.lstrip()[1:].lstrip()}" if term.lstrip().startswith("-") else f" + {term}"
-        return text
-
-    def _print_DiagMatrix(self, expr: Any) -> str:  # a vector written out lists its entries: diag(σ'(z_1), σ'(z_2))
-        entries = expr.args[0] if isinstance(expr.args[0], sp.MatrixBase) else [expr.args[0]]
-        return rf"\operatorname{{diag}}\left({', '.join(self._print(e) for e in entries)}\right)"
-
-    def _print_Partial(self, expr: Any) -> str:  # derive.forms.Partial: ∂u/∂v of a layer's vectors
-        return self._print_Derivative(sp.Derivative(*expr.args, evaluate=False))
-
-    def _print_OneMatrix(self, expr: Any) -> str:
-        """A ones vector; its length is written only when it is symbolic (the batch size m)."""
-        rows, cols = expr.shape
-        if cols == 1:
-            return rf"\mathbf{{1}}_{{{self._print(rows)}}}" if rows.free_symbols else r"\mathbf{1}"
-        if rows == 1:
-            return rf"\mathbf{{1}}_{{{self._print(cols)}}}^{{\top}}" if cols.free_symbols else r"\mathbf{1}^{\top}"
-        return r"\mathbf{1}"
-
-    def _print_Identity(self, expr: Any) -> str:
-        return "1" if expr.shape == (1, 1) else "I"
 
 
 def _transpose(text: str) -> str:

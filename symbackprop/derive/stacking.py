@@ -1,0 +1,54 @@
+"""Results for a whole layer at once, and the network as one function: each general-neuron argument's result with
+its entries stacked into a vector (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k+1}} L, ...), and
+the forward pass nested into ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..model import symbols
+from ..model.architecture import Architecture
+from .chain import COST, partial
+from .derivation import Equation, Rule, Step
+from .forms import Shapes, forward_vector
+
+
+def stacked(network: Architecture) -> dict[str, tuple[Step, ...]]:
+    """Seed 002's vectors: each general-neuron argument (:mod:`.reasoning`, by name) for every neuron at once, its
+    entries stacked: -(e_ℓ - ŷ) for a softmax with sparse cross-entropy, W^{l+1}ᵀ δ^{l+1} for ∂c/∂a^l, ∂c/∂a^l ⊙
+    g'(z^l) for δ^l, δ^L (a^{L-1})ᵀ for the weights and δ^L for a bias vector."""
+    s, L = Shapes(network, batch=False), network.depth
+
+    def step(kind: str, layer: int, lhs: sp.Basic, result: sp.Basic) -> tuple[Step, ...]:
+        return (Step(symbols.matrix(kind, layer), "vector", layer, lhs, (), Rule.STACK, result),)
+
+    found: dict[str, tuple[Step, ...]] = {}
+    if network.activation(L).name == "softmax" and network.loss.sparse:
+        difference = sp.MatAdd(s.y(), sp.MatMul(-1, s.a(L), evaluate=False), evaluate=False)
+        found["softmax"] = step("delta", L, s.delta(L), sp.MatMul(-1, difference, evaluate=False))
+    if L > 1:
+        grad = s.sym("grad_a", L - 1, network.layers[L - 1])
+        found["activation"] = step("grad_a", L - 1, grad, sp.MatMul(sp.Transpose(s.weights_without_bias(L)),
+                                                                     s.delta(L)))
+        found["through_output"] = step("delta", L - 1, s.delta(L - 1), sp.HadamardProduct(grad, s.g_prime(L - 1)))
+    below = s.abar(L - 1) if network.bias == "neuron" else s.a(L - 1)
+    found["weight"] = step("W", L, partial(COST, s.weights(L)), sp.MatMul(s.delta(L), sp.Transpose(below)))
+    if network.bias == "vector":
+        found["bias"] = step("b", L, partial(COST, s.bias(L)), s.delta(L))
+    return found
+
+
+def nested_model(network: Architecture) -> Equation | None:
+    """The network as one function of its input: the forward pass's definitions substituted into each other from
+    the output down, ``a^L = g_L(W^L g(W^{L-1} x + b^{L-1}) + b^L)``; None with bias units (ā = (1, a) has no
+    definition to substitute)."""
+    if network.bias == "neuron":
+        return None
+    equations = forward_vector(network)
+    definitions = {equation.lhs: equation.rhs for equation in equations}
+    output = equations[-1]
+    expr = output.rhs
+    for equation in reversed(equations[:-1]):
+        expr = expr.xreplace({equation.lhs: definitions[equation.lhs]})
+    expr = expr.xreplace({s: definitions[s] for s in expr.atoms(sp.MatrixSymbol) if s in definitions})
+    return Equation("model", output.lhs, expr)

@@ -1,0 +1,76 @@
+"""How a notation printer writes matrix expressions: products and sums in the order built, ⊙, diag(·), ones
+vectors, identities and the Jacobians of a layer's vectors. A mixin of
+:class:`~symbackprop.notation.printer.NotationPrinter`, before SymPy's ``LatexPrinter``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+
+class MatrixPrinting:
+    """The ``_print_*`` methods of matrix expressions; ``_print`` and ``_print_Derivative`` are the printer's."""
+
+    _print: Any
+    _print_Derivative: Any
+
+    def _print_MatMul(self, expr: Any) -> str:
+        """Matrix products without SymPy's costly sign extraction (it evaluates ``-expr``)."""
+        scalars = [arg for arg in expr.args if not isinstance(arg, sp.MatrixExpr)]
+        parts = []
+        for arg in expr.args:
+            if not isinstance(arg, sp.MatrixExpr):
+                continue
+            text = self._print(arg)
+            compound = isinstance(arg, (sp.MatAdd, sp.HadamardProduct)) or text.lstrip().startswith("-")
+            parts.append(rf"\left({text}\right)" if compound else text)
+        body = " ".join(parts)
+        coefficient = sp.Mul(*scalars)
+        if coefficient == 1:
+            return body
+        if coefficient == -1:
+            return f"- {body}"
+        text = self._print(coefficient)
+        return rf"\left({text}\right) {body}" if isinstance(coefficient, sp.Add) else f"{text} {body}"
+
+    def _print_HadamardProduct(self, expr: Any) -> str:
+        parts = []
+        for arg in expr.args:
+            text = self._print(arg)
+            compound = isinstance(arg, (sp.MatMul, sp.MatAdd, sp.HadamardProduct))
+            parts.append(rf"\left({text}\right)" if compound else text)
+        return r" \odot ".join(parts)
+
+    def _print_HadamardPower(self, expr: Any) -> str:
+        base = self._print(expr.base)
+        if not isinstance(expr.base, sp.MatrixSymbol) or "^" in base:
+            base = rf"\left({base}\right)"
+        return rf"{base}^{{\circ {self._print(expr.exp)}}}"
+
+    def _print_MatAdd(self, expr: Any) -> str:
+        terms = [self._print(arg) for arg in expr.args]
+        terms = [t for t in terms if not t.lstrip().startswith("-")] + [t for t in terms if t.lstrip().startswith("-")]
+        text = terms[0]
+        for term in terms[1:]:
+            text += f" - {term.lstrip()[1:].lstrip()}" if term.lstrip().startswith("-") else f" + {term}"
+        return text
+
+    def _print_DiagMatrix(self, expr: Any) -> str:  # a vector written out lists its entries: diag(σ'(z_1), σ'(z_2))
+        entries = expr.args[0] if isinstance(expr.args[0], sp.MatrixBase) else [expr.args[0]]
+        return rf"\operatorname{{diag}}\left({', '.join(self._print(e) for e in entries)}\right)"
+
+    def _print_Partial(self, expr: Any) -> str:  # derive.forms.Partial: ∂u/∂v of a layer's vectors
+        return self._print_Derivative(sp.Derivative(*expr.args, evaluate=False))
+
+    def _print_OneMatrix(self, expr: Any) -> str:
+        """A ones vector; its length is written only when it is symbolic (the batch size m)."""
+        rows, cols = expr.shape
+        if cols == 1:
+            return rf"\mathbf{{1}}_{{{self._print(rows)}}}" if rows.free_symbols else r"\mathbf{1}"
+        if rows == 1:
+            return rf"\mathbf{{1}}_{{{self._print(cols)}}}^{{\top}}" if cols.free_symbols else r"\mathbf{1}^{\top}"
+        return r"\mathbf{1}"
+
+    def _print_Identity(self, expr: Any) -> str:
+        return "1" if expr.shape == (1, 1) else "I"
