@@ -9,6 +9,8 @@ engine derived and :mod:`symbackprop.derive.verify` checks.
 
 from __future__ import annotations
 
+import dataclasses
+
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
@@ -52,6 +54,8 @@ INTRO = {
 #: layer back.
 ORDER = {"default": ("output", "hidden", "weight", "bias"), "003": ("weight", "bias", "hidden", "output"),
          "002": ("prediction", "softmax", "output", "activation", "through_output", "weight", "bias")}
+#: The results a seed numbers: seed 003's (1) ∂E/∂w_ji = δ_j z_i and (2) the rule for δ_j.
+TAGS = {"003": {"weight": "1", "hidden": "2"}}
 #: The seeds that work out the error terms "for this network" after the algorithm, not beside each argument.
 EXAMPLE_LAST = ("003",)
 #: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
@@ -102,7 +106,9 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         for line in argument.lines]
     lhs = shown.doprint(general.with_letters(argument.lhs, letters))
     kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
-    blocks = [text(intro), display(chain(lhs, kept, printer.width))]  # a line that reads as the one before: once
+    shown_chain = chain(lhs, kept, printer.width)  # a line that reads as the one before: once
+    tag = TAGS.get(printer.notation.seed, {}).get(argument.name, "")
+    blocks = [text(intro), display(dataclasses.replace(shown_chain, tag=tag) if tag else shown_chain)]
     if printer.notation.seed in STACKED and argument.stacked:
         step = argument.stacked[0]
         blocks.append(text(f"The same for every neuron ${letters['j']}$ of the layer, stacked:"))

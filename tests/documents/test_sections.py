@@ -295,6 +295,8 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     for piece in order:
         at = text.index(piece, at)
     assert text.count("For this network") == 1
+    # the seed's equation numbers: (1) ∂E/∂w_ji = δ_j z_i, (2) the rule for δ_j
+    assert text.index(r"\tag{1}") < text.index(r"\tag{2}") < text.index("## Gradient descent")
 
 
 def test_goodfellow_opens_with_what_backpropagation_is_for_and_bishop_defines_sigma() -> None:
