@@ -11,9 +11,14 @@ with letter indices and sums over a whole layer (:mod:`.general`), as seeds 001,
 * a weight and a bias (BP3, BP4): ``∂c/∂w^l_{jk} = ∂c/∂z^l_j ∂z^l_j/∂w^l_{jk} = δ^l_j a^{l-1}_k`` because
   ``z^l_j = Σ_k w^l_{jk} a^{l-1}_k + b^l_j``; ``∂c/∂b^l_j = δ^l_j · 1``.
 
+Seed 002's route adds: ∂L/∂ŷ_i = -1_{ℓ=i}/ŷ_ℓ; a softmax output with sparse cross-entropy through ŷ_ℓ alone, by the
+quotient rule and the indicator, to -(1_{ℓ=i} - ŷ_i); ∂c/∂a^l_j along every path (= Σ_k δ^{l+1}_k w^{l+1}_{kj}),
+then δ^l_j = ∂c/∂a^l_j g'(z^l_j). An argument's ``concrete`` steps give it "for this network" (h = σ, σ' = σ(1 - σ),
+then in the neuron's output; the loss differentiated, then simplified).
+
 Each line is a :class:`Reasoned` step: the expression after the step, the :class:`Rule` it follows and the
-definitions it uses (``since``), data a document turns into words. :mod:`.verify` checks every line for every
-neuron of the network (sums written out).
+definitions it uses (``since``, whose sums run over :data:`SUM`, never a neuron of the step), data a document turns
+into words. :mod:`.verify` checks every line for every neuron of the network (sums written out) and every label.
 """
 
 from __future__ import annotations

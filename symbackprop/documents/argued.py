@@ -1,10 +1,12 @@
-"""Backpropagation for a general neuron (seeds 001, 003, 004): the derivation's arguments
-(:mod:`symbackprop.derive.reasoning`) laid out, one display per quantity, each step with its note and the
-definition it differentiates ("since a^l_j = g(z^l_j)"), in the notation's letters and layers (L, l, l+1).
+"""Backpropagation for a general neuron: the derivation's arguments (:mod:`symbackprop.derive.reasoning`) laid
+out, one display per quantity, each step with its note and the definition it differentiates ("since a^l_j =
+g(z^l_j)"), in the notation's letters and layers (L, l, l+1), in the order and by the route of the preset's seed
+(:data:`ORDER`): seed 002 through ∂L/∂h with a softmax derived by the quotient rule, each result then stacked into
+its vector; seed 003 weight first, its results numbered.
 
-After BP1 and BP2 a line "for this network" gives the same error term with this network's activation and loss
-substituted: the element form's result (δ^L_1, renamed to neuron j) and the general formula of BP2 — both what the
-engine derived and :mod:`symbackprop.derive.verify` checks.
+"For this network" follows an error term: the argument's concrete steps (h = σ, σ' = σ(1 - σ), then in the
+neuron's output; the loss differentiated, then simplified), beside it or, for seed 003, after the algorithm
+(:func:`example_section`). Every line shown is one :mod:`symbackprop.derive.verify` checks.
 """
 
 from __future__ import annotations
@@ -49,9 +51,11 @@ INTRO = {
 }
 
 
-#: The order a preset's seed argues in: seed 003 (bishop) first reduces a weight's gradient to δ_j z_i (its eq. 1),
-#: then derives the rule for δ_j (eq. 2), then the output layer's for its example; the others go from the output
-#: layer back.
+#: The arguments a preset's seed makes, in its order: seed 003 (bishop) first reduces a weight's gradient to δ_j z_i
+#: (its eq. 1), then derives the rule for δ_j (eq. 2), then the output layer's for its example; seed 002 goes
+#: through the hidden layer's outputs (∂L/∂h, then ∂L/∂a) rather than to δ^{l+1} at once, and derives a softmax
+#: output with sparse cross-entropy by the quotient rule (where it has that argument, the output layer's
+#: element-wise one is not shown); the others go from the output layer back.
 ORDER = {"default": ("output", "hidden", "weight", "bias"), "003": ("weight", "bias", "hidden", "output"),
          "002": ("prediction", "softmax", "output", "activation", "through_output", "weight", "bias")}
 #: The results a seed numbers: seed 003's (1) ∂E/∂w_ji = δ_j z_i and (2) the rule for δ_j.
@@ -60,9 +64,6 @@ TAGS = {"003": {"weight": "1", "hidden": "2"}}
 EXAMPLE_LAST = ("003",)
 #: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
 STACKED = ("002",)
-#: Seed 002 goes through the hidden layer's outputs (∂L/∂h, then ∂L/∂a) rather than δ^{l+1} straight away, and
-#: derives a softmax output with sparse cross-entropy by the quotient rule: where it has that argument, the output
-#: layer's element-wise one is not shown.
 
 
 def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str, every: bool = False) -> Section:
