@@ -60,6 +60,8 @@ ORDER = {"default": ("output", "hidden", "weight", "bias"), "003": ("weight", "b
          "002": ("prediction", "softmax", "output", "activation", "through_output", "weight", "bias")}
 #: The results a seed numbers: seed 003's (1) ∂E/∂w_ji = δ_j z_i and (2) the rule for δ_j.
 TAGS = {"003": {"weight": "1", "hidden": "2"}}
+#: The seeds that say, after the rule for δ, where the method's name comes from (seed 003).
+NAMED = ("003",)
 #: The seeds that work out the error terms "for this network" after the algorithm, not beside each argument.
 EXAMPLE_LAST = ("003",)
 #: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
@@ -110,6 +112,11 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     shown_chain = chain(lhs, kept, printer.width)  # a line that reads as the one before: once
     tag = TAGS.get(printer.notation.seed, {}).get(argument.name, "")
     blocks = [text(intro), display(dataclasses.replace(shown_chain, tag=tag) if tag else shown_chain)]
+    if argument.name == "hidden" and printer.notation.seed in NAMED:
+        delta = printer.notation.letter("delta")
+        blocks.append(text(f"A rule for the ${delta}$ of a layer from those of the layer after it: the ${delta}$ "
+                           "values travel backwards through the network, back-propagated, which is where the "
+                           "method's name comes from."))
     if printer.notation.seed in STACKED and argument.stacked:
         step = argument.stacked[0]
         blocks.append(text(f"The same for every neuron ${letters['j']}$ of the layer, stacked:"))

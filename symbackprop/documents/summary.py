@@ -214,7 +214,7 @@ def _sgd_blocks(derivation: Derivation, printer: NotationPrinter, remark: bool =
     equations = {eq.tag: eq for eq in bp_equations(derivation, printer)}
     x = printer.doprint(sp.MatrixSymbol(symbols.matrix("x"), 1, 1))
     y = r"\ell" if network.loss.sparse else printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), 1, 1))
-    epoch = "n = 1, 2, \\ldots" if notation.per_weight_update else "1, 2, \\ldots"
+    epoch = f"{notation.epoch} = 1, 2, \\ldots" if notation.per_weight_update else "1, 2, \\ldots"
     lines = [
         (0, "Initialise every weight with a small random number" + (" (see the remark below)." if remark else "."),
          True),
@@ -300,7 +300,7 @@ def _weight_updates(derivation: Derivation, printer: NotationPrinter,
         lines += [(2, every, True),
                   (3, f"$\\Delta {name} \\leftarrow {value}$", True),
                   (3, f"${name} \\leftarrow {name} - {eta}\\, \\Delta {name}$", True)]
-    lines.append((3, f"with learning rate ${eta} > 0$ in epoch $n$.", False))
+    lines.append((3, f"with learning rate ${eta} > 0$ in epoch ${notation.epoch}$.", False))
     return lines
 
 

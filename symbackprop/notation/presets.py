@@ -84,6 +84,8 @@ class Notation:
         per_weight_update: gradient descent updates each weight, Δw_ji ← δ_j z_i (bishop, seed 003), rather than
             each weight matrix.
         learning_rate: the learning rate's letter (η, or η_n: one per epoch n).
+        epoch: the letter counting epochs where the learning rate has one (n; t where n already counts examples, as
+            Bishop's E_n does).
         single: the notation writes one hidden layer and one output neuron, without layer marks (seed 003): it
             refuses other networks, and its forward pass is written neuron by neuron with the activations named.
     """
@@ -103,6 +105,7 @@ class Notation:
     indices: tuple[str, str, str] = ("j", "k", "k")
     per_weight_update: bool = False
     learning_rate: str = "\\eta"
+    epoch: str = "n"
     single: bool = False
 
     @property
@@ -320,7 +323,8 @@ BISHOP = Notation(
     layer_style="(${l})",
     indices=("j", "i", "k"),
     per_weight_update=True,
-    learning_rate="\\eta_n",
+    learning_rate="\\eta_t",
+    epoch="t",  # E_n is the error of example n
 )
 
 BISHOP_SINGLE = Notation(

@@ -114,10 +114,10 @@ def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) 
 def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
     text = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     algorithm = text[text.index("## Gradient descent"):]
-    assert r"For each epoch $n = 1, 2, \ldots$:" in algorithm
+    assert r"For each epoch $t = 1, 2, \ldots$:" in algorithm  # Bishop's E_n: n is the example, so epochs t
     assert r"output errors, for every output neuron $j$: $\delta^{(L)}_{j} = y_{j} - r_{j}$;" in algorithm
     assert r"$\Delta w^{(l)}_{ji} \leftarrow \delta^{(l)}_{j} z^{(l-1)}_{i}$" in algorithm
-    assert r"$w^{(l)}_{ji} \leftarrow w^{(l)}_{ji} - \eta_n\, \Delta w^{(l)}_{ji}$" in algorithm
+    assert r"$w^{(l)}_{ji} \leftarrow w^{(l)}_{ji} - \eta_t\, \Delta w^{(l)}_{ji}$" in algorithm
 
 
 def test_continuation_lines_of_the_pseudo_code_are_not_numbered() -> None:
@@ -296,7 +296,11 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
         at = text.index(piece, at)
     assert text.count("For this network") == 1
     # the seed's equation numbers: (1) ∂E/∂w_ji = δ_j z_i, (2) the rule for δ_j
-    assert text.index(r"\tag{1}") < text.index(r"\tag{2}") < text.index("## Gradient descent")
+    assert text.index(r"\tag{1}") < text.index(r"\tag{2}") < text.index("back-propagated, which is where the "
+                                                                          "method's name comes from")
+    assert "For each epoch $n = 1, 2, \\ldots$" in text and r"$\eta_n > 0$" in text  # E_ℓ: n counts epochs
+    bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
+    assert "For each epoch $t = 1, 2, \\ldots$" in bishop and r"$\eta_t > 0$" in bishop  # E_n: n is an example
 
 
 def test_goodfellow_opens_with_what_backpropagation_is_for_and_bishop_defines_sigma() -> None:
