@@ -22,7 +22,7 @@ from ..derive.derivation import Derivation, Rule
 from ..derive.reasoning import SUM, Argument, Reasoned
 from ..model import symbols
 from ..model.activations import ACTIVATIONS
-from ..notation.display import chain
+from ..notation.display import Display, Line, chain
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
 from .notes import note
@@ -60,6 +60,8 @@ ORDER = {"default": ("output", "hidden", "weight", "bias"), "003": ("weight", "b
          "002": ("prediction", "softmax", "output", "activation", "through_output", "weight", "bias")}
 #: The results a seed numbers: seed 003's (1) ∂E/∂w_ji = δ_j z_i and (2) the rule for δ_j.
 TAGS = {"003": {"weight": "1", "hidden": "2"}}
+#: The seeds that display the generalised chain rule before BP2 rather than state it inline (seed 003).
+CHAIN_RULE_SHOWN = ("003",)
 #: The seeds that say, after the rule for δ, where the method's name comes from (seed 003).
 NAMED = ("003",)
 #: The seeds that work out the error terms "for this network" after the algorithm, not beside each argument.
@@ -103,6 +105,9 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     intro = INTRO[argument.name].format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter)
     if argument.name == "output" and printer.network.layers[-1] == 1:
         intro = "The output layer, of one neuron. By the chain rule through its activation:"
+    before: list[Block] = []
+    if argument.name == "hidden" and printer.notation.seed in CHAIN_RULE_SHOWN:
+        before, intro = _chain_rule_shown(argument, letters, shown)
     rows: list[tuple[list[str], str]] = [
         ([written(general.with_letters(line.result, letters), shown)],
          _error_term(argument, letters, shown) if line.rule is Rule.ERROR_TERM else _note(line, letters, shown))
@@ -111,7 +116,7 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
     shown_chain = chain(lhs, kept, printer.width)  # a line that reads as the one before: once
     tag = TAGS.get(printer.notation.seed, {}).get(argument.name, "")
-    blocks = [text(intro), display(dataclasses.replace(shown_chain, tag=tag) if tag else shown_chain)]
+    blocks = [*before, text(intro), display(dataclasses.replace(shown_chain, tag=tag) if tag else shown_chain)]
     if argument.name == "hidden" and printer.notation.seed in NAMED:
         delta = printer.notation.letter("delta")
         blocks.append(text(f"A rule for the ${delta}$ of a layer from those of the layer after it: the ${delta}$ "
@@ -123,6 +128,21 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         blocks.append(display(chain(shown.doprint(step.lhs), [([shown.doprint(step.result)], note(step.rule))],
                                     printer.width)))
     return blocks + (example_blocks(argument, printer) if examples else [])
+
+
+def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: NotationPrinter
+                      ) -> tuple[list[Block], str]:
+    """Seed 003's generalised chain rule, displayed before it is used, and the sentence that leads into BP2: the cost
+    is a function of the weighted inputs of layer l+1 (``printer`` writes the argument's layers as l, l+1)."""
+    l = printer.notation.layer_letter
+    rule = Line(r"\frac{\partial y}{\partial x_{i}}", "=", r"\sum_{r=1}^{m} \frac{\partial y}{\partial u_{r}}\,"
+                r"\frac{\partial u_{r}}{\partial x_{i}}", r"\text{for } y = f(u_{1}, \ldots, u_{m}),\ "
+                r"u_{r} = g_{r}(x_{1}, \ldots, x_{n})")
+    above = printer.doprint(general.with_letters(sp.Symbol(symbols.element("z", argument.layer + 1, "k"),
+                                                           real=True), letters))
+    intro = (f"A hidden layer ${l} < L$. The cost is a function of the weighted inputs ${above}$ of layer ${l}+1$, "
+             "whatever its width (also one neuron), so:")
+    return [text("The generalised (multivariable) chain rule:"), display(Display((rule,)))], intro
 
 
 def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:

@@ -298,6 +298,10 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     # the seed's equation numbers: (1) ∂E/∂w_ji = δ_j z_i, (2) the rule for δ_j
     assert text.index(r"\tag{1}") < text.index(r"\tag{2}") < text.index("back-propagated, which is where the "
                                                                           "method's name comes from")
+    # the generalised chain rule displayed before it is used (seed 003's GCR)
+    assert text.index("The generalised (multivariable) chain rule:") < text.index(r"\tag{2}")
+    assert (r"\frac{\partial y}{\partial x_{i}} &= \sum_{r=1}^{m} \frac{\partial y}{\partial u_{r}}\,"
+            r"\frac{\partial u_{r}}{\partial x_{i}}") in text
     assert "For each epoch $n = 1, 2, \\ldots$" in text and r"$\eta_n > 0$" in text  # E_ℓ: n counts epochs
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     assert "For each epoch $t = 1, 2, \\ldots$" in bishop and r"$\eta_t > 0$" in bishop  # E_n: n is an example
