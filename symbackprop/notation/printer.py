@@ -16,7 +16,7 @@ It maps the engine's symbols to the preset's letters (see :mod:`symbackprop.nota
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sympy as sp
@@ -198,24 +198,7 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
     def _print_Mul(self, expr: sp.Mul) -> str:
         if not _unevaluated(expr):
             return super()._print_Mul(expr)
-        factors, sign = list(expr.args), ""
-        if len(factors) > 1 and factors[0] == -1:
-            factors, sign = factors[1:], "- "
-        below = [f for f in factors if isinstance(f, sp.Pow) and f.exp.is_negative]
-        above = self._factors([f for f in factors if f not in below]) or "1"
-        if not below:
-            return sign + above
-        return sign + rf"\frac{{{above}}}{{{self._factors([f.base ** -f.exp for f in below])}}}"
-
-    def _factors(self, factors: list[sp.Basic]) -> str:
-        """Factors in the order written, a sum or a later negative one in parentheses."""
-        parts = []
-        for position, factor in enumerate(factors):
-            text = self._print(factor)
-            if isinstance(factor, sp.Add) or (position and text.lstrip().startswith("-")):
-                text = rf"\left({text}\right)"
-            parts.append(text)
-        return self.notation.times.join(parts)
+        return product(list(expr.args), self._print, self.notation.times)
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
         if not _unevaluated(expr) and not any(isinstance(t, sp.Mul) and _unevaluated(t) for t in expr.args):
@@ -326,6 +309,27 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         if text is None:
             return super()._print_ElementwiseApplyFunction(expr)
         return text
+
+
+def product(factors: list[sp.Basic], shown: Callable[[sp.Basic], str], times: str) -> str:
+    """A product kept in the order it was written: a leading -1 as a minus sign, negative powers under a fraction
+    bar, a sum or a later negative factor in parentheses; ``shown`` prints one factor, ``times`` joins them."""
+    sign = ""
+    if len(factors) > 1 and factors[0] == -1:
+        factors, sign = factors[1:], "- "
+    below = [f for f in factors if isinstance(f, sp.Pow) and f.exp.is_negative]
+
+    def joined(parts: list[sp.Basic]) -> str:
+        texts = []
+        for position, part in enumerate(parts):
+            text = shown(part)
+            if isinstance(part, sp.Add) or (position and text.lstrip().startswith("-")):
+                text = rf"\left({text}\right)"
+            texts.append(text)
+        return times.join(texts)
+
+    above = joined([f for f in factors if f not in below]) or "1"
+    return sign + (rf"\frac{{{above}}}{{{joined([f.base ** -f.exp for f in below])}}}" if below else above)
 
 
 def _transpose(text: str) -> str:

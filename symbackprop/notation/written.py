@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .printer import NotationPrinter
+from .printer import NotationPrinter, product
 
 
 def written(expr: sp.Basic, printer: NotationPrinter) -> str:
@@ -19,7 +19,7 @@ def written(expr: sp.Basic, printer: NotationPrinter) -> str:
         body, (index, _, _) = expr.function, expr.limits[0]
         return rf"\sum_{{{printer.doprint(index)}}} {written(body, printer)}"
     if isinstance(expr, sp.Mul) and len(expr.args) > 1:
-        return _product(list(expr.args), printer)
+        return product(list(expr.args), lambda factor: written(factor, printer), printer.notation.times)
     if isinstance(expr, sp.Pow) and isinstance(expr.base, sp.Sum):
         power = "" if expr.exp == 1 else f"^{{{printer.doprint(expr.exp)}}}"
         return rf"\left({written(expr.base, printer)}\right){power}"
@@ -33,24 +33,6 @@ def written(expr: sp.Basic, printer: NotationPrinter) -> str:
         terms = [written(arg, printer) for arg in expr.args]
         return terms[0] + "".join(f" - {t[1:].lstrip()}" if t.startswith("-") else f" + {t}" for t in terms[1:])
     return printer.doprint(expr)
-
-
-def _product(factors: list[sp.Basic], printer: NotationPrinter) -> str:
-    """Factors in their order; a leading -1 as a minus sign, negative powers under a fraction bar."""
-    sign = ""
-    if factors[0] == -1:
-        factors, sign = factors[1:], "- "
-    below = [f for f in factors if isinstance(f, sp.Pow) and f.exp.is_negative]
-    above = [f for f in factors if f not in below]
-
-    def joined(parts: list[sp.Basic]) -> str:
-        texts = [written(part, printer) for part in parts]
-        texts = [rf"\left({t}\right)" if isinstance(part, sp.Add) else t for t, part in zip(texts, parts)]
-        return printer.notation.times.join(texts)
-
-    if not below:
-        return sign + joined(above)
-    return sign + rf"\frac{{{joined(above) if above else '1'}}}{{{joined([f.base ** -f.exp for f in below])}}}"
 
 
 def neurons(letter: str, count: int) -> str:
