@@ -115,9 +115,10 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
     for _ in range(points):
         worlds = _worlds(derivation, rng)
         _check_element(derivation, worlds[0], tally)
-        _check_vector(derivation, worlds[0], tally)
-        _check_batch(derivation, worlds, tally)
-        _check_general(derivation, worlds[0], tally)
+        one = _Layers(environment(worlds[:1], False), layer_functions(net, worlds[0].instance))  # one example's
+        _check_layer_form(derivation, worlds[:1], tally, batch=False, layers=one)
+        _check_layer_form(derivation, worlds, tally, batch=True)
+        _check_general(derivation, worlds[0], tally, one)
     steps = len(derivation.steps) + tally.general // points
     return Verification(steps, tally.lines, points, tally.proven // points, tally.rewrites // points)
 
@@ -236,12 +237,24 @@ def _layer_truth(step: Step, worlds: Sequence[World], batch: bool) -> sp.Matrix:
     return gradient(worlds, name, batch)
 
 
-def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _Tally, batch: bool) -> None:
+@dataclass(frozen=True)
+class _Layers:
+    """Every matrix symbol of a form written out at the point, and each activation (and g') on matrices."""
+
+    env: dict[str, sp.Matrix]
+    functions: Functions
+
+
+def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _Tally, batch: bool,
+                      layers: _Layers | None = None) -> None:
+    """The vector form (one world) or the batch form's steps; ``layers`` the form's matrices, if already made."""
     form = "batch" if batch else "vector"
     steps = derivation.steps_of(form)
     if not steps:
         return
-    env, functions = environment(worlds, batch), layer_functions(derivation.network, worlds[0].instance)
+    if layers is None:
+        layers = _Layers(environment(worlds, batch), layer_functions(derivation.network, worlds[0].instance))
+    env, functions = layers.env, layers.functions
     for step in steps:
         _check_layer_step(step, env, functions, worlds, tally, batch)
 
@@ -296,14 +309,6 @@ def _compare(step: Step, what: str, value: sp.Matrix, truth: sp.Matrix) -> None:
         raise _fail(step, what, value.tolist(), truth.tolist())
 
 
-def _check_vector(derivation: Derivation, world: World, tally: _Tally) -> None:
-    _check_layer_form(derivation, [world], tally, batch=False)
-
-
-def _check_batch(derivation: Derivation, worlds: Sequence[World], tally: _Tally) -> None:
-    _check_layer_form(derivation, worlds, tally, batch=True)
-
-
 # -------------------------------------------------------------------------------------- general equations
 def _instances(net: Architecture, lhs: sp.Basic, layer: int) -> Iterator[dict[str, int]]:
     """Every assignment of neurons to the letters free in ``lhs``: j a neuron of ``layer``, k one of the layer
@@ -322,9 +327,10 @@ def _general_truth(left: sp.Basic, world: World) -> sp.Expr | None:
     return world.truth.get(left, world.values.get(left))
 
 
-def _check_general(derivation: Derivation, world: World, tally: _Tally) -> None:
+def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: _Layers) -> None:
     """The general equations (weighted sum, BP2, BP3, BP4) and the argued derivations (:mod:`.reasoning`), each
-    line for every neuron of the network."""
+    line for every neuron of the network; their stacked vectors and the nested model with ``layers``, the one
+    example's matrices."""
     net = derivation.network
     shown = [(name, lhs, (rhs,), layer) for name, lhs, rhs, layer in general.equations(net, LETTERS)]
     shown += [(arg.name, arg.lhs, tuple(line.result for line in arg.lines + arg.concrete), arg.layer)
@@ -340,7 +346,7 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally) -> None:
                     raise _fail(f"general {name} for {letters}", "line", value, truth)
                 tally.lines += 1
     vectors = [step for argument in derivation.arguments for step in argument.stacked]
-    env, functions = environment([world], False), layer_functions(net, world.instance)
+    env, functions = layers.env, layers.functions
     for step in vectors:  # each argument's result for every neuron at once
         tally.general += 1
         _check_layer_step(step, env, functions, [world], tally, batch=False)
