@@ -143,8 +143,9 @@ NotationOption = Annotated[str | None, typer.Option(help="ng, input-major, goodf
                                                          "nielsen.",
                                                     parser=choice("notation", _notations))]
 SectionsOption = Annotated[str | None, typer.Option(
-    help="Sections to show: figure,notation,forward,problem,general,element,vector,batch,closed,summary,sgd,init,"
-         "appendix, or all (default: those of the notation's lecture notes).", parser=choices("section", _sections))]
+    help="Sections to show: figure,notation,forward,thin,problem,general,element,vector,batch,closed,summary,sgd,"
+         "init,appendix, or all (default: those of the notation's lecture notes).",
+    parser=choices("section", _sections))]
 DocumentFormsOption = Annotated[str | None, typer.Option(help="Forms to show: element,vector,batch,closed.",
                                                          parser=choices("form", _document_forms))]
 DocumentFormatsOption = Annotated[str | None, typer.Option("--format", help="Files to write: tex,pdf,md.",

@@ -183,6 +183,19 @@ def parameter_gradients(network: Architecture, layer: int) -> tuple[list[Step], 
     return steps, gradients
 
 
+def thin_chain(network: Architecture) -> Step:
+    """Seed 002's demo on a thin network (one neuron in every layer): the chain of partials from the cost down to
+    the first weight ``w^1_{11}``, one path, two factors per layer, ``∂c/∂a^L ∂a^L/∂z^L ∂z^L/∂a^{L-1} ...
+    ∂a^1/∂z^1 ∂z^1/∂w^1_{11}``; its result the gradient in error terms, ``δ^1_1 x_1``."""
+    L, weight = network.depth, network.parameters[symbols.matrix("W", 1)][0, 0]
+    factors: list[sp.Basic] = [partial(COST, network.a(L)[0])]
+    for layer in range(L, 0, -1):
+        factors.append(partial(network.a(layer)[0], network.z(layer)[0]))
+        factors.append(partial(network.z(layer)[0], network.a(layer - 1)[0] if layer > 1 else weight))
+    value = times(network.delta(1)[0], DZ_DW.xreplace({_S: network.inputs_list()[0]}))
+    return Step(weight.name, "thin", 1, partial(COST, weight), (tuple(factors),), Rule.CHAIN_RULE, value)
+
+
 def parameter_paths(network: Architecture) -> list[Step]:
     """Seed 000's route to the gradients of the last two layers: each parameter's chain from the cost down to it,
     before any error term is named: for the output layer ``∂C/∂a^L_j ∂a^L_j/∂z^L_j ∂z^L_j/∂w`` (every output

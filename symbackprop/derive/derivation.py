@@ -29,7 +29,9 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.rules import Rule, check_rule, words  # Rule is the derivation's too: import it from here
 
-FORMS = ("element", "vector", "batch", "paths")
+#: The forms a derivation can record; ``paths`` are seed 000's chains to each weight, ``thin`` seed 002's chain
+#: through a thin network (:attr:`Derivation.thin`).
+FORMS = ("element", "vector", "batch", "paths", "thin")
 
 #: Above this many parameters closed_form() refuses: the expressions grow too large to print or read.
 CLOSED_FORM_MAX_PARAMETERS = 64
@@ -104,6 +106,9 @@ class Derivation:
             (:class:`symbackprop.derive.reasoning.Argument`, letters j and k; documents rename them).
         model: the network as one nested function of its input, ``a^L = g_L(W^L g(W^{L-1} x + b) + b^L)``
             (seed 002's ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)); None where not made.
+        thin: with the form ``thin``, the derivation of a thin network as deep as this one (one neuron in every
+            layer, generic activations and cost) whose one step is the chain from the cost to its first weight
+            (seed 002's demo); None otherwise.
     """
 
     network: Architecture
@@ -118,6 +123,7 @@ class Derivation:
     forward_vector: tuple[Equation, ...] = ()
     arguments: tuple[Any, ...] = ()
     model: Equation | None = None
+    thin: Derivation | None = None
 
     def __post_init__(self) -> None:
         for name in ("deltas", "gradients", "vector", "batch"):

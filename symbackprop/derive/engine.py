@@ -23,11 +23,12 @@ from .chain import (
     output_softmax,
     parameter_gradients,
     parameter_paths,
+    thin_chain,
 )
 from .derivation import FORMS, Derivation, Step
 from .forms import batch_form, forward_vector, vector_form
 from .reasoning import LETTERS, Argument, arguments
-from .stacking import nested_model, stacked
+from .stacking import nested_model, stacked, written_out
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.
 MAX_PARAMETERS = 50_000
@@ -66,15 +67,20 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         loss=loss,
         forward=forward,
         steps=(tuple(steps) if "element" in forms else ()) + tuple(layer_steps),
-        deltas=deltas,
-        gradients=gradients,
-        vector=vector,
-        batch=batch,
-        assumptions=output.assumptions,
+        deltas=deltas, gradients=gradients, vector=vector, batch=batch, assumptions=output.assumptions,
         forward_vector=forward_vector(network),
         model=nested_model(network),
         arguments=_arguments(network, loss, deltas),
+        thin=_thin(network) if "thin" in forms else None,
     )
+
+
+def _thin(network: Architecture) -> Derivation:
+    """Seed 002's thin network: as deep as ``network``, one neuron in every layer, its activations and cost left
+    generic (g, O, L); its one step the chain from the cost down to its first weight."""
+    thin = Architecture([1] * (network.depth + 1), activations=["generic"] * network.depth, loss="generic",
+                        bias=network.bias)
+    return replace(derive(thin, forms=()), steps=(thin_chain(thin),))
 
 
 def _arguments(network: Architecture, loss: sp.Expr, deltas: dict) -> tuple[Argument, ...]:
@@ -82,7 +88,8 @@ def _arguments(network: Architecture, loss: sp.Expr, deltas: dict) -> tuple[Argu
     result for every neuron at once where it has one (:func:`.stacking.stacked`)."""
     found = arguments(network, LETTERS, loss, deltas[symbols.matrix("delta", network.depth)][0, 0])
     vectors = stacked(network)
-    return tuple(replace(argument, stacked=vectors.get(argument.name, ())) for argument in found)
+    return tuple(replace(argument, stacked=written_out(network, argument, vectors[argument.name][0]))
+                 if argument.name in vectors else argument for argument in found)
 
 
 def _check_request(network: Architecture, forms: Sequence[str]) -> None:

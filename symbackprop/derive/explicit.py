@@ -56,6 +56,8 @@ class _Evaluator:
                 return rule(self, e)
         if isinstance(e, sp.Expr) and not e.is_Matrix and not e.free_symbols - set(self.sizes):
             return e.xreplace(dict(self.sizes))
+        if isinstance(e, sp.Expr) and not e.is_Matrix and self.entries is not None:  # a scalar factor: ŷ_ℓ
+            return self.entries(e)
         raise SymbackpropError(f"cannot evaluate {type(e).__name__}: {e}")
 
     def shape(self, dim: sp.Expr) -> int:
@@ -151,7 +153,8 @@ def evaluate(
             the explicit argument matrix to the explicit result (softmax acts on columns).
         sizes: values of symbolic dimensions, e.g. ``{m: 3}``.
         partials: the explicit value of each Jacobian ∂u/∂v in ``expr`` (:class:`~.forms.Partial`).
-        entries: the value of each entry of a matrix written out in ``expr`` (the entry itself without).
+        entries: the value of each entry of a matrix written out in ``expr`` (the entry itself without), and of
+            a scalar factor with symbols (ŷ_ℓ in -(1/ŷ_ℓ) e_ℓ).
 
     Raises:
         SymbackpropError: a symbol or an operation it does not know, or a Jacobian without ``partials``.

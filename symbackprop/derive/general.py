@@ -95,13 +95,15 @@ def equations(net: Architecture, letters: tuple[str, str]) -> Iterator[tuple[str
             yield equation.name, equation.lhs, equation.rhs, layer
 
 
-def with_letters(expr: sp.Basic, letters: Mapping[str, str]) -> sp.Basic:
+def with_letters(expr: sp.Basic, letters: Mapping[str, str | int]) -> sp.Basic:
     """``expr`` with its letter indices renamed (``{"k": "i"}``: ``W2_j_k`` -> ``W2_j_i``, ``Σ_k`` -> ``Σ_i``), all
-    at once, so that a derivation written in j and k reads in a notation's letters. Sums and products keep the
-    order they were written in."""
+    at once, so that a derivation written in j and k reads in a notation's letters; a letter given a number
+    (``{"j": 2}``) gives that neuron's entry, its sums over other letters kept. Sums and products keep the order
+    they were written in."""
     if isinstance(expr, sp.Symbol):
-        if expr.name in letters:  # the index of a sum
-            return sp.Symbol(letters[expr.name], **expr.assumptions0)
+        if expr.name in letters:  # the index of a sum, or a neuron's letter alone (in an indicator 1_{ℓ=j})
+            value = letters[expr.name]
+            return sp.Integer(value) if isinstance(value, int) else sp.Symbol(value, **expr.assumptions0)
         info = symbols.describe(expr.name)
         if info is None or all(isinstance(i, int) for i in info.indices):
             return expr

@@ -1,8 +1,11 @@
 """Results for a whole layer at once, and the network as one function: each general-neuron argument's result with
-its entries stacked into a vector (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k+1}} L, ...), and
-the forward pass nested into ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)."""
+its entries stacked into a vector as seed 002 does it, the vector's entries, the result in each, then one vector
+(∇_ŷ L = -(1/ŷ_ℓ) e_ℓ, ∇_{a_L} L = -(e_ℓ - ŷ), ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k+1}} L, ...), and the forward pass nested
+into ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import sympy as sp
 
@@ -11,6 +14,8 @@ from ..model.architecture import Architecture
 from .chain import COST, partial
 from .derivation import Equation, Rule, Step
 from .forms import Shapes, forward_vector
+from .general import with_letters
+from .reasoning import Argument
 
 
 def stacked(network: Architecture) -> dict[str, tuple[Step, ...]]:
@@ -19,20 +24,25 @@ def stacked(network: Architecture) -> dict[str, tuple[Step, ...]]:
     g'(z^l) for δ^l, δ^L (a^{L-1})ᵀ for the weights and δ^L for a bias vector."""
     s, L = Shapes(network, batch=False), network.depth
 
-    def step(kind: str, layer: int, lhs: sp.Basic, result: sp.Basic) -> tuple[Step, ...]:
-        return (Step(symbols.matrix(kind, layer), "vector", layer, lhs, (), Rule.STACK, result),)
+    def step(kind: str, layer: int, lhs: sp.Basic, result: sp.Basic, rule: Rule = Rule.STACK) -> tuple[Step, ...]:
+        return (Step(symbols.matrix(kind, layer), "vector", layer, lhs, (), rule, result),)
 
     found: dict[str, tuple[Step, ...]] = {}
+    if network.loss.sparse:  # ∇_ŷ L = -(1/ŷ_ℓ) e_ℓ
+        label_output = sp.Symbol(symbols.element("a", L, "ell"), real=True)
+        found["prediction"] = step("grad_a", L, s.sym("grad_a", L, network.layers[L]),
+                                   sp.MatMul(-1 / label_output, s.y(), evaluate=False))
     if network.activation(L).name == "softmax" and network.loss.sparse:
         difference = sp.MatAdd(s.y(), sp.MatMul(-1, s.a(L), evaluate=False), evaluate=False)
         found["softmax"] = step("delta", L, s.delta(L), sp.MatMul(-1, difference, evaluate=False))
     if L > 1:
         grad = s.sym("grad_a", L - 1, network.layers[L - 1])
         found["activation"] = step("grad_a", L - 1, grad, sp.MatMul(sp.Transpose(s.weights_without_bias(L)),
-                                                                     s.delta(L)))
+                                                                     s.delta(L)), Rule.COLUMNS_TIMES_VECTOR)
         found["through_output"] = step("delta", L - 1, s.delta(L - 1), sp.HadamardProduct(grad, s.g_prime(L - 1)))
     below = s.abar(L - 1) if network.bias == "neuron" else s.a(L - 1)
-    found["weight"] = step("W", L, partial(COST, s.weights(L)), sp.MatMul(s.delta(L), sp.Transpose(below)))
+    found["weight"] = step("W", L, partial(COST, s.weights(L)), sp.MatMul(s.delta(L), sp.Transpose(below)),
+                           Rule.OUTER_PRODUCT)
     if network.bias == "vector":
         found["bias"] = step("b", L, partial(COST, s.bias(L)), s.delta(L))
     return found
@@ -52,3 +62,23 @@ def nested_model(network: Architecture) -> Equation | None:
         expr = expr.xreplace({equation.lhs: definitions[equation.lhs]})
     expr = expr.xreplace({s: definitions[s] for s in expr.atoms(sp.MatrixSymbol) if s in definitions})
     return Equation("model", output.lhs, expr)
+
+
+def written_out(network: Architecture, argument: Argument, closed: Step) -> tuple[Step, ...]:
+    """Seed 002's way from one entry to the vector ``closed``: the quantity's entries for every neuron of the layer
+    (and of the layer below, for the weights), then the argument's result in each, its sums and the label ℓ kept,
+    ``[∂L/∂h_{k1}, ...] = [Σ_m ∂L/∂a_{k+1,m} W_{k+1,m,1}, ...]``; its last line a result put in terms of the line
+    before (:attr:`Rule.FROM_ABOVE`) is not the entry's own. Weights beside bias units (their column 0, of a
+    source that is the constant 1) are left as one matrix."""
+    if argument.name == "weight" and network.bias == "neuron":
+        return (closed,)
+    rows = range(1, network.layers[argument.layer] + 1)
+    columns = range(1, network.layers[argument.layer - 1] + 1) if argument.name == "weight" else (0,)
+
+    def entries(expr: sp.Basic) -> sp.ImmutableMatrix:
+        return sp.ImmutableMatrix([[with_letters(expr, {"j": i, "k": k} if k else {"j": i}) for k in columns]
+                                   for i in rows])
+
+    result = next(line.result for line in reversed(argument.lines) if line.rule is not Rule.FROM_ABOVE)
+    return (replace(closed, rule=Rule.DEFINITION, result=entries(argument.lhs)),
+            replace(closed, rule=Rule.ENTRY_BY_ENTRY, result=entries(result)), closed)

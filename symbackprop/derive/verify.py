@@ -24,10 +24,11 @@ difference of the two lines expands to 0. A line that cannot be evaluated is a f
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import sympy as sp
 
@@ -120,7 +121,12 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
         _check_layer_form(derivation, worlds, tally, batch=True)
         _check_general(derivation, worlds[0], tally, one)
     steps = len(derivation.steps) + tally.general // points
-    return Verification(steps, tally.lines, points, tally.proven // points, tally.rewrites // points)
+    found = Verification(steps, tally.lines, points, tally.proven // points, tally.rewrites // points)
+    if derivation.thin is None:
+        return found
+    thin = verify(derivation.thin, points, seed)  # seed 002's chain, in a network of its own
+    return Verification(*(mine + theirs if name != "points" else mine for name, mine, theirs in
+                          zip(("steps", "lines", "points", "proven", "rewrites"), astuple(found), astuple(thin))))
 
 
 #: Points drawn at most for one check, where outputs saturate (the truth is then infinite in the digits kept).
@@ -170,9 +176,10 @@ def _element_truth(step: Step, world: World) -> sp.Expr:
 
 
 def _check_element(derivation: Derivation, world: World, tally: _Tally) -> None:
-    """The element form's steps and seed 000's chains to each parameter (form ``paths``): each chain and line."""
+    """The element form's steps, seed 000's chains to each parameter (form ``paths``) and seed 002's through a thin
+    network (form ``thin``, in a derivation of its own): each chain and line."""
     previous: dict[tuple[str, str], sp.Expr] = {}
-    for step in derivation.steps_of("element") + derivation.steps_of("paths"):
+    for step in derivation.steps_of("element") + derivation.steps_of("paths") + derivation.steps_of("thin"):
         truth = _element_truth(step, world)
         if step.chain:
             chained = numeric(sp.Add(*[sp.Mul(*[world.partial(f) for f in path]) for path in step.chain]))
@@ -347,8 +354,9 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: 
                 tally.lines += 1
     vectors = [step for argument in derivation.arguments for step in argument.stacked]
     env, functions = layers.env, layers.functions
-    for step in vectors:  # each argument's result for every neuron at once
+    for step in vectors:  # each argument's result for every neuron at once, its entries' sums written out
         tally.general += 1
+        step = dataclasses.replace(step, result=general.instantiate(step.result, label))
         _check_layer_step(step, env, functions, [world], tally, batch=False)
     if derivation.model is not None:  # the nested model is the forward pass
         tally.general += 1

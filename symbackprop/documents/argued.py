@@ -123,11 +123,18 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
                            "values travel backwards through the network, back-propagated, which is where the "
                            "method's name comes from."))
     if printer.notation.seed in STACKED and argument.stacked:
-        step = argument.stacked[0]
-        blocks.append(text(f"The same for every neuron ${letters['j']}$ of the layer, stacked:"))
-        blocks.append(display(chain(shown.doprint(step.lhs), [([shown.doprint(step.result)], note(step.rule))],
-                                    printer.width)))
+        every = "weight of the layer" if argument.name == "weight" else f"neuron ${letters['j']}$ of the layer"
+        blocks.append(text(f"For every {every} at once, the entries stacked:"))
+        blocks.append(display(_stacked(argument, letters, shown)))
     return blocks + (example_blocks(argument, printer) if examples else [])
+
+
+def _stacked(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> Display:
+    """Seed 002's vector of a result: its entries, the result in each, then the vector it makes."""
+    rows = [([written(step.result.applyfunc(lambda entry: general.with_letters(entry, letters))
+                      if isinstance(step.result, sp.MatrixBase) else step.result, printer)], note(step.rule))
+            for step in argument.stacked]
+    return chain(printer.doprint(argument.stacked[0].lhs), rows, printer.width)
 
 
 def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: NotationPrinter

@@ -21,8 +21,10 @@ def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
     wanted = {form for form in options.forms if form != "closed"} | {"vector"}
     if "element" in wanted and options.notation_preset.seed in PATHS:  # seed 000's chains down to each weight
         wanted.add("paths")
-    return tuple(form for form in ("element", "vector", "batch", "paths") if form in wanted or options.exercise
-                 and form != "paths")
+    if "thin" in options.sections:  # seed 002's chain through a thin network
+        wanted.add("thin")
+    return tuple(form for form in ("element", "vector", "batch", "paths", "thin") if form in wanted
+                 or options.exercise and form not in ("paths", "thin"))
 
 
 def _render_document(document: Document, derivation: Derivation, options: DocumentOptions, kind: str) -> str:

@@ -28,6 +28,7 @@ from .options import DocumentOptions
 from .sections import Block, Section, display, text
 from .setup import setup_section
 from .summary import algorithm_section, bias_unit_words, bp_equations, labels, summary_section
+from .thin import thin_section
 from .words import describe
 
 
@@ -68,8 +69,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     shown = options.sections
     parts = [setup_section(derivation, printer, p, shown)]
     for name, build in SECTION_BUILDERS:
-        if name in shown:
-            parts.append(build(derivation, printer, p))
+        if name in shown and (section := build(derivation, printer, p)) is not None:
+            parts.append(section)
     if "sgd" in shown or "init" in shown:
         parts.append(algorithm_section(derivation, printer, p, sgd="sgd" in shown, init="init" in shown))
     if "general" in shown and (example := example_section(derivation, printer, p)) is not None:
@@ -177,7 +178,8 @@ def _batch_section(derivation: Derivation, printer: NotationPrinter, prefix: str
 
 
 #: The sections between the set-up and the algorithm, in order: a section's name and what builds it.
-SECTION_BUILDERS: tuple[tuple[str, Callable[[Derivation, NotationPrinter, str], Section]], ...] = (
+SECTION_BUILDERS: tuple[tuple[str, Callable[[Derivation, NotationPrinter, str], Section | None]], ...] = (
+    ("thin", thin_section),
     ("problem", homework_section),
     ("general", argued_section),
     ("element", element_section),

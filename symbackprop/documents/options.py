@@ -21,8 +21,8 @@ from ..notation.presets import PRESETS, Notation, get_notation
 
 DOCUMENT_FORMS = ("element", "vector", "batch", "closed")
 #: The sections a document can have, in the order it has them (``--sections``; ``all`` for every one).
-SECTIONS = ("figure", "notation", "forward", "problem", "general", "element", "vector", "batch", "closed", "summary",
-            "sgd", "init", "appendix")
+SECTIONS = ("figure", "notation", "forward", "thin", "problem", "general", "element", "vector", "batch", "closed",
+            "summary", "sgd", "init", "appendix")
 #: Each preset's default sections: what its seed has (../shared/seeds/), in the seed's order.
 PRESET_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "nielsen": ("notation", "vector", "summary"),  # seed 004: conventions, BP1-BP4 through Jacobians
@@ -30,7 +30,7 @@ PRESET_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "input-major": ("problem",),  # seed 001: a homework, its set-up, then (a) and (b) each with its solution
     "bishop": ("figure", "forward", "general", "sgd"),  # seed 003: dynamics, a general neuron, the algorithm
     "bishop-single": ("figure", "forward", "general", "sgd"),  # seed 003 itself, in its own letters
-    "goodfellow": ("figure", "notation", "forward", "general", "batch", "summary", "appendix"),  # seed 002
+    "goodfellow": ("figure", "notation", "forward", "thin", "general", "batch", "summary", "appendix"),  # seed 002
 })
 FORMATS = ("tex", "pdf", "md")
 #: The activations an appendix can work out (``--appendix``): every one of the table but the generic g.

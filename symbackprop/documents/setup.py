@@ -15,7 +15,7 @@ from ..notation.written import neurons
 from . import sections as sec
 from .figure import build_figure
 from .sections import Block, Section, display, text
-from .tables import architecture_table, notation_table
+from .tables import architecture_table, notation_table, table
 from .words import BIAS_NAMES, describe
 
 
@@ -94,7 +94,7 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
         blocks.append(text(f"The cost of one example is ${cost}$, a function of the outputs and the targets, "
                            f"${printer.doprint(derivation.loss)}$, left general; over $m$ examples, ${total}$ is "
                            "their mean."))
-        return tuple(blocks)
+        return tuple(blocks) + _fundamentals(derivation, printer)
     loss_terms = sec.terms(derivation.loss, printer)
     blocks.append(text(f"The cost of one example is ${cost}$; over $m$ examples, ${total}$ is their mean:"))
     blocks.append(display(chain(cost, [(loss_terms, "")], printer.width)))
@@ -104,7 +104,32 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
         blocks.append(text(f"where $\\ell$ is the example's class label and ${indicator}$ is 1 when $j = \\ell$ and 0 "
                            f"otherwise. The one-hot vector of the label, ${onehot}$, has ${indicator}$ as its "
                            "entry $j$."))
-    return tuple(blocks)
+    return tuple(blocks) + _fundamentals(derivation, printer)
+
+
+#: The seeds that name the parts of the learning problem before deriving (seed 002's fundamentals).
+FUNDAMENTALS = ("002",)
+
+
+def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
+    """Seed 002's five parts of the problem, each in this network's terms: the data, the model, the parameters,
+    the loss and the learning algorithm, which needs what backpropagation computes."""
+    network = derivation.network
+    if printer.notation.seed not in FUNDAMENTALS:
+        return ()
+    inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("X"), 1, 1))
+    output = printer.doprint(sp.MatrixSymbol(symbols.matrix("a", network.depth), 1, 1))
+    total = printer.doprint(sp.Symbol("C"))
+    params = ", ".join(printer.doprint(sp.MatrixSymbol(name, *shape))
+                       for name, shape in network.parameter_shapes.items())
+    rows = (("data", f"$m$ examples, the columns of ${inputs} \\in \\mathbb{{R}}^{{{network.layers[0]} \\times m}}$"),
+            ("model", f"the function ${output}$ of the input, nested above"),
+            ("parameters", f"${params}$"),
+            ("loss", f"${total}$, the mean cost of the examples"),
+            ("learning algorithm", f"gradient descent, which needs the derivative of ${total}$ by every parameter: "
+                                   "what backpropagation computes"))
+    return (text("The five parts of the learning problem:"),
+            Block("table", table=table(("Part", "Here"), rows, r"lp{0.6\linewidth}")))
 
 
 def _neuron_dynamics(network: Architecture, printer: NotationPrinter) -> list[Block]:

@@ -57,6 +57,7 @@ class Rule(Enum):
     ONLY_LABEL_OUTPUT = auto()  # d(-log y_l)/d y_i = -1_{l=i} / y_l: only y_l appears in the loss
     FROM_ABOVE = auto()  # a quantity replaced by what the step before found for it (dc/da_j = sum_k w_kj delta_k)
     STACK = auto()  # a general neuron's result for every neuron at once: the entries stacked into a vector
+    COLUMNS_TIMES_VECTOR = auto()  # entry j is column j of W, transposed, times a vector: together W^T times it
 
     # The vector form (derive.forms), one example.
     CHAIN_RULE_DIAGONAL_JACOBIAN = auto()
@@ -133,6 +134,7 @@ WORDS: dict[Rule, str] = {
     Rule.ONLY_LABEL_OUTPUT: "only y_l appears in the loss: -1/y_l for i = l, 0 for every other output",
     Rule.FROM_ABOVE: "the factor replaced by what the step before found for it",
     Rule.STACK: "the same for every neuron, its entries stacked into a vector (a matrix for the weights)",
+    Rule.COLUMNS_TIMES_VECTOR: "entry j is column j of W times the vector (transposed): together W^T times it",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: "chain rule; the Jacobian of an element-wise map is diagonal",
     Rule.DIAGONAL_TIMES_VECTOR: "diag(v) u = v ⊙ u",
     Rule.DIFFERENTIATE_LOSS: "differentiate the loss",

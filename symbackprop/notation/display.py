@@ -60,9 +60,35 @@ def brace_group(text: str, start: int) -> tuple[str, int]:
     return text[start + 1:], len(text)
 
 
+def _command_width(latex: str, i: int) -> tuple[float, int]:
+    """The width of the command at ``latex[i] == "\\"`` (with what it braces, for an underbrace or a stack of
+    rows), and the index after it."""
+    command = COMMAND.match(latex, i)
+    if command is None:  # \, \! \{ and friends
+        return {",": 0.2, "!": -0.2, ";": 0.3, " ": 0.3}.get(latex[i + 1:i + 2], 1.0), i + 2
+    name = command.group(1)
+    if name == "begin" and latex.startswith("{matrix}", command.end()):  # as wide as its widest row
+        end = latex.find(r"\end{matrix}", command.end())
+        body = latex[command.end() + len("{matrix}"):end if end >= 0 else len(latex)]
+        rows = [sum(visual_width(cell) + 1.0 for cell in re.sub(r"^\[[0-9a-z]+\]", "", row.strip()).split("&"))
+                for row in body.split(r"\\")]  # a row's extra space, [3pt], is no width
+        return max(rows), len(latex) if end < 0 else end + len(r"\end{matrix}")
+    if name in ("underbrace", "substack") and latex[command.end():command.end() + 1] == "{":
+        group, i = brace_group(latex, command.end())
+        if name == "substack":  # rows, one above the other
+            return max(visual_width(row) for row in group.split(r"\\")), i
+        label = ""
+        if latex[i:i + 2] == "_{":  # the label under the brace, in script size
+            label, i = brace_group(latex, i + 1)
+        return max(visual_width(group), 0.7 * visual_width(label)), i
+    width = 0.0 if name in _ZERO_WIDTH else 1.0
+    return width + {"quad": 1.8, "qquad": 3.6, "odot": 0.8, "cdot": 0.6}.get(name, 0.0), command.end()
+
+
 def visual_width(latex: str) -> float:
     """Estimate the printed width of math ``latex`` in characters: fractions count their wider part, scripts
-    count 0.7, font and sizing commands nothing, other commands (``\\partial``, ``\\delta``) one."""
+    count 0.7, an underbrace the wider of what it braces and its label, font and sizing commands nothing, other
+    commands (``\\partial``, ``\\delta``) one."""
     width, i = 0.0, 0
     while i < len(latex):
         char = latex[i]
@@ -74,15 +100,8 @@ def visual_width(latex: str) -> float:
             width += max(visual_width(numerator), visual_width(denominator)) + 0.6
             i = after
         elif char == "\\":
-            command = COMMAND.match(latex, i)
-            if command is None:  # \, \! \{ and friends
-                width += {",": 0.2, "!": -0.2, ";": 0.3, " ": 0.3}.get(latex[i + 1:i + 2], 1.0)
-                i += 2
-                continue
-            name = command.group(1)
-            width += 0.0 if name in _ZERO_WIDTH else 1.0
-            width += {"quad": 1.8, "qquad": 3.6, "odot": 0.8, "cdot": 0.6}.get(name, 0.0)
-            i = command.end()
+            step, i = _command_width(latex, i)
+            width += step
         elif char in "^_":
             if latex[i + 1:i + 2] == "{":
                 group, i = brace_group(latex, i + 1)

@@ -235,14 +235,31 @@ def test_a_mistake_in_each_line_of_the_softmax_argument_is_caught(line: int) -> 
         verify(_with_argument(derivation, "softmax", lines=lines), points=1)
 
 
-@pytest.mark.parametrize("name", ["softmax", "activation", "through_output", "weight", "bias"])
-def test_a_wrong_stacked_vector_is_caught(name: str) -> None:
-    """∇_{a_L} L = -(e_ℓ - ŷ), ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k+1}} L, ...: each checked entry by entry."""
+@pytest.mark.parametrize("name", ["prediction", "softmax", "activation", "through_output", "weight", "bias"])
+@pytest.mark.parametrize("line", range(3))
+def test_a_wrong_stacked_vector_is_caught(name: str, line: int) -> None:
+    """Seed 002's vectors, each as its entries, the result in each entry, then one vector (∇_ŷ L = -(1/ŷ_ℓ) e_ℓ,
+    ∇_{a_L} L = -(e_ℓ - ŷ), ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k+1}} L, ...): each line checked entry by entry, a line
+    doubled fails."""
     derivation = SEED_002.derive(forms=())
-    (step,) = next(a for a in derivation.arguments if a.name == name).stacked
-    wrong = dataclasses.replace(step, result=sp.MatMul(2, step.result))
+    stacked = next(a for a in derivation.arguments if a.name == name).stacked
+    assert [step.rule for step in stacked][:2] == [Rule.DEFINITION, Rule.ENTRY_BY_ENTRY]
+    assert isinstance(stacked[1].result, sp.MatrixBase) and not isinstance(stacked[2].result, sp.MatrixBase)
+    verify(derivation, points=1)
+    step = stacked[line]
+    doubled = step.result * 2 if isinstance(step.result, sp.MatrixBase) else sp.MatMul(2, step.result)
+    wrong = (*stacked[:line], dataclasses.replace(step, result=doubled), *stacked[line + 1:])
     with pytest.raises(VerificationError):
-        verify(_with_argument(derivation, name, stacked=(wrong,)), points=1)
+        verify(_with_argument(derivation, name, stacked=wrong), points=1)
+
+
+def test_stacked_entries_keep_their_sums_and_the_label() -> None:
+    """∂L/∂h_{k1} = Σ_m ∂L/∂a_{k+1,m} W_{k+1,m,1} stays a sum over the layer above; ∂L/∂ŷ_1 keeps ŷ_ℓ and 1_{ℓ=1}."""
+    found = {a.name: a.stacked for a in SEED_002.derive(forms=()).arguments}
+    first = found["activation"][1].result[0]
+    assert isinstance(first, sp.Sum) and str(first.limits[0]) == "(k, 1, 2)"
+    assert str(found["prediction"][1].result[0]) == "-KroneckerDelta(1, ell)/a3_ell"
+    assert found["weight"][1].result.shape == (2, 3)
 
 
 def test_a_wrong_nested_model_is_caught() -> None:
@@ -279,3 +296,22 @@ def test_a_wrong_derivative_by_the_prediction_is_caught() -> None:
     lines = (argument.lines[0], dataclasses.replace(argument.lines[1], result=wrong))
     with pytest.raises(VerificationError, match="general prediction"):
         verify(_with_argument(derivation, "prediction", lines=lines), points=1)
+
+
+def test_seed_002s_chain_through_a_thin_network_is_verified_and_a_wrong_factor_is_caught() -> None:
+    """Form ``thin``: a network as deep as seed 002's, one neuron wide and generic, whose first weight's derivative
+    is one product of two factors per layer and the weight's own; the chain without the first layer's activation
+    (∂a^1/∂z^1) fails."""
+    derivation = SEED_002.derive(forms=("thin",))
+    thin = derivation.thin
+    assert thin is not None and thin.network.layers == (1, 1, 1, 1) and thin.network.generic
+    (step,) = thin.steps
+    (path,) = step.chain
+    assert [str(factor) for factor in path] == [
+        "Derivative(c, a3_1)", "Derivative(a3_1, z3_1)", "Derivative(z3_1, a2_1)", "Derivative(a2_1, z2_1)",
+        "Derivative(z2_1, a1_1)", "Derivative(a1_1, z1_1)", "Derivative(z1_1, W1_1_1)"]
+    assert verify(derivation, points=1).steps > verify(dataclasses.replace(derivation, thin=None), points=1).steps
+    assert SEED_002.derive(forms=()).thin is None
+    wrong = dataclasses.replace(step, chain=((*path[:-2], path[-1]),))
+    with pytest.raises(VerificationError, match="thin form, W1_1_1"):
+        verify(dataclasses.replace(derivation, thin=dataclasses.replace(thin, steps=(wrong,))), points=1)

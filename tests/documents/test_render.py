@@ -30,6 +30,7 @@ MARKDOWN_MACROS = set(
     """
     frac partial delta Delta sigma ell nabla odot top cdot ldots qquad quad text operatorname mathbf mathbb mathcal
     boldsymbol underline hat tilde bar left right sum tanh log circ leq geq begin end boxed tag eta leftarrow theta
+    underbrace substack
     neq mathrm cases lambda alpha times infty exp sqrt pi phi tfrac in
     """.split()
 )
@@ -238,7 +239,7 @@ def test_one_hot_labels_are_defined_where_they_are_first_used(preset: str, vecto
     document = build_document(network.derive(forms=("element", "vector", "batch")),
                               DocumentOptions(notation=preset, sections=EVERY_SECTION))
     forward = [block.text for block in _blocks(document.sections, "sec:forward") if block.kind == "text"]
-    assert f"The one-hot vector of the label, ${vector}$," in forward[-1]
+    assert sum(f"The one-hot vector of the label, ${vector}$," in paragraph for paragraph in forward) == 1
     batch = _blocks(document.sections, "sec:batch")
     first = next(i for i, block in enumerate(batch) if block.display is not None
                  and any(rf"- {matrix})" in line.rhs for line in block.display.lines))

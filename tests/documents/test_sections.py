@@ -207,16 +207,19 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\text{chain rule, since}\ \mathcal{L}(\theta) = - \log{(\hat{y}_{\ell} )}",
         r"\text{quotient rule}", r"\mathbb{1}_{\ell=i}\,e^{a_{L\ell}}",
         r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
-        r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= - (\underline{e}_{\ell} - \underline{\hat{y}})",
+        r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \left[\begin{matrix}\frac{\partial \mathcal{L}(\theta)}"
+        r"{\partial \hat{y}_{1}} \\[3pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}}\end{matrix}\right]",
+        r"&= - \frac{1}{\hat{y}_{\ell}} \underline{e}_{\ell} \qquad \text{as one vector}",
+        r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \left[\begin{matrix}",
+        r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as one vector}",
+        r"\sum_{m} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,1} \\[3pt]",
         r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m} \frac{\partial \mathcal{L}(\theta)}"
         r"{\partial a_{k+1,m}}\,\frac{\partial a_{k+1,m}}{\partial h_{ki}}",
-        r"\nabla_{\underline{h}_{k}} \mathcal{L}(\theta) &= W_{k+1}^{\top} \nabla_{\underline{a}_{k+1}} "
-        r"\mathcal{L}(\theta)",
+        r"&= W_{k+1}^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \qquad "
+        r"\text{entry by entry, a column of the weights times the vector}",
         r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}}\,g'(a_{ki}) \qquad \text{since}\ h_{ki} = g(a_{ki})",
-        r"\nabla_{\underline{a}_{k}} \mathcal{L}(\theta) &= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot "
-        r"g'(\underline{a}_{k})",
-        r"\nabla_{W_{k}} \mathcal{L}(\theta) &= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) "
-        r"\underline{h}_{k-1}^{\top}",
+        r"&= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k})",
+        r"&= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) \underline{h}_{k-1}^{\top}",
     ):
         assert line in text, line
     assert r"\text{definition of } \delta" not in text  # goodfellow has no δ: the line would repeat the one before
@@ -312,3 +315,25 @@ def test_goodfellow_opens_with_what_backpropagation_is_for_and_bishop_defines_si
     assert "by gradient descent" in goodfellow and "a backward pass" in goodfellow
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     assert r"The activations: $\sigma(u) = \frac{1}{1 + e^{- u}}$." in bishop
+
+
+def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
+    """Seed 002's 4.1 and 4.2: the thin network's chain for one weight, then the same factors braced by the layer
+    each pair asks, a label per hidden layer at any depth; its fundamentals: data, model, parameters, loss,
+    learning algorithm."""
+    text = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
+                           DocumentOptions(notation="goodfellow", formats=("md",)))
+    assert "## A thin network first" in text and "(1-1-1-1)" in text
+    chain = (r"\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}} \frac{\partial \hat{y}_{1}}{\partial a_{31}}"
+             r" \frac{\partial a_{31}}{\partial h_{21}}")
+    assert chain in text.replace(r"\, ", " ")
+    assert text.count(r"\underbrace{") == 5 and r"\text{hidden}\\\text{layer 2}" in text
+    for part in ("| data | $m$ examples, the columns of $X \\in \\mathbb{R}^{3 \\times m}$ |", "| model |",
+                 "| parameters | $W_{1}, \\underline{b}_{1}, W_{2}", "| loss |",
+                 "| learning algorithm | gradient descent"):
+        assert part in text, part
+    deeper = render_markdown(Network([2, 2, 2, 2, 1]).derive(forms=("thin",)),
+                             DocumentOptions(notation="goodfellow", sections="thin", formats=("md",)))
+    assert "(1-1-1-1-1)" in deeper and all(rf"\text{{layer {k}}}" in deeper for k in (1, 2, 3))
+    assert "thin network" not in render_markdown(_seed("goodfellow").derive(forms=("element", "vector", "thin")),
+                                                 DocumentOptions(notation="ng", formats=("md",)))

@@ -1,0 +1,75 @@
+"""Seed 002's demo on a thin network, before the derivation proper: one neuron in every layer, so that one
+weight's derivative is a single product of partials, one pair of factors per layer; then the same product read as
+the loss asking each layer in turn, from the output down, how much of it is that layer's doing (its intuition).
+
+The product is the step :attr:`Derivation.thin` records and :mod:`symbackprop.derive.verify` checks; this module
+only groups its factors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..derive.derivation import Derivation
+from ..notation.display import NOTE_GAP, Display, Line, visual_width
+from ..notation.printer import NotationPrinter
+from .notes import note
+from .sections import Block, Section, display, text
+
+
+def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section | None:
+    """The section "A thin network first"; None where the derivation has no thin network."""
+    if derivation.thin is None:
+        return None
+    thin = derivation.thin
+    shown = NotationPrinter(printer.notation, thin.network, indicator=printer.indicator, width=printer.width)
+    step = thin.steps[0]
+    factors = [shown.doprint(factor) for factor in step.chain[0]]
+    lhs, weight = shown.doprint(step.lhs), shown.doprint(step.lhs.variables[0])
+    depth = thin.network.depth
+    spec = "-".join(["1"] * (depth + 1))
+    blocks: list[Block] = [
+        text(f"First a network as deep as this one but thin: one neuron in each layer ({spec}). To learn the "
+             f"weight ${weight}$ by gradient descent we need ${lhs}$. The chain rule, applied once per layer from "
+             "the loss down to the weight, gives it as one product:"),
+        display(_broken(lhs, factors, printer.width, note(step.rule))),
+        text(f"The derivative says how much the loss changes for a small change of ${weight}$: how much of the "
+             "loss that weight is answerable for. Rather than ask the weight directly, the loss asks the output "
+             "layer, which owns its part and points to the layer below it, since its value is computed from that "
+             "layer's outputs; each layer points on in turn, down to the weight. The chain rule is exactly this "
+             "road, one pair of factors for each layer:"),
+        display(_broken(_braced(lhs, ("the weight,", "directly")), _groups(factors, depth), printer.width)),
+    ]
+    return Section("A thin network first", f"{prefix}sec:thin", tuple(blocks))
+
+
+def _braced(factors: str, label: tuple[str, str]) -> str:
+    """``factors`` with an underbrace and a label of two short lines."""
+    under = r"\\".join(rf"\text{{{line}}}" for line in label)
+    return rf"\underbrace{{{factors}}}_{{\substack{{{under}}}}}"
+
+
+def _groups(factors: Sequence[str], depth: int) -> list[str]:
+    """The factors braced by the layer each pair belongs to: the output layer, each hidden layer from the top,
+    and last the weight's own factor."""
+    names = [("the output", "layer"), *(("hidden", f"layer {layer}") for layer in range(depth - 1, 0, -1)),
+             ("then the", "weight")]
+    pairs = [factors[i:i + 2] for i in range(0, len(factors) - 1, 2)] + [[factors[-1]]]
+    return [_braced(" ".join(pair), name) for pair, name in zip(pairs, names)]
+
+
+def _broken(lhs: str, pieces: Sequence[str], width: float, why: str = "") -> Display:
+    """``lhs = pieces...``, the pieces (factors of one product) run on to a new line where the page is full."""
+    rows: list[list[str]] = [[]]
+    room = width - visual_width(lhs) - 3.0
+    for piece in pieces:
+        spare = room - (visual_width(why) * 0.8 + NOTE_GAP if why and len(rows) == 1 else 0.0)
+        if rows[-1] and visual_width(r"\, ".join([*rows[-1], piece])) > spare:
+            rows.append([])
+        rows[-1].append(piece)
+    shown = [r"\, ".join(row) for row in rows]
+    first = Line(lhs, "=", shown[0], why)
+    return Display((first, *(Line("", "", rf"\quad {row}") for row in shown[1:])))
+
+
+__all__ = ["thin_section"]
