@@ -6,8 +6,9 @@ with letter indices and sums over a whole layer (:mod:`.general`), as seeds 001,
 * the output layer (BP1): ``δ^L_j = ∂c/∂z^L_j = ∂c/∂a^L_j ∂a^L_j/∂z^L_j = ∂c/∂a^L_j g'(z^L_j)``, the last step
   because ``a^L_j = g(z^L_j)``; then, for a concrete loss, ∂c/∂a^L_j worked out;
 * a hidden layer (BP2), by the multivariable chain rule through every neuron ``k`` of the next layer, also when it
-  has one: ``δ^l_j = Σ_k ∂c/∂z^{l+1}_k ∂z^{l+1}_k/∂a^l_j ∂a^l_j/∂z^l_j = Σ_k δ^{l+1}_k w^{l+1}_{kj} g'(z^l_j)
-  = g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k``, each local derivative with the definition it comes from;
+  has one: ``δ^l_j = Σ_k ∂c/∂z^{l+1}_k ∂z^{l+1}_k/∂z^l_j = Σ_k δ^{l+1}_k ∂z^{l+1}_k/∂a^l_j ∂a^l_j/∂z^l_j =
+  Σ_k δ^{l+1}_k w^{l+1}_{kj} g'(z^l_j) = g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k``, each local derivative with the
+  definition it comes from;
 * a weight and a bias (BP3, BP4): ``∂c/∂w^l_{jk} = ∂c/∂z^l_j ∂z^l_j/∂w^l_{jk} = δ^l_j a^{l-1}_k`` because
   ``z^l_j = Σ_k w^l_{jk} a^{l-1}_k + b^l_j``; ``∂c/∂b^l_j = δ^l_j · 1``.
 
@@ -144,7 +145,9 @@ def _output_for_network(network: Architecture, j: str, loss: sp.Expr, first: sp.
 
 
 def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
-    """BP2 by the multivariable chain rule through every neuron k of layer ``layer + 1``."""
+    """BP2 by the multivariable chain rule through every neuron k of layer ``layer + 1``, as seed 003: δ^l_j = Σ_k
+    ∂c/∂z^{l+1}_k ∂z^{l+1}_k/∂z^l_j = Σ_k δ^{l+1}_k ∂z^{l+1}_k/∂z^l_j, then ∂z^{l+1}_k/∂z^l_j by the chain rule through
+    a^l_j, each local derivative from its definition, and g' factored out."""
     z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
     z_next, d_next, w = _symbol("z", layer + 1, k), _symbol("delta", layer + 1, k), _symbol("W", layer + 1, k, j)
     definition, g_prime = _activation(network, layer, j)
@@ -155,8 +158,9 @@ def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
 
     lines = (
         Reasoned(_partial(COST, z), Rule.DEFINITION),
-        Reasoned(over_k(_partial(COST, z_next), _partial(z_next, a), _partial(a, z)), Rule.MULTIVARIABLE_CHAIN_RULE),
-        Reasoned(over_k(d_next, _partial(z_next, a), _partial(a, z)), Rule.ERROR_TERM),
+        Reasoned(over_k(_partial(COST, z_next), _partial(z_next, z)), Rule.MULTIVARIABLE_CHAIN_RULE),
+        Reasoned(over_k(d_next, _partial(z_next, z)), Rule.ERROR_TERM),
+        Reasoned(over_k(d_next, _partial(z_next, a), _partial(a, z)), Rule.CHAIN_RULE),
         Reasoned(over_k(d_next, w, _partial(a, z)), Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, SUM),)),
         Reasoned(over_k(d_next, w, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
         Reasoned(_product(g_prime, sp.Sum(_product(w, d_next), index)), Rule.FACTOR_OUT_DERIVATIVE),

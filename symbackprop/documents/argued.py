@@ -68,6 +68,9 @@ NAMED = ("003",)
 EXAMPLE_LAST = ("003",)
 #: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
 STACKED = ("002",)
+#: The seeds that argue a hidden neuron's output for layer L-1 first, then say every hidden layer goes the same way
+#: (seed 001: "observe now layer L-1 ... the same would apply to layer L-2").
+LAST_HIDDEN_FIRST = ("001",)
 
 
 def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str, every: bool = False) -> Section:
@@ -91,8 +94,11 @@ def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, 
     return {"j": j, "k": k, SUM: next(letter for letter in "mnpq" if letter not in (j, k))}
 
 
-def _printer(argument: Argument, printer: NotationPrinter) -> NotationPrinter:
-    """The printer writing the argument's layer as L (the output layer's error term) or l."""
+def _printer(argument: Argument, printer: NotationPrinter, general_layer: bool = False) -> NotationPrinter:
+    """The printer writing the argument's layer as L (the output layer's error term), L-1 (a hidden neuron's output
+    where the seed argues the last hidden layer first, unless ``general_layer``) or l."""
+    if argument.name == "activation" and printer.notation.seed in LAST_HIDDEN_FIRST and not general_layer:
+        return printer.relabel(labels(printer.notation, "z", argument.layer + 1, "L"))
     output = argument.name in ("output", "softmax", "prediction")
     return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
 
@@ -103,6 +109,10 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     z, a = (shown.doprint(general.with_letters(sp.Symbol(symbols.element(kind, argument.layer, "j")), letters))
             for kind in ("z", "a"))
     intro = INTRO[argument.name].format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter)
+    last_hidden = argument.name == "activation" and printer.notation.seed in LAST_HIDDEN_FIRST
+    if last_hidden:
+        intro = (f"Observe now layer $L-1$. The cost depends on the output ${a}$ through every neuron ${letters['k']}$ "
+                 "of layer $L$, so the multivariable chain rule sums over them:")
     if argument.name == "output" and printer.network.layers[-1] == 1:
         intro = "The output layer, of one neuron. By the chain rule through its activation:"
     before: list[Block] = []
@@ -117,6 +127,8 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     shown_chain = chain(lhs, kept, printer.width)  # a line that reads as the one before: once
     tag = TAGS.get(printer.notation.seed, {}).get(argument.name, "")
     blocks = [*before, text(intro), display(dataclasses.replace(shown_chain, tag=tag) if tag else shown_chain)]
+    if last_hidden:
+        blocks += _generalised(argument, letters, printer)
     if argument.name == "hidden" and printer.notation.seed in NAMED:
         delta = printer.notation.letter("delta")
         blocks.append(text(f"A rule for the ${delta}$ of a layer from those of the layer after it: the ${delta}$ "
@@ -127,6 +139,16 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         blocks.append(text(f"For every {every} at once, the entries stacked:"))
         blocks.append(display(_stacked(argument, letters, shown)))
     return blocks + (example_blocks(argument, printer) if examples else [])
+
+
+def _generalised(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
+    """Seed 001's step from layer L-1 to every hidden layer: the argument's result again, for a layer l."""
+    general_printer = _printer(argument, printer, general_layer=True)
+    l = printer.notation.layer_letter
+    result = Line(general_printer.doprint(general.with_letters(argument.lhs, letters)), "=",
+                  written(general.with_letters(argument.lines[-1].result, letters), general_printer))
+    return [text(f"This was written for layer $L-1$; layer $L-2$ goes the same way with $L-1$ in place of $L$, "
+                 f"and so does every hidden layer ${l} < L$:"), display(Display((result,)))]
 
 
 def _stacked(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> Display:

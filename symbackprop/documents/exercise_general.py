@@ -118,9 +118,11 @@ def setup_blocks(network: Architecture, generic: Derivation, printer: NotationPr
              f"{BIAS_NAMES[network.bias]}."),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
         display(Display((_definition(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
-        text(f"where ${g}$ is the activation function of layer ${l}$, and"),
+        text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and"),
         display(Display((_definition(found["weight"], Rule.LOCAL_LINEAR, printer),))),
-        text(f"{_parameters(found, printer, network.bias)}. {cost}"),
+        text(f"{_parameters(found, printer, network.bias)}; a sum over a layer's neurons runs over all "
+             f"$n_{{{l}-1}}$ of layer ${l}-1$ here, and over all $n_{{{l}+1}}$ of layer ${l}+1$ below ($n_{{{l}}}$ "
+             f"the number of neurons of layer ${l}$). {cost}"),
     ]
     if mean is not None:
         blocks.append(display(mean))

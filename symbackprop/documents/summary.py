@@ -214,12 +214,15 @@ def _sgd_blocks(derivation: Derivation, printer: NotationPrinter, remark: bool =
     equations = {eq.tag: eq for eq in bp_equations(derivation, printer)}
     x = printer.doprint(sp.MatrixSymbol(symbols.matrix("x"), 1, 1))
     y = r"\ell" if network.loss.sparse else printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), 1, 1))
-    epoch = f"{notation.epoch} = 1, 2, \\ldots" if notation.per_weight_update else "1, 2, \\ldots"
+    epochs, examples = "For each epoch $1, 2, \\ldots$:", f"for each training example $({x}, {y})$:"
+    if notation.per_weight_update:  # seed 003: for n = 1 to num epochs, for all x^ℓ ∈ D
+        epochs = f"For ${notation.epoch} = 1$ to the number of epochs:"
+        examples = f"for each training example $({x}, {y}) \\in \\mathcal{{D}}$, the training set:"
     lines = [
         (0, "Initialise every weight with a small random number" + (" (see the remark below)." if remark else "."),
          True),
-        (0, f"For each epoch ${epoch}$:", True),
-        (1, f"for each training example $({x}, {y})$:", True),
+        (0, epochs, True),
+        (1, examples, True),
         (2, "forward pass: compute the weighted inputs and activations of every layer (the forward pass above);",
          True),
         (2, f"output error: ${equations['BP1'].lhs} = {equations['BP1'].final}$;", True),

@@ -315,3 +315,19 @@ def test_seed_002s_chain_through_a_thin_network_is_verified_and_a_wrong_factor_i
     wrong = dataclasses.replace(step, chain=((*path[:-2], path[-1]),))
     with pytest.raises(VerificationError, match="thin form, W1_1_1"):
         verify(dataclasses.replace(derivation, thin=dataclasses.replace(thin, steps=(wrong,))), points=1)
+
+
+def test_seed_003s_step_through_the_next_layers_weighted_inputs_is_checked() -> None:
+    """δ_j = Σ_k δ_k ∂a_k/∂a_j (seed 003's letters; the engine's ∂z^{l+1}_k/∂z^l_j) before the chain rule through
+    z_j: with ∂a_k/∂z_j in its place (the activation's derivative dropped) the line fails."""
+    derivation = SEED_002.derive(forms=())
+    argument = next(a for a in derivation.arguments if a.name == "hidden")
+    rules = [line.rule for line in argument.lines]
+    assert rules[:4] == [Rule.DEFINITION, Rule.MULTIVARIABLE_CHAIN_RULE, Rule.ERROR_TERM, Rule.CHAIN_RULE]
+    z, a, z_next = (sp.Symbol(name, real=True) for name in ("z2_j", "a2_j", "z3_k"))
+    through = argument.lines[2].result
+    assert through.has(sp.Derivative(z_next, z, evaluate=False))
+    wrong = through.xreplace({sp.Derivative(z_next, z, evaluate=False): sp.Derivative(z_next, a, evaluate=False)})
+    lines = (*argument.lines[:2], dataclasses.replace(argument.lines[2], result=wrong), *argument.lines[3:])
+    with pytest.raises(VerificationError, match="general hidden"):
+        verify(_with_argument(derivation, "hidden", lines=lines), points=1)

@@ -114,7 +114,7 @@ def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) 
 def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
     text = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     algorithm = text[text.index("## Gradient descent"):]
-    assert r"For each epoch $t = 1, 2, \ldots$:" in algorithm  # Bishop's E_n: n is the example, so epochs t
+    assert "For $t = 1$ to the number of epochs:" in algorithm  # Bishop's E_n: n is the example, so epochs t
     assert r"output errors, for every output neuron $j$: $\delta^{(L)}_{j} = y_{j} - r_{j}$;" in algorithm
     assert r"$\Delta w^{(l)}_{ji} \leftarrow \delta^{(l)}_{j} z^{(l-1)}_{i}$" in algorithm
     assert r"$w^{(l)}_{ji} \leftarrow w^{(l)}_{ji} - \eta_t\, \Delta w^{(l)}_{ji}$" in algorithm
@@ -177,7 +177,15 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"&= h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}",
                  r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}", r"&= y - r^{\ell} \qquad \text{simplify}",
                  r"\delta_{j} &= \sigma'(a_{j})\,v_{j} \delta_{y}", r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}",
-                 r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$", r"the output's $v_{j}$ too"):
+                 r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$", r"the output's $v_{j}$ too",
+                 # its δ rule: the generalised chain rule through a_k, then ∂a_k/∂a_j by the chain rule
+                 r"&= \sum_{k} \frac{\partial E_{\ell}}{\partial a_{k}}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad "
+                 r"\text{multivariable chain rule}",
+                 r"&= \sum_{k} \delta_{k}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{where }",
+                 r"&= \sum_{k} \delta_{k}\,\frac{\partial a_{k}}{\partial z_{j}}\,"
+                 r"\frac{\partial z_{j}}{\partial a_{j}} \qquad \text{chain rule}",
+                 # its loops: for n = 1 to num epochs, for all x^ℓ ∈ D
+                 "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}, r^{\ell}) \in \mathcal{D}$"):
         assert line in text, line
     assert "^{(" not in text and r"\mathbf{W}^" not in text  # no layer marks anywhere
     # the general argument keeps the letters of a neuron and the next layer's: δ_k w_kj, never the output's
@@ -245,12 +253,17 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
     """The set-up (a_j = g_ℓ(z_j), z_j = Σ_i W_ij a_i + b_j, C the mean of c, δ defined), then (a) and (b): each
     what to show, then "Solution." and the argument, this network's activation named as it is (tanh, not σ)."""
     text = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
-    order = ["## Problem", r"a_{j}^{(\ell)} &= g_{\ell}(z_{j}^{(\ell)})",
+    order = ["## Problem", r"a_{j}^{(\ell)} &= g_{\ell}(z_{j}^{(\ell)})", "(non-linear) activation function",
+             r"over all $n_{\ell-1}$ of layer $\ell-1$ here, and over all $n_{\ell+1}$ of layer $\ell+1$",
              r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
              "### (a) The error terms", "Show that the error term", "Solution.",
-             # as seed 001: ∂c/∂a_j through every neuron of the next layer first, then δ_j through the activation
-             r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k} \frac{\partial c}{\partial z_{k}^{(\ell+1)}}",
-             r"&= \sum_{k} \delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)} \qquad \text{where }",
+             # as seed 001: ∂c/∂a_j through every neuron of the next layer first, for layer L-1, then for every
+             # hidden layer; then δ_j through the activation
+             "Observe now layer $L-1$.",
+             r"\frac{\partial c}{\partial a_{j}^{(L-1)}} &= \sum_{k} \frac{\partial c}{\partial z_{k}^{(L)}}",
+             r"&= \sum_{k} \delta_{k}^{(L)}\,W_{jk}^{(L)} \qquad \text{where }",
+             "layer $L-2$ goes the same way with $L-1$ in place of $L$",
+             r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k} \delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)}",
              r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)} \qquad "
              r"\text{by the step before}",
              r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer", "Solution.",
@@ -305,9 +318,9 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     assert text.index("The generalised (multivariable) chain rule:") < text.index(r"\tag{2}")
     assert (r"\frac{\partial y}{\partial x_{i}} &= \sum_{r=1}^{m} \frac{\partial y}{\partial u_{r}}\,"
             r"\frac{\partial u_{r}}{\partial x_{i}}") in text
-    assert "For each epoch $n = 1, 2, \\ldots$" in text and r"$\eta_n > 0$" in text  # E_ℓ: n counts epochs
+    assert "For $n = 1$ to the number of epochs" in text and r"$\eta_n > 0$" in text  # E_ℓ: n counts epochs
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
-    assert "For each epoch $t = 1, 2, \\ldots$" in bishop and r"$\eta_t > 0$" in bishop  # E_n: n is an example
+    assert "For $t = 1$ to the number of epochs" in bishop and r"$\eta_t > 0$" in bishop  # E_n: n is an example
 
 
 def test_goodfellow_opens_with_what_backpropagation_is_for_and_bishop_defines_sigma() -> None:
