@@ -11,10 +11,11 @@ import sympy as sp
 from ..derive.derivation import Derivation, Step
 from ..model import symbols
 from ..model.architecture import Architecture
+from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from . import sections as sec
 from .sections import Block, Section, display, text
-from .summary import labels
+from .summary import bp_equations, labels
 
 #: The seeds that reach each weight of the last two layers by its whole chain before naming an error term, the
 #: output layer's weights first and the bias units' last (seed 000).
@@ -54,7 +55,6 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
     def weights(layer: int, biases: bool) -> list[Block]:
         return _path_blocks(paths, network, layer, biases, printer, short)
 
-    cost = printer.cost_letter()
     output = [text(f"Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$, "
                    + ("ignoring the weights on the bias units for now:" if network.bias == "neuron" else
                       "each weight by its whole chain from the cost:")), *weights(L, False),
@@ -67,7 +67,8 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
                   *weights(L - 1, False),
                   text("where the error terms of the layer, as one vector, are those of the output layer carried "
                        "back:"),
-                  *_vector_blocks(derivation, printer, symbols.matrix("delta", L - 1))]
+                  *_vector_blocks(derivation, printer, symbols.matrix("delta", L - 1)), *_every_hidden_layer(
+                      derivation, printer)]
         subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', L - 1)}$",
                                    f"{prefix}sec:element-hidden-{L - 1}", tuple(hidden)))
     for layer in range(L - 2, 0, -1):
@@ -81,8 +82,18 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
         subsections.append(Section("The bias units' weights" if network.bias == "neuron" else "The biases",
                                    f"{prefix}sec:element-parameters", (*biases, text(_bias_words(network, printer)))))
     subsections.append(_matrix_subsection(derivation, printer, prefix, last[-1]))
-    intro = text(f"Each weight's gradient by the chain rule, from the cost ${cost}$ down to the weight.")
-    return Section("Backpropagation, element by element", f"{prefix}sec:element", (intro,), tuple(subsections))
+    intro = f"Each weight's gradient by the chain rule, from the cost ${printer.cost_letter()}$ down to the weight."
+    return Section("Backpropagation, element by element", f"{prefix}sec:element", (text(intro),), tuple(subsections))
+
+
+def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+    """Seed 000's boxed rule for the error terms of any hidden layer, once the last one's are found (BP2 as the
+    summary states it, from the same vector-form steps)."""
+    rule = next((eq for eq in bp_equations(derivation, printer) if eq.tag == "BP2"), None)
+    if rule is None:
+        return []
+    return [text("and the same holds one layer further down, and so for every hidden layer:"),
+            display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", r"\text{for every hidden layer}"),)))]
 
 
 def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix: str, layer: int) -> Section:

@@ -33,6 +33,11 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     blocks = [text(intro)]
     if notation.seed in PURPOSE:
         blocks.append(text(purpose(network, printer)))
+    elif notation.seed in GOAL:
+        blocks.append(text(f"The goal of backpropagation is the partial derivative of the cost "
+                           f"${printer.doprint(sp.Symbol('C'))}$ by every weight and every bias of the network. The "
+                           "derivation below works with whole layers, by matrix calculus, in the conventions of the "
+                           "notation table."))
     if "figure" in shown:
         blocks.append(Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
                             text=f"The {network.spec} network, labelled in {notation.title}."))
@@ -49,6 +54,8 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
 
 #: The seeds that open with what backpropagation is for (seed 002's introduction).
 PURPOSE = ("002",)
+#: The seeds that open with its goal in one sentence before their conventions (seed 004).
+GOAL = ("004",)
 
 
 def purpose(network: Architecture, printer: NotationPrinter) -> str:

@@ -22,6 +22,7 @@ from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
 from .sections import AlgorithmLine, Block, Boxed, Section, display, text
+from .tables import weight_layers
 
 COST = sp.Symbol("c")
 
@@ -156,6 +157,15 @@ def index_form(network: Architecture, printer: NotationPrinter) -> Display:
     return Display(tuple(lines))
 
 
+def _indices(notation: Notation) -> str:
+    """What the indices of the entry formulas count (seed 000: "j indexes unit in (l+1)th layer, k indexes unit in
+    lth layer"), and that BP4 is the same update for the whole matrix at once."""
+    j, i = notation.indices[:2]
+    src, dst = weight_layers(notation)
+    return (f"Here ${j}$ indexes a neuron of layer ${dst}$ and ${i}$ one of layer ${src}$; BP4 above is the "
+            "vectorised form of the last, every weight of the layer at once.")
+
+
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
     """With bias units: what the weight matrix without its bias column and the activations with the unit's 1 on top
     are written as (seed 000: "W^l has weights on bias units removed", a^(1) = (1, X_1, X_2)^T)."""
@@ -192,6 +202,7 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
         *([text(f"Here{bias_unit_words(network, printer)}")] if network.bias == "neuron" else []),
         text("Entry by entry:"),
         display(index_form(network, printer)),
+        text(_indices(notation)),
         text("; ".join(ranges) + ". For a batch of $m$ examples the cost is the mean of the examples' costs, and "
              "so each gradient is the mean $\\frac{1}{m}\\sum_{i=1}^{m}$ of the examples' gradients."),
     ]

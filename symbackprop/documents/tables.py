@@ -41,6 +41,12 @@ def _words(notation: Notation, kind: str, engine_layer: int, center_kind: str) -
     return relative(notation, engine_layer + notation.layer_offset.get(kind, 0) - center)
 
 
+def weight_layers(notation: Notation) -> tuple[str, str]:
+    """The layers a general weight joins, relative to its own layer letter: where it comes from and where it goes
+    (``l-1``, ``l`` for Nielsen's w^l_jk; ``l``, ``l+1`` for Ng's w^(l)_jk)."""
+    return _words(notation, "a", GENERAL - 1, "W"), _words(notation, "z", GENERAL, "W")
+
+
 def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], align: str) -> Table:
     """A :class:`Table` whose cells' math has no bare ``|`` (:func:`bars_as_commands`): in Markdown one would end
     the cell and shift the row's columns."""
@@ -71,7 +77,7 @@ def notation_table(network: Architecture, printer: NotationPrinter) -> Table:
     z, w = general["z"], general["W"]
     g = GENERAL
     j, k = notation.indices[:2]  # a weight's destination and source
-    src, dst = _words(notation, "a", g - 1, "W"), _words(notation, "z", g, "W")
+    src, dst = weight_layers(notation)
     rows: list[tuple[str, str]] = [
         (f"${printer.doprint(sp.Symbol(symbols.element('x', None, k)))}$", f"input ${k}$"),
         _target_row(network, printer),

@@ -247,6 +247,8 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     assert (r"&= \operatorname{diag}(\sigma'(z^{l})) (W^{l+1})^{\top} \delta^{l+1} "
             r"\qquad (AB)^{\top} = B^{\top} A^{\top}") in vector
     assert "^{1}" not in vector and "^{2}" not in vector  # layers only as L, l, l+1, l-1
+    assert "The goal of backpropagation is the partial derivative of the cost $C$ by every weight and every bias" \
+        in text
 
 
 def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None:
@@ -294,6 +296,11 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
     # the hidden error terms as one vector, the output's carried back through the transposed weights
     assert r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(3)}) \odot \sigma'(\mathbf{Z}^{(2)})" in hidden
+    # then, boxed, the rule for every hidden layer; the summary says what j and k index, and that BP4 vectorises
+    assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "
+            r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for every hidden layer}") in hidden
+    assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$; BP4 above is the vectorised form"
+            in text)
     at = 0
     for piece in order:
         at = text.index(piece, at)
