@@ -26,6 +26,7 @@ from ..notation.display import Display, Line, chain
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
 from .notes import note
+from .schematic import schematic_blocks
 from .sections import Block, Section, display, text
 from .summary import labels
 
@@ -83,7 +84,8 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     shown = [a for a in derivation.arguments if every or a.name in order and not (a.name == "output" and
                                                                                    "softmax" in names)]
     for argument in sorted(shown, key=lambda a: order.index(a.name) if a.name in order else len(order)):
-        blocks.extend(_argument_blocks(argument, printer, examples=every or printer.notation.seed not in EXAMPLE_LAST))
+        blocks.extend(_argument_blocks(argument, printer, examples=every or printer.notation.seed not in EXAMPLE_LAST,
+                                       prefix=prefix))
     return Section("Backpropagation for a general neuron", f"{prefix}sec:general", tuple(blocks))
 
 
@@ -103,7 +105,8 @@ def _printer(argument: Argument, printer: NotationPrinter, general_layer: bool =
     return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
 
 
-def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: bool = True) -> list[Block]:
+def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: bool = True, prefix: str = ""
+                     ) -> list[Block]:
     letters = notation_letters(argument, printer)
     shown = _printer(argument, printer)
     z, a = (shown.doprint(general.with_letters(sp.Symbol(symbols.element(kind, argument.layer, "j")), letters))
@@ -126,7 +129,9 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
     shown_chain = chain(lhs, kept, printer.width)  # a line that reads as the one before: once
     tag = TAGS.get(printer.notation.seed, {}).get(argument.name, "")
-    blocks = [*before, text(intro), display(dataclasses.replace(shown_chain, tag=tag) if tag else shown_chain)]
+    drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where) for where in ("before", "after")]
+    tagged = dataclasses.replace(shown_chain, tag=tag) if tag else shown_chain
+    blocks = [*before, *drawn[0], text(intro), display(tagged), *drawn[1]]
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
     if argument.name == "hidden" and printer.notation.seed in NAMED:

@@ -120,9 +120,8 @@ def setup_blocks(network: Architecture, generic: Derivation, printer: NotationPr
         display(Display((_definition(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
         text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and"),
         display(Display((_definition(found["weight"], Rule.LOCAL_LINEAR, printer),))),
-        text(f"{_parameters(found, printer, network.bias)}; a sum over a layer's neurons runs over all "
-             f"$n_{{{l}-1}}$ of layer ${l}-1$ here, and over all $n_{{{l}+1}}$ of layer ${l}+1$ below ($n_{{{l}}}$ "
-             f"the number of neurons of layer ${l}$). {cost}"),
+        text(f"{_parameters(found, printer, network.bias)}; a sum runs over the $n_{{{l}-1}}$ neurons of layer "
+             f"${l}-1$ here, over the $n_{{{l}+1}}$ of layer ${l}+1$ below. {cost}"),
     ]
     if mean is not None:
         blocks.append(display(mean))
@@ -223,6 +222,14 @@ def _vector_solution(concrete: Derivation, generic: Derivation,
     return tuple(blocks)
 
 
+def _solution(blocks: Sequence[Block]) -> tuple[Block, ...]:
+    """A part's answer, its first paragraph opening with "Solution." (a figure beside it may come first)."""
+    first = next((n for n, block in enumerate(blocks) if block.kind == "text"), None)
+    if first is None:
+        return (text("Solution."), *blocks)
+    return (*blocks[:first], text(f"Solution. {blocks[first].text}"), *blocks[first + 1:])
+
+
 def homework_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
     """Seed 001 as it is: a problem stating the set-up, then (a) the error terms and (b) the gradients to show,
     each followed by its solution (the arguments, every step with its rule, then this network's terms)."""
@@ -231,8 +238,7 @@ def homework_section(derivation: Derivation, printer: NotationPrinter, prefix: s
     printers = (NotationPrinter(printer.notation, generic.network, indicator=printer.indicator, width=printer.width),
                 printer)
     asked, answered = problem_blocks(generic, printers[0]), solution_blocks(derivation, generic, printers, prefix)
-    parts = tuple(Section(f"({part}) {title}", f"{prefix}hw:{part}", (*asked[part], text("Solution."),
-                                                                    *answered[part]))
+    parts = tuple(Section(f"({part}) {title}", f"{prefix}hw:{part}", (*asked[part], *_solution(answered[part])))
                   for part, title in (("a", "The error terms"), ("b", "The gradients")))
     return Section("Problem", f"{prefix}sec:problem", setup_blocks(network, generic, printers[0], "(a) and (b)"),
                    parts)

@@ -71,10 +71,14 @@ class Caption:
 
 @dataclass(frozen=True)
 class Figure:
+    """Nodes, arrows, captions under the columns and labels above the gaps; ``compact`` draws smaller neurons (a
+    schematic beside an argument, :mod:`.schematic`)."""
+
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     captions: tuple[Caption, ...]
     matrices: tuple[Caption, ...]
+    compact: bool = False
 
 
 def _shown(n: int) -> list[int | None]:

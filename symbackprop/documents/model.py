@@ -67,7 +67,9 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     printer = NotationPrinter(notation, network, indicator=indicator, width=options.line_width)
     p = options.label_prefix
     shown = options.sections
-    parts = [setup_section(derivation, printer, p, shown)]
+    # a homework states its own set-up (seed 001): without the figure, table or forward pass, no section for it
+    own_setup = "problem" in shown and not {"figure", "notation", "forward"} & set(shown)
+    parts = [] if own_setup else [setup_section(derivation, printer, p, shown)]
     for name, build in SECTION_BUILDERS:
         if name in shown and (section := build(derivation, printer, p)) is not None:
             parts.append(section)

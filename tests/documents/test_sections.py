@@ -11,7 +11,7 @@ import pytest
 from symbackprop import Network, SymbackpropError
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import PRESET_SECTIONS, SECTIONS, DocumentOptions
-from symbackprop.documents.render import render_markdown
+from symbackprop.documents.render import render_markdown, render_tex
 from symbackprop.notation.presets import PRESETS
 from tests.helpers import one_line, run_cli
 
@@ -108,7 +108,9 @@ def test_input_major_argues_with_g_ell_and_its_layer_letters() -> None:
                                                ("input-major", "the input-major notation")])
 def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) -> None:
     text = render_markdown(Network([2, 2, 1]).derive(), DocumentOptions(notation=preset, formats=("md",)))
-    assert f"The notation is {title}." in text
+    assert f"; {title}.*" in text  # the subtitle
+    # the set-up names it again; a homework (input-major's default) states its own set-up instead
+    assert (f"The notation is {title}." in text) == (preset != "input-major")
 
 
 def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
@@ -256,9 +258,10 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
     what to show, then "Solution." and the argument, this network's activation named as it is (tanh, not σ)."""
     text = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
     order = ["## Problem", r"a_{j}^{(\ell)} &= g_{\ell}(z_{j}^{(\ell)})", "(non-linear) activation function",
-             r"over all $n_{\ell-1}$ of layer $\ell-1$ here, and over all $n_{\ell+1}$ of layer $\ell+1$",
+             r"a sum runs over the $n_{\ell-1}$ neurons of layer $\ell-1$ here, over the $n_{\ell+1}$ of layer "
+             r"$\ell+1$ below",
              r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
-             "### (a) The error terms", "Show that the error term", "Solution.",
+             "### (a) The error terms", "Show that the error term", "Solution. One neuron stands for every neuron",
              # as seed 001: ∂c/∂a_j through every neuron of the next layer first, for layer L-1, then for every
              # hidden layer; then δ_j through the activation
              "Observe now layer $L-1$.",
@@ -357,3 +360,23 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     assert "(1-1-1-1-1)" in deeper and all(rf"\text{{layer {k}}}" in deeper for k in (1, 2, 3))
     assert "thin network" not in render_markdown(_seed("goodfellow").derive(forms=("element", "vector", "thin")),
                                                  DocumentOptions(notation="ng", formats=("md",)))
+
+
+def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
+    """Seed 003's internal neuron (z_i -> z_j via w_ji, on to a_k of layer l+1 via w_kj) before the weight's
+    argument, and its δ_k flowing back to δ_j after the rule for δ; seed 001's neuron of layer L-1 reaching the cost
+    through every neuron of layer L, and its chain of functions from a weight to the cost."""
+    tex = render_tex(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("tex",)))
+    neuron, errors = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("neuron", "errors"))
+    assert neuron < tex.index("A weight reaches the cost") < tex.index(r"\tag{2}") < errors
+    drawn = tex[tex.index(r"\begin{tikzpicture}", tex.index("Backpropagation for a general neuron")):neuron]
+    for label in ("{$z_{i}$}", "{$z_{j}$}", "{$a_{1}$}", "{$a_{k}$}", "{$w_{ji}$}", "{$w_{kj}$}", r"\text{layer } l+1"):
+        assert label in drawn, label
+    back = tex[tex.rindex(r"\begin{tikzpicture}", 0, errors):errors]
+    assert "{$\\delta_{j}$}" in back and "{$\\delta_{k}$}" in back and "minimum size=7mm" in back
+    homework = render_tex(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("tex",)))
+    assert homework.index(r"\label{bp:fig:influence}") < homework.index("Observe now layer $L-1$")
+    assert (r"Solution. Functions are computed in a chain, $W_{ij}^{(\ell)} \to z_{j}^{(\ell)} \to a_{j}^{(\ell)} "
+            r"\to \cdots \to c$.") in homework
+    assert "fig:neuron" not in render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen",
+                                                                                      sections="all"))

@@ -1,0 +1,127 @@
+"""Schematic figures of one general neuron, as the seeds draw them beside their arguments: neuron j of a layer l
+with an input i of layer l-1 and the neurons k of layer l+1 it feeds (seed 003's internal neuron); the same with
+the error terms flowing back from layer l+1 to j (seed 003's back-propagation diagram); neuron j of layer L-1
+reaching the cost through every neuron of layer L (seed 001's "schematically"); and, in one line of text, the chain
+of functions from a weight to the cost (seed 001's "functions are computed in chains").
+
+Each is a :class:`~.figure.Figure` for the same TikZ template as the network figure; every label is printed by the
+notation printer from the engine's symbols with letter indices, at a general layer relabelled l (or L).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from ..derive import general
+from ..model import symbols
+from ..notation.printer import NotationPrinter
+from .figure import Caption, Edge, Figure, Node
+from .sections import Block, text
+from .summary import labels
+from .tables import GENERAL, relative
+
+#: Horizontal distance between two columns and vertical between two rows (cm).
+GAP, ROW = 3.0, 0.7
+
+
+def _symbol(printer: NotationPrinter, kind: str, layer: int, *indices: str | int) -> str:
+    """An engine symbol of ``layer`` with indices ``j``, ``i`` (below) or ``k`` (above), or numbers, in the
+    notation's letters."""
+    j, below, above = printer.notation.indices
+    letters = {"j": j, "i": below, "k": above}
+    name = symbols.element(kind, layer, *indices)
+    return printer.doprint(general.with_letters(sp.Symbol(name, real=True), letters))
+
+
+def _cm(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _column(x: float, column: str, entries: Sequence[str | None]) -> list[Node]:
+    """A column of neurons, top to bottom, ``None`` for an ellipsis; TikZ node names ``column0``, ``column1``, ..."""
+    top = (len(entries) - 1) * ROW / 2
+    return [Node(f"{column}{row}", _cm(x), _cm(top - row * ROW), label or r"\vdots", "neuron" if label else "dots")
+            for row, label in enumerate(entries)]
+
+
+def _captions(printer: NotationPrinter, offsets: Sequence[int], height: int, first: int = 0) -> list[Caption]:
+    """``layer l-1``, ``layer l``, ... under the columns from ``first``."""
+    bottom = -(height - 1) * ROW / 2 - 0.65
+    return [Caption(_cm((first + column) * GAP), _cm(bottom), "",
+                    rf"\text{{layer }} {relative(printer.notation, offset)}") for column, offset in enumerate(offsets)]
+
+
+def neuron_figure(printer: NotationPrinter, errors: bool = False) -> Figure:
+    """Neuron j of layer l, an input i of layer l-1 (weight w_ji) and the neurons 1, ..., k, ... of layer l+1 it
+    feeds (weights w_kj); with ``errors``, the error terms instead, flowing back from layer l+1 to j."""
+    at = printer.relabel(labels(printer.notation, "z", GENERAL))
+    g = GENERAL
+    kind = "delta" if errors else "a"
+    below = _column(0.0, "i", [None, _symbol(at, "a", g - 1, "i"), None]) if not errors else []
+    own = _column(GAP, "j", [_symbol(at, kind, g, "j")])
+    above = _column(2 * GAP, "k", [_symbol(at, kind if errors else "z", g + 1, 1), None,
+                                   _symbol(at, kind if errors else "z", g + 1, "k")])
+    weight = _symbol(at, "W", g + 1, "k", "j")
+    edges = [Edge(above[0].ref, own[0].ref), Edge(above[2].ref, own[0].ref, weight)] if errors else [
+        Edge(below[1].ref, own[0].ref, _symbol(at, "W", g, "j", "i")),
+        Edge(own[0].ref, above[0].ref), Edge(own[0].ref, above[2].ref, weight)]
+    offsets = (0, 1) if errors else (-1, 0, 1)
+    return Figure(tuple(below + own + above), tuple(edges), tuple(_captions(printer, offsets, 3, 1 if errors else 0)),
+                  (), compact=True)
+
+
+def influence_figure(printer: NotationPrinter, layer: int) -> Figure:
+    """Seed 001's schematic: neuron j of layer L-1 (engine ``layer``) feeding every neuron k of layer L, each of
+    which the cost depends on."""
+    at = printer.relabel(labels(printer.notation, "z", layer + 1, "L"))
+    own = _column(0.0, "j", [_symbol(at, "a", layer, "j")])
+    above = _column(GAP, "k", [_symbol(at, "z", layer + 1, 1), None, _symbol(at, "z", layer + 1, "k")])
+    cost = [Node("c0", _cm(2 * GAP), "0.00", at.cost_letter(), "neuron")]
+    edges = [Edge(own[0].ref, above[0].ref), Edge(own[0].ref, above[2].ref, _symbol(at, "W", layer + 1, "k", "j")),
+             Edge(above[0].ref, cost[0].ref), Edge(above[2].ref, cost[0].ref)]
+    bottom = _cm(-ROW - 0.65)
+    captions = (Caption("0.00", bottom, "", r"\text{layer } L-1"), Caption(_cm(GAP), bottom, "", r"\text{layer } L"),
+                Caption(_cm(2 * GAP), bottom, "the cost", ""))
+    return Figure(tuple(own + above + cost), tuple(edges), captions, (), compact=True)
+
+
+def chain_text(printer: NotationPrinter) -> str:
+    """Seed 001's chain of functions, in one line: a weight of layer l, the weighted input it enters, the neuron's
+    output, on to the cost."""
+    at = printer.relabel(labels(printer.notation, "z", GENERAL))
+    g = GENERAL
+    links = [_symbol(at, "W", g, "j", "i"), _symbol(at, "z", g, "j"), _symbol(at, "a", g, "j"), r"\cdots",
+             at.cost_letter()]
+    chain = r" \to ".join(links)
+    return f"Functions are computed in a chain, ${chain}$."
+
+
+#: The schematics a seed draws beside an argument: (seed, argument, where) -> the figure's name. ``before`` the
+#: argument's introduction, ``after`` its display.
+SCHEMATICS = {("003", "weight", "before"): "neuron", ("003", "hidden", "after"): "errors",
+              ("001", "activation", "before"): "influence", ("001", "weight", "before"): "chain"}
+#: What each figure's caption says.
+CAPTIONS = {
+    "neuron": "A general neuron ${j}$ of layer ${l}$, an input ${i}$, and the neurons of layer ${l}+1$ it feeds.",
+    "errors": "The error terms of layer ${l}+1$ flow back to neuron ${j}$.",
+    "influence": "Neuron ${j}$ of layer $L-1$ reaches the cost through every neuron of layer $L$.",
+}
+
+
+def schematic_blocks(name: str, layer: int, printer: NotationPrinter, prefix: str, where: str) -> list[Block]:
+    """The figure the notation's seed draws ``where`` (``before``, ``after``) the argument ``name`` of ``layer``."""
+    figure = SCHEMATICS.get((printer.notation.seed, name, where))
+    if figure is None:
+        return []
+    if figure == "chain":  # a line of text, not a figure
+        return [text(chain_text(printer))]
+    built = {"neuron": lambda: neuron_figure(printer), "errors": lambda: neuron_figure(printer, errors=True),
+             "influence": lambda: influence_figure(printer, layer)}[figure]()
+    j, i, k = printer.notation.indices
+    caption = CAPTIONS[figure].format(j=j, i=i, k=k, l=printer.notation.layer_letter)
+    return [Block("figure", figure=built, label=f"{prefix}fig:{figure}", text=caption)]
+
+
+__all__ = ["SCHEMATICS", "chain_text", "influence_figure", "neuron_figure", "schematic_blocks"]
