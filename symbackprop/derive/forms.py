@@ -308,18 +308,19 @@ class _Builder:
         self.add(name, l, lhs, (), Rule.OUTER_PRODUCT, outer)
 
     def _gradients_batch(self, l: int) -> None:
-        """BP4 of the vector form for each example (column), summed; BP3 through Z^l = W^l A^{l-1} + b^l 1^T."""
+        """BP4 of the vector form for each example (column), summed; BP3 through Z^l = W^l A^{l-1} + b^l 1^T, where b^l
+        enters every column, so the columns' gradients add up: Δ^l 1."""
         s, net = self.s, self.s.net
         d, examples = s.delta(l), s.ones(1).T  # 1_m, (m x 1)
         weights, bias = symbols.matrix("W", l), symbols.matrix("b", l)
         source = s.abar(l - 1) if net.bias == "neuron" else s.a(l - 1)
         self.add(weights, l, partial(COST, s.weights(l)), (), Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED, d * source.T)
-        bias_chain = ((sp.Transpose(partial(s.z(l), s.bias(l))), partial(COST, s.z(l))),)
+        # b^l enters every column of Z^l: no Jacobian of a matrix by a vector, the columns' gradients add up
         if net.bias == "vector":
-            self.add(bias, l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_BIAS, d * examples)
+            self.add(bias, l, partial(COST, s.bias(l)), (), Rule.SUM_OVER_COLUMNS, d * examples)
         elif net.bias == "shared":
             total = sp.OneMatrix(1, net.layers[l]) * d * examples
-            self.add(bias, l, partial(COST, s.bias(l)), bias_chain, Rule.CHAIN_RULE_SHARED_BIAS, total)
+            self.add(bias, l, partial(COST, s.bias(l)), (), Rule.CHAIN_RULE_SHARED_BIAS, total)
 
 
 def _build(network: Architecture, batch: bool) -> tuple[dict[str, sp.Basic], list[Step]]:

@@ -54,6 +54,7 @@ NOTES: dict[Rule, str] = {
     Rule.CHAIN_RULE_BIAS: r"\text{chain rule}",
     Rule.CHAIN_RULE_SHARED_BIAS: r"\text{chain rule; sum over the neurons}",
     Rule.MEAN_OVER_EXAMPLES: r"\text{column } i \text{ is example } i\text{; } C \text{ is the mean}",
+    Rule.SUM_OVER_COLUMNS: r"\text{the bias enters every column: the columns' gradients add up}",
     Rule.MEAN_OVER_EXAMPLES_SOFTMAX: r"\text{column } i \text{ is example } i\text{; } C \text{ is the mean}",
     Rule.EACH_COLUMN: r"\text{the vector form, column by column}",
     Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED: r"\text{chain rule; an outer product}",

@@ -130,7 +130,8 @@ def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Blo
     params = ", ".join(printer.doprint(sp.MatrixSymbol(name, *shape))
                        for name, shape in network.parameter_shapes.items())
     rows = (("data", f"$m$ examples, the columns of ${inputs} \\in \\mathbb{{R}}^{{{network.layers[0]} \\times m}}$"),
-            ("model", f"the function ${output}$ of the input, nested above"),
+            ("model", f"the function ${output} \\in \\mathbb{{R}}^{{p}}$ of the input, nested above, with $p = "
+                      f"{network.layers[-1]}$ outputs"),
             ("parameters", f"${params}$"),
             ("loss", f"${total}$, the mean cost of the examples"),
             ("learning algorithm", f"gradient descent, which needs the derivative of ${total}$ by every parameter: "

@@ -74,6 +74,7 @@ class Rule(Enum):
 
     # The batch form (derive.forms), examples as columns.
     MEAN_OVER_EXAMPLES = auto()
+    SUM_OVER_COLUMNS = auto()  # b enters every column of Z = W A + b 1^T: the columns' gradients add up
     MEAN_OVER_EXAMPLES_SOFTMAX = auto()
     EACH_COLUMN = auto()
     CHAIN_RULE_OUTER_PRODUCT_SUMMED = auto()
@@ -147,6 +148,7 @@ WORDS: dict[Rule, str] = {
     Rule.CHAIN_RULE_BIAS: "chain rule; dz^l/db^l = I",
     Rule.CHAIN_RULE_SHARED_BIAS: "chain rule; dz^l_j/db^l = 1 for every neuron j",
     Rule.MEAN_OVER_EXAMPLES: "C = (1/m) sum_i c_i: column i is delta^L of example i, over m",
+    Rule.SUM_OVER_COLUMNS: "b^l enters every column of Z^l = W^l A^{l-1} + b^l 1^T: the columns' gradients add up",
     Rule.MEAN_OVER_EXAMPLES_SOFTMAX: "C = (1/m) sum_i c_i: column i is delta^L of example i, over m; "
                                      "softmax Jacobian-vector product a ⊙ (g - 1 (a^T g))",
     Rule.EACH_COLUMN: "BP2 applied to each column (example)",

@@ -213,3 +213,12 @@ def test_a_wide_layer_keeps_the_general_entry_and_the_outer_product() -> None:
     assert [s.rule for s in d.steps_of("vector", "W2")][-2:] == [Rule.ENTRY_BY_ENTRY_BIAS_UNIT, Rule.OUTER_PRODUCT]
     column = d.steps_of("vector", "W2")[-2].result[:, 0]  # the bias unit's column: BP3 under this convention
     assert list(column) == list(d.network.delta(2))
+
+
+def test_a_batch_bias_gradient_sums_the_columns_without_an_ill_typed_jacobian() -> None:
+    """b^l enters every column of Z^l = W^l A^{l-1} + b^l 1^T: ∂C/∂b^l = Δ^l 1_m, justified by that, with no chain
+    (∂Z/∂b)ᵀ ∂C/∂Z, whose Jacobian of a matrix by a vector is no matrix; the line is verified."""
+    derivation = Network([2, 3, 2]).derive(forms=("batch",))
+    (step,) = derivation.steps_of("batch", "b2")
+    assert step.chain == () and step.rule is Rule.SUM_OVER_COLUMNS
+    assert derivation.verify(points=1).steps >= len(derivation.steps)
