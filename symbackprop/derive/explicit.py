@@ -111,6 +111,12 @@ def _written_out(ev: _Evaluator, e: sp.MatrixBase) -> sp.Basic:
     return sp.Matrix(e.rows, e.cols, [entry if ev.entries is None else ev.entries(entry) for entry in e])
 
 
+def _blocks(ev: _Evaluator, e: sp.BlockMatrix) -> sp.Basic:
+    """A matrix of blocks (seed 002's column of (W_{·,i})ᵀ ∇ products), each block evaluated, then joined."""
+    rows = [sp.Matrix.hstack(*[ev(e.blocks[i, j]) for j in range(e.blocks.cols)]) for i in range(e.blocks.rows)]
+    return sp.Matrix.vstack(*rows)
+
+
 def _elementwise(ev: _Evaluator, e: ElementwiseApplyFunction) -> sp.Basic:
     name = function_name(e)
     if name not in ev.functions:
@@ -132,6 +138,7 @@ _RULES: tuple[tuple[type, Callable[[_Evaluator, Any], sp.Basic]], ...] = (
     (sp.Transpose, lambda ev, e: ev(e.arg).T),
     (sp.DiagMatrix, lambda ev, e: sp.diag(*list(ev(e.args[0])))),
     (sp.MatrixSlice, _slice),
+    (sp.BlockMatrix, _blocks),
     (ElementwiseApplyFunction, _elementwise),
 )
 

@@ -80,5 +80,11 @@ def written_out(network: Architecture, argument: Argument, closed: Step) -> tupl
                                    for i in rows])
 
     result = next(line.result for line in reversed(argument.lines) if line.rule is not Rule.FROM_ABOVE)
-    return (replace(closed, rule=Rule.DEFINITION, result=entries(argument.lhs)),
-            replace(closed, rule=Rule.ENTRY_BY_ENTRY, result=entries(result)), closed)
+    lines: tuple[Step, ...] = (replace(closed, rule=Rule.DEFINITION, result=entries(argument.lhs)),
+                               replace(closed, rule=Rule.ENTRY_BY_ENTRY, result=entries(result)))
+    if argument.name == "activation" and network.bias != "neuron":  # seed 002: entry i is (W_{l+1,·,i})ᵀ ∇
+        transposed, vector = closed.result.args
+        columns = sp.BlockMatrix([[sp.MatMul(sp.Transpose(transposed.arg[:, i - 1:i]), vector)] for i in rows])
+        lines += (replace(closed, rule=Rule.COLUMNS_TIMES_VECTOR, result=columns),)
+        closed = replace(closed, rule=Rule.ROWS_OF_TRANSPOSE)
+    return (*lines, closed)

@@ -58,6 +58,7 @@ class Rule(Enum):
     FROM_ABOVE = auto()  # a quantity replaced by what the step before found for it (dc/da_j = sum_k w_kj delta_k)
     STACK = auto()  # a general neuron's result for every neuron at once: the entries stacked into a vector
     COLUMNS_TIMES_VECTOR = auto()  # entry j is column j of W, transposed, times a vector: together W^T times it
+    ROWS_OF_TRANSPOSE = auto()  # the columns of W, transposed and stacked, are the rows of W^T
 
     # The vector form (derive.forms), one example.
     CHAIN_RULE_DIAGONAL_JACOBIAN = auto()
@@ -136,6 +137,7 @@ WORDS: dict[Rule, str] = {
     Rule.FROM_ABOVE: "the factor replaced by what the step before found for it",
     Rule.STACK: "the same for every neuron, its entries stacked into a vector (a matrix for the weights)",
     Rule.COLUMNS_TIMES_VECTOR: "entry j is column j of W times the vector (transposed): together W^T times it",
+    Rule.ROWS_OF_TRANSPOSE: "the columns of W, transposed and stacked, are the rows of W^T",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: "chain rule; the Jacobian of an element-wise map is diagonal",
     Rule.DIAGONAL_TIMES_VECTOR: "diag(v) u = v ⊙ u",
     Rule.DIFFERENTIATE_LOSS: "differentiate the loss",

@@ -177,13 +177,26 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         if (info := _matrix_info(arg)) is not None:
             text, transposed = self._matrix(info)
             return text if transposed else _transpose(text)
+        if isinstance(arg, sp.MatrixSlice) and (column := self._column(arg)) is not None:
+            return rf"\left({column}\right)^{{\top}}"
         if isinstance(arg, sp.MatrixSlice) and self.notation.weights_transposed:
             return self._print_MatrixSlice(arg, transposed=False)
         return _transpose(self._print(arg))
 
+    def _column(self, expr: sp.MatrixSlice) -> str | None:
+        """One column of a weight matrix, ``W_{l,·,j}`` (seed 002); None for any other slice (with bias units, a
+        slice of the weights is W̃, the matrix without the bias unit's column)."""
+        info, (start, stop, _) = _matrix_info(expr.parent), expr.colslice
+        if info is None or info.kind != "W" or self.network.bias == "neuron" or stop - start != 1 or \
+                expr.rowslice[:2] != (0, expr.parent.shape[0]):
+            return None
+        return self._scalar("W", info.layer, (r"\cdot", self._print(start + 1)))
+
     def _print_MatrixSlice(self, expr: sp.MatrixSlice, transposed: bool | None = None) -> str:
         parent = expr.parent
         info = _matrix_info(parent)
+        if (column := self._column(expr)) is not None:
+            return column
         if info is None or info.kind != "W" or expr.colslice[0] != 1:
             return super()._print_MatrixSlice(expr)
         letters = dict(self.notation.letters)

@@ -13,8 +13,10 @@ from .printer import NotationPrinter, product
 def written(expr: sp.Basic, printer: NotationPrinter) -> str:
     """``expr`` as it was written: the factors of a product and the terms of a sum in their order (a chain of
     partial derivatives reads from the cost down), a sum over a layer as ``\\sum_k``."""
-    if isinstance(expr, sp.MatrixBase):  # a vector or matrix written out: each entry as written
-        rows = r" \\[3pt] ".join(" & ".join(written(entry, printer) for entry in expr.row(i)) for i in range(expr.rows))
+    if isinstance(expr, (sp.MatrixBase, sp.BlockMatrix)):  # written out: each entry (or block) as written
+        entries = expr.blocks if isinstance(expr, sp.BlockMatrix) else expr
+        rows = r" \\[3pt] ".join(" & ".join(written(entry, printer) for entry in entries.row(i))
+                                 for i in range(entries.rows))
         return rf"\left[\begin{{matrix}}{rows}\end{{matrix}}\right]"
     if not expr.has(sp.Sum, sp.Derivative):  # nothing written in an order of its own: SymPy's printing
         return printer.doprint(expr)

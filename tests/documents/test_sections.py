@@ -225,8 +225,10 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\sum_{m} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,1} \\[3pt]",
         r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m} \frac{\partial \mathcal{L}(\theta)}"
         r"{\partial a_{k+1,m}}\,\frac{\partial a_{k+1,m}}{\partial h_{ki}}",
-        r"&= W_{k+1}^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \qquad "
+        r"&= \left[\begin{matrix}(W_{k+1,\cdot,1})^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \\[3pt] ",
         r"\text{entry by entry, a column of the weights times the vector}",
+        r"&= W_{k+1}^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \qquad "
+        r"\text{the columns, transposed, are the rows of } W^{\top}",
         r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}}\,g'(a_{ki}) \qquad \text{since}\ h_{ki} = g(a_{ki})",
         r"&= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k})",
         r"&= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) \underline{h}_{k-1}^{\top}",
