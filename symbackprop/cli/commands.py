@@ -116,6 +116,7 @@ def derive_command(
     fragment: bool | None = typer.Option(None, "--fragment/--standalone", help="LaTeX appendix fragment."),
     heading: str | None = typer.Option(None, help="Top heading of a fragment: chapter, section, subsection."),
     label_prefix: str | None = typer.Option(None, help="Prefix of every LaTeX label (default bp:)."),
+    author: str | None = typer.Option(None, help="Name under the title, such as \"A. Lecturer, 2026\"."),
     exercise: bool | None = typer.Option(None, "--exercise/--no-exercise", help="Also write exercises."),
     seed: int | None = typer.Option(None, min=0, help="Varies the numbers of the exercises' numeric part."),
     symbol: list[str] | None = typer.Option(None, help="Override a letter: --symbol cost=J (repeatable)."),
@@ -127,12 +128,10 @@ def derive_command(
     """Derive backpropagation for a network and write it as LaTeX, PDF and Markdown in a course's notation."""
     network, table = network_and_table(spec, hidden, output, loss, bias, activations)
     given = {"notation": notation, "sections": sections, "forms": form, "formats": format, "fragment": fragment,
-             "heading": heading, "label_prefix": label_prefix, "exercise": exercise, "seed": seed, "appendix": appendix}
+             "heading": heading, "label_prefix": label_prefix, "exercise": exercise, "seed": seed, "appendix": appendix,
+             "author": author}
     options = _document_options(table, f"{spec} [derive]", given, symbol)
-    if "out" in table and not isinstance(table["out"], str):
-        raise SymbackpropError(f"{spec} [derive]: out must be a folder name, got {table['out']!r}")
-    out = out if out is not None else table.get("out")
-    folder = outputs.output_folder(out) if out is not None else Path("output") / network.name
+    folder = _output_folder(out, table, spec, network.name)
     options.notation_preset.check(network.layers, network.activation(network.depth).elementwise)
     derivation = _verified(network, options) if verify else None
     written, removed = outputs.write_documents(network, options, folder, derivation)
@@ -140,6 +139,14 @@ def derive_command(
         typer.echo(str(path))
     for path in removed:
         typer.echo(f"removed {path} (an earlier run's; this run built no PDF of that document)")
+
+
+def _output_folder(out: str | None, table: dict[str, Any], spec: str, name: str) -> Path:
+    """Where derive writes: ``--out``, else the spec file's ``out``, else ``output/<network name>``."""
+    if "out" in table and not isinstance(table["out"], str):
+        raise SymbackpropError(f"{spec} [derive]: out must be a folder name, got {table['out']!r}")
+    out = out if out is not None else table.get("out")
+    return outputs.output_folder(out) if out is not None else Path("output") / name
 
 
 def _document_options(table: dict[str, Any], source: str, given: dict[str, Any], symbol: list[str] | None) -> Any:

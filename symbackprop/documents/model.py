@@ -37,7 +37,8 @@ class Document:
     """A whole derivation document, ready for the templates.
 
     ``figure_note`` tells a Markdown reader where the network's figure is drawn (TikZ renders in LaTeX only): see
-    :func:`figure_note`.
+    :func:`figure_note`. ``author`` is printed under the title; ``contents`` puts a table of contents after it (seed
+    002 has one).
     """
 
     title: str
@@ -48,6 +49,12 @@ class Document:
     prefix: str
     fragment: bool
     figure_note: str = ""
+    author: str = ""
+    contents: bool = False
+
+
+#: The seeds that open with a table of contents (seed 002, fourteen pages).
+CONTENTS = ("002",)
 
 
 def figure_note(formats: Sequence[str]) -> str:
@@ -80,8 +87,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     title = f"Backpropagation for a {network.spec} network"
     subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.title}"
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
-    return Document(title, subtitle, tuple(parts), tuple(appendix),
-                    options.headings, p, options.fragment, figure_note(options.formats))
+    return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
+                    figure_note(options.formats), options.author, notation.seed in CONTENTS)
 
 
 def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str, form: str) -> Section:

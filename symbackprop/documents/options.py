@@ -41,6 +41,8 @@ TOP_HEADINGS = HEADINGS[:HEADINGS.index("subsection") + 1]
 #: Display width for fragments: a default ``article`` page is about three quarters of the standalone one.
 FRAGMENT_WIDTH = 50.0
 _LABEL_PREFIX = re.compile(r"^[A-Za-z0-9:._-]*$")
+#: The longest author line.
+AUTHOR_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class DocumentOptions:
         fragment: LaTeX without a preamble, to ``\\input`` into a host document.
         heading: the top heading level of the document's sections.
         label_prefix: prefix of every ``\\label``.
+        author: the name under the title of a standalone document (a lecturer's, as the seeds sign theirs); none
+            by default.
         exercise: also write problem statements and solutions.
         seed: varies the numbers of the exercises' numeric part.
         symbols: letter overrides, ``{"cost": "J"}``.
@@ -72,13 +76,14 @@ class DocumentOptions:
     fragment: bool = False
     heading: str = "section"
     label_prefix: str = "bp:"
+    author: str = ""
     exercise: bool = False
     seed: int = 0
     symbols: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     appendix: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        for name in ("notation", "heading", "label_prefix"):
+        for name in ("notation", "heading", "label_prefix", "author"):
             _require(isinstance(getattr(self, name), str), name, "a string", getattr(self, name))
         for name in ("fragment", "exercise"):
             _require(isinstance(getattr(self, name), bool), name, "true or false", getattr(self, name))
@@ -100,6 +105,9 @@ class DocumentOptions:
         if not self.fragment and self.heading in ("part", "chapter"):
             raise SymbackpropError(f"heading {self.heading!r} is for a fragment in a book or report: with --fragment; "
                                    "a standalone document is an article, which has sections")
+        if "\n" in self.author or len(self.author) > AUTHOR_LENGTH:
+            raise SymbackpropError(f"author {self.author[:40]!r}...: give a name of one line, at most "
+                                   f"{AUTHOR_LENGTH} characters")
         if not _LABEL_PREFIX.match(self.label_prefix):
             raise SymbackpropError(
                 f"label prefix {self.label_prefix!r}: use letters, digits and : . _ - only"
@@ -183,7 +191,7 @@ class DocumentOptions:
             raise SymbackpropError(f"{source}: {', '.join(twice)} given twice (with - and with _); keep one")
         data = {name: data[key] for name, key in spelled.items()}
         known = {"notation", "form", "format", "fragment", "heading", "label_prefix", "exercise", "seed", "symbol",
-                 "sections", "appendix"}
+                 "sections", "appendix", "author"}
         unknown = sorted(set(data) - known - {"out"})
         if unknown:
             allowed = ", ".join(sorted(known | {"out"}))

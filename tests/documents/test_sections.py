@@ -382,3 +382,29 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
             r"\to \cdots \to c$.") in homework
     assert "fig:neuron" not in render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen",
                                                                                       sections="all"))
+
+
+def test_an_author_under_the_title_and_seed_002s_contents() -> None:
+    """--author signs the document as the seeds' authors sign theirs (escaped; none by default); goodfellow opens
+    with a table of contents, as seed 002 does, and the other presets do not."""
+    derivation = _seed("goodfellow").derive(forms=("vector", "batch", "thin"))
+    signed = DocumentOptions(notation="goodfellow", formats=("tex", "md"), author="A. Lecturer & co, 2026")
+    tex, md = render_tex(derivation, signed), render_markdown(derivation, signed)
+    assert r"{\large A. Lecturer \& co, 2026\par}" in tex and r"\tableofcontents" in tex
+    assert "\n\nA. Lecturer & co, 2026\n" in md
+    assert "**Contents**\n\n- Set-up\n  - Notation\n  - Forward pass\n- A thin network first\n" in md
+    plain = render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("tex",)))
+    assert r"\tableofcontents" not in plain and r"\vspace{0.6em}" not in plain
+    with pytest.raises(SymbackpropError, match="author .*one line"):
+        DocumentOptions(author="A. Lecturer\n2026")
+
+
+def test_author_from_the_command_line_and_a_spec_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run_cli(capsys, "derive", "2-2-1", "--format", "tex", "--author", "Prof. X",
+                             "--out", str(tmp_path / "cli"))
+    assert status == 0, err
+    assert r"{\large Prof. X\par}" in (tmp_path / "cli" / "derivation-nielsen.tex").read_text()
+    spec = tmp_path / "net.toml"
+    spec.write_text('layers = [2, 2, 1]\n[derive]\nformat = "md"\nauthor = 7\n')
+    status, _, err = run_cli(capsys, "derive", str(spec), "--out", str(tmp_path / "toml"))
+    assert status != 0 and err.count("\n") == 1 and "author must be a string" in err
