@@ -20,8 +20,8 @@ from .reasoning import Argument
 
 def stacked(network: Architecture) -> dict[str, tuple[Step, ...]]:
     """Seed 002's vectors: each general-neuron argument (:mod:`.reasoning`, by name) for every neuron at once, its
-    entries stacked: -(e_ℓ - ŷ) for a softmax with sparse cross-entropy, W^{l+1}ᵀ δ^{l+1} for ∂c/∂a^l, ∂c/∂a^l ⊙
-    g'(z^l) for δ^l, δ^L (a^{L-1})ᵀ for the weights and δ^L for a bias vector."""
+    entries stacked: -(1/ŷ_ℓ) e_ℓ for ∂L/∂ŷ, -(e_ℓ - ŷ) for a softmax with sparse cross-entropy, W^{l+1}ᵀ δ^{l+1}
+    for ∂c/∂a^l, ∂c/∂a^l ⊙ g'(z^l) for δ^l, δ^L (a^{L-1})ᵀ for the weights and δ^L for a bias vector."""
     s, L = Shapes(network, batch=False), network.depth
 
     def step(kind: str, layer: int, lhs: sp.Basic, result: sp.Basic, rule: Rule = Rule.STACK) -> tuple[Step, ...]:
@@ -84,7 +84,7 @@ def written_out(network: Architecture, argument: Argument, closed: Step) -> tupl
                                replace(closed, rule=Rule.ENTRY_BY_ENTRY, result=entries(result)))
     if argument.name == "activation" and network.bias != "neuron":  # seed 002: entry i is (W_{l+1,·,i})ᵀ ∇
         transposed, vector = closed.result.args
-        columns = sp.BlockMatrix([[sp.MatMul(sp.Transpose(transposed.arg[:, i - 1:i]), vector)] for i in rows])
-        lines += (replace(closed, rule=Rule.COLUMNS_TIMES_VECTOR, result=columns),)
+        blocks = sp.BlockMatrix([[sp.MatMul(sp.Transpose(transposed.arg[:, i - 1:i]), vector)] for i in rows])
+        lines += (replace(closed, rule=Rule.COLUMNS_TIMES_VECTOR, result=blocks),)
         closed = replace(closed, rule=Rule.ROWS_OF_TRANSPOSE)
     return (*lines, closed)

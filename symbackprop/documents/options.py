@@ -106,8 +106,8 @@ class DocumentOptions:
             raise SymbackpropError(f"heading {self.heading!r} is for a fragment in a book or report: with --fragment; "
                                    "a standalone document is an article, which has sections")
         if "\n" in self.author or len(self.author) > AUTHOR_LENGTH:
-            raise SymbackpropError(f"author {self.author[:40]!r}...: give a name of one line, at most "
-                                   f"{AUTHOR_LENGTH} characters")
+            shown = repr(self.author[:40]) + ("..." if len(self.author) > 40 else "")
+            raise SymbackpropError(f"author {shown}: give a name of one line, at most {AUTHOR_LENGTH} characters")
         if not _LABEL_PREFIX.match(self.label_prefix):
             raise SymbackpropError(
                 f"label prefix {self.label_prefix!r}: use letters, digits and : . _ - only"
