@@ -15,7 +15,7 @@ from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from . import sections as sec
 from .sections import Block, Section, display, text
-from .summary import bp_equations, labels
+from .summary import bias_unit_words, bp_equations, labels
 
 #: The seeds that reach each weight of the last two layers by its whole chain before naming an error term, the
 #: output layer's weights first and the bias units' last (seed 000).
@@ -92,8 +92,10 @@ def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> lis
     rule = next((eq for eq in bp_equations(derivation, printer) if eq.tag == "BP2"), None)
     if rule is None:
         return []
+    where = [text(f"Here{bias_unit_words(derivation.network, printer)}")] if derivation.network.bias == "neuron" else []
     return [text("and the same holds one layer further down, and so for every hidden layer:"),
-            display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", r"\text{for every hidden layer}"),)))]
+            display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", r"\text{for every hidden layer}"),))),
+            *where]
 
 
 def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix: str, layer: int) -> Section:

@@ -127,6 +127,18 @@ GENERAL_VECTOR = ("004",)
 #: What each equation is for, as seed 004 heads its derivation.
 GOALS = {"BP1": "the error at the output layer", "BP2": "the error propagated to a hidden layer",
          "BP3": "the gradient of the biases", "BP4": "the gradient of the weights"}
+#: How seed 004 goes about each, in words, after its goal.
+ROUTES = {
+    "BP1": "The cost depends on the output layer's weighted inputs through its activations, so the chain rule goes "
+           "through them; each activation depends only on its own weighted input, so that Jacobian is diagonal.",
+    "BP2": "The error of a layer from that of the layer after it, by the multivariate chain rule through the next "
+           "layer's weighted inputs, which are a linear map of this layer's activations; then the transpose of a "
+           "product, and a diagonal matrix as a Hadamard product.",
+    "BP3": "The bias is added directly to the weighted sum, so the Jacobian of the weighted inputs by the biases is "
+           "the identity.",
+    "BP4": "One weight first, from a neuron of the layer below to one of this layer, through its neuron's weighted "
+           "input; then all of them at once, an outer product.",
+}
 
 
 def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
@@ -146,7 +158,8 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
     for tag, name, layers in parts:
         if tag in equations and name in groups:
             equation = equations[tag]
-            blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$."))
+            blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
+                               f"{ROUTES[tag]}"))
             transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
             blocks.append(display(sec.quantity_display(groups[name], printer.relabel(layers), transpose=transpose)))
     return blocks

@@ -150,6 +150,8 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
     n = 1
     vectors = ", ".join(f"${z.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$"
                         for kind in ("z", "a", "delta"))
+    if network.bias == "vector" and notation.layer_offset.get("z", 0) == notation.layer_offset.get("W", 0):
+        vectors += f", ${w.doprint(sp.MatrixSymbol(symbols.matrix('b', g), n, 1))}$"  # seed 004's bias vector
     batch = ", ".join(f"${z.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$" for kind in ("Z", "A"))
     errors = f"${z.doprint(sp.MatrixSymbol(symbols.matrix('Delta', g), n, 1))}$"
     delta, total = z.doprint(sp.MatrixSymbol(symbols.matrix("delta", g), n, 1)), z.doprint(sp.Symbol("C"))
