@@ -69,6 +69,8 @@ NAMED = ("003",)
 EXAMPLE_LAST = ("003",)
 #: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
 STACKED = ("002",)
+#: The seeds that say what gradient descent needs and how the derivation gets it before they start (seed 003).
+STRATEGY = ("003",)
 #: The seeds that argue a hidden neuron's output for layer L-1 first, then say every hidden layer goes the same way
 #: (seed 001: "observe now layer L-1 ... the same would apply to layer L-2").
 LAST_HIDDEN_FIRST = ("001",)
@@ -79,6 +81,8 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     (``every``: all of them), in the seed's order."""
     blocks: list[Block] = [text("One neuron stands for every neuron of its layer; each local derivative is worked "
                                 "out from the definition it comes from.")]
+    if printer.notation.seed in STRATEGY:
+        blocks += _strategy(derivation, printer)
     order = ORDER.get(printer.notation.seed, ORDER["default"])
     names = {argument.name for argument in derivation.arguments}
     shown = [a for a in derivation.arguments if every or a.name in order and not (a.name == "output" and
@@ -87,6 +91,34 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
         blocks.extend(_argument_blocks(argument, printer, examples=every or printer.notation.seed not in EXAMPLE_LAST,
                                        prefix=prefix))
     return Section("Backpropagation for a general neuron", f"{prefix}sec:general", tuple(blocks))
+
+
+def _strategy(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+    """Seed 003's general neuron, its goal and its strategy: neuron j of layer l, a_j = Σ_i w_ji z_i and z_j = h(a_j)
+    (the definitions the arguments differentiate); gradient descent needs ∂E/∂w_ji for every weight, written
+    through z_i, known from the forward pass, and δ_j, for which a rule is derived."""
+    found = {argument.name: argument for argument in derivation.arguments}
+    weight = found.get("weight")
+    if weight is None:  # a section of other arguments only (the exercises' solutions)
+        return []
+    letters, shown = notation_letters(weight, printer), _printer(weight, printer)
+    definitions = [(argument, equation) for argument, rule in ((weight, Rule.LOCAL_LINEAR),
+                                                                (found.get("hidden"), Rule.LOCAL_ELEMENTWISE))
+                   if argument is not None for line in argument.lines if line.rule is rule for equation in line.since]
+    lines = []
+    for argument, equation in definitions[:2]:
+        alone = {**notation_letters(argument, printer), SUM: notation_letters(weight, printer)["k"]}
+        at = _printer(argument, printer)
+        lines.append(Line(at.doprint(general.with_letters(equation.lhs, alone)), "=",
+                          written(general.with_letters(equation.rhs, alone), at)))
+    lhs = shown.doprint(general.with_letters(weight.lhs, letters))
+    delta, source = (shown.doprint(general.with_letters(sp.Symbol(name, real=True), letters)) for name in
+                     (symbols.element("delta", weight.layer, "j"), symbols.element("a", weight.layer - 1, "k")))
+    return [text(f"A general neuron ${letters['j']}$ of a layer ${printer.notation.layer_letter}$:"),
+            display(Display(tuple(lines))),
+            text(f"Gradient descent needs ${lhs}$ for every weight. The strategy is to write it through two "
+                 f"quantities that are easy to compute: ${source}$, which the forward pass gives, and ${delta}$, for "
+                 "which a rule is derived.")]
 
 
 def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
@@ -140,9 +172,7 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
                            "values travel backwards through the network, back-propagated, which is where the "
                            "method's name comes from."))
     if printer.notation.seed in STACKED and argument.stacked:
-        every = "weight of the layer" if argument.name == "weight" else f"neuron ${letters['j']}$ of the layer"
-        blocks.append(text(f"For every {every} at once, the entries stacked:"))
-        blocks.append(display(_stacked(argument, letters, shown)))
+        blocks += _stacked(argument, letters, printer)
     return blocks + (example_blocks(argument, printer) if examples else [])
 
 
@@ -156,12 +186,19 @@ def _generalised(argument: Argument, letters: dict[str, str], printer: NotationP
                  f"and so does every hidden layer ${l} < L$:"), display(Display((result,)))]
 
 
-def _stacked(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> Display:
-    """Seed 002's vector of a result: its entries, the result in each, then the vector it makes."""
+def _stacked(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
+    """Seed 002's vector of a result: its entries, the result in each, then the vector it makes; a weight's and a
+    bias's written out for the output layer's sizes, so labelled L."""
+    if argument.name in ("weight", "bias"):
+        intro = f"For every {argument.name} of the output layer $L$ at once, the entries stacked:"
+        shown = printer.relabel(labels(printer.notation, "z", argument.layer, "L"))
+    else:
+        intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked:"
+        shown = _printer(argument, printer)
     rows = [([written(step.result.applyfunc(lambda entry: general.with_letters(entry, letters))
-                      if isinstance(step.result, sp.MatrixBase) else step.result, printer)], note(step.rule))
+                      if isinstance(step.result, sp.MatrixBase) else step.result, shown)], note(step.rule))
             for step in argument.stacked]
-    return chain(printer.doprint(argument.stacked[0].lhs), rows, printer.width)
+    return [text(intro), display(chain(shown.doprint(argument.stacked[0].lhs), rows, printer.width))]
 
 
 def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: NotationPrinter

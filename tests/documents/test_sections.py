@@ -186,6 +186,10 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"&= \sum_{k} \delta_{k}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{where }",
                  r"&= \sum_{k} \delta_{k}\,\frac{\partial a_{k}}{\partial z_{j}}\,"
                  r"\frac{\partial z_{j}}{\partial a_{j}} \qquad \text{chain rule}",
+                 # its general neuron, goal and strategy before the first argument
+                 r"a_{j} &= \sum_{i} w_{ji} z_{i}", r"z_{j} &= h(a_{j})",
+                 r"Gradient descent needs $\frac{\partial E_{\ell}}{\partial w_{ji}}$ for every weight",
+                 r"$z_{i}$, which the forward pass gives, and $\delta_{j}$, for which a rule is derived",
                  # its loops: for n = 1 to num epochs, for all x^ℓ ∈ D
                  "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}, r^{\ell}) \in \mathcal{D}$"):
         assert line in text, line
@@ -231,7 +235,9 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\text{the columns, transposed, are the rows of } W^{\top}",
         r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}}\,g'(a_{ki}) \qquad \text{since}\ h_{ki} = g(a_{ki})",
         r"&= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k})",
-        r"&= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) \underline{h}_{k-1}^{\top}",
+        # a weight's and a bias's vectors are written out at the output layer's sizes, so labelled L
+        "For every weight of the output layer $L$ at once",
+        r"&= \nabla_{\underline{a}_{L}} \mathcal{L}(\theta) \underline{h}_{L-1}^{\top}",
     ):
         assert line in text, line
     assert r"\text{definition of } \delta" not in text  # goodfellow has no δ: the line would repeat the one before
