@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sympy as sp
+
 from ..derive.derivation import Derivation
+from ..model import symbols
 from ..notation.display import NOTE_GAP, Display, Line, visual_width
 from ..notation.printer import NotationPrinter
 from .notes import note
 from .sections import Block, Section, display, text
+from .summary import labels
 
 
 def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section | None:
@@ -34,10 +38,12 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
              "the loss down to the weight, gives it as one product:"),
         display(_broken(lhs, factors, printer.width, note(step.rule))),
         text(f"The derivative says how much the loss changes for a small change of ${weight}$: how much of the "
-             "loss that weight is answerable for. Rather than ask the weight directly, the loss asks the output "
-             "layer, which owns its part and points to the layer below it, since its value is computed from that "
-             "layer's outputs; each layer points on in turn, down to the weight. The chain rule is exactly this "
-             "road, one pair of factors for each layer:"),
+             "loss that weight is answerable for; the less sensitive the loss is to it, the less the weight is to "
+             f"blame. Rather than ask the weight directly, the loss asks the output layer. "
+             f"{_output_answer(derivation, printer)} "
+             "Each layer below answers the same way, through its activation and then the weights and outputs "
+             "below it, down to the first weights: every weight and bias shares in the loss. The chain rule is "
+             "exactly this road, one pair of factors for each layer:"),
         display(_broken(_braced(lhs, ("the weight,", "directly")), _groups(factors, depth), printer.width)),
     ]
     return Section("A thin network first", f"{prefix}sec:thin", tuple(blocks))
@@ -47,6 +53,27 @@ def _braced(factors: str, label: tuple[str, str]) -> str:
     """``factors`` with an underbrace and a label of two short lines."""
     under = r"\\".join(rf"\text{{{line}}}" for line in label)
     return rf"\underbrace{{{factors}}}_{{\substack{{{under}}}}}"
+
+
+def _output_answer(derivation: Derivation, printer: NotationPrinter) -> str:
+    """The output layer's answer, from the network's own last definitions (seed 002: "I am only as good as the
+    hidden layer and weights below me"): ŷ = O(W_L h_{L-1} + b_L), so the loss asks W_L, b_L and h_{L-1} in turn."""
+    network, equations = derivation.network, derivation.forward_vector
+    if len(equations) < 2 or network.bias == "neuron":
+        return "It owns its part, and points to the weights and outputs below it."
+    weighted, output = equations[-2:]
+    at = printer.relabel(labels(printer.notation, "z", network.depth, "L"))
+    nested = at.doprint(output.rhs.xreplace({weighted.lhs: weighted.rhs}))
+    rank = {"W": 0, "b": 1}  # the weights, the bias, then the outputs below
+
+    def order(matrix: sp.MatrixSymbol) -> tuple[int, str]:
+        return rank.get(symbols.kind_of(matrix.name) or "", 2), matrix.name
+
+    below = [at.doprint(symbol) for symbol in sorted(weighted.rhs.atoms(sp.MatrixSymbol), key=order)]
+    asked = ", ".join(f"${name}$" for name in below[:-1]) + f" and ${below[-1]}$"
+    return (f"It owns its part, but it is only as good as what feeds it, ${at.doprint(output.lhs)} = {nested}$: "
+            f"so the loss asks {asked} in turn; the weights and bias take their share in full, the outputs below "
+            "only as well as the layer that computes them.")
 
 
 def _groups(factors: Sequence[str], depth: int) -> list[str]:

@@ -355,6 +355,7 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     text = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
                            DocumentOptions(notation="goodfellow", formats=("md",)))
     assert "## A thin network first" in text and "(1-1-1-1)" in text
+    assert (r"so the loss asks $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$ in turn" in text)  # the intuition
     chain = (r"\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}} \frac{\partial \hat{y}_{1}}{\partial a_{31}}"
              r" \frac{\partial a_{31}}{\partial h_{21}}")
     assert chain in text.replace(r"\, ", " ")
