@@ -250,8 +250,10 @@ def _sgd_blocks(derivation: Derivation, printer: NotationPrinter, remark: bool =
     for depth, line, counted in lines:
         count += counted
         numbered.append(AlgorithmLine(depth, line, count if counted else 0))
-    return (text("Stochastic gradient descent, one example at a time, with the rules derived above:"),
-            Block("algorithm", algorithm=tuple(numbered)))
+    intro = ("The backpropagation algorithm: stochastic gradient descent, one example at a time, with the rules "
+             "derived above:" if notation.per_weight_update else
+             "Stochastic gradient descent, one example at a time, with the rules derived above:")
+    return (text(intro), Block("algorithm", algorithm=tuple(numbered)))
 
 
 def _matrix_updates(derivation: Derivation, printer: NotationPrinter,
@@ -279,8 +281,10 @@ def _neuron_errors(derivation: Derivation, printer: NotationPrinter) -> list[tup
     top = printer.relabel(labels(notation, "z", network.depth, "L"))
     output = general.output_error(derivation, j)
     delta = top.doprint(sp.Symbol(symbols.element("delta", network.depth, j)))
+    z = sp.Symbol(symbols.element("z", network.depth, j), real=True)
+    defined = top.doprint(sp.Derivative(sp.Symbol("c", real=True), z, evaluate=False))  # seed 003: δ_o = ∂E/∂a_o
     every = "output error" if notation.single else f"output errors, for every output neuron ${j}$"
-    lines = [(2, f"{every}: ${delta} = {top.doprint(output)}$;", True)]
+    lines = [(2, f"{every}: ${delta} = {defined} = {top.doprint(output)}$ (worked out below);", True)]
     if network.depth > 1:
         hidden = printer.relabel(labels(notation, "z", network.depth - 1))
         equation = general.delta(network, network.depth - 1, j, k)

@@ -117,7 +117,9 @@ def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
     text = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     algorithm = text[text.index("## Gradient descent"):]
     assert "For $t = 1$ to the number of epochs:" in algorithm  # Bishop's E_n: n is the example, so epochs t
-    assert r"output errors, for every output neuron $j$: $\delta^{(L)}_{j} = y_{j} - r_{j}$;" in algorithm
+    assert (r"output errors, for every output neuron $j$: $\delta^{(L)}_{j} = "
+            r"\frac{\partial E_n}{\partial a^{(L)}_{j}} = y_{j} - r_{j}$ (worked out below);") in algorithm
+    assert algorithm.startswith("## Gradient descent\n\nThe backpropagation algorithm: stochastic gradient descent")
     assert r"$\Delta w^{(l)}_{ji} \leftarrow \delta^{(l)}_{j} z^{(l-1)}_{i}$" in algorithm
     assert r"$w^{(l)}_{ji} \leftarrow w^{(l)}_{ji} - \eta_t\, \Delta w^{(l)}_{ji}$" in algorithm
 
