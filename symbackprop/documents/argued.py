@@ -69,6 +69,8 @@ NAMED = ("003",)
 EXAMPLE_LAST = ("003",)
 #: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
 STACKED = ("002",)
+#: The seeds that say which quantities the derivation is after, in what order (seed 002's "the real deal").
+ROAD_MAP = ("002",)
 #: The seeds that say what gradient descent needs and how the derivation gets it before they start (seed 003).
 STRATEGY = ("003",)
 #: The seeds that argue a hidden neuron's output for layer L-1 first, then say every hidden layer goes the same way
@@ -83,6 +85,10 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
                                 "out from the definition it comes from.")]
     if printer.notation.seed in STRATEGY:
         blocks += _strategy(derivation, printer)
+    if printer.notation.seed in ROAD_MAP:
+        blocks.append(text("The quantities of interest are the gradients by the output units, by the hidden units, "
+                           "and by the weights and biases, in that order; first for one example, then, in the batch "
+                           "section, for all of them at once."))
     order = ORDER.get(printer.notation.seed, ORDER["default"])
     names = {argument.name for argument in derivation.arguments}
     shown = [a for a in derivation.arguments if every or a.name in order and not (a.name == "output" and

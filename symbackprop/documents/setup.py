@@ -129,7 +129,9 @@ def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Blo
     total = printer.doprint(sp.Symbol("C"))
     params = ", ".join(printer.doprint(sp.MatrixSymbol(name, *shape))
                        for name, shape in network.parameter_shapes.items())
-    rows = (("data", f"$m$ examples, the columns of ${inputs} \\in \\mathbb{{R}}^{{{network.layers[0]} \\times m}}$"),
+    labelled = ", each with its class label (a multi-class classification)" if network.loss.sparse else ""
+    rows = (("data", f"$m$ examples, the columns of ${inputs} \\in \\mathbb{{R}}^{{{network.layers[0]} \\times m}}$"
+                     f"{labelled}"),
             ("model", f"the function ${output} \\in \\mathbb{{R}}^{{p}}$ of the input, nested above, with $p = "
                       f"{network.layers[-1]}$ outputs"),
             ("parameters", f"${params}$"),

@@ -357,12 +357,14 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     text = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
                            DocumentOptions(notation="goodfellow", formats=("md",)))
     assert "## A thin network first" in text and "(1-1-1-1)" in text
+    assert "each with its class label (a multi-class classification)" in text
+    assert "The quantities of interest are the gradients by the output units, by the hidden units, and by" in text
     assert (r"so the loss asks $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$ in turn" in text)  # the intuition
     chain = (r"\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}} \frac{\partial \hat{y}_{1}}{\partial a_{31}}"
              r" \frac{\partial a_{31}}{\partial h_{21}}")
     assert chain in text.replace(r"\, ", " ")
     assert text.count(r"\underbrace{") == 5 and r"\text{hidden}\\\text{layer 2}" in text
-    for part in ("| data | $m$ examples, the columns of $X \\in \\mathbb{R}^{3 \\times m}$ |", "| model |",
+    for part in ("| data | $m$ examples, the columns of $X \\in \\mathbb{R}^{3 \\times m}$, each", "| model |",
                  "| parameters | $W_{1}, \\underline{b}_{1}, W_{2}", "| loss |",
                  "| learning algorithm | gradient descent"):
         assert part in text, part
