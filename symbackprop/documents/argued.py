@@ -52,6 +52,14 @@ INTRO = {
 }
 
 
+#: Where a seed leads into an argument its own way (seed 002: "we do not yet know ∇_{a_{i+1}} for i < L-1").
+SEED_INTRO = {
+    ("002", "through_output"): "This needs the derivatives by the weighted inputs of layer ${l}+1$, known so far "
+                               "only where that layer is the output layer. For a hidden layer they come from its "
+                               "outputs, through the activation of the same neuron:",
+}
+
+
 #: The arguments a preset's seed makes, in its order: seed 003 (bishop) first reduces a weight's gradient to δ_j z_i
 #: (its eq. 1), then derives the rule for δ_j (eq. 2), then the output layer's for its example; seed 002 goes
 #: through the hidden layer's outputs (∂L/∂h, then ∂L/∂a) rather than to δ^{l+1} at once, and derives a softmax
@@ -149,7 +157,8 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     shown = _printer(argument, printer)
     z, a = (shown.doprint(general.with_letters(sp.Symbol(symbols.element(kind, argument.layer, "j")), letters))
             for kind in ("z", "a"))
-    intro = INTRO[argument.name].format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter)
+    template = SEED_INTRO.get((printer.notation.seed, argument.name), INTRO[argument.name])
+    intro = template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter)
     last_hidden = argument.name == "activation" and printer.notation.seed in LAST_HIDDEN_FIRST
     if last_hidden:
         intro = (f"Observe now layer $L-1$. The cost depends on the output ${a}$ through every neuron ${letters['k']}$ "

@@ -359,6 +359,8 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     assert "## A thin network first" in text and "(1-1-1-1)" in text
     assert "each with its class label (a multi-class classification)" in text
     assert "The quantities of interest are the gradients by the output units, by the hidden units, and by" in text
+    assert ("This needs the derivatives by the weighted inputs of layer $k+1$, known so far only where that layer "
+            "is the output layer.") in text
     assert (r"so the loss asks $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$ in turn" in text)  # the intuition
     chain = (r"\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}} \frac{\partial \hat{y}_{1}}{\partial a_{31}}"
              r" \frac{\partial a_{31}}{\partial h_{21}}")
