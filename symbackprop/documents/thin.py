@@ -14,7 +14,7 @@ import sympy as sp
 
 from ..derive.derivation import Derivation
 from ..model import symbols
-from ..notation.display import NOTE_GAP, Display, Line, visual_width
+from ..notation.display import NOTE_GAP, Display, Line, pack, visual_width
 from ..notation.printer import NotationPrinter
 from .notes import note
 from .sections import Block, Section, display, text
@@ -87,14 +87,9 @@ def _groups(factors: Sequence[str], depth: int) -> list[str]:
 
 def _broken(lhs: str, pieces: Sequence[str], width: float, why: str = "") -> Display:
     """``lhs = pieces...``, the pieces (factors of one product) run on to a new line where the page is full."""
-    rows: list[list[str]] = [[]]
     room = width - visual_width(lhs) - 3.0
-    for piece in pieces:
-        spare = room - (visual_width(why) * 0.8 + NOTE_GAP if why and len(rows) == 1 else 0.0)
-        if rows[-1] and visual_width(r"\, ".join([*rows[-1], piece])) > spare:
-            rows.append([])
-        rows[-1].append(piece)
-    shown = [r"\, ".join(row) for row in rows]
+    note_room = visual_width(why) * 0.8 + NOTE_GAP if why else 0.0
+    shown = pack(pieces, room - note_room, room, r"\, ".join)
     first = Line(lhs, "=", shown[0], why)
     return Display((first, *(Line("", "", rf"\quad {row}") for row in shown[1:])))
 

@@ -11,7 +11,7 @@ printed width in characters of body text: a display line of the standalone docum
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 #: Width of a display line, in the units of :func:`visual_width`.
@@ -134,18 +134,25 @@ def join_terms(terms: Sequence[str]) -> str:
     return text
 
 
-def break_terms(terms: Sequence[str], first_room: float, room: float) -> list[str]:
-    """Greedily pack the terms of a sum into lines; continuation lines start with their sign."""
+def pack(pieces: Sequence[str], first_room: float, room: float, join: Callable[[Sequence[str]], str]) -> list[str]:
+    """Greedily pack ``pieces`` into lines, each line the pieces ``join`` makes of them, the first at most
+    ``first_room`` wide and the others ``room``."""
     lines: list[str] = []
     current: list[str] = []
-    for term in terms:
+    for piece in pieces:
         limit = first_room if not lines else room
-        if current and visual_width(join_terms([*current, term])) > limit:
-            lines.append(join_terms(current))
+        if current and visual_width(join([*current, piece])) > limit:
+            lines.append(join(current))
             current = []
-        current.append(term)
+        current.append(piece)
     if current:
-        lines.append(join_terms(current))
+        lines.append(join(current))
+    return lines
+
+
+def break_terms(terms: Sequence[str], first_room: float, room: float) -> list[str]:
+    """Greedily pack the terms of a sum into lines; continuation lines start with their sign."""
+    lines = pack(terms, first_room, room, join_terms)
     return [line if i == 0 or line.startswith("-") else "+ " + line for i, line in enumerate(lines)]
 
 
