@@ -116,15 +116,8 @@ def _strategy(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
     if weight is None:  # a section of other arguments only (the exercises' solutions)
         return []
     letters, shown = notation_letters(weight, printer), _printer(weight, printer)
-    definitions = [(argument, equation) for argument, rule in ((weight, Rule.LOCAL_LINEAR),
-                                                                (found.get("hidden"), Rule.LOCAL_ELEMENTWISE))
-                   if argument is not None for line in argument.lines if line.rule is rule for equation in line.since]
-    lines = []
-    for argument, equation in definitions[:2]:
-        alone = {**notation_letters(argument, printer), SUM: notation_letters(weight, printer)["k"]}
-        at = _printer(argument, printer)
-        lines.append(Line(at.doprint(general.with_letters(equation.lhs, alone)), "=",
-                          written(general.with_letters(equation.rhs, alone), at)))
+    lines = [definition_line(argument, rule, printer) for argument, rule in
+             ((weight, Rule.LOCAL_LINEAR), (found.get("hidden"), Rule.LOCAL_ELEMENTWISE)) if argument is not None]
     lhs = shown.doprint(general.with_letters(weight.lhs, letters))
     delta, source = (shown.doprint(general.with_letters(sp.Symbol(name, real=True), letters)) for name in
                      (symbols.element("delta", weight.layer, "j"), symbols.element("a", weight.layer - 1, "k")))
@@ -133,6 +126,17 @@ def _strategy(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
             text(f"Gradient descent needs ${lhs}$ for every weight. The strategy is to write it through two "
                  f"quantities that are easy to compute: ${source}$, which the forward pass gives, and ${delta}$, for "
                  "which a rule is derived.")]
+
+
+def definition_line(argument: Argument, rule: Rule, printer: NotationPrinter) -> Line:
+    """The definition ``argument``'s step by ``rule`` differentiates (a = g(z), the weighted input), stated alone
+    for a general layer l: its sum runs over the letter of the layer below (z_j = Σ_i W_ij a_i + b_j)."""
+    equation = next(equation for line in argument.lines if line.rule is rule for equation in line.since)
+    letters = {**notation_letters(argument, printer)}
+    letters[SUM] = letters["k"]
+    at = printer.relabel(labels(printer.notation, "z", argument.layer))
+    return Line(written(general.with_letters(equation.lhs, letters), at), "=",
+                written(general.with_letters(equation.rhs, letters), at))
 
 
 def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:

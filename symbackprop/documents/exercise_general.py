@@ -19,13 +19,13 @@ import sympy as sp
 from ..derive import general
 from ..derive.derivation import Derivation, Rule
 from ..derive.engine import derive
-from ..derive.reasoning import SUM, Argument
+from ..derive.reasoning import Argument
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from . import sections as sec
-from .argued import argued_section, notation_letters, written
+from .argued import argued_section, definition_line, notation_letters, written
 from .sections import Block, Section, display, text
 from .summary import bp_equations, labels
 from .words import BIAS_NAMES, describe
@@ -46,13 +46,9 @@ def _at(printer: NotationPrinter, layer: int, letter: str | None = None, kind: s
     return printer.relabel(labels(printer.notation, kind, layer, letter))
 
 
-def _printed(expr: sp.Basic, argument: Argument, printer: NotationPrinter, letter: str | None = None,
-             alone: bool = False) -> str:
-    """``expr`` of ``argument`` as written, in the notation's letters, its layer written ``letter``; ``alone``: a
-    definition stated on its own, whose sum runs over the letter of the layer below (z_j = Σ_i W_ij a_i + b_j)."""
+def _printed(expr: sp.Basic, argument: Argument, printer: NotationPrinter, letter: str | None = None) -> str:
+    """``expr`` of ``argument`` as written, in the notation's letters, its layer written ``letter``."""
     letters = notation_letters(argument, printer)
-    if alone:
-        letters[SUM] = letters["k"]
     return written(general.with_letters(expr, letters), _at(printer, argument.layer, letter))
 
 
@@ -60,13 +56,6 @@ def _result(argument: Argument, printer: NotationPrinter, letter: str | None = N
     """``lhs = the argument's last line``: the result a problem asks to show."""
     return Line(_printed(argument.lhs, argument, printer, letter), "=",
                 _printed(argument.lines[-1].result, argument, printer, letter), note)
-
-
-def _definition(argument: Argument, rule: Rule, printer: NotationPrinter) -> Line:
-    """The definition the argument's step by ``rule`` differentiates (``a = g(z)``, the weighted input)."""
-    equation = next(equation for line in argument.lines if line.rule is rule for equation in line.since)
-    return Line(_printed(equation.lhs, argument, printer, alone=True), "=",
-                _printed(equation.rhs, argument, printer, alone=True))
 
 
 def _cost_mean(printer: NotationPrinter) -> tuple[str, Display | None]:
@@ -117,9 +106,9 @@ def setup_blocks(network: Architecture, generic: Derivation, printer: NotationPr
              f"work them out for the network of these exercises: {describe(network)}, with "
              f"{BIAS_NAMES[network.bias]}."),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
-        display(Display((_definition(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
+        display(Display((definition_line(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
         text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and"),
-        display(Display((_definition(found["weight"], Rule.LOCAL_LINEAR, printer),))),
+        display(Display((definition_line(found["weight"], Rule.LOCAL_LINEAR, printer),))),
         text(f"{_parameters(found, printer, network.bias)}; a sum runs over the $n_{{{l}-1}}$ neurons of layer "
              f"${l}-1$ here, over the $n_{{{l}+1}}$ of layer ${l}+1$ below. {cost}"),
     ]
