@@ -28,7 +28,7 @@ import dataclasses
 import itertools
 import random
 from collections.abc import Iterator, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -111,7 +111,7 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
     if net.parameter_count > MAX_PARAMETERS:
         raise SizeLimitError(f"verify() is limited to {MAX_PARAMETERS:,} parameters and {net.spec} has "
                              f"{net.parameter_count:,}; verify a narrower network of the same depth")
-    rng = random.Random(seed)
+    rng, thin_rng = random.Random(seed), random.Random(seed)
     tally = _Tally()
     for _ in range(points):
         worlds = _worlds(derivation, rng)
@@ -120,13 +120,11 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
         _check_layer_form(derivation, worlds[:1], tally, batch=False, layers=one)
         _check_layer_form(derivation, worlds, tally, batch=True)
         _check_general(derivation, worlds[0], tally, one)
-    steps = len(derivation.steps) + tally.general // points
-    found = Verification(steps, tally.lines, points, tally.proven // points, tally.rewrites // points)
-    if derivation.thin is None:
-        return found
-    thin = verify(derivation.thin, points, seed)  # seed 002's chain, in a network of its own
-    return Verification(*(mine + theirs if name != "points" else mine for name, mine, theirs in
-                          zip(("steps", "lines", "points", "proven", "rewrites"), astuple(found), astuple(thin))))
+        if derivation.thin is not None:  # seed 002's chain, at a point of its own network
+            _check_element(derivation.thin, _worlds(derivation.thin, thin_rng)[0], tally)
+    thin_steps = len(derivation.thin.steps) if derivation.thin is not None else 0
+    steps = len(derivation.steps) + thin_steps + tally.general // points
+    return Verification(steps, tally.lines, points, tally.proven // points, tally.rewrites // points)
 
 
 #: Points drawn at most for one check, where outputs saturate (the truth is then infinite in the digits kept).
