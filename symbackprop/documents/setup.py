@@ -101,10 +101,9 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
         blocks.append(text(f"The cost of one example is ${cost}$, a function of the outputs and the targets, "
                            f"${printer.doprint(derivation.loss)}$, left general; over $m$ examples, ${total}$ is "
                            "their mean."))
-        return tuple(blocks) + _fundamentals(derivation, printer)
-    loss_terms = sec.terms(derivation.loss, printer)
-    blocks.append(text(f"The cost of one example is ${cost}$; over $m$ examples, ${total}$ is their mean:"))
-    blocks.append(display(chain(cost, [(loss_terms, "")], printer.width)))
+    else:
+        blocks.append(text(f"The cost of one example is ${cost}$; over $m$ examples, ${total}$ is their mean:"))
+        blocks.append(display(chain(cost, [(sec.terms(derivation.loss, printer), "")], printer.width)))
     if network.loss.sparse:
         indicator = f"{printer.indicator}_{{\\ell=j}}"
         onehot = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), network.layers[-1], 1))
