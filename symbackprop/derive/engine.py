@@ -27,7 +27,7 @@ from .chain import (
 )
 from .derivation import FORMS, Derivation, Step
 from .forms import batch_form, forward_vector, vector_form
-from .reasoning import LETTERS, Argument, arguments
+from .reasoning import LETTERS, Argument, arguments, bias_gradient, weight_gradient
 from .stacking import nested_model, stacked, written_out
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.
@@ -88,8 +88,19 @@ def _arguments(network: Architecture, loss: sp.Expr, deltas: dict) -> tuple[Argu
     result for every neuron at once where it has one (:func:`.stacking.stacked`)."""
     found = arguments(network, LETTERS, loss, deltas[symbols.matrix("delta", network.depth)][0, 0])
     vectors = stacked(network)
-    return tuple(replace(argument, stacked=written_out(network, argument, vectors[argument.name][0]))
+
+    def at_layer(argument: Argument, layer: int) -> Argument:  # a parameter's argument, for the stacked layer
+        made = AT_LAYER[argument.name](network, layer, *LETTERS[:2]) if layer != argument.layer else argument
+        assert made is not None  # a parameter the stacked vectors have exists at every layer
+        return made
+
+    return tuple(replace(argument, stacked=written_out(network, at_layer(argument, vectors[argument.name][0].layer),
+                                                       vectors[argument.name][0]))
                  if argument.name in vectors else argument for argument in found)
+
+
+#: The arguments whose vector may be stacked at another layer than theirs (:func:`.stacking.parameter_layer`).
+AT_LAYER = {"weight": weight_gradient, "bias": bias_gradient}
 
 
 def _check_request(network: Architecture, forms: Sequence[str]) -> None:

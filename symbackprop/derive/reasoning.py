@@ -141,6 +141,11 @@ def _output_for_network(network: Architecture, j: str, loss: sp.Expr, first: sp.
     simplified = as_neuron(first, network, layer, j)
     if simplified != sp.Mul(*sp.Mul.make_args(lines[0].result)):  # more than the same factors reordered
         lines.append(Reasoned(simplified, Rule.SIMPLIFY))
+    if not act.generic and simplified.has(a):  # seed 003: δ_y = σ(a_y) - r, by the weighted input
+        activated = sp.Function(act.name, real=True)(z)
+        terms = sorted(sp.Add.make_args(simplified.xreplace({a: activated})), key=lambda t: not t.has(activated))
+        lines.append(Reasoned(sp.Add(*terms, evaluate=False), Rule.SUBSTITUTE_OUTPUT,
+                              (Equation(a.name, a, activated),)))
     return tuple(lines)
 
 

@@ -40,12 +40,20 @@ def stacked(network: Architecture) -> dict[str, tuple[Step, ...]]:
         found["activation"] = step("grad_a", L - 1, grad, sp.MatMul(sp.Transpose(s.weights_without_bias(L)),
                                                                      s.delta(L)), Rule.COLUMNS_TIMES_VECTOR)
         found["through_output"] = step("delta", L - 1, s.delta(L - 1), sp.HadamardProduct(grad, s.g_prime(L - 1)))
-    below = s.abar(L - 1) if network.bias == "neuron" else s.a(L - 1)
-    found["weight"] = step("W", L, partial(COST, s.weights(L)), sp.MatMul(s.delta(L), sp.Transpose(below)),
+    k = parameter_layer(network)
+    below = s.abar(k - 1) if network.bias == "neuron" else s.a(k - 1)
+    found["weight"] = step("W", k, partial(COST, s.weights(k)), sp.MatMul(s.delta(k), sp.Transpose(below)),
                            Rule.OUTER_PRODUCT)
     if network.bias == "vector":
-        found["bias"] = step("b", L, partial(COST, s.bias(L)), s.delta(L))
+        found["bias"] = step("b", k, partial(COST, s.bias(k)), s.delta(k))
     return found
+
+
+def parameter_layer(network: Architecture) -> int:
+    """The layer whose weights and biases are stacked: as seed 002 assumes ``W_k ∈ R^{n x n}``, the highest layer
+    above the first with a square weight matrix, else the output layer."""
+    square = [layer for layer in range(2, network.depth + 1) if network.layers[layer] == network.layers[layer - 1]]
+    return max(square, default=network.depth)
 
 
 def nested_model(network: Architecture) -> Equation | None:

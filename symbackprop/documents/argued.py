@@ -25,6 +25,7 @@ from ..model.activations import ACTIVATIONS
 from ..notation.display import Display, Line, chain
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
+from . import thin
 from .notes import note
 from .schematic import schematic_blocks
 from .sections import Block, Section, display, text
@@ -75,10 +76,24 @@ CHAIN_RULE_SHOWN = ("003",)
 NAMED = ("003",)
 #: The seeds that work out the error terms "for this network" after the algorithm, not beside each argument.
 EXAMPLE_LAST = ("003",)
+#: The seeds that write the output error by the output's weighted input too (seed 003: δ_y = σ(a_y) - r = y - r).
+BY_WEIGHTED_INPUT = ("003",)
 #: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
 STACKED = ("002",)
 #: The seeds that say which quantities the derivation is after, in what order (seed 002's "the real deal").
 ROAD_MAP = ("002",)
+#: The seeds that argue in parts, each under its heading (seed 002's "gradients w.r.t. output units", ...): a
+#: part's place in the thin network's chain (:data:`.thin.PARTS`), its heading and its arguments.
+PARTS = {"002": (("output", "Gradients by the output units", ("prediction", "softmax", "output")),
+                 ("hidden", "Gradients by the hidden units", ("activation", "through_output", "hidden")),
+                 ("parameters", "Gradients by the weights and biases", ("weight", "bias")))}
+#: How a part points back to the factors of the thin network's chain it works out, for any widths.
+PART_SIGNS = {"output": "The thin network's chain began with the output layer's pair of factors, ${factors}$. "
+                        "Now the same for an output layer of any width.",
+              "hidden": "Then came a pair of factors for each hidden layer, ${factors}$. Now the same for hidden "
+                        "layers of any width.",
+              "parameters": "The chain ended with the weight's own factor, ${factors}$. Now the same for every "
+                            "weight and bias."}
 #: The seeds that say what gradient descent needs and how the derivation gets it before they start (seed 003).
 STRATEGY = ("003",)
 #: The seeds that argue a hidden neuron's output for layer L-1 first, then say every hidden layer goes the same way
@@ -101,10 +116,21 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     names = {argument.name for argument in derivation.arguments}
     shown = [a for a in derivation.arguments if every or a.name in order and not (a.name == "output" and
                                                                                    "softmax" in names)]
-    for argument in sorted(shown, key=lambda a: order.index(a.name) if a.name in order else len(order)):
-        blocks.extend(_argument_blocks(argument, printer, examples=every or printer.notation.seed not in EXAMPLE_LAST,
-                                       prefix=prefix))
-    return Section("Backpropagation for a general neuron", f"{prefix}sec:general", tuple(blocks))
+    argued = {argument.name: _argument_blocks(argument, printer, prefix=prefix,
+                                              examples=every or printer.notation.seed not in EXAMPLE_LAST)
+              for argument in sorted(shown, key=lambda a: order.index(a.name) if a.name in order else len(order))}
+    title, label = "Backpropagation for a general neuron", f"{prefix}sec:general"
+    if printer.notation.seed not in PARTS:
+        return Section(title, label, tuple(blocks) + tuple(block for made in argued.values() for block in made))
+    parts = []
+    for number, (part, heading, members) in enumerate(PARTS[printer.notation.seed], start=1):
+        found = [block for name in members for block in argued.pop(name, [])]
+        if found:
+            sign = thin.factors_of(derivation, printer, part)
+            lead = [text(PART_SIGNS[part].format(factors=sign))] if sign else []
+            parts.append(Section(heading, f"{label}:{number}", (*lead, *found)))
+    rest = tuple(block for made in argued.values() for block in made)  # (every argument: those no part names)
+    return Section(title, label, tuple(blocks) + rest, tuple(parts))
 
 
 def _strategy(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
@@ -180,9 +206,10 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
     shown_chain = chain(lhs, kept, printer.width)  # a line that reads as the one before: once
     tag = TAGS.get(printer.notation.seed, {}).get(argument.name, "")
-    drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where) for where in ("before", "after")]
+    drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where)
+             for where in ("before", "example", "after")]
     tagged = dataclasses.replace(shown_chain, tag=tag) if tag else shown_chain
-    blocks = [*before, *drawn[0], text(intro), display(tagged), *drawn[1]]
+    blocks = [*before, *drawn[0], text(intro), *drawn[1], display(tagged), *drawn[2]]
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
     if argument.name == "hidden" and printer.notation.seed in NAMED:
@@ -209,8 +236,7 @@ def _stacked(argument: Argument, letters: dict[str, str], printer: NotationPrint
     """Seed 002's vector of a result: its entries, the result in each, then the vector it makes; a weight's and a
     bias's written out for the output layer's sizes, so labelled L."""
     if argument.name in ("weight", "bias"):
-        intro = f"For every {argument.name} of the output layer $L$ at once, the entries stacked:"
-        shown = printer.relabel(labels(printer.notation, "z", argument.layer, "L"))
+        intro, shown = _parameter_layer(argument, printer)
     else:
         intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked:"
         shown = _printer(argument, printer)
@@ -218,6 +244,26 @@ def _stacked(argument: Argument, letters: dict[str, str], printer: NotationPrint
                       if isinstance(step.result, sp.MatrixBase) else step.result, shown)], note(step.rule))
             for step in argument.stacked]
     return [text(intro), display(chain(shown.doprint(argument.stacked[0].lhs), rows, printer.width))]
+
+
+def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str, NotationPrinter]:
+    """Where a parameter's vector is stacked (:func:`symbackprop.derive.stacking.parameter_layer`), in words, and
+    the printer that writes that layer: the output layer as L, or a layer k whose weights are square, as seed 002
+    assumes of its W_k, with the layers it stands for here."""
+    network, layer = printer.network, argument.stacked[0].layer
+    if layer == network.depth:
+        return (f"For every {argument.name} of the output layer $L$ at once, the entries stacked:",
+                printer.relabel(labels(printer.notation, "z", layer, "L")))
+    l, n = printer.notation.layer_letter, network.layers[layer]
+    at = printer.relabel(labels(printer.notation, "z", layer))
+    here = layer + printer.notation.layer_offset.get("z", 0)
+    if argument.name == "weight":
+        weights = at.stored(sp.MatrixSymbol(symbols.matrix("W", layer), n, n))
+        size = f"a square ${weights} \\in \\mathbb{{R}}^{{{n} \\times {n}}}$"
+    else:
+        size = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{n}}}$"
+    return (f"For every {argument.name} of a layer ${l}$ at once, the entries stacked, for {size} (here ${l} = "
+            f"{here}$):", at)
 
 
 def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: NotationPrinter
@@ -232,7 +278,7 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
                                                            real=True), letters))
     intro = (f"A hidden layer ${l} < L$. The cost is a function of the weighted inputs ${above}$ of layer ${l}+1$, "
              "whatever its width (also one neuron), so:")
-    return [text("The generalised (multivariable) chain rule:"), display(Display((rule,)))], intro
+    return [text("The generalised (multivariable) chain rule (GCR):"), display(Display((rule,)))], intro
 
 
 def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
@@ -301,6 +347,9 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
         named = named.relabel({})
     rows: list[tuple[list[str], str]] = []
     for line in argument.concrete:
+        if argument.name == "output" and line.rule is Rule.SUBSTITUTE_OUTPUT and \
+                printer.notation.seed not in BY_WEIGHTED_INPUT:
+            continue
         shown = [written(general.with_letters(line.result, letters), named)]
         if shown != (rows[-1][0] if rows else last):
             this = line.rule is Rule.THIS_NETWORK

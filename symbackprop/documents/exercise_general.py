@@ -155,10 +155,11 @@ THROUGH_OUTPUTS = ("001",)
 def _argued(derivation: Derivation, arguments: Sequence[Argument], printer: NotationPrinter,
             prefix: str) -> list[Block]:
     """What :func:`argued_section` lays out for ``arguments`` (of ``derivation``'s network) alone, without the
-    introduction it opens with."""
-    intro = argued_section(dataclasses.replace(derivation, arguments=()), printer, prefix).blocks
-    argued = argued_section(dataclasses.replace(derivation, arguments=tuple(arguments)), printer, prefix, every=True)
-    return list(argued.blocks[len(intro):])
+    introduction it opens with, nor the headings of the parts a seed argues in (one solution is one part)."""
+    alone = dataclasses.replace(derivation, arguments=tuple(arguments), thin=None)
+    intro = argued_section(dataclasses.replace(alone, arguments=()), printer, prefix).blocks
+    argued = argued_section(alone, printer, prefix, every=True)
+    return [*argued.blocks[len(intro):], *(block for part in argued.subsections for block in part.blocks)]
 
 
 def solution_blocks(concrete: Derivation, generic: Derivation, printers: tuple[NotationPrinter, NotationPrinter],

@@ -8,12 +8,14 @@ initialisation, and the appendix of activation derivatives. Every string is fina
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
 
 from ..derive.derivation import Derivation, Step
+from ..derive.forms import M
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
@@ -74,6 +76,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     printer = NotationPrinter(notation, network, indicator=indicator, width=options.line_width)
     p = options.label_prefix
     shown = options.sections
+    if "thin" not in shown:  # no part of the document points to a thin network it does not show
+        derivation = dataclasses.replace(derivation, thin=None)
     # a homework states its own set-up (seed 001): without the figure, table or forward pass, no section for it
     own_setup = "problem" in shown and not {"figure", "notation", "forward"} & set(shown)
     parts = [] if own_setup else [setup_section(derivation, printer, p, shown)]
@@ -99,7 +103,8 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     if form == "batch":
         inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("X"), 1, 1))
         blocks.append(text(f"The $m$ examples are the columns of the input matrix ${inputs} \\in \\mathbb{{R}}^{{"
-                           f"{derivation.network.layers[0]} \\times m}}$. Forward pass:"))
+                           f"{derivation.network.layers[0]} \\times m}}$.{_ones(derivation.network, printer)} "
+                           "Forward pass:"))
         forward = [(k, derivation.batch[k]) for l in range(1, derivation.network.depth + 1)
                    for k in (symbols.matrix("Z", l), symbols.matrix("A", l))]
         lines = tuple(Line(printer.doprint(sp.MatrixSymbol(k, 1, 1)), "=", printer.doprint(v)) for k, v in forward)
@@ -176,8 +181,17 @@ def _onehot_matrix(network: Architecture, printer: NotationPrinter) -> Block:
     n = network.layers[-1]
     matrix = printer.doprint(sp.MatrixSymbol(symbols.matrix("Y"), n, 1))
     vector = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), n, 1))
-    return text(f"where ${matrix}$ is the one-hot matrix of the labels: each column is the one-hot vector ${vector}$ "
-                "of one example's label.")
+    return text(f"where ${matrix} \\in \\mathbb{{R}}^{{{n} \\times m}}$ is the one-hot matrix of the labels: each "
+                f"column is the one-hot vector ${vector}$ of one example's label.")
+
+
+def _ones(network: Architecture, printer: NotationPrinter) -> str:
+    """What the batch's ones vector is, where a bias vector is repeated across the examples by it."""
+    if network.bias not in ("vector", "shared"):
+        return ""
+    ones = printer.doprint(sp.OneMatrix(M, 1))
+    return (f" The vector ${ones} \\in \\mathbb{{R}}^{{m \\times 1}}$ holds $m$ ones: a bias vector times "
+            f"${printer.doprint(sp.OneMatrix(1, M))}$ repeats it in every column.")
 
 
 def closed_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:

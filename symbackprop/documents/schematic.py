@@ -87,6 +87,16 @@ def influence_figure(printer: NotationPrinter, layer: int) -> Figure:
     return Figure(tuple(own + above + cost), tuple(edges), captions, (), compact=True)
 
 
+def paths_figure() -> Figure:
+    """Seed 002's example of the chain rule along multiple paths: x reaches z through y_1 and y_2."""
+    x = Node("x0", "0.00", "0.00", "x", "neuron")
+    middle = [Node(name, _cm(GAP * 0.7), _cm(ROW * height), label, "neuron")
+              for name, height, label in (("y0", 1.5, "y_{1}"), ("y1", -1.5, "y_{2}"))]
+    z = Node("z0", _cm(GAP * 1.4), "0.00", "z", "neuron")
+    edges = [Edge(x.ref, node.ref) for node in middle] + [Edge(node.ref, z.ref) for node in middle]
+    return Figure((x, *middle, z), tuple(edges), (), (), compact=True)
+
+
 def chain_text(printer: NotationPrinter) -> str:
     """Seed 001's chain of functions, in one line: a weight of layer l, the weighted input it enters, the neuron's
     output, on to the cost."""
@@ -99,14 +109,18 @@ def chain_text(printer: NotationPrinter) -> str:
 
 
 #: The schematics a seed draws beside an argument: (seed, argument, where) -> the figure's name. ``before`` the
-#: argument's introduction, ``after`` its display.
+#: argument's introduction, ``example`` between it and the display (an example of the rule it states), ``after``
+#: the display.
 SCHEMATICS = {("003", "weight", "before"): "neuron", ("003", "hidden", "after"): "errors",
-              ("001", "activation", "before"): "influence", ("001", "weight", "before"): "chain"}
+              ("001", "activation", "before"): "influence", ("001", "weight", "before"): "chain",
+              ("002", "activation", "example"): "paths"}
 #: What each figure's caption says.
 CAPTIONS = {
     "neuron": "A general neuron ${j}$ of layer ${l}$, an input ${i}$, and the neurons of layer ${l}+1$ it feeds.",
     "errors": "The error terms of layer ${l}+1$ flow back to neuron ${j}$.",
     "influence": "Neuron ${j}$ of layer $L-1$ reaches the cost through every neuron of layer $L$.",
+    "paths": "An example: $x$ reaches $z$ along two paths, through $y_1$ and through $y_2$, so $\\frac{{dz}}{{dx}} "
+             "= \\sum_{{i=1}}^{{2}} \\frac{{\\partial z}}{{\\partial y_i}}\\,\\frac{{dy_i}}{{dx}}$.",
 }
 
 
@@ -118,10 +132,10 @@ def schematic_blocks(name: str, layer: int, printer: NotationPrinter, prefix: st
     if figure == "chain":  # a line of text, not a figure
         return [text(chain_text(printer))]
     built = {"neuron": lambda: neuron_figure(printer), "errors": lambda: neuron_figure(printer, errors=True),
-             "influence": lambda: influence_figure(printer, layer)}[figure]()
+             "influence": lambda: influence_figure(printer, layer), "paths": paths_figure}[figure]()
     j, i, k = printer.notation.indices
     caption = CAPTIONS[figure].format(j=j, i=i, k=k, l=printer.notation.layer_letter)
     return [Block("figure", figure=built, label=f"{prefix}fig:{figure}", text=caption)]
 
 
-__all__ = ["SCHEMATICS", "chain_text", "influence_figure", "neuron_figure", "schematic_blocks"]
+__all__ = ["SCHEMATICS", "chain_text", "influence_figure", "neuron_figure", "paths_figure", "schematic_blocks"]

@@ -3,11 +3,14 @@ forward pass (layer by layer, neuron by neuron, or seed 003's dynamics; seed 002
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 
 from ..derive import general
 from ..derive.derivation import Derivation
 from ..model import symbols
+from ..model.activations import Activation
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain
 from ..notation.printer import NotationPrinter
@@ -15,8 +18,9 @@ from ..notation.written import neurons
 from . import sections as sec
 from .figure import build_figure
 from .sections import Block, Section, display, text
+from .summary import labels
 from .tables import architecture_table, notation_table, table
-from .words import BIAS_NAMES, describe
+from .words import BIAS_NAMES, activation_word, describe
 
 
 def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str, shown: tuple[str, ...]) -> Section:
@@ -33,6 +37,7 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     blocks = [text(intro)]
     if notation.seed in PURPOSE:
         blocks.append(text(purpose(network, printer)))
+        blocks.append(text(anatomy(network, printer)))
     elif notation.seed in GOAL:
         blocks.append(text(f"The goal of backpropagation is the partial derivative of the cost "
                            f"${printer.doprint(sp.Symbol('C'))}$ by every weight and every bias of the network. The "
@@ -68,6 +73,47 @@ def purpose(network: Architecture, printer: NotationPrinter) -> str:
             f"derivative, scaled by a learning rate. Backpropagation computes those derivatives: a forward pass "
             f"computes every layer's values (${z}$, ${a}$, ...) from the input, then a backward pass the derivative "
             "of the loss by each of them, from the output back to the input, by the chain rule.")
+
+
+def anatomy(network: Architecture, printer: NotationPrinter) -> str:
+    """Seed 002's set-up in words: a fully connected network of an input layer (layer 0), L - 1 hidden layers and
+    an output layer (layer L); each neuron a pre-activation (aggregation) and an activation; the hidden layers'
+    activation function and the output's, each with other choices; the network's function, h_L = O(a_L)."""
+    depth, j = network.depth, printer.notation.indices[0]
+    hidden = {1: "no hidden layer", 2: "one hidden layer"}.get(depth, f"$L - 1 = {depth - 1}$ hidden layers")
+    pre, act = (printer.doprint(sp.Symbol(symbols.element(kind, 1, j), real=True)) for kind in ("z", "a"))
+    top = printer.relabel(labels(printer.notation, "z", depth, "L"))
+    a_L, h_L = (top.stored(sp.MatrixSymbol(symbols.matrix(kind, depth), 1, 1)) for kind in ("z", "a"))
+    x = printer.stored(sp.MatrixSymbol(symbols.matrix("x"), 1, 1))
+    outer = printer.function_symbol(network.activation(depth).name, depth)
+    functions = [f"the output layer's is ${outer}$, {_choice(network.activations[-1:], 'output')}"]
+    if depth > 1:
+        inner = printer.function_symbol(network.activation(1).name, 1)
+        whose = "the hidden layer's" if depth == 2 else "the hidden layers'"
+        functions.insert(0, f"{whose} is ${inner}$, {_choice(network.activations[:-1], 'hidden')}")
+    return (f"The network is fully connected and feed-forward: an input layer (layer 0), {hidden} and an output "
+            f"layer (layer $L$) of {_output_width(network.layers[-1])}. Each neuron of a hidden or the output layer "
+            f"has two parts, its pre-activation (or aggregation) and its activation, such as ${pre}$ and ${act}$. Of "
+            f"the activation functions, {'; '.join(functions)}. The network computes $f({x}) = {h_L} = "
+            f"{outer}({a_L})$: every layer's values are functions of the input ${x}$.")
+
+
+#: The activation functions seed 002 names as examples, for the hidden layers and for the output layer.
+CHOICES = {"hidden": ("sigmoid", "tanh", "linear", "relu"), "output": ("softmax", "linear")}
+
+
+def _choice(activations: Sequence[Activation], role: str) -> str:
+    """``here ReLU (others: sigmoid, tanh, linear)``: the layers' activations and seed 002's other examples."""
+    names = list(dict.fromkeys(act.name for act in activations))
+    others = ", ".join(activation_word(name) for name in CHOICES[role] if name not in names)
+    if names == ["generic"]:
+        return f"left general (for example {others})"
+    return f"here {' and '.join(map(activation_word, names))} (others: {others})"
+
+
+def _output_width(n: int) -> str:
+    """``$p = 2$ neurons``, ``$p = 1$ neuron``: the output layer's width."""
+    return f"$p = {n}$ neuron{'' if n == 1 else 's'}"
 
 
 #: The seeds that write the network as one nested function (seed 002: ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)).
@@ -130,15 +176,28 @@ def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Blo
                        for name, shape in network.parameter_shapes.items())
     labelled = ", each with its class label (a multi-class classification)" if network.loss.sparse else ""
     rows = (("data", f"$m$ examples, the columns of ${inputs} \\in \\mathbb{{R}}^{{{network.layers[0]} \\times m}}$"
-                     f"{labelled}"),
+                     f"{labelled}; a data matrix usually stacks its examples as rows, and this transpose of it lets "
+                     "each layer take every example at once, by one matrix product"),
             ("model", f"the function ${output} \\in \\mathbb{{R}}^{{p}}$ of the input, nested above, with $p = "
                       f"{network.layers[-1]}$ outputs"),
             ("parameters", f"${params}$"),
-            ("loss", f"${total}$, the mean cost of the examples"),
+            ("loss", _mean_loss(derivation, printer) or f"${total}$, the mean cost of the examples"),
             ("learning algorithm", f"gradient descent, which needs the derivative of ${total}$ by every parameter: "
                                    "what backpropagation computes"))
     return (text("The five parts of the learning problem:"),
             Block("table", table=table(("Part", "Here"), rows, r"lp{0.6\linewidth}")))
+
+
+def _mean_loss(derivation: Derivation, printer: NotationPrinter) -> str:
+    """Seed 002's average sparse categorical cross-entropy, ``L = (1/m) Σ_{i=1}^m -log ŷ_ℓ``, where the loss is -log
+    of the output of the label (the cost of an example as the general argument defines it); else nothing."""
+    found = [argument for argument in derivation.arguments if argument.name == "prediction"]
+    if not found:
+        return ""
+    cost = found[0].lines[0].since[0].rhs
+    return (f"${printer.doprint(sp.Symbol('C'))} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} {printer.doprint(cost)}$, the "
+            "average sparse categorical cross-entropy: each example's cost is $-\\log$ of the probability the "
+            "network gives its class $\\ell$")
 
 
 def _neuron_dynamics(network: Architecture, printer: NotationPrinter) -> list[Block]:

@@ -109,7 +109,8 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
     if L > 1:
         hidden = printer.relabel(labels(notation, "delta", L - 1))
         equations.append(BP("BP2", hidden.doprint(sp.MatrixSymbol(symbols.matrix("delta", L - 1), 1, 1)),
-                            hidden.doprint(results[symbols.matrix("delta", L - 1)])))
+                            hidden.doprint(results[symbols.matrix("delta", L - 1)]),
+                            _through_outputs(derivation, hidden)))
     at_w = printer.relabel(labels(notation, "W", L))
     if network.bias in ("vector", "shared"):
         lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("b", L), 1, 1), evaluate=False)
@@ -124,6 +125,20 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
     lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("W", L), 1, 1), evaluate=False)
     equations.append(BP("BP4", at_w.doprint(lhs), at_w.doprint(weight)))
     return equations
+
+
+#: The seeds whose summary writes BP2 through the hidden layer's outputs first (seed 002: ∇a_k = ∇h_k ⊙ g'(a_k)
+#: = ...), as their derivation went.
+THROUGH_OUTPUTS = ("002",)
+
+
+def _through_outputs(derivation: Derivation, printer: NotationPrinter) -> str:
+    """BP2 through the outputs, ``∇_{h_k} ⊙ g'(a_k)``: the vector the argument through a hidden neuron's output
+    stacked last (checked with it); nothing for other seeds."""
+    if printer.notation.seed not in THROUGH_OUTPUTS:
+        return ""
+    found = [argument for argument in derivation.arguments if argument.name == "through_output" and argument.stacked]
+    return printer.doprint(found[0].stacked[-1].result) if found else ""
 
 
 def _entry(kind: str, layer: int, *indices: str | int) -> sp.Symbol:

@@ -16,6 +16,7 @@ from ..derive.derivation import Derivation
 from ..model import symbols
 from ..notation.display import NOTE_GAP, Display, Line, pack, visual_width
 from ..notation.printer import NotationPrinter
+from .figure import build_figure
 from .notes import note
 from .sections import Block, Section, display, text
 from .summary import labels
@@ -33,9 +34,11 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
     depth = thin.network.depth
     spec = "-".join(["1"] * (depth + 1))
     blocks: list[Block] = [
-        text(f"First a network as deep as this one but thin: one neuron in each layer ({spec}). To learn the "
-             f"weight ${weight}$ by gradient descent we need ${lhs}$. The chain rule, applied once per layer from "
-             "the loss down to the weight, gives it as one product:"),
+        text(f"First a network as deep as this one but thin, one neuron in each layer ({spec}):"),
+        Block("figure", figure=build_figure(thin.network, shown), label=f"{prefix}fig:thin",
+              text=f"The thin network, {spec}: one neuron in each layer."),
+        text(f"To learn the weight ${weight}$ by gradient descent we need ${lhs}$. The chain rule, applied once per "
+             "layer from the loss down to the weight, gives it as one product:"),
         display(_broken(lhs, factors, printer.width, note(step.rule))),
         text(f"The derivative says how much the loss changes for a small change of ${weight}$: how much of the "
              "loss that weight is answerable for; the less sensitive the loss is to it, the less the weight is to "
@@ -47,6 +50,21 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
         display(_broken(_braced(lhs, ("the weight,", "directly")), _groups(factors, depth), printer.width)),
     ]
     return Section("A thin network first", f"{prefix}sec:thin", tuple(blocks))
+
+
+#: Where each part of the general derivation sits in the thin network's chain: its first factor and its last
+#: (the output layer's pair, the hidden layers' pairs, the weight's own factor).
+PARTS = {"output": (0, 2), "hidden": (2, -1), "parameters": (-1, None)}
+
+
+def factors_of(derivation: Derivation, printer: NotationPrinter, part: str) -> str:
+    """The factors of the thin network's chain that ``part`` of the general derivation (``output``, ``hidden``,
+    ``parameters``) works out, printed as in its display; empty where there is no thin network."""
+    if derivation.thin is None:
+        return ""
+    shown = NotationPrinter(printer.notation, derivation.thin.network, indicator=printer.indicator)
+    first, last = PARTS[part]
+    return r"\, ".join(shown.doprint(factor) for factor in derivation.thin.steps[0].chain[0][first:last])
 
 
 def _braced(factors: str, label: tuple[str, str]) -> str:
@@ -94,4 +112,4 @@ def _broken(lhs: str, pieces: Sequence[str], width: float, why: str = "") -> Dis
     return Display((first, *(Line("", "", rf"\quad {row}") for row in shown[1:])))
 
 
-__all__ = ["thin_section"]
+__all__ = ["factors_of", "thin_section"]

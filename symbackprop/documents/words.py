@@ -14,16 +14,24 @@ BIAS_NAMES = {
     "none": "no biases", "shared": "one bias shared by each layer",
 }
 
+#: Activations whose name in prose is not their label (ReLU, not relu).
+ACTIVATION_WORDS = {"relu": "ReLU"}
+
+
+def activation_word(label: str) -> str:
+    """An activation as prose names it: ``ReLU`` for ``relu``, any other by its label."""
+    return ACTIVATION_WORDS.get(label, label)
+
 
 def describe(network: Architecture) -> str:
     """``2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy`` (prose)."""
-    hidden = list(dict.fromkeys("generic" if a.generic else a.label for a in network.activations[:-1]))
+    hidden = list(dict.fromkeys("generic" if a.generic else activation_word(a.label) for a in network.activations[:-1]))
     parts = [f"a {network.spec} network"]
     if hidden:
         parts.append(f"{' / '.join(hidden)} hidden {'layer' if network.depth == 2 else 'layers'}")
-    parts.append(f"{network.activations[-1].label} output")
+    parts.append(f"{activation_word(network.activations[-1].label)} output")
     parts.append(LOSS_NAMES.get(network.loss.name, network.loss.name))
     return ", ".join(parts)
 
 
-__all__ = ["BIAS_NAMES", "LOSS_NAMES", "describe"]
+__all__ = ["ACTIVATION_WORDS", "BIAS_NAMES", "LOSS_NAMES", "activation_word", "describe"]

@@ -259,7 +259,20 @@ def test_stacked_entries_keep_their_sums_and_the_label() -> None:
     first = found["activation"][1].result[0]
     assert isinstance(first, sp.Sum) and str(first.limits[0]) == "(k, 1, 2)"
     assert str(found["prediction"][1].result[0]) == "-KroneckerDelta(1, ell)/a3_ell"
-    assert found["weight"][1].result.shape == (2, 3)
+    assert found["weight"][1].result.shape == (3, 3)  # W_2, square, as the seed assumes of its W_k
+
+
+@pytest.mark.parametrize(("spec", "layer", "shape"), [("3-3-3-2", 2, (3, 3)), ("3-4-4-4", 3, (4, 4)),
+                                                      ("2-3-2", 2, (2, 3)), ("3-3-2", 2, (2, 3))])
+def test_a_parameters_vector_is_stacked_for_the_highest_square_layer_above_the_first(
+        spec: str, layer: int, shape: tuple[int, int]) -> None:
+    """Seed 002 assumes W_k ∈ R^{n x n}: the weights' and biases' vectors are written out for the highest layer above
+    the first whose weights are square, else for the output layer; either way every line is verified."""
+    derivation = Network.from_spec(spec, hidden="relu", output="softmax", loss="sparse_cross_entropy").derive(forms=())
+    found = {a.name: a.stacked for a in derivation.arguments}
+    assert {step.layer for step in found["weight"] + found["bias"]} == {layer}
+    assert found["weight"][1].result.shape == shape and found["bias"][1].result.shape == (shape[0], 1)
+    verify(derivation, points=1)
 
 
 def test_a_wrong_nested_model_is_caught() -> None:

@@ -237,9 +237,10 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\text{the columns, transposed, are the rows of } W^{\top}",
         r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}}\,g'(a_{ki}) \qquad \text{since}\ h_{ki} = g(a_{ki})",
         r"&= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k})",
-        # a weight's and a bias's vectors are written out at the output layer's sizes, so labelled L
-        "For every weight of the output layer $L$ at once",
-        r"&= \nabla_{\underline{a}_{L}} \mathcal{L}(\theta) \underline{h}_{L-1}^{\top}",
+        # a weight's and a bias's vectors are written out for a square layer k, as the seed's W_k ∈ R^{3 x 3}
+        r"For every weight of a layer $k$ at once, the entries stacked, for a square $W_{k} \in \mathbb{R}^{3 \times 3}$"
+        r" (here $k = 2$):",
+        r"&= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) \underline{h}_{k-1}^{\top}",
     ):
         assert line in text, line
     assert r"\text{definition of } \delta" not in text  # goodfellow has no δ: the line would repeat the one before
@@ -335,7 +336,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     assert text.index(r"\tag{1}") < text.index(r"\tag{2}") < text.index("back-propagated, which is where the "
                                                                           "method's name comes from")
     # the generalised chain rule displayed before it is used (seed 003's GCR)
-    assert text.index("The generalised (multivariable) chain rule:") < text.index(r"\tag{2}")
+    assert text.index("The generalised (multivariable) chain rule (GCR):") < text.index(r"\tag{2}")
     assert (r"\frac{\partial y}{\partial x_{i}} &= \sum_{r=1}^{m} \frac{\partial y}{\partial u_{r}}\,"
             r"\frac{\partial u_{r}}{\partial x_{i}}") in text
     assert "For $n = 1$ to the number of epochs" in text and r"$\eta_n > 0$" in text  # E_ℓ: n counts epochs
@@ -375,6 +376,53 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     assert "(1-1-1-1-1)" in deeper and all(rf"\text{{layer {k}}}" in deeper for k in (1, 2, 3))
     assert "thin network" not in render_markdown(_seed("goodfellow").derive(forms=("element", "vector", "thin")),
                                                  DocumentOptions(notation="ng", formats=("md",)))
+
+
+def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
+    """Seed 002's set-up in words (L - 1 hidden layers, pre-activation or aggregation, g and O with other choices,
+    f(x) = h_L), its average loss and transposed data matrix, its three parts under their headings, each pointing to
+    its factors of the thin network's chain, the thin network drawn, the two-path example, 1_m and E with their
+    sizes, and BP2 through the outputs in the summary."""
+    derivation = _seed("goodfellow").derive(forms=("vector", "batch", "thin"))
+    md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
+    for part in ("an input layer (layer 0), $L - 1 = 2$ hidden layers and an output layer (layer $L$) of $p = 2$",
+                 "pre-activation (or aggregation)", "the hidden layers' is $g$, here ReLU (others: sigmoid, tanh, "
+                 "linear)", "the output layer's is $O$, here softmax (others: linear)",
+                 r"$f(\underline{x}) = \underline{\hat{y}} = O(\underline{a}_{L})$",
+                 r"| loss | $\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} - \log{(\hat{y}_{\ell} )}$",
+                 "a data matrix usually stacks its examples as rows",
+                 r"The vector $\mathbf{1}_{m} \in \mathbb{R}^{m \times 1}$ holds $m$ ones",
+                 r"where $E \in \mathbb{R}^{2 \times m}$ is the one-hot matrix",
+                 r"\nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k}) = (W_{k+1}^{\top}"):
+        assert part in md, part
+    headings = ["### Gradients by the output units", "### Gradients by the hidden units",
+                "### Gradients by the weights and biases", "## Backpropagation for a batch"]
+    assert sorted(headings, key=md.index) == headings
+    signs = [md.index(sign) for sign in ("chain began with the output layer's pair of factors", "Then came a pair of "
+                                         "factors for each hidden layer", "The chain ended with the weight's own")]
+    assert [md.index(heading) for heading in headings[:3]] < signs and signs == sorted(signs)
+    assert r"\frac{\partial a_{11}}{\partial W_{111}}$. Now the same for every weight and bias." in md
+    tex = render_tex(derivation, DocumentOptions(notation="goodfellow", formats=("tex",)))
+    thin = tex[tex.index(r"\begin{tikzpicture}", tex.index("A thin network first")):tex.index(r"\label{bp:fig:thin}")]
+    assert all(label in thin for label in ("{$x_{1}$}", "{$h_{11}$}", "{$h_{21}$}", "{$W_{111}$}", "{$W_{311}$}"))
+    paths = tex[tex.rindex(r"\begin{tikzpicture}", 0, tex.index(r"\label{bp:fig:paths}")):]
+    assert "{$y_{1}$}" in paths and "{$y_{2}$}" in paths and r"\sum_{i=1}^{2}" in paths
+    assert tex.index(r"\label{bp:fig:paths}") < tex.index(r"\text{multivariable chain rule}")
+    alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="general", formats=("md",)))
+    assert "### Gradients by the hidden units" in alone and "thin network" not in alone  # no sign to a missing part
+    nielsen = render_markdown(derivation, DocumentOptions(notation="nielsen", sections="general", formats=("md",)))
+    assert "### Gradients" not in nielsen and "aggregation" not in nielsen
+
+
+def test_seed_003s_output_error_by_the_weighted_input_and_its_gcr() -> None:
+    """δ_y = ... = y - r = σ(a_y) - r, as seed 003 writes it, for its presets only; the generalised chain rule named
+    GCR."""
+    md = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
+    assert (r"&= y - r^{\ell} \qquad \text{simplify} \\" "\n"
+            r"   &= \sigma(a_{y}) - r^{\ell} \qquad \text{since}\ y = \sigma(a_{y})") in md
+    assert "The generalised (multivariable) chain rule (GCR):" in md
+    other = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
+    assert r"\sigma(z_{j}^{(L)}) - y_{j}" not in other and r"a_{j}^{(L)} - y_{j} \qquad \text{simplify}" in other
 
 
 def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
