@@ -200,31 +200,36 @@ def parameter_paths(network: Architecture) -> list[Step]:
     """Seed 000's route to the gradients of the last two layers: each parameter's chain from the cost down to it,
     before any error term is named: for the output layer ``∂C/∂a^L_j ∂a^L_j/∂z^L_j ∂z^L_j/∂w`` (every output
     through a softmax), one layer down a path through each output neuron ``i``, ending ``... ∂z^L_i/∂a_j
-    ∂a_j/∂z_j ∂z_j/∂w``; then the same with the error terms: ``δ^L_j a_k``, ``(Σ_i δ^L_i w_ij) g'(z_j) a_k``,
-    ``δ_j a_k`` (a bias shared by the layer: summed over its neurons)."""
+    ∂a_j/∂z_j ∂z_j/∂w``, then its common last factors taken out of the sum; then the same with the error terms:
+    ``δ^L_j a_k``; ``(Σ_i δ^L_i ∂z^L_i/∂a_j) ∂a_j/∂z_j ∂z_j/∂w``, the derivatives worked out (a weight's: a bias's
+    are the same times 1, as seed 000 goes straight on), ``δ_j a_k`` (a bias shared by the layer: summed over its
+    neurons)."""
     L = network.depth
     steps: list[Step] = []
     for layer in (L, L - 1) if L > 1 else (L,):
-        found: dict[sp.Symbol, tuple[list, list[list[sp.Expr]]]] = {}  # parameter -> paths, each line's terms
+        # parameter -> its paths, each line's terms (a shared bias's: one per neuron), each line's rule
+        found: dict[sp.Symbol, tuple[list, list[list[sp.Expr]], list[Rule]]] = {}
         for j in range(network.layers[layer]):
             for param, source in network.pre_activation_terms(layer, j):
                 paths, lines = _paths_to(network, layer, j, param, source)
-                known, terms = found.setdefault(param, ([], [[] for _ in lines]))
+                known, terms, rules = found.setdefault(param, ([], [[] for _ in lines], [rule for _, rule in lines]))
                 known += paths
-                for total, line in zip(terms, lines):
+                for total, (line, _) in zip(terms, lines, strict=True):
                     total.append(line)
-        for param, (paths, terms) in found.items():
+        for param, (paths, terms, rules) in found.items():
             lhs = partial(COST, param)
             results = [total[0] if len(total) == 1 else sp.Add(*total, evaluate=False) for total in terms]
             steps.append(Step(param.name, "paths", layer, lhs, tuple(paths), Rule.CHAIN_RULE, results[0]))
-            steps += [Step(param.name, "paths", layer, lhs, (), Rule.ERROR_TERM, line) for line in results[1:]]
+            steps += [Step(param.name, "paths", layer, lhs, (), rule, line)
+                      for line, rule in zip(results[1:], rules[1:], strict=True)]
     return steps
 
 
 def _paths_to(network: Architecture, layer: int, j: int, param: sp.Symbol, source: sp.Expr
-              ) -> tuple[list[tuple[sp.Expr, ...]], list[sp.Expr]]:
+              ) -> tuple[list[tuple[sp.Expr, ...]], list[tuple[sp.Expr, Rule]]]:
     """The paths from the cost to ``param`` through neuron ``j`` of ``layer`` (the output layer or the one below),
-    and the lines that follow: the error terms of the output layer, then of this one."""
+    and the lines that follow, each with its rule: one layer down the paths' sum written out, their common factors
+    taken out, the output layer's error terms named, the derivatives worked out; then this layer's error term."""
     L, z, d = network.depth, network.z(layer)[j], network.delta(layer)[j]
     outputs = network.a(L)
 
@@ -234,14 +239,25 @@ def _paths_to(network: Architecture, layer: int, j: int, param: sp.Symbol, sourc
         return [(partial(COST, a), partial(a, network.z(L)[i])) for a in outputs]
 
     if layer == L:
-        return [(*path, partial(z, param)) for path in to_output(j)], [product(d, source)]
+        return [(*path, partial(z, param)) for path in to_output(j)], [(product(d, source), Rule.CHAIN_RULE)]
     a, offset = network.a(layer)[j], 1 if network.bias == "neuron" else 0
     weights = network.parameters[symbols.matrix("W", L)]
-    paths = [(*path, partial(network.z(L)[i], a), partial(a, z), partial(z, param))
-             for i in range(network.layers[L]) for path in to_output(i)]
-    through = sp.Add(*[product(di, weights[i, j + offset]) for i, di in enumerate(network.delta(L))], evaluate=False)
+    above = [(i, path) for i in range(network.layers[L]) for path in to_output(i)]
+    paths = [(*path, partial(network.z(L)[i], a), partial(a, z), partial(z, param)) for i, path in above]
+    common = (partial(a, z), partial(z, param))
+
+    def terms(*parts: sp.Expr) -> sp.Expr:
+        return sp.Add(*parts, evaluate=False)
+
+    factored = product(terms(*[product(*path[:-2]) for path in paths]), *common)
+    named = product(terms(*[product(di, partial(network.z(L)[i], a)) for i, di in enumerate(network.delta(L))]),
+                    *common)
+    through = terms(*[product(di, weights[i, j + offset]) for i, di in enumerate(network.delta(L))])
     g_prime = derivative(network.activation(layer)).at(z, a)
-    return paths, [product(through, g_prime, source), product(d, source)]
+    worked = [] if source == 1 else [(product(through, g_prime, source), Rule.EVALUATE_DERIVATIVES)]
+    return paths, [(terms(*[product(*path) for path in paths]), Rule.CHAIN_RULE),
+                   (factored, Rule.FACTORS_EVERY_PATH_SHARES), (named, Rule.ERROR_TERM), *worked,
+                   (product(d, source), Rule.ERROR_TERM)]
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
                       "each weight by its whole chain from the cost:")), *weights(L, False),
               text(f"The first factors are the output neuron's error term, ${printer.doprint(network.delta(L)[0])} = "
                    f"{printer.doprint(sp.Derivative(sp.Symbol('c'), network.z(L)[0], evaluate=False))}$:"),
-              *_delta_blocks(groups, network, L, printer, short)]
+              *_delta_blocks(groups, network, L, printer, short=True)]  # seed 000 names δ^L: one worked out
     subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
     if L > 1:
         hidden = [text("One layer down, each weight reaches the cost through every neuron of the output layer:"),

@@ -26,7 +26,7 @@ from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from . import sections as sec
 from .argued import argued_section, definition_line, notation_letters, written
-from .sections import Block, Section, display, text
+from .sections import COST, TOTAL, Block, Section, display, text
 from .summary import bp_equations, labels
 from .words import BIAS_NAMES, describe
 
@@ -139,12 +139,22 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
     cost = printer.cost_letter()
     parameters = "weights and biases" if "bias" in found else "weights"
     b = (text(f"Show that in every layer ${l}$ the partial derivatives of ${cost}$ with respect to the {parameters} "
-              "are"), display(Display(tuple(lines))))
+              "are"), display(Display(tuple(lines))),
+         text(f"and so those of ${printer.doprint(TOTAL)}$ are their means over the data set: "
+              f"{_mean_over_data(weight, lines[0], printer)}."))
     # with bias units BP3 is (b)'s entry formula, and BP4's matrix holds the bias unit's weights: not asked again
     vector = [eq for eq in bp_equations(generic, printer) if eq.tag != "BP3" or generic.network.bias != "neuron"]
     c = (text("Show that, layer by layer, these become"),
          display(Display(tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in vector))))
     return {"a": tuple(a), "b": b, "c": c}
+
+
+def _mean_over_data(weight: Argument, line: Line, printer: NotationPrinter) -> str:
+    """Seed 001 asks (b) for the cost C of the data set: ``∂C/∂W = 1/|D| Σ_x a δ``, the example's ``∂c/∂W = a δ``
+    (``line``) summed as C's definition in the set-up sums the costs."""
+    lhs = _printed(weight.lhs.xreplace({COST: TOTAL}), weight, printer)
+    return (f"${lhs} = \\frac{{1}}{{|\\mathcal{{D}}|}} \\sum_{{\\mathbf{{x}} \\in \\mathcal{{D}}}} {line.rhs}$, "
+            "each term at its example $\\mathbf{x}$")
 
 
 # ----------------------------------------------------------------------------------------------- solutions

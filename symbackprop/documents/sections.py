@@ -204,8 +204,9 @@ def _matrix_width(matrix: sp.MatrixBase, printer: NotationPrinter) -> float:
 def _laid_out(lhs: str, rows: list[tuple[list[str], str]], widths: dict[str, float], width: float,
               pack: bool) -> Display:
     """The chain of ``rows``, a matrix written out measured by its widest row (its LaTeX lists every entry): it
-    goes to the line breaking as a stand-in of its width, put back after; its note on a line of its own where
-    the line, measured entry by entry, would pass the page's width and :data:`MATRIX_MARGIN`."""
+    goes to the line breaking as a stand-in of its width, put back after; its note on a line of its own where the
+    line, so measured, would pass the page's width (any other line: measured as written, past the width and
+    :data:`MATRIX_MARGIN`)."""
     stand_ins: dict[str, str] = {}
     for index, (printed, why) in enumerate(rows):
         if len(printed) == 1 and printed[0] in widths:
@@ -220,7 +221,9 @@ def _laid_out(lhs: str, rows: list[tuple[list[str], str]], widths: dict[str, flo
         rhs = line.rhs
         for stand_in, latex in stand_ins.items():
             rhs = rhs.replace(stand_in, latex)
-        if line.note and visual_width(f"{line.lhs} = {rhs} \\qquad {line.note}") > width + MATRIX_MARGIN:
+        matrix = any(stand_in in line.rhs for stand_in in stand_ins)  # measured by its widest row, not the margin's
+        room = width if matrix else width + MATRIX_MARGIN
+        if line.note and visual_width(f"{line.lhs} = {line.rhs if matrix else rhs} \\qquad {line.note}") > room:
             lines.extend((Line(line.lhs, line.rel, rhs), Line("", "", "", line.note)))
         else:
             lines.append(Line(line.lhs, line.rel, rhs, line.note))

@@ -133,8 +133,8 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
         model = derivation.model
         blocks.append(text("The whole network is one function of its input, the layers nested:"))
         blocks.append(display(Display((Line(printer.doprint(model.lhs), "=", printer.doprint(model.rhs)),))))
-    if printer.notation.single:
-        blocks = _neuron_dynamics(network, printer)
+    if printer.notation.seed in DYNAMICS:
+        blocks = _neuron_dynamics(derivation, printer)
     elif printer.notation.seed in FORMULAS and (named := _formulas(network)):
         blocks.append(text(f"The activations: {named}."))
     elif not sec.summarised(network) and not general:
@@ -200,19 +200,31 @@ def _mean_loss(derivation: Derivation, printer: NotationPrinter) -> str:
             "network gives its class $\\ell$")
 
 
-def _neuron_dynamics(network: Architecture, printer: NotationPrinter) -> list[Block]:
-    """Seed 003's dynamics of a network with one hidden layer and one output: a_j = Σ_i w_ji x_i, z_j = σ(a_j),
-    a_y = Σ_j v_j z_j, y = σ(a_y), each activation by its name, then the activations' formulas."""
-    named = printer.with_names()
+#: The seeds that write the forward pass neuron by neuron, as dynamics, rather than layer by layer (seed 003).
+DYNAMICS = ("003",)
+
+
+def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+    """Seed 003's dynamics, one general neuron of each layer: a_j = Σ_i w_ji x_i, z_j = σ(a_j), ..., each
+    activation by its name (a single-output notation: the output a_y = Σ_j v_j z_j, y = σ(a_y); an output that
+    is not element-wise, as a vector: y = softmax(a)), then the activations' formulas."""
+    network, named = derivation.network, printer.with_names()
+    vectors = {equation.lhs: equation for equation in derivation.forward_vector}
     j, i = printer.notation.indices[:2]
+    layers = ((1, (j, i)), (network.depth, (1, j))) if printer.notation.single else \
+        tuple((layer, (j, i)) for layer in range(1, network.depth + 1))
     lines = []
-    for layer, (neuron, source) in ((1, (j, i)), (network.depth, (1, j))):
+    for layer, (neuron, source) in layers:
         equation = general.forward(network, layer, neuron, source)
         lines.append(Line(printer.doprint(equation.lhs), "=",
                           " + ".join(printer.doprint(term) for term in sp.Add.make_args(equation.rhs))))
         act = network.activation(layer)
         a = sp.Symbol(symbols.element("a", layer, neuron), real=True)
-        lines.append(Line(named.doprint(a), "=", named.doprint(sp.Function(act.name, real=True)(equation.lhs))))
+        if act.elementwise:
+            lines.append(Line(named.doprint(a), "=", named.doprint(sp.Function(act.name, real=True)(equation.lhs))))
+        else:
+            vector = next(eq for lhs, eq in vectors.items() if lhs.name == symbols.matrix("a", layer))
+            lines.append(Line(named.doprint(vector.lhs), "=", named.doprint(vector.rhs)))
     blocks = [text("The dynamics of the network, for one example:"), display(Display(tuple(lines)))]
     return blocks + ([text(f"with {formulas}.")] if (formulas := _formulas(network)) else [])
 

@@ -365,14 +365,13 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
         return f"as this network's {', '.join(found)}" if found else otherwise
 
     return (
-        "Remark on initialisation. If every weight of a layer starts at the same value, its neurons compute the "
-        "same activation, receive the same error and get the same update: they stay identical, and the layer "
-        "behaves as a single neuron. Random initial weights break this symmetry; small ones keep the weighted "
-        "inputs where the activations are not saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
+        "Remark on initialisation. The weights start random, so that a layer's neurons differ (equal weights give "
+        "them the same activation, error and update, and they stay identical), and small, so that the activations "
+        "are not saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
         f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give every neuron of a "
         "layer the same non-zero output, so its weights would move together. With $\\phi(0) = 0$ "
-        f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, and so "
-        "every gradient of the weights into the next layer 0, and every hidden error term 0 with them: "
+        f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, and so every "
+        "hidden error term and every gradient of the weights above 0: "
         + ("nothing would be learnt." if network.bias == "none" else
            "nothing but the output layer's biases would be learnt.")
     )

@@ -38,6 +38,7 @@ class Rule(Enum):
     EXPAND_AND_COLLECT = auto()
     SUM_TO_ONE = auto()  # also the vector form
     FACTOR_OUT_DERIVATIVE = auto()
+    FACTORS_EVERY_PATH_SHARES = auto()  # seed 000: (sum over paths of their first factors) times the last ones
 
     # A general neuron j (derive.reasoning), each local derivative with the definition it comes from.
     MULTIVARIABLE_CHAIN_RULE = auto()  # through every neuron k of the next layer
@@ -121,6 +122,8 @@ WORDS: dict[Rule, str] = {
     Rule.EXPAND_AND_COLLECT: "expand and collect",
     Rule.SUM_TO_ONE: "the targets sum to one: sum_i y_i = 1",
     Rule.FACTOR_OUT_DERIVATIVE: "factor out g'(z)",
+    Rule.FACTORS_EVERY_PATH_SHARES: "every path ends in the same factors (through the neuron's own activation to "
+                                    "the parameter): take them out of the sum",
     Rule.MULTIVARIABLE_CHAIN_RULE: "multivariable chain rule: c depends on z^l_j through every z^{l+1}_k",
     Rule.ERROR_TERM: "dc/dz^l_j = delta^l_j by definition",
     Rule.LOCAL_LINEAR: "differentiate the weighted sum z = sum_k w a + b",

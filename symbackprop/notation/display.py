@@ -60,6 +60,11 @@ def brace_group(text: str, start: int) -> tuple[str, int]:
     return text[start + 1:], len(text)
 
 
+#: The matrix environments a display writes out: ``matrix`` (inside ``\\left[ ... \\right]``) and those with
+#: their own brackets.
+MATRIX = re.compile(r"\{([bpv]?matrix)\}")
+
+
 def _command_width(latex: str, i: int) -> tuple[float, int]:
     """The width of the command at ``latex[i] == "\\"`` (with what it braces, for an underbrace or a stack of
     rows), and the index after it."""
@@ -67,12 +72,15 @@ def _command_width(latex: str, i: int) -> tuple[float, int]:
     if command is None:  # \, \! \{ and friends
         return {",": 0.2, "!": -0.2, ";": 0.3, " ": 0.3}.get(latex[i + 1:i + 2], 1.0), i + 2
     name = command.group(1)
-    if name == "begin" and latex.startswith("{matrix}", command.end()):  # as wide as its widest row
-        end = latex.find(r"\end{matrix}", command.end())
-        body = latex[command.end() + len("{matrix}"):end if end >= 0 else len(latex)]
+    environment = MATRIX.match(latex, command.end()) if name == "begin" else None
+    if environment is not None:  # as wide as its widest row, and its brackets
+        close = rf"\end{{{environment.group(1)}}}"
+        end = latex.find(close, environment.end())
+        body = latex[environment.end():end if end >= 0 else len(latex)]
         rows = [sum(visual_width(cell) + 1.0 for cell in re.sub(r"^\[[0-9a-z]+\]", "", row.strip()).split("&"))
                 for row in body.split(r"\\")]  # a row's extra space, [3pt], is no width
-        return max(rows), len(latex) if end < 0 else end + len(r"\end{matrix}")
+        brackets = 0.0 if environment.group(1) == "matrix" else 2.0
+        return max(rows) + brackets, len(latex) if end < 0 else end + len(close)
     if name in ("underbrace", "substack") and latex[command.end():command.end() + 1] == "{":
         group, i = brace_group(latex, command.end())
         if name == "substack":  # rows, one above the other

@@ -300,6 +300,28 @@ def test_seed_000s_chains_down_to_each_weight_are_verified_and_a_missing_path_is
         verify(_with_step(derivation, index, dataclasses.replace(step, chain=step.chain[:1])), points=1)
 
 
+def test_seed_000s_common_factors_taken_out_of_the_paths_are_verified() -> None:
+    """One layer down, the paths' sum, then the factors every path ends in taken out, the output error terms named
+    (δ_1 ∂Z_1/∂a + δ_2 ∂Z_2/∂a), the derivatives worked out (a weight's; a bias unit's goes straight to δ·1), then
+    δ a: each line checked with its partials worked out; a path's term dropped from the factored sum fails."""
+    derivation = SEED_000.derive(forms=("element", "paths"))
+    by_name: dict[str, list[Step]] = {}
+    for step in derivation.steps_of("paths"):
+        by_name.setdefault(step.quantity, []).append(step)
+    assert [s.rule for s in by_name["W1_1_1"]] == [Rule.CHAIN_RULE, Rule.FACTORS_EVERY_PATH_SHARES, Rule.ERROR_TERM,
+                                                   Rule.EVALUATE_DERIVATIVES, Rule.ERROR_TERM]
+    assert [s.rule for s in by_name["W1_1_0"]] == [Rule.CHAIN_RULE, Rule.FACTORS_EVERY_PATH_SHARES, Rule.ERROR_TERM,
+                                                   Rule.ERROR_TERM]
+    factored = by_name["W1_1_1"][1]
+    total, *common = factored.result.args
+    assert isinstance(total, sp.Add) and len(total.args) == 2 and all(isinstance(c, sp.Derivative) for c in common)
+    verify(derivation, points=1)
+    index = derivation.steps.index(factored)
+    wrong = sp.Mul(total.args[0], *common, evaluate=False)
+    with pytest.raises(VerificationError, match="paths form"):
+        verify(_with_step(derivation, index, dataclasses.replace(factored, result=wrong)), points=1)
+
+
 def test_a_wrong_derivative_by_the_prediction_is_caught() -> None:
     """∂L/∂ŷ_i = -1_{ℓ=i}/ŷ_ℓ, checked for every output and the drawn label: -1/ŷ_i (the indicator dropped) fails."""
     derivation = SEED_002.derive(forms=())

@@ -238,8 +238,8 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}}\,g'(a_{ki}) \qquad \text{since}\ h_{ki} = g(a_{ki})",
         r"&= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k})",
         # a weight's and a bias's vectors are written out for a square layer k, as the seed's W_k ∈ R^{3 x 3}
-        r"For every weight of a layer $k$ at once, the entries stacked, for a square $W_{k} \in \mathbb{R}^{3 \times 3}$"
-        r" (here $k = 2$):",
+        r"For every weight of a layer $k$ at once, the entries stacked, for a square $W_{k} \in "
+        r"\mathbb{R}^{3 \times 3}$ (here $k = 2$):",
         r"&= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) \underline{h}_{k-1}^{\top}",
     ):
         assert line in text, line
@@ -348,7 +348,7 @@ def test_goodfellow_opens_with_what_backpropagation_is_for_and_bishop_defines_si
     goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
     assert "by gradient descent" in goodfellow and "a backward pass" in goodfellow
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
-    assert r"The activations: $\sigma(u) = \frac{1}{1 + e^{- u}}$." in bishop
+    assert r"with $\sigma(u) = \frac{1}{1 + e^{- u}}$." in bishop  # after its dynamics, as seed 003
 
 
 def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
@@ -469,3 +469,32 @@ def test_author_from_the_command_line_and_a_spec_file(tmp_path: Path, capsys: py
     spec.write_text('layers = [2, 2, 1]\n[derive]\nformat = "md"\nauthor = 7\n')
     status, _, err = run_cli(capsys, "derive", str(spec), "--out", str(tmp_path / "toml"))
     assert status != 0 and err.count("\n") == 1 and "author must be a string" in err
+
+
+def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
+    """φ(0) ≠ 0 (weights move together) and φ(0) = 0 (no learning but the output biases), each with the network's
+    own hidden activations where they fall in it."""
+    ng = render_markdown(_seed("ng").derive(), DocumentOptions(notation="ng", formats=("md",)))
+    assert r"$\phi(0) \neq 0$ (as this network's $\sigma(0) = \frac{1}{2}$)" in ng and "move together" in ng
+    assert r"With $\phi(0) = 0$ (as tanh or ReLU)" in ng and "nothing but the output layer's biases" in ng
+    tanh = render_markdown(Network([2, 2, 1], hidden="tanh", bias="none").derive(),
+                           DocumentOptions(notation="ng", sections="init", formats=("md",)))
+    assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "nothing would be learnt" in tanh
+
+
+def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_covers_C() -> None:
+    """Seed 003's forward pass is neuron by neuron, each weighted input then its activation by name, for the layered
+    preset too (a softmax output as a vector); seed 001's (b) asks for C, the mean of the examples' c."""
+    bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
+    dynamics = bishop[bishop.index("The dynamics of the network"):bishop.index("The cost of one example")]
+    for line in (r"a^{(1)}_{j} &= \sum_{i=1}^{3} w^{(1)}_{ji} x_{i}", r"z^{(1)}_{j} &= \sigma(a^{(1)}_{j})",
+                 r"a^{(2)}_{j} &= \sum_{i=1}^{3} w^{(2)}_{ji} z^{(1)}_{i}", r"y_{j} &= \sigma(a^{(2)}_{j})"):
+        assert line in dynamics, line
+    assert r"\mathbf{W}^{(1)} \mathbf{x}" not in bishop
+    softmax = render_markdown(Network([2, 3, 2], output="softmax", loss="cross_entropy").derive(),
+                              DocumentOptions(notation="bishop", sections="forward", formats=("md",)))
+    assert r"\mathbf{y} &= \operatorname{softmax}(\mathbf{a}^{(2)})" in softmax
+    homework = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
+    assert (r"and so those of $C$ are their means over the data set: $\frac{\partial C}{\partial W_{ij}^{(\ell)}} = "
+            r"\frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}$"
+            ) in homework
