@@ -1,8 +1,8 @@
 """Backpropagation for a general neuron: the derivation's arguments (:mod:`symbackprop.derive.reasoning`) laid
 out, one display per quantity, each step with its note and the definition it differentiates ("since a^l_j =
 g(z^l_j)"), in the notation's letters and layers (L, l, l+1), in the order and by the route of the preset's seed
-(:data:`ORDER`): seed 002 through ∂L/∂h with a softmax derived by the quotient rule, each result then stacked into
-its vector; seed 003 weight first, its results numbered.
+(:class:`.routes.Route`): seed 002 through ∂L/∂h with a softmax derived by the quotient rule, each result then
+stacked into its vector; seed 003 weight first, its results numbered.
 
 "For this network" follows an error term: the argument's concrete steps (h = σ, σ' = σ(1 - σ), then in the
 neuron's output; the loss differentiated, then simplified), beside it or, for seed 003, after the algorithm
@@ -27,6 +27,7 @@ from ..notation.printer import NotationPrinter
 from ..notation.written import written
 from . import thin
 from .notes import note
+from .routes import route
 from .schematic import schematic_blocks
 from .sections import Block, Section, display, text
 from .summary import labels
@@ -53,40 +54,6 @@ INTRO = {
 }
 
 
-#: Where a seed leads into an argument its own way (seed 002: "we do not yet know ∇_{a_{i+1}} for i < L-1").
-SEED_INTRO = {
-    ("002", "through_output"): "This needs the derivatives by the weighted inputs of layer ${l}+1$, known so far "
-                               "only where that layer is the output layer. For a hidden layer they come from its "
-                               "outputs, through the activation of the same neuron:",
-}
-
-
-#: The arguments a preset's seed makes, in its order: seed 003 (bishop) first reduces a weight's gradient to δ_j z_i
-#: (its eq. 1), then derives the rule for δ_j (eq. 2), then the output layer's for its example; seed 002 goes
-#: through the hidden layer's outputs (∂L/∂h, then ∂L/∂a) rather than to δ^{l+1} at once, and derives a softmax
-#: output with sparse cross-entropy by the quotient rule (where it has that argument, the output layer's
-#: element-wise one is not shown); the others go from the output layer back.
-ORDER = {"default": ("output", "hidden", "weight", "bias"), "003": ("weight", "bias", "hidden", "output"),
-         "002": ("prediction", "softmax", "output", "activation", "through_output", "weight", "bias")}
-#: The results a seed numbers: seed 003's (1) ∂E/∂w_ji = δ_j z_i and (2) the rule for δ_j.
-TAGS = {"003": {"weight": "1", "hidden": "2"}}
-#: The seeds that display the generalised chain rule before BP2 rather than state it inline (seed 003).
-CHAIN_RULE_SHOWN = ("003",)
-#: The seeds that say, after the rule for δ, where the method's name comes from (seed 003).
-NAMED = ("003",)
-#: The seeds that work out the error terms "for this network" after the algorithm, not beside each argument.
-EXAMPLE_LAST = ("003",)
-#: The seeds that write the output error by the output's weighted input too (seed 003: δ_y = σ(a_y) - r = y - r).
-BY_WEIGHTED_INPUT = ("003",)
-#: The seeds that stack each result into a vector as they go (seed 002: ∇_{a_L} L = -(e_ℓ - ŷ), ...).
-STACKED = ("002",)
-#: The seeds that say which quantities the derivation is after, in what order (seed 002's "the real deal").
-ROAD_MAP = ("002",)
-#: The seeds that argue in parts, each under its heading (seed 002's "gradients w.r.t. output units", ...): a
-#: part's place in the thin network's chain (:data:`.thin.PARTS`), its heading and its arguments.
-PARTS = {"002": (("output", "Gradients by the output units", ("prediction", "softmax", "output")),
-                 ("hidden", "Gradients by the hidden units", ("activation", "through_output", "hidden")),
-                 ("parameters", "Gradients by the weights and biases", ("weight", "bias")))}
 #: How a part points back to the factors of the thin network's chain it works out, for any widths.
 PART_SIGNS = {"output": "The thin network's chain began with the output layer's pair of factors, ${factors}$. "
                         "Now the same for an output layer of any width.",
@@ -94,11 +61,6 @@ PART_SIGNS = {"output": "The thin network's chain began with the output layer's 
                         "layers of any width.",
               "parameters": "The chain ended with the weight's own factor, ${factors}$. Now the same for every "
                             "weight and bias."}
-#: The seeds that say what gradient descent needs and how the derivation gets it before they start (seed 003).
-STRATEGY = ("003",)
-#: The seeds that argue a hidden neuron's output for layer L-1 first, then say every hidden layer goes the same way
-#: (seed 001: "observe now layer L-1 ... the same would apply to layer L-2").
-LAST_HIDDEN_FIRST = ("001",)
 
 
 def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str, every: bool = False) -> Section:
@@ -106,24 +68,25 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     (``every``: all of them), in the seed's order."""
     blocks: list[Block] = [text("One neuron stands for every neuron of its layer; each local derivative is worked "
                                 "out from the definition it comes from.")]
-    if printer.notation.seed in STRATEGY:
+    way = route(printer.notation)
+    if way.strategy:
         blocks += _strategy(derivation, printer)
-    if printer.notation.seed in ROAD_MAP:
+    if way.road_map:
         blocks.append(text("The quantities of interest are the gradients by the output units, by the hidden units, "
                            "and by the weights and biases, in that order; first for one example, then, in the batch "
                            "section, for all of them at once."))
-    order = ORDER.get(printer.notation.seed, ORDER["default"])
+    order = way.order  # (where a softmax has its own argument, the output layer's element-wise one is not shown)
     names = {argument.name for argument in derivation.arguments}
     shown = [a for a in derivation.arguments if every or a.name in order and not (a.name == "output" and
                                                                                    "softmax" in names)]
     argued = {argument.name: _argument_blocks(argument, printer, prefix=prefix,
-                                              examples=every or printer.notation.seed not in EXAMPLE_LAST)
+                                              examples=every or not way.example_last)
               for argument in sorted(shown, key=lambda a: order.index(a.name) if a.name in order else len(order))}
     title, label = "Backpropagation for a general neuron", f"{prefix}sec:general"
-    if printer.notation.seed not in PARTS:
+    if not way.parts:
         return Section(title, label, tuple(blocks) + tuple(block for made in argued.values() for block in made))
     parts = []
-    for number, (part, heading, members) in enumerate(PARTS[printer.notation.seed], start=1):
+    for number, (part, heading, members) in enumerate(way.parts, start=1):
         found = [block for name in members for block in argued.pop(name, [])]
         if found:
             sign = thin.factors_of(derivation, printer, part)
@@ -175,7 +138,7 @@ def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, 
 def _printer(argument: Argument, printer: NotationPrinter, general_layer: bool = False) -> NotationPrinter:
     """The printer writing the argument's layer as L (the output layer's error term), L-1 (a hidden neuron's output
     where the seed argues the last hidden layer first, unless ``general_layer``) or l."""
-    if argument.name == "activation" and printer.notation.seed in LAST_HIDDEN_FIRST and not general_layer:
+    if argument.name == "activation" and route(printer.notation).last_hidden_first and not general_layer:
         return printer.relabel(labels(printer.notation, "z", argument.layer + 1, "L"))
     output = argument.name in ("output", "softmax", "prediction")
     return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
@@ -187,16 +150,17 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     shown = _printer(argument, printer)
     z, a = (shown.doprint(general.with_letters(sp.Symbol(symbols.element(kind, argument.layer, "j")), letters))
             for kind in ("z", "a"))
-    template = SEED_INTRO.get((printer.notation.seed, argument.name), INTRO[argument.name])
+    way = route(printer.notation)
+    template = way.intros.get(argument.name, INTRO[argument.name])
     intro = template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter)
-    last_hidden = argument.name == "activation" and printer.notation.seed in LAST_HIDDEN_FIRST
+    last_hidden = argument.name == "activation" and way.last_hidden_first
     if last_hidden:
         intro = (f"Observe now layer $L-1$. The cost depends on the output ${a}$ through every neuron ${letters['k']}$ "
                  "of layer $L$, so the multivariable chain rule sums over them:")
     if argument.name == "output" and printer.network.layers[-1] == 1:
         intro = "The output layer, of one neuron. By the chain rule through its activation:"
     before: list[Block] = []
-    if argument.name == "hidden" and printer.notation.seed in CHAIN_RULE_SHOWN:
+    if argument.name == "hidden" and way.chain_rule_shown:
         before, intro = _chain_rule_shown(argument, letters, shown)
     rows: list[tuple[list[str], str]] = [
         ([written(general.with_letters(line.result, letters), shown)],
@@ -205,19 +169,19 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     lhs = shown.doprint(general.with_letters(argument.lhs, letters))
     kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
     shown_chain = chain(lhs, kept, printer.width)  # a line that reads as the one before: once
-    tag = TAGS.get(printer.notation.seed, {}).get(argument.name, "")
+    tag = way.tags.get(argument.name, "")
     drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where)
              for where in ("before", "example", "after")]
     tagged = dataclasses.replace(shown_chain, tag=tag) if tag else shown_chain
     blocks = [*before, *drawn[0], text(intro), *drawn[1], display(tagged), *drawn[2]]
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
-    if argument.name == "hidden" and printer.notation.seed in NAMED:
+    if argument.name == "hidden" and way.named:
         delta = printer.notation.letter("delta")
         blocks.append(text(f"A rule for the ${delta}$ of a layer from those of the layer after it: the ${delta}$ "
                            "values travel backwards through the network, back-propagated, which is where the "
                            "method's name comes from."))
-    if printer.notation.seed in STACKED and argument.stacked:
+    if way.stacked and argument.stacked:
         blocks += _stacked(argument, letters, printer)
     return blocks + (example_blocks(argument, printer) if examples else [])
 
@@ -295,7 +259,7 @@ def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
 def example_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section | None:
     """Seed 003's "for our original example", after the algorithm: the output layer's error term for this network,
     then the hidden layer's; None where the notation's seed has them beside their arguments."""
-    if printer.notation.seed not in EXAMPLE_LAST:
+    if not route(printer.notation).example_last:
         return None
     found = {argument.name: argument for argument in derivation.arguments}
     shown = [block for name in ("output", "hidden") if name in found
@@ -348,7 +312,7 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
     rows: list[tuple[list[str], str]] = []
     for line in argument.concrete:
         if argument.name == "output" and line.rule is Rule.SUBSTITUTE_OUTPUT and \
-                printer.notation.seed not in BY_WEIGHTED_INPUT:
+                not route(printer.notation).by_weighted_input:
             continue
         shown = [written(general.with_letters(line.result, letters), named)]
         if shown != (rows[-1][0] if rows else last):

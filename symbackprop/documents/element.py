@@ -14,17 +14,14 @@ from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from . import sections as sec
+from .routes import route
 from .sections import Block, Section, display, text
 from .summary import bias_unit_words, bp_equations, labels
-
-#: The seeds that reach each weight of the last two layers by its whole chain before naming an error term, the
-#: output layer's weights first and the bias units' last (seed 000).
-PATHS = ("000",)
 
 
 def element_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
     network = derivation.network
-    if printer.notation.seed in PATHS and derivation.steps_of("paths"):
+    if route(printer.notation).paths and derivation.steps_of("paths"):
         return paths_section(derivation, printer, prefix)
     groups = sec.group(derivation.steps_of("element"))
     short = sec.summarised(network)

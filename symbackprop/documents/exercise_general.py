@@ -26,6 +26,7 @@ from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from . import sections as sec
 from .argued import argued_section, definition_line, notation_letters, written
+from .routes import route
 from .sections import COST, TOTAL, Block, Section, display, text
 from .summary import bp_equations, labels
 from .words import BIAS_NAMES, describe
@@ -158,9 +159,6 @@ def _mean_over_data(weight: Argument, line: Line, printer: NotationPrinter) -> s
 
 
 # ----------------------------------------------------------------------------------------------- solutions
-#: The seeds whose solution for a hidden layer goes through the neuron's output, ∂c/∂a_j = Σ_k δ_k w_kj, then
-#: δ_j = ∂c/∂a_j g'(z_j) (seed 001, "observe now layer L-1"), rather than to δ_j in one argument.
-THROUGH_OUTPUTS = ("001",)
 
 def _argued(derivation: Derivation, arguments: Sequence[Argument], printer: NotationPrinter,
             prefix: str) -> list[Block]:
@@ -191,7 +189,7 @@ def solution_blocks(concrete: Derivation, generic: Derivation, printers: tuple[N
         name = concrete.network.activation(concrete.network.depth).label
         a.append(text(f"This network's output activation, {name}, is not element-wise: each output depends on "
                       "every weighted input of the layer, so its error terms follow in vector form, in (c)."))
-    if "hidden" in found and printer.notation.seed in THROUGH_OUTPUTS:  # ∂c/∂a_j first, then δ_j
+    if "hidden" in found and route(printer.notation).homework_through_outputs:  # ∂c/∂a_j first, then δ_j
         through = dataclasses.replace(found["through_output"], concrete=found["hidden"].concrete)
         a += _argued(concrete, [found["activation"], through], printer, prefix)
     elif "hidden" in found:

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from ..derive.derivation import Derivation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN
-from .element import PATHS
 from .model import Document
 from .options import DocumentOptions
 from .render import render_document, render_markdown, render_tex
+from .routes import route
 
 
 def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
     """The forms to ask the engine for: those shown, and the vector form the summary and exercises quote."""
     wanted = {form for form in options.forms if form != "closed"} | {"vector"}
-    if "element" in wanted and options.notation_preset.seed in PATHS:  # seed 000's chains down to each weight
+    if "element" in wanted and route(options.notation_preset).paths:  # seed 000's chains down to each weight
         wanted.add("paths")
     if "thin" in options.sections:  # seed 002's chain through a thin network
         wanted.add("thin")

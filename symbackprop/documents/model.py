@@ -27,6 +27,7 @@ from .closed import closed_displays
 from .element import element_section
 from .exercise_general import homework_section
 from .options import DocumentOptions
+from .routes import route
 from .sections import Block, Section, display, text
 from .setup import setup_section
 from .summary import algorithm_section, bias_unit_words, bp_equations, labels, summary_section
@@ -53,10 +54,6 @@ class Document:
     figure_note: str = ""
     author: str = ""
     contents: bool = False
-
-
-#: The seeds that open with a table of contents (seed 002, fourteen pages).
-CONTENTS = ("002",)
 
 
 def figure_note(formats: Sequence[str]) -> str:
@@ -92,7 +89,7 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.title}"
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
-                    figure_note(options.formats), options.author, notation.seed in CONTENTS)
+                    figure_note(options.formats), options.author, route(notation).contents)
 
 
 def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str, form: str) -> Section:
@@ -110,7 +107,7 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         lines = tuple(Line(printer.doprint(sp.MatrixSymbol(k, 1, 1)), "=", printer.doprint(v)) for k, v in forward)
         blocks.append(display(Display(lines)))
         blocks.append(text("Backward pass:"))
-    elif printer.notation.seed in GENERAL_VECTOR:
+    elif route(printer.notation).general_vector:
         return Section("Backpropagation in vector form", f"{prefix}sec:{form}",
                        tuple(general_vector_blocks(derivation, printer)))
     else:
@@ -127,8 +124,6 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     return Section(title, f"{prefix}sec:{form}", tuple(blocks))
 
 
-#: The seeds that derive the vector form once, for a general layer: seed 004 (BP1 for L, BP2 for l, BP3, BP4).
-GENERAL_VECTOR = ("004",)
 #: What each equation is for, as seed 004 heads its derivation.
 GOALS = {"BP1": "the error at the output layer", "BP2": "the error propagated to a hidden layer",
          "BP3": "the gradient of the biases", "BP4": "the gradient of the weights"}

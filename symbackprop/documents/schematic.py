@@ -10,7 +10,7 @@ notation printer from the engine's symbols with letter indices, at a general lay
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sympy as sp
 
@@ -18,6 +18,7 @@ from ..derive import general
 from ..model import symbols
 from ..notation.printer import NotationPrinter
 from .figure import Caption, Edge, Figure, Node
+from .routes import route
 from .sections import Block, text
 from .summary import labels
 from .tables import GENERAL, relative
@@ -108,12 +109,6 @@ def chain_text(printer: NotationPrinter) -> str:
     return f"Functions are computed in a chain, ${chain}$."
 
 
-#: The schematics a seed draws beside an argument: (seed, argument, where) -> the figure's name. ``before`` the
-#: argument's introduction, ``example`` between it and the display (an example of the rule it states), ``after``
-#: the display.
-SCHEMATICS = {("003", "weight", "before"): "neuron", ("003", "hidden", "after"): "errors",
-              ("001", "activation", "before"): "influence", ("001", "weight", "before"): "chain",
-              ("002", "activation", "example"): "paths"}
 #: What each figure's caption says.
 CAPTIONS = {
     "neuron": "A general neuron ${j}$ of layer ${l}$, an input ${i}$, and the neurons of layer ${l}+1$ it feeds.",
@@ -124,18 +119,31 @@ CAPTIONS = {
 }
 
 
+#: Each figure by its name: what draws it, for a printer and the argument's layer.
+FIGURES: dict[str, Callable[[NotationPrinter, int], Figure]] = {
+    "neuron": lambda printer, layer: neuron_figure(printer),
+    "errors": lambda printer, layer: neuron_figure(printer, errors=True),
+    "influence": influence_figure,
+    "paths": lambda printer, layer: paths_figure(),
+}
+#: What a route may name beside an argument: a figure, or ``chain``, seed 001's chain of functions in a line of text.
+SCHEMATIC_NAMES = (*FIGURES, "chain")
+
+
 def schematic_blocks(name: str, layer: int, printer: NotationPrinter, prefix: str, where: str) -> list[Block]:
-    """The figure the notation's seed draws ``where`` (``before``, ``after``) the argument ``name`` of ``layer``."""
-    figure = SCHEMATICS.get((printer.notation.seed, name, where))
+    """The figure the notation's seed draws ``where`` the argument ``name`` of ``layer`` (its route's
+    :attr:`~.routes.Route.schematics`): ``before`` the argument's introduction, ``example`` between it and the display
+    (an example of the rule it states), ``after`` the display."""
+    figure = route(printer.notation).schematics.get((name, where))
     if figure is None:
         return []
     if figure == "chain":  # a line of text, not a figure
         return [text(chain_text(printer))]
-    built = {"neuron": lambda: neuron_figure(printer), "errors": lambda: neuron_figure(printer, errors=True),
-             "influence": lambda: influence_figure(printer, layer), "paths": paths_figure}[figure]()
+    built = FIGURES[figure](printer, layer)
     j, i, k = printer.notation.indices
     caption = CAPTIONS[figure].format(j=j, i=i, k=k, l=printer.notation.layer_letter)
     return [Block("figure", figure=built, label=f"{prefix}fig:{figure}", text=caption)]
 
 
-__all__ = ["SCHEMATICS", "chain_text", "influence_figure", "neuron_figure", "paths_figure", "schematic_blocks"]
+__all__ = ["FIGURES", "SCHEMATIC_NAMES", "chain_text", "influence_figure", "neuron_figure", "paths_figure",
+           "schematic_blocks"]

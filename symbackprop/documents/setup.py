@@ -17,6 +17,7 @@ from ..notation.printer import NotationPrinter
 from ..notation.written import neurons
 from . import sections as sec
 from .figure import build_figure
+from .routes import route
 from .sections import Block, Section, display, text
 from .summary import labels
 from .tables import architecture_table, notation_table, table
@@ -35,10 +36,10 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         f"The notation is {notation.title}."
     )
     blocks = [text(intro)]
-    if notation.seed in PURPOSE:
+    if route(notation).purpose:
         blocks.append(text(purpose(network, printer)))
         blocks.append(text(anatomy(network, printer)))
-    elif notation.seed in GOAL:
+    elif route(notation).goal:
         blocks.append(text(f"The goal of backpropagation is the partial derivative of the cost "
                            f"${printer.doprint(sp.Symbol('C'))}$ by every weight and every bias of the network. The "
                            "derivation below works with whole layers, by matrix calculus, in the conventions of the "
@@ -55,12 +56,6 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         subsections.append(Section("Forward pass", f"{prefix}sec:forward",
                                    forward_blocks(derivation, printer, general="general" in shown)))
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
-
-
-#: The seeds that open with what backpropagation is for (seed 002's introduction).
-PURPOSE = ("002",)
-#: The seeds that open with its goal in one sentence before their conventions (seed 004).
-GOAL = ("004",)
 
 
 def purpose(network: Architecture, printer: NotationPrinter) -> str:
@@ -116,27 +111,21 @@ def _output_width(n: int) -> str:
     return f"$p = {n}$ neuron{'' if n == 1 else 's'}"
 
 
-#: The seeds that write the network as one nested function (seed 002: ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)).
-NESTED_MODEL = ("002",)
-
-
 def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bool = False) -> tuple[Block, ...]:
     """The forward pass layer by layer, then neuron by neuron: every neuron, or (a large network, or a document
     that argues for a general neuron) one general neuron of each layer."""
-    network = derivation.network
+    network, way = derivation.network, route(printer.notation)
     cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
     vector_lines = tuple(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs))
                          for eq in derivation.forward_vector)
     blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines)),
               text(_dimensions(network, printer))]
-    if printer.notation.seed in NESTED_MODEL and derivation.model is not None:
+    if way.nested_model and derivation.model is not None:
         model = derivation.model
         blocks.append(text("The whole network is one function of its input, the layers nested:"))
         blocks.append(display(Display((Line(printer.doprint(model.lhs), "=", printer.doprint(model.rhs)),))))
-    if printer.notation.seed in DYNAMICS:
+    if way.dynamics:
         blocks = _neuron_dynamics(derivation, printer)
-    elif printer.notation.seed in FORMULAS and (named := _formulas(network)):
-        blocks.append(text(f"The activations: {named}."))
     elif not sec.summarised(network) and not general:
         blocks.append(text("Neuron by neuron:"))
         blocks.append(display(_element_forward(derivation, printer)))
@@ -159,15 +148,11 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
     return tuple(blocks) + _fundamentals(derivation, printer)
 
 
-#: The seeds that name the parts of the learning problem before deriving (seed 002's fundamentals).
-FUNDAMENTALS = ("002",)
-
-
 def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
     """Seed 002's five parts of the problem, each in this network's terms: the data, the model, the parameters,
     the loss and the learning algorithm, which needs what backpropagation computes."""
     network = derivation.network
-    if printer.notation.seed not in FUNDAMENTALS:
+    if not route(printer.notation).fundamentals:
         return ()
     inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("X"), 1, 1))
     output = printer.doprint(sp.MatrixSymbol(symbols.matrix("a", network.depth), 1, 1))
@@ -200,10 +185,6 @@ def _mean_loss(derivation: Derivation, printer: NotationPrinter) -> str:
             "network gives its class $\\ell$")
 
 
-#: The seeds that write the forward pass neuron by neuron, as dynamics, rather than layer by layer (seed 003).
-DYNAMICS = ("003",)
-
-
 def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
     """Seed 003's dynamics, one general neuron of each layer: a_j = Σ_i w_ji x_i, z_j = σ(a_j), ..., each
     activation by its name (a single-output notation: the output a_y = Σ_j v_j z_j, y = σ(a_y); an output that
@@ -227,10 +208,6 @@ def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[B
             lines.append(Line(named.doprint(vector.lhs), "=", named.doprint(vector.rhs)))
     blocks = [text("The dynamics of the network, for one example:"), display(Display(tuple(lines)))]
     return blocks + ([text(f"with {formulas}.")] if (formulas := _formulas(network)) else [])
-
-
-#: The seeds that define their activations by formula (seed 003: σ(x) = 1/(1 + e^{-x})).
-FORMULAS = ("003",)
 
 
 def _formulas(network: Architecture) -> str:

@@ -21,6 +21,7 @@ from ..notation.display import Display, Line
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
+from .routes import route
 from .sections import AlgorithmLine, Block, Boxed, Section, display, text
 from .tables import weight_layers
 
@@ -43,11 +44,6 @@ def vector_steps(derivation: Derivation) -> tuple[Mapping[str, sp.Basic], Sequen
 
     results, fresh = vector_form(derivation.network)
     return results, tuple(fresh)
-
-
-#: The seeds whose documents never write the softmax's Jacobian (seed 002 derives its output error by the quotient
-#: rule): their summary states BP1 without it.
-WITHOUT_JACOBIAN = ("002",)
 
 
 def _general_bp1(steps: Sequence[Step], jacobian: bool = True) -> sp.Basic | None:
@@ -102,7 +98,7 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
     equations = []
     delta_L = out.doprint(sp.MatrixSymbol(symbols.matrix("delta", L), 1, 1))
     general = _general_bp1([s for s in steps if s.quantity == symbols.matrix("delta", L)],
-                           jacobian=notation.seed not in WITHOUT_JACOBIAN)
+                           jacobian=not route(notation).without_jacobian)
     final = out.doprint(results[symbols.matrix("delta", L)])
     shown = "" if general is None or out.doprint(general) == final else out.doprint(general)
     equations.append(BP("BP1", delta_L, final, shown))
@@ -127,15 +123,10 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
     return equations
 
 
-#: The seeds whose summary writes BP2 through the hidden layer's outputs first (seed 002: ∇a_k = ∇h_k ⊙ g'(a_k)
-#: = ...), as their derivation went.
-THROUGH_OUTPUTS = ("002",)
-
-
 def _through_outputs(derivation: Derivation, printer: NotationPrinter) -> str:
     """BP2 through the outputs, ``∇_{h_k} ⊙ g'(a_k)``: the vector the argument through a hidden neuron's output
     stacked last (checked with it); nothing for other seeds."""
-    if printer.notation.seed not in THROUGH_OUTPUTS:
+    if not route(printer.notation).bp2_through_outputs:
         return ""
     found = [argument for argument in derivation.arguments if argument.name == "through_output" and argument.stacked]
     return printer.doprint(found[0].stacked[-1].result) if found else ""

@@ -1,0 +1,120 @@
+"""What each seed does its own way, in one table: where a preset's seed (``Notation.seed``) takes a route of its
+own through the derivation, the document stages read it here, by name, never by the seed's number.
+
+A :class:`Route` is the seed's choices: what its set-up states, which element-form route it takes, the order and
+the manner of its argument for a general neuron, the figures beside it, how it states the vector form and the
+summary, how its homework argues. A preset without a seed of its own, or a seed that does something no other does
+not, takes the defaults: the route every preset shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from ..notation.presets import Notation
+
+
+def _table(entries: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(entries or {}))
+
+
+@dataclass(frozen=True)
+class Route:
+    """One seed's route. Each flag is off for the shared route; the seed that sets it is named beside it.
+
+    The set-up:
+        purpose: open with what backpropagation is for, and the network in words (002).
+        goal: state the goal in one sentence before the conventions (004).
+        contents: a table of contents after the title (002).
+        nested_model: the network written as one nested function, ŷ = O(W_3 g(...) + b_3) (002).
+        fundamentals: the five parts of the learning problem as a table (002).
+        dynamics: the forward pass neuron by neuron, each weighted input then its activation, then each activation
+            defined by its formula, σ(u) = 1/(1 + e^{-u}) (003).
+
+    The element form:
+        paths: each weight of the last two layers by its whole chain from the cost (000).
+
+    The argument for a general neuron (:mod:`.argued`):
+        order: the arguments made, in order (003 weight first; 002 through ∂L/∂h, the softmax by the quotient rule).
+        parts: the headings the arguments fall under, each with its place in the thin network's chain and the
+            arguments under it (002: output units, hidden units, weights and biases).
+        intros: an argument's introduction in the seed's own words, by argument.
+        tags: the results the seed numbers, by argument (003: (1) and (2)).
+        strategy: the general neuron, the goal and the strategy before the arguments (003).
+        road_map: which quantities the derivation is after, in order (002).
+        chain_rule_shown: the generalised chain rule displayed before it is used (003).
+        named: where the method's name comes from, after the rule for δ (003).
+        stacked: each result stacked into its vector as it comes (002).
+        last_hidden_first: a hidden neuron argued for layer L-1, then every hidden layer (001).
+        example_last: the error terms "for this network" after the algorithm, not beside each argument (003).
+        by_weighted_input: the output error by the weighted input too, δ_y = σ(a_y) - r = y - r (003).
+        schematics: the figures beside an argument: (argument, where) -> the figure's name (:mod:`.schematic`).
+
+    The vector form, the summary and the homework:
+        general_vector: BP1 to BP4 derived once each, for a general layer (004).
+        without_jacobian: the softmax's Jacobian never written; BP1 stated without it (002).
+        bp2_through_outputs: the summary's BP2 through the hidden layer's outputs first, ∇h_k ⊙ g'(a_k) (002).
+        homework_through_outputs: the homework's hidden layer through the neuron's output, ∂c/∂a_j, then δ_j (001).
+    """
+
+    purpose: bool = False
+    goal: bool = False
+    contents: bool = False
+    nested_model: bool = False
+    fundamentals: bool = False
+    dynamics: bool = False
+    paths: bool = False
+    order: tuple[str, ...] = ("output", "hidden", "weight", "bias")
+    parts: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    intros: Mapping[str, str] = field(default_factory=_table)
+    tags: Mapping[str, str] = field(default_factory=_table)
+    strategy: bool = False
+    road_map: bool = False
+    chain_rule_shown: bool = False
+    named: bool = False
+    stacked: bool = False
+    last_hidden_first: bool = False
+    example_last: bool = False
+    by_weighted_input: bool = False
+    schematics: Mapping[tuple[str, str], str] = field(default_factory=lambda: MappingProxyType({}))
+    general_vector: bool = False
+    without_jacobian: bool = False
+    bp2_through_outputs: bool = False
+    homework_through_outputs: bool = False
+
+
+#: Each seed's route (../shared/seeds/ by number); a seed not here takes the shared route.
+ROUTES: Mapping[str, Route] = MappingProxyType({
+    "000": Route(paths=True),
+    "001": Route(last_hidden_first=True, homework_through_outputs=True,
+                 schematics=MappingProxyType({("activation", "before"): "influence", ("weight", "before"): "chain"})),
+    "002": Route(
+        purpose=True, contents=True, nested_model=True, fundamentals=True,
+        order=("prediction", "softmax", "output", "activation", "through_output", "weight", "bias"),
+        parts=(("output", "Gradients by the output units", ("prediction", "softmax", "output")),
+               ("hidden", "Gradients by the hidden units", ("activation", "through_output", "hidden")),
+               ("parameters", "Gradients by the weights and biases", ("weight", "bias"))),
+        intros=_table({"through_output": "This needs the derivatives by the weighted inputs of layer ${l}+1$, known so "
+                                         "far only where that layer is the output layer. For a hidden layer they "
+                                         "come from its outputs, through the activation of the same neuron:"}),
+        road_map=True, stacked=True, schematics=MappingProxyType({("activation", "example"): "paths"}),
+        without_jacobian=True, bp2_through_outputs=True),
+    "003": Route(
+        dynamics=True, order=("weight", "bias", "hidden", "output"),
+        tags=_table({"weight": "1", "hidden": "2"}), strategy=True, chain_rule_shown=True, named=True,
+        example_last=True, by_weighted_input=True,
+        schematics=MappingProxyType({("weight", "before"): "neuron", ("hidden", "after"): "errors"})),
+    "004": Route(goal=True, general_vector=True),
+})
+#: The route of a preset without a seed of its own.
+SHARED = Route()
+
+
+def route(notation: Notation) -> Route:
+    """The route of ``notation``'s seed."""
+    return ROUTES.get(notation.seed, SHARED)
+
+
+__all__ = ["ROUTES", "SHARED", "Route", "route"]
