@@ -99,7 +99,9 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         intros=_table({"through_output": "This needs the derivatives by the weighted inputs of layer ${l}+1$, known so "
                                          "far only where that layer is the output layer. For a hidden layer they "
                                          "come from its outputs, through the activation of the same neuron:"}),
-        road_map=True, stacked=True, schematics=MappingProxyType({("activation", "example"): "paths"}),
+        road_map=True, stacked=True,
+        schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
+                                     ("through_output", "after"): "weighted"}),
         without_jacobian=True, bp2_through_outputs=True),
     "003": Route(
         dynamics=True, order=("weight", "bias", "hidden", "output"),

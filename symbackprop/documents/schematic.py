@@ -88,6 +88,25 @@ def influence_figure(printer: NotationPrinter, layer: int) -> Figure:
     return Figure(tuple(own + above + cost), tuple(edges), captions, (), compact=True)
 
 
+def layer_figure(printer: NotationPrinter, through_outputs: bool) -> Figure:
+    """Seed 002's Table 1, one side: the outputs h_k of a hidden layer k, each reaching every weighted input a_{k+1}
+    of layer k+1 (what ∇_{h_k} gathers); or, ``through_outputs``, the weighted inputs a_k, each reaching the loss
+    only through its own output h_k (what ∇_{a_k} gathers)."""
+    at = printer.relabel(labels(printer.notation, "z", GENERAL))
+    g = GENERAL
+    if through_outputs:
+        left = _column(0.0, "i", [_symbol(at, "z", g, 1), None, _symbol(at, "z", g, "j")])
+        right = _column(GAP, "k", [_symbol(at, "a", g, 1), None, _symbol(at, "a", g, "j")])
+        edges = [Edge(left[row].ref, right[row].ref) for row in (0, 2)]
+        offsets = (0, 0)
+    else:
+        left = _column(0.0, "i", [_symbol(at, "a", g, 1), None, _symbol(at, "a", g, "j")])
+        right = _column(GAP, "k", [_symbol(at, "z", g + 1, 1), None, _symbol(at, "z", g + 1, "k")])
+        edges = [Edge(left[row].ref, right[other].ref) for row in (0, 2) for other in (0, 2)]
+        offsets = (0, 1)
+    return Figure(tuple(left + right), tuple(edges), tuple(_captions(printer, offsets, 3)), (), compact=True)
+
+
 def paths_figure() -> Figure:
     """Seed 002's example of the chain rule along multiple paths: x reaches z through y_1 and y_2."""
     x = Node("x0", "0.00", "0.00", "x", "neuron")
@@ -114,6 +133,10 @@ CAPTIONS = {
     "neuron": "A general neuron ${j}$ of layer ${l}$, an input ${i}$, and the neurons of layer ${l}+1$ it feeds.",
     "errors": "The error terms of layer ${l}+1$ flow back to neuron ${j}$.",
     "influence": "Neuron ${j}$ of layer $L-1$ reaches the cost through every neuron of layer $L$.",
+    "outputs": "The gradient by the outputs of layer ${l}$: each reaches the loss through every weighted input of "
+               "layer ${l}+1$.",
+    "weighted": "The gradient by the weighted inputs of layer ${l}$: each reaches the loss only through its own "
+                "output.",
     "paths": "An example: $x$ reaches $z$ along two paths, through $y_1$ and through $y_2$, so $\\frac{{dz}}{{dx}} "
              "= \\sum_{{i=1}}^{{2}} \\frac{{\\partial z}}{{\\partial y_i}}\\,\\frac{{dy_i}}{{dx}}$.",
 }
@@ -125,6 +148,8 @@ FIGURES: dict[str, Callable[[NotationPrinter, int], Figure]] = {
     "errors": lambda printer, layer: neuron_figure(printer, errors=True),
     "influence": influence_figure,
     "paths": lambda printer, layer: paths_figure(),
+    "outputs": lambda printer, layer: layer_figure(printer, through_outputs=False),
+    "weighted": lambda printer, layer: layer_figure(printer, through_outputs=True),
 }
 #: What a route may name beside an argument: a figure, or ``chain``, seed 001's chain of functions in a line of text.
 SCHEMATIC_NAMES = (*FIGURES, "chain")
@@ -145,5 +170,5 @@ def schematic_blocks(name: str, layer: int, printer: NotationPrinter, prefix: st
     return [Block("figure", figure=built, label=f"{prefix}fig:{figure}", text=caption)]
 
 
-__all__ = ["FIGURES", "SCHEMATIC_NAMES", "chain_text", "influence_figure", "neuron_figure", "paths_figure",
-           "schematic_blocks"]
+__all__ = ["FIGURES", "SCHEMATIC_NAMES", "chain_text", "influence_figure", "layer_figure", "neuron_figure",
+           "paths_figure", "schematic_blocks"]

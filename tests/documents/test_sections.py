@@ -408,6 +408,15 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     paths = tex[tex.rindex(r"\begin{tikzpicture}", 0, tex.index(r"\label{bp:fig:paths}")):]
     assert "{$y_{1}$}" in paths and "{$y_{2}$}" in paths and r"\sum_{i=1}^{2}" in paths
     assert tex.index(r"\label{bp:fig:paths}") < tex.index(r"\text{multivariable chain rule}")
+    # its Table 1: the outputs of layer k, each into every weighted input of layer k+1; then each weighted input
+    # into its own output only, each after the argument it pictures, before that argument's vector
+    outputs, weighted = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("outputs", "weighted"))
+    assert tex.index(r"\text{multivariable chain rule}") < outputs < tex.index(r"\nabla_{\underline{h}_{k}}")
+    assert tex.index(r"\text{by the step before}") < weighted < tex.index("Gradients by the weights")
+    drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, outputs):outputs]
+    assert "{$h_{k1}$}" in drawn and "{$a_{k+1,m}$}" in drawn and drawn.count(r"\draw[edge]") == 4
+    drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, weighted):weighted]
+    assert "{$a_{ki}$}" in drawn and "{$h_{ki}$}" in drawn and drawn.count(r"\draw[edge]") == 2
     alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="general", formats=("md",)))
     assert "### Gradients by the hidden units" in alone and "thin network" not in alone  # no sign to a missing part
     nielsen = render_markdown(derivation, DocumentOptions(notation="nielsen", sections="general", formats=("md",)))
