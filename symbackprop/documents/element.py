@@ -78,7 +78,7 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
         biases = [block for layer in last for block in weights(layer, True)]
         subsections.append(Section("The bias units' weights" if network.bias == "neuron" else "The biases",
                                    f"{prefix}sec:element-parameters", (*biases, text(_bias_words(network, printer)))))
-    subsections.append(_matrix_subsection(derivation, printer, prefix, last[-1]))
+    subsections.append(_matrix_subsection(derivation, printer, prefix, last))
     intro = f"Each weight's gradient by the chain rule, from the cost ${printer.cost_letter()}$ down to the weight."
     return Section("Backpropagation, element by element", f"{prefix}sec:element", (text(intro),), tuple(subsections))
 
@@ -95,13 +95,16 @@ def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> lis
             *where]
 
 
-def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix: str, layer: int) -> Section:
-    """Seed 000's end: a layer's weight gradients (with the bias unit's column) as one matrix, δ āᵀ."""
+def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix: str, layers: Sequence[int]
+                       ) -> Section:
+    """Seed 000's end: each of the last two layers' weight gradients (with the bias unit's column) as one matrix,
+    δ āᵀ, the output layer's first."""
     together = ", the bias unit's column first," if derivation.network.bias == "neuron" else ""
-    lowest = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))
+    names = " and ".join(f"${printer.stored(sp.MatrixSymbol(symbols.matrix('W', layer), 1, 1))}$" for layer in layers)
+    each = "each as one matrix" if len(layers) > 1 else "as one matrix"
     return Section("In matrix form", f"{prefix}sec:element-matrix", (
-        text(f"Finally, the gradients of ${lowest}${together} as one matrix (every layer's likewise):"),
-        *_vector_blocks(derivation, printer, symbols.matrix("W", layer))))
+        text(f"Finally, the gradients of {names}{together} {each} (every layer's likewise):"),
+        *(block for layer in layers for block in _vector_blocks(derivation, printer, symbols.matrix("W", layer)))))
 
 
 def _vector_blocks(derivation: Derivation, printer: NotationPrinter, name: str) -> list[Block]:

@@ -301,11 +301,13 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"w^{(2)}_{11}} = \delta^{(3)}_{1} \cdot a^{(2)}_{1}",
              r"\delta^{(3)}_{1} &= \frac{\partial C}{\partial Z^{(3)}_{1}}",
              "through every neuron of the output layer", r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
+             r"\right) \frac{\partial a^{(2)}_{1}}{\partial Z^{(2)}_{1}}",  # the factors every path ends in, out
              r"&= \delta^{(2)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
              "### The bias units' weights", r"= \delta^{(3)}_{1} \cdot 1",
              r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}",
-             # then, as the seed ends, the lowest weight matrix with the bias column: δ^(2) (ā^(1))ᵀ
-             "### In matrix form", r"\text{each entry as above; the bias unit is } 1",
+             # then, as the seed ends, both weight matrices with the bias column: δ^(3) (ā^(2))ᵀ, δ^(2) (ā^(1))ᵀ
+             "### In matrix form", r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &= \begin{bmatrix}",
+             r"&= \delta^{(3)} (\bar{\mathbf{a}}^{(2)})^{\top}", r"\text{each entry as above; the bias unit is } 1",
              r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}"]
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
     # the hidden error terms as one vector, the output's carried back through the transposed weights
