@@ -9,7 +9,7 @@ every other entry by its general index formula.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -227,7 +227,7 @@ def _laid_out(lhs: str, rows: list[tuple[list[str], str]], widths: dict[str, flo
             lines.extend((Line(line.lhs, line.rel, rhs), Line("", "", "", line.note)))
         else:
             lines.append(Line(line.lhs, line.rel, rhs, line.note))
-    return Display(tuple(lines), shown.label, shown.boxed, shown.breakable)
+    return replace(shown, lines=tuple(lines))
 
 
 def is_entry(step: Step) -> bool:

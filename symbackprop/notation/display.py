@@ -39,13 +39,12 @@ class Line:
 
 @dataclass(frozen=True)
 class Display:
-    """A displayed block of aligned lines; ``label`` numbers and labels it, ``boxed`` frames each line,
-    ``breakable`` lets a page break fall between its lines even where the preamble does not (a fragment's host),
-    ``tag`` numbers the display's result, its last line (seed 003's (1) and (2))."""
+    """A displayed block of aligned lines; ``label`` numbers and labels it, ``breakable`` lets a page break fall
+    between its lines even where the preamble does not (a fragment's host), ``tag`` numbers the display's result,
+    its last line (seed 003's (1) and (2))."""
 
     lines: tuple[Line, ...]
     label: str = ""
-    boxed: bool = False
     breakable: bool = False
     tag: str = ""
 
