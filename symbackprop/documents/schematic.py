@@ -62,8 +62,7 @@ def neuron_figure(printer: NotationPrinter, errors: bool = False) -> Figure:
     kind = "delta" if errors else "a"
     below = _column(0.0, "i", [None, _symbol(at, "a", g - 1, "i"), None]) if not errors else []
     own = _column(GAP, "j", [_symbol(at, kind, g, "j")])
-    above = _column(2 * GAP, "k", [_symbol(at, kind if errors else "z", g + 1, 1), None,
-                                   _symbol(at, kind if errors else "z", g + 1, "k")])
+    above = _column(2 * GAP, "k", [_symbol(at, kind, g + 1, 1), None, _symbol(at, kind, g + 1, "k")])
     weight = _symbol(at, "W", g + 1, "k", "j")
     edges = [Edge(above[0].ref, own[0].ref), Edge(above[2].ref, own[0].ref, weight)] if errors else [
         Edge(below[1].ref, own[0].ref, _symbol(at, "W", g, "j", "i")),

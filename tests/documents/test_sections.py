@@ -437,14 +437,15 @@ def test_seed_003s_output_error_by_the_weighted_input_and_its_gcr() -> None:
 
 
 def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
-    """Seed 003's internal neuron (z_i -> z_j via w_ji, on to a_k of layer l+1 via w_kj) before the weight's
-    argument, and its δ_k flowing back to δ_j after the rule for δ; seed 001's neuron of layer L-1 reaching the cost
-    through every neuron of layer L, and its chain of functions from a weight to the cost."""
+    """Seed 003's internal neuron (z_i -> z_j via w_ji, on to the neurons z_1, ..., z_k of layer l+1 via w_kj, each
+    named by its output as the seed names them) before the weight's argument, and its δ_k flowing back to δ_j after
+    the rule for δ; seed 001's neuron of layer L-1 reaching the cost through every neuron of layer L, and its chain
+    of functions from a weight to the cost."""
     tex = render_tex(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("tex",)))
     neuron, errors = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("neuron", "errors"))
     assert neuron < tex.index("A weight reaches the cost") < tex.index(r"\tag{2}") < errors
     drawn = tex[tex.index(r"\begin{tikzpicture}", tex.index("Backpropagation for a general neuron")):neuron]
-    for label in ("{$z_{i}$}", "{$z_{j}$}", "{$a_{1}$}", "{$a_{k}$}", "{$w_{ji}$}", "{$w_{kj}$}", r"\text{layer } l+1"):
+    for label in ("{$z_{i}$}", "{$z_{j}$}", "{$z_{1}$}", "{$z_{k}$}", "{$w_{ji}$}", "{$w_{kj}$}", r"\text{layer } l+1"):
         assert label in drawn, label
     back = tex[tex.rindex(r"\begin{tikzpicture}", 0, errors):errors]
     assert "{$\\delta_{j}$}" in back and "{$\\delta_{k}$}" in back and "minimum size=7mm" in back
