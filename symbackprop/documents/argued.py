@@ -198,7 +198,7 @@ def _generalised(argument: Argument, letters: dict[str, str], printer: NotationP
 
 def _stacked(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
     """Seed 002's vector of a result: its entries, the result in each, then the vector it makes; a weight's and a
-    bias's written out for the output layer's sizes, so labelled L."""
+    bias's written out for the layer :func:`_parameter_layer` names."""
     if argument.name in ("weight", "bias"):
         intro, shown = _parameter_layer(argument, printer)
     else:

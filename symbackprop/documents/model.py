@@ -181,12 +181,12 @@ def _onehot_matrix(network: Architecture, printer: NotationPrinter) -> Block:
 
 
 def _ones(network: Architecture, printer: NotationPrinter) -> str:
-    """What the batch's ones vector is, where a bias vector is repeated across the examples by it."""
+    """What the batch's ones vector is, where a layer's bias is repeated across the examples by it."""
     if network.bias not in ("vector", "shared"):
         return ""
     ones = printer.doprint(sp.OneMatrix(M, 1))
-    return (f" The vector ${ones} \\in \\mathbb{{R}}^{{m \\times 1}}$ holds $m$ ones: a bias vector times "
-            f"${printer.doprint(sp.OneMatrix(1, M))}$ repeats it in every column.")
+    return (f" The vector ${ones} \\in \\mathbb{{R}}^{{m \\times 1}}$ holds $m$ ones: a layer's bias times "
+            f"${printer.doprint(sp.OneMatrix(1, M))}$ is the same in every column, one per example.")
 
 
 def closed_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:

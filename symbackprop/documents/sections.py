@@ -164,6 +164,8 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
     written = _matrices(lhs, results, printer)
     widths: dict[str, float] = {}  # a matrix written out -> its printed width
     for position, (step, result) in enumerate(zip(steps, results)):
+        if position == 0 and first.chain and result == _chain_sum(first):
+            continue  # the chain itself, as a sum (seed 000's paths, before their common factors are taken out)
         why = "" if position == 0 and first.chain and not transpose else _note(step, printer, shown)
         if isinstance(result, sp.MatrixBase) and written:
             rows.append(([written[position]], why))
@@ -171,6 +173,11 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
         elif not isinstance(result, sp.MatrixBase):
             rows.append((terms(shown(result), printer), why))
     return _laid_out(lhs, _distinct(lhs, rows), widths, printer.width, pack)
+
+
+def _chain_sum(step: Step) -> sp.Expr:
+    """A step's chain as the sum of its paths' products, each in written order."""
+    return sp.Add(*[sp.Mul(*path, evaluate=False) for path in step.chain], evaluate=False)
 
 
 #: :func:`~symbackprop.notation.display.visual_width` reads a matrix written out row after row, as if its rows

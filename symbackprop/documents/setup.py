@@ -113,25 +113,10 @@ def _output_width(n: int) -> str:
 
 def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bool = False) -> tuple[Block, ...]:
     """The forward pass layer by layer, then neuron by neuron: every neuron, or (a large network, or a document
-    that argues for a general neuron) one general neuron of each layer."""
+    that argues for a general neuron) one general neuron of each layer; or, as seed 003, its dynamics alone."""
     network, way = derivation.network, route(printer.notation)
     cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
-    vector_lines = tuple(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs))
-                         for eq in derivation.forward_vector)
-    blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines)),
-              text(_dimensions(network, printer))]
-    if way.nested_model and derivation.model is not None:
-        model = derivation.model
-        blocks.append(text("The whole network is one function of its input, the layers nested:"))
-        blocks.append(display(Display((Line(printer.doprint(model.lhs), "=", printer.doprint(model.rhs)),))))
-    if way.dynamics:
-        blocks = _neuron_dynamics(derivation, printer)
-    elif not sec.summarised(network) and not general:
-        blocks.append(text("Neuron by neuron:"))
-        blocks.append(display(_element_forward(derivation, printer)))
-    else:
-        blocks.append(text("Neuron by neuron, for each layer:"))
-        blocks.append(display(_general_forward(network, printer)))
+    blocks = _neuron_dynamics(derivation, printer) if way.dynamics else _layer_by_layer(derivation, printer, general)
     if network.loss.generic:
         blocks.append(text(f"The cost of one example is ${cost}$, a function of the outputs and the targets, "
                            f"${printer.doprint(derivation.loss)}$, left general; over $m$ examples, ${total}$ is "
@@ -146,6 +131,23 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
                            f"otherwise. The one-hot vector of the label, ${onehot}$, has ${indicator}$ as its "
                            "entry $j$."))
     return tuple(blocks) + _fundamentals(derivation, printer)
+
+
+def _layer_by_layer(derivation: Derivation, printer: NotationPrinter, general: bool) -> list[Block]:
+    """The forward pass as whole layers, the parameters' sizes (seed 002: the layers nested into one function),
+    then neuron by neuron: every neuron, or one general neuron of each layer."""
+    network = derivation.network
+    vector_lines = tuple(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs))
+                         for eq in derivation.forward_vector)
+    blocks = [text("Layer by layer, for one example:"), display(Display(vector_lines)),
+              text(_dimensions(network, printer))]
+    if route(printer.notation).nested_model and derivation.model is not None:
+        model = derivation.model
+        blocks.append(text("The whole network is one function of its input, the layers nested:"))
+        blocks.append(display(Display((Line(printer.doprint(model.lhs), "=", printer.doprint(model.rhs)),))))
+    if not sec.summarised(network) and not general:
+        return [*blocks, text("Neuron by neuron:"), display(_element_forward(derivation, printer))]
+    return [*blocks, text("Neuron by neuron, for each layer:"), display(_general_forward(network, printer))]
 
 
 def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
