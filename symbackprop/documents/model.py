@@ -161,7 +161,8 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
                                f"{ROUTES[tag]}"))
             transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
-            blocks.append(display(sec.quantity_display(groups[name], printer.relabel(layers), transpose=transpose)))
+            blocks.append(display(sec.quantity_display(groups[name], printer.relabel(layers), transpose=transpose,
+                                                       pack_entries=False)))  # one weight, then its local derivative
     return blocks
 
 

@@ -17,7 +17,7 @@ from ..derive import forms, general
 from ..derive.derivation import Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
-from ..notation.display import Display, Line, chain, visual_width
+from ..notation.display import NOTE_GAP, Display, Line, chain, visual_width
 from ..notation.printer import NotationPrinter
 from ..notation.written import neurons, written
 from .figure import Figure
@@ -120,7 +120,8 @@ def _as_total(expr: sp.Basic) -> sp.Basic:
 
 
 def quantity_display(
-    steps: Sequence[Step], printer: NotationPrinter, transpose: bool = False, pack: bool = False
+    steps: Sequence[Step], printer: NotationPrinter, transpose: bool = False, pack: bool = False,
+    pack_entries: bool = True,
 ) -> Display:
     """One quantity's steps as ``lhs = [definition] = chain = result = ...``; where the lhs changes (a weight's
     general entry ∂c/∂w_jk, then the matrix ∂c/∂W) a new chain starts below.
@@ -130,6 +131,8 @@ def quantity_display(
         printer: prints in the notation.
         transpose: print every matrix result transposed (weight gradients of a source-major notation).
         pack: put the steps on one line when they fit (short parameter gradients).
+        pack_entries: the same for a general entry (∂c/∂w_jk) where not ``pack``; False gives its local derivative
+            a line of its own (seed 004).
     """
     runs: list[list[Step]] = []
     for step in steps:
@@ -137,7 +140,7 @@ def quantity_display(
             runs[-1].append(step)
         else:
             runs.append([step])
-    shown = [_run_display(run, printer, transpose, pack or is_entry(run[0])) for run in runs]
+    shown = [_run_display(run, printer, transpose, pack or pack_entries and is_entry(run[0])) for run in runs]
     return shown[0] if len(shown) == 1 else stack(shown)
 
 
@@ -163,6 +166,7 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
     results = [_transposed(step.result) if transpose else step.result for step in steps]
     written = _matrices(lhs, results, printer)
     widths: dict[str, float] = {}  # a matrix written out -> its printed width
+    chained = len(rows)  # the row of the chain's first result, if it follows the chain
     for position, (step, result) in enumerate(zip(steps, results)):
         if position == 0 and first.chain and result == _chain_sum(first):
             continue  # the chain itself, as a sum (seed 000's paths, before their common factors are taken out)
@@ -172,7 +176,22 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
             widths[written[position]] = _matrix_width(result, printer)
         elif not isinstance(result, sp.MatrixBase):
             rows.append((terms(shown(result), printer), why))
+    if first.chain and not transpose and not pack and not isinstance(results[0], sp.MatrixBase):
+        rows = _with_chain(lhs, rows, chained, printer.width)
     return _laid_out(lhs, _distinct(lhs, rows), widths, printer.width, pack)
+
+
+def _with_chain(lhs: str, rows: list[tuple[list[str], str]], at: int, width: float) -> list[tuple[list[str], str]]:
+    """The chain (row ``at - 1``) of one path and the result it gives at once (row ``at``, with no note of its own:
+    ``δ_j ∂z_j/∂w``) on one line where they fit, as seed 004 writes them; the rows after keep their own lines."""
+    if at < 1 or at >= len(rows):
+        return rows
+    (chained, why), (named, own) = rows[at - 1], rows[at]
+    repeated = _unspaced("".join(chained)) == _unspaced(lhs)  # a chain that is the quantity itself: left out
+    together = f"{chained[0]} = {named[0]}" if len(chained) == len(named) == 1 and not repeated else ""
+    if own or not together or visual_width(f"{lhs} = {together}") + visual_width(why) * 0.8 + NOTE_GAP > width:
+        return rows
+    return [*rows[:at - 1], ([together], why), *rows[at + 1:]]
 
 
 def _chain_sum(step: Step) -> sp.Expr:
