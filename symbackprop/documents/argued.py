@@ -41,13 +41,14 @@ INTRO = {
                "\\frac{{\\partial u_i}}{{\\partial x}}$. Whatever the widths (also for one neuron in layer ${l}+1$):"),
     "prediction": ("The loss of one example is $-\\log$ of the network's output for its class label $\\ell$. By each "
                    "output ${j}$:"),
-    "softmax": ("The output layer: a softmax with sparse cross-entropy, whose loss is $-\\log$ of the output of the "
-                "class label $\\ell$. For an output neuron ${j}$, recall the quotient rule "
+    "softmax": ("The output layer: a softmax with sparse cross-entropy. What we are after is the derivative by each "
+                "weighted input ${z}$: the loss, $-\\log$ of the output of the class label $\\ell$, depends on every "
+                "one of them, since the softmax's denominator sums over them all. Recall the quotient rule "
                 "$\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
     "activation": ("A hidden layer ${l} < L$. The loss depends on the output ${a}$ through every neuron ${k}$ of "
-                   "layer ${l}+1$, so the chain rule along multiple paths sums over them: if $p(z)$ is a function "
-                   "of $q_1(z), q_2(z), \\ldots$, then $\\frac{{\\partial p}}{{\\partial z}} = \\sum_{{m}} "
-                   "\\frac{{\\partial p}}{{\\partial q_m}}\\,\\frac{{\\partial q_m}}{{\\partial z}}$:"),
+                   "layer ${l}+1$, so the chain rule along multiple paths sums over them: if $f(z)$ is a function "
+                   "of $q_1(z), q_2(z), \\ldots$, then $\\frac{{\\partial f}}{{\\partial z}} = \\sum_{{m}} "
+                   "\\frac{{\\partial f}}{{\\partial q_m}}\\,\\frac{{\\partial q_m}}{{\\partial z}}$:"),
     "through_output": "Then through the activation of the same neuron:",
     "weight": "A weight reaches the cost only through the weighted input of its neuron:",
     "bias": "Likewise a bias:",
@@ -192,8 +193,9 @@ def _generalised(argument: Argument, letters: dict[str, str], printer: NotationP
     l = printer.notation.layer_letter
     result = Line(general_printer.doprint(general.with_letters(argument.lhs, letters)), "=",
                   written(general.with_letters(argument.lines[-1].result, letters), general_printer))
-    return [text(f"This was written for layer $L-1$; layer $L-2$ goes the same way with $L-1$ in place of $L$, "
-                 f"and so does every hidden layer ${l} < L$:"), display(Display((result,)))]
+    deeper = "" if printer.network.depth > 2 else " (in a deeper network)"
+    return [text(f"This was written for layer $L-1$; layer $L-2${deeper} goes the same way with $L-1$ in place of "
+                 f"$L$, and so does every hidden layer ${l} < L$:"), display(Display((result,)))]
 
 
 def _stacked(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
@@ -204,10 +206,21 @@ def _stacked(argument: Argument, letters: dict[str, str], printer: NotationPrint
     else:
         intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked:"
         shown = _printer(argument, printer)
+        if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
+            intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
     rows = [([written(step.result.applyfunc(lambda entry: general.with_letters(entry, letters))
                       if isinstance(step.result, sp.MatrixBase) else step.result, shown)], note(step.rule))
             for step in argument.stacked]
     return [text(intro), display(chain(shown.doprint(argument.stacked[0].lhs), rows, printer.width))]
+
+
+def _column_words(argument: Argument, printer: NotationPrinter) -> str:
+    """``W_{k+1,·,1}, W_{k+1,·,2}, ... are the columns of W_{k+1}``: what the column argument writes as vectors."""
+    above = argument.layer + 1
+    rows, columns = printer.network.layers[above], printer.network.layers[above - 1]
+    weights = sp.MatrixSymbol(symbols.matrix("W", above), rows, columns)
+    named = [printer.doprint(weights[:, c:c + 1]) for c in range(min(columns, 2))]
+    return f"{', '.join(f'${column}$' for column in named)}, $\\ldots$ are the columns of ${printer.stored(weights)}$"
 
 
 def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str, NotationPrinter]:

@@ -55,14 +55,15 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
     output = [text(f"Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$, "
                    + ("ignoring the weights on the bias units for now:" if network.bias == "neuron" else
                       "each weight by its whole chain from the cost:")), *weights(L, False),
-              text(f"The first factors are the output neuron's error term, ${printer.doprint(network.delta(L)[0])} = "
+              text(f"The first two factors are the output neuron's error term, "
+                   f"${printer.doprint(network.delta(L)[0])} = "
                    f"{printer.doprint(sp.Derivative(sp.Symbol('c'), network.z(L)[0], evaluate=False))}$:"),
               *_delta_blocks(groups, network, L, printer, short=True)]  # seed 000 names δ^L: one worked out
     subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
     if L > 1:
         hidden = [text("One layer down, each weight reaches the cost through every neuron of the output layer:"),
                   *weights(L - 1, False),
-                  text("where the error terms of the layer, as one vector, are those of the output layer carried "
+                  text("The error terms of the layer, as one vector, are those of the output layer carried "
                        "back:"),
                   *_vector_blocks(derivation, printer, symbols.matrix("delta", L - 1)), *_every_hidden_layer(
                       derivation, printer)]
@@ -90,7 +91,7 @@ def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> lis
     if rule is None:
         return []
     where = [text(f"Here{bias_unit_words(derivation.network, printer)}")] if derivation.network.bias == "neuron" else []
-    return [text("and the same holds one layer further down, and so for every hidden layer:"),
+    return [text("The same holds one layer further down, and so for every hidden layer:"),
             display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", r"\text{for every hidden layer}"),))),
             *where]
 

@@ -22,7 +22,7 @@ from ..derive.engine import derive
 from ..derive.reasoning import Argument
 from ..model import symbols
 from ..model.architecture import Architecture
-from ..notation.display import Display, Line
+from ..notation.display import Display, Line, join_terms
 from ..notation.printer import NotationPrinter
 from . import sections as sec
 from .argued import argued_section, definition_line, notation_letters, written
@@ -105,7 +105,7 @@ def setup_blocks(network: Architecture, generic: Derivation, printer: NotationPr
              "network by backpropagation; learning algorithms such as gradient descent use this gradient to train "
              f"the network. Parts {parts} hold for any activation functions and any cost; the solutions also "
              f"work them out for the network of these exercises: {describe(network)}, with "
-             f"{BIAS_NAMES[network.bias]}."),
+             f"{BIAS_NAMES[network.bias]}{_its_cost(network, printer)}."),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
         display(Display((definition_line(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
         text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and"),
@@ -148,6 +148,18 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
     c = (text("Show that, layer by layer, these become"),
          display(Display(tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in vector))))
     return {"a": tuple(a), "b": b, "c": c}
+
+
+def _its_cost(network: Architecture, printer: NotationPrinter) -> str:
+    """``, whose cost of one example is c = ...``: the loss the solutions differentiate, with the targets it
+    compares the outputs with; nothing for a generic cost."""
+    if network.loss.generic:
+        return ""
+    loss = network.loss(network.a(network.depth), list(network.targets))
+    targets = ", ".join(printer.doprint(target) for target in network.targets[:2])
+    more = ", \\ldots" if len(network.targets) > 2 else ""
+    return (f", whose cost of one example is ${printer.doprint(sp.Symbol('c'))} = "
+            f"{join_terms(sec.terms(loss, printer))}$ with the targets ${targets}{more}$")
 
 
 def _mean_over_data(weight: Argument, line: Line, printer: NotationPrinter) -> str:

@@ -51,7 +51,7 @@ NOTES: dict[Rule, str] = {
     Rule.CHAIN_RULE_SOFTMAX_MATRIX: r"\text{chain rule; softmax Jacobian}",
     Rule.MULTIPLY_OUT: r"\text{multiply out}",
     Rule.CHAIN_RULE_LAYER_JACOBIAN: r"\text{chain rule}",
-    Rule.TRANSPOSE_OF_PRODUCT: r"(AB)^{\top} = B^{\top} A^{\top}",
+    Rule.TRANSPOSE_OF_PRODUCT: r"(AB)^{\top} = B^{\top} A^{\top}\text{, a diagonal matrix its own transpose}",
     Rule.CHAIN_RULE_OUTER_PRODUCT: r"\text{chain rule; an outer product}",
     Rule.CHAIN_RULE_BIAS: r"\text{chain rule}",
     Rule.CHAIN_RULE_SHARED_BIAS: r"\text{chain rule; sum over the neurons}",
@@ -81,7 +81,7 @@ NOTES: dict[Rule, str] = {
     Rule.IDENTITY_TIMES_VECTOR: r"I^{\top} u = u",
     Rule.ENTRY_BY_ENTRY: r"\text{each entry as above}",
     Rule.ENTRY_BY_ENTRY_BIAS_UNIT: r"\text{each entry as above; the bias unit is } 1",
-    Rule.OUTER_PRODUCT: r"[u_{j} v_{k}] = u\,v^{\top}\text{: an outer product}",
+    Rule.OUTER_PRODUCT: r"[u_{r} v_{s}] = u\,v^{\top}\text{: an outer product}",
 }
 
 

@@ -97,13 +97,15 @@ def layer_figure(printer: NotationPrinter, through_outputs: bool) -> Figure:
         left = _column(0.0, "i", [_symbol(at, "z", g, 1), None, _symbol(at, "z", g, "j")])
         right = _column(GAP, "k", [_symbol(at, "a", g, 1), None, _symbol(at, "a", g, "j")])
         edges = [Edge(left[row].ref, right[row].ref) for row in (0, 2)]
-        offsets = (0, 0)
-    else:
-        left = _column(0.0, "i", [_symbol(at, "a", g, 1), None, _symbol(at, "a", g, "j")])
-        right = _column(GAP, "k", [_symbol(at, "z", g + 1, 1), None, _symbol(at, "z", g + 1, "k")])
-        edges = [Edge(left[row].ref, right[other].ref) for row in (0, 2) for other in (0, 2)]
-        offsets = (0, 1)
-    return Figure(tuple(left + right), tuple(edges), tuple(_captions(printer, offsets, 3)), (), compact=True)
+        bottom = _cm(-ROW - 0.9)  # two lines of caption, clear of the lowest neuron
+        layer = relative(printer.notation, 0)
+        captions = [Caption(_cm(column * GAP), bottom, part, rf"\text{{layer }} {layer}")
+                    for column, part in enumerate(("pre-activations", "activations"))]
+        return Figure(tuple(left + right), tuple(edges), tuple(captions), (), compact=True)
+    left = _column(0.0, "i", [_symbol(at, "a", g, 1), None, _symbol(at, "a", g, "j")])
+    right = _column(GAP, "k", [_symbol(at, "z", g + 1, 1), None, _symbol(at, "z", g + 1, "k")])
+    edges = [Edge(left[row].ref, right[other].ref) for row in (0, 2) for other in (0, 2)]
+    return Figure(tuple(left + right), tuple(edges), tuple(_captions(printer, (0, 1), 3)), (), compact=True)
 
 
 def paths_figure() -> Figure:

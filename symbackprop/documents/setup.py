@@ -12,7 +12,7 @@ from ..derive.derivation import Derivation
 from ..model import symbols
 from ..model.activations import Activation
 from ..model.architecture import Architecture
-from ..notation.display import Display, Line, chain
+from ..notation.display import Display, Line, chain, join_terms
 from ..notation.printer import NotationPrinter
 from ..notation.written import neurons
 from . import sections as sec
@@ -44,6 +44,9 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
                            f"${printer.doprint(sp.Symbol('C'))}$ by every weight and every bias of the network. The "
                            "derivation below works with whole layers, by matrix calculus, in the conventions of the "
                            "notation table."))
+    if "forward" not in shown and not network.loss.generic:  # the cost the derivation differentiates, stated once
+        cost = printer.doprint(sp.Symbol("c"))
+        blocks.append(text(f"The cost of one example is ${cost} = {join_terms(sec.terms(derivation.loss, printer))}$."))
     if "figure" in shown:
         blocks.append(Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
                             text=f"The {network.spec} network, labelled in {notation.title}."))
@@ -64,10 +67,11 @@ def purpose(network: Architecture, printer: NotationPrinter) -> str:
     total = printer.doprint(sp.Symbol("C"))
     z, a = (printer.stored(sp.MatrixSymbol(symbols.matrix(kind, 1), 1, 1)) for kind in ("z", "a"))
     return ("Training chooses the parameters (every weight and bias) to make the mean loss over the training "
-            f"examples, ${total}$, small, by gradient descent: each step moves every parameter against its partial "
-            f"derivative, scaled by a learning rate. Backpropagation computes those derivatives: a forward pass "
-            f"computes every layer's values (${z}$, ${a}$, ...) from the input, then a backward pass the derivative "
-            "of the loss by each of them, from the output back to the input, by the chain rule.")
+            f"examples, ${total}$, small, by gradient descent or one of its variants: each step moves every parameter "
+            "against its partial derivative, scaled by a learning rate. Backpropagation computes those derivatives: "
+            f"forward propagation computes every layer's values (${z}$, ${a}$, ...) from the input through the hidden "
+            "layers to the output, then backward propagation the derivative of the loss by each of them, from the "
+            "output back through the hidden layers to the input, by the chain rule.")
 
 
 def anatomy(network: Architecture, printer: NotationPrinter) -> str:
@@ -122,7 +126,9 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
                            f"${printer.doprint(derivation.loss)}$, left general; over $m$ examples, ${total}$ is "
                            "their mean."))
     else:
-        blocks.append(text(f"The cost of one example is ${cost}$; over $m$ examples, ${total}$ is their mean:"))
+        blocks.append(text(f"Over $m$ examples the cost ${total}$ is the mean of the examples' costs; that of one "
+                           f"example, ${cost}$, is" if cost != total else
+                           f"The cost ${cost}$ of one example (over $m$ examples, the mean of theirs) is"))
         blocks.append(display(chain(cost, [(sec.terms(derivation.loss, printer), "")], printer.width)))
     if network.loss.sparse:
         indicator = f"{printer.indicator}_{{\\ell=j}}"

@@ -196,8 +196,8 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
         hidden = span(notation, network, "delta", 1, network.depth - 1)
         # every hidden layer in general (seed 000: 1 < l < L); this network's are listed
         ranges.append(f"BP2 holds for every hidden layer, here ${letter} = {hidden}$")
-    ranges.append(f"the gradients for every layer, ${letter} = {span(notation, network, 'W', 1, network.depth)}$, "
-                  f"with ${printer.input_layer()}$")
+    ranges.append(f"the gradients' equations hold for every layer, ${letter} = "
+                  f"{span(notation, network, 'W', 1, network.depth)}$, with ${printer.input_layer()}$")
     tags = {eq.tag for eq in equations}
     missing = [f"no {tag} {reason}" for tag, reason in (("BP2", "without a hidden layer"), ("BP3", "without biases"))
                if tag not in tags]

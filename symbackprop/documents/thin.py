@@ -34,7 +34,8 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
     depth = thin.network.depth
     spec = "-".join(["1"] * (depth + 1))
     blocks: list[Block] = [
-        text(f"First a network as deep as this one but thin, one neuron in each layer ({spec}):"),
+        text(f"First a network as deep as this one but thin, one neuron in each layer ({spec}), its activation "
+             "functions and loss left general:"),
         Block("figure", figure=build_figure(thin.network, shown), label=f"{prefix}fig:thin",
               text=f"The thin network, {spec}: one neuron in each layer."),
         text(f"To learn the weight ${weight}$ by gradient descent we need ${lhs}$. The chain rule, applied once per "

@@ -278,7 +278,7 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              "Observe now layer $L-1$.",
              r"\frac{\partial c}{\partial a_{j}^{(L-1)}} &= \sum_{k} \frac{\partial c}{\partial z_{k}^{(L)}}",
              r"&= \sum_{k} \delta_{k}^{(L)}\,W_{jk}^{(L)} \qquad \text{where }",
-             "layer $L-2$ goes the same way with $L-1$ in place of $L$",
+             "layer $L-2$ (in a deeper network) goes the same way with $L-1$ in place of $L$",
              r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k} \delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)}",
              r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)} \qquad "
              r"\text{by the step before}",
@@ -348,7 +348,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
 
 def test_goodfellow_opens_with_what_backpropagation_is_for_and_bishop_defines_sigma() -> None:
     goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
-    assert "by gradient descent" in goodfellow and "a backward pass" in goodfellow
+    assert "by gradient descent or one of its variants" in goodfellow and "then backward propagation" in goodfellow
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     assert r"with $\sigma(u) = \frac{1}{1 + e^{- u}}$." in bishop  # after its dynamics, as seed 003
 
@@ -498,7 +498,7 @@ def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_cov
     """Seed 003's forward pass is neuron by neuron, each weighted input then its activation by name, for the layered
     preset too (a softmax output as a vector); seed 001's (b) asks for C, the mean of the examples' c."""
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
-    dynamics = bishop[bishop.index("The dynamics of the network"):bishop.index("The cost of one example")]
+    dynamics = bishop[bishop.index("The dynamics of the network"):bishop.index("Over $m$ examples the cost")]
     for line in (r"a^{(1)}_{j} &= \sum_{i=1}^{3} w^{(1)}_{ji} x_{i}", r"z^{(1)}_{j} &= \sigma(a^{(1)}_{j})",
                  r"a^{(2)}_{j} &= \sum_{i=1}^{3} w^{(2)}_{ji} z^{(1)}_{i}", r"y_{j} &= \sigma(a^{(2)}_{j})"):
         assert line in dynamics, line
@@ -510,3 +510,27 @@ def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_cov
     assert (r"and so those of $C$ are their means over the data set: $\frac{\partial C}{\partial W_{ij}^{(\ell)}} = "
             r"\frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}$"
             ) in homework
+
+
+def test_what_the_audit_of_the_seeds_asked_for() -> None:
+    """A document without a forward pass still states the cost it differentiates (ng, nielsen; the homework in its
+    problem); seed 004's BP4 has its chain and error term on one line, then the local derivative; seed 002 defines
+    its column notation, says why the softmax's weighted inputs are what it is after, and leaves the thin network's
+    activations general; a transposed diagonal matrix is said to be itself."""
+    ng = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
+                         DocumentOptions(notation="ng", formats=("md",)))
+    assert (r"The cost of one example is $C = \frac{(a^{(3)}_{1} - y_{1})^{2}}{2} + \frac{(a^{(3)}_{2} - y_{2})^{2}}"
+            r"{2}$.") in ng
+    assert r"(AB)^{\top} = B^{\top} A^{\top}\text{, a diagonal matrix its own transpose}" in ng
+    nielsen = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
+    assert "The cost of one example is $C = " in nielsen
+    assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule} \\" "\n"
+            r"   &= \delta^{l}_{j}\,a^{l-1}_{k} \qquad \text{since}") in nielsen
+    homework = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
+    assert r"whose cost of one example is $c = - y_{1} \log{(a_{1}^{(2)} )}" in homework
+    goodfellow = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
+                                 DocumentOptions(notation="goodfellow", formats=("md",)))
+    assert r"$W_{k+1,\cdot,1}$, $W_{k+1,\cdot,2}$, $\ldots$ are the columns of $W_{k+1}$" in goodfellow
+    assert "What we are after is the derivative by each weighted input $a_{Li}$" in goodfellow
+    assert "(1-1-1-1), its activation functions and loss left general" in goodfellow
+    assert "The cost of one example is" not in goodfellow  # its forward pass states it
