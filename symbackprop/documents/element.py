@@ -52,19 +52,18 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
     def weights(layer: int, biases: bool) -> list[Block]:
         return _path_blocks(paths, network, layer, biases, printer, short)
 
+    named = f"{printer.doprint(network.delta(L)[0])} = " \
+            f"{printer.doprint(sp.Derivative(sp.Symbol('c'), network.z(L)[0], evaluate=False))}"
     output = [text(f"Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$, "
                    + ("ignoring the weights on the bias units for now:" if network.bias == "neuron" else
                       "each weight by its whole chain from the cost:")), *weights(L, False),
-              text(f"The first two factors are the output neuron's error term, "
-                   f"${printer.doprint(network.delta(L)[0])} = "
-                   f"{printer.doprint(sp.Derivative(sp.Symbol('c'), network.z(L)[0], evaluate=False))}$:"),
+              text(f"The first two factors are the output neuron's error term, ${named}$:"),
               *_delta_blocks(groups, network, L, printer, short=True)]  # seed 000 names δ^L: one worked out
     subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
     if L > 1:
         hidden = [text("One layer down, each weight reaches the cost through every neuron of the output layer:"),
                   *weights(L - 1, False),
-                  text("The error terms of the layer, as one vector, are those of the output layer carried "
-                       "back:"),
+                  text("The error terms of the layer, as one vector, are those of the output layer carried back:"),
                   *_vector_blocks(derivation, printer, symbols.matrix("delta", L - 1)), *_every_hidden_layer(
                       derivation, printer)]
         subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', L - 1)}$",

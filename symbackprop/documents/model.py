@@ -158,11 +158,15 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
     for tag, name, layers in parts:
         if tag in equations and name in groups:
             equation = equations[tag]
-            blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
-                               f"{ROUTES[tag]}"))
             transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
-            blocks.append(display(sec.quantity_display(groups[name], printer.relabel(layers), transpose=transpose,
-                                                       pack_entries=False)))  # one weight, then its local derivative
+            shown = sec.quantity_display(groups[name], printer.relabel(layers), transpose=transpose,
+                                         pack_entries=False)  # one weight, then its local derivative
+            written = any("matrix}" in line.rhs for line in shown.lines)  # a matrix written out, entry by entry
+            sizes = f" The matrix is written out at the output layer's size, ${network.layers[L]} \\times " \
+                    f"{network.layers[L - 1]}$." if written else ""
+            blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
+                               f"{ROUTES[tag]}{sizes}"))
+            blocks.append(display(shown))
     return blocks
 
 

@@ -54,10 +54,12 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     subsections = []
     if "notation" in shown:
         subsections.append(Section("Notation", f"{prefix}sec:notation",
-                                   (Block("table", table=notation_table(network, printer)),)))
+                                   (Block("table", table=notation_table(network, printer, "batch" in shown)),)))
     if "forward" in shown:
         subsections.append(Section("Forward pass", f"{prefix}sec:forward",
                                    forward_blocks(derivation, printer, general="general" in shown)))
+        if route(notation).fundamentals:  # seed 002's section of its own
+            subsections.append(Section("Fundamentals", f"{prefix}sec:fundamentals", _fundamentals(derivation, printer)))
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
 
 
@@ -136,7 +138,7 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
         blocks.append(text(f"where $\\ell$ is the example's class label and ${indicator}$ is 1 when $j = \\ell$ and 0 "
                            f"otherwise. The one-hot vector of the label, ${onehot}$, has ${indicator}$ as its "
                            "entry $j$."))
-    return tuple(blocks) + _fundamentals(derivation, printer)
+    return tuple(blocks)
 
 
 def _layer_by_layer(derivation: Derivation, printer: NotationPrinter, general: bool) -> list[Block]:
@@ -160,8 +162,6 @@ def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Blo
     """Seed 002's five parts of the problem, each in this network's terms: the data, the model, the parameters,
     the loss and the learning algorithm, which needs what backpropagation computes."""
     network = derivation.network
-    if not route(printer.notation).fundamentals:
-        return ()
     inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("X"), 1, 1))
     output = printer.doprint(sp.MatrixSymbol(symbols.matrix("a", network.depth), 1, 1))
     total = printer.doprint(sp.Symbol("C"))

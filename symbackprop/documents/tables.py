@@ -70,8 +70,9 @@ def architecture_table(network: Architecture, printer: NotationPrinter) -> Table
     return table(("Layer", "Role", "Neurons", "Activation"), rows, "clcl")
 
 
-def notation_table(network: Architecture, printer: NotationPrinter) -> Table:
-    """Symbol and meaning for every quantity of the derivation, in general form."""
+def notation_table(network: Architecture, printer: NotationPrinter, batch: bool = True) -> Table:
+    """Symbol and meaning for every quantity of the derivation, in general form; the batch's matrices only where
+    ``batch`` (the document has a batch section)."""
     notation = printer.notation
     general = {kind: printer.relabel(general_labels(notation, kind)) for kind in ("z", "W", "a")}
     z, w = general["z"], general["W"]
@@ -97,7 +98,7 @@ def notation_table(network: Architecture, printer: NotationPrinter) -> Table:
     meaning = f"error of neuron ${j}$" if delta != definition else "derivative of the cost by the weighted input"
     rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
     rows.extend(_cost_rows(printer))
-    rows.extend(_matrix_rows(network, notation, z, w))
+    rows.extend(_matrix_rows(network, notation, z, w, batch))
     return table(("Symbol", "Meaning"), rows, r"lp{0.6\linewidth}")
 
 
@@ -145,14 +146,14 @@ def prime_name(network: Architecture) -> str:
 
 
 def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
-                 w: NotationPrinter) -> list[tuple[str, str]]:
+                 w: NotationPrinter, batch: bool) -> list[tuple[str, str]]:
     g = GENERAL
     n = 1
     vectors = ", ".join(f"${z.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$"
                         for kind in ("z", "a", "delta"))
     if network.bias == "vector" and notation.layer_offset.get("z", 0) == notation.layer_offset.get("W", 0):
         vectors += f", ${w.doprint(sp.MatrixSymbol(symbols.matrix('b', g), n, 1))}$"  # seed 004's bias vector
-    batch = ", ".join(f"${z.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$" for kind in ("Z", "A"))
+    matrices = ", ".join(f"${z.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$" for kind in ("Z", "A"))
     errors = f"${z.doprint(sp.MatrixSymbol(symbols.matrix('Delta', g), n, 1))}$"
     delta, total = z.doprint(sp.MatrixSymbol(symbols.matrix("delta", g), n, 1)), z.doprint(sp.Symbol("C"))
     matrix = w.stored(sp.MatrixSymbol(symbols.matrix("W", g), n, n))
@@ -168,9 +169,9 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
     rows = [
         (vectors, f"the same quantities for a whole layer, as column vectors (${size} \\times 1$, ${size}$ the "
                   "layer's neurons)"),
-        (batch, "the same for $m$ examples, one column per example"),
-        (errors, f"the errors of $m$ examples, one column per example: that example's ${delta}$ divided by $m$, "
-                 f"since ${total}$ is the mean cost"),
+        *([(matrices, "the same for $m$ examples, one column per example"),
+           (errors, f"the errors of $m$ examples, one column per example: that example's ${delta}$ divided by $m$, "
+                    f"since ${total}$ is the mean cost")] if batch else []),
         (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ (${shape}$): {order}"),
         (f"${z.doprint(_layer_map(network, g))}$", "the weighted inputs of a layer from the outputs below"),
         (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), n, 1)))}$",

@@ -44,10 +44,10 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
         text(f"The derivative says how much the loss changes for a small change of ${weight}$: how much of the "
              "loss that weight is answerable for; the less sensitive the loss is to it, the less the weight is to "
              f"blame. Rather than ask the weight directly, the loss asks the output layer. "
-             f"{_output_answer(derivation, printer)} "
-             "Each layer below answers the same way, through its activation and then the weights and outputs "
-             "below it, down to the first weights: every weight and bias shares in the loss. The chain rule is "
-             "exactly this road, one pair of factors for each layer:"),
+             f"{_output_answer(derivation, printer)} {_hidden_answer(derivation, printer)}"
+             "Each layer below answers the same way, down to the first weights: every weight and bias shares in "
+             "the loss. Rather than ask each of them directly, it is easier to ask through the layers, and that is "
+             "exactly what the chain rule does, one pair of factors for each layer:"),
         display(_broken(_braced(lhs, ("the weight,", "directly")), _groups(factors, depth), printer.width)),
     ]
     return Section("A thin network first", f"{prefix}sec:thin", tuple(blocks))
@@ -93,6 +93,20 @@ def _output_answer(derivation: Derivation, printer: NotationPrinter) -> str:
     return (f"It owns its part, but it is only as good as what feeds it, ${at.doprint(output.lhs)} = {nested}$: "
             f"so the loss asks {asked} in turn; the weights and bias take their share in full, the outputs below "
             "only as well as the layer that computes them.")
+
+
+def _hidden_answer(derivation: Derivation, printer: NotationPrinter) -> str:
+    """The last hidden layer's answer, from the network's own definitions: its outputs are only as good as their
+    pre-activation, h_{L-1} = g(a_{L-1}), and that as the weights and outputs below it, a_{L-1} = W_{L-1} h_{L-2} +
+    b_{L-1}; nothing for a network without a hidden layer or with bias units."""
+    network, equations = derivation.network, derivation.forward_vector
+    if network.depth < 2 or network.bias == "neuron":
+        return ""
+    weighted, output = equations[-4:-2]
+    at = printer.relabel(labels(printer.notation, "z", network.depth, "L"))
+    return (f"The outputs ${at.doprint(output.lhs)}$ answer that they are only as good as their pre-activation, "
+            f"${at.doprint(output.lhs)} = {at.doprint(output.rhs)}$, and it as the weights and outputs below it, "
+            f"${at.doprint(weighted.lhs)} = {at.doprint(weighted.rhs)}$. ")
 
 
 def _groups(factors: Sequence[str], depth: int) -> list[str]:

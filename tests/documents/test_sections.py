@@ -465,7 +465,7 @@ def test_an_author_under_the_title_and_seed_002s_contents() -> None:
     tex, md = render_tex(derivation, signed), render_markdown(derivation, signed)
     assert r"{\large A. Lecturer \& co, 2026\par}" in tex and r"\tableofcontents" in tex
     assert "\n\nA. Lecturer & co, 2026\n" in md
-    assert "**Contents**\n\n- Set-up\n  - Notation\n  - Forward pass\n- A thin network first\n" in md
+    assert "**Contents**\n\n- Set-up\n  - Notation\n  - Forward pass\n  - Fundamentals\n- A thin network first\n" in md
     plain = render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("tex",)))
     assert r"\tableofcontents" not in plain and r"\vspace{0.6em}" not in plain
     with pytest.raises(SymbackpropError, match="author .*one line"):
@@ -524,6 +524,8 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert r"(AB)^{\top} = B^{\top} A^{\top}\text{, a diagonal matrix its own transpose}" in ng
     nielsen = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
     assert "The cost of one example is $C = " in nielsen
+    assert "The matrix is written out at the output layer's size, $2 \\times 3$." in nielsen
+    assert "$Z^{l}$, $A^{l}$" not in nielsen  # no batch section, so no batch matrices in its notation table
     assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule} \\" "\n"
             r"   &= \delta^{l}_{j}\,a^{l-1}_{k} \qquad \text{since}") in nielsen
     homework = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
@@ -534,3 +536,9 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert "What we are after is the derivative by each weighted input $a_{Li}$" in goodfellow
     assert "(1-1-1-1), its activation functions and loss left general" in goodfellow
     assert "The cost of one example is" not in goodfellow  # its forward pass states it
+    assert goodfellow.index("### Forward pass") < goodfellow.index("### Fundamentals") < goodfellow.index(
+        "| learning algorithm |") < goodfellow.index("## A thin network first")
+    assert (r"The outputs $\underline{h}_{L-1}$ answer that they are only as good as their pre-activation, "
+            r"$\underline{h}_{L-1} = g(\underline{a}_{L-1})$, and it as the weights and outputs below it, "
+            r"$\underline{a}_{L-1} = W_{L-1} \underline{h}_{L-2} + \underline{b}_{L-1}$") in goodfellow
+    assert "$A_{k}$, $H_{k}$" in goodfellow  # its batch section uses them
