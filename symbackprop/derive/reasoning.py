@@ -248,7 +248,7 @@ def softmax_output(network: Architecture, j: str, k: str) -> Argument | None:
 
 def prediction_gradient(network: Architecture, j: str) -> Argument | None:
     """Seed 002's ∂L/∂ŷ_i of sparse cross-entropy, L = -log ŷ_ℓ: only ŷ_ℓ appears in the loss, so -1/ŷ_ℓ for i = ℓ
-    and 0 otherwise, -1_{ℓ=i}/ŷ_ℓ; None for another loss."""
+    and 0 otherwise, the two cases then one formula with the indicator, -1_{ℓ=i}/ŷ_ℓ; None for another loss."""
     layer = network.depth
     if not network.loss.sparse or network.loss.generic:
         return None
@@ -256,7 +256,8 @@ def prediction_gradient(network: Architecture, j: str) -> Argument | None:
     loss = -sp.log(a_label)
     lines = (
         Reasoned(_partial(loss, a), Rule.DEFINITION, (Equation("loss", COST, loss),)),
-        Reasoned(_product(-1, sp.KroneckerDelta(LABEL, sp.Symbol(j)), 1 / a_label), Rule.ONLY_LABEL_OUTPUT),
+        Reasoned(sp.Piecewise((-1 / a_label, sp.Eq(sp.Symbol(j), LABEL)), (0, True)), Rule.ONLY_LABEL_OUTPUT),
+        Reasoned(_product(-1, sp.KroneckerDelta(LABEL, sp.Symbol(j)), 1 / a_label), Rule.AS_INDICATOR),
     )
     return Argument("prediction", layer, _partial(COST, a), lines)
 

@@ -40,6 +40,7 @@ NOTES: dict[Rule, str] = {
     Rule.INDICATOR_DERIVATIVES: r"\text{the derivatives of the exponentials}",
     Rule.RECOGNISE_SOFTMAX: r"\text{recognise the softmax's outputs}",
     Rule.ONLY_LABEL_OUTPUT: r"\text{only } \hat{y}_{\ell} \text{ appears in the loss}",
+    Rule.AS_INDICATOR: r"\text{both cases, with the indicator}",
     Rule.FROM_ABOVE: r"\text{by the step before}",
     Rule.STACK: r"\text{as one vector}",
     Rule.COLUMNS_TIMES_VECTOR: r"\text{entry by entry, a column of the weights times the vector}",

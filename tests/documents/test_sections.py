@@ -218,8 +218,10 @@ def test_goodfellow_argues_as_seed_002() -> None:
     for line in (
         r"\underline{\hat{y}} &= O(W_{3} g(W_{2} g(W_{1} \underline{x} + \underline{b}_{1}) + \underline{b}_{2}) "
         r"+ \underline{b}_{3})",
-        r"&= - \frac{\mathbb{1}_{\ell=i}}{\hat{y}_{\ell}} \qquad "
-        r"\text{only } \hat{y}_{\ell} \text{ appears in the loss}",
+        # the seed's two cases, then one formula with the indicator
+        r"&= \begin{cases} - \frac{1}{\hat{y}_{\ell}} & \text{for}\: \ell = i \\0 & \text{otherwise} \end{cases} "
+        r"\qquad \text{only } \hat{y}_{\ell} \text{ appears in the loss}",
+        r"&= - \frac{\mathbb{1}_{\ell=i}}{\hat{y}_{\ell}} \qquad \text{both cases, with the indicator}",
         r"\text{chain rule, since}\ \mathcal{L}(\theta) = - \log{(\hat{y}_{\ell} )}",
         r"\text{quotient rule}", r"\mathbb{1}_{\ell=i}\,e^{a_{L\ell}}",
         r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
