@@ -218,10 +218,12 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
 def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: str, sgd: bool = True,
                       init: bool = True) -> Section:
     """Stochastic gradient descent as pseudo-code (``sgd``) and the remark on initialisation (``init``)."""
-    remark = [text(initialisation_remark(derivation.network, printer))] if init else []
-    if not sgd:
-        return Section("Initialisation", f"{prefix}sec:initialisation", tuple(remark))
-    return Section("Gradient descent", f"{prefix}sec:algorithm", (*_sgd_blocks(derivation, printer, init), *remark))
+    remark = initialisation_remark(derivation.network, printer)
+    if not sgd:  # under its own heading the remark needs no name
+        return Section("Initialisation", f"{prefix}sec:initialisation",
+                       (text(remark.removeprefix(REMARK)),))
+    return Section("Gradient descent", f"{prefix}sec:algorithm",
+                   (*_sgd_blocks(derivation, printer, init), *([text(remark)] if init else [])))
 
 
 def _sgd_blocks(derivation: Derivation, printer: NotationPrinter, remark: bool = True) -> tuple[Block, ...]:
@@ -341,6 +343,10 @@ def _output_weight(network: Architecture, parameter: sp.Symbol) -> sp.Symbol:
 SIGMOID_AT_ZERO = "as the sigmoid, with $\\sigma(0) = \\tfrac{1}{2}$"
 
 
+#: How the remark on initialisation opens where it follows the algorithm.
+REMARK = "Remark on initialisation. "
+
+
 def initialisation_remark(network: Architecture, printer: NotationPrinter) -> str:
     """Why the weights start random and small (seed 000 §2): both cases, an activation with φ(0) ≠ 0 and one with
     φ(0) = 0, each with this network's hidden activations that fall in it (worked out from their formulas)."""
@@ -356,7 +362,7 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
         return f"as this network's {', '.join(found)}" if found else otherwise
 
     return (
-        "Remark on initialisation. The weights start random, so that a layer's neurons differ (equal weights give "
+        f"{REMARK}The weights start random, so that a layer's neurons differ (equal weights give "
         "them the same activation, error and update, and they stay identical), and small, so that the activations "
         "are not saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
         f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give every neuron of a "

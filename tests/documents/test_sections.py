@@ -491,6 +491,7 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
     ng = render_markdown(_seed("ng").derive(), DocumentOptions(notation="ng", formats=("md",)))
     assert r"$\phi(0) \neq 0$ (as this network's $\sigma(0) = \frac{1}{2}$)" in ng and "move together" in ng
     assert r"With $\phi(0) = 0$ (as tanh or ReLU)" in ng and "nothing but the output layer's biases" in ng
+    assert "## Initialisation\n\nThe weights start random" in ng  # under its own heading, not named again
     tanh = render_markdown(Network([2, 2, 1], hidden="tanh", bias="none").derive(),
                            DocumentOptions(notation="ng", sections="init", formats=("md",)))
     assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "nothing would be learnt" in tanh
