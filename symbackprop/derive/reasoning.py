@@ -264,11 +264,20 @@ def prediction_gradient(network: Architecture, j: str) -> Argument | None:
 
 def hidden_output(network: Architecture, layer: int, j: str, k: str) -> Argument:
     """Seeds 001 and 002's first step for a hidden layer: ∂c/∂a^l_j (seed 002's ∂L/∂h_ij) by the chain rule along
-    every path, through each neuron k of the next layer: Σ_k ∂c/∂z^{l+1}_k w^{l+1}_{kj} = Σ_k δ^{l+1}_k w^{l+1}_{kj}."""
+    every path, through each neuron k of the next layer: Σ_k ∂c/∂z^{l+1}_k w^{l+1}_{kj} = Σ_k δ^{l+1}_k w^{l+1}_{kj}.
+    Where the next layer's activation is element-wise, each path first in three factors, through its activation,
+    as seed 001 writes it: Σ_k ∂c/∂a^{l+1}_k ∂a^{l+1}_k/∂z^{l+1}_k ∂z^{l+1}_k/∂a^l_j."""
     a, z_next, w = _symbol("a", layer, j), _symbol("z", layer + 1, k), _symbol("W", layer + 1, k, j)
     index = (sp.Symbol(k), 1, network.layers[layer + 1])
+    through: tuple[Reasoned, ...] = ()
+    if network.activation(layer + 1).elementwise:
+        a_next = _symbol("a", layer + 1, k)
+        through = (Reasoned(sp.Sum(_product(_partial(COST, a_next), _partial(a_next, z_next), _partial(z_next, a)),
+                                   index), Rule.MULTIVARIABLE_CHAIN_RULE),)
     lines = (
-        Reasoned(sp.Sum(_product(_partial(COST, z_next), _partial(z_next, a)), index), Rule.MULTIVARIABLE_CHAIN_RULE),
+        *through,
+        Reasoned(sp.Sum(_product(_partial(COST, z_next), _partial(z_next, a)), index),
+                 Rule.CHAIN_RULE if through else Rule.MULTIVARIABLE_CHAIN_RULE),
         Reasoned(sp.Sum(_product(_partial(COST, z_next), w), index), Rule.LOCAL_LINEAR,
                  (forward(network, layer + 1, k, SUM),)),
         Reasoned(sp.Sum(_product(_symbol("delta", layer + 1, k), w), index), Rule.ERROR_TERM),

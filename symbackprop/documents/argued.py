@@ -22,7 +22,7 @@ from ..derive.derivation import Derivation, Rule
 from ..derive.reasoning import SUM, Argument, Reasoned
 from ..model import symbols
 from ..model.activations import ACTIVATIONS
-from ..notation.display import Display, Line, chain
+from ..notation.display import NOTE_GAP, Display, Line, chain, visual_width
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
 from . import thin
@@ -169,7 +169,7 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         for line in argument.lines]
     lhs = shown.doprint(general.with_letters(argument.lhs, letters))
     kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
-    shown_chain = chain(lhs, kept, printer.width)  # a line that reads as the one before: once
+    shown_chain = chain(lhs, _defined_then(lhs, kept, printer.width), printer.width)  # a line read twice: once
     tag = way.tags.get(argument.name, "")
     drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where)
              for where in ("before", "example", "after")]
@@ -185,6 +185,17 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     if way.stacked and argument.stacked:
         blocks += _stacked(argument, letters, printer)
     return blocks + (example_blocks(argument, printer) if examples else [])
+
+
+def _defined_then(lhs: str, rows: list[tuple[list[str], str]], width: float) -> list[tuple[list[str], str]]:
+    """A definition and the step after it on one line where they fit, ``δ_j = ∂c/∂z_j = ∂c/∂a_j ∂a_j/∂z_j``, as
+    seeds 001 and 003 write them; the notes joined."""
+    if len(rows) < 2 or rows[0][1] != note(Rule.DEFINITION) or len(rows[0][0]) != 1 or len(rows[1][0]) != 1:
+        return rows
+    together, why = f"{rows[0][0][0]} = {rows[1][0][0]}", f"{rows[0][1]};\\ {rows[1][1]}"
+    if visual_width(f"{lhs} = {together}") + visual_width(why) * 0.8 + NOTE_GAP > width:
+        return rows
+    return [([together], why), *rows[2:]]
 
 
 def _generalised(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:

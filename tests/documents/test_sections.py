@@ -182,8 +182,10 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}", r"&= y - r^{\ell} \qquad \text{simplify}",
                  r"\delta_{j} &= \sigma'(a_{j})\,v_{j} \delta_{y}", r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}",
                  r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$", r"the output's $v_{j}$ too",
-                 # its δ rule: the generalised chain rule through a_k, then ∂a_k/∂a_j by the chain rule
-                 r"&= \sum_{k} \frac{\partial E_{\ell}}{\partial a_{k}}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad "
+                 # its δ rule, as the seed's first line: defined, then the generalised chain rule through a_k, then
+                 # ∂a_k/∂a_j by the chain rule
+                 r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}} = \sum_{k} \frac{\partial E_{\ell}}{\partial "
+                 r"a_{k}}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{definition};\ "
                  r"\text{multivariable chain rule}",
                  r"&= \sum_{k} \delta_{k}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{where }",
                  r"&= \sum_{k} \delta_{k}\,\frac{\partial a_{k}}{\partial z_{j}}\,"
@@ -278,7 +280,10 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              # as seed 001: ∂c/∂a_j through every neuron of the next layer first, for layer L-1, then for every
              # hidden layer; then δ_j through the activation
              "Observe now layer $L-1$.",
-             r"\frac{\partial c}{\partial a_{j}^{(L-1)}} &= \sum_{k} \frac{\partial c}{\partial z_{k}^{(L)}}",
+             # the seed's three factors through layer L's activation, then two
+             r"\frac{\partial c}{\partial a_{j}^{(L-1)}} &= \sum_{k} \frac{\partial c}{\partial a_{k}^{(L)}}\,"
+             r"\frac{\partial a_{k}^{(L)}}{\partial z_{k}^{(L)}}\,\frac{\partial z_{k}^{(L)}}{\partial a_{j}^{(L-1)}}",
+             r"&= \sum_{k} \frac{\partial c}{\partial z_{k}^{(L)}}",
              r"&= \sum_{k} \delta_{k}^{(L)}\,W_{jk}^{(L)} \qquad \text{where }",
              "layer $L-2$ (in a deeper network) goes the same way with $L-1$ in place of $L$",
              r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k} \delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)}",
