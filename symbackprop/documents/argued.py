@@ -22,7 +22,7 @@ from ..derive.derivation import Derivation, Rule
 from ..derive.reasoning import SUM, Argument, Reasoned
 from ..model import symbols
 from ..model.activations import ACTIVATIONS
-from ..notation.display import NOTE_GAP, Display, Line, chain, visual_width
+from ..notation.display import Display, Line, chain, one_line
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
 from . import thin
@@ -190,12 +190,11 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
 def _defined_then(lhs: str, rows: list[tuple[list[str], str]], width: float) -> list[tuple[list[str], str]]:
     """A definition and the step after it on one line where they fit, ``δ_j = ∂c/∂z_j = ∂c/∂a_j ∂a_j/∂z_j``, as
     seeds 001 and 003 write them; the notes joined."""
-    if len(rows) < 2 or rows[0][1] != note(Rule.DEFINITION) or len(rows[0][0]) != 1 or len(rows[1][0]) != 1:
+    if len(rows) < 2 or rows[0][1] != note(Rule.DEFINITION):
         return rows
-    together, why = f"{rows[0][0][0]} = {rows[1][0][0]}", f"{rows[0][1]};\\ {rows[1][1]}"
-    if visual_width(f"{lhs} = {together}") + visual_width(why) * 0.8 + NOTE_GAP > width:
-        return rows
-    return [([together], why), *rows[2:]]
+    why = f"{rows[0][1]};\\ {rows[1][1]}"
+    together = one_line(lhs, rows[0][0], rows[1][0], why, width)
+    return rows if together is None else [([together], why), *rows[2:]]
 
 
 def _generalised(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:

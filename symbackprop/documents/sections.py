@@ -17,7 +17,7 @@ from ..derive import forms, general
 from ..derive.derivation import Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
-from ..notation.display import NOTE_GAP, Display, Line, chain, visual_width
+from ..notation.display import Display, Line, chain, one_line, visual_width
 from ..notation.printer import NotationPrinter
 from ..notation.written import neurons, written
 from .figure import Figure
@@ -187,11 +187,10 @@ def _with_chain(lhs: str, rows: list[tuple[list[str], str]], at: int, width: flo
     if at < 1 or at >= len(rows):
         return rows
     (chained, why), (named, own) = rows[at - 1], rows[at]
-    repeated = _unspaced("".join(chained)) == _unspaced(lhs)  # a chain that is the quantity itself: left out
-    together = f"{chained[0]} = {named[0]}" if len(chained) == len(named) == 1 and not repeated else ""
-    if own or not together or visual_width(f"{lhs} = {together}") + visual_width(why) * 0.8 + NOTE_GAP > width:
+    if own or _unspaced("".join(chained)) == _unspaced(lhs):  # a chain that is the quantity itself: left out
         return rows
-    return [*rows[:at - 1], ([together], why), *rows[at + 1:]]
+    together = one_line(lhs, chained, named, why, width)
+    return rows if together is None else [*rows[:at - 1], ([together], why), *rows[at + 1:]]
 
 
 def _chain_sum(step: Step) -> sp.Expr:

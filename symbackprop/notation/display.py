@@ -127,6 +127,16 @@ def visual_width(latex: str) -> float:
     return width
 
 
+def one_line(lhs: str, first: Sequence[str], second: Sequence[str], why: str, width: float) -> str | None:
+    """Two consecutive steps of ``lhs``, each one term, as one right-hand side ``first = second``, where that and
+    the note ``why`` fit in ``width``; None where they do not."""
+    if len(first) != 1 or len(second) != 1:
+        return None
+    together = f"{first[0]} = {second[0]}"
+    fits = visual_width(f"{lhs} = {together}") + visual_width(why) * 0.8 + NOTE_GAP <= width
+    return together if fits else None
+
+
 def join_terms(terms: Sequence[str]) -> str:
     """Printed terms of a sum joined with their signs (``a``, ``- b`` -> ``a - b``)."""
     text = ""
