@@ -129,6 +129,11 @@ class Derivation:
         for name in ("deltas", "gradients", "vector", "batch"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
+    def argument(self, name: str) -> Any:
+        """The argument for a general neuron called ``name`` (a :class:`~symbackprop.derive.reasoning.Argument`:
+        ``output``, ``hidden``, ``weight``, ...); None where this derivation has none of that name."""
+        return next((argument for argument in self.arguments if argument.name == name), None)
+
     def steps_of(self, form: str, quantity: str | None = None) -> tuple[Step, ...]:
         """The steps of one form (none for a form the engine was not asked for), optionally of one quantity.
 

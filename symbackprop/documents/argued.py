@@ -101,13 +101,13 @@ def _strategy(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
     """Seed 003's general neuron, its goal and its strategy: neuron j of layer l, a_j = Σ_i w_ji z_i and z_j = h(a_j)
     (the definitions the arguments differentiate); gradient descent needs ∂E/∂w_ji for every weight, written
     through z_i, known from the forward pass, and δ_j, for which a rule is derived."""
-    found = {argument.name: argument for argument in derivation.arguments}
-    weight = found.get("weight")
+    weight = derivation.argument("weight")
     if weight is None:  # a section of other arguments only (the exercises' solutions)
         return []
     letters, shown = notation_letters(weight, printer), _printer(weight, printer)
     lines = [definition_line(argument, rule, printer) for argument, rule in
-             ((weight, Rule.LOCAL_LINEAR), (found.get("hidden"), Rule.LOCAL_ELEMENTWISE)) if argument is not None]
+             ((weight, Rule.LOCAL_LINEAR), (derivation.argument("hidden"), Rule.LOCAL_ELEMENTWISE))
+             if argument is not None]
     lhs = shown.doprint(general.with_letters(weight.lhs, letters))
     delta, source = (shown.doprint(general.with_letters(sp.Symbol(name, real=True), letters)) for name in
                      (symbols.element("delta", weight.layer, "j"), symbols.element("a", weight.layer - 1, "k")))
@@ -284,9 +284,8 @@ def example_section(derivation: Derivation, printer: NotationPrinter, prefix: st
     then the hidden layer's; None where the notation's seed has them beside their arguments."""
     if not route(printer.notation).example_last:
         return None
-    found = {argument.name: argument for argument in derivation.arguments}
-    shown = [block for name in ("output", "hidden") if name in found
-             for block in example_blocks(found[name], printer) if block.display is not None]
+    found = [argument for name in ("output", "hidden") if (argument := derivation.argument(name)) is not None]
+    shown = [block for argument in found for block in example_blocks(argument, printer) if block.display is not None]
     if not shown:
         return None
     intro = text("The error terms above with this network's activation and loss: the output layer's, then the "

@@ -90,11 +90,12 @@ def _parameters(found: dict[str, Argument], printer: NotationPrinter, bias: str)
 
 
 # ------------------------------------------------------------------------------------------------ problems
-def setup_blocks(network: Architecture, generic: Derivation, printer: NotationPrinter,
+def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPrinter,
                  parts: str = "(a) to (c)") -> tuple[Block, ...]:
     """The set-up of seed 001: a neuron's output and weighted input, the cost as a mean, the error term's
     definition, in the notation's letters and a general layer ℓ; ``printer`` prints the generic network; ``parts``
-    the parts that hold for any network."""
+    the parts that hold for any network; the network of the exercises (``concrete``) named, with its cost."""
+    network = concrete.network
     found = _arguments(generic)
     shaped = found.get("hidden", found["output"])  # a layer ℓ with an activation g_ℓ
     j, l = printer.notation.indices[0], printer.notation.layer_letter
@@ -105,7 +106,7 @@ def setup_blocks(network: Architecture, generic: Derivation, printer: NotationPr
              "network by backpropagation; learning algorithms such as gradient descent use this gradient to train "
              f"the network. Parts {parts} hold for any activation functions and any cost; the solutions also "
              f"work them out for the network of these exercises: {describe(network)}, with "
-             f"{BIAS_NAMES[network.bias]}{_its_cost(network, printer)}."),
+             f"{BIAS_NAMES[network.bias]}{_its_cost(concrete, printer)}."),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
         display(Display((definition_line(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
         text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and"),
@@ -150,12 +151,12 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
     return {"a": tuple(a), "b": b, "c": c}
 
 
-def _its_cost(network: Architecture, printer: NotationPrinter) -> str:
+def _its_cost(concrete: Derivation, printer: NotationPrinter) -> str:
     """``, whose cost of one example is c = ...``: the loss the solutions differentiate, with the targets it
     compares the outputs with; nothing for a generic cost."""
+    network, loss = concrete.network, concrete.loss
     if network.loss.generic:
         return ""
-    loss = network.loss(network.a(network.depth), list(network.targets))
     targets = ", ".join(printer.doprint(target) for target in network.targets[:2])
     more = ", \\ldots" if len(network.targets) > 2 else ""
     return (f", whose cost of one example is ${printer.doprint(sp.Symbol('c'))} = "
@@ -250,5 +251,5 @@ def homework_section(derivation: Derivation, printer: NotationPrinter, prefix: s
     asked, answered = problem_blocks(generic, printers[0]), solution_blocks(derivation, generic, printers, prefix)
     parts = tuple(Section(f"({part}) {title}", f"{prefix}hw:{part}", (*asked[part], *_solution(answered[part])))
                   for part, title in (("a", "The error terms"), ("b", "The gradients")))
-    return Section("Problem", f"{prefix}sec:problem", setup_blocks(network, generic, printers[0], "(a) and (b)"),
+    return Section("Problem", f"{prefix}sec:problem", setup_blocks(derivation, generic, printers[0], "(a) and (b)"),
                    parts)

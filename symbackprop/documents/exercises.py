@@ -214,7 +214,7 @@ def exercise_documents(
     p = options.label_prefix
     asked = problem_blocks(generic, printers[0])
     answered = solution_blocks(derivation, generic, printers, p)
-    problems = [Section("Set-up", f"{p}ex:setup", setup_blocks(network, generic, printers[0]))]
+    problems = [Section("Set-up", f"{p}ex:setup", setup_blocks(derivation, generic, printers[0]))]
     solutions: list[Section] = []
     for part, title in PARTS:
         problems.append(Section(f"({part}) {title}", f"{p}ex:{part}", asked[part]))

@@ -184,10 +184,10 @@ def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Blo
 def _mean_loss(derivation: Derivation, printer: NotationPrinter) -> str:
     """Seed 002's average sparse categorical cross-entropy, ``L = (1/m) Σ_{i=1}^m -log ŷ_ℓ``, where the loss is -log
     of the output of the label (the cost of an example as the general argument defines it); else nothing."""
-    found = [argument for argument in derivation.arguments if argument.name == "prediction"]
-    if not found:
+    prediction = derivation.argument("prediction")
+    if prediction is None:
         return ""
-    cost = found[0].lines[0].since[0].rhs
+    cost = prediction.lines[0].since[0].rhs
     return (f"${printer.doprint(sp.Symbol('C'))} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} {printer.doprint(cost)}$, the "
             "average sparse categorical cross-entropy: each example's cost is $-\\log$ of the probability the "
             "network gives its class $\\ell$")

@@ -128,8 +128,8 @@ def _through_outputs(derivation: Derivation, printer: NotationPrinter) -> str:
     stacked last (checked with it); nothing for other seeds."""
     if not route(printer.notation).bp2_through_outputs:
         return ""
-    found = [argument for argument in derivation.arguments if argument.name == "through_output" and argument.stacked]
-    return printer.doprint(found[0].stacked[-1].result) if found else ""
+    through = derivation.argument("through_output")
+    return printer.doprint(through.stacked[-1].result) if through is not None and through.stacked else ""
 
 
 def _entry(kind: str, layer: int, *indices: str | int) -> sp.Symbol:
@@ -296,7 +296,7 @@ def _neuron_errors(derivation: Derivation, printer: NotationPrinter) -> list[tup
     if network.depth > 1:
         hidden = printer.relabel(labels(notation, "z", network.depth - 1))
         equation = general.delta(network, network.depth - 1, j, k)
-        argued = {argument.name: argument for argument in derivation.arguments}.get("hidden")
+        argued = derivation.argument("hidden")
         # seed 003 back-propagates by the general rule it derived, h'(a_j) Σ_k w_kj δ_k
         rule = general.with_letters(argued.lines[-1].result, {"j": j, "k": k}) if argued else equation.rhs
         down = span(notation, network, "delta", network.depth - 1, 1)

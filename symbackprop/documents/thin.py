@@ -27,9 +27,9 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
     if derivation.thin is None:
         return None
     thin = derivation.thin
-    shown = NotationPrinter(printer.notation, thin.network, indicator=printer.indicator, width=printer.width)
+    shown = _printer(derivation.thin, printer)
     step = thin.steps[0]
-    factors = [shown.doprint(factor) for factor in step.chain[0]]
+    factors = _factors(thin, printer)
     lhs, weight = shown.doprint(step.lhs), shown.doprint(step.lhs.variables[0])
     depth = thin.network.depth
     spec = "-".join(["1"] * (depth + 1))
@@ -63,9 +63,19 @@ def factors_of(derivation: Derivation, printer: NotationPrinter, part: str) -> s
     ``parameters``) works out, printed as in its display; empty where there is no thin network."""
     if derivation.thin is None:
         return ""
-    shown = NotationPrinter(printer.notation, derivation.thin.network, indicator=printer.indicator)
     first, last = PARTS[part]
-    return r"\, ".join(shown.doprint(factor) for factor in derivation.thin.steps[0].chain[0][first:last])
+    return r"\, ".join(_factors(derivation.thin, printer)[first:last])
+
+
+def _printer(thin: Derivation, printer: NotationPrinter) -> NotationPrinter:
+    """``printer``'s notation for the thin network."""
+    return NotationPrinter(printer.notation, thin.network, indicator=printer.indicator, width=printer.width)
+
+
+def _factors(thin: Derivation, printer: NotationPrinter) -> list[str]:
+    """The factors of the thin network's chain, printed one by one."""
+    shown = _printer(thin, printer)
+    return [shown.doprint(factor) for factor in thin.steps[0].chain[0]]
 
 
 def _braced(factors: str, label: tuple[str, str]) -> str:
