@@ -66,6 +66,9 @@ class Argument:
             empty where the argument is already concrete or the network generic.
         stacked: the result for every neuron of the layer at once, as a vector-form step (seed 002 stacks the
             entries: ∇_{a_L} L = -(e_ℓ - ŷ), ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k+1}} L, ...); empty where there is none.
+        by_input: the output error for this network worked out by the weighted input, as seed 003 writes it:
+            ``δ_y = (loss differentiated at y = σ(a_y)) = σ(a_y) - r = y - r``; empty where the simplified error
+            holds no output activation to write so.
     """
 
     name: str
@@ -74,6 +77,7 @@ class Argument:
     lines: tuple[Reasoned, ...]
     concrete: tuple[Reasoned, ...] = ()
     stacked: tuple[Step, ...] = ()
+    by_input: tuple[Reasoned, ...] = ()
 
 
 def _symbol(kind: str, layer: int | None, *indices: str | int) -> sp.Symbol:
@@ -115,8 +119,10 @@ def output_delta(network: Architecture, j: str, loss: sp.Expr | None = None, fir
         Reasoned(_product(dc_da, _partial(a, z)), Rule.CHAIN_RULE),
         Reasoned(_product(dc_da, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
     )
-    concrete = () if loss is None or first is None else _output_for_network(network, j, loss, first)
-    return Argument("output", layer, d, lines, concrete)
+    if loss is None or first is None:
+        return Argument("output", layer, d, lines)
+    concrete = _output_for_network(network, j, loss, first)
+    return Argument("output", layer, d, lines, concrete, by_input=_output_by_input(network, j, loss, concrete))
 
 
 def _output_for_network(network: Architecture, j: str, loss: sp.Expr, first: sp.Expr) -> tuple[Reasoned, ...]:
@@ -127,26 +133,49 @@ def _output_for_network(network: Architecture, j: str, loss: sp.Expr, first: sp.
     if network.loss.generic and act.generic or not isinstance(network.targets[0], sp.Symbol):
         return ()
     z, a = _symbol("z", layer, j), _symbol("a", layer, j)
-    dc_da = _partial(COST, a) if network.loss.generic else as_neuron(sp.diff(loss, network.a(layer)[0]),
-                                                                     network, layer, j)
     since: tuple[Equation, ...] = ()
     g_prime = prime(act.name)(z)
     if not act.generic:
         worked = derivative(act).at(z, a)
         since, g_prime = (Equation(a.name, g_prime, worked),), worked
     rule = Rule.DERIVATIVE_OF_ACTIVATION if network.loss.generic else Rule.WORK_OUT_OUTPUT
+    dc_da = _loss_by_output(network, j, loss)
     lines = [Reasoned(dc_da if g_prime == 1 else _product(dc_da, g_prime), rule, since)]
     if network.loss.generic:  # nothing to simplify (and the element form's ∂C/∂a^L_1 holds every output)
         return tuple(lines)
     simplified = as_neuron(first, network, layer, j)
     if simplified != sp.Mul(*sp.Mul.make_args(lines[0].result)):  # more than the same factors reordered
         lines.append(Reasoned(simplified, Rule.SIMPLIFY))
-    if not act.generic and simplified.has(a):  # seed 003: δ_y = σ(a_y) - r, by the weighted input
-        activated = sp.Function(act.name, real=True)(z)
-        terms = sorted(sp.Add.make_args(simplified.xreplace({a: activated})), key=lambda t: not t.has(activated))
-        lines.append(Reasoned(sp.Add(*terms, evaluate=False), Rule.SUBSTITUTE_OUTPUT,
-                              (Equation(a.name, a, activated),)))
     return tuple(lines)
+
+
+def _loss_by_output(network: Architecture, j: str, loss: sp.Expr) -> sp.Expr:
+    """∂c/∂a^L_j: the loss differentiated by the output neuron j (left a partial where the loss is generic)."""
+    a = _symbol("a", network.depth, j)
+    return _partial(COST, a) if network.loss.generic else as_neuron(sp.diff(loss, network.a(network.depth)[0]),
+                                                                    network, network.depth, j)
+
+
+def _output_by_input(network: Architecture, j: str, loss: sp.Expr, concrete: tuple[Reasoned, ...]
+                     ) -> tuple[Reasoned, ...]:
+    """Seed 003's order: δ_y = ∂E/∂a_y worked out with y = σ(a_y) (the loss differentiated, σ' in σ's own terms),
+    then ``σ(a_y) - r``, then ``y - r``; nothing where the simplified error (the last concrete line) holds no
+    output activation, or the activation or the loss is generic."""
+    layer, act = network.depth, network.activation(network.depth)
+    z, a = _symbol("z", layer, j), _symbol("a", layer, j)
+    if act.generic or network.loss.generic or not concrete or not concrete[-1].result.has(a):
+        return ()
+    activated = sp.Function(act.name, real=True)(z)
+    output = Equation(a.name, a, activated)
+    own = _written(derivative(act).textbook.xreplace({A: activated, Z: z}))
+    identity = Equation(act.name, prime(act.name)(z), own)
+    by_output = _loss_by_output(network, j, loss)
+    in_terms = sp.Add(*[term.xreplace({a: activated}) for term in sp.Add.make_args(by_output)], evaluate=False)
+    differentiated = _product(in_terms, own)
+    terms = sorted(sp.Add.make_args(concrete[-1].result.xreplace({a: activated})), key=lambda t: not t.has(activated))
+    return (Reasoned(differentiated, Rule.WORK_OUT_OUTPUT, (output, identity)),
+            Reasoned(sp.Add(*terms, evaluate=False), Rule.SIMPLIFY),
+            Reasoned(concrete[-1].result, Rule.SUBSTITUTE_OUTPUT, (output,)))
 
 
 def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:

@@ -340,7 +340,7 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: 
     example's matrices."""
     net = derivation.network
     shown = [(name, lhs, (rhs,), layer) for name, lhs, rhs, layer in general.equations(net, LETTERS)]
-    shown += [(arg.name, arg.lhs, tuple(line.result for line in arg.lines + arg.concrete), arg.layer)
+    shown += [(arg.name, arg.lhs, tuple(line.result for line in arg.lines + arg.concrete + arg.by_input), arg.layer)
               for arg in derivation.arguments]
     label = {"ell": int(world.values[LABEL])} if LABEL in world.values else {}  # ŷ_ℓ of a general formula
     for name, lhs, lines, layer in shown:

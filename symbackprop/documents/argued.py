@@ -332,10 +332,8 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
     if printer.notation.single:  # this network's layers as the notation writes them: v_j, δ_y
         named = named.relabel({})
     rows: list[tuple[list[str], str]] = []
-    for line in argument.concrete:
-        if argument.name == "output" and line.rule is Rule.SUBSTITUTE_OUTPUT and \
-                not route(printer.notation).by_weighted_input:
-            continue
+    by_input = argument.by_input and route(printer.notation).by_weighted_input
+    for line in argument.by_input if by_input else argument.concrete:
         shown = [written(general.with_letters(line.result, letters), named)]
         if shown != (rows[-1][0] if rows else last):
             this = line.rule is Rule.THIS_NETWORK

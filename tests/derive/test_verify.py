@@ -32,7 +32,7 @@ def _seed_network(name: str) -> Network:
 def test_every_step_of_each_seed_network_is_verified(name: str) -> None:
     derivation = _seed_network(name).derive()
     result = derivation.verify()
-    argued = sum(len(a.lines) + len(a.concrete) + len(a.stacked) for a in derivation.arguments)
+    argued = sum(len(a.lines) + len(a.concrete) + len(a.by_input) + len(a.stacked) for a in derivation.arguments)
     argued += derivation.model is not None  # the nested model, checked against the forward pass
     general = len(list(equations(derivation.network, LETTERS))) + argued
     assert result.steps == len(derivation.steps) + general
@@ -233,6 +233,21 @@ def test_a_mistake_in_each_line_of_the_softmax_argument_is_caught(line: int) -> 
     lines = tuple(dataclasses.replace(r, result=wrong) if i == line else r for i, r in enumerate(argument.lines))
     with pytest.raises(VerificationError):
         verify(_with_argument(derivation, "softmax", lines=lines), points=1)
+
+
+@pytest.mark.parametrize("line", range(3))
+def test_a_mistake_in_each_line_of_seed_003s_output_error_by_the_weighted_input_is_caught(line: int) -> None:
+    """δ_y worked out with y = σ(a_y), then σ(a_y) - r, then y - r: each line checked; one with the target's sign
+    flipped fails."""
+    derivation = _seed_network("bishop-single").derive(forms=("element",))
+    argument = derivation.argument("output")
+    assert [r.rule for r in argument.by_input] == [Rule.WORK_OUT_OUTPUT, Rule.SIMPLIFY, Rule.SUBSTITUTE_OUTPUT]
+    target = next(s for s in argument.by_input[line].result.free_symbols if s.name.startswith("y"))
+    lines = tuple(dataclasses.replace(r, result=r.result.xreplace({target: -target})) if i == line else r
+                  for i, r in enumerate(argument.by_input))
+    verify(derivation, points=1)
+    with pytest.raises(VerificationError):
+        verify(_with_argument(derivation, "output", by_input=lines), points=1)
 
 
 @pytest.mark.parametrize("name", ["prediction", "softmax", "activation", "through_output", "weight", "bias"])

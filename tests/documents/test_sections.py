@@ -76,11 +76,12 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
             r"\qquad \text{since}\ a^{(l+1)}_{k} = \sum_{m} w^{(l+1)}_{km} z^{(l)}_{m}") in text  # m: never j
     assert r"\text{since}\ z^{(l)}_{j} = h(a^{(l)}_{j})" in text
     assert r"h'(a^{(l)}_{j})\,\sum_{k} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}" in text
-    # for this network, as seed 003's "original example": δ_y from the loss differentiated, then y - r; δ_j with
-    # h = σ and the one output neuron written out, then σ' = σ(1 - σ), then z_j(1 - z_j)
-    assert (r"\delta^{(L)}_{j} &= \left(\frac{1 - r_{j}}{1 - y_{j}} - \frac{r_{j}}{y_{j}}\right)\,y_{j} (1 - y_{j}) "
-            r"\qquad \text{differentiate the loss;}\ \sigma'(a^{(L)}_{j}) = y_{j} (1 - y_{j})") in text
-    assert r"&= y_{j} - r_{j} \qquad \text{simplify}" in text
+    # for this network, as seed 003's "original example": δ_y from the loss differentiated at y = σ(a), then
+    # σ(a) - r, then y - r; δ_j with h = σ and the one output neuron written out, then σ' = σ(1 - σ), then z_j(1 - z_j)
+    assert (r"\delta^{(L)}_{j} &= \left(- \frac{r_{j}}{\sigma(a^{(L)}_{j})} + \frac{1 - r_{j}}{1 - \sigma(a^{(L)}_{j})}"
+            r"\right)\,\sigma(a^{(L)}_{j})\,(1 - \sigma(a^{(L)}_{j}))") in text
+    assert (r"&= \sigma(a^{(L)}_{j}) - r_{j} \qquad \text{simplify} \\" "\n"
+            r"   &= y_{j} - r_{j} \qquad \text{since}\ y_{j} = \sigma(a^{(L)}_{j})") in text
     assert (r"\delta^{(l)}_{j} &= \sigma'(a^{(l)}_{j})\,w^{(l+1)}_{1j} \delta^{(l+1)}_{1} "
             r"\qquad \text{here }h = \sigma,\ \text{one neuron in layer } l+1") in text
     assert r"\text{since}\ \sigma'(a) = \sigma(a)\,(1 - \sigma(a))" in text
@@ -179,7 +180,8 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
                  r"&= \delta_{j}\,z_{i} \qquad \text{since}\ a_{j} = \sum_{m} w_{jm} z_{m}",
                  r"&= h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}",
-                 r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}", r"&= y - r^{\ell} \qquad \text{simplify}",
+                 r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}",
+                 r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
                  r"\delta_{j} &= \sigma'(a_{j})\,v_{j} \delta_{y}", r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}",
                  r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$", r"the output's $v_{j}$ too",
                  # its δ rule, as the seed's first line: defined, then the generalised chain rule through a_k, then
@@ -335,7 +337,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
     order = [r"\text{where } \delta_{j} = \frac{\partial E_{\ell}}{\partial a_{j}}", "## Gradient descent",
              r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}$",
-             "## For this network", r"&= y - r^{\ell} \qquad \text{simplify}",
+             "## For this network", r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
              r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}"]
     at = 0
     for piece in order:
@@ -433,11 +435,12 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
 
 
 def test_seed_003s_output_error_by_the_weighted_input_and_its_gcr() -> None:
-    """δ_y = ... = y - r = σ(a_y) - r, as seed 003 writes it, for its presets only; the generalised chain rule named
+    """δ_y = ... = σ(a_y) - r = y - r, in seed 003's order, for its presets only; the generalised chain rule named
     GCR."""
     md = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
-    assert (r"&= y - r^{\ell} \qquad \text{simplify} \\" "\n"
-            r"   &= \sigma(a_{y}) - r^{\ell} \qquad \text{since}\ y = \sigma(a_{y})") in md
+    assert (r"\text{differentiate the loss;}\ y = \sigma(a_{y}), \sigma'(a_{y}) = \sigma(a_{y})\,(1 - \sigma(a_{y}))"
+            r" \\" "\n" r"   &= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify} \\" "\n"
+            r"   &= y - r^{\ell} \qquad \text{since}\ y = \sigma(a_{y})") in md
     assert "The generalised (multivariable) chain rule (GCR):" in md
     other = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
     assert r"\sigma(z_{j}^{(L)}) - y_{j}" not in other and r"a_{j}^{(L)} - y_{j} \qquad \text{simplify}" in other
