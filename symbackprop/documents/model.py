@@ -161,7 +161,7 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
             shown = sec.quantity_display(groups[name], printer.relabel(layers), transpose=transpose,
                                          pack_entries=False)  # one weight, then its local derivative
-            written = any("matrix}" in line.rhs for line in shown.lines)  # a matrix written out, entry by entry
+            written = any(isinstance(step.result, sp.MatrixBase) for step in groups[name])  # entry by entry
             sizes = f" The matrix is written out at the output layer's size, ${network.layers[L]} \\times " \
                     f"{network.layers[L - 1]}$." if written else ""
             blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
