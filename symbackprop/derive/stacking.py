@@ -11,9 +11,9 @@ import sympy as sp
 
 from ..model import symbols
 from ..model.architecture import Architecture
-from .chain import COST, partial
+from .chain import COST, partial, product
 from .derivation import Equation, Rule, Step
-from .forms import Shapes, forward_vector
+from .forms import EXPLICIT, Partial, Shapes, forward_vector
 from .general import with_letters
 from .reasoning import Argument
 
@@ -96,3 +96,22 @@ def written_out(network: Architecture, argument: Argument, closed: Step) -> tupl
         lines += (replace(closed, rule=Rule.COLUMNS_TIMES_VECTOR, result=blocks),)
         closed = replace(closed, rule=Rule.ROWS_OF_TRANSPOSE)
     return (*lines, closed)
+
+
+def output_weights(network: Architecture) -> tuple[Step, ...]:
+    """Seed 000's first matrix, right after the output layer's chains and before any bias unit's weight: the output
+    layer's weight gradients (with bias units, the matrix without their column, W̃^L) entry by entry, the result
+    in each, then one outer product, ``[∂C/∂w_jk] = [δ_j a_k] = δ^L (a^{L-1})ᵀ``; for a wide layer the outer
+    product alone. Steps of the form ``paths``."""
+    s, L = Shapes(network, batch=False), network.depth
+    weights, name = s.weights_without_bias(L), symbols.matrix("W", L)
+    lhs, outer = Partial(COST, weights), sp.MatMul(s.delta(L), sp.Transpose(s.a(L - 1)))  # SymPy: no ∂ by a slice
+    if max(weights.shape) > EXPLICIT:
+        return (Step(name, "paths", L, lhs, (), Rule.CHAIN_RULE_OUTER_PRODUCT, outer),)
+    entries = network.parameters[name][:, 1:] if network.bias == "neuron" else network.parameters[name]
+    sources = network.inputs_list() if L == 1 else list(network.a(L - 1))
+    deltas = network.delta(L)
+    products = sp.ImmutableMatrix(len(deltas), len(sources), lambda j, k: product(deltas[j], sources[k]))
+    return (Step(name, "paths", L, lhs, (), Rule.DEFINITION, entries.applyfunc(lambda w: partial(COST, w))),
+            Step(name, "paths", L, lhs, (), Rule.ENTRY_BY_ENTRY, products),
+            Step(name, "paths", L, lhs, (), Rule.OUTER_PRODUCT, outer))

@@ -40,7 +40,7 @@ from . import general, reasoning
 from .chain import COST
 from .derivation import Derivation, Step
 from .explicit import Functions, evaluate
-from .forms import M
+from .forms import M, Partial
 from .truth import (
     DIGITS,
     VerificationError,
@@ -178,6 +178,8 @@ def _check_element(derivation: Derivation, world: World, tally: _Tally) -> None:
     network (form ``thin``, in a derivation of its own): each chain and line."""
     previous: dict[tuple[str, str], sp.Expr] = {}
     for step in derivation.steps_of("element") + derivation.steps_of("paths") + derivation.steps_of("thin"):
+        if _of_a_matrix(step):
+            continue  # seed 000's matrix of the output layer's weights, checked with the vector form's steps
         truth = _element_truth(step, world)
         if step.chain:
             chained = numeric(sp.Add(*[sp.Mul(*[world.partial(f) for f in path]) for path in step.chain]))
@@ -193,6 +195,12 @@ def _check_element(derivation: Derivation, world: World, tally: _Tally) -> None:
             tally.rewrites += 1
             tally.proven += _proven(before, step.result, world)
         previous[(step.form, step.quantity)] = step.result
+
+
+def _of_a_matrix(step: Step) -> bool:
+    """Whether a step derives a whole matrix (∂C/∂W̃), not one entry."""
+    return isinstance(step.lhs, Partial) or isinstance(step.lhs, sp.Derivative) and \
+        not isinstance(step.lhs.variables[0], sp.Symbol)
 
 
 #: The largest difference of two lines :func:`_proven` asks SymPy to simplify (in operations).
@@ -235,6 +243,10 @@ def _chain_term(term: Sequence[sp.Basic], worlds: Sequence[World], batch: bool) 
 def _layer_truth(step: Step, worlds: Sequence[World], batch: bool) -> sp.Matrix:
     """The true value of a vector- or batch-form step's quantity: δ^l (Δ^l) is ∂C/∂z^l (∂C/∂Z^l)."""
     lhs = step.lhs.variables[0] if isinstance(step.lhs, sp.Derivative) else step.lhs
+    lhs = lhs.args[1] if isinstance(lhs, Partial) else lhs
+    if isinstance(lhs, sp.MatrixSlice):  # W̃: the weights without the bias units' column
+        rows, columns = (slice(*part[:2]) for part in (lhs.rowslice, lhs.colslice))
+        return gradient(worlds, matrix_name(lhs.parent), batch)[rows, columns]
     name = matrix_name(lhs)
     info = symbols.describe(name)
     if info is not None and info.kind in ("delta", symbols.batch("delta")):
@@ -257,6 +269,8 @@ def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _T
     """The vector form (one world) or the batch form's steps; ``layers`` the form's matrices, if already made."""
     form = "batch" if batch else "vector"
     steps = derivation.steps_of(form)
+    if not batch:  # seed 000's matrix of the output layer's weights, before the bias units' weights
+        steps += tuple(step for step in derivation.steps_of("paths") if _of_a_matrix(step))
     if not steps:
         return
     if layers is None:

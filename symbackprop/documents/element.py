@@ -52,13 +52,10 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
     def weights(layer: int, biases: bool) -> list[Block]:
         return _path_blocks(paths, network, layer, biases, printer, short)
 
-    named = f"{printer.doprint(network.delta(L)[0])} = " \
-            f"{printer.doprint(sp.Derivative(sp.Symbol('c'), network.z(L)[0], evaluate=False))}"
     output = [text(f"Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$, "
                    + ("ignoring the weights on the bias units for now:" if network.bias == "neuron" else
                       "each weight by its whole chain from the cost:")), *weights(L, False),
-              text(f"The first two factors are the output neuron's error term, ${named}$:"),
-              *_delta_blocks(groups, network, L, printer, short=True)]  # seed 000 names δ^L: one worked out
+              *_output_errors(derivation, printer, groups), *_output_matrix(derivation, printer)]
     subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
     if L > 1:
         hidden = [text("One layer down, each weight reaches the cost through every neuron of the output layer:"),
@@ -78,7 +75,7 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
         biases = [block for layer in last for block in weights(layer, True)]
         subsections.append(Section("The bias units' weights" if network.bias == "neuron" else "The biases",
                                    f"{prefix}sec:element-parameters", (*biases, text(_bias_words(network, printer)))))
-    subsections.append(_matrix_subsection(derivation, printer, prefix, last))
+    subsections += _matrix_subsection(derivation, printer, prefix)
     intro = f"Each weight's gradient by the chain rule, from the cost ${printer.cost_letter()}$ down to the weight."
     return Section("Backpropagation, element by element", f"{prefix}sec:element", (text(intro),), tuple(subsections))
 
@@ -89,22 +86,49 @@ def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> lis
     rule = next((eq for eq in bp_equations(derivation, printer) if eq.tag == "BP2"), None)
     if rule is None:
         return []
-    where = [text(f"Here{bias_unit_words(derivation.network, printer)}")] if derivation.network.bias == "neuron" else []
     return [text("The same holds one layer further down, and so for every hidden layer:"),
-            display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", r"\text{for every hidden layer}"),))),
+            display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", r"\text{for every hidden layer}"),)))]
+
+
+def _output_errors(derivation: Derivation, printer: NotationPrinter, groups: Mapping[str, list[Step]]
+                   ) -> list[Block]:
+    """The output error terms, the first two factors of each chain to the output layer: one worked out, as seed
+    000 names δ^L."""
+    network, L = derivation.network, derivation.network.depth
+    named = f"{printer.doprint(network.delta(L)[0])} = " \
+            f"{printer.doprint(sp.Derivative(sp.Symbol('c'), network.z(L)[0], evaluate=False))}"
+    return [text(f"The first two factors are the output neuron's error term, ${named}$:"),
+            *_delta_blocks(groups, network, L, printer, short=True)]
+
+
+def _output_matrix(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+    """Seed 000's "in matrix form" after the output layer's chains: its weights' gradients as one matrix, the bias
+    units' column aside, ``[∂C/∂w_jk] = [δ_j a_k] = δ^L (a^{L-1})ᵀ``."""
+    steps = derivation.steps_of("paths", symbols.matrix("W", derivation.network.depth))
+    if not steps:
+        return []
+    neuron = derivation.network.bias == "neuron"
+    aside = ", the bias units' weights aside" if neuron else ""
+    transpose = printer.notation.weights_transposed
+    where = [text(f"Here{bias_unit_words(derivation.network, printer)}")] if neuron else []
+    return [text(f"In matrix form{aside}:"), display(sec.quantity_display(steps, printer, transpose=transpose)),
             *where]
 
 
-def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix: str, layers: Sequence[int]
-                       ) -> Section:
-    """Seed 000's end: each of the last two layers' weight gradients (with the bias unit's column) as one matrix,
-    δ āᵀ, the output layer's first."""
-    together = ", the bias unit's column first," if derivation.network.bias == "neuron" else ""
-    names = " and ".join(f"${printer.stored(sp.MatrixSymbol(symbols.matrix('W', layer), 1, 1))}$" for layer in layers)
-    each = "each as one matrix" if len(layers) > 1 else "as one matrix"
-    return Section("In matrix form", f"{prefix}sec:element-matrix", (
-        text(f"Finally, the gradients of {names}{together} {each} (every layer's likewise):"),
-        *(block for layer in layers for block in _vector_blocks(derivation, printer, symbols.matrix("W", layer)))))
+def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix: str) -> list[Section]:
+    """Seed 000's end: the gradients of the layer below the output (of the output layer, in a network of one
+    layer) as one matrix, with the bias units' weights as its first column, δ āᵀ; none where the output layer's
+    matrix, shown already, is the only one."""
+    network, L = derivation.network, derivation.network.depth
+    if L == 1 and network.bias != "neuron":
+        return []
+    layer = max(L - 1, 1)
+    name = f"${printer.stored(sp.MatrixSymbol(symbols.matrix('W', layer), 1, 1))}$"
+    what = (f"the gradients of {name} and of the bias units' weights together, the bias unit's column first,"
+            if network.bias == "neuron" else f"the gradients of {name}")
+    return [Section("In matrix form", f"{prefix}sec:element-matrix", (
+        text(f"Finally, {what} as one matrix (every layer's likewise):"),
+        *_vector_blocks(derivation, printer, symbols.matrix("W", layer))))]
 
 
 def _vector_blocks(derivation: Derivation, printer: NotationPrinter, name: str) -> list[Block]:
@@ -119,7 +143,8 @@ def _path_blocks(paths: Mapping[str, list[Step]], network: Architecture, layer: 
                  printer: NotationPrinter, short: bool) -> list[Block]:
     """The chains to a layer's weights (or its biases): all of them where each is short and they are few, else
     the first and the general entry."""
-    names = [n for n, steps in paths.items() if steps[0].layer == layer and (_is_bias(n, network) == biases)]
+    names = [n for n, steps in paths.items() if steps[0].layer == layer and _is_bias(n, network) == biases and
+             isinstance(steps[0].lhs, sp.Derivative)]  # one parameter's, not the layer's matrix (a Partial)
     few = len(names) <= (SMALL_LAYER if layer == network.depth else 1)  # below, a chain has a path per output
     shown = names if few and not short else names[:1]
     blocks = [display(sec.stack(sec.quantity_display(paths[name], printer) for name in shown))]

@@ -50,7 +50,8 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     if "figure" in shown:
         blocks.append(Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
                             text=f"The {network.spec} network, labelled in {notation.title}."))
-        blocks.append(Block("table", table=architecture_table(network, printer)))
+        if (layers := architecture_table(network, printer)) is not None:
+            blocks.append(Block("table", table=layers))
     subsections = []
     if "notation" in shown:
         subsections.append(Section("Notation", f"{prefix}sec:notation",

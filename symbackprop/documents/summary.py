@@ -138,8 +138,9 @@ def _entry(kind: str, layer: int, *indices: str | int) -> sp.Symbol:
 
 
 def index_form(network: Architecture, printer: NotationPrinter) -> Display:
-    """BP2, BP3 and BP4 entry by entry, for the same representative layers as :func:`bp_equations`, in the
-    notation's neuron letters: δ^l_j = g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k."""
+    """BP2, BP3 (not with bias units: their BP3 is an entry already) and BP4 entry by entry, for the same
+    representative layers as :func:`bp_equations`, in the notation's neuron letters: δ^l_j = g'(z^l_j) Σ_k
+    w^{l+1}_{kj} δ^{l+1}_k and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k."""
     notation, L = printer.notation, network.depth
     j, i, k = notation.indices
     lines = []
@@ -151,8 +152,8 @@ def index_form(network: Architecture, printer: NotationPrinter) -> Display:
                           rf"{hidden.doprint(g_prime)} \sum_{{{k}}} {hidden.doprint(term)}", r"\text{BP2}"))
     at_w = printer.relabel(labels(notation, "W", L))
     delta = at_w.doprint(_entry("delta", L, j))
+    # with bias units BP3 is an entry already (∂c/∂w_j0 = δ_j), boxed above
     bias = {"vector": (_entry("b", L, j), delta),
-            "neuron": (_entry("W", L, j, 0), delta),
             "shared": (_entry("b", L), rf"\sum_{{{j}}} {delta}")}.get(network.bias)
     if bias is not None:
         parameter, value = bias
@@ -182,8 +183,8 @@ def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
     weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", 1), 1, 2))
     bar = at_a.doprint(sp.MatrixSymbol(symbols.matrix("abar", 1), 2, 1))
     plain = at_a.doprint(sp.MatrixSymbol(symbols.matrix("a", 1), 1, 1))
-    return (f" ${tilde}$ is ${weights}$ with the weights of the bias unit removed, and ${bar}$ is ${plain}$ with the "
-            "bias unit's 1 on top.")
+    return (f" ${tilde}$ is ${weights}$ without the bias unit's column, and ${bar}$ is ${plain}$ with the unit's 1 "
+            "on top.")
 
 
 def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
@@ -363,12 +364,11 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
 
     return (
         f"{REMARK}The weights start random, so that a layer's neurons differ (equal weights give "
-        "them the same activation, error and update, and they stay identical), and small, so that the activations "
-        "are not saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
-        f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give every neuron of a "
-        "layer the same non-zero output, so its weights would move together. With $\\phi(0) = 0$ "
+        "them the same activation, error and update for ever), and small, so that the activations are not "
+        "saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
+        f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give a layer's neurons the same non-zero output, "
+        "so its weights move together. With $\\phi(0) = 0$ "
         f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, and so every "
         "hidden error term and every gradient of the weights above 0: "
-        + ("nothing would be learnt." if network.bias == "none" else
-           "nothing but the output layer's biases would be learnt.")
+        + ("nothing is learnt." if network.bias == "none" else "only the output layer's biases learn.")
     )

@@ -53,7 +53,12 @@ def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], align: str) 
     return Table(tuple(map(bars_as_commands, header)), tuple(tuple(map(bars_as_commands, row)) for row in rows), align)
 
 
-def architecture_table(network: Architecture, printer: NotationPrinter) -> Table:
+def architecture_table(network: Architecture, printer: NotationPrinter) -> Table | None:
+    """The layers, their roles, widths and activations; None where it would only repeat the set-up's sentence and
+    the figure: every activation written by its own name (σ for sigmoid, not h = σ) and none with a parameter."""
+    named = [(printer.function_symbol(act.name, layer), act) for layer, act in enumerate(network.activations, 1)]
+    if all(symbol == act.latex and act.param is None for symbol, act in named):
+        return None
     rows = []
     for layer, size in enumerate(network.layers):
         number = printer.notation.bare_layer("z" if layer else "x", layer)

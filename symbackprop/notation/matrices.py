@@ -10,10 +10,10 @@ import sympy as sp
 
 
 class MatrixPrinting:
-    """The ``_print_*`` methods of matrix expressions; ``_print`` and ``_print_Derivative`` are the printer's."""
+    """The ``_print_*`` methods of matrix expressions; ``_print`` and ``partial`` are the printer's."""
 
     _print: Any
-    _print_Derivative: Any
+    partial: Any
 
     def _print_MatMul(self, expr: Any) -> str:
         """Matrix products without SymPy's costly sign extraction (it evaluates ``-expr``)."""
@@ -61,7 +61,7 @@ class MatrixPrinting:
         return rf"\operatorname{{diag}}\left({', '.join(self._print(e) for e in entries)}\right)"
 
     def _print_Partial(self, expr: Any) -> str:  # derive.forms.Partial: ∂u/∂v of a layer's vectors
-        return self._print_Derivative(sp.Derivative(*expr.args, evaluate=False))
+        return self.partial(expr.args[0], [expr.args[1]])
 
     def _print_OneMatrix(self, expr: Any) -> str:
         """A ones vector; its length is written only when it is symbolic (the batch size m)."""

@@ -227,16 +227,20 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
 
     # --------------------------------------------------------- calculus, misc
     def _print_Derivative(self, expr: sp.Derivative) -> str:
-        variables = [v for v, count in expr.variable_count for _ in range(count)]
+        return self.partial(expr.expr, [v for v, count in expr.variable_count for _ in range(count)])
+
+    def partial(self, function: sp.Basic, variables: list[sp.Basic]) -> str:
+        """∂f/∂v (∂²f/∂u∂v, ∇_v f in a notation of gradients): also by a slice of a matrix, which SymPy refuses
+        to differentiate by (∂C/∂W̃)."""
         # ∂c/∂a_j of the generic cost: the cost's letter alone, as the notes write it
-        numerator = self.cost_letter() if isinstance(expr.expr, GenericCost) else self._print(expr.expr)
+        numerator = self.cost_letter() if isinstance(function, GenericCost) else self._print(function)
         if numerator.startswith("-"):  # ∂(-log ŷ_ℓ)/∂ŷ_ℓ
             numerator = rf"\left({numerator}\right)"
         if (
             self.notation.gradient == "nabla"
             and len(variables) == 1
             and isinstance(variables[0], sp.MatrixExpr)
-            and isinstance(expr.expr, sp.Symbol)
+            and isinstance(function, sp.Symbol)
         ):
             return rf"\nabla_{{{self.stored(variables[0])}}} {numerator}"
         power = f"^{{{len(variables)}}}" if len(variables) > 1 else ""

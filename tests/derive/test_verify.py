@@ -315,6 +315,30 @@ def test_seed_000s_chains_down_to_each_weight_are_verified_and_a_missing_path_is
         verify(_with_step(derivation, index, dataclasses.replace(step, chain=step.chain[:1])), points=1)
 
 
+@pytest.mark.parametrize(("bias", "shape"), [("neuron", (2, 2)), ("vector", (2, 2)), ("neuron", (5, 4))])
+def test_seed_000s_output_matrix_without_the_bias_column_is_verified(bias: str, shape: tuple[int, int]) -> None:
+    """Form ``paths`` ends in the output layer's weights as one matrix, with bias units without their column (W̃):
+    entry by entry, each δ_j a_k, then δ aᵀ (a wide layer: the outer product alone); each line checked against the
+    true gradient's columns; a wrong line (the entries transposed, or the outer product doubled) fails."""
+    network = Network.from_spec(f"3-{shape[1]}-{shape[0]}", hidden="tanh", output="sigmoid", loss="quadratic",
+                                bias=bias)
+    derivation = network.derive(forms=("element", "vector", "paths"))
+    steps = derivation.steps_of("paths", "W2")
+    small = max(shape) <= 3
+    assert [s.rule for s in steps] == ([Rule.DEFINITION, Rule.ENTRY_BY_ENTRY, Rule.OUTER_PRODUCT] if small else
+                                       [Rule.CHAIN_RULE_OUTER_PRODUCT])
+    assert steps[0].lhs.shape == shape  # without the bias units' column
+    verify(derivation, points=1)
+    target = steps[1] if small else steps[-1]
+    if small:  # δ_j a_k written as δ_k a_j
+        wrong = target.result.T
+    else:  # twice the outer product
+        wrong = sp.MatMul(2, *target.result.args)
+    with pytest.raises(VerificationError, match="paths form"):
+        verify(_with_step(derivation, derivation.steps.index(target), dataclasses.replace(target, result=wrong)),
+               points=1)
+
+
 def test_seed_000s_common_factors_taken_out_of_the_paths_are_verified() -> None:
     """One layer down, the paths' sum, then the factors every path ends in taken out, the output error terms named
     (δ_1 ∂Z_1/∂a + δ_2 ∂Z_2/∂a), the derivatives worked out (a weight's; a bias unit's goes straight to δ·1), then

@@ -301,7 +301,9 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
 
 def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     """The output layer's weights first, ignoring the bias units' (three factors, then δ_j a_k), then the output
-    error terms; one layer down a path through each output neuron; the bias units' weights last, and ∂C/∂b."""
+    error terms, then, as the seed does there, that layer's matrix without the bias units' column; one layer down
+    a path through each output neuron; the bias units' weights last, and ∂C/∂b; then, as the seed ends, the layer
+    below's matrix with its bias units' column."""
     text = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
                            DocumentOptions(notation="ng", formats=("md",)))
     order = ["ignoring the weights on the bias units for now",
@@ -309,15 +311,21 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\frac{\partial a^{(3)}_{1}}{\partial Z^{(3)}_{1}} \cdot \frac{\partial Z^{(3)}_{1}}{\partial "
              r"w^{(2)}_{11}} = \delta^{(3)}_{1} \cdot a^{(2)}_{1}",
              r"\delta^{(3)}_{1} &= \frac{\partial C}{\partial Z^{(3)}_{1}}",
+             "In matrix form, the bias units' weights aside:",
+             r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(2)}} &= \begin{bmatrix}\frac{\partial C}{\partial "
+             r"w^{(2)}_{11}} & \frac{\partial C}{\partial w^{(2)}_{12}}",
+             r"&= \delta^{(3)} (\mathbf{a}^{(2)})^{\top}", r"Here $\tilde{\mathbf{W}}^{(l)}$ is $\mathbf{W}^{(l)}$ "
+             "without the bias unit's column",
              "through every neuron of the output layer", r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
              r"\right) \frac{\partial a^{(2)}_{1}}{\partial Z^{(2)}_{1}}",  # the factors every path ends in, out
              r"&= \delta^{(2)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
              "### The bias units' weights", r"= \delta^{(3)}_{1} \cdot 1",
              r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}",
-             # then, as the seed ends, both weight matrices with the bias column: δ^(3) (ā^(2))ᵀ, δ^(2) (ā^(1))ᵀ
-             "### In matrix form", r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &= \begin{bmatrix}",
-             r"&= \delta^{(3)} (\bar{\mathbf{a}}^{(2)})^{\top}", r"\text{each entry as above; the bias unit is } 1",
-             r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}"]
+             # then, as the seed ends, the layer below's matrix with the bias column, δ^(2) (X̄^(1))ᵀ
+             "### In matrix form", "and of the bias units' weights together",
+             r"\frac{\partial C}{\partial \mathbf{W}^{(1)}} &= \begin{bmatrix}",
+             r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}"]
+    assert text.count(r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &=") == 0  # its bias column: BP3, not again
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
     # the hidden error terms as one vector, the output's carried back through the transposed weights
     assert r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(3)}) \odot \sigma'(\mathbf{Z}^{(2)})" in hidden
@@ -498,11 +506,11 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
     own hidden activations where they fall in it."""
     ng = render_markdown(_seed("ng").derive(), DocumentOptions(notation="ng", formats=("md",)))
     assert r"$\phi(0) \neq 0$ (as this network's $\sigma(0) = \frac{1}{2}$)" in ng and "move together" in ng
-    assert r"With $\phi(0) = 0$ (as tanh or ReLU)" in ng and "nothing but the output layer's biases" in ng
+    assert r"With $\phi(0) = 0$ (as tanh or ReLU)" in ng and "only the output layer's biases learn" in ng
     assert "## Initialisation\n\nThe weights start random" in ng  # under its own heading, not named again
     tanh = render_markdown(Network([2, 2, 1], hidden="tanh", bias="none").derive(),
                            DocumentOptions(notation="ng", sections="init", formats=("md",)))
-    assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "nothing would be learnt" in tanh
+    assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "nothing is learnt" in tanh
 
 
 def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_covers_C() -> None:
