@@ -28,7 +28,7 @@ from .chain import (
 from .derivation import FORMS, Derivation, Step
 from .forms import batch_form, forward_vector, vector_form
 from .reasoning import LETTERS, Argument, arguments, bias_gradient, weight_gradient
-from .stacking import nested_model, output_weights, stacked, written_out
+from .stacking import hidden_errors, nested_model, output_weights, stacked, written_out
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.
 MAX_PARAMETERS = 50_000
@@ -159,7 +159,7 @@ def _layer_forms(network: Architecture, forms: Sequence[str], bar: Progress) -> 
         steps += batch_steps
         bar.update()
     if "paths" in forms:  # seed 000's chains from the cost down to each parameter of the last two layers
-        steps += [*parameter_paths(network), *output_weights(network)]
+        steps += [*parameter_paths(network), *output_weights(network), *hidden_errors(network)]
     return vector, batch, steps
 
 

@@ -115,3 +115,32 @@ def output_weights(network: Architecture) -> tuple[Step, ...]:
     return (Step(name, "paths", L, lhs, (), Rule.DEFINITION, entries.applyfunc(lambda w: partial(COST, w))),
             Step(name, "paths", L, lhs, (), Rule.ENTRY_BY_ENTRY, products),
             Step(name, "paths", L, lhs, (), Rule.OUTER_PRODUCT, outer))
+
+
+def hidden_errors(network: Architecture) -> tuple[Step, ...]:
+    """Seed 000's way to the error terms of the layer below the output as one vector, from their entries (each the
+    factored chain's first factors): ``[(Σ_i δ^L_i ∂z^L_i/∂a_j) ∂a_j/∂z_j] = [(δ^L_1 ... δ^L_n) ∂z^L/∂a]ᵀ ⊙
+    [∂a_j/∂z_j] = [(δ^L_1 ... δ^L_n) W̃^L]ᵀ ⊙ g'(z) = (W̃^Lᵀ δ^L) ⊙ g'(z)``, the Jacobian and the weights written
+    out; nothing for a network of one layer or layers too wide to write out. Steps of the form ``paths``."""
+    s, L = Shapes(network, batch=False), network.depth
+    if L == 1 or max(network.layers[L], network.layers[L - 1]) > EXPLICIT:
+        return ()
+    deltas, z, a, below = network.delta(L), network.z(L), network.a(L - 1), network.z(L - 1)
+    weights = network.parameters[symbols.matrix("W", L)]
+    weights = weights[:, 1:] if network.bias == "neuron" else weights
+    row = sp.ImmutableMatrix([list(deltas)])
+    jacobian = sp.ImmutableMatrix(len(z), len(a), lambda i, j: partial(z[i], a[j]))
+    local = sp.ImmutableMatrix([[partial(a[j], below[j])] for j in range(len(a))])
+    entries = sp.ImmutableMatrix([[product(sp.Add(*[product(deltas[i], jacobian[i, j]) for i in range(len(z))],
+                                                  evaluate=False), local[j])] for j in range(len(a))])
+
+    def by_row(matrix: sp.MatrixBase, right: sp.MatrixExpr) -> sp.HadamardProduct:
+        return sp.HadamardProduct(sp.Transpose(sp.MatMul(row, matrix, evaluate=False)), right, evaluate=False)
+
+    lhs, name = s.delta(L - 1), symbols.matrix("delta", L - 1)
+    carried = sp.MatMul(sp.Transpose(s.weights_without_bias(L)), s.delta(L))
+    return tuple(Step(name, "paths", L - 1, lhs, (), rule, result) for rule, result in (
+        (Rule.ENTRY_BY_ENTRY, entries),
+        (Rule.ROW_TIMES_JACOBIAN, by_row(jacobian, local)),
+        (Rule.EVALUATE_DERIVATIVES, by_row(weights, s.g_prime(L - 1))),
+        (Rule.TRANSPOSE_OF_ROW, sp.HadamardProduct(carried, s.g_prime(L - 1), evaluate=False))))

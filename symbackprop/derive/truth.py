@@ -34,10 +34,18 @@ class VerificationError(AssertionError):
     """A displayed line that does not equal its quantity, or that the verifier cannot evaluate."""
 
 
+#: Parameters are drawn as k / PARAMETER_SCALE, 0 < |k| <= 4/3 PARAMETER_SCALE: more values than any network
+#: verify() takes has parameters (:data:`.verify.MAX_PARAMETERS`).
+PARAMETER_SCALE = 1500
+
+
 def draw_parameters(net: Architecture, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:
-    """Rational parameters of magnitude at most 4/3."""
-    return {p: sp.Rational(rng.randint(-4, 4), rng.randint(3, 6)) for matrix in net.parameters.values()
-            for p in matrix}
+    """Rational parameters of magnitude at most 4/3, no two equal and none 0: a line with two weights swapped,
+    or one left out, never agrees with the truth by a tie of the draw."""
+    params = [p for matrix in net.parameters.values() for p in matrix]
+    limit = 4 * PARAMETER_SCALE // 3
+    numerators = rng.sample([k for k in range(-limit, limit + 1) if k], len(params))
+    return {p: sp.Rational(k, PARAMETER_SCALE) for p, k in zip(params, numerators)}
 
 
 def draw_example(net: Architecture, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:

@@ -198,8 +198,8 @@ def _check_element(derivation: Derivation, world: World, tally: _Tally) -> None:
 
 
 def _of_a_matrix(step: Step) -> bool:
-    """Whether a step derives a whole matrix (∂C/∂W̃), not one entry."""
-    return isinstance(step.lhs, Partial) or isinstance(step.lhs, sp.Derivative) and \
+    """Whether a step derives a whole vector or matrix (δ^l, ∂C/∂W̃), not one entry."""
+    return isinstance(step.lhs, sp.MatrixExpr) or isinstance(step.lhs, sp.Derivative) and \
         not isinstance(step.lhs.variables[0], sp.Symbol)
 
 

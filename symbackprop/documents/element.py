@@ -61,8 +61,7 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
         hidden = [text("One layer down, each weight reaches the cost through every neuron of the output layer:"),
                   *weights(L - 1, False),
                   text("The error terms of the layer, as one vector, are those of the output layer carried back:"),
-                  *_vector_blocks(derivation, printer, symbols.matrix("delta", L - 1)), *_every_hidden_layer(
-                      derivation, printer)]
+                  *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
         subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', L - 1)}$",
                                    f"{prefix}sec:element-hidden-{L - 1}", tuple(hidden)))
     for layer in range(L - 2, 0, -1):
@@ -88,6 +87,15 @@ def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> lis
         return []
     return [text("The same holds one layer further down, and so for every hidden layer:"),
             display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", r"\text{for every hidden layer}"),)))]
+
+
+def _carried_back(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+    """The error terms of the layer below the output as one vector: seed 000's way from their entries, through a
+    row vector times the Jacobian, where the layers are narrow enough to write out (the engine's form ``paths``);
+    else the vector form's, through the layer's Jacobians."""
+    name = symbols.matrix("delta", derivation.network.depth - 1)
+    steps = derivation.steps_of("paths", name)
+    return [display(sec.quantity_display(steps, printer))] if steps else _vector_blocks(derivation, printer, name)
 
 
 def _output_errors(derivation: Derivation, printer: NotationPrinter, groups: Mapping[str, list[Step]]

@@ -207,17 +207,12 @@ MATRIX_MARGIN = 12.0
 
 def _matrices(lhs: str, results: Sequence[sp.Basic], printer: NotationPrinter) -> dict[int, str]:
     """The LaTeX of each result that is a matrix written out, by position; none where one of them is too wide."""
-    written = {i: _written_out(r, printer) for i, r in enumerate(results) if isinstance(r, sp.MatrixBase)}
+    written = {i: printer.doprint(r) for i, r in enumerate(results) if isinstance(r, sp.MatrixBase)}
     if any(visual_width(f"{lhs} = {latex} \\qquad ") > printer.width + MATRIX_MARGIN for latex in written.values()):
         return {}
     return written
 
 
-def _written_out(matrix: sp.MatrixBase, printer: NotationPrinter) -> str:
-    """A matrix written out entry by entry, its rows apart where they hold fractions."""
-    rows = [" & ".join(printer.doprint(entry) for entry in matrix.row(r)) for r in range(matrix.rows)]
-    separator = r" \\[6pt] " if any(r"\frac" in row for row in rows) else r" \\ "
-    return rf"\begin{{bmatrix}}{separator.join(rows)}\end{{bmatrix}}"
 
 
 def _matrix_width(matrix: sp.MatrixBase, printer: NotationPrinter) -> float:

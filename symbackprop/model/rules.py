@@ -107,6 +107,10 @@ class Rule(Enum):
     ENTRY_BY_ENTRY_BIAS_UNIT = auto()  # the same with the bias unit's column
     OUTER_PRODUCT = auto()  # [u_j v_k] = u v^T
 
+    # Seed 000's way from entries to the vector of a hidden layer's error terms (form paths).
+    ROW_TIMES_JACOBIAN = auto()  # entry j's sum over i of delta_i dz_i/da_j: the row delta^T times column j
+    TRANSPOSE_OF_ROW = auto()  # (u^T A)^T = A^T u
+
 
 #: The engine's words for each rule (plain text, for people; never parsed).
 WORDS: dict[Rule, str] = {
@@ -186,6 +190,9 @@ WORDS: dict[Rule, str] = {
     Rule.ENTRY_BY_ENTRY_BIAS_UNIT: "dC/dW holds dC/dw_jk in row j, column k: each entry by the general entry; "
                                    "the bias unit's column (its value is 1) holds the bias weights' gradients",
     Rule.OUTER_PRODUCT: "the matrix [u_j v_k] is the outer product u v^T",
+    Rule.ROW_TIMES_JACOBIAN: "entry j's sum over i of delta_i dz_i/da_j is the row vector delta^T times column j of "
+                             "the Jacobian dz/da: together the transpose of that product",
+    Rule.TRANSPOSE_OF_ROW: "(u^T A)^T = A^T u",
 }
 
 #: The rules whose words name an activation: a step citing one carries the activation's name.

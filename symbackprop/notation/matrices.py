@@ -9,6 +9,14 @@ from typing import Any
 import sympy as sp
 
 
+def bracketed(rows: list[list[str]]) -> str:
+    """A matrix written out from its entries' LaTeX: in brackets, its rows set apart where they hold fractions.
+    Every matrix a document writes out goes through here."""
+    lines = [" & ".join(row) for row in rows]
+    separator = r" \\[6pt] " if any(r"\frac" in line for line in lines) else r" \\ "
+    return rf"\begin{{bmatrix}}{separator.join(lines)}\end{{bmatrix}}"
+
+
 class MatrixPrinting:
     """The ``_print_*`` methods of matrix expressions; ``_print`` and ``partial`` are the printer's."""
 
@@ -59,6 +67,9 @@ class MatrixPrinting:
     def _print_DiagMatrix(self, expr: Any) -> str:  # a vector written out lists its entries: diag(σ'(z_1), σ'(z_2))
         entries = expr.args[0] if isinstance(expr.args[0], sp.MatrixBase) else [expr.args[0]]
         return rf"\operatorname{{diag}}\left({', '.join(self._print(e) for e in entries)}\right)"
+
+    def _print_MatrixBase(self, expr: Any) -> str:  # written out, inside a line too: (δ_1 δ_2) [∂z_i/∂a_j]
+        return bracketed([[self._print(entry) for entry in expr.row(r)] for r in range(expr.rows)])
 
     def _print_Partial(self, expr: Any) -> str:  # derive.forms.Partial: ∂u/∂v of a layer's vectors
         return self.partial(expr.args[0], [expr.args[1]])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .matrices import bracketed
 from .printer import NotationPrinter, product
 
 
@@ -15,9 +16,7 @@ def written(expr: sp.Basic, printer: NotationPrinter) -> str:
     partial derivatives reads from the cost down), a sum over a layer as ``\\sum_k``."""
     if isinstance(expr, (sp.MatrixBase, sp.BlockMatrix)):  # written out: each entry (or block) as written
         entries = expr.blocks if isinstance(expr, sp.BlockMatrix) else expr
-        rows = r" \\[3pt] ".join(" & ".join(written(entry, printer) for entry in entries.row(i))
-                                 for i in range(entries.rows))
-        return rf"\left[\begin{{matrix}}{rows}\end{{matrix}}\right]"
+        return bracketed([[written(entry, printer) for entry in entries.row(i)] for i in range(entries.rows)])
     if not expr.has(sp.Sum, sp.Derivative):  # nothing written in an order of its own: SymPy's printing
         return printer.doprint(expr)
     if isinstance(expr, sp.Sum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from symbackprop import Network, SizeLimitError, SpecError
 from symbackprop.derive.derivation import Derivation, Rule, Step
 from symbackprop.derive.forms import M, Partial
 from symbackprop.derive.general import equations
+from symbackprop.derive.truth import draw_parameters
 from symbackprop.derive.verify import LETTERS, MAX_PARAMETERS, VerificationError, verify
 from symbackprop.documents.files import engine_forms
 from symbackprop.documents.options import DocumentOptions
@@ -80,6 +82,16 @@ def test_a_line_that_cannot_be_evaluated_fails_rather_than_passes() -> None:
     unknown = step.result + sp.Symbol("mystery")
     with pytest.raises(VerificationError):
         verify(_with_step(derivation, index, dataclasses.replace(step, result=unknown)))
+
+
+def test_parameters_are_drawn_distinct_and_non_zero_up_to_the_size_limit() -> None:
+    """No tie and no zero among the drawn parameters, for the largest network verify() takes, so that two weights
+    swapped in a line never agree with the truth by chance; every value within 4/3."""
+    network = Network.from_spec("30-30-30-4")  # 1,984 parameters
+    assert network.parameter_count <= MAX_PARAMETERS < network.parameter_count + 20
+    values = list(draw_parameters(network, random.Random(7)).values())
+    assert len(values) == network.parameter_count == len(set(values))
+    assert all(v != 0 and abs(v) <= sp.Rational(4, 3) for v in values)
 
 
 def test_a_network_too_large_to_verify_is_refused() -> None:
@@ -337,6 +349,27 @@ def test_seed_000s_output_matrix_without_the_bias_column_is_verified(bias: str, 
     with pytest.raises(VerificationError, match="paths form"):
         verify(_with_step(derivation, derivation.steps.index(target), dataclasses.replace(target, result=wrong)),
                points=1)
+
+
+@pytest.mark.parametrize("line", range(4))
+def test_seed_000s_hidden_errors_by_a_row_vector_are_verified(line: int) -> None:
+    """Form ``paths``: the error terms of the layer below the output as one vector, from their entries, through the
+    row (δ_1 δ_2) times the Jacobian (written out), the derivatives worked out, then W̃ᵀ δ ⊙ σ'; each line checked
+    against the true gradient; the output's error terms swapped in a line fails."""
+    derivation = SEED_000.derive(forms=("element", "vector", "paths"))
+    steps = derivation.steps_of("paths", "delta1")
+    assert [s.rule for s in steps] == [Rule.ENTRY_BY_ENTRY, Rule.ROW_TIMES_JACOBIAN, Rule.EVALUATE_DERIVATIVES,
+                                       Rule.TRANSPOSE_OF_ROW]
+    verify(derivation, points=1)
+    first, second = sp.Symbol("delta2_1", real=True), sp.Symbol("delta2_2", real=True)
+    wrong = steps[line].result.xreplace({first: second, second: first})
+    if line == 3:  # the vector δ^(3) reversed
+        delta = sp.MatrixSymbol("delta2", 2, 1)
+        wrong = steps[line].result.xreplace({delta: sp.ImmutableMatrix([[second], [first]])})
+    assert wrong != steps[line].result
+    index = derivation.steps.index(steps[line])
+    with pytest.raises(VerificationError, match="paths form"):
+        verify(_with_step(derivation, index, dataclasses.replace(steps[line], result=wrong)), points=1)
 
 
 def test_seed_000s_common_factors_taken_out_of_the_paths_are_verified() -> None:

@@ -229,15 +229,15 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\text{chain rule, since}\ \mathcal{L}(\theta) = - \log{(\hat{y}_{\ell} )}",
         r"\text{quotient rule}", r"\mathbb{1}_{\ell=i}\,e^{a_{L\ell}}",
         r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
-        r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \left[\begin{matrix}\frac{\partial \mathcal{L}(\theta)}"
-        r"{\partial \hat{y}_{1}} \\[3pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}}\end{matrix}\right]",
+        r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \begin{bmatrix}\frac{\partial \mathcal{L}(\theta)}"
+        r"{\partial \hat{y}_{1}} \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}}\end{bmatrix}",
         r"&= - \frac{1}{\hat{y}_{\ell}} \underline{e}_{\ell} \qquad \text{as one vector}",
-        r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \left[\begin{matrix}",
+        r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \begin{bmatrix}",
         r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as one vector}",
-        r"\sum_{m} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,1} \\[3pt]",
+        r"\sum_{m} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,1} \\[6pt]",
         r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m} \frac{\partial \mathcal{L}(\theta)}"
         r"{\partial a_{k+1,m}}\,\frac{\partial a_{k+1,m}}{\partial h_{ki}}",
-        r"&= \left[\begin{matrix}(W_{k+1,\cdot,1})^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \\[3pt] ",
+        r"&= \begin{bmatrix}(W_{k+1,\cdot,1})^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \\ ",
         r"\text{entry by entry, a column of the weights times the vector}",
         r"&= W_{k+1}^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \qquad "
         r"\text{the columns, transposed, are the rows of } W^{\top}",
@@ -327,8 +327,17 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}"]
     assert text.count(r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &=") == 0  # its bias column: BP3, not again
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
-    # the hidden error terms as one vector, the output's carried back through the transposed weights
-    assert r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(3)}) \odot \sigma'(\mathbf{Z}^{(2)})" in hidden
+    # the hidden error terms as one vector, as the seed goes: its entries, the sums a row (δ_1 δ_2) times the
+    # Jacobian, the derivatives worked out (the weights written out), then the transposed weights times δ^(3)
+    vector = hidden[hidden.index(r"\delta^{(2)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}}"):]
+    at = 0
+    for piece in (r"\text{each entry as above}", r"\begin{bmatrix}\delta^{(3)}_{1} & \delta^{(3)}_{2}\end{bmatrix}",
+                  r"\text{each sum, a row times a column of the Jacobian}",
+                  r"\begin{bmatrix}w^{(2)}_{11} & w^{(2)}_{12} \\ w^{(2)}_{21} & w^{(2)}_{22}\end{bmatrix}",
+                  r"\text{work out the derivatives}",
+                  r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(3)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
+                  r"(u^{\top} A)^{\top} = A^{\top} u"):
+        at = vector.index(piece, at)
     # then, boxed, the rule for every hidden layer; the summary says what j and k index, and that BP4 vectorises
     assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "
             r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for every hidden layer}") in hidden
@@ -540,9 +549,9 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
                          DocumentOptions(notation="ng", formats=("md",)))
     assert (r"The cost of one example is $C = \frac{(a^{(3)}_{1} - y_{1})^{2}}{2} + \frac{(a^{(3)}_{2} - y_{2})^{2}}"
             r"{2}$.") in ng
-    assert r"(AB)^{\top} = B^{\top} A^{\top}\text{, a diagonal matrix its own transpose}" in ng
     nielsen = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
     assert "The cost of one example is $C = " in nielsen
+    assert r"(AB)^{\top} = B^{\top} A^{\top}\text{, a diagonal matrix its own transpose}" in nielsen
     assert "The matrix is written out at the output layer's size, $2 \\times 3$." in nielsen
     assert "$Z^{l}$, $A^{l}$" not in nielsen  # no batch section, so no batch matrices in its notation table
     assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule} \\" "\n"
