@@ -86,6 +86,24 @@ def test_every_display_line_fits_the_page(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
+def test_each_table_keeps_its_lead_sentence_or_heading_on_its_page(name: str) -> None:
+    """Before every table led by a sentence or a heading (not the layers' table, which follows the figure), the
+    sentence or heading asks for room for itself and the table's first rows (a new page first where there is
+    less), and nothing else stands between the request and the table."""
+    derivation, options = _derivation(name)
+    tex = render_tex(derivation, options)
+    starts = [i for i in range(len(tex)) if tex.startswith(r"\begin{longtable}", i)]
+    led = [start for start in starts if not tex[:tex.rindex(r"{\renewcommand", 0, start)].rstrip().endswith(
+        r"\end{figure}")]
+    assert led
+    for start in led:
+        before = tex[:start]
+        between = before[before.rindex(r"\needspace{"):]
+        assert r"\begin{" not in between.replace(r"\begin{longtable}", "") and r"\end{" not in between, between
+    assert r"\usepackage{booktabs,longtable,needspace}" in tex
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_documents_hold_every_part_of_the_issue(name: str) -> None:
     derivation, options = _derivation(name)
     tex = render_tex(derivation, options)
