@@ -193,8 +193,8 @@ def solution_blocks(concrete: Derivation, generic: Derivation, printers: tuple[N
     layer of a network whose output activation is not element-wise is argued for the generic network only."""
     printer, own = printers[0], _arguments(concrete)
     # the generic argument, then this network's lines (σ' = σ(1 - σ), y - r) from the concrete one
-    found = {name: dataclasses.replace(argument, concrete=own[name].concrete) if name in own else argument
-             for name, argument in _arguments(generic).items()}
+    found = {name: dataclasses.replace(argument, concrete=own[name].concrete, by_input=own[name].by_input)
+             if name in own else argument for name, argument in _arguments(generic).items()}
     elementwise = concrete.network.activation(concrete.network.depth).elementwise
     a: list[Block] = [text("One neuron stands for every neuron of its layer.")]
     a += _argued(concrete if elementwise else generic, [found["output"]], printer, prefix)

@@ -243,6 +243,11 @@ def test_the_solutions_add_this_networks_error_terms() -> None:
     assert r"\tanh'(z) = 1 - (\tanh(z))^{2}" in answered  # tanh, in its own terms, then in the output's
     assert r"\left(1 - (a_{j}^{(\ell)})^{2}\right)" in answered
     assert r"\boldsymbol{\delta}^{(L)} = \mathbf{a}^{(L)} - \mathbf{y}" in answered  # the vector form's BP1
+    # seed 003's homework: the output error by the weighted input, σ(a_y) - r, then y - r
+    _, solutions = _documents("3-3-1", notation="bishop-single", loss="bce", bias="none")
+    answered = _whole(solutions)
+    assert answered.index(r"= \sigma(a_{y}) - r^{\ell} \text{simplify}") < answered.index(
+        r"= y - r^{\ell} \text{since}\ y = \sigma(a_{y})")
 
 
 def test_a_softmax_output_is_not_given_an_element_wise_error_term() -> None:
