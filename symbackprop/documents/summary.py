@@ -23,7 +23,7 @@ from ..notation.printer import NotationPrinter
 from ..notation.written import written
 from .routes import route
 from .sections import AlgorithmLine, Block, Boxed, Section, display, text
-from .tables import weight_layers
+from .tables import relative, weight_layers
 
 COST = sp.Symbol("c")
 
@@ -164,13 +164,19 @@ def index_form(network: Architecture, printer: NotationPrinter) -> Display:
     return Display(tuple(lines))
 
 
-def _indices(notation: Notation) -> str:
+def _indices(notation: Notation, network: Architecture) -> str:
     """What the indices of the entry formulas count (seed 000: "j indexes unit in (l+1)th layer, k indexes unit in
-    lth layer"), and that BP4 is the same update for the whole matrix at once."""
-    j, i = notation.indices[:2]
+    lth layer"), BP2's apart where it has one (its k is a neuron of the layer above, where BP4's is of the layer
+    below), and that BP4 is the same update for the whole matrix at once."""
+    j, i, k = notation.indices
     src, dst = weight_layers(notation)
-    return (f"Here ${j}$ indexes a neuron of layer ${dst}$ and ${i}$ one of layer ${src}$; BP4 above is the "
-            "vectorised form of the last, every weight of the layer at once.")
+    weights = f"${j}$ indexes a neuron of layer ${dst}$ and ${i}$ one of layer ${src}$"
+    if network.depth > 1:
+        weights = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
+                   f"${relative(notation, 1)}$; in the gradients, {weights.replace(' indexes a neuron', ' one')}")
+    else:
+        weights = f"Here {weights}"
+    return f"{weights}. BP4 above is the vectorised form of the last, every weight of the layer at once."
 
 
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
@@ -209,7 +215,7 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
         *([text(f"Here{bias_unit_words(network, printer)}")] if network.bias == "neuron" else []),
         text("Entry by entry:"),
         display(index_form(network, printer)),
-        text(_indices(notation)),
+        text(_indices(notation, network)),
         text("; ".join(ranges) + ". For a batch of $m$ examples the cost is the mean of the examples' costs, and "
              "so each gradient is the mean $\\frac{1}{m}\\sum_{i=1}^{m}$ of the examples' gradients."),
     ]

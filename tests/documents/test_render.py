@@ -296,7 +296,9 @@ def test_the_summary_gives_the_equations_entry_by_entry_in_the_seeds_letters(pre
     lines = blocks[3].display.lines
     assert blocks[2].text == "Entry by entry:" and [line.note for line in lines] == [r"\text{BP2}", r"\text{BP4}"]
     assert lines[0].rhs == bp2 and lines[1].rhs == bp4
-    assert blocks[4].text.startswith("Here $") and "indexes a neuron of layer" in blocks[4].text
+    # BP2's k is a neuron of the layer above; the gradients' index of the layer below may be the same letter
+    assert blocks[4].text.startswith("In BP2, $") and "indexes a neuron of layer" in blocks[4].text
+    assert "; in the gradients, $" in blocks[4].text
     assert blocks[5].text.endswith(f"with ${below}$. For a batch of $m$ examples the cost is the mean of the "
                                    "examples' costs, and so each gradient is the mean "
                                    "$\\frac{1}{m}\\sum_{i=1}^{m}$ of the examples' gradients.")

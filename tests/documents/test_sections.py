@@ -341,8 +341,8 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     # then, boxed, the rule for every hidden layer; the summary says what j and k index, and that BP4 vectorises
     assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "
             r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for every hidden layer}") in hidden
-    assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$; BP4 above is the vectorised form"
-            in text)
+    assert ("In BP2, $j$ indexes a neuron of layer $l$ and $k$ one of layer $l+1$; in the gradients, $j$ one of "
+            "layer $l+1$ and $k$ one of layer $l$. BP4 above is the vectorised form") in text
     at = 0
     for piece in order:
         at = text.index(piece, at)
