@@ -22,6 +22,7 @@ from ..notation.printer import NotationPrinter
 from .notes import note
 from .sections import Block, Section, display, text
 from .summary import labels
+from .words import activation_word
 
 TITLES = {
     "sigmoid": "The logistic sigmoid", "tanh": "The hyperbolic tangent", "relu": "ReLU",
@@ -41,7 +42,9 @@ def appendix_sections(network: Architecture, printer: NotationPrinter, prefix: s
     for act, layer in shown:
         blocks = _softmax_blocks(network, printer) if not act.elementwise else _derivative_blocks(act, layer, printer)
         parts.append(Section(TITLES.get(act.name, act.name), f"{prefix}sec:derivative-{act.name}", blocks))
-    intro = text("Each activation's derivative, worked out step by step.")
+    names = [activation_word(act.label) for act, _ in shown]
+    named = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    intro = text(f"The derivative{'s' if len(names) > 1 else ''} of {named}, worked out step by step.")
     return [Section("Derivatives of the activation functions", f"{prefix}sec:derivatives", (intro,), tuple(parts))]
 
 

@@ -93,9 +93,9 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
     "002": Route(
         purpose=True, contents=True, nested_model=True, fundamentals=True,
         order=("prediction", "softmax", "output", "activation", "through_output", "weight", "bias"),
-        parts=(("output", "Gradients by the output units", ("prediction", "softmax", "output")),
-               ("hidden", "Gradients by the hidden units", ("activation", "through_output", "hidden")),
-               ("parameters", "Gradients by the weights and biases", ("weight", "bias"))),
+        parts=(("output", "Gradients with respect to the output units", ("prediction", "softmax", "output")),
+               ("hidden", "Gradients with respect to the hidden units", ("activation", "through_output", "hidden")),
+               ("parameters", "Gradients with respect to the weights and biases", ("weight", "bias"))),
         intros=_table({"through_output": "This needs the derivatives by the weighted inputs of layer ${l}+1$, known so "
                                          "far only where that layer is the output layer. For a hidden layer they "
                                          "come from its outputs, through the activation of the same neuron:"}),

@@ -188,10 +188,11 @@ def _mean_loss(derivation: Derivation, printer: NotationPrinter) -> str:
     prediction = derivation.argument("prediction")
     if prediction is None:
         return ""
-    cost = prediction.lines[0].since[0].rhs
-    return (f"${printer.doprint(sp.Symbol('C'))} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} {printer.doprint(cost)}$, the "
-            "average sparse categorical cross-entropy: each example's cost is $-\\log$ of the probability the "
-            "network gives its class $\\ell$")
+    cost = printer.doprint(prediction.lines[0].since[0].rhs)
+    mean = f"\\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} \\left({cost}\\right)^{{(i)}}"
+    return (f"${printer.doprint(sp.Symbol('C'))} = {mean}$, "
+            "the average sparse categorical cross-entropy, $(\\cdot)^{(i)}$ that of example $i$: each example's cost "
+            "is $-\\log$ of the probability the network gives its class $\\ell$")
 
 
 def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[Block]:

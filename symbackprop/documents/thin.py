@@ -42,12 +42,14 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
              "layer from the loss down to the weight, gives it as one product:"),
         display(_broken(lhs, factors, printer.width, note(step.rule))),
         text(f"The derivative says how much the loss changes for a small change of ${weight}$: how much of the "
-             "loss that weight is answerable for; the less sensitive the loss is to it, the less the weight is to "
-             f"blame. Rather than ask the weight directly, the loss asks the output layer. "
-             f"{_output_answer(derivation, printer)} {_hidden_answer(derivation, printer)}"
-             "Each layer below answers the same way, down to the first weights: every weight and bias shares in "
-             "the loss. Rather than ask each of them directly, it is easier to ask through the layers, and that is "
-             "exactly what the chain rule does, one pair of factors for each layer:"),
+             "loss that weight is responsible for. The less sensitive the loss is to it, the less the weight is to "
+             "blame."),
+        text("So we look for who is responsible for the loss, starting at the output. "
+             + _output_answer(derivation, printer)),
+        *([text(hidden)] if (hidden := _hidden_answer(derivation, printer)) else []),
+        text("Each layer below answers the same way, down to the first weights: the responsibility lies with every "
+             "weight and bias. Rather than ask each of them directly, it is easier to ask through the layers, and "
+             "that is exactly what the chain rule does, one pair of factors for each layer:"),
         display(_broken(_braced(lhs, ("the weight,", "directly")), _groups(factors, depth), printer.width)),
     ]
     return Section("A thin network first", f"{prefix}sec:thin", tuple(blocks))
@@ -89,7 +91,7 @@ def _output_answer(derivation: Derivation, printer: NotationPrinter) -> str:
     hidden layer and weights below me"): ŷ = O(W_L h_{L-1} + b_L), so the loss asks W_L, b_L and h_{L-1} in turn."""
     network, equations = derivation.network, derivation.forward_vector
     if len(equations) < 2 or network.bias == "neuron":
-        return "It owns its part, and points to the weights and outputs below it."
+        return "The output layer takes responsibility for its part, and points to the weights and outputs below it."
     weighted, output = equations[-2:]
     at = printer.relabel(labels(printer.notation, "z", network.depth, "L"))
     nested = at.doprint(output.rhs.xreplace({weighted.lhs: weighted.rhs}))
@@ -100,9 +102,8 @@ def _output_answer(derivation: Derivation, printer: NotationPrinter) -> str:
 
     below = [at.doprint(symbol) for symbol in sorted(weighted.rhs.atoms(sp.MatrixSymbol), key=order)]
     asked = ", ".join(f"${name}$" for name in below[:-1]) + f" and ${below[-1]}$"
-    return (f"It owns its part, but it is only as good as what feeds it, ${at.doprint(output.lhs)} = {nested}$: "
-            f"so the loss asks {asked} in turn; the weights and bias take their share in full, the outputs below "
-            "only as well as the layer that computes them.")
+    return (f"The output layer takes responsibility for its part, but it is only as good as what feeds it, "
+            f"${at.doprint(output.lhs)} = {nested}$. So we ask {asked} in turn.")
 
 
 def _hidden_answer(derivation: Derivation, printer: NotationPrinter) -> str:
@@ -114,9 +115,10 @@ def _hidden_answer(derivation: Derivation, printer: NotationPrinter) -> str:
         return ""
     weighted, output = equations[-4:-2]
     at = printer.relabel(labels(printer.notation, "z", network.depth, "L"))
-    return (f"The outputs ${at.doprint(output.lhs)}$ answer that they are only as good as their pre-activation, "
-            f"${at.doprint(output.lhs)} = {at.doprint(output.rhs)}$, and it as the weights and outputs below it, "
-            f"${at.doprint(weighted.lhs)} = {at.doprint(weighted.rhs)}$. ")
+    return ("The weights and the bias take full responsibility. The outputs "
+            f"${at.doprint(output.lhs)}$ answer that they are only as good as their pre-activation, "
+            f"${at.doprint(output.lhs)} = {at.doprint(output.rhs)}$; and the pre-activation, that it is only as good "
+            f"as the weights and outputs below it, ${at.doprint(weighted.lhs)} = {at.doprint(weighted.rhs)}$.")
 
 
 def _groups(factors: Sequence[str], depth: int) -> list[str]:

@@ -138,6 +138,12 @@ def test_named_activations_replace_the_networks_and_keep_its_parameters() -> Non
     assert _appendix(network, ()) == {}
     generic = Network([2, 2, 1], hidden="generic", output="generic", loss="generic")
     assert _appendix(generic) == {} and list(_appendix(generic, ("softmax", "gelu"))) == ["gelu", "softmax"]
+    # the appendix says which derivatives it works out: not every activation, nor only the network's
+    printer = NotationPrinter(DocumentOptions(notation="goodfellow").notation_preset, network)
+    intro = appendix_sections(network, printer, "bp:", ("sigmoid", "tanh", "relu"))[0].blocks[0].text
+    assert intro == "The derivatives of sigmoid, tanh and ReLU, worked out step by step."
+    assert appendix_sections(network, printer, "bp:", ("tanh",))[0].blocks[0].text.startswith(
+        "The derivative of tanh,")
 
 
 def test_the_markdown_appendix_uses_only_macros_katex_and_mathjax_know() -> None:

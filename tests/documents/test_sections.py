@@ -387,10 +387,11 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
                            DocumentOptions(notation="goodfellow", formats=("md",)))
     assert "## A thin network first" in text and "(1-1-1-1)" in text
     assert "each with its class label (a multi-class classification)" in text
-    assert "The quantities of interest are the gradients by the output units, by the hidden units, and by" in text
+    assert ("The quantities of interest are the gradients with respect to the output units, the hidden units, and "
+            "the") in text
     assert ("This needs the derivatives by the weighted inputs of layer $k+1$, known so far only where that layer "
             "is the output layer.") in text
-    assert (r"so the loss asks $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$ in turn" in text)  # the intuition
+    assert (r"So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$ in turn" in text)  # the intuition
     chain = (r"\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}} \frac{\partial \hat{y}_{1}}{\partial a_{31}}"
              r" \frac{\partial a_{31}}{\partial h_{21}}")
     assert chain in text.replace(r"\, ", " ")
@@ -417,14 +418,15 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
                  "pre-activation (or aggregation)", "the hidden layers' is $g$, here ReLU (others: sigmoid, tanh, "
                  "linear)", "the output layer's is $O$, here softmax (others: linear)",
                  r"$f(\underline{x}) = \underline{\hat{y}} = O(\underline{a}_{L})$",
-                 r"| loss | $\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} - \log{(\hat{y}_{\ell} )}$",
+                 r"| loss | $\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell} )}"
+                 r"\right)^{(i)}$",
                  "a data matrix usually stacks its examples as rows",
                  r"The vector $\mathbf{1}_{m} \in \mathbb{R}^{m \times 1}$ holds $m$ ones",
                  r"where $E \in \mathbb{R}^{2 \times m}$ is the one-hot matrix",
                  r"\nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k}) = (W_{k+1}^{\top}"):
         assert part in md, part
-    headings = ["### Gradients by the output units", "### Gradients by the hidden units",
-                "### Gradients by the weights and biases", "## Backpropagation for a batch"]
+    headings = ["### Gradients with respect to the output units", "### Gradients with respect to the hidden units",
+                "### Gradients with respect to the weights and biases", "## Backpropagation for a batch"]
     assert sorted(headings, key=md.index) == headings
     signs = [md.index(sign) for sign in ("chain began with the output layer's pair of factors", "Then came a pair of "
                                          "factors for each hidden layer", "The chain ended with the weight's own")]
@@ -440,13 +442,14 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     # into its own output only, each after the argument it pictures, before that argument's vector
     outputs, weighted = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("outputs", "weighted"))
     assert tex.index(r"\text{multivariable chain rule}") < outputs < tex.index(r"\nabla_{\underline{h}_{k}}")
-    assert tex.index(r"\text{by the step before}") < weighted < tex.index("Gradients by the weights")
+    assert tex.index(r"\text{by the step before}") < weighted < tex.index("Gradients with respect to the weights")
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, outputs):outputs]
     assert "{$h_{k1}$}" in drawn and "{$a_{k+1,m}$}" in drawn and drawn.count(r"\draw[edge]") == 4
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, weighted):weighted]
     assert "{$a_{ki}$}" in drawn and "{$h_{ki}$}" in drawn and drawn.count(r"\draw[edge]") == 2
     alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="general", formats=("md",)))
-    assert "### Gradients by the hidden units" in alone and "thin network" not in alone  # no sign to a missing part
+    # no sign to a missing part
+    assert "### Gradients with respect to the hidden units" in alone and "thin network" not in alone
     nielsen = render_markdown(derivation, DocumentOptions(notation="nielsen", sections="general", formats=("md",)))
     assert "### Gradients" not in nielsen and "aggregation" not in nielsen
 
@@ -566,7 +569,15 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert "The cost of one example is" not in goodfellow  # its forward pass states it
     assert goodfellow.index("### Forward pass") < goodfellow.index("### Fundamentals") < goodfellow.index(
         "| learning algorithm |") < goodfellow.index("## A thin network first")
+    # the intuition as the seed tells it: the output layer, then what feeds it, then the hidden layer's answer
+    assert (r"it is only as good as what feeds it, $\underline{\hat{y}} = O(W_{L} \underline{h}_{L-1} + "
+            r"\underline{b}_{L})$. So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$ in turn."
+            ) in goodfellow
     assert (r"The outputs $\underline{h}_{L-1}$ answer that they are only as good as their pre-activation, "
-            r"$\underline{h}_{L-1} = g(\underline{a}_{L-1})$, and it as the weights and outputs below it, "
-            r"$\underline{a}_{L-1} = W_{L-1} \underline{h}_{L-2} + \underline{b}_{L-1}$") in goodfellow
+            r"$\underline{h}_{L-1} = g(\underline{a}_{L-1})$; and the pre-activation, that it is only as good as the "
+            r"weights and outputs below it, $\underline{a}_{L-1} = W_{L-1} \underline{h}_{L-2} + \underline{b}_{L-1}$"
+            ) in goodfellow
+    # the mean loss, its summand the cost of example i
+    assert (r"\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell} )}\right)^{(i)}$, the "
+            r"average sparse categorical cross-entropy, $(\cdot)^{(i)}$ that of example $i$") in goodfellow
     assert "$A_{k}$, $H_{k}$" in goodfellow  # its batch section uses them
