@@ -1,23 +1,20 @@
 """The vector and batch forms: backprop at layer level, with matrices.
 
-The element form (:mod:`symbackprop.engine`) works on scalars; here the same
-chain rule is applied to whole layers with SymPy matrix expressions, as seed
-004 does for one example (BP1-BP4 through Jacobians) and seed 002 for a batch
-(examples as columns). SymPy's MatrixSymbol differentiation is not used (it
-fails from the first nonlinear layer): each step is one identity, named by its
-:class:`~symbackprop.derive.derivation.Rule`, and the tests prove every result equal to the element form by
-expanding it into explicit matrices (:mod:`symbackprop.explicit`).
+The element form (:mod:`.chain`) works on scalars; here the same chain rule is applied to whole layers with SymPy
+matrix expressions, as seed 004 does for one example (BP1-BP4 through Jacobians) and seed 002 for a batch (examples
+as columns). SymPy's MatrixSymbol differentiation is not used (it fails from the first nonlinear layer): each step
+is one identity, named by its :class:`~.derivation.Rule`, and :mod:`.verify` proves every line by expanding it into
+explicit matrices (:mod:`.explicit`).
 
 Matrix symbols (examples as columns in the batch form):
 
-* vector: ``x``, ``y``, ``z{l}``, ``a{l}``, ``W{l}``, ``b{l}``, ``delta{l}``,
-  ``grad_a{L}`` (the gradient of c with respect to a^L), ``abar{l}`` = (1, a^l)
-  for the neuron-bias convention;
-* batch: ``X``, ``Y``, ``Z{l}``, ``A{l}``, ``W{l}``, ``b{l}``, ``Delta{l}``,
-  ``Grad_A{L}``, ``Abar{l}``, and ``m`` the number of examples.
+* vector: ``x``, ``y``, ``z{l}``, ``a{l}``, ``W{l}``, ``b{l}``, ``delta{l}``, ``grad_a{L}`` (the gradient of c
+  with respect to a^L), ``abar{l}`` = (1, a^l) for the neuron-bias convention;
+* batch: ``X``, ``Y``, ``Z{l}``, ``A{l}``, ``W{l}``, ``b{l}``, ``Delta{l}``, ``Grad_A{L}``, ``Abar{l}``, and ``m``
+  the number of examples.
 
-``g'(z)`` applied element-wise is ``ElementwiseApplyFunction(Function("tanh'"), z)``;
-``g(z)`` likewise with ``Function("tanh")`` (softmax: applied to each column).
+``g'(z)`` applied element-wise is ``ElementwiseApplyFunction(Function("tanh'"), z)``; ``g(z)`` likewise with
+``Function("tanh")`` (softmax: applied to each column).
 
 The vector form works each Jacobian out from the definition it comes from, as seed 004 does: a line may hold
 unevaluated Jacobians (:class:`Partial`: ``(∂z^{l+1}/∂a^l ∂a^l/∂z^l)^T δ^{l+1}``), ``diag`` of a narrow layer's
@@ -34,7 +31,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from ..model import symbols
-from ..model.activations import A, Z
+from ..model.activations import A, Z, derivative
 from ..model.architecture import Architecture
 from . import general
 from .chain import COST, Y, output_kernel, partial, product
@@ -360,17 +357,18 @@ def forward_vector(network: Architecture) -> tuple[Equation, ...]:
 def definitions(step: Step, network: Architecture) -> tuple[Equation, ...]:
     """The definition a vector-form step differentiates (what a document writes after "since"): z^{l+1} =
     W^{l+1} a^l + b^{l+1} for ∂z^{l+1}/∂a^l, a^l = g(z^l) for the diagonal Jacobian, z^l for ∂z^l/∂b^l, and
-    z^l_j = Σ_m w^l_jm a^{l-1}_m + b^l_j for a weight's general entry; none for other steps."""
-    if step.form != "vector":
+    z^l_j = Σ_m w^l_jm a^{l-1}_m + b^l_j for a weight's general entry, g' in terms of the output (σ'(z^L) =
+    a^L ⊙ (1 - a^L)) for BP1 so written; none for other steps."""
+    s, l, act = Shapes(network, batch=False), step.layer, network.activation(step.layer)
+    if step.form == "vector" and step.rule is Rule.LOCAL_LINEAR:
+        return (general.forward(network, l, J, SUM),)
+    if step.form == "vector" and step.rule is Rule.SIMPLIFY_IN_OUTPUT:
+        worked = try_lift(derivative(act).textbook, {A: s.a(l), Z: s.z(l)}, s.ones(network.layers[l]))
+        return () if worked is None else (Equation(act.name, s.g_prime(l), worked),)
+    at = {Rule.JACOBIAN_OF_WEIGHTED_SUM: (l + 1, 0), Rule.DIAGONAL_JACOBIAN: (l, 1), Rule.JACOBIAN_OF_BIAS: (l, 0)}
+    if step.form != "vector" or step.rule not in at:
         return ()
-    if step.rule is Rule.LOCAL_LINEAR:
-        return (general.forward(network, step.layer, J, SUM),)
-    at = {Rule.JACOBIAN_OF_WEIGHTED_SUM: (step.layer + 1, 0), Rule.DIAGONAL_JACOBIAN: (step.layer, 1),
-          Rule.JACOBIAN_OF_BIAS: (step.layer, 0)}.get(step.rule)
-    if at is None:
-        return ()
-    layer, which = at
-    return (forward_vector(network)[2 * (layer - 1) + which],)
+    return (forward_vector(network)[2 * (at[step.rule][0] - 1) + at[step.rule][1]],)
 
 
 def forward_batch(network: Architecture) -> dict[str, sp.Basic]:

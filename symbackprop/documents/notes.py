@@ -48,7 +48,7 @@ NOTES: dict[Rule, str] = {
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: r"\text{chain rule; diagonal Jacobian}",
     Rule.DIAGONAL_TIMES_VECTOR: r"\operatorname{diag}(v)\,u = v \odot u",
     Rule.DIFFERENTIATE_LOSS: r"\text{differentiate the loss}",
-    Rule.SIMPLIFY_IN_OUTPUT: r"\text{in terms of the output}",
+    Rule.SIMPLIFY_IN_OUTPUT: r"\text{in terms of the output:}",
     Rule.CHAIN_RULE_SOFTMAX_MATRIX: r"\text{chain rule; softmax Jacobian}",
     Rule.MULTIPLY_OUT: r"\text{multiply out}",
     Rule.CHAIN_RULE_LAYER_JACOBIAN: r"\text{chain rule}",
@@ -76,7 +76,7 @@ NOTES: dict[Rule, str] = {
     # ``<definition>``: the definition the step differentiates, filled in by the vector form's display (which puts
     # it after the note where the note does not say where)
     Rule.DIAGONAL_JACOBIAN: r"\text{since } <definition>\text{: each output depends only on its own input}",
-    Rule.JACOBIAN_CHAIN: r"\text{chain rule, through the activation}",
+    Rule.JACOBIAN_CHAIN: r"\text{chain rule, through the activation; the next layer's error}",
     Rule.JACOBIAN_OF_WEIGHTED_SUM: r"\text{since}",
     Rule.JACOBIAN_OF_BIAS: r"\text{since}",
     Rule.IDENTITY_TIMES_VECTOR: r"I^{\top} u = u",

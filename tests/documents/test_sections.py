@@ -555,6 +555,10 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     nielsen = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
     assert "The cost of one example is $C = " in nielsen
     assert r"(AB)^{\top} = B^{\top} A^{\top}\text{, a diagonal matrix its own transpose}" in nielsen
+    # seed 004's BP2 names δ^{l+1} where it comes in; its BP1 says why σ' is written in the output
+    assert r"\delta^{l+1} \qquad \text{chain rule, through the activation; the next layer's error}" in nielsen
+    assert (r"(a^{L} - y) \qquad \text{in terms of the output:}\ \sigma'(z^{L}) = a^{L} \odot (\mathbf{1} - a^{L})"
+            in nielsen)
     assert "The matrix is written out at the output layer's size, $2 \\times 3$." in nielsen
     assert "$Z^{l}$, $A^{l}$" not in nielsen  # no batch section, so no batch matrices in its notation table
     assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule} \\" "\n"
