@@ -103,6 +103,20 @@ def test_each_table_keeps_its_lead_sentence_or_heading_on_its_page(name: str) ->
     assert r"\usepackage{booktabs,longtable,needspace}" in tex
 
 
+def test_an_algorithm_line_that_wraps_keeps_its_indentation() -> None:
+    """Each line of the pseudo-code is set in a box as wide as the line less its indentation, so that its wrapped
+    part lines up under it and the loops' nesting reads on every line."""
+    derivation, options = _derivation("bishop-single")
+    tex = render_tex(derivation, options)
+    algorithm = tex[tex.index(r"\begin{enumerate}"):tex.index(r"\end{enumerate}")]
+    items = [line for line in algorithm.splitlines() if line.lstrip().startswith(r"\item")]
+    assert len(items) >= 9
+    for item in items:
+        found = re.search(r"\\hspace\*\{([0-9.]+em)\}\\parbox\[t\]\{\\dimexpr\\linewidth-([0-9.]+em)\\relax\}", item)
+        assert found is not None and found.group(1) == found.group(2), item
+    assert len({re.search(r"hspace\*\{([0-9.]+em)", item).group(1) for item in items}) >= 3  # nested loops
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_documents_hold_every_part_of_the_issue(name: str) -> None:
     derivation, options = _derivation(name)
