@@ -218,6 +218,8 @@ def parameter_paths(network: Architecture) -> list[Step]:
                     total.append(line)
         for param, (paths, terms, rules) in found.items():
             lhs = partial(COST, param)
+            if len(terms[0]) > 1 and len(terms) > 2:  # a bias shared by the layer: its chain, its error terms
+                terms, rules = [terms[0], terms[-1]], [rules[0], rules[-1]]
             results = [total[0] if len(total) == 1 else sp.Add(*total, evaluate=False) for total in terms]
             steps.append(Step(param.name, "paths", layer, lhs, tuple(paths), Rule.CHAIN_RULE, results[0]))
             steps += [Step(param.name, "paths", layer, lhs, (), rule, line)
@@ -255,9 +257,15 @@ def _paths_to(network: Architecture, layer: int, j: int, param: sp.Symbol, sourc
     through = terms(*[product(di, weights[i, j + offset]) for i, di in enumerate(network.delta(L))])
     g_prime = derivative(network.activation(layer)).at(z, a)
     worked = [] if source == 1 else [(product(through, g_prime, source), Rule.EVALUATE_DERIVATIVES)]
-    return paths, [(terms(*[product(*path) for path in paths]), Rule.CHAIN_RULE),
-                   (factored, Rule.FACTORS_EVERY_PATH_SHARES), (named, Rule.ERROR_TERM), *worked,
+    # a sum in brackets cannot break across lines: the factored sum only where it is as short as seed 000's
+    brackets = [(factored, Rule.FACTORS_EVERY_PATH_SHARES)] if len(paths) <= SHORT_SUM else []
+    brackets += [(named, Rule.ERROR_TERM)] if network.layers[L] <= SHORT_SUM else []
+    return paths, [(terms(*[product(*path) for path in paths]), Rule.CHAIN_RULE), *brackets, *worked,
                    (product(d, source), Rule.ERROR_TERM)]
+
+
+#: The most terms a sum in brackets of seed 000's chains may have (its own two paths, one per output neuron).
+SHORT_SUM = 3
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def _carried_back(derivation: Derivation, printer: NotationPrinter) -> list[Bloc
     row vector times the Jacobian, where the layers are narrow enough to write out (the engine's form ``paths``);
     else the vector form's, through the layer's Jacobians."""
     name = symbols.matrix("delta", derivation.network.depth - 1)
-    steps = derivation.steps_of("paths", name)
+    steps = [step for step in derivation.steps_of("paths") if step.quantity == name]
     return [display(sec.quantity_display(steps, printer))] if steps else _vector_blocks(derivation, printer, name)
 
 

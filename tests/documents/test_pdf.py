@@ -90,6 +90,24 @@ def test_every_preset_compiles_without_overfull_boxes(tmp_path: Path, name: str,
 
 
 @pytest.mark.pdf
+@pytest.mark.slow
+@pytest.mark.parametrize(("spec", "network"), [
+    ("4-4-4", {"bias": "none"}),  # four output neurons: the chains' sums in brackets would not fit a line
+    ("2-2-3", {"output": "softmax", "loss": "cross_entropy", "bias": "neuron"}),  # a path through every output
+    ("2-3-2", {"bias": "shared"}),  # one bias for the layer: its chains summed over the neurons
+])
+def test_ngs_chains_fit_the_page_beyond_seed_000s_network(tmp_path: Path, spec: str, network: dict[str, str]) -> None:
+    """Seed 000's route on wider networks, a softmax output and a shared bias: its sums in brackets (which cannot
+    break across lines) only where they are as short as the seed's, so that no line runs off the page."""
+    require_tex()
+    derivation = Network.from_spec(spec, **network).derive(forms=("element", "vector", "paths"))
+    tex = tmp_path / "ng.tex"
+    tex.write_text(render_tex(derivation, DocumentOptions(notation="ng")), encoding="utf-8")
+    pdf.build_pdf(tex)
+    assert "Overfull" not in tex.with_suffix(".log").read_text(errors="replace")
+
+
+@pytest.mark.pdf
 def test_the_same_tex_gives_a_byte_identical_pdf(tmp_path: Path) -> None:
     require_tex()
     source = _case_tex("nielsen")
