@@ -81,6 +81,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     for name, build in SECTION_BUILDERS:
         if name in shown and (section := build(derivation, printer, p)) is not None:
             parts.append(section)
+    if route(notation).batch_in_summary:
+        parts = _batch_in_summary(parts, p)
     if "sgd" in shown or "init" in shown:
         parts.append(algorithm_section(derivation, printer, p, sgd="sgd" in shown, init="init" in shown))
     if "general" in shown and (example := example_section(derivation, printer, p)) is not None:
@@ -90,6 +92,19 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
                     figure_note(options.formats), options.author, route(notation).contents)
+
+
+def _batch_in_summary(parts: list[Section], prefix: str) -> list[Section]:
+    """Seed 002's summary: for a single example (the summary's equations), then for the whole X (the batch
+    section's), where the document has both."""
+    labels = {section.label: section for section in parts}
+    summary, batch = labels.get(f"{prefix}sec:summary"), labels.get(f"{prefix}sec:batch")
+    if summary is None or batch is None:
+        return parts
+    one = Section("For one example", f"{prefix}sec:summary-example", summary.blocks)
+    whole = Section("For the whole batch", batch.label, batch.blocks)
+    return [dataclasses.replace(summary, blocks=(), subsections=(one, whole)) if section is summary else section
+            for section in parts if section is not batch]
 
 
 def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str, form: str) -> Section:

@@ -54,6 +54,8 @@ class Route:
 
     The vector form, the summary and the homework:
         general_vector: BP1 to BP4 derived once each, for a general layer (004).
+        batch_in_summary: the summary in two parts, for one example, then the batch section's equations for the
+            whole X (002's §5.1 and §5.2).
         without_jacobian: the softmax's Jacobian never written; BP1 stated without it (002).
         bp2_through_outputs: the summary's BP2 through the hidden layer's outputs first, ∇h_k ⊙ g'(a_k) (002).
         homework_through_outputs: the homework's hidden layer through the neuron's output, ∂c/∂a_j, then δ_j (001).
@@ -80,6 +82,7 @@ class Route:
     by_weighted_input: bool = False
     schematics: Mapping[tuple[str, str], str] = field(default_factory=lambda: MappingProxyType({}))
     general_vector: bool = False
+    batch_in_summary: bool = False
     without_jacobian: bool = False
     bp2_through_outputs: bool = False
     homework_through_outputs: bool = False
@@ -102,7 +105,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         road_map=True, stacked=True,
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "after"): "weighted"}),
-        without_jacobian=True, bp2_through_outputs=True),
+        without_jacobian=True, bp2_through_outputs=True, batch_in_summary=True),
     "003": Route(
         dynamics=True, order=("weight", "bias", "hidden", "output"),
         tags=_table({"weight": "1", "hidden": "2"}), strategy=True, chain_rule_shown=True, named=True,

@@ -137,10 +137,10 @@ def test_an_algorithm_line_that_wraps_keeps_its_indentation() -> None:
 def test_documents_hold_every_part_of_the_issue(name: str) -> None:
     derivation, options = _derivation(name)
     tex = render_tex(derivation, options)
+    batch = "For the whole batch" if name == "goodfellow" else "Backpropagation for a batch"  # seed 002's §5.2
     for heading in ("Set-up", "Notation", "Forward pass", "Backpropagation for a general neuron",
-                    "Backpropagation, element by element",
-                    "Backpropagation in vector form", "Backpropagation for a batch", "Summary", "Gradient descent",
-                    "Derivatives of the activation functions"):
+                    "Backpropagation, element by element", "Backpropagation in vector form", batch, "Summary",
+                    "Gradient descent", "Derivatives of the activation functions"):
         assert f"{{{heading}}}" in tex, heading
     assert r"\begin{tikzpicture}" in tex
     assert r"\boxed{" in tex and r"\tag{BP1}" in tex

@@ -426,8 +426,11 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
                  r"\nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k}) = (W_{k+1}^{\top}"):
         assert part in md, part
     headings = ["### Gradients with respect to the output units", "### Gradients with respect to the hidden units",
-                "### Gradients with respect to the weights and biases", "## Backpropagation for a batch"]
+                "### Gradients with respect to the weights and biases", "## Summary", "### For one example",
+                "### For the whole batch"]  # the summary as seed 002's §5.1 and §5.2
     assert sorted(headings, key=md.index) == headings
+    alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="batch", formats=("md",)))
+    assert "## Backpropagation for a batch" in alone and "For the whole batch" not in alone  # no summary to join
     signs = [md.index(sign) for sign in ("chain began with the output layer's pair of factors", "Then came a pair of "
                                          "factors for each hidden layer", "The chain ended with the weight's own")]
     assert [md.index(heading) for heading in headings[:3]] < signs and signs == sorted(signs)
