@@ -136,7 +136,17 @@ def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix:
             if network.bias == "neuron" else f"the gradients of {name}")
     return [Section("In matrix form", f"{prefix}sec:element-matrix", (
         text(f"Finally, {what} as one matrix (every layer's likewise):"),
-        *_vector_blocks(derivation, printer, symbols.matrix("W", layer))))]
+        *_vector_blocks(derivation, printer, symbols.matrix("W", layer)), *_with_the_unit(network, layer, printer)))]
+
+
+def _with_the_unit(network: Architecture, layer: int, printer: NotationPrinter) -> list[Block]:
+    """Seed 000's "where a^(1) = (1, X_1, X_2)ᵀ": the layer below's outputs with the bias unit's 1 on top, written
+    out (with bias units only)."""
+    if network.bias != "neuron":
+        return []
+    below = network.inputs_list() if layer == 1 else list(network.a(layer - 1))
+    bar = printer.doprint(sp.MatrixSymbol(symbols.matrix("abar", layer - 1), len(below) + 1, 1))
+    return [text(f"where ${bar} = {printer.doprint(sp.ImmutableMatrix([[1, *below]]))}^{{\\top}}$.")]
 
 
 def _vector_blocks(derivation: Derivation, printer: NotationPrinter, name: str) -> list[Block]:

@@ -375,6 +375,6 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
         f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give a layer's neurons the same non-zero output, "
         "so its weights move together. With $\\phi(0) = 0$ "
         f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, and so every "
-        "hidden error term and every gradient of the weights above 0: "
+        "hidden error term and every weight's gradient is 0: "
         + ("nothing is learnt." if network.bias == "none" else "only the output layer's biases learn.")
     )

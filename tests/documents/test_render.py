@@ -105,17 +105,19 @@ def test_each_table_keeps_its_lead_sentence_or_heading_on_its_page(name: str) ->
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_a_displays_lead_sentence_stays_on_the_displays_page(name: str) -> None:
-    """A sentence that leads into a display is one paragraph with it, its lines unbreakable, in a group that ends
-    after the display: the page breaks before the sentence or after the display, never between them."""
+    """A sentence that leads into a display (or the summary's boxed equations) is one paragraph with it, its lines
+    unbreakable, in a group that ends after the display: the page breaks before the sentence or after the display,
+    never between them."""
     tex = render_tex(*_derivation(name, sections=None))
     opened = tex.split(r"\begingroup\interlinepenalty=10000 ")[1:]
     assert opened
     for part in opened:
         sentence, rest = part.split("\n", 1)
-        assert sentence and not sentence.startswith("\\") and rest.startswith(r"\begin{align*}"), part[:200]
-        closed = rest.index(r"\end{align*}")
+        environment = "gather" if rest.startswith(r"\begin{gather}") else "align*"  # the summary's boxed equations
+        assert sentence and not sentence.startswith("\\") and rest.startswith(f"\\begin{{{environment}}}"), part
+        closed = rest.index(f"\\end{{{environment}}}")
         assert rest.index(r"\endgroup") == closed + rest[closed:].index(r"\endgroup")  # after its display
-        assert r"\begin{align*}" not in rest[1:rest.index(r"\endgroup")]  # and before any other
+        assert f"\\begin{{{environment}}}" not in rest[1:rest.index(r"\endgroup")]  # and before any other
     assert tex.count(r"\begingroup\interlinepenalty=10000 ") == tex.count("\n\\endgroup\n")
 
 

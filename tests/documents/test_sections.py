@@ -324,7 +324,8 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              # then, as the seed ends, the layer below's matrix with the bias column, δ^(2) (X̄^(1))ᵀ
              "### In matrix form", "and of the bias units' weights together",
              r"\frac{\partial C}{\partial \mathbf{W}^{(1)}} &= \begin{bmatrix}",
-             r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}"]
+             r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}",
+             r"where $\bar{\mathbf{X}}^{(1)} = \begin{bmatrix}1 & X^{(1)}_{1} & X^{(1)}_{2}\end{bmatrix}^{\top}$."]
     assert text.count(r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &=") == 0  # its bias column: BP3, not again
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
     # the hidden error terms as one vector, as the seed goes: its entries, the sums a row (δ_1 δ_2) times the
