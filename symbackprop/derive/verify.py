@@ -179,7 +179,7 @@ def _check_element(derivation: Derivation, world: World, tally: _Tally) -> None:
     previous: dict[tuple[str, str], sp.Expr] = {}
     for step in derivation.steps_of("element") + derivation.steps_of("paths") + derivation.steps_of("thin"):
         if _of_a_matrix(step):
-            continue  # seed 000's matrix of the output layer's weights, checked with the vector form's steps
+            continue  # seed 000's vectors and matrices (form paths), checked with the vector form's steps
         truth = _element_truth(step, world)
         if step.chain:
             chained = numeric(sp.Add(*[sp.Mul(*[world.partial(f) for f in path]) for path in step.chain]))
@@ -269,7 +269,7 @@ def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _T
     """The vector form (one world) or the batch form's steps; ``layers`` the form's matrices, if already made."""
     form = "batch" if batch else "vector"
     steps = derivation.steps_of(form)
-    if not batch:  # seed 000's matrix of the output layer's weights, before the bias units' weights
+    if not batch:  # seed 000's vectors and matrices: W̃^L's gradient, the hidden layer's error terms
         steps += tuple(step for step in derivation.steps_of("paths") if _of_a_matrix(step))
     if not steps:
         return

@@ -170,13 +170,14 @@ def _indices(notation: Notation, network: Architecture) -> str:
     below), and that BP4 is the same update for the whole matrix at once."""
     j, i, k = notation.indices
     src, dst = weight_layers(notation)
-    weights = f"${j}$ indexes a neuron of layer ${dst}$ and ${i}$ one of layer ${src}$"
+    def weights(verb: str) -> str:
+        return f"${j}$ {verb} of layer ${dst}$ and ${i}$ one of layer ${src}$"
+
+    said = f"Here {weights('indexes a neuron')}"
     if network.depth > 1:
-        weights = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
-                   f"${relative(notation, 1)}$; in the gradients, {weights.replace(' indexes a neuron', ' one')}")
-    else:
-        weights = f"Here {weights}"
-    return f"{weights}. BP4 above is the vectorised form of the last, every weight of the layer at once."
+        said = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
+                f"${relative(notation, 1)}$; in the gradients, {weights('one')}")
+    return f"{said}. BP4 above is the vectorised form of the last, every weight of the layer at once."
 
 
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
