@@ -183,6 +183,20 @@ def parameter_gradients(network: Architecture, layer: int) -> tuple[list[Step], 
     return steps, gradients
 
 
+def weight_entries(network: Architecture, layer: int, bias_column: bool = True
+                   ) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix]:
+    """A layer's weight gradients written out: the matrix of every ∂c/∂w_jk, and the result in each entry,
+    [δ_j a_k]; with bias units, the unit's column first (its source 1, its entry δ_j), or, without
+    ``bias_column``, the matrix without it (W̃)."""
+    weights, sources = network.parameters[symbols.matrix("W", layer)], list(network.a(layer - 1))
+    if network.bias == "neuron":
+        weights, sources = (weights, [sp.S.One, *sources]) if bias_column else (weights[:, 1:], sources)
+    deltas = network.delta(layer)
+    results = sp.ImmutableMatrix(len(deltas), len(sources), lambda j, k: deltas[j] if sources[k] == 1
+                                 else product(deltas[j], sources[k]))
+    return weights.applyfunc(lambda w: partial(COST, w)), results
+
+
 def thin_chain(network: Architecture) -> Step:
     """Seed 002's demo on a thin network (one neuron in every layer): the chain of partials from the cost down to
     the first weight ``w^1_{11}``, one path, two factors per layer, ``∂c/∂a^L ∂a^L/∂z^L ∂z^L/∂a^{L-1} ...

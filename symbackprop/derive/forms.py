@@ -34,7 +34,7 @@ from ..model import symbols
 from ..model.activations import A, Z, derivative
 from ..model.architecture import Architecture
 from . import general
-from .chain import COST, Y, output_kernel, partial, product
+from .chain import COST, Y, output_kernel, partial, product, weight_entries
 from .derivation import Equation, Rule, Step
 from .reasoning import prime
 
@@ -295,12 +295,8 @@ class _Builder:
         if max(weights.shape) > EXPLICIT or len(weights) > 2 * EXPLICIT:
             self.add(name, l, lhs, (), Rule.CHAIN_RULE_OUTER_PRODUCT, outer)
             return
-        sources = net.inputs_list() if l == 1 else list(net.a(l - 1))
-        sources = [sp.S.One, *sources] if neuron else sources
-        deltas = net.delta(l)
-        entries = sp.ImmutableMatrix(len(deltas), len(sources), lambda j, k: deltas[j] if sources[k] == 1
-                                     else product(deltas[j], sources[k]))
-        self.add(name, l, lhs, (), Rule.DEFINITION, weights.applyfunc(lambda w: partial(COST, w)))
+        partials, entries = weight_entries(net, l)
+        self.add(name, l, lhs, (), Rule.DEFINITION, partials)
         self.add(name, l, lhs, (), Rule.ENTRY_BY_ENTRY_BIAS_UNIT if neuron else Rule.ENTRY_BY_ENTRY, entries)
         self.add(name, l, lhs, (), Rule.OUTER_PRODUCT, outer)
 

@@ -11,7 +11,7 @@ import sympy as sp
 
 from ..model import symbols
 from ..model.architecture import Architecture
-from .chain import COST, partial, product
+from .chain import COST, partial, product, weight_entries
 from .derivation import Equation, Rule, Step
 from .forms import EXPLICIT, Partial, Shapes, forward_vector
 from .general import with_letters
@@ -108,11 +108,8 @@ def output_weights(network: Architecture) -> tuple[Step, ...]:
     lhs, outer = Partial(COST, weights), sp.MatMul(s.delta(L), sp.Transpose(s.a(L - 1)))  # SymPy: no ∂ by a slice
     if max(weights.shape) > EXPLICIT:
         return (Step(name, "paths", L, lhs, (), Rule.CHAIN_RULE_OUTER_PRODUCT, outer),)
-    entries = network.parameters[name][:, 1:] if network.bias == "neuron" else network.parameters[name]
-    sources = network.inputs_list() if L == 1 else list(network.a(L - 1))
-    deltas = network.delta(L)
-    products = sp.ImmutableMatrix(len(deltas), len(sources), lambda j, k: product(deltas[j], sources[k]))
-    return (Step(name, "paths", L, lhs, (), Rule.DEFINITION, entries.applyfunc(lambda w: partial(COST, w))),
+    partials, products = weight_entries(network, L, bias_column=False)
+    return (Step(name, "paths", L, lhs, (), Rule.DEFINITION, partials),
             Step(name, "paths", L, lhs, (), Rule.ENTRY_BY_ENTRY, products),
             Step(name, "paths", L, lhs, (), Rule.OUTER_PRODUCT, outer))
 

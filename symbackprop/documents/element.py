@@ -144,7 +144,7 @@ def _with_the_unit(network: Architecture, layer: int, printer: NotationPrinter) 
     out (with bias units only)."""
     if network.bias != "neuron":
         return []
-    below = network.inputs_list() if layer == 1 else list(network.a(layer - 1))
+    below = network.a(layer - 1)
     bar = printer.doprint(sp.MatrixSymbol(symbols.matrix("abar", layer - 1), len(below) + 1, 1))
     return [text(f"where ${bar} = {printer.doprint(sp.ImmutableMatrix([[1, *below]]))}^{{\\top}}$.")]
 

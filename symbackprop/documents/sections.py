@@ -213,8 +213,6 @@ def _matrices(lhs: str, results: Sequence[sp.Basic], printer: NotationPrinter) -
     return written
 
 
-
-
 def _matrix_width(matrix: sp.MatrixBase, printer: NotationPrinter) -> float:
     """The printed width of a matrix written out: its widest row, the space between columns, the brackets."""
     widest = max(sum(visual_width(printer.doprint(entry)) for entry in matrix.row(r)) for r in range(matrix.rows))

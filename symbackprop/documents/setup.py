@@ -200,7 +200,6 @@ def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[B
     activation by its name (a single-output notation: the output a_y = Σ_j v_j z_j, y = σ(a_y); an output that
     is not element-wise, as a vector: y = softmax(a)), then the activations' formulas."""
     network, named = derivation.network, printer.with_names()
-    vectors = {equation.lhs: equation for equation in derivation.forward_vector}
     j, i = printer.notation.indices[:2]
     layers = ((1, (j, i)), (network.depth, (1, j))) if printer.notation.single else \
         tuple((layer, (j, i)) for layer in range(1, network.depth + 1))
@@ -214,7 +213,7 @@ def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[B
         if act.elementwise:
             lines.append(Line(named.doprint(a), "=", named.doprint(sp.Function(act.name, real=True)(equation.lhs))))
         else:
-            vector = next(eq for lhs, eq in vectors.items() if lhs.name == symbols.matrix("a", layer))
+            vector = next(eq for eq in derivation.forward_vector if eq.lhs.name == symbols.matrix("a", layer))
             lines.append(Line(named.doprint(vector.lhs), "=", named.doprint(vector.rhs)))
     blocks = [text("The dynamics of the network, for one example:"), display(Display(tuple(lines)))]
     return blocks + ([text(f"with {formulas}.")] if (formulas := _formulas(network)) else [])
