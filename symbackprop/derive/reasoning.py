@@ -45,11 +45,25 @@ class Reasoned:
         result: the right-hand side after this step (letter indices; sums over a layer as ``sp.Sum``).
         rule: why it holds.
         since: the definitions the step differentiates (``a^l_j = g(z^l_j)``, ``z^l_j = Σ_k w a + b``).
+        local: the local derivative the step works out from ``since``, ``∂z^l_j/∂w^l_{jk} = a^{l-1}_k`` (a
+            document may show it on its own, as seed 003 shows ∂a_j/∂w_ji = z_i); None for any other step.
     """
 
     result: sp.Basic
     rule: Rule
     since: tuple[Equation, ...] = ()
+    local: Equation | None = None
+
+    def worked(self) -> tuple[sp.Basic, ...]:
+        """The local derivative's right-hand sides as a document shows them: the definition differentiated, then
+        its value, ``∂/∂w^l_{jk} (Σ_m w^l_{jm} a^{l-1}_m + b^l_j) = a^{l-1}_k``; the value alone for an
+        activation's, ``g'(z^l_j)``; nothing for a step without one."""
+        if self.local is None:
+            return ()
+        if self.rule is not Rule.LOCAL_LINEAR:
+            return (self.local.rhs,)
+        (variable,) = self.local.lhs.variables
+        return (_partial(self.since[0].rhs, variable), self.local.rhs)
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,11 @@ def _product(*factors: sp.Basic) -> sp.Expr:
     return sp.Mul(*factors, evaluate=False)
 
 
+def _local(u: sp.Symbol, v: sp.Symbol, value: sp.Basic) -> Equation:
+    """The local derivative ``∂u/∂v = value``."""
+    return Equation(f"{u.name}/{v.name}", _partial(u, v), value)
+
+
 def _activation(network: Architecture, layer: int, j: str) -> tuple[Equation, sp.Expr]:
     """``a^l_j = g(z^l_j)`` and ``g'(z^l_j)`` as a symbol (the activation's derivative, named: σ', g_ℓ', h'), as
     the notes write it before they specialise."""
@@ -117,7 +136,7 @@ def output_delta(network: Architecture, j: str, loss: sp.Expr | None = None, fir
     lines = (
         Reasoned(_partial(COST, z), Rule.DEFINITION),
         Reasoned(_product(dc_da, _partial(a, z)), Rule.CHAIN_RULE),
-        Reasoned(_product(dc_da, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
+        Reasoned(_product(dc_da, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,), _local(a, z, g_prime)),
     )
     if loss is None or first is None:
         return Argument("output", layer, d, lines)
@@ -195,8 +214,9 @@ def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
         Reasoned(over_k(_partial(COST, z_next), _partial(z_next, z)), Rule.MULTIVARIABLE_CHAIN_RULE),
         Reasoned(over_k(d_next, _partial(z_next, z)), Rule.ERROR_TERM),
         Reasoned(over_k(d_next, _partial(z_next, a), _partial(a, z)), Rule.CHAIN_RULE),
-        Reasoned(over_k(d_next, w, _partial(a, z)), Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, SUM),)),
-        Reasoned(over_k(d_next, w, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
+        Reasoned(over_k(d_next, w, _partial(a, z)), Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, SUM),),
+                 _local(z_next, a, w)),
+        Reasoned(over_k(d_next, w, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,), _local(a, z, g_prime)),
         Reasoned(_product(g_prime, sp.Sum(_product(w, d_next), index)), Rule.FACTOR_OUT_DERIVATIVE),
     )
     return Argument("hidden", layer, d, lines, _hidden_for_network(network, layer, j, k))
@@ -308,7 +328,7 @@ def hidden_output(network: Architecture, layer: int, j: str, k: str) -> Argument
         Reasoned(sp.Sum(_product(_partial(COST, z_next), _partial(z_next, a)), index),
                  Rule.CHAIN_RULE if through else Rule.MULTIVARIABLE_CHAIN_RULE),
         Reasoned(sp.Sum(_product(_partial(COST, z_next), w), index), Rule.LOCAL_LINEAR,
-                 (forward(network, layer + 1, k, SUM),)),
+                 (forward(network, layer + 1, k, SUM),), _local(z_next, a, w)),
         Reasoned(sp.Sum(_product(_symbol("delta", layer + 1, k), w), index), Rule.ERROR_TERM),
     )
     return Argument("activation", layer, _partial(COST, a), lines)
@@ -323,7 +343,7 @@ def hidden_through_output(network: Architecture, layer: int, j: str, k: str) -> 
     above = sp.Sum(_product(_symbol("W", layer + 1, k, j), _symbol("delta", layer + 1, k)), index)
     lines = (
         Reasoned(_product(_partial(COST, a), _partial(a, z)), Rule.CHAIN_RULE),
-        Reasoned(_product(_partial(COST, a), g_prime), Rule.LOCAL_ELEMENTWISE, (definition,)),
+        Reasoned(_product(_partial(COST, a), g_prime), Rule.LOCAL_ELEMENTWISE, (definition,), _local(a, z, g_prime)),
         Reasoned(_product(g_prime, above), Rule.FROM_ABOVE),
     )
     return Argument("through_output", layer, d, lines)
@@ -337,7 +357,7 @@ def weight_gradient(network: Architecture, layer: int, j: str, k: str) -> Argume
     lines = (
         Reasoned(_product(_partial(COST, z), _partial(z, w)), Rule.CHAIN_RULE),
         Reasoned(_product(d, _partial(z, w)), Rule.ERROR_TERM),
-        Reasoned(_product(d, source), Rule.LOCAL_LINEAR, (forward(network, layer, j, SUM),)),
+        Reasoned(_product(d, source), Rule.LOCAL_LINEAR, (forward(network, layer, j, SUM),), _local(z, w, source)),
     )
     return Argument("weight", layer, _partial(COST, w), lines)
 
@@ -355,14 +375,14 @@ def bias_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument
         lines = (
             Reasoned(sp.Sum(_product(_partial(COST, z), _partial(z, b)), index), Rule.MULTIVARIABLE_CHAIN_RULE),
             Reasoned(sp.Sum(_product(d, _partial(z, b)), index), Rule.ERROR_TERM),
-            Reasoned(sp.Sum(d, index), Rule.LOCAL_LINEAR, since),
+            Reasoned(sp.Sum(d, index), Rule.LOCAL_LINEAR, since, _local(z, b, sp.S.One)),
         )
         return Argument("bias", layer, _partial(COST, b), lines)
     b = _symbol("W", layer, j, 0) if network.bias == "neuron" else _symbol("b", layer, j)
     lines = (
         Reasoned(_product(_partial(COST, z), _partial(z, b)), Rule.CHAIN_RULE),
         Reasoned(_product(d, _partial(z, b)), Rule.ERROR_TERM),
-        Reasoned(d, Rule.LOCAL_LINEAR, since),
+        Reasoned(d, Rule.LOCAL_LINEAR, since, _local(z, b, sp.S.One)),
     )
     return Argument("bias", layer, _partial(COST, b), lines)
 

@@ -314,7 +314,7 @@ def _written_out(step: Step, env: dict[str, sp.Matrix], functions: Functions, wo
 def _check_entry(step: Step, world: World, tally: _Tally) -> None:
     """A general entry of the vector form (∂C/∂w_jk with letters j and k) for every j and k of its layer: its chain
     and its line."""
-    for letters in _instances(world.net, step.lhs, step.layer):
+    for letters in _instances(world.net, step.lhs):
         truth = _general_truth(general.instantiate(step.lhs, letters), world)
         lines = [("chain rule's sum of products", sp.Add(*[sp.Mul(*[world.partial(general.instantiate(f, letters))
                                                                    for f in path]) for path in step.chain]))]
@@ -331,20 +331,19 @@ def _compare(step: Step, what: str, value: sp.Matrix, truth: sp.Matrix) -> None:
 
 
 # -------------------------------------------------------------------------------------- general equations
-def _instances(net: Architecture, lhs: sp.Basic, layer: int) -> Iterator[dict[str, int]]:
-    """Every assignment of neurons to the letters free in ``lhs``: j a neuron of ``layer``, k one of the layer
-    below."""
-    j, k = LETTERS
-    ranges = {j: net.layers[layer], k: net.layers[layer - 1]}
-    free = sorted({str(i) for s in lhs.atoms(sp.Symbol) if (info := symbols.describe(s.name)) is not None
-                   for i in info.indices if isinstance(i, str)})
+def _instances(net: Architecture, lhs: sp.Basic) -> Iterator[dict[str, int]]:
+    """Every assignment of neurons to the letters free in ``lhs``, each over the layer its symbol names there: j of
+    δ^l_j a neuron of layer l, k of ∂z^l_j/∂w^l_{jk} one of the layer below, k of ∂z^{l+1}_k/∂a^l_j one above."""
+    ranges = {letter: net.layers[counted] for s in lhs.atoms(sp.Symbol)
+              for letter, counted in symbols.counted_layers(s.name).items()}
+    free = sorted(ranges)
     for numbers in itertools.product(*[range(1, ranges[letter] + 1) for letter in free]):
         yield dict(zip(free, numbers))
 
 
 def _general_truth(left: sp.Basic, world: World) -> sp.Expr | None:
-    if isinstance(left, sp.Derivative):
-        return world.cost_partial(left.variables[0])
+    if isinstance(left, sp.Derivative):  # ∂c/∂v, or a local derivative ∂u/∂v from the definitions
+        return world.partial(left)
     return world.truth.get(left, world.values.get(left))
 
 
@@ -353,13 +352,15 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: 
     line for every neuron of the network; their stacked vectors and the nested model with ``layers``, the one
     example's matrices."""
     net = derivation.network
-    shown = [(name, lhs, (rhs,), layer) for name, lhs, rhs, layer in general.equations(net, LETTERS)]
-    shown += [(arg.name, arg.lhs, tuple(line.result for line in arg.lines + arg.concrete + arg.by_input), arg.layer)
+    shown = [(name, lhs, (rhs,)) for name, lhs, rhs, _ in general.equations(net, LETTERS)]
+    shown += [(arg.name, arg.lhs, tuple(line.result for line in arg.lines + arg.concrete + arg.by_input))
               for arg in derivation.arguments]
+    shown += [(f"{arg.name}'s local derivative", line.local.lhs, line.worked())
+              for arg in derivation.arguments for line in arg.lines if line.local is not None]
     label = {"ell": int(world.values[LABEL])} if LABEL in world.values else {}  # ŷ_ℓ of a general formula
-    for name, lhs, lines, layer in shown:
+    for name, lhs, lines in shown:
         tally.general += len(lines)
-        for letters in ({**found, **label} for found in _instances(net, lhs, layer)):
+        for letters in ({**found, **label} for found in _instances(net, lhs)):
             truth = _general_truth(general.instantiate(lhs, letters), world)
             for line in lines:
                 value = world.line(general.instantiate(line, letters))

@@ -164,18 +164,10 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     before: list[Block] = []
     if argument.name == "hidden" and way.chain_rule_shown:
         before, intro = _chain_rule_shown(argument, letters, shown)
-    rows: list[tuple[list[str], str]] = [
-        ([written(general.with_letters(line.result, letters), shown)],
-         _error_term(argument, letters, shown) if line.rule is Rule.ERROR_TERM else _note(line, letters, shown))
-        for line in argument.lines]
-    lhs = shown.doprint(general.with_letters(argument.lhs, letters))
-    kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
-    shown_chain = chain(lhs, _defined_then(lhs, kept, printer.width), printer.width)  # a line read twice: once
-    tag = way.tags.get(argument.name, "")
     drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where)
              for where in ("before", "example", "after")]
-    tagged = dataclasses.replace(shown_chain, tag=tag) if tag else shown_chain
-    blocks = [*before, *drawn[0], text(intro), *drawn[1], display(tagged), *drawn[2]]
+    told = _told(argument, letters, shown)
+    blocks = [*before, *drawn[0], text(intro), *drawn[1], *told, *drawn[2]]
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
     if argument.name == "hidden" and way.named:
@@ -186,6 +178,62 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     if way.stacked and argument.stacked:
         blocks += _stacked(argument, letters, printer)
     return blocks + (example_blocks(argument, printer) if examples else [])
+
+
+def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
+    """The argument's display: one chain, each line with its note, its result numbered where the seed numbers it;
+    told in parts, or its local derivative worked out after it, where the seed does so."""
+    way = route(printer.notation)
+    tag = way.tags.get(argument.name, "")
+    if argument.name in way.in_parts:
+        return _in_parts(argument, letters, printer, tag)
+    rows: list[tuple[list[str], str]] = [
+        ([written(general.with_letters(line.result, letters), printer)],
+         _error_term(argument, letters, printer) if line.rule is Rule.ERROR_TERM else _note(line, letters, printer))
+        for line in argument.lines]
+    lhs = printer.doprint(general.with_letters(argument.lhs, letters))
+    kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
+    shown = chain(lhs, _defined_then(lhs, kept, printer.width), printer.width)  # a line read twice: once
+    told = [display(dataclasses.replace(shown, tag=tag) if tag else shown)]
+    if argument.name in way.local_after:
+        told += _local_after(argument, letters, printer)
+    return told
+
+
+def _local_display(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> Display:
+    """A step's local derivative on its own: ``∂a_j/∂w_ji = ∂/∂w_ji (Σ_m w_jm z_m) = z_i``."""
+    assert line.local is not None
+    lhs = printer.doprint(general.with_letters(line.local.lhs, letters))
+    rows = [([written(general.with_letters(rhs, letters), printer)], "") for rhs in line.worked()]
+    together = one_line(lhs, rows[0][0], rows[-1][0], "", printer.width) if len(rows) == 2 else None
+    return chain(lhs, rows if together is None else [([together], "")], printer.width)
+
+
+def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrinter, tag: str) -> list[Block]:
+    """Seed 003's weight: the chain rule; the first factor named δ_j; the second worked out on its own, from the
+    definition; so the result, numbered."""
+    first, *_, last = argument.lines
+    lhs = printer.doprint(general.with_letters(argument.lhs, letters))
+    named = next(line for line in argument.lines if line.rule is Rule.ERROR_TERM)
+    factor = next(f for f in sp.Mul.make_args(first.result) if f.expr == COST)
+    delta = next(f for f in sp.Mul.make_args(named.result) if not isinstance(f, sp.Derivative))
+    source = printer.doprint(general.with_letters(last.local.rhs if last.local is not None else last.result,
+                                                  letters))
+    definition = Line(printer.doprint(general.with_letters(delta, letters)), "=",
+                      printer.doprint(general.with_letters(factor, letters)))
+    result = Display((Line(lhs, "=", written(general.with_letters(last.result, letters), printer)),), tag=tag)
+    return [display(chain(lhs, [([written(general.with_letters(first.result, letters), printer)],
+                                 note(first.rule))], printer.width)),
+            text("The first factor is called"), display(Display((definition,))),
+            text(f"and the second is just ${source}$, since"), display(_local_display(last, letters, printer)),
+            text("So"), display(result)]
+
+
+def _local_after(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
+    """Seed 001's "∂z/∂b = 1 since z = wa + b": the argument's local derivative worked out after it."""
+    line = next(line for line in argument.lines if line.local is not None)
+    return [text("In the last step, from the weighted input's definition:"),
+            display(_local_display(line, letters, printer))]
 
 
 def _defined_then(lhs: str, rows: list[tuple[list[str], str]], width: float) -> list[tuple[list[str], str]]:

@@ -111,8 +111,7 @@ def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPri
         display(Display((definition_line(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
         text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and"),
         display(Display((definition_line(found["weight"], Rule.LOCAL_LINEAR, printer),))),
-        text(f"{_parameters(found, printer, network.bias)}; a sum runs over the $n_{{{l}-1}}$ neurons of layer "
-             f"${l}-1$ here, over the $n_{{{l}+1}}$ of layer ${l}+1$ below. {cost}"),
+        text(f"{_parameters(found, printer, network.bias)}{_widths(printer)}. {cost}"),
     ]
     if mean is not None:
         blocks.append(display(mean))
@@ -122,6 +121,15 @@ def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPri
         define = "and define" if mean is not None else "Define"
         blocks += [text(f"{define} the error term of a neuron"), display(Display((delta,)))]
     return tuple(blocks)
+
+
+def _widths(printer: NotationPrinter) -> str:
+    """What the sums run over: ``n_ℓ`` named where the notation writes it as a sum's limit, in words otherwise."""
+    l = printer.notation.layer_letter
+    if printer.notation.sum_limits:
+        return f"; $n_{{{l}}}$ is the number of neurons of layer ${l}$"
+    return (f"; a sum runs over the $n_{{{l}-1}}$ neurons of layer ${l}-1$ here, over the $n_{{{l}+1}}$ of layer "
+            f"${l}+1$ below")
 
 
 def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, tuple[Block, ...]]:

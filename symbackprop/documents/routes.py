@@ -50,6 +50,10 @@ class Route:
         last_hidden_first: a hidden neuron argued for layer L-1, then every hidden layer (001).
         example_last: the error terms "for this network" after the algorithm, not beside each argument (003).
         by_weighted_input: the output error by the weighted input too, δ_y = σ(a_y) - r = y - r (003).
+        in_parts: the arguments told in parts: the chain rule, the error term named, the local derivative worked
+            out on its own, ∂a_j/∂w_ji = ∂/∂w_ji (Σ_m w_jm z_m) = z_i, then the result (003: the weight).
+        local_after: the arguments whose local derivative is worked out after them, ∂z_j/∂b_j = 1 since z_j = ...
+            + b_j (001: the bias).
         schematics: the figures beside an argument: (argument, where) -> the figure's name (:mod:`.schematic`).
 
     The vector form, the summary and the homework:
@@ -80,6 +84,8 @@ class Route:
     last_hidden_first: bool = False
     example_last: bool = False
     by_weighted_input: bool = False
+    in_parts: tuple[str, ...] = ()
+    local_after: tuple[str, ...] = ()
     schematics: Mapping[tuple[str, str], str] = field(default_factory=lambda: MappingProxyType({}))
     general_vector: bool = False
     batch_in_summary: bool = False
@@ -91,7 +97,7 @@ class Route:
 #: Each seed's route (../shared/seeds/ by number); a seed not here takes the shared route.
 ROUTES: Mapping[str, Route] = MappingProxyType({
     "000": Route(paths=True),
-    "001": Route(last_hidden_first=True, homework_through_outputs=True,
+    "001": Route(last_hidden_first=True, homework_through_outputs=True, local_after=("bias",),
                  schematics=MappingProxyType({("activation", "before"): "influence", ("weight", "before"): "chain"})),
     "002": Route(
         purpose=True, contents=True, nested_model=True, fundamentals=True,
@@ -109,7 +115,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
     "003": Route(
         dynamics=True, order=("weight", "bias", "hidden", "output"),
         tags=_table({"weight": "1", "hidden": "2"}), strategy=True, chain_rule_shown=True, named=True,
-        example_last=True, by_weighted_input=True,
+        example_last=True, by_weighted_input=True, in_parts=("weight",),
         schematics=MappingProxyType({("weight", "before"): "neuron", ("hidden", "after"): "errors"})),
     "004": Route(goal=True, general_vector=True),
 })

@@ -20,7 +20,7 @@ from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
-from ..notation.written import written
+from ..notation.written import over, written
 from .routes import route
 from .sections import AlgorithmLine, Block, Boxed, Section, display, text
 from .tables import relative, weight_layers
@@ -149,12 +149,12 @@ def index_form(network: Architecture, printer: NotationPrinter) -> Display:
         g_prime = sp.Function(f"{network.activation(L - 1).name}'")(_entry("z", L - 1, j))
         term = _entry("W", L, k, j) * _entry("delta", L, k)
         lines.append(Line(hidden.doprint(_entry("delta", L - 1, j)), "=",
-                          rf"{hidden.doprint(g_prime)} \sum_{{{k}}} {hidden.doprint(term)}", r"\text{BP2}"))
+                          f"{hidden.doprint(g_prime)} {over(hidden, k, L)} {hidden.doprint(term)}", r"\text{BP2}"))
     at_w = printer.relabel(labels(notation, "W", L))
     delta = at_w.doprint(_entry("delta", L, j))
     # with bias units BP3 is an entry already (∂c/∂w_j0 = δ_j), boxed above
     bias = {"vector": (_entry("b", L, j), delta),
-            "shared": (_entry("b", L), rf"\sum_{{{j}}} {delta}")}.get(network.bias)
+            "shared": (_entry("b", L), f"{over(at_w, j, L)} {delta}")}.get(network.bias)
     if bias is not None:
         parameter, value = bias
         lines.append(Line(at_w.doprint(sp.Derivative(COST, parameter, evaluate=False)), "=", value, r"\text{BP3}"))

@@ -133,6 +133,18 @@ def describe(name: str) -> SymbolInfo | None:
     return SymbolInfo(m.group("batch"), None, ())
 
 
+def counted_layers(name: str) -> dict[str, int]:
+    """The layer whose neurons each letter index of the symbol ``name`` counts: j of ``delta2_j`` layer 2, k of
+    ``W2_j_k`` layer 1 (a weight's source), k of ``x_k`` layer 0; j of a target ``y_j`` the output layer, ``-1``
+    (the last of a network's layers)."""
+    info = describe(name)
+    if info is None:
+        return {}
+    home = 0 if info.kind == "x" else -1 if info.layer is None else info.layer
+    layers = [home, home - 1] if info.kind == "W" else [home]
+    return {index: layer for index, layer in zip(info.indices, layers) if isinstance(index, str)}
+
+
 def kind_of(name: str) -> str | None:
     """``describe(name).kind``, or None for a name of no network symbol."""
     info = describe(name)

@@ -86,6 +86,7 @@ class Notation:
         learning_rate: the learning rate's letter (η, or η_n: one per epoch n).
         epoch: the letter counting epochs where the learning rate has one (n; t where n already counts examples, as
             Bishop's E_n does).
+        sum_limits: a sum over a layer written with its limits, ``Σ_{i=1}^{n_{ℓ-1}}`` (seed 001), not ``Σ_i``.
         single: the notation writes one hidden layer and one output neuron, without layer marks (seed 003): it
             refuses other networks, and its forward pass is written neuron by neuron with the activations named.
     """
@@ -107,6 +108,7 @@ class Notation:
     learning_rate: str = "\\eta"
     epoch: str = "n"
     single: bool = False
+    sum_limits: bool = False
 
     @property
     def title(self) -> str:
@@ -268,6 +270,7 @@ INPUT_MAJOR = Notation(
     source_first=True,
     weights_transposed=True,
     indices=("j", "i", "k"),
+    sum_limits=True,
 )
 
 GOODFELLOW = Notation(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..model import symbols
 from .matrices import bracketed
 from .printer import NotationPrinter, product
 
@@ -21,7 +22,9 @@ def written(expr: sp.Basic, printer: NotationPrinter) -> str:
         return printer.doprint(expr)
     if isinstance(expr, sp.Sum):
         body, (index, _, _) = expr.function, expr.limits[0]
-        return rf"\sum_{{{printer.doprint(index)}}} {written(body, printer)}"
+        counted = {s.name: symbols.counted_layers(s.name).get(str(index)) for s in body.atoms(sp.Symbol)}
+        layer = next((found for found in counted.values() if found is not None), None)
+        return f"{over(printer, printer.doprint(index), layer)} {written(body, printer)}"
     if isinstance(expr, sp.Mul) and len(expr.args) > 1:
         return product(list(expr.args), lambda factor: written(factor, printer), printer.notation.times)
     if isinstance(expr, sp.Pow) and isinstance(expr.base, sp.Sum):
@@ -37,6 +40,15 @@ def written(expr: sp.Basic, printer: NotationPrinter) -> str:
         terms = [written(arg, printer) for arg in expr.args]
         return terms[0] + "".join(f" - {t[1:].lstrip()}" if t.startswith("-") else f" + {t}" for t in terms[1:])
     return printer.doprint(expr)
+
+
+def over(printer: NotationPrinter, index: str, layer: int | None) -> str:
+    """The sign of a sum over the neurons of ``layer``: ``\\sum_k``, or with its limits where the notation writes
+    them, ``\\sum_{k=1}^{n_{\\ell+1}}`` (the layer as the printer labels it; -1 the output layer)."""
+    if not printer.notation.sum_limits or layer is None:
+        return rf"\sum_{{{index}}}"
+    number = printer.network.depth if layer == -1 else layer
+    return rf"\sum_{{{index}=1}}^{{n_{{{printer.notation.bare_layer('z', number, printer.labels)}}}}}"
 
 
 def neurons(letter: str, count: int) -> str:

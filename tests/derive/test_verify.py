@@ -35,6 +35,7 @@ def test_every_step_of_each_seed_network_is_verified(name: str) -> None:
     derivation = _seed_network(name).derive()
     result = derivation.verify()
     argued = sum(len(a.lines) + len(a.concrete) + len(a.by_input) + len(a.stacked) for a in derivation.arguments)
+    argued += sum(len(line.worked()) for a in derivation.arguments for line in a.lines)  # each local derivative
     argued += derivation.model is not None  # the nested model, checked against the forward pass
     general = len(list(equations(derivation.network, LETTERS))) + argued
     assert result.steps == len(derivation.steps) + general
@@ -224,6 +225,30 @@ def test_a_new_line_that_cannot_be_evaluated_fails(kind: str) -> None:
 def _with_argument(derivation: Derivation, name: str, **changes: object) -> Derivation:
     arguments = tuple(dataclasses.replace(a, **changes) if a.name == name else a for a in derivation.arguments)
     return dataclasses.replace(derivation, arguments=arguments)
+
+
+@pytest.mark.parametrize(("name", "part"), [*[(name, "value") for name in ("output", "hidden", "weight", "bias")],
+                                          *[(name, "worked") for name in ("hidden", "weight", "bias")]])
+def test_a_wrong_local_derivative_is_caught(name: str, part: str) -> None:
+    """Each local derivative a step works out (∂z_j/∂w_jk = a_k, ∂z_j/∂b_j = 1, ∂z^{l+1}_k/∂a^l_j = w_kj, ∂a_j/∂z_j
+    = g'(z_j)) is checked on its own, for every neuron: its value doubled fails, and so does the weighted sum's
+    line ∂/∂w (Σ_m w_jm a_m + b_j) with the sum doubled."""
+    derivation = _seed_network("input-major").derive(forms=("element",))
+    argument = derivation.argument(name)
+    assert argument is not None
+    index, line = next((i, r) for i, r in enumerate(argument.lines) if r.local is not None)
+    assert line.local is not None
+    if part == "value":
+        changed = dataclasses.replace(line, local=dataclasses.replace(line.local, rhs=2 * line.local.rhs))
+    else:
+        assert line.rule is Rule.LOCAL_LINEAR
+        (definition,) = line.since
+        changed = dataclasses.replace(line, since=(dataclasses.replace(definition, rhs=2 * definition.rhs),))
+    assert changed.worked() != line.worked()
+    verify(derivation, points=1)
+    lines = tuple(changed if i == index else r for i, r in enumerate(argument.lines))
+    with pytest.raises(VerificationError, match="local derivative"):
+        verify(_with_argument(derivation, name, lines=lines), points=1)
 
 
 SEED_002 = Network.from_spec("3-3-3-2", hidden="relu", output="softmax", loss="sparse_cross_entropy")

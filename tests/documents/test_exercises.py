@@ -144,11 +144,12 @@ def _whole(document: Document) -> str:
 #: What the problem of a 3-4-2 network states in seed 001's notation, whatever its activations and loss.
 SEED_001 = {
     "Set-up": [r"a_{j}^{(\ell)} = g_{\ell}(z_{j}^{(\ell)})",
-               r"z_{j}^{(\ell)} = \sum_{i} W_{ij}^{(\ell)} a_{i}^{(\ell-1)} + b_{j}^{(\ell)}",
+               r"z_{j}^{(\ell)} = \sum_{i=1}^{n_{\ell-1}} W_{ij}^{(\ell)} a_{i}^{(\ell-1)} + b_{j}^{(\ell)}",
                r"C = \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
                r"\delta_{j}^{(\ell)} = \frac{\partial c}{\partial z_{j}^{(\ell)}}"],
     "(a)": [r"\delta_{j}^{(L)} = \frac{\partial c}{\partial a_{j}^{(L)}}\,g_{L}'(z_{j}^{(L)})",
-            r"\delta_{j}^{(\ell)} = g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}"],
+            r"\delta_{j}^{(\ell)} = g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} "
+            r"\delta_{k}^{(\ell+1)}"],
     "(b)": [r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} = a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}",
             r"\frac{\partial c}{\partial b_{j}^{(\ell)}} = \delta_{j}^{(\ell)}"],
     "(c)": [r"\boldsymbol{\delta}^{(L)} = \frac{\partial c}{\partial \mathbf{a}^{(L)}} \odot g_{L}'(\mathbf{z}^{(L)})",
@@ -232,7 +233,8 @@ def test_the_gradients_asked_follow_the_bias_convention() -> None:
 
     assert r"\partial b" not in part_b("2-3-1", "none") and "biases" not in part_b("2-3-1", "none")
     assert r"\frac{\partial c}{\partial W_{0j}^{(\ell)}} = \delta_{j}^{(\ell)}" in part_b("2-2-1", "neuron")
-    assert r"\frac{\partial c}{\partial b^{(\ell)}} = \sum_{j} \delta_{j}^{(\ell)}" in part_b("2-2-2", "shared")
+    shared = r"\frac{\partial c}{\partial b^{(\ell)}} = \sum_{j=1}^{n_{\ell}} \delta_{j}^{(\ell)}"
+    assert shared in part_b("2-2-2", "shared")
 
 
 def test_the_solutions_add_this_networks_error_terms() -> None:

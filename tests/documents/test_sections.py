@@ -87,7 +87,14 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     assert r"\text{since}\ \sigma'(a) = \sigma(a)\,(1 - \sigma(a))" in text
     assert (r"&= z^{(l)}_{j} (1 - z^{(l)}_{j})\,w^{(l+1)}_{1j} \delta^{(l+1)}_{1} "
             r"\qquad \text{since}\ z^{(l)}_{j} = \sigma(a^{(l)}_{j})") in text
-    assert r"\delta^{(l)}_{j}\,z^{(l-1)}_{i} \qquad \text{since}" in text  # ∂E/∂w_ji = δ_j z_i
+    # ∂E/∂w_ji as seed 003 tells it: the chain rule; δ_j named; ∂a_j/∂w_ji worked out on its own; so δ_j z_i, (1)
+    assert (r"The first factor is called" "\n\n\n$$\n\\begin{aligned}\n"
+            r"  \delta^{(l)}_{j} &= \frac{\partial E_n}{\partial a^{(l)}_{j}}") in text
+    assert (r"and the second is just $z^{(l-1)}_{i}$, since" "\n\n\n$$\n\\begin{aligned}\n"
+            r"  \frac{\partial a^{(l)}_{j}}{\partial w^{(l)}_{ji}} &= \frac{\partial}{\partial w^{(l)}_{ji}} "
+            r"\sum_{m} w^{(l)}_{jm} z^{(l-1)}_{m} = z^{(l-1)}_{i}") in text
+    assert (r"\frac{\partial E_n}{\partial w^{(l)}_{ji}} &= \delta^{(l)}_{j}\,z^{(l-1)}_{i}" "\n"
+            r"\end{aligned} \tag{1}") in text
 
 
 def test_the_sum_over_the_next_layer_stays_when_it_has_one_neuron() -> None:
@@ -178,7 +185,8 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"a_{y} &= \sum_{j=1}^{3} v_{j} z_{j}", r"y &= \sigma(a_{y})",
                  r"E_{\ell} &= - r^{\ell} \log{(y )} - (1 - r^{\ell}) \log{(1 - y )}",
                  r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
-                 r"&= \delta_{j}\,z_{i} \qquad \text{since}\ a_{j} = \sum_{m} w_{jm} z_{m}",
+                 r"\frac{\partial a_{j}}{\partial w_{ji}} &= \frac{\partial}{\partial w_{ji}} \sum_{m} w_{jm} z_{m} "
+                 r"= z_{i}", r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \delta_{j}\,z_{i}",
                  r"&= h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}",
                  r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}",
                  r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
@@ -275,24 +283,29 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
     what to show, then "Solution." and the argument, this network's activation named as it is (tanh, not σ)."""
     text = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
     order = ["## Problem", r"a_{j}^{(\ell)} &= g_{\ell}(z_{j}^{(\ell)})", "(non-linear) activation function",
-             r"a sum runs over the $n_{\ell-1}$ neurons of layer $\ell-1$ here, over the $n_{\ell+1}$ of layer "
-             r"$\ell+1$ below",
+             r"$n_{\ell}$ is the number of neurons of layer $\ell$",
              r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
              "### (a) The error terms", "Show that the error term", "Solution. One neuron stands for every neuron",
              # as seed 001: ∂c/∂a_j through every neuron of the next layer first, for layer L-1, then for every
              # hidden layer; then δ_j through the activation
              "Observe now layer $L-1$.",
              # the seed's three factors through layer L's activation, then two
-             r"\frac{\partial c}{\partial a_{j}^{(L-1)}} &= \sum_{k} \frac{\partial c}{\partial a_{k}^{(L)}}\,"
+             r"\frac{\partial c}{\partial a_{j}^{(L-1)}} &= \sum_{k=1}^{n_{L}} "
+             r"\frac{\partial c}{\partial a_{k}^{(L)}}\,"
              r"\frac{\partial a_{k}^{(L)}}{\partial z_{k}^{(L)}}\,\frac{\partial z_{k}^{(L)}}{\partial a_{j}^{(L-1)}}",
-             r"&= \sum_{k} \frac{\partial c}{\partial z_{k}^{(L)}}",
-             r"&= \sum_{k} \delta_{k}^{(L)}\,W_{jk}^{(L)} \qquad \text{where }",
+             r"&= \sum_{k=1}^{n_{L}} \frac{\partial c}{\partial z_{k}^{(L)}}",
+             r"&= \sum_{k=1}^{n_{L}} \delta_{k}^{(L)}\,W_{jk}^{(L)} \qquad \text{where }",
              "layer $L-2$ (in a deeper network) goes the same way with $L-1$ in place of $L$",
-             r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k} \delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)}",
-             r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)} \qquad "
+             r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k=1}^{n_{\ell+1}} "
+             r"\delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)}",
+             r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)} \qquad "
              r"\text{by the step before}",
              r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer", "Solution.",
-             r"a_{i}^{(\ell-1)} \qquad \text{since}"]
+             r"a_{i}^{(\ell-1)} \qquad \text{since}",
+             # seed 001's "∂z/∂b = 1 since z = wa + b", after the bias's chain
+             "In the last step, from the weighted input's definition:",
+             r"\frac{\partial z_{j}^{(\ell)}}{\partial b_{j}^{(\ell)}} &= \frac{\partial}{\partial b_{j}^{(\ell)}} "
+             r"\left(\sum_{m=1}^{n_{\ell-1}} W_{mj}^{(\ell)} a_{m}^{(\ell-1)} + b_{j}^{(\ell)}\right) = 1"]
     at = 0
     for piece in order:
         at = text.index(piece, at)
@@ -350,10 +363,11 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
 
 
 def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() -> None:
-    """Seed 003: ∂E/∂w_ji = δ_j z_i with δ_j = ∂E/∂a_j named in that step; the algorithm back-propagates by the
+    """Seed 003: ∂E/∂w_ji = δ_j z_i with δ_j = ∂E/∂a_j named in that argument; the algorithm back-propagates by the
     general rule h'(a_j) Σ_k w_kj δ_k; "for our original example" (δ_y, then δ_j) comes after the algorithm."""
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
-    order = [r"\text{where } \delta_{j} = \frac{\partial E_{\ell}}{\partial a_{j}}", "## Gradient descent",
+    order = ["The first factor is called", r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
+             "## Gradient descent",
              r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}$",
              "## For this network", r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
              r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}"]
