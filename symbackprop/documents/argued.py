@@ -217,8 +217,8 @@ def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrin
     named = next(line for line in argument.lines if line.rule is Rule.ERROR_TERM)
     factor = next(f for f in sp.Mul.make_args(first.result) if f.expr == COST)
     delta = next(f for f in sp.Mul.make_args(named.result) if not isinstance(f, sp.Derivative))
-    source = printer.doprint(general.with_letters(last.local.rhs if last.local is not None else last.result,
-                                                  letters))
+    assert last.local is not None  # the weight's own factor: ∂a_j/∂w_ji = z_i
+    source = printer.doprint(general.with_letters(last.local.rhs, letters))
     definition = Line(printer.doprint(general.with_letters(delta, letters)), "=",
                       printer.doprint(general.with_letters(factor, letters)))
     result = Display((Line(lhs, "=", written(general.with_letters(last.result, letters), printer)),), tag=tag)
@@ -310,10 +310,15 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
     rule = Line(r"\frac{\partial y}{\partial x_{i}}", "=", r"\sum_{r=1}^{m} \frac{\partial y}{\partial u_{r}}\,"
                 r"\frac{\partial u_{r}}{\partial x_{i}}", r"\text{for } y = f(u_{1}, \ldots, u_{m}),\ "
                 r"u_{r} = g_{r}(x_{1}, \ldots, x_{n})")
-    above = printer.doprint(general.with_letters(sp.Symbol(symbols.element("z", argument.layer + 1, "k"),
-                                                           real=True), letters))
-    intro = (f"A hidden layer ${l} < L$. The cost is a function of the weighted inputs ${above}$ of layer ${l}+1$, "
-             "whatever its width (also one neuron), so:")
+    def above(kind: str, index: str | int) -> str:  # a neuron of layer l+1, the first or the k-th
+        symbol = sp.Symbol(symbols.element(kind, argument.layer + 1, index), real=True)
+        return printer.doprint(general.with_letters(symbol, letters))
+
+    outputs, inputs = (f"{above(kind, 1)}, \\ldots, {above(kind, 'k')}, \\ldots" for kind in ("a", "z"))
+    intro = (f"A hidden layer ${l} < L$. If neuron ${letters['j']}$ is in layer ${l}$, the neurons ${outputs}$ of "
+             f"layer ${l}+1$ take its output (however many, also one), and in general "
+             f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
+             "Applying the chain rule:")
     return [text("The generalised (multivariable) chain rule (GCR):"), display(Display((rule,)))], intro
 
 

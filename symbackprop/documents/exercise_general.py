@@ -104,8 +104,9 @@ def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPri
     blocks = [
         text("In this problem you derive the equations that give the gradient of the cost of a feed-forward neural "
              "network by backpropagation; learning algorithms such as gradient descent use this gradient to train "
-             f"the network. Parts {parts} hold for any activation functions and any cost; the solutions also "
-             f"work them out for the network of these exercises: {describe(network)}, with "
+             f"the network. Parts {parts} hold for any activation functions that act neuron by neuron and any cost "
+             "of the network's outputs; the solutions also work them out for the network of these exercises: "
+             f"{describe(network)}, with "
              f"{BIAS_NAMES[network.bias]}{_its_cost(concrete, printer)}."),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
         display(Display((definition_line(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),

@@ -168,8 +168,9 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
              ("BP2", symbols.matrix("delta", L - 1), labels(notation, "delta", L - 1)),
              ("BP3", symbols.matrix("b", L), labels(notation, "W", L)),
              ("BP4", symbols.matrix("W", L), labels(notation, "W", L))]
-    blocks = [text("BP1 to BP4 for a general layer, with whole layers, through Jacobians and transposes; $\\odot$ "
-                   "is the element-wise (Hadamard) product." + bias_unit_words(network, printer))]
+    blocks = [text("BP1 for the output layer, BP2 to BP4 for a general layer, with whole layers, through Jacobians "
+                   "and transposes; $\\odot$ is the element-wise (Hadamard) product."
+                   + bias_unit_words(network, printer))]
     for tag, name, layers in parts:
         if tag in equations and name in groups:
             equation = equations[tag]
@@ -177,8 +178,9 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             shown = sec.quantity_display(groups[name], printer.relabel(layers), transpose=transpose,
                                          pack_entries=False)  # one weight, then its local derivative
             written = any(isinstance(step.result, sp.MatrixBase) for step in groups[name])  # entry by entry
-            sizes = f" The matrix is written out at the output layer's size, ${network.layers[L]} \\times " \
-                    f"{network.layers[L - 1]}$." if written else ""
+            l = notation.layer_letter
+            sizes = f" The matrix is written out for the output layer, ${l} = L$, of size ${network.layers[L]} " \
+                    f"\\times {network.layers[L - 1]}$." if written else ""
             blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
                                f"{ROUTES[tag]}{sizes}"))
             blocks.append(display(shown))

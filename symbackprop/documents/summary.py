@@ -310,8 +310,12 @@ def _neuron_errors(derivation: Derivation, printer: NotationPrinter) -> list[tup
         down = span(notation, network, "delta", network.depth - 1, 1)
         every = f"for every hidden neuron ${j}$" if notation.single else \
             f"for ${notation.layer_letter} = {down}$ and every neuron ${j}$"
-        lines.append((2, f"back-propagate, {every}: ${hidden.doprint(equation.lhs)} = {written(rule, hidden)}$;",
-                      True))
+        here = ""
+        if notation.single and argued is not None and argued.concrete:  # the rule with the one output neuron
+            named = printer.with_names().relabel({})
+            here = f", here ${written(general.with_letters(argued.concrete[0].result, {'j': j, 'k': k}), named)}$"
+        lines.append((2, f"back-propagate, {every}: ${hidden.doprint(equation.lhs)} = {written(rule, hidden)}$"
+                         f"{here};", True))
     return lines
 
 
@@ -376,6 +380,8 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
         f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give a layer's neurons the same non-zero output, "
         "so its weights move together. With $\\phi(0) = 0$ "
         f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, and so every "
-        "hidden error term and every weight's gradient is 0: "
-        + ("nothing is learnt." if network.bias == "none" else "only the output layer's biases learn.")
+        + {"none": "hidden error term and every weight's gradient is 0: nothing is learnt.",
+           "neuron": "hidden error term is 0, and so is the gradient of every weight but the output layer's bias "
+                     "units': only those learn."}.get(network.bias, "hidden error term and every weight's gradient "
+                                                                    "is 0: only the output layer's biases learn.")
     )

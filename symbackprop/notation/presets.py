@@ -115,7 +115,8 @@ class Notation:
         """The notation as prose names it: "Nielsen's notation" (after the author, capitalised as they write their
         name), "the input-major notation"."""
         author = AUTHORS.get(self.name)
-        return f"{author}'s notation" if author else f"the {self.name} notation"
+        single = " for one output neuron" if self.single else ""  # Bishop's a, z, h, δ with the seed's v_j, y, E_ℓ
+        return f"{author}'s notation{single}" if author else f"the {self.name} notation"
 
     def check(self, layers: Sequence[int], elementwise_output: bool = True) -> None:
         """Refuse a network the notation cannot write: ``single`` writes one hidden layer and one output neuron.

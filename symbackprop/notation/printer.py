@@ -121,17 +121,20 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
             indices = (indices[1], indices[0])
         if kind == "b" and not indices:
             kind = "bshared"
-        if kind == "a" and layer == self.network.depth and notation.has_layout("scalar.out"):
+        if kind == "a" and notation.has_layout("scalar.out") and self._as_output(layer):
             return notation.render("scalar.out", layer, indices, self.labels)
         return notation.render(self._at_output(f"scalar.{kind}", layer), layer, indices, self.labels)
 
     def _at_output(self, key: str, layer: int) -> str:
         """``key``, or its output layer's layout (``scalar.z.out``: a_y) for a quantity of the output layer written
-        as that layer (not relabelled l+1 in a general formula)."""
-        if layer != self.network.depth or not self.notation.has_layout(f"{key}.out"):
-            return key
-        label = self.labels.get(int(self.notation.bare_layer("z", layer)))
-        return f"{key}.out" if label in (None, "L") else key
+        as that layer."""
+        return f"{key}.out" if self.notation.has_layout(f"{key}.out") and self._as_output(layer) else key
+
+    def _as_output(self, layer: int) -> bool:
+        """Whether ``layer`` is the output layer written as such (not relabelled l+1 in a general formula)."""
+        if layer != self.network.depth:
+            return False
+        return self.labels.get(int(self.notation.bare_layer("z", layer))) in (None, "L")
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol, style: str = "plain") -> str:
         info = _matrix_info(expr)

@@ -1,6 +1,7 @@
 """Expressions as they were written: a chain of partial derivatives reads from the cost down, a sum over a layer
-is ``\\sum_k`` (its neurons, not its size), the terms of a definition in their order. SymPy's printer orders the
-factors of a product its own way; derivations built with ``evaluate=False`` keep theirs, and this prints them so.
+is ``\\sum_k`` (its neurons, not its size; ``\\sum_{k=1}^{n_{l+1}}`` where the notation writes limits), the terms of
+a definition in their order. SymPy's printer orders the factors of a product its own way; derivations built with
+``evaluate=False`` keep theirs, and this prints them so.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from .printer import NotationPrinter, product
 
 def written(expr: sp.Basic, printer: NotationPrinter) -> str:
     """``expr`` as it was written: the factors of a product and the terms of a sum in their order (a chain of
-    partial derivatives reads from the cost down), a sum over a layer as ``\\sum_k``."""
+    partial derivatives reads from the cost down), a sum over a layer as :func:`over` writes it."""
     if isinstance(expr, (sp.MatrixBase, sp.BlockMatrix)):  # written out: each entry (or block) as written
         entries = expr.blocks if isinstance(expr, sp.BlockMatrix) else expr
         return bracketed([[written(entry, printer) for entry in entries.row(i)] for i in range(entries.rows)])

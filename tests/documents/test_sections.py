@@ -335,7 +335,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              "### The bias units' weights", r"= \delta^{(3)}_{1} \cdot 1",
              r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}",
              # then, as the seed ends, the layer below's matrix with the bias column, δ^(2) (X̄^(1))ᵀ
-             "### In matrix form", "and of the bias units' weights together",
+             "### In matrix form", "the bias units' weights its first column",
              r"\frac{\partial C}{\partial \mathbf{W}^{(1)}} &= \begin{bmatrix}",
              r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}",
              r"where $\bar{\mathbf{X}}^{(1)} = \begin{bmatrix}1 & X^{(1)}_{1} & X^{(1)}_{2}\end{bmatrix}^{\top}$."]
@@ -536,11 +536,15 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
     own hidden activations where they fall in it."""
     ng = render_markdown(_seed("ng").derive(), DocumentOptions(notation="ng", formats=("md",)))
     assert r"$\phi(0) \neq 0$ (as this network's $\sigma(0) = \frac{1}{2}$)" in ng and "move together" in ng
-    assert r"With $\phi(0) = 0$ (as tanh or ReLU)" in ng and "only the output layer's biases learn" in ng
+    assert r"With $\phi(0) = 0$ (as tanh or ReLU)" in ng  # the bias units' weights are weights: theirs learn
+    assert "every weight but the output layer's bias units': only those learn" in ng
     assert "## Initialisation\n\nThe weights start random" in ng  # under its own heading, not named again
     tanh = render_markdown(Network([2, 2, 1], hidden="tanh", bias="none").derive(),
                            DocumentOptions(notation="ng", sections="init", formats=("md",)))
     assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "nothing is learnt" in tanh
+    biased = render_markdown(Network([2, 2, 1], hidden="tanh", bias="vector").derive(),
+                             DocumentOptions(notation="ng", sections="init", formats=("md",)))
+    assert "every weight's gradient is 0: only the output layer's biases learn" in biased
 
 
 def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_covers_C() -> None:
@@ -577,7 +581,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert r"\delta^{l+1} \qquad \text{chain rule, through the activation; the next layer's error}" in nielsen
     assert (r"(a^{L} - y) \qquad \text{in terms of the output:}\ \sigma'(z^{L}) = a^{L} \odot (\mathbf{1} - a^{L})"
             in nielsen)
-    assert "The matrix is written out at the output layer's size, $2 \\times 3$." in nielsen
+    assert "The matrix is written out for the output layer, $l = L$, of size $2 \\times 3$." in nielsen
     assert "$Z^{l}$, $A^{l}$" not in nielsen  # no batch section, so no batch matrices in its notation table
     assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule} \\" "\n"
             r"   &= \delta^{l}_{j}\,a^{l-1}_{k} \qquad \text{since}") in nielsen
