@@ -205,7 +205,12 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"Gradient descent needs $\frac{\partial E_{\ell}}{\partial w_{ji}}$ for every weight",
                  r"$z_{i}$, which the forward pass gives, and $\delta_{j}$, for which a rule is derived",
                  # its loops: for n = 1 to num epochs, for all x^ℓ ∈ D
-                 "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}, r^{\ell}) \in \mathcal{D}$"):
+                 "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}, r^{\ell}) \in \mathcal{D}$",
+                 # the general rule back-propagates, and with the one output neuron it reads σ'(a_j) v_j δ_y
+                 r"$\delta_{j} = h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}$, here $\sigma'(a_{j})\,v_{j} \delta_{y}$;",
+                 # layer l+1 set up before the GCR is used: its neurons' outputs z_k (never the output's y), E = f(a_k)
+                 r"the neurons $z_{1}, \ldots, z_{k}, \ldots$ of layer $l+1$ take its output",
+                 r"$E_{\ell} = f(a_{1}, \ldots, a_{k}, \ldots)$"):
         assert line in text, line
     assert "^{(" not in text and r"\mathbf{W}^" not in text  # no layer marks anywhere
     # the general argument keeps the letters of a neuron and the next layer's: δ_k w_kj, never the output's
