@@ -24,7 +24,8 @@ from .progress import progress_bar
 
 def write_documents(network: Any, options: Any, out_dir: Path,
                     derivation: Any = None) -> tuple[list[Path], list[Path]]:
-    """Derive, render every file in memory, build the PDFs in a scratch folder, then write the files as one change.
+    """Derive, render every file in memory, build the PDFs (and the Markdown's figures, as SVG images) in a scratch
+    folder, then write the files as one change.
 
     Any failure, LaTeX's and a full disk's included, leaves ``out_dir`` as it was, never with a new .tex beside an
     old PDF. The PDF's log is written beside it (LaTeX's warnings stay readable). A .tex written without its PDF
@@ -39,7 +40,7 @@ def write_documents(network: Any, options: Any, out_dir: Path,
     Raises:
         SymbackpropError: the folder cannot be written, or LaTeX is missing or fails.
     """
-    from .documents.files import document_files, engine_forms
+    from .documents.files import document_files, engine_forms, figure_sources
 
     check_writable(out_dir)
     files: dict[str, str | bytes] = {}
@@ -55,20 +56,32 @@ def write_documents(network: Any, options: Any, out_dir: Path,
         bar.update()
         if building:
             bar.describe("building the PDF")
-            for name, text in list(files.items()):
-                if name.endswith(".tex"):
-                    files[name[:-4] + ".pdf"], logs[name[:-4] + ".log"] = _build_pdf(name, str(text), out_dir)
+            logs = _build_all(files, figure_sources(derivation, options), out_dir)
             bar.update()
     removed = _stale(out_dir, [*files, *logs])
     changed = commit({out_dir / name: content for name, content in [*files.items(), *logs.items()]}, removed)
     return changed[:len(files) + len(logs)], removed
 
 
+def _build_all(files: dict[str, str | bytes], figures: dict[str, str], out_dir: Path) -> dict[str, bytes]:
+    """Add to ``files`` the PDF of each .tex among them and the SVG image of each of the Markdown's ``figures``
+    (name -> its standalone LaTeX); return LaTeX's logs of the PDFs."""
+    logs: dict[str, bytes] = {}
+    for name, text in list(files.items()):
+        if name.endswith(".tex"):
+            files[name[:-4] + ".pdf"], logs[name[:-4] + ".log"] = _build_pdf(name, str(text), out_dir)
+    for name, source in figures.items():
+        files[name] = _build_svg(name, source, out_dir)
+    return logs
+
+
 def _stale(out_dir: Path, names: Sequence[str]) -> list[Path]:
-    """An earlier run's PDF and log of a document rewritten without one (``names``, the files of this run): they
-    would no longer match its .tex."""
+    """An earlier run's PDF and log of a document rewritten without one (``names``, the files of this run), and the
+    figure images of a Markdown document rewritten without them: they would no longer match it."""
     stale = [out_dir / f"{name[:-4]}.{suffix}" for name in names if name.endswith(".tex")
              for suffix in ("pdf", "log") if f"{name[:-4]}.{suffix}" not in names]
+    stale += [image for name in names if name.endswith(".md") for image in out_dir.glob(f"{name[:-3]}-figure-*.svg")
+              if image.name not in names]
     return [path for path in stale if path.is_file()]
 
 
@@ -200,6 +213,27 @@ def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
             raise LatexError(f"LaTeX failed on {out_dir / name}: {' | '.join(exc.errors)}; nothing was written",
                              exc.errors) from None
         return pdf.read_bytes(), tex.with_suffix(".log").read_bytes()
+
+
+def _build_svg(name: str, source: str, out_dir: Path) -> bytes:
+    """The SVG image ``name`` of one figure of a Markdown document, drawn from its standalone LaTeX ``source`` in a
+    scratch folder.
+
+    Raises:
+        TexMissingError, LatexError: as :func:`symbackprop.documents.pdf.build_svg`, saying that nothing was written.
+    """
+    from .documents.pdf import LatexError, TexMissingError, build_svg
+
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
+        tex = Path(scratch) / f"{name[:-4]}.tex"
+        tex.write_text(source, encoding="utf-8")
+        try:
+            return build_svg(tex).read_bytes()
+        except TexMissingError as exc:
+            raise TexMissingError(f"{exc}; nothing was written (without pdf in --format no TeX is needed)") from None
+        except LatexError as exc:
+            raise LatexError(f"LaTeX failed on {out_dir / name}: {' | '.join(exc.errors)}; nothing was written",
+                             exc.errors) from None
 
 
 #: Scratch folders of PDF builds are named after the process that made them: symbackprop-<pid>-<random>.

@@ -26,6 +26,16 @@ def require_tex() -> None:
     pytest.skip("latexmk/pdflatex not installed")
 
 
+def require_svg() -> None:
+    """As :func:`require_tex`, for the Markdown's figures: latex and dvisvgm (.ci/run installs dvisvgm)."""
+    require_tex()
+    if pdf.svg_available():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("dvisvgm is missing in CI; .ci/run must install it")
+    pytest.skip("dvisvgm not installed")
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """``symbackprop ARGS`` in this process: exit status, stdout and stderr."""
     from symbackprop.cli import main

@@ -148,8 +148,9 @@ SectionsOption = Annotated[str | None, typer.Option(
     parser=choices("section", _sections))]
 DocumentFormsOption = Annotated[str | None, typer.Option(help="Forms to show: element,vector,batch,closed.",
                                                          parser=choices("form", _document_forms))]
-DocumentFormatsOption = Annotated[str | None, typer.Option("--format", help="Files to write: tex,pdf,md.",
-                                                           parser=choices("format", _document_formats))]
+DocumentFormatsOption = Annotated[str | None, typer.Option(
+    "--format", help="Files to write: tex,pdf,md (md with pdf: its figures as SVG images too).",
+    parser=choices("format", _document_formats))]
 ExampleFormatOption = Annotated[str, typer.Option("--format", help="json, tex or md.",
                                                   parser=choice("format", lambda: EXAMPLE_FORMATS))]
 ExampleNotationOption = Annotated[str, typer.Option(

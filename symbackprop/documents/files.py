@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from ..derive.derivation import Derivation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN
-from .model import Document
+from .model import Document, build_document
 from .options import DocumentOptions
-from .render import render_document, render_markdown, render_tex
+from .render import (
+    drawn,
+    figure_images,
+    markdown_document,
+    render_document,
+    render_figure,
+    render_markdown,
+    render_tex,
+)
 from .routes import route
 
 
@@ -27,9 +35,12 @@ def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
                  or options.exercise and form not in ("paths", "thin"))
 
 
-def _render_document(document: Document, derivation: Derivation, options: DocumentOptions, kind: str) -> str:
-    name = ("fragment.tex.j2" if options.fragment else "document.tex.j2") if kind == "latex" else "document.md.j2"
-    return render_document(kind, name, document, derivation.network)
+def _render_document(document: Document, derivation: Derivation, options: DocumentOptions, kind: str,
+                     stem: str) -> str:
+    if kind == "markdown":
+        return markdown_document(document, derivation.network, options, stem)
+    return render_document(kind, "fragment.tex.j2" if options.fragment else "document.tex.j2", document,
+                           derivation.network)
 
 
 def document_files(derivation: Derivation, options: DocumentOptions) -> dict[str, str]:
@@ -48,6 +59,24 @@ def document_files(derivation: Derivation, options: DocumentOptions) -> dict[str
                 continue
             indicator = INDICATOR_LATEX if kind == "latex" else INDICATOR_MARKDOWN
             problems, solutions = exercise_documents(derivation, options, indicator)
-            files[f"exercises-{stem}.{suffix}"] = _render_document(problems, derivation, options, kind)
-            files[f"solutions-{stem}.{suffix}"] = _render_document(solutions, derivation, options, kind)
+            for name, document in ((f"exercises-{stem}", problems), (f"solutions-{stem}", solutions)):
+                files[f"{name}.{suffix}"] = _render_document(document, derivation, options, kind, name)
     return files
+
+
+def figure_sources(derivation: Derivation, options: DocumentOptions) -> dict[str, str]:
+    """Image name -> the standalone LaTeX of that figure, for every figure the Markdown documents show as an SVG
+    image (made with the PDF; none otherwise): the names :func:`~.render.figure_images` gives them."""
+    if not drawn(options):
+        return {}
+    documents = [(f"derivation-{options.notation}", build_document(derivation, options, INDICATOR_LATEX))]
+    if options.exercise:
+        from .exercises import exercise_documents
+
+        problems, solutions = exercise_documents(derivation, options, INDICATOR_LATEX)
+        documents += [(f"exercises-{options.notation}", problems), (f"solutions-{options.notation}", solutions)]
+    sources: dict[str, str] = {}
+    for stem, document in documents:
+        names = figure_images(document, stem)
+        sources.update({names[figure.label]: render_figure(figure) for figure in document.figures()})
+    return sources

@@ -9,8 +9,9 @@ initialisation, and the appendix of activation derivatives. Every string is fina
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import sympy as sp
 
@@ -40,8 +41,9 @@ class Document:
     """A whole derivation document, ready for the templates.
 
     ``figure_note`` tells a Markdown reader where the network's figure is drawn (TikZ renders in LaTeX only): see
-    :func:`figure_note`. ``author`` is printed under the title; ``contents`` puts a table of contents after it (seed
-    002 has one).
+    :func:`figure_note`; ``figure_images`` names, by a figure's label, the SVG image of it the Markdown shows
+    instead (made with the PDF: :func:`symbackprop.documents.files.figure_sources`). ``author`` is printed under
+    the title; ``contents`` puts a table of contents after it (seed 002 has one).
     """
 
     title: str
@@ -54,12 +56,20 @@ class Document:
     figure_note: str = ""
     author: str = ""
     contents: bool = False
+    figure_images: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def figures(self) -> list[Block]:
+        """The document's figures, in the order they appear (its sections, their subsections, the appendix)."""
+        def within(section: Section) -> list[Block]:
+            return [b for b in section.blocks if b.kind == "figure"] + [f for sub in section.subsections
+                                                                          for f in within(sub)]
+
+        return [figure for section in self.sections + self.appendix for figure in within(section)]
 
 
 def figure_note(formats: Sequence[str]) -> str:
-    """Where the figure a Markdown document cannot draw is, among the ``formats`` being made with it."""
-    if "pdf" in formats:
-        return "see the PDF"
+    """Where the figure a Markdown document made without the PDF (and so without its images) is drawn, among the
+    ``formats`` being made with it."""
     if "tex" in formats:
         return "drawn in the LaTeX file"
     return "drawn only in the LaTeX and PDF versions"

@@ -1,4 +1,5 @@
-"""Compile a LaTeX file to PDF with latexmk and pdflatex: the one module that runs the TeX process.
+"""Compile a LaTeX file to PDF with latexmk and pdflatex, and a figure's page to SVG with latex and dvisvgm: the
+one module that runs the TeX process.
 
 The build never enables shell escape, ignores latexmkrc files (``-norc``: a file in the output folder must not run
 commands) and runs in a scratch folder next to the output, so a failed build leaves no half-written PDF: on success
@@ -46,6 +47,12 @@ class LatexError(SymbackpropError):
 def tex_available() -> bool:
     """True when latexmk and pdflatex are both on the PATH."""
     return shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
+
+
+def svg_available() -> bool:
+    """True when latex and dvisvgm, which draw the Markdown's figures as SVG, are both on the PATH (dvisvgm is
+    recommended by TeX Live but may be left out)."""
+    return shutil.which("latex") is not None and shutil.which("dvisvgm") is not None
 
 
 def require_tex(tex_path: Path | None = None) -> None:
@@ -124,4 +131,36 @@ def build_pdf(tex_path: Path) -> Path:
             errors = first_errors(log) or (result.stderr or result.stdout).splitlines()[-3:]
             raise LatexError(f"LaTeX failed on {tex_path}: {' | '.join(errors)} (log: {log_path})", tuple(errors))
         os.replace(built, target)
+    return target
+
+
+def build_svg(tex_path: Path) -> Path:
+    """Draw the standalone figure ``tex_path`` (:func:`symbackprop.documents.render.render_figure`) as an SVG image
+    next to it: latex (no shell escape) to DVI, then dvisvgm with the glyphs as paths, so the image needs no fonts.
+    The same .tex gives a byte-identical SVG.
+
+    Raises:
+        TexMissingError: latex or dvisvgm is missing.
+        LatexError: LaTeX failed; its first errors are quoted.
+    """
+    tex_path = Path(tex_path)
+    if not svg_available():
+        raise TexMissingError("cannot draw the Markdown's figures: latex and dvisvgm are not installed; install "
+                              f"them with 'apt-get install {' '.join(DEBIAN_PACKAGES)} dvisvgm'")
+    dvi, target = tex_path.with_suffix(".dvi"), tex_path.with_suffix(".svg")
+    commands = (["latex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
+                 tex_path.name],
+                ["dvisvgm", "--no-fonts", "--exact-bbox", "--verbosity=1", dvi.name, "-o", target.name])
+    env = dict(os.environ, max_print_line="10000")
+    for command in commands:
+        try:
+            result = subprocess.run(command, cwd=tex_path.parent, env=env, capture_output=True, text=True,
+                                    timeout=TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise LatexError(f"{command[0]} took longer than {TIMEOUT} s on {tex_path}") from None
+        if result.returncode != 0:
+            log = tex_path.with_suffix(".log")
+            errors = first_errors(log.read_text(errors="replace") if log.exists() else "") or \
+                (result.stderr or result.stdout).splitlines()[-3:]
+            raise LatexError(f"{command[0]} failed on {tex_path}: {' | '.join(errors)}", tuple(errors))
     return target

@@ -12,7 +12,7 @@ before rendering (:mod:`symbackprop.documents.model`); the templates in ``templa
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jinja2
 import sympy as sp
@@ -27,6 +27,7 @@ from ..resources import templates_dir
 from ..templating import make_environment
 from .model import Document, build_document
 from .options import DocumentOptions
+from .sections import Block
 from .words import BIAS_NAMES, LOSS_NAMES
 
 ESCAPES: dict[str, Callable[[str], str]] = {"latex": latex_escape, "markdown": markdown_escape}
@@ -54,6 +55,11 @@ def render_document(kind: str, template: str, document: Document, network: Archi
     return environment(kind).get_template(template).render(doc=document, network=network)
 
 
+def render_figure(block: Block) -> str:
+    """One figure alone, a standalone LaTeX page the size of its drawing, for dvisvgm to turn into SVG."""
+    return environment("latex").get_template("figure.tex.j2").render(block=block)
+
+
 def render_tex(derivation: Derivation, options: DocumentOptions | None = None) -> str:
     """The derivation as a standalone LaTeX article, or with ``options.fragment`` an appendix fragment."""
     options = options or DocumentOptions(forms=derivation.forms or ("vector",))
@@ -69,8 +75,27 @@ def render_markdown(derivation: Derivation, options: DocumentOptions | None = No
     files are made beside it.
     """
     options = options or DocumentOptions(forms=derivation.forms or ("vector",), formats=("md",))
-    document = build_document(derivation, options, INDICATOR_MARKDOWN)
-    return render_document("markdown", "document.md.j2", document, derivation.network)
+    return markdown_document(build_document(derivation, options, INDICATOR_MARKDOWN), derivation.network, options,
+                             f"derivation-{options.notation}")
+
+
+def markdown_document(document: Document, network: Architecture, options: DocumentOptions, stem: str) -> str:
+    """A built document laid out as Markdown, its figures the SVG images :func:`figure_images` names where the
+    PDF is made with it (``stem``: the document's file name without its suffix)."""
+    images = figure_images(document, stem) if drawn(options) else {}
+    return render_document("markdown", "document.md.j2", replace(document, figure_images=images), network)
+
+
+def drawn(options: DocumentOptions) -> bool:
+    """Whether the Markdown shows its figures as SVG images: made by LaTeX, so with the PDF only (the same options
+    give the same Markdown on every machine: where dvisvgm is missing, the build says so and writes nothing)."""
+    return "md" in options.formats and "pdf" in options.formats
+
+
+def figure_images(document: Document, stem: str) -> dict[str, str]:
+    """A figure's label -> the file name of its image beside the document, ``<stem>-figure-<n>.svg`` (n from 1, in
+    the order the figures appear)."""
+    return {figure.label: f"{stem}-figure-{number}.svg" for number, figure in enumerate(document.figures(), 1)}
 
 
 # ------------------------------------------------------------------------------------------------ notebooks

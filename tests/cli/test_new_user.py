@@ -110,9 +110,11 @@ def _figure_line(markdown: str) -> str:
     return line
 
 
-def test_markdown_points_to_the_pdf_when_one_is_made(small: Derivation) -> None:
+def test_markdown_made_with_the_pdf_shows_the_figure_as_its_image(small: Derivation) -> None:
     options = DocumentOptions(forms=("vector",), formats=("tex", "pdf", "md"), sections="figure")
-    assert "(see the PDF)" in _figure_line(render_markdown(small, options))
+    for markdown in (render_markdown(small, options), document_files(small, options)["derivation-nielsen.md"]):
+        assert "![Figure](derivation-nielsen-figure-1.svg)" in markdown
+        assert _figure_line(markdown) == "*Figure: The 2-3-1 network, labelled in Nielsen's notation.*"
 
 
 @pytest.mark.parametrize(("formats", "where"), [(("tex", "md"), "LaTeX file"), (("md",), "LaTeX and PDF versions")])

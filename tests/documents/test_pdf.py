@@ -7,6 +7,7 @@ failure: .ci/run installs it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tomllib
@@ -19,7 +20,7 @@ from symbackprop import Network
 from symbackprop.documents import pdf
 from symbackprop.documents.options import SECTIONS, DocumentOptions
 from symbackprop.documents.render import render_tex
-from tests.helpers import require_tex
+from tests.helpers import require_svg, require_tex
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 with open(GOLDEN / "cases.toml", "rb") as _handle:
@@ -173,3 +174,69 @@ def test_latexmk_never_enables_shell_escape() -> None:
 def test_first_errors_reads_file_line_errors() -> None:
     log = "This is pdfTeX\n./doc.tex:3: Undefined control sequence.\nl.3 \\undefinedmacro\n\n! Emergency stop.\n"
     assert pdf.first_errors(log)[:2] == ["./doc.tex:3: Undefined control sequence.", "l.3 \\undefinedmacro"]
+
+
+@pytest.mark.pdf
+def test_the_markdown_made_with_the_pdf_shows_each_figure_as_an_svg_image(tmp_path: Path) -> None:
+    """With the PDF, the Markdown's figures are drawn too: each an SVG beside it (a white page, the glyphs as paths),
+    named in order, the same bytes on a second run; the Markdown alone points to where the figure is drawn and
+    leaves no image; a later run without the PDF removes the images it no longer shows."""
+    require_svg()
+    from symbackprop.outputs import write_documents
+
+    network = Network(**{k: v for k, v in CASES["goodfellow"].items() if k != "derive"})
+    options = DocumentOptions(notation="goodfellow", formats=("md", "pdf"))
+    runs = []
+    for folder in ("first", "second"):
+        write_documents(network, options, tmp_path / folder)
+        runs.append({path.name: path.read_bytes() for path in (tmp_path / folder).iterdir()})
+    markdown = runs[0]["derivation-goodfellow.md"].decode()
+    shown = re.findall(r"!\[Figure\]\((derivation-goodfellow-figure-\d+\.svg)\)", markdown)
+    assert shown == [f"derivation-goodfellow-figure-{n}.svg" for n in range(1, 6)]  # the thin network's among them
+    assert "see the PDF" not in markdown and markdown.count("*Figure: ") == 5
+    for name in shown:
+        image = runs[0][name].decode()
+        assert image.startswith("<?xml") and "<svg" in image and "fill='#fff'" in image and "<text" not in image
+    assert {name: runs[0][name] for name in shown} == {name: runs[1][name] for name in shown}
+    assert runs[0]["derivation-goodfellow.md"] == runs[1]["derivation-goodfellow.md"]
+    write_documents(network, DocumentOptions(notation="goodfellow", formats=("md",)), tmp_path / "first")
+    left = sorted(path.name for path in (tmp_path / "first").iterdir())
+    assert not [name for name in left if name.endswith(".svg")]
+    assert "drawn only in the LaTeX and PDF versions" in (tmp_path / "first" / "derivation-goodfellow.md").read_text()
+
+
+def test_a_figure_latex_cannot_draw_leaves_nothing_written(tmp_path: Path, monkeypatch: Any) -> None:
+    """A failure drawing the Markdown's figures is LaTeX's like any other: one message, and nothing written."""
+    from symbackprop.outputs import write_documents
+
+    def fail(tex: Path) -> Path:
+        raise pdf.LatexError(f"latex failed on {tex}", ("! Undefined control sequence.",))
+
+    monkeypatch.setattr(pdf, "build_pdf", lambda tex: _fake_pdf(tex))
+    monkeypatch.setattr(pdf, "require_tex", lambda tex_path=None: None)
+    monkeypatch.setattr(pdf, "build_svg", fail)
+    with pytest.raises(pdf.LatexError, match="nothing was written"):
+        write_documents(Network([2, 2, 1]), DocumentOptions(notation="ng", formats=("md", "pdf")), tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def _fake_pdf(tex: Path) -> Path:
+    """A stand-in for LaTeX's PDF and log, so that only the figure's drawing fails."""
+    tex.with_suffix(".log").write_text("log")
+    target = tex.with_suffix(".pdf")
+    target.write_bytes(b"%PDF-1.5")
+    return target
+
+
+def test_without_dvisvgm_the_markdown_with_the_pdf_names_it_and_nothing_is_written(tmp_path: Path,
+                                                                                 monkeypatch: Any) -> None:
+    """dvisvgm is only recommended by TeX Live: where it is missing, the Markdown asked for with the PDF is not made
+    without its figures (the same options give the same Markdown on every machine); the message names dvisvgm."""
+    from symbackprop.outputs import write_documents
+
+    monkeypatch.setattr(pdf, "build_pdf", lambda tex: _fake_pdf(tex))
+    monkeypatch.setattr(pdf, "require_tex", lambda tex_path=None: None)
+    monkeypatch.setattr(pdf, "svg_available", lambda: False)
+    with pytest.raises(pdf.TexMissingError, match="dvisvgm.*nothing was written"):
+        write_documents(Network([2, 2, 1]), DocumentOptions(notation="ng", formats=("md", "pdf")), tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
