@@ -103,7 +103,7 @@ class Derivation:
             backward equations for m examples stacked as columns, in evaluation order.
         assumptions: identities used beyond the definitions (``sum_j y_j = 1``).
         arguments: BP1-BP4 argued for a general neuron, every step justified
-            (:class:`symbackprop.derive.reasoning.Argument`, letters j and k; documents rename them).
+            (:class:`symbackprop.derive.argument.Argument`, letters j and k; documents rename them).
         model: the network as one nested function of its input, ``a^L = g_L(W^L g(W^{L-1} x + b) + b^L)``
             (seed 002's ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)); None where not made.
         thin: with the form ``thin``, the derivation of a thin network as deep as this one (one neuron in every
@@ -130,7 +130,7 @@ class Derivation:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     def argument(self, name: str) -> Any:
-        """The argument for a general neuron called ``name`` (a :class:`~symbackprop.derive.reasoning.Argument`:
+        """The argument for a general neuron called ``name`` (a :class:`~symbackprop.derive.argument.Argument`:
         ``output``, ``hidden``, ``weight``, ...); None where this derivation has none of that name."""
         return next((argument for argument in self.arguments if argument.name == name), None)
 

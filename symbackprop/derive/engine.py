@@ -15,6 +15,7 @@ from ..errors import SizeLimitError, UnknownNameError
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..progress import Progress, progress_bar
+from .argument import Argument
 from .chain import (
     Output,
     forward_equations,
@@ -27,7 +28,7 @@ from .chain import (
 )
 from .derivation import FORMS, Derivation, Step
 from .forms import batch_form, forward_vector, vector_form
-from .reasoning import LETTERS, Argument, arguments, bias_gradient, weight_gradient
+from .reasoning import LETTERS, arguments, bias_gradient, weight_gradient
 from .stacking import hidden_errors, nested_model, output_weights, stacked, written_out
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.

@@ -11,11 +11,11 @@ import sympy as sp
 
 from ..model import symbols
 from ..model.architecture import Architecture
+from .argument import Argument
 from .chain import COST, partial, product, weight_entries
 from .derivation import Equation, Rule, Step
 from .forms import EXPLICIT, Partial, Shapes, forward_vector
 from .general import with_letters
-from .reasoning import Argument
 
 
 def stacked(network: Architecture) -> dict[str, tuple[Step, ...]]:

@@ -17,9 +17,10 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..derive import general
+from ..derive.argument import Argument, Reasoned
 from ..derive.chain import COST
 from ..derive.derivation import Derivation, Rule
-from ..derive.reasoning import SUM, Argument, Reasoned
+from ..derive.reasoning import SUM
 from ..model import symbols
 from ..model.activations import ACTIVATIONS
 from ..notation.display import Display, Line, chain, one_line
@@ -31,6 +32,7 @@ from .routes import route
 from .schematic import schematic_blocks
 from .sections import Block, Section, display, text
 from .summary import labels
+from .vectors import stacked_blocks
 
 #: What each argument is about, before its display.
 INTRO = {
@@ -39,8 +41,8 @@ INTRO = {
                "${l}+1$, so the multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, "
                "$\\frac{{\\partial y}}{{\\partial x}} = \\sum_{{i}} \\frac{{\\partial y}}{{\\partial u_i}}\\,"
                "\\frac{{\\partial u_i}}{{\\partial x}}$. Whatever the widths (also for one neuron in layer ${l}+1$):"),
-    "prediction": ("The loss of one example is $-\\log$ of the network's output for its class label $\\ell$. By each "
-                   "output ${j}$:"),
+    "prediction": ("The network's output is ${outputs}$, and the loss of one example is $-\\log$ of its entry for "
+                   "the example's true class label $\\ell$. By each output ${j}$:"),
     "softmax": ("The output layer: a softmax with sparse cross-entropy. What we are after is the derivative by each "
                 "weighted input ${z}$: the loss, $-\\log$ of the output of the class label $\\ell$, depends on every "
                 "one of them, since the softmax's denominator sums over them all. Recall the quotient rule "
@@ -154,7 +156,8 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
             for kind in ("z", "a"))
     way = route(printer.notation)
     template = way.intros.get(argument.name, INTRO[argument.name])
-    intro = template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter)
+    intro = template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter,
+                            outputs=_outputs(argument, shown) if argument.name == "prediction" else "")
     last_hidden = argument.name == "activation" and way.last_hidden_first
     if last_hidden:
         intro = (f"Observe now layer $L-1$. The cost depends on the output ${a}$ through every neuron ${letters['k']}$ "
@@ -176,8 +179,16 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
                            "values travel backwards through the network, back-propagated, which is where the "
                            "method's name comes from."))
     if way.stacked and argument.stacked:
-        blocks += _stacked(argument, letters, printer)
+        blocks += stacked_blocks(argument, letters, printer, _printer(argument, printer))
     return blocks + (example_blocks(argument, printer) if examples else [])
+
+
+def _outputs(argument: Argument, printer: NotationPrinter) -> str:
+    """The output vector written out, ``ŷ = (ŷ_1, ..., ŷ_p)ᵀ`` (seed 002's, before it differentiates the loss)."""
+    layer, n = argument.layer, printer.network.layers[argument.layer]
+    vector = printer.doprint(sp.MatrixSymbol(symbols.matrix("a", layer), n, 1))
+    first, last = (printer.doprint(sp.Symbol(symbols.element("a", layer, index), real=True)) for index in (1, "p"))
+    return f"{vector} = ({first}, \\ldots, {last})^{{\\top}}"
 
 
 def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
@@ -255,51 +266,6 @@ def _generalised(argument: Argument, letters: dict[str, str], printer: NotationP
     deeper = "" if printer.network.depth > 2 else " (in a deeper network)"
     return [text(f"This was written for layer $L-1$; layer $L-2${deeper} goes the same way with $L-1$ in place of "
                  f"$L$, and so does every hidden layer ${l} < L$:"), display(Display((result,)))]
-
-
-def _stacked(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
-    """Seed 002's vector of a result: its entries, the result in each, then the vector it makes; a weight's and a
-    bias's written out for the layer :func:`_parameter_layer` names."""
-    if argument.name in ("weight", "bias"):
-        intro, shown = _parameter_layer(argument, printer)
-    else:
-        intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked:"
-        shown = _printer(argument, printer)
-        if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
-            intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
-    rows = [([written(step.result.applyfunc(lambda entry: general.with_letters(entry, letters))
-                      if isinstance(step.result, sp.MatrixBase) else step.result, shown)], note(step.rule))
-            for step in argument.stacked]
-    return [text(intro), display(chain(shown.doprint(argument.stacked[0].lhs), rows, printer.width))]
-
-
-def _column_words(argument: Argument, printer: NotationPrinter) -> str:
-    """``W_{k+1,·,1}, W_{k+1,·,2}, ... are the columns of W_{k+1}``: what the column argument writes as vectors."""
-    above = argument.layer + 1
-    rows, columns = printer.network.layers[above], printer.network.layers[above - 1]
-    weights = sp.MatrixSymbol(symbols.matrix("W", above), rows, columns)
-    named = [printer.doprint(weights[:, c:c + 1]) for c in range(min(columns, 2))]
-    return f"{', '.join(f'${column}$' for column in named)}, $\\ldots$ are the columns of ${printer.stored(weights)}$"
-
-
-def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str, NotationPrinter]:
-    """Where a parameter's vector is stacked (:func:`symbackprop.derive.stacking.parameter_layer`), in words, and
-    the printer that writes that layer: the output layer as L, or a layer k whose weights are square, as seed 002
-    assumes of its W_k, with the layers it stands for here."""
-    network, layer = printer.network, argument.stacked[0].layer
-    if layer == network.depth:
-        return (f"For every {argument.name} of the output layer $L$ at once, the entries stacked:",
-                printer.relabel(labels(printer.notation, "z", layer, "L")))
-    l, n = printer.notation.layer_letter, network.layers[layer]
-    at = printer.relabel(labels(printer.notation, "z", layer))
-    here = layer + printer.notation.layer_offset.get("z", 0)
-    if argument.name == "weight":
-        weights = at.stored(sp.MatrixSymbol(symbols.matrix("W", layer), n, n))
-        size = f"a square ${weights} \\in \\mathbb{{R}}^{{{n} \\times {n}}}$"
-    else:
-        size = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{n}}}$"
-    return (f"For every {argument.name} of a layer ${l}$ at once, the entries stacked, for {size} (here ${l} = "
-            f"{here}$):", at)
 
 
 def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: NotationPrinter

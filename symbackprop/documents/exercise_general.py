@@ -17,9 +17,9 @@ from collections.abc import Sequence
 import sympy as sp
 
 from ..derive import general
+from ..derive.argument import Argument
 from ..derive.derivation import Derivation, Rule
 from ..derive.engine import derive
-from ..derive.reasoning import Argument
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, join_terms

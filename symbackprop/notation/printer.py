@@ -121,20 +121,17 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
             indices = (indices[1], indices[0])
         if kind == "b" and not indices:
             kind = "bshared"
-        if kind == "a" and notation.has_layout("scalar.out") and self._as_output(layer):
-            return notation.render("scalar.out", layer, indices, self.labels)
-        return notation.render(self._at_output(f"scalar.{kind}", layer), layer, indices, self.labels)
+        key = "scalar.out" if kind == "a" else f"scalar.{kind}.out"  # the output's own letters: y, a_y
+        layout = key if notation.has_layout(key) and self._as_output(layer) else f"scalar.{kind}"
+        return notation.render(layout, layer, indices, self.labels)
 
     def _at_output(self, key: str, layer: int) -> str:
-        """``key``, or its output layer's layout (``scalar.z.out``: a_y) for a quantity of the output layer written
-        as that layer."""
+        """``key``, or its ``.out`` layout (``vector.z.out``) for a quantity of the output layer written as such."""
         return f"{key}.out" if self.notation.has_layout(f"{key}.out") and self._as_output(layer) else key
 
     def _as_output(self, layer: int) -> bool:
         """Whether ``layer`` is the output layer written as such (not relabelled l+1 in a general formula)."""
-        if layer != self.network.depth:
-            return False
-        return self.labels.get(int(self.notation.bare_layer("z", layer))) in (None, "L")
+        return layer == self.network.depth and self.labels.get(int(self.notation.bare_layer("z", layer))) in (None, "L")
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol, style: str = "plain") -> str:
         info = _matrix_info(expr)
@@ -193,7 +190,11 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         if info is None or info.kind != "W" or self.network.bias == "neuron" or stop - start != 1 or \
                 expr.rowslice[:2] != (0, expr.parent.shape[0]):
             return None
-        return self._scalar("W", info.layer, (r"\cdot", self._print(start + 1)))
+        return self.column(info.layer, self._print(start + 1))
+
+    def column(self, layer: int | None, index: str) -> str:
+        """Column ``index`` (a number or a letter) of layer ``layer``'s weight matrix, ``W_{l,·,j}`` (seed 002)."""
+        return self._scalar("W", layer, (r"\cdot", index))
 
     def _print_MatrixSlice(self, expr: sp.MatrixSlice, transposed: bool | None = None) -> str:
         parent = expr.parent
@@ -261,15 +262,14 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         return rf"{self.cost_letter()}\left({self._print(outputs)}, {self._print(targets)}\right)"
 
     def stored(self, variable: sp.Basic) -> str:
-        """A matrix as the notation names and stores it, never transposed (∂c/∂W^{(2)} even where W prints as a
-        transpose): the denominator of a gradient, a figure's label."""
+        """A matrix as the notation names it, never transposed (∂c/∂W^{(2)} even where W prints as a transpose)."""
         if (info := _matrix_info(variable)) is not None:
             return self._matrix(info)[0]
         return self._print(variable)
 
     def input_layer(self) -> str:
-        """``a^0 = x`` as the notation writes it (``\\bar{a}^{(1)} = \\bar{X}^{(1)}`` for the bias unit of ng's
-        notation): what the gradient of the first layer's weights reads for the activation below it."""
+        """``a^0 = x`` as the notation writes it (``\\bar{a}^{(1)} = \\bar{X}^{(1)}`` with ng's bias unit): what the
+        first layer's weight gradient reads for the activation below it."""
         below = self.stored(sp.MatrixSymbol(matrix("a", 0), 1, 1))
         given = self.stored(sp.MatrixSymbol(matrix("x"), 1, 1))
         if self.network.bias == "neuron":
@@ -365,9 +365,7 @@ def _transpose(text: str) -> str:
 def _bar(text: str) -> str:
     r"""``a^{1}`` -> ``\bar{a}^{1}``: the augmented vector (1, a) of the neuron-bias convention."""
     match = re.match(r"^(\\[A-Za-z]+\{[^{}]*\}|\\?[A-Za-z]+)(.*)$", text)
-    if match is None:
-        return rf"\bar{{{text}}}"
-    return rf"\bar{{{match.group(1)}}}{match.group(2)}"
+    return rf"\bar{{{text}}}" if match is None else rf"\bar{{{match.group(1)}}}{match.group(2)}"
 
 
 def _unevaluated(expr: sp.Basic) -> bool:
@@ -398,5 +396,4 @@ def _layer_of(arg: sp.Basic) -> int | None:
 
 
 def _find_activation(name: str) -> Any:
-    base = name.split("(")[0]
-    return ACTIVATIONS.get(base)
+    return ACTIVATIONS.get(name.split("(")[0])

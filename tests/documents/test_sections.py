@@ -595,6 +595,14 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     goodfellow = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
                                  DocumentOptions(notation="goodfellow", formats=("md",)))
     assert r"$W_{k+1,\cdot,1}$, $W_{k+1,\cdot,2}$, $\ldots$ are the columns of $W_{k+1}$" in goodfellow
+    # seed 002's two vectors, the gradient and column i of the weights, before the vector of the ∂L/∂h_ki: the sum
+    # over m is their product, ∂L/∂h_ki = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}} L
+    vectors = [r"Consider the two vectors",
+               r"W_{k+1,\cdot,i} &= \begin{bmatrix}W_{k+1,1,i} \\ W_{k+1,2,i}\end{bmatrix}",
+               r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= (W_{k+1,\cdot,i})^{\top} "
+               r"\nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta)", "are the columns of"]
+    assert [goodfellow.index(piece) for piece in vectors] == sorted(goodfellow.index(piece) for piece in vectors)
+    assert r"The network's output is $\underline{\hat{y}} = (\hat{y}_{1}, \ldots, \hat{y}_{p})^{\top}$" in goodfellow
     assert "What we are after is the derivative by each weighted input $a_{Li}$" in goodfellow
     assert "(1-1-1-1), its activation functions and loss left general" in goodfellow
     assert "The cost of one example is" not in goodfellow  # its forward pass states it

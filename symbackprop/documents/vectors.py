@@ -1,0 +1,91 @@
+"""Seed 002's vectors, laid out: each general-neuron result for a whole layer at once, its entries stacked, the
+result in each entry, then one vector (:func:`symbackprop.derive.stacking.stacked` derives them; the verifier checks
+each line entry by entry), as seed 002 builds ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k+1}} L from the columns of W_{k+1}.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..derive import general
+from ..derive.argument import Argument
+from ..derive.chain import COST
+from ..model import symbols
+from ..notation.display import Display, Line, chain
+from ..notation.matrices import bracketed
+from ..notation.printer import NotationPrinter
+from ..notation.written import written
+from .notes import note
+from .sections import Block, display, text
+from .summary import labels
+
+
+def stacked_blocks(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
+                   shown: NotationPrinter) -> list[Block]:
+    """Seed 002's vector of a result: its entries, the result in each, then the vector it makes, ``shown`` writing
+    the argument's layers (L, k, k+1); a weight's and a bias's written out for the layer :func:`_parameter_layer`
+    names."""
+    before: list[Block] = []
+    if argument.name in ("weight", "bias"):
+        intro, shown = _parameter_layer(argument, printer)
+    else:
+        intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked:"
+        if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
+            intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
+            before = _two_vectors(argument, letters, shown)
+    rows = [([written(step.result.applyfunc(lambda entry: general.with_letters(entry, letters))
+                      if isinstance(step.result, sp.MatrixBase) else step.result, shown)], note(step.rule))
+            for step in argument.stacked]
+    return [*before, text(intro), display(chain(shown.doprint(argument.stacked[0].lhs), rows, printer.width))]
+
+
+def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
+    """Seed 002's two vectors, the gradient by the next layer's weighted inputs and column i of its weights, whose
+    product is the sum ∂L/∂h_ki = Σ_m ∂L/∂a_{k+1,m} W_{k+1,m,i}: so ∂L/∂h_ki = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}} L, entry
+    i of the stacked line the verifier checks entry by entry (``printer`` writes the layers k and k+1)."""
+    above, i = argument.layer + 1, letters["j"]
+    width = printer.network.layers[above]
+    gradient = printer.doprint(argument.stacked[-1].result.args[-1])  # ∇_{a_{k+1}} L, as the stacked line ends
+
+    def entries(kind: str) -> str:  # the vector's entries, m = 1, 2, ...
+        column = [sp.Symbol(symbols.element("z", above, m), real=True) for m in range(1, width + 1)]
+        shown = [sp.Derivative(COST, z, evaluate=False) for z in column] if kind == "gradient" else \
+            [sp.Symbol(symbols.element("W", above, m, i), real=True) for m in range(1, width + 1)]
+        return bracketed([[printer.doprint(entry)] for entry in shown])
+
+    column = printer.column(above, i)
+    lhs = printer.doprint(general.with_letters(argument.lhs, letters))
+    return [text("Consider the two vectors"),
+            display(Display((Line(gradient, "=", entries("gradient")), Line(column, "=", entries("weights"))))),
+            text(f"the gradient by the weighted inputs of layer ${printer.notation.layer_letter}+1$ and column ${i}$ "
+                 "of its weights. The sum above is the product of one, transposed, and the other:"),
+            display(Display((Line(lhs, "=", f"({column})^{{\\top}} {gradient}"),)))]
+
+
+def _column_words(argument: Argument, printer: NotationPrinter) -> str:
+    """``W_{k+1,·,1}, W_{k+1,·,2}, ... are the columns of W_{k+1}``: what the column argument writes as vectors."""
+    above = argument.layer + 1
+    rows, columns = printer.network.layers[above], printer.network.layers[above - 1]
+    weights = sp.MatrixSymbol(symbols.matrix("W", above), rows, columns)
+    named = [printer.doprint(weights[:, c:c + 1]) for c in range(min(columns, 2))]
+    return f"{', '.join(f'${column}$' for column in named)}, $\\ldots$ are the columns of ${printer.stored(weights)}$"
+
+
+def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str, NotationPrinter]:
+    """Where a parameter's vector is stacked (:func:`symbackprop.derive.stacking.parameter_layer`), in words, and
+    the printer that writes that layer: the output layer as L, or a layer k whose weights are square, as seed 002
+    assumes of its W_k, with the layers it stands for here."""
+    network, layer = printer.network, argument.stacked[0].layer
+    if layer == network.depth:
+        return (f"For every {argument.name} of the output layer $L$ at once, the entries stacked:",
+                printer.relabel(labels(printer.notation, "z", layer, "L")))
+    l, n = printer.notation.layer_letter, network.layers[layer]
+    at = printer.relabel(labels(printer.notation, "z", layer))
+    here = layer + printer.notation.layer_offset.get("z", 0)
+    if argument.name == "weight":
+        weights = at.stored(sp.MatrixSymbol(symbols.matrix("W", layer), n, n))
+        size = f"a square ${weights} \\in \\mathbb{{R}}^{{{n} \\times {n}}}$"
+    else:
+        size = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{n}}}$"
+    return (f"For every {argument.name} of a layer ${l}$ at once, the entries stacked, for {size} (here ${l} = "
+            f"{here}$):", at)
