@@ -152,17 +152,21 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
 #: What each equation is for, as seed 004 heads its derivation.
 GOALS = {"BP1": "the error at the output layer", "BP2": "the error propagated to a hidden layer",
          "BP3": "the gradient of the biases", "BP4": "the gradient of the weights"}
-#: How seed 004 goes about each, in words, after its goal.
+#: Seed 004's derivation steps for each, by name, after its goal (``{j}`` and ``{k}``: the notation's neuron letters).
 ROUTES = {
-    "BP1": "The cost depends on the output layer's weighted inputs through its activations, so the chain rule goes "
-           "through them; each activation depends only on its own weighted input, so that Jacobian is diagonal.",
-    "BP2": "The error of a layer from that of the layer after it, by the multivariate chain rule through the next "
-           "layer's weighted inputs, which are a linear map of this layer's activations; then the transpose of a "
-           "product, and a diagonal matrix as a Hadamard product.",
-    "BP3": "The bias is added directly to the weighted sum, so the Jacobian of the weighted inputs by the biases is "
-           "the identity.",
-    "BP4": "One weight first, from a neuron of the layer below to one of this layer, through its neuron's weighted "
-           "input; then all of them at once, an outer product.",
+    "BP1": "Steps: apply the chain rule, as the cost depends on the weighted inputs through the activations; compute "
+           "the Jacobian of the activations, diagonal since each depends only on its own weighted input; result: a "
+           "diagonal matrix times a vector is a Hadamard product.",
+    "BP2": "Steps: link consecutive layers by the multivariate chain rule through the next layer's weighted inputs; "
+           "differentiate the linear transformation and the activation, the product of their two Jacobians; "
+           "transpose and simplify, $(AB)^{{\\top}} = B^{{\\top}} A^{{\\top}}$; final form: the diagonal matrix as a "
+           "Hadamard product.",
+    "BP3": "Steps: the chain rule via the weighted inputs; the local gradient: the bias is added directly to the "
+           "weighted sum, so the Jacobian of the weighted inputs by the biases is the identity $I$; conclusion: its "
+           "transpose leaves the error as it is.",
+    "BP4": "Steps: one weight first, from neuron ${k}$ of the layer below to neuron ${j}$ of this layer, by the chain "
+           "rule through its neuron's weighted input; its partial derivative, from the weighted sum; then all of "
+           "them at once, vectorised as an outer product.",
 }
 
 
@@ -191,8 +195,9 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             l = notation.layer_letter
             sizes = f" The matrix is written out for the output layer, ${l} = L$, of size ${network.layers[L]} " \
                     f"\\times {network.layers[L - 1]}$." if written else ""
+            j, k = notation.indices[:2]
             blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
-                               f"{ROUTES[tag]}{sizes}"))
+                               f"{ROUTES[tag].format(j=j, k=k)}{sizes}"))
             blocks.append(display(shown))
     return blocks
 

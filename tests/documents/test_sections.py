@@ -587,6 +587,15 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert (r"(a^{L} - y) \qquad \text{in terms of the output:}\ \sigma'(z^{L}) = a^{L} \odot (\mathbf{1} - a^{L})"
             in nielsen)
     assert "The matrix is written out for the output layer, $l = L$, of size $2 \\times 3$." in nielsen
+    # seed 004's derivation steps by name, each BP's in the seed's order
+    for steps in (("Steps: apply the chain rule", "compute the Jacobian", "result: a diagonal matrix times a vector"),
+                  ("Steps: link consecutive layers", "differentiate the linear transformation",
+                   "transpose and simplify", "final form"),
+                  ("Steps: the chain rule via the weighted inputs", "the local gradient", "conclusion"),
+                  ("Steps: one weight first, from neuron $k$ of the layer below to neuron $j$ of this layer",
+                   "its partial derivative", "vectorised as an outer product")):
+        at = [nielsen.index(step) for step in steps]
+        assert at == sorted(at) and at[-1] - at[0] < 400, steps
     assert "$Z^{l}$, $A^{l}$" not in nielsen  # no batch section, so no batch matrices in its notation table
     assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule} \\" "\n"
             r"   &= \delta^{l}_{j}\,a^{l-1}_{k} \qquad \text{since}") in nielsen
