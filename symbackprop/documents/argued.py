@@ -241,10 +241,15 @@ def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrin
 
 
 def _local_after(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
-    """Seed 001's "∂z/∂b = 1 since z = wa + b": the argument's local derivative worked out after it."""
+    """Seed 001's "by definition a = g_L(z), so ∂a/∂z = g_L'(z)" and "∂z/∂b = 1 since z = wa + b": the argument's
+    local derivative worked out after it."""
     line = next(line for line in argument.lines if line.local is not None)
-    return [text("In the last step, from the weighted input's definition:"),
-            display(_local_display(line, letters, printer))]
+    lead = "In the last step, from the weighted input's definition:"
+    if line.rule is Rule.LOCAL_ELEMENTWISE:
+        (definition,) = line.since
+        defined = (written(general.with_letters(side, letters), printer) for side in (definition.lhs, definition.rhs))
+        lead = "By definition, ${} = {}$, so:".format(*defined)
+    return [text(lead), display(_local_display(line, letters, printer))]
 
 
 def _defined_then(lhs: str, rows: list[tuple[list[str], str]], width: float) -> list[tuple[list[str], str]]:

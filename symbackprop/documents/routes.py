@@ -53,7 +53,7 @@ class Route:
         in_parts: the arguments told in parts: the chain rule, the error term named, the local derivative worked
             out on its own, ∂a_j/∂w_ji = ∂/∂w_ji (Σ_m w_jm z_m) = z_i, then the result (003: the weight).
         local_after: the arguments whose local derivative is worked out after them, ∂z_j/∂b_j = 1 since z_j = ...
-            + b_j (001: the bias).
+            + b_j (001: the activation, at the output layer and a hidden one, and the bias).
         schematics: the figures beside an argument: (argument, where) -> the figure's name (:mod:`.schematic`).
 
     The vector form, the summary and the homework:
@@ -97,7 +97,8 @@ class Route:
 #: Each seed's route (../shared/seeds/ by number); a seed not here takes the shared route.
 ROUTES: Mapping[str, Route] = MappingProxyType({
     "000": Route(paths=True),
-    "001": Route(last_hidden_first=True, homework_through_outputs=True, local_after=("bias",),
+    "001": Route(last_hidden_first=True, homework_through_outputs=True,
+                 local_after=("output", "through_output", "bias"),
                  schematics=MappingProxyType({("activation", "before"): "influence", ("weight", "before"): "chain"})),
     "002": Route(
         purpose=True, contents=True, nested_model=True, fundamentals=True,

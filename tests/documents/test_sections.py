@@ -291,6 +291,9 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"$n_{\ell}$ is the number of neurons of layer $\ell$",
              r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
              "### (a) The error terms", "Show that the error term", "Solution. One neuron stands for every neuron",
+             # seed 001's "by definition a = g_L(z) ⇒ ∂a/∂z = g_L'(z)", its own display
+             r"By definition, $a_{j}^{(L)} = g_{L}(z_{j}^{(L)})$, so:",
+             r"\frac{\partial a_{j}^{(L)}}{\partial z_{j}^{(L)}} &= g_{L}'(z_{j}^{(L)})",
              # as seed 001: ∂c/∂a_j through every neuron of the next layer first, for layer L-1, then for every
              # hidden layer; then δ_j through the activation
              "Observe now layer $L-1$.",
