@@ -63,15 +63,16 @@ def write_documents(network: Any, options: Any, out_dir: Path,
     return changed[:len(files) + len(logs)], removed
 
 
-def _build_all(files: dict[str, str | bytes], figures: dict[str, str], out_dir: Path) -> dict[str, bytes]:
-    """Add to ``files`` the PDF of each .tex among them and the SVG image of each of the Markdown's ``figures``
-    (name -> its standalone LaTeX); return LaTeX's logs of the PDFs."""
+def _build_all(files: dict[str, str | bytes], figures: list[tuple[tuple[str, ...], str]],
+               out_dir: Path) -> dict[str, bytes]:
+    """Add to ``files`` the PDF of each .tex among them and the SVG images of the Markdown's ``figures`` (each
+    document's images' names and the standalone LaTeX that draws them); return LaTeX's logs of the PDFs."""
     logs: dict[str, bytes] = {}
     for name, text in list(files.items()):
         if name.endswith(".tex"):
             files[name[:-4] + ".pdf"], logs[name[:-4] + ".log"] = _build_pdf(name, str(text), out_dir)
-    for name, source in figures.items():
-        files[name] = _build_svg(name, source, out_dir)
+    for names, source in figures:
+        files.update(_build_svgs(names, source, out_dir))
     return logs
 
 
@@ -215,25 +216,29 @@ def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
         return pdf.read_bytes(), tex.with_suffix(".log").read_bytes()
 
 
-def _build_svg(name: str, source: str, out_dir: Path) -> bytes:
-    """The SVG image ``name`` of one figure of a Markdown document, drawn from its standalone LaTeX ``source`` in a
-    scratch folder.
+def _build_svgs(names: tuple[str, ...], source: str, out_dir: Path) -> dict[str, bytes]:
+    """The SVG images ``names`` of one Markdown document's figures, drawn from the standalone LaTeX ``source`` (a
+    page each, in order) in a scratch folder.
 
     Raises:
-        TexMissingError, LatexError: as :func:`symbackprop.documents.pdf.build_svg`, saying that nothing was written.
+        TexMissingError, LatexError: as :func:`symbackprop.documents.pdf.build_svgs`, saying that nothing was written.
     """
-    from .documents.pdf import LatexError, TexMissingError, build_svg
+    from .documents.pdf import LatexError, TexMissingError, build_svgs
 
     with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
-        tex = Path(scratch) / f"{name[:-4]}.tex"
+        tex = Path(scratch) / "figures.tex"
         tex.write_text(source, encoding="utf-8")
         try:
-            return build_svg(tex).read_bytes()
+            pages = build_svgs(tex)
         except TexMissingError as exc:
             raise TexMissingError(f"{exc}; nothing was written (without pdf in --format no TeX is needed)") from None
         except LatexError as exc:
-            raise LatexError(f"LaTeX failed on {out_dir / name}: {' | '.join(exc.errors)}; nothing was written",
-                             exc.errors) from None
+            raise LatexError(f"LaTeX failed on the figures of {out_dir / names[0]}: {' | '.join(exc.errors)}; "
+                             "nothing was written", exc.errors) from None
+        if len(pages) != len(names):
+            raise LatexError(f"LaTeX drew {len(pages)} of the {len(names)} figures of {out_dir / names[0]}; nothing "
+                             "was written")
+        return {name: page.read_bytes() for name, page in zip(names, pages)}
 
 
 #: Scratch folders of PDF builds are named after the process that made them: symbackprop-<pid>-<random>.

@@ -17,7 +17,7 @@ from .render import (
     figure_images,
     markdown_document,
     render_document,
-    render_figure,
+    render_figures,
     render_markdown,
     render_tex,
 )
@@ -64,19 +64,17 @@ def document_files(derivation: Derivation, options: DocumentOptions) -> dict[str
     return files
 
 
-def figure_sources(derivation: Derivation, options: DocumentOptions) -> dict[str, str]:
-    """Image name -> the standalone LaTeX of that figure, for every figure the Markdown documents show as an SVG
-    image (made with the PDF; none otherwise): the names :func:`~.render.figure_images` gives them."""
+def figure_sources(derivation: Derivation, options: DocumentOptions) -> list[tuple[tuple[str, ...], str]]:
+    """For each document whose Markdown shows its figures as SVG images (made with the PDF; none otherwise): the
+    images' names, in the order the figures appear (:func:`~.render.figure_images`), and the standalone LaTeX that
+    draws them, one page each."""
     if not drawn(options):
-        return {}
+        return []
     documents = [(f"derivation-{options.notation}", build_document(derivation, options, INDICATOR_LATEX))]
     if options.exercise:
         from .exercises import exercise_documents
 
         problems, solutions = exercise_documents(derivation, options, INDICATOR_LATEX)
         documents += [(f"exercises-{options.notation}", problems), (f"solutions-{options.notation}", solutions)]
-    sources: dict[str, str] = {}
-    for stem, document in documents:
-        names = figure_images(document, stem)
-        sources.update({names[figure.label]: render_figure(figure) for figure in document.figures()})
-    return sources
+    return [(tuple(figure_images(document, stem).values()), render_figures(document.figures()))
+            for stem, document in documents if document.figures()]

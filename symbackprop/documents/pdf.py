@@ -134,28 +134,28 @@ def build_pdf(tex_path: Path) -> Path:
     return target
 
 
-def build_svg(tex_path: Path) -> Path:
-    """Draw the standalone figure ``tex_path`` (:func:`symbackprop.documents.render.render_figure`) as an SVG image
-    next to it: latex (no shell escape) to DVI, then dvisvgm with the glyphs as paths, so the image needs no fonts.
-    The same .tex gives a byte-identical SVG.
+def build_svgs(tex_path: Path) -> list[Path]:
+    """Draw the standalone figures ``tex_path`` (:func:`symbackprop.documents.render.render_figures`) as SVG images
+    next to it, one per page, in page order: latex (no shell escape) to DVI, then dvisvgm with the glyphs as paths,
+    so the images need no fonts. The same .tex gives byte-identical images.
 
     Raises:
         TexMissingError: latex or dvisvgm is missing.
-        LatexError: LaTeX failed; its first errors are quoted.
+        LatexError: LaTeX or dvisvgm failed; the first errors are quoted.
     """
     tex_path = Path(tex_path)
     if not svg_available():
         raise TexMissingError("cannot draw the Markdown's figures: latex and dvisvgm are not installed; install "
                               f"them with 'apt-get install {' '.join(DEBIAN_PACKAGES)} dvisvgm'")
-    dvi, target = tex_path.with_suffix(".dvi"), tex_path.with_suffix(".svg")
+    folder, dvi = tex_path.parent, tex_path.with_suffix(".dvi")
     commands = (["latex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
                  tex_path.name],
-                ["dvisvgm", "--no-fonts", "--exact-bbox", "--verbosity=1", dvi.name, "-o", target.name])
+                ["dvisvgm", "--no-fonts", "--exact-bbox", "--verbosity=1", "--page=1-", dvi.name, "-o", "page-%p.svg"])
     env = dict(os.environ, max_print_line="10000")
     for command in commands:
         try:
-            result = subprocess.run(command, cwd=tex_path.parent, env=env, capture_output=True, text=True,
-                                    timeout=TIMEOUT, check=False)
+            result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+                                    check=False)
         except subprocess.TimeoutExpired:
             raise LatexError(f"{command[0]} took longer than {TIMEOUT} s on {tex_path}") from None
         if result.returncode != 0:
@@ -163,4 +163,4 @@ def build_svg(tex_path: Path) -> Path:
             errors = first_errors(log.read_text(errors="replace") if log.exists() else "") or \
                 (result.stderr or result.stdout).splitlines()[-3:]
             raise LatexError(f"{command[0]} failed on {tex_path}: {' | '.join(errors)}", tuple(errors))
-    return target
+    return sorted(folder.glob("page-*.svg"), key=lambda page: int(page.stem.split("-")[1]))  # page-01 or page-1

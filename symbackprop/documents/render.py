@@ -11,7 +11,7 @@ before rendering (:mod:`symbackprop.documents.model`); the templates in ``templa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 import jinja2
@@ -55,9 +55,10 @@ def render_document(kind: str, template: str, document: Document, network: Archi
     return environment(kind).get_template(template).render(doc=document, network=network)
 
 
-def render_figure(block: Block) -> str:
-    """One figure alone, a standalone LaTeX page the size of its drawing, for dvisvgm to turn into SVG."""
-    return environment("latex").get_template("figure.tex.j2").render(block=block)
+def render_figures(blocks: Sequence[Block]) -> str:
+    """A document's figures alone: standalone LaTeX, each drawing a page the size of it, for dvisvgm to turn into one
+    SVG image per page."""
+    return environment("latex").get_template("figure.tex.j2").render(blocks=blocks)
 
 
 def render_tex(derivation: Derivation, options: DocumentOptions | None = None) -> str:

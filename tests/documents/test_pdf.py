@@ -209,12 +209,12 @@ def test_a_figure_latex_cannot_draw_leaves_nothing_written(tmp_path: Path, monke
     """A failure drawing the Markdown's figures is LaTeX's like any other: one message, and nothing written."""
     from symbackprop.outputs import write_documents
 
-    def fail(tex: Path) -> Path:
+    def fail(tex: Path) -> list[Path]:
         raise pdf.LatexError(f"latex failed on {tex}", ("! Undefined control sequence.",))
 
     monkeypatch.setattr(pdf, "build_pdf", lambda tex: _fake_pdf(tex))
     monkeypatch.setattr(pdf, "require_tex", lambda tex_path=None: None)
-    monkeypatch.setattr(pdf, "build_svg", fail)
+    monkeypatch.setattr(pdf, "build_svgs", fail)
     with pytest.raises(pdf.LatexError, match="nothing was written"):
         write_documents(Network([2, 2, 1]), DocumentOptions(notation="ng", formats=("md", "pdf")), tmp_path / "out")
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
