@@ -48,9 +48,9 @@ INTRO = {
                 "one of them, since the softmax's denominator sums over them all. Recall the quotient rule "
                 "$\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
     "activation": ("A hidden layer ${l} < L$. The loss depends on the output ${a}$ through every neuron ${k}$ of "
-                   "layer ${l}+1$, so the chain rule along multiple paths sums over them: if $f(z)$ is a function "
-                   "of $q_1(z), q_2(z), \\ldots$, then $\\frac{{\\partial f}}{{\\partial z}} = \\sum_{{m}} "
-                   "\\frac{{\\partial f}}{{\\partial q_m}}\\,\\frac{{\\partial q_m}}{{\\partial z}}$:"),
+                   "layer ${l}+1$, so the chain rule along multiple paths sums over them: if $p(z)$ is a function "
+                   "of $q_1(z), q_2(z), \\ldots$, then $\\frac{{\\partial p}}{{\\partial z}} = \\sum_{{m}} "
+                   "\\frac{{\\partial p}}{{\\partial q_m}}\\,\\frac{{\\partial q_m}}{{\\partial z}}$:"),
     "through_output": "Then through the activation of the same neuron:",
     "weight": "A weight reaches the cost only through the weighted input of its neuron:",
     "bias": "Likewise a bias:",

@@ -44,7 +44,7 @@ NOTES: dict[Rule, str] = {
     Rule.FROM_ABOVE: r"\text{by the step before}",
     Rule.STACK: r"\text{as one vector}",
     Rule.COLUMNS_TIMES_VECTOR: r"\text{entry by entry, a column of the weights times the vector}",
-    Rule.ROWS_OF_TRANSPOSE: r"\text{the columns, transposed, are the rows of } W^{\top}",
+    Rule.ROWS_OF_TRANSPOSE: r"\text{the columns, transposed, are the rows of the transpose}",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: r"\text{chain rule; diagonal Jacobian}",
     Rule.DIAGONAL_TIMES_VECTOR: r"\operatorname{diag}(v)\,u = v \odot u",
     Rule.DIFFERENTIATE_LOSS: r"\text{differentiate the loss}",

@@ -253,7 +253,7 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"&= \begin{bmatrix}(W_{k+1,\cdot,1})^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \\ ",
         r"\text{entry by entry, a column of the weights times the vector}",
         r"&= W_{k+1}^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \qquad "
-        r"\text{the columns, transposed, are the rows of } W^{\top}",
+        r"\text{the columns, transposed, are the rows of the transpose}",
         r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}}\,g'(a_{ki}) \qquad \text{since}\ h_{ki} = g(a_{ki})",
         r"&= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k})",
         # a weight's and a bias's vectors are written out for a square layer k, as the seed's W_k ∈ R^{3 x 3}
