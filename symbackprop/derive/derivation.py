@@ -109,6 +109,8 @@ class Derivation:
         thin: with the form ``thin``, the derivation of a thin network as deep as this one (one neuron in every
             layer, generic activations and cost) whose one step is the chain from the cost to its first weight
             (seed 002's demo); None otherwise.
+        jacobians: with the vector form, the Jacobians its steps use, each worked out on its own (seed 004's
+            ∂a^L/∂z^L = diag(σ'(z^L)), ∂z^{l+1}/∂z^l = W^{l+1} diag(σ'(z^l)), ∂z^l/∂b^l = I): vector-form steps.
     """
 
     network: Architecture
@@ -124,6 +126,7 @@ class Derivation:
     arguments: tuple[Any, ...] = ()
     model: Equation | None = None
     thin: Derivation | None = None
+    jacobians: tuple[Step, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("deltas", "gradients", "vector", "batch"):

@@ -29,7 +29,7 @@ from .chain import (
 from .derivation import FORMS, Derivation, Step
 from .forms import batch_form, forward_vector, vector_form
 from .reasoning import LETTERS, arguments, bias_gradient, weight_gradient
-from .stacking import hidden_errors, nested_model, output_weights, stacked, written_out
+from .stacking import hidden_errors, jacobians, nested_model, output_weights, stacked, written_out
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.
 MAX_PARAMETERS = 50_000
@@ -73,6 +73,7 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         model=nested_model(network),
         arguments=_arguments(network, loss, deltas),
         thin=_thin(network) if "thin" in forms else None,
+        jacobians=jacobians(network) if "vector" in forms else (),
     )
 
 

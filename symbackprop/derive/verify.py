@@ -123,7 +123,7 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
         if derivation.thin is not None:  # seed 002's chain, at a point of its own network
             _check_element(derivation.thin, _worlds(derivation.thin, thin_rng)[0], tally)
     thin_steps = len(derivation.thin.steps) if derivation.thin is not None else 0
-    steps = len(derivation.steps) + thin_steps + tally.general // points
+    steps = len(derivation.steps) + len(derivation.jacobians) + thin_steps + tally.general // points
     return Verification(steps, tally.lines, points, tally.proven // points, tally.rewrites // points)
 
 
@@ -241,7 +241,10 @@ def _chain_term(term: Sequence[sp.Basic], worlds: Sequence[World], batch: bool) 
 
 
 def _layer_truth(step: Step, worlds: Sequence[World], batch: bool) -> sp.Matrix:
-    """The true value of a vector- or batch-form step's quantity: δ^l (Δ^l) is ∂C/∂z^l (∂C/∂Z^l)."""
+    """The true value of a vector- or batch-form step's quantity: δ^l (Δ^l) is ∂C/∂z^l (∂C/∂Z^l); a Jacobian ∂u/∂v
+    is taken from the definitions."""
+    if isinstance(step.lhs, Partial) and step.lhs.args[0] != COST:
+        return jacobian(worlds[0], *step.lhs.args)
     lhs = step.lhs.variables[0] if isinstance(step.lhs, sp.Derivative) else step.lhs
     lhs = lhs.args[1] if isinstance(lhs, Partial) else lhs
     if isinstance(lhs, sp.MatrixSlice):  # W̃: the weights without the bias units' column
@@ -269,8 +272,8 @@ def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _T
     """The vector form (one world) or the batch form's steps; ``layers`` the form's matrices, if already made."""
     form = "batch" if batch else "vector"
     steps = derivation.steps_of(form)
-    if not batch:  # seed 000's vectors and matrices: W̃^L's gradient, the hidden layer's error terms
-        steps += tuple(step for step in derivation.steps_of("paths") if _of_a_matrix(step))
+    if not batch:  # seed 000's vectors and matrices: W̃^L's gradient, the hidden layer's error terms; the Jacobians
+        steps += tuple(step for step in derivation.steps_of("paths") if _of_a_matrix(step)) + derivation.jacobians
     if not steps:
         return
     if layers is None:

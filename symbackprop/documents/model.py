@@ -16,7 +16,7 @@ from types import MappingProxyType
 import sympy as sp
 
 from ..derive.derivation import Derivation, Step
-from ..derive.forms import M
+from ..derive.forms import M, definitions
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
@@ -154,16 +154,11 @@ GOALS = {"BP1": "the error at the output layer", "BP2": "the error propagated to
          "BP3": "the gradient of the biases", "BP4": "the gradient of the weights"}
 #: Seed 004's derivation steps for each, by name, after its goal (``{j}`` and ``{k}``: the notation's neuron letters).
 ROUTES = {
-    "BP1": "Steps: apply the chain rule, as the cost depends on the weighted inputs through the activations; compute "
-           "the Jacobian of the activations, diagonal since each depends only on its own weighted input; result: a "
-           "diagonal matrix times a vector is a Hadamard product.",
-    "BP2": "Steps: link consecutive layers by the multivariate chain rule through the next layer's weighted inputs; "
-           "differentiate the linear transformation and the activation, the product of their two Jacobians; "
-           "transpose and simplify, $(AB)^{{\\top}} = B^{{\\top}} A^{{\\top}}$; final form: the diagonal matrix as a "
+    "BP1": "Steps: apply the chain rule; compute the Jacobian; the result, a diagonal matrix times a vector as a "
            "Hadamard product.",
-    "BP3": "Steps: the chain rule via the weighted inputs; the local gradient: the bias is added directly to the "
-           "weighted sum, so the Jacobian of the weighted inputs by the biases is the identity $I$; conclusion: its "
-           "transpose leaves the error as it is.",
+    "BP2": "Steps: link consecutive layers by the multivariate chain rule; differentiate the linear transformation "
+           "and the activation; transpose and simplify, $(AB)^{{\\top}} = B^{{\\top}} A^{{\\top}}$; the final form.",
+    "BP3": "Steps: the chain rule via the weighted inputs; the local gradient; the conclusion.",
     "BP4": "Steps: one weight first, from neuron ${k}$ of the layer below to neuron ${j}$ of this layer, by the chain "
            "rule through its neuron's weighted input; its partial derivative, from the weighted sum; then all of "
            "them at once, vectorised as an outer product.",
@@ -199,7 +194,34 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
                                f"{ROUTES[tag].format(j=j, k=k)}{sizes}"))
             blocks.append(display(shown))
+            blocks += _jacobian_blocks(derivation, tag, printer.relabel(layers))
     return blocks
+
+
+#: Seed 004's step that computes each BP's Jacobian, before its display (``{0}``, ``{1}``: the definitions it
+#: differentiates), and the Jacobian's quantity.
+JACOBIANS = {"BP1": ("Compute the Jacobian: as ${0}$, each output depends only on its own input, so it is diagonal:",
+                     "da{L}"),
+             "BP2": ("Differentiate the linear transformation, ${0}$, and the activation, ${1}$: the product of their "
+                     "Jacobians is", "dz{L}"),
+             "BP3": ("Compute the local gradient: in ${0}$ the bias is added directly, so", "dz{L}/b")}
+
+
+def _jacobian_blocks(derivation: Derivation, tag: str, printer: NotationPrinter) -> list[Block]:
+    """The Jacobian a BP's derivation uses, worked out on its own as seed 004 does, on one line (each step
+    verified), after the definitions it differentiates: nothing where the network has none (a softmax output, no
+    bias vector)."""
+    if tag not in JACOBIANS:
+        return []
+    lead, quantity = JACOBIANS[tag]
+    steps = [step for step in derivation.jacobians if step.quantity == quantity.format(L=derivation.network.depth)]
+    if not steps:
+        return []
+    defined = [f"{printer.doprint(eq.lhs)} = {printer.doprint(eq.rhs)}" for step in steps
+               for eq in definitions(step, derivation.network)]
+    shown = steps[:1] + steps[1:][-1:]  # the chain rule's product and what it comes to (the lines between checked)
+    results = " = ".join(printer.doprint(step.result) for step in shown)
+    return [text(lead.format(*defined)), display(Display((Line(printer.doprint(steps[0].lhs), "=", results),)))]
 
 
 def _mentions(steps: Sequence[Step], name: str) -> bool:

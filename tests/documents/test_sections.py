@@ -591,14 +591,24 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
             in nielsen)
     assert "The matrix is written out for the output layer, $l = L$, of size $2 \\times 3$." in nielsen
     # seed 004's derivation steps by name, each BP's in the seed's order
-    for steps in (("Steps: apply the chain rule", "compute the Jacobian", "result: a diagonal matrix times a vector"),
+    for steps in (("Steps: apply the chain rule", "compute the Jacobian", "the result, a diagonal matrix times a"),
                   ("Steps: link consecutive layers", "differentiate the linear transformation",
-                   "transpose and simplify", "final form"),
-                  ("Steps: the chain rule via the weighted inputs", "the local gradient", "conclusion"),
+                   "transpose and simplify", "the final form"),
+                  ("Steps: the chain rule via the weighted inputs", "the local gradient", "the conclusion"),
                   ("Steps: one weight first, from neuron $k$ of the layer below to neuron $j$ of this layer",
                    "its partial derivative", "vectorised as an outer product")):
         at = [nielsen.index(step) for step in steps]
         assert at == sorted(at) and at[-1] - at[0] < 400, steps
+    # and each BP's Jacobian worked out on its own, after its chain, from the definitions it differentiates
+    jacobians = [r"Compute the Jacobian: as $a^{L} = \sigma(z^{L})$, each output depends only on its own input",
+                 r"\frac{\partial a^{L}}{\partial z^{L}} &= \operatorname{diag}(\sigma'(z^{L}))",
+                 "BP2, the error propagated",
+                 r"Differentiate the linear transformation, $z^{l+1} = W^{l+1} a^{l} + b^{l+1}$, and the activation",
+                 r"\frac{\partial z^{l+1}}{\partial z^{l}} &= \frac{\partial z^{l+1}}{\partial a^{l}} "
+                 r"\frac{\partial a^{l}}{\partial z^{l}} = W^{l+1} \operatorname{diag}(\sigma'(z^{l}))",
+                 "BP3, the gradient", r"\frac{\partial z^{l}}{\partial b^{l}} &= I", "BP4, the gradient"]
+    at = [nielsen.index(piece) for piece in jacobians]
+    assert at == sorted(at)
     assert "$Z^{l}$, $A^{l}$" not in nielsen  # no batch section, so no batch matrices in its notation table
     assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule} \\" "\n"
             r"   &= \delta^{l}_{j}\,a^{l-1}_{k} \qquad \text{since}") in nielsen
