@@ -109,8 +109,9 @@ class Derivation:
         thin: with the form ``thin``, the derivation of a thin network as deep as this one (one neuron in every
             layer, generic activations and cost) whose one step is the chain from the cost to its first weight
             (seed 002's demo); None otherwise.
-        jacobians: with the vector form, the Jacobians its steps use, each worked out on its own (seed 004's
-            ∂a^L/∂z^L = diag(σ'(z^L)), ∂z^{l+1}/∂z^l = W^{l+1} diag(σ'(z^l)), ∂z^l/∂b^l = I): vector-form steps.
+        jacobians: with the vector form, the Jacobians its steps use, each worked out on its own, by the equation
+            that uses it (seed 004's ``"BP1"``: ∂a^L/∂z^L = diag(σ'(z^L)); ``"BP2"``: ∂z^{l+1}/∂z^l = W^{l+1}
+            diag(σ'(z^l)); ``"BP3"``: ∂z^l/∂b^l = I): vector-form steps.
     """
 
     network: Architecture
@@ -126,10 +127,10 @@ class Derivation:
     arguments: tuple[Any, ...] = ()
     model: Equation | None = None
     thin: Derivation | None = None
-    jacobians: tuple[Step, ...] = ()
+    jacobians: Mapping[str, tuple[Step, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("deltas", "gradients", "vector", "batch"):
+        for name in ("deltas", "gradients", "vector", "batch", "jacobians"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     def argument(self, name: str) -> Any:

@@ -73,7 +73,7 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         model=nested_model(network),
         arguments=_arguments(network, loss, deltas),
         thin=_thin(network) if "thin" in forms else None,
-        jacobians=jacobians(network) if "vector" in forms else (),
+        jacobians=jacobians(network) if "vector" in forms else {},
     )
 
 

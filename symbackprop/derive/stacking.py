@@ -143,28 +143,26 @@ def hidden_errors(network: Architecture) -> tuple[Step, ...]:
         (Rule.TRANSPOSE_OF_ROW, sp.HadamardProduct(carried, s.g_prime(L - 1), evaluate=False))))
 
 
-def jacobians(network: Architecture) -> tuple[Step, ...]:
-    """The vector form's local Jacobians, each worked out on its own as seed 004 computes them: the output layer's
-    activation, ∂a^L/∂z^L = diag(g'(z^L)) (an element-wise one); layer L - 1's weighted inputs by the next layer's,
-    ∂z^L/∂z^{L-1} = ∂z^L/∂a^{L-1} ∂a^{L-1}/∂z^{L-1} = W^L diag(g'(z^{L-1})); the weighted inputs by a bias vector,
-    ∂z^L/∂b^L = I. Vector-form steps, each checked against the Jacobian of the definitions."""
+def jacobians(network: Architecture) -> dict[str, tuple[Step, ...]]:
+    """The vector form's local Jacobians, each worked out on its own as seed 004 computes them, by the equation
+    that uses it: BP1's ∂a^L/∂z^L = diag(g'(z^L)) (an element-wise output); BP2's ∂z^L/∂z^{L-1} = ∂z^L/∂a^{L-1}
+    ∂a^{L-1}/∂z^{L-1} = W^L diag(g'(z^{L-1})); BP3's ∂z^L/∂b^L = I (a bias vector). Vector-form steps, each
+    checked against the Jacobian of the definitions."""
     s, L = Shapes(network, batch=False), network.depth
 
-    def jacobian(quantity: str, layer: int, u: sp.MatrixExpr, v: sp.MatrixExpr,
-                 *lines: tuple[Rule, sp.Basic]) -> list[Step]:
-        return [Step(quantity, "vector", layer, Partial(u, v), (), rule, result) for rule, result in lines]
+    def jacobian(layer: int, u: sp.MatrixExpr, v: sp.MatrixExpr, *lines: tuple[Rule, sp.Basic]) -> tuple[Step, ...]:
+        return tuple(Step(f"d{u.name}/d{v.name}", "vector", layer, Partial(u, v), (), rule, result)
+                     for rule, result in lines)
 
-    found: list[Step] = []
+    found: dict[str, tuple[Step, ...]] = {}
     if network.activation(L).elementwise:
-        found += jacobian(f"d{symbols.matrix('a', L)}", L, s.a(L), s.z(L),
-                          (Rule.DIAGONAL_JACOBIAN, sp.DiagMatrix(s.g_prime(L))))
+        found["BP1"] = jacobian(L, s.a(L), s.z(L), (Rule.DIAGONAL_JACOBIAN, sp.DiagMatrix(s.g_prime(L))))
     if L > 1 and network.activation(L - 1).elementwise:
         l, diagonal, weights = L - 1, sp.DiagMatrix(s.g_prime(L - 1)), s.weights_without_bias(L)
-        found += jacobian(f"d{symbols.matrix('z', L)}", l, s.z(L), s.z(l),
-                          (Rule.CHAIN_RULE, sp.MatMul(Partial(s.z(L), s.a(l)), Partial(s.a(l), s.z(l)))),
-                          (Rule.JACOBIAN_OF_WEIGHTED_SUM, sp.MatMul(weights, Partial(s.a(l), s.z(l)))),
-                          (Rule.DIAGONAL_JACOBIAN, sp.MatMul(weights, diagonal)))
+        found["BP2"] = jacobian(l, s.z(L), s.z(l),
+                                (Rule.CHAIN_RULE, sp.MatMul(Partial(s.z(L), s.a(l)), Partial(s.a(l), s.z(l)))),
+                                (Rule.JACOBIAN_OF_WEIGHTED_SUM, sp.MatMul(weights, Partial(s.a(l), s.z(l)))),
+                                (Rule.DIAGONAL_JACOBIAN, sp.MatMul(weights, diagonal)))
     if network.bias == "vector":
-        found += jacobian(f"d{symbols.matrix('z', L)}/b", L, s.z(L), s.bias(L),
-                          (Rule.JACOBIAN_OF_BIAS, sp.Identity(network.layers[L])))
-    return tuple(found)
+        found["BP3"] = jacobian(L, s.z(L), s.bias(L), (Rule.JACOBIAN_OF_BIAS, sp.Identity(network.layers[L])))
+    return found

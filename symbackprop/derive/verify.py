@@ -123,7 +123,8 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
         if derivation.thin is not None:  # seed 002's chain, at a point of its own network
             _check_element(derivation.thin, _worlds(derivation.thin, thin_rng)[0], tally)
     thin_steps = len(derivation.thin.steps) if derivation.thin is not None else 0
-    steps = len(derivation.steps) + len(derivation.jacobians) + thin_steps + tally.general // points
+    jacobians = sum(len(steps) for steps in derivation.jacobians.values())
+    steps = len(derivation.steps) + jacobians + thin_steps + tally.general // points
     return Verification(steps, tally.lines, points, tally.proven // points, tally.rewrites // points)
 
 
@@ -273,7 +274,8 @@ def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _T
     form = "batch" if batch else "vector"
     steps = derivation.steps_of(form)
     if not batch:  # seed 000's vectors and matrices: W̃^L's gradient, the hidden layer's error terms; the Jacobians
-        steps += tuple(step for step in derivation.steps_of("paths") if _of_a_matrix(step)) + derivation.jacobians
+        steps += tuple(step for step in derivation.steps_of("paths") if _of_a_matrix(step))
+        steps += tuple(step for jacobian in derivation.jacobians.values() for step in jacobian)
     if not steps:
         return
     if layers is None:

@@ -226,7 +226,7 @@ def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrin
     first, *_, last = argument.lines
     lhs = printer.doprint(general.with_letters(argument.lhs, letters))
     named = next(line for line in argument.lines if line.rule is Rule.ERROR_TERM)
-    factor = next(f for f in sp.Mul.make_args(first.result) if f.expr == COST)
+    factor = next(f for f in sp.Mul.make_args(first.result) if isinstance(f, sp.Derivative) and f.expr == COST)
     delta = next(f for f in sp.Mul.make_args(named.result) if not isinstance(f, sp.Derivative))
     assert last.local is not None  # the weight's own factor: ∂a_j/∂w_ji = z_i
     source = printer.doprint(general.with_letters(last.local.rhs, letters))

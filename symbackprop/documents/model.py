@@ -199,29 +199,28 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
 
 
 #: Seed 004's step that computes each BP's Jacobian, before its display (``{0}``, ``{1}``: the definitions it
-#: differentiates), and the Jacobian's quantity.
-JACOBIANS = {"BP1": ("Compute the Jacobian: as ${0}$, each output depends only on its own input, so it is diagonal:",
-                     "da{L}"),
-             "BP2": ("Differentiate the linear transformation, ${0}$, and the activation, ${1}$: the product of their "
-                     "Jacobians is", "dz{L}"),
-             "BP3": ("Compute the local gradient: in ${0}$ the bias is added directly, so", "dz{L}/b")}
+#: differentiates).
+JACOBIAN_LEADS = {
+    "BP1": "Compute the Jacobian: as ${0}$, each output depends only on its own input, so it is diagonal:",
+    "BP2": "Differentiate the linear transformation, ${0}$, and the activation, ${1}$: the product of their "
+           "Jacobians is",
+    "BP3": "Compute the local gradient: in ${0}$ the bias is added directly, so",
+}
 
 
 def _jacobian_blocks(derivation: Derivation, tag: str, printer: NotationPrinter) -> list[Block]:
     """The Jacobian a BP's derivation uses, worked out on its own as seed 004 does, on one line (each step
     verified), after the definitions it differentiates: nothing where the network has none (a softmax output, no
     bias vector)."""
-    if tag not in JACOBIANS:
-        return []
-    lead, quantity = JACOBIANS[tag]
-    steps = [step for step in derivation.jacobians if step.quantity == quantity.format(L=derivation.network.depth)]
+    steps = list(derivation.jacobians.get(tag, ()))
     if not steps:
         return []
     defined = [f"{printer.doprint(eq.lhs)} = {printer.doprint(eq.rhs)}" for step in steps
                for eq in definitions(step, derivation.network)]
     shown = steps[:1] + steps[1:][-1:]  # the chain rule's product and what it comes to (the lines between checked)
     results = " = ".join(printer.doprint(step.result) for step in shown)
-    return [text(lead.format(*defined)), display(Display((Line(printer.doprint(steps[0].lhs), "=", results),)))]
+    return [text(JACOBIAN_LEADS[tag].format(*defined)),
+            display(Display((Line(printer.doprint(steps[0].lhs), "=", results),)))]
 
 
 def _mentions(steps: Sequence[Step], name: str) -> bool:
