@@ -201,7 +201,8 @@ def thin_chain(network: Architecture) -> Step:
     """Seed 002's demo on a thin network (one neuron in every layer): the chain of partials from the cost down to
     the first weight ``w^1_{11}``, one path, two factors per layer, ``∂c/∂a^L ∂a^L/∂z^L ∂z^L/∂a^{L-1} ...
     ∂a^1/∂z^1 ∂z^1/∂w^1_{11}``; its result the gradient in error terms, ``δ^1_1 x_1``."""
-    L, weight = network.depth, network.parameters[symbols.matrix("W", 1)][0, 0]
+    # the first weight from an input: with bias units, column 0 holds the bias unit's weight w^1_{10}
+    L, weight = network.depth, network.parameters[symbols.matrix("W", 1)][0, 1 if network.bias == "neuron" else 0]
     factors: list[sp.Basic] = [partial(COST, network.a(L)[0])]
     for layer in range(L, 0, -1):
         factors.append(partial(network.a(layer)[0], network.z(layer)[0]))

@@ -48,8 +48,8 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
     gradient = printer.doprint(argument.stacked[-1].result.args[-1])  # ∇_{a_{k+1}} L, as the stacked line ends
 
     def entries(kind: str) -> str:  # the vector's entries, m = 1, 2, ...
-        column = [sp.Symbol(symbols.element("z", above, m), real=True) for m in range(1, width + 1)]
-        shown = [sp.Derivative(COST, z, evaluate=False) for z in column] if kind == "gradient" else \
+        inputs = [sp.Symbol(symbols.element("z", above, m), real=True) for m in range(1, width + 1)]
+        shown = [sp.Derivative(COST, z, evaluate=False) for z in inputs] if kind == "gradient" else \
             [sp.Symbol(symbols.element("W", above, m, i), real=True) for m in range(1, width + 1)]
         return bracketed([[printer.doprint(entry)] for entry in shown])
 

@@ -464,6 +464,16 @@ def test_seed_002s_chain_through_a_thin_network_is_verified_and_a_wrong_factor_i
         verify(dataclasses.replace(derivation, thin=dataclasses.replace(thin, steps=(wrong,))), points=1)
 
 
+@pytest.mark.parametrize("bias", ["neuron", "shared", "none"])
+def test_the_thin_networks_chain_ends_at_a_weight_from_an_input_whatever_the_bias(bias: str) -> None:
+    """With bias units, w^1_{10} is the bias unit's weight: the thin chain still ends at w^1_{11}, from the input x_1
+    (it used to take w^1_{10} and give its gradient, δ_1, as δ_1 x_1: --verify caught it), and verifies."""
+    network = Network.from_spec("3-3-3-2", hidden="relu", output="softmax", loss="sparse_cross_entropy", bias=bias)
+    derivation = network.derive(forms=("thin",))
+    assert derivation.thin is not None and derivation.thin.steps[0].quantity == "W1_1_1"
+    verify(derivation, points=1)
+
+
 def test_seed_003s_step_through_the_next_layers_weighted_inputs_is_checked() -> None:
     """δ_j = Σ_k δ_k ∂a_k/∂a_j (seed 003's letters; the engine's ∂z^{l+1}_k/∂z^l_j) before the chain rule through
     z_j: with ∂a_k/∂z_j in its place (the activation's derivative dropped) the line fails."""
