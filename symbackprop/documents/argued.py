@@ -101,9 +101,9 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
 
 
 def _strategy(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
-    """Seed 003's general neuron, its goal and its strategy: neuron j of layer l, a_j = Σ_i w_ji z_i and z_j = h(a_j)
-    (the definitions the arguments differentiate); gradient descent needs ∂E/∂w_ji for every weight, written
-    through z_i, known from the forward pass, and δ_j, for which a rule is derived."""
+    """Seed 003's goal, its general neuron and its strategy: gradient descent needs ∂E/∂w_ji for every weight; neuron
+    j of layer l, a_j = Σ_i w_ji z_i and z_j = h(a_j) (the definitions the arguments differentiate); the gradient
+    written through two quantities easy to compute (named after the weight's result, :func:`_in_parts`)."""
     weight = derivation.argument("weight")
     if weight is None:  # a section of other arguments only (the exercises' solutions)
         return []
@@ -112,13 +112,11 @@ def _strategy(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
              ((weight, Rule.LOCAL_LINEAR), (derivation.argument("hidden"), Rule.LOCAL_ELEMENTWISE))
              if argument is not None]
     lhs = shown.doprint(general.with_letters(weight.lhs, letters))
-    delta, source = (shown.doprint(general.with_letters(sp.Symbol(name, real=True), letters)) for name in
-                     (symbols.element("delta", weight.layer, "j"), symbols.element("a", weight.layer - 1, "k")))
-    return [text(f"A general neuron ${letters['j']}$ of a layer ${printer.notation.layer_letter}$:"),
+    return [text(f"Gradient descent needs ${lhs}$ for every weight. For this, consider a general neuron "
+                 f"${letters['j']}$, in a layer ${printer.notation.layer_letter}$:"),
             display(Display(tuple(lines))),
-            text(f"Gradient descent needs ${lhs}$ for every weight. The strategy is to write it through two "
-                 f"quantities that are easy to compute: ${source}$, which the forward pass gives, and ${delta}$, for "
-                 "which a rule is derived.")]
+            text("The strategy is to write the gradient through two quantities that allow an easy and efficient "
+                 "calculation.")]
 
 
 def definition_line(argument: Argument, rule: Rule, printer: NotationPrinter) -> Line:
@@ -230,14 +228,15 @@ def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrin
     delta = next(f for f in sp.Mul.make_args(named.result) if not isinstance(f, sp.Derivative))
     assert last.local is not None  # the weight's own factor: ∂a_j/∂w_ji = z_i
     source = printer.doprint(general.with_letters(last.local.rhs, letters))
-    definition = Line(printer.doprint(general.with_letters(delta, letters)), "=",
-                      printer.doprint(general.with_letters(factor, letters)))
+    delta_shown = printer.doprint(general.with_letters(delta, letters))
+    definition = Line(delta_shown, "=", printer.doprint(general.with_letters(factor, letters)))
     result = Display((Line(lhs, "=", written(general.with_letters(last.result, letters), printer)),), tag=tag)
     return [display(chain(lhs, [([written(general.with_letters(first.result, letters), printer)],
                                  note(first.rule))], printer.width)),
             text("The first factor is called"), display(Display((definition,))),
             text(f"and the second is just ${source}$, since"), display(_local_display(last, letters, printer)),
-            text("So"), display(result)]
+            text("So"), display(result),
+            text(f"Here ${source}$ is known from the forward pass; for ${delta_shown}$ a rule is derived next.")]
 
 
 def _local_after(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:

@@ -200,10 +200,11 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"&= \sum_{k} \delta_{k}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{where }",
                  r"&= \sum_{k} \delta_{k}\,\frac{\partial a_{k}}{\partial z_{j}}\,"
                  r"\frac{\partial z_{j}}{\partial a_{j}} \qquad \text{chain rule}",
-                 # its general neuron, goal and strategy before the first argument
-                 r"a_{j} &= \sum_{i} w_{ji} z_{i}", r"z_{j} &= h(a_{j})",
-                 r"Gradient descent needs $\frac{\partial E_{\ell}}{\partial w_{ji}}$ for every weight",
-                 r"$z_{i}$, which the forward pass gives, and $\delta_{j}$, for which a rule is derived",
+                 # its goal, general neuron and strategy before the first argument; after (1), the two quantities
+                 r"Gradient descent needs $\frac{\partial E_{\ell}}{\partial w_{ji}}$ for every weight. For this, "
+                 r"consider a general neuron $j$", r"a_{j} &= \sum_{i} w_{ji} z_{i}", r"z_{j} &= h(a_{j})",
+                 "two quantities that allow an easy and efficient calculation",
+                 r"Here $z_{i}$ is known from the forward pass; for $\delta_{j}$ a rule is derived next.",
                  # its loops: for n = 1 to num epochs, for all x^ℓ ∈ D
                  "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}, r^{\ell}) \in \mathcal{D}$",
                  # the general rule back-propagates, and with the one output neuron it reads σ'(a_j) v_j δ_y
