@@ -132,7 +132,7 @@ def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix:
         return []
     layer = max(L - 1, 1)
     name = f"${printer.stored(sp.MatrixSymbol(symbols.matrix('W', layer), 1, 1))}$"
-    what = (f"the gradients of the whole of {name}, the bias units' weights its first column,"
+    what = (f"the gradients of all of {name}, the bias units' weights in its first column,"
             if network.bias == "neuron" else f"the gradients of {name}")
     return [Section("In matrix form", f"{prefix}sec:element-matrix", (
         text(f"Finally, {what} as one matrix (every layer's likewise):"),

@@ -58,6 +58,7 @@ class Route:
 
     The vector form, the summary and the homework:
         general_vector: BP1 to BP4 derived once each, for a general layer (004).
+        delta_defined: the summary's BP1 says what δ^L is, δ^L = ∂C/∂Z^L = ... (000).
         batch_in_summary: the summary in two parts, for one example, then the batch section's equations for the
             whole X (002's §5.1 and §5.2).
         without_jacobian: the softmax's Jacobian never written; BP1 stated without it (002).
@@ -88,6 +89,7 @@ class Route:
     local_after: tuple[str, ...] = ()
     schematics: Mapping[tuple[str, str], str] = field(default_factory=lambda: MappingProxyType({}))
     general_vector: bool = False
+    delta_defined: bool = False
     batch_in_summary: bool = False
     without_jacobian: bool = False
     bp2_through_outputs: bool = False
@@ -96,7 +98,7 @@ class Route:
 
 #: Each seed's route (../shared/seeds/ by number); a seed not here takes the shared route.
 ROUTES: Mapping[str, Route] = MappingProxyType({
-    "000": Route(paths=True),
+    "000": Route(paths=True, delta_defined=True),
     "001": Route(last_hidden_first=True, homework_through_outputs=True,
                  local_after=("output", "through_output", "bias"),
                  schematics=MappingProxyType({("activation", "before"): "influence", ("weight", "before"): "chain"})),

@@ -101,6 +101,10 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
                            jacobian=not route(notation).without_jacobian)
     final = out.doprint(results[symbols.matrix("delta", L)])
     shown = "" if general is None or out.doprint(general) == final else out.doprint(general)
+    if route(notation).delta_defined:  # seed 000's δ^L = ∂C/∂a^L ⊙ σ'(Z^L) = ∂C/∂Z^L, its definition first
+        z_L = sp.MatrixSymbol(symbols.matrix("z", L), network.layers[L], 1)
+        defined = out.doprint(sp.Derivative(COST, z_L, evaluate=False))
+        shown = f"{defined} = {shown}" if shown else defined
     equations.append(BP("BP1", delta_L, final, shown))
     if L > 1:
         hidden = printer.relabel(labels(notation, "delta", L - 1))

@@ -344,11 +344,14 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              "### The bias units' weights", r"= \delta^{(3)}_{1} \cdot 1",
              r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}",
              # then, as the seed ends, the layer below's matrix with the bias column, δ^(2) (X̄^(1))ᵀ
-             "### In matrix form", "the bias units' weights its first column",
+             "### In matrix form", "the bias units' weights in its first column",
              r"\frac{\partial C}{\partial \mathbf{W}^{(1)}} &= \begin{bmatrix}",
              r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}",
              r"where $\bar{\mathbf{X}}^{(1)} = \begin{bmatrix}1 & X^{(1)}_{1} & X^{(1)}_{2}\end{bmatrix}^{\top}$."]
     assert text.count(r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &=") == 0  # its bias column: BP3, not again
+    # the summary's BP1 says what δ^L is, as seed 000's does
+    assert (r"\boxed{\delta^{(L)} = \frac{\partial C}{\partial \mathbf{Z}^{(L)}} = \frac{\partial C}{\partial "
+            r"\mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)})") in text
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
     # the hidden error terms as one vector, as the seed goes: its entries, the sums a row (δ_1 δ_2) times the
     # Jacobian, the derivatives worked out (the weights written out), then the transposed weights times δ^(3)
