@@ -629,6 +629,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
                r"\nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta)", "are the columns of"]
     assert [goodfellow.index(piece) for piece in vectors] == sorted(goodfellow.index(piece) for piece in vectors)
     assert r"The network's output is $\underline{\hat{y}} = (\hat{y}_{1}, \ldots, \hat{y}_{p})^{\top}$" in goodfellow
+    assert r"below the first layer, the input: $\underline{h}_{0} = \underline{x}$" in goodfellow  # before §5.1
     assert "What we are after is the derivative by each weighted input $a_{Li}$" in goodfellow
     assert "(1-1-1-1), its activation functions and loss left general" in goodfellow
     assert "The cost of one example is" not in goodfellow  # its forward pass states it
