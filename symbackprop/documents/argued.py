@@ -223,13 +223,10 @@ def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrin
     definition; so the result, numbered."""
     first, *_, last = argument.lines
     lhs = printer.doprint(general.with_letters(argument.lhs, letters))
-    named = next(line for line in argument.lines if line.rule is Rule.ERROR_TERM)
-    factor = next(f for f in sp.Mul.make_args(first.result) if isinstance(f, sp.Derivative) and f.expr == COST)
-    delta = next(f for f in sp.Mul.make_args(named.result) if not isinstance(f, sp.Derivative))
     assert last.local is not None  # the weight's own factor: ∂a_j/∂w_ji = z_i
     source = printer.doprint(general.with_letters(last.local.rhs, letters))
-    delta_shown = printer.doprint(general.with_letters(delta, letters))
-    definition = Line(delta_shown, "=", printer.doprint(general.with_letters(factor, letters)))
+    delta_shown, defined = _named_error(argument, letters, printer)
+    definition = Line(delta_shown, "=", defined)
     result = Display((Line(lhs, "=", written(general.with_letters(last.result, letters), printer)),), tag=tag)
     return [display(chain(lhs, [([written(general.with_letters(first.result, letters), printer)],
                                  note(first.rule))], printer.width)),
@@ -280,6 +277,7 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
     rule = Line(r"\frac{\partial y}{\partial x_{i}}", "=", r"\sum_{r=1}^{m} \frac{\partial y}{\partial u_{r}}\,"
                 r"\frac{\partial u_{r}}{\partial x_{i}}", r"\text{for } y = f(u_{1}, \ldots, u_{m}),\ "
                 r"u_{r} = g_{r}(x_{1}, \ldots, x_{n})")
+
     def above(kind: str, index: str | int) -> str:  # a neuron of layer l+1, the first or the k-th
         symbol = sp.Symbol(symbols.element(kind, argument.layer + 1, index), real=True)
         return printer.doprint(general.with_letters(symbol, letters))
@@ -319,12 +317,17 @@ def example_section(derivation: Derivation, printer: NotationPrinter, prefix: st
 
 def _error_term(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> str:
     """The note of the step that names an error term: ``where δ_j = ∂E/∂a_j`` (the next layer's δ_k in BP2)."""
+    delta, defined = _named_error(argument, letters, printer)
+    return rf"\text{{where }} {delta} = {defined}"
+
+
+def _named_error(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> tuple[str, str]:
+    """The error term an argument's step names, and what it stands for: ``δ_j`` and ``∂E/∂a_j`` (the next layer's
+    δ_k and ∂E/∂a_k in BP2)."""
     layer, index = (argument.layer + 1, "k") if argument.name in ("hidden", "activation") else (argument.layer, "j")
-    delta = sp.Symbol(symbols.element("delta", layer, index), real=True)
-    z = sp.Symbol(symbols.element("z", layer, index), real=True)
-    named = general.with_letters(delta, letters)
-    return (rf"\text{{where }} {printer.doprint(named)} = "
-            rf"{printer.doprint(sp.Derivative(COST, general.with_letters(z, letters), evaluate=False))}")
+    delta, z = (general.with_letters(sp.Symbol(symbols.element(kind, layer, index), real=True), letters)
+                for kind in ("delta", "z"))
+    return printer.doprint(delta), printer.doprint(sp.Derivative(COST, z, evaluate=False))
 
 
 def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter) -> str:

@@ -107,8 +107,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
 def _batch_in_summary(parts: list[Section], prefix: str) -> list[Section]:
     """Seed 002's summary: for a single example (the summary's equations), then for the whole X (the batch
     section's), where the document has both."""
-    labels = {section.label: section for section in parts}
-    summary, batch = labels.get(f"{prefix}sec:summary"), labels.get(f"{prefix}sec:batch")
+    by_label = {section.label: section for section in parts}
+    summary, batch = by_label.get(f"{prefix}sec:summary"), by_label.get(f"{prefix}sec:batch")
     if summary is None or batch is None:
         return parts
     one = Section("For one example", f"{prefix}sec:summary-example", summary.blocks)

@@ -178,9 +178,8 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
            (errors, f"the errors of $m$ examples, one column per example: that example's ${delta}$ divided by $m$, "
                     f"since ${total}$ is the mean cost")] if batch else []),
         (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ (${shape}$): {order}"),
-        (f"${z.doprint(_layer_map(network, g))}$",
-         f"the weighted inputs of a layer from the outputs below; below the first layer, the input: "
-         f"${z.input_layer()}$"),
+        (f"${z.doprint(_layer_map(network, g))}$", f"the weighted inputs of a layer from the outputs below; "
+                                                   f"below the first layer, the input: ${z.input_layer()}$"),
         (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), n, 1)))}$",
          "the derivative of the activation, applied to each entry"),
         (r"$\odot$", "element-wise (Hadamard) product"),

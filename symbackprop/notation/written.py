@@ -23,8 +23,8 @@ def written(expr: sp.Basic, printer: NotationPrinter) -> str:
         return printer.doprint(expr)
     if isinstance(expr, sp.Sum):
         body, (index, _, _) = expr.function, expr.limits[0]
-        counted = {s.name: symbols.counted_layers(s.name).get(str(index)) for s in body.atoms(sp.Symbol)}
-        layer = next((found for found in counted.values() if found is not None), None)
+        counted = (symbols.counted_layers(s.name).get(str(index)) for s in body.atoms(sp.Symbol))
+        layer = next((found for found in counted if found is not None), None)  # the layer the index counts
         return f"{over(printer, printer.doprint(index), layer)} {written(body, printer)}"
     if isinstance(expr, sp.Mul) and len(expr.args) > 1:
         return product(list(expr.args), lambda factor: written(factor, printer), printer.notation.times)
