@@ -238,9 +238,10 @@ class _Builder:
         s = self.s
         w, d_next = s.weights_without_bias(l + 1), s.delta(l + 1)
         name, d = symbols.matrix("delta", l), s.delta(l)
-        if self.s.batch:
+        if self.s.batch:  # seed 002's ∇A_k = ∇H_k ⊙ g'(A_k) = (W_{k+1}^T ∇A_{k+1}) ⊙ g'(A_k)
             self.add(name, l, d, ((partial(COST, s.z(l)),),), Rule.EACH_COLUMN,
-                     sp.HadamardProduct(w.T * d_next, s.g_prime(l)))
+                     sp.HadamardProduct(Partial(COST, s.a(l)), s.g_prime(l)))
+            self.add(name, l, d, (), Rule.OUTPUTS_EACH_COLUMN, sp.HadamardProduct(w.T * d_next, s.g_prime(l)))
             return
         z, a, z_next, diagonal = s.z(l), s.a(l), s.z(l + 1), sp.DiagMatrix(s.g_prime(l))
 

@@ -305,11 +305,18 @@ def _check_layer_step(step: Step, env: dict[str, sp.Matrix], functions: Function
 def _written_out(step: Step, env: dict[str, sp.Matrix], functions: Functions, worlds: Sequence[World],
                  batch: bool) -> sp.Matrix:
     """A line as an explicit matrix; in the vector form each Jacobian ∂U/∂V from the definitions and each entry of
-    a matrix written out (a partial derivative in it too) at the point, in the batch form neither (they fail)."""
+    a matrix written out (a partial derivative in it too) at the point; in the batch form the cost's gradient ∂C/∂U
+    alone (the rest fail)."""
     world = worlds[0]
+
+    def batch_partial(u: sp.Basic, v: sp.Basic) -> sp.Matrix:
+        if u != COST:
+            raise VerificationError(f"no Jacobian ∂{u}/∂{v} in the batch form")
+        return gradient(worlds, matrix_name(v), batch=True)
+
     try:
         value = evaluate(step.result, env, functions, {M: len(worlds)} if batch else {},
-                         partials=None if batch else lambda u, v: jacobian(world, u, v),
+                         partials=batch_partial if batch else lambda u, v: jacobian(world, u, v),
                          entries=None if batch else world.line)
     except (ValueError, TypeError, VerificationError) as error:  # SymbackpropError, a ShapeError: not evaluated
         raise _fail(step, "line", f"not evaluated ({error})", "a number") from error

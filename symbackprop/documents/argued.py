@@ -157,9 +157,9 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     intro = template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter,
                             outputs=_outputs(argument, shown) if argument.name == "prediction" else "")
     last_hidden = argument.name == "activation" and way.last_hidden_first
-    if last_hidden:
-        intro = (f"Observe now layer $L-1$. The cost depends on the output ${a}$ through every neuron ${letters['k']}$ "
-                 "of layer $L$, so the multivariable chain rule sums over them:")
+    if last_hidden:  # seed 001: "Observe now layer L-1. Schematically, [the figure]. Then, ..."
+        intro = (f"The cost depends on the output ${a}$ through every neuron ${letters['k']}$ of layer $L$, so the "
+                 "multivariable chain rule sums over them:")
     if argument.name == "output" and printer.network.layers[-1] == 1:
         intro = "The output layer, of one neuron. By the chain rule through its activation:"
     before: list[Block] = []
@@ -168,6 +168,9 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where)
              for where in ("before", "example", "after")]
     told = _told(argument, letters, shown)
+    if last_hidden:
+        before.append(text("Observe now layer $L-1$." + (" Schematically:" if drawn[0] else "")))
+        drawn[0] = [dataclasses.replace(block, here=True) for block in drawn[0]]
     blocks = [*before, *drawn[0], text(intro), *drawn[1], *told, *drawn[2]]
     if last_hidden:
         blocks += _generalised(argument, letters, printer)

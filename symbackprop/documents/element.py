@@ -168,8 +168,11 @@ def _path_blocks(paths: Mapping[str, list[Step]], network: Architecture, layer: 
     blocks = [display(sec.stack(sec.quantity_display(paths[name], printer) for name in shown))]
     if len(shown) == len(names):
         return blocks
-    if biases:  # the general entry is with the weights'
-        return blocks + [text("and likewise for every neuron of the layer.")]
+    if biases:  # the general entry is with the weights'; the next neuron's result, as seed 000's ∂C/∂w_20 = δ_2
+        following = paths[names[1]]
+        lhs, rhs = printer.doprint(following[0].lhs), printer.doprint(following[-1].result)
+        return blocks + [text(f"and likewise ${lhs} = {rhs}$ for the next neuron, and so for every neuron of the "
+                              "layer.")]
     entry = sec.general_gradients(network, layer, printer).lines[0]
     return blocks + [text(f"and likewise for every weight of the layer, ${entry.lhs} = {entry.rhs}$.")]
 

@@ -30,7 +30,7 @@ from .exercise_general import homework_section
 from .options import DocumentOptions
 from .routes import route
 from .sections import Block, Section, display, text
-from .setup import setup_section
+from .setup import introduction_section, setup_section
 from .summary import algorithm_section, bias_unit_words, bp_equations, labels, summary_section
 from .thin import thin_section
 from .words import describe
@@ -87,10 +87,13 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
         derivation = dataclasses.replace(derivation, thin=None)
     # a homework states its own set-up (seed 001): without the figure, table or forward pass, no section for it
     own_setup = "problem" in shown and not {"figure", "notation", "forward"} & set(shown)
-    parts = [] if own_setup else [setup_section(derivation, printer, p, shown)]
+    opening = (introduction_section(derivation, printer, p), setup_section(derivation, printer, p, shown))
+    parts = [] if own_setup else [section for section in opening if section is not None]
     for name, build in SECTION_BUILDERS:
         if name in shown and (section := build(derivation, printer, p)) is not None:
             parts.append(section)
+    if route(notation).backprop_section:
+        parts = _backprop_section(parts, p)
     if route(notation).batch_in_summary:
         parts = _batch_in_summary(parts, p)
     if "sgd" in shown or "init" in shown:
@@ -102,6 +105,19 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
                     figure_note(options.formats), options.author, route(notation).contents)
+
+
+def _backprop_section(parts: list[Section], prefix: str) -> list[Section]:
+    """Seed 002's §4, "Back-Propagation": the thin network, its intuition and the general neuron (the real deal),
+    each a part of one section, where the document has the thin network and the general neuron."""
+    by_label = {section.label: section for section in parts}
+    thin, general = by_label.get(f"{prefix}sec:thin"), by_label.get(f"{prefix}sec:general")
+    if thin is None or general is None:
+        return parts
+    whole = Section("Backpropagation", f"{prefix}sec:backpropagation", (), (
+        dataclasses.replace(thin, subsections=()), *thin.subsections,
+        dataclasses.replace(general, title="The general case")))
+    return [whole if section is thin else section for section in parts if section is not general]
 
 
 def _batch_in_summary(parts: list[Section], prefix: str) -> list[Section]:

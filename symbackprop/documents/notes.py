@@ -60,6 +60,7 @@ NOTES: dict[Rule, str] = {
     Rule.SUM_OVER_COLUMNS: r"\text{the bias enters every column: the columns' gradients add up}",
     Rule.MEAN_OVER_EXAMPLES_SOFTMAX: r"\text{column } i \text{ is example } i\text{; } C \text{ is the mean}",
     Rule.EACH_COLUMN: r"\text{the vector form, column by column}",
+    Rule.OUTPUTS_EACH_COLUMN: r"\text{the outputs' gradient, column by column}",
     Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED: r"\text{chain rule; a sum of outer products, one per example}",
     Rule.CHAIN_RULE_OUTER: r"\text{chain rule}",
     Rule.QUOTIENT_RULE: r"\text{quotient rule}",

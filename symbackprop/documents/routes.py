@@ -25,7 +25,7 @@ class Route:
     """One seed's route. Each flag is off for the shared route; the seed that sets it is named beside it.
 
     The set-up:
-        purpose: open with what backpropagation is for, and the network in words (002).
+        purpose: an introduction saying what backpropagation is for, and the network in words in the set-up (002).
         goal: state the goal in one sentence before the conventions (004).
         contents: a table of contents after the title (002).
         nested_model: the network written as one nested function, ŷ = O(W_3 g(...) + b_3) (002).
@@ -35,6 +35,10 @@ class Route:
 
     The element form:
         paths: each weight of the last two layers by its whole chain from the cost (000).
+
+    The thin network (:mod:`.thin`):
+        backprop_section: the thin network, its intuition and the general neuron as the parts of one section,
+            "Backpropagation" (002's §4).
 
     The argument for a general neuron (:mod:`.argued`):
         order: the arguments made, in order (003 weight first; 002 through ∂L/∂h, the softmax by the quotient rule).
@@ -73,6 +77,7 @@ class Route:
     fundamentals: bool = False
     dynamics: bool = False
     paths: bool = False
+    backprop_section: bool = False
     order: tuple[str, ...] = ("output", "hidden", "weight", "bias")
     parts: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     intros: Mapping[str, str] = field(default_factory=_table)
@@ -103,7 +108,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
                  local_after=("output", "through_output", "bias"),
                  schematics=MappingProxyType({("activation", "before"): "influence", ("weight", "before"): "chain"})),
     "002": Route(
-        purpose=True, contents=True, nested_model=True, fundamentals=True,
+        purpose=True, contents=True, nested_model=True, fundamentals=True, backprop_section=True,
         order=("prediction", "softmax", "output", "activation", "through_output", "weight", "bias"),
         parts=(("output", "Gradients with respect to the output units", ("prediction", "softmax", "output")),
                ("hidden", "Gradients with respect to the hidden units", ("activation", "through_output", "hidden")),

@@ -119,12 +119,13 @@ def paths_figure() -> Figure:
 
 
 def chain_text(printer: NotationPrinter) -> str:
-    """Seed 001's chain of functions, in one line: a weight of layer l, the weighted input it enters, the neuron's
-    output, on to the cost."""
+    """Seed 001's chain of functions, in one line: a weight of layer l and the bias (both enter the weighted input),
+    the weighted input, the neuron's output, on to the cost."""
     at = printer.relabel(labels(printer.notation, "z", GENERAL))
     g = GENERAL
-    links = [_symbol(at, "W", g, "j", "i"), _symbol(at, "z", g, "j"), _symbol(at, "a", g, "j"), r"\cdots",
-             at.cost_letter()]
+    sources = {"vector": f", {_symbol(at, 'b', g, 'j')}", "shared": f", {_symbol(at, 'b', g)}"}  # both enter z_j
+    links = [_symbol(at, "W", g, "j", "i") + sources.get(printer.network.bias, ""), _symbol(at, "z", g, "j"),
+             _symbol(at, "a", g, "j"), r"\cdots", at.cost_letter()]
     chain = r" \to ".join(links)
     return f"Functions are computed in a chain, ${chain}$."
 

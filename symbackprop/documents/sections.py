@@ -70,7 +70,8 @@ class Boxed:
 @dataclass(frozen=True)
 class Block:
     """Part of a section; ``kind`` says which field holds it: ``text`` (prose with ``$...$`` math),
-    ``display``, ``table``, ``figure``, ``algorithm`` or ``boxed``."""
+    ``display``, ``table``, ``figure``, ``algorithm`` or ``boxed``. A figure ``here`` stays where the text before it
+    leads into it ("Schematically:"), where the page has room for it."""
 
     kind: str
     text: str = ""
@@ -80,6 +81,7 @@ class Block:
     algorithm: tuple[AlgorithmLine, ...] = ()
     boxed: tuple[Boxed, ...] = ()
     label: str = ""
+    here: bool = False
 
 
 def text(paragraph: str) -> Block:
@@ -164,6 +166,7 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
         paths = [[shown(_as_total(f) if batch else f) for f in path] for path in first.chain]
         rows.append((chain_terms(paths, printer), note(first.rule)))
     results = [_transposed(step.result) if transpose else step.result for step in steps]
+    results = [_as_total(result) for result in results] if batch else results  # ∂C/∂A^l: the mean cost's
     written = _matrices(lhs, results, printer)
     widths: dict[str, float] = {}  # a matrix written out -> its printed width
     chained = len(rows)  # the row of the chain's first result, if it follows the chain

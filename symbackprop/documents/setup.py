@@ -36,8 +36,7 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         f"The notation is {notation.title}."
     )
     blocks = [text(intro)]
-    if route(notation).purpose:
-        blocks.append(text(purpose(network, printer)))
+    if route(notation).purpose:  # (what backpropagation is for opens the document: introduction_section)
         blocks.append(text(anatomy(network, printer)))
     elif route(notation).goal:
         blocks.append(text(f"The goal of backpropagation is the partial derivative of the cost "
@@ -62,6 +61,13 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         if route(notation).fundamentals:  # seed 002's section of its own
             subsections.append(Section("Fundamentals", f"{prefix}sec:fundamentals", _fundamentals(derivation, printer)))
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
+
+
+def introduction_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section | None:
+    """Seed 002's introduction, before its set-up: what backpropagation is for; None for the other seeds."""
+    if not route(printer.notation).purpose:
+        return None
+    return Section("Introduction", f"{prefix}sec:introduction", (text(purpose(derivation.network, printer)),))
 
 
 def purpose(network: Architecture, printer: NotationPrinter) -> str:

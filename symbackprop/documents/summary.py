@@ -23,7 +23,7 @@ from ..notation.printer import NotationPrinter
 from ..notation.written import over, written
 from .routes import route
 from .sections import AlgorithmLine, Block, Boxed, Section, display, text
-from .tables import relative, weight_layers
+from .tables import GENERAL, general_labels, relative, weight_layers
 
 COST = sp.Symbol("c")
 
@@ -246,6 +246,8 @@ def _sgd_blocks(derivation: Derivation, printer: NotationPrinter, remark: bool =
     x = printer.doprint(sp.MatrixSymbol(symbols.matrix("x"), 1, 1))
     y = r"\ell" if network.loss.sparse else printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), 1, 1))
     epochs, examples = "For each epoch $1, 2, \\ldots$:", f"for each training example $({x}, {y})$:"
+    at = printer.relabel(general_labels(notation, "z"))  # a general neuron's: seed 003's a_j and z_j
+    values = [at.doprint(sp.Symbol(symbols.element(kind, GENERAL, notation.indices[0]))) for kind in ("z", "a")]
     if notation.per_weight_update:  # seed 003: for n = 1 to num epochs, for all x^ℓ ∈ D
         epochs = f"For ${notation.epoch} = 1$ to the number of epochs:"
         examples = f"for each training example $({x}, {y}) \\in \\mathcal{{D}}$, the training set:"
@@ -254,8 +256,8 @@ def _sgd_blocks(derivation: Derivation, printer: NotationPrinter, remark: bool =
          True),
         (0, epochs, True),
         (1, examples, True),
-        (2, "forward pass: compute the weighted inputs and activations of every layer (the forward pass above);",
-         True),
+        (2, f"forward pass: compute every weighted input ${values[0]}$ and activation ${values[1]}$ (the forward "
+            "pass above);", True),
         (2, f"output error: ${equations['BP1'].lhs} = {equations['BP1'].final}$;", True),
     ]
     if notation.per_weight_update:
@@ -379,8 +381,8 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
 
     return (
         f"{REMARK}The weights start random, so that a layer's neurons differ (equal weights give "
-        "them the same activation, error and update for ever), and small, so that the activations are not "
-        "saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
+        "them the same activation, error and update for ever), and small, how small depending on the cost and the "
+        "activation, so that the activations are not saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
         f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give a layer's neurons the same non-zero output, "
         "so its weights move together. With $\\phi(0) = 0$ "
         f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, and so every "

@@ -150,6 +150,16 @@ def prime_name(network: Architecture) -> str:
     return f"{network.activation(1).name}'"
 
 
+def _sizes(network: Architecture, notation: Notation) -> tuple[str, str]:
+    """A layer's vectors' size, n_l (its neurons), and its weight matrix's shape: W maps the layer below to it (ng's
+    W^(l) maps l to l+1), with a column for the bias unit where there is one."""
+    shift = notation.layer_offset.get("z", 0) - notation.layer_offset.get("W", 0)
+    into, out_of = f"n_{{{relative(notation, shift)}}}", f"n_{{{relative(notation, shift - 1)}}}"
+    out_of += " + 1" if network.bias == "neuron" else ""  # the bias unit's column
+    shape = f"{out_of} \\times {into}" if notation.weights_transposed else f"{into} \\times {out_of}"
+    return f"n_{{{relative(notation, 0)}}}", shape
+
+
 def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
                  w: NotationPrinter, batch: bool) -> list[tuple[str, str]]:
     g = GENERAL
@@ -165,15 +175,12 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
     j, k = notation.indices[:2]  # a weight's destination and source
     order = f"row ${k}$ holds the weights out of neuron ${k}$" if notation.weights_transposed else \
         f"row ${j}$ holds the weights into neuron ${j}$"
-    # the sizes: a layer's vectors have n of its neurons; W maps the layer below to it (ng's W^(l) maps l to l+1)
-    shift = notation.layer_offset.get("z", 0) - notation.layer_offset.get("W", 0)
-    size = f"n_{{{relative(notation, 0)}}}"
-    into, out_of = f"n_{{{relative(notation, shift)}}}", f"n_{{{relative(notation, shift - 1)}}}"
-    out_of += " + 1" if network.bias == "neuron" else ""  # the bias unit's column
-    shape = f"{out_of} \\times {into}" if notation.weights_transposed else f"{into} \\times {out_of}"
+    size, shape = _sizes(network, notation)
+    error = z.doprint(sp.Derivative(sp.Symbol("c"), sp.MatrixSymbol(symbols.matrix("z", g), n, 1), evaluate=False))
+    defined = f"; the error vector ${delta} = {error}$" if error != delta else ""  # seed 004's δ^l ≡ ∂C/∂z^l
     rows = [
         (vectors, f"the same quantities for a whole layer, as column vectors (${size} \\times 1$, ${size}$ the "
-                  "layer's neurons)"),
+                  f"layer's neurons){defined}"),
         *([(matrices, "the same for $m$ examples, one column per example"),
            (errors, f"the errors of $m$ examples, one column per example: that example's ${delta}$ divided by $m$, "
                     f"since ${total}$ is the mean cost")] if batch else []),

@@ -23,7 +23,8 @@ from .summary import labels
 
 
 def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section | None:
-    """The section "A thin network first"; None where the derivation has no thin network."""
+    """The section "A thin network first", the product of partials, and under it "Intuition", the same product
+    read as the loss asking each layer in turn; None where the derivation has no thin network."""
     if derivation.thin is None:
         return None
     thin = derivation.thin
@@ -41,6 +42,8 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
         text(f"To learn the weight ${weight}$ by gradient descent we need ${lhs}$. The chain rule, applied once per "
              "layer from the loss down to the weight, gives it as one product:"),
         display(_broken(lhs, factors, printer.width, note(step.rule))),
+    ]
+    intuition: list[Block] = [
         text(f"The derivative says how much the loss changes for a small change of ${weight}$: how much of the "
              "loss that weight is responsible for. The less sensitive the loss is to it, the less the weight is to "
              "blame."),
@@ -52,7 +55,8 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
              "that is exactly what the chain rule does, one pair of factors for each layer:"),
         display(_broken(_braced(lhs, ("the weight,", "directly")), _groups(factors, depth), printer.width)),
     ]
-    return Section("A thin network first", f"{prefix}sec:thin", tuple(blocks))
+    return Section("A thin network first", f"{prefix}sec:thin", tuple(blocks),
+                   (Section("Intuition", f"{prefix}sec:intuition", tuple(intuition)),))
 
 
 #: Where each part of the general derivation sits in the thin network's chain: its first factor and its last

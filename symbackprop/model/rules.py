@@ -79,7 +79,8 @@ class Rule(Enum):
     MEAN_OVER_EXAMPLES = auto()
     SUM_OVER_COLUMNS = auto()  # b enters every column of Z = W A + b 1^T: the columns' gradients add up
     MEAN_OVER_EXAMPLES_SOFTMAX = auto()
-    EACH_COLUMN = auto()
+    EACH_COLUMN = auto()  # BP2 through the layer's outputs, dC/dA ⊙ g'(Z), for each column (example)
+    OUTPUTS_EACH_COLUMN = auto()  # dC/dA^l = (W^{l+1})^T Delta^{l+1}, for each column
     CHAIN_RULE_OUTER_PRODUCT_SUMMED = auto()
 
     # An activation's derivative worked out as lecture notes do it (model.derivatives), for the appendix.
@@ -163,6 +164,7 @@ WORDS: dict[Rule, str] = {
     Rule.MEAN_OVER_EXAMPLES_SOFTMAX: "C = (1/m) sum_i c_i: column i is delta^L of example i, over m; "
                                      "softmax Jacobian-vector product a ⊙ (g - 1 (a^T g))",
     Rule.EACH_COLUMN: "BP2 applied to each column (example)",
+    Rule.OUTPUTS_EACH_COLUMN: "the outputs' gradient W^T Delta, for each column (example)",
     Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED: "chain rule; dz^l_j/dw^l_jk = a^{l-1}_k, summed over the examples: "
                                           "an outer product",
     Rule.CHAIN_RULE_OUTER: "chain rule: the outer function's derivative times the inner function's",

@@ -223,6 +223,21 @@ def test_a_new_line_that_cannot_be_evaluated_fails(kind: str) -> None:
         verify(_with_step(derivation, index, dataclasses.replace(step, result=wrong)))
 
 
+@pytest.mark.parametrize("rule", [Rule.EACH_COLUMN, Rule.OUTPUTS_EACH_COLUMN])
+def test_a_mistake_in_each_line_of_the_batchs_hidden_errors_is_caught(rule: Rule) -> None:
+    """Seed 002's ∇A_k = ∇H_k ⊙ g'(A_k) = (W_{k+1}^T ∇A_{k+1}) ⊙ g'(A_k): the gradient by the outputs H_k is the mean
+    cost's, taken from the definitions; the one by the weighted inputs in its place, or a doubled line, fails."""
+    derivation = _seed_network("nielsen").derive()
+    index, step = next((i, s) for i, s in enumerate(derivation.steps) if s.form == "batch" and s.rule is rule)
+    if rule is Rule.EACH_COLUMN:
+        outputs = next(p for p in step.result.atoms(Partial))
+        wrong = step.result.xreplace({outputs: Partial(outputs.args[0], sp.MatrixSymbol("Z1", 3, M))})
+    else:
+        wrong = sp.MatMul(2, step.result)
+    with pytest.raises(VerificationError, match=step.quantity):
+        verify(_with_step(derivation, index, dataclasses.replace(step, result=wrong)))
+
+
 def _with_argument(derivation: Derivation, name: str, **changes: object) -> Derivation:
     arguments = tuple(dataclasses.replace(a, **changes) if a.name == name else a for a in derivation.arguments)
     return dataclasses.replace(derivation, arguments=arguments)

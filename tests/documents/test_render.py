@@ -140,7 +140,8 @@ def test_documents_hold_every_part_of_the_issue(name: str) -> None:
     derivation, options = _derivation(name)
     tex = render_tex(derivation, options)
     batch = "For the whole batch" if name == "goodfellow" else "Backpropagation for a batch"  # seed 002's §5.2
-    for heading in ("Set-up", "Notation", "Forward pass", "Backpropagation for a general neuron",
+    general = "The general case" if name == "goodfellow" else "Backpropagation for a general neuron"  # its §4.3
+    for heading in ("Set-up", "Notation", "Forward pass", general,
                     "Backpropagation, element by element", "Backpropagation in vector form", batch, "Summary",
                     "Gradient descent", "Derivatives of the activation functions"):
         assert f"{{{heading}}}" in tex, heading

@@ -12,6 +12,7 @@ from symbackprop import Network, SymbackpropError
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import PRESET_SECTIONS, SECTIONS, DocumentOptions
 from symbackprop.documents.render import render_markdown, render_tex
+from symbackprop.model.rules import Rule
 from symbackprop.notation.presets import PRESETS
 from tests.helpers import one_line, run_cli
 
@@ -282,6 +283,8 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     assert "^{1}" not in vector and "^{2}" not in vector  # layers only as L, l, l+1, l-1
     assert "The goal of backpropagation is the partial derivative of the cost $C$ by every weight and every bias" \
         in text
+    # the conventions define the error vector, δ^l ≡ ∂C/∂z^l, as seed 004's do
+    assert r"the error vector $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
 
 
 def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None:
@@ -342,6 +345,8 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\right) \frac{\partial a^{(2)}_{1}}{\partial Z^{(2)}_{1}}",  # the factors every path ends in, out
              r"&= \delta^{(2)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
              "### The bias units' weights", r"= \delta^{(3)}_{1} \cdot 1",
+             # seed 000's "Equivalently, ∂C/∂w^(1)_20 = δ^(L-1)_2", from the derivation's own chain for it
+             r"and likewise $\frac{\partial C}{\partial w^{(1)}_{20}} = \delta^{(2)}_{2} \cdot 1$ for the next neuron",
              r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}",
              # then, as the seed ends, the layer below's matrix with the bias column, δ^(2) (X̄^(1))ᵀ
              "### In matrix form", "the bias units' weights in its first column",
@@ -412,7 +417,7 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     learning algorithm."""
     text = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
                            DocumentOptions(notation="goodfellow", formats=("md",)))
-    assert "## A thin network first" in text and "(1-1-1-1)" in text
+    assert "### A thin network first" in text and "(1-1-1-1)" in text
     assert "each with its class label (a multi-class classification)" in text
     assert ("The quantities of interest are the gradients with respect to the output units, the hidden units, and "
             "the") in text
@@ -434,6 +439,46 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
                                                  DocumentOptions(notation="ng", formats=("md",)))
 
 
+def test_goodfellow_has_seed_002s_sections_in_its_order() -> None:
+    """Seed 002's contents: an introduction, the set-up, its fundamentals, then one section "Back-Propagation" of
+    three parts, the thin network's demo, its intuition and the real deal (itself in three parts), the summary in
+    two and the appendix; without the general neuron the thin network keeps a section of its own."""
+    derivation = _seed("goodfellow").derive(forms=("vector", "batch", "thin"))
+    md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
+    headings = [line for line in md.splitlines() if line.startswith("#")]
+    assert headings[1:] == [
+        "## Introduction", "## Set-up", "### Notation", "### Forward pass", "### Fundamentals",
+        "## Backpropagation", "### A thin network first", "### Intuition", "### The general case",
+        "#### Gradients with respect to the output units", "#### Gradients with respect to the hidden units",
+        "#### Gradients with respect to the weights and biases", "## Summary", "### For one example",
+        "### For the whole batch", "## Derivatives of the activation functions", "### ReLU", "### Softmax"]
+    introduction = md[md.index("## Introduction"):md.index("## Set-up")]
+    assert "Backpropagation computes those derivatives" in introduction  # what it is for, before the set-up
+    contents = md[md.index("**Contents**"):md.index("## Introduction")]
+    assert "  - The general case\n    - Gradients with respect to the output units" in contents
+    intuition = md[md.index("### Intuition"):md.index("### The general case")]
+    assert "how much of the loss that weight is responsible for" in intuition and intuition.count(r"\underbrace{") == 5
+    thin_alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="thin", formats=("md",)))
+    assert "## A thin network first" in thin_alone and "### Intuition" in thin_alone
+    assert "## Backpropagation\n" not in thin_alone
+    tex = render_tex(derivation, DocumentOptions(notation="goodfellow", formats=("tex",)))
+    assert r"\section{Backpropagation}" in tex and r"\subsubsection{Gradients with respect to the hidden units}" in tex
+
+
+def test_goodfellow_batch_bp2_goes_through_the_outputs() -> None:
+    """Seed 002's §5.2: ∇A_k = ∇H_k ⊙ g'(A_k) = (W_{k+1}^T ∇A_{k+1}) ⊙ g'(A_k), each line checked; the gradient by
+    the batch's outputs is the mean cost's, C (or E), in every notation."""
+    derivation = _seed("goodfellow").derive(forms=("vector", "batch", "thin"))
+    md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
+    assert (r"\nabla_{A_{2}} \mathcal{L}(\theta) &= \nabla_{H_{2}} \mathcal{L}(\theta) \odot g'(A_{2}) \\" + "\n"
+            r"   &= (W_{3}^{\top} \nabla_{A_{3}} \mathcal{L}(\theta)) \odot g'(A_{2})") in md
+    rules = [step.rule for step in derivation.steps_of("batch") if step.quantity == "delta2"]
+    assert rules == [Rule.EACH_COLUMN, Rule.OUTPUTS_EACH_COLUMN]
+    bishop = render_markdown(Network([2, 3, 2, 2]).derive(forms=("batch",)),
+                             DocumentOptions(notation="bishop", sections="batch", formats=("md",)))
+    assert r"\frac{\partial E}{\partial \mathbf{Z}^{(2)}} \odot h'(\mathbf{A}^{(2)})" in bishop  # E, not E_n
+
+
 def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     """Seed 002's set-up in words (L - 1 hidden layers, pre-activation or aggregation, g and O with other choices,
     f(x) = h_L), its average loss and transposed data matrix, its three parts under their headings, each pointing to
@@ -452,8 +497,8 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
                  r"where $E \in \mathbb{R}^{2 \times m}$ is the one-hot matrix",
                  r"\nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k}) = (W_{k+1}^{\top}"):
         assert part in md, part
-    headings = ["### Gradients with respect to the output units", "### Gradients with respect to the hidden units",
-                "### Gradients with respect to the weights and biases", "## Summary", "### For one example",
+    headings = ["#### Gradients with respect to the output units", "#### Gradients with respect to the hidden units",
+                "#### Gradients with respect to the weights and biases", "## Summary", "### For one example",
                 "### For the whole batch"]  # the summary as seed 002's §5.1 and §5.2
     assert sorted(headings, key=md.index) == headings
     alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="batch", formats=("md",)))
@@ -510,9 +555,12 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     back = tex[tex.rindex(r"\begin{tikzpicture}", 0, errors):errors]
     assert "{$\\delta_{j}$}" in back and "{$\\delta_{k}$}" in back and "minimum size=7mm" in back
     homework = render_tex(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("tex",)))
-    assert homework.index(r"\label{bp:fig:influence}") < homework.index("Observe now layer $L-1$")
-    assert (r"Solution. Functions are computed in a chain, $W_{ij}^{(\ell)} \to z_{j}^{(\ell)} \to a_{j}^{(\ell)} "
-            r"\to \cdots \to c$.") in homework
+    # "Observe now layer L-1. Schematically, [the figure]", the figure kept where the sentence leads into it
+    lead = homework.index("Observe now layer $L-1$. Schematically:")
+    assert lead < homework.index(r"\begin{figure}[!h]", lead) < homework.index(r"\label{bp:fig:influence}")
+    assert homework.index(r"\label{bp:fig:influence}") < homework.index("The cost depends on the output")
+    assert (r"Solution. Functions are computed in a chain, $W_{ij}^{(\ell)}, b_{j}^{(\ell)} \to z_{j}^{(\ell)} \to "
+            r"a_{j}^{(\ell)} \to \cdots \to c$.") in homework  # the weight and the bias both enter z_j
     assert "fig:neuron" not in render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen",
                                                                                       sections="all"))
 
@@ -525,7 +573,7 @@ def test_an_author_under_the_title_and_seed_002s_contents() -> None:
     tex, md = render_tex(derivation, signed), render_markdown(derivation, signed)
     assert r"{\large A. Lecturer \& co, 2026\par}" in tex and r"\tableofcontents" in tex
     assert "\n\nA. Lecturer & co, 2026\n" in md
-    assert "**Contents**\n\n- Set-up\n  - Notation\n  - Forward pass\n  - Fundamentals\n- A thin network first\n" in md
+    assert "**Contents**\n\n- Introduction\n- Set-up\n  - Notation\n  - Forward pass\n  - Fundamentals\n" in md
     plain = render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("tex",)))
     assert r"\tableofcontents" not in plain and r"\vspace{0.6em}" not in plain
     with pytest.raises(SymbackpropError, match="author .*one line"):
@@ -551,6 +599,7 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
     assert r"With $\phi(0) = 0$ (as tanh or ReLU)" in ng  # the bias units' weights are weights: theirs learn
     assert "every weight but the output layer's bias units': only those learn" in ng
     assert "## Initialisation\n\nThe weights start random" in ng  # under its own heading, not named again
+    assert "and small, how small depending on the cost and the activation" in ng
     tanh = render_markdown(Network([2, 2, 1], hidden="tanh", bias="none").derive(),
                            DocumentOptions(notation="ng", sections="init", formats=("md",)))
     assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "nothing is learnt" in tanh
