@@ -89,12 +89,12 @@ def list_rules() -> None:
 DERIVE_EXAMPLES = """Examples, one per seed notation:
 
 \b
-  symbackprop derive 2-2-2 --bias neuron --notation ng
+  symbackprop derive 2-2-2 --bias neuron --loss generic --notation ng
   symbackprop derive 3-4-2 --hidden tanh --loss bce --notation input-major --exercise
   symbackprop derive 3-3-3-2 --hidden relu --output softmax --loss sparse_cross_entropy --notation goodfellow
   symbackprop derive 3-3-1 --bias none --loss bce --notation bishop
   symbackprop derive 3-3-1 --bias none --loss bce --notation bishop-single
-  symbackprop derive 2-3-2 --notation nielsen --form element,vector --format tex,md
+  symbackprop derive 2-3-2 --hidden generic --output generic --loss generic --notation nielsen
 
 SPEC may be a TOML file: the network's keys, and these options in a table named derive (see the README)."""
 

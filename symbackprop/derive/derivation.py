@@ -193,10 +193,16 @@ class Derivation:
         """``expr`` with every delta, z and a replaced: a function of x, y and parameters only."""
         return expr.xreplace(self.substitutions())
 
-    def check_closed_form_size(self) -> None:
-        """Raise :class:`~symbackprop.errors.SizeLimitError` above :data:`CLOSED_FORM_MAX_PARAMETERS` parameters."""
-        from ..errors import SizeLimitError
+    def check_closed_form(self) -> None:
+        """Raise :class:`~symbackprop.errors.SymbackpropError` for the generic cost (∂c/∂a^L stays a symbol, with
+        nothing to write in the inputs and parameters alone), :class:`~symbackprop.errors.SizeLimitError` above
+        :data:`CLOSED_FORM_MAX_PARAMETERS` parameters."""
+        from ..errors import SizeLimitError, SymbackpropError
 
+        if self.network.loss.generic:
+            raise SymbackpropError("the closed form writes each gradient in the inputs, targets and parameters "
+                                   "alone, so it needs a loss to differentiate, not the generic cost; choose one "
+                                   "with --loss, or leave closed out of --form and --sections (all leaves it out)")
         count = self.network.parameter_count
         if count > CLOSED_FORM_MAX_PARAMETERS:
             raise SizeLimitError(
@@ -208,8 +214,9 @@ class Derivation:
         """Each gradient fully expanded in inputs, targets and parameters.
 
         Raises:
+            SymbackpropError: a network with the generic cost.
             SizeLimitError: above :data:`CLOSED_FORM_MAX_PARAMETERS` parameters.
         """
-        self.check_closed_form_size()
+        self.check_closed_form()
         values = self.substitutions()
         return {name: grad.xreplace(values) for name, grad in self.gradients.items()}

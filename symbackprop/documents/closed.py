@@ -121,7 +121,7 @@ def expanded_gradients(derivation: Derivation) -> dict[str, list[sp.Expr]]:
     Raises:
         SizeLimitError: above the parameter limit of :meth:`~symbackprop.derive.derivation.Derivation.closed_form`.
     """
-    derivation.check_closed_form_size()
+    derivation.check_closed_form()
     network = derivation.network
 
     # leaky ReLU, ELU by name: their cases repeat the argument up to three times, at every layer
@@ -245,6 +245,7 @@ def closed_displays(derivation: Derivation, printer: NotationPrinter) -> tuple[s
     Raises:
         SizeLimitError: above the parameter limit, or a closed form of more than :data:`CLOSED_FORM_MAX_PAGES`
             pages (refused before printing where the size of the expressions alone shows it).
+        SymbackpropError: a network with the generic cost (:meth:`Derivation.check_closed_form`).
     """
     network = derivation.network
     gradients = expanded_gradients(derivation)

@@ -67,6 +67,8 @@ class DocumentOptions:
         appendix: the activations whose derivatives the appendix works out, of :data:`APPENDIX_ACTIVATIONS` (in
             that order; naming them adds the appendix to ``sections``), ``none`` (or an empty tuple) for no
             appendix; by default (``None``) the network's own activations.
+        every: set where ``sections`` is ``all``: every section that applies to the network (no closed form of the
+            generic cost, which has none).
     """
 
     notation: str = "nielsen"
@@ -81,6 +83,7 @@ class DocumentOptions:
     seed: int = 0
     symbols: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     appendix: tuple[str, ...] | None = None
+    every: bool = field(default=False, init=False)  # ``all`` sections: those that apply to the network
 
     def __post_init__(self) -> None:
         for name in ("notation", "heading", "label_prefix", "author"):
@@ -126,6 +129,7 @@ class DocumentOptions:
         else:
             named = split_list(self.sections, "section", ("all", *SECTIONS))
             base = SECTIONS if "all" in named else named
+            object.__setattr__(self, "every", "all" in named and self.forms is None)
         if self.forms is None:
             forms = tuple(name for name in base if name in DOCUMENT_FORMS)
         else:

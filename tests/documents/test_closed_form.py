@@ -13,7 +13,7 @@ from sympy.core.function import AppliedUndef
 from sympy.logic.boolalg import ITE
 from typer.testing import CliRunner
 
-from symbackprop import Network, SizeLimitError
+from symbackprop import Network, SizeLimitError, SymbackpropError
 from symbackprop.cli import app
 from symbackprop.derive.rewrite import as_indicators
 from symbackprop.documents import pdf
@@ -24,7 +24,7 @@ from symbackprop.documents.render import render_markdown, render_tex
 from symbackprop.notation.display import LINE_WIDTH, chain
 from symbackprop.notation.linebreak import break_formula, formula_width
 from symbackprop.notation.printer import NotationPrinter
-from tests.helpers import derived_at, random_point, require_tex
+from tests.helpers import derived_at, one_line, random_point, require_tex, run_cli
 
 ALL_FORMS = ("element", "vector", "batch", "closed")
 EMPTY_ROW = re.compile(r"^\s*&\s*(\\\\)?\s*$", re.MULTILINE)
@@ -227,3 +227,26 @@ def test_a_closed_form_fragment_fits_the_pages_of_a_host_without_allowdisplaybre
     pdf.build_pdf(host)
     log = host.with_suffix(".log").read_text(errors="replace")
     assert "Overfull" not in log
+
+
+def test_the_closed_form_of_a_generic_cost_is_refused_in_one_line(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """∂c/∂a^L of the generic cost stays a symbol, so no gradient can be written in the inputs and parameters alone:
+    one line saying so and what to do, nothing written (it crashed in SymPy before)."""
+    out = tmp_path / "out"
+    status, _, err = run_cli(capsys, "derive", "2-2-2", "--loss", "generic", "--form", "closed", "--out", str(out))
+    assert status != 0 and one_line(err)
+    assert "needs a loss to differentiate, not the generic cost" in err and "--loss" in err
+    assert not out.exists()
+    status, _, err = run_cli(capsys, "derive", "2-2-2", "--loss", "generic", "--sections", "closed,summary",
+                             "--format", "md", "--out", str(out))
+    assert status != 0 and "leave closed out of --form and --sections" in err and not out.exists()
+    status, _, _ = run_cli(capsys, "derive", "2-2-2", "--loss", "generic", "--sections", "all", "--format", "md",
+                           "--out", str(out))  # every section that applies: no closed form
+    assert status == 0 and "Closed form" not in (out / "derivation-nielsen.md").read_text()
+    assert "## Summary" in (out / "derivation-nielsen.md").read_text()
+    status, _, _ = run_cli(capsys, "derive", "2-2-2", "--hidden", "generic", "--form", "closed", "--format", "md",
+                           "--out", str(out))
+    assert status == 0 and (out / "derivation-nielsen.md").exists()  # a generic activation still has one
+    with pytest.raises(SymbackpropError, match="needs a loss to differentiate"):  # and the API's, likewise
+        Network([2, 2, 1], loss="generic").derive(forms=("element",)).closed_form()

@@ -19,8 +19,13 @@ from tests.helpers import one_line, run_cli
 CASES = tomllib.loads((Path(__file__).parent.parent / "golden" / "cases.toml").read_text())
 
 
-def _seed(name: str) -> Network:
-    return Network(**{k: v for k, v in CASES[name].items() if k != "derive"})
+def _seed(name: str, **changes: str) -> Network:
+    """The seed's network (tests/golden/cases.toml), or with ``changes``: a concrete loss where the seed keeps C."""
+    return Network(**({k: v for k, v in CASES[name].items() if k != "derive"} | changes))
+
+
+#: Seed 004's network and seed 000's with a loss (and activations) to differentiate: "for this network".
+CONCRETE = {"hidden": "sigmoid", "output": "sigmoid", "loss": "quadratic"}
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
@@ -631,12 +636,15 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     problem); seed 004's BP4 has its chain and error term on one line, then the local derivative; seed 002 defines
     its column notation, says why the softmax's weighted inputs are what it is after, and leaves the thin network's
     activations general; a transposed diagonal matrix is said to be itself."""
-    ng = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
+    ng = render_markdown(_seed("ng", **CONCRETE).derive(forms=("element", "vector", "paths")),
                          DocumentOptions(notation="ng", formats=("md",)))
     assert (r"The cost of one example is $C = \frac{(a^{(3)}_{1} - y_{1})^{2}}{2} + \frac{(a^{(3)}_{2} - y_{2})^{2}}"
             r"{2}$.") in ng
-    nielsen = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
+    nielsen = render_markdown(_seed("nielsen", **CONCRETE).derive(),
+                              DocumentOptions(notation="nielsen", formats=("md",)))
     assert "The cost of one example is $C = " in nielsen
+    seed = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
+    assert "The cost of one example" not in seed and "a generic cost" in seed  # seed 004's C, any cost
     assert r"(AB)^{\top} = B^{\top} A^{\top}\text{, a diagonal matrix its own transpose}" in nielsen
     # seed 004's BP2 names δ^{l+1} where it comes in; its BP1 says why σ' is written in the output
     assert r"\delta^{l+1} \qquad \text{chain rule, through the activation; the next layer's error}" in nielsen
