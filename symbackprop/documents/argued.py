@@ -42,11 +42,11 @@ INTRO = {
                "$\\frac{{\\partial y}}{{\\partial x}} = \\sum_{{i}} \\frac{{\\partial y}}{{\\partial u_i}}\\,"
                "\\frac{{\\partial u_i}}{{\\partial x}}$. Whatever the widths (also for one neuron in layer ${l}+1$):"),
     "prediction": ("The network's output is ${outputs}$, and the loss of one example is $-\\log$ of its entry for "
-                   "the example's true class label $\\ell$. By each output ${j}$:"),
-    "softmax": ("The output layer: a softmax with sparse cross-entropy. What we are after is the derivative by each "
-                "weighted input ${z}$: the loss, $-\\log$ of the output of the class label $\\ell$, depends on every "
-                "one of them, since the softmax's denominator sums over them all. Recall the quotient rule "
-                "$\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
+                   "the example's true class label $\\ell$. With respect to each output ${j}$:"),
+    "softmax": ("The output layer: a softmax with sparse cross-entropy. What we are after is the derivative with "
+                "respect to each weighted input ${z}$: the loss, $-\\log$ of the output of the class label $\\ell$, "
+                "depends on every one of them, since the softmax's denominator sums over them all. Recall the "
+                "quotient rule $\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
     "activation": ("A hidden layer ${l} < L$. The loss depends on the output ${a}$ through every neuron ${k}$ of "
                    "layer ${l}+1$, so the chain rule along multiple paths sums over them: if $p(z)$ is a function "
                    "of $q_1(z), q_2(z), \\ldots$, then $\\frac{{\\partial p}}{{\\partial z}} = \\sum_{{m}} "
@@ -73,7 +73,7 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
                                 "out from the definition it comes from.")]
     way = route(printer.notation)
     if way.strategy:
-        blocks += _strategy(derivation, printer)
+        blocks += _strategy(derivation, printer, prefix)
     if way.road_map:
         later = "the summary's second part" if way.batch_in_summary else "the batch section"
         blocks.append(text("The quantities of interest are the gradients with respect to the output units, the "
@@ -100,10 +100,11 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     return Section(title, label, tuple(blocks) + rest, tuple(parts))
 
 
-def _strategy(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+def _strategy(derivation: Derivation, printer: NotationPrinter, prefix: str) -> list[Block]:
     """Seed 003's goal, its general neuron and its strategy: gradient descent needs ∂E/∂w_ji for every weight; neuron
-    j of layer l, a_j = Σ_i w_ji z_i and z_j = h(a_j) (the definitions the arguments differentiate); the gradient
-    written through two quantities easy to compute (named after the weight's result, :func:`_in_parts`)."""
+    j of layer l, drawn (the weight's figure, kept in place), where a_j = Σ_i w_ji z_i and z_j = h(a_j) (the
+    definitions the arguments differentiate); the gradient written through two quantities easy to compute (named
+    after the weight's result, :func:`_in_parts`)."""
     weight = derivation.argument("weight")
     if weight is None:  # a section of other arguments only (the exercises' solutions)
         return []
@@ -112,8 +113,11 @@ def _strategy(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
              ((weight, Rule.LOCAL_LINEAR), (derivation.argument("hidden"), Rule.LOCAL_ELEMENTWISE))
              if argument is not None]
     lhs = shown.doprint(general.with_letters(weight.lhs, letters))
+    drawn = [dataclasses.replace(block, here=True)
+             for block in schematic_blocks("weight", weight.layer, printer, prefix, "before")]
     return [text(f"Gradient descent needs ${lhs}$ for every weight. For this, consider a general neuron "
                  f"${letters['j']}$, in a layer ${printer.notation.layer_letter}$:"),
+            *drawn, *([text("Where")] if drawn else []),
             display(Display(tuple(lines))),
             text("The strategy is to write the gradient through two quantities that allow an easy and efficient "
                  "calculation.")]
@@ -167,6 +171,8 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         before, intro = _chain_rule_shown(argument, letters, shown)
     drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where)
              for where in ("before", "example", "after")]
+    if argument.name == "weight" and way.strategy:  # its figure is the general neuron's, with the strategy
+        drawn[0] = []
     told = _told(argument, letters, shown)
     if last_hidden:
         before.append(text("Observe now layer $L-1$." + (" Schematically:" if drawn[0] else "")))

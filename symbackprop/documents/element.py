@@ -16,7 +16,7 @@ from ..notation.printer import NotationPrinter
 from . import sections as sec
 from .routes import route
 from .sections import Block, Section, display, text
-from .summary import bias_unit_words, bp_equations, labels
+from .summary import bp_equations, labels, without_bias_column
 
 
 def element_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
@@ -116,11 +116,9 @@ def _output_matrix(derivation: Derivation, printer: NotationPrinter) -> list[Blo
     if not steps:
         return []
     neuron = derivation.network.bias == "neuron"
-    aside = ", the bias units' weights aside" if neuron else ""
+    aside = f", the bias units' weights aside ({without_bias_column(printer)})" if neuron else ""
     transpose = printer.notation.weights_transposed
-    where = [text(f"Here{bias_unit_words(derivation.network, printer)}")] if neuron else []
-    return [text(f"In matrix form{aside}:"), display(sec.quantity_display(steps, printer, transpose=transpose)),
-            *where]
+    return [text(f"In matrix form{aside}:"), display(sec.quantity_display(steps, printer, transpose=transpose))]
 
 
 def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix: str) -> list[Section]:

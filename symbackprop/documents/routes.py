@@ -113,9 +113,10 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         parts=(("output", "Gradients with respect to the output units", ("prediction", "softmax", "output")),
                ("hidden", "Gradients with respect to the hidden units", ("activation", "through_output", "hidden")),
                ("parameters", "Gradients with respect to the weights and biases", ("weight", "bias"))),
-        intros=_table({"through_output": "This needs the derivatives by the weighted inputs of layer ${l}+1$, known so "
-                                         "far only where that layer is the output layer. For a hidden layer they "
-                                         "come from its outputs, through the activation of the same neuron:"}),
+        intros=_table({"through_output": "This needs the derivatives with respect to the weighted inputs of layer "
+                                         "${l}+1$, known so far only where that layer is the output layer. For a "
+                                         "hidden layer they come from its outputs, through the activation of the "
+                                         "same neuron:"}),
         road_map=True, stacked=True,
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "after"): "weighted"}),

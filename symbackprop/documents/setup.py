@@ -79,8 +79,8 @@ def purpose(network: Architecture, printer: NotationPrinter) -> str:
             f"examples, ${total}$, small, by gradient descent or one of its variants: each step moves every parameter "
             "against its partial derivative, scaled by a learning rate. Backpropagation computes those derivatives: "
             f"forward propagation computes every layer's values (${z}$, ${a}$, ...) from the input through the hidden "
-            "layers to the output, then backward propagation the derivative of the loss by each of them, from the "
-            "output back through the hidden layers to the input, by the chain rule.")
+            "layers to the output, then backward propagation computes the derivative of the loss with respect to each "
+            "of them, from the output back through the hidden layers to the input, by the chain rule.")
 
 
 def anatomy(network: Architecture, printer: NotationPrinter) -> str:
@@ -182,8 +182,8 @@ def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Blo
                       f"{network.layers[-1]}$ outputs"),
             ("parameters", f"${params}$"),
             ("loss", _mean_loss(derivation, printer) or f"${total}$, the mean cost of the examples"),
-            ("learning algorithm", f"gradient descent, which needs the derivative of ${total}$ by every parameter: "
-                                   "what backpropagation computes"))
+            ("learning algorithm", f"gradient descent, which needs the derivative of ${total}$ with respect to "
+                                   "every parameter: what backpropagation computes"))
     return (text("The five parts of the learning problem:"),
             Block("table", table=table(("Part", "Here"), rows, r"lp{0.6\linewidth}")))
 

@@ -189,13 +189,27 @@ def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
     are written as (seed 000: "W^l has weights on bias units removed", a^(1) = (1, X_1, X_2)^T)."""
     if network.bias != "neuron":
         return ""
-    at_w, at_a = (printer.relabel(labels(printer.notation, kind, 1)) for kind in ("W", "a"))
-    tilde = at_w.doprint(sp.MatrixSymbol(symbols.matrix("W", 1), 1, 2)[:, 1:])
-    weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", 1), 1, 2))
+    at_a = printer.relabel(labels(printer.notation, "a", 1))
     bar = at_a.doprint(sp.MatrixSymbol(symbols.matrix("abar", 1), 2, 1))
     plain = at_a.doprint(sp.MatrixSymbol(symbols.matrix("a", 1), 1, 1))
-    return (f" ${tilde}$ is ${weights}$ without the bias unit's column, and ${bar}$ is ${plain}$ with the unit's 1 "
-            "on top.")
+    return f" {without_bias_column(printer)}, and ${bar}$ is ${plain}$ with the bias unit's 1 on top."
+
+
+def without_bias_column(printer: NotationPrinter) -> str:
+    """``W̃^(l) is W^(l) without the bias unit's column`` (bias units), in the notation's letters."""
+    at_w = printer.relabel(labels(printer.notation, "W", 1))
+    tilde = at_w.doprint(sp.MatrixSymbol(symbols.matrix("W", 1), 1, 2)[:, 1:])
+    weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", 1), 1, 2))
+    return f"${tilde}$ is ${weights}$ without the bias unit's column"
+
+
+def _batch_mean(network: Architecture, printer: NotationPrinter) -> str:
+    """``∂C/∂W^l = (1/m) Σ_i ∂C^(i)/∂W^l``: a weight matrix's gradient over a batch, the mean of the examples'."""
+    at_w = printer.relabel(labels(printer.notation, "W", network.depth))
+    weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
+    total, cost = printer.doprint(sp.Symbol("C")), printer.doprint(sp.Symbol("c"))
+    return (f"$\\frac{{\\partial {total}}}{{\\partial {weights}}} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} "
+            f"\\frac{{\\partial {cost}^{{(i)}}}}{{\\partial {weights}}}$, ${cost}^{{(i)}}$ that of example $i$")
 
 
 def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
@@ -222,7 +236,7 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
         display(index_form(network, printer)),
         text(_indices(notation, network)),
         text("; ".join(ranges) + ". For a batch of $m$ examples the cost is the mean of the examples' costs, and "
-             "so each gradient is the mean $\\frac{1}{m}\\sum_{i=1}^{m}$ of the examples' gradients."),
+             f"so each gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."),
     ]
     return Section("Summary", f"{prefix}sec:summary", tuple(blocks))
 
@@ -250,6 +264,7 @@ def _sgd_blocks(derivation: Derivation, printer: NotationPrinter, remark: bool =
     values = [at.doprint(sp.Symbol(symbols.element(kind, GENERAL, notation.indices[0]))) for kind in ("z", "a")]
     if notation.per_weight_update:  # seed 003: for n = 1 to num epochs, for all x^ℓ ∈ D
         epochs = f"For ${notation.epoch} = 1$ to the number of epochs:"
+        x += "^{\\ell}" if "\\ell" in y and "\\ell" not in x else ""  # example ℓ's input, as its target r^ℓ
         examples = f"for each training example $({x}, {y}) \\in \\mathcal{{D}}$, the training set:"
     lines = [
         (0, "Initialise every weight with a small random number" + (" (see the remark below)." if remark else "."),
@@ -381,13 +396,13 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
 
     return (
         f"{REMARK}The weights start random, so that a layer's neurons differ (equal weights give "
-        "them the same activation, error and update for ever), and small, how small depending on the cost and the "
-        "activation, so that the activations are not saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
+        "them the same activation, error and update forever), and small (how small depends on the cost and the "
+        "activation), so that the activations are not saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
         f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give a layer's neurons the same non-zero output, "
         "so its weights move together. With $\\phi(0) = 0$ "
-        f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, and so every "
-        + {"none": "hidden error term and every weight's gradient is 0: nothing is learnt.",
-           "neuron": "hidden error term is 0, and so is the gradient of every weight but the output layer's bias "
-                     "units': only those learn."}.get(network.bias, "hidden error term and every weight's gradient "
-                                                                    "is 0: only the output layer's biases learn.")
+        f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, so every weight "
+        "from a hidden neuron gets a zero gradient; and as the weights that carry the error terms back are 0, every "
+        "hidden error term is 0 too, and so is the gradient of every weight into a hidden layer. "
+        + {"none": "Nothing is learnt.", "neuron": "Only the output layer's bias units' weights learn."}.get(
+            network.bias, "So is every hidden bias's: only the output layer's biases learn.")
     )

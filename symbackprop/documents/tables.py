@@ -100,7 +100,8 @@ def notation_table(network: Architecture, printer: NotationPrinter, batch: bool 
     rows.extend(_bias_rows(network, w, src, dst, j))
     delta = z.doprint(sp.Symbol(symbols.element("delta", g, j)))
     definition = z.doprint(sp.Derivative(sp.Symbol("c"), sp.Symbol(symbols.element("z", g, j)), evaluate=False))
-    meaning = f"error of neuron ${j}$" if delta != definition else "derivative of the cost by the weighted input"
+    meaning = f"error of neuron ${j}$" if delta != definition else \
+        "derivative of the cost with respect to the weighted input"
     rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
     rows.extend(_cost_rows(printer))
     rows.extend(_matrix_rows(network, notation, z, w, batch))

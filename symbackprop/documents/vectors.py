@@ -29,7 +29,7 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
     if argument.name in ("weight", "bias"):
         intro, shown = _parameter_layer(argument, printer)
     else:
-        intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked:"
+        intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked{_here(argument, shown)}:"
         if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
             intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
             before = _two_vectors(argument, letters, shown)
@@ -55,11 +55,20 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
 
     column = printer.column(above, i)
     lhs = printer.doprint(general.with_letters(argument.lhs, letters))
-    return [text("Consider the two vectors"),
+    return [text(f"Consider the two vectors{_here(argument, printer)}"),
             display(Display((Line(gradient, "=", entries("gradient")), Line(column, "=", entries("weights"))))),
-            text(f"the gradient by the weighted inputs of layer ${printer.notation.layer_letter}+1$ and column ${i}$ "
-                 "of its weights. The sum above is the product of one, transposed, and the other:"),
+            text(f"the gradient with respect to the weighted inputs of layer ${printer.notation.layer_letter}+1$ and "
+                 f"column ${i}$ of its weights. The sum above is the product of one, transposed, and the other:"),
             display(Display((Line(lhs, "=", f"({column})^{{\\top}} {gradient}"),)))]
+
+
+def _here(argument: Argument, printer: NotationPrinter) -> str:
+    """`` (here k = 2)``: the layer a hidden layer's vectors are written out for, whose width they have; nothing
+    for the output layer's."""
+    if argument.layer == printer.network.depth:
+        return ""
+    here = argument.layer + printer.notation.layer_offset.get("z", 0)
+    return f" (here ${printer.notation.layer_letter} = {here}$)"
 
 
 def _column_words(argument: Argument, printer: NotationPrinter) -> str:

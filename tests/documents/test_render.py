@@ -334,9 +334,9 @@ def test_the_summary_gives_the_equations_entry_by_entry_in_the_seeds_letters(pre
     # BP2's k is a neuron of the layer above; the gradients' index of the layer below may be the same letter
     assert blocks[4].text.startswith("In BP2, $") and "indexes a neuron of layer" in blocks[4].text
     assert "; in the gradients, $" in blocks[4].text
-    assert blocks[5].text.endswith(f"with ${below}$. For a batch of $m$ examples the cost is the mean of the "
-                                   "examples' costs, and so each gradient is the mean "
-                                   "$\\frac{1}{m}\\sum_{i=1}^{m}$ of the examples' gradients.")
+    assert f"with ${below}$. For a batch of $m$ examples the cost is the mean of the examples' costs, and so each " \
+        "gradient is the mean of the examples' gradients, $\\frac{\\partial " in blocks[5].text
+    assert blocks[5].text.endswith("^{(i)}$ that of example $i$.")  # the mean written out, its terms named
 
 
 def test_goodfellows_summarised_element_form_indexes_neurons_i_and_j_apart_from_its_layers_k() -> None:

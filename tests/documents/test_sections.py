@@ -198,6 +198,8 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
                  r"\delta_{j} &= \sigma'(a_{j})\,v_{j} \delta_{y}", r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}",
                  r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$", r"the output's $v_{j}$ too",
+                 r"for each training example $(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",  # x^ℓ as r^ℓ
+                 r"compute every weighted input $a_{j}$ and activation $z_{j}$",  # "the a_j and z_j values"
                  # its δ rule, as the seed's first line: defined, then the generalised chain rule through a_k, then
                  # ∂a_k/∂a_j by the chain rule
                  r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}} = \sum_{k} \frac{\partial E_{\ell}}{\partial "
@@ -212,7 +214,7 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  "two quantities that allow an easy and efficient calculation",
                  r"Here $z_{i}$ is known from the forward pass; for $\delta_{j}$ a rule is derived next.",
                  # its loops: for n = 1 to num epochs, for all x^ℓ ∈ D
-                 "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}, r^{\ell}) \in \mathcal{D}$",
+                 "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",
                  # the general rule back-propagates, and with the one output neuron it reads σ'(a_j) v_j δ_y
                  r"$\delta_{j} = h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}$, here $\sigma'(a_{j})\,v_{j} \delta_{y}$;",
                  # layer l+1 set up before the GCR is used: its neurons' outputs z_k (never the output's y), E = f(a_k)
@@ -341,11 +343,12 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\frac{\partial a^{(3)}_{1}}{\partial Z^{(3)}_{1}} \cdot \frac{\partial Z^{(3)}_{1}}{\partial "
              r"w^{(2)}_{11}} = \delta^{(3)}_{1} \cdot a^{(2)}_{1}",
              r"\delta^{(3)}_{1} &= \frac{\partial C}{\partial Z^{(3)}_{1}}",
-             "In matrix form, the bias units' weights aside:",
+             # W̃ said before it is used
+             r"In matrix form, the bias units' weights aside ($\tilde{\mathbf{W}}^{(l)}$ is $\mathbf{W}^{(l)}$ "
+             "without the bias unit's column):",
              r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(2)}} &= \begin{bmatrix}\frac{\partial C}{\partial "
              r"w^{(2)}_{11}} & \frac{\partial C}{\partial w^{(2)}_{12}}",
-             r"&= \delta^{(3)} (\mathbf{a}^{(2)})^{\top}", r"Here $\tilde{\mathbf{W}}^{(l)}$ is $\mathbf{W}^{(l)}$ "
-             "without the bias unit's column",
+             r"&= \delta^{(3)} (\mathbf{a}^{(2)})^{\top}",
              "through every neuron of the output layer", r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
              r"\right) \frac{\partial a^{(2)}_{1}}{\partial Z^{(2)}_{1}}",  # the factors every path ends in, out
              r"&= \delta^{(2)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
@@ -359,6 +362,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}",
              r"where $\bar{\mathbf{X}}^{(1)} = \begin{bmatrix}1 & X^{(1)}_{1} & X^{(1)}_{2}\end{bmatrix}^{\top}$."]
     assert text.count(r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &=") == 0  # its bias column: BP3, not again
+    assert text.count("without the bias unit's column") == 2  # said where first used, and with the summary's ā
     # the summary's BP1 says what δ^L is, as seed 000's does
     assert (r"\boxed{\delta^{(L)} = \frac{\partial C}{\partial \mathbf{Z}^{(L)}} = \frac{\partial C}{\partial "
             r"\mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)})") in text
@@ -426,8 +430,8 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     assert "each with its class label (a multi-class classification)" in text
     assert ("The quantities of interest are the gradients with respect to the output units, the hidden units, and "
             "the") in text
-    assert ("This needs the derivatives by the weighted inputs of layer $k+1$, known so far only where that layer "
-            "is the output layer.") in text
+    assert ("This needs the derivatives with respect to the weighted inputs of layer $k+1$, known so far only where "
+            "that layer is the output layer.") in text
     assert (r"So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$ in turn" in text)  # the intuition
     chain = (r"\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}} \frac{\partial \hat{y}_{1}}{\partial a_{31}}"
              r" \frac{\partial a_{31}}{\partial h_{21}}")
@@ -554,6 +558,10 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     tex = render_tex(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("tex",)))
     neuron, errors = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("neuron", "errors"))
     assert neuron < tex.index("A weight reaches the cost") < tex.index(r"\tag{2}") < errors
+    # as seed 003: "consider ... an internal neuron z_j, which is in layer n: [the figure] Where a_j = ..."
+    consider = tex.index("consider a general neuron $j$, in a layer $l$:")
+    assert consider < tex.index(r"\begin{figure}[!h]", consider) < neuron < tex.index("Where", neuron)
+    assert tex.index("Where", neuron) < tex.index(r"a_{j} &= \sum_{i} w_{ji} z_{i}", neuron)
     drawn = tex[tex.index(r"\begin{tikzpicture}", tex.index("Backpropagation for a general neuron")):neuron]
     for label in ("{$z_{i}$}", "{$z_{j}$}", "{$z_{1}$}", "{$z_{k}$}", "{$w_{ji}$}", "{$w_{kj}$}", r"\text{layer } l+1"):
         assert label in drawn, label
@@ -602,15 +610,20 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
     ng = render_markdown(_seed("ng").derive(), DocumentOptions(notation="ng", formats=("md",)))
     assert r"$\phi(0) \neq 0$ (as this network's $\sigma(0) = \frac{1}{2}$)" in ng and "move together" in ng
     assert r"With $\phi(0) = 0$ (as tanh or ReLU)" in ng  # the bias units' weights are weights: theirs learn
-    assert "every weight but the output layer's bias units': only those learn" in ng
+    assert "Only the output layer's bias units' weights learn." in ng
+    # the reasons, each right: zero activations zero the gradients of the weights they feed; zero weights above
+    # carry no error back
+    assert ("all-zero weights make every hidden activation 0, so every weight from a hidden neuron gets a zero "
+            "gradient; and as the weights that carry the error terms back are 0, every hidden error term is 0 "
+            "too") in ng
     assert "## Initialisation\n\nThe weights start random" in ng  # under its own heading, not named again
-    assert "and small, how small depending on the cost and the activation" in ng
+    assert "and small (how small depends on the cost and the activation)" in ng
     tanh = render_markdown(Network([2, 2, 1], hidden="tanh", bias="none").derive(),
                            DocumentOptions(notation="ng", sections="init", formats=("md",)))
-    assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "nothing is learnt" in tanh
+    assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "Nothing is learnt." in tanh
     biased = render_markdown(Network([2, 2, 1], hidden="tanh", bias="vector").derive(),
                              DocumentOptions(notation="ng", sections="init", formats=("md",)))
-    assert "every weight's gradient is 0: only the output layer's biases learn" in biased
+    assert "So is every hidden bias's: only the output layer's biases learn." in biased
 
 
 def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_covers_C() -> None:
@@ -687,7 +700,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert [goodfellow.index(piece) for piece in vectors] == sorted(goodfellow.index(piece) for piece in vectors)
     assert r"The network's output is $\underline{\hat{y}} = (\hat{y}_{1}, \ldots, \hat{y}_{p})^{\top}$" in goodfellow
     assert r"below the first layer, the input: $\underline{h}_{0} = \underline{x}$" in goodfellow  # before §5.1
-    assert "What we are after is the derivative by each weighted input $a_{Li}$" in goodfellow
+    assert "What we are after is the derivative with respect to each weighted input $a_{Li}$" in goodfellow
     assert "(1-1-1-1), its activation functions and loss left general" in goodfellow
     assert "The cost of one example is" not in goodfellow  # its forward pass states it
     assert goodfellow.index("### Forward pass") < goodfellow.index("### Fundamentals") < goodfellow.index(
