@@ -226,7 +226,8 @@ def softmax_output(network: Architecture, j: str, k: str) -> Argument | None:
     lines = (
         Reasoned(_product(_partial(loss, a_label), _partial(a_label, z)), Rule.THROUGH_LABEL_OUTPUT,
                  (Equation("loss", COST, loss),)),
-        Reasoned(_product(outside, _partial(top / total, z)), Rule.DIFFERENTIATE_LOG, (softmax,)),
+        Reasoned(_product(outside, _partial(a_label, z)), Rule.DIFFERENTIATE_LOG),
+        Reasoned(_product(outside, _partial(top / total, z)), Rule.SOFTMAX_WRITTEN_OUT, (softmax,)),
         Reasoned(times_outside(_product(_partial(top, z), 1 / total), _product(-1, top, _partial(total, z), total**-2)),
                  Rule.QUOTIENT_RULE),
         Reasoned(times_outside(_product(indicator, top, 1 / total), _product(-1, top, sp.exp(z), total**-2)),

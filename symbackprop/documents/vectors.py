@@ -11,6 +11,7 @@ from ..derive import general
 from ..derive.argument import Argument
 from ..derive.chain import COST
 from ..model import symbols
+from ..model.rules import Rule
 from ..notation.display import Display, Line, chain
 from ..notation.matrices import bracketed
 from ..notation.printer import NotationPrinter
@@ -41,8 +42,9 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
 
 def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
     """Seed 002's two vectors, the gradient by the next layer's weighted inputs and column i of its weights, whose
-    product is the sum ∂L/∂h_ki = Σ_m ∂L/∂a_{k+1,m} W_{k+1,m,i}: so ∂L/∂h_ki = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}} L, entry
-    i of the stacked line the verifier checks entry by entry (``printer`` writes the layers k and k+1)."""
+    product is the sum ∂L/∂h_ki = Σ_m ∂L/∂a_{k+1,m} W_{k+1,m,i}: so ∂L/∂h_ki = Σ_m ... = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}}
+    L, the argument's last line and entry i of the stacked line the verifier checks entry by entry (``printer``
+    writes the layers k and k+1)."""
     above, i = argument.layer + 1, letters["j"]
     width = printer.network.layers[above]
     gradient = printer.doprint(argument.stacked[-1].result.args[-1])  # ∇_{a_{k+1}} L, as the stacked line ends
@@ -55,11 +57,13 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
 
     column = printer.column(above, i)
     lhs = printer.doprint(general.with_letters(argument.lhs, letters))
+    weighted = next(line for line in argument.lines if line.rule is Rule.LOCAL_LINEAR)  # Σ_m ∂L/∂a_m W_mi
+    total = written(general.with_letters(weighted.result, letters), printer)
     return [text(f"Consider the two vectors{_here(argument, printer)}"),
             display(Display((Line(gradient, "=", entries("gradient")), Line(column, "=", entries("weights"))))),
             text(f"the gradient with respect to the weighted inputs of layer ${printer.notation.layer_letter}+1$ and "
                  f"column ${i}$ of its weights. The sum above is the product of one, transposed, and the other:"),
-            display(Display((Line(lhs, "=", f"({column})^{{\\top}} {gradient}"),)))]
+            display(Display((Line(lhs, "=", f"{total} = ({column})^{{\\top}} {gradient}"),)))]
 
 
 def _here(argument: Argument, printer: NotationPrinter) -> str:

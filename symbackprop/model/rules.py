@@ -52,7 +52,8 @@ class Rule(Enum):
     WORK_OUT_OUTPUT = auto()  # dc/da of the loss and g' worked out at the output
     # Seed 002's softmax with sparse cross-entropy, for a general output neuron i, through the label's output alone.
     THROUGH_LABEL_OUTPUT = auto()  # L = -log y_l depends on a_Li only through y_l
-    DIFFERENTIATE_LOG = auto()  # d(-log u)/du = -1/u; y_l written as the softmax
+    DIFFERENTIATE_LOG = auto()  # d(-log u)/du = -1/u
+    SOFTMAX_WRITTEN_OUT = auto()  # y_l written as the softmax's entry l, e^{a_l} / sum_j e^{a_j}
     INDICATOR_DERIVATIVES = auto()  # d e^{a_l}/d a_i = 1_{l=i} e^{a_l}; d sum_j e^{a_j}/d a_i = e^{a_i}
     RECOGNISE_SOFTMAX = auto()  # e^{a_i} / sum_j e^{a_j} = y_i
     ONLY_LABEL_OUTPUT = auto()  # d(-log y_l)/d y_i = -1/y_l for i = l, else 0: only y_l appears in the loss
@@ -139,7 +140,8 @@ WORDS: dict[Rule, str] = {
     Rule.SUBSTITUTE_OUTPUT: "write g(z^l_j) as the neuron's output a^l_j",
     Rule.WORK_OUT_OUTPUT: "differentiate the loss and the output activation",
     Rule.THROUGH_LABEL_OUTPUT: "chain rule: the loss -log y_l depends on a_Li only through y_l",
-    Rule.DIFFERENTIATE_LOG: "d(-log u)/du = -1/u, and y_l is the softmax's entry l",
+    Rule.DIFFERENTIATE_LOG: "d(-log u)/du = -1/u",
+    Rule.SOFTMAX_WRITTEN_OUT: "y_l is the softmax's entry l",
     Rule.INDICATOR_DERIVATIVES: "d e^{a_l}/d a_i = 1_{l=i} e^{a_l} and d sum_j e^{a_j}/d a_i = e^{a_i}",
     Rule.RECOGNISE_SOFTMAX: "e^{a_i} / sum_j e^{a_j} is the softmax's output y_i",
     Rule.ONLY_LABEL_OUTPUT: "only y_l appears in the loss: -1/y_l for i = l, 0 for every other output",

@@ -249,6 +249,10 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\qquad \text{only } \hat{y}_{\ell} \text{ appears in the loss}",
         r"&= - \frac{\mathbb{1}_{\ell=i}}{\hat{y}_{\ell}} \qquad \text{both cases, with the indicator}",
         r"\text{chain rule, since}\ \mathcal{L}(\theta) = - \log{(\hat{y}_{\ell} )}",
+        # the seed's -1/ŷ_ℓ ∂ŷ_ℓ/∂a_Li first, then ŷ_ℓ written out as the softmax
+        r"&= - \frac{1}{\hat{y}_{\ell}}\,\frac{\partial \hat{y}_{\ell}}{\partial a_{Li}} \qquad \frac{d}{du} (-\log u) "
+        r"= -\frac{1}{u}",
+        r"\qquad \text{since}\ \hat{y}_{\ell} = \frac{e^{a_{L\ell}}}{\sum_{j} e^{a_{Lj}}}",
         r"\text{quotient rule}", r"\mathbb{1}_{\ell=i}\,e^{a_{L\ell}}",
         r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
         r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \begin{bmatrix}\frac{\partial \mathcal{L}(\theta)}"
@@ -259,6 +263,10 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\sum_{m} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,1} \\[6pt]",
         r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m} \frac{\partial \mathcal{L}(\theta)}"
         r"{\partial a_{k+1,m}}\,\frac{\partial a_{k+1,m}}{\partial h_{ki}}",
+        # the seed's identity, the sum as the product of the two vectors
+        r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m} \frac{\partial \mathcal{L}(\theta)}"
+        r"{\partial a_{k+1,m}}\,W_{k+1,m,i} = (W_{k+1,\cdot,i})^{\top} \nabla_{\underline{a}_{k+1}} "
+        r"\mathcal{L}(\theta)",
         r"&= \begin{bmatrix}(W_{k+1,\cdot,1})^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \\ ",
         r"\text{entry by entry, a column of the weights times the vector}",
         r"&= W_{k+1}^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \qquad "
@@ -695,8 +703,8 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     # over m is their product, ∂L/∂h_ki = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}} L
     vectors = [r"Consider the two vectors",
                r"W_{k+1,\cdot,i} &= \begin{bmatrix}W_{k+1,1,i} \\ W_{k+1,2,i}\end{bmatrix}",
-               r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= (W_{k+1,\cdot,i})^{\top} "
-               r"\nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta)", "are the columns of"]
+               r"W_{k+1,m,i} = (W_{k+1,\cdot,i})^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta)",
+               "are the columns of"]
     assert [goodfellow.index(piece) for piece in vectors] == sorted(goodfellow.index(piece) for piece in vectors)
     assert r"The network's output is $\underline{\hat{y}} = (\hat{y}_{1}, \ldots, \hat{y}_{p})^{\top}$" in goodfellow
     assert r"below the first layer, the input: $\underline{h}_{0} = \underline{x}$" in goodfellow  # before §5.1
