@@ -115,8 +115,10 @@ def _strategy(derivation: Derivation, printer: NotationPrinter, prefix: str) -> 
     lhs = shown.doprint(general.with_letters(weight.lhs, letters))
     drawn = [dataclasses.replace(block, here=True)
              for block in schematic_blocks("weight", weight.layer, printer, prefix, "before")]
+    l = printer.notation.layer_letter
+    counted = f" ($n_{l}$ is the number of neurons of layer ${l}$)" if printer.notation.sum_limits else ""
     return [text(f"Gradient descent needs ${lhs}$ for every weight. For this, consider a general neuron "
-                 f"${letters['j']}$, in a layer ${printer.notation.layer_letter}$:"),
+                 f"${letters['j']}$, in a layer ${l}${counted}:"),
             *drawn, *([text("Where")] if drawn else []),
             display(Display(tuple(lines))),
             text("The strategy is to write the gradient through two quantities that allow an easy and efficient "
@@ -292,11 +294,13 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
         return printer.doprint(general.with_letters(symbol, letters))
 
     outputs, inputs = (f"{above(kind, 1)}, \\ldots, {above(kind, 'k')}, \\ldots" for kind in ("a", "z"))
-    intro = (f"A hidden layer ${l} < L$. If neuron ${letters['j']}$ is in layer ${l}$, the neurons ${outputs}$ of "
-             f"layer ${l}+1$ take its output (however many, also one), and in general "
+    count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits else ""  # the limit of the sums over them
+    intro = (f"A hidden layer ${l} < L$. If neuron ${letters['j']}$ is in layer ${l}$, the {count}neurons ${outputs}$ "
+             f"of layer ${l}+1$ take its output (one or more), and in general "
              f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
              "Applying the chain rule:")
-    return [text("The generalised (multivariable) chain rule (GCR):"), display(Display((rule,)))], intro
+    recall = text("Before that, recall the generalised (multivariable) chain rule (GCR):")
+    return [recall, display(Display((rule,)))], intro
 
 
 def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:

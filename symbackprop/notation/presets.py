@@ -329,6 +329,7 @@ BISHOP = Notation(
     per_weight_update=True,
     learning_rate="\\eta_t",
     epoch="t",  # E_n is the error of example n
+    sum_limits=True,
 )
 
 BISHOP_SINGLE = Notation(
@@ -356,6 +357,7 @@ BISHOP_SINGLE = Notation(
     per_weight_update=True,
     learning_rate="\\eta_n",
     single=True,
+    sum_limits=True,
 )
 
 PRESETS: Mapping[str, Notation] = MappingProxyType(

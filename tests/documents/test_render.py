@@ -316,8 +316,9 @@ def test_the_summary_counts_the_equations_it_shows(layers: list[int], bias: str,
 
 
 @pytest.mark.parametrize(("preset", "bp2", "bp4", "below"), [
-    ("bishop", r"h'(a^{(l)}_{j}) \sum_{k} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}", r"z^{(l-1)}_{i} \delta^{(l)}_{j}",
-     r"\mathbf{z}^{(0)} = \mathbf{x}"),  # seed 003: delta_j = h'(a_j) sum_k delta_k w_kj, dE/dw_ji = delta_j z_i
+    # seed 003: delta_j = h'(a_j) sum_{k=1}^m delta_k w_kj, dE/dw_ji = delta_j z_i
+    ("bishop", r"h'(a^{(l)}_{j}) \sum_{k=1}^{n_{l+1}} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}",
+     r"z^{(l-1)}_{i} \delta^{(l)}_{j}", r"\mathbf{z}^{(0)} = \mathbf{x}"),
     ("nielsen", r"\sigma'(z^{l}_{j}) \sum_{k} w^{l+1}_{kj} \delta^{l+1}_{k}", r"a^{l-1}_{k} \delta^{l}_{j}",
      "a^{0} = x"),
     ("input-major", r"g_{\ell}'(z_{j}^{(\ell)}) \sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}",

@@ -78,10 +78,11 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     text = _general("bishop")  # seed 003: a_j = Σ_i w_ji z_i, z_j = h(a_j), δ_j = ∂E_n/∂a_j
     assert r"\text{multivariable chain rule}" in text
     # ∂a_k/∂z_j = w_kj, since a_k = Σ_j w_kj z_j; then h'(a_j), since z_j = h(a_j)
-    assert (r"\sum_{k} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}\,\frac{\partial z^{(l)}_{j}}{\partial a^{(l)}_{j}} "
-            r"\qquad \text{since}\ a^{(l+1)}_{k} = \sum_{m} w^{(l+1)}_{km} z^{(l)}_{m}") in text  # m: never j
+    assert (r"\sum_{k=1}^{n_{l+1}} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}\,\frac{\partial z^{(l)}_{j}}"
+            r"{\partial a^{(l)}_{j}} \qquad \text{since}\ a^{(l+1)}_{k} = \sum_{m=1}^{n_{l}} w^{(l+1)}_{km} "
+            r"z^{(l)}_{m}") in text  # m: never j; the limits as seed 003 writes them
     assert r"\text{since}\ z^{(l)}_{j} = h(a^{(l)}_{j})" in text
-    assert r"h'(a^{(l)}_{j})\,\sum_{k} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}" in text
+    assert r"h'(a^{(l)}_{j})\,\sum_{k=1}^{n_{l+1}} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}" in text
     # for this network, as seed 003's "original example": δ_y from the loss differentiated at y = σ(a), then
     # σ(a) - r, then y - r; δ_j with h = σ and the one output neuron written out, then σ' = σ(1 - σ), then z_j(1 - z_j)
     assert (r"\delta^{(L)}_{j} &= \left(- \frac{r_{j}}{\sigma(a^{(L)}_{j})} + \frac{1 - r_{j}}{1 - \sigma(a^{(L)}_{j})}"
@@ -98,14 +99,14 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
             r"  \delta^{(l)}_{j} &= \frac{\partial E_n}{\partial a^{(l)}_{j}}") in text
     assert (r"and the second is just $z^{(l-1)}_{i}$, since" "\n\n\n$$\n\\begin{aligned}\n"
             r"  \frac{\partial a^{(l)}_{j}}{\partial w^{(l)}_{ji}} &= \frac{\partial}{\partial w^{(l)}_{ji}} "
-            r"\sum_{m} w^{(l)}_{jm} z^{(l-1)}_{m} = z^{(l-1)}_{i}") in text
+            r"\sum_{m=1}^{n_{l-1}} w^{(l)}_{jm} z^{(l-1)}_{m} = z^{(l-1)}_{i}") in text
     assert (r"\frac{\partial E_n}{\partial w^{(l)}_{ji}} &= \delta^{(l)}_{j}\,z^{(l-1)}_{i}" "\n"
             r"\end{aligned} \tag{1}") in text
 
 
 def test_the_sum_over_the_next_layer_stays_when_it_has_one_neuron() -> None:
     text = _general("bishop")  # 3-3-1: the output layer has one neuron, the seed still writes Σ_k
-    assert text.count(r"\sum_{k}") >= 4
+    assert text.count(r"\sum_{k=1}^{n_{l+1}}") >= 4
 
 
 def test_input_major_argues_with_g_ell_and_its_layer_letters() -> None:
@@ -191,9 +192,9 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"a_{y} &= \sum_{j=1}^{3} v_{j} z_{j}", r"y &= \sigma(a_{y})",
                  r"E_{\ell} &= - r^{\ell} \log{(y )} - (1 - r^{\ell}) \log{(1 - y )}",
                  r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
-                 r"\frac{\partial a_{j}}{\partial w_{ji}} &= \frac{\partial}{\partial w_{ji}} \sum_{m} w_{jm} z_{m} "
-                 r"= z_{i}", r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \delta_{j}\,z_{i}",
-                 r"&= h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}",
+                 r"\frac{\partial a_{j}}{\partial w_{ji}} &= \frac{\partial}{\partial w_{ji}} \sum_{m=1}^{n_{l-1}} "
+                 r"w_{jm} z_{m} = z_{i}", r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \delta_{j}\,z_{i}",
+                 r"&= h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} \delta_{k}",
                  r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}",
                  r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
                  r"\delta_{j} &= \sigma'(a_{j})\,v_{j} \delta_{y}", r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}",
@@ -202,28 +203,29 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"compute every weighted input $a_{j}$ and activation $z_{j}$",  # "the a_j and z_j values"
                  # its δ rule, as the seed's first line: defined, then the generalised chain rule through a_k, then
                  # ∂a_k/∂a_j by the chain rule
-                 r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}} = \sum_{k} \frac{\partial E_{\ell}}{\partial "
-                 r"a_{k}}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{definition};\ "
+                 r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}} = \sum_{k=1}^{n_{l+1}} \frac{\partial "
+                 r"E_{\ell}}{\partial a_{k}}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{definition};\ "
                  r"\text{multivariable chain rule}",
-                 r"&= \sum_{k} \delta_{k}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{where }",
-                 r"&= \sum_{k} \delta_{k}\,\frac{\partial a_{k}}{\partial z_{j}}\,"
+                 r"&= \sum_{k=1}^{n_{l+1}} \delta_{k}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{where }",
+                 r"&= \sum_{k=1}^{n_{l+1}} \delta_{k}\,\frac{\partial a_{k}}{\partial z_{j}}\,"
                  r"\frac{\partial z_{j}}{\partial a_{j}} \qquad \text{chain rule}",
                  # its goal, general neuron and strategy before the first argument; after (1), the two quantities
                  r"Gradient descent needs $\frac{\partial E_{\ell}}{\partial w_{ji}}$ for every weight. For this, "
-                 r"consider a general neuron $j$", r"a_{j} &= \sum_{i} w_{ji} z_{i}", r"z_{j} &= h(a_{j})",
+                 r"consider a general neuron $j$", r"a_{j} &= \sum_{i=1}^{n_{l-1}} w_{ji} z_{i}", r"z_{j} &= h(a_{j})",
                  "two quantities that allow an easy and efficient calculation",
                  r"Here $z_{i}$ is known from the forward pass; for $\delta_{j}$ a rule is derived next.",
                  # its loops: for n = 1 to num epochs, for all x^ℓ ∈ D
                  "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",
                  # the general rule back-propagates, and with the one output neuron it reads σ'(a_j) v_j δ_y
-                 r"$\delta_{j} = h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}$, here $\sigma'(a_{j})\,v_{j} \delta_{y}$;",
+                 r"$\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} \delta_{k}$, here "
+                 r"$\sigma'(a_{j})\,v_{j} \delta_{y}$;",
                  # layer l+1 set up before the GCR is used: its neurons' outputs z_k (never the output's y), E = f(a_k)
-                 r"the neurons $z_{1}, \ldots, z_{k}, \ldots$ of layer $l+1$ take its output",
+                 r"the $n_{l+1}$ neurons $z_{1}, \ldots, z_{k}, \ldots$ of layer $l+1$ take its output",
                  r"$E_{\ell} = f(a_{1}, \ldots, a_{k}, \ldots)$"):
         assert line in text, line
     assert "^{(" not in text and r"\mathbf{W}^" not in text  # no layer marks anywhere
     # the general argument keeps the letters of a neuron and the next layer's: δ_k w_kj, never the output's
-    assert r"\sum_{k} \delta_{k}\,w_{kj}\,h'(a_{j})" in text
+    assert r"\sum_{k=1}^{n_{l+1}} \delta_{k}\,w_{kj}\,h'(a_{j})" in text
 
 
 @pytest.mark.parametrize("spec", ["3-3-2", "2-3-3-1", "3-1"])
@@ -402,7 +404,8 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
     order = ["The first factor is called", r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
              "## Gradient descent",
-             r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k} w_{kj} \delta_{k}$",
+             r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} "
+             r"\delta_{k}$",
              "## For this network", r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
              r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}"]
     at = 0
@@ -413,7 +416,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     assert text.index(r"\tag{1}") < text.index(r"\tag{2}") < text.index("back-propagated, which is where the "
                                                                           "method's name comes from")
     # the generalised chain rule displayed before it is used (seed 003's GCR)
-    assert text.index("The generalised (multivariable) chain rule (GCR):") < text.index(r"\tag{2}")
+    assert text.index("Before that, recall the generalised (multivariable) chain rule (GCR):") < text.index(r"\tag{2}")
     assert (r"\frac{\partial y}{\partial x_{i}} &= \sum_{r=1}^{m} \frac{\partial y}{\partial u_{r}}\,"
             r"\frac{\partial u_{r}}{\partial x_{i}}") in text
     assert "For $n = 1$ to the number of epochs" in text and r"$\eta_n > 0$" in text  # E_ℓ: n counts epochs
@@ -553,7 +556,7 @@ def test_seed_003s_output_error_by_the_weighted_input_and_its_gcr() -> None:
     assert (r"\text{differentiate the loss;}\ y = \sigma(a_{y}), \sigma'(a_{y}) = \sigma(a_{y})\,(1 - \sigma(a_{y}))"
             r" \\" "\n" r"   &= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify} \\" "\n"
             r"   &= y - r^{\ell} \qquad \text{since}\ y = \sigma(a_{y})") in md
-    assert "The generalised (multivariable) chain rule (GCR):" in md
+    assert "Before that, recall the generalised (multivariable) chain rule (GCR):" in md
     other = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
     assert r"\sigma(z_{j}^{(L)}) - y_{j}" not in other and r"a_{j}^{(L)} - y_{j} \qquad \text{simplify}" in other
 
@@ -567,9 +570,9 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     neuron, errors = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("neuron", "errors"))
     assert neuron < tex.index("A weight reaches the cost") < tex.index(r"\tag{2}") < errors
     # as seed 003: "consider ... an internal neuron z_j, which is in layer n: [the figure] Where a_j = ..."
-    consider = tex.index("consider a general neuron $j$, in a layer $l$:")
+    consider = tex.index("consider a general neuron $j$, in a layer $l$ ($n_l$ is the number of neurons of layer $l$):")
     assert consider < tex.index(r"\begin{figure}[!h]", consider) < neuron < tex.index("Where", neuron)
-    assert tex.index("Where", neuron) < tex.index(r"a_{j} &= \sum_{i} w_{ji} z_{i}", neuron)
+    assert tex.index("Where", neuron) < tex.index(r"a_{j} &= \sum_{i=1}^{n_{l-1}} w_{ji} z_{i}", neuron)
     drawn = tex[tex.index(r"\begin{tikzpicture}", tex.index("Backpropagation for a general neuron")):neuron]
     for label in ("{$z_{i}$}", "{$z_{j}$}", "{$z_{1}$}", "{$z_{k}$}", "{$w_{ji}$}", "{$w_{kj}$}", r"\text{layer } l+1"):
         assert label in drawn, label
