@@ -29,7 +29,7 @@ from .chain import (
 from .derivation import FORMS, Derivation, Step
 from .forms import batch_form, forward_vector, vector_form
 from .reasoning import LETTERS, arguments, bias_gradient, weight_gradient
-from .stacking import hidden_errors, jacobians, nested_model, output_weights, stacked, written_out
+from .stacking import hidden_errors, jacobians, layer_weights, nested_model, stacked, written_out
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.
 MAX_PARAMETERS = 50_000
@@ -161,7 +161,9 @@ def _layer_forms(network: Architecture, forms: Sequence[str], bar: Progress) -> 
         steps += batch_steps
         bar.update()
     if "paths" in forms:  # seed 000's chains from the cost down to each parameter of the last two layers
-        steps += [*parameter_paths(network), *output_weights(network), *hidden_errors(network)]
+        matrices = [step for layer in range(network.depth, max(network.depth - 2, 0), -1)
+                    for step in layer_weights(network, layer)]  # the last two layers', as their chains
+        steps += [*parameter_paths(network), *matrices, *hidden_errors(network)]
     return vector, batch, steps
 
 

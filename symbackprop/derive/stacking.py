@@ -98,20 +98,21 @@ def written_out(network: Architecture, argument: Argument, closed: Step) -> tupl
     return (*lines, closed)
 
 
-def output_weights(network: Architecture) -> tuple[Step, ...]:
-    """Seed 000's first matrix, right after the output layer's chains and before any bias unit's weight: the output
-    layer's weight gradients (with bias units, the matrix without their column, W̃^L) entry by entry, the result
-    in each, then one outer product, ``[∂C/∂w_jk] = [δ_j a_k] = δ^L (a^{L-1})ᵀ``; for a wide layer the outer
-    product alone. Steps of the form ``paths``."""
-    s, L = Shapes(network, batch=False), network.depth
-    weights, name = s.weights_without_bias(L), symbols.matrix("W", L)
-    lhs, outer = Partial(COST, weights), sp.MatMul(s.delta(L), sp.Transpose(s.a(L - 1)))  # SymPy: no ∂ by a slice
+def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:
+    """Seed 000's matrices right after a layer's chains, before any bias unit's weight (the output layer's, then
+    the layer below's): the layer's weight gradients (with bias units, the matrix without their column, W̃^l)
+    entry by entry, the result in each, then one outer product, ``[∂C/∂w_jk] = [δ_j a_k] = δ^l (a^{l-1})ᵀ``; for a
+    wide layer the outer product alone. Steps of the form ``paths``."""
+    s = Shapes(network, batch=False)
+    weights, name = s.weights_without_bias(layer), symbols.matrix("W", layer)
+    lhs = Partial(COST, weights)  # SymPy: no ∂ by a slice
+    outer = sp.MatMul(s.delta(layer), sp.Transpose(s.a(layer - 1)))
     if max(weights.shape) > EXPLICIT:
-        return (Step(name, "paths", L, lhs, (), Rule.CHAIN_RULE_OUTER_PRODUCT, outer),)
-    partials, products = weight_entries(network, L, bias_column=False)
-    return (Step(name, "paths", L, lhs, (), Rule.DEFINITION, partials),
-            Step(name, "paths", L, lhs, (), Rule.ENTRY_BY_ENTRY, products),
-            Step(name, "paths", L, lhs, (), Rule.OUTER_PRODUCT, outer))
+        return (Step(name, "paths", layer, lhs, (), Rule.CHAIN_RULE_OUTER_PRODUCT, outer),)
+    partials, products = weight_entries(network, layer, bias_column=False)
+    return (Step(name, "paths", layer, lhs, (), Rule.DEFINITION, partials),
+            Step(name, "paths", layer, lhs, (), Rule.ENTRY_BY_ENTRY, products),
+            Step(name, "paths", layer, lhs, (), Rule.OUTER_PRODUCT, outer))
 
 
 def hidden_errors(network: Architecture) -> tuple[Step, ...]:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
-from ..derive.derivation import Derivation, Step
+from ..derive.derivation import Derivation, Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
@@ -52,14 +52,15 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
     def weights(layer: int, biases: bool) -> list[Block]:
         return _path_blocks(paths, network, layer, biases, printer, short)
 
-    output = [text(f"Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$, "
+    output = [text(f"Each weight's gradient follows by the chain rule, from the cost ${printer.cost_letter()}$ down "
+                   f"to the weight. Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$, "
                    + ("ignoring the weights on the bias units for now:" if network.bias == "neuron" else
                       "each weight by its whole chain from the cost:")), *weights(L, False),
-              *_output_errors(derivation, printer, groups), *_output_matrix(derivation, printer)]
+              *_output_errors(derivation, printer, groups), *_layer_matrix(derivation, printer, L)]
     subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
     if L > 1:
         hidden = [text("One layer down, each weight reaches the cost through every neuron of the output layer:"),
-                  *weights(L - 1, False),
+                  *weights(L - 1, False), *_layer_matrix(derivation, printer, L - 1),
                   text("The error terms of the layer, as one vector, are those of the output layer carried back:"),
                   *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
         subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', L - 1)}$",
@@ -75,8 +76,7 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
         subsections.append(Section("The bias units' weights" if network.bias == "neuron" else "The biases",
                                    f"{prefix}sec:element-parameters", (*biases, text(_bias_words(network, printer)))))
     subsections += _matrix_subsection(derivation, printer, prefix)
-    intro = f"Each weight's gradient by the chain rule, from the cost ${printer.cost_letter()}$ down to the weight."
-    return Section("Backpropagation, element by element", f"{prefix}sec:element", (text(intro),), tuple(subsections))
+    return Section("Backpropagation, element by element", f"{prefix}sec:element", (), tuple(subsections))
 
 
 def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
@@ -109,14 +109,18 @@ def _output_errors(derivation: Derivation, printer: NotationPrinter, groups: Map
             *_delta_blocks(groups, network, L, printer, short=True)]
 
 
-def _output_matrix(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
-    """Seed 000's "in matrix form" after the output layer's chains: its weights' gradients as one matrix, the bias
-    units' column aside, ``[∂C/∂w_jk] = [δ_j a_k] = δ^L (a^{L-1})ᵀ``."""
-    steps = derivation.steps_of("paths", symbols.matrix("W", derivation.network.depth))
+def _layer_matrix(derivation: Derivation, printer: NotationPrinter, layer: int) -> list[Block]:
+    """Seed 000's "in matrix form" after a layer's chains (the output layer's, then the layer below's): its weights'
+    gradients as one matrix, the bias units' column aside (W̃ said the first time), ``[∂C/∂w_jk] = [δ_j a_k] =
+    δ^l (a^{l-1})ᵀ``; the second time from its entries, the matrix of partial derivatives once is enough."""
+    steps = derivation.steps_of("paths", symbols.matrix("W", layer))
+    first = layer == derivation.network.depth
+    steps = steps if first else tuple(step for step in steps if step.rule is not Rule.DEFINITION)
     if not steps:
         return []
     neuron = derivation.network.bias == "neuron"
-    aside = f", the bias units' weights aside ({without_bias_column(printer)})" if neuron else ""
+    aside = (f", the bias units' weights aside ({without_bias_column(printer)})" if first else
+             ", the bias units' weights aside again") if neuron else ""
     transpose = printer.notation.weights_transposed
     return [text(f"In matrix form{aside}:"), display(sec.quantity_display(steps, printer, transpose=transpose))]
 
@@ -171,6 +175,9 @@ def _path_blocks(paths: Mapping[str, list[Step]], network: Architecture, layer: 
         lhs, rhs = printer.doprint(following[0].lhs), printer.doprint(following[-1].result)
         return blocks + [text(f"and likewise ${lhs} = {rhs}$ for the next neuron, and so for every neuron of the "
                               "layer.")]
+    matrix = paths.get(symbols.matrix("W", layer), [])
+    if any(step.rule is Rule.ENTRY_BY_ENTRY for step in matrix):  # its matrix follows, every entry written out
+        return blocks
     entry = sec.general_gradients(network, layer, printer).lines[0]
     return blocks + [text(f"and likewise for every weight of the layer, ${entry.lhs} = {entry.rhs}$.")]
 

@@ -181,7 +181,7 @@ def _indices(notation: Notation, network: Architecture) -> str:
     if network.depth > 1:
         said = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
                 f"${relative(notation, 1)}$; in the gradients, {weights('one')}")
-    return f"{said}. BP4 above is the vectorised form of the last, every weight of the layer at once."
+    return f"{said}. BP4 above is the last, vectorised: every weight of the layer at once."
 
 
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
@@ -395,9 +395,9 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
         return f"as this network's {', '.join(found)}" if found else otherwise
 
     return (
-        f"{REMARK}The weights start random, so that a layer's neurons differ (equal weights give "
-        "them the same activation, error and update forever), and small (how small depends on the cost and the "
-        "activation), so that the activations are not saturated. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
+        f"{REMARK}The weights start random and small, how small depending on the cost and the activation: random, "
+        "so that a layer's neurons differ (equal weights give them the same activation, error and update forever), "
+        "and small, so that no activation saturates. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
         f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give a layer's neurons the same non-zero output, "
         "so its weights move together. With $\\phi(0) = 0$ "
         f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, so every weight "

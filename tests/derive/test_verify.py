@@ -384,15 +384,19 @@ def test_seed_000s_chains_down_to_each_weight_are_verified_and_a_missing_path_is
         verify(_with_step(derivation, index, dataclasses.replace(step, chain=step.chain[:1])), points=1)
 
 
-@pytest.mark.parametrize(("bias", "shape"), [("neuron", (2, 2)), ("vector", (2, 2)), ("neuron", (5, 4))])
-def test_seed_000s_output_matrix_without_the_bias_column_is_verified(bias: str, shape: tuple[int, int]) -> None:
-    """Form ``paths`` ends in the output layer's weights as one matrix, with bias units without their column (W̃):
-    entry by entry, each δ_j a_k, then δ aᵀ (a wide layer: the outer product alone); each line checked against the
-    true gradient's columns; a wrong line (the entries transposed, or the outer product doubled) fails."""
-    network = Network.from_spec(f"3-{shape[1]}-{shape[0]}", hidden="tanh", output="sigmoid", loss="quadratic",
-                                bias=bias)
+@pytest.mark.parametrize(("bias", "shape", "layer"), [("neuron", (2, 2), 2), ("vector", (2, 2), 2),
+                                                     ("neuron", (5, 4), 2), ("neuron", (2, 2), 1)])
+def test_seed_000s_layer_matrices_without_the_bias_column_are_verified(bias: str, shape: tuple[int, int],
+                                                                       layer: int) -> None:
+    """Form ``paths`` has the output layer's weights as one matrix, and the layer's below, each with bias units
+    without their column (W̃): entry by entry, each δ_j a_k, then δ aᵀ (a wide layer: the outer product alone); each
+    line checked against the true gradient's columns; a wrong line (the entries transposed, or the outer product
+    doubled) fails."""
+    widths = f"{shape[1]}-{shape[0]}" if layer == 2 else f"{shape[1]}-{shape[0]}-2"
+    network = Network.from_spec(f"3-{widths}" if layer == 2 else widths, hidden="tanh", output="sigmoid",
+                                loss="quadratic", bias=bias)
     derivation = network.derive(forms=("element", "vector", "paths"))
-    steps = derivation.steps_of("paths", "W2")
+    steps = derivation.steps_of("paths", f"W{layer}")
     small = max(shape) <= 3
     assert [s.rule for s in steps] == ([Rule.DEFINITION, Rule.ENTRY_BY_ENTRY, Rule.OUTER_PRODUCT] if small else
                                        [Rule.CHAIN_RULE_OUTER_PRODUCT])

@@ -362,6 +362,10 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              "through every neuron of the output layer", r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
              r"\right) \frac{\partial a^{(2)}_{1}}{\partial Z^{(2)}_{1}}",  # the factors every path ends in, out
              r"&= \delta^{(2)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
+             # as the seed, that layer's matrix (bias units aside) right after its chains, from its entries
+             "In matrix form, the bias units' weights aside again:",
+             r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(1)}} &= \begin{bmatrix}\delta^{(2)}_{1} X^{(1)}_{1} & ",
+             r"&= \delta^{(2)} (\mathbf{X}^{(1)})^{\top}",
              "### The bias units' weights", r"= \delta^{(3)}_{1} \cdot 1",
              # seed 000's "Equivalently, ∂C/∂w^(1)_20 = δ^(L-1)_2", from the derivation's own chain for it
              r"and likewise $\frac{\partial C}{\partial w^{(1)}_{20}} = \delta^{(2)}_{2} \cdot 1$ for the next neuron",
@@ -392,7 +396,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "
             r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for every hidden layer}") in hidden
     assert ("In BP2, $j$ indexes a neuron of layer $l$ and $k$ one of layer $l+1$; in the gradients, $j$ one of "
-            "layer $l+1$ and $k$ one of layer $l$. BP4 above is the vectorised form") in text
+            "layer $l+1$ and $k$ one of layer $l$. BP4 above is the last, vectorised") in text
     at = 0
     for piece in order:
         at = text.index(piece, at)
@@ -628,7 +632,7 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
             "gradient; and as the weights that carry the error terms back are 0, every hidden error term is 0 "
             "too") in ng
     assert "## Initialisation\n\nThe weights start random" in ng  # under its own heading, not named again
-    assert "and small (how small depends on the cost and the activation)" in ng
+    assert "The weights start random and small, how small depending on the cost and the activation" in ng
     tanh = render_markdown(Network([2, 2, 1], hidden="tanh", bias="none").derive(),
                            DocumentOptions(notation="ng", sections="init", formats=("md",)))
     assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "Nothing is learnt." in tanh
