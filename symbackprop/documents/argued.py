@@ -343,17 +343,23 @@ def _named_error(argument: Argument, letters: dict[str, str], printer: NotationP
     return printer.doprint(delta), printer.doprint(sp.Derivative(COST, z, evaluate=False))
 
 
-def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter) -> str:
+def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter, written_as: NotationPrinter) -> str:
     """What "this network" puts in place of the general letters: ``h = σ`` (the activation whose derivative the
     line names: ``printer`` may print the generic network the argument stands for), and the one neuron of layer
-    l+1."""
+    l+1 with its weight as ``written_as`` writes this network's (seed 003's w_kj = v_j)."""
     network = printer.network
     named = [type(f).__name__[:-1] for f in line.result.atoms(AppliedUndef) if type(f).__name__.endswith("'")]
     act = ACTIVATIONS[named[0]] if named else network.activation(argument.layer)
     letter, name = printer.function_symbol("generic", argument.layer), act.latex
     said = [f"{letter} = {name}"] if letter != name else []
-    if network.layers[argument.layer + 1] == 1:
+    if network.layers[argument.layer + 1] == 1:  # its weight the w_kj of the rule: seed 003's v_j
         said.append(f"\\text{{one neuron in layer }} {printer.notation.layer_letter}+1")
+        letters = notation_letters(argument, printer)
+        for kind, *indices in (("W", "j"), ("delta",)):  # w_kj = v_j, δ_k = δ_y
+            in_rule, its = (shown.doprint(general.with_letters(sp.Symbol(
+                symbols.element(kind, argument.layer + 1, k, *indices), real=True), letters)) for k, shown in
+                (("k", printer), (1, written_as)))
+            said += [f"{in_rule} = {its}"] if in_rule != its else []
     return r"\text{here }" + r",\ ".join(said) if said else note(Rule.THIS_NETWORK)
 
 
@@ -377,6 +383,6 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
         shown = [written(general.with_letters(line.result, letters), named)]
         if shown != (rows[-1][0] if rows else last):
             this = line.rule is Rule.THIS_NETWORK
-            why = _this_network(argument, line, printer) if this else _note(line, letters, named)
+            why = _this_network(argument, line, printer, named) if this else _note(line, letters, named)
             rows.append((shown, why))
     return rows

@@ -53,9 +53,9 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
         return _path_blocks(paths, network, layer, biases, printer, short)
 
     output = [text(f"Each weight's gradient follows by the chain rule, from the cost ${printer.cost_letter()}$ down "
-                   f"to the weight. Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$, "
-                   + ("ignoring the weights on the bias units for now:" if network.bias == "neuron" else
-                      "each weight by its whole chain from the cost:")), *weights(L, False),
+                   f"to the weight. Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$"
+                   + (", ignoring the weights on the bias units for now:" if network.bias == "neuron" else ":")),
+              *weights(L, False),
               *_output_errors(derivation, printer, groups), *_layer_matrix(derivation, printer, L)]
     subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
     if L > 1:

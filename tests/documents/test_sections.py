@@ -89,8 +89,9 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
             r"\right)\,\sigma(a^{(L)}_{j})\,(1 - \sigma(a^{(L)}_{j}))") in text
     assert (r"&= \sigma(a^{(L)}_{j}) - r_{j} \qquad \text{simplify} \\" "\n"
             r"   &= y_{j} - r_{j} \qquad \text{since}\ y_{j} = \sigma(a^{(L)}_{j})") in text
-    assert (r"\delta^{(l)}_{j} &= \sigma'(a^{(l)}_{j})\,w^{(l+1)}_{1j} \delta^{(l+1)}_{1} "
-            r"\qquad \text{here }h = \sigma,\ \text{one neuron in layer } l+1") in text
+    assert (r"\delta^{(l)}_{j} &= \sigma'(a^{(l)}_{j})\,w^{(l+1)}_{1j} \delta^{(l+1)}_{1} \\" "\n"
+            r"   &  \qquad \text{here }h = \sigma,\ \text{one neuron in layer } l+1,\ w^{(l+1)}_{kj} = "
+            r"w^{(l+1)}_{1j}") in text
     assert r"\text{since}\ \sigma'(a) = \sigma(a)\,(1 - \sigma(a))" in text
     assert (r"&= z^{(l)}_{j} (1 - z^{(l)}_{j})\,w^{(l+1)}_{1j} \delta^{(l+1)}_{1} "
             r"\qquad \text{since}\ z^{(l)}_{j} = \sigma(a^{(l)}_{j})") in text
@@ -198,6 +199,8 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}",
                  r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
                  r"\delta_{j} &= \sigma'(a_{j})\,v_{j} \delta_{y}", r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}",
+                 # the rule's w_kj and δ_k, for the one output neuron: v_j and δ_y
+                 r"\text{one neuron in layer } l+1,\ w_{kj} = v_{j},\ \delta_{k} = \delta_{y}",
                  r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$", r"the output's $v_{j}$ too",
                  r"for each training example $(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",  # x^ℓ as r^ℓ
                  r"compute every weighted input $a_{j}$ and activation $z_{j}$",  # "the a_j and z_j values"
