@@ -179,14 +179,11 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     if last_hidden:
         before.append(text("Observe now layer $L-1$." + (" Schematically:" if drawn[0] else "")))
         drawn[0] = [dataclasses.replace(block, here=True) for block in drawn[0]]
+    if argument.name == "hidden" and way.named:
+        drawn[2] = _named(drawn[2], printer)
     blocks = [*before, *drawn[0], text(intro), *drawn[1], *told, *drawn[2]]
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
-    if argument.name == "hidden" and way.named:
-        delta = printer.notation.letter("delta")
-        blocks.append(text(f"A rule for the ${delta}$ of a layer from those of the layer after it: the ${delta}$ "
-                           "values travel backwards through the network, back-propagated, which is where the "
-                           "method's name comes from."))
     if way.stacked and argument.stacked:
         blocks += stacked_blocks(argument, letters, printer, _printer(argument, printer))
     return blocks + (example_blocks(argument, printer) if examples else [])
@@ -301,6 +298,17 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
              "Applying the chain rule:")
     recall = text("Before that, recall the generalised (multivariable) chain rule (GCR):")
     return [recall, display(Display((rule,)))], intro
+
+
+def _named(figure: list[Block], printer: NotationPrinter) -> list[Block]:
+    """Seed 003's words after the rule for δ: "This gives us a rule ... illustrated by the following diagram:", the
+    figure kept there, then where the method's name comes from."""
+    delta = printer.notation.letter("delta")
+    shows = " The diagram shows it:" if figure else ""
+    return [text(f"This gives a rule for the ${delta}$ of a layer from those of the layer after it.{shows}"),
+            *[dataclasses.replace(block, here=True) for block in figure],
+            text(f"The ${delta}$ values travel backwards through the network, back-propagated, which is where the "
+                 "method's name comes from.")]
 
 
 def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:

@@ -422,6 +422,10 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     # the seed's equation numbers: (1) ∂E/∂w_ji = δ_j z_i, (2) the rule for δ_j
     assert text.index(r"\tag{1}") < text.index(r"\tag{2}") < text.index("back-propagated, which is where the "
                                                                           "method's name comes from")
+    # then, as the seed: "This gives us a rule ... illustrated by the following diagram:" [figure] "In this case ..."
+    gives = text.index(r"This gives a rule for the $\delta$ of a layer from those of the layer after it. The "
+                       "diagram shows it:")
+    assert text.index(r"\tag{2}") < gives < text.index("Figure", gives) < text.index("method's name", gives)
     # the generalised chain rule displayed before it is used (seed 003's GCR)
     assert text.index("Before that, recall the generalised (multivariable) chain rule (GCR):") < text.index(r"\tag{2}")
     assert (r"\frac{\partial y}{\partial x_{i}} &= \sum_{r=1}^{m} \frac{\partial y}{\partial u_{r}}\,"
