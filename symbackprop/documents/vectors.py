@@ -34,6 +34,10 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
         if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
             intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
             before = _two_vectors(argument, letters, shown)
+        if argument.name == "softmax":  # seed 002: "So far we have derived ... We can now write the gradient"
+            lhs = shown.doprint(general.with_letters(argument.lhs, letters))
+            found = written(general.with_letters(argument.lines[-1].result, letters), shown)
+            intro = f"So far, for one neuron ${letters['j']}$: ${lhs} = {found}$. {intro}"
     rows = [([written(step.result.applyfunc(lambda entry: general.with_letters(entry, letters))
                       if isinstance(step.result, sp.MatrixBase) else step.result, shown)], note(step.rule))
             for step in argument.stacked]

@@ -260,6 +260,9 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\qquad \text{since}\ \hat{y}_{\ell} = \frac{e^{a_{L\ell}}}{\sum_{j} e^{a_{Lj}}}",
         r"\text{quotient rule}", r"\mathbb{1}_{\ell=i}\,e^{a_{L\ell}}",
         r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
+        # the seed's recap before the vector: "So far we have derived ... ∂L/∂a_Li = -(1_{ℓ=i} - ŷ_i)"
+        r"So far, for one neuron $i$: $\frac{\partial \mathcal{L}(\theta)}{\partial a_{Li}} = - (\mathbb{1}_{\ell=i} - "
+        r"\hat{y}_{i})$. For every neuron $i$ of the layer at once",
         r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \begin{bmatrix}\frac{\partial \mathcal{L}(\theta)}"
         r"{\partial \hat{y}_{1}} \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}}\end{bmatrix}",
         r"&= - \frac{1}{\hat{y}_{\ell}} \underline{e}_{\ell} \qquad \text{as one vector}",
