@@ -20,6 +20,7 @@ from ..model.derivatives import Worked, worked
 from ..notation.display import Display, Line, chain, join_terms
 from ..notation.printer import NotationPrinter
 from .notes import note
+from .routes import route
 from .sections import Block, Section, display, text
 from .summary import labels
 from .words import activation_word
@@ -114,7 +115,8 @@ def _derivative_blocks(act: Activation, layer: int | None, printer: NotationPrin
     """``g(z) = ...`` and ``g'(z) = ...``, line by line; a first line that only repeats ``g(z)`` is left out."""
     lines_of = worked(act)
     shown = LinePrinter(printer)
-    symbol = printer.function_symbol(act.name, layer)
+    in_g = layer is None and route(printer.notation).appendix_in_g and printer.network.depth > 1
+    symbol = printer.function_symbol(act.name, 1 if in_g else layer)  # seed 002: g(z) = σ(z), for any activation
     z = printer.doprint(Z)
     rows = _rows(lines_of.function, shown, z)
     name_line = f"{act.latex}({z})"

@@ -60,6 +60,10 @@ class Route:
             + b_j (001: the activation, at the output layer and a hidden one, and the bias).
         schematics: the figures beside an argument: (argument, where) -> the figure's name (:mod:`.schematic`).
 
+    The appendix (:mod:`.appendix`):
+        appendix_in_g: an activation the network does not use worked out in the hidden layers' letter too,
+            g(z) = σ(z), g'(z) = ... = g(z)(1 - g(z)) (002).
+
     The vector form, the summary and the homework:
         general_vector: BP1 to BP4 derived once each, for a general layer (004).
         delta_defined: the summary's BP1 says what δ^L is, δ^L = ∂C/∂Z^L = ... (000).
@@ -99,6 +103,7 @@ class Route:
     without_jacobian: bool = False
     bp2_through_outputs: bool = False
     homework_through_outputs: bool = False
+    appendix_in_g: bool = False
 
 
 #: Each seed's route (../shared/seeds/ by number); a seed not here takes the shared route.
@@ -120,7 +125,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         road_map=True, stacked=True,
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "after"): "weighted"}),
-        without_jacobian=True, bp2_through_outputs=True, batch_in_summary=True),
+        without_jacobian=True, bp2_through_outputs=True, batch_in_summary=True, appendix_in_g=True),
     "003": Route(
         dynamics=True, order=("weight", "bias", "hidden", "output"),
         tags=_table({"weight": "1", "hidden": "2"}), strategy=True, chain_rule_shown=True, named=True,

@@ -129,6 +129,19 @@ def test_in_the_seeds_notation_the_activation_letter_comes_first() -> None:
     assert lines[-1] == ("", r"\sigma(a)\,(1 - \sigma(a))", r"\text{in terms of } \sigma(a)")
 
 
+def test_seed_002_works_an_activation_its_network_does_not_use_in_g_too() -> None:
+    """Seed 002's appendix: g(z) = σ(z) = ..., g(z) = tanh(z) = ..., in the hidden layers' letter, for a ReLU
+    network; other notations keep the activation's own name."""
+    relu = Network([2, 2, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy")
+    shown = _appendix(relu, ("sigmoid", "tanh"), notation="goodfellow")
+    assert _lines(shown["sigmoid"])[:2] == [("g(a)", r"\sigma(a)", ""),
+                                           ("", r"\frac{1}{1 + e^{- a}}", r"\text{definition}")]
+    assert _lines(shown["tanh"])[0] == ("g(a)", r"\tanh(a)", r"\text{definition}")
+    assert shown["tanh"][1].text.startswith("In the neuron's output $h = g(a)$")
+    plain = _appendix(relu, ("sigmoid",), notation="nielsen")
+    assert _lines(plain["sigmoid"])[0][0] == r"\sigma(z)"
+
+
 def test_named_activations_replace_the_networks_and_keep_its_parameters() -> None:
     network = Network([2, 2, 1], hidden="leaky_relu(0.2)", output="sigmoid", loss="bce")
     assert list(_appendix(network)) == ["leaky_relu", "sigmoid"]  # in layer order
