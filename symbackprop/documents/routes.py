@@ -118,7 +118,10 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         parts=(("output", "Gradients with respect to the output units", ("prediction", "softmax", "output")),
                ("hidden", "Gradients with respect to the hidden units", ("activation", "through_output", "hidden")),
                ("parameters", "Gradients with respect to the weights and biases", ("weight", "bias"))),
-        intros=_table({"through_output": "This needs the derivatives with respect to the weighted inputs of layer "
+        intros=_table({"prediction": "The network's output is ${outputs}$, and the loss of one example is $-\\log$ "
+                                     "of its entry for the example's true class label $\\ell$. With respect to "
+                                     "output ${j}$, for each ${j} = 1, \\ldots, p$:",
+                       "through_output": "This needs the derivatives with respect to the weighted inputs of layer "
                                          "${l}+1$, known so far only where that layer is the output layer. For a "
                                          "hidden layer they come from its outputs, through the activation of the "
                                          "same neuron:"}),

@@ -20,7 +20,7 @@ from .figure import build_figure
 from .routes import route
 from .sections import Block, Section, display, text
 from .summary import labels
-from .tables import architecture_table, notation_table, table
+from .tables import GENERAL, architecture_table, notation_table, table
 from .words import BIAS_NAMES, activation_word, describe
 
 
@@ -86,13 +86,16 @@ def purpose(network: Architecture, printer: NotationPrinter) -> str:
 def anatomy(network: Architecture, printer: NotationPrinter) -> str:
     """Seed 002's set-up in words: a fully connected network of an input layer (layer 0), L - 1 hidden layers and
     an output layer (layer L); each neuron a pre-activation (aggregation) and an activation; the hidden layers'
-    activation function and the output's, each with other choices; the network's function, h_L = O(a_L)."""
+    activation function and the output's, each with other choices; the network's function, h_L = ŷ = O(a_L)."""
     depth, j = network.depth, printer.notation.indices[0]
     hidden = {1: "no hidden layer", 2: "one hidden layer"}.get(depth, f"$L - 1 = {depth - 1}$ hidden layers")
     pre, act = (printer.doprint(sp.Symbol(symbols.element(kind, 1, j), real=True)) for kind in ("z", "a"))
     top = printer.relabel(labels(printer.notation, "z", depth, "L"))
     a_L, h_L = (top.stored(sp.MatrixSymbol(symbols.matrix(kind, depth), 1, 1)) for kind in ("z", "a"))
     x = printer.stored(sp.MatrixSymbol(symbols.matrix("x"), 1, 1))
+    general = printer.relabel(labels(printer.notation, "a", GENERAL, "L"))  # the last layer's activation, h_L
+    last = general.stored(sp.MatrixSymbol(symbols.matrix("a", GENERAL), 1, 1))
+    h_L = h_L if last == h_L else f"{last} = {h_L}"  # seed 002: f(x) = h_L(x) = O(a_L(x)), here ŷ
     outer = printer.function_symbol(network.activation(depth).name, depth)
     functions = [f"the output layer's is ${outer}$, {_choice(network.activations[-1:], 'output')}"]
     if depth > 1:

@@ -523,7 +523,8 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     for part in ("an input layer (layer 0), $L - 1 = 2$ hidden layers and an output layer (layer $L$) of $p = 2$",
                  "pre-activation (or aggregation)", "the hidden layers' is $g$, here ReLU (others: sigmoid, tanh, "
                  "linear)", "the output layer's is $O$, here softmax (others: linear)",
-                 r"$f(\underline{x}) = \underline{\hat{y}} = O(\underline{a}_{L})$",
+                 r"$f(\underline{x}) = \underline{h}_{L} = \underline{\hat{y}} = O(\underline{a}_{L})$",  # h_L is ŷ
+                 r"With respect to output $i$, for each $i = 1, \ldots, p$:",  # the seed's ∀ i = 1(1)p
                  r"| loss | $\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell} )}"
                  r"\right)^{(i)}$",
                  "a data matrix usually stacks its examples as rows",
