@@ -40,7 +40,7 @@ def write_documents(network: Any, options: Any, out_dir: Path,
     Raises:
         SymbackpropError: the folder cannot be written, or LaTeX is missing or fails.
     """
-    from .documents.files import document_files, engine_forms, figure_sources
+    from .documents.files import engine_forms, render_files
 
     check_writable(out_dir)
     files: dict[str, str | bytes] = {}
@@ -52,11 +52,12 @@ def write_documents(network: Any, options: Any, out_dir: Path,
             derivation = network.derive(forms=engine_forms(options), progress=False)
         bar.update()
         bar.describe("rendering")
-        files.update(document_files(derivation, options))
+        rendered = render_files(derivation, options)
+        files.update(rendered.files)
         bar.update()
         if building:
             bar.describe("building the PDF")
-            logs = _build_all(files, figure_sources(derivation, options), out_dir)
+            logs = _build_all(files, rendered.figures, out_dir)
             bar.update()
     removed = _stale(out_dir, [*files, *logs])
     changed = commit({out_dir / name: content for name, content in [*files.items(), *logs.items()]}, removed)

@@ -25,7 +25,7 @@ from ..model import symbols
 from ..model.activations import ACTIVATIONS
 from ..notation.display import Display, Line, chain, one_line
 from ..notation.printer import NotationPrinter
-from ..notation.written import written
+from ..notation.written import limits_said, written
 from . import thin
 from .notes import note
 from .routes import route
@@ -113,12 +113,10 @@ def _strategy(derivation: Derivation, printer: NotationPrinter, prefix: str) -> 
              ((weight, Rule.LOCAL_LINEAR), (derivation.argument("hidden"), Rule.LOCAL_ELEMENTWISE))
              if argument is not None]
     lhs = shown.doprint(general.with_letters(weight.lhs, letters))
-    drawn = [dataclasses.replace(block, here=True)
-             for block in schematic_blocks("weight", weight.layer, printer, prefix, "before")]
-    l = printer.notation.layer_letter
-    counted = f" ($n_{l}$ is the number of neurons of layer ${l}$)" if printer.notation.sum_limits else ""
+    drawn = _in_place(schematic_blocks("weight", weight.layer, printer, prefix, "before"))
+    counted = f" ({limits_said(printer)})" if printer.notation.sum_limits else ""
     return [text(f"Gradient descent needs ${lhs}$ for every weight. For this, consider a general neuron "
-                 f"${letters['j']}$, in a layer ${l}${counted}:"),
+                 f"${letters['j']}$, in a layer ${printer.notation.layer_letter}${counted}:"),
             *drawn, *([text("Where")] if drawn else []),
             display(Display(tuple(lines))),
             text("The strategy is to write the gradient through two quantities that allow an easy and efficient "
@@ -178,7 +176,7 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     told = _told(argument, letters, shown)
     if last_hidden:
         before.append(text("Observe now layer $L-1$." + (" Schematically:" if drawn[0] else "")))
-        drawn[0] = [dataclasses.replace(block, here=True) for block in drawn[0]]
+        drawn[0] = _in_place(drawn[0])
     if argument.name == "hidden" and way.named:
         drawn[2] = _named(drawn[2], printer)
     blocks = [*before, *drawn[0], text(intro), *drawn[1], *told, *drawn[2]]
@@ -300,13 +298,18 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
     return [recall, display(Display((rule,)))], intro
 
 
+def _in_place(figures: list[Block]) -> list[Block]:
+    """``figures`` kept where the text before them leads into them ("Schematically:", "The diagram shows it:")."""
+    return [dataclasses.replace(figure, here=True) for figure in figures]
+
+
 def _named(figure: list[Block], printer: NotationPrinter) -> list[Block]:
     """Seed 003's words after the rule for δ: "This gives us a rule ... illustrated by the following diagram:", the
     figure kept there, then where the method's name comes from."""
     delta = printer.notation.letter("delta")
     shows = " The diagram shows it:" if figure else ""
     return [text(f"This gives a rule for the ${delta}$ of a layer from those of the layer after it.{shows}"),
-            *[dataclasses.replace(block, here=True) for block in figure],
+            *_in_place(figure),
             text(f"The ${delta}$ values travel backwards through the network, back-propagated, which is where the "
                  "method's name comes from.")]
 

@@ -24,6 +24,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, join_terms
 from ..notation.printer import NotationPrinter
+from ..notation.written import limits_said
 from . import sections as sec
 from .argued import argued_section, definition_line, notation_letters, written
 from .routes import route
@@ -128,7 +129,7 @@ def _widths(printer: NotationPrinter) -> str:
     """What the sums run over: ``n_ℓ`` named where the notation writes it as a sum's limit, in words otherwise."""
     l = printer.notation.layer_letter
     if printer.notation.sum_limits:
-        return f"; $n_{{{l}}}$ is the number of neurons of layer ${l}$"
+        return f"; {limits_said(printer)}"
     return (f"; a sum runs over the $n_{{{l}-1}}$ neurons of layer ${l}-1$ here, over the $n_{{{l}+1}}$ of layer "
             f"${l}+1$ below")
 

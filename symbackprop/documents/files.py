@@ -8,19 +8,13 @@ with ``--exercise`` ``exercises-<notation>.*`` and ``solutions-<notation>.*``. T
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..derive.derivation import Derivation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN
 from .model import Document, build_document
 from .options import DocumentOptions
-from .render import (
-    drawn,
-    figure_images,
-    markdown_document,
-    render_document,
-    render_figures,
-    render_markdown,
-    render_tex,
-)
+from .render import drawn, figure_images, markdown_document, render_document, render_figures
 from .routes import route
 
 
@@ -35,46 +29,47 @@ def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
                  or options.exercise and form not in ("paths", "thin"))
 
 
-def _render_document(document: Document, derivation: Derivation, options: DocumentOptions, kind: str,
-                     stem: str) -> str:
-    if kind == "markdown":
-        return markdown_document(document, derivation.network, options, stem)
-    return render_document(kind, "fragment.tex.j2" if options.fragment else "document.tex.j2", document,
-                           derivation.network)
+#: The images' names of one Markdown document's figures, in order, and the standalone LaTeX that draws them.
+FigureSource = tuple[tuple[str, ...], str]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Every text file the options ask for, name -> content (.tex and .md, in a stable order), and the figures the
+    Markdown shows as SVG images (made with the PDF; none otherwise), one :data:`FigureSource` per document."""
+
+    files: dict[str, str]
+    figures: list[FigureSource]
+
+
+def render_files(derivation: Derivation, options: DocumentOptions) -> Rendered:
+    """The files and figures of :class:`Rendered`; each document is built once in each language, its LaTeX one for
+    both its .tex and its figures."""
+    formats, network = set(options.formats), derivation.network
+    latex = _documents(derivation, options, INDICATOR_LATEX) if {"tex", "pdf"} & formats or drawn(options) else []
+    markdown = _documents(derivation, options, INDICATOR_MARKDOWN) if "md" in formats else []
+    template = "fragment.tex.j2" if options.fragment else "document.tex.j2"
+    tex = [(f"{name}.tex", render_document("latex", template, document, network))
+           for name, document in latex] if {"tex", "pdf"} & formats else []
+    md = [(f"{name}.md", markdown_document(document, network, options, name)) for name, document in markdown]
+    files = dict([*tex[:1], *md[:1], *tex[1:], *md[1:]])  # the derivation's, then the exercises' and solutions'
+    figures = [(tuple(figure_images(document, name).values()), render_figures(document.figures()))
+               for name, document in latex if document.figures()] if drawn(options) else []
+    return Rendered(files, figures)
 
 
 def document_files(derivation: Derivation, options: DocumentOptions) -> dict[str, str]:
     """File name -> content for every text file the options ask for (.tex and .md), in a stable order."""
-    stem = options.notation
-    files: dict[str, str] = {}
-    if "tex" in options.formats or "pdf" in options.formats:
-        files[f"derivation-{stem}.tex"] = render_tex(derivation, options)
-    if "md" in options.formats:
-        files[f"derivation-{stem}.md"] = render_markdown(derivation, options)
+    return render_files(derivation, options).files
+
+
+def _documents(derivation: Derivation, options: DocumentOptions, indicator: str) -> list[tuple[str, Document]]:
+    """The documents to write in one language, each by its file name without a suffix: the derivation, and with
+    ``--exercise`` the problems and the solutions."""
+    built = [(f"derivation-{options.notation}", build_document(derivation, options, indicator))]
     if options.exercise:
         from .exercises import exercise_documents
 
-        for kind, suffix, wanted in (("latex", "tex", ("tex", "pdf")), ("markdown", "md", ("md",))):
-            if not set(wanted) & set(options.formats):
-                continue
-            indicator = INDICATOR_LATEX if kind == "latex" else INDICATOR_MARKDOWN
-            problems, solutions = exercise_documents(derivation, options, indicator)
-            for name, document in ((f"exercises-{stem}", problems), (f"solutions-{stem}", solutions)):
-                files[f"{name}.{suffix}"] = _render_document(document, derivation, options, kind, name)
-    return files
-
-
-def figure_sources(derivation: Derivation, options: DocumentOptions) -> list[tuple[tuple[str, ...], str]]:
-    """For each document whose Markdown shows its figures as SVG images (made with the PDF; none otherwise): the
-    images' names, in the order the figures appear (:func:`~.render.figure_images`), and the standalone LaTeX that
-    draws them, one page each."""
-    if not drawn(options):
-        return []
-    documents = [(f"derivation-{options.notation}", build_document(derivation, options, INDICATOR_LATEX))]
-    if options.exercise:
-        from .exercises import exercise_documents
-
-        problems, solutions = exercise_documents(derivation, options, INDICATOR_LATEX)
-        documents += [(f"exercises-{options.notation}", problems), (f"solutions-{options.notation}", solutions)]
-    return [(tuple(figure_images(document, stem).values()), render_figures(document.figures()))
-            for stem, document in documents if document.figures()]
+        problems, solutions = exercise_documents(derivation, options, indicator)
+        built += [(f"exercises-{options.notation}", problems), (f"solutions-{options.notation}", solutions)]
+    return built

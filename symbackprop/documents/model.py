@@ -42,7 +42,7 @@ class Document:
 
     ``figure_note`` tells a Markdown reader where the network's figure is drawn (TikZ renders in LaTeX only): see
     :func:`figure_note`; ``figure_images`` names, by a figure's label, the SVG image of it the Markdown shows
-    instead (made with the PDF: :func:`symbackprop.documents.files.figure_sources`). ``author`` is printed under
+    instead (made with the PDF: :func:`symbackprop.documents.files.render_files`). ``author`` is printed under
     the title; ``contents`` puts a table of contents after it (seed 002 has one).
     """
 

@@ -91,11 +91,11 @@ def anatomy(network: Architecture, printer: NotationPrinter) -> str:
     hidden = {1: "no hidden layer", 2: "one hidden layer"}.get(depth, f"$L - 1 = {depth - 1}$ hidden layers")
     pre, act = (printer.doprint(sp.Symbol(symbols.element(kind, 1, j), real=True)) for kind in ("z", "a"))
     top = printer.relabel(labels(printer.notation, "z", depth, "L"))
-    a_L, h_L = (top.stored(sp.MatrixSymbol(symbols.matrix(kind, depth), 1, 1)) for kind in ("z", "a"))
+    a_L, y_hat = (top.stored(sp.MatrixSymbol(symbols.matrix(kind, depth), 1, 1)) for kind in ("z", "a"))
     x = printer.stored(sp.MatrixSymbol(symbols.matrix("x"), 1, 1))
     general = printer.relabel(labels(printer.notation, "a", GENERAL, "L"))  # the last layer's activation, h_L
-    last = general.stored(sp.MatrixSymbol(symbols.matrix("a", GENERAL), 1, 1))
-    h_L = h_L if last == h_L else f"{last} = {h_L}"  # seed 002: f(x) = h_L(x) = O(a_L(x)), here ŷ
+    h_L = general.stored(sp.MatrixSymbol(symbols.matrix("a", GENERAL), 1, 1))
+    computed = y_hat if h_L == y_hat else f"{h_L} = {y_hat}"  # seed 002: f(x) = h_L(x) = O(a_L(x)), here ŷ
     outer = printer.function_symbol(network.activation(depth).name, depth)
     functions = [f"the output layer's is ${outer}$, {_choice(network.activations[-1:], 'output')}"]
     if depth > 1:
@@ -105,7 +105,7 @@ def anatomy(network: Architecture, printer: NotationPrinter) -> str:
     return (f"The network is fully connected and feed-forward: an input layer (layer 0), {hidden} and an output "
             f"layer (layer $L$) of {_output_width(network.layers[-1])}. Each neuron of a hidden or the output layer "
             f"has two parts, its pre-activation (or aggregation) and its activation, such as ${pre}$ and ${act}$. Of "
-            f"the activation functions, {'; '.join(functions)}. The network computes $f({x}) = {h_L} = "
+            f"the activation functions, {'; '.join(functions)}. The network computes $f({x}) = {computed} = "
             f"{outer}({a_L})$: every layer's values are functions of the input ${x}$.")
 
 

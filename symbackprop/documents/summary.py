@@ -207,7 +207,7 @@ def _batch_mean(network: Architecture, printer: NotationPrinter) -> str:
     """``∂C/∂W^l = (1/m) Σ_i ∂C^(i)/∂W^l``: a weight matrix's gradient over a batch, the mean of the examples'."""
     at_w = printer.relabel(labels(printer.notation, "W", network.depth))
     weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
-    total, cost = printer.doprint(sp.Symbol("C")), printer.doprint(sp.Symbol("c"))
+    total, cost = printer.doprint(sp.Symbol("C")), printer.doprint(COST)
     return (f"$\\frac{{\\partial {total}}}{{\\partial {weights}}} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} "
             f"\\frac{{\\partial {cost}^{{(i)}}}}{{\\partial {weights}}}$, ${cost}^{{(i)}}$ that of example $i$")
 

@@ -30,7 +30,8 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
     if argument.name in ("weight", "bias"):
         intro, shown = _parameter_layer(argument, printer)
     else:
-        intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked{_here(argument, shown)}:"
+        here = _here(argument.layer, shown) if argument.layer < printer.network.depth else ""
+        intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked{here}:"
         if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
             intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
             before = _two_vectors(argument, letters, shown)
@@ -63,20 +64,16 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
     lhs = printer.doprint(general.with_letters(argument.lhs, letters))
     weighted = next(line for line in argument.lines if line.rule is Rule.LOCAL_LINEAR)  # Σ_m ∂L/∂a_m W_mi
     total = written(general.with_letters(weighted.result, letters), printer)
-    return [text(f"Consider the two vectors{_here(argument, printer)}"),
+    return [text(f"Consider the two vectors{_here(argument.layer, printer)}"),
             display(Display((Line(gradient, "=", entries("gradient")), Line(column, "=", entries("weights"))))),
             text(f"the gradient with respect to the weighted inputs of layer ${printer.notation.layer_letter}+1$ and "
                  f"column ${i}$ of its weights. The sum above is the product of one, transposed, and the other:"),
             display(Display((Line(lhs, "=", f"{total} = ({column})^{{\\top}} {gradient}"),)))]
 
 
-def _here(argument: Argument, printer: NotationPrinter) -> str:
-    """`` (here k = 2)``: the layer a hidden layer's vectors are written out for, whose width they have; nothing
-    for the output layer's."""
-    if argument.layer == printer.network.depth:
-        return ""
-    here = argument.layer + printer.notation.layer_offset.get("z", 0)
-    return f" (here ${printer.notation.layer_letter} = {here}$)"
+def _here(layer: int, printer: NotationPrinter) -> str:
+    """`` (here k = 2)``: the layer a general layer's vectors are written out for, whose widths they have."""
+    return f" (here ${printer.notation.layer_letter} = {printer.notation.bare_layer('z', layer)}$)"
 
 
 def _column_words(argument: Argument, printer: NotationPrinter) -> str:
@@ -98,11 +95,9 @@ def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str,
                 printer.relabel(labels(printer.notation, "z", layer, "L")))
     l, n = printer.notation.layer_letter, network.layers[layer]
     at = printer.relabel(labels(printer.notation, "z", layer))
-    here = layer + printer.notation.layer_offset.get("z", 0)
     if argument.name == "weight":
         weights = at.stored(sp.MatrixSymbol(symbols.matrix("W", layer), n, n))
         size = f"a square ${weights} \\in \\mathbb{{R}}^{{{n} \\times {n}}}$"
     else:
         size = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{n}}}$"
-    return (f"For every {argument.name} of a layer ${l}$ at once, the entries stacked, for {size} (here ${l} = "
-            f"{here}$):", at)
+    return f"For every {argument.name} of a layer ${l}$ at once, the entries stacked, for {size}{_here(layer, at)}:", at

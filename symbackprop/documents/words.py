@@ -26,13 +26,14 @@ def activation_word(label: str) -> str:
 def describe(network: Architecture) -> str:
     """``2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy`` (prose); ``2-3-1 network, generic
     activations, a generic cost`` where every layer's activation is the generic one."""
-    if all(a.generic for a in network.activations):
-        return f"a {network.spec} network, generic activations, {LOSS_NAMES.get(network.loss.name, network.loss.name)}"
     hidden = list(dict.fromkeys("generic" if a.generic else activation_word(a.label) for a in network.activations[:-1]))
     parts = [f"a {network.spec} network"]
-    if hidden:
-        parts.append(f"{' / '.join(hidden)} hidden {'layer' if network.depth == 2 else 'layers'}")
-    parts.append(f"{activation_word(network.activations[-1].label)} output")
+    if all(a.generic for a in network.activations):
+        parts.append("generic activations")
+    else:
+        if hidden:
+            parts.append(f"{' / '.join(hidden)} hidden {'layer' if network.depth == 2 else 'layers'}")
+        parts.append(f"{activation_word(network.activations[-1].label)} output")
     parts.append(LOSS_NAMES.get(network.loss.name, network.loss.name))
     return ", ".join(parts)
 

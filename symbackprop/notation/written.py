@@ -52,6 +52,12 @@ def over(printer: NotationPrinter, index: str, layer: int | None) -> str:
     return rf"\sum_{{{index}=1}}^{{n_{{{printer.notation.bare_layer('z', number, printer.labels)}}}}}"
 
 
+def limits_said(printer: NotationPrinter) -> str:
+    """What the limits :func:`over` writes stand for, in words: ``n_ℓ is the number of neurons of layer ℓ``."""
+    l = printer.notation.layer_letter
+    return f"$n_{{{l}}}$ is the number of neurons of layer ${l}$"
+
+
 def neurons(letter: str, count: int) -> str:
     """``j = 1, \\ldots, 5`` for the neurons of a layer; written out up to three (``j = 1, 2``), never
     ``1, \\ldots, 2``."""

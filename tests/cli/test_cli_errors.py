@@ -56,15 +56,16 @@ def test_a_latex_failure_leaves_the_folder_as_it_was(capsys: pytest.CaptureFixtu
     before = {"derivation-nielsen.tex": "old tex", "derivation-nielsen.pdf": "old pdf"}
     for name, text in before.items():
         (tmp_path / name).write_text(text)
-    render = documents.document_files
+    render = documents.render_files
 
-    def broken(*args: Any, **kwargs: Any) -> dict[str, str]:
-        files = dict(render(*args, **kwargs))
+    def broken(*args: Any, **kwargs: Any) -> documents.Rendered:
+        rendered = render(*args, **kwargs)
+        files = dict(rendered.files)
         files["derivation-nielsen.tex"] = files["derivation-nielsen.tex"].replace(r"\begin{document}",
                                                                                     r"\begin{document}\undefinedmacro")
-        return files
+        return documents.Rendered(files, rendered.figures)
 
-    monkeypatch.setattr(documents, "document_files", broken)
+    monkeypatch.setattr(documents, "render_files", broken)
     code, _, err = run(capsys, "derive", "2-2-1", "--out", str(tmp_path))
     assert code == 2 and one_line(err), err
     assert "Undefined control sequence" in err and "nothing was written" in err

@@ -585,7 +585,8 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     neuron, errors = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("neuron", "errors"))
     assert neuron < tex.index("A weight reaches the cost") < tex.index(r"\tag{2}") < errors
     # as seed 003: "consider ... an internal neuron z_j, which is in layer n: [the figure] Where a_j = ..."
-    consider = tex.index("consider a general neuron $j$, in a layer $l$ ($n_l$ is the number of neurons of layer $l$):")
+    consider = tex.index("consider a general neuron $j$, in a layer $l$ ($n_{l}$ is the number of neurons of layer "
+                         "$l$):")
     assert consider < tex.index(r"\begin{figure}[!h]", consider) < neuron < tex.index("Where", neuron)
     assert tex.index("Where", neuron) < tex.index(r"a_{j} &= \sum_{i=1}^{n_{l-1}} w_{ji} z_{i}", neuron)
     drawn = tex[tex.index(r"\begin{tikzpicture}", tex.index("Backpropagation for a general neuron")):neuron]
