@@ -16,11 +16,11 @@ from types import MappingProxyType
 import sympy as sp
 
 from ..derive.derivation import Derivation, Step
-from ..derive.forms import M, definitions
+from ..derive.forms import definitions
 from ..model import symbols
-from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
+from . import batch
 from . import sections as sec
 from .appendix import appendix_sections
 from .argued import argued_section, example_section
@@ -126,13 +126,13 @@ def _batch_in_summary(parts: list[Section], prefix: str) -> list[Section]:
     """Seed 002's summary: for a single example (the summary's equations), then for the whole X (the batch
     section's), where the document has both."""
     by_label = {section.label: section for section in parts}
-    summary, batch = by_label.get(f"{prefix}sec:summary"), by_label.get(f"{prefix}sec:batch")
-    if summary is None or batch is None:
+    summary, columns = by_label.get(f"{prefix}sec:summary"), by_label.get(f"{prefix}sec:batch")
+    if summary is None or columns is None:
         return parts
     one = Section("For one example", f"{prefix}sec:summary-example", summary.blocks)
-    whole = Section("For the whole batch", batch.label, batch.blocks)
+    whole = Section("For the whole batch", columns.label, columns.blocks)
     return [dataclasses.replace(summary, blocks=(), subsections=(one, whole)) if section is summary else section
-            for section in parts if section is not batch]
+            for section in parts if section is not columns]
 
 
 def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str, form: str) -> Section:
@@ -140,15 +140,12 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     groups = sec.group(derivation.steps_of(form))
     transposed = printer.notation.weights_transposed
     blocks: list[Block] = []
+    if form == "batch" and route(printer.notation).general_batch:
+        return Section("Backpropagation for a batch", f"{prefix}sec:{form}",
+                       tuple(batch.general_blocks(derivation, printer)))
     if form == "batch":
-        inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("X"), 1, 1))
-        blocks.append(text(f"The $m$ examples are the columns of the input matrix ${inputs} \\in \\mathbb{{R}}^{{"
-                           f"{derivation.network.layers[0]} \\times m}}$.{_ones(derivation.network, printer)} "
-                           "Forward pass:"))
-        forward = [(k, derivation.batch[k]) for l in range(1, derivation.network.depth + 1)
-                   for k in (symbols.matrix("Z", l), symbols.matrix("A", l))]
-        lines = tuple(Line(printer.doprint(sp.MatrixSymbol(k, 1, 1)), "=", printer.doprint(v)) for k, v in forward)
-        blocks.append(display(Display(lines)))
+        blocks += batch.forward_blocks(derivation.network, printer)
+        blocks.append(display(batch.by_layer_forward(derivation, printer)))
         blocks.append(text("Backward pass:"))
     elif route(printer.notation).general_vector:
         return Section("Backpropagation in vector form", f"{prefix}sec:{form}",
@@ -161,7 +158,7 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         weight = symbols.kind_of(name) == "W" and transposed
         blocks.append(display(sec.quantity_display(steps, printer, transpose=weight)))
         if not labels_defined and _mentions(steps, symbols.matrix("Y")):
-            blocks.append(_onehot_matrix(derivation.network, printer))
+            blocks.append(batch.onehot_matrix(derivation.network, printer))
             labels_defined = True
     title = "Backpropagation in vector form" if form == "vector" else "Backpropagation for a batch"
     return Section(title, f"{prefix}sec:{form}", tuple(blocks))
@@ -245,24 +242,6 @@ def _mentions(steps: Sequence[Step], name: str) -> bool:
     """Whether any of ``steps`` has the matrix symbol ``name`` (``Y``: the targets) in its result."""
     return any(isinstance(symbol, sp.MatrixSymbol) and symbol.name == name
                for step in steps for symbol in step.result.free_symbols)
-
-
-def _onehot_matrix(network: Architecture, printer: NotationPrinter) -> Block:
-    """The definition of the one-hot label matrix (E) where the batch form first uses it."""
-    n = network.layers[-1]
-    matrix = printer.doprint(sp.MatrixSymbol(symbols.matrix("Y"), n, 1))
-    vector = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), n, 1))
-    return text(f"where ${matrix} \\in \\mathbb{{R}}^{{{n} \\times m}}$ is the one-hot matrix of the labels: each "
-                f"column is the one-hot vector ${vector}$ of one example's label.")
-
-
-def _ones(network: Architecture, printer: NotationPrinter) -> str:
-    """What the batch's ones vector is, where a layer's bias is repeated across the examples by it."""
-    if network.bias not in ("vector", "shared"):
-        return ""
-    ones = printer.doprint(sp.OneMatrix(M, 1))
-    return (f" The vector ${ones} \\in \\mathbb{{R}}^{{m \\times 1}}$ holds $m$ ones: a layer's bias times "
-            f"${printer.doprint(sp.OneMatrix(1, M))}$ is the same in every column, one per example.")
 
 
 def closed_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:

@@ -69,6 +69,8 @@ class Route:
         delta_defined: the summary's BP1 says what δ^L is, δ^L = ∂C/∂Z^L = ... (000).
         batch_in_summary: the summary in two parts, for one example, then the batch section's equations for the
             whole X (002's §5.1 and §5.2).
+        general_batch: the batch form once for a general layer k, each equation beside the layers it holds for,
+            as a list (002's §5.2), not each layer's chain of equalities.
         without_jacobian: the softmax's Jacobian never written; BP1 stated without it (002).
         bp2_through_outputs: the summary's BP2 through the hidden layer's outputs first, ∇h_k ⊙ g'(a_k) (002).
         homework_through_outputs: the homework's hidden layer through the neuron's output, ∂c/∂a_j, then δ_j (001).
@@ -100,6 +102,7 @@ class Route:
     general_vector: bool = False
     delta_defined: bool = False
     batch_in_summary: bool = False
+    general_batch: bool = False
     without_jacobian: bool = False
     bp2_through_outputs: bool = False
     homework_through_outputs: bool = False
@@ -128,7 +131,8 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         road_map=True, stacked=True,
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "after"): "weighted"}),
-        without_jacobian=True, bp2_through_outputs=True, batch_in_summary=True, appendix_in_g=True),
+        without_jacobian=True, bp2_through_outputs=True, batch_in_summary=True, general_batch=True,
+        appendix_in_g=True),
     "003": Route(
         dynamics=True, order=("weight", "bias", "hidden", "output"),
         tags=_table({"weight": "1", "hidden": "2"}), strategy=True, chain_rule_shown=True, named=True,

@@ -500,12 +500,14 @@ def test_goodfellow_has_seed_002s_sections_in_its_order() -> None:
 
 
 def test_goodfellow_batch_bp2_goes_through_the_outputs() -> None:
-    """Seed 002's §5.2: ∇A_k = ∇H_k ⊙ g'(A_k) = (W_{k+1}^T ∇A_{k+1}) ⊙ g'(A_k), each line checked; the gradient by
+    """Seed 002's §5.2: ∇A_k = ∇H_k ⊙ g'(A_k) = (W_{k+1}^T ∇A_{k+1}) ⊙ g'(A_k) for k = 1, ..., L-1, each line
+    checked for every layer; the gradient by
     the batch's outputs is the mean cost's, C (or E), in every notation."""
     derivation = _seed("goodfellow").derive(forms=("vector", "batch", "thin"))
     md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
-    assert (r"\nabla_{A_{2}} \mathcal{L}(\theta) &= \nabla_{H_{2}} \mathcal{L}(\theta) \odot g'(A_{2}) \\" + "\n"
-            r"   &= (W_{3}^{\top} \nabla_{A_{3}} \mathcal{L}(\theta)) \odot g'(A_{2})") in md
+    assert (r"\nabla_{A_{k}} \mathcal{L}(\theta) &= \nabla_{H_{k}} \mathcal{L}(\theta) \odot g'(A_{k}) \\" + "\n"
+            r"   &= (W_{k+1}^{\top} \nabla_{A_{k+1}} \mathcal{L}(\theta)) \odot g'(A_{k}) \qquad \text{for } k = 1, "
+            r"\ldots, L-1") in md  # once, for a general hidden layer
     rules = [step.rule for step in derivation.steps_of("batch") if step.quantity == "delta2"]
     assert rules == [Rule.EACH_COLUMN, Rule.OUTPUTS_EACH_COLUMN]
     bishop = render_markdown(Network([2, 3, 2, 2]).derive(forms=("batch",)),

@@ -1,0 +1,68 @@
+"""The batch form once for a general layer (seed 002's §5.2): each line is every layer's step, relabelled."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from symbackprop import Network
+from symbackprop.derive.derivation import Derivation
+from symbackprop.derive.engine import derive
+from symbackprop.documents import sections as sec
+from symbackprop.documents.batch import as_layer_0, general_blocks
+from symbackprop.documents.summary import labels
+from symbackprop.model import symbols
+from symbackprop.notation.presets import get_notation
+from symbackprop.notation.printer import NotationPrinter
+
+NETWORKS = [
+    Network([3, 3, 3, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy"),  # seed 002's
+    Network([2, 4, 3, 3, 1], hidden="tanh", output="sigmoid", loss="bce"),
+    Network([2, 3, 2], hidden="sigmoid", output="linear", loss="mse", bias="none"),
+    Network([2, 2], hidden="tanh", output="softmax", loss="cross_entropy"),
+]
+
+
+def _lines(derivation: Derivation) -> list[str]:
+    """The general batch form's displayed lines, as ``lhs = rhs  note``."""
+    printer = NotationPrinter(get_notation("goodfellow"), derivation.network)
+    return [f"{line.lhs} = {line.rhs}  {line.note}" for block in general_blocks(derivation, printer)
+            if block.display is not None for line in block.display.lines]
+
+
+@pytest.mark.parametrize("network", NETWORKS, ids=lambda n: n.spec)
+def test_each_general_line_is_every_layers_step_relabelled(network: Network) -> None:
+    derivation = derive(network, ("batch",))
+    notation = get_notation("goodfellow")
+    printer = NotationPrinter(notation, network)
+    groups = sec.group(derivation.steps_of("batch"))
+    shown = "\n".join(_lines(derivation))
+    L = network.depth
+    kinds = [("delta", range(1, L), "delta"), ("W", range(1, L + 1), "W"), ("b", range(1, L + 1), "W")]
+    checked = 0
+    for kind, layers, relabel in kinds:
+        for layer in layers:
+            if symbols.matrix(kind, layer) not in groups:
+                continue
+            steps = [dataclasses.replace(step, lhs=as_layer_0(step.lhs), result=as_layer_0(step.result))
+                     for step in groups[symbols.matrix(kind, layer)]]
+            display = sec.quantity_display(steps, printer.relabel(labels(notation, relabel, layer)))
+            for line in display.lines:  # the same line, whichever layer it is printed from
+                assert f"{line.lhs} = {line.rhs}" in shown or f" = {line.rhs}" in shown, (kind, layer, line)
+            checked += 1
+    assert checked == (L - 1) + L * (1 + (network.bias == "vector"))
+
+
+@pytest.mark.parametrize("network", NETWORKS, ids=lambda n: n.spec)
+def test_the_general_form_says_which_layers_each_line_holds_for(network: Network) -> None:
+    lines = _lines(derive(network, ("batch",)))
+    L = network.depth
+    assert lines[0].startswith("A_{k} = W_{k} H_{k-1}") and lines[0].endswith(r"\text{, with } H_{0} = X")
+    every = r"\text{for } k = 1, \ldots, L" if L > 1 else r"\text{for } k = L"
+    holds = [line for line in lines if line.endswith(every) or every + r"\text{, with" in line]
+    assert len(holds) == 2 + (network.bias == "vector")  # A_k, the weights' gradient, the biases'
+    assert sum("H_{k} = g(A_{k})" in line for line in lines) == (L > 1)
+    assert any(line.startswith(r"\hat{Y} = O(A_{L})") for line in lines)
+    assert any(line.startswith(r"\nabla_{A_{L}} \mathcal{L}(\theta) = ") for line in lines)
+    assert sum(r"\nabla_{A_{k+1}}" in line for line in lines) == (L > 1)
