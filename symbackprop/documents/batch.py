@@ -31,6 +31,16 @@ WHY = ("Each is the equation for one example, for every example at once, one col
        "outer product per example; and a bias enters every column, so its gradient adds up the columns'.")
 
 
+def with_batch(derivation: Derivation) -> Derivation:
+    """``derivation``, with the batch form derived now if it was not asked for."""
+    if derivation.batch:
+        return derivation
+    from ..derive.forms import batch_form
+
+    results, steps = batch_form(derivation.network)
+    return dataclasses.replace(derivation, batch=results, steps=derivation.steps + tuple(steps))
+
+
 def forward_blocks(network: Architecture, printer: NotationPrinter) -> list[Block]:
     """What the input matrix and the ones vector are, before the forward pass."""
     inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("X"), 1, 1))
@@ -115,4 +125,4 @@ def _ones(network: Architecture, printer: NotationPrinter) -> str:
             f"${printer.doprint(sp.OneMatrix(1, M))}$ is the same in every column, one per example.")
 
 
-__all__ = ["as_layer_0", "by_layer_forward", "forward_blocks", "general_blocks", "onehot_matrix"]
+__all__ = ["as_layer_0", "by_layer_forward", "forward_blocks", "general_blocks", "onehot_matrix", "with_batch"]

@@ -137,6 +137,7 @@ def _batch_in_summary(parts: list[Section], prefix: str) -> list[Section]:
 
 def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str, form: str) -> Section:
     """The vector form (BP1-BP4 for one example) or the batch form (examples as columns)."""
+    derivation = batch.with_batch(derivation) if form == "batch" else derivation
     groups = sec.group(derivation.steps_of(form))
     transposed = printer.notation.weights_transposed
     blocks: list[Block] = []

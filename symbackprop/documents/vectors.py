@@ -29,6 +29,8 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
     before: list[Block] = []
     if argument.name in ("weight", "bias"):
         intro, shown = _parameter_layer(argument, printer)
+        if not intro:  # a square weight matrix: of any size n first
+            before, intro = _any_size(argument, shown)
     else:
         here = _here(argument.layer, shown) if argument.layer < printer.network.depth else ""
         intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked{here}:"
@@ -71,6 +73,31 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
             display(Display((Line(lhs, "=", f"{total} = ({column})^{{\\top}} {gradient}"),)))]
 
 
+def _any_size(argument: Argument, printer: NotationPrinter) -> tuple[list[Block], str]:
+    """Seed 002's gradient of a square weight matrix of any size n, its entries with dots, ``[∂L/∂W_{k11} ...
+    ∂L/∂W_{k1n}; ...; ∂L/∂W_{kn1} ... ∂L/∂W_{knn}]``, then the words that lead to the same matrix for this
+    network's n (the first line of the stacked steps, checked entry by entry; ``printer`` writes the layer as k)."""
+    definition = argument.stacked[0]
+    layer, n = definition.layer, printer.network.layers[definition.layer]
+    (first,) = definition.result[0, 0].variables  # the weight of entry (1, 1), whose letters the others take
+    positions = (1, 2, "n")
+
+    def entry(row: int | str, column: int | str) -> str:
+        weight = sp.Symbol(symbols.element("W", layer, row, column), **first.assumptions0)
+        return printer.doprint(definition.result[0, 0].xreplace({first: weight}))
+
+    rows = [[entry(row, column) for column in positions[:2]] + [r"\cdots", entry(row, "n")] for row in positions[:2]]
+    rows += [[r"\vdots", r"\vdots", r"\ddots", r"\vdots"], [entry("n", column) for column in positions[:2]]
+             + [r"\cdots", entry("n", "n")]]
+    weights = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), n, n))
+    l = printer.notation.layer_letter
+    lead = (f"For every weight of a layer ${l}$ at once, the entries stacked, for a square ${weights} \\in "
+            "\\mathbb{R}^{n \\times n}$:")
+    shown = Line(printer.doprint(definition.lhs), "=", bracketed(rows), note(definition.rule))
+    return ([text(lead), display(Display((shown,)))],
+            f"A small example, $n = {n}${_here(layer, printer)}, to see what each entry is:")
+
+
 def _here(layer: int, printer: NotationPrinter) -> str:
     """`` (here k = 2)``: the layer a general layer's vectors are written out for, whose widths they have."""
     return f" (here ${printer.notation.layer_letter} = {printer.notation.bare_layer('z', layer)}$)"
@@ -88,16 +115,15 @@ def _column_words(argument: Argument, printer: NotationPrinter) -> str:
 def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str, NotationPrinter]:
     """Where a parameter's vector is stacked (:func:`symbackprop.derive.stacking.parameter_layer`), in words, and
     the printer that writes that layer: the output layer as L, or a layer k whose weights are square, as seed 002
-    assumes of its W_k, with the layers it stands for here."""
+    assumes of its W_k, with the layers it stands for here (no words for such a weight matrix: it is shown of any
+    size first)."""
     network, layer = printer.network, argument.stacked[0].layer
     if layer == network.depth:
         return (f"For every {argument.name} of the output layer $L$ at once, the entries stacked:",
                 printer.relabel(labels(printer.notation, "z", layer, "L")))
     l, n = printer.notation.layer_letter, network.layers[layer]
     at = printer.relabel(labels(printer.notation, "z", layer))
-    if argument.name == "weight":
-        weights = at.stored(sp.MatrixSymbol(symbols.matrix("W", layer), n, n))
-        size = f"a square ${weights} \\in \\mathbb{{R}}^{{{n} \\times {n}}}$"
-    else:
-        size = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{n}}}$"
+    if argument.name == "weight":  # seed 002's of any size n, then an example (:func:`_any_size`)
+        return "", at
+    size = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{n}}}$"
     return f"For every {argument.name} of a layer ${l}$ at once, the entries stacked, for {size}{_here(layer, at)}:", at

@@ -11,6 +11,8 @@ from symbackprop.derive.derivation import Derivation
 from symbackprop.derive.engine import derive
 from symbackprop.documents import sections as sec
 from symbackprop.documents.batch import as_layer_0, general_blocks
+from symbackprop.documents.options import DocumentOptions
+from symbackprop.documents.render import render_markdown
 from symbackprop.documents.summary import labels
 from symbackprop.model import symbols
 from symbackprop.notation.presets import get_notation
@@ -66,3 +68,15 @@ def test_the_general_form_says_which_layers_each_line_holds_for(network: Network
     assert any(line.startswith(r"\hat{Y} = O(A_{L})") for line in lines)
     assert any(line.startswith(r"\nabla_{A_{L}} \mathcal{L}(\theta) = ") for line in lines)
     assert sum(r"\nabla_{A_{k+1}}" in line for line in lines) == (L > 1)
+
+
+@pytest.mark.parametrize("notation", ["goodfellow", "nielsen"])
+def test_a_derivation_without_the_batch_form_still_gets_its_batch_section(notation: str) -> None:
+    """The batch form is derived where the document asks for it and the derivation was made without it (it was
+    a KeyError)."""
+    network = NETWORKS[0]
+    md = render_markdown(network.derive(forms=()), DocumentOptions(notation=notation, sections="batch",
+                                                                   formats=("md",)))
+    full = render_markdown(network.derive(forms=("batch",)), DocumentOptions(notation=notation, sections="batch",
+                                                                             formats=("md",)))
+    assert md == full and "Backward pass" in md

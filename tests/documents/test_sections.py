@@ -515,6 +515,26 @@ def test_goodfellow_batch_bp2_goes_through_the_outputs() -> None:
     assert r"\frac{\partial E}{\partial \mathbf{Z}^{(2)}} \odot h'(\mathbf{A}^{(2)})" in bishop  # E, not E_n
 
 
+def test_goodfellow_writes_a_square_weight_gradient_of_any_size_n_then_for_this_networks_n() -> None:
+    """Seed 002's ∇_{W_k} L for W_k ∈ R^{n×n}, with dots, before its 3×3 example: each entry shown is the checked
+    3×3 definition's, with n for 3; a network whose hidden layers are not square has no such matrix."""
+    md = render_markdown(_seed("goodfellow").derive(forms=()), DocumentOptions(notation="goodfellow", formats=("md",)))
+    lead = r"the entries stacked, for a square $W_{k} \in \mathbb{R}^{n \times n}$:"
+    assert lead in md and "A small example, $n = 3$ (here $k = 2$), to see what each entry is:" in md
+    after = md[md.index(lead):]
+    starts = (after.index(r"\begin{bmatrix}"), after.index(r"\begin{bmatrix}", after.index("A small")))
+    dotted, concrete = (after[start:after.index(r"\end{bmatrix}", start)] for start in starts)
+    rows = dotted.removeprefix(r"\begin{bmatrix}").split(r"\\[6pt]")
+    cells = [cell.strip() for row in rows for cell in row.split("&")]
+    assert cells.count(r"\cdots") == 3 and cells.count(r"\vdots") == 3 and cells.count(r"\ddots") == 1
+    entries = [cell for cell in cells if "partial" in cell]
+    assert len(entries) == 9 and r"\frac{\partial \mathcal{L}(\theta)}{\partial W_{knn}}" in entries
+    assert all(cell.replace("n}", "3}").replace("kn", "k3") in concrete for cell in entries)
+    rectangular = render_markdown(Network([3, 4, 2, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy")
+                                  .derive(forms=()), DocumentOptions(notation="goodfellow", formats=("md",)))
+    assert r"n \times n" not in rectangular and r"\ddots" not in rectangular
+
+
 def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     """Seed 002's set-up in words (L - 1 hidden layers, pre-activation or aggregation, g and O with other choices,
     f(x) = h_L), its average loss and transposed data matrix, its three parts under their headings, each pointing to
