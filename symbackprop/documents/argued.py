@@ -57,13 +57,11 @@ INTRO = {
 }
 
 
-#: How a part points back to the factors of the thin network's chain it works out, for any widths.
-PART_SIGNS = {"output": "The thin network's chain began with the output layer's pair of factors, ${factors}$. "
-                        "Now the same for an output layer of any width.",
-              "hidden": "Then came a pair of factors for each hidden layer, ${factors}$. Now the same for hidden "
-                        "layers of any width.",
-              "parameters": "The chain ended with the weight's own factor, ${factors}$. Now the same for every "
-                            "weight and bias."}
+#: How a part points back to the factors of the thin network's chain it works out (braced below), for any widths.
+PART_SIGNS = {"output": "Back to the thin network's chain: this part works out its output layer's pair of factors, "
+                        "for an output layer of any width:",
+              "hidden": "Then the pair of factors for each hidden layer, for hidden layers of any width:",
+              "parameters": "Last, the weight's own factor, for every weight and bias:"}
 
 
 def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str, every: bool = False) -> Section:
@@ -93,8 +91,8 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     for number, (part, heading, members) in enumerate(way.parts, start=1):
         found = [block for name in members for block in argued.pop(name, [])]
         if found:
-            sign = thin.factors_of(derivation, printer, part)
-            lead = [text(PART_SIGNS[part].format(factors=sign))] if sign else []
+            chain = thin.road_map(derivation, printer, part)
+            lead = [text(PART_SIGNS[part]), display(chain)] if chain is not None else []
             parts.append(Section(heading, f"{label}:{number}", (*lead, *found)))
     rest = tuple(block for made in argued.values() for block in made)  # (every argument: those no part names)
     return Section(title, label, tuple(blocks) + rest, tuple(parts))

@@ -64,13 +64,25 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
 PARTS = {"output": (0, 2), "hidden": (2, -1), "parameters": (-1, None)}
 
 
-def factors_of(derivation: Derivation, printer: NotationPrinter, part: str) -> str:
-    """The factors of the thin network's chain that ``part`` of the general derivation (``output``, ``hidden``,
-    ``parameters``) works out, printed as in its display; empty where there is no thin network."""
+#: The underbrace's label for each part.
+PART_LABELS = {"output": ("the output", "layer"), "hidden": ("the hidden", "layers"), "parameters": ("the", "weight")}
+
+
+def road_map(derivation: Derivation, printer: NotationPrinter, part: str) -> Display | None:
+    """The thin network's chain again, the factors that ``part`` of the general derivation (``output``,
+    ``hidden``, ``parameters``) works out braced: where it is in the road map (seed 002 repeats the chain at the
+    head of each part); None where there is no thin network or the part has no factor in it."""
     if derivation.thin is None:
-        return ""
+        return None
+    factors = _factors(derivation.thin, printer)
     first, last = PARTS[part]
-    return r"\, ".join(_factors(derivation.thin, printer)[first:last])
+    inside = factors[first:last]
+    if not inside:
+        return None
+    after = factors[last:] if last is not None else []
+    marked = [*factors[:first], _braced(r"\, ".join(inside), PART_LABELS[part]), *after]
+    lhs = _printer(derivation.thin, printer).doprint(derivation.thin.steps[0].lhs)
+    return _broken(lhs, marked, printer.width)
 
 
 def _printer(thin: Derivation, printer: NotationPrinter) -> NotationPrinter:
@@ -143,4 +155,4 @@ def _broken(lhs: str, pieces: Sequence[str], width: float, why: str = "") -> Dis
     return Display((first, *(Line("", "", rf"\quad {row}") for row in shown[1:])))
 
 
-__all__ = ["factors_of", "thin_section"]
+__all__ = ["road_map", "thin_section"]

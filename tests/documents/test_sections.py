@@ -281,9 +281,9 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\text{the columns, transposed, are the rows of the transpose}",
         r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}}\,g'(a_{ki}) \qquad \text{since}\ h_{ki} = g(a_{ki})",
         r"&= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k})",
-        # a weight's and a bias's vectors are written out for a square layer k, as the seed's W_k ∈ R^{3 x 3}
+        # a weight's vectors are written out for a square layer k, of any size n, then as the seed's W_k ∈ R^{3 x 3}
         r"For every weight of a layer $k$ at once, the entries stacked, for a square $W_{k} \in "
-        r"\mathbb{R}^{3 \times 3}$ (here $k = 2$):",
+        r"\mathbb{R}^{n \times n}$:", r"A small example, $n = 3$ (here $k = 2$), to see what each entry is:",
         r"&= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) \underline{h}_{k-1}^{\top}",
     ):
         assert line in text, line
@@ -461,7 +461,8 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     chain = (r"\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}} \frac{\partial \hat{y}_{1}}{\partial a_{31}}"
              r" \frac{\partial a_{31}}{\partial h_{21}}")
     assert chain in text.replace(r"\, ", " ")
-    assert text.count(r"\underbrace{") == 5 and r"\text{hidden}\\\text{layer 2}" in text
+    # the intuition's five braces, then one in each of the three parts' road map
+    assert text.count(r"\underbrace{") == 5 + 3 and r"\text{hidden}\\\text{layer 2}" in text
     for part in ("| data | $m$ examples, the columns of $X \\in \\mathbb{R}^{3 \\times m}$, each", "| model |",
                  "| parameters | $W_{1}, \\underline{b}_{1}, W_{2}", "| loss |",
                  "| learning algorithm | gradient descent"):
@@ -560,10 +561,19 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     assert sorted(headings, key=md.index) == headings
     alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="batch", formats=("md",)))
     assert "## Backpropagation for a batch" in alone and "For the whole batch" not in alone  # no summary to join
-    signs = [md.index(sign) for sign in ("chain began with the output layer's pair of factors", "Then came a pair of "
-                                         "factors for each hidden layer", "The chain ended with the weight's own")]
+    # each part opens with the thin network's chain again (the seed's road map), its own factors braced
+    signs = [md.index(sign) for sign in ("works out its output layer's pair of factors", "Then the pair of factors "
+                                         "for each hidden layer", "Last, the weight's own factor")]
     assert [md.index(heading) for heading in headings[:3]] < signs and signs == sorted(signs)
-    assert r"\frac{\partial a_{11}}{\partial W_{111}}$. Now the same for every weight and bias." in md
+    braced = [r"\underbrace{\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}}\, \frac{\partial \hat{y}_{1}}"
+              r"{\partial a_{31}}}_{\substack{\text{the output}\\\text{layer}}}",
+              r"\underbrace{\frac{\partial a_{31}}{\partial h_{21}}\, \frac{\partial h_{21}}{\partial a_{21}}\, "
+              r"\frac{\partial a_{21}}{\partial h_{11}}\, \frac{\partial h_{11}}{\partial a_{11}}}_{\substack{"
+              r"\text{the hidden}",
+              r"\underbrace{\frac{\partial a_{11}}{\partial W_{111}}}_{\substack{\text{the}\\\text{weight}}}"]
+    assert all(sign < md.index(chain) < md.index(heading) for sign, chain, heading
+               in zip(signs, braced, [*headings[1:3], "## Summary"]))
+    assert all(md.count(chain) == 1 for chain in braced)  # one part braced in each
     tex = render_tex(derivation, DocumentOptions(notation="goodfellow", formats=("tex",)))
     thin = tex[tex.index(r"\begin{tikzpicture}", tex.index("A thin network first")):tex.index(r"\label{bp:fig:thin}")]
     assert all(label in thin for label in ("{$x_{1}$}", "{$h_{11}$}", "{$h_{21}$}", "{$W_{111}$}", "{$W_{311}$}"))
