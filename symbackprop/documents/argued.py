@@ -136,7 +136,8 @@ def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, 
     """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise)."""
     j, below, above = printer.notation.indices
     k = above if argument.name in ("hidden", "activation", "through_output") else below
-    return {"j": j, "k": k, SUM: next(letter for letter in "mnpq" if letter not in (j, k))}
+    counts = "np" if printer.notation.sum_limits else ""  # the letters of the limits, n_l and p
+    return {"j": j, "k": k, SUM: next(letter for letter in "mnpqr" if letter not in (j, k, *counts))}
 
 
 def _printer(argument: Argument, printer: NotationPrinter, general_layer: bool = False) -> NotationPrinter:

@@ -87,6 +87,8 @@ class Notation:
         epoch: the letter counting epochs where the learning rate has one (n; t where n already counts examples, as
             Bishop's E_n does).
         sum_limits: a sum over a layer written with its limits, ``Σ_{i=1}^{n_{ℓ-1}}`` (seed 001), not ``Σ_i``.
+        output_count: the letter of the output layer's neuron count where the seed has one of its own (p, seed
+            002), for the limit of a sum over the output layer; empty: n_L as every other layer's.
         single: the notation writes one hidden layer and one output neuron, without layer marks (seed 003): it
             refuses other networks, and its forward pass is written neuron by neuron with the activations named.
     """
@@ -109,6 +111,7 @@ class Notation:
     epoch: str = "n"
     single: bool = False
     sum_limits: bool = False
+    output_count: str = ""
 
     @property
     def title(self) -> str:
@@ -299,6 +302,8 @@ GOODFELLOW = Notation(
     layer_letter="k",
     gradient="nabla",
     indices=("i", "j", "m"),
+    sum_limits=True,
+    output_count="p",
 )
 
 BISHOP = Notation(

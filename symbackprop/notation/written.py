@@ -45,11 +45,16 @@ def written(expr: sp.Basic, printer: NotationPrinter) -> str:
 
 def over(printer: NotationPrinter, index: str, layer: int | None) -> str:
     """The sign of a sum over the neurons of ``layer``: ``\\sum_k``, or with its limits where the notation writes
-    them, ``\\sum_{k=1}^{n_{\\ell+1}}`` (the layer as the printer labels it; -1 the output layer)."""
+    them, ``\\sum_{k=1}^{n_{\\ell+1}}`` (the layer as the printer labels it; -1 the output layer), ``\\sum_{j=1}^p``
+    over the output layer where the notation has a letter for its count."""
     if not printer.notation.sum_limits or layer is None:
         return rf"\sum_{{{index}}}"
     number = printer.network.depth if layer == -1 else layer
-    return rf"\sum_{{{index}=1}}^{{n_{{{printer.notation.bare_layer('z', number, printer.labels)}}}}}"
+    label = printer.notation.bare_layer("z", number, printer.labels)
+    output = number == printer.network.depth and label in ("L", printer.notation.bare_layer("z", number))
+    if output and printer.notation.output_count:  # the output layer as such, not standing for a layer k+1
+        return rf"\sum_{{{index}=1}}^{{{printer.notation.output_count}}}"
+    return rf"\sum_{{{index}=1}}^{{n_{{{label}}}}}"
 
 
 def limits_said(printer: NotationPrinter) -> str:

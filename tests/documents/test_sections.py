@@ -257,7 +257,7 @@ def test_goodfellow_argues_as_seed_002() -> None:
         # the seed's -1/ŷ_ℓ ∂ŷ_ℓ/∂a_Li first, then ŷ_ℓ written out as the softmax
         r"&= - \frac{1}{\hat{y}_{\ell}}\,\frac{\partial \hat{y}_{\ell}}{\partial a_{Li}} \qquad \frac{d}{du} (-\log u) "
         r"= -\frac{1}{u}",
-        r"\qquad \text{since}\ \hat{y}_{\ell} = \frac{e^{a_{L\ell}}}{\sum_{j} e^{a_{Lj}}}",
+        r"\qquad \text{since}\ \hat{y}_{\ell} = \frac{e^{a_{L\ell}}}{\sum_{j=1}^{p} e^{a_{Lj}}}",  # the seed's limit p
         r"\text{quotient rule}", r"\mathbb{1}_{\ell=i}\,e^{a_{L\ell}}",
         r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
         # the seed's recap before the vector: "So far we have derived ... ∂L/∂a_Li = -(1_{ℓ=i} - ŷ_i)"
@@ -268,13 +268,15 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"&= - \frac{1}{\hat{y}_{\ell}} \underline{e}_{\ell} \qquad \text{as one vector}",
         r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \begin{bmatrix}",
         r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as one vector}",
-        r"\sum_{m} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,1} \\[6pt]",
-        r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m} \frac{\partial \mathcal{L}(\theta)}"
-        r"{\partial a_{k+1,m}}\,\frac{\partial a_{k+1,m}}{\partial h_{ki}}",
+        r"\sum_{m=1}^{n_{k+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,1} \\[6pt]",
+        r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m=1}^{n_{k+1}} \frac{\partial "
+        r"\mathcal{L}(\theta)}{\partial a_{k+1,m}}\,\frac{\partial a_{k+1,m}}{\partial h_{ki}}",
+        # the definition's own index, not n, the letter of the limits
+        r"\text{since}\ a_{k+1,m} = \sum_{q=1}^{n_{k}} W_{k+1,m,q} h_{kq} + b_{k+1,m}",
         # the seed's identity, the sum as the product of the two vectors
-        r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m} \frac{\partial \mathcal{L}(\theta)}"
-        r"{\partial a_{k+1,m}}\,W_{k+1,m,i} = (W_{k+1,\cdot,i})^{\top} \nabla_{\underline{a}_{k+1}} "
-        r"\mathcal{L}(\theta)",
+        r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m=1}^{n_{k+1}} \frac{\partial "
+        r"\mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,i} = (W_{k+1,\cdot,i})^{\top} "
+        r"\nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta)",
         r"&= \begin{bmatrix}(W_{k+1,\cdot,1})^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \\ ",
         r"\text{entry by entry, a column of the weights times the vector}",
         r"&= W_{k+1}^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \qquad "
