@@ -25,6 +25,11 @@ MAX_GAP = 3.4
 ROW = 1.15
 
 
+#: Beside the drawing's nodes: a neuron's radius above and a caption's second line below, the figure's caption and
+#: the two lines of the sentence before it, in cm.
+LEAD_ROOM = 3.5
+
+
 @dataclass(frozen=True)
 class Node:
     """A neuron, bias unit or ellipsis: ``kind`` is ``neuron``, ``bias`` or ``dots``."""
@@ -79,6 +84,13 @@ class Figure:
     captions: tuple[Caption, ...]
     matrices: tuple[Caption, ...]
     compact: bool = False
+
+    @property
+    def room(self) -> str:
+        """The height of the page the figure takes, with its caption and the sentence that leads into it, as a
+        LaTeX length (``6.40cm``): where less is left, the sentence starts a new page with the figure after it."""
+        heights = [float(item.y) for item in (*self.nodes, *self.captions, *self.matrices)]
+        return f"{max(heights) - min(heights) + LEAD_ROOM:.2f}cm"
 
 
 def _shown(n: int) -> list[int | None]:

@@ -27,7 +27,7 @@ from .argued import argued_section, example_section
 from .closed import closed_displays
 from .element import element_section
 from .exercise_general import homework_section
-from .options import DocumentOptions
+from .options import PRESET_SECTIONS, DocumentOptions
 from .routes import route
 from .sections import Block, Section, display, text
 from .setup import introduction_section, setup_section
@@ -102,11 +102,19 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
         parts.append(algorithm_section(derivation, printer, p, sgd="sgd" in shown, init="init" in shown))
     if "general" in shown and (example := example_section(derivation, printer, p)) is not None:
         parts.append(example)  # seed 003's "for our original example", last
+    if route(notation).one_body and tuple(shown) == PRESET_SECTIONS.get(notation.name):  # the seed's page
+        parts = [_without_headings(section) for section in parts]
     title = f"Backpropagation for a {network.spec} network"
     subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.title}"
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
                     figure_note(options.formats), options.author, route(notation).contents)
+
+
+def _without_headings(section: Section) -> Section:
+    """``section`` and its subsections without their headings: one body of text (seed 003)."""
+    return dataclasses.replace(section, title="", subsections=tuple(_without_headings(sub)
+                                                                     for sub in section.subsections))
 
 
 def _backprop_section(parts: list[Section], prefix: str) -> list[Section]:

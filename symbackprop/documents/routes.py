@@ -28,6 +28,7 @@ class Route:
         purpose: an introduction saying what backpropagation is for, and the network in words in the set-up (002).
         goal: state the goal in one sentence before the conventions (004).
         contents: a table of contents after the title (002).
+        one_body: the derivation as one body of text, its parts without headings (003).
         nested_model: the network written as one nested function, ŷ = O(W_3 g(...) + b_3) (002).
         fundamentals: the five parts of the learning problem as a table (002).
         dynamics: the forward pass neuron by neuron, each weighted input then its activation, then each activation
@@ -102,6 +103,7 @@ class Route:
     general_vector: bool = False
     delta_defined: bool = False
     batch_in_summary: bool = False
+    one_body: bool = False
     general_batch: bool = False
     without_jacobian: bool = False
     bp2_through_outputs: bool = False
@@ -134,7 +136,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         without_jacobian=True, bp2_through_outputs=True, batch_in_summary=True, general_batch=True,
         appendix_in_g=True),
     "003": Route(
-        dynamics=True, order=("weight", "bias", "hidden", "output"),
+        dynamics=True, one_body=True, order=("weight", "bias", "hidden", "output"),
         tags=_table({"weight": "1", "hidden": "2"}), strategy=True, chain_rule_shown=True, named=True,
         example_last=True, by_weighted_input=True, in_parts=("weight",),
         schematics=MappingProxyType({("weight", "before"): "neuron", ("hidden", "after"): "errors"})),

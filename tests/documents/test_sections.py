@@ -3,6 +3,7 @@ neuron (seeds 001, 003, 004): every step justified, in the notation's letters.""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -131,11 +132,11 @@ def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) 
 
 def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
     text = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
-    algorithm = text[text.index("## Gradient descent"):]
+    assert "## Gradient descent" not in text  # seed 003's page is one body, without headings
+    algorithm = text[text.index("The backpropagation algorithm: stochastic gradient descent"):]
     assert "For $t = 1$ to the number of epochs:" in algorithm  # Bishop's E_n: n is the example, so epochs t
     assert (r"output errors, for every output neuron $j$: $\delta^{(L)}_{j} = "
             r"\frac{\partial E_n}{\partial a^{(L)}_{j}} = y_{j} - r_{j}$ (worked out below);") in algorithm
-    assert algorithm.startswith("## Gradient descent\n\nThe backpropagation algorithm: stochastic gradient descent")
     assert r"$\Delta w^{(l)}_{ji} \leftarrow \delta^{(l)}_{j} z^{(l-1)}_{i}$" in algorithm
     assert r"$w^{(l)}_{ji} \leftarrow w^{(l)}_{ji} - \eta_t\, \Delta w^{(l)}_{ji}$" in algorithm
 
@@ -415,15 +416,16 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     general rule h'(a_j) Σ_k w_kj δ_k; "for our original example" (δ_y, then δ_j) comes after the algorithm."""
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
     order = ["The first factor is called", r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
-             "## Gradient descent",
+             "The backpropagation algorithm: stochastic gradient descent",
              r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} "
              r"\delta_{k}$",
-             "## For this network", r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
+             "The error terms above with this network's activation and loss",
+             r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
              r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}"]
     at = 0
     for piece in order:
         at = text.index(piece, at)
-    assert text.count("For this network") == 1
+    assert "## " not in text  # seed 003's page is one body, without headings
     # the seed's equation numbers: (1) ∂E/∂w_ji = δ_j z_i, (2) the rule for δ_j
     assert text.index(r"\tag{1}") < text.index(r"\tag{2}") < text.index("back-propagated, which is where the "
                                                                           "method's name comes from")
@@ -623,7 +625,7 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
                          "$l$):")
     assert consider < tex.index(r"\begin{figure}[!h]", consider) < neuron < tex.index("Where", neuron)
     assert tex.index("Where", neuron) < tex.index(r"a_{j} &= \sum_{i=1}^{n_{l-1}} w_{ji} z_{i}", neuron)
-    drawn = tex[tex.index(r"\begin{tikzpicture}", tex.index("Backpropagation for a general neuron")):neuron]
+    drawn = tex[tex.index(r"\begin{tikzpicture}", consider):neuron]
     for label in ("{$z_{i}$}", "{$z_{j}$}", "{$z_{1}$}", "{$z_{k}$}", "{$w_{ji}$}", "{$w_{kj}$}", r"\text{layer } l+1"):
         assert label in drawn, label
     back = tex[tex.rindex(r"\begin{tikzpicture}", 0, errors):errors]
@@ -778,3 +780,20 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert (r"\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell} )}\right)^{(i)}$, the "
             r"average sparse categorical cross-entropy, $(\cdot)^{(i)}$ that of example $i$") in goodfellow
     assert "$A_{k}$, $H_{k}$" in goodfellow  # its batch section uses them
+
+
+def test_seed_003s_page_is_one_body_and_its_figures_stay_with_the_sentences_leading_into_them() -> None:
+    """bishop and bishop-single by default: no heading, as seed 003; any other sections keep them. A figure kept in
+    place asks for its height first, so the sentence before it starts a new page with it where they do not fit."""
+    for name in ("bishop", "bishop-single"):
+        tex = render_tex(_seed(name).derive(), DocumentOptions(notation=name, formats=("tex",)))
+        assert r"\section{" not in tex and r"\subsection{" not in tex
+        chosen = render_tex(_seed(name).derive(), DocumentOptions(notation=name, sections="forward,general",
+                                                                  formats=("tex",)))
+        assert r"\section{Backpropagation for a general neuron}" in chosen
+        for figure in re.finditer(r"\\begin\{figure\}\[!h\]", tex):
+            lead = tex.rindex(r"\needspace{", 0, figure.start())
+            assert re.match(r"\\needspace\{[0-9]+\.[0-9]{2}cm\}\\fi\n", tex[lead:]), tex[lead:lead + 30]
+            assert tex.count("\n\n", lead, figure.start()) <= 2  # the lead sentence alone between them
+    nielsen = render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("tex",)))
+    assert r"\section{Backpropagation in vector form}" in nielsen
