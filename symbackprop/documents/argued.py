@@ -19,7 +19,7 @@ from sympy.core.function import AppliedUndef
 from ..derive import general
 from ..derive.argument import Argument, Reasoned
 from ..derive.chain import COST
-from ..derive.derivation import Derivation, Rule
+from ..derive.derivation import Derivation, Equation, Rule
 from ..derive.reasoning import SUM
 from ..model import symbols
 from ..model.activations import ACTIVATIONS
@@ -214,15 +214,6 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
     return told
 
 
-def _local_display(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> Display:
-    """A step's local derivative on its own: ``∂a_j/∂w_ji = ∂/∂w_ji (Σ_m w_jm z_m) = z_i``."""
-    assert line.local is not None
-    lhs = printer.doprint(general.with_letters(line.local.lhs, letters))
-    rows = [([written(general.with_letters(rhs, letters), printer)], "") for rhs in line.worked()]
-    together = one_line(lhs, rows[0][0], rows[-1][0], "", printer.width) if len(rows) == 2 else None
-    return chain(lhs, rows if together is None else [([together], "")], printer.width)
-
-
 def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrinter, tag: str) -> list[Block]:
     """Seed 003's weight: the chain rule; the first factor named δ_j; the second worked out on its own, from the
     definition; so the result, numbered."""
@@ -233,24 +224,32 @@ def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrin
     delta_shown, defined = _named_error(argument, letters, printer)
     definition = Line(delta_shown, "=", defined)
     result = Display((Line(lhs, "=", written(general.with_letters(last.result, letters), printer)),), tag=tag)
+    local = printer.doprint(general.with_letters(last.local.lhs, letters))  # ∂a_j/∂w_ji = ∂/∂w_ji (Σ_m ...) = z_i
+    worked = [written(general.with_letters(rhs, letters), printer) for rhs in last.worked()]
+    together = one_line(local, worked[:1], worked[-1:], "", printer.width)
     return [display(chain(lhs, [([written(general.with_letters(first.result, letters), printer)],
                                  note(first.rule))], printer.width)),
             text("The first factor is called"), display(Display((definition,))),
-            text(f"and the second is just ${source}$, since"), display(_local_display(last, letters, printer)),
+            text(f"and the second is just ${source}$, since"),
+            display(chain(local, [([together], "")] if together else [([row], "") for row in worked], printer.width)),
             text("So"), display(result),
             text(f"Here ${source}$ is known from the forward pass; for ${delta_shown}$ a rule is derived next.")]
 
 
 def _local_after(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
-    """Seed 001's "by definition a = g_L(z), so ∂a/∂z = g_L'(z)" and "∂z/∂b = 1 since z = wa + b": the argument's
-    local derivative worked out after it."""
+    """Seed 001's "by definition a = g_L(z), so ∂a/∂z = g_L'(z)" and "∂z/∂b = 1 since z = wa + b", each in one line
+    of text: the argument's local derivative worked out after it."""
     line = next(line for line in argument.lines if line.local is not None)
-    lead = "In the last step, from the weighted input's definition:"
-    if line.rule is Rule.LOCAL_ELEMENTWISE:
-        (definition,) = line.since
-        defined = (written(general.with_letters(side, letters), printer) for side in (definition.lhs, definition.rhs))
-        lead = "By definition, ${} = {}$, so:".format(*defined)
-    return [text(lead), display(_local_display(line, letters, printer))]
+    assert line.local is not None
+
+    def shown(equation: Equation) -> tuple[str, str]:
+        return (written(general.with_letters(equation.lhs, letters), printer),
+                written(general.with_letters(equation.rhs, letters), printer))
+
+    (definition, value), (local, worked) = shown(line.since[0]), shown(line.local)
+    if line.rule is Rule.LOCAL_ELEMENTWISE:  # as the seed's "a = g(z) => ∂a/∂z = g'(z)"
+        return [text(f"By definition, ${definition} = {value}$, so ${local} = {worked}$.")]
+    return [text(f"In the last step, ${local} = {worked}$, since ${definition} = {value}$.")]
 
 
 def _defined_then(lhs: str, rows: list[tuple[list[str], str]], width: float) -> list[tuple[list[str], str]]:

@@ -89,7 +89,8 @@ class Figure:
     def room(self) -> str:
         """The height of the page the figure takes, with its caption and the sentence that leads into it, as a
         LaTeX length (``6.40cm``): where less is left, the sentence starts a new page with the figure after it."""
-        heights = [float(item.y) for item in (*self.nodes, *self.captions, *self.matrices)]
+        heights = [float(node.y) for node in self.nodes] + [float(caption.y) for caption in
+                                                             (*self.captions, *self.matrices)]
         return f"{max(heights) - min(heights) + LEAD_ROOM:.2f}cm"
 
 

@@ -1,8 +1,8 @@
 """Schematic figures of one general neuron, as the seeds draw them beside their arguments: neuron j of a layer l
 with an input i of layer l-1 and the neurons k of layer l+1 it feeds (seed 003's internal neuron); the same with
 the error terms flowing back from layer l+1 to j (seed 003's back-propagation diagram); neuron j of layer L-1
-reaching the cost through every neuron of layer L (seed 001's "schematically"); and, in one line of text, the chain
-of functions from a weight to the cost (seed 001's "functions are computed in chains").
+reaching the cost through every neuron of layer L (seed 001's "schematically"); and the chain of functions from a
+weight to the cost (seed 001's "functions are computed in chains").
 
 Each is a :class:`~.figure.Figure` for the same TikZ template as the network figure; every label is printed by the
 notation printer from the engine's symbols with letter indices, at a general layer relabelled l (or L).
@@ -118,16 +118,21 @@ def paths_figure() -> Figure:
     return Figure((x, *middle, z), tuple(edges), (), (), compact=True)
 
 
-def chain_text(printer: NotationPrinter) -> str:
-    """Seed 001's chain of functions, in one line: a weight of layer l and the bias (both enter the weighted input),
-    the weighted input, the neuron's output, on to the cost."""
+def chain_figure(printer: NotationPrinter) -> Figure:
+    """Seed 001's chain of functions: a weight of layer l and the bias (both enter the weighted input), the weighted
+    input, the neuron's output, on to the cost, left to right."""
     at = printer.relabel(labels(printer.notation, "z", GENERAL))
-    g = GENERAL
-    sources = {"vector": f", {_symbol(at, 'b', g, 'j')}", "shared": f", {_symbol(at, 'b', g)}"}  # both enter z_j
-    links = [_symbol(at, "W", g, "j", "i") + sources.get(printer.network.bias, ""), _symbol(at, "z", g, "j"),
-             _symbol(at, "a", g, "j"), r"\cdots", at.cost_letter()]
-    chain = r" \to ".join(links)
-    return f"Functions are computed in a chain, ${chain}$."
+    g, step = GENERAL, GAP * 0.75
+    bias = {"vector": _symbol(at, "b", g, "j"), "shared": _symbol(at, "b", g)}.get(printer.network.bias)
+    sources = [Node("w0", "0.00", _cm(ROW * 0.75 if bias else 0.0), _symbol(at, "W", g, "j", "i"), "neuron")]
+    if bias is not None:
+        sources.append(Node("b0", "0.00", _cm(-ROW * 0.75), bias, "neuron"))
+    links = [Node(name, _cm(step * column), "0.00", label, kind) for column, (name, label, kind) in enumerate(
+        (("z0", _symbol(at, "z", g, "j"), "neuron"), ("a0", _symbol(at, "a", g, "j"), "neuron"),
+         ("d0", r"\cdots", "dots"), ("c0", at.cost_letter(), "neuron")), start=1)]
+    edges = [Edge(source.ref, links[0].ref) for source in sources]
+    edges += [Edge(left.ref, right.ref) for left, right in zip(links, links[1:])]
+    return Figure(tuple(sources + links), tuple(edges), (), (), compact=True)
 
 
 #: What each figure's caption says.
@@ -139,6 +144,7 @@ CAPTIONS = {
                "weighted input of layer ${l}+1$.",
     "weighted": "The gradient with respect to the weighted inputs of layer ${l}$: each reaches the loss only through "
                 "its own output.",
+    "chain": "From a weight and the bias of neuron ${j}$ to the cost.",
     "paths": "An example: $x$ reaches $z$ along two paths, through $y_1$ and through $y_2$, so $\\frac{{dz}}{{dx}} "
              "= \\sum_{{i=1}}^{{2}} \\frac{{\\partial z}}{{\\partial y_i}}\\,\\frac{{dy_i}}{{dx}}$.",
 }
@@ -152,9 +158,12 @@ FIGURES: dict[str, Callable[[NotationPrinter, int], Figure]] = {
     "paths": lambda printer, layer: paths_figure(),
     "outputs": lambda printer, layer: layer_figure(printer, through_outputs=False),
     "weighted": lambda printer, layer: layer_figure(printer, through_outputs=True),
+    "chain": lambda printer, layer: chain_figure(printer),
 }
-#: What a route may name beside an argument: a figure, or ``chain``, seed 001's chain of functions in a line of text.
-SCHEMATIC_NAMES = (*FIGURES, "chain")
+#: What a route may name beside an argument.
+SCHEMATIC_NAMES = tuple(FIGURES)
+#: The sentences that lead into a figure kept where they lead into it, by the figure's name.
+LEADS = {"chain": "Functions are computed in a chain:"}
 
 
 def schematic_blocks(name: str, layer: int, printer: NotationPrinter, prefix: str, where: str) -> list[Block]:
@@ -164,13 +173,12 @@ def schematic_blocks(name: str, layer: int, printer: NotationPrinter, prefix: st
     figure = route(printer.notation).schematics.get((name, where))
     if figure is None:
         return []
-    if figure == "chain":  # a line of text, not a figure
-        return [text(chain_text(printer))]
     built = FIGURES[figure](printer, layer)
     j, i, k = printer.notation.indices
     caption = CAPTIONS[figure].format(j=j, i=i, k=k, l=printer.notation.layer_letter)
-    return [Block("figure", figure=built, label=f"{prefix}fig:{figure}", text=caption)]
+    drawn = Block("figure", figure=built, label=f"{prefix}fig:{figure}", text=caption, here=figure in LEADS)
+    return [text(LEADS[figure]), drawn] if figure in LEADS else [drawn]
 
 
-__all__ = ["FIGURES", "SCHEMATIC_NAMES", "chain_text", "influence_figure", "layer_figure", "neuron_figure",
+__all__ = ["FIGURES", "SCHEMATIC_NAMES", "chain_figure", "influence_figure", "layer_figure", "neuron_figure",
            "paths_figure", "schematic_blocks"]

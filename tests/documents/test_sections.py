@@ -321,9 +321,9 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"$n_{\ell}$ is the number of neurons of layer $\ell$",
              r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
              "### (a) The error terms", "Show that the error term", "Solution. One neuron stands for every neuron",
-             # seed 001's "by definition a = g_L(z) ⇒ ∂a/∂z = g_L'(z)", its own display
-             r"By definition, $a_{j}^{(L)} = g_{L}(z_{j}^{(L)})$, so:",
-             r"\frac{\partial a_{j}^{(L)}}{\partial z_{j}^{(L)}} &= g_{L}'(z_{j}^{(L)})",
+             # seed 001's "by definition a = g_L(z) ⇒ ∂a/∂z = g_L'(z)", one line
+             r"By definition, $a_{j}^{(L)} = g_{L}(z_{j}^{(L)})$, so $\frac{\partial a_{j}^{(L)}}{\partial "
+             r"z_{j}^{(L)}} = g_{L}'(z_{j}^{(L)})$.",
              # as seed 001: ∂c/∂a_j through every neuron of the next layer first, for layer L-1, then for every
              # hidden layer; then δ_j through the activation
              "Observe now layer $L-1$.",
@@ -341,9 +341,8 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer", "Solution.",
              r"a_{i}^{(\ell-1)} \qquad \text{since}",
              # seed 001's "∂z/∂b = 1 since z = wa + b", after the bias's chain
-             "In the last step, from the weighted input's definition:",
-             r"\frac{\partial z_{j}^{(\ell)}}{\partial b_{j}^{(\ell)}} &= \frac{\partial}{\partial b_{j}^{(\ell)}} "
-             r"\left(\sum_{m=1}^{n_{\ell-1}} W_{mj}^{(\ell)} a_{m}^{(\ell-1)} + b_{j}^{(\ell)}\right) = 1"]
+             r"In the last step, $\frac{\partial z_{j}^{(\ell)}}{\partial b_{j}^{(\ell)}} = 1$, since "
+             r"$z_{j}^{(\ell)} = \sum_{m=1}^{n_{\ell-1}} W_{mj}^{(\ell)} a_{m}^{(\ell-1)} + b_{j}^{(\ell)}$."]
     at = 0
     for piece in order:
         at = text.index(piece, at)
@@ -635,8 +634,14 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     lead = homework.index("Observe now layer $L-1$. Schematically:")
     assert lead < homework.index(r"\begin{figure}[!h]", lead) < homework.index(r"\label{bp:fig:influence}")
     assert homework.index(r"\label{bp:fig:influence}") < homework.index("The cost depends on the output")
-    assert (r"Solution. Functions are computed in a chain, $W_{ij}^{(\ell)}, b_{j}^{(\ell)} \to z_{j}^{(\ell)} \to "
-            r"a_{j}^{(\ell)} \to \cdots \to c$.") in homework  # the weight and the bias both enter z_j
+    # "Functions are computed in chains: [the drawing]": the weight and the bias both enter z_j, on to the cost
+    lead = homework.index("Solution. Functions are computed in a chain:")
+    assert lead < homework.index(r"\begin{figure}[!h]", lead) < homework.index(r"\label{bp:fig:chain}")
+    chain = homework[homework.index(r"\begin{tikzpicture}", lead):homework.index(r"\label{bp:fig:chain}")]
+    for edge in ("(w0) -- (z0)", "(b0) -- (z0)", "(z0) -- (a0)", "(a0) -- (d0)", "(d0) -- (c0)"):
+        assert edge in chain, edge
+    for label in (r"{$W_{ij}^{(\ell)}$}", r"{$b_{j}^{(\ell)}$}", r"{$z_{j}^{(\ell)}$}", r"{$a_{j}^{(\ell)}$}", "{$c$}"):
+        assert label in chain, label
     assert "fig:neuron" not in render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen",
                                                                                       sections="all"))
 
