@@ -23,6 +23,7 @@ from ..derive.derivation import Derivation, Equation, Rule
 from ..derive.reasoning import SUM
 from ..model import symbols
 from ..model.activations import ACTIVATIONS
+from ..model.losses import LABEL
 from ..notation.display import Display, Line, chain, one_line
 from ..notation.printer import NotationPrinter
 from ..notation.written import limits_said, written
@@ -57,13 +58,6 @@ INTRO = {
 }
 
 
-#: How a part points back to the factors of the thin network's chain it works out (braced below), for any widths.
-PART_SIGNS = {"output": "Back to the thin network's chain: this part works out its output layer's pair of factors, "
-                        "for an output layer of any width:",
-              "hidden": "Then the pair of factors for each hidden layer, for hidden layers of any width:",
-              "parameters": "Last, the weight's own factor, for every weight and bias:"}
-
-
 def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str, every: bool = False) -> Section:
     """The section "Backpropagation for a general neuron": the derivation's arguments the notation's seed makes
     (``every``: all of them), in the seed's order."""
@@ -92,7 +86,7 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
         found = [block for name in members for block in argued.pop(name, [])]
         if found:
             chain = thin.road_map(derivation, printer, part)
-            lead = [text(PART_SIGNS[part]), display(chain)] if chain is not None else []
+            lead = [text(thin.PART_SIGNS[part]), display(chain)] if chain is not None else []
             parts.append(Section(heading, f"{label}:{number}", (*lead, *found)))
     rest = tuple(block for made in argued.values() for block in made)  # (every argument: those no part names)
     return Section(title, label, tuple(blocks) + rest, tuple(parts))
@@ -373,8 +367,14 @@ def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter, 
 
 
 def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> str:
-    """The rule's note, and the definitions the step differentiates."""
-    since = ", ".join(f"{printer.doprint(general.with_letters(eq.lhs, letters))} = "
+    """The rule's note, and the definitions the step differentiates (an output of a softmax as its entry too,
+    ``ŷ_ℓ = softmax(a_L)_ℓ = ...``, as seed 002)."""
+    entry = ""
+    if line.rule is Rule.SOFTMAX_WRITTEN_OUT:
+        L = printer.network.depth
+        inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("z", L), printer.network.layers[L], 1))
+        entry = f"\\operatorname{{softmax}}({inputs})_{{{printer.doprint(LABEL)}}} = "
+    since = ", ".join(f"{printer.doprint(general.with_letters(eq.lhs, letters))} = {entry}"
                       f"{written(general.with_letters(eq.rhs, letters), printer)}" for eq in line.since)
     return f"{note(line.rule)}\\ {since}" if since else note(line.rule)
 

@@ -258,7 +258,9 @@ def test_goodfellow_argues_as_seed_002() -> None:
         # the seed's -1/ŷ_ℓ ∂ŷ_ℓ/∂a_Li first, then ŷ_ℓ written out as the softmax
         r"&= - \frac{1}{\hat{y}_{\ell}}\,\frac{\partial \hat{y}_{\ell}}{\partial a_{Li}} \qquad \frac{d}{du} (-\log u) "
         r"= -\frac{1}{u}",
-        r"\qquad \text{since}\ \hat{y}_{\ell} = \frac{e^{a_{L\ell}}}{\sum_{j=1}^{p} e^{a_{Lj}}}",  # the seed's limit p
+        # the seed's softmax(a_L)_ℓ, and its limit p
+        r"\qquad \text{since}\ \hat{y}_{\ell} = \operatorname{softmax}(\underline{a}_{L})_{\ell} = "
+        r"\frac{e^{a_{L\ell}}}{\sum_{j=1}^{p} e^{a_{Lj}}}",
         r"\text{quotient rule}", r"\mathbb{1}_{\ell=i}\,e^{a_{L\ell}}",
         r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
         # the seed's recap before the vector: "So far we have derived ... ∂L/∂a_Li = -(1_{ℓ=i} - ŷ_i)"
