@@ -281,6 +281,8 @@ def test_the_numeric_part_gives_and_asks_every_parameter(notation: str, bias: st
     ("3-3-3", "input-major", {"hidden": "relu", "output": "softmax", "loss": "cross_entropy"}),  # 24 answers
     ("3-4-2", "nielsen", {"hidden": "tanh", "loss": "bce"}),
     ("2-3-1", "bishop", {"bias": "none"}),
+    # seed 002's network: its BP2's transpose line and note were 11pt too wide
+    ("3-3-3-2", "goodfellow", {"hidden": "relu", "output": "softmax", "loss": "sparse_cross_entropy"}),
 ])
 def test_the_exercise_pdfs_build_without_overfull_boxes(tmp_path: Path, spec: str, notation: str,
                                                         network: dict[str, str]) -> None:

@@ -728,7 +728,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert "The cost of one example is $C = " in nielsen
     seed = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
     assert "The cost of one example" not in seed and "a generic cost" in seed  # seed 004's C, any cost
-    assert r"(AB)^{\top} = B^{\top} A^{\top}\text{, a diagonal matrix its own transpose}" in nielsen
+    assert r"(AB)^{\top} = B^{\top} A^{\top}\text{; a diagonal matrix is symmetric}" in nielsen
     # seed 004's BP2 names δ^{l+1} where it comes in; its BP1 says why σ' is written in the output
     assert r"\delta^{l+1} \qquad \text{chain rule, through the activation; the next layer's error}" in nielsen
     assert (r"(a^{L} - y) \qquad \text{in terms of the output:}\ \sigma'(z^{L}) = a^{L} \odot (\mathbf{1} - a^{L})"
