@@ -61,9 +61,10 @@ INTRO = {
 def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str, every: bool = False) -> Section:
     """The section "Backpropagation for a general neuron": the derivation's arguments the notation's seed makes
     (``every``: all of them), in the seed's order."""
-    blocks: list[Block] = [text("One neuron stands for every neuron of its layer; each local derivative is worked "
-                                "out from the definition it comes from.")]
     way = route(printer.notation)
+    blocks: list[Block] = [] if way.strategy else [  # (seed 003 considers its general neuron in its own words)
+        text("One neuron stands for every neuron of its layer; each local derivative is worked out from the "
+             "definition it comes from.")]
     if way.strategy:
         blocks += _strategy(derivation, printer, prefix)
     if way.road_map:
@@ -107,11 +108,14 @@ def _strategy(derivation: Derivation, printer: NotationPrinter, prefix: str) -> 
     lhs = shown.doprint(general.with_letters(weight.lhs, letters))
     drawn = _in_place(schematic_blocks("weight", weight.layer, printer, prefix, "before"))
     counted = f" ({limits_said(printer)})" if printer.notation.sum_limits else ""
+    source, x = (shown.doprint(general.with_letters(sp.Symbol(name, real=True), letters))
+                 for name in (symbols.element("a", weight.layer - 1, "k"), symbols.element("x", None, "k")))
     return [text(f"Gradient descent needs ${lhs}$ for every weight. For this, consider a general neuron "
                  f"${letters['j']}$, in a layer ${printer.notation.layer_letter}${counted}:"),
             *drawn, *([text("Where")] if drawn else []),
             display(Display(tuple(lines))),
-            text("The strategy is to write the gradient through two quantities that allow an easy and efficient "
+            text(f"In the first layer, ${printer.notation.layer_letter} = 1$, the ${source}$ are the inputs ${x}$. "
+                 "The strategy is to write the gradient through two quantities that allow an easy and efficient "
                  "calculation.")]
 
 
@@ -158,7 +162,7 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         intro = (f"The cost depends on the output ${a}$ through every neuron ${letters['k']}$ of layer $L$, so the "
                  "multivariable chain rule sums over them:")
     if argument.name == "output" and printer.network.layers[-1] == 1:
-        intro = "The output layer, of one neuron. By the chain rule through its activation:"
+        intro = "For the output layer, of one neuron, by the chain rule through its activation:"
     before: list[Block] = []
     if argument.name == "hidden" and way.chain_rule_shown:
         before, intro = _chain_rule_shown(argument, letters, shown)
@@ -282,7 +286,7 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
 
     outputs, inputs = (f"{above(kind, 1)}, \\ldots, {above(kind, 'k')}, \\ldots" for kind in ("a", "z"))
     count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits else ""  # the limit of the sums over them
-    intro = (f"A hidden layer ${l} < L$. If neuron ${letters['j']}$ is in layer ${l}$, the {count}neurons ${outputs}$ "
+    intro = (f"Now a hidden layer ${l} < L$: if neuron ${letters['j']}$ is in it, the {count}neurons ${outputs}$ "
              f"of layer ${l}+1$ take its output (one or more), and in general "
              f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
              "Applying the chain rule:")
@@ -326,8 +330,8 @@ def example_section(derivation: Derivation, printer: NotationPrinter, prefix: st
     shown = [block for argument in found for block in example_blocks(argument, printer) if block.display is not None]
     if not shown:
         return None
-    intro = text("The error terms above with this network's activation and loss: the output layer's, then the "
-                 "hidden layer's.")
+    intro = text("For the network we started from, the error terms with its activation and loss: the output "
+                 "layer's, then the hidden layer's.")
     return Section("For this network", f"{prefix}sec:example", (intro, *shown))
 
 

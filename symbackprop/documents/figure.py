@@ -53,11 +53,13 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
-    """An arrow between two nodes, given as TikZ references ``(name)``; ``label`` is a weight or empty."""
+    """An arrow between two nodes, given as TikZ references ``(name)``; ``label`` is a weight or empty, drawn on
+    the ``side`` of the arrow (``above``; ``below`` for the lower of two arrows leaving one node)."""
 
     source: str
     target: str
     label: str = ""
+    side: str = "above"
 
 
 @dataclass(frozen=True)

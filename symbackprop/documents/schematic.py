@@ -66,7 +66,7 @@ def neuron_figure(printer: NotationPrinter, errors: bool = False) -> Figure:
     weight = _symbol(at, "W", g + 1, "k", "j")
     edges = [Edge(above[0].ref, own[0].ref), Edge(above[2].ref, own[0].ref, weight)] if errors else [
         Edge(below[1].ref, own[0].ref, _symbol(at, "W", g, "j", "i")),
-        Edge(own[0].ref, above[0].ref), Edge(own[0].ref, above[2].ref, weight)]
+        Edge(own[0].ref, above[0].ref), Edge(own[0].ref, above[2].ref, weight, "below")]
     offsets = (0, 1) if errors else (-1, 0, 1)
     return Figure(tuple(below + own + above), tuple(edges), tuple(_captions(printer, offsets, 3, 1 if errors else 0)),
                   (), compact=True)
@@ -79,7 +79,8 @@ def influence_figure(printer: NotationPrinter, layer: int) -> Figure:
     own = _column(0.0, "j", [_symbol(at, "a", layer, "j")])
     above = _column(GAP, "k", [_symbol(at, "z", layer + 1, 1), None, _symbol(at, "z", layer + 1, "k")])
     cost = [Node("c0", _cm(2 * GAP), "0.00", at.cost_letter(), "neuron")]
-    edges = [Edge(own[0].ref, above[0].ref), Edge(own[0].ref, above[2].ref, _symbol(at, "W", layer + 1, "k", "j")),
+    edges = [Edge(own[0].ref, above[0].ref),
+             Edge(own[0].ref, above[2].ref, _symbol(at, "W", layer + 1, "k", "j"), "below"),
              Edge(above[0].ref, cost[0].ref), Edge(above[2].ref, cost[0].ref)]
     bottom = _cm(-ROW - 0.65)
     captions = (Caption("0.00", bottom, "", r"\text{layer } L-1"), Caption(_cm(GAP), bottom, "", r"\text{layer } L"),

@@ -35,8 +35,15 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         f"The layers have {sizes} neurons; the output layer is layer $L = {L}$. "
         f"The notation is {notation.title}."
     )
+    way = route(notation)
+    if way.dynamics:  # seed 003: the network named in one sentence that leads into its figure
+        inputs = [printer.doprint(sp.Symbol(symbols.element("x", None, i), real=True))
+                  for i in range(1, network.layers[0] + 1)]
+        listed = ", ".join(inputs) if len(inputs) <= 3 else f"{inputs[0]}, \\ldots, {inputs[-1]}"
+        intro = (f"Consider {describe(network)}, with {BIAS_NAMES[network.bias]} and inputs ${listed}$, written in "
+                 f"{notation.title}" + (":" if "figure" in shown else "."))
     blocks = [text(intro)]
-    if route(notation).purpose:  # (what backpropagation is for opens the document: introduction_section)
+    if way.purpose:  # (what backpropagation is for opens the document: introduction_section)
         blocks.append(text(anatomy(network, printer)))
     elif route(notation).goal:
         blocks.append(text(f"The goal of backpropagation is the partial derivative of the cost "
@@ -48,8 +55,8 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         blocks.append(text(f"The cost of one example is ${cost} = {join_terms(sec.terms(derivation.loss, printer))}$."))
     if "figure" in shown:
         blocks.append(Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
-                            text=f"The {network.spec} network, labelled in {notation.title}."))
-        if (layers := architecture_table(network, printer)) is not None:
+                            text=f"The {network.spec} network, labelled in {notation.title}.", here=way.dynamics))
+        if not way.dynamics and (layers := architecture_table(network, printer)) is not None:
             blocks.append(Block("table", table=layers))
     subsections = []
     if "notation" in shown:
@@ -137,6 +144,9 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
         blocks.append(text(f"The cost of one example is ${cost}$, a function of the outputs and the targets, "
                            f"${printer.doprint(derivation.loss)}$, left general; over $m$ examples, ${total}$ is "
                            "their mean."))
+    elif way.dynamics:  # seed 003: stochastic gradient descent minimises each example's loss in turn
+        blocks.append(text("The loss to minimize, that of one example, is"))
+        blocks.append(display(chain(cost, [(sec.terms(derivation.loss, printer), "")], printer.width)))
     else:
         blocks.append(text(f"Over $m$ examples the cost ${total}$ is the mean of the examples' costs; that of one "
                            f"example, ${cost}$, is" if cost != total else

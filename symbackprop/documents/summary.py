@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..derive import general
-from ..derive.derivation import Derivation, Rule, Step
+from ..derive.derivation import Derivation, Equation, Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
@@ -349,13 +349,19 @@ def _weight_updates(derivation: Derivation, printer: NotationPrinter,
     weight, *bias = general.gradients(network, network.depth, j, k)
     layers = span(notation, network, "W", 1, network.depth)
     lines = []
-    for equation, what in [(weight, "weight"), *[(eq, "bias") for eq in bias]]:
-        name = at.doprint(equation.lhs.variables[0])
+
+    def product(equation: Equation, shown: NotationPrinter) -> str:  # δ_j z_i, as the seed writes it
         factors = sorted(sp.Mul.make_args(equation.rhs), key=lambda f: symbols.kind_of(str(f)) != "delta")
-        value = " ".join(at.doprint(f) for f in factors)  # δ_j z_i, as the seed writes it
-        every = f"for every {what} ${name}$" + (
-            f" (the output's ${printer.doprint(_output_weight(network, equation.lhs.variables[0]))}$ too):"
-            if notation.single else f" of layers ${notation.layer_letter} = {layers}$:")
+        return " ".join(shown.doprint(f) for f in factors)
+
+    for equation, what in [(weight, "weight"), *[(eq, "bias") for eq in bias]]:
+        name, value = at.doprint(equation.lhs.variables[0]), product(equation, at)
+        every = f"for every {what} ${name}$ of layers ${notation.layer_letter} = {layers}$:"
+        if notation.single:  # the output's v_j by the same update: Δv_j ← δ_y z_j
+            own = general.gradients(network, network.depth, "1", j)[0 if what == "weight" else 1]
+            output = printer.doprint(_output_weight(network, equation.lhs.variables[0]))
+            every = (f"for every {what} ${name}$ (and the output's ${output}$, with $\\Delta {output} \\leftarrow "
+                     f"{product(own, printer)}$):")
         lines += [(2, every, True),
                   (3, f"$\\Delta {name} \\leftarrow {value}$", True),
                   (3, f"${name} \\leftarrow {name} - {eta}\\, \\Delta {name}$", True)]

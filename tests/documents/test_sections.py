@@ -126,8 +126,10 @@ def test_input_major_argues_with_g_ell_and_its_layer_letters() -> None:
 def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) -> None:
     text = render_markdown(Network([2, 2, 1]).derive(), DocumentOptions(notation=preset, formats=("md",)))
     assert f"; {title}.*" in text  # the subtitle
-    # the set-up names it again; a homework (input-major's default) states its own set-up instead
-    assert (f"The notation is {title}." in text) == (preset != "input-major")
+    # the set-up names it again; a homework (input-major's default) states its own set-up instead; seed 003's
+    # page names the network and its notation in one sentence leading into its figure
+    said = {"input-major": "", "bishop": f"written in {title}:"}.get(preset, f"The notation is {title}.")
+    assert not said or said in text
 
 
 def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
@@ -180,7 +182,7 @@ def test_the_forward_pass_states_the_parameters_sizes_and_the_batch_the_inputs()
 
 def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_example() -> None:
     text = _general("bishop")
-    weight, hidden, output = (text.index(s) for s in ("A weight reaches", "A hidden layer", "The output layer"))
+    weight, hidden, output = (text.index(s) for s in ("A weight reaches", "Now a hidden layer", "For the output layer"))
     assert weight < hidden < output
     nielsen = _general("nielsen", layers=[2, 3, 2])
     assert nielsen.index("The output layer") < nielsen.index("A hidden layer") < nielsen.index("A weight reaches")
@@ -202,7 +204,8 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"\delta_{j} &= \sigma'(a_{j})\,v_{j} \delta_{y}", r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}",
                  # the rule's w_kj and δ_k, for the one output neuron: v_j and δ_y
                  r"\text{one neuron in layer } l+1,\ w_{kj} = v_{j},\ \delta_{k} = \delta_{y}",
-                 r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$", r"the output's $v_{j}$ too",
+                 r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$",
+                 r"(and the output's $v_{j}$, with $\Delta v_{j} \leftarrow \delta_{y} z_{j}$)",
                  r"for each training example $(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",  # x^ℓ as r^ℓ
                  r"compute every weighted input $a_{j}$ and activation $z_{j}$",  # "the a_j and z_j values"
                  # its δ rule, as the seed's first line: defined, then the generalised chain rule through a_k, then
@@ -420,7 +423,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
              "The backpropagation algorithm: stochastic gradient descent",
              r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} "
              r"\delta_{k}$",
-             "The error terms above with this network's activation and loss",
+             "For the network we started from, the error terms with its activation and loss",
              r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
              r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}"]
     at = 0
@@ -700,7 +703,7 @@ def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_cov
     """Seed 003's forward pass is neuron by neuron, each weighted input then its activation by name, for the layered
     preset too (a softmax output as a vector); seed 001's (b) asks for C, the mean of the examples' c."""
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
-    dynamics = bishop[bishop.index("The dynamics of the network"):bishop.index("Over $m$ examples the cost")]
+    dynamics = bishop[bishop.index("The dynamics of the network"):bishop.index("The loss to minimize")]
     for line in (r"a^{(1)}_{j} &= \sum_{i=1}^{3} w^{(1)}_{ji} x_{i}", r"z^{(1)}_{j} &= \sigma(a^{(1)}_{j})",
                  r"a^{(2)}_{j} &= \sum_{i=1}^{3} w^{(2)}_{ji} z^{(1)}_{i}", r"y_{j} &= \sigma(a^{(2)}_{j})"):
         assert line in dynamics, line
