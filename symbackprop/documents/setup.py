@@ -28,21 +28,8 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     """The network in words, and of ``shown`` its figure (with the table of layers), notation and forward pass."""
     network = derivation.network
     notation = printer.notation
-    L = printer.notation.bare_layer("z", network.depth)
-    sizes = ", ".join(str(n) for n in network.layers)
-    intro = (
-        f"We derive backpropagation for {describe(network)}, with {BIAS_NAMES[network.bias]}. "
-        f"The layers have {sizes} neurons; the output layer is layer $L = {L}$. "
-        f"The notation is {notation.title}."
-    )
     way = route(notation)
-    if way.dynamics:  # seed 003: the network named in one sentence that leads into its figure
-        inputs = [printer.doprint(sp.Symbol(symbols.element("x", None, i), real=True))
-                  for i in range(1, network.layers[0] + 1)]
-        listed = ", ".join(inputs) if len(inputs) <= 3 else f"{inputs[0]}, \\ldots, {inputs[-1]}"
-        intro = (f"Consider {describe(network)}, with {BIAS_NAMES[network.bias]} and inputs ${listed}$, written in "
-                 f"{notation.title}" + (":" if "figure" in shown else "."))
-    blocks = [text(intro)]
+    blocks = [text(_network_words(network, printer, "figure" in shown))]
     if way.purpose:  # (what backpropagation is for opens the document: introduction_section)
         blocks.append(text(anatomy(network, printer)))
     elif route(notation).goal:
@@ -68,6 +55,21 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         if route(notation).fundamentals:  # seed 002's section of its own
             subsections.append(Section("Fundamentals", f"{prefix}sec:fundamentals", _fundamentals(derivation, printer)))
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
+
+
+def _network_words(network: Architecture, printer: NotationPrinter, drawn: bool) -> str:
+    """The network in words, its layers and its notation; seed 003's in one sentence that leads into its figure
+    (where ``drawn``), with its inputs."""
+    notation = printer.notation
+    if route(notation).dynamics:
+        inputs = [printer.doprint(sp.Symbol(symbols.element("x", None, i), real=True))
+                  for i in range(1, network.layers[0] + 1)]
+        listed = ", ".join(inputs) if len(inputs) <= 3 else f"{inputs[0]}, \\ldots, {inputs[-1]}"
+        return (f"Consider {describe(network)}, with {BIAS_NAMES[network.bias]} and inputs ${listed}$, written in "
+                f"{notation.title}" + (":" if drawn else "."))
+    sizes, L = ", ".join(str(n) for n in network.layers), notation.bare_layer("z", network.depth)
+    return (f"We derive backpropagation for {describe(network)}, with {BIAS_NAMES[network.bias]}. "
+            f"The layers have {sizes} neurons; the output layer is layer $L = {L}$. The notation is {notation.title}.")
 
 
 def introduction_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section | None:
