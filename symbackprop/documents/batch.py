@@ -85,8 +85,14 @@ def general_blocks(derivation: Derivation, printer: NotationPrinter) -> list[Blo
     for kind in ("W", "b"):
         if symbols.matrix(kind, L) in groups:
             backward += _quantity(groups[symbols.matrix(kind, L)], at("W", L), every("W", L))
+    columns = ""
+    if L > 1:  # the gradients by a hidden layer's outputs and weighted inputs, as matrices of m columns
+        hidden = at("delta", L - 1)
+        named = [hidden.doprint(sp.Derivative(sp.Symbol("C"), sp.MatrixSymbol(symbols.matrix(kind, L - 1), 1, 1),
+                                              evaluate=False)) for kind in ("A", "Z")]
+        columns = f"; ${named[0]}$, as ${named[1]}$, holds one column per example"
     blocks = [*forward_blocks(network, printer), display(Display(tuple(lines))),
-              text("Backward pass, from the output layer down:"), display(Display(tuple(backward)))]
+              text(f"Backward pass, from the output layer down{columns}:"), display(Display(tuple(backward)))]
     if network.loss.sparse:
         blocks.append(onehot_matrix(network, printer))
     return [*blocks, text(WHY)]

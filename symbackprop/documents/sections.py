@@ -23,6 +23,8 @@ from ..notation.written import neurons, written
 from .figure import Figure
 from .notes import note
 
+#: About how many characters of prose a wrapped table cell holds in a line (0.6 of the text's width).
+CELL_LINE = 60
 #: Above this many parameters the element form shows representative entries and the general index formulas.
 ELEMENT_LIMIT = 40
 COST = sp.Symbol("c", real=True)
@@ -36,6 +38,15 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     align: str
+
+    @property
+    def room(self) -> int:
+        """The lines of the page a table's lead sentence, header and first two rows take, which may not be parted
+        (a wrapped cell, ``p{...}``, at about :data:`CELL_LINE` characters a line)."""
+        def lines(row: tuple[str, ...]) -> int:
+            return max(1, *(-(-len(cell) // CELL_LINE) for cell in row)) if "p{" in self.align else 1
+
+        return 4 + sum(lines(row) for row in self.rows[:2])
 
 
 @dataclass(frozen=True)

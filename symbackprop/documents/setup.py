@@ -158,8 +158,8 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
         indicator = f"{printer.indicator}_{{\\ell=j}}"
         onehot = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), network.layers[-1], 1))
         blocks.append(text(f"where $\\ell$ is the example's class label and ${indicator}$ is 1 when $j = \\ell$ and 0 "
-                           f"otherwise. The one-hot vector of the label, ${onehot}$, has ${indicator}$ as its "
-                           "entry $j$."))
+                           f"otherwise. The one-hot vector of the label, ${onehot}$, one entry for each output, has "
+                           f"${indicator}$ as its entry $j$: exactly one of its entries is 1, the label's."))
     return tuple(blocks)
 
 

@@ -208,8 +208,13 @@ def _batch_mean(network: Architecture, printer: NotationPrinter) -> str:
     at_w = printer.relabel(labels(printer.notation, "W", network.depth))
     weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
     total, cost = printer.doprint(sp.Symbol("C")), printer.doprint(COST)
-    return (f"$\\frac{{\\partial {total}}}{{\\partial {weights}}} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} "
-            f"\\frac{{\\partial {cost}^{{(i)}}}}{{\\partial {weights}}}$, ${cost}^{{(i)}}$ that of example $i$")
+    if printer.notation.gradient == "nabla":  # ∇_{W_k} L = (1/m) Σ_i ∇_{W_k} L^(i), as the notation's gradients
+        mean = (f"\\nabla_{{{weights}}} {total} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} "
+                f"\\nabla_{{{weights}}} {cost}^{{(i)}}")
+    else:
+        mean = (f"\\frac{{\\partial {total}}}{{\\partial {weights}}} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} "
+                f"\\frac{{\\partial {cost}^{{(i)}}}}{{\\partial {weights}}}")
+    return f"${mean}$, ${cost}^{{(i)}}$ that of example $i$"
 
 
 def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:

@@ -32,7 +32,9 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
         if not intro:  # a square weight matrix: of any size n first
             before, intro = _any_size(argument, shown)
     else:
-        here = _here(argument.layer, shown) if argument.layer < printer.network.depth else ""
+        network, count = printer.network, printer.notation.output_count
+        here = _here(argument.layer, shown) if argument.layer < network.depth else (
+            f" (here ${count} = {network.layers[-1]}$)" if count else "")  # the output layer's width, p
         intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked{here}:"
         if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
             intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
