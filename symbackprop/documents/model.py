@@ -178,8 +178,8 @@ GOALS = {"BP1": "the error at the output layer", "BP2": "the error propagated to
          "BP3": "the gradient of the biases", "BP4": "the gradient of the weights"}
 #: Seed 004's derivation steps for each, by name, after its goal (``{j}`` and ``{k}``: the notation's neuron letters).
 ROUTES = {
-    "BP1": "Steps: apply the chain rule; compute the Jacobian; the result, a diagonal matrix times a vector as a "
-           "Hadamard product.",
+    "BP1": "Steps: apply the chain rule, the cost depending on the weighted inputs through the activations alone; "
+           "compute the Jacobian; the result, a diagonal matrix times a vector as a Hadamard product.",
     "BP2": "Steps: link consecutive layers by the multivariate chain rule; differentiate the linear transformation "
            "and the activation; transpose and simplify, $(AB)^{{\\top}} = B^{{\\top}} A^{{\\top}}$; the final form.",
     "BP3": "Steps: the chain rule via the weighted inputs; the local gradient; the conclusion.",

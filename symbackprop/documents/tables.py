@@ -100,7 +100,7 @@ def notation_table(network: Architecture, printer: NotationPrinter, batch: bool 
     rows.extend(_bias_rows(network, w, src, dst, j))
     delta = z.doprint(sp.Symbol(symbols.element("delta", g, j)))
     definition = z.doprint(sp.Derivative(sp.Symbol("c"), sp.Symbol(symbols.element("z", g, j)), evaluate=False))
-    meaning = f"error of neuron ${j}$" if delta != definition else \
+    meaning = f"error of neuron ${j}$ in layer ${relative(notation, 0)}$" if delta != definition else \
         "derivative of the cost with respect to the weighted input"
     rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
     rows.extend(_cost_rows(printer))
@@ -188,6 +188,10 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
         (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ (${shape}$): {order}"),
         (f"${z.doprint(_layer_map(network, g))}$", f"the weighted inputs of a layer from the outputs below; "
                                                    f"below the first layer, the input: ${z.input_layer()}$"),
+        *([(f"${z.doprint(sp.MatrixSymbol(symbols.matrix('grad_a', g), n, 1))}$",
+            f"the gradient of the cost with respect to a layer's activations, "
+            f"${z.doprint(sp.Derivative(sp.Symbol('c'), sp.MatrixSymbol(symbols.matrix('a', g), n, 1)))}$ as a "
+            "column")] if notation.has_layout("vector.grad") else []),  # seed 004's ∇_a C
         (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), n, 1)))}$",
          "the derivative of the activation, applied to each entry"),
         (r"$\odot$", "element-wise (Hadamard) product"),
