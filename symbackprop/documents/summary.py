@@ -115,10 +115,9 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
     if network.bias in ("vector", "shared"):
         lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("b", L), 1, 1), evaluate=False)
         equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(results[symbols.matrix("b", L)])))
-    elif network.bias == "neuron":
-        j = notation.indices[0]
-        lhs = sp.Derivative(COST, sp.Symbol(symbols.element("W", L, j, 0)), evaluate=False)
-        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(sp.Symbol(symbols.element("delta", L, j)))))
+    elif network.bias == "neuron":  # seed 000's ∂C/∂b^(l) = δ^(l+1): the bias units' weights, stacked
+        lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("b", L), 1, 1), evaluate=False)
+        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(sp.MatrixSymbol(symbols.matrix("delta", L), 1, 1))))
     weight = results[symbols.matrix("W", L)]
     if notation.weights_transposed:
         weight = sp.Transpose(weight).doit()
@@ -156,8 +155,7 @@ def index_form(network: Architecture, printer: NotationPrinter) -> Display:
                           f"{hidden.doprint(g_prime)} {over(hidden, k, L)} {hidden.doprint(term)}", r"\text{BP2}"))
     at_w = printer.relabel(labels(notation, "W", L))
     delta = at_w.doprint(_entry("delta", L, j))
-    # with bias units BP3 is an entry already (∂c/∂w_j0 = δ_j), boxed above
-    bias = {"vector": (_entry("b", L, j), delta),
+    bias = {"vector": (_entry("b", L, j), delta), "neuron": (_entry("W", L, j, 0), delta),  # the bias unit's weight
             "shared": (_entry("b", L), f"{over(at_w, j, L)} {delta}")}.get(network.bias)
     if bias is not None:
         parameter, value = bias

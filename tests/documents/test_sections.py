@@ -390,9 +390,12 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"where $\bar{\mathbf{X}}^{(1)} = \begin{bmatrix}1 & X^{(1)}_{1} & X^{(1)}_{2}\end{bmatrix}^{\top}$."]
     assert text.count(r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &=") == 0  # its bias column: BP3, not again
     assert text.count("without the bias unit's column") == 2  # said where first used, and with the summary's ā
-    # the summary's BP1 says what δ^L is, as seed 000's does
+    # the summary's BP1 says what δ^L is, as seed 000's does; its BP3 is the biases' vector, ∂C/∂b^l = δ^(l+1),
+    # and, entry by entry, the bias unit's weight's
     assert (r"\boxed{\delta^{(L)} = \frac{\partial C}{\partial \mathbf{Z}^{(L)}} = \frac{\partial C}{\partial "
             r"\mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)})") in text
+    assert r"\boxed{\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}} \tag{BP3}" in text
+    assert r"\frac{\partial C}{\partial w^{(l)}_{j0}} &= \delta^{(l+1)}_{j} \qquad \text{BP3}" in text
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
     # the hidden error terms as one vector, as the seed goes: its entries, the sums a row (δ_1 δ_2) times the
     # Jacobian, the derivatives worked out (the weights written out), then the transposed weights times δ^(3)
