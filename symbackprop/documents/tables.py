@@ -161,6 +161,16 @@ def _sizes(network: Architecture, notation: Notation) -> tuple[str, str]:
     return f"n_{{{relative(notation, 0)}}}", shape
 
 
+def _gradient_row(z: NotationPrinter) -> list[tuple[str, str]]:
+    """Seed 004's ∇_a C, the gradient by a layer's activations, where the notation writes it so."""
+    if not z.notation.has_layout("vector.grad"):
+        return []
+    gradient, activations = (sp.MatrixSymbol(symbols.matrix(kind, GENERAL), 1, 1) for kind in ("grad_a", "a"))
+    partial = z.doprint(sp.Derivative(sp.Symbol("c"), activations))
+    return [(f"${z.doprint(gradient)}$",
+             f"the gradient of the cost with respect to a layer's activations, ${partial}$ as a column")]
+
+
 def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
                  w: NotationPrinter, batch: bool) -> list[tuple[str, str]]:
     g = GENERAL
@@ -188,10 +198,7 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
         (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ (${shape}$): {order}"),
         (f"${z.doprint(_layer_map(network, g))}$", f"the weighted inputs of a layer from the outputs below; "
                                                    f"below the first layer, the input: ${z.input_layer()}$"),
-        *([(f"${z.doprint(sp.MatrixSymbol(symbols.matrix('grad_a', g), n, 1))}$",
-            f"the gradient of the cost with respect to a layer's activations, "
-            f"${z.doprint(sp.Derivative(sp.Symbol('c'), sp.MatrixSymbol(symbols.matrix('a', g), n, 1)))}$ as a "
-            "column")] if notation.has_layout("vector.grad") else []),  # seed 004's ∇_a C
+        *_gradient_row(z),
         (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), n, 1)))}$",
          "the derivative of the activation, applied to each entry"),
         (r"$\odot$", "element-wise (Hadamard) product"),
