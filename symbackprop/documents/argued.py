@@ -166,6 +166,8 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     before: list[Block] = []
     if argument.name == "hidden" and way.chain_rule_shown:
         before, intro = _chain_rule_shown(argument, letters, shown)
+    if argument.name in way.local_before:
+        before += _local_after(argument, letters, shown, before=True)
     drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where)
              for where in ("before", "example", "after")]
     if argument.name == "weight" and way.strategy:  # its figure is the general neuron's, with the strategy
@@ -234,9 +236,11 @@ def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrin
             text(f"Here ${source}$ is known from the forward pass; for ${delta_shown}$ a rule is derived next.")]
 
 
-def _local_after(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
+def _local_after(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
+                 before: bool = False) -> list[Block]:
     """Seed 001's "by definition a = g_L(z), so ∂a/∂z = g_L'(z)" and "∂z/∂b = 1 since z = wa + b", each in one line
-    of text: the argument's local derivative worked out after it."""
+    of text: the argument's local derivative worked out after it; or, ``before`` it, seed 002's "recall that a_ki =
+    Σ_j W_kij h_{k-1,j} + b_ki, so ∂a_ki/∂W_kij = h_{k-1,j}"."""
     line = next(line for line in argument.lines if line.local is not None)
     assert line.local is not None
 
@@ -245,6 +249,8 @@ def _local_after(argument: Argument, letters: dict[str, str], printer: NotationP
                 written(general.with_letters(equation.rhs, letters), printer))
 
     (definition, value), (local, worked) = shown(line.since[0]), shown(line.local)
+    if before:
+        return [text(f"Recall that ${definition} = {value}$, so ${local} = {worked}$.")]
     if line.rule is Rule.LOCAL_ELEMENTWISE:  # as the seed's "a = g(z) => ∂a/∂z = g'(z)"
         return [text(f"By definition, ${definition} = {value}$, so ${local} = {worked}$.")]
     return [text(f"In the last step, ${local} = {worked}$, since ${definition} = {value}$.")]

@@ -59,6 +59,8 @@ class Route:
             out on its own, ∂a_j/∂w_ji = ∂/∂w_ji (Σ_m w_jm z_m) = z_i, then the result (003: the weight).
         local_after: the arguments whose local derivative is worked out after them, ∂z_j/∂b_j = 1 since z_j = ...
             + b_j (001: the activation, at the output layer and a hidden one, and the bias).
+        local_before: the arguments whose local derivative is recalled before them, from its definition (002: the
+            weight, ∂a_ki/∂W_kij = h_{k-1,j}).
         schematics: the figures beside an argument: (argument, where) -> the figure's name (:mod:`.schematic`).
 
     The appendix (:mod:`.appendix`):
@@ -99,6 +101,7 @@ class Route:
     by_weighted_input: bool = False
     in_parts: tuple[str, ...] = ()
     local_after: tuple[str, ...] = ()
+    local_before: tuple[str, ...] = ()
     schematics: Mapping[tuple[str, str], str] = field(default_factory=lambda: MappingProxyType({}))
     general_vector: bool = False
     delta_defined: bool = False
@@ -130,7 +133,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
                                          "${l}+1$, known so far only where that layer is the output layer. For a "
                                          "hidden layer they come from its outputs, through the activation of the "
                                          "same neuron:"}),
-        road_map=True, stacked=True,
+        road_map=True, stacked=True, local_before=("weight",),
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "after"): "weighted"}),
         without_jacobian=True, bp2_through_outputs=True, batch_in_summary=True, general_batch=True,

@@ -293,6 +293,9 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"For every weight of a layer $k$ at once, the entries stacked, for a square $W_{k} \in "
         r"\mathbb{R}^{n \times n}$:", r"A small example, $n = 3$ (here $k = 2$), to see what each entry is:",
         r"&= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) \underline{h}_{k-1}^{\top}",
+        # the seed's "recall that a_{i+1} = ..., therefore ∂a_ki/∂W_kij = h_{k-1,j}", before the weight's chain
+        r"Recall that $a_{ki} = \sum_{m=1}^{n_{k-1}} W_{kim} h_{k-1,m} + b_{ki}$, so $\frac{\partial a_{ki}}"
+        r"{\partial W_{kij}} = h_{k-1,j}$.",
     ):
         assert line in text, line
     assert r"\text{definition of } \delta" not in text  # goodfellow has no δ: the line would repeat the one before
