@@ -44,9 +44,9 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
         display(_broken(lhs, factors, printer.width, note(step.rule))),
     ]
     intuition: list[Block] = [
-        text(f"The derivative says how much the loss changes for a small change of ${weight}$: how much of the "
-             "loss that weight is responsible for. The less sensitive the loss is to it, the less the weight is to "
-             "blame."),
+        text(f"First an intuitive reading of this product, before the general case. The derivative says how much "
+             f"the loss changes for a small change of ${weight}$: how much of the loss that weight is responsible "
+             "for. The less sensitive the loss is to it, the less the weight is to blame."),
         text("So we look for who is responsible for the loss, starting at the output. "
              + _output_answer(derivation, printer)),
         *([text(hidden)] if (hidden := _hidden_answer(derivation, printer)) else []),
