@@ -31,7 +31,7 @@ from . import thin
 from .notes import note
 from .routes import route
 from .schematic import schematic_blocks
-from .sections import Block, Section, display, text
+from .sections import Block, Section, display, stack, text
 from .summary import labels
 from .vectors import stacked_blocks
 
@@ -333,12 +333,13 @@ def example_section(derivation: Derivation, printer: NotationPrinter, prefix: st
     if not route(printer.notation).example_last:
         return None
     found = [argument for name in ("output", "hidden") if (argument := derivation.argument(name)) is not None]
-    shown = [block for argument in found for block in example_blocks(argument, printer) if block.display is not None]
+    shown = [block.display for argument in found for block in example_blocks(argument, printer)
+             if block.display is not None]
     if not shown:
         return None
     intro = text("For the network we started from, the error terms with its activation and loss: the output "
                  "layer's, then the hidden layer's.")
-    return Section("For this network", f"{prefix}sec:example", (intro, *shown))
+    return Section("For this network", f"{prefix}sec:example", (intro, display(stack(shown))))  # one display
 
 
 def _error_term(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> str:

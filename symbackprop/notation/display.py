@@ -48,6 +48,20 @@ class Display:
     breakable: bool = False
     tag: str = ""
 
+    @property
+    def rows(self) -> tuple[tuple[Line, str], ...]:
+        """The lines as LaTeX sets them: a note too long to stand beside its line (a line of its own, nothing but
+        the note) goes with the line it justifies, to be set at the page's right edge under it."""
+        rows: list[tuple[Line, str]] = []
+        for number, line in enumerate(self.lines, start=1):
+            tagged = self.tag and number == len(self.lines)  # the display's number goes there
+            alone = line.note and not (line.lhs or line.rel or line.rhs)
+            if alone and rows and not rows[-1][0].note and not rows[-1][1] and not tagged:
+                rows[-1] = (rows[-1][0], line.note)
+            else:
+                rows.append((line, ""))
+        return tuple(rows)
+
 
 def brace_group(text: str, start: int) -> tuple[str, int]:
     """The brace group starting at ``text[start] == '{'``, and the index after it."""

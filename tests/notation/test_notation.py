@@ -13,9 +13,11 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from symbackprop import Network
 from symbackprop.documents import pdf
-from symbackprop.documents.render import environment
+from symbackprop.documents.options import DocumentOptions
+from symbackprop.documents.render import environment, render_tex
 from symbackprop.documents.tables import notation_table, table
 from symbackprop.errors import SymbackpropError, UnknownNameError
+from symbackprop.notation.display import Display, Line
 from symbackprop.notation.escape import bars_as_commands, latex_escape, markdown_escape, prose
 from symbackprop.notation.overrides import (
     SAFE_COMMANDS,
@@ -493,3 +495,15 @@ def test_notation_table_cells_have_no_bare_bars_in_math(preset: str) -> None:
         for row in notation_table(net, printer(preset, net)).rows:
             for cell in row:
                 assert "|" not in "".join(cell.split("$")[1::2]), cell
+
+
+def test_a_note_too_long_for_its_line_is_set_with_it_at_the_right_edge() -> None:
+    """A note alone on a row (it did not fit beside its step) goes with the line it justifies, as LaTeX's \\tag*
+    sets it; never with a line that has a note, nor onto a numbered display's last line."""
+    steps = Display((Line("y", "=", "a", ""), Line("", "", "", r"\text{since}\ a = b"), Line("", "=", "b", "x"),
+                     Line("", "", "", r"\text{long}")))
+    assert steps.rows == ((steps.lines[0], r"\text{since}\ a = b"), (steps.lines[2], ""), (steps.lines[3], ""))
+    numbered = Display((Line("y", "=", "a", ""), Line("", "", "", r"\text{since}")), tag="1")
+    assert numbered.rows == ((numbered.lines[0], ""), (numbered.lines[1], ""))
+    tex = render_tex(Network([2, 2, 1]).derive(), DocumentOptions(notation="bishop-single", formats=("tex",)))
+    assert r"\tag*{$\text{differentiate the loss;}" in tex and r"&  \qquad \text{differentiate" not in tex
