@@ -319,11 +319,13 @@ def _named(figure: list[Block], printer: NotationPrinter) -> list[Block]:
 def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
     """The argument's error term "for this network" (nothing where it has no lines of its own)."""
     letters, shown = notation_letters(argument, printer), _printer(argument, printer)
-    last = [written(general.with_letters(argument.lines[-1].result, letters), shown)]
+    # seed 003's "original example" in this network's own layers (the rule's letters, in the notes, in general)
+    own = shown.relabel({}) if route(printer.notation).example_last else shown
+    last = [written(general.with_letters(argument.lines[-1].result, letters), own)]
     concrete = _for_this_network(argument, letters, shown, last)
     if not concrete:
         return []
-    lhs = shown.doprint(general.with_letters(argument.lhs, letters))
+    lhs = own.doprint(general.with_letters(argument.lhs, letters))
     return [text("For this network:"), display(chain(lhs, concrete, printer.width))]
 
 
@@ -366,6 +368,9 @@ def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter, 
     act = ACTIVATIONS[named[0]] if named else network.activation(argument.layer)
     letter, name = printer.function_symbol("generic", argument.layer), act.latex
     said = [f"{letter} = {name}"] if letter != name else []
+    notation = printer.notation
+    if route(notation).example_last and not notation.single:  # the example's layer, for the rule's l
+        said.insert(0, f"{notation.layer_letter} = {notation.bare_layer('z', argument.layer)}")
     if network.layers[argument.layer + 1] == 1:  # its weight the w_kj of the rule: seed 003's v_j
         said.append(f"\\text{{one neuron in layer }} {printer.notation.layer_letter}+1")
         letters = notation_letters(argument, printer)
@@ -395,7 +400,7 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
     """The argument's lines "for this network", each activation by its name (σ'(a_j), not h'(a_j)); a line that
     reads as the one before it (σ' where the notation's letter is σ already) is left out."""
     named = printer.with_names()
-    if printer.notation.single:  # this network's layers as the notation writes them: v_j, δ_y
+    if route(printer.notation).example_last:  # this network's layers, as the notation writes them: v_j, δ_y
         named = named.relabel({})
     rows: list[tuple[list[str], str]] = []
     by_input = argument.by_input and route(printer.notation).by_weighted_input

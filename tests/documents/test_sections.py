@@ -85,17 +85,18 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     assert r"\text{since}\ z^{(l)}_{j} = h(a^{(l)}_{j})" in text
     assert r"h'(a^{(l)}_{j})\,\sum_{k=1}^{n_{l+1}} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}" in text
     # for this network, as seed 003's "original example": δ_y from the loss differentiated at y = σ(a), then
-    # σ(a) - r, then y - r; δ_j with h = σ and the one output neuron written out, then σ' = σ(1 - σ), then z_j(1 - z_j)
-    assert (r"\delta^{(L)}_{j} &= \left(- \frac{r_{j}}{\sigma(a^{(L)}_{j})} + \frac{1 - r_{j}}{1 - \sigma(a^{(L)}_{j})}"
-            r"\right)\,\sigma(a^{(L)}_{j})\,(1 - \sigma(a^{(L)}_{j}))") in text
-    assert (r"&= \sigma(a^{(L)}_{j}) - r_{j} \qquad \text{simplify} \\" "\n"
-            r"   &= y_{j} - r_{j} \qquad \text{since}\ y_{j} = \sigma(a^{(L)}_{j})") in text
-    assert (r"\delta^{(l)}_{j} &= \sigma'(a^{(l)}_{j})\,w^{(l+1)}_{1j} \delta^{(l+1)}_{1} \\" "\n"
-            r"   &  \qquad \text{here }h = \sigma,\ \text{one neuron in layer } l+1,\ w^{(l+1)}_{kj} = "
-            r"w^{(l+1)}_{1j}") in text
+    # σ(a) - r, then y - r; δ_j with h = σ and the one output neuron written out, then σ' = σ(1 - σ), then z_j(1 - z_j),
+    # in this network's own layers, 2 and 1, the rule's l and its letters said
+    assert (r"\delta^{(2)}_{j} &= \left(- \frac{r_{j}}{\sigma(a^{(2)}_{j})} + \frac{1 - r_{j}}{1 - \sigma(a^{(2)}_{j})}"
+            r"\right)\,\sigma(a^{(2)}_{j})\,(1 - \sigma(a^{(2)}_{j}))") in text
+    assert (r"&= \sigma(a^{(2)}_{j}) - r_{j} \qquad \text{simplify} \\" "\n"
+            r"   &= y_{j} - r_{j} \qquad \text{since}\ y_{j} = \sigma(a^{(2)}_{j})") in text
+    assert (r"\delta^{(1)}_{j} &= \sigma'(a^{(1)}_{j})\,w^{(2)}_{1j} \delta^{(2)}_{1} \\" "\n"
+            r"   &  \qquad \text{here }l = 1,\ h = \sigma,\ \text{one neuron in layer } l+1,\ w^{(l+1)}_{kj} = "
+            r"w^{(2)}_{1j}") in text
     assert r"\text{since}\ \sigma'(a) = \sigma(a)\,(1 - \sigma(a))" in text
-    assert (r"&= z^{(l)}_{j} (1 - z^{(l)}_{j})\,w^{(l+1)}_{1j} \delta^{(l+1)}_{1} "
-            r"\qquad \text{since}\ z^{(l)}_{j} = \sigma(a^{(l)}_{j})") in text
+    assert (r"&= z^{(1)}_{j} (1 - z^{(1)}_{j})\,w^{(2)}_{1j} \delta^{(2)}_{1} "
+            r"\qquad \text{since}\ z^{(1)}_{j} = \sigma(a^{(1)}_{j})") in text
     # ∂E/∂w_ji as seed 003 tells it: the chain rule; δ_j named; ∂a_j/∂w_ji worked out on its own; so δ_j z_i, (1)
     assert (r"The first factor is called" "\n\n\n$$\n\\begin{aligned}\n"
             r"  \delta^{(l)}_{j} &= \frac{\partial E_n}{\partial a^{(l)}_{j}}") in text
