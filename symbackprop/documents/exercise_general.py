@@ -150,8 +150,10 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
         lines.append(_result(found["bias"], printer))
     cost = printer.cost_letter()
     parameters = "weights and biases" if "bias" in found else "weights"
+    shown = lines if len(lines) == 1 else [  # on one line, as seed 001 asks for them
+        Line(lines[0].lhs, "=", f"{lines[0].rhs}, \\qquad {lines[1].lhs} = {lines[1].rhs}")]
     b = (text(f"Show that in every layer ${l}$ the partial derivatives of ${cost}$ with respect to the {parameters} "
-              "are"), display(Display(tuple(lines))),
+              "are"), display(Display(tuple(shown))),
          text(f"and so those of ${printer.doprint(TOTAL)}$ are their means over the data set: "
               f"{_mean_over_data(weight, lines[0], printer)}."))
     # with bias units BP3 is (b)'s entry formula, and BP4's matrix holds the bias unit's weights: not asked again

@@ -145,7 +145,7 @@ CAPTIONS = {
                "weighted input of layer ${l}+1$.",
     "weighted": "The gradient with respect to the weighted inputs of layer ${l}$: each reaches the loss only through "
                 "its own output.",
-    "chain": "From a weight and the bias of neuron ${j}$ to the cost.",
+    "chain": "",  # a drawing in the text, as the seed's: its sentence says what it is
     "paths": "An example: $x$ reaches $z$ along two paths, through $y_1$ and through $y_2$, so $\\frac{{dz}}{{dx}} "
              "= \\sum_{{i=1}}^{{2}} \\frac{{\\partial z}}{{\\partial y_i}}\\,\\frac{{dy_i}}{{dx}}$.",
 }

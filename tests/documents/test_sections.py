@@ -347,7 +347,10 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"\delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)}",
              r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)} \qquad "
              r"\text{by the step before}",
-             r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer", "Solution.",
+             r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer",
+             # both results on one line, as the seed asks for them
+             r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} &= a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}, \qquad "
+             r"\frac{\partial c}{\partial b_{j}^{(\ell)}} = \delta_{j}^{(\ell)}", "Solution.",
              r"a_{i}^{(\ell-1)} \qquad \text{since}",
              # seed 001's "∂z/∂b = 1 since z = wa + b", after the bias's chain
              r"In the last step, $\frac{\partial z_{j}^{(\ell)}}{\partial b_{j}^{(\ell)}} = 1$, since "
@@ -647,9 +650,11 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     assert lead < homework.index(r"\begin{figure}[!h]", lead) < homework.index(r"\label{bp:fig:influence}")
     assert homework.index(r"\label{bp:fig:influence}") < homework.index("The cost depends on the output")
     # "Functions are computed in chains: [the drawing]": the weight and the bias both enter z_j, on to the cost
+    # (a drawing in the text, as the seed's, without a caption)
     lead = homework.index("Solution. Functions are computed in a chain:")
-    assert lead < homework.index(r"\begin{figure}[!h]", lead) < homework.index(r"\label{bp:fig:chain}")
-    chain = homework[homework.index(r"\begin{tikzpicture}", lead):homework.index(r"\label{bp:fig:chain}")]
+    assert homework.index(r"\begin{center}", lead) < homework.index(r"\begin{tikzpicture}", lead)
+    chain = homework[homework.index(r"\begin{tikzpicture}", lead):homework.index(r"\end{center}", lead)]
+    assert r"\label{bp:fig:chain}" not in homework and r"\caption" not in chain
     for edge in ("(w0) -- (z0)", "(b0) -- (z0)", "(z0) -- (a0)", "(a0) -- (d0)", "(d0) -- (c0)"):
         assert edge in chain, edge
     for label in (r"{$W_{ij}^{(\ell)}$}", r"{$b_{j}^{(\ell)}$}", r"{$z_{j}^{(\ell)}$}", r"{$a_{j}^{(\ell)}$}", "{$c$}"):
