@@ -243,8 +243,11 @@ def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[B
 def _formulas(network: Architecture) -> str:
     """``σ(u) = 1/(1 + e^{-u})`` for each activation of the network that has a formula worth stating."""
     u = sp.Symbol("u", real=True)
-    return " and ".join(f"${act.latex}(u) = {sp.latex(act(u))}$" for act in dict.fromkeys(network.activations)
-                        if act.elementwise and not act.generic and act.name != "linear")
+    shown = {act: sp.latex(act(u)) for act in dict.fromkeys(network.activations)
+             if act.elementwise and not act.generic and act.name != "linear"}
+    # (not tanh(u) = tanh(u): a function SymPy writes by its own name says nothing more)
+    return " and ".join(f"${act.latex}(u) = {formula}$" for act, formula in shown.items()
+                        if not formula.startswith(act.latex))
 
 
 def _dimensions(network: Architecture, printer: NotationPrinter) -> str:

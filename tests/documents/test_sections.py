@@ -720,6 +720,9 @@ def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_cov
                  r"a^{(2)}_{j} &= \sum_{i=1}^{3} w^{(2)}_{ji} z^{(1)}_{i}", r"y_{j} &= \sigma(a^{(2)}_{j})"):
         assert line in dynamics, line
     assert r"\mathbf{W}^{(1)} \mathbf{x}" not in bishop
+    tanh = render_markdown(Network([2, 3, 1], hidden="tanh", loss="bce").derive(forms=()),
+                           DocumentOptions(notation="bishop", formats=("md",)))
+    assert r"with $\sigma(u) = \frac{1}{1 + e^{- u}}$." in tanh and r"\tanh(u) = " not in tanh  # not tanh = tanh
     softmax = render_markdown(Network([2, 3, 2], output="softmax", loss="cross_entropy").derive(),
                               DocumentOptions(notation="bishop", sections="forward", formats=("md",)))
     assert r"\mathbf{y} &= \operatorname{softmax}(\mathbf{a}^{(2)})" in softmax
