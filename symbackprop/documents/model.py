@@ -208,8 +208,12 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
         if tag in equations and name in groups:
             equation = equations[tag]
             transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
-            shown = sec.quantity_display(groups[name], printer.relabel(layers), transpose=transpose,
-                                         pack_entries=False)  # one weight, then its local derivative
+            jacobian = _jacobian_blocks(derivation, tag, printer.relabel(layers))
+            # as seed 004: the chain rule, then the Jacobian it needs worked out, then the rest with it
+            cut = 1 if jacobian else len(groups[name])
+            shown, rest = (sec.quantity_display(steps, printer.relabel(layers), transpose=transpose,
+                                                pack_entries=False)  # one weight, then its local derivative
+                           for steps in (groups[name][:cut], groups[name][cut:] or groups[name][:cut]))
             written = any(isinstance(step.result, sp.MatrixBase) for step in groups[name])  # entry by entry
             l = notation.layer_letter
             sizes = f" The matrix is written out for the output layer, ${l} = L$, of size ${network.layers[L]} " \
@@ -218,8 +222,19 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
                                f"{ROUTES[tag].format(j=j, k=k)}{sizes}"))
             blocks.append(display(shown))
-            blocks += _jacobian_blocks(derivation, tag, printer.relabel(layers))
+            blocks += jacobian
+            if cut < len(groups[name]):
+                blocks += [text("With it:"), display(_continued(rest, shown))]
     return blocks
+
+
+def _continued(rest: Display, before: Display) -> Display:
+    """``rest``, the steps after a display ``before`` (the Jacobian worked out between them), without the definition
+    ``before`` opened with: ``δ^L = diag(σ'(z^L)) ∇_a C = ...``, not ``δ^L = ∂C/∂z^L`` a second time."""
+    if len(rest.lines) < 2 or rest.lines[0] != before.lines[0]:
+        return rest
+    first, *others = rest.lines[1:]
+    return dataclasses.replace(rest, lines=(Line(rest.lines[0].lhs, "=", first.rhs, first.note), *others))
 
 
 #: Seed 004's step that computes each BP's Jacobian, before its display (``{0}``, ``{1}``: the definitions it

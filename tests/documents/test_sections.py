@@ -320,6 +320,18 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
         in text
     # the conventions define the error vector, δ^l ≡ ∂C/∂z^l, as seed 004's do
     assert r"the error vector $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
+    # as the seed's steps: the chain rule, then the Jacobian it needs, then the result with it, each BP in turn
+    order = [r"\left(\frac{\partial a^{L}}{\partial z^{L}}\right)^{\top} \frac{\partial C}{\partial a^{L}} \qquad "
+             r"\text{chain rule", "Compute the Jacobian:", r"\frac{\partial a^{L}}{\partial z^{L}} &= "
+             r"\operatorname{diag}(\sigma'(z^{L}))", "With it:",
+             r"\delta^{L} &= \operatorname{diag}(\sigma'(z^{L}_{1}), \sigma'(z^{L}_{2})) \nabla_{a^{L}} C",
+             r"\left(\frac{\partial z^{l+1}}{\partial z^{l}}\right)^{\top}", "Differentiate the linear transformation",
+             "With it:", r"(AB)^{\top} = B^{\top} A^{\top}", "Compute the local gradient", "With it:",
+             r"\frac{\partial C}{\partial b^{l}} &= I^{\top} \delta^{l}"]
+    at = 0
+    for piece in order:
+        at = vector.index(piece, at)
+    assert vector.count(r"\delta^{L} &= \frac{\partial C}{\partial z^{L}}") == 1  # defined once, not again after
 
 
 def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None:
