@@ -167,7 +167,7 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     if argument.name == "hidden" and way.chain_rule_shown:
         before, intro = _chain_rule_shown(argument, letters, shown)
     if argument.name in way.local_before:
-        before += _local_after(argument, letters, shown, before=True)
+        before += _local_words(argument, letters, shown, before=True)
     drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where)
              for where in ("before", "example", "after")]
     if argument.name == "weight" and way.strategy:  # its figure is the general neuron's, with the strategy
@@ -210,7 +210,7 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
     shown = chain(lhs, _defined_then(lhs, kept, printer.width), printer.width)  # a line read twice: once
     told = [display(dataclasses.replace(shown, tag=tag) if tag else shown)]
     if argument.name in way.local_after:
-        told += _local_after(argument, letters, printer)
+        told += _local_words(argument, letters, printer)
     return told
 
 
@@ -236,7 +236,7 @@ def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrin
             text(f"Here ${source}$ is known from the forward pass; for ${delta_shown}$ a rule is derived next.")]
 
 
-def _local_after(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
+def _local_words(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
                  before: bool = False) -> list[Block]:
     """Seed 001's "by definition a = g_L(z), so ∂a/∂z = g_L'(z)" and "∂z/∂b = 1 since z = wa + b", each in one line
     of text: the argument's local derivative worked out after it; or, ``before`` it, seed 002's "recall that a_ki =

@@ -101,8 +101,8 @@ def general_blocks(derivation: Derivation, printer: NotationPrinter) -> list[Blo
 def _quantity(steps: Sequence[Step], printer: NotationPrinter, holds: str = "") -> list[Line]:
     """One quantity's chain of equalities, the layers it holds for beside its last line in place of the notes
     (said once, after the display)."""
-    general = [dataclasses.replace(step, lhs=as_layer_0(step.lhs), result=as_layer_0(step.result)) for step in steps]
-    lines = [Line(line.lhs, line.rel, line.rhs) for line in sec.quantity_display(general, printer).lines]
+    lines = [Line(line.lhs, line.rel, line.rhs) for line in sec.quantity_display(
+        [step_at_layer_0(step) for step in steps], printer).lines]
     return [*lines[:-1], Line(lines[-1].lhs, lines[-1].rel, lines[-1].rhs, holds)]
 
 
@@ -111,6 +111,11 @@ def as_layer_0(expr: sp.Basic) -> sp.Basic:
     every other layer's (a network of one layer stands for its own)."""
     return expr.replace(lambda e: isinstance(e, sp.MatrixSymbol) and e.name == symbols.matrix("X"),
                         lambda e: sp.MatrixSymbol(symbols.matrix("A", 0), *e.shape))
+
+
+def step_at_layer_0(step: Step) -> Step:
+    """``step`` with the input matrix X written as H_0 (:func:`as_layer_0`) on both its sides."""
+    return dataclasses.replace(step, lhs=as_layer_0(step.lhs), result=as_layer_0(step.result))
 
 
 def onehot_matrix(network: Architecture, printer: NotationPrinter) -> Block:
@@ -131,4 +136,5 @@ def _ones(network: Architecture, printer: NotationPrinter) -> str:
             f"${printer.doprint(sp.OneMatrix(1, M))}$ is the same in every column, one per example.")
 
 
-__all__ = ["as_layer_0", "by_layer_forward", "forward_blocks", "general_blocks", "onehot_matrix", "with_batch"]
+__all__ = ["as_layer_0", "by_layer_forward", "forward_blocks", "general_blocks", "onehot_matrix", "step_at_layer_0",
+           "with_batch"]

@@ -146,12 +146,12 @@ def _batch_in_summary(parts: list[Section], prefix: str) -> list[Section]:
 def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str, form: str) -> Section:
     """The vector form (BP1-BP4 for one example) or the batch form (examples as columns)."""
     derivation = batch.with_batch(derivation) if form == "batch" else derivation
-    groups = sec.group(derivation.steps_of(form))
-    transposed = printer.notation.weights_transposed
-    blocks: list[Block] = []
     if form == "batch" and route(printer.notation).general_batch:
         return Section("Backpropagation for a batch", f"{prefix}sec:{form}",
                        tuple(batch.general_blocks(derivation, printer)))
+    groups = sec.group(derivation.steps_of(form))
+    transposed = printer.notation.weights_transposed
+    blocks: list[Block] = []
     if form == "batch":
         blocks += batch.forward_blocks(derivation.network, printer)
         blocks.append(display(batch.by_layer_forward(derivation, printer)))
@@ -208,12 +208,11 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
         if tag in equations and name in groups:
             equation = equations[tag]
             transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
-            jacobian = _jacobian_blocks(derivation, tag, printer.relabel(layers))
+            at = printer.relabel(layers)  # (pack_entries below: one weight, then its local derivative)
+            jacobian = _jacobian_blocks(derivation, tag, at)
             # as seed 004: the chain rule, then the Jacobian it needs worked out, then the rest with it
             cut = 1 if jacobian else len(groups[name])
-            shown, rest = (sec.quantity_display(steps, printer.relabel(layers), transpose=transpose,
-                                                pack_entries=False)  # one weight, then its local derivative
-                           for steps in (groups[name][:cut], groups[name][cut:] or groups[name][:cut]))
+            shown = sec.quantity_display(groups[name][:cut], at, transpose=transpose, pack_entries=False)
             written = any(isinstance(step.result, sp.MatrixBase) for step in groups[name])  # entry by entry
             l = notation.layer_letter
             sizes = f" The matrix is written out for the output layer, ${l} = L$, of size ${network.layers[L]} " \
@@ -224,6 +223,7 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             blocks.append(display(shown))
             blocks += jacobian
             if cut < len(groups[name]):
+                rest = sec.quantity_display(groups[name][cut:], at, transpose=transpose, pack_entries=False)
                 blocks += [text("With it:"), display(_continued(rest, shown))]
     return blocks
 

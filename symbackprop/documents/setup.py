@@ -32,7 +32,7 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     blocks = [text(_network_words(network, printer, "figure" in shown))]
     if way.purpose:  # (what backpropagation is for opens the document: introduction_section)
         blocks.append(text(anatomy(network, printer)))
-    elif route(notation).goal:
+    elif way.goal:
         blocks.append(text(f"The goal of backpropagation is the partial derivative of the cost "
                            f"${printer.doprint(sp.Symbol('C'))}$ by every weight and every bias of the network. The "
                            "derivation below works with whole layers, by matrix calculus, in the conventions of the "

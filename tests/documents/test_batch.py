@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from symbackprop import Network
 from symbackprop.derive.derivation import Derivation
 from symbackprop.derive.engine import derive
 from symbackprop.documents import sections as sec
-from symbackprop.documents.batch import as_layer_0, general_blocks
+from symbackprop.documents.batch import general_blocks, step_at_layer_0
 from symbackprop.documents.options import DocumentOptions
 from symbackprop.documents.render import render_markdown
 from symbackprop.documents.summary import labels
@@ -47,8 +45,7 @@ def test_each_general_line_is_every_layers_step_relabelled(network: Network) -> 
         for layer in layers:
             if symbols.matrix(kind, layer) not in groups:
                 continue
-            steps = [dataclasses.replace(step, lhs=as_layer_0(step.lhs), result=as_layer_0(step.result))
-                     for step in groups[symbols.matrix(kind, layer)]]
+            steps = [step_at_layer_0(step) for step in groups[symbols.matrix(kind, layer)]]
             display = sec.quantity_display(steps, printer.relabel(labels(notation, relabel, layer)))
             for line in display.lines:  # the same line, whichever layer it is printed from
                 assert f"{line.lhs} = {line.rhs}" in shown or f" = {line.rhs}" in shown, (kind, layer, line)
