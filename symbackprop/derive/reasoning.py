@@ -27,7 +27,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..model import symbols
-from ..model.activations import GENERIC, GENERIC_PRIME, A, Z, derivative
+from ..model.activations import GENERIC, GENERIC_PRIME, A, SoftmaxEntry, Z, derivative
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from .argument import Argument, Reasoned
@@ -219,10 +219,13 @@ def softmax_output(network: Architecture, j: str, k: str) -> Argument | None:
     indicator = sp.KroneckerDelta(LABEL, sp.Symbol(j))
     outside = -1 / a_label
 
+    def entry(index: sp.Symbol, weighted: sp.Symbol) -> sp.Expr:  # softmax(a_L)_index
+        return SoftmaxEntry(index, sp.exp(weighted), total)
+
     def times_outside(*terms: sp.Expr) -> sp.Expr:
         return _product(outside, sp.Add(*terms, evaluate=False))
 
-    softmax = Equation(a_label.name, a_label, top / total)
+    softmax = Equation(a_label.name, a_label, entry(LABEL, z_label))
     lines = (
         Reasoned(_product(_partial(loss, a_label), _partial(a_label, z)), Rule.THROUGH_LABEL_OUTPUT,
                  (Equation("loss", COST, loss),)),
@@ -232,7 +235,11 @@ def softmax_output(network: Architecture, j: str, k: str) -> Argument | None:
                  Rule.QUOTIENT_RULE),
         Reasoned(times_outside(_product(indicator, top, 1 / total), _product(-1, top, sp.exp(z), total**-2)),
                  Rule.INDICATOR_DERIVATIVES),
-        Reasoned(times_outside(_product(indicator, a_label), -_product(a_label, a)), Rule.RECOGNISE_SOFTMAX),
+        Reasoned(times_outside(_product(indicator, entry(LABEL, z_label)), -_product(entry(LABEL, z_label),
+                                                                                    entry(sp.Symbol(j), z))),
+                 Rule.RECOGNISE_SOFTMAX),
+        Reasoned(times_outside(_product(indicator, a_label), -_product(a_label, a)), Rule.SOFTMAX_OUTPUTS,
+                 (Equation(a.name, a, entry(sp.Symbol(j), z)),)),
         Reasoned(sp.Mul(-1, sp.Add(indicator, -a, evaluate=False), evaluate=False), Rule.SIMPLIFY),
     )
     return Argument("softmax", layer, d, lines)

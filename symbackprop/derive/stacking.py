@@ -87,15 +87,23 @@ def written_out(network: Architecture, argument: Argument, closed: Step) -> tupl
         return sp.ImmutableMatrix([[with_letters(expr, {"j": i, "k": k} if k else {"j": i}) for k in columns]
                                    for i in rows])
 
-    result = next(line.result for line in reversed(argument.lines) if line.rule is not Rule.FROM_ABOVE)
-    lines: tuple[Step, ...] = (replace(closed, rule=Rule.DEFINITION, result=entries(argument.lhs)),
-                               replace(closed, rule=Rule.ENTRY_BY_ENTRY, result=entries(result)))
+    lines: tuple[Step, ...] = tuple(replace(closed, rule=rule, result=entries(general_entry(argument, rule)))
+                                    for rule in (Rule.DEFINITION, Rule.ENTRY_BY_ENTRY))
     if argument.name == "activation" and network.bias != "neuron":  # seed 002: entry i is (W_{l+1,·,i})ᵀ ∇
         transposed, vector = closed.result.args
         blocks = sp.BlockMatrix([[sp.MatMul(sp.Transpose(transposed.arg[:, i - 1:i]), vector)] for i in rows])
         lines += (replace(closed, rule=Rule.COLUMNS_TIMES_VECTOR, result=blocks),)
         closed = replace(closed, rule=Rule.ROWS_OF_TRANSPOSE)
     return (*lines, closed)
+
+
+def general_entry(argument: Argument, rule: Rule) -> sp.Basic:
+    """The entry for a general neuron j of :func:`written_out`'s line by ``rule``: the quantity itself
+    (:attr:`Rule.DEFINITION`), or the argument's result (:attr:`Rule.ENTRY_BY_ENTRY`), its last line but one that
+    puts a result in terms of the line before (:attr:`Rule.FROM_ABOVE`)."""
+    if rule is Rule.DEFINITION:
+        return argument.lhs
+    return next(line.result for line in reversed(argument.lines) if line.rule is not Rule.FROM_ABOVE)
 
 
 def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:

@@ -23,7 +23,6 @@ from ..derive.derivation import Derivation, Equation, Rule
 from ..derive.reasoning import SUM
 from ..model import symbols
 from ..model.activations import ACTIVATIONS
-from ..model.losses import LABEL
 from ..notation.display import Display, Line, chain, one_line
 from ..notation.printer import NotationPrinter
 from ..notation.written import limits_said, written
@@ -383,15 +382,14 @@ def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter, 
 
 
 def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> str:
-    """The rule's note, and the definitions the step differentiates (an output of a softmax as its entry too,
-    ``ŷ_ℓ = softmax(a_L)_ℓ = ...``, as seed 002)."""
-    entry = ""
-    if line.rule is Rule.SOFTMAX_WRITTEN_OUT:
-        L = printer.network.depth
-        inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("z", L), printer.network.layers[L], 1))
-        entry = f"\\operatorname{{softmax}}({inputs})_{{{printer.doprint(LABEL)}}} = "
-    since = ", ".join(f"{printer.doprint(general.with_letters(eq.lhs, letters))} = {entry}"
-                      f"{written(general.with_letters(eq.rhs, letters), printer)}" for eq in line.since)
+    """The rule's note, and the definitions the step differentiates (an output of a softmax as its entry, and that
+    written out, ``ŷ_ℓ = softmax(a_L)_ℓ = ...``, as seed 002)."""
+    def said(eq: Equation) -> str:
+        rhs = general.with_letters(eq.rhs, letters)
+        shown = [rhs, rhs.args[1] / rhs.args[2]] if line.rule is Rule.SOFTMAX_WRITTEN_OUT else [rhs]
+        return " = ".join([printer.doprint(general.with_letters(eq.lhs, letters)),
+                           *(written(side, printer) for side in shown)])
+    since = ", ".join(said(eq) for eq in line.since)
     return f"{note(line.rule)}\\ {since}" if since else note(line.rule)
 
 

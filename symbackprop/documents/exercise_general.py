@@ -108,7 +108,7 @@ def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPri
              f"the network. Parts {parts} hold for any activation functions that act neuron by neuron and any cost "
              "of the network's outputs; the solutions also work them out for the network of these exercises: "
              f"{describe(network)}, with "
-             f"{BIAS_NAMES[network.bias]}{_its_cost(concrete, printer)}."),
+             f"{BIAS_NAMES[network.bias]}{_its_cost(concrete, printer)}; {_numbered(network, printer)}."),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
         display(Display((definition_line(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
         text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and"),
@@ -161,6 +161,12 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
     c = (text("Show that, layer by layer, these become"),
          display(Display(tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in vector))))
     return {"a": tuple(a), "b": b, "c": c}
+
+
+def _numbered(network: Architecture, printer: NotationPrinter) -> str:
+    """How the layers are counted: from the input's number to the output layer's, ``L = ...``."""
+    first, last = (printer.notation.bare_layer("a", layer) for layer in (0, network.depth))
+    return f"its layers run from ${first}$, the input, to $L = {last}$"
 
 
 def _its_cost(concrete: Derivation, printer: NotationPrinter) -> str:
@@ -246,11 +252,11 @@ def _vector_solution(concrete: Derivation, generic: Derivation,
 
 
 def _solution(blocks: Sequence[Block]) -> tuple[Block, ...]:
-    """A part's answer, its first paragraph opening with "Solution." (a figure beside it may come first)."""
+    """A part's answer, its first paragraph led by "Solution." (a figure beside it may come first)."""
     first = next((n for n, block in enumerate(blocks) if block.kind == "text"), None)
     if first is None:
-        return (text("Solution."), *blocks)
-    return (*blocks[:first], text(f"Solution. {blocks[first].text}"), *blocks[first + 1:])
+        return (text("", lead="Solution."), *blocks)
+    return (*blocks[:first], text(blocks[first].text, lead="Solution."), *blocks[first + 1:])
 
 
 def homework_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:

@@ -82,7 +82,8 @@ class Boxed:
 class Block:
     """Part of a section; ``kind`` says which field holds it: ``text`` (prose with ``$...$`` math),
     ``display``, ``table``, ``figure``, ``algorithm`` or ``boxed``. A figure ``here`` stays where the text before it
-    leads into it ("Schematically:"), where the page has room for it."""
+    leads into it ("Schematically:"), where the page has room for it. A text's ``lead`` is a run-in label set off
+    in italics before it ("Solution.")."""
 
     kind: str
     text: str = ""
@@ -93,10 +94,11 @@ class Block:
     boxed: tuple[Boxed, ...] = ()
     label: str = ""
     here: bool = False
+    lead: str = ""
 
 
-def text(paragraph: str) -> Block:
-    return Block("text", text=paragraph)
+def text(paragraph: str, lead: str = "") -> Block:
+    return Block("text", text=paragraph, lead=lead)
 
 
 def display(shown: Display) -> Block:

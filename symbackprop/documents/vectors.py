@@ -10,6 +10,8 @@ import sympy as sp
 from ..derive import general
 from ..derive.argument import Argument
 from ..derive.chain import COST
+from ..derive.derivation import Step
+from ..derive.stacking import general_entry
 from ..model import symbols
 from ..model.rules import Rule
 from ..notation.display import Display, Line, chain
@@ -32,9 +34,7 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
         if not intro:  # a square weight matrix: of any size n first
             before, intro = _any_size(argument, shown)
     else:
-        network, count = printer.network, printer.notation.output_count
-        here = _here(argument.layer, shown) if argument.layer < network.depth else (
-            f" (here ${count} = {network.layers[-1]}$)" if count else "")  # the output layer's width, p
+        here = _here(argument.layer, shown) if argument.layer < printer.network.depth else ""  # its entries: to p
         intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked{here}:"
         if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
             intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
@@ -43,10 +43,25 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
             lhs = shown.doprint(general.with_letters(argument.lhs, letters))
             found = written(general.with_letters(argument.lines[-1].result, letters), shown)
             intro = f"So far, for one neuron ${letters['j']}$: ${lhs} = {found}$. {intro}"
-    rows = [([written(step.result.applyfunc(lambda entry: general.with_letters(entry, letters))
-                      if isinstance(step.result, sp.MatrixBase) else step.result, shown)], note(step.rule))
-            for step in argument.stacked]
+    rows = [([_vector(step, argument, letters, shown)], note(step.rule)) for step in argument.stacked]
     return [*before, text(intro), display(chain(shown.doprint(argument.stacked[0].lhs), rows, printer.width))]
+
+
+def _vector(step: Step, argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> str:
+    """A stacked line as written: entry by entry for a vector of the output layer where the notation has a letter
+    for its width, as seed 002 writes ∇_ŷ L and ∇_{a_L} L, ``[∂L/∂a_{L1}; ∂L/∂a_{L2}; ⋮; ∂L/∂a_{Lp}]``: the first
+    two entries of the line the verifier checks, then the general entry for neuron p."""
+    if not isinstance(step.result, sp.MatrixBase):
+        return written(step.result, printer)
+    result = step.result.applyfunc(lambda entry: general.with_letters(entry, letters))
+    count, network = printer.notation.output_count, printer.network
+    by_entry = step.rule in (Rule.DEFINITION, Rule.ENTRY_BY_ENTRY)
+    if not (count and by_entry and argument.layer == network.depth and result.shape == (network.layers[-1], 1)
+            and result.rows >= 2):
+        return written(result, printer)
+    last = general.with_letters(general.with_letters(general_entry(argument, step.rule), {"j": count}), letters)
+    return bracketed([[written(result[0], printer)], [written(result[1], printer)], [r"\vdots"],
+                      [written(last, printer)]])
 
 
 def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:

@@ -114,6 +114,22 @@ GENERIC = sp.Function("generic", real=True)
 GENERIC_PRIME = sp.Function("generic'", real=True)
 
 
+class SoftmaxEntry(sp.Function):
+    """softmax(z)_i, entry i of a softmax layer's output, as seed 002 names it between the exponentials and the
+    outputs: ``SoftmaxEntry(i, e^{z_i}, Σ_k e^{z_k})``, the index, the numerator and the denominator. Its value (by
+    ``doit`` or ``evalf``) is the quotient, so a line that shows it is checked as any other."""
+
+    nargs = 3
+    is_real = True
+
+    def doit(self, deep: bool = True, **hints: object) -> sp.Expr:
+        _, top, total = (arg.doit(deep=deep, **hints) if deep else arg for arg in self.args)
+        return top / total
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        return self.doit()._eval_evalf(prec)
+
+
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (

@@ -55,7 +55,8 @@ class Rule(Enum):
     DIFFERENTIATE_LOG = auto()  # d(-log u)/du = -1/u
     SOFTMAX_WRITTEN_OUT = auto()  # y_l written as the softmax's entry l, e^{a_l} / sum_j e^{a_j}
     INDICATOR_DERIVATIVES = auto()  # d e^{a_l}/d a_i = 1_{l=i} e^{a_l}; d sum_j e^{a_j}/d a_i = e^{a_i}
-    RECOGNISE_SOFTMAX = auto()  # e^{a_i} / sum_j e^{a_j} = y_i
+    RECOGNISE_SOFTMAX = auto()  # e^{a_i} / sum_j e^{a_j} is the softmax's entry i
+    SOFTMAX_OUTPUTS = auto()  # the softmax's entry i is the output y_i
     ONLY_LABEL_OUTPUT = auto()  # d(-log y_l)/d y_i = -1/y_l for i = l, else 0: only y_l appears in the loss
     AS_INDICATOR = auto()  # the two cases as one formula, with the indicator 1_{l=i}
     FROM_ABOVE = auto()  # a quantity replaced by what the step before found for it (dc/da_j = sum_k w_kj delta_k)
@@ -143,7 +144,8 @@ WORDS: dict[Rule, str] = {
     Rule.DIFFERENTIATE_LOG: "d(-log u)/du = -1/u",
     Rule.SOFTMAX_WRITTEN_OUT: "y_l is the softmax's entry l",
     Rule.INDICATOR_DERIVATIVES: "d e^{a_l}/d a_i = 1_{l=i} e^{a_l} and d sum_j e^{a_j}/d a_i = e^{a_i}",
-    Rule.RECOGNISE_SOFTMAX: "e^{a_i} / sum_j e^{a_j} is the softmax's output y_i",
+    Rule.RECOGNISE_SOFTMAX: "e^{a_i} / sum_j e^{a_j} is the softmax's entry i",
+    Rule.SOFTMAX_OUTPUTS: "the softmax's entry i is the output y_i",
     Rule.ONLY_LABEL_OUTPUT: "only y_l appears in the loss: -1/y_l for i = l, 0 for every other output",
     Rule.AS_INDICATOR: "the two cases as one formula: the indicator 1_{l=i} is 1 when i = l and 0 otherwise",
     Rule.FROM_ABOVE: "the factor replaced by what the step before found for it",

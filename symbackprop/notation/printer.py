@@ -23,7 +23,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from ..derive.rewrite import as_indicators, as_sigmoid, shrink_parens
-from ..model.activations import ACTIVATIONS
+from ..model.activations import ACTIVATIONS, SoftmaxEntry
 from ..model.architecture import Architecture
 from ..model.losses import GenericCost
 from ..model.symbols import SymbolInfo, describe, matrix
@@ -284,6 +284,16 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
             return super()._print_KroneckerDelta(expr, exp)
         text = f"{self.indicator}_{{{self._print(i)}={self._print(j)}}}"
         return f"\\left({text}\\right)^{{{exp}}}" if exp is not None else text
+
+    def _print_SoftmaxEntry(self, expr: SoftmaxEntry, exp: Any = None) -> str:
+        """``softmax(a_L)_i``: the layer's weighted inputs as a vector, from the numerator's."""
+        index, top, total = expr.args
+        info = describe(next(iter(top.free_symbols)).name)
+        assert info is not None and info.layer is not None
+        size = int(total.limits[0][2]) if isinstance(total, sp.Sum) else len(sp.Add.make_args(total))
+        inputs = self._print(sp.MatrixSymbol(matrix("z", info.layer), size, 1))
+        text = rf"\operatorname{{softmax}}({inputs})_{{{self._print(index)}}}"
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
 
     def _print_Function(self, expr: sp.Function, exp: Any = None) -> str:
         name = type(expr).__name__

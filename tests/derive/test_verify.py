@@ -21,6 +21,8 @@ from symbackprop.derive.truth import draw_parameters
 from symbackprop.derive.verify import LETTERS, MAX_PARAMETERS, VerificationError, verify
 from symbackprop.documents.files import engine_forms
 from symbackprop.documents.options import DocumentOptions
+from symbackprop.model.activations import SoftmaxEntry
+from symbackprop.model.losses import LABEL
 from tests.helpers import run_cli
 
 CASES = tomllib.loads((Path(__file__).parent.parent / "golden" / "cases.toml").read_text())
@@ -284,15 +286,15 @@ def test_a_wrong_jacobian_is_caught(tag: str) -> None:
 SEED_002 = Network.from_spec("3-3-3-2", hidden="relu", output="softmax", loss="sparse_cross_entropy")
 
 
-@pytest.mark.parametrize("line", range(7))
+@pytest.mark.parametrize("line", range(8))
 def test_a_mistake_in_each_line_of_the_softmax_argument_is_caught(line: int) -> None:
     """Seed 002's softmax with sparse cross-entropy: each line checked for every output neuron and the label drawn;
     a line with the indicator 1_{ℓ=i} taken as 1, or (before it appears) ŷ_i for ŷ_ℓ, fails."""
     derivation = SEED_002.derive(forms=())
     argument = next(a for a in derivation.arguments if a.name == "softmax")
-    assert [r.rule for r in argument.lines][:5] == [Rule.THROUGH_LABEL_OUTPUT, Rule.DIFFERENTIATE_LOG,
-                                                    Rule.SOFTMAX_WRITTEN_OUT, Rule.QUOTIENT_RULE,
-                                                    Rule.INDICATOR_DERIVATIVES]  # -log, then ŷ_ℓ, as seed 002
+    assert [r.rule for r in argument.lines] == [  # -log, then ŷ_ℓ, the softmax's entries, the outputs, as seed 002
+        Rule.THROUGH_LABEL_OUTPUT, Rule.DIFFERENTIATE_LOG, Rule.SOFTMAX_WRITTEN_OUT, Rule.QUOTIENT_RULE,
+        Rule.INDICATOR_DERIVATIVES, Rule.RECOGNISE_SOFTMAX, Rule.SOFTMAX_OUTPUTS, Rule.SIMPLIFY]
     result = argument.lines[line].result
     if result.has(sp.KroneckerDelta):
         wrong = result.replace(sp.KroneckerDelta, lambda *args: sp.S.One)
@@ -301,6 +303,22 @@ def test_a_mistake_in_each_line_of_the_softmax_argument_is_caught(line: int) -> 
                                  sp.Symbol("z3_ell", real=True): sp.Symbol("z3_j", real=True)})
     lines = tuple(dataclasses.replace(r, result=wrong) if i == line else r for i, r in enumerate(argument.lines))
     with pytest.raises(VerificationError):
+        verify(_with_argument(derivation, "softmax", lines=lines), points=1)
+
+
+def test_a_softmax_entry_is_checked_by_its_value() -> None:
+    """softmax(a_L)_i in seed 002's line is the quotient e^{a_Li} / Σ_j e^{a_Lj}: the entry of another neuron
+    (the label's for i) fails where the quotient would."""
+    derivation = SEED_002.derive(forms=())
+    argument = next(a for a in derivation.arguments if a.name == "softmax")
+    shown = argument.lines[5]
+    entries = list(shown.result.atoms(SoftmaxEntry))
+    assert len(entries) == 2 and {e.args[0] for e in entries} == {sp.Symbol("j"), LABEL}
+    other = next(e for e in entries if e.args[0] == sp.Symbol("j"))
+    label = next(e for e in entries if e.args[0] == LABEL)
+    wrong = dataclasses.replace(shown, result=shown.result.xreplace({other: label}))
+    lines = tuple(wrong if i == 5 else r for i, r in enumerate(argument.lines))
+    with pytest.raises(VerificationError, match="softmax"):
         verify(_with_argument(derivation, "softmax", lines=lines), points=1)
 
 

@@ -8,13 +8,16 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 from symbackprop import Network, SymbackpropError
+from symbackprop.derive.derivation import Derivation
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import PRESET_SECTIONS, SECTIONS, DocumentOptions
 from symbackprop.documents.render import render_markdown, render_tex
 from symbackprop.model.rules import Rule
 from symbackprop.notation.presets import PRESETS
+from symbackprop.notation.printer import INDICATOR_MARKDOWN, NotationPrinter
 from tests.helpers import one_line, run_cli
 
 CASES = tomllib.loads((Path(__file__).parent.parent / "golden" / "cases.toml").read_text())
@@ -271,7 +274,8 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"So far, for one neuron $i$: $\frac{\partial \mathcal{L}(\theta)}{\partial a_{Li}} = - (\mathbb{1}_{\ell=i} - "
         r"\hat{y}_{i})$. For every neuron $i$ of the layer at once",
         r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \begin{bmatrix}\frac{\partial \mathcal{L}(\theta)}"
-        r"{\partial \hat{y}_{1}} \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}}\end{bmatrix}",
+        r"{\partial \hat{y}_{1}} \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}} \\[6pt] \vdots "
+        r"\\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{p}}\end{bmatrix}",
         r"&= - \frac{1}{\hat{y}_{\ell}} \underline{e}_{\ell} \qquad \text{as one vector}",
         r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \begin{bmatrix}",
         r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as one vector}",
@@ -338,10 +342,11 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
     """The set-up (a_j = g_ℓ(z_j), z_j = Σ_i W_ij a_i + b_j, C the mean of c, δ defined), then (a) and (b): each
     what to show, then "Solution." and the argument, this network's activation named as it is (tanh, not σ)."""
     text = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
-    order = ["## Problem", r"a_{j}^{(\ell)} &= g_{\ell}(z_{j}^{(\ell)})", "(non-linear) activation function",
+    order = ["## Problem", "its layers run from $0$, the input, to $L = 2$.",  # the L of (a), for this network
+             r"a_{j}^{(\ell)} &= g_{\ell}(z_{j}^{(\ell)})", "(non-linear) activation function",
              r"$n_{\ell}$ is the number of neurons of layer $\ell$",
              r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
-             "### (a) The error terms", "Show that the error term", "Solution. One neuron stands for every neuron",
+             "### (a) The error terms", "Show that the error term", "*Solution.* One neuron stands for every neuron",
              # seed 001's "by definition a = g_L(z) ⇒ ∂a/∂z = g_L'(z)", one line
              r"By definition, $a_{j}^{(L)} = g_{L}(z_{j}^{(L)})$, so $\frac{\partial a_{j}^{(L)}}{\partial "
              r"z_{j}^{(L)}} = g_{L}'(z_{j}^{(L)})$.",
@@ -362,7 +367,7 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer",
              # both results on one line, as the seed asks for them
              r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} &= a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}, \qquad "
-             r"\frac{\partial c}{\partial b_{j}^{(\ell)}} = \delta_{j}^{(\ell)}", "Solution.",
+             r"\frac{\partial c}{\partial b_{j}^{(\ell)}} = \delta_{j}^{(\ell)}", "*Solution.*",
              r"a_{i}^{(\ell-1)} \qquad \text{since}",
              # seed 001's "∂z/∂b = 1 since z = wa + b", after the bias's chain
              r"In the last step, $\frac{\partial z_{j}^{(\ell)}}{\partial b_{j}^{(\ell)}} = 1$, since "
@@ -566,6 +571,35 @@ def test_goodfellow_writes_a_square_weight_gradient_of_any_size_n_then_for_this_
     assert r"n \times n" not in rectangular and r"\ddots" not in rectangular
 
 
+@pytest.mark.parametrize("layers", [[3, 3, 3, 2], [2, 3, 4]])
+def test_goodfellow_writes_the_output_layers_vectors_to_p_with_dots(layers: list[int]) -> None:
+    """Seed 002's ∇_ŷ L and ∇_{a_L} L entry by entry, ``[e_1; e_2; ⋮; e_p]``: the first two entries those of the
+    checked vector, the last the general neuron's for p, which with p's value put for it is the checked last
+    entry."""
+    network = Network(layers, hidden="relu", output="softmax", loss="sparse_cross_entropy")
+    derivation = network.derive(forms=())
+    md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
+    dotted = re.findall(r"\\begin\{bmatrix\}((?:(?!\\end).)*?\\vdots(?:(?!\\end).)*?)\\end\{bmatrix\}", md)
+    vectors = [[row.strip() for row in re.split(r"\\\\(?:\[6pt\])?", found)] for found in dotted]
+    outputs = [rows for rows in vectors if len(rows) == 4 and "&" not in rows[0]]
+    # ∇_ŷ L and ∇_{a_L} L, each by definition and entry by entry; ∇_{b_L} L too where the output layer's
+    # parameters are the ones stacked (no square hidden layer)
+    assert len(outputs) == (4 if layers[1] == layers[2] else 6)
+    p = str(layers[-1])
+    for _, second, dots, last in outputs:
+        assert dots == r"\vdots" and "p}" in last  # the index p, in a_{Lp}, ŷ_{p}, 1_{ℓ=p}
+        assert last.replace("p}", p + "}") in (second if p == "2" else _checked_entries(derivation))
+
+
+def _checked_entries(derivation: Derivation) -> str:
+    """The output layer's stacked vectors in full, printed as goodfellow writes them."""
+    printer = NotationPrinter(PRESETS["goodfellow"], derivation.network, indicator=INDICATOR_MARKDOWN).relabel(
+        {derivation.network.depth: "L"})
+    found = [argument for argument in derivation.arguments if argument.name in ("prediction", "softmax", "bias")]
+    return " ".join(printer.doprint(entry) for argument in found for step in argument.stacked
+                    if isinstance(step.result, sp.MatrixBase) for entry in step.result)
+
+
 def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     """Seed 002's set-up in words (L - 1 hidden layers, pre-activation or aggregation, g and O with other choices,
     f(x) = h_L), its average loss and transposed data matrix, its three parts under their headings, each pointing to
@@ -663,7 +697,7 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     assert homework.index(r"\label{bp:fig:influence}") < homework.index("The cost depends on the output")
     # "Functions are computed in chains: [the drawing]": the weight and the bias both enter z_j, on to the cost
     # (a drawing in the text, as the seed's, without a caption)
-    lead = homework.index("Solution. Functions are computed in a chain:")
+    lead = homework.index(r"\textit{Solution.} Functions are computed in a chain:")
     assert homework.index(r"\begin{center}", lead) < homework.index(r"\begin{tikzpicture}", lead)
     chain = homework[homework.index(r"\begin{tikzpicture}", lead):homework.index(r"\end{center}", lead)]
     assert r"\label{bp:fig:chain}" not in homework and r"\caption" not in chain
