@@ -116,7 +116,9 @@ def derive_command(
     fragment: bool | None = typer.Option(None, "--fragment/--standalone", help="LaTeX appendix fragment."),
     heading: str | None = typer.Option(None, help="Top heading of a fragment: chapter, section, subsection."),
     label_prefix: str | None = typer.Option(None, help="Prefix of every LaTeX label (default bp:)."),
-    author: str | None = typer.Option(None, help="Name under the title, such as \"A. Lecturer, 2026\"."),
+    title: str | None = typer.Option(None, help="Title in place of the network's (and the line under it)."),
+    author: str | None = typer.Option(None, help="Name under the title, such as \"A. Lecturer\"."),
+    date: str | None = typer.Option(None, help="Date under the name, such as \"March 2026\" (default none)."),
     exercise: bool | None = typer.Option(None, "--exercise/--no-exercise", help="Also write exercises."),
     seed: int | None = typer.Option(None, min=0, help="Varies the numbers of the exercises' numeric part."),
     symbol: list[str] | None = typer.Option(None, help="Override a letter: --symbol cost=J (repeatable)."),
@@ -129,7 +131,7 @@ def derive_command(
     network, table = network_and_table(spec, hidden, output, loss, bias, activations)
     given = {"notation": notation, "sections": sections, "forms": form, "formats": format, "fragment": fragment,
              "heading": heading, "label_prefix": label_prefix, "exercise": exercise, "seed": seed, "appendix": appendix,
-             "author": author}
+             "title": title, "author": author, "date": date}
     options = _document_options(table, f"{spec} [derive]", given, symbol)
     folder = _output_folder(out, table, spec, network.name)
     options.notation_preset.check(network.layers, network.activation(network.depth).elementwise)

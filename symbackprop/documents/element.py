@@ -53,7 +53,8 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
         return _path_blocks(paths, network, layer, biases, printer, short)
 
     output = [text(f"Each weight's gradient follows by the chain rule, from the cost ${printer.cost_letter()}$ down "
-                   f"to the weight. Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$"
+                   f"to the weight, its first two factors the error term ${_error_term(network, printer)}$ of "
+                   f"output neuron $j$. Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$"
                    + (", ignoring the weights on the bias units for now:" if network.bias == "neuron" else ":")),
               *weights(L, False),
               *_output_errors(derivation, printer, groups), *_layer_matrix(derivation, printer, L)]
@@ -100,13 +101,19 @@ def _carried_back(derivation: Derivation, printer: NotationPrinter) -> list[Bloc
 
 def _output_errors(derivation: Derivation, printer: NotationPrinter, groups: Mapping[str, list[Step]]
                    ) -> list[Block]:
-    """The output error terms, the first two factors of each chain to the output layer: one worked out, as seed
-    000 names δ^L."""
+    """The output error terms, the first two factors of each chain to the output layer: one worked out, then all
+    at once as BP1 (δ^L as seed 000 names it)."""
     network, L = derivation.network, derivation.network.depth
-    named = f"{printer.doprint(network.delta(L)[0])} = " \
-            f"{printer.doprint(sp.Derivative(sp.Symbol('c'), network.z(L)[0], evaluate=False))}"
-    return [text(f"The first two factors are the output neuron's error term, ${named}$:"),
-            *_delta_blocks(groups, network, L, printer, short=True)]
+    bp1 = next(eq for eq in bp_equations(derivation, printer) if eq.tag == "BP1")
+    return [text("The error term of the first output neuron, worked out:"),
+            *_delta_blocks(groups, network, L, printer, short=True, at_once=f"${bp1.lhs} = {bp1.final}$")]
+
+
+def _error_term(network: Architecture, printer: NotationPrinter) -> str:
+    """``δ^{(3)}_j = ∂C/∂Z^{(3)}_j``: an output neuron's error term, defined."""
+    delta = sp.Symbol(symbols.element("delta", network.depth, "j"), real=True)
+    z = sp.Symbol(symbols.element("z", network.depth, "j"), real=True)
+    return f"{printer.doprint(delta)} = {printer.doprint(sp.Derivative(sp.Symbol('c'), z, evaluate=False))}"
 
 
 def _layer_matrix(derivation: Derivation, printer: NotationPrinter, layer: int) -> list[Block]:
@@ -201,7 +208,10 @@ def _bias_words(network: Architecture, printer: NotationPrinter) -> str:
 
 
 def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int, printer: NotationPrinter,
-                  short: bool) -> tuple[Block, ...]:
+                  short: bool, at_once: str = "") -> tuple[Block, ...]:
+    """A layer's error terms by the element form: each neuron's, or where ``short`` the first and the rest in
+    words (a hidden layer's by the general formula; an output layer's, and ``at_once`` all of them, as one
+    formula)."""
     names = [d.name for d in network.delta(layer)]
     shown = names[:1] if short else names
     blocks = [display(sec.stack(sec.quantity_display(groups[name], printer) for name in shown))]
@@ -211,7 +221,8 @@ def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int,
             blocks.append(display(sec.general_delta(network, layer, printer)))
         else:
             others = "output neuron" if len(names) == 2 else f"{len(names) - 1} output neurons"
-            blocks.append(text(f"and likewise for the other {others}."))
+            blocks.append(text(f"and likewise for the other {others}" + (f"; all at once, {at_once}." if at_once
+                                                                              else ".")))
     return tuple(blocks)
 
 

@@ -225,7 +225,9 @@ def exercise_documents(
         solutions.append(Section("(d) Numbers", f"{p}sol:d", numeric[-2:]))
     described = describe(network)
     subtitle = f"{described[0].upper()}{described[1:]}; {notation.title}"
-    return (Document(f"Exercises: backpropagation for a {network.spec} network", subtitle, tuple(problems), (),
-                     options.headings, p, options.fragment),
-            Document(f"Solutions: backpropagation for a {network.spec} network", subtitle, tuple(solutions), (),
-                     options.headings, p, options.fragment))
+
+    def document(kind: str, parts: list[Section]) -> Document:  # signed as the derivation is
+        return Document(f"{kind}: backpropagation for a {network.spec} network", subtitle, tuple(parts), (),
+                        options.headings, p, options.fragment, author=options.author, date=options.date)
+
+    return document("Exercises", problems), document("Solutions", solutions)

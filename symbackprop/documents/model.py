@@ -42,8 +42,9 @@ class Document:
 
     ``figure_note`` tells a Markdown reader where the network's figure is drawn (TikZ renders in LaTeX only): see
     :func:`figure_note`; ``figure_images`` names, by a figure's label, the SVG image of it the Markdown shows
-    instead (made with the PDF: :func:`symbackprop.documents.files.render_files`). ``author`` is printed under
-    the title; ``contents`` puts a table of contents after it (seed 002 has one).
+    instead (made with the PDF: :func:`symbackprop.documents.files.render_files`). ``author`` and ``date`` are
+    printed under the title (and the subtitle, where there is one); ``contents`` puts a table of contents after it
+    (seed 002 has one).
     """
 
     title: str
@@ -56,6 +57,7 @@ class Document:
     figure_note: str = ""
     author: str = ""
     contents: bool = False
+    date: str = ""
     figure_images: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def figures(self) -> list[Block]:
@@ -104,11 +106,13 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
         parts.append(example)  # seed 003's "for our original example", last
     if route(notation).one_body and tuple(shown) == PRESET_SECTIONS.get(notation.name):  # the seed's page
         parts = [_without_headings(section) for section in parts]
-    title = f"Backpropagation for a {network.spec} network"
-    subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.title}"
+    title, subtitle = options.title, ""  # a title given replaces both: the body says what the network is
+    if not title:
+        title = f"Backpropagation for a {network.spec} network"
+        subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.title}"
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
-                    figure_note(options.formats), options.author, route(notation).contents)
+                    figure_note(options.formats), options.author, route(notation).contents, date=options.date)
 
 
 def _without_headings(section: Section) -> Section:

@@ -41,8 +41,12 @@ TOP_HEADINGS = HEADINGS[:HEADINGS.index("subsection") + 1]
 #: Display width for fragments: a default ``article`` page is about three quarters of the standalone one.
 FRAGMENT_WIDTH = 50.0
 _LABEL_PREFIX = re.compile(r"^[A-Za-z0-9:._-]*$")
-#: The longest author line.
-AUTHOR_LENGTH = 200
+#: The longest title, author or date line.
+LINE_LENGTH = 200
+
+
+#: The lines of a title block a user may give, each with what it is.
+_LINES = {"title": "a title", "author": "a name", "date": "a date"}
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,12 @@ class DocumentOptions:
         fragment: LaTeX without a preamble, to ``\\input`` into a host document.
         heading: the top heading level of the document's sections.
         label_prefix: prefix of every ``\\label``.
+        title: the title of a standalone document in place of the network's and the line that describes it (the
+            body says what the network is); the network's by default.
         author: the name under the title of a standalone document (a lecturer's, as the seeds sign theirs); none
-            by default.
+            by default. It signs the exercises too.
+        date: a line under the author, as a seed dates its notes; none by default (a document is the same
+            whenever it is made).
         exercise: also write problem statements and solutions.
         seed: varies the numbers of the exercises' numeric part.
         symbols: letter overrides, ``{"cost": "J"}``.
@@ -78,7 +86,9 @@ class DocumentOptions:
     fragment: bool = False
     heading: str = "section"
     label_prefix: str = "bp:"
+    title: str = ""
     author: str = ""
+    date: str = ""
     exercise: bool = False
     seed: int = 0
     symbols: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -86,7 +96,7 @@ class DocumentOptions:
     every: bool = field(default=False, init=False)  # ``all`` sections: those that apply to the network
 
     def __post_init__(self) -> None:
-        for name in ("notation", "heading", "label_prefix", "author"):
+        for name in ("notation", "heading", "label_prefix", *_LINES):
             _require(isinstance(getattr(self, name), str), name, "a string", getattr(self, name))
         for name in ("fragment", "exercise"):
             _require(isinstance(getattr(self, name), bool), name, "true or false", getattr(self, name))
@@ -108,9 +118,11 @@ class DocumentOptions:
         if not self.fragment and self.heading in ("part", "chapter"):
             raise SymbackpropError(f"heading {self.heading!r} is for a fragment in a book or report: with --fragment; "
                                    "a standalone document is an article, which has sections")
-        if "\n" in self.author or len(self.author) > AUTHOR_LENGTH:
-            shown = repr(self.author[:40]) + ("..." if len(self.author) > 40 else "")
-            raise SymbackpropError(f"author {shown}: give a name of one line, at most {AUTHOR_LENGTH} characters")
+        for name, what in _LINES.items():
+            line = getattr(self, name)
+            if "\n" in line or len(line) > LINE_LENGTH:
+                shown = repr(line[:40]) + ("..." if len(line) > 40 else "")
+                raise SymbackpropError(f"{name} {shown}: give {what} of one line, at most {LINE_LENGTH} characters")
         if not _LABEL_PREFIX.match(self.label_prefix):
             raise SymbackpropError(
                 f"label prefix {self.label_prefix!r}: use letters, digits and : . _ - only"
@@ -195,7 +207,7 @@ class DocumentOptions:
             raise SymbackpropError(f"{source}: {', '.join(twice)} given twice (with - and with _); keep one")
         data = {name: data[key] for name, key in spelled.items()}
         known = {"notation", "form", "format", "fragment", "heading", "label_prefix", "exercise", "seed", "symbol",
-                 "sections", "appendix", "author"}
+                 "sections", "appendix", *_LINES}
         unknown = sorted(set(data) - known - {"out"})
         if unknown:
             allowed = ", ".join(sorted(known | {"out"}))

@@ -385,11 +385,16 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     below's matrix with its bias units' column."""
     text = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
                            DocumentOptions(notation="ng", formats=("md",)))
-    order = ["ignoring the weights on the bias units for now",
+    # δ^(3)_j defined before the chains that end in it
+    order = [r"its first two factors the error term $\delta^{(3)}_{j} = \frac{\partial C}{\partial Z^{(3)}_{j}}$ of "
+             "output neuron $j$", "ignoring the weights on the bias units for now",
              r"\frac{\partial C}{\partial w^{(2)}_{11}} &= \frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
              r"\frac{\partial a^{(3)}_{1}}{\partial Z^{(3)}_{1}} \cdot \frac{\partial Z^{(3)}_{1}}{\partial "
              r"w^{(2)}_{11}} = \delta^{(3)}_{1} \cdot a^{(2)}_{1}",
              r"\delta^{(3)}_{1} &= \frac{\partial C}{\partial Z^{(3)}_{1}}",
+             # then all of them as one vector, as the seed's δ^L ⊙ (BP1)
+             r"and likewise for the other output neuron; all at once, $\delta^{(L)} = \frac{\partial C}{\partial "
+             r"\mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)})$.",
              # W̃ said before it is used
              r"In matrix form, the bias units' weights aside ($\tilde{\mathbf{W}}^{(l)}$ is $\mathbf{W}^{(l)}$ "
              "without the bias unit's column):",
@@ -733,6 +738,34 @@ def test_author_from_the_command_line_and_a_spec_file(tmp_path: Path, capsys: py
     spec.write_text('layers = [2, 2, 1]\n[derive]\nformat = "md"\nauthor = 7\n')
     status, _, err = run_cli(capsys, "derive", str(spec), "--out", str(tmp_path / "toml"))
     assert status != 0 and err.count("\n") == 1 and "author must be a string" in err
+
+
+def test_seed_003s_title_block_the_title_replacing_the_networks(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """--title, --author and --date give seed 003's head, "Backpropagation Derivation", its author, its date: the
+    title replaces the network's title and the line under it (the body's opening names the network); the
+    exercises are signed and dated too; a line of two lines is refused with one line, and nothing written."""
+    out = tmp_path / "b"
+    status, _, err = run_cli(capsys, "derive", "3-3-1", "--bias", "none", "--loss", "bce", "--notation",
+                             "bishop-single", "--format", "tex,md", "--title", "Backpropagation Derivation",
+                             "--author", "A. Lecturer", "--date", "March 21, 2018", "--exercise", "--out", str(out))
+    assert status == 0, err
+    md = (out / "derivation-bishop-single.md").read_text()
+    assert md.startswith("# Backpropagation Derivation\n\nA. Lecturer\n\nMarch 21, 2018\n\n\nConsider a 3-3-1 network")
+    tex = (out / "derivation-bishop-single.tex").read_text()
+    head = tex[tex.index(r"\begin{center}"):tex.index(r"\end{center}")]
+    assert [line.strip() for line in head.splitlines() if line.strip().startswith("{")] == [
+        r"{\LARGE Backpropagation Derivation\par}", r"{\large A. Lecturer\par}", r"{\large March 21, 2018\par}"]
+    for kind in ("exercises", "solutions"):
+        assert "\n\nA. Lecturer\n\nMarch 21, 2018\n" in (out / f"{kind}-bishop-single.md").read_text()
+    status, _, err = run_cli(capsys, "derive", "3-3-1", "--date", "March\n2018", "--out", str(tmp_path / "no"))
+    assert status == 2 and err.count("\n") == 1 and "date 'March\\n2018': give a date of one line" in err
+    assert not (tmp_path / "no").exists()
+    spec = tmp_path / "net.toml"
+    spec.write_text('layers = [2, 2, 1]\n[derive]\nformat = "md"\ntitle = "Notes"\ndate = "2018"\n')
+    status, _, err = run_cli(capsys, "derive", str(spec), "--out", str(tmp_path / "toml"))
+    assert status == 0, err
+    assert (tmp_path / "toml" / "derivation-nielsen.md").read_text().startswith("# Notes\n\n2018\n")
 
 
 def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
