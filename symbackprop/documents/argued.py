@@ -291,7 +291,8 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
 
     outputs, inputs = (f"{above(kind, 1)}, \\ldots, {above(kind, 'k')}, \\ldots" for kind in ("a", "z"))
     count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits else ""  # the limit of the sums over them
-    intro = (f"Now a hidden layer ${l} < L$: if neuron ${letters['j']}$ is in it, the {count}neurons ${outputs}$ "
+    L = printer.notation.bare_layer("z", printer.network.depth)  # the output layer's number, said where L is first used
+    intro = (f"Now a hidden layer ${l} < L = {L}$: if neuron ${letters['j']}$ is in it, the {count}neurons ${outputs}$ "
              f"of layer ${l}+1$ take its output (one or more), and in general "
              f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
              "Applying the chain rule:")

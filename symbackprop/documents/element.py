@@ -60,7 +60,8 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
               *_output_errors(derivation, printer, groups), *_layer_matrix(derivation, printer, L)]
     subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
     if L > 1:
-        hidden = [text("One layer down, each weight reaches the cost through every neuron of the output layer:"),
+        hidden = [text("One layer down, each weight reaches the cost through every output neuron; with "
+                       f"${_error_term(network, printer, L - 1)}$:"),
                   *weights(L - 1, False), *_layer_matrix(derivation, printer, L - 1),
                   text("The error terms of the layer, as one vector, are those of the output layer carried back:"),
                   *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
@@ -109,10 +110,12 @@ def _output_errors(derivation: Derivation, printer: NotationPrinter, groups: Map
             *_delta_blocks(groups, network, L, printer, short=True, at_once=f"${bp1.lhs} = {bp1.final}$")]
 
 
-def _error_term(network: Architecture, printer: NotationPrinter) -> str:
-    """``δ^{(3)}_j = ∂C/∂Z^{(3)}_j``: an output neuron's error term, defined."""
-    delta = sp.Symbol(symbols.element("delta", network.depth, "j"), real=True)
-    z = sp.Symbol(symbols.element("z", network.depth, "j"), real=True)
+def _error_term(network: Architecture, printer: NotationPrinter, layer: int | None = None) -> str:
+    """``δ^{(3)}_j = ∂C/∂Z^{(3)}_j``: the error term of a neuron of ``layer`` (the output layer's by default),
+    defined."""
+    layer = network.depth if layer is None else layer
+    delta = sp.Symbol(symbols.element("delta", layer, "j"), real=True)
+    z = sp.Symbol(symbols.element("z", layer, "j"), real=True)
     return f"{printer.doprint(delta)} = {printer.doprint(sp.Derivative(sp.Symbol('c'), z, evaluate=False))}"
 
 

@@ -155,7 +155,7 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
     b = (text(f"Show that in every layer ${l}$ the partial derivatives of ${cost}$ with respect to the {parameters} "
               "are"), display(Display(tuple(shown))),
          text(f"and so those of ${printer.doprint(TOTAL)}$ are their means over the data set: "
-              f"{_mean_over_data(weight, lines[0], printer)}."))
+              f"{_mean_over_data(weight, lines[0].rhs, printer)}, each term at its example $\\mathbf{{x}}$."))
     # with bias units BP3 is (b)'s entry formula, and BP4's matrix holds the bias unit's weights: not asked again
     vector = [eq for eq in bp_equations(generic, printer) if eq.tag != "BP3" or generic.network.bias != "neuron"]
     c = (text("Show that, layer by layer, these become"),
@@ -181,12 +181,23 @@ def _its_cost(concrete: Derivation, printer: NotationPrinter) -> str:
             f"{join_terms(sec.terms(loss, printer))}$ with the targets ${targets}{more}$")
 
 
-def _mean_over_data(weight: Argument, line: Line, printer: NotationPrinter) -> str:
+def _mean_over_data(argument: Argument, result: str, printer: NotationPrinter) -> str:
     """Seed 001 asks (b) for the cost C of the data set: ``∂C/∂W = 1/|D| Σ_x a δ``, the example's ``∂c/∂W = a δ``
-    (``line``) summed as C's definition in the set-up sums the costs."""
-    lhs = _printed(weight.lhs.xreplace({COST: TOTAL}), weight, printer)
-    return (f"${lhs} = \\frac{{1}}{{|\\mathcal{{D}}|}} \\sum_{{\\mathbf{{x}} \\in \\mathcal{{D}}}} {line.rhs}$, "
-            "each term at its example $\\mathbf{x}$")
+    (``result``, printed) summed as C's definition in the set-up sums the costs."""
+    lhs = _printed(argument.lhs.xreplace({COST: TOTAL}), argument, printer)
+    return f"${lhs} = \\frac{{1}}{{|\\mathcal{{D}}|}} \\sum_{{\\mathbf{{x}} \\in \\mathcal{{D}}}} {result}$"
+
+
+def _means(found: dict[str, Argument], printer: NotationPrinter) -> Block:
+    """The end of (b)'s answer: the gradients of the data set's cost C, the means of the examples' (``found`` the
+    generic arguments; a weight's result written a δ, as (b) asks it)."""
+    weight = found["weight"]
+    said = [_mean_over_data(weight, _printed(sp.Mul(*weight.lines[-1].result.args), weight, printer), printer)]
+    if "bias" in found:
+        bias = found["bias"]
+        said.append(_mean_over_data(bias, _printed(bias.lines[-1].result, bias, printer), printer))
+    return text(f"The cost ${printer.doprint(TOTAL)}$ is the mean of the examples' costs ${printer.doprint(COST)}$, "
+                f"so each of its derivatives is the mean of theirs: {' and '.join(said)}.")
 
 
 # ----------------------------------------------------------------------------------------------- solutions
@@ -226,6 +237,7 @@ def solution_blocks(concrete: Derivation, generic: Derivation, printers: tuple[N
     elif "hidden" in found:
         a += _argued(concrete, [found["hidden"]], printer, prefix)
     b = _argued(concrete, [found[name] for name in ("weight", "bias") if name in found], printer, prefix)
+    b.append(_means(found, printer))
     return {"a": tuple(a), "b": tuple(b), "c": _vector_solution(concrete, generic, printers)}
 
 

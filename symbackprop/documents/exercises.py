@@ -25,7 +25,7 @@ from ..notation.display import Display, Line, chain, visual_width
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
 from . import sections as sec
 from .exercise_general import generic_derivation, problem_blocks, setup_blocks, solution_blocks
-from .model import Document
+from .model import Document, figure_note
 from .options import DocumentOptions
 from .sections import Block, Section, display, text
 from .words import BIAS_NAMES, describe
@@ -228,6 +228,7 @@ def exercise_documents(
 
     def document(kind: str, parts: list[Section]) -> Document:  # signed as the derivation is
         return Document(f"{kind}: backpropagation for a {network.spec} network", subtitle, tuple(parts), (),
-                        options.headings, p, options.fragment, author=options.author, date=options.date)
+                        options.headings, p, options.fragment, figure_note(options.formats), options.author,
+                        date=options.date)
 
     return document("Exercises", problems), document("Solutions", solutions)

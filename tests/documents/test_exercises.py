@@ -21,6 +21,7 @@ from symbackprop.documents.notes import note
 from symbackprop.documents.options import DocumentOptions
 from symbackprop.documents.sections import Block, Section
 from symbackprop.notation.printer import NotationPrinter
+from symbackprop.outputs import write_documents
 from tests.helpers import derived_at, diff_at, explicit_loss, require_tex
 
 #: The architectures whose answers must show every swapped index: the default, a wider one, and 2-2-2 (square
@@ -295,3 +296,17 @@ def test_the_exercise_pdfs_build_without_overfull_boxes(tmp_path: Path, spec: st
         assert pdf.build_pdf(tex).stat().st_size > 10_000
         log = tex.with_suffix(".log").read_text(errors="replace")
         assert "Overfull" not in log and "Undefined control sequence" not in log, name
+
+
+def test_exercises_without_a_pdf_say_where_their_figures_are_drawn_and_are_signed(tmp_path: Path) -> None:
+    """Markdown alone, without the PDF's images: the solutions' figures say where they are drawn, as the
+    derivation's do (never an empty "()"); the sheets carry the derivation's author and date."""
+    network = Network([3, 4, 2], hidden="tanh", loss="bce")
+    options = DocumentOptions(notation="input-major", formats=("md",), exercise=True, author="A. Lecturer",
+                              date="March 2026")
+    write_documents(network, options, tmp_path)
+    for kind in ("derivation", "exercises", "solutions"):
+        text = (tmp_path / f"{kind}-input-major.md").read_text()
+        assert "()" not in text and "\n\nA. Lecturer\n\nMarch 2026\n" in text
+    solutions = (tmp_path / "solutions-input-major.md").read_text()
+    assert solutions.count("(drawn only in the LaTeX and PDF versions).*") == 2

@@ -188,6 +188,8 @@ def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_exampl
     text = _general("bishop")
     weight, hidden, output = (text.index(s) for s in ("A weight reaches", "Now a hidden layer", "For the output layer"))
     assert weight < hidden < output
+    assert text.index("$l < L = ") == hidden + len("Now a hidden layer ")  # L, the output layer's number, said
+    assert "(L)" not in text[:hidden]  # where it is first used
     nielsen = _general("nielsen", layers=[2, 3, 2])
     assert nielsen.index("The output layer") < nielsen.index("A hidden layer") < nielsen.index("A weight reaches")
 
@@ -371,7 +373,12 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"a_{i}^{(\ell-1)} \qquad \text{since}",
              # seed 001's "∂z/∂b = 1 since z = wa + b", after the bias's chain
              r"In the last step, $\frac{\partial z_{j}^{(\ell)}}{\partial b_{j}^{(\ell)}} = 1$, since "
-             r"$z_{j}^{(\ell)} = \sum_{m=1}^{n_{\ell-1}} W_{mj}^{(\ell)} a_{m}^{(\ell-1)} + b_{j}^{(\ell)}$."]
+             r"$z_{j}^{(\ell)} = \sum_{m=1}^{n_{\ell-1}} W_{mj}^{(\ell)} a_{m}^{(\ell-1)} + b_{j}^{(\ell)}$.",
+             # (b) asks for C's gradients too: the means over the data set, the bias's as well
+             r"so each of its derivatives is the mean of theirs: $\frac{\partial C}{\partial W_{ij}^{(\ell)}} = "
+             r"\frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}$ and "
+             r"$\frac{\partial C}{\partial b_{j}^{(\ell)}} = \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in "
+             r"\mathcal{D}} \delta_{j}^{(\ell)}$."]
     at = 0
     for piece in order:
         at = text.index(piece, at)
@@ -401,7 +408,9 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(2)}} &= \begin{bmatrix}\frac{\partial C}{\partial "
              r"w^{(2)}_{11}} & \frac{\partial C}{\partial w^{(2)}_{12}}",
              r"&= \delta^{(3)} (\mathbf{a}^{(2)})^{\top}",
-             "through every neuron of the output layer", r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
+             # δ^(2)_j said before the chains that end in it
+             r"through every output neuron; with $\delta^{(2)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$:",
+             r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
              r"\right) \frac{\partial a^{(2)}_{1}}{\partial Z^{(2)}_{1}}",  # the factors every path ends in, out
              r"&= \delta^{(2)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
              # as the seed, that layer's matrix (bias units aside) right after its chains, from its entries
