@@ -48,10 +48,12 @@ INTRO = {
                 "depends on every one of them, since the softmax's denominator sums over them all. Recall the "
                 "quotient rule $\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
     "activation": ("A hidden layer ${l} < L$. The loss depends on the output ${a}$ through every neuron ${k}$ of "
-                   "layer ${l}+1$, so the chain rule along multiple paths sums over them: if $p(z)$ is a function "
-                   "of $q_1(z), q_2(z), \\ldots$, then $\\frac{{\\partial p}}{{\\partial z}} = \\sum_{{m}} "
-                   "\\frac{{\\partial p}}{{\\partial q_m}}\\,\\frac{{\\partial q_m}}{{\\partial z}}$:"),
+                   "layer ${l}+1$, so the chain rule along multiple paths sums over them, a term for each path: if "
+                   "$p(z)$ is a function of intermediate results $q_1(z), q_2(z), \\ldots$, then"),
     "through_output": "Then through the activation of the same neuron:",
+    # the rule an intro ends in, displayed after it (seed 002's chain rule along multiple paths)
+    "activation rule": r"\frac{\partial p}{\partial z} = \sum_{m} \frac{\partial p}{\partial q_m}\,"
+                       r"\frac{\partial q_m}{\partial z}",
     "weight": "A weight reaches the cost only through the weighted input of its neuron:",
     "bias": "Likewise a bias:",
 }
@@ -177,7 +179,11 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         drawn[0] = _in_place(drawn[0])
     if argument.name == "hidden" and way.named:
         drawn[2] = _named(drawn[2], printer)
-    blocks = [*before, *drawn[0], text(intro), *drawn[1], *told, *drawn[2]]
+    if way.stacked and argument.stacked:  # before the vectors, whose sentences go on after their displays
+        drawn[2] = _in_place(drawn[2])
+    rule = [] if last_hidden or f"{argument.name} rule" not in INTRO else [
+        display(Display((Line("", "", INTRO[f"{argument.name} rule"]),)))]
+    blocks = [*before, *drawn[0], text(intro), *rule, *drawn[1], *told, *drawn[2]]
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
     if way.stacked and argument.stacked:

@@ -28,6 +28,8 @@ ROW = 1.15
 #: Beside the drawing's nodes: a neuron's radius above and a caption's second line below, the figure's caption and
 #: the two lines of the sentence before it, in cm.
 LEAD_ROOM = 3.5
+#: How much higher than the next row a bias unit is drawn (cm).
+BIAS_LIFT = 0.45
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,15 @@ class Caption:
 @dataclass(frozen=True)
 class Figure:
     """Nodes, arrows, captions under the columns and labels above the gaps; ``compact`` draws smaller neurons (a
-    schematic beside an argument, :mod:`.schematic`)."""
+    schematic beside an argument, :mod:`.schematic`); ``neuron_size`` (a TikZ length) draws every neuron that size
+    instead, as large as its widest label, so that no circle is larger than the others."""
 
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     captions: tuple[Caption, ...]
     matrices: tuple[Caption, ...]
     compact: bool = False
+    neuron_size: str = ""
 
     @property
     def room(self) -> str:
@@ -133,8 +137,8 @@ def build_figure(network: Architecture, printer: NotationPrinter) -> Figure:
         names: list[tuple[str, int]] = []
         for row, slot in enumerate(slots):
             y = _cm((len(slots) - 1) * ROW / 2 - row * ROW)
-            if slot == "bias":
-                nodes.append(Node(_node("b", layer), _cm(x), y, "1", "bias"))
+            if slot == "bias":  # set higher: its edges pass clear of the first weight's label
+                nodes.append(Node(_node("b", layer), _cm(x), _cm(float(y) + BIAS_LIFT), "1", "bias"))
             elif slot is None:
                 nodes.append(Node(_node("d", layer), _cm(x), y, r"\vdots", "dots"))
             else:
@@ -150,7 +154,7 @@ def build_figure(network: Architecture, printer: NotationPrinter) -> Figure:
     for layer in range(1, network.depth + 1):
         edges.extend(_edges(network, layer, columns, printer))
         x = (layer - 0.5) * gap
-        top = (tallest - 1) * ROW / 2 + 0.75
+        top = (tallest - 1) * ROW / 2 + 0.75 + (BIAS_LIFT if bias_units else 0)
         weights = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))
         matrices.append(Caption(_cm(x), _cm(top), "", weights))
     return Figure(tuple(nodes), tuple(edges), tuple(captions), tuple(matrices))

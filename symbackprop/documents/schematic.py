@@ -24,7 +24,12 @@ from .summary import labels
 from .tables import GENERAL, relative
 
 #: Horizontal distance between two columns and vertical between two rows (cm).
-GAP, ROW = 3.0, 0.7
+GAP, ROW = 3.0, 0.75
+#: From the centre of a column's lowest neuron down to the caption under it (cm): clear of a neuron its label
+#: widens past the compact size (a_{k+1,m}).
+CLEAR = 0.75
+#: The size of a schematic's neurons where one of them is labelled with a two-part index, a_{k+1,m}.
+WIDE, WIDE_ROW = "9.5mm", 0.95
 
 
 def _symbol(printer: NotationPrinter, kind: str, layer: int, *indices: str | int) -> str:
@@ -40,16 +45,18 @@ def _cm(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _column(x: float, column: str, entries: Sequence[str | None]) -> list[Node]:
-    """A column of neurons, top to bottom, ``None`` for an ellipsis; TikZ node names ``column0``, ``column1``, ..."""
-    top = (len(entries) - 1) * ROW / 2
-    return [Node(f"{column}{row}", _cm(x), _cm(top - row * ROW), label or r"\vdots", "neuron" if label else "dots")
+def _column(x: float, column: str, entries: Sequence[str | None], step: float = ROW) -> list[Node]:
+    """A column of neurons, top to bottom, ``step`` apart, ``None`` for an ellipsis; TikZ node names ``column0``,
+    ``column1``, ..."""
+    top = (len(entries) - 1) * step / 2
+    return [Node(f"{column}{row}", _cm(x), _cm(top - row * step), label or r"\vdots", "neuron" if label else "dots")
             for row, label in enumerate(entries)]
 
 
-def _captions(printer: NotationPrinter, offsets: Sequence[int], height: int, first: int = 0) -> list[Caption]:
-    """``layer l-1``, ``layer l``, ... under the columns from ``first``."""
-    bottom = -(height - 1) * ROW / 2 - 0.65
+def _captions(printer: NotationPrinter, offsets: Sequence[int], height: int, first: int = 0,
+              step: float = ROW) -> list[Caption]:
+    """``layer l-1``, ``layer l``, ... under the columns from ``first``, of ``height`` rows ``step`` apart."""
+    bottom = -(height - 1) * step / 2 - CLEAR - (step - ROW)
     return [Caption(_cm((first + column) * GAP), _cm(bottom), "",
                     rf"\text{{layer }} {relative(printer.notation, offset)}") for column, offset in enumerate(offsets)]
 
@@ -82,7 +89,7 @@ def influence_figure(printer: NotationPrinter, layer: int) -> Figure:
     edges = [Edge(own[0].ref, above[0].ref),
              Edge(own[0].ref, above[2].ref, _symbol(at, "W", layer + 1, "k", "j"), "below"),
              Edge(above[0].ref, cost[0].ref), Edge(above[2].ref, cost[0].ref)]
-    bottom = _cm(-ROW - 0.65)
+    bottom = _cm(-ROW - CLEAR)
     captions = (Caption("0.00", bottom, "", r"\text{layer } L-1"), Caption(_cm(GAP), bottom, "", r"\text{layer } L"),
                 Caption(_cm(2 * GAP), bottom, "the cost", ""))
     return Figure(tuple(own + above + cost), tuple(edges), captions, (), compact=True)
@@ -98,15 +105,16 @@ def layer_figure(printer: NotationPrinter, through_outputs: bool) -> Figure:
         left = _column(0.0, "i", [_symbol(at, "z", g, 1), None, _symbol(at, "z", g, "j")])
         right = _column(GAP, "k", [_symbol(at, "a", g, 1), None, _symbol(at, "a", g, "j")])
         edges = [Edge(left[row].ref, right[row].ref) for row in (0, 2)]
-        bottom = _cm(-ROW - 0.9)  # two lines of caption, clear of the lowest neuron
+        bottom = _cm(-ROW - CLEAR - 0.25)  # two lines of caption, clear of the lowest neuron
         layer = relative(printer.notation, 0)
         captions = [Caption(_cm(column * GAP), bottom, part, rf"\text{{layer }} {layer}")
                     for column, part in enumerate(("pre-activations", "activations"))]
         return Figure(tuple(left + right), tuple(edges), tuple(captions), (), compact=True)
-    left = _column(0.0, "i", [_symbol(at, "a", g, 1), None, _symbol(at, "a", g, "j")])
-    right = _column(GAP, "k", [_symbol(at, "z", g + 1, 1), None, _symbol(at, "z", g + 1, "k")])
+    left = _column(0.0, "i", [_symbol(at, "a", g, 1), None, _symbol(at, "a", g, "j")], WIDE_ROW)
+    right = _column(GAP, "k", [_symbol(at, "z", g + 1, 1), None, _symbol(at, "z", g + 1, "k")], WIDE_ROW)
     edges = [Edge(left[row].ref, right[other].ref) for row in (0, 2) for other in (0, 2)]
-    return Figure(tuple(left + right), tuple(edges), tuple(_captions(printer, (0, 1), 3)), (), compact=True)
+    return Figure(tuple(left + right), tuple(edges), tuple(_captions(printer, (0, 1), 3, step=WIDE_ROW)), (),
+                  compact=True, neuron_size=WIDE)  # a_{k+1,m}: every circle that wide, the rows further apart
 
 
 def paths_figure() -> Figure:

@@ -13,12 +13,15 @@ import pytest
 
 from symbackprop import Network
 from symbackprop.derive.derivation import Derivation
+from symbackprop.documents.figure import BIAS_LIFT, ROW, build_figure
 from symbackprop.documents.files import document_files, engine_forms
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import SECTIONS, DocumentOptions
 from symbackprop.documents.render import environment, render_markdown, render_tex
 from symbackprop.model.activations import ACTIVATIONS
 from symbackprop.notation.display import visual_width
+from symbackprop.notation.presets import PRESETS
+from symbackprop.notation.printer import NotationPrinter
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -119,6 +122,24 @@ def test_a_displays_lead_sentence_stays_on_the_displays_page(name: str) -> None:
         assert rest.index(r"\endgroup") == closed + rest[closed:].index(r"\endgroup")  # after its display
         assert f"\\begin{{{environment}}}" not in rest[1:rest.index(r"\endgroup")]  # and before any other
     assert tex.count(r"\begingroup\interlinepenalty=10000 ") == tex.count("\n\\endgroup\n")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_heading_asks_for_the_room_of_what_it_leads_into(name: str) -> None:
+    """Each heading asks for room below it on its page (never last there): a heading with no text of its own,
+    for its first subsection's heading and what that leads into; a sentence that leads into boxed equations, for
+    them all (seed 002's "Summary", then "For one example" and BP1-BP4, which do not break)."""
+    derivation, options = _derivation(name)
+    tex = render_tex(derivation, options)
+    document = build_document(derivation, options)
+    for section in (section for section in document.sections if section.title):
+        asked = tex[:tex.index(f"\\label{{{section.label}}}")].rsplit(r"\needspace{", 1)[1]
+        assert int(asked.split("\\baselineskip")[0]) == section.room >= 6
+        if not section.blocks and section.subsections:
+            assert section.room == section.subsections[0].room + 4
+    if name == "goodfellow":
+        summary = next(section for section in document.sections if section.title == "Summary")
+        assert summary.room == 3 * 4 + 6 + 4  # BP1-BP4, their lead sentence, two headings
 
 
 def test_an_algorithm_line_that_wraps_keeps_its_indentation() -> None:
@@ -345,3 +366,19 @@ def test_goodfellows_summarised_element_form_indexes_neurons_i_and_j_apart_from_
     tex = render_tex(network.derive(), DocumentOptions(notation="goodfellow", sections="element", formats=("tex",)))
     assert r"\frac{\partial \mathcal{L}(\theta)}{\partial W_{3ij}}" in tex and r"\text{for every } i, j" in tex
     assert r"W_{3jk}" not in tex
+
+
+def test_a_bias_unit_is_drawn_clear_of_the_first_weights_label() -> None:
+    """Seed 000's bias units sit higher than a row above the first neuron, so that their edges pass above the label
+    of the first weight (w_11, drawn on its edge near the source), not through it; the weights' names rise too."""
+    network = Network([2, 2, 2], bias="neuron")
+    figure = build_figure(network, NotationPrinter(PRESETS["ng"], network))
+    nodes = {node.name: node for node in figure.nodes}
+    for layer in (0, 1):
+        lift = float(nodes[f"b{layer}"].y) - float(nodes[f"n{layer}_1"].y)
+        assert lift == pytest.approx(ROW + BIAS_LIFT)
+    assert min(float(name.y) for name in figure.matrices) > float(nodes["b0"].y)
+    plain = build_figure(Network([2, 2, 2]), NotationPrinter(PRESETS["ng"], Network([2, 2, 2])))
+    assert not [node for node in plain.nodes if node.kind == "bias"]
+    tex = render_tex(network.derive(forms=()), DocumentOptions(notation="ng", sections="figure", formats=("tex",)))
+    assert r"weight/.style={font=\scriptsize, pos=0.2, above" in tex

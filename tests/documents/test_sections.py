@@ -665,6 +665,15 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     assert tex.index(r"\text{by the step before}") < weighted < tex.index("Gradients with respect to the weights")
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, outputs):outputs]
     assert "{$h_{k1}$}" in drawn and "{$a_{k+1,m}$}" in drawn and drawn.count(r"\draw[edge]") == 4
+    assert "minimum size=9.5mm" in drawn  # every circle as wide as a_{k+1,m}'s, none larger than the others
+    # kept in place before the vectors, whose sentence ("Consider the two vectors ..., the gradient ...") goes
+    # on after their display: no float lands inside it
+    assert tex.rindex(r"\begin{figure}[!h]", 0, outputs) < outputs < tex.index("Consider the two vectors")
+    # seed 002's chain rule along multiple paths, stated, then displayed, before its two-path example
+    rule = (r"if $p(z)$ is a function of intermediate results $q_1(z), q_2(z), \ldots$, then" "\n\n\n$$\n"
+            r"\begin{aligned}" "\n" r"   & \frac{\partial p}{\partial z} = \sum_{m} \frac{\partial p}{\partial q_m}\,"
+            r"\frac{\partial q_m}{\partial z}")
+    assert md.index(rule) < md.index("*Figure: An example: $x$ reaches $z$ along two paths")
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, weighted):weighted]
     assert "{$a_{ki}$}" in drawn and "{$h_{ki}$}" in drawn and drawn.count(r"\draw[edge]") == 2
     alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="general", formats=("md",)))
