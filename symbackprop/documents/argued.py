@@ -27,36 +27,13 @@ from ..notation.display import Display, Line, chain, one_line
 from ..notation.printer import NotationPrinter
 from ..notation.written import limits_said, written
 from . import thin
+from .intros import INTRO
 from .notes import note
 from .routes import route
 from .schematic import schematic_blocks
 from .sections import Block, Section, display, stack, text
 from .summary import labels
 from .vectors import stacked_blocks
-
-#: What each argument is about, before its display.
-INTRO = {
-    "output": "The output layer. For a neuron ${j}$ of layer $L$, by the chain rule through its activation:",
-    "hidden": ("A hidden layer ${l} < L$. The cost depends on ${z}$ through every neuron ${k}$ of layer "
-               "${l}+1$, so the multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, "
-               "$\\frac{{\\partial y}}{{\\partial x}} = \\sum_{{i}} \\frac{{\\partial y}}{{\\partial u_i}}\\,"
-               "\\frac{{\\partial u_i}}{{\\partial x}}$. Whatever the widths (also for one neuron in layer ${l}+1$):"),
-    "prediction": ("The network's output is ${outputs}$, and the loss of one example is $-\\log$ of its entry for "
-                   "the example's true class label $\\ell$. With respect to each output ${j}$:"),
-    "softmax": ("The output layer: a softmax with sparse cross-entropy. What we are after is the derivative with "
-                "respect to each weighted input ${z}$: the loss, $-\\log$ of the output of the class label $\\ell$, "
-                "depends on every one of them, since the softmax's denominator sums over them all. Recall the "
-                "quotient rule $\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
-    "activation": ("A hidden layer ${l} < L$. The loss depends on the output ${a}$ through every neuron ${k}$ of "
-                   "layer ${l}+1$, so the chain rule along multiple paths sums over them, a term for each path: if "
-                   "$p(z)$ is a function of intermediate results $q_1(z), q_2(z), \\ldots$, then"),
-    "through_output": "Then through the activation of the same neuron:",
-    # the rule an intro ends in, displayed after it (seed 002's chain rule along multiple paths)
-    "activation rule": r"\frac{\partial p}{\partial z} = \sum_{m} \frac{\partial p}{\partial q_m}\,"
-                       r"\frac{\partial q_m}{\partial z}",
-    "weight": "A weight reaches the cost only through the weighted input of its neuron:",
-    "bias": "Likewise a bias:",
-}
 
 
 def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str, every: bool = False) -> Section:
@@ -181,14 +158,20 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         drawn[2] = _named(drawn[2], printer)
     if way.stacked and argument.stacked:  # before the vectors, whose sentences go on after their displays
         drawn[2] = _in_place(drawn[2])
-    rule = [] if last_hidden or f"{argument.name} rule" not in INTRO else [
-        display(Display((Line("", "", INTRO[f"{argument.name} rule"]),)))]
-    blocks = [*before, *drawn[0], text(intro), *rule, *drawn[1], *told, *drawn[2]]
+    blocks = [*before, *drawn[0], text(intro), *([] if last_hidden else _rule(argument)), *drawn[1], *told,
+              *drawn[2]]
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
     if way.stacked and argument.stacked:
         blocks += stacked_blocks(argument, letters, printer, _printer(argument, printer))
     return blocks + (example_blocks(argument, printer) if examples else [])
+
+
+def _rule(argument: Argument) -> list[Block]:
+    """The rule the argument's introduction ends in, displayed after it (seed 002's chain rule along multiple
+    paths); nothing where the introduction has none."""
+    rule = INTRO.get(f"{argument.name} rule")
+    return [display(Display((Line("", "", rule),)))] if rule else []
 
 
 def _outputs(argument: Argument, printer: NotationPrinter) -> str:
