@@ -129,18 +129,9 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
                      ) -> list[Block]:
     letters = notation_letters(argument, printer)
     shown = _printer(argument, printer)
-    z, a = (shown.doprint(general.with_letters(sp.Symbol(symbols.element(kind, argument.layer, "j")), letters))
-            for kind in ("z", "a"))
     way = route(printer.notation)
-    template = way.intros.get(argument.name, INTRO[argument.name])
-    intro = template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter,
-                            outputs=_outputs(argument, shown) if argument.name == "prediction" else "")
+    intro = _intro(argument, letters, printer)
     last_hidden = argument.name == "activation" and way.last_hidden_first
-    if last_hidden:  # seed 001: "Observe now layer L-1. Schematically, [the figure]. Then, ..."
-        intro = (f"The cost depends on the output ${a}$ through every neuron ${letters['k']}$ of layer $L$, so the "
-                 "multivariable chain rule sums over them:")
-    if argument.name == "output" and printer.network.layers[-1] == 1:
-        intro = "For the output layer, of one neuron, by the chain rule through its activation:"
     before: list[Block] = []
     if argument.name == "hidden" and way.chain_rule_shown:
         before, intro = _chain_rule_shown(argument, letters, shown)
@@ -163,8 +154,26 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
     if way.stacked and argument.stacked:
-        blocks += stacked_blocks(argument, letters, printer, _printer(argument, printer))
+        blocks += stacked_blocks(argument, letters, printer, _printer(argument, printer),  # and its Table 1 figure
+                                 next((figure.label for figure in drawn[2] if figure.text), ""))
     return blocks + (example_blocks(argument, printer) if examples else [])
+
+
+def _intro(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> str:
+    """The sentence before the argument's display (:data:`.intros.INTRO`, or the notation's own), in its letters;
+    seed 001's for the last hidden layer ("Observe now layer L-1. Schematically, [the figure]. Then, ..."); for an
+    output layer of one neuron, no neuron j."""
+    shown, way = _printer(argument, printer), route(printer.notation)
+    z, a = (shown.doprint(general.with_letters(sp.Symbol(symbols.element(kind, argument.layer, "j")), letters))
+            for kind in ("z", "a"))
+    if argument.name == "activation" and way.last_hidden_first:
+        return (f"The cost depends on the output ${a}$ through every neuron ${letters['k']}$ of layer $L$, so the "
+                "multivariable chain rule sums over them:")
+    if argument.name == "output" and printer.network.layers[-1] == 1:
+        return "For the output layer, of one neuron, by the chain rule through its activation:"
+    template = way.intros.get(argument.name, INTRO[argument.name])
+    return template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter,
+                           outputs=_outputs(argument, shown) if argument.name == "prediction" else "")
 
 
 def _rule(argument: Argument) -> list[Block]:

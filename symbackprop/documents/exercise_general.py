@@ -278,7 +278,8 @@ def homework_section(derivation: Derivation, printer: NotationPrinter, prefix: s
     generic = generic_derivation(network)
     printers = (NotationPrinter(printer.notation, generic.network, indicator=printer.indicator, width=printer.width),
                 printer)
-    asked, answered = problem_blocks(generic, printers[0]), solution_blocks(derivation, generic, printers, prefix)
+    asked = problem_blocks(generic, printers[0])
+    answered = solution_blocks(derivation, generic, printers, f"{prefix}hw:")  # its figures' labels its own
     parts = tuple(Section(f"({part}) {title}", f"{prefix}hw:{part}", (*asked[part], *_solution(answered[part])))
                   for part, title in (("a", "The error terms"), ("b", "The gradients")))
     return Section("Problem", f"{prefix}sec:problem", setup_blocks(derivation, generic, printers[0], "(a) and (b)"),

@@ -68,6 +68,11 @@ class Document:
 
         return [figure for section in self.sections + self.appendix for figure in within(section)]
 
+    @property
+    def figure_numbers(self) -> dict[str, int]:
+        """Each captioned figure's number, by its label, as LaTeX numbers them (in the order they appear)."""
+        return {figure.label: number for number, figure in enumerate((f for f in self.figures() if f.text), 1)}
+
 
 def figure_note(formats: Sequence[str]) -> str:
     """Where the figure a Markdown document made without the PDF (and so without its images) is drawn, among the

@@ -11,7 +11,8 @@ before rendering (:mod:`symbackprop.documents.model`); the templates in ``templa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import jinja2
@@ -27,7 +28,7 @@ from ..resources import templates_dir
 from ..templating import make_environment
 from .model import Document, build_document
 from .options import DocumentOptions
-from .sections import Block
+from .sections import REF_CLOSE, REF_OPEN, Block
 from .words import BIAS_NAMES, LOSS_NAMES
 
 ESCAPES: dict[str, Callable[[str], str]] = {"latex": latex_escape, "markdown": markdown_escape}
@@ -46,7 +47,21 @@ def environment(kind: str) -> jinja2.Environment:
     env = make_environment(templates_dir() / kind)
     env.filters["escape"] = escape
     env.filters["prose"] = lambda text: prose(text, escape)
+    env.filters["refs"] = _latex_refs if kind == "latex" else _markdown_refs
     return env
+
+
+_REF = re.compile(f"{REF_OPEN}([^{REF_CLOSE}]*){REF_CLOSE}")
+
+
+def _latex_refs(text: str) -> str:
+    """A text's references to figures (:func:`~.sections.figure_ref`) as LaTeX's own."""
+    return _REF.sub(lambda found: f"Figure~\\ref{{{found.group(1)}}}", text)
+
+
+def _markdown_refs(text: str, numbers: Mapping[str, int]) -> str:
+    """A text's references to figures by the figures' ``numbers``."""
+    return _REF.sub(lambda found: f"Figure {numbers[found.group(1)]}", text)
 
 
 def render_document(kind: str, template: str, document: Document, network: Architecture) -> str:

@@ -97,6 +97,16 @@ class Block:
     lead: str = ""
 
 
+#: The marks around a figure's label in a text, where the text refers to it (:func:`figure_ref`).
+REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
+
+
+def figure_ref(label: str) -> str:
+    """A reference to the figure ``label`` in a text block: "Figure~\\ref{label}" in LaTeX (right in a host
+    document too), "Figure 3" in Markdown, numbered as LaTeX numbers the captioned figures."""
+    return f"{REF_OPEN}{label}{REF_CLOSE}"
+
+
 def text(paragraph: str, lead: str = "") -> Block:
     return Block("text", text=paragraph, lead=lead)
 

@@ -18,7 +18,7 @@ from ..notation.written import neurons
 from . import sections as sec
 from .figure import build_figure
 from .routes import route
-from .sections import Block, Section, display, text
+from .sections import Block, Section, display, figure_ref, text
 from .summary import labels
 from .tables import GENERAL, architecture_table, notation_table, table
 from .words import BIAS_NAMES, activation_word, describe
@@ -51,7 +51,8 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
                                    (Block("table", table=notation_table(network, printer, "batch" in shown)),)))
     if "forward" in shown:
         subsections.append(Section("Forward pass", f"{prefix}sec:forward",
-                                   forward_blocks(derivation, printer, general="general" in shown)))
+                                   forward_blocks(derivation, printer, general="general" in shown,
+                                                  figure=f"{prefix}fig:network" if "figure" in shown else "")))
         if route(notation).fundamentals:  # seed 002's section of its own
             subsections.append(Section("Fundamentals", f"{prefix}sec:fundamentals", _fundamentals(derivation, printer)))
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
@@ -136,12 +137,15 @@ def _output_width(n: int) -> str:
     return f"$p = {n}$ neuron{'' if n == 1 else 's'}"
 
 
-def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bool = False) -> tuple[Block, ...]:
+def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bool = False, figure: str = ""
+                   ) -> tuple[Block, ...]:
     """The forward pass layer by layer, then neuron by neuron: every neuron, or (a large network, or a document
-    that argues for a general neuron) one general neuron of each layer; or, as seed 003, its dynamics alone."""
+    that argues for a general neuron) one general neuron of each layer; or, as seed 003, its dynamics alone.
+    ``figure``: the label of the network's figure, where the document draws it."""
     network, way = derivation.network, route(printer.notation)
     cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
-    blocks = _neuron_dynamics(derivation, printer) if way.dynamics else _layer_by_layer(derivation, printer, general)
+    blocks = _neuron_dynamics(derivation, printer) if way.dynamics else _layer_by_layer(derivation, printer, general,
+                                                                                        figure)
     if network.loss.generic:
         blocks.append(text(f"The cost of one example is ${cost}$, a function of the outputs and the targets, "
                            f"${printer.doprint(derivation.loss)}$, left general; over $m$ examples, ${total}$ is "
@@ -163,9 +167,10 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
     return tuple(blocks)
 
 
-def _layer_by_layer(derivation: Derivation, printer: NotationPrinter, general: bool) -> list[Block]:
-    """The forward pass as whole layers, the parameters' sizes (seed 002: the layers nested into one function),
-    then neuron by neuron: every neuron, or one general neuron of each layer."""
+def _layer_by_layer(derivation: Derivation, printer: NotationPrinter, general: bool, figure: str) -> list[Block]:
+    """The forward pass as whole layers, the parameters' sizes (seed 002: the layers nested into one function, "with
+    the architecture of Figure 1" where ``figure`` labels it), then neuron by neuron: every neuron, or one general
+    neuron of each layer."""
     network = derivation.network
     vector_lines = tuple(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs))
                          for eq in derivation.forward_vector)
@@ -173,7 +178,8 @@ def _layer_by_layer(derivation: Derivation, printer: NotationPrinter, general: b
               text(_dimensions(network, printer))]
     if route(printer.notation).nested_model and derivation.model is not None:
         model = derivation.model
-        blocks.append(text("The whole network is one function of its input, the layers nested:"))
+        drawn = f"With the architecture of {figure_ref(figure)}, the whole" if figure else "The whole"
+        blocks.append(text(f"{drawn} network is one function of its input, the layers nested:"))
         blocks.append(display(Display((Line(printer.doprint(model.lhs), "=", printer.doprint(model.rhs)),))))
     if not sec.summarised(network) and not general:
         return [*blocks, text("Neuron by neuron:"), display(_element_forward(derivation, printer))]

@@ -18,7 +18,7 @@ from ..notation.display import NOTE_GAP, Display, Line, pack, visual_width
 from ..notation.printer import NotationPrinter
 from .figure import build_figure
 from .notes import note
-from .sections import Block, Section, display, text
+from .sections import Block, Section, display, figure_ref, text
 from .summary import labels
 
 
@@ -35,8 +35,8 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
     depth = thin.network.depth
     spec = "-".join(["1"] * (depth + 1))
     blocks: list[Block] = [
-        text(f"First a network as deep as this one but thin, one neuron in each layer ({spec}), its activation "
-             "functions and loss left general:"),
+        text(f"First a network as deep as this one but thin, one neuron in each layer ({spec}, "
+             f"{figure_ref(f'{prefix}fig:thin')}), its activation functions and loss left general:"),
         Block("figure", figure=build_figure(thin.network, shown), label=f"{prefix}fig:thin",
               text=f"The thin network, {spec}: one neuron in each layer."),
         text(f"To learn the weight ${weight}$ by gradient descent we need ${lhs}$. The chain rule, applied once per "

@@ -19,15 +19,15 @@ from ..notation.matrices import bracketed
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
 from .notes import note
-from .sections import Block, display, text
+from .sections import Block, display, figure_ref, text
 from .summary import labels
 
 
 def stacked_blocks(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
-                   shown: NotationPrinter) -> list[Block]:
+                   shown: NotationPrinter, pictured: str = "") -> list[Block]:
     """Seed 002's vector of a result: its entries, the result in each, then the vector it makes, ``shown`` writing
     the argument's layers (L, k, k+1); a weight's and a bias's written out for the layer :func:`_parameter_layer`
-    names."""
+    names. ``pictured``: the label of the figure that pictures the vector ("left figure in Table 1")."""
     before: list[Block] = []
     if argument.name in ("weight", "bias"):
         intro, shown = _parameter_layer(argument, printer)
@@ -35,7 +35,8 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
             before, intro = _any_size(argument, shown)
     else:
         here = _here(argument.layer, shown) if argument.layer < printer.network.depth else ""  # its entries: to p
-        intro = f"For every neuron ${letters['j']}$ of the layer at once, the entries stacked{here}:"
+        at_once = f" ({figure_ref(pictured)})" if pictured else ""
+        intro = f"For every neuron ${letters['j']}$ of the layer at once{at_once}, the entries stacked{here}:"
         if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
             intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
             before = _two_vectors(argument, letters, shown)

@@ -106,7 +106,7 @@ def small() -> Derivation:
 
 
 def _figure_line(markdown: str) -> str:
-    (line,) = [line for line in markdown.splitlines() if line.startswith("*Figure:")]
+    (line,) = [line for line in markdown.splitlines() if line.startswith("*Figure 1:")]
     return line
 
 
@@ -114,7 +114,7 @@ def test_markdown_made_with_the_pdf_shows_the_figure_as_its_image(small: Derivat
     options = DocumentOptions(forms=("vector",), formats=("tex", "pdf", "md"), sections="figure")
     for markdown in (render_markdown(small, options), document_files(small, options)["derivation-nielsen.md"]):
         assert "![Figure](derivation-nielsen-figure-1.svg)" in markdown
-        assert _figure_line(markdown) == "*Figure: The 2-3-1 network, labelled in Nielsen's notation.*"
+        assert _figure_line(markdown) == "*Figure 1: The 2-3-1 network, labelled in Nielsen's notation.*"
 
 
 @pytest.mark.parametrize(("formats", "where"), [(("tex", "md"), "LaTeX file"), (("md",), "LaTeX and PDF versions")])

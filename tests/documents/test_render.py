@@ -382,3 +382,22 @@ def test_a_bias_unit_is_drawn_clear_of_the_first_weights_label() -> None:
     assert not [node for node in plain.nodes if node.kind == "bias"]
     tex = render_tex(network.derive(forms=()), DocumentOptions(notation="ng", sections="figure", formats=("tex",)))
     assert r"weight/.style={font=\scriptsize, pos=0.2, above" in tex
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_text_refers_to_a_figure_by_the_number_its_caption_has(name: str) -> None:
+    """"As in Figure 2": LaTeX's own reference (right in a host document too) to a figure it draws; in Markdown
+    the figure's number, which its caption carries, counted as LaTeX counts the captioned figures."""
+    derivation, options = _derivation(name)
+    tex, md = render_tex(derivation, options), render_markdown(derivation, options)
+    assert "\ue000" not in tex + md and "\ue001" not in tex + md
+    labels = re.findall(r"\\label\{([^}]*)\}", tex)
+    assert len(labels) == len(set(labels))  # each figure its own (the homework's drawn again are)
+    for label in re.findall(r"Figure~\\ref\{([^}]*)\}", tex):
+        assert f"\\label{{{label}}}" in tex
+    captions = [int(n) for n in re.findall(r"^\*Figure (\d+): ", md, re.MULTILINE)]
+    assert captions == list(range(1, len(captions) + 1)) and len(captions) == tex.count(r"\caption{")
+    for number in re.findall(r"(?<!\*)Figure (\d+)\b", md):
+        assert int(number) in captions
+    if name == "goodfellow":  # the seed's "as in Figure 1", "as in Figure 2", "(left figure in Table 1)", ...
+        assert len(re.findall(r"(?<!\*)Figure \d+\b", md)) == 4 == tex.count(r"Figure~\ref{")

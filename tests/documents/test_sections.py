@@ -500,7 +500,7 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     learning algorithm."""
     text = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
                            DocumentOptions(notation="goodfellow", formats=("md",)))
-    assert "### A thin network first" in text and "(1-1-1-1)" in text
+    assert "### A thin network first" in text and "(1-1-1-1, Figure 2)" in text
     assert "each with its class label (a multi-class classification)" in text
     assert ("The quantities of interest are the gradients with respect to the output units, the hidden units, and "
             "the") in text
@@ -518,7 +518,7 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
         assert part in text, part
     deeper = render_markdown(Network([2, 2, 2, 2, 1]).derive(forms=("thin",)),
                              DocumentOptions(notation="goodfellow", sections="thin", formats=("md",)))
-    assert "(1-1-1-1-1)" in deeper and all(rf"\text{{layer {k}}}" in deeper for k in (1, 2, 3))
+    assert "(1-1-1-1-1, Figure 1)" in deeper and all(rf"\text{{layer {k}}}" in deeper for k in (1, 2, 3))
     assert "thin network" not in render_markdown(_seed("goodfellow").derive(forms=("element", "vector", "thin")),
                                                  DocumentOptions(notation="ng", formats=("md",)))
 
@@ -673,7 +673,7 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     rule = (r"if $p(z)$ is a function of intermediate results $q_1(z), q_2(z), \ldots$, then" "\n\n\n$$\n"
             r"\begin{aligned}" "\n" r"   & \frac{\partial p}{\partial z} = \sum_{m} \frac{\partial p}{\partial q_m}\,"
             r"\frac{\partial q_m}{\partial z}")
-    assert md.index(rule) < md.index("*Figure: An example: $x$ reaches $z$ along two paths")
+    assert md.index(rule) < md.index("*Figure 3: An example: $x$ reaches $z$ along two paths")
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, weighted):weighted]
     assert "{$a_{ki}$}" in drawn and "{$h_{ki}$}" in drawn and drawn.count(r"\draw[edge]") == 2
     alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="general", formats=("md",)))
@@ -716,14 +716,14 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     homework = render_tex(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("tex",)))
     # "Observe now layer L-1. Schematically, [the figure]", the figure kept where the sentence leads into it
     lead = homework.index("Observe now layer $L-1$. Schematically:")
-    assert lead < homework.index(r"\begin{figure}[!h]", lead) < homework.index(r"\label{bp:fig:influence}")
-    assert homework.index(r"\label{bp:fig:influence}") < homework.index("The cost depends on the output")
+    assert lead < homework.index(r"\begin{figure}[!h]", lead) < homework.index(r"\label{bp:hw:fig:influence}")
+    assert homework.index(r"\label{bp:hw:fig:influence}") < homework.index("The cost depends on the output")
     # "Functions are computed in chains: [the drawing]": the weight and the bias both enter z_j, on to the cost
     # (a drawing in the text, as the seed's, without a caption)
     lead = homework.index(r"\textit{Solution.} Functions are computed in a chain:")
     assert homework.index(r"\begin{center}", lead) < homework.index(r"\begin{tikzpicture}", lead)
     chain = homework[homework.index(r"\begin{tikzpicture}", lead):homework.index(r"\end{center}", lead)]
-    assert r"\label{bp:fig:chain}" not in homework and r"\caption" not in chain
+    assert r"\label{bp:hw:fig:chain}" not in homework and r"\caption" not in chain
     for edge in ("(w0) -- (z0)", "(b0) -- (z0)", "(z0) -- (a0)", "(a0) -- (d0)", "(d0) -- (c0)"):
         assert edge in chain, edge
     for label in (r"{$W_{ij}^{(\ell)}$}", r"{$b_{j}^{(\ell)}$}", r"{$z_{j}^{(\ell)}$}", r"{$a_{j}^{(\ell)}$}", "{$c$}"):
@@ -886,7 +886,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert r"The network's output is $\underline{\hat{y}} = (\hat{y}_{1}, \ldots, \hat{y}_{p})^{\top}$" in goodfellow
     assert r"below the first layer, the input: $\underline{h}_{0} = \underline{x}$" in goodfellow  # before §5.1
     assert "What we are after is the derivative with respect to each weighted input $a_{Li}$" in goodfellow
-    assert "(1-1-1-1), its activation functions and loss left general" in goodfellow
+    assert "(1-1-1-1, Figure 2), its activation functions and loss left general" in goodfellow
     assert "The cost of one example is" not in goodfellow  # its forward pass states it
     assert goodfellow.index("### Forward pass") < goodfellow.index("### Fundamentals") < goodfellow.index(
         "| learning algorithm |") < goodfellow.index("## A thin network first")
