@@ -191,7 +191,7 @@ class _Builder:
         name, d, grad, a = symbols.matrix("delta", L), s.delta(L), s.grad(), s.a(L)
         self.add(name, L, d, (), Rule.CHAIN_RULE_DIAGONAL_JACOBIAN,
                  sp.MatMul(sp.Transpose(Partial(a, s.z(L))), Partial(COST, a)))
-        self.add(name, L, d, (), Rule.DIAGONAL_JACOBIAN, sp.MatMul(self._diagonal(L), grad))
+        self.add(name, L, d, (), Rule.SYMMETRIC_JACOBIAN, sp.MatMul(self._diagonal(L), grad))
         self.add(name, L, d, (), Rule.DIAGONAL_TIMES_VECTOR, sp.HadamardProduct(grad, s.g_prime(L)))
         if grad_value is not None:
             self.add(name, L, d, (), Rule.DIFFERENTIATE_LOSS, sp.HadamardProduct(grad_value, s.g_prime(L)))
@@ -362,7 +362,8 @@ def definitions(step: Step, network: Architecture) -> tuple[Equation, ...]:
     if step.form == "vector" and step.rule is Rule.SIMPLIFY_IN_OUTPUT:
         worked = try_lift(derivative(act).textbook, {A: s.a(l), Z: s.z(l)}, s.ones(network.layers[l]))
         return () if worked is None else (Equation(act.name, s.g_prime(l), worked),)
-    at = {Rule.JACOBIAN_OF_WEIGHTED_SUM: (l + 1, 0), Rule.DIAGONAL_JACOBIAN: (l, 1), Rule.JACOBIAN_OF_BIAS: (l, 0)}
+    at = {Rule.JACOBIAN_OF_WEIGHTED_SUM: (l + 1, 0), Rule.DIAGONAL_JACOBIAN: (l, 1), Rule.SYMMETRIC_JACOBIAN: (l, 1),
+          Rule.JACOBIAN_OF_BIAS: (l, 0)}
     if step.form != "vector" or step.rule not in at:
         return ()
     return (forward_vector(network)[2 * (at[step.rule][0] - 1) + at[step.rule][1]],)

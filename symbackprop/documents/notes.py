@@ -79,6 +79,7 @@ NOTES: dict[Rule, str] = {
     # ``<definition>``: the definition the step differentiates, filled in by the vector form's display (which puts
     # it after the note where the note does not say where)
     Rule.DIAGONAL_JACOBIAN: r"\text{since } <definition>\text{: each output depends only on its own input}",
+    Rule.SYMMETRIC_JACOBIAN: r"\text{since } <definition>\text{: a diagonal Jacobian, its own transpose}",
     Rule.JACOBIAN_CHAIN: r"\text{chain rule, through the activation; the next layer's error}",
     Rule.JACOBIAN_OF_WEIGHTED_SUM: r"\text{since}",
     Rule.JACOBIAN_OF_BIAS: r"\text{since}",

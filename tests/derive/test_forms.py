@@ -188,8 +188,8 @@ def test_the_vector_form_argues_as_seed_004() -> None:
     entry by entry and then as one matrix; no step multiplies ∂C/∂z by ∂z/∂W, and the batch form cites BP4."""
     d = Network([2, 3, 2]).derive(forms=("vector", "batch"))
     rules = {name: [s.rule for s in d.steps_of("vector", name)] for name in ("delta2", "delta1", "W1", "b1")}
-    assert rules["delta2"][:3] == [Rule.CHAIN_RULE_DIAGONAL_JACOBIAN, Rule.DIAGONAL_JACOBIAN,
-                                   Rule.DIAGONAL_TIMES_VECTOR]
+    assert rules["delta2"][:3] == [Rule.CHAIN_RULE_DIAGONAL_JACOBIAN, Rule.SYMMETRIC_JACOBIAN,
+                                   Rule.DIAGONAL_TIMES_VECTOR]  # (∂a/∂z)ᵀ is diag(σ'(z)): it is diagonal
     assert rules["delta1"] == [Rule.CHAIN_RULE_LAYER_JACOBIAN, Rule.JACOBIAN_CHAIN, Rule.JACOBIAN_OF_WEIGHTED_SUM,
                                Rule.DIAGONAL_JACOBIAN, Rule.TRANSPOSE_OF_PRODUCT, Rule.DIAGONAL_TIMES_VECTOR]
     assert rules["W1"] == [Rule.CHAIN_RULE_PARAMETER, Rule.LOCAL_LINEAR, Rule.DEFINITION, Rule.ENTRY_BY_ENTRY,

@@ -175,6 +175,7 @@ W2_jk = _entry("W2_j_k")
 #: rule): a Jacobian the wrong way round or lost, diag's entries swapped, a matrix's entries swapped, a wrong index.
 MISTAKES: dict[Rule, Callable[[sp.Basic], sp.Basic]] = {
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: _replaced(Partial(a2, z2), Partial(z2, a2)),
+    Rule.SYMMETRIC_JACOBIAN: lambda r: r.xreplace({r.args[0].args[0]: _swap(r.args[0].args[0])}),
     Rule.DIAGONAL_JACOBIAN: lambda r: r.xreplace({r.args[0].args[0]: _swap(r.args[0].args[0])}),
     Rule.CHAIN_RULE_LAYER_JACOBIAN: _replaced(Partial(z2, z1), Partial(z2, a1)),
     Rule.JACOBIAN_CHAIN: _replaced(Partial(a1, z1), sp.Identity(3)),
