@@ -31,10 +31,10 @@ def stacked(network: Architecture) -> dict[str, tuple[Step, ...]]:
     if network.loss.sparse:  # ∇_ŷ L = -(1/ŷ_ℓ) e_ℓ
         label_output = sp.Symbol(symbols.element("a", L, "ell"), real=True)
         found["prediction"] = step("grad_a", L, s.sym("grad_a", L, network.layers[L]),
-                                   sp.MatMul(-1 / label_output, s.y(), evaluate=False))
+                                   sp.MatMul(-1 / label_output, s.y(), evaluate=False), Rule.ONE_HOT)
     if network.activation(L).name == "softmax" and network.loss.sparse:
         difference = sp.MatAdd(s.y(), sp.MatMul(-1, s.a(L), evaluate=False), evaluate=False)
-        found["softmax"] = step("delta", L, s.delta(L), sp.MatMul(-1, difference, evaluate=False))
+        found["softmax"] = step("delta", L, s.delta(L), sp.MatMul(-1, difference, evaluate=False), Rule.ONE_HOT)
     if L > 1:
         grad = s.sym("grad_a", L - 1, network.layers[L - 1])
         found["activation"] = step("grad_a", L - 1, grad, sp.MatMul(sp.Transpose(s.weights_without_bias(L)),

@@ -337,8 +337,8 @@ def example_section(derivation: Derivation, printer: NotationPrinter, prefix: st
              if block.display is not None]
     if not shown:
         return None
-    intro = text("For the network we started from, the error terms with its activation and loss: the output "
-                 "layer's, then the hidden layer's.")
+    intro = text("For the network we started from, with its own activation and loss, the error terms are these: "
+                 "the output layer's, then the hidden layer's.")
     return Section("For this network", f"{prefix}sec:example", (intro, display(stack(shown))))  # one display
 
 

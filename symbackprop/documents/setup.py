@@ -33,10 +33,9 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     if way.purpose:  # (what backpropagation is for opens the document: introduction_section)
         blocks.append(text(anatomy(network, printer)))
     elif way.goal:
-        blocks.append(text(f"The goal of backpropagation is the partial derivative of the cost "
-                           f"${printer.doprint(sp.Symbol('C'))}$ by every weight and every bias of the network. The "
-                           "derivation below works with whole layers, by matrix calculus, in the conventions of the "
-                           "notation table."))
+        blocks.append(text(f"The goal: the partial derivatives of the cost ${printer.doprint(sp.Symbol('C'))}$ with "
+                           "respect to every weight and bias. The derivation below works with whole layers, by matrix "
+                           "calculus, in the notation table's conventions."))
     if "forward" not in shown and not network.loss.generic:  # the cost the derivation differentiates, stated once
         cost = printer.doprint(sp.Symbol("c"))
         blocks.append(text(f"The cost of one example is ${cost} = {join_terms(sec.terms(derivation.loss, printer))}$."))
@@ -68,9 +67,9 @@ def _network_words(network: Architecture, printer: NotationPrinter, drawn: bool)
         listed = ", ".join(inputs) if len(inputs) <= 3 else f"{inputs[0]}, \\ldots, {inputs[-1]}"
         return (f"Consider {describe(network)}, with {BIAS_NAMES[network.bias]} and inputs ${listed}$, written in "
                 f"{notation.title}" + (":" if drawn else "."))
-    sizes, L = ", ".join(str(n) for n in network.layers), notation.bare_layer("z", network.depth)
-    return (f"We derive backpropagation for {describe(network)}, with {BIAS_NAMES[network.bias]}. "
-            f"The layers have {sizes} neurons; the output layer is layer $L = {L}$. The notation is {notation.title}.")
+    L = notation.bare_layer("z", network.depth)
+    return (f"We derive backpropagation in {notation.title} for {describe(network)}, with "
+            f"{BIAS_NAMES[network.bias]}; its output layer is layer $L = {L}$.")
 
 
 def introduction_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section | None:

@@ -179,7 +179,7 @@ def _indices(notation: Notation, network: Architecture) -> str:
     if network.depth > 1:
         said = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
                 f"${relative(notation, 1)}$; in the gradients, {weights('one')}")
-    return f"{said}. BP4 above is the last, vectorised: every weight of the layer at once."
+    return f"{said}. The boxed BP4 is the last one for every weight at once."
 
 
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:

@@ -61,6 +61,7 @@ class Rule(Enum):
     AS_INDICATOR = auto()  # the two cases as one formula, with the indicator 1_{l=i}
     FROM_ABOVE = auto()  # a quantity replaced by what the step before found for it (dc/da_j = sum_k w_kj delta_k)
     STACK = auto()  # a general neuron's result for every neuron at once: the entries stacked into a vector
+    ONE_HOT = auto()  # the same, its indicators 1_{l=i} stacked into the label's one-hot vector
     COLUMNS_TIMES_VECTOR = auto()  # entry j is column j of W, transposed, times a vector: together W^T times it
     ROWS_OF_TRANSPOSE = auto()  # the columns of W, transposed and stacked, are the rows of W^T
 
@@ -151,6 +152,8 @@ WORDS: dict[Rule, str] = {
     Rule.AS_INDICATOR: "the two cases as one formula: the indicator 1_{l=i} is 1 when i = l and 0 otherwise",
     Rule.FROM_ABOVE: "the factor replaced by what the step before found for it",
     Rule.STACK: "the same for every neuron, its entries stacked into a vector (a matrix for the weights)",
+    Rule.ONE_HOT: "the same for every neuron, stacked: its indicators 1_{l=i}, one of them 1, make the one-hot "
+                  "vector of the label",
     Rule.COLUMNS_TIMES_VECTOR: "entry j is column j of W times the vector (transposed): together W^T times it",
     Rule.ROWS_OF_TRANSPOSE: "the columns of W, transposed and stacked, are the rows of W^T",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: "chain rule; the Jacobian of an element-wise map is diagonal",

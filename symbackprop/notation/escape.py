@@ -19,7 +19,7 @@ LATEX_ESCAPES: Mapping[str, str] = {
     "&": r"\&",
     "#": r"\#",
     "%": r"\%",
-    "_": r"\_",
+    "_": r"\_\allowbreak{}",  # a name such as leaky_relu(1/5) may break after its underscore
     "^": r"\textasciicircum{}",
     "~": r"\textasciitilde{}",
     "<": r"\textless{}",

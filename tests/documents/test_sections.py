@@ -132,7 +132,8 @@ def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) 
     assert f"; {title}.*" in text  # the subtitle
     # the set-up names it again; a homework (input-major's default) states its own set-up instead; seed 003's
     # page names the network and its notation in one sentence leading into its figure
-    said = {"input-major": "", "bishop": f"written in {title}:"}.get(preset, f"The notation is {title}.")
+    said = {"input-major": "", "bishop": f"written in {title}:"}.get(
+        preset, f"We derive backpropagation in {title} for a 2-2-1 network")
     assert not said or said in text
 
 
@@ -278,9 +279,11 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \begin{bmatrix}\frac{\partial \mathcal{L}(\theta)}"
         r"{\partial \hat{y}_{1}} \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}} \\[6pt] \vdots "
         r"\\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{p}}\end{bmatrix}",
-        r"&= - \frac{1}{\hat{y}_{\ell}} \underline{e}_{\ell} \qquad \text{as one vector}",
+        r"&= - \frac{1}{\hat{y}_{\ell}} \underline{e}_{\ell} \qquad \text{as one vector: the indicators, one of "
+        r"them 1, make the one-hot label}",
         r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \begin{bmatrix}",
-        r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as one vector}",
+        r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as one vector: the indicators, one of "
+        r"them 1, make the one-hot label}",
         r"\sum_{m=1}^{n_{k+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,1} \\[6pt]",
         r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m=1}^{n_{k+1}} \frac{\partial "
         r"\mathcal{L}(\theta)}{\partial a_{k+1,m}}\,\frac{\partial a_{k+1,m}}{\partial h_{ki}}",
@@ -322,8 +325,7 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     assert (r"&= \operatorname{diag}(\sigma'(z^{l})) (W^{l+1})^{\top} \delta^{l+1} "
             r"\qquad (AB)^{\top} = B^{\top} A^{\top}") in vector
     assert "^{1}" not in vector and "^{2}" not in vector  # layers only as L, l, l+1, l-1
-    assert "The goal of backpropagation is the partial derivative of the cost $C$ by every weight and every bias" \
-        in text
+    assert "The goal: the partial derivatives of the cost $C$ with respect to every weight and bias." in text
     # the conventions define the error vector, δ^l ≡ ∂C/∂z^l, as seed 004's do
     assert r"the error vector $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
     # as the seed's steps: the chain rule, then the Jacobian it needs, then the result with it, each BP in turn
@@ -450,7 +452,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "
             r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for every hidden layer}") in hidden
     assert ("In BP2, $j$ indexes a neuron of layer $l$ and $k$ one of layer $l+1$; in the gradients, $j$ one of "
-            "layer $l+1$ and $k$ one of layer $l$. BP4 above is the last, vectorised") in text
+            "layer $l+1$ and $k$ one of layer $l$. The boxed BP4 is the last one for every weight at once.") in text
     at = 0
     for piece in order:
         at = text.index(piece, at)
@@ -464,7 +466,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
              "The backpropagation algorithm: stochastic gradient descent",
              r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} "
              r"\delta_{k}$",
-             "For the network we started from, the error terms with its activation and loss",
+             "For the network we started from, with its own activation and loss, the error terms are these",
              r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
              r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}"]
     at = 0
@@ -640,8 +642,10 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="batch", formats=("md",)))
     assert "## Backpropagation for a batch" in alone and "For the whole batch" not in alone  # no summary to join
     # each part opens with the thin network's chain again (the seed's road map), its own factors braced
-    signs = [md.index(sign) for sign in ("works out its output layer's pair of factors", "Then the pair of factors "
-                                         "for each hidden layer", "Last, the weight's own factor")]
+    # what a layer's pair of factors becomes for layers of any width (a softmax's output: not the pair itself)
+    signs = [md.index(sign) for sign in ("works out what its output layer's pair of factors becomes", "Then what the "
+                                         "pair of factors for each hidden layer becomes", "Last, the weight's own "
+                                         "factor")]
     assert [md.index(heading) for heading in headings[:3]] < signs and signs == sorted(signs)
     braced = [r"\underbrace{\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}}\, \frac{\partial \hat{y}_{1}}"
               r"{\partial a_{31}}}_{\substack{\text{the output}\\\text{layer}}}",
