@@ -5,6 +5,9 @@ each line entry by entry), as seed 002 builds ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import sympy as sp
 
 from ..derive import general
@@ -22,6 +25,9 @@ from .notes import note
 from .sections import Block, display, figure_ref, text
 from .summary import labels
 
+#: Seed 002's letter for the width of a hidden layer (it assumes W_k ∈ R^{n×n}).
+HIDDEN_WIDTH = "n"
+
 
 def stacked_blocks(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
                    shown: NotationPrinter, pictured: str = "") -> list[Block]:
@@ -34,7 +40,7 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
         if not intro:  # a square weight matrix: of any size n first
             before, intro = _any_size(argument, shown)
     else:
-        here = _here(argument.layer, shown) if argument.layer < printer.network.depth else ""  # its entries: to p
+        here = _count(argument, shown)
         at_once = f" ({figure_ref(pictured)})" if pictured else ""
         intro = f"For every neuron ${letters['j']}$ of the layer at once{at_once}, the entries stacked{here}:"
         if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
@@ -49,20 +55,69 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
 
 
 def _vector(step: Step, argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> str:
-    """A stacked line as written: entry by entry for a vector of the output layer where the notation has a letter
-    for its width, as seed 002 writes ∇_ŷ L and ∇_{a_L} L, ``[∂L/∂a_{L1}; ∂L/∂a_{L2}; ⋮; ∂L/∂a_{Lp}]``: the first
-    two entries of the line the verifier checks, then the general entry for neuron p."""
-    if not isinstance(step.result, sp.MatrixBase):
-        return written(step.result, printer)
-    result = step.result.applyfunc(lambda entry: general.with_letters(entry, letters))
-    count, network = printer.notation.output_count, printer.network
-    by_entry = step.rule in (Rule.DEFINITION, Rule.ENTRY_BY_ENTRY)
-    if not (count and by_entry and argument.layer == network.depth and result.shape == (network.layers[-1], 1)
-            and result.rows >= 2):
-        return written(result, printer)
-    last = general.with_letters(general.with_letters(general_entry(argument, step.rule), {"j": count}), letters)
-    return bracketed([[written(result[0], printer)], [written(result[1], printer)], [r"\vdots"],
-                      [written(last, printer)]])
+    """A stacked line as written: entry by entry where the notation has a letter for the layer's width
+    (:func:`_width`), with dots, as seed 002 writes its vectors, ``[∂L/∂a_{L1}; ∂L/∂a_{L2}; ⋮; ∂L/∂a_{Lp}]``
+    (:func:`_dotted`); else as it is."""
+    dotted = _dotted(step, argument, _width(step, printer))
+    if dotted is None:
+        shown = step.result
+        if isinstance(shown, sp.MatrixBase):
+            shown = shown.applyfunc(lambda entry: general.with_letters(entry, letters))
+        return written(shown, printer)
+    rows = [written(general.with_letters(entry, letters), printer) for entry in dotted]
+    return bracketed([[rows[0]], [rows[1]], [r"\vdots"], [rows[2]]])
+
+
+def _dotted(step: Step, argument: Argument, letter: str) -> tuple[sp.Basic, sp.Basic, sp.Basic] | None:
+    """The first two entries of a stacked line, as the verifier checks them, and its entry for the last neuron,
+    ``letter`` (p or n): the general entry, where it gives every entry the line checks (a general neuron's
+    result or quantity, or a column of the weights times a vector, ``(W_{k+1,·,n})ᵀ ∇_{a_{k+1}} L``); None
+    where there is no such entry."""
+    entry: Callable[[int | str], sp.Basic]
+    if not letter:
+        return None
+    if isinstance(step.result, sp.BlockMatrix):
+        checked = [step.result.blocks[row, 0] for row in range(step.result.blocks.rows)]
+        entry = functools.partial(_column_times, checked[0])
+    elif isinstance(step.result, sp.MatrixBase) and step.rule in (Rule.DEFINITION, Rule.ENTRY_BY_ENTRY):
+        checked, shape = list(step.result), general_entry(argument, step.rule)
+        entry = functools.partial(lambda i, form: general.with_letters(form, {"j": i}), form=shape)
+    else:
+        return None
+    if len(checked) < 2 or [entry(i) for i in range(1, len(checked) + 1)] != checked:
+        return None
+    return checked[0], checked[1], entry(letter)
+
+
+def _column_times(first: sp.Basic, i: int | str) -> sp.Basic:
+    """Entry ``i`` (a number or a letter) of a line whose first entry is ``first``, ``(W_{k+1,·,1})ᵀ ∇``: column i
+    of the same weights times the same vector."""
+    weights, vector = first.args[0].arg.parent, first.args[1]
+    index = sp.Symbol(i, integer=True, positive=True) if isinstance(i, str) else sp.Integer(i)
+    return sp.MatMul(sp.Transpose(weights[:, index - 1:index]), vector)
+
+
+def _count(argument: Argument, printer: NotationPrinter) -> str:
+    """How many entries a general layer's vector has: `` (here k = 2)``, the layer it is written out for; ``, n =
+    n_k of them`` where it is written with dots, to n; nothing for the output layer's (to p, said in the
+    set-up)."""
+    first = argument.stacked[0]
+    if first.layer == printer.network.depth:
+        return ""
+    if _dotted(first, argument, width := _width(first, printer)) is None:
+        return _here(argument.layer, printer)
+    return f", ${width} = n_{{{printer.notation.layer_letter}}}$ of them"
+
+
+def _width(step: Step, printer: NotationPrinter) -> str:
+    """The letter of the width of the layer a stacked line is a vector of, where the notation writes one (seed 002):
+    p for the output layer, n for a hidden one (the n of W_k ∈ R^{n×n} it assumes); "" where the line is not a
+    vector of that layer."""
+    network, count = printer.network, printer.notation.output_count
+    size = step.result.shape if isinstance(step.result, (sp.MatrixBase, sp.BlockMatrix)) else None
+    if not count or size != (network.layers[step.layer], 1):
+        return ""
+    return count if step.layer == network.depth else HIDDEN_WIDTH
 
 
 def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:

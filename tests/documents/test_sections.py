@@ -12,12 +12,16 @@ import sympy as sp
 
 from symbackprop import Network, SymbackpropError
 from symbackprop.derive.derivation import Derivation
+from symbackprop.derive.general import with_letters
+from symbackprop.documents.argued import notation_letters
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import PRESET_SECTIONS, SECTIONS, DocumentOptions
 from symbackprop.documents.render import render_markdown, render_tex
+from symbackprop.documents.summary import labels
 from symbackprop.model.rules import Rule
 from symbackprop.notation.presets import PRESETS
 from symbackprop.notation.printer import INDICATOR_MARKDOWN, NotationPrinter
+from symbackprop.notation.written import written
 from tests.helpers import one_line, run_cli
 
 CASES = tomllib.loads((Path(__file__).parent.parent / "golden" / "cases.toml").read_text())
@@ -587,33 +591,46 @@ def test_goodfellow_writes_a_square_weight_gradient_of_any_size_n_then_for_this_
     assert r"n \times n" not in rectangular and r"\ddots" not in rectangular
 
 
-@pytest.mark.parametrize("layers", [[3, 3, 3, 2], [2, 3, 4]])
-def test_goodfellow_writes_the_output_layers_vectors_to_p_with_dots(layers: list[int]) -> None:
-    """Seed 002's ∇_ŷ L and ∇_{a_L} L entry by entry, ``[e_1; e_2; ⋮; e_p]``: the first two entries those of the
-    checked vector, the last the general neuron's for p, which with p's value put for it is the checked last
-    entry."""
+@pytest.mark.parametrize("layers", [[3, 3, 3, 2], [2, 3, 4], [2, 4, 3, 3]])
+def test_goodfellow_writes_its_vectors_to_p_and_n_with_dots(layers: list[int]) -> None:
+    """Seed 002's vectors entry by entry, ``[e_1; e_2; ⋮; e_p]`` for the output layer (∇_ŷ L, ∇_{a_L} L) and
+    ``[e_1; e_2; ⋮; e_n]`` for a hidden layer k (∇_{h_k} L three ways, ∇_{a_k} L): the first two entries those
+    of the checked vector, the last the general neuron's for p or n, which with the layer's width put for it is
+    the checked last entry."""
     network = Network(layers, hidden="relu", output="softmax", loss="sparse_cross_entropy")
     derivation = network.derive(forms=())
     md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
     dotted = re.findall(r"\\begin\{bmatrix\}((?:(?!\\end).)*?\\vdots(?:(?!\\end).)*?)\\end\{bmatrix\}", md)
     vectors = [[row.strip() for row in re.split(r"\\\\(?:\[6pt\])?", found)] for found in dotted]
-    outputs = [rows for rows in vectors if len(rows) == 4 and "&" not in rows[0]]
-    # ∇_ŷ L and ∇_{a_L} L, each by definition and entry by entry; ∇_{b_L} L too where the output layer's
-    # parameters are the ones stacked (no square hidden layer)
-    assert len(outputs) == (4 if layers[1] == layers[2] else 6)
-    p = str(layers[-1])
-    for _, second, dots, last in outputs:
-        assert dots == r"\vdots" and "p}" in last  # the index p, in a_{Lp}, ŷ_{p}, 1_{ℓ=p}
-        assert last.replace("p}", p + "}") in (second if p == "2" else _checked_entries(derivation))
+    columns = [rows for rows in vectors if len(rows) == 4 and "&" not in rows[0]]
+    for letter, width, count in (("p", layers[-1], 4 if layers[1] == layers[2] else 6), ("n", layers[-2], 5)):
+        # the output layer's two vectors (and ∇_{b_L} L where no hidden layer is square); the last hidden layer's
+        index = re.compile(rf"(?<!\\to){letter}\}}")  # the index p or n: a_{Lp}, ŷ_{p}, 1_{ℓ=p}, W_{k+1,·,n}
+        found = [rows for rows in columns if index.search(rows[3])]
+        assert len(found) == count, letter
+        checked = _checked_entries(derivation, letter)
+        for _, second, dots, last in found:
+            assert dots == r"\vdots"
+            assert index.sub(f"{width}}}", last) in (second if width == 2 else checked)
+    assert "the entries stacked, $n = n_{k}$ of them" in md and "(here $k = 2$):" not in md.split("A small")[0]
 
 
-def _checked_entries(derivation: Derivation) -> str:
-    """The output layer's stacked vectors in full, printed as goodfellow writes them."""
-    printer = NotationPrinter(PRESETS["goodfellow"], derivation.network, indicator=INDICATOR_MARKDOWN).relabel(
-        {derivation.network.depth: "L"})
-    found = [argument for argument in derivation.arguments if argument.name in ("prediction", "softmax", "bias")]
-    return " ".join(printer.doprint(entry) for argument in found for step in argument.stacked
-                    if isinstance(step.result, sp.MatrixBase) for entry in step.result)
+def _checked_entries(derivation: Derivation, letter: str) -> str:
+    """The output layer's (``letter`` p) or the last hidden layer's (n) stacked vectors in full, printed as
+    goodfellow writes them there."""
+    network = derivation.network
+    layer = network.depth if letter == "p" else network.depth - 1
+    printer = NotationPrinter(PRESETS["goodfellow"], network, indicator=INDICATOR_MARKDOWN).relabel(
+        labels(PRESETS["goodfellow"], "z", layer, "L" if letter == "p" else None))
+    names = ("prediction", "softmax", "bias") if letter == "p" else ("activation", "through_output")
+    shown = []
+    for argument in (argument for argument in derivation.arguments if argument.name in names):
+        letters = notation_letters(argument, printer)  # the notation's letters, as the document writes them
+        for step in argument.stacked:
+            matrix = step.result.blocks if isinstance(step.result, sp.BlockMatrix) else step.result
+            if isinstance(matrix, sp.MatrixBase):
+                shown += [written(with_letters(entry, letters), printer) for entry in matrix]
+    return " ".join(shown)
 
 
 def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
