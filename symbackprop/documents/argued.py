@@ -113,7 +113,8 @@ def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, 
     j, below, above = printer.notation.indices
     k = above if argument.name in ("hidden", "activation", "through_output") else below
     counts = "np" if printer.notation.sum_limits else ""  # the letters of the limits, n_l and p
-    return {"j": j, "k": k, SUM: next(letter for letter in "mnpqr" if letter not in (j, k, *counts))}
+    # (r before q: seed 002's chain rule along multiple paths names its functions p and q_m)
+    return {"j": j, "k": k, SUM: next(letter for letter in "mnprq" if letter not in (j, k, *counts))}
 
 
 def _printer(argument: Argument, printer: NotationPrinter, general_layer: bool = False) -> NotationPrinter:

@@ -291,8 +291,8 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\sum_{m=1}^{n_{k+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,1} \\[6pt]",
         r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m=1}^{n_{k+1}} \frac{\partial "
         r"\mathcal{L}(\theta)}{\partial a_{k+1,m}}\,\frac{\partial a_{k+1,m}}{\partial h_{ki}}",
-        # the definition's own index, not n, the letter of the limits
-        r"\text{since}\ a_{k+1,m} = \sum_{q=1}^{n_{k}} W_{k+1,m,q} h_{kq} + b_{k+1,m}",
+        # the definition's own index, not n, the letter of the limits, nor q, the multi-path rule's
+        r"\text{since}\ a_{k+1,m} = \sum_{r=1}^{n_{k}} W_{k+1,m,r} h_{kr} + b_{k+1,m}",
         # the seed's identity, the sum as the product of the two vectors
         r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m=1}^{n_{k+1}} \frac{\partial "
         r"\mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,i} = (W_{k+1,\cdot,i})^{\top} "
