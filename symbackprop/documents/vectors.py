@@ -80,13 +80,18 @@ def _dotted(step: Step, argument: Argument, letter: str) -> tuple[sp.Basic, sp.B
         checked = [step.result.blocks[row, 0] for row in range(step.result.blocks.rows)]
         entry = functools.partial(_column_times, checked[0])
     elif isinstance(step.result, sp.MatrixBase) and step.rule in (Rule.DEFINITION, Rule.ENTRY_BY_ENTRY):
-        checked, shape = list(step.result), general_entry(argument, step.rule)
-        entry = functools.partial(lambda i, form: general.with_letters(form, {"j": i}), form=shape)
+        checked = list(step.result)
+        entry = functools.partial(_of_neuron, general_entry(argument, step.rule))
     else:
         return None
     if len(checked) < 2 or [entry(i) for i in range(1, len(checked) + 1)] != checked:
         return None
     return checked[0], checked[1], entry(letter)
+
+
+def _of_neuron(form: sp.Basic, i: int | str) -> sp.Basic:
+    """A general neuron j's entry ``form`` for neuron ``i`` (a number or a letter)."""
+    return general.with_letters(form, {"j": i})
 
 
 def _column_times(first: sp.Basic, i: int | str) -> sp.Basic:
