@@ -399,7 +399,8 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     text = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
                            DocumentOptions(notation="ng", formats=("md",)))
     # δ^(3)_j defined before the chains that end in it
-    order = [r"its first two factors the error term $\delta^{(3)}_{j} = \frac{\partial C}{\partial Z^{(3)}_{j}}$ of "
+    order = [r"its first two factors make the error term $\delta^{(3)}_{j} = "
+             r"\frac{\partial C}{\partial Z^{(3)}_{j}}$ of "
              "output neuron $j$", "ignoring the weights on the bias units for now",
              r"\frac{\partial C}{\partial w^{(2)}_{11}} &= \frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
              r"\frac{\partial a^{(3)}_{1}}{\partial Z^{(3)}_{1}} \cdot \frac{\partial Z^{(3)}_{1}}{\partial "
