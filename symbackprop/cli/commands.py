@@ -135,6 +135,10 @@ def derive_command(
     options = _document_options(table, f"{spec} [derive]", given, symbol)
     folder = _output_folder(out, table, spec, network.name)
     options.notation_preset.check(network.layers, network.activation(network.depth).elementwise)
+    if seed is not None or "seed" in table:
+        from ..documents.exercises import check_seed
+
+        check_seed(network, options)
     derivation = _verified(network, options) if verify else None
     written, removed = outputs.write_documents(network, options, folder, derivation)
     for path in written:

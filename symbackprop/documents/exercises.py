@@ -18,6 +18,7 @@ import random
 import sympy as sp
 
 from ..derive.derivation import Derivation
+from ..errors import SymbackpropError
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
@@ -145,6 +146,23 @@ def _number(value: sp.Expr) -> str:
 
 def _values_line(symbols: list[sp.Symbol], point: dict[sp.Symbol, sp.Expr], printer: NotationPrinter) -> str:
     return ", ".join(f"{printer.doprint(s)} = {sp.latex(point[s])}" for s in symbols)
+
+
+def check_seed(network: Architecture, options: DocumentOptions) -> None:
+    """A seed asked for varies the numbers of the exercises' numeric part: refused where there is none to vary.
+
+    Raises:
+        SymbackpropError: no exercises asked for, or a network without a numeric part.
+    """
+    if not options.exercise:
+        raise SymbackpropError("--seed varies the numbers of the exercises' numeric part; add --exercise")
+    if network.generic:
+        raise SymbackpropError("--seed varies the numbers of the exercises' numeric part, and a network with a "
+                               "generic activation or cost has none; leave --seed out")
+    if network.parameter_count > NUMERIC_LIMIT:
+        raise SymbackpropError(f"--seed varies the numbers of the exercises' numeric part, which only networks of "
+                               f"at most {NUMERIC_LIMIT} parameters get (this one has {network.parameter_count}); "
+                               "leave --seed out")
 
 
 def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tuple[Block, ...] | None:

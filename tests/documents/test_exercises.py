@@ -22,7 +22,7 @@ from symbackprop.documents.options import DocumentOptions
 from symbackprop.documents.sections import Block, Section
 from symbackprop.notation.printer import NotationPrinter
 from symbackprop.outputs import write_documents
-from tests.helpers import derived_at, diff_at, explicit_loss, require_tex
+from tests.helpers import derived_at, diff_at, explicit_loss, require_tex, run_cli
 
 #: The architectures whose answers must show every swapped index: the default, a wider one, and 2-2-2 (square
 #: matrices, where a swap can hide in a symmetric gradient) with each bias convention.
@@ -310,3 +310,21 @@ def test_exercises_without_a_pdf_say_where_their_figures_are_drawn_and_are_signe
         assert "()" not in text and "\n\nA. Lecturer\n\nMarch 2026\n" in text
     solutions = (tmp_path / "solutions-input-major.md").read_text()
     assert solutions.count("(drawn only in the LaTeX and PDF versions).*") == 2
+
+
+@pytest.mark.parametrize(("args", "why"), [
+    (["2-2-1", "--seed", "3"], "add --exercise"),
+    (["3-4-2", "--exercise", "--seed", "3"], "at most 24 parameters get (this one has 26)"),
+    (["2-2-1", "--hidden", "generic", "--exercise", "--seed", "3"], "generic activation or cost has none"),
+])
+def test_a_seed_with_no_numbers_to_vary_is_refused(args: list[str], why: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """--seed varies the exercises' numbers: asked where there are none, one line says why, and nothing is
+    written (it did nothing, silently); where there are, it is taken."""
+    status, _, err = run_cli(capsys, "derive", *args, "--format", "md", "--out", str(tmp_path / "out"))
+    assert status == 2 and err.count("\n") == 1 and why in err, err
+    assert not (tmp_path / "out").exists()
+    status, _, err = run_cli(capsys, "derive", "2-2-1", "--exercise", "--seed", "3", "--format", "md", "--out",
+                             str(tmp_path / "taken"))
+    assert status == 0, err
+    assert "(d) Numbers" in (tmp_path / "taken" / "exercises-nielsen.md").read_text()
