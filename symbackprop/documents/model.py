@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 import sympy as sp
 
-from ..derive.derivation import Derivation, Step
+from ..derive.derivation import CLOSED_FORM_MAX_PARAMETERS, Derivation, Step
 from ..derive.forms import definitions
 from ..model import symbols
 from ..notation.display import Display, Line
@@ -90,8 +90,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     printer = NotationPrinter(notation, network, indicator=indicator, width=options.line_width)
     p = options.label_prefix
     shown = options.sections
-    if options.every and network.loss.generic:  # "all": the generic cost has no closed form to show
-        shown = tuple(name for name in shown if name != "closed")
+    if options.every and (network.loss.generic or network.parameter_count > CLOSED_FORM_MAX_PARAMETERS):
+        shown = tuple(name for name in shown if name != "closed")  # "all": no closed form it cannot write
     if "thin" not in shown:  # no part of the document points to a thin network it does not show
         derivation = dataclasses.replace(derivation, thin=None)
     # a homework states its own set-up (seed 001): without the figure, table or forward pass, no section for it

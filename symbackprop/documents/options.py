@@ -76,7 +76,7 @@ class DocumentOptions:
             that order; naming them adds the appendix to ``sections``), ``none`` (or an empty tuple) for no
             appendix; by default (``None``) the network's own activations.
         every: set where ``sections`` is ``all``: every section that applies to the network (no closed form of the
-            generic cost, which has none).
+            generic cost, which has none, nor of a network over the closed form's size limit).
     """
 
     notation: str = "nielsen"

@@ -229,10 +229,11 @@ def test_a_closed_form_fragment_fits_the_pages_of_a_host_without_allowdisplaybre
     assert "Overfull" not in log
 
 
-def test_the_closed_form_of_a_generic_cost_is_refused_in_one_line(tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_closed_form_it_cannot_write_is_refused_in_one_line_and_all_leaves_it_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """∂c/∂a^L of the generic cost stays a symbol, so no gradient can be written in the inputs and parameters alone:
-    one line saying so and what to do, nothing written (it crashed in SymPy before)."""
+    one line saying so and what to do, nothing written (it crashed in SymPy before); likewise a network over the
+    closed form's size limit. ``--sections all`` shows every section but that one."""
     out = tmp_path / "out"
     status, _, err = run_cli(capsys, "derive", "2-2-2", "--loss", "generic", "--form", "closed", "--out", str(out))
     assert status != 0 and one_line(err)
@@ -248,5 +249,13 @@ def test_the_closed_form_of_a_generic_cost_is_refused_in_one_line(tmp_path: Path
     status, _, _ = run_cli(capsys, "derive", "2-2-2", "--hidden", "generic", "--form", "closed", "--format", "md",
                            "--out", str(out))
     assert status == 0 and (out / "derivation-nielsen.md").exists()  # a generic activation still has one
+    # a network over the closed form's 64 parameters: "all" leaves it out; asked for by name, it is refused
+    status, _, err = run_cli(capsys, "derive", "2-4-4-4-3", "--sections", "all", "--format", "md", "--out",
+                             str(tmp_path / "large"))
+    assert status == 0, err
+    shown = (tmp_path / "large" / "derivation-nielsen.md").read_text()
+    assert "Closed form" not in shown and "## Summary" in shown
+    status, _, err = run_cli(capsys, "derive", "2-4-4-4-3", "--form", "closed", "--out", str(tmp_path / "refused"))
+    assert status != 0 and one_line(err) and "limited to 64 parameters" in err
     with pytest.raises(SymbackpropError, match="needs a loss to differentiate"):  # and the API's, likewise
         Network([2, 2, 1], loss="generic").derive(forms=("element",)).closed_form()
