@@ -134,17 +134,23 @@ def derive_command(
              "title": title, "author": author, "date": date}
     options = _document_options(table, f"{spec} [derive]", given, symbol)
     folder = _output_folder(out, table, spec, network.name)
-    options.notation_preset.check(network.layers, network.activation(network.depth).elementwise)
-    if seed is not None or "seed" in table:
-        from ..documents.exercises import check_seed
-
-        check_seed(network, options)
+    _refuse_what_it_cannot_give(network, options, seeded=seed is not None or "seed" in table)
     derivation = _verified(network, options) if verify else None
     written, removed = outputs.write_documents(network, options, folder, derivation)
     for path in written:
         typer.echo(str(path))
     for path in removed:
         typer.echo(f"removed {path} (an earlier run's; this run built no PDF of that document)")
+
+
+def _refuse_what_it_cannot_give(network: Any, options: Any, seeded: bool) -> None:
+    """Before anything is derived or written: a notation written for other networks, or a seed asked for
+    (``seeded``) with no numbers to vary, refused in one line."""
+    options.notation_preset.check(network.layers, network.activation(network.depth).elementwise)
+    if seeded:
+        from ..documents.exercises import check_seed
+
+        check_seed(network, options)
 
 
 def _output_folder(out: str | None, table: dict[str, Any], spec: str, name: str) -> Path:

@@ -80,13 +80,25 @@ def _dotted(step: Step, argument: Argument, letter: str) -> tuple[sp.Basic, sp.B
         checked = [step.result.blocks[row, 0] for row in range(step.result.blocks.rows)]
         entry = functools.partial(_column_times, checked[0])
     elif isinstance(step.result, sp.MatrixBase) and step.rule in (Rule.DEFINITION, Rule.ENTRY_BY_ENTRY):
-        checked = list(step.result)
-        entry = functools.partial(_of_neuron, general_entry(argument, step.rule))
+        checked = list(step.result)  # (a bias's vector is stacked in the layer of the weights, the argument's any)
+        entry = functools.partial(_of_neuron, _in_layer(general_entry(argument, step.rule), argument.layer,
+                                                        step.layer))
     else:
         return None
     if len(checked) < 2 or [entry(i) for i in range(1, len(checked) + 1)] != checked:
         return None
     return checked[0], checked[1], entry(letter)
+
+
+def _in_layer(form: sp.Basic, layer: int, other: int) -> sp.Basic:
+    """A general entry of ``layer``'s written for the layer ``other``: each of its symbols of that layer moved
+    (∂L/∂b_{3j} = ∂L/∂a_{3j} for layer 2, ∂L/∂b_{2j} = ∂L/∂a_{2j})."""
+    def moved(symbol: sp.Symbol) -> sp.Symbol:
+        info = symbols.describe(symbol.name)
+        if info is None or info.layer != layer or not info.indices:
+            return symbol
+        return sp.Symbol(symbols.element(info.kind, other, *info.indices), **symbol.assumptions0)
+    return form.xreplace({symbol: moved(symbol) for symbol in form.atoms(sp.Symbol)}) if layer != other else form
 
 
 def _of_neuron(form: sp.Basic, i: int | str) -> sp.Basic:
@@ -203,5 +215,7 @@ def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str,
     at = printer.relabel(labels(printer.notation, "z", layer))
     if argument.name == "weight":  # seed 002's of any size n, then an example (:func:`_any_size`)
         return "", at
-    size = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{n}}}$"
-    return f"For every {argument.name} of a layer ${l}$ at once, the entries stacked, for {size}{_here(layer, at)}:", at
+    dotted = _dotted(argument.stacked[0], argument, width := _width(argument.stacked[0], printer))
+    size, here = (width, "") if dotted else (n, _here(layer, at))  # of the seed's size n, as its weights
+    vector = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{size}}}$"
+    return f"For every {argument.name} of a layer ${l}$ at once, the entries stacked, for {vector}{here}:", at

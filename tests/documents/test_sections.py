@@ -605,8 +605,9 @@ def test_goodfellow_writes_its_vectors_to_p_and_n_with_dots(layers: list[int]) -
     dotted = re.findall(r"\\begin\{bmatrix\}((?:(?!\\end).)*?\\vdots(?:(?!\\end).)*?)\\end\{bmatrix\}", md)
     vectors = [[row.strip() for row in re.split(r"\\\\(?:\[6pt\])?", found)] for found in dotted]
     columns = [rows for rows in vectors if len(rows) == 4 and "&" not in rows[0]]
-    for letter, width, count in (("p", layers[-1], 4 if layers[1] == layers[2] else 6), ("n", layers[-2], 5)):
-        # the output layer's two vectors (and ∇_{b_L} L where no hidden layer is square); the last hidden layer's
+    square = layers[-2] == layers[-3]  # the weights and biases stacked are a square hidden layer's, else the output's
+    for letter, width, count in (("p", layers[-1], 4 if square else 6), ("n", layers[-2], 7 if square else 5)):
+        # the output layer's two vectors (and ∇_{b_L} L); the last hidden layer's two (and ∇_{b_k} L)
         index = re.compile(rf"(?<!\\to){letter}\}}")  # the index p or n: a_{Lp}, ŷ_{p}, 1_{ℓ=p}, W_{k+1,·,n}
         found = [rows for rows in columns if index.search(rows[3])]
         assert len(found) == count, letter
@@ -614,7 +615,8 @@ def test_goodfellow_writes_its_vectors_to_p_and_n_with_dots(layers: list[int]) -
         for _, second, dots, last in found:
             assert dots == r"\vdots"
             assert index.sub(f"{width}}}", last) in (second if width == 2 else checked)
-    assert "the entries stacked, $n = n_{k}$ of them" in md and "(here $k = 2$):" not in md.split("A small")[0]
+    assert "the entries stacked, $n = n_{k}$ of them" in md and "(here $k = 2$):" not in md
+    assert not square or r"the entries stacked, for $\underline{b}_{k} \in \mathbb{R}^{n}$:" in md
 
 
 def _checked_entries(derivation: Derivation, letter: str) -> str:
@@ -624,7 +626,7 @@ def _checked_entries(derivation: Derivation, letter: str) -> str:
     layer = network.depth if letter == "p" else network.depth - 1
     printer = NotationPrinter(PRESETS["goodfellow"], network, indicator=INDICATOR_MARKDOWN).relabel(
         labels(PRESETS["goodfellow"], "z", layer, "L" if letter == "p" else None))
-    names = ("prediction", "softmax", "bias") if letter == "p" else ("activation", "through_output")
+    names = ("prediction", "softmax", "bias") if letter == "p" else ("activation", "through_output", "bias")
     shown = []
     for argument in (argument for argument in derivation.arguments if argument.name in names):
         letters = notation_letters(argument, printer)  # the notation's letters, as the document writes them
