@@ -27,7 +27,7 @@ from ..notation.display import Display, Line, chain, one_line
 from ..notation.printer import NotationPrinter
 from ..notation.written import limits_said, written
 from . import thin
-from .intros import INTRO
+from .intros import introduction, rule_shown
 from .notes import note
 from .routes import route
 from .schematic import schematic_blocks
@@ -131,7 +131,7 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     letters = notation_letters(argument, printer)
     shown = _printer(argument, printer)
     way = route(printer.notation)
-    intro = _intro(argument, letters, printer)
+    intro = introduction(argument, letters, printer, shown)
     last_hidden = argument.name == "activation" and way.last_hidden_first
     before: list[Block] = []
     if argument.name == "hidden" and way.chain_rule_shown:
@@ -150,7 +150,7 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         drawn[2] = _named(drawn[2], printer)
     if way.stacked and argument.stacked:  # before the vectors, whose sentences go on after their displays
         drawn[2] = _in_place(drawn[2])
-    blocks = [*before, *drawn[0], text(intro), *([] if last_hidden else _rule(argument)), *drawn[1], *told,
+    blocks = [*before, *drawn[0], text(intro), *([] if last_hidden else rule_shown(argument)), *drawn[1], *told,
               *drawn[2]]
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
@@ -158,38 +158,6 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         blocks += stacked_blocks(argument, letters, printer, _printer(argument, printer),  # and its Table 1 figure
                                  next((figure.label for figure in drawn[2] if figure.text), ""))
     return blocks + (example_blocks(argument, printer) if examples else [])
-
-
-def _intro(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> str:
-    """The sentence before the argument's display (:data:`.intros.INTRO`, or the notation's own), in its letters;
-    seed 001's for the last hidden layer ("Observe now layer L-1. Schematically, [the figure]. Then, ..."); for an
-    output layer of one neuron, no neuron j."""
-    shown, way = _printer(argument, printer), route(printer.notation)
-    z, a = (shown.doprint(general.with_letters(sp.Symbol(symbols.element(kind, argument.layer, "j")), letters))
-            for kind in ("z", "a"))
-    if argument.name == "activation" and way.last_hidden_first:
-        return (f"The cost depends on the output ${a}$ through every neuron ${letters['k']}$ of layer $L$, so the "
-                "multivariable chain rule sums over them:")
-    if argument.name == "output" and printer.network.layers[-1] == 1:
-        return "For the output layer, of one neuron, by the chain rule through its activation:"
-    template = way.intros.get(argument.name, INTRO[argument.name])
-    return template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter,
-                           outputs=_outputs(argument, shown) if argument.name == "prediction" else "")
-
-
-def _rule(argument: Argument) -> list[Block]:
-    """The rule the argument's introduction ends in, displayed after it (seed 002's chain rule along multiple
-    paths); nothing where the introduction has none."""
-    rule = INTRO.get(f"{argument.name} rule")
-    return [display(Display((Line("", "", rule),)))] if rule else []
-
-
-def _outputs(argument: Argument, printer: NotationPrinter) -> str:
-    """The output vector written out, ``ŷ = (ŷ_1, ..., ŷ_p)ᵀ`` (seed 002's, before it differentiates the loss)."""
-    layer, n = argument.layer, printer.network.layers[argument.layer]
-    vector = printer.doprint(sp.MatrixSymbol(symbols.matrix("a", layer), n, 1))
-    first, last = (printer.doprint(sp.Symbol(symbols.element("a", layer, index), real=True)) for index in (1, "p"))
-    return f"{vector} = ({first}, \\ldots, {last})^{{\\top}}"
 
 
 def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:

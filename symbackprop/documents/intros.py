@@ -2,6 +2,18 @@
 per argument, with the notation's letters filled in (``{j}``, ``{k}``, ``{l}``, ``{z}``, ``{a}``, ``{outputs}``),
 and the rule an introduction ends in, displayed after it (``"<name> rule"``)."""
 
+from __future__ import annotations
+
+import sympy as sp
+
+from ..derive import general
+from ..derive.argument import Argument
+from ..model import symbols
+from ..notation.display import Display, Line
+from ..notation.printer import NotationPrinter
+from .routes import route
+from .sections import Block, display
+
 #: What each argument is about, before its display.
 INTRO = {
     "output": "The output layer. For a neuron ${j}$ of layer $L$, by the chain rule through its activation:",
@@ -25,3 +37,36 @@ INTRO = {
     "weight": "A weight reaches the cost only through the weighted input of its neuron:",
     "bias": "Likewise a bias:",
 }
+
+
+def introduction(argument: Argument, letters: dict[str, str], printer: NotationPrinter, shown: NotationPrinter
+                 ) -> str:
+    """The sentence before the argument's display (:data:`INTRO`, or the notation's own), in its letters
+    (``shown`` writes the argument's layers); seed 001's for the last hidden layer ("Observe now layer L-1.
+    Schematically, [the figure]. Then, ..."); for an output layer of one neuron, no neuron j."""
+    way = route(printer.notation)
+    z, a = (shown.doprint(general.with_letters(sp.Symbol(symbols.element(kind, argument.layer, "j")), letters))
+            for kind in ("z", "a"))
+    if argument.name == "activation" and way.last_hidden_first:
+        return (f"The cost depends on the output ${a}$ through every neuron ${letters['k']}$ of layer $L$, so the "
+                "multivariable chain rule sums over them:")
+    if argument.name == "output" and printer.network.layers[-1] == 1:
+        return "For the output layer, of one neuron, by the chain rule through its activation:"
+    template = way.intros.get(argument.name, INTRO[argument.name])
+    return template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter,
+                           outputs=_outputs(argument, shown) if argument.name == "prediction" else "")
+
+
+def rule_shown(argument: Argument) -> list[Block]:
+    """The rule the argument's introduction ends in, displayed after it (seed 002's chain rule along multiple
+    paths); nothing where the introduction has none."""
+    rule = INTRO.get(f"{argument.name} rule")
+    return [display(Display((Line("", "", rule),)))] if rule else []
+
+
+def _outputs(argument: Argument, printer: NotationPrinter) -> str:
+    """The output vector written out, ``ŷ = (ŷ_1, ..., ŷ_p)ᵀ`` (seed 002's, before it differentiates the loss)."""
+    layer, n = argument.layer, printer.network.layers[argument.layer]
+    vector = printer.doprint(sp.MatrixSymbol(symbols.matrix("a", layer), n, 1))
+    first, last = (printer.doprint(sp.Symbol(symbols.element("a", layer, index), real=True)) for index in (1, "p"))
+    return f"{vector} = ({first}, \\ldots, {last})^{{\\top}}"
