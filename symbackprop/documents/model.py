@@ -9,6 +9,7 @@ initialisation, and the appendix of activation derivatives. Every string is fina
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -68,9 +69,10 @@ class Document:
 
         return [figure for section in self.sections + self.appendix for figure in within(section)]
 
-    @property
+    @functools.cached_property
     def figure_numbers(self) -> dict[str, int]:
-        """Each captioned figure's number, by its label, as LaTeX numbers them (in the order they appear)."""
+        """Each captioned figure's number, by its label, as LaTeX numbers them (in the order they appear); found
+        once, where the Markdown asks for it at every figure and every text."""
         return {figure.label: number for number, figure in enumerate((f for f in self.figures() if f.text), 1)}
 
 
