@@ -144,8 +144,7 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
         a += [text(f"and that those of a hidden layer ${l} < L$ follow from those of layer ${l}+1$:"),
               display(Display((_result(found["hidden"], printer),)))]
     weight = found["weight"]
-    ordered = sp.Mul(*weight.lines[-1].result.args)  # a δ, as the seeds write it
-    lines = [Line(_printed(weight.lhs, weight, printer), "=", _printed(ordered, weight, printer))]
+    lines = [Line(_printed(weight.lhs, weight, printer), "=", _weight_result(weight, printer))]
     if "bias" in found:
         lines.append(_result(found["bias"], printer))
     cost = printer.cost_letter()
@@ -188,11 +187,16 @@ def _mean_over_data(argument: Argument, result: str, printer: NotationPrinter) -
     return f"${lhs} = \\frac{{1}}{{|\\mathcal{{D}}|}} \\sum_{{\\mathbf{{x}} \\in \\mathcal{{D}}}} {result}$"
 
 
+def _weight_result(weight: Argument, printer: NotationPrinter) -> str:
+    """A weight's gradient as (b) asks it, ``a δ``: its factors in the order the seeds write them."""
+    return _printed(sp.Mul(*weight.lines[-1].result.args), weight, printer)
+
+
 def _means(found: dict[str, Argument], printer: NotationPrinter) -> Block:
     """The end of (b)'s answer: the gradients of the data set's cost C, the means of the examples' (``found`` the
     generic arguments; a weight's result written a δ, as (b) asks it)."""
     weight = found["weight"]
-    said = [_mean_over_data(weight, _printed(sp.Mul(*weight.lines[-1].result.args), weight, printer), printer)]
+    said = [_mean_over_data(weight, _weight_result(weight, printer), printer)]
     if "bias" in found:
         bias = found["bias"]
         said.append(_mean_over_data(bias, _printed(bias.lines[-1].result, bias, printer), printer))

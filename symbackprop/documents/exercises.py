@@ -156,20 +156,27 @@ def check_seed(network: Architecture, options: DocumentOptions) -> None:
     """
     if not options.exercise:
         raise SymbackpropError("--seed varies the numbers of the exercises' numeric part; add --exercise")
+    if has_numbers(network):
+        return
     if network.generic:
         raise SymbackpropError("--seed varies the numbers of the exercises' numeric part, and a network with a "
                                "generic activation or cost has none; leave --seed out")
-    if network.parameter_count > NUMERIC_LIMIT:
-        raise SymbackpropError(f"--seed varies the numbers of the exercises' numeric part, which only networks of "
-                               f"at most {NUMERIC_LIMIT} parameters get (this one has {network.parameter_count}); "
-                               "leave --seed out")
+    raise SymbackpropError(f"--seed varies the numbers of the exercises' numeric part, which only networks of at "
+                           f"most {NUMERIC_LIMIT} parameters get (this one has {network.parameter_count}); leave "
+                           "--seed out")
+
+
+def has_numbers(network: Architecture) -> bool:
+    """Whether the exercises get a numeric part: a network small enough, with a concrete activation and cost (a
+    generic one has no numbers)."""
+    return network.parameter_count <= NUMERIC_LIMIT and not network.generic
 
 
 def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tuple[Block, ...] | None:
     """Part (d): this network at a point that ``seed`` draws, every weight and bias given a value, and the
     gradient of every one of them as the answer (the last block); None for a net too large or generic."""
     network = derivation.network
-    if network.parameter_count > NUMERIC_LIMIT or network.generic:  # a generic network has no numbers
+    if not has_numbers(network):
         return None
     point = _point(derivation, seed)
     params = [s for m in network.parameters.values() for s in m]
