@@ -20,7 +20,7 @@ from ..model.rules import Rule
 from ..notation.display import Display, Line, chain
 from ..notation.matrices import bracketed
 from ..notation.printer import NotationPrinter
-from ..notation.written import written
+from ..notation.written import width, written
 from .notes import note
 from .sections import Block, display, figure_ref, text
 from .summary import labels
@@ -138,29 +138,28 @@ def _width(step: Step, printer: NotationPrinter) -> str:
 
 
 def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
-    """Seed 002's two vectors, the gradient by the next layer's weighted inputs and column i of its weights, whose
-    product is the sum ∂L/∂h_ki = Σ_m ∂L/∂a_{k+1,m} W_{k+1,m,i}: so ∂L/∂h_ki = Σ_m ... = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}}
-    L, the argument's last line and entry i of the stacked line the verifier checks entry by entry (``printer``
-    writes the layers k and k+1)."""
+    """Seed 002's two vectors, the gradient by the next layer's weighted inputs and column i of its weights, of any
+    width n_{k+1}, ``[∂L/∂a_{k+1,1}; ⋮; ∂L/∂a_{k+1,n_{k+1}}]``, whose product is the sum ∂L/∂h_ki = Σ_m
+    ∂L/∂a_{k+1,m} W_{k+1,m,i}: so ∂L/∂h_ki = Σ_m ... = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}} L, the argument's last line and
+    entry i of the stacked line the verifier checks entry by entry (``printer`` writes the layers k and k+1)."""
     above, i = argument.layer + 1, letters["j"]
-    width = printer.network.layers[above]
     gradient = printer.doprint(argument.stacked[-1].result.args[-1])  # ∇_{a_{k+1}} L, as the stacked line ends
 
-    def entries(kind: str) -> str:  # the vector's entries, m = 1, 2, ...
-        inputs = [sp.Symbol(symbols.element("z", above, m), real=True) for m in range(1, width + 1)]
-        shown = [sp.Derivative(COST, z, evaluate=False) for z in inputs] if kind == "gradient" else \
-            [sp.Symbol(symbols.element("W", above, m, i), real=True) for m in range(1, width + 1)]
-        return bracketed([[printer.doprint(entry)] for entry in shown])
-
-    column = printer.column(above, i)
+    count = width(printer, above)  # n_{k+1}, as the sum over m counts to
+    first_input, first_weight = (sp.Symbol(symbols.element(kind, above, *at), real=True)
+                                 for kind, at in (("z", (1,)), ("W", (1, i))))
+    inputs = bracketed([[printer.doprint(sp.Derivative(COST, first_input, evaluate=False))], [r"\vdots"],
+                        [printer.partial(COST, [printer.entry("z", above, count)])]])
+    column = bracketed([[printer.doprint(first_weight)], [r"\vdots"], [printer.entry("W", above, count, i)]])
+    weights = printer.column(above, i)
     lhs = printer.doprint(general.with_letters(argument.lhs, letters))
     weighted = next(line for line in argument.lines if line.rule is Rule.LOCAL_LINEAR)  # Σ_m ∂L/∂a_m W_mi
     total = written(general.with_letters(weighted.result, letters), printer)
-    return [text(f"Consider the two vectors{_here(argument.layer, printer)}"),
-            display(Display((Line(gradient, "=", entries("gradient")), Line(column, "=", entries("weights"))))),
+    return [text("Consider the two vectors"),
+            display(Display((Line(gradient, "=", inputs), Line(weights, "=", column)))),
             text(f"the gradient with respect to the weighted inputs of layer ${printer.notation.layer_letter}+1$ and "
                  f"column ${i}$ of its weights. The sum above is the product of one, transposed, and the other:"),
-            display(Display((Line(lhs, "=", f"{total} = ({column})^{{\\top}} {gradient}"),)))]
+            display(Display((Line(lhs, "=", f"{total} = ({weights})^{{\\top}} {gradient}"),)))]
 
 
 def _any_size(argument: Argument, printer: NotationPrinter) -> tuple[list[Block], str]:

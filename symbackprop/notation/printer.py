@@ -16,7 +16,7 @@ It maps the engine's symbols to the preset's letters (see :mod:`symbackprop.nota
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sympy as sp
@@ -196,6 +196,11 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         """Column ``index`` (a number or a letter) of layer ``layer``'s weight matrix, ``W_{l,·,j}`` (seed 002)."""
         return self._scalar("W", layer, (r"\cdot", index))
 
+    def entry(self, kind: str, layer: int, *indices: str) -> str:
+        """An entry of a layer's ``kind`` whose indices are written in LaTeX, as no symbol's can be: the last of a
+        layer of any width, ``a_{k+1,n_{k+1}}``, ``W_{k+1,n_{k+1},i}`` (seed 002)."""
+        return self._scalar(kind, layer, indices)
+
     def _print_MatrixSlice(self, expr: sp.MatrixSlice, transposed: bool | None = None) -> str:
         parent = expr.parent
         info = _matrix_info(parent)
@@ -233,9 +238,9 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         return self.partial(expr.expr, [v for v, count in expr.variable_count for _ in range(count)])
 
-    def partial(self, function: sp.Basic, variables: list[sp.Basic]) -> str:
+    def partial(self, function: sp.Basic, variables: Sequence[sp.Basic | str]) -> str:
         """∂f/∂v (∂²f/∂u∂v, ∇_v f in a notation of gradients): also by a slice of a matrix, which SymPy refuses
-        to differentiate by (∂C/∂W̃)."""
+        to differentiate by (∂C/∂W̃), or by a variable already written (:meth:`entry`)."""
         # ∂c/∂a_j of the generic cost: the cost's letter alone, as the notes write it
         numerator = self.cost_letter() if isinstance(function, GenericCost) else self._print(function)
         if numerator.startswith("-"):  # ∂(-log ŷ_ℓ)/∂ŷ_ℓ
@@ -248,7 +253,7 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         ):
             return rf"\nabla_{{{self.stored(variables[0])}}} {numerator}"
         power = f"^{{{len(variables)}}}" if len(variables) > 1 else ""
-        denominator = " ".join(rf"\partial {self.stored(v)}" for v in variables)
+        denominator = " ".join(rf"\partial {v if isinstance(v, str) else self.stored(v)}" for v in variables)
         return rf"\frac{{\partial{power} {numerator}}}{{{denominator}}}"
 
     def cost_letter(self) -> str:

@@ -901,10 +901,13 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     goodfellow = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
                                  DocumentOptions(notation="goodfellow", formats=("md",)))
     assert r"$W_{k+1,\cdot,1}$, $W_{k+1,\cdot,2}$, $\ldots$ are the columns of $W_{k+1}$" in goodfellow
-    # seed 002's two vectors, the gradient and column i of the weights, before the vector of the ∂L/∂h_ki: the sum
-    # over m is their product, ∂L/∂h_ki = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}} L
-    vectors = [r"Consider the two vectors",
-               r"W_{k+1,\cdot,i} &= \begin{bmatrix}W_{k+1,1,i} \\ W_{k+1,2,i}\end{bmatrix}",
+    # seed 002's two vectors, the gradient and column i of the weights, of any width n_{k+1} as the sum over m
+    # counts, before the vector of the ∂L/∂h_ki: the sum is their product, ∂L/∂h_ki = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}} L
+    vectors = [r"\sum_{m=1}^{n_{k+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,i}",
+               r"Consider the two vectors" "\n",
+               r"{\partial a_{k+1,1}} \\[6pt] \vdots \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial "
+               r"a_{k+1,n_{k+1}}}\end{bmatrix}",
+               r"W_{k+1,\cdot,i} &= \begin{bmatrix}W_{k+1,1,i} \\ \vdots \\ W_{k+1,n_{k+1},i}\end{bmatrix}",
                r"W_{k+1,m,i} = (W_{k+1,\cdot,i})^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta)",
                "are the columns of"]
     assert [goodfellow.index(piece) for piece in vectors] == sorted(goodfellow.index(piece) for piece in vectors)
