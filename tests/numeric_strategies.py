@@ -9,18 +9,14 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from symbackprop import Network
+from symbackprop.model.losses import LOSSES
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "leaky_relu(0.2)", "linear", "softplus", "elu", "elu(0.5)",
           "silu", "gelu")
 BIASES = ("vector", "neuron", "none", "shared")
-#: loss -> output activations on whose range the loss is finite
-OUTPUTS = {
-    "quadratic": HIDDEN + ("softmax",),
-    "mse": HIDDEN + ("softmax",),
-    "bce": ("sigmoid", "softmax"),
-    "cross_entropy": ("sigmoid", "softmax", "softplus"),
-    "sparse_cross_entropy": ("sigmoid", "softmax", "softplus"),
-}
+#: loss -> output activations on whose range the loss is finite (as the product refuses the others for numbers)
+OUTPUTS = {name: LOSSES[name].outputs or HIDDEN + ("softmax",)
+           for name in ("quadratic", "mse", "bce", "cross_entropy", "sparse_cross_entropy")}
 NEEDS_TWO_OUTPUTS = ("softmax", "sparse_cross_entropy")
 
 

@@ -156,6 +156,20 @@ class Architecture:
                             f"{'is' if len(names) == 1 else 'are'} generic (a symbol, not a formula); "
                             "derive a generic network, and compile, check or compute a concrete one")
 
+    def check_defined(self, what: str) -> None:
+        """Refuse a network whose loss takes the log of outputs its output activation can make 0 or negative (bce
+        after tanh) for ``what``, a gradient check at random points, where such a loss is often not a number.
+        Compiled code computes it all the same, finite wherever the loss is.
+
+        Raises:
+            SpecError: the loss is not defined on the outputs' range.
+        """
+        output, loss = self.activations[-1], self.loss
+        if loss.outputs and output.name not in loss.outputs:
+            raise SpecError(f"{what} needs a loss defined at the outputs, and {loss.name} takes the log of outputs "
+                            f"that a {output.name} output can make 0 or negative; use a {_either(loss.outputs)} "
+                            "output, or the quadratic or mse loss")
+
     def _check_compatible(self) -> None:
         for layer, act in enumerate(self.activations[:-1], start=1):
             if not act.elementwise:
@@ -357,3 +371,6 @@ def _index(value: Any) -> int | None:
         return None
 
 
+def _either(names: tuple[str, ...]) -> str:
+    """``sigmoid, softmax or softplus``."""
+    return " or ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]

@@ -41,6 +41,9 @@ class Loss:
         description: one line for ``symbackprop list``.
         targets_sum_to_one: targets are a distribution; the engine may use sum y = 1.
         sparse: targets are one integer label per example.
+        mean_over_outputs: the sum is divided by the number of outputs (mse).
+        outputs: the output activations on whose range the loss is defined, where it takes logs of the outputs
+            (bce: of a and 1 - a, so a sigmoid's or a softmax's, in (0, 1)); empty for a loss defined everywhere.
     """
 
     name: str
@@ -50,6 +53,7 @@ class Loss:
     targets_sum_to_one: bool = False
     sparse: bool = False
     mean_over_outputs: bool = False
+    outputs: tuple[str, ...] = ()
 
     @property
     def generic(self) -> bool:
@@ -70,6 +74,10 @@ class GenericCost(sp.Function):
     is_real = True
 
 
+#: The output activations whose values are all positive, where a cross-entropy's log of the outputs is defined.
+POSITIVE = ("sigmoid", "softmax", "softplus")
+
+
 def _sum(terms: Sequence[sp.Expr]) -> sp.Expr:
     return sp.Add(*terms)
 
@@ -85,13 +93,15 @@ LOSSES: dict[str, Loss] = {
              "mean squared error over the outputs, 1/n sum (a - y)^2", mean_over_outputs=True),
         Loss("bce", r"-\sum_j \left[y_j \log a_j + (1 - y_j)\log(1 - a_j)\right]",
              lambda a, y: -_sum([yi * sp.log(ai) + (1 - yi) * sp.log(1 - ai) for ai, yi in zip(a, y)]),
-             "binary cross-entropy, -sum [y log a + (1-y) log(1-a)]"),
+             "binary cross-entropy, -sum [y log a + (1-y) log(1-a)]", outputs=("sigmoid", "softmax")),
         Loss("cross_entropy", r"-\sum_j y_j \log a_j",
              lambda a, y: -_sum([yi * sp.log(ai) for ai, yi in zip(a, y)]),
-             "categorical cross-entropy, -sum y log a, targets sum to 1", targets_sum_to_one=True),
+             "categorical cross-entropy, -sum y log a, targets sum to 1", targets_sum_to_one=True,
+             outputs=POSITIVE),
         Loss("sparse_cross_entropy", r"-\log a_\ell",
              lambda a, y: -_sum([yi * sp.log(ai) for ai, yi in zip(a, y)]),
-             "cross-entropy with an integer label ell, -log a_ell", targets_sum_to_one=True, sparse=True),
+             "cross-entropy with an integer label ell, -log a_ell", targets_sum_to_one=True, sparse=True,
+             outputs=POSITIVE),
         Loss("generic", r"c(a, y)", lambda a, y: GenericCost(*a, *y),
              "any cost c(a, y): the derivation keeps dc/da_j as a symbol (derive only)"),
     )

@@ -189,6 +189,7 @@ def check_grads(
             above :data:`~symbackprop.model.params.RANDOM_MAX_PARAMETERS` parameters.
     """
     net.check_concrete("a gradient check")
+    net.check_defined("a gradient check")
     references = _check_options(seed, examples, dtype, references, X, Y)
     chosen, skipped = _choose_references(net, references)
     params, X, Y = _point(net, params, X, Y, seed, examples)
