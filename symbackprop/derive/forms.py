@@ -191,20 +191,12 @@ class _Builder:
         name, d, grad, a = symbols.matrix("delta", L), s.delta(L), s.grad(), s.a(L)
         self.add(name, L, d, (), Rule.CHAIN_RULE_DIAGONAL_JACOBIAN,
                  sp.MatMul(sp.Transpose(Partial(a, s.z(L))), Partial(COST, a)))
-        self.add(name, L, d, (), Rule.SYMMETRIC_JACOBIAN, sp.MatMul(self._diagonal(L), grad))
+        self.add(name, L, d, (), Rule.SYMMETRIC_JACOBIAN, sp.MatMul(diagonal(s, L), grad))
         self.add(name, L, d, (), Rule.DIAGONAL_TIMES_VECTOR, sp.HadamardProduct(grad, s.g_prime(L)))
         if grad_value is not None:
             self.add(name, L, d, (), Rule.DIFFERENTIATE_LOSS, sp.HadamardProduct(grad_value, s.g_prime(L)))
         if final is not None and final != self.results[name]:
             self.add(name, L, d, (), Rule.SIMPLIFY_IN_OUTPUT, final)
-
-    def _diagonal(self, l: int) -> sp.MatrixExpr:
-        """diag(g'(z^l_1), ..., g'(z^l_n)) for a layer of at most :data:`EXPLICIT` neurons, else diag(g'(z^l))."""
-        net = self.s.net
-        if net.layers[l] > EXPLICIT:
-            return sp.DiagMatrix(self.s.g_prime(l))
-        g_prime = prime(net.activation(l).name)
-        return sp.DiagMatrix(sp.ImmutableMatrix([g_prime(z) for z in net.z(l)]))
 
     def _output_delta_softmax(self, grad_value: sp.MatrixExpr | None) -> None:
         s, net, L = self.s, self.s.net, self.s.net.depth
@@ -249,6 +241,7 @@ class _Builder:
             return sp.MatMul(sp.Transpose(sp.MatMul(*factors)), d_next)
 
         lines = ((Rule.CHAIN_RULE_LAYER_JACOBIAN, sp.MatMul(sp.Transpose(Partial(z_next, z)), Partial(COST, z_next))),
+                 (Rule.ERROR_TERM, sp.MatMul(sp.Transpose(Partial(z_next, z)), d_next)),
                  (Rule.JACOBIAN_CHAIN, transposed(Partial(z_next, a), Partial(a, z))),
                  (Rule.JACOBIAN_OF_WEIGHTED_SUM, transposed(w, Partial(a, z))),
                  (Rule.DIAGONAL_JACOBIAN, transposed(w, diagonal)),
@@ -299,6 +292,9 @@ class _Builder:
         partials, entries = weight_entries(net, l)
         self.add(name, l, lhs, (), Rule.DEFINITION, partials)
         self.add(name, l, lhs, (), Rule.ENTRY_BY_ENTRY_BIAS_UNIT if neuron else Rule.ENTRY_BY_ENTRY, entries)
+        if neuron:  # seed 000: each row of the local derivatives ∂z_j/∂w_jk, [1 a_1 a_2 ...], times its δ_j
+            local = sp.ImmutableMatrix([[sp.S.One, *net.a(l - 1)]] * net.layers[l])
+            self.add(name, l, lhs, (), Rule.ROWS_SCALED, sp.MatMul(sp.DiagMatrix(s.delta(l)), local, evaluate=False))
         self.add(name, l, lhs, (), Rule.OUTER_PRODUCT, outer)
 
     def _gradients_batch(self, l: int) -> None:
@@ -315,6 +311,15 @@ class _Builder:
         elif net.bias == "shared":
             total = sp.OneMatrix(1, net.layers[l]) * d * examples
             self.add(bias, l, partial(COST, s.bias(l)), (), Rule.CHAIN_RULE_SHARED_BIAS, total)
+
+
+def diagonal(shapes: Shapes, l: int) -> sp.MatrixExpr:
+    """diag(g'(z^l_1), ..., g'(z^l_n)) for a layer of at most :data:`EXPLICIT` neurons, else diag(g'(z^l))."""
+    net = shapes.net
+    if net.layers[l] > EXPLICIT:
+        return sp.DiagMatrix(shapes.g_prime(l))
+    g_prime = prime(net.activation(l).name)
+    return sp.DiagMatrix(sp.ImmutableMatrix([g_prime(z) for z in net.z(l)]))
 
 
 def _build(network: Architecture, batch: bool) -> tuple[dict[str, sp.Basic], list[Step]]:

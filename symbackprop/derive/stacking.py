@@ -14,7 +14,7 @@ from ..model.architecture import Architecture
 from .argument import Argument
 from .chain import COST, partial, product, weight_entries
 from .derivation import Equation, Rule, Step
-from .forms import EXPLICIT, Partial, Shapes, forward_vector
+from .forms import EXPLICIT, Partial, Shapes, diagonal, forward_vector
 from .general import with_letters
 
 
@@ -165,13 +165,13 @@ def jacobians(network: Architecture) -> dict[str, tuple[Step, ...]]:
 
     found: dict[str, tuple[Step, ...]] = {}
     if network.activation(L).elementwise:
-        found["BP1"] = jacobian(L, s.a(L), s.z(L), (Rule.DIAGONAL_JACOBIAN, sp.DiagMatrix(s.g_prime(L))))
+        found["BP1"] = jacobian(L, s.a(L), s.z(L), (Rule.DIAGONAL_JACOBIAN, diagonal(s, L)))
     if L > 1 and network.activation(L - 1).elementwise:
-        l, diagonal, weights = L - 1, sp.DiagMatrix(s.g_prime(L - 1)), s.weights_without_bias(L)
+        l, compact, weights = L - 1, sp.DiagMatrix(s.g_prime(L - 1)), s.weights_without_bias(L)
         found["BP2"] = jacobian(l, s.z(L), s.z(l),
                                 (Rule.CHAIN_RULE, sp.MatMul(Partial(s.z(L), s.a(l)), Partial(s.a(l), s.z(l)))),
                                 (Rule.JACOBIAN_OF_WEIGHTED_SUM, sp.MatMul(weights, Partial(s.a(l), s.z(l)))),
-                                (Rule.DIAGONAL_JACOBIAN, sp.MatMul(weights, diagonal)))
+                                (Rule.DIAGONAL_JACOBIAN, sp.MatMul(weights, compact)))
     if network.bias == "vector":
         found["BP3"] = jacobian(L, s.z(L), s.bias(L), (Rule.JACOBIAN_OF_BIAS, sp.Identity(network.layers[L])))
     return found

@@ -41,8 +41,8 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     (``every``: all of them), in the seed's order."""
     way = route(printer.notation)
     blocks: list[Block] = [] if way.strategy else [  # (seed 003 considers its general neuron in its own words)
-        text("One neuron stands for every neuron of its layer; each local derivative is worked out from the "
-             "definition it comes from.")]
+        text("What holds for one neuron holds for every neuron of its layer; each local derivative is worked out "
+             "from the definition it comes from.")]
     if way.strategy:
         blocks += _strategy(derivation, printer, prefix)
     if way.road_map:
@@ -248,9 +248,9 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
     """Seed 003's generalised chain rule, displayed before it is used, and the sentence that leads into BP2: the cost
     is a function of the weighted inputs of layer l+1 (``printer`` writes the argument's layers as l, l+1)."""
     l = printer.notation.layer_letter
-    rule = Line(r"\frac{\partial y}{\partial x_{i}}", "=", r"\sum_{r=1}^{m} \frac{\partial y}{\partial u_{r}}\,"
-                r"\frac{\partial u_{r}}{\partial x_{i}}", r"\text{for } y = f(u_{1}, \ldots, u_{m}),\ "
-                r"u_{r} = g_{r}(x_{1}, \ldots, x_{n})")
+    rule = Line(r"\frac{\partial y}{\partial x_{i}}", "=", r"\sum_{s=1}^{m} \frac{\partial y}{\partial u_{s}}\,"
+                r"\frac{\partial u_{s}}{\partial x_{i}}", r"\text{for } y = f(u_{1}, \ldots, u_{m}),\ "
+                r"u_{s} = g_{s}(x_{1}, \ldots, x_{n})")
 
     def above(kind: str, index: str | int) -> str:  # a neuron of layer l+1, the first or the k-th
         symbol = sp.Symbol(symbols.element(kind, argument.layer + 1, index), real=True)
@@ -259,8 +259,8 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
     outputs, inputs = (f"{above(kind, 1)}, \\ldots, {above(kind, 'k')}, \\ldots" for kind in ("a", "z"))
     count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits else ""  # the limit of the sums over them
     L = printer.notation.bare_layer("z", printer.network.depth)  # the output layer's number, said where L is first used
-    intro = (f"Now a hidden layer ${l} < L = {L}$: if neuron ${letters['j']}$ is in it, the {count}neurons ${outputs}$ "
-             f"of layer ${l}+1$ take its output (one or more), and in general "
+    intro = (f"Now a hidden layer ${l} < L$, the output layer being $L = {L}$: if neuron ${letters['j']}$ is in "
+             f"it, the {count}neurons ${outputs}$ of layer ${l}+1$ take its output, and in general "
              f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
              "Applying the chain rule:")
     recall = text("Before that, recall the generalised (multivariable) chain rule (GCR):")

@@ -79,20 +79,20 @@ def general_blocks(derivation: Derivation, printer: NotationPrinter) -> list[Blo
     if L > 1:
         lines.append(forward(symbols.matrix("A", L - 1), at("a", L - 1), every("a", L - 1)))
     lines.append(forward(symbols.matrix("A", L), at("a", L, "L")))
-    backward = _quantity(groups[symbols.matrix("delta", L)], at("z", L, "L"))
+    # as the seed lists them: the parameters' gradients, then the output layer's, then a hidden one's
+    backward = [line for kind in ("W", "b") if symbols.matrix(kind, L) in groups
+                for line in _quantity(groups[symbols.matrix(kind, L)], at("W", L), every("W", L))]
+    backward += _quantity(groups[symbols.matrix("delta", L)], at("z", L, "L"))
     if L > 1:
         backward += _quantity(groups[symbols.matrix("delta", L - 1)], at("delta", L - 1), every("delta", L - 1))
-    for kind in ("W", "b"):
-        if symbols.matrix(kind, L) in groups:
-            backward += _quantity(groups[symbols.matrix(kind, L)], at("W", L), every("W", L))
     columns = ""
     if L > 1:  # the gradients by a hidden layer's outputs and weighted inputs, as matrices of m columns
         hidden = at("delta", L - 1)
         named = [hidden.doprint(sp.Derivative(sp.Symbol("C"), sp.MatrixSymbol(symbols.matrix(kind, L - 1), 1, 1),
                                               evaluate=False)) for kind in ("A", "Z")]
-        columns = f"; ${named[0]}$, as ${named[1]}$, holds one column per example"
+        columns = f", where ${named[0]}$ and ${named[1]}$ hold one column per example"
     blocks = [*forward_blocks(network, printer), display(Display(tuple(lines))),
-              text(f"Backward pass, from the output layer down{columns}:"), display(Display(tuple(backward)))]
+              text(f"Backward pass{columns}:"), display(Display(tuple(backward)))]
     if network.loss.sparse:
         blocks.append(onehot_matrix(network, printer))
     return [*blocks, text(WHY)]

@@ -229,7 +229,7 @@ def solution_blocks(concrete: Derivation, generic: Derivation, printers: tuple[N
     found = {name: dataclasses.replace(argument, concrete=own[name].concrete, by_input=own[name].by_input)
              if name in own else argument for name, argument in _arguments(generic).items()}
     elementwise = concrete.network.activation(concrete.network.depth).elementwise
-    a: list[Block] = [text("One neuron stands for every neuron of its layer.")]
+    a: list[Block] = [text("What holds for one neuron holds for every neuron of its layer.")]
     a += _argued(concrete if elementwise else generic, [found["output"]], printer, prefix)
     if not elementwise:
         name = concrete.network.activation(concrete.network.depth).label

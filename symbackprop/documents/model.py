@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 import sympy as sp
 
-from ..derive.derivation import CLOSED_FORM_MAX_PARAMETERS, Derivation, Step
+from ..derive.derivation import CLOSED_FORM_MAX_PARAMETERS, Derivation, Rule, Step
 from ..derive.forms import definitions
 from ..model import symbols
 from ..notation.display import Display, Line
@@ -221,22 +221,36 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
             at = printer.relabel(layers)  # (pack_entries below: one weight, then its local derivative)
             jacobian = _jacobian_blocks(derivation, tag, at)
-            # as seed 004: the chain rule, then the Jacobian it needs worked out, then the rest with it
-            cut = 1 if jacobian else len(groups[name])
-            shown = sec.quantity_display(groups[name][:cut], at, transpose=transpose, pack_entries=False)
-            written = any(isinstance(step.result, sp.MatrixBase) for step in groups[name])  # entry by entry
-            l = notation.layer_letter
-            sizes = f" The matrix is written out for the output layer, ${l} = L$, of size ${network.layers[L]} " \
-                    f"\\times {network.layers[L - 1]}$." if written else ""
+            # as seed 004: the chain rule (δ^{l+1} put in), then the Jacobian it needs worked out, then the rest
+            # with it substituted back
+            steps = _substituted(groups[name]) if jacobian else groups[name]
+            cut = (2 if len(steps) > 1 and steps[1].rule is Rule.ERROR_TERM else 1) if jacobian else len(steps)
+            shown = sec.quantity_display(steps[:cut], at, transpose=transpose, pack_entries=False)
+            written = any(isinstance(step.result, sp.MatrixBase) for step in steps)  # entry by entry
+            sizes = f" The matrix is written out at the output layer's size, ${network.layers[L]} \\times " \
+                    f"{network.layers[L - 1]}$." if written else ""
             j, k = notation.indices[:2]
             blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
                                f"{ROUTES[tag].format(j=j, k=k)}{sizes}"))
             blocks.append(display(shown))
             blocks += jacobian
-            if cut < len(groups[name]):
-                rest = sec.quantity_display(groups[name][cut:], at, transpose=transpose, pack_entries=False)
-                blocks += [text("With it:"), display(_continued(rest, shown))]
+            if cut < len(steps):
+                rest = sec.quantity_display(steps[cut:], at, transpose=transpose, pack_entries=False)
+                blocks += [text("Substitute it back:"), display(_continued(rest, shown))]
     return blocks
+
+
+def _substituted(steps: Sequence[Step]) -> tuple[Step, ...]:
+    """A BP's steps where its Jacobian is worked out on its own display: BP2's lines that work the Jacobian out
+    inside the product, (∂z^{l+1}/∂a^l ∂a^l/∂z^l)ᵀ δ^{l+1} and (W^{l+1} ∂a^l/∂z^l)ᵀ δ^{l+1}, left to that display
+    (each still verified), and the line they come to, (W^{l+1} diag(σ'(z^l)))ᵀ δ^{l+1}, put as the Jacobian
+    above substituted back, as seed 004 does, by the step before."""
+    inside = (Rule.JACOBIAN_CHAIN, Rule.JACOBIAN_OF_WEIGHTED_SUM)
+    if not any(step.rule in inside for step in steps):
+        return tuple(steps)
+    kept = [step for step in steps if step.rule not in inside]
+    return tuple(dataclasses.replace(step, rule=Rule.FROM_ABOVE) if step.rule is Rule.DIAGONAL_JACOBIAN
+                 else step for step in kept)
 
 
 def _continued(rest: Display, before: Display) -> Display:

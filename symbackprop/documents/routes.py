@@ -76,6 +76,8 @@ class Route:
             as a list (002's §5.2), not each layer's chain of equalities.
         without_jacobian: the softmax's Jacobian never written; BP1 stated without it (002).
         bp2_through_outputs: the summary's BP2 through the hidden layer's outputs first, ∇h_k ⊙ g'(a_k) (002).
+        listed: the summary as a list, the parameters' gradients first, then the output layer's and the hidden
+            layers', each beside the layers it holds for; no names BP1-BP4, no entries (002's §5.1).
         homework_through_outputs: the homework's hidden layer through the neuron's output, ∂c/∂a_j, then δ_j (001).
     """
 
@@ -110,6 +112,7 @@ class Route:
     general_batch: bool = False
     without_jacobian: bool = False
     bp2_through_outputs: bool = False
+    listed: bool = False
     homework_through_outputs: bool = False
     appendix_in_g: bool = False
 
@@ -129,14 +132,14 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         intros=_table({"prediction": "The network's output is ${outputs}$, and the loss of one example is $-\\log$ "
                                      "of its entry for the example's true class label $\\ell$. With respect to "
                                      "output ${j}$, for each ${j} = 1, \\ldots, p$:",
-                       "through_output": "This needs the derivatives with respect to the weighted inputs of layer "
+                       "through_output": "This needs the derivatives with respect to the pre-activations of layer "
                                          "${l}+1$, known so far only where that layer is the output layer. For a "
                                          "hidden layer they come from its outputs, through the activation of the "
                                          "same neuron:"}),
         road_map=True, stacked=True, local_before=("weight",),
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "after"): "weighted"}),
-        without_jacobian=True, bp2_through_outputs=True, batch_in_summary=True, general_batch=True,
+        without_jacobian=True, bp2_through_outputs=True, listed=True, batch_in_summary=True, general_batch=True,
         appendix_in_g=True),
     "003": Route(
         dynamics=True, one_body=True, order=("weight", "bias", "hidden", "output"),

@@ -150,12 +150,12 @@ CAPTIONS = {
     "errors": "The error terms of layer ${l}+1$ flow back to neuron ${j}$.",
     "influence": "Neuron ${j}$ of layer $L-1$ reaches the cost through every neuron of layer $L$.",
     "outputs": "The gradient with respect to the outputs of layer ${l}$: each reaches the loss through every "
-               "weighted input of layer ${l}+1$.",
-    "weighted": "The gradient with respect to the weighted inputs of layer ${l}$: each reaches the loss only through "
-                "its own output.",
+               "pre-activation of layer ${l}+1$.",
+    "weighted": "The gradient with respect to the pre-activations of layer ${l}$: each reaches the loss only "
+                "through its own output.",
     "chain": "",  # a drawing in the text, as the seed's: its sentence says what it is
-    "paths": "An example: $x$ reaches $z$ along two paths, through $y_1$ and through $y_2$, so $\\frac{{dz}}{{dx}} "
-             "= \\sum_{{i=1}}^{{2}} \\frac{{\\partial z}}{{\\partial y_i}}\\,\\frac{{dy_i}}{{dx}}$.",
+    "paths": "An example: $x$ reaches $z$ along two paths, through $y_1$ and through $y_2$, so ${{\\frac{{dz}}{{dx}} "
+             "= \\sum_{{i=1}}^{{2}} \\frac{{\\partial z}}{{\\partial y_i}}\\,\\frac{{dy_i}}{{dx}}}}$.",
 }
 
 

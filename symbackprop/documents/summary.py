@@ -9,7 +9,7 @@ form. Gradient descent (seed 003) quotes the same results; the remark on initial
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -179,7 +179,7 @@ def _indices(notation: Notation, network: Architecture) -> str:
     if network.depth > 1:
         said = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
                 f"${relative(notation, 1)}$; in the gradients, {weights('one')}")
-    return f"{said}. The boxed BP4 is the last one for every weight at once."
+    return f"{said}. The boxed BP4 is the last line, for all weights at once."
 
 
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
@@ -218,6 +218,8 @@ def _batch_mean(network: Architecture, printer: NotationPrinter) -> str:
 def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
     network, notation = derivation.network, printer.notation
     equations = bp_equations(derivation, printer)
+    if route(notation).listed:
+        return Section("Summary", f"{prefix}sec:summary", _listed(derivation, printer, equations))
     boxed = tuple(Boxed(f"{eq.lhs} = {eq.rhs}", eq.tag, f"{prefix}eq:{eq.tag.lower()}") for eq in equations)
     letter = notation.layer_letter
     ranges = []
@@ -242,6 +244,27 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
              f"so each gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."),
     ]
     return Section("Summary", f"{prefix}sec:summary", tuple(blocks))
+
+
+def _listed(derivation: Derivation, printer: NotationPrinter, equations: list[BP]) -> tuple[Block, ...]:
+    """Seed 002's summary for one example: the weights' and biases' gradients, then the output layer's, then a
+    hidden layer's, each beside the layers it holds for; the output layer's as its argument stacked it,
+    -(e_ℓ - ŷ), where it has one."""
+    network, notation = derivation.network, printer.notation
+    every = span(notation, network, "W", 1, network.depth)
+    layers = {"BP4": rf"{every}\text{{, with }} {printer.input_layer()}", "BP3": every,
+              "BP2": span(notation, network, "delta", 1, network.depth - 1)}
+    found = {eq.tag: eq for eq in equations}
+    softmax = derivation.argument("softmax")
+    if softmax is not None and softmax.stacked and "BP1" in found:
+        output = printer.relabel(labels(notation, "z", network.depth, "L"))
+        found["BP1"] = replace(found["BP1"], final=output.doprint(softmax.stacked[-1].result))
+    letter = notation.layer_letter
+    lines = tuple(Line(found[tag].lhs, "=", found[tag].rhs,
+                       rf"\text{{for }} {letter} = {layers[tag]}" if tag in layers else "")
+                  for tag in ("BP4", "BP3", "BP1", "BP2") if tag in found)
+    return (text("For one example, the equations derived above, each for the layers beside it:"),
+            display(Display(lines)))
 
 
 def algorithm_section(derivation: Derivation, printer: NotationPrinter, prefix: str, sgd: bool = True,
@@ -314,17 +337,17 @@ def _matrix_updates(derivation: Derivation, printer: NotationPrinter,
 
 
 def _neuron_errors(derivation: Derivation, printer: NotationPrinter) -> list[tuple[int, str, bool]]:
-    """Seed 003's error terms neuron by neuron: the output layer's (δ^L_1 of the element form, for any j; the
-    softmax's as a vector), then BP2 for a general neuron of each hidden layer."""
+    """Seed 003's error terms neuron by neuron, as its algorithm states them for any network: the output layer's
+    by their definition, δ_o = ∂E/∂a_o (this network's are worked out after the algorithm), then the rule derived
+    for a general neuron of each hidden layer."""
     network, notation = derivation.network, printer.notation
     j, _, k = notation.indices
     top = printer.relabel(labels(notation, "z", network.depth, "L"))
-    output = general.output_error(derivation, j)
     delta = top.doprint(sp.Symbol(symbols.element("delta", network.depth, j)))
     z = sp.Symbol(symbols.element("z", network.depth, j), real=True)
     defined = top.doprint(sp.Derivative(sp.Symbol("c", real=True), z, evaluate=False))  # seed 003: δ_o = ∂E/∂a_o
     every = "output error" if notation.single else f"output errors, for every output neuron ${j}$"
-    lines = [(2, f"{every}: ${delta} = {defined} = {top.doprint(output)}$ (worked out below);", True)]
+    lines = [(2, f"{every}: ${delta} = {defined}$;", True)]
     if network.depth > 1:
         hidden = printer.relabel(labels(notation, "z", network.depth - 1))
         equation = general.delta(network, network.depth - 1, j, k)
@@ -334,12 +357,8 @@ def _neuron_errors(derivation: Derivation, printer: NotationPrinter) -> list[tup
         down = span(notation, network, "delta", network.depth - 1, 1)
         every = f"for every hidden neuron ${j}$" if notation.single else \
             f"for ${notation.layer_letter} = {down}$ and every neuron ${j}$"
-        here = ""
-        if notation.single and argued is not None and argued.concrete:  # the rule with the one output neuron
-            named = printer.with_names().relabel({})
-            here = f", here ${written(general.with_letters(argued.concrete[0].result, {'j': j, 'k': k}), named)}$"
-        lines.append((2, f"back-propagate, {every}: ${hidden.doprint(equation.lhs)} = {written(rule, hidden)}$"
-                         f"{here};", True))
+        lines.append((2, f"back-propagate, {every}: ${hidden.doprint(equation.lhs)} = {written(rule, hidden)}$;",
+                      True))
     return lines
 
 

@@ -157,7 +157,7 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
     total = written(general.with_letters(weighted.result, letters), printer)
     return [text("Consider the two vectors"),
             display(Display((Line(gradient, "=", inputs), Line(weights, "=", column)))),
-            text(f"the gradient with respect to the weighted inputs of layer ${printer.notation.layer_letter}+1$ and "
+            text(f"the gradient with respect to the pre-activations of layer ${printer.notation.layer_letter}+1$ and "
                  f"column ${i}$ of its weights. The sum above is the product of one, transposed, and the other:"),
             display(Display((Line(lhs, "=", f"{total} = ({weights})^{{\\top}} {gradient}"),)))]
 

@@ -110,6 +110,7 @@ class Rule(Enum):
     IDENTITY_TIMES_VECTOR = auto()
     ENTRY_BY_ENTRY = auto()  # the matrix of dC/dw_jk, each entry by the general entry
     ENTRY_BY_ENTRY_BIAS_UNIT = auto()  # the same with the bias unit's column
+    ROWS_SCALED = auto()  # [u_j A_jk] = diag(u) A: with bias units, each row of [1 a_1 a_2 ...] times its delta_j
     OUTER_PRODUCT = auto()  # [u_j v_k] = u v^T
 
     # Seed 000's way from entries to the vector of a hidden layer's error terms (form paths).
@@ -193,7 +194,7 @@ WORDS: dict[Rule, str] = {
     Rule.SYMMETRIC_JACOBIAN: "(da/dz)^T = diag(g'(z)): the Jacobian of a = g(z) element by element is diagonal, "
                              "so its own transpose",
     Rule.JACOBIAN_CHAIN: "chain rule for Jacobians: z^{l+1} depends on z^l through a^l, so dz^{l+1}/dz^l = "
-                         "dz^{l+1}/da^l da^l/dz^l; dC/dz^{l+1} = delta^{l+1}",
+                         "dz^{l+1}/da^l da^l/dz^l",
     Rule.JACOBIAN_OF_WEIGHTED_SUM: "dz^{l+1}/da^l = W^{l+1}: differentiate z^{l+1} = W^{l+1} a^l + b^{l+1}",
     Rule.JACOBIAN_OF_BIAS: "dz^l/db^l = I (a ones vector for a bias shared by the layer): differentiate "
                            "z^l = W^l a^{l-1} + b^l; dC/dz^l = delta^l",
@@ -201,6 +202,8 @@ WORDS: dict[Rule, str] = {
     Rule.ENTRY_BY_ENTRY: "dC/dW holds dC/dw_jk in row j, column k: each entry by the general entry",
     Rule.ENTRY_BY_ENTRY_BIAS_UNIT: "dC/dW holds dC/dw_jk in row j, column k: each entry by the general entry; "
                                    "the bias unit's column (its value is 1) holds the bias weights' gradients",
+    Rule.ROWS_SCALED: "the matrix [u_j A_jk] is diag(u) A: row j of A, here the local derivatives dz_j/dw_jk, "
+                      "times u_j",
     Rule.OUTER_PRODUCT: "the matrix [u_j v_k] is the outer product u v^T",
     Rule.ROW_TIMES_JACOBIAN: "entry j's sum over i of delta_i dz_i/da_j is the row vector delta^T times column j of "
                              "the Jacobian dz/da: together the transpose of that product",

@@ -190,8 +190,9 @@ def test_the_vector_form_argues_as_seed_004() -> None:
     rules = {name: [s.rule for s in d.steps_of("vector", name)] for name in ("delta2", "delta1", "W1", "b1")}
     assert rules["delta2"][:3] == [Rule.CHAIN_RULE_DIAGONAL_JACOBIAN, Rule.SYMMETRIC_JACOBIAN,
                                    Rule.DIAGONAL_TIMES_VECTOR]  # (∂a/∂z)ᵀ is diag(σ'(z)): it is diagonal
-    assert rules["delta1"] == [Rule.CHAIN_RULE_LAYER_JACOBIAN, Rule.JACOBIAN_CHAIN, Rule.JACOBIAN_OF_WEIGHTED_SUM,
-                               Rule.DIAGONAL_JACOBIAN, Rule.TRANSPOSE_OF_PRODUCT, Rule.DIAGONAL_TIMES_VECTOR]
+    assert rules["delta1"] == [Rule.CHAIN_RULE_LAYER_JACOBIAN, Rule.ERROR_TERM, Rule.JACOBIAN_CHAIN,
+                               Rule.JACOBIAN_OF_WEIGHTED_SUM, Rule.DIAGONAL_JACOBIAN, Rule.TRANSPOSE_OF_PRODUCT,
+                               Rule.DIAGONAL_TIMES_VECTOR]  # (∂z^{l+1}/∂z^l)ᵀ δ^{l+1} as seed 004 puts δ in
     assert rules["W1"] == [Rule.CHAIN_RULE_PARAMETER, Rule.LOCAL_LINEAR, Rule.DEFINITION, Rule.ENTRY_BY_ENTRY,
                            Rule.OUTER_PRODUCT]
     assert rules["b1"] == [Rule.CHAIN_RULE_BIAS, Rule.JACOBIAN_OF_BIAS, Rule.IDENTITY_TIMES_VECTOR]
@@ -210,8 +211,9 @@ def test_a_wide_layer_keeps_the_general_entry_and_the_outer_product() -> None:
     d = Network([4, 2, 1], bias="neuron").derive(forms=("vector",))
     assert [s.rule for s in d.steps_of("vector", "W1")] == [Rule.CHAIN_RULE_PARAMETER, Rule.LOCAL_LINEAR,
                                                              Rule.CHAIN_RULE_OUTER_PRODUCT]
-    assert [s.rule for s in d.steps_of("vector", "W2")][-2:] == [Rule.ENTRY_BY_ENTRY_BIAS_UNIT, Rule.OUTER_PRODUCT]
-    column = d.steps_of("vector", "W2")[-2].result[:, 0]  # the bias unit's column: BP3 under this convention
+    assert [s.rule for s in d.steps_of("vector", "W2")][-3:] == [Rule.ENTRY_BY_ENTRY_BIAS_UNIT, Rule.ROWS_SCALED,
+                                                                  Rule.OUTER_PRODUCT]
+    column = d.steps_of("vector", "W2")[-3].result[:, 0]  # the bias unit's column: BP3 under this convention
     assert list(column) == list(d.network.delta(2))
 
 

@@ -403,6 +403,23 @@ def test_seed_000s_chains_down_to_each_weight_are_verified_and_a_missing_path_is
         verify(_with_step(derivation, index, dataclasses.replace(step, chain=step.chain[:1])), points=1)
 
 
+def test_seed_000s_rows_of_the_bias_units_matrix_are_verified_and_a_wrong_row_is_caught() -> None:
+    """With bias units a layer's whole weight matrix goes through the rows of its local derivatives, each
+    ``[1 X_1 X_2]`` times its neuron's δ, ``diag(δ^l) [1 a^{l-1}ᵀ; ...]``, as seed 000 writes it before δ āᵀ; the
+    line is checked, and one with two sources swapped fails."""
+    derivation = SEED_000.derive(forms=("vector",))
+    index, step = next((i, s) for i, s in enumerate(derivation.steps) if s.rule is Rule.ROWS_SCALED)
+    rules = [s.rule for s in derivation.steps_of("vector", step.quantity)]
+    assert rules[rules.index(Rule.ROWS_SCALED) - 1:][:3] == [Rule.ENTRY_BY_ENTRY_BIAS_UNIT, Rule.ROWS_SCALED,
+                                                            Rule.OUTER_PRODUCT]
+    diagonal, local = step.result.args
+    assert isinstance(diagonal, sp.DiagMatrix) and local.shape == (2, 3) and set(local[:, 0]) == {1}
+    verify(derivation, points=1)
+    wrong = sp.MatMul(diagonal, local.xreplace({local[1, 1]: local[1, 2], local[1, 2]: local[1, 1]}), evaluate=False)
+    with pytest.raises(VerificationError, match=step.quantity):
+        verify(_with_step(derivation, index, dataclasses.replace(step, result=wrong)), points=1)
+
+
 @pytest.mark.parametrize(("bias", "shape", "layer"), [("neuron", (2, 2), 2), ("vector", (2, 2), 2),
                                                      ("neuron", (5, 4), 2), ("neuron", (2, 2), 1)])
 def test_seed_000s_layer_matrices_without_the_bias_column_are_verified(bias: str, shape: tuple[int, int],

@@ -46,7 +46,7 @@ HOST = r"""\documentclass{article}
 \usepackage{amsmath,amssymb,bm,booktabs,longtable,tikz}
 \begin{document}
 \section{Lecture}
-The four equations are in Appendix~\ref{app:sec:summary}, equation~\eqref{app:eq:bp2}.
+The equations are summed up in Appendix~\ref{app:sec:summary}; Figure~\ref{app:fig:network} is the network.
 \appendix
 \section{Backpropagation}
 \input{appendix.tex}

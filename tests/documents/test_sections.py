@@ -146,8 +146,9 @@ def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
     assert "## Gradient descent" not in text  # seed 003's page is one body, without headings
     algorithm = text[text.index("The backpropagation algorithm: stochastic gradient descent"):]
     assert "For $t = 1$ to the number of epochs:" in algorithm  # Bishop's E_n: n is the example, so epochs t
+    # as seed 003's algorithm, for any network: the output errors by their definition, δ_o = ∂E/∂a_o
     assert (r"output errors, for every output neuron $j$: $\delta^{(L)}_{j} = "
-            r"\frac{\partial E_n}{\partial a^{(L)}_{j}} = y_{j} - r_{j}$ (worked out below);") in algorithm
+            r"\frac{\partial E_n}{\partial a^{(L)}_{j}}$;") in algorithm
     assert r"$\Delta w^{(l)}_{ji} \leftarrow \delta^{(l)}_{j} z^{(l-1)}_{i}$" in algorithm
     assert r"$w^{(l)}_{ji} \leftarrow w^{(l)}_{ji} - \eta_t\, \Delta w^{(l)}_{ji}$" in algorithm
 
@@ -161,6 +162,12 @@ def test_continuation_lines_of_the_pseudo_code_are_not_numbered() -> None:
     assert algorithm[-1].text == r"with learning rate $\eta > 0$."
     text = render_markdown(derivation, DocumentOptions(sections="sgd", formats=("md",)))
     assert "8." not in text and "7. " in text
+    # in Markdown each continuation is a line of its own under line 7, not run on into it: the line before ends
+    # in a hard break
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("7. "))
+    assert [line.endswith("\\") for line in lines[at:at + 3]] == [True, True, False]
+    assert lines[at + 2].endswith(r"with learning rate $\eta > 0$.") and not lines[at + 2][:1].isdigit()
 
 
 @pytest.mark.parametrize(("count", "written"), [(1, "j = 1"), (2, "j = 1, 2"), (3, "j = 1, 2, 3"),
@@ -193,7 +200,8 @@ def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_exampl
     text = _general("bishop")
     weight, hidden, output = (text.index(s) for s in ("A weight reaches", "Now a hidden layer", "For the output layer"))
     assert weight < hidden < output
-    assert text.index("$l < L = ") == hidden + len("Now a hidden layer ")  # L, the output layer's number, said
+    # L said to be the output layer, with its number, where it is first used
+    assert text.index("$l < L$, the output layer being $L = ") == hidden + len("Now a hidden layer ")
     assert "(L)" not in text[:hidden]  # where it is first used
     nielsen = _general("nielsen", layers=[2, 3, 2])
     assert nielsen.index("The output layer") < nielsen.index("A hidden layer") < nielsen.index("A weight reaches")
@@ -235,9 +243,9 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"Here $z_{i}$ is known from the forward pass; for $\delta_{j}$ a rule is derived next.",
                  # its loops: for n = 1 to num epochs, for all x^ℓ ∈ D
                  "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",
-                 # the general rule back-propagates, and with the one output neuron it reads σ'(a_j) v_j δ_y
-                 r"$\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} \delta_{k}$, here "
-                 r"$\sigma'(a_{j})\,v_{j} \delta_{y}$;",
+                 # the algorithm for any network, as the seed's: δ_o = ∂E/∂a_o, then the general rule
+                 r"output error: $\delta_{y} = \frac{\partial E_{\ell}}{\partial a_{y}}$;",
+                 r"$\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} \delta_{k}$;",
                  # layer l+1 set up before the GCR is used: its neurons' outputs z_k (never the output's y), E = f(a_k)
                  r"the $n_{l+1}$ neurons $z_{1}, \ldots, z_{k}, \ldots$ of layer $l+1$ take its output",
                  r"$E_{\ell} = f(a_{1}, \ldots, a_{k}, \ldots)$"):
@@ -333,14 +341,17 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     assert "The goal: the partial derivatives of the cost $C$ with respect to every weight and bias." in text
     # the conventions define the error vector, δ^l ≡ ∂C/∂z^l, as seed 004's do
     assert r"the error vector $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
-    # as the seed's steps: the chain rule, then the Jacobian it needs, then the result with it, each BP in turn
+    # as the seed's steps: the chain rule (δ^{l+1} put in), then the Jacobian it needs, then the rest with it
+    # substituted back, each BP in turn; the diagonal Jacobian entry by entry, as the seed writes it
     order = [r"\left(\frac{\partial a^{L}}{\partial z^{L}}\right)^{\top} \frac{\partial C}{\partial a^{L}} \qquad "
-             r"\text{chain rule", "Compute the Jacobian:", r"\frac{\partial a^{L}}{\partial z^{L}} &= "
-             r"\operatorname{diag}(\sigma'(z^{L}))", "With it:",
+             r"\text{chain rule}" "\n", "Compute the Jacobian:", r"\frac{\partial a^{L}}{\partial z^{L}} &= "
+             r"\operatorname{diag}(\sigma'(z^{L}_{1}), \sigma'(z^{L}_{2}))" "\n", "Substitute it back:",
              r"\delta^{L} &= \operatorname{diag}(\sigma'(z^{L}_{1}), \sigma'(z^{L}_{2})) \nabla_{a^{L}} C",
-             r"\left(\frac{\partial z^{l+1}}{\partial z^{l}}\right)^{\top}", "Differentiate the linear transformation",
-             "With it:", r"(AB)^{\top} = B^{\top} A^{\top}", "Compute the local gradient", "With it:",
-             r"\frac{\partial C}{\partial b^{l}} &= I^{\top} \delta^{l}"]
+             r"&= \left(\frac{\partial z^{l+1}}{\partial z^{l}}\right)^{\top} \delta^{l+1} \qquad "
+             r"\text{definition of } \delta", "Differentiate the linear transformation", "Substitute it back:",
+             r"\delta^{l} &= (W^{l+1} \operatorname{diag}(\sigma'(z^{l})))^{\top} \delta^{l+1} \qquad "
+             r"\text{by the step before}", r"(AB)^{\top} = B^{\top} A^{\top}", "Compute the local gradient",
+             "Substitute it back:", r"\frac{\partial C}{\partial b^{l}} &= I^{\top} \delta^{l}"]
     at = 0
     for piece in order:
         at = vector.index(piece, at)
@@ -355,7 +366,8 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"a_{j}^{(\ell)} &= g_{\ell}(z_{j}^{(\ell)})", "(non-linear) activation function",
              r"$n_{\ell}$ is the number of neurons of layer $\ell$",
              r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
-             "### (a) The error terms", "Show that the error term", "*Solution.* One neuron stands for every neuron",
+             "### (a) The error terms", "Show that the error term",
+             "*Solution.* What holds for one neuron holds for every neuron",
              # seed 001's "by definition a = g_L(z) ⇒ ∂a/∂z = g_L'(z)", one line
              r"By definition, $a_{j}^{(L)} = g_{L}(z_{j}^{(L)})$, so $\frac{\partial a_{j}^{(L)}}{\partial "
              r"z_{j}^{(L)}} = g_{L}'(z_{j}^{(L)})$.",
@@ -458,7 +470,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "
             r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for every hidden layer}") in hidden
     assert ("In BP2, $j$ indexes a neuron of layer $l$ and $k$ one of layer $l+1$; in the gradients, $j$ one of "
-            "layer $l+1$ and $k$ one of layer $l$. The boxed BP4 is the last one for every weight at once.") in text
+            "layer $l+1$ and $k$ one of layer $l$. The boxed BP4 is the last line, for all weights at once.") in text
     at = 0
     for piece in order:
         at = text.index(piece, at)
@@ -488,8 +500,8 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     assert text.index(r"\tag{2}") < gives < text.index("Figure", gives) < text.index("method's name", gives)
     # the generalised chain rule displayed before it is used (seed 003's GCR)
     assert text.index("Before that, recall the generalised (multivariable) chain rule (GCR):") < text.index(r"\tag{2}")
-    assert (r"\frac{\partial y}{\partial x_{i}} &= \sum_{r=1}^{m} \frac{\partial y}{\partial u_{r}}\,"
-            r"\frac{\partial u_{r}}{\partial x_{i}}") in text
+    assert (r"\frac{\partial y}{\partial x_{i}} &= \sum_{s=1}^{m} \frac{\partial y}{\partial u_{s}}\,"
+            r"\frac{\partial u_{s}}{\partial x_{i}}") in text
     assert "For $n = 1$ to the number of epochs" in text and r"$\eta_n > 0$" in text  # E_ℓ: n counts epochs
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     assert "For $t = 1$ to the number of epochs" in bishop and r"$\eta_t > 0$" in bishop  # E_n: n is an example
@@ -512,8 +524,8 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     assert "each with its class label (a multi-class classification)" in text
     assert ("The quantities of interest are the gradients with respect to the output units, the hidden units, and "
             "the") in text
-    assert ("This needs the derivatives with respect to the weighted inputs of layer $k+1$, known so far only where "
-            "that layer is the output layer.") in text
+    assert ("This needs the derivatives with respect to the pre-activations of layer $k+1$, known so far only where "
+            "that layer is the output layer.") in text  # seed 002's word for a_k
     assert (r"So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$ in turn" in text)  # the intuition
     chain = (r"\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}} \frac{\partial \hat{y}_{1}}{\partial a_{31}}"
              r" \frac{\partial a_{31}}{\partial h_{21}}")
@@ -870,10 +882,12 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert "The cost of one example" not in seed and "a generic cost" in seed  # seed 004's C, any cost
     assert r"(AB)^{\top} = B^{\top} A^{\top}\text{; a diagonal matrix is symmetric}" in nielsen
     # seed 004's BP2 names δ^{l+1} where it comes in; its BP1 says why σ' is written in the output
-    assert r"\delta^{l+1} \qquad \text{chain rule, through the activation; the next layer's error}" in nielsen
+    assert (r"&= \left(\frac{\partial z^{l+1}}{\partial z^{l}}\right)^{\top} \delta^{l+1} \qquad \text{definition of } "
+            r"\delta") in nielsen
     assert (r"(a^{L} - y) \qquad \text{in terms of the output:}\ \sigma'(z^{L}) = a^{L} \odot (\mathbf{1} - a^{L})"
             in nielsen)
-    assert "The matrix is written out for the output layer, $l = L$, of size $2 \\times 3$." in nielsen
+    # written out with the letter l it is in, at the output layer's size
+    assert "The matrix is written out at the output layer's size, $2 \\times 3$." in nielsen
     # seed 004's derivation steps by name, each BP's in the seed's order
     for steps in (("Steps: apply the chain rule", "compute the Jacobian", "the result, a diagonal matrix times a"),
                   ("Steps: link consecutive layers", "differentiate the linear transformation",
@@ -885,7 +899,8 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
         assert at == sorted(at) and at[-1] - at[0] < 400, steps
     # and each BP's Jacobian worked out on its own, after its chain, from the definitions it differentiates
     jacobians = [r"Compute the Jacobian: as $a^{L} = \sigma(z^{L})$, each output depends only on its own input",
-                 r"\frac{\partial a^{L}}{\partial z^{L}} &= \operatorname{diag}(\sigma'(z^{L}))",
+                 r"\frac{\partial a^{L}}{\partial z^{L}} &= "
+                 r"\operatorname{diag}(\sigma'(z^{L}_{1}), \sigma'(z^{L}_{2}))",
                  "BP2, the error propagated",
                  r"Differentiate the linear transformation, $z^{l+1} = W^{l+1} a^{l} + b^{l+1}$, and the activation",
                  r"\frac{\partial z^{l+1}}{\partial z^{l}} &= \frac{\partial z^{l+1}}{\partial a^{l}} "
