@@ -159,7 +159,7 @@ def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
         Reasoned(over_k(d_next, w, _partial(a, z)), Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, SUM),),
                  _local(z_next, a, w)),
         Reasoned(over_k(d_next, w, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,), _local(a, z, g_prime)),
-        Reasoned(_product(g_prime, sp.Sum(_product(w, d_next), index)), Rule.FACTOR_OUT_DERIVATIVE),
+        Reasoned(_product(g_prime, sp.Sum(_product(d_next, w), index)), Rule.FACTOR_OUT_DERIVATIVE),
     )
     return Argument("hidden", layer, d, lines, _hidden_for_network(network, layer, j, k))
 
@@ -172,10 +172,10 @@ def _hidden_for_network(network: Architecture, layer: int, j: str, k: str) -> tu
     if act.generic:
         return ()
     z, a = _symbol("z", layer, j), _symbol("a", layer, j)
-    term = _product(_symbol("W", layer + 1, k, j), _symbol("delta", layer + 1, k))
+    factors = (_symbol("delta", layer + 1, k), _symbol("W", layer + 1, k, j))  # δ_k w_kj, as the seeds write it
     width = network.layers[layer + 1]
-    total = term.xreplace({s: _one(s, k) for s in term.free_symbols}) if width == 1 else \
-        sp.Sum(term, (sp.Symbol(k), 1, width))
+    total = _product(*(_one(s, k) for s in factors)) if width == 1 else \
+        sp.Sum(_product(*factors), (sp.Symbol(k), 1, width))
     worked = derivative(act)
 
     def own(u: sp.Symbol) -> sp.Expr:  # g'(u) in g's own terms, as written: σ(u)(1 - σ(u))
@@ -286,11 +286,11 @@ def hidden_output(network: Architecture, layer: int, j: str, k: str) -> Argument
 
 def hidden_through_output(network: Architecture, layer: int, j: str, k: str) -> Argument:
     """Seeds 001 and 002's second step: ∂c/∂z^l_j = ∂c/∂a^l_j ∂a^l_j/∂z^l_j = ∂c/∂a^l_j g'(z^l_j), since
-    a = g(z); then ∂c/∂a^l_j as the step before found it, g'(z^l_j) Σ_k w^{l+1}_{kj} δ^{l+1}_k."""
+    a = g(z); then ∂c/∂a^l_j as the step before found it, g'(z^l_j) Σ_k δ^{l+1}_k w^{l+1}_{kj}."""
     z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
     definition, g_prime = _activation(network, layer, j)
     index = (sp.Symbol(k), 1, network.layers[layer + 1])
-    above = sp.Sum(_product(_symbol("W", layer + 1, k, j), _symbol("delta", layer + 1, k)), index)
+    above = sp.Sum(_product(_symbol("delta", layer + 1, k), _symbol("W", layer + 1, k, j)), index)
     lines = (
         Reasoned(_product(_partial(COST, a), _partial(a, z)), Rule.CHAIN_RULE),
         Reasoned(_product(_partial(COST, a), g_prime), Rule.LOCAL_ELEMENTWISE, (definition,), _local(a, z, g_prime)),

@@ -40,7 +40,8 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         cost = printer.doprint(sp.Symbol("c"))
         blocks.append(text(f"The cost of one example is ${cost} = {join_terms(sec.terms(derivation.loss, printer))}$."))
     if "figure" in shown:
-        blocks.append(Block("figure", figure=build_figure(network, printer), label=f"{prefix}fig:network",
+        drawn = printer.with_names() if way.dynamics else printer  # its activations named, as its dynamics name them
+        blocks.append(Block("figure", figure=build_figure(network, drawn), label=f"{prefix}fig:network",
                             text=f"The {network.spec} network, labelled in {notation.title}.", here=way.dynamics))
         if not way.dynamics and (layers := architecture_table(network, printer)) is not None:
             blocks.append(Block("table", table=layers))

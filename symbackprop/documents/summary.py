@@ -382,9 +382,10 @@ def _weight_updates(derivation: Derivation, printer: NotationPrinter,
         if notation.single:  # the output's v_j by the same update: Δv_j ← δ_y z_j
             own = general.gradients(network, network.depth, "1", j)[0 if what == "weight" else 1]
             output = printer.doprint(_output_weight(network, equation.lhs.variables[0]))
-            every = (f"for every {what} ${name}$ (and likewise the output's ${output}$, with $\\Delta {output} "
-                     f"\\leftarrow {product(own, printer)}$ and ${output} \\leftarrow {output} - {eta}\\, \\Delta "
-                     f"{output}$):")
+            # (each update in braces: no line break inside it)
+            every = (f"for every {what} ${name}$ (and likewise the output's ${output}$, with ${{\\Delta {output} "
+                     f"\\leftarrow {product(own, printer)}}}$ and ${{{output} \\leftarrow {output} - {eta}\\, "
+                     f"\\Delta {output}}}$):")
         lines += [(2, every, True),
                   (3, f"$\\Delta {name} \\leftarrow {value}$", True),
                   (3, f"${name} \\leftarrow {name} - {eta}\\, \\Delta {name}$", True)]

@@ -149,8 +149,8 @@ SEED_001 = {
                r"C = \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
                r"\delta_{j}^{(\ell)} = \frac{\partial c}{\partial z_{j}^{(\ell)}}"],
     "(a)": [r"\delta_{j}^{(L)} = \frac{\partial c}{\partial a_{j}^{(L)}}\,g_{L}'(z_{j}^{(L)})",
-            r"\delta_{j}^{(\ell)} = g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} "
-            r"\delta_{k}^{(\ell+1)}"],
+            r"\delta_{j}^{(\ell)} = g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} \delta_{k}^{(\ell+1)}\,"
+            r"W_{jk}^{(\ell+1)}"],
     "(b)": [r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} = a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}",
             r"\frac{\partial c}{\partial b_{j}^{(\ell)}} = \delta_{j}^{(\ell)}"],
     "(c)": [r"\boldsymbol{\delta}^{(L)} = \frac{\partial c}{\partial \mathbf{a}^{(L)}} \odot g_{L}'(\mathbf{z}^{(L)})",
@@ -181,10 +181,10 @@ def test_the_general_parts_are_the_same_for_every_activation_and_loss() -> None:
 @pytest.mark.parametrize(("notation", "expected"), [
     ("nielsen", [r"a^{l}_{j} = \sigma(z^{l}_{j})",
                  r"\delta^{L}_{j} = \frac{\partial C}{\partial a^{L}_{j}}\,\sigma'(z^{L}_{j})",
-                 r"\delta^{l}_{j} = \sigma'(z^{l}_{j})\,\sum_{k} w^{l+1}_{kj} \delta^{l+1}_{k}",
+                 r"\delta^{l}_{j} = \sigma'(z^{l}_{j})\,\sum_{k} \delta^{l+1}_{k}\,w^{l+1}_{kj}",
                  r"\frac{\partial C}{\partial w^{l}_{jk}} = a^{l-1}_{k} \delta^{l}_{j}"]),
     ("bishop", [r"z^{(l)}_{j} = h(a^{(l)}_{j})", r"E = \frac{1}{|\mathcal{D}|}",
-                r"\delta^{(l)}_{j} = h'(a^{(l)}_{j})\,\sum_{k=1}^{n_{l+1}} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}",
+                r"\delta^{(l)}_{j} = h'(a^{(l)}_{j})\,\sum_{k=1}^{n_{l+1}} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}",
                 r"\frac{\partial E_n}{\partial w^{(l)}_{ji}} = z^{(l-1)}_{i} \delta^{(l)}_{j}"]),
 ])
 def test_the_problem_is_in_the_notations_letters(notation: str, expected: list[str]) -> None:

@@ -90,7 +90,7 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
             r"{\partial a^{(l)}_{j}} \qquad \text{since}\ a^{(l+1)}_{k} = \sum_{m=1}^{n_{l}} w^{(l+1)}_{km} "
             r"z^{(l)}_{m}") in text  # m: never j; the limits as seed 003 writes them
     assert r"\text{since}\ z^{(l)}_{j} = h(a^{(l)}_{j})" in text
-    assert r"h'(a^{(l)}_{j})\,\sum_{k=1}^{n_{l+1}} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}" in text
+    assert r"h'(a^{(l)}_{j})\,\sum_{k=1}^{n_{l+1}} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}" in text  # δ_k w_kj
     # for this network, as seed 003's "original example": δ_y from the loss differentiated at y = σ(a), then
     # σ(a) - r, then y - r; δ_j with h = σ and the one output neuron written out, then σ' = σ(1 - σ), then z_j(1 - z_j),
     # in this network's own layers, 2 and 1, the rule's l and its letters said
@@ -98,11 +98,11 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
             r"\right)\,\sigma(a^{(2)}_{j})\,(1 - \sigma(a^{(2)}_{j}))") in text
     assert (r"&= \sigma(a^{(2)}_{j}) - r_{j} \qquad \text{simplify} \\" "\n"
             r"   &= y_{j} - r_{j} \qquad \text{since}\ y_{j} = \sigma(a^{(2)}_{j})") in text
-    assert (r"\delta^{(1)}_{j} &= \sigma'(a^{(1)}_{j})\,w^{(2)}_{1j} \delta^{(2)}_{1} \\" "\n"
+    assert (r"\delta^{(1)}_{j} &= \sigma'(a^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} \\" "\n"
             r"   &  \qquad \text{here }l = 1,\ h = \sigma,\ \text{one neuron in layer } l+1,\ w^{(l+1)}_{kj} = "
             r"w^{(2)}_{1j}") in text
     assert r"\text{since}\ \sigma'(a) = \sigma(a)\,(1 - \sigma(a))" in text
-    assert (r"&= z^{(1)}_{j} (1 - z^{(1)}_{j})\,w^{(2)}_{1j} \delta^{(2)}_{1} "
+    assert (r"&= z^{(1)}_{j} (1 - z^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} "
             r"\qquad \text{since}\ z^{(1)}_{j} = \sigma(a^{(1)}_{j})") in text
     # ∂E/∂w_ji as seed 003 tells it: the chain rule; δ_j named; ∂a_j/∂w_ji worked out on its own; so δ_j z_i, (1)
     assert (r"The first factor is called" "\n\n\n$$\n\\begin{aligned}\n"
@@ -217,15 +217,15 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
                  r"\frac{\partial a_{j}}{\partial w_{ji}} &= \frac{\partial}{\partial w_{ji}} \sum_{m=1}^{n_{l-1}} "
                  r"w_{jm} z_{m} = z_{i}", r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \delta_{j}\,z_{i}",
-                 r"&= h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} \delta_{k}",
+                 r"&= h'(a_{j})\,\sum_{k=1}^{n_{l+1}} \delta_{k}\,w_{kj}",
                  r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}",
                  r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
-                 r"\delta_{j} &= \sigma'(a_{j})\,v_{j} \delta_{y}", r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}",
+                 r"\delta_{j} &= \sigma'(a_{j})\,\delta_{y}\,v_{j}", r"&= z_{j} (1 - z_{j})\,\delta_{y}\,v_{j}",
                  # the rule's w_kj and δ_k, for the one output neuron: v_j and δ_y
                  r"\text{one neuron in layer } l+1,\ w_{kj} = v_{j},\ \delta_{k} = \delta_{y}",
                  r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$",
-                 r"(and likewise the output's $v_{j}$, with $\Delta v_{j} \leftarrow \delta_{y} z_{j}$ and $v_{j} "
-                 r"\leftarrow v_{j} - \eta_n\, \Delta v_{j}$)",
+                 r"(and likewise the output's $v_{j}$, with ${\Delta v_{j} \leftarrow \delta_{y} z_{j}}$ and "
+                 r"${v_{j} \leftarrow v_{j} - \eta_n\, \Delta v_{j}}$)",  # each update unbroken
                  r"for each training example $(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",  # x^ℓ as r^ℓ
                  r"compute every weighted input $a_{j}$ and activation $z_{j}$",  # "the a_j and z_j values"
                  # its δ rule, as the seed's first line: defined, then the generalised chain rule through a_k, then
@@ -245,7 +245,7 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",
                  # the algorithm for any network, as the seed's: δ_o = ∂E/∂a_o, then the general rule
                  r"output error: $\delta_{y} = \frac{\partial E_{\ell}}{\partial a_{y}}$;",
-                 r"$\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} \delta_{k}$;",
+                 r"$\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} \delta_{k}\,w_{kj}$;",
                  # layer l+1 set up before the GCR is used: its neurons' outputs z_k (never the output's y), E = f(a_k)
                  r"the $n_{l+1}$ neurons $z_{1}, \ldots, z_{k}, \ldots$ of layer $l+1$ take its output",
                  r"$E_{\ell} = f(a_{1}, \ldots, a_{k}, \ldots)$"):
@@ -383,7 +383,7 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              "layer $L-2$ (in a deeper network) goes the same way with $L-1$ in place of $L$",
              r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k=1}^{n_{\ell+1}} "
              r"\delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)}",
-             r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)} \qquad "
+             r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} \delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)} \qquad "
              r"\text{by the step before}",
              r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer",
              # both results on one line, as the seed asks for them
@@ -478,15 +478,15 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
 
 def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() -> None:
     """Seed 003: ∂E/∂w_ji = δ_j z_i with δ_j = ∂E/∂a_j named in that argument; the algorithm back-propagates by the
-    general rule h'(a_j) Σ_k w_kj δ_k; "for our original example" (δ_y, then δ_j) comes after the algorithm."""
+    general rule h'(a_j) Σ_k δ_k w_kj; "for our original example" (δ_y, then δ_j) comes after the algorithm."""
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
     order = ["The first factor is called", r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
              "The backpropagation algorithm: stochastic gradient descent",
-             r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} w_{kj} "
-             r"\delta_{k}$",
+             r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} \delta_{k}\,"
+             r"w_{kj}$",
              "For the network we started from, with its own activation and loss, the error terms are these",
              r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
-             r"&= z_{j} (1 - z_{j})\,v_{j} \delta_{y}"]
+             r"&= z_{j} (1 - z_{j})\,\delta_{y}\,v_{j}"]
     at = 0
     for piece in order:
         at = text.index(piece, at)
