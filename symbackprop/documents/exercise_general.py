@@ -157,9 +157,19 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
               f"{_mean_over_data(weight, lines[0].rhs, printer)}, each term at its example $\\mathbf{{x}}$."))
     # with bias units BP3 is (b)'s entry formula, and BP4's matrix holds the bias unit's weights: not asked again
     vector = [eq for eq in bp_equations(generic, printer) if eq.tag != "BP3" or generic.network.bias != "neuron"]
-    c = (text("Show that, layer by layer, these become"),
+    c = (text(_vector_lead(generic.network, printer)),
          display(Display(tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in vector))))
     return {"a": tuple(a), "b": b, "c": c}
+
+
+def _vector_lead(network: Architecture, printer: NotationPrinter) -> str:
+    """(c)'s lead: what its weight matrix and ⊙ are, which (a) and (b) did not need."""
+    at = printer.relabel(labels(printer.notation, "W", network.depth))
+    j, i = printer.notation.indices[:2]
+    matrix = at.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
+    entry = at.doprint(sp.Symbol(symbols.element("W", network.depth, j, i), real=True))
+    return (f"Show that, layer by layer, these become the following, ${matrix}$ the matrix of the weights ${entry}$ "
+            "and $\\odot$ the element-wise (Hadamard) product:")
 
 
 def _numbered(network: Architecture, printer: NotationPrinter) -> str:

@@ -56,7 +56,7 @@ NOTES: dict[Rule, str] = {
     Rule.MULTIPLY_OUT: r"\text{multiply out}",
     Rule.CHAIN_RULE_LAYER_JACOBIAN: r"\text{chain rule}",
     Rule.TRANSPOSE_OF_PRODUCT: r"(AB)^{\top} = B^{\top} A^{\top}\text{; a diagonal matrix is symmetric}",
-    Rule.CHAIN_RULE_OUTER_PRODUCT: r"\text{chain rule; an outer product}",
+    Rule.CHAIN_RULE_OUTER_PRODUCT: r"\text{the entry above for every pair: an outer product}",
     Rule.CHAIN_RULE_BIAS: r"\text{chain rule}",
     Rule.CHAIN_RULE_SHARED_BIAS: r"\text{chain rule; sum over the neurons}",
     Rule.MEAN_OVER_EXAMPLES: r"\text{column } i \text{ is example } i\text{; } C \text{ is the mean}",

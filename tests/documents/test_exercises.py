@@ -171,6 +171,19 @@ def test_the_problem_states_the_general_results_with_g_and_c(network: dict[str, 
     assert "tanh" not in general and "1 - (a" not in general and r"\mathbf{y}" not in general
 
 
+@pytest.mark.parametrize(("notation", "said"), [
+    ("input-major", r"$W^{(\ell)}$ the matrix of the weights $W_{ij}^{(\ell)}$ and $\odot$ the element-wise"),
+    ("nielsen", r"$W^{l}$ the matrix of the weights $w^{l}_{jk}$ and $\odot$ the element-wise"),
+])
+def test_the_vector_part_says_what_its_matrix_and_its_product_are(notation: str, said: str) -> None:
+    """(c) is the first part with a weight matrix and ⊙: the sheet says what they are, before the student needs
+    them (the solutions' own sentence comes too late for the problem)."""
+    problems, _ = _documents("3-4-2", notation)
+    lead = _part(problems, "(c)").blocks[0]
+    assert lead.kind == "text" and said in lead.text
+    assert r"\odot" not in "\n".join(_math(_part(problems, part).blocks) for part in ("(a)", "(b)"))
+
+
 def test_the_general_parts_are_the_same_for_every_activation_and_loss() -> None:
     first, _ = _documents("3-4-2", hidden="tanh", loss="bce")
     second, _ = _documents("3-4-2", hidden="relu", output="softmax", loss="cross_entropy")
