@@ -96,9 +96,10 @@ def _output_for_network(network: Architecture, j: str, loss: sp.Expr, first: sp.
     z, a = _symbol("z", layer, j), _symbol("a", layer, j)
     since: tuple[Equation, ...] = ()
     g_prime = prime(act.name)(z)
-    if not act.generic:
+    if not act.generic:  # the activation named first: a = σ(z), σ'(z) = a(1 - a)
         worked = derivative(act).at(z, a)
-        since, g_prime = (Equation(a.name, g_prime, worked),), worked
+        named = Equation(a.name, a, sp.Function(act.name, real=True)(z))
+        since, g_prime = (named, Equation(a.name, g_prime, worked)), worked
     rule = Rule.DERIVATIVE_OF_ACTIVATION if network.loss.generic else Rule.WORK_OUT_OUTPUT
     dc_da = _loss_by_output(network, j, loss)
     lines = [Reasoned(dc_da if g_prime == 1 else _product(dc_da, g_prime), rule, since)]
