@@ -132,6 +132,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         intros=_table({"prediction": "The network's output is ${outputs}$, and the loss of one example is $-\\log$ "
                                      "of its entry for the example's true class label $\\ell$. With respect to "
                                      "output ${j}$, for each ${j} = 1, \\ldots, p$:",
+                       "weight": "A weight reaches the loss only through the pre-activation of its neuron:",
                        "through_output": "This needs the derivatives with respect to the pre-activations of layer "
                                          "${l}+1$, known so far only where that layer is the output layer. For a "
                                          "hidden layer they come from its outputs, through the activation of the "
@@ -143,6 +144,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         appendix_in_g=True),
     "003": Route(
         dynamics=True, one_body=True, order=("weight", "bias", "hidden", "output"),
+        intros=_table({"weight": "A weight reaches the loss only through the weighted input of its neuron:"}),
         tags=_table({"weight": "1", "hidden": "2"}), strategy=True, chain_rule_shown=True, named=True,
         example_last=True, by_weighted_input=True, in_parts=("weight",),
         schematics=MappingProxyType({("weight", "before"): "neuron", ("hidden", "after"): "errors"})),

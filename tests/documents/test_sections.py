@@ -739,7 +739,7 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     of functions from a weight to the cost."""
     tex = render_tex(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("tex",)))
     neuron, errors = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("neuron", "errors"))
-    assert neuron < tex.index("A weight reaches the cost") < tex.index(r"\tag{2}") < errors
+    assert neuron < tex.index("A weight reaches the loss") < tex.index(r"\tag{2}") < errors
     # as seed 003: "consider ... an internal neuron z_j, which is in layer n: [the figure] Where a_j = ..."
     consider = tex.index("consider a general neuron $j$, in a layer $l$ ($n_{l}$ is the number of neurons of layer "
                          "$l$):")
