@@ -70,6 +70,8 @@ class Route:
     The vector form, the summary and the homework:
         general_vector: BP1 to BP4 derived once each, for a general layer (004).
         delta_defined: the summary's BP1 says what δ^L is, δ^L = ∂C/∂Z^L = ... (000).
+        source_times_delta: the summary's entry for a weight as the source's activation times the error term,
+            ∂C/∂w_jk = a_k δ_j (000, 001's ∂C/∂w_ij = a_i δ_j; the others write δ_j a_k, as it is derived).
         batch_in_summary: the summary in two parts, for one example, then the batch section's equations for the
             whole X (002's §5.1 and §5.2).
         general_batch: the batch form once for a general layer k, each equation beside the layers it holds for,
@@ -107,6 +109,7 @@ class Route:
     schematics: Mapping[tuple[str, str], str] = field(default_factory=lambda: MappingProxyType({}))
     general_vector: bool = False
     delta_defined: bool = False
+    source_times_delta: bool = False
     batch_in_summary: bool = False
     one_body: bool = False
     general_batch: bool = False
@@ -119,8 +122,8 @@ class Route:
 
 #: Each seed's route (../shared/seeds/ by number); a seed not here takes the shared route.
 ROUTES: Mapping[str, Route] = MappingProxyType({
-    "000": Route(paths=True, delta_defined=True),
-    "001": Route(last_hidden_first=True, homework_through_outputs=True,
+    "000": Route(paths=True, delta_defined=True, source_times_delta=True),
+    "001": Route(last_hidden_first=True, homework_through_outputs=True, source_times_delta=True,
                  local_after=("output", "through_output", "bias"),
                  schematics=MappingProxyType({("activation", "before"): "influence", ("weight", "before"): "chain"})),
     "002": Route(

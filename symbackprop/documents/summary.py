@@ -161,7 +161,9 @@ def index_form(network: Architecture, printer: NotationPrinter) -> Display:
         parameter, value = bias
         lines.append(Line(at_w.doprint(sp.Derivative(COST, parameter, evaluate=False)), "=", value, r"\text{BP3}"))
     weight = sp.Derivative(COST, _entry("W", L, j, i), evaluate=False)
-    gradient = _entry("delta", L, j) * _entry("a", L - 1, i)
+    delta, source = _entry("delta", L, j), _entry("a", L - 1, i)  # δ_j a_k as derived, a_k δ_j as seed 000 has it
+    factors = (source, delta) if route(notation).source_times_delta else (delta, source)
+    gradient = sp.Mul(*factors, evaluate=False)
     lines.append(Line(at_w.doprint(weight), "=", at_w.doprint(gradient), r"\text{BP4}"))
     return Display(tuple(lines))
 
