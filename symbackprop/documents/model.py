@@ -23,6 +23,7 @@ from ..notation.display import Display, Line
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
 from . import batch
 from . import sections as sec
+from .algorithm import algorithm_section
 from .appendix import appendix_sections
 from .argued import argued_section, example_section
 from .closed import closed_displays
@@ -32,7 +33,7 @@ from .options import PRESET_SECTIONS, DocumentOptions
 from .routes import route
 from .sections import Block, Section, display, text
 from .setup import introduction_section, setup_section
-from .summary import algorithm_section, bias_unit_words, bp_equations, labels, summary_section
+from .summary import bias_unit_words, bp_equations, labels, summary_section
 from .thin import thin_section
 from .words import describe
 
