@@ -95,10 +95,9 @@ def _output_for_network(network: Architecture, j: str, loss: sp.Expr, first: sp.
         return ()
     z, a = _symbol("z", layer, j), _symbol("a", layer, j)
     since: tuple[Equation, ...] = ()
-    g_prime = prime(act.name)(z)
+    named, g_prime = _activation(network, layer, j)
     if not act.generic:  # the activation named first: a = σ(z), σ'(z) = a(1 - a)
         worked = derivative(act).at(z, a)
-        named = Equation(a.name, a, sp.Function(act.name, real=True)(z))
         since, g_prime = (named, Equation(a.name, g_prime, worked)), worked
     rule = Rule.DERIVATIVE_OF_ACTIVATION if network.loss.generic else Rule.WORK_OUT_OUTPUT
     dc_da = _loss_by_output(network, j, loss)
@@ -127,8 +126,8 @@ def _output_by_input(network: Architecture, j: str, loss: sp.Expr, concrete: tup
     z, a = _symbol("z", layer, j), _symbol("a", layer, j)
     if act.generic or network.loss.generic or not concrete or not concrete[-1].result.has(a):
         return ()
-    activated = sp.Function(act.name, real=True)(z)
-    output = Equation(a.name, a, activated)
+    output, _ = _activation(network, layer, j)
+    activated = output.rhs
     own = _written(derivative(act).textbook.xreplace({A: activated, Z: z}))
     identity = Equation(act.name, prime(act.name)(z), own)
     by_output = _loss_by_output(network, j, loss)
@@ -186,7 +185,7 @@ def _hidden_for_network(network: Architecture, layer: int, j: str, k: str) -> tu
     lines = [Reasoned(_product(prime(act.name)(z), total), Rule.THIS_NETWORK),
              Reasoned(_product(own(z), total), Rule.DERIVATIVE_OF_ACTIVATION, (identity,))]
     if worked.in_output and worked.textbook.has(A):
-        definition = Equation(a.name, a, sp.Function(act.name, real=True)(z))
+        definition, _ = _activation(network, layer, j)
         lines.append(Reasoned(_product(worked.at(z, a), total), Rule.SUBSTITUTE_OUTPUT, (definition,)))
     return tuple(lines)
 

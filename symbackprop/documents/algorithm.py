@@ -15,7 +15,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
-from .sections import AlgorithmLine, Block, Section, text
+from .sections import AlgorithmLine, Block, Section, error_term, text
 from .summary import BP, bp_equations, labels, span
 from .tables import GENERAL, general_labels
 
@@ -96,9 +96,7 @@ def _neuron_errors(derivation: Derivation, printer: NotationPrinter) -> list[tup
     network, notation = derivation.network, printer.notation
     j, _, k = notation.indices
     top = printer.relabel(labels(notation, "z", network.depth, "L"))
-    delta = top.doprint(sp.Symbol(symbols.element("delta", network.depth, j)))
-    z = sp.Symbol(symbols.element("z", network.depth, j), real=True)
-    defined = top.doprint(sp.Derivative(sp.Symbol("c", real=True), z, evaluate=False))  # seed 003: δ_o = ∂E/∂a_o
+    delta, defined = error_term(top, network.depth, j)  # seed 003: δ_o = ∂E/∂a_o
     every = "output error" if notation.single else f"output errors, for every output neuron ${j}$"
     lines = [(2, f"{every}: ${delta} = {defined}$;", True)]
     if network.depth > 1:

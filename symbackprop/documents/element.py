@@ -113,10 +113,7 @@ def _output_errors(derivation: Derivation, printer: NotationPrinter, groups: Map
 def _error_term(network: Architecture, printer: NotationPrinter, layer: int | None = None) -> str:
     """``δ^{(3)}_j = ∂C/∂Z^{(3)}_j``: the error term of a neuron of ``layer`` (the output layer's by default),
     defined."""
-    layer = network.depth if layer is None else layer
-    delta = sp.Symbol(symbols.element("delta", layer, "j"), real=True)
-    z = sp.Symbol(symbols.element("z", layer, "j"), real=True)
-    return f"{printer.doprint(delta)} = {printer.doprint(sp.Derivative(sp.Symbol('c'), z, evaluate=False))}"
+    return " = ".join(sec.error_term(printer, network.depth if layer is None else layer, "j"))
 
 
 def _layer_matrix(derivation: Derivation, printer: NotationPrinter, layer: int) -> list[Block]:

@@ -141,6 +141,14 @@ class Section:
         return 6
 
 
+def error_term(printer: NotationPrinter, layer: int, j: str) -> tuple[str, str]:
+    """The error term of neuron ``j`` of ``layer`` and its definition, ``δ^l_j`` and ``∂c/∂z^l_j``, as ``printer``
+    writes them (the same where the notation writes the error term as the derivative itself)."""
+    delta = printer.doprint(sp.Symbol(symbols.element("delta", layer, j), real=True))
+    z = sp.Symbol(symbols.element("z", layer, j), real=True)
+    return delta, printer.doprint(sp.Derivative(COST, z, evaluate=False))
+
+
 def terms(expr: sp.Basic, printer: NotationPrinter) -> list[str]:
     """The printed terms of a sum (in written order if it was built unevaluated); one term otherwise."""
     if isinstance(expr, sp.Add):

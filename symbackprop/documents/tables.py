@@ -17,7 +17,7 @@ from ..model.architecture import Architecture
 from ..notation.escape import bars_as_commands
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
-from .sections import Table
+from .sections import Table, error_term
 
 #: The engine layer that stands for a generic layer l in general formulas.
 GENERAL = 90
@@ -98,8 +98,7 @@ def notation_table(network: Architecture, printer: NotationPrinter, batch: bool 
     rows.append((f"${w.doprint(sp.Symbol(symbols.element('W', g, j, k)))}$",
                  f"weight from neuron ${k}$ in layer ${src}$ to neuron ${j}$ in layer ${dst}$"))
     rows.extend(_bias_rows(network, w, src, dst, j))
-    delta = z.doprint(sp.Symbol(symbols.element("delta", g, j)))
-    definition = z.doprint(sp.Derivative(sp.Symbol("c"), sp.Symbol(symbols.element("z", g, j)), evaluate=False))
+    delta, definition = error_term(z, g, j)
     meaning = f"error of neuron ${j}$ in layer ${relative(notation, 0)}$" if delta != definition else \
         "derivative of the cost with respect to the weighted input"
     rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))

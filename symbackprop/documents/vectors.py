@@ -146,11 +146,12 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
     gradient = printer.doprint(argument.stacked[-1].result.args[-1])  # ∇_{a_{k+1}} L, as the stacked line ends
 
     count = width(printer, above)  # n_{k+1}, as the sum over m counts to
-    first_input, first_weight = (sp.Symbol(symbols.element(kind, above, *at), real=True)
-                                 for kind, at in (("z", (1,)), ("W", (1, i))))
-    inputs = bracketed([[printer.doprint(sp.Derivative(COST, first_input, evaluate=False))], [r"\vdots"],
-                        [printer.partial(COST, [printer.entry("z", above, count)])]])
-    column = bracketed([[printer.doprint(first_weight)], [r"\vdots"], [printer.entry("W", above, count, i)]])
+
+    def ends(entry: Callable[[str], str]) -> str:  # a vector by its first entry and its last, n_{k+1}
+        return bracketed([[entry("1")], [r"\vdots"], [entry(count)]])
+
+    inputs = ends(lambda m: printer.partial(COST, [printer.entry("z", above, m)]))
+    column = ends(lambda m: printer.entry("W", above, m, i))
     weights = printer.column(above, i)
     lhs = printer.doprint(general.with_letters(argument.lhs, letters))
     weighted = next(line for line in argument.lines if line.rule is Rule.LOCAL_LINEAR)  # Σ_m ∂L/∂a_m W_mi
