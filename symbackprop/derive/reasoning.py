@@ -226,11 +226,13 @@ def softmax_output(network: Architecture, j: str, k: str) -> Argument | None:
         return _product(outside, sp.Add(*terms, evaluate=False))
 
     softmax = Equation(a_label.name, a_label, entry(LABEL, z_label))
+    written_out = Equation(f"softmax_{a_label.name}", entry(LABEL, z_label), top / total)
     lines = (
         Reasoned(_product(_partial(loss, a_label), _partial(a_label, z)), Rule.THROUGH_LABEL_OUTPUT,
                  (Equation("loss", COST, loss),)),
         Reasoned(_product(outside, _partial(a_label, z)), Rule.DIFFERENTIATE_LOG),
-        Reasoned(_product(outside, _partial(top / total, z)), Rule.SOFTMAX_WRITTEN_OUT, (softmax,)),
+        Reasoned(_product(outside, _partial(entry(LABEL, z_label), z)), Rule.SOFTMAX_OUTPUTS, (softmax,)),
+        Reasoned(_product(outside, _partial(top / total, z)), Rule.SOFTMAX_WRITTEN_OUT, (written_out,)),
         Reasoned(times_outside(_product(_partial(top, z), 1 / total), _product(-1, top, _partial(total, z), total**-2)),
                  Rule.QUOTIENT_RULE),
         Reasoned(times_outside(_product(indicator, top, 1 / total), _product(-1, top, sp.exp(z), total**-2)),

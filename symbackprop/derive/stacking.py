@@ -11,6 +11,7 @@ import sympy as sp
 
 from ..model import symbols
 from ..model.architecture import Architecture
+from ..model.losses import LABEL
 from .argument import Argument
 from .chain import COST, partial, product, weight_entries
 from .derivation import Equation, Rule, Step
@@ -89,6 +90,10 @@ def written_out(network: Architecture, argument: Argument, closed: Step) -> tupl
 
     lines: tuple[Step, ...] = tuple(replace(closed, rule=rule, result=entries(general_entry(argument, rule)))
                                     for rule in (Rule.DEFINITION, Rule.ENTRY_BY_ENTRY))
+    if argument.name == "prediction":  # seed 002: -1/ŷ_ℓ taken out of the entries, the indicators left
+        outside = closed.result.args[0]
+        indicators = sp.ImmutableMatrix([[sp.KroneckerDelta(LABEL, i)] for i in rows])
+        lines += (replace(closed, rule=Rule.COMMON_FACTOR, result=sp.MatMul(outside, indicators, evaluate=False)),)
     if argument.name == "activation" and network.bias != "neuron":  # seed 002: entry i is (W_{l+1,·,i})ᵀ ∇
         transposed, vector = closed.result.args
         blocks = sp.BlockMatrix([[sp.MatMul(sp.Transpose(transposed.arg[:, i - 1:i]), vector)] for i in rows])

@@ -145,7 +145,7 @@ def _remarks(lines_of: Worked, symbol: str, printer: NotationPrinter) -> list[Bl
     if lines_of.kink is not None:
         kink = printer.doprint(lines_of.kink)
         blocks.append(text(f"At ${z} = {kink}$, where the cases meet, the derivative is taken from the first case, "
-                           "as PyTorch does."))
+                           "by the usual convention."))
     return blocks
 
 

@@ -25,7 +25,7 @@ from ..model import symbols
 from ..model.activations import ACTIVATIONS
 from ..notation.display import Display, Line, chain, one_line
 from ..notation.printer import NotationPrinter
-from ..notation.written import limits_said, written
+from ..notation.written import limits_said, width, written
 from . import thin
 from .intros import introduction, rule_shown
 from .notes import note
@@ -112,9 +112,10 @@ def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, 
     """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise)."""
     j, below, above = printer.notation.indices
     k = above if argument.name in ("hidden", "activation", "through_output") else below
-    counts = "np" if printer.notation.sum_limits else ""  # the letters of the limits, n_l and p
+    counts = "np" + printer.notation.next_count if printer.notation.sum_limits else ""  # the limits' letters
+    target = printer.notation.letter("y")  # (seed 003's r^ℓ)
     # (r before q: seed 002's chain rule along multiple paths names its functions p and q_m)
-    return {"j": j, "k": k, SUM: next(letter for letter in "mnprq" if letter not in (j, k, *counts))}
+    return {"j": j, "k": k, SUM: next(letter for letter in "mnprq" if letter not in (j, k, target, *counts))}
 
 
 def _printer(argument: Argument, printer: NotationPrinter, general_layer: bool = False) -> NotationPrinter:
@@ -256,8 +257,10 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
         symbol = sp.Symbol(symbols.element(kind, argument.layer + 1, index), real=True)
         return printer.doprint(general.with_letters(symbol, letters))
 
-    outputs, inputs = (f"{above(kind, 1)}, \\ldots, {above(kind, 'k')}, \\ldots" for kind in ("a", "z"))
-    count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits else ""  # the limit of the sums over them
+    last = width(printer, argument.layer + 1) if printer.notation.next_count else ""  # seed 003's z_m
+    outputs, inputs = (f"{above(kind, 1)}, \\ldots, {above(kind, 'k')}, \\ldots"
+                       + (f", {printer.entry(kind, argument.layer + 1, last)}" if last else "") for kind in ("a", "z"))
+    count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits and not last else ""  # the limit of the sums
     L = printer.notation.bare_layer("z", printer.network.depth)  # the output layer's number, said where L is first used
     intro = (f"Now a hidden layer ${l} < L$, the output layer being $L = {L}$: if neuron ${letters['j']}$ is in "
              f"it, the {count}neurons ${outputs}$ of layer ${l}+1$ take its output, and in general "
@@ -353,10 +356,7 @@ def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> 
     """The rule's note, and the definitions the step differentiates (an output of a softmax as its entry, and that
     written out, ``ŷ_ℓ = softmax(a_L)_ℓ = ...``, as seed 002)."""
     def said(eq: Equation) -> str:
-        rhs = general.with_letters(eq.rhs, letters)
-        shown = [rhs, rhs.args[1] / rhs.args[2]] if line.rule is Rule.SOFTMAX_WRITTEN_OUT else [rhs]
-        return " = ".join([printer.doprint(general.with_letters(eq.lhs, letters)),
-                           *(written(side, printer) for side in shown)])
+        return " = ".join([written(general.with_letters(side, letters), printer) for side in (eq.lhs, eq.rhs)])
     since = ", ".join(said(eq) for eq in line.since)
     return f"{note(line.rule)}\\ {since}" if since else note(line.rule)
 

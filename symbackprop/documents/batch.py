@@ -22,13 +22,14 @@ from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from . import sections as sec
+from .routes import say
 from .sections import Block, display, text
 from .summary import labels, span
 
-#: Why each line of the general batch form holds, after them.
+#: Why each line of the general batch form holds, after them (``{cost}``, ``{costs}``: the seed's words).
 WHY = ("Each is the equation for one example, for every example at once, one column each: the output layer's is "
-       "divided by $m$, since the cost is the mean of the examples' costs; a weight matrix's gradient adds up one "
-       "outer product per example; and a bias enters every column, so its gradient adds up the columns'.")
+       "divided by $m$, since the {cost} is the mean of the examples' {costs}; a weight matrix's gradient adds up "
+       "one outer product per example; and a bias enters every column, so its gradient adds up the columns'.")
 
 
 def with_batch(derivation: Derivation) -> Derivation:
@@ -95,7 +96,7 @@ def general_blocks(derivation: Derivation, printer: NotationPrinter) -> list[Blo
               text(f"Backward pass{columns}:"), display(Display(tuple(backward)))]
     if network.loss.sparse:
         blocks.append(onehot_matrix(network, printer))
-    return [*blocks, text(WHY)]
+    return [*blocks, text(WHY.format(cost=say(printer.notation, "cost"), costs=say(printer.notation, "costs")))]
 
 
 def _quantity(steps: Sequence[Step], printer: NotationPrinter, holds: str = "") -> list[Line]:

@@ -231,14 +231,20 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             sizes = f" The matrix is written out at the output layer's size, ${network.layers[L]} \\times " \
                     f"{network.layers[L - 1]}$." if written else ""
             j, k = notation.indices[:2]
-            blocks.append(text(f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. "
-                               f"{ROUTES[tag].format(j=j, k=k)}{sizes}"))
-            blocks.append(display(shown))
-            blocks += jacobian
+            part = [display(shown), *jacobian]
             if cut < len(steps):
                 rest = sec.quantity_display(steps[cut:], at, transpose=transpose, pack_entries=False)
-                blocks += [text("Substitute it back:"), display(_continued(rest, shown))]
+                part += [text("Substitute it back:"), display(_continued(rest, shown))]
+            lead = f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. " \
+                   f"{ROUTES[tag].format(j=j, k=k)}{sizes}"
+            blocks += [Block("text", text=lead, room=_height(part)), *part]
     return blocks
+
+
+def _height(blocks: Sequence[Block]) -> int:
+    """About how many lines ``blocks`` take (a displayed line of fractions two; a text two, its lead sentence
+    with it), to keep a short part on one page."""
+    return 2 + sum(2 * len(block.display.lines) if block.display else 2 for block in blocks)
 
 
 def _substituted(steps: Sequence[Step]) -> tuple[Step, ...]:

@@ -64,6 +64,10 @@ def _markdown_refs(text: str, numbers: Mapping[str, int]) -> str:
     return _REF.sub(lambda found: f"Figure {numbers[found.group(1)]}", text)
 
 
+#: Two or more blank lines in a row, in Markdown.
+BLANK_LINES = re.compile(r"\n{3,}")
+
+
 def render_document(kind: str, template: str, document: Document, network: Architecture) -> str:
     """A built :class:`~symbackprop.documents.model.Document` (its formulas already printed) laid out by
     ``template`` of the ``kind`` (``"latex"`` or ``"markdown"``) folder."""
@@ -97,9 +101,11 @@ def render_markdown(derivation: Derivation, options: DocumentOptions | None = No
 
 def markdown_document(document: Document, network: Architecture, options: DocumentOptions, stem: str) -> str:
     """A built document laid out as Markdown, its figures the SVG images :func:`figure_images` names where the
-    PDF is made with it (``stem``: the document's file name without its suffix)."""
+    PDF is made with it (``stem``: the document's file name without its suffix); one blank line between blocks,
+    however many the template's blocks leave, and one line end after the last."""
     images = figure_images(document, stem) if drawn(options) else {}
-    return render_document("markdown", "document.md.j2", replace(document, figure_images=images), network)
+    laid_out = render_document("markdown", "document.md.j2", replace(document, figure_images=images), network)
+    return BLANK_LINES.sub("\n\n", laid_out).rstrip("\n") + "\n"
 
 
 def drawn(options: DocumentOptions) -> bool:

@@ -62,6 +62,8 @@ class Route:
         local_before: the arguments whose local derivative is recalled before them, from its definition (002: the
             weight, ∂a_ki/∂W_kij = h_{k-1,j}).
         schematics: the figures beside an argument: (argument, where) -> the figure's name (:mod:`.schematic`).
+        words: the seed's own words for what the shared text names otherwise (002: "pre-activation" for "weighted
+            input", "loss" for "cost"), read by :func:`say`.
 
     The appendix (:mod:`.appendix`):
         appendix_in_g: an activation the network does not use worked out in the hidden layers' letter too,
@@ -78,6 +80,8 @@ class Route:
             as a list (002's §5.2), not each layer's chain of equalities.
         without_jacobian: the softmax's Jacobian never written; BP1 stated without it (002).
         bp2_through_outputs: the summary's BP2 through the hidden layer's outputs first, ∇h_k ⊙ g'(a_k) (002).
+        vector_only: the summary's equations in vector form alone, without their entries (004, which derives
+            none).
         listed: the summary as a list, the parameters' gradients first, then the output layer's and the hidden
             layers', each beside the layers it holds for; no names BP1-BP4, no entries (002's §5.1).
         homework_through_outputs: the homework's hidden layer through the neuron's output, ∂c/∂a_j, then δ_j (001).
@@ -107,6 +111,7 @@ class Route:
     local_after: tuple[str, ...] = ()
     local_before: tuple[str, ...] = ()
     schematics: Mapping[tuple[str, str], str] = field(default_factory=lambda: MappingProxyType({}))
+    words: Mapping[str, str] = field(default_factory=_table)
     general_vector: bool = False
     delta_defined: bool = False
     source_times_delta: bool = False
@@ -116,6 +121,7 @@ class Route:
     without_jacobian: bool = False
     bp2_through_outputs: bool = False
     listed: bool = False
+    vector_only: bool = False
     homework_through_outputs: bool = False
     appendix_in_g: bool = False
 
@@ -135,11 +141,19 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         intros=_table({"prediction": "The network's output is ${outputs}$, and the loss of one example is $-\\log$ "
                                      "of its entry for the example's true class label $\\ell$. With respect to "
                                      "output ${j}$, for each ${j} = 1, \\ldots, p$:",
+                       "softmax": ("The output layer is a softmax. What we are actually after is the derivative "
+                                   "with respect to each pre-activation ${z}$: $\\hat{{y}}_\\ell$, and with it the "
+                                   "loss, depends on every one of them, since the softmax's denominator sums over "
+                                   "them all. Recall the quotient rule "
+                                   "$\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
                        "weight": "A weight reaches the loss only through the pre-activation of its neuron:",
                        "through_output": "This needs the derivatives with respect to the pre-activations of layer "
                                          "${l}+1$, known so far only where that layer is the output layer. For a "
                                          "hidden layer they come from its outputs, through the activation of the "
                                          "same neuron:"}),
+        words=_table({"weighted input (pre-activation)": "pre-activation (or aggregation)",
+                      "weighted input": "pre-activation", "weighted inputs": "pre-activations", "cost": "loss",
+                      "costs": "losses", "errors": "gradients", "outputs": "activations"}),
         road_map=True, stacked=True, local_before=("weight",),
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "after"): "weighted"}),
@@ -151,7 +165,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         tags=_table({"weight": "1", "hidden": "2"}), strategy=True, chain_rule_shown=True, named=True,
         example_last=True, by_weighted_input=True, in_parts=("weight",),
         schematics=MappingProxyType({("weight", "before"): "neuron", ("hidden", "after"): "errors"})),
-    "004": Route(goal=True, general_vector=True),
+    "004": Route(goal=True, general_vector=True, vector_only=True),
 })
 #: The route of a preset without a seed of its own.
 SHARED = Route()
@@ -160,6 +174,11 @@ SHARED = Route()
 def route(notation: Notation) -> Route:
     """The route of ``notation``'s seed."""
     return ROUTES.get(notation.seed, SHARED)
+
+
+def say(notation: Notation, words: str) -> str:
+    """``words`` as ``notation``'s seed says them ("weighted input", "cost": seed 002's "pre-activation", "loss")."""
+    return route(notation).words.get(words, words)
 
 
 __all__ = ["ROUTES", "SHARED", "Route", "route"]

@@ -29,7 +29,7 @@ GAP, ROW = 3.0, 0.75
 #: widens past the compact size (a_{k+1,m}).
 CLEAR = 0.75
 #: The size of a schematic's neurons where one of them is labelled with a two-part index, a_{k+1,m}.
-WIDE, WIDE_ROW = "9.5mm", 0.95
+WIDE, WIDE_ROW = "11.5mm", 1.1
 
 
 def _symbol(printer: NotationPrinter, kind: str, layer: int, *indices: str | int) -> str:

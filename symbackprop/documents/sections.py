@@ -83,7 +83,8 @@ class Block:
     """Part of a section; ``kind`` says which field holds it: ``text`` (prose with ``$...$`` math),
     ``display``, ``table``, ``figure``, ``algorithm`` or ``boxed``. A figure ``here`` stays where the text before it
     leads into it ("Schematically:"), where the page has room for it. A text's ``lead`` is a run-in label set off
-    in italics before it ("Solution.")."""
+    in italics before it ("Solution."); its ``room``, in lines, keeps it on one page with what follows it that
+    short (seed 004's BP3 whole, not its first display alone at the foot of a page)."""
 
     kind: str
     text: str = ""
@@ -95,6 +96,7 @@ class Block:
     label: str = ""
     here: bool = False
     lead: str = ""
+    room: int = 0
 
 
 #: The marks around a figure's label in a text, where the text refers to it (:func:`figure_ref`).

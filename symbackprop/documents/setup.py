@@ -17,7 +17,7 @@ from ..notation.printer import NotationPrinter
 from ..notation.written import neurons
 from . import sections as sec
 from .figure import build_figure
-from .routes import route
+from .routes import route, say
 from .sections import Block, Section, display, figure_ref, text
 from .summary import labels
 from .tables import GENERAL, architecture_table, notation_table, table
@@ -156,7 +156,8 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
     else:
         blocks.append(text(f"Over $m$ examples the cost ${total}$ is the mean of the examples' costs; that of one "
                            f"example, ${cost}$, is" if cost != total else
-                           f"The cost ${cost}$ of one example (over $m$ examples, the mean of theirs) is"))
+                           f"The {say(printer.notation, 'cost')} ${cost}$ of one example (over $m$ examples, the "
+                           "mean of theirs) is"))
         blocks.append(display(chain(cost, [(sec.terms(derivation.loss, printer), "")], printer.width)))
     if network.loss.sparse:
         indicator = f"{printer.indicator}_{{\\ell=j}}"
@@ -218,8 +219,8 @@ def _mean_loss(derivation: Derivation, printer: NotationPrinter) -> str:
     cost = printer.doprint(prediction.lines[0].since[0].rhs)
     mean = f"\\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} \\left({cost}\\right)^{{(i)}}"
     return (f"${printer.doprint(sp.Symbol('C'))} = {mean}$, "
-            "the average sparse categorical cross-entropy, $(\\cdot)^{(i)}$ that of example $i$: each example's cost "
-            "is $-\\log$ of the probability the network gives its class $\\ell$")
+            "the average sparse categorical cross-entropy, $(\\cdot)^{(i)}$ that of example $i$: each example's "
+            f"{say(printer.notation, 'cost')} is $-\\log$ of the probability the network gives its class $\\ell$")
 
 
 def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
@@ -247,12 +248,13 @@ def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[B
 
 
 def _formulas(network: Architecture) -> str:
-    """``σ(u) = 1/(1 + e^{-u})`` for each activation of the network that has a formula worth stating."""
-    u = sp.Symbol("u", real=True)
+    """``σ(x) = 1/(1 + e^{-x})`` for each activation of the network that has a formula worth stating, in seed 003's
+    letter x."""
+    u = sp.Symbol("x", real=True)
     shown = {act: sp.latex(act(u)) for act in dict.fromkeys(network.activations)
              if act.elementwise and not act.generic and act.name != "linear"}
     # (not tanh(u) = tanh(u): a function SymPy writes by its own name says nothing more)
-    return " and ".join(f"${act.latex}(u) = {formula}$" for act, formula in shown.items()
+    return " and ".join(f"${act.latex}(x) = {formula}$" for act, formula in shown.items()
                         if not formula.startswith(act.latex))
 
 

@@ -237,9 +237,8 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
         text(f"{heading} ({', '.join(missing)}):" if missing else f"{heading}:"),
         Block("boxed", boxed=boxed),
         *([text(f"Here{bias_unit_words(network, printer)}")] if network.bias == "neuron" else []),
-        text("Entry by entry:"),
-        display(index_form(network, printer)),
-        text(_indices(notation, network)),
+        *([] if route(notation).vector_only else  # (seed 004 derives no entry-wise form)
+          [text("Entry by entry:"), display(index_form(network, printer)), text(_indices(notation, network))]),
         text("; ".join(ranges) + ". For a batch of $m$ examples the cost is the mean of the examples' costs, and "
              f"so each gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."),
     ]

@@ -17,6 +17,7 @@ from ..model.architecture import Architecture
 from ..notation.escape import bars_as_commands
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
+from .routes import say
 from .sections import Table, error_term
 
 #: The engine layer that stands for a generic layer l in general formulas.
@@ -88,7 +89,7 @@ def notation_table(network: Architecture, printer: NotationPrinter, batch: bool 
         (f"${printer.doprint(sp.Symbol(symbols.element('x', None, k)))}$", f"input ${k}$"),
         _target_row(network, printer),
         (f"${z.doprint(sp.Symbol(symbols.element('z', g, j)))}$",
-         f"weighted input (pre-activation) of neuron ${j}$ in layer ${relative(notation, 0)}$"),
+         f"{say(notation, 'weighted input (pre-activation)')} of neuron ${j}$ in layer ${relative(notation, 0)}$"),
         (f"${general['a'].doprint(sp.Symbol(symbols.element('a', g, j)))}$",
          f"activation (output) of neuron ${j}$ in layer ${relative(notation, 0)}$"),
     ]
@@ -100,9 +101,9 @@ def notation_table(network: Architecture, printer: NotationPrinter, batch: bool 
     rows.extend(_bias_rows(network, w, src, dst, j))
     delta, definition = error_term(z, g, j)
     meaning = f"error of neuron ${j}$ in layer ${relative(notation, 0)}$" if delta != definition else \
-        "derivative of the cost with respect to the weighted input"
+        f"derivative of the {say(notation, 'cost')} with respect to the {say(notation, 'weighted input')}"
     rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
-    rows.extend(_cost_rows(printer))
+    rows.extend(_cost_rows(printer, say(notation, "cost")))
     rows.extend(_matrix_rows(network, notation, z, w, batch))
     return table(("Symbol", "Meaning"), rows, r"lp{0.6\linewidth}")
 
@@ -126,10 +127,11 @@ def _bias_rows(network: Architecture, w: NotationPrinter, src: str, dst: str, j:
     return []
 
 
-def _cost_rows(printer: NotationPrinter) -> list[tuple[str, str]]:
+def _cost_rows(printer: NotationPrinter, word: str) -> list[tuple[str, str]]:
     cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
     if cost == total:
-        return [(f"${cost}$", "cost (loss) of an example; over a batch, the mean over its $m$ examples")]
+        said = "cost (loss)" if word == "cost" else word
+        return [(f"${cost}$", f"{said} of an example; over a batch, the mean over its $m$ examples")]
     return [(f"${cost}$", "cost (loss) of one example"), (f"${total}$", "mean cost over the $m$ examples")]
 
 
@@ -190,13 +192,15 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
     defined = f"; the error vector ${delta} = {error}$" if error != delta else ""  # seed 004's δ^l ≡ ∂C/∂z^l
     rows = [
         (vectors, f"the same quantities for a whole layer, as column vectors (${size} \\times 1$, ${size}$ the "
-                  f"layer's neurons){defined}"),
+                  f"number of its neurons){defined}"),
         *([(matrices, "the same for $m$ examples, one column per example"),
-           (errors, f"the errors of $m$ examples, one column per example: that example's ${delta}$ divided by $m$, "
-                    f"since ${total}$ is the mean cost")] if batch else []),
+           (errors, f"the {say(notation, 'errors')} of $m$ examples, one column per example: that example's "
+                    f"${delta}$ divided by $m$, since ${total}$ is the mean {say(notation, 'cost')}")]
+          if batch else []),
         (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ (${shape}$): {order}"),
-        (f"${z.doprint(_layer_map(network, g))}$", f"the weighted inputs of a layer from the outputs below; "
-                                                   f"below the first layer, the input: ${z.input_layer()}$"),
+        (f"${z.doprint(_layer_map(network, g))}$", f"the {say(notation, 'weighted inputs')} of a layer from the "
+                                                   f"{say(notation, 'outputs')} below; below the first layer, the "
+                                                   f"input: ${z.input_layer()}$"),
         *_gradient_row(z),
         (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), n, 1)))}$",
          "the derivative of the activation, applied to each entry"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import replace
 
 import sympy as sp
 
@@ -58,31 +59,38 @@ def _vector(step: Step, argument: Argument, letters: dict[str, str], printer: No
     """A stacked line as written: entry by entry where the notation has a letter for the layer's width
     (:func:`_width`), with dots, as seed 002 writes its vectors, ``[∂L/∂a_{L1}; ∂L/∂a_{L2}; ⋮; ∂L/∂a_{Lp}]``
     (:func:`_dotted`); else as it is."""
-    dotted = _dotted(step, argument, _width(step, printer))
+    factor: sp.Basic = sp.S.One
+    if step.rule is Rule.COMMON_FACTOR:  # -1/ŷ_ℓ [1_{ℓ=1}; ...]: the factor taken out, before its column
+        factor, column = step.result.args
+        step = replace(step, result=column)
+    dotted = _dotted(step, argument, _width(step, printer), factor)
+    before = "" if factor == 1 else written(factor, printer) + " "
     if dotted is None:
         shown = step.result
         if isinstance(shown, sp.MatrixBase):
             shown = shown.applyfunc(lambda entry: general.with_letters(entry, letters))
-        return written(shown, printer)
+        return before + written(shown, printer)
     rows = [written(general.with_letters(entry, letters), printer) for entry in dotted]
-    return bracketed([[rows[0]], [rows[1]], [r"\vdots"], [rows[2]]])
+    return before + bracketed([[rows[0]], [rows[1]], [r"\vdots"], [rows[2]]])
 
 
-def _dotted(step: Step, argument: Argument, letter: str) -> tuple[sp.Basic, sp.Basic, sp.Basic] | None:
+def _dotted(step: Step, argument: Argument, letter: str,
+            factor: sp.Basic = sp.S.One) -> tuple[sp.Basic, sp.Basic, sp.Basic] | None:
     """The first two entries of a stacked line, as the verifier checks them, and its entry for the last neuron,
     ``letter`` (p or n): the general entry, where it gives every entry the line checks (a general neuron's
-    result or quantity, or a column of the weights times a vector, ``(W_{k+1,·,n})ᵀ ∇_{a_{k+1}} L``); None
-    where there is no such entry."""
+    result or quantity, the result with ``factor`` taken out, or a column of the weights times a vector,
+    ``(W_{k+1,·,n})ᵀ ∇_{a_{k+1}} L``); None where there is no such entry."""
     entry: Callable[[int | str], sp.Basic]
     if not letter:
         return None
+    stacked = (Rule.DEFINITION, Rule.ENTRY_BY_ENTRY, Rule.COMMON_FACTOR)
     if isinstance(step.result, sp.BlockMatrix):
         checked = [step.result.blocks[row, 0] for row in range(step.result.blocks.rows)]
         entry = functools.partial(_column_times, checked[0])
-    elif isinstance(step.result, sp.MatrixBase) and step.rule in (Rule.DEFINITION, Rule.ENTRY_BY_ENTRY):
+    elif isinstance(step.result, sp.MatrixBase) and step.rule in stacked:
         checked = list(step.result)  # (a bias's vector is stacked in the layer of the weights, the argument's any)
-        entry = functools.partial(_of_neuron, _in_layer(general_entry(argument, step.rule), argument.layer,
-                                                        step.layer))
+        form = general_entry(argument, step.rule) / factor
+        entry = functools.partial(_of_neuron, _in_layer(form, argument.layer, step.layer))
     else:
         return None
     if len(checked) < 2 or [entry(i) for i in range(1, len(checked) + 1)] != checked:

@@ -129,6 +129,15 @@ class SoftmaxEntry(sp.Function):
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return self.doit()._eval_evalf(prec)
 
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        """The quotient's derivative in its numerator (2) and its denominator (3); the index (1) is a label."""
+        _, top, total = self.args
+        if argindex == 2:
+            return 1 / total
+        if argindex == 3:
+            return -top / total**2
+        raise sp.ArgumentIndexError(self, argindex)
+
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a

@@ -5,7 +5,8 @@ templates only lay them out (``align*`` in LaTeX, ``aligned`` inside ``$$`` in M
 broken between the terms of a sum (never inside parentheses), using :func:`visual_width`, a rough estimate of the
 printed width in characters of body text: a display line of the standalone document (16 cm at 11 pt) holds about
 :data:`LINE_WIDTH` of them. A formula too wide for a line even alone is broken inside by
-:func:`symbackprop.notation.linebreak.break_formula`.
+:func:`symbackprop.notation.linebreak.break_formula`. Terms and factors keep the order they were written in:
+:func:`join_terms` joins a sum's, :func:`product` a product's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+
+import sympy as sp
 
 #: Width of a display line, in the units of :func:`visual_width`.
 LINE_WIDTH = 68.0
@@ -149,6 +152,27 @@ def one_line(lhs: str, first: Sequence[str], second: Sequence[str], why: str, wi
     together = f"{first[0]} = {second[0]}"
     fits = visual_width(f"{lhs} = {together}") + visual_width(why) * 0.8 + NOTE_GAP <= width
     return together if fits else None
+
+
+def product(factors: list[sp.Basic], shown: Callable[[sp.Basic], str], times: str) -> str:
+    """A product kept in the order it was written: a leading -1 as a minus sign, negative powers under a fraction
+    bar, a sum or a later negative factor in parentheses; ``shown`` prints one factor, ``times`` joins them."""
+    sign = ""
+    if len(factors) > 1 and factors[0] == -1:
+        factors, sign = factors[1:], "- "
+    below = [f for f in factors if isinstance(f, sp.Pow) and f.exp.is_negative]
+
+    def joined(parts: list[sp.Basic]) -> str:
+        texts = []
+        for position, part in enumerate(parts):
+            text = shown(part)
+            if isinstance(part, sp.Add) or (position and text.lstrip().startswith("-")):
+                text = rf"\left({text}\right)"
+            texts.append(text)
+        return times.join(texts)
+
+    above = joined([f for f in factors if f not in below]) or "1"
+    return sign + (rf"\frac{{{above}}}{{{joined([f.base ** -f.exp for f in below])}}}" if below else above)
 
 
 def join_terms(terms: Sequence[str]) -> str:

@@ -89,6 +89,8 @@ class Notation:
         sum_limits: a sum over a layer written with its limits, ``Σ_{i=1}^{n_{ℓ-1}}`` (seed 001), not ``Σ_i``.
         output_count: the letter of the output layer's neuron count where the seed has one of its own (p, seed
             002), for the limit of a sum over the output layer; empty: n_L as every other layer's.
+        next_count: the letter of the neuron count of layer l+1, the layer above a general one, where the seed has
+            one (m, seed 003: "the neurons z_1, ..., z_k, ..., z_m are in layer n+1"); empty: n_{l+1}.
         single: the notation writes one hidden layer and one output neuron, without layer marks (seed 003): it
             refuses other networks, and its forward pass is written neuron by neuron with the activations named.
     """
@@ -112,6 +114,7 @@ class Notation:
     single: bool = False
     sum_limits: bool = False
     output_count: str = ""
+    next_count: str = ""
 
     @property
     def title(self) -> str:
@@ -335,6 +338,7 @@ BISHOP = Notation(
     learning_rate="\\eta_t",
     epoch="t",  # E_n is the error of example n
     sum_limits=True,
+    next_count="m",
 )
 
 BISHOP_SINGLE = Notation(
@@ -363,6 +367,7 @@ BISHOP_SINGLE = Notation(
     learning_rate="\\eta_n",
     single=True,
     sum_limits=True,
+    next_count="m",
 )
 
 PRESETS: Mapping[str, Notation] = MappingProxyType(

@@ -16,7 +16,7 @@ It maps the engine's symbols to the preset's letters (see :mod:`symbackprop.nota
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sympy as sp
@@ -27,7 +27,7 @@ from ..model.activations import ACTIVATIONS, SoftmaxEntry
 from ..model.architecture import Architecture
 from ..model.losses import GenericCost
 from ..model.symbols import SymbolInfo, describe, matrix
-from .display import LINE_WIDTH
+from .display import LINE_WIDTH, product
 from .matrices import MatrixPrinting
 from .presets import Notation
 
@@ -344,27 +344,6 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         if text is None:
             return super()._print_ElementwiseApplyFunction(expr)
         return text
-
-
-def product(factors: list[sp.Basic], shown: Callable[[sp.Basic], str], times: str) -> str:
-    """A product kept in the order it was written: a leading -1 as a minus sign, negative powers under a fraction
-    bar, a sum or a later negative factor in parentheses; ``shown`` prints one factor, ``times`` joins them."""
-    sign = ""
-    if len(factors) > 1 and factors[0] == -1:
-        factors, sign = factors[1:], "- "
-    below = [f for f in factors if isinstance(f, sp.Pow) and f.exp.is_negative]
-
-    def joined(parts: list[sp.Basic]) -> str:
-        texts = []
-        for position, part in enumerate(parts):
-            text = shown(part)
-            if isinstance(part, sp.Add) or (position and text.lstrip().startswith("-")):
-                text = rf"\left({text}\right)"
-            texts.append(text)
-        return times.join(texts)
-
-    above = joined([f for f in factors if f not in below]) or "1"
-    return sign + (rf"\frac{{{above}}}{{{joined([f.base ** -f.exp for f in below])}}}" if below else above)
 
 
 def _transpose(text: str) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import sympy as sp
 
 from ..model import symbols
+from ..model.activations import SoftmaxEntry
+from .display import product
 from .matrices import bracketed
-from .printer import NotationPrinter, product
+from .printer import NotationPrinter
 
 
 def written(expr: sp.Basic, printer: NotationPrinter) -> str:
@@ -32,11 +34,14 @@ def written(expr: sp.Basic, printer: NotationPrinter) -> str:
         power = "" if expr.exp == 1 else f"^{{{printer.doprint(expr.exp)}}}"
         return rf"\left({written(expr.base, printer)}\right){power}"
     if isinstance(expr, sp.Derivative) and len(expr.variables) == 1 and isinstance(expr.expr, (sp.Add, sp.Mul,
-                                                                                              sp.Pow, sp.Sum)):
-        # of a written-out expression, as an operator: ∂/∂a (e^a / Σ_j e^{a_j}), never a fraction in a numerator
+                                                                                              sp.Pow, sp.Sum,
+                                                                                              SoftmaxEntry)):
+        # of a written-out expression, as an operator: ∂/∂a (e^a / Σ_j e^{a_j}), ∂/∂a softmax(a)_ℓ, never a
+        # fraction in a numerator
         operator = rf"\frac{{\partial}}{{\partial {printer.stored(expr.variables[0])}}}"
         inner = written(expr.expr, printer)
-        return f"{operator} {inner}" if isinstance(expr.expr, sp.Sum) else rf"{operator} \left({inner}\right)"
+        bare = isinstance(expr.expr, (sp.Sum, SoftmaxEntry))
+        return f"{operator} {inner}" if bare else rf"{operator} \left({inner}\right)"
     if isinstance(expr, sp.Add) and any(isinstance(arg, (sp.Sum, sp.Mul)) for arg in expr.args):
         terms = [written(arg, printer) for arg in expr.args]
         return terms[0] + "".join(f" - {t[1:].lstrip()}" if t.startswith("-") else f" + {t}" for t in terms[1:])
@@ -54,19 +59,24 @@ def over(printer: NotationPrinter, index: str, layer: int | None) -> str:
 
 def width(printer: NotationPrinter, layer: int) -> str:
     """The number of neurons of ``layer`` as the notation writes it: ``n_{k+1}`` (the layer as the printer
-    labels it; -1 the output layer), ``p`` for the output layer where the notation has a letter for its count."""
+    labels it; -1 the output layer), ``p`` for the output layer where the notation has a letter for its count,
+    ``m`` for the layer above a general one where it has a letter for that (seed 003)."""
     number = printer.network.depth if layer == -1 else layer
     label = printer.notation.bare_layer("z", number, printer.labels)
     output = number == printer.network.depth and label in ("L", printer.notation.bare_layer("z", number))
     if output and printer.notation.output_count:  # the output layer as such, not standing for a layer k+1
         return printer.notation.output_count
+    if printer.notation.next_count and label == f"{printer.notation.layer_letter}+1":  # seed 003's m
+        return printer.notation.next_count
     return f"n_{{{label}}}"
 
 
 def limits_said(printer: NotationPrinter) -> str:
-    """What the limits :func:`over` writes stand for, in words: ``n_ℓ is the number of neurons of layer ℓ``."""
-    l = printer.notation.layer_letter
-    return f"$n_{{{l}}}$ is the number of neurons of layer ${l}$"
+    """What the limits :func:`over` writes stand for, in words: ``n_ℓ is the number of neurons of layer ℓ`` (and
+    ``m that of layer l+1`` where the notation has a letter for it, seed 003's)."""
+    l, above = printer.notation.layer_letter, printer.notation.next_count
+    also = f", ${above}$ that of layer ${l}+1$" if above else ""
+    return f"$n_{{{l}}}$ is the number of neurons of layer ${l}${also}"
 
 
 def neurons(letter: str, count: int) -> str:

@@ -113,7 +113,7 @@ def _figure_line(markdown: str) -> str:
 def test_markdown_made_with_the_pdf_shows_the_figure_as_its_image(small: Derivation) -> None:
     options = DocumentOptions(forms=("vector",), formats=("tex", "pdf", "md"), sections="figure")
     for markdown in (render_markdown(small, options), document_files(small, options)["derivation-nielsen.md"]):
-        assert "![Figure](derivation-nielsen-figure-1.svg)" in markdown
+        assert "![Figure 1](derivation-nielsen-figure-1.svg)" in markdown
         assert _figure_line(markdown) == "*Figure 1: The 2-3-1 network, labelled in Nielsen's notation.*"
 
 

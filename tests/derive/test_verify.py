@@ -287,14 +287,15 @@ def test_a_wrong_jacobian_is_caught(tag: str) -> None:
 SEED_002 = Network.from_spec("3-3-3-2", hidden="relu", output="softmax", loss="sparse_cross_entropy")
 
 
-@pytest.mark.parametrize("line", range(8))
+@pytest.mark.parametrize("line", range(9))
 def test_a_mistake_in_each_line_of_the_softmax_argument_is_caught(line: int) -> None:
     """Seed 002's softmax with sparse cross-entropy: each line checked for every output neuron and the label drawn;
     a line with the indicator 1_{ℓ=i} taken as 1, or (before it appears) ŷ_i for ŷ_ℓ, fails."""
     derivation = SEED_002.derive(forms=())
     argument = next(a for a in derivation.arguments if a.name == "softmax")
     assert [r.rule for r in argument.lines] == [  # -log, then ŷ_ℓ, the softmax's entries, the outputs, as seed 002
-        Rule.THROUGH_LABEL_OUTPUT, Rule.DIFFERENTIATE_LOG, Rule.SOFTMAX_WRITTEN_OUT, Rule.QUOTIENT_RULE,
+        Rule.THROUGH_LABEL_OUTPUT, Rule.DIFFERENTIATE_LOG, Rule.SOFTMAX_OUTPUTS, Rule.SOFTMAX_WRITTEN_OUT,
+        Rule.QUOTIENT_RULE,
         Rule.INDICATOR_DERIVATIVES, Rule.RECOGNISE_SOFTMAX, Rule.SOFTMAX_OUTPUTS, Rule.SIMPLIFY]
     result = argument.lines[line].result
     if result.has(sp.KroneckerDelta):
@@ -312,13 +313,13 @@ def test_a_softmax_entry_is_checked_by_its_value() -> None:
     (the label's for i) fails where the quotient would."""
     derivation = SEED_002.derive(forms=())
     argument = next(a for a in derivation.arguments if a.name == "softmax")
-    shown = argument.lines[5]
+    shown = argument.lines[6]
     entries = list(shown.result.atoms(SoftmaxEntry))
     assert len(entries) == 2 and {e.args[0] for e in entries} == {sp.Symbol("j"), LABEL}
     other = next(e for e in entries if e.args[0] == sp.Symbol("j"))
     label = next(e for e in entries if e.args[0] == LABEL)
     wrong = dataclasses.replace(shown, result=shown.result.xreplace({other: label}))
-    lines = tuple(wrong if i == 5 else r for i, r in enumerate(argument.lines))
+    lines = tuple(wrong if i == 6 else r for i, r in enumerate(argument.lines))
     with pytest.raises(VerificationError, match="softmax"):
         verify(_with_argument(derivation, "softmax", lines=lines), points=1)
 
@@ -341,13 +342,14 @@ def test_a_mistake_in_each_line_of_seed_003s_output_error_by_the_weighted_input_
 @pytest.mark.parametrize("name", ["prediction", "softmax", "activation", "through_output", "weight", "bias"])
 def test_a_wrong_stacked_vector_is_caught(name: str) -> None:
     """Seed 002's vectors, each as its entries, the result in each entry (for ∇_h also each entry as a column of
-    W_{k+1}, transposed, times ∇_{a_{k+1}}), then one vector (∇_ŷ L = -(1/ŷ_ℓ) e_ℓ, ∇_{a_L} L = -(e_ℓ - ŷ), ∇_{h_k} L
-    = W_{k+1}ᵀ ∇_{a_{k+1}} L, ...): each line checked entry by entry, each line doubled fails."""
+    W_{k+1}, transposed, times ∇_{a_{k+1}}; for ∇_ŷ also -1/ŷ_ℓ taken out of its indicators), then one vector
+    (∇_ŷ L = -(1/ŷ_ℓ) e_ℓ, ∇_{a_L} L = -(e_ℓ - ŷ), ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k+1}} L, ...): each line checked entry
+    by entry, each line doubled fails."""
     derivation = SEED_002.derive(forms=())
     stacked = next(a for a in derivation.arguments if a.name == name).stacked
     assert [step.rule for step in stacked][:2] == [Rule.DEFINITION, Rule.ENTRY_BY_ENTRY]
     assert isinstance(stacked[1].result, sp.MatrixBase) and not isinstance(stacked[-1].result, sp.MatrixBase)
-    assert len(stacked) == (4 if name == "activation" else 3)
+    assert len(stacked) == (4 if name in ("activation", "prediction") else 3)
     verify(derivation, points=1)
     for line, step in enumerate(stacked):
         doubled = step.result * 2 if isinstance(step.result, sp.MatrixBase) else sp.MatMul(2, step.result)

@@ -197,7 +197,7 @@ def test_the_general_parts_are_the_same_for_every_activation_and_loss() -> None:
                  r"\delta^{l}_{j} = \sigma'(z^{l}_{j})\,\sum_{k} \delta^{l+1}_{k}\,w^{l+1}_{kj}",
                  r"\frac{\partial C}{\partial w^{l}_{jk}} = a^{l-1}_{k} \delta^{l}_{j}"]),
     ("bishop", [r"z^{(l)}_{j} = h(a^{(l)}_{j})", r"E = \frac{1}{|\mathcal{D}|}",
-                r"\delta^{(l)}_{j} = h'(a^{(l)}_{j})\,\sum_{k=1}^{n_{l+1}} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}",
+                r"\delta^{(l)}_{j} = h'(a^{(l)}_{j})\,\sum_{k=1}^{m} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}",
                 r"\frac{\partial E_n}{\partial w^{(l)}_{ji}} = z^{(l-1)}_{i} \delta^{(l)}_{j}"]),
 ])
 def test_the_problem_is_in_the_notations_letters(notation: str, expected: list[str]) -> None:

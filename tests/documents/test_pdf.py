@@ -198,8 +198,10 @@ def test_the_markdown_made_with_the_pdf_shows_each_figure_as_an_svg_image(tmp_pa
         write_documents(network, options, tmp_path / folder)
         runs.append({path.name: path.read_bytes() for path in (tmp_path / folder).iterdir()})
     markdown = runs[0]["derivation-goodfellow.md"].decode()
-    shown = re.findall(r"!\[Figure\]\((derivation-goodfellow-figure-\d+\.svg)\)", markdown)
-    assert shown == [f"derivation-goodfellow-figure-{n}.svg" for n in range(1, 6)]  # the thin network's among them
+    shown = re.findall(r"!\[Figure (\d+)\]\((derivation-goodfellow-figure-\1\.svg)\)", markdown)
+    # each image's alternative text its caption's number; the thin network's among them
+    assert shown == [(f"{n}", f"derivation-goodfellow-figure-{n}.svg") for n in range(1, 6)]
+    shown = [name for _, name in shown]
     assert "see the PDF" not in markdown and [markdown.count(f"*Figure {n}: ") for n in range(1, 6)] == [1] * 5
     for name in shown:
         image = runs[0][name].decode()

@@ -347,10 +347,8 @@ def test_the_summary_counts_the_equations_it_shows(layers: list[int], bias: str,
 
 @pytest.mark.parametrize(("preset", "bp2", "bp4", "below"), [
     # seed 003: delta_j = h'(a_j) sum_{k=1}^m delta_k w_kj, dE/dw_ji = delta_j z_i
-    ("bishop", r"h'(a^{(l)}_{j}) \sum_{k=1}^{n_{l+1}} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}",
+    ("bishop", r"h'(a^{(l)}_{j}) \sum_{k=1}^{m} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}",
      r"\delta^{(l)}_{j}\,z^{(l-1)}_{i}", r"\mathbf{z}^{(0)} = \mathbf{x}"),
-    ("nielsen", r"\sigma'(z^{l}_{j}) \sum_{k} w^{l+1}_{kj} \delta^{l+1}_{k}", r"\delta^{l}_{j}\,a^{l-1}_{k}",
-     "a^{0} = x"),
     ("input-major", r"g_{\ell}'(z_{j}^{(\ell)}) \sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}",
      r"a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}", r"\mathbf{a}^{(0)} = \mathbf{x}"),  # seed 001: W_ij from i to j
 ])
@@ -368,6 +366,17 @@ def test_the_summary_gives_the_equations_entry_by_entry_in_the_seeds_letters(pre
     assert f"with ${below}$. For a batch of $m$ examples the cost is the mean of the examples' costs, and so each " \
         "gradient is the mean of the examples' gradients, $\\frac{\\partial " in blocks[5].text
     assert blocks[5].text.endswith("^{(i)}$ that of example $i$.")  # the mean written out, its terms named
+
+
+def test_nielsens_summary_is_in_vector_form_alone_as_seed_004_derives_it() -> None:
+    """Seed 004 derives no entry-wise form, so its summary gives none: the boxed equations, then where they hold."""
+    network = Network([3, 3, 1], hidden="sigmoid", bias="vector")
+    document = build_document(network.derive(), DocumentOptions(notation="nielsen", sections=EVERY_SECTION))
+    blocks = _blocks(document.sections, "sec:summary")
+    assert [block.kind for block in blocks] == ["text", "boxed", "text"]
+    assert [eq.tag for eq in blocks[1].boxed] == ["BP1", "BP2", "BP3", "BP4"]
+    assert blocks[2].text.startswith("BP2 holds for every hidden layer")
+    assert not any("Entry by entry" in block.text for block in blocks)
 
 
 def test_goodfellows_summarised_element_form_indexes_neurons_i_and_j_apart_from_its_layers_k() -> None:
@@ -409,4 +418,5 @@ def test_a_text_refers_to_a_figure_by_the_number_its_caption_has(name: str) -> N
     for number in re.findall(r"(?<!\*)Figure (\d+)\b", md):
         assert int(number) in captions
     if name == "goodfellow":  # the seed's "as in Figure 1", "as in Figure 2", "(left figure in Table 1)", ...
-        assert len(re.findall(r"(?<!\*)Figure \d+\b", md)) == 4 == tex.count(r"Figure~\ref{")
+        # (not an image's alternative text, ![Figure 3](...))
+        assert len(re.findall(r"(?<![*\[])Figure \d+\b", md)) == 4 == tex.count(r"Figure~\ref{")

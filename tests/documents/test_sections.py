@@ -86,11 +86,11 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     text = _general("bishop")  # seed 003: a_j = Σ_i w_ji z_i, z_j = h(a_j), δ_j = ∂E_n/∂a_j
     assert r"\text{multivariable chain rule}" in text
     # ∂a_k/∂z_j = w_kj, since a_k = Σ_j w_kj z_j; then h'(a_j), since z_j = h(a_j)
-    assert (r"\sum_{k=1}^{n_{l+1}} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}\,\frac{\partial z^{(l)}_{j}}"
-            r"{\partial a^{(l)}_{j}} \qquad \text{since}\ a^{(l+1)}_{k} = \sum_{m=1}^{n_{l}} w^{(l+1)}_{km} "
-            r"z^{(l)}_{m}") in text  # m: never j; the limits as seed 003 writes them
+    assert (r"\sum_{k=1}^{m} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}\,\frac{\partial z^{(l)}_{j}}"
+            r"{\partial a^{(l)}_{j}} \qquad \text{since}\ a^{(l+1)}_{k} = \sum_{q=1}^{n_{l}} w^{(l+1)}_{kq} "
+            r"z^{(l)}_{q}") in text  # q: never j, nor m (layer l+1's count) nor r (the target)
     assert r"\text{since}\ z^{(l)}_{j} = h(a^{(l)}_{j})" in text
-    assert r"h'(a^{(l)}_{j})\,\sum_{k=1}^{n_{l+1}} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}" in text  # δ_k w_kj
+    assert r"h'(a^{(l)}_{j})\,\sum_{k=1}^{m} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}" in text  # δ_k w_kj
     # for this network, as seed 003's "original example": δ_y from the loss differentiated at y = σ(a), then
     # σ(a) - r, then y - r; δ_j with h = σ and the one output neuron written out, then σ' = σ(1 - σ), then z_j(1 - z_j),
     # in this network's own layers, 2 and 1, the rule's l and its letters said
@@ -105,18 +105,18 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     assert (r"&= z^{(1)}_{j} (1 - z^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} "
             r"\qquad \text{since}\ z^{(1)}_{j} = \sigma(a^{(1)}_{j})") in text
     # ∂E/∂w_ji as seed 003 tells it: the chain rule; δ_j named; ∂a_j/∂w_ji worked out on its own; so δ_j z_i, (1)
-    assert (r"The first factor is called" "\n\n\n$$\n\\begin{aligned}\n"
+    assert (r"The first factor is called" "\n\n$$\n\\begin{aligned}\n"
             r"  \delta^{(l)}_{j} &= \frac{\partial E_n}{\partial a^{(l)}_{j}}") in text
-    assert (r"and the second is just $z^{(l-1)}_{i}$, since" "\n\n\n$$\n\\begin{aligned}\n"
+    assert (r"and the second is just $z^{(l-1)}_{i}$, since" "\n\n$$\n\\begin{aligned}\n"
             r"  \frac{\partial a^{(l)}_{j}}{\partial w^{(l)}_{ji}} &= \frac{\partial}{\partial w^{(l)}_{ji}} "
-            r"\sum_{m=1}^{n_{l-1}} w^{(l)}_{jm} z^{(l-1)}_{m} = z^{(l-1)}_{i}") in text
+            r"\sum_{q=1}^{n_{l-1}} w^{(l)}_{jq} z^{(l-1)}_{q} = z^{(l-1)}_{i}") in text
     assert (r"\frac{\partial E_n}{\partial w^{(l)}_{ji}} &= \delta^{(l)}_{j}\,z^{(l-1)}_{i}" "\n"
             r"\end{aligned} \tag{1}") in text
 
 
 def test_the_sum_over_the_next_layer_stays_when_it_has_one_neuron() -> None:
     text = _general("bishop")  # 3-3-1: the output layer has one neuron, the seed still writes Σ_k
-    assert text.count(r"\sum_{k=1}^{n_{l+1}}") >= 4
+    assert text.count(r"\sum_{k=1}^{m}") >= 4
 
 
 def test_input_major_argues_with_g_ell_and_its_layer_letters() -> None:
@@ -215,9 +215,9 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"a_{y} &= \sum_{j=1}^{3} v_{j} z_{j}", r"y &= \sigma(a_{y})",
                  r"E_{\ell} &= - r^{\ell} \log{(y )} - (1 - r^{\ell}) \log{(1 - y )}",
                  r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
-                 r"\frac{\partial a_{j}}{\partial w_{ji}} &= \frac{\partial}{\partial w_{ji}} \sum_{m=1}^{n_{l-1}} "
-                 r"w_{jm} z_{m} = z_{i}", r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \delta_{j}\,z_{i}",
-                 r"&= h'(a_{j})\,\sum_{k=1}^{n_{l+1}} \delta_{k}\,w_{kj}",
+                 r"\frac{\partial a_{j}}{\partial w_{ji}} &= \frac{\partial}{\partial w_{ji}} \sum_{q=1}^{n_{l-1}} "
+                 r"w_{jq} z_{q} = z_{i}", r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \delta_{j}\,z_{i}",
+                 r"&= h'(a_{j})\,\sum_{k=1}^{m} \delta_{k}\,w_{kj}",
                  r"\delta_{y} &= \frac{\partial E_{\ell}}{\partial a_{y}}",
                  r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
                  r"\delta_{j} &= \sigma'(a_{j})\,\delta_{y}\,v_{j}", r"&= z_{j} (1 - z_{j})\,\delta_{y}\,v_{j}",
@@ -230,11 +230,11 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"compute every weighted input $a_{j}$ and activation $z_{j}$",  # "the a_j and z_j values"
                  # its δ rule, as the seed's first line: defined, then the generalised chain rule through a_k, then
                  # ∂a_k/∂a_j by the chain rule
-                 r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}} = \sum_{k=1}^{n_{l+1}} \frac{\partial "
+                 r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}} = \sum_{k=1}^{m} \frac{\partial "
                  r"E_{\ell}}{\partial a_{k}}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{definition};\ "
                  r"\text{multivariable chain rule}",
-                 r"&= \sum_{k=1}^{n_{l+1}} \delta_{k}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{where }",
-                 r"&= \sum_{k=1}^{n_{l+1}} \delta_{k}\,\frac{\partial a_{k}}{\partial z_{j}}\,"
+                 r"&= \sum_{k=1}^{m} \delta_{k}\,\frac{\partial a_{k}}{\partial a_{j}} \qquad \text{where }",
+                 r"&= \sum_{k=1}^{m} \delta_{k}\,\frac{\partial a_{k}}{\partial z_{j}}\,"
                  r"\frac{\partial z_{j}}{\partial a_{j}} \qquad \text{chain rule}",
                  # its goal, general neuron and strategy before the first argument; after (1), the two quantities
                  r"Gradient descent needs $\frac{\partial E_{\ell}}{\partial w_{ji}}$ for every weight. For this, "
@@ -245,14 +245,17 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",
                  # the algorithm for any network, as the seed's: δ_o = ∂E/∂a_o, then the general rule
                  r"output error: $\delta_{y} = \frac{\partial E_{\ell}}{\partial a_{y}}$;",
-                 r"$\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} \delta_{k}\,w_{kj}$;",
-                 # layer l+1 set up before the GCR is used: its neurons' outputs z_k (never the output's y), E = f(a_k)
-                 r"the $n_{l+1}$ neurons $z_{1}, \ldots, z_{k}, \ldots$ of layer $l+1$ take its output",
-                 r"$E_{\ell} = f(a_{1}, \ldots, a_{k}, \ldots)$"):
+                 r"$\delta_{j} = h'(a_{j})\,\sum_{k=1}^{m} \delta_{k}\,w_{kj}$;",
+                 # layer l+1 set up before the GCR is used: its neurons' outputs z_k (never the output's y), E = f(a_k),
+                 # m of them, as the seed counts them (said with n_l, before the first sum)
+                 r"the neurons $z_{1}, \ldots, z_{k}, \ldots, z_{m}$ of layer $l+1$ take its output",
+                 r"$E_{\ell} = f(a_{1}, \ldots, a_{k}, \ldots, a_{m})$",
+                 r"($n_{l}$ is the number of neurons of layer $l$, $m$ that of layer $l+1$)",
+                 r"with $\sigma(x) = \frac{1}{1 + e^{- x}}$."):
         assert line in text, line
     assert "^{(" not in text and r"\mathbf{W}^" not in text  # no layer marks anywhere
     # the general argument keeps the letters of a neuron and the next layer's: δ_k w_kj, never the output's
-    assert r"\sum_{k=1}^{n_{l+1}} \delta_{k}\,w_{kj}\,h'(a_{j})" in text
+    assert r"\sum_{k=1}^{m} \delta_{k}\,w_{kj}\,h'(a_{j})" in text
 
 
 @pytest.mark.parametrize("spec", ["3-3-2", "2-3-3-1", "3-1"])
@@ -281,8 +284,10 @@ def test_goodfellow_argues_as_seed_002() -> None:
         # the seed's -1/ŷ_ℓ ∂ŷ_ℓ/∂a_Li first, then ŷ_ℓ written out as the softmax
         r"&= - \frac{1}{\hat{y}_{\ell}}\,\frac{\partial \hat{y}_{\ell}}{\partial a_{Li}} \qquad \frac{d}{du} (-\log u) "
         r"= -\frac{1}{u}",
-        # the seed's softmax(a_L)_ℓ, and its limit p
-        r"\qquad \text{since}\ \hat{y}_{\ell} = \operatorname{softmax}(\underline{a}_{L})_{\ell} = "
+        # the seed's ∂/∂a_Li softmax(a_L)_ℓ, then the softmax written out, and its limit p
+        r"&= - \frac{1}{\hat{y}_{\ell}}\,\frac{\partial}{\partial a_{Li}} \operatorname{softmax}(\underline{a}_{L})"
+        r"_{\ell} \qquad \text{since}\ \hat{y}_{\ell} = \operatorname{softmax}(\underline{a}_{L})_{\ell} \\",
+        r"\qquad \text{since}\ \operatorname{softmax}(\underline{a}_{L})_{\ell} = "
         r"\frac{e^{a_{L\ell}}}{\sum_{j=1}^{p} e^{a_{Lj}}}",
         r"\text{quotient rule}", r"\mathbb{1}_{\ell=i}\,e^{a_{L\ell}}",
         r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
@@ -292,6 +297,9 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \begin{bmatrix}\frac{\partial \mathcal{L}(\theta)}"
         r"{\partial \hat{y}_{1}} \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}} \\[6pt] \vdots "
         r"\\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{p}}\end{bmatrix}",
+        # the seed's -1/ŷ_ℓ taken out of the indicators, then e_ℓ
+        r"&= - \frac{1}{\hat{y}_{\ell}} \begin{bmatrix}\mathbb{1}_{\ell=1} \\ \mathbb{1}_{\ell=2} \\ \vdots \\ "
+        r"\mathbb{1}_{\ell=p}\end{bmatrix} \qquad \text{common factor} \\",
         r"&= - \frac{1}{\hat{y}_{\ell}} \underline{e}_{\ell} \qquad \text{as one vector: the indicators, one of "
         r"them 1, make the one-hot label}",
         r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \begin{bmatrix}",
@@ -482,7 +490,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
     order = ["The first factor is called", r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
              "The backpropagation algorithm: stochastic gradient descent",
-             r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{n_{l+1}} \delta_{k}\,"
+             r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{m} \delta_{k}\,"
              r"w_{kj}$",
              "For the network we started from, with its own activation and loss, the error terms are these",
              r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
@@ -511,7 +519,7 @@ def test_goodfellow_opens_with_what_backpropagation_is_for_and_bishop_defines_si
     goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
     assert "by gradient descent or one of its variants" in goodfellow and "then backward propagation" in goodfellow
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
-    assert r"with $\sigma(u) = \frac{1}{1 + e^{- u}}$." in bishop  # after its dynamics, as seed 003
+    assert r"with $\sigma(x) = \frac{1}{1 + e^{- x}}$." in bishop  # after its dynamics, as seed 003
 
 
 def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
@@ -618,8 +626,9 @@ def test_goodfellow_writes_its_vectors_to_p_and_n_with_dots(layers: list[int]) -
     vectors = [[row.strip() for row in re.split(r"\\\\(?:\[6pt\])?", found)] for found in dotted]
     columns = [rows for rows in vectors if len(rows) == 4 and "&" not in rows[0]]
     square = layers[-2] == layers[-3]  # the weights and biases stacked are a square hidden layer's, else the output's
-    for letter, width, count in (("p", layers[-1], 4 if square else 6), ("n", layers[-2], 7 if square else 5)):
-        # the output layer's two vectors (and ∇_{b_L} L); the last hidden layer's two (and ∇_{b_k} L)
+    for letter, width, count in (("p", layers[-1], 5 if square else 7), ("n", layers[-2], 7 if square else 5)):
+        # the output layer's two vectors (∇_ŷ L also with -1/ŷ_ℓ taken out; and ∇_{b_L} L); the last hidden
+        # layer's two (and ∇_{b_k} L)
         index = re.compile(rf"(?<!\\to){letter}\}}")  # the index p or n: a_{Lp}, ŷ_{p}, 1_{ℓ=p}, W_{k+1,·,n}
         found = [rows for rows in columns if index.search(rows[3])]
         assert len(found) == count, letter
@@ -644,6 +653,8 @@ def _checked_entries(derivation: Derivation, letter: str) -> str:
         letters = notation_letters(argument, printer)  # the notation's letters, as the document writes them
         for step in argument.stacked:
             matrix = step.result.blocks if isinstance(step.result, sp.BlockMatrix) else step.result
+            if step.rule is Rule.COMMON_FACTOR:  # -1/ŷ_ℓ [1_{ℓ=1}; ...]: the column after the factor
+                matrix = matrix.args[1]
             if isinstance(matrix, sp.MatrixBase):
                 shown += [written(with_letters(entry, letters), printer) for entry in matrix]
     return " ".join(shown)
@@ -702,12 +713,12 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     assert tex.index(r"\text{by the step before}") < weighted < tex.index("Gradients with respect to the weights")
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, outputs):outputs]
     assert "{$h_{k1}$}" in drawn and "{$a_{k+1,m}$}" in drawn and drawn.count(r"\draw[edge]") == 4
-    assert "minimum size=9.5mm" in drawn  # every circle as wide as a_{k+1,m}'s, none larger than the others
+    assert "minimum size=11.5mm" in drawn  # every circle as wide as a_{k+1,m}'s, none larger than the others
     # kept in place before the vectors, whose sentence ("Consider the two vectors ..., the gradient ...") goes
     # on after their display: no float lands inside it
     assert tex.rindex(r"\begin{figure}[!h]", 0, outputs) < outputs < tex.index("Consider the two vectors")
     # seed 002's chain rule along multiple paths, stated, then displayed, before its two-path example
-    rule = (r"if $p(z)$ is a function of intermediate results $q_1(z), q_2(z), \ldots$, then" "\n\n\n$$\n"
+    rule = (r"if $p(z)$ is a function of intermediate results $q_1(z), q_2(z), \ldots$, then" "\n\n$$\n"
             r"\begin{aligned}" "\n" r"   & \frac{\partial p}{\partial z} = \sum_{m} \frac{\partial p}{\partial q_m}\,"
             r"\frac{\partial q_m}{\partial z}")
     assert md.index(rule) < md.index("*Figure 3: An example: $x$ reaches $z$ along two paths")
@@ -742,7 +753,7 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     assert neuron < tex.index("A weight reaches the loss") < tex.index(r"\tag{2}") < errors
     # as seed 003: "consider ... an internal neuron z_j, which is in layer n: [the figure] Where a_j = ..."
     consider = tex.index("consider a general neuron $j$, in a layer $l$ ($n_{l}$ is the number of neurons of layer "
-                         "$l$):")
+                         "$l$, $m$ that of layer $l+1$):")
     assert consider < tex.index(r"\begin{figure}[!h]", consider) < neuron < tex.index("Where", neuron)
     assert tex.index("Where", neuron) < tex.index(r"a_{j} &= \sum_{i=1}^{n_{l-1}} w_{ji} z_{i}", neuron)
     drawn = tex[tex.index(r"\begin{tikzpicture}", consider):neuron]
@@ -806,7 +817,7 @@ def test_seed_003s_title_block_the_title_replacing_the_networks(tmp_path: Path,
                              "--author", "A. Lecturer", "--date", "March 21, 2018", "--exercise", "--out", str(out))
     assert status == 0, err
     md = (out / "derivation-bishop-single.md").read_text()
-    assert md.startswith("# Backpropagation Derivation\n\nA. Lecturer\n\nMarch 21, 2018\n\n\nConsider a 3-3-1 network")
+    assert md.startswith("# Backpropagation Derivation\n\nA. Lecturer\n\nMarch 21, 2018\n\nConsider a 3-3-1 network")
     tex = (out / "derivation-bishop-single.tex").read_text()
     head = tex[tex.index(r"\begin{center}"):tex.index(r"\end{center}")]
     assert [line.strip() for line in head.splitlines() if line.strip().startswith("{")] == [
@@ -856,7 +867,7 @@ def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_cov
     assert r"\mathbf{W}^{(1)} \mathbf{x}" not in bishop
     tanh = render_markdown(Network([2, 3, 1], hidden="tanh", loss="bce").derive(forms=()),
                            DocumentOptions(notation="bishop", formats=("md",)))
-    assert r"with $\sigma(u) = \frac{1}{1 + e^{- u}}$." in tanh and r"\tanh(u) = " not in tanh  # not tanh = tanh
+    assert r"with $\sigma(x) = \frac{1}{1 + e^{- x}}$." in tanh and r"\tanh(x) = " not in tanh  # not tanh = tanh
     softmax = render_markdown(Network([2, 3, 2], output="softmax", loss="cross_entropy").derive(),
                               DocumentOptions(notation="bishop", sections="forward", formats=("md",)))
     assert r"\mathbf{y} &= \operatorname{softmax}(\mathbf{a}^{(2)})" in softmax
@@ -928,7 +939,12 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert [goodfellow.index(piece) for piece in vectors] == sorted(goodfellow.index(piece) for piece in vectors)
     assert r"The network's output is $\underline{\hat{y}} = (\hat{y}_{1}, \ldots, \hat{y}_{p})^{\top}$" in goodfellow
     assert r"below the first layer, the input: $\underline{h}_{0} = \underline{x}$" in goodfellow  # before §5.1
-    assert "What we are after is the derivative with respect to each weighted input $a_{Li}$" in goodfellow
+    assert "What we are actually after is the derivative with respect to each pre-activation $a_{Li}$" in goodfellow
+    # the seed's words in its notation table and batch form: pre-activation, loss
+    assert "| pre-activation (or aggregation) of neuron $i$ in layer $k$ |" in goodfellow
+    assert "the pre-activations of a layer from the activations below" in goodfellow
+    assert "since the loss is the mean of the examples' losses" in goodfellow
+    assert "weighted input" not in goodfellow and " cost" not in goodfellow
     assert "(1-1-1-1, Figure 2), its activation functions and loss left general" in goodfellow
     assert "The cost of one example is" not in goodfellow  # its forward pass states it
     assert goodfellow.index("### Forward pass") < goodfellow.index("### Fundamentals") < goodfellow.index(
