@@ -111,20 +111,26 @@ def general_entry(argument: Argument, rule: Rule) -> sp.Basic:
     return next(line.result for line in reversed(argument.lines) if line.rule is not Rule.FROM_ABOVE)
 
 
-def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:
-    """Seed 000's matrices right after a layer's chains, before any bias unit's weight (the output layer's, then
-    the layer below's): the layer's weight gradients (with bias units, the matrix without their column, W̃^l)
-    entry by entry, the result in each, then one outer product, ``[∂C/∂w_jk] = [δ_j a_k] = δ^l (a^{l-1})ᵀ``; for a
-    wide layer the outer product alone. Steps of the form ``paths``."""
-    s = Shapes(network, batch=False)
+def layer_weights(network: Architecture) -> tuple[Step, ...]:
+    """Seed 000's matrix right after the output layer's chains, before any bias unit's weight: the layer's weight
+    gradients (with bias units, the matrix without their column, W̃^L) entry by entry, then, as the seed's
+    δ^L ⊙ ∂Z/∂W made well typed, diag(δ^L) times the local derivatives ∂z_j/∂w_jk, those worked out (every row
+    the activations below), then one outer product, ``[∂C/∂w_jk] = diag(δ^L) [∂z_j/∂w_jk] = diag(δ^L) [a_k] =
+    δ^L (a^{L-1})ᵀ``; for a wide layer the outer product alone. Steps of the form ``paths``."""
+    s, layer = Shapes(network, batch=False), network.depth
     weights, name = s.weights_without_bias(layer), symbols.matrix("W", layer)
     lhs = Partial(COST, weights)  # SymPy: no ∂ by a slice
     outer = sp.MatMul(s.delta(layer), sp.Transpose(s.a(layer - 1)))
     if max(weights.shape) > EXPLICIT:
         return (Step(name, "paths", layer, lhs, (), Rule.CHAIN_RULE_OUTER_PRODUCT, outer),)
-    partials, products = weight_entries(network, layer, bias_column=False)
+    partials, _ = weight_entries(network, layer, bias_column=False)
+    z, scaled = network.z(layer), sp.DiagMatrix(s.delta(layer))
+    local = sp.ImmutableMatrix(partials.rows, partials.cols, lambda j, k: partial(z[j], partials[j, k].variables[0]))
     return (Step(name, "paths", layer, lhs, (), Rule.DEFINITION, partials),
-            Step(name, "paths", layer, lhs, (), Rule.ENTRY_BY_ENTRY, products),
+            Step(name, "paths", layer, lhs, (), Rule.ROWS_OF_LOCAL_DERIVATIVES, sp.MatMul(scaled, local,
+                                                                                           evaluate=False)),
+            Step(name, "paths", layer, lhs, (), Rule.EVALUATE_DERIVATIVES,
+                 sp.MatMul(scaled, sp.ImmutableMatrix([list(network.a(layer - 1))] * weights.rows), evaluate=False)),
             Step(name, "paths", layer, lhs, (), Rule.OUTER_PRODUCT, outer))
 
 

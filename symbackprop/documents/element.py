@@ -57,12 +57,12 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
                    f"output neuron $j$. Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$"
                    + (", ignoring the weights on the bias units for now:" if network.bias == "neuron" else ":")),
               *weights(L, False),
-              *_output_errors(derivation, printer, groups), *_layer_matrix(derivation, printer, L)]
+              *_output_errors(derivation, printer, groups), *_layer_matrix(derivation, printer)]
     subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
     if L > 1:
         hidden = [text("One layer down, each weight reaches the cost through every output neuron; with "
                        f"${_error_term(network, printer, L - 1)}$:"),
-                  *weights(L - 1, False), *_layer_matrix(derivation, printer, L - 1),
+                  *weights(L - 1, False),
                   text("The error terms of the layer, as one vector, are those of the output layer carried back:"),
                   *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
         subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', L - 1)}$",
@@ -116,18 +116,15 @@ def _error_term(network: Architecture, printer: NotationPrinter, layer: int | No
     return " = ".join(sec.error_term(printer, network.depth if layer is None else layer, "j"))
 
 
-def _layer_matrix(derivation: Derivation, printer: NotationPrinter, layer: int) -> list[Block]:
-    """Seed 000's "in matrix form" after a layer's chains (the output layer's, then the layer below's): its weights'
-    gradients as one matrix, the bias units' column aside (W̃ said the first time), ``[∂C/∂w_jk] = [δ_j a_k] =
-    δ^l (a^{l-1})ᵀ``; the second time from its entries, the matrix of partial derivatives once is enough."""
-    steps = derivation.steps_of("paths", symbols.matrix("W", layer))
-    first = layer == derivation.network.depth
-    steps = steps if first else tuple(step for step in steps if step.rule is not Rule.DEFINITION)
+def _layer_matrix(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+    """Seed 000's "in matrix form" after the output layer's chains: its weights' gradients as one matrix, the bias
+    units' column aside (W̃ said), ``[∂C/∂w_jk] = diag(δ^L) [∂z_j/∂w_jk] = diag(δ^L) [a_k] = δ^L (a^{L-1})ᵀ``,
+    the seed's δ^L ⊙ ∂Z/∂W well typed. (The layer below's comes whole, with its bias units, at the end.)"""
+    steps = derivation.steps_of("paths", symbols.matrix("W", derivation.network.depth))
     if not steps:
         return []
     neuron = derivation.network.bias == "neuron"
-    aside = (f", the bias units' weights aside ({without_bias_column(printer)})" if first else
-             ", the bias units' weights aside again") if neuron else ""
+    aside = f", the bias units' weights aside ({without_bias_column(printer)})" if neuron else ""
     transpose = printer.notation.weights_transposed
     return [text(f"In matrix form{aside}:"), display(sec.quantity_display(steps, printer, transpose=transpose))]
 

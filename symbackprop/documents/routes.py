@@ -80,8 +80,8 @@ class Route:
             as a list (002's §5.2), not each layer's chain of equalities.
         without_jacobian: the softmax's Jacobian never written; BP1 stated without it (002).
         bp2_through_outputs: the summary's BP2 through the hidden layer's outputs first, ∇h_k ⊙ g'(a_k) (002).
-        vector_only: the summary's equations in vector form alone, without their entries (004, which derives
-            none).
+        entries: the summary's equations also written entry by entry, after the boxed ones (000: BP4's alone, as
+            its "∂C/∂w_jk = a_k δ_j ⟹ ∂C/∂W = δ aᵀ"; 004: none, as it derives none).
         listed: the summary as a list, the parameters' gradients first, then the output layer's and the hidden
             layers', each beside the layers it holds for; no names BP1-BP4, no entries (002's §5.1).
         homework_through_outputs: the homework's hidden layer through the neuron's output, ∂c/∂a_j, then δ_j (001).
@@ -121,14 +121,14 @@ class Route:
     without_jacobian: bool = False
     bp2_through_outputs: bool = False
     listed: bool = False
-    vector_only: bool = False
+    entries: tuple[str, ...] = ("BP2", "BP3", "BP4")
     homework_through_outputs: bool = False
     appendix_in_g: bool = False
 
 
 #: Each seed's route (../shared/seeds/ by number); a seed not here takes the shared route.
 ROUTES: Mapping[str, Route] = MappingProxyType({
-    "000": Route(paths=True, delta_defined=True, source_times_delta=True),
+    "000": Route(paths=True, delta_defined=True, source_times_delta=True, entries=("BP4",)),
     "001": Route(last_hidden_first=True, homework_through_outputs=True, source_times_delta=True,
                  local_after=("output", "through_output", "bias"),
                  schematics=MappingProxyType({("activation", "before"): "influence", ("weight", "before"): "chain"})),
@@ -165,7 +165,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         tags=_table({"weight": "1", "hidden": "2"}), strategy=True, chain_rule_shown=True, named=True,
         example_last=True, by_weighted_input=True, in_parts=("weight",),
         schematics=MappingProxyType({("weight", "before"): "neuron", ("hidden", "after"): "errors"})),
-    "004": Route(goal=True, general_vector=True, vector_only=True),
+    "004": Route(goal=True, general_vector=True, entries=()),
 })
 #: The route of a preset without a seed of its own.
 SHARED = Route()

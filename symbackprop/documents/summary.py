@@ -138,14 +138,25 @@ def _entry(kind: str, layer: int, *indices: str | int) -> sp.Symbol:
     return sp.Symbol(symbols.element(kind, layer, *indices), real=True)
 
 
-def index_form(network: Architecture, printer: NotationPrinter) -> Display:
-    """BP2, BP3 (not with bias units: their BP3 is an entry already) and BP4 entry by entry, for the same
-    representative layers as :func:`bp_equations`, in the notation's neuron letters: δ^l_j = g'(z^l_j) Σ_k
-    w^{l+1}_{kj} δ^{l+1}_k and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k."""
+def _entry_blocks(network: Architecture, printer: NotationPrinter) -> list[Block]:
+    """The summary's equations entry by entry, those the seed writes so (:attr:`.routes.Route.entries`), and what
+    their indices count."""
+    shown = route(printer.notation).entries
+    form = index_form(network, printer, shown)
+    if not form.lines:
+        return []
+    return [text("Entry by entry:"), display(form), text(_indices(printer.notation, network, "BP2" in shown))]
+
+
+def index_form(network: Architecture, printer: NotationPrinter,
+               shown: tuple[str, ...] = ("BP2", "BP3", "BP4")) -> Display:
+    """BP2, BP3 (not with bias units: their BP3 is an entry already) and BP4 entry by entry, those ``shown``, for
+    the same representative layers as :func:`bp_equations`, in the notation's neuron letters: δ^l_j = g'(z^l_j)
+    Σ_k w^{l+1}_{kj} δ^{l+1}_k and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k."""
     notation, L = printer.notation, network.depth
     j, i, k = notation.indices
     lines = []
-    if L > 1:
+    if L > 1 and "BP2" in shown:
         hidden = printer.relabel(labels(notation, "delta", L - 1))
         g_prime = sp.Function(f"{network.activation(L - 1).name}'")(_entry("z", L - 1, j))
         term = _entry("W", L, k, j) * _entry("delta", L, k)
@@ -155,20 +166,21 @@ def index_form(network: Architecture, printer: NotationPrinter) -> Display:
     delta = at_w.doprint(_entry("delta", L, j))
     bias = {"vector": (_entry("b", L, j), delta), "neuron": (_entry("W", L, j, 0), delta),  # the bias unit's weight
             "shared": (_entry("b", L), f"{over(at_w, j, L)} {delta}")}.get(network.bias)
-    if bias is not None:
+    if bias is not None and "BP3" in shown:
         parameter, value = bias
         lines.append(Line(at_w.doprint(sp.Derivative(COST, parameter, evaluate=False)), "=", value, r"\text{BP3}"))
     weight = sp.Derivative(COST, _entry("W", L, j, i), evaluate=False)
     delta, source = _entry("delta", L, j), _entry("a", L - 1, i)  # δ_j a_k as derived, a_k δ_j as seed 000 has it
     factors = (source, delta) if route(notation).source_times_delta else (delta, source)
     gradient = sp.Mul(*factors, evaluate=False)
-    lines.append(Line(at_w.doprint(weight), "=", at_w.doprint(gradient), r"\text{BP4}"))
+    if "BP4" in shown:
+        lines.append(Line(at_w.doprint(weight), "=", at_w.doprint(gradient), r"\text{BP4}"))
     return Display(tuple(lines))
 
 
-def _indices(notation: Notation, network: Architecture) -> str:
+def _indices(notation: Notation, network: Architecture, bp2: bool = True) -> str:
     """What the indices of the entry formulas count (seed 000: "j indexes unit in (l+1)th layer, k indexes unit in
-    lth layer"), BP2's apart where it has one (its k is a neuron of the layer above, where BP4's is of the layer
+    lth layer"), BP2's apart where it is written (its k is a neuron of the layer above, where BP4's is of the layer
     below), and that BP4 is the same update for the whole matrix at once."""
     j, i, k = notation.indices
     src, dst = weight_layers(notation)
@@ -176,10 +188,10 @@ def _indices(notation: Notation, network: Architecture) -> str:
         return f"${j}$ {verb} of layer ${dst}$ and ${i}$ one of layer ${src}$"
 
     said = f"Here {weights('indexes a neuron')}"
-    if network.depth > 1:
+    if network.depth > 1 and bp2:
         said = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
                 f"${relative(notation, 1)}$; in the gradients, {weights('one')}")
-    return f"{said}. The boxed BP4 is the last line, for all weights at once."
+    return f"{said}. The boxed BP4 gives its entries for all weights at once."
 
 
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
@@ -237,8 +249,7 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
         text(f"{heading} ({', '.join(missing)}):" if missing else f"{heading}:"),
         Block("boxed", boxed=boxed),
         *([text(f"Here{bias_unit_words(network, printer)}")] if network.bias == "neuron" else []),
-        *([] if route(notation).vector_only else  # (seed 004 derives no entry-wise form)
-          [text("Entry by entry:"), display(index_form(network, printer)), text(_indices(notation, network))]),
+        *_entry_blocks(network, printer),
         text("; ".join(ranges) + ". For a batch of $m$ examples the cost is the mean of the examples' costs, and "
              f"so each gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."),
     ]

@@ -111,6 +111,7 @@ class Rule(Enum):
     ENTRY_BY_ENTRY = auto()  # the matrix of dC/dw_jk, each entry by the general entry
     ENTRY_BY_ENTRY_BIAS_UNIT = auto()  # the same with the bias unit's column
     ROWS_SCALED = auto()  # [u_j A_jk] = diag(u) A: with bias units, each row of [1 a_1 a_2 ...] times its delta_j
+    ROWS_OF_LOCAL_DERIVATIVES = auto()  # each entry delta_j dz_j/dw_jk: diag(delta) times the local derivatives
     OUTER_PRODUCT = auto()  # [u_j v_k] = u v^T
 
     # Seed 000's way from entries to the vector of a hidden layer's error terms (form paths).
@@ -204,6 +205,8 @@ WORDS: dict[Rule, str] = {
                                    "the bias unit's column (its value is 1) holds the bias weights' gradients",
     Rule.ROWS_SCALED: "the matrix [u_j A_jk] is diag(u) A: row j of A, here the local derivatives dz_j/dw_jk, "
                       "times u_j",
+    Rule.ROWS_OF_LOCAL_DERIVATIVES: "each entry, by the chain rule, delta_j dz_j/dw_jk: the matrix of the local "
+                                    "derivatives dz_j/dw_jk with row j times delta_j, diag(delta) times it",
     Rule.OUTER_PRODUCT: "the matrix [u_j v_k] is the outer product u v^T",
     Rule.ROW_TIMES_JACOBIAN: "entry j's sum over i of delta_i dz_i/da_j is the row vector delta^T times column j of "
                              "the Jacobian dz/da: together the transpose of that product",

@@ -422,32 +422,30 @@ def test_seed_000s_rows_of_the_bias_units_matrix_are_verified_and_a_wrong_row_is
         verify(_with_step(derivation, index, dataclasses.replace(step, result=wrong)), points=1)
 
 
-@pytest.mark.parametrize(("bias", "shape", "layer"), [("neuron", (2, 2), 2), ("vector", (2, 2), 2),
-                                                     ("neuron", (5, 4), 2), ("neuron", (2, 2), 1)])
-def test_seed_000s_layer_matrices_without_the_bias_column_are_verified(bias: str, shape: tuple[int, int],
-                                                                       layer: int) -> None:
-    """Form ``paths`` has the output layer's weights as one matrix, and the layer's below, each with bias units
-    without their column (W̃): entry by entry, each δ_j a_k, then δ aᵀ (a wide layer: the outer product alone); each
-    line checked against the true gradient's columns; a wrong line (the entries transposed, or the outer product
-    doubled) fails."""
-    widths = f"{shape[1]}-{shape[0]}" if layer == 2 else f"{shape[1]}-{shape[0]}-2"
-    network = Network.from_spec(f"3-{widths}" if layer == 2 else widths, hidden="tanh", output="sigmoid",
-                                loss="quadratic", bias=bias)
+@pytest.mark.parametrize(("bias", "shape"), [("neuron", (2, 2)), ("vector", (2, 2)), ("neuron", (5, 4))])
+def test_seed_000s_output_layer_matrix_without_the_bias_column_is_verified(bias: str, shape: tuple[int, int]) -> None:
+    """Form ``paths`` has the output layer's weights as one matrix, with bias units without their column (W̃): entry
+    by entry; then seed 000's δ^L ⊙ ∂Z/∂W made well typed, diag(δ) times the local derivatives ∂z_j/∂w_jk; those
+    worked out, every row the activations below; then δ aᵀ (a wide layer: the outer product alone). Each line is
+    checked against the true gradient's columns; a wrong line (a matrix transposed, the outer product doubled)
+    fails. The layer below's matrix comes whole, with its bias column, in the vector form alone."""
+    network = Network.from_spec(f"3-{shape[1]}-{shape[0]}", hidden="tanh", output="sigmoid", loss="quadratic",
+                                bias=bias)
     derivation = network.derive(forms=("element", "vector", "paths"))
-    steps = derivation.steps_of("paths", f"W{layer}")
+    steps = derivation.steps_of("paths", "W2")
     small = max(shape) <= 3
-    assert [s.rule for s in steps] == ([Rule.DEFINITION, Rule.ENTRY_BY_ENTRY, Rule.OUTER_PRODUCT] if small else
-                                       [Rule.CHAIN_RULE_OUTER_PRODUCT])
+    assert [s.rule for s in steps] == ([Rule.DEFINITION, Rule.ROWS_OF_LOCAL_DERIVATIVES, Rule.EVALUATE_DERIVATIVES,
+                                        Rule.OUTER_PRODUCT] if small else [Rule.CHAIN_RULE_OUTER_PRODUCT])
     assert steps[0].lhs.shape == shape  # without the bias units' column
+    assert not [step for step in derivation.steps if step.form == "paths" and step.quantity == "W1"]
     verify(derivation, points=1)
-    target = steps[1] if small else steps[-1]
-    if small:  # δ_j a_k written as δ_k a_j
-        wrong = target.result.T
-    else:  # twice the outer product
-        wrong = sp.MatMul(2, *target.result.args)
-    with pytest.raises(VerificationError, match="paths form"):
-        verify(_with_step(derivation, derivation.steps.index(target), dataclasses.replace(target, result=wrong)),
-               points=1)
+    for target in steps[1:] if small else steps:
+        scale, matrix = target.result.args
+        wrong = (sp.MatMul(scale, matrix.T, evaluate=False) if isinstance(matrix, sp.MatrixBase)
+                 else sp.MatMul(2, *target.result.args))  # ∂z_j/∂w_kj or a_j in row k; twice δ aᵀ
+        with pytest.raises(VerificationError, match="paths form"):
+            verify(_with_step(derivation, derivation.steps.index(target), dataclasses.replace(target, result=wrong)),
+                   points=1)
 
 
 @pytest.mark.parametrize("line", range(4))

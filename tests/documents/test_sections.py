@@ -414,9 +414,9 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
 
 def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     """The output layer's weights first, ignoring the bias units' (three factors, then δ_j a_k), then the output
-    error terms, then, as the seed does there, that layer's matrix without the bias units' column; one layer down
-    a path through each output neuron; the bias units' weights last, and ∂C/∂b; then, as the seed ends, the layer
-    below's matrix with its bias units' column."""
+    error terms, then, as the seed does there, that layer's matrix without the bias units' column, through the
+    seed's δ^L ⊙ ∂Z/∂W made well typed; one layer down a path through each output neuron; the bias units' weights
+    last, and ∂C/∂b; then, as the seed ends, the layer below's matrix with its bias units' column."""
     text = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
                            DocumentOptions(notation="ng", formats=("md",)))
     # δ^(3)_j defined before the chains that end in it
@@ -435,16 +435,21 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              "without the bias unit's column):",
              r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(2)}} &= \begin{bmatrix}\frac{\partial C}{\partial "
              r"w^{(2)}_{11}} & \frac{\partial C}{\partial w^{(2)}_{12}}",
+             # the seed's δ^L ⊙ [∂Z_j/∂w_jk], as rows scaled: diag(δ) times the local derivatives, worked out
+             r"&= \operatorname{diag}(\delta^{(3)}) \begin{bmatrix}\frac{\partial Z^{(3)}_{1}}{\partial w^{(2)}_{11}} "
+             r"& \frac{\partial Z^{(3)}_{1}}{\partial w^{(2)}_{12}}",
+             r"\qquad \text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
+             r"&= \operatorname{diag}(\delta^{(3)}) \begin{bmatrix}a^{(2)}_{1} & a^{(2)}_{2} \\ a^{(2)}_{1} & "
+             r"a^{(2)}_{2}\end{bmatrix} \qquad \text{work out the derivatives}",
              r"&= \delta^{(3)} (\mathbf{a}^{(2)})^{\top}",
              # δ^(2)_j said before the chains that end in it
              r"through every output neuron; with $\delta^{(2)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$:",
              r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
              r"\right) \frac{\partial a^{(2)}_{1}}{\partial Z^{(2)}_{1}}",  # the factors every path ends in, out
              r"&= \delta^{(2)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
-             # as the seed, that layer's matrix (bias units aside) right after its chains, from its entries
-             "In matrix form, the bias units' weights aside again:",
-             r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(1)}} &= \begin{bmatrix}\delta^{(2)}_{1} X^{(1)}_{1} & ",
-             r"&= \delta^{(2)} (\mathbf{X}^{(1)})^{\top}",
+             # the layer's other weights likewise (their matrix comes whole, with the bias column, at the end)
+             r"and likewise for every weight of the layer, $\frac{\partial C}{\partial w^{(1)}_{jk}} = "
+             r"\delta^{(2)}_{j} X^{(1)}_{k}$.",
              "### The bias units' weights", r"= \delta^{(3)}_{1} \cdot 1",
              # seed 000's "Equivalently, ∂C/∂w^(1)_20 = δ^(L-1)_2", from the derivation's own chain for it
              r"and likewise $\frac{\partial C}{\partial w^{(1)}_{20}} = \delta^{(2)}_{2} \cdot 1$ for the next neuron",
@@ -456,12 +461,12 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"where $\bar{\mathbf{X}}^{(1)} = \begin{bmatrix}1 & X^{(1)}_{1} & X^{(1)}_{2}\end{bmatrix}^{\top}$."]
     assert text.count(r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &=") == 0  # its bias column: BP3, not again
     assert text.count("without the bias unit's column") == 2  # said where first used, and with the summary's ā
-    # the summary's BP1 says what δ^L is, as seed 000's does; its BP3 is the biases' vector, ∂C/∂b^l = δ^(l+1),
-    # and, entry by entry, the bias unit's weight's
+    # the summary's BP1 says what δ^L is, as seed 000's does; its BP3 is the biases' vector, ∂C/∂b^l = δ^(l+1), as
+    # the seed's, with no entry (the body has the bias unit's weight's, ∂C/∂w_j0 = δ_j)
     assert (r"\boxed{\delta^{(L)} = \frac{\partial C}{\partial \mathbf{Z}^{(L)}} = \frac{\partial C}{\partial "
             r"\mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)})") in text
     assert r"\boxed{\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}} \tag{BP3}" in text
-    assert r"\frac{\partial C}{\partial w^{(l)}_{j0}} &= \delta^{(l+1)}_{j} \qquad \text{BP3}" in text
+    assert r"\frac{\partial C}{\partial w^{(l)}_{j0}} &= \delta^{(l+1)}_{j} \qquad \text{BP3}" not in text
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
     # the hidden error terms as one vector, as the seed goes: its entries, the sums a row (δ_1 δ_2) times the
     # Jacobian, the derivatives worked out (the weights written out), then the transposed weights times δ^(3)
@@ -477,8 +482,12 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     # then, boxed, the rule for every hidden layer; the summary says what j and k index, and that BP4 vectorises
     assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "
             r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for every hidden layer}") in hidden
-    assert ("In BP2, $j$ indexes a neuron of layer $l$ and $k$ one of layer $l+1$; in the gradients, $j$ one of "
-            "layer $l+1$ and $k$ one of layer $l$. The boxed BP4 is the last line, for all weights at once.") in text
+    # (entry by entry only BP4, as the seed's "∂C/∂w_jk = a_k δ_j ⟹ ∂C/∂W = δ aᵀ", its indices said as the seed does)
+    summary = text[text.index("## Summary"):]
+    assert ("Entry by entry:\n\n$$\n\\begin{aligned}\n  \\frac{\\partial C}{\\partial w^{(l)}_{jk}} &= a^{(l)}_{k} "
+            "\\delta^{(l+1)}_{j} \\qquad \\text{BP4}\n\\end{aligned}\n$$") in summary
+    assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$. The boxed BP4 gives its entries for "
+            "all weights at once.") in summary and "In BP2, $j$" not in summary
     at = 0
     for piece in order:
         at = text.index(piece, at)
