@@ -715,11 +715,13 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     paths = tex[tex.rindex(r"\begin{tikzpicture}", 0, tex.index(r"\label{bp:fig:paths}")):]
     assert "{$y_{1}$}" in paths and "{$y_{2}$}" in paths and r"\sum_{i=1}^{2}" in paths
     assert tex.index(r"\label{bp:fig:paths}") < tex.index(r"\text{multivariable chain rule}")
-    # its Table 1: the outputs of layer k, each into every weighted input of layer k+1; then each weighted input
-    # into its own output only, each after the argument it pictures, before that argument's vector
+    # its Table 1: the outputs of layer k, each into every weighted input of layer k+1, after the argument it
+    # pictures, before that argument's vector; then each weighted input into its own output only, as the seed's
+    # "right figure" before its argument, after the remark that leads to it; each vector refers to its figure
     outputs, weighted = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("outputs", "weighted"))
     assert tex.index(r"\text{multivariable chain rule}") < outputs < tex.index(r"\nabla_{\underline{h}_{k}}")
-    assert tex.index(r"\text{by the step before}") < weighted < tex.index("Gradients with respect to the weights")
+    assert tex.index("known so far only where that layer is the output layer") < weighted < tex.index(
+        r"\text{by the step before}") < tex.index(r"at once (Figure~\ref{bp:fig:weighted})")
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, outputs):outputs]
     assert "{$h_{k1}$}" in drawn and "{$a_{k+1,m}$}" in drawn and drawn.count(r"\draw[edge]") == 4
     assert "minimum size=11.5mm" in drawn  # every circle as wide as a_{k+1,m}'s, none larger than the others
