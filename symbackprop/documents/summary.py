@@ -152,14 +152,14 @@ def index_form(network: Architecture, printer: NotationPrinter,
                shown: tuple[str, ...] = ("BP2", "BP3", "BP4")) -> Display:
     """BP2, BP3 (not with bias units: their BP3 is an entry already) and BP4 entry by entry, those ``shown``, for
     the same representative layers as :func:`bp_equations`, in the notation's neuron letters: δ^l_j = g'(z^l_j)
-    Σ_k w^{l+1}_{kj} δ^{l+1}_k and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k."""
+    Σ_k δ^{l+1}_k w^{l+1}_{kj} and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k."""
     notation, L = printer.notation, network.depth
     j, i, k = notation.indices
     lines = []
     if L > 1 and "BP2" in shown:
         hidden = printer.relabel(labels(notation, "delta", L - 1))
         g_prime = sp.Function(f"{network.activation(L - 1).name}'")(_entry("z", L - 1, j))
-        term = _entry("W", L, k, j) * _entry("delta", L, k)
+        term = sp.Mul(_entry("delta", L, k), _entry("W", L, k, j), evaluate=False)  # δ_k w_kj, as derived
         lines.append(Line(hidden.doprint(_entry("delta", L - 1, j)), "=",
                           f"{hidden.doprint(g_prime)} {over(hidden, k, L)} {hidden.doprint(term)}", r"\text{BP2}"))
     at_w = printer.relabel(labels(notation, "W", L))

@@ -347,9 +347,9 @@ def test_the_summary_counts_the_equations_it_shows(layers: list[int], bias: str,
 
 @pytest.mark.parametrize(("preset", "bp2", "bp4", "below"), [
     # seed 003: delta_j = h'(a_j) sum_{k=1}^m delta_k w_kj, dE/dw_ji = delta_j z_i
-    ("bishop", r"h'(a^{(l)}_{j}) \sum_{k=1}^{m} w^{(l+1)}_{kj} \delta^{(l+1)}_{k}",
+    ("bishop", r"h'(a^{(l)}_{j}) \sum_{k=1}^{m} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}",
      r"\delta^{(l)}_{j}\,z^{(l-1)}_{i}", r"\mathbf{z}^{(0)} = \mathbf{x}"),
-    ("input-major", r"g_{\ell}'(z_{j}^{(\ell)}) \sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}",
+    ("input-major", r"g_{\ell}'(z_{j}^{(\ell)}) \sum_{k=1}^{n_{\ell+1}} \delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)}",
      r"a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}", r"\mathbf{a}^{(0)} = \mathbf{x}"),  # seed 001: W_ij from i to j
 ])
 def test_the_summary_gives_the_equations_entry_by_entry_in_the_seeds_letters(preset: str, bp2: str, bp4: str,
