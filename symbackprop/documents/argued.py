@@ -156,7 +156,8 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
     if way.stacked and argument.stacked:
-        pictured = [figure.label for figure in (*drawn[2], *drawn[1]) if figure.kind == "figure" and figure.text]
+        pictured = [figure.label for figure in (*drawn[2], *drawn[1], *drawn[0])
+                    if figure.kind == "figure" and figure.text]
         blocks += stacked_blocks(argument, letters, printer, _printer(argument, printer),  # and its Table 1 figure
                                  next(iter(pictured), ""))
     return blocks + (example_blocks(argument, printer) if examples else [])

@@ -188,16 +188,26 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
 #: What each equation is for, as seed 004 heads its derivation.
 GOALS = {"BP1": "the error at the output layer", "BP2": "the error propagated to a hidden layer",
          "BP3": "the gradient of the biases", "BP4": "the gradient of the weights"}
-#: Seed 004's derivation steps for each, by name, after its goal (``{j}`` and ``{k}``: the notation's neuron letters).
-ROUTES = {
-    "BP1": "Steps: apply the chain rule, the cost depending on the weighted inputs through the activations alone; "
-           "compute the Jacobian; the result, a diagonal matrix times a vector as a Hadamard product.",
-    "BP2": "Steps: link consecutive layers by the multivariate chain rule; differentiate the linear transformation "
-           "and the activation; transpose and simplify, $(AB)^{{\\top}} = B^{{\\top}} A^{{\\top}}$; the final form.",
-    "BP3": "Steps: the chain rule via the weighted inputs; the local gradient; the conclusion.",
-    "BP4": "Steps: one weight first, from neuron ${k}$ of the layer below to neuron ${j}$ of this layer, by the chain "
-           "rule through its neuron's weighted input; its partial derivative, from the weighted sum; then all of "
-           "them at once, vectorised as an outer product.",
+#: Seed 004's derivation steps for each, by name, each a label and the sentence that leads into its display: the
+#: chain rule, the Jacobian it needs worked out (``{0}``, ``{1}``: the definitions it differentiates), the result
+#: with it substituted back; BP4's in one display (``{j}``, ``{k}``: the notation's neuron letters; ``{sizes}``).
+STEPS = {
+    "BP1": (("Apply the chain rule", "The error is how the cost changes with the weighted inputs, and the cost "
+                                     "depends on them through the activations alone:"),
+            ("Compute the Jacobian", "As ${0}$, each output depends only on its own input, so it is diagonal:"),
+            ("Result", "Substitute it back; a diagonal matrix times a vector is a Hadamard product:")),
+    "BP2": (("Link consecutive layers", "The error of a layer through that of the next, by the multivariate chain "
+                                        "rule:"),
+            ("Differentiate the linear transformation", "With ${0}$ and ${1}$, the product of their Jacobians is"),
+            ("Transpose and simplify", "Substitute it back, transpose the product, and write the final form as a "
+                                       "Hadamard product:")),
+    "BP3": (("Chain rule via the weighted inputs", "The biases reach the cost through the weighted inputs:"),
+            ("Compute the local gradient", "In ${0}$ the bias is added directly, so"),
+            ("Conclusion", "Substitute it back:")),
+    "BP4": (("Element by element, then as an outer product", "One weight first, from neuron ${k}$ of the layer below "
+                                                              "to neuron ${j}$ of this layer, through its neuron's "
+                                                              "weighted input; its partial derivative from the "
+                                                              "weighted sum; then all of them at once.{sizes}"),),
 }
 
 
@@ -231,13 +241,14 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             sizes = f" The matrix is written out at the output layer's size, ${network.layers[L]} \\times " \
                     f"{network.layers[L - 1]}$." if written else ""
             j, k = notation.indices[:2]
-            part = [display(shown), *jacobian]
+            named = STEPS[tag]
+            part = [text(named[0][1].format(j=j, k=k, sizes=sizes), lead=f"{named[0][0]}."), display(shown),
+                    *jacobian]
             if cut < len(steps):
                 rest = sec.quantity_display(steps[cut:], at, transpose=transpose, pack_entries=False)
-                part += [text("Substitute it back:"), display(_continued(rest, shown))]
-            lead = f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$. " \
-                   f"{ROUTES[tag].format(j=j, k=k)}{sizes}"
-            blocks += [Block("text", text=lead, room=_height(part)), *part]
+                part += [text(named[2][1], lead=f"{named[2][0]}."), display(_continued(rest, shown))]
+            goal = f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$."
+            blocks += [Block("text", text=goal, room=_height(part)), *part]
     return blocks
 
 
@@ -269,16 +280,6 @@ def _continued(rest: Display, before: Display) -> Display:
     return dataclasses.replace(rest, lines=(Line(rest.lines[0].lhs, "=", first.rhs, first.note), *others))
 
 
-#: Seed 004's step that computes each BP's Jacobian, before its display (``{0}``, ``{1}``: the definitions it
-#: differentiates).
-JACOBIAN_LEADS = {
-    "BP1": "Compute the Jacobian: as ${0}$, each output depends only on its own input, so it is diagonal:",
-    "BP2": "Differentiate the linear transformation, ${0}$, and the activation, ${1}$: the product of their "
-           "Jacobians is",
-    "BP3": "Compute the local gradient: in ${0}$ the bias is added directly, so",
-}
-
-
 def _jacobian_blocks(derivation: Derivation, tag: str, printer: NotationPrinter) -> list[Block]:
     """The Jacobian a BP's derivation uses, worked out on its own as seed 004 does, on one line (each step
     verified), after the definitions it differentiates: nothing where the network has none (a softmax output, no
@@ -290,7 +291,8 @@ def _jacobian_blocks(derivation: Derivation, tag: str, printer: NotationPrinter)
                for eq in definitions(step, derivation.network)]
     shown = steps[:1] + steps[1:][-1:]  # the chain rule's product and what it comes to (the lines between checked)
     results = " = ".join(printer.doprint(step.result) for step in shown)
-    return [text(JACOBIAN_LEADS[tag].format(*defined)),
+    label, sentence = STEPS[tag][1]
+    return [text(sentence.format(*defined), lead=f"{label}."),
             display(Display((Line(printer.doprint(steps[0].lhs), "=", results),)))]
 
 

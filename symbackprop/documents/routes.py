@@ -156,7 +156,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
                       "costs": "losses", "errors": "gradients", "outputs": "activations"}),
         road_map=True, stacked=True, local_before=("weight",),
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
-                                     ("through_output", "example"): "weighted"}),
+                                     ("through_output", "before"): "weighted"}),
         without_jacobian=True, bp2_through_outputs=True, listed=True, batch_in_summary=True, general_batch=True,
         appendix_in_g=True),
     "003": Route(

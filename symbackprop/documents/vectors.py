@@ -193,7 +193,7 @@ def _any_size(argument: Argument, printer: NotationPrinter) -> tuple[list[Block]
             "\\mathbb{R}^{n \\times n}$:")
     shown = Line(printer.doprint(definition.lhs), "=", bracketed(rows), note(definition.rule))
     return ([text(lead), display(Display((shown,)))],
-            f"A small example, $n = {n}${_here(layer, printer)}, to see what each entry is:")
+            f"A small example, $n = {n}$, to see what each entry is:")
 
 
 def _here(layer: int, printer: NotationPrinter) -> str:

@@ -117,7 +117,9 @@ def test_a_displays_lead_sentence_stays_on_the_displays_page(name: str) -> None:
     for part in opened:
         sentence, rest = part.split("\n", 1)
         environment = "gather" if rest.startswith(r"\begin{gather}") else "align*"  # the summary's boxed equations
-        assert sentence and not sentence.startswith("\\") and rest.startswith(f"\\begin{{{environment}}}"), part
+        led = sentence.startswith(r"\textit{")  # a run-in label first (seed 004's "Compute the Jacobian.")
+        assert sentence and (led or not sentence.startswith("\\")), part
+        assert rest.startswith(f"\\begin{{{environment}}}"), part
         closed = rest.index(f"\\end{{{environment}}}")
         assert rest.index(r"\endgroup") == closed + rest[closed:].index(r"\endgroup")  # after its display
         assert f"\\begin{{{environment}}}" not in rest[1:rest.index(r"\endgroup")]  # and before any other
