@@ -45,8 +45,9 @@ def _shrink_innermost(latex: str) -> str:
         opening, closing = latex[inner_start - 1], latex[inner_end + 6:inner_end + 7]
         inner = latex[inner_start:inner_end]
         if opening == "(" and closing == ")" and not any(tall in inner for tall in _TALL):
+            spaces = len(inner) - len(inner.rstrip(" "))  # SymPy's "x \right)": no space left before ")"
             replacements.append((start, inner_start, "("))
-            replacements.append((inner_end, inner_end + 7, ")"))
+            replacements.append((inner_end - spaces, inner_end + 7, ")"))
     for start, end, text in sorted(replacements, reverse=True):
         latex = latex[:start] + text + latex[end:]
     return latex

@@ -184,6 +184,7 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
         f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, so every weight "
         "from a hidden neuron gets a zero gradient; and as the weights that carry the error terms back are 0, every "
         "hidden error term is 0 too, and so is the gradient of every weight into a hidden layer. "
-        + {"none": "Nothing is learnt.", "neuron": "Only the output layer's bias units' weights learn."}.get(
+        + {"none": "Nothing is learnt.",
+           "neuron": "Only the weights from the bias unit into the output layer learn."}.get(
             network.bias, "So is every hidden bias's: only the output layer's biases learn.")
     )

@@ -264,8 +264,8 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
                        + (f", {printer.entry(kind, argument.layer + 1, last)}" if last else "") for kind in ("a", "z"))
     count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits and not last else ""  # the limit of the sums
     L = printer.notation.bare_layer("z", printer.network.depth)  # the output layer's number, said where L is first used
-    intro = (f"Now a hidden layer ${l} < L$, the output layer being $L = {L}$: if neuron ${letters['j']}$ is in "
-             f"it, the {count}neurons ${outputs}$ of layer ${l}+1$ take its output, and in general "
+    intro = (f"Now take a hidden layer ${l} < L$, the output layer being $L = {L}$. If neuron ${letters['j']}$ is "
+             f"in it, the {count}neurons ${outputs}$ of layer ${l}+1$ take its output, and in general "
              f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
              "Applying the chain rule:")
     recall = text("Before that, recall the generalised (multivariable) chain rule (GCR):")
@@ -311,8 +311,8 @@ def example_section(derivation: Derivation, printer: NotationPrinter, prefix: st
              if block.display is not None]
     if not shown:
         return None
-    intro = text("For the network we started from, with its own activation and loss, the error terms are these: "
-                 "the output layer's, then the hidden layer's.")
+    intro = text("For our original example, with its own activation and loss, the error terms of the output layer "
+                 "and then of the hidden layer are:")
     return Section("For this network", f"{prefix}sec:example", (intro, display(stack(shown))))  # one display
 
 

@@ -87,7 +87,7 @@ def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> lis
     rule = next((eq for eq in bp_equations(derivation, printer) if eq.tag == "BP2"), None)
     if rule is None:
         return []
-    return [text("The same holds one layer further down, and so for every hidden layer:"),
+    return [text("The same argument gives, in general:"),
             display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", r"\text{for every hidden layer}"),)))]
 
 
@@ -141,7 +141,7 @@ def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix:
     what = (f"the gradients of all of {name}, the bias units' weights in its first column,"
             if network.bias == "neuron" else f"the gradients of {name}")
     return [Section("In matrix form", f"{prefix}sec:element-matrix", (
-        text(f"Finally, {what} as one matrix (every layer's likewise):"),
+        text(f"Finally, {what} make one matrix (every layer's likewise):"),
         *_vector_blocks(derivation, printer, symbols.matrix("W", layer)), *_with_the_unit(network, layer, printer)))]
 
 

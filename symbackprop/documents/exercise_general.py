@@ -186,8 +186,11 @@ def _its_cost(concrete: Derivation, printer: NotationPrinter) -> str:
         return ""
     targets = ", ".join(printer.doprint(target) for target in network.targets[:2])
     more = ", \\ldots" if len(network.targets) > 2 else ""
-    return (f", whose cost of one example is ${printer.doprint(sp.Symbol('c'))} = "
-            f"{join_terms(sec.terms(loss, printer))}$ with the targets ${targets}{more}$")
+    # each term one group: a line of text breaks between the terms, never inside one's "(1 - y_2)"
+    grouped = [f"-{{{term[1:].lstrip()}}}" if term.startswith("-") else f"{{{term}}}"
+               for term in (term.strip() for term in sec.terms(loss, printer))]
+    return (f", whose cost of one example is ${printer.doprint(sp.Symbol('c'))} = {join_terms(grouped)}$ with the "
+            f"targets ${targets}{more}$")
 
 
 def _mean_over_data(argument: Argument, result: str, printer: NotationPrinter) -> str:
@@ -239,8 +242,7 @@ def solution_blocks(concrete: Derivation, generic: Derivation, printers: tuple[N
     found = {name: dataclasses.replace(argument, concrete=own[name].concrete, by_input=own[name].by_input)
              if name in own else argument for name, argument in _arguments(generic).items()}
     elementwise = concrete.network.activation(concrete.network.depth).elementwise
-    a: list[Block] = [text("What holds for one neuron holds for every neuron of its layer.")]
-    a += _argued(concrete if elementwise else generic, [found["output"]], printer, prefix)
+    a: list[Block] = _argued(concrete if elementwise else generic, [found["output"]], printer, prefix)
     if not elementwise:
         name = concrete.network.activation(concrete.network.depth).label
         a.append(text(f"This network's output activation, {name}, is not element-wise: each output depends on "
@@ -272,8 +274,10 @@ def _vector_solution(concrete: Derivation, generic: Derivation,
     general_bp = {eq.tag: eq.final for eq in bp_equations(generic, printer)}
     specific = [Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in bp_equations(concrete, printers[1])
                 if eq.final != general_bp.get(eq.tag)]
-    if specific:
-        blocks += [text("For this network:"), display(Display(tuple(specific)))]
+    if specific:  # "For this network, BP1 becomes:" (the others read as they do in general)
+        tags = [line.note[len(r"\text{("):-len(")}")] for line in specific]
+        said = f"{', '.join(tags[:-1])} and {tags[-1]} become" if len(tags) > 1 else f"{tags[0]} becomes"
+        blocks += [text(f"For this network, {said}:"), display(Display(tuple(specific)))]
     return tuple(blocks)
 
 
@@ -294,7 +298,7 @@ def homework_section(derivation: Derivation, printer: NotationPrinter, prefix: s
                 printer)
     asked = problem_blocks(generic, printers[0])
     answered = solution_blocks(derivation, generic, printers, f"{prefix}hw:")  # its figures' labels its own
-    parts = tuple(Section(f"({part}) {title}", f"{prefix}hw:{part}", (*asked[part], *_solution(answered[part])))
-                  for part, title in (("a", "The error terms"), ("b", "The gradients")))
+    parts = tuple(Section(f"({part}) {title}", f"{prefix}hw:{part}", (*asked[part], *_solution(answered[part])),
+                          numbered=False) for part, title in (("a", "The error terms"), ("b", "The gradients")))
     return Section("Problem", f"{prefix}sec:problem", setup_blocks(derivation, generic, printers[0], "(a) and (b)"),
                    parts)

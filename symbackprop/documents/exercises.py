@@ -242,12 +242,12 @@ def exercise_documents(
     problems = [Section("Set-up", f"{p}ex:setup", setup_blocks(derivation, generic, printers[0]))]
     solutions: list[Section] = []
     for part, title in PARTS:
-        problems.append(Section(f"({part}) {title}", f"{p}ex:{part}", asked[part]))
-        solutions.append(Section(f"({part}) {title}", f"{p}sol:{part}", answered[part]))
+        problems.append(Section(f"({part}) {title}", f"{p}ex:{part}", asked[part], numbered=False))
+        solutions.append(Section(f"({part}) {title}", f"{p}sol:{part}", answered[part], numbered=False))
     numeric = _numeric(derivation, printers[1], options.seed)
     if numeric is not None:
-        problems.append(Section("(d) Numbers", f"{p}ex:d", numeric[:-1]))
-        solutions.append(Section("(d) Numbers", f"{p}sol:d", numeric[-2:]))
+        problems.append(Section("(d) Numbers", f"{p}ex:d", numeric[:-1], numbered=False))
+        solutions.append(Section("(d) Numbers", f"{p}sol:d", numeric[-2:], numbered=False))
     described = describe(network)
     subtitle = f"{described[0].upper()}{described[1:]}; {notation.title}"
 

@@ -16,7 +16,7 @@ from .sections import Block, display
 
 #: What each argument is about, before its display.
 INTRO = {
-    "output": "The output layer. For a neuron ${j}$ of layer $L$, by the chain rule through its activation:",
+    "output": "For a neuron ${j}$ of the output layer $L$, by the chain rule through its activation:",
     "hidden": ("A hidden layer ${l} < L$. The cost depends on ${z}$ through every neuron ${k}$ of layer "
                "${l}+1$, so the multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, "
                "$\\frac{{\\partial y}}{{\\partial x}} = \\sum_{{i}} \\frac{{\\partial y}}{{\\partial u_i}}\\,"

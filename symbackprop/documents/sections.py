@@ -119,12 +119,14 @@ def display(shown: Display) -> Block:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled part of a document, with its own label and nested subsections."""
+    """A titled part of a document, with its own label and nested subsections; ``numbered`` False for one whose
+    title numbers it already ("(a) The error terms")."""
 
     title: str
     label: str
     blocks: tuple[Block, ...] = ()
     subsections: tuple[Section, ...] = ()
+    numbered: bool = True
 
     @property
     def room(self) -> int:

@@ -198,13 +198,15 @@ def test_the_forward_pass_states_the_parameters_sizes_and_the_batch_the_inputs()
 
 def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_example() -> None:
     text = _general("bishop")
-    weight, hidden, output = (text.index(s) for s in ("A weight reaches", "Now a hidden layer", "For the output layer"))
+    weight, hidden, output = (text.index(s) for s in ("A weight reaches", "Now take a hidden layer",
+                                                      "For the output layer"))
     assert weight < hidden < output
     # L said to be the output layer, with its number, where it is first used
-    assert text.index("$l < L$, the output layer being $L = ") == hidden + len("Now a hidden layer ")
+    assert text.index("$l < L$, the output layer being $L = ") == hidden + len("Now take a hidden layer ")
     assert "(L)" not in text[:hidden]  # where it is first used
     nielsen = _general("nielsen", layers=[2, 3, 2])
-    assert nielsen.index("The output layer") < nielsen.index("A hidden layer") < nielsen.index("A weight reaches")
+    assert nielsen.index("of the output layer $L$, by the chain rule") < nielsen.index("A hidden layer") < \
+        nielsen.index("A weight reaches")
 
 
 def test_bishop_single_writes_seed_003s_own_page() -> None:
@@ -213,7 +215,7 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
     for line in (r"a_{j} &= \sum_{i=1}^{3} w_{ji} x_{i}", r"z_{j} &= \sigma(a_{j})",
                  r"a_{y} &= \sum_{j=1}^{3} v_{j} z_{j}", r"y &= \sigma(a_{y})",
-                 r"E_{\ell} &= - r^{\ell} \log{(y )} - (1 - r^{\ell}) \log{(1 - y )}",
+                 r"E_{\ell} &= - r^{\ell} \log{(y)} - (1 - r^{\ell}) \log{(1 - y)}",
                  r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
                  r"\frac{\partial a_{j}}{\partial w_{ji}} &= \frac{\partial}{\partial w_{ji}} \sum_{q=1}^{n_{l-1}} "
                  r"w_{jq} z_{q} = z_{i}", r"\frac{\partial E_{\ell}}{\partial w_{ji}} &= \delta_{j}\,z_{i}",
@@ -280,7 +282,7 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"&= \begin{cases} - \frac{1}{\hat{y}_{\ell}} & \text{for}\: \ell = i \\0 & \text{otherwise} \end{cases} "
         r"\qquad \text{only } \hat{y}_{\ell} \text{ appears in the loss}",
         r"&= - \frac{\mathbb{1}_{\ell=i}}{\hat{y}_{\ell}} \qquad \text{both cases, with the indicator}",
-        r"\text{chain rule, since}\ \mathcal{L}(\theta) = - \log{(\hat{y}_{\ell} )}",
+        r"\text{chain rule, since}\ \mathcal{L}(\theta) = - \log{(\hat{y}_{\ell})}",
         # the seed's -1/ŷ_ℓ ∂ŷ_ℓ/∂a_Li first, then ŷ_ℓ written out as the softmax
         r"&= - \frac{1}{\hat{y}_{\ell}}\,\frac{\partial \hat{y}_{\ell}}{\partial a_{Li}} \qquad \frac{d}{du} (-\log u) "
         r"= -\frac{1}{u}",
@@ -375,7 +377,7 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"$n_{\ell}$ is the number of neurons of layer $\ell$",
              r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
              "### (a) The error terms", "Show that the error term",
-             "*Solution.* What holds for one neuron holds for every neuron",
+             "*Solution.* For a neuron $j$ of the output layer $L$, by the chain rule through its activation:",
              # seed 001's "by definition a = g_L(z) ⇒ ∂a/∂z = g_L'(z)", one line
              r"By definition, $a_{j}^{(L)} = g_{L}(z_{j}^{(L)})$, so $\frac{\partial a_{j}^{(L)}}{\partial "
              r"z_{j}^{(L)}} = g_{L}'(z_{j}^{(L)})$.",
@@ -501,7 +503,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
              "The backpropagation algorithm: stochastic gradient descent",
              r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{m} \delta_{k}\,"
              r"w_{kj}$",
-             "For the network we started from, with its own activation and loss, the error terms are these",
+             "For our original example, with its own activation and loss, the error terms of the output layer",
              r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
              r"&= z_{j} (1 - z_{j})\,\delta_{y}\,v_{j}"]
     at = 0
@@ -681,7 +683,7 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
                  "linear)", "the output layer's is $O$, here softmax (others: linear)",
                  r"$f(\underline{x}) = \underline{h}_{L} = \underline{\hat{y}} = O(\underline{a}_{L})$",  # h_L is ŷ
                  r"With respect to output $i$, for each $i = 1, \ldots, p$:",  # the seed's ∀ i = 1(1)p
-                 r"| loss | $\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell} )}"
+                 r"| loss | $\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell})}"
                  r"\right)^{(i)}$",
                  "a data matrix usually stacks its examples as rows",
                  r"The vector $\mathbf{1}_{m} \in \mathbb{R}^{m \times 1}$ holds $m$ ones",
@@ -852,7 +854,7 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
     ng = render_markdown(_seed("ng").derive(), DocumentOptions(notation="ng", formats=("md",)))
     assert r"$\phi(0) \neq 0$ (as this network's $\sigma(0) = \frac{1}{2}$)" in ng and "move together" in ng
     assert r"With $\phi(0) = 0$ (as tanh or ReLU)" in ng  # the bias units' weights are weights: theirs learn
-    assert "Only the output layer's bias units' weights learn." in ng
+    assert "Only the weights from the bias unit into the output layer learn." in ng
     # the reasons, each right: zero activations zero the gradients of the weights they feed; zero weights above
     # carry no error back
     assert ("all-zero weights make every hidden activation 0, so every weight from a hidden neuron gets a zero "
@@ -937,7 +939,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule} \\" "\n"
             r"   &= \delta^{l}_{j}\,a^{l-1}_{k} \qquad \text{since}") in nielsen
     homework = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
-    assert r"whose cost of one example is $c = - y_{1} \log{(a_{1}^{(2)} )}" in homework
+    assert r"whose cost of one example is $c = -{y_{1} \log{(a_{1}^{(2)})}}" in homework
     goodfellow = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
                                  DocumentOptions(notation="goodfellow", formats=("md",)))
     assert r"$W_{k+1,\cdot,1}$, $W_{k+1,\cdot,2}$, $\ldots$ are the columns of $W_{k+1}$" in goodfellow
@@ -972,7 +974,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
             r"weights and outputs below it, $\underline{a}_{L-1} = W_{L-1} \underline{h}_{L-2} + \underline{b}_{L-1}$"
             ) in goodfellow
     # the mean loss, its summand the cost of example i
-    assert (r"\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell} )}\right)^{(i)}$, the "
+    assert (r"\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell})}\right)^{(i)}$, the "
             r"average sparse categorical cross-entropy, $(\cdot)^{(i)}$ that of example $i$") in goodfellow
     assert "$A_{k}$, $H_{k}$" in goodfellow  # its batch section uses them
 
