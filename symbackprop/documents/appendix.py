@@ -140,7 +140,7 @@ def _remarks(lines_of: Worked, symbol: str, printer: NotationPrinter) -> list[Bl
     blocks = []
     if engine.in_output:
         in_output = printer.doprint(engine.textbook)
-        blocks.append(text(f"In the neuron's output ${a} = {symbol}({z})$ this is ${in_output}$, the form "
+        blocks.append(text(f"In terms of the neuron's output ${a} = {symbol}({z})$ this is ${in_output}$, the form "
                            "backpropagation uses."))
     if lines_of.kink is not None:
         kink = printer.doprint(lines_of.kink)

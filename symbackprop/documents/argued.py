@@ -151,8 +151,11 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
         drawn[2] = _named(drawn[2], printer)
     if way.stacked and argument.stacked:  # before the vectors, whose sentences go on after their displays
         drawn[2] = _in_place(drawn[2])
-    blocks = [*before, *drawn[0], text(intro), *([] if last_hidden else rule_shown(argument)), *drawn[1], *told,
-              *drawn[2]]
+    # after an example of the rule, the seed's word that turns back to the argument ("First, ∂L/∂h_ij = ...")
+    resumed = [text(way.resumed[argument.name].format(j=letters["j"], l=printer.notation.layer_letter))
+               ] if drawn[1] and argument.name in way.resumed else []
+    blocks = [*before, *drawn[0], text(intro), *([] if last_hidden else rule_shown(argument)), *drawn[1], *resumed,
+              *told, *drawn[2]]
     if last_hidden:
         blocks += _generalised(argument, letters, printer)
     if way.stacked and argument.stacked:

@@ -46,6 +46,8 @@ class Route:
         parts: the headings the arguments fall under, each with its place in the thin network's chain and the
             arguments under it (002: output units, hidden units, weights and biases).
         intros: an argument's introduction in the seed's own words, by argument.
+        resumed: the words that turn back to an argument after the example of its rule, by argument (002's "First,
+            ∂L/∂h_ij = ...").
         tags: the results the seed numbers, by argument (003: (1) and (2)).
         strategy: the general neuron, the goal and the strategy before the arguments (003).
         road_map: which quantities the derivation is after, in order (002).
@@ -98,6 +100,7 @@ class Route:
     order: tuple[str, ...] = ("output", "hidden", "weight", "bias")
     parts: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     intros: Mapping[str, str] = field(default_factory=_table)
+    resumed: Mapping[str, str] = field(default_factory=_table)
     tags: Mapping[str, str] = field(default_factory=_table)
     strategy: bool = False
     road_map: bool = False
@@ -154,6 +157,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         words=_table({"weighted input (pre-activation)": "pre-activation (or aggregation)",
                       "weighted input": "pre-activation", "weighted inputs": "pre-activations", "cost": "loss",
                       "costs": "losses", "errors": "gradients", "outputs": "activations"}),
+        resumed=_table({"activation": "First, for neuron ${j}$ of layer ${l}$:"}),
         road_map=True, stacked=True, local_before=("weight",),
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "before"): "weighted"}),

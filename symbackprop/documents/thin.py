@@ -35,7 +35,7 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
     depth = thin.network.depth
     spec = "-".join(["1"] * (depth + 1))
     blocks: list[Block] = [
-        text(f"First a network as deep as this one but thin, one neuron in each layer ({spec}, "
+        text(f"First take a network as deep as this one but thin, one neuron in each layer ({spec}, "
              f"{figure_ref(f'{prefix}fig:thin')}), its activation functions and loss left general:"),
         Block("figure", figure=build_figure(thin.network, shown), label=f"{prefix}fig:thin",
               text=f"The thin network, {spec}: one neuron in each layer."),
@@ -67,8 +67,8 @@ PARTS = {"output": (0, 2), "hidden": (2, -1), "parameters": (-1, None)}
 #: How a part points back to the factors of the thin network's chain it works out (braced below), for any widths.
 PART_SIGNS = {"output": "Back to the thin network's chain: this part works out what its output layer's pair of "
                         "factors becomes for an output layer of any width:",
-              "hidden": "Then the same for the pair of factors of each hidden layer, for hidden layers of any width:",
-              "parameters": "Last, the weight's own factor, for every weight and bias:"}
+              "hidden": "Then the same for the pair of factors of each hidden layer, of any width:",
+              "parameters": "Last comes the weight's own factor, for every weight and bias:"}
 #: The underbrace's label for each part.
 PART_LABELS = {"output": ("the output", "layer"), "hidden": ("the hidden", "layers"), "parameters": ("the", "weight")}
 

@@ -167,7 +167,7 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
     return [text("Consider the two vectors"),
             display(Display((Line(gradient, "=", inputs), Line(weights, "=", column)))),
             text(f"the gradient with respect to the pre-activations of layer ${printer.notation.layer_letter}+1$ and "
-                 f"column ${i}$ of its weights. The sum above is the product of one, transposed, and the other:"),
+                 f"column ${i}$ of its weights. The sum above is the second, transposed, times the first:"),
             display(Display((Line(lhs, "=", f"{total} = ({weights})^{{\\top}} {gradient}"),)))]
 
 

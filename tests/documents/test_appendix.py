@@ -118,8 +118,8 @@ def test_the_appendix_prints_the_sigmoid_and_tanh_lines_of_the_seed() -> None:
     shown = _appendix(Network([2, 2, 1], hidden="tanh", output="sigmoid", loss="bce"))
     assert _lines(shown["sigmoid"]) == SIGMOID
     assert _lines(shown["tanh"]) == TANH
-    assert shown["sigmoid"][1].text == ("In the neuron's output $a = \\sigma(z)$ this is $a (1 - a)$, the form "
-                                        "backpropagation uses.")
+    assert shown["sigmoid"][1].text == ("In terms of the neuron's output $a = \\sigma(z)$ this is $a (1 - a)$, the "
+                                        "form backpropagation uses.")
 
 
 def test_in_the_seeds_notation_the_activation_letter_comes_first() -> None:
@@ -137,7 +137,7 @@ def test_seed_002_works_an_activation_its_network_does_not_use_in_g_too() -> Non
     assert _lines(shown["sigmoid"])[:2] == [("g(a)", r"\sigma(a)", ""),
                                            ("", r"\frac{1}{1 + e^{- a}}", r"\text{definition}")]
     assert _lines(shown["tanh"])[0] == ("g(a)", r"\tanh(a)", r"\text{definition}")
-    assert shown["tanh"][1].text.startswith("In the neuron's output $h = g(a)$")
+    assert shown["tanh"][1].text.startswith("In terms of the neuron's output $h = g(a)$")
     plain = _appendix(relu, ("sigmoid",), notation="nielsen")
     assert _lines(plain["sigmoid"])[0][0] == r"\sigma(z)"
 

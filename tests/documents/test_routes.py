@@ -28,7 +28,7 @@ def test_a_route_names_only_arguments_and_figures_that_exist(seed: str, way: Rou
     for part, heading, members in way.parts:
         assert part in ("output", "hidden", "parameters") and heading and set(members) <= ARGUMENTS
     assert not way.parts or set(way.order) <= {name for part in way.parts for name in part[2]}  # each under one
-    assert set(way.intros) <= ARGUMENTS and set(way.tags) <= ARGUMENTS
+    assert set(way.intros) <= ARGUMENTS and set(way.tags) <= ARGUMENTS and set(way.resumed) <= ARGUMENTS
     assert set(way.in_parts) | set(way.local_after) | set(way.local_before) <= ARGUMENTS
     for (argument, where), figure in way.schematics.items():
         assert argument in ARGUMENTS and where in ("before", "example", "after") and figure in SCHEMATIC_NAMES

@@ -699,7 +699,7 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     # each part opens with the thin network's chain again (the seed's road map), its own factors braced
     # what a layer's pair of factors becomes for layers of any width (a softmax's output: not the pair itself)
     signs = [md.index(sign) for sign in ("works out what its output layer's pair of factors becomes", "Then the same "
-                                         "for the pair of factors of each hidden layer", "Last, the weight's own "
+                                         "for the pair of factors of each hidden layer", "Last comes the weight's own "
                                          "factor")]
     assert [md.index(heading) for heading in headings[:3]] < signs and signs == sorted(signs)
     braced = [r"\underbrace{\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}}\, \frac{\partial \hat{y}_{1}}"
@@ -717,6 +717,9 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     paths = tex[tex.rindex(r"\begin{tikzpicture}", 0, tex.index(r"\label{bp:fig:paths}")):]
     assert "{$y_{1}$}" in paths and "{$y_{2}$}" in paths and r"\sum_{i=1}^{2}" in paths
     assert tex.index(r"\label{bp:fig:paths}") < tex.index(r"\text{multivariable chain rule}")
+    # and, as the seed's "First, ∂L/∂h_ij = ...", back from the example to the argument
+    assert tex.index(r"\label{bp:fig:paths}") < tex.index("First, for neuron $i$ of layer $k$:") < tex.index(
+        r"\text{multivariable chain rule}")
     # its Table 1: the outputs of layer k, each into every weighted input of layer k+1, after the argument it
     # pictures, before that argument's vector; then each weighted input into its own output only, as the seed's
     # "right figure" before its argument and the remark that leads to it; each vector refers to its figure
