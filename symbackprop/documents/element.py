@@ -74,7 +74,8 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
                                     *_gradient_blocks(groups, network, printer, short, (layer,)))))
     last = (L, L - 1) if L > 1 else (L,)
     if network.bias != "none":
-        biases = [block for layer in last for block in weights(layer, True)]
+        lead = "For the weights on the bias units:" if network.bias == "neuron" else "For the biases:"  # (seed 000)
+        biases = [text(lead), *(block for layer in last for block in weights(layer, True))]
         subsections.append(Section("The bias units' weights" if network.bias == "neuron" else "The biases",
                                    f"{prefix}sec:element-parameters", (*biases, text(_bias_words(network, printer)))))
     subsections += _matrix_subsection(derivation, printer, prefix)

@@ -452,7 +452,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              # the layer's other weights likewise (their matrix comes whole, with the bias column, at the end)
              r"and likewise for every weight of the layer, $\frac{\partial C}{\partial w^{(1)}_{jk}} = "
              r"\delta^{(2)}_{j} X^{(1)}_{k}$.",
-             "### The bias units' weights", r"= \delta^{(3)}_{1} \cdot 1",
+             "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(3)}_{1} \cdot 1",
              # seed 000's "Equivalently, ∂C/∂w^(1)_20 = δ^(L-1)_2", from the derivation's own chain for it
              r"and likewise $\frac{\partial C}{\partial w^{(1)}_{20}} = \delta^{(2)}_{2} \cdot 1$ for the next neuron",
              r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}",
