@@ -272,12 +272,12 @@ def _vector_solution(concrete: Derivation, generic: Derivation,
             transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
             blocks.append(display(sec.quantity_display(steps, shown[name], transpose=transpose)))
     general_bp = {eq.tag: eq.final for eq in bp_equations(generic, printer)}
-    specific = [Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in bp_equations(concrete, printers[1])
-                if eq.final != general_bp.get(eq.tag)]
+    specific = [eq for eq in bp_equations(concrete, printers[1]) if eq.final != general_bp.get(eq.tag)]
     if specific:  # "For this network, BP1 becomes:" (the others read as they do in general)
-        tags = [line.note[len(r"\text{("):-len(")}")] for line in specific]
+        tags = [eq.tag for eq in specific]
         said = f"{', '.join(tags[:-1])} and {tags[-1]} become" if len(tags) > 1 else f"{tags[0]} becomes"
-        blocks += [text(f"For this network, {said}:"), display(Display(tuple(specific)))]
+        lines = tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in specific)
+        blocks += [text(f"For this network, {said}:"), display(Display(lines))]
     return tuple(blocks)
 
 

@@ -185,4 +185,4 @@ def say(notation: Notation, words: str) -> str:
     return route(notation).words.get(words, words)
 
 
-__all__ = ["ROUTES", "SHARED", "Route", "route"]
+__all__ = ["ROUTES", "SHARED", "Route", "route", "say"]
