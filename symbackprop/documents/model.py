@@ -223,8 +223,8 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
              ("BP2", symbols.matrix("delta", L - 1), labels(notation, "delta", L - 1)),
              ("BP3", symbols.matrix("b", L), labels(notation, "W", L)),
              ("BP4", symbols.matrix("W", L), labels(notation, "W", L))]
-    blocks = [text("BP1 for the output layer, BP2 to BP4 for a general layer, with whole layers, through Jacobians "
-                   "and transposes; $\\odot$ is the element-wise (Hadamard) product."
+    blocks = [text("BP1 is derived for the output layer and BP2 to BP4 for a general layer, with whole layers, "
+                   "through Jacobians and transposes; $\\odot$ is the element-wise (Hadamard) product."
                    + bias_unit_words(network, printer))]
     for tag, name, layers in parts:
         if tag in equations and name in groups:
