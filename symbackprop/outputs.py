@@ -277,11 +277,11 @@ def output_file(text: str) -> Path | None:
     """The file an ``--out`` names; None for ``-`` (print).
 
     Raises:
-        SymbackpropError: an empty name, or one ending in a slash (a folder).
+        SymbackpropError: an empty name, one ending in a slash (a folder), or one with a control character.
     """
     if not text.strip():
         raise SymbackpropError("--out is empty; give a file name, or - to print")
-    _refuse_nul(text)
+    _refuse_control(text)
     if text == "-":
         return None
     if text.endswith(("/", os.sep)):
@@ -289,21 +289,27 @@ def output_file(text: str) -> Path | None:
     return Path(text)
 
 
-def _refuse_nul(text: str) -> None:
-    """Refuse a name with a NUL character, which no file system takes (Python raises ValueError on it)."""
+def _refuse_control(text: str) -> None:
+    """Refuse a name with a NUL character, which no file system takes (Python raises ValueError on it), or another
+    control character (a line break, a carriage return, a tab), which a file system takes but which garbles the
+    paths printed, one per line, and is a mistake far more often than a wish (a script's stray "\\r")."""
     if "\x00" in text:
         raise SymbackpropError(f"--out {text!r} holds a NUL character, which no file name can; give a file name")
+    if any(ord(character) < 32 or ord(character) == 127 for character in text):
+        raise SymbackpropError(f"--out {text!r} holds a control character (such as a line break or a tab); give a "
+                               "name of printable characters")
 
 
 def output_folder(text: str) -> Path:
     """The folder an ``--out`` of ``derive`` names.
 
     Raises:
-        SymbackpropError: an empty name, or ``-`` (derive writes several files, so it cannot print them).
+        SymbackpropError: an empty name, one with a control character, or ``-`` (derive writes several files, so it
+            cannot print them).
     """
     if not text.strip():
         raise SymbackpropError("--out is empty; give a folder")
-    _refuse_nul(text)
+    _refuse_control(text)
     if text == "-":
         raise SymbackpropError("derive writes several files, so --out takes a folder, not -")
     return Path(text)

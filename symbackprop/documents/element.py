@@ -8,11 +8,13 @@ from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
+from ..derive import general
 from ..derive.derivation import Derivation, Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
+from ..notation.written import neurons
 from . import sections as sec
 from .routes import route
 from .sections import Block, Section, display, text
@@ -183,7 +185,7 @@ def _path_blocks(paths: Mapping[str, list[Step]], network: Architecture, layer: 
     matrix = paths.get(symbols.matrix("W", layer), [])
     if any(step.rule is Rule.ENTRY_BY_ENTRY for step in matrix):  # its matrix follows, every entry written out
         return blocks
-    entry = sec.general_gradients(network, layer, printer).lines[0]
+    entry = _general_gradients(network, layer, printer).lines[0]
     return blocks + [text(f"and likewise for every weight of the layer, ${entry.lhs} = {entry.rhs}$.")]
 
 
@@ -216,7 +218,7 @@ def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int,
     if short and len(names) > 1:
         if layer < network.depth:
             blocks.append(text("For every neuron of the layer:"))
-            blocks.append(display(sec.general_delta(network, layer, printer)))
+            blocks.append(display(_general_delta(network, layer, printer)))
         else:
             others = "output neuron" if len(names) == 2 else f"{len(names) - 1} output neurons"
             blocks.append(text(f"and likewise for the other {others}" + (f"; all at once, {at_once}." if at_once
@@ -243,5 +245,33 @@ def _gradient_blocks(groups: Mapping[str, list], network: Architecture, printer:
         blocks.append(display(sec.stack(sec.quantity_display(groups[name], printer, pack=True) for name in names)))
         if collapse:
             blocks.append(text("and likewise for every entry:"))
-            blocks.append(display(sec.general_gradients(network, layer, printer)))
+            blocks.append(display(_general_gradients(network, layer, printer)))
     return tuple(blocks)
+
+
+def _general_delta(network: Architecture, layer: int, printer: NotationPrinter) -> Display:
+    """δ^l_j for every j of a hidden layer, as :func:`symbackprop.derive.general.delta` derives it, in the
+    notation's letters j and k: the derivative g' parenthesised unless it is a symbol."""
+    j, _, k = printer.notation.indices
+    equation = general.delta(network, layer, j, k)
+    g_prime, total = equation.rhs.args if isinstance(equation.rhs, sp.Mul) else (sp.S.One, equation.rhs)
+    rhs = printer.doprint(g_prime) if g_prime.is_Symbol else rf"\left({printer.doprint(g_prime)}\right)"
+    rhs = printer.doprint(total) if g_prime == 1 else f"{rhs} {printer.doprint(total)}"
+    return _general_line(printer.doprint(equation.lhs), rhs, sp.Symbol(j), network.layers[layer], printer)
+
+
+def _general_line(lhs: str, rhs: str, index: sp.Symbol, size: int, printer: NotationPrinter) -> Display:
+    where = rf"\text{{for }} {neurons(str(index), size)}"
+    return Display((Line(lhs, "=", rhs, where),))
+
+
+def _general_gradients(network: Architecture, layer: int, printer: NotationPrinter) -> Display:
+    """∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k and the bias gradient, for every entry of layer ``layer``, as
+    :func:`symbackprop.derive.general.gradients` derives them (the letters j and k the notation's)."""
+    j, k = printer.notation.indices[:2]
+    weight, *bias = general.gradients(network, layer, j, k)
+    # the notes are presentation: which entries a line holds for
+    notes = {"neuron": r"\text{the bias unit is } 1", "vector": "", "shared": ""}
+    lines = [Line(printer.doprint(weight.lhs), "=", printer.doprint(weight.rhs), rf"\text{{for every }} {j}, {k}")]
+    lines.extend(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs), notes[network.bias]) for eq in bias)
+    return Display(tuple(lines))

@@ -19,7 +19,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, one_line, visual_width
 from ..notation.printer import NotationPrinter
-from ..notation.written import neurons, written
+from ..notation.written import written
 from .figure import Figure
 from .notes import note
 
@@ -385,36 +385,3 @@ def stack(displays: Iterable[Display]) -> Display:
 def summarised(network: Architecture) -> bool:
     """True when the element form is too long to print every entry."""
     return network.parameter_count > ELEMENT_LIMIT
-
-
-def general_delta(network: Architecture, layer: int, printer: NotationPrinter) -> Display:
-    """δ^l_j for every j of a hidden layer, as :func:`symbackprop.derive.general.delta` derives it, in the
-    notation's letters j and k: the derivative g' parenthesised unless it is a symbol."""
-    j, _, k = printer.notation.indices
-    equation = general.delta(network, layer, j, k)
-    g_prime, total = equation.rhs.args if isinstance(equation.rhs, sp.Mul) else (sp.S.One, equation.rhs)
-    rhs = printer.doprint(g_prime) if g_prime.is_Symbol else rf"\left({printer.doprint(g_prime)}\right)"
-    rhs = printer.doprint(total) if g_prime == 1 else f"{rhs} {printer.doprint(total)}"
-    return _general_line(printer.doprint(equation.lhs), rhs, sp.Symbol(j), network.layers[layer], printer)
-
-
-def _general_line(lhs: str, rhs: str, index: sp.Symbol, size: int, printer: NotationPrinter) -> Display:
-    where = rf"\text{{for }} {neurons(str(index), size)}"
-    return Display((Line(lhs, "=", rhs, where),))
-
-
-def general_gradients(network: Architecture, layer: int, printer: NotationPrinter) -> Display:
-    """∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k and the bias gradient, for every entry of layer ``layer``, as
-    :func:`symbackprop.derive.general.gradients` derives them (the letters j and k the notation's)."""
-    j, k = printer.notation.indices[:2]
-    weight, *bias = general.gradients(network, layer, j, k)
-    # the notes are presentation: which entries a line holds for
-    notes = {"neuron": r"\text{the bias unit is } 1", "vector": "", "shared": ""}
-    lines = [Line(printer.doprint(weight.lhs), "=", printer.doprint(weight.rhs), rf"\text{{for every }} {j}, {k}")]
-    lines.extend(Line(printer.doprint(eq.lhs), "=", printer.doprint(eq.rhs), notes[network.bias]) for eq in bias)
-    return Display(tuple(lines))
-
-
-def fits(display: Display, width: float) -> bool:
-    """True when every line of ``display`` is estimated to fit ``width``."""
-    return all(visual_width(f"{line.lhs} {line.rel} {line.rhs} {line.note}") <= width for line in display.lines)

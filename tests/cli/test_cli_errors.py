@@ -114,6 +114,10 @@ def test_a_pipe_is_not_replaced_by_a_file(capsys: pytest.CaptureFixture[str], tm
     (["compile", "2-2-1", "--out", ""], "--out is empty; give a file name, or - to print"),
     (["example", "2-2-1", "--out", " "], "--out is empty"),
     (["compile", "2-2-1", "--out", "result/"], "--out result/ names a folder; give a file name"),
+    # a control character would garble the paths printed one per line (a script's stray carriage return)
+    (["derive", "1-1", "--out", "0\r"], "--out '0\\r' holds a control character (such as a line break or a tab)"),
+    (["compile", "2-2-1", "--out", "a\tb.py"], "holds a control character"),
+    (["derive", "2-2-1", "--out", "out\x00"], "holds a NUL character"),
     (["derive", "2-2-1", "--heading", "chapter"], "heading 'chapter' is for a fragment in a book or report"),
     (["bench", "--number", "100000000"], "Invalid value for '--number'"),
     (["bench", "--repeat", "100000000"], "Invalid value for '--repeat'"),
