@@ -11,7 +11,7 @@ from ..derive.argument import Argument
 from ..model import symbols
 from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
-from .routes import route
+from .routes import route, say
 from .sections import Block, display
 
 #: What each argument is about, before its display.
@@ -34,7 +34,7 @@ INTRO = {
     # the rule an intro ends in, displayed after it (seed 002's chain rule along multiple paths)
     "activation rule": r"\frac{\partial p}{\partial z} = \sum_{m} \frac{\partial p}{\partial q_m}\,"
                        r"\frac{\partial q_m}{\partial z}",
-    "weight": "A weight reaches the cost only through the weighted input of its neuron:",
+    "weight": "A weight reaches the {cost} only through the {weighted} of its neuron:",
     "bias": "Likewise for a bias:",
 }
 
@@ -54,7 +54,8 @@ def introduction(argument: Argument, letters: dict[str, str], printer: NotationP
         return "For the output layer, of one neuron, by the chain rule through its activation:"
     template = way.intros.get(argument.name, INTRO[argument.name])
     return template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter,
-                           outputs=_outputs(argument, shown) if argument.name == "prediction" else "")
+                           outputs=_outputs(argument, shown) if argument.name == "prediction" else "",
+                           cost=say(printer.notation, "cost"), weighted=say(printer.notation, "weighted input"))
 
 
 def rule_shown(argument: Argument) -> list[Block]:
