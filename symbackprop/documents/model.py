@@ -169,8 +169,7 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         blocks.append(display(batch.by_layer_forward(derivation, printer)))
         blocks.append(text("Backward pass:"))
     elif route(printer.notation).general_vector:
-        return Section("Backpropagation in vector form", f"{prefix}sec:{form}",
-                       tuple(general_vector_blocks(derivation, printer)))
+        return general_vector_section(derivation, printer, f"{prefix}sec:{form}")
     else:
         blocks.append(text("The same derivation with whole layers, through Jacobians and transposes; $\\odot$ is "
                            "the element-wise (Hadamard) product." + bias_unit_words(derivation.network, printer)))
@@ -185,12 +184,13 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     return Section(title, f"{prefix}sec:{form}", tuple(blocks))
 
 
-#: What each equation is for, as seed 004 heads its derivation.
-GOALS = {"BP1": "the error at the output layer", "BP2": "the error propagated to a hidden layer",
-         "BP3": "the gradient of the biases", "BP4": "the gradient of the weights"}
+#: What each equation is for, as seed 004 heads its derivation of it.
+GOALS = {"BP1": "Error at the output layer", "BP2": "Propagating the error to hidden layers",
+         "BP3": "Gradient for the biases", "BP4": "Gradient for the weights"}
 #: Seed 004's derivation steps for each, by name, each a label and the sentence that leads into its display: the
 #: chain rule, the Jacobian it needs worked out (``{0}``, ``{1}``: the definitions it differentiates), the result
-#: with it substituted back; BP4's in one display (``{j}``, ``{k}``: the notation's neuron letters; ``{sizes}``).
+#: with it substituted back; BP4's the weight's chain rule, its local derivative, then every weight at once (``{j}``,
+#: ``{k}``: the notation's neuron letters; ``{sizes}``: the size the matrix is written out at).
 STEPS = {
     "BP1": (("Apply the chain rule", "The error is how the cost changes with the weighted inputs, and the cost "
                                      "depends on them through the activations alone:"),
@@ -204,17 +204,20 @@ STEPS = {
     "BP3": (("Chain rule via the weighted inputs", "The biases reach the cost through the weighted inputs:"),
             ("Compute the local gradient", "In ${0}$ the bias is added directly, so"),
             ("Conclusion", "Substitute it back:")),
-    "BP4": (("Element by element, then as an outer product", "One weight first, from neuron ${k}$ of the layer below "
-                                                              "to neuron ${j}$ of this layer, through its neuron's "
-                                                              "weighted input; its partial derivative from the "
-                                                              "weighted sum; then all of them at once.{sizes}"),),
+    "BP4": (("Element-wise approach", "Consider a single weight, from neuron ${k}$ in the layer below to neuron "
+                                      "${j}$ in this layer; it reaches the cost through its neuron's weighted input:"),
+            ("Solve for the partial derivative", "The weighted sum holds the weight once, times the activation of "
+                                                 "neuron ${k}$ below, so"),
+            ("Vectorize as an outer product", "All these derivatives, for every ${j}$ and ${k}$, make the outer "
+                                              "product of the error vector and the activations below{sizes}:")),
 }
 
 
-def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
-    """BP1 to BP4 in vector form, each once, for a general layer, as seed 004: its goal, then the steps of the
-    layer that stands for every layer (the output layer as L; the last hidden layer as l, the next as l+1; the
-    output layer's parameters as those of a layer l), each step verified for that layer."""
+def general_vector_section(derivation: Derivation, printer: NotationPrinter, label: str) -> Section:
+    """BP1 to BP4 in vector form, each once, for a general layer, as seed 004: each under its heading, its goal,
+    then the steps of the layer that stands for every layer (the output layer as L; the last hidden layer as l, the
+    next as l+1; the output layer's parameters as those of a layer l), each step named and verified for that
+    layer."""
     network, notation = derivation.network, printer.notation
     L = network.depth
     groups = sec.group(derivation.steps_of("vector"))
@@ -223,9 +226,10 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
              ("BP2", symbols.matrix("delta", L - 1), labels(notation, "delta", L - 1)),
              ("BP3", symbols.matrix("b", L), labels(notation, "W", L)),
              ("BP4", symbols.matrix("W", L), labels(notation, "W", L))]
-    blocks = [text("BP1 is derived for the output layer and BP2 to BP4 for a general layer, with whole layers, "
-                   "through Jacobians and transposes; $\\odot$ is the element-wise (Hadamard) product."
-                   + bias_unit_words(network, printer))]
+    intro = text("BP1 is derived for the output layer and BP2 to BP4 for a general layer, with whole layers, "
+                 "through Jacobians and transposes; $\\odot$ is the element-wise (Hadamard) product."
+                 + bias_unit_words(network, printer))
+    derived: list[Section] = []
     for tag, name, layers in parts:
         if tag in equations and name in groups:
             equation = equations[tag]
@@ -237,19 +241,38 @@ def general_vector_blocks(derivation: Derivation, printer: NotationPrinter) -> l
             steps = _substituted(groups[name]) if jacobian else groups[name]
             cut = (2 if len(steps) > 1 and steps[1].rule is Rule.ERROR_TERM else 1) if jacobian else len(steps)
             shown = sec.quantity_display(steps[:cut], at, transpose=transpose, pack_entries=False)
-            written = any(isinstance(step.result, sp.MatrixBase) for step in steps)  # entry by entry
-            sizes = f" The matrix is written out at the output layer's size, ${network.layers[L]} \\times " \
-                    f"{network.layers[L - 1]}$." if written else ""
+            written = [step.result.shape for step in steps if isinstance(step.result, sp.MatrixBase)]
+            sizes = f" (the matrix written out at the output layer's size, ${written[0][0]} \\times " \
+                    f"{written[0][1]}$)" if written else ""  # entry by entry, the bias units' column with it
             j, k = notation.indices[:2]
             named = STEPS[tag]
-            part = [text(named[0][1].format(j=j, k=k, sizes=sizes), lead=f"{named[0][0]}."), display(shown),
-                    *jacobian]
+            if tag == "BP4":  # the weight's chain, its local derivative, all at once
+                pieces = (steps[:1], steps[1:2], steps[2:])
+                part = [block for (lead, sentence), piece in zip(named, pieces, strict=True)
+                        for block in (text(sentence.format(j=j, k=k, sizes=sizes), lead=f"{lead}."),
+                                      display(sec.quantity_display(piece, at, transpose=transpose,
+                                                                   pack_entries=False)))]
+            else:
+                part = [text(named[0][1].format(j=j, k=k, sizes=sizes), lead=f"{named[0][0]}."), display(shown),
+                        *jacobian]
             if cut < len(steps):
                 rest = sec.quantity_display(steps[cut:], at, transpose=transpose, pack_entries=False)
                 part += [text(named[2][1], lead=f"{named[2][0]}."), display(_continued(rest, shown))]
-            goal = f"{tag}, {GOALS[tag]}. Goal: ${equation.lhs} = {equation.general or equation.final}$."
-            blocks += [Block("text", text=goal, room=_height(part)), *part]
-    return blocks
+            goal = f"Goal: ${equation.lhs} = {equation.general or equation.final}$."
+            derived.append(Section(f"{tag}: {GOALS[tag]}", f"{label}:{tag.lower()}",
+                                   (Block("text", text=goal, room=_room(part)), *part), numbered=False))
+    return Section("Backpropagation in vector form", label, (intro,), tuple(derived))
+
+
+#: A part of at most this many lines (about a third of a page) is kept on one page whole.
+SHORT_PART = 16
+
+
+def _room(part: Sequence[Block]) -> int:
+    """The lines a BP's goal needs below it on its page: its whole part where that is short (BP3's, not its
+    first display alone at the foot of a page), else its first step's sentence and display."""
+    whole = _height(part)
+    return whole if whole <= SHORT_PART else _height(part[:2])
 
 
 def _height(blocks: Sequence[Block]) -> int:

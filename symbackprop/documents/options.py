@@ -25,7 +25,7 @@ SECTIONS = ("figure", "notation", "forward", "thin", "problem", "general", "elem
             "summary", "sgd", "init", "appendix")
 #: Each preset's default sections: what its seed has (../shared/seeds/), in the seed's order.
 PRESET_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "nielsen": ("notation", "vector", "summary"),  # seed 004: conventions, BP1-BP4 through Jacobians
+    "nielsen": ("notation", "vector"),  # seed 004: conventions, then BP1-BP4 each derived through Jacobians
     "ng": ("figure", "element", "summary", "init"),  # seed 000: per-weight chains, the key formulas, the remark
     "input-major": ("problem",),  # seed 001: a homework, its set-up, then (a) and (b) each with its solution
     "bishop": ("figure", "forward", "general", "sgd"),  # seed 003: dynamics, a general neuron, the algorithm

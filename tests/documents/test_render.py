@@ -340,7 +340,7 @@ def test_one_hot_labels_are_defined_where_they_are_first_used(preset: str, vecto
                      "no BP3 without biases):"),
 ])
 def test_the_summary_counts_the_equations_it_shows(layers: list[int], bias: str, heading: str) -> None:
-    document = build_document(Network(layers, bias=bias).derive(), DocumentOptions())
+    document = build_document(Network(layers, bias=bias).derive(), DocumentOptions(sections=("vector", "summary")))
     blocks = _blocks(document.sections, "sec:summary")
     assert blocks[0].text == heading
     assert len(blocks[1].boxed) == int(heading.split()[1] == "four") * 4 + {"three": 3, "two": 2}.get(

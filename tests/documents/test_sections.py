@@ -337,13 +337,17 @@ def test_goodfellow_argues_as_seed_002() -> None:
 def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() -> None:
     """BP1 for L, BP2 for l from l+1, BP3, BP4 for l, in that order, each after its goal; no concrete layer."""
     text = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
-    vector = text[text.index("## Backpropagation in vector form"):text.index("## Summary")]
-    goals = [r"BP1, the error at the output layer. Goal: $\delta^{L} = \nabla_{a^{L}} C \odot \sigma'(z^{L})$",
-             r"BP2, the error propagated to a hidden layer. Goal: $\delta^{l} = ((W^{l+1})^{\top} \delta^{l+1}) "
-             r"\odot \sigma'(z^{l})$",
-             r"BP3, the gradient of the biases. Goal: $\frac{\partial C}{\partial b^{l}} = \delta^{l}$",
-             r"BP4, the gradient of the weights. Goal: $\frac{\partial C}{\partial W^{l}} = "
-             r"\delta^{l} (a^{l-1})^{\top}$"]
+    vector = text[text.index("## Backpropagation in vector form"):]
+    assert "## Summary" not in text  # the seed has none: each equation is stated as its derivation's goal
+    # each under its own heading, as the seed's "BP1: Error at the Output Layer", its goal first
+    goals = ["### BP1: Error at the output layer\n\n"
+             r"Goal: $\delta^{L} = \nabla_{a^{L}} C \odot \sigma'(z^{L})$",
+             "### BP2: Propagating the error to hidden layers\n\n"
+             r"Goal: $\delta^{l} = ((W^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l})$",
+             "### BP3: Gradient for the biases\n\n"
+             r"Goal: $\frac{\partial C}{\partial b^{l}} = \delta^{l}$",
+             "### BP4: Gradient for the weights\n\n"
+             r"Goal: $\frac{\partial C}{\partial W^{l}} = \delta^{l} (a^{l-1})^{\top}$"]
     assert [vector.index(goal) for goal in goals] == sorted(vector.index(goal) for goal in goals)
     assert (r"&= \operatorname{diag}(\sigma'(z^{l})) (W^{l+1})^{\top} \delta^{l+1} "
             r"\qquad (AB)^{\top} = B^{\top} A^{\top}") in vector
@@ -915,32 +919,41 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert (r"(a^{L} - y) \qquad \text{in terms of the output:}\ \sigma'(z^{L}) = a^{L} \odot (\mathbf{1} - a^{L})"
             in nielsen)
     # written out with the letter l it is in, at the output layer's size
-    assert "The matrix is written out at the output layer's size, $2 \\times 3$." in nielsen
+    assert "activations below (the matrix written out at the output layer's size, $2 \\times 3$):" in nielsen
     # seed 004's derivation steps by name, each a label before its display, each BP's in the seed's order
     steps = [f"*{label}.*" for label in ("Apply the chain rule", "Compute the Jacobian", "Result",
                                          "Link consecutive layers", "Differentiate the linear transformation",
                                          "Transpose and simplify", "Chain rule via the weighted inputs",
-                                         "Compute the local gradient", "Conclusion",
-                                         "Element by element, then as an outer product")]
+                                         "Compute the local gradient", "Conclusion", "Element-wise approach",
+                                         "Solve for the partial derivative", "Vectorize as an outer product")]
     at = [nielsen.index(step) for step in steps]
     assert at == sorted(at) and "Steps:" not in nielsen
-    assert ("One weight first, from neuron $k$ of the layer below to neuron $j$ of this layer, through its neuron's "
-            "weighted input; its partial derivative from the weighted sum; then all of them at once.") in nielsen
+    # BP4's three steps, each before its own display: the weight's chain, its local derivative, the matrix
+    bp4 = nielsen[nielsen.index("*Element-wise approach.*"):]
+    chain, local, outer = re.split(r"\*Solve for the partial derivative\.\*|\*Vectorize as an outer product\.\*", bp4)
+    assert [part.count("\\begin{aligned}") for part in (chain, local, outer)] == [1, 1, 1]
+    assert "Consider a single weight, from neuron $k$ in the layer below to neuron $j$ in this layer" in chain
+    assert r"\delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule}" in chain
+    assert (r"\frac{\partial C}{\partial w^{l}_{jk}} &= \delta^{l}_{j}\,a^{l-1}_{k} \qquad \text{since}\ z^{l}_{j} = "
+            r"\sum_{m}") in local
+    assert outer.startswith(" All these derivatives, for every $j$ and $k$, make the outer product of the error "
+                            "vector and the activations below")
+    assert r"&= \delta^{l} (a^{l-1})^{\top} \qquad [u_{r} v_{s}] = u\,v^{\top}" in outer
     # and each BP's Jacobian worked out on its own, after its chain, from the definitions it differentiates
     jacobians = [r"*Compute the Jacobian.* As $a^{L} = \sigma(z^{L})$, each output depends only on its own input",
                  r"\frac{\partial a^{L}}{\partial z^{L}} &= "
                  r"\operatorname{diag}(\sigma'(z^{L}_{1}), \sigma'(z^{L}_{2}))",
-                 "BP2, the error propagated",
+                 "### BP2: Propagating the error",
                  r"*Differentiate the linear transformation.* With $z^{l+1} = W^{l+1} a^{l} + b^{l+1}$ and $a^{l} = "
                  r"\sigma(z^{l})$, the product of their Jacobians is",
                  r"\frac{\partial z^{l+1}}{\partial z^{l}} &= \frac{\partial z^{l+1}}{\partial a^{l}} "
                  r"\frac{\partial a^{l}}{\partial z^{l}} = W^{l+1} \operatorname{diag}(\sigma'(z^{l}))",
-                 "BP3, the gradient", r"\frac{\partial z^{l}}{\partial b^{l}} &= I", "BP4, the gradient"]
+                 "### BP3: Gradient", r"\frac{\partial z^{l}}{\partial b^{l}} &= I", "### BP4: Gradient"]
     at = [nielsen.index(piece) for piece in jacobians]
     assert at == sorted(at)
     assert "$Z^{l}$, $A^{l}$" not in nielsen  # no batch section, so no batch matrices in its notation table
-    assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule} \\" "\n"
-            r"   &= \delta^{l}_{j}\,a^{l-1}_{k} \qquad \text{since}") in nielsen
+    assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule}" "\n"
+            r"\end{aligned}") in nielsen  # its local derivative on a display of its own, as the seed's
     homework = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
     assert r"whose cost of one example is $c = -{y_{1} \log{(a_{1}^{(2)})}}" in homework
     goodfellow = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
@@ -997,3 +1010,15 @@ def test_seed_003s_page_is_one_body_and_its_figures_stay_with_the_sentences_lead
             assert tex.count("\n\n", lead, figure.start()) <= 2  # the lead sentence alone between them
     nielsen = render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("tex",)))
     assert r"\section{Backpropagation in vector form}" in nielsen
+
+
+def test_nielsen_writes_the_weight_matrix_out_at_its_own_size() -> None:
+    """Seed 004's BP4 in its three named steps; the matrix's size said is the one written out, the bias units'
+    column counted where the network has bias units."""
+    for bias, size in (("vector", "1 \\times 1"), ("neuron", "1 \\times 2")):
+        text = render_markdown(Network([1, 1], bias=bias).derive(), DocumentOptions(notation="nielsen",
+                                                                                    formats=("md",)))
+        assert f"(the matrix written out at the output layer's size, ${size}$):" in text
+        steps = [text.index(f"*{step}.*") for step in ("Element-wise approach", "Solve for the partial derivative",
+                                                      "Vectorize as an outer product")]
+        assert steps == sorted(steps)
