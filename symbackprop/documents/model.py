@@ -199,8 +199,8 @@ STEPS = {
     "BP2": (("Link consecutive layers", "The error of a layer through that of the next, by the multivariate chain "
                                         "rule:"),
             ("Differentiate the linear transformation", "With ${0}$ and ${1}$, the product of their Jacobians is"),
-            ("Transpose and simplify", "Substitute it back, transpose the product, and write the final form as a "
-                                       "Hadamard product:")),
+            ("Transpose and simplify", "Substitute it back, and transpose the product:"),
+            ("Final form", "Convert the diagonal matrix times a vector to a Hadamard product:")),
     "BP3": (("Chain rule via the weighted inputs", "The biases reach the cost through the weighted inputs:"),
             ("Compute the local gradient", "In ${0}$ the bias is added directly, so"),
             ("Conclusion", "Substitute it back:")),
@@ -256,8 +256,15 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
                 part = [text(named[0][1].format(j=j, k=k, sizes=sizes), lead=f"{named[0][0]}."), display(shown),
                         *jacobian]
             if cut < len(steps):
-                rest = sec.quantity_display(steps[cut:], at, transpose=transpose, pack_entries=False)
+                # BP2's final form on its own display, as the seed's, after the product transposed
+                final = len(named) > 3 and len(steps) - cut > 1 and steps[-1].rule is Rule.DIAGONAL_TIMES_VECTOR
+                rest = sec.quantity_display(steps[cut:len(steps) - final], at, transpose=transpose,
+                                            pack_entries=False)
                 part += [text(named[2][1], lead=f"{named[2][0]}."), display(_continued(rest, shown))]
+                if final:
+                    part += [text(named[3][1], lead=f"{named[3][0]}."),
+                             display(_continued(sec.quantity_display(steps[-1:], at, transpose=transpose,
+                                                                     pack_entries=False), shown))]
             goal = f"Goal: ${equation.lhs} = {equation.general or equation.final}$."
             derived.append(Section(f"{tag}: {GOALS[tag]}", f"{label}:{tag.lower()}",
                                    (Block("text", text=goal, room=_room(part)), *part), numbered=False))

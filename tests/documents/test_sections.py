@@ -923,11 +923,16 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     # seed 004's derivation steps by name, each a label before its display, each BP's in the seed's order
     steps = [f"*{label}.*" for label in ("Apply the chain rule", "Compute the Jacobian", "Result",
                                          "Link consecutive layers", "Differentiate the linear transformation",
-                                         "Transpose and simplify", "Chain rule via the weighted inputs",
+                                         "Transpose and simplify", "Final form", "Chain rule via the weighted inputs",
                                          "Compute the local gradient", "Conclusion", "Element-wise approach",
                                          "Solve for the partial derivative", "Vectorize as an outer product")]
     at = [nielsen.index(step) for step in steps]
     assert at == sorted(at) and "Steps:" not in nielsen
+    # BP2's final form on a display of its own, the Hadamard product alone, without δ^l's definition again
+    assert ("*Final form.* Convert the diagonal matrix times a vector to a Hadamard product:\n\n$$\n"
+            "\\begin{aligned}\n"
+            r"  \delta^{l} &= ((W^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l}) \qquad \operatorname{diag}(v)\,u = "
+            r"v \odot u" "\n\\end{aligned}") in nielsen
     # BP4's three steps, each before its own display: the weight's chain, its local derivative, the matrix
     bp4 = nielsen[nielsen.index("*Element-wise approach.*"):]
     chain, local, outer = re.split(r"\*Solve for the partial derivative\.\*|\*Vectorize as an outer product\.\*", bp4)
