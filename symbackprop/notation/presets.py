@@ -93,6 +93,8 @@ class Notation:
             one (m, seed 003: "the neurons z_1, ..., z_k, ..., z_m are in layer n+1"); empty: n_{l+1}.
         single: the notation writes one hidden layer and one output neuron, without layer marks (seed 003): it
             refuses other networks, and its forward pass is written neuron by neuron with the activations named.
+        errors_from_output: the error terms' layers counted back from the output layer, δ^{(L)}, δ^{(L-1)}, where
+            every other quantity's layer is its number, Z^{(3)} (seed 000: "δ^L ⊙ ∂Z^{(3)}/∂W^{(2)}").
     """
 
     name: str
@@ -115,6 +117,7 @@ class Notation:
     sum_limits: bool = False
     output_count: str = ""
     next_count: str = ""
+    errors_from_output: bool = False
 
     @property
     def title(self) -> str:
@@ -247,6 +250,7 @@ NG = Notation(
     layer_style="(${l})",
     layer_offset=MappingProxyType({"x": 1, "z": 1, "a": 1, "delta": 1}),
     times=r" \cdot ",
+    errors_from_output=True,
 )
 
 INPUT_MAJOR = Notation(

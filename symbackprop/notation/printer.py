@@ -123,7 +123,15 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
             kind = "bshared"
         key = "scalar.out" if kind == "a" else f"scalar.{kind}.out"  # the output's own letters: y, a_y
         layout = key if notation.has_layout(key) and self._as_output(layer) else f"scalar.{kind}"
-        return notation.render(layout, layer, indices, self.labels)
+        return notation.render(layout, layer, indices, self._labels_of(kind))
+
+    def _labels_of(self, kind: str) -> Mapping[int, str]:
+        """The layer labels ``kind`` is written with: the error terms' counted back from the output layer, δ^{(L)},
+        δ^{(L-1)}, where the notation names them so (seed 000) and no general formula relabels the layers."""
+        if self.labels or not self.notation.errors_from_output or kind != "delta":
+            return self.labels
+        top = int(self.notation.bare_layer("delta", self.network.depth))
+        return {top - back: "L" if back == 0 else f"L-{back}" for back in range(self.network.depth)}
 
     def _at_output(self, key: str, layer: int) -> str:
         """``key``, or its ``.out`` layout (``vector.z.out``) for a quantity of the output layer written as such."""
@@ -169,7 +177,7 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         if kind == "a" and layer == self.network.depth and notation.has_layout(f"{form}.out"):
             kind = "out"
         key = f"{form}.{kind}" if notation.has_layout(f"{form}.{kind}") else f"vector.{kind}"
-        text = notation.render(self._at_output(key, layer), layer, (), self.labels)
+        text = notation.render(self._at_output(key, layer), layer, (), self._labels_of(kind))
         return text, kind == "W" and notation.weights_transposed
 
     def _print_Transpose(self, expr: sp.Transpose) -> str:

@@ -332,7 +332,9 @@ def test_the_json_labels_every_quantity_in_the_notation() -> None:
     assert bishop["loss"] == "E" and bishop["forward"]["z1"] == r"\mathbf{a}^{(1)}"
     assert bishop["delta"]["delta2"] == r"\boldsymbol{\delta}^{(2)}"
     ng = example_json(example, "ng")["labels"]
-    assert ng["delta"]["delta2"] == r"\delta^{(3)}" and ng["updated"]["W2"] == r"\mathbf{W}^{(2)}"
+    # seed 000's error terms counted back from the output layer, δ^L and δ^{(L-1)}, where Z^{(3)} is numbered
+    assert ng["delta"] == {"delta1": r"\delta^{(L-1)}", "delta2": r"\delta^{(L)}"}
+    assert ng["forward"]["z2"] == r"\mathbf{Z}^{(3)}" and ng["updated"]["W2"] == r"\mathbf{W}^{(2)}"
     # input-major's W_ij runs from neuron i of the layer below: the JSON's rows (neuron j) hold its transpose
     major = example_json(example, "input-major")["labels"]
     assert major["updated"]["W1"] == r"(W^{(1)})^{\top}"

@@ -425,14 +425,16 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     last, and ∂C/∂b; then, as the seed ends, the layer below's matrix with its bias units' column."""
     text = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
                            DocumentOptions(notation="ng", formats=("md",)))
-    # δ^(3)_j defined before the chains that end in it
-    order = [r"its first two factors make the error term $\delta^{(3)}_{j} = "
+    # δ^(L)_j defined before the chains that end in it: as the seed's δ^L, the error terms are counted back from
+    # the output layer, where Z^(3) is numbered
+    assert "delta^{(3)}" not in text and "delta^{(2)}" not in text
+    order = [r"its first two factors make the error term $\delta^{(L)}_{j} = "
              r"\frac{\partial C}{\partial Z^{(3)}_{j}}$ of "
              "output neuron $j$", "ignoring the weights on the bias units for now",
              r"\frac{\partial C}{\partial w^{(2)}_{11}} &= \frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
              r"\frac{\partial a^{(3)}_{1}}{\partial Z^{(3)}_{1}} \cdot \frac{\partial Z^{(3)}_{1}}{\partial "
-             r"w^{(2)}_{11}} = \delta^{(3)}_{1} \cdot a^{(2)}_{1}",
-             r"\delta^{(3)}_{1} &= \frac{\partial C}{\partial Z^{(3)}_{1}}",
+             r"w^{(2)}_{11}} = \delta^{(L)}_{1} \cdot a^{(2)}_{1}",
+             r"\delta^{(L)}_{1} &= \frac{\partial C}{\partial Z^{(3)}_{1}}",
              # then all of them as one vector, as the seed's δ^L ⊙ (BP1)
              r"and likewise for the other output neuron; all at once, $\delta^{(L)} = \frac{\partial C}{\partial "
              r"\mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)})$.",
@@ -442,28 +444,29 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(2)}} &= \begin{bmatrix}\frac{\partial C}{\partial "
              r"w^{(2)}_{11}} & \frac{\partial C}{\partial w^{(2)}_{12}}",
              # the seed's δ^L ⊙ [∂Z_j/∂w_jk], as rows scaled: diag(δ) times the local derivatives, worked out
-             r"&= \operatorname{diag}(\delta^{(3)}) \begin{bmatrix}\frac{\partial Z^{(3)}_{1}}{\partial w^{(2)}_{11}} "
+             r"&= \operatorname{diag}(\delta^{(L)}) \begin{bmatrix}\frac{\partial Z^{(3)}_{1}}{\partial w^{(2)}_{11}} "
              r"& \frac{\partial Z^{(3)}_{1}}{\partial w^{(2)}_{12}}",
              r"\qquad \text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
-             r"&= \operatorname{diag}(\delta^{(3)}) \begin{bmatrix}a^{(2)}_{1} & a^{(2)}_{2} \\ a^{(2)}_{1} & "
+             r"&= \operatorname{diag}(\delta^{(L)}) \begin{bmatrix}a^{(2)}_{1} & a^{(2)}_{2} \\ a^{(2)}_{1} & "
              r"a^{(2)}_{2}\end{bmatrix} \qquad \text{work out the derivatives}",
-             r"&= \delta^{(3)} (\mathbf{a}^{(2)})^{\top}",
-             # δ^(2)_j said before the chains that end in it
-             r"through every output neuron; with $\delta^{(2)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$:",
+             r"&= \delta^{(L)} (\mathbf{a}^{(2)})^{\top}",
+             # δ^(L-1)_j said before the chains that end in it
+             r"through every output neuron; with $\delta^{(L-1)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$:",
              r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
              r"\right) \frac{\partial a^{(2)}_{1}}{\partial Z^{(2)}_{1}}",  # the factors every path ends in, out
-             r"&= \delta^{(2)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
+             r"&= \delta^{(L-1)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
              # the layer's other weights likewise (their matrix comes whole, with the bias column, at the end)
              r"and likewise for every weight of the layer, $\frac{\partial C}{\partial w^{(1)}_{jk}} = "
-             r"\delta^{(2)}_{j} X^{(1)}_{k}$.",
-             "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(3)}_{1} \cdot 1",
+             r"\delta^{(L-1)}_{j} X^{(1)}_{k}$.",
+             "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(L)}_{1} \cdot 1",
              # seed 000's "Equivalently, ∂C/∂w^(1)_20 = δ^(L-1)_2", from the derivation's own chain for it
-             r"and likewise $\frac{\partial C}{\partial w^{(1)}_{20}} = \delta^{(2)}_{2} \cdot 1$ for the next neuron",
+             r"and likewise $\frac{\partial C}{\partial w^{(1)}_{20}} = \delta^{(L-1)}_{2} \cdot 1$ for the next "
+             "neuron",
              r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}",
-             # then, as the seed ends, the layer below's matrix with the bias column, δ^(2) (X̄^(1))ᵀ
+             # then, as the seed ends, the layer below's matrix with the bias column, δ^(L-1) (X̄^(1))ᵀ
              "### In matrix form", "the bias units' weights in its first column",
              r"\frac{\partial C}{\partial \mathbf{W}^{(1)}} &= \begin{bmatrix}",
-             r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(2)} (\bar{\mathbf{X}}^{(1)})^{\top}",
+             r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(L-1)} (\bar{\mathbf{X}}^{(1)})^{\top}",
              r"where $\bar{\mathbf{X}}^{(1)} = \begin{bmatrix}1 & X^{(1)}_{1} & X^{(1)}_{2}\end{bmatrix}^{\top}$."]
     assert text.count(r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &=") == 0  # its bias column: BP3, not again
     assert text.count("without the bias unit's column") == 2  # said where first used, and with the summary's ā
@@ -475,14 +478,14 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     assert r"\frac{\partial C}{\partial w^{(l)}_{j0}} &= \delta^{(l+1)}_{j} \qquad \text{BP3}" not in text
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
     # the hidden error terms as one vector, as the seed goes: its entries, the sums a row (δ_1 δ_2) times the
-    # Jacobian, the derivatives worked out (the weights written out), then the transposed weights times δ^(3)
-    vector = hidden[hidden.index(r"\delta^{(2)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}}"):]
+    # Jacobian, the derivatives worked out (the weights written out), then the transposed weights times δ^(L)
+    vector = hidden[hidden.index(r"\delta^{(L-1)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}}"):]
     at = 0
-    for piece in (r"\text{each entry as above}", r"\begin{bmatrix}\delta^{(3)}_{1} & \delta^{(3)}_{2}\end{bmatrix}",
+    for piece in (r"\text{each entry as above}", r"\begin{bmatrix}\delta^{(L)}_{1} & \delta^{(L)}_{2}\end{bmatrix}",
                   r"\text{each sum, a row times a column of the Jacobian}",
                   r"\begin{bmatrix}w^{(2)}_{11} & w^{(2)}_{12} \\ w^{(2)}_{21} & w^{(2)}_{22}\end{bmatrix}",
                   r"\text{work out the derivatives}",
-                  r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(3)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
+                  r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
                   r"(u^{\top} A)^{\top} = A^{\top} u"):
         at = vector.index(piece, at)
     # then, boxed, the rule for every hidden layer; the summary says what j and k index, and that BP4 vectorises
