@@ -9,6 +9,7 @@ line in the written order the model gave it. Softmax, a vector map, gets its Jac
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 import sympy as sp
@@ -16,7 +17,7 @@ import sympy as sp
 from ..model import symbols
 from ..model.activations import ACTIVATIONS, A, Activation, DerivativeStep, Z, derivative, softmax_jacobian
 from ..model.architecture import Architecture
-from ..model.derivatives import Worked, worked
+from ..model.derivatives import Worked, equal, worked
 from ..notation.display import Display, Line, chain, join_terms
 from ..notation.printer import NotationPrinter
 from .notes import note
@@ -67,9 +68,13 @@ class LinePrinter(NotationPrinter):
     SymPy built lists its positive terms first: e^z - e^-z, 1 - u), a derivative as ``d/dz (...)`` (one variable),
     ``1/(1 + e^{-u})`` left as it is (σ is named where a line means it)."""
 
-    def __init__(self, printer: NotationPrinter) -> None:
+    def __init__(self, printer: NotationPrinter, variable: str) -> None:
         super().__init__(printer.notation, printer.network, indicator=printer.indicator, sigma=False,
                          width=printer.width)
+        self.variable = variable
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        return self.variable if expr == Z else super()._print_Symbol(expr, style=style)
 
     def terms(self, expr: sp.Basic) -> list[str]:
         """The printed terms of a sum, in the order :meth:`_print_Add` writes them; one term otherwise."""
@@ -114,10 +119,11 @@ class LinePrinter(NotationPrinter):
 def _derivative_blocks(act: Activation, layer: int | None, printer: NotationPrinter) -> tuple[Block, ...]:
     """``g(z) = ...`` and ``g'(z) = ...``, line by line; a first line that only repeats ``g(z)`` is left out."""
     lines_of = worked(act)
-    shown = LinePrinter(printer)
-    in_g = layer is None and route(printer.notation).appendix_in_g and printer.network.depth > 1
+    seed = route(printer.notation)
+    z = seed.appendix_variable or printer.doprint(Z)
+    shown = LinePrinter(printer, z)
+    in_g = layer is None and seed.appendix_in_g and printer.network.depth > 1
     symbol = printer.function_symbol(act.name, 1 if in_g else layer)  # seed 002: g(z) = σ(z), for any activation
-    z = printer.doprint(Z)
     rows = _rows(lines_of.function, shown, z)
     name_line = f"{act.latex}({z})"
     if rows[0][0] == [f"{symbol}({z})"]:
@@ -125,18 +131,47 @@ def _derivative_blocks(act: Activation, layer: int | None, printer: NotationPrin
     elif symbol != act.latex and rows[0][0] != [name_line]:
         rows.insert(0, ([name_line], ""))
     lines = list(chain(f"{symbol}({z})", rows, printer.width).lines)
-    lines.extend(chain(f"{symbol}'({z})", _rows(lines_of.derivative, shown, z), printer.width).lines)
-    return (display(Display(tuple(lines))), *_remarks(lines_of, symbol, printer))
+    derived = _rows(lines_of.derivative, shown, z)
+    if seed.appendix_in_g and symbol != act.latex:  # seed 002's last line in the letter: g(z)(1 - g(z))
+        last = _in_letter(lines_of.derivative[-1].expr, act, symbol)
+        if last is not None:
+            derived[-1] = (shown.terms(last), rf"\text{{in terms of }} {symbol}({z})")
+    lines.extend(chain(f"{symbol}'({z})", derived, printer.width).lines)
+    return (display(Display(tuple(lines))), *_remarks(lines_of, symbol, printer, z))
 
 
 def _rows(steps: Sequence[DerivativeStep], printer: LinePrinter, z: str) -> list[tuple[list[str], str]]:
     return [(printer.terms(step.expr), note(step.rule, step.activation, z)) for step in steps]
 
 
-def _remarks(lines_of: Worked, symbol: str, printer: NotationPrinter) -> list[Block]:
+class _InLetter(sp.Function):
+    """An activation at the variable written in the notation's letter for it, ``g(z)``, for printing only."""
+
+    nargs = 1
+    letter = "g"
+
+    def _notation_latex(self, printer: NotationPrinter, exp: str | None = None) -> str:
+        text = f"{self.letter}({printer._print(self.args[0])})"
+        return f"({text})^{{{exp}}}" if exp is not None else text
+
+
+def _in_letter(expr: sp.Basic, act: Activation, symbol: str) -> sp.Basic | None:
+    """``expr``, the derivative's last line, with the activation at the variable written as ``symbol`` (seed 002's
+    σ(z)(1 - σ(z)) as g(z)(1 - g(z)), the same line, g(z) = σ(z) being its first), in its written order; None where
+    the line holds no function that is the activation itself (SiLU's z σ(z) keeps its σ)."""
+    applied = {function for function in expr.atoms(sp.Function)
+               if function.args == (Z,) and equal(function, act(Z), random.Random(0))}
+    if len(applied) != 1:
+        return None
+    letter = type("in_letter", (_InLetter,), {"letter": symbol})
+    with sp.evaluate(False):
+        return expr.xreplace({applied.pop(): letter(Z)})
+
+
+def _remarks(lines_of: Worked, symbol: str, printer: NotationPrinter, z: str) -> list[Block]:
     """What the derivative means for backpropagation (in the output a), and where a piecewise map has none."""
     engine = derivative(lines_of.activation)
-    z, a = printer.doprint(Z), printer.doprint(A)
+    a = printer.doprint(A)
     blocks = []
     if engine.in_output:
         in_output = printer.doprint(engine.textbook)

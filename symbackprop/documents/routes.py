@@ -69,7 +69,10 @@ class Route:
 
     The appendix (:mod:`.appendix`):
         appendix_in_g: an activation the network does not use worked out in the hidden layers' letter too,
-            g(z) = σ(z), g'(z) = ... = g(z)(1 - g(z)) (002).
+            g(z) = σ(z), g'(z) = ..., and every derivative ending in that letter, g(z)(1 - g(z)) and 1 - (g(z))^2
+            (002).
+        appendix_variable: the appendix's variable where the seed has one of its own (002's z, its pre-activation
+            being a); empty: the notation's pre-activation.
 
     The vector form, the summary and the homework:
         general_vector: BP1 to BP4 derived once each, for a general layer (004).
@@ -127,6 +130,7 @@ class Route:
     entries: tuple[str, ...] = ("BP2", "BP3", "BP4")
     homework_through_outputs: bool = False
     appendix_in_g: bool = False
+    appendix_variable: str = ""
 
 
 #: Each seed's route (../shared/seeds/ by number); a seed not here takes the shared route.
@@ -161,7 +165,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "before"): "weighted"}),
         without_jacobian=True, bp2_through_outputs=True, listed=True, batch_in_summary=True, general_batch=True,
-        appendix_in_g=True),
+        appendix_in_g=True, appendix_variable="z"),
     "003": Route(
         dynamics=True, one_body=True, order=("weight", "bias", "hidden", "output"),
         intros=_table({"weight": "A weight reaches the loss only through the weighted input of its neuron:"}),

@@ -3,6 +3,7 @@ displayed equality proven by SymPy, and ``--appendix`` choosing which activation
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -12,12 +13,12 @@ import sympy as sp
 
 from symbackprop import Network
 from symbackprop.documents import pdf
-from symbackprop.documents.appendix import appendix_sections
+from symbackprop.documents.appendix import _in_letter, appendix_sections
 from symbackprop.documents.options import APPENDIX_ACTIVATIONS, DocumentOptions
 from symbackprop.documents.render import render_markdown, render_tex
 from symbackprop.errors import SymbackpropError, UnknownNameError
 from symbackprop.model.activations import ACTIVATIONS, DerivativeStep, Z, get_activation
-from symbackprop.model.derivatives import SIGMA, WORKED, WorkedDerivativeError, check, worked
+from symbackprop.model.derivatives import SIGMA, WORKED, WorkedDerivativeError, check, equal, worked
 from symbackprop.model.rules import Rule
 from symbackprop.notation.printer import NotationPrinter
 from tests.documents.test_render import MARKDOWN_MACROS
@@ -125,8 +126,11 @@ def test_the_appendix_prints_the_sigmoid_and_tanh_lines_of_the_seed() -> None:
 def test_in_the_seeds_notation_the_activation_letter_comes_first() -> None:
     shown = _appendix(Network([2, 2, 1], hidden="sigmoid", output="sigmoid", loss="bce"), notation="goodfellow")
     lines = _lines(shown["sigmoid"])
-    assert lines[:2] == [("g(a)", r"\sigma(a)", ""), ("", r"\frac{1}{1 + e^{- a}}", r"\text{definition}")]
-    assert lines[-1] == ("", r"\sigma(a)\,(1 - \sigma(a))", r"\text{in terms of } \sigma(a)")
+    # seed 002's appendix in its own variable z (its pre-activation being a), ending in the letter, g(z)(1 - g(z))
+    assert lines[:2] == [("g(z)", r"\sigma(z)", ""), ("", r"\frac{1}{1 + e^{- z}}", r"\text{definition}")]
+    assert lines[-1] == ("", r"g(z)\,(1 - g(z))", r"\text{in terms of } g(z)")
+    nielsen = _lines(_appendix(Network([2, 2, 1], hidden="sigmoid", output="sigmoid", loss="bce"))["sigmoid"])
+    assert nielsen[-1] == ("", r"\sigma(z)\,(1 - \sigma(z))", r"\text{in terms of } \sigma(z)")
 
 
 def test_seed_002_works_an_activation_its_network_does_not_use_in_g_too() -> None:
@@ -134,10 +138,11 @@ def test_seed_002_works_an_activation_its_network_does_not_use_in_g_too() -> Non
     network; other notations keep the activation's own name."""
     relu = Network([2, 2, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy")
     shown = _appendix(relu, ("sigmoid", "tanh"), notation="goodfellow")
-    assert _lines(shown["sigmoid"])[:2] == [("g(a)", r"\sigma(a)", ""),
-                                           ("", r"\frac{1}{1 + e^{- a}}", r"\text{definition}")]
-    assert _lines(shown["tanh"])[0] == ("g(a)", r"\tanh(a)", r"\text{definition}")
-    assert shown["tanh"][1].text.startswith("In terms of the neuron's output $h = g(a)$")
+    assert _lines(shown["sigmoid"])[:2] == [("g(z)", r"\sigma(z)", ""),
+                                           ("", r"\frac{1}{1 + e^{- z}}", r"\text{definition}")]
+    assert _lines(shown["tanh"])[0] == ("g(z)", r"\tanh(z)", r"\text{definition}")
+    assert _lines(shown["tanh"])[-1] == ("", r"1 - (g(z))^{2}", r"\text{in terms of } g(z)")  # the seed's last line
+    assert shown["tanh"][1].text.startswith("In terms of the neuron's output $h = g(z)$")
     plain = _appendix(relu, ("sigmoid",), notation="nielsen")
     assert _lines(plain["sigmoid"])[0][0] == r"\sigma(z)"
 
@@ -255,3 +260,18 @@ def test_every_activation_of_the_appendix_fits_the_page(tmp_path: Path) -> None:
         log = tex.with_suffix(".log").read_text(errors="replace")
         assert "Overfull" not in log, tex.name
         assert "Undefined control sequence" not in log
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "silu"])
+def test_the_last_line_in_the_letter_is_the_engines_line_with_the_activation_named(name: str) -> None:
+    """Seed 002's g(z)(1 - g(z)): the model's last line with the activation itself, and nothing else, written g;
+    put back, it is that line again (which the model proves); SiLU's σ(z) is not the activation and stays."""
+    act = get_activation(name)
+    last = worked(act).derivative[-1].expr
+    renamed = _in_letter(last, act, "g")
+    if name == "silu":
+        assert renamed is None
+        return
+    assert renamed is not None and not renamed.has(*last.atoms(sp.Function))
+    (letter,) = renamed.atoms(sp.Function)
+    assert equal(renamed.xreplace({letter: act(Z)}), last, random.Random(0))

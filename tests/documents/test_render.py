@@ -301,7 +301,7 @@ def test_the_softmax_appendix_names_the_output_in_the_notations_letters(preset: 
         assert r"\sum_{i'=1}^{2} e^{a_{i'}}" in shown.display.lines[0].rhs
 
 
-@pytest.mark.parametrize(("preset", "letter"), [("bishop", "a"), ("goodfellow", "a"), ("ng", "Z"), ("nielsen", "z")])
+@pytest.mark.parametrize(("preset", "letter"), [("bishop", "a"), ("goodfellow", "z"), ("ng", "Z"), ("nielsen", "z")])
 def test_appendix_notes_name_the_pre_activation_in_the_notations_letter(preset: str, letter: str) -> None:
     network = Network([3, 2, 2], hidden="softplus", output="silu", loss="quadratic")
     document = build_document(network.derive(forms=("element", "vector", "batch")),
