@@ -40,7 +40,8 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     """The section "Backpropagation for a general neuron": the derivation's arguments the notation's seed makes
     (``every``: all of them), in the seed's order."""
     way = route(printer.notation)
-    blocks: list[Block] = [] if way.strategy else [  # (seed 003 considers its general neuron in its own words)
+    # (seed 003 considers its general neuron in its own words, seed 002 names its quantities of interest)
+    blocks: list[Block] = [] if way.strategy or way.road_map else [
         text("What holds for one neuron holds for every neuron of its layer; each local derivative is worked out "
              "from the definition it comes from.")]
     if way.strategy:

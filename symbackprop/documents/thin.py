@@ -53,7 +53,7 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
         text("Each layer below answers the same way, down to the first weights: the responsibility lies with every "
              "weight and bias. Rather than ask each of them directly, it is easier to ask through the layers, and "
              "that is exactly what the chain rule does, one pair of factors for each layer:"),
-        display(_broken(_braced(lhs, ("the weight,", "directly")), _groups(factors, depth), printer.width)),
+        display(_broken(_braced(lhs, ("ask the weight", "directly")), _groups(factors, depth), printer.width)),
     ]
     return Section("A thin network first", f"{prefix}sec:thin", tuple(blocks),
                    (Section("Intuition", f"{prefix}sec:intuition", tuple(intuition)),))
@@ -112,7 +112,8 @@ def _output_answer(derivation: Derivation, printer: NotationPrinter) -> str:
     hidden layer and weights below me"): ŷ = O(W_L h_{L-1} + b_L), so the loss asks W_L, b_L and h_{L-1} in turn."""
     network, equations = derivation.network, derivation.forward_vector
     if len(equations) < 2 or network.bias == "neuron":
-        return "The output layer takes responsibility for its part, and points to the weights and outputs below it."
+        return ("We tell the output layer: “Your output is not the one we want; answer for it.” It answers: “For "
+                "my part, yes; but look at the weights and the outputs below me.”")
     weighted, output = equations[-2:]
     at = printer.relabel(labels(printer.notation, "z", network.depth, "L"))
     nested = at.doprint(output.rhs.xreplace({weighted.lhs: weighted.rhs}))
@@ -123,8 +124,9 @@ def _output_answer(derivation: Derivation, printer: NotationPrinter) -> str:
 
     below = [at.doprint(symbol) for symbol in sorted(weighted.rhs.atoms(sp.MatrixSymbol), key=order)]
     asked = ", ".join(f"${name}$" for name in below[:-1]) + f" and ${below[-1]}$"
-    return (f"The output layer takes responsibility for its part, but it is only as good as what feeds it, "
-            f"${at.doprint(output.lhs)} = {nested}$. So we ask {asked} in turn.")
+    return ("We tell the output layer: “Your output is not the one we want; answer for it.” It answers: “For my "
+            f"part, yes; but I am only as good as what feeds me”, since ${at.doprint(output.lhs)} = {nested}$. So we "
+            f"ask {asked}, one by one: “Where did you go wrong?”")
 
 
 def _hidden_answer(derivation: Derivation, printer: NotationPrinter) -> str:
@@ -137,16 +139,16 @@ def _hidden_answer(derivation: Derivation, printer: NotationPrinter) -> str:
     weighted, output = equations[-4:-2]
     at = printer.relabel(labels(printer.notation, "z", network.depth, "L"))
     return ("The weights and the bias take full responsibility. The outputs "
-            f"${at.doprint(output.lhs)}$ answer that they are only as good as their pre-activation, "
-            f"${at.doprint(output.lhs)} = {at.doprint(output.rhs)}$; and the pre-activation, that it is only as good "
-            f"as the weights and outputs below it, ${at.doprint(weighted.lhs)} = {at.doprint(weighted.rhs)}$.")
+            f"${at.doprint(output.lhs)}$ answer: “We are only as good as our pre-activation”, "
+            f"${at.doprint(output.lhs)} = {at.doprint(output.rhs)}$; and the pre-activation: “I am only as good as "
+            f"the weights and the outputs below me”, ${at.doprint(weighted.lhs)} = {at.doprint(weighted.rhs)}$.")
 
 
 def _groups(factors: Sequence[str], depth: int) -> list[str]:
     """The factors braced by the layer each pair belongs to: the output layer, each hidden layer from the top,
     and last the weight's own factor."""
-    names = [("the output", "layer"), *(("hidden", f"layer {layer}") for layer in range(depth - 1, 0, -1)),
-             ("then the", "weight")]
+    names = [("ask the output", "layer"), *(("ask hidden", f"layer {layer}") for layer in range(depth - 1, 0, -1)),
+             ("then ask", "the weight")]
     pairs = [factors[i:i + 2] for i in range(0, len(factors) - 1, 2)] + [[factors[-1]]]
     return [_braced(" ".join(pair), name) for pair, name in zip(pairs, names)]
 

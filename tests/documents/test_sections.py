@@ -552,12 +552,14 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
             "the") in text
     assert ("This needs the derivatives with respect to the pre-activations of layer $k+1$, known so far only where "
             "that layer is the output layer.") in text  # seed 002's word for a_k
-    assert (r"So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$ in turn" in text)  # the intuition
+    assert (r"So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$, one by one" in text)  # intuition
+    # seed 002's general case opens with its quantities of interest, not a sentence that says nothing
+    assert "What holds for one neuron" not in text
     chain = (r"\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}} \frac{\partial \hat{y}_{1}}{\partial a_{31}}"
              r" \frac{\partial a_{31}}{\partial h_{21}}")
     assert chain in text.replace(r"\, ", " ")
     # the intuition's five braces, then one in each of the three parts' road map
-    assert text.count(r"\underbrace{") == 5 + 3 and r"\text{hidden}\\\text{layer 2}" in text
+    assert text.count(r"\underbrace{") == 5 + 3 and r"\text{ask hidden}\\\text{layer 2}" in text
     for part in ("| data | $m$ examples, the columns of $X \\in \\mathbb{R}^{3 \\times m}$, each", "| model |",
                  "| parameters | $W_{1}, \\underline{b}_{1}, W_{2}", "| loss |",
                  "| learning algorithm | gradient descent"):
@@ -989,14 +991,16 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert "The cost of one example is" not in goodfellow  # its forward pass states it
     assert goodfellow.index("### Forward pass") < goodfellow.index("### Fundamentals") < goodfellow.index(
         "| learning algorithm |") < goodfellow.index("## A thin network first")
-    # the intuition as the seed tells it: the output layer, then what feeds it, then the hidden layer's answer
-    assert (r"it is only as good as what feeds it, $\underline{\hat{y}} = O(W_{L} \underline{h}_{L-1} + "
-            r"\underline{b}_{L})$. So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$ in turn."
-            ) in goodfellow
-    assert (r"The outputs $\underline{h}_{L-1}$ answer that they are only as good as their pre-activation, "
-            r"$\underline{h}_{L-1} = g(\underline{a}_{L-1})$; and the pre-activation, that it is only as good as the "
-            r"weights and outputs below it, $\underline{a}_{L-1} = W_{L-1} \underline{h}_{L-2} + \underline{b}_{L-1}$"
-            ) in goodfellow
+    # the intuition as the seed tells it, a dialogue: the output layer, then what feeds it, then the hidden layer's
+    # answer, each in its own words, with the definition it stands on
+    assert ("We tell the output layer: “Your output is not the one we want; answer for it.” It answers: “For my part, "
+            r"yes; but I am only as good as what feeds me”, since $\underline{\hat{y}} = O(W_{L} \underline{h}_{L-1} "
+            r"+ \underline{b}_{L})$. So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$, one by one: "
+            "“Where did you go wrong?”") in goodfellow
+    assert (r"The outputs $\underline{h}_{L-1}$ answer: “We are only as good as our pre-activation”, "
+            r"$\underline{h}_{L-1} = g(\underline{a}_{L-1})$; and the pre-activation: “I am only as good as the "
+            r"weights and the outputs below me”, $\underline{a}_{L-1} = W_{L-1} \underline{h}_{L-2} + "
+            r"\underline{b}_{L-1}$") in goodfellow
     # the mean loss, its summand the cost of example i
     assert (r"\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell})}\right)^{(i)}$, the "
             r"average sparse categorical cross-entropy, $(\cdot)^{(i)}$ that of example $i$") in goodfellow
