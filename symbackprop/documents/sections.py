@@ -234,20 +234,43 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
         elif not isinstance(result, sp.MatrixBase):
             rows.append((terms(shown(result), printer), why))
     if first.chain and not transpose and not pack and not isinstance(results[0], sp.MatrixBase):
-        rows = _with_chain(lhs, rows, chained, printer.width)
+        rows = _with_chain(lhs, rows, chained, printer.width, _error_letter(printer))
+    elif pack and first.chain and len(chain(lhs, rows, printer.width, pack=True).lines) > 1:
+        rows = _naming_error(rows, chained, _error_letter(printer))  # not on one line: its result says why
     return _laid_out(lhs, _distinct(lhs, rows), widths, printer.width, pack)
 
 
-def _with_chain(lhs: str, rows: list[tuple[list[str], str]], at: int, width: float) -> list[tuple[list[str], str]]:
+def _with_chain(lhs: str, rows: list[tuple[list[str], str]], at: int, width: float,
+                delta: str = "") -> list[tuple[list[str], str]]:
     """The chain (row ``at - 1``) of one path and the result it gives at once (row ``at``, with no note of its own:
-    ``δ_j ∂z_j/∂w``) on one line where they fit, as seed 004 writes them; the rows after keep their own lines."""
+    ``δ_j ∂z_j/∂w``) on one line where they fit, as seed 004 writes them; the rows after keep their own lines.
+    Where they do not fit, a result that names the error term (``delta``, the notation's letter for it) says so."""
     if at < 1 or at >= len(rows):
         return rows
     (chained, why), (named, own) = rows[at - 1], rows[at]
     if own or _unspaced("".join(chained)) == _unspaced(lhs):  # a chain that is the quantity itself: left out
         return rows
     together = one_line(lhs, chained, named, why, width)
-    return rows if together is None else [*rows[:at - 1], ([together], why), *rows[at + 1:]]
+    if together is None:
+        return _naming_error(rows, at, delta)
+    return [*rows[:at - 1], ([together], why), *rows[at + 1:]]
+
+
+def _naming_error(rows: list[tuple[list[str], str]], at: int, delta: str) -> list[tuple[list[str], str]]:
+    """``rows`` with the chain's result (row ``at``, without a note) justified where it names the error term
+    (``delta``, the notation's letter) that its chain (row ``at - 1``) does not: "definition of δ"."""
+    if not delta or at < 1 or at >= len(rows) or rows[at][1]:
+        return rows
+    (chained, _), (named, _) = rows[at - 1], rows[at]
+    if delta in "".join(named) and delta not in "".join(chained):
+        return [*rows[:at], (named, note(Rule.ERROR_TERM)), *rows[at + 1:]]
+    return rows
+
+
+def _error_letter(printer: NotationPrinter) -> str:
+    """The notation's letter for an error term, ``\\delta``; empty where it writes one as the derivative itself."""
+    delta, defined = error_term(printer, 1, "j")
+    return printer.notation.letters.get("delta", "") if delta != defined else ""
 
 
 def _chain_sum(step: Step) -> sp.Expr:

@@ -259,6 +259,10 @@ def test_the_solutions_add_this_networks_error_terms() -> None:
     assert r"\tanh'(z) = 1 - (\tanh(z))^{2}" in answered  # tanh, in its own terms, then in the output's
     assert r"\left(1 - (a_{j}^{(\ell)})^{2}\right)" in answered
     assert r"\boldsymbol{\delta}^{(L)} = \mathbf{a}^{(L)} - \mathbf{y}" in answered  # the vector form's BP1
+    # (c)'s weight entry, its chain too long to share a line with what it gives: that line says why, as (b)'s does
+    c = _math(_part(solutions, "(c)").blocks)
+    assert (r"= \delta_{j}^{(\ell)} \frac{\partial z_{j}^{(\ell)}}{\partial W_{ij}^{(\ell)}} \text{definition of } "
+            r"\delta") in c
     # seed 003's homework: the output error by the weighted input, σ(a_y) - r, then y - r
     _, solutions = _documents("3-3-1", notation="bishop-single", loss="bce", bias="none")
     answered = _whole(solutions)
