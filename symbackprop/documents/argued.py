@@ -55,7 +55,7 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     names = {argument.name for argument in derivation.arguments}
     shown = [a for a in derivation.arguments if every or a.name in order and not (a.name == "output" and
                                                                                    "softmax" in names)]
-    argued = {argument.name: _argument_blocks(argument, printer, prefix=prefix,
+    argued = {argument.name: _argument_blocks(argument, lettered(argument, printer), prefix=prefix,
                                               examples=every or not way.example_last)
               for argument in sorted(shown, key=lambda a: order.index(a.name) if a.name in order else len(order))}
     title, label = "Backpropagation for a general neuron", f"{prefix}sec:general"
@@ -70,6 +70,19 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
             parts.append(Section(heading, f"{label}:{number}", (*lead, *found)))
     rest = tuple(block for made in argued.values() for block in made)  # (every argument: those no part names)
     return Section(title, label, tuple(blocks) + rest, tuple(parts))
+
+
+def lettered(argument: Argument, printer: NotationPrinter) -> NotationPrinter:
+    """``printer``, or one writing ``argument``'s layer and neuron in the letters its seed gives that argument
+    (seed 002's hidden units: layer i, neuron j)."""
+    letters = route(printer.notation).lettered.get(argument.name)
+    if letters is None:
+        return printer
+    layer, neuron = letters
+    notation = dataclasses.replace(printer.notation, layer_letter=layer,
+                                   indices=(neuron, *printer.notation.indices[1:]))
+    return NotationPrinter(notation, printer.network, printer.labels, printer.indicator, printer.sigma,
+                           printer.width, printer.named)
 
 
 def _strategy(derivation: Derivation, printer: NotationPrinter, prefix: str) -> list[Block]:

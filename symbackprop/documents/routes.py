@@ -66,6 +66,8 @@ class Route:
         schematics: the figures beside an argument: (argument, where) -> the figure's name (:mod:`.schematic`).
         words: the seed's own words for what the shared text names otherwise (002: "pre-activation" for "weighted
             input", "loss" for "cost"), read by :func:`say`.
+        lettered: the arguments the seed writes in letters of their own: argument -> the letter of its layer and
+            that of its neuron (002's hidden units, ∂L/∂h_ij of layer i; its weights keep k and i, ∂a_ki/∂W_kij).
 
     The appendix (:mod:`.appendix`):
         appendix_in_g: an activation the network does not use worked out in the hidden layers' letter too,
@@ -131,6 +133,7 @@ class Route:
     homework_through_outputs: bool = False
     appendix_in_g: bool = False
     appendix_variable: str = ""
+    lettered: Mapping[str, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 #: Each seed's route (../shared/seeds/ by number); a seed not here takes the shared route.
@@ -165,7 +168,8 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "before"): "weighted"}),
         without_jacobian=True, bp2_through_outputs=True, listed=True, batch_in_summary=True, general_batch=True,
-        appendix_in_g=True, appendix_variable="z"),
+        appendix_in_g=True, appendix_variable="z",
+        lettered=MappingProxyType({"activation": ("i", "j"), "through_output": ("i", "j")})),
     "003": Route(
         dynamics=True, one_body=True, order=("weight", "bias", "hidden", "output"),
         intros=_table({"weight": "A weight reaches the loss only through the weighted input of its neuron:"}),

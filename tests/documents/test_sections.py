@@ -13,7 +13,7 @@ import sympy as sp
 from symbackprop import Network, SymbackpropError
 from symbackprop.derive.derivation import Derivation
 from symbackprop.derive.general import with_letters
-from symbackprop.documents.argued import notation_letters
+from symbackprop.documents.argued import lettered, notation_letters
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import PRESET_SECTIONS, SECTIONS, DocumentOptions
 from symbackprop.documents.render import render_markdown, render_tex
@@ -307,20 +307,20 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \begin{bmatrix}",
         r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as one vector: the indicators, one of "
         r"them 1, make the one-hot label}",
-        r"\sum_{m=1}^{n_{k+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,1} \\[6pt]",
-        r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m=1}^{n_{k+1}} \frac{\partial "
-        r"\mathcal{L}(\theta)}{\partial a_{k+1,m}}\,\frac{\partial a_{k+1,m}}{\partial h_{ki}}",
+        r"\sum_{m=1}^{n_{i+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,m}}\,W_{i+1,m,1} \\[6pt]",
+        r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ij}} &= \sum_{m=1}^{n_{i+1}} \frac{\partial "
+        r"\mathcal{L}(\theta)}{\partial a_{i+1,m}}\,\frac{\partial a_{i+1,m}}{\partial h_{ij}}",
         # the definition's own index, not n, the letter of the limits, nor q, the multi-path rule's
-        r"\text{since}\ a_{k+1,m} = \sum_{r=1}^{n_{k}} W_{k+1,m,r} h_{kr} + b_{k+1,m}",
+        r"\text{since}\ a_{i+1,m} = \sum_{r=1}^{n_{i}} W_{i+1,m,r} h_{ir} + b_{i+1,m}",
         # the seed's identity, the sum as the product of the two vectors
-        r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}} &= \sum_{m=1}^{n_{k+1}} \frac{\partial "
-        r"\mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,i} = (W_{k+1,\cdot,i})^{\top} "
-        r"\nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta)",
-        r"&= \begin{bmatrix}(W_{k+1,\cdot,1})^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \\ ",
+        r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ij}} &= \sum_{m=1}^{n_{i+1}} \frac{\partial "
+        r"\mathcal{L}(\theta)}{\partial a_{i+1,m}}\,W_{i+1,m,j} = (W_{i+1,\cdot,j})^{\top} "
+        r"\nabla_{\underline{a}_{i+1}} \mathcal{L}(\theta)",
+        r"&= \begin{bmatrix}(W_{i+1,\cdot,1})^{\top} \nabla_{\underline{a}_{i+1}} \mathcal{L}(\theta) \\ ",
         r"\text{entry by entry, a column of the weights times the vector}",
-        r"&= W_{k+1}^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta) \qquad "
+        r"&= W_{i+1}^{\top} \nabla_{\underline{a}_{i+1}} \mathcal{L}(\theta) \qquad "
         r"\text{the columns, transposed, are the rows of the transpose}",
-        r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ki}}\,g'(a_{ki}) \qquad \text{since}\ h_{ki} = g(a_{ki})",
+        r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ij}}\,g'(a_{ij}) \qquad \text{since}\ h_{ij} = g(a_{ij})",
         r"&= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k})",
         # a weight's vectors are written out for a square layer k, of any size n, then as the seed's W_k ∈ R^{3 x 3}
         r"For every weight of a layer $k$ at once, the entries stacked, for a square $W_{k} \in "
@@ -550,7 +550,7 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     assert "each with its class label (a multi-class classification)" in text
     assert ("The quantities of interest are the gradients with respect to the output units, the hidden units, and "
             "the") in text
-    assert ("This needs the derivatives with respect to the pre-activations of layer $k+1$, known so far only where "
+    assert ("This needs the derivatives with respect to the pre-activations of layer $i+1$, known so far only where "
             "that layer is the output layer.") in text  # seed 002's word for a_k
     assert (r"So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$, one by one" in text)  # intuition
     # seed 002's general case opens with its quantities of interest, not a sentence that says nothing
@@ -656,7 +656,7 @@ def test_goodfellow_writes_its_vectors_to_p_and_n_with_dots(layers: list[int]) -
         for _, second, dots, last in found:
             assert dots == r"\vdots"
             assert index.sub(f"{width}}}", last) in (second if width == 2 else checked)
-    assert "the entries stacked, $n = n_{k}$ of them" in md and "(here $k = 2$):" not in md
+    assert "the entries stacked, $n = n_{i}$ of them" in md and "(here $k = 2$):" not in md
     assert not square or r"the entries stacked, for $\underline{b}_{k} \in \mathbb{R}^{n}$:" in md
 
 
@@ -665,18 +665,19 @@ def _checked_entries(derivation: Derivation, letter: str) -> str:
     goodfellow writes them there."""
     network = derivation.network
     layer = network.depth if letter == "p" else network.depth - 1
-    printer = NotationPrinter(PRESETS["goodfellow"], network, indicator=INDICATOR_MARKDOWN).relabel(
-        labels(PRESETS["goodfellow"], "z", layer, "L" if letter == "p" else None))
+    printer = NotationPrinter(PRESETS["goodfellow"], network, indicator=INDICATOR_MARKDOWN)
     names = ("prediction", "softmax", "bias") if letter == "p" else ("activation", "through_output", "bias")
     shown = []
     for argument in (argument for argument in derivation.arguments if argument.name in names):
-        letters = notation_letters(argument, printer)  # the notation's letters, as the document writes them
+        at = lettered(argument, printer)  # the hidden units in the seed's letters there, layer i and neuron j
+        at = at.relabel(labels(at.notation, "z", layer, "L" if letter == "p" else None))
+        letters = notation_letters(argument, at)  # the notation's letters, as the document writes them
         for step in argument.stacked:
             matrix = step.result.blocks if isinstance(step.result, sp.BlockMatrix) else step.result
             if step.rule is Rule.COMMON_FACTOR:  # -1/ŷ_ℓ [1_{ℓ=1}; ...]: the column after the factor
                 matrix = matrix.args[1]
             if isinstance(matrix, sp.MatrixBase):
-                shown += [written(with_letters(entry, letters), printer) for entry in matrix]
+                shown += [written(with_letters(entry, letters), at) for entry in matrix]
     return " ".join(shown)
 
 
@@ -727,18 +728,18 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     assert "{$y_{1}$}" in paths and "{$y_{2}$}" in paths and r"\sum_{i=1}^{2}" in paths
     assert tex.index(r"\label{bp:fig:paths}") < tex.index(r"\text{multivariable chain rule}")
     # and, as the seed's "First, ∂L/∂h_ij = ...", back from the example to the argument
-    assert tex.index(r"\label{bp:fig:paths}") < tex.index("First, for neuron $i$ of layer $k$:") < tex.index(
+    assert tex.index(r"\label{bp:fig:paths}") < tex.index("First, for neuron $j$ of layer $i$:") < tex.index(
         r"\text{multivariable chain rule}")
     # its Table 1: the outputs of layer k, each into every weighted input of layer k+1, after the argument it
     # pictures, before that argument's vector; then each weighted input into its own output only, as the seed's
     # "right figure" before its argument and the remark that leads to it; each vector refers to its figure
     outputs, weighted = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("outputs", "weighted"))
     assert tex.index(r"\text{multivariable chain rule}") < outputs < tex.index(r"\nabla_{\underline{h}_{k}}")
-    assert tex.index(r"\nabla_{\underline{h}_{k}}") < weighted < tex.index(
+    assert tex.index(r"\nabla_{\underline{h}_{i}}") < weighted < tex.index(
         "known so far only where that layer is the output layer") < tex.index(r"\text{by the step before}") < \
         tex.index(r"at once (Figure~\ref{bp:fig:weighted})")
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, outputs):outputs]
-    assert "{$h_{k1}$}" in drawn and "{$a_{k+1,m}$}" in drawn and drawn.count(r"\draw[edge]") == 4
+    assert "{$h_{i1}$}" in drawn and "{$a_{i+1,m}$}" in drawn and drawn.count(r"\draw[edge]") == 4
     assert "minimum size=11.5mm" in drawn  # every circle as wide as a_{k+1,m}'s, none larger than the others
     # kept in place before the vectors, whose sentence ("Consider the two vectors ..., the gradient ...") goes
     # on after their display: no float lands inside it
@@ -749,7 +750,7 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
             r"\frac{\partial q_m}{\partial z}")
     assert md.index(rule) < md.index("*Figure 3: An example: $x$ reaches $z$ along two paths")
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, weighted):weighted]
-    assert "{$a_{ki}$}" in drawn and "{$h_{ki}$}" in drawn and drawn.count(r"\draw[edge]") == 2
+    assert "{$a_{ij}$}" in drawn and "{$h_{ij}$}" in drawn and drawn.count(r"\draw[edge]") == 2
     alone = render_markdown(derivation, DocumentOptions(notation="goodfellow", sections="general", formats=("md",)))
     # no sign to a missing part
     assert "### Gradients with respect to the hidden units" in alone and "thin network" not in alone
@@ -968,15 +969,16 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert r"whose cost of one example is $c = -{y_{1} \log{(a_{1}^{(2)})}}" in homework
     goodfellow = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
                                  DocumentOptions(notation="goodfellow", formats=("md",)))
-    assert r"$W_{k+1,\cdot,1}$, $W_{k+1,\cdot,2}$, $\ldots$ are the columns of $W_{k+1}$" in goodfellow
-    # seed 002's two vectors, the gradient and column i of the weights, of any width n_{k+1} as the sum over m
-    # counts, before the vector of the ∂L/∂h_ki: the sum is their product, ∂L/∂h_ki = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}} L
-    vectors = [r"\sum_{m=1}^{n_{k+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{k+1,m}}\,W_{k+1,m,i}",
+    assert r"$W_{i+1,\cdot,1}$, $W_{i+1,\cdot,2}$, $\ldots$ are the columns of $W_{i+1}$" in goodfellow
+    # seed 002's two vectors, the gradient and column j of the weights, of any width n_{i+1} as the sum over m
+    # counts, before the vector of the ∂L/∂h_ij: the sum is their product, ∂L/∂h_ij = (W_{i+1,·,j})ᵀ ∇_{a_{i+1}} L,
+    # in the seed's letters there, layer i and neuron j
+    vectors = [r"\sum_{m=1}^{n_{i+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,m}}\,W_{i+1,m,j}",
                r"Consider the two vectors" "\n",
-               r"{\partial a_{k+1,1}} \\[6pt] \vdots \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial "
-               r"a_{k+1,n_{k+1}}}\end{bmatrix}",
-               r"W_{k+1,\cdot,i} &= \begin{bmatrix}W_{k+1,1,i} \\ \vdots \\ W_{k+1,n_{k+1},i}\end{bmatrix}",
-               r"W_{k+1,m,i} = (W_{k+1,\cdot,i})^{\top} \nabla_{\underline{a}_{k+1}} \mathcal{L}(\theta)",
+               r"{\partial a_{i+1,1}} \\[6pt] \vdots \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial "
+               r"a_{i+1,n_{i+1}}}\end{bmatrix}",
+               r"W_{i+1,\cdot,j} &= \begin{bmatrix}W_{i+1,1,j} \\ \vdots \\ W_{i+1,n_{i+1},j}\end{bmatrix}",
+               r"W_{i+1,m,j} = (W_{i+1,\cdot,j})^{\top} \nabla_{\underline{a}_{i+1}} \mathcal{L}(\theta)",
                "are the columns of"]
     assert [goodfellow.index(piece) for piece in vectors] == sorted(goodfellow.index(piece) for piece in vectors)
     assert r"The network's output is $\underline{\hat{y}} = (\hat{y}_{1}, \ldots, \hat{y}_{p})^{\top}$" in goodfellow
