@@ -249,6 +249,11 @@ class _Builder:
                  (Rule.DIAGONAL_TIMES_VECTOR, sp.HadamardProduct(w.T * d_next, s.g_prime(l))))
         for rule, result in lines:
             self.add(name, l, d, (), rule, result)
+        act = s.net.activation(l)
+        if not act.generic and derivative(act).in_output:  # σ'(z^l) = a^l ⊙ (1 - a^l), as BP1 writes it
+            worked = try_lift(derivative(act).textbook, {A: a, Z: z}, s.ones(s.net.layers[l]))
+            if worked is not None:
+                self.add(name, l, d, (), Rule.SIMPLIFY_IN_OUTPUT, sp.HadamardProduct(w.T * d_next, worked))
 
     def gradients(self, l: int) -> None:
         if self.s.batch:

@@ -272,8 +272,11 @@ def _vector_solution(concrete: Derivation, generic: Derivation,
             transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
             blocks.append(display(sec.quantity_display(steps, shown[name], transpose=transpose)))
     general_bp = {eq.tag: eq.final for eq in bp_equations(generic, printer)}
-    specific = [eq for eq in bp_equations(concrete, printers[1]) if eq.final != general_bp.get(eq.tag)]
-    if specific:  # "For this network, BP1 becomes:" (the others read as they do in general)
+    # "For this network, BP1 and BP2 become:" (the others read as they do in general; BP2 with the activation
+    # in terms of its output, as (a) writes it)
+    specific = [dataclasses.replace(eq, final=eq.concrete) if eq.concrete else eq
+                for eq in bp_equations(concrete, printers[1]) if eq.concrete or eq.final != general_bp.get(eq.tag)]
+    if specific:
         tags = [eq.tag for eq in specific]
         said = f"{', '.join(tags[:-1])} and {tags[-1]} become" if len(tags) > 1 else f"{tags[0]} becomes"
         lines = tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in specific)

@@ -256,14 +256,15 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
                 part = [text(named[0][1].format(j=j, k=k, sizes=sizes), lead=f"{named[0][0]}."), display(shown),
                         *jacobian]
             if cut < len(steps):
-                # BP2's final form on its own display, as the seed's, after the product transposed
-                final = len(named) > 3 and len(steps) - cut > 1 and steps[-1].rule is Rule.DIAGONAL_TIMES_VECTOR
-                rest = sec.quantity_display(steps[cut:len(steps) - final], at, transpose=transpose,
-                                            pack_entries=False)
+                # BP2's final form on its own display, as the seed's, after the product transposed (with this
+                # network's activation in terms of its output, where it has one)
+                final = next((at_step for at_step in range(len(steps) - 1, cut, -1)
+                              if steps[at_step].rule is Rule.DIAGONAL_TIMES_VECTOR), None) if len(named) > 3 else None
+                rest = sec.quantity_display(steps[cut:final], at, transpose=transpose, pack_entries=False)
                 part += [text(named[2][1], lead=f"{named[2][0]}."), display(_continued(rest, shown))]
-                if final:
+                if final is not None:
                     part += [text(named[3][1], lead=f"{named[3][0]}."),
-                             display(_continued(sec.quantity_display(steps[-1:], at, transpose=transpose,
+                             display(_continued(sec.quantity_display(steps[final:], at, transpose=transpose,
                                                                      pack_entries=False), shown))]
             goal = f"Goal: ${equation.lhs} = {equation.general or equation.final}$."
             derived.append(Section(f"{tag}: {GOALS[tag]}", f"{label}:{tag.lower()}",

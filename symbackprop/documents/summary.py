@@ -75,12 +75,14 @@ NUMBERS = {2: "two", 3: "three", 4: "four"}
 
 @dataclass(frozen=True)
 class BP:
-    """One of the equations BP1-BP4: ``lhs = [general =] final``."""
+    """One of the equations BP1-BP4: ``lhs = [general =] final``; ``concrete``, BP2 with the network's activation
+    written in its output, ((W^{l+1})ᵀ δ^{l+1}) ⊙ (a^l ⊙ (1 - a^l)), where it has one."""
 
     tag: str
     lhs: str
     final: str
     general: str = ""
+    concrete: str = ""
 
     @property
     def rhs(self) -> str:
@@ -106,9 +108,13 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
     equations.append(BP("BP1", delta_L, final, shown))
     if L > 1:
         hidden = printer.relabel(labels(notation, "delta", L - 1))
+        errors = [step for step in steps if step.quantity == symbols.matrix("delta", L - 1)]
+        propagated = next((step.result for step in errors if step.rule is Rule.DIAGONAL_TIMES_VECTOR),
+                          results[symbols.matrix("delta", L - 1)])
+        in_output = [step.result for step in errors if step.rule is Rule.SIMPLIFY_IN_OUTPUT]
         equations.append(BP("BP2", hidden.doprint(sp.MatrixSymbol(symbols.matrix("delta", L - 1), 1, 1)),
-                            hidden.doprint(results[symbols.matrix("delta", L - 1)]),
-                            _through_outputs(derivation, hidden)))
+                            hidden.doprint(propagated), _through_outputs(derivation, hidden),
+                            hidden.doprint(in_output[-1]) if in_output else ""))
     at_w = printer.relabel(labels(notation, "W", L))
     if network.bias in ("vector", "shared"):
         lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("b", L), 1, 1), evaluate=False)

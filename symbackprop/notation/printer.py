@@ -180,6 +180,14 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         text = notation.render(self._at_output(key, layer), layer, (), self._labels_of(kind))
         return text, kind == "W" and notation.weights_transposed
 
+    def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
+        """``(a ⊙ a)`` for the square, as a lecture writes 1 - (a ⊙ a), tanh' in the output (in parentheses: a
+        product around it binds no tighter); SymPy's ``a^{∘2}`` otherwise."""
+        if expr.exp == 2:
+            base = self._print(expr.base)
+            return rf"\left({base} \odot {base}\right)"
+        return super()._print_HadamardPower(expr)
+
     def _print_Transpose(self, expr: sp.Transpose) -> str:
         arg = expr.arg
         if (info := _matrix_info(arg)) is not None:

@@ -192,7 +192,11 @@ def test_the_vector_form_argues_as_seed_004() -> None:
                                    Rule.DIAGONAL_TIMES_VECTOR]  # (∂a/∂z)ᵀ is diag(σ'(z)): it is diagonal
     assert rules["delta1"] == [Rule.CHAIN_RULE_LAYER_JACOBIAN, Rule.ERROR_TERM, Rule.JACOBIAN_CHAIN,
                                Rule.JACOBIAN_OF_WEIGHTED_SUM, Rule.DIAGONAL_JACOBIAN, Rule.TRANSPOSE_OF_PRODUCT,
-                               Rule.DIAGONAL_TIMES_VECTOR]  # (∂z^{l+1}/∂z^l)ᵀ δ^{l+1} as seed 004 puts δ in
+                               Rule.DIAGONAL_TIMES_VECTOR,  # (∂z^{l+1}/∂z^l)ᵀ δ^{l+1} as seed 004 puts δ in
+                               Rule.SIMPLIFY_IN_OUTPUT]  # then σ'(z^1) = a^1 ⊙ (1 - a^1), as BP1 writes it
+    general, in_output = (step.result for step in d.steps_of("vector", "delta1")[-2:])
+    assert in_output.args[0] == general.args[0]  # the same (W^2)ᵀ δ^2, its σ' written through a^1 alone
+    assert not in_output.args[1].atoms(sp.Function) and {m.name for m in in_output.atoms(sp.MatrixSymbol)} >= {"a1"}
     assert rules["W1"] == [Rule.CHAIN_RULE_PARAMETER, Rule.LOCAL_LINEAR, Rule.DEFINITION, Rule.ENTRY_BY_ENTRY,
                            Rule.OUTER_PRODUCT]
     assert rules["b1"] == [Rule.CHAIN_RULE_BIAS, Rule.JACOBIAN_OF_BIAS, Rule.IDENTITY_TIMES_VECTOR]

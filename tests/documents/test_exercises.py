@@ -261,6 +261,10 @@ def test_the_solutions_add_this_networks_error_terms() -> None:
     assert r"\boldsymbol{\delta}^{(L)} = \mathbf{a}^{(L)} - \mathbf{y}" in answered  # the vector form's BP1
     # (c)'s weight entry, its chain too long to share a line with what it gives: that line says why, as (b)'s does
     c = _math(_part(solutions, "(c)").blocks)
+    # and this network's BP2 as (a) has it, tanh' in terms of the output: (W δ) ⊙ (1 - a ⊙ a)
+    assert "For this network, BP1 and BP2 become:" in c
+    assert (r"\boldsymbol{\delta}^{(\ell)} = (W^{(\ell+1)} \boldsymbol{\delta}^{(\ell+1)}) \odot (\mathbf{1} - "
+            r"(\mathbf{a}^{(\ell)} \odot \mathbf{a}^{(\ell)})) \text{(BP2)}") in c
     assert (r"= \delta_{j}^{(\ell)} \frac{\partial z_{j}^{(\ell)}}{\partial W_{ij}^{(\ell)}} \text{definition of } "
             r"\delta") in c
     # seed 003's homework: the output error by the weighted input, σ(a_y) - r, then y - r

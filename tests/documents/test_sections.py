@@ -934,11 +934,15 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
                                          "Solve for the partial derivative", "Vectorize as an outer product")]
     at = [nielsen.index(step) for step in steps]
     assert at == sorted(at) and "Steps:" not in nielsen
-    # BP2's final form on a display of its own, the Hadamard product alone, without δ^l's definition again
+    # BP2's final form on a display of its own, the Hadamard product, without δ^l's definition again; then, for
+    # this network, σ' in terms of the output, as BP1 has it
     assert ("*Final form.* Convert the diagonal matrix times a vector to a Hadamard product:\n\n$$\n"
             "\\begin{aligned}\n"
             r"  \delta^{l} &= ((W^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l}) \qquad \operatorname{diag}(v)\,u = "
-            r"v \odot u" "\n\\end{aligned}") in nielsen
+            r"v \odot u \\" "\n"
+            r"   &= ((W^{l+1})^{\top} \delta^{l+1}) \odot (a^{l} \odot (\mathbf{1} - a^{l})) \qquad "
+            r"\text{in terms of the output:}\ \sigma'(z^{l}) = a^{l} \odot (\mathbf{1} - a^{l})" "\n\\end{aligned}"
+            ) in nielsen
     # BP4's three steps, each before its own display: the weight's chain, its local derivative, the matrix
     bp4 = nielsen[nielsen.index("*Element-wise approach.*"):]
     chain, local, outer = re.split(r"\*Solve for the partial derivative\.\*|\*Vectorize as an outer product\.\*", bp4)
