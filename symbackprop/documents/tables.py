@@ -103,7 +103,7 @@ def notation_table(network: Architecture, printer: NotationPrinter, batch: bool 
     meaning = f"error of neuron ${j}$ in layer ${relative(notation, 0)}$" if delta != definition else \
         f"derivative of the {say(notation, 'cost')} with respect to the {say(notation, 'weighted input')}"
     rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
-    rows.extend(_cost_rows(printer, say(notation, "cost (loss)")))
+    rows.extend(_cost_rows(printer, say(notation, "cost (loss)"), batch))
     rows.extend(_matrix_rows(network, notation, z, w, batch))
     return table(("Symbol", "Meaning"), rows, r"lp{0.6\linewidth}")
 
@@ -127,12 +127,14 @@ def _bias_rows(network: Architecture, w: NotationPrinter, src: str, dst: str, j:
     return []
 
 
-def _cost_rows(printer: NotationPrinter, said: str) -> list[tuple[str, str]]:
-    """The cost's row (``said``: the seed's word for it, "cost (loss)", 002's "loss"), or the example's and the
-    batch's where the notation has a letter for each."""
+def _cost_rows(printer: NotationPrinter, said: str, batch: bool) -> list[tuple[str, str]]:
+    """The cost's row (``said``: the seed's word for it, "cost (loss)", 002's "loss"), the batch's mean with it
+    where the document has a batch section, or the example's and the batch's where the notation has a letter for
+    each."""
     cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
     if cost == total:
-        return [(f"${cost}$", f"{said} of an example; over a batch, the mean over its $m$ examples")]
+        return [(f"${cost}$", f"{said} of an example" + ("; over a batch, the mean over its $m$ examples"
+                                                          if batch else ""))]
     return [(f"${cost}$", "cost (loss) of one example"), (f"${total}$", "mean cost over the $m$ examples")]
 
 

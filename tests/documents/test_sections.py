@@ -339,6 +339,8 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     text = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
     vector = text[text.index("## Backpropagation in vector form"):]
     assert "## Summary" not in text  # the seed has none: each equation is stated as its derivation's goal
+    # nor a batch: m is only BP4's index of summation, z_j = Σ_m w_jm a_m + b_j, as the seed's
+    assert "| $C$ | cost (loss) of an example |" in text and "$m$ examples" not in text
     # each under its own heading, as the seed's "BP1: Error at the Output Layer", its goal first
     goals = ["### BP1: Error at the output layer\n\n"
              r"Goal: $\delta^{L} = \nabla_{a^{L}} C \odot \sigma'(z^{L})$",
