@@ -226,8 +226,8 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
              ("BP2", symbols.matrix("delta", L - 1), labels(notation, "delta", L - 1)),
              ("BP3", symbols.matrix("b", L), labels(notation, "W", L)),
              ("BP4", symbols.matrix("W", L), labels(notation, "W", L))]
-    intro = text("BP1 is derived for the output layer and BP2 to BP4 for a general layer, with whole layers, "
-                 "through Jacobians and transposes; $\\odot$ is the element-wise (Hadamard) product."
+    intro = text("BP1 is derived for the output layer and BP2 to BP4 for a general layer, through Jacobians and "
+                 "transposes; $\\odot$ is the element-wise (Hadamard) product."
                  + bias_unit_words(network, printer))
     derived: list[Section] = []
     for tag, name, layers in parts:

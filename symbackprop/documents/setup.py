@@ -33,9 +33,10 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     if way.purpose:  # (what backpropagation is for opens the document: introduction_section)
         blocks.append(text(anatomy(network, printer)))
     elif way.goal:
+        conventions = ", in the notation table's conventions" if "notation" in shown else ""
         blocks.append(text(f"The goal: the partial derivatives of the cost ${printer.doprint(sp.Symbol('C'))}$ with "
                            "respect to every weight and bias. The derivation below works with whole layers, by matrix "
-                           "calculus, in the notation table's conventions."))
+                           f"calculus{conventions}."))
     if "forward" not in shown and not network.loss.generic:  # the cost the derivation differentiates, stated once
         cost = printer.doprint(sp.Symbol("c"))
         blocks.append(text(f"The cost of one example is ${cost} = {join_terms(sec.terms(derivation.loss, printer))}$."))

@@ -1042,3 +1042,13 @@ def test_nielsen_writes_the_weight_matrix_out_at_its_own_size() -> None:
         steps = [text.index(f"*{step}.*") for step in ("Element-wise approach", "Solve for the partial derivative",
                                                       "Vectorize as an outer product")]
         assert steps == sorted(steps)
+
+
+def test_seed_004s_goal_points_to_the_notation_table_only_where_there_is_one() -> None:
+    """"... in the notation table's conventions" where the document has the table, nothing of it where it has not."""
+    network = _seed("nielsen")
+    with_table = render_markdown(network.derive(), DocumentOptions(notation="nielsen", formats=("md",)))
+    without = render_markdown(network.derive(), DocumentOptions(notation="nielsen", sections="vector",
+                                                                formats=("md",)))
+    assert "by matrix calculus, in the notation table's conventions." in with_table and "### Notation" in with_table
+    assert "by matrix calculus." in without and "notation table" not in without and "### Notation" not in without
