@@ -27,7 +27,7 @@ from .sections import Block, display, text
 from .summary import labels, span
 
 #: Why each line of the general batch form holds, after them (``{cost}``, ``{costs}``: the seed's words).
-WHY = ("Each is the equation for one example, for every example at once, one column each: the output layer's is "
+WHY = ("Each is the equation for one example, applied to every example at once, one column each: the output layer's is "
        "divided by $m$, since the {cost} is the mean of the examples' {costs}; a weight matrix's gradient adds up "
        "one outer product per example; and a bias enters every column, so its gradient adds up the columns'.")
 

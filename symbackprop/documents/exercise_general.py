@@ -263,14 +263,15 @@ def _vector_solution(concrete: Derivation, generic: Derivation,
     they differ."""
     printer, L = printers[0], generic.network.depth
     notation = printer.notation
+    # in the order the problem asks for them, BP1 to BP4
     shown = {symbols.matrix("delta", L): _at(printer, L, "L"), symbols.matrix("delta", L - 1): _at(printer, L - 1),
-             symbols.matrix("W", L): _at(printer, L, kind="W"), symbols.matrix("b", L): _at(printer, L, kind="W")}
+             symbols.matrix("b", L): _at(printer, L, kind="W"), symbols.matrix("W", L): _at(printer, L, kind="W")}
     blocks: list[Block] = [text("The same with whole layers, through Jacobians and transposes; $\\odot$ is the "
                                 "element-wise (Hadamard) product.")]
-    for name, steps in sec.group(generic.steps_of("vector")).items():
-        if name in shown:
-            transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
-            blocks.append(display(sec.quantity_display(steps, shown[name], transpose=transpose)))
+    groups = sec.group(generic.steps_of("vector"))
+    for name in (name for name in shown if name in groups):
+        transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
+        blocks.append(display(sec.quantity_display(groups[name], shown[name], transpose=transpose)))
     general_bp = {eq.tag: eq.final for eq in bp_equations(generic, printer)}
     # "For this network, BP1 and BP2 become:" (the others read as they do in general; BP2 with the activation
     # in terms of its output, as (a) writes it)

@@ -194,10 +194,11 @@ GOALS = {"BP1": "Error at the output layer", "BP2": "Propagating the error to hi
 STEPS = {
     "BP1": (("Apply the chain rule", "The error is how the cost changes with the weighted inputs, and the cost "
                                      "depends on them through the activations alone:"),
-            ("Compute the Jacobian", "As ${0}$, each output depends only on its own input, so it is diagonal:"),
+            ("Compute the Jacobian", "As ${0}$, each output depends only on its own input, so the Jacobian is "
+                                     "diagonal:"),
             ("Result", "Substitute it back; a diagonal matrix times a vector is a Hadamard product:")),
-    "BP2": (("Link consecutive layers", "The error of a layer through that of the next, by the multivariate chain "
-                                        "rule:"),
+    "BP2": (("Link consecutive layers", "The error of a layer is written through that of the next, by the "
+                                        "multivariate chain rule:"),
             ("Differentiate the linear transformation", "With ${0}$ and ${1}$, the product of their Jacobians is"),
             ("Transpose and simplify", "Substitute it back, and transpose the product:"),
             ("Final form", "Convert the diagonal matrix times a vector to a Hadamard product:")),
@@ -242,15 +243,17 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
             cut = (2 if len(steps) > 1 and steps[1].rule is Rule.ERROR_TERM else 1) if jacobian else len(steps)
             shown = sec.quantity_display(steps[:cut], at, transpose=transpose, pack_entries=False)
             written = [step.result.shape for step in steps if isinstance(step.result, sp.MatrixBase)]
-            sizes = f" (the matrix written out at the output layer's size, ${written[0][0]} \\times " \
-                    f"{written[0][1]}$)" if written else ""  # entry by entry, the bias units' column with it
+            sizes = f", written out for the output layer, $l = L$, a ${written[0][0]} \\times {written[0][1]}$ " \
+                    "matrix" if written else ""  # entry by entry, the bias units' column with it
             j, k = notation.indices[:2]
             named = STEPS[tag]
-            if tag == "BP4":  # the weight's chain, its local derivative, all at once
+            if tag == "BP4":  # the weight's chain, its local derivative, all at once (written out: layer L's)
                 pieces = (steps[:1], steps[1:2], steps[2:])
-                part = [block for (lead, sentence), piece in zip(named, pieces, strict=True)
+                output = printer.relabel(labels(notation, "W", L, "L")) if written else at
+                part = [block for (lead, sentence), piece, shown_at in zip(named, pieces, (at, at, output),
+                                                                             strict=True)
                         for block in (text(sentence.format(j=j, k=k, sizes=sizes), lead=f"{lead}."),
-                                      display(sec.quantity_display(piece, at, transpose=transpose,
+                                      display(sec.quantity_display(piece, shown_at, transpose=transpose,
                                                                    pack_entries=False)))]
             else:
                 part = [text(named[0][1].format(j=j, k=k, sizes=sizes), lead=f"{named[0][0]}."), display(shown),

@@ -34,7 +34,7 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         blocks.append(text(anatomy(network, printer)))
     elif way.goal:
         conventions = ", in the notation table's conventions" if "notation" in shown else ""
-        blocks.append(text(f"The goal: the partial derivatives of the cost ${printer.doprint(sp.Symbol('C'))}$ with "
+        blocks.append(text(f"The goal is the partial derivatives of the cost ${printer.doprint(sp.Symbol('C'))}$ with "
                            "respect to every weight and bias. The derivation below works with whole layers, by matrix "
                            f"calculus{conventions}."))
     if "forward" not in shown and not network.loss.generic:  # the cost the derivation differentiates, stated once
@@ -108,15 +108,17 @@ def anatomy(network: Architecture, printer: NotationPrinter) -> str:
     h_L = general.stored(sp.MatrixSymbol(symbols.matrix("a", GENERAL), 1, 1))
     computed = y_hat if h_L == y_hat else f"{h_L} = {y_hat}"  # seed 002: f(x) = h_L(x) = O(a_L(x)), here ŷ
     outer = printer.function_symbol(network.activation(depth).name, depth)
-    functions = [f"the output layer's is ${outer}$, {_choice(network.activations[-1:], 'output')}"]
+    functions = [("the output layer's", outer, _choice(network.activations[-1:], "output"))]
     if depth > 1:
         inner = printer.function_symbol(network.activation(1).name, 1)
         whose = "the hidden layer's" if depth == 2 else "the hidden layers'"
-        functions.insert(0, f"{whose} is ${inner}$, {_choice(network.activations[:-1], 'hidden')}")
+        functions.insert(0, (whose, inner, _choice(network.activations[:-1], "hidden")))
+    said = "; ".join(f"{whose}{' activation function' if n == 0 else ''} is ${letter}$, {choice}"
+                     for n, (whose, letter, choice) in enumerate(functions))
     return (f"The network is fully connected and feed-forward: an input layer (layer 0), {hidden} and an output "
             f"layer (layer $L$) of {_output_width(network.layers[-1])}. Each neuron of a hidden or the output layer "
-            f"has two parts, its pre-activation (or aggregation) and its activation, such as ${pre}$ and ${act}$. Of "
-            f"the activation functions, {'; '.join(functions)}. The network computes $f({x}) = {computed} = "
+            f"has two parts, its pre-activation (or aggregation) and its activation, such as ${pre}$ and ${act}$. "
+            f"{said[0].upper()}{said[1:]}. The network computes $f({x}) = {computed} = "
             f"{outer}({a_L})$: every layer's values are functions of the input ${x}$.")
 
 
@@ -220,7 +222,7 @@ def _mean_loss(derivation: Derivation, printer: NotationPrinter) -> str:
     cost = printer.doprint(prediction.lines[0].since[0].rhs)
     mean = f"\\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} \\left({cost}\\right)^{{(i)}}"
     return (f"${printer.doprint(sp.Symbol('C'))} = {mean}$, "
-            "the average sparse categorical cross-entropy, $(\\cdot)^{(i)}$ that of example $i$: each example's "
+            "the average sparse categorical cross-entropy, $(\\cdot)^{(i)}$ denoting example $i$'s: each example's "
             f"{say(printer.notation, 'cost')} is $-\\log$ of the probability the network gives its class $\\ell$")
 
 

@@ -197,7 +197,7 @@ def _indices(notation: Notation, network: Architecture, bp2: bool = True) -> str
     if network.depth > 1 and bp2:
         said = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
                 f"${relative(notation, 1)}$; in the gradients, {weights('one')}")
-    return f"{said}. The boxed BP4 gives its entries for all weights at once."
+    return f"{said}. The boxed BP4 is this for all the weights at once."
 
 
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
@@ -230,7 +230,7 @@ def _batch_mean(network: Architecture, printer: NotationPrinter) -> str:
     else:
         mean = (f"\\frac{{\\partial {total}}}{{\\partial {weights}}} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} "
                 f"\\frac{{\\partial {cost}^{{(i)}}}}{{\\partial {weights}}}")
-    return f"${mean}$, ${cost}^{{(i)}}$ that of example $i$"
+    return f"${mean}$, ${cost}^{{(i)}}$ denoting example $i$'s"
 
 
 def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
@@ -279,5 +279,5 @@ def _listed(derivation: Derivation, printer: NotationPrinter, equations: list[BP
     lines = tuple(Line(found[tag].lhs, "=", found[tag].rhs,
                        rf"\text{{for }} {letter} = {layers[tag]}" if tag in layers else "")
                   for tag in ("BP4", "BP3", "BP1", "BP2") if tag in found)
-    return (text("For one example, the equations derived above, each for the layers beside it:"),
+    return (text("For one example, the equations derived above, each with the layers it holds for:"),
             display(Display(lines)))

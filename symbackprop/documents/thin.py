@@ -44,7 +44,7 @@ def thin_section(derivation: Derivation, printer: NotationPrinter, prefix: str) 
         display(_broken(lhs, factors, printer.width, note(step.rule))),
     ]
     intuition: list[Block] = [
-        text(f"First an intuitive reading of this product, before the general case. The derivative says how much "
+        text(f"Before the general case, here is an intuitive reading of this product. The derivative says how much "
              f"the loss changes for a small change of ${weight}$: how much of the loss that weight is responsible "
              "for. The less sensitive the loss is to it, the less the weight is to blame."),
         text("So we look for who is responsible for the loss, starting at the output. "
@@ -67,7 +67,7 @@ PARTS = {"output": (0, 2), "hidden": (2, -1), "parameters": (-1, None)}
 #: How a part points back to the factors of the thin network's chain it works out (braced below), for any widths.
 PART_SIGNS = {"output": "Back to the thin network's chain: this part works out what its output layer's pair of "
                         "factors becomes for an output layer of any width:",
-              "hidden": "Then the same for the pair of factors of each hidden layer, of any width:",
+              "hidden": "Then the same is done for the pair of factors of each hidden layer, of any width:",
               "parameters": "Last comes the weight's own factor, for every weight and bias:"}
 #: The underbrace's label for each part.
 PART_LABELS = {"output": ("the output", "layer"), "hidden": ("the hidden", "layers"), "parameters": ("the", "weight")}

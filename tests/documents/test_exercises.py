@@ -261,6 +261,9 @@ def test_the_solutions_add_this_networks_error_terms() -> None:
     assert r"\boldsymbol{\delta}^{(L)} = \mathbf{a}^{(L)} - \mathbf{y}" in answered  # the vector form's BP1
     # (c)'s weight entry, its chain too long to share a line with what it gives: that line says why, as (b)'s does
     c = _math(_part(solutions, "(c)").blocks)
+    # BP1 to BP4 in the order the problem asks for them: the biases' (BP3) before the weights' (BP4)
+    assert c.index(r"\frac{\partial c}{\partial \mathbf{b}^{(\ell)}} = ") < c.index(
+        r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} = ")
     # and this network's BP2 as (a) has it, tanh' in terms of the output: (W δ) ⊙ (1 - a ⊙ a)
     assert "For this network, BP1 and BP2 become:" in c
     assert (r"\boldsymbol{\delta}^{(\ell)} = (W^{(\ell+1)} \boldsymbol{\delta}^{(\ell+1)}) \odot (\mathbf{1} - "

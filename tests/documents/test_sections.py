@@ -354,7 +354,7 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     assert (r"&= \operatorname{diag}(\sigma'(z^{l})) (W^{l+1})^{\top} \delta^{l+1} "
             r"\qquad (AB)^{\top} = B^{\top} A^{\top}") in vector
     assert "^{1}" not in vector and "^{2}" not in vector  # layers only as L, l, l+1, l-1
-    assert "The goal: the partial derivatives of the cost $C$ with respect to every weight and bias." in text
+    assert "The goal is the partial derivatives of the cost $C$ with respect to every weight and bias." in text
     # the conventions define the error vector, δ^l ≡ ∂C/∂z^l, as seed 004's do
     assert r"the error vector $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
     # as the seed's steps: the chain rule (δ^{l+1} put in), then the Jacobian it needs, then the rest with it
@@ -497,8 +497,8 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     summary = text[text.index("## Summary"):]
     assert ("Entry by entry:\n\n$$\n\\begin{aligned}\n  \\frac{\\partial C}{\\partial w^{(l)}_{jk}} &= a^{(l)}_{k} "
             "\\delta^{(l+1)}_{j} \\qquad \\text{BP4}\n\\end{aligned}\n$$") in summary
-    assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$. The boxed BP4 gives its entries for "
-            "all weights at once.") in summary and "In BP2, $j$" not in summary
+    assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$. The boxed BP4 is this for all the "
+            "weights at once.") in summary and "In BP2, $j$" not in summary
     at = 0
     for piece in order:
         at = text.index(piece, at)
@@ -691,8 +691,9 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     derivation = _seed("goodfellow").derive(forms=("vector", "batch", "thin"))
     md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
     for part in ("an input layer (layer 0), $L - 1 = 2$ hidden layers and an output layer (layer $L$) of $p = 2$",
-                 "pre-activation (or aggregation)", "the hidden layers' is $g$, here ReLU (others: sigmoid, tanh, "
-                 "linear)", "the output layer's is $O$, here softmax (others: linear)",
+                 "pre-activation (or aggregation)",
+                 "The hidden layers' activation function is $g$, here ReLU (others: sigmoid, tanh, linear)",
+                 "the output layer's is $O$, here softmax (others: linear)",
                  r"$f(\underline{x}) = \underline{h}_{L} = \underline{\hat{y}} = O(\underline{a}_{L})$",  # h_L is ŷ
                  r"With respect to output $i$, for each $i = 1, \ldots, p$:",  # the seed's ∀ i = 1(1)p
                  r"| loss | $\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell})}"
@@ -710,9 +711,9 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     assert "## Backpropagation for a batch" in alone and "For the whole batch" not in alone  # no summary to join
     # each part opens with the thin network's chain again (the seed's road map), its own factors braced
     # what a layer's pair of factors becomes for layers of any width (a softmax's output: not the pair itself)
-    signs = [md.index(sign) for sign in ("works out what its output layer's pair of factors becomes", "Then the same "
-                                         "for the pair of factors of each hidden layer", "Last comes the weight's own "
-                                         "factor")]
+    signs = [md.index(sign) for sign in ("works out what its output layer's pair of factors becomes",
+                                         "Then the same is done for the pair of factors of each hidden layer",
+                                         "Last comes the weight's own factor")]
     assert [md.index(heading) for heading in headings[:3]] < signs and signs == sorted(signs)
     braced = [r"\underbrace{\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}}\, \frac{\partial \hat{y}_{1}}"
               r"{\partial a_{31}}}_{\substack{\text{the output}\\\text{layer}}}",
@@ -927,7 +928,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert (r"(a^{L} - y) \qquad \text{in terms of the output:}\ \sigma'(z^{L}) = a^{L} \odot (\mathbf{1} - a^{L})"
             in nielsen)
     # written out with the letter l it is in, at the output layer's size
-    assert "activations below (the matrix written out at the output layer's size, $2 \\times 3$):" in nielsen
+    assert "activations below, written out for the output layer, $l = L$, a $2 \\times 3$ matrix:" in nielsen
     # seed 004's derivation steps by name, each a label before its display, each BP's in the seed's order
     steps = [f"*{label}.*" for label in ("Apply the chain rule", "Compute the Jacobian", "Result",
                                          "Link consecutive layers", "Differentiate the linear transformation",
@@ -955,7 +956,9 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
             r"\sum_{m}") in local
     assert outer.startswith(" All these derivatives, for every $j$ and $k$, make the outer product of the error "
                             "vector and the activations below")
-    assert r"&= \delta^{l} (a^{l-1})^{\top} \qquad [u_{r} v_{s}] = u\,v^{\top}" in outer
+    # the matrix written out is the output layer's, so it is written for l = L: W^L, δ^L, a^{L-1}
+    assert r"&= \delta^{L} (a^{L-1})^{\top} \qquad [u_{r} v_{s}] = u\,v^{\top}" in outer
+    assert r"\frac{\partial C}{\partial W^{L}} &= \begin{bmatrix}" in outer and "W^{l}" not in outer
     # and each BP's Jacobian worked out on its own, after its chain, from the definitions it differentiates
     jacobians = [r"*Compute the Jacobian.* As $a^{L} = \sigma(z^{L})$, each output depends only on its own input",
                  r"\frac{\partial a^{L}}{\partial z^{L}} &= "
@@ -1011,7 +1014,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
             r"\underline{b}_{L-1}$") in goodfellow
     # the mean loss, its summand the cost of example i
     assert (r"\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell})}\right)^{(i)}$, the "
-            r"average sparse categorical cross-entropy, $(\cdot)^{(i)}$ that of example $i$") in goodfellow
+            r"average sparse categorical cross-entropy, $(\cdot)^{(i)}$ denoting example $i$'s") in goodfellow
     assert "$A_{k}$, $H_{k}$" in goodfellow  # its batch section uses them
 
 
@@ -1038,7 +1041,7 @@ def test_nielsen_writes_the_weight_matrix_out_at_its_own_size() -> None:
     for bias, size in (("vector", "1 \\times 1"), ("neuron", "1 \\times 2")):
         text = render_markdown(Network([1, 1], bias=bias).derive(), DocumentOptions(notation="nielsen",
                                                                                     formats=("md",)))
-        assert f"(the matrix written out at the output layer's size, ${size}$):" in text
+        assert f", written out for the output layer, $l = L$, a ${size}$ matrix:" in text
         steps = [text.index(f"*{step}.*") for step in ("Element-wise approach", "Solve for the partial derivative",
                                                       "Vectorize as an outer product")]
         assert steps == sorted(steps)
