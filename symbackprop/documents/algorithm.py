@@ -66,9 +66,9 @@ def _sgd_blocks(derivation: Derivation, printer: NotationPrinter, remark: bool =
     for depth, line, counted in lines:
         count += counted
         numbered.append(AlgorithmLine(depth, line, count if counted else 0))
-    intro = ("The backpropagation algorithm: stochastic gradient descent, one example at a time, with the rules "
+    intro = ("The backpropagation algorithm is stochastic gradient descent, one example at a time, with the rules "
              "derived above:" if notation.per_weight_update else
-             "Stochastic gradient descent, one example at a time, with the rules derived above:")
+             "Stochastic gradient descent runs one example at a time, with the rules derived above:")
     return (text(intro), Block("algorithm", algorithm=tuple(numbered)))
 
 

@@ -301,8 +301,8 @@ def _named(figure: list[Block], printer: NotationPrinter) -> list[Block]:
     shows = " The diagram shows it:" if figure else ""
     return [text(f"This gives a rule for the ${delta}$ of a layer from those of the layer after it.{shows}"),
             *_in_place(figure),
-            text(f"The ${delta}$ values travel backwards through the network, back-propagated, which is where the "
-                 "method's name comes from.")]
+            text(f"The ${delta}$ values travel backwards through the network: they are back-propagated, which is "
+                 "where the method's name comes from.")]
 
 
 def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:

@@ -199,7 +199,8 @@ STEPS = {
             ("Result", "Substitute it back; a diagonal matrix times a vector is a Hadamard product:")),
     "BP2": (("Link consecutive layers", "The error of a layer is written through that of the next, by the "
                                         "multivariate chain rule:"),
-            ("Differentiate the linear transformation", "With ${0}$ and ${1}$, the product of their Jacobians is"),
+            ("Differentiate the linear transformation", "With ${0}$ and ${1}$, the chain rule gives the product of "
+                                                        "their Jacobians:"),
             ("Transpose and simplify", "Substitute it back, and transpose the product:"),
             ("Final form", "Convert the diagonal matrix times a vector to a Hadamard product:")),
     "BP3": (("Chain rule via the weighted inputs", "The biases reach the cost through the weighted inputs:"),
@@ -207,7 +208,7 @@ STEPS = {
             ("Conclusion", "Substitute it back:")),
     "BP4": (("Element-wise approach", "Consider a single weight, from neuron ${k}$ in the layer below to neuron "
                                       "${j}$ in this layer; it reaches the cost through its neuron's weighted input:"),
-            ("Solve for the partial derivative", "The weighted sum holds the weight once, times the activation of "
+            ("Solve for the partial derivative", "In the weighted sum the weight multiplies only the activation of "
                                                  "neuron ${k}$ below, so"),
             ("Vectorize as an outer product", "All these derivatives, for every ${j}$ and ${k}$, make the outer "
                                               "product of the error vector and the activations below{sizes}:")),

@@ -144,7 +144,7 @@ def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) 
 def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
     text = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     assert "## Gradient descent" not in text  # seed 003's page is one body, without headings
-    algorithm = text[text.index("The backpropagation algorithm: stochastic gradient descent"):]
+    algorithm = text[text.index("The backpropagation algorithm is stochastic gradient descent"):]
     assert "For $t = 1$ to the number of epochs:" in algorithm  # Bishop's E_n: n is the example, so epochs t
     # as seed 003's algorithm, for any network: the output errors by their definition, δ_o = ∂E/∂a_o
     assert (r"output errors, for every output neuron $j$: $\delta^{(L)}_{j} = "
@@ -509,7 +509,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     general rule h'(a_j) Σ_k δ_k w_kj; "for our original example" (δ_y, then δ_j) comes after the algorithm."""
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
     order = ["The first factor is called", r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
-             "The backpropagation algorithm: stochastic gradient descent",
+             "The backpropagation algorithm is stochastic gradient descent",
              r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{m} \delta_{k}\,"
              r"w_{kj}$",
              "For our original example, with its own activation and loss, the error terms of the output layer",
@@ -965,7 +965,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
                  r"\operatorname{diag}(\sigma'(z^{L}_{1}), \sigma'(z^{L}_{2}))",
                  "### BP2: Propagating the error",
                  r"*Differentiate the linear transformation.* With $z^{l+1} = W^{l+1} a^{l} + b^{l+1}$ and $a^{l} = "
-                 r"\sigma(z^{l})$, the product of their Jacobians is",
+                 r"\sigma(z^{l})$, the chain rule gives the product of their Jacobians:",
                  r"\frac{\partial z^{l+1}}{\partial z^{l}} &= \frac{\partial z^{l+1}}{\partial a^{l}} "
                  r"\frac{\partial a^{l}}{\partial z^{l}} = W^{l+1} \operatorname{diag}(\sigma'(z^{l}))",
                  "### BP3: Gradient", r"\frac{\partial z^{l}}{\partial b^{l}} &= I", "### BP4: Gradient"]
