@@ -43,7 +43,8 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
     else:
         here = _count(argument, shown)
         at_once = f" ({figure_ref(pictured)})" if pictured else ""
-        intro = f"For every neuron ${letters['j']}$ of the layer at once{at_once}, the entries stacked{here}:"
+        intro = (f"Stacked for every neuron ${letters['j']}$ of the layer at once{at_once}{here}, the entries make "
+                 "one vector:")
         if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
             intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
             before = _two_vectors(argument, letters, shown)
@@ -189,8 +190,8 @@ def _any_size(argument: Argument, printer: NotationPrinter) -> tuple[list[Block]
              + [r"\cdots", entry("n", "n")]]
     weights = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), n, n))
     l = printer.notation.layer_letter
-    lead = (f"For every weight of a layer ${l}$ at once, the entries stacked, for a square ${weights} \\in "
-            "\\mathbb{R}^{n \\times n}$:")
+    lead = (f"Stacked for every weight of a layer ${l}$ at once, for a square ${weights} \\in "
+            "\\mathbb{R}^{n \\times n}$, the entries make one matrix:")
     shown = Line(printer.doprint(definition.lhs), "=", bracketed(rows), note(definition.rule))
     return ([text(lead), display(Display((shown,)))],
             f"A small example, $n = {n}$, to see what each entry is:")
@@ -217,7 +218,8 @@ def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str,
     size first)."""
     network, layer = printer.network, argument.stacked[0].layer
     if layer == network.depth:
-        return (f"For every {argument.name} of the output layer $L$ at once, the entries stacked:",
+        made = "matrix" if argument.name == "weight" else "vector"
+        return (f"Stacked for every {argument.name} of the output layer $L$ at once, the entries make one {made}:",
                 printer.relabel(labels(printer.notation, "z", layer, "L")))
     l, n = printer.notation.layer_letter, network.layers[layer]
     at = printer.relabel(labels(printer.notation, "z", layer))
@@ -226,4 +228,5 @@ def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str,
     dotted = _dotted(argument.stacked[0], argument, width := _width(argument.stacked[0], printer))
     size, here = (width, "") if dotted else (n, _here(layer, at))  # of the seed's size n, as its weights
     vector = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{size}}}$"
-    return f"For every {argument.name} of a layer ${l}$ at once, the entries stacked, for {vector}{here}:", at
+    return f"Stacked for every {argument.name} of a layer ${l}$ at once, for {vector}{here}, the entries make one " \
+           "vector:", at
