@@ -297,10 +297,11 @@ def _substituted(steps: Sequence[Step]) -> tuple[Step, ...]:
     """A BP's steps where its Jacobian is worked out on its own display: BP2's lines that work the Jacobian out
     inside the product, (∂z^{l+1}/∂a^l ∂a^l/∂z^l)ᵀ δ^{l+1} and (W^{l+1} ∂a^l/∂z^l)ᵀ δ^{l+1}, left to that display
     (each still verified), and the line they come to, (W^{l+1} diag(σ'(z^l)))ᵀ δ^{l+1}, put as the Jacobian
-    above substituted back, as seed 004 does, by the step before."""
+    above substituted back, as seed 004 does, by the step before; so is BP3's Iᵀ δ^l."""
     inside = (Rule.JACOBIAN_CHAIN, Rule.JACOBIAN_OF_WEIGHTED_SUM)
-    if not any(step.rule in inside for step in steps):
-        return tuple(steps)
+    if not any(step.rule in inside for step in steps):  # BP3's ∂z^l/∂b^l = I, worked out on its own display
+        return tuple(dataclasses.replace(step, rule=Rule.FROM_ABOVE) if step.rule is Rule.JACOBIAN_OF_BIAS
+                     else step for step in steps)
     kept = [step for step in steps if step.rule not in inside]
     return tuple(dataclasses.replace(step, rule=Rule.FROM_ABOVE) if step.rule is Rule.DIAGONAL_JACOBIAN
                  else step for step in kept)
