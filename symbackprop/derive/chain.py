@@ -275,8 +275,9 @@ def _paths_to(network: Architecture, layer: int, j: int, param: sp.Symbol, sourc
     # a sum in brackets cannot break across lines: the factored sum only where it is as short as seed 000's
     brackets = [(factored, Rule.FACTORS_EVERY_PATH_SHARES)] if len(paths) <= SHORT_SUM else []
     brackets += [(named, Rule.ERROR_TERM)] if network.layers[L] <= SHORT_SUM else []
+    last = Rule.ERROR_TERM_BIAS_UNIT if source == 1 else Rule.ERROR_TERM  # (its ∂Z/∂w_j0 = 1 not worked out)
     return paths, [(terms(*[product(*path) for path in paths]), Rule.CHAIN_RULE), *brackets, *worked,
-                   (product(d, source), Rule.ERROR_TERM)]
+                   (product(d, source), last)]
 
 
 #: The most terms a sum in brackets of seed 000's chains may have (its own two paths, one per output neuron).

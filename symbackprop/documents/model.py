@@ -251,10 +251,10 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
             if tag == "BP4":  # the weight's chain, its local derivative, all at once (written out: layer L's)
                 pieces = (steps[:1], steps[1:2], steps[2:])
                 output = printer.relabel(labels(notation, "W", L, "L")) if written else at
-                part = [block for (lead, sentence), piece, shown_at in zip(named, pieces, (at, at, output),
-                                                                             strict=True)
+                part = [block for (lead, sentence), piece, printed in zip(named, pieces, (at, at, output),
+                                                                            strict=True)
                         for block in (text(sentence.format(j=j, k=k, sizes=sizes), lead=f"{lead}."),
-                                      display(sec.quantity_display(piece, shown_at, transpose=transpose,
+                                      display(sec.quantity_display(piece, printed, transpose=transpose,
                                                                    pack_entries=False)))]
             else:
                 part = [text(named[0][1].format(j=j, k=k, sizes=sizes), lead=f"{named[0][0]}."), display(shown),
@@ -262,8 +262,8 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
             if cut < len(steps):
                 # BP2's final form on its own display, as the seed's, after the product transposed (with this
                 # network's activation in terms of its output, where it has one)
-                final = next((at_step for at_step in range(len(steps) - 1, cut, -1)
-                              if steps[at_step].rule is Rule.DIAGONAL_TIMES_VECTOR), None) if len(named) > 3 else None
+                final = next((position for position in range(len(steps) - 1, cut, -1)
+                              if steps[position].rule is Rule.DIAGONAL_TIMES_VECTOR), None) if len(named) > 3 else None
                 rest = sec.quantity_display(steps[cut:final], at, transpose=transpose, pack_entries=False)
                 part += [text(named[2][1], lead=f"{named[2][0]}."), display(_continued(rest, shown))]
                 if final is not None:

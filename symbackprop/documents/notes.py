@@ -29,6 +29,7 @@ NOTES: dict[Rule, str] = {
     Rule.FACTORS_EVERY_PATH_SHARES: r"\text{the factors every path ends in, taken out}",
     Rule.MULTIVARIABLE_CHAIN_RULE: r"\text{multivariable chain rule}",
     Rule.ERROR_TERM: r"\text{definition of } \delta",
+    Rule.ERROR_TERM_BIAS_UNIT: r"\text{definition of } \delta\text{; the bias unit is } 1",
     Rule.LOCAL_LINEAR: r"\text{since}",
     Rule.LOCAL_ELEMENTWISE: r"\text{since}",
     Rule.THIS_NETWORK: r"\text{this network}",

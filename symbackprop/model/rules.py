@@ -43,6 +43,7 @@ class Rule(Enum):
     # A general neuron j (derive.reasoning), each local derivative with the definition it comes from.
     MULTIVARIABLE_CHAIN_RULE = auto()  # through every neuron k of the next layer
     ERROR_TERM = auto()  # dc/dz^{l+1}_k is delta^{l+1}_k by definition
+    ERROR_TERM_BIAS_UNIT = auto()  # ... and the bias unit's weight multiplies 1: dz_j/dw_j0 = 1 (seed 000)
     LOCAL_LINEAR = auto()  # the derivative of the weighted sum z = sum w a + b
     LOCAL_ELEMENTWISE = auto()  # the derivative of a = g(z): g'(z)
     # ... then "for this network": the general result with the network's own activation and loss.
@@ -138,6 +139,7 @@ WORDS: dict[Rule, str] = {
                                     "the parameter): take them out of the sum",
     Rule.MULTIVARIABLE_CHAIN_RULE: "multivariable chain rule: c depends on z^l_j through every z^{l+1}_k",
     Rule.ERROR_TERM: "dc/dz^l_j = delta^l_j by definition",
+    Rule.ERROR_TERM_BIAS_UNIT: "dc/dz^l_j = delta^l_j by definition, and dz^l_j/dw_j0 = 1: the bias unit is 1",
     Rule.LOCAL_LINEAR: "differentiate the weighted sum z = sum_k w a + b",
     Rule.LOCAL_ELEMENTWISE: "differentiate a = g(z): g'(z)",
     Rule.THIS_NETWORK: "this network's activation in place of g (a sum over one neuron written out)",

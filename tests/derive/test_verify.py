@@ -479,8 +479,9 @@ def test_seed_000s_common_factors_taken_out_of_the_paths_are_verified() -> None:
         by_name.setdefault(step.quantity, []).append(step)
     assert [s.rule for s in by_name["W1_1_1"]] == [Rule.CHAIN_RULE, Rule.FACTORS_EVERY_PATH_SHARES, Rule.ERROR_TERM,
                                                    Rule.EVALUATE_DERIVATIVES, Rule.ERROR_TERM]
+    # the bias unit's weight: its last line names δ^(L-1) and puts in ∂Z/∂w_10 = 1, and says both
     assert [s.rule for s in by_name["W1_1_0"]] == [Rule.CHAIN_RULE, Rule.FACTORS_EVERY_PATH_SHARES, Rule.ERROR_TERM,
-                                                   Rule.ERROR_TERM]
+                                                   Rule.ERROR_TERM_BIAS_UNIT]
     factored = by_name["W1_1_1"][1]
     total, *common = factored.result.args
     assert isinstance(total, sp.Add) and len(total.args) == 2 and all(isinstance(c, sp.Derivative) for c in common)

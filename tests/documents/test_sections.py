@@ -472,6 +472,10 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\frac{\partial C}{\partial \mathbf{W}^{(1)}} &= \begin{bmatrix}",
              r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(L-1)} (\bar{\mathbf{X}}^{(1)})^{\top}",
              r"where $\bar{\mathbf{X}}^{(1)} = \begin{bmatrix}1 & X^{(1)}_{1} & X^{(1)}_{2}\end{bmatrix}^{\top}$."]
+    # the bias unit's weight, as the seed's, from the error terms straight to δ^(L-1): the last line says both what
+    # it names and the 1 it puts in
+    assert (r"&= \delta^{(L-1)}_{1} \cdot 1 \qquad \text{definition of } \delta\text{; the bias unit is } 1"
+            ) in text
     assert text.count(r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &=") == 0  # its bias column: BP3, not again
     assert text.count("without the bias unit's column") == 2  # said where first used, and with the summary's ā
     # the summary's BP1 says what δ^L is, as seed 000's does; its BP3 is the biases' vector, ∂C/∂b^l = δ^(l+1), as
