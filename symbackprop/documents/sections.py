@@ -233,18 +233,19 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
             widths[written[position]] = _matrix_width(result, printer)
         elif not isinstance(result, sp.MatrixBase):
             rows.append((terms(shown(result), printer), why))
+    names = bool(first.chain) and _names_error(first) and _writes_delta(printer)  # δ_j ∂z_j/∂w after ∂c/∂z_j
     if first.chain and not transpose and not pack and not isinstance(results[0], sp.MatrixBase):
-        rows = _with_chain(lhs, rows, chained, printer.width, _error_letter(printer))
-    elif pack and first.chain and len(chain(lhs, rows, printer.width, pack=True).lines) > 1:
-        rows = _naming_error(rows, chained, _error_letter(printer))  # not on one line: its result says why
+        rows = _with_chain(lhs, rows, chained, printer.width, names)
+    elif names and pack and len(chain(lhs, rows, printer.width, pack=True).lines) > 1:
+        rows = _naming_error(rows, chained)  # not on one line: its result says why
     return _laid_out(lhs, _distinct(lhs, rows), widths, printer.width, pack)
 
 
 def _with_chain(lhs: str, rows: list[tuple[list[str], str]], at: int, width: float,
-                delta: str = "") -> list[tuple[list[str], str]]:
+                names: bool = False) -> list[tuple[list[str], str]]:
     """The chain (row ``at - 1``) of one path and the result it gives at once (row ``at``, with no note of its own:
     ``δ_j ∂z_j/∂w``) on one line where they fit, as seed 004 writes them; the rows after keep their own lines.
-    Where they do not fit, a result that names the error term (``delta``, the notation's letter for it) says so."""
+    Where they do not fit, a result that ``names`` an error term says so."""
     if at < 1 or at >= len(rows):
         return rows
     (chained, why), (named, own) = rows[at - 1], rows[at]
@@ -252,25 +253,31 @@ def _with_chain(lhs: str, rows: list[tuple[list[str], str]], at: int, width: flo
         return rows
     together = one_line(lhs, chained, named, why, width)
     if together is None:
-        return _naming_error(rows, at, delta)
+        return _naming_error(rows, at) if names else rows
     return [*rows[:at - 1], ([together], why), *rows[at + 1:]]
 
 
-def _naming_error(rows: list[tuple[list[str], str]], at: int, delta: str) -> list[tuple[list[str], str]]:
-    """``rows`` with the chain's result (row ``at``, without a note) justified where it names the error term
-    (``delta``, the notation's letter) that its chain (row ``at - 1``) does not: "definition of δ"."""
-    if not delta or at < 1 or at >= len(rows) or rows[at][1]:
+def _naming_error(rows: list[tuple[list[str], str]], at: int) -> list[tuple[list[str], str]]:
+    """``rows`` with the chain's result (row ``at``, where it has no note) justified: "definition of δ"."""
+    if at < 1 or at >= len(rows) or rows[at][1]:
         return rows
-    (chained, _), (named, _) = rows[at - 1], rows[at]
-    if delta in "".join(named) and delta not in "".join(chained):
-        return [*rows[:at], (named, note(Rule.ERROR_TERM)), *rows[at + 1:]]
-    return rows
+    return [*rows[:at], (rows[at][0], note(Rule.ERROR_TERM)), *rows[at + 1:]]
 
 
-def _error_letter(printer: NotationPrinter) -> str:
-    """The notation's letter for an error term, ``\\delta``; empty where it writes one as the derivative itself."""
+def _names_error(step: Step) -> bool:
+    """Whether a chain-rule step's result names an error term its chain does not: δ_j ∂z_j/∂w from ∂c/∂z_j
+    ∂z_j/∂w."""
+    def errors(expr: sp.Basic) -> set[sp.Basic]:
+        return {symbol for symbol in expr.free_symbols
+                if (info := symbols.describe(getattr(symbol, "name", ""))) is not None and info.kind == "delta"}
+
+    return bool(errors(step.result) - {error for path in step.chain for factor in path for error in errors(factor)})
+
+
+def _writes_delta(printer: NotationPrinter) -> bool:
+    """Whether the notation has a letter for an error term (δ), not writing one as the derivative itself."""
     delta, defined = error_term(printer, 1, "j")
-    return printer.notation.letters.get("delta", "") if delta != defined else ""
+    return delta != defined
 
 
 def _chain_sum(step: Step) -> sp.Expr:
