@@ -151,6 +151,12 @@ class Shapes:
     def g_prime(self, l: int) -> sp.MatrixExpr:
         return applied(f"{self.net.activation(l).name}'", self.z(l))
 
+    def g_prime_in_output(self, l: int) -> sp.MatrixExpr | None:
+        """g'(z^l) in the activation's textbook form, element-wise: a^l ⊙ (1 - a^l) for the sigmoid; None where
+        that form has no matrix one."""
+        textbook = derivative(self.net.activation(l)).textbook
+        return try_lift(textbook, {A: self.a(l), Z: self.z(l)}, self.ones(self.net.layers[l]))
+
     def ones(self, rows: int) -> sp.MatrixExpr:
         return sp.OneMatrix(rows, self.cols)
 
@@ -250,10 +256,9 @@ class _Builder:
         for rule, result in lines:
             self.add(name, l, d, (), rule, result)
         act = s.net.activation(l)
-        if not act.generic and derivative(act).in_output:  # σ'(z^l) = a^l ⊙ (1 - a^l), as BP1 writes it
-            worked = try_lift(derivative(act).textbook, {A: a, Z: z}, s.ones(s.net.layers[l]))
-            if worked is not None:
-                self.add(name, l, d, (), Rule.SIMPLIFY_IN_OUTPUT, sp.HadamardProduct(w.T * d_next, worked))
+        in_output = s.g_prime_in_output(l) if not act.generic and derivative(act).in_output else None
+        if in_output is not None:  # σ'(z^l) = a^l ⊙ (1 - a^l), as BP1 writes it
+            self.add(name, l, d, (), Rule.SIMPLIFY_IN_OUTPUT, sp.HadamardProduct(w.T * d_next, in_output))
 
     def gradients(self, l: int) -> None:
         if self.s.batch:
@@ -370,7 +375,7 @@ def definitions(step: Step, network: Architecture) -> tuple[Equation, ...]:
     if step.form == "vector" and step.rule is Rule.LOCAL_LINEAR:
         return (general.forward(network, l, J, SUM),)
     if step.form == "vector" and step.rule is Rule.SIMPLIFY_IN_OUTPUT:
-        worked = try_lift(derivative(act).textbook, {A: s.a(l), Z: s.z(l)}, s.ones(network.layers[l]))
+        worked = s.g_prime_in_output(l)
         return () if worked is None else (Equation(act.name, s.g_prime(l), worked),)
     at = {Rule.JACOBIAN_OF_WEIGHTED_SUM: (l + 1, 0), Rule.DIAGONAL_JACOBIAN: (l, 1), Rule.SYMMETRIC_JACOBIAN: (l, 1),
           Rule.JACOBIAN_OF_BIAS: (l, 0)}

@@ -79,10 +79,8 @@ def lettered(argument: Argument, printer: NotationPrinter) -> NotationPrinter:
     if letters is None:
         return printer
     layer, neuron = letters
-    notation = dataclasses.replace(printer.notation, layer_letter=layer,
-                                   indices=(neuron, *printer.notation.indices[1:]))
-    return NotationPrinter(notation, printer.network, printer.labels, printer.indicator, printer.sigma,
-                           printer.width, printer.named)
+    return printer.with_notation(dataclasses.replace(printer.notation, layer_letter=layer,
+                                                     indices=(neuron, *printer.notation.indices[1:])))
 
 
 def _strategy(derivation: Derivation, printer: NotationPrinter, prefix: str) -> list[Block]:

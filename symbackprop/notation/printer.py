@@ -81,6 +81,10 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         """A printer like this one writing layers as ``labels`` says."""
         return NotationPrinter(self.notation, self.network, labels, self.indicator, self.sigma, self.width, self.named)
 
+    def with_notation(self, notation: Notation) -> NotationPrinter:
+        """A printer like this one writing in ``notation`` (a preset with some letters of its own)."""
+        return NotationPrinter(notation, self.network, self.labels, self.indicator, self.sigma, self.width, self.named)
+
     def with_names(self) -> NotationPrinter:
         """A printer like this one writing each activation by its name (σ'(z), not h'(z))."""
         return NotationPrinter(self.notation, self.network, self.labels, self.indicator, self.sigma, self.width, True)
