@@ -137,7 +137,7 @@ def _derivative_blocks(act: Activation, layer: int | None, printer: NotationPrin
         if last is not None:
             derived[-1] = (shown.terms(last), rf"\text{{in terms of }} {symbol}({z})")
     lines.extend(chain(f"{symbol}'({z})", derived, printer.width).lines)
-    return (display(Display(tuple(lines))), *_remarks(lines_of, symbol, printer, z))
+    return (*_kink(lines_of, printer, z), display(Display(tuple(lines))), *_remarks(lines_of, symbol, printer, z))
 
 
 def _rows(steps: Sequence[DerivativeStep], printer: LinePrinter, z: str) -> list[tuple[list[str], str]]:
@@ -168,20 +168,24 @@ def _in_letter(expr: sp.Basic, act: Activation, symbol: str) -> sp.Basic | None:
         return expr.xreplace({applied.pop(): letter(Z)})
 
 
+def _kink(lines_of: Worked, printer: NotationPrinter, z: str) -> list[Block]:
+    """Where a piecewise map has no derivative, and which the lines below take there: said before them, as their
+    first case includes the point."""
+    if lines_of.kink is None:
+        return []
+    kink = printer.doprint(lines_of.kink)
+    return [text(f"The function has no derivative at ${z} = {kink}$, where its cases meet; by the usual convention "
+                 "it is taken there from the first case:")]
+
+
 def _remarks(lines_of: Worked, symbol: str, printer: NotationPrinter, z: str) -> list[Block]:
-    """What the derivative means for backpropagation (in the output a), and where a piecewise map has none."""
+    """What the derivative means for backpropagation (in the output a)."""
     engine = derivative(lines_of.activation)
-    a = printer.doprint(A)
-    blocks = []
-    if engine.in_output:
-        in_output = printer.doprint(engine.textbook)
-        blocks.append(text(f"In terms of the neuron's output ${a} = {symbol}({z})$ this is ${in_output}$, the form "
-                           "backpropagation uses."))
-    if lines_of.kink is not None:
-        kink = printer.doprint(lines_of.kink)
-        blocks.append(text(f"At ${z} = {kink}$, where the cases meet, the derivative is taken from the first case, "
-                           "by the usual convention."))
-    return blocks
+    if not engine.in_output:
+        return []
+    a, in_output = printer.doprint(A), printer.doprint(engine.textbook)
+    return [text(f"In terms of the neuron's output ${a} = {symbol}({z})$ this is ${in_output}$, the form "
+                 "backpropagation uses.")]
 
 
 class Written(sp.Symbol):

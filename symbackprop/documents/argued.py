@@ -25,7 +25,7 @@ from ..model import symbols
 from ..model.activations import ACTIVATIONS
 from ..notation.display import Display, Line, chain, one_line
 from ..notation.printer import NotationPrinter
-from ..notation.written import limits_said, width, written
+from ..notation.written import limits_said, written
 from . import thin
 from .intros import introduction, rule_shown
 from .notes import note
@@ -274,7 +274,7 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
         symbol = sp.Symbol(symbols.element(kind, argument.layer + 1, index), real=True)
         return printer.doprint(general.with_letters(symbol, letters))
 
-    last = width(printer, argument.layer + 1) if printer.notation.next_count else ""  # seed 003's z_m
+    last = printer.count(argument.layer + 1) if printer.notation.next_count else ""  # seed 003's z_m
     outputs, inputs = (f"{above(kind, 1)}, \\ldots, {above(kind, 'k')}, \\ldots"
                        + (f", {printer.entry(kind, argument.layer + 1, last)}" if last else "") for kind in ("a", "z"))
     count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits and not last else ""  # the limit of the sums

@@ -21,7 +21,7 @@ from ..model.rules import Rule
 from ..notation.display import Display, Line, chain
 from ..notation.matrices import bracketed
 from ..notation.printer import NotationPrinter
-from ..notation.written import width, written
+from ..notation.written import written
 from .notes import note
 from .sections import Block, display, figure_ref, text
 from .summary import labels
@@ -154,7 +154,7 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
     above, i = argument.layer + 1, letters["j"]
     gradient = printer.doprint(argument.stacked[-1].result.args[-1])  # ∇_{a_{k+1}} L, as the stacked line ends
 
-    count = width(printer, above)  # n_{k+1}, as the sum over m counts to
+    count = printer.count(above)  # n_{k+1}, as the sum over m counts to
 
     def ends(entry: Callable[[str], str]) -> str:  # a vector by its first entry and its last, n_{k+1}
         return bracketed([[entry("1")], [r"\vdots"], [entry(count)]])

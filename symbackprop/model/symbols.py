@@ -32,7 +32,9 @@ BATCH = MappingProxyType(
     {"x": "X", "y": "Y", "z": "Z", "a": "A", "delta": "Delta", "abar": "Abar", "grad_a": "Grad_A"}
 )
 
-_INDEX = r"[0-9]+|ell|[a-z]"  # a number, a letter of a general neuron, or ell: the class label
+#: The index of a layer's last neuron, whatever the layer's count (``z2_last``, printed z^L_{n_L}).
+LAST = "last"
+_INDEX = rf"[0-9]+|ell|{LAST}|[a-z]"  # a number, a letter of a general neuron, ell (the class label) or the last
 _NAME = re.compile(
     rf"(?P<kind>{'|'.join(LAYER_KINDS)})(?P<layer>[0-9]+)(?:_(?P<i>{_INDEX}))?(?:_(?P<k>{_INDEX}))?"
     rf"|(?P<whole>{'|'.join(MATRIX_KINDS)})(?P<whole_layer>[0-9]+)"

@@ -22,6 +22,7 @@ class MatrixPrinting:
 
     _print: Any
     partial: Any
+    any_width: Any
 
     def _print_MatMul(self, expr: Any) -> str:
         """Matrix products without SymPy's costly sign extraction (it evaluates ``-expr``)."""
@@ -65,8 +66,9 @@ class MatrixPrinting:
         return text
 
     def _print_DiagMatrix(self, expr: Any) -> str:  # a vector written out lists its entries: diag(σ'(z_1), σ'(z_2))
-        entries = expr.args[0] if isinstance(expr.args[0], sp.MatrixBase) else [expr.args[0]]
-        return rf"\operatorname{{diag}}\left({', '.join(self._print(e) for e in entries)}\right)"
+        entries = list(expr.args[0]) if isinstance(expr.args[0], sp.MatrixBase) else [expr.args[0]]
+        printed = self.any_width(entries) or [self._print(e) for e in entries]
+        return rf"\operatorname{{diag}}\left({', '.join(printed)}\right)"
 
     def _print_MatrixBase(self, expr: Any) -> str:  # written out, inside a line too: (δ_1 δ_2) [∂z_i/∂a_j]
         return bracketed([[self._print(entry) for entry in expr.row(r)] for r in range(expr.rows)])

@@ -54,21 +54,7 @@ def over(printer: NotationPrinter, index: str, layer: int | None) -> str:
     over the output layer where the notation has a letter for its count."""
     if not printer.notation.sum_limits or layer is None:
         return rf"\sum_{{{index}}}"
-    return rf"\sum_{{{index}=1}}^{{{width(printer, layer)}}}"
-
-
-def width(printer: NotationPrinter, layer: int) -> str:
-    """The number of neurons of ``layer`` as the notation writes it: ``n_{k+1}`` (the layer as the printer
-    labels it; -1 the output layer), ``p`` for the output layer where the notation has a letter for its count,
-    ``m`` for the layer above a general one where it has a letter for that (seed 003)."""
-    number = printer.network.depth if layer == -1 else layer
-    label = printer.notation.bare_layer("z", number, printer.labels)
-    output = number == printer.network.depth and label in ("L", printer.notation.bare_layer("z", number))
-    if output and printer.notation.output_count:  # the output layer as such, not standing for a layer k+1
-        return printer.notation.output_count
-    if printer.notation.next_count and label == f"{printer.notation.layer_letter}+1":  # seed 003's m
-        return printer.notation.next_count
-    return f"n_{{{label}}}"
+    return rf"\sum_{{{index}=1}}^{{{printer.count(layer)}}}"
 
 
 def limits_said(printer: NotationPrinter) -> str:

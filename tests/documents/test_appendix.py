@@ -54,7 +54,9 @@ def _appendix(network: Network, names: tuple[str, ...] | None = None, notation: 
 
 
 def _lines(blocks: tuple) -> list[tuple[str, str, str]]:
-    return [(line.lhs, line.rhs, line.note) for line in blocks[0].display.lines]
+    """The lines of an activation's display (after the words on where it has no derivative, if any)."""
+    shown = next(block.display for block in blocks if block.display is not None)
+    return [(line.lhs, line.rhs, line.note) for line in shown.lines]
 
 
 # ------------------------------------------------------------------------------------------------ the model
@@ -121,6 +123,18 @@ def test_the_appendix_prints_the_sigmoid_and_tanh_lines_of_the_seed() -> None:
     assert _lines(shown["tanh"]) == TANH
     assert shown["sigmoid"][1].text == ("In terms of the neuron's output $a = \\sigma(z)$ this is $a (1 - a)$, the "
                                         "form backpropagation uses.")
+
+
+def test_where_a_derivative_does_not_exist_the_convention_is_said_before_the_lines() -> None:
+    """ReLU has no derivative at 0, where the line "for z ≤ 0" takes one: the convention comes first, then the
+    lines; nothing of it for a smooth activation."""
+    shown = _appendix(Network([2, 2, 1], hidden="relu", output="sigmoid", loss="bce"), ("relu", "sigmoid"))
+    kink, lines = shown["relu"][:2]
+    assert kink.text == ("The function has no derivative at $z = 0$, where its cases meet; by the usual convention "
+                         "it is taken there from the first case:")
+    assert lines.display is not None and r"\text{for}\: z \leq 0" in lines.display.lines[1].rhs
+    assert shown["sigmoid"][0].display is not None and not any("no derivative" in block.text
+                                                                for block in shown["sigmoid"] if block.text)
 
 
 def test_in_the_seeds_notation_the_activation_letter_comes_first() -> None:

@@ -363,8 +363,9 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     # substituted back, each BP in turn; the diagonal Jacobian entry by entry, as the seed writes it
     order = [r"\left(\frac{\partial a^{L}}{\partial z^{L}}\right)^{\top} \frac{\partial C}{\partial a^{L}} \qquad "
              r"\text{chain rule}" "\n", "*Compute the Jacobian.*", r"\frac{\partial a^{L}}{\partial z^{L}} &= "
-             r"\operatorname{diag}(\sigma'(z^{L}_{1}), \sigma'(z^{L}_{2}))" "\n", "*Result.* Substitute it back",
-             r"\delta^{L} &= \operatorname{diag}(\sigma'(z^{L}_{1}), \sigma'(z^{L}_{2})) \nabla_{a^{L}} C",
+             r"\operatorname{diag}(\sigma'(z^{L}_{1}), \ldots, \sigma'(z^{L}_{n_{L}}))" "\n",
+             "*Result.* Substitute it back",
+             r"\delta^{L} &= \operatorname{diag}(\sigma'(z^{L}_{1}), \ldots, \sigma'(z^{L}_{n_{L}})) \nabla_{a^{L}} C",
              r"&= \left(\frac{\partial z^{l+1}}{\partial z^{l}}\right)^{\top} \delta^{l+1} \qquad "
              r"\text{definition of } \delta", "Differentiate the linear transformation", "Substitute it back",
              r"\delta^{l} &= (W^{l+1} \operatorname{diag}(\sigma'(z^{l})))^{\top} \delta^{l+1} \qquad "
@@ -970,7 +971,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     # and each BP's Jacobian worked out on its own, after its chain, from the definitions it differentiates
     jacobians = [r"*Compute the Jacobian.* As $a^{L} = \sigma(z^{L})$, each output depends only on its own input",
                  r"\frac{\partial a^{L}}{\partial z^{L}} &= "
-                 r"\operatorname{diag}(\sigma'(z^{L}_{1}), \sigma'(z^{L}_{2}))",
+                 r"\operatorname{diag}(\sigma'(z^{L}_{1}), \ldots, \sigma'(z^{L}_{n_{L}}))",
                  "### BP2: Propagating the error",
                  r"*Differentiate the linear transformation.* With $z^{l+1} = W^{l+1} a^{l} + b^{l+1}$ and $a^{l} = "
                  r"\sigma(z^{l})$, the chain rule gives the product of their Jacobians:",
@@ -1053,6 +1054,21 @@ def test_nielsen_writes_the_weight_matrix_out_at_its_own_size() -> None:
         steps = [text.index(f"*{step}.*") for step in ("Element-wise approach", "Solve for the partial derivative",
                                                       "Vectorize as an outer product")]
         assert steps == sorted(steps)
+
+
+def test_nielsen_writes_the_output_jacobian_for_any_width_as_seed_004() -> None:
+    """diag(σ'(z^L_1), ..., σ'(z^L_{n_L})) whatever the output layer's width, one neuron too; a concrete
+    derivation, its layers not relabelled, writes the same Jacobian's entries out."""
+    general = r"\operatorname{diag}(\sigma'(z^{L}_{1}), \ldots, \sigma'(z^{L}_{n_{L}}))"
+    for layers in ([2, 3, 1], [2, 3, 2], [1, 3]):
+        text = render_markdown(Network(layers).derive(), DocumentOptions(notation="nielsen", formats=("md",)))
+        assert text.count(general) == 2, layers  # the Jacobian, then δ^L with it substituted back
+        assert "z^{L}_{2}" not in text
+    derivation = _seed("nielsen").derive()
+    (jacobian,) = [step.result for step in derivation.jacobians["BP1"] if isinstance(step.result, sp.DiagMatrix)]
+    printer = NotationPrinter(PRESETS["nielsen"], derivation.network)
+    assert printer.doprint(jacobian) == r"\operatorname{diag}(\sigma'(z^{2}_{1}), \sigma'(z^{2}_{2}))"
+    assert printer.relabel(labels(PRESETS["nielsen"], "z", 2, "L")).doprint(jacobian) == general
 
 
 def test_seed_004s_goal_points_to_the_notation_table_only_where_there_is_one() -> None:
