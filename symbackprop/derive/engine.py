@@ -161,7 +161,8 @@ def _layer_forms(network: Architecture, forms: Sequence[str], bar: Progress) -> 
         steps += batch_steps
         bar.update()
     if "paths" in forms:  # seed 000's chains from the cost down to each parameter of the last two layers
-        steps += [*parameter_paths(network), *layer_weights(network), *hidden_errors(network)]
+        steps += [*parameter_paths(network), *(step for layer in range(network.depth, max(network.depth - 2, 0), -1)
+                                               for step in layer_weights(network, layer)), *hidden_errors(network)]
     return vector, batch, steps
 
 

@@ -111,13 +111,14 @@ def general_entry(argument: Argument, rule: Rule) -> sp.Basic:
     return next(line.result for line in reversed(argument.lines) if line.rule is not Rule.FROM_ABOVE)
 
 
-def layer_weights(network: Architecture) -> tuple[Step, ...]:
-    """Seed 000's matrix right after the output layer's chains, before any bias unit's weight: the layer's weight
-    gradients (with bias units, the matrix without their column, W̃^L) entry by entry, then, as the seed's
-    δ^L ⊙ ∂Z/∂W made well typed, diag(δ^L) times the local derivatives ∂z_j/∂w_jk, those worked out (every row
-    the activations below), then one outer product, ``[∂C/∂w_jk] = diag(δ^L) [∂z_j/∂w_jk] = diag(δ^L) [a_k] =
-    δ^L (a^{L-1})ᵀ``; for a wide layer the outer product alone. Steps of the form ``paths``."""
-    s, layer = Shapes(network, batch=False), network.depth
+def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:
+    """Seed 000's matrix after a layer's chains (the output layer's, then the one below), before any bias unit's
+    weight: the layer's weight gradients (with bias units, the matrix without their column, W̃^l) entry by entry,
+    then, as the seed's δ^L ⊙ ∂Z/∂W made well typed, diag(δ^l) times the local derivatives ∂z_j/∂w_jk, those
+    worked out (every row the activations below), then one outer product, ``[∂C/∂w_jk] = diag(δ^l) [∂z_j/∂w_jk]
+    = diag(δ^l) [a_k] = δ^l (a^{l-1})ᵀ``; for a wide layer the outer product alone. Steps of the form
+    ``paths``."""
+    s = Shapes(network, batch=False)
     weights, name = s.weights_without_bias(layer), symbols.matrix("W", layer)
     lhs = Partial(COST, weights)  # SymPy: no ∂ by a slice
     outer = sp.MatMul(s.delta(layer), sp.Transpose(s.a(layer - 1)))
@@ -125,9 +126,11 @@ def layer_weights(network: Architecture) -> tuple[Step, ...]:
         return (Step(name, "paths", layer, lhs, (), Rule.CHAIN_RULE_OUTER_PRODUCT, outer),)
     partials, _ = weight_entries(network, layer, bias_column=False)
     z, scaled = network.z(layer), sp.DiagMatrix(s.delta(layer))
+    # the output layer's entries are the chains above it; the one below's, by the chain rule through z_j alone
+    rows = Rule.ROWS_OF_LOCAL_DERIVATIVES if layer == network.depth else Rule.ROWS_BY_CHAIN_RULE
     local = sp.ImmutableMatrix(partials.rows, partials.cols, lambda j, k: partial(z[j], partials[j, k].variables[0]))
     return (Step(name, "paths", layer, lhs, (), Rule.DEFINITION, partials),
-            Step(name, "paths", layer, lhs, (), Rule.ROWS_OF_LOCAL_DERIVATIVES, sp.MatMul(scaled, local,
+            Step(name, "paths", layer, lhs, (), rows, sp.MatMul(scaled, local,
                                                                                            evaluate=False)),
             Step(name, "paths", layer, lhs, (), Rule.EVALUATE_DERIVATIVES,
                  sp.MatMul(scaled, sp.ImmutableMatrix([list(network.a(layer - 1))] * weights.rows), evaluate=False)),
@@ -157,7 +160,7 @@ def hidden_errors(network: Architecture) -> tuple[Step, ...]:
     lhs, name = s.delta(L - 1), symbols.matrix("delta", L - 1)
     carried = sp.MatMul(sp.Transpose(s.weights_without_bias(L)), s.delta(L))
     return tuple(Step(name, "paths", L - 1, lhs, (), rule, result) for rule, result in (
-        (Rule.ENTRY_BY_ENTRY, entries),
+        (Rule.THROUGH_EVERY_OUTPUT, entries),
         (Rule.ROW_TIMES_JACOBIAN, by_row(jacobian, local)),
         (Rule.EVALUATE_DERIVATIVES, by_row(weights, s.g_prime(L - 1))),
         (Rule.TRANSPOSE_OF_ROW, sp.HadamardProduct(carried, s.g_prime(L - 1), evaluate=False))))

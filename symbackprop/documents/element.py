@@ -59,16 +59,12 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
                    f"output neuron $j$. Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$"
                    + (", ignoring the weights on the bias units for now:" if network.bias == "neuron" else ":")),
               *weights(L, False),
-              *_output_errors(derivation, printer, groups), *_layer_matrix(derivation, printer)]
+              *_output_errors(derivation, printer, groups), *_layer_matrix(derivation, printer, L)]
     subsections = [Section("The output layer", f"{prefix}sec:element-output", tuple(output))]
     if L > 1:
-        hidden = [text("One layer down, each weight reaches the cost through every output neuron; with "
-                       f"${_error_term(network, printer, L - 1)}$:"),
-                  *weights(L - 1, False),
-                  text("The error terms of the layer, as one vector, are those of the output layer carried back:"),
-                  *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
         subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', L - 1)}$",
-                                   f"{prefix}sec:element-hidden-{L - 1}", tuple(hidden)))
+                                   f"{prefix}sec:element-hidden-{L - 1}", tuple(_below_output(derivation, printer,
+                                                                                               weights(L - 1, False)))))
     for layer in range(L - 2, 0, -1):
         subsections.append(Section(f"Hidden layer ${printer.notation.bare_layer('z', layer)}$",
                                    f"{prefix}sec:element-hidden-{layer}",
@@ -82,6 +78,26 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
                                    f"{prefix}sec:element-parameters", (*biases, text(_bias_words(network, printer)))))
     subsections += _matrix_subsection(derivation, printer, prefix)
     return Section("Backpropagation, element by element", f"{prefix}sec:element", (), tuple(subsections))
+
+
+def _below_output(derivation: Derivation, printer: NotationPrinter, chains: Sequence[Block]) -> list[Block]:
+    """Seed 000's layer below the output: its weights' gradients in matrix form, diag(δ^{(L-1)}) [∂Z_j/∂w_jk] =
+    δ^{(L-1)} aᵀ, where δ^{(L-1)}, each entry through every output neuron, is that of the output layer carried
+    back; then the boxed rule for every hidden layer. The chain of a weight through every output neuron is left to
+    the bias units' weight (the biases'), as the seed shows it there; shown here where the network has none, or
+    where the layer is too wide to write its matrix out (its outer product is that chain's entry for every pair)."""
+    network, L = derivation.network, derivation.network.depth
+    term = f"${_error_term(network, printer, L - 1)}$"
+    matrix = _layer_matrix(derivation, printer, L - 1, lead=f"One layer down, with {term}")
+    written = len(derivation.steps_of("paths", symbols.matrix("W", L - 1))) > 1  # not the outer product alone
+    if network.bias != "none" and written:
+        carried = "where the error terms of the layer, each reaching the cost through every output neuron, are "
+        return [*matrix, text(carried + "those of the output layer carried back:"),
+                *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
+    return [text(f"One layer down, each weight reaches the cost through every output neuron; with {term}:"),
+            *chains, *_layer_matrix(derivation, printer, L - 1, lead="So"),
+            text("The error terms of the layer, as one vector, are those of the output layer carried back:"),
+            *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
 
 
 def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
@@ -119,27 +135,31 @@ def _error_term(network: Architecture, printer: NotationPrinter, layer: int | No
     return " = ".join(sec.error_term(printer, network.depth if layer is None else layer, "j"))
 
 
-def _layer_matrix(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
-    """Seed 000's "in matrix form" after the output layer's chains: its weights' gradients as one matrix, the bias
-    units' column aside (W̃ said), ``[∂C/∂w_jk] = diag(δ^L) [∂z_j/∂w_jk] = diag(δ^L) [a_k] = δ^L (a^{L-1})ᵀ``,
-    the seed's δ^L ⊙ ∂Z/∂W well typed. (The layer below's comes whole, with its bias units, at the end.)"""
-    steps = derivation.steps_of("paths", symbols.matrix("W", derivation.network.depth))
+def _layer_matrix(derivation: Derivation, printer: NotationPrinter, layer: int, lead: str = "") -> list[Block]:
+    """Seed 000's "in matrix form" after a layer's chains: its weights' gradients as one matrix, the bias units'
+    column aside (W̃ said, once), ``[∂C/∂w_jk] = diag(δ^l) [∂z_j/∂w_jk] = diag(δ^l) [a_k] = δ^l (a^{l-1})ᵀ``,
+    the seed's δ^L ⊙ ∂Z/∂W well typed. (The layer below the output comes whole again, with its bias units, at
+    the end, as the seed's does.)"""
+    steps = derivation.steps_of("paths", symbols.matrix("W", layer))
     if not steps:
         return []
     neuron = derivation.network.bias == "neuron"
-    aside = f", the bias units' weights aside ({without_bias_column(printer)})" if neuron else ""
+    first = layer == derivation.network.depth
+    aside = ((f", the bias units' weights aside ({without_bias_column(printer)})" if first else
+              ", the bias units' weights aside again") if neuron else "")
+    said = f"{lead}, in matrix form{aside}:" if lead else f"In matrix form{aside}:"
     transpose = printer.notation.weights_transposed
-    return [text(f"In matrix form{aside}:"), display(sec.quantity_display(steps, printer, transpose=transpose))]
+    return [text(said), display(sec.quantity_display(steps, printer, transpose=transpose))]
 
 
 def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix: str) -> list[Section]:
     """Seed 000's end: the gradients of the layer below the output (of the output layer, in a network of one
-    layer) as one matrix, with the bias units' weights as its first column, δ āᵀ; none where the output layer's
-    matrix, shown already, is the only one."""
+    layer) as one matrix, with the bias units' weights as its first column, δ āᵀ; none where that matrix, without
+    bias units, is shown already (the output layer's, or the hidden layer's)."""
     network, L = derivation.network, derivation.network.depth
-    if L == 1 and network.bias != "neuron":
-        return []
     layer = max(L - 1, 1)
+    if network.bias != "neuron" and (L == 1 or derivation.steps_of("paths", symbols.matrix("W", layer))):
+        return []  # the only matrix, or the same as the hidden layer's, shown already
     name = f"${printer.stored(sp.MatrixSymbol(symbols.matrix('W', layer), 1, 1))}$"
     what = (f"the gradients of all of {name}, the bias units' weights in its first column,"
             if network.bias == "neuron" else f"the gradients of {name}")

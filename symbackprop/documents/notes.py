@@ -90,7 +90,9 @@ NOTES: dict[Rule, str] = {
     Rule.ENTRY_BY_ENTRY_BIAS_UNIT: r"\text{each entry as above; the bias unit is } 1",
     Rule.ROWS_SCALED: r"[u_{r} A_{rs}] = \operatorname{diag}(u)\,A\text{: row } r \text{ times } u_{r}",
     Rule.ROWS_OF_LOCAL_DERIVATIVES: r"\text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
+    Rule.ROWS_BY_CHAIN_RULE: r"\text{chain rule; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
     Rule.OUTER_PRODUCT: r"[u_{r} v_{s}] = u\,v^{\top}\text{: an outer product}",
+    Rule.THROUGH_EVERY_OUTPUT: r"\text{chain rule, through every output neuron; definition of } \delta",
     Rule.ROW_TIMES_JACOBIAN: r"\text{each sum, a row times a column of the Jacobian}",
     Rule.TRANSPOSE_OF_ROW: r"(u^{\top} A)^{\top} = A^{\top} u",
 }

@@ -113,9 +113,11 @@ class Rule(Enum):
     ENTRY_BY_ENTRY_BIAS_UNIT = auto()  # the same with the bias unit's column
     ROWS_SCALED = auto()  # [u_j A_jk] = diag(u) A: with bias units, each row of [1 a_1 a_2 ...] times its delta_j
     ROWS_OF_LOCAL_DERIVATIVES = auto()  # each entry delta_j dz_j/dw_jk: diag(delta) times the local derivatives
+    ROWS_BY_CHAIN_RULE = auto()  # the same, each entry by the chain rule through its neuron's z (no chain above)
     OUTER_PRODUCT = auto()  # [u_j v_k] = u v^T
 
     # Seed 000's way from entries to the vector of a hidden layer's error terms (form paths).
+    THROUGH_EVERY_OUTPUT = auto()  # entry j by the chain rule through every output neuron: sum_i delta_i ...
     ROW_TIMES_JACOBIAN = auto()  # entry j's sum over i of delta_i dz_i/da_j: the row delta^T times column j
     TRANSPOSE_OF_ROW = auto()  # (u^T A)^T = A^T u
 
@@ -209,7 +211,11 @@ WORDS: dict[Rule, str] = {
                       "times u_j",
     Rule.ROWS_OF_LOCAL_DERIVATIVES: "each entry, by the chain rule, delta_j dz_j/dw_jk: the matrix of the local "
                                     "derivatives dz_j/dw_jk with row j times delta_j, diag(delta) times it",
+    Rule.ROWS_BY_CHAIN_RULE: "each entry, by the chain rule through its neuron's weighted input, dC/dz_j "
+                             "dz_j/dw_jk = delta_j dz_j/dw_jk: diag(delta) times the local derivatives",
     Rule.OUTER_PRODUCT: "the matrix [u_j v_k] is the outer product u v^T",
+    Rule.THROUGH_EVERY_OUTPUT: "each entry by the chain rule through every output neuron i, whose first factors "
+                               "make delta_i: (sum_i delta_i dz_i/da_j) da_j/dz_j",
     Rule.ROW_TIMES_JACOBIAN: "entry j's sum over i of delta_i dz_i/da_j is the row vector delta^T times column j of "
                              "the Jacobian dz/da: together the transpose of that product",
     Rule.TRANSPOSE_OF_ROW: "(u^T A)^T = A^T u",

@@ -423,25 +423,29 @@ def test_seed_000s_rows_of_the_bias_units_matrix_are_verified_and_a_wrong_row_is
 
 
 @pytest.mark.parametrize(("bias", "shape"), [("neuron", (2, 2)), ("vector", (2, 2)), ("neuron", (5, 4))])
-def test_seed_000s_output_layer_matrix_without_the_bias_column_is_verified(bias: str, shape: tuple[int, int]) -> None:
-    """Form ``paths`` has the output layer's weights as one matrix, with bias units without their column (W̃): entry
-    by entry; then seed 000's δ^L ⊙ ∂Z/∂W made well typed, diag(δ) times the local derivatives ∂z_j/∂w_jk; those
-    worked out, every row the activations below; then δ aᵀ (a wide layer: the outer product alone). Each line is
-    checked against the true gradient's columns; a wrong line (a matrix transposed, the outer product doubled)
-    fails. The layer below's matrix comes whole, with its bias column, in the vector form alone."""
+@pytest.mark.parametrize("layer", [2, 1])
+def test_seed_000s_layer_matrices_without_the_bias_column_are_verified(bias: str, shape: tuple[int, int],
+                                                                      layer: int) -> None:
+    """Form ``paths`` has the output layer's weights, and the layer's below, as one matrix each, with bias units
+    without their column (W̃): entry by entry; then seed 000's δ ⊙ ∂Z/∂W made well typed, diag(δ) times the local
+    derivatives ∂z_j/∂w_jk (the output layer's entries its chains above, the one below's by the chain rule through
+    z_j); those worked out, every row the activations below; then δ aᵀ (a wide layer: the outer product alone).
+    Each line is checked against the true gradient's columns; a wrong line (a matrix transposed, the outer product
+    doubled) fails."""
     network = Network.from_spec(f"3-{shape[1]}-{shape[0]}", hidden="tanh", output="sigmoid", loss="quadratic",
                                 bias=bias)
     derivation = network.derive(forms=("element", "vector", "paths"))
-    steps = derivation.steps_of("paths", "W2")
-    small = max(shape) <= 3
-    assert [s.rule for s in steps] == ([Rule.DEFINITION, Rule.ROWS_OF_LOCAL_DERIVATIVES, Rule.EVALUATE_DERIVATIVES,
-                                        Rule.OUTER_PRODUCT] if small else [Rule.CHAIN_RULE_OUTER_PRODUCT])
-    assert steps[0].lhs.shape == shape  # without the bias units' column
-    assert not [step for step in derivation.steps if step.form == "paths" and step.quantity == "W1"]
+    steps = derivation.steps_of("paths", f"W{layer}")
+    size = shape if layer == 2 else (shape[1], 3)
+    small = max(size) <= 3
+    rows = Rule.ROWS_OF_LOCAL_DERIVATIVES if layer == 2 else Rule.ROWS_BY_CHAIN_RULE
+    assert [s.rule for s in steps] == ([Rule.DEFINITION, rows, Rule.EVALUATE_DERIVATIVES, Rule.OUTER_PRODUCT]
+                                       if small else [Rule.CHAIN_RULE_OUTER_PRODUCT])
+    assert steps[0].lhs.shape == size  # without the bias units' column
     verify(derivation, points=1)
     for target in steps[1:] if small else steps:
         scale, matrix = target.result.args
-        wrong = (sp.MatMul(scale, matrix.T, evaluate=False) if isinstance(matrix, sp.MatrixBase)
+        wrong = (sp.MatMul(scale, matrix.T, evaluate=False) if isinstance(matrix, sp.MatrixBase) and matrix.is_square
                  else sp.MatMul(2, *target.result.args))  # ∂z_j/∂w_kj or a_j in row k; twice δ aᵀ
         with pytest.raises(VerificationError, match="paths form"):
             verify(_with_step(derivation, derivation.steps.index(target), dataclasses.replace(target, result=wrong)),
@@ -455,7 +459,7 @@ def test_seed_000s_hidden_errors_by_a_row_vector_are_verified(line: int) -> None
     against the true gradient; the output's error terms swapped in a line fails."""
     derivation = SEED_000.derive(forms=("element", "vector", "paths"))
     steps = derivation.steps_of("paths", "delta1")
-    assert [s.rule for s in steps] == [Rule.ENTRY_BY_ENTRY, Rule.ROW_TIMES_JACOBIAN, Rule.EVALUATE_DERIVATIVES,
+    assert [s.rule for s in steps] == [Rule.THROUGH_EVERY_OUTPUT, Rule.ROW_TIMES_JACOBIAN, Rule.EVALUATE_DERIVATIVES,
                                        Rule.TRANSPOSE_OF_ROW]
     verify(derivation, points=1)
     first, second = sp.Symbol("delta2_1", real=True), sp.Symbol("delta2_2", real=True)

@@ -426,8 +426,9 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
 def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     """The output layer's weights first, ignoring the bias units' (three factors, then δ_j a_k), then the output
     error terms, then, as the seed does there, that layer's matrix without the bias units' column, through the
-    seed's δ^L ⊙ ∂Z/∂W made well typed; one layer down a path through each output neuron; the bias units' weights
-    last, and ∂C/∂b; then, as the seed ends, the layer below's matrix with its bias units' column."""
+    seed's δ^L ⊙ ∂Z/∂W made well typed; one layer down the same matrix, where δ^(L-1) is the output's carried back;
+    the bias units' weights last, one layer down by a path through each output neuron, and ∂C/∂b; then, as the seed
+    ends, the layer below's matrix with its bias units' column."""
     text = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
                            DocumentOptions(notation="ng", formats=("md",)))
     # δ^(L)_j defined before the chains that end in it: as the seed's δ^L, the error terms are counted back from
@@ -455,15 +456,22 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"&= \operatorname{diag}(\delta^{(L)}) \begin{bmatrix}a^{(2)}_{1} & a^{(2)}_{2} \\ a^{(2)}_{1} & "
              r"a^{(2)}_{2}\end{bmatrix} \qquad \text{work out the derivatives}",
              r"&= \delta^{(L)} (\mathbf{a}^{(2)})^{\top}",
-             # δ^(L-1)_j said before the chains that end in it
-             r"through every output neuron; with $\delta^{(L-1)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$:",
+             # one layer down, as the seed's: δ^(L-1)_j said, the layer's matrix without the bias column, through
+             # diag(δ^(L-1)), each entry by the chain rule through its neuron's Z
+             r"One layer down, with $\delta^{(L-1)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$, in matrix form, "
+             "the bias units' weights aside again:",
+             r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(1)}} &= \begin{bmatrix}",
+             r"&= \operatorname{diag}(\delta^{(L-1)}) \begin{bmatrix}\frac{\partial Z^{(2)}_{1}}{\partial "
+             r"w^{(1)}_{11}}", r"\qquad \text{chain rule; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
+             r"&= \delta^{(L-1)} (\mathbf{X}^{(1)})^{\top}",
+             # "where δ^(L-1) = ...", each entry through every output neuron
+             "where the error terms of the layer, each reaching the cost through every output neuron, are those of "
+             "the output layer carried back:",
+             "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(L)}_{1} \cdot 1",
+             # a weight one layer down by a path through each output neuron: the bias unit's, as the seed shows it
+             r"\frac{\partial C}{\partial w^{(1)}_{10}} &= \frac{\partial C}{\partial a^{(3)}_{1}}",
              r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
              r"\right) \frac{\partial a^{(2)}_{1}}{\partial Z^{(2)}_{1}}",  # the factors every path ends in, out
-             r"&= \delta^{(L-1)}_{1} X^{(1)}_{1} \qquad \text{definition of } \delta",
-             # the layer's other weights likewise (their matrix comes whole, with the bias column, at the end)
-             r"and likewise for every weight of the layer, $\frac{\partial C}{\partial w^{(1)}_{jk}} = "
-             r"\delta^{(L-1)}_{j} X^{(1)}_{k}$.",
-             "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(L)}_{1} \cdot 1",
              # seed 000's "Equivalently, ∂C/∂w^(1)_20 = δ^(L-1)_2", from the derivation's own chain for it
              r"and likewise $\frac{\partial C}{\partial w^{(1)}_{20}} = \delta^{(L-1)}_{2} \cdot 1$ for the next "
              "neuron",
@@ -490,7 +498,9 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     # Jacobian, the derivatives worked out (the weights written out), then the transposed weights times δ^(L)
     vector = hidden[hidden.index(r"\delta^{(L-1)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}}"):]
     at = 0
-    for piece in (r"\text{each entry as above}", r"\begin{bmatrix}\delta^{(L)}_{1} & \delta^{(L)}_{2}\end{bmatrix}",
+    assert r"\frac{\partial C}{\partial w^{(1)}_{11}} &= \frac{\partial C}" not in text  # the bias unit's shows it
+    for piece in (r"\text{chain rule, through every output neuron; definition of } \delta",
+                  r"\begin{bmatrix}\delta^{(L)}_{1} & \delta^{(L)}_{2}\end{bmatrix}",
                   r"\text{each sum, a row times a column of the Jacobian}",
                   r"\begin{bmatrix}w^{(2)}_{11} & w^{(2)}_{12} \\ w^{(2)}_{21} & w^{(2)}_{22}\end{bmatrix}",
                   r"\text{work out the derivatives}",
@@ -1054,6 +1064,24 @@ def test_nielsen_writes_the_weight_matrix_out_at_its_own_size() -> None:
         steps = [text.index(f"*{step}.*") for step in ("Element-wise approach", "Solve for the partial derivative",
                                                       "Vectorize as an outer product")]
         assert steps == sorted(steps)
+
+
+@pytest.mark.parametrize(("spec", "bias"), [("2-2-2", "none"), ("2-5-3", "neuron")])
+def test_ng_keeps_a_hidden_weights_chain_where_nothing_else_shows_it(spec: str, bias: str) -> None:
+    """Without biases no later chain goes through every output neuron, and a layer too wide to write out has its
+    matrix as the outer product of that chain's entry: there the weight's chain stays, its matrix after it ("So,
+    in matrix form"), and the same matrix is not shown again at the end."""
+    network = Network.from_spec(spec, hidden="sigmoid", output="sigmoid", loss="quadratic", bias=bias)
+    text = render_markdown(network.derive(forms=("element", "vector", "paths")),
+                           DocumentOptions(notation="ng", formats=("md",)))
+    hidden = text[text.index("### Hidden layer"):]
+    order = ["One layer down, each weight reaches the cost through every output neuron",
+             r"\frac{\partial C}{\partial w^{(1)}_{11}} &= \frac{\partial C}{\partial a^{(3)}_{1}}",
+             "So, in matrix form", r"&= \delta^{(L-1)} (\mathbf{X}^{(1)})^{\top}",
+             "The error terms of the layer, as one vector"]
+    at = [hidden.index(piece) for piece in order]
+    assert at == sorted(at)
+    assert ("### In matrix form" in text) == (bias == "neuron")  # with the bias units' column, the seed's end
 
 
 def test_nielsen_writes_the_output_jacobian_for_any_width_as_seed_004() -> None:
