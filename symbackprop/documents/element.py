@@ -18,7 +18,7 @@ from ..notation.written import neurons
 from . import sections as sec
 from .routes import route
 from .sections import Block, Section, display, text
-from .summary import bp_equations, labels, without_bias_column
+from .summary import bp_equation, labels, without_bias_column
 
 
 def element_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
@@ -103,7 +103,7 @@ def _below_output(derivation: Derivation, printer: NotationPrinter, chains: Sequ
 def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
     """Seed 000's boxed rule for the error terms of any hidden layer, once the last one's are found (BP2 as the
     summary states it, from the same vector-form steps)."""
-    rule = next((eq for eq in bp_equations(derivation, printer) if eq.tag == "BP2"), None)
+    rule = bp_equation(derivation, printer, "BP2")
     if rule is None:
         return []
     return [text("The same argument gives, in general:"),
@@ -124,7 +124,8 @@ def _output_errors(derivation: Derivation, printer: NotationPrinter, groups: Map
     """The output error terms, the first two factors of each chain to the output layer: one worked out, then all
     at once as BP1 (δ^L as seed 000 names it)."""
     network, L = derivation.network, derivation.network.depth
-    bp1 = next(eq for eq in bp_equations(derivation, printer) if eq.tag == "BP1")
+    bp1 = bp_equation(derivation, printer, "BP1")
+    assert bp1 is not None  # every network has an output layer
     return [text("The error term of the first output neuron, worked out:"),
             *_delta_blocks(groups, network, L, printer, short=True, at_once=f"${bp1.lhs} = {bp1.final}$")]
 

@@ -235,45 +235,57 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
     for tag, name, layers in parts:
         if tag in equations and name in groups:
             equation = equations[tag]
-            transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
             at = printer.relabel(layers)  # (pack_entries below: one weight, then its local derivative)
-            jacobian = _jacobian_blocks(derivation, tag, at)
-            # as seed 004: the chain rule (δ^{l+1} put in), then the Jacobian it needs worked out, then the rest
-            # with it substituted back
-            steps = _substituted(groups[name]) if jacobian else groups[name]
-            cut = (2 if len(steps) > 1 and steps[1].rule is Rule.ERROR_TERM else 1) if jacobian else len(steps)
-            shown = sec.quantity_display(steps[:cut], at, transpose=transpose, pack_entries=False)
-            written = [step.result.shape for step in steps if isinstance(step.result, sp.MatrixBase)]
-            sizes = f", written out for the output layer, $l = L$, a ${written[0][0]} \\times {written[0][1]}$ " \
-                    "matrix" if written else ""  # entry by entry, the bias units' column with it
-            j, k = notation.indices[:2]
-            named = STEPS[tag]
-            if tag == "BP4":  # the weight's chain, its local derivative, all at once (written out: layer L's)
-                pieces = (steps[:1], steps[1:2], steps[2:])
-                output = printer.relabel(labels(notation, "W", L, "L")) if written else at
-                part = [block for (lead, sentence), piece, printed in zip(named, pieces, (at, at, output),
-                                                                            strict=True)
-                        for block in (text(sentence.format(j=j, k=k, sizes=sizes), lead=f"{lead}."),
-                                      display(sec.quantity_display(piece, printed, transpose=transpose,
-                                                                   pack_entries=False)))]
-            else:
-                part = [text(named[0][1].format(j=j, k=k, sizes=sizes), lead=f"{named[0][0]}."), display(shown),
-                        *jacobian]
-            if cut < len(steps):
-                # BP2's final form on its own display, as the seed's, after the product transposed (with this
-                # network's activation in terms of its output, where it has one)
-                final = next((position for position in range(len(steps) - 1, cut, -1)
-                              if steps[position].rule is Rule.DIAGONAL_TIMES_VECTOR), None) if len(named) > 3 else None
-                rest = sec.quantity_display(steps[cut:final], at, transpose=transpose, pack_entries=False)
-                part += [text(named[2][1], lead=f"{named[2][0]}."), display(_continued(rest, shown))]
-                if final is not None:
-                    part += [text(named[3][1], lead=f"{named[3][0]}."),
-                             display(_continued(sec.quantity_display(steps[final:], at, transpose=transpose,
-                                                                     pack_entries=False), shown))]
+            part = (_bp4_steps(groups[name], at, printer) if tag == "BP4" else
+                    _bp_steps(derivation, tag, groups[name], at))
             goal = f"Goal: ${equation.lhs} = {equation.general or equation.final}$."
             derived.append(Section(f"{tag}: {GOALS[tag]}", f"{label}:{tag.lower()}",
                                    (Block("text", text=goal, room=_room(part)), *part), numbered=False))
     return Section("Backpropagation in vector form", label, (intro,), tuple(derived))
+
+
+def _bp_steps(derivation: Derivation, tag: str, steps: Sequence[Step], at: NotationPrinter) -> list[Block]:
+    """BP1, BP2 or BP3 in seed 004's named steps: the chain rule (δ^{l+1} put in), the Jacobian it needs worked out
+    on its own, then the rest with it substituted back; BP2's final form, the diagonal matrix times a vector as a
+    Hadamard product, on a display of its own, as the seed's four bullets (with this network's activation in terms
+    of its output, where it has one). ``at`` writes the layer that stands for every layer."""
+    named = STEPS[tag]
+    jacobian = _jacobian_blocks(derivation, tag, at)
+
+    def shown(piece: Sequence[Step]) -> Display:
+        return sec.quantity_display(piece, at, pack_entries=False)
+
+    if not jacobian:
+        return [text(named[0][1], lead=f"{named[0][0]}."), display(shown(steps))]
+    steps = _substituted(steps)
+    cut = 2 if len(steps) > 1 and steps[1].rule is Rule.ERROR_TERM else 1
+    first = shown(steps[:cut])
+    part = [text(named[0][1], lead=f"{named[0][0]}."), display(first), *jacobian]
+    if cut == len(steps):
+        return part
+    final = next((position for position in range(len(steps) - 1, cut, -1)
+                  if steps[position].rule is Rule.DIAGONAL_TIMES_VECTOR), None) if len(named) > 3 else None
+    part += [text(named[2][1], lead=f"{named[2][0]}."), display(_continued(shown(steps[cut:final]), first))]
+    if final is not None:
+        part += [text(named[3][1], lead=f"{named[3][0]}."), display(_continued(shown(steps[final:]), first))]
+    return part
+
+
+def _bp4_steps(steps: Sequence[Step], at: NotationPrinter, printer: NotationPrinter) -> list[Block]:
+    """BP4 in seed 004's three named steps: a single weight's chain rule, its local derivative, then every weight
+    at once as an outer product, written out (entry by entry, the bias units' column with it) for the output layer,
+    l = L, where the derivation writes the matrix out. ``at`` writes the layer that stands for every layer."""
+    notation = printer.notation
+    transpose = notation.weights_transposed
+    written = [step.result.shape for step in steps if isinstance(step.result, sp.MatrixBase)]
+    sizes = (f", written out for the output layer, $l = L$, a ${written[0][0]} \\times {written[0][1]}$ matrix"
+             if written else "")
+    output = printer.relabel(labels(notation, "W", printer.network.depth, "L")) if written else at
+    j, k = notation.indices[:2]
+    pieces = (steps[:1], steps[1:2], steps[2:])
+    return [block for (lead, sentence), piece, printed in zip(STEPS["BP4"], pieces, (at, at, output), strict=True)
+            for block in (text(sentence.format(j=j, k=k, sizes=sizes), lead=f"{lead}."),
+                          display(sec.quantity_display(piece, printed, transpose=transpose, pack_entries=False)))]
 
 
 #: A part of at most this many lines (about a third of a page) is kept on one page whole.

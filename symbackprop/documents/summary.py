@@ -89,6 +89,11 @@ class BP:
         return f"{self.general} = {self.final}" if self.general else self.final
 
 
+def bp_equation(derivation: Derivation, printer: NotationPrinter, tag: str) -> BP | None:
+    """The equation ``tag`` (``"BP2"``) of :func:`bp_equations`; None where the network has none."""
+    return next((equation for equation in bp_equations(derivation, printer) if equation.tag == tag), None)
+
+
 def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
     """BP1-BP4 in general form."""
     network, notation = derivation.network, printer.notation
