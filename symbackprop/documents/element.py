@@ -88,11 +88,13 @@ def _below_output(derivation: Derivation, printer: NotationPrinter, chains: Sequ
     where the layer is too wide to write its matrix out (its outer product is that chain's entry for every pair)."""
     network, L = derivation.network, derivation.network.depth
     term = f"${_error_term(network, printer, L - 1)}$"
-    matrix = _layer_matrix(derivation, printer, L - 1, lead=f"One layer down, with {term}")
     written = len(derivation.steps_of("paths", symbols.matrix("W", L - 1))) > 1  # not the outer product alone
     if network.bias != "none" and written:
-        carried = "where the error terms of the layer, each reaching the cost through every output neuron, are "
-        return [*matrix, text(carried + "those of the output layer carried back:"),
+        delta = printer.doprint(sp.MatrixSymbol(symbols.matrix("delta", L - 1), 1, 1))
+        return [text(f"One layer down, let {term} be the error term of neuron $j$."),
+                *_layer_matrix(derivation, printer, L - 1),
+                text(f"where ${delta}$ comes from the output layer's error terms, each weighted input of the layer "
+                     "reaching the cost through every output neuron:"),
                 *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
     return [text(f"One layer down, each weight reaches the cost through every output neuron; with {term}:"),
             *chains, *_layer_matrix(derivation, printer, L - 1, lead="So"),

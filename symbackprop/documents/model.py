@@ -274,18 +274,24 @@ def _bp_steps(derivation: Derivation, tag: str, steps: Sequence[Step], at: Notat
 def _bp4_steps(steps: Sequence[Step], at: NotationPrinter, printer: NotationPrinter) -> list[Block]:
     """BP4 in seed 004's three named steps: a single weight's chain rule, its local derivative, then every weight
     at once as an outer product, written out (entry by entry, the bias units' column with it) for the output layer,
-    l = L, where the derivation writes the matrix out. ``at`` writes the layer that stands for every layer."""
+    l = L, where the derivation writes the matrix out, and then said for every layer, as the seed ends. ``at`` writes
+    the layer that stands for every layer."""
     notation = printer.notation
     transpose = notation.weights_transposed
     written = [step.result.shape for step in steps if isinstance(step.result, sp.MatrixBase)]
-    sizes = (f", written out for the output layer, $l = L$, a ${written[0][0]} \\times {written[0][1]}$ matrix"
-             if written else "")
+    sizes = (f". Written out for the output layer, $l = L$, it is a ${written[0][0]} \\times {written[0][1]}$ "
+             "matrix" if written else "")
     output = printer.relabel(labels(notation, "W", printer.network.depth, "L")) if written else at
     j, k = notation.indices[:2]
     pieces = (steps[:1], steps[1:2], steps[2:])
-    return [block for (lead, sentence), piece, printed in zip(STEPS["BP4"], pieces, (at, at, output), strict=True)
-            for block in (text(sentence.format(j=j, k=k, sizes=sizes), lead=f"{lead}."),
-                          display(sec.quantity_display(piece, printed, transpose=transpose, pack_entries=False)))]
+    blocks = [block for (lead, sentence), piece, printed in zip(STEPS["BP4"], pieces, (at, at, output), strict=True)
+              for block in (text(sentence.format(j=j, k=k, sizes=sizes), lead=f"{lead}."),
+                            display(sec.quantity_display(piece, printed, transpose=transpose, pack_entries=False)))]
+    if not written:
+        return blocks
+    gradient = at.doprint(steps[-1].lhs)
+    return blocks + [text(f"The entry above holds in every layer, so ${gradient} = {at.doprint(steps[-1].result)}$ "
+                          f"for every layer ${notation.layer_letter}$.")]
 
 
 #: A part of at most this many lines (about a third of a page) is kept on one page whole.
@@ -309,14 +315,17 @@ def _substituted(steps: Sequence[Step]) -> tuple[Step, ...]:
     """A BP's steps where its Jacobian is worked out on its own display: BP2's lines that work the Jacobian out
     inside the product, (∂z^{l+1}/∂a^l ∂a^l/∂z^l)ᵀ δ^{l+1} and (W^{l+1} ∂a^l/∂z^l)ᵀ δ^{l+1}, left to that display
     (each still verified), and the line they come to, (W^{l+1} diag(σ'(z^l)))ᵀ δ^{l+1}, put as the Jacobian
-    above substituted back, as seed 004 does, by the step before; so is BP3's Iᵀ δ^l."""
+    above substituted back, as seed 004 does, by the step before; so are BP1's diag(σ'(z^L)) ∇_a C and BP3's
+    Iᵀ δ^l."""
     inside = (Rule.JACOBIAN_CHAIN, Rule.JACOBIAN_OF_WEIGHTED_SUM)
-    if not any(step.rule in inside for step in steps):  # BP3's ∂z^l/∂b^l = I, worked out on its own display
-        return tuple(dataclasses.replace(step, rule=Rule.FROM_ABOVE) if step.rule is Rule.JACOBIAN_OF_BIAS
-                     else step for step in steps)
-    kept = [step for step in steps if step.rule not in inside]
-    return tuple(dataclasses.replace(step, rule=Rule.FROM_ABOVE) if step.rule is Rule.DIAGONAL_JACOBIAN
-                 else step for step in kept)
+    kept = steps if not any(step.rule in inside for step in steps) else [s for s in steps if s.rule not in inside]
+    return tuple(dataclasses.replace(step, rule=PUT_IN[step.rule]) if step.rule in PUT_IN else step for step in kept)
+
+
+#: The rule a step cites once the Jacobian it uses is worked out on its own display the step before (seed 004):
+#: BP1's diag(σ'(z^L)), BP2's W^{l+1} diag(σ'(z^l)), BP3's I.
+PUT_IN = {Rule.SYMMETRIC_JACOBIAN: Rule.SYMMETRIC_FROM_ABOVE, Rule.DIAGONAL_JACOBIAN: Rule.FROM_ABOVE,
+          Rule.JACOBIAN_OF_BIAS: Rule.FROM_ABOVE}
 
 
 def _continued(rest: Display, before: Display) -> Display:

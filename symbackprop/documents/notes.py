@@ -82,6 +82,7 @@ NOTES: dict[Rule, str] = {
     # it after the note where the note does not say where)
     Rule.DIAGONAL_JACOBIAN: r"\text{since } <definition>\text{: each output depends only on its own input}",
     Rule.SYMMETRIC_JACOBIAN: r"\text{since } <definition>\text{: a diagonal Jacobian, its own transpose}",
+    Rule.SYMMETRIC_FROM_ABOVE: r"\text{by the step before; a diagonal matrix is its own transpose}",
     Rule.JACOBIAN_CHAIN: r"\text{chain rule, through the activation}",
     Rule.JACOBIAN_OF_WEIGHTED_SUM: r"\text{since}",
     Rule.JACOBIAN_OF_BIAS: r"\text{since}",
@@ -90,7 +91,8 @@ NOTES: dict[Rule, str] = {
     Rule.ENTRY_BY_ENTRY_BIAS_UNIT: r"\text{each entry as above; the bias unit is } 1",
     Rule.ROWS_SCALED: r"[u_{r} A_{rs}] = \operatorname{diag}(u)\,A\text{: row } r \text{ times } u_{r}",
     Rule.ROWS_OF_LOCAL_DERIVATIVES: r"\text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
-    Rule.ROWS_BY_CHAIN_RULE: r"\text{chain rule; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
+    Rule.ROWS_BY_CHAIN_RULE: r"\text{chain rule, definition of } \delta\text{; } [u_{r} A_{rs}] = "
+                             r"\operatorname{diag}(u)\,A",
     Rule.OUTER_PRODUCT: r"[u_{r} v_{s}] = u\,v^{\top}\text{: an outer product}",
     Rule.THROUGH_EVERY_OUTPUT: r"\text{chain rule, through every output neuron; definition of } \delta",
     Rule.ROW_TIMES_JACOBIAN: r"\text{each sum, a row times a column of the Jacobian}",

@@ -132,11 +132,13 @@ class Section:
     def room(self) -> int:
         """The baselines the section's heading needs below it on its page, so that it is never last there: a few
         lines of what follows, a table's lead sentence and first rows, a lead sentence and the boxed equations
-        it leads into (which do not break), a text's own room, or, with no text of its own, its first
-        subsection's."""
+        it leads into (which do not break), a text's own room, or, with no text of its own or one sentence alone,
+        its first subsection's."""
         if not self.blocks:
             return self.subsections[0].room + 4 if self.subsections else 6
         lead, after = self.blocks[0], self.blocks[1] if len(self.blocks) > 1 else None
+        if after is None and lead.kind == "text" and not lead.room and self.subsections:
+            return self.subsections[0].room + 5  # its one sentence, then the first subsection's heading and start
         if lead.kind == "table":
             return 8
         if lead.kind == "text" and lead.room:

@@ -33,7 +33,7 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     if way.purpose:  # (what backpropagation is for opens the document: introduction_section)
         blocks.append(text(anatomy(network, printer)))
     elif way.goal:
-        conventions = ", in the notation table's conventions" if "notation" in shown else ""
+        conventions = ", with the conventions of the notation table below" if "notation" in shown else ""
         blocks.append(text(f"The goal is the partial derivatives of the cost ${printer.doprint(sp.Symbol('C'))}$ with "
                            "respect to every weight and bias. The derivation below works with whole layers, by matrix "
                            f"calculus{conventions}."))

@@ -19,7 +19,7 @@ from ..notation.display import Display, Line
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
 from ..notation.written import over
-from .routes import route
+from .routes import route, say
 from .sections import Block, Boxed, Section, display, text
 from .tables import relative, weight_layers
 
@@ -195,8 +195,10 @@ def _indices(notation: Notation, network: Architecture, bp2: bool = True) -> str
     below), and that BP4 is the same update for the whole matrix at once."""
     j, i, k = notation.indices
     src, dst = weight_layers(notation)
+    unit = f" (${i} = 0$ its bias unit, whose output is 1)" if network.bias == "neuron" else ""
+
     def weights(verb: str) -> str:
-        return f"${j}$ {verb} of layer ${dst}$ and ${i}$ one of layer ${src}$"
+        return f"${j}$ {verb} of layer ${dst}$ and ${i}$ one of layer ${src}${unit}"
 
     said = f"Here {weights('indexes a neuron')}"
     if network.depth > 1 and bp2:
@@ -235,7 +237,7 @@ def _batch_mean(network: Architecture, printer: NotationPrinter) -> str:
     else:
         mean = (f"\\frac{{\\partial {total}}}{{\\partial {weights}}} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} "
                 f"\\frac{{\\partial {cost}^{{(i)}}}}{{\\partial {weights}}}")
-    return f"${mean}$, ${cost}^{{(i)}}$ denoting example $i$'s"
+    return f"${mean}$, with ${cost}^{{(i)}}$ the {say(printer.notation, 'cost')} of example $i$"
 
 
 def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:

@@ -367,7 +367,8 @@ def test_the_summary_gives_the_equations_entry_by_entry_in_the_seeds_letters(pre
     assert "; in the gradients, $" in blocks[4].text
     assert f"with ${below}$. For a batch of $m$ examples the cost is the mean of the examples' costs, and so each " \
         "gradient is the mean of the examples' gradients, $\\frac{\\partial " in blocks[5].text
-    assert blocks[5].text.endswith("^{(i)}$ denoting example $i$'s.")  # the mean written out, its terms named
+    assert blocks[5].text.endswith("^{(i)}$ the " + ("loss" if preset == "goodfellow" else "cost")
+                                   + " of example $i$.")  # the mean written out, its terms named
 
 
 def test_nielsens_summary_is_in_vector_form_alone_as_seed_004_derives_it() -> None:

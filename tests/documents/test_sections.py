@@ -298,8 +298,8 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"So far, for one neuron $i$: $\frac{\partial \mathcal{L}(\theta)}{\partial a_{Li}} = - (\mathbb{1}_{\ell=i} - "
         r"\hat{y}_{i})$. Stacked for every neuron $i$ of the layer at once",
         r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \begin{bmatrix}\frac{\partial \mathcal{L}(\theta)}"
-        r"{\partial \hat{y}_{1}} \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}} \\[6pt] \vdots "
-        r"\\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{p}}\end{bmatrix}",
+        r"{\partial \hat{y}_{1}} \\[10pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}} \\[10pt] \vdots "
+        r"\\[10pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{p}}\end{bmatrix}",
         # the seed's -1/ŷ_ℓ taken out of the indicators, then e_ℓ
         r"&= - \frac{1}{\hat{y}_{\ell}} \begin{bmatrix}\mathbb{1}_{\ell=1} \\ \mathbb{1}_{\ell=2} \\ \vdots \\ "
         r"\mathbb{1}_{\ell=p}\end{bmatrix} \qquad \text{common factor} \\",
@@ -308,7 +308,7 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \begin{bmatrix}",
         r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as one vector: the indicators, one of "
         r"them 1, make the one-hot label}",
-        r"\sum_{m=1}^{n_{i+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,m}}\,W_{i+1,m,1} \\[6pt]",
+        r"\sum_{m=1}^{n_{i+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,m}}\,W_{i+1,m,1} \\[10pt]",
         r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ij}} &= \sum_{m=1}^{n_{i+1}} \frac{\partial "
         r"\mathcal{L}(\theta)}{\partial a_{i+1,m}}\,\frac{\partial a_{i+1,m}}{\partial h_{ij}}",
         # the definition's own index, not n, the letter of the limits, nor q, the multi-path rule's
@@ -458,15 +458,16 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"&= \delta^{(L)} (\mathbf{a}^{(2)})^{\top}",
              # one layer down, as the seed's: δ^(L-1)_j said, the layer's matrix without the bias column, through
              # diag(δ^(L-1)), each entry by the chain rule through its neuron's Z
-             r"One layer down, with $\delta^{(L-1)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$, in matrix form, "
-             "the bias units' weights aside again:",
+             r"One layer down, let $\delta^{(L-1)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$ be the error term "
+             "of neuron $j$.", "In matrix form, the bias units' weights aside again:",
              r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(1)}} &= \begin{bmatrix}",
              r"&= \operatorname{diag}(\delta^{(L-1)}) \begin{bmatrix}\frac{\partial Z^{(2)}_{1}}{\partial "
-             r"w^{(1)}_{11}}", r"\qquad \text{chain rule; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
+             r"w^{(1)}_{11}}", r"\text{chain rule, definition of } \delta\text{; } [u_{r} A_{rs}] = "
+             r"\operatorname{diag}(u)\,A",
              r"&= \delta^{(L-1)} (\mathbf{X}^{(1)})^{\top}",
              # "where δ^(L-1) = ...", each entry through every output neuron
-             "where the error terms of the layer, each reaching the cost through every output neuron, are those of "
-             "the output layer carried back:",
+             r"where $\delta^{(L-1)}$ comes from the output layer's error terms, each weighted input of the layer "
+             "reaching the cost through every output neuron:",
              "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(L)}_{1} \cdot 1",
              # a weight one layer down by a path through each output neuron: the bias unit's, as the seed shows it
              r"\frac{\partial C}{\partial w^{(1)}_{10}} &= \frac{\partial C}{\partial a^{(3)}_{1}}",
@@ -514,8 +515,8 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     summary = text[text.index("## Summary"):]
     assert ("Entry by entry:\n\n$$\n\\begin{aligned}\n  \\frac{\\partial C}{\\partial w^{(l)}_{jk}} &= a^{(l)}_{k} "
             "\\delta^{(l+1)}_{j} \\qquad \\text{BP4}\n\\end{aligned}\n$$") in summary
-    assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$. The boxed BP4 is this for all the "
-            "weights at once.") in summary and "In BP2, $j$" not in summary
+    assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$ ($k = 0$ its bias unit, whose output "
+            "is 1). The boxed BP4 is this for all the weights at once.") in summary and "In BP2, $j$" not in summary
     at = 0
     for piece in order:
         at = text.index(piece, at)
@@ -641,7 +642,7 @@ def test_goodfellow_writes_a_square_weight_gradient_of_any_size_n_then_for_this_
     after = md[md.index(lead):]
     starts = (after.index(r"\begin{bmatrix}"), after.index(r"\begin{bmatrix}", after.index("A small")))
     dotted, concrete = (after[start:after.index(r"\end{bmatrix}", start)] for start in starts)
-    rows = dotted.removeprefix(r"\begin{bmatrix}").split(r"\\[6pt]")
+    rows = dotted.removeprefix(r"\begin{bmatrix}").split(r"\\[10pt]")
     cells = [cell.strip() for row in rows for cell in row.split("&")]
     assert cells.count(r"\cdots") == 3 and cells.count(r"\vdots") == 3 and cells.count(r"\ddots") == 1
     entries = [cell for cell in cells if "partial" in cell]
@@ -662,7 +663,7 @@ def test_goodfellow_writes_its_vectors_to_p_and_n_with_dots(layers: list[int]) -
     derivation = network.derive(forms=())
     md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
     dotted = re.findall(r"\\begin\{bmatrix\}((?:(?!\\end).)*?\\vdots(?:(?!\\end).)*?)\\end\{bmatrix\}", md)
-    vectors = [[row.strip() for row in re.split(r"\\\\(?:\[6pt\])?", found)] for found in dotted]
+    vectors = [[row.strip() for row in re.split(r"\\\\(?:\[10pt\])?", found)] for found in dotted]
     columns = [rows for rows in vectors if len(rows) == 4 and "&" not in rows[0]]
     square = layers[-2] == layers[-3]  # the weights and biases stacked are a square hidden layer's, else the output's
     for letter, width, count in (("p", layers[-1], 5 if square else 7), ("n", layers[-2], 7 if square else 5)):
@@ -945,7 +946,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert (r"(a^{L} - y) \qquad \text{in terms of the output:}\ \sigma'(z^{L}) = a^{L} \odot (\mathbf{1} - a^{L})"
             in nielsen)
     # written out with the letter l it is in, at the output layer's size
-    assert "activations below, written out for the output layer, $l = L$, a $2 \\times 3$ matrix:" in nielsen
+    assert "activations below. Written out for the output layer, $l = L$, it is a $2 \\times 3$ matrix:" in nielsen
     # seed 004's derivation steps by name, each a label before its display, each BP's in the seed's order
     steps = [f"*{label}.*" for label in ("Apply the chain rule", "Compute the Jacobian", "Result",
                                          "Link consecutive layers", "Differentiate the linear transformation",
@@ -977,7 +978,9 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
                             "vector and the activations below")
     # the matrix written out is the output layer's, so it is written for l = L: W^L, δ^L, a^{L-1}
     assert r"&= \delta^{L} (a^{L-1})^{\top} \qquad [u_{r} v_{s}] = u\,v^{\top}" in outer
-    assert r"\frac{\partial C}{\partial W^{L}} &= \begin{bmatrix}" in outer and "W^{l}" not in outer
+    display, after = outer.split(r"\end{aligned}")  # the display written for l = L, then the words for every l
+    assert r"\frac{\partial C}{\partial W^{L}} &= \begin{bmatrix}" in display and "W^{l}" not in display
+    assert r"The entry above holds in every layer, so $\frac{\partial C}{\partial W^{l}}" in after
     # and each BP's Jacobian worked out on its own, after its chain, from the definitions it differentiates
     jacobians = [r"*Compute the Jacobian.* As $a^{L} = \sigma(z^{L})$, each output depends only on its own input",
                  r"\frac{\partial a^{L}}{\partial z^{L}} &= "
@@ -1003,7 +1006,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     # in the seed's letters there, layer i and neuron j
     vectors = [r"\sum_{m=1}^{n_{i+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,m}}\,W_{i+1,m,j}",
                r"Consider the two vectors" "\n",
-               r"{\partial a_{i+1,1}} \\[6pt] \vdots \\[6pt] \frac{\partial \mathcal{L}(\theta)}{\partial "
+               r"{\partial a_{i+1,1}} \\[10pt] \vdots \\[10pt] \frac{\partial \mathcal{L}(\theta)}{\partial "
                r"a_{i+1,n_{i+1}}}\end{bmatrix}",
                r"W_{i+1,\cdot,j} &= \begin{bmatrix}W_{i+1,1,j} \\ \vdots \\ W_{i+1,n_{i+1},j}\end{bmatrix}",
                r"W_{i+1,m,j} = (W_{i+1,\cdot,j})^{\top} \nabla_{\underline{a}_{i+1}} \mathcal{L}(\theta)",
@@ -1060,10 +1063,37 @@ def test_nielsen_writes_the_weight_matrix_out_at_its_own_size() -> None:
     for bias, size in (("vector", "1 \\times 1"), ("neuron", "1 \\times 2")):
         text = render_markdown(Network([1, 1], bias=bias).derive(), DocumentOptions(notation="nielsen",
                                                                                     formats=("md",)))
-        assert f", written out for the output layer, $l = L$, a ${size}$ matrix:" in text
+        assert f". Written out for the output layer, $l = L$, it is a ${size}$ matrix:" in text
         steps = [text.index(f"*{step}.*") for step in ("Element-wise approach", "Solve for the partial derivative",
                                                       "Vectorize as an outer product")]
         assert steps == sorted(steps)
+
+
+def test_nielsen_puts_each_jacobian_back_by_the_step_before_and_ends_bp4_for_every_layer() -> None:
+    """BP1's result takes the Jacobian worked out the step before (a diagonal matrix, its own transpose), not its
+    definition a second time; BP4, written out for l = L, ends for every layer l, as seed 004's last line; the
+    vector form's heading keeps with BP1's start (its one sentence does not stand alone at a page's foot)."""
+    derivation = _seed("nielsen").derive()
+    text = render_markdown(derivation, DocumentOptions(notation="nielsen", formats=("md",)))
+    bp1 = text[text.index("### BP1"):text.index("### BP2")]
+    assert r"\text{by the step before; a diagonal matrix is its own transpose}" in bp1
+    assert "a diagonal Jacobian, its own transpose" not in bp1
+    assert text.rstrip().endswith(r"The entry above holds in every layer, so $\frac{\partial C}{\partial W^{l}} = "
+                                  r"\delta^{l} (a^{l-1})^{\top}$ for every layer $l$.")
+    assert ("the activations below. Written out for the output layer, $l = L$, it is a $2 \\times 3$ matrix:"
+            in text)
+    section = next(part for part in build_document(derivation, DocumentOptions(notation="nielsen")).sections
+                   if part.title == "Backpropagation in vector form")
+    assert len(section.blocks) == 1 and section.room == section.subsections[0].room + 5 > 6
+
+
+def test_ng_says_the_bias_units_index_and_names_each_examples_cost() -> None:
+    """The summary's entry ∂C/∂w_jk = a_k δ_j covers the bias unit's weights through k = 0, whose output is 1; the
+    batch mean names its terms, C^(i) the cost of example i."""
+    text = render_markdown(_seed("ng").derive(), DocumentOptions(notation="ng", formats=("md",)))
+    assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$ ($k = 0$ its bias unit, whose output "
+            "is 1).") in text
+    assert "with $C^{(i)}$ the cost of example $i$." in text
 
 
 @pytest.mark.parametrize(("spec", "bias"), [("2-2-2", "none"), ("2-5-3", "neuron")])
@@ -1100,10 +1130,12 @@ def test_nielsen_writes_the_output_jacobian_for_any_width_as_seed_004() -> None:
 
 
 def test_seed_004s_goal_points_to_the_notation_table_only_where_there_is_one() -> None:
-    """"... in the notation table's conventions" where the document has the table, nothing of it where it has not."""
+    """"... with the conventions of the notation table below" where the document has the table, nothing of it where it
+    has not."""
     network = _seed("nielsen")
     with_table = render_markdown(network.derive(), DocumentOptions(notation="nielsen", formats=("md",)))
     without = render_markdown(network.derive(), DocumentOptions(notation="nielsen", sections="vector",
                                                                 formats=("md",)))
-    assert "by matrix calculus, in the notation table's conventions." in with_table and "### Notation" in with_table
+    assert "by matrix calculus, with the conventions of the notation table below." in with_table
+    assert "### Notation" in with_table
     assert "by matrix calculus." in without and "notation table" not in without and "### Notation" not in without

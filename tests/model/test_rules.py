@@ -7,6 +7,7 @@ import sympy as sp
 
 from symbackprop import Network
 from symbackprop.derive.derivation import Rule, Step
+from symbackprop.documents.model import PUT_IN
 from symbackprop.documents.notes import NOTES, note
 from symbackprop.model.activations import ACTIVATIONS, DerivativeStep, derivative, get_activation
 from symbackprop.model.derivatives import WORKED, worked
@@ -58,6 +59,7 @@ def test_every_rule_is_cited_by_some_step() -> None:
     cited |= {step.rule for act in ACTIVATIONS.values() if act.elementwise for step in derivative(act).steps}
     seed_000 = Network([2, 2, 2], bias="neuron").derive(forms=("element", "paths"))  # its chains down to a weight
     cited |= {step.rule for step in seed_000.steps_of("paths")}
+    cited |= set(PUT_IN.values())  # seed 004's steps once their Jacobian is worked out the step before
     assert cited == set(Rule)
 
 
