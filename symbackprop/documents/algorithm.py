@@ -66,8 +66,8 @@ def _sgd_blocks(derivation: Derivation, printer: NotationPrinter, remark: bool =
     for depth, line, counted in lines:
         count += counted
         numbered.append(AlgorithmLine(depth, line, count if counted else 0))
-    intro = ("The backpropagation algorithm is stochastic gradient descent, one example at a time, with the rules "
-             "derived above:" if notation.per_weight_update else
+    intro = ("The rules derived above give the gradient, and stochastic gradient descent uses it one example at a "
+             "time. The backpropagation algorithm is formulated as follows:" if notation.per_weight_update else
              "Stochastic gradient descent runs one example at a time, with the rules derived above:")
     return (text(intro), Block("algorithm", algorithm=tuple(numbered)))
 

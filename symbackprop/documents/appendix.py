@@ -175,7 +175,7 @@ def _kink(lines_of: Worked, printer: NotationPrinter, z: str) -> list[Block]:
         return []
     kink = printer.doprint(lines_of.kink)
     return [text(f"The function has no derivative at ${z} = {kink}$, where its cases meet; by the usual convention "
-                 "it is taken there from the first case:")]
+                 "the derivative there is that of the first case:")]
 
 
 def _remarks(lines_of: Worked, symbol: str, printer: NotationPrinter, z: str) -> list[Block]:

@@ -185,9 +185,11 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
     tag = way.tags.get(argument.name, "")
     if argument.name in way.in_parts:
         return _in_parts(argument, letters, printer, tag)
+    recalled = argument.name in way.local_before  # its local derivative said just before, from its definition
     rows: list[tuple[list[str], str]] = [
         ([written(general.with_letters(line.result, letters), printer)],
-         _error_term(argument, letters, printer) if line.rule is Rule.ERROR_TERM else _note(line, letters, printer))
+         _error_term(argument, letters, printer) if line.rule is Rule.ERROR_TERM else
+         "" if recalled and line.local is not None else _note(line, letters, printer))
         for line in argument.lines]
     lhs = printer.doprint(general.with_letters(argument.lhs, letters))
     kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]

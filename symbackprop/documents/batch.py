@@ -27,7 +27,7 @@ from .sections import Block, display, text
 from .summary import labels, span
 
 #: Why each line of the general batch form holds, after them (``{cost}``, ``{costs}``: the seed's words).
-WHY = ("Each is the equation for one example, applied to every example at once, one column each: the output layer's is "
+WHY = ("Each is the one-example equation applied to all $m$ examples at once, one column each: the output layer's is "
        "divided by $m$, since the {cost} is the mean of the examples' {costs}; a weight matrix's gradient adds up "
        "one outer product per example; and a bias enters every column, so its gradient adds up the columns'.")
 
@@ -134,7 +134,7 @@ def _ones(network: Architecture, printer: NotationPrinter) -> str:
         return ""
     ones = printer.doprint(sp.OneMatrix(M, 1))
     return (f" The vector ${ones} \\in \\mathbb{{R}}^{{m \\times 1}}$ holds $m$ ones: a layer's bias times "
-            f"${printer.doprint(sp.OneMatrix(1, M))}$ is the same in every column, one per example.")
+            f"${printer.doprint(sp.OneMatrix(1, M))}$ repeats the bias in each of its $m$ columns, one per example.")
 
 
 __all__ = ["as_layer_0", "by_layer_forward", "forward_blocks", "general_blocks", "onehot_matrix", "step_at_layer_0",

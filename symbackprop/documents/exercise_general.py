@@ -106,7 +106,7 @@ def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPri
         text("In this problem you derive the equations that give the gradient of the cost of a feed-forward neural "
              "network by backpropagation; learning algorithms such as gradient descent use this gradient to train "
              f"the network. Parts {parts} hold for any activation functions that act neuron by neuron and any cost "
-             "of the network's outputs; work them out for the network of these exercises too: "
+             "of the network's outputs; work them out for this network too: "
              f"{describe(network)}, with "
              f"{BIAS_NAMES[network.bias]}{_its_cost(concrete, printer)}; {_numbered(network, printer)}."),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),

@@ -160,7 +160,7 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
         blocks.append(text(f"Over $m$ examples the cost ${total}$ is the mean of the examples' costs; that of one "
                            f"example, ${cost}$, is" if cost != total else
                            f"The {say(printer.notation, 'cost')} ${cost}$ of one example (over $m$ examples, the "
-                           "mean of theirs) is"))
+                           f"mean of the examples' {say(printer.notation, 'costs')}) is"))
         blocks.append(display(chain(cost, [(sec.terms(derivation.loss, printer), "")], printer.width)))
     if network.loss.sparse:
         indicator = f"{printer.indicator}_{{\\ell=j}}"

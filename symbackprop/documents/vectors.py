@@ -191,7 +191,8 @@ def _any_size(argument: Argument, printer: NotationPrinter) -> tuple[list[Block]
     weights = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), n, n))
     l = printer.notation.layer_letter
     lead = (f"Stacked for every weight of a layer ${l}$ at once, for a square ${weights} \\in "
-            "\\mathbb{R}^{n \\times n}$, the entries make one matrix:")
+            "\\mathbb{R}^{n \\times n}$ (a matrix of any other shape goes the same way), the entries make one "
+            "matrix:")
     shown = Line(printer.doprint(definition.lhs), "=", bracketed(rows), note(definition.rule))
     return ([text(lead), display(Display((shown,)))],
             f"A small example, $n = {n}$, to see what each entry is:")

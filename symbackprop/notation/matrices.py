@@ -13,7 +13,7 @@ def bracketed(rows: list[list[str]]) -> str:
     """A matrix written out from its entries' LaTeX: in brackets, its rows set apart where they hold fractions.
     Every matrix a document writes out goes through here."""
     lines = [" & ".join(row) for row in rows]
-    separator = r" \\[10pt] " if any(r"\frac" in line for line in lines) else r" \\ "
+    separator = r" \\[8pt] " if any(r"\frac" in line for line in lines) else r" \\ "
     return rf"\begin{{bmatrix}}{separator.join(lines)}\end{{bmatrix}}"
 
 

@@ -131,7 +131,7 @@ def test_where_a_derivative_does_not_exist_the_convention_is_said_before_the_lin
     shown = _appendix(Network([2, 2, 1], hidden="relu", output="sigmoid", loss="bce"), ("relu", "sigmoid"))
     kink, lines = shown["relu"][:2]
     assert kink.text == ("The function has no derivative at $z = 0$, where its cases meet; by the usual convention "
-                         "it is taken there from the first case:")
+                         "the derivative there is that of the first case:")
     assert lines.display is not None and r"\text{for}\: z \leq 0" in lines.display.lines[1].rhs
     assert shown["sigmoid"][0].display is not None and not any("no derivative" in block.text
                                                                 for block in shown["sigmoid"] if block.text)

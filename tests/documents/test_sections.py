@@ -144,7 +144,7 @@ def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) 
 def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
     text = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     assert "## Gradient descent" not in text  # seed 003's page is one body, without headings
-    algorithm = text[text.index("The backpropagation algorithm is stochastic gradient descent"):]
+    algorithm = text[text.index("The backpropagation algorithm is formulated as follows"):]
     assert "For $t = 1$ to the number of epochs:" in algorithm  # Bishop's E_n: n is the example, so epochs t
     # as seed 003's algorithm, for any network: the output errors by their definition, δ_o = ∂E/∂a_o
     assert (r"output errors, for every output neuron $j$: $\delta^{(L)}_{j} = "
@@ -298,8 +298,8 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"So far, for one neuron $i$: $\frac{\partial \mathcal{L}(\theta)}{\partial a_{Li}} = - (\mathbb{1}_{\ell=i} - "
         r"\hat{y}_{i})$. Stacked for every neuron $i$ of the layer at once",
         r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \begin{bmatrix}\frac{\partial \mathcal{L}(\theta)}"
-        r"{\partial \hat{y}_{1}} \\[10pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}} \\[10pt] \vdots "
-        r"\\[10pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{p}}\end{bmatrix}",
+        r"{\partial \hat{y}_{1}} \\[8pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}} \\[8pt] \vdots "
+        r"\\[8pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{p}}\end{bmatrix}",
         # the seed's -1/ŷ_ℓ taken out of the indicators, then e_ℓ
         r"&= - \frac{1}{\hat{y}_{\ell}} \begin{bmatrix}\mathbb{1}_{\ell=1} \\ \mathbb{1}_{\ell=2} \\ \vdots \\ "
         r"\mathbb{1}_{\ell=p}\end{bmatrix} \qquad \text{common factor} \\",
@@ -308,7 +308,7 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \begin{bmatrix}",
         r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as one vector: the indicators, one of "
         r"them 1, make the one-hot label}",
-        r"\sum_{m=1}^{n_{i+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,m}}\,W_{i+1,m,1} \\[10pt]",
+        r"\sum_{m=1}^{n_{i+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,m}}\,W_{i+1,m,1} \\[8pt]",
         r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ij}} &= \sum_{m=1}^{n_{i+1}} \frac{\partial "
         r"\mathcal{L}(\theta)}{\partial a_{i+1,m}}\,\frac{\partial a_{i+1,m}}{\partial h_{ij}}",
         # the definition's own index, not n, the letter of the limits, nor q, the multi-path rule's
@@ -325,7 +325,7 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"&= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k})",
         # a weight's vectors are written out for a square layer k, of any size n, then as the seed's W_k ∈ R^{3 x 3}
         r"Stacked for every weight of a layer $k$ at once, for a square $W_{k} \in "
-        r"\mathbb{R}^{n \times n}$, the entries make one matrix:",
+        r"\mathbb{R}^{n \times n}$ (a matrix of any other shape goes the same way), the entries make one matrix:",
         r"A small example, $n = 3$, to see what each entry is:",
         r"&= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) \underline{h}_{k-1}^{\top}",
         # the seed's "recall that a_{i+1} = ..., therefore ∂a_ki/∂W_kij = h_{k-1,j}", before the weight's chain
@@ -527,7 +527,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     general rule h'(a_j) Σ_k δ_k w_kj; "for our original example" (δ_y, then δ_j) comes after the algorithm."""
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
     order = ["The first factor is called", r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
-             "The backpropagation algorithm is stochastic gradient descent",
+             "The backpropagation algorithm is formulated as follows",
              r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{m} \delta_{k}\,"
              r"w_{kj}$",
              "For our original example, with its own activation and loss, the error terms of the output layer",
@@ -637,12 +637,13 @@ def test_goodfellow_writes_a_square_weight_gradient_of_any_size_n_then_for_this_
     """Seed 002's ∇_{W_k} L for W_k ∈ R^{n×n}, with dots, before its 3×3 example: each entry shown is the checked
     3×3 definition's, with n for 3; a network whose hidden layers are not square has no such matrix."""
     md = render_markdown(_seed("goodfellow").derive(forms=()), DocumentOptions(notation="goodfellow", formats=("md",)))
-    lead = r"for a square $W_{k} \in \mathbb{R}^{n \times n}$, the entries make one matrix:"
+    lead = (r"for a square $W_{k} \in \mathbb{R}^{n \times n}$ (a matrix of any other shape goes the same way), the "
+            "entries make one matrix:")
     assert lead in md and "A small example, $n = 3$, to see what each entry is:" in md
     after = md[md.index(lead):]
     starts = (after.index(r"\begin{bmatrix}"), after.index(r"\begin{bmatrix}", after.index("A small")))
     dotted, concrete = (after[start:after.index(r"\end{bmatrix}", start)] for start in starts)
-    rows = dotted.removeprefix(r"\begin{bmatrix}").split(r"\\[10pt]")
+    rows = dotted.removeprefix(r"\begin{bmatrix}").split(r"\\[8pt]")
     cells = [cell.strip() for row in rows for cell in row.split("&")]
     assert cells.count(r"\cdots") == 3 and cells.count(r"\vdots") == 3 and cells.count(r"\ddots") == 1
     entries = [cell for cell in cells if "partial" in cell]
@@ -663,7 +664,7 @@ def test_goodfellow_writes_its_vectors_to_p_and_n_with_dots(layers: list[int]) -
     derivation = network.derive(forms=())
     md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
     dotted = re.findall(r"\\begin\{bmatrix\}((?:(?!\\end).)*?\\vdots(?:(?!\\end).)*?)\\end\{bmatrix\}", md)
-    vectors = [[row.strip() for row in re.split(r"\\\\(?:\[10pt\])?", found)] for found in dotted]
+    vectors = [[row.strip() for row in re.split(r"\\\\(?:\[8pt\])?", found)] for found in dotted]
     columns = [rows for rows in vectors if len(rows) == 4 and "&" not in rows[0]]
     square = layers[-2] == layers[-3]  # the weights and biases stacked are a square hidden layer's, else the output's
     for letter, width, count in (("p", layers[-1], 5 if square else 7), ("n", layers[-2], 7 if square else 5)):
@@ -1006,7 +1007,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     # in the seed's letters there, layer i and neuron j
     vectors = [r"\sum_{m=1}^{n_{i+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,m}}\,W_{i+1,m,j}",
                r"Consider the two vectors" "\n",
-               r"{\partial a_{i+1,1}} \\[10pt] \vdots \\[10pt] \frac{\partial \mathcal{L}(\theta)}{\partial "
+               r"{\partial a_{i+1,1}} \\[8pt] \vdots \\[8pt] \frac{\partial \mathcal{L}(\theta)}{\partial "
                r"a_{i+1,n_{i+1}}}\end{bmatrix}",
                r"W_{i+1,\cdot,j} &= \begin{bmatrix}W_{i+1,1,j} \\ \vdots \\ W_{i+1,n_{i+1},j}\end{bmatrix}",
                r"W_{i+1,m,j} = (W_{i+1,\cdot,j})^{\top} \nabla_{\underline{a}_{i+1}} \mathcal{L}(\theta)",
@@ -1085,6 +1086,16 @@ def test_nielsen_puts_each_jacobian_back_by_the_step_before_and_ends_bp4_for_eve
     section = next(part for part in build_document(derivation, DocumentOptions(notation="nielsen")).sections
                    if part.title == "Backpropagation in vector form")
     assert len(section.blocks) == 1 and section.room == section.subsections[0].room + 5 > 6
+
+
+def test_goodfellow_recalls_a_weights_local_derivative_once() -> None:
+    """Seed 002's "Recall that a_ki = Σ_j W_kij h_{k-1,j} + b_ki, so ∂a_ki/∂W_kij = h_{k-1,j}" before the chain; the
+    chain's line that puts it in says nothing again, as the seed's line has no reason beside it."""
+    text = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
+    recall = text.index(r"Recall that $a_{ki} = \sum_{m=1}^{n_{k-1}} W_{kim} h_{k-1,m} + b_{ki}$, so")
+    chain = text[recall:text.index(r"\end{aligned}", recall)]
+    assert chain.rstrip().endswith(r"&= \frac{\partial \mathcal{L}(\theta)}{\partial a_{ki}}\,h_{k-1,j}")
+    assert chain.count(r"\text{since}") == 0
 
 
 def test_ng_says_the_bias_units_index_and_names_each_examples_cost() -> None:
