@@ -130,15 +130,15 @@ def _weight_updates(derivation: Derivation, printer: NotationPrinter,
     for equation, what in [(weight, "weight"), *[(eq, "bias") for eq in bias]]:
         name, value = at.doprint(equation.lhs.variables[0]), product(equation, at)
         every = f"for every {what} ${name}$ of layers ${notation.layer_letter} = {layers}$:"
+        change = f"$\\Delta {name} \\leftarrow {value}$"
+        update = f"${name} \\leftarrow {name} - {eta}\\, \\Delta {name}$"
         if notation.single:  # the output's v_j in the same loop, as the seed's w holds them: Δv_j ← δ_y z_j
             own = general.gradients(network, network.depth, "1", j)[0 if what == "weight" else 1]
             output = printer.doprint(_output_weight(network, equation.lhs.variables[0]))
-            # (each update in braces: no line break inside it)
-            every = (f"for every {what} ${name}$, and the output's ${output}$ with ${{\\Delta {output} \\leftarrow "
-                     f"{product(own, printer)}}}$:")
-        lines += [(2, every, True),
-                  (3, f"$\\Delta {name} \\leftarrow {value}$", True),
-                  (3, f"${name} \\leftarrow {name} - {eta}\\, \\Delta {name}$", True)]
+            every = f"for every {what} ${name}$ and every output {what} ${output}$:"
+            change += f" and $\\Delta {output} \\leftarrow {product(own, printer)}$"
+            update += f" and ${output} \\leftarrow {output} - {eta}\\, \\Delta {output}$"
+        lines += [(2, every, True), (3, change, True), (3, update, True)]
     lines.append((3, f"with learning rate ${eta} > 0$ in epoch ${notation.epoch}$.", False))
     return lines
 

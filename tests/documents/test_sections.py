@@ -225,10 +225,11 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"\delta_{j} &= \sigma'(a_{j})\,\delta_{y}\,v_{j}", r"&= z_{j} (1 - z_{j})\,\delta_{y}\,v_{j}",
                  # the rule's w_kj and δ_k, for the one output neuron: v_j and δ_y
                  r"\text{one neuron in layer } l+1,\ w_{kj} = v_{j},\ \delta_{k} = \delta_{y}",
-                 r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$",
-                 # the output's v_j in the same loop, as the seed's w holds them, the update unbroken
-                 r"for every weight $w_{ji}$, and the output's $v_{j}$ with "
-                 r"${\Delta v_{j} \leftarrow \delta_{y} z_{j}}$:",
+                 # the output's v_j in the same loop, as the seed's w holds them, each update beside w_ji's
+                 r"for every weight $w_{ji}$ and every output weight $v_{j}$:",
+                 r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$ and $\Delta v_{j} \leftarrow \delta_{y} z_{j}$",
+                 r"$w_{ji} \leftarrow w_{ji} - \eta_n\, \Delta w_{ji}$ and $v_{j} \leftarrow v_{j} - \eta_n\, "
+                 r"\Delta v_{j}$",
                  r"for each training example $(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",  # x^ℓ as r^ℓ
                  r"compute every weighted input $a_{j}$ and activation $z_{j}$",  # "the a_j and z_j values"
                  # its δ rule, as the seed's first line: defined, then the generalised chain rule through a_k, then
