@@ -111,7 +111,7 @@ def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPri
              f"{BIAS_NAMES[network.bias]}{_its_cost(concrete, printer)}; {_numbered(network, printer)}."),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
         display(Display((definition_line(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
-        text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and"),
+        text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and the neuron's weighted input is"),
         display(Display((definition_line(found["weight"], Rule.LOCAL_LINEAR, printer),))),
         text(f"{_parameters(found, printer, network.bias)}{_widths(printer)}. {cost}"),
     ]
