@@ -30,6 +30,7 @@ from .argued import argued_section, definition_line, notation_letters, written
 from .routes import route
 from .sections import COST, TOTAL, Block, Section, display, text
 from .summary import bp_equations, labels
+from .tables import layer_sizes
 from .words import BIAS_NAMES, describe
 
 
@@ -163,13 +164,15 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
 
 
 def _vector_lead(network: Architecture, printer: NotationPrinter) -> str:
-    """(c)'s lead: what its weight matrix and ⊙ are, which (a) and (b) did not need."""
+    """(c)'s lead: what its weight matrix is, and its shape (input-major's rows are the layer below: BP2 without a
+    transpose), and what ⊙ is, which (a) and (b) did not need."""
     at = printer.relabel(labels(printer.notation, "W", network.depth))
     j, i = printer.notation.indices[:2]
     matrix = at.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
     entry = at.doprint(sp.Symbol(symbols.element("W", network.depth, j, i), real=True))
-    return (f"Show that, layer by layer, these become the following, ${matrix}$ the matrix of the weights ${entry}$ "
-            "and $\\odot$ the element-wise (Hadamard) product:")
+    shape = layer_sizes(network, printer.notation)[1]
+    return (f"Show that, layer by layer, these become the following, where ${matrix}$ is the ${shape}$ matrix of the "
+            f"weights ${entry}$ and $\\odot$ is the element-wise (Hadamard) product:")
 
 
 def _numbered(network: Architecture, printer: NotationPrinter) -> str:

@@ -155,7 +155,7 @@ def prime_name(network: Architecture) -> str:
     return f"{network.activation(1).name}'"
 
 
-def _sizes(network: Architecture, notation: Notation) -> tuple[str, str]:
+def layer_sizes(network: Architecture, notation: Notation) -> tuple[str, str]:
     """A layer's vectors' size, n_l (its neurons), and its weight matrix's shape: W maps the layer below to it (ng's
     W^(l) maps l to l+1), with a column for the bias unit where there is one."""
     shift = notation.layer_offset.get("z", 0) - notation.layer_offset.get("W", 0)
@@ -190,7 +190,7 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
     j, k = notation.indices[:2]  # a weight's destination and source
     order = f"row ${k}$ holds the weights out of neuron ${k}$" if notation.weights_transposed else \
         f"row ${j}$ holds the weights into neuron ${j}$"
-    size, shape = _sizes(network, notation)
+    size, shape = layer_sizes(network, notation)
     error = z.doprint(sp.Derivative(sp.Symbol("c"), sp.MatrixSymbol(symbols.matrix("z", g), n, 1), evaluate=False))
     defined = f"; the error vector ${delta} = {error}$" if error != delta else ""  # seed 004's δ^l ≡ ∂C/∂z^l
     rows = [

@@ -172,12 +172,15 @@ def test_the_problem_states_the_general_results_with_g_and_c(network: dict[str, 
 
 
 @pytest.mark.parametrize(("notation", "said"), [
-    ("input-major", r"$W^{(\ell)}$ the matrix of the weights $W_{ij}^{(\ell)}$ and $\odot$ the element-wise"),
-    ("nielsen", r"$W^{l}$ the matrix of the weights $w^{l}_{jk}$ and $\odot$ the element-wise"),
+    # input-major's W holds the weights out of a neuron of layer ℓ-1 in its row: BP2 needs no transpose
+    ("input-major", r"where $W^{(\ell)}$ is the $n_{\ell-1} \times n_{\ell}$ matrix of the weights "
+                    r"$W_{ij}^{(\ell)}$ and $\odot$ is the element-wise"),
+    ("nielsen", r"where $W^{l}$ is the $n_{l} \times n_{l-1}$ matrix of the weights $w^{l}_{jk}$ and $\odot$ is the "
+                "element-wise"),
 ])
 def test_the_vector_part_says_what_its_matrix_and_its_product_are(notation: str, said: str) -> None:
-    """(c) is the first part with a weight matrix and ⊙: the sheet says what they are, before the student needs
-    them (the solutions' own sentence comes too late for the problem)."""
+    """(c) is the first part with a weight matrix and ⊙: the sheet says what they are, and the matrix's shape,
+    before the student needs them (the solutions' own sentence comes too late for the problem)."""
     problems, _ = _documents("3-4-2", notation)
     lead = _part(problems, "(c)").blocks[0]
     assert lead.kind == "text" and said in lead.text
