@@ -120,11 +120,13 @@ def step_at_layer_0(step: Step) -> Step:
 
 
 def onehot_matrix(network: Architecture, printer: NotationPrinter) -> Block:
-    """The definition of the one-hot label matrix (E) where the batch form first uses it."""
+    """The definition of the one-hot label matrix (E) where the batch form first uses it: p × m where the notation
+    has a letter for the outputs' count (seed 002's E ∈ R^{p×m})."""
     n = network.layers[-1]
     matrix = printer.doprint(sp.MatrixSymbol(symbols.matrix("Y"), n, 1))
     vector = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), n, 1))
-    return text(f"where ${matrix} \\in \\mathbb{{R}}^{{{n} \\times m}}$ is the one-hot matrix of the labels: each "
+    rows = printer.notation.output_count or n
+    return text(f"where ${matrix} \\in \\mathbb{{R}}^{{{rows} \\times m}}$ is the one-hot matrix of the labels: each "
                 f"column is the one-hot vector ${vector}$ of one example's label.")
 
 

@@ -720,7 +720,7 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
                  r"\right)^{(i)}$",
                  "a data matrix usually stacks its examples as rows",
                  r"The vector $\mathbf{1}_{m} \in \mathbb{R}^{m \times 1}$ holds $m$ ones",
-                 r"where $E \in \mathbb{R}^{2 \times m}$ is the one-hot matrix",
+                 r"where $E \in \mathbb{R}^{p \times m}$ is the one-hot matrix",  # the seed's p, p = 2 here
                  r"\nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k}) = (W_{k+1}^{\top}"):
         assert part in md, part
     headings = ["#### Gradients with respect to the output units", "#### Gradients with respect to the hidden units",
