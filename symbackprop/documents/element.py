@@ -103,13 +103,15 @@ def _below_output(derivation: Derivation, printer: NotationPrinter, chains: Sequ
 
 
 def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
-    """Seed 000's boxed rule for the error terms of any hidden layer, once the last one's are found (BP2 as the
-    summary states it, from the same vector-form steps)."""
+    """Seed 000's boxed rule for the error terms of any hidden layer, 1 < l < L, once the last one's are found (BP2
+    as the summary states it, from the same vector-form steps)."""
     rule = bp_equation(derivation, printer, "BP2")
     if rule is None:
         return []
+    notation = printer.notation  # the hidden layers as seed 000 bounds them, 1 < l < L (its input being layer 1)
+    hidden = rf"\text{{for }} {notation.bare_layer('z', 0)} < {notation.layer_letter} < L"
     return [text("The same argument gives, in general:"),
-            display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", r"\text{for every hidden layer}"),)))]
+            display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", hidden),)))]
 
 
 def _carried_back(derivation: Derivation, printer: NotationPrinter) -> list[Block]:

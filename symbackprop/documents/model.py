@@ -190,15 +190,16 @@ GOALS = {"BP1": "Error at the output layer", "BP2": "Propagating the error to hi
 #: Seed 004's derivation steps for each, by name, each a label and the sentence that leads into its display: the
 #: chain rule, the Jacobian it needs worked out (``{0}``, ``{1}``: the definitions it differentiates), the result
 #: with it substituted back; BP4's the weight's chain rule, its local derivative, then every weight at once (``{j}``,
-#: ``{k}``: the notation's neuron letters; ``{sizes}``: the size the matrix is written out at).
+#: ``{k}``: the notation's neuron letters; ``{l}``: its layer letter; ``{weight}``: the weight w^l_jk; ``{sizes}``:
+#: the size the matrix is written out at).
 STEPS = {
     "BP1": (("Apply the chain rule", "The error is how the cost changes with the weighted inputs, and the cost "
                                      "depends on them through the activations alone:"),
             ("Compute the Jacobian", "As ${0}$, each output depends only on its own input, so the Jacobian is "
                                      "diagonal:"),
             ("Result", "Substitute it back; a diagonal matrix times a vector is a Hadamard product:")),
-    "BP2": (("Link consecutive layers", "The error of a layer is written through that of the next, by the "
-                                        "multivariate chain rule:"),
+    "BP2": (("Link consecutive layers", "The error at layer ${l}$ is written in terms of the error at layer "
+                                        "${l}+1$, by the multivariate chain rule:"),
             ("Differentiate the linear transformation", "With ${0}$ and ${1}$, the chain rule gives the product of "
                                                         "their Jacobians:"),
             ("Transpose and simplify", "Substitute it back, and transpose the product:"),
@@ -206,8 +207,9 @@ STEPS = {
     "BP3": (("Chain rule via the weighted inputs", "The biases reach the cost through the weighted inputs:"),
             ("Compute the local gradient", "In ${0}$ the bias is added directly, so"),
             ("Conclusion", "Substitute it back:")),
-    "BP4": (("Element-wise approach", "Consider a single weight, from neuron ${k}$ in the layer below to neuron "
-                                      "${j}$ in this layer; it reaches the cost through its neuron's weighted input:"),
+    "BP4": (("Element-wise approach", "Consider a single weight ${weight}$, from neuron ${k}$ in layer ${l}-1$ "
+                                      "to neuron ${j}$ in layer ${l}$; it reaches the cost through its neuron's "
+                                      "weighted input:"),
             ("Solve for the partial derivative", "In the weighted sum the weight multiplies only the activation of "
                                                  "neuron ${k}$ below, so"),
             ("Vectorize as an outer product", "All these derivatives, for every ${j}$ and ${k}$, make the outer "
@@ -255,12 +257,13 @@ def _bp_steps(derivation: Derivation, tag: str, steps: Sequence[Step], at: Notat
     def shown(piece: Sequence[Step]) -> Display:
         return sec.quantity_display(piece, at, pack_entries=False)
 
+    lead = text(named[0][1].format(l=at.notation.layer_letter), lead=f"{named[0][0]}.")
     if not jacobian:
-        return [text(named[0][1], lead=f"{named[0][0]}."), display(shown(steps))]
+        return [lead, display(shown(steps))]
     steps = _substituted(steps)
     cut = 2 if len(steps) > 1 and steps[1].rule is Rule.ERROR_TERM else 1
     first = shown(steps[:cut])
-    part = [text(named[0][1], lead=f"{named[0][0]}."), display(first), *jacobian]
+    part = [lead, display(first), *jacobian]
     if cut == len(steps):
         return part
     final = next((position for position in range(len(steps) - 1, cut, -1)
@@ -283,9 +286,11 @@ def _bp4_steps(steps: Sequence[Step], at: NotationPrinter, printer: NotationPrin
              "matrix" if written else "")
     output = printer.relabel(labels(notation, "W", printer.network.depth, "L")) if written else at
     j, k = notation.indices[:2]
+    weight = at.doprint(steps[0].lhs.variables[0])  # w^l_jk, as the first step's ∂C/∂w^l_jk
     pieces = (steps[:1], steps[1:2], steps[2:])
     blocks = [block for (lead, sentence), piece, printed in zip(STEPS["BP4"], pieces, (at, at, output), strict=True)
-              for block in (text(sentence.format(j=j, k=k, sizes=sizes), lead=f"{lead}."),
+              for block in (text(sentence.format(j=j, k=k, l=notation.layer_letter, weight=weight, sizes=sizes),
+                                 lead=f"{lead}."),
                             display(sec.quantity_display(piece, printed, transpose=transpose, pack_entries=False)))]
     if not written:
         return blocks

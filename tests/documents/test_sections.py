@@ -511,7 +511,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
         at = vector.index(piece, at)
     # then, boxed, the rule for every hidden layer; the summary says what j and k index, and that BP4 vectorises
     assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "
-            r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for every hidden layer}") in hidden
+            r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for } 1 < l < L") in hidden  # the seed's range
     # (entry by entry only BP4, as the seed's "∂C/∂w_jk = a_k δ_j ⟹ ∂C/∂W = δ aᵀ", its indices said as the seed does)
     summary = text[text.index("## Summary"):]
     assert ("Entry by entry:\n\n$$\n\\begin{aligned}\n  \\frac{\\partial C}{\\partial w^{(l)}_{jk}} &= a^{(l)}_{k} "
@@ -972,7 +972,10 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     bp4 = nielsen[nielsen.index("*Element-wise approach.*"):]
     chain, local, outer = re.split(r"\*Solve for the partial derivative\.\*|\*Vectorize as an outer product\.\*", bp4)
     assert [part.count("\\begin{aligned}") for part in (chain, local, outer)] == [1, 1, 1]
-    assert "Consider a single weight, from neuron $k$ in the layer below to neuron $j$ in this layer" in chain
+    assert ("Consider a single weight $w^{l}_{jk}$, from neuron $k$ in layer $l-1$ to neuron $j$ in layer $l$"
+            in chain)  # as the seed's "a single weight w^l_jk connecting neuron k in layer l-1 to neuron j in layer l"
+    assert ("*Link consecutive layers.* The error at layer $l$ is written in terms of the error at layer $l+1$, by "
+            "the multivariate chain rule:") in nielsen
     assert r"\delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule}" in chain
     assert (r"\frac{\partial C}{\partial w^{l}_{jk}} &= \delta^{l}_{j}\,a^{l-1}_{k} \qquad \text{since}\ z^{l}_{j} = "
             r"\sum_{m}") in local
