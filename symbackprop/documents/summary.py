@@ -204,7 +204,7 @@ def _indices(notation: Notation, network: Architecture, bp2: bool = True) -> str
     if network.depth > 1 and bp2:
         said = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
                 f"${relative(notation, 1)}$; in the gradients, {weights('one')}")
-    return f"{said}. The boxed BP4 is this for all the weights at once."
+    return f"{said}. The boxed BP4 is this for all the weights at once: the vectorised update."
 
 
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:

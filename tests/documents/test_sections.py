@@ -517,7 +517,8 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     assert ("Entry by entry:\n\n$$\n\\begin{aligned}\n  \\frac{\\partial C}{\\partial w^{(l)}_{jk}} &= a^{(l)}_{k} "
             "\\delta^{(l+1)}_{j} \\qquad \\text{BP4}\n\\end{aligned}\n$$") in summary
     assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$ ($k = 0$ its bias unit, whose output "
-            "is 1). The boxed BP4 is this for all the weights at once.") in summary and "In BP2, $j$" not in summary
+            "is 1). The boxed BP4 is this for all the weights at once: the vectorised update.") in summary
+    assert "In BP2, $j$" not in summary
     at = 0
     for piece in order:
         at = text.index(piece, at)
