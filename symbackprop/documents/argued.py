@@ -192,6 +192,14 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
          "" if recalled and line.local is not None else _note(line, letters, printer))
         for line in argument.lines]
     lhs = printer.doprint(general.with_letters(argument.lhs, letters))
+    last = argument.lines[-1]
+    if argument.name in way.local_after and last.rule is Rule.LOCAL_ELEMENTWISE and len(rows) > 1 and not tag:
+        # seed 001's output layer: the chain rule; "by definition a = g_L(z), so ∂a/∂z = g_L'(z)"; then the
+        # result, which puts it in, the chain's last line (verified with the rest), said in the same sentence
+        rows, result = rows[:-1], f"${lhs} = {rows[-1][0][0]}$"
+        kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
+        shown = chain(lhs, _defined_then(lhs, kept, printer.width), printer.width)
+        return [display(shown), *_local_words(argument, letters, printer, then=result)]
     kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
     shown = chain(lhs, _defined_then(lhs, kept, printer.width), printer.width)  # a line read twice: once
     told = [display(dataclasses.replace(shown, tag=tag) if tag else shown)]
@@ -223,10 +231,11 @@ def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrin
 
 
 def _local_words(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
-                 before: bool = False) -> list[Block]:
-    """Seed 001's "by definition a = g_L(z), so ∂a/∂z = g_L'(z)" and "∂z/∂b = 1 since z = wa + b", each in one line
-    of text: the argument's local derivative worked out after it; or, ``before`` it, seed 002's "recall that a_ki =
-    Σ_j W_kij h_{k-1,j} + b_ki, so ∂a_ki/∂W_kij = h_{k-1,j}"."""
+                 before: bool = False, then: str = "") -> list[Block]:
+    """Seed 001's "by definition a = g_L(z), so ∂a/∂z = g_L'(z)" (``then`` the result it gives, where the chain
+    left it to these words) and "∂z/∂b = 1 since z = wa + b", each in one line of text: the argument's local
+    derivative worked out after it; or, ``before`` it, seed 002's "recall that a_ki = Σ_j W_kij h_{k-1,j} + b_ki,
+    so ∂a_ki/∂W_kij = h_{k-1,j}"."""
     line = next(line for line in argument.lines if line.local is not None)
     assert line.local is not None
 
@@ -237,8 +246,9 @@ def _local_words(argument: Argument, letters: dict[str, str], printer: NotationP
     (definition, value), (local, worked) = shown(line.since[0]), shown(line.local)
     if before:
         return [text(f"Recall that ${definition} = {value}$, so ${local} = {worked}$.")]
-    if line.rule is Rule.LOCAL_ELEMENTWISE:  # as the seed's "a = g(z) => ∂a/∂z = g'(z)"
-        return [text(f"By definition, ${definition} = {value}$, so ${local} = {worked}$.")]
+    if line.rule is Rule.LOCAL_ELEMENTWISE:  # as the seed's "a = g(z) => ∂a/∂z = g'(z)" (=> δ = ...)
+        return [text(f"By definition, ${definition} = {value}$, so ${local} = {worked}$"
+                     + (f" and {then}." if then else "."))]
     return [text(f"In the last step, ${local} = {worked}$, since ${definition} = {value}$.")]
 
 

@@ -388,9 +388,12 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"C &= \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
              "### (a) The error terms", "Show that the error term",
              "*Solution.* For a neuron $j$ of the output layer $L$, by the chain rule through its activation:",
-             # seed 001's "by definition a = g_L(z) ⇒ ∂a/∂z = g_L'(z)", one line
+             # as seed 001: the chain rule; "by definition a = g_L(z) ⇒ ∂a/∂z = g_L'(z)"; "⇒ δ = ∂c/∂a g_L'(z)"
+             r"\frac{\partial a_{j}^{(L)}}{\partial z_{j}^{(L)}} \qquad \text{definition};\ \text{chain rule}" "\n"
+             r"\end{aligned}",
              r"By definition, $a_{j}^{(L)} = g_{L}(z_{j}^{(L)})$, so $\frac{\partial a_{j}^{(L)}}{\partial "
-             r"z_{j}^{(L)}} = g_{L}'(z_{j}^{(L)})$.",
+             r"z_{j}^{(L)}} = g_{L}'(z_{j}^{(L)})$ and $\delta_{j}^{(L)} = \frac{\partial c}{\partial a_{j}^{(L)}}\,"
+             r"g_{L}'(z_{j}^{(L)})$.",
              # as seed 001: ∂c/∂a_j through every neuron of the next layer first, for layer L-1, then for every
              # hidden layer; then δ_j through the activation
              "Observe now layer $L-1$.",
