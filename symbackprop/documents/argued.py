@@ -192,16 +192,18 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
          "" if recalled and line.local is not None else _note(line, letters, printer))
         for line in argument.lines]
     lhs = printer.doprint(general.with_letters(argument.lhs, letters))
+
+    def chained(rows: list[tuple[list[str], str]]) -> Display:  # a line read twice: once
+        kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
+        return chain(lhs, _defined_then(lhs, kept, printer.width), printer.width)
+
     last = argument.lines[-1]
     if argument.name in way.local_after and last.rule is Rule.LOCAL_ELEMENTWISE and len(rows) > 1 and not tag:
         # seed 001's output layer: the chain rule; "by definition a = g_L(z), so ∂a/∂z = g_L'(z)"; then the
         # result, which puts it in, the chain's last line (verified with the rest), said in the same sentence
-        rows, result = rows[:-1], f"${lhs} = {rows[-1][0][0]}$"
-        kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
-        shown = chain(lhs, _defined_then(lhs, kept, printer.width), printer.width)
-        return [display(shown), *_local_words(argument, letters, printer, then=result)]
-    kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
-    shown = chain(lhs, _defined_then(lhs, kept, printer.width), printer.width)  # a line read twice: once
+        result = f"${lhs} = {rows[-1][0][0]}$"
+        return [display(chained(rows[:-1])), *_local_words(argument, letters, printer, then=result)]
+    shown = chained(rows)
     told = [display(dataclasses.replace(shown, tag=tag) if tag else shown)]
     if argument.name in way.local_after:
         told += _local_words(argument, letters, printer)
