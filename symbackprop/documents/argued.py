@@ -232,6 +232,10 @@ def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrin
             text(f"Here ${source}$ is known from the forward pass; for ${delta_shown}$ a rule is derived next.")]
 
 
+#: The lines a recalled local derivative keeps below it on its page: the sentence and the chain's first lines.
+RECALL_ROOM = 8
+
+
 def _local_words(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
                  before: bool = False, then: str = "") -> list[Block]:
     """Seed 001's "by definition a = g_L(z), so ∂a/∂z = g_L'(z)" (``then`` the result it gives, where the chain
@@ -246,8 +250,8 @@ def _local_words(argument: Argument, letters: dict[str, str], printer: NotationP
                 written(general.with_letters(equation.rhs, letters), printer))
 
     (definition, value), (local, worked) = shown(line.since[0]), shown(line.local)
-    if before:
-        return [text(f"Recall that ${definition} = {value}$, so ${local} = {worked}$.")]
+    if before:  # kept on one page with the chain it is recalled for (its sentence and first lines)
+        return [Block("text", text=f"Recall that ${definition} = {value}$, so ${local} = {worked}$.", room=RECALL_ROOM)]
     if line.rule is Rule.LOCAL_ELEMENTWISE:  # as the seed's "a = g(z) => ∂a/∂z = g'(z)" (=> δ = ...)
         return [text(f"By definition, ${definition} = {value}$, so ${local} = {worked}$"
                      + (f" and {then}." if then else "."))]

@@ -1104,6 +1104,9 @@ def test_goodfellow_recalls_a_weights_local_derivative_once() -> None:
     chain = text[recall:text.index(r"\end{aligned}", recall)]
     assert chain.rstrip().endswith(r"&= \frac{\partial \mathcal{L}(\theta)}{\partial a_{ki}}\,h_{k-1,j}")
     assert chain.count(r"\text{since}") == 0
+    # in the PDF, the recalled derivative keeps with its chain: not last on its page
+    tex = render_tex(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow"))
+    assert "\\needspace{8\\baselineskip}\\fi\nRecall that $a_{ki}" in tex
 
 
 def test_ng_says_the_bias_units_index_and_names_each_examples_cost() -> None:
