@@ -211,6 +211,13 @@ def thin_chain(network: Architecture) -> Step:
     return Step(weight.name, "thin", 1, partial(COST, weight), (tuple(factors),), Rule.CHAIN_RULE, value)
 
 
+def paths_layers(network: Architecture) -> tuple[int, ...]:
+    """The layers seed 000's route takes by their whole chains: the output layer, then the one below it (where
+    there is one)."""
+    L = network.depth
+    return (L, L - 1) if L > 1 else (L,)
+
+
 def parameter_paths(network: Architecture) -> list[Step]:
     """Seed 000's route to the gradients of the last two layers: each parameter's chain from the cost down to it,
     before any error term is named: for the output layer ``∂C/∂a^L_j ∂a^L_j/∂z^L_j ∂z^L_j/∂w`` (every output
@@ -219,9 +226,8 @@ def parameter_paths(network: Architecture) -> list[Step]:
     ``δ^L_j a_k``; ``(Σ_i δ^L_i ∂z^L_i/∂a_j) ∂a_j/∂z_j ∂z_j/∂w``, the derivatives worked out (a weight's: a bias's
     are the same times 1, as seed 000 goes straight on), ``δ_j a_k`` (a bias shared by the layer: summed over its
     neurons)."""
-    L = network.depth
     steps: list[Step] = []
-    for layer in (L, L - 1) if L > 1 else (L,):
+    for layer in paths_layers(network):
         # parameter -> its paths, each line's terms (a shared bias's: one per neuron), each line's rule
         found: dict[sp.Symbol, tuple[list, list[list[sp.Expr]], list[Rule]]] = {}
         for j in range(network.layers[layer]):

@@ -24,6 +24,7 @@ from .chain import (
     output_softmax,
     parameter_gradients,
     parameter_paths,
+    paths_layers,
     thin_chain,
 )
 from .derivation import FORMS, Derivation, Step
@@ -161,7 +162,7 @@ def _layer_forms(network: Architecture, forms: Sequence[str], bar: Progress) -> 
         steps += batch_steps
         bar.update()
     if "paths" in forms:  # seed 000's chains from the cost down to each parameter of the last two layers
-        steps += [*parameter_paths(network), *(step for layer in range(network.depth, max(network.depth - 2, 0), -1)
+        steps += [*parameter_paths(network), *(step for layer in paths_layers(network)
                                                for step in layer_weights(network, layer)), *hidden_errors(network)]
     return vector, batch, steps
 

@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 
 from ..derive import general
-from ..derive.derivation import Derivation, Rule, Step
+from ..derive.chain import paths_layers
+from ..derive.derivation import Derivation, Step
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
@@ -70,10 +71,9 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
                                    f"{prefix}sec:element-hidden-{layer}",
                                    (*_delta_blocks(groups, network, layer, printer, short),
                                     *_gradient_blocks(groups, network, printer, short, (layer,)))))
-    last = (L, L - 1) if L > 1 else (L,)
     if network.bias != "none":
         lead = "For the weights on the bias units:" if network.bias == "neuron" else "For the biases:"  # (seed 000)
-        biases = [text(lead), *(block for layer in last for block in weights(layer, True))]
+        biases = [text(lead), *(block for layer in paths_layers(network) for block in weights(layer, True))]
         subsections.append(Section("The bias units' weights" if network.bias == "neuron" else "The biases",
                                    f"{prefix}sec:element-parameters", (*biases, text(_bias_words(network, printer)))))
     subsections += _matrix_subsection(derivation, printer, prefix)
@@ -207,9 +207,6 @@ def _path_blocks(paths: Mapping[str, list[Step]], network: Architecture, layer: 
         lhs, rhs = printer.doprint(following[0].lhs), printer.doprint(following[-1].result)
         return blocks + [text(f"and likewise ${lhs} = {rhs}$ for the next neuron, and so for every neuron of the "
                               "layer.")]
-    matrix = paths.get(symbols.matrix("W", layer), [])
-    if any(step.rule is Rule.ENTRY_BY_ENTRY for step in matrix):  # its matrix follows, every entry written out
-        return blocks
     entry = _general_gradients(network, layer, printer).lines[0]
     return blocks + [text(f"and likewise for every weight of the layer, ${entry.lhs} = {entry.rhs}$.")]
 

@@ -107,13 +107,16 @@ def _braced(factors: str, label: tuple[str, str]) -> str:
     return rf"\underbrace{{{factors}}}_{{\substack{{{under}}}}}"
 
 
+#: The dialogue's opening, what the output layer is told, before its answer (seed 002's "Talk to the output layer").
+TOLD = "We tell the output layer: “Your output is not the one we want; answer for it.” It answers: "
+
+
 def _output_answer(derivation: Derivation, printer: NotationPrinter) -> str:
     """The output layer's answer, from the network's own last definitions (seed 002: "I am only as good as the
     hidden layer and weights below me"): ŷ = O(W_L h_{L-1} + b_L), so the loss asks W_L, b_L and h_{L-1} in turn."""
     network, equations = derivation.network, derivation.forward_vector
     if len(equations) < 2 or network.bias == "neuron":
-        return ("We tell the output layer: “Your output is not the one we want; answer for it.” It answers: “For "
-                "my part, yes; but look at the weights and the outputs below me.”")
+        return f"{TOLD}“For my part, yes; but look at the weights and the outputs below me.”"
     weighted, output = equations[-2:]
     at = printer.relabel(labels(printer.notation, "z", network.depth, "L"))
     nested = at.doprint(output.rhs.xreplace({weighted.lhs: weighted.rhs}))
@@ -124,9 +127,8 @@ def _output_answer(derivation: Derivation, printer: NotationPrinter) -> str:
 
     below = [at.doprint(symbol) for symbol in sorted(weighted.rhs.atoms(sp.MatrixSymbol), key=order)]
     asked = ", ".join(f"${name}$" for name in below[:-1]) + f" and ${below[-1]}$"
-    return ("We tell the output layer: “Your output is not the one we want; answer for it.” It answers: “For my "
-            f"part, yes; but I am only as good as what feeds me”, since ${at.doprint(output.lhs)} = {nested}$. So we "
-            f"ask {asked}, one by one: “Where did you go wrong?”")
+    return (f"{TOLD}“For my part, yes; but I am only as good as what feeds me”, since ${at.doprint(output.lhs)} = "
+            f"{nested}$. So we ask {asked}, one by one: “Where did you go wrong?”")
 
 
 def _hidden_answer(derivation: Derivation, printer: NotationPrinter) -> str:

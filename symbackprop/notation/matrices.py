@@ -4,9 +4,12 @@ vectors, identities and the Jacobians of a layer's vectors. A mixin of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
+
+from ..model.symbols import LAST, describe, element
 
 
 def bracketed(rows: list[list[str]]) -> str:
@@ -22,7 +25,8 @@ class MatrixPrinting:
 
     _print: Any
     partial: Any
-    any_width: Any
+    labels: Any
+    network: Any
 
     def _print_MatMul(self, expr: Any) -> str:
         """Matrix products without SymPy's costly sign extraction (it evaluates ``-expr``)."""
@@ -67,8 +71,30 @@ class MatrixPrinting:
 
     def _print_DiagMatrix(self, expr: Any) -> str:  # a vector written out lists its entries: diag(σ'(z_1), σ'(z_2))
         entries = list(expr.args[0]) if isinstance(expr.args[0], sp.MatrixBase) else [expr.args[0]]
-        printed = self.any_width(entries) or [self._print(e) for e in entries]
+        printed = self._any_width(entries) or [self._print(e) for e in entries]
         return rf"\operatorname{{diag}}\left({', '.join(printed)}\right)"
+
+    def _any_width(self, entries: Sequence[sp.Basic]) -> list[str] | None:
+        """A whole layer's entries in a general formula (its layers relabelled) by the first and the last, the
+        last's index the layer's count, whatever it is: ``σ'(z^L_1), …, σ'(z^L_{n_L})`` (seed 004's Jacobian), where
+        each entry is the first with its neuron's index put in; None otherwise (the entries are written out)."""
+        if not self.labels or not entries:
+            return None
+        firsts = [(symbol, info) for symbol in entries[0].free_symbols
+                  if (info := describe(symbol.name)) is not None and info.is_element and info.indices == (1,)]
+        if len(firsts) != 1:
+            return None
+        ((first, info),) = firsts
+        assert info.layer is not None
+        if len(entries) != self.network.layers[info.layer]:
+            return None
+
+        def entry(index: int | str) -> sp.Basic:
+            return entries[0].subs(first, sp.Symbol(element(info.kind, info.layer, index), **first.assumptions0))
+
+        if any(entries[position] != entry(position + 1) for position in range(len(entries))):
+            return None
+        return [self._print(entries[0]), r"\ldots", self._print(entry(LAST))]
 
     def _print_MatrixBase(self, expr: Any) -> str:  # written out, inside a line too: (δ_1 δ_2) [∂z_i/∂a_j]
         return bracketed([[self._print(entry) for entry in expr.row(r)] for r in range(expr.rows)])

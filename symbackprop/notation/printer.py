@@ -26,7 +26,7 @@ from ..derive.rewrite import as_indicators, as_sigmoid, shrink_parens
 from ..model.activations import ACTIVATIONS, SoftmaxEntry
 from ..model.architecture import Architecture
 from ..model.losses import GenericCost
-from ..model.symbols import LAST, SymbolInfo, describe, element, matrix
+from ..model.symbols import LAST, SymbolInfo, describe, matrix
 from .display import LINE_WIDTH, product
 from .matrices import MatrixPrinting
 from .presets import Notation
@@ -268,29 +268,6 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
             else:
                 text += (" + " if position else "") + term_text
         return text
-
-    def any_width(self, entries: Sequence[sp.Basic]) -> list[str] | None:
-        """A whole layer's entries in a general formula (its layers relabelled) by the first and the last, the
-        last's index the layer's count, whatever it is: ``σ'(z^L_1), …, σ'(z^L_{n_L})`` (seed 004's Jacobian), where
-        each entry is the first with its neuron's index put in; None otherwise (the entries are written out)."""
-        if not self.labels or not entries:
-            return None
-        first = [s for s in entries[0].free_symbols if (info := describe(s.name)) and info.is_element
-                 and info.indices == (1,)]
-        if len(first) != 1:
-            return None
-        info = describe(first[0].name)
-        assert info is not None and info.layer is not None
-        if len(entries) != self.network.layers[info.layer]:
-            return None
-
-        def entry(index: int | str) -> sp.Basic:
-            return entries[0].subs(first[0], sp.Symbol(element(info.kind, info.layer, index),
-                                                       **first[0].assumptions0))
-
-        if any(entries[position] != entry(position + 1) for position in range(len(entries))):
-            return None
-        return [self._print(entries[0]), r"\ldots", self._print(entry(LAST))]
 
     # --------------------------------------------------------- calculus, misc
     def _print_Derivative(self, expr: sp.Derivative) -> str:
