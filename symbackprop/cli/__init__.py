@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import typer
 
 from .commands import app
-from .options import OptionRefused
+from .options import OptionRefused, refuse
 
 __all__ = ["app", "main"]
 
@@ -62,13 +62,13 @@ def main(argv: list[str] | None = None) -> None:
         try:
             status = command.main(args=args, prog_name="symbackprop", standalone_mode=False)
         except OptionRefused as exc:  # a name Typer's parsing refused: the library's own message
-            typer.echo(f"symbackprop: error: {exc.error}", err=True)
+            refuse(exc.error)
             status = 2
         except typer.TyperException as exc:  # a usage mistake Typer found: an unknown option, a missing argument
             ctx = getattr(exc, "ctx", None)
             hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-            typer.echo(f"symbackprop: error: {message}{hint}", err=True)
+            refuse(f"{message}{hint}")
             status = getattr(exc, "exit_code", 2)
         except typer.Abort:
             typer.echo("symbackprop: interrupted", err=True)

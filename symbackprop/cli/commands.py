@@ -32,6 +32,7 @@ from .options import (
     network_and_table,
     network_from,
     read_json,
+    refuse,
 )
 
 app = typer.Typer(
@@ -55,7 +56,7 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SymbackpropError as exc:
-            typer.echo(f"symbackprop: error: {exc}", err=True)
+            refuse(exc)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

@@ -25,6 +25,13 @@ from ..errors import SymbackpropError, UnknownNameError
 Allowed = Callable[[], tuple[str, ...]]
 
 
+def refuse(message: object) -> None:
+    """A user's mistake on stderr, always one line: ``symbackprop: error: ...``, any line break the message holds
+    (a value as the user typed it) written as ``\\n``."""
+    said = str(message).replace("\r", "\\r").replace("\n", "\\n")
+    typer.echo(f"symbackprop: error: {said}", err=True)
+
+
 class OptionRefused(typer.BadParameter):
     """A library error raised while Typer parses an option: a usage error (exit status 2) whose message is the
     library's own, not Typer's "Invalid value for ..." (:func:`symbackprop.cli.main` prints it as it is)."""
@@ -38,7 +45,7 @@ class OptionRefused(typer.BadParameter):
 
     def show(self, file: Any = None) -> None:
         """What Typer prints when it runs the command itself (a test's runner): the same one line as main()."""
-        typer.echo(f"symbackprop: error: {self.error}", err=True)
+        refuse(self.error)
 
 
 def choice(kind: str, allowed: Allowed) -> Callable[[str], str]:
