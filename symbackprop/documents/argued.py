@@ -185,9 +185,10 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
     tag = way.tags.get(argument.name, "")
     if argument.name in way.in_parts:
         return _in_parts(argument, letters, printer, tag)
-    recalled = argument.name in way.local_before  # its local derivative said just before, from its definition
+    # its local derivative said on its own, just before or after, from its definition: its line needs no note
+    recalled = argument.name in way.local_before or argument.name in way.local_after
     rows: list[tuple[list[str], str]] = [
-        ([written(general.with_letters(line.result, letters), printer)],
+        ([written(in_order(line.result, argument, letters, printer), printer)],
          _error_term(argument, letters, printer) if line.rule is Rule.ERROR_TERM else
          "" if recalled and line.local is not None else _note(line, letters, printer))
         for line in argument.lines]
@@ -208,6 +209,35 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
     if argument.name in way.local_after:
         told += _local_words(argument, letters, printer)
     return told
+
+
+def in_order(expr: sp.Basic, argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> sp.Basic:
+    """``expr`` in the notation's letters, its products in the order the seed writes them: from the weight up, the
+    local derivative first, where the route says so (seed 001's ∂z/∂w · ∂C/∂z = a δ and Σ_k w_jk δ_k). The same
+    product of scalars, its factors read the other way."""
+    way = route(printer.notation)
+    shown = general.with_letters(expr, letters)
+    if argument.name in way.local_first or way.sums_local_first:
+        return _local_first(shown, argument.name in way.local_first)
+    return shown
+
+
+def _local_first(expr: sp.Basic, here: bool) -> sp.Basic:
+    """``expr`` with each product's factors reversed, numbers kept in front: every product where ``here``, and
+    every product inside a sum."""
+    if isinstance(expr, sp.Sum):
+        return sp.Sum(_local_first(expr.function, True), *expr.limits)
+    if not expr.args or isinstance(expr, (sp.Derivative, AppliedUndef)):
+        return expr
+    args = [_local_first(arg, here) for arg in expr.args]
+    if isinstance(expr, sp.Mul):
+        assert expr.is_commutative, expr  # scalars: any order is the same product
+        numbers = [arg for arg in args if arg.is_number]
+        rest = [arg for arg in args if not arg.is_number]
+        return sp.Mul(*numbers, *(reversed(rest) if here else rest), evaluate=False)
+    if isinstance(expr, sp.Add):
+        return sp.Add(*args, evaluate=False)
+    return expr.func(*args)
 
 
 def _in_parts(argument: Argument, letters: dict[str, str], printer: NotationPrinter, tag: str) -> list[Block]:
@@ -273,7 +303,7 @@ def _generalised(argument: Argument, letters: dict[str, str], printer: NotationP
     general_printer = _printer(argument, printer, general_layer=True)
     l = printer.notation.layer_letter
     result = Line(general_printer.doprint(general.with_letters(argument.lhs, letters)), "=",
-                  written(general.with_letters(argument.lines[-1].result, letters), general_printer))
+                  written(in_order(argument.lines[-1].result, argument, letters, printer), general_printer))
     deeper = "" if printer.network.depth > 2 else " (in a deeper network)"
     return [text(f"This was written for layer $L-1$; layer $L-2${deeper} goes the same way with $L-1$ in place of "
                  f"$L$, and so does every hidden layer ${l} < L$:"), display(Display((result,)))]
@@ -326,7 +356,7 @@ def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
     letters, shown = notation_letters(argument, printer), _printer(argument, printer)
     # seed 003's "original example" in this network's own layers (the rule's letters, in the notes, in general)
     own = shown.relabel({}) if route(printer.notation).example_last else shown
-    last = [written(general.with_letters(argument.lines[-1].result, letters), own)]
+    last = [written(in_order(argument.lines[-1].result, argument, letters, printer), own)]
     concrete = _for_this_network(argument, letters, shown, last)
     if not concrete:
         return []
@@ -406,7 +436,7 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
     rows: list[tuple[list[str], str]] = []
     by_input = argument.by_input and route(printer.notation).by_weighted_input
     for line in argument.by_input if by_input else argument.concrete:
-        shown = [written(general.with_letters(line.result, letters), named)]
+        shown = [written(in_order(line.result, argument, letters, printer), named)]
         if shown != (rows[-1][0] if rows else last):
             this = line.rule is Rule.THIS_NETWORK
             why = _this_network(argument, line, printer, named) if this else _note(line, letters, named)

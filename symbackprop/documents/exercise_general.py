@@ -26,7 +26,7 @@ from ..notation.display import Display, Line, join_terms
 from ..notation.printer import NotationPrinter
 from ..notation.written import limits_said
 from . import sections as sec
-from .argued import argued_section, definition_line, notation_letters, written
+from .argued import argued_section, definition_line, in_order, notation_letters, written
 from .routes import route
 from .sections import COST, TOTAL, Block, Section, display, text
 from .summary import bp_equations, labels
@@ -50,9 +50,10 @@ def _at(printer: NotationPrinter, layer: int, letter: str | None = None, kind: s
 
 
 def _printed(expr: sp.Basic, argument: Argument, printer: NotationPrinter, letter: str | None = None) -> str:
-    """``expr`` of ``argument`` as written, in the notation's letters, its layer written ``letter``."""
+    """``expr`` of ``argument`` as written, in the notation's letters and the seed's order of factors (as its
+    solution writes it), its layer written ``letter``."""
     letters = notation_letters(argument, printer)
-    return written(general.with_letters(expr, letters), _at(printer, argument.layer, letter))
+    return written(in_order(expr, argument, letters, printer), _at(printer, argument.layer, letter))
 
 
 def _result(argument: Argument, printer: NotationPrinter, letter: str | None = None, note: str = "") -> Line:
@@ -205,7 +206,8 @@ def _mean_over_data(argument: Argument, result: str, printer: NotationPrinter) -
 
 def _weight_result(weight: Argument, printer: NotationPrinter) -> str:
     """A weight's gradient as (b) asks it, ``a δ``: its factors in the order the seeds write them."""
-    return _printed(sp.Mul(*weight.lines[-1].result.args), weight, printer)
+    letters = notation_letters(weight, printer)
+    return written(general.with_letters(sp.Mul(*weight.lines[-1].result.args), letters), _at(printer, weight.layer))
 
 
 def _means(found: dict[str, Argument], printer: NotationPrinter) -> Block:

@@ -60,9 +60,14 @@ class Route:
         in_parts: the arguments told in parts: the chain rule, the error term named, the local derivative worked
             out on its own, ∂a_j/∂w_ji = ∂/∂w_ji (Σ_m w_jm z_m) = z_i, then the result (003: the weight).
         local_after: the arguments whose local derivative is worked out after them, ∂z_j/∂b_j = 1 since z_j = ...
-            + b_j (001: the activation, at the output layer and a hidden one, and the bias).
+            + b_j, its line in the chain then given no note of its own (001: the output layer's activation and the
+            bias).
         local_before: the arguments whose local derivative is recalled before them, from its definition (002: the
             weight, ∂a_ki/∂W_kij = h_{k-1,j}).
+        local_first: the arguments whose products the seed writes from the weight up, the local derivative first,
+            ∂z/∂w · ∂C/∂z = a δ (001: the weight and the bias).
+        sums_local_first: every sum over the next layer's neurons written the same way, Σ_k ∂z_k/∂a_j ∂a_k/∂z_k
+            ∂c/∂a_k and Σ_k w_jk δ_k (001).
         schematics: the figures beside an argument: (argument, where) -> the figure's name (:mod:`.schematic`).
         words: the seed's own words for what the shared text names otherwise (002: "pre-activation" for "weighted
             input", "loss" for "cost"), read by :func:`say`.
@@ -118,6 +123,8 @@ class Route:
     in_parts: tuple[str, ...] = ()
     local_after: tuple[str, ...] = ()
     local_before: tuple[str, ...] = ()
+    local_first: tuple[str, ...] = ()
+    sums_local_first: bool = False
     schematics: Mapping[tuple[str, str], str] = field(default_factory=lambda: MappingProxyType({}))
     words: Mapping[str, str] = field(default_factory=_table)
     general_vector: bool = False
@@ -140,7 +147,8 @@ class Route:
 ROUTES: Mapping[str, Route] = MappingProxyType({
     "000": Route(paths=True, delta_defined=True, source_times_delta=True, entries=("BP4",)),
     "001": Route(last_hidden_first=True, homework_through_outputs=True, source_times_delta=True,
-                 local_after=("output", "through_output", "bias"),
+                 local_after=("output", "bias"), local_first=("weight", "bias"),
+                 sums_local_first=True,
                  schematics=MappingProxyType({("activation", "before"): "influence", ("weight", "before"): "chain"})),
     "002": Route(
         purpose=True, contents=True, nested_model=True, fundamentals=True, backprop_section=True,

@@ -397,23 +397,29 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              # as seed 001: ∂c/∂a_j through every neuron of the next layer first, for layer L-1, then for every
              # hidden layer; then δ_j through the activation
              "Observe now layer $L-1$.",
-             # the seed's three factors through layer L's activation, then two
+             # the seed's three factors through layer L's activation, then two, each sum's factors from the weight
+             # up, as the seed writes them
              r"\frac{\partial c}{\partial a_{j}^{(L-1)}} &= \sum_{k=1}^{n_{L}} "
-             r"\frac{\partial c}{\partial a_{k}^{(L)}}\,"
-             r"\frac{\partial a_{k}^{(L)}}{\partial z_{k}^{(L)}}\,\frac{\partial z_{k}^{(L)}}{\partial a_{j}^{(L-1)}}",
-             r"&= \sum_{k=1}^{n_{L}} \frac{\partial c}{\partial z_{k}^{(L)}}",
-             r"&= \sum_{k=1}^{n_{L}} \delta_{k}^{(L)}\,W_{jk}^{(L)} \qquad \text{where }",
+             r"\frac{\partial z_{k}^{(L)}}{\partial a_{j}^{(L-1)}}\,"
+             r"\frac{\partial a_{k}^{(L)}}{\partial z_{k}^{(L)}}\,\frac{\partial c}{\partial a_{k}^{(L)}}",
+             r"&= \sum_{k=1}^{n_{L}} \frac{\partial z_{k}^{(L)}}{\partial a_{j}^{(L-1)}}\,"
+             r"\frac{\partial c}{\partial z_{k}^{(L)}}",
+             r"&= \sum_{k=1}^{n_{L}} W_{jk}^{(L)} \delta_{k}^{(L)} \qquad \text{where }",
              "layer $L-2$ (in a deeper network) goes the same way with $L-1$ in place of $L$",
              r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k=1}^{n_{\ell+1}} "
-             r"\delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)}",
-             r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} \delta_{k}^{(\ell+1)}\,W_{jk}^{(\ell+1)} \qquad "
+             r"W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}",
+             r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)} \qquad "
              r"\text{by the step before}",
              r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer",
              # both results on one line, as the seed asks for them
              r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} &= a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}, \qquad "
              r"\frac{\partial c}{\partial b_{j}^{(\ell)}} = \delta_{j}^{(\ell)}", "*Solution.*",
-             r"a_{i}^{(\ell-1)} \qquad \text{since}",
-             # seed 001's "∂z/∂b = 1 since z = wa + b", after the bias's chain
+             # the seed's ∂z/∂w · ∂C/∂z = a_i δ_j: the local derivative first, the result as (b) states it
+             r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} &= \frac{\partial z_{j}^{(\ell)}}{\partial W_{ij}^{(\ell)}}"
+             r"\,\frac{\partial c}{\partial z_{j}^{(\ell)}} \qquad \text{chain rule}",
+             r"&= a_{i}^{(\ell-1)} \delta_{j}^{(\ell)} \qquad \text{since}",
+             # seed 001's "∂z/∂b = 1 since z = wa + b", after the bias's chain, whose last line has no note of its own
+             r"&= \delta_{j}^{(\ell)}" + "\n" + r"\end{aligned}",
              r"In the last step, $\frac{\partial z_{j}^{(\ell)}}{\partial b_{j}^{(\ell)}} = 1$, since "
              r"$z_{j}^{(\ell)} = \sum_{m=1}^{n_{\ell-1}} W_{mj}^{(\ell)} a_{m}^{(\ell-1)} + b_{j}^{(\ell)}$.",
              # (b) asks for C's gradients too: the means over the data set, the bias's as well
@@ -425,6 +431,9 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
     for piece in order:
         at = text.index(piece, at)
     assert r"g_{\ell} = \sigma" not in text and "## Summary" not in text
+    # the hidden layer's local derivative is said once, beside its line ("since a = g(z)"), not again after it
+    assert text.count(r"since}\ a_{j}^{(\ell)} = g_{\ell}(z_{j}^{(\ell)})") == 1
+    assert r"By definition, $a_{j}^{(\ell)}" not in text
 
 
 def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
