@@ -99,6 +99,10 @@ class Block:
     room: int = 0
 
 
+#: The most lines a display holds and still stays on one page (the LaTeX templates break a longer one).
+UNBROKEN = 24
+
+
 #: The marks around a figure's label in a text, where the text refers to it (:func:`figure_ref`).
 REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
 
@@ -132,8 +136,8 @@ class Section:
     def room(self) -> int:
         """The baselines the section's heading needs below it on its page, so that it is never last there: a few
         lines of what follows, a table's lead sentence and first rows, a lead sentence and the boxed equations
-        it leads into (which do not break), a text's own room, or, with no text of its own or one sentence alone,
-        its first subsection's."""
+        it leads into (which do not break), a display it opens with (two baselines a line), a text's own room, or,
+        with no text of its own or one sentence alone, its first subsection's."""
         if not self.blocks:
             return self.subsections[0].room + 4 if self.subsections else 6
         lead, after = self.blocks[0], self.blocks[1] if len(self.blocks) > 1 else None
@@ -141,6 +145,9 @@ class Section:
             return self.subsections[0].room + 5  # its one sentence, then the first subsection's heading and start
         if lead.kind == "table":
             return 8
+        if lead.kind == "display" and lead.display is not None and not lead.display.breakable \
+                and len(lead.display.lines) <= UNBROKEN:  # a display that does not break: all of it
+            return 2 * len(lead.display.lines) + 3
         if lead.kind == "text" and lead.room:
             return max(6, lead.room + 2)
         if lead.kind == "text" and after is not None and after.kind == "table" and after.table is not None:

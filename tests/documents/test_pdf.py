@@ -101,6 +101,26 @@ def test_every_preset_compiles_without_overfull_boxes(tmp_path: Path, name: str,
 
 @pytest.mark.pdf
 @pytest.mark.slow
+@pytest.mark.parametrize(("name", "together"), [
+    ("bishop", ("The loss to minimize", "Figure 2")),  # a sentence and its figure on page 1, where they fit
+    ("goodfellow", ("Derivatives of the activation functions", "The logistic sigmoid")),  # heading and first part
+])
+def test_a_page_ends_early_only_where_what_stays_together_does_not_fit(tmp_path: Path, name: str,
+                                                                         together: tuple[str, str]) -> None:
+    """\\needspace breaks a page only where too little is left: the package's own would leave its penalty, the
+    cheapest break on a page that fills up further on, and ended bishop's page 1 at the loss with a third of it
+    blank."""
+    require_tex()
+    tex = tmp_path / f"{name}.tex"
+    tex.write_text(_case_tex(name), encoding="utf-8")
+    pages = _text(pdf.build_pdf(tex)).split("\f")
+    first, second = (next(number for number, page in enumerate(pages) if words in " ".join(page.split()))
+                     for words in together)
+    assert first == second, (name, together, first, second)
+
+
+@pytest.mark.pdf
+@pytest.mark.slow
 @pytest.mark.parametrize(("spec", "network"), [
     ("4-4-4", {"bias": "none"}),  # four output neurons: the chains' sums in brackets would not fit a line
     ("2-2-3", {"output": "softmax", "loss": "cross_entropy", "bias": "neuron"}),  # a path through every output
