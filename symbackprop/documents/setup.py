@@ -228,12 +228,14 @@ def _mean_loss(derivation: Derivation, printer: NotationPrinter) -> str:
 
 def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
     """Seed 003's dynamics, one general neuron of each layer: a_j = Σ_i w_ji x_i, z_j = σ(a_j), ..., each
-    activation by its name (a single-output notation: the output a_y = Σ_j v_j z_j, y = σ(a_y); an output that
-    is not element-wise, as a vector: y = softmax(a)), then the activations' formulas."""
+    activation by its name (one output neuron as the seed's a_y = Σ_j v_j z_j, y = σ(a_y), in a single-output
+    notation's letters or neuron 1's; an output that is not element-wise, as a vector: y = softmax(a)), then the
+    activations' formulas."""
     network, named = derivation.network, printer.with_names()
     j, i = printer.notation.indices[:2]
     layers = ((1, (j, i)), (network.depth, (1, j))) if printer.notation.single else \
-        tuple((layer, (j, i)) for layer in range(1, network.depth + 1))
+        tuple((layer, (1, j) if layer == network.depth and network.layers[-1] == 1 else (j, i))
+              for layer in range(1, network.depth + 1))  # one output neuron: 1, its inputs j (the seed's a_y)
     lines = []
     for layer, (neuron, source) in layers:
         equation = general.forward(network, layer, neuron, source)

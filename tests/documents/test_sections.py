@@ -93,11 +93,13 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     assert r"h'(a^{(l)}_{j})\,\sum_{k=1}^{m} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}" in text  # δ_k w_kj
     # for this network, as seed 003's "original example": δ_y from the loss differentiated at y = σ(a), then
     # σ(a) - r, then y - r; δ_j with h = σ and the one output neuron written out, then σ' = σ(1 - σ), then z_j(1 - z_j),
-    # in this network's own layers, 2 and 1, the rule's l and its letters said
-    assert (r"\delta^{(2)}_{j} &= \left(- \frac{r_{j}}{\sigma(a^{(2)}_{j})} + \frac{1 - r_{j}}{1 - \sigma(a^{(2)}_{j})}"
-            r"\right)\,\sigma(a^{(2)}_{j})\,(1 - \sigma(a^{(2)}_{j}))") in text
-    assert (r"&= \sigma(a^{(2)}_{j}) - r_{j} \qquad \text{simplify} \\" "\n"
-            r"   &= y_{j} - r_{j} \qquad \text{since}\ y_{j} = \sigma(a^{(2)}_{j})") in text
+    # in this network's own layers, 2 and 1, the rule's l and its letters said; the one output neuron is 1, its j
+    # the hidden neurons' (as the seed's a_y = Σ_j v_j z_j)
+    assert (r"\delta^{(2)}_{1} &= \left(- \frac{r_{1}}{\sigma(a^{(2)}_{1})} + \frac{1 - r_{1}}{1 - \sigma(a^{(2)}_{1})}"
+            r"\right)\,\sigma(a^{(2)}_{1})\,(1 - \sigma(a^{(2)}_{1}))") in text
+    assert (r"&= \sigma(a^{(2)}_{1}) - r_{1} \qquad \text{simplify} \\" "\n"
+            r"   &= y_{1} - r_{1} \qquad \text{since}\ y_{1} = \sigma(a^{(2)}_{1})") in text
+    assert r"\delta^{(2)}_{j}" not in text and r"\delta^{(L)}_{j}" not in text and "y_{j}" not in text
     assert (r"\delta^{(1)}_{j} &= \sigma'(a^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} \\" "\n"
             r"   &  \qquad \text{here }l = 1,\ h = \sigma,\ \text{one neuron in layer } l+1,\ w^{(l+1)}_{kj} = "
             r"w^{(2)}_{1j}") in text
@@ -921,11 +923,12 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
 
 def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_covers_C() -> None:
     """Seed 003's forward pass is neuron by neuron, each weighted input then its activation by name, for the layered
-    preset too (a softmax output as a vector); seed 001's (b) asks for C, the mean of the examples' c."""
+    preset too (one output neuron as 1, fed by the hidden neurons j; a softmax output as a vector); seed 001's (b)
+    asks for C, the mean of the examples' c."""
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     dynamics = bishop[bishop.index("The dynamics of the network"):bishop.index("The loss to minimize")]
     for line in (r"a^{(1)}_{j} &= \sum_{i=1}^{3} w^{(1)}_{ji} x_{i}", r"z^{(1)}_{j} &= \sigma(a^{(1)}_{j})",
-                 r"a^{(2)}_{j} &= \sum_{i=1}^{3} w^{(2)}_{ji} z^{(1)}_{i}", r"y_{j} &= \sigma(a^{(2)}_{j})"):
+                 r"a^{(2)}_{1} &= \sum_{j=1}^{3} w^{(2)}_{1j} z^{(1)}_{j}", r"y_{1} &= \sigma(a^{(2)}_{1})"):
         assert line in dynamics, line
     assert r"\mathbf{W}^{(1)} \mathbf{x}" not in bishop
     tanh = render_markdown(Network([2, 3, 1], hidden="tanh", loss="bce").derive(forms=()),
