@@ -125,7 +125,7 @@ def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, 
     j, below, above = printer.notation.indices
     k = above if argument.name in ("hidden", "activation", "through_output") else below
     if argument.name == "output" and printer.network.layers[-1] == 1 and route(printer.notation).dynamics:
-        j = 1  # seed 003's one output neuron, as its dynamics write it (a_y, y): its j is the hidden neurons'
+        j = "1"  # seed 003's one output neuron, as its dynamics write it (a_y, y): its j is the hidden neurons'
     counts = "np" + printer.notation.next_count if printer.notation.sum_limits else ""  # the limits' letters
     target = printer.notation.letter("y")  # (seed 003's r^ℓ)
     # (r before q: seed 002's chain rule along multiple paths names its functions p and q_m)
