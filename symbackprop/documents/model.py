@@ -277,8 +277,8 @@ def _bp_steps(derivation: Derivation, tag: str, steps: Sequence[Step], at: Notat
 def _bp4_steps(steps: Sequence[Step], at: NotationPrinter, printer: NotationPrinter) -> list[Block]:
     """BP4 in seed 004's three named steps: a single weight's chain rule, its local derivative, then every weight
     at once as an outer product, written out (entry by entry, the bias units' column with it) for the output layer,
-    l = L, where the derivation writes the matrix out, and then said for every layer, as the seed ends. ``at`` writes
-    the layer that stands for every layer."""
+    l = L, where the derivation writes the matrix out, and then displayed for every layer, as the seed ends. ``at``
+    writes the layer that stands for every layer."""
     notation = printer.notation
     transpose = notation.weights_transposed
     written = [step.result.shape for step in steps if isinstance(step.result, sp.MatrixBase)]
@@ -294,9 +294,9 @@ def _bp4_steps(steps: Sequence[Step], at: NotationPrinter, printer: NotationPrin
                             display(sec.quantity_display(piece, printed, transpose=transpose, pack_entries=False)))]
     if not written:
         return blocks
-    gradient = at.doprint(steps[-1].lhs)
-    return blocks + [text(f"The entry above holds in every layer, so ${gradient} = {at.doprint(steps[-1].result)}$ "
-                          f"for every layer ${notation.layer_letter}$.")]
+    every = Line(at.doprint(steps[-1].lhs), "=", at.doprint(steps[-1].result))  # the seed's last line, displayed
+    return blocks + [text(f"The entry above holds in every layer, so for every layer ${notation.layer_letter}$:"),
+                     display(Display((every,)))]
 
 
 #: A part of at most this many lines (about a third of a page) is kept on one page whole.

@@ -999,9 +999,10 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
                             "vector and the activations below")
     # the matrix written out is the output layer's, so it is written for l = L: W^L, δ^L, a^{L-1}
     assert r"&= \delta^{L} (a^{L-1})^{\top} \qquad [u_{r} v_{s}] = u\,v^{\top}" in outer
-    display, after = outer.split(r"\end{aligned}")  # the display written for l = L, then the words for every l
+    display, after = outer.split(r"\end{aligned}", 1)  # the display written for l = L, then the one for every l
     assert r"\frac{\partial C}{\partial W^{L}} &= \begin{bmatrix}" in display and "W^{l}" not in display
-    assert r"The entry above holds in every layer, so $\frac{\partial C}{\partial W^{l}}" in after
+    assert r"The entry above holds in every layer, so for every layer $l$:" in after
+    assert r"\frac{\partial C}{\partial W^{l}} &= \delta^{l} (a^{l-1})^{\top}" in after
     # and each BP's Jacobian worked out on its own, after its chain, from the definitions it differentiates
     jacobians = [r"*Compute the Jacobian.* As $a^{L} = \sigma(z^{L})$, each output depends only on its own input",
                  r"\frac{\partial a^{L}}{\partial z^{L}} &= "
@@ -1099,8 +1100,10 @@ def test_nielsen_puts_each_jacobian_back_by_the_step_before_and_ends_bp4_for_eve
     bp1 = text[text.index("### BP1"):text.index("### BP2")]
     assert r"\text{by the step before; a diagonal matrix is its own transpose}" in bp1
     assert "a diagonal Jacobian, its own transpose" not in bp1
-    assert text.rstrip().endswith(r"The entry above holds in every layer, so $\frac{\partial C}{\partial W^{l}} = "
-                                  r"\delta^{l} (a^{l-1})^{\top}$ for every layer $l$.")
+    assert text.rstrip().endswith("The entry above holds in every layer, so for every layer $l$:\n\n$$\n"
+                                  "\\begin{aligned}\n"
+                                  r"  \frac{\partial C}{\partial W^{l}} &= \delta^{l} (a^{l-1})^{\top}" "\n"
+                                  "\\end{aligned}\n$$")  # the seed's last line, displayed
     assert ("the activations below. Written out for the output layer, $l = L$, it is a $2 \\times 3$ matrix:"
             in text)
     section = next(part for part in build_document(derivation, DocumentOptions(notation="nielsen")).sections
