@@ -116,8 +116,8 @@ def definition_line(argument: Argument, rule: Rule, printer: NotationPrinter) ->
     letters = {**notation_letters(argument, printer)}
     letters[SUM] = letters["k"]
     at = printer.relabel(labels(printer.notation, "z", argument.layer))
-    return Line(written(general.with_letters(equation.lhs, letters), at), "=",
-                written(general.with_letters(equation.rhs, letters), at))
+    return Line(written(in_order(equation.lhs, None, letters, printer), at), "=",
+                written(in_order(equation.rhs, None, letters, printer), at))
 
 
 def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
@@ -213,15 +213,15 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
     return told
 
 
-def in_order(expr: sp.Basic, argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> sp.Basic:
-    """``expr`` in the notation's letters, its products in the order the seed writes them: from the weight up, the
-    local derivative first, where the route says so (seed 001's ∂z/∂w · ∂C/∂z = a δ and Σ_k w_jk δ_k). The same
-    product of scalars, its factors read the other way."""
+def in_order(expr: sp.Basic, argument: Argument | None, letters: dict[str, str], printer: NotationPrinter
+             ) -> sp.Basic:
+    """``expr`` (of ``argument``; None: a definition it uses) in the notation's letters, its products in the order
+    the seed writes them where the route says so: seed 001's ∂z/∂w · ∂C/∂z = a δ, from the weight up, and its sums'
+    Σ_k W_jk δ_k and Σ_i a_i W_ij. The same product of scalars, its factors read the other way."""
     way = route(printer.notation)
     shown = general.with_letters(expr, letters)
-    if argument.name in way.local_first or way.sums_local_first:
-        return _local_first(shown, argument.name in way.local_first)
-    return shown
+    here = argument is not None and argument.name in way.local_first
+    return _local_first(shown, here) if here or way.sums_local_first else shown
 
 
 def _local_first(expr: sp.Basic, here: bool) -> sp.Basic:
@@ -278,8 +278,8 @@ def _local_words(argument: Argument, letters: dict[str, str], printer: NotationP
     assert line.local is not None
 
     def shown(equation: Equation) -> tuple[str, str]:
-        return (written(general.with_letters(equation.lhs, letters), printer),
-                written(general.with_letters(equation.rhs, letters), printer))
+        return (written(in_order(equation.lhs, None, letters, printer), printer),
+                written(in_order(equation.rhs, None, letters, printer), printer))
 
     (definition, value), (local, worked) = shown(line.since[0]), shown(line.local)
     if before:  # kept on one page with the chain it is recalled for (its sentence and first lines)
@@ -423,7 +423,7 @@ def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> 
     """The rule's note, and the definitions the step differentiates (an output of a softmax as its entry, and that
     written out, ``ŷ_ℓ = softmax(a_L)_ℓ = ...``, as seed 002)."""
     def said(eq: Equation) -> str:
-        return " = ".join([written(general.with_letters(side, letters), printer) for side in (eq.lhs, eq.rhs)])
+        return " = ".join([written(in_order(side, None, letters, printer), printer) for side in (eq.lhs, eq.rhs)])
     since = ", ".join(said(eq) for eq in line.since)
     return f"{note(line.rule)}\\ {since}" if since else note(line.rule)
 

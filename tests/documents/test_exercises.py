@@ -145,7 +145,8 @@ def _whole(document: Document) -> str:
 #: What the problem of a 3-4-2 network states in seed 001's notation, whatever its activations and loss.
 SEED_001 = {
     "Set-up": [r"a_{j}^{(\ell)} = g_{\ell}(z_{j}^{(\ell)})",
-               r"z_{j}^{(\ell)} = \sum_{i=1}^{n_{\ell-1}} W_{ij}^{(\ell)} a_{i}^{(\ell-1)} + b_{j}^{(\ell)}",
+               # as the seed: the activation below times the weight, a row times W in this notation
+               r"z_{j}^{(\ell)} = \sum_{i=1}^{n_{\ell-1}} a_{i}^{(\ell-1)}\,W_{ij}^{(\ell)} + b_{j}^{(\ell)}",
                r"C = \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
                r"\delta_{j}^{(\ell)} = \frac{\partial c}{\partial z_{j}^{(\ell)}}"],
     "(a)": [r"\delta_{j}^{(L)} = \frac{\partial c}{\partial a_{j}^{(L)}}\,g_{L}'(z_{j}^{(L)})",

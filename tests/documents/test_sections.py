@@ -423,7 +423,7 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              # seed 001's "∂z/∂b = 1 since z = wa + b", after the bias's chain, whose last line has no note of its own
              r"&= \delta_{j}^{(\ell)}" + "\n" + r"\end{aligned}",
              r"In the last step, $\frac{\partial z_{j}^{(\ell)}}{\partial b_{j}^{(\ell)}} = 1$, since "
-             r"$z_{j}^{(\ell)} = \sum_{m=1}^{n_{\ell-1}} W_{mj}^{(\ell)} a_{m}^{(\ell-1)} + b_{j}^{(\ell)}$.",
+             r"$z_{j}^{(\ell)} = \sum_{m=1}^{n_{\ell-1}} a_{m}^{(\ell-1)}\,W_{mj}^{(\ell)} + b_{j}^{(\ell)}$.",
              # (b) asks for C's gradients too: the means over the data set, the bias's as well
              r"so each of its derivatives is the mean of theirs: $\frac{\partial C}{\partial W_{ij}^{(\ell)}} = "
              r"\frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}$ and "
@@ -987,7 +987,8 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     # BP4's three steps, each before its own display: the weight's chain, its local derivative, the matrix
     bp4 = nielsen[nielsen.index("*Element-wise approach.*"):]
     chain, local, outer = re.split(r"\*Solve for the partial derivative\.\*|\*Vectorize as an outer product\.\*", bp4)
-    assert [part.count("\\begin{aligned}") for part in (chain, local, outer)] == [1, 1, 1]
+    # (the outer product's matrix for l = L, then the result for every layer l)
+    assert [part.count("\\begin{aligned}") for part in (chain, local, outer)] == [1, 1, 2]
     assert ("Consider a single weight $w^{l}_{jk}$, from neuron $k$ in layer $l-1$ to neuron $j$ in layer $l$"
             in chain)  # as the seed's "a single weight w^l_jk connecting neuron k in layer l-1 to neuron j in layer l"
     assert ("*Link consecutive layers.* The error at layer $l$ is written in terms of the error at layer $l+1$, by "
