@@ -112,8 +112,10 @@ def commit(contents: dict[Path, str | bytes], remove: Sequence[Path] = ()) -> li
         for path in [*contents, *remove]:
             _swap_in(path, targets[path], staged, kept)
             swapped.append(path)
-    except OSError as exc:
+    except BaseException as exc:  # (an interrupt too: nothing half-written is left)
         _roll_back(targets, kept, swapped, [*staged.values()], created)
+        if not isinstance(exc, OSError):
+            raise
         name = getattr(exc, "filename", None) or "the output folder"
         raise SymbackpropError(f"cannot write {name}: {exc.strerror or exc}; nothing was changed") from None
     for old in kept.values():
@@ -186,7 +188,7 @@ def _stage(target: Path, content: str | bytes) -> str:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(handle.name, 0o666 & ~umask)  # a temporary file is private; the result is not
-    except OSError:
+    except BaseException:
         with contextlib.suppress(OSError):
             os.remove(handle.name)
         raise

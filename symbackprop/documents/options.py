@@ -47,6 +47,13 @@ LINE_LENGTH = 200
 
 #: The lines of a title block a user may give, each with what it is.
 _LINES = {"title": "a title", "author": "a name", "date": "a date"}
+#: The characters such a line may hold: those the documents' LaTeX (pdflatex, its default OT1 fonts) typesets,
+#: printable ASCII, the Latin letters of Latin-1 and Latin Extended-A but the few OT1 has no glyph or accent for
+#: (Ð, Þ, Ħ, Ŋ, the ogonek's Ą, ...), and the typographic punctuation.
+SETTABLE = frozenset(
+    [chr(code) for code in range(0x20, 0x7F)]
+    + [chr(code) for code in range(0xA0, 0x180) if chr(code) not in "\xad«»ÐÞðþĐđĦħĸĿŀŉŊŋŦŧſĄąĘęĮįŲų"]
+    + list("–—‘’“”…•€†‡‰"))
 
 
 @dataclass(frozen=True)
@@ -120,9 +127,12 @@ class DocumentOptions:
                                    "a standalone document is an article, which has sections")
         for name, what in _LINES.items():
             line = getattr(self, name)
+            shown = repr(line[:40]) + ("..." if len(line) > 40 else "")
             if "\n" in line or len(line) > LINE_LENGTH:
-                shown = repr(line[:40]) + ("..." if len(line) > 40 else "")
                 raise SymbackpropError(f"{name} {shown}: give {what} of one line, at most {LINE_LENGTH} characters")
+            if odd := next((char for char in line if char not in SETTABLE), None):
+                raise SymbackpropError(f"{name} {shown}: the character {ascii(odd)} (U+{ord(odd):04X}) cannot be "
+                                       "typeset; use Latin letters (accented too), digits and punctuation")
         if not _LABEL_PREFIX.match(self.label_prefix):
             raise SymbackpropError(
                 f"label prefix {self.label_prefix!r}: use letters, digits and : . _ - only"

@@ -117,8 +117,8 @@ def build_pdf(tex_path: Path) -> Path:
         shutil.copyfile(tex_path, work / tex_path.name)
         try:
             result = subprocess.run(
-                latexmk_command(tex_path.name), cwd=work, env=env, capture_output=True, text=True,
-                timeout=TIMEOUT, check=False,
+                latexmk_command(tex_path.name), cwd=work, env=env, capture_output=True, text=True, errors="replace",
+                timeout=TIMEOUT, check=False,  # (TeX echoes a title's bytes as they are, no UTF-8 where split)
             )
         except subprocess.TimeoutExpired:
             raise LatexError(f"LaTeX took longer than {TIMEOUT} s on {tex_path}; the .tex is kept") from None
@@ -154,8 +154,8 @@ def build_svgs(tex_path: Path) -> list[Path]:
     env = dict(os.environ, max_print_line="10000")
     for command in commands:
         try:
-            result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT,
-                                    check=False)
+            result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, errors="replace",
+                                    timeout=TIMEOUT, check=False)  # (TeX echoes a title's bytes as they are)
         except subprocess.TimeoutExpired:
             raise LatexError(f"{command[0]} took longer than {TIMEOUT} s on {tex_path}") from None
         if result.returncode != 0:

@@ -30,7 +30,7 @@ from typing import Any
 import sympy as sp
 from sympy.core.mul import _mulsort
 
-from ..errors import SpecError, UnknownNameError
+from ..errors import SizeLimitError, SpecError, UnknownNameError
 from ..files import read_toml
 from .activations import Activation, get_activation
 from .losses import Loss, get_loss, indicator
@@ -78,7 +78,7 @@ def parse_spec(spec: str) -> tuple[int, ...]:
     text = str(spec).strip()
     if not _SPEC.match(text):
         raise SpecError(
-            f"malformed layer spec {spec!r}: write two or more positive integers joined by '-', e.g. '2-3-1'"
+            f"malformed layer spec {_short(spec)}: write two or more positive integers joined by '-', e.g. '2-3-1'"
         )
     return tuple(int(part) for part in text.split("-"))
 
@@ -348,19 +348,34 @@ class Architecture:
         return info
 
 
+#: The most layers of weights a network may have: each gradient's chain runs through every layer above it, and
+#: SymPy's nested expressions (about 3 s to derive at 100 layers one neuron wide) exhaust Python's recursion at 250.
+MAX_DEPTH = 100
+
+
 def _check_layers(layers: Sequence[int]) -> tuple[int, ...]:
     """The layer sizes as plain ints; any integer type (NumPy's too) but bool is an integer."""
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
-        raise SpecError(f"layers must be a list of positive integers, got {layers!r}")
+        raise SpecError(f"layers must be a list of positive integers, got {_short(layers)}")
     if len(layers) < 2:
         raise SpecError(f"layers needs at least an input and an output layer, got {list(layers)}")
+    if len(layers) - 1 > MAX_DEPTH:
+        raise SizeLimitError(f"the network has {len(layers) - 1:,} layers of weights; symbackprop takes at most "
+                             f"{MAX_DEPTH} (each gradient's chain runs through every layer above it), and the "
+                             "equations read the same for a few layers")
     sizes = []
     for n in layers:
         size = None if isinstance(n, bool) else _index(n)  # NumPy's bool has no __index__
         if size is None or size < 1:
-            raise SpecError(f"layer sizes must be positive integers, got {n!r} in {list(layers)}")
+            raise SpecError(f"layer sizes must be positive integers, got {_short(n)} in {_short(list(layers))}")
         sizes.append(size)
     return tuple(sizes)
+
+
+def _short(value: Any, most: int = 60) -> str:
+    """``repr(value)``, cut to about ``most`` characters: a message stays a line however long the value."""
+    shown = repr(value)
+    return shown if len(shown) <= most else f"{shown[:most]}..."
 
 
 def _index(value: Any) -> int | None:

@@ -178,6 +178,20 @@ def test_a_full_disk_while_writing_leaves_the_folder_as_it_was(capsys: pytest.Ca
     assert out == "" and len(calls) == 2 and snapshot(tmp_path) == before
 
 
+def test_any_failure_while_writing_leaves_no_staged_file_nor_new_folder(tmp_path: Path, monkeypatch: Any) -> None:
+    """Not only a full disk: whatever stops a write half-way (here text no encoding takes, as a byte that is no
+    UTF-8 once was) is raised as it is, and nothing it began is left."""
+    folder = tmp_path / "new" / "out"
+
+    def fails(self: Any, content: Any) -> int:
+        raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(tempfile._TemporaryFileWrapper, "write", fails, raising=False)
+    with pytest.raises(UnicodeEncodeError):
+        outputs.commit({folder / "a.tex": "text"})
+    assert not (tmp_path / "new").exists()
+
+
 def test_a_failure_while_swapping_files_in_puts_every_file_back(capsys: pytest.CaptureFixture[str],
                                                                 tmp_path: Path, monkeypatch: Any) -> None:
     before = _earlier_run(tmp_path)

@@ -18,7 +18,7 @@ import pytest
 
 from symbackprop import Network
 from symbackprop.documents import pdf
-from symbackprop.documents.options import SECTIONS, DocumentOptions
+from symbackprop.documents.options import LINE_LENGTH, SECTIONS, SETTABLE, DocumentOptions
 from symbackprop.documents.render import render_tex
 from symbackprop.documents.routes import route
 from symbackprop.notation.presets import PRESETS
@@ -97,6 +97,25 @@ def test_every_preset_compiles_without_overfull_boxes(tmp_path: Path, name: str,
             merged = section == "batch" and "summary" in shown and name == "goodfellow"  # seed 002's §5.2
             assert (SECTION_HEADINGS[section] if not merged else "For the whole batch") in text, section
     assert not list(tmp_path.glob(".latexmk-*"))  # the scratch folder is gone
+
+
+@pytest.mark.pdf
+@pytest.mark.slow
+def test_every_character_a_title_block_may_hold_is_typeset(tmp_path: Path) -> None:
+    """The title, author and date lines take every character of SETTABLE, and LaTeX sets each of them: an accented
+    name as a seed signs its notes, and all the rest, three lines at a time."""
+    require_tex()
+    signed = tmp_path / "signed.tex"
+    signed.write_text(_case_tex("nielsen", author="Fabio A. González — “Universidad Nacional de Colombia”, Bogotá",
+                                date="21 de marzo de 2018"), encoding="utf-8")
+    assert "Overfull" not in pdf.build_pdf(signed).with_suffix(".log").read_text(errors="replace")
+    allowed = "".join(sorted(SETTABLE))  # (a LaTeX error would raise: every character is set)
+    lines = [allowed[start:start + LINE_LENGTH] for start in range(0, len(allowed), LINE_LENGTH)]
+    for number in range(0, len(lines), 3):
+        title, author, date = (lines[number:number + 3] + ["", ""])[:3]
+        tex = tmp_path / f"t{number}.tex"
+        tex.write_text(_case_tex("nielsen", title=title, author=author, date=date), encoding="utf-8")
+        assert pdf.build_pdf(tex).stat().st_size > 10_000
 
 
 @pytest.mark.pdf
