@@ -91,7 +91,7 @@ def test_a_line_that_cannot_be_evaluated_fails_rather_than_passes() -> None:
 def test_parameters_are_drawn_distinct_and_non_zero_up_to_the_size_limit() -> None:
     """No tie and no zero among the drawn parameters, for the largest network verify() takes, so that two weights
     swapped in a line never agree with the truth by chance; every value within 4/3."""
-    network = Network.from_spec("30-30-30-4")  # 1,984 parameters
+    network = Network.from_spec("20-20-3")  # 483 parameters
     assert network.parameter_count <= MAX_PARAMETERS < network.parameter_count + 20
     values = list(draw_parameters(network, random.Random(7)).values())
     assert len(values) == network.parameter_count == len(set(values))
