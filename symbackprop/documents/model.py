@@ -18,6 +18,7 @@ import sympy as sp
 
 from ..derive.derivation import CLOSED_FORM_MAX_PARAMETERS, Derivation, Rule, Step
 from ..derive.forms import definitions
+from ..errors import SizeLimitError
 from ..model import symbols
 from ..notation.display import Display, Line
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
@@ -102,7 +103,7 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     opening = (introduction_section(derivation, printer, p), setup_section(derivation, printer, p, shown))
     parts = [] if own_setup else [section for section in opening if section is not None]
     for name, build in SECTION_BUILDERS:
-        if name in shown and (section := build(derivation, printer, p)) is not None:
+        if name in shown and (section := _built(build, derivation, printer, p, options.every)) is not None:
             parts.append(section)
     if route(notation).backprop_section:
         parts = _backprop_section(parts, p)
@@ -121,6 +122,18 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
                     figure_note(options.formats), options.author, route(notation).contents, date=options.date)
+
+
+def _built(build: Callable[[Derivation, NotationPrinter, str], Section | None], derivation: Derivation,
+           printer: NotationPrinter, prefix: str, every: bool) -> Section | None:
+    """The section ``build`` makes; for ``--sections all``, none where it would be too long to write (a closed
+    form of more pages than it may fill), as all leaves out what does not apply."""
+    try:
+        return build(derivation, printer, prefix)
+    except SizeLimitError:
+        if every:
+            return None
+        raise
 
 
 def _without_headings(section: Section) -> Section:

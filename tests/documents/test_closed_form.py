@@ -259,3 +259,13 @@ def test_a_closed_form_it_cannot_write_is_refused_in_one_line_and_all_leaves_it_
     assert status != 0 and one_line(err) and "limited to 64 parameters" in err
     with pytest.raises(SymbackpropError, match="needs a loss to differentiate"):  # and the API's, likewise
         Network([2, 2, 1], loss="generic").derive(forms=("element",)).closed_form()
+
+
+def test_all_sections_leave_out_a_closed_form_too_long_to_write() -> None:
+    """--sections all is every section that applies: a 3-3-3-2 tanh network's closed form (32 parameters, about 63
+    pages) is left out, as a generic cost's is; asked for by name, it is refused, saying why."""
+    derivation = Network.from_spec("3-3-3-2", hidden="tanh").derive()
+    every = render_markdown(derivation, DocumentOptions(formats=("md",), sections="all"))
+    assert "## Closed form" not in every and "## Summary" in every
+    with pytest.raises(SizeLimitError, match="would fill about 63 pages and is limited to 60"):
+        render_markdown(derivation, DocumentOptions(formats=("md",), sections="closed"))
