@@ -9,12 +9,13 @@
 
 from .api import Derivation, Network
 from .derive.derivation import Equation, Step
-from .errors import SizeLimitError, SpecError, SymbackpropError, UnknownNameError
+from .errors import DataError, SizeLimitError, SpecError, SymbackpropError, UnknownNameError
 from .resources import version
 
 __all__ = [
     "Derivation",
     "check_grads",
+    "DataError",
     "Equation",
     "Network",
     "SizeLimitError",

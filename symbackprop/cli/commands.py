@@ -115,7 +115,7 @@ def derive_command(
     format: DocumentFormatsOption = None,
     out: str | None = typer.Option(None, help="Output folder (default output/<network name>)."),
     fragment: bool | None = typer.Option(None, "--fragment/--standalone", help="LaTeX appendix fragment."),
-    heading: str | None = typer.Option(None, help="Top heading of a fragment: chapter, section, subsection."),
+    heading: str | None = typer.Option(None, help="Top heading of a fragment: part, chapter, section, subsection."),
     label_prefix: str | None = typer.Option(None, help="Prefix of every LaTeX label (default bp:)."),
     title: str | None = typer.Option(None, help="Title in place of the network's (and the line under it)."),
     author: str | None = typer.Option(None, help="Name under the title, such as \"A. Lecturer\"."),
