@@ -135,7 +135,8 @@ def derive_command(
              "title": title, "author": author, "date": date}
     options = _document_options(table, f"{spec} [derive]", given, symbol)
     folder = _output_folder(out, table, spec, network.name)
-    _refuse_what_it_cannot_give(network, options, seeded=seed is not None or "seed" in table)
+    _refuse_what_it_cannot_give(network, options, seeded=seed is not None or "seed" in table,
+                                headed=heading is not None or "heading" in table)
     derivation = _verified(network, options) if verify else None
     written, removed = outputs.write_documents(network, options, folder, derivation)
     for path in written:
@@ -144,10 +145,14 @@ def derive_command(
         typer.echo(f"removed {path} (an earlier run's; this run built no PDF of that document)")
 
 
-def _refuse_what_it_cannot_give(network: Any, options: Any, seeded: bool) -> None:
-    """Before anything is derived or written: a notation written for other networks, or a seed asked for
-    (``seeded``) with no numbers to vary, refused in one line."""
+def _refuse_what_it_cannot_give(network: Any, options: Any, seeded: bool, headed: bool) -> None:
+    """Before anything is derived or written: a notation written for other networks, a seed asked for
+    (``seeded``) with no numbers to vary, or a fragment's heading (``headed``) for a standalone document, refused in
+    one line."""
     options.notation_preset.check(network.layers, network.activation(network.depth).elementwise)
+    if headed and not options.fragment:
+        raise SymbackpropError(f"--heading {options.heading} sets a fragment's top heading; add --fragment (a "
+                               "standalone document's parts are sections)")
     if seeded:
         from ..documents.exercises import check_seed
 

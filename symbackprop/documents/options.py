@@ -126,7 +126,8 @@ class DocumentOptions:
             raise SymbackpropError(f"heading {self.heading!r} is for a fragment in a book or report: with --fragment; "
                                    "a standalone document is an article, which has sections")
         for name, what in _LINES.items():
-            line = getattr(self, name)
+            line = getattr(self, name).strip()  # (blank: none, as left out)
+            object.__setattr__(self, name, line)
             shown = repr(line[:40]) + ("..." if len(line) > 40 else "")
             if "\n" in line or len(line) > LINE_LENGTH:
                 raise SymbackpropError(f"{name} {shown}: give {what} of one line, at most {LINE_LENGTH} characters")

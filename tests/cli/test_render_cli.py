@@ -103,6 +103,8 @@ def test_help_shows_an_example_for_each_seed() -> None:
         (["--heading", "chapterr"], "unknown heading level"),
         (["--label-prefix", "a b"], "label prefix"),
         (["--heading", "paragraph", "--fragment"], "too deep; use part, chapter, section, subsection"),
+        (["--heading", "section"], "--heading section sets a fragment's top heading; add --fragment"),
+        (["--heading", "subsection"], "add --fragment"),
         (["--form", "element,,vector"], "an empty form name"),
         (["--format", "tex,"], "an empty format name"),
         (["--fragment", "--format", "tex,pdf"], "cannot be compiled to PDF alone"),

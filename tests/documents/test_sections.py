@@ -858,6 +858,8 @@ def test_an_author_under_the_title_and_seed_002s_contents() -> None:
     assert r"\tableofcontents" not in plain and r"\vspace{0.6em}" not in plain
     with pytest.raises(SymbackpropError, match="author .*one line"):
         DocumentOptions(author="A. Lecturer\n2026")
+    blank = DocumentOptions(author="   ", date="", title=" Notes ")  # blank is none, as left out; spaces trimmed
+    assert (blank.author, blank.date, blank.title) == ("", "", "Notes")
 
 
 def test_author_from_the_command_line_and_a_spec_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
