@@ -61,14 +61,16 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
 
 def _network_words(network: Architecture, printer: NotationPrinter, drawn: bool) -> str:
     """The network in words, its layers and its notation; seed 003's in one sentence that leads into its figure
-    (where ``drawn``), with its inputs."""
+    (where ``drawn``): the network and its inputs."""
     notation = printer.notation
     if route(notation).dynamics:
         inputs = [printer.doprint(sp.Symbol(symbols.element("x", None, i), real=True))
                   for i in range(1, network.layers[0] + 1)]
         listed = ", ".join(inputs) if len(inputs) <= 3 else f"{inputs[0]}, \\ldots, {inputs[-1]}"
-        return (f"Consider {describe(network)}, with {BIAS_NAMES[network.bias]} and inputs ${listed}$, written in "
-                f"{notation.title}" + (":" if drawn else "."))
+        # the seed's "Consider the following multilayer neural network, with inputs x_1, ..., x_n": its units and
+        # loss follow, in the dynamics and the loss (the subtitle names them, and the notation)
+        return (f"Consider the following {network.spec} network, with inputs ${listed}$ and "
+                f"{BIAS_NAMES[network.bias]}" + (":" if drawn else "."))
     L = notation.bare_layer("z", network.depth)
     return (f"We derive backpropagation in {notation.title} for {describe(network)}, with "
             f"{BIAS_NAMES[network.bias]}; its output layer is layer $L = {L}$.")

@@ -137,8 +137,9 @@ def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) 
     text = render_markdown(Network([2, 2, 1]).derive(), DocumentOptions(notation=preset, formats=("md",)))
     assert f"; {title}.*" in text  # the subtitle
     # the set-up names it again; a homework (input-major's default) states its own set-up instead; seed 003's
-    # page names the network and its notation in one sentence leading into its figure
-    said = {"input-major": "", "bishop": f"written in {title}:"}.get(
+    # page opens as the seed does, "consider the following network, with inputs x_1, ...", its subtitle the notation
+    said = {"input-major": "", "bishop": "Consider the following 2-2-1 network, with inputs $x_{1}, x_{2}$ and a "
+                                         "bias per neuron:"}.get(
         preset, f"We derive backpropagation in {title} for a 2-2-1 network")
     assert not said or said in text
 
@@ -884,7 +885,8 @@ def test_seed_003s_title_block_the_title_replacing_the_networks(tmp_path: Path,
                              "--author", "A. Lecturer", "--date", "March 21, 2018", "--exercise", "--out", str(out))
     assert status == 0, err
     md = (out / "derivation-bishop-single.md").read_text()
-    assert md.startswith("# Backpropagation Derivation\n\nA. Lecturer\n\nMarch 21, 2018\n\nConsider a 3-3-1 network")
+    assert md.startswith("# Backpropagation Derivation\n\nA. Lecturer\n\nMarch 21, 2018\n\n"
+                         "Consider the following 3-3-1 network, with inputs")
     tex = (out / "derivation-bishop-single.tex").read_text()
     head = tex[tex.index(r"\begin{center}"):tex.index(r"\end{center}")]
     assert [line.strip() for line in head.splitlines() if line.strip().startswith("{")] == [
