@@ -100,6 +100,7 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     assert (r"&= \sigma(a^{(2)}_{1}) - r_{1} \qquad \text{simplify} \\" "\n"
             r"   &= y_{1} - r_{1} \qquad \text{since}\ y_{1} = \sigma(a^{(2)}_{1})") in text
     assert r"\delta^{(2)}_{j}" not in text and r"\delta^{(L)}_{j}" not in text and "y_{j}" not in text
+    assert "For the one output neuron, the chain rule through its activation $y_{1}$ gives its error term:" in text
     assert (r"\delta^{(1)}_{j} &= \sigma'(a^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} \\" "\n"
             r"   &  \qquad \text{here }l = 1,\ h = \sigma,\ \text{one neuron in layer } l+1,\ w^{(l+1)}_{kj} = "
             r"w^{(2)}_{1j}") in text
