@@ -29,7 +29,7 @@ from . import sections as sec
 from .argued import argued_section, definition_line, in_order, notation_letters, written
 from .routes import route
 from .sections import COST, TOTAL, Block, Section, display, text
-from .summary import bp_equations, labels
+from .summary import BP, bp_equations, labels
 from .tables import layer_sizes
 from .words import BIAS_NAMES, describe
 
@@ -159,8 +159,7 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
               f"{_mean_over_data(weight, lines[0].rhs, printer)}, each term at its example $\\mathbf{{x}}$."))
     # with bias units BP3 is (b)'s entry formula, and BP4's matrix holds the bias unit's weights: not asked again
     vector = [eq for eq in bp_equations(generic, printer) if eq.tag != "BP3" or generic.network.bias != "neuron"]
-    c = (text(_vector_lead(generic.network, printer)),
-         display(Display(tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in vector))))
+    c = (text(_vector_lead(generic.network, printer)), *_tagged(vector))
     return {"a": tuple(a), "b": b, "c": c}
 
 
@@ -285,9 +284,14 @@ def _vector_solution(concrete: Derivation, generic: Derivation,
     if specific:
         tags = [eq.tag for eq in specific]
         said = f"{', '.join(tags[:-1])} and {tags[-1]} become" if len(tags) > 1 else f"{tags[0]} becomes"
-        lines = tuple(Line(eq.lhs, "=", eq.final, rf"\text{{({eq.tag})}}") for eq in specific)
-        blocks += [text(f"For this network, {said}:"), display(Display(lines))]
+        blocks += [text(f"For this network, {said}:"), *_tagged(specific)]
     return tuple(blocks)
+
+
+def _tagged(equations: Sequence[BP]) -> list[Block]:
+    """Each equation a display of its own, numbered by its name at the margin, (BP1), as the summary numbers them:
+    the names in one column, however long each equation."""
+    return [display(Display((Line(eq.lhs, "=", eq.final),), tag=eq.tag)) for eq in equations]
 
 
 def _solution(blocks: Sequence[Block]) -> tuple[Block, ...]:

@@ -239,7 +239,8 @@ def exercise_documents(
     p = options.label_prefix
     asked = problem_blocks(generic, printers[0])
     answered = solution_blocks(derivation, generic, printers, p)
-    problems = [Section("Set-up", f"{p}ex:setup", setup_blocks(derivation, generic, printers[0]))]
+    # (unnumbered, as the parts it sets up: (a), (b), ...)
+    problems = [Section("Set-up", f"{p}ex:setup", setup_blocks(derivation, generic, printers[0]), numbered=False)]
     solutions: list[Section] = []
     for part, title in PARTS:
         problems.append(Section(f"({part}) {title}", f"{p}ex:{part}", asked[part], numbered=False))

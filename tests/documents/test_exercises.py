@@ -271,7 +271,11 @@ def test_the_solutions_add_this_networks_error_terms() -> None:
     # and this network's BP2 as (a) has it, tanh' in terms of the output: (W δ) ⊙ (1 - a ⊙ a)
     assert "For this network, BP1 and BP2 become:" in c
     assert (r"\boldsymbol{\delta}^{(\ell)} = (W^{(\ell+1)} \boldsymbol{\delta}^{(\ell+1)}) \odot (\mathbf{1} - "
-            r"(\mathbf{a}^{(\ell)} \odot \mathbf{a}^{(\ell)})) \text{(BP2)}") in c
+            r"(\mathbf{a}^{(\ell)} \odot \mathbf{a}^{(\ell)}))") in c
+    # each equation numbered at the margin by its name, as the summary numbers them: a display of its own
+    tagged = [block.display.tag for block in _part(solutions, "(c)").blocks
+              if block.display is not None and block.display.tag]
+    assert tagged == ["BP1", "BP2"] and r"	ext{(BP" not in c
     assert (r"= \delta_{j}^{(\ell)} \frac{\partial z_{j}^{(\ell)}}{\partial W_{ij}^{(\ell)}} \text{definition of } "
             r"\delta") in c
     # seed 003's homework: the output error by the weighted input, σ(a_y) - r, then y - r
