@@ -152,11 +152,14 @@ def _entry(kind: str, layer: int, *indices: str | int) -> sp.Symbol:
 def _entry_blocks(network: Architecture, printer: NotationPrinter) -> list[Block]:
     """The summary's equations entry by entry, those the seed writes so (:attr:`.routes.Route.entries`), and what
     their indices count."""
-    shown = route(printer.notation).entries
-    form = index_form(network, printer, shown)
+    way = route(printer.notation)
+    form = index_form(network, printer, way.entries)
     if not form.lines:
         return []
-    return [text("Entry by entry:"), display(form), text(_indices(printer.notation, network, "BP2" in shown))]
+    if way.entry_first:  # the weight's entry first, the boxed BP4 after it: no name beside it yet
+        form = replace(form, lines=tuple(replace(line, note="") for line in form.lines))
+        return [text("For each weight:"), display(form), text(_indices(printer.notation, network, False, then=""))]
+    return [text("Entry by entry:"), display(form), text(_indices(printer.notation, network, "BP2" in way.entries))]
 
 
 def index_form(network: Architecture, printer: NotationPrinter,
@@ -189,7 +192,8 @@ def index_form(network: Architecture, printer: NotationPrinter,
     return Display(tuple(lines))
 
 
-def _indices(notation: Notation, network: Architecture, bp2: bool = True) -> str:
+def _indices(notation: Notation, network: Architecture, bp2: bool = True,
+             then: str = " The boxed BP4 is this for all the weights at once: the vectorised update.") -> str:
     """What the indices of the entry formulas count (seed 000: "j indexes unit in (l+1)th layer, k indexes unit in
     lth layer"), BP2's apart where it is written (its k is a neuron of the layer above, where BP4's is of the layer
     below), and that BP4 is the same update for the whole matrix at once."""
@@ -204,7 +208,7 @@ def _indices(notation: Notation, network: Architecture, bp2: bool = True) -> str
     if network.depth > 1 and bp2:
         said = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
                 f"${relative(notation, 1)}$; in the gradients, {weights('one')}")
-    return f"{said}. The boxed BP4 is this for all the weights at once: the vectorised update."
+    return f"{said}.{then}"
 
 
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
@@ -258,11 +262,17 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
     missing = [f"no {tag} {reason}" for tag, reason in (("BP2", "without a hidden layer"), ("BP3", "without biases"))
                if tag not in tags]
     heading = f"The {NUMBERS[len(equations)]} equations of backpropagation, for one example"
+    entries = _entry_blocks(network, printer)
+    last: list[Block] = []
+    if route(notation).entry_first and entries and boxed[-1].tag == "BP4":  # seed 000: the entry, then ⟹ BP4
+        boxed, last = boxed[:-1], [text("So, for all the weights at once, the vectorised update:"),
+                                   Block("boxed", boxed=boxed[-1:])]
     blocks = [
         text(f"{heading} ({', '.join(missing)}):" if missing else f"{heading}:"),
         Block("boxed", boxed=boxed),
         *([text(f"Here{bias_unit_words(network, printer)}")] if network.bias == "neuron" else []),
-        *_entry_blocks(network, printer),
+        *entries,
+        *last,
         text("; ".join(ranges) + ". For a batch of $m$ examples the cost is the mean of the examples' costs, and "
              f"so each gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."),
     ]

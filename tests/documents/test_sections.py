@@ -203,7 +203,7 @@ def test_the_forward_pass_states_the_parameters_sizes_and_the_batch_the_inputs()
 def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_example() -> None:
     text = _general("bishop")
     weight, hidden, output = (text.index(s) for s in ("A weight reaches", "Now take a hidden layer",
-                                                      "For the output layer"))
+                                                      "For the one output neuron"))
     assert weight < hidden < output
     # L said to be the output layer, with its number, where it is first used
     assert text.index("$l < L$, the output layer being $L = ") == hidden + len("Now take a hidden layer ")
@@ -528,12 +528,15 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     # then, boxed, the rule for every hidden layer; the summary says what j and k index, and that BP4 vectorises
     assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "
             r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for } 1 < l < L") in hidden  # the seed's range
-    # (entry by entry only BP4, as the seed's "∂C/∂w_jk = a_k δ_j ⟹ ∂C/∂W = δ aᵀ", its indices said as the seed does)
+    # (entry by entry only BP4, in the seed's order: "∂C/∂w_jk = a_k δ_j ⟹ ∂C/∂W = δ aᵀ (vectorised update)", its
+    # indices said as the seed does, BP1-BP3 boxed before it and BP4 after)
     summary = text[text.index("## Summary"):]
-    assert ("Entry by entry:\n\n$$\n\\begin{aligned}\n  \\frac{\\partial C}{\\partial w^{(l)}_{jk}} &= a^{(l)}_{k} "
-            "\\delta^{(l+1)}_{j} \\qquad \\text{BP4}\n\\end{aligned}\n$$") in summary
+    assert ("For each weight:\n\n$$\n\\begin{aligned}\n  \\frac{\\partial C}{\\partial w^{(l)}_{jk}} &= a^{(l)}_{k} "
+            "\\delta^{(l+1)}_{j}\n\\end{aligned}\n$$") in summary
     assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$ ($k = 0$ its bias unit, whose output "
-            "is 1). The boxed BP4 is this for all the weights at once: the vectorised update.") in summary
+            "is 1).\n\nSo, for all the weights at once, the vectorised update:\n\n$$\n\\boxed{\\frac{\\partial C}"
+            "{\\partial \\mathbf{W}^{(l)}} = \\delta^{(l+1)} (\\bar{\\mathbf{a}}^{(l)})^{\\top}} \\tag{BP4}") in summary
+    assert summary.index(r"\tag{BP3}") < summary.index("For each weight:") < summary.index(r"\tag{BP4}")
     assert "In BP2, $j$" not in summary
     at = 0
     for piece in order:
