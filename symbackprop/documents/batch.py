@@ -42,11 +42,14 @@ def with_batch(derivation: Derivation) -> Derivation:
     return dataclasses.replace(derivation, batch=results, steps=derivation.steps + tuple(steps))
 
 
-def forward_blocks(network: Architecture, printer: NotationPrinter) -> list[Block]:
-    """What the input matrix and the ones vector are, before the forward pass."""
+def forward_blocks(network: Architecture, printer: NotationPrinter, general: bool = False) -> list[Block]:
+    """What the input matrix and the ones vector are, before the forward pass; for a general layer (``general``),
+    its size in seed 002's letters, n features by m examples."""
     inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("X"), 1, 1))
+    n = network.layers[0]
+    size = f"n \\times m}}$, $n = {n}$ features each" if general else f"{n} \\times m}}$"
     return [text(f"The $m$ examples are the columns of the input matrix ${inputs} \\in \\mathbb{{R}}^{{"
-                 f"{network.layers[0]} \\times m}}$.{_ones(network, printer)} Forward pass:")]
+                 f"{size}.{_ones(network, printer)} Forward pass:")]
 
 
 def by_layer_forward(derivation: Derivation, printer: NotationPrinter) -> Display:
@@ -92,7 +95,7 @@ def general_blocks(derivation: Derivation, printer: NotationPrinter) -> list[Blo
         named = [hidden.doprint(sp.Derivative(sp.Symbol("C"), sp.MatrixSymbol(symbols.matrix(kind, L - 1), 1, 1),
                                               evaluate=False)) for kind in ("A", "Z")]
         columns = f", where ${named[0]}$ and ${named[1]}$ hold one column per example"
-    blocks = [*forward_blocks(network, printer), display(Display(tuple(lines))),
+    blocks = [*forward_blocks(network, printer, general=True), display(Display(tuple(lines))),
               text(f"Backward pass{columns}:"), display(Display(tuple(backward)))]
     if network.loss.sparse:
         blocks.append(onehot_matrix(network, printer))

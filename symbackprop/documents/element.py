@@ -169,7 +169,7 @@ def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix:
     what = (f"the gradients of all of {name}, the bias units' weights in its first column,"
             if network.bias == "neuron" else f"the gradients of {name}")
     return [Section("In matrix form", f"{prefix}sec:element-matrix", (
-        text(f"Finally, {what} make one matrix (and so do every layer's):"),
+        text(f"Finally, {what} make one matrix (as do every layer's gradients):"),
         *_vector_blocks(derivation, printer, symbols.matrix("W", layer)), *_with_the_unit(network, layer, printer)))]
 
 

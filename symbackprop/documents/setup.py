@@ -202,9 +202,9 @@ def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Blo
     params = ", ".join(printer.doprint(sp.MatrixSymbol(name, *shape))
                        for name, shape in network.parameter_shapes.items())
     labelled = ", each with its class label (a multi-class classification)" if network.loss.sparse else ""
-    rows = (("data", f"$m$ examples, the columns of ${inputs} \\in \\mathbb{{R}}^{{{network.layers[0]} \\times m}}$"
-                     f"{labelled}; a data matrix usually stacks its examples as rows, and this transpose of it lets "
-                     "each layer take every example at once, by one matrix product"),
+    rows = (("data", f"$m$ examples of $n = {network.layers[0]}$ features, the columns of ${inputs} \\in "
+                     f"\\mathbb{{R}}^{{n \\times m}}${labelled}; a data matrix usually stacks its examples as rows, "
+                     "and this transpose of it lets each layer take every example at once, by one matrix product"),
             ("model", f"the function ${output} \\in \\mathbb{{R}}^{{p}}$ of the input, nested above, with $p = "
                       f"{network.layers[-1]}$ outputs"),
             ("parameters", f"${params}$"),

@@ -194,7 +194,9 @@ def test_the_forward_pass_states_the_parameters_sizes_and_the_batch_the_inputs()
                                                        formats=("md",)))
     assert (r"The parameters: $W_{1} \in \mathbb{R}^{3 \times 3}$, $\underline{b}_{1} \in \mathbb{R}^{3}$, "
             r"$W_{2} \in \mathbb{R}^{2 \times 3}$, $\underline{b}_{2} \in \mathbb{R}^{2}$.") in text
-    assert r"the input matrix $X \in \mathbb{R}^{3 \times m}$" in text
+    assert r"the input matrix $X \in \mathbb{R}^{n \times m}$, $n = 3$ features each." in text  # seed 002's n
+    nielsen = render_markdown(derivation, DocumentOptions(notation="nielsen", sections="batch", formats=("md",)))
+    assert r"the input matrix $X \in \mathbb{R}^{3 \times m}$." in nielsen  # a batch layer by layer: its own sizes
     transposed = render_markdown(derivation, DocumentOptions(notation="input-major", sections="forward",
                                                              formats=("md",)))
     assert r"$W^{(2)} \in \mathbb{R}^{3 \times 2}$" in transposed  # W_ij from i to j: n_(l-1) x n_l
@@ -601,7 +603,8 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     assert chain in text.replace(r"\, ", " ")
     # the intuition's five braces, then one in each of the three parts' road map
     assert text.count(r"\underbrace{") == 5 + 3 and r"\text{ask hidden}\\\text{layer 2}" in text
-    for part in ("| data | $m$ examples, the columns of $X \\in \\mathbb{R}^{3 \\times m}$, each", "| model |",
+    for part in ("| data | $m$ examples of $n = 3$ features, the columns of $X \\in \\mathbb{R}^{n \\times m}$, each",
+                 "| model |",
                  "| parameters | $W_{1}, \\underline{b}_{1}, W_{2}", "| loss |",
                  "| learning algorithm | gradient descent"):
         assert part in text, part
