@@ -167,10 +167,10 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
                                    "loss, depends on every one of them, since the softmax's denominator sums over "
                                    "them all. Recall the quotient rule "
                                    "$\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
-                       "through_output": "This needs the derivatives with respect to the pre-activations of layer "
-                                         "${l}+1$, known so far only where that layer is the output layer. For a "
-                                         "hidden layer they come from its outputs, through the activation of the "
-                                         "same neuron:"}),
+                       "through_output": "We are almost done, except that the derivatives with respect to the "
+                                         "pre-activations of layer ${l}+1$ are known so far only where that layer "
+                                         "is the output layer. For a hidden layer ${l}$ they come from its "
+                                         "outputs, through the activation of the same neuron:"}),
         words=_table({"weighted input (pre-activation)": "pre-activation (or aggregation)", "cost (loss)": "loss",
                       "weighted input": "pre-activation", "weighted inputs": "pre-activations", "cost": "loss",
                       "costs": "losses", "errors": "gradients", "outputs": "activations"}),
