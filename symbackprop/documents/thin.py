@@ -127,8 +127,8 @@ def _output_answer(derivation: Derivation, printer: NotationPrinter) -> str:
 
     below = [at.doprint(symbol) for symbol in sorted(weighted.rhs.atoms(sp.MatrixSymbol), key=order)]
     asked = ", ".join(f"${name}$" for name in below[:-1]) + f" and ${below[-1]}$"
-    return (f"{TOLD}“For my part, yes; but I am only as good as what feeds me”, since ${at.doprint(output.lhs)} = "
-            f"{nested}$. So we ask {asked}, one by one: “Where did you go wrong?”")
+    return (f"{TOLD}“For my part, yes; but I am only as good as the layer below me and the weights between us”, "
+            f"since ${at.doprint(output.lhs)} = {nested}$. So we ask {asked}, one by one: “Where did you go wrong?”")
 
 
 def _hidden_answer(derivation: Derivation, printer: NotationPrinter) -> str:
