@@ -1062,8 +1062,9 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     # the intuition as the seed tells it, a dialogue: the output layer, then what feeds it, then the hidden layer's
     # answer, each in its own words, with the definition it stands on
     assert ("We tell the output layer: “Your output is not the one we want; answer for it.” It answers: “For my part, "
-            r"yes; but I am only as good as the layer below me and the weights between us”, since $\underline{\hat{y}} = O(W_{L} \underline{h}_{L-1} "
-            r"+ \underline{b}_{L})$. So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$, one by one: "
+            r"yes; but I am only as good as the layer below me and the weights between us”, since "
+            r"$\underline{\hat{y}} = O(W_{L} \underline{h}_{L-1} + \underline{b}_{L})$. So we ask $W_{L}$, "
+            r"$\underline{b}_{L}$ and $\underline{h}_{L-1}$, one by one: "
             "“Where did you go wrong?”") in goodfellow
     assert (r"The outputs $\underline{h}_{L-1}$ answer: “We are only as good as our pre-activation”, "
             r"$\underline{h}_{L-1} = g(\underline{a}_{L-1})$; and the pre-activation: “I am only as good as the "
