@@ -17,7 +17,7 @@ from ..model.architecture import Architecture
 from ..notation.escape import bars_as_commands
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
-from .routes import say
+from .routes import route, say
 from .sections import Table, error_term
 
 #: The engine layer that stands for a generic layer l in general formulas.
@@ -82,6 +82,8 @@ def notation_table(network: Architecture, printer: NotationPrinter, batch: bool 
     notation = printer.notation
     general = {kind: printer.relabel(general_labels(notation, kind)) for kind in ("z", "W", "a")}
     z, w = general["z"], general["W"]
+    if route(notation).general_vector and network.bias in ("vector", "none") and not batch:
+        return _layer_conventions(network, z, w)
     g = GENERAL
     j, k = notation.indices[:2]  # a weight's destination and source
     src, dst = weight_layers(notation)
@@ -105,6 +107,37 @@ def notation_table(network: Architecture, printer: NotationPrinter, batch: bool 
     rows.append((f"${delta}$" + (f" $= {definition}$" if delta != definition else ""), meaning))
     rows.extend(_cost_rows(printer, say(notation, "cost (loss)"), batch))
     rows.extend(_matrix_rows(network, notation, z, w, batch))
+    return table(("Symbol", "Meaning"), rows, r"lp{0.6\linewidth}")
+
+
+def _layer_conventions(network: Architecture, z: NotationPrinter, w: NotationPrinter) -> Table:
+    """Seed 004's conventions, a whole layer's quantities only (the derivation works with whole layers): a^l, z^l
+    and what it is, W^l, b^l, δ^l and what it is, ⊙ and σ'(z^l), and the cost and its gradient BP1 uses; ``z`` and
+    ``w`` write a general layer l of the weighted inputs and of the weights."""
+    g, notation = GENERAL, z.notation
+    size, shape = layer_sizes(network, notation)
+    l = relative(notation, 0)
+
+    def vector(kind: str, printer: NotationPrinter = z) -> str:
+        return printer.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), 1, 1))
+
+    delta, error = vector("delta"), z.doprint(sp.Derivative(sp.Symbol("c"), sp.MatrixSymbol(symbols.matrix("z", g),
+                                                                                             1, 1), evaluate=False))
+    rows = [(f"${vector('a')}$", f"activation vector of layer ${l}$ (${size} \\times 1$, ${size}$ its number of "
+                                 f"neurons); below the first layer, the input: ${z.input_layer()}$"),
+            (f"${vector('z')}$", f"weighted input vector of layer ${l}$ (${size} \\times 1$), where "
+                                 f"${z.doprint(_layer_map(network, g))}$"),
+            (f"${w.stored(sp.MatrixSymbol(symbols.matrix('W', g), 1, 1))}$",
+             f"weight matrix of layer ${l}$ (${shape}$): row ${notation.indices[0]}$ holds the weights into neuron "
+             f"${notation.indices[0]}$"),
+            *([(f"${vector('b', w)}$", f"bias vector of layer ${l}$ (${size} \\times 1$)")]
+              if network.bias == "vector" else []),
+            (f"${delta}$", f"error vector of layer ${l}$, ${delta} = {error}$"),
+            (f"${z.doprint(sp.Symbol('c'))}$", "cost of an example"),
+            *_gradient_row(z),
+            (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), 1, 1)))}$",
+             "the derivative of the activation, applied to each entry"),
+            (r"$\odot$", "element-wise (Hadamard) product")]
     return table(("Symbol", "Meaning"), rows, r"lp{0.6\linewidth}")
 
 

@@ -349,7 +349,13 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     vector = text[text.index("## Backpropagation in vector form"):]
     assert "## Summary" not in text  # the seed has none: each equation is stated as its derivation's goal
     # nor a batch: m is only BP4's index of summation, z_j = Σ_m w_jm a_m + b_j, as the seed's
-    assert "| $C$ | cost (loss) of an example |" in text and "$m$ examples" not in text
+    assert "| $C$ | cost of an example |" in text and "$m$ examples" not in text
+    # the notation table as the seed's conventions: a whole layer's quantities only, in the seed's order
+    table = text[text.index("| Symbol | Meaning |"):text.index("## Backpropagation in vector form")]
+    rows = [row.split(" | ")[0].lstrip("| ") for row in table.splitlines()[2:] if row.startswith("|")]
+    assert rows == ["$a^{l}$", "$z^{l}$", "$W^{l}$", "$b^{l}$", r"$\delta^{l}$", "$C$", r"$\nabla_{a^{l}} C$",
+                    r"$\sigma'(z^{l})$", r"$\odot$"], rows
+    assert r"where $z^{l} = W^{l} a^{l-1} + b^{l}$" in table and "target" not in table
     # each under its own heading, as the seed's "BP1: Error at the Output Layer", its goal first
     goals = ["### BP1: Error at the output layer\n\n"
              r"Goal: $\delta^{L} = \nabla_{a^{L}} C \odot \sigma'(z^{L})$",
@@ -365,7 +371,7 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     assert "^{1}" not in vector and "^{2}" not in vector  # layers only as L, l, l+1, l-1
     assert "The goal is the partial derivatives of the cost $C$ with respect to every weight and bias." in text
     # the conventions define the error vector, δ^l ≡ ∂C/∂z^l, as seed 004's do
-    assert r"the error vector $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
+    assert r"error vector of layer $l$, $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
     # as the seed's steps: the chain rule (δ^{l+1} put in), then the Jacobian it needs, then the rest with it
     # substituted back, each BP in turn; the diagonal Jacobian entry by entry, as the seed writes it
     order = [r"\left(\frac{\partial a^{L}}{\partial z^{L}}\right)^{\top} \frac{\partial C}{\partial a^{L}} \qquad "
