@@ -124,7 +124,8 @@ def derive_command(
     seed: int | None = typer.Option(None, min=0, help="Varies the numbers of the exercises' numeric part."),
     symbol: list[str] | None = typer.Option(None, help="Override a letter: --symbol cost=J (repeatable)."),
     appendix: str | None = typer.Option(None, help="Activations whose derivatives the appendix works out, such "
-                                        "as sigmoid,tanh (any of the table), or none (default: the network's)."),
+                                        "as sigmoid,tanh or leaky_relu(0.3) (any of the table), or none (default: "
+                                        "the network's)."),
     verify: bool = typer.Option(False, "--verify", help="Check every displayed step against the true derivative "
                                 "first; print \"N steps verified\", or exit 1 and write nothing."),
 ) -> None:

@@ -36,7 +36,7 @@ from ..model.architecture import Architecture
 from . import general
 from .chain import COST, Y, output_kernel, partial, product, weight_entries
 from .derivation import Equation, Rule, Step
-from .reasoning import prime
+from .reasoning import activation, prime
 
 #: The number of examples in a batch.
 M = sp.Symbol("m", integer=True, positive=True)
@@ -382,6 +382,14 @@ def definitions(step: Step, network: Architecture) -> tuple[Equation, ...]:
     if step.form != "vector" or step.rule not in at:
         return ()
     return (forward_vector(network)[2 * (at[step.rule][0] - 1) + at[step.rule][1]],)
+
+
+def entry_definition(step: Step, network: Architecture, j: str) -> tuple[Equation, ...]:
+    """The definition a diagonal Jacobian's step differentiates, for one neuron ``j``: a^l_j = g(z^l_j), each output
+    its own input's (seed 004's BP1); none for other steps."""
+    if step.form != "vector" or step.rule is not Rule.DIAGONAL_JACOBIAN:
+        return ()
+    return (activation(network, step.layer, j)[0],)
 
 
 def forward_batch(network: Architecture) -> dict[str, sp.Basic]:

@@ -53,7 +53,7 @@ def _local(u: sp.Symbol, v: sp.Symbol, value: sp.Basic) -> Equation:
     return Equation(f"{u.name}/{v.name}", _partial(u, v), value)
 
 
-def _activation(network: Architecture, layer: int, j: str) -> tuple[Equation, sp.Expr]:
+def activation(network: Architecture, layer: int, j: str) -> tuple[Equation, sp.Expr]:
     """``a^l_j = g(z^l_j)`` and ``g'(z^l_j)`` as a symbol (the activation's derivative, named: σ', g_ℓ', h'), as
     the notes write it before they specialise."""
     z, a = _symbol("z", layer, j), _symbol("a", layer, j)
@@ -73,7 +73,7 @@ def output_delta(network: Architecture, j: str, loss: sp.Expr | None = None, fir
     the ``loss`` and the element form's ``first`` output error δ^L_1, the same for this network."""
     layer = network.depth
     z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
-    definition, g_prime = _activation(network, layer, j)
+    definition, g_prime = activation(network, layer, j)
     dc_da = _partial(COST, a)
     lines = (
         Reasoned(_partial(COST, z), Rule.DEFINITION),
@@ -95,7 +95,7 @@ def _output_for_network(network: Architecture, j: str, loss: sp.Expr, first: sp.
         return ()
     z, a = _symbol("z", layer, j), _symbol("a", layer, j)
     since: tuple[Equation, ...] = ()
-    named, g_prime = _activation(network, layer, j)
+    named, g_prime = activation(network, layer, j)
     if not act.generic:  # the activation named first: a = σ(z), σ'(z) = a(1 - a)
         worked = derivative(act).at(z, a)
         since, g_prime = (named, Equation(a.name, g_prime, worked)), worked
@@ -126,7 +126,7 @@ def _output_by_input(network: Architecture, j: str, loss: sp.Expr, concrete: tup
     z, a = _symbol("z", layer, j), _symbol("a", layer, j)
     if act.generic or network.loss.generic or not concrete or not concrete[-1].result.has(a):
         return ()
-    output, _ = _activation(network, layer, j)
+    output, _ = activation(network, layer, j)
     activated = output.rhs
     own = _written(derivative(act).textbook.xreplace({A: activated, Z: z}))
     identity = Equation(act.name, prime(act.name)(z), own)
@@ -145,7 +145,7 @@ def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
     a^l_j, each local derivative from its definition, and g' factored out."""
     z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
     z_next, d_next, w = _symbol("z", layer + 1, k), _symbol("delta", layer + 1, k), _symbol("W", layer + 1, k, j)
-    definition, g_prime = _activation(network, layer, j)
+    definition, g_prime = activation(network, layer, j)
     index = (sp.Symbol(k), 1, network.layers[layer + 1])
 
     def over_k(*factors: sp.Basic) -> sp.Sum:
@@ -185,7 +185,7 @@ def _hidden_for_network(network: Architecture, layer: int, j: str, k: str) -> tu
     lines = [Reasoned(_product(prime(act.name)(z), total), Rule.THIS_NETWORK),
              Reasoned(_product(own(z), total), Rule.DERIVATIVE_OF_ACTIVATION, (identity,))]
     if worked.in_output and worked.textbook.has(A):
-        definition, _ = _activation(network, layer, j)
+        definition, _ = activation(network, layer, j)
         lines.append(Reasoned(_product(worked.at(z, a), total), Rule.SUBSTITUTE_OUTPUT, (definition,)))
     return tuple(lines)
 
@@ -290,7 +290,7 @@ def hidden_through_output(network: Architecture, layer: int, j: str, k: str) -> 
     """Seeds 001 and 002's second step: ∂c/∂z^l_j = ∂c/∂a^l_j ∂a^l_j/∂z^l_j = ∂c/∂a^l_j g'(z^l_j), since
     a = g(z); then ∂c/∂a^l_j as the step before found it, g'(z^l_j) Σ_k δ^{l+1}_k w^{l+1}_{kj}."""
     z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
-    definition, g_prime = _activation(network, layer, j)
+    definition, g_prime = activation(network, layer, j)
     index = (sp.Symbol(k), 1, network.layers[layer + 1])
     above = sp.Sum(_product(_symbol("delta", layer + 1, k), _symbol("W", layer + 1, k, j)), index)
     lines = (

@@ -15,7 +15,16 @@ from collections.abc import Sequence
 import sympy as sp
 
 from ..model import symbols
-from ..model.activations import ACTIVATIONS, A, Activation, DerivativeStep, Z, derivative, softmax_jacobian
+from ..model.activations import (
+    ACTIVATIONS,
+    A,
+    Activation,
+    DerivativeStep,
+    Z,
+    derivative,
+    get_activation,
+    softmax_jacobian,
+)
 from ..model.architecture import Architecture
 from ..model.derivatives import Worked, equal, worked
 from ..notation.display import Display, Line, chain, join_terms
@@ -52,7 +61,9 @@ def appendix_sections(network: Architecture, printer: NotationPrinter, prefix: s
 
 def _activations(network: Architecture, names: Sequence[str] | None) -> list[tuple[Activation, int | None]]:
     """The activations to work out, each with the first layer of ``network`` that has it (its parameter and its
-    letter there), or ``None`` for one the network does not use."""
+    letter there), or ``None`` for one the network does not use. A name in ``names`` (``leaky_relu``) is the
+    network's activation of that name where it has one; a name with its parameter (``leaky_relu(0.3)``) is that
+    activation."""
     seen: dict[str, tuple[Activation, int]] = {}
     for layer, act in enumerate(network.activations, start=1):
         if not act.generic:  # g' is a symbol: nothing to work out
@@ -60,7 +71,9 @@ def _activations(network: Architecture, names: Sequence[str] | None) -> list[tup
     if names is None:
         return list(seen.values())
     used: dict[str, tuple[Activation, int | None]] = {act.name: (act, layer) for act, layer in reversed(seen.values())}
-    return [used.get(name, (act, None)) for name, act in ACTIVATIONS.items() if name in names and not act.generic]
+    asked = {act.name: act for act in map(get_activation, names)}
+    return [used[name] if name in used and asked[name] == ACTIVATIONS[name] else seen.get(asked[name].label,
+            (asked[name], None)) for name in ACTIVATIONS if name in asked and not asked[name].generic]
 
 
 class LinePrinter(NotationPrinter):

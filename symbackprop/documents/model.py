@@ -17,7 +17,7 @@ from types import MappingProxyType
 import sympy as sp
 
 from ..derive.derivation import CLOSED_FORM_MAX_PARAMETERS, Derivation, Rule, Step
-from ..derive.forms import definitions
+from ..derive.forms import definitions, entry_definition
 from ..errors import SizeLimitError
 from ..model import symbols
 from ..notation.display import Display, Line
@@ -357,13 +357,15 @@ def _continued(rest: Display, before: Display) -> Display:
 
 def _jacobian_blocks(derivation: Derivation, tag: str, printer: NotationPrinter) -> list[Block]:
     """The Jacobian a BP's derivation uses, worked out on its own as seed 004 does, on one line (each step
-    verified), after the definitions it differentiates: nothing where the network has none (a softmax output, no
-    bias vector)."""
+    verified), after the definitions it differentiates (BP1's for one neuron, a^L_j = σ(z^L_j), as the seed says
+    each output depends only on its own input): nothing where the network has none (a softmax output, no bias
+    vector)."""
     steps = list(derivation.jacobians.get(tag, ()))
     if not steps:
         return []
+    network, j = derivation.network, printer.notation.indices[0]
     defined = [f"{printer.doprint(eq.lhs)} = {printer.doprint(eq.rhs)}" for step in steps
-               for eq in definitions(step, derivation.network)]
+               for eq in (entry_definition(step, network, j) if tag == "BP1" else definitions(step, network))]
     shown = steps[:1] + steps[1:][-1:]  # the chain rule's product and what it comes to (the lines between checked)
     results = " = ".join(printer.doprint(step.result) for step in shown)
     label, sentence = STEPS[tag][1]

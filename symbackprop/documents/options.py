@@ -14,7 +14,7 @@ from typing import Any
 
 from ..choices import split_list
 from ..errors import SymbackpropError, UnknownNameError
-from ..model.activations import ACTIVATIONS
+from ..model.activations import ACTIVATIONS, get_activation
 from ..notation.display import LINE_WIDTH
 from ..notation.overrides import check_override, with_overrides
 from ..notation.presets import PRESETS, Notation, get_notation
@@ -80,8 +80,9 @@ class DocumentOptions:
         seed: varies the numbers of the exercises' numeric part.
         symbols: letter overrides, ``{"cost": "J"}``.
         appendix: the activations whose derivatives the appendix works out, of :data:`APPENDIX_ACTIVATIONS` (in
-            that order; naming them adds the appendix to ``sections``), ``none`` (or an empty tuple) for no
-            appendix; by default (``None``) the network's own activations.
+            that order; naming them adds the appendix to ``sections``), each with its parameter where it takes one
+            (``leaky_relu(0.3)``; a name alone: the network's parameter, else the table's), ``none`` (or an empty
+            tuple) for no appendix; by default (``None``) the network's own activations.
         every: set where ``sections`` is ``all``: every section that applies to the network (no closed form of the
             generic cost, which has none, nor of a network over the closed form's size limit).
     """
@@ -111,8 +112,8 @@ class DocumentOptions:
                  "a non-negative integer", self.seed)
         if self.notation not in PRESETS:
             raise UnknownNameError("notation", self.notation, PRESETS)
-        self._resolve_sections()
-        self._resolve_appendix()
+        named = self._resolve_sections()
+        self._resolve_appendix("appendix" in named)
         formats = (("tex", "md") if self.fragment else FORMATS) if self.formats is None else self.formats
         object.__setattr__(self, "formats", split_list(formats, "format", FORMATS))
         if self.fragment and "pdf" in self.formats:
@@ -144,9 +145,11 @@ class DocumentOptions:
         checked = {name: check_override(name, latex) for name, latex in sorted(symbols.items())}
         object.__setattr__(self, "symbols", MappingProxyType(checked))
 
-    def _resolve_sections(self) -> None:
-        """``sections`` from the preset or ``all``; ``forms`` given replace the form sections, else follow them."""
+    def _resolve_sections(self) -> tuple[str, ...]:
+        """``sections`` from the preset or ``all``; ``forms`` given replace the form sections, else follow them.
+        Returns the sections named (none where the preset's are taken)."""
         base: tuple[str, ...]
+        named: tuple[str, ...] = ()
         if self.sections is None:
             base = PRESET_SECTIONS[self.notation]
         else:
@@ -160,18 +163,30 @@ class DocumentOptions:
             base = tuple(name for name in base if name not in DOCUMENT_FORMS) + forms
         object.__setattr__(self, "forms", forms)
         object.__setattr__(self, "sections", tuple(name for name in SECTIONS if name in base))
+        return named
 
-    def _resolve_appendix(self) -> None:
+    def _resolve_appendix(self, asked: bool) -> None:
         """``appendix`` checked: activations of the table (which put the appendix in ``sections``), or ``none``
-        (which takes it out); left ``None``, the network's own activations in the sections chosen."""
+        (which takes it out, and is refused where the appendix is one of the sections named, ``asked``); left
+        ``None``, the network's own activations in the sections chosen."""
         if self.appendix is None:
             return
-        names = () if self.appendix == () else split_list(self.appendix, "appendix activation",
-                                                           (*APPENDIX_ACTIVATIONS, "none"))
+        items = _appendix_items(self.appendix)
+        names = () if not items else split_list([name for name, _ in items], "appendix activation",
+                                                (*APPENDIX_ACTIVATIONS, "none"))
+        specs = dict(items)
+        if len(specs) < len(set(items)):
+            raise SymbackpropError(f"appendix {', '.join(spec for _, spec in items)}: name each activation once")
+        for name, spec in items:
+            if spec != name:
+                get_activation(spec)  # its parameter checked as a layer's is
         if "none" in names and len(names) > 1:
             raise SymbackpropError(f"appendix {', '.join(names)}: 'none' means no appendix; give it alone or name "
                                    f"activations ({', '.join(APPENDIX_ACTIVATIONS)})")
-        names = tuple(name for name in names if name != "none")
+        names = tuple(specs[name] for name in names if name != "none")
+        if asked and not names:
+            raise SymbackpropError("the sections named include the appendix, and appendix none leaves it out; drop "
+                                   "one of the two, or name the appendix's activations, such as sigmoid,tanh")
         object.__setattr__(self, "appendix", names)
         shown = set(self.sections) - {"appendix"} | ({"appendix"} if names else set())
         object.__setattr__(self, "sections", tuple(name for name in SECTIONS if name in shown))
@@ -235,6 +250,20 @@ class DocumentOptions:
             options[renames.get(key, key)] = value
         return options
 
+
+
+
+def _appendix_items(value: object) -> list[tuple[str, str]]:
+    """The appendix's activations, each as its name and as given: a name of the table, or one with its parameter
+    such as ``leaky_relu(0.3)`` (commas inside parentheses kept); none for an empty tuple."""
+    if isinstance(value, str):
+        items = [part.strip() for part in re.split(r",(?![^()]*\))", value)]
+    elif isinstance(value, (list, tuple)) and all(isinstance(part, str) for part in value):
+        items = [part.strip() for part in value]
+    else:
+        split_list(value, "appendix activation", (*APPENDIX_ACTIVATIONS, "none"))  # type: ignore[arg-type]
+        items = []  # (not reached: split_list refuses what is not names)
+    return [(item.split("(")[0].strip(), item) for item in items]
 
 def _require(ok: bool, name: str, expected: str, value: Any) -> None:
     """Raise unless ``ok``: option ``name`` must be ``expected`` (TOML files can hold any type)."""

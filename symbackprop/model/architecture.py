@@ -125,6 +125,9 @@ class Architecture:
         elif hidden is not None or output is not None:
             raise SpecError("give either activations (one per layer) or hidden/output, not both")
         else:
+            if not all(name.strip() for name in activations):
+                raise SpecError(f"activations: an empty name in {_short(','.join(activations))}; give one name per "
+                                "non-input layer, separated by single commas")
             if len(activations) != depth:
                 raise SpecError(
                     f"activations: expected {depth} names (one per non-input layer of {self.spec}), got "

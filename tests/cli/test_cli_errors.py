@@ -164,6 +164,8 @@ def test_derive_takes_one_activation_per_layer_as_the_other_commands_do(capsys: 
     assert "tanh hidden layer, softmax output" in (tmp_path / "derivation-nielsen.md").read_text()
     code, _, err = run(capsys, "derive", "2-3-2", "--activations", "tanh", "--out", str(tmp_path / "no"))
     assert code == 2 and one_line(err) and "expected 2 names" in err
+    code, _, err = run(capsys, "derive", "2-3-2", "--activations", "tanh,,softmax", "--out", str(tmp_path / "no"))
+    assert code == 2 and one_line(err) and "an empty name in 'tanh,,softmax'" in err  # not "got 3"
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -178,6 +178,15 @@ def test_named_activations_replace_the_networks_and_keep_its_parameters() -> Non
         "The derivative of tanh,")
 
 
+def test_an_activation_named_with_its_parameter_is_worked_out_for_that_parameter() -> None:
+    network = Network([2, 2, 1], hidden="leaky_relu(0.2)", output="sigmoid", loss="bce")
+    own = _lines(_appendix(network, ("leaky_relu(0.2)",))["leaky_relu"])
+    other = _lines(_appendix(network, ("leaky_relu(0.5)", "tanh"))["leaky_relu"])
+    assert r"\frac{z}{5}" in own[0][1] and r"\frac{z}{2}" in other[0][1] and r"\frac{z}{5}" not in other[0][1]
+    elu = _lines(_appendix(network, ("elu(2)",))["elu"])  # one the network does not use
+    assert r"\begin{cases} 2 e^{z} - 2 &" in elu[0][1]
+
+
 def test_the_markdown_appendix_uses_only_macros_katex_and_mathjax_know() -> None:
     network = Network([2, 2, 2], hidden="elu", output="softmax", loss="cross_entropy")
     markdown = render_markdown(network.derive(forms=("vector",)), DocumentOptions(appendix=APPENDIX_ACTIVATIONS))
@@ -202,6 +211,15 @@ def test_the_option_takes_names_of_the_table_or_none() -> None:
         DocumentOptions(appendix=["none", "relu"])
     with pytest.raises(SymbackpropError, match="appendix activations must be names"):
         DocumentOptions(appendix=3)  # type: ignore[arg-type]
+    assert DocumentOptions(appendix="leaky_relu(0.3), tanh").appendix == ("tanh", "leaky_relu(0.3)")
+    assert DocumentOptions(appendix="sigmoid,sigmoid").appendix == ("sigmoid",)
+    with pytest.raises(SymbackpropError, match="name each activation once"):
+        DocumentOptions(appendix="leaky_relu(0.3),leaky_relu(0.5)")
+    with pytest.raises(SymbackpropError, match="'tanh' takes no parameter"):
+        DocumentOptions(appendix="tanh(2)")
+    with pytest.raises(SymbackpropError, match="the sections named include the appendix, and appendix none"):
+        DocumentOptions(sections="vector,appendix", appendix="none")
+    assert "appendix" not in DocumentOptions(sections="all", appendix="none").sections
 
 
 def _markdown(folder: Path) -> str:

@@ -1023,7 +1023,8 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert r"The entry above holds in every layer, so for every layer $l$:" in after
     assert r"\frac{\partial C}{\partial W^{l}} &= \delta^{l} (a^{l-1})^{\top}" in after
     # and each BP's Jacobian worked out on its own, after its chain, from the definitions it differentiates
-    jacobians = [r"*Compute the Jacobian.* As $a^{L} = \sigma(z^{L})$, each output depends only on its own input",
+    jacobians = [r"*Compute the Jacobian.* As $a^{L}_{j} = \sigma(z^{L}_{j})$, each output depends only on its own "
+                 "input",
                  r"\frac{\partial a^{L}}{\partial z^{L}} &= "
                  r"\operatorname{diag}(\sigma'(z^{L}_{1}), \ldots, \sigma'(z^{L}_{n_{L}}))",
                  "### BP2: Propagating the error",
