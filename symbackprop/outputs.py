@@ -116,7 +116,8 @@ def commit(contents: dict[Path, str | bytes], remove: Sequence[Path] = ()) -> li
         _roll_back(targets, kept, swapped, [*staged.values()], created)
         if not isinstance(exc, OSError):
             raise
-        name = getattr(exc, "filename", None) or "the output folder"
+        folders = sorted({str(target.parent) for target in targets.values()})
+        name = getattr(exc, "filename", None) or (f"to {', '.join(folders)}" if folders else "the output folder")
         raise SymbackpropError(f"cannot write {name}: {exc.strerror or exc}; nothing was changed") from None
     for old in kept.values():
         with contextlib.suppress(OSError):

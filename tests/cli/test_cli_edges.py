@@ -178,6 +178,19 @@ def test_a_full_disk_while_writing_leaves_the_folder_as_it_was(capsys: pytest.Ca
     assert out == "" and len(calls) == 2 and snapshot(tmp_path) == before
 
 
+def test_a_write_that_fails_with_no_file_named_names_the_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                                monkeypatch: Any) -> None:
+    """A full disk stops ``write`` with no file name in the error: the message names the folder written to."""
+    def full(target: Path, content: str | bytes) -> str:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(outputs, "_stage", full)
+    code, _, err = run(capsys, "derive", "2-2-1", "--format", "md", "--out", str(tmp_path / "out"))
+    assert code == 2 and one_line(err)
+    assert err.strip() == (f"symbackprop: error: cannot write to {tmp_path / 'out'}: No space left on device; nothing "
+                           "was changed")
+
+
 def test_any_failure_while_writing_leaves_no_staged_file_nor_new_folder(tmp_path: Path, monkeypatch: Any) -> None:
     """Not only a full disk: whatever stops a write half-way (here text no encoding takes, as a byte that is no
     UTF-8 once was) is raised as it is, and nothing it began is left."""
