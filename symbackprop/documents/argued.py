@@ -216,8 +216,9 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
 def in_order(expr: sp.Basic, argument: Argument | None, letters: dict[str, str], printer: NotationPrinter
              ) -> sp.Basic:
     """``expr`` (of ``argument``; None: a definition it uses) in the notation's letters, its products in the order
-    the seed writes them where the route says so: seed 001's ∂z/∂w · ∂C/∂z = a δ, from the weight up, and its sums'
-    Σ_k W_jk δ_k and Σ_i a_i W_ij. The same product of scalars, its factors read the other way."""
+    the seed writes them where the route says so: seed 001's ∂z/∂w · ∂C/∂z = a δ, from the weight up, its sums'
+    Σ_k W_jk δ_k and Σ_i a_i W_ij, and a sum before the factor it is multiplied by, (Σ_k W_jk δ_k) g'(z_j). The same
+    product of scalars, its factors read the other way."""
     way = route(printer.notation)
     shown = general.with_letters(expr, letters)
     here = argument is not None and argument.name in way.local_first
@@ -226,7 +227,7 @@ def in_order(expr: sp.Basic, argument: Argument | None, letters: dict[str, str],
 
 def _local_first(expr: sp.Basic, here: bool) -> sp.Basic:
     """``expr`` with each product's factors reversed, numbers kept in front: every product where ``here``, and
-    every product inside a sum."""
+    every product inside a sum; elsewhere a product's sums put first."""
     if isinstance(expr, sp.Sum):
         return sp.Sum(_local_first(expr.function, True), *expr.limits)
     if not expr.args or isinstance(expr, (sp.Derivative, AppliedUndef)):
@@ -236,7 +237,9 @@ def _local_first(expr: sp.Basic, here: bool) -> sp.Basic:
         assert expr.is_commutative, expr  # scalars: any order is the same product
         numbers = [arg for arg in args if arg.is_number]
         rest = [arg for arg in args if not arg.is_number]
-        return sp.Mul(*numbers, *(reversed(rest) if here else rest), evaluate=False)
+        sums = [arg for arg in rest if isinstance(arg, sp.Sum)]  # the factor out front last: Σ_k W_jk δ_k g'(z_j)
+        return sp.Mul(*numbers, *(reversed(rest) if here else sums + [arg for arg in rest if arg not in sums]),
+                      evaluate=False)
     if isinstance(expr, sp.Add):
         return sp.Add(*args, evaluate=False)
     return expr.func(*args)

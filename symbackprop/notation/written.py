@@ -28,8 +28,11 @@ def written(expr: sp.Basic, printer: NotationPrinter) -> str:
         counted = (symbols.counted_layers(s.name).get(str(index)) for s in body.atoms(sp.Symbol))
         layer = next((found for found in counted if found is not None), None)  # the layer the index counts
         return f"{over(printer, printer.doprint(index), layer)} {written(body, printer)}"
-    if isinstance(expr, sp.Mul) and len(expr.args) > 1:
-        return product(list(expr.args), lambda factor: written(factor, printer), printer.notation.times)
+    if isinstance(expr, sp.Mul) and len(expr.args) > 1:  # a sum before another factor bracketed: (Σ_k ...) g'
+        before = [arg for arg in expr.args[:-1] if isinstance(arg, sp.Sum)]
+        return product(list(expr.args), lambda factor: (rf"\left({written(factor, printer)}\right)"
+                                                        if any(factor is arg for arg in before)
+                                                        else written(factor, printer)), printer.notation.times)
     if isinstance(expr, sp.Pow) and isinstance(expr.base, sp.Sum):
         power = "" if expr.exp == 1 else f"^{{{printer.doprint(expr.exp)}}}"
         return rf"\left({written(expr.base, printer)}\right){power}"

@@ -150,8 +150,8 @@ SEED_001 = {
                r"C = \frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} c(\mathbf{x})",
                r"\delta_{j}^{(\ell)} = \frac{\partial c}{\partial z_{j}^{(\ell)}}"],
     "(a)": [r"\delta_{j}^{(L)} = \frac{\partial c}{\partial a_{j}^{(L)}}\,g_{L}'(z_{j}^{(L)})",
-            r"\delta_{j}^{(\ell)} = g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} "
-            r"\delta_{k}^{(\ell+1)}"],  # the sum weight first, as the seed's solution writes it
+            r"\delta_{j}^{(\ell)} = \left(\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}\right)\,"
+            r"g_{\ell}'(z_{j}^{(\ell)})"],  # the sum first, as the seed's problem; its terms weight first
     "(b)": [r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} = a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}",
             r"\frac{\partial c}{\partial b_{j}^{(\ell)}} = \delta_{j}^{(\ell)}"],
     "(c)": [r"\boldsymbol{\delta}^{(L)} = \frac{\partial c}{\partial \mathbf{a}^{(L)}} \odot g_{L}'(\mathbf{z}^{(L)})",

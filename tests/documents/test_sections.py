@@ -420,8 +420,8 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              "layer $L-2$ (in a deeper network) goes the same way with $L-1$ in place of $L$",
              r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k=1}^{n_{\ell+1}} "
              r"W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}",
-             r"&= g_{\ell}'(z_{j}^{(\ell)})\,\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)} \qquad "
-             r"\text{by the step before}",
+             r"&= \left(\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}\right)\,"
+             r"g_{\ell}'(z_{j}^{(\ell)}) \qquad \text{by the step before}",  # ∂c/∂a above put in, in place
              r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer",
              # both results on one line, as the seed asks for them
              r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} &= a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}, \qquad "
