@@ -28,7 +28,7 @@ from ..resources import templates_dir
 from ..templating import make_environment
 from .model import Document, build_document
 from .options import DocumentOptions
-from .sections import REF_CLOSE, REF_OPEN, Block
+from .sections import REF_CLOSE, REF_OPEN, STRONG_CLOSE, STRONG_OPEN, Block
 from .words import BIAS_NAMES, LOSS_NAMES
 
 ESCAPES: dict[str, Callable[[str], str]] = {"latex": latex_escape, "markdown": markdown_escape}
@@ -46,10 +46,14 @@ def environment(kind: str) -> jinja2.Environment:
     escape = ESCAPES[kind]
     env = make_environment(templates_dir() / kind)
     env.filters["escape"] = escape
-    env.filters["prose"] = lambda text: prose(text, escape)
+    bold = BOLD[kind]
+    env.filters["prose"] = lambda text: prose(text, escape).replace(STRONG_OPEN, bold[0]).replace(STRONG_CLOSE, bold[1])
     env.filters["refs"] = _latex_refs if kind == "latex" else _markdown_refs
     return env
 
+
+#: How each kind sets the words a text marks bold (:func:`~.sections.strong`).
+BOLD = {"latex": ("\\textbf{", "}"), "markdown": ("**", "**")}
 
 _REF = re.compile(f"{REF_OPEN}([^{REF_CLOSE}]*){REF_CLOSE}")
 

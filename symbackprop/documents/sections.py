@@ -113,6 +113,16 @@ def figure_ref(label: str) -> str:
     return f"{REF_OPEN}{label}{REF_CLOSE}"
 
 
+#: Marks around words set in bold in a text (:func:`strong`): private-use characters, which no text has.
+STRONG_OPEN, STRONG_CLOSE = "\ue002", "\ue003"
+
+
+def strong(words: str) -> str:
+    """``words`` set in bold in a text block, as a seed bolds the terms it introduces (**forward propagation**):
+    ``\\textbf`` in LaTeX, ``**`` in Markdown."""
+    return f"{STRONG_OPEN}{words}{STRONG_CLOSE}"
+
+
 def text(paragraph: str, lead: str = "") -> Block:
     return Block("text", text=paragraph, lead=lead)
 

@@ -18,7 +18,7 @@ from ..notation.written import neurons
 from . import sections as sec
 from .figure import build_figure
 from .routes import route, say
-from .sections import Block, Section, display, figure_ref, text
+from .sections import Block, Section, display, figure_ref, strong, text
 from .summary import labels
 from .tables import GENERAL, architecture_table, notation_table, table
 from .words import BIAS_NAMES, activation_word, describe
@@ -91,9 +91,10 @@ def purpose(network: Architecture, printer: NotationPrinter) -> str:
     return ("Training chooses the parameters (every weight and bias) to make the mean loss over the training "
             f"examples, ${total}$, small, by gradient descent or one of its variants: each step moves every parameter "
             "against its partial derivative, scaled by a learning rate. Backpropagation computes those derivatives: "
-            f"forward propagation computes every layer's values (${z}$, ${a}$, ...) from the input through the hidden "
-            "layers to the output, then backward propagation computes the derivative of the loss with respect to each "
-            "of them, from the output back through the hidden layers to the input, by the chain rule.")
+            f"{strong('forward propagation')} computes every layer's values (${z}$, ${a}$, ...) from the input "
+            f"through the hidden layers to the output, then {strong('backward propagation')} computes the derivative "
+            "of the loss with respect to each of them, from the output back through the hidden layers to the input, "
+            "by the chain rule.")
 
 
 def anatomy(network: Architecture, printer: NotationPrinter) -> str:
@@ -119,7 +120,8 @@ def anatomy(network: Architecture, printer: NotationPrinter) -> str:
                      for n, (whose, letter, choice) in enumerate(functions))
     return (f"The network is fully connected and feed-forward: an input layer (layer 0), {hidden} and an output "
             f"layer (layer $L$) of {_output_width(network.layers[-1])}. Each neuron of a hidden or the output layer "
-            f"has two parts, its pre-activation (or aggregation) and its activation, such as ${pre}$ and ${act}$. "
+            f"has two parts, its {strong('pre-activation')} (or {strong('aggregation')}) and its "
+            f"{strong('activation')}, such as ${pre}$ and ${act}$. "
             f"{said[0].upper()}{said[1:]}. The network computes $f({x}) = {computed} = "
             f"{outer}({a_L})$: every layer's values are functions of the input ${x}$.")
 

@@ -18,6 +18,7 @@ from symbackprop.documents.files import document_files, engine_forms
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import SECTIONS, DocumentOptions
 from symbackprop.documents.render import environment, render_markdown, render_tex
+from symbackprop.documents.sections import strong
 from symbackprop.model.activations import ACTIVATIONS
 from symbackprop.notation.display import visual_width
 from symbackprop.notation.presets import PRESETS
@@ -66,6 +67,19 @@ def test_documents_match_the_golden_files(name: str) -> None:
     derivation, options = _derivation(name, sections=None)
     assert render_tex(derivation, options) == (GOLDEN / f"{name}.tex").read_text(encoding="utf-8")
     assert render_markdown(derivation, options) == (GOLDEN / f"{name}.md").read_text(encoding="utf-8")
+
+
+def test_a_text_sets_the_words_it_marks_bold_in_each_format_and_leaves_no_mark() -> None:
+    words = f"{strong('forward propagation')} computes $a_{{1}}$, then {strong('backward_propagation')}"
+    assert environment("latex").filters["prose"](words) == (r"\textbf{forward propagation} computes $a_{1}$, then "
+                                                            r"\textbf{backward\_\allowbreak{}propagation}")
+    assert environment("markdown").filters["prose"](words) == (r"**forward propagation** computes $a_{1}$, then "
+                                                               r"**backward\_propagation**")
+    goodfellow = (GOLDEN / "goodfellow.md").read_text(encoding="utf-8")
+    assert "**forward propagation** computes" in goodfellow and "its **pre-activation** (or" in goodfellow
+    for name in CASES:  # no mark of the documents' own (a figure reference, bold words) is ever left in a file
+        for suffix in ("tex", "md"):
+            assert not re.search("[\ue000-\uf8ff]", (GOLDEN / f"{name}.{suffix}").read_text(encoding="utf-8"))
 
 
 def test_the_regeneration_script_renders_what_the_tests_compare() -> None:
