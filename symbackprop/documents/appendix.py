@@ -56,7 +56,11 @@ def appendix_sections(network: Architecture, printer: NotationPrinter, prefix: s
     names = [activation_word(act.label) for act, _ in shown]
     named = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     intro = text(f"The derivative{'s' if len(names) > 1 else ''} of {named}, worked out step by step.")
-    return [Section("Derivatives of the activation functions", f"{prefix}sec:derivatives", (intro,), tuple(parts))]
+    derivatives = Section("Derivatives of the activation functions", f"{prefix}sec:derivatives", (intro,),
+                          tuple(parts))
+    if route(printer.notation).appendix_titled:
+        return [Section("Appendix", f"{prefix}sec:appendix", (), (derivatives,))]
+    return [derivatives]
 
 
 def _activations(network: Architecture, names: Sequence[str] | None) -> list[tuple[Activation, int | None]]:

@@ -308,7 +308,7 @@ def _bp4_steps(steps: Sequence[Step], at: NotationPrinter, printer: NotationPrin
     if not written:
         return blocks
     every = Line(at.doprint(steps[-1].lhs), "=", at.doprint(steps[-1].result))  # the seed's last line, displayed
-    return blocks + [text(f"The entry above holds in every layer, so for every layer ${notation.layer_letter}$:"),
+    return blocks + [text(f"Every layer's weights go the same way, so for every layer ${notation.layer_letter}$:"),
                      display(Display((every,)))]
 
 

@@ -50,7 +50,7 @@ NOTES: dict[Rule, str] = {
     Rule.COLUMNS_TIMES_VECTOR: r"\text{entry by entry, a column of the weights times the vector}",
     Rule.ROWS_OF_TRANSPOSE: r"\text{the columns, transposed, are the rows of the transpose}",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: r"\text{chain rule}",
-    Rule.DIAGONAL_TIMES_VECTOR: r"\operatorname{diag}(v)\,u = v \odot u",
+    Rule.DIAGONAL_TIMES_VECTOR: r"\operatorname{diag}(v)\,u = u \odot v",
     Rule.DIFFERENTIATE_LOSS: r"\text{differentiate the loss}",
     Rule.SIMPLIFY_IN_OUTPUT: r"\text{in terms of the output:}",
     Rule.CHAIN_RULE_SOFTMAX_MATRIX: r"\text{chain rule; softmax Jacobian}",
@@ -82,7 +82,7 @@ NOTES: dict[Rule, str] = {
     # it after the note where the note does not say where)
     Rule.DIAGONAL_JACOBIAN: r"\text{since } <definition>\text{: each output depends only on its own input}",
     Rule.SYMMETRIC_JACOBIAN: r"\text{since } <definition>\text{: a diagonal Jacobian, its own transpose}",
-    Rule.SYMMETRIC_FROM_ABOVE: r"\text{by the step before; a diagonal matrix is its own transpose}",
+    Rule.SYMMETRIC_FROM_ABOVE: r"\text{by the step before; a diagonal matrix is symmetric}",
     Rule.JACOBIAN_CHAIN: r"\text{chain rule, through the activation}",
     Rule.JACOBIAN_OF_WEIGHTED_SUM: r"\text{since}",
     Rule.JACOBIAN_OF_BIAS: r"\text{since}",

@@ -80,6 +80,8 @@ class Route:
             (002).
         appendix_variable: the appendix's variable where the seed has one of its own (002's z, its pre-activation
             being a); empty: the notation's pre-activation.
+        appendix_titled: the derivatives in a section titled "Appendix" (002's §6, "6.1 Derivative of Activation
+            Function").
 
     The vector form, the summary and the homework:
         general_vector: BP1 to BP4 derived once each, for a general layer (004).
@@ -143,6 +145,7 @@ class Route:
     homework_through_outputs: bool = False
     appendix_in_g: bool = False
     appendix_variable: str = ""
+    appendix_titled: bool = False
     lettered: Mapping[str, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -179,7 +182,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "before"): "weighted"}),
         without_jacobian=True, bp2_through_outputs=True, listed=True, batch_in_summary=True, general_batch=True,
-        appendix_in_g=True, appendix_variable="z",
+        appendix_in_g=True, appendix_variable="z", appendix_titled=True,
         lettered=MappingProxyType({"activation": ("i", "j"), "through_output": ("i", "j")})),
     "003": Route(
         dynamics=True, one_body=True, order=("weight", "bias", "hidden", "output"),

@@ -33,10 +33,11 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     if way.purpose:  # (what backpropagation is for opens the document: introduction_section)
         blocks.append(text(anatomy(network, printer)))
     elif way.goal:
-        conventions = ", with the conventions of the notation table below" if "notation" in shown else ""
-        blocks.append(text(f"The goal is the partial derivatives of the cost ${printer.doprint(sp.Symbol('C'))}$ with "
-                           "respect to every weight and bias. The derivation below works with whole layers, by matrix "
-                           f"calculus{conventions}."))
+        how = ("For a clean derivation by matrix calculus, with whole layers, we adopt the conventions of the "
+               "notation table." if "notation" in shown else
+               "The derivation works with whole layers, by matrix calculus.")
+        blocks.append(text(f"The goal of backpropagation is to calculate the partial derivatives of the cost "
+                           f"${printer.doprint(sp.Symbol('C'))}$ with respect to every weight and bias. {how}"))
     if "forward" not in shown and not network.loss.generic:  # the cost the derivation differentiates, stated once
         cost = printer.doprint(sp.Symbol("c"))
         blocks.append(text(f"The cost of one example is ${cost} = {join_terms(sec.terms(derivation.loss, printer))}$."))

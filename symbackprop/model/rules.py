@@ -164,7 +164,7 @@ WORDS: dict[Rule, str] = {
     Rule.COLUMNS_TIMES_VECTOR: "entry j is column j of W times the vector (transposed): together W^T times it",
     Rule.ROWS_OF_TRANSPOSE: "the columns of W, transposed and stacked, are the rows of W^T",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: "chain rule; the Jacobian of an element-wise map is diagonal",
-    Rule.DIAGONAL_TIMES_VECTOR: "diag(v) u = v ⊙ u",
+    Rule.DIAGONAL_TIMES_VECTOR: "diag(v) u = u ⊙ v",
     Rule.DIFFERENTIATE_LOSS: "differentiate the loss",
     Rule.SIMPLIFY_IN_OUTPUT: "in terms of the output; simplify",
     Rule.CHAIN_RULE_SOFTMAX_MATRIX: "chain rule; softmax Jacobian diag(a) - a a^T (symmetric)",

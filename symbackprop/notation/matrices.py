@@ -4,6 +4,7 @@ vectors, identities and the Jacobians of a layer's vectors. A mixin of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,12 +12,17 @@ import sympy as sp
 
 from ..model.symbols import LAST, describe, element
 
+#: A letter with both a subscript and a superscript (a layer mark), ``δ^{L}_{1}``, ``w^{(2)}_{11}``.
+_MARKED = re.compile(r"\^\{[^{}]*\}_\{|_\{[^{}]*\}\^\{")
+
 
 def bracketed(rows: list[list[str]]) -> str:
-    """A matrix written out from its entries' LaTeX: in brackets, its rows set apart where they hold fractions.
-    Every matrix a document writes out goes through here."""
+    """A matrix written out from its entries' LaTeX: in brackets, its rows set apart where they hold fractions, a
+    little where they hold superscripts (a row's layer marks clear of the subscripts above them). Every matrix a
+    document writes out goes through here."""
     lines = [" & ".join(row) for row in rows]
-    separator = r" \\[8pt] " if any(r"\frac" in line for line in lines) else r" \\ "
+    separator = (r" \\[8pt] " if any(r"\frac" in line for line in lines) else
+                 r" \\[3pt] " if any(_MARKED.search(line) for line in lines[1:]) else r" \\ ")
     return rf"\begin{{bmatrix}}{separator.join(lines)}\end{{bmatrix}}"
 
 

@@ -50,7 +50,9 @@ def _appendix(network: Network, names: tuple[str, ...] | None = None, notation: 
     sections = appendix_sections(network, printer, "bp:", names)
     if not sections:
         return {}
-    return {part.label.split("derivative-")[1]: part.blocks for part in sections[0].subsections}
+    [section] = sections
+    derivatives = section.subsections[0] if section.title == "Appendix" else section  # goodfellow's, seed 002's §6
+    return {part.label.split("derivative-")[1]: part.blocks for part in derivatives.subsections}
 
 
 def _lines(blocks: tuple) -> list[tuple[str, str, str]]:
@@ -172,10 +174,13 @@ def test_named_activations_replace_the_networks_and_keep_its_parameters() -> Non
     assert _appendix(generic) == {} and list(_appendix(generic, ("softmax", "gelu"))) == ["gelu", "softmax"]
     # the appendix says which derivatives it works out: not every activation, nor only the network's
     printer = NotationPrinter(DocumentOptions(notation="goodfellow").notation_preset, network)
-    intro = appendix_sections(network, printer, "bp:", ("sigmoid", "tanh", "relu"))[0].blocks[0].text
-    assert intro == "The derivatives of sigmoid, tanh and ReLU, worked out step by step."
-    assert appendix_sections(network, printer, "bp:", ("tanh",))[0].blocks[0].text.startswith(
-        "The derivative of tanh,")
+    [appendix] = appendix_sections(network, printer, "bp:", ("sigmoid", "tanh", "relu"))
+    assert appendix.title == "Appendix" and not appendix.blocks  # seed 002's §6, its derivatives §6.1
+    assert appendix.subsections[0].title == "Derivatives of the activation functions"
+    assert appendix.subsections[0].blocks[0].text == ("The derivatives of sigmoid, tanh and ReLU, worked out step by "
+                                                      "step.")
+    [alone] = appendix_sections(network, printer, "bp:", ("tanh",))
+    assert alone.subsections[0].blocks[0].text.startswith("The derivative of tanh,")
 
 
 def test_an_activation_named_with_its_parameter_is_worked_out_for_that_parameter() -> None:

@@ -369,7 +369,9 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     assert (r"&= \operatorname{diag}(\sigma'(z^{l})) (W^{l+1})^{\top} \delta^{l+1} "
             r"\qquad (AB)^{\top} = B^{\top} A^{\top}") in vector
     assert "^{1}" not in vector and "^{2}" not in vector  # layers only as L, l, l+1, l-1
-    assert "The goal is the partial derivatives of the cost $C$ with respect to every weight and bias." in text
+    assert ("The goal of backpropagation is to calculate the partial derivatives of the cost $C$ with respect to "
+            "every weight and bias. For a clean derivation by matrix calculus, with whole layers, we adopt the "
+            "conventions of the notation table.") in text  # as seed 004 opens
     # the conventions define the error vector, δ^l ≡ ∂C/∂z^l, as seed 004's do
     assert r"error vector of layer $l$, $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
     # as the seed's steps: the chain rule (δ^{l+1} put in), then the Jacobian it needs, then the rest with it
@@ -478,7 +480,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"&= \operatorname{diag}(\delta^{(L)}) \begin{bmatrix}\frac{\partial Z^{(3)}_{1}}{\partial w^{(2)}_{11}} "
              r"& \frac{\partial Z^{(3)}_{1}}{\partial w^{(2)}_{12}}",
              r"\qquad \text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
-             r"&= \operatorname{diag}(\delta^{(L)}) \begin{bmatrix}a^{(2)}_{1} & a^{(2)}_{2} \\ a^{(2)}_{1} & "
+             r"&= \operatorname{diag}(\delta^{(L)}) \begin{bmatrix}a^{(2)}_{1} & a^{(2)}_{2} \\[3pt] a^{(2)}_{1} & "
              r"a^{(2)}_{2}\end{bmatrix} \qquad \text{work out the derivatives}",
              r"&= \delta^{(L)} (\mathbf{a}^{(2)})^{\top}",
              # one layer down, as the seed's: δ^(L-1)_j said, the layer's matrix without the bias column, through
@@ -528,7 +530,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     for piece in (r"\text{chain rule, through every output neuron; definition of } \delta",
                   r"\begin{bmatrix}\delta^{(L)}_{1} & \delta^{(L)}_{2}\end{bmatrix}",
                   r"\text{each sum, a row times a column of the Jacobian}",
-                  r"\begin{bmatrix}w^{(2)}_{11} & w^{(2)}_{12} \\ w^{(2)}_{21} & w^{(2)}_{22}\end{bmatrix}",
+                  r"\begin{bmatrix}w^{(2)}_{11} & w^{(2)}_{12} \\[3pt] w^{(2)}_{21} & w^{(2)}_{22}\end{bmatrix}",
                   r"\text{work out the derivatives}",
                   r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
                   r"(u^{\top} A)^{\top} = A^{\top} u"):
@@ -584,7 +586,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
 
 def test_goodfellow_opens_with_what_backpropagation_is_for_and_bishop_defines_sigma() -> None:
     goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
-    assert "by gradient descent or one of its variants" in goodfellow and "then backward propagation" in goodfellow
+    assert "by gradient descent or one of its variants" in goodfellow and "then **backward propagation**" in goodfellow
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     assert r"with $\sigma(x) = \frac{1}{1 + e^{- x}}$." in bishop  # after its dynamics, as seed 003
 
@@ -634,7 +636,8 @@ def test_goodfellow_has_seed_002s_sections_in_its_order() -> None:
         "## Backpropagation", "### A thin network first", "### Intuition", "### The general case",
         "#### Gradients with respect to the output units", "#### Gradients with respect to the hidden units",
         "#### Gradients with respect to the weights and biases", "## Summary", "### For one example",
-        "### For the whole batch", "## Derivatives of the activation functions", "### ReLU", "### Softmax"]
+        "### For the whole batch", "## Appendix", "### Derivatives of the activation functions", "#### ReLU",
+        "#### Softmax"]  # as seed 002's "6 Appendix, 6.1 Derivative of Activation Function"
     introduction = md[md.index("## Introduction"):md.index("## Set-up")]
     assert "Backpropagation computes those derivatives" in introduction  # what it is for, before the set-up
     contents = md[md.index("**Contents**"):md.index("## Introduction")]
@@ -998,7 +1001,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert ("*Final form.* Convert the diagonal matrix times a vector to a Hadamard product:\n\n$$\n"
             "\\begin{aligned}\n"
             r"  \delta^{l} &= ((W^{l+1})^{\top} \delta^{l+1}) \odot \sigma'(z^{l}) \qquad \operatorname{diag}(v)\,u = "
-            r"v \odot u \\" "\n"
+            r"u \odot v \\" "\n"
             r"   &= ((W^{l+1})^{\top} \delta^{l+1}) \odot (a^{l} \odot (\mathbf{1} - a^{l})) \qquad "
             r"\text{in terms of the output:}\ \sigma'(z^{l}) = a^{l} \odot (\mathbf{1} - a^{l})" "\n\\end{aligned}"
             ) in nielsen
@@ -1020,7 +1023,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert r"&= \delta^{L} (a^{L-1})^{\top} \qquad [u_{r} v_{s}] = u\,v^{\top}" in outer
     display, after = outer.split(r"\end{aligned}", 1)  # the display written for l = L, then the one for every l
     assert r"\frac{\partial C}{\partial W^{L}} &= \begin{bmatrix}" in display and "W^{l}" not in display
-    assert r"The entry above holds in every layer, so for every layer $l$:" in after
+    assert r"Every layer's weights go the same way, so for every layer $l$:" in after
     assert r"\frac{\partial C}{\partial W^{l}} &= \delta^{l} (a^{l-1})^{\top}" in after
     # and each BP's Jacobian worked out on its own, after its chain, from the definitions it differentiates
     jacobians = [r"*Compute the Jacobian.* As $a^{L}_{j} = \sigma(z^{L}_{j})$, each output depends only on its own "
@@ -1119,9 +1122,9 @@ def test_nielsen_puts_each_jacobian_back_by_the_step_before_and_ends_bp4_for_eve
     derivation = _seed("nielsen").derive()
     text = render_markdown(derivation, DocumentOptions(notation="nielsen", formats=("md",)))
     bp1 = text[text.index("### BP1"):text.index("### BP2")]
-    assert r"\text{by the step before; a diagonal matrix is its own transpose}" in bp1
+    assert r"\text{by the step before; a diagonal matrix is symmetric}" in bp1
     assert "a diagonal Jacobian, its own transpose" not in bp1
-    assert text.rstrip().endswith("The entry above holds in every layer, so for every layer $l$:\n\n$$\n"
+    assert text.rstrip().endswith("Every layer's weights go the same way, so for every layer $l$:\n\n$$\n"
                                   "\\begin{aligned}\n"
                                   r"  \frac{\partial C}{\partial W^{l}} &= \delta^{l} (a^{l-1})^{\top}" "\n"
                                   "\\end{aligned}\n$$")  # the seed's last line, displayed
@@ -1188,12 +1191,12 @@ def test_nielsen_writes_the_output_jacobian_for_any_width_as_seed_004() -> None:
 
 
 def test_seed_004s_goal_points_to_the_notation_table_only_where_there_is_one() -> None:
-    """"... with the conventions of the notation table below" where the document has the table, nothing of it where it
-    has not."""
+    """"... we adopt the conventions of the notation table" where the document has the table, nothing of it where
+    it has not."""
     network = _seed("nielsen")
     with_table = render_markdown(network.derive(), DocumentOptions(notation="nielsen", formats=("md",)))
     without = render_markdown(network.derive(), DocumentOptions(notation="nielsen", sections="vector",
                                                                 formats=("md",)))
-    assert "by matrix calculus, with the conventions of the notation table below." in with_table
+    assert "by matrix calculus, with whole layers, we adopt the conventions of the notation table." in with_table
     assert "### Notation" in with_table
     assert "by matrix calculus." in without and "notation table" not in without and "### Notation" not in without
