@@ -204,8 +204,8 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
     if argument.name in way.local_after and last.rule is Rule.LOCAL_ELEMENTWISE and len(rows) > 1 and not tag:
         # seed 001's output layer: the chain rule; "by definition a = g_L(z), so ∂a/∂z = g_L'(z)"; then the
         # result, which puts it in, the chain's last line (verified with the rest), said in the same sentence
-        result = f"${lhs} = {rows[-1][0][0]}$"
-        return [display(chained(rows[:-1])), *_local_words(argument, letters, printer, then=result)]
+        result = Display((Line(lhs, "=", rows[-1][0][0]),))  # displayed, as the seed's "=> δ_j = ..."
+        return [display(chained(rows[:-1])), *_local_words(argument, letters, printer, then=True), display(result)]
     shown = chained(rows)
     told = [display(dataclasses.replace(shown, tag=tag) if tag else shown)]
     if argument.name in way.local_after:
@@ -272,9 +272,10 @@ RECALL_ROOM = 8
 
 
 def _local_words(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
-                 before: bool = False, then: str = "") -> list[Block]:
-    """Seed 001's "by definition a = g_L(z), so ∂a/∂z = g_L'(z)" (``then`` the result it gives, where the chain
-    left it to these words) and "∂z/∂b = 1 since z = wa + b", each in one line of text: the argument's local
+                 before: bool = False, then: bool = False) -> list[Block]:
+    """Seed 001's "by definition a = g_L(z), so ∂a/∂z = g_L'(z)" (``then``: leading into the result it gives,
+    displayed next, where the chain left it to these words) and "∂z/∂b = 1 since z = wa + b", each in one line of
+    text: the argument's local
     derivative worked out after it; or, ``before`` it, seed 002's "recall that a_ki = Σ_j W_kij h_{k-1,j} + b_ki,
     so ∂a_ki/∂W_kij = h_{k-1,j}"."""
     line = next(line for line in argument.lines if line.local is not None)
@@ -289,7 +290,7 @@ def _local_words(argument: Argument, letters: dict[str, str], printer: NotationP
         return [Block("text", text=f"Recall that ${definition} = {value}$, so ${local} = {worked}$.", room=RECALL_ROOM)]
     if line.rule is Rule.LOCAL_ELEMENTWISE:  # as the seed's "a = g(z) => ∂a/∂z = g'(z)" (=> δ = ...)
         return [text(f"By definition, ${definition} = {value}$, so ${local} = {worked}$"
-                     + (f" and {then}." if then else "."))]
+                     + (", and therefore" if then else "."))]
     return [text(f"In the last step, ${local} = {worked}$, since ${definition} = {value}$.")]
 
 

@@ -406,8 +406,8 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"\frac{\partial a_{j}^{(L)}}{\partial z_{j}^{(L)}} \qquad \text{definition};\ \text{chain rule}" "\n"
              r"\end{aligned}",
              r"By definition, $a_{j}^{(L)} = g_{L}(z_{j}^{(L)})$, so $\frac{\partial a_{j}^{(L)}}{\partial "
-             r"z_{j}^{(L)}} = g_{L}'(z_{j}^{(L)})$ and $\delta_{j}^{(L)} = \frac{\partial c}{\partial a_{j}^{(L)}}\,"
-             r"g_{L}'(z_{j}^{(L)})$.",
+             r"z_{j}^{(L)}} = g_{L}'(z_{j}^{(L)})$, and therefore" "\n\n$$\n\\begin{aligned}\n"
+             r"  \delta_{j}^{(L)} &= \frac{\partial c}{\partial a_{j}^{(L)}}\,g_{L}'(z_{j}^{(L)})" "\n",  # displayed
              # as seed 001: ∂c/∂a_j through every neuron of the next layer first, for layer L-1, then for every
              # hidden layer; then δ_j through the activation
              "Observe now layer $L-1$.",

@@ -93,7 +93,7 @@ def test_an_activation_derivative_ends_with_its_rule_and_the_activation_it_names
 
 @pytest.mark.parametrize(("rule", "activation", "z", "expected"), [
     (Rule.CHAIN_RULE_NEXT_LAYER, "", "z", r"\text{chain rule}"),
-    (Rule.DIAGONAL_TIMES_VECTOR, "", "z", r"\operatorname{diag}(v)\,u = v \odot u"),
+    (Rule.DIAGONAL_TIMES_VECTOR, "", "z", r"\operatorname{diag}(v)\,u = u \odot v"),
     (Rule.RECOGNISE_ACTIVATION, "sigmoid", "a", r"\text{recognise } \sigma(a)"),
     (Rule.IN_TERMS_OF_SIGMOID, "", "a", r"\text{in terms of } \sigma(a)"),
     (Rule.IN_TERMS_OF_OUTPUT, "tanh", "a", r"\text{in terms of the output}"),
