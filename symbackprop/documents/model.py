@@ -100,7 +100,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
         derivation = dataclasses.replace(derivation, thin=None)
     # a homework states its own set-up (seed 001): without the figure, table or forward pass, no section for it
     own_setup = "problem" in shown and not {"figure", "notation", "forward"} & set(shown)
-    opening = (introduction_section(derivation, printer, p), setup_section(derivation, printer, p, shown))
+    subtitled = not options.title and not options.fragment  # the subtitle says what the network is
+    opening = (introduction_section(derivation, printer, p), setup_section(derivation, printer, p, shown, subtitled))
     parts = [] if own_setup else [section for section in opening if section is not None]
     for name, build in SECTION_BUILDERS:
         if name in shown and (section := _built(build, derivation, printer, p, options.every)) is not None:

@@ -24,12 +24,14 @@ from .tables import GENERAL, architecture_table, notation_table, table
 from .words import BIAS_NAMES, activation_word, describe
 
 
-def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str, shown: tuple[str, ...]) -> Section:
-    """The network in words, and of ``shown`` its figure (with the table of layers), notation and forward pass."""
+def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str, shown: tuple[str, ...],
+                  subtitled: bool = False) -> Section:
+    """The network in words (``subtitled``: what the subtitle does not say already), and of ``shown`` its figure
+    (with the table of layers), notation and forward pass."""
     network = derivation.network
     notation = printer.notation
     way = route(notation)
-    blocks = [text(_network_words(network, printer, "figure" in shown))]
+    blocks = [text(_network_words(network, printer, "figure" in shown, subtitled))]
     if way.purpose:  # (what backpropagation is for opens the document: introduction_section)
         blocks.append(text(anatomy(network, printer)))
     elif way.goal:
@@ -60,9 +62,10 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
 
 
-def _network_words(network: Architecture, printer: NotationPrinter, drawn: bool) -> str:
-    """The network in words, its layers and its notation; seed 003's in one sentence that leads into its figure
-    (where ``drawn``): the network and its inputs."""
+def _network_words(network: Architecture, printer: NotationPrinter, drawn: bool, subtitled: bool = False) -> str:
+    """The network in words, its layers and its notation, where the subtitle does not name them already (``subtitled``:
+    its biases and its output layer's number alone); seed 003's in one sentence that leads into its figure (where
+    ``drawn``): the network and its inputs."""
     notation = printer.notation
     if route(notation).dynamics:
         inputs = [printer.doprint(sp.Symbol(symbols.element("x", None, i), real=True))
@@ -73,6 +76,8 @@ def _network_words(network: Architecture, printer: NotationPrinter, drawn: bool)
         return (f"Consider the following {network.spec} network, with inputs ${listed}$ and "
                 f"{BIAS_NAMES[network.bias]}" + (":" if drawn else "."))
     L = notation.bare_layer("z", network.depth)
+    if subtitled:  # (the title and the subtitle name the network and the notation)
+        return f"The network has {BIAS_NAMES[network.bias]}, and its output layer is layer $L = {L}$."
     return (f"We derive backpropagation in {notation.title} for {describe(network)}, with "
             f"{BIAS_NAMES[network.bias]}; its output layer is layer $L = {L}$.")
 

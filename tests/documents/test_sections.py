@@ -137,12 +137,19 @@ def test_input_major_argues_with_g_ell_and_its_layer_letters() -> None:
 def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) -> None:
     text = render_markdown(Network([2, 2, 1]).derive(), DocumentOptions(notation=preset, formats=("md",)))
     assert f"; {title}.*" in text  # the subtitle
-    # the set-up names it again; a homework (input-major's default) states its own set-up instead; seed 003's
-    # page opens as the seed does, "consider the following network, with inputs x_1, ...", its subtitle the notation
+    # the set-up does not name them again, but what the subtitle does not say; a homework (input-major's default)
+    # states its own set-up; seed 003's page opens as the seed does, "consider the following network, with inputs
+    # x_1, ...", its subtitle the notation
     said = {"input-major": "", "bishop": "Consider the following 2-2-1 network, with inputs $x_{1}, x_{2}$ and a "
                                          "bias per neuron:"}.get(
-        preset, f"We derive backpropagation in {title} for a 2-2-1 network")
+        preset, "## Set-up\n\nThe network has a bias per neuron, and its output layer is layer $L = ")  # (ng's 3)
     assert not said or said in text
+    assert f"We derive backpropagation in {title}" not in text
+    # without the subtitle (a title given, or a fragment) the set-up says what the network is
+    for given in (dict(title="Backpropagation"), dict(fragment=True)):
+        alone = render_markdown(Network([2, 2, 1]).derive(), DocumentOptions(notation=preset, formats=("md",),
+                                                                             **given))  # type: ignore[arg-type]
+        assert preset in ("input-major", "bishop") or f"We derive backpropagation in {title} for a 2-2-1" in alone
 
 
 def test_bishops_gradient_descent_updates_each_weight_as_seed_003() -> None:
