@@ -10,6 +10,7 @@ notation printer from the engine's symbols with letter indices, at a general lay
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 import sympy as sp
@@ -80,19 +81,23 @@ def neuron_figure(printer: NotationPrinter, errors: bool = False) -> Figure:
 
 
 def influence_figure(printer: NotationPrinter, layer: int) -> Figure:
-    """Seed 001's schematic: neuron j of layer L-1 (engine ``layer``) feeding every neuron k of layer L, each of
-    which the cost depends on."""
+    """Seed 001's schematic: neuron j of layer L-1 (engine ``layer``) feeding every neuron k of layer L, its
+    weighted input z_k and its output a_k, each of which the cost depends on (the factors of the sum below it)."""
     at = printer.relabel(labels(printer.notation, "z", layer + 1, "L"))
+    step = GAP * 0.8
     own = _column(0.0, "j", [_symbol(at, "a", layer, "j")])
-    above = _column(GAP, "k", [_symbol(at, "z", layer + 1, 1), None, _symbol(at, "z", layer + 1, "k")])
-    cost = [Node("c0", _cm(2 * GAP), "0.00", at.cost_letter(), "neuron")]
-    edges = [Edge(own[0].ref, above[0].ref),
-             Edge(own[0].ref, above[2].ref, _symbol(at, "W", layer + 1, "k", "j"), "below"),
-             Edge(above[0].ref, cost[0].ref), Edge(above[2].ref, cost[0].ref)]
+    weighted = _column(step, "k", [_symbol(at, "z", layer + 1, 1), None, _symbol(at, "z", layer + 1, "k")])
+    outputs = _column(2 * step, "o", [_symbol(at, "a", layer + 1, 1), None, _symbol(at, "a", layer + 1, "k")])
+    cost = [Node("c0", _cm(3 * step), "0.00", at.cost_letter(), "neuron")]
+    edges = [Edge(own[0].ref, weighted[0].ref),
+             Edge(own[0].ref, weighted[2].ref, _symbol(at, "W", layer + 1, "k", "j"), "below"),
+             *(Edge(weighted[row].ref, outputs[row].ref) for row in (0, 2)),
+             Edge(outputs[0].ref, cost[0].ref), Edge(outputs[2].ref, cost[0].ref)]
     bottom = _cm(-ROW - CLEAR)
-    captions = (Caption("0.00", bottom, "", r"\text{layer } L-1"), Caption(_cm(GAP), bottom, "", r"\text{layer } L"),
-                Caption(_cm(2 * GAP), bottom, "the cost", ""))
-    return Figure(tuple(own + above + cost), tuple(edges), captions, (), compact=True)
+    captions = (Caption("0.00", bottom, "", r"\text{layer } L-1"),
+                Caption(_cm(1.5 * step), bottom, "", r"\text{layer } L"),
+                Caption(_cm(3 * step), bottom, "the cost", ""))
+    return Figure(tuple(own + weighted + outputs + cost), tuple(edges), captions, (), compact=True)
 
 
 def layer_figure(printer: NotationPrinter, through_outputs: bool) -> Figure:
@@ -128,14 +133,15 @@ def paths_figure() -> Figure:
 
 
 def chain_figure(printer: NotationPrinter) -> Figure:
-    """Seed 001's chain of functions: a weight of layer l and the bias (both enter the weighted input), the weighted
-    input, the neuron's output, on to the cost, left to right."""
+    """Seed 001's chain of functions: the output of a neuron i of layer l-1, the weight from it and the bias (all
+    enter the weighted input), the weighted input, the neuron's output, on to the cost, left to right."""
     at = printer.relabel(labels(printer.notation, "z", GENERAL))
     g, step = GENERAL, GAP * 0.75
     bias = {"vector": _symbol(at, "b", g, "j"), "shared": _symbol(at, "b", g)}.get(printer.network.bias)
-    sources = [Node("w0", "0.00", _cm(ROW * 0.75 if bias else 0.0), _symbol(at, "W", g, "j", "i"), "neuron")]
-    if bias is not None:
-        sources.append(Node("b0", "0.00", _cm(-ROW * 0.75), bias, "neuron"))
+    entering = [("in0", _symbol(at, "a", g - 1, "i")), ("w0", _symbol(at, "W", g, "j", "i"))]
+    entering += [("b0", bias)] if bias is not None else []
+    sources = [dataclasses.replace(node, name=name) for node, (name, _) in
+               zip(_column(0.0, "s", [label for _, label in entering], ROW * 1.5), entering, strict=True)]
     links = [Node(name, _cm(step * column), "0.00", label, kind) for column, (name, label, kind) in enumerate(
         (("z0", _symbol(at, "z", g, "j"), "neuron"), ("a0", _symbol(at, "a", g, "j"), "neuron"),
          ("d0", r"\cdots", "dots"), ("c0", at.cost_letter(), "neuron")), start=1)]

@@ -856,15 +856,21 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     lead = homework.index("Observe now layer $L-1$. Schematically:")
     assert lead < homework.index(r"\begin{figure}[!h]", lead) < homework.index(r"\label{bp:hw:fig:influence}")
     assert homework.index(r"\label{bp:hw:fig:influence}") < homework.index("The cost depends on the output")
-    # "Functions are computed in chains: [the drawing]": the weight and the bias both enter z_j, on to the cost
+    influence = homework[homework.index(r"\begin{tikzpicture}", lead):homework.index(r"\label{bp:hw:fig:influence}")]
+    for label in (r"{$a_{j}^{(L-1)}$}", r"{$z_{1}^{(L)}$}", r"{$z_{k}^{(L)}$}", r"{$a_{1}^{(L)}$}", r"{$a_{k}^{(L)}$}",
+                  "{$c$}"):  # each factor of the sum it leads into: ∂z_k/∂a_j ∂a_k/∂z_k ∂c/∂a_k
+        assert label in influence, label
+    # "Functions are computed in chains: [the drawing]": the source's output, the weight and the bias all enter
+    # z_j, on to the cost
     # (a drawing in the text, as the seed's, without a caption)
     lead = homework.index(r"\textit{Solution.} Functions are computed in a chain:")
     assert homework.index(r"\begin{center}", lead) < homework.index(r"\begin{tikzpicture}", lead)
     chain = homework[homework.index(r"\begin{tikzpicture}", lead):homework.index(r"\end{center}", lead)]
     assert r"\label{bp:hw:fig:chain}" not in homework and r"\caption" not in chain
-    for edge in ("(w0) -- (z0)", "(b0) -- (z0)", "(z0) -- (a0)", "(a0) -- (d0)", "(d0) -- (c0)"):
+    for edge in ("(in0) -- (z0)", "(w0) -- (z0)", "(b0) -- (z0)", "(z0) -- (a0)", "(a0) -- (d0)", "(d0) -- (c0)"):
         assert edge in chain, edge
-    for label in (r"{$W_{ij}^{(\ell)}$}", r"{$b_{j}^{(\ell)}$}", r"{$z_{j}^{(\ell)}$}", r"{$a_{j}^{(\ell)}$}", "{$c$}"):
+    for label in (r"{$a_{i}^{(\ell-1)}$}", r"{$W_{ij}^{(\ell)}$}", r"{$b_{j}^{(\ell)}$}", r"{$z_{j}^{(\ell)}$}",
+                  r"{$a_{j}^{(\ell)}$}", "{$c$}"):
         assert label in chain, label
     assert "fig:neuron" not in render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen",
                                                                                       sections="all"))
