@@ -10,6 +10,7 @@ killed run is recognised and removed by the next.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -266,14 +267,39 @@ def remove_stale_scratch() -> None:
 
 
 def check_writable(folder: Path) -> None:
-    """Fail before any work when ``folder`` cannot be created or written."""
-    existing = folder
-    while not existing.exists():
-        existing = existing.parent
+    """Fail before any work when ``folder`` cannot be created or written (a name too long, a loop of symbolic
+    links, a link to nothing among them)."""
+    try:
+        existing = folder
+        while not existing.exists():
+            if existing.is_symlink():
+                raise SymbackpropError(f"cannot write to {_short(folder)}: {_short(existing)} is a symbolic link "
+                                       + _nowhere(existing))
+            existing = existing.parent
+    except OSError as exc:  # (a name too long for the file system, or a loop of links)
+        raise SymbackpropError(f"cannot write to {_short(folder)}: {exc.strerror or exc}") from None
     if existing == folder and not folder.is_dir():
         raise SymbackpropError(f"cannot write into {folder}: it is a file, not a folder")
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         raise SymbackpropError(f"cannot write to {folder}: {existing} is not a writable folder")
+
+
+def _nowhere(link: Path) -> str:
+    """Where a symbolic link that leads to nothing goes: round a loop, or to a name that does not exist."""
+    try:
+        link.resolve(strict=True)
+    except RuntimeError:  # (Python 3.11's Path.resolve on a loop; later ones raise OSError ELOOP)
+        return "in a loop of links"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "in a loop of links"
+    return f"to {_short(os.readlink(link))}, which does not exist"
+
+
+def _short(path: Path | str, most: int = 80) -> str:
+    """``path`` as text, cut to about ``most`` characters: an error stays one readable line."""
+    shown = str(path)
+    return shown if len(shown) <= most else f"{shown[:most]}..."
 
 
 def output_file(text: str) -> Path | None:
@@ -324,11 +350,16 @@ def check_target(path: Path) -> Path:
     Raises:
         SymbackpropError: ``path`` is a folder, or exists and is not a regular file (a device, a pipe).
     """
-    target = path.resolve() if path.is_symlink() else path
-    if target.is_dir():
-        raise SymbackpropError(f"cannot write {path}: it is a folder; give a file name")
-    if target.exists() and not target.is_file():
-        raise SymbackpropError(f"cannot write {path}: it is not a regular file (a device or a pipe)")
+    try:
+        target = path.resolve() if path.is_symlink() else path
+        if target.is_dir():
+            raise SymbackpropError(f"cannot write {path}: it is a folder; give a file name")
+        if target.exists() and not target.is_file():
+            raise SymbackpropError(f"cannot write {path}: it is not a regular file (a device or a pipe)")
+    except OSError as exc:  # (a name too long for the file system)
+        raise SymbackpropError(f"cannot write {_short(path)}: {exc.strerror or exc}") from None
+    except RuntimeError:  # (Path.resolve on a loop of links)
+        raise SymbackpropError(f"cannot write {_short(path)}: its symbolic links make a loop") from None
     return target
 
 

@@ -191,6 +191,27 @@ def test_a_write_that_fails_with_no_file_named_names_the_folder(capsys: pytest.C
                            "was changed")
 
 
+@pytest.mark.parametrize(("command", "suffix"), [("derive", ""), ("compile", ".py"), ("example", ".json")])
+def test_an_output_the_file_system_cannot_name_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                           monkeypatch: Any, command: str, suffix: str) -> None:
+    """A name too long for the file system, a loop of symbolic links, a link to nothing: one line each, every
+    command that writes."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    (tmp_path / "nowhere").symlink_to(tmp_path / "missing")
+    cases = [("d" * 300 + suffix, "File name too long"), ("a/" * 3000 + "x" + suffix, "File name too long"),
+             ("loop1", "loop")]
+    if command == "derive":  # (a file's link to nothing is written through, to its file, as any link is)
+        cases.append(("nowhere", "nowhere is a symbolic link to "))
+    for out, reason in cases:
+        code, _, err = run(capsys, command, "2-3-1", *(["--format", "tex"] if command == "derive" else []),
+                           "--out", out)
+        assert code == 2 and one_line(err) and err.startswith("symbackprop: error: cannot write") and reason in err
+        assert len(err) < 300
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["loop1", "loop2", "nowhere"]
+
+
 def test_any_failure_while_writing_leaves_no_staged_file_nor_new_folder(tmp_path: Path, monkeypatch: Any) -> None:
     """Not only a full disk: whatever stops a write half-way (here text no encoding takes, as a byte that is no
     UTF-8 once was) is raised as it is, and nothing it began is left."""
