@@ -16,14 +16,32 @@ from ..model.symbols import LAST, describe, element
 _MARKED = re.compile(r"\^\{[^{}]*\}_\{|_\{[^{}]*\}\^\{")
 
 
+#: The most rows, and the most columns, a matrix is written out with: a larger one shows its first two, dots and
+#: its last (a wide layer's gradient is written as seed 002 writes one of any size n).
+MOST = 6
+
+
 def bracketed(rows: list[list[str]]) -> str:
     """A matrix written out from its entries' LaTeX: in brackets, its rows set apart where they hold fractions, a
-    little where they hold superscripts (a row's layer marks clear of the subscripts above them). Every matrix a
-    document writes out goes through here."""
+    little where they hold superscripts (a row's layer marks clear of the subscripts above them); past :data:`MOST`
+    rows or columns, its first two, dots and its last. Every matrix a document writes out goes through here."""
+    rows = _elided(rows)
     lines = [" & ".join(row) for row in rows]
     separator = (r" \\[8pt] " if any(r"\frac" in line for line in lines) else
                  r" \\[3pt] " if any(_MARKED.search(line) for line in lines[1:]) else r" \\ ")
     return rf"\begin{{bmatrix}}{separator.join(lines)}\end{{bmatrix}}"
+
+
+def _elided(rows: list[list[str]]) -> list[list[str]]:
+    """``rows`` with those past the second and before the last, and likewise the columns, left to dots, where there
+    are more than :data:`MOST`: every entry shown is the matrix's own, in its place."""
+    wide = len(rows[0]) > MOST if rows else False
+    if wide:
+        rows = [row[:2] + [r"\ddots" if row[0] == r"\vdots" else r"\cdots"] + row[-1:] for row in rows]
+    if len(rows) > MOST:
+        dots = [r"\ddots" if wide and column == 2 else r"\vdots" for column in range(len(rows[0]))]
+        rows = rows[:2] + [dots] + rows[-1:]
+    return rows
 
 
 class MatrixPrinting:

@@ -157,6 +157,27 @@ def test_ngs_chains_fit_the_page_beyond_seed_000s_network(tmp_path: Path, spec: 
 
 
 @pytest.mark.pdf
+@pytest.mark.slow
+@pytest.mark.parametrize(("spec", "network", "notation", "sections"), [
+    ("2-11-2", {"hidden": "relu", "output": "softmax", "loss": "sparse_cross_entropy"}, "goodfellow", None),
+    ("2-11-12-2", {"bias": "none"}, "bishop", "all"),  # δ_j = z_j(1 - z_j)(w_1j δ_1 + ... + w_12,j δ_12), broken
+])
+def test_wide_layers_are_written_to_fit_the_page(tmp_path: Path, spec: str, network: dict[str, str], notation: str,
+                                                 sections: str | None) -> None:
+    """A layer wider than a written-out matrix may be (seed 002's gradients of the weights, one column per neuron
+    below) is written with dots, as the seed writes one of any size; a product of a long sum breaks inside it."""
+    require_tex()
+    derivation = Network.from_spec(spec, **network).derive()
+    tex = tmp_path / "wide.tex"
+    tex.write_text(render_tex(derivation, DocumentOptions(notation=notation, sections=sections)), encoding="utf-8")
+    pdf.build_pdf(tex)
+    assert "Overfull" not in tex.with_suffix(".log").read_text(errors="replace")
+    written = tex.read_text(encoding="utf-8")
+    assert max((line.count("&") for line in written.splitlines() if r"\begin{bmatrix}" in line), default=0) < 40
+    assert r"\cdots" in written if notation == "goodfellow" else r"\bigl(" in written
+
+
+@pytest.mark.pdf
 def test_the_same_tex_gives_a_byte_identical_pdf(tmp_path: Path) -> None:
     require_tex()
     source = _case_tex("nielsen")

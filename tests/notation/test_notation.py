@@ -15,10 +15,12 @@ from symbackprop import Network
 from symbackprop.documents import pdf
 from symbackprop.documents.options import DocumentOptions
 from symbackprop.documents.render import environment, render_tex
+from symbackprop.documents.sections import terms
 from symbackprop.documents.tables import notation_table, table
 from symbackprop.errors import SymbackpropError, UnknownNameError
 from symbackprop.notation.display import Display, Line
 from symbackprop.notation.escape import bars_as_commands, latex_escape, markdown_escape, prose
+from symbackprop.notation.matrices import bracketed
 from symbackprop.notation.overrides import (
     SAFE_COMMANDS,
     as_letter,
@@ -508,3 +510,29 @@ def test_a_note_too_long_for_its_line_is_set_with_it_at_the_right_edge() -> None
     assert numbered.rows == ((numbered.lines[0], ""), (numbered.lines[1], ""))
     tex = render_tex(Network([2, 2, 1]).derive(), DocumentOptions(notation="bishop-single", formats=("tex",)))
     assert r"\tag*{$\text{differentiate the loss;}" in tex and r"&  \qquad \text{differentiate" not in tex
+
+
+def test_a_matrix_past_six_rows_or_columns_is_written_with_its_first_two_dots_and_its_last() -> None:
+    entries = [[f"e_{{{r}{c}}}" for c in range(1, 8)] for r in range(1, 10)]  # 9 x 7
+    written = bracketed(entries)
+    rows = written.removeprefix(r"\begin{bmatrix}").removesuffix(r"\end{bmatrix}").split(r" \\ ")
+    assert [row.split(" & ") for row in rows] == [
+        ["e_{11}", "e_{12}", r"\cdots", "e_{17}"], ["e_{21}", "e_{22}", r"\cdots", "e_{27}"],
+        [r"\vdots", r"\vdots", r"\ddots", r"\vdots"], ["e_{91}", "e_{92}", r"\cdots", "e_{97}"]]
+    column = bracketed([[f"v_{{{r}}}"] for r in range(1, 8)])
+    assert column == r"\begin{bmatrix}v_{1} \\ v_{2} \\ \vdots \\ v_{7}\end{bmatrix}"
+    small = [[f"e_{{{r}{c}}}" for c in range(1, 7)] for r in range(1, 7)]  # 6 x 6: every entry
+    assert bracketed(small).count("&") == 30 and r"\cdots" not in bracketed(small)
+
+
+def test_a_product_of_a_long_sum_is_broken_into_its_terms_in_the_order_of_their_neurons() -> None:
+    network = Network([2, 12, 1], bias="none")
+    printer = NotationPrinter(PRESETS["bishop"], network)
+    w = [sp.Symbol(f"W2_1_{k}", real=True) for k in range(1, 13)]
+    d = [sp.Symbol(f"delta2_{k}", real=True) for k in range(1, 13)]
+    z = sp.Symbol("a1_1", real=True)
+    pieces = terms(z * (1 - z) * sum(wk * dk for wk, dk in zip(w, d, strict=True)), printer)
+    assert len(pieces) == 12 and pieces[0].endswith(r"\bigl(w^{(2)}_{11} \delta^{(2)}_{1}") and pieces[-1].endswith(
+        r"\bigr)")
+    assert "w^{(2)}_{1,10}" in pieces[9] and "w^{(2)}_{12}" in pieces[1]  # 10 after 9, not after 1
+    assert len(terms(z * (1 - z) * (w[0] * d[0] + w[1] * d[1]), printer)) == 1  # a short sum stays whole
