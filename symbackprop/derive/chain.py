@@ -218,8 +218,16 @@ def paths_layers(network: Architecture) -> tuple[int, ...]:
     return (L, L - 1) if L > 1 else (L,)
 
 
+#: Past this many parameters seed 000's chains are derived for the first two neurons of each layer alone, those a
+#: document writes out before "likewise for every weight" (it summarises past the same size,
+#: :data:`symbackprop.documents.sections.ELEMENT_LIMIT`): a chain one layer down has a path through every output
+#: neuron, so every parameter's would take minutes for a wide network.
+PATHS_LIMIT = 40
+
+
 def parameter_paths(network: Architecture) -> list[Step]:
-    """Seed 000's route to the gradients of the last two layers: each parameter's chain from the cost down to it,
+    """Seed 000's route to the gradients of the last two layers: each parameter's chain from the cost down to it
+    (past :data:`PATHS_LIMIT` parameters, those of the first two neurons of each layer),
     before any error term is named: for the output layer ``∂C/∂a^L_j ∂a^L_j/∂z^L_j ∂z^L_j/∂w`` (every output
     through a softmax), one layer down a path through each output neuron ``i``, ending ``... ∂z^L_i/∂a_j
     ∂a_j/∂z_j ∂z_j/∂w``, then its common last factors taken out of the sum; then the same with the error terms:
@@ -230,7 +238,8 @@ def parameter_paths(network: Architecture) -> list[Step]:
     for layer in paths_layers(network):
         # parameter -> its paths, each line's terms (a shared bias's: one per neuron), each line's rule
         found: dict[sp.Symbol, tuple[list, list[list[sp.Expr]], list[Rule]]] = {}
-        for j in range(network.layers[layer]):
+        every = network.parameter_count <= PATHS_LIMIT
+        for j in range(network.layers[layer] if every else min(2, network.layers[layer])):
             for param, source in network.pre_activation_terms(layer, j):
                 paths, lines = _paths_to(network, layer, j, param, source)
                 known, terms, rules = found.setdefault(param, ([], [[] for _ in lines], [rule for _, rule in lines]))

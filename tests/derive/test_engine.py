@@ -10,7 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symbackprop import Network, SizeLimitError, UnknownNameError
+from symbackprop.derive.chain import PATHS_LIMIT
 from symbackprop.derive.derivation import CLOSED_FORM_MAX_PARAMETERS, Rule
+from symbackprop.documents.sections import ELEMENT_LIMIT
+from symbackprop.model import symbols
 from symbackprop.model.activations import ACTIVATIONS
 from symbackprop.model.losses import LOSSES
 from tests.helpers import derived_at, diff_at, explicit_loss, forward_mode_at, numeric, random_point
@@ -227,3 +230,21 @@ def test_an_unknown_quantity_of_a_wide_network_lists_a_bounded_number_of_names()
             as info:
         wide.steps_of("element", "nope")
     assert str(info.value).count(",") < 45
+
+
+def test_seed_000s_chains_of_a_wide_network_are_those_of_the_first_two_neurons_a_document_writes_out() -> None:
+    """Every parameter's chain of a small network; past PATHS_LIMIT parameters (where the documents summarise the
+    element form too) the first two neurons' of each layer alone: a chain one layer down has a path per output."""
+    assert PATHS_LIMIT == ELEMENT_LIMIT
+
+    def chained(network: Network) -> set[tuple[int, int]]:  # (layer, neuron) of every parameter with a chain
+        found = set()
+        for step in network.derive(forms=("paths",)).steps_of("paths"):
+            info = symbols.describe(step.quantity)
+            if info is not None and info.kind in ("W", "b") and len(info.indices) >= 1:
+                found.add((info.layer, info.indices[0]))
+        return found
+
+    small, wide = Network([2, 3, 2], bias="neuron"), Network([4, 5, 4], bias="neuron")  # 17 and 49 parameters
+    assert chained(small) == {(2, 1), (2, 2), (1, 1), (1, 2), (1, 3)}
+    assert chained(wide) == {(2, 1), (2, 2), (1, 1), (1, 2)}
