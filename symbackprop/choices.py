@@ -5,7 +5,15 @@ Shared by every stage that takes such a list (the formats and forms of a documen
 
 from __future__ import annotations
 
+import re
+
 from .errors import SymbackpropError, UnknownNameError
+
+
+def split_names(text: str) -> list[str]:
+    """``"tanh, leaky_relu(0.3), sigmoid"`` -> its names, stripped: a comma inside parentheses is a parameter's,
+    not a separator."""
+    return [part.strip() for part in re.split(r",(?![^()]*\))", text)]
 
 
 def split_list(value: str | tuple[str, ...] | list[str], what: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -25,7 +33,8 @@ def split_list(value: str | tuple[str, ...] | list[str], what: str, allowed: tup
     if not any(items):
         raise SymbackpropError(f"no {what} given; allowed: {', '.join(allowed)}")
     if not all(items):
-        raise SymbackpropError(f"an empty {what} name in {value!r}; separate names by single commas")
+        shown = value if isinstance(value, str) else ",".join(value)  # as the user wrote it, not a list's repr
+        raise SymbackpropError(f"an empty {what} name in {shown!r}; separate names by single commas")
     for item in items:
         if item not in allowed:
             raise UnknownNameError(what, item, allowed)

@@ -152,8 +152,8 @@ def _refuse_what_it_cannot_give(network: Any, options: Any, seeded: bool, headed
     one line."""
     options.notation_preset.check(network.layers, network.activation(network.depth).elementwise)
     if headed and not options.fragment:
-        raise SymbackpropError(f"--heading {options.heading} sets a fragment's top heading; add --fragment (a "
-                               "standalone document's parts are sections)")
+        raise SymbackpropError(f"--heading {options.heading} sets a fragment's top heading; add --fragment, last of "
+                               "--fragment and --standalone (a standalone document's parts are sections)")
     if seeded:
         from ..documents.exercises import check_seed
 

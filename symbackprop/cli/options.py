@@ -19,7 +19,9 @@ from typing import Annotated, Any
 
 import typer
 
+from ..choices import split_names
 from ..errors import SymbackpropError, UnknownNameError
+from ..model.activations import ACTIVATIONS
 
 #: The allowed names of a choice, read when an option is parsed.
 Allowed = Callable[[], tuple[str, ...]]
@@ -174,12 +176,13 @@ def _names_a_file(spec: str) -> bool:
 
 def _looks_like_a_path(text: str) -> bool:
     """True for what reads as a file or folder rather than an activation name: a path separator, a file suffix,
-    or a name that exists here. ``leaky_relu(0.2)`` is an activation."""
+    or a name that exists here and is no activation's. ``leaky_relu(0.2)`` and ``softmax`` are activations, even
+    beside a folder ``softmax`` (an earlier ``--out softmax``)."""
     if "/" in text or os.sep in text or text.startswith("."):
         return True
     if re.search(r"\.(tex|pdf|md|py|json|toml|txt)$", text, re.IGNORECASE):
         return True
-    return "(" not in text and os.path.lexists(text)
+    return "(" not in text and text not in ACTIVATIONS and os.path.lexists(text)
 
 
 def network_options(hidden: str | None, output: str | None, loss: str | None, bias: str | None,
@@ -193,7 +196,7 @@ def network_options(hidden: str | None, output: str | None, loss: str | None, bi
     options: dict[str, Any] = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss),
                                                  ("bias", bias)) if v is not None}
     if activations is not None:
-        options["activations"] = [name.strip() for name in activations.split(",")]
+        options["activations"] = split_names(activations)
     return options
 
 

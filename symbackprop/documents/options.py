@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from ..choices import split_list
+from ..choices import split_list, split_names
 from ..errors import SymbackpropError, UnknownNameError
 from ..model.activations import ACTIVATIONS, get_activation
 from ..notation.display import LINE_WIDTH
@@ -181,8 +181,8 @@ class DocumentOptions:
             if spec != name:
                 get_activation(spec)  # its parameter checked as a layer's is
         if "none" in names and len(names) > 1:
-            raise SymbackpropError(f"appendix {', '.join(names)}: 'none' means no appendix; give it alone or name "
-                                   f"activations ({', '.join(APPENDIX_ACTIVATIONS)})")
+            raise SymbackpropError(f"appendix {', '.join(spec for _, spec in items)}: 'none' means no appendix; give "
+                                   f"it alone or name activations ({', '.join(APPENDIX_ACTIVATIONS)})")
         names = tuple(specs[name] for name in names if name != "none")
         if asked and not names:
             raise SymbackpropError("the sections named include the appendix, and appendix none leaves it out; drop "
@@ -257,7 +257,7 @@ def _appendix_items(value: object) -> list[tuple[str, str]]:
     """The appendix's activations, each as its name and as given: a name of the table, or one with its parameter
     such as ``leaky_relu(0.3)`` (commas inside parentheses kept); none for an empty tuple."""
     if isinstance(value, str):
-        items = [part.strip() for part in re.split(r",(?![^()]*\))", value)]
+        items = split_names(value)
     elif isinstance(value, (list, tuple)) and all(isinstance(part, str) for part in value):
         items = [part.strip() for part in value]
     else:

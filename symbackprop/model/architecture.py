@@ -244,8 +244,10 @@ class Architecture:
 
     @property
     def name(self) -> str:
-        """A file-system friendly name: ``2-3-1_tanh_sigmoid_bce_vector``."""
-        acts = "_".join(dict.fromkeys(a.label for a in self.activations))
+        """A file-system friendly name: ``2-3-1_tanh_sigmoid_bce_vector``; an activation's parameter after an
+        underscore, a fraction's bar as a dash (``leaky_relu_3-10`` for leaky_relu(3/10), ``leaky_relu_310`` for
+        leaky_relu(310)): one name for one network."""
+        acts = "_".join(dict.fromkeys(a.label.replace("(", "_").replace("/", "-") for a in self.activations))
         return re.sub(r"[^A-Za-z0-9_.-]", "", f"{self.spec}_{acts}_{self.loss.name}_{self.bias}")
 
     def __repr__(self) -> str:

@@ -119,6 +119,27 @@ def test_a_path_given_to_output_asks_whether_out_was_meant(capsys: pytest.Captur
     assert sorted(p.name for p in tmp_path.iterdir()) == ["existing"]
 
 
+def test_an_activation_named_like_a_folder_here_is_the_activation(capsys: pytest.CaptureFixture[str],
+                                                                  tmp_path: Path, monkeypatch: Any) -> None:
+    """After ``--out softmax`` a folder softmax is here: ``--output softmax`` still names the activation."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "softmax").mkdir()
+    code, _, err = run(capsys, "derive", "2-3-2", "--output", "softmax", "--loss", "cross_entropy", "--format", "md",
+                       "--out", "out")
+    assert code == 0, err
+    assert "softmax output" in (tmp_path / "out" / "derivation-nielsen.md").read_text(encoding="utf-8")
+
+
+def test_a_parameter_with_a_comma_is_one_activation_of_the_list(capsys: pytest.CaptureFixture[str],
+                                                               tmp_path: Path) -> None:
+    code, _, err = run(capsys, "derive", "2-3-2", "--activations", "leaky_relu(0.3,0.2),sigmoid", "--out",
+                       str(tmp_path / "no"))
+    assert code == 2 and one_line(err) and "parameter of 'leaky_relu' must be a number, got '0.3,0.2'" in err
+    code, _, err = run(capsys, "derive", "2-3-2", "--activations", "leaky_relu(0.3), sigmoid", "--format", "md",
+                       "--out", str(tmp_path / "yes"))
+    assert code == 0, err
+
+
 # ------------------------------------------------------------------------------------------- options checked
 @pytest.mark.parametrize("args", [["--notation", "foo"], ["--format", "pdf"]])
 def test_example_checks_every_option_whatever_the_format(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:

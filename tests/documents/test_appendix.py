@@ -212,8 +212,10 @@ def test_the_option_takes_names_of_the_table_or_none() -> None:
     assert "generic" not in APPENDIX_ACTIVATIONS and "softmax" in APPENDIX_ACTIVATIONS
     with pytest.raises(UnknownNameError, match="allowed: elu, gelu, leaky_relu, linear, none, relu, sigmoid"):
         DocumentOptions(appendix="generic")
-    with pytest.raises(SymbackpropError, match="'none' means no appendix"):
+    with pytest.raises(SymbackpropError, match="^appendix none, relu: 'none' means no appendix"):  # as given
         DocumentOptions(appendix=["none", "relu"])
+    with pytest.raises(SymbackpropError, match="^an empty appendix activation name in 'sigmoid,'; separate"):
+        DocumentOptions(appendix="sigmoid,")
     with pytest.raises(SymbackpropError, match="appendix activations must be names"):
         DocumentOptions(appendix=3)  # type: ignore[arg-type]
     assert DocumentOptions(appendix="leaky_relu(0.3), tanh").appendix == ("tanh", "leaky_relu(0.3)")

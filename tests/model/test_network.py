@@ -281,3 +281,12 @@ def test_options_that_are_not_names_are_one_line_spec_errors(options: dict, mess
     with pytest.raises(SpecError, match=re.escape(message)) as info:
         Network([2, 2, 1], **options)
     assert "\n" not in str(info.value)
+
+
+def test_a_networks_name_is_a_folder_name_of_its_own() -> None:
+    """The default output folder: two networks never share one (leaky_relu(1/3) and leaky_relu(13) did)."""
+    assert Network([2, 3, 1], hidden="tanh", loss="bce").name == "2-3-1_tanh_sigmoid_bce_vector"
+    names = {Network([2, 3, 1], hidden=hidden).name for hidden in
+             ("leaky_relu(1/3)", "leaky_relu(13)", "leaky_relu(0.3)", "leaky_relu(310)", "leaky_relu(3/10)")}
+    assert names == {f"2-3-1_leaky_relu_{p}_sigmoid_quadratic_vector" for p in ("1-3", "13", "3-10", "310")}
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+", name) for name in names)
