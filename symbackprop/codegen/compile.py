@@ -45,7 +45,13 @@ from ..model import symbols
 from ..model.activations import A, Z, derivative
 from ..model.architecture import Architecture
 from ..model.number_checks import check_numbers
-from ..model.params import accepted_shapes, check_batch_shapes, check_parameter_shapes, check_target_values
+from ..model.params import (
+    RANDOM_MAX_PARAMETERS,
+    accepted_shapes,
+    check_batch_shapes,
+    check_parameter_shapes,
+    check_target_values,
+)
 from . import printers
 from .kernels import SOFTMAX_FUSED, output_kernels
 from .scalar import Trace, read_trace, scalar_context
@@ -55,6 +61,9 @@ FORMS = ("vectorized", "scalar")
 DTYPES = ("float64", "float32")
 #: The scalar form generates one function per element expression; above this it refuses.
 SCALAR_MAX_PARAMETERS = 500
+#: The most parameters of a network whose vectorized gradients are compiled: the most random parameters are drawn
+#: for (:data:`symbackprop.model.params.RANDOM_MAX_PARAMETERS`), a few hundred MB of float64.
+VECTORIZED_MAX_PARAMETERS = RANDOM_MAX_PARAMETERS
 
 
 def _check_choice(kind: str, value: str, allowed: tuple[str, ...]) -> None:
@@ -191,6 +200,9 @@ def generate_source(net: Architecture, backend: str = "numpy", form: str = "vect
     from ..templating import render
 
     if form == "vectorized":
+        if net.parameter_count > VECTORIZED_MAX_PARAMETERS:  # (a module no computer could run)
+            raise SizeLimitError(f"{net.spec} has {net.parameter_count:,} parameters; compiled gradients are made "
+                                 f"for at most {VECTORIZED_MAX_PARAMETERS:,} (400 MB of float64 parameters)")
         context = _vectorized_context(net)
         if backend == "numpy":
             context.update(_element_context(net, context["layers"]))

@@ -135,6 +135,10 @@ class DocumentOptions:
             if odd := next((char for char in line if char not in SETTABLE), None):
                 raise SymbackpropError(f"{name} {shown}: the character {ascii(odd)} (U+{ord(odd):04X}) cannot be "
                                        "typeset; use Latin letters (accented too), digits and punctuation")
+        if self.fragment and (given := [f"--{name}" for name in ("author", "date") if getattr(self, name)]):
+            raise SymbackpropError(f"{' and '.join(given)} go{'es' if len(given) == 1 else ''} under a standalone "
+                                   "document's title, and a fragment has none: its host document's \\author and "
+                                   "\\date say them")
         if not _LABEL_PREFIX.match(self.label_prefix):
             raise SymbackpropError(
                 f"label prefix {self.label_prefix!r}: use letters, digits and : . _ - only"

@@ -108,6 +108,8 @@ def test_help_shows_an_example_for_each_seed() -> None:
         (["--form", "element,,vector"], "an empty form name"),
         (["--format", "tex,"], "an empty format name"),
         (["--fragment", "--format", "tex,pdf"], "cannot be compiled to PDF alone"),
+        (["--fragment", "--author", "A. Lecturer"], "--author goes under a standalone document's title"),
+        (["--fragment", "--date", "May", "--author", "A"], "--author and --date go under a standalone document's"),
         (["--symbol", "cost=a_"], "_ needs something after it"),
         (["--symbol", "cost=\\mathbf"], "\\mathbf needs an argument"),
         (["--symbol", "cost=J_1_2"], "a double subscript"),

@@ -436,6 +436,12 @@ def test_the_scalar_form_refuses_large_networks() -> None:
     assert str(info.value).endswith("use the vectorized form") and "form=" not in str(info.value)
 
 
+def test_the_vectorized_form_refuses_a_network_no_memory_holds_and_takes_a_wide_one() -> None:
+    with pytest.raises(SizeLimitError, match=r"has 100,000,000,000,000,000,001 parameters; .* at most 50,000,000"):
+        compiler.compile_network(Network([10**20, 1]))
+    assert "def " in compiler.compile_network(Network([300, 300, 300])).source  # 180,600 parameters
+
+
 @pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e999", "1e99999", "-1e7", "1e-400", "1/0", "1/1e999",
                                  "0." + "1" * 200])
 def test_activation_parameters_outside_the_range_are_rejected_before_building_them(raw: str) -> None:
