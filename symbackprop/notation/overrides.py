@@ -37,10 +37,13 @@ ACCENTS = frozenset("hat tilde bar vec check breve dot ddot".split())
 FONT_SWITCHES = frozenset("mathcal mathbf mathrm mathit mathsf mathbb boldsymbol bm".split())
 #: The commands that are one symbol (Greek letters, \ell, \ast, ...): a letter, a script or a font's argument.
 SYMBOL_COMMANDS = SAFE_COMMANDS - ONE_ARGUMENT
+#: Symbol commands that are operators, not letters: a symbol never begins with one (\partial J reads as a
+#: derivative).
+OPERATORS = frozenset("nabla partial prime ast star circ".split())
 #: Control symbols that only space (\, \! and a control space): allowed between letters, never scripted.
 _SPACING = frozenset({"\\,", "\\!", "\\ "})
 #: Characters an override may hold besides letters, digits, braces, scripts and primes.
-_PUNCTUATION = frozenset("()[],.+-*/=")
+_PUNCTUATION = frozenset("()[],.+-*/")
 #: The longest override: a symbol is a letter with its scripts, and the check recurses once per brace.
 MAX_OVERRIDE_LENGTH = 100
 #: Characters that are the grammar's own: groups, scripts and primes.
@@ -49,7 +52,7 @@ _STRUCTURE = frozenset("{}_^'")
 _TEX_SPECIALS = frozenset("%#$&~")
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\S")
 _ALLOWED = ("use letters, digits, Greek letters such as \\theta, \\mathbf-style font commands, scripts _ ^, "
-            "primes ' and ( ) [ ] , . + - * / =")
+            "primes ' and ( ) [ ] , . + - * /")
 
 
 def check_override(name: str, latex: str) -> str:
@@ -82,6 +85,9 @@ def check_override(name: str, latex: str) -> str:
         raise SymbackpropError(f"{given}: {problem}")
     if not any(_draws(token) for token in _TOKEN.findall(text)):
         raise SymbackpropError(f"{given}: draws nothing; give a letter, such as J")
+    first = next(token for token in _TOKEN.findall(text) if _draws(token))
+    if not (first.isalpha() or first[1:] in SYMBOL_COMMANDS - OPERATORS):
+        raise SymbackpropError(f"{given}: a symbol begins with a letter, such as J or \\theta, not {first}")
     return text
 
 
@@ -325,9 +331,25 @@ SAME_QUANTITY = frozenset(map(frozenset, [("cost", "total_cost"), ("activation",
                                           ("weight", "weight_matrix"), ("output", "neuron_output")]))
 
 
+def base_letter(latex: str) -> str:
+    """The letter a symbol is drawn with, without its scripts, primes and font (:func:`normal_form` first):
+    ``W^{2}``, ``\\mathbf{W}`` and ``W'`` are ``W``; ``\\delta^{L}`` is ``\\delta``; an accent stays
+    (``\\hat\\theta`` is not ``\\theta``)."""
+    kept: list[str] = []
+    depth = 0
+    for token in normal_form(latex).split(" "):
+        if depth == 0 and token in ("_", "^", "'"):
+            break
+        depth += {"{": 1, "}": -1}.get(token, 0)
+        if token not in ("{", "}") and token[1:] not in FONT_SWITCHES:
+            kept.append(token)
+    return " ".join(kept)
+
+
 def _check_clashes(before: Mapping[str, str], after: Mapping[str, str], overrides: Mapping[str, str]) -> None:
-    """Refuse an override that gives a quantity the letter of another one (``--symbol weight=b``, or ``{b}``: letters
-    are compared in :func:`normal_form`), unless the notation already wrote the two alike.
+    """Refuse an override that gives a quantity the letter of another one (``--symbol weight=b``, or ``{b}``,
+    ``b_0``, ``\\mathbf{b}``: letters are compared in :func:`base_letter`), unless the notation already wrote the
+    two alike.
 
     Raises:
         SymbackpropError: names the override and the quantity whose letter it takes.
@@ -337,8 +359,8 @@ def _check_clashes(before: Mapping[str, str], after: Mapping[str, str], override
         for other, slots in OVERRIDABLE.items():
             if other == name or frozenset((name, other)) in SAME_QUANTITY:
                 continue
-            mine, theirs = (normal_form(after.get(s) or "") for s in (slot, slots[0]))
-            if mine and mine == theirs and normal_form(before.get(slot) or "") != normal_form(
+            mine, theirs = (base_letter(after.get(s) or "") for s in (slot, slots[0]))
+            if mine and mine == theirs and base_letter(before.get(slot) or "") != base_letter(
                     before.get(slots[0]) or ""):
                 raise SymbackpropError(
                     f"--symbol {name}={overrides[name].strip()}: {after.get(slots[0])} already stands for the "

@@ -185,6 +185,12 @@ def test_overrides_replace_letters() -> None:
     ("nielsen", {"input": "w"}, "w already stands for the weight"),
     ("nielsen", {"pre_activation": "u", "neuron_output": "u"}, "u already stands for the"),
     ("goodfellow", {"delta": "h"}, "h already stands for the neuron output"),
+    # a letter with scripts, a prime or a font is the same letter: W^{2} reads as layer 2's weights
+    ("nielsen", {"cost": "W^{2}"}, "W already stands for the weight matrix"),
+    ("nielsen", {"cost": r"\mathbf{W}"}, "W already stands for the weight matrix"),
+    ("nielsen", {"cost": r"\delta^{L}"}, r"\\delta already stands for the delta"),
+    ("nielsen", {"cost": "a'"}, "a already stands for the neuron output"),
+    ("nielsen", {"cost": "b_{j}"}, "b already stands for the bias"),
 ])
 def test_an_override_taking_another_quantitys_letter_is_refused(preset: str, overrides: dict[str, str],
                                                                taken: str) -> None:
@@ -281,6 +287,10 @@ def test_overrides_that_latex_can_typeset_pass(latex: str) -> None:
     (r"\\", r"\\ is not allowed"),
     ("J~", "the characters % # $ & ~ are not allowed"),
     ("{" * 60 + "J" + "}" * 60, "longer than 100 characters"),
+    (r"\partial", r"a symbol begins with a letter, such as J or \theta, not \partial"),
+    (r"\nabla J", r"not \nabla"),
+    ("12", "a symbol begins with a letter, such as J or \\theta, not 1"),
+    ("J=K", "'=' is not allowed"),
 ])
 def test_overrides_that_would_stop_latex_are_refused(latex: str, problem: str) -> None:
     with pytest.raises(SymbackpropError, match=re.escape(problem)) as info:
