@@ -320,6 +320,9 @@ def with_overrides(notation: Notation, overrides: Mapping[str, str]) -> Notation
     letters = dict(notation.letters)
     for name in sorted(overrides):
         latex = as_letter(check_override(name, overrides[name]))
+        if notation.letters.get(OVERRIDABLE[name][0]) is None:  # (an override that would change nothing)
+            raise SymbackpropError(f"--symbol {name}: the {notation.name} notation writes the output as the last "
+                                   "layer's activations, with no letter of its own; override neuron_output")
         for slot in OVERRIDABLE[name]:
             letters[slot] = latex
     _check_clashes(notation.letters, letters, overrides)

@@ -198,9 +198,17 @@ def test_an_override_taking_another_quantitys_letter_is_refused(preset: str, ove
         with_overrides(get_notation(preset), overrides)
 
 
+@pytest.mark.parametrize("preset", ["nielsen", "ng", "input-major"])
+def test_an_override_of_a_letter_the_notation_does_not_have_is_refused(preset: str) -> None:
+    """Nielsen's output is a^L: --symbol output=Q would change nothing."""
+    with pytest.raises(SymbackpropError, match=f"^--symbol output: the {preset} notation writes the output as the "
+                                               "last layer's activations, with no letter of its own"):
+        with_overrides(get_notation(preset), {"output": "Q"})
+    assert with_overrides(get_notation("goodfellow"), {"output": "Q"}).letters["out"] == "Q"
+
+
 @pytest.mark.parametrize(("preset", "overrides"), [
     ("nielsen", {"weight": "W"}),  # w_jk written as the entries of W
-    ("nielsen", {"output": "a"}),  # the output is a^L
     ("bishop", {"cost": "E"}),  # the cost of one example written as that of all
     ("bishop", {"pre_activation": "a"}),  # the preset's own letter
     ("goodfellow", {"activation": "O"}),  # hidden and output activations alike
