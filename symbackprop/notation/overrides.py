@@ -349,6 +349,17 @@ def base_letter(latex: str) -> str:
     return " ".join(kept)
 
 
+def _reserved(letters: Mapping[str, str]) -> dict[str, str]:
+    """The letters a notation draws that are no quantity's own: σ where it names the activations (nielsen's σ, the
+    sigmoid's and a generic one's), θ inside its loss's letter (goodfellow's 𝓛(θ), θ the parameters)."""
+    reserved = {}
+    if not letters.get("g") or not letters.get("g_out"):
+        reserved["\\sigma"] = "the sigmoid (and a generic activation)"
+    if any("\\theta" in (letters.get(slot) or "") for slot in ("cost", "total_cost")):
+        reserved["\\theta"] = "the parameters (inside the loss's letter)"
+    return reserved
+
+
 def _check_clashes(before: Mapping[str, str], after: Mapping[str, str], overrides: Mapping[str, str]) -> None:
     """Refuse an override that gives a quantity the letter of another one (``--symbol weight=b``, or ``{b}``,
     ``b_0``, ``\\mathbf{b}``: letters are compared in :func:`base_letter`), unless the notation already wrote the
@@ -357,8 +368,12 @@ def _check_clashes(before: Mapping[str, str], after: Mapping[str, str], override
     Raises:
         SymbackpropError: names the override and the quantity whose letter it takes.
     """
+    reserved = _reserved(before)
     for name in sorted(overrides):
         slot = OVERRIDABLE[name][0]
+        if (meaning := reserved.get(base_letter(after.get(slot) or ""))) is not None:
+            raise SymbackpropError(f"--symbol {name}={overrides[name].strip()}: {base_letter(after[slot])} already "
+                                   f"stands for {meaning} in this notation; give each quantity its own letter")
         for other, slots in OVERRIDABLE.items():
             if other == name or frozenset((name, other)) in SAME_QUANTITY:
                 continue

@@ -191,6 +191,10 @@ def test_overrides_replace_letters() -> None:
     ("nielsen", {"cost": r"\delta^{L}"}, r"\\delta already stands for the delta"),
     ("nielsen", {"cost": "a'"}, "a already stands for the neuron output"),
     ("nielsen", {"cost": "b_{j}"}, "b already stands for the bias"),
+    # nor a letter the notation draws that is no quantity's: σ where it names the activations, goodfellow's θ
+    ("nielsen", {"cost": r"\sigma"}, r"\\sigma already stands for the sigmoid \(and a generic activation\)"),
+    ("bishop", {"target": r"\sigma_1"}, r"\\sigma already stands for the sigmoid"),
+    ("goodfellow", {"weight": r"\theta"}, r"\\theta already stands for the parameters \(inside the loss's letter\)"),
 ])
 def test_an_override_taking_another_quantitys_letter_is_refused(preset: str, overrides: dict[str, str],
                                                                taken: str) -> None:
