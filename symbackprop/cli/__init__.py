@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> None:
             ctx = getattr(exc, "ctx", None)
             hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+            if message.startswith("No such command") and "Did you mean" not in message and ctx is not None:
+                message = f"{message.rstrip('.')}; the commands are {', '.join(command.list_commands(ctx))}"  # type: ignore[attr-defined]
+                hint = "; to verify a derivation, symbackprop derive ... --verify" if args[:1] == ["verify"] else ""
             refuse(f"{message}{hint}")
             status = getattr(exc, "exit_code", 2)
         except typer.Abort:

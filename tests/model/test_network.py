@@ -121,6 +121,13 @@ def test_cli_usage_mistakes_are_one_line(capsys: pytest.CaptureFixture[str]) -> 
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "No such command" in err
+    assert "; the commands are list, derive, compile, check, example, bench" in err  # what there is
+    with pytest.raises(SystemExit):
+        main(["verify", "2-3-1"])
+    assert capsys.readouterr().err.rstrip().endswith("; to verify a derivation, symbackprop derive ... --verify")
+    with pytest.raises(SystemExit):
+        main(["derve", "2-3-1"])
+    assert "Did you mean 'derive'?" in capsys.readouterr().err  # a typo: the one it is most like
 
 
 @pytest.mark.parametrize("bias", ["vector", "neuron", "shared", "none"])
