@@ -201,7 +201,8 @@ class Architecture:
         """
         unknown = sorted(set(data) - set(NETWORK_KEYS))
         if unknown:
-            raise SpecError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(NETWORK_KEYS)}")
+            table = "" if source == "network" else ", and a [derive] table of document options"  # (a spec file's)
+            raise SpecError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(NETWORK_KEYS)}{table}")
         if "layers" not in data:
             raise SpecError(f"{source}: missing key 'layers' (a list like [2, 3, 1] or a string '2-3-1')")
         options: dict[str, Any] = {}

@@ -78,8 +78,10 @@ def test_toml_file_builds_the_network_and_rejects_unknown_keys(tmp_path: Path) -
     assert Network.from_file(good) == Network([2, 3, 1], hidden="tanh", loss="bce")
     bad = tmp_path / "bad.toml"
     bad.write_text("layers = [2, 3, 1]\nhiden = 'tanh'\n")
-    with pytest.raises(SpecError, match="unknown key.*hiden"):
+    with pytest.raises(SpecError, match=r"unknown key\(s\) hiden; allowed: layers, .*, bias, and a \[derive\] table"):
         Network.from_file(bad)
+    with pytest.raises(SpecError, match=r"unknown key\(s\) hiden; allowed: layers, .*, bias$"):  # a dict: no file
+        Network.from_mapping({"layers": [2, 1], "hiden": "tanh"})
     typed = tmp_path / "typed.toml"
     typed.write_text("layers = [2, 3, 1]\nloss = 3\n")
     with pytest.raises(SpecError, match="'loss' must be a string"):
