@@ -104,6 +104,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     opening = (introduction_section(derivation, printer, p), setup_section(derivation, printer, p, shown, subtitled))
     parts = [] if own_setup else [section for section in opening if section is not None]
     for name, build in SECTION_BUILDERS:
+        if name == "vector" and "notation" in shown:  # ⊙ defined in the notation table already (seed 004's)
+            build = functools.partial(_vector_section, tabled=True)
         if name in shown and (section := _built(build, derivation, printer, p, options.every)) is not None:
             parts.append(section)
     if route(notation).backprop_section:
@@ -169,8 +171,10 @@ def _batch_in_summary(parts: list[Section], prefix: str) -> list[Section]:
             for section in parts if section is not columns]
 
 
-def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str, form: str) -> Section:
-    """The vector form (BP1-BP4 for one example) or the batch form (examples as columns)."""
+def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str, form: str,
+                  tabled: bool = False) -> Section:
+    """The vector form (BP1-BP4 for one example) or the batch form (examples as columns); ``tabled``: after a
+    notation table, which says what ⊙ is where it lists the conventions (seed 004's)."""
     derivation = batch.with_batch(derivation) if form == "batch" else derivation
     if form == "batch" and route(printer.notation).general_batch:
         return Section("Backpropagation for a batch", f"{prefix}sec:{form}",
@@ -183,7 +187,7 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         blocks.append(display(batch.by_layer_forward(derivation, printer)))
         blocks.append(text("Backward pass:"))
     elif route(printer.notation).general_vector:
-        return general_vector_section(derivation, printer, f"{prefix}sec:{form}")
+        return general_vector_section(derivation, printer, f"{prefix}sec:{form}", tabled)
     else:
         blocks.append(text("The same derivation with whole layers, through Jacobians and transposes; $\\odot$ is "
                            "the element-wise (Hadamard) product." + bias_unit_words(derivation.network, printer)))
@@ -231,11 +235,12 @@ STEPS = {
 }
 
 
-def general_vector_section(derivation: Derivation, printer: NotationPrinter, label: str) -> Section:
+def general_vector_section(derivation: Derivation, printer: NotationPrinter, label: str,
+                           tabled: bool = False) -> Section:
     """BP1 to BP4 in vector form, each once, for a general layer, as seed 004: each under its heading, its goal,
     then the steps of the layer that stands for every layer (the output layer as L; the last hidden layer as l, the
     next as l+1; the output layer's parameters as those of a layer l), each step named and verified for that
-    layer."""
+    layer. ``tabled``: the notation table before it says what ⊙ is."""
     network, notation = derivation.network, printer.notation
     L = network.depth
     groups = sec.group(derivation.steps_of("vector"))
@@ -244,9 +249,9 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
              ("BP2", symbols.matrix("delta", L - 1), labels(notation, "delta", L - 1)),
              ("BP3", symbols.matrix("b", L), labels(notation, "W", L)),
              ("BP4", symbols.matrix("W", L), labels(notation, "W", L))]
+    odot = "" if tabled else "; $\\odot$ is the element-wise (Hadamard) product"  # (the table's conventions say it)
     intro = text("BP1 is derived for the output layer and BP2 to BP4 for a general layer, through Jacobians and "
-                 "transposes; $\\odot$ is the element-wise (Hadamard) product."
-                 + bias_unit_words(network, printer))
+                 f"transposes{odot}." + bias_unit_words(network, printer))
     derived: list[Section] = []
     for tag, name, layers in parts:
         if tag in equations and name in groups:
@@ -391,8 +396,8 @@ def closed_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     return Section("Closed form", f"{prefix}sec:closed", tuple(blocks))
 
 
-def _vector_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
-    return layer_section(derivation, printer, prefix, "vector")
+def _vector_section(derivation: Derivation, printer: NotationPrinter, prefix: str, tabled: bool = False) -> Section:
+    return layer_section(derivation, printer, prefix, "vector", tabled)
 
 
 def _batch_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:

@@ -1213,3 +1213,6 @@ def test_seed_004s_goal_points_to_the_notation_table_only_where_there_is_one() -
     assert "by matrix calculus, with whole layers, we adopt the conventions of the notation table." in with_table
     assert "### Notation" in with_table
     assert "by matrix calculus." in without and "notation table" not in without and "### Notation" not in without
+    # ⊙ said once: in the table's conventions where there is one, else where the vector form begins
+    for document in (with_table, without):
+        assert document.count("element-wise (Hadamard) product") == 1
