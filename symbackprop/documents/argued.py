@@ -121,9 +121,12 @@ def definition_line(argument: Argument, rule: Rule, printer: NotationPrinter) ->
 
 
 def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
-    """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise)."""
+    """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise, j'
+    the softmax's sum over the same layer)."""
     j, below, above = printer.notation.indices
     k = above if argument.name in ("hidden", "activation", "through_output") else below
+    if argument.name == "softmax":  # its sum over the output layer, beside neuron j: j' (seed 002's i')
+        k = f"{j}'"
     if argument.name == "output" and printer.network.layers[-1] == 1 and route(printer.notation).dynamics:
         j = "1"  # seed 003's one output neuron, as its dynamics write it (a_y, y): its j is the hidden neurons'
     counts = "np" + printer.notation.next_count if printer.notation.sum_limits else ""  # the limits' letters

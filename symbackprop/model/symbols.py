@@ -34,7 +34,7 @@ BATCH = MappingProxyType(
 
 #: The index of a layer's last neuron, whatever the layer's count (``z2_last``, printed z^L_{n_L}).
 LAST = "last"
-_INDEX = rf"[0-9]+|ell|{LAST}|[a-z]"  # a number, a letter of a general neuron, ell (the class label) or the last
+_INDEX = rf"[0-9]+|ell|{LAST}|[a-z]'?"  # a number, a letter of a general neuron (primed: another one), ell, or the last
 _NAME = re.compile(
     rf"(?P<kind>{'|'.join(LAYER_KINDS)})(?P<layer>[0-9]+)(?:_(?P<i>{_INDEX}))?(?:_(?P<k>{_INDEX}))?"
     rf"|(?P<whole>{'|'.join(MATRIX_KINDS)})(?P<whole_layer>[0-9]+)"

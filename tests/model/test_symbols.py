@@ -108,6 +108,13 @@ def test_every_symbol_of_a_network_reads_back_as_where_it_stands(bias: str) -> N
     assert [net.describe_symbol(s) for s in net.targets] == [SymbolInfo("y", None, (j,)) for j in (1, 2)]
 
 
+def test_a_general_neurons_letter_may_be_primed() -> None:
+    """Seed 002's softmax sums over i' beside the neuron i: a primed letter is a letter of its own."""
+    assert describe(element("z", 3, "i'")) == SymbolInfo("z", 3, ("i'",))
+    for name in ("z3_i''", "z3_'", "W1_j'k"):  # a prime out of place: no name of a network's
+        assert describe(name) is None
+
+
 # ------------------------------------------------------------------------------------------------ foreign names
 @pytest.mark.parametrize("name", [
     "", "c", "C", "m", "ell", "a", "z", "W", "b", "delta", "Delta", "Z", "w1_1", "W_1", "W1_", "W1_2_3_4",
