@@ -233,6 +233,8 @@ def inputs_from_data(net: Architecture, data: Any, source: str = "inputs") -> np
 
 
 def _rows(array: np.ndarray, width: int, what: str, name: str) -> np.ndarray:
+    if array.size == 0:  # ([], [[]]): no example at all, whatever its shape reads
+        raise DataError(f"{what} hold no example; give at least one row of {width} number{'s' if width > 1 else ''}")
     if array.ndim == 0:
         array = array.reshape(1)
     if array.ndim == 1:

@@ -98,6 +98,12 @@ def test_inputs_of_the_wrong_width_are_rejected() -> None:
         inputs_from_data(NET, [[1, 2, 3], [4, 5, 6]], "X.json")
 
 
+@pytest.mark.parametrize("data", [[], [[]], [[], []]])
+def test_inputs_with_no_example_say_so(data: object) -> None:
+    with pytest.raises(DataError, match=r"^X.json: inputs hold no example; give at least one row of 2 numbers$"):
+        inputs_from_data(NET, data, "X.json")
+
+
 def test_targets_match_the_examples() -> None:
     assert targets_from_data(NET, [1, 0, 1], 3, "Y.json").shape == (3, 1)
     with pytest.raises(DataError, match="Y.json: 2 target example.s. but 3 input example.s."):
