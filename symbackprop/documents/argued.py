@@ -206,7 +206,7 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
     last = argument.lines[-1]
     if argument.name in way.local_after and last.rule is Rule.LOCAL_ELEMENTWISE and len(rows) > 1 and not tag:
         # seed 001's output layer: the chain rule; "by definition a = g_L(z), so ∂a/∂z = g_L'(z)"; then the
-        # result, which puts it in, the chain's last line (verified with the rest), said in the same sentence
+        # result, which puts it in, the chain's last line (verified with the rest), displayed after the words
         result = Display((Line(lhs, "=", rows[-1][0][0]),))  # displayed, as the seed's "=> δ_j = ..."
         return [display(chained(rows[:-1])), *_local_words(argument, letters, printer, then=True), display(result)]
     shown = chained(rows)

@@ -255,8 +255,6 @@ class DocumentOptions:
         return options
 
 
-
-
 def _appendix_items(value: object) -> list[tuple[str, str]]:
     """The appendix's activations, each as its name and as given: a name of the table, or one with its parameter
     such as ``leaky_relu(0.3)`` (commas inside parentheses kept); none for an empty tuple."""
@@ -268,6 +266,7 @@ def _appendix_items(value: object) -> list[tuple[str, str]]:
         split_list(value, "appendix activation", (*APPENDIX_ACTIVATIONS, "none"))  # type: ignore[arg-type]
         items = []  # (not reached: split_list refuses what is not names)
     return [(item.split("(")[0].strip(), item) for item in items]
+
 
 def _require(ok: bool, name: str, expected: str, value: Any) -> None:
     """Raise unless ``ok``: option ``name`` must be ``expected`` (TOML files can hold any type)."""
