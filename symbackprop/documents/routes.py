@@ -85,7 +85,7 @@ class Route:
 
     The vector form, the summary and the homework:
         general_vector: BP1 to BP4 derived once each, for a general layer (004).
-        delta_defined: the summary's BP1 says what δ^L is, δ^L = ∂C/∂Z^L = ... (000).
+        delta_defined: the summary's BP1 says what δ^L is, last: δ^L = ∂C/∂a^L ⊙ σ'(Z^L) = ∂C/∂Z^L (000).
         source_times_delta: the summary's entry for a weight as the source's activation times the error term,
             ∂C/∂w_jk = a_k δ_j (000, 001's ∂C/∂w_ij = a_i δ_j; the others write δ_j a_k, as it is derived).
         batch_in_summary: the summary in two parts, for one example, then the batch section's equations for the

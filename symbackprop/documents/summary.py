@@ -75,18 +75,21 @@ NUMBERS = {2: "two", 3: "three", 4: "four"}
 
 @dataclass(frozen=True)
 class BP:
-    """One of the equations BP1-BP4: ``lhs = [general =] final``; ``concrete``, BP2 with the network's activation
-    written in its output, ((W^{l+1})ᵀ δ^{l+1}) ⊙ (a^l ⊙ (1 - a^l)), where it has one."""
+    """One of the equations BP1-BP4: ``lhs = [general =] final [= defined]``; ``concrete``, BP2 with the network's
+    activation written in its output, ((W^{l+1})ᵀ δ^{l+1}) ⊙ (a^l ⊙ (1 - a^l)), where it has one; ``defined``, what
+    the quantity is, said last (seed 000's δ^L = ∂C/∂a^L ⊙ σ'(Z^L) = ∂C/∂Z^L)."""
 
     tag: str
     lhs: str
     final: str
     general: str = ""
     concrete: str = ""
+    defined: str = ""
 
     @property
     def rhs(self) -> str:
-        return f"{self.general} = {self.final}" if self.general else self.final
+        said = f"{self.general} = {self.final}" if self.general else self.final
+        return f"{said} = {self.defined}" if self.defined else said
 
 
 def bp_equation(derivation: Derivation, printer: NotationPrinter, tag: str) -> BP | None:
@@ -106,11 +109,11 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
                            jacobian=not route(notation).without_jacobian)
     final = out.doprint(results[symbols.matrix("delta", L)])
     shown = "" if general is None or out.doprint(general) == final else out.doprint(general)
-    if route(notation).delta_defined:  # seed 000's δ^L = ∂C/∂a^L ⊙ σ'(Z^L) = ∂C/∂Z^L, its definition first
+    defined = ""
+    if route(notation).delta_defined:  # seed 000's δ^L = ∂C/∂a^L ⊙ σ'(Z^L) = ∂C/∂Z^L, what δ^L is said last
         z_L = sp.MatrixSymbol(symbols.matrix("z", L), network.layers[L], 1)
         defined = out.doprint(sp.Derivative(COST, z_L, evaluate=False))
-        shown = f"{defined} = {shown}" if shown else defined
-    equations.append(BP("BP1", delta_L, final, shown))
+    equations.append(BP("BP1", delta_L, final, shown, defined=defined))
     if L > 1:
         hidden = printer.relabel(labels(notation, "delta", L - 1))
         errors = [step for step in steps if step.quantity == symbols.matrix("delta", L - 1)]

@@ -524,8 +524,8 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     assert text.count("without the bias unit's column") == 2  # said where first used, and with the summary's ā
     # the summary's BP1 says what δ^L is, as seed 000's does; its BP3 is the biases' vector, ∂C/∂b^l = δ^(l+1), as
     # the seed's, with no entry (the body has the bias unit's weight's, ∂C/∂w_j0 = δ_j)
-    assert (r"\boxed{\delta^{(L)} = \frac{\partial C}{\partial \mathbf{Z}^{(L)}} = \frac{\partial C}{\partial "
-            r"\mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)})") in text
+    assert (r"\boxed{\delta^{(L)} = \frac{\partial C}{\partial \mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)}) = "
+            r"\frac{\partial C}{\partial \mathbf{Z}^{(L)}}}") in text  # in the seed's order
     assert r"\boxed{\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}} \tag{BP3}" in text
     assert r"\frac{\partial C}{\partial w^{(l)}_{j0}} &= \delta^{(l+1)}_{j} \qquad \text{BP3}" not in text
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
