@@ -93,8 +93,8 @@ def _below_output(derivation: Derivation, printer: NotationPrinter, chains: Sequ
         delta = printer.doprint(sp.MatrixSymbol(symbols.matrix("delta", L - 1), 1, 1))
         return [text(f"One layer down, let {term} be the error term of neuron $j$."),
                 *_layer_matrix(derivation, printer, L - 1),
-                text(f"where ${delta}$ comes from the output layer's error terms, each weighted input of the layer "
-                     "reaching the cost through every output neuron:"),
+                text(f"where ${delta}$ comes from the output layer's error terms, since each weighted input of the "
+                     "layer reaches the cost through every output neuron:"),
                 *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
     return [text(f"One layer down, each weight reaches the cost through every output neuron; with {term}:"),
             *chains, *_layer_matrix(derivation, printer, L - 1, lead="So"),
@@ -169,7 +169,7 @@ def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix:
     what = (f"the gradients of all of {name}, the bias units' weights in its first column,"
             if network.bias == "neuron" else f"the gradients of {name}")
     return [Section("In matrix form", f"{prefix}sec:element-matrix", (
-        text(f"Finally, {what} make one matrix (as do every layer's gradients):"),
+        text(f"Finally, {what} make one matrix (as every layer's gradients do):"),
         *_vector_blocks(derivation, printer, symbols.matrix("W", layer)), *_with_the_unit(network, layer, printer)))]
 
 

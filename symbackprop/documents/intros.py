@@ -51,7 +51,7 @@ def introduction(argument: Argument, letters: dict[str, str], printer: NotationP
         return (f"The cost depends on the output ${a}$ through every neuron ${letters['k']}$ of layer $L$, so the "
                 "multivariable chain rule sums over them:")
     if argument.name == "output" and printer.network.layers[-1] == 1:
-        return f"For the one output neuron, the chain rule through its activation ${a}$ gives its error term:"
+        return f"For the output neuron, the chain rule through its activation ${a}$ gives its error term:"
     template = way.intros.get(argument.name, INTRO[argument.name])
     return template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter,
                            outputs=_outputs(argument, shown) if argument.name == "prediction" else "",

@@ -100,7 +100,7 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     assert (r"&= \sigma(a^{(2)}_{1}) - r_{1} \qquad \text{simplify} \\" "\n"
             r"   &= y_{1} - r_{1} \qquad \text{since}\ y_{1} = \sigma(a^{(2)}_{1})") in text
     assert r"\delta^{(2)}_{j}" not in text and r"\delta^{(L)}_{j}" not in text and "y_{j}" not in text
-    assert "For the one output neuron, the chain rule through its activation $y_{1}$ gives its error term:" in text
+    assert "For the output neuron, the chain rule through its activation $y_{1}$ gives its error term:" in text
     assert (r"\delta^{(1)}_{j} &= \sigma'(a^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} \\" "\n"
             r"   &  \qquad \text{here }l = 1,\ h = \sigma,\ \text{one neuron in layer } l+1,\ w^{(l+1)}_{kj} = "
             r"w^{(2)}_{1j}") in text
@@ -212,7 +212,7 @@ def test_the_forward_pass_states_the_parameters_sizes_and_the_batch_the_inputs()
 def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_example() -> None:
     text = _general("bishop")
     weight, hidden, output = (text.index(s) for s in ("A weight reaches", "Now take a hidden layer",
-                                                      "For the one output neuron"))
+                                                      "For the output neuron"))
     assert weight < hidden < output
     # L said to be the output layer, with its number, where it is first used
     assert text.index("$l < L$, the output layer being $L = ") == hidden + len("Now take a hidden layer ")
@@ -500,8 +500,8 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\operatorname{diag}(u)\,A",
              r"&= \delta^{(L-1)} (\mathbf{X}^{(1)})^{\top}",
              # "where δ^(L-1) = ...", each entry through every output neuron
-             r"where $\delta^{(L-1)}$ comes from the output layer's error terms, each weighted input of the layer "
-             "reaching the cost through every output neuron:",
+             r"where $\delta^{(L-1)}$ comes from the output layer's error terms, since each weighted input of the "
+             "layer reaches the cost through every output neuron:",
              "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(L)}_{1} \cdot 1",
              # a weight one layer down by a path through each output neuron: the bias unit's, as the seed shows it
              r"\frac{\partial C}{\partial w^{(1)}_{10}} &= \frac{\partial C}{\partial a^{(3)}_{1}}",
