@@ -70,14 +70,15 @@ def neuron_figure(printer: NotationPrinter, errors: bool = False) -> Figure:
     kind = "delta" if errors else "a"
     below = _column(0.0, "i", [None, _symbol(at, "a", g - 1, "i"), None]) if not errors else []
     own = _column(GAP, "j", [_symbol(at, kind, g, "j")])
-    above = _column(2 * GAP, "k", [_symbol(at, kind, g + 1, 1), None, _symbol(at, kind, g + 1, "k")])
+    step = ROW * 1.2 if errors else ROW  # (δ's marks widen its neurons: the dots clear of them)
+    above = _column(2 * GAP, "k", [_symbol(at, kind, g + 1, 1), None, _symbol(at, kind, g + 1, "k")], step)
     weight = _symbol(at, "W", g + 1, "k", "j")
-    edges = [Edge(above[0].ref, own[0].ref), Edge(above[2].ref, own[0].ref, weight)] if errors else [
+    edges = [Edge(above[0].ref, own[0].ref), Edge(above[2].ref, own[0].ref, weight, "below")] if errors else [
         Edge(below[1].ref, own[0].ref, _symbol(at, "W", g, "j", "i")),
         Edge(own[0].ref, above[0].ref), Edge(own[0].ref, above[2].ref, weight, "below")]
     offsets = (0, 1) if errors else (-1, 0, 1)
-    return Figure(tuple(below + own + above), tuple(edges), tuple(_captions(printer, offsets, 3, 1 if errors else 0)),
-                  (), compact=True)
+    return Figure(tuple(below + own + above), tuple(edges),
+                  tuple(_captions(printer, offsets, 3, 1 if errors else 0, step)), (), compact=True)
 
 
 def influence_figure(printer: NotationPrinter, layer: int) -> Figure:
