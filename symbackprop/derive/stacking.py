@@ -35,7 +35,8 @@ def stacked(network: Architecture) -> dict[str, tuple[Step, ...]]:
                                    sp.MatMul(-1 / label_output, s.y(), evaluate=False), Rule.ONE_HOT)
     if network.activation(L).name == "softmax" and network.loss.sparse:
         difference = sp.MatAdd(s.y(), sp.MatMul(-1, s.a(L), evaluate=False), evaluate=False)
-        found["softmax"] = step("delta", L, s.delta(L), sp.MatMul(-1, difference, evaluate=False), Rule.ONE_HOT)
+        found["softmax"] = step("delta", L, s.delta(L), sp.MatMul(-1, difference, evaluate=False),
+                                Rule.ONE_HOT_AND_OUTPUTS)
     if L > 1:
         grad = s.sym("grad_a", L - 1, network.layers[L - 1])
         found["activation"] = step("grad_a", L - 1, grad, sp.MatMul(sp.Transpose(s.weights_without_bias(L)),

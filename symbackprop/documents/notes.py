@@ -47,6 +47,7 @@ NOTES: dict[Rule, str] = {
     Rule.FROM_ABOVE: r"\text{by the step before}",
     Rule.STACK: r"\text{as one vector}",
     Rule.ONE_HOT: r"\text{as one vector: the indicators, one of them 1, make the one-hot label}",
+    Rule.ONE_HOT_AND_OUTPUTS: r"\text{as vectors: the one-hot label, and the outputs}",
     Rule.COLUMNS_TIMES_VECTOR: r"\text{entry by entry, a column of the weights times the vector}",
     Rule.ROWS_OF_TRANSPOSE: r"\text{the columns, transposed, are the rows of the transpose}",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: r"\text{chain rule}",

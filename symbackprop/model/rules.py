@@ -63,6 +63,7 @@ class Rule(Enum):
     FROM_ABOVE = auto()  # a quantity replaced by what the step before found for it (dc/da_j = sum_k w_kj delta_k)
     STACK = auto()  # a general neuron's result for every neuron at once: the entries stacked into a vector
     ONE_HOT = auto()  # the same, its indicators 1_{l=i} stacked into the label's one-hot vector
+    ONE_HOT_AND_OUTPUTS = auto()  # the same, its indicators the one-hot vector and its outputs y_i the output vector
     COLUMNS_TIMES_VECTOR = auto()  # entry j is column j of W, transposed, times a vector: together W^T times it
     ROWS_OF_TRANSPOSE = auto()  # the columns of W, transposed and stacked, are the rows of W^T
 
@@ -161,6 +162,8 @@ WORDS: dict[Rule, str] = {
     Rule.STACK: "the same for every neuron, its entries stacked into a vector (a matrix for the weights)",
     Rule.ONE_HOT: "the same for every neuron, stacked: its indicators 1_{l=i}, one of them 1, make the one-hot "
                   "vector of the label",
+    Rule.ONE_HOT_AND_OUTPUTS: "the same for every neuron, stacked: its indicators make the one-hot vector of the "
+                              "label, as before, and its outputs y_i the output vector",
     Rule.COLUMNS_TIMES_VECTOR: "entry j is column j of W times the vector (transposed): together W^T times it",
     Rule.ROWS_OF_TRANSPOSE: "the columns of W, transposed and stacked, are the rows of W^T",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: "chain rule; the Jacobian of an element-wise map is diagonal",

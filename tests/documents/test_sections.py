@@ -320,8 +320,8 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"&= - \frac{1}{\hat{y}_{\ell}} \underline{e}_{\ell} \qquad \text{as one vector: the indicators, one of "
         r"them 1, make the one-hot label}",
         r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= \begin{bmatrix}",
-        r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as one vector: the indicators, one of "
-        r"them 1, make the one-hot label}",
+        r"&= - (\underline{e}_{\ell} - \underline{\hat{y}}) \qquad \text{as vectors: the one-hot label, and the "
+        r"outputs}",  # (the indicators said once)
         r"\sum_{m=1}^{n_{i+1}} \frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,m}}\,W_{i+1,m,1} \\[8pt]",
         r"\frac{\partial \mathcal{L}(\theta)}{\partial h_{ij}} &= \sum_{m=1}^{n_{i+1}} \frac{\partial "
         r"\mathcal{L}(\theta)}{\partial a_{i+1,m}}\,\frac{\partial a_{i+1,m}}{\partial h_{ij}}",
