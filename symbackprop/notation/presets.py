@@ -182,9 +182,9 @@ class Notation:
 
 
 def join_indices(parts: tuple[str, ...]) -> str:
-    r"""``("1", "2")`` -> ``12`` as the seeds write single-character indices (``\ell`` is one); ``1,12`` once any is
-    longer."""
-    if all(len(p) == 1 or p == r"\ell" for p in parts):
+    r"""``("1", "2")`` -> ``12`` as the seeds write single-character indices (``\ell`` is one, and a primed letter,
+    ``i'``); ``1,12`` once any is longer."""
+    if all(len(p.rstrip("'")) == 1 or p == r"\ell" for p in parts):
         return "".join(parts)
     return ",".join(parts)
 

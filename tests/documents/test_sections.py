@@ -305,7 +305,7 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"&= - \frac{1}{\hat{y}_{\ell}}\,\frac{\partial}{\partial a_{Li}} \operatorname{softmax}(\underline{a}_{L})"
         r"_{\ell} \qquad \text{since}\ \hat{y}_{\ell} = \operatorname{softmax}(\underline{a}_{L})_{\ell} \\",
         r"\qquad \text{since}\ \operatorname{softmax}(\underline{a}_{L})_{\ell} = "
-        r"\frac{e^{a_{L\ell}}}{\sum_{i'=1}^{p} e^{a_{L,i'}}}",  # the seed's i'
+        r"\frac{e^{a_{L\ell}}}{\sum_{i'=1}^{p} e^{a_{Li'}}}",  # the seed's i'
         r"\text{quotient rule}", r"\mathbb{1}_{\ell=i}\,e^{a_{L\ell}}",
         r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
         # the seed's recap before the vector: "So far we have derived ... ∂L/∂a_Li = -(1_{ℓ=i} - ŷ_i)"

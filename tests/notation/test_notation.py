@@ -86,6 +86,7 @@ def test_two_digit_indices_are_separated_by_commas() -> None:
     assert printer("goodfellow", net).doprint(s("W1_2_12")) == "W_{1,2,12}"
     assert join_indices(("1", "2")) == "12"
     assert join_indices(("l+1", "j")) == "l+1,j"
+    assert join_indices(("L", "i'")) == "Li'"  # a primed letter is one index letter (seed 002's i')
 
 
 def test_partial_derivatives_print_as_fractions_in_the_notation() -> None:
