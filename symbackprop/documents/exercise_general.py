@@ -110,7 +110,7 @@ def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPri
              f"the network. Parts {parts} hold for any activation functions that act neuron by neuron and any cost "
              "of the network's outputs; work them out for this network too: "
              f"{describe(network)}, with "
-             f"{BIAS_NAMES[network.bias]}{_its_cost(concrete, printer)}; {_numbered(network, printer)}."),
+             f"{BIAS_NAMES[network.bias]}; {_numbered(network, printer)}.{_its_cost(concrete, printer)}"),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
         display(Display((definition_line(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
         text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and the neuron's weighted input is"),
@@ -182,8 +182,8 @@ def _numbered(network: Architecture, printer: NotationPrinter) -> str:
 
 
 def _its_cost(concrete: Derivation, printer: NotationPrinter) -> str:
-    """``, whose cost of one example is c = ...``: the loss the solutions differentiate, with the targets it
-    compares the outputs with; nothing for a generic cost."""
+    """`` Its cost of one example is c = ...``, a sentence of its own: the loss the solutions differentiate, with
+    the targets it compares the outputs with; nothing for a generic cost."""
     network, loss = concrete.network, concrete.loss
     if network.loss.generic:
         return ""
@@ -192,8 +192,8 @@ def _its_cost(concrete: Derivation, printer: NotationPrinter) -> str:
     # each term one group: a line of text breaks between the terms, never inside one's "(1 - y_2)"
     grouped = [f"-{{{term[1:].lstrip()}}}" if term.startswith("-") else f"{{{term}}}"
                for term in (term.strip() for term in sec.terms(loss, printer))]
-    return (f", whose cost of one example is ${printer.doprint(sp.Symbol('c'))} = {join_terms(grouped)}$ with the "
-            f"targets ${targets}{more}$")
+    return (f" Its cost of one example is ${printer.doprint(sp.Symbol('c'))} = {join_terms(grouped)}$, with the "
+            f"targets ${targets}{more}$.")
 
 
 def _mean_over_data(argument: Argument, result: str, printer: NotationPrinter) -> str:

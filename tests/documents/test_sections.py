@@ -1055,7 +1055,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule}" "\n"
             r"\end{aligned}") in nielsen  # its local derivative on a display of its own, as the seed's
     homework = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
-    assert r"whose cost of one example is $c = -{y_{1} \log{(a_{1}^{(2)})}}" in homework
+    assert r"to $L = 2$. Its cost of one example is $c = -{y_{1} \log{(a_{1}^{(2)})}}" in homework  # a sentence
     goodfellow = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
                                  DocumentOptions(notation="goodfellow", formats=("md",)))
     assert r"$W_{i+1,\cdot,1}$, $W_{i+1,\cdot,2}$, $\ldots$ are the columns of $W_{i+1}$" in goodfellow
