@@ -347,9 +347,9 @@ def _substituted(steps: Sequence[Step]) -> tuple[Step, ...]:
 
 
 #: The rule a step cites once the Jacobian it uses is worked out on its own display the step before (seed 004):
-#: BP1's diag(σ'(z^L)), BP2's W^{l+1} diag(σ'(z^l)), BP3's I.
+#: BP1's diag(σ'(z^L)), BP2's W^{l+1} diag(σ'(z^l)), BP3's I (its line also naming ∂C/∂z^l δ^l).
 PUT_IN = {Rule.SYMMETRIC_JACOBIAN: Rule.SYMMETRIC_FROM_ABOVE, Rule.DIAGONAL_JACOBIAN: Rule.FROM_ABOVE,
-          Rule.JACOBIAN_OF_BIAS: Rule.FROM_ABOVE}
+          Rule.JACOBIAN_OF_BIAS: Rule.BIAS_FROM_ABOVE}
 
 
 def _continued(rest: Display, before: Display) -> Display:

@@ -84,6 +84,7 @@ NOTES: dict[Rule, str] = {
     Rule.DIAGONAL_JACOBIAN: r"\text{since } <definition>\text{: each output depends only on its own input}",
     Rule.SYMMETRIC_JACOBIAN: r"\text{since } <definition>\text{: a diagonal Jacobian, its own transpose}",
     Rule.SYMMETRIC_FROM_ABOVE: r"\text{by the step before; a diagonal matrix is symmetric}",
+    Rule.BIAS_FROM_ABOVE: r"\text{by the step before; definition of } \delta",
     Rule.JACOBIAN_CHAIN: r"\text{chain rule, through the activation}",
     Rule.JACOBIAN_OF_WEIGHTED_SUM: r"\text{since}",
     Rule.JACOBIAN_OF_BIAS: r"\text{since}",

@@ -107,6 +107,7 @@ class Rule(Enum):
     DIAGONAL_JACOBIAN = auto()  # da/dz of an element-wise map: diag(g'(z))
     SYMMETRIC_JACOBIAN = auto()  # (da/dz)^T = diag(g'(z)): diagonal, so its own transpose
     SYMMETRIC_FROM_ABOVE = auto()  # the same, the Jacobian worked out on its own the step before (seed 004)
+    BIAS_FROM_ABOVE = auto()  # dz/db = I worked out the step before, and dc/dz named delta (seed 004's BP3)
     JACOBIAN_CHAIN = auto()  # dz^{l+1}/dz^l = dz^{l+1}/da^l da^l/dz^l
     JACOBIAN_OF_WEIGHTED_SUM = auto()  # dz^{l+1}/da^l = W^{l+1}
     JACOBIAN_OF_BIAS = auto()  # dz^l/db^l = I, a ones vector for a shared bias
@@ -203,6 +204,7 @@ WORDS: dict[Rule, str] = {
     Rule.SYMMETRIC_JACOBIAN: "(da/dz)^T = diag(g'(z)): the Jacobian of a = g(z) element by element is diagonal, "
                              "so its own transpose",
     Rule.SYMMETRIC_FROM_ABOVE: "the Jacobian the step before worked out, diagonal, so its own transpose",
+    Rule.BIAS_FROM_ABOVE: "the identity the step before worked out, and the error term for dc/dz",
     Rule.JACOBIAN_CHAIN: "chain rule for Jacobians: z^{l+1} depends on z^l through a^l, so dz^{l+1}/dz^l = "
                          "dz^{l+1}/da^l da^l/dz^l",
     Rule.JACOBIAN_OF_WEIGHTED_SUM: "dz^{l+1}/da^l = W^{l+1}: differentiate z^{l+1} = W^{l+1} a^l + b^{l+1}",

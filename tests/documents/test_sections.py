@@ -1008,7 +1008,8 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     at = [nielsen.index(step) for step in steps]
     assert at == sorted(at) and "Steps:" not in nielsen
     # BP3's conclusion puts back the identity worked out just before it, as BP2 puts back its Jacobian
-    assert (r"\frac{\partial C}{\partial b^{l}} &= I^{\top} \delta^{l} \qquad \text{by the step before}") in nielsen
+    assert (r"\frac{\partial C}{\partial b^{l}} &= I^{\top} \delta^{l} \qquad \text{by the step before; definition "
+            r"of } \delta") in nielsen  # ∂C/∂z^l named δ^l on the same line
     # BP2's final form on a display of its own, the Hadamard product, without δ^l's definition again; then, for
     # this network, σ' in terms of the output, as BP1 has it
     assert ("*Final form.* Convert the diagonal matrix times a vector to a Hadamard product:\n\n$$\n"
