@@ -564,6 +564,7 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     """Seed 003: ∂E/∂w_ji = δ_j z_i with δ_j = ∂E/∂a_j named in that argument; the algorithm back-propagates by the
     general rule h'(a_j) Σ_k δ_k w_kj; "for our original example" (δ_y, then δ_j) comes after the algorithm."""
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
+    assert r"The loss to minimize, that of one example $\ell$, is" in text  # E_ℓ: ℓ says which example
     order = ["The first factor is called", r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
              "The backpropagation algorithm is formulated as follows",
              r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{m} \delta_{k}\,"
