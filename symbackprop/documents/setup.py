@@ -3,7 +3,6 @@ forward pass (layer by layer, neuron by neuron, or seed 003's dynamics; seed 002
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import sympy as sp
@@ -165,8 +164,9 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
                            f"${printer.doprint(derivation.loss)}$, left general; over $m$ examples, ${total}$ is "
                            "their mean."))
     elif way.dynamics:  # seed 003: stochastic gradient descent minimises each example's loss in turn
-        index = re.fullmatch(r"[^_]+_\{?([^{}]+)\}?", cost)  # E_n, E_ℓ: the letter of the example it is of
-        blocks.append(text(f"The loss to minimize, that of one example{f' ${index.group(1)}$' if index else ''}, is"))
+        example = printer.notation.example  # E_n, E_ℓ: the example it is of, unless --symbol renamed the loss
+        which = f" ${example}$" if example and example in printer.notation.letter("cost") else ""
+        blocks.append(text(f"The loss to minimize, that of one example{which}, is"))
         blocks.append(display(chain(cost, [(sec.terms(derivation.loss, printer), "")], printer.width)))
     else:
         blocks.append(text(f"Over $m$ examples the cost ${total}$ is the mean of the examples' costs; that of one "

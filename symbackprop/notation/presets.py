@@ -86,6 +86,8 @@ class Notation:
         learning_rate: the learning rate's letter (η, or η_n: one per epoch n).
         epoch: the letter counting epochs where the learning rate has one (n; t where n already counts examples, as
             Bishop's E_n does).
+        example: the letter of the example whose loss the cost's letter is, where that letter carries one (n,
+            Bishop's E_n; ℓ, seed 003's E_ℓ); empty where it carries none.
         sum_limits: a sum over a layer written with its limits, ``Σ_{i=1}^{n_{ℓ-1}}`` (seed 001), not ``Σ_i``.
         output_count: the letter of the output layer's neuron count where the seed has one of its own (p, seed
             002), for the limit of a sum over the output layer; empty: n_L as every other layer's.
@@ -113,6 +115,7 @@ class Notation:
     per_weight_update: bool = False
     learning_rate: str = "\\eta"
     epoch: str = "n"
+    example: str = ""
     single: bool = False
     sum_limits: bool = False
     output_count: str = ""
@@ -341,6 +344,7 @@ BISHOP = Notation(
     per_weight_update=True,
     learning_rate="\\eta_t",
     epoch="t",  # E_n is the error of example n
+    example="n",
     sum_limits=True,
     next_count="m",
 )
@@ -369,6 +373,7 @@ BISHOP_SINGLE = Notation(
     indices=("j", "i", "k"),
     per_weight_update=True,
     learning_rate="\\eta_n",
+    example="\\ell",
     single=True,
     sum_limits=True,
     next_count="m",
