@@ -219,7 +219,7 @@ def paths_layers(network: Architecture) -> tuple[int, ...]:
 
 
 #: Past this many parameters seed 000's chains are derived for the first two neurons of each layer alone, those a
-#: document writes out before "likewise for every weight" (it summarises past the same size,
+#: document writes out before "likewise for every weight" (it summarises past this size,
 #: :data:`symbackprop.documents.sections.ELEMENT_LIMIT`): a chain one layer down has a path through every output
 #: neuron, so every parameter's would take minutes for a wide network.
 PATHS_LIMIT = 40

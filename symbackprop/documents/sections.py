@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from ..derive import forms, general
+from ..derive.chain import PATHS_LIMIT
 from ..derive.derivation import Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
@@ -26,8 +27,9 @@ from .notes import note
 
 #: About how many characters of prose a wrapped table cell holds in a line (0.6 of the text's width).
 CELL_LINE = 60
-#: Above this many parameters the element form shows representative entries and the general index formulas.
-ELEMENT_LIMIT = 40
+#: Above this many parameters the element form shows representative entries and the general index formulas: the
+#: size past which the engine derives seed 000's chains for those entries alone.
+ELEMENT_LIMIT = PATHS_LIMIT
 COST = sp.Symbol("c", real=True)
 TOTAL = sp.Symbol("C", real=True)
 
