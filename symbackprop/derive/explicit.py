@@ -21,7 +21,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from ..errors import SymbackpropError
-from .forms import Partial
+from .forms import Named, Partial
 
 Functions = Mapping[str, Callable[[sp.Matrix], sp.Matrix]]
 #: ∂u/∂v (u a matrix symbol or the cost, v a matrix symbol) -> its explicit value.
@@ -128,6 +128,7 @@ def _elementwise(ev: _Evaluator, e: ElementwiseApplyFunction) -> sp.Basic:
 _RULES: tuple[tuple[type, Callable[[_Evaluator, Any], sp.Basic]], ...] = (
     (sp.MatrixBase, _written_out),
     (Partial, _partial),
+    (Named, lambda ev, e: ev(e.args[0])),  # what the brace holds; the verifier checks its name
     (sp.MatrixSymbol, _symbol),
     (sp.OneMatrix, lambda ev, e: sp.ones(ev.shape(e.shape[0]), ev.shape(e.shape[1]))),
     (sp.Identity, lambda ev, e: sp.eye(ev.shape(e.shape[0]))),

@@ -61,6 +61,19 @@ class Partial(sp.MatrixExpr):
         return (u.shape[0], v.shape[0]) if isinstance(u, sp.MatrixExpr) else v.shape
 
 
+class Named(sp.MatrixExpr):
+    """A layer's vector under a brace with its name: seed 000's W̃ᵀ δ^L ⊙ σ'(z) named δ^{(L-1)} inside the chain
+    that finds it. Printed ``\\underbrace{...}_{name}``; evaluated as what it braces, and the verifier checks that
+    this equals the named vector."""
+
+    def __new__(cls, expr: sp.MatrixExpr, name: sp.MatrixSymbol) -> Named:
+        return sp.Basic.__new__(cls, expr, name)
+
+    @property
+    def shape(self) -> tuple[sp.Expr, sp.Expr]:
+        return self.args[0].shape
+
+
 class NotLiftable(Exception):
     """A scalar expression with no element-wise matrix counterpart here."""
 

@@ -5,7 +5,7 @@ into ŷ = O(W_3 g(W_2 g(W_1 x + b_1) + b_2) + b_3)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -15,7 +15,7 @@ from ..model.losses import LABEL
 from .argument import Argument
 from .chain import COST, partial, product, weight_entries
 from .derivation import Equation, Rule, Step
-from .forms import EXPLICIT, Partial, Shapes, diagonal, forward_vector
+from .forms import EXPLICIT, Named, Partial, Shapes, diagonal, forward_vector
 from .general import with_letters
 
 
@@ -117,8 +117,9 @@ def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:
     weight: the layer's weight gradients (with bias units, the matrix without their column, W̃^l) entry by entry,
     then, as the seed's δ^L ⊙ ∂Z/∂W made well typed, diag(δ^l) times the local derivatives ∂z_j/∂w_jk, those
     worked out (every row the activations below), then one outer product, ``[∂C/∂w_jk] = diag(δ^l) [∂z_j/∂w_jk]
-    = diag(δ^l) [a_k] = δ^l (a^{l-1})ᵀ``; for a wide layer the outer product alone. Steps of the form
-    ``paths``."""
+    = diag(δ^l) [a_k] = δ^l (a^{l-1})ᵀ``; for a wide layer the outer product alone. With bias units the layer below
+    the output goes through every output neuron in the one chain, as the seed's does (:func:`_through_outputs`).
+    Steps of the form ``paths``."""
     s = Shapes(network, batch=False)
     weights, name = s.weights_without_bias(layer), symbols.matrix("W", layer)
     lhs = Partial(COST, weights)  # SymPy: no ∂ by a slice
@@ -127,25 +128,43 @@ def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:
         return (Step(name, "paths", layer, lhs, (), Rule.CHAIN_RULE_OUTER_PRODUCT, outer),)
     partials, _ = weight_entries(network, layer, bias_column=False)
     z, scaled = network.z(layer), sp.DiagMatrix(s.delta(layer))
+    local = sp.ImmutableMatrix(partials.rows, partials.cols, lambda j, k: partial(z[j], partials[j, k].variables[0]))
+    sources = sp.ImmutableMatrix([list(network.a(layer - 1))] * weights.rows)
+
+    def line(rule: Rule, result: sp.Basic) -> Step:
+        return Step(name, "paths", layer, lhs, (), rule, result)
+
+    def times(left: sp.MatrixExpr, right: sp.MatrixBase) -> sp.MatMul:
+        return sp.MatMul(left, right, evaluate=False)
+
+    if layer == network.depth - 1 and _writes_through_outputs(network):
+        carried = _carried_back(network)
+        return (line(Rule.DEFINITION, partials),
+                *(line(rule, times(sp.DiagMatrix(vector), matrix)) for rule, vector, matrix in (
+                    (Rule.ROWS_THROUGH_EVERY_OUTPUT, carried.entries, local),
+                    (Rule.ROW_TIMES_JACOBIAN, carried.by_jacobian, local),
+                    (Rule.EVALUATE_DERIVATIVES, carried.by_weights, sources),
+                    (Rule.TRANSPOSE_OF_ROW_NAMED, Named(carried.result, s.delta(layer)), sources))),
+                line(Rule.OUTER_PRODUCT, outer))
     # the output layer's entries are the chains above it; the one below's, by the chain rule through z_j alone
     rows = Rule.ROWS_OF_LOCAL_DERIVATIVES if layer == network.depth else Rule.ROWS_BY_CHAIN_RULE
-    local = sp.ImmutableMatrix(partials.rows, partials.cols, lambda j, k: partial(z[j], partials[j, k].variables[0]))
-    return (Step(name, "paths", layer, lhs, (), Rule.DEFINITION, partials),
-            Step(name, "paths", layer, lhs, (), rows, sp.MatMul(scaled, local,
-                                                                                           evaluate=False)),
-            Step(name, "paths", layer, lhs, (), Rule.EVALUATE_DERIVATIVES,
-                 sp.MatMul(scaled, sp.ImmutableMatrix([list(network.a(layer - 1))] * weights.rows), evaluate=False)),
-            Step(name, "paths", layer, lhs, (), Rule.OUTER_PRODUCT, outer))
+    return (line(Rule.DEFINITION, partials), line(rows, times(scaled, local)),
+            line(Rule.EVALUATE_DERIVATIVES, times(scaled, sources)), line(Rule.OUTER_PRODUCT, outer))
 
 
-def hidden_errors(network: Architecture) -> tuple[Step, ...]:
-    """Seed 000's way to the error terms of the layer below the output as one vector, from their entries (each the
-    factored chain's first factors): ``[(Σ_i δ^L_i ∂z^L_i/∂a_j) ∂a_j/∂z_j] = [(δ^L_1 ... δ^L_n) ∂z^L/∂a]ᵀ ⊙
-    [∂a_j/∂z_j] = [(δ^L_1 ... δ^L_n) W̃^L]ᵀ ⊙ g'(z) = (W̃^Lᵀ δ^L) ⊙ g'(z)``, the Jacobian and the weights written
-    out; nothing for a network of one layer or layers too wide to write out. Steps of the form ``paths``."""
+@dataclass(frozen=True)
+class _Carried:
+    """The error terms of the layer below the output, ``[(Σ_i δ^L_i ∂z^L_i/∂a_j) ∂a_j/∂z_j]``, as seed 000 turns
+    them into one vector, line by line (:func:`hidden_errors`)."""
+
+    entries: sp.ImmutableMatrix  # each entry through every output neuron, written out
+    by_jacobian: sp.MatrixExpr  # [(δ^L_1 ... δ^L_n) ∂z^L/∂a]ᵀ ⊙ [∂a_j/∂z_j], the Jacobian written out
+    by_weights: sp.MatrixExpr  # [(δ^L_1 ... δ^L_n) W̃^L]ᵀ ⊙ g'(z), the derivatives worked out
+    result: sp.MatrixExpr  # (W̃^Lᵀ δ^L) ⊙ g'(z)
+
+
+def _carried_back(network: Architecture) -> _Carried:
     s, L = Shapes(network, batch=False), network.depth
-    if L == 1 or max(network.layers[L], network.layers[L - 1]) > EXPLICIT:
-        return ()
     deltas, z, a, below = network.delta(L), network.z(L), network.a(L - 1), network.z(L - 1)
     weights = network.parameters[symbols.matrix("W", L)]
     weights = weights[:, 1:] if network.bias == "neuron" else weights
@@ -158,13 +177,50 @@ def hidden_errors(network: Architecture) -> tuple[Step, ...]:
     def by_row(matrix: sp.MatrixBase, right: sp.MatrixExpr) -> sp.HadamardProduct:
         return sp.HadamardProduct(sp.Transpose(sp.MatMul(row, matrix, evaluate=False)), right, evaluate=False)
 
-    lhs, name = s.delta(L - 1), symbols.matrix("delta", L - 1)
     carried = sp.MatMul(sp.Transpose(s.weights_without_bias(L)), s.delta(L))
-    return tuple(Step(name, "paths", L - 1, lhs, (), rule, result) for rule, result in (
-        (Rule.THROUGH_EVERY_OUTPUT, entries),
-        (Rule.ROW_TIMES_JACOBIAN, by_row(jacobian, local)),
-        (Rule.EVALUATE_DERIVATIVES, by_row(weights, s.g_prime(L - 1))),
-        (Rule.TRANSPOSE_OF_ROW, sp.HadamardProduct(carried, s.g_prime(L - 1), evaluate=False))))
+    return _Carried(entries, by_row(jacobian, local), by_row(weights, s.g_prime(L - 1)),
+                    sp.HadamardProduct(carried, s.g_prime(L - 1), evaluate=False))
+
+
+def _writes_out_hidden_errors(network: Architecture) -> bool:
+    """Whether the error terms of the layer below the output are narrow enough to write out as seed 000 does."""
+    L = network.depth
+    return L > 1 and max(network.layers[L], network.layers[L - 1]) <= EXPLICIT
+
+
+def _writes_through_outputs(network: Architecture) -> bool:
+    """Whether the weights of the layer below the output go through every output neuron in the one chain of their
+    matrix, as seed 000's ∂C/∂W^{(1)} does: with bias units (the chains of the weights themselves are left to the
+    bias units' weights), each matrix narrow enough to write out, and the chain's widest line short enough to fit
+    the page (:data:`THROUGH_WIDTH`)."""
+    L = network.depth
+    return (network.bias == "neuron" and _writes_out_hidden_errors(network)
+            and max(network.layers[L - 2:]) <= EXPLICIT and sum(network.layers[L - 2:]) <= THROUGH_WIDTH)
+
+
+#: The most neurons the last three layers may have together for their chain through every output neuron to fit
+#: the page: a row of the output's error terms, the Jacobian, the layer's and the local derivatives side by side
+#: (3-3-3's is 11pt too wide; 2-3-3, 3-2-3 and 3-3-2 fit).
+THROUGH_WIDTH = 8
+
+
+def hidden_errors(network: Architecture) -> tuple[Step, ...]:
+    """Seed 000's way to the error terms of the layer below the output as one vector, from their entries (each the
+    factored chain's first factors): ``[(Σ_i δ^L_i ∂z^L_i/∂a_j) ∂a_j/∂z_j] = [(δ^L_1 ... δ^L_n) ∂z^L/∂a]ᵀ ⊙
+    [∂a_j/∂z_j] = [(δ^L_1 ... δ^L_n) W̃^L]ᵀ ⊙ g'(z) = (W̃^Lᵀ δ^L) ⊙ g'(z)``, the Jacobian and the weights written
+    out; where its weights' chain went that way already (:func:`_writes_through_outputs`), the last line alone, as
+    the seed's "where δ^{(L-1)} = ..."; nothing for a network of one layer or layers too wide to write out. Steps
+    of the form ``paths``."""
+    if not _writes_out_hidden_errors(network):
+        return ()
+    s, L = Shapes(network, batch=False), network.depth
+    lhs, name, carried = s.delta(L - 1), symbols.matrix("delta", L - 1), _carried_back(network)
+    lines = ((Rule.UNDER_THE_BRACE, carried.result),) if _writes_through_outputs(network) else (
+        (Rule.THROUGH_EVERY_OUTPUT, carried.entries),
+        (Rule.ROW_TIMES_JACOBIAN, carried.by_jacobian),
+        (Rule.EVALUATE_DERIVATIVES, carried.by_weights),
+        (Rule.TRANSPOSE_OF_ROW, carried.result))
+    return tuple(Step(name, "paths", L - 1, lhs, (), rule, result) for rule, result in lines)
 
 
 def jacobians(network: Architecture) -> dict[str, tuple[Step, ...]]:

@@ -40,7 +40,7 @@ from . import general, reasoning
 from .chain import COST
 from .derivation import Derivation, Step
 from .explicit import Functions, evaluate
-from .forms import M, Partial
+from .forms import M, Named, Partial
 from .truth import (
     DIGITS,
     VerificationError,
@@ -300,13 +300,17 @@ def _check_layer_step(step: Step, env: dict[str, sp.Matrix], functions: Function
         tally.lines += 1
     _compare(step, "line, written out,", _written_out(step, env, functions, worlds, batch), truth)
     tally.lines += 1
+    for named in sorted(step.result.atoms(Named), key=str):  # a vector under a brace: what it holds is its name
+        braced, name = (_written_out(step, env, functions, worlds, batch, part) for part in named.args)
+        _compare(step, f"vector under the brace, named {named.args[1]},", braced, name)
+        tally.lines += 1
 
 
 def _written_out(step: Step, env: dict[str, sp.Matrix], functions: Functions, worlds: Sequence[World],
-                 batch: bool) -> sp.Matrix:
-    """A line as an explicit matrix; in the vector form each Jacobian ∂U/∂V from the definitions and each entry of
-    a matrix written out (a partial derivative in it too) at the point; in the batch form the cost's gradient ∂C/∂U
-    alone (the rest fail)."""
+                 batch: bool, expr: sp.Basic | None = None) -> sp.Matrix:
+    """A line (or ``expr``, a part of it) as an explicit matrix; in the vector form each Jacobian ∂U/∂V from the
+    definitions and each entry of a matrix written out (a partial derivative in it too) at the point; in the batch
+    form the cost's gradient ∂C/∂U alone (the rest fail)."""
     world = worlds[0]
 
     def batch_partial(u: sp.Basic, v: sp.Basic) -> sp.Matrix:
@@ -315,7 +319,7 @@ def _written_out(step: Step, env: dict[str, sp.Matrix], functions: Functions, wo
         return gradient(worlds, matrix_name(v), batch=True)
 
     try:
-        value = evaluate(step.result, env, functions, {M: len(worlds)} if batch else {},
+        value = evaluate(step.result if expr is None else expr, env, functions, {M: len(worlds)} if batch else {},
                          partials=batch_partial if batch else lambda u, v: jacobian(world, u, v),
                          entries=None if batch else world.line)
     except (ValueError, TypeError, VerificationError) as error:  # SymbackpropError, a ShapeError: not evaluated

@@ -10,7 +10,7 @@ import sympy as sp
 
 from ..derive import general
 from ..derive.chain import paths_layers
-from ..derive.derivation import Derivation, Step
+from ..derive.derivation import Derivation, Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
@@ -81,20 +81,24 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
 
 
 def _below_output(derivation: Derivation, printer: NotationPrinter, chains: Sequence[Block]) -> list[Block]:
-    """Seed 000's layer below the output: its weights' gradients in matrix form, diag(δ^{(L-1)}) [∂Z_j/∂w_jk] =
-    δ^{(L-1)} aᵀ, where δ^{(L-1)}, each entry through every output neuron, is that of the output layer carried
-    back; then the boxed rule for every hidden layer. The chain of a weight through every output neuron is left to
+    """Seed 000's layer below the output: its weights' gradients in matrix form, with bias units each entry through
+    every output neuron, diag([(Σ_i δ^L_i ∂Z_i/∂a_j) ∂a_j/∂Z_j]) [∂Z_j/∂w_jk] = ... = diag(W̃ᵀ δ^L ⊙ σ'(Z)) [a_k],
+    the vector under a brace named δ^{(L-1)}, = δ^{(L-1)} aᵀ, "where δ^{(L-1)} = ∂C/∂Z = W̃ᵀ δ^L ⊙ σ'(Z)" (without,
+    diag(δ^{(L-1)}) [∂Z_j/∂w_jk] = δ^{(L-1)} aᵀ, where δ^{(L-1)} is the output layer's carried back, line by
+    line); then the boxed rule for every hidden layer. The chain of a weight through every output neuron is left to
     the bias units' weight (the biases'), as the seed shows it there; shown here where the network has none, or
     where the layer is too wide to write its matrix out (its outer product is that chain's entry for every pair)."""
     network, L = derivation.network, derivation.network.depth
     term = f"${_error_term(network, printer, L - 1)}$"
     written = len(derivation.steps_of("paths", symbols.matrix("W", L - 1))) > 1  # not the outer product alone
     if network.bias != "none" and written:
-        delta = printer.doprint(sp.MatrixSymbol(symbols.matrix("delta", L - 1), 1, 1))
+        delta = symbols.matrix("delta", L - 1)
+        braced = any(step.rule is Rule.UNDER_THE_BRACE for step in derivation.steps_of("paths", delta))
+        where = "where" if braced else (
+            f"where ${printer.doprint(sp.MatrixSymbol(delta, 1, 1))}$ comes from the output layer's error terms, "
+            "since each weighted input of the layer reaches the cost through every output neuron:")
         return [text(f"One layer down, let {term} be the error term of neuron $j$."),
-                *_layer_matrix(derivation, printer, L - 1),
-                text(f"where ${delta}$ comes from the output layer's error terms, since each weighted input of the "
-                     "layer reaches the cost through every output neuron:"),
+                *_layer_matrix(derivation, printer, L - 1), text(where),
                 *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
     return [text(f"One layer down, each weight reaches the cost through every output neuron; with {term}:"),
             *chains, *_layer_matrix(derivation, printer, L - 1, lead="So"),

@@ -99,6 +99,10 @@ NOTES: dict[Rule, str] = {
     Rule.THROUGH_EVERY_OUTPUT: r"\text{chain rule, through every output neuron; definition of } \delta",
     Rule.ROW_TIMES_JACOBIAN: r"\text{each sum, a row times a column of the Jacobian}",
     Rule.TRANSPOSE_OF_ROW: r"(u^{\top} A)^{\top} = A^{\top} u",
+    Rule.ROWS_THROUGH_EVERY_OUTPUT: r"\text{chain rule, through every output neuron; definition of } \delta\text{; } "
+                                    r"[u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
+    Rule.TRANSPOSE_OF_ROW_NAMED: r"(u^{\top} A)^{\top} = A^{\top} u\text{; under the brace, the layer's error terms}",
+    Rule.UNDER_THE_BRACE: r"\text{as under the brace above}",
 }
 
 

@@ -123,6 +123,10 @@ class Rule(Enum):
     THROUGH_EVERY_OUTPUT = auto()  # entry j by the chain rule through every output neuron: sum_i delta_i ...
     ROW_TIMES_JACOBIAN = auto()  # entry j's sum over i of delta_i dz_i/da_j: the row delta^T times column j
     TRANSPOSE_OF_ROW = auto()  # (u^T A)^T = A^T u
+    # ... and seed 000's one chain for the weights below the output: those error terms inside it, then named.
+    ROWS_THROUGH_EVERY_OUTPUT = auto()  # entry jk through every output neuron: diag of the first factors, times
+    TRANSPOSE_OF_ROW_NAMED = auto()  # (u^T A)^T = A^T u, and the vector under the brace the layer's error terms
+    UNDER_THE_BRACE = auto()  # the layer's error terms, as the chain above found them under its brace
 
 
 #: The engine's words for each rule (plain text, for people; never parsed).
@@ -226,6 +230,12 @@ WORDS: dict[Rule, str] = {
     Rule.ROW_TIMES_JACOBIAN: "entry j's sum over i of delta_i dz_i/da_j is the row vector delta^T times column j of "
                              "the Jacobian dz/da: together the transpose of that product",
     Rule.TRANSPOSE_OF_ROW: "(u^T A)^T = A^T u",
+    Rule.ROWS_THROUGH_EVERY_OUTPUT: "each entry by the chain rule through every output neuron i, whose first "
+                                    "factors make delta_i: (sum_i delta_i dz_i/da_j) da_j/dz_j dz_j/dw_jk, so the "
+                                    "vector of the first factors, as diag, times the local derivatives dz_j/dw_jk",
+    Rule.TRANSPOSE_OF_ROW_NAMED: "(u^T A)^T = A^T u; the vector under the brace holds dC/dz_j of each neuron j of "
+                                 "the layer, by the chain rule through every output neuron: its error terms",
+    Rule.UNDER_THE_BRACE: "the vector under the brace in the chain above",
 }
 
 #: The rules whose words name an activation: a step citing one carries the activation's name.

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from symbackprop import Network, SizeLimitError, SpecError
 from symbackprop.derive.derivation import Derivation, Rule, Step
-from symbackprop.derive.forms import M, Partial
+from symbackprop.derive.forms import M, Named, Partial
 from symbackprop.derive.general import equations
 from symbackprop.derive.truth import draw_parameters
 from symbackprop.derive.verify import LETTERS, MAX_PARAMETERS, VerificationError, verify
@@ -390,6 +390,9 @@ def test_a_wrong_nested_model_is_caught() -> None:
 
 
 SEED_000 = Network.from_spec("2-2-2", hidden="sigmoid", output="sigmoid", loss="quadratic", bias="neuron")
+#: Seed 000's network with bias vectors: its hidden error terms are found line by line, not inside the weights' chain.
+SEED_000_BIAS_VECTORS = Network.from_spec("2-2-2", hidden="sigmoid", output="sigmoid", loss="quadratic",
+                                          bias="vector")
 
 
 def test_seed_000s_chains_down_to_each_weight_are_verified_and_a_missing_path_is_caught() -> None:
@@ -439,8 +442,12 @@ def test_seed_000s_layer_matrices_without_the_bias_column_are_verified(bias: str
     size = shape if layer == 2 else (shape[1], 3)
     small = max(size) <= 3
     rows = Rule.ROWS_OF_LOCAL_DERIVATIVES if layer == 2 else Rule.ROWS_BY_CHAIN_RULE
-    assert [s.rule for s in steps] == ([Rule.DEFINITION, rows, Rule.EVALUATE_DERIVATIVES, Rule.OUTER_PRODUCT]
-                                       if small else [Rule.CHAIN_RULE_OUTER_PRODUCT])
+    through = layer == 1 and bias == "neuron"  # one chain through every output neuron, as seed 000's ∂C/∂W^(1)
+    assert [s.rule for s in steps] == (
+        [Rule.CHAIN_RULE_OUTER_PRODUCT] if not small else
+        [Rule.DEFINITION, Rule.ROWS_THROUGH_EVERY_OUTPUT, Rule.ROW_TIMES_JACOBIAN, Rule.EVALUATE_DERIVATIVES,
+         Rule.TRANSPOSE_OF_ROW_NAMED, Rule.OUTER_PRODUCT] if through else
+        [Rule.DEFINITION, rows, Rule.EVALUATE_DERIVATIVES, Rule.OUTER_PRODUCT])
     assert steps[0].lhs.shape == size  # without the bias units' column
     verify(derivation, points=1)
     for target in steps[1:] if small else steps:
@@ -457,7 +464,7 @@ def test_seed_000s_hidden_errors_by_a_row_vector_are_verified(line: int) -> None
     """Form ``paths``: the error terms of the layer below the output as one vector, from their entries, through the
     row (δ_1 δ_2) times the Jacobian (written out), the derivatives worked out, then W̃ᵀ δ ⊙ σ'; each line checked
     against the true gradient; the output's error terms swapped in a line fails."""
-    derivation = SEED_000.derive(forms=("element", "vector", "paths"))
+    derivation = SEED_000_BIAS_VECTORS.derive(forms=("element", "vector", "paths"))
     steps = derivation.steps_of("paths", "delta1")
     assert [s.rule for s in steps] == [Rule.THROUGH_EVERY_OUTPUT, Rule.ROW_TIMES_JACOBIAN, Rule.EVALUATE_DERIVATIVES,
                                        Rule.TRANSPOSE_OF_ROW]
@@ -471,6 +478,37 @@ def test_seed_000s_hidden_errors_by_a_row_vector_are_verified(line: int) -> None
     index = derivation.steps.index(steps[line])
     with pytest.raises(VerificationError, match="paths form"):
         verify(_with_step(derivation, index, dataclasses.replace(steps[line], result=wrong)), points=1)
+
+
+def test_seed_000s_error_terms_under_the_brace_are_verified_and_a_wrong_name_is_caught() -> None:
+    """With bias units, the weights below the output go through every output neuron in their matrix's one chain,
+    whose vector ((W̃^{(2)})ᵀ δ^{(3)}) ⊙ σ'(Z^{(2)}) is braced and named δ^{(2)}, as seed 000's is; then "where
+    δ^{(2)} =" that vector. The brace's name is checked as an equality of its own: another vector there fails."""
+    derivation = SEED_000.derive(forms=("element", "vector", "paths"))
+    assert [s.rule for s in derivation.steps_of("paths", "delta1")] == [Rule.UNDER_THE_BRACE]
+    tally = verify(derivation, points=1)
+    step = next(s for s in derivation.steps_of("paths", "W1") if s.rule is Rule.TRANSPOSE_OF_ROW_NAMED)
+    diagonal, sources = step.result.args
+    (named,) = diagonal.atoms(Named)
+    assert named.args[1] == sp.MatrixSymbol("delta1", 2, 1)
+    without = dataclasses.replace(derivation, steps=tuple(s for s in derivation.steps if s is not step))
+    assert tally.lines == verify(without, points=1).lines + 2  # the line, and its brace
+    wrong = sp.MatMul(sp.DiagMatrix(Named(named.args[0], sp.MatrixSymbol("a1", 2, 1))), sources, evaluate=False)
+    with pytest.raises(VerificationError, match="under the brace"):
+        verify(_with_step(derivation, derivation.steps.index(step), dataclasses.replace(step, result=wrong)),
+               points=1)
+
+
+@pytest.mark.parametrize(("spec", "braced"), [("2-2-2", True), ("3-3-2", True), ("2-3-3", True), ("3-3-3", False),
+                                              ("2-4-2", False), ("4-2-2", False)])
+def test_seed_000s_one_chain_through_every_output_only_where_it_fits_the_page(spec: str, braced: bool) -> None:
+    """The weights below the output go through every output neuron in one chain where its widest line fits the
+    page (the last three layers of at most 8 neurons together, none wider than 3); else their error terms are
+    found after it, line by line."""
+    derivation = Network.from_spec(spec, bias="neuron").derive(forms=("element", "paths"))
+    rules = [step.rule for step in derivation.steps_of("paths") if step.quantity == "delta1"]
+    assert (rules == [Rule.UNDER_THE_BRACE]) is braced
+    assert (Rule.TRANSPOSE_OF_ROW_NAMED in {step.rule for step in derivation.steps_of("paths", "W1")}) is braced
 
 
 def test_seed_000s_common_factors_taken_out_of_the_paths_are_verified() -> None:

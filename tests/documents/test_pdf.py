@@ -144,6 +144,8 @@ def test_a_page_ends_early_only_where_what_stays_together_does_not_fit(tmp_path:
     ("4-4-4", {"bias": "none"}),  # four output neurons: the chains' sums in brackets would not fit a line
     ("2-2-3", {"output": "softmax", "loss": "cross_entropy", "bias": "neuron"}),  # a path through every output
     ("2-3-2", {"bias": "shared"}),  # one bias for the layer: its chains summed over the neurons
+    ("3-3-2", {"bias": "neuron"}),  # the widest whose weights go through every output neuron in one chain
+    ("3-3-3", {"bias": "neuron"}),  # too wide for that: its error terms found after, line by line
 ])
 def test_ngs_chains_fit_the_page_beyond_seed_000s_network(tmp_path: Path, spec: str, network: dict[str, str]) -> None:
     """Seed 000's route on wider networks, a softmax output and a shared bias: its sums in brackets (which cannot

@@ -460,7 +460,8 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
 def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     """The output layer's weights first, ignoring the bias units' (three factors, then δ_j a_k), then the output
     error terms, then, as the seed does there, that layer's matrix without the bias units' column, through the
-    seed's δ^L ⊙ ∂Z/∂W made well typed; one layer down the same matrix, where δ^(L-1) is the output's carried back;
+    seed's δ^L ⊙ ∂Z/∂W made well typed; one layer down the same matrix, each entry through every output neuron in
+    one chain, the output's error terms carried back under a brace named δ^(L-1), "where δ^(L-1) = ...";
     the bias units' weights last, one layer down by a path through each output neuron, and ∂C/∂b; then, as the seed
     ends, the layer below's matrix with its bias units' column."""
     text = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
@@ -490,18 +491,21 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"&= \operatorname{diag}(\delta^{(L)}) \begin{bmatrix}a^{(2)}_{1} & a^{(2)}_{2} \\[3pt] a^{(2)}_{1} & "
              r"a^{(2)}_{2}\end{bmatrix} \qquad \text{work out the derivatives}",
              r"&= \delta^{(L)} (\mathbf{a}^{(2)})^{\top}",
-             # one layer down, as the seed's: δ^(L-1)_j said, the layer's matrix without the bias column, through
-             # diag(δ^(L-1)), each entry by the chain rule through its neuron's Z
+             # one layer down, as the seed's: δ^(L-1)_j said, the layer's matrix without the bias column in one
+             # chain, each entry through every output neuron, the vector under a brace named δ^(L-1), then δ Xᵀ
              r"One layer down, let $\delta^{(L-1)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$ be the error term "
              "of neuron $j$.", "In matrix form, the bias units' weights aside again:",
              r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(1)}} &= \begin{bmatrix}",
-             r"&= \operatorname{diag}(\delta^{(L-1)}) \begin{bmatrix}\frac{\partial Z^{(2)}_{1}}{\partial "
-             r"w^{(1)}_{11}}", r"\text{chain rule, definition of } \delta\text{; } [u_{r} A_{rs}] = "
-             r"\operatorname{diag}(u)\,A",
+             r"&= \operatorname{diag}\left(\begin{bmatrix}\left(\delta^{(L)}_{1} \frac{\partial Z^{(3)}_{1}}{\partial "
+             r"a^{(2)}_{1}}", r"\text{chain rule, through every output neuron; definition of } \delta\text{; } "
+             r"[u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
+             r"&= \operatorname{diag}(\underbrace{((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot "
+             r"\sigma'(\mathbf{Z}^{(2)})}_{\delta^{(L-1)}})",
              r"&= \delta^{(L-1)} (\mathbf{X}^{(1)})^{\top}",
-             # "where δ^(L-1) = ...", each entry through every output neuron
-             r"where $\delta^{(L-1)}$ comes from the output layer's error terms, since each weighted input of the "
-             "layer reaches the cost through every output neuron:",
+             # "where δ^(L-1) = ∂C/∂Z = ...", the vector under the brace
+             "where\n\n$$", r"\delta^{(L-1)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}} \qquad \text{definition}",
+             r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
+             r"\text{as under the brace above}",
              "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(L)}_{1} \cdot 1",
              # a weight one layer down by a path through each output neuron: the bias unit's, as the seed shows it
              r"\frac{\partial C}{\partial w^{(1)}_{10}} &= \frac{\partial C}{\partial a^{(3)}_{1}}",
@@ -529,9 +533,10 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     assert r"\boxed{\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}} \tag{BP3}" in text
     assert r"\frac{\partial C}{\partial w^{(l)}_{j0}} &= \delta^{(l+1)}_{j} \qquad \text{BP3}" not in text
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
-    # the hidden error terms as one vector, as the seed goes: its entries, the sums a row (δ_1 δ_2) times the
-    # Jacobian, the derivatives worked out (the weights written out), then the transposed weights times δ^(L)
-    vector = hidden[hidden.index(r"\delta^{(L-1)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}}"):]
+    # the hidden error terms as one vector inside the weights' chain, as the seed goes: its entries, the sums a row
+    # (δ_1 δ_2) times the Jacobian, the derivatives worked out (the weights written out), then the transposed
+    # weights times δ^(L), braced
+    vector = hidden[hidden.index(r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(1)}}"):]
     at = 0
     assert r"\frac{\partial C}{\partial w^{(1)}_{11}} &= \frac{\partial C}" not in text  # the bias unit's shows it
     for piece in (r"\text{chain rule, through every output neuron; definition of } \delta",
@@ -539,8 +544,8 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
                   r"\text{each sum, a row times a column of the Jacobian}",
                   r"\begin{bmatrix}w^{(2)}_{11} & w^{(2)}_{12} \\[3pt] w^{(2)}_{21} & w^{(2)}_{22}\end{bmatrix}",
                   r"\text{work out the derivatives}",
-                  r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
-                  r"(u^{\top} A)^{\top} = A^{\top} u"):
+                  r"\sigma'(\mathbf{Z}^{(2)})}_{\delta^{(L-1)}})",
+                  r"(u^{\top} A)^{\top} = A^{\top} u\text{; under the brace, the layer's error terms}"):
         at = vector.index(piece, at)
     # then, boxed, the rule for every hidden layer; the summary says what j and k index, and that BP4 vectorises
     assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "

@@ -57,8 +57,9 @@ def test_every_rule_is_cited_by_some_step() -> None:
     cited |= {line.rule for name in WORKED for line in worked(ACTIVATIONS[name]).function
               + worked(ACTIVATIONS[name]).derivative}
     cited |= {step.rule for act in ACTIVATIONS.values() if act.elementwise for step in derivative(act).steps}
-    seed_000 = Network([2, 2, 2], bias="neuron").derive(forms=("element", "paths"))  # its chains down to a weight
-    cited |= {step.rule for step in seed_000.steps_of("paths")}
+    for bias in ("neuron", "vector"):  # seed 000's chains down to a weight; its hidden error terms, two ways
+        cited |= {step.rule for step in Network([2, 2, 2], bias=bias).derive(forms=("element", "paths")).steps_of(
+            "paths")}
     cited |= set(PUT_IN.values())  # seed 004's steps once their Jacobian is worked out the step before
     assert cited == set(Rule)
 
