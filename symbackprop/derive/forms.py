@@ -62,9 +62,9 @@ class Partial(sp.MatrixExpr):
 
 
 class Named(sp.MatrixExpr):
-    """A layer's vector under a brace with its name: seed 000's W̃ᵀ δ^L ⊙ σ'(z) named δ^{(L-1)} inside the chain
-    that finds it. Printed ``\\underbrace{...}_{name}``; evaluated as what it braces, and the verifier checks that
-    this equals the named vector."""
+    """A matrix expression under a brace with its name: seed 000's W̃ᵀ δ^L ⊙ σ'(z) named δ^{(L-1)} inside the
+    chain that finds it. Printed ``\\underbrace{...}_{name}``; evaluated as what it braces, and the verifier checks
+    that this equals the named expression."""
 
     def __new__(cls, expr: sp.MatrixExpr, name: sp.MatrixSymbol) -> Named:
         return sp.Basic.__new__(cls, expr, name)

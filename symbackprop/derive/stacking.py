@@ -141,14 +141,23 @@ def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:
         carried = _carried_back(network)
         return (line(Rule.DEFINITION, partials),
                 *(line(rule, times(sp.DiagMatrix(vector), matrix)) for rule, vector, matrix in (
-                    (Rule.ROWS_THROUGH_EVERY_OUTPUT, carried.entries, local),
+                    (Rule.ROWS_THROUGH_EVERY_OUTPUT, carried.sums_then_local, local),
                     (Rule.ROW_TIMES_JACOBIAN, carried.by_jacobian, local),
                     (Rule.EVALUATE_DERIVATIVES, carried.by_weights, sources),
                     (Rule.TRANSPOSE_OF_ROW_NAMED, Named(carried.result, s.delta(layer)), sources))),
                 line(Rule.OUTER_PRODUCT, outer))
-    # the output layer's entries are the chains above it; the one below's, by the chain rule through z_j alone
-    rows = Rule.ROWS_OF_LOCAL_DERIVATIVES if layer == network.depth else Rule.ROWS_BY_CHAIN_RULE
-    return (line(Rule.DEFINITION, partials), line(rows, times(scaled, local)),
+    # the output layer's entries are the chains above it, their first factors δ^L, braced as the seed's ∂C/∂a ⊙
+    # ∂a/∂Z (an element-wise output); the one below's, by the chain rule through z_j alone
+    if layer == network.depth and network.activation(layer).elementwise:
+        a = network.a(layer)
+        first = sp.HadamardProduct(sp.ImmutableMatrix([[partial(COST, a_j)] for a_j in a]),
+                                   sp.ImmutableMatrix([[partial(a_j, z_j)] for a_j, z_j in zip(a, z)]), evaluate=False)
+        named = Named(sp.DiagMatrix(first), scaled)  # the brace under diag(...): its brackets fit what they hold
+        scaled_by_chains = line(Rule.ROWS_OF_CHAINS_NAMED, times(named, local))
+    else:
+        rows = Rule.ROWS_OF_LOCAL_DERIVATIVES if layer == network.depth else Rule.ROWS_BY_CHAIN_RULE
+        scaled_by_chains = line(rows, times(scaled, local))
+    return (line(Rule.DEFINITION, partials), scaled_by_chains,
             line(Rule.EVALUATE_DERIVATIVES, times(scaled, sources)), line(Rule.OUTER_PRODUCT, outer))
 
 
@@ -158,6 +167,7 @@ class _Carried:
     them into one vector, line by line (:func:`hidden_errors`)."""
 
     entries: sp.ImmutableMatrix  # each entry through every output neuron, written out
+    sums_then_local: sp.MatrixExpr  # the same as [Σ_i δ^L_i ∂z^L_i/∂a_j] ⊙ [∂a_j/∂z_j], as seed 000's ∂C/∂W^{(1)}
     by_jacobian: sp.MatrixExpr  # [(δ^L_1 ... δ^L_n) ∂z^L/∂a]ᵀ ⊙ [∂a_j/∂z_j], the Jacobian written out
     by_weights: sp.MatrixExpr  # [(δ^L_1 ... δ^L_n) W̃^L]ᵀ ⊙ g'(z), the derivatives worked out
     result: sp.MatrixExpr  # (W̃^Lᵀ δ^L) ⊙ g'(z)
@@ -171,15 +181,16 @@ def _carried_back(network: Architecture) -> _Carried:
     row = sp.ImmutableMatrix([list(deltas)])
     jacobian = sp.ImmutableMatrix(len(z), len(a), lambda i, j: partial(z[i], a[j]))
     local = sp.ImmutableMatrix([[partial(a[j], below[j])] for j in range(len(a))])
-    entries = sp.ImmutableMatrix([[product(sp.Add(*[product(deltas[i], jacobian[i, j]) for i in range(len(z))],
-                                                  evaluate=False), local[j])] for j in range(len(a))])
+    sums = sp.ImmutableMatrix([[sp.Add(*[product(deltas[i], jacobian[i, j]) for i in range(len(z))], evaluate=False)]
+                               for j in range(len(a))])
+    entries = sp.ImmutableMatrix([[product(sums[j], local[j])] for j in range(len(a))])
 
     def by_row(matrix: sp.MatrixBase, right: sp.MatrixExpr) -> sp.HadamardProduct:
         return sp.HadamardProduct(sp.Transpose(sp.MatMul(row, matrix, evaluate=False)), right, evaluate=False)
 
     carried = sp.MatMul(sp.Transpose(s.weights_without_bias(L)), s.delta(L))
-    return _Carried(entries, by_row(jacobian, local), by_row(weights, s.g_prime(L - 1)),
-                    sp.HadamardProduct(carried, s.g_prime(L - 1), evaluate=False))
+    return _Carried(entries, sp.HadamardProduct(sums, local, evaluate=False), by_row(jacobian, local),
+                    by_row(weights, s.g_prime(L - 1)), sp.HadamardProduct(carried, s.g_prime(L - 1), evaluate=False))
 
 
 def _writes_out_hidden_errors(network: Architecture) -> bool:

@@ -95,6 +95,8 @@ NOTES: dict[Rule, str] = {
     Rule.ROWS_OF_LOCAL_DERIVATIVES: r"\text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
     Rule.ROWS_BY_CHAIN_RULE: r"\text{chain rule, definition of } \delta\text{; } [u_{r} A_{rs}] = "
                              r"\operatorname{diag}(u)\,A",
+    Rule.ROWS_OF_CHAINS_NAMED: r"\text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A\text{; "
+                               r"under the brace, definition of } \delta",
     Rule.OUTER_PRODUCT: r"[u_{r} v_{s}] = u\,v^{\top}\text{: an outer product}",
     Rule.THROUGH_EVERY_OUTPUT: r"\text{chain rule, through every output neuron; definition of } \delta",
     Rule.ROW_TIMES_JACOBIAN: r"\text{each sum, a row times a column of the Jacobian}",

@@ -117,6 +117,7 @@ class Rule(Enum):
     ROWS_SCALED = auto()  # [u_j A_jk] = diag(u) A: with bias units, each row of [1 a_1 a_2 ...] times its delta_j
     ROWS_OF_LOCAL_DERIVATIVES = auto()  # each entry delta_j dz_j/dw_jk: diag(delta) times the local derivatives
     ROWS_BY_CHAIN_RULE = auto()  # the same, each entry by the chain rule through its neuron's z (no chain above)
+    ROWS_OF_CHAINS_NAMED = auto()  # the same as the chains above, diag(dc/da ⊙ da/dz), that vector braced as delta
     OUTER_PRODUCT = auto()  # [u_j v_k] = u v^T
 
     # Seed 000's way from entries to the vector of a hidden layer's error terms (form paths).
@@ -224,6 +225,9 @@ WORDS: dict[Rule, str] = {
                                     "derivatives dz_j/dw_jk with row j times delta_j, diag(delta) times it",
     Rule.ROWS_BY_CHAIN_RULE: "each entry, by the chain rule through its neuron's weighted input, dC/dz_j "
                              "dz_j/dw_jk = delta_j dz_j/dw_jk: diag(delta) times the local derivatives",
+    Rule.ROWS_OF_CHAINS_NAMED: "each entry, by its chain above, dC/da_j da_j/dz_j dz_j/dw_jk: the matrix of the "
+                               "local derivatives dz_j/dw_jk with row j times the first two factors, diag(dC/da ⊙ "
+                               "da/dz) times it; the vector under the brace is the error terms, by definition",
     Rule.OUTER_PRODUCT: "the matrix [u_j v_k] is the outer product u v^T",
     Rule.THROUGH_EVERY_OUTPUT: "each entry by the chain rule through every output neuron i, whose first factors "
                                "make delta_i: (sum_i delta_i dz_i/da_j) da_j/dz_j",

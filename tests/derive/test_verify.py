@@ -441,7 +441,7 @@ def test_seed_000s_layer_matrices_without_the_bias_column_are_verified(bias: str
     steps = derivation.steps_of("paths", f"W{layer}")
     size = shape if layer == 2 else (shape[1], 3)
     small = max(size) <= 3
-    rows = Rule.ROWS_OF_LOCAL_DERIVATIVES if layer == 2 else Rule.ROWS_BY_CHAIN_RULE
+    rows = Rule.ROWS_OF_CHAINS_NAMED if layer == 2 else Rule.ROWS_BY_CHAIN_RULE  # diag(∂C/∂a ⊙ ∂a/∂z), braced
     through = layer == 1 and bias == "neuron"  # one chain through every output neuron, as seed 000's ∂C/∂W^(1)
     assert [s.rule for s in steps] == (
         [Rule.CHAIN_RULE_OUTER_PRODUCT] if not small else

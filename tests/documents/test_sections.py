@@ -484,10 +484,14 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              "without the bias unit's column):",
              r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(2)}} &= \begin{bmatrix}\frac{\partial C}{\partial "
              r"w^{(2)}_{11}} & \frac{\partial C}{\partial w^{(2)}_{12}}",
-             # the seed's δ^L ⊙ [∂Z_j/∂w_jk], as rows scaled: diag(δ) times the local derivatives, worked out
-             r"&= \operatorname{diag}(\delta^{(L)}) \begin{bmatrix}\frac{\partial Z^{(3)}_{1}}{\partial w^{(2)}_{11}} "
-             r"& \frac{\partial Z^{(3)}_{1}}{\partial w^{(2)}_{12}}",
-             r"\qquad \text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
+             # the seed's ∂C/∂a ⊙ ∂a/∂Z ⊙ [∂Z_j/∂w_jk], as rows scaled: diag(...) times the local derivatives, the
+             # diagonal matrix braced as diag(δ), then worked out
+             r"&= \underbrace{\operatorname{diag}\left(\begin{bmatrix}\frac{\partial C}{\partial a^{(3)}_{1}} \\[8pt] "
+             r"\frac{\partial C}{\partial a^{(3)}_{2}}\end{bmatrix} \odot \begin{bmatrix}\frac{\partial a^{(3)}_{1}}"
+             r"{\partial Z^{(3)}_{1}}", r"}_{\operatorname{diag}(\delta^{(L)})} \begin{bmatrix}\frac{\partial "
+             r"Z^{(3)}_{1}}{\partial w^{(2)}_{11}} & \frac{\partial Z^{(3)}_{1}}{\partial w^{(2)}_{12}}",
+             r"\qquad \text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A\text{; under the "
+             r"brace, definition of } \delta",
              r"&= \operatorname{diag}(\delta^{(L)}) \begin{bmatrix}a^{(2)}_{1} & a^{(2)}_{2} \\[3pt] a^{(2)}_{1} & "
              r"a^{(2)}_{2}\end{bmatrix} \qquad \text{work out the derivatives}",
              r"&= \delta^{(L)} (\mathbf{a}^{(2)})^{\top}",
@@ -496,7 +500,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"One layer down, let $\delta^{(L-1)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$ be the error term "
              "of neuron $j$.", "In matrix form, the bias units' weights aside again:",
              r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(1)}} &= \begin{bmatrix}",
-             r"&= \operatorname{diag}\left(\begin{bmatrix}\left(\delta^{(L)}_{1} \frac{\partial Z^{(3)}_{1}}{\partial "
+             r"&= \operatorname{diag}\left(\begin{bmatrix}\delta^{(L)}_{1} \frac{\partial Z^{(3)}_{1}}{\partial "
              r"a^{(2)}_{1}}", r"\text{chain rule, through every output neuron; definition of } \delta\text{; } "
              r"[u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
              r"&= \operatorname{diag}(\underbrace{((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot "
