@@ -175,10 +175,11 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
         return f"as this network's {', '.join(found)}" if found else otherwise
 
     return (
-        f"{REMARK}The weights start random and small, how small depending on the cost and the activation: random, "
-        "so that a layer's neurons differ (equal weights give them the same activation, error and update forever), "
-        "and small, so that no activation saturates. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
-        f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give a layer's neurons the same non-zero output, "
+        f"{REMARK}The weights start random and small, how small depending on the cost and the activation. Random, "
+        "so that a hidden layer's neurons differ (equal weights give them the same activation, error and update "
+        "forever); small, so that no activation saturates. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
+        f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give a hidden layer's neurons the same non-zero "
+        "output, "
         "so its weights move together. With $\\phi(0) = 0$ "
         f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, so every weight "
         "from a hidden neuron gets a zero gradient; and as the weights that carry the error terms back are 0, every "

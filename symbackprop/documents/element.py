@@ -56,8 +56,9 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
         return _path_blocks(paths, network, layer, biases, printer, short)
 
     output = [text(f"Each weight's gradient follows by the chain rule, from the cost ${printer.cost_letter()}$ down "
-                   f"to the weight; its first two factors make the error term ${_error_term(network, printer)}$ of "
-                   f"output neuron $j$. Begin at the output layer $L = {printer.notation.bare_layer('z', L)}$"
+                   "to the weight; the chain's first two factors make the error term "
+                   f"${_error_term(network, printer)}$ of output neuron $j$. Begin at the output layer "
+                   f"$L = {printer.notation.bare_layer('z', L)}$"
                    + (", ignoring the weights on the bias units for now:" if network.bias == "neuron" else ":")),
               *weights(L, False),
               *_output_errors(derivation, printer, groups), *_layer_matrix(derivation, printer, L)]

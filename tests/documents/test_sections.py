@@ -469,7 +469,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     # δ^(L)_j defined before the chains that end in it: as the seed's δ^L, the error terms are counted back from
     # the output layer, where Z^(3) is numbered
     assert "delta^{(3)}" not in text and "delta^{(2)}" not in text
-    order = [r"its first two factors make the error term $\delta^{(L)}_{j} = "
+    order = [r"the chain's first two factors make the error term $\delta^{(L)}_{j} = "
              r"\frac{\partial C}{\partial Z^{(3)}_{j}}$ of "
              "output neuron $j$", "ignoring the weights on the bias units for now",
              r"\frac{\partial C}{\partial w^{(2)}_{11}} &= \frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
@@ -956,7 +956,8 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
             "gradient; and as the weights that carry the error terms back are 0, every hidden error term is 0 "
             "too") in ng
     assert "## Initialisation\n\nThe weights start random" in ng  # under its own heading, not named again
-    assert "The weights start random and small, how small depending on the cost and the activation" in ng
+    assert "The weights start random and small, how small depending on the cost and the activation. Random" in ng
+    assert "so that a hidden layer's neurons differ" in ng  # an output layer's differ by their targets
     tanh = render_markdown(Network([2, 2, 1], hidden="tanh", bias="none").derive(),
                            DocumentOptions(notation="ng", sections="init", formats=("md",)))
     assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "Nothing is learnt." in tanh
