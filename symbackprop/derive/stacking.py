@@ -201,11 +201,11 @@ def _writes_out_hidden_errors(network: Architecture) -> bool:
 
 def _writes_through_outputs(network: Architecture) -> bool:
     """Whether the weights of the layer below the output go through every output neuron in the one chain of their
-    matrix, as seed 000's ∂C/∂W^{(1)} does: with bias units (the chains of the weights themselves are left to the
-    bias units' weights), each matrix narrow enough to write out, and the chain's widest line short enough to fit
-    the page (:data:`THROUGH_WIDTH`)."""
+    matrix, as seed 000's ∂C/∂W^{(1)} does: with biases or bias units (whose chains, through every output neuron,
+    a document shows in place of the weights' own), each matrix narrow enough to write out, and the chain's widest
+    line short enough to fit the page (:data:`THROUGH_WIDTH`)."""
     L = network.depth
-    return (network.bias == "neuron" and _writes_out_hidden_errors(network)
+    return (network.bias != "none" and _writes_out_hidden_errors(network)
             and max(network.layers[L - 2:]) <= EXPLICIT and sum(network.layers[L - 2:]) <= THROUGH_WIDTH)
 
 

@@ -390,9 +390,9 @@ def test_a_wrong_nested_model_is_caught() -> None:
 
 
 SEED_000 = Network.from_spec("2-2-2", hidden="sigmoid", output="sigmoid", loss="quadratic", bias="neuron")
-#: Seed 000's network with bias vectors: its hidden error terms are found line by line, not inside the weights' chain.
-SEED_000_BIAS_VECTORS = Network.from_spec("2-2-2", hidden="sigmoid", output="sigmoid", loss="quadratic",
-                                          bias="vector")
+#: Seed 000's network without biases: its hidden error terms are found line by line, not inside the weights' chain
+#: (which follows each weight's own chain through every output neuron).
+SEED_000_NO_BIASES = Network.from_spec("2-2-2", hidden="sigmoid", output="sigmoid", loss="quadratic", bias="none")
 
 
 def test_seed_000s_chains_down_to_each_weight_are_verified_and_a_missing_path_is_caught() -> None:
@@ -442,7 +442,7 @@ def test_seed_000s_layer_matrices_without_the_bias_column_are_verified(bias: str
     size = shape if layer == 2 else (shape[1], 3)
     small = max(size) <= 3
     rows = Rule.ROWS_OF_CHAINS_NAMED if layer == 2 else Rule.ROWS_BY_CHAIN_RULE  # diag(∂C/∂a ⊙ ∂a/∂z), braced
-    through = layer == 1 and bias == "neuron"  # one chain through every output neuron, as seed 000's ∂C/∂W^(1)
+    through = layer == 1  # one chain through every output neuron, as seed 000's ∂C/∂W^(1)
     assert [s.rule for s in steps] == (
         [Rule.CHAIN_RULE_OUTER_PRODUCT] if not small else
         [Rule.DEFINITION, Rule.ROWS_THROUGH_EVERY_OUTPUT, Rule.ROW_TIMES_JACOBIAN, Rule.EVALUATE_DERIVATIVES,
@@ -464,7 +464,7 @@ def test_seed_000s_hidden_errors_by_a_row_vector_are_verified(line: int) -> None
     """Form ``paths``: the error terms of the layer below the output as one vector, from their entries, through the
     row (δ_1 δ_2) times the Jacobian (written out), the derivatives worked out, then W̃ᵀ δ ⊙ σ'; each line checked
     against the true gradient; the output's error terms swapped in a line fails."""
-    derivation = SEED_000_BIAS_VECTORS.derive(forms=("element", "vector", "paths"))
+    derivation = SEED_000_NO_BIASES.derive(forms=("element", "vector", "paths"))
     steps = derivation.steps_of("paths", "delta1")
     assert [s.rule for s in steps] == [Rule.THROUGH_EVERY_OUTPUT, Rule.ROW_TIMES_JACOBIAN, Rule.EVALUATE_DERIVATIVES,
                                        Rule.TRANSPOSE_OF_ROW]
@@ -505,10 +505,12 @@ def test_seed_000s_one_chain_through_every_output_only_where_it_fits_the_page(sp
     """The weights below the output go through every output neuron in one chain where its widest line fits the
     page (the last three layers of at most 8 neurons together, none wider than 3); else their error terms are
     found after it, line by line."""
-    derivation = Network.from_spec(spec, bias="neuron").derive(forms=("element", "paths"))
-    rules = [step.rule for step in derivation.steps_of("paths") if step.quantity == "delta1"]
-    assert (rules == [Rule.UNDER_THE_BRACE]) is braced
-    assert (Rule.TRANSPOSE_OF_ROW_NAMED in {step.rule for step in derivation.steps_of("paths", "W1")}) is braced
+    for bias in ("neuron", "vector", "none"):  # without biases each weight's chain is shown, then the matrix
+        derivation = Network.from_spec(spec, bias=bias).derive(forms=("element", "paths"))
+        rules = [step.rule for step in derivation.steps_of("paths") if step.quantity == "delta1"]
+        assert (rules == [Rule.UNDER_THE_BRACE]) is (braced and bias != "none")
+        named = Rule.TRANSPOSE_OF_ROW_NAMED in {step.rule for step in derivation.steps_of("paths", "W1")}
+        assert named is (braced and bias != "none")
 
 
 def test_seed_000s_common_factors_taken_out_of_the_paths_are_verified() -> None:

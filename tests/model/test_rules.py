@@ -57,7 +57,7 @@ def test_every_rule_is_cited_by_some_step() -> None:
     cited |= {line.rule for name in WORKED for line in worked(ACTIVATIONS[name]).function
               + worked(ACTIVATIONS[name]).derivative}
     cited |= {step.rule for act in ACTIVATIONS.values() if act.elementwise for step in derivative(act).steps}
-    for bias, output in (("neuron", "sigmoid"), ("vector", "softmax")):  # seed 000's chains down to a weight; its
+    for bias, output in (("neuron", "sigmoid"), ("none", "softmax")):  # seed 000's chains down to a weight; its
         # hidden error terms two ways; the output layer's matrix by δ^L's own factors (element-wise), or by δ^L
         network = Network([2, 2, 2], activations=["sigmoid", output], loss="cross_entropy", bias=bias)
         cited |= {step.rule for step in network.derive(forms=("element", "paths")).steps_of("paths")}
