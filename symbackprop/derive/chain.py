@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..model import symbols
-from ..model.activations import A, Z, derivative, softmax_jacobian
+from ..model.activations import A, Z, derivative, prime, softmax_jacobian
 from ..model.architecture import Architecture, times
 from ..model.rules import words
 from .derivation import Equation, Rule, Step
@@ -91,15 +91,20 @@ class Output:
 
 
 def output_elementwise(network: Architecture, loss: sp.Expr) -> Output:
-    layer = network.depth
-    deriv = derivative(network.activation(layer))
+    layer, act = network.depth, network.activation(network.depth)
+    deriv = derivative(act)
     steps, deltas = [], []
     for z, a, d in zip(network.z(layer), network.a(layer), network.delta(layer)):
         quantity = d.name
         dc_da, da_dz = sp.diff(loss, a), deriv.at(z, a)
         chained = product(dc_da, da_dz)
         chain = ((partial(COST, a), partial(a, z)),)
-        steps.append(Step(quantity, "element", layer, d, chain, Rule.CHAIN_RULE, chained))
+        if act.generic or da_dz.is_Number:  # g'(z) as it stands, or a constant: nothing to work out
+            steps.append(Step(quantity, "element", layer, d, chain, Rule.CHAIN_RULE, chained))
+        else:  # ∂a/∂z = g'(z) since a = g(z), then g' worked out (σ' = a(1 - a))
+            g_prime = prime(act.name)(z)
+            steps.append(Step(quantity, "element", layer, d, chain, Rule.CHAIN_RULE, product(dc_da, g_prime)))
+            steps.append(Step(quantity, "element", layer, d, (), Rule.WORK_OUT_ACTIVATION_DERIVATIVE, chained))
         value = _shortest(dc_da * da_dz)
         if value != dc_da * da_dz:  # more than the factors in SymPy's order
             steps.append(Step(quantity, "element", layer, d, (), Rule.SIMPLIFY, value))

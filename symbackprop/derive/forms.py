@@ -31,12 +31,12 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from ..model import symbols
-from ..model.activations import A, Z, derivative
+from ..model.activations import A, Z, derivative, prime
 from ..model.architecture import Architecture
 from . import general
 from .chain import COST, Y, output_kernel, partial, product, weight_entries
 from .derivation import Equation, Rule, Step
-from .reasoning import activation, prime
+from .reasoning import activation
 
 #: The number of examples in a batch.
 M = sp.Symbol("m", integer=True, positive=True)
@@ -383,8 +383,14 @@ def definitions(step: Step, network: Architecture) -> tuple[Equation, ...]:
     """The definition a vector-form step differentiates (what a document writes after "since"): z^{l+1} =
     W^{l+1} a^l + b^{l+1} for ∂z^{l+1}/∂a^l, a^l = g(z^l) for the diagonal Jacobian, z^l for ∂z^l/∂b^l, and
     z^l_j = Σ_m w^l_jm a^{l-1}_m + b^l_j for a weight's general entry, g' in terms of the output (σ'(z^L) =
-    a^L ⊙ (1 - a^L)) for BP1 so written; none for other steps."""
+    a^L ⊙ (1 - a^L)) for BP1 so written, and for one output neuron's error term (σ'(z_j) = a_j (1 - a_j)); none
+    for other steps."""
     s, l, act = Shapes(network, batch=False), step.layer, network.activation(step.layer)
+    if step.form == "element" and step.rule is Rule.WORK_OUT_ACTIVATION_DERIVATIVE:  # σ'(z_j) = a_j (1 - a_j)
+        info = symbols.describe(step.quantity)
+        assert info is not None and isinstance(info.indices[0], int)
+        z, a = network.z(l)[info.indices[0] - 1], network.a(l)[info.indices[0] - 1]
+        return (Equation(act.name, prime(act.name)(z), derivative(act).at(z, a)),)
     if step.form == "vector" and step.rule is Rule.LOCAL_LINEAR:
         return (general.forward(network, l, J, SUM),)
     if step.form == "vector" and step.rule is Rule.SIMPLIFY_IN_OUTPUT:

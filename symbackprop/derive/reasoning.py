@@ -27,7 +27,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..model import symbols
-from ..model.activations import GENERIC, GENERIC_PRIME, A, SoftmaxEntry, Z, derivative
+from ..model.activations import GENERIC, A, SoftmaxEntry, Z, derivative, prime
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from .argument import Argument, Reasoned
@@ -60,11 +60,6 @@ def activation(network: Architecture, layer: int, j: str) -> tuple[Equation, sp.
     act = network.activation(layer)
     named = GENERIC if act.generic else sp.Function(act.name, real=True)
     return Equation(a.name, a, named(z)), prime(act.name)(z)
-
-
-def prime(name: str) -> sp.FunctionClass:
-    """The derivative of the activation ``name`` as an undefined function, ``sigmoid'`` (printed σ')."""
-    return GENERIC_PRIME if name == "generic" else sp.Function(f"{name}'", real=True)
 
 
 def output_delta(network: Architecture, j: str, loss: sp.Expr | None = None, first: sp.Expr | None = None

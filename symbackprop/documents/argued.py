@@ -31,7 +31,7 @@ from .intros import introduction, rule_shown
 from .notes import note
 from .routes import route
 from .schematic import schematic_blocks
-from .sections import Block, Section, display, stack, text
+from .sections import Block, Section, defined_then, display, stack, text
 from .summary import labels
 from .vectors import stacked_blocks
 
@@ -201,7 +201,7 @@ def _told(argument: Argument, letters: dict[str, str], printer: NotationPrinter)
 
     def chained(rows: list[tuple[list[str], str]]) -> Display:  # a line read twice: once
         kept = [row for number, row in enumerate(rows) if number == 0 or row[0] != rows[number - 1][0]]
-        return chain(lhs, _defined_then(lhs, kept, printer.width), printer.width)
+        return chain(lhs, defined_then(lhs, kept, printer.width), printer.width)
 
     last = argument.lines[-1]
     if argument.name in way.local_after and last.rule is Rule.LOCAL_ELEMENTWISE and len(rows) > 1 and not tag:
@@ -295,16 +295,6 @@ def _local_words(argument: Argument, letters: dict[str, str], printer: NotationP
         return [text(f"By definition, ${definition} = {value}$, so ${local} = {worked}$"
                      + (", and therefore" if then else "."))]
     return [text(f"In the last step, ${local} = {worked}$, since ${definition} = {value}$.")]
-
-
-def _defined_then(lhs: str, rows: list[tuple[list[str], str]], width: float) -> list[tuple[list[str], str]]:
-    """A definition and the step after it on one line where they fit, ``δ_j = ∂c/∂z_j = ∂c/∂a_j ∂a_j/∂z_j``, as
-    seeds 001 and 003 write them; the notes joined."""
-    if len(rows) < 2 or rows[0][1] != note(Rule.DEFINITION):
-        return rows
-    why = f"{rows[0][1]};\\ {rows[1][1]}"
-    together = one_line(lhs, rows[0][0], rows[1][0], why, width)
-    return rows if together is None else [([together], why), *rows[2:]]
 
 
 def _generalised(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:

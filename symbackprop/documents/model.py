@@ -273,8 +273,8 @@ def _bp_steps(derivation: Derivation, tag: str, steps: Sequence[Step], at: Notat
     named = STEPS[tag]
     jacobian = _jacobian_blocks(derivation, tag, at)
 
-    def shown(piece: Sequence[Step]) -> Display:
-        return sec.quantity_display(piece, at, pack_entries=False)
+    def shown(piece: Sequence[Step], defined: bool = True) -> Display:
+        return sec.quantity_display(piece, at, pack_entries=False, defined=defined)
 
     lead = text(named[0][1].format(l=at.notation.layer_letter), lead=f"{named[0][0]}.")
     if not jacobian:
@@ -287,9 +287,10 @@ def _bp_steps(derivation: Derivation, tag: str, steps: Sequence[Step], at: Notat
         return part
     final = next((position for position in range(len(steps) - 1, cut, -1)
                   if steps[position].rule is Rule.DIAGONAL_TIMES_VECTOR), None) if len(named) > 3 else None
-    part += [text(named[2][1], lead=f"{named[2][0]}."), display(_continued(shown(steps[cut:final]), first))]
+    # the steps after the Jacobian continue the display before it: δ^L = diag(σ'(z^L)) ∇_a C, not δ^L = ∂C/∂z^L again
+    part += [text(named[2][1], lead=f"{named[2][0]}."), display(shown(steps[cut:final], defined=False))]
     if final is not None:
-        part += [text(named[3][1], lead=f"{named[3][0]}."), display(_continued(shown(steps[final:]), first))]
+        part += [text(named[3][1], lead=f"{named[3][0]}."), display(shown(steps[final:], defined=False))]
     return part
 
 
@@ -350,15 +351,6 @@ def _substituted(steps: Sequence[Step]) -> tuple[Step, ...]:
 #: BP1's diag(σ'(z^L)), BP2's W^{l+1} diag(σ'(z^l)), BP3's I (its line also naming ∂C/∂z^l δ^l).
 PUT_IN = {Rule.SYMMETRIC_JACOBIAN: Rule.SYMMETRIC_FROM_ABOVE, Rule.DIAGONAL_JACOBIAN: Rule.FROM_ABOVE,
           Rule.JACOBIAN_OF_BIAS: Rule.BIAS_FROM_ABOVE}
-
-
-def _continued(rest: Display, before: Display) -> Display:
-    """``rest``, the steps after a display ``before`` (the Jacobian worked out between them), without the definition
-    ``before`` opened with: ``δ^L = diag(σ'(z^L)) ∇_a C = ...``, not ``δ^L = ∂C/∂z^L`` a second time."""
-    if len(rest.lines) < 2 or rest.lines[0] != before.lines[0]:
-        return rest
-    first, *others = rest.lines[1:]
-    return dataclasses.replace(rest, lines=(Line(rest.lines[0].lhs, "=", first.rhs, first.note), *others))
 
 
 def _jacobian_blocks(derivation: Derivation, tag: str, printer: NotationPrinter) -> list[Block]:

@@ -20,6 +20,7 @@ NOTES: dict[Rule, str] = {
     Rule.RECOGNISE_ACTIVATION: r"\text{recognise } {g}({z})",
     Rule.IN_TERMS_OF_SIGMOID: r"\text{in terms of } \sigma({z})",
     Rule.CHAIN_RULE: r"\text{chain rule}",
+    Rule.WORK_OUT_ACTIVATION_DERIVATIVE: r"\text{since}",
     Rule.CHAIN_RULE_SOFTMAX: r"\text{chain rule; softmax Jacobian}",
     Rule.CHAIN_RULE_NEXT_LAYER: r"\text{chain rule}",
     Rule.CHAIN_RULE_PARAMETER: r"\text{chain rule}",

@@ -219,7 +219,7 @@ def _as_total(expr: sp.Basic) -> sp.Basic:
 
 def quantity_display(
     steps: Sequence[Step], printer: NotationPrinter, transpose: bool = False, pack: bool = False,
-    pack_entries: bool = True,
+    pack_entries: bool = True, defined: bool = True,
 ) -> Display:
     """One quantity's steps as ``lhs = [definition] = chain = result = ...``; where the lhs changes (a weight's
     general entry ∂c/∂w_jk, then the matrix ∂c/∂W) a new chain starts below.
@@ -231,6 +231,7 @@ def quantity_display(
         pack: put the steps on one line when they fit (short parameter gradients).
         pack_entries: the same for a general entry (∂c/∂w_jk) where not ``pack``; False gives its local derivative
             a line of its own (seed 004).
+        defined: open with an error term's definition (δ = ∂c/∂z); False for steps that continue a display above.
     """
     runs: list[list[Step]] = []
     for step in steps:
@@ -238,11 +239,13 @@ def quantity_display(
             runs[-1].append(step)
         else:
             runs.append([step])
-    shown = [_run_display(run, printer, transpose, pack or pack_entries and is_entry(run[0])) for run in runs]
+    shown = [_run_display(run, printer, transpose, pack or pack_entries and is_entry(run[0]), defined)
+             for run in runs]
     return shown[0] if len(shown) == 1 else stack(shown)
 
 
-def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: bool, pack: bool) -> Display:
+def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: bool, pack: bool,
+                 defined: bool = True) -> Display:
     """Consecutive steps of one lhs as one chain of equalities."""
     first = steps[0]
     batch = first.form == "batch"
@@ -255,7 +258,7 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
     transpose = transpose and not entry
     lhs = printer.doprint(shown(_as_total(first.lhs) if batch else first.lhs))
     rows: list[tuple[list[str], str]] = []
-    definition = _definition(first, printer.network)
+    definition = _definition(first, printer.network) if defined else None
     if definition is not None:
         rows.append(([printer.doprint(_as_total(definition) if batch else definition)], note(Rule.DEFINITION)))
     if first.chain and not transpose:
@@ -280,7 +283,7 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
         rows = _with_chain(lhs, rows, chained, printer.width, names)
     elif names and pack and len(chain(lhs, rows, printer.width, pack=True).lines) > 1:
         rows = _naming_error(rows, chained)  # not on one line: its result says why
-    return _laid_out(lhs, _distinct(lhs, rows), widths, printer.width, pack)
+    return _laid_out(lhs, defined_then(lhs, _distinct(lhs, rows), printer.width), widths, printer.width, pack)
 
 
 def _with_chain(lhs: str, rows: list[tuple[list[str], str]], at: int, width: float,
@@ -297,6 +300,16 @@ def _with_chain(lhs: str, rows: list[tuple[list[str], str]], at: int, width: flo
     if together is None:
         return _naming_error(rows, at) if names else rows
     return [*rows[:at - 1], ([together], why), *rows[at + 1:]]
+
+
+def defined_then(lhs: str, rows: list[tuple[list[str], str]], width: float) -> list[tuple[list[str], str]]:
+    """A definition and the step after it on one line where they fit, ``δ_j = ∂c/∂z_j = ∂c/∂a_j ∂a_j/∂z_j``, as
+    seeds 001, 003 and 004 write them; the notes joined."""
+    if len(rows) < 2 or rows[0][1] != note(Rule.DEFINITION):
+        return rows
+    why = f"{rows[0][1]};\\ {rows[1][1]}"
+    together = one_line(lhs, rows[0][0], rows[1][0], why, width)
+    return rows if together is None else [([together], why), *rows[2:]]
 
 
 def _naming_error(rows: list[tuple[list[str], str]], at: int) -> list[tuple[list[str], str]]:

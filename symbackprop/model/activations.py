@@ -114,6 +114,11 @@ GENERIC = sp.Function("generic", real=True)
 GENERIC_PRIME = sp.Function("generic'", real=True)
 
 
+def prime(name: str) -> sp.FunctionClass:
+    """The derivative of the activation ``name`` as an undefined function, ``sigmoid'`` (printed σ')."""
+    return GENERIC_PRIME if name == "generic" else sp.Function(f"{name}'", real=True)
+
+
 class SoftmaxEntry(sp.Function):
     """softmax(z)_i, entry i of a softmax layer's output, as seed 002 names it between the exponentials and the
     outputs: ``SoftmaxEntry(i, e^{z_i}, Σ_k e^{z_k})``, the index, the numerator and the denominator. Its value (by

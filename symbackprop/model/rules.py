@@ -32,6 +32,7 @@ class Rule(Enum):
 
     # The element form (derive.chain).
     CHAIN_RULE = auto()  # dc/dz = dc/da da/dz for an element-wise output
+    WORK_OUT_ACTIVATION_DERIVATIVE = auto()  # then its g'(z) worked out: sigma'(z) = a(1 - a)
     CHAIN_RULE_SOFTMAX = auto()  # the same through every output of the softmax
     CHAIN_RULE_NEXT_LAYER = auto()  # through the next layer's z, whose dc/dz are its deltas
     CHAIN_RULE_PARAMETER = auto()  # dc/dw = dc/dz dz/dw with dc/dz the delta
@@ -139,6 +140,8 @@ WORDS: dict[Rule, str] = {
     Rule.RECOGNISE_ACTIVATION: "recognise {activation}(z)",
     Rule.IN_TERMS_OF_SIGMOID: "in terms of sigmoid(z)",
     Rule.CHAIN_RULE: "chain rule",
+    Rule.WORK_OUT_ACTIVATION_DERIVATIVE: "the activation's derivative worked out, in terms of the output where it "
+                                         "can be",
     Rule.CHAIN_RULE_SOFTMAX: "chain rule; softmax Jacobian",
     Rule.CHAIN_RULE_NEXT_LAYER: "chain rule; dc/dz^{l+1}_k = delta^{l+1}_k",
     Rule.CHAIN_RULE_PARAMETER: "chain rule; dc/dz = delta",

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
 from ..derive.rewrite import as_indicators, as_sigmoid, shrink_parens
@@ -398,7 +399,11 @@ def _bar(text: str) -> str:
 
 
 def _unevaluated(expr: sp.Basic) -> bool:
-    """True for a product or sum built with ``evaluate=False`` whose written order SymPy would change."""
+    """True for a product or sum built with ``evaluate=False`` whose written order SymPy would change, or a partial
+    derivative times a function, ``∂C/∂a σ'(z)``, which SymPy's printing would turn round."""
+    if isinstance(expr, sp.Mul) and any(isinstance(factor, sp.Derivative) for factor in expr.args) and any(
+            isinstance(factor, AppliedUndef) for factor in expr.args):
+        return True
     return type(expr)(*expr.args).args != expr.args
 
 

@@ -383,8 +383,11 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     assert r"error vector of layer $l$, $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
     # as the seed's steps: the chain rule (δ^{l+1} put in), then the Jacobian it needs, then the rest with it
     # substituted back, each BP in turn; the diagonal Jacobian entry by entry, as the seed writes it
-    order = [r"\left(\frac{\partial a^{L}}{\partial z^{L}}\right)^{\top} \frac{\partial C}{\partial a^{L}} \qquad "
-             r"\text{chain rule}" "\n", "*Compute the Jacobian.*", r"\frac{\partial a^{L}}{\partial z^{L}} &= "
+    # (the definition and the chain rule on one line, as the seed's δ^L = ∂C/∂z^L = (∂a^L/∂z^L)ᵀ ∂C/∂a^L)
+    order = [r"\delta^{L} &= \frac{\partial C}{\partial z^{L}} = "
+             r"\left(\frac{\partial a^{L}}{\partial z^{L}}\right)^{\top} "
+             r"\frac{\partial C}{\partial a^{L}} \qquad \text{definition};\ \text{chain rule}" "\n",
+             "*Compute the Jacobian.*", r"\frac{\partial a^{L}}{\partial z^{L}} &= "
              r"\operatorname{diag}(\sigma'(z^{L}_{1}), \ldots, \sigma'(z^{L}_{n_{L}}))" "\n",
              "*Result.* Substitute it back",
              r"\delta^{L} &= \operatorname{diag}(\sigma'(z^{L}_{1}), \ldots, \sigma'(z^{L}_{n_{L}})) \nabla_{a^{L}} C",
@@ -475,7 +478,13 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\frac{\partial C}{\partial w^{(2)}_{11}} &= \frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
              r"\frac{\partial a^{(3)}_{1}}{\partial Z^{(3)}_{1}} \cdot \frac{\partial Z^{(3)}_{1}}{\partial "
              r"w^{(2)}_{11}} = \delta^{(L)}_{1} \cdot a^{(2)}_{1}",
-             r"\delta^{(L)}_{1} &= \frac{\partial C}{\partial Z^{(3)}_{1}}",
+             r"\delta^{(L)}_{1} &= \frac{\partial C}{\partial Z^{(3)}_{1}} = "
+             r"\frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
+             r"\frac{\partial a^{(3)}_{1}}{\partial Z^{(3)}_{1}} = \frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
+             r"\sigma'(Z^{(3)}_{1}) \qquad \text{definition};\ \text{chain rule}",
+             # σ' worked out, and said
+             r"&= \frac{\partial C}{\partial a^{(3)}_{1}} \cdot a^{(3)}_{1} (1 - a^{(3)}_{1}) \qquad \text{since}\ "
+             r"\sigma'(Z^{(3)}_{1}) = a^{(3)}_{1} (1 - a^{(3)}_{1})",
              # then all of them as one vector, as the seed's δ^L ⊙ (BP1)
              r"and likewise for the other output neuron; all at once, $\delta^{(L)} = \frac{\partial C}{\partial "
              r"\mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)})$.",
@@ -507,9 +516,9 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\sigma'(\mathbf{Z}^{(2)})}_{\delta^{(L-1)}})",
              r"&= \delta^{(L-1)} (\mathbf{X}^{(1)})^{\top}",
              # "where δ^(L-1) = ∂C/∂Z = ...", the vector under the brace
-             "where\n\n$$", r"\delta^{(L-1)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}} \qquad \text{definition}",
-             r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
-             r"\text{as under the brace above}",
+             "where\n\n$$", r"\delta^{(L-1)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}} = "
+             r"((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
+             r"\text{definition};\ \text{as under the brace above}",
              "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(L)}_{1} \cdot 1",
              # a weight one layer down by a path through each output neuron: the bias unit's, as the seed shows it
              r"\frac{\partial C}{\partial w^{(1)}_{10}} &= \frac{\partial C}{\partial a^{(3)}_{1}}",
