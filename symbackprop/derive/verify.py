@@ -106,8 +106,11 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
     Raises:
         VerificationError: a line that differs from the truth, or that cannot be evaluated.
         SizeLimitError: a network of more than :data:`MAX_PARAMETERS` parameters.
+        SpecError: a loss that takes the log of outputs its output activation can make 0 or negative.
     """
     net = derivation.network
+    if not net.activations[-1].generic:  # a relu output's log loss: lines undefined wherever an output is 0
+        net.check_defined("verification at random points")
     if net.parameter_count > MAX_PARAMETERS:
         raise SizeLimitError(f"verify() is limited to {MAX_PARAMETERS:,} parameters and {net.spec} has "
                              f"{net.parameter_count:,}; verify a narrower network of the same depth")

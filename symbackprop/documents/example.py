@@ -135,7 +135,8 @@ def _check_learning_rate(lr: Any) -> float:
 
 
 def _check_finite(net: Architecture, example: WorkedExample) -> None:
-    """Raise on the first quantity, in the order of the computation, that is not a finite number."""
+    """Raise on the first quantity, in the order of the computation, that is not a finite number; from the loss on,
+    where the loss takes the log of outputs the output activation can make 0 or negative, that (a SpecError)."""
     layers = range(1, net.depth + 1)
     quantities: list[tuple[str, str, np.ndarray]] = []
     quantities += [("forward value", symbols.matrix(kind, l), example.layer_values(kind, l))
@@ -149,6 +150,8 @@ def _check_finite(net: Architecture, example: WorkedExample) -> None:
     for kind, name, values in quantities:
         bad = values[~np.isfinite(values)]
         if bad.size:
+            if kind != "forward value":  # a log of an output the loss is not defined at (bce after tanh): say so
+                net.check_defined("a worked example")
             what = "is not a number (nan)" if np.isnan(bad[0]) else f"overflows to {bad[0]}"
             after = kind in ("updated parameter", "loss after the step")
             remedy = "a smaller learning rate" if after else "smaller inputs or parameters"

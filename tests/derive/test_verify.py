@@ -128,6 +128,21 @@ def test_random_networks_verify(widths: list[int], hidden: str, output: tuple[st
     assert result.steps > 0
 
 
+@pytest.mark.parametrize("loss", ["bce", "cross_entropy", "sparse_cross_entropy"])
+def test_verification_refuses_a_log_loss_of_outputs_that_can_be_0(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                   loss: str) -> None:
+    """A relu output's log loss has lines undefined wherever an output is 0 (-r/a times relu'(z), 0/0): verifying
+    at random points is refused in one line, as a gradient check is, and nothing is written; the derivation
+    itself stands."""
+    network = Network([2, 3, 2], output="relu", loss=loss)
+    with pytest.raises(SpecError, match="^verification at random points needs a loss defined at the outputs"):
+        network.derive().verify()
+    out = tmp_path / "doc"
+    status, _, err = run_cli(capsys, "derive", "2-3-2", "--output", "relu", "--loss", loss, "--verify", "--format",
+                             "md", "--out", str(out))
+    assert status == 2 and err.count("\n") == 1 and "relu output can make 0" in err and not out.exists()
+
+
 def test_derive_verify_prints_the_count_and_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     forms = engine_forms(DocumentOptions(notation="bishop", formats=("md",)))  # what the document shows
     expected = _seed_network("bishop").derive(forms=forms).verify()

@@ -33,7 +33,7 @@ from symbackprop.documents.example import (
     worked_example,
 )
 from symbackprop.documents.example_lines import counted
-from symbackprop.errors import DataError, SizeLimitError
+from symbackprop.errors import DataError, SizeLimitError, SpecError
 from symbackprop.model.params import parameters_to_data, random_batch, random_parameters
 from symbackprop.notation.presets import get_notation
 from symbackprop.notation.printer import INDICATOR_MARKDOWN, NotationPrinter
@@ -314,6 +314,16 @@ def test_a_loss_that_overflows_after_the_step_asks_for_a_smaller_learning_rate()
     with pytest.raises(DataError, match=r"^the loss after the step C (overflows to inf|is not a number \(nan\)); "
                                         "use a smaller learning rate$"):
         worked_example(net, {"W1": [[1.0]], "b1": [0.0]}, [[1e100]], [[0.0]], lr=1e50)  # W and b finite, z not
+
+
+def test_a_loss_undefined_at_the_outputs_is_named_not_blamed_on_the_inputs() -> None:
+    """bce after a tanh output takes the log of outputs at most 0: the message says so, as check's does, not "use
+    smaller inputs"; the same network with outputs in (0, 1) at the point given still works."""
+    net = Network([1, 1], activations=["tanh"], loss="bce")
+    with pytest.raises(SpecError, match=r"^a worked example needs a loss defined at the outputs, and bce takes the "
+                                        r"log of outputs that a tanh output can make 0 or negative; use a sigmoid"):
+        worked_example(net, {"W1": [[1.0]], "b1": [0.0]}, [[-1.0]], [[1.0]])  # tanh(-1) < 0: log of a negative
+    assert np.isfinite(worked_example(net, {"W1": [[1.0]], "b1": [0.0]}, [[1.0]], [[1.0]]).loss)
 
 
 # ------------------------------------------------------------------------------------------- JSON labels
