@@ -348,10 +348,14 @@ def check_target(path: Path) -> Path:
     """The file to write for ``path``: the file a symbolic link points to (the link stays), or ``path``.
 
     Raises:
-        SymbackpropError: ``path`` is a folder, or exists and is not a regular file (a device, a pipe).
+        SymbackpropError: ``path`` is a folder, exists and is not a regular file (a device, a pipe), or is a
+            symbolic link into a folder that does not exist.
     """
     try:
         target = path.resolve() if path.is_symlink() else path
+        if path.is_symlink() and not target.parent.is_dir():  # as a shell's "> link": no folder made where it leads
+            raise SymbackpropError(f"cannot write {_short(path)}: it is a symbolic link to "
+                                   f"{_short(os.readlink(path))}, whose folder does not exist")
         if target.is_dir():
             raise SymbackpropError(f"cannot write {path}: it is a folder; give a file name")
         if target.exists() and not target.is_file():

@@ -101,6 +101,22 @@ def test_a_symbolic_link_is_written_through_and_stays_a_link(capsys: pytest.Capt
     assert "def _backprop" in (tmp_path / "target.py").read_text()
 
 
+def test_a_link_into_a_folder_that_does_not_exist_is_refused_and_no_folder_made(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A file's link to nothing is written through where its folder exists (as a shell's "> link" is); into a
+    folder that does not exist it is refused, in one line, and no folder is made where the link leads."""
+    out = tmp_path / "doc"
+    out.mkdir()
+    (out / "derivation-nielsen.tex").symlink_to(tmp_path / "elsewhere" / "x.tex")
+    code, _, err = run(capsys, "derive", "2-2-1", "--format", "tex", "--out", str(out))
+    assert code == 2 and one_line(err) and "it is a symbolic link to " in err
+    assert "x.tex, whose folder does not exist" in err and not (tmp_path / "elsewhere").exists()
+    (tmp_path / "elsewhere").mkdir()
+    code, _, err = run(capsys, "derive", "2-2-1", "--format", "tex", "--out", str(out))
+    assert code == 0, err
+    assert (tmp_path / "elsewhere" / "x.tex").read_text().startswith("\\documentclass")
+
+
 def test_a_pipe_is_not_replaced_by_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.py")
     code, _, err = run(capsys, "compile", "2-2-1", "--out", str(tmp_path / "pipe.py"))
