@@ -212,7 +212,24 @@ def network_and_table(spec: str, hidden: str | None, output: str | None, loss: s
         return Network.from_spec(spec, **options), {}
     data = read_toml(spec)
     network = {k: v for k, v in data.items() if k != "derive"}
-    return Network.from_mapping(network | options, source=spec), data.get("derive", {})
+    return Network.from_mapping(_overridden(network, options), source=spec), data.get("derive", {})
+
+
+def _overridden(network: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """A spec file's network keys with the command line's options in place of the file's: ``--activations`` in
+    place of the file's hidden and output; ``--hidden`` (``--output``) in place of the file's activations of the
+    hidden layers (of the output layer), the rest of its list kept."""
+    if "activations" in options:
+        network = {k: v for k, v in network.items() if k not in ("hidden", "output")}
+    elif {"hidden", "output"} & set(options) and isinstance(network.get("activations"), list) and network[
+            "activations"]:
+        acts = list(network["activations"])
+        if "hidden" in options:
+            acts[:-1] = [options["hidden"]] * (len(acts) - 1)
+        if "output" in options:
+            acts[-1] = options["output"]
+        options = {k: v for k, v in options.items() if k not in ("hidden", "output")} | {"activations": acts}
+    return network | options
 
 
 def network_from(spec: str, hidden: str | None, output: str | None, loss: str | None, bias: str | None,

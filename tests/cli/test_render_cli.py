@@ -77,6 +77,22 @@ def test_options_on_the_command_line_override_the_toml_file(tmp_path: Path) -> N
     assert (tmp_path / "out" / "derivation-ng.md").exists()
 
 
+@pytest.mark.parametrize(("keys", "given", "said"), [
+    ('activations = ["tanh", "elu", "sigmoid"]', ["--hidden", "relu"], "ReLU hidden layers, sigmoid output"),
+    ('activations = ["tanh", "elu", "sigmoid"]', ["--output", "linear"], "tanh / elu(1) hidden layers, linear output"),
+    ('hidden = "tanh"\noutput = "sigmoid"', ["--activations", "relu,relu,linear"], "ReLU hidden layers, linear output"),
+])
+def test_activations_on_the_command_line_override_the_files_either_way(tmp_path: Path, keys: str, given: list[str],
+                                                                       said: str) -> None:
+    """--hidden (--output) takes the place of the file's activations of the hidden layers (of the output layer),
+    the rest of its list kept; --activations that of the file's hidden and output: neither is refused as both."""
+    spec = tmp_path / "net.toml"
+    spec.write_text(f'layers = [2, 3, 3, 1]\n{keys}\n')
+    code, _, err = derive(str(spec), *given, "--format", "md", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    assert said in (tmp_path / "out" / "derivation-nielsen.md").read_text()
+
+
 def test_help_shows_an_example_for_each_seed() -> None:
     """An example per preset, and every preset and section named in the options' help (which reads as plain text
     and is not generated from the tables: this keeps it up to date)."""
