@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import sympy as sp
 
-from ..errors import SizeLimitError, UnknownNameError
+from ..errors import SizeLimitError, SpecError, UnknownNameError
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..progress import Progress, progress_bar
@@ -54,8 +54,9 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
 
     Raises:
         UnknownNameError, SizeLimitError: an unknown form; more than :data:`MAX_PARAMETERS` parameters.
+        SpecError: ``forms`` not a list of names (a string is not read letter by letter), ``progress`` not a bool.
     """
-    _check_request(network, forms)
+    _check_request(network, forms, progress)
     total = 2 * network.depth + 1 + sum(form in forms for form in ("vector", "batch"))
     with progress_bar(total, f"deriving {network.spec}", progress,
                       long=network.parameter_count > PROGRESS_PARAMETERS) as bar:
@@ -106,8 +107,13 @@ def _arguments(network: Architecture, loss: sp.Expr, deltas: dict) -> tuple[Argu
 AT_LAYER = {"weight": weight_gradient, "bias": bias_gradient}
 
 
-def _check_request(network: Architecture, forms: Sequence[str]) -> None:
+def _check_request(network: Architecture, forms: Sequence[str], progress: bool | None) -> None:
     """Known forms, and a network small enough to derive; see :func:`derive` for what it raises."""
+    if isinstance(forms, str) or not isinstance(forms, Sequence):
+        raise SpecError(f"forms must be a list of form names, such as ['element', 'vector'] (of "
+                        f"{', '.join(FORMS)}), got {forms!r}"[:200])
+    if progress is not None and not isinstance(progress, bool):
+        raise SpecError(f"progress must be True, False or None, got {progress!r}"[:200])
     for form in forms:
         if form not in FORMS:
             raise UnknownNameError("form", str(form), FORMS)

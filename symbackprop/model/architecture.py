@@ -25,6 +25,7 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import sympy as sp
@@ -86,14 +87,15 @@ def parse_spec(spec: str) -> tuple[int, ...]:
 class Architecture:
     """A feed-forward network's architecture and its SymPy symbols: plain data, the first stage.
 
-    The public :class:`symbackprop.Network` adds ``derive()``, ``compile()`` and a notebook display to it.
+    The public :class:`symbackprop.Network` adds ``derive()``, ``compile()`` and a notebook display to it. Once made
+    it cannot be changed (setting an attribute raises AttributeError), and its parameters are read-only.
 
     Args:
         layers: neurons per layer, input first, e.g. ``[2, 3, 1]``.
         hidden: activation of every hidden layer (default sigmoid); not together with ``activations``.
         output: activation of the output layer (default sigmoid); not together with ``activations``.
-        loss: per-example loss name.
-        bias: bias convention, one of :data:`BIAS_CONVENTIONS`.
+        loss: per-example loss name (default quadratic).
+        bias: bias convention, one of :data:`BIAS_CONVENTIONS` (default vector).
         activations: one activation name per non-input layer.
 
     Raises:
@@ -106,10 +108,11 @@ class Architecture:
         layers: Sequence[int],
         hidden: str | None = None,
         output: str | None = None,
-        loss: str = "quadratic",
-        bias: str = "vector",
+        loss: str | None = None,
+        bias: str | None = None,
         activations: Sequence[str] | None = None,
     ) -> None:
+        loss, bias = ("quadratic" if loss is None else loss), ("vector" if bias is None else bias)
         self.layers: tuple[int, ...] = _check_layers(layers)
         depth = len(self.layers) - 1
         for option, value in (("hidden", hidden), ("output", output), ("loss", loss), ("bias", bias)):
@@ -140,6 +143,23 @@ class Architecture:
             raise UnknownNameError("bias convention", str(bias), BIAS_CONVENTIONS)
         self.bias: str = bias
         self._check_compatible()
+        object.__setattr__(self, "_made", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Refuse a change once made: a network's symbols, derivations and compiled code are made from it."""
+        if getattr(self, "_made", False):
+            raise AttributeError(f"a network cannot be changed once made (its {name}); make a new one, such as "
+                                 f"Network({list(self.layers)}, loss=...)")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a network cannot be changed once made (its {name}); make a new one")
+
+    def __copy__(self) -> Architecture:  # (unchangeable: a copy is the network itself, as a tuple's is)
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Architecture:
+        return self
 
     @property
     def generic(self) -> bool:
@@ -230,6 +250,8 @@ class Architecture:
         Raises:
             SpecError: the file cannot be read or parsed, or holds unknown keys.
         """
+        if not isinstance(path, (str, Path)):
+            raise SpecError(f"from_file takes the path of a TOML spec file, such as 'net.toml', got {_short(path)}")
         data = read_toml(path)
         return cls.from_mapping({k: v for k, v in data.items() if k != "derive"}, source=str(path))
 
@@ -283,8 +305,8 @@ class Architecture:
         return sp.ImmutableMatrix([_symbol(element("y", None, j)) for j in range(1, n + 1)])
 
     @cached_property
-    def parameters(self) -> dict[str, sp.ImmutableMatrix]:
-        """``{"W1": ..., "b1": ..., ...}`` in layer order, each a matrix of symbols."""
+    def parameters(self) -> Mapping[str, sp.ImmutableMatrix]:
+        """``{"W1": ..., "b1": ..., ...}`` in layer order, each a matrix of symbols (read-only)."""
         params: dict[str, sp.ImmutableMatrix] = {}
         first = 0 if self.bias == "neuron" else 1  # column k = 0 holds the bias unit's weights
         shapes = self.parameter_shapes
@@ -297,7 +319,7 @@ class Architecture:
                 rows, cols = shapes[bias]
                 names = [element("b", l, j) for j in range(1, rows + 1)] if self.bias == "vector" else [element("b", l)]
                 params[bias] = sp.ImmutableMatrix(rows, cols, [_symbol(n) for n in names])
-        return params
+        return MappingProxyType(params)
 
     @cached_property
     def parameter_shapes(self) -> dict[str, tuple[int, int]]:
@@ -360,7 +382,10 @@ MAX_DEPTH = 100
 
 
 def _check_layers(layers: Sequence[int]) -> tuple[int, ...]:
-    """The layer sizes as plain ints; any integer type (NumPy's too) but bool is an integer."""
+    """The layer sizes as plain ints; any integer type (NumPy's too) but bool is an integer, and a NumPy array of
+    them is a list of them."""
+    if not isinstance(layers, Sequence) and getattr(layers, "ndim", None) == 1 and hasattr(layers, "tolist"):
+        layers = layers.tolist()  # (a NumPy vector)
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
         raise SpecError(f"layers must be a list of positive integers, got {_short(layers)}")
     if len(layers) < 2:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DataError, UnknownNameError
+from ..errors import DataError, SpecError, UnknownNameError
 from ..model.architecture import Architecture
 from ..model.params import check_seed, random_batch, random_parameters
 from . import MAX_EXAMPLES
@@ -188,6 +188,9 @@ def check_grads(
             (:func:`~symbackprop.codegen.compile.check_arguments`). SizeLimitError: random parameters for a network
             above :data:`~symbackprop.model.params.RANDOM_MAX_PARAMETERS` parameters.
     """
+    if not isinstance(net, Architecture):
+        raise SpecError(f"check_grads takes a Network, such as Network.from_spec('3-4-2'), got "
+                        f"{type(net).__name__} {net!r}"[:200])
     net.check_concrete("a gradient check")
     net.check_defined("a gradient check")
     references = _check_options(seed, examples, dtype, references, X, Y)
