@@ -41,6 +41,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from ..model.params import check_batch_shapes, check_parameter_shapes, check_target_values, parameters_to_data
+from ..notation.matrices import MOST, bracketed
 from ..notation.presets import get_notation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
 from .example_lines import (
@@ -260,10 +261,9 @@ def _line(printer: NotationPrinter, numbers: ValuePrinter, lhs: sp.Basic, rhs: s
 def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
     net, lines = example.network, []
     for name, matrix in net.parameters.items():
-        rows = example.params[name]
-        body = r" \\ ".join(" & ".join(number_latex(v, digits) for v in row) for row in rows)
+        entries = [[number_latex(v, digits) for v in row] for row in example.params[name]]
         lines.append(Line(printer.doprint(sp.MatrixSymbol(name, matrix.rows, matrix.cols)), "", "",
-                          rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"))
+                          bracketed(entries)))  # past six rows or columns its first two, dots and its last
     for i in range(example.examples):
         xs = ", ".join(printer.doprint(x) for x in net.inputs_list())
         lines.append(Line(f"({xs})", "", "", "(" + ", ".join(number_latex(v, digits) for v in example.X[i]) + ")"))
@@ -272,7 +272,10 @@ def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Blo
         else:
             ys = ", ".join(printer.doprint(y) for y in net.targets)
             lines.append(Line(f"({ys})", "", "", "(" + ", ".join(number_latex(v, digits) for v in example.Y[i]) + ")"))
-    return Block("Parameters and examples", tuple(lines))
+    wide = any(max(matrix.shape) > MOST for matrix in net.parameters.values())
+    return Block("Parameters and examples", tuple(lines),
+                 f"A matrix of more than {MOST} rows or columns shows its first two and its last; the JSON "
+                 "(--format json) holds every number." if wide else "")
 
 
 def _of_example(example: WorkedExample, index: int) -> str:

@@ -21,6 +21,8 @@ from ..derive.chain import partial
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.params import kind_of
+from ..notation.display import LINE_WIDTH, visual_width
+from ..notation.linebreak import break_formula, formula_width
 from ..notation.presets import get_notation
 from ..notation.printer import NotationPrinter
 
@@ -74,11 +76,17 @@ class Line:
 
     @property
     def rows(self) -> tuple[tuple[str, str, str], ...]:
-        """(lhs, relation, rhs) rows of an aligned display: later parts continue under the first with ``=``."""
+        """(lhs, relation, rhs) rows of an aligned display: later parts continue under the first with ``=``; a part
+        too wide for the page (a sum over ten inputs) broken across rows, each after the first indented."""
         if self.inline:
             return ((self.lhs, self.relation, " = ".join(self.parts)),)
-        return tuple((self.lhs, self.relation, part) if i == 0 else ("", "=", part)
-                     for i, part in enumerate(self.parts))
+        rows: list[tuple[str, str, str]] = []
+        room = LINE_WIDTH - visual_width(self.lhs) - 2.0
+        for i, part in enumerate(self.parts):
+            first, *rest = break_formula(part, room, room - 2.0) if formula_width(part) > room else [part]
+            rows.append((self.lhs, self.relation, first) if i == 0 else ("", "=", first))
+            rows += [("", "", rf"\quad {piece}") for piece in rest]
+        return tuple(rows)
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def test_a_link_into_a_folder_that_does_not_exist_is_refused_and_no_folder_made(
     (out / "derivation-nielsen.tex").symlink_to(tmp_path / "elsewhere" / "x.tex")
     code, _, err = run(capsys, "derive", "2-2-1", "--format", "tex", "--out", str(out))
     assert code == 2 and one_line(err) and "it is a symbolic link to " in err
-    assert "x.tex, whose folder does not exist" in err and not (tmp_path / "elsewhere").exists()
+    assert ", whose folder does not exist" in err and not (tmp_path / "elsewhere").exists()
     (tmp_path / "elsewhere").mkdir()
     code, _, err = run(capsys, "derive", "2-2-1", "--format", "tex", "--out", str(out))
     assert code == 0, err

@@ -173,6 +173,23 @@ def test_the_tex_example_compiles(tmp_path: Path, notation: str) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+@pytest.mark.pdf
+def test_a_wide_example_fits_the_page(tmp_path: Path) -> None:
+    """Ten inputs: each weighted input's sum breaks across rows, and a 10 x 10 matrix shows its first two and last
+    rows and columns (the JSON holds every number); no line runs off the page."""
+    require_tex()
+    net = Network([10, 10, 4])
+    X, Y = random_batch(net, 1, 0)
+    tex = render_example(worked_example(net, random_parameters(net, 0), X, Y), "tex")
+    assert r"\cdots" in tex and r"\vdots" in tex and "the JSON (--format json) holds every number" in tex
+    assert max(len(line) for line in tex.splitlines()) < 400
+    (tmp_path / "example.tex").write_text(tex)
+    result = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "example.tex"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Overfull" not in (tmp_path / "example.log").read_text(errors="replace")
+
+
 @pytest.mark.parametrize("marked, text", [
     (r"\negative{-0.41} - 0.51", "-0.41 - 0.51"),  # the first term of a sum
     (r"(\negative{-0.41} - 0.51)^{2}", "(-0.41 - 0.51)^{2}"),
