@@ -117,9 +117,10 @@ def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:
     weight: the layer's weight gradients (with bias units, the matrix without their column, W̃^l) entry by entry,
     then, as the seed's δ^L ⊙ ∂Z/∂W made well typed, diag(δ^l) times the local derivatives ∂z_j/∂w_jk, those
     worked out (every row the activations below), then one outer product, ``[∂C/∂w_jk] = diag(δ^l) [∂z_j/∂w_jk]
-    = diag(δ^l) [a_k] = δ^l (a^{l-1})ᵀ``; for a wide layer the outer product alone. With bias units the layer below
-    the output goes through every output neuron in the one chain, as the seed's does (:func:`_through_outputs`).
-    Steps of the form ``paths``."""
+    = diag(δ^l) [a_k] = δ^l (a^{l-1})ᵀ``; for a wide layer the outer product alone. The output layer's diag(δ^L)
+    is first the seed's ∂C/∂a ⊙ ∂a/∂z, braced (an element-wise output); with biases the layer below the output
+    goes through every output neuron in the one chain, as the seed's ∂C/∂W^{(1)} does
+    (:func:`_writes_through_outputs`). Steps of the form ``paths``."""
     s = Shapes(network, batch=False)
     weights, name = s.weights_without_bias(layer), symbols.matrix("W", layer)
     lhs = Partial(COST, weights)  # SymPy: no ∂ by a slice

@@ -94,8 +94,6 @@ class MatrixPrinting:
         return text
 
     def _print_DiagMatrix(self, expr: Any) -> str:  # a vector written out lists its entries: diag(σ'(z_1), σ'(z_2))
-        if isinstance(expr.args[0], sp.MatrixBase) and any(entry.has(sp.Add) for entry in expr.args[0]):
-            return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"  # sums: a column, as written
         entries = list(expr.args[0]) if isinstance(expr.args[0], sp.MatrixBase) else [expr.args[0]]
         printed = self._any_width(entries) or [self._print(e) for e in entries]
         return rf"\operatorname{{diag}}\left({', '.join(printed)}\right)"
@@ -128,7 +126,7 @@ class MatrixPrinting:
     def _print_Partial(self, expr: Any) -> str:  # derive.forms.Partial: ∂u/∂v of a layer's vectors
         return self.partial(expr.args[0], [expr.args[1]])
 
-    def _print_Named(self, expr: Any) -> str:  # derive.forms.Named: a vector under a brace with its name
+    def _print_Named(self, expr: Any) -> str:  # derive.forms.Named: an expression under a brace with its name
         return rf"\underbrace{{{self._print(expr.args[0])}}}_{{{self._print(expr.args[1])}}}"
 
     def _print_OneMatrix(self, expr: Any) -> str:
