@@ -303,9 +303,9 @@ def _check_layer_step(step: Step, env: dict[str, sp.Matrix], functions: Function
         tally.lines += 1
     _compare(step, "line, written out,", _written_out(step, env, functions, worlds, batch), truth)
     tally.lines += 1
-    for named in sorted(step.result.atoms(Named), key=str):  # a vector under a brace: what it holds is its name
+    for named in sorted(step.result.atoms(Named), key=str):  # under a brace: what it holds is what it is named
         braced, name = (_written_out(step, env, functions, worlds, batch, part) for part in named.args)
-        _compare(step, f"vector under the brace, named {named.args[1]},", braced, name)
+        _compare(step, f"what is under the brace, named {named.args[1]},", braced, name)
         tally.lines += 1
 
 
