@@ -173,13 +173,21 @@ def _document_options(table: dict[str, Any], source: str, given: dict[str, Any],
     line (``--symbol`` adds to the table's symbols)."""
     from ..documents.options import DocumentOptions
 
-    settings = DocumentOptions.settings(table, source=source)
-    settings.update({k: v for k, v in given.items() if v is not None})
+    from_file = DocumentOptions.settings(table, source=source)
+    settings = from_file | {k: v for k, v in given.items() if v is not None}
     if symbol:
         from ..notation.overrides import parse_overrides
 
         settings["symbols"] = dict(settings.get("symbols", {})) | parse_overrides(symbol)
-    return DocumentOptions(**settings)
+    try:
+        return DocumentOptions(**settings)
+    except SymbackpropError as exc:  # the file's own mistake (a notation of 3): said with the file's name
+        try:
+            DocumentOptions(**{k: v for k, v in from_file.items() if given.get(k) is None})
+        except SymbackpropError as own:
+            if str(own) == str(exc):
+                raise SymbackpropError(f"{source}: {exc}") from None
+        raise
 
 
 def _verified(network: Any, options: Any) -> Any:
@@ -270,7 +278,7 @@ def example_command(
     params: Path | None = typer.Option(None, help='JSON {"W1": [[...]], "b1": [...], ...} (default: random).'),
     input: Path | None = typer.Option(None, "--input", help="JSON list of examples, or one example."),
     target: Path | None = typer.Option(None, help="JSON targets, one row per example, or integer labels from 0."),
-    lr: float = typer.Option(0.5, help="Learning rate of the gradient-descent step."),
+    lr: str = typer.Option("0.5", help="Learning rate of the gradient-descent step, a number > 0."),
     format: ExampleFormatOption = "json",
     notation: ExampleNotationOption = "nielsen",
     seed: int = typer.Option(0, min=0, help="Seed of the random parameters (and of X, Y when not given)."),

@@ -29,7 +29,8 @@ def activation_lines() -> list[str]:
         else:
             formula = "exp(z_j) / sum_k exp(z_k)"
             _, jac, _ = softmax_jacobian(2)
-            deriv = f"Jacobian da_i/dz_j = a_i (delta_ij - a_j); for 2 outputs {_show(jac)}"
+            rows = ", ".join(f"[{', '.join(_show(entry) for entry in jac.row(i))}]" for i in range(jac.rows))
+            deriv = f"Jacobian da_i/dz_j = a_i (delta_ij - a_j); for 2 outputs [{rows}]"  # (one line: a table's row)
         lines.append(f"  {act.label:<22} {act.description}")
         lines.append(f"  {'':<22}   g(z)  = {formula}")
         lines.append(f"  {'':<22}   g'(z) = {deriv}")

@@ -131,7 +131,9 @@ def _check_learning_rate(lr: Any) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        raise DataError(f"learning rate must be a finite number > 0, got {lr}")
+        underflow = value == 0 and isinstance(lr, str) and any(digit in lr for digit in "123456789")
+        raise DataError(f"learning rate must be a finite number > 0, got {lr}"
+                        + (" (below the smallest float, about 5e-324: 0)" if underflow else ""))
     return value
 
 
@@ -159,7 +161,8 @@ def _check_finite(net: Architecture, example: WorkedExample) -> None:
             raise DataError(f"the {kind} {name} {what}; use {remedy}")
 
 
-def worked_example(net: Architecture, params: Mapping[str, Any], X: Any, Y: Any, lr: float = 0.5) -> WorkedExample:
+def worked_example(net: Architecture, params: Mapping[str, Any], X: Any, Y: Any, lr: float | str = 0.5
+                   ) -> WorkedExample:
     """Evaluate the derived formulas on ``params`` and the batch (X, Y), take one gradient-descent step, and
     evaluate them again at the updated parameters (the loss after the step).
 

@@ -43,6 +43,8 @@ FRAGMENT_WIDTH = 50.0
 _LABEL_PREFIX = re.compile(r"^[A-Za-z0-9:._-]*$")
 #: The longest title, author or date line.
 LINE_LENGTH = 200
+#: The longest label prefix (``app:bp:``).
+LABEL_PREFIX_LENGTH = 40
 
 
 #: The lines of a title block a user may give, each with what it is.
@@ -141,8 +143,11 @@ class DocumentOptions:
                                    "\\date say them")
         if not _LABEL_PREFIX.match(self.label_prefix):
             raise SymbackpropError(
-                f"label prefix {self.label_prefix!r}: use letters, digits and : . _ - only"
+                f"label prefix {self.label_prefix[:LABEL_PREFIX_LENGTH]!r}: use letters, digits and : . _ - only"
             )
+        if len(self.label_prefix) > LABEL_PREFIX_LENGTH:
+            raise SymbackpropError(f"label prefix {self.label_prefix[:20]!r}...: give at most {LABEL_PREFIX_LENGTH} "
+                                   "characters (every \\label and \\ref of the document starts with it)")
         symbols = dict(self.symbols)
         for name, latex in symbols.items():
             _require(isinstance(latex, str), f"symbol {name}", "a string of LaTeX such as 'J'", latex)

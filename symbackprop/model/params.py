@@ -180,7 +180,8 @@ def check_target_values(net: Architecture, Y: Any, source: str = "targets") -> N
     if net.loss.sparse:
         if values.size and (np.any(values != np.round(values)) or values.min() < 0 or values.max() >= n_out):
             bad = int(np.flatnonzero((values != np.round(values)) | (values < 0) | (values >= n_out))[0])
-            raise DataError(f"{source}: label {float(values[bad]):g} of example {bad} is out of range; labels are "
+            what = "out of range" if values[bad] == np.round(values[bad]) else "not a whole number"
+            raise DataError(f"{source}: label {float(values[bad]):g} of example {bad} is {what}; labels are "
                             f"integers 0 to {n_out - 1} (one per output neuron, counted from 0)")
     elif net.loss.targets_sum_to_one and values.size:
         sums = values @ np.ones(values.shape[1], values.dtype)  # faster than sum(axis=1) over narrow rows

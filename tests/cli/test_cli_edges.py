@@ -160,6 +160,18 @@ def test_toml_options_take_the_command_lines_dashes_too(capsys: pytest.CaptureFi
     assert not (tmp_path / "again").exists()
 
 
+@pytest.mark.parametrize(("prefix", "said"), [
+    ("a" * 41, "give at most 40 characters"),  # a line of its own, as a title's length is bounded
+    ("a b", "use letters, digits and : . _ - only"),
+])
+def test_a_label_prefix_is_short_and_plain(capsys: pytest.CaptureFixture[str], tmp_path: Path, prefix: str,
+                                           said: str) -> None:
+    code, _, err = run(capsys, "derive", "2-2-1", "--fragment", "--label-prefix", prefix, "--out", str(tmp_path))
+    assert code == 2 and one_line(err) and said in err and len(err) < 200
+    assert run(capsys, "derive", "2-2-1", "--fragment", "--label-prefix", "a" * 40, "--format", "tex", "--out",
+               str(tmp_path / "ok"))[0] == 0
+
+
 # ------------------------------------------------------------------------------------------- files updated whole
 def test_an_earlier_pdf_is_removed_when_its_tex_is_rewritten_without_one(capsys: pytest.CaptureFixture[str],
                                                                           tmp_path: Path) -> None:

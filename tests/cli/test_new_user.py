@@ -68,8 +68,9 @@ def test_the_list_works_out_no_derivative() -> None:
 
 
 def _expected_lines(act: Activation) -> list[str]:
-    if not act.elementwise:
-        return [f"{act.label:<22} {act.description}"]
+    if not act.elementwise:  # its Jacobian for two outputs on one line, as every row of the table is one line
+        return [f"{act.label:<22} {act.description}", "g'(z) = Jacobian da_i/dz_j = a_i (delta_ij - a_j); for 2 "
+                "outputs [[a1*(1 - a1), -a1*a2], [-a1*a2, a2*(1 - a2)]]"]
     if act.generic:  # printed in the letters of the derivations, not as SymPy's function names
         return [f"{act.label:<22} {act.description}", "g(z)  = g(z)", "g'(z) = g'(z)"]
     return [f"{act.label:<22} {act.description}", f"g(z)  = {_show(act(Z))}",

@@ -77,6 +77,23 @@ def test_options_on_the_command_line_override_the_toml_file(tmp_path: Path) -> N
     assert (tmp_path / "out" / "derivation-ng.md").exists()
 
 
+@pytest.mark.parametrize(("table", "said"), [
+    ("notation = 3", "[derive]: notation must be a string, got 3"),
+    ('fragment = "yes"', "[derive]: fragment must be true or false, got 'yes'"),
+])
+def test_a_spec_files_wrong_option_is_said_with_the_files_name(tmp_path: Path, table: str, said: str) -> None:
+    """As its other mistakes are: the file named, then the option; the same option given on the command line is
+    taken in its place."""
+    spec = tmp_path / "net.toml"
+    spec.write_text(f"layers = [2, 2, 1]\n[derive]\n{table}\n")
+    code, _, err = derive(str(spec), "--out", str(tmp_path / "out"))
+    assert code == 2 and err.strip() == f"symbackprop: error: {spec} {said}" and not (tmp_path / "out").exists()
+    key = table.split(" = ")[0]
+    fixed = ["--notation", "ng"] if key == "notation" else ["--standalone"]
+    code, _, err = derive(str(spec), *fixed, "--format", "md", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+
+
 @pytest.mark.parametrize(("keys", "given", "said"), [
     ('activations = ["tanh", "elu", "sigmoid"]', ["--hidden", "relu"], "ReLU hidden layers, sigmoid output"),
     ('activations = ["tanh", "elu", "sigmoid"]', ["--output", "linear"], "tanh / elu(1) hidden layers, linear output"),

@@ -523,3 +523,12 @@ def test_cli_example_bad_numbers_give_one_line_and_write_nothing(tmp_path: Path,
     code, out, err = invoke("example", "2-3-1", *args)
     assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("symbackprop: error: "), err
     assert ("learning rate" in err) if args[0] == "--lr" else ("outside [0, 1]" in err)
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ("1e-400", "got 1e-400 (below the smallest float, about 5e-324: 0)"),  # what was typed, and why it is 0
+    ("abc", "got abc"), ("-0.5", "got -0.5"),
+])
+def test_a_learning_rate_that_is_no_number_above_0_is_said_as_typed(given: str, said: str) -> None:
+    code, out, err = invoke("example", "2-3-1", "--lr", given)
+    assert code == 2 and out == "" and err == f"symbackprop: error: learning rate must be a finite number > 0, {said}\n"

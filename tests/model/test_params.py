@@ -118,6 +118,8 @@ def test_labels_are_integers_in_range() -> None:
         targets_from_data(net, [0, 3], 2, "Y.json")
     with pytest.raises(DataError, match="label -1 of example 0"):
         targets_from_data(net, [-1], 1, "Y.json")
+    with pytest.raises(DataError, match="Y.json: label 1.5 of example 0 is not a whole number; labels are integers"):
+        targets_from_data(net, [1.5], 1, "Y.json")
     with pytest.raises(DataError, match="label 0.5"):
         targets_from_data(net, [0.5], 1, "Y.json")
     with pytest.raises(DataError, match="integer labels"):
