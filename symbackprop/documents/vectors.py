@@ -43,8 +43,8 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
     else:
         here = _count(argument, shown)
         at_once = f" ({figure_ref(pictured)})" if pictured else ""
-        intro = (f"Stacked for every neuron ${letters['j']}$ of the layer at once{at_once}{here}, the entries make "
-                 "one vector:")
+        head, tail = STACKED.get(argument.name, STACKED[""])
+        intro = f"{head.format(j=letters['j'])}{at_once}{here}{tail}:"
         if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
             intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
             before = _two_vectors(argument, letters, shown)
@@ -54,6 +54,19 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
             intro = f"So far, for one neuron ${letters['j']}$: ${lhs} = {found}$. {intro}"
     rows = [([_vector(step, argument, letters, shown)], note(step.rule)) for step in argument.stacked]
     return [*before, text(intro), display(chain(shown.doprint(argument.stacked[0].lhs), rows, printer.width))]
+
+
+#: The words before each general neuron's result for every neuron at once, by argument (as seed 002 turns to its
+#: vectors: "we can now talk about the gradient w.r.t. the vector", "we can now write", "therefore"): the words,
+#: then those after the figure and the count.
+STACKED = {
+    "prediction": ("The gradient with respect to the whole output vector collects them, one entry per neuron ${j}$",
+                   ""),
+    "softmax": ("For the whole layer, one entry per neuron ${j}$", ""),
+    "activation": ("As one vector for the layer, one entry per neuron ${j}$", ""),
+    "through_output": ("Therefore, for the whole layer, one entry per neuron ${j}$", ""),
+    "": ("Stacked for every neuron ${j}$ of the layer at once", ", the entries make one vector"),
+}
 
 
 def _vector(step: Step, argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> str:
@@ -190,9 +203,8 @@ def _any_size(argument: Argument, printer: NotationPrinter) -> tuple[list[Block]
              + [r"\cdots", entry("n", "n")]]
     weights = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), n, n))
     l = printer.notation.layer_letter
-    lead = (f"Stacked for every weight of a layer ${l}$ at once, for a square ${weights} \\in "
-            "\\mathbb{R}^{n \\times n}$ (a matrix of any other shape goes the same way), the entries make one "
-            "matrix:")
+    lead = (f"Every weight of a layer ${l}$ at once, for a square ${weights} \\in \\mathbb{{R}}^{{n \\times n}}$ "
+            "(a matrix of any other shape goes the same way), makes one matrix:")
     shown = Line(printer.doprint(definition.lhs), "=", bracketed(rows), note(definition.rule))
     return ([text(lead), display(Display((shown,)))],
             f"A small example, $n = {n}$, to see what each entry is:")
@@ -220,7 +232,7 @@ def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str,
     network, layer = printer.network, argument.stacked[0].layer
     if layer == network.depth:
         made = "matrix" if argument.name == "weight" else "vector"
-        return (f"Stacked for every {argument.name} of the output layer $L$ at once, the entries make one {made}:",
+        return (f"Every {argument.name} of the output layer $L$ at once makes one {made}:",
                 printer.relabel(labels(printer.notation, "z", layer, "L")))
     l, n = printer.notation.layer_letter, network.layers[layer]
     at = printer.relabel(labels(printer.notation, "z", layer))
@@ -229,5 +241,4 @@ def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str,
     dotted = _dotted(argument.stacked[0], argument, width := _width(argument.stacked[0], printer))
     size, here = (width, "") if dotted else (n, _here(layer, at))  # of the seed's size n, as its weights
     vector = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{size}}}$"
-    return f"Stacked for every {argument.name} of a layer ${l}$ at once, for {vector}{here}, the entries make one " \
-           "vector:", at
+    return f"Every {argument.name} of a layer ${l}$ at once, for {vector}{here}, makes one vector:", at

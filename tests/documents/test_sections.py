@@ -310,7 +310,7 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"&= - (\mathbb{1}_{\ell=i} - \hat{y}_{i}) \qquad \text{simplify}",
         # the seed's recap before the vector: "So far we have derived ... ∂L/∂a_Li = -(1_{ℓ=i} - ŷ_i)"
         r"So far, for one neuron $i$: $\frac{\partial \mathcal{L}(\theta)}{\partial a_{Li}} = - (\mathbb{1}_{\ell=i} - "
-        r"\hat{y}_{i})$. Stacked for every neuron $i$ of the layer at once",
+        r"\hat{y}_{i})$. For the whole layer, one entry per neuron $i$:",
         r"\nabla_{\underline{\hat{y}}} \mathcal{L}(\theta) &= \begin{bmatrix}\frac{\partial \mathcal{L}(\theta)}"
         r"{\partial \hat{y}_{1}} \\[8pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{2}} \\[8pt] \vdots "
         r"\\[8pt] \frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{p}}\end{bmatrix}",
@@ -338,8 +338,8 @@ def test_goodfellow_argues_as_seed_002() -> None:
         r"&= \frac{\partial \mathcal{L}(\theta)}{\partial h_{ij}}\,g'(a_{ij}) \qquad \text{since}\ h_{ij} = g(a_{ij})",
         r"&= \nabla_{\underline{h}_{k}} \mathcal{L}(\theta) \odot g'(\underline{a}_{k})",
         # a weight's vectors are written out for a square layer k, of any size n, then as the seed's W_k ∈ R^{3 x 3}
-        r"Stacked for every weight of a layer $k$ at once, for a square $W_{k} \in "
-        r"\mathbb{R}^{n \times n}$ (a matrix of any other shape goes the same way), the entries make one matrix:",
+        r"Every weight of a layer $k$ at once, for a square $W_{k} \in "
+        r"\mathbb{R}^{n \times n}$ (a matrix of any other shape goes the same way), makes one matrix:",
         r"A small example, $n = 3$, to see what each entry is:",
         r"&= \nabla_{\underline{a}_{k}} \mathcal{L}(\theta) \underline{h}_{k-1}^{\top}",
         # the seed's "recall that a_{i+1} = ..., therefore ∂a_ki/∂W_kij = h_{k-1,j}", before the weight's chain
@@ -697,8 +697,8 @@ def test_goodfellow_writes_a_square_weight_gradient_of_any_size_n_then_for_this_
     """Seed 002's ∇_{W_k} L for W_k ∈ R^{n×n}, with dots, before its 3×3 example: each entry shown is the checked
     3×3 definition's, with n for 3; a network whose hidden layers are not square has no such matrix."""
     md = render_markdown(_seed("goodfellow").derive(forms=()), DocumentOptions(notation="goodfellow", formats=("md",)))
-    lead = (r"for a square $W_{k} \in \mathbb{R}^{n \times n}$ (a matrix of any other shape goes the same way), the "
-            "entries make one matrix:")
+    lead = (r"for a square $W_{k} \in \mathbb{R}^{n \times n}$ (a matrix of any other shape goes the same way), "
+            "makes one matrix:")
     assert lead in md and "A small example, $n = 3$, to see what each entry is:" in md
     after = md[md.index(lead):]
     starts = (after.index(r"\begin{bmatrix}"), after.index(r"\begin{bmatrix}", after.index("A small")))
@@ -737,8 +737,8 @@ def test_goodfellow_writes_its_vectors_to_p_and_n_with_dots(layers: list[int]) -
         for _, second, dots, last in found:
             assert dots == r"\vdots"
             assert index.sub(f"{width}}}", last) in (second if width == 2 else checked)
-    assert "$n = n_{i}$ of them, the entries make one vector" in md and "(here $k = 2$):" not in md
-    assert not square or r"for $\underline{b}_{k} \in \mathbb{R}^{n}$, the entries make one vector:" in md
+    assert "$n = n_{i}$ of them:" in md and "(here $k = 2$):" not in md
+    assert not square or r"for $\underline{b}_{k} \in \mathbb{R}^{n}$, makes one vector:" in md
 
 
 def _checked_entries(derivation: Derivation, letter: str) -> str:
@@ -819,7 +819,7 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     assert tex.index(r"\text{multivariable chain rule}") < outputs < tex.index(r"\nabla_{\underline{h}_{k}}")
     assert tex.index(r"\nabla_{\underline{h}_{i}}") < weighted < tex.index(
         "known so far only where that layer is the output layer") < tex.index(r"\text{by the step before}") < \
-        tex.index(r"at once (Figure~\ref{bp:fig:weighted})")
+        tex.index(r"one entry per neuron $j$ (Figure~\ref{bp:fig:weighted})")
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, outputs):outputs]
     assert "{$h_{i1}$}" in drawn and "{$a_{i+1,m}$}" in drawn and drawn.count(r"\draw[edge]") == 4
     assert "minimum size=11.5mm" in drawn  # every circle as wide as a_{k+1,m}'s, none larger than the others
