@@ -29,9 +29,10 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.rules import Rule, check_rule, words  # Rule is the derivation's too: import it from here
 
-#: The forms a derivation can record; ``paths`` are seed 000's chains to each weight, ``thin`` seed 002's chain
-#: through a thin network (:attr:`Derivation.thin`).
-FORMS = ("element", "vector", "batch", "paths", "thin")
+#: The forms a derivation can record; ``paths`` are seed 000's chains to each weight (``through`` its ∂C/∂W^{(1)} in
+#: one chain through every output neuron), ``thin`` seed 002's chain through a thin network
+#: (:attr:`Derivation.thin`).
+FORMS = ("element", "vector", "batch", "paths", "through", "thin")
 
 #: Above this many parameters closed_form() refuses: the expressions grow too large to print or read.
 CLOSED_FORM_MAX_PARAMETERS = 64

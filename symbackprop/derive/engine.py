@@ -30,7 +30,7 @@ from .chain import (
 from .derivation import FORMS, Derivation, Step
 from .forms import batch_form, forward_vector, vector_form
 from .reasoning import LETTERS, arguments, bias_gradient, weight_gradient
-from .stacking import hidden_errors, jacobians, layer_weights, nested_model, stacked, written_out
+from .stacking import hidden_errors, jacobians, layer_weights, nested_model, stacked, through_outputs, written_out
 
 #: The largest network derived: about 5 s and 200 MB of SymPy expressions.
 MAX_PARAMETERS = 50_000
@@ -169,7 +169,8 @@ def _layer_forms(network: Architecture, forms: Sequence[str], bar: Progress) -> 
         bar.update()
     if "paths" in forms:  # seed 000's chains from the cost down to each parameter of the last two layers
         steps += [*parameter_paths(network), *(step for layer in paths_layers(network)
-                                               for step in layer_weights(network, layer)), *hidden_errors(network)]
+                                               for step in layer_weights(network, layer)), *hidden_errors(network),
+                  *through_outputs(network)]  # (its ∂C/∂W^{(1)} in one chain: form through)
     return vector, batch, steps
 
 

@@ -387,9 +387,8 @@ def definitions(step: Step, network: Architecture) -> tuple[Equation, ...]:
     for other steps."""
     s, l, act = Shapes(network, batch=False), step.layer, network.activation(step.layer)
     if step.form == "element" and step.rule is Rule.WORK_OUT_ACTIVATION_DERIVATIVE:  # σ'(z_j) = a_j (1 - a_j)
-        info = symbols.describe(step.quantity)
-        assert info is not None and isinstance(info.indices[0], int)
-        z, a = network.z(l)[info.indices[0] - 1], network.a(l)[info.indices[0] - 1]
+        j = network.delta(l).index(step.lhs)  # its neuron
+        z, a = network.z(l)[j], network.a(l)[j]
         return (Equation(act.name, prime(act.name)(z), derivative(act).at(z, a)),)
     if step.form == "vector" and step.rule is Rule.LOCAL_LINEAR:
         return (general.forward(network, l, J, SUM),)

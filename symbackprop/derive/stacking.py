@@ -118,35 +118,21 @@ def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:
     then, as the seed's δ^L ⊙ ∂Z/∂W made well typed, diag(δ^l) times the local derivatives ∂z_j/∂w_jk, those
     worked out (every row the activations below), then one outer product, ``[∂C/∂w_jk] = diag(δ^l) [∂z_j/∂w_jk]
     = diag(δ^l) [a_k] = δ^l (a^{l-1})ᵀ``; for a wide layer the outer product alone. The output layer's diag(δ^L)
-    is first the seed's ∂C/∂a ⊙ ∂a/∂z, braced (an element-wise output); with biases the layer below the output
-    goes through every output neuron in the one chain, as the seed's ∂C/∂W^{(1)} does
-    (:func:`_writes_through_outputs`). Steps of the form ``paths``."""
+    is first the seed's ∂C/∂a ⊙ ∂a/∂z, braced (an element-wise output). Steps of the form ``paths``; the layer
+    below the output in one chain through every output neuron, as the seed's ∂C/∂W^{(1)}, is
+    :func:`through_outputs`'."""
     s = Shapes(network, batch=False)
     weights, name = s.weights_without_bias(layer), symbols.matrix("W", layer)
     lhs = Partial(COST, weights)  # SymPy: no ∂ by a slice
     outer = sp.MatMul(s.delta(layer), sp.Transpose(s.a(layer - 1)))
     if max(weights.shape) > EXPLICIT:
         return (Step(name, "paths", layer, lhs, (), Rule.CHAIN_RULE_OUTER_PRODUCT, outer),)
-    partials, _ = weight_entries(network, layer, bias_column=False)
+    partials, local, sources = _written_out_weights(network, layer)
     z, scaled = network.z(layer), sp.DiagMatrix(s.delta(layer))
-    local = sp.ImmutableMatrix(partials.rows, partials.cols, lambda j, k: partial(z[j], partials[j, k].variables[0]))
-    sources = sp.ImmutableMatrix([list(network.a(layer - 1))] * weights.rows)
 
     def line(rule: Rule, result: sp.Basic) -> Step:
         return Step(name, "paths", layer, lhs, (), rule, result)
 
-    def times(left: sp.MatrixExpr, right: sp.MatrixBase) -> sp.MatMul:
-        return sp.MatMul(left, right, evaluate=False)
-
-    if layer == network.depth - 1 and _writes_through_outputs(network):
-        carried = _carried_back(network)
-        return (line(Rule.DEFINITION, partials),
-                *(line(rule, times(sp.DiagMatrix(vector), matrix)) for rule, vector, matrix in (
-                    (Rule.ROWS_THROUGH_EVERY_OUTPUT, carried.sums_then_local, local),
-                    (Rule.ROW_TIMES_JACOBIAN, carried.by_jacobian, local),
-                    (Rule.EVALUATE_DERIVATIVES, carried.by_weights, sources),
-                    (Rule.TRANSPOSE_OF_ROW_NAMED, Named(carried.result, s.delta(layer)), sources))),
-                line(Rule.OUTER_PRODUCT, outer))
     # the output layer's entries are the chains above it, their first factors δ^L, braced as the seed's ∂C/∂a ⊙
     # ∂a/∂Z (an element-wise output); the one below's, by the chain rule through z_j alone
     if layer == network.depth and network.activation(layer).elementwise:
@@ -154,12 +140,53 @@ def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:
         first = sp.HadamardProduct(sp.ImmutableMatrix([[partial(COST, a_j)] for a_j in a]),
                                    sp.ImmutableMatrix([[partial(a_j, z_j)] for a_j, z_j in zip(a, z)]), evaluate=False)
         named = Named(sp.DiagMatrix(first), scaled)  # the brace under diag(...): its brackets fit what they hold
-        scaled_by_chains = line(Rule.ROWS_OF_CHAINS_NAMED, times(named, local))
+        scaled_by_chains = line(Rule.ROWS_OF_CHAINS_NAMED, _times(named, local))
     else:
         rows = Rule.ROWS_OF_LOCAL_DERIVATIVES if layer == network.depth else Rule.ROWS_BY_CHAIN_RULE
-        scaled_by_chains = line(rows, times(scaled, local))
+        scaled_by_chains = line(rows, _times(scaled, local))
     return (line(Rule.DEFINITION, partials), scaled_by_chains,
-            line(Rule.EVALUATE_DERIVATIVES, times(scaled, sources)), line(Rule.OUTER_PRODUCT, outer))
+            line(Rule.EVALUATE_DERIVATIVES, _times(scaled, sources)), line(Rule.OUTER_PRODUCT, outer))
+
+
+def _written_out_weights(network: Architecture, layer: int
+                         ) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix, sp.ImmutableMatrix]:
+    """A layer's weights written out (without the bias units' column): the matrix of their gradients ∂C/∂w_jk,
+    the local derivatives ∂z_j/∂w_jk, and those worked out, every row the activations below."""
+    partials, _ = weight_entries(network, layer, bias_column=False)
+    z = network.z(layer)
+    local = sp.ImmutableMatrix(partials.rows, partials.cols, lambda j, k: partial(z[j], partials[j, k].variables[0]))
+    return partials, local, sp.ImmutableMatrix([list(network.a(layer - 1))] * partials.rows)
+
+
+def _times(left: sp.MatrixExpr, right: sp.MatrixBase) -> sp.MatMul:
+    return sp.MatMul(left, right, evaluate=False)
+
+
+def through_outputs(network: Architecture) -> tuple[Step, ...]:
+    """Seed 000's ∂C/∂W^{(1)} in one chain, for the layer below the output (with biases; each layer narrow enough
+    to write out): ``[∂C/∂w_jk] = diag([Σ_i δ^L_i ∂z_i/∂a_j] ⊙ [∂a_j/∂z_j]) [∂z_j/∂w_jk] = diag([(δ^L_1 ...)
+    ∂z/∂a]ᵀ ⊙ [∂a/∂z]) [...] = diag([(δ^L_1 ...) W̃]ᵀ ⊙ g'(z)) [a_k] = diag(W̃ᵀ δ^L ⊙ g'(z)) [a_k] = δ aᵀ``, the
+    vector of the last diag but one braced as δ^{(L-1)}; then δ^{(L-1)} = (W̃ᵀ δ^L) ⊙ g'(z), as under the brace.
+    Steps of the form ``through``, besides the form ``paths``' diag(δ^{(L-1)}) and its error terms line by line: a
+    document takes this chain where its lines fit the page (the widest holds the Jacobian and the local
+    derivatives side by side), else those."""
+    L = network.depth
+    if network.bias == "none" or not _writes_out_hidden_errors(network) or max(network.layers[L - 2:]) > EXPLICIT:
+        return ()
+    s, layer = Shapes(network, batch=False), L - 1
+    name, carried = symbols.matrix("W", layer), _carried_back(network)
+    lhs = Partial(COST, s.weights_without_bias(layer))
+    partials, local, sources = _written_out_weights(network, layer)
+    lines = ((Rule.DEFINITION, partials),
+             *((rule, _times(sp.DiagMatrix(vector), matrix)) for rule, vector, matrix in (
+                 (Rule.ROWS_THROUGH_EVERY_OUTPUT, carried.sums_then_local, local),
+                 (Rule.ROW_TIMES_JACOBIAN, carried.by_jacobian, local),
+                 (Rule.EVALUATE_DERIVATIVES, carried.by_weights, sources),
+                 (Rule.TRANSPOSE_OF_ROW_NAMED, Named(carried.result, s.delta(layer)), sources))),
+             (Rule.OUTER_PRODUCT, sp.MatMul(s.delta(layer), sp.Transpose(s.a(layer - 1)))))
+    return (*(Step(name, "through", layer, lhs, (), rule, result) for rule, result in lines),
+            Step(symbols.matrix("delta", layer), "through", layer, s.delta(layer), (), Rule.UNDER_THE_BRACE,
+                 carried.result))
 
 
 @dataclass(frozen=True)
@@ -200,38 +227,20 @@ def _writes_out_hidden_errors(network: Architecture) -> bool:
     return L > 1 and max(network.layers[L], network.layers[L - 1]) <= EXPLICIT
 
 
-def _writes_through_outputs(network: Architecture) -> bool:
-    """Whether the weights of the layer below the output go through every output neuron in the one chain of their
-    matrix, as seed 000's ∂C/∂W^{(1)} does: with biases or bias units (whose chains, through every output neuron,
-    a document shows in place of the weights' own), each matrix narrow enough to write out, and the chain's widest
-    line short enough to fit the page (:data:`THROUGH_WIDTH`)."""
-    L = network.depth
-    return (network.bias != "none" and _writes_out_hidden_errors(network)
-            and max(network.layers[L - 2:]) <= EXPLICIT and sum(network.layers[L - 2:]) <= THROUGH_WIDTH)
-
-
-#: The most neurons the last three layers may have together for their chain through every output neuron to fit
-#: the page: a row of the output's error terms, the Jacobian, the layer's and the local derivatives side by side
-#: (3-3-3's is 11pt too wide; 2-3-3, 3-2-3 and 3-3-2 fit).
-THROUGH_WIDTH = 8
-
-
 def hidden_errors(network: Architecture) -> tuple[Step, ...]:
     """Seed 000's way to the error terms of the layer below the output as one vector, from their entries (each the
     factored chain's first factors): ``[(Σ_i δ^L_i ∂z^L_i/∂a_j) ∂a_j/∂z_j] = [(δ^L_1 ... δ^L_n) ∂z^L/∂a]ᵀ ⊙
     [∂a_j/∂z_j] = [(δ^L_1 ... δ^L_n) W̃^L]ᵀ ⊙ g'(z) = (W̃^Lᵀ δ^L) ⊙ g'(z)``, the Jacobian and the weights written
-    out; where its weights' chain went that way already (:func:`_writes_through_outputs`), the last line alone, as
-    the seed's "where δ^{(L-1)} = ..."; nothing for a network of one layer or layers too wide to write out. Steps
-    of the form ``paths``."""
+    out; nothing for a network of one layer or layers too wide to write out. Steps of the form ``paths`` (the form
+    ``through`` finds them inside the weights' chain instead: :func:`through_outputs`)."""
     if not _writes_out_hidden_errors(network):
         return ()
     s, L = Shapes(network, batch=False), network.depth
     lhs, name, carried = s.delta(L - 1), symbols.matrix("delta", L - 1), _carried_back(network)
-    lines = ((Rule.UNDER_THE_BRACE, carried.result),) if _writes_through_outputs(network) else (
-        (Rule.THROUGH_EVERY_OUTPUT, carried.entries),
-        (Rule.ROW_TIMES_JACOBIAN, carried.by_jacobian),
-        (Rule.EVALUATE_DERIVATIVES, carried.by_weights),
-        (Rule.TRANSPOSE_OF_ROW, carried.result))
+    lines = ((Rule.THROUGH_EVERY_OUTPUT, carried.entries),
+             (Rule.ROW_TIMES_JACOBIAN, carried.by_jacobian),
+             (Rule.EVALUATE_DERIVATIVES, carried.by_weights),
+             (Rule.TRANSPOSE_OF_ROW, carried.result))
     return tuple(Step(name, "paths", L - 1, lhs, (), rule, result) for rule, result in lines)
 
 

@@ -40,7 +40,7 @@ from . import general, reasoning
 from .chain import COST
 from .derivation import Derivation, Step
 from .explicit import Functions, evaluate
-from .forms import M, Named, Partial
+from .forms import M, Named, Partial, definitions
 from .truth import (
     DIGITS,
     VerificationError,
@@ -194,6 +194,12 @@ def _check_element(derivation: Derivation, world: World, tally: _Tally) -> None:
         if not _close(value, truth):
             raise _fail(step, "line", value, truth)
         tally.lines += 1
+        for equation in definitions(step, derivation.network):  # what its note says: "since σ'(z_j) = a_j(1 - a_j)"
+            said, worked = world.line(equation.lhs), world.line(equation.rhs)
+            if not _close(said, worked):
+                raise VerificationError(f"{step.form} form, {step.quantity}, {step.rule.name}: its note's "
+                                        f"{equation.lhs} is {said}, and {equation.rhs} is {worked}")
+            tally.lines += 1
         before = previous.get((step.form, step.quantity))
         if before is not None:
             tally.rewrites += 1
@@ -277,7 +283,8 @@ def _check_layer_form(derivation: Derivation, worlds: Sequence[World], tally: _T
     form = "batch" if batch else "vector"
     steps = derivation.steps_of(form)
     if not batch:  # seed 000's vectors and matrices: W̃^L's gradient, the hidden layer's error terms; the Jacobians
-        steps += tuple(step for step in derivation.steps_of("paths") if _of_a_matrix(step))
+        steps += tuple(step for form in ("paths", "through") for step in derivation.steps_of(form)
+                       if _of_a_matrix(step))
         steps += tuple(step for jacobian in derivation.jacobians.values() for step in jacobian)
     if not steps:
         return
@@ -305,7 +312,9 @@ def _check_layer_step(step: Step, env: dict[str, sp.Matrix], functions: Function
     tally.lines += 1
     for named in sorted(step.result.atoms(Named), key=str):  # under a brace: what it holds is what it is named
         braced, name = (_written_out(step, env, functions, worlds, batch, part) for part in named.args)
-        _compare(step, f"what is under the brace, named {named.args[1]},", braced, name)
+        if braced.shape != name.shape or not all(_close(v, t) for v, t in zip(braced, name)):
+            raise VerificationError(f"{step.form} form, {step.quantity}, {step.rule.name}: what is under the brace "
+                                    f"is {braced.tolist()}, not {name.tolist()}, what it is named")
         tally.lines += 1
 
 

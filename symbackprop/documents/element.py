@@ -10,10 +10,10 @@ import sympy as sp
 
 from ..derive import general
 from ..derive.chain import paths_layers
-from ..derive.derivation import Derivation, Rule, Step
+from ..derive.derivation import Derivation, Step
 from ..model import symbols
 from ..model.architecture import Architecture
-from ..notation.display import Display, Line
+from ..notation.display import Display, Line, visual_width
 from ..notation.printer import NotationPrinter
 from ..notation.written import neurons
 from . import sections as sec
@@ -93,18 +93,42 @@ def _below_output(derivation: Derivation, printer: NotationPrinter, chains: Sequ
     term = f"${_error_term(network, printer, L - 1)}$"
     written = len(derivation.steps_of("paths", symbols.matrix("W", L - 1))) > 1  # not the outer product alone
     if network.bias != "none" and written:
-        delta = symbols.matrix("delta", L - 1)
-        braced = any(step.rule is Rule.UNDER_THE_BRACE for step in derivation.steps_of("paths", delta))
-        where = "where" if braced else (
-            f"where ${printer.doprint(sp.MatrixSymbol(delta, 1, 1))}$ comes from the output layer's error terms, "
-            "since each weighted input of the layer reaches the cost through every output neuron:")
-        return [text(f"One layer down, let {term} be the error term of neuron $j$."),
-                *_layer_matrix(derivation, printer, L - 1), text(where),
+        said = text(f"One layer down, let {term} be the error term of neuron $j$.")
+        through = _through_outputs(derivation, printer)
+        if through:
+            return [said, *through, *_every_hidden_layer(derivation, printer)]
+        delta = printer.doprint(sp.MatrixSymbol(symbols.matrix("delta", L - 1), 1, 1))
+        return [said, *_layer_matrix(derivation, printer, L - 1),
+                text(f"where ${delta}$ comes from the output layer's error terms, since each weighted input of the "
+                     "layer reaches the cost through every output neuron:"),
                 *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
     return [text(f"One layer down, each weight reaches the cost through every output neuron; with {term}:"),
             *chains, *_layer_matrix(derivation, printer, L - 1, lead="So"),
             text("The error terms of the layer, as one vector, are those of the output layer carried back:"),
             *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
+
+
+def _through_outputs(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
+    """Seed 000's ∂C/∂W^{(1)} in one chain through every output neuron, the error terms under a brace (the engine's
+    form ``through``), "where δ^{(L-1)} = ...": where every line of it fits the page (a fragment's is narrower);
+    none otherwise, nor for a network the engine did not derive it for."""
+    steps = derivation.steps_of("through")
+    if not steps:
+        return []
+    weights = [step for step in steps if symbols.kind_of(step.quantity) == "W"]
+    chain = sec.quantity_display(weights, printer, transpose=printer.notation.weights_transposed)
+    if max(visual_width(f"{line.lhs} = {line.rhs}") for line in chain.lines) > printer.width * THROUGH_SLACK:
+        return []
+    errors = sec.quantity_display([step for step in steps if step not in weights], printer)
+    return [text("In matrix form, the bias units' weights aside again:" if derivation.network.bias == "neuron"
+                 else "In matrix form:"), display(chain), text("where"), display(errors)]
+
+
+#: How much wider than the page :func:`~symbackprop.notation.display.visual_width` may estimate a line of seed
+#: 000's one chain and the line still fit: it overestimates the matrices written out. Measured in pdflatex: at the
+#: standalone page's width 68, 3-3-2's widest (estimated 76.1) fits and 3-3-3's (80.9) is 11pt too wide; at a
+#: fragment's 50, 2-2-2's (62.6) is 2pt too wide.
+THROUGH_SLACK = 1.15
 
 
 def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> list[Block]:

@@ -88,7 +88,8 @@ class Architecture:
     """A feed-forward network's architecture and its SymPy symbols: plain data, the first stage.
 
     The public :class:`symbackprop.Network` adds ``derive()``, ``compile()`` and a notebook display to it. Once made
-    it cannot be changed (setting an attribute raises AttributeError), and its parameters are read-only.
+    it cannot be changed (setting an attribute raises AttributeError), and its parameters and their shapes are
+    read-only.
 
     Args:
         layers: neurons per layer, input first, e.g. ``[2, 3, 1]``.
@@ -160,6 +161,11 @@ class Architecture:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Architecture:
         return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as what makes it (an activation holds functions that pickle cannot)."""
+        return (_made, (type(self), self.layers, tuple(act.label for act in self.activations), self.loss.name,
+                        self.bias))
 
     @property
     def generic(self) -> bool:
@@ -322,7 +328,7 @@ class Architecture:
         return MappingProxyType(params)
 
     @cached_property
-    def parameter_shapes(self) -> dict[str, tuple[int, int]]:
+    def parameter_shapes(self) -> Mapping[str, tuple[int, int]]:
         """``{"W1": (n_1, n_0), "b1": (n_1, 1), ...}``: the shapes of :attr:`parameters`, without their symbols
         (which take seconds to make for a wide network)."""
         shapes: dict[str, tuple[int, int]] = {}
@@ -330,7 +336,7 @@ class Architecture:
             shapes[matrix("W", l)] = (self.layers[l], self.layers[l - 1] + (self.bias == "neuron"))
             if self.bias in ("vector", "shared"):
                 shapes[matrix("b", l)] = (self.layers[l], 1) if self.bias == "vector" else (1, 1)
-        return shapes
+        return MappingProxyType(shapes)
 
     @property
     def parameter_count(self) -> int:
@@ -379,6 +385,12 @@ class Architecture:
 #: The most layers of weights a network may have: each gradient's chain runs through every layer above it, and
 #: SymPy's nested expressions (about 3 s to derive at 100 layers one neuron wide) exhaust Python's recursion at 250.
 MAX_DEPTH = 100
+
+
+def _made(cls: type[Architecture], layers: Sequence[int], activations: Sequence[str], loss: str,
+          bias: str) -> Architecture:
+    """A network made again from what made it (an unpickled one)."""
+    return cls(layers, activations=activations, loss=loss, bias=bias)
 
 
 def _check_layers(layers: Sequence[int]) -> tuple[int, ...]:

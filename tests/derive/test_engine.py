@@ -205,8 +205,8 @@ def test_a_hidden_delta_is_factored_only_where_it_has_terms_to_factor(outputs: i
 
 def test_steps_of_an_unknown_form_or_quantity_names_what_there_is() -> None:
     d = Network([2, 2, 1]).derive(forms=("element",))
-    with pytest.raises(UnknownNameError, match=r"unknown form 'elements'; allowed: batch, element, paths, thin, vector "
-                                               r"\(did you mean 'element'\?\)"):
+    with pytest.raises(UnknownNameError, match=r"unknown form 'elements'; allowed: batch, element, paths, thin, "
+                                               r"through, vector \(did you mean 'element'\?\)"):
         d.steps_of("elements")
     with pytest.raises(UnknownNameError, match=r"unknown element-form quantity 'delta3_1'; allowed: W1_1_1, .*"
                                                r"delta1_1, delta1_2, delta2_1"):

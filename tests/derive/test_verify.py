@@ -457,12 +457,8 @@ def test_seed_000s_layer_matrices_without_the_bias_column_are_verified(bias: str
     size = shape if layer == 2 else (shape[1], 3)
     small = max(size) <= 3
     rows = Rule.ROWS_OF_CHAINS_NAMED if layer == 2 else Rule.ROWS_BY_CHAIN_RULE  # diag(∂C/∂a ⊙ ∂a/∂z), braced
-    through = layer == 1  # one chain through every output neuron, as seed 000's ∂C/∂W^(1)
-    assert [s.rule for s in steps] == (
-        [Rule.CHAIN_RULE_OUTER_PRODUCT] if not small else
-        [Rule.DEFINITION, Rule.ROWS_THROUGH_EVERY_OUTPUT, Rule.ROW_TIMES_JACOBIAN, Rule.EVALUATE_DERIVATIVES,
-         Rule.TRANSPOSE_OF_ROW_NAMED, Rule.OUTER_PRODUCT] if through else
-        [Rule.DEFINITION, rows, Rule.EVALUATE_DERIVATIVES, Rule.OUTER_PRODUCT])
+    assert [s.rule for s in steps] == ([Rule.DEFINITION, rows, Rule.EVALUATE_DERIVATIVES, Rule.OUTER_PRODUCT]
+                                       if small else [Rule.CHAIN_RULE_OUTER_PRODUCT])
     assert steps[0].lhs.shape == size  # without the bias units' column
     verify(derivation, points=1)
     for target in steps[1:] if small else steps:
@@ -500,9 +496,12 @@ def test_seed_000s_error_terms_under_the_brace_are_verified_and_a_wrong_name_is_
     whose vector ((W̃^{(2)})ᵀ δ^{(3)}) ⊙ σ'(Z^{(2)}) is braced and named δ^{(2)}, as seed 000's is; then "where
     δ^{(2)} =" that vector. The brace's name is checked as an equality of its own: another vector there fails."""
     derivation = SEED_000.derive(forms=("element", "vector", "paths"))
-    assert [s.rule for s in derivation.steps_of("paths", "delta1")] == [Rule.UNDER_THE_BRACE]
+    assert [s.rule for s in derivation.steps_of("through", "W1")] == [
+        Rule.DEFINITION, Rule.ROWS_THROUGH_EVERY_OUTPUT, Rule.ROW_TIMES_JACOBIAN, Rule.EVALUATE_DERIVATIVES,
+        Rule.TRANSPOSE_OF_ROW_NAMED, Rule.OUTER_PRODUCT]
+    assert [s.rule for s in derivation.steps_of("through", "delta1")] == [Rule.UNDER_THE_BRACE]
     tally = verify(derivation, points=1)
-    step = next(s for s in derivation.steps_of("paths", "W1") if s.rule is Rule.TRANSPOSE_OF_ROW_NAMED)
+    step = next(s for s in derivation.steps_of("through", "W1") if s.rule is Rule.TRANSPOSE_OF_ROW_NAMED)
     diagonal, sources = step.result.args
     (named,) = diagonal.atoms(Named)
     assert named.args[1] == sp.MatrixSymbol("delta1", 2, 1)
@@ -514,18 +513,41 @@ def test_seed_000s_error_terms_under_the_brace_are_verified_and_a_wrong_name_is_
                points=1)
 
 
-@pytest.mark.parametrize(("spec", "braced"), [("2-2-2", True), ("3-3-2", True), ("2-3-3", True), ("3-3-3", False),
-                                              ("2-4-2", False), ("4-2-2", False)])
-def test_seed_000s_one_chain_through_every_output_only_where_it_fits_the_page(spec: str, braced: bool) -> None:
-    """The weights below the output go through every output neuron in one chain where its widest line fits the
-    page (the last three layers of at most 8 neurons together, none wider than 3); else their error terms are
-    found after it, line by line."""
-    for bias in ("neuron", "vector", "none"):  # without biases each weight's chain is shown, then the matrix
-        derivation = Network.from_spec(spec, bias=bias).derive(forms=("element", "paths"))
-        rules = [step.rule for step in derivation.steps_of("paths") if step.quantity == "delta1"]
-        assert (rules == [Rule.UNDER_THE_BRACE]) is (braced and bias != "none")
-        named = Rule.TRANSPOSE_OF_ROW_NAMED in {step.rule for step in derivation.steps_of("paths", "W1")}
-        assert named is (braced and bias != "none")
+@pytest.mark.parametrize(("spec", "bias", "through"), [
+    ("2-2-2", "neuron", True), ("3-3-3", "vector", True), ("1-2-1", "shared", True),  # with biases, written out
+    ("2-2-2", "none", False),  # each weight's own chain is shown, then diag(δ^(L-1))
+    ("2-4-2", "neuron", False), ("4-2-2", "neuron", False),  # a matrix too wide to write out
+])
+def test_seed_000s_one_chain_is_derived_beside_the_paths_where_it_can_be_written_out(spec: str, bias: str,
+                                                                                     through: bool) -> None:
+    """The form through (∂C/∂W^(1) in one chain through every output neuron, δ^(L-1) under a brace) is derived
+    beside the form paths' diag(δ^(L-1)) and its error terms line by line, a document choosing by the width of its
+    page (tests/documents/test_pdf.py); with biases and layers narrow enough to write out, and verified."""
+    derivation = Network.from_spec(spec, bias=bias).derive(forms=("element", "paths"))
+    assert bool(derivation.steps_of("through")) is through
+    assert {step.quantity for step in derivation.steps_of("through")} == ({"W1", "delta1"} if through else set())
+    if through:
+        verify(derivation, points=1)  # (raises on a wrong line; a wrong one is caught: the test above)
+
+
+def test_the_equation_an_output_neurons_note_says_is_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "since σ'(z_1) = a_1 (1 - a_1)", the note of the line that works out an output neuron's g', is checked at
+    the point as a line of its own: a note naming the other neuron's output fails."""
+    from symbackprop.derive import forms
+    from symbackprop.derive import verify as verify_module
+
+    derivation = SEED_000.derive(forms=("element",))
+    (step,) = [s for s in derivation.steps_of("element", "delta2_1") if s.rule is Rule.WORK_OUT_ACTIVATION_DERIVATIVE]
+    (said,) = forms.definitions(step, SEED_000)
+    assert said.rhs == SEED_000.a(2)[0] * (1 - SEED_000.a(2)[0])
+    lines = verify(derivation, points=1).lines
+    monkeypatch.setattr(verify_module, "definitions", lambda step, network: ())
+    assert verify(derivation, points=1).lines == lines - 2  # one note per output neuron
+    other = SEED_000.a(2)[1]
+    monkeypatch.setattr(verify_module, "definitions", lambda step, network: tuple(
+        dataclasses.replace(eq, rhs=other * (1 - other)) for eq in forms.definitions(step, network)))
+    with pytest.raises(VerificationError, match="its note's"):
+        verify(derivation, points=1)
 
 
 def test_seed_000s_common_factors_taken_out_of_the_paths_are_verified() -> None:

@@ -144,8 +144,6 @@ def test_a_page_ends_early_only_where_what_stays_together_does_not_fit(tmp_path:
     ("4-4-4", {"bias": "none"}),  # four output neurons: the chains' sums in brackets would not fit a line
     ("2-2-3", {"output": "softmax", "loss": "cross_entropy", "bias": "neuron"}),  # a path through every output
     ("2-3-2", {"bias": "shared"}),  # one bias for the layer: its chains summed over the neurons
-    ("3-3-2", {"bias": "neuron"}),  # the widest whose weights go through every output neuron in one chain
-    ("3-3-3", {"bias": "neuron"}),  # too wide for that: its error terms found after, line by line
 ])
 def test_ngs_chains_fit_the_page_beyond_seed_000s_network(tmp_path: Path, spec: str, network: dict[str, str]) -> None:
     """Seed 000's route on wider networks, a softmax output and a shared bias: its sums in brackets (which cannot
@@ -207,6 +205,31 @@ def test_the_fragment_compiles_inside_a_host_document(tmp_path: Path) -> None:
     text = _text(built)
     for heading in HEADINGS:
         assert heading in text, heading
+
+
+@pytest.mark.pdf
+@pytest.mark.slow
+@pytest.mark.parametrize(("spec", "fragment", "braced"), [
+    ("2-2-2", False, True), ("3-3-2", False, True), ("3-3-3", False, False),  # a standalone page
+    ("2-2-2", True, False), ("1-2-1", True, True),  # a fragment's page is narrower
+])
+def test_ngs_one_chain_through_every_output_neuron_where_it_fits(tmp_path: Path, spec: str, fragment: bool,
+                                                                   braced: bool) -> None:
+    """Seed 000's ∂C/∂W^(1) in one chain, its error terms under a brace, where every line of it fits the page it is
+    set on (a fragment's in a host document's, narrower); else diag(δ^(L-1)) and δ^(L-1) after it. Either way no line
+    runs off the page."""
+    require_tex()
+    derivation = Network.from_spec(spec, bias="neuron").derive(forms=("element", "vector", "paths"))
+    tex = render_tex(derivation, DocumentOptions(notation="ng", fragment=fragment, label_prefix="app:"))
+    assert (r"\underbrace{((\tilde{\mathbf{W}}^{(2)})^{\top}" in tex or
+            r"\underbrace{((\tilde{\mathbf{W}}^{(3)})^{\top}" in tex) is braced
+    document = tmp_path / ("appendix.tex" if fragment else "ng.tex")
+    document.write_text(tex, encoding="utf-8")
+    built = tmp_path / "host.tex" if fragment else document
+    if fragment:
+        built.write_text(HOST, encoding="utf-8")
+    pdf.build_pdf(built)
+    assert "Overfull" not in built.with_suffix(".log").read_text(errors="replace")
 
 
 def test_missing_tex_names_the_debian_packages_and_keeps_the_tex(tmp_path: Path, monkeypatch: Any) -> None:

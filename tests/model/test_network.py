@@ -179,10 +179,23 @@ def test_a_network_cannot_be_changed_once_made() -> None:
         del net.bias
     with pytest.raises(TypeError):
         net.parameters["x"] = sp.ImmutableMatrix([[1]])  # type: ignore[index]
+    with pytest.raises(TypeError):
+        net.parameter_shapes["W1"] = (5, 5)  # type: ignore[index]
+    assert net.parameter_count == 4 * 3 + 4 + 2 * 4 + 2
     assert net == Network([3, 4, 2]) and repr(net) == repr(Network([3, 4, 2])) and set(net.parameters) == {
         "W1", "b1", "W2", "b2"}
     assert copy.copy(net) is net and copy.deepcopy(net) is net
     net.derive(forms=("element",))  # (its cached symbols are still made)
+
+
+def test_a_network_pickles_as_what_makes_it() -> None:
+    """Its activations hold functions pickle cannot take: it is pickled as its layers, activations, loss and bias,
+    and comes back equal, and of its own class."""
+    import pickle
+
+    net = Network([2, 3, 1], activations=["leaky_relu(0.2)", "sigmoid"], loss="bce", bias="neuron")
+    back = pickle.loads(pickle.dumps(net))
+    assert back == net and type(back) is Network and hash(back) == hash(net)
 
 
 @pytest.mark.parametrize(("call", "said"), [

@@ -60,7 +60,8 @@ def test_every_rule_is_cited_by_some_step() -> None:
     for bias, output in (("neuron", "sigmoid"), ("none", "softmax")):  # seed 000's chains down to a weight; its
         # hidden error terms two ways; the output layer's matrix by δ^L's own factors (element-wise), or by δ^L
         network = Network([2, 2, 2], activations=["sigmoid", output], loss="cross_entropy", bias=bias)
-        cited |= {step.rule for step in network.derive(forms=("element", "paths")).steps_of("paths")}
+        derived = network.derive(forms=("element", "paths"))
+        cited |= {step.rule for form in ("paths", "through") for step in derived.steps_of(form)}
     cited |= set(PUT_IN.values())  # seed 004's steps once their Jacobian is worked out the step before
     assert cited == set(Rule)
 
