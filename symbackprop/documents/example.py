@@ -57,6 +57,7 @@ from .example_lines import (
     number_latex,
     parameter_symbol,
 )
+from .sections import by_neuron
 
 
 @dataclass(frozen=True)
@@ -268,17 +269,23 @@ def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Blo
         lines.append(Line(printer.doprint(sp.MatrixSymbol(name, matrix.rows, matrix.cols)), "", "",
                           bracketed(entries)))  # past six rows or columns its first two, dots and its last
     for i in range(example.examples):
-        xs = ", ".join(printer.doprint(x) for x in net.inputs_list())
-        lines.append(Line(f"({xs})", "", "", "(" + ", ".join(number_latex(v, digits) for v in example.X[i]) + ")"))
+        lines.append(Line(_tuple([printer.doprint(x) for x in net.inputs_list()]), "", "",
+                          _tuple([number_latex(v, digits) for v in example.X[i]])))
         if net.loss.sparse:
             lines.append(Line(r"\ell", "", "", str(int(example.Y[i]) + 1)))
         else:
-            ys = ", ".join(printer.doprint(y) for y in net.targets)
-            lines.append(Line(f"({ys})", "", "", "(" + ", ".join(number_latex(v, digits) for v in example.Y[i]) + ")"))
-    wide = any(max(matrix.shape) > MOST for matrix in net.parameters.values())
+            lines.append(Line(_tuple([printer.doprint(y) for y in net.targets]), "", "",
+                              _tuple([number_latex(v, digits) for v in example.Y[i]])))
+    wide = max(net.layers[0], net.layers[-1], *(max(shape) for shape in net.parameter_shapes.values())) > MOST
     return Block("Parameters and examples", tuple(lines),
-                 f"A matrix of more than {MOST} rows or columns shows its first two and its last; the JSON "
-                 "(--format json) holds every number." if wide else "")
+                 f"A matrix of more than {MOST} rows or columns, or a list of more than {MOST} numbers, shows its "
+                 "first two and its last; the JSON (--format json) holds every number." if wide else "")
+
+
+def _tuple(entries: list[str]) -> str:
+    """``(x_1, x_2, x_3)``; past :data:`MOST` entries its first two, dots and its last, as a matrix's rows."""
+    shown = entries if len(entries) <= MOST else [*entries[:2], r"\ldots", entries[-1]]
+    return "(" + ", ".join(shown) + ")"
 
 
 def _of_example(example: WorkedExample, index: int) -> str:
@@ -289,12 +296,24 @@ def _of_example(example: WorkedExample, index: int) -> str:
 def _forward(example: WorkedExample, printer: NotationPrinter, numbers: ValuePrinter, index: int) -> Block:
     """The forward pass of example ``index``, layer 1 to L, and its loss c."""
     net, derivation = example.network, example.derivation
-    equations = {eq.name: eq.rhs for eq in derivation.forward}
+    equations = {eq.name: _in_neuron_order(eq.rhs) for eq in derivation.forward}
     lines = [_line(printer, numbers, symbol, equations[symbol.name], numbers.values[symbol])
              for l in range(1, net.depth + 1) for symbol in net.z(l) + net.a(l)]
     lines.append(Line(cost_text(printer), printer.doprint(derivation.loss), numbers.doprint(derivation.loss),
                       number_latex(float(example.losses[index]), numbers.digits)))
     return Block(f"Forward pass and loss{_of_example(example, index)}", tuple(lines))
+
+
+def _in_neuron_order(expr: sp.Expr) -> sp.Expr:
+    """A weighted input's sum with its terms in the order of their neurons, w_{1,9} x_9 before w_{1,10} x_10
+    (SymPy orders them as text; a bias unit's weight w_{j0} first), a bias last; any other expression as it is."""
+    if not isinstance(expr, sp.Add):
+        return expr
+
+    def bias(term: sp.Basic) -> bool:
+        return isinstance(term, sp.Symbol) and symbols.kind_of(term.name) == "b"
+
+    return sp.Add(*sorted(expr.args, key=lambda term: (bias(term), by_neuron(term))), evaluate=False)
 
 
 def _cost_block(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:

@@ -81,7 +81,7 @@ class Line:
         if self.inline:
             return ((self.lhs, self.relation, " = ".join(self.parts)),)
         rows: list[tuple[str, str, str]] = []
-        room = LINE_WIDTH - visual_width(self.lhs) - 2.0
+        room = max(LINE_WIDTH - visual_width(self.lhs) - 2.0, LINE_WIDTH / 2)  # (a wide lhs: still half a page)
         for i, part in enumerate(self.parts):
             first, *rest = break_formula(part, room, room - 2.0) if formula_width(part) > room else [part]
             rows.append((self.lhs, self.relation, first) if i == 0 else ("", "=", first))

@@ -194,13 +194,13 @@ def terms(expr: sp.Basic, printer: NotationPrinter) -> list[str]:
         sums = [factor for factor in expr.args if isinstance(factor, sp.Add) and len(factor.args) >= LONG_SUM]
         if len(sums) == 1:
             rest = sp.Mul(*(factor for factor in expr.args if factor is not sums[0]))
-            inner = [printer.doprint(term) for term in sorted(sums[0].args, key=_by_neuron)]
+            inner = [printer.doprint(term) for term in sorted(sums[0].args, key=by_neuron)]
             head = "" if rest == 1 else printer.doprint(rest) + " "
             return [rf"{head}\bigl({inner[0]}", *inner[1:-1], rf"{inner[-1]}\bigr)"]
     return [printer.doprint(expr)]
 
 
-def _by_neuron(term: sp.Basic) -> tuple[tuple[int, ...], str]:
+def by_neuron(term: sp.Basic) -> tuple[tuple[int, ...], str]:
     """A term's place among a sum's over neurons: by the numbers in its symbols' names, w_{2,1} δ_2 before
     w_{10,1} δ_10 (SymPy orders them as text)."""
     text = str(term)

@@ -174,14 +174,18 @@ def test_the_tex_example_compiles(tmp_path: Path, notation: str) -> None:
 
 
 @pytest.mark.pdf
-def test_a_wide_example_fits_the_page(tmp_path: Path) -> None:
-    """Ten inputs: each weighted input's sum breaks across rows, and a 10 x 10 matrix shows its first two and last
-    rows and columns (the JSON holds every number); no line runs off the page."""
+@pytest.mark.parametrize("layers", [[10, 10, 4], [30, 1], [20, 2, 1]])
+def test_a_wide_example_fits_the_page(tmp_path: Path, layers: list[int]) -> None:
+    """Ten inputs or more: each weighted input's sum breaks across rows, its terms in the order of their inputs; a
+    matrix past six rows or columns shows its first two and last, and so does the list of inputs (the JSON holds
+    every number); no line runs off the page."""
     require_tex()
-    net = Network([10, 10, 4])
+    net = Network(layers)
     X, Y = random_batch(net, 1, 0)
     tex = render_example(worked_example(net, random_parameters(net, 0), X, Y), "tex")
-    assert r"\cdots" in tex and r"\vdots" in tex and "the JSON (--format json) holds every number" in tex
+    assert r"\cdots" in tex and "the JSON (--format json) holds every number" in tex
+    assert rf"(x_{{1}}, x_{{2}}, \ldots, x_{{{layers[0]}}})" in tex
+    assert tex.index("w^{1}_{19} x_{9}") < tex.index("w^{1}_{1,10} x_{10}") < tex.index("b^{1}_{1}")
     assert max(len(line) for line in tex.splitlines()) < 400
     (tmp_path / "example.tex").write_text(tex)
     result = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "example.tex"],
