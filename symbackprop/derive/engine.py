@@ -6,7 +6,7 @@ built at layer level in :mod:`symbackprop.derive.forms` and proven equal to it b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 import sympy as sp
@@ -56,6 +56,8 @@ def derive(network: Architecture, forms: Sequence[str] = FORMS, progress: bool |
         UnknownNameError, SizeLimitError: an unknown form; more than :data:`MAX_PARAMETERS` parameters.
         SpecError: ``forms`` not a list of names (a string is not read letter by letter), ``progress`` not a bool.
     """
+    if not isinstance(forms, str) and isinstance(forms, Iterable):
+        forms = tuple(forms)  # (a set or a generator, read once)
     _check_request(network, forms, progress)
     total = 2 * network.depth + 1 + sum(form in forms for form in ("vector", "batch"))
     with progress_bar(total, f"deriving {network.spec}", progress,
@@ -109,7 +111,7 @@ AT_LAYER = {"weight": weight_gradient, "bias": bias_gradient}
 
 def _check_request(network: Architecture, forms: Sequence[str], progress: bool | None) -> None:
     """Known forms, and a network small enough to derive; see :func:`derive` for what it raises."""
-    if isinstance(forms, str) or not isinstance(forms, Sequence):
+    if isinstance(forms, str) or not isinstance(forms, Iterable):
         raise SpecError(f"forms must be a list of form names, such as ['element', 'vector'] (of "
                         f"{', '.join(FORMS)}), got {forms!r}"[:200])
     if progress is not None and not isinstance(progress, bool):

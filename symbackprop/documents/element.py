@@ -172,8 +172,8 @@ def _error_term(network: Architecture, printer: NotationPrinter, layer: int | No
 def _layer_matrix(derivation: Derivation, printer: NotationPrinter, layer: int, lead: str = "") -> list[Block]:
     """Seed 000's "in matrix form" after a layer's chains: its weights' gradients as one matrix, the bias units'
     column aside (W̃ said, once), ``[∂C/∂w_jk] = diag(δ^l) [∂z_j/∂w_jk] = diag(δ^l) [a_k] = δ^l (a^{l-1})ᵀ``,
-    the seed's δ^L ⊙ ∂Z/∂W well typed. (The layer below the output comes whole again, with its bias units, at
-    the end, as the seed's does.)"""
+    the seed's δ^L ⊙ ∂Z/∂W well typed (the output layer's diag(δ^L) first as diag(∂C/∂a ⊙ ∂a/∂Z), braced). (The
+    layer below the output comes whole again, with its bias units, at the end, as the seed's does.)"""
     steps = derivation.steps_of("paths", symbols.matrix("W", layer))
     if not steps:
         return []

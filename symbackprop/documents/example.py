@@ -132,7 +132,8 @@ def _check_learning_rate(lr: Any) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        underflow = value == 0 and isinstance(lr, str) and any(digit in lr for digit in "123456789")
+        underflow = (value == 0 and isinstance(lr, str) and not lr.lstrip().startswith("-")
+                     and any(digit in lr for digit in "123456789"))
         raise DataError(f"learning rate must be a finite number > 0, got {lr}"
                         + (" (below the smallest float, about 5e-324: 0)" if underflow else ""))
     return value

@@ -531,7 +531,7 @@ def test_cli_example_bad_numbers_give_one_line_and_write_nothing(tmp_path: Path,
 
 @pytest.mark.parametrize(("given", "said"), [
     ("1e-400", "got 1e-400 (below the smallest float, about 5e-324: 0)"),  # what was typed, and why it is 0
-    ("abc", "got abc"), ("-0.5", "got -0.5"),
+    ("abc", "got abc"), ("-0.5", "got -0.5"), ("-1e-400", "got -1e-400"),  # its sign, not its size, is wrong
 ])
 def test_a_learning_rate_that_is_no_number_above_0_is_said_as_typed(given: str, said: str) -> None:
     code, out, err = invoke("example", "2-3-1", "--lr", given)

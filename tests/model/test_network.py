@@ -209,6 +209,17 @@ def test_an_argument_of_the_wrong_type_is_one_clear_error(call: object, said: st
         call()  # type: ignore[operator]
 
 
+def test_forms_are_any_collection_of_names_read_once() -> None:
+    def made(forms: object) -> list[tuple[str, str, object]]:
+        return [(step.form, step.quantity, step.rule) for step in net.derive(forms=forms).steps]  # type: ignore[arg-type]
+
+    net = Network([2, 2, 1])
+    steps = made(("element", "vector"))
+    assert {form for form, _, _ in steps} == {"element", "vector"}
+    assert made({"vector", "element"}) == steps
+    assert made(form for form in ("element", "vector")) == steps  # (a generator: read once)
+
+
 def test_check_grads_names_what_it_takes() -> None:
     from symbackprop import check_grads
 
