@@ -193,9 +193,10 @@ def _document_options(table: dict[str, Any], source: str, given: dict[str, Any],
 def _verified(network: Any, options: Any) -> Any:
     """The network's derivation for ``options``, every step checked; "N steps verified" printed, or one line on
     stderr and exit status 1 (a wrong step is the engine's fault, not the user's: nothing is written)."""
-    from ..derive.verify import VerificationError
+    from ..derive.verify import VerificationError, check_verifiable
     from ..documents.files import engine_forms
 
+    check_verifiable(network)  # (before the derivation: a network it cannot verify is refused at once)
     derivation = network.derive(forms=engine_forms(options), progress=False)
     try:
         typer.echo(derivation.verify().report())

@@ -221,8 +221,9 @@ def _overridden(network: dict[str, Any], options: dict[str, Any]) -> dict[str, A
     hidden layers (of the output layer), the rest of its list kept."""
     if "activations" in options:
         network = {k: v for k, v in network.items() if k not in ("hidden", "output")}
-    elif {"hidden", "output"} & set(options) and isinstance(network.get("activations"), list) and network[
-            "activations"]:
+    elif {"hidden", "output"} & set(options) and network.get("activations") == []:  # (nothing to keep of it)
+        network = {k: v for k, v in network.items() if k != "activations"}
+    elif {"hidden", "output"} & set(options) and isinstance(network.get("activations"), list):
         acts = list(network["activations"])
         if "hidden" in options:
             acts[:-1] = [options["hidden"]] * (len(acts) - 1)

@@ -109,8 +109,7 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
         SpecError: a loss that takes the log of outputs its output activation can make 0 or negative.
     """
     net = derivation.network
-    if not net.activations[-1].generic:  # a relu output's log loss: lines undefined wherever an output is 0
-        net.check_defined("verification at random points")
+    check_verifiable(net)
     if net.parameter_count > MAX_PARAMETERS:
         raise SizeLimitError(f"verify() is limited to {MAX_PARAMETERS:,} parameters and {net.spec} has "
                              f"{net.parameter_count:,}; verify a narrower network of the same depth")
@@ -129,6 +128,18 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
     jacobians = sum(len(steps) for steps in derivation.jacobians.values())
     steps = len(derivation.steps) + jacobians + thin_steps + tally.general // points
     return Verification(steps, tally.lines, points, tally.proven // points, tally.rewrites // points)
+
+
+def check_verifiable(net: Architecture) -> None:
+    """Refuse, before anything is derived, a network whose lines are undefined at random points: a loss taking the
+    log of outputs the output activation can make 0 or negative (cross-entropy after relu: -r/a times relu'(z)
+    is 0/0 wherever an output is 0).
+
+    Raises:
+        SpecError: such a loss and output.
+    """
+    if not net.activations[-1].generic:  # (a generic output's stand-in for the check is the loss's own)
+        net.check_defined("verification at random points")
 
 
 #: Points drawn at most for one check, where outputs saturate (the truth is then infinite in the digits kept).

@@ -98,6 +98,7 @@ def test_a_spec_files_wrong_option_is_said_with_the_files_name(tmp_path: Path, t
     ('activations = ["tanh", "elu", "sigmoid"]', ["--hidden", "relu"], "ReLU hidden layers, sigmoid output"),
     ('activations = ["tanh", "elu", "sigmoid"]', ["--output", "linear"], "tanh / elu(1) hidden layers, linear output"),
     ('hidden = "tanh"\noutput = "sigmoid"', ["--activations", "relu,relu,linear"], "ReLU hidden layers, linear output"),
+    ("activations = []", ["--hidden", "relu"], "ReLU hidden layers, sigmoid output"),  # an empty list: nothing kept
 ])
 def test_activations_on_the_command_line_override_the_files_either_way(tmp_path: Path, keys: str, given: list[str],
                                                                        said: str) -> None:

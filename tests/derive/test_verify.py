@@ -138,8 +138,10 @@ def test_verification_refuses_a_log_loss_of_outputs_that_can_be_0(tmp_path: Path
     with pytest.raises(SpecError, match="^verification at random points needs a loss defined at the outputs"):
         network.derive().verify()
     out = tmp_path / "doc"
-    status, _, err = run_cli(capsys, "derive", "2-3-2", "--output", "relu", "--loss", loss, "--verify", "--format",
-                             "md", "--out", str(out))
+    with pytest.MonkeyPatch.context() as patch:  # refused before anything is derived
+        patch.setattr(Network, "derive", lambda *args, **kwargs: pytest.fail("derived before refusing"))
+        status, _, err = run_cli(capsys, "derive", "2-3-2", "--output", "relu", "--loss", loss, "--verify",
+                                 "--format", "md", "--out", str(out))
     assert status == 2 and err.count("\n") == 1 and "relu output can make 0" in err and not out.exists()
 
 
