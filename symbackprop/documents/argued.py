@@ -178,8 +178,8 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     if way.stacked and argument.stacked:
         pictured = [figure.label for figure in (*drawn[2], *drawn[1], *drawn[0])
                     if figure.kind == "figure" and figure.text]
-        blocks += stacked_blocks(argument, letters, printer, _printer(argument, printer),  # and its Table 1 figure
-                                 next(iter(pictured), ""))
+        blocks += stacked_blocks(argument, letters, printer, _printer(argument, printer), way.stacked,
+                                 next(iter(pictured), ""))  # and its Table 1 figure
     return blocks + (example_blocks(argument, printer) if examples else [])
 
 

@@ -53,7 +53,9 @@ class Route:
         road_map: which quantities the derivation is after, in order (002).
         chain_rule_shown: the generalised chain rule displayed before it is used (003).
         named: where the method's name comes from, after the rule for δ (003).
-        stacked: each result stacked into its vector as it comes (002).
+        stacked: each result stacked into its vector as it comes (002): the words that turn to each vector, by
+            argument ("" for any other), and those after its figure and count ("the gradient with respect to the
+            whole output vector collects them"); empty for a seed that stacks none.
         last_hidden_first: a hidden neuron argued for layer L-1, then every hidden layer (001).
         example_last: the error terms "for this network" after the algorithm, not beside each argument (003).
         by_weighted_input: the output error by the weighted input too, δ_y = σ(a_y) - r = y - r (003).
@@ -120,7 +122,7 @@ class Route:
     road_map: bool = False
     chain_rule_shown: bool = False
     named: bool = False
-    stacked: bool = False
+    stacked: Mapping[str, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     last_hidden_first: bool = False
     example_last: bool = False
     by_weighted_input: bool = False
@@ -178,7 +180,14 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
                       "weighted input": "pre-activation", "weighted inputs": "pre-activations", "cost": "loss",
                       "costs": "losses", "errors": "gradients", "outputs": "activations"}),
         resumed=_table({"activation": "First, for neuron ${j}$ of layer ${l}$:"}),
-        road_map=True, stacked=True, local_before=("weight",),
+        road_map=True, local_before=("weight",),
+        stacked=MappingProxyType({
+            "prediction": ("The gradient with respect to the whole output vector collects them, one entry per neuron "
+                           "${j}$", ""),
+            "softmax": ("For the whole layer, one entry per neuron ${j}$", ""),
+            "activation": ("As one vector for the layer, one entry per neuron ${j}$", ""),
+            "through_output": ("Therefore, for the whole layer, one entry per neuron ${j}$", ""),
+            "": ("Stacked for every neuron ${j}$ of the layer at once", ", the entries make one vector")}),
         schematics=MappingProxyType({("activation", "example"): "paths", ("activation", "after"): "outputs",
                                      ("through_output", "before"): "weighted"}),
         without_jacobian=True, bp2_through_outputs=True, listed=True, batch_in_summary=True, general_batch=True,

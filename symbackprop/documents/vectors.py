@@ -6,7 +6,7 @@ each line entry by entry), as seed 002 builds ∇_{h_k} L = W_{k+1}ᵀ ∇_{a_{k
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import sympy as sp
@@ -31,10 +31,11 @@ HIDDEN_WIDTH = "n"
 
 
 def stacked_blocks(argument: Argument, letters: dict[str, str], printer: NotationPrinter,
-                   shown: NotationPrinter, pictured: str = "") -> list[Block]:
+                   shown: NotationPrinter, leads: Mapping[str, tuple[str, str]], pictured: str = "") -> list[Block]:
     """Seed 002's vector of a result: its entries, the result in each, then the vector it makes, ``shown`` writing
     the argument's layers (L, k, k+1); a weight's and a bias's written out for the layer :func:`_parameter_layer`
-    names. ``pictured``: the label of the figure that pictures the vector ("left figure in Table 1")."""
+    names. ``leads``: the words that turn to a neuron's vector, by argument (the route's ``stacked``);
+    ``pictured``: the label of the figure that pictures the vector ("left figure in Table 1")."""
     before: list[Block] = []
     if argument.name in ("weight", "bias"):
         intro, shown = _parameter_layer(argument, printer)
@@ -43,7 +44,7 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
     else:
         here = _count(argument, shown)
         at_once = f" ({figure_ref(pictured)})" if pictured else ""
-        head, tail = STACKED.get(argument.name, STACKED[""])
+        head, tail = leads.get(argument.name, leads[""])
         intro = f"{head.format(j=letters['j'])}{at_once}{here}{tail}:"
         if argument.name == "activation":  # seed 002's column argument: W_{k+1,·,i}, column i of W_{k+1}
             intro = intro[:-1] + f"; {_column_words(argument, shown)}:"
@@ -54,19 +55,6 @@ def stacked_blocks(argument: Argument, letters: dict[str, str], printer: Notatio
             intro = f"So far, for one neuron ${letters['j']}$: ${lhs} = {found}$. {intro}"
     rows = [([_vector(step, argument, letters, shown)], note(step.rule)) for step in argument.stacked]
     return [*before, text(intro), display(chain(shown.doprint(argument.stacked[0].lhs), rows, printer.width))]
-
-
-#: The words before each general neuron's result for every neuron at once, by argument (as seed 002 turns to its
-#: vectors: "we can now talk about the gradient w.r.t. the vector", "we can now write", "therefore"): the words,
-#: then those after the figure and the count.
-STACKED = {
-    "prediction": ("The gradient with respect to the whole output vector collects them, one entry per neuron ${j}$",
-                   ""),
-    "softmax": ("For the whole layer, one entry per neuron ${j}$", ""),
-    "activation": ("As one vector for the layer, one entry per neuron ${j}$", ""),
-    "through_output": ("Therefore, for the whole layer, one entry per neuron ${j}$", ""),
-    "": ("Stacked for every neuron ${j}$ of the layer at once", ", the entries make one vector"),
-}
 
 
 def _vector(step: Step, argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> str:
