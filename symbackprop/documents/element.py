@@ -120,8 +120,8 @@ def _through_outputs(derivation: Derivation, printer: NotationPrinter) -> list[B
     if max(visual_width(f"{line.lhs} = {line.rhs}") for line in chain.lines) > printer.width * THROUGH_SLACK:
         return []
     errors = sec.quantity_display([step for step in steps if step not in weights], printer)
-    return [text("In matrix form, the bias units' weights aside again:" if derivation.network.bias == "neuron"
-                 else "In matrix form:"), display(chain), text("where"), display(errors)]
+    return [text(_in_matrix_form(derivation, printer, weights[0].layer)), display(chain), text("where"),
+            display(errors)]
 
 
 #: How much wider than the page :func:`~symbackprop.notation.display.visual_width` may estimate a line of seed
@@ -177,13 +177,19 @@ def _layer_matrix(derivation: Derivation, printer: NotationPrinter, layer: int, 
     steps = derivation.steps_of("paths", symbols.matrix("W", layer))
     if not steps:
         return []
+    transpose = printer.notation.weights_transposed
+    return [text(_in_matrix_form(derivation, printer, layer, lead)),
+            display(sec.quantity_display(steps, printer, transpose=transpose))]
+
+
+def _in_matrix_form(derivation: Derivation, printer: NotationPrinter, layer: int, lead: str = "") -> str:
+    """``In matrix form, the bias units' weights aside (W̃ is ...):`` before a layer's weight matrix: W̃ said at
+    the output layer, "again" below it; no aside without bias units."""
     neuron = derivation.network.bias == "neuron"
     first = layer == derivation.network.depth
     aside = ((f", the bias units' weights aside ({without_bias_column(printer)})" if first else
               ", the bias units' weights aside again") if neuron else "")
-    said = f"{lead}, in matrix form{aside}:" if lead else f"In matrix form{aside}:"
-    transpose = printer.notation.weights_transposed
-    return [text(said), display(sec.quantity_display(steps, printer, transpose=transpose))]
+    return f"{lead}, in matrix form{aside}:" if lead else f"In matrix form{aside}:"
 
 
 def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix: str) -> list[Section]:
