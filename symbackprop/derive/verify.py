@@ -323,7 +323,7 @@ def _check_layer_step(step: Step, env: dict[str, sp.Matrix], functions: Function
     tally.lines += 1
     for named in sorted(step.result.atoms(Named), key=str):  # under a brace: what it holds is what it is named
         braced, name = (_written_out(step, env, functions, worlds, batch, part) for part in named.args)
-        if braced.shape != name.shape or not all(_close(v, t) for v, t in zip(braced, name)):
+        if not _agree(braced, name):
             raise VerificationError(f"{step.form} form, {step.quantity}, {step.rule.name}: what is under the brace "
                                     f"is {braced.tolist()}, not {name.tolist()}, what it is named")
         tally.lines += 1
@@ -365,8 +365,13 @@ def _check_entry(step: Step, world: World, tally: _Tally) -> None:
 
 
 def _compare(step: Step, what: str, value: sp.Matrix, truth: sp.Matrix) -> None:
-    if value.shape != truth.shape or not all(_close(v, t) for v, t in zip(value, truth)):
+    if not _agree(value, truth):
         raise _fail(step, what, value.tolist(), truth.tolist())
+
+
+def _agree(value: sp.Matrix, truth: sp.Matrix) -> bool:
+    """Whether two explicit matrices have one shape and each entry within :data:`TOLERANCE` of the other's."""
+    return value.shape == truth.shape and all(_close(v, t) for v, t in zip(value, truth))
 
 
 # -------------------------------------------------------------------------------------- general equations
