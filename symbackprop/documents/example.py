@@ -41,9 +41,10 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from ..model.params import check_batch_shapes, check_parameter_shapes, check_target_values, parameters_to_data
-from ..notation.matrices import MOST, bracketed
+from ..notation.matrices import MOST, bracketed, elided
 from ..notation.presets import get_notation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
+from ..notation.written import by_neuron
 from .example_lines import (
     COST,
     Block,
@@ -57,7 +58,6 @@ from .example_lines import (
     number_latex,
     parameter_symbol,
 )
-from .sections import by_neuron
 
 
 @dataclass(frozen=True)
@@ -285,8 +285,7 @@ def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Blo
 
 def _tuple(entries: list[str]) -> str:
     """``(x_1, x_2, x_3)``; past :data:`MOST` entries its first two, dots and its last, as a matrix's rows."""
-    shown = entries if len(entries) <= MOST else [*entries[:2], r"\ldots", entries[-1]]
-    return "(" + ", ".join(shown) + ")"
+    return "(" + ", ".join(elided(entries, r"\ldots")) + ")"
 
 
 def _of_example(example: WorkedExample, index: int) -> str:

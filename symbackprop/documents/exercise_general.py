@@ -24,7 +24,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, join_terms
 from ..notation.printer import NotationPrinter
-from ..notation.written import limits_said
+from ..notation.written import limits_said, terms
 from . import sections as sec
 from .argued import argued_section, definition_line, in_order, notation_letters, written
 from .routes import route
@@ -191,7 +191,7 @@ def _its_cost(concrete: Derivation, printer: NotationPrinter) -> str:
     more = ", \\ldots" if len(network.targets) > 2 else ""
     # each term one group: a line of text breaks between the terms, never inside one's "(1 - y_2)"
     grouped = [f"-{{{term[1:].lstrip()}}}" if term.startswith("-") else f"{{{term}}}"
-               for term in (term.strip() for term in sec.terms(loss, printer))]
+               for term in (term.strip() for term in terms(loss, printer))]
     return (f" Its cost of one example is ${printer.doprint(sp.Symbol('c'))} = {join_terms(grouped)}$, with the "
             f"targets ${targets}{more}$.")
 

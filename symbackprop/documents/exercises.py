@@ -24,7 +24,7 @@ from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from ..notation.display import Display, Line, chain, visual_width
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
-from . import sections as sec
+from ..notation.written import terms
 from .exercise_general import generic_derivation, problem_blocks, setup_blocks, solution_blocks
 from .model import Document, figure_note
 from .options import DocumentOptions
@@ -191,7 +191,7 @@ def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tup
                  f"with respect to every weight and every bias at this point, to {DIGITS} decimals.")
     network_blocks = (text(f"The network of these exercises is {describe(network)}, with "
                            f"{BIAS_NAMES[network.bias]}; the cost of one example is"),
-                      display(chain(cost, [(sec.terms(derivation.loss, printer), "")], printer.width)))
+                      display(chain(cost, [(terms(derivation.loss, printer), "")], printer.width)))
     return (*network_blocks, text(statement), display(_answer_display(network, answers(derivation, point), printer)))
 
 

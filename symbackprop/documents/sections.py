@@ -8,7 +8,6 @@ every other entry by its general index formula.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -21,7 +20,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, one_line, visual_width
 from ..notation.printer import NotationPrinter
-from ..notation.written import written
+from ..notation.written import terms, written
 from .figure import Figure
 from .notes import note
 
@@ -176,35 +175,6 @@ def error_term(printer: NotationPrinter, layer: int, j: str) -> tuple[str, str]:
     delta = printer.doprint(sp.Symbol(symbols.element("delta", layer, j), real=True))
     z = sp.Symbol(symbols.element("z", layer, j), real=True)
     return delta, printer.doprint(sp.Derivative(COST, z, evaluate=False))
-
-
-#: A sum of at least this many terms, a factor of a product (g'(z_j) (w_1j δ_1 + ... + w_mj δ_m)), is broken
-#: into its terms, so that the product can break across lines.
-LONG_SUM = 6
-
-
-def terms(expr: sp.Basic, printer: NotationPrinter) -> list[str]:
-    """The printed terms of a sum (in written order if it was built unevaluated); one term otherwise, but for a
-    product of a long sum, whose terms, in the order of their neurons, open and close its brackets."""
-    if isinstance(expr, sp.Add):
-        unevaluated = sp.Add(*expr.args).args != expr.args
-        ordered = expr.args if unevaluated else expr.as_ordered_terms()
-        return [printer.doprint(term) for term in ordered]
-    if isinstance(expr, sp.Mul) and not expr.could_extract_minus_sign():
-        sums = [factor for factor in expr.args if isinstance(factor, sp.Add) and len(factor.args) >= LONG_SUM]
-        if len(sums) == 1:
-            rest = sp.Mul(*(factor for factor in expr.args if factor is not sums[0]))
-            inner = [printer.doprint(term) for term in sorted(sums[0].args, key=by_neuron)]
-            head = "" if rest == 1 else printer.doprint(rest) + " "
-            return [rf"{head}\bigl({inner[0]}", *inner[1:-1], rf"{inner[-1]}\bigr)"]
-    return [printer.doprint(expr)]
-
-
-def by_neuron(term: sp.Basic) -> tuple[tuple[int, ...], str]:
-    """A term's place among a sum's over neurons: by the numbers in its symbols' names, w_{2,1} δ_2 before
-    w_{10,1} δ_10 (SymPy orders them as text)."""
-    text = str(term)
-    return tuple(int(number) for number in re.findall(r"\d+", text)), text
 
 
 def chain_terms(paths: Sequence[Sequence[sp.Basic]], printer: NotationPrinter) -> list[str]:

@@ -14,7 +14,7 @@ from ..model.activations import Activation
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, join_terms
 from ..notation.printer import NotationPrinter
-from ..notation.written import neurons
+from ..notation.written import neurons, terms
 from . import sections as sec
 from .figure import build_figure
 from .routes import route, say
@@ -42,7 +42,7 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
                            f"${printer.doprint(sp.Symbol('C'))}$ with respect to every weight and bias. {how}"))
     if "forward" not in shown and not network.loss.generic:  # the cost the derivation differentiates, stated once
         cost = printer.doprint(sp.Symbol("c"))
-        blocks.append(text(f"The cost of one example is ${cost} = {join_terms(sec.terms(derivation.loss, printer))}$."))
+        blocks.append(text(f"The cost of one example is ${cost} = {join_terms(terms(derivation.loss, printer))}$."))
     if "figure" in shown:
         drawn = printer.with_names() if way.dynamics else printer  # its activations named, as its dynamics name them
         blocks.append(Block("figure", figure=build_figure(network, drawn), label=f"{prefix}fig:network",
@@ -167,13 +167,13 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
         example = printer.notation.example  # E_n, E_ℓ: the example it is of, unless --symbol renamed the loss
         which = f" ${example}$" if example and example in printer.notation.letter("cost") else ""
         blocks.append(text(f"The loss to minimize, that of one example{which}, is"))
-        blocks.append(display(chain(cost, [(sec.terms(derivation.loss, printer), "")], printer.width)))
+        blocks.append(display(chain(cost, [(terms(derivation.loss, printer), "")], printer.width)))
     else:
         blocks.append(text(f"Over $m$ examples the cost ${total}$ is the mean of the examples' costs; that of one "
                            f"example, ${cost}$, is" if cost != total else
                            f"The {say(printer.notation, 'cost')} ${cost}$ of one example (over $m$ examples, the "
                            f"mean of the examples' {say(printer.notation, 'costs')}) is"))
-        blocks.append(display(chain(cost, [(sec.terms(derivation.loss, printer), "")], printer.width)))
+        blocks.append(display(chain(cost, [(terms(derivation.loss, printer), "")], printer.width)))
     if network.loss.sparse:
         indicator = f"{printer.indicator}_{{\\ell=j}}"
         onehot = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), network.layers[-1], 1))
@@ -294,7 +294,7 @@ def _element_forward(derivation: Derivation, printer: NotationPrinter) -> Displa
     lines: list[Line] = []
     for layer in range(1, network.depth + 1):
         for z in network.z(layer):
-            lines.extend(chain(printer.doprint(z), [(sec.terms(rhs[z], printer), "")], printer.width).lines)
+            lines.extend(chain(printer.doprint(z), [(terms(rhs[z], printer), "")], printer.width).lines)
         activation = network.activation(layer)
         for z, a in zip(network.z(layer), network.a(layer), strict=True):
             value = sp.Function(activation.name)(z) if activation.elementwise else rhs[a]

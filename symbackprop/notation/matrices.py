@@ -37,11 +37,16 @@ def _elided(rows: list[list[str]]) -> list[list[str]]:
     are more than :data:`MOST`: every entry shown is the matrix's own, in its place."""
     wide = len(rows[0]) > MOST if rows else False
     if wide:
-        rows = [row[:2] + [r"\ddots" if row[0] == r"\vdots" else r"\cdots"] + row[-1:] for row in rows]
+        rows = [elided(row, r"\ddots" if row[0] == r"\vdots" else r"\cdots") for row in rows]
     if len(rows) > MOST:
         dots = [r"\ddots" if wide and column == 2 else r"\vdots" for column in range(len(rows[0]))]
         rows = rows[:2] + [dots] + rows[-1:]
     return rows
+
+
+def elided(entries: list[str], dots: str) -> list[str]:
+    """``entries`` as written out: past :data:`MOST` of them, the first two, ``dots`` and the last."""
+    return entries if len(entries) <= MOST else [*entries[:2], dots, entries[-1]]
 
 
 class MatrixPrinting:

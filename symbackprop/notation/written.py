@@ -1,10 +1,13 @@
 """Expressions as they were written: a chain of partial derivatives reads from the cost down, a sum over a layer
 is ``\\sum_k`` (its neurons, not its size; ``\\sum_{k=1}^{n_{l+1}}`` where the notation writes limits), the terms of
-a definition in their order. SymPy's printer orders the factors of a product its own way; derivations built with
-``evaluate=False`` keep theirs, and this prints them so.
+a definition in their order, a sum over neurons in the neurons' order (:func:`by_neuron`). SymPy's printer orders
+the factors of a product its own way; derivations built with ``evaluate=False`` keep theirs, and this prints them so
+(:func:`terms`: a line's terms, where the line may break).
 """
 
 from __future__ import annotations
+
+import re
 
 import sympy as sp
 
@@ -74,3 +77,32 @@ def neurons(letter: str, count: int) -> str:
     if count <= 3:
         return f"{letter} = {', '.join(str(i) for i in range(1, count + 1))}"
     return rf"{letter} = 1, \ldots, {count}"
+
+
+#: A sum of at least this many terms, a factor of a product (g'(z_j) (w_1j δ_1 + ... + w_mj δ_m)), is broken
+#: into its terms, so that the product can break across lines.
+LONG_SUM = 6
+
+
+def terms(expr: sp.Basic, printer: NotationPrinter) -> list[str]:
+    """The printed terms of a sum (in written order if it was built unevaluated); one term otherwise, but for a
+    product of a long sum, whose terms, in the order of their neurons, open and close its brackets."""
+    if isinstance(expr, sp.Add):
+        unevaluated = sp.Add(*expr.args).args != expr.args
+        ordered = expr.args if unevaluated else expr.as_ordered_terms()
+        return [printer.doprint(term) for term in ordered]
+    if isinstance(expr, sp.Mul) and not expr.could_extract_minus_sign():
+        sums = [factor for factor in expr.args if isinstance(factor, sp.Add) and len(factor.args) >= LONG_SUM]
+        if len(sums) == 1:
+            rest = sp.Mul(*(factor for factor in expr.args if factor is not sums[0]))
+            inner = [printer.doprint(term) for term in sorted(sums[0].args, key=by_neuron)]
+            head = "" if rest == 1 else printer.doprint(rest) + " "
+            return [rf"{head}\bigl({inner[0]}", *inner[1:-1], rf"{inner[-1]}\bigr)"]
+    return [printer.doprint(expr)]
+
+
+def by_neuron(term: sp.Basic) -> tuple[tuple[int, ...], str]:
+    """A term's place among a sum's over neurons: by the numbers in its symbols' names, w_{2,1} δ_2 before
+    w_{10,1} δ_10 (SymPy orders them as text)."""
+    text = str(term)
+    return tuple(int(number) for number in re.findall(r"\d+", text)), text

@@ -15,7 +15,6 @@ from symbackprop import Network
 from symbackprop.documents import pdf
 from symbackprop.documents.options import DocumentOptions
 from symbackprop.documents.render import environment, render_tex
-from symbackprop.documents.sections import terms
 from symbackprop.documents.tables import notation_table, table
 from symbackprop.errors import SymbackpropError, UnknownNameError
 from symbackprop.notation.display import Display, Line
@@ -31,6 +30,7 @@ from symbackprop.notation.overrides import (
 )
 from symbackprop.notation.presets import OVERRIDABLE, PRESETS, get_notation, join_indices
 from symbackprop.notation.printer import INDICATOR_MARKDOWN, NotationPrinter, shrink_parens
+from symbackprop.notation.written import terms
 from tests.helpers import require_tex
 
 NET = Network([2, 3, 2], hidden="tanh", output="sigmoid", loss="bce")
