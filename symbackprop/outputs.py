@@ -352,8 +352,9 @@ def check_target(path: Path) -> Path:
             symbolic link into a folder that does not exist.
     """
     try:
-        target = path.resolve() if path.is_symlink() else path
-        if path.is_symlink() and not target.parent.is_dir():  # as a shell's "> link": no folder made where it leads
+        linked = path.is_symlink()
+        target = path.resolve() if linked else path
+        if linked and not target.parent.is_dir():  # as a shell's "> link": no folder made where it leads
             raise SymbackpropError(f"cannot write {_short(path)}: it is a symbolic link to "
                                    f"{_short(os.readlink(path))}, whose folder does not exist")
         if target.is_dir():

@@ -120,7 +120,7 @@ def layer_weights(network: Architecture, layer: int) -> tuple[Step, ...]:
     = diag(δ^l) [a_k] = δ^l (a^{l-1})ᵀ``; for a wide layer the outer product alone. The output layer's diag(δ^L)
     is first the seed's ∂C/∂a ⊙ ∂a/∂z, braced (an element-wise output). Steps of the form ``paths``; the layer
     below the output in one chain through every output neuron, as the seed's ∂C/∂W^{(1)}, is
-    :func:`through_outputs`'."""
+    :func:`through_outputs`."""
     s = Shapes(network, batch=False)
     weights, name = s.weights_without_bias(layer), symbols.matrix("W", layer)
     lhs = Partial(COST, weights)  # SymPy: no ∂ by a slice
@@ -192,7 +192,7 @@ def through_outputs(network: Architecture) -> tuple[Step, ...]:
 @dataclass(frozen=True)
 class _Carried:
     """The error terms of the layer below the output, ``[(Σ_i δ^L_i ∂z^L_i/∂a_j) ∂a_j/∂z_j]``, as seed 000 turns
-    them into one vector, line by line (:func:`hidden_errors`)."""
+    them into one vector, line by line (:func:`hidden_errors`; inside the weights' chain, :func:`through_outputs`)."""
 
     entries: sp.ImmutableMatrix  # each entry through every output neuron, written out
     sums_then_local: sp.MatrixExpr  # the same as [Σ_i δ^L_i ∂z^L_i/∂a_j] ⊙ [∂a_j/∂z_j], as seed 000's ∂C/∂W^{(1)}
