@@ -295,7 +295,8 @@ def _paths_to(network: Architecture, layer: int, j: int, param: sp.Symbol, sourc
     # a sum in brackets cannot break across lines: the factored sum only where it is as short as seed 000's
     brackets = [(factored, Rule.FACTORS_EVERY_PATH_SHARES)] if len(paths) <= SHORT_SUM else []
     brackets += [(named, Rule.ERROR_TERM)] if network.layers[L] <= SHORT_SUM else []
-    last = Rule.ERROR_TERM_BIAS_UNIT if source == 1 else Rule.ERROR_TERM  # (its ∂Z/∂w_j0 = 1 not worked out)
+    # the bracket times ∂a_j/∂z_j is ∂C/∂z_j, δ_j (a bias unit's ∂z_j/∂w_j0 = 1 not worked out, said)
+    last = Rule.ERROR_TERM_BIAS_UNIT if source == 1 and network.bias == "neuron" else Rule.ERROR_TERM_BELOW
     return paths, [(terms(*[product(*path) for path in paths]), Rule.CHAIN_RULE), *brackets, *worked,
                    (product(d, source), last)]
 

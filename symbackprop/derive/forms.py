@@ -314,10 +314,15 @@ class _Builder:
             return
         partials, entries = weight_entries(net, l)
         self.add(name, l, lhs, (), Rule.DEFINITION, partials)
-        self.add(name, l, lhs, (), Rule.ENTRY_BY_ENTRY_BIAS_UNIT if neuron else Rule.ENTRY_BY_ENTRY, entries)
-        if neuron:  # seed 000: each row of the local derivatives ∂z_j/∂w_jk, [1 a_1 a_2 ...], times its δ_j
-            local = sp.ImmutableMatrix([[sp.S.One, *net.a(l - 1)]] * net.layers[l])
-            self.add(name, l, lhs, (), Rule.ROWS_SCALED, sp.MatMul(sp.DiagMatrix(s.delta(l)), local, evaluate=False))
+        if neuron:  # seed 000: each entry δ_j ∂z_j/∂w_jk, diag(δ) times the local derivatives, the bias unit's
+            # column among them; worked out, each row [1 a_1 a_2 ...]
+            z, scaled = net.z(l), sp.DiagMatrix(s.delta(l))
+            local = sp.ImmutableMatrix(*partials.shape, lambda j, k: partial(z[j], partials[j, k].variables[0]))
+            worked = sp.ImmutableMatrix([[sp.S.One, *net.a(l - 1)]] * net.layers[l])
+            self.add(name, l, lhs, (), Rule.ROWS_OF_LOCAL_DERIVATIVES, sp.MatMul(scaled, local, evaluate=False))
+            self.add(name, l, lhs, (), Rule.BIAS_UNIT_DERIVATIVES, sp.MatMul(scaled, worked, evaluate=False))
+        else:
+            self.add(name, l, lhs, (), Rule.ENTRY_BY_ENTRY, entries)
         self.add(name, l, lhs, (), Rule.OUTER_PRODUCT, outer)
 
     def _gradients_batch(self, l: int) -> None:

@@ -30,7 +30,9 @@ NOTES: dict[Rule, str] = {
     Rule.FACTORS_EVERY_PATH_SHARES: r"\text{the factors every path ends in, taken out}",
     Rule.MULTIVARIABLE_CHAIN_RULE: r"\text{multivariable chain rule}",
     Rule.ERROR_TERM: r"\text{definition of } \delta",
-    Rule.ERROR_TERM_BIAS_UNIT: r"\text{definition of } \delta\text{; the bias unit is } 1",
+    Rule.ERROR_TERM_BELOW: r"\text{chain rule, through every output neuron; definition of } \delta",
+    Rule.ERROR_TERM_BIAS_UNIT: r"\text{chain rule, through every output neuron; definition of } \delta\text{; the "
+                               r"bias unit is } 1",
     Rule.LOCAL_LINEAR: r"\text{since}",
     Rule.LOCAL_ELEMENTWISE: r"\text{since}",
     Rule.THIS_NETWORK: r"\text{this network}",
@@ -91,8 +93,7 @@ NOTES: dict[Rule, str] = {
     Rule.JACOBIAN_OF_BIAS: r"\text{since}",
     Rule.IDENTITY_TIMES_VECTOR: r"I^{\top} u = u",
     Rule.ENTRY_BY_ENTRY: r"\text{each entry as above}",
-    Rule.ENTRY_BY_ENTRY_BIAS_UNIT: r"\text{each entry as above; the bias unit is } 1",
-    Rule.ROWS_SCALED: r"[u_{r} A_{rs}] = \operatorname{diag}(u)\,A\text{: row } r \text{ times } u_{r}",
+    Rule.BIAS_UNIT_DERIVATIVES: r"\text{work out the derivatives; the bias unit is } 1",
     Rule.ROWS_OF_LOCAL_DERIVATIVES: r"\text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
     Rule.ROWS_BY_CHAIN_RULE: r"\text{chain rule, definition of } \delta\text{; } [u_{r} A_{rs}] = "
                              r"\operatorname{diag}(u)\,A",

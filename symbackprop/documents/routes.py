@@ -98,8 +98,8 @@ class Route:
         bp2_through_outputs: the summary's BP2 through the hidden layer's outputs first, ∇h_k ⊙ g'(a_k) (002).
         entries: the summary's equations also written entry by entry, after the boxed ones (000: BP4's alone, as
             its "∂C/∂w_jk = a_k δ_j ⟹ ∂C/∂W = δ aᵀ"; 004: none, as it derives none).
-        entry_first: the boxed BP4 after its entry formula, that formula for all the weights at once (000's
-            "⟹ ... (Vectorised update)").
+        one_block: the summary as one aligned block, unboxed, each line with the layers it holds for or what its
+            letters are beside it, a weight's entry then "⟹" BP4, the vectorised update (000's "In summary").
         listed: the summary as a list, the parameters' gradients first, then the output layer's and the hidden
             layers', each beside the layers it holds for; no names BP1-BP4, no entries (002's §5.1).
         homework_through_outputs: the homework's hidden layer through the neuron's output, ∂c/∂a_j, then δ_j (001).
@@ -136,7 +136,7 @@ class Route:
     general_vector: bool = False
     delta_defined: bool = False
     source_times_delta: bool = False
-    entry_first: bool = False
+    one_block: bool = False
     batch_in_summary: bool = False
     one_body: bool = False
     general_batch: bool = False
@@ -153,7 +153,7 @@ class Route:
 
 #: Each seed's route (../shared/seeds/ by number); a seed not here takes the shared route.
 ROUTES: Mapping[str, Route] = MappingProxyType({
-    "000": Route(paths=True, delta_defined=True, source_times_delta=True, entries=("BP4",), entry_first=True),
+    "000": Route(paths=True, delta_defined=True, source_times_delta=True, entries=("BP4",), one_block=True),
     "001": Route(last_hidden_first=True, homework_through_outputs=True, source_times_delta=True,
                  local_after=("output", "bias"), local_first=("weight", "bias"),
                  sums_local_first=True,

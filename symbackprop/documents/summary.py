@@ -15,7 +15,7 @@ import sympy as sp
 from ..derive.derivation import Derivation, Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
-from ..notation.display import Display, Line
+from ..notation.display import NOTE_GAP, Display, Line, visual_width
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
 from ..notation.written import over
@@ -159,9 +159,6 @@ def _entry_blocks(network: Architecture, printer: NotationPrinter) -> list[Block
     form = index_form(network, printer, way.entries)
     if not form.lines:
         return []
-    if way.entry_first:  # the weight's entry first, the boxed BP4 after it: no name beside it yet
-        form = replace(form, lines=tuple(replace(line, note="") for line in form.lines))
-        return [text("For each weight:"), display(form), text(_indices(printer.notation, network, False, then=""))]
     return [text("Entry by entry:"), display(form), text(_indices(printer.notation, network, "BP2" in way.entries))]
 
 
@@ -195,8 +192,7 @@ def index_form(network: Architecture, printer: NotationPrinter,
     return Display(tuple(lines))
 
 
-def _indices(notation: Notation, network: Architecture, bp2: bool = True,
-             then: str = " The boxed BP4 is this for all the weights at once: the vectorised update.") -> str:
+def _indices(notation: Notation, network: Architecture, bp2: bool = True) -> str:
     """What the indices of the entry formulas count (seed 000: "j indexes unit in (l+1)th layer, k indexes unit in
     lth layer"), BP2's apart where it is written (its k is a neuron of the layer above, where BP4's is of the layer
     below), and that BP4 is the same update for the whole matrix at once."""
@@ -211,7 +207,7 @@ def _indices(notation: Notation, network: Architecture, bp2: bool = True,
     if network.depth > 1 and bp2:
         said = (f"In BP2, ${j}$ indexes a neuron of layer ${relative(notation, 0)}$ and ${k}$ one of layer "
                 f"${relative(notation, 1)}$; in the gradients, {weights('one')}")
-    return f"{said}.{then}"
+    return f"{said}. The boxed BP4 is this for all the weights at once: the vectorised update."
 
 
 def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
@@ -219,17 +215,25 @@ def bias_unit_words(network: Architecture, printer: NotationPrinter) -> str:
     are written as (seed 000: "W^l has weights on bias units removed", a^(1) = (1, X_1, X_2)^T)."""
     if network.bias != "neuron":
         return ""
+    return f" {without_bias_column(printer)}, and {_with_bias_unit(printer)}."
+
+
+def _with_bias_unit(printer: NotationPrinter) -> str:
+    """``ā^(l) is a^(l) with the bias unit's 1 on top``, in the notation's letters."""
     at_a = printer.relabel(labels(printer.notation, "a", 1))
     bar = at_a.doprint(sp.MatrixSymbol(symbols.matrix("abar", 1), 2, 1))
     plain = at_a.doprint(sp.MatrixSymbol(symbols.matrix("a", 1), 1, 1))
-    return f" {without_bias_column(printer)}, and ${bar}$ is ${plain}$ with the bias unit's 1 on top."
+    return f"${bar}$ is ${plain}$ with the bias unit's 1 on top"
 
 
-def without_bias_column(printer: NotationPrinter) -> str:
-    """``W̃^(l) is W^(l) without the bias unit's column`` (bias units), in the notation's letters."""
+def without_bias_column(printer: NotationPrinter, math: bool = False) -> str:
+    """``W̃^(l) is W^(l) without the bias unit's column`` (bias units), in the notation's letters; ``math``, as a
+    display's note."""
     at_w = printer.relabel(labels(printer.notation, "W", 1))
     tilde = at_w.doprint(sp.MatrixSymbol(symbols.matrix("W", 1), 1, 2)[:, 1:])
     weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", 1), 1, 2))
+    if math:
+        return rf"{tilde} \text{{ is }} {weights} \text{{ without the bias unit's column}}"
     return f"${tilde}$ is ${weights}$ without the bias unit's column"
 
 
@@ -259,27 +263,64 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
         hidden = span(notation, network, "delta", 1, network.depth - 1)
         # every hidden layer in general (seed 000: 1 < l < L); this network's are listed
         ranges.append(f"BP2 holds for every hidden layer, here ${letter} = {hidden}$")
-    ranges.append(f"the gradients' equations hold for every layer, ${letter} = "
+    layers = "every layer" if network.depth > 1 else "its one layer of weights"
+    ranges.append(f"the gradients' equations hold for {layers}, ${letter} = "
                   f"{span(notation, network, 'W', 1, network.depth)}$, with ${printer.input_layer()}$")
+    if route(notation).one_block:
+        return Section("Summary", f"{prefix}sec:summary", _one_block(derivation, printer, equations, ranges[-1]))
     tags = {eq.tag for eq in equations}
     missing = [f"no {tag} {reason}" for tag, reason in (("BP2", "without a hidden layer"), ("BP3", "without biases"))
                if tag not in tags]
     heading = f"The {NUMBERS[len(equations)]} equations of backpropagation, for one example"
-    entries = _entry_blocks(network, printer)
-    last: list[Block] = []
-    if route(notation).entry_first and entries and boxed[-1].tag == "BP4":  # seed 000: the entry, then ⟹ BP4
-        boxed, last = boxed[:-1], [text("So, for all the weights at once, the vectorised update:"),
-                                   Block("boxed", boxed=boxed[-1:])]
     blocks = [
         text(f"{heading} ({', '.join(missing)}):" if missing else f"{heading}:"),
         Block("boxed", boxed=boxed),
         *([text(f"Here{bias_unit_words(network, printer)}")] if network.bias == "neuron" else []),
-        *entries,
-        *last,
+        *_entry_blocks(network, printer),
         text("; ".join(ranges) + ". For a batch of $m$ examples the cost is the mean of the examples' costs, and "
              f"so each gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."),
     ]
     return Section("Summary", f"{prefix}sec:summary", tuple(blocks))
+
+
+def _one_block(derivation: Derivation, printer: NotationPrinter, equations: list[BP], every: str
+               ) -> tuple[Block, ...]:
+    """Seed 000's summary, one aligned block, unboxed: BP1; BP2 beside the layers it holds for (1 < l < L) and
+    what W̃ is; BP3; a weight's entry beside what its indices count; then ⟹ BP4, the vectorised update. After it,
+    the layers the gradients hold for (``every``) and the batch's mean, as the seed's note."""
+    network, notation = derivation.network, printer.notation
+    found = {eq.tag: eq for eq in equations}
+    j, i, _ = notation.indices
+    src, dst = weight_layers(notation)
+    lines = [Line(found["BP1"].lhs, "=", found["BP1"].rhs)]
+    vectorised = Line(rf"\implies {found['BP4'].lhs}", "=", found["BP4"].rhs, r"\text{the vectorised update}")
+    widest = max([eq.lhs for eq in equations] + [vectorised.lhs], key=visual_width)
+    if "BP2" in found:
+        hidden = rf"\text{{for }} {notation.bare_layer('z', 0)} < {notation.layer_letter} < L"
+        if network.bias == "neuron":
+            hidden += rf"\text{{, where }} {without_bias_column(printer, math=True)}"
+        lines += _beside(Line(found["BP2"].lhs, "=", found["BP2"].rhs), hidden, printer.width, widest)
+    if "BP3" in found:
+        lines.append(Line(found["BP3"].lhs, "=", found["BP3"].rhs))
+    indices = rf"{j} \text{{ indexes a neuron of layer }} {dst},\ {i} \text{{ one of layer }} {src}"
+    lines += [*_beside(index_form(network, printer, ("BP4",)).lines[0], indices, printer.width, widest), vectorised]
+    bar = "T"
+    if network.bias == "neuron":  # the entry's k = 0, a^(l)_0 = 1, as ā's first entry
+        unit = printer.relabel(labels(notation, "a", 1)).doprint(_entry("a", 1, 0))
+        bar = f"Here {_with_bias_unit(printer)}, and ${i} = 0$ is the bias unit, ${unit} = 1$; t"
+    lead = replace(text("In summary, the key equations of backpropagation, for one example:"), room=2 * len(lines) + 1)
+    return (lead,  # on one page with the display it leads into, as a heading is
+            display(Display(tuple(lines))),
+            text(f"{bar}{every[1:]}. For a batch of $m$ examples the cost is the mean of the examples' costs, "
+                 f"and so each gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."))
+
+
+def _beside(line: Line, note: str, width: float, lhs: str) -> list[Line]:
+    """``line`` with ``note`` beside it where both fit in ``width``, its left-hand side as wide as ``lhs`` (the
+    widest of its display's: they are aligned), else the note on a line of its own under it."""
+    if visual_width(f"{lhs} = {line.rhs}") + 0.8 * visual_width(note) + NOTE_GAP <= width:
+        return [replace(line, note=note)]
+    return [replace(line, note=""), Line("", "", "", note)]
 
 
 def _listed(derivation: Derivation, printer: NotationPrinter, equations: list[BP]) -> tuple[Block, ...]:

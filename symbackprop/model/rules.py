@@ -44,6 +44,7 @@ class Rule(Enum):
     # A general neuron j (derive.reasoning), each local derivative with the definition it comes from.
     MULTIVARIABLE_CHAIN_RULE = auto()  # through every neuron k of the next layer
     ERROR_TERM = auto()  # dc/dz^{l+1}_k is delta^{l+1}_k by definition
+    ERROR_TERM_BELOW = auto()  # one layer down, (sum_i delta_i dz_i/da_j) da_j/dz_j = dc/dz_j = delta_j (seed 000)
     ERROR_TERM_BIAS_UNIT = auto()  # ... and the bias unit's weight multiplies 1: dz_j/dw_j0 = 1 (seed 000)
     LOCAL_LINEAR = auto()  # the derivative of the weighted sum z = sum w a + b
     LOCAL_ELEMENTWISE = auto()  # the derivative of a = g(z): g'(z)
@@ -114,8 +115,7 @@ class Rule(Enum):
     JACOBIAN_OF_BIAS = auto()  # dz^l/db^l = I, a ones vector for a shared bias
     IDENTITY_TIMES_VECTOR = auto()
     ENTRY_BY_ENTRY = auto()  # the matrix of dC/dw_jk, each entry by the general entry
-    ENTRY_BY_ENTRY_BIAS_UNIT = auto()  # the same with the bias unit's column
-    ROWS_SCALED = auto()  # [u_j A_jk] = diag(u) A: with bias units, each row of [1 a_1 a_2 ...] times its delta_j
+    BIAS_UNIT_DERIVATIVES = auto()  # dz_j/dw_jk worked out with bias units: each row [1 a_1 a_2 ...]
     ROWS_OF_LOCAL_DERIVATIVES = auto()  # each entry delta_j dz_j/dw_jk: diag(delta) times the local derivatives
     ROWS_BY_CHAIN_RULE = auto()  # the same, each entry by the chain rule through its neuron's z (no chain above)
     ROWS_OF_CHAINS_NAMED = auto()  # the same as the chains above, diag(dc/da ⊙ da/dz), that vector braced as delta
@@ -152,7 +152,10 @@ WORDS: dict[Rule, str] = {
                                     "the parameter): take them out of the sum",
     Rule.MULTIVARIABLE_CHAIN_RULE: "multivariable chain rule: c depends on z^l_j through every z^{l+1}_k",
     Rule.ERROR_TERM: "dc/dz^l_j = delta^l_j by definition",
-    Rule.ERROR_TERM_BIAS_UNIT: "dc/dz^l_j = delta^l_j by definition, and dz^l_j/dw_j0 = 1: the bias unit is 1",
+    Rule.ERROR_TERM_BELOW: "(sum_i delta_i dz_i/da_j) da_j/dz_j is dc/dz_j by the chain rule through every output "
+                           "neuron, delta_j by definition",
+    Rule.ERROR_TERM_BIAS_UNIT: "(sum_i delta_i dz_i/da_j) da_j/dz_j is dc/dz_j by the chain rule through every output "
+                               "neuron, delta_j by definition, and dz_j/dw_j0 = 1: the bias unit is 1",
     Rule.LOCAL_LINEAR: "differentiate the weighted sum z = sum_k w a + b",
     Rule.LOCAL_ELEMENTWISE: "differentiate a = g(z): g'(z)",
     Rule.THIS_NETWORK: "this network's activation in place of g (a sum over one neuron written out)",
@@ -220,10 +223,8 @@ WORDS: dict[Rule, str] = {
                            "z^l = W^l a^{l-1} + b^l; dC/dz^l = delta^l",
     Rule.IDENTITY_TIMES_VECTOR: "I^T u = u",
     Rule.ENTRY_BY_ENTRY: "dC/dW holds dC/dw_jk in row j, column k: each entry by the general entry",
-    Rule.ENTRY_BY_ENTRY_BIAS_UNIT: "dC/dW holds dC/dw_jk in row j, column k: each entry by the general entry; "
-                                   "the bias unit's column (its value is 1) holds the bias weights' gradients",
-    Rule.ROWS_SCALED: "the matrix [u_j A_jk] is diag(u) A: row j of A, here the local derivatives dz_j/dw_jk, "
-                      "times u_j",
+    Rule.BIAS_UNIT_DERIVATIVES: "the local derivatives worked out: dz_j/dw_jk = a_k, and dz_j/dw_j0 = 1, the "
+                                "bias unit's output",
     Rule.ROWS_OF_LOCAL_DERIVATIVES: "each entry, by the chain rule, delta_j dz_j/dw_jk: the matrix of the local "
                                     "derivatives dz_j/dw_jk with row j times delta_j, diag(delta) times it",
     Rule.ROWS_BY_CHAIN_RULE: "each entry, by the chain rule through its neuron's weighted input, dC/dz_j "

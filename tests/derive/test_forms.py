@@ -10,7 +10,7 @@ import sympy as sp
 
 from symbackprop import Network
 from symbackprop.derive import general
-from symbackprop.derive.chain import COST, forward_values
+from symbackprop.derive.chain import COST, forward_values, partial
 from symbackprop.derive.derivation import Derivation, Rule, Step
 from symbackprop.derive.explicit import evaluate
 from symbackprop.derive.forms import M
@@ -108,6 +108,9 @@ def test_vector_form_equals_element_form(case: dict) -> None:
     values = d.substitutions()
     partials = {sp.Derivative(COST, p): g for name in net.parameters for p, g in
                 zip(net.parameters[name], d.gradients[name], strict=True)}
+    partials |= {partial(z, w): sp.diff(net.pre_activation(layer, j), w)  # a weight's local derivative ∂z_j/∂w_jk
+                 for layer in range(1, net.depth + 1) for j, z in enumerate(net.z(layer))
+                 for w in net.parameters[f"W{layer}"][j, :]}
     jacobians = _jacobians(net, env, a_of)
     for quantity in d.vector:
         element = d.deltas[quantity] if quantity.startswith("delta") else d.gradients[quantity]
@@ -215,10 +218,10 @@ def test_a_wide_layer_keeps_the_general_entry_and_the_outer_product() -> None:
     d = Network([4, 2, 1], bias="neuron").derive(forms=("vector",))
     assert [s.rule for s in d.steps_of("vector", "W1")] == [Rule.CHAIN_RULE_PARAMETER, Rule.LOCAL_LINEAR,
                                                              Rule.CHAIN_RULE_OUTER_PRODUCT]
-    assert [s.rule for s in d.steps_of("vector", "W2")][-3:] == [Rule.ENTRY_BY_ENTRY_BIAS_UNIT, Rule.ROWS_SCALED,
-                                                                  Rule.OUTER_PRODUCT]
-    column = d.steps_of("vector", "W2")[-3].result[:, 0]  # the bias unit's column: BP3 under this convention
-    assert list(column) == list(d.network.delta(2))
+    assert [s.rule for s in d.steps_of("vector", "W2")][-3:] == [Rule.ROWS_OF_LOCAL_DERIVATIVES,
+                                                                  Rule.BIAS_UNIT_DERIVATIVES, Rule.OUTER_PRODUCT]
+    diagonal, local = d.steps_of("vector", "W2")[-2].result.args  # the bias unit's column: BP3 under this convention
+    assert diagonal.args[0].name == "delta2" and list(local[:, 0]) == [1]
 
 
 def test_a_batch_bias_gradient_sums_the_columns_without_an_ill_typed_jacobian() -> None:

@@ -430,10 +430,10 @@ def test_seed_000s_rows_of_the_bias_units_matrix_are_verified_and_a_wrong_row_is
     ``[1 X_1 X_2]`` times its neuron's δ, ``diag(δ^l) [1 a^{l-1}ᵀ; ...]``, as seed 000 writes it before δ āᵀ; the
     line is checked, and one with two sources swapped fails."""
     derivation = SEED_000.derive(forms=("vector",))
-    index, step = next((i, s) for i, s in enumerate(derivation.steps) if s.rule is Rule.ROWS_SCALED)
+    index, step = next((i, s) for i, s in enumerate(derivation.steps) if s.rule is Rule.BIAS_UNIT_DERIVATIVES)
     rules = [s.rule for s in derivation.steps_of("vector", step.quantity)]
-    assert rules[rules.index(Rule.ROWS_SCALED) - 1:][:3] == [Rule.ENTRY_BY_ENTRY_BIAS_UNIT, Rule.ROWS_SCALED,
-                                                            Rule.OUTER_PRODUCT]
+    assert rules[rules.index(Rule.BIAS_UNIT_DERIVATIVES) - 2:][:4] == [
+        Rule.DEFINITION, Rule.ROWS_OF_LOCAL_DERIVATIVES, Rule.BIAS_UNIT_DERIVATIVES, Rule.OUTER_PRODUCT]
     diagonal, local = step.result.args
     assert isinstance(diagonal, sp.DiagMatrix) and local.shape == (2, 3) and set(local[:, 0]) == {1}
     verify(derivation, points=1)
@@ -561,7 +561,7 @@ def test_seed_000s_common_factors_taken_out_of_the_paths_are_verified() -> None:
     for step in derivation.steps_of("paths"):
         by_name.setdefault(step.quantity, []).append(step)
     assert [s.rule for s in by_name["W1_1_1"]] == [Rule.CHAIN_RULE, Rule.FACTORS_EVERY_PATH_SHARES, Rule.ERROR_TERM,
-                                                   Rule.EVALUATE_DERIVATIVES, Rule.ERROR_TERM]
+                                                   Rule.EVALUATE_DERIVATIVES, Rule.ERROR_TERM_BELOW]
     # the bias unit's weight: its last line names δ^(L-1) and puts in ∂Z/∂w_10 = 1, and says both
     assert [s.rule for s in by_name["W1_1_0"]] == [Rule.CHAIN_RULE, Rule.FACTORS_EVERY_PATH_SHARES, Rule.ERROR_TERM,
                                                    Rule.ERROR_TERM_BIAS_UNIT]

@@ -34,7 +34,7 @@ MARKDOWN_MACROS = set(
     """
     frac partial delta Delta sigma ell nabla odot top cdot ldots qquad quad text operatorname mathbf mathbb mathcal
     boldsymbol underline hat tilde bar left right sum tanh log circ leq geq begin end boxed tag eta leftarrow theta
-    underbrace substack cdots vdots ddots to
+    underbrace substack cdots vdots ddots to implies
     neq mathrm cases lambda alpha times infty exp sqrt pi phi tfrac in
     """.split()
 )
@@ -186,7 +186,8 @@ def test_documents_hold_every_part_of_the_issue(name: str) -> None:
                     "Gradient descent", *appendix):
         assert f"{{{heading}}}" in tex, heading
     assert r"\begin{tikzpicture}" in tex
-    # the summary: BP1-BP4 boxed, or as seed 002 lists its equations, the parameters' gradients first
+    # the summary: BP1-BP4 boxed, or as seed 002 lists its equations, the parameters' gradients first, or as seed
+    # 000's one block, unboxed, ending in "⟹ ... the vectorised update"
     listed = [r"\nabla_{W_{k}} \mathcal{L}(\theta) &=", r"\nabla_{\underline{b}_{k}} \mathcal{L}(\theta) &=",
               r"\nabla_{\underline{a}_{L}} \mathcal{L}(\theta) &= - (\underline{e}_{\ell} - \underline{\hat{y}})",
               r"\nabla_{\underline{a}_{k}} \mathcal{L}(\theta) &="]
@@ -194,6 +195,8 @@ def test_documents_hold_every_part_of_the_issue(name: str) -> None:
     if name == "goodfellow":
         assert [summary.index(line) for line in listed] == sorted(summary.index(line) for line in listed)
         assert r"\boxed{" not in tex
+    elif name == "ng":
+        assert r"\boxed{" not in summary and r"\implies" in summary and r"\text{the vectorised update}" in summary
     else:
         assert r"\boxed{" in tex and r"\tag{BP1}" in tex
     assert "Remark on initialisation" in tex
@@ -361,6 +364,30 @@ def test_the_summary_counts_the_equations_it_shows(layers: list[int], bias: str,
     assert blocks[0].text == heading
     assert len(blocks[1].boxed) == int(heading.split()[1] == "four") * 4 + {"three": 3, "two": 2}.get(
         heading.split()[1], 0)
+
+
+@pytest.mark.parametrize(("layers", "bias", "lines", "layers_said"), [
+    # one layer of weights: no BP2, and the gradients hold for that one layer
+    ([2, 2], "vector", (r"\delta^{(L)}", r"\frac{\partial C}{\partial \mathbf{b}^{(l)}}", r"\frac{\partial C}"
+                        r"{\partial w^{(l)}_{jk}}", r"\implies"), "its one layer of weights, $l = L-1$"),
+    # no biases: no BP3, and BP2's range beside it, with no W̃ to say
+    ([2, 3, 2], "none", (r"\delta^{(L)}", r"\delta^{(l)}", r"\frac{\partial C}{\partial w^{(l)}_{jk}}", r"\implies"),
+     r"every layer, $l = 1, \ldots, L-1$"),
+])
+def test_seed_000s_summary_is_one_block_with_the_lines_a_network_has(layers: list[int], bias: str,
+                                                                     lines: tuple[str, ...], layers_said: str) -> None:
+    document = build_document(Network(layers, bias=bias).derive(),
+                              DocumentOptions(notation="ng", sections=("element", "summary")))
+    blocks = _blocks(document.sections, "sec:summary")
+    assert [block.kind for block in blocks] == ["text", "display", "text"]
+    shown = blocks[1].display.lines
+    assert tuple(line.lhs.split(" ")[0] if line.lhs.startswith(r"\implies") else line.lhs for line in shown) == lines
+    notes = {line.lhs: line.note for line in shown}
+    assert notes[r"\frac{\partial C}{\partial w^{(l)}_{jk}}"] == (r"j \text{ indexes a neuron of layer } l+1,\ k "
+                                                                  r"\text{ one of layer } l")
+    assert notes.get(r"\delta^{(l)}", r"\text{for } 1 < l < L") == r"\text{for } 1 < l < L"
+    assert f"he gradients' equations hold for {layers_said}," in blocks[2].text  # "The": first in the sentence
+    assert "Here" not in blocks[2].text  # no bias unit, no ā to say
 
 
 @pytest.mark.parametrize(("preset", "bp2", "bp4", "below"), [

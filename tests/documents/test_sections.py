@@ -531,19 +531,18 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              # then, as the seed ends, the layer below's matrix with the bias column, δ^(L-1) (X̄^(1))ᵀ
              "### In matrix form", "the bias units' weights in its first column",
              r"\frac{\partial C}{\partial \mathbf{W}^{(1)}} &= \begin{bmatrix}",
-             r"\text{each entry as above; the bias unit is } 1", r"&= \delta^{(L-1)} (\bar{\mathbf{X}}^{(1)})^{\top}",
+             # as the seed's, through the local derivatives, the bias unit's column among them, worked out to 1
+             r"\text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
+             r"\text{work out the derivatives; the bias unit is } 1",
+             r"&= \delta^{(L-1)} (\bar{\mathbf{X}}^{(1)})^{\top}",
              r"where $\bar{\mathbf{X}}^{(1)} = \begin{bmatrix}1 & X^{(1)}_{1} & X^{(1)}_{2}\end{bmatrix}^{\top}$."]
-    # the bias unit's weight, as the seed's, from the error terms straight to δ^(L-1): the last line says both what
-    # it names and the 1 it puts in
-    assert (r"&= \delta^{(L-1)}_{1} \cdot 1 \qquad \text{definition of } \delta\text{; the bias unit is } 1"
-            ) in text
+    # the bias unit's weight, as the seed's, from the error terms straight to δ^(L-1): the last line says why the
+    # bracket times ∂a/∂Z is δ^(L-1)_1, and the 1 it puts in
+    assert (r"&= \delta^{(L-1)}_{1} \cdot 1 \\" "\n" r"   &  \qquad \text{chain rule, through every output neuron; "
+            r"definition of } \delta\text{; the bias unit is } 1") in text  # too long to stand beside: under it
     assert text.count(r"\frac{\partial C}{\partial \mathbf{W}^{(2)}} &=") == 0  # its bias column: BP3, not again
-    assert text.count("without the bias unit's column") == 2  # said where first used, and with the summary's ā
-    # the summary's BP1 says what δ^L is, as seed 000's does; its BP3 is the biases' vector, ∂C/∂b^l = δ^(l+1), as
-    # the seed's, with no entry (the body has the bias unit's weight's, ∂C/∂w_j0 = δ_j)
-    assert (r"\boxed{\delta^{(L)} = \frac{\partial C}{\partial \mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)}) = "
-            r"\frac{\partial C}{\partial \mathbf{Z}^{(L)}}}") in text  # in the seed's order
-    assert r"\boxed{\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}} \tag{BP3}" in text
+    assert text.count("without the bias unit's column") == 2  # said where first used, and beside the summary's BP2
+    # the bias unit's weight's entry is the body's, ∂C/∂w_j0 = δ_j; the summary has the biases' vector
     assert r"\frac{\partial C}{\partial w^{(l)}_{j0}} &= \delta^{(l+1)}_{j} \qquad \text{BP3}" not in text
     hidden = text[text.index("### Hidden layer"):text.index("### The bias units' weights")]
     # the hidden error terms as one vector inside the weights' chain, as the seed goes: its entries, the sums a row
@@ -563,16 +562,28 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     # then, boxed, the rule for every hidden layer; the summary says what j and k index, and that BP4 vectorises
     assert (r"& \boxed{\delta^{(l)} = ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot "
             r"\sigma'(\mathbf{Z}^{(l)})} \qquad \text{for } 1 < l < L") in hidden  # the seed's range
-    # (entry by entry only BP4, in the seed's order: "∂C/∂w_jk = a_k δ_j ⟹ ∂C/∂W = δ aᵀ (vectorised update)", its
-    # indices said as the seed does, BP1-BP3 boxed before it and BP4 after)
-    summary = text[text.index("## Summary"):]
-    assert ("For each weight:\n\n$$\n\\begin{aligned}\n  \\frac{\\partial C}{\\partial w^{(l)}_{jk}} &= a^{(l)}_{k} "
-            "\\delta^{(l+1)}_{j}\n\\end{aligned}\n$$") in summary
-    assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$ ($k = 0$ its bias unit, whose output "
-            "is 1).\n\nSo, for all the weights at once, the vectorised update:\n\n$$\n\\boxed{\\frac{\\partial C}"
-            "{\\partial \\mathbf{W}^{(l)}} = \\delta^{(l+1)} (\\bar{\\mathbf{a}}^{(l)})^{\\top}} \\tag{BP4}") in summary
-    assert summary.index(r"\tag{BP3}") < summary.index("For each weight:") < summary.index(r"\tag{BP4}")
-    assert "In BP2, $j$" not in summary
+    # the summary as the seed's, one aligned block, unboxed: BP1 saying what δ^L is, last; BP2 beside its range and
+    # W̃ (under it at the page's edge: too long to stand beside it); BP3, the biases' vector; the weight's entry
+    # beside what its indices count; then ⟹ BP4, the vectorised update
+    summary = text[text.index("## Summary"):text.index("## Initialisation")]
+    assert "\\boxed" not in summary and "\\tag{BP" not in summary
+    assert ("In summary, the key equations of backpropagation, for one example:\n\n$$\n\\begin{aligned}\n"
+            r"  \delta^{(L)} &= \frac{\partial C}{\partial \mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)}) = "
+            r"\frac{\partial C}{\partial \mathbf{Z}^{(L)}} \\" "\n"
+            r"  \delta^{(l)} &= ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot \sigma'(\mathbf{Z}^{(l)}) \\"
+            "\n"
+            r"   &  \qquad \text{for } 1 < l < L\text{, where } \tilde{\mathbf{W}}^{(l)} \text{ is } \mathbf{W}^{(l)} "
+            r"\text{ without the bias unit's column} \\" "\n"
+            r"  \frac{\partial C}{\partial \mathbf{b}^{(l)}} &= \delta^{(l+1)} \\" "\n"
+            r"  \frac{\partial C}{\partial w^{(l)}_{jk}} &= a^{(l)}_{k} \delta^{(l+1)}_{j} \qquad j \text{ indexes a "
+            r"neuron of layer } l+1,\ k \text{ one of layer } l \\" "\n"
+            r"  \implies \frac{\partial C}{\partial \mathbf{W}^{(l)}} &= "
+            r"\delta^{(l+1)} (\bar{\mathbf{a}}^{(l)})^{\top} \qquad \text{the vectorised update}"
+            "\n\\end{aligned}\n$$") in summary
+    # then what ā and k = 0 are, the layers the gradients hold for, and the batch's mean, as the seed's note
+    assert ("\n\nHere $\\bar{\\mathbf{a}}^{(l)}$ is $\\mathbf{a}^{(l)}$ with the bias unit's 1 on top, and $k = 0$ is "
+            "the bias unit, $a^{(l)}_{0} = 1$; the gradients' equations hold for every layer, $l = 1, \\ldots, L-1$"
+            ) in summary
     at = 0
     for piece in order:
         at = text.index(piece, at)
@@ -1183,11 +1194,11 @@ def test_goodfellow_recalls_a_weights_local_derivative_once() -> None:
 
 
 def test_ng_says_the_bias_units_index_and_names_each_examples_cost() -> None:
-    """The summary's entry ∂C/∂w_jk = a_k δ_j covers the bias unit's weights through k = 0, whose output is 1; the
-    batch mean names its terms, C^(i) the cost of example i."""
+    """The summary's entry ∂C/∂w_jk = a_k δ_j covers the bias unit's weights through k = 0, whose output is 1 (ā's
+    first entry); the batch mean names its terms, C^(i) the cost of example i."""
     text = render_markdown(_seed("ng").derive(), DocumentOptions(notation="ng", formats=("md",)))
-    assert ("Here $j$ indexes a neuron of layer $l+1$ and $k$ one of layer $l$ ($k = 0$ its bias unit, whose output "
-            "is 1).") in text
+    assert ("Here $\\bar{\\mathbf{a}}^{(l)}$ is $\\mathbf{a}^{(l)}$ with the bias unit's 1 on top, and $k = 0$ is the "
+            "bias unit, $a^{(l)}_{0} = 1$;") in text
     assert "with $C^{(i)}$ the cost of example $i$." in text
 
 
