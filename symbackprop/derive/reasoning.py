@@ -129,9 +129,27 @@ def _output_by_input(network: Architecture, j: str, loss: sp.Expr, concrete: tup
     in_terms = sp.Add(*[term.xreplace({a: activated}) for term in sp.Add.make_args(by_output)], evaluate=False)
     differentiated = _product(in_terms, own)
     terms = sorted(sp.Add.make_args(concrete[-1].result.xreplace({a: activated})), key=lambda t: not t.has(activated))
+    cancelled = _cancelled(in_terms, own)
     return (Reasoned(differentiated, Rule.WORK_OUT_OUTPUT, (output, identity)),
+            *((Reasoned(cancelled, Rule.CANCEL_DENOMINATORS),) if cancelled is not None else ()),
             Reasoned(sp.Add(*terms, evaluate=False), Rule.SIMPLIFY),
             Reasoned(concrete[-1].result, Rule.SUBSTITUTE_OUTPUT, (output,)))
+
+
+def _cancelled(terms: sp.Expr, factors: sp.Expr) -> sp.Expr | None:
+    """Each of ``terms`` times the product ``factors``, its denominator cancelled against one of them, as seed 003's
+    δ_y = (-r/σ + (1 - r)/(1 - σ)) σ(1 - σ) = -r(1 - σ) + (1 - r)σ; None unless every term's denominator is one
+    of the factors (nothing to cancel)."""
+    shared = list(sp.Mul.make_args(factors))
+    products = []
+    for term in sp.Add.make_args(terms):
+        numerator, denominator = sp.fraction(term)
+        if denominator not in shared:
+            return None
+        rest = list(shared)
+        rest.remove(denominator)
+        products.append(_product(numerator, *rest))
+    return sp.Add(*products, evaluate=False)
 
 
 def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:

@@ -313,9 +313,10 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
     """Seed 003's generalised chain rule, displayed before it is used, and the sentence that leads into BP2: the cost
     is a function of the weighted inputs of layer l+1 (``printer`` writes the argument's layers as l, l+1)."""
     l = printer.notation.layer_letter
-    rule = Line(r"\frac{\partial y}{\partial x_{i}}", "=", r"\sum_{s=1}^{m} \frac{\partial y}{\partial u_{s}}\,"
-                r"\frac{\partial u_{s}}{\partial x_{i}}", r"\text{for } y = f(u_{1}, \ldots, u_{m}),\ "
-                r"u_{s} = g_{s}(x_{1}, \ldots, x_{n})")
+    rule = (Line("y", "=", r"f(u_{1}, \ldots, u_{m})"),  # the seed's three lines: y of u, u of x, then the rule
+            Line(r"u_{s}", "=", r"g_{s}(x_{1}, \ldots, x_{n})", r"\text{for } s = 1, \ldots, m"),
+            Line(r"\frac{\partial y}{\partial x_{i}}", "=", r"\sum_{s=1}^{m} \frac{\partial y}{\partial u_{s}}\,"
+                 r"\frac{\partial u_{s}}{\partial x_{i}}"))
 
     def above(kind: str, index: str | int) -> str:  # a neuron of layer l+1, the first or the k-th
         symbol = sp.Symbol(symbols.element(kind, argument.layer + 1, index), real=True)
@@ -331,7 +332,7 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
              f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
              "Applying the chain rule:")
     recall = text("Before that, recall the generalised (multivariable) chain rule (GCR):")
-    return [recall, display(Display((rule,)))], intro
+    return [recall, display(Display(rule))], intro
 
 
 def _in_place(figures: list[Block]) -> list[Block]:

@@ -38,6 +38,7 @@ NOTES: dict[Rule, str] = {
     Rule.THIS_NETWORK: r"\text{this network}",
     Rule.DERIVATIVE_OF_ACTIVATION: r"\text{since}",
     Rule.SUBSTITUTE_OUTPUT: r"\text{since}",
+    Rule.CANCEL_DENOMINATORS: r"\text{multiply out; each denominator cancels}",
     Rule.WORK_OUT_OUTPUT: r"\text{differentiate the loss;}",
     Rule.THROUGH_LABEL_OUTPUT: r"\text{chain rule, since}",
     Rule.DIFFERENTIATE_LOG: r"\frac{d}{du} (-\log u) = -\frac{1}{u}",

@@ -52,6 +52,7 @@ class Rule(Enum):
     THIS_NETWORK = auto()  # g' named (h = sigma), a sum over a layer of one neuron written out
     DERIVATIVE_OF_ACTIVATION = auto()  # g'(z) in the activation's own terms: sigma(z)(1 - sigma(z))
     SUBSTITUTE_OUTPUT = auto()  # g(z^l_j) is a^l_j
+    CANCEL_DENOMINATORS = auto()  # (-r/σ + (1-r)/(1-σ)) σ(1-σ) = -r(1-σ) + (1-r)σ: each term's denominator cancelled
     WORK_OUT_OUTPUT = auto()  # dc/da of the loss and g' worked out at the output
     # Seed 002's softmax with sparse cross-entropy, for a general output neuron i, through the label's output alone.
     THROUGH_LABEL_OUTPUT = auto()  # L = -log y_l depends on a_Li only through y_l
@@ -161,6 +162,8 @@ WORDS: dict[Rule, str] = {
     Rule.THIS_NETWORK: "this network's activation in place of g (a sum over one neuron written out)",
     Rule.DERIVATIVE_OF_ACTIVATION: "the activation's derivative, from its table entry",
     Rule.SUBSTITUTE_OUTPUT: "write g(z^l_j) as the neuron's output a^l_j",
+    Rule.CANCEL_DENOMINATORS: "multiply each term of the loss's derivative by the activation's derivative, whose "
+                              "factors hold its denominator: that factor cancels",
     Rule.WORK_OUT_OUTPUT: "differentiate the loss and the output activation",
     Rule.THROUGH_LABEL_OUTPUT: "chain rule: the loss -log y_l depends on a_Li only through y_l",
     Rule.DIFFERENTIATE_LOG: "d(-log u)/du = -1/u",

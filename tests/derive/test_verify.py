@@ -341,13 +341,16 @@ def test_a_softmax_entry_is_checked_by_its_value() -> None:
         verify(_with_argument(derivation, "softmax", lines=lines), points=1)
 
 
-@pytest.mark.parametrize("line", range(3))
+@pytest.mark.parametrize("line", range(4))
 def test_a_mistake_in_each_line_of_seed_003s_output_error_by_the_weighted_input_is_caught(line: int) -> None:
-    """δ_y worked out with y = σ(a_y), then σ(a_y) - r, then y - r: each line checked; one with the target's sign
-    flipped fails."""
+    """δ_y worked out with y = σ(a_y), multiplied out with each denominator cancelled, -r(1 - σ) + (1 - r)σ, then
+    σ(a_y) - r, then y - r: each line checked; one with the target's sign flipped fails."""
     derivation = _seed_network("bishop-single").derive(forms=("element",))
     argument = derivation.argument("output")
-    assert [r.rule for r in argument.by_input] == [Rule.WORK_OUT_OUTPUT, Rule.SIMPLIFY, Rule.SUBSTITUTE_OUTPUT]
+    assert [r.rule for r in argument.by_input] == [Rule.WORK_OUT_OUTPUT, Rule.CANCEL_DENOMINATORS, Rule.SIMPLIFY,
+                                                   Rule.SUBSTITUTE_OUTPUT]
+    cancelled = argument.by_input[1].result  # no fraction left: each denominator cancelled against σ(1 - σ)
+    assert isinstance(cancelled, sp.Add) and all(sp.fraction(term)[1] == 1 for term in cancelled.args)
     target = next(s for s in argument.by_input[line].result.free_symbols if s.name.startswith("y"))
     lines = tuple(dataclasses.replace(r, result=r.result.xreplace({target: -target})) if i == line else r
                   for i, r in enumerate(argument.by_input))

@@ -612,10 +612,12 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     gives = text.index(r"This gives a rule for the $\delta$ of a layer from those of the layer after it. The "
                        "diagram shows it:")
     assert text.index(r"\tag{2}") < gives < text.index("Figure", gives) < text.index("method's name", gives)
-    # the generalised chain rule displayed before it is used (seed 003's GCR)
+    # the generalised chain rule displayed before it is used, in the seed's three lines (seed 003's GCR)
     assert text.index("Before that, recall the generalised (multivariable) chain rule (GCR):") < text.index(r"\tag{2}")
-    assert (r"\frac{\partial y}{\partial x_{i}} &= \sum_{s=1}^{m} \frac{\partial y}{\partial u_{s}}\,"
-            r"\frac{\partial u_{s}}{\partial x_{i}}") in text
+    assert (r"  y &= f(u_{1}, \ldots, u_{m}) \\" "\n"
+            r"  u_{s} &= g_{s}(x_{1}, \ldots, x_{n}) \qquad \text{for } s = 1, \ldots, m \\" "\n"
+            r"  \frac{\partial y}{\partial x_{i}} &= \sum_{s=1}^{m} \frac{\partial y}{\partial u_{s}}\,"
+            r"\frac{\partial u_{s}}{\partial x_{i}}" "\n") in text
     assert "For $n = 1$ to the number of epochs" in text and r"$\eta_n > 0$" in text  # E_ℓ: n counts epochs
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
     assert "For $t = 1$ to the number of epochs" in bishop and r"$\eta_t > 0$" in bishop  # E_n: n is an example
@@ -856,7 +858,10 @@ def test_seed_003s_output_error_by_the_weighted_input_and_its_gcr() -> None:
     GCR."""
     md = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
     assert (r"\text{differentiate the loss;}\ y = \sigma(a_{y}), \sigma'(a_{y}) = \sigma(a_{y})\,(1 - \sigma(a_{y}))"
-            r" \\" "\n" r"   &= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify} \\" "\n"
+            r" \\" "\n"
+            r"   &= (1 - r^{\ell}) \sigma(a_{y}) - r^{\ell}\,(1 - \sigma(a_{y})) \qquad \text{multiply out; each "
+            r"denominator cancels} \\" "\n"
+            r"   &= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify} \\" "\n"
             r"   &= y - r^{\ell} \qquad \text{since}\ y = \sigma(a_{y})") in md
     assert "Before that, recall the generalised (multivariable) chain rule (GCR):" in md
     other = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))

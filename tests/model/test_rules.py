@@ -53,7 +53,7 @@ def test_every_rule_is_cited_by_some_step() -> None:
     """No rule lingers that nothing cites: the networks above and the activations' derivatives use them all."""
     cited = {step.rule for case in NETWORKS for step in _steps(case)}
     cited |= {line.rule for case in NETWORKS for argument in Network(**case).derive(forms=()).arguments
-              for line in argument.lines + argument.concrete + argument.stacked}
+              for line in argument.lines + argument.concrete + argument.by_input + argument.stacked}
     cited |= {line.rule for name in WORKED for line in worked(ACTIVATIONS[name]).function
               + worked(ACTIVATIONS[name]).derivative}
     cited |= {step.rule for act in ACTIVATIONS.values() if act.elementwise for step in derivative(act).steps}
