@@ -260,8 +260,9 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
             part = (_bp4_steps(groups[name], at, printer) if tag == "BP4" else
                     _bp_steps(derivation, tag, groups[name], at))
             goal = f"Goal: ${equation.lhs} = {equation.general or equation.final}$."
-            derived.append(Section(f"{tag}: {GOALS[tag]}", f"{label}:{tag.lower()}",
-                                   (Block("text", text=goal, room=_room(part)), *part), numbered=False))
+            derived.append(Section(f"{tag}: {GOALS[tag]}", f"{label}:{tag.lower()}",  # the seed's two headers
+                                   (Block("text", text=goal, room=_room(part) + 2), text("Derivation steps:"), *part),
+                                   numbered=False))
     return Section("Backpropagation in vector form", label, (intro,), tuple(derived))
 
 

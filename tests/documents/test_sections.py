@@ -373,6 +373,9 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
              "### BP4: Gradient for the weights\n\n"
              r"Goal: $\frac{\partial C}{\partial W^{l}} = \delta^{l} (a^{l-1})^{\top}$"]
     assert [vector.index(goal) for goal in goals] == sorted(vector.index(goal) for goal in goals)
+    # then, as the seed's, "Derivation Steps:" before the named steps, under every goal
+    assert [vector.index(f"{goal}.\n\nDerivation steps:\n\n*") for goal in goals] == [vector.index(g) for g in goals]
+    assert vector.count("Derivation steps:") == 4
     assert (r"&= \operatorname{diag}(\sigma'(z^{l})) (W^{l+1})^{\top} \delta^{l+1} "
             r"\qquad (AB)^{\top} = B^{\top} A^{\top}") in vector
     assert "^{1}" not in vector and "^{2}" not in vector  # layers only as L, l, l+1, l-1
