@@ -101,6 +101,8 @@ def _output_for_network(network: Architecture, j: str, loss: sp.Expr, first: sp.
         return tuple(lines)
     simplified = as_neuron(first, network, layer, j)
     if simplified != sp.Mul(*sp.Mul.make_args(lines[0].result)):  # more than the same factors reordered
+        cancelled = _cancelled(dc_da, g_prime)  # (-y/a + (1-y)/(1-a)) a(1-a) = -y(1-a) + (1-y)a first
+        lines += [Reasoned(cancelled, Rule.CANCEL_DENOMINATORS)] if cancelled is not None else []
         lines.append(Reasoned(simplified, Rule.SIMPLIFY))
     return tuple(lines)
 

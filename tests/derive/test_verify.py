@@ -359,6 +359,21 @@ def test_a_mistake_in_each_line_of_seed_003s_output_error_by_the_weighted_input_
         verify(_with_argument(derivation, "output", by_input=lines), points=1)
 
 
+def test_a_wrong_cancellation_in_seed_001s_output_error_for_this_network_is_caught() -> None:
+    """For this network, δ^L_j with the loss and σ' worked out, then multiplied out with each denominator cancelled,
+    (1 - y)a - y(1 - a), then a - y: the middle line is checked, and one with a factor left uncancelled fails."""
+    derivation = _seed_network("input-major").derive(forms=("element",))
+    argument = derivation.argument("output")
+    assert [r.rule for r in argument.concrete] == [Rule.WORK_OUT_OUTPUT, Rule.CANCEL_DENOMINATORS, Rule.SIMPLIFY]
+    cancelled = argument.concrete[1]
+    verify(derivation, points=1)
+    first, second = cancelled.result.args
+    wrong = dataclasses.replace(cancelled, result=sp.Add(first, sp.Mul(second, 2, evaluate=False), evaluate=False))
+    lines = (argument.concrete[0], wrong, argument.concrete[2])
+    with pytest.raises(VerificationError):
+        verify(_with_argument(derivation, "output", concrete=lines), points=1)
+
+
 @pytest.mark.parametrize("name", ["prediction", "softmax", "activation", "through_output", "weight", "bias"])
 def test_a_wrong_stacked_vector_is_caught(name: str) -> None:
     """Seed 002's vectors, each as its entries, the result in each entry (for ∇_h also each entry as a column of
