@@ -304,15 +304,15 @@ def _one_block(derivation: Derivation, printer: NotationPrinter, equations: list
         lines.append(Line(found["BP3"].lhs, "=", found["BP3"].rhs))
     indices = rf"{j} \text{{ indexes a neuron of layer }} {dst},\ {i} \text{{ one of layer }} {src}"
     lines += [*_beside(index_form(network, printer, ("BP4",)).lines[0], indices, printer.width, widest), vectorised]
-    bar = "T"
+    said = every[0].upper() + every[1:]
     if network.bias == "neuron":  # the entry's k = 0, a^(l)_0 = 1, as ā's first entry
         unit = printer.relabel(labels(notation, "a", 1)).doprint(_entry("a", 1, 0))
-        bar = f"Here {_with_bias_unit(printer)}, and ${i} = 0$ is the bias unit, ${unit} = 1$; t"
+        said = f"Here {_with_bias_unit(printer)}, and ${i} = 0$ is the bias unit, ${unit} = 1$; {every}"
     lead = replace(text("In summary, the key equations of backpropagation, for one example:"), room=2 * len(lines) + 1)
     return (lead,  # on one page with the display it leads into, as a heading is
             display(Display(tuple(lines))),
-            text(f"{bar}{every[1:]}. For a batch of $m$ examples the cost is the mean of the examples' costs, "
-                 f"and so each gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."))
+            text(f"{said}. For a batch of $m$ examples the cost is the mean of the examples' costs, and so each "
+                 f"gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."))
 
 
 def _beside(line: Line, note: str, width: float, lhs: str) -> list[Line]:
