@@ -260,8 +260,11 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
             part = (_bp4_steps(groups[name], at, printer) if tag == "BP4" else
                     _bp_steps(derivation, tag, groups[name], at))
             goal = f"Goal: ${equation.lhs} = {equation.general or equation.final}$."
+            # the first part follows what ends the page before (seed 004's notation), its goal with its first step
+            # alone, leaving no half page blank; a later part, where short, is kept whole
+            room = (_room(part) if derived else _height(part[:2])) + 2
             derived.append(Section(f"{tag}: {GOALS[tag]}", f"{label}:{tag.lower()}",  # the seed's two headers
-                                   (Block("text", text=goal, room=_room(part) + 2), text("Derivation steps:"), *part),
+                                   (Block("text", text=goal, room=room), text("Derivation steps:"), *part),
                                    numbered=False))
     return Section("Backpropagation in vector form", label, (intro,), tuple(derived))
 

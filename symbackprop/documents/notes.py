@@ -23,7 +23,7 @@ NOTES: dict[Rule, str] = {
     Rule.WORK_OUT_ACTIVATION_DERIVATIVE: r"\text{since}",
     Rule.CHAIN_RULE_SOFTMAX: r"\text{chain rule; softmax Jacobian}",
     Rule.CHAIN_RULE_NEXT_LAYER: r"\text{chain rule}",
-    Rule.CHAIN_RULE_PARAMETER: r"\text{chain rule}",
+    Rule.CHAIN_RULE_PARAMETER: r"\text{chain rule; definition of } \delta",
     Rule.EXPAND_AND_COLLECT: r"\text{expand and collect}",
     Rule.SUM_TO_ONE: r"\text{the targets sum to one}",
     Rule.FACTOR_OUT_DERIVATIVE: r"\text{factor out the common factor}",

@@ -203,8 +203,8 @@ def _layer_by_layer(derivation: Derivation, printer: NotationPrinter, general: b
 
 
 def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Block, ...]:
-    """Seed 002's five parts of the problem, each in this network's terms: the data, the model, the parameters,
-    the loss and the learning algorithm, which needs what backpropagation computes."""
+    """Seed 002's five parts of the problem, in its numbered order, each in this network's terms: the data, the
+    model, the parameters, the learning algorithm, which needs what backpropagation computes, and the loss."""
     network = derivation.network
     inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("X"), 1, 1))
     output = printer.doprint(sp.MatrixSymbol(symbols.matrix("a", network.depth), 1, 1))
@@ -218,9 +218,9 @@ def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Blo
             ("model", f"the function ${output} \\in \\mathbb{{R}}^{{p}}$ of the input, nested above, with $p = "
                       f"{network.layers[-1]}$ outputs"),
             ("parameters", f"${params}$"),
-            ("loss", _mean_loss(derivation, printer) or f"${total}$, the mean cost of the examples"),
             ("learning algorithm", f"gradient descent, which needs the derivative of ${total}$ with respect to "
-                                   "every parameter: what backpropagation computes"))
+                                   "every parameter: what backpropagation computes"),
+            ("loss", _mean_loss(derivation, printer) or f"${total}$, the mean cost of the examples"))
     return (text("The five parts of the learning problem:"),
             Block("table", table=table(("Part", "Here"), rows, r"lp{0.6\linewidth}")))
 

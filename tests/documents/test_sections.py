@@ -398,7 +398,10 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
              r"\text{definition of } \delta", "Differentiate the linear transformation", "Substitute it back",
              r"\delta^{l} &= (W^{l+1} \operatorname{diag}(\sigma'(z^{l})))^{\top} \delta^{l+1} \qquad "
              r"\text{by the step before}", r"(AB)^{\top} = B^{\top} A^{\top}", "Compute the local gradient",
-             "*Conclusion.* Substitute it back:", r"\frac{\partial C}{\partial b^{l}} &= I^{\top} \delta^{l}"]
+             "*Conclusion.* Substitute it back:", r"\frac{\partial C}{\partial b^{l}} &= I^{\top} \delta^{l}",
+             # BP4's single weight: the chain rule through z_j, and ∂C/∂z_j named δ_j, both said
+             r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad "
+             r"\text{chain rule; definition of } \delta"]
     at = 0
     for piece in order:
         at = vector.index(piece, at)
@@ -635,8 +638,8 @@ def test_goodfellow_opens_with_what_backpropagation_is_for_and_bishop_defines_si
 
 def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     """Seed 002's 4.1 and 4.2: the thin network's chain for one weight, then the same factors braced by the layer
-    each pair asks, a label per hidden layer at any depth; its fundamentals: data, model, parameters, loss,
-    learning algorithm."""
+    each pair asks, a label per hidden layer at any depth; its fundamentals in the seed's numbered order: data,
+    model, parameters, learning algorithm, loss."""
     text = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
                            DocumentOptions(notation="goodfellow", formats=("md",)))
     assert "### A thin network first" in text and "(1-1-1-1, Figure 2)" in text
@@ -654,11 +657,10 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     assert chain in text.replace(r"\, ", " ")
     # the intuition's five braces, then one in each of the three parts' road map
     assert text.count(r"\underbrace{") == 5 + 3 and r"\text{ask hidden}\\\text{layer 2}" in text
-    for part in ("| data | $m$ examples of $n = 3$ features, the columns of $X \\in \\mathbb{R}^{n \\times m}$, each",
-                 "| model |",
-                 "| parameters | $W_{1}, \\underline{b}_{1}, W_{2}", "| loss |",
-                 "| learning algorithm | gradient descent"):
-        assert part in text, part
+    parts = ("| data | $m$ examples of $n = 3$ features, the columns of $X \\in \\mathbb{R}^{n \\times m}$, each",
+             "| model |", "| parameters | $W_{1}, \\underline{b}_{1}, W_{2}", "| learning algorithm | gradient descent",
+             "| loss |")
+    assert [text.index(part) for part in parts] == sorted(text.index(part) for part in parts)
     deeper = render_markdown(Network([2, 2, 2, 2, 1]).derive(forms=("thin",)),
                              DocumentOptions(notation="goodfellow", sections="thin", formats=("md",)))
     assert "(1-1-1-1-1, Figure 1)" in deeper and all(rf"\text{{layer {k}}}" in deeper for k in (1, 2, 3))
@@ -1067,7 +1069,8 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
             in chain)  # as the seed's "a single weight w^l_jk connecting neuron k in layer l-1 to neuron j in layer l"
     assert ("*Link consecutive layers.* The error at layer $l$ is written in terms of the error at layer $l+1$, by "
             "the multivariate chain rule:") in nielsen
-    assert r"\delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule}" in chain
+    assert (r"\delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule; definition of } "
+            r"\delta") in chain
     assert (r"\frac{\partial C}{\partial w^{l}_{jk}} &= \delta^{l}_{j}\,a^{l-1}_{k} \qquad \text{since}\ z^{l}_{j} = "
             r"\sum_{m}") in local
     assert outer.startswith(" All these derivatives, for every $j$ and $k$, make the outer product of the error "
@@ -1092,8 +1095,8 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
     at = [nielsen.index(piece) for piece in jacobians]
     assert at == sorted(at)
     assert "$Z^{l}$, $A^{l}$" not in nielsen  # no batch section, so no batch matrices in its notation table
-    assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule}" "\n"
-            r"\end{aligned}") in nielsen  # its local derivative on a display of its own, as the seed's
+    assert (r"= \delta^{l}_{j} \frac{\partial z^{l}_{j}}{\partial w^{l}_{jk}} \qquad \text{chain rule; definition of } "
+            r"\delta" "\n" r"\end{aligned}") in nielsen  # its local derivative on a display of its own, as the seed's
     homework = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
     assert r"to $L = 2$. Its cost of one example is $c = -{y_{1} \log{(a_{1}^{(2)})}}" in homework  # a sentence
     goodfellow = render_markdown(_seed("goodfellow").derive(forms=("vector", "batch", "thin")),
