@@ -1259,3 +1259,13 @@ def test_seed_004s_goal_points_to_the_notation_table_only_where_there_is_one() -
     # ⊙ said once: in the table's conventions where there is one, else where the vector form begins
     for document in (with_table, without):
         assert document.count("element-wise (Hadamard) product") == 1
+
+
+def test_nielsens_first_part_starts_under_the_notation_table() -> None:
+    """Seed 004's BP1 follows the notation table on its page: its heading asks for room for its goal and first step
+    alone, not for its whole part, which left half of page 1 blank; BP3, short, still keeps its whole part."""
+    tex = render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen"))
+    room = {title: int(lines) for lines, title in re.findall(
+        r"\\needspace\{(\d+)\\baselineskip\}\\fi\n\\subsection\*\{(BP\d)", tex)}
+    assert set(room) == {"BP1", "BP2", "BP3", "BP4"}
+    assert room["BP1"] <= 10 < room["BP3"]
