@@ -202,6 +202,13 @@ def weight_entries(network: Architecture, layer: int, bias_column: bool = True
     return weights.applyfunc(lambda w: partial(COST, w)), results
 
 
+def local_derivatives(network: Architecture, layer: int, partials: sp.MatrixBase) -> sp.ImmutableMatrix:
+    """The local derivatives ∂z_j/∂w_jk of a layer's weights, entry by entry as ``partials`` (the matrix of their
+    ∂c/∂w_jk, :func:`weight_entries`) holds them: seed 000's matrix that diag(δ) scales."""
+    z = network.z(layer)
+    return sp.ImmutableMatrix(*partials.shape, lambda j, k: partial(z[j], partials[j, k].variables[0]))
+
+
 def thin_chain(network: Architecture) -> Step:
     """Seed 002's demo on a thin network (one neuron in every layer): the chain of partials from the cost down to
     the first weight ``w^1_{11}``, one path, two factors per layer, ``∂c/∂a^L ∂a^L/∂z^L ∂z^L/∂a^{L-1} ...

@@ -34,7 +34,7 @@ from ..model import symbols
 from ..model.activations import A, Z, derivative, prime
 from ..model.architecture import Architecture
 from . import general
-from .chain import COST, Y, output_kernel, partial, product, weight_entries
+from .chain import COST, Y, local_derivatives, output_kernel, partial, product, weight_entries
 from .derivation import Equation, Rule, Step
 from .reasoning import activation
 
@@ -316,8 +316,7 @@ class _Builder:
         self.add(name, l, lhs, (), Rule.DEFINITION, partials)
         if neuron:  # seed 000: each entry δ_j ∂z_j/∂w_jk, diag(δ) times the local derivatives, the bias unit's
             # column among them; worked out, each row [1 a_1 a_2 ...]
-            z, scaled = net.z(l), sp.DiagMatrix(s.delta(l))
-            local = sp.ImmutableMatrix(*partials.shape, lambda j, k: partial(z[j], partials[j, k].variables[0]))
+            scaled, local = sp.DiagMatrix(s.delta(l)), local_derivatives(net, l, partials)
             worked = sp.ImmutableMatrix([[sp.S.One, *net.a(l - 1)]] * net.layers[l])
             self.add(name, l, lhs, (), Rule.ROWS_OF_LOCAL_DERIVATIVES, sp.MatMul(scaled, local, evaluate=False))
             self.add(name, l, lhs, (), Rule.BIAS_UNIT_DERIVATIVES, sp.MatMul(scaled, worked, evaluate=False))

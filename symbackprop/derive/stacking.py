@@ -13,7 +13,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from .argument import Argument
-from .chain import COST, partial, product, weight_entries
+from .chain import COST, local_derivatives, partial, product, weight_entries
 from .derivation import Equation, Rule, Step
 from .forms import EXPLICIT, Named, Partial, Shapes, diagonal, forward_vector
 from .general import with_letters
@@ -153,9 +153,8 @@ def _written_out_weights(network: Architecture, layer: int
     """A layer's weights written out (without the bias units' column): the matrix of their gradients ∂C/∂w_jk,
     the local derivatives ∂z_j/∂w_jk, and those worked out, every row the activations below."""
     partials, _ = weight_entries(network, layer, bias_column=False)
-    z = network.z(layer)
-    local = sp.ImmutableMatrix(partials.rows, partials.cols, lambda j, k: partial(z[j], partials[j, k].variables[0]))
-    return partials, local, sp.ImmutableMatrix([list(network.a(layer - 1))] * partials.rows)
+    return (partials, local_derivatives(network, layer, partials),
+            sp.ImmutableMatrix([list(network.a(layer - 1))] * partials.rows))
 
 
 def _times(left: sp.MatrixExpr, right: sp.MatrixBase) -> sp.MatMul:

@@ -15,7 +15,7 @@ import sympy as sp
 from ..derive.derivation import Derivation, Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
-from ..notation.display import NOTE_GAP, Display, Line, visual_width
+from ..notation.display import Display, Line, fits, visual_width
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
 from ..notation.written import over
@@ -238,7 +238,8 @@ def without_bias_column(printer: NotationPrinter, math: bool = False) -> str:
 
 
 def _batch_mean(network: Architecture, printer: NotationPrinter) -> str:
-    """``∂C/∂W^l = (1/m) Σ_i ∂C^(i)/∂W^l``: a weight matrix's gradient over a batch, the mean of the examples'."""
+    """The summary's sentence on a batch: its cost the mean of the examples', so each gradient the mean of
+    theirs, ``∂C/∂W^l = (1/m) Σ_i ∂C^(i)/∂W^l``."""
     at_w = printer.relabel(labels(printer.notation, "W", network.depth))
     weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
     total, cost = printer.doprint(sp.Symbol("C")), printer.doprint(COST)
@@ -248,7 +249,9 @@ def _batch_mean(network: Architecture, printer: NotationPrinter) -> str:
     else:
         mean = (f"\\frac{{\\partial {total}}}{{\\partial {weights}}} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} "
                 f"\\frac{{\\partial {cost}^{{(i)}}}}{{\\partial {weights}}}")
-    return f"${mean}$, with ${cost}^{{(i)}}$ the {say(printer.notation, 'cost')} of example $i$"
+    return ("For a batch of $m$ examples the cost is the mean of the examples' costs, and so each gradient is the "
+            f"mean of the examples' gradients, ${mean}$, with ${cost}^{{(i)}}$ the {say(printer.notation, 'cost')} "
+            "of example $i$.")
 
 
 def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
@@ -256,29 +259,28 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
     equations = bp_equations(derivation, printer)
     if route(notation).listed:
         return Section("Summary", f"{prefix}sec:summary", _listed(derivation, printer, equations))
-    boxed = tuple(Boxed(f"{eq.lhs} = {eq.rhs}", eq.tag, f"{prefix}eq:{eq.tag.lower()}") for eq in equations)
     letter = notation.layer_letter
-    ranges = []
+    layers = "every layer" if network.depth > 1 else "its one layer of weights"
+    every = (f"the gradients' equations hold for {layers}, ${letter} = "
+             f"{span(notation, network, 'W', 1, network.depth)}$, with ${printer.input_layer()}$")
+    if route(notation).one_block:
+        return Section("Summary", f"{prefix}sec:summary", _one_block(derivation, printer, equations, every))
+    ranges = [every]
     if network.depth > 1:
         hidden = span(notation, network, "delta", 1, network.depth - 1)
         # every hidden layer in general (seed 000: 1 < l < L); this network's are listed
-        ranges.append(f"BP2 holds for every hidden layer, here ${letter} = {hidden}$")
-    layers = "every layer" if network.depth > 1 else "its one layer of weights"
-    ranges.append(f"the gradients' equations hold for {layers}, ${letter} = "
-                  f"{span(notation, network, 'W', 1, network.depth)}$, with ${printer.input_layer()}$")
-    if route(notation).one_block:
-        return Section("Summary", f"{prefix}sec:summary", _one_block(derivation, printer, equations, ranges[-1]))
+        ranges.insert(0, f"BP2 holds for every hidden layer, here ${letter} = {hidden}$")
     tags = {eq.tag for eq in equations}
     missing = [f"no {tag} {reason}" for tag, reason in (("BP2", "without a hidden layer"), ("BP3", "without biases"))
                if tag not in tags]
     heading = f"The {NUMBERS[len(equations)]} equations of backpropagation, for one example"
+    boxed = tuple(Boxed(f"{eq.lhs} = {eq.rhs}", eq.tag, f"{prefix}eq:{eq.tag.lower()}") for eq in equations)
     blocks = [
         text(f"{heading} ({', '.join(missing)}):" if missing else f"{heading}:"),
         Block("boxed", boxed=boxed),
         *([text(f"Here{bias_unit_words(network, printer)}")] if network.bias == "neuron" else []),
         *_entry_blocks(network, printer),
-        text("; ".join(ranges) + ". For a batch of $m$ examples the cost is the mean of the examples' costs, and "
-             f"so each gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."),
+        text(f"{'; '.join(ranges)}. {_batch_mean(network, printer)}"),
     ]
     return Section("Summary", f"{prefix}sec:summary", tuple(blocks))
 
@@ -311,14 +313,13 @@ def _one_block(derivation: Derivation, printer: NotationPrinter, equations: list
     lead = replace(text("In summary, the key equations of backpropagation, for one example:"), room=2 * len(lines) + 1)
     return (lead,  # on one page with the display it leads into, as a heading is
             display(Display(tuple(lines))),
-            text(f"{said}. For a batch of $m$ examples the cost is the mean of the examples' costs, and so each "
-                 f"gradient is the mean of the examples' gradients, {_batch_mean(network, printer)}."))
+            text(f"{said}. {_batch_mean(network, printer)}"))
 
 
 def _beside(line: Line, note: str, width: float, lhs: str) -> list[Line]:
     """``line`` with ``note`` beside it where both fit in ``width``, its left-hand side as wide as ``lhs`` (the
     widest of its display's: they are aligned), else the note on a line of its own under it."""
-    if visual_width(f"{lhs} = {line.rhs}") + 0.8 * visual_width(note) + NOTE_GAP <= width:
+    if fits(f"{lhs} = {line.rhs}", note, width):
         return [replace(line, note=note)]
     return [replace(line, note=""), Line("", "", "", note)]
 

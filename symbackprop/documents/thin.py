@@ -14,7 +14,7 @@ import sympy as sp
 
 from ..derive.derivation import Derivation
 from ..model import symbols
-from ..notation.display import NOTE_GAP, Display, Line, pack, visual_width
+from ..notation.display import Display, Line, note_room, pack, visual_width
 from ..notation.printer import NotationPrinter
 from .figure import build_figure
 from .notes import note
@@ -158,8 +158,8 @@ def _groups(factors: Sequence[str], depth: int) -> list[str]:
 def _broken(lhs: str, pieces: Sequence[str], width: float, why: str = "") -> Display:
     """``lhs = pieces...``, the pieces (factors of one product) run on to a new line where the page is full."""
     room = width - visual_width(lhs) - 3.0
-    note_room = visual_width(why) * 0.8 + NOTE_GAP if why else 0.0
-    shown = pack(pieces, room - note_room, room, r"\, ".join)
+    beside = note_room(why) if why else 0.0
+    shown = pack(pieces, room - beside, room, r"\, ".join)
     first = Line(lhs, "=", shown[0], why)
     return Display((first, *(Line("", "", rf"\quad {row}") for row in shown[1:])))
 

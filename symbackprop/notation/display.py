@@ -144,14 +144,23 @@ def visual_width(latex: str) -> float:
     return width
 
 
+def note_room(note: str) -> float:
+    """The room a justification takes in the note column: its characters, set smaller, and the gap before it."""
+    return visual_width(note) * 0.8 + NOTE_GAP
+
+
+def fits(line: str, note: str, width: float) -> bool:
+    """Whether the printed ``line`` and its ``note`` beside it fit in ``width``."""
+    return visual_width(line) + note_room(note) <= width
+
+
 def one_line(lhs: str, first: Sequence[str], second: Sequence[str], why: str, width: float) -> str | None:
     """Two consecutive steps of ``lhs``, each one term, as one right-hand side ``first = second``, where that and
     the note ``why`` fit in ``width``; None where they do not."""
     if len(first) != 1 or len(second) != 1:
         return None
     together = f"{first[0]} = {second[0]}"
-    fits = visual_width(f"{lhs} = {together}") + visual_width(why) * 0.8 + NOTE_GAP <= width
-    return together if fits else None
+    return together if fits(f"{lhs} = {together}", why, width) else None
 
 
 def product(factors: list[sp.Basic], shown: Callable[[sp.Basic], str], times: str) -> str:
@@ -226,15 +235,15 @@ def chain(
     if pack and all(len(terms) == 1 for terms, _ in steps):
         rhs = " = ".join(terms[0] for terms, _ in steps)
         notes = "; ".join(note for _, note in steps if note)
-        if visual_width(f"{lhs} = {rhs}") + visual_width(notes) * 0.8 + NOTE_GAP <= width:
+        if fits(f"{lhs} = {rhs}", notes, width):
             return Display((Line(lhs, "=", rhs, notes),))
     lines: list[Line] = []
     indent = visual_width(lhs) + 3.0
     for terms, note in steps:
-        note_room = visual_width(note) * 0.8 + NOTE_GAP if note else 0.0
+        beside = note_room(note) if note else 0.0
         room = width - indent
-        pieces = break_terms(terms, room - note_room, room - 4.0)
-        if len(pieces) == 1 and visual_width(pieces[0]) + note_room > room:
+        pieces = break_terms(terms, room - beside, room - 4.0)
+        if len(pieces) == 1 and visual_width(pieces[0]) + beside > room:
             lines.append(Line("" if lines else lhs, "=", pieces[0]))
             if note:  # the note on a line of its own; none: no empty row
                 lines.append(Line("", "", "", note))
