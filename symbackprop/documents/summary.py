@@ -280,7 +280,7 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
         Block("boxed", boxed=boxed),
         *([text(f"Here{bias_unit_words(network, printer)}")] if network.bias == "neuron" else []),
         *_entry_blocks(network, printer),
-        text(f"{'; '.join(ranges)}. {_batch_mean(network, printer)}"),
+        text(f"{_capitalised('; '.join(ranges))}. {_batch_mean(network, printer)}"),
     ]
     return Section("Summary", f"{prefix}sec:summary", tuple(blocks))
 
@@ -306,7 +306,7 @@ def _one_block(derivation: Derivation, printer: NotationPrinter, equations: list
         lines.append(Line(found["BP3"].lhs, "=", found["BP3"].rhs))
     indices = rf"{j} \text{{ indexes a neuron of layer }} {dst},\ {i} \text{{ one of layer }} {src}"
     lines += [*_beside(index_form(network, printer, ("BP4",)).lines[0], indices, printer.width, widest), vectorised]
-    said = every[0].upper() + every[1:]
+    said = _capitalised(every)
     if network.bias == "neuron":  # the entry's k = 0, a^(l)_0 = 1, as ā's first entry
         unit = printer.relabel(labels(notation, "a", 1)).doprint(_entry("a", 1, 0))
         said = f"Here {_with_bias_unit(printer)}, and ${i} = 0$ is the bias unit, ${unit} = 1$; {every}"
@@ -314,6 +314,11 @@ def _one_block(derivation: Derivation, printer: NotationPrinter, equations: list
     return (lead,  # on one page with the display it leads into, as a heading is
             display(Display(tuple(lines))),
             text(f"{said}. {_batch_mean(network, printer)}"))
+
+
+def _capitalised(said: str) -> str:
+    """``said`` with its first letter a capital, to open a sentence."""
+    return said[:1].upper() + said[1:]
 
 
 def _beside(line: Line, note: str, width: float, lhs: str) -> list[Line]:

@@ -364,6 +364,9 @@ def test_the_summary_counts_the_equations_it_shows(layers: list[int], bias: str,
     assert blocks[0].text == heading
     assert len(blocks[1].boxed) == int(heading.split()[1] == "four") * 4 + {"three": 3, "two": 2}.get(
         heading.split()[1], 0)
+    # the closing sentence opens with a capital, BP2's range or, without a hidden layer, the gradients' one layer
+    assert blocks[-1].text.startswith("BP2 holds for every hidden layer" if len(layers) > 2 else
+                                      "The gradients' equations hold for its one layer of weights, $l = L$")
 
 
 @pytest.mark.parametrize(("layers", "bias", "lines", "layers_said"), [
