@@ -303,7 +303,8 @@ def hidden_output(network: Architecture, layer: int, j: str, k: str) -> Argument
 
 def hidden_through_output(network: Architecture, layer: int, j: str, k: str) -> Argument:
     """Seeds 001 and 002's second step: ∂c/∂z^l_j = ∂c/∂a^l_j ∂a^l_j/∂z^l_j = ∂c/∂a^l_j g'(z^l_j), since
-    a = g(z); then ∂c/∂a^l_j as the step before found it, g'(z^l_j) Σ_k δ^{l+1}_k w^{l+1}_{kj}."""
+    a = g(z); then ∂c/∂a^l_j as the step before found it (the equation it uses, its ``since``), g'(z^l_j) Σ_k
+    δ^{l+1}_k w^{l+1}_{kj}."""
     z, a, d = _symbol("z", layer, j), _symbol("a", layer, j), _symbol("delta", layer, j)
     definition, g_prime = activation(network, layer, j)
     index = (sp.Symbol(k), 1, network.layers[layer + 1])
@@ -311,7 +312,7 @@ def hidden_through_output(network: Architecture, layer: int, j: str, k: str) -> 
     lines = (
         Reasoned(_product(_partial(COST, a), _partial(a, z)), Rule.CHAIN_RULE),
         Reasoned(_product(_partial(COST, a), g_prime), Rule.LOCAL_ELEMENTWISE, (definition,), _local(a, z, g_prime)),
-        Reasoned(_product(g_prime, above), Rule.FROM_ABOVE),
+        Reasoned(_product(g_prime, above), Rule.FROM_ABOVE, (Equation(a.name, _partial(COST, a), above),)),
     )
     return Argument("through_output", layer, d, lines)
 

@@ -38,7 +38,7 @@ from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from . import general, reasoning
 from .chain import COST
-from .derivation import Derivation, Step
+from .derivation import Derivation, Equation, Step
 from .explicit import Functions, evaluate
 from .forms import M, Named, Partial, definitions
 from .truth import (
@@ -224,6 +224,10 @@ def _of_a_matrix(step: Step) -> bool:
         not isinstance(step.lhs.variables[0], sp.Symbol)
 
 
+#: Where an identity a note states for any value of its variable (σ'(z) = σ(z)(1 - σ(z))) is checked.
+IDENTITY_POINTS = (sp.Rational(2, 7), sp.Rational(-5, 3))
+
+
 #: The largest difference of two lines :func:`_proven` asks SymPy to simplify (in operations).
 SIMPLIFY_OPS = 60
 
@@ -327,6 +331,15 @@ def _check_layer_step(step: Step, env: dict[str, sp.Matrix], functions: Function
             raise VerificationError(f"{step.form} form, {step.quantity}, {step.rule.name}: what is under the brace "
                                     f"is {braced.tolist()}, not {name.tolist()}, what it is named")
         tally.lines += 1
+    for equation in definitions(step, worlds[0].net):  # its note's "since z^l = W^l a^(l-1) + b^l", "σ'(z) = a(1-a)"
+        if isinstance(equation.lhs, sp.MatrixExpr):
+            said, worked = (_written_out(step, env, functions, worlds, batch, side)
+                            for side in (equation.lhs, equation.rhs))
+            if not _agree(said, worked):
+                raise _fail(step, f"note's {equation.lhs}", said.tolist(), worked.tolist())
+            tally.lines += 1
+        else:
+            _check_said(step.rule.name, equation, worlds[0], {}, tally)
 
 
 def _written_out(step: Step, env: dict[str, sp.Matrix], functions: Functions, worlds: Sequence[World],
@@ -391,6 +404,20 @@ def _general_truth(left: sp.Basic, world: World) -> sp.Expr | None:
     return world.truth.get(left, world.values.get(left))
 
 
+def _check_said(where: str, equation: Equation, world: World, label: dict[str, int], tally: _Tally) -> None:
+    """An equation a note states, for every neuron its letters stand for: both sides at the point, the cost c as
+    the loss; an identity in a variable of its own (σ'(z) = σ(z)(1 - σ(z)) for any z) at :data:`IDENTITY_POINTS`."""
+    for letters in ({**found, **label} for found in _instances(world.net, sp.Tuple(equation.lhs, equation.rhs))):
+        left, right = (world.line(general.instantiate(side, letters).xreplace({COST: world.loss}))
+                       for side in (equation.lhs, equation.rhs))
+        free = left.free_symbols | right.free_symbols
+        for point in IDENTITY_POINTS[:1 + bool(free)]:
+            at = dict.fromkeys(free, point)
+            if not _close(numeric(left.xreplace(at)), numeric(right.xreplace(at))):
+                raise _fail(f"{where}, its note {equation.lhs} = {equation.rhs} for {letters}", "line", left, right)
+            tally.lines += 1
+
+
 def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: _Layers) -> None:
     """The general equations (weighted sum, BP2, BP3, BP4) and the argued derivations (:mod:`.reasoning`), each
     line for every neuron of the network; their stacked vectors and the nested model with ``layers``, the one
@@ -411,6 +438,10 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: 
                 if truth is None or not _close(value, truth):
                     raise _fail(f"general {name} for {letters}", "line", value, truth)
                 tally.lines += 1
+    said = [(arg.name, equation) for arg in derivation.arguments for line in arg.lines + arg.concrete + arg.by_input
+            for equation in line.since]
+    for name, equation in said:  # what a note says, "since a_j = g(z_j)", "by ∂c/∂a_j = Σ_k w_kj δ_k above"
+        _check_said(f"general {name}", equation, world, label, tally)
     vectors = [step for argument in derivation.arguments for step in argument.stacked]
     env, functions = layers.env, layers.functions
     for step in vectors:  # each argument's result for every neuron at once, its entries' sums written out

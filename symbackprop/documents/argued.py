@@ -422,6 +422,10 @@ def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> 
     written out, ``ŷ_ℓ = softmax(a_L)_ℓ = ...``, as seed 002)."""
     def said(eq: Equation) -> str:
         return " = ".join([written(in_order(side, None, letters, printer), printer) for side in (eq.lhs, eq.rhs)])
+    if line.rule is Rule.FROM_ABOVE and line.since:  # what it puts in, named: it may be displays back (seed 002)
+        (found,) = line.since
+        named = written(in_order(found.lhs, None, letters, printer), printer)
+        return rf"\text{{by }} {{\textstyle {named}}} \text{{ above}}"  # (as small as the words, not the line)
     since = ", ".join(said(eq) for eq in line.since)
     return f"{note(line.rule)}\\ {since}" if since else note(line.rule)
 

@@ -19,7 +19,7 @@ from ..notation.written import neurons
 from . import sections as sec
 from .routes import route
 from .sections import Block, Section, display, text
-from .summary import bp_equation, labels, without_bias_column
+from .summary import bp_equation, without_bias_column
 
 
 def element_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
@@ -75,8 +75,9 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
     if network.bias != "none":
         lead = "For the weights on the bias units:" if network.bias == "neuron" else "For the biases:"  # (seed 000)
         biases = [text(lead), *(block for layer in paths_layers(network) for block in weights(layer, True))]
+        biases.append(text(_bias_words(derivation, printer)))
         subsections.append(Section("The bias units' weights" if network.bias == "neuron" else "The biases",
-                                   f"{prefix}sec:element-parameters", (*biases, text(_bias_words(network, printer)))))
+                                   f"{prefix}sec:element-parameters", tuple(biases)))
     subsections += _matrix_subsection(derivation, printer, prefix)
     return Section("Backpropagation, element by element", f"{prefix}sec:element", (), tuple(subsections))
 
@@ -252,16 +253,15 @@ def _is_bias(name: str, network: Architecture) -> bool:
     return info is not None and (info.kind == "b" or network.bias == "neuron" and info.indices[-1:] == (0,))
 
 
-def _bias_words(network: Architecture, printer: NotationPrinter) -> str:
-    """``∂C/∂b^{(l)} = δ^{(l+1)}``: the bias unit's weights are the layer's biases (seed 000)."""
-    L = network.depth
-    at = printer.relabel(labels(printer.notation, "W", L))
-    bias = at.doprint(sp.Derivative(sp.Symbol("c"), sp.MatrixSymbol(symbols.matrix("b", L), 1, 1), evaluate=False))
-    delta = at.doprint(sp.MatrixSymbol(symbols.matrix("delta", L), 1, 1))
-    if network.bias == "neuron":
-        return (f"In particular, the weights of the bias units are the biases: ${bias} = {delta}$, the error terms "
-                "of the layer they feed.")
-    return f"In particular, ${bias} = {delta}$."
+def _bias_words(derivation: Derivation, printer: NotationPrinter) -> str:
+    """The layer's bias gradient as a whole, BP3 as the vector form derives it: ``∂C/∂b^{(l)} = δ^{(l+1)}`` (seed
+    000's bias units' weights, the layer's biases), ``1ᵀ δ^{(l+1)}`` for a bias shared by the layer."""
+    equation = bp_equation(derivation, printer, "BP3")
+    assert equation is not None  # (a network with biases)
+    if derivation.network.bias == "neuron":
+        return (f"In particular, the weights of the bias units are the biases: ${equation.lhs} = {equation.final}$, "
+                "the error terms of the layer they feed.")
+    return f"In particular, ${equation.lhs} = {equation.final}$."
 
 
 def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int, printer: NotationPrinter,

@@ -647,3 +647,46 @@ def test_seed_003s_step_through_the_next_layers_weighted_inputs_is_checked() -> 
     lines = (*argument.lines[:2], dataclasses.replace(argument.lines[2], result=wrong), *argument.lines[3:])
     with pytest.raises(VerificationError, match="general hidden"):
         verify(_with_argument(derivation, "hidden", lines=lines), points=1)
+
+
+@pytest.mark.parametrize(("name", "argument", "part", "index", "said"), [
+    ("input-major", "through_output", "lines", 2, 0),  # by ∂c/∂a_j = Σ_k W_jk δ_k above
+    ("input-major", "output", "concrete", 0, 1),  # since σ'(z_j) = a_j (1 - a_j)
+    ("bishop", "hidden", "concrete", 1, 0),  # since σ'(z) = σ(z)(1 - σ(z)), for any z
+    ("bishop", "through_output", "lines", 1, 0),  # since a_j = σ(z_j)
+])
+def test_what_a_general_arguments_note_says_is_verified(name: str, argument: str, part: str, index: int,
+                                                        said: int) -> None:
+    """An equation a general argument's note states ("since σ'(z) = σ(z)(1 - σ(z))", "by ∂c/∂a_j above") is checked
+    for every neuron its letters stand for, an identity in a variable of its own at two points: its right-hand side
+    doubled fails."""
+    derivation = _seed_network(name).derive(forms=("element",))
+    found = derivation.argument(argument)
+    assert found is not None
+    lines = list(getattr(found, part))
+    line = lines[index]
+    since = list(line.since)
+    since[said] = dataclasses.replace(since[said], rhs=2 * since[said].rhs)
+    lines[index] = dataclasses.replace(line, since=tuple(since))
+    verify(derivation, points=1)
+    with pytest.raises(VerificationError, match="its note"):
+        verify(_with_argument(derivation, argument, **{part: tuple(lines)}), points=1)
+
+
+def test_what_a_vector_steps_note_says_is_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vector form's notes, "since z^l = W^l a^{l-1} + b^l" and BP1's "in terms of the output: σ'(z^L) = a^L ⊙
+    (1 - a^L)", are checked as lines of their own: a note whose right-hand side is doubled fails."""
+    from symbackprop.derive import forms
+    from symbackprop.derive import verify as verify_module
+
+    derivation = _seed_network("bishop").derive(forms=("vector",))
+    in_output = [step for step in derivation.steps_of("vector") if step.rule is Rule.SIMPLIFY_IN_OUTPUT]
+    assert in_output and forms.definitions(in_output[0], derivation.network)
+    lines = verify(derivation, points=1).lines
+    monkeypatch.setattr(verify_module, "definitions", lambda step, network: ())
+    assert verify(derivation, points=1).lines < lines
+    monkeypatch.setattr(verify_module, "definitions", lambda step, network: tuple(
+        dataclasses.replace(eq, rhs=2 * eq.rhs) for eq in forms.definitions(step, network)
+        if step.rule is Rule.SIMPLIFY_IN_OUTPUT))
+    with pytest.raises(VerificationError, match="note's"):
+        verify(derivation, points=1)

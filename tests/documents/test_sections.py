@@ -439,7 +439,8 @@ def test_input_major_is_seed_001s_homework_each_part_with_its_solution() -> None
              r"\frac{\partial c}{\partial a_{j}^{(\ell)}} &= \sum_{k=1}^{n_{\ell+1}} "
              r"W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}",
              r"&= \left(\sum_{k=1}^{n_{\ell+1}} W_{jk}^{(\ell+1)} \delta_{k}^{(\ell+1)}\right)\,"
-             r"g_{\ell}'(z_{j}^{(\ell)}) \qquad \text{by the step before}",  # ∂c/∂a above put in, in place
+             r"g_{\ell}'(z_{j}^{(\ell)}) \qquad \text{by } {\textstyle \frac{\partial c}{\partial a_{j}^{(\ell)}}} "
+             r"\text{ above}",  # ∂c/∂a above put in, in place
              r"\text{here }g_{\ell} = \tanh", "### (b) The gradients", "Show that in every layer",
              # both results on one line, as the seed asks for them
              r"\frac{\partial c}{\partial W_{ij}^{(\ell)}} &= a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}, \qquad "
@@ -836,7 +837,7 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     outputs, weighted = (tex.index(rf"\label{{bp:fig:{name}}}") for name in ("outputs", "weighted"))
     assert tex.index(r"\text{multivariable chain rule}") < outputs < tex.index(r"\nabla_{\underline{h}_{k}}")
     assert tex.index(r"\nabla_{\underline{h}_{i}}") < weighted < tex.index(
-        "known so far only where that layer is the output layer") < tex.index(r"\text{by the step before}") < \
+        "known so far only where that layer is the output layer") < tex.index(r"\text{ above}") < \
         tex.index(r"one entry per neuron $j$ (Figure~\ref{bp:fig:weighted})")
     drawn = tex[tex.rindex(r"\begin{tikzpicture}", 0, outputs):outputs]
     assert "{$h_{i1}$}" in drawn and "{$a_{i+1,m}$}" in drawn and drawn.count(r"\draw[edge]") == 4
@@ -1269,3 +1270,27 @@ def test_nielsens_first_part_starts_under_the_notation_table() -> None:
         r"\\needspace\{(\d+)\\baselineskip\}\\fi\n\\subsection\*\{(BP\d)", tex)}
     assert set(room) == {"BP1", "BP2", "BP3", "BP4"}
     assert room["BP1"] <= 10 < room["BP3"]
+
+
+@pytest.mark.parametrize(("bias", "said"), [
+    ("shared", r"In particular, $\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \mathbf{1}^{\top} \delta^{(l+1)}$."),
+    ("vector", r"In particular, $\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}$."),
+    ("neuron", r"the weights of the bias units are the biases: $\frac{\partial C}{\partial \mathbf{b}^{(l)}} = "
+               r"\delta^{(l+1)}$")])
+def test_seed_000s_bias_gradient_of_a_layer_is_its_bp3(bias: str, said: str) -> None:
+    """Seed 000's "In particular, ∂C/∂b^(l) = δ^(l+1)" after the biases' chains is the layer's BP3 as the vector
+    form derives it: a bias shared by the layer sums its neurons' error terms, 1ᵀδ (it read δ^(l+1) before)."""
+    network = Network([2, 2, 2], hidden="sigmoid", output="sigmoid", loss="quadratic", bias=bias)
+    markdown = render_markdown(network.derive(forms=("element", "vector", "paths")),
+                               DocumentOptions(notation="ng", sections="element,summary", formats=("md",)))
+    assert said in markdown
+
+
+def test_a_quantity_put_in_from_above_is_named_where_it_was_found() -> None:
+    """Seeds 001 and 002 put ∂c/∂a_j, found by the multivariable chain rule, into δ_j = ∂c/∂a_j g'(z_j); seed 002
+    found it displays back, so the note names it ("by ∂L/∂h_ij above"), not "the step before"."""
+    goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow",
+                                                                                formats=("md",)))
+    assert (r"\qquad \text{by } {\textstyle \frac{\partial \mathcal{L}(\theta)}{\partial h_{ij}}} \text{ above}"
+            in goodfellow)
+    assert r"\text{by the step before}" not in goodfellow
