@@ -194,13 +194,14 @@ def _verified(network: Any, options: Any) -> Any:
     """The network's derivation for ``options``, every step checked; "N steps verified" printed, or one line on
     stderr and exit status 1 (a wrong step is the engine's fault, not the user's: nothing is written)."""
     from ..derive.verify import VerificationError, check_verifiable
-    from ..documents.files import engine_forms
+    from ..documents.files import engine_forms, verified
+    from ..model.derivatives import WorkedDerivativeError
 
     check_verifiable(network)  # (before the derivation: a network it cannot verify is refused at once)
     derivation = network.derive(forms=engine_forms(options), progress=False)
     try:
-        typer.echo(derivation.verify().report())
-    except VerificationError as exc:
+        typer.echo(verified(derivation, options).report())
+    except (VerificationError, WorkedDerivativeError) as exc:
         typer.echo(f"symbackprop: verification failed: {exc}", err=True)
         raise typer.Exit(1) from None
     return derivation

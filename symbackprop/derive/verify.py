@@ -92,6 +92,11 @@ class Verification:
     def __str__(self) -> str:
         return f"{self.steps} steps verified"
 
+    def __add__(self, other: Verification) -> Verification:
+        """What two verifications checked together (a document's derivation and the generic one it quotes)."""
+        return Verification(self.steps + other.steps, self.lines + other.lines, max(self.points, other.points),
+                            self.proven + other.proven, self.rewrites + other.rewrites)
+
     def report(self) -> str:
         """One line: the steps, and how they were checked."""
         proven = (f"; {self.proven} of the {self.rewrites} element-form rewrites also proven by SymPy"

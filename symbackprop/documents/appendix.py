@@ -26,7 +26,7 @@ from ..model.activations import (
     softmax_jacobian,
 )
 from ..model.architecture import Architecture
-from ..model.derivatives import Worked, equal, worked
+from ..model.derivatives import Worked, check, check_softmax, equal, worked
 from ..notation.display import Display, Line, chain, join_terms
 from ..notation.printer import NotationPrinter
 from .notes import note
@@ -61,6 +61,17 @@ def appendix_sections(network: Architecture, printer: NotationPrinter, prefix: s
     if route(printer.notation).appendix_titled:
         return [Section("Appendix", f"{prefix}sec:appendix", (), (derivatives,))]
     return [derivatives]
+
+
+def proven(network: Architecture, names: Sequence[str] | None = None) -> int:
+    """Prove every equality the appendix of :func:`appendix_sections` displays, each activation's worked
+    derivative and the softmax's Jacobian (for the outputs it shows), and return how many.
+
+    Raises:
+        WorkedDerivativeError: a line SymPy does not prove equal to the one before.
+    """
+    return sum(check(worked(act)) if act.elementwise else check_softmax(max(network.layers[-1], 2))
+               for act, _ in _activations(network, names))
 
 
 def _activations(network: Architecture, names: Sequence[str] | None) -> list[tuple[Activation, int | None]]:

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..derive import verify as checking
 from ..derive.derivation import Derivation
+from ..derive.verify import Verification
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN
+from . import appendix
+from .exercise_general import generic_derivation
 from .model import Document, build_document
 from .options import DocumentOptions
 from .render import drawn, figure_images, markdown_document, render_document, render_figures
@@ -27,6 +31,24 @@ def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
         wanted.add("thin")
     return tuple(form for form in ("element", "vector", "batch", "paths", "thin") if form in wanted
                  or options.exercise and form not in ("paths", "thin"))
+
+
+def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
+    """Every equality the documents for ``options`` display, checked (:func:`symbackprop.derive.verify.verify`):
+    ``derivation``'s steps; the generic derivation's, where the problem or the exercises state the general results
+    and their solutions argue them (seed 001); each derivative the appendix works out.
+
+    Raises:
+        VerificationError: a line that differs from the truth, or that cannot be evaluated.
+        WorkedDerivativeError: an appendix's line SymPy does not prove equal to the one before.
+    """
+    found = checking.verify(derivation)
+    if "problem" in options.sections or options.exercise:
+        found += checking.verify(generic_derivation(derivation.network))
+    if "appendix" in options.sections:
+        shown = appendix.proven(derivation.network, options.appendix)
+        found += Verification(shown, shown, found.points, 0, 0)
+    return found
 
 
 #: The images' names of one Markdown document's figures, in order, and the standalone LaTeX that draws them.

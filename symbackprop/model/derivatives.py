@@ -21,7 +21,7 @@ from functools import cache
 
 import sympy as sp
 
-from .activations import ACTIVATIONS, Activation, DerivativeStep, Z, derivative
+from .activations import ACTIVATIONS, Activation, DerivativeStep, Z, derivative, softmax_jacobian
 from .rules import Rule
 
 #: The logistic sigmoid by name, σ(u): a line that means σ says so, and prints as σ.
@@ -216,3 +216,37 @@ def check(worked_out: Worked, seed: int = 0) -> int:
                                             f"{previous} != {line}")
             previous, count = line, count + 1
     return count
+
+
+def check_softmax(n: int, seed: int = 0) -> int:
+    """Prove what the softmax's appendix says for ``n`` outputs: every entry of its Jacobian (``sympy.diff``) is
+    ``a_i (1_{i=j} - a_j)`` at the outputs (the raw entry at :data:`POINTS` random rational inputs, its rewrite in
+    the outputs symbolically), and so is every entry of ``diag(a) - a aᵀ``.
+
+    Returns:
+        The number of equalities proven: two per entry, and the matrix form.
+
+    Raises:
+        WorkedDerivativeError: an entry that is not the rule.
+    """
+    raw, in_output, outputs = softmax_jacobian(n)
+    inputs = sp.symbols(f"z1:{n + 1}", real=True)
+    total = sp.Add(*[sp.exp(z) for z in inputs])
+    at_inputs = {a: sp.exp(z) / total for a, z in zip(outputs, inputs, strict=True)}
+    rule = sp.Matrix(n, n, lambda i, j: outputs[i] * (sp.KroneckerDelta(i, j) - outputs[j]))
+    rng = random.Random(seed)
+    count = 0
+    for i in range(n):
+        for j in range(n):
+            if sp.expand(in_output[i, j] - rule[i, j]) != 0:
+                raise WorkedDerivativeError(f"softmax: ∂a_{i + 1}/∂z_{j + 1} = {in_output[i, j]} is not {rule[i, j]}")
+            for _ in range(POINTS):
+                point = {z: sp.Rational(rng.randint(-400, 400), rng.randint(7, 100)) for z in inputs}
+                difference = sp.N((raw[i, j] - rule[i, j].xreplace(at_inputs)).xreplace(point), DIGITS)
+                if abs(difference) > TOLERANCE:
+                    raise WorkedDerivativeError(f"softmax: ∂a_{i + 1}/∂z_{j + 1} is not {rule[i, j]} at {point}")
+            count += 2
+    vector = sp.Matrix(outputs)
+    if sp.expand(sp.diag(*outputs) - vector * vector.T - rule) != sp.zeros(n, n):
+        raise WorkedDerivativeError("softmax: diag(a) - a aᵀ is not its Jacobian")
+    return count + 1

@@ -690,3 +690,75 @@ def test_what_a_vector_steps_note_says_is_verified(monkeypatch: pytest.MonkeyPat
         if step.rule is Rule.SIMPLIFY_IN_OUTPUT))
     with pytest.raises(VerificationError, match="note's"):
         verify(derivation, points=1)
+
+
+def test_derive_verify_checks_the_generic_derivation_a_homework_states_and_the_appendix(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Seed 001's homework states and solves the general results of the generic network (any cost, any g_ℓ), and
+    seed 002's appendix works out each activation's derivative: --verify checks those lines too, beside the
+    network's own derivation."""
+    from symbackprop.documents.appendix import proven
+    from symbackprop.documents.exercise_general import generic_derivation
+
+    for name, extra in (("input-major", lambda net: verify(generic_derivation(net)).steps),
+                        ("goodfellow", proven)):
+        network = _seed_network(name)
+        own = network.derive(forms=engine_forms(DocumentOptions(notation=name))).verify().steps
+        status, out, err = run_cli(capsys, "derive", network.spec, "--activations", ",".join(
+            act.label for act in network.activations), "--loss", network.loss.name, "--bias", network.bias,
+            "--notation", name, "--format", "md", "--out", str(tmp_path / name), "--verify")
+        assert (status, err) == (0, "")
+        assert extra(network) > 0
+        assert out.startswith(f"{own + extra(network)} steps verified ("), (name, out.splitlines()[0])
+
+
+def test_derive_verify_fails_on_a_wrong_line_of_the_generic_derivation_or_the_appendix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A wrong line in what the homework quotes (the generic derivation) or in the appendix's worked derivative
+    fails --verify: exit 1, one line, nothing written."""
+    from symbackprop.documents import appendix, files
+    from symbackprop.documents.exercise_general import generic_derivation
+    from symbackprop.model.derivatives import worked
+
+    def wrong_generic(network: Network) -> Derivation:
+        derivation = generic_derivation(network)
+        weight = derivation.argument("weight")
+        assert weight is not None
+        last = weight.lines[-1]
+        lines = (*weight.lines[:-1], dataclasses.replace(last, result=2 * last.result))
+        return _with_argument(derivation, "weight", lines=lines)
+
+    def wrong_worked(act: object) -> object:
+        found = worked(act)  # type: ignore[arg-type]
+        last = found.derivative[-1]
+        return dataclasses.replace(found, derivative=(*found.derivative[:-1], dataclasses.replace(
+            last, expr=2 * last.expr)))
+
+    for patched, target, args in ((files, "generic_derivation", ("2-2-1", "--notation", "input-major")),
+                                  (appendix, "worked", ("2-2-1", "--notation", "goodfellow", "--output", "linear",
+                                                        "--loss", "quadratic"))):
+        with monkeypatch.context() as context:
+            context.setattr(patched, target, wrong_generic if target == "generic_derivation" else wrong_worked)
+            out_dir = tmp_path / target
+            status, out, err = run_cli(capsys, "derive", *args, "--format", "md", "--out", str(out_dir), "--verify")
+            assert status == 1 and out == "", target
+            assert err.startswith("symbackprop: verification failed: ") and err.count("\n") == 1, err
+            assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_the_softmax_appendixs_jacobian_is_proven_and_a_wrong_entry_is_caught(
+        n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every entry of the softmax's Jacobian is a_i (1_{i=j} - a_j), as the appendix says, and diag(a) - a aᵀ is
+    the matrix: two equalities an entry and the matrix; an off-diagonal entry written as a diagonal one,
+    a_1 (1 - a_2), fails."""
+    from symbackprop.model import derivatives
+    from symbackprop.model.activations import softmax_jacobian
+
+    assert derivatives.check_softmax(n) == 2 * n * n + 1
+    raw, in_output, outputs = softmax_jacobian(n)
+    wrong = sp.ImmutableMatrix(n, n, lambda i, j: outputs[0] * (1 - outputs[1]) if (i, j) == (0, 1)
+                               else in_output[i, j])
+    monkeypatch.setattr(derivatives, "softmax_jacobian", lambda size: (raw, wrong, outputs))
+    with pytest.raises(derivatives.WorkedDerivativeError, match="∂a_1/∂z_2"):
+        derivatives.check_softmax(n)
