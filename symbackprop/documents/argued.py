@@ -327,8 +327,8 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
                        + (f", {printer.entry(kind, argument.layer + 1, last)}" if last else "") for kind in ("a", "z"))
     count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits and not last else ""  # the limit of the sums
     L = printer.notation.bare_layer("z", printer.network.depth)  # the output layer's number, said where L is first used
-    intro = (f"Now take a hidden layer ${l} < L$, the output layer being $L = {L}$. If neuron ${letters['j']}$ is "
-             f"in it, the {count}neurons ${outputs}$ of layer ${l}+1$ take its output, and in general "
+    intro = (f"Now let neuron ${letters['j']}$ be in a hidden layer ${l}$ (so ${l} < L = {L}$, the output layer): the "
+             f"{count}neurons ${outputs}$ of layer ${l}+1$ take its output, and in general "
              f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
              "Applying the chain rule:")
     recall = text("Before that, recall the generalised (multivariable) chain rule (GCR):")
@@ -374,8 +374,7 @@ def example_section(derivation: Derivation, printer: NotationPrinter, prefix: st
              if block.display is not None]
     if not shown:
         return None
-    intro = text("For our original example, with its own activation and loss, the error terms of the output layer "
-                 "and then of the hidden layer are:")
+    intro = text("For our original example:")
     return Section("For this network", f"{prefix}sec:example", (intro, display(stack(shown))))  # one display
 
 
@@ -407,14 +406,18 @@ def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter, 
     if route(notation).example_last and not notation.single:  # the example's layer, for the rule's l
         said.insert(0, f"{notation.layer_letter} = {notation.bare_layer('z', argument.layer)}")
     if network.layers[argument.layer + 1] == 1:  # its weight the w_kj of the rule: seed 003's v_j
-        said.append(f"\\text{{one neuron in layer }} {printer.notation.layer_letter}+1")
+        count = notation.next_count  # the rule's sum runs to m: here 1
+        said.append(f"{count} = 1" if count else f"\\text{{one neuron in layer }} {notation.layer_letter}+1")
         letters = notation_letters(argument, printer)
         for kind, *indices in (("W", "j"), ("delta",)):  # w_kj = v_j, δ_k = δ_y
             in_rule, its = (shown.doprint(general.with_letters(sp.Symbol(
                 symbols.element(kind, argument.layer + 1, k, *indices), real=True), letters)) for k, shown in
                 (("k", printer), (1, written_as)))
             said += [f"{in_rule} = {its}"] if in_rule != its else []
-    return r"\text{here }" + r",\ ".join(said) if said else note(Rule.THIS_NETWORK)
+    if not said:
+        return note(Rule.THIS_NETWORK)
+    tag = route(notation).tags.get(argument.name)  # the rule by its number, seed 003's (2)
+    return (rf"\text{{by ({tag}), with }}" if tag else r"\text{here }") + r",\ ".join(said)
 
 
 def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> str:

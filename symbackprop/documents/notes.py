@@ -107,7 +107,7 @@ NOTES: dict[Rule, str] = {
     Rule.ROWS_THROUGH_EVERY_OUTPUT: r"\text{chain rule, through every output neuron; definition of } \delta\text{; } "
                                     r"[u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
     Rule.TRANSPOSE_OF_ROW_NAMED: r"(u^{\top} A)^{\top} = A^{\top} u\text{; under the brace, the layer's error terms}",
-    Rule.UNDER_THE_BRACE: r"\text{as under the brace above}",
+    Rule.UNDER_THE_BRACE: r"\text{chain rule, as under the brace above}",
 }
 
 

@@ -153,7 +153,7 @@ def chain_figure(printer: NotationPrinter) -> Figure:
 
 #: What each figure's caption says.
 CAPTIONS = {
-    "neuron": "A general neuron ${j}$ of layer ${l}$, an input ${i}$, and the neurons of layer ${l}+1$ it feeds.",
+    "neuron": "A general neuron ${j}$ of layer ${l}$, fed by neuron ${i}$ of layer ${l}-1$ and feeding layer ${l}+1$.",
     "errors": "The error terms of layer ${l}+1$ flow back to neuron ${j}$.",
     "influence": "Neuron ${j}$ of layer $L-1$ reaches the cost through every neuron of layer $L$.",
     "outputs": "The gradient with respect to the outputs of layer ${l}$: each reaches the loss through every "

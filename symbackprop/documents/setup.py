@@ -31,15 +31,18 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     network = derivation.network
     notation = printer.notation
     way = route(notation)
-    blocks = [text(_network_words(network, printer, "figure" in shown, subtitled))]
-    if way.purpose:  # (what backpropagation is for opens the document: introduction_section)
-        blocks.append(text(anatomy(network, printer)))
-    elif way.goal:
+    # seed 000's derivation begins at the output layer, L = 3: said there, not here too
+    begun = "element" in shown and way.paths
+    words = _network_words(network, printer, "figure" in shown, subtitled, numbered=not begun)
+    blocks = [text(words)]
+    if way.purpose:  # (what backpropagation is for opens the document: introduction_section); its biases and L said
+        blocks = [*([] if subtitled else blocks), text(anatomy(network, printer))]
+    elif way.goal:  # seed 004 opens with the goal; the network's words after it
         how = ("For a clean derivation by matrix calculus, with whole layers, we adopt the conventions of the "
                "notation table." if "notation" in shown else
                "The derivation works with whole layers, by matrix calculus.")
-        blocks.append(text(f"The goal of backpropagation is to calculate the partial derivatives of the cost "
-                           f"${printer.doprint(sp.Symbol('C'))}$ with respect to every weight and bias. {how}"))
+        blocks = [text(f"The goal of backpropagation is to calculate the partial derivatives of the cost "
+                       f"${printer.doprint(sp.Symbol('C'))}$ with respect to every weight and bias. {how} {words}")]
     if "forward" not in shown and not network.loss.generic:  # the cost the derivation differentiates, stated once
         cost = printer.doprint(sp.Symbol("c"))
         blocks.append(text(f"The cost of one example is ${cost} = {join_terms(terms(derivation.loss, printer))}$."))
@@ -62,10 +65,11 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     return Section("Set-up", f"{prefix}sec:setup", tuple(blocks), tuple(subsections))
 
 
-def _network_words(network: Architecture, printer: NotationPrinter, drawn: bool, subtitled: bool = False) -> str:
+def _network_words(network: Architecture, printer: NotationPrinter, drawn: bool, subtitled: bool = False,
+                   numbered: bool = True) -> str:
     """The network in words, its layers and its notation, where the subtitle does not name them already (``subtitled``:
-    its biases and its output layer's number alone); seed 003's in one sentence that leads into its figure (where
-    ``drawn``): the network and its inputs."""
+    its biases and, where ``numbered``, its output layer's number alone); seed 003's in one sentence that leads into
+    its figure (where ``drawn``): the network and its inputs."""
     notation = printer.notation
     if route(notation).dynamics:
         inputs = [printer.doprint(sp.Symbol(symbols.element("x", None, i), real=True))
@@ -77,7 +81,8 @@ def _network_words(network: Architecture, printer: NotationPrinter, drawn: bool,
                 f"{BIAS_NAMES[network.bias]}" + (":" if drawn else "."))
     L = notation.bare_layer("z", network.depth)
     if subtitled:  # (the title and the subtitle name the network and the notation)
-        return f"The network has {BIAS_NAMES[network.bias]}, and its output layer is layer $L = {L}$."
+        return f"The network has {BIAS_NAMES[network.bias]}" + (
+            f", and its output layer is layer $L = {L}$." if numbered else ".")
     return (f"We derive backpropagation in {notation.title} for {describe(network)}, with "
             f"{BIAS_NAMES[network.bias]}; its output layer is layer $L = {L}$.")
 
@@ -124,10 +129,11 @@ def anatomy(network: Architecture, printer: NotationPrinter) -> str:
         functions.insert(0, (whose, inner, _choice(network.activations[:-1], "hidden")))
     said = "; ".join(f"{whose}{' activation function' if n == 0 else ''} is ${letter}$, {choice}"
                      for n, (whose, letter, choice) in enumerate(functions))
-    return (f"The network is fully connected and feed-forward: an input layer (layer 0), {hidden} and an output "
-            f"layer (layer $L$) of {_output_width(network.layers[-1])}. Each neuron of a hidden or the output layer "
-            f"has two parts, its {strong('pre-activation')} (or {strong('aggregation')}) and its "
-            f"{strong('activation')}, such as ${pre}$ and ${act}$. "
+    L = printer.notation.bare_layer("z", depth)
+    return (f"The network is fully connected and feed-forward, with {BIAS_NAMES[network.bias]}: an input layer "
+            f"(layer 0), {hidden} and an output layer (layer $L = {L}$) of {_output_width(network.layers[-1])}. Each "
+            f"neuron of a hidden or the output layer has two parts, its {strong('pre-activation')} (or "
+            f"{strong('aggregation')}) and its {strong('activation')}, such as ${pre}$ and ${act}$. "
             f"{said[0].upper()}{said[1:]}. The network computes $f({x}) = {computed} = "
             f"{outer}({a_L})$: every layer's values are functions of the input ${x}$.")
 
@@ -166,7 +172,10 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
     elif way.dynamics:  # seed 003: stochastic gradient descent minimises each example's loss in turn
         example = printer.notation.example  # E_n, E_ℓ: the example it is of, unless --symbol renamed the loss
         which = f" ${example}$" if example and example in printer.notation.letter("cost") else ""
-        blocks.append(text(f"The loss to minimize, that of one example{which}, is"))
+        shown = [printer.doprint(target) for target in network.targets]
+        listed = ", ".join(shown) if len(shown) <= 3 else f"{shown[0]}, \\ldots, {shown[-1]}"
+        targets = "" if network.loss.sparse else f" with target{'s' if len(shown) > 1 else ''} ${listed}$"
+        blocks.append(text(f"The loss to minimise, that of one example{which}{targets}, is"))
         blocks.append(display(chain(cost, [(terms(derivation.loss, printer), "")], printer.width)))
     else:
         blocks.append(text(f"Over $m$ examples the cost ${total}$ is the mean of the examples' costs; that of one "

@@ -121,7 +121,7 @@ def test_every_character_a_title_block_may_hold_is_typeset(tmp_path: Path) -> No
 @pytest.mark.pdf
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "together"), [
-    ("bishop", ("The loss to minimize", "Figure 2")),  # a sentence and its figure on page 1, where they fit
+    ("bishop", ("The loss to minimise", "Figure 2")),  # a sentence and its figure on page 1, where they fit
     ("goodfellow", ("Derivatives of the activation functions", "The logistic sigmoid")),  # heading and first part
 ])
 def test_a_page_ends_early_only_where_what_stays_together_does_not_fit(tmp_path: Path, name: str,

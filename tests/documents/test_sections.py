@@ -101,9 +101,9 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
             r"   &= y_{1} - r_{1} \qquad \text{since}\ y_{1} = \sigma(a^{(2)}_{1})") in text
     assert r"\delta^{(2)}_{j}" not in text and r"\delta^{(L)}_{j}" not in text and "y_{j}" not in text
     assert "For the output neuron, the chain rule through its activation $y_{1}$ gives its error term:" in text
-    assert (r"\delta^{(1)}_{j} &= \sigma'(a^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} \\" "\n"
-            r"   &  \qquad \text{here }l = 1,\ h = \sigma,\ \text{one neuron in layer } l+1,\ w^{(l+1)}_{kj} = "
-            r"w^{(2)}_{1j}") in text
+    # the rule by its number, (2), with this network's letters: seed 003's δ_j = σ'(a_j) δ_y v_j
+    assert (r"\delta^{(1)}_{j} &= \sigma'(a^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} \qquad "
+            r"\text{by (2), with }l = 1,\ h = \sigma,\ m = 1,\ w^{(l+1)}_{kj} = w^{(2)}_{1j}") in text
     assert r"\text{since}\ \sigma'(a) = \sigma(a)\,(1 - \sigma(a))" in text
     assert (r"&= z^{(1)}_{j} (1 - z^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} "
             r"\qquad \text{since}\ z^{(1)}_{j} = \sigma(a^{(1)}_{j})") in text
@@ -142,7 +142,9 @@ def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) 
     # x_1, ...", its subtitle the notation
     said = {"input-major": "", "bishop": "Consider the following 2-2-1 network, with inputs $x_{1}, x_{2}$ and a "
                                          "bias per neuron:"}.get(
-        preset, "## Set-up\n\nThe network has a bias per neuron, and its output layer is layer $L = ")  # (ng's 3)
+        preset, "## Set-up\n\nThe goal of backpropagation is")  # nielsen's: the goal, then the network
+    said = {"ng": "## Set-up\n\nThe network has a bias per neuron.",  # its L where the derivation begins
+            "goodfellow": "feed-forward, with a bias per neuron: an input layer"}.get(preset, said)
     assert not said or said in text
     assert f"We derive backpropagation in {title}" not in text
     # without the subtitle (a title given, or a fragment) the set-up says what the network is
@@ -211,11 +213,12 @@ def test_the_forward_pass_states_the_parameters_sizes_and_the_batch_the_inputs()
 
 def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_example() -> None:
     text = _general("bishop")
-    weight, hidden, output = (text.index(s) for s in ("A weight reaches", "Now take a hidden layer",
+    weight, hidden, output = (text.index(s) for s in ("A weight reaches", "Now let neuron $j$ be in a hidden layer",
                                                       "For the output neuron"))
     assert weight < hidden < output
     # L said to be the output layer, with its number, where it is first used
-    assert text.index("$l < L$, the output layer being $L = ") == hidden + len("Now take a hidden layer ")
+    assert text.index("(so $l < L = 2$, the output layer)") == hidden + len(
+        "Now let neuron $j$ be in a hidden layer $l$ ")
     assert "(L)" not in text[:hidden]  # where it is first used
     nielsen = _general("nielsen", layers=[2, 3, 2])
     assert nielsen.index("of the output layer $L$, by the chain rule") < nielsen.index("A hidden layer") < \
@@ -237,7 +240,7 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
                  r"\delta_{j} &= \sigma'(a_{j})\,\delta_{y}\,v_{j}", r"&= z_{j} (1 - z_{j})\,\delta_{y}\,v_{j}",
                  # the rule's w_kj and δ_k, for the one output neuron: v_j and δ_y
-                 r"\text{one neuron in layer } l+1,\ w_{kj} = v_{j},\ \delta_{k} = \delta_{y}",
+                 r"\text{by (2), with }h = \sigma,\ m = 1,\ w_{kj} = v_{j},\ \delta_{k} = \delta_{y}",
                  # the output's v_j in the same loop, as the seed's w holds them, each update beside w_ji's
                  r"for every weight $w_{ji}$ and every output weight $v_{j}$:",
                  r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$ and $\Delta v_{j} \leftarrow \delta_{y} z_{j}$",
@@ -523,9 +526,9 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"\sigma'(\mathbf{Z}^{(2)})}_{\delta^{(L-1)}})",
              r"&= \delta^{(L-1)} (\mathbf{X}^{(1)})^{\top}",
              # "where δ^(L-1) = ∂C/∂Z = ...", the vector under the brace
-             "where\n\n$$", r"\delta^{(L-1)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}} = "
-             r"((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
-             r"\text{definition};\ \text{as under the brace above}",
+             "where\n\n$$", r"\delta^{(L-1)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}} \qquad \text{definition}",
+             r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
+             r"\text{chain rule, as under the brace above}",  # (the brace's vector, by line 2's chain rule)
              "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(L)}_{1} \cdot 1",
              # a weight one layer down by a path through each output neuron: the bias unit's, as the seed shows it
              r"\frac{\partial C}{\partial w^{(1)}_{10}} &= \frac{\partial C}{\partial a^{(3)}_{1}}",
@@ -600,12 +603,12 @@ def test_bishop_names_delta_where_it_first_appears_and_works_the_example_last() 
     """Seed 003: ∂E/∂w_ji = δ_j z_i with δ_j = ∂E/∂a_j named in that argument; the algorithm back-propagates by the
     general rule h'(a_j) Σ_k δ_k w_kj; "for our original example" (δ_y, then δ_j) comes after the algorithm."""
     text = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
-    assert r"The loss to minimize, that of one example $\ell$, is" in text  # E_ℓ: ℓ says which example
+    assert r"The loss to minimise, that of one example $\ell$ with target $r^{\ell}$, is" in text  # E_ℓ: which one
     order = ["The first factor is called", r"\delta_{j} &= \frac{\partial E_{\ell}}{\partial a_{j}}",
              "The backpropagation algorithm is formulated as follows",
              r"back-propagate, for every hidden neuron $j$: $\delta_{j} = h'(a_{j})\,\sum_{k=1}^{m} \delta_{k}\,"
              r"w_{kj}$",
-             "For our original example, with its own activation and loss, the error terms of the output layer",
+             "For our original example:",
              r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
              r"&= z_{j} (1 - z_{j})\,\delta_{y}\,v_{j}"]
     at = 0
@@ -788,7 +791,7 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     sizes, and BP2 through the outputs in the summary."""
     derivation = _seed("goodfellow").derive(forms=("vector", "batch", "thin"))
     md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
-    for part in ("an input layer (layer 0), $L - 1 = 2$ hidden layers and an output layer (layer $L$) of $p = 2$",
+    for part in ("an input layer (layer 0), $L - 1 = 2$ hidden layers and an output layer (layer $L = 3$) of $p = 2$",
                  "pre-activation (or aggregation)",
                  "The hidden layers' activation function is $g$, here ReLU (others: sigmoid, tanh, linear)",
                  "the output layer's is $O$, here softmax (others: linear)",
@@ -1002,7 +1005,7 @@ def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_cov
     preset too (one output neuron as 1, fed by the hidden neurons j; a softmax output as a vector); seed 001's (b)
     asks for C, the mean of the examples' c."""
     bishop = render_markdown(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("md",)))
-    dynamics = bishop[bishop.index("The dynamics of the network"):bishop.index("The loss to minimize")]
+    dynamics = bishop[bishop.index("The dynamics of the network"):bishop.index("The loss to minimise")]
     for line in (r"a^{(1)}_{j} &= \sum_{i=1}^{3} w^{(1)}_{ji} x_{i}", r"z^{(1)}_{j} &= \sigma(a^{(1)}_{j})",
                  r"a^{(2)}_{1} &= \sum_{j=1}^{3} w^{(2)}_{1j} z^{(1)}_{j}", r"y_{1} &= \sigma(a^{(2)}_{1})"):
         assert line in dynamics, line
@@ -1294,3 +1297,21 @@ def test_a_quantity_put_in_from_above_is_named_where_it_was_found() -> None:
     assert (r"\qquad \text{by } {\textstyle \frac{\partial \mathcal{L}(\theta)}{\partial h_{ij}}} \text{ above}"
             in goodfellow)
     assert r"\text{by the step before}" not in goodfellow
+
+
+def test_what_the_second_audit_of_the_seeds_asked_for() -> None:
+    """Seed 004's ∇_a C is a column, as a^l is (BP1 takes its transpose's product); its lead-in says BP4 goes entry
+    by entry, not through Jacobians; seed 003's internal neuron is fed by a neuron i of layer l-1, an input only
+    for l = 1; seed 000 says L where its derivation begins, and seed 002 with the layers it counts, once each."""
+    nielsen = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
+    assert (r"| $\nabla_{a^{l}} C$ | the gradient of the cost with respect to a layer's activations, "
+            r"$\frac{\partial C}{\partial a^{l}}$, a column as $a^{l}$ is |") in nielsen
+    assert "the first three through Jacobians and BP4 entry by entry" in nielsen
+    bishop = render_tex(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("tex",)))
+    assert r"\caption{A general neuron $j$ of layer $l$, fed by neuron $i$ of layer $l-1$ and feeding layer $l+1$.}" \
+        in bishop
+    ng = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
+                         DocumentOptions(notation="ng", formats=("md",)))
+    assert ng.count("$L = 3$") == 1 and "Begin at the output layer $L = 3$" in ng
+    goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
+    assert goodfellow.count("$L = 3$") == 1 and "an output layer (layer $L = 3$)" in goodfellow
