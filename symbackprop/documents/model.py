@@ -119,8 +119,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     if route(notation).one_body and tuple(shown) == PRESET_SECTIONS.get(notation.name):  # the seed's page
         parts = [_without_headings(section) for section in parts]
     title, subtitle = options.title, ""  # a title given replaces both: the body says what the network is
-    if not title:
-        title = f"Backpropagation for a {network.spec} network"
+    if not title:  # as the seeds title theirs; the line under it says what network, once
+        title = "Backpropagation"
         subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.title}"
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,

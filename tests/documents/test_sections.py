@@ -137,6 +137,8 @@ def test_input_major_argues_with_g_ell_and_its_layer_letters() -> None:
 def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) -> None:
     text = render_markdown(Network([2, 2, 1]).derive(), DocumentOptions(notation=preset, formats=("md",)))
     assert f"; {title}.*" in text  # the subtitle
+    # titled as the seeds title theirs; the line under it names the network (the title no longer says it twice)
+    assert text.startswith("# Backpropagation\n\n*A 2-2-1 network, ")
     # the set-up does not name them again, but what the subtitle does not say; a homework (input-major's default)
     # states its own set-up; seed 003's page opens as the seed does, "consider the following network, with inputs
     # x_1, ...", its subtitle the notation
