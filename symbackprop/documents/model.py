@@ -266,7 +266,7 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
             derived.append(Section(f"{tag}: {GOALS[tag]}", f"{label}:{tag.lower()}",  # the seed's two headers
                                    (Block("text", text=goal, room=room), text("Derivation steps:"), *part),
                                    numbered=False))
-    return Section("Backpropagation in vector form", label, (intro,), tuple(derived))
+    return Section("Derivation of the equations", label, (intro,), tuple(derived))  # seed 004's section 2
 
 
 def _bp_steps(derivation: Derivation, tag: str, steps: Sequence[Step], at: NotationPrinter) -> list[Block]:

@@ -95,7 +95,10 @@ def test_every_preset_compiles_without_overfull_boxes(tmp_path: Path, name: str,
     for section in () if one_body else shown:
         if section in SECTION_HEADINGS:
             merged = section == "batch" and "summary" in shown and name == "goodfellow"  # seed 002's §5.2
-            assert (SECTION_HEADINGS[section] if not merged else "For the whole batch") in text, section
+            heading = "For the whole batch" if merged else SECTION_HEADINGS[section]
+            if section == "vector" and name == "nielsen":  # seed 004's section 2
+                heading = "Derivation of the equations"
+            assert heading in text, section
     assert not list(tmp_path.glob(".latexmk-*"))  # the scratch folder is gone
 
 

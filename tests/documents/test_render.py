@@ -182,10 +182,11 @@ def test_documents_hold_every_part_of_the_issue(name: str) -> None:
     tex = render_tex(derivation, options)
     batch = "For the whole batch" if name == "goodfellow" else "Backpropagation for a batch"  # seed 002's §5.2
     general = "The general case" if name == "goodfellow" else "Backpropagation for a general neuron"  # its §4.3
+    vector = "Derivation of the equations" if name == "nielsen" else "Backpropagation in vector form"  # seed 004's
     appendix = () if all(a.generic for a in derivation.network.activations) else (
         "Derivatives of the activation functions",)  # a generic σ has no derivative to work out (seed 004's)
     for heading in ("Set-up", "Notation", "Forward pass", general,
-                    "Backpropagation, element by element", "Backpropagation in vector form", batch, "Summary",
+                    "Backpropagation, element by element", vector, batch, "Summary",
                     "Gradient descent", *appendix):
         assert f"{{{heading}}}" in tex, heading
     assert r"\begin{tikzpicture}" in tex

@@ -358,12 +358,12 @@ def test_goodfellow_argues_as_seed_002() -> None:
 def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() -> None:
     """BP1 for L, BP2 for l from l+1, BP3, BP4 for l, in that order, each after its goal; no concrete layer."""
     text = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
-    vector = text[text.index("## Backpropagation in vector form"):]
+    vector = text[text.index("## Derivation of the equations"):]
     assert "## Summary" not in text  # the seed has none: each equation is stated as its derivation's goal
     # nor a batch: m is only BP4's index of summation, z_j = Σ_m w_jm a_m + b_j, as the seed's
     assert "| $C$ | cost of an example |" in text and "$m$ examples" not in text
     # the notation table as the seed's conventions: a whole layer's quantities only, in the seed's order
-    table = text[text.index("| Symbol | Meaning |"):text.index("## Backpropagation in vector form")]
+    table = text[text.index("| Symbol | Meaning |"):text.index("## Derivation of the equations")]
     rows = [row.split(" | ")[0].lstrip("| ") for row in table.splitlines()[2:] if row.startswith("|")]
     assert rows == ["$a^{l}$", "$z^{l}$", "$W^{l}$", "$b^{l}$", r"$\delta^{l}$", "$C$", r"$\nabla_{a^{l}} C$",
                     r"$\sigma'(z^{l})$", r"$\odot$"], rows
@@ -1162,7 +1162,7 @@ def test_seed_003s_page_is_one_body_and_its_figures_stay_with_the_sentences_lead
             assert re.match(r"\\needspace\{[0-9]+\.[0-9]{2}cm\}\\fi\n", tex[lead:]), tex[lead:lead + 30]
             assert tex.count("\n\n", lead, figure.start()) <= 2  # the lead sentence alone between them
     nielsen = render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("tex",)))
-    assert r"\section{Backpropagation in vector form}" in nielsen
+    assert r"\section{Derivation of the equations}" in nielsen  # seed 004's section 2
 
 
 def test_nielsen_writes_the_weight_matrix_out_at_its_own_size() -> None:
@@ -1193,7 +1193,7 @@ def test_nielsen_puts_each_jacobian_back_by_the_step_before_and_ends_bp4_for_eve
     assert ("the activations below. Written out for the output layer, $l = L$, it is a $2 \\times 3$ matrix:"
             in text)
     section = next(part for part in build_document(derivation, DocumentOptions(notation="nielsen")).sections
-                   if part.title == "Backpropagation in vector form")
+                   if part.title == "Derivation of the equations")
     assert len(section.blocks) == 1 and section.room == section.subsections[0].room + 5 > 6
 
 
