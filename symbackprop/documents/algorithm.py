@@ -12,6 +12,7 @@ import sympy as sp
 from ..derive import general
 from ..derive.derivation import Derivation, Equation
 from ..model import symbols
+from ..model.activations import ACTIVATIONS
 from ..model.architecture import Architecture
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
@@ -152,8 +153,6 @@ def _output_weight(network: Architecture, parameter: sp.Symbol) -> sp.Symbol:
     return sp.Symbol(symbols.element(info.kind, network.depth, *indices), real=True)
 
 
-#: The example of each case of the initialisation remark for a network whose hidden activations show none.
-SIGMOID_AT_ZERO = "as the sigmoid, with $\\sigma(0) = \\tfrac{1}{2}$"
 
 
 #: How the remark on initialisation opens where it follows the algorithm.
@@ -174,16 +173,18 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
         found = cases[nonzero]
         return f"as this network's {', '.join(found)}" if found else otherwise
 
+    sigmoid = ACTIVATIONS["sigmoid"]  # the example of a case where the network's hidden activations show none
+    at_zero = f"as the sigmoid, with ${printer.function_symbol('sigmoid', None)}(0) = {sp.latex(sigmoid(sp.S.Zero))}$"
+    zeros = "weights and biases" if network.bias in ("vector", "shared") else "weights"  # (bias units: weights)
     return (
-        f"{REMARK}The weights start random and small, how small depending on the cost and the activation. Random, "
-        "so that a hidden layer's neurons differ (equal weights give them the same activation, error and update "
-        "forever); small, so that no activation saturates. With an activation $\\phi$ where $\\phi(0) \\neq 0$ "
-        f"({instances(True, SIGMOID_AT_ZERO)}), all-zero weights give a hidden layer's neurons the same non-zero "
-        "output, "
-        "so its weights move together. With $\\phi(0) = 0$ "
-        f"({instances(False, 'as tanh or ReLU')}), all-zero weights make every hidden activation 0, so every weight "
-        "from a hidden neuron gets a zero gradient; and as the weights that carry the error terms back are 0, every "
-        "hidden error term is 0 too, and so is the gradient of every weight into a hidden layer. "
+        f"{REMARK}The weights start small and random, at a scale the cost and the activation set: small, so that no "
+        "activation saturates, and random, so that the neurons of a hidden layer differ. With an activation "
+        f"$\\phi$ where $\\phi(0) \\neq 0$ ({instances(True, at_zero)}), all-zero {zeros} give a hidden layer's "
+        "neurons the same non-zero output, so they get the same error terms and their weights move together, "
+        f"forever equal. With $\\phi(0) = 0$ ({instances(False, 'as tanh or ReLU')}), all-zero {zeros} make "
+        "every hidden activation 0, so every weight from a hidden neuron gets a zero gradient; and as the weights "
+        "that carry the error terms back are 0, every hidden error term is 0 too, and so is the gradient of every "
+        "weight into a hidden layer. "
         + {"none": "Nothing is learnt.",
            "neuron": "Only the weights from the bias unit into the output layer learn."}.get(
             network.bias, "So is every hidden bias's: only the output layer's biases learn.")

@@ -310,7 +310,7 @@ def _one_block(derivation: Derivation, printer: NotationPrinter, equations: list
     if network.bias == "neuron":  # the entry's k = 0, a^(l)_0 = 1, as ā's first entry
         unit = printer.relabel(labels(notation, "a", 1)).doprint(_entry("a", 1, 0))
         said = f"Here {_with_bias_unit(printer)}, and ${i} = 0$ is the bias unit, ${unit} = 1$; {every}"
-    lead = replace(text("In summary, the key equations of backpropagation, for one example:"), room=2 * len(lines) + 1)
+    lead = replace(text("The key equations of backpropagation, for one example:"), room=2 * len(lines) + 1)
     return (lead,  # on one page with the display it leads into, as a heading is
             display(Display(tuple(lines))),
             text(f"{said}. {_batch_mean(network, printer)}"))

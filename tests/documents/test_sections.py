@@ -579,7 +579,7 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     # beside what its indices count; then ⟹ BP4, the vectorised update
     summary = text[text.index("## Summary"):text.index("## Initialisation")]
     assert "\\boxed" not in summary and "\\tag{BP" not in summary
-    assert ("In summary, the key equations of backpropagation, for one example:\n\n$$\n\\begin{aligned}\n"
+    assert ("## Summary\n\nThe key equations of backpropagation, for one example:\n\n$$\n\\begin{aligned}\n"
             r"  \delta^{(L)} &= \frac{\partial C}{\partial \mathbf{a}^{(L)}} \odot \sigma'(\mathbf{Z}^{(L)}) = "
             r"\frac{\partial C}{\partial \mathbf{Z}^{(L)}} \\" "\n"
             r"  \delta^{(l)} &= ((\tilde{\mathbf{W}}^{(l)})^{\top} \delta^{(l+1)}) \odot \sigma'(\mathbf{Z}^{(l)}) \\"
@@ -991,15 +991,19 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
     assert ("all-zero weights make every hidden activation 0, so every weight from a hidden neuron gets a zero "
             "gradient; and as the weights that carry the error terms back are 0, every hidden error term is 0 "
             "too") in ng
-    assert "## Initialisation\n\nThe weights start random" in ng  # under its own heading, not named again
-    assert "The weights start random and small, how small depending on the cost and the activation. Random" in ng
-    assert "so that a hidden layer's neurons differ" in ng  # an output layer's differ by their targets
+    assert "## Initialisation\n\nThe weights start small" in ng  # under its own heading, not named again
+    assert ("The weights start small and random, at a scale the cost and the activation set: small, so that no "
+            "activation saturates, and random, so that the neurons of a hidden layer differ.") in ng  # (an output
+    # layer's differ by their targets); each reason said once
+    assert ng.count("move together") == 1 and "same activation, error and update" not in ng
     tanh = render_markdown(Network([2, 2, 1], hidden="tanh", bias="none").derive(),
                            DocumentOptions(notation="ng", sections="init", formats=("md",)))
     assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "Nothing is learnt." in tanh
     biased = render_markdown(Network([2, 2, 1], hidden="tanh", bias="vector").derive(),
                              DocumentOptions(notation="ng", sections="init", formats=("md",)))
     assert "So is every hidden bias's: only the output layer's biases learn." in biased
+    assert "all-zero weights and biases make every hidden activation 0" in biased  # biases apart: zero too
+    assert "all-zero weights make every hidden activation 0" in tanh
 
 
 def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_covers_C() -> None:
