@@ -47,10 +47,10 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     if way.strategy:
         blocks += _strategy(derivation, printer, prefix)
     if way.road_map:
-        later = "the summary's second part" if way.batch_in_summary else "the batch section"
+        later = "the summary" if way.batch_in_summary else "the batch section"
         blocks.append(text("The quantities of interest are the gradients with respect to the output units, the "
                            "hidden units, and the weights and biases, in that order; first for one example, then, in "
-                           f"{later}, for all of them at once."))
+                           f"{later}, for a whole batch."))
     order = way.order  # (where a softmax has its own argument, the output layer's element-wise one is not shown)
     names = {argument.name for argument in derivation.arguments}
     shown = [a for a in derivation.arguments if every or a.name in order and not (a.name == "output" and

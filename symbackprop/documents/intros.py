@@ -27,7 +27,7 @@ INTRO = {
                 "respect to each weighted input ${z}$: the loss, $-\\log$ of the output of the class label $\\ell$, "
                 "depends on every one of them, since the softmax's denominator sums over them all. Recall the "
                 "quotient rule $\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
-    "activation": ("Next, take a hidden layer ${l} < L$. The loss depends on the output ${a}$ through every neuron "
+    "activation": ("Take a hidden layer ${l} < L$. The loss depends on the output ${a}$ through every neuron "
                    "${k}$ of layer ${l}+1$, so the chain rule along multiple paths sums over them, a term for each "
                    "path: if $p(z)$ is a function of intermediate results $q_1(z), q_2(z), \\ldots$, then"),
     "through_output": "Then through the activation of the same neuron:",

@@ -814,8 +814,8 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     assert "## Backpropagation for a batch" in alone and "For the whole batch" not in alone  # no summary to join
     # each part opens with the thin network's chain again (the seed's road map), its own factors braced
     # what a layer's pair of factors becomes for layers of any width (a softmax's output: not the pair itself)
-    signs = [md.index(sign) for sign in ("works out what its output layer's pair of factors becomes",
-                                         "Then the same is done for the pair of factors of each hidden layer",
+    signs = [md.index(sign) for sign in ("the output layer gives the pair of factors braced below",
+                                         "The same for the pair of factors of each hidden layer",
                                          "Last comes the weight's own factor")]
     assert [md.index(heading) for heading in headings[:3]] < signs and signs == sorted(signs)
     braced = [r"\underbrace{\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}}\, \frac{\partial \hat{y}_{1}}"
