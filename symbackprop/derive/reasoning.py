@@ -125,8 +125,10 @@ def _output_by_input(network: Architecture, j: str, loss: sp.Expr, concrete: tup
         return ()
     output, _ = activation(network, layer, j)
     activated = output.rhs
-    own = _written(derivative(act).textbook.xreplace({A: activated, Z: z}))
-    identity = Equation(act.name, prime(act.name)(z), own)
+    textbook = derivative(act).textbook
+    own = _written(textbook.xreplace({A: activated, Z: z}))
+    # σ'(z) = σ(z)(1 - σ(z)) for any z, as the hidden layer's note says it (and short enough to stand beside)
+    identity = Equation(act.name, prime(act.name)(Z), _written(textbook.xreplace({A: output.rhs.func(Z)})))
     by_output = _loss_by_output(network, j, loss)
     in_terms = sp.Add(*[term.xreplace({a: activated}) for term in sp.Add.make_args(by_output)], evaluate=False)
     differentiated = _product(in_terms, own)

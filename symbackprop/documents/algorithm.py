@@ -171,17 +171,17 @@ def initialisation_remark(network: Architecture, printer: NotationPrinter) -> st
 
     def instances(nonzero: bool, otherwise: str) -> str:
         found = cases[nonzero]
-        return f"as this network's {', '.join(found)}" if found else otherwise
+        return f"like this network's {', '.join(found)}" if found else otherwise
 
     sigmoid = ACTIVATIONS["sigmoid"]  # the example of a case where the network's hidden activations show none
-    at_zero = f"as the sigmoid, with ${printer.function_symbol('sigmoid', None)}(0) = {sp.latex(sigmoid(sp.S.Zero))}$"
+    at_zero = f"like the sigmoid, with ${printer.function_symbol('sigmoid', None)}(0) = {sp.latex(sigmoid(sp.S.Zero))}$"
     zeros = "weights and biases" if network.bias in ("vector", "shared") else "weights"  # (bias units: weights)
     return (
-        f"{REMARK}The weights start small and random, at a scale the cost and the activation set: small, so that no "
+        f"{REMARK}The weights start small and random, at a scale set by the cost and the activation: small, so that no "
         "activation saturates, and random, so that the neurons of a hidden layer differ. With an activation "
         f"$\\phi$ where $\\phi(0) \\neq 0$ ({instances(True, at_zero)}), all-zero {zeros} give a hidden layer's "
         "neurons the same non-zero output, so they get the same error terms and their weights move together, "
-        f"forever equal. With $\\phi(0) = 0$ ({instances(False, 'as tanh or ReLU')}), all-zero {zeros} make "
+        f"forever equal. With $\\phi(0) = 0$ ({instances(False, 'like tanh or ReLU')}), all-zero {zeros} make "
         "every hidden activation 0, so every weight from a hidden neuron gets a zero gradient; and as the weights "
         "that carry the error terms back are 0, every hidden error term is 0 too, and so is the gradient of every "
         "weight into a hidden layer. "

@@ -327,8 +327,8 @@ def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Nota
                        + (f", {printer.entry(kind, argument.layer + 1, last)}" if last else "") for kind in ("a", "z"))
     count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits and not last else ""  # the limit of the sums
     L = printer.notation.bare_layer("z", printer.network.depth)  # the output layer's number, said where L is first used
-    intro = (f"Now let neuron ${letters['j']}$ be in a hidden layer ${l}$ (so ${l} < L = {L}$, the output layer): the "
-             f"{count}neurons ${outputs}$ of layer ${l}+1$ take its output, and in general "
+    intro = (f"Now let neuron ${letters['j']}$ be in a hidden layer ${l}$ (so ${l} < L$, where $L = {L}$ is the output "
+             f"layer): the {count}neurons ${outputs}$ of layer ${l}+1$ take its output, and in general "
              f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
              "Applying the chain rule:")
     recall = text("Before that, recall the generalised (multivariable) chain rule (GCR):")
@@ -397,23 +397,22 @@ def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter, 
     """What "this network" puts in place of the general letters: ``h = σ`` (the activation whose derivative the
     line names: ``printer`` may print the generic network the argument stands for), and the one neuron of layer
     l+1 with its weight as ``written_as`` writes this network's (seed 003's w_kj = v_j)."""
-    network = printer.network
+    network, notation = printer.network, printer.notation
     named = [type(f).__name__[:-1] for f in line.result.atoms(AppliedUndef) if type(f).__name__.endswith("'")]
     act = ACTIVATIONS[named[0]] if named else network.activation(argument.layer)
     letter, name = printer.function_symbol("generic", argument.layer), act.latex
     said = [f"{letter} = {name}"] if letter != name else []
-    notation = printer.notation
     if route(notation).example_last and not notation.single:  # the example's layer, for the rule's l
         said.insert(0, f"{notation.layer_letter} = {notation.bare_layer('z', argument.layer)}")
     if network.layers[argument.layer + 1] == 1:  # its weight the w_kj of the rule: seed 003's v_j
-        count = notation.next_count  # the rule's sum runs to m: here 1
+        count, letters = notation.next_count, notation_letters(argument, printer)  # the rule's sum to m: here 1
         said.append(f"{count} = 1" if count else f"\\text{{one neuron in layer }} {notation.layer_letter}+1")
-        letters = notation_letters(argument, printer)
-        for kind, *indices in (("W", "j"), ("delta",)):  # w_kj = v_j, δ_k = δ_y
+        for kind, *indices in (("W", "j"), ("delta",)):  # w_1j = v_j, δ_1 = δ_y: the rule's letters renamed
             in_rule, its = (shown.doprint(general.with_letters(sp.Symbol(
                 symbols.element(kind, argument.layer + 1, k, *indices), real=True), letters)) for k, shown in
-                (("k", printer), (1, written_as)))
-            said += [f"{in_rule} = {its}"] if in_rule != its else []
+                ((1 if count else "k", printer), (1, written_as)))
+            renamed = notation.single or not count  # (l = 1 and m = 1 say the layered ones: w^(l+1)_1j is w^(2)_1j)
+            said += [f"{in_rule} = {its}"] if in_rule != its and renamed else []
     if not said:
         return note(Rule.THIS_NETWORK)
     tag = route(notation).tags.get(argument.name)  # the rule by its number, seed 003's (2)

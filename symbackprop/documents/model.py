@@ -230,7 +230,7 @@ STEPS = {
                                       "weighted input:"),
             ("Solve for the partial derivative", "In the weighted sum the weight multiplies only the activation of "
                                                  "neuron ${k}$ below, so"),
-            ("Vectorize as an outer product", "All these derivatives, for every ${j}$ and ${k}$, make the outer "
+            ("Vectorise as an outer product", "All these derivatives, for every ${j}$ and ${k}$, make the outer "
                                               "product of the error vector and the activations below{sizes}:")),
 }
 
@@ -250,8 +250,8 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
              ("BP3", symbols.matrix("b", L), labels(notation, "W", L)),
              ("BP4", symbols.matrix("W", L), labels(notation, "W", L))]
     odot = "" if tabled else "; $\\odot$ is the element-wise (Hadamard) product"  # (the table's conventions say it)
-    intro = text("BP1 is derived for the output layer and BP2 to BP4 for a general layer, the first three through "
-                 f"Jacobians and BP4 entry by entry{odot}." + bias_unit_words(network, printer))
+    intro = text("BP1 is derived for the output layer and BP2 to BP4 for a general layer: BP1 to BP3 through "
+                 f"Jacobians, BP4 entry by entry{odot}." + bias_unit_words(network, printer))
     derived: list[Section] = []
     for tag, name, layers in parts:
         if tag in equations and name in groups:

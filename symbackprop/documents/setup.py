@@ -42,7 +42,7 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
                "notation table." if "notation" in shown else
                "The derivation works with whole layers, by matrix calculus.")
         blocks = [text(f"The goal of backpropagation is to calculate the partial derivatives of the cost "
-                       f"${printer.doprint(sp.Symbol('C'))}$ with respect to every weight and bias. {how} {words}")]
+                       f"${printer.doprint(sp.Symbol('C'))}$ with respect to every weight and bias. {words} {how}")]
     if "forward" not in shown and not network.loss.generic:  # the cost the derivation differentiates, stated once
         cost = printer.doprint(sp.Symbol("c"))
         blocks.append(text(f"The cost of one example is ${cost} = {join_terms(terms(derivation.loss, printer))}$."))
@@ -130,9 +130,12 @@ def anatomy(network: Architecture, printer: NotationPrinter) -> str:
     said = "; ".join(f"{whose}{' activation function' if n == 0 else ''} is ${letter}$, {choice}"
                      for n, (whose, letter, choice) in enumerate(functions))
     L = printer.notation.bare_layer("z", depth)
-    return (f"The network is fully connected and feed-forward, with {BIAS_NAMES[network.bias]}: an input layer "
-            f"(layer 0), {hidden} and an output layer (layer $L = {L}$) of {_output_width(network.layers[-1])}. Each "
-            f"neuron of a hidden or the output layer has two parts, its {strong('pre-activation')} (or "
+    # its biases where they belong: each neuron's own, or said of the network (bias units, shared, none)
+    parts = "a bias and two parts" if network.bias == "vector" else "two parts"
+    biases = "" if network.bias == "vector" else f"The network has {BIAS_NAMES[network.bias]}. "
+    return (f"The network is fully connected and feed-forward: an input layer (layer 0), {hidden} and an output "
+            f"layer (layer $L = {L}$) of {_output_width(network.layers[-1])}. {biases}Each neuron of a hidden or the "
+            f"output layer has {parts}, its {strong('pre-activation')} (or "
             f"{strong('aggregation')}) and its {strong('activation')}, such as ${pre}$ and ${act}$. "
             f"{said[0].upper()}{said[1:]}. The network computes $f({x}) = {computed} = "
             f"{outer}({a_L})$: every layer's values are functions of the input ${x}$.")

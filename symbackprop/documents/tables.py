@@ -204,8 +204,9 @@ def _gradient_row(z: NotationPrinter) -> list[tuple[str, str]]:
         return []
     gradient, activations = (sp.MatrixSymbol(symbols.matrix(kind, GENERAL), 1, 1) for kind in ("grad_a", "a"))
     partial = z.doprint(sp.Derivative(sp.Symbol("c"), activations))
+    size = f"n_{{{relative(z.notation, 0)}}} \\times 1"
     return [(f"${z.doprint(gradient)}$", f"the gradient of the cost with respect to a layer's activations, "
-             f"${partial}$, a column as ${z.doprint(activations)}$ is")]
+             f"${partial}$ (${size}$, like ${z.doprint(activations)}$)")]
 
 
 def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,

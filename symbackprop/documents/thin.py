@@ -65,9 +65,9 @@ PARTS = {"output": (0, 2), "hidden": (2, -1), "parameters": (-1, None)}
 
 
 #: How a part points back to the factors of the thin network's chain it works out (braced below), for any widths.
-PART_SIGNS = {"output": "In the thin network's chain the output layer gives the pair of factors braced below; here it "
-                        "is for an output layer of any width:",
-              "hidden": "The same for the pair of factors of each hidden layer, of any width:",
+PART_SIGNS = {"output": "The output layer's pair of factors in the thin network's chain is braced below; what follows "
+                        "works it out for an output layer of any width:",
+              "hidden": "Likewise each hidden layer's pair of factors, braced below, for layers of any width:",
               "parameters": "Last comes the weight's own factor, for every weight and bias:"}
 #: The underbrace's label for each part.
 PART_LABELS = {"output": ("the output", "layer"), "hidden": ("the hidden", "layers"), "parameters": ("the", "weight")}

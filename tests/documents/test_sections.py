@@ -103,7 +103,7 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     assert "For the output neuron, the chain rule through its activation $y_{1}$ gives its error term:" in text
     # the rule by its number, (2), with this network's letters: seed 003's δ_j = σ'(a_j) δ_y v_j
     assert (r"\delta^{(1)}_{j} &= \sigma'(a^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} \qquad "
-            r"\text{by (2), with }l = 1,\ h = \sigma,\ m = 1,\ w^{(l+1)}_{kj} = w^{(2)}_{1j}") in text
+            r"\text{by (2), with }l = 1,\ h = \sigma,\ m = 1 \\") in text  # (so k = 1: w^(l+1)_1j is w^(2)_1j)
     assert r"\text{since}\ \sigma'(a) = \sigma(a)\,(1 - \sigma(a))" in text
     assert (r"&= z^{(1)}_{j} (1 - z^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} "
             r"\qquad \text{since}\ z^{(1)}_{j} = \sigma(a^{(1)}_{j})") in text
@@ -146,7 +146,7 @@ def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) 
                                          "bias per neuron:"}.get(
         preset, "## Set-up\n\nThe goal of backpropagation is")  # nielsen's: the goal, then the network
     said = {"ng": "## Set-up\n\nThe network has a bias per neuron.",  # its L where the derivation begins
-            "goodfellow": "feed-forward, with a bias per neuron: an input layer"}.get(preset, said)
+            "goodfellow": "Each neuron of a hidden or the output layer has a bias and two parts"}.get(preset, said)
     assert not said or said in text
     assert f"We derive backpropagation in {title}" not in text
     # without the subtitle (a title given, or a fragment) the set-up says what the network is
@@ -219,7 +219,7 @@ def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_exampl
                                                       "For the output neuron"))
     assert weight < hidden < output
     # L said to be the output layer, with its number, where it is first used
-    assert text.index("(so $l < L = 2$, the output layer)") == hidden + len(
+    assert text.index("(so $l < L$, where $L = 2$ is the output layer)") == hidden + len(
         "Now let neuron $j$ be in a hidden layer $l$ ")
     assert "(L)" not in text[:hidden]  # where it is first used
     nielsen = _general("nielsen", layers=[2, 3, 2])
@@ -242,7 +242,7 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  r"&= \sigma(a_{y}) - r^{\ell} \qquad \text{simplify}",
                  r"\delta_{j} &= \sigma'(a_{j})\,\delta_{y}\,v_{j}", r"&= z_{j} (1 - z_{j})\,\delta_{y}\,v_{j}",
                  # the rule's w_kj and δ_k, for the one output neuron: v_j and δ_y
-                 r"\text{by (2), with }h = \sigma,\ m = 1,\ w_{kj} = v_{j},\ \delta_{k} = \delta_{y}",
+                 r"\text{by (2), with }h = \sigma,\ m = 1,\ w_{1j} = v_{j},\ \delta_{1} = \delta_{y}",
                  # the output's v_j in the same loop, as the seed's w holds them, each update beside w_ji's
                  r"for every weight $w_{ji}$ and every output weight $v_{j}$:",
                  r"$\Delta w_{ji} \leftarrow \delta_{j} z_{i}$ and $\Delta v_{j} \leftarrow \delta_{y} z_{j}$",
@@ -385,8 +385,9 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
             r"\qquad (AB)^{\top} = B^{\top} A^{\top}") in vector
     assert "^{1}" not in vector and "^{2}" not in vector  # layers only as L, l, l+1, l-1
     assert ("The goal of backpropagation is to calculate the partial derivatives of the cost $C$ with respect to "
-            "every weight and bias. For a clean derivation by matrix calculus, with whole layers, we adopt the "
-            "conventions of the notation table.") in text  # as seed 004 opens
+            "every weight and bias. The network has") in text  # as seed 004 opens; the network, then the table
+    assert ("For a clean derivation by matrix calculus, with whole layers, we adopt the conventions of the notation "
+            "table.\n\n### Notation") in text
     # the conventions define the error vector, δ^l ≡ ∂C/∂z^l, as seed 004's do
     assert r"error vector of layer $l$, $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
     # as the seed's steps: the chain rule (δ^{l+1} put in), then the Jacobian it needs, then the rest with it
@@ -814,8 +815,8 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
     assert "## Backpropagation for a batch" in alone and "For the whole batch" not in alone  # no summary to join
     # each part opens with the thin network's chain again (the seed's road map), its own factors braced
     # what a layer's pair of factors becomes for layers of any width (a softmax's output: not the pair itself)
-    signs = [md.index(sign) for sign in ("the output layer gives the pair of factors braced below",
-                                         "The same for the pair of factors of each hidden layer",
+    signs = [md.index(sign) for sign in ("The output layer's pair of factors in the thin network's chain is braced",
+                                         "Likewise each hidden layer's pair of factors, braced below",
                                          "Last comes the weight's own factor")]
     assert [md.index(heading) for heading in headings[:3]] < signs and signs == sorted(signs)
     braced = [r"\underbrace{\frac{\partial \mathcal{L}(\theta)}{\partial \hat{y}_{1}}\, \frac{\partial \hat{y}_{1}}"
@@ -868,7 +869,8 @@ def test_seed_003s_output_error_by_the_weighted_input_and_its_gcr() -> None:
     """δ_y = ... = σ(a_y) - r = y - r, in seed 003's order, for its presets only; the generalised chain rule named
     GCR."""
     md = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
-    assert (r"\text{differentiate the loss;}\ y = \sigma(a_{y}), \sigma'(a_{y}) = \sigma(a_{y})\,(1 - \sigma(a_{y}))"
+    # σ' for any a, as the hidden layer's note says it
+    assert (r"\text{differentiate the loss;}\ y = \sigma(a_{y}), \sigma'(a) = \sigma(a)\,(1 - \sigma(a))"
             r" \\" "\n"
             r"   &= (1 - r^{\ell}) \sigma(a_{y}) - r^{\ell}\,(1 - \sigma(a_{y})) \qquad \text{multiply out; each "
             r"denominator cancels} \\" "\n"
@@ -983,8 +985,8 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
     """φ(0) ≠ 0 (weights move together) and φ(0) = 0 (no learning but the output biases), each with the network's
     own hidden activations where they fall in it."""
     ng = render_markdown(_seed("ng").derive(), DocumentOptions(notation="ng", formats=("md",)))
-    assert r"$\phi(0) \neq 0$ (as this network's $\sigma(0) = \frac{1}{2}$)" in ng and "move together" in ng
-    assert r"With $\phi(0) = 0$ (as tanh or ReLU)" in ng  # the bias units' weights are weights: theirs learn
+    assert r"$\phi(0) \neq 0$ (like this network's $\sigma(0) = \frac{1}{2}$)" in ng and "move together" in ng
+    assert r"With $\phi(0) = 0$ (like tanh or ReLU)" in ng  # the bias units' weights are weights: theirs learn
     assert "Only the weights from the bias unit into the output layer learn." in ng
     # the reasons, each right: zero activations zero the gradients of the weights they feed; zero weights above
     # carry no error back
@@ -992,13 +994,13 @@ def test_the_initialisation_remark_covers_both_of_seed_000s_cases() -> None:
             "gradient; and as the weights that carry the error terms back are 0, every hidden error term is 0 "
             "too") in ng
     assert "## Initialisation\n\nThe weights start small" in ng  # under its own heading, not named again
-    assert ("The weights start small and random, at a scale the cost and the activation set: small, so that no "
+    assert ("The weights start small and random, at a scale set by the cost and the activation: small, so that no "
             "activation saturates, and random, so that the neurons of a hidden layer differ.") in ng  # (an output
     # layer's differ by their targets); each reason said once
     assert ng.count("move together") == 1 and "same activation, error and update" not in ng
     tanh = render_markdown(Network([2, 2, 1], hidden="tanh", bias="none").derive(),
                            DocumentOptions(notation="ng", sections="init", formats=("md",)))
-    assert r"$\phi(0) = 0$ (as this network's $\tanh(0) = 0$)" in tanh and "Nothing is learnt." in tanh
+    assert r"$\phi(0) = 0$ (like this network's $\tanh(0) = 0$)" in tanh and "Nothing is learnt." in tanh
     biased = render_markdown(Network([2, 2, 1], hidden="tanh", bias="vector").derive(),
                              DocumentOptions(notation="ng", sections="init", formats=("md",)))
     assert "So is every hidden bias's: only the output layer's biases learn." in biased
@@ -1055,7 +1057,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
                                          "Link consecutive layers", "Differentiate the linear transformation",
                                          "Transpose and simplify", "Final form", "Chain rule via the weighted inputs",
                                          "Compute the local gradient", "Conclusion", "Element-wise approach",
-                                         "Solve for the partial derivative", "Vectorize as an outer product")]
+                                         "Solve for the partial derivative", "Vectorise as an outer product")]
     at = [nielsen.index(step) for step in steps]
     assert at == sorted(at) and "Steps:" not in nielsen
     # BP3's conclusion puts back the identity worked out just before it, as BP2 puts back its Jacobian
@@ -1072,7 +1074,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
             ) in nielsen
     # BP4's three steps, each before its own display: the weight's chain, its local derivative, the matrix
     bp4 = nielsen[nielsen.index("*Element-wise approach.*"):]
-    chain, local, outer = re.split(r"\*Solve for the partial derivative\.\*|\*Vectorize as an outer product\.\*", bp4)
+    chain, local, outer = re.split(r"\*Solve for the partial derivative\.\*|\*Vectorise as an outer product\.\*", bp4)
     # (the outer product's matrix for l = L, then the result for every layer l)
     assert [part.count("\\begin{aligned}") for part in (chain, local, outer)] == [1, 1, 2]
     assert ("Consider a single weight $w^{l}_{jk}$, from neuron $k$ in layer $l-1$ to neuron $j$ in layer $l$"
@@ -1177,7 +1179,7 @@ def test_nielsen_writes_the_weight_matrix_out_at_its_own_size() -> None:
                                                                                     formats=("md",)))
         assert f". Written out for the output layer, $l = L$, it is a ${size}$ matrix:" in text
         steps = [text.index(f"*{step}.*") for step in ("Element-wise approach", "Solve for the partial derivative",
-                                                      "Vectorize as an outer product")]
+                                                      "Vectorise as an outer product")]
         assert steps == sorted(steps)
 
 
@@ -1311,8 +1313,8 @@ def test_what_the_second_audit_of_the_seeds_asked_for() -> None:
     for l = 1; seed 000 says L where its derivation begins, and seed 002 with the layers it counts, once each."""
     nielsen = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
     assert (r"| $\nabla_{a^{l}} C$ | the gradient of the cost with respect to a layer's activations, "
-            r"$\frac{\partial C}{\partial a^{l}}$, a column as $a^{l}$ is |") in nielsen
-    assert "the first three through Jacobians and BP4 entry by entry" in nielsen
+            r"$\frac{\partial C}{\partial a^{l}}$ ($n_{l} \times 1$, like $a^{l}$) |") in nielsen
+    assert "for a general layer: BP1 to BP3 through Jacobians, BP4 entry by entry" in nielsen
     bishop = render_tex(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("tex",)))
     assert r"\caption{A general neuron $j$ of layer $l$, fed by neuron $i$ of layer $l-1$ and feeding layer $l+1$.}" \
         in bishop
