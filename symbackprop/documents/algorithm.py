@@ -153,8 +153,6 @@ def _output_weight(network: Architecture, parameter: sp.Symbol) -> sp.Symbol:
     return sp.Symbol(symbols.element(info.kind, network.depth, *indices), real=True)
 
 
-
-
 #: How the remark on initialisation opens where it follows the algorithm.
 REMARK = "Remark on initialisation. "
 
