@@ -219,12 +219,14 @@ def check(worked_out: Worked, seed: int = 0) -> int:
 
 
 def check_softmax(n: int, seed: int = 0) -> int:
-    """Prove what the softmax's appendix says for ``n`` outputs: every entry of its Jacobian (``sympy.diff``) is
+    """Prove what the softmax's appendix says for ``n`` outputs: its Jacobian's entries (``sympy.diff``) are
     ``a_i (1_{i=j} - a_j)`` at the outputs (the raw entry at :data:`POINTS` random rational inputs, its rewrite in
-    the outputs symbolically), and so is every entry of ``diag(a) - a aᵀ``.
+    the outputs symbolically), and so is every entry of ``diag(a) - a aᵀ``. The entries checked are those of
+    outputs 1, 2 and n, every kind there is: the softmax is symmetric under a permutation of its inputs, so any
+    other entry is one of them with its indices renamed (and the check stays quick for a wide output layer).
 
     Returns:
-        The number of equalities proven: two per entry, and the matrix form.
+        The number of equalities proven: two per entry checked, and the matrix form.
 
     Raises:
         WorkedDerivativeError: an entry that is not the rule.
@@ -236,8 +238,9 @@ def check_softmax(n: int, seed: int = 0) -> int:
     rule = sp.Matrix(n, n, lambda i, j: outputs[i] * (sp.KroneckerDelta(i, j) - outputs[j]))
     rng = random.Random(seed)
     count = 0
-    for i in range(n):
-        for j in range(n):
+    shown = sorted({0, 1, n - 1})
+    for i in shown:
+        for j in shown:
             if sp.expand(in_output[i, j] - rule[i, j]) != 0:
                 raise WorkedDerivativeError(f"softmax: ∂a_{i + 1}/∂z_{j + 1} = {in_output[i, j]} is not {rule[i, j]}")
             for _ in range(POINTS):

@@ -746,19 +746,25 @@ def test_derive_verify_fails_on_a_wrong_line_of_the_generic_derivation_or_the_ap
             assert not out_dir.exists()
 
 
-@pytest.mark.parametrize("n", [2, 3])
+@pytest.mark.parametrize("n", [2, 3, 6])
 def test_the_softmax_appendixs_jacobian_is_proven_and_a_wrong_entry_is_caught(
         n: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every entry of the softmax's Jacobian is a_i (1_{i=j} - a_j), as the appendix says, and diag(a) - a aᵀ is
     the matrix: two equalities an entry and the matrix; an off-diagonal entry written as a diagonal one,
-    a_1 (1 - a_2), fails."""
+    a_1 (1 - a_2), fails; so does a wrong last entry, a_n written as a diagonal one."""
     from symbackprop.model import derivatives
     from symbackprop.model.activations import softmax_jacobian
 
-    assert derivatives.check_softmax(n) == 2 * n * n + 1
+    # outputs 1, 2 and n: every kind of entry (the rest are theirs renamed), so as quick for 6 outputs as for 3
+    assert derivatives.check_softmax(n) == 2 * min(n, 3) ** 2 + 1
     raw, in_output, outputs = softmax_jacobian(n)
     wrong = sp.ImmutableMatrix(n, n, lambda i, j: outputs[0] * (1 - outputs[1]) if (i, j) == (0, 1)
                                else in_output[i, j])
     monkeypatch.setattr(derivatives, "softmax_jacobian", lambda size: (raw, wrong, outputs))
     with pytest.raises(derivatives.WorkedDerivativeError, match="∂a_1/∂z_2"):
+        derivatives.check_softmax(n)
+    last = sp.ImmutableMatrix(n, n, lambda i, j: outputs[n - 1] * (1 - outputs[0]) if (i, j) == (n - 1, 0)
+                              else in_output[i, j])
+    monkeypatch.setattr(derivatives, "softmax_jacobian", lambda size: (raw, last, outputs))
+    with pytest.raises(derivatives.WorkedDerivativeError, match=f"∂a_{n}/∂z_1"):
         derivatives.check_softmax(n)
