@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
+from ..derive import general
 from ..derive.derivation import Derivation, Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
@@ -147,48 +148,57 @@ def _through_outputs(derivation: Derivation, printer: NotationPrinter) -> str:
     return printer.doprint(through.stacked[-1].result) if through is not None and through.stacked else ""
 
 
-def _entry(kind: str, layer: int, *indices: str | int) -> sp.Symbol:
+def _entry(kind: str, layer: int | None, *indices: str | int) -> sp.Symbol:
     """The real symbol of one entry, ``delta2_j``, as the engine names it."""
     return sp.Symbol(symbols.element(kind, layer, *indices), real=True)
 
 
-def _entry_blocks(network: Architecture, printer: NotationPrinter) -> list[Block]:
+def _entry_blocks(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
     """The summary's equations entry by entry, those the seed writes so (:attr:`.routes.Route.entries`), and what
     their indices count."""
     way = route(printer.notation)
-    form = index_form(network, printer, way.entries)
+    form = index_form(derivation, printer, way.entries)
     if not form.lines:
         return []
-    return [text("Entry by entry:"), display(form), text(_indices(printer.notation, network, "BP2" in way.entries))]
+    return [text("Entry by entry:"), display(form),
+            text(_indices(printer.notation, derivation.network, "BP2" in way.entries))]
 
 
-def index_form(network: Architecture, printer: NotationPrinter,
+def index_form(derivation: Derivation, printer: NotationPrinter,
                shown: tuple[str, ...] = ("BP2", "BP3", "BP4")) -> Display:
-    """BP2, BP3 (not with bias units: their BP3 is an entry already) and BP4 entry by entry, those ``shown``, for
-    the same representative layers as :func:`bp_equations`, in the notation's neuron letters: δ^l_j = g'(z^l_j)
-    Σ_k δ^{l+1}_k w^{l+1}_{kj} and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k."""
-    notation, L = printer.notation, network.depth
+    """BP2, BP3 and BP4 entry by entry, those ``shown``, for the same representative layers as :func:`bp_equations`,
+    in the notation's neuron letters, each the derivation's own (checked by ``verify``): BP2 as the argument for a
+    hidden neuron ends, δ^l_j = g'(z^l_j) Σ_k δ^{l+1}_k w^{l+1}_{kj}; BP3 and BP4 the general gradients,
+    ∂c/∂b^l_j = δ^l_j (Σ_j δ^l_j for a shared bias, ∂c/∂w^l_{j0} for a bias unit) and ∂c/∂w^l_{jk} = δ^l_j a^{l-1}_k
+    (a_k δ_j where the seed writes the source first)."""
+    network, notation = derivation.network, printer.notation
+    L = network.depth
     j, i, k = notation.indices
     lines = []
-    if L > 1 and "BP2" in shown:
+    argued = derivation.argument("hidden")
+    if L > 1 and "BP2" in shown and argued is not None:
         hidden = printer.relabel(labels(notation, "delta", L - 1))
-        g_prime = sp.Function(f"{network.activation(L - 1).name}'")(_entry("z", L - 1, j))
-        term = sp.Mul(_entry("delta", L, k), _entry("W", L, k, j), evaluate=False)  # δ_k w_kj, as derived
-        lines.append(Line(hidden.doprint(_entry("delta", L - 1, j)), "=",
-                          f"{hidden.doprint(g_prime)} {over(hidden, k, L)} {hidden.doprint(term)}", r"\text{BP2}"))
+        result = general.with_letters(argued.lines[-1].result, {"j": j, "k": k})  # g'(z_j) Σ_k δ_k w_kj
+        total = next(factor for factor in sp.Mul.make_args(result) if isinstance(factor, sp.Sum))
+        g_prime = sp.Mul(*[factor for factor in sp.Mul.make_args(result) if factor is not total])
+        lines.append(Line(hidden.doprint(general.with_letters(argued.lhs, {"j": j})), "=",
+                          f"{hidden.doprint(g_prime)} {over(hidden, k, L)} {hidden.doprint(total.function)}",
+                          r"\text{BP2}"))
     at_w = printer.relabel(labels(notation, "W", L))
-    delta = at_w.doprint(_entry("delta", L, j))
-    bias = {"vector": (_entry("b", L, j), delta), "neuron": (_entry("W", L, j, 0), delta),  # the bias unit's weight
-            "shared": (_entry("b", L), f"{over(at_w, j, L)} {delta}")}.get(network.bias)
-    if bias is not None and "BP3" in shown:
-        parameter, value = bias
-        lines.append(Line(at_w.doprint(sp.Derivative(COST, parameter, evaluate=False)), "=", value, r"\text{BP3}"))
-    weight = sp.Derivative(COST, _entry("W", L, j, i), evaluate=False)
-    delta, source = _entry("delta", L, j), _entry("a", L - 1, i)  # δ_j a_k as derived, a_k δ_j as seed 000 has it
-    factors = (source, delta) if route(notation).source_times_delta else (delta, source)
-    gradient = sp.Mul(*factors, evaluate=False)
+    weight, *bias = general.gradients(network, L, j, i)
+    if bias and "BP3" in shown:
+        (parameter,) = bias
+        value = parameter.rhs  # δ_j, or the sum of the layer's for a shared bias
+        said = (f"{over(at_w, j, L)} {at_w.doprint(value.function)}" if isinstance(value, sp.Sum) else
+                at_w.doprint(value))
+        lines.append(Line(at_w.doprint(parameter.lhs), "=", said, r"\text{BP3}"))
     if "BP4" in shown:
-        lines.append(Line(at_w.doprint(weight), "=", at_w.doprint(gradient), r"\text{BP4}"))
+        last = route(notation).source_times_delta  # δ_j a_k as derived; a_k δ_j as seed 000 writes it
+        # the layer below's activation, a^{l-1}_k, as every layer's formula has it (the input x_k is a^0_k)
+        rhs = weight.rhs.xreplace({_entry("x", None, i): _entry("a", L - 1, i)}) if L == 1 else weight.rhs
+        factors = sorted(sp.Mul.make_args(rhs), key=lambda f: (symbols.kind_of(str(f)) == "delta") == last)
+        lines.append(Line(at_w.doprint(weight.lhs), "=", at_w.doprint(sp.Mul(*factors, evaluate=False)),
+                          r"\text{BP4}"))
     return Display(tuple(lines))
 
 
@@ -279,7 +289,7 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
         text(f"{heading} ({', '.join(missing)}):" if missing else f"{heading}:"),
         Block("boxed", boxed=boxed),
         *([text(f"Here{bias_unit_words(network, printer)}")] if network.bias == "neuron" else []),
-        *_entry_blocks(network, printer),
+        *_entry_blocks(derivation, printer),
         text(f"{_capitalised('; '.join(ranges))}. {_batch_mean(network, printer)}"),
     ]
     return Section("Summary", f"{prefix}sec:summary", tuple(blocks))
@@ -305,7 +315,8 @@ def _one_block(derivation: Derivation, printer: NotationPrinter, equations: list
     if "BP3" in found:
         lines.append(Line(found["BP3"].lhs, "=", found["BP3"].rhs))
     indices = rf"{j} \text{{ indexes a neuron of layer }} {dst},\ {i} \text{{ one of layer }} {src}"
-    lines += [*_beside(index_form(network, printer, ("BP4",)).lines[0], indices, printer.width, widest), vectorised]
+    lines += [*_beside(index_form(derivation, printer, ("BP4",)).lines[0], indices, printer.width, widest),
+              vectorised]
     said = _capitalised(every)
     if network.bias == "neuron":  # the entry's k = 0, a^(l)_0 = 1, as ā's first entry
         unit = printer.relabel(labels(notation, "a", 1)).doprint(_entry("a", 1, 0))

@@ -1323,3 +1323,25 @@ def test_what_the_second_audit_of_the_seeds_asked_for() -> None:
     assert ng.count("$L = 3$") == 1 and "Begin at the output layer $L = 3$" in ng
     goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
     assert goodfellow.count("$L = 3$") == 1 and "an output layer (layer $L = 3$)" in goodfellow
+
+
+def test_the_summarys_entries_are_the_derivations_own() -> None:
+    """The summary's entry-by-entry BP2 is the line the argument for a hidden neuron ends on (checked by verify),
+    not a formula of the document's: a derivation whose argument ended otherwise would show that. BP3 and BP4 are
+    the general gradients, a shared bias's BP3 its layer's sum."""
+    import dataclasses
+
+    network = Network([2, 3, 1], hidden="tanh", output="sigmoid", loss="bce", bias="shared")
+    derivation = network.derive()
+    options = DocumentOptions(notation="bishop", sections="summary", formats=("md",))
+    shown = render_markdown(derivation, options)
+    assert r"\delta^{(l)}_{j} &= h'(a^{(l)}_{j}) \sum_{k=1}^{m} \delta^{(l+1)}_{k}\,w^{(l+1)}_{kj}" in shown
+    assert r"\frac{\partial E_n}{\partial b^{(l)}} &= \sum_{j=1}^{n_{l}} \delta^{(l)}_{j}" in shown
+    assert r"\frac{\partial E_n}{\partial w^{(l)}_{ji}} &= \delta^{(l)}_{j}\,z^{(l-1)}_{i}" in shown
+    hidden = derivation.argument("hidden")
+    assert hidden is not None
+    last = hidden.lines[-1]
+    doubled = dataclasses.replace(hidden, lines=(*hidden.lines[:-1], dataclasses.replace(last, result=2 * last.result)))
+    changed = dataclasses.replace(derivation, arguments=tuple(doubled if a.name == "hidden" else a
+                                                             for a in derivation.arguments))
+    assert r"\delta^{(l)}_{j} &= 2 h'(a^{(l)}_{j})" in render_markdown(changed, options)
