@@ -59,6 +59,7 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     if "forward" in shown:
         subsections.append(Section("Forward pass", f"{prefix}sec:forward",
                                    forward_blocks(derivation, printer, general="general" in shown,
+                                                  tabled="notation" in shown,
                                                   figure=f"{prefix}fig:network" if "figure" in shown else "")))
         if route(notation).fundamentals:  # seed 002's section of its own
             subsections.append(Section("Fundamentals", f"{prefix}sec:fundamentals", _fundamentals(derivation, printer)))
@@ -159,11 +160,12 @@ def _output_width(n: int) -> str:
     return f"$p = {n}$ neuron{'' if n == 1 else 's'}"
 
 
-def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bool = False, figure: str = ""
-                   ) -> tuple[Block, ...]:
+def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bool = False, figure: str = "",
+                   tabled: bool = False) -> tuple[Block, ...]:
     """The forward pass layer by layer, then neuron by neuron: every neuron, or (a large network, or a document
     that argues for a general neuron) one general neuron of each layer; or, as seed 003, its dynamics alone.
-    ``figure``: the label of the network's figure, where the document draws it."""
+    ``figure``: the label of the network's figure, where the document draws it; ``tabled``: the notation table
+    before it says what the class label and its indicator are."""
     network, way = derivation.network, route(printer.notation)
     cost, total = printer.doprint(sp.Symbol("c")), printer.doprint(sp.Symbol("C"))
     blocks = _neuron_dynamics(derivation, printer) if way.dynamics else _layer_by_layer(derivation, printer, general,
@@ -189,8 +191,9 @@ def forward_blocks(derivation: Derivation, printer: NotationPrinter, general: bo
     if network.loss.sparse:
         indicator = f"{printer.indicator}_{{\\ell=j}}"
         onehot = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), network.layers[-1], 1))
-        blocks.append(text(f"where $\\ell$ is the example's class label and ${indicator}$ is 1 when $j = \\ell$ and 0 "
-                           f"otherwise. The one-hot vector of the label, ${onehot}$, one entry for each output, has "
+        said = "" if tabled else (f"where $\\ell$ is the example's class label and ${indicator}$ is 1 when "
+                                  "$j = \\ell$ and 0 otherwise. ")
+        blocks.append(text(f"{said}The one-hot vector of the label, ${onehot}$, one entry for each output, has "
                            f"${indicator}$ as its entry $j$: exactly one of its entries is 1, the label's."))
     return tuple(blocks)
 

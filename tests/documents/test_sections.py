@@ -1323,6 +1323,12 @@ def test_what_the_second_audit_of_the_seeds_asked_for() -> None:
     assert ng.count("$L = 3$") == 1 and "Begin at the output layer $L = 3$" in ng
     goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
     assert goodfellow.count("$L = 3$") == 1 and "an output layer (layer $L = 3$)" in goodfellow
+    # the class label and its indicator said once: the notation table's, or without it, the forward pass's
+    defined = "is 1 when $j = \\ell$ and 0 otherwise"
+    assert defined not in goodfellow and "class label of the example; the indicator is 1" in goodfellow
+    untabled = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", sections="forward",
+                                                                             formats=("md",)))
+    assert defined in untabled
 
 
 def test_the_summarys_entries_are_the_derivations_own() -> None:
