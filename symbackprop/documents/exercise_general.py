@@ -155,8 +155,7 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
         Line(lines[0].lhs, "=", f"{lines[0].rhs}, \\qquad {lines[1].lhs} = {lines[1].rhs}")]
     b = (text(f"Show that in every layer ${l}$ the partial derivatives of ${cost}$ with respect to the {parameters} "
               "are"), display(Display(tuple(shown))),
-         text(f"and so those of ${printer.doprint(TOTAL)}$ are their means over the data set: "
-              f"{_mean_over_data(weight, lines[0].rhs, printer)}, each term at its example $\\mathbf{{x}}$."))
+         text(f"and so those of ${printer.doprint(TOTAL)}$ are their means over the data set."))  # (the solution's end)
     # with bias units BP3 is (b)'s entry formula, and BP4's matrix holds the bias unit's weights: not asked again
     vector = [eq for eq in bp_equations(generic, printer) if eq.tag != "BP3" or generic.network.bias != "neuron"]
     c = (text(_vector_lead(generic.network, printer)), *_tagged(vector))

@@ -155,7 +155,7 @@ def chain_figure(printer: NotationPrinter) -> Figure:
 CAPTIONS = {
     "neuron": "A general neuron ${j}$ of layer ${l}$, fed by neuron ${i}$ of layer ${l}-1$ and feeding layer ${l}+1$.",
     "errors": "The error terms of layer ${l}+1$ flow back to neuron ${j}$.",
-    "influence": "Neuron ${j}$ of layer $L-1$ reaches the cost through every neuron of layer $L$.",
+    "influence": "",  # seed 001's "schematically": a drawing in the text; the sentence after it says what it shows
     "outputs": "The gradient with respect to the outputs of layer ${l}$: each reaches the loss through every "
                "pre-activation of layer ${l}+1$.",
     "weighted": "The gradient with respect to the pre-activations of layer ${l}$: each reaches the loss only "

@@ -900,11 +900,13 @@ def test_seed_003_and_001_schematics_are_drawn_beside_their_arguments() -> None:
     back = tex[tex.rindex(r"\begin{tikzpicture}", 0, errors):errors]
     assert "{$\\delta_{j}$}" in back and "{$\\delta_{k}$}" in back and "minimum size=7mm" in back
     homework = render_tex(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("tex",)))
-    # "Observe now layer L-1. Schematically, [the figure]", the figure kept where the sentence leads into it
+    # "Observe now layer L-1. Schematically, [the drawing]", in the text where the sentence leads into it, without a
+    # caption (the seed's has none, and the sentence after it says what it shows)
     lead = homework.index("Observe now layer $L-1$. Schematically:")
-    assert lead < homework.index(r"\begin{figure}[!h]", lead) < homework.index(r"\label{bp:hw:fig:influence}")
-    assert homework.index(r"\label{bp:hw:fig:influence}") < homework.index("The cost depends on the output")
-    influence = homework[homework.index(r"\begin{tikzpicture}", lead):homework.index(r"\label{bp:hw:fig:influence}")]
+    after = homework.index("The cost depends on the output")
+    assert lead < homework.index(r"\begin{center}", lead) < homework.index(r"\end{center}", lead) < after
+    assert "fig:influence" not in homework and r"\caption{" not in homework
+    influence = homework[homework.index(r"\begin{tikzpicture}", lead):after]
     for label in (r"{$a_{j}^{(L-1)}$}", r"{$z_{1}^{(L)}$}", r"{$z_{k}^{(L)}$}", r"{$a_{1}^{(L)}$}", r"{$a_{k}^{(L)}$}",
                   "{$c$}"):  # each factor of the sum it leads into: ∂z_k/∂a_j ∂a_k/∂z_k ∂c/∂a_k
         assert label in influence, label
@@ -1025,7 +1027,8 @@ def test_bishop_writes_the_forward_pass_as_seed_003s_dynamics_and_homework_b_cov
                               DocumentOptions(notation="bishop", sections="forward", formats=("md",)))
     assert r"\mathbf{y} &= \operatorname{softmax}(\mathbf{a}^{(2)})" in softmax
     homework = render_markdown(_seed("input-major").derive(), DocumentOptions(notation="input-major", formats=("md",)))
-    assert (r"and so those of $C$ are their means over the data set: $\frac{\partial C}{\partial W_{ij}^{(\ell)}} = "
+    assert "and so those of $C$ are their means over the data set.\n" in homework  # (b) asks it; the solution:
+    assert (r"so each of its derivatives is the mean of theirs: $\frac{\partial C}{\partial W_{ij}^{(\ell)}} = "
             r"\frac{1}{|\mathcal{D}|} \sum_{\mathbf{x} \in \mathcal{D}} a_{i}^{(\ell-1)} \delta_{j}^{(\ell)}$"
             ) in homework
 
