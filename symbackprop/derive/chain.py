@@ -263,7 +263,7 @@ def parameter_paths(network: Architecture) -> list[Step]:
             if len(terms[0]) > 1 and len(terms) > 2:  # a bias shared by the layer: its chain, its error terms
                 terms, rules = [terms[0], terms[-1]], [rules[0], rules[-1]]
             results = [total[0] if len(total) == 1 else sp.Add(*total, evaluate=False) for total in terms]
-            steps.append(Step(param.name, "paths", layer, lhs, tuple(paths), Rule.CHAIN_RULE, results[0]))
+            steps.append(Step(param.name, "paths", layer, lhs, tuple(paths), rules[0], results[0]))
             steps += [Step(param.name, "paths", layer, lhs, (), rule, line)
                       for line, rule in zip(results[1:], rules[1:], strict=True)]
     return steps
@@ -282,8 +282,8 @@ def _paths_to(network: Architecture, layer: int, j: int, param: sp.Symbol, sourc
             return [(partial(COST, outputs[i]), partial(outputs[i], network.z(L)[i]))]
         return [(partial(COST, a), partial(a, network.z(L)[i])) for a in outputs]
 
-    if layer == L:
-        return [(*path, partial(z, param)) for path in to_output(j)], [(product(d, source), Rule.CHAIN_RULE)]
+    if layer == L:  # the chain, then its first two factors named δ (∂z/∂w worked out: a, or a bias unit's 1)
+        return [(*path, partial(z, param)) for path in to_output(j)], [(product(d, source), Rule.CHAIN_RULE_PARAMETER)]
     a, offset = network.a(layer)[j], 1 if network.bias == "neuron" else 0
     weights = network.parameters[symbols.matrix("W", L)]
     above = [(i, path) for i in range(network.layers[L]) for path in to_output(i)]

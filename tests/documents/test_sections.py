@@ -1324,6 +1324,10 @@ def test_what_the_second_audit_of_the_seeds_asked_for() -> None:
     ng = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
                          DocumentOptions(notation="ng", formats=("md",)))
     assert ng.count("$L = 3$") == 1 and "Begin at the output layer $L = 3$" in ng
+    # an output weight's line goes on from its chain to δ times the source: both equalities said, the bias unit's too
+    for weight, source in (("w^{(2)}_{11}", r"\cdot a^{(2)}_{1}"), ("w^{(2)}_{10}", r"\cdot 1")):
+        line = ng[ng.index(rf"\frac{{\partial C}}{{\partial {weight}}} &="):]
+        assert line[:line.index("\n")].endswith(rf"{source} \qquad \text{{chain rule; definition of }} \delta \\")
     goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
     assert goodfellow.count("$L = 3$") == 1 and "an output layer (layer $L = 3$)" in goodfellow
     # the class label and its indicator said once: the notation table's, or without it, the forward pass's
