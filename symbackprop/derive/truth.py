@@ -345,3 +345,23 @@ def jacobian(world: World, u: sp.Basic, v: sp.Basic) -> sp.Matrix:
         return gradient([world], matrix_name(v), batch=False)
     rows, cols = list(entries_of(matrix_name(u), world.net)), list(entries_of(matrix_name(v), world.net))
     return sp.Matrix(len(rows), len(cols), lambda i, j: world.at(world.local(rows[i], cols[j])))
+
+
+#: Points drawn at most for one check, where outputs saturate (the truth is then infinite in the digits kept).
+DRAWS = 20
+
+
+def draw_worlds(derivation: Derivation, rng: random.Random, examples: int) -> list[World]:
+    """``examples`` examples at a random point (parameters, and g and c for a generic network) where every true
+    derivative is finite.
+
+    Raises:
+        VerificationError: no such point in :data:`DRAWS` draws.
+    """
+    net = derivation.network
+    for _ in range(DRAWS):
+        params, instance = draw_parameters(net, rng), draw_instance(net, rng)
+        worlds = [World(derivation, params | draw_example(net, rng), instance) for _ in range(examples)]
+        if all(world.finite for world in worlds):
+            return worlds
+    raise VerificationError(f"no point of {net.spec} in {DRAWS} draws where every derivative is finite")

@@ -16,6 +16,8 @@ so every displayed equality holds.
   (:mod:`.explicit`); the batch has two examples, ``C`` their mean.
 * **The general equations** (a neuron ``j``, sums over a layer; :mod:`.general`) are checked for every ``j`` and
   ``k`` of the network, their sums written out.
+* **A note's equation** ("since a_j = g(z_j)", "since σ'(z) = σ(z)(1 - σ(z))" for any z) is checked as a line of
+  its own: both sides at the point, an identity in a variable of its own at :data:`IDENTITY_POINTS`.
 
 Each line is compared with the truth to :data:`TOLERANCE` (relative), its value computed to :data:`DIGITS`
 digits, at :data:`POINTS` random points. A rewrite of the element form is also proven symbolically where the
@@ -46,9 +48,7 @@ from .truth import (
     VerificationError,
     World,
     contract,
-    draw_example,
-    draw_instance,
-    draw_parameters,
+    draw_worlds,
     environment,
     gradient,
     jacobian,
@@ -121,14 +121,14 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
     rng, thin_rng = random.Random(seed), random.Random(seed)
     tally = _Tally()
     for _ in range(points):
-        worlds = _worlds(derivation, rng)
+        worlds = draw_worlds(derivation, rng, EXAMPLES)
         _check_element(derivation, worlds[0], tally)
         one = _Layers(environment(worlds[:1], False), layer_functions(net, worlds[0].instance))  # one example's
         _check_layer_form(derivation, worlds[:1], tally, batch=False, layers=one)
         _check_layer_form(derivation, worlds, tally, batch=True)
         _check_general(derivation, worlds[0], tally, one)
         if derivation.thin is not None:  # seed 002's chain, at a point of its own network
-            _check_element(derivation.thin, _worlds(derivation.thin, thin_rng)[0], tally)
+            _check_element(derivation.thin, draw_worlds(derivation.thin, thin_rng, EXAMPLES)[0], tally)
     thin_steps = len(derivation.thin.steps) if derivation.thin is not None else 0
     jacobians = sum(len(steps) for steps in derivation.jacobians.values())
     steps = len(derivation.steps) + jacobians + thin_steps + tally.general // points
@@ -145,26 +145,6 @@ def check_verifiable(net: Architecture) -> None:
     """
     if not net.activations[-1].generic:  # (a generic output's stand-in for the check is the loss's own)
         net.check_defined("verification at random points")
-
-
-#: Points drawn at most for one check, where outputs saturate (the truth is then infinite in the digits kept).
-DRAWS = 20
-
-
-def _worlds(derivation: Derivation, rng: random.Random) -> list[World]:
-    """:data:`EXAMPLES` examples at a random point (parameters, and g and c for a generic network) where every true
-    derivative is finite.
-
-    Raises:
-        VerificationError: no such point in :data:`DRAWS` draws.
-    """
-    net = derivation.network
-    for _ in range(DRAWS):
-        params, instance = draw_parameters(net, rng), draw_instance(net, rng)
-        worlds = [World(derivation, params | draw_example(net, rng), instance) for _ in range(EXAMPLES)]
-        if all(world.finite for world in worlds):
-            return worlds
-    raise VerificationError(f"no point of {net.spec} in {DRAWS} draws where every derivative is finite")
 
 
 class _Tally:
@@ -340,8 +320,7 @@ def _check_layer_step(step: Step, env: dict[str, sp.Matrix], functions: Function
         if isinstance(equation.lhs, sp.MatrixExpr):
             said, worked = (_written_out(step, env, functions, worlds, batch, side)
                             for side in (equation.lhs, equation.rhs))
-            if not _agree(said, worked):
-                raise _fail(step, f"note's {equation.lhs}", said.tolist(), worked.tolist())
+            _compare(step, f"note's {equation.lhs}", said, worked)
             tally.lines += 1
         else:
             _check_said(step.rule.name, equation, worlds[0], {}, tally)
