@@ -12,7 +12,7 @@ import sympy as sp
 from ..derive import general
 from ..derive.derivation import Derivation, Equation
 from ..model import symbols
-from ..model.activations import ACTIVATIONS
+from ..model.activations import ACTIVATIONS, Activation
 from ..model.architecture import Architecture
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
@@ -160,24 +160,26 @@ REMARK = "Remark on initialisation. "
 def initialisation_remark(network: Architecture, printer: NotationPrinter) -> str:
     """Why the weights start random and small (seed 000 §2): both cases, an activation with φ(0) ≠ 0 and one with
     φ(0) = 0, each with this network's hidden activations that fall in it (worked out from their formulas)."""
+    def at_zero(act: Activation) -> tuple[sp.Expr, str]:  # φ(0), worked out from its formula, and as said
+        value = sp.nsimplify(act(sp.S.Zero))
+        return value, f"${printer.function_symbol(act.name, None)}(0) = {sp.latex(value)}$"
+
     cases: dict[bool, list[str]] = {True: [], False: []}
     for act in dict.fromkeys(network.activations[:-1]):
         if act.elementwise and not act.generic:
-            at_zero = sp.nsimplify(act(sp.S.Zero))
-            name = printer.function_symbol(act.name, None)
-            cases[at_zero != 0].append(f"${name}(0) = {sp.latex(at_zero)}$")
+            value, said = at_zero(act)
+            cases[value != 0].append(said)
 
     def instances(nonzero: bool, otherwise: str) -> str:
         found = cases[nonzero]
         return f"like this network's {', '.join(found)}" if found else otherwise
 
-    sigmoid = ACTIVATIONS["sigmoid"]  # the example of a case where the network's hidden activations show none
-    at_zero = f"like the sigmoid, with ${printer.function_symbol('sigmoid', None)}(0) = {sp.latex(sigmoid(sp.S.Zero))}$"
+    sigmoid = f"like the sigmoid, with {at_zero(ACTIVATIONS['sigmoid'])[1]}"  # where the network's show none
     zeros = "weights and biases" if network.bias in ("vector", "shared") else "weights"  # (bias units: weights)
     return (
         f"{REMARK}The weights start small and random, at a scale set by the cost and the activation: small, so that no "
         "activation saturates, and random, so that the neurons of a hidden layer differ. With an activation "
-        f"$\\phi$ where $\\phi(0) \\neq 0$ ({instances(True, at_zero)}), all-zero {zeros} give a hidden layer's "
+        f"$\\phi$ where $\\phi(0) \\neq 0$ ({instances(True, sigmoid)}), all-zero {zeros} give a hidden layer's "
         "neurons the same non-zero output, so they get the same error terms and their weights move together, "
         f"forever equal. With $\\phi(0) = 0$ ({instances(False, 'like tanh or ReLU')}), all-zero {zeros} make "
         "every hidden activation 0, so every weight from a hidden neuron gets a zero gradient; and as the weights "

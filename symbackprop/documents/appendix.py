@@ -70,8 +70,14 @@ def proven(network: Architecture, names: Sequence[str] | None = None) -> int:
     Raises:
         WorkedDerivativeError: a line SymPy does not prove equal to the one before.
     """
-    return sum(check(worked(act)) if act.elementwise else check_softmax(max(network.layers[-1], 2))
+    return sum(check(worked(act)) if act.elementwise else check_softmax(_softmax_width(network))
                for act, _ in _activations(network, names))
+
+
+def _softmax_width(network: Architecture) -> int:
+    """The outputs the softmax's part shows: the network's, at least two (an appendix may show softmax for a
+    network whose output has one neuron)."""
+    return max(network.layers[-1], 2)
 
 
 def _activations(network: Architecture, names: Sequence[str] | None) -> list[tuple[Activation, int | None]]:
@@ -228,7 +234,7 @@ def _softmax_blocks(network: Architecture, printer: NotationPrinter) -> tuple[Bl
     """The softmax Jacobian entry by entry, in the notation's letters: its pre-activation (z, bishop's and
     goodfellow's a) and its output (a; bishop's y, goodfellow's ŷ), summed over an index that is not the
     notation's layer letter (goodfellow's layers are k: its seed sums over i')."""
-    n = max(network.layers[-1], 2)  # an appendix may show softmax for a network whose output has one neuron
+    n = _softmax_width(network)
     raw, in_output, outputs = softmax_jacobian(n)
     notation = printer.notation
     z_letter, a_letter = notation.letter("z"), output_letter(printer)

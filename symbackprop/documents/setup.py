@@ -34,15 +34,17 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
     # seed 000's derivation begins at the output layer, L = 3: said there, not here too
     begun = "element" in shown and way.paths
     words = _network_words(network, printer, "figure" in shown, subtitled, numbered=not begun)
-    blocks = [text(words)]
-    if way.purpose:  # (what backpropagation is for opens the document: introduction_section); its biases and L said
-        blocks = [*([] if subtitled else blocks), text(anatomy(network, printer))]
+    if way.purpose:  # (what backpropagation is for opens the document: introduction_section); its biases and L
+        # in the anatomy, the network's words only where no subtitle names it
+        blocks = [*([] if subtitled else [text(words)]), text(anatomy(network, printer))]
     elif way.goal:  # seed 004 opens with the goal; the network's words after it
         how = ("For a clean derivation by matrix calculus, with whole layers, we adopt the conventions of the "
                "notation table." if "notation" in shown else
                "The derivation works with whole layers, by matrix calculus.")
         blocks = [text(f"The goal of backpropagation is to calculate the partial derivatives of the cost "
                        f"${printer.doprint(sp.Symbol('C'))}$ with respect to every weight and bias. {words} {how}")]
+    else:
+        blocks = [text(words)]
     if "forward" not in shown and not network.loss.generic:  # the cost the derivation differentiates, stated once
         cost = printer.doprint(sp.Symbol("c"))
         blocks.append(text(f"The cost of one example is ${cost} = {join_terms(terms(derivation.loss, printer))}$."))

@@ -204,7 +204,7 @@ def _gradient_row(z: NotationPrinter) -> list[tuple[str, str]]:
         return []
     gradient, activations = (sp.MatrixSymbol(symbols.matrix(kind, GENERAL), 1, 1) for kind in ("grad_a", "a"))
     partial = z.doprint(sp.Derivative(sp.Symbol("c"), activations))
-    size = f"n_{{{relative(z.notation, 0)}}} \\times 1"
+    size = f"{layer_sizes(z.network, z.notation)[0]} \\times 1"  # a layer's vectors', as a^l's row says it
     return [(f"${z.doprint(gradient)}$", f"the gradient of the cost with respect to a layer's activations, "
              f"${partial}$ (${size}$, like ${z.doprint(activations)}$)")]
 
