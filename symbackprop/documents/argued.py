@@ -27,7 +27,7 @@ from ..notation.display import Display, Line, chain, one_line
 from ..notation.printer import NotationPrinter
 from ..notation.written import limits_said, written
 from . import thin
-from .intros import introduction, rule_shown
+from .intros import chain_rule_shown, introduction, rule_shown
 from .notes import note
 from .routes import route
 from .schematic import schematic_blocks
@@ -153,7 +153,7 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     last_hidden = argument.name == "activation" and way.last_hidden_first
     before: list[Block] = []
     if argument.name == "hidden" and way.chain_rule_shown:
-        before, intro = _chain_rule_shown(argument, letters, shown)
+        before, intro = chain_rule_shown(argument, letters, shown)
     if argument.name in way.local_before:
         before += _local_words(argument, letters, shown, before=True)
     drawn = [schematic_blocks(argument.name, argument.layer, printer, prefix, where)
@@ -308,33 +308,6 @@ def _generalised(argument: Argument, letters: dict[str, str], printer: NotationP
                  f"$L$, and so does every hidden layer ${l} < L$:"), display(Display((result,)))]
 
 
-def _chain_rule_shown(argument: Argument, letters: dict[str, str], printer: NotationPrinter
-                      ) -> tuple[list[Block], str]:
-    """Seed 003's generalised chain rule, displayed before it is used, and the sentence that leads into BP2: the cost
-    is a function of the weighted inputs of layer l+1 (``printer`` writes the argument's layers as l, l+1)."""
-    l = printer.notation.layer_letter
-    rule = (Line("y", "=", r"f(u_{1}, \ldots, u_{m})"),  # the seed's three lines: y of u, u of x, then the rule
-            Line(r"u_{s}", "=", r"g_{s}(x_{1}, \ldots, x_{n})", r"\text{for } s = 1, \ldots, m"),
-            Line(r"\frac{\partial y}{\partial x_{i}}", "=", r"\sum_{s=1}^{m} \frac{\partial y}{\partial u_{s}}\,"
-                 r"\frac{\partial u_{s}}{\partial x_{i}}"))
-
-    def above(kind: str, index: str | int) -> str:  # a neuron of layer l+1, the first or the k-th
-        symbol = sp.Symbol(symbols.element(kind, argument.layer + 1, index), real=True)
-        return printer.doprint(general.with_letters(symbol, letters))
-
-    last = printer.count(argument.layer + 1) if printer.notation.next_count else ""  # seed 003's z_m
-    outputs, inputs = (f"{above(kind, 1)}, \\ldots, {above(kind, 'k')}, \\ldots"
-                       + (f", {printer.entry(kind, argument.layer + 1, last)}" if last else "") for kind in ("a", "z"))
-    count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits and not last else ""  # the limit of the sums
-    L = printer.notation.bare_layer("z", printer.network.depth)  # the output layer's number, said where L is first used
-    intro = (f"Now let neuron ${letters['j']}$ be in a hidden layer ${l}$ (so ${l} < L$, where $L = {L}$ is the output "
-             f"layer): the {count}neurons ${outputs}$ of layer ${l}+1$ take its output, and in general "
-             f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
-             "Applying the chain rule:")
-    recall = text("Before that, recall the generalised (multivariable) chain rule (GCR):")
-    return [recall, display(Display(rule))], intro
-
-
 def _in_place(figures: list[Block]) -> list[Block]:
     """``figures`` kept where the text before them leads into them ("Schematically:", "The diagram shows it:")."""
     return [dataclasses.replace(figure, here=True) for figure in figures]
@@ -355,7 +328,7 @@ def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
     """The argument's error term "for this network" (nothing where it has no lines of its own)."""
     letters, shown = notation_letters(argument, printer), _printer(argument, printer)
     # seed 003's "original example" in this network's own layers (the rule's letters, in the notes, in general)
-    own = shown.relabel({}) if route(printer.notation).example_last else shown
+    own = shown.relabel({}) if _own_layers(argument, printer) else shown
     last = [written(in_order(argument.lines[-1].result, argument, letters, printer), own)]
     concrete = _for_this_network(argument, letters, shown, last)
     if not concrete:
@@ -402,7 +375,7 @@ def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter, 
     act = ACTIVATIONS[named[0]] if named else network.activation(argument.layer)
     letter, name = printer.function_symbol("generic", argument.layer), act.latex
     said = [f"{letter} = {name}"] if letter != name else []
-    if route(notation).example_last and not notation.single:  # the example's layer, for the rule's l
+    if _own_layers(argument, printer) and not notation.single:  # the example's layer, for the rule's l
         said.insert(0, f"{notation.layer_letter} = {notation.bare_layer('z', argument.layer)}")
     if network.layers[argument.layer + 1] == 1:  # its weight the w_kj of the rule: seed 003's v_j
         count, letters = notation.next_count, notation_letters(argument, printer)  # the rule's sum to m: here 1
@@ -417,6 +390,12 @@ def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter, 
         return note(Rule.THIS_NETWORK)
     tag = route(notation).tags.get(argument.name)  # the rule by its number, seed 003's (2)
     return (rf"\text{{by ({tag}), with }}" if tag else r"\text{here }") + r",\ ".join(said)
+
+
+def _own_layers(argument: Argument, printer: NotationPrinter) -> bool:
+    """Whether "for this network" writes the argument's own layer, not the general l: as seed 003's example does,
+    and wherever the hidden layers' activations differ, for no one of them is every hidden layer's."""
+    return route(printer.notation).example_last or printer.per_layer and argument.layer < printer.network.depth
 
 
 def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> str:
@@ -437,7 +416,7 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
     """The argument's lines "for this network", each activation by its name (σ'(a_j), not h'(a_j)); a line that
     reads as the one before it (σ' where the notation's letter is σ already) is left out."""
     named = printer.with_names()
-    if route(printer.notation).example_last:  # this network's layers, as the notation writes them: v_j, δ_y
+    if _own_layers(argument, printer):  # this network's layers, as the notation writes them: v_j, δ_y
         named = named.relabel({})
     rows: list[tuple[list[str], str]] = []
     by_input = argument.by_input and route(printer.notation).by_weighted_input

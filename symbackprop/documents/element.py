@@ -20,6 +20,7 @@ from . import sections as sec
 from .routes import route
 from .sections import Block, Section, display, text
 from .summary import bp_equation, without_bias_column
+from .tables import each_layers_activation
 
 
 def element_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:
@@ -140,7 +141,9 @@ def _every_hidden_layer(derivation: Derivation, printer: NotationPrinter) -> lis
         return []
     notation = printer.notation  # the hidden layers as seed 000 bounds them, 1 < l < L (its input being layer 1)
     hidden = rf"\text{{for }} {notation.bare_layer('z', 0)} < {notation.layer_letter} < L"
-    return [text("The same argument gives, in general:"),
+    each = each_layers_activation(printer)
+    with_each = f", with layer ${notation.layer_letter}$'s activation {each}" if each else ""
+    return [text(f"The same argument gives, in general{with_each}:"),
             display(Display((Line("", "", rf"\boxed{{{rule.lhs} = {rule.rhs}}}", hidden),)))]
 
 

@@ -25,7 +25,7 @@ from 1 in the formulas, as in the derivation.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from ..model.params import check_batch_shapes, check_parameter_shapes, check_target_values, parameters_to_data
+from ..notation.display import product
 from ..notation.matrices import MOST, bracketed, elided
 from ..notation.presets import get_notation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
@@ -57,7 +58,9 @@ from .example_lines import (
     example_labels,
     number_latex,
     parameter_symbol,
+    per_example,
 )
+from .routes import route
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,7 @@ def example_json(example: WorkedExample, notation: str = "nielsen") -> dict[str,
         "gradients": parameters_to_data(net, example.gradients),
         "updated": parameters_to_data(net, example.updated),
         "loss_after": example.loss_after,
-        "labels": example_labels(net, notation),
+        "labels": example_labels(net, notation, example.examples),
     }
 
 
@@ -324,9 +327,10 @@ def _cost_block(example: WorkedExample, printer: NotationPrinter, digits: int) -
     return Block("The cost of the batch", (cost_line(printer, example.losses, example.loss, digits),), text)
 
 
-def _layer_name(net: Architecture, layer: int) -> str:
-    """``the output layer`` or ``hidden layer l``, counted from the input whatever the notation numbers."""
-    return "the output layer" if layer == net.depth else f"hidden layer {layer}"
+def _layer_name(net: Architecture, layer: int, printer: NotationPrinter) -> str:
+    """``the output layer`` or ``hidden layer l``, numbered as the notation numbers it (ng's first hidden layer is
+    layer 2)."""
+    return "the output layer" if layer == net.depth else f"hidden layer {printer.notation.bare_layer('z', layer)}"
 
 
 def _layer_parameters(net: Architecture, layer: int) -> list[str]:
@@ -349,14 +353,34 @@ def _gradient_lines(example: WorkedExample, printer: NotationPrinter, numbers: l
     2 * MAX_SHOWN examples) and its value."""
     m, matrix = example.examples, example.network.parameters[name]
     mean = r"\frac{1}{m}\sum_{x} " if m > 1 else ""
+    source_first = route(printer.notation).source_times_delta
     lines = []
     for position, (symbol, expr) in enumerate(zip(matrix, example.derivation.gradients[name])):
-        shown = [p.marked(expr) for p in numbers] if m <= 2 * MAX_SHOWN else []
+        factors = _factors(expr, source_first)
+
+        def shown_as(show: Callable[[sp.Basic], str], times: str, expr: sp.Basic = expr,
+                     factors: list[sp.Basic] | None = factors) -> str:  # in the seed's order
+            return show(expr) if factors is None else product(factors, show, times)
+
+        shown = [shown_as(p.marked, r" \cdot ") for p in numbers] if m <= 2 * MAX_SHOWN else []
         substituted = (rf"\frac{{1}}{{{m}}}\left({' + '.join(shown)}\right)" if m > 1 else shown[0]) if shown else ""
         value = float(example.gradients[name].reshape(-1)[position])
-        lines.append(Line(printer.doprint(partial(COST, symbol)), mean + printer.doprint(expr),
-                          bracket_negatives(substituted), number_latex(value, digits)))
+        formula = shown_as(printer.doprint, printer.notation.times)
+        lines.append(Line(printer.doprint(partial(COST, symbol)), mean + formula, bracket_negatives(substituted),
+                          number_latex(value, digits)))
     return lines
+
+
+def _factors(expr: sp.Basic, source_first: bool) -> list[sp.Basic] | None:
+    """A weight's gradient, an error term times its source, as factors in the order the notation's seed writes them
+    (``a δ`` where ``source_first``, ``δ a`` otherwise), in every layer alike; None for any other expression."""
+    if not isinstance(expr, sp.Mul):
+        return None
+    deltas = [f for f in expr.args if (info := symbols.describe(getattr(f, "name", ""))) and info.kind == "delta"]
+    if len(deltas) != 1:
+        return None
+    rest = [f for f in expr.args if f is not deltas[0]]
+    return [*rest, *deltas] if source_first else [*deltas, *rest]
 
 
 def _backward(example: WorkedExample, printer: NotationPrinter, numbers: list[ValuePrinter], layer: int,
@@ -364,9 +388,11 @@ def _backward(example: WorkedExample, printer: NotationPrinter, numbers: list[Va
     """One layer of the backward pass: its error terms (per example shown), then its weights' and biases'
     gradients."""
     net, names = example.network, _layer_parameters(example.network, layer)
-    where = f"Backward pass, {_layer_name(net, layer)}"
-    delta = printer.doprint(sp.MatrixSymbol(symbols.matrix("delta", layer), net.layers[layer], 1))
+    where = f"Backward pass, {_layer_name(net, layer, printer)}"
     of = "the gradients of " + ", ".join(f"${printer.stored(parameter_symbol(net, name))}$" for name in names)
+    if example.examples > 1:  # an example's error terms are its own cost's: goodfellow's ∂L(θ)_x/∂a, not ∂L(θ)/∂a
+        printer = per_example(printer)
+    delta = printer.doprint(sp.MatrixSymbol(symbols.matrix("delta", layer), net.layers[layer], 1))
     deltas = [_delta_lines(example, printer, values, layer) for values in numbers[:MAX_SHOWN]]
     gradients = tuple(line for name in names for line in _gradient_lines(example, printer, numbers, name, digits))
     if example.examples == 1:

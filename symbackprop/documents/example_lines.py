@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -144,24 +145,26 @@ def bracket_negatives(latex: str) -> str:
     return _NEGATIVE.sub(bracket, latex)
 
 
-def example_labels(net: Architecture, notation: str = "nielsen") -> dict[str, Any]:
+def example_labels(net: Architecture, notation: str = "nielsen", examples: int = 1) -> dict[str, Any]:
     r"""The LaTeX of every quantity of the worked example's JSON in ``notation``, under the same keys: the cost
     (``"loss"``, ``"loss_after"``), the layers' vectors (``"z1": "z^{1}"``), the error terms
     (``"delta1": "\delta^{1}"``), the gradients (``"W1": "\frac{\partial C}{\partial W^{1}}"``) and the
     parameters (``"W1": "W^{1}"``). A matrix the notation stores transposed (input-major's W) is labelled as the
-    transpose, since the JSON holds it in the shape of ``net.parameters``."""
+    transpose, since the JSON holds it in the shape of ``net.parameters``. The error terms of a batch of
+    ``examples`` are each example's own (:func:`per_example`)."""
     printer = NotationPrinter(get_notation(notation), net)
+    own = per_example(printer) if examples > 1 else printer
     layers = range(1, net.depth + 1)
     parameters = {name: parameter_symbol(net, name) for name in net.parameters}
     cost = printer.doprint(COST)
 
-    def vector(kind: str, layer: int) -> str:
+    def vector(kind: str, layer: int, printer: NotationPrinter = printer) -> str:
         return printer.doprint(sp.MatrixSymbol(symbols.matrix(kind, layer), net.layers[layer], 1))
 
     return {
         "loss": cost,
         "forward": {symbols.matrix(kind, l): vector(kind, l) for l in layers for kind in ("z", "a")},
-        "delta": {symbols.matrix("delta", l): vector("delta", l) for l in layers},
+        "delta": {symbols.matrix("delta", l): vector("delta", l, own) for l in layers},
         "gradients": {name: gradient_label(printer, p) for name, p in parameters.items()},
         "updated": {name: printer.doprint(p) for name, p in parameters.items()},
         "loss_after": cost,
@@ -181,6 +184,13 @@ def gradient_label(printer: NotationPrinter, parameter: sp.Basic) -> str:
     gradient = partial(COST, parameter)
     transposed = isinstance(parameter, sp.MatrixSymbol) and printer.doprint(parameter) != printer.stored(parameter)
     return printer.doprint(sp.Transpose(gradient) if transposed else gradient)
+
+
+def per_example(printer: NotationPrinter) -> NotationPrinter:
+    """``printer`` writing the cost as one example's, :func:`cost_text`: an example's error terms, where the notation
+    writes them as derivatives (goodfellow's ∂L(θ)_x/∂a), are not the batch cost's."""
+    letters = MappingProxyType({**printer.notation.letters, "cost": cost_text(printer)})
+    return printer.with_notation(replace(printer.notation, letters=letters))
 
 
 def cost_text(printer: NotationPrinter) -> str:

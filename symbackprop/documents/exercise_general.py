@@ -29,7 +29,7 @@ from . import sections as sec
 from .argued import argued_section, definition_line, in_order, notation_letters, written
 from .routes import route
 from .sections import COST, TOTAL, Block, Section, display, text
-from .summary import BP, bp_equations, labels
+from .summary import BP, bias_unit_words, bp_equations, labels, vector_steps
 from .tables import layer_sizes
 from .words import BIAS_NAMES, describe
 
@@ -110,7 +110,8 @@ def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPri
              f"the network. Parts {parts} hold for any activation functions that act neuron by neuron and any cost "
              "of the network's outputs; work them out for this network too: "
              f"{describe(network)}, with "
-             f"{BIAS_NAMES[network.bias]}; {_numbered(network, printer)}.{_its_cost(concrete, printer)}"),
+             f"{BIAS_NAMES[network.bias]}; {_numbered(network, printer)}.{_its_cost(concrete, printer)}"
+             f"{_not_elementwise(network)}"),
         text(f"Recall that the output of neuron ${j}$ in layer ${l}$ is"),
         display(Display((definition_line(shaped, Rule.LOCAL_ELEMENTWISE, printer),))),
         text(f"where ${g}$ is the (non-linear) activation function of layer ${l}$, and the neuron's weighted input is"),
@@ -119,12 +120,21 @@ def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPri
     ]
     if mean is not None:
         blocks.append(display(mean))
-    output = found["output"]
-    delta = Line(_printed(output.lhs, output, printer), "=", _printed(output.lines[0].result, output, printer))
+    delta = Line(_printed(shaped.lhs, shaped, printer), "=", _printed(shaped.lines[0].result, shaped, printer))
     if delta.lhs != delta.rhs:  # goodfellow writes the error term as the derivative itself
         define = "and define" if mean is not None else "Define"
         blocks += [text(f"{define} the error term of a neuron"), display(Display((delta,)))]
     return tuple(blocks)
+
+
+def _not_elementwise(network: Architecture) -> str:
+    """What the set-up asks of an output activation that does not act neuron by neuron, for which BP1 as the
+    parts state it does not hold: its error terms through its whole Jacobian (the solution to (c) derives them)."""
+    output = network.activation(network.depth)
+    if output.elementwise:
+        return ""
+    return (f" Its output activation, {output.label}, does not act neuron by neuron: derive its output layer's "
+            "error terms through the layer's whole Jacobian.")
 
 
 def _widths(printer: NotationPrinter) -> str:
@@ -140,7 +150,8 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
     """Parts (a) to (c): the results to show, from the generic derivation, with no rule named."""
     found = _arguments(generic)
     j, l = printer.notation.indices[0], printer.notation.layer_letter
-    a: list[Block] = [text(f"Show that the error term of a neuron ${j}$ of the output layer $L$ is"),
+    which = f"a neuron ${j}$ of the output layer $L$" if generic.network.layers[-1] > 1 else "the output neuron"
+    a: list[Block] = [text(f"Show that the error term of {which} is"),
                       display(Display((_result(found["output"], printer, "L"),)))]
     if "hidden" in found:
         a += [text(f"and that those of a hidden layer ${l} < L$ follow from those of layer ${l}+1$:"),
@@ -155,10 +166,10 @@ def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, t
         Line(lines[0].lhs, "=", f"{lines[0].rhs}, \\qquad {lines[1].lhs} = {lines[1].rhs}")]
     b = (text(f"Show that in every layer ${l}$ the partial derivatives of ${cost}$ with respect to the {parameters} "
               "are"), display(Display(tuple(shown))),
-         text(f"and so those of ${printer.doprint(TOTAL)}$ are their means over the data set."))  # (the solution's end)
+         text(f"and so those of {_data_set_cost(printer)} are their means over the data set."))  # (the solution's end)
     # with bias units BP3 is (b)'s entry formula, and BP4's matrix holds the bias unit's weights: not asked again
     vector = [eq for eq in bp_equations(generic, printer) if eq.tag != "BP3" or generic.network.bias != "neuron"]
-    c = (text(_vector_lead(generic.network, printer)), *_tagged(vector))
+    c: tuple[Block, ...] = (text(_vector_lead(generic.network, printer)), *_tagged(vector))
     return {"a": tuple(a), "b": b, "c": c}
 
 
@@ -170,8 +181,10 @@ def _vector_lead(network: Architecture, printer: NotationPrinter) -> str:
     matrix = at.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
     entry = at.doprint(sp.Symbol(symbols.element("W", network.depth, j, i), real=True))
     shape = layer_sizes(network, printer.notation)[1]
+    bias_units = bias_unit_words(network, printer).strip().rstrip(".")  # ng's W̃ and ā, which BP2 and BP4 use
+    said = f"; {bias_units}" if bias_units else ""
     return (f"Show that, layer by layer, these become the following, where ${matrix}$ is the ${shape}$ matrix of the "
-            f"weights ${entry}$ and $\\odot$ is the element-wise (Hadamard) product:")
+            f"weights ${entry}$ and $\\odot$ is the element-wise (Hadamard) product{said}:")
 
 
 def _numbered(network: Architecture, printer: NotationPrinter) -> str:
@@ -216,8 +229,17 @@ def _means(found: dict[str, Argument], printer: NotationPrinter) -> Block:
     if "bias" in found:
         bias = found["bias"]
         said.append(_mean_over_data(bias, _printed(bias.lines[-1].result, bias, printer), printer))
-    return text(f"The cost ${printer.doprint(TOTAL)}$ is the mean of the examples' costs ${printer.doprint(COST)}$, "
-                f"so each of its derivatives is the mean of theirs: {' and '.join(said)}.")
+    total, cost = printer.doprint(TOTAL), printer.doprint(COST)
+    costs = "costs" if total == cost else f"costs ${cost}$"
+    whole = _data_set_cost(printer).removeprefix("the cost ")
+    return text(f"The cost {whole} is the mean of the examples' {costs}, so each of its derivatives is the mean of "
+                f"theirs: {' and '.join(said)}.")
+
+
+def _data_set_cost(printer: NotationPrinter) -> str:
+    """The whole data set's cost, ``C``; ``the cost of the data set`` where its letter also writes one example's."""
+    total = printer.doprint(TOTAL)
+    return "the cost of the data set" if total == printer.doprint(COST) else f"${total}$"
 
 
 # ----------------------------------------------------------------------------------------------- solutions
@@ -246,10 +268,14 @@ def solution_blocks(concrete: Derivation, generic: Derivation, printers: tuple[N
              if name in own else argument for name, argument in _arguments(generic).items()}
     elementwise = concrete.network.activation(concrete.network.depth).elementwise
     a: list[Block] = _argued(concrete if elementwise else generic, [found["output"]], printer, prefix)
-    if not elementwise:
-        name = concrete.network.activation(concrete.network.depth).label
-        a.append(text(f"This network's output activation, {name}, is not element-wise: each output depends on "
-                      "every weighted input of the layer, so its error terms follow in vector form, in (c)."))
+    if not elementwise:  # its error terms at once, through the layer's whole Jacobian (the vector form's step)
+        L = concrete.network.depth
+        name = concrete.network.activation(L).label
+        a += [text(f"This network's output activation, {name}, is not element-wise: each output depends on every "
+                   "weighted input of the layer, so its error terms come all at once, through the layer's whole "
+                   "Jacobian:"),
+              display(sec.quantity_display(sec.group(vector_steps(concrete)[1])[symbols.matrix("delta", L)],
+                                           _at(printers[1], L, "L")))]
     if "hidden" in found and route(printer.notation).homework_through_outputs:  # ∂c/∂a_j first, then δ_j
         through = dataclasses.replace(found["through_output"], concrete=found["hidden"].concrete)
         a += _argued(concrete, [found["activation"], through], printer, prefix)
@@ -276,10 +302,15 @@ def _vector_solution(concrete: Derivation, generic: Derivation,
         transpose = symbols.kind_of(name) == "W" and notation.weights_transposed
         blocks.append(display(sec.quantity_display(groups[name], shown[name], transpose=transpose)))
     general_bp = {eq.tag: eq.final for eq in bp_equations(generic, printer)}
+    output = concrete.network.activation(L)
+    if not output.elementwise:  # BP1 took a diagonal Jacobian
+        blocks.append(text(f"BP1 does not hold for this network's output activation, {output.label}, whose Jacobian "
+                           "is not diagonal; (a) derived its error terms through its whole Jacobian."))
     # "For this network, BP1 and BP2 become:" (the others read as they do in general; BP2 with the activation
-    # in terms of its output, as (a) writes it)
+    # in terms of its output, as (a) writes it; BP1 of an output that is not element-wise just derived)
     specific = [dataclasses.replace(eq, final=eq.concrete) if eq.concrete else eq
-                for eq in bp_equations(concrete, printers[1]) if eq.concrete or eq.final != general_bp.get(eq.tag)]
+                for eq in bp_equations(concrete, printers[1]) if (eq.concrete or eq.final != general_bp.get(eq.tag))
+                and (output.elementwise or eq.tag != "BP1")]
     if specific:
         tags = [eq.tag for eq in specific]
         said = f"{', '.join(tags[:-1])} and {tags[-1]} become" if len(tags) > 1 else f"{tags[0]} becomes"
@@ -306,7 +337,8 @@ def homework_section(derivation: Derivation, printer: NotationPrinter, prefix: s
     each followed by its solution (the arguments, every step with its rule, then this network's terms)."""
     network = derivation.network
     generic = generic_derivation(network)
-    printers = (NotationPrinter(printer.notation, generic.network, indicator=printer.indicator, width=printer.width),
+    printers = (NotationPrinter(printer.notation, generic.network, indicator=printer.indicator, width=printer.width,
+                                per_layer=network.hidden_differ),
                 printer)
     asked = problem_blocks(generic, printers[0])
     answered = solution_blocks(derivation, generic, printers, f"{prefix}hw:")  # its figures' labels its own

@@ -22,14 +22,13 @@ from ..errors import SymbackpropError
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
-from ..notation.display import Display, Line, chain, visual_width
+from ..notation.display import Display, Line, visual_width
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
-from ..notation.written import terms
 from .exercise_general import generic_derivation, problem_blocks, setup_blocks, solution_blocks
 from .model import Document, figure_note
 from .options import DocumentOptions
 from .sections import Block, Section, display, text
-from .words import BIAS_NAMES, describe
+from .words import describe
 
 #: The parts asked of every network, and their titles.
 PARTS = (("a", "The error terms"), ("b", "The gradients"), ("c", "Vector form"))
@@ -186,13 +185,12 @@ def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tup
         label = _values_line(list(network.targets), point, printer)
     cost = printer.cost_letter()
     inputs = _values_line(network.inputs_list(), point, printer)
+    parameters = "weight" if network.bias == "none" else "weight and every bias"
     statement = (f"Take the inputs ${inputs}$, the target ${label}$ and the parameters "
                  f"${_values_line(params, point, printer)}$. Compute the partial derivative of ${cost}$ "
-                 f"with respect to every weight and every bias at this point, to {DIGITS} decimals.")
-    network_blocks = (text(f"The network of these exercises is {describe(network)}, with "
-                           f"{BIAS_NAMES[network.bias]}; the cost of one example is"),
-                      display(chain(cost, [(terms(derivation.loss, printer), "")], printer.width)))
-    return (*network_blocks, text(statement), display(_answer_display(network, answers(derivation, point), printer)))
+                 f"with respect to every {parameters} at this point, to {DIGITS} decimals.")
+    # (the network and its cost as the set-up states them)
+    return text(statement), display(_answer_display(network, answers(derivation, point), printer))
 
 
 def _answer_display(network: Architecture, printed: dict[str, list[list[str]]], printer: NotationPrinter) -> Display:
@@ -234,21 +232,28 @@ def exercise_documents(
     network = derivation.network
     generic = generic_derivation(network)
     notation, width = options.notation_preset, options.line_width
-    printers = (NotationPrinter(notation, generic.network, indicator=indicator, width=width),
+    printers = (NotationPrinter(notation, generic.network, indicator=indicator, width=width,
+                                per_layer=network.hidden_differ),
                 NotationPrinter(notation, network, indicator=indicator, width=width))
     p = options.label_prefix
     asked = problem_blocks(generic, printers[0])
     answered = solution_blocks(derivation, generic, printers, p)
     # (unnumbered, as the parts it sets up: (a), (b), ...)
-    problems = [Section("Set-up", f"{p}ex:setup", setup_blocks(derivation, generic, printers[0]), numbered=False)]
+    # seed 003's letters have no layer marks: a general layer's vector form cannot be written in them, and the seed
+    # argues neuron by neuron
+    parts = PARTS[:2] if notation.single else PARTS
+    said = "(a) and (b)" if notation.single else "(a) to (c)"
+    problems = [Section("Set-up", f"{p}ex:setup", setup_blocks(derivation, generic, printers[0], said),
+                        numbered=False)]
     solutions: list[Section] = []
-    for part, title in PARTS:
+    for part, title in parts:
         problems.append(Section(f"({part}) {title}", f"{p}ex:{part}", asked[part], numbered=False))
         solutions.append(Section(f"({part}) {title}", f"{p}sol:{part}", answered[part], numbered=False))
     numeric = _numeric(derivation, printers[1], options.seed)
     if numeric is not None:
-        problems.append(Section("(d) Numbers", f"{p}ex:d", numeric[:-1], numbered=False))
-        solutions.append(Section("(d) Numbers", f"{p}sol:d", numeric[-2:], numbered=False))
+        last = "abcd"[len(parts)]  # the part after the general ones
+        problems.append(Section(f"({last}) Numbers", f"{p}ex:{last}", numeric[:-1], numbered=False))
+        solutions.append(Section(f"({last}) Numbers", f"{p}sol:{last}", numeric[-2:], numbered=False))
     described = describe(network)
     subtitle = f"{described[0].upper()}{described[1:]}; {notation.title}"
 

@@ -8,11 +8,12 @@ import sympy as sp
 
 from ..derive import general
 from ..derive.argument import Argument
+from ..derive.chain import COST
 from ..model import symbols
 from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from .routes import route, say
-from .sections import Block, display
+from .sections import Block, display, text
 
 #: What each argument is about, before its display.
 INTRO = {
@@ -71,3 +72,30 @@ def _outputs(argument: Argument, printer: NotationPrinter) -> str:
     vector = printer.doprint(sp.MatrixSymbol(symbols.matrix("a", layer), n, 1))
     first, last = (printer.doprint(sp.Symbol(symbols.element("a", layer, index), real=True)) for index in (1, "p"))
     return f"{vector} = ({first}, \\ldots, {last})^{{\\top}}"
+
+
+def chain_rule_shown(argument: Argument, letters: dict[str, str], printer: NotationPrinter
+                      ) -> tuple[list[Block], str]:
+    """Seed 003's generalised chain rule, displayed before it is used, and the sentence that leads into BP2: the cost
+    is a function of the weighted inputs of layer l+1 (``printer`` writes the argument's layers as l, l+1)."""
+    l = printer.notation.layer_letter
+    rule = (Line("y", "=", r"f(u_{1}, \ldots, u_{m})"),  # the seed's three lines: y of u, u of x, then the rule
+            Line(r"u_{s}", "=", r"g_{s}(x_{1}, \ldots, x_{n})", r"\text{for } s = 1, \ldots, m"),
+            Line(r"\frac{\partial y}{\partial x_{i}}", "=", r"\sum_{s=1}^{m} \frac{\partial y}{\partial u_{s}}\,"
+                 r"\frac{\partial u_{s}}{\partial x_{i}}"))
+
+    def above(kind: str, index: str | int) -> str:  # a neuron of layer l+1, the first or the k-th
+        symbol = sp.Symbol(symbols.element(kind, argument.layer + 1, index), real=True)
+        return printer.doprint(general.with_letters(symbol, letters))
+
+    last = printer.count(argument.layer + 1) if printer.notation.next_count else ""  # seed 003's z_m
+    outputs, inputs = (f"{above(kind, 1)}, \\ldots, {above(kind, 'k')}, \\ldots"
+                       + (f", {printer.entry(kind, argument.layer + 1, last)}" if last else "") for kind in ("a", "z"))
+    count = f"$n_{{{l}+1}}$ " if printer.notation.sum_limits and not last else ""  # the limit of the sums
+    L = printer.notation.bare_layer("z", printer.network.depth)  # the output layer's number, said where L is first used
+    intro = (f"Now let neuron ${letters['j']}$ be in a hidden layer ${l}$ (so ${l} < L$, where $L = {L}$ is the output "
+             f"layer): the {count}neurons ${outputs}$ of layer ${l}+1$ take its output, and in general "
+             f"${printer.doprint(COST)} = f({inputs})$ for some function $f$ of their weighted inputs. "
+             "Applying the chain rule:")
+    recall = text("Before that, recall the generalised (multivariable) chain rule (GCR):")
+    return [recall, display(Display(rule))], intro

@@ -111,13 +111,16 @@ NOTES: dict[Rule, str] = {
 }
 
 
-def note(rule: Rule, activation: str = "", z: str = "z") -> str:
+def note(rule: Rule, activation: str = "", z: str = "z", delta: bool = True) -> str:
     """The note for a step citing ``rule``.
 
     Args:
         rule: the step's rule.
         activation: the activation the step names (an activation derivative's ``activation``), if any.
         z: the notation's letter for the pre-activation.
+        delta: whether the notation has a letter for an error term; where it writes one as the derivative itself
+            (goodfellow's ∂L/∂a), no δ is defined, and a parameter's chain is the chain rule alone.
     """
+    rule = Rule.CHAIN_RULE if rule is Rule.CHAIN_RULE_PARAMETER and not delta else rule
     text = NOTES[rule].replace("{z}", z)
     return text.replace("{g}", ACTIVATIONS[activation].latex) if activation else text

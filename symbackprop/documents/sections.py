@@ -233,7 +233,7 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
         rows.append(([printer.doprint(_as_total(definition) if batch else definition)], note(Rule.DEFINITION)))
     if first.chain and not transpose:
         paths = [[shown(_as_total(f) if batch else f) for f in path] for path in first.chain]
-        rows.append((chain_terms(paths, printer), note(first.rule)))
+        rows.append((chain_terms(paths, printer), note(first.rule, delta=_writes_delta(printer))))
     results = [_transposed(step.result) if transpose else step.result for step in steps]
     results = [_as_total(result) for result in results] if batch else results  # ∂C/∂A^l: the mean cost's
     written = _matrices(lhs, results, printer)
@@ -277,6 +277,8 @@ def defined_then(lhs: str, rows: list[tuple[list[str], str]], width: float) -> l
     seeds 001, 003 and 004 write them; the notes joined."""
     if len(rows) < 2 or rows[0][1] != note(Rule.DEFINITION):
         return rows
+    if rows[0][0] == [lhs]:  # an error term written as the derivative itself (goodfellow's): nothing to define
+        return rows[1:]
     why = f"{rows[0][1]};\\ {rows[1][1]}"
     together = one_line(lhs, rows[0][0], rows[1][0], why, width)
     return rows if together is None else [([together], why), *rows[2:]]
@@ -383,7 +385,7 @@ def _transposed(result: sp.Basic) -> sp.Basic:
 
 def _note(step: Step, printer: NotationPrinter, shown: Callable[[sp.Basic], sp.Basic]) -> str:
     """The note of the step's rule, with the definition the step differentiates ("since z^2 = W^2 a^1 + b^2")."""
-    text = note(step.rule)
+    text = note(step.rule, delta=_writes_delta(printer))
     since = ", ".join(f"{printer.doprint(shown(eq.lhs))} = {written(shown(eq.rhs), printer)}"
                       for eq in forms.definitions(step, printer.network))
     if "<definition>" in text:

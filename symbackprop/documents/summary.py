@@ -22,7 +22,7 @@ from ..notation.printer import NotationPrinter
 from ..notation.written import over
 from .routes import route, say
 from .sections import Block, Boxed, Section, display, text
-from .tables import relative, weight_layers
+from .tables import each_layers_activation, relative, weight_layers
 
 COST = sp.Symbol("c")
 
@@ -279,7 +279,9 @@ def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: st
     if network.depth > 1:
         hidden = span(notation, network, "delta", 1, network.depth - 1)
         # every hidden layer in general (seed 000: 1 < l < L); this network's are listed
-        ranges.insert(0, f"BP2 holds for every hidden layer, here ${letter} = {hidden}$")
+        each = each_layers_activation(printer)
+        ranges.insert(0, f"BP2 holds for every hidden layer, here ${letter} = {hidden}$"
+                         + (f", with layer ${letter}$'s activation {each}" if each else ""))
     tags = {eq.tag for eq in equations}
     missing = [f"no {tag} {reason}" for tag, reason in (("BP2", "without a hidden layer"), ("BP3", "without biases"))
                if tag not in tags]
@@ -321,6 +323,8 @@ def _one_block(derivation: Derivation, printer: NotationPrinter, equations: list
     if network.bias == "neuron":  # the entry's k = 0, a^(l)_0 = 1, as ā's first entry
         unit = printer.relabel(labels(notation, "a", 1)).doprint(_entry("a", 1, 0))
         said = f"Here {_with_bias_unit(printer)}, and ${i} = 0$ is the bias unit, ${unit} = 1$; {every}"
+    if each := each_layers_activation(printer):
+        said += f"; in BP2, layer ${notation.layer_letter}$'s activation is {each}"
     lead = replace(text("The key equations of backpropagation, for one example:"), room=2 * len(lines) + 1)
     return (lead,  # on one page with the display it leads into, as a heading is
             display(Display(tuple(lines))),

@@ -136,7 +136,7 @@ def _layer_conventions(network: Architecture, z: NotationPrinter, w: NotationPri
             (f"${z.doprint(sp.Symbol('c'))}$", "cost of an example"),
             *_gradient_row(z),
             (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), 1, 1)))}$",
-             "the derivative of the activation, applied to each entry"),
+             _activations_derivative(z)),
             (r"$\odot$", "element-wise (Hadamard) product")]
     return table(("Symbol", "Meaning"), rows, r"lp{0.6\linewidth}")
 
@@ -188,12 +188,32 @@ def prime_name(network: Architecture) -> str:
     return f"{network.activation(1).name}'"
 
 
+def _activations_derivative(printer: NotationPrinter) -> str:
+    """The table's row for σ'(z^l): its layer's activation named where the hidden layers' differ."""
+    each = each_layers_activation(printer)
+    return f"the derivative of layer ${printer.notation.layer_letter}$'s activation {each}, applied to each entry" \
+        if each else "the derivative of the activation, applied to each entry"
+
+
+def each_layers_activation(printer: NotationPrinter) -> str:
+    """``σ_l (tanh for l = 1 and ReLU for l = 2)``: a general hidden layer's activation, where the hidden layers'
+    differ and the notation has no letter of its own for it (nielsen's and ng's σ); empty otherwise."""
+    network, notation = printer.network, printer.notation
+    if not printer.per_layer or notation.letter("g"):
+        return ""
+    l = notation.layer_letter
+    general = printer.relabel({1 + notation.layer_offset.get("z", 0): l}).function_symbol(network.activation(1).name, 1)
+    each = [f"${network.activation(layer).latex}$ for ${l} = {notation.bare_layer('z', layer)}$"
+            for layer in range(1, network.depth)]
+    return f"${general}$ ({', '.join(each[:-1])} and {each[-1]})"
+
+
 def layer_sizes(network: Architecture, notation: Notation) -> tuple[str, str]:
     """A layer's vectors' size, n_l (its neurons), and its weight matrix's shape: W maps the layer below to it (ng's
     W^(l) maps l to l+1), with a column for the bias unit where there is one."""
     shift = notation.layer_offset.get("z", 0) - notation.layer_offset.get("W", 0)
     into, out_of = f"n_{{{relative(notation, shift)}}}", f"n_{{{relative(notation, shift - 1)}}}"
-    out_of += " + 1" if network.bias == "neuron" else ""  # the bias unit's column
+    out_of = f"({out_of} + 1)" if network.bias == "neuron" else out_of  # the bias unit's column
     shape = f"{out_of} \\times {into}" if notation.weights_transposed else f"{into} \\times {out_of}"
     return f"n_{{{relative(notation, 0)}}}", shape
 
@@ -240,7 +260,7 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
                                                    f"input: ${z.input_layer()}$"),
         *_gradient_row(z),
         (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), n, 1)))}$",
-         "the derivative of the activation, applied to each entry"),
+         _activations_derivative(z)),
         (r"$\odot$", "element-wise (Hadamard) product"),
     ]
     if network.bias == "neuron":

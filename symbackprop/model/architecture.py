@@ -168,6 +168,11 @@ class Architecture:
                         self.bias))
 
     @property
+    def hidden_differ(self) -> bool:
+        """Whether the hidden layers' activations differ: then no one of them is a general hidden layer's."""
+        return len({act.label for act in self.activations[:-1]}) > 1
+
+    @property
     def generic(self) -> bool:
         """Whether an activation or the loss is generic (g, c): such a network is derived, never computed."""
         return self.loss.generic or any(act.generic for act in self.activations)

@@ -66,6 +66,7 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         sigma: bool = True,
         width: float = LINE_WIDTH,
         named: bool = False,
+        per_layer: bool | None = None,
     ) -> None:
         super().__init__({"mul_symbol": None, "inv_trig_style": "abbreviated"})
         self.named = named
@@ -75,20 +76,24 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         self.indicator = indicator
         self.sigma = sigma
         self.width = width
-        hidden = {act.label for act in network.activations[:-1]}
-        self._per_layer_hidden = len(hidden) > 1
+        # each hidden layer's activation its own (g_1, g_2): the network's differ, or those of the network a generic
+        # one stands for (``per_layer``)
+        self.per_layer = network.hidden_differ if per_layer is None else per_layer
 
     def relabel(self, labels: Mapping[int, str]) -> NotationPrinter:
         """A printer like this one writing layers as ``labels`` says."""
-        return NotationPrinter(self.notation, self.network, labels, self.indicator, self.sigma, self.width, self.named)
+        return NotationPrinter(self.notation, self.network, labels, self.indicator, self.sigma, self.width, self.named,
+                               self.per_layer)
 
     def with_notation(self, notation: Notation) -> NotationPrinter:
         """A printer like this one writing in ``notation`` (a preset with some letters of its own)."""
-        return NotationPrinter(notation, self.network, self.labels, self.indicator, self.sigma, self.width, self.named)
+        return NotationPrinter(notation, self.network, self.labels, self.indicator, self.sigma, self.width, self.named,
+                               self.per_layer)
 
     def with_names(self) -> NotationPrinter:
         """A printer like this one writing each activation by its name (σ'(z), not h'(z))."""
-        return NotationPrinter(self.notation, self.network, self.labels, self.indicator, self.sigma, self.width, True)
+        return NotationPrinter(self.notation, self.network, self.labels, self.indicator, self.sigma, self.width, True,
+                               self.per_layer)
 
     def doprint(self, expr: Any) -> str:
         if self.sigma and isinstance(expr, sp.Basic) and expr.has(sp.exp):
@@ -359,16 +364,23 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
         """The preset's symbol for ``activation`` at ``layer`` (g_ℓ, g, O, h), or its concrete LaTeX name."""
         act = _find_activation(activation)
         concrete = act.latex if act is not None else rf"\operatorname{{{activation}}}"
-        if layer is None or self.named and act is not None and not act.generic:
+        if layer is None:
             return concrete
         output = layer == self.network.depth
+        label = self.notation.bare_layer("z", layer, self.labels)  # as its input z^l is labelled
+        # a general hidden layer l of a network whose hidden layers differ: no one activation is l's (σ_l, g_l)
+        general = not output and self.per_layer and label.startswith(self.notation.layer_letter)
+        if general and not self.notation.letter("g"):
+            return f"{ACTIVATIONS['generic'].latex}_{{{label}}}"
+        if self.named and act is not None and not act.generic and not general:
+            return concrete
         slot, key = ("g_out", "fn.output") if output else ("g", "fn.hidden")
         if not self.notation.letter(slot) and act is not None and act.generic and self.notation.letter("g"):
             slot, key = "g", "fn.hidden"  # a generic output in the hidden layers' letter (bishop's h)
         if not self.notation.letter(slot):
             return concrete
         text = self.notation.render(key, layer, (), self.labels)
-        if not output and self._per_layer_hidden and "${l}" not in self.notation.layouts[key]:
+        if not output and self.per_layer and "${l}" not in self.notation.layouts[key]:
             text = f"{text}_{{{self.notation.bare_layer('fn', layer, self.labels)}}}"
         return text
 

@@ -32,7 +32,7 @@ from symbackprop.documents.example import (
     render_example,
     worked_example,
 )
-from symbackprop.documents.example_lines import counted
+from symbackprop.documents.example_lines import counted, per_example
 from symbackprop.errors import DataError, SizeLimitError, SpecError
 from symbackprop.model.params import parameters_to_data, random_batch, random_parameters
 from symbackprop.notation.presets import get_notation
@@ -245,17 +245,18 @@ def test_the_backward_pass_goes_from_the_output_layer_down(notation: str, m: int
     example = worked_example(net, random_parameters(net, 1), X, Y, lr=0.1)
     printer = NotationPrinter(get_notation(notation), net, indicator=INDICATOR_MARKDOWN)
     text = render_example(example, "md", notation=notation)
+    own = per_example(printer) if m > 1 else printer  # an example's error terms: its own cost's (goodfellow's ∂L_x)
     order = []  # per layer from L down to 1: delta^l, then dC/dW^l, then dC/db^l (the first element of each)
     for l in (3, 2, 1):
-        order += [printer.doprint(net.delta(l)[0])]
+        order += [own.doprint(net.delta(l)[0])]
         order += [printer.doprint(partial(sp.Symbol("C"), net.parameters[name][0])) for name in (f"W{l}", f"b{l}")]
     positions = [_position(text, lhs) for lhs in order]
     assert positions == sorted(positions), order
     assert _position(text, order[0]) > _position(text, printer.doprint(net.a(3)[-1]))  # after the forward pass
     headings = [line for line in text.splitlines() if line.startswith("## Backward pass")]
     per_layer = 1 if m == 1 else min(m, 3) + 1  # the error terms of each example shown, then the gradients
-    assert [h.split(",")[1].split(":")[0].strip() for h in headings][::per_layer] == \
-        ["the output layer", "hidden layer 2", "hidden layer 1"]
+    hidden = [f"hidden layer {get_notation(notation).bare_layer('z', l)}" for l in (2, 1)]  # as it numbers them
+    assert [h.split(",")[1].split(":")[0].strip() for h in headings][::per_layer] == ["the output layer", *hidden]
     steps = [_position(text, printer.doprint(net.parameters[name][0])) for name in ("W3", "b3", "W2", "b2", "W1")]
     assert steps == sorted(steps)  # the updates in the same order
 
@@ -371,6 +372,36 @@ def test_the_json_labels_every_quantity_in_the_notation() -> None:
     assert major["updated"]["W1"] == r"(W^{(1)})^{\top}"
     assert major["gradients"]["W1"] == r"\left(\frac{\partial C}{\partial W^{(1)}}\right)^{\top}"
     assert major["updated"]["b1"] == r"\mathbf{b}^{(1)}"
+
+
+def test_a_batchs_error_terms_are_labelled_as_each_examples_own() -> None:
+    """Goodfellow writes an error term as the cost's derivative; in a batch, whose cost L(θ) is the mean, each
+    example's error terms are its own cost's, ∂L(θ)_x/∂a (they are not divided by m), in the text and the JSON."""
+    two = worked_example(MAZUR, MAZUR_PARAMS, [[0.05, 0.1], [0.2, 0.3]], [[0.01, 0.99], [0.5, 0.5]])
+    one = worked_example(MAZUR, MAZUR_PARAMS, [[0.05, 0.1]], [[0.01, 0.99]])
+    assert example_json(two, "goodfellow")["labels"]["delta"]["delta2"] == \
+        r"\nabla_{\underline{a}_{2}} \mathcal{L}(\theta)_{x}"
+    assert example_json(one, "goodfellow")["labels"]["delta"]["delta2"] == \
+        r"\nabla_{\underline{a}_{2}} \mathcal{L}(\theta)"
+    text = render_example(two, "md", notation="goodfellow")
+    assert r"\frac{\partial \mathcal{L}(\theta)_{x}}{\partial a_{21}} &=" in text
+    assert r"\frac{\partial \mathcal{L}(\theta)}{\partial a_{21}} &=" not in text
+    assert example_json(two, "nielsen")["labels"]["delta"]["delta2"] == r"\delta^{2}"  # a letter of its own
+
+
+@pytest.mark.parametrize(("notation", "first", "input_layer"), [
+    ("input-major", r"a_{1}^{(1)}\,\delta_{1}^{(2)}", r"x_{1}\,\delta_{1}^{(1)}"),  # seed 001: a_i δ_j
+    ("ng", r"a^{(2)}_{1} \cdot \delta^{(L)}_{1}", r"X^{(1)}_{1} \cdot \delta^{(L-1)}_{1}"),  # seed 000: a_k · δ_j
+    ("nielsen", r"\delta^{2}_{1}\,a^{1}_{1}", r"\delta^{1}_{1}\,x_{1}"),  # seed 004: δ_j a_k
+    ("bishop", r"\delta^{(2)}_{1}\,z^{(1)}_{1}", r"\delta^{(1)}_{1}\,x_{1}"),  # seed 003: δ_j z_i
+])
+def test_a_weights_gradient_reads_in_the_seeds_order_in_every_layer(notation: str, first: str,
+                                                                   input_layer: str) -> None:
+    """The input layer's weights read as the layers above do, in the order the notation's seed writes a δ and
+    its source (SymPy's own order put x after δ but a before it)."""
+    text = render_example(worked_example(MAZUR, MAZUR_PARAMS, [[0.05, 0.1]], [[0.01, 0.99]]), "md",
+                          notation=notation)
+    assert f"= {first}" in text and f"= {input_layer}" in text
 
 
 def test_a_shared_bias_is_labelled_as_a_number_and_no_bias_has_no_label() -> None:

@@ -292,6 +292,77 @@ def test_a_softmax_output_is_not_given_an_element_wise_error_term() -> None:
     assert r"\delta_{j}^{(L)} = a_{j}^{(L)} - y_{j}" not in answered
 
 
+def test_a_softmax_outputs_error_terms_are_derived_through_its_whole_jacobian_not_by_bp1() -> None:
+    """Seed 002's network: BP1 as the parts state it takes a diagonal Jacobian, which a softmax does not have. The
+    set-up asks for the output's error terms through the whole Jacobian, (a) derives them so, and (c) gives no
+    "for this network" BP1 from the element-wise one."""
+    problems, solutions = _documents("3-3-3-2", "goodfellow", hidden="relu", output="softmax",
+                                     loss="sparse_cross_entropy")
+    assert "does not act neuron by neuron: derive its output layer's error terms through the layer's whole " \
+           "Jacobian" in _math(_part(problems, "Set-up").blocks)
+    a, c = (_math(_part(solutions, part).blocks) for part in ("(a)", "(c)"))
+    jacobian = r"(\operatorname{diag}(\underline{\hat{y}}) - \underline{\hat{y}} \underline{\hat{y}}^{\top})"
+    assert jacobian in a and r"= \underline{\hat{y}} - \underline{e}_{\ell}" in a
+    assert "BP1 does not hold for this network's output activation, softmax" in c
+    assert "For this network, BP1" not in c and jacobian not in c
+
+
+def test_goodfellows_solutions_define_no_delta_and_repeat_no_derivative_as_a_definition() -> None:
+    """Goodfellow writes an error term as the derivative itself: no "definition of δ", and no chain that opens
+    ∂L/∂a = ∂L/∂a."""
+    _, solutions = _documents("3-3-3-2", "goodfellow", hidden="relu", output="softmax", loss="sparse_cross_entropy")
+    whole = _whole(solutions)
+    assert r"\delta" not in whole
+    for line in (line for section in solutions.sections for block in section.blocks if block.display
+                 for line in block.display.lines):
+        assert not line.rhs.startswith(f"{line.lhs} ="), line
+
+
+@pytest.mark.parametrize("notation", ["bishop", "bishop-single"])
+def test_a_neurons_error_term_is_defined_for_a_general_neuron_j(notation: str) -> None:
+    """The set-up defines δ_j = ∂E/∂a_j for any neuron j, not the one output neuron's δ_1; (a) asks for the output
+    neuron's as such."""
+    problems, _ = _documents("3-3-1", notation, loss="bce", bias="none")
+    setup, a = _math(_part(problems, "Set-up").blocks), _math(_part(problems, "(a)").blocks)
+    defined = {"bishop": r"\delta^{(l)}_{j} = \frac{\partial E_n}{\partial a^{(l)}_{j}}",
+               "bishop-single": r"\delta_{j} = \frac{\partial E_{\ell}}{\partial a_{j}}"}[notation]
+    assert defined in setup and r"\delta_{1}" not in setup and r"\delta^{(l)}_{1}" not in setup
+    assert "the error term of the output neuron is" in a and "a neuron $j$ of the output layer" not in a
+
+
+def test_seed_003s_letters_get_no_vector_part_and_no_bias_is_asked() -> None:
+    """bishop-single writes no layer marks: a general layer's vector form (δ = (Wᵀδ) ⊙ h'(a)) cannot be written in
+    its letters, so the sheet asks (a), (b) and the numbers, (c); a network without biases is asked no bias."""
+    problems, solutions = _documents("3-3-1", "bishop-single", loss="bce", bias="none")
+    for document in (problems, solutions):
+        assert [section.title for section in document.sections if section.title.startswith("(")] == \
+            ["(a) The error terms", "(b) The gradients", "(c) Numbers"]
+    assert "Parts (a) and (b) hold" in _math(_part(problems, "Set-up").blocks)
+    asked = _math(_part(problems, "(c)").blocks)
+    assert "with respect to every weight at this point" in asked and "every bias" not in asked
+
+
+def test_ngs_vector_part_says_what_its_bias_unit_letters_are() -> None:
+    problems, _ = _documents("2-2-2", "ng", loss="bce", bias="neuron")
+    lead = _part(problems, "(c)").blocks[0].text
+    assert r"the $n_{l+1} \times (n_{l} + 1)$ matrix" in lead
+    assert r"$\tilde{\mathbf{W}}^{(l)}$ is $\mathbf{W}^{(l)}$ without the bias unit's column" in lead
+    assert r"$\bar{\mathbf{a}}^{(l)}$ is $\mathbf{a}^{(l)}$ with the bias unit's 1 on top" in lead
+
+
+@pytest.mark.parametrize(("notation", "said"), [
+    ("nielsen", "and so those of the cost of the data set are their means over the data set."),
+    ("input-major", "and so those of $C$ are their means over the data set."),
+])
+def test_one_letter_for_both_costs_is_not_made_its_own_mean(notation: str, said: str) -> None:
+    """Where C writes the cost of one example and of the data set alike, (b) does not say C's derivatives are
+    their own means."""
+    problems, solutions = _documents("3-4-2", notation, hidden="tanh", loss="bce")
+    assert said in _math(_part(problems, "(b)").blocks)
+    answered = _math(_part(solutions, "(b)").blocks)
+    assert ("The cost of the data set is the mean of the examples' costs, so" in answered) == (notation == "nielsen")
+
+
 @pytest.mark.parametrize("notation", ["input-major", "nielsen", "goodfellow"])
 @pytest.mark.parametrize("bias", ["vector", "neuron", "none", "shared"])
 def test_the_numeric_part_gives_and_asks_every_parameter(notation: str, bias: str) -> None:

@@ -1358,3 +1358,32 @@ def test_the_summarys_entries_are_the_derivations_own() -> None:
     changed = dataclasses.replace(derivation, arguments=tuple(doubled if a.name == "hidden" else a
                                                              for a in derivation.arguments))
     assert r"\delta^{(l)}_{j} &= 2 h'(a^{(l)}_{j})" in render_markdown(changed, options)
+
+
+# ---------------------------------------------------------------------------- hidden layers of different activations
+#: A network whose hidden layers' activations differ: a general hidden layer l's equations name none of them.
+_MIXED = Network([2, 3, 3, 2], activations=["tanh", "relu", "sigmoid"])
+
+
+@pytest.mark.parametrize(("notation", "general", "each"), [
+    ("nielsen", r"\sigma_{l}'(z^{l})",
+     r"$\sigma_{l}$ ($\tanh$ for $l = 1$ and $\operatorname{ReLU}$ for $l = 2$)"),
+    ("ng", r"\sigma_{l}'(\mathbf{Z}^{(l)})",  # ng counts the input as layer 1
+     r"$\sigma_{l}$ ($\tanh$ for $l = 2$ and $\operatorname{ReLU}$ for $l = 3$)"),
+])
+def test_a_general_layers_equations_name_no_one_hidden_activation(notation: str, general: str, each: str) -> None:
+    """BP2 is derived for the last hidden layer and stated for every l: where the hidden layers' activations differ
+    it is stated with layer l's own, σ_l, which the document says layer by layer (it once claimed ReLU' for the
+    tanh layer too)."""
+    text = render_markdown(_MIXED.derive(), DocumentOptions(notation=notation, formats=("md",)))
+    assert general in text and each in text
+    for name in (r"\operatorname{ReLU}'", r"\tanh'"):
+        assert re.search(re.escape(name) + r"\((\\mathbf\{Z\}\^\{\(l\)\}|z\^\{l\})\)", text) is None, name
+
+
+def test_this_networks_hidden_error_terms_name_their_own_layer_where_the_activations_differ() -> None:
+    """input-major's "for this network" after the general δ_j^(ℓ): ReLU' is layer 2's, so the line is layer 2's."""
+    text = render_markdown(_MIXED.derive(), DocumentOptions(notation="input-major", formats=("md",)))
+    assert (r"\delta_{j}^{(2)} &= \left(\sum_{k=1}^{n_{3}} W_{jk}^{(3)} \delta_{k}^{(3)}\right)\,"
+            r"\operatorname{ReLU}'(z_{j}^{(2)}) \qquad \text{here }\ell = 2,\ g_{\ell} = \operatorname{ReLU}") in text
+    assert r"\operatorname{ReLU}'(z_{j}^{(\ell)})" not in text
