@@ -197,6 +197,18 @@ def _stage(target: Path, content: str | bytes) -> str:
     return handle.name
 
 
+def write_pdf(path: Path, tex: str) -> Path:
+    """The standalone LaTeX ``tex`` built to the PDF ``path``, LaTeX's log beside it, both written at once; on any
+    failure, nothing is written.
+
+    Raises:
+        SymbackpropError: the folder cannot be written, or LaTeX is missing or fails.
+    """
+    check_writable(path.parent)
+    pdf, log = _build_pdf(path.with_suffix(".tex").name, tex, path.parent)
+    return commit({path: pdf, path.with_suffix(".log"): log})[0]
+
+
 def _build_pdf(name: str, text: str, out_dir: Path) -> tuple[bytes, bytes]:
     """The PDF and the log of the LaTeX file ``name``, built in a scratch folder.
 

@@ -296,8 +296,14 @@ def example_command(
     check_example_size(network)
     get_notation(notation).check(network.layers, network.activation(network.depth).elementwise)
     path = outputs.output_file(out) if out is not None else None
+    if format == "pdf" and path is None and out is not None:  # a file, never printed
+        raise SymbackpropError("a PDF cannot be printed; give --out a file name, such as example.pdf")
     values, X, Y = _example_data(network, params, input, target, seed)
     example = worked_example(network, values, X, Y, lr=lr)
+    if format == "pdf":
+        pdf = path or Path("output") / network.name / f"example-{notation}.pdf"
+        typer.echo(str(outputs.write_pdf(pdf, render_example(example, "tex", notation=notation))))
+        return
     text = (json.dumps(example_json(example, notation), indent=2) + "\n" if format == "json"
             else render_example(example, format, notation=notation))
     if path is None:

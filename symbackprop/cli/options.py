@@ -127,7 +127,7 @@ def _document_formats() -> tuple[str, ...]:
 
 
 #: The formats of ``example``'s output.
-EXAMPLE_FORMATS = ("json", "tex", "md")
+EXAMPLE_FORMATS = ("json", "tex", "md", "pdf")
 
 ACTIVATIONS_HELP = "One activation per non-input layer, comma-separated: tanh,tanh,softmax."
 SPEC_HELP = 'Layer sizes such as "2-3-1", or a TOML file.'
@@ -160,10 +160,11 @@ DocumentFormsOption = Annotated[str | None, typer.Option(help="Forms to show: el
 DocumentFormatsOption = Annotated[str | None, typer.Option(
     "--format", help="Files to write: tex,pdf,md (md with pdf: its figures as SVG images too).",
     parser=choices("format", _document_formats))]
-ExampleFormatOption = Annotated[str, typer.Option("--format", help="json, tex or md.",
+ExampleFormatOption = Annotated[str, typer.Option("--format", help="json, tex, md or pdf (a file: --out, by default "
+                                                                   "output/<network name>/example-<notation>.pdf).",
                                                   parser=choice("format", lambda: EXAMPLE_FORMATS))]
 ExampleNotationOption = Annotated[str, typer.Option(
-    help="Notation of tex and md: ng, input-major, goodfellow, bishop, bishop-single, nielsen.",
+    help="Notation of tex, md and pdf: ng, input-major, goodfellow, bishop, bishop-single, nielsen.",
     parser=choice("notation", _notations))]
 
 

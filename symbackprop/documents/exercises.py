@@ -23,6 +23,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from ..notation.display import Display, Line, visual_width
+from ..notation.matrices import bracketed
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
 from .exercise_general import generic_derivation, problem_blocks, setup_blocks, solution_blocks
 from .model import Document, figure_note
@@ -33,7 +34,7 @@ from .words import describe
 #: The parts asked of every network, and their titles.
 PARTS = (("a", "The error terms"), ("b", "The gradients"), ("c", "Vector form"))
 #: The numeric part is asked only of nets with at most this many parameters.
-NUMERIC_LIMIT = 24
+NUMERIC_LIMIT = 32  # seed 001's 3-4-2 network (26) and seed 002's 3-3-3-2 (32) among them
 DIGITS = 4
 
 
@@ -171,14 +172,14 @@ def has_numbers(network: Architecture) -> bool:
     return network.parameter_count <= NUMERIC_LIMIT and not network.generic
 
 
-def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tuple[Block, ...] | None:
-    """Part (d): this network at a point that ``seed`` draws, every weight and bias given a value, and the
-    gradient of every one of them as the answer (the last block); None for a net too large or generic."""
+def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tuple[tuple[Block, ...], Block] | None:
+    """Part (d): this network at a point that ``seed`` draws, every weight and bias given a value (each layer's
+    matrices written out, in the notation's orientation), and the gradient of every one of them as the answer:
+    ``(what is asked, the answer)``; None for a net too large or generic."""
     network = derivation.network
     if not has_numbers(network):
         return None
     point = _point(derivation, seed)
-    params = [s for m in network.parameters.values() for s in m]
     if network.loss.sparse:
         label = f"\\ell = {point[LABEL]}"
     else:
@@ -186,11 +187,34 @@ def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tup
     cost = printer.cost_letter()
     inputs = _values_line(network.inputs_list(), point, printer)
     parameters = "weight" if network.bias == "none" else "weight and every bias"
-    statement = (f"Take the inputs ${inputs}$, the target ${label}$ and the parameters "
-                 f"${_values_line(params, point, printer)}$. Compute the partial derivative of ${cost}$ "
-                 f"with respect to every {parameters} at this point, to {DIGITS} decimals.")
-    # (the network and its cost as the set-up states them)
-    return text(statement), display(_answer_display(network, answers(derivation, point), printer))
+    targets = "target" if network.loss.sparse or len(network.targets) == 1 else "targets"
+    asked = (text(f"Take the inputs ${inputs}$, the {targets} ${label}$ and the parameters"),
+             display(_parameters_display(network, point, printer)),
+             text(f"Compute the partial derivative of ${cost}$ with respect to every {parameters} at this point, to "
+                  f"{DIGITS} decimals."))  # (the network and its cost as the set-up states them)
+    return asked, display(_answer_display(network, answers(derivation, point), printer))
+
+
+def _parameters_display(network: Architecture, point: dict[sp.Symbol, sp.Expr], printer: NotationPrinter) -> Display:
+    """Each layer's parameters at ``point``, written out as the notation stores them (input-major's W^(l) from the
+    layer below, seed 003's v as a row), a layer's weights and biases on one line; a shared bias a number."""
+    lines: list[Line] = []
+    for layer in range(1, network.depth + 1):
+        said = []
+        for name in (symbols.matrix(kind, layer) for kind in ("W", "b")):
+            if name not in network.parameters:
+                continue
+            matrix = network.parameters[name].applyfunc(lambda symbol: point[symbol])
+            if symbols.kind_of(name) == "W" and printer.notation.weights_transposed:
+                matrix = matrix.T
+            if matrix.shape == (1, 1) and symbols.kind_of(name) == "b":  # one bias shared by the layer
+                said.append(f"{printer.doprint(network.parameters[name][0])} = {sp.latex(matrix[0])}")
+                continue
+            values = bracketed([[sp.latex(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)])
+            said.append(f"{printer.stored(sp.MatrixSymbol(name, *network.parameters[name].shape))} = {values}")
+        lhs, rhs = said[0].split(" = ", 1)
+        lines.append(Line(lhs, "=", r",\quad ".join([rhs, *said[1:]])))
+    return Display(tuple(lines), breakable=True)
 
 
 def _answer_display(network: Architecture, printed: dict[str, list[list[str]]], printer: NotationPrinter) -> Display:
@@ -251,9 +275,9 @@ def exercise_documents(
         solutions.append(Section(f"({part}) {title}", f"{p}sol:{part}", answered[part], numbered=False))
     numeric = _numeric(derivation, printers[1], options.seed)
     if numeric is not None:
-        last = "abcd"[len(parts)]  # the part after the general ones
-        problems.append(Section(f"({last}) Numbers", f"{p}ex:{last}", numeric[:-1], numbered=False))
-        solutions.append(Section(f"({last}) Numbers", f"{p}sol:{last}", numeric[-2:], numbered=False))
+        last, (asked_numbers, answer) = "abcd"[len(parts)], numeric  # the part after the general ones
+        problems.append(Section(f"({last}) Numbers", f"{p}ex:{last}", asked_numbers, numbered=False))
+        solutions.append(Section(f"({last}) Numbers", f"{p}sol:{last}", (*asked_numbers, answer), numbered=False))
     described = describe(network)
     subtitle = f"{described[0].upper()}{described[1:]}; {notation.title}"
 

@@ -141,11 +141,11 @@ def test_a_parameter_with_a_comma_is_one_activation_of_the_list(capsys: pytest.C
 
 
 # ------------------------------------------------------------------------------------------- options checked
-@pytest.mark.parametrize("args", [["--notation", "foo"], ["--format", "pdf"]])
+@pytest.mark.parametrize("args", [["--notation", "foo"], ["--format", "svg"]])
 def test_example_checks_every_option_whatever_the_format(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
     code, out, err = run(capsys, "example", "2-2-1", *args)
     assert code == 2 and one_line(err) and out == "", err
-    assert "unknown notation 'foo'" in err or "unknown format 'pdf'" in err
+    assert "unknown notation 'foo'" in err or "unknown format 'svg'" in err
 
 
 def test_toml_options_take_the_command_lines_dashes_too(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -194,7 +194,7 @@ def test_derive_takes_one_activation_per_layer_as_the_other_commands_do(capsys: 
     (["check", "2-x", "--form", "loops"], "unknown form 'loops'; allowed: scalar, vectorized"),
     (["check", "2-x", "--reference", "torch,fd"], "unknown reference 'fd'; allowed: finite_differences, jax, "
                                                   "reference, torch"),
-    (["example", "2-x", "--format", "yaml"], "unknown format 'yaml'; allowed: json, md, tex"),
+    (["example", "2-x", "--format", "yaml"], "unknown format 'yaml'; allowed: json, md, pdf, tex"),
     (["example", "2-x", "--notation", "bishops"], "unknown notation 'bishops'"),
 ])
 def test_choices_are_checked_as_the_command_line_is_parsed(capsys: pytest.CaptureFixture[str], args: list[str],

@@ -452,6 +452,27 @@ def test_cli_example_writes_tex_and_markdown(tmp_path: Path, fmt: str, marker: s
     assert out.strip() == str(target) and marker in target.read_text()
 
 
+def test_cli_example_builds_a_pdf_in_the_notation_and_never_prints_one(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The student's worked example as a PDF: to --out, or output/<network name>/example-<notation>.pdf; LaTeX's
+    log beside it; ``--out -`` (print) is refused in one line, with nothing written."""
+    require_tex()
+    target = tmp_path / "step.pdf"
+    code, out, err = invoke("example", "2-2-2", *_files(tmp_path), "--format", "pdf", "--notation", "bishop",
+                            "--out", str(target))
+    assert code == 0, err
+    assert out.strip() == str(target) and target.read_bytes().startswith(b"%PDF")
+    assert target.with_suffix(".log").exists()
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("example", "2-2-1", "--format", "pdf")
+    made = Path("output") / Network([2, 2, 1]).name / "example-nielsen.pdf"
+    assert code == 0 and out.strip() == str(made) and made.read_bytes().startswith(b"%PDF"), err
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    code, out, err = invoke("example", "2-2-1", "--format", "pdf", "--out", "-")
+    assert code == 2 and "a PDF cannot be printed" in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
 def test_cli_example_uses_random_parameters_from_the_seed() -> None:
     first = invoke("example", "2-3-1", "--hidden", "tanh", "--loss", "bce", "--seed", "4")
     assert first[0] == 0 and first == invoke("example", "2-3-1", "--hidden", "tanh", "--loss", "bce", "--seed", "4")

@@ -370,9 +370,18 @@ def test_the_numeric_part_gives_and_asks_every_parameter(notation: str, bias: st
     problems, solutions = _documents("2-2-2", notation, hidden="tanh", bias=bias)
     printer = NotationPrinter(DocumentOptions(notation=notation).notation_preset, net)
     asked, answered = _math(_part(problems, "(d)").blocks), _math(_part(solutions, "(d)").blocks)
-    for matrix in net.parameters.values():
+    point = _point(net.derive(forms=("element",)), 1)
+    for name, matrix in net.parameters.items():
+        values = matrix.applyfunc(lambda symbol: point[symbol])
+        if name.startswith("W") and notation == "input-major":  # its W^(l) holds the weights out of a neuron below
+            values = values.T
+        if bias == "shared" and name.startswith("b"):  # the layer's one bias, a number
+            assert f"{printer.doprint(matrix[0])} = {sp.latex(values[0])}" in asked, name
+        else:  # every layer's matrices written out, in the notation's orientation, with their values
+            rows = [" & ".join(sp.latex(v) for v in values.row(i)) for i in range(values.rows)]
+            assert f"{printer.stored(sp.MatrixSymbol(name, *matrix.shape))} = \\begin{{bmatrix}}" in asked, name
+            assert all(row in asked for row in rows), (name, rows)
         for param in matrix:
-            assert f"{printer.doprint(param)} = " in asked, param
             gradient = printer.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
             assert f"{gradient} = " in answered, param
     assert "every weight" in asked
@@ -417,7 +426,7 @@ def test_exercises_without_a_pdf_say_where_their_figures_are_drawn_and_are_signe
 
 @pytest.mark.parametrize(("args", "why"), [
     (["2-2-1", "--seed", "3"], "add --exercise"),
-    (["3-4-2", "--exercise", "--seed", "3"], "at most 24 parameters get (this one has 26)"),
+    (["4-5-2", "--exercise", "--seed", "3"], "at most 32 parameters get (this one has 37)"),
     (["2-2-1", "--hidden", "generic", "--exercise", "--seed", "3"], "generic activation or cost has none"),
 ])
 def test_a_seed_with_no_numbers_to_vary_is_refused(args: list[str], why: str, tmp_path: Path,
@@ -431,3 +440,14 @@ def test_a_seed_with_no_numbers_to_vary_is_refused(args: list[str], why: str, tm
                              str(tmp_path / "taken"))
     assert status == 0, err
     assert "(d) Numbers" in (tmp_path / "taken" / "exercises-nielsen.md").read_text()
+
+
+@pytest.mark.parametrize(("spec", "notation", "network"), [
+    ("3-4-2", "input-major", {"hidden": "tanh", "loss": "bce"}),  # seed 001's homework, 26 parameters
+    ("3-3-3-2", "goodfellow", {"hidden": "relu", "output": "softmax", "loss": "sparse_cross_entropy"}),  # 32
+])
+def test_the_seed_networks_homework_has_numbers(spec: str, notation: str, network: dict[str, str]) -> None:
+    problems, solutions = _documents(spec, notation, **network)
+    assert "Compute the partial derivative" in _math(_part(problems, "(d)").blocks)
+    count = Network.from_spec(spec, **network).parameter_count
+    assert _math(_part(solutions, "(d)").blocks).count(r"\frac{\partial") >= count
