@@ -18,6 +18,7 @@ import random
 import sympy as sp
 
 from ..derive.derivation import Derivation
+from ..derive.truth import VerificationError, World
 from ..errors import SymbackpropError
 from ..model import symbols
 from ..model.architecture import Architecture
@@ -99,6 +100,26 @@ def answers(derivation: Derivation, point: dict[sp.Symbol, sp.Expr]) -> dict[str
     matrices = {**derivation.gradients, **derivation.deltas}
     return {name: [[_number(sp.N(matrix[i, j].xreplace(values), 30)) for j in range(matrix.cols)]
                    for i in range(matrix.rows)] for name, matrix in matrices.items()}
+
+
+def checked_answers(derivation: Derivation, seed: int) -> int:
+    """The numeric part's answers, as printed, against the true gradient at the same point (found apart from the
+    engine, :class:`~symbackprop.derive.truth.World`): how many were checked (none without a numeric part).
+
+    Raises:
+        VerificationError: an answer that is not the true gradient to :data:`DIGITS` decimals.
+    """
+    network = derivation.network
+    if not has_numbers(network):
+        return 0
+    point = _point(derivation, seed)
+    printed, world = answers(derivation, point), World(derivation, point)
+    for name, matrix in network.parameters.items():
+        for i, j in ((i, j) for i in range(matrix.rows) for j in range(matrix.cols)):
+            if printed[name][i][j] != (true := _number(world.truth[matrix[i, j]])):
+                raise VerificationError(f"the numeric part's answer for {matrix[i, j]} is {printed[name][i][j]}, but "
+                                        f"the gradient there is {true}")
+    return network.parameter_count
 
 
 def collisions(matrix: list[list[str]]) -> int:

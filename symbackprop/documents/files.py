@@ -14,7 +14,7 @@ from ..derive import verify as checking
 from ..derive.derivation import Derivation
 from ..derive.verify import Verification
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN
-from . import appendix
+from . import appendix, exercises
 from .exercise_general import generic_derivation
 from .model import Document, build_document
 from .options import DocumentOptions
@@ -36,7 +36,8 @@ def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
 def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     """Every equality the documents for ``options`` display, checked (:func:`symbackprop.derive.verify.verify`):
     ``derivation``'s steps; the generic derivation's, where the problem or the exercises state the general results
-    and their solutions argue them (seed 001); each derivative the appendix works out.
+    and their solutions argue them (seed 001); each derivative the appendix works out; the exercises' numeric
+    answers.
 
     Raises:
         VerificationError: a line that differs from the truth, or that cannot be evaluated.
@@ -48,6 +49,8 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     if "appendix" in options.sections:
         shown = appendix.proven(derivation.network, options.appendix)
         found += Verification(shown, shown, found.points, 0, 0)
+    if options.exercise and (answered := exercises.checked_answers(derivation, options.seed)):
+        found += Verification(answered, answered, found.points, 0, 0)  # the numbers asked, at their own point
     return found
 
 

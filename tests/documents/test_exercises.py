@@ -13,6 +13,7 @@ import sympy as sp
 
 from symbackprop import Network
 from symbackprop.derive.derivation import Derivation, Rule
+from symbackprop.derive.truth import VerificationError
 from symbackprop.documents import exercises, pdf
 from symbackprop.documents.exercises import _point, answers, exercise_documents
 from symbackprop.documents.files import document_files
@@ -451,3 +452,21 @@ def test_the_seed_networks_homework_has_numbers(spec: str, notation: str, networ
     assert "Compute the partial derivative" in _math(_part(problems, "(d)").blocks)
     count = Network.from_spec(spec, **network).parameter_count
     assert _math(_part(solutions, "(d)").blocks).count(r"\frac{\partial") >= count
+
+
+def test_verify_checks_the_numeric_answers_against_the_truth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--verify with --exercise checks every printed answer of the numeric part at its point, apart from the
+    engine: one answer changed in its last decimal is caught."""
+    derivation = _derived("2-3-1", "vector")
+    assert exercises.checked_answers(derivation, 1) == derivation.network.parameter_count
+    right = exercises.answers
+
+    def wrong(derivation: Derivation, point: dict) -> dict[str, list[list[str]]]:
+        printed = right(derivation, point)
+        last = printed["W2"][0][-1]
+        printed["W2"][0][-1] = f"{float(last) + 0.0001:.4f}"
+        return printed
+
+    monkeypatch.setattr(exercises, "answers", wrong)
+    with pytest.raises(VerificationError, match="numeric part's answer for W2_1_3"):
+        exercises.checked_answers(derivation, 1)
