@@ -53,12 +53,14 @@ from .example_lines import (
     ValuePrinter,
     bracket_negatives,
     cost_line,
-    cost_text,
     counted,
     example_labels,
+    fewest_digits,
     number_latex,
     parameter_symbol,
     per_example,
+    reproducing,
+    rounded,
 )
 from .routes import route
 
@@ -263,7 +265,9 @@ MAX_SHOWN = 3
 
 
 def _line(printer: NotationPrinter, numbers: ValuePrinter, lhs: sp.Basic, rhs: sp.Basic, value: float) -> Line:
-    return Line(printer.doprint(lhs), printer.doprint(rhs), numbers.doprint(rhs), number_latex(value, numbers.digits))
+    """``lhs = rhs = rhs with numbers = value``, the numbers with the digits that give the value as printed."""
+    (shown,) = reproducing([numbers], rhs, value)
+    return Line(printer.doprint(lhs), printer.doprint(rhs), shown.doprint(rhs), number_latex(value, numbers.digits))
 
 
 def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
@@ -302,8 +306,7 @@ def _forward(example: WorkedExample, printer: NotationPrinter, numbers: ValuePri
     equations = {eq.name: _in_neuron_order(eq.rhs) for eq in derivation.forward}
     lines = [_line(printer, numbers, symbol, equations[symbol.name], numbers.values[symbol])
              for l in range(1, net.depth + 1) for symbol in net.z(l) + net.a(l)]
-    lines.append(Line(cost_text(printer), printer.doprint(derivation.loss), numbers.doprint(derivation.loss),
-                      number_latex(float(example.losses[index]), numbers.digits)))
+    lines.append(_line(printer, numbers, sp.Symbol("c"), derivation.loss, float(example.losses[index])))
     return Block(f"Forward pass and loss{_of_example(example, index)}", tuple(lines))
 
 
@@ -362,9 +365,10 @@ def _gradient_lines(example: WorkedExample, printer: NotationPrinter, numbers: l
                      factors: list[sp.Basic] | None = factors) -> str:  # in the seed's order
             return show(expr) if factors is None else product(factors, show, times)
 
-        shown = [shown_as(p.marked, r" \cdot ") for p in numbers] if m <= 2 * MAX_SHOWN else []
-        substituted = (rf"\frac{{1}}{{{m}}}\left({' + '.join(shown)}\right)" if m > 1 else shown[0]) if shown else ""
         value = float(example.gradients[name].reshape(-1)[position])
+        shown = [shown_as(p.marked, r" \cdot ") for p in reproducing(numbers, expr, value)] if m <= 2 * MAX_SHOWN \
+            else []
+        substituted = (rf"\frac{{1}}{{{m}}}\left({' + '.join(shown)}\right)" if m > 1 else shown[0]) if shown else ""
         formula = shown_as(printer.doprint, printer.notation.times)
         lines.append(Line(printer.doprint(partial(COST, symbol)), mean + formula, bracket_negatives(substituted),
                           number_latex(value, digits)))
@@ -409,12 +413,18 @@ def _step(example: WorkedExample, printer: NotationPrinter, digits: int) -> Bloc
         for position, symbol in enumerate(net.parameters[name]):
             old, gradient, new = (float(values[name].reshape(-1)[position])
                                   for values in (example.params, example.gradients, example.updated))
-            parameter = printer.doprint(symbol)
+            parameter, more = printer.doprint(symbol), _update_digits(old, gradient, new, example.lr, digits)
             lines.append(Line(parameter, rf"{parameter} - {eta}\, {printer.doprint(partial(COST, symbol))}",
-                              rf"{number_latex(old, digits)} - {rate} \cdot "
-                              rf"{number_latex(gradient, digits, parenthesize=True)}",
+                              rf"{number_latex(old, more)} - {rate} \cdot "
+                              rf"{number_latex(gradient, more, parenthesize=True)}",
                               number_latex(new, digits), relation=r"\leftarrow", inline=True))
     return Block(f"One gradient-descent step with learning rate {example.lr:g}", tuple(lines))
+
+
+def _update_digits(old: float, gradient: float, new: float, lr: float, digits: int) -> int:
+    """The digits of an update's operands with which ``old - lr * gradient`` gives ``new`` as printed."""
+    return fewest_digits(digits, lambda more: number_latex(rounded(old, more) - lr * rounded(gradient, more), digits)
+                         == number_latex(new, digits))
 
 
 def _after(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
@@ -422,9 +432,12 @@ def _after(example: WorkedExample, printer: NotationPrinter, digits: int) -> Blo
     cost, before, after = printer.doprint(COST), example.loss, example.loss_after
     lines = (cost_line(printer, example.losses_after, after, digits),) if example.examples > 1 else ()
     change = "went down" if after < before else "went up" if after > before else "did not change"
-    by = f" by ${number_latex(abs(after - before), digits)}$" if after != before else ""
-    text = (f"A forward pass with the updated parameters gives ${cost} = {number_latex(after, digits)}$, against "
-            f"${cost} = {number_latex(before, digits)}$ before the step: the loss {change}{by}.")
+    # both losses with the digits that show the change, two of its digits right; the change the printed ones make
+    more = fewest_digits(digits, lambda more: number_latex(abs(rounded(after, more) - rounded(before, more)), 2)
+                         == number_latex(abs(after - before), 2))
+    by = f" by ${number_latex(abs(rounded(after, more) - rounded(before, more)), more)}$" if after != before else ""
+    text = (f"A forward pass with the updated parameters gives ${cost} = {number_latex(after, more)}$, against "
+            f"${cost} = {number_latex(before, more)}$ before the step: the loss {change}{by}.")
     return Block("The loss after the step", lines, text)
 
 

@@ -10,7 +10,7 @@ every quantity of the example's JSON in a notation.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -43,6 +43,39 @@ def number_latex(value: float, digits: int = 4, parenthesize: bool = False) -> s
     if text == "-0":
         text = "0"
     return rf"\left({text}\right)" if parenthesize and text.startswith("-") else text
+
+
+#: At most this many more significant digits for a line's operands, so that they give its result as printed.
+MORE_DIGITS = 4
+
+
+def rounded(value: float, digits: int) -> float:
+    """``value`` as :func:`number_latex` prints it to ``digits`` significant digits."""
+    return float(f"{value:.{digits}g}")
+
+
+def fewest_digits(digits: int, agrees: Callable[[int], bool]) -> int:
+    """The fewest significant digits, from ``digits`` to :data:`MORE_DIGITS` more, for which ``agrees``: a line's
+    operands printed so that a student redoing it gets its result as printed (a small difference of rounded numbers
+    may not); ``digits`` where none does."""
+    return next((more for more in range(digits, digits + MORE_DIGITS + 1) if agrees(more)), digits)
+
+
+def reproducing(numbers: Sequence[ValuePrinter], expr: sp.Basic, value: float) -> list[ValuePrinter]:
+    """``numbers`` (one per example; more than one: their mean), printing their values with the fewest digits for
+    which ``expr`` at each example's values as printed gives ``value`` as printed (to ``numbers``' digits)."""
+    digits = numbers[0].digits
+    wanted = number_latex(value, digits)
+
+    def agrees(more: int) -> bool:
+        try:
+            got = [float(expr.xreplace({s: rounded(v, more) for s, v in p.values.items()})) for p in numbers]
+        except (TypeError, ValueError):  # a function SymPy does not evaluate: the line as it is
+            return more == digits
+        return number_latex(sum(got) / len(got), digits) == wanted
+
+    more = fewest_digits(digits, agrees)
+    return list(numbers) if more == digits else [ValuePrinter(p, p.values, more) for p in numbers]
 
 
 def counted(count: int, noun: str) -> str:
@@ -200,7 +233,9 @@ def cost_text(printer: NotationPrinter) -> str:
 
 
 def cost_line(printer: NotationPrinter, losses: np.ndarray, value: float, digits: int) -> Line:
-    """C = (1/m) sum_x c = (1/m)(c_1 + ... + c_m) = value."""
-    terms = " + ".join(number_latex(float(c), digits, parenthesize=True) for c in losses)
+    """C = (1/m) sum_x c = (1/m)(c_1 + ... + c_m) = value, each c with the digits that give the value."""
+    more = fewest_digits(digits, lambda more: number_latex(sum(rounded(float(c), more) for c in losses) / len(losses),
+                                                           digits) == number_latex(value, digits))
+    terms = " + ".join(number_latex(float(c), more, parenthesize=True) for c in losses)
     return Line(printer.doprint(COST), rf"\frac{{1}}{{m}}\sum_{{x}} {cost_text(printer)}",
                 rf"\frac{{1}}{{{len(losses)}}}\left({terms}\right)", number_latex(value, digits))

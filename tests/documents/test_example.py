@@ -32,7 +32,7 @@ from symbackprop.documents.example import (
     render_example,
     worked_example,
 )
-from symbackprop.documents.example_lines import counted, per_example
+from symbackprop.documents.example_lines import ValuePrinter, counted, per_example, reproducing
 from symbackprop.errors import DataError, SizeLimitError, SpecError
 from symbackprop.model.params import parameters_to_data, random_batch, random_parameters
 from symbackprop.notation.presets import get_notation
@@ -307,8 +307,15 @@ def test_the_loss_after_the_step_is_the_forward_pass_at_the_updated_parameters()
         assert example.loss_after == pytest.approx(want, rel=1e-12)
         assert example_json(example)["loss_after"] == example.loss_after < example.loss
         text = render_example(example, "md")
-        assert (f"gives $C = {number_latex(want)}$, against $C = {number_latex(example.loss)}$ before the step: "
-                f"the loss went down by ${number_latex(example.loss - want)}$.") in text
+        said = re.search(r"gives \$C = ([\d.]+)\$, against \$C = ([\d.]+)\$ before the step: the loss went down by "
+                         r"\$([\d.]+)\$\.", text)
+        assert said is not None, text
+        after, before, by = (float(number) for number in said.groups())
+        # each loss as printed is the true one rounded, and the change is theirs, two of its digits the true change's
+        assert after == pytest.approx(want, abs=5 * 10 ** -len(said[1].split(".")[1]))
+        assert before == pytest.approx(example.loss, abs=5 * 10 ** -len(said[2].split(".")[1]))
+        assert by == pytest.approx(before - after, abs=1e-12)
+        assert f"{by:.2g}" == f"{example.loss - want:.2g}"
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -588,3 +595,21 @@ def test_cli_example_bad_numbers_give_one_line_and_write_nothing(tmp_path: Path,
 def test_a_learning_rate_that_is_no_number_above_0_is_said_as_typed(given: str, said: str) -> None:
     code, out, err = invoke("example", "2-3-1", "--lr", given)
     assert code == 2 and out == "" and err == f"symbackprop: error: learning rate must be a finite number > 0, {said}\n"
+
+
+def test_a_lines_numbers_give_its_result_as_printed() -> None:
+    """A small difference of numbers rounded to 4 digits may not give the result to 4 digits (bishop's
+    ½(0.6704 · 0.2924 + 0.6457 · (-0.3188)) is -0.00491, its true value -0.00488): the operands take the fewest
+    more digits with which a student redoing the line gets its result."""
+    a, b, c, d = sp.symbols("a b c d", real=True)
+    expr, values = (a * b + c * d) / 2, {a: 0.6704013, b: 0.2924489, c: 0.6456563, d: -0.3187731}
+    value = float(expr.xreplace(values))
+    printer = NotationPrinter(get_notation("bishop"), MAZUR)
+    four = ValuePrinter(printer, values, 4)
+    assert number_latex(float(expr.xreplace({s: float(f"{v:.4g}") for s, v in values.items()})), 4) != \
+        number_latex(value, 4)
+    (shown,) = reproducing([four], expr, value)
+    assert shown.digits > 4
+    redone = float(expr.xreplace({s: float(f"{v:.{shown.digits}g}") for s, v in values.items()}))
+    assert number_latex(redone, 4) == number_latex(value, 4)
+    assert reproducing([four], 2 * a, float((2 * a).xreplace(values)))[0] is four  # no more digits than needed
