@@ -63,6 +63,7 @@ from .example_lines import (
     rounded,
 )
 from .routes import route
+from .words import BIAS_NAMES, describe
 
 
 @dataclass(frozen=True)
@@ -231,13 +232,15 @@ def render_example(example: WorkedExample, fmt: str = "md", notation: str = "nie
     if fmt not in ("tex", "md"):
         raise UnknownNameError("example format", fmt, ("json", "md", "tex"))
     kind = "latex" if fmt == "tex" else "markdown"
-    printer = NotationPrinter(get_notation(notation), example.network,
-                              indicator=INDICATOR_LATEX if fmt == "tex" else INDICATOR_MARKDOWN)
+    preset = get_notation(notation)  # each activation by its name: the numbers are this network's (tanh, not g_1)
+    printer = NotationPrinter(preset, example.network, indicator=INDICATOR_LATEX if fmt == "tex" else
+                              INDICATOR_MARKDOWN).with_names()
     blocks = build_blocks(example, printer, digits)
-    title = f"A worked example: one gradient-descent step on the {example.network.spec} network"
-    subtitle = (f"activations {', '.join(a.label for a in example.network.activations)}; loss "
-                f"{example.network.loss.name}; bias {example.network.bias}; {counted(example.examples, 'example')}; "
-                f"learning rate {example.lr:g}")
+    net = example.network
+    title = f"A worked example: one gradient-descent step on the {net.spec} network"
+    described = describe(net)
+    subtitle = (f"{described[0].upper()}{described[1:]}, with {BIAS_NAMES[net.bias]}; "
+                f"{counted(example.examples, 'example')}; learning rate {example.lr:g}; {preset.title}")
     template = environment(kind).get_template(f"example.{fmt}.j2")
     return template.render(title=title, subtitle=subtitle, blocks=blocks, loss=number_latex(example.loss, digits))
 
@@ -273,8 +276,10 @@ def _line(printer: NotationPrinter, numbers: ValuePrinter, lhs: sp.Basic, rhs: s
 def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
     net, lines = example.network, []
     for name, matrix in net.parameters.items():
-        entries = [[number_latex(v, digits) for v in row] for row in example.params[name]]
-        lines.append(Line(printer.doprint(sp.MatrixSymbol(name, matrix.rows, matrix.cols)), "", "",
+        values = np.atleast_2d(example.params[name])
+        transposed = symbols.kind_of(name) == "W" and printer.notation.weights_transposed  # input-major's W^(l)
+        entries = [[number_latex(v, digits) for v in row] for row in (values.T if transposed else values)]
+        lines.append(Line(printer.stored(sp.MatrixSymbol(name, matrix.rows, matrix.cols)), "", "",
                           bracketed(entries)))  # past six rows or columns its first two, dots and its last
     for i in range(example.examples):
         lines.append(Line(_tuple([printer.doprint(x) for x in net.inputs_list()]), "", "",

@@ -145,7 +145,8 @@ class ValuePrinter(NotationPrinter):
     """
 
     def __init__(self, printer: NotationPrinter, values: Mapping[sp.Basic, float], digits: int) -> None:
-        super().__init__(printer.notation, printer.network, indicator=printer.indicator)
+        super().__init__(printer.notation, printer.network, indicator=printer.indicator, named=printer.named,
+                         per_layer=printer.per_layer)
         self.values, self.digits = values, digits
         self._settings["mul_symbol_latex"] = r" \cdot "
 

@@ -613,3 +613,18 @@ def test_a_lines_numbers_give_its_result_as_printed() -> None:
     redone = float(expr.xreplace({s: float(f"{v:.{shown.digits}g}") for s, v in values.items()}))
     assert number_latex(redone, 4) == number_latex(value, 4)
     assert reproducing([four], 2 * a, float((2 * a).xreplace(values)))[0] is four  # no more digits than needed
+
+
+def test_the_example_names_its_activations_and_writes_its_matrices_as_the_notation_does() -> None:
+    """The numbers are this network's: tanh(-1.31), not input-major's g_1(-1.31); input-major's W^(1) holds the
+    weights out of a neuron of the layer below in its row, so it is given as W^(1), not (W^(1))ᵀ; the subtitle in
+    words."""
+    net = Network([2, 3, 1], hidden="tanh", loss="bce")
+    params = random_parameters(net, 2)
+    text = render_example(worked_example(net, params, [[0.5, -0.2]], [[1.0]]), "md", notation="input-major")
+    assert r"&= \tanh(" in text and "g_{1}(" not in text
+    rows = [" & ".join(number_latex(v) for v in row) for row in np.asarray(params["W1"]).T]
+    assert r"W^{(1)} &= \begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}" in text
+    assert r"(W^{(1)})^{\top} &=" not in text
+    assert ("*A 2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy, with a bias per neuron; "
+            "1 example; learning rate 0.5; the input-major notation.*") in text
