@@ -282,13 +282,14 @@ def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Blo
         lines.append(Line(printer.stored(sp.MatrixSymbol(name, matrix.rows, matrix.cols)), "", "",
                           bracketed(entries)))  # past six rows or columns its first two, dots and its last
     for i in range(example.examples):
+        which = rf"\qquad \text{{example {i + 1}}}" if example.examples > 1 else ""  # which example of the batch
         lines.append(Line(_tuple([printer.doprint(x) for x in net.inputs_list()]), "", "",
-                          _tuple([number_latex(v, digits) for v in example.X[i]])))
+                          _tuple([number_latex(v, digits) for v in example.X[i]]) + which))
         if net.loss.sparse:
-            lines.append(Line(r"\ell", "", "", str(int(example.Y[i]) + 1)))
+            lines.append(Line(r"\ell", "", "", str(int(example.Y[i]) + 1) + which))
         else:
             lines.append(Line(_tuple([printer.doprint(y) for y in net.targets]), "", "",
-                              _tuple([number_latex(v, digits) for v in example.Y[i]])))
+                              _tuple([number_latex(v, digits) for v in example.Y[i]]) + which))
     wide = max(net.layers[0], net.layers[-1], *(max(shape) for shape in net.parameter_shapes.values())) > MOST
     return Block("Parameters and examples", tuple(lines),
                  f"A matrix of more than {MOST} rows or columns, or a list of more than {MOST} numbers, shows its "
@@ -296,8 +297,9 @@ def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Blo
 
 
 def _tuple(entries: list[str]) -> str:
-    """``(x_1, x_2, x_3)``; past :data:`MOST` entries its first two, dots and its last, as a matrix's rows."""
-    return "(" + ", ".join(elided(entries, r"\ldots")) + ")"
+    """``(x_1, x_2, x_3)``; past :data:`MOST` entries its first two, dots and its last, as a matrix's rows; one entry
+    as it is, ``r = 0.2``."""
+    return entries[0] if len(entries) == 1 else "(" + ", ".join(elided(entries, r"\ldots")) + ")"
 
 
 def _of_example(example: WorkedExample, index: int) -> str:

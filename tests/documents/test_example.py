@@ -628,3 +628,12 @@ def test_the_example_names_its_activations_and_writes_its_matrices_as_the_notati
     assert r"(W^{(1)})^{\top} &=" not in text
     assert ("*A 2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy, with a bias per neuron; "
             "1 example; learning rate 0.5; the input-major notation.*") in text
+
+
+def test_a_batchs_examples_are_numbered_where_they_are_given() -> None:
+    """Two examples' inputs and targets, each said to be which example; a single target without brackets."""
+    net = Network([2, 2, 1], loss="bce", bias="none")
+    text = render_example(worked_example(net, random_parameters(net, 0), [[0.5, -0.2], [0.1, 0.3]], [[1.0], [0.0]]),
+                          "md", notation="bishop-single")
+    assert r"(x_{1}, x_{2}) &= (0.5, -0.2)\qquad \text{example 1}" in text
+    assert r"r^{\ell} &= 0\qquad \text{example 2}" in text
