@@ -26,7 +26,7 @@ from ..model.activations import (
     softmax_jacobian,
 )
 from ..model.architecture import Architecture
-from ..model.derivatives import Worked, check, check_softmax, equal, worked
+from ..model.derivatives import Worked, check, check_softmax, equal, softmax_entry, softmax_matrix, worked
 from ..notation.display import Display, Line, chain, join_terms
 from ..notation.printer import NotationPrinter
 from .notes import note
@@ -251,11 +251,11 @@ def _softmax_blocks(network: Architecture, printer: NotationPrinter) -> tuple[Bl
         lines.append(Line(lhs, "=", raw_printer.doprint(raw[0, column].xreplace(rename)), why))
         lines.append(Line("", "=", printer.doprint(in_output[0, column].xreplace(rename)), r"\text{in the outputs}"))
     general = rf"\frac{{\partial {a_letter}_i}}{{\partial {z_letter}_j}}"
-    indicator = f"{printer.indicator}_{{i=j}}"
-    lines.append(Line(general, "=", rf"{a_letter}_i \left({indicator} - {a_letter}_j\right)", r"\text{both cases}"))
+    entry = softmax_entry(Written(f"{a_letter}_i"), Written(f"{a_letter}_j"), Written(f"{printer.indicator}_{{i=j}}"))
+    lines.append(Line(general, "=", printer.doprint(entry), r"\text{both cases}"))  # the rule check_softmax proves
     output = printer.relabel(labels(notation, "a", network.depth, "L"))
     vector = sp.MatrixSymbol(symbols.matrix("a", network.depth), n, 1)
-    matrix = output.doprint(sp.DiagMatrix(vector) - vector * vector.T)
+    matrix = output.doprint(softmax_matrix(vector))
     return (display(Display(tuple(lines))),
             text(f"In matrix form the Jacobian is ${matrix}$, with ${output.doprint(vector)}$ the output vector."))
 

@@ -218,6 +218,18 @@ def check(worked_out: Worked, seed: int = 0) -> int:
     return count
 
 
+def softmax_entry(output: sp.Basic, other: sp.Basic, same: sp.Basic) -> sp.Expr:
+    """A softmax's ∂a_i/∂z_j in its outputs, ``a_i (1_{i=j} - a_j)``: ``output`` a_i, ``other`` a_j and ``same``
+    1_{i=j}, its factors in that order. The rule :func:`check_softmax` proves, and the one the appendix prints."""
+    return sp.Mul(output, sp.Add(same, -other, evaluate=False), evaluate=False)
+
+
+def softmax_matrix(outputs: sp.MatrixBase | sp.MatrixExpr) -> sp.MatrixExpr:
+    """The softmax's Jacobian in matrix form, ``diag(a) - a aᵀ``, of the output vector ``outputs`` (a symbol where
+    the appendix prints it, its entries where :func:`check_softmax` proves it)."""
+    return sp.DiagMatrix(outputs) - outputs * outputs.T
+
+
 def check_softmax(n: int, seed: int = 0) -> int:
     """Prove what the softmax's appendix says for ``n`` outputs: its Jacobian's entries (``sympy.diff``) are
     ``a_i (1_{i=j} - a_j)`` at the outputs (the raw entry at :data:`POINTS` random rational inputs, its rewrite in
@@ -235,7 +247,7 @@ def check_softmax(n: int, seed: int = 0) -> int:
     inputs = sp.symbols(f"z1:{n + 1}", real=True)
     total = sp.Add(*[sp.exp(z) for z in inputs])
     at_inputs = {a: sp.exp(z) / total for a, z in zip(outputs, inputs, strict=True)}
-    rule = sp.Matrix(n, n, lambda i, j: outputs[i] * (sp.KroneckerDelta(i, j) - outputs[j]))
+    rule = sp.Matrix(n, n, lambda i, j: softmax_entry(outputs[i], outputs[j], sp.KroneckerDelta(i, j)))
     rng = random.Random(seed)
     count = 0
     shown = sorted({0, 1, n - 1})
@@ -249,7 +261,6 @@ def check_softmax(n: int, seed: int = 0) -> int:
                 if abs(difference) > TOLERANCE:
                     raise WorkedDerivativeError(f"softmax: ∂a_{i + 1}/∂z_{j + 1} is not {rule[i, j]} at {point}")
             count += 2
-    vector = sp.Matrix(outputs)
-    if sp.expand(sp.diag(*outputs) - vector * vector.T - rule) != sp.zeros(n, n):
+    if sp.expand(sp.Matrix(softmax_matrix(sp.Matrix(outputs))) - rule) != sp.zeros(n, n):
         raise WorkedDerivativeError("softmax: diag(a) - a aᵀ is not its Jacobian")
     return count + 1

@@ -314,3 +314,26 @@ def test_the_last_line_in_the_letter_is_the_engines_line_with_the_activation_nam
     assert renamed is not None and not renamed.has(*last.atoms(sp.Function))
     (letter,) = renamed.atoms(sp.Function)
     assert equal(renamed.xreplace({letter: act(Z)}), last, random.Random(0))
+
+
+def test_the_softmax_rule_the_appendix_prints_is_the_one_proven(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The appendix's "both cases" line and its matrix form are printed from the objects check_softmax proves: a
+    wrong rule there fails the proof and shows in the document alike."""
+    from symbackprop.model import derivatives
+
+    net = Network([3, 3, 2], output="softmax", loss="cross_entropy")
+    text = render_markdown(net.derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
+    assert r"&= \hat{y}_i\,(\mathbb{1}_{i=j} - \hat{y}_j) \qquad \text{both cases}" in text
+    assert r"In matrix form the Jacobian is $\operatorname{diag}(\underline{\hat{y}}) - \underline{\hat{y}} " \
+           r"\underline{\hat{y}}^{\top}$" in text
+    assert derivatives.check_softmax(3) > 0
+
+    def plus(output: sp.Basic, other: sp.Basic, same: sp.Basic) -> sp.Expr:  # a sign wrong
+        return sp.Mul(output, sp.Add(same, other, evaluate=False), evaluate=False)
+
+    monkeypatch.setattr(derivatives, "softmax_entry", plus)
+    with pytest.raises(WorkedDerivativeError, match="softmax"):
+        derivatives.check_softmax(3)
+    monkeypatch.setattr("symbackprop.documents.appendix.softmax_entry", plus)
+    text = render_markdown(net.derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
+    assert r"&= \hat{y}_i\,(\mathbb{1}_{i=j} + \hat{y}_j) \qquad \text{both cases}" in text
