@@ -105,8 +105,7 @@ def _strategy(derivation: Derivation, printer: NotationPrinter, prefix: str) -> 
             *drawn, *([text("Where")] if drawn else []),
             display(Display(tuple(lines))),
             text(f"In the first layer, ${printer.notation.layer_letter} = 1$, the ${source}$ are the inputs ${x}$. "
-                 "The strategy is to write the gradient through two quantities that allow an easy and efficient "
-                 "calculation.")]
+                 "The plan is to write the gradient as the product of two quantities, each quick to compute.")]
 
 
 def definition_line(argument: Argument, rule: Rule, printer: NotationPrinter) -> Line:

@@ -205,10 +205,10 @@ def _matrix_subsection(derivation: Derivation, printer: NotationPrinter, prefix:
     if network.bias != "neuron" and (L == 1 or derivation.steps_of("paths", symbols.matrix("W", layer))):
         return []  # the only matrix, or the same as the hidden layer's, shown already
     name = f"${printer.stored(sp.MatrixSymbol(symbols.matrix('W', layer), 1, 1))}$"
-    what = (f"the gradients of all of {name}, the bias units' weights in its first column,"
-            if network.bias == "neuron" else f"the gradients of {name}")
+    what = (f"the gradients of the weights of {name} and of the bias units' weights, its first column, combine into"
+            if network.bias == "neuron" else f"the gradients of {name} make")
     return [Section("In matrix form", f"{prefix}sec:element-matrix", (
-        text(f"Finally, {what} make one matrix (as every layer's gradients do):"),
+        text(f"Finally, {what} one matrix:"),
         *_vector_blocks(derivation, printer, symbols.matrix("W", layer)), *_with_the_unit(network, layer, printer)))]
 
 
@@ -244,8 +244,8 @@ def _path_blocks(paths: Mapping[str, list[Step]], network: Architecture, layer: 
     if biases:  # the general entry is with the weights'; the next neuron's result, as seed 000's ∂C/∂w_20 = δ_2
         following = paths[names[1]]
         lhs, rhs = printer.doprint(following[0].lhs), printer.doprint(following[-1].result)
-        return blocks + [text(f"and likewise ${lhs} = {rhs}$ for the next neuron, and so for every neuron of the "
-                              "layer.")]
+        others = "for the other neuron" if len(names) == 2 else "for the next neuron, and so on for every neuron"
+        return blocks + [text(f"and likewise ${lhs} = {rhs}$ {others}.")]
     entry = _general_gradients(network, layer, printer).lines[0]
     return blocks + [text(f"and likewise for every weight of the layer, ${entry.lhs} = {entry.rhs}$.")]
 

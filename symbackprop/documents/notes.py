@@ -26,7 +26,7 @@ NOTES: dict[Rule, str] = {
     Rule.CHAIN_RULE_PARAMETER: r"\text{chain rule; definition of } \delta",
     Rule.EXPAND_AND_COLLECT: r"\text{expand and collect}",
     Rule.SUM_TO_ONE: r"\text{the targets sum to one}",
-    Rule.FACTOR_OUT_DERIVATIVE: r"\text{factor out the common factor}",
+    Rule.FACTOR_OUT_DERIVATIVE: r"\text{take out the common factor}",
     Rule.FACTORS_EVERY_PATH_SHARES: r"\text{the factors every path ends in, taken out}",
     Rule.MULTIVARIABLE_CHAIN_RULE: r"\text{multivariable chain rule}",
     Rule.ERROR_TERM: r"\text{definition of } \delta",

@@ -124,7 +124,7 @@ def _layer_conventions(network: Architecture, z: NotationPrinter, w: NotationPri
     delta, error = vector("delta"), z.doprint(sp.Derivative(sp.Symbol("c"), sp.MatrixSymbol(symbols.matrix("z", g),
                                                                                              1, 1), evaluate=False))
     rows = [(f"${vector('a')}$", f"activation vector of layer ${l}$ (${size} \\times 1$, ${size}$ its number of "
-                                 f"neurons); below the first layer, the input: ${z.input_layer()}$"),
+                                 f"neurons); for the layer below the first, the input, ${z.input_layer()}$"),
             (f"${vector('z')}$", f"weighted input vector of layer ${l}$ (${size} \\times 1$), where "
                                  f"${z.doprint(_layer_map(network, g))}$"),
             (f"${w.stored(sp.MatrixSymbol(symbols.matrix('W', g), 1, 1))}$",
@@ -256,8 +256,8 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
           if batch else []),
         (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ (${shape}$): {order}"),
         (f"${z.doprint(_layer_map(network, g))}$", f"the {say(notation, 'weighted inputs')} of a layer from the "
-                                                   f"{say(notation, 'outputs')} below; below the first layer, the "
-                                                   f"input: ${z.input_layer()}$"),
+                                                   f"{say(notation, 'outputs')} below; for the layer below the "
+                                                   f"first, the input, ${z.input_layer()}$"),
         *_gradient_row(z),
         (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), n, 1)))}$",
          _activations_derivative(z)),

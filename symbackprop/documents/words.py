@@ -7,7 +7,7 @@ from ..model.architecture import Architecture
 LOSS_NAMES = {
     "quadratic": "quadratic cost", "mse": "mean squared error", "bce": "binary cross-entropy",
     "cross_entropy": "cross-entropy", "sparse_cross_entropy": "sparse categorical cross-entropy",
-    "generic": "a generic cost",
+    "generic": "any cost",
 }
 BIAS_NAMES = {
     "vector": "a bias per neuron", "neuron": "bias units (a constant 1 with its own weights)",
@@ -24,12 +24,12 @@ def activation_word(label: str) -> str:
 
 
 def describe(network: Architecture) -> str:
-    """``2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy`` (prose); ``2-3-1 network, generic
-    activations, a generic cost`` where every layer's activation is the generic one."""
+    """``2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy`` (prose); ``2-3-1 network, any
+    activation functions, any cost``, as a lecture note says it, where every layer's activation is the generic one."""
     hidden = list(dict.fromkeys("generic" if a.generic else activation_word(a.label) for a in network.activations[:-1]))
     parts = [f"a {network.spec} network"]
     if all(a.generic for a in network.activations):
-        parts.append("generic activations")
+        parts.append("any activation functions")
     else:
         if hidden:
             parts.append(f"{' / '.join(hidden)} hidden {'layer' if network.depth == 2 else 'layers'}")

@@ -261,7 +261,7 @@ def test_bishop_single_writes_seed_003s_own_page() -> None:
                  # its goal, general neuron and strategy before the first argument; after (1), the two quantities
                  r"Gradient descent needs $\frac{\partial E_{\ell}}{\partial w_{ji}}$ for every weight. For this, "
                  r"consider a general neuron $j$", r"a_{j} &= \sum_{i=1}^{n_{l-1}} w_{ji} z_{i}", r"z_{j} &= h(a_{j})",
-                 "two quantities that allow an easy and efficient calculation",
+                 "The plan is to write the gradient as the product of two quantities, each quick to compute.",
                  r"Here $z_{i}$ is known from the forward pass; for $\delta_{j}$ a rule is derived next.",
                  # its loops: for n = 1 to num epochs, for all x^ℓ ∈ D
                  "For $n = 1$ to the number of epochs:", r"$(\mathbf{x}^{\ell}, r^{\ell}) \in \mathcal{D}$",
@@ -538,11 +538,11 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
              r"\right) \frac{\partial a^{(2)}_{1}}{\partial Z^{(2)}_{1}}",  # the factors every path ends in, out
              # seed 000's "Equivalently, ∂C/∂w^(1)_20 = δ^(L-1)_2", from the derivation's own chain for it
-             r"and likewise $\frac{\partial C}{\partial w^{(1)}_{20}} = \delta^{(L-1)}_{2} \cdot 1$ for the next "
-             "neuron",
+             r"and likewise $\frac{\partial C}{\partial w^{(1)}_{20}} = \delta^{(L-1)}_{2} \cdot 1$ for the other "
+             "neuron.",
              r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l+1)}",
              # then, as the seed ends, the layer below's matrix with the bias column, δ^(L-1) (X̄^(1))ᵀ
-             "### In matrix form", "the bias units' weights in its first column",
+             "### In matrix form", "and of the bias units' weights, its first column, combine into one matrix:",
              r"\frac{\partial C}{\partial \mathbf{W}^{(1)}} &= \begin{bmatrix}",
              # as the seed's, through the local derivatives, the bias unit's column among them, worked out to 1
              r"\text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
@@ -1046,7 +1046,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
                               DocumentOptions(notation="nielsen", formats=("md",)))
     assert "The cost of one example is $C = " in nielsen
     seed = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
-    assert "The cost of one example" not in seed and "a generic cost" in seed  # seed 004's C, any cost
+    assert "The cost of one example" not in seed and "any cost" in seed  # seed 004's C, any cost
     assert r"(AB)^{\top} = B^{\top} A^{\top}\text{; a diagonal matrix is symmetric}" in nielsen
     # seed 004's BP2 names δ^{l+1} where it comes in; its BP1 says why σ' is written in the output
     assert (r"&= \left(\frac{\partial z^{l+1}}{\partial z^{l}}\right)^{\top} \delta^{l+1} \qquad \text{definition of } "
@@ -1129,7 +1129,7 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
                "are the columns of"]
     assert [goodfellow.index(piece) for piece in vectors] == sorted(goodfellow.index(piece) for piece in vectors)
     assert r"The network's output is $\underline{\hat{y}} = (\hat{y}_{1}, \ldots, \hat{y}_{p})^{\top}$" in goodfellow
-    assert r"below the first layer, the input: $\underline{h}_{0} = \underline{x}$" in goodfellow  # before §5.1
+    assert r"for the layer below the first, the input, $\underline{h}_{0} = \underline{x}$" in goodfellow  # before §5.1
     assert "What we are actually after is the derivative with respect to each pre-activation $a_{Li}$" in goodfellow
     # the seed's words in its notation table and batch form: pre-activation, loss
     assert "| pre-activation (or aggregation) of neuron $i$ in layer $k$ |" in goodfellow
