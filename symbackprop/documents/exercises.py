@@ -23,7 +23,7 @@ from ..errors import SymbackpropError
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
-from ..notation.display import Display, Line, visual_width
+from ..notation.display import Display, Line
 from ..notation.matrices import bracketed
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
 from .exercise_general import generic_derivation, problem_blocks, setup_blocks, solution_blocks
@@ -103,8 +103,9 @@ def answers(derivation: Derivation, point: dict[sp.Symbol, sp.Expr]) -> dict[str
 
 
 def checked_answers(derivation: Derivation, seed: int) -> int:
-    """The numeric part's answers, as printed, against the true gradient at the same point (found apart from the
-    engine, :class:`~symbackprop.derive.truth.World`): how many were checked (none without a numeric part).
+    """The numeric part's answers, as printed (each error term and each parameter's gradient), against the truth at
+    the same point (found apart from the engine, :class:`~symbackprop.derive.truth.World`): how many were checked
+    (none without a numeric part).
 
     Raises:
         VerificationError: an answer that is not the true gradient to :data:`DIGITS` decimals.
@@ -114,12 +115,14 @@ def checked_answers(derivation: Derivation, seed: int) -> int:
         return 0
     point = _point(derivation, seed)
     printed, world = answers(derivation, point), World(derivation, point)
-    for name, matrix in network.parameters.items():
+    shown = {**network.parameters, **{symbols.matrix("delta", layer): sp.Matrix(network.delta(layer))
+                                       for layer in range(1, network.depth + 1)}}
+    for name, matrix in shown.items():
         for i, j in ((i, j) for i in range(matrix.rows) for j in range(matrix.cols)):
             if printed[name][i][j] != (true := _number(world.truth[matrix[i, j]])):
                 raise VerificationError(f"the numeric part's answer for {matrix[i, j]} is {printed[name][i][j]}, but "
-                                        f"the gradient there is {true}")
-    return network.parameter_count
+                                        f"the truth there is {true}")
+    return sum(len(matrix) for matrix in shown.values())
 
 
 def collisions(matrix: list[list[str]]) -> int:
@@ -221,51 +224,49 @@ def _parameters_display(network: Architecture, point: dict[sp.Symbol, sp.Expr], 
     layer below, seed 003's v as a row), a layer's weights and biases on one line; a shared bias a number."""
     lines: list[Line] = []
     for layer in range(1, network.depth + 1):
-        said = []
-        for name in (symbols.matrix(kind, layer) for kind in ("W", "b")):
-            if name not in network.parameters:
-                continue
-            matrix = network.parameters[name].applyfunc(lambda symbol: point[symbol])
-            if symbols.kind_of(name) == "W" and printer.notation.weights_transposed:
-                matrix = matrix.T
-            if matrix.shape == (1, 1) and symbols.kind_of(name) == "b":  # one bias shared by the layer
-                said.append(f"{printer.doprint(network.parameters[name][0])} = {sp.latex(matrix[0])}")
-                continue
-            values = bracketed([[sp.latex(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)])
-            said.append(f"{printer.stored(sp.MatrixSymbol(name, *network.parameters[name].shape))} = {values}")
+        said = [_written_out(printer.stored(_parameter(network, name)), name,
+                             [[sp.latex(point[s]) for s in network.parameters[name].row(i)]
+                              for i in range(network.parameters[name].rows)], printer)
+                for name in (symbols.matrix(kind, layer) for kind in ("W", "b")) if name in network.parameters]
         lhs, rhs = said[0].split(" = ", 1)
         lines.append(Line(lhs, "=", r",\quad ".join([rhs, *said[1:]])))
     return Display(tuple(lines), breakable=True)
 
 
 def _answer_display(network: Architecture, printed: dict[str, list[list[str]]], printer: NotationPrinter) -> Display:
-    """``∂c/∂p = number`` for every parameter: the weights into one neuron side by side (a layer's biases
-    likewise), as far as the line is wide; a page break may fall between lines."""
+    """The answers layer by layer, from the output layer down, as backpropagation finds them: the layer's error
+    terms (the working a student can check theirs against), then the gradients of its weights and biases, each a
+    matrix in the notation's orientation, as the question gives the parameters; a page break may fall between
+    lines."""
     lines: list[Line] = []
-    for name, matrix in network.parameters.items():
-        entries = [(printer.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False)), number)
-                   for param, number in zip(matrix, [n for row in printed[name] for n in row], strict=True)]
-        per_row = matrix.cols if symbols.kind_of(name) == "W" else len(entries)  # a neuron's weights, the biases
-        for start in range(0, len(entries), per_row):
-            lines.extend(_packed(entries[start:start + per_row], printer.width))
+    cost = sp.Symbol("c")
+    for layer in range(network.depth, 0, -1):
+        delta = symbols.matrix("delta", layer)
+        lines.append(Line(printer.doprint(sp.MatrixSymbol(delta, network.layers[layer], 1)), "=",
+                          bracketed(printed[delta])))
+        said = [_written_out(printer.doprint(sp.Derivative(cost, _parameter(network, name), evaluate=False)), name,
+                             printed[name], printer)
+                for name in (symbols.matrix(kind, layer) for kind in ("W", "b")) if name in network.parameters]
+        lhs, rhs = said[0].split(" = ", 1)
+        lines.append(Line(lhs, "=", r",\quad ".join([rhs, *said[1:]])))
     return Display(tuple(lines), breakable=True)
 
 
-def _packed(entries: list[tuple[str, str]], width: float) -> list[Line]:
-    """``lhs = number`` entries side by side, a new line where the next would pass ``width``."""
-    lines: list[Line] = []
-    row: list[tuple[str, str]] = []
-    for entry in [*entries, None]:
-        if row and (entry is None or visual_width(_answer_row([*row, entry])) > width):
-            lines.append(Line(row[0][0], "=", _answer_row(row)[len(row[0][0]) + 3:]))
-            row = []
-        if entry is not None:
-            row.append(entry)
-    return lines
+def _parameter(network: Architecture, name: str) -> sp.Basic:
+    """A parameter as a whole: its matrix symbol, or the symbol of a layer's one shared bias."""
+    matrix = network.parameters[name]
+    return matrix[0] if symbols.kind_of(name) == "b" and matrix.shape == (1, 1) else sp.MatrixSymbol(name,
+                                                                                                      *matrix.shape)
 
 
-def _answer_row(entries: list[tuple[str, str]]) -> str:
-    return r",\quad ".join(f"{lhs} = {number}" for lhs, number in entries)
+def _written_out(label: str, name: str, rows: list[list[str]], printer: NotationPrinter) -> str:
+    """``label = [rows]``, a parameter's matrix (or its gradient's) of entries ``rows`` as the engine holds them,
+    written in the notation's orientation (input-major's W^(l) transposed); a layer's one shared bias a number."""
+    if symbols.kind_of(name) == "W" and printer.notation.weights_transposed:
+        rows = [list(column) for column in zip(*rows, strict=True)]
+    if symbols.kind_of(name) == "b" and len(rows) == 1 and len(rows[0]) == 1:
+        return f"{label} = {rows[0][0]}"
+    return f"{label} = {bracketed(rows)}"
 
 
 def exercise_documents(
@@ -298,7 +299,9 @@ def exercise_documents(
     if numeric is not None:
         last, (asked_numbers, answer) = "abcd"[len(parts)], numeric  # the part after the general ones
         problems.append(Section(f"({last}) Numbers", f"{p}ex:{last}", asked_numbers, numbered=False))
-        solutions.append(Section(f"({last}) Numbers", f"{p}sol:{last}", (*asked_numbers, answer), numbered=False))
+        found = text("At the point the question gives, backpropagation finds, from the output layer down, each "
+                     "layer's error terms, then the gradients of its parameters:")
+        solutions.append(Section(f"({last}) Numbers", f"{p}sol:{last}", (found, answer), numbered=False))
     described = describe(network)
     subtitle = f"{described[0].upper()}{described[1:]}; {notation.title}"
 

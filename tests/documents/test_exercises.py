@@ -371,20 +371,34 @@ def test_the_numeric_part_gives_and_asks_every_parameter(notation: str, bias: st
     problems, solutions = _documents("2-2-2", notation, hidden="tanh", bias=bias)
     printer = NotationPrinter(DocumentOptions(notation=notation).notation_preset, net)
     asked, answered = _math(_part(problems, "(d)").blocks), _math(_part(solutions, "(d)").blocks)
-    point = _point(net.derive(forms=("element",)), 1)
-    for name, matrix in net.parameters.items():
-        values = matrix.applyfunc(lambda symbol: point[symbol])
+    derivation = net.derive(forms=("element",))
+    point = _point(derivation, 1)
+    printed = answers(derivation, point)
+
+    def shown(rows: list[list[str]], name: str) -> list[str]:  # each row as written, in the notation's orientation
         if name.startswith("W") and notation == "input-major":  # its W^(l) holds the weights out of a neuron below
-            values = values.T
+            rows = [list(column) for column in zip(*rows)]
+        return [" & ".join(row) for row in rows]
+
+    for name, matrix in net.parameters.items():
+        given = [[sp.latex(point[s]) for s in matrix.row(i)] for i in range(matrix.rows)]
+        whole = printer.stored(sp.MatrixSymbol(name, *matrix.shape))
+        gradient = printer.doprint(sp.Derivative(sp.Symbol("c"), sp.MatrixSymbol(name, *matrix.shape)))
         if bias == "shared" and name.startswith("b"):  # the layer's one bias, a number
-            assert f"{printer.doprint(matrix[0])} = {sp.latex(values[0])}" in asked, name
-        else:  # every layer's matrices written out, in the notation's orientation, with their values
-            rows = [" & ".join(sp.latex(v) for v in values.row(i)) for i in range(values.rows)]
-            assert f"{printer.stored(sp.MatrixSymbol(name, *matrix.shape))} = \\begin{{bmatrix}}" in asked, name
-            assert all(row in asked for row in rows), (name, rows)
-        for param in matrix:
-            gradient = printer.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
-            assert f"{gradient} = " in answered, param
+            whole = printer.doprint(matrix[0])
+            gradient = printer.doprint(sp.Derivative(sp.Symbol("c"), matrix[0]))
+            assert f"{whole} = {given[0][0]}" in asked and f"{gradient} = {printed[name][0][0]}" in answered, name
+            continue
+        # every layer's matrices written out, in the notation's orientation, with their values, and the answers so
+        assert f"{whole} = \\begin{{bmatrix}}" in asked and f"{gradient} = \\begin{{bmatrix}}" in answered, name
+        assert all(row in asked for row in shown(given, name)), name
+        assert all(row in answered for row in shown(printed[name], name)), name
+    for layer in (2, 1):  # the working: each layer's error terms, the output layer's first
+        delta = printer.doprint(sp.MatrixSymbol(f"delta{layer}", 2, 1))
+        entries = r" \\ ".join(row[0] for row in printed[f"delta{layer}"])
+        assert f"{delta} = \\begin{{bmatrix}}{entries}" in answered
+    assert answered.index(printer.doprint(sp.MatrixSymbol("delta2", 2, 1))) < \
+        answered.index(printer.doprint(sp.MatrixSymbol("delta1", 2, 1)))
     assert "every weight" in asked
 
 
@@ -450,15 +464,16 @@ def test_a_seed_with_no_numbers_to_vary_is_refused(args: list[str], why: str, tm
 def test_the_seed_networks_homework_has_numbers(spec: str, notation: str, network: dict[str, str]) -> None:
     problems, solutions = _documents(spec, notation, **network)
     assert "Compute the partial derivative" in _math(_part(problems, "(d)").blocks)
-    count = Network.from_spec(spec, **network).parameter_count
-    assert _math(_part(solutions, "(d)").blocks).count(r"\frac{\partial") >= count
+    layers = Network.from_spec(spec, **network).depth
+    assert _math(_part(solutions, "(d)").blocks).count(r"\begin{bmatrix}") == 3 * layers  # δ, ∂W, ∂b each layer
 
 
 def test_verify_checks_the_numeric_answers_against_the_truth(monkeypatch: pytest.MonkeyPatch) -> None:
     """--verify with --exercise checks every printed answer of the numeric part at its point, apart from the
     engine: one answer changed in its last decimal is caught."""
     derivation = _derived("2-3-1", "vector")
-    assert exercises.checked_answers(derivation, 1) == derivation.network.parameter_count
+    network = derivation.network
+    assert exercises.checked_answers(derivation, 1) == network.parameter_count + sum(network.layers[1:])  # and δ
     right = exercises.answers
 
     def wrong(derivation: Derivation, point: dict) -> dict[str, list[list[str]]]:
