@@ -72,6 +72,8 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path} is not valid TOML: {exc}") from None
+    except ValueError as exc:  # a value TOML reads but Python cannot hold, such as an integer of 5,000 digits
+        raise SpecError(f"{path} holds a value that cannot be read: {str(exc).split(':')[0]}") from None
     except RecursionError:
         data = None
     if data is None or _too_deep(data, TOML_MAX_DEPTH):

@@ -13,12 +13,14 @@ of the symbols in the truth and in every line.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
 
+from ..errors import SizeLimitError
 from ..model import symbols
 from ..model.activations import GENERIC, GENERIC_PRIME, Activation
 from ..model.architecture import Architecture
@@ -365,3 +367,42 @@ def draw_worlds(derivation: Derivation, rng: random.Random, examples: int) -> li
         if all(world.finite for world in worlds):
             return worlds
     raise VerificationError(f"no point of {net.spec} in {DRAWS} draws where every derivative is finite")
+
+
+# ------------------------------------------------------------------------------------- what can be checked
+#: Above this many parameters verify() refuses: the truth costs one forward pass per neuron, and each line is
+#: evaluated at every point (about 15 s at 500 parameters, 3 minutes at 1,900, with nothing to show meanwhile).
+MAX_PARAMETERS = 500
+#: Above this many paths from the first layer to the output (the product of the hidden layers' widths) verify()
+#: refuses too: a derivative written out across layers grows with them (2^11 paths, a 2-wide network of 12 layers of
+#: weights, take about 20 s; each further layer doubles it).
+MAX_PATHS = 2048
+#: ...and above this many layers of weights (each adds a forward pass per neuron of every layer before it).
+MAX_DEPTH = 24
+
+
+def check_verifiable(net: Architecture) -> None:
+    """Refuse, before anything is derived, a network whose lines are undefined at random points (a loss taking the
+    log of outputs the output activation can make 0 or negative: cross-entropy after relu, -r/a times relu'(z), is
+    0/0 wherever an output is 0), and one too large to check in reasonable time.
+
+    Raises:
+        SpecError: such a loss and output.
+        SizeLimitError: more than :data:`MAX_PARAMETERS` parameters, :data:`MAX_PATHS` paths or :data:`MAX_DEPTH`
+            layers of weights.
+    """
+    if not net.activations[-1].generic:  # (a generic output's stand-in for the check is the loss's own)
+        net.check_defined("verification at random points")
+    if net.parameter_count > MAX_PARAMETERS:
+        raise SizeLimitError(f"verify() is limited to {MAX_PARAMETERS:,} parameters and {_shown(net.spec)} has "
+                             f"{net.parameter_count:,}; verify a narrower network of the same depth")
+    paths = math.prod(net.layers[1:-1])
+    if paths > MAX_PATHS or net.depth > MAX_DEPTH:
+        raise SizeLimitError(f"verify() is limited to {MAX_DEPTH} layers of weights and {MAX_PATHS:,} paths from the "
+                             f"input to the output (the hidden layers' widths multiplied), and {_shown(net.spec)} has "
+                             f"{net.depth} and {paths:,}; verify a shallower network with the same activations")
+
+
+def _shown(spec: str, most: int = 40) -> str:
+    """A spec, cut to about ``most`` characters: a message stays a line however deep the network."""
+    return spec if len(spec) <= most else f"{spec[:most]}..."

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..errors import SizeLimitError
+from ..errors import SpecError
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
@@ -43,10 +43,11 @@ from .chain import COST
 from .derivation import Derivation, Equation, Step
 from .explicit import Functions, evaluate
 from .forms import M, Named, Partial, definitions
-from .truth import (
+from .truth import (  # (check_verifiable and the limits it keeps, where a caller of verify() finds them)
     DIGITS,
     VerificationError,
     World,
+    check_verifiable,
     contract,
     draw_worlds,
     environment,
@@ -56,6 +57,15 @@ from .truth import (
     matrix_name,
     numeric,
 )
+from .truth import (
+    MAX_DEPTH as MAX_DEPTH,
+)
+from .truth import (
+    MAX_PARAMETERS as MAX_PARAMETERS,
+)
+from .truth import (
+    MAX_PATHS as MAX_PATHS,
+)
 
 #: Random points each line is checked at.
 POINTS = 2
@@ -63,9 +73,6 @@ POINTS = 2
 TOLERANCE = sp.Float("1e-25", DIGITS)
 #: Examples in the batch the batch form is checked on.
 EXAMPLES = 2
-#: Above this many parameters verify() refuses: the truth costs one forward pass per neuron, and each line is
-#: evaluated at every point (about 15 s at 500 parameters, 3 minutes at 1,900, with nothing to show meanwhile).
-MAX_PARAMETERS = 500
 #: The letters of the general equations' indices, those the engine writes its arguments in (derive.reasoning): j a
 #: neuron of the layer, k one of the layer below.
 LETTERS = reasoning.LETTERS[:2]
@@ -110,14 +117,15 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
 
     Raises:
         VerificationError: a line that differs from the truth, or that cannot be evaluated.
-        SizeLimitError: a network of more than :data:`MAX_PARAMETERS` parameters.
-        SpecError: a loss that takes the log of outputs its output activation can make 0 or negative.
+        SizeLimitError: a network of more than :data:`MAX_PARAMETERS` parameters, :data:`MAX_PATHS` paths or
+            :data:`MAX_DEPTH` layers of weights (:func:`check_verifiable`).
+        SpecError: a loss that takes the log of outputs its output activation can make 0 or negative; ``points``
+            not a whole number of at least 1.
     """
     net = derivation.network
+    if isinstance(points, bool) or not isinstance(points, int) or points < 1:  # (none would check nothing)
+        raise SpecError(f"points must be a whole number of at least 1, got {points!r}")
     check_verifiable(net)
-    if net.parameter_count > MAX_PARAMETERS:
-        raise SizeLimitError(f"verify() is limited to {MAX_PARAMETERS:,} parameters and {net.spec} has "
-                             f"{net.parameter_count:,}; verify a narrower network of the same depth")
     rng, thin_rng = random.Random(seed), random.Random(seed)
     tally = _Tally()
     for _ in range(points):
@@ -133,18 +141,6 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
     jacobians = sum(len(steps) for steps in derivation.jacobians.values())
     steps = len(derivation.steps) + jacobians + thin_steps + tally.general // points
     return Verification(steps, tally.lines, points, tally.proven // points, tally.rewrites // points)
-
-
-def check_verifiable(net: Architecture) -> None:
-    """Refuse, before anything is derived, a network whose lines are undefined at random points: a loss taking the
-    log of outputs the output activation can make 0 or negative (cross-entropy after relu: -r/a times relu'(z)
-    is 0/0 wherever an output is 0).
-
-    Raises:
-        SpecError: such a loss and output.
-    """
-    if not net.activations[-1].generic:  # (a generic output's stand-in for the check is the loss's own)
-        net.check_defined("verification at random points")
 
 
 class _Tally:

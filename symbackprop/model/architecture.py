@@ -20,6 +20,7 @@ Conventions (the stable contract of every later feature):
 
 from __future__ import annotations
 
+import hashlib
 import operator
 import re
 from collections.abc import Mapping, Sequence
@@ -70,6 +71,12 @@ def times(a: sp.Expr, b: sp.Expr) -> sp.Expr:
     return a * b
 
 
+#: The longest name a network gets (a file system takes 255 bytes for a folder's name).
+NAME_LENGTH = 120
+#: The most digits a layer size is read with: more would already be far past every size limit.
+SIZE_DIGITS = 30
+
+
 def parse_spec(spec: str) -> tuple[int, ...]:
     """Parse ``"2-3-1"`` into layer sizes.
 
@@ -81,7 +88,11 @@ def parse_spec(spec: str) -> tuple[int, ...]:
         raise SpecError(
             f"malformed layer spec {_short(spec)}: write two or more positive integers joined by '-', e.g. '2-3-1'"
         )
-    return tuple(int(part) for part in text.split("-"))
+    parts = text.split("-")
+    if any(len(part) > SIZE_DIGITS for part in parts):  # (past 4,300 digits Python will not even read it)
+        raise SpecError(f"layer spec {_short(spec)} has a layer size of more than {SIZE_DIGITS} digits; a network is "
+                        "derived with at most 50,000 parameters")
+    return tuple(int(part) for part in parts)
 
 
 class Architecture:
@@ -230,7 +241,10 @@ class Architecture:
             SpecError: unknown keys, a missing ``layers``, values of the wrong type, or ``activations`` given
                 together with ``hidden`` or ``output``.
         """
-        unknown = sorted(set(data) - set(NETWORK_KEYS))
+        if not isinstance(data, Mapping):
+            raise SpecError(f"{source}: a network is a mapping of keys ({', '.join(NETWORK_KEYS)}), got "
+                            f"{type(data).__name__}")
+        unknown = sorted(str(key) for key in set(data) - set(NETWORK_KEYS))
         if unknown:
             table = "" if source == "network" else ", and a [derive] table of document options"  # (a spec file's)
             raise SpecError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(NETWORK_KEYS)}{table}")
@@ -280,9 +294,13 @@ class Architecture:
     def name(self) -> str:
         """A file-system friendly name: ``2-3-1_tanh_sigmoid_bce_vector``; an activation's parameter after an
         underscore, a fraction's bar as a dash (``leaky_relu_3-10`` for leaky_relu(3/10), ``leaky_relu_310`` for
-        leaky_relu(310)): one name for one network."""
+        leaky_relu(310)): one name for one network. Past :data:`NAME_LENGTH` characters (a deep network's spec), its
+        first ones and a digest of the whole, short enough to name a folder."""
         acts = "_".join(dict.fromkeys(a.label.replace("(", "_").replace("/", "-") for a in self.activations))
-        return re.sub(r"[^A-Za-z0-9_.-]", "", f"{self.spec}_{acts}_{self.loss.name}_{self.bias}")
+        name = re.sub(r"[^A-Za-z0-9_.-]", "", f"{self.spec}_{acts}_{self.loss.name}_{self.bias}")
+        if len(name) <= NAME_LENGTH:
+            return name
+        return f"{name[:NAME_LENGTH - 17]}-{hashlib.sha256(name.encode()).hexdigest()[:16]}"
 
     def __repr__(self) -> str:
         acts = [a.label for a in self.activations]

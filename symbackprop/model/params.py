@@ -199,6 +199,8 @@ def _as_float_array(value: Any, what: str) -> np.ndarray:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise DataError(must) from None
+    except OverflowError:  # an integer past the largest float, as JSON may hold one
+        raise DataError(f"{what} holds a number too large for a float (at most about 1.8e308)") from None
     if array.size and not np.all(np.isfinite(array)):
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         raise DataError(f"{what} holds a non-finite number {array[index]} at index {list(index)}")

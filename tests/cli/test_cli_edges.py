@@ -346,3 +346,33 @@ def test_derive_prints_every_file_it_writes_the_log_included(capsys: pytest.Capt
     assert code == 0, err
     assert sorted(out.split()) == sorted(str(p) for p in tmp_path.iterdir())
     assert {p.suffix for p in tmp_path.iterdir()} == {".tex", ".pdf", ".log"}
+
+
+# ------------------------------------------------------------------------------ numbers Python cannot read or hold
+def test_numbers_too_long_or_too_large_are_refused_in_one_line(capsys: pytest.CaptureFixture[str],
+                                                               tmp_path: Path) -> None:
+    """A layer size of 5,000 digits (past Python's limit for reading an integer), the same in a TOML file, and an
+    integer past the largest float in an example's JSON: each one line and status 2, never a traceback."""
+    huge = "1" * 5000
+    code, _, err = run(capsys, "derive", f"{huge}-1", "--format", "tex", "--out", str(tmp_path / "a"))
+    assert code == 2 and one_line(err) and "layer size of more than 30 digits" in err, err
+    spec = tmp_path / "net.toml"
+    spec.write_text(f"layers = [2, {huge}, 1]\n")
+    code, _, err = run(capsys, "derive", str(spec), "--format", "tex", "--out", str(tmp_path / "b"))
+    assert code == 2 and one_line(err) and "holds a value that cannot be read" in err, err
+    (tmp_path / "x.json").write_text(f"[[1{'0' * 400}, 0.1]]")
+    (tmp_path / "y.json").write_text("[[0.2, 0.8]]")
+    code, _, err = run(capsys, "example", "2-2-2", "--input", str(tmp_path / "x.json"), "--target",
+                       str(tmp_path / "y.json"))
+    assert code == 2 and one_line(err) and "a number too large for a float" in err, err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_a_deep_networks_default_folder_name_fits_a_file_system() -> None:
+    """The default output folder is named after the network: a deep one's name is cut, with a digest of the whole,
+    so that two networks still get two folders."""
+    from symbackprop import Network
+
+    deep, deeper = Network([10] * 101), Network([10] * 100 + [9])
+    assert len(deep.name) <= 120 and deep.name.startswith("10-10-10") and deep.name != deeper.name
+    assert Network([2, 3, 1]).name == "2-3-1_sigmoid_quadratic_vector"  # a short one as it was

@@ -18,7 +18,15 @@ from symbackprop.derive.derivation import Derivation, Rule, Step
 from symbackprop.derive.forms import M, Named, Partial
 from symbackprop.derive.general import equations
 from symbackprop.derive.truth import draw_parameters
-from symbackprop.derive.verify import LETTERS, MAX_PARAMETERS, VerificationError, verify
+from symbackprop.derive.verify import (
+    LETTERS,
+    MAX_DEPTH,
+    MAX_PARAMETERS,
+    MAX_PATHS,
+    VerificationError,
+    check_verifiable,
+    verify,
+)
 from symbackprop.documents.files import engine_forms
 from symbackprop.documents.options import DocumentOptions
 from symbackprop.model.activations import SoftmaxEntry
@@ -103,6 +111,30 @@ def test_a_network_too_large_to_verify_is_refused() -> None:
     derivation = Network([1, width, 1]).derive(forms=("vector",))
     with pytest.raises(SizeLimitError, match="verify"):
         verify(derivation)
+
+
+@pytest.mark.parametrize(("layers", "refused"), [
+    ([2] * 13, False), ([2] * 14, True),  # 2^11 paths from the input to the output, then 2^12
+    ([1] * (MAX_DEPTH + 1), False), ([1] * (MAX_DEPTH + 2), True),  # one path, but each layer a forward pass more
+])
+def test_a_network_too_deep_to_verify_in_reasonable_time_is_refused_before_it_is_derived(
+        layers: list[int], refused: bool) -> None:
+    """Each line written out across layers grows with the paths through them: a 2-wide network of 15 layers of
+    weights took over 2 minutes to verify, 20 over 5, with nothing to show. Such a network is refused at once, in one
+    line saying the limits."""
+    network = Network(layers)
+    if not refused:
+        check_verifiable(network)
+        return
+    with pytest.raises(SizeLimitError, match=f"limited to {MAX_DEPTH} layers of weights and {MAX_PATHS:,} paths"):
+        check_verifiable(network)
+
+
+def test_verify_takes_a_whole_number_of_points() -> None:
+    derivation = Network([2, 2, 1]).derive(forms=("vector",))
+    for points in (-1, 0, "2", True, 1.5):
+        with pytest.raises(SpecError, match="points must be a whole number of at least 1"):
+            verify(derivation, points=points)  # type: ignore[arg-type]
 
 
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu(0.2)", "linear", "softplus", "elu", "silu", "gelu", "generic"]
