@@ -196,6 +196,12 @@ def test_overrides_replace_letters() -> None:
     ("nielsen", {"cost": r"\sigma"}, r"\\sigma already stands for the sigmoid \(and a generic activation\)"),
     ("bishop", {"target": r"\sigma_1"}, r"\\sigma already stands for the sigmoid"),
     ("goodfellow", {"weight": r"\theta"}, r"\\theta already stands for the parameters \(inside the loss's letter\)"),
+    # nor a letter of the documents' own: the output layer's L, the learning rate, the batch's m, an index, a layer
+    ("nielsen", {"cost": "L"}, "L already stands for the output layer's number"),
+    ("nielsen", {"cost": r"\eta"}, r"\\eta already stands for the learning rate"),
+    ("nielsen", {"cost": "m"}, "m already stands for the number of examples of a batch"),
+    ("nielsen", {"weight": "k"}, "k already stands for a neuron's index"),
+    ("input-major", {"cost": r"\ell"}, r"\\ell already stands for a general layer"),
 ])
 def test_an_override_taking_another_quantitys_letter_is_refused(preset: str, overrides: dict[str, str],
                                                                taken: str) -> None:
