@@ -24,7 +24,8 @@ class UnknownNameError(SymbackpropError):
 
     def __init__(self, kind: str, name: str, allowed: Iterable[str]) -> None:
         allowed = sorted(allowed)
-        message = f"unknown {kind} {name!r}; allowed: {', '.join(allowed)}"
+        shown = repr(name) if len(repr(name)) <= 60 else f"{repr(name)[:60]}..."  # a line, however long the name
+        message = f"unknown {kind} {shown}; allowed: {', '.join(allowed)}"
         close = difflib.get_close_matches(str(name), allowed, n=1)
         if close:
             message += f" (did you mean {close[0]!r}?)"

@@ -138,10 +138,13 @@ def _check_learning_rate(lr: Any) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        underflow = (value == 0 and isinstance(lr, str) and not lr.lstrip().startswith("-")
-                     and any(digit in lr for digit in "123456789"))
-        raise DataError(f"learning rate must be a finite number > 0, got {lr}"
-                        + (" (below the smallest float, about 5e-324: 0)" if underflow else ""))
+        written = isinstance(lr, str) and not lr.lstrip().startswith("-")
+        underflow = value == 0 and written and any(digit in lr for digit in "123456789")
+        overflow = value == math.inf and written and not any(word in lr.lower() for word in ("inf", "nan"))
+        shown = str(lr) if len(str(lr)) <= 40 else f"{str(lr)[:40]}..."  # (a line, however long the value)
+        raise DataError(f"learning rate must be a finite number > 0, got {shown}"
+                        + (" (below the smallest float, about 5e-324: 0)" if underflow else "")
+                        + (" (above the largest float, about 1.8e308)" if overflow else ""))
     return value
 
 

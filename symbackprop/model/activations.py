@@ -201,16 +201,17 @@ def _parameter(name: str, raw: str) -> sp.Rational:
         SpecError: not a number, or not :data:`_PARAM_ALLOWED`.
     """
     parts = raw.split("/")
+    shown = repr(raw) if len(raw) <= 40 else f"{raw[:40]!r}..."  # (a message stays a line, however long the value)
     try:
         decimals = [Decimal(part) for part in parts]  # exact and cheap, even for 1e99999
     except InvalidOperation:
-        raise SpecError(f"parameter of {name!r} must be a number, got {raw!r}") from None
+        raise SpecError(f"parameter of {name!r} must be a number, got {shown}") from None
     # Exponents beyond +-20 are far outside the range (Fraction would build their digits); so is a zero denominator.
     if len(parts) > 2 or not all(_plain(d) for d in decimals) or (len(parts) == 2 and decimals[1].is_zero()):
-        raise SpecError(f"parameter of {name!r} must be {_PARAM_ALLOWED}; got {raw!r}")
+        raise SpecError(f"parameter of {name!r} must be {_PARAM_ALLOWED}; got {shown}")
     value = Fraction(decimals[0]) / (Fraction(decimals[1]) if len(parts) == 2 else 1)
     if value and not PARAM_RANGE[0] <= abs(value) <= PARAM_RANGE[1]:
-        raise SpecError(f"parameter of {name!r} must be {_PARAM_ALLOWED}; got {raw!r}")
+        raise SpecError(f"parameter of {name!r} must be {_PARAM_ALLOWED}; got {shown}")
     return sp.Rational(value.numerator, value.denominator)
 
 

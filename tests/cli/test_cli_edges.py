@@ -376,3 +376,14 @@ def test_a_deep_networks_default_folder_name_fits_a_file_system() -> None:
     deep, deeper = Network([10] * 101), Network([10] * 100 + [9])
     assert len(deep.name) <= 120 and deep.name.startswith("10-10-10") and deep.name != deeper.name
     assert Network([2, 3, 1]).name == "2-3-1_sigmoid_quadratic_vector"  # a short one as it was
+
+
+def test_a_very_long_value_is_quoted_in_part(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A 100,000-character activation name, a 5,000-digit parameter or learning rate: the message quotes their
+    start, and stays a short line; a learning rate past the largest float says so."""
+    for args in (["derive", "2-3-1", "--hidden", "x" * 100_000], ["derive", "2-3-1", "--hidden", f"elu({'1' * 5000})"],
+                 ["example", "2-2-2", "--lr", "1" * 5000]):
+        code, _, err = run(capsys, *args, "--out", str(tmp_path / "o"))
+        assert code == 2 and one_line(err) and len(err) < 400, err[:200]
+    code, _, err = run(capsys, "example", "2-2-2", "--lr", "1e400")
+    assert code == 2 and "above the largest float" in err, err
