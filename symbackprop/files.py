@@ -44,7 +44,7 @@ def read_regular_file(path: str | Path, kind: str, limit: int, why: str,
     if len(content) > limit:
         raise error(f"{path} is larger than {_size(limit)}; {why}")
     try:
-        return content.decode("utf-8")
+        return content.decode("utf-8-sig")  # (a byte-order mark, as some editors write one, is not the text's)
     except UnicodeDecodeError:
         raise error(f"{path} is not UTF-8 text; save it as UTF-8 {kind}") from None
 

@@ -387,3 +387,15 @@ def test_a_very_long_value_is_quoted_in_part(capsys: pytest.CaptureFixture[str],
         assert code == 2 and one_line(err) and len(err) < 400, err[:200]
     code, _, err = run(capsys, "example", "2-2-2", "--lr", "1e400")
     assert code == 2 and "above the largest float" in err, err
+
+
+def test_a_byte_order_mark_is_read_past(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Some editors begin UTF-8 with a byte-order mark: a TOML spec and an example's JSON read as without it."""
+    spec, inputs, targets = tmp_path / "net.toml", tmp_path / "x.json", tmp_path / "y.json"
+    spec.write_bytes(b"\xef\xbb\xbflayers = [2, 2, 1]\n")
+    inputs.write_bytes(b"\xef\xbb\xbf[[0.1, 0.2]]")
+    targets.write_text("[[0.5]]")
+    code, out, err = run(capsys, "derive", str(spec), "--format", "tex", "--out", str(tmp_path / "o"))
+    assert code == 0 and (tmp_path / "o" / "derivation-nielsen.tex").exists(), err
+    code, out, err = run(capsys, "example", "2-2-1", "--input", str(inputs), "--target", str(targets))
+    assert code == 0 and '"loss"' in out, err
