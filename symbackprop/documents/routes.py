@@ -194,7 +194,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
         appendix_in_g=True, appendix_variable="z", appendix_titled=True,
         lettered=MappingProxyType({"activation": ("i", "j"), "through_output": ("i", "j")})),
     "003": Route(
-        dynamics=True, one_body=True, order=("weight", "bias", "hidden", "output"),
+        dynamics=True, one_body=True, order=("weight", "bias", "hidden"),  # the output's error term: in the example
         intros=_table({"weight": "A weight reaches the loss only through the weighted input of its neuron:"}),
         tags=_table({"weight": "1", "hidden": "2"}), strategy=True, chain_rule_shown=True, named=True,
         example_last=True, by_weighted_input=True, in_parts=("weight",),

@@ -95,12 +95,17 @@ def test_the_general_neuron_justifies_each_local_derivative_in_bishops_letters()
     # σ(a) - r, then y - r; δ_j with h = σ and the one output neuron written out, then σ' = σ(1 - σ), then z_j(1 - z_j),
     # in this network's own layers, 2 and 1, the rule's l and its letters said; the one output neuron is 1, its j
     # the hidden neurons' (as the seed's a_y = Σ_j v_j z_j)
-    assert (r"\delta^{(2)}_{1} &= \left(- \frac{r_{1}}{\sigma(a^{(2)}_{1})} + \frac{1 - r_{1}}{1 - \sigma(a^{(2)}_{1})}"
+    # (the output neuron's chain rule and local derivative there first: seed 003 argues it only in its example)
+    assert (r"\delta^{(2)}_{1} &= \frac{\partial E_n}{\partial a^{(2)}_{1}} = \frac{\partial E_n}{\partial y_{1}}\,"
+            r"\frac{\partial y_{1}}{\partial a^{(2)}_{1}} \qquad \text{definition};\ \text{chain rule} \\" "\n"
+            r"   &= \frac{\partial E_n}{\partial y_{1}}\,\sigma'(a^{(2)}_{1}) \qquad \text{since}\ y_{1} = "
+            r"\sigma(a^{(2)}_{1}) \\" "\n"
+            r"   &= \left(- \frac{r_{1}}{\sigma(a^{(2)}_{1})} + \frac{1 - r_{1}}{1 - \sigma(a^{(2)}_{1})}"
             r"\right)\,\sigma(a^{(2)}_{1})\,(1 - \sigma(a^{(2)}_{1}))") in text
     assert (r"&= \sigma(a^{(2)}_{1}) - r_{1} \qquad \text{simplify} \\" "\n"
             r"   &= y_{1} - r_{1} \qquad \text{since}\ y_{1} = \sigma(a^{(2)}_{1})") in text
     assert r"\delta^{(2)}_{j}" not in text and r"\delta^{(L)}_{j}" not in text and "y_{j}" not in text
-    assert "For the output neuron, the chain rule through its activation $y_{1}$ gives its error term:" in text
+    assert "For the output neuron" not in text  # (its error term once, with one name: δ^(2)_1, not also δ^(L)_1)
     # the rule by its number, (2), with this network's letters: seed 003's δ_j = σ'(a_j) δ_y v_j
     assert (r"\delta^{(1)}_{j} &= \sigma'(a^{(1)}_{j})\,\delta^{(2)}_{1}\,w^{(2)}_{1j} \qquad "
             r"\text{by (2), with }l = 1,\ h = \sigma,\ m = 1 \\") in text  # (so k = 1: w^(l+1)_1j is w^(2)_1j)
@@ -215,9 +220,10 @@ def test_the_forward_pass_states_the_parameters_sizes_and_the_batch_the_inputs()
 
 def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_example() -> None:
     text = _general("bishop")
-    weight, hidden, output = (text.index(s) for s in ("A weight reaches", "Now let neuron $j$ be in a hidden layer",
-                                                      "For the output neuron"))
-    assert weight < hidden < output
+    weight, hidden = (text.index(s) for s in ("A weight reaches", "Now let neuron $j$ be in a hidden layer"))
+    assert weight < hidden
+    # the output neuron's error term is the example's alone, as in seed 003: not argued twice
+    assert "For the output neuron" not in text
     # L said to be the output layer, with its number, where it is first used
     assert text.index("(so $l < L$, where $L = 2$ is the output layer)") == hidden + len(
         "Now let neuron $j$ be in a hidden layer $l$ ")
