@@ -288,7 +288,9 @@ def _naming_error(rows: list[tuple[list[str], str]], at: int) -> list[tuple[list
     """``rows`` with the chain's result (row ``at``, where it has no note) justified: "definition of δ"."""
     if at < 1 or at >= len(rows) or rows[at][1]:
         return rows
-    return [*rows[:at], (rows[at][0], note(Rule.ERROR_TERM)), *rows[at + 1:]]
+    chained, why = rows[at - 1]  # (the chain's own note then says the chain rule alone: δ is named on this line)
+    why = note(Rule.CHAIN_RULE) if why == note(Rule.CHAIN_RULE_PARAMETER) else why
+    return [*rows[:at - 1], (chained, why), (rows[at][0], note(Rule.ERROR_TERM)), *rows[at + 1:]]
 
 
 def _names_error(step: Step) -> bool:

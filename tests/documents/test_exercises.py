@@ -485,3 +485,16 @@ def test_verify_checks_the_numeric_answers_against_the_truth(monkeypatch: pytest
     monkeypatch.setattr(exercises, "answers", wrong)
     with pytest.raises(VerificationError, match="numeric part's answer for W2_1_3"):
         exercises.checked_answers(derivation, 1)
+
+
+@pytest.mark.parametrize("notation", ["input-major", "nielsen", "ng"])
+def test_delta_is_named_by_one_line_of_a_chain(notation: str) -> None:
+    """A weight's chain ∂c/∂z ∂z/∂W, then δ ∂z/∂W on a line of its own: that line names δ, and the chain's says the
+    chain rule alone (both said "definition of δ")."""
+    _, solutions = _documents("3-4-2", notation, hidden="tanh", loss="bce")
+    for section in solutions.sections:
+        for block in section.blocks:
+            if block.display is None:
+                continue
+            named = [r"definition of } \delta" in line.note for line in block.display.lines]
+            assert not any(a and b for a, b in zip(named, named[1:])), [line.note for line in block.display.lines]
