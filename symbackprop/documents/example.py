@@ -42,25 +42,28 @@ from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from ..model.params import check_batch_shapes, check_parameter_shapes, check_target_values, parameters_to_data
 from ..notation.display import product
-from ..notation.matrices import MOST, bracketed, elided
+from ..notation.matrices import MOST, bracketed
 from ..notation.presets import get_notation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
-from ..notation.written import by_neuron
 from .example_lines import (
     COST,
     Block,
     Line,
     ValuePrinter,
+    as_tuple,
     bracket_negatives,
     cost_line,
     counted,
     example_labels,
     fewest_digits,
+    in_neuron_order,
+    in_seed_order,
     number_latex,
     parameter_symbol,
     per_example,
     reproducing,
     rounded,
+    update_digits,
 )
 from .routes import route
 from .words import BIAS_NAMES, describe
@@ -286,23 +289,17 @@ def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Blo
                           bracketed(entries)))  # past six rows or columns its first two, dots and its last
     for i in range(example.examples):
         which = rf"\qquad \text{{example {i + 1}}}" if example.examples > 1 else ""  # which example of the batch
-        lines.append(Line(_tuple([printer.doprint(x) for x in net.inputs_list()]), "", "",
-                          _tuple([number_latex(v, digits) for v in example.X[i]]) + which))
+        lines.append(Line(as_tuple([printer.doprint(x) for x in net.inputs_list()]), "", "",
+                          as_tuple([number_latex(v, digits) for v in example.X[i]]) + which))
         if net.loss.sparse:
             lines.append(Line(r"\ell", "", "", str(int(example.Y[i]) + 1) + which))
         else:
-            lines.append(Line(_tuple([printer.doprint(y) for y in net.targets]), "", "",
-                              _tuple([number_latex(v, digits) for v in example.Y[i]]) + which))
+            lines.append(Line(as_tuple([printer.doprint(y) for y in net.targets]), "", "",
+                              as_tuple([number_latex(v, digits) for v in example.Y[i]]) + which))
     wide = max(net.layers[0], net.layers[-1], *(max(shape) for shape in net.parameter_shapes.values())) > MOST
     return Block("Parameters and examples", tuple(lines),
                  f"A matrix of more than {MOST} rows or columns, or a list of more than {MOST} numbers, shows its "
                  "first two and its last; the JSON (--format json) holds every number." if wide else "")
-
-
-def _tuple(entries: list[str]) -> str:
-    """``(x_1, x_2, x_3)``; past :data:`MOST` entries its first two, dots and its last, as a matrix's rows; one entry
-    as it is, ``r = 0.2``."""
-    return entries[0] if len(entries) == 1 else "(" + ", ".join(elided(entries, r"\ldots")) + ")"
 
 
 def _of_example(example: WorkedExample, index: int) -> str:
@@ -313,23 +310,11 @@ def _of_example(example: WorkedExample, index: int) -> str:
 def _forward(example: WorkedExample, printer: NotationPrinter, numbers: ValuePrinter, index: int) -> Block:
     """The forward pass of example ``index``, layer 1 to L, and its loss c."""
     net, derivation = example.network, example.derivation
-    equations = {eq.name: _in_neuron_order(eq.rhs) for eq in derivation.forward}
+    equations = {eq.name: in_neuron_order(eq.rhs) for eq in derivation.forward}
     lines = [_line(printer, numbers, symbol, equations[symbol.name], numbers.values[symbol])
              for l in range(1, net.depth + 1) for symbol in net.z(l) + net.a(l)]
     lines.append(_line(printer, numbers, sp.Symbol("c"), derivation.loss, float(example.losses[index])))
     return Block(f"Forward pass and loss{_of_example(example, index)}", tuple(lines))
-
-
-def _in_neuron_order(expr: sp.Expr) -> sp.Expr:
-    """A weighted input's sum with its terms in the order of their neurons, w_{1,9} x_9 before w_{1,10} x_10
-    (SymPy orders them as text; a bias unit's weight w_{j0} first), a bias last; any other expression as it is."""
-    if not isinstance(expr, sp.Add):
-        return expr
-
-    def bias(term: sp.Basic) -> bool:
-        return isinstance(term, sp.Symbol) and symbols.kind_of(term.name) == "b"
-
-    return sp.Add(*sorted(expr.args, key=lambda term: (bias(term), by_neuron(term))), evaluate=False)
 
 
 def _cost_block(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
@@ -369,7 +354,7 @@ def _gradient_lines(example: WorkedExample, printer: NotationPrinter, numbers: l
     source_first = route(printer.notation).source_times_delta
     lines = []
     for position, (symbol, expr) in enumerate(zip(matrix, example.derivation.gradients[name])):
-        factors = _factors(expr, source_first)
+        factors = in_seed_order(expr, source_first)
 
         def shown_as(show: Callable[[sp.Basic], str], times: str, expr: sp.Basic = expr,
                      factors: list[sp.Basic] | None = factors) -> str:  # in the seed's order
@@ -383,18 +368,6 @@ def _gradient_lines(example: WorkedExample, printer: NotationPrinter, numbers: l
         lines.append(Line(printer.doprint(partial(COST, symbol)), mean + formula, bracket_negatives(substituted),
                           number_latex(value, digits)))
     return lines
-
-
-def _factors(expr: sp.Basic, source_first: bool) -> list[sp.Basic] | None:
-    """A weight's gradient, an error term times its source, as factors in the order the notation's seed writes them
-    (``a δ`` where ``source_first``, ``δ a`` otherwise), in every layer alike; None for any other expression."""
-    if not isinstance(expr, sp.Mul):
-        return None
-    deltas = [f for f in expr.args if (info := symbols.describe(getattr(f, "name", ""))) and info.kind == "delta"]
-    if len(deltas) != 1:
-        return None
-    rest = [f for f in expr.args if f is not deltas[0]]
-    return [*rest, *deltas] if source_first else [*deltas, *rest]
 
 
 def _backward(example: WorkedExample, printer: NotationPrinter, numbers: list[ValuePrinter], layer: int,
@@ -423,18 +396,12 @@ def _step(example: WorkedExample, printer: NotationPrinter, digits: int) -> Bloc
         for position, symbol in enumerate(net.parameters[name]):
             old, gradient, new = (float(values[name].reshape(-1)[position])
                                   for values in (example.params, example.gradients, example.updated))
-            parameter, more = printer.doprint(symbol), _update_digits(old, gradient, new, example.lr, digits)
+            parameter, more = printer.doprint(symbol), update_digits(old, gradient, new, example.lr, digits)
             lines.append(Line(parameter, rf"{parameter} - {eta}\, {printer.doprint(partial(COST, symbol))}",
                               rf"{number_latex(old, more)} - {rate} \cdot "
                               rf"{number_latex(gradient, more, parenthesize=True)}",
                               number_latex(new, digits), relation=r"\leftarrow", inline=True))
     return Block(f"One gradient-descent step with learning rate {example.lr:g}", tuple(lines))
-
-
-def _update_digits(old: float, gradient: float, new: float, lr: float, digits: int) -> int:
-    """The digits of an update's operands with which ``old - lr * gradient`` gives ``new`` as printed."""
-    return fewest_digits(digits, lambda more: number_latex(rounded(old, more) - lr * rounded(gradient, more), digits)
-                         == number_latex(new, digits))
 
 
 def _after(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:

@@ -24,8 +24,10 @@ from ..model.architecture import Architecture
 from ..model.params import kind_of
 from ..notation.display import LINE_WIDTH, visual_width
 from ..notation.linebreak import break_formula, formula_width
+from ..notation.matrices import elided
 from ..notation.presets import get_notation
 from ..notation.printer import NotationPrinter
+from ..notation.written import by_neuron
 
 #: The batch cost C = (1/m) sum c, whose gradient the step follows.
 COST = sp.Symbol("C")
@@ -240,3 +242,39 @@ def cost_line(printer: NotationPrinter, losses: np.ndarray, value: float, digits
     terms = " + ".join(number_latex(float(c), more, parenthesize=True) for c in losses)
     return Line(printer.doprint(COST), rf"\frac{{1}}{{m}}\sum_{{x}} {cost_text(printer)}",
                 rf"\frac{{1}}{{{len(losses)}}}\left({terms}\right)", number_latex(value, digits))
+
+
+def as_tuple(entries: list[str]) -> str:
+    """``(x_1, x_2, x_3)``; past :data:`MOST` entries its first two, dots and its last, as a matrix's rows; one entry
+    as it is, ``r = 0.2``."""
+    return entries[0] if len(entries) == 1 else "(" + ", ".join(elided(entries, r"\ldots")) + ")"
+
+
+def in_neuron_order(expr: sp.Expr) -> sp.Expr:
+    """A weighted input's sum with its terms in the order of their neurons, w_{1,9} x_9 before w_{1,10} x_10
+    (SymPy orders them as text; a bias unit's weight w_{j0} first), a bias last; any other expression as it is."""
+    if not isinstance(expr, sp.Add):
+        return expr
+
+    def bias(term: sp.Basic) -> bool:
+        return isinstance(term, sp.Symbol) and symbols.kind_of(term.name) == "b"
+
+    return sp.Add(*sorted(expr.args, key=lambda term: (bias(term), by_neuron(term))), evaluate=False)
+
+
+def in_seed_order(expr: sp.Basic, source_first: bool) -> list[sp.Basic] | None:
+    """A weight's gradient, an error term times its source, as factors in the order the notation's seed writes them
+    (``a δ`` where ``source_first``, ``δ a`` otherwise), in every layer alike; None for any other expression."""
+    if not isinstance(expr, sp.Mul):
+        return None
+    deltas = [f for f in expr.args if (info := symbols.describe(getattr(f, "name", ""))) and info.kind == "delta"]
+    if len(deltas) != 1:
+        return None
+    rest = [f for f in expr.args if f is not deltas[0]]
+    return [*rest, *deltas] if source_first else [*deltas, *rest]
+
+
+def update_digits(old: float, gradient: float, new: float, lr: float, digits: int) -> int:
+    """The digits of an update's operands with which ``old - lr * gradient`` gives ``new`` as printed."""
+    return fewest_digits(digits, lambda more: number_latex(rounded(old, more) - lr * rounded(gradient, more), digits)
+                         == number_latex(new, digits))

@@ -21,7 +21,6 @@ Conventions (the stable contract of every later feature):
 from __future__ import annotations
 
 import hashlib
-import operator
 import re
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -32,9 +31,11 @@ from typing import Any
 import sympy as sp
 from sympy.core.mul import _mulsort
 
-from ..errors import SizeLimitError, SpecError, UnknownNameError
+from ..errors import SpecError, UnknownNameError
 from ..files import read_toml
 from .activations import Activation, get_activation
+from .layers import MAX_DEPTH as MAX_DEPTH
+from .layers import check_layers, parse_spec, short
 from .losses import Loss, get_loss, indicator
 from .symbols import SymbolInfo, describe, element, matrix
 
@@ -48,7 +49,6 @@ BIAS_CONVENTIONS: dict[str, str] = {
 #: An example of each name option, for the message of a value that is not a name.
 _EXAMPLES = {"hidden": "tanh", "output": "sigmoid", "loss": "bce", "bias": "vector"}
 NETWORK_KEYS = ("layers", "hidden", "output", "activations", "loss", "bias")
-_SPEC = re.compile(r"^[1-9][0-9]*(-[1-9][0-9]*)+$")
 
 
 def _symbol(name: str) -> sp.Symbol:
@@ -73,28 +73,6 @@ def times(a: sp.Expr, b: sp.Expr) -> sp.Expr:
 
 #: The longest name a network gets (a file system takes 255 bytes for a folder's name).
 NAME_LENGTH = 120
-#: The most digits a layer size is read with: more would already be far past every size limit.
-SIZE_DIGITS = 30
-
-
-def parse_spec(spec: str) -> tuple[int, ...]:
-    """Parse ``"2-3-1"`` into layer sizes.
-
-    Raises:
-        SpecError: anything but two or more positive integers joined by '-'.
-    """
-    text = str(spec).strip()
-    if not _SPEC.match(text):
-        raise SpecError(
-            f"malformed layer spec {_short(spec)}: write two or more positive integers joined by '-', e.g. '2-3-1'"
-        )
-    parts = text.split("-")
-    if any(len(part) > SIZE_DIGITS for part in parts):  # (past 4,300 digits Python will not even read it)
-        raise SpecError(f"layer spec {_short(spec)} has a layer size of more than {SIZE_DIGITS} digits; a network is "
-                        "derived with at most 50,000 parameters")
-    return tuple(int(part) for part in parts)
-
-
 class Architecture:
     """A feed-forward network's architecture and its SymPy symbols: plain data, the first stage.
 
@@ -125,7 +103,7 @@ class Architecture:
         activations: Sequence[str] | None = None,
     ) -> None:
         loss, bias = ("quadratic" if loss is None else loss), ("vector" if bias is None else bias)
-        self.layers: tuple[int, ...] = _check_layers(layers)
+        self.layers: tuple[int, ...] = check_layers(layers)
         depth = len(self.layers) - 1
         for option, value in (("hidden", hidden), ("output", output), ("loss", loss), ("bias", bias)):
             if value is not None and not isinstance(value, str):
@@ -141,7 +119,7 @@ class Architecture:
             raise SpecError("give either activations (one per layer) or hidden/output, not both")
         else:
             if not all(name.strip() for name in activations):
-                raise SpecError(f"activations: an empty name in {_short(','.join(activations))}; give one name per "
+                raise SpecError(f"activations: an empty name in {short(','.join(activations))}; give one name per "
                                 "non-input layer, separated by single commas")
             if len(activations) != depth:
                 raise SpecError(
@@ -276,7 +254,7 @@ class Architecture:
             SpecError: the file cannot be read or parsed, or holds unknown keys.
         """
         if not isinstance(path, (str, Path)):
-            raise SpecError(f"from_file takes the path of a TOML spec file, such as 'net.toml', got {_short(path)}")
+            raise SpecError(f"from_file takes the path of a TOML spec file, such as 'net.toml', got {short(path)}")
         data = read_toml(path)
         return cls.from_mapping({k: v for k, v in data.items() if k != "derive"}, source=str(path))
 
@@ -405,51 +383,10 @@ class Architecture:
         return info
 
 
-#: The most layers of weights a network may have: each gradient's chain runs through every layer above it, and
-#: SymPy's nested expressions (about 3 s to derive at 100 layers one neuron wide) exhaust Python's recursion at 250.
-MAX_DEPTH = 100
-
-
 def _made(cls: type[Architecture], layers: Sequence[int], activations: Sequence[str], loss: str,
           bias: str) -> Architecture:
     """A network made again from what made it (an unpickled one)."""
     return cls(layers, activations=activations, loss=loss, bias=bias)
-
-
-def _check_layers(layers: Sequence[int]) -> tuple[int, ...]:
-    """The layer sizes as plain ints; any integer type (NumPy's too) but bool is an integer, and a NumPy array of
-    them is a list of them."""
-    if not isinstance(layers, Sequence) and getattr(layers, "ndim", None) == 1 and hasattr(layers, "tolist"):
-        layers = layers.tolist()  # (a NumPy vector)
-    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
-        raise SpecError(f"layers must be a list of positive integers, got {_short(layers)}")
-    if len(layers) < 2:
-        raise SpecError(f"layers needs at least an input and an output layer, got {list(layers)}")
-    if len(layers) - 1 > MAX_DEPTH:
-        raise SizeLimitError(f"the network has {len(layers) - 1:,} layers of weights; symbackprop takes at most "
-                             f"{MAX_DEPTH} (each gradient's chain runs through every layer above it), and the "
-                             "equations read the same for a few layers")
-    sizes = []
-    for n in layers:
-        size = None if isinstance(n, bool) else _index(n)  # NumPy's bool has no __index__
-        if size is None or size < 1:
-            raise SpecError(f"layer sizes must be positive integers, got {_short(n)} in {_short(list(layers))}")
-        sizes.append(size)
-    return tuple(sizes)
-
-
-def _short(value: Any, most: int = 60) -> str:
-    """``repr(value)``, cut to about ``most`` characters: a message stays a line however long the value."""
-    shown = repr(value)
-    return shown if len(shown) <= most else f"{shown[:most]}..."
-
-
-def _index(value: Any) -> int | None:
-    """``value`` as an int if it is an integer (has ``__index__``: int, NumPy integers), else None."""
-    try:
-        return operator.index(value)
-    except TypeError:
-        return None
 
 
 def _either(names: tuple[str, ...]) -> str:
