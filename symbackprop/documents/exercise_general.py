@@ -129,7 +129,7 @@ def setup_blocks(concrete: Derivation, generic: Derivation, printer: NotationPri
 
 def _not_elementwise(network: Architecture) -> str:
     """What the set-up asks of an output activation that does not act neuron by neuron, for which BP1 as the
-    parts state it does not hold: its error terms through its whole Jacobian (the solution to (c) derives them)."""
+    parts state it does not hold: its error terms through its whole Jacobian (the solution to (a) derives them)."""
     output = network.activation(network.depth)
     if output.elementwise:
         return ""
@@ -230,8 +230,7 @@ def _means(found: dict[str, Argument], printer: NotationPrinter) -> Block:
         bias = found["bias"]
         said.append(_mean_over_data(bias, _printed(bias.lines[-1].result, bias, printer), printer))
     total, cost = printer.doprint(TOTAL), printer.doprint(COST)
-    costs = "costs" if total == cost else f"costs ${cost}$"
-    whole = _data_set_cost(printer).removeprefix("the cost ")
+    whole, costs = ("of the data set", "costs") if total == cost else (f"${total}$", f"costs ${cost}$")
     return text(f"The cost {whole} is the mean of the examples' {costs}, so each of its derivatives is the mean of "
                 f"theirs: {' and '.join(said)}.")
 
