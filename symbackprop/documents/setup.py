@@ -10,7 +10,7 @@ import sympy as sp
 from ..derive import general
 from ..derive.derivation import Derivation
 from ..model import symbols
-from ..model.activations import Activation
+from ..model.activations import Activation, get_activation
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, join_terms
 from ..notation.printer import NotationPrinter
@@ -45,6 +45,8 @@ def setup_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
                        f"${printer.doprint(sp.Symbol('C'))}$ with respect to every weight and bias. {words} {how}")]
     else:
         blocks = [text(words)]
+    if way.paths and "forward" not in shown:  # seed 000 lets its figure say it; the chains' local derivatives use it
+        blocks[-1] = text(f"{blocks[-1].text} {_each_neuron(network, printer)}")
     if "forward" not in shown and not network.loss.generic:  # the cost the derivation differentiates, stated once
         cost = printer.doprint(sp.Symbol("c"))
         blocks.append(text(f"The cost of one example is ${cost} = {join_terms(terms(derivation.loss, printer))}$."))
@@ -317,6 +319,26 @@ def _element_forward(derivation: Derivation, printer: NotationPrinter) -> Displa
             value = sp.Function(activation.name)(z) if activation.elementwise else rhs[a]
             lines.append(Line(printer.doprint(a), "=", printer.doprint(value)))
     return Display(tuple(lines))
+
+
+def _each_neuron(network: Architecture, printer: NotationPrinter) -> str:
+    """The forward pass of a general neuron in a sentence, as :func:`symbackprop.derive.general.forward` writes it
+    for a layer above the first: ``Z^(l+1)_j = Σ_k w^(l)_jk a^(l)_k + w^(l)_j0``, then its activation (σ, each
+    layer's own where they differ), the weights of layer l written as W^(l) is."""
+    layer = min(2, network.depth)  # (its inputs a layer's outputs, not the network's inputs, where there is one)
+    at = printer.relabel(labels(printer.notation, "W", layer)) if network.depth > 1 else printer  # (one layer: its own)
+    j, k = printer.notation.indices[:2]
+    equation = general.forward(network, layer, j, k)
+    summed = next(term for term in sp.Add.make_args(equation.rhs) if isinstance(term, sp.Sum))
+    rhs = " + ".join([rf"\sum_{{{k}}} {at.doprint(summed.function)}",
+                      *(at.doprint(term) for term in sp.Add.make_args(equation.rhs) if term is not summed)])
+    same = len({act.label for act in network.activations}) == 1
+    activation = network.activation(1) if same else get_activation("generic")
+    output = at.doprint(sp.Symbol(symbols.element("a", layer, j), real=True))
+    z = sp.Symbol(symbols.element("z", layer, j), real=True)
+    each = "" if same else f", with ${at.function_symbol('generic', layer)}$ the activation of that layer"
+    return (f"Each neuron ${j}$ of layer ${printer.notation.bare_layer('z', layer, at.labels)}$ computes "
+            f"${at.doprint(z)} = {rhs}$ and ${output} = {at.doprint(activation(z))}${each}.")
 
 
 def _general_forward(network: Architecture, printer: NotationPrinter) -> Display:

@@ -1393,3 +1393,16 @@ def test_this_networks_hidden_error_terms_name_their_own_layer_where_the_activat
     assert (r"\delta_{j}^{(2)} &= \left(\sum_{k=1}^{n_{3}} W_{jk}^{(3)} \delta_{k}^{(3)}\right)\,"
             r"\operatorname{ReLU}'(z_{j}^{(2)}) \qquad \text{here }\ell = 2,\ g_{\ell} = \operatorname{ReLU}") in text
     assert r"\operatorname{ReLU}'(z_{j}^{(\ell)})" not in text
+
+
+def test_ng_says_what_each_neuron_computes_before_its_chains_use_it() -> None:
+    """Seed 000 lets its figure say how a neuron computes; the chains' local derivatives (∂Z/∂w = a, ∂Z/∂a = w) need
+    it said: one sentence in the set-up, from the engine's general forward equation, in ng's letters."""
+    text = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
+                           DocumentOptions(notation="ng", formats=("md",)))
+    setup = text[text.index("## Set-up"):text.index("## Backpropagation")]
+    assert (r"Each neuron $j$ of layer $l+1$ computes $Z^{(l+1)}_{j} = \sum_{k} w^{(l)}_{jk} a^{(l)}_{k} + "
+            r"w^{(l)}_{j0}$ and $a^{(l+1)}_{j} = \sigma(Z^{(l+1)}_{j})$.") in setup
+    mixed = render_markdown(_MIXED.derive(forms=("element", "vector", "paths")),
+                            DocumentOptions(notation="ng", formats=("md",)))
+    assert r"$a^{(l+1)}_{j} = \sigma_{l+1}(Z^{(l+1)}_{j})$, with $\sigma_{l+1}$ the activation of that layer." in mixed
