@@ -210,6 +210,9 @@ def network_and_table(spec: str, hidden: str | None, output: str | None, loss: s
 
     options = network_options(hidden, output, loss, bias, activations)
     if not _names_a_file(spec):
+        if spec.strip() and not any(char.isdigit() for char in spec):  # a word: a file's name, mistyped, likelier
+            raise SymbackpropError(f"no file {spec[:60]!r}, and it is not layer sizes either: give sizes such as "
+                                   "'2-3-1', or the path of a TOML spec file")
         return Network.from_spec(spec, **options), {}
     data = read_toml(spec)
     network = {k: v for k, v in data.items() if k != "derive"}

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import SizeLimitError, SpecError
 
 _SPEC = re.compile(r"^[1-9][0-9]*(-[1-9][0-9]*)+$")
+_ZEROS = re.compile(r"^[0-9]+(-[0-9]+)+$")  # sizes, one of them written with a leading 0 (or 0 itself)
 
 #: The most digits a layer size is read with: more would already be far past every size limit.
 SIZE_DIGITS = 30
@@ -23,9 +24,11 @@ def parse_spec(spec: str) -> tuple[int, ...]:
     """
     text = str(spec).strip()
     if not _SPEC.match(text):
-        raise SpecError(
-            f"malformed layer spec {short(spec)}: write two or more positive integers joined by '-', e.g. '2-3-1'"
-        )
+        sizes = text.split("-") if _ZEROS.match(text) else []
+        why = ("a layer of 0 neurons" if any(set(size) == {"0"} for size in sizes) else
+               "a size written with a leading 0" if sizes else "")
+        raise SpecError(f"malformed layer spec {short(spec)}: write two or more positive integers joined by '-', e.g. "
+                        f"'2-3-1'{f' ({why})' if why else ''}")
     parts = text.split("-")
     if any(len(part) > SIZE_DIGITS for part in parts):  # (past 4,300 digits Python will not even read it)
         raise SpecError(f"layer spec {short(spec)} has a layer size of more than {SIZE_DIGITS} digits; a network is "

@@ -144,7 +144,10 @@ def test_a_pipe_is_not_replaced_by_a_file(capsys: pytest.CaptureFixture[str], tm
     (["derive", "-".join(["1"] * 102)], "the network has 101 layers of weights; symbackprop takes at most 100"),
     (["compile", "-".join(["2"] * 5000)], "the network has 4,999 layers of weights"),
     (["check", "-".join(["1"] * 20001)], "the network has 20,000 layers of weights"),
-    (["derive", "x" * 5000], "malformed layer spec 'xxxxx"),  # the value cut short: the message stays short
+    (["derive", "x" * 5000], "no file 'xxxxx"),  # the value cut short: the message stays short
+    (["derive", "nonexist"], "no file 'nonexist', and it is not layer sizes either"),  # a file's name, mistyped
+    (["derive", "02-03-01"], "(a size written with a leading 0)"),
+    (["derive", "2-0-1"], "(a layer of 0 neurons)"),
     (["bench", "--number", "100000000"], "Invalid value for '--number'"),
     (["bench", "--repeat", "100000000"], "Invalid value for '--repeat'"),
 ])
