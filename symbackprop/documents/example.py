@@ -355,19 +355,20 @@ def _gradient_lines(example: WorkedExample, printer: NotationPrinter, numbers: l
     lines = []
     for position, (symbol, expr) in enumerate(zip(matrix, example.derivation.gradients[name])):
         factors = in_seed_order(expr, source_first)
-
-        def shown_as(show: Callable[[sp.Basic], str], times: str, expr: sp.Basic = expr,
-                     factors: list[sp.Basic] | None = factors) -> str:  # in the seed's order
-            return show(expr) if factors is None else product(factors, show, times)
-
         value = float(example.gradients[name].reshape(-1)[position])
-        shown = [shown_as(p.marked, r" \cdot ") for p in reproducing(numbers, expr, value)] if m <= 2 * MAX_SHOWN \
-            else []
+        shown = [_ordered(expr, factors, p.marked, r" \cdot ") for p in reproducing(numbers, expr, value)] \
+            if m <= 2 * MAX_SHOWN else []
         substituted = (rf"\frac{{1}}{{{m}}}\left({' + '.join(shown)}\right)" if m > 1 else shown[0]) if shown else ""
-        formula = shown_as(printer.doprint, printer.notation.times)
+        formula = _ordered(expr, factors, printer.doprint, printer.notation.times)
         lines.append(Line(printer.doprint(partial(COST, symbol)), mean + formula, bracket_negatives(substituted),
                           number_latex(value, digits)))
     return lines
+
+
+def _ordered(expr: sp.Basic, factors: list[sp.Basic] | None, show: Callable[[sp.Basic], str], times: str) -> str:
+    """``expr`` printed by ``show``, as the product of ``factors`` in their order where there are any
+    (:func:`.example_lines.in_seed_order`)."""
+    return show(expr) if factors is None else product(factors, show, times)
 
 
 def _backward(example: WorkedExample, printer: NotationPrinter, numbers: list[ValuePrinter], layer: int,

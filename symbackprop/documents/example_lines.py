@@ -68,10 +68,11 @@ def reproducing(numbers: Sequence[ValuePrinter], expr: sp.Basic, value: float) -
     which ``expr`` at each example's values as printed gives ``value`` as printed (to ``numbers``' digits)."""
     digits = numbers[0].digits
     wanted = number_latex(value, digits)
+    operands = [s for s in expr.free_symbols if s in numbers[0].values]  # (those of the line: not every value)
 
     def agrees(more: int) -> bool:
         try:
-            got = [float(expr.xreplace({s: rounded(v, more) for s, v in p.values.items()})) for p in numbers]
+            got = [float(expr.xreplace({s: rounded(p.values[s], more) for s in operands})) for p in numbers]
         except (TypeError, ValueError):  # a function SymPy does not evaluate: the line as it is
             return more == digits
         return number_latex(sum(got) / len(got), digits) == wanted

@@ -14,6 +14,7 @@ numbers.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import sympy as sp
 
@@ -222,15 +223,12 @@ def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tup
 def _parameters_display(network: Architecture, point: dict[sp.Symbol, sp.Expr], printer: NotationPrinter) -> Display:
     """Each layer's parameters at ``point``, written out as the notation stores them (input-major's W^(l) from the
     layer below, seed 003's v as a row), a layer's weights and biases on one line; a shared bias a number."""
-    lines: list[Line] = []
-    for layer in range(1, network.depth + 1):
-        said = [_written_out(printer.stored(_parameter(network, name)), name,
-                             [[sp.latex(point[s]) for s in network.parameters[name].row(i)]
-                              for i in range(network.parameters[name].rows)], printer)
-                for name in (symbols.matrix(kind, layer) for kind in ("W", "b")) if name in network.parameters]
-        lhs, rhs = said[0].split(" = ", 1)
-        lines.append(Line(lhs, "=", r",\quad ".join([rhs, *said[1:]])))
-    return Display(tuple(lines), breakable=True)
+    def given(name: str) -> list[list[str]]:
+        matrix = network.parameters[name]
+        return [[sp.latex(point[s]) for s in matrix.row(i)] for i in range(matrix.rows)]
+
+    return Display(tuple(_layer_line(network, layer, lambda name: printer.stored(_parameter(network, name)), given,
+                                     printer) for layer in range(1, network.depth + 1)), breakable=True)
 
 
 def _answer_display(network: Architecture, printed: dict[str, list[list[str]]], printer: NotationPrinter) -> Display:
@@ -238,17 +236,15 @@ def _answer_display(network: Architecture, printed: dict[str, list[list[str]]], 
     terms (the working a student can check theirs against), then the gradients of its weights and biases, each a
     matrix in the notation's orientation, as the question gives the parameters; a page break may fall between
     lines."""
+    def gradient(name: str) -> str:
+        return printer.doprint(sp.Derivative(sp.Symbol("c"), _parameter(network, name), evaluate=False))
+
     lines: list[Line] = []
-    cost = sp.Symbol("c")
     for layer in range(network.depth, 0, -1):
         delta = symbols.matrix("delta", layer)
-        lines.append(Line(printer.doprint(sp.MatrixSymbol(delta, network.layers[layer], 1)), "=",
-                          bracketed(printed[delta])))
-        said = [_written_out(printer.doprint(sp.Derivative(cost, _parameter(network, name), evaluate=False)), name,
-                             printed[name], printer)
-                for name in (symbols.matrix(kind, layer) for kind in ("W", "b")) if name in network.parameters]
-        lhs, rhs = said[0].split(" = ", 1)
-        lines.append(Line(lhs, "=", r",\quad ".join([rhs, *said[1:]])))
+        lines += [Line(printer.doprint(sp.MatrixSymbol(delta, network.layers[layer], 1)), "=",
+                       bracketed(printed[delta])),
+                  _layer_line(network, layer, gradient, printed.__getitem__, printer)]
     return Display(tuple(lines), breakable=True)
 
 
@@ -259,14 +255,23 @@ def _parameter(network: Architecture, name: str) -> sp.Basic:
                                                                                                       *matrix.shape)
 
 
-def _written_out(label: str, name: str, rows: list[list[str]], printer: NotationPrinter) -> str:
-    """``label = [rows]``, a parameter's matrix (or its gradient's) of entries ``rows`` as the engine holds them,
-    written in the notation's orientation (input-major's W^(l) transposed); a layer's one shared bias a number."""
+def _layer_line(network: Architecture, layer: int, label: Callable[[str], str],
+                rows: Callable[[str], list[list[str]]], printer: NotationPrinter) -> Line:
+    """``W = [...], b = [...]``: a layer's weights and biases (or what ``label`` names for each, of entries
+    ``rows`` as the engine holds them) on one line, each written out in the notation's orientation."""
+    said = [(label(name), _written_out(name, rows(name), printer))
+            for name in (symbols.matrix(kind, layer) for kind in ("W", "b")) if name in network.parameters]
+    return Line(said[0][0], "=", r",\quad ".join([said[0][1], *(f"{lhs} = {rhs}" for lhs, rhs in said[1:])]))
+
+
+def _written_out(name: str, rows: list[list[str]], printer: NotationPrinter) -> str:
+    """A parameter's matrix (or its gradient's) of entries ``rows`` as the engine holds them, written in the
+    notation's orientation (input-major's W^(l) transposed); a layer's one shared bias a number."""
     if symbols.kind_of(name) == "W" and printer.notation.weights_transposed:
         rows = [list(column) for column in zip(*rows, strict=True)]
     if symbols.kind_of(name) == "b" and len(rows) == 1 and len(rows[0]) == 1:
-        return f"{label} = {rows[0][0]}"
-    return f"{label} = {bracketed(rows)}"
+        return rows[0][0]
+    return bracketed(rows)
 
 
 def exercise_documents(
