@@ -11,6 +11,11 @@ import difflib
 from collections.abc import Iterable
 
 
+def cut(text: str, most: int = 60) -> str:
+    """``text`` cut to about ``most`` characters: a message stays one line, however long the value it quotes."""
+    return text if len(text) <= most else f"{text[:most]}..."
+
+
 class SymbackpropError(ValueError):
     """Base class of every error caused by bad input."""
 
@@ -24,8 +29,7 @@ class UnknownNameError(SymbackpropError):
 
     def __init__(self, kind: str, name: str, allowed: Iterable[str]) -> None:
         allowed = sorted(allowed)
-        shown = repr(name) if len(repr(name)) <= 60 else f"{repr(name)[:60]}..."  # a line, however long the name
-        message = f"unknown {kind} {shown}; allowed: {', '.join(allowed)}"
+        message = f"unknown {kind} {cut(repr(name))}; allowed: {', '.join(allowed)}"
         close = difflib.get_close_matches(str(name), allowed, n=1)
         if close:
             message += f" (did you mean {close[0]!r}?)"

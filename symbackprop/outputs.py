@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import SymbackpropError
+from .errors import SymbackpropError, cut
 from .progress import progress_bar
 
 
@@ -310,8 +310,7 @@ def _nowhere(link: Path) -> str:
 
 def _short(path: Path | str, most: int = 80) -> str:
     """``path`` as text, cut to about ``most`` characters: an error stays one readable line."""
-    shown = str(path)
-    return shown if len(shown) <= most else f"{shown[:most]}..."
+    return cut(str(path), most)
 
 
 def output_file(text: str) -> Path | None:

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from ..choices import split_names
-from ..errors import SymbackpropError, UnknownNameError
+from ..errors import SymbackpropError, UnknownNameError, cut
 from ..model.activations import ACTIVATIONS
 
 #: The allowed names of a choice, read when an option is parsed.
@@ -211,7 +211,7 @@ def network_and_table(spec: str, hidden: str | None, output: str | None, loss: s
     options = network_options(hidden, output, loss, bias, activations)
     if not _names_a_file(spec):
         if spec.strip() and not any(char.isdigit() for char in spec):  # a word: a file's name, mistyped, likelier
-            raise SymbackpropError(f"no file {spec[:60]!r}, and it is not layer sizes either: give sizes such as "
+            raise SymbackpropError(f"no file {cut(repr(spec))}, and it is not layer sizes either: give sizes such as "
                                    "'2-3-1', or the path of a TOML spec file")
         return Network.from_spec(spec, **options), {}
     data = read_toml(spec)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..errors import SizeLimitError
+from ..errors import SizeLimitError, cut
 from ..model import symbols
 from ..model.activations import GENERIC, GENERIC_PRIME, Activation
 from ..model.architecture import Architecture
@@ -394,15 +394,10 @@ def check_verifiable(net: Architecture) -> None:
     if not net.activations[-1].generic:  # (a generic output's stand-in for the check is the loss's own)
         net.check_defined("verification at random points")
     if net.parameter_count > MAX_PARAMETERS:
-        raise SizeLimitError(f"verify() is limited to {MAX_PARAMETERS:,} parameters and {_shown(net.spec)} has "
+        raise SizeLimitError(f"verify() is limited to {MAX_PARAMETERS:,} parameters and {cut(net.spec, 40)} has "
                              f"{net.parameter_count:,}; verify a narrower network of the same depth")
     paths = math.prod(net.layers[1:-1])
     if paths > MAX_PATHS or net.depth > MAX_DEPTH:
         raise SizeLimitError(f"verify() is limited to {MAX_DEPTH} layers of weights and {MAX_PATHS:,} paths from the "
-                             f"input to the output (the hidden layers' widths multiplied), and {_shown(net.spec)} has "
+                             f"input to the output (the hidden layers' widths multiplied), and {cut(net.spec, 40)} has "
                              f"{net.depth} and {paths:,}; verify a shallower network with the same activations")
-
-
-def _shown(spec: str, most: int = 40) -> str:
-    """A spec, cut to about ``most`` characters: a message stays a line however deep the network."""
-    return spec if len(spec) <= most else f"{spec[:most]}..."

@@ -36,7 +36,7 @@ from ..codegen.compile import SCALAR_MAX_PARAMETERS, Trace, compile_network
 from ..derive.chain import partial
 from ..derive.derivation import Derivation
 from ..derive.engine import derive
-from ..errors import DataError, SizeLimitError, UnknownNameError
+from ..errors import DataError, SizeLimitError, UnknownNameError, cut
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
@@ -144,8 +144,7 @@ def _check_learning_rate(lr: Any) -> float:
         written = isinstance(lr, str) and not lr.lstrip().startswith("-")
         underflow = value == 0 and written and any(digit in lr for digit in "123456789")
         overflow = value == math.inf and written and not any(word in lr.lower() for word in ("inf", "nan"))
-        shown = str(lr) if len(str(lr)) <= 40 else f"{str(lr)[:40]}..."  # (a line, however long the value)
-        raise DataError(f"learning rate must be a finite number > 0, got {shown}"
+        raise DataError(f"learning rate must be a finite number > 0, got {cut(str(lr), 40)}"
                         + (" (below the smallest float, about 5e-324: 0)" if underflow else "")
                         + (" (above the largest float, about 1.8e308)" if overflow else ""))
     return value

@@ -32,7 +32,7 @@ from functools import cache
 
 import sympy as sp
 
-from ..errors import SpecError, UnknownNameError
+from ..errors import SpecError, UnknownNameError, cut
 from .rules import Rule, check_rule, words
 
 Z = sp.Symbol("z", real=True)
@@ -201,7 +201,7 @@ def _parameter(name: str, raw: str) -> sp.Rational:
         SpecError: not a number, or not :data:`_PARAM_ALLOWED`.
     """
     parts = raw.split("/")
-    shown = repr(raw) if len(raw) <= 40 else f"{raw[:40]!r}..."  # (a message stays a line, however long the value)
+    shown = cut(repr(raw), 40)
     try:
         decimals = [Decimal(part) for part in parts]  # exact and cheap, even for 1e99999
     except InvalidOperation:

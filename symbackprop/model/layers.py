@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import SizeLimitError, SpecError
+from ..errors import SizeLimitError, SpecError, cut
 
 _SPEC = re.compile(r"^[1-9][0-9]*(-[1-9][0-9]*)+$")
 _ZEROS = re.compile(r"^[0-9]+(-[0-9]+)+$")  # sizes, one of them written with a leading 0 (or 0 itself)
@@ -65,8 +65,7 @@ def check_layers(layers: Sequence[int]) -> tuple[int, ...]:
 
 def short(value: Any, most: int = 60) -> str:
     """``repr(value)``, cut to about ``most`` characters: a message stays a line however long the value."""
-    shown = repr(value)
-    return shown if len(shown) <= most else f"{shown[:most]}..."
+    return cut(repr(value), most)
 
 
 def _index(value: Any) -> int | None:
