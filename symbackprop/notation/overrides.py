@@ -325,7 +325,7 @@ def with_overrides(notation: Notation, overrides: Mapping[str, str]) -> Notation
                                    "layer's activations, with no letter of its own; override neuron_output")
         for slot in OVERRIDABLE[name]:
             letters[slot] = latex
-    _check_clashes(notation.letters, letters, overrides, notation)
+    _check_clashes(notation, letters, overrides)
     return replace(notation, letters=MappingProxyType(letters))
 
 
@@ -349,7 +349,7 @@ def base_letter(latex: str) -> str:
     return " ".join(kept)
 
 
-def _reserved(letters: Mapping[str, str], notation: Notation) -> dict[str, str]:
+def _reserved(notation: Notation) -> dict[str, str]:
     """The letters a notation draws that are no quantity's own: σ where it names the activations (nielsen's σ, the
     sigmoid's and a generic one's), θ inside its loss's letter (goodfellow's 𝓛(θ), θ the parameters); the layers'
     and neurons' indices, L, the learning rate and the batch's m."""
@@ -358,6 +358,7 @@ def _reserved(letters: Mapping[str, str], notation: Notation) -> dict[str, str]:
                 **dict.fromkeys(notation.indices, "a neuron's index")}
     if notation.next_count:
         reserved[notation.next_count] = "the number of neurons of the layer above"
+    letters = notation.letters
     if not letters.get("g") or not letters.get("g_out"):
         reserved["\\sigma"] = "the sigmoid (and a generic activation)"
     if any("\\theta" in (letters.get(slot) or "") for slot in ("cost", "total_cost")):
@@ -365,16 +366,15 @@ def _reserved(letters: Mapping[str, str], notation: Notation) -> dict[str, str]:
     return reserved
 
 
-def _check_clashes(before: Mapping[str, str], after: Mapping[str, str], overrides: Mapping[str, str],
-                   notation: Notation) -> None:
+def _check_clashes(notation: Notation, after: Mapping[str, str], overrides: Mapping[str, str]) -> None:
     """Refuse an override that gives a quantity the letter of another one (``--symbol weight=b``, or ``{b}``,
-    ``b_0``, ``\\mathbf{b}``: letters are compared in :func:`base_letter`), unless the notation already wrote the
-    two alike.
+    ``b_0``, ``\\mathbf{b}``: letters are compared in :func:`base_letter`), or a letter ``notation`` draws for
+    something else (:func:`_reserved`), unless the notation already wrote the two alike.
 
     Raises:
         SymbackpropError: names the override and the quantity whose letter it takes.
     """
-    reserved = _reserved(before, notation)
+    before, reserved = notation.letters, _reserved(notation)
     for name in sorted(overrides):
         slot = OVERRIDABLE[name][0]
         if (meaning := reserved.get(base_letter(after.get(slot) or ""))) is not None:
