@@ -93,8 +93,6 @@ def _documents(derivation: Derivation, options: DocumentOptions, indicator: str)
     ``--exercise`` the problems and the solutions."""
     built = [(f"derivation-{options.notation}", build_document(derivation, options, indicator))]
     if options.exercise:
-        from .exercises import exercise_documents
-
-        problems, solutions = exercise_documents(derivation, options, indicator)
+        problems, solutions = exercises.exercise_documents(derivation, options, indicator)
         built += [(f"exercises-{options.notation}", problems), (f"solutions-{options.notation}", solutions)]
     return built
