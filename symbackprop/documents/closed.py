@@ -12,12 +12,16 @@ written by name, ``ELU(u)``: their cases repeat the argument up to three times, 
 ``e^{u}`` and ``u (v)^{-1}`` instead of ``\\frac{u}{v}`` when ``u`` or ``v`` is long. Each gradient is then broken
 by :func:`~symbackprop.notation.linebreak.break_formula` at any depth of parentheses.
 
+``--verify`` checks what is printed: :func:`verified` evaluates each entry with every case as it is written
+(:func:`as_printed`: the maximum, or each value times its indicator) against the true gradient.
+
 Closed forms grow exponentially with the depth: one that would fill more than :data:`CLOSED_FORM_MAX_PAGES` pages
 is refused with a one-line :class:`~symbackprop.errors.SizeLimitError`, before anything is rendered.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,6 +30,8 @@ from sympy.printing.precedence import PRECEDENCE
 
 from ..derive.derivation import Derivation
 from ..derive.rewrite import negate
+from ..derive.truth import VerificationError, draw_worlds
+from ..derive.verify import POINTS, TOLERANCE, Verification
 from ..errors import SizeLimitError
 from ..notation.display import Display, Line, visual_width
 from ..notation.linebreak import break_formula, formula_width
@@ -77,31 +83,66 @@ def _bracket(conditions: Iterable[sp.Basic], printer: Any) -> str:
     return f"{printer.indicator}[{inside}]"
 
 
-def _cases_latex(pieces: list[tuple[sp.Basic, sp.Basic]], printer: Any) -> tuple[str, bool]:
-    """A Piecewise as ``max(0, u)`` (ReLU), or a sum of its values times indicators; and whether it is a sum."""
+def _maximum(pieces: list[tuple[sp.Basic, sp.Basic]]) -> sp.Basic | None:
+    """``u`` where the cases are ReLU's, ``0`` for ``u <= 0`` and ``u`` otherwise, printed ``max(0, u)``."""
     if len(pieces) == 2 and pieces[0][0] == 0 and pieces[1][1] == sp.true:
         condition, value = pieces[0][1], pieces[1][0]
         if isinstance(condition, sp.LessThan) and condition.rhs == 0 and condition.lhs == value:
-            return rf"\max\left(0, {printer._print(value)}\right)", False
-    terms: list[str] = []
+            return value
+    return None
+
+
+def _terms(pieces: list[tuple[sp.Basic, sp.Basic]]) -> list[tuple[sp.Basic, list[sp.Basic]]]:
+    """The cases as a sum: each value but 0, and the conditions under which it is taken (those before it fail, its
+    own holds), its indicator's."""
+    terms: list[tuple[sp.Basic, list[sp.Basic]]] = []
     before: list[sp.Basic] = []
     for value, condition in pieces:
         if value != 0:
-            bracket = _bracket([*(negate(c) for c in before), condition], printer)
-            if value == 1:
-                terms.append(bracket)
-            else:
-                factor = printer._print(value)
-                if isinstance(value, sp.Add):
-                    factor = rf"\left({factor}\right)"
-                terms.append(f"{factor} {bracket}")
+            terms.append((value, [*(negate(c) for c in before), condition]))
         before.append(condition)
+    return terms
+
+
+def _cases_latex(pieces: list[tuple[sp.Basic, sp.Basic]], printer: Any) -> tuple[str, bool]:
+    """A Piecewise as ``max(0, u)`` (ReLU), or a sum of its values times indicators; and whether it is a sum."""
+    if (value := _maximum(pieces)) is not None:
+        return rf"\max\left(0, {printer._print(value)}\right)", False
+    terms: list[str] = []
+    for value, conditions in _terms(pieces):
+        bracket = _bracket(conditions, printer)
+        if value == 1:
+            terms.append(bracket)
+        else:
+            factor = printer._print(value)
+            if isinstance(value, sp.Add):
+                factor = rf"\left({factor}\right)"
+            terms.append(f"{factor} {bracket}")
     if not terms:
         return "0", False
     text = terms[0]
     for term in terms[1:]:
         text += f" - {term[1:].lstrip()}" if term.startswith("-") else f" + {term}"
     return text, len(terms) > 1
+
+
+class _Indicator(sp.Function):
+    """1 where its condition holds, 0 where it fails, held whole while the condition is not a truth value."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, condition: sp.Basic) -> sp.Integer | None:
+        return sp.S.One if condition == sp.true else sp.S.Zero if condition == sp.false else None
+
+
+def as_printed(cases: _Cases) -> sp.Expr:
+    """What :func:`_cases_latex` writes for ``cases``, as an expression: ``max(0, u)``, or each value times its
+    indicator; at a point (where every condition is a truth value), the number the printed cases stand for."""
+    pieces = cases.pieces
+    if (value := _maximum(pieces)) is not None:
+        return sp.Max(0, value, evaluate=False)
+    return sp.Add(*(value * _Indicator(sp.And(*conditions)) for value, conditions in _terms(pieces)))
 
 
 def _mask(expr: sp.Basic) -> sp.Basic:
@@ -136,6 +177,36 @@ def expanded_gradients(derivation: Derivation) -> dict[str, list[sp.Expr]]:
 
     values = derivation.substitutions(hold)
     return {name: [_mask(entry).xreplace(values) for entry in grad] for name, grad in derivation.gradients.items()}
+
+
+def verified(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verification:
+    """Every entry of the closed form, as printed (each case as :func:`as_printed` writes it, each activation
+    written by name as its formula), against the true gradient at ``points`` random points (found apart from the
+    engine, :class:`~symbackprop.derive.truth.World`): one step per entry.
+
+    Raises:
+        VerificationError: an entry that differs from the truth, or that is not a number at the point.
+        SizeLimitError: above the parameter limit of the closed form, or a closed form far too large to print
+            (:func:`check_size`).
+    """
+    gradients, rng = expanded_gradients(derivation), random.Random(seed)
+    check_size(gradients, derivation.network.spec)
+    params = [param for name in gradients for param in derivation.network.parameters[name]]
+    for _ in range(points):
+        world = draw_worlds(derivation, rng, 1)[0]
+        for param, entry in zip(params, (entry for entries in gradients.values() for entry in entries), strict=True):
+            value = world.at(_written_out(entry))
+            truth = world.truth[param]
+            if not value.is_number or abs(value - truth) > TOLERANCE * max(sp.S.One, abs(truth)):
+                raise VerificationError(f"closed form, the gradient of {param}: the entry printed is {value}, the "
+                                        f"true derivative {truth}")
+    return Verification(len(params), len(params) * points, points, 0, 0)
+
+
+def _written_out(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with each of its cases as printed (:func:`as_printed`), the innermost first, each indicator and
+    maximum held whole until the point's numbers are put in."""
+    return expr.replace(lambda node: isinstance(node, _Cases), as_printed)
 
 
 def tree_size(expr: sp.Basic, memo: dict[sp.Basic, int] | None = None) -> int:

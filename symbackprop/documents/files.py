@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from ..derive import verify as checking
 from ..derive.derivation import Derivation
 from ..derive.verify import Verification
+from ..errors import SizeLimitError
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN
-from . import appendix, exercises
+from . import appendix, closed, exercises
 from .exercise_general import generic_derivation
-from .model import Document, build_document
+from .model import Document, build_document, shown_sections
 from .options import DocumentOptions
 from .render import drawn, figure_images, markdown_document, render_document, render_figures
 from .routes import route
@@ -37,7 +38,7 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     """Every equality the documents for ``options`` display, checked (:func:`symbackprop.derive.verify.verify`):
     ``derivation``'s steps; the generic derivation's, where the problem or the exercises state the general results
     and their solutions argue them (seed 001); each derivative the appendix works out; the exercises' numeric
-    answers.
+    answers; every entry of the closed form.
 
     Raises:
         VerificationError: a line that differs from the truth, or that cannot be evaluated.
@@ -49,6 +50,12 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     if "appendix" in options.sections:
         shown = appendix.proven(derivation.network, options.appendix)
         found += Verification(shown, shown, found.points, 0, 0)
+    if "closed" in shown_sections(derivation.network, options):
+        try:
+            found += closed.verified(derivation)
+        except SizeLimitError:
+            if not options.every:  # (all leaves out a closed form too long to write)
+                raise
     if options.exercise and (answered := exercises.checked_answers(derivation, options.seed)):
         found += Verification(answered, answered, found.points, 0, 0)  # the numbers asked, at their own point
     return found

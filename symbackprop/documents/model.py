@@ -20,6 +20,7 @@ from ..derive.derivation import CLOSED_FORM_MAX_PARAMETERS, Derivation, Rule, St
 from ..derive.forms import definitions, entry_definition
 from ..errors import SizeLimitError
 from ..model import symbols
+from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
 from . import batch
@@ -93,9 +94,7 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     notation.check(network.layers, network.activation(network.depth).elementwise)
     printer = NotationPrinter(notation, network, indicator=indicator, width=options.line_width)
     p = options.label_prefix
-    shown = options.sections
-    if options.every and (network.loss.generic or network.parameter_count > CLOSED_FORM_MAX_PARAMETERS):
-        shown = tuple(name for name in shown if name != "closed")  # "all": no closed form it cannot write
+    shown = shown_sections(network, options)
     if "thin" not in shown:  # no part of the document points to a thin network it does not show
         derivation = dataclasses.replace(derivation, thin=None)
     # a homework states its own set-up (seed 001): without the figure, table or forward pass, no section for it
@@ -125,6 +124,14 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
                     figure_note(options.formats), options.author, route(notation).contents, date=options.date)
+
+
+def shown_sections(network: Architecture, options: DocumentOptions) -> tuple[str, ...]:
+    """The sections ``options`` ask for; with ``all``, no closed form the network cannot have (the generic cost's,
+    or one over the parameter limit). One too long to write is left out later, as it is built (:func:`_built`)."""
+    if options.every and (network.loss.generic or network.parameter_count > CLOSED_FORM_MAX_PARAMETERS):
+        return tuple(name for name in options.sections if name != "closed")
+    return options.sections
 
 
 def _built(build: Callable[[Derivation, NotationPrinter, str], Section | None], derivation: Derivation,

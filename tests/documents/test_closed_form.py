@@ -3,28 +3,28 @@ conditions are shown, it equals backpropagation, and a closed form too large for
 
 from __future__ import annotations
 
-import random
 import re
 from pathlib import Path
 
 import pytest
 import sympy as sp
-from sympy.core.function import AppliedUndef
 from sympy.logic.boolalg import ITE
 from typer.testing import CliRunner
 
 from symbackprop import Network, SizeLimitError, SymbackpropError
 from symbackprop.cli import app
+from symbackprop.derive.derivation import Derivation
 from symbackprop.derive.rewrite import as_indicators
-from symbackprop.documents import pdf
-from symbackprop.documents.closed import ClosedPrinter, _Cases, closed_displays, expanded_gradients
+from symbackprop.derive.truth import VerificationError
+from symbackprop.documents import closed, files, pdf
+from symbackprop.documents.closed import ClosedPrinter, closed_displays, verified
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import DocumentOptions
 from symbackprop.documents.render import render_markdown, render_tex
 from symbackprop.notation.display import LINE_WIDTH, chain
 from symbackprop.notation.linebreak import break_formula, formula_width
 from symbackprop.notation.printer import NotationPrinter
-from tests.helpers import derived_at, one_line, random_point, require_tex, run_cli
+from tests.helpers import one_line, require_tex, run_cli
 
 ALL_FORMS = ("element", "vector", "batch", "closed")
 EMPTY_ROW = re.compile(r"^\s*&\s*(\\\\)?\s*$", re.MULTILINE)
@@ -95,33 +95,67 @@ def test_every_closed_form_line_fits_the_page(spec: str, network: dict, notation
         assert line.rhs.count(r"\left") == line.rhs.count(r"\right"), line.rhs
 
 
-def _unmasked(expr: sp.Basic, network: Network) -> sp.Basic:
-    """A closed-form entry with its opaque cases and named activations written out again (at a point: written out
-    symbolically, SymPy would fold every inner case into the conditions of the outer ones)."""
-    activations = {act.name: act for act in network.activations}
-    expr = expr.replace(lambda e: isinstance(e, _Cases), lambda e: sp.Piecewise(*e.pieces))
-    return expr.replace(lambda e: isinstance(e, AppliedUndef) and type(e).__name__ in activations,
-                        lambda e: activations[type(e).__name__](e.args[0]))
-
-
-@pytest.mark.parametrize("network", [
+CLOSED_NETWORKS = [
     dict(layers=[2, 2, 2, 1], hidden="relu", output="relu", loss="quadratic"),
     dict(layers=[2, 2, 2], hidden="leaky_relu", output="elu", loss="mse"),
     dict(layers=[2, 2, 3], hidden="elu", output="softmax", loss="cross_entropy"),
     dict(layers=[2, 2, 1], hidden="silu", output="relu", loss="mse", bias="shared"),
-])
-def test_the_closed_form_shown_equals_backpropagation(network: dict) -> None:
+    dict(layers=[2, 2, 3], hidden="tanh", output="softmax", loss="sparse_cross_entropy"),
+    dict(layers=[2, 2, 1], hidden="generic", output="sigmoid", loss="bce"),
+]
+
+
+@pytest.mark.parametrize("network", CLOSED_NETWORKS)
+def test_the_closed_form_as_printed_equals_the_true_gradient(network: dict) -> None:
     net = Network.from_mapping(network)
-    derivation = net.derive(forms=("element",))
-    shown = expanded_gradients(derivation)
-    rng = random.Random(7)
-    for _ in range(3):
-        point = random_point(net, rng)
-        expected = derived_at(derivation, point)
-        for name, entries in shown.items():
-            for param, entry in zip(net.parameters[name], entries, strict=True):
-                value = sp.N(_unmasked(entry.xreplace(point), net), 40)  # numbers first: SymPy folds no cases
-                assert abs(value - expected[param]) <= 1e-25 * (1 + abs(expected[param])), (param, value)
+    found = verified(net.derive(forms=("element",)), points=3, seed=7)
+    assert (found.steps, found.lines, found.points) == (net.parameter_count, 3 * net.parameter_count, 3)
+
+
+def test_a_wrong_closed_form_entry_fails_verification(monkeypatch: pytest.MonkeyPatch) -> None:
+    derivation = Network.from_spec("2-2-1", hidden="tanh").derive(forms=("element",))
+    right = closed.expanded_gradients
+
+    def doubled(derivation: Derivation) -> dict[str, list[sp.Expr]]:
+        shown = right(derivation)
+        return {name: [2 * entry if (name, i) == ("W1", 3) else entry for i, entry in enumerate(entries)]
+                for name, entries in shown.items()}
+
+    monkeypatch.setattr(closed, "expanded_gradients", doubled)
+    with pytest.raises(VerificationError, match=r"^closed form, the gradient of W1_2_2: the entry printed is"):
+        verified(derivation)
+
+
+def test_cases_printed_without_the_cases_before_them_fail_verification(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leaky ReLU's derivative a 1[z <= 0] + 1[z > 0]: printed as 1 for every z, it is wrong for z <= 0, and the
+    check, which evaluates what is printed, says so."""
+    derivation = Network.from_spec("2-2-2", hidden="leaky_relu", output="elu", loss="mse").derive(forms=("element",))
+    printer = NotationPrinter(DocumentOptions().notation_preset, derivation.network)
+
+    def printed() -> str:
+        return "".join(line.rhs for shown in closed_displays(derivation, printer)[1] for line in shown.lines)
+
+    assert r"[\text{always}]" not in printed()
+    right = closed._terms
+    monkeypatch.setattr(closed, "_terms", lambda pieces: [(value, conditions[-1:]) for value, conditions in
+                                                          right(pieces)])
+    assert r"[\text{always}]" in printed()  # the last case, 1, for every z
+    with pytest.raises(VerificationError, match="^closed form"):
+        verified(derivation, points=4)
+
+
+def test_relu_is_checked_as_the_maximum_it_is_printed_as(monkeypatch: pytest.MonkeyPatch) -> None:
+    derivation = Network.from_spec("2-2-2-1", hidden="relu", output="relu", loss="quadratic").derive(
+        forms=("element",))
+    right = closed.as_printed
+
+    def minimum(cases: sp.Basic) -> sp.Expr:
+        value = closed._maximum(cases.pieces)
+        return right(cases) if value is None else sp.Min(0, value)
+
+    monkeypatch.setattr(closed, "as_printed", minimum)
+    with pytest.raises(VerificationError, match="^closed form"):
+        verified(derivation, points=4)
 
 
 def test_a_closed_form_too_large_for_the_page_is_refused_in_one_line() -> None:
@@ -269,3 +303,10 @@ def test_all_sections_leave_out_a_closed_form_too_long_to_write() -> None:
     assert "## Closed form" not in every and "## Summary" in every
     with pytest.raises(SizeLimitError, match="would fill about 63 pages and is limited to 60"):
         render_markdown(derivation, DocumentOptions(formats=("md",), sections="closed"))
+
+
+def test_verify_checks_the_closed_form_where_the_document_shows_it() -> None:
+    derivation = Network.from_spec("2-2-1", hidden="tanh").derive(forms=("element", "vector"))
+    without = files.verified(derivation, DocumentOptions(forms=("element",)))
+    shown = files.verified(derivation, DocumentOptions(forms=("element", "closed")))
+    assert shown.steps == without.steps + derivation.network.parameter_count == without.steps + 9
