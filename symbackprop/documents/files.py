@@ -14,8 +14,8 @@ from ..derive import verify as checking
 from ..derive.derivation import Derivation
 from ..derive.verify import Verification
 from ..errors import SizeLimitError
-from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN
-from . import appendix, closed, exercises
+from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
+from . import appendix, closed, every_layer, exercises
 from .exercise_general import generic_derivation
 from .model import Document, build_document, shown_sections
 from .options import DocumentOptions
@@ -36,21 +36,24 @@ def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
 
 def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     """Every equality the documents for ``options`` display, checked (:func:`symbackprop.derive.verify.verify`):
-    ``derivation``'s steps; the generic derivation's, where the problem or the exercises state the general results
-    and their solutions argue them (seed 001); each derivative the appendix works out; the exercises' numeric
-    answers; every entry of the closed form.
+    ``derivation``'s steps, and BP2 to BP4 stated for every layer (:mod:`.every_layer`); the generic derivation's,
+    where the problem or the exercises state the general results and their solutions argue them (seed 001); each
+    derivative the appendix works out; the exercises' numeric answers; every entry of the closed form.
 
     Raises:
         VerificationError: a line that differs from the truth, or that cannot be evaluated.
         WorkedDerivativeError: an appendix's line SymPy does not prove equal to the one before.
     """
-    found = checking.verify(derivation)
+    network, notation = derivation.network, options.notation_preset
+    found = checking.verify(derivation) + every_layer.verified(derivation, NotationPrinter(notation, network))
     if "problem" in options.sections or options.exercise:
-        found += checking.verify(generic_derivation(derivation.network))
+        generic = generic_derivation(network)
+        found += checking.verify(generic) + every_layer.verified(
+            generic, NotationPrinter(notation, generic.network, per_layer=network.hidden_differ))
     if "appendix" in options.sections:
         shown = appendix.proven(derivation.network, options.appendix)
         found += Verification(shown, shown, found.points, 0, 0)
-    if "closed" in shown_sections(derivation.network, options):
+    if "closed" in shown_sections(network, options):
         try:
             found += closed.verified(derivation)
         except SizeLimitError:

@@ -98,11 +98,16 @@ def bp_equation(derivation: Derivation, printer: NotationPrinter, tag: str) -> B
     return next((equation for equation in bp_equations(derivation, printer) if equation.tag == tag), None)
 
 
-def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
-    """BP1-BP4 in general form."""
+def bp_equations(derivation: Derivation, printer: NotationPrinter, hidden: int | None = None,
+                 weights: int | None = None) -> list[BP]:
+    """BP1-BP4 in general form, each printed from one layer's steps with that layer written as the general one (l):
+    BP2 from layer ``hidden``'s (the last hidden layer's by default), BP3 and BP4 from layer ``weights``' (the
+    output layer's). Printed from any other layer, each reads the same (:mod:`.every_layer` checks it): the input
+    is then layer 0's output. No ``concrete`` BP2 where the hidden layers' activations differ."""
     network, notation = derivation.network, printer.notation
     results, steps = vector_steps(derivation)
     L = network.depth
+    hidden, weights = L - 1 if hidden is None else hidden, L if weights is None else weights
     out = printer.relabel(labels(notation, "z", L, "L"))
     equations = []
     delta_L = out.doprint(sp.MatrixSymbol(symbols.matrix("delta", L), 1, 1))
@@ -116,25 +121,29 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter) -> list[BP]:
         defined = out.doprint(sp.Derivative(COST, z_L, evaluate=False))
     equations.append(BP("BP1", delta_L, final, shown, defined=defined))
     if L > 1:
-        hidden = printer.relabel(labels(notation, "delta", L - 1))
-        errors = [step for step in steps if step.quantity == symbols.matrix("delta", L - 1)]
+        at_h = printer.relabel(labels(notation, "delta", hidden))
+        errors = [step for step in steps if step.quantity == symbols.matrix("delta", hidden)]
         propagated = next((step.result for step in errors if step.rule is Rule.DIAGONAL_TIMES_VECTOR),
-                          results[symbols.matrix("delta", L - 1)])
+                          results[symbols.matrix("delta", hidden)])
         in_output = [step.result for step in errors if step.rule is Rule.SIMPLIFY_IN_OUTPUT]
-        equations.append(BP("BP2", hidden.doprint(sp.MatrixSymbol(symbols.matrix("delta", L - 1), 1, 1)),
-                            hidden.doprint(propagated), _through_outputs(derivation, hidden),
-                            hidden.doprint(in_output[-1]) if in_output else ""))
-    at_w = printer.relabel(labels(notation, "W", L))
+        concrete = at_h.doprint(in_output[-1]) if in_output and not network.hidden_differ else ""
+        equations.append(BP("BP2", at_h.doprint(sp.MatrixSymbol(symbols.matrix("delta", hidden), 1, 1)),
+                            at_h.doprint(propagated), _through_outputs(derivation, at_h), concrete))
+    at_w = printer.relabel(labels(notation, "W", weights))
+    source = {}  # the input read as layer 0's output, as a general layer's input is the layer below's
+    if weights == 1 and L > 1:
+        x = sp.MatrixSymbol(symbols.matrix("x"), network.layers[0], 1)
+        source = {x: sp.MatrixSymbol(symbols.matrix("a", 0), network.layers[0], 1)}
+    lhs_b = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("b", weights), 1, 1), evaluate=False)
     if network.bias in ("vector", "shared"):
-        lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("b", L), 1, 1), evaluate=False)
-        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(results[symbols.matrix("b", L)])))
+        equations.append(BP("BP3", at_w.doprint(lhs_b), at_w.doprint(results[symbols.matrix("b", weights)])))
     elif network.bias == "neuron":  # seed 000's ∂C/∂b^(l) = δ^(l+1): the bias units' weights, stacked
-        lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("b", L), 1, 1), evaluate=False)
-        equations.append(BP("BP3", at_w.doprint(lhs), at_w.doprint(sp.MatrixSymbol(symbols.matrix("delta", L), 1, 1))))
-    weight = results[symbols.matrix("W", L)]
+        bias = sp.MatrixSymbol(symbols.matrix("delta", weights), 1, 1)
+        equations.append(BP("BP3", at_w.doprint(lhs_b), at_w.doprint(bias)))
+    weight = results[symbols.matrix("W", weights)].xreplace(source)
     if notation.weights_transposed:
         weight = sp.Transpose(weight).doit()
-    lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("W", L), 1, 1), evaluate=False)
+    lhs = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("W", weights), 1, 1), evaluate=False)
     equations.append(BP("BP4", at_w.doprint(lhs), at_w.doprint(weight)))
     return equations
 

@@ -192,7 +192,10 @@ class NotationPrinter(MatrixPrinting, LatexPrinter):
             return self._print(sp.Derivative(cost, sp.MatrixSymbol(matrix(stem, layer), 1, 1))), False
         if raw in ("abar", "Abar"):
             batch = raw == "Abar"
-            if layer == 0:
+            # the input, x̄; where the printer writes layer 0 as a general layer's (relabelled, in a network of
+            # more than one layer), the layer below's output, ā^{l-1}
+            general = self.network.depth > 1 and self.notation.layer_offset.get("a", 0) in self.labels
+            if layer == 0 and not general:
                 plain = SymbolInfo("X" if batch else "x", None, ())
             else:
                 plain = SymbolInfo("A" if batch else "a", layer, ())

@@ -23,6 +23,7 @@ from symbackprop.derive.verify import (
     MAX_DEPTH,
     MAX_PARAMETERS,
     MAX_PATHS,
+    Verification,
     VerificationError,
     check_verifiable,
     verify,
@@ -177,9 +178,19 @@ def test_verification_refuses_a_log_loss_of_outputs_that_can_be_0(tmp_path: Path
     assert status == 2 and err.count("\n") == 1 and "relu output can make 0" in err and not out.exists()
 
 
+def _every_layer(derivation: Derivation, notation: str, **printing: bool) -> Verification:
+    """The claims "for every layer" of the documents in ``notation`` (:mod:`symbackprop.documents.every_layer`)."""
+    from symbackprop.documents import every_layer
+    from symbackprop.notation.printer import NotationPrinter
+
+    preset = DocumentOptions(notation=notation).notation_preset
+    return every_layer.verified(derivation, NotationPrinter(preset, derivation.network, **printing))
+
+
 def test_derive_verify_prints_the_count_and_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     forms = engine_forms(DocumentOptions(notation="bishop", formats=("md",)))  # what the document shows
-    expected = _seed_network("bishop").derive(forms=forms).verify()
+    derivation = _seed_network("bishop").derive(forms=forms)
+    expected = derivation.verify() + _every_layer(derivation, "bishop")
     status, out, err = run_cli(capsys, "derive", "3-3-1", "--bias", "none", "--loss", "bce", "--notation",
                                "bishop", "--format", "md", "--out", str(tmp_path / "doc"), "--verify")
     assert (status, err) == (0, "")
@@ -735,7 +746,11 @@ def test_derive_verify_checks_the_generic_derivation_a_homework_states_and_the_a
     for name, extra in (("input-major", lambda net: verify(generic_derivation(net)).steps),
                         ("goodfellow", proven)):
         network = _seed_network(name)
-        own = network.derive(forms=engine_forms(DocumentOptions(notation=name))).verify().steps
+        derivation = network.derive(forms=engine_forms(DocumentOptions(notation=name)))
+        own = (derivation.verify() + _every_layer(derivation, name)).steps
+        if name == "input-major":  # the homework states the generic network's equations for every layer too
+            generic = generic_derivation(network)
+            own += _every_layer(generic, name, per_layer=network.hidden_differ).steps
         status, out, err = run_cli(capsys, "derive", network.spec, "--activations", ",".join(
             act.label for act in network.activations), "--loss", network.loss.name, "--bias", network.bias,
             "--notation", name, "--format", "md", "--out", str(tmp_path / name), "--verify")
