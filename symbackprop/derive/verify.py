@@ -88,6 +88,8 @@ class Verification:
         points: the random points.
         proven: element-form rewrites also proven symbolically (their difference simplifies to 0)...
         rewrites: ...of so many.
+        rules: the general rules the documents state beside a step (diag(v)u = u ⊙ v, the quotient rule), proven
+            by SymPy (:mod:`.schemas`; the documents' check, not a derivation's).
     """
 
     steps: int
@@ -95,6 +97,7 @@ class Verification:
     points: int
     proven: int
     rewrites: int
+    rules: int = 0
 
     def __str__(self) -> str:
         return f"{self.steps} steps verified"
@@ -102,14 +105,15 @@ class Verification:
     def __add__(self, other: Verification) -> Verification:
         """What two verifications checked together (a document's derivation and the generic one it quotes)."""
         return Verification(self.steps + other.steps, self.lines + other.lines, max(self.points, other.points),
-                            self.proven + other.proven, self.rewrites + other.rewrites)
+                            self.proven + other.proven, self.rewrites + other.rewrites, self.rules + other.rules)
 
     def report(self) -> str:
         """One line: the steps, and how they were checked."""
         proven = (f"; {self.proven} of the {self.rewrites} element-form rewrites also proven by SymPy"
                   if self.rewrites else "")
+        rules = f"; the {self.rules} general rules the documents state, proven by SymPy" if self.rules else ""
         return (f"{self.steps} steps verified ({self.lines} lines, each equal to the true derivative at "
-                f"{self.points} random rational points{proven})")
+                f"{self.points} random rational points{proven}{rules})")
 
 
 def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verification:

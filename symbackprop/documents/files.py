@@ -8,8 +8,10 @@ with ``--exercise`` ``exercises-<notation>.*`` and ``solutions-<notation>.*``. T
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from ..derive import schemas
 from ..derive import verify as checking
 from ..derive.derivation import Derivation
 from ..derive.verify import Verification
@@ -38,12 +40,15 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     """Every equality the documents for ``options`` display, checked (:func:`symbackprop.derive.verify.verify`):
     ``derivation``'s steps, and BP2 to BP4 stated for every layer (:mod:`.every_layer`); the generic derivation's,
     where the problem or the exercises state the general results and their solutions argue them (seed 001); each
-    derivative the appendix works out; the exercises' numeric answers; every entry of the closed form.
+    derivative the appendix works out; the exercises' numeric answers; every entry of the closed form; and every
+    general rule a document can state beside a step (:data:`~symbackprop.derive.schemas.SCHEMAS`), proven by SymPy.
 
     Raises:
-        VerificationError: a line that differs from the truth, or that cannot be evaluated.
+        VerificationError: a line that differs from the truth, or that cannot be evaluated; a general rule SymPy
+            does not prove.
         WorkedDerivativeError: an appendix's line SymPy does not prove equal to the one before.
     """
+    rules = schemas.proven(schemas.SCHEMAS)  # (first: 0.3 s; every rule a note, a sentence or a caption can state)
     network, notation = derivation.network, options.notation_preset
     found = checking.verify(derivation) + every_layer.verified(derivation, NotationPrinter(notation, network))
     if "problem" in options.sections or options.exercise:
@@ -61,7 +66,7 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
                 raise
     if options.exercise and (answered := exercises.checked_answers(derivation, options.seed)):
         found += Verification(answered, answered, found.points, 0, 0)  # the numbers asked, at their own point
-    return found
+    return dataclasses.replace(found, rules=rules)
 
 
 #: The images' names of one Markdown document's figures, in order, and the standalone LaTeX that draws them.

@@ -1,12 +1,14 @@
 """What each argument of the general neuron is about, in words before its display (:mod:`.argued`): one sentence
 per argument, with the notation's letters filled in (``{j}``, ``{k}``, ``{l}``, ``{z}``, ``{a}``, ``{outputs}``),
-and the rule an introduction ends in, displayed after it (``"<name> rule"``)."""
+the general rule an introduction states (``{rule}``, :data:`STATES`) and the one it ends in, displayed after it
+(:data:`ENDS_IN`): each printed from its schema (:data:`symbackprop.derive.schemas.SCHEMAS`), the entry that
+``--verify`` proves."""
 
 from __future__ import annotations
 
 import sympy as sp
 
-from ..derive import general
+from ..derive import general, schemas
 from ..derive.argument import Argument
 from ..derive.chain import COST
 from ..model import symbols
@@ -19,25 +21,26 @@ from .sections import Block, display, text
 INTRO = {
     "output": "For a neuron ${j}$ of the output layer $L$, by the chain rule through its activation:",
     "hidden": ("A hidden layer ${l} < L$. The cost depends on ${z}$ through every neuron ${k}$ of layer "
-               "${l}+1$, so the multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, "
-               "$\\frac{{\\partial y}}{{\\partial x}} = \\sum_{{i}} \\frac{{\\partial y}}{{\\partial u_i}}\\,"
-               "\\frac{{\\partial u_i}}{{\\partial x}}$. Whatever the widths (also for one neuron in layer ${l}+1$):"),
+               "${l}+1$, so the multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, ${rule}$. "
+               "Whatever the widths (also for one neuron in layer ${l}+1$):"),
     "prediction": ("The network's output is ${outputs}$, and the loss of one example is $-\\log$ of its entry for "
                    "the example's true class label $\\ell$. With respect to each output ${j}$:"),
     "softmax": ("The output layer: a softmax with sparse cross-entropy. What we are after is the derivative with "
                 "respect to each weighted input ${z}$: the loss, $-\\log$ of the output of the class label $\\ell$, "
                 "depends on every one of them, since the softmax's denominator sums over them all. Recall the "
-                "quotient rule $\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
+                "quotient rule ${rule}$:"),
     "activation": ("Take a hidden layer ${l} < L$. The loss depends on the output ${a}$ through every neuron "
                    "${k}$ of layer ${l}+1$, so the chain rule along multiple paths sums over them, a term for each "
                    "path: if $p(z)$ is a function of intermediate results $q_1(z), q_2(z), \\ldots$, then"),
     "through_output": "Then through the activation of the same neuron:",
-    # the rule an intro ends in, displayed after it (seed 002's chain rule along multiple paths)
-    "activation rule": r"\frac{\partial p}{\partial z} = \sum_{m} \frac{\partial p}{\partial q_m}\,"
-                       r"\frac{\partial q_m}{\partial z}",
     "weight": "A weight reaches the {cost} only through the {weighted} of its neuron:",
     "bias": "Likewise for a bias:",
 }
+#: The general rule an introduction states (its ``{rule}``, also a notation's own introduction's), by its name in
+#: :data:`~symbackprop.derive.schemas.SCHEMAS`.
+STATES = {"hidden": "chain rule through every u", "softmax": "quotient rule"}
+#: The rule an introduction ends in, displayed after it (seed 002's chain rule along multiple paths).
+ENDS_IN = {"activation": "chain rule along every path"}
 
 
 def introduction(argument: Argument, letters: dict[str, str], printer: NotationPrinter, shown: NotationPrinter
@@ -56,14 +59,16 @@ def introduction(argument: Argument, letters: dict[str, str], printer: NotationP
     template = way.intros.get(argument.name, INTRO[argument.name])
     return template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter,
                            outputs=_outputs(argument, shown) if argument.name == "prediction" else "",
+                           rule=schemas.SCHEMAS[STATES[argument.name]].latex if argument.name in STATES else "",
                            cost=say(printer.notation, "cost"), weighted=say(printer.notation, "weighted input"))
 
 
 def rule_shown(argument: Argument) -> list[Block]:
     """The rule the argument's introduction ends in, displayed after it (seed 002's chain rule along multiple
     paths); nothing where the introduction has none."""
-    rule = INTRO.get(f"{argument.name} rule")
-    return [display(Display((Line("", "", rule),)))] if rule else []
+    if argument.name not in ENDS_IN:
+        return []
+    return [display(Display((Line("", "", schemas.SCHEMAS[ENDS_IN[argument.name]].latex),)))]
 
 
 def _outputs(argument: Argument, printer: NotationPrinter) -> str:
@@ -79,10 +84,8 @@ def chain_rule_shown(argument: Argument, letters: dict[str, str], printer: Notat
     """Seed 003's generalised chain rule, displayed before it is used, and the sentence that leads into BP2: the cost
     is a function of the weighted inputs of layer l+1 (``printer`` writes the argument's layers as l, l+1)."""
     l = printer.notation.layer_letter
-    rule = (Line("y", "=", r"f(u_{1}, \ldots, u_{m})"),  # the seed's three lines: y of u, u of x, then the rule
-            Line(r"u_{s}", "=", r"g_{s}(x_{1}, \ldots, x_{n})", r"\text{for } s = 1, \ldots, m"),
-            Line(r"\frac{\partial y}{\partial x_{i}}", "=", r"\sum_{s=1}^{m} \frac{\partial y}{\partial u_{s}}\,"
-                 r"\frac{\partial u_{s}}{\partial x_{i}}"))
+    # the seed's three lines: y of u, u of x, then the rule
+    rule = tuple(Line(*row) for row in schemas.SCHEMAS["generalised chain rule"].rows)
 
     def above(kind: str, index: str | int) -> str:  # a neuron of layer l+1, the first or the k-th
         symbol = sp.Symbol(symbols.element(kind, argument.layer + 1, index), real=True)

@@ -2,16 +2,20 @@
 
 Notes are LaTeX math (words inside ``\\text``); the Markdown documents show the same displays as math, so this
 is the one table both formats print from. The engine's own plain-English words for a rule are
-:data:`symbackprop.model.rules.WORDS`; nothing here reads them.
+:data:`symbackprop.model.rules.WORDS`; nothing here reads them. A note that states a general rule (``diag(v)u =
+u ⊙ v``) prints it from its schema (:data:`CITES`, :data:`symbackprop.derive.schemas.SCHEMAS`), the entry that
+``--verify`` proves.
 """
 
 from __future__ import annotations
 
+from ..derive import schemas
 from ..model.activations import ACTIVATIONS
 from ..model.rules import Rule
 
 #: Rule -> its note. ``{z}`` is the notation's letter for the pre-activation (bishop and goodfellow write ``a``:
-#: their ``z`` and ``h`` are outputs), ``{g}`` the LaTeX name of the activation the step names.
+#: their ``z`` and ``h`` are outputs), ``{g}`` the LaTeX name of the activation the step names, ``<rule>`` the
+#: general rule the step cites (:data:`CITES`).
 NOTES: dict[Rule, str] = {
     Rule.DEFINITION: r"\text{definition}",
     Rule.DIFFERENTIATE: r"\text{differentiate}",
@@ -41,7 +45,7 @@ NOTES: dict[Rule, str] = {
     Rule.CANCEL_DENOMINATORS: r"\text{multiply out; each denominator cancels}",
     Rule.WORK_OUT_OUTPUT: r"\text{differentiate the loss;}",
     Rule.THROUGH_LABEL_OUTPUT: r"\text{chain rule, since}",
-    Rule.DIFFERENTIATE_LOG: r"\frac{d}{du} (-\log u) = -\frac{1}{u}",
+    Rule.DIFFERENTIATE_LOG: r"<rule>",
     Rule.SOFTMAX_WRITTEN_OUT: r"\text{since}",
     Rule.INDICATOR_DERIVATIVES: r"\text{the derivatives of the exponentials}",
     Rule.RECOGNISE_SOFTMAX: r"\text{recognise the softmax's entries}",
@@ -55,13 +59,13 @@ NOTES: dict[Rule, str] = {
     Rule.COLUMNS_TIMES_VECTOR: r"\text{entry by entry, a column of the weights times the vector}",
     Rule.ROWS_OF_TRANSPOSE: r"\text{the columns, transposed, are the rows of the transpose}",
     Rule.CHAIN_RULE_DIAGONAL_JACOBIAN: r"\text{chain rule}",
-    Rule.DIAGONAL_TIMES_VECTOR: r"\operatorname{diag}(v)\,u = u \odot v",
+    Rule.DIAGONAL_TIMES_VECTOR: r"<rule>",
     Rule.DIFFERENTIATE_LOSS: r"\text{differentiate the loss}",
     Rule.SIMPLIFY_IN_OUTPUT: r"\text{in terms of the output:}",
     Rule.CHAIN_RULE_SOFTMAX_MATRIX: r"\text{chain rule; softmax Jacobian}",
     Rule.MULTIPLY_OUT: r"\text{multiply out}",
     Rule.CHAIN_RULE_LAYER_JACOBIAN: r"\text{chain rule}",
-    Rule.TRANSPOSE_OF_PRODUCT: r"(AB)^{\top} = B^{\top} A^{\top}\text{; a diagonal matrix is symmetric}",
+    Rule.TRANSPOSE_OF_PRODUCT: r"<rule>\text{; a diagonal matrix is symmetric}",
     Rule.CHAIN_RULE_OUTER_PRODUCT: r"\text{the entry above for every pair: an outer product}",
     Rule.CHAIN_RULE_BIAS: r"\text{chain rule}",
     Rule.CHAIN_RULE_SHARED_BIAS: r"\text{chain rule; sum over the neurons}",
@@ -80,8 +84,8 @@ NOTES: dict[Rule, str] = {
     Rule.ADD_AND_SUBTRACT_ONE: r"\text{add and subtract } 1",
     Rule.SPLIT_FRACTION: r"\text{split the fraction}",
     Rule.DIVIDE_BY_EXPONENTIAL: r"\text{divide above and below by } e^{{z}}",
-    Rule.DERIVATIVE_OF_SIGMOID: r"\sigma' = \sigma\,(1 - \sigma)",
-    Rule.DERIVATIVE_OF_ERF: r"\operatorname{erf}'(u) = \tfrac{2}{\sqrt{\pi}}\, e^{-u^{2}}",
+    Rule.DERIVATIVE_OF_SIGMOID: r"<rule>",
+    Rule.DERIVATIVE_OF_ERF: r"<rule>",
     Rule.COMMON_FACTOR: r"\text{common factor}",
     # ``<definition>``: the definition the step differentiates, filled in by the vector form's display (which puts
     # it after the note where the note does not say where)
@@ -92,22 +96,37 @@ NOTES: dict[Rule, str] = {
     Rule.JACOBIAN_CHAIN: r"\text{chain rule, through the activation}",
     Rule.JACOBIAN_OF_WEIGHTED_SUM: r"\text{since}",
     Rule.JACOBIAN_OF_BIAS: r"\text{since}",
-    Rule.IDENTITY_TIMES_VECTOR: r"I^{\top} u = u",
+    Rule.IDENTITY_TIMES_VECTOR: r"<rule>",
     Rule.ENTRY_BY_ENTRY: r"\text{each entry as above}",
     Rule.BIAS_UNIT_DERIVATIVES: r"\text{work out the derivatives; the bias unit is } 1",
-    Rule.ROWS_OF_LOCAL_DERIVATIVES: r"\text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
-    Rule.ROWS_BY_CHAIN_RULE: r"\text{chain rule, definition of } \delta\text{; } [u_{r} A_{rs}] = "
-                             r"\operatorname{diag}(u)\,A",
-    Rule.ROWS_OF_CHAINS_NAMED: r"\text{each entry as above; } [u_{r} A_{rs}] = \operatorname{diag}(u)\,A\text{; "
-                               r"under the brace, definition of } \delta",
-    Rule.OUTER_PRODUCT: r"[u_{r} v_{s}] = u\,v^{\top}\text{: an outer product}",
+    Rule.ROWS_OF_LOCAL_DERIVATIVES: r"\text{each entry as above; } <rule>",
+    Rule.ROWS_BY_CHAIN_RULE: r"\text{chain rule, definition of } \delta\text{; } <rule>",
+    Rule.ROWS_OF_CHAINS_NAMED: r"\text{each entry as above; } <rule>\text{; under the brace, definition of } \delta",
+    Rule.OUTER_PRODUCT: r"<rule>\text{: an outer product}",
     Rule.THROUGH_EVERY_OUTPUT: r"\text{chain rule, through every output neuron; definition of } \delta",
     Rule.ROW_TIMES_JACOBIAN: r"\text{each sum, a row times a column of the Jacobian}",
-    Rule.TRANSPOSE_OF_ROW: r"(u^{\top} A)^{\top} = A^{\top} u",
-    Rule.ROWS_THROUGH_EVERY_OUTPUT: r"\text{chain rule, through every output neuron; definition of } \delta\text{; } "
-                                    r"[u_{r} A_{rs}] = \operatorname{diag}(u)\,A",
-    Rule.TRANSPOSE_OF_ROW_NAMED: r"(u^{\top} A)^{\top} = A^{\top} u\text{; under the brace, the layer's error terms}",
+    Rule.TRANSPOSE_OF_ROW: r"<rule>",
+    Rule.ROWS_THROUGH_EVERY_OUTPUT: r"\text{chain rule, through every output neuron; definition of } \delta\text{; "
+                                    r"} <rule>",
+    Rule.TRANSPOSE_OF_ROW_NAMED: r"<rule>\text{; under the brace, the layer's error terms}",
     Rule.UNDER_THE_BRACE: r"\text{chain rule, as under the brace above}",
+}
+
+#: Rule -> the general rule its note states (``<rule>``), by its name in :data:`~symbackprop.derive.schemas.SCHEMAS`.
+CITES: dict[Rule, str] = {
+    Rule.DIFFERENTIATE_LOG: "derivative of minus log",
+    Rule.DIAGONAL_TIMES_VECTOR: "diagonal times vector",
+    Rule.TRANSPOSE_OF_PRODUCT: "transpose of product",
+    Rule.DERIVATIVE_OF_SIGMOID: "derivative of sigmoid",
+    Rule.DERIVATIVE_OF_ERF: "derivative of erf",
+    Rule.IDENTITY_TIMES_VECTOR: "identity transposed",
+    Rule.ROWS_OF_LOCAL_DERIVATIVES: "rows scaled",
+    Rule.ROWS_BY_CHAIN_RULE: "rows scaled",
+    Rule.ROWS_OF_CHAINS_NAMED: "rows scaled",
+    Rule.OUTER_PRODUCT: "outer product",
+    Rule.TRANSPOSE_OF_ROW: "transpose of row",
+    Rule.ROWS_THROUGH_EVERY_OUTPUT: "rows scaled",
+    Rule.TRANSPOSE_OF_ROW_NAMED: "transpose of row",
 }
 
 
@@ -123,4 +142,6 @@ def note(rule: Rule, activation: str = "", z: str = "z", delta: bool = True) -> 
     """
     rule = Rule.CHAIN_RULE if rule is Rule.CHAIN_RULE_PARAMETER and not delta else rule
     text = NOTES[rule].replace("{z}", z)
-    return text.replace("{g}", ACTIVATIONS[activation].latex) if activation else text
+    text = text.replace("{g}", ACTIVATIONS[activation].latex) if activation else text
+    # the rule last, as its schema prints it: its letters are its own, not the notation's
+    return text.replace("<rule>", schemas.SCHEMAS[CITES[rule]].latex) if rule in CITES else text

@@ -45,7 +45,8 @@ class Route:
         order: the arguments made, in order (003 weight first; 002 through ∂L/∂h, the softmax by the quotient rule).
         parts: the headings the arguments fall under, each with its place in the thin network's chain and the
             arguments under it (002: output units, hidden units, weights and biases).
-        intros: an argument's introduction in the seed's own words, by argument.
+        intros: an argument's introduction in the seed's own words, by argument (``{rule}``: the general rule
+            :data:`.intros.STATES` names for the argument).
         resumed: the words that turn back to an argument after the example of its rule, by argument (002's "First,
             ∂L/∂h_ij = ...").
         tags: the results the seed numbers, by argument (003: (1) and (2)).
@@ -170,8 +171,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
                        "softmax": ("The output layer is a softmax. What we are actually after is the derivative "
                                    "with respect to each pre-activation ${z}$: $\\hat{{y}}_\\ell$, and with it the "
                                    "loss, depends on every one of them, since the softmax's denominator sums over "
-                                   "them all. Recall the quotient rule "
-                                   "$\\left(\\frac{{u}}{{v}}\\right)' = \\frac{{u' v - u v'}}{{v^2}}$:"),
+                                   "them all. Recall the quotient rule ${rule}$:"),
                        "through_output": "We are almost done, except that the derivatives with respect to the "
                                          "pre-activations of layer ${l}+1$ are known so far only where that layer "
                                          "is the output layer. For a hidden layer ${l}$ they come from its "

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import sympy as sp
 
-from ..derive import general
+from ..derive import general, schemas
 from ..model import symbols
 from ..notation.printer import NotationPrinter
 from .figure import Caption, Edge, Figure, Node
@@ -161,9 +161,11 @@ CAPTIONS = {
     "weighted": "The gradient with respect to the pre-activations of layer ${l}$: each reaches the loss only "
                 "through its own output.",
     "chain": "",  # a drawing in the text, as the seed's: its sentence says what it is
-    "paths": "An example: $x$ reaches $z$ along two paths, through $y_1$ and through $y_2$, so ${{\\frac{{dz}}{{dx}} "
-             "= \\sum_{{i=1}}^{{2}} \\frac{{\\partial z}}{{\\partial y_i}}\\,\\frac{{dy_i}}{{dx}}}}$.",
+    "paths": "An example: $x$ reaches $z$ along two paths, through $y_1$ and through $y_2$, so ${{{rule}}}$.",
 }
+#: The general rule a caption states (its ``{rule}``), by its name in :data:`~symbackprop.derive.schemas.SCHEMAS`,
+#: the entry that ``--verify`` proves.
+STATES = {"paths": "chain rule along two paths"}
 
 
 #: Each figure by its name: what draws it, for a printer and the argument's layer.
@@ -191,7 +193,8 @@ def schematic_blocks(name: str, layer: int, printer: NotationPrinter, prefix: st
         return []
     built = FIGURES[figure](printer, layer)
     j, i, k = printer.notation.indices
-    caption = CAPTIONS[figure].format(j=j, i=i, k=k, l=printer.notation.layer_letter)
+    caption = CAPTIONS[figure].format(j=j, i=i, k=k, l=printer.notation.layer_letter,
+                                      rule=schemas.SCHEMAS[STATES[figure]].latex if figure in STATES else "")
     drawn = Block("figure", figure=built, label=f"{prefix}fig:{figure}", text=caption, here=figure in LEADS)
     return [text(LEADS[figure]), drawn] if figure in LEADS else [drawn]
 

@@ -17,6 +17,7 @@ from symbackprop import Network, SizeLimitError, SpecError
 from symbackprop.derive.derivation import Derivation, Rule, Step
 from symbackprop.derive.forms import M, Named, Partial
 from symbackprop.derive.general import equations
+from symbackprop.derive.schemas import SCHEMAS
 from symbackprop.derive.truth import draw_parameters
 from symbackprop.derive.verify import (
     LETTERS,
@@ -196,6 +197,7 @@ def test_derive_verify_prints_the_count_and_writes(tmp_path: Path, capsys: pytes
     assert (status, err) == (0, "")
     first, *files = out.splitlines()
     assert first.startswith(f"{expected.steps} steps verified (")
+    assert first.endswith(f"; the {len(SCHEMAS)} general rules the documents state, proven by SymPy)")
     assert files == [str(tmp_path / "doc" / "derivation-bishop.md")]
 
 
