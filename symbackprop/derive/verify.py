@@ -350,7 +350,7 @@ def _written_out(step: Step, env: dict[str, sp.Matrix], functions: Functions, wo
 def _check_entry(step: Step, world: World, tally: _Tally) -> None:
     """A general entry of the vector form (∂C/∂w_jk with letters j and k) for every j and k of its layer: its chain
     and its line."""
-    for letters in _instances(world.net, step.lhs):
+    for letters in instances(world.net, step.lhs):
         truth = _general_truth(general.instantiate(step.lhs, letters), world)
         lines = [("chain rule's sum of products", sp.Add(*[sp.Mul(*[world.partial(general.instantiate(f, letters))
                                                                    for f in path]) for path in step.chain]))]
@@ -372,7 +372,7 @@ def _agree(value: sp.Matrix, truth: sp.Matrix) -> bool:
 
 
 # -------------------------------------------------------------------------------------- general equations
-def _instances(net: Architecture, lhs: sp.Basic) -> Iterator[dict[str, int]]:
+def instances(net: Architecture, lhs: sp.Basic) -> Iterator[dict[str, int]]:
     """Every assignment of neurons to the letters free in ``lhs``, each over the layer its symbol names there: j of
     δ^l_j a neuron of layer l, k of ∂z^l_j/∂w^l_{jk} one of the layer below, k of ∂z^{l+1}_k/∂a^l_j one above."""
     ranges = {letter: net.layers[counted] for s in lhs.atoms(sp.Symbol)
@@ -391,7 +391,7 @@ def _general_truth(left: sp.Basic, world: World) -> sp.Expr | None:
 def _check_said(where: str, equation: Equation, world: World, label: dict[str, int], tally: _Tally) -> None:
     """An equation a note states, for every neuron its letters stand for: both sides at the point, the cost c as
     the loss; an identity in a variable of its own (σ'(z) = σ(z)(1 - σ(z)) for any z) at :data:`IDENTITY_POINTS`."""
-    for letters in ({**found, **label} for found in _instances(world.net, sp.Tuple(equation.lhs, equation.rhs))):
+    for letters in ({**found, **label} for found in instances(world.net, sp.Tuple(equation.lhs, equation.rhs))):
         left, right = (world.line(general.instantiate(side, letters).xreplace({COST: world.loss}))
                        for side in (equation.lhs, equation.rhs))
         free = left.free_symbols | right.free_symbols
@@ -415,7 +415,7 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: 
     label = {"ell": int(world.values[LABEL])} if LABEL in world.values else {}  # ŷ_ℓ of a general formula
     for name, lhs, lines in shown:
         tally.general += len(lines)
-        for letters in ({**found, **label} for found in _instances(net, lhs)):
+        for letters in ({**found, **label} for found in instances(net, lhs)):
             truth = _general_truth(general.instantiate(lhs, letters), world)
             for line in lines:
                 value = world.line(general.instantiate(line, letters))

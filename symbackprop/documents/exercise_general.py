@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from ..derive import general
+from ..derive import general, stated
 from ..derive.argument import Argument
-from ..derive.derivation import Derivation, Rule
+from ..derive.derivation import Derivation, Equation, Rule
 from ..derive.engine import derive
 from ..model import symbols
 from ..model.architecture import Architecture
@@ -208,27 +208,39 @@ def _its_cost(concrete: Derivation, printer: NotationPrinter) -> str:
             f"targets ${targets}{more}$.")
 
 
-def _mean_over_data(argument: Argument, result: str, printer: NotationPrinter) -> str:
-    """Seed 001 asks (b) for the cost C of the data set: ``∂C/∂W = 1/|D| Σ_x a δ``, the example's ``∂c/∂W = a δ``
-    (``result``, printed) summed as C's definition in the set-up sums the costs."""
-    lhs = _printed(argument.lhs.xreplace({COST: TOTAL}), argument, printer)
-    return f"${lhs} = \\frac{{1}}{{|\\mathcal{{D}}|}} \\sum_{{\\mathbf{{x}} \\in \\mathcal{{D}}}} {result}$"
+def _mean_over_data(argument: Argument, equation: Equation, printer: NotationPrinter, summand: str) -> str:
+    """Seed 001 asks (b) for the cost C of the data set: ``∂C/∂W = 1/|D| Σ_x a δ``, printed from ``equation``
+    (:func:`symbackprop.derive.stated.data_mean`, which ``--verify`` checks), the example's ``∂c/∂W = a δ``
+    (``summand``, its sum's term as printed) summed as C's definition in the set-up sums the costs."""
+    factor, total = stated.mean_parts(equation)
+    numerator, size = sp.fraction(factor)
+    if size != stated.DATA or total.limits != ((stated.DATUM, 1, stated.DATA),):
+        raise ValueError(f"not a mean over the data set: {equation.rhs}")
+    lhs = _printed(equation.lhs, argument, printer)
+    return (f"${lhs} = \\frac{{{printer.doprint(numerator)}}}{{|\\mathcal{{D}}|}} "
+            f"\\sum_{{\\mathbf{{x}} \\in \\mathcal{{D}}}} {summand}$")
 
 
-def _weight_result(weight: Argument, printer: NotationPrinter) -> str:
-    """A weight's gradient as (b) asks it, ``a δ``: its factors in the order the seeds write them."""
+def _weight_result(weight: Argument, printer: NotationPrinter, result: sp.Expr | None = None) -> str:
+    """A weight's gradient as (b) asks it, ``a δ`` (its argument's result, or ``result``): its factors in the order
+    the seeds write them."""
     letters = notation_letters(weight, printer)
-    return written(general.with_letters(sp.Mul(*weight.lines[-1].result.args), letters), _at(printer, weight.layer))
+    result = weight.lines[-1].result if result is None else result
+    return written(general.with_letters(sp.Mul(*result.args), letters), _at(printer, weight.layer))
 
 
 def _means(found: dict[str, Argument], printer: NotationPrinter) -> Block:
     """The end of (b)'s answer: the gradients of the data set's cost C, the means of the examples' (``found`` the
     generic arguments; a weight's result written a δ, as (b) asks it)."""
-    weight = found["weight"]
-    said = [_mean_over_data(weight, _weight_result(weight, printer), printer)]
-    if "bias" in found:
-        bias = found["bias"]
-        said.append(_mean_over_data(bias, _printed(bias.lines[-1].result, bias, printer), printer))
+    said = []
+    for name in ("weight", "bias"):
+        if name not in found:
+            continue
+        argument = found[name]
+        equation = stated.data_mean(argument.lhs, argument.lines[-1].result)
+        (term,) = (total.function for total in sp.Mul.make_args(equation.rhs) if isinstance(total, sp.Sum))
+        summand = _weight_result(argument, printer, term) if name == "weight" else _printed(term, argument, printer)
+        said.append(_mean_over_data(argument, equation, printer, summand))
     total, cost = printer.doprint(TOTAL), printer.doprint(COST)
     whole, costs = ("of the data set", "costs") if total == cost else (f"${total}$", f"costs ${cost}$")
     return text(f"The cost {whole} is the mean of the examples' {costs}, so each of its derivatives is the mean of "

@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ..derive import schemas
+from ..derive import schemas, stated
 from ..derive import verify as checking
-from ..derive.derivation import Derivation
+from ..derive.derivation import Derivation, Equation
 from ..derive.verify import Verification
 from ..errors import SizeLimitError
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
@@ -39,9 +39,10 @@ def engine_forms(options: DocumentOptions) -> tuple[str, ...]:
 def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     """Every equality the documents for ``options`` display, checked (:func:`symbackprop.derive.verify.verify`):
     ``derivation``'s steps, and BP2 to BP4 stated for every layer (:mod:`.every_layer`); the generic derivation's,
-    where the problem or the exercises state the general results and their solutions argue them (seed 001); each
-    derivative the appendix works out; the exercises' numeric answers; every entry of the closed form; and every
-    general rule a document can state beside a step (:data:`~symbackprop.derive.schemas.SCHEMAS`), proven by SymPy.
+    where the problem or the exercises state the general results and their solutions argue them (seed 001), with
+    the data set's means they end on; what the documents state beside the steps (:func:`_stated`); each derivative
+    the appendix works out; the exercises' numeric answers; every entry of the closed form; and every general rule
+    a document can state beside a step (:data:`~symbackprop.derive.schemas.SCHEMAS`), proven by SymPy.
 
     Raises:
         VerificationError: a line that differs from the truth, or that cannot be evaluated; a general rule SymPy
@@ -55,6 +56,10 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
         generic = generic_derivation(network)
         found += checking.verify(generic) + every_layer.verified(
             generic, NotationPrinter(notation, generic.network, per_layer=network.hidden_differ))
+        if means := stated.data_means(generic):
+            found += stated.check(generic, means)  # the data set's means, (b)'s answer
+    if shown_here := _stated(derivation, options):  # the bias units' BP3, a batch's means, Δ's columns
+        found += stated.check(derivation, shown_here)
     if "appendix" in options.sections:
         shown = appendix.proven(derivation.network, options.appendix)
         found += Verification(shown, shown, found.points, 0, 0)
@@ -67,6 +72,21 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     if options.exercise and (answered := exercises.checked_answers(derivation, options.seed)):
         found += Verification(answered, answered, found.points, 0, 0)  # the numbers asked, at their own point
     return dataclasses.replace(found, rules=rules)
+
+
+def _stated(derivation: Derivation, options: DocumentOptions) -> tuple[Equation, ...]:
+    """The equalities of :mod:`symbackprop.derive.stated` the documents for ``options`` show: the bias units' BP3
+    (with the summary, the element form, gradient descent and the exercises); a batch's mean (the summary, but the
+    list seed 002 writes); the columns of a batch's error terms (the notation table, with a batch section)."""
+    network, sections = derivation.network, options.sections
+    shown: tuple[Equation, ...] = ()
+    if {"summary", "element", "sgd"} & set(sections) or options.exercise:
+        shown += stated.bias_units(network)
+    if "summary" in sections and not route(options.notation_preset).listed:
+        shown += stated.batch_mean(network)
+    if "notation" in sections and "batch" in sections:
+        shown += stated.batch_errors(network)
+    return shown
 
 
 #: The images' names of one Markdown document's figures, in order, and the standalone LaTeX that draws them.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from ..derive import general
+from ..derive import general, stated
 from ..derive.derivation import Derivation, Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
@@ -137,9 +137,9 @@ def bp_equations(derivation: Derivation, printer: NotationPrinter, hidden: int |
     lhs_b = sp.Derivative(COST, sp.MatrixSymbol(symbols.matrix("b", weights), 1, 1), evaluate=False)
     if network.bias in ("vector", "shared"):
         equations.append(BP("BP3", at_w.doprint(lhs_b), at_w.doprint(results[symbols.matrix("b", weights)])))
-    elif network.bias == "neuron":  # seed 000's ∂C/∂b^(l) = δ^(l+1): the bias units' weights, stacked
-        bias = sp.MatrixSymbol(symbols.matrix("delta", weights), 1, 1)
-        equations.append(BP("BP3", at_w.doprint(lhs_b), at_w.doprint(bias)))
+    elif network.bias == "neuron":  # seed 000's ∂C/∂b^(l) = δ^(l+1): the bias units' weights (checked by --verify)
+        units = stated.bias_units(network)[weights - 1]
+        equations.append(BP("BP3", at_w.doprint(units.lhs), at_w.doprint(units.rhs)))
     weight = results[symbols.matrix("W", weights)].xreplace(source)
     if notation.weights_transposed:
         weight = sp.Transpose(weight).doit()
@@ -258,19 +258,25 @@ def without_bias_column(printer: NotationPrinter, math: bool = False) -> str:
 
 def _batch_mean(network: Architecture, printer: NotationPrinter) -> str:
     """The summary's sentence on a batch: its cost the mean of the examples', so each gradient the mean of
-    theirs, ``∂C/∂W^l = (1/m) Σ_i ∂C^(i)/∂W^l``."""
+    theirs, ``∂C/∂W^l = (1/m) Σ_i ∂C^(i)/∂W^l``, printed from the equation ``--verify`` checks
+    (:func:`symbackprop.derive.stated.batch_mean`)."""
+    equation = stated.batch_mean(network)[network.depth - 1]
+    factor, total = stated.mean_parts(equation)
+    ((index, low, high),) = total.limits
     at_w = printer.relabel(labels(printer.notation, "W", network.depth))
-    weights = at_w.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
-    total, cost = printer.doprint(sp.Symbol("C")), printer.doprint(COST)
+    weights = at_w.stored(equation.lhs.variables[0])
+    cost = printer.doprint(total.function.expr.base.label)  # one example's, c^(i)
+    i, first, last = (printer.doprint(limit) for limit in (index, low, high))
+    each = f"{cost}^{{({i})}}"
+    summed = f"{printer.doprint(factor)} \\sum_{{{i}={first}}}^{{{last}}}"
     if printer.notation.gradient == "nabla":  # ∇_{W_k} L = (1/m) Σ_i ∇_{W_k} L^(i), as the notation's gradients
-        mean = (f"\\nabla_{{{weights}}} {total} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} "
-                f"\\nabla_{{{weights}}} {cost}^{{(i)}}")
+        mean = f"\\nabla_{{{weights}}} {printer.doprint(equation.lhs.expr)} = {summed} \\nabla_{{{weights}}} {each}"
     else:
-        mean = (f"\\frac{{\\partial {total}}}{{\\partial {weights}}} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} "
-                f"\\frac{{\\partial {cost}^{{(i)}}}}{{\\partial {weights}}}")
+        mean = (f"\\frac{{\\partial {printer.doprint(equation.lhs.expr)}}}{{\\partial {weights}}} = {summed} "
+                f"\\frac{{\\partial {each}}}{{\\partial {weights}}}")
     return ("For a batch of $m$ examples the cost is the mean of the examples' costs, and so each gradient is the "
-            f"mean of the examples' gradients, ${mean}$, with ${cost}^{{(i)}}$ the {say(printer.notation, 'cost')} "
-            "of example $i$.")
+            f"mean of the examples' gradients, ${mean}$, with ${each}$ the {say(printer.notation, 'cost')} "
+            f"of example ${i}$.")
 
 
 def summary_section(derivation: Derivation, printer: NotationPrinter, prefix: str) -> Section:

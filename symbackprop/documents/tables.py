@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
+from ..derive import stated
 from ..derive.forms import applied
 from ..model import symbols
 from ..model.architecture import Architecture
@@ -229,6 +230,17 @@ def _gradient_row(z: NotationPrinter) -> list[tuple[str, str]]:
              f"${partial}$ (${size}$, like ${z.doprint(activations)}$)")]
 
 
+def _batch_errors(network: Architecture, z: NotationPrinter) -> tuple[str, str]:
+    """The cost of a batch and what an example's error terms are divided by in the batch's, ``C`` and ``m``, as the
+    equation ``--verify`` checks has them (:func:`symbackprop.derive.stated.batch_errors`: column i of ∂C/∂Z^l is
+    ∂c^(i)/∂z^l divided by m)."""
+    equation = stated.batch_errors(network)[0]
+    factors = sp.Mul.make_args(equation.rhs)
+    (example,) = (f for f in factors if isinstance(f, sp.Derivative))
+    factor = sp.Mul(*[f for f in factors if f is not example])
+    return z.doprint(equation.lhs.args[0].expr), z.doprint(1 / factor)
+
+
 def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
                  w: NotationPrinter, batch: bool) -> list[tuple[str, str]]:
     g = GENERAL
@@ -239,7 +251,8 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
         vectors += f", ${w.doprint(sp.MatrixSymbol(symbols.matrix('b', g), n, 1))}$"  # seed 004's bias vector
     matrices = ", ".join(f"${z.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$" for kind in ("Z", "A"))
     errors = f"${z.doprint(sp.MatrixSymbol(symbols.matrix('Delta', g), n, 1))}$"
-    delta, total = z.doprint(sp.MatrixSymbol(symbols.matrix("delta", g), n, 1)), z.doprint(sp.Symbol("C"))
+    delta = z.doprint(sp.MatrixSymbol(symbols.matrix("delta", g), n, 1))
+    total, divisor = _batch_errors(network, z)
     matrix = w.stored(sp.MatrixSymbol(symbols.matrix("W", g), n, n))
     j, k = notation.indices[:2]  # a weight's destination and source
     order = f"row ${k}$ holds the weights out of neuron ${k}$" if notation.weights_transposed else \
@@ -252,7 +265,7 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
                   f"number of its neurons){defined}"),
         *([(matrices, "the same for $m$ examples, one column per example"),
            (errors, f"the {say(notation, 'errors')} of $m$ examples, one column per example: that example's "
-                    f"${delta}$ divided by $m$, since ${total}$ is the mean {say(notation, 'cost')}")]
+                    f"${delta}$ divided by ${divisor}$, since ${total}$ is the mean {say(notation, 'cost')}")]
           if batch else []),
         (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ (${shape}$): {order}"),
         (f"${z.doprint(_layer_map(network, g))}$", f"the {say(notation, 'weighted inputs')} of a layer from the "

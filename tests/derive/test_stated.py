@@ -1,0 +1,75 @@
+"""The equalities the documents state beside the steps (:mod:`symbackprop.derive.stated`): each holds for every
+layer, neuron and example, and each wrong one fails its check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sympy as sp
+
+from symbackprop import Network
+from symbackprop.derive import stated
+from symbackprop.derive.derivation import Equation
+from symbackprop.derive.engine import derive
+from symbackprop.derive.truth import VerificationError
+from symbackprop.model import symbols
+
+pytestmark = pytest.mark.timeout(120)
+
+NETWORKS = [
+    Network([2, 2, 2], loss="generic", bias="neuron"),  # seed 000's
+    Network([3, 4, 2], hidden="tanh", loss="bce"),
+    Network([3, 3, 3, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy"),
+    Network([2, 3, 1], hidden="generic", output="generic", loss="generic", bias="shared"),
+]
+
+
+def _all(network: Network) -> tuple[Equation, ...]:
+    return stated.bias_units(network) + stated.batch_mean(network) + stated.batch_errors(network)
+
+
+@pytest.mark.parametrize("network", NETWORKS, ids=lambda n: n.spec)
+def test_every_stated_equality_holds_and_counts_as_a_step(network: Network) -> None:
+    derivation = derive(network, ("vector",))
+    equations = _all(network)
+    found = stated.check(derivation, equations, points=1)
+    assert found.steps == len(equations) == (3 if network.bias == "neuron" else 2) * network.depth
+    assert found.lines >= len(equations)
+
+
+def test_bias_units_only_where_the_network_has_them() -> None:
+    assert stated.bias_units(NETWORKS[1]) == () and stated.biases(NETWORKS[1]) == {}
+    assert len(stated.bias_units(NETWORKS[0])) == NETWORKS[0].depth
+
+
+def _scaled(equation: Equation, factor: sp.Expr) -> Equation:
+    return Equation(equation.name, equation.lhs, equation.rhs * factor)
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda net: [Equation("δ of the layer below", e.lhs, sp.MatrixSymbol(symbols.matrix("delta", 1), 2, 1))
+                 for e in stated.bias_units(net)[1:]],
+    lambda net: [_scaled(e, 2) for e in stated.batch_mean(net)],
+    lambda net: [Equation(e.name, e.lhs, e.rhs.xreplace({stated.M: 1})) for e in stated.batch_mean(net)],
+    lambda net: [_scaled(e, 2) for e in stated.batch_errors(net)],
+    lambda net: [Equation(e.name, e.lhs, e.rhs.xreplace({stated.EXAMPLE: 1})) for e in stated.batch_errors(net)],
+], ids=["bias units: delta^l-1", "batch mean: 2/m", "batch mean: m = 1", "Delta: 2/m", "Delta: example 1's"])
+def test_a_wrong_statement_fails(wrong: Callable[[Network], list[Equation]]) -> None:
+    network = NETWORKS[0]
+    derivation = derive(network, ("vector",))
+    for equation in wrong(network):
+        with pytest.raises(VerificationError):
+            stated.check(derivation, [equation], points=1)
+
+
+def test_the_data_sets_means_hold_and_a_wrong_factor_fails() -> None:
+    generic = derive(Network([3, 4, 2], hidden="generic", output="generic", loss="generic"), ("vector",))
+    means = stated.data_means(generic)
+    assert len(means) == 2  # the weight's and the bias's
+    assert stated.check(generic, means, points=1).steps == 2
+    for equation in means:
+        for wrong in (_scaled(equation, 2), Equation(equation.name, equation.lhs,
+                                                     equation.rhs.xreplace({stated.DATA: 1}))):
+            with pytest.raises(VerificationError):
+                stated.check(generic, [wrong], points=1)

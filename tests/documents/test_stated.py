@@ -1,0 +1,72 @@
+"""The equalities the documents state beside the steps are printed from the equations ``--verify`` checks: a wrong
+builder changes the printed text and fails the check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sympy as sp
+
+from symbackprop import Network
+from symbackprop.derive import stated
+from symbackprop.derive.derivation import Equation
+from symbackprop.derive.engine import derive
+from symbackprop.derive.truth import VerificationError
+from symbackprop.derive.verify import verify
+from symbackprop.documents.files import document_files, engine_forms, verified
+from symbackprop.documents.options import DocumentOptions
+from symbackprop.model import symbols
+
+pytestmark = pytest.mark.timeout(240)
+
+SEED_000 = Network([2, 2, 2], loss="generic", bias="neuron")
+SEED_001 = Network([2, 2, 1], hidden="tanh", loss="bce")
+
+
+def _doubled(build: Callable[..., tuple[Equation, ...]]) -> Callable[..., tuple[Equation, ...]]:
+    return lambda network: tuple(Equation(e.name, e.lhs, 2 * e.rhs) for e in build(network))
+
+
+BIAS_UNITS, DATA_MEAN = stated.bias_units, stated.data_mean  # (the right builders, before a test patches them)
+
+
+def _below(network: Network) -> tuple[Equation, ...]:  # ∂c/∂b^l = δ^(l-1): the layer below's error terms
+    return tuple(Equation(e.name, e.lhs, sp.MatrixSymbol(symbols.matrix("delta", max(l - 1, 1)), 2, 1))
+                 for l, e in enumerate(BIAS_UNITS(network), start=1))
+
+
+def _data_doubled(lhs: sp.Basic, result: sp.Expr) -> Equation:
+    right = DATA_MEAN(lhs, result)
+    return Equation(right.name, right.lhs, 2 * right.rhs)
+
+
+CASES = {  # the builder made wrong, the network and options that show it, what the documents then print
+    "bias units' BP3": ("bias_units", _below, SEED_000, {"notation": "ng"},
+                        r"\frac{\partial C}{\partial \mathbf{b}^{(l)}} = \delta^{(l)}"),
+    "batch mean": ("batch_mean", _doubled(stated.batch_mean), SEED_000, {"notation": "ng"}, r"\frac{2}{m} \sum"),
+    "batch's error terms": ("batch_errors", _doubled(stated.batch_errors), SEED_001,
+                            {"notation": "input-major", "sections": "notation,batch"}, r"divided by $\frac{m}{2}$"),
+    "data set's means": ("data_mean", _data_doubled, SEED_001, {"notation": "input-major", "sections": "problem"},
+                         r"\frac{2}{|\mathcal{D}|}"),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_a_wrong_statement_is_printed_and_fails_verify(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    name, wrong, network, chosen, printed = CASES[case]
+    options = DocumentOptions(formats=("md",), **chosen)
+    derivation = derive(network, engine_forms(options))
+    right = verified(derivation, options)
+    assert printed not in "".join(document_files(derivation, options).values())
+    monkeypatch.setattr(stated, name, wrong)
+    assert printed in "".join(document_files(derivation, options).values())
+    with pytest.raises(VerificationError):
+        verified(derivation, options)
+    assert right.steps > 0
+
+
+def test_what_the_documents_state_counts_as_steps() -> None:
+    options = DocumentOptions(formats=("md",), notation="ng")
+    derivation = derive(SEED_000, engine_forms(options))
+    assert verified(derivation, options).steps == verify(derivation).steps + 2 * SEED_000.depth  # BP3, the mean
