@@ -7,6 +7,9 @@ truth (:mod:`.truth`) as the steps are (:mod:`.verify`): the documents print eac
   (:func:`batch_mean`), ``C`` the batch's cost (:data:`TOTAL`), ``c^(i)`` example i's (:data:`EXAMPLE_COST`).
 * **The same over a data set, entry by entry** (seed 001): ``∂C/∂w_jk = 1/|D| Σ_{x∈D} δ_j a_k``, the summand the
   generic argument's result for one example (:func:`data_mean`), and the bias's likewise.
+* **The column argument** (seed 002): ``∂c/∂a^l_j = Σ_k ∂c/∂z^{l+1}_k W^{l+1}_kj = (W^{l+1}_{·,j})ᵀ δ^{l+1}``, column j
+  of the weights above (:class:`Column`), transposed, times the vector the argument's stacked line ends on
+  (:func:`column_argument`).
 * **A batch's error terms**: column i of ``∂C/∂Z^l`` is example i's ``δ^l`` divided by m (:func:`batch_errors`).
 
 A sum over the examples (index :data:`EXAMPLE` to ``m``, or :data:`DATUM` to ``|D|``) evaluates its summand in
@@ -26,6 +29,7 @@ import sympy as sp
 from ..model import symbols
 from ..model.architecture import Architecture
 from . import general
+from .argument import Argument
 from .chain import COST
 from .derivation import Derivation, Equation
 from .explicit import evaluate
@@ -53,7 +57,8 @@ DATA = sp.Symbol("|D|", integer=True, positive=True)
 
 
 class Column(sp.MatrixExpr):
-    """Column ``index`` (from 1, a number or :data:`EXAMPLE`) of a matrix of a batch, one per example."""
+    """Column ``index`` (from 1: a number, :data:`EXAMPLE` of a batch's matrix, or a neuron's letter j) of a
+    matrix."""
 
     def __new__(cls, matrix: sp.Basic, index: sp.Expr) -> Column:
         return sp.Basic.__new__(cls, matrix, sp.sympify(index))
@@ -105,6 +110,19 @@ def data_means(derivation: Derivation) -> tuple[Equation, ...]:
     return tuple(data_mean(argument.lhs, argument.lines[-1].result) for argument in found if argument is not None)
 
 
+def column_argument(network: Architecture, argument: Argument) -> Equation | None:
+    """``∂c/∂a^l_j = (W^{l+1}_{·,j})ᵀ v`` for the argument through a hidden neuron's output (``argument``, at layer
+    l, in letter j), ``v`` the vector its stacked line ends on (``(W^{l+1})ᵀ δ^{l+1}``: ``δ^{l+1}``); None where it
+    stacks no line."""
+    if not argument.stacked:
+        return None
+    (letter,) = {letter for s in argument.lhs.atoms(sp.Symbol) for letter in symbols.counted_layers(s.name)}
+    above = _weights(network, argument.layer + 1)
+    vector = argument.stacked[-1].result.args[-1]
+    return Equation("the column argument", argument.lhs,
+                    sp.MatMul(sp.Transpose(Column(above, sp.Symbol(letter))), vector))
+
+
 def batch_errors(network: Architecture) -> tuple[Equation, ...]:
     """``(∂C/∂Z^l)_{·,i} = ∂c^(i)/∂z^l / m`` for each layer l: column i of a batch's error terms is example i's
     error terms divided by m, the batch's cost the mean of its examples'."""
@@ -123,6 +141,13 @@ def mean_parts(equation: Equation) -> tuple[sp.Expr, sp.Sum]:
     factors = sp.Mul.make_args(equation.rhs)
     (total,) = [f for f in factors if isinstance(f, sp.Sum)]
     return sp.Mul(*[f for f in factors if f is not total]), total
+
+
+def over_examples(total: sp.Sum) -> tuple[tuple[sp.Basic, ...], sp.Basic]:
+    """A sum over the examples' limits, ``(i, 1, m)``, and its summand: a sum of its own where it sums over neurons
+    too (SymPy makes ``Σ_x Σ_j δ_j`` one sum of two limits, the examples' last)."""
+    *inner, last = total.limits
+    return last, sp.Sum(total.function, *inner) if inner else total.function
 
 
 def _vector(kind: str, network: Architecture, layer: int) -> sp.MatrixSymbol:
@@ -155,7 +180,11 @@ def _check(equation: Equation, worlds: Sequence[World]) -> int:
     net, lines = worlds[0].net, 0
     sides = sp.Tuple(equation.lhs, equation.rhs).xreplace({M: len(worlds), DATA: len(worlds)})
     for letters in _letters(net, sides, len(worlds)):
-        left, right = (_value(side, letters, worlds, worlds[0]) for side in sides)
+        try:
+            left, right = (_value(side, letters, worlds, worlds[0]) for side in sides)
+        except (ValueError, TypeError, IndexError) as error:  # a ShapeError, a column the matrix has not
+            raise VerificationError(f"{equation.name}, {equation.lhs} for {letters}: not evaluated ({error})") \
+                from error
         if not _agree(left, right):
             raise VerificationError(f"{equation.name}, {equation.lhs} = {equation.rhs} for {letters}: the left "
                                     f"side is {_shown(left)}, the right {_shown(right)}")
@@ -174,13 +203,21 @@ def _letters(net: Architecture, sides: sp.Basic, examples: int) -> Iterator[dict
 def _value(expr: sp.Basic, letters: dict[str, int], worlds: Sequence[World], world: World) -> sp.Matrix | sp.Expr:
     """``expr`` for the neurons and the example ``letters`` at the point, one-example quantities those of
     ``world``; a sum over the examples evaluates its summand in each."""
-    if isinstance(expr, sp.Sum):
-        ((index, low, high),) = expr.limits
+    if isinstance(expr, sp.Sum) and expr.limits[-1][0] in (EXAMPLE, DATUM):
+        (index, low, high), summand = over_examples(expr)
         if (low, high) != (1, len(worlds)):
             raise VerificationError(f"cannot check {expr}: a sum over examples {low} to {high}, of {len(worlds)}")
-        terms = [_value(expr.function, {**letters, index.name: k}, worlds, worlds[k - 1])
+        terms = [_value(summand, {**letters, index.name: k}, worlds, worlds[k - 1])
                  for k in range(1, len(worlds) + 1)]
         return sum(terms[1:], terms[0])
+    if isinstance(expr, sp.Transpose):
+        return _value(expr.arg, letters, worlds, world).T
+    if isinstance(expr, sp.MatMul):
+        factors = [_value(arg, letters, worlds, world) for arg in expr.args]
+        product = factors[0]
+        for factor in factors[1:]:
+            product = product * factor
+        return product
     if isinstance(expr, (sp.Add, sp.Mul)):
         values = [_value(arg, letters, worlds, world) for arg in expr.args]
         total = values[0]
@@ -219,7 +256,9 @@ def _derivative(expr: sp.Derivative, worlds: Sequence[World], world: World) -> s
 
 
 def _agree(left: sp.Matrix | sp.Expr, right: sp.Matrix | sp.Expr) -> bool:
-    """Whether two values, numbers or explicit matrices of one shape, agree to :data:`.verify.TOLERANCE`."""
+    """Whether two values, numbers or explicit matrices of one shape (a 1 x 1 one a number), agree to
+    :data:`.verify.TOLERANCE`."""
+    left, right = (v[0, 0] if isinstance(v, sp.MatrixBase) and v.shape == (1, 1) else v for v in (left, right))
     pairs = (zip(left, right) if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase)
              and left.shape == right.shape else [(left, right)] if not isinstance(left, sp.MatrixBase)
              and not isinstance(right, sp.MatrixBase) else None)

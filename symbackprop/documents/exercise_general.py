@@ -214,7 +214,7 @@ def _mean_over_data(argument: Argument, equation: Equation, printer: NotationPri
     (``summand``, its sum's term as printed) summed as C's definition in the set-up sums the costs."""
     factor, total = stated.mean_parts(equation)
     numerator, size = sp.fraction(factor)
-    if size != stated.DATA or total.limits != ((stated.DATUM, 1, stated.DATA),):
+    if size != stated.DATA or stated.over_examples(total)[0] != (stated.DATUM, 1, stated.DATA):
         raise ValueError(f"not a mean over the data set: {equation.rhs}")
     lhs = _printed(equation.lhs, argument, printer)
     return (f"${lhs} = \\frac{{{printer.doprint(numerator)}}}{{|\\mathcal{{D}}|}} "
@@ -238,7 +238,7 @@ def _means(found: dict[str, Argument], printer: NotationPrinter) -> Block:
             continue
         argument = found[name]
         equation = stated.data_mean(argument.lhs, argument.lines[-1].result)
-        (term,) = (total.function for total in sp.Mul.make_args(equation.rhs) if isinstance(total, sp.Sum))
+        term = stated.over_examples(stated.mean_parts(equation)[1])[1]
         summand = _weight_result(argument, printer, term) if name == "weight" else _printed(term, argument, printer)
         said.append(_mean_over_data(argument, equation, printer, summand))
     total, cost = printer.doprint(TOTAL), printer.doprint(COST)

@@ -40,9 +40,9 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     """Every equality the documents for ``options`` display, checked (:func:`symbackprop.derive.verify.verify`):
     ``derivation``'s steps, and BP2 to BP4 stated for every layer (:mod:`.every_layer`); the generic derivation's,
     where the problem or the exercises state the general results and their solutions argue them (seed 001), with
-    the data set's means they end on; what the documents state beside the steps (:func:`_stated`); each derivative
-    the appendix works out; the exercises' numeric answers; every entry of the closed form; and every general rule
-    a document can state beside a step (:data:`~symbackprop.derive.schemas.SCHEMAS`), proven by SymPy.
+    the data set's means they end on; what the documents state beside the steps (:func:`stated_equations`); each
+    derivative the appendix works out; the exercises' numeric answers; every entry of the closed form; and every
+    general rule a document can state beside a step (:data:`~symbackprop.derive.schemas.SCHEMAS`), proven by SymPy.
 
     Raises:
         VerificationError: a line that differs from the truth, or that cannot be evaluated; a general rule SymPy
@@ -56,9 +56,11 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
         generic = generic_derivation(network)
         found += checking.verify(generic) + every_layer.verified(
             generic, NotationPrinter(notation, generic.network, per_layer=network.hidden_differ))
-        if means := stated.data_means(generic):
-            found += stated.check(generic, means)  # the data set's means, (b)'s answer
-    if shown_here := _stated(derivation, options):  # the bias units' BP3, a batch's means, Δ's columns
+        stacked = options.exercise and route(notation).stacked  # (a)'s column argument
+        means = stated.data_means(generic) + (_columns(generic) if stacked else ())
+        if means:
+            found += stated.check(generic, means)  # the data set's means, (b)'s answer; (a)'s column argument
+    if shown_here := stated_equations(derivation, options):  # the bias units' BP3, a batch's means, Δ's columns
         found += stated.check(derivation, shown_here)
     if "appendix" in options.sections:
         shown = appendix.proven(derivation.network, options.appendix)
@@ -74,10 +76,11 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     return dataclasses.replace(found, rules=rules)
 
 
-def _stated(derivation: Derivation, options: DocumentOptions) -> tuple[Equation, ...]:
+def stated_equations(derivation: Derivation, options: DocumentOptions) -> tuple[Equation, ...]:
     """The equalities of :mod:`symbackprop.derive.stated` the documents for ``options`` show: the bias units' BP3
     (with the summary, the element form, gradient descent and the exercises); a batch's mean (the summary, but the
-    list seed 002 writes); the columns of a batch's error terms (the notation table, with a batch section)."""
+    list seed 002 writes); the columns of a batch's error terms (the notation table, with a batch section); seed
+    002's column argument (the general arguments, where they stack their results)."""
     network, sections = derivation.network, options.sections
     shown: tuple[Equation, ...] = ()
     if {"summary", "element", "sgd"} & set(sections) or options.exercise:
@@ -86,7 +89,16 @@ def _stated(derivation: Derivation, options: DocumentOptions) -> tuple[Equation,
         shown += stated.batch_mean(network)
     if "notation" in sections and "batch" in sections:
         shown += stated.batch_errors(network)
+    if "general" in sections and route(options.notation_preset).stacked:
+        shown += _columns(derivation)
     return shown
+
+
+def _columns(derivation: Derivation) -> tuple[Equation, ...]:
+    """The column argument seed 002 stacks the argument through a hidden neuron's output with, where it has one."""
+    argument = derivation.argument("activation")
+    equation = None if argument is None else stated.column_argument(derivation.network, argument)
+    return () if equation is None else (equation,)
 
 
 #: The images' names of one Markdown document's figures, in order, and the standalone LaTeX that draws them.

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import sympy as sp
 
-from ..derive import general
+from ..derive import general, stated
 from ..derive.argument import Argument
 from ..derive.chain import COST
 from ..derive.derivation import Step
@@ -152,8 +152,16 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
     width n_{k+1}, ``[∂L/∂a_{k+1,1}; ⋮; ∂L/∂a_{k+1,n_{k+1}}]``, whose product is the sum ∂L/∂h_ki = Σ_m
     ∂L/∂a_{k+1,m} W_{k+1,m,i}: so ∂L/∂h_ki = Σ_m ... = (W_{k+1,·,i})ᵀ ∇_{a_{k+1}} L, the argument's last line and
     entry i of the stacked line the verifier checks entry by entry (``printer`` writes the layers k and k+1)."""
-    above, i = argument.layer + 1, letters["j"]
-    gradient = printer.doprint(argument.stacked[-1].result.args[-1])  # ∇_{a_{k+1}} L, as the stacked line ends
+    # the last equality as --verify checks it (symbackprop.derive.stated.column_argument): (W_{k+1,·,i})ᵀ ∇_{a_{k+1}} L,
+    # the vector the stacked line ends on
+    equation = stated.column_argument(printer.network, argument)
+    assert equation is not None  # (an argument that stacks its lines, as this one does)
+    transposed, vector = equation.rhs.args
+    matrix, letter = transposed.arg.args
+    info = symbols.describe(matrix.name)
+    assert info is not None and info.layer is not None  # (the weights of a layer, W_{k+1})
+    above, i = info.layer, letters[str(letter)]
+    gradient = printer.doprint(vector)
 
     count = printer.count(above)  # n_{k+1}, as the sum over m counts to
 

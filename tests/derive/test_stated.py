@@ -63,8 +63,9 @@ def test_a_wrong_statement_fails(wrong: Callable[[Network], list[Equation]]) -> 
             stated.check(derivation, [equation], points=1)
 
 
-def test_the_data_sets_means_hold_and_a_wrong_factor_fails() -> None:
-    generic = derive(Network([3, 4, 2], hidden="generic", output="generic", loss="generic"), ("vector",))
+@pytest.mark.parametrize("bias", ["vector", "shared"])  # a shared bias's summand a sum over the layer itself
+def test_the_data_sets_means_hold_and_a_wrong_factor_fails(bias: str) -> None:
+    generic = derive(Network([3, 4, 2], hidden="generic", output="generic", loss="generic", bias=bias), ("vector",))
     means = stated.data_means(generic)
     assert len(means) == 2  # the weight's and the bias's
     assert stated.check(generic, means, points=1).steps == 2
@@ -73,3 +74,17 @@ def test_the_data_sets_means_hold_and_a_wrong_factor_fails() -> None:
                                                      equation.rhs.xreplace({stated.DATA: 1}))):
             with pytest.raises(VerificationError):
                 stated.check(generic, [wrong], points=1)
+
+
+def test_the_column_argument_holds_for_every_neuron_and_a_swapped_product_fails() -> None:
+    network = NETWORKS[2]  # seed 002's
+    derivation = derive(network, ("vector",))
+    argument = derivation.argument("activation")
+    assert argument is not None
+    equation = stated.column_argument(network, argument)
+    assert equation is not None
+    assert stated.check(derivation, [equation], points=1).lines == network.layers[argument.layer]
+    column, vector = equation.rhs.args
+    swapped = Equation(equation.name, equation.lhs, sp.MatMul(sp.Transpose(vector), column, check=False))
+    with pytest.raises(VerificationError):
+        stated.check(derivation, [swapped], points=1)

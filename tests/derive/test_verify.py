@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symbackprop import Network, SizeLimitError, SpecError
+from symbackprop.derive import stated
 from symbackprop.derive.derivation import Derivation, Rule, Step
 from symbackprop.derive.forms import M, Named, Partial
 from symbackprop.derive.general import equations
@@ -29,7 +30,7 @@ from symbackprop.derive.verify import (
     check_verifiable,
     verify,
 )
-from symbackprop.documents.files import engine_forms
+from symbackprop.documents.files import engine_forms, stated_equations
 from symbackprop.documents.options import DocumentOptions
 from symbackprop.model.activations import SoftmaxEntry
 from symbackprop.model.losses import LABEL
@@ -745,14 +746,17 @@ def test_derive_verify_checks_the_generic_derivation_a_homework_states_and_the_a
     from symbackprop.documents.appendix import proven
     from symbackprop.documents.exercise_general import generic_derivation
 
-    for name, extra in (("input-major", lambda net: verify(generic_derivation(net)).steps),
-                        ("goodfellow", proven)):
+    def generic(net: Network) -> int:  # its steps, and the data set's means its solution (b) ends on
+        return verify(generic_derivation(net)).steps + len(stated.data_means(generic_derivation(net)))
+
+    for name, extra in (("input-major", generic), ("goodfellow", proven)):
         network = _seed_network(name)
-        derivation = network.derive(forms=engine_forms(DocumentOptions(notation=name)))
+        options = DocumentOptions(notation=name)
+        derivation = network.derive(forms=engine_forms(options))
         own = (derivation.verify() + _every_layer(derivation, name)).steps
+        own += len(stated_equations(derivation, options))  # and what it states beside the steps
         if name == "input-major":  # the homework states the generic network's equations for every layer too
-            generic = generic_derivation(network)
-            own += _every_layer(generic, name, per_layer=network.hidden_differ).steps
+            own += _every_layer(generic_derivation(network), name, per_layer=network.hidden_differ).steps
         status, out, err = run_cli(capsys, "derive", network.spec, "--activations", ",".join(
             act.label for act in network.activations), "--loss", network.loss.name, "--bias", network.bias,
             "--notation", name, "--format", "md", "--out", str(tmp_path / name), "--verify")
