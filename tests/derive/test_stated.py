@@ -76,7 +76,7 @@ def test_the_data_sets_means_hold_and_a_wrong_factor_fails(bias: str) -> None:
                 stated.check(generic, [wrong], points=1)
 
 
-def test_the_column_argument_holds_for_every_neuron_and_a_swapped_product_fails() -> None:
+def test_the_column_argument_holds_for_every_neuron_and_a_wrong_one_fails() -> None:
     network = NETWORKS[2]  # seed 002's
     derivation = derive(network, ("vector",))
     argument = derivation.argument("activation")
@@ -85,6 +85,8 @@ def test_the_column_argument_holds_for_every_neuron_and_a_swapped_product_fails(
     assert equation is not None
     assert stated.check(derivation, [equation], points=1).lines == network.layers[argument.layer]
     column, vector = equation.rhs.args
-    swapped = Equation(equation.name, equation.lhs, sp.MatMul(sp.Transpose(vector), column, check=False))
-    with pytest.raises(VerificationError):
-        stated.check(derivation, [swapped], points=1)
+    (weights, letter) = column.arg.args
+    for wrong in (sp.MatMul(sp.Transpose(stated.Column(weights, letter + 1)), vector),  # the next column
+                  sp.MatMul(column, 2 * vector)):
+        with pytest.raises(VerificationError):
+            stated.check(derivation, [Equation(equation.name, equation.lhs, wrong)], points=1)

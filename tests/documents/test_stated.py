@@ -23,14 +23,12 @@ pytestmark = pytest.mark.timeout(240)
 
 SEED_000 = Network([2, 2, 2], loss="generic", bias="neuron")
 SEED_001 = Network([2, 2, 1], hidden="tanh", loss="bce")
+SEED_002 = Network([3, 3, 3, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy")
+BIAS_UNITS, DATA_MEAN, COLUMN = stated.bias_units, stated.data_mean, stated.column_argument  # (before any patch)
 
 
 def _doubled(build: Callable[..., tuple[Equation, ...]]) -> Callable[..., tuple[Equation, ...]]:
     return lambda network: tuple(Equation(e.name, e.lhs, 2 * e.rhs) for e in build(network))
-
-
-SEED_002 = Network([3, 3, 3, 2], hidden="relu", output="softmax", loss="sparse_cross_entropy")
-BIAS_UNITS, DATA_MEAN, COLUMN = stated.bias_units, stated.data_mean, stated.column_argument  # (before any patch)
 
 
 def _below(network: Network) -> tuple[Equation, ...]:  # ∂c/∂b^l = δ^(l-1): the layer below's error terms
@@ -43,12 +41,12 @@ def _data_doubled(lhs: sp.Basic, result: sp.Expr) -> Equation:
     return Equation(right.name, right.lhs, 2 * right.rhs)
 
 
-def _layer_below(network: Network, argument: Argument) -> Equation | None:  # (W_{k+1,·,j})ᵀ ∇_{a_k}
+def _inputs_above(network: Network, argument: Argument) -> Equation | None:  # (W_{k+1,·,j})ᵀ a_{k+1}
     right = COLUMN(network, argument)
     if right is None:
         return None
-    below = sp.MatrixSymbol(symbols.matrix("delta", argument.layer), network.layers[argument.layer], 1)
-    return Equation(right.name, right.lhs, sp.MatMul(right.rhs.args[0], below, check=False))
+    above = sp.MatrixSymbol(symbols.matrix("z", argument.layer + 1), network.layers[argument.layer + 1], 1)
+    return Equation(right.name, right.lhs, sp.MatMul(right.rhs.args[0], above))
 
 
 def _next_column(network: Network, argument: Argument) -> Equation | None:  # (W_{k+1,·,j+1})ᵀ ∇_{a_{k+1}}
@@ -65,8 +63,8 @@ CASES = {  # the builder made wrong, the network and options that show it, what 
     "batch mean": ("batch_mean", _doubled(stated.batch_mean), SEED_000, {"notation": "ng"}, r"\frac{2}{m} \sum"),
     "batch's error terms": ("batch_errors", _doubled(stated.batch_errors), SEED_001,
                             {"notation": "input-major", "sections": "notation,batch"}, r"divided by $\frac{m}{2}$"),
-    "column argument": ("column_argument", _layer_below, SEED_002, {"notation": "goodfellow", "sections": "general"},
-                        r"^{\top} \nabla_{\underline{a}_{i}} \mathcal{L}(\theta)"),
+    "column argument": ("column_argument", _inputs_above, SEED_002, {"notation": "goodfellow", "sections": "general"},
+                        r"\cdot,j})^{\top} \underline{a}_{i+1}" + "\n"),
     "column argument, the next": ("column_argument", _next_column, SEED_002,
                                   {"notation": "goodfellow", "sections": "general"}, "NOT PRINTED"),
     "data set's means": ("data_mean", _data_doubled, SEED_001, {"notation": "input-major", "sections": "problem"},
@@ -82,7 +80,7 @@ def test_a_wrong_statement_is_printed_and_fails_verify(case: str, monkeypatch: p
     right = verified(derivation, options)
     assert printed not in "".join(document_files(derivation, options).values())
     monkeypatch.setattr(stated, name, wrong)
-    if printed != "NOT PRINTED":  # (what is wrong there is which column, a check's matter, not the print's)
+    if printed != "NOT PRINTED":  # (column j+1 has no letter of the notation to print: the check alone tells it)
         assert printed in "".join(document_files(derivation, options).values())
     with pytest.raises(VerificationError):
         verified(derivation, options)
