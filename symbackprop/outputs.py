@@ -107,18 +107,20 @@ def commit(contents: dict[Path, str | bytes], remove: Sequence[Path] = ()) -> li
     staged: dict[Path, str] = {}
     kept: dict[Path, str] = {}
     swapped: list[Path] = []
+    current: Path | None = None  # the file being written, as the user named it (not the scratch file beside it)
     try:
-        for path, content in contents.items():
-            staged[path] = _stage(targets[path], content)
-        for path in [*contents, *remove]:
-            _swap_in(path, targets[path], staged, kept)
-            swapped.append(path)
+        for current, content in contents.items():
+            staged[current] = _stage(targets[current], content)
+        for current in [*contents, *remove]:
+            _swap_in(current, targets[current], staged, kept)
+            swapped.append(current)
     except BaseException as exc:  # (an interrupt too: nothing half-written is left)
         _roll_back(targets, kept, swapped, [*staged.values()], created)
         if not isinstance(exc, OSError):
             raise
         folders = sorted({str(target.parent) for target in targets.values()})
-        name = getattr(exc, "filename", None) or (f"to {', '.join(folders)}" if folders else "the output folder")
+        name = _short(current) if current is not None else (f"to {', '.join(folders)}" if folders else
+                                                            "the output folder")
         raise SymbackpropError(f"cannot write {name}: {exc.strerror or exc}; nothing was changed") from None
     for old in kept.values():
         with contextlib.suppress(OSError):
@@ -370,7 +372,7 @@ def check_target(path: Path) -> Path:
                                    f"{_short(os.readlink(path))}, whose folder does not exist")
         if target.is_dir():
             raise SymbackpropError(f"cannot write {path}: it is a folder; give a file name")
-        if target.exists() and not target.is_file():
+        if target.exists() and not target.is_file() or path.exists() and not path.is_file():  # /dev/stdout's pipe
             raise SymbackpropError(f"cannot write {path}: it is not a regular file (a device or a pipe)")
     except OSError as exc:  # (a name too long for the file system)
         raise SymbackpropError(f"cannot write {_short(path)}: {exc.strerror or exc}") from None

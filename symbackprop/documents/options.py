@@ -6,6 +6,7 @@ printers reject unknown settings; ``--symbol`` overrides are validated LaTeX (se
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..choices import split_list, split_names
-from ..errors import SymbackpropError, UnknownNameError
+from ..errors import SymbackpropError, UnknownNameError, cut
 from ..model.activations import ACTIVATIONS, get_activation
 from ..notation.display import LINE_WIDTH
 from ..notation.overrides import check_override, with_overrides
@@ -184,11 +185,14 @@ class DocumentOptions:
         names = () if not items else split_list([name for name, _ in items], "appendix activation",
                                                 (*APPENDIX_ACTIVATIONS, "none"))
         specs = dict(items)
-        if len(specs) < len(set(items)):
+        if len(specs) < len(set(items)):  # (the same name twice is that name, as in every list of names)
             raise SymbackpropError(f"appendix {', '.join(spec for _, spec in items)}: name each activation once")
         for name, spec in items:
             if spec != name:
-                get_activation(spec)  # its parameter checked as a layer's is
+                try:
+                    get_activation(spec)  # its parameter checked as a layer's is
+                except UnknownNameError:  # (leaky_relu( : as the appendix allows, not as a layer does)
+                    raise UnknownNameError("appendix activation", spec, (*APPENDIX_ACTIVATIONS, "none")) from None
         if "none" in names and len(names) > 1:
             raise SymbackpropError(f"appendix {', '.join(spec for _, spec in items)}: 'none' means no appendix; give "
                                    f"it alone or name activations ({', '.join(APPENDIX_ACTIVATIONS)})")
@@ -265,6 +269,9 @@ def _appendix_items(value: object) -> list[tuple[str, str]]:
     such as ``leaky_relu(0.3)`` (commas inside parentheses kept); none for an empty tuple."""
     if isinstance(value, str):
         items = split_names(value)
+        if any(items) and not all(items):  # as given, a parameter too: leaky_relu(0.3),
+            raise SymbackpropError(f"an empty appendix activation name in {cut(repr(value), 80)}; separate names by "
+                                   "single commas")
     elif isinstance(value, (list, tuple)) and all(isinstance(part, str) for part in value):
         items = [part.strip() for part in value]
     else:
@@ -274,6 +281,10 @@ def _appendix_items(value: object) -> list[tuple[str, str]]:
 
 
 def _require(ok: bool, name: str, expected: str, value: Any) -> None:
-    """Raise unless ``ok``: option ``name`` must be ``expected`` (TOML files can hold any type)."""
+    """Raise unless ``ok``: option ``name`` must be ``expected`` (TOML files can hold any type: a date as TOML
+    writes it, 2026-03-01, is said so, not as Python's datetime)."""
     if not ok:
-        raise SymbackpropError(f"{name} must be {expected}, got {value!r}")
+        if isinstance(value, (datetime.date, datetime.time)):
+            raise SymbackpropError(f"{name} must be {expected}, got the TOML date or time {value.isoformat()}; "
+                                   "write it in quotes")
+        raise SymbackpropError(f"{name} must be {expected}, got {cut(repr(value), 80)}")

@@ -54,11 +54,15 @@ def check_layers(layers: Sequence[int]) -> tuple[int, ...]:
         raise SizeLimitError(f"the network has {len(layers) - 1:,} layers of weights; symbackprop takes at most "
                              f"{MAX_DEPTH} (each gradient's chain runs through every layer above it), and the "
                              "equations read the same for a few layers")
-    sizes = []
+    sizes: list[int] = []
     for n in layers:
         size = None if isinstance(n, bool) else _index(n)  # NumPy's bool has no __index__
         if size is None or size < 1:
             raise SpecError(f"layer sizes must be positive integers, got {short(n)} in {short(list(layers))}")
+        if size >= 10**SIZE_DIGITS:  # (past 4,300 digits Python will not even print it)
+            raise SpecError(f"layer sizes are read with at most {SIZE_DIGITS} digits, and layer {len(sizes)} has "
+                            f"{size.bit_length() * 0.30103:,.0f} or so; a network is derived with at most 50,000 "
+                            "parameters")
         sizes.append(size)
     return tuple(sizes)
 

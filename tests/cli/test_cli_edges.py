@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from symbackprop import __version__, outputs
+from symbackprop import Network, SpecError, __version__, outputs
 from tests.helpers import one_line, require_tex
 from tests.helpers import run_cli as run
 
@@ -211,17 +211,19 @@ def test_a_full_disk_while_writing_leaves_the_folder_as_it_was(capsys: pytest.Ca
     assert out == "" and len(calls) == 2 and snapshot(tmp_path) == before
 
 
-def test_a_write_that_fails_with_no_file_named_names_the_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                                                monkeypatch: Any) -> None:
-    """A full disk stops ``write`` with no file name in the error: the message names the folder written to."""
+def test_a_write_that_fails_names_the_file_as_given(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                    monkeypatch: Any) -> None:
+    """A full disk stops ``write`` with no file name in the error, or with the scratch file's: the message names
+    the file being written, as the user will find it."""
     def full(target: Path, content: str | bytes) -> str:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(outputs, "_stage", full)
-    code, _, err = run(capsys, "derive", "2-2-1", "--format", "md", "--out", str(tmp_path / "out"))
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "derive", "2-2-1", "--format", "md", "--out", "out")
     assert code == 2 and one_line(err)
-    assert err.strip() == (f"symbackprop: error: cannot write to {tmp_path / 'out'}: No space left on device; nothing "
-                           "was changed")
+    assert err.strip() == ("symbackprop: error: cannot write out/derivation-nielsen.md: No space left on device; "
+                           "nothing was changed")
 
 
 @pytest.mark.parametrize(("command", "suffix"), [("derive", ""), ("compile", ".py"), ("example", ".json")])
@@ -360,6 +362,8 @@ def test_numbers_too_long_or_too_large_are_refused_in_one_line(capsys: pytest.Ca
     spec.write_text(f"layers = [2, {huge}, 1]\n")
     code, _, err = run(capsys, "derive", str(spec), "--format", "tex", "--out", str(tmp_path / "b"))
     assert code == 2 and one_line(err) and "holds a value that cannot be read" in err, err
+    with pytest.raises(SpecError, match=r"^layer sizes are read with at most 30 digits, and layer 1 has 5,000 or so"):
+        Network([2, 10**5000 - 1, 1])  # (Python cannot even print it)
     (tmp_path / "x.json").write_text(f"[[1{'0' * 400}, 0.1]]")
     (tmp_path / "y.json").write_text("[[0.2, 0.8]]")
     code, _, err = run(capsys, "example", "2-2-2", "--input", str(tmp_path / "x.json"), "--target",

@@ -117,6 +117,27 @@ def test_a_link_into_a_folder_that_does_not_exist_is_refused_and_no_folder_made(
     assert (tmp_path / "elsewhere" / "x.tex").read_text().startswith("\\documentclass")
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="a pipe named by /proc/self/fd (Linux)")
+def test_a_link_to_a_pipe_is_refused_as_a_pipe(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """/dev/stdout when the output goes to a pipe: a link whose target (pipe:[N]) is no file name; refused by what
+    it is, not with the name of a scratch file beside it."""
+    read, write = os.pipe()
+    try:
+        (tmp_path / "out.json").symlink_to(f"/proc/self/fd/{write}")
+        code, _, err = run(capsys, "example", "2-2-1", "--out", str(tmp_path / "out.json"))
+    finally:
+        os.close(read)
+        os.close(write)
+    assert code == 2 and one_line(err) and f"cannot write {tmp_path / 'out.json'}: it is not a regular file" in err
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="a folder no file can be made in (/proc, Linux)")
+def test_a_file_that_cannot_be_made_is_named_as_given(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "compile", "2-2-1", "--out", "/proc/x.py")
+    assert code == 2 and one_line(err) and err.startswith("symbackprop: error: cannot write /proc/x.py: "), err
+    assert ".new" not in err
+
+
 def test_a_pipe_is_not_replaced_by_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.py")
     code, _, err = run(capsys, "compile", "2-2-1", "--out", str(tmp_path / "pipe.py"))

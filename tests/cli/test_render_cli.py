@@ -174,6 +174,7 @@ def test_a_toml_file_that_does_not_parse_is_one_line(tmp_path: Path) -> None:
     ("[derive]\nsymbol = { cost = { a = 1 } }", "symbol cost must be a string of LaTeX"),
     ("[derive]\nsymbol = { cost = 5 }", "symbol cost must be a string of LaTeX"),
     ("[derive]\nout = 5", "out must be a folder name, got 5"),
+    ("[derive]\ndate = 2026-03-01", "date must be a string, got the TOML date or time 2026-03-01; write it in quotes"),
 ])
 def test_values_of_the_wrong_type_in_the_toml_file_are_one_line(tmp_path: Path, toml: str, message: str) -> None:
     spec = tmp_path / "net.toml"

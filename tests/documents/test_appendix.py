@@ -224,6 +224,11 @@ def test_the_option_takes_names_of_the_table_or_none() -> None:
         DocumentOptions(appendix="leaky_relu(0.3),leaky_relu(0.5)")
     with pytest.raises(SymbackpropError, match="'tanh' takes no parameter"):
         DocumentOptions(appendix="tanh(2)")
+    with pytest.raises(SymbackpropError, match=r"^an empty appendix activation name in 'leaky_relu\(0.3\),'"):
+        DocumentOptions(appendix="leaky_relu(0.3),")  # quoted as given, its parameter too
+    with pytest.raises(UnknownNameError, match=r"^unknown appendix activation 'leaky_relu\('; allowed: elu, gelu, "
+                                               r"leaky_relu, linear, none, relu"):
+        DocumentOptions(appendix="leaky_relu(")  # the appendix's names, without generic, which it refuses
     with pytest.raises(SymbackpropError, match="the sections named include the appendix, and appendix none"):
         DocumentOptions(sections="vector,appendix", appendix="none")
     assert "appendix" not in DocumentOptions(sections="all", appendix="none").sections
