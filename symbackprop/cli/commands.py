@@ -285,11 +285,14 @@ def example_command(
     notation: ExampleNotationOption = "nielsen",
     seed: int = typer.Option(0, min=0, help="Seed of the random parameters (and of X, Y when not given)."),
     out: str | None = typer.Option(None, help="File to write (default, or -: print)."),
+    verify: bool = typer.Option(False, "--verify", help="Check every number the example prints against the true "
+                                "value at its point first; print \"N numbers verified\", or exit 1 and write nothing."),
 ) -> None:
     """A worked numeric example: forward values, loss, deltas, gradients and one gradient-descent step."""
     import json
 
-    from ..documents.example import check_example_size, example_json, render_example, worked_example
+    from ..documents.example import check_example_size, example_context, example_json, render_example, worked_example
+    from ..documents.example_check import check_verifiable_example
     from ..notation.presets import get_notation
 
     network = network_from(spec, hidden, output, loss, bias, activations)
@@ -299,18 +302,37 @@ def example_command(
     if format == "pdf" and path is None and out is not None:  # a file, never printed
         raise SymbackpropError("a PDF cannot be printed; give --out a file name, such as example.pdf")
     values, X, Y = _example_data(network, params, input, target, seed)
+    if verify:
+        check_verifiable_example(network, len(X))
     example = worked_example(network, values, X, Y, lr=lr)
+    fmt = "tex" if format == "pdf" else format
+    document = example_json(example, notation) if fmt == "json" else example_context(example, fmt, notation)
+    if verify:  # the report on stderr where the document itself goes to stdout
+        _verified_example(example, document, err=path is None and format != "pdf")
+    text = (json.dumps(document, indent=2) + "\n" if fmt == "json"
+            else render_example(example, fmt, notation=notation, context=document))
     if format == "pdf":
         pdf = path or Path("output") / network.name / f"example-{notation}.pdf"
-        typer.echo(str(outputs.write_pdf(pdf, render_example(example, "tex", notation=notation))))
+        typer.echo(str(outputs.write_pdf(pdf, text)))
         return
-    text = (json.dumps(example_json(example, notation), indent=2) + "\n" if format == "json"
-            else render_example(example, format, notation=notation))
     if path is None:
         typer.echo(text, nl=False)
     else:
         outputs.check_writable(path.parent)
         typer.echo(str(outputs.write_file(path, text)))
+
+
+def _verified_example(example: Any, document: Any, err: bool) -> None:
+    """Every number of the example's ``document`` checked against the truth; "N numbers verified" printed (on stderr
+    if ``err``), or one line on stderr and exit status 1 (nothing is written)."""
+    from ..derive.verify import VerificationError
+    from ..documents.example_check import verify_example
+
+    try:
+        typer.echo(verify_example(example, document).report(), err=err)
+    except VerificationError as exc:
+        typer.echo(f"symbackprop: verification failed: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _example_data(network: Any, params: Path | None, input: Path | None, target: Path | None,

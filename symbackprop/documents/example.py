@@ -49,6 +49,7 @@ from .example_lines import (
     COST,
     Block,
     Line,
+    Quantity,
     ValuePrinter,
     as_tuple,
     bracket_negatives,
@@ -61,6 +62,7 @@ from .example_lines import (
     number_latex,
     parameter_symbol,
     per_example,
+    printed,
     reproducing,
     rounded,
     update_digits,
@@ -226,17 +228,26 @@ def example_json(example: WorkedExample, notation: str = "nielsen") -> dict[str,
 
 
 # ------------------------------------------------------------------------------------------- rendering
-def render_example(example: WorkedExample, fmt: str = "md", notation: str = "nielsen", digits: int = 4) -> str:
-    """The worked example as a LaTeX document (``fmt="tex"``) or Markdown (``"md"``), step by step.
+def render_example(example: WorkedExample, fmt: str = "md", notation: str = "nielsen", digits: int = 4,
+                   context: Mapping[str, Any] | None = None) -> str:
+    """The worked example as a LaTeX document (``fmt="tex"``) or Markdown (``"md"``), step by step, from
+    ``context``, what :func:`example_context` gives the template (by default made here).
 
     Raises:
         UnknownNameError: an unknown format or notation.
     """
     from .render import environment
 
+    context = example_context(example, fmt, notation, digits) if context is None else context
+    return environment("latex" if fmt == "tex" else "markdown").get_template(f"example.{fmt}.j2").render(**context)
+
+
+def example_context(example: WorkedExample, fmt: str = "md", notation: str = "nielsen", digits: int = 4
+                    ) -> dict[str, Any]:
+    """What the template of ``fmt`` receives: title, subtitle and blocks, each line's results kept as data (raises
+    as :func:`render_example`)."""
     if fmt not in ("tex", "md"):
         raise UnknownNameError("example format", fmt, ("json", "md", "tex"))
-    kind = "latex" if fmt == "tex" else "markdown"
     preset = get_notation(notation)  # each activation by its name: the numbers are this network's (tanh, not g_1)
     printer = NotationPrinter(preset, example.network, indicator=INDICATOR_LATEX if fmt == "tex" else
                               INDICATOR_MARKDOWN).with_names()
@@ -246,8 +257,7 @@ def render_example(example: WorkedExample, fmt: str = "md", notation: str = "nie
     described = describe(net)
     subtitle = (f"{described[0].upper()}{described[1:]}, with {BIAS_NAMES[net.bias]}; "
                 f"{counted(example.examples, 'example')}; learning rate {example.lr:g}; {preset.title}")
-    template = environment(kind).get_template(f"example.{fmt}.j2")
-    return template.render(title=title, subtitle=subtitle, blocks=blocks, loss=number_latex(example.loss, digits))
+    return {"title": title, "subtitle": subtitle, "blocks": blocks, "loss": number_latex(example.loss, digits)}
 
 
 def symbol_values(example: WorkedExample, index: int) -> dict[sp.Basic, float]:
@@ -272,10 +282,12 @@ def symbol_values(example: WorkedExample, index: int) -> dict[sp.Basic, float]:
 MAX_SHOWN = 3
 
 
-def _line(printer: NotationPrinter, numbers: ValuePrinter, lhs: sp.Basic, rhs: sp.Basic, value: float) -> Line:
+def _line(printer: NotationPrinter, numbers: ValuePrinter, lhs: sp.Basic, rhs: sp.Basic, value: float,
+          quantity: Quantity) -> Line:
     """``lhs = rhs = rhs with numbers = value``, the numbers with the digits that give the value as printed."""
     (shown,) = reproducing([numbers], rhs, value)
-    return Line(printer.doprint(lhs), printer.doprint(rhs), shown.doprint(rhs), number_latex(value, numbers.digits))
+    result = printed(quantity, value, numbers.digits)
+    return Line(printer.doprint(lhs), printer.doprint(rhs), shown.doprint(rhs), result.text, numbers=(result,))
 
 
 def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
@@ -310,9 +322,10 @@ def _forward(example: WorkedExample, printer: NotationPrinter, numbers: ValuePri
     """The forward pass of example ``index``, layer 1 to L, and its loss c."""
     net, derivation = example.network, example.derivation
     equations = {eq.name: in_neuron_order(eq.rhs) for eq in derivation.forward}
-    lines = [_line(printer, numbers, symbol, equations[symbol.name], numbers.values[symbol])
-             for l in range(1, net.depth + 1) for symbol in net.z(l) + net.a(l)]
-    lines.append(_line(printer, numbers, sp.Symbol("c"), derivation.loss, float(example.losses[index])))
+    lines = [_line(printer, numbers, symbol, equations[symbol.name], numbers.values[symbol],
+                   Quantity("value", symbol, index)) for l in range(1, net.depth + 1) for symbol in net.z(l) + net.a(l)]
+    lines.append(_line(printer, numbers, sp.Symbol("c"), derivation.loss, float(example.losses[index]),
+                       Quantity("loss", example=index)))
     return Block(f"Forward pass and loss{_of_example(example, index)}", tuple(lines))
 
 
@@ -336,11 +349,11 @@ def _layer_parameters(net: Architecture, layer: int) -> list[str]:
     return [name for name in names if name in net.parameters]
 
 
-def _delta_lines(example: WorkedExample, printer: NotationPrinter, numbers: ValuePrinter, layer: int
+def _delta_lines(example: WorkedExample, printer: NotationPrinter, numbers: ValuePrinter, layer: int, index: int
                  ) -> tuple[Line, ...]:
-    """delta of every neuron of the layer, in one example."""
+    """delta of every neuron of the layer, in example ``index``."""
     expressions = example.derivation.deltas[symbols.matrix("delta", layer)]
-    return tuple(_line(printer, numbers, symbol, expr, numbers.values[symbol])
+    return tuple(_line(printer, numbers, symbol, expr, numbers.values[symbol], Quantity("value", symbol, index))
                  for symbol, expr in zip(example.network.delta(layer), expressions))
 
 
@@ -359,8 +372,9 @@ def _gradient_lines(example: WorkedExample, printer: NotationPrinter, numbers: l
             if m <= 2 * MAX_SHOWN else []
         substituted = (rf"\frac{{1}}{{{m}}}\left({' + '.join(shown)}\right)" if m > 1 else shown[0]) if shown else ""
         formula = _ordered(expr, factors, printer.doprint, printer.notation.times)
+        result = printed(Quantity("gradient", symbol), value, digits)
         lines.append(Line(printer.doprint(partial(COST, symbol)), mean + formula, bracket_negatives(substituted),
-                          number_latex(value, digits)))
+                          result.text, numbers=(result,)))
     return lines
 
 
@@ -380,7 +394,7 @@ def _backward(example: WorkedExample, printer: NotationPrinter, numbers: list[Va
     if example.examples > 1:  # an example's error terms are its own cost's: goodfellow's ∂L(θ)_x/∂a, not ∂L(θ)/∂a
         printer = per_example(printer)
     delta = printer.doprint(sp.MatrixSymbol(symbols.matrix("delta", layer), net.layers[layer], 1))
-    deltas = [_delta_lines(example, printer, values, layer) for values in numbers[:MAX_SHOWN]]
+    deltas = [_delta_lines(example, printer, values, layer, i) for i, values in enumerate(numbers[:MAX_SHOWN])]
     gradients = tuple(line for name in names for line in _gradient_lines(example, printer, numbers, name, digits))
     if example.examples == 1:
         return [Block(f"{where}: ${delta}$ and {of}", deltas[0] + gradients)]
@@ -397,25 +411,28 @@ def _step(example: WorkedExample, printer: NotationPrinter, digits: int) -> Bloc
             old, gradient, new = (float(values[name].reshape(-1)[position])
                                   for values in (example.params, example.gradients, example.updated))
             parameter, more = printer.doprint(symbol), update_digits(old, gradient, new, example.lr, digits)
+            step = printed(Quantity("gradient", symbol), gradient, more, parenthesize=True)
+            result = printed(Quantity("updated", symbol), new, digits)
             lines.append(Line(parameter, rf"{parameter} - {eta}\, {printer.doprint(partial(COST, symbol))}",
-                              rf"{number_latex(old, more)} - {rate} \cdot "
-                              rf"{number_latex(gradient, more, parenthesize=True)}",
-                              number_latex(new, digits), relation=r"\leftarrow", inline=True))
+                              rf"{number_latex(old, more)} - {rate} \cdot {step.text}", result.text,
+                              relation=r"\leftarrow", inline=True, numbers=(step, result)))
     return Block(f"One gradient-descent step with learning rate {example.lr:g}", tuple(lines))
 
 
 def _after(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
     """The loss after the step (a second forward pass) against the loss before it, and which way it went."""
     cost, before, after = printer.doprint(COST), example.loss, example.loss_after
-    lines = (cost_line(printer, example.losses_after, after, digits),) if example.examples > 1 else ()
+    lines = (cost_line(printer, example.losses_after, after, digits, after=True),) if example.examples > 1 else ()
     change = "went down" if after < before else "went up" if after > before else "did not change"
     # both losses with the digits that show the change, two of its digits right; the change the printed ones make
     more = fewest_digits(digits, lambda more: number_latex(abs(rounded(after, more) - rounded(before, more)), 2)
                          == number_latex(abs(after - before), 2))
-    by = f" by ${number_latex(abs(rounded(after, more) - rounded(before, more)), more)}$" if after != before else ""
-    text = (f"A forward pass with the updated parameters gives ${cost} = {number_latex(after, more)}$, against "
-            f"${cost} = {number_latex(before, more)}$ before the step: the loss {change}{by}.")
-    return Block("The loss after the step", lines, text)
+    moved = (printed(Quantity("change"), abs(rounded(after, more) - rounded(before, more)), more),)
+    shown = (printed(Quantity("cost after"), after, more), printed(Quantity("cost"), before, more)) + moved
+    by = f" by ${moved[0].text}$" if after != before else ""
+    text = (f"A forward pass with the updated parameters gives ${cost} = {shown[0].text}$, against "
+            f"${cost} = {shown[1].text}$ before the step: the loss {change}{by}.")
+    return Block("The loss after the step", lines, text, shown if after != before else shown[:2])
 
 
 def build_blocks(example: WorkedExample, printer: NotationPrinter, digits: int) -> list[Block]:

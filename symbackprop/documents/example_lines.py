@@ -3,8 +3,10 @@ formulas printed with numbers in place of their symbols, and the lines and title
 
 A :class:`Line` is ``lhs = formula = formula with numbers = value``, each part on a row of its own under the
 first, or all on one row (``inline``); its relation may be other than ``=`` (``\\leftarrow`` for an update).
-A :class:`Block` is a titled group of lines with an optional paragraph after them. :func:`example_labels` names
-every quantity of the example's JSON in a notation.
+A :class:`Block` is a titled group of lines with an optional paragraph after them. Each line and paragraph keeps, as
+data beside its text, every result it prints (:class:`Printed`: which :class:`Quantity`, to how many significant
+digits, as which text), for :mod:`.example_check` to compare with the truth. :func:`example_labels` names every
+quantity of the example's JSON in a notation.
 """
 
 from __future__ import annotations
@@ -87,12 +89,47 @@ def counted(count: int, noun: str) -> str:
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """A result a worked example prints, as data: what it is, of which symbol and of which example.
+
+    Attributes:
+        kind: ``value`` (a z, a or delta of one example), ``loss`` (c of one example), ``cost`` (C of the batch),
+            ``gradient`` (dC/dp), ``updated`` (p - lr dC/dp), ``loss after`` and ``cost after`` (c and C at the
+            updated parameters), ``change`` (the loss's change as the text states it: the difference of the two
+            costs as printed there, to ``digits``).
+        symbol: the z, a or delta (``value``), or the parameter (``gradient``, ``updated``); None otherwise.
+        example: 0-based, for ``value``, ``loss`` and ``loss after``; None otherwise.
+    """
+
+    kind: str
+    symbol: sp.Symbol | None = None
+    example: int | None = None
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One number as a document prints it: the quantity, its significant digits, and its text (LaTeX, as
+    :func:`number_latex` writes it)."""
+
+    quantity: Quantity
+    digits: int
+    text: str
+
+
+def printed(quantity: Quantity, value: float, digits: int, parenthesize: bool = False) -> Printed:
+    """``value`` of ``quantity`` printed to ``digits`` significant digits, and the record of it."""
+    return Printed(quantity, digits, number_latex(value, digits, parenthesize))
+
+
+@dataclass(frozen=True)
 class Line:
     """One displayed equation: lhs relation formula = formula with numbers = value (formula parts may be empty).
 
     Attributes:
         relation: LaTeX between the lhs and the first part: ``=``, or ``\\leftarrow`` for an update.
         inline: all parts on one row, joined by ``=``; otherwise each part on a row of its own.
+        numbers: the results the line prints (not what is given): the last its value, the others among its
+            numbers.
     """
 
     lhs: str
@@ -101,6 +138,7 @@ class Line:
     value: str
     relation: str = "="
     inline: bool = False
+    numbers: tuple[Printed, ...] = ()
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -128,11 +166,13 @@ class Line:
 
 @dataclass(frozen=True)
 class Block:
-    """A titled group of equations, and a paragraph after them (plain text with ``$...$`` math) or none."""
+    """A titled group of equations, and a paragraph after them (plain text with ``$...$`` math) or none; ``numbers``
+    are the results the paragraph prints."""
 
     title: str
     lines: tuple[Line, ...]
     text: str = ""
+    numbers: tuple[Printed, ...] = ()
 
     @property
     def rows(self) -> tuple[tuple[str, str, str], ...]:
@@ -236,13 +276,17 @@ def cost_text(printer: NotationPrinter) -> str:
     return per_example if per_example != total else f"{total}_{{x}}"
 
 
-def cost_line(printer: NotationPrinter, losses: np.ndarray, value: float, digits: int) -> Line:
-    """C = (1/m) sum_x c = (1/m)(c_1 + ... + c_m) = value, each c with the digits that give the value."""
+def cost_line(printer: NotationPrinter, losses: np.ndarray, value: float, digits: int, after: bool = False) -> Line:
+    """C = (1/m) sum_x c = (1/m)(c_1 + ... + c_m) = value, each c with the digits that give the value; ``after``:
+    the cost at the updated parameters."""
     more = fewest_digits(digits, lambda more: number_latex(sum(rounded(float(c), more) for c in losses) / len(losses),
                                                            digits) == number_latex(value, digits))
-    terms = " + ".join(number_latex(float(c), more, parenthesize=True) for c in losses)
+    loss, cost = ("loss after", "cost after") if after else ("loss", "cost")
+    terms = [printed(Quantity(loss, example=i), float(c), more, parenthesize=True) for i, c in enumerate(losses)]
+    total = printed(Quantity(cost), value, digits)
     return Line(printer.doprint(COST), rf"\frac{{1}}{{m}}\sum_{{x}} {cost_text(printer)}",
-                rf"\frac{{1}}{{{len(losses)}}}\left({terms}\right)", number_latex(value, digits))
+                rf"\frac{{1}}{{{len(losses)}}}\left({' + '.join(term.text for term in terms)}\right)", total.text,
+                numbers=(*terms, total))
 
 
 def as_tuple(entries: list[str]) -> str:
