@@ -137,7 +137,9 @@ def derive_command(
     options = _document_options(table, f"{spec} [derive]", given, symbol)
     folder = _output_folder(out, table, spec, network.name)
     _refuse_what_it_cannot_give(network, options, seeded=seed is not None or "seed" in table,
-                                headed=heading is not None or "heading" in table)
+                                headed=heading is not None or "heading" in table,
+                                in_file={name for name in ("seed", "heading") if given[name] is None} & set(table),
+                                source=f"{spec} [derive]")
     derivation = _verified(network, options) if verify else None
     written, removed = outputs.write_documents(network, options, folder, derivation)
     for path in written:
@@ -146,18 +148,27 @@ def derive_command(
         typer.echo(f"removed {path} (an earlier run's; this run built no PDF of that document)")
 
 
-def _refuse_what_it_cannot_give(network: Any, options: Any, seeded: bool, headed: bool) -> None:
+def _refuse_what_it_cannot_give(network: Any, options: Any, seeded: bool, headed: bool, in_file: set[str],
+                                source: str) -> None:
     """Before anything is derived or written: a notation written for other networks, a seed asked for
     (``seeded``) with no numbers to vary, or a fragment's heading (``headed``) for a standalone document, refused in
-    one line."""
+    one line; the options ``in_file`` named as the spec file ``source`` gives them, not as flags never typed."""
     options.notation_preset.check(network.layers, network.activation(network.depth).elementwise)
     if headed and not options.fragment:
+        if "heading" in in_file:
+            raise SymbackpropError(f'{source}: heading = "{options.heading}" sets a fragment\'s top heading; add '
+                                   "fragment = true (or --fragment): a standalone document's parts are sections")
         raise SymbackpropError(f"--heading {options.heading} sets a fragment's top heading; add --fragment, last of "
                                "--fragment and --standalone (a standalone document's parts are sections)")
     if seeded:
         from ..documents.exercises import check_seed
 
-        check_seed(network, options)
+        try:
+            check_seed(network, options, in_file="seed" in in_file)
+        except SymbackpropError as exc:
+            if "seed" not in in_file:
+                raise
+            raise SymbackpropError(f"{source}: {exc}") from None
 
 
 def _output_folder(out: str | None, table: dict[str, Any], spec: str, name: str) -> Path:

@@ -216,7 +216,24 @@ def network_and_table(spec: str, hidden: str | None, output: str | None, loss: s
         return Network.from_spec(spec, **options), {}
     data = read_toml(spec)
     network = {k: v for k, v in data.items() if k != "derive"}
-    return Network.from_mapping(_overridden(network, options), source=spec), data.get("derive", {})
+    try:
+        return Network.from_mapping(_overridden(network, options), source=spec), data.get("derive", {})
+    except SymbackpropError as exc:  # the file's own mistake (a loss of "hinge"): said with the file's name
+        if not str(exc).startswith(f"{spec}: ") and _refused_alone(network, spec, str(exc)):
+            raise SymbackpropError(f"{spec}: {exc}") from None
+        raise
+
+
+def _refused_alone(network: dict[str, Any], spec: str, message: str) -> bool:
+    """Whether the network keys of file ``spec`` alone, without the command line's options, are refused with
+    ``message``."""
+    from ..api import Network
+
+    try:
+        Network.from_mapping(network, source=spec)
+    except SymbackpropError as own:
+        return str(own) == message
+    return False
 
 
 def _overridden(network: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:

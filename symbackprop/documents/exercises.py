@@ -173,22 +173,25 @@ def _values_line(symbols: list[sp.Symbol], point: dict[sp.Symbol, sp.Expr], prin
     return ", ".join(f"{printer.doprint(s)} = {sp.latex(point[s])}" for s in symbols)
 
 
-def check_seed(network: Architecture, options: DocumentOptions) -> None:
-    """A seed asked for varies the numbers of the exercises' numeric part: refused where there is none to vary.
+def check_seed(network: Architecture, options: DocumentOptions, in_file: bool = False) -> None:
+    """A seed asked for varies the numbers of the exercises' numeric part: refused where there is none to vary. The
+    message names the option as it was given: ``--seed``, or a spec file's ``seed = 3`` (``in_file``).
 
     Raises:
         SymbackpropError: no exercises asked for, or a network without a numeric part.
     """
+    seed = f"seed = {options.seed}" if in_file else "--seed"
+    leave = f"leave {'seed' if in_file else '--seed'} out"
     if not options.exercise:
-        raise SymbackpropError("--seed varies the numbers of the exercises' numeric part; add --exercise")
+        add = "exercise = true (or --exercise)" if in_file else "--exercise"
+        raise SymbackpropError(f"{seed} varies the numbers of the exercises' numeric part; add {add}")
     if has_numbers(network):
         return
     if network.generic:
-        raise SymbackpropError("--seed varies the numbers of the exercises' numeric part, and a network with a "
-                               "generic activation or cost has none; leave --seed out")
-    raise SymbackpropError(f"--seed varies the numbers of the exercises' numeric part, which only networks of at "
-                           f"most {NUMERIC_LIMIT} parameters get (this one has {network.parameter_count}); leave "
-                           "--seed out")
+        raise SymbackpropError(f"{seed} varies the numbers of the exercises' numeric part, and a network with a "
+                               f"generic activation or cost has none; {leave}")
+    raise SymbackpropError(f"{seed} varies the numbers of the exercises' numeric part, which only networks of at "
+                           f"most {NUMERIC_LIMIT} parameters get (this one has {network.parameter_count}); {leave}")
 
 
 def has_numbers(network: Architecture) -> bool:

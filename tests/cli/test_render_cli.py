@@ -94,6 +94,26 @@ def test_a_spec_files_wrong_option_is_said_with_the_files_name(tmp_path: Path, t
     assert code == 0, err
 
 
+@pytest.mark.parametrize(("toml", "said", "fixed"), [
+    ('loss = "hinge"\n', ": unknown loss 'hinge'; allowed: bce,", ["--loss", "bce"]),
+    ("[derive]\nseed = 3\n", " [derive]: seed = 3 varies the numbers of the exercises' numeric part; add exercise = "
+                              "true (or --exercise)", ["--exercise"]),
+    ('[derive]\nheading = "section"\n', ' [derive]: heading = "section" sets a fragment\'s top heading; add '
+                                         "fragment = true (or --fragment)", ["--fragment"]),
+])
+def test_a_spec_files_mistake_names_the_file_and_its_key_not_a_flag(tmp_path: Path, toml: str, said: str,
+                                                                     fixed: list[str]) -> None:
+    """The file's own mistakes say where they are and how the file writes them; the command line's option that
+    puts them right is taken."""
+    spec = tmp_path / "net.toml"
+    spec.write_text(f"layers = [2, 2, 1]\n{toml}")
+    code, _, err = derive(str(spec), "--out", str(tmp_path / "out"))
+    assert code == 2 and err.startswith(f"symbackprop: error: {spec}{said}") and err.count("\n") == 1, err
+    assert not (tmp_path / "out").exists()
+    code, _, err = derive(str(spec), *fixed, "--format", "md", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+
+
 @pytest.mark.parametrize(("keys", "given", "said"), [
     ('activations = ["tanh", "elu", "sigmoid"]', ["--hidden", "relu"], "ReLU hidden layers, sigmoid output"),
     ('activations = ["tanh", "elu", "sigmoid"]', ["--output", "linear"], "tanh / elu(1) hidden layers, linear output"),
