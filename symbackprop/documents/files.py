@@ -51,6 +51,7 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     """
     rules = schemas.proven(schemas.SCHEMAS)  # (first: 0.3 s; every rule a note, a sentence or a caption can state)
     network, notation = derivation.network, options.notation_preset
+    written = _closed_form(derivation, options, NotationPrinter(notation, network))  # (first: it may be refused)
     found = checking.verify(derivation) + every_layer.verified(derivation, NotationPrinter(notation, network))
     if "problem" in options.sections or options.exercise:
         generic = generic_derivation(network)
@@ -65,15 +66,24 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     if "appendix" in options.sections:
         shown = appendix.proven(derivation.network, options.appendix)
         found += Verification(shown, shown, found.points, 0, 0)
-    if "closed" in shown_sections(network, options):
-        try:
-            found += closed.verified(derivation)
-        except SizeLimitError:
-            if not options.every:  # (all leaves out a closed form too long to write)
-                raise
+    found += written
     if options.exercise and (answered := exercises.checked_answers(derivation, options.seed)):
         found += Verification(answered, answered, found.points, 0, 0)  # the numbers asked, at their own point
     return dataclasses.replace(found, rules=rules)
+
+
+def _closed_form(derivation: Derivation, options: DocumentOptions, printer: NotationPrinter) -> Verification:
+    """The closed form's entries checked (:func:`.closed.verified`) where the documents show it: printed first, so
+    that one too long for its pages is refused (or, with ``all``, left out) before anything is checked."""
+    if "closed" not in shown_sections(derivation.network, options):
+        return Verification(0, 0, 0, 0, 0)
+    try:
+        closed.closed_displays(derivation, printer)
+        return closed.verified(derivation)
+    except SizeLimitError:
+        if not options.every:  # (all leaves out a closed form too long to write)
+            raise
+        return Verification(0, 0, 0, 0, 0)
 
 
 def stated_equations(derivation: Derivation, options: DocumentOptions) -> tuple[Equation, ...]:

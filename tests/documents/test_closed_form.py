@@ -310,3 +310,11 @@ def test_verify_checks_the_closed_form_where_the_document_shows_it() -> None:
     without = files.verified(derivation, DocumentOptions(forms=("element",)))
     shown = files.verified(derivation, DocumentOptions(forms=("element", "closed")))
     assert shown.steps == without.steps + derivation.network.parameter_count == without.steps + 9
+
+
+def test_verify_refuses_a_closed_form_too_long_to_print_before_checking_anything(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run_cli(capsys, "derive", "3-4-3-2", "--hidden", "tanh", "--form", "element,closed", "--verify",
+                             "--format", "md", "--out", str(tmp_path / "out"))
+    assert code == 2 and one_line(err) and "would fill about" in err and "limited to 60" in err
+    assert "verified" not in out and not (tmp_path / "out").exists()
