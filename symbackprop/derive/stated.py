@@ -113,11 +113,13 @@ def data_means(derivation: Derivation) -> tuple[Equation, ...]:
 def column_argument(network: Architecture, argument: Argument) -> Equation | None:
     """``∂c/∂a^l_j = (W^{l+1}_{·,j})ᵀ v`` for the argument through a hidden neuron's output (``argument``, at layer
     l, in letter j), ``v`` the vector its stacked line ends on (``(W^{l+1})ᵀ δ^{l+1}``: ``δ^{l+1}``); None where it
-    stacks no line."""
+    stacks no line. With bias units the column is of the weights past the bias unit's, ``W^{l+1}[:, 1:]``."""
     if not argument.stacked:
         return None
     (letter,) = {letter for s in argument.lhs.atoms(sp.Symbol) for letter in symbols.counted_layers(s.name)}
     above = _weights(network, argument.layer + 1)
+    if network.bias == "neuron":  # neuron j's column is past the bias unit's: column j of W̃ = W[:, 1:]
+        above = above[:, 1:]
     vector = argument.stacked[-1].result.args[-1]
     return Equation("the column argument", argument.lhs,
                     sp.MatMul(sp.Transpose(Column(above, sp.Symbol(letter))), vector))

@@ -158,6 +158,7 @@ def _two_vectors(argument: Argument, letters: dict[str, str], printer: NotationP
     assert equation is not None  # (an argument that stacks its lines, as this one does)
     transposed, vector = equation.rhs.args
     matrix, letter = transposed.arg.args
+    matrix = matrix.parent if isinstance(matrix, sp.MatrixSlice) else matrix  # (past a bias unit's column)
     info = symbols.describe(matrix.name)
     assert info is not None and info.layer is not None  # (the weights of a layer, W_{k+1})
     above, i = info.layer, letters[str(letter)]

@@ -90,3 +90,21 @@ def test_the_column_argument_holds_for_every_neuron_and_a_wrong_one_fails() -> N
                   sp.MatMul(column, 2 * vector)):
         with pytest.raises(VerificationError):
             stated.check(derivation, [Equation(equation.name, equation.lhs, wrong)], points=1)
+
+
+@pytest.mark.parametrize("layers", [[1, 1, 1], [2, 3, 2]])
+def test_the_column_argument_with_bias_units_takes_the_column_past_the_bias_units(layers: list[int]) -> None:
+    """With bias units W^{l+1} has the bias unit's column first: neuron j's column is column j of W[:, 1:] (a
+    Hypothesis-drawn 1-1-1 goodfellow network found the check reading W's own column j)."""
+    network = Network(layers, hidden="sigmoid", loss="bce", bias="neuron")
+    derivation = derive(network, ("vector",))
+    argument = derivation.argument("activation")
+    assert argument is not None
+    equation = stated.column_argument(network, argument)
+    assert equation is not None
+    assert stated.check(derivation, [equation], points=1).lines == network.layers[argument.layer]
+    column, vector = equation.rhs.args
+    past_bias, letter = column.arg.args
+    wrong = sp.MatMul(sp.Transpose(stated.Column(past_bias.parent, letter)), vector)  # W's own column j
+    with pytest.raises(VerificationError):
+        stated.check(derivation, [Equation(equation.name, equation.lhs, wrong)], points=1)
