@@ -71,6 +71,12 @@ class Step:
         """The rule in the engine's words (``"chain rule"``, ``"simplify"``, ...), for people; never parsed."""
         return words(self.rule)
 
+    @property
+    def chain_sum(self) -> sp.Expr:
+        """The chain as one expression: the sum of its paths' products, each factor in the order written (none
+        for a step that is not the chain rule's: 0)."""
+        return sp.Add(*[sp.Mul(*path, evaluate=False) for path in self.chain], evaluate=False)
+
 
 @dataclass(frozen=True)
 class Equation:

@@ -13,13 +13,12 @@ derivation.
      "gradients": {"W1": [[...]], "b1": [...], ...}, "updated": {"W1": ..., "b1": ..., ...},
      "loss_after": C after the step, "labels": {the same keys: LaTeX in a notation}}
 
-forward values and deltas with one row per example (deltas are dc/dz of each example, not divided by m),
-gradients and updated parameters in the shapes of ``net.parameters`` with b flat (a number for a shared bias),
-as in the parameter files. :func:`render_example` writes LaTeX or Markdown in backprop's order: the forward pass,
-then the output layer's error terms and gradients, then each layer below down to the first, the update of every
-parameter as p <- p - eta dC/dp, and the loss after the step. Each quantity is shown as its formula, the formula
-with the numbers substituted, and the value. Sparse labels count from 0 in the data and the label ell counts
-from 1 in the formulas, as in the derivation.
+forward values and deltas one row per example (dc/dz of each example, not divided by m), gradients and updated
+parameters shaped as ``net.parameters``, b flat (a number for a shared bias), as in the parameter files.
+:func:`render_example` writes LaTeX or Markdown in backprop's order: the forward pass, the output layer's error
+terms and gradients, each layer below down to the first, each update p <- p - eta dC/dp, the loss after the step.
+Each quantity is its formula (an error term's led by the derivation's chain rule), the formula with the numbers
+substituted, and the value. Sparse labels count from 0 in the data, the label ell from 1 in the formulas.
 """
 
 from __future__ import annotations
@@ -55,6 +54,7 @@ from .example_lines import (
     bracket_negatives,
     cost_line,
     counted,
+    derived,
     example_labels,
     fewest_digits,
     in_neuron_order,
@@ -283,11 +283,12 @@ MAX_SHOWN = 3
 
 
 def _line(printer: NotationPrinter, numbers: ValuePrinter, lhs: sp.Basic, rhs: sp.Basic, value: float,
-          quantity: Quantity) -> Line:
-    """``lhs = rhs = rhs with numbers = value``, the numbers with the digits that give the value as printed."""
+          quantity: Quantity, steps: tuple[str, ...] = ()) -> Line:
+    """``lhs [= steps] = rhs = rhs with numbers = value``, the numbers with the digits that give the value."""
     (shown,) = reproducing([numbers], rhs, value)
     result = printed(quantity, value, numbers.digits)
-    return Line(printer.doprint(lhs), printer.doprint(rhs), shown.doprint(rhs), result.text, numbers=(result,))
+    return Line(printer.doprint(lhs), printer.doprint(rhs), shown.doprint(rhs), result.text, numbers=(result,),
+                derived=steps)
 
 
 def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
@@ -351,10 +352,10 @@ def _layer_parameters(net: Architecture, layer: int) -> list[str]:
 
 def _delta_lines(example: WorkedExample, printer: NotationPrinter, numbers: ValuePrinter, layer: int, index: int
                  ) -> tuple[Line, ...]:
-    """delta of every neuron of the layer, in example ``index``."""
-    expressions = example.derivation.deltas[symbols.matrix("delta", layer)]
-    return tuple(_line(printer, numbers, symbol, expr, numbers.values[symbol], Quantity("value", symbol, index))
-                 for symbol, expr in zip(example.network.delta(layer), expressions))
+    """delta of every neuron of the layer, in example ``index``: how the derivation finds it, then its numbers."""
+    deltas = zip(example.network.delta(layer), example.derivation.deltas[symbols.matrix("delta", layer)])
+    return tuple(_line(printer, numbers, symbol, expr, numbers.values[symbol], Quantity("value", symbol, index),
+                       derived(example.derivation, symbol, expr, printer)) for symbol, expr in deltas)
 
 
 def _gradient_lines(example: WorkedExample, printer: NotationPrinter, numbers: list[ValuePrinter], name: str,

@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from ..derive.chain import partial
+from ..derive.derivation import Derivation
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.params import kind_of
@@ -123,13 +124,16 @@ def printed(quantity: Quantity, value: float, digits: int, parenthesize: bool = 
 
 @dataclass(frozen=True)
 class Line:
-    """One displayed equation: lhs relation formula = formula with numbers = value (formula parts may be empty).
+    """One displayed equation: lhs relation [derived =] formula = formula with numbers = value (formula parts may be
+    empty).
 
     Attributes:
         relation: LaTeX between the lhs and the first part: ``=``, or ``\\leftarrow`` for an update.
         inline: all parts on one row, joined by ``=``; otherwise each part on a row of its own.
         numbers: the results the line prints (not what is given): the last its value, the others among its
             numbers.
+        derived: the derivation's steps that lead to the formula (an error term's chain rule, and what it gives
+            before it is simplified: :func:`derived`), shown first.
     """
 
     lhs: str
@@ -139,12 +143,13 @@ class Line:
     relation: str = "="
     inline: bool = False
     numbers: tuple[Printed, ...] = ()
+    derived: tuple[str, ...] = ()
 
     @property
     def parts(self) -> tuple[str, ...]:
         """The right-hand sides to show, in order: empty ones and repeats left out."""
         parts: list[str] = []
-        for part in (self.formula, self.substituted, self.value):
+        for part in (*self.derived, self.formula, self.substituted, self.value):
             if part and (not parts or parts[-1] != part):
                 parts.append(part)
         return tuple(parts)
@@ -162,6 +167,19 @@ class Line:
             rows.append((self.lhs, self.relation, first) if i == 0 else ("", "=", first))
             rows += [("", "", rf"\quad {piece}") for piece in rest]
         return tuple(rows)
+
+
+def derived(derivation: Derivation, symbol: sp.Symbol, formula: sp.Expr, printer: NotationPrinter) -> tuple[str, ...]:
+    """How the derivation reaches an error term's ``formula``, as the example shows it before the numbers: the chain
+    rule's paths (∂C/∂a ∂a/∂z; Σ_k ∂C/∂z_k ∂z_k/∂a ∂a/∂z), then what the chain rule gives where it is not yet the
+    formula (the loss's derivative times σ'(z)): the derivation's own steps, which ``--verify`` checks. None where
+    the chain does not fit on one line (through many neurons of the layer above)."""
+    steps = [step for step in derivation.steps_of("element", symbol.name) if step.chain]
+    chain = printer.doprint(steps[0].chain_sum) if steps else ""
+    if not chain or formula_width(chain) > LINE_WIDTH - visual_width(printer.doprint(symbol)) - 2.0:
+        return ()  # (through many neurons the chain would run over lines of its own: the formula says it)
+    gives = sp.Mul(*sp.Mul.make_args(steps[0].result))  # (in SymPy's order: the formula's, where it is the formula)
+    return (chain, *(() if gives == formula else (printer.doprint(gives),)))
 
 
 @dataclass(frozen=True)

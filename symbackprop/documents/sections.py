@@ -240,7 +240,7 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
     widths: dict[str, float] = {}  # a matrix written out -> its printed width
     chained = len(rows)  # the row of the chain's first result, if it follows the chain
     for position, (step, result) in enumerate(zip(steps, results)):
-        if position == 0 and first.chain and result == _chain_sum(first):
+        if position == 0 and first.chain and result == first.chain_sum:
             continue  # the chain itself, as a sum (seed 000's paths, before their common factors are taken out)
         why = "" if position == 0 and first.chain and not transpose else _note(step, printer, shown)
         if isinstance(result, sp.MatrixBase) and written:
@@ -307,11 +307,6 @@ def _writes_delta(printer: NotationPrinter) -> bool:
     """Whether the notation has a letter for an error term (δ), not writing one as the derivative itself."""
     delta, defined = error_term(printer, 1, "j")
     return delta != defined
-
-
-def _chain_sum(step: Step) -> sp.Expr:
-    """A step's chain as the sum of its paths' products, each in written order."""
-    return sp.Add(*[sp.Mul(*path, evaluate=False) for path in step.chain], evaluate=False)
 
 
 #: :func:`~symbackprop.notation.display.visual_width` reads a matrix written out row after row, as if its rows
