@@ -51,8 +51,9 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     """
     rules = schemas.proven(schemas.SCHEMAS)  # (first: 0.3 s; every rule a note, a sentence or a caption can state)
     network, notation = derivation.network, options.notation_preset
-    written = _closed_form(derivation, options, NotationPrinter(notation, network))  # (first: it may be refused)
-    found = checking.verify(derivation) + every_layer.verified(derivation, NotationPrinter(notation, network))
+    printer = NotationPrinter(notation, network)
+    written = _closed_form(derivation, options, printer)  # (first: a closed form too long to print is refused)
+    found = checking.verify(derivation) + every_layer.verified(derivation, printer)
     if "problem" in options.sections or options.exercise:
         generic = generic_derivation(network)
         found += checking.verify(generic) + every_layer.verified(
