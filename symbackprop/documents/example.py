@@ -339,8 +339,7 @@ def _cost_block(example: WorkedExample, printer: NotationPrinter, digits: int) -
 
 
 def _layer_name(net: Architecture, layer: int, printer: NotationPrinter) -> str:
-    """``the output layer`` or ``hidden layer l``, numbered as the notation numbers it (ng's first hidden layer is
-    layer 2)."""
+    """``the output layer`` or ``hidden layer l``, numbered as the notation numbers it (ng's first hidden: 2)."""
     return "the output layer" if layer == net.depth else f"hidden layer {printer.notation.bare_layer('z', layer)}"
 
 
