@@ -33,6 +33,16 @@ def test_each_layers_own_steps_read_as_the_equations_stated_for_every_layer(nota
     assert found.steps == (depth - 2) + (2 if net.bias != "none" else 1) * (depth - 1)
 
 
+@pytest.mark.parametrize("layers", [[1, 1, 2, 2], [2, 1, 3, 1]])
+def test_a_layer_of_one_neuron_writes_the_ones_vector_as_1_and_reads_as_the_others(layers: list[int]) -> None:
+    """SymPy's 1 × 1 ones matrix is the identity, printed 1: δ^l = (...) ⊙ a^l ⊙ (1 - a^l) at a layer of one
+    neuron is the (𝟏 - a^l) stated for the wider ones (a Hypothesis-drawn 1-1-2-2 network found the check stricter
+    than the claim)."""
+    net = Network(layers, activations=["sigmoid"] * (len(layers) - 1), loss="bce")
+    found = every_layer.verified(net.derive(forms=("vector",)), _printer(net, "nielsen"))
+    assert found.steps == (net.depth - 2) + 2 * (net.depth - 1)
+
+
 def test_one_hidden_activation_printed_for_layers_whose_activations_differ_fails() -> None:
     """The false equation an audit found: ReLU' stated for every hidden layer of a network whose first is tanh."""
     net = Network.from_spec("2-3-3-2", activations=["tanh", "relu", "sigmoid"])
