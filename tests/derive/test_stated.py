@@ -10,7 +10,7 @@ import sympy as sp
 
 from symbackprop import Network
 from symbackprop.derive import stated
-from symbackprop.derive.derivation import Equation
+from symbackprop.derive.derivation import Derivation, Equation
 from symbackprop.derive.engine import derive
 from symbackprop.derive.truth import VerificationError
 from symbackprop.model import symbols
@@ -76,14 +76,19 @@ def test_the_data_sets_means_hold_and_a_wrong_factor_fails(bias: str) -> None:
                 stated.check(generic, [wrong], points=1)
 
 
-def test_the_column_argument_holds_for_every_neuron_and_a_wrong_one_fails() -> None:
-    network = NETWORKS[2]  # seed 002's
+def _column_argument(network: Network) -> tuple[Derivation, Equation]:
+    """The network's derivation and its column argument, which holds: one line per neuron of its layer."""
     derivation = derive(network, ("vector",))
     argument = derivation.argument("activation")
     assert argument is not None
     equation = stated.column_argument(network, argument)
     assert equation is not None
     assert stated.check(derivation, [equation], points=1).lines == network.layers[argument.layer]
+    return derivation, equation
+
+
+def test_the_column_argument_holds_for_every_neuron_and_a_wrong_one_fails() -> None:
+    derivation, equation = _column_argument(NETWORKS[2])  # seed 002's
     column, vector = equation.rhs.args
     (weights, letter) = column.arg.args
     for wrong in (sp.MatMul(sp.Transpose(stated.Column(weights, letter + 1)), vector),  # the next column
@@ -96,13 +101,7 @@ def test_the_column_argument_holds_for_every_neuron_and_a_wrong_one_fails() -> N
 def test_the_column_argument_with_bias_units_takes_the_column_past_the_bias_units(layers: list[int]) -> None:
     """With bias units W^{l+1} has the bias unit's column first: neuron j's column is column j of W[:, 1:] (a
     Hypothesis-drawn 1-1-1 goodfellow network found the check reading W's own column j)."""
-    network = Network(layers, hidden="sigmoid", loss="bce", bias="neuron")
-    derivation = derive(network, ("vector",))
-    argument = derivation.argument("activation")
-    assert argument is not None
-    equation = stated.column_argument(network, argument)
-    assert equation is not None
-    assert stated.check(derivation, [equation], points=1).lines == network.layers[argument.layer]
+    derivation, equation = _column_argument(Network(layers, hidden="sigmoid", loss="bce", bias="neuron"))
     column, vector = equation.rhs.args
     past_bias, letter = column.arg.args
     wrong = sp.MatMul(sp.Transpose(stated.Column(past_bias.parent, letter)), vector)  # W's own column j
