@@ -44,7 +44,7 @@ from .truth import (
     matrix_name,
     numeric,
 )
-from .verify import EXAMPLES, POINTS, TOLERANCE, Verification, instances
+from .verify import EXAMPLES, POINTS, Verification, agree, close, instances
 
 #: The cost of a batch, or of the data set: the mean of its examples' costs ``c``.
 TOTAL = sp.Symbol("C", real=True)
@@ -261,16 +261,9 @@ def _agree(left: sp.Matrix | sp.Expr, right: sp.Matrix | sp.Expr) -> bool:
     """Whether two values, numbers or explicit matrices of one shape (a 1 x 1 one a number), agree to
     :data:`.verify.TOLERANCE`."""
     left, right = (v[0, 0] if isinstance(v, sp.MatrixBase) and v.shape == (1, 1) else v for v in (left, right))
-    pairs = (zip(left, right) if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase)
-             and left.shape == right.shape else [(left, right)] if not isinstance(left, sp.MatrixBase)
-             and not isinstance(right, sp.MatrixBase) else None)
-    if pairs is None:
-        return False
-    for value, truth in pairs:
-        value, truth = sp.sympify(value), sp.sympify(truth)
-        if not (value.is_number and truth.is_number) or abs(value - truth) > TOLERANCE * max(sp.S.One, abs(truth)):
-            return False
-    return True
+    if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase):
+        return agree(left, right)
+    return not isinstance(left, sp.MatrixBase) and not isinstance(right, sp.MatrixBase) and close(left, right)
 
 
 def _shown(value: sp.Matrix | sp.Expr) -> object:

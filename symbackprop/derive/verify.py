@@ -152,9 +152,10 @@ class _Tally:
         self.lines = self.proven = self.rewrites = self.general = 0
 
 
-def _close(value: sp.Expr, truth: sp.Expr) -> bool:
-    value = sp.sympify(value)
-    if not value.is_number:
+def close(value: sp.Expr, truth: sp.Expr) -> bool:
+    """Whether ``value`` is a number within :data:`TOLERANCE` (relative) of the number ``truth``."""
+    value, truth = sp.sympify(value), sp.sympify(truth)
+    if not (value.is_number and truth.is_number):
         return False
     return bool(abs(value - truth) <= TOLERANCE * max(sp.S.One, abs(truth)))
 
@@ -183,16 +184,16 @@ def _check_element(derivation: Derivation, world: World, tally: _Tally) -> None:
         truth = _element_truth(step, world)
         if step.chain:
             chained = numeric(sp.Add(*[sp.Mul(*[world.partial(f) for f in path]) for path in step.chain]))
-            if not _close(chained, truth):
+            if not close(chained, truth):
                 raise _fail(step, "chain rule's sum of products", chained, truth)
             tally.lines += 1
         value = world.line(step.result)  # its partial derivatives (seed 000's factored chains) worked out
-        if not _close(value, truth):
+        if not close(value, truth):
             raise _fail(step, "line", value, truth)
         tally.lines += 1
         for equation in definitions(step, derivation.network):  # what its note says: "since σ'(z_j) = a_j(1 - a_j)"
             said, worked = world.line(equation.lhs), world.line(equation.rhs)
-            if not _close(said, worked):
+            if not close(said, worked):
                 raise VerificationError(f"{step.form} form, {step.quantity}, {step.rule.name}: its note's "
                                         f"{equation.lhs} is {said}, and {equation.rhs} is {worked}")
             tally.lines += 1
@@ -312,7 +313,7 @@ def _check_layer_step(step: Step, env: dict[str, sp.Matrix], functions: Function
     tally.lines += 1
     for named in sorted(step.result.atoms(Named), key=str):  # under a brace: what it holds is what it is named
         braced, name = (_written_out(step, env, functions, worlds, batch, part) for part in named.args)
-        if not _agree(braced, name):
+        if not agree(braced, name):
             raise VerificationError(f"{step.form} form, {step.quantity}, {step.rule.name}: what is under the brace "
                                     f"is {braced.tolist()}, not {name.tolist()}, what it is named")
         tally.lines += 1
@@ -356,19 +357,19 @@ def _check_entry(step: Step, world: World, tally: _Tally) -> None:
                                                                    for f in path]) for path in step.chain]))]
         lines = (lines if step.chain else []) + [("line", world.line(general.instantiate(step.result, letters)))]
         for what, value in lines:
-            if truth is None or not _close(numeric(value), truth):
+            if truth is None or not close(numeric(value), truth):
                 raise _fail(f"{step.form} form, {step.quantity}, {step.rule.name} for {letters}", what, value, truth)
             tally.lines += 1
 
 
 def _compare(step: Step, what: str, value: sp.Matrix, truth: sp.Matrix) -> None:
-    if not _agree(value, truth):
+    if not agree(value, truth):
         raise _fail(step, what, value.tolist(), truth.tolist())
 
 
-def _agree(value: sp.Matrix, truth: sp.Matrix) -> bool:
+def agree(value: sp.Matrix, truth: sp.Matrix) -> bool:
     """Whether two explicit matrices have one shape and each entry within :data:`TOLERANCE` of the other's."""
-    return value.shape == truth.shape and all(_close(v, t) for v, t in zip(value, truth))
+    return value.shape == truth.shape and all(close(v, t) for v, t in zip(value, truth))
 
 
 # -------------------------------------------------------------------------------------- general equations
@@ -397,7 +398,7 @@ def _check_said(where: str, equation: Equation, world: World, label: dict[str, i
         free = left.free_symbols | right.free_symbols
         for point in IDENTITY_POINTS[:1 + bool(free)]:
             at = dict.fromkeys(free, point)
-            if not _close(numeric(left.xreplace(at)), numeric(right.xreplace(at))):
+            if not close(numeric(left.xreplace(at)), numeric(right.xreplace(at))):
                 raise _fail(f"{where}, its note {equation.lhs} = {equation.rhs} for {letters}", "line", left, right)
             tally.lines += 1
 
@@ -419,7 +420,7 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: 
             truth = _general_truth(general.instantiate(lhs, letters), world)
             for line in lines:
                 value = world.line(general.instantiate(line, letters))
-                if truth is None or not _close(value, truth):
+                if truth is None or not close(value, truth):
                     raise _fail(f"general {name} for {letters}", "line", value, truth)
                 tally.lines += 1
     said = [(arg.name, equation) for arg in derivation.arguments for line in arg.lines + arg.concrete + arg.by_input
@@ -436,7 +437,7 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: 
         tally.general += 1
         value = sp.Matrix(evaluate(derivation.model.rhs, env, functions)).applyfunc(numeric)
         truth = env[symbols.matrix("a", net.depth)]
-        if not all(_close(v, t) for v, t in zip(value, truth)):
+        if not all(close(v, t) for v, t in zip(value, truth)):
             raise _fail("the nested model", "line", value.tolist(), truth.tolist())
         tally.lines += 1
 

@@ -31,7 +31,7 @@ from sympy.printing.precedence import PRECEDENCE
 from ..derive.derivation import Derivation
 from ..derive.rewrite import negate
 from ..derive.truth import VerificationError, draw_worlds
-from ..derive.verify import POINTS, TOLERANCE, Verification
+from ..derive.verify import POINTS, Verification, close
 from ..errors import SizeLimitError
 from ..notation.display import Display, Line, visual_width
 from ..notation.linebreak import break_formula, formula_width
@@ -197,7 +197,7 @@ def verified(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Ver
         for param, entry in zip(params, (entry for entries in gradients.values() for entry in entries), strict=True):
             value = world.at(_written_out(entry))
             truth = world.truth[param]
-            if not value.is_number or abs(value - truth) > TOLERANCE * max(sp.S.One, abs(truth)):
+            if not close(value, truth):
                 raise VerificationError(f"closed form, the gradient of {param}: the entry printed is {value}, the "
                                         f"true derivative {truth}")
     return Verification(len(params), len(params) * points, points, 0, 0)
