@@ -21,6 +21,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
+from ..notation.written import for_every
 from . import sections as sec
 from .routes import say
 from .sections import Block, display, text
@@ -71,7 +72,7 @@ def general_blocks(derivation: Derivation, printer: NotationPrinter) -> list[Blo
         return printer.relabel(labels(notation, kind, layer, letter))
 
     def every(kind: str, last: int, given: str = "") -> str:
-        return f"\\text{{for }} {notation.layer_letter} = {span(notation, network, kind, 1, last)}{given}"
+        return for_every(notation.layer_letter, span(notation, network, kind, 1, last), notation.stepped) + given
 
     def forward(key: str, shown: NotationPrinter, why: str = "") -> Line:
         value = as_layer_0(derivation.batch[key])

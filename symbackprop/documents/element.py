@@ -15,7 +15,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, visual_width
 from ..notation.printer import NotationPrinter
-from ..notation.written import neurons
+from ..notation.written import for_every, neuron_values
 from . import sections as sec
 from .routes import route
 from .sections import Block, Section, display, text
@@ -321,7 +321,8 @@ def _general_delta(network: Architecture, layer: int, printer: NotationPrinter) 
 
 
 def _general_line(lhs: str, rhs: str, index: sp.Symbol, size: int, printer: NotationPrinter) -> Display:
-    where = rf"\text{{for }} {neurons(str(index), size)}"
+    stepped = printer.notation.stepped
+    where = for_every(str(index), neuron_values(size, stepped), stepped)
     return Display((Line(lhs, "=", rhs, where),))
 
 

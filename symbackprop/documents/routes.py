@@ -167,7 +167,7 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
                ("parameters", "Gradients with respect to the weights and biases", ("weight", "bias"))),
         intros=_table({"prediction": "The network's output is ${outputs}$, and the loss of one example is $-\\log$ "
                                      "of its entry for the example's true class label $\\ell$. With respect to "
-                                     "output ${j}$, for each ${j} = 1, \\ldots, p$:",
+                                     "output ${j}$, $\\forall {j} = 1(1)p$:",
                        "softmax": ("The output layer is a softmax. What we are actually after is the derivative "
                                    "with respect to each pre-activation ${z}$: $\\hat{{y}}_\\ell$, and with it the "
                                    "loss, depends on every one of them, since the softmax's denominator sums over "

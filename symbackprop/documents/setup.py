@@ -14,7 +14,7 @@ from ..model.activations import Activation, get_activation
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, join_terms
 from ..notation.printer import NotationPrinter
-from ..notation.written import neurons, terms
+from ..notation.written import for_every, neuron_values, terms
 from . import sections as sec
 from .figure import build_figure
 from .routes import route, say
@@ -349,7 +349,8 @@ def _general_forward(network: Architecture, printer: NotationPrinter) -> Display
     for l in range(1, network.depth + 1):
         equation = general.forward(network, l, j, k)
         rhs = " + ".join(printer.doprint(term) for term in sp.Add.make_args(equation.rhs))
-        where = rf"\text{{for }} {neurons(j, network.layers[l])}"
+        stepped = printer.notation.stepped
+        where = for_every(j, neuron_values(network.layers[l], stepped), stepped)
         lines.append(Line(printer.doprint(equation.lhs), "=", rhs, where))
     return Display(tuple(lines))
 

@@ -19,7 +19,7 @@ from ..model.architecture import Architecture
 from ..notation.display import Display, Line, fits, visual_width
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
-from ..notation.written import over
+from ..notation.written import for_every, over, stepped_range
 from .routes import route, say
 from .sections import Block, Boxed, Section, display, text
 from .tables import each_layers_activation, relative, weight_layers
@@ -68,6 +68,8 @@ def span(notation: Notation, network: Architecture, kind: str, first: int, last:
     if first == last:
         return name(first, True)
     down = first > last
+    if notation.stepped and not down:
+        return stepped_range(name(first, False), name(last, True))
     return f"{name(first, down)}, \\ldots, {name(last, not down)}"
 
 
@@ -374,7 +376,7 @@ def _listed(derivation: Derivation, printer: NotationPrinter, equations: list[BP
         found["BP1"] = replace(found["BP1"], final=output.doprint(softmax.stacked[-1].result))
     letter = notation.layer_letter
     lines = tuple(Line(found[tag].lhs, "=", found[tag].rhs,
-                       rf"\text{{for }} {letter} = {layers[tag]}" if tag in layers else "")
+                       for_every(letter, layers[tag], notation.stepped) if tag in layers else "")
                   for tag in ("BP4", "BP3", "BP1", "BP2") if tag in found)
     return (text("For one example, the equations derived above, each with the layers it holds for:"),
             display(Display(lines)))

@@ -18,6 +18,7 @@ from ..model.architecture import Architecture
 from ..notation.escape import bars_as_commands
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
+from ..notation.written import stepped_range
 from .routes import route, say
 from .sections import Table, error_term
 
@@ -276,6 +277,10 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
          _activations_derivative(z)),
         (r"$\odot$", "element-wise (Hadamard) product"),
     ]
+    if notation.stepped:  # seed 002's ranges
+        l = notation.layer_letter
+        rows.append((f"${l} = {stepped_range('1', 'L')}$", f"${l}$ runs from 1 to $L$ in steps of 1; a bar groups a "
+                                                          f"longer end, ${stepped_range('1', 'L-1')}$"))
     if network.bias == "neuron":
         tilde = w.doprint(sp.MatrixSymbol(symbols.matrix("W", g), n, n + 1)[:, 1:])
         bar = z.doprint(sp.MatrixSymbol(symbols.matrix("abar", g), n + 1, 1))

@@ -97,6 +97,8 @@ class Notation:
             refuses other networks, and its forward pass is written neuron by neuron with the activations named.
         errors_from_output: the error terms' layers counted back from the output layer, δ^{(L)}, δ^{(L-1)}, where
             every other quantity's layer is its number, Z^{(3)} (seed 000: "δ^L ⊙ ∂Z^{(3)}/∂W^{(2)}").
+        stepped: a range written as seed 002 writes it, ``∀ k = 1(1)L`` (first, step, last; a compound last under
+            a bar, ``1(1)\\overline{L-1}``), not ``for k = 1, ..., L``.
     """
 
     name: str
@@ -121,6 +123,7 @@ class Notation:
     output_count: str = ""
     next_count: str = ""
     errors_from_output: bool = False
+    stepped: bool = False
 
     @property
     def title(self) -> str:
@@ -314,6 +317,7 @@ GOODFELLOW = Notation(
     indices=("i", "j", "m"),
     sum_limits=True,
     output_count="p",
+    stepped=True,
 )
 
 BISHOP = Notation(

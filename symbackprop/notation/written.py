@@ -71,12 +71,27 @@ def limits_said(printer: NotationPrinter) -> str:
     return f"$n_{{{l}}}$ is the number of neurons of layer ${l}${also}"
 
 
-def neurons(letter: str, count: int) -> str:
-    """``j = 1, \\ldots, 5`` for the neurons of a layer; written out up to three (``j = 1, 2``), never
-    ``1, \\ldots, 2``."""
+def neuron_values(count: int, stepped: bool = False) -> str:
+    """``1, \\ldots, 5``, the neurons of a layer of ``count``: written out up to three (``1, 2``), never
+    ``1, \\ldots, 2``; ``1(1)5`` where ``stepped`` (seed 002's ``∀ i = 1(1)p``)."""
+    if stepped and count > 1:
+        return stepped_range("1", str(count))
     if count <= 3:
-        return f"{letter} = {', '.join(str(i) for i in range(1, count + 1))}"
-    return rf"{letter} = 1, \ldots, {count}"
+        return ", ".join(str(i) for i in range(1, count + 1))
+    return rf"1, \ldots, {count}"
+
+
+def stepped_range(first: str, last: str) -> str:
+    """Seed 002's ``1(1)L``: from ``first`` to ``last`` in steps of one, a compound ``last`` under a bar,
+    ``1(1)\\overline{L-1}``."""
+    bar = last if last.isalnum() else rf"\overline{{{last}}}"
+    return f"{first}(1){bar}"
+
+
+def for_every(letter: str, values: str, stepped: bool = False) -> str:
+    """The range a line holds for, beside it: ``\\text{for } k = 1, \\ldots, L``, or seed 002's
+    ``\\forall k = 1(1)L`` where ``stepped``."""
+    return rf"\forall {letter} = {values}" if stepped else rf"\text{{for }} {letter} = {values}"
 
 
 #: A sum of at least this many terms, a factor of a product (g'(z_j) (w_1j δ_1 + ... + w_mj δ_m)), is broken

@@ -58,7 +58,7 @@ def test_the_general_form_says_which_layers_each_line_holds_for(network: Network
     lines = _lines(derive(network, ("batch",)))
     L = network.depth
     assert lines[0].startswith("A_{k} = W_{k} H_{k-1}") and lines[0].endswith(r"\text{, with } H_{0} = X")
-    every = r"\text{for } k = 1, \ldots, L" if L > 1 else r"\text{for } k = L"
+    every = r"\forall k = 1(1)L" if L > 1 else r"\forall k = L"  # seed 002's ranges
     holds = [line for line in lines if line.endswith(every) or every + r"\text{, with" in line]
     assert len(holds) == 2 + (network.bias == "vector")  # A_k, the weights' gradient, the biases'
     assert sum("H_{k} = g(A_{k})" in line for line in lines) == (L > 1)

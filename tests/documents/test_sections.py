@@ -190,12 +190,14 @@ def test_continuation_lines_of_the_pseudo_code_are_not_numbered() -> None:
     assert lines[at + 2].endswith(r"with learning rate $\eta > 0$.") and not lines[at + 2][:1].isdigit()
 
 
-@pytest.mark.parametrize(("count", "written"), [(1, "j = 1"), (2, "j = 1, 2"), (3, "j = 1, 2, 3"),
-                                                (4, r"j = 1, \ldots, 4")])
-def test_a_layers_neurons_are_never_written_1_dots_2(count: int, written: str) -> None:
-    from symbackprop.notation.written import neurons
+@pytest.mark.parametrize(("count", "written", "stepped"), [(1, "1", "1"), (2, "1, 2", "1(1)2"), (3, "1, 2, 3", "1(1)3"),
+                                                           (4, r"1, \ldots, 4", "1(1)4")])
+def test_a_layers_neurons_are_never_written_1_dots_2(count: int, written: str, stepped: str) -> None:
+    """Written out up to three, never ``1, ..., 2``; seed 002 writes every range first(step)last, ``1(1)p``."""
+    from symbackprop.notation.written import neuron_values
 
-    assert neurons("j", count) == written
+    assert neuron_values(count) == written
+    assert neuron_values(count, stepped=True) == stepped
 
 
 def test_a_network_without_biases_has_no_section_called_weights_and_biases() -> None:
@@ -709,14 +711,14 @@ def test_goodfellow_has_seed_002s_sections_in_its_order() -> None:
 
 
 def test_goodfellow_batch_bp2_goes_through_the_outputs() -> None:
-    """Seed 002's §5.2: ∇A_k = ∇H_k ⊙ g'(A_k) = (W_{k+1}^T ∇A_{k+1}) ⊙ g'(A_k) for k = 1, ..., L-1, each line
+    """Seed 002's §5.2: ∇A_k = ∇H_k ⊙ g'(A_k) = (W_{k+1}^T ∇A_{k+1}) ⊙ g'(A_k) ∀ k = 1(1)\\overline{L-1}, each line
     checked for every layer; the gradient by
     the batch's outputs is the mean cost's, C (or E), in every notation."""
     derivation = _seed("goodfellow").derive(forms=("vector", "batch", "thin"))
     md = render_markdown(derivation, DocumentOptions(notation="goodfellow", formats=("md",)))
     assert (r"\nabla_{A_{k}} \mathcal{L}(\theta) &= \nabla_{H_{k}} \mathcal{L}(\theta) \odot g'(A_{k}) \\" + "\n"
-            r"   &= (W_{k+1}^{\top} \nabla_{A_{k+1}} \mathcal{L}(\theta)) \odot g'(A_{k}) \qquad \text{for } k = 1, "
-            r"\ldots, L-1") in md  # once, for a general hidden layer
+            r"   &= (W_{k+1}^{\top} \nabla_{A_{k+1}} \mathcal{L}(\theta)) \odot g'(A_{k}) \qquad \forall k = "
+            r"1(1)\overline{L-1}") in md  # once, for a general hidden layer
     rules = [step.rule for step in derivation.steps_of("batch") if step.quantity == "delta2"]
     assert rules == [Rule.EACH_COLUMN, Rule.OUTPUTS_EACH_COLUMN]
     bishop = render_markdown(Network([2, 3, 2, 2]).derive(forms=("batch",)),
@@ -805,7 +807,7 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
                  "The hidden layers' activation function is $g$, here ReLU (others: sigmoid, tanh, linear)",
                  "the output layer's is $O$, here softmax (others: linear)",
                  r"$f(\underline{x}) = \underline{h}_{L} = \underline{\hat{y}} = O(\underline{a}_{L})$",  # h_L is ŷ
-                 r"With respect to output $i$, for each $i = 1, \ldots, p$:",  # the seed's ∀ i = 1(1)p
+                 r"With respect to output $i$, $\forall i = 1(1)p$:",  # the seed's own range
                  r"| loss | $\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell})}"
                  r"\right)^{(i)}$",
                  "a data matrix usually stacks its examples as rows",
