@@ -113,8 +113,9 @@ def notation_table(network: Architecture, printer: NotationPrinter, batch: bool 
 
 
 def _layer_conventions(network: Architecture, z: NotationPrinter, w: NotationPrinter) -> Table:
-    """Seed 004's conventions, a whole layer's quantities only (the derivation works with whole layers): a^l, z^l
-    and what it is, W^l, b^l, δ^l and what it is, ⊙ and σ'(z^l), and the cost and its gradient BP1 uses; ``z`` and
+    """Seed 004's conventions, in its order, a whole layer's quantities only (the derivation works with whole
+    layers): a^l, z^l and what it is, W^l, b^l, δ^l as the seed defines it (≡), ⊙ and σ'(z^l); then the cost and its
+    gradient BP1 uses; ``z`` and
     ``w`` write a general layer l of the weighted inputs and of the weights."""
     g, notation = GENERAL, z.notation
     size, shape = layer_sizes(network, notation)
@@ -134,12 +135,12 @@ def _layer_conventions(network: Architecture, z: NotationPrinter, w: NotationPri
              f"${notation.indices[0]}$"),
             *([(f"${vector('b', w)}$", f"bias vector of layer ${l}$ (${size} \\times 1$)")]
               if network.bias == "vector" else []),
-            (f"${delta}$", f"error vector of layer ${l}$, ${delta} = {error}$"),
-            (f"${z.doprint(sp.Symbol('c'))}$", "cost of an example"),
-            *_gradient_row(z),
+            (f"${delta}$", f"error vector of layer ${l}$, defined as ${delta} \\equiv {error}$"),
+            (r"$\odot$", "element-wise (Hadamard) product"),
             (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), 1, 1)))}$",
              _activations_derivative(z)),
-            (r"$\odot$", "element-wise (Hadamard) product")]
+            (f"${z.doprint(sp.Symbol('c'))}$", "cost of an example"),  # the rows the seed leaves to its text
+            *_gradient_row(z)]
     return table(("Symbol", "Meaning"), rows, r"lp{0.6\linewidth}")
 
 

@@ -35,7 +35,7 @@ MARKDOWN_MACROS = set(
     frac partial delta Delta sigma ell nabla odot top cdot ldots qquad quad text operatorname mathbf mathbb mathcal
     boldsymbol underline hat tilde bar left right sum tanh log circ leq geq begin end boxed tag eta leftarrow theta
     underbrace substack cdots vdots ddots to implies
-    neq mathrm cases lambda alpha times infty exp sqrt pi phi tfrac in textstyle forall overline
+    neq mathrm cases lambda alpha times infty exp sqrt pi phi tfrac in textstyle forall overline equiv
     """.split()
 )
 

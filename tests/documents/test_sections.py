@@ -373,8 +373,9 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     # the notation table as the seed's conventions: a whole layer's quantities only, in the seed's order
     table = text[text.index("| Symbol | Meaning |"):text.index("## Derivation of the equations")]
     rows = [row.split(" | ")[0].lstrip("| ") for row in table.splitlines()[2:] if row.startswith("|")]
-    assert rows == ["$a^{l}$", "$z^{l}$", "$W^{l}$", "$b^{l}$", r"$\delta^{l}$", "$C$", r"$\nabla_{a^{l}} C$",
-                    r"$\sigma'(z^{l})$", r"$\odot$"], rows
+    # (⊙ before σ', as the seed lists them); the cost and its gradient, which the seed leaves to its text, last
+    assert rows == ["$a^{l}$", "$z^{l}$", "$W^{l}$", "$b^{l}$", r"$\delta^{l}$", r"$\odot$", r"$\sigma'(z^{l})$",
+                    "$C$", r"$\nabla_{a^{l}} C$"], rows
     assert r"where $z^{l} = W^{l} a^{l-1} + b^{l}$" in table and "target" not in table
     # each under its own heading, as the seed's "BP1: Error at the Output Layer", its goal first
     goals = ["### BP1: Error at the output layer\n\n"
@@ -397,7 +398,7 @@ def test_nielsen_derives_each_equation_once_for_a_general_layer_as_seed_004() ->
     assert ("For a clean derivation by matrix calculus, with whole layers, we adopt the conventions of the notation "
             "table.\n\n### Notation") in text
     # the conventions define the error vector, δ^l ≡ ∂C/∂z^l, as seed 004's do
-    assert r"error vector of layer $l$, $\delta^{l} = \frac{\partial C}{\partial z^{l}}$" in text
+    assert r"error vector of layer $l$, defined as $\delta^{l} \equiv \frac{\partial C}{\partial z^{l}}$" in text
     # as the seed's steps: the chain rule (δ^{l+1} put in), then the Jacobian it needs, then the rest with it
     # substituted back, each BP in turn; the diagonal Jacobian entry by entry, as the seed writes it
     # (the definition and the chain rule on one line, as the seed's δ^L = ∂C/∂z^L = (∂a^L/∂z^L)ᵀ ∂C/∂a^L)
