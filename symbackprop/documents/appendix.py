@@ -53,7 +53,7 @@ def appendix_sections(network: Architecture, printer: NotationPrinter, prefix: s
     for act, layer in shown:
         blocks = _softmax_blocks(network, printer) if not act.elementwise else _derivative_blocks(act, layer, printer)
         parts.append(Section(TITLES.get(act.name, act.name), f"{prefix}sec:derivative-{act.name}", blocks))
-    names = [activation_word(act.label) for act, _ in shown]
+    names = [activation_word(act.name, act.param) for act, _ in shown]
     named = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     intro = text(f"The derivative{'s' if len(names) > 1 else ''} of {named}, worked out step by step.")
     derivatives = Section("Derivatives of the activation functions", f"{prefix}sec:derivatives", (intro,),

@@ -116,7 +116,7 @@ def test_a_spec_files_mistake_names_the_file_and_its_key_not_a_flag(tmp_path: Pa
 
 @pytest.mark.parametrize(("keys", "given", "said"), [
     ('activations = ["tanh", "elu", "sigmoid"]', ["--hidden", "relu"], "ReLU hidden layers, sigmoid output"),
-    ('activations = ["tanh", "elu", "sigmoid"]', ["--output", "linear"], "tanh / elu(1) hidden layers, linear output"),
+    ('activations = ["tanh", "elu", "sigmoid"]', ["--output", "linear"], "tanh / ELU hidden layers, linear output"),
     ('hidden = "tanh"\noutput = "sigmoid"', ["--activations", "relu,relu,linear"], "ReLU hidden layers, linear output"),
     ("activations = []", ["--hidden", "relu"], "ReLU hidden layers, sigmoid output"),  # an empty list: nothing kept
 ])

@@ -342,3 +342,23 @@ def test_the_softmax_rule_the_appendix_prints_is_the_one_proven(monkeypatch: pyt
     monkeypatch.setattr("symbackprop.documents.appendix.softmax_entry", plus)
     text = render_markdown(net.derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
     assert r"&= \hat{y}_i\,(\mathbb{1}_{i=j} + \hat{y}_j) \qquad \text{both cases}" in text
+
+
+@pytest.mark.parametrize(("activations", "said", "appendix"), [
+    (["leaky_relu(0.2)", "elu(2)", "silu", "gelu", "softplus", "linear"],
+     "leaky ReLU (slope 1/5) / ELU (alpha = 2) / SiLU / GELU / softplus hidden layers, linear output",
+     "leaky ReLU (slope 1/5), ELU (alpha = 2), SiLU and GELU"),  # the network's own parameters
+    (["elu", "relu", "leaky_relu"], "ELU / ReLU hidden layers, leaky ReLU (slope 1/100) output",
+     "leaky ReLU (slope 1/100), ELU, SiLU and GELU"),
+])
+def test_prose_names_activations_as_a_lecturer_does_not_as_a_spec(activations: list[str], said: str,
+                                                                  appendix: str) -> None:
+    """The subtitle and the appendix's opening name each activation in words, with the parameter its derivative
+    depends on (ELU's usual alpha of 1 left unsaid): never ``leaky_relu(1/5)`` or ``elu(1)``."""
+    from symbackprop.documents.words import describe
+
+    network = Network([2] * len(activations) + [1], activations=activations, loss="mse")
+    assert said in describe(network)
+    tex = render_tex(network.derive(forms=("vector",)), DocumentOptions(appendix="leaky_relu,elu,silu,gelu"))
+    assert f"The derivatives of {appendix}, worked out step by step." in tex
+    assert "relu(" not in tex and "elu(" not in tex and r"\_" not in tex.split(r"\begin{document}")[1]
