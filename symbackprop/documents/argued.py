@@ -410,7 +410,7 @@ def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> 
         (found,) = line.since
         named = written(in_order(found.lhs, None, letters, printer), printer)
         return rf"\text{{by }} {{\textstyle {named}}} \text{{ above}}"  # (as small as the words, not the line)
-    since = ", ".join(said(eq) for eq in line.since)
+    since = r",\ ".join(said(eq) for eq in line.since)
     return f"{note(line.rule)}\\ {since}" if since else note(line.rule)
 
 

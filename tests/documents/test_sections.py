@@ -879,7 +879,7 @@ def test_seed_003s_output_error_by_the_weighted_input_and_its_gcr() -> None:
     GCR."""
     md = render_markdown(_seed("bishop-single").derive(), DocumentOptions(notation="bishop-single", formats=("md",)))
     # σ' for any a, as the hidden layer's note says it
-    assert (r"\text{differentiate the loss;}\ y = \sigma(a_{y}), \sigma'(a) = \sigma(a)\,(1 - \sigma(a))"
+    assert (r"\text{differentiate the loss;}\ y = \sigma(a_{y}),\ \sigma'(a) = \sigma(a)\,(1 - \sigma(a))"
             r" \\" "\n"
             r"   &= (1 - r^{\ell}) \sigma(a_{y}) - r^{\ell}\,(1 - \sigma(a_{y})) \qquad \text{multiply out; each "
             r"denominator cancels} \\" "\n"
