@@ -28,7 +28,7 @@ from ..notation.written import limits_said, terms
 from . import sections as sec
 from .argued import argued_section, definition_line, in_order, notation_letters, written
 from .routes import route
-from .sections import COST, TOTAL, Block, Section, display, text
+from .sections import COST, TOTAL, Block, Boxed, Section, display, text
 from .summary import BP, bias_unit_words, bp_equations, labels, vector_steps
 from .tables import layer_sizes
 from .words import BIAS_NAMES, describe
@@ -330,9 +330,9 @@ def _vector_solution(concrete: Derivation, generic: Derivation,
 
 
 def _tagged(equations: Sequence[BP]) -> list[Block]:
-    """Each equation a display of its own, numbered by its name at the margin, (BP1), as the summary numbers them:
-    the names in one column, however long each equation."""
-    return [display(Display((Line(eq.lhs, "=", eq.final),), tag=eq.tag)) for eq in equations]
+    """The equations one under another, each numbered by its name at the margin, (BP1), as the summary numbers
+    them, but unboxed: the names in one column, however long each equation."""
+    return [Block("boxed", boxed=tuple(Boxed(f"{eq.lhs} = {eq.final}", eq.tag, framed=False) for eq in equations))]
 
 
 def _solution(blocks: Sequence[Block]) -> tuple[Block, ...]:

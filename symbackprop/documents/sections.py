@@ -73,11 +73,13 @@ class AlgorithmLine:
 
 @dataclass(frozen=True)
 class Boxed:
-    """A boxed, tagged equation of the summary."""
+    """A tagged equation: boxed, as the summary's; ``framed`` False, unboxed and unlabelled, as an exercise states
+    the equations to show, one under another."""
 
     math: str
     tag: str
-    label: str
+    label: str = ""
+    framed: bool = True
 
 
 @dataclass(frozen=True)

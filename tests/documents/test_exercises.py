@@ -129,10 +129,11 @@ def _documents(spec: str, notation: str = "input-major", **network: str) -> tupl
 
 
 def _math(blocks: tuple[Block, ...]) -> str:
-    """Every display of ``blocks`` as ``lhs = rhs  note`` lines, and the prose, one string."""
+    """Every display of ``blocks`` as ``lhs = rhs  note`` lines, each tagged equation, and the prose, one string."""
     lines = [f"{line.lhs} {line.rel} {line.rhs} {line.note}" for block in blocks if block.display is not None
              for line in block.display.lines]
-    return "\n".join(lines + [block.text for block in blocks])
+    tagged = [f"{equation.math} ({equation.tag})" for block in blocks for equation in block.boxed]
+    return "\n".join(lines + tagged + [block.text for block in blocks])
 
 
 def _part(document: Document, part: str) -> Section:
@@ -273,10 +274,9 @@ def test_the_solutions_add_this_networks_error_terms() -> None:
     assert "For this network, BP1 and BP2 become:" in c
     assert (r"\boldsymbol{\delta}^{(\ell)} = (W^{(\ell+1)} \boldsymbol{\delta}^{(\ell+1)}) \odot (\mathbf{1} - "
             r"(\mathbf{a}^{(\ell)} \odot \mathbf{a}^{(\ell)}))") in c
-    # each equation numbered at the margin by its name, as the summary numbers them: a display of its own
-    tagged = [block.display.tag for block in _part(solutions, "(c)").blocks
-              if block.display is not None and block.display.tag]
-    assert tagged == ["BP1", "BP2"] and r"	ext{(BP" not in c
+    # each equation numbered at the margin by its name, as the summary numbers them, unboxed, one under another
+    tagged = [(equation.tag, equation.framed) for block in _part(solutions, "(c)").blocks for equation in block.boxed]
+    assert tagged == [("BP1", False), ("BP2", False)] and r"	ext{(BP" not in c
     assert (r"= \delta_{j}^{(\ell)} \frac{\partial z_{j}^{(\ell)}}{\partial W_{ij}^{(\ell)}} \text{definition of } "
             r"\delta") in c
     # seed 003's homework: the output error by the weighted input, σ(a_y) - r, then y - r
@@ -498,3 +498,17 @@ def test_delta_is_named_by_one_line_of_a_chain(notation: str) -> None:
                 continue
             named = [r"definition of } \delta" in line.note for line in block.display.lines]
             assert not any(a and b for a, b in zip(named, named[1:])), [line.note for line in block.display.lines]
+
+
+def test_the_problem_states_bp1_to_bp4_one_under_another_numbered_not_boxed() -> None:
+    """(c)'s four equations in one display, each numbered at the margin (seed 001 has no box around them), in the
+    PDF's source and in Markdown alike."""
+    derivation = Network.from_spec("3-4-2", hidden="tanh", loss="bce").derive(forms=("element", "vector"))
+    files = document_files(derivation, DocumentOptions(notation="input-major", exercise=True, formats=("tex", "md")))
+    tex, md = files["exercises-input-major.tex"], files["exercises-input-major.md"]
+    part = tex[tex.index("{(c) Vector form}"):tex.index("{(d) Numbers}")]
+    assert part.count(r"\begin{gather}") == 1 and r"\boxed" not in part
+    assert [part.index(rf"\tag{{BP{n}}}") for n in range(1, 5)] == sorted(part.index(rf"\tag{{BP{n}}}")
+                                                                         for n in range(1, 5))
+    assert r"\label{" not in part[part.index(r"\begin{gather}"):]
+    assert md.count(r"\tag{BP") == 4 and r"\boxed" not in md[md.index("(c) Vector form"):md.index("(d) Numbers")]
