@@ -22,12 +22,12 @@ from ..derive.chain import COST
 from ..derive.derivation import Derivation, Equation, Rule
 from ..derive.reasoning import SUM
 from ..model import symbols
-from ..model.activations import ACTIVATIONS
 from ..notation.display import Display, Line, chain, one_line
 from ..notation.printer import NotationPrinter
 from ..notation.written import limits_said, written
-from . import thin
+from . import substituted, thin
 from .intros import chain_rule_shown, introduction, rule_shown
+from .lettering import lettered, notation_letters, own_layers, rule_printer
 from .notes import note
 from .routes import route
 from .schematic import schematic_blocks
@@ -72,15 +72,6 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     return Section(title, label, tuple(blocks) + rest, tuple(parts))
 
 
-def lettered(argument: Argument, printer: NotationPrinter) -> NotationPrinter:
-    """``printer``, or one writing ``argument``'s layer and neuron in the letters its seed gives that argument
-    (seed 002's hidden units: layer i, neuron j)."""
-    letters = route(printer.notation).lettered.get(argument.name)
-    if letters is None:
-        return printer
-    layer, neuron = letters
-    return printer.with_notation(dataclasses.replace(printer.notation, layer_letter=layer,
-                                                     indices=(neuron, *printer.notation.indices[1:])))
 
 
 def _strategy(derivation: Derivation, printer: NotationPrinter, prefix: str) -> list[Block]:
@@ -91,7 +82,7 @@ def _strategy(derivation: Derivation, printer: NotationPrinter, prefix: str) -> 
     weight = derivation.argument("weight")
     if weight is None:  # a section of other arguments only (the exercises' solutions)
         return []
-    letters, shown = notation_letters(weight, printer), _printer(weight, printer)
+    letters, shown = notation_letters(weight, printer), rule_printer(weight, printer)
     lines = [definition_line(argument, rule, printer) for argument, rule in
              ((weight, Rule.LOCAL_LINEAR), (derivation.argument("hidden"), Rule.LOCAL_ELEMENTWISE))
              if argument is not None]
@@ -119,34 +110,14 @@ def definition_line(argument: Argument, rule: Rule, printer: NotationPrinter) ->
                 written(in_order(equation.rhs, None, letters, printer), at))
 
 
-def notation_letters(argument: Argument, printer: NotationPrinter) -> dict[str, str]:
-    """The derivation's letters j and k -> the notation's (k the layer above in BP2, the layer below otherwise, j'
-    the softmax's sum over the same layer)."""
-    j, below, above = printer.notation.indices
-    k = above if argument.name in ("hidden", "activation", "through_output") else below
-    if argument.name == "softmax":  # its sum over the output layer, beside neuron j: j' (seed 002's i')
-        k = f"{j}'"
-    if argument.name == "output" and printer.network.layers[-1] == 1 and route(printer.notation).dynamics:
-        j = "1"  # seed 003's one output neuron, as its dynamics write it (a_y, y): its j is the hidden neurons'
-    counts = "np" + printer.notation.next_count if printer.notation.sum_limits else ""  # the limits' letters
-    target = printer.notation.letter("y")  # (seed 003's r^ℓ)
-    # (r before q: seed 002's chain rule along multiple paths names its functions p and q_m)
-    return {"j": j, "k": k, SUM: next(letter for letter in "mnprq" if letter not in (j, k, target, *counts))}
 
 
-def _printer(argument: Argument, printer: NotationPrinter, general_layer: bool = False) -> NotationPrinter:
-    """The printer writing the argument's layer as L (the output layer's error term), L-1 (a hidden neuron's output
-    where the seed argues the last hidden layer first, unless ``general_layer``) or l."""
-    if argument.name == "activation" and route(printer.notation).last_hidden_first and not general_layer:
-        return printer.relabel(labels(printer.notation, "z", argument.layer + 1, "L"))
-    output = argument.name in ("output", "softmax", "prediction")
-    return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
 
 
 def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: bool = True, prefix: str = ""
                      ) -> list[Block]:
     letters = notation_letters(argument, printer)
-    shown = _printer(argument, printer)
+    shown = rule_printer(argument, printer)
     way = route(printer.notation)
     intro = introduction(argument, letters, printer, shown)
     last_hidden = argument.name == "activation" and way.last_hidden_first
@@ -177,7 +148,7 @@ def _argument_blocks(argument: Argument, printer: NotationPrinter, examples: boo
     if way.stacked and argument.stacked:
         pictured = [figure.label for figure in (*drawn[2], *drawn[1], *drawn[0])
                     if figure.kind == "figure" and figure.text]
-        blocks += stacked_blocks(argument, letters, printer, _printer(argument, printer), way.stacked,
+        blocks += stacked_blocks(argument, letters, printer, rule_printer(argument, printer), way.stacked,
                                  next(iter(pictured), ""))  # and its Table 1 figure
     return blocks + (example_blocks(argument, printer) if examples else [])
 
@@ -298,7 +269,7 @@ def _local_words(argument: Argument, letters: dict[str, str], printer: NotationP
 
 def _generalised(argument: Argument, letters: dict[str, str], printer: NotationPrinter) -> list[Block]:
     """Seed 001's step from layer L-1 to every hidden layer: the argument's result again, for a layer l."""
-    general_printer = _printer(argument, printer, general_layer=True)
+    general_printer = rule_printer(argument, printer, general_layer=True)
     l = printer.notation.layer_letter
     result = Line(general_printer.doprint(general.with_letters(argument.lhs, letters)), "=",
                   written(in_order(argument.lines[-1].result, argument, letters, printer), general_printer))
@@ -325,9 +296,9 @@ def _named(figure: list[Block], printer: NotationPrinter) -> list[Block]:
 
 def example_blocks(argument: Argument, printer: NotationPrinter) -> list[Block]:
     """The argument's error term "for this network" (nothing where it has no lines of its own)."""
-    letters, shown = notation_letters(argument, printer), _printer(argument, printer)
+    letters, shown = notation_letters(argument, printer), rule_printer(argument, printer)
     # seed 003's "original example" in this network's own layers (the rule's letters, in the notes, in general)
-    own = shown.relabel({}) if _own_layers(argument, printer) else shown
+    own = shown.relabel({}) if own_layers(argument, printer) else shown
     last = [written(in_order(argument.lines[-1].result, argument, letters, printer), own)]
     concrete = _for_this_network(argument, letters, shown, last)
     if not concrete:
@@ -369,36 +340,6 @@ def _named_error(argument: Argument, letters: dict[str, str], printer: NotationP
     return printer.doprint(delta), printer.doprint(sp.Derivative(COST, z, evaluate=False))
 
 
-def _this_network(argument: Argument, line: Reasoned, printer: NotationPrinter, written_as: NotationPrinter) -> str:
-    """What "this network" puts in place of the general letters: ``h = σ`` (the activation whose derivative the
-    line names: ``printer`` may print the generic network the argument stands for), and the one neuron of layer
-    l+1 with its weight as ``written_as`` writes this network's (seed 003's w_kj = v_j)."""
-    network, notation = printer.network, printer.notation
-    named = [type(f).__name__[:-1] for f in line.result.atoms(AppliedUndef) if type(f).__name__.endswith("'")]
-    act = ACTIVATIONS[named[0]] if named else network.activation(argument.layer)
-    letter, name = printer.function_symbol("generic", argument.layer), act.latex
-    said = [f"{letter} = {name}"] if letter != name else []
-    if _own_layers(argument, printer) and not notation.single:  # the example's layer, for the rule's l
-        said.insert(0, f"{notation.layer_letter} = {notation.bare_layer('z', argument.layer)}")
-    if network.layers[argument.layer + 1] == 1:  # its weight the w_kj of the rule: seed 003's v_j
-        count, letters = notation.next_count, notation_letters(argument, printer)  # the rule's sum to m: here 1
-        said.append(f"{count} = 1" if count else f"\\text{{one neuron in layer }} {notation.layer_letter}+1")
-        for kind, *indices in (("W", "j"), ("delta",)):  # w_1j = v_j, δ_1 = δ_y: the rule's letters renamed
-            in_rule, its = (shown.doprint(general.with_letters(sp.Symbol(
-                symbols.element(kind, argument.layer + 1, k, *indices), real=True), letters)) for k, shown in
-                ((1 if count else "k", printer), (1, written_as)))
-            renamed = notation.single or not count  # (l = 1 and m = 1 say the layered ones: w^(l+1)_1j is w^(2)_1j)
-            said += [f"{in_rule} = {its}"] if in_rule != its and renamed else []
-    if not said:
-        return note(Rule.THIS_NETWORK)
-    tag = route(notation).tags.get(argument.name)  # the rule by its number, seed 003's (2)
-    return (rf"\text{{by ({tag}), with }}" if tag else r"\text{here }") + r",\ ".join(said)
-
-
-def _own_layers(argument: Argument, printer: NotationPrinter) -> bool:
-    """Whether "for this network" writes the argument's own layer, not the general l: as seed 003's example does,
-    and wherever the hidden layers' activations differ, for no one of them is every hidden layer's."""
-    return route(printer.notation).example_last or printer.per_layer and argument.layer < printer.network.depth
 
 
 def _note(line: Reasoned, letters: dict[str, str], printer: NotationPrinter) -> str:
@@ -419,7 +360,7 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
     """The argument's lines "for this network", each activation by its name (σ'(a_j), not h'(a_j)); a line that
     reads as the one before it (σ' where the notation's letter is σ already) is left out."""
     named = printer.with_names()
-    if _own_layers(argument, printer):  # this network's layers, as the notation writes them: v_j, δ_y
+    if own_layers(argument, printer):  # this network's layers, as the notation writes them: v_j, δ_y
         named = named.relabel({})
     rows: list[tuple[list[str], str]] = []
     by_input = argument.by_input and route(printer.notation).by_weighted_input
@@ -427,6 +368,7 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
         shown = [written(in_order(line.result, argument, letters, printer), named)]
         if shown != (rows[-1][0] if rows else last):
             this = line.rule is Rule.THIS_NETWORK
-            why = _this_network(argument, line, printer, named) if this else _note(line, letters, named)
+            why = substituted.said(substituted.puts(argument, line, printer, named), argument, printer, named) \
+                if this else _note(line, letters, named)
             rows.append((shown, why))
     return rows

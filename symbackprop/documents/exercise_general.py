@@ -26,7 +26,8 @@ from ..notation.display import Display, Line, join_terms
 from ..notation.printer import NotationPrinter
 from ..notation.written import limits_said, terms
 from . import sections as sec
-from .argued import argued_section, definition_line, in_order, notation_letters, written
+from .argued import argued_section, definition_line, in_order, written
+from .lettering import notation_letters
 from .routes import route
 from .sections import COST, TOTAL, Block, Boxed, Section, display, text
 from .summary import BP, bias_unit_words, bp_equations, labels, vector_steps

@@ -17,7 +17,7 @@ from ..derive.derivation import Derivation, Equation
 from ..derive.verify import Verification
 from ..errors import SizeLimitError
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
-from . import appendix, closed, every_layer, exercises
+from . import appendix, closed, every_layer, exercises, substituted
 from .exercise_general import generic_derivation
 from .model import Document, build_document, shown_sections
 from .options import DocumentOptions
@@ -40,7 +40,8 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     """Every equality the documents for ``options`` display, checked (:func:`symbackprop.derive.verify.verify`):
     ``derivation``'s steps, and BP2 to BP4 stated for every layer (:mod:`.every_layer`); the generic derivation's,
     where the problem or the exercises state the general results and their solutions argue them (seed 001), with
-    the data set's means they end on; what the documents state beside the steps (:func:`stated_equations`); each
+    the data set's means they end on; each note "by (2), with l = 1, h = σ" of the general arguments
+    (:mod:`.substituted`); what the documents state beside the steps (:func:`stated_equations`); each
     derivative the appendix works out; the exercises' numeric answers; every entry of the closed form; and every
     general rule a document can state beside a step (:data:`~symbackprop.derive.schemas.SCHEMAS`), proven by SymPy.
 
@@ -54,6 +55,8 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     printer = NotationPrinter(notation, network)
     written = _closed_form(derivation, options, printer)  # (first: a closed form too long to print is refused)
     found = checking.verify(derivation) + every_layer.verified(derivation, printer)
+    if "general" in options.sections:  # "by (2), with l = 1, h = σ, m = 1": the values put in the rule
+        found += substituted.verified(derivation, printer)
     if "problem" in options.sections or options.exercise:
         generic = generic_derivation(network)
         found += checking.verify(generic) + every_layer.verified(
