@@ -90,6 +90,7 @@ class Verification:
         rewrites: ...of so many.
         rules: the general rules the documents state beside a step (diag(v)u = u ⊙ v, the quotient rule), proven
             by SymPy (:mod:`.schemas`; the documents' check, not a derivation's).
+        sizes: the sizes the documents state (W ∈ ℝ^{3×2}), each its matrix's in the forward pass (the documents').
     """
 
     steps: int
@@ -98,6 +99,7 @@ class Verification:
     proven: int
     rewrites: int
     rules: int = 0
+    sizes: int = 0
 
     def __str__(self) -> str:
         return f"{self.steps} steps verified"
@@ -105,15 +107,18 @@ class Verification:
     def __add__(self, other: Verification) -> Verification:
         """What two verifications checked together (a document's derivation and the generic one it quotes)."""
         return Verification(self.steps + other.steps, self.lines + other.lines, max(self.points, other.points),
-                            self.proven + other.proven, self.rewrites + other.rewrites, self.rules + other.rules)
+                            self.proven + other.proven, self.rewrites + other.rewrites, self.rules + other.rules,
+                            self.sizes + other.sizes)
 
     def report(self) -> str:
         """One line: the steps, and how they were checked."""
         proven = (f"; {self.proven} of the {self.rewrites} element-form rewrites also proven by SymPy"
                   if self.rewrites else "")
         rules = f"; the {self.rules} general rules the documents state, proven by SymPy" if self.rules else ""
+        sizes = f"; the {self.sizes} sizes they state, each its matrix's in the forward pass" \
+            if self.sizes else ""
         return (f"{self.steps} steps verified ({self.lines} lines, each equal to the true derivative at "
-                f"{self.points} random rational points{proven}{rules})")
+                f"{self.points} random rational points{proven}{rules}{sizes})")
 
 
 def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verification:

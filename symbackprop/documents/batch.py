@@ -23,6 +23,7 @@ from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
 from ..notation.written import for_every
 from . import sections as sec
+from . import sizes
 from .routes import say
 from .sections import Block, display, text
 from .summary import labels, span
@@ -48,9 +49,9 @@ def forward_blocks(network: Architecture, printer: NotationPrinter, general: boo
     its size in seed 002's letters, n features by m examples."""
     inputs = printer.doprint(sp.MatrixSymbol(symbols.matrix("X"), 1, 1))
     n = network.layers[0]
-    size = f"n \\times m}}$, $n = {n}$ features each" if general else f"{n} \\times m}}$"
-    return [text(f"The $m$ examples are the columns of the input matrix ${inputs} \\in \\mathbb{{R}}^{{"
-                 f"{size}.{_ones(network, printer)} Forward pass:")]
+    each = f", $n = {n}$ features each" if general else ""
+    return [text(f"The $m$ examples are the columns of the input matrix ${inputs} \\in "
+                 f"{sizes.space(sizes.inputs(network, general))}${each}.{_ones(network, printer)} Forward pass:")]
 
 
 def by_layer_forward(derivation: Derivation, printer: NotationPrinter) -> Display:
@@ -129,8 +130,8 @@ def onehot_matrix(network: Architecture, printer: NotationPrinter) -> Block:
     n = network.layers[-1]
     matrix = printer.doprint(sp.MatrixSymbol(symbols.matrix("Y"), n, 1))
     vector = printer.doprint(sp.MatrixSymbol(symbols.matrix("y"), n, 1))
-    rows = printer.notation.output_count or n
-    return text(f"where ${matrix} \\in \\mathbb{{R}}^{{{rows} \\times m}}$ is the one-hot matrix of the labels: each "
+    size = sizes.space(sizes.onehot(network, printer.notation))
+    return text(f"where ${matrix} \\in {size}$ is the one-hot matrix of the labels: each "
                 f"column is the one-hot vector ${vector}$ of one example's label.")
 
 
@@ -139,7 +140,7 @@ def _ones(network: Architecture, printer: NotationPrinter) -> str:
     if network.bias not in ("vector", "shared"):
         return ""
     ones = printer.doprint(sp.OneMatrix(M, 1))
-    return (f" The vector ${ones} \\in \\mathbb{{R}}^{{m \\times 1}}$ holds $m$ ones: a layer's bias times "
+    return (f" The vector ${ones} \\in {sizes.space(sizes.ones())}$ holds $m$ ones: a layer's bias times "
             f"${printer.doprint(sp.OneMatrix(1, M))}$ repeats the bias in each of its $m$ columns, one per example.")
 
 

@@ -17,7 +17,7 @@ from ..derive.derivation import Derivation, Equation
 from ..derive.verify import Verification
 from ..errors import SizeLimitError
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
-from . import appendix, closed, every_layer, exercises, substituted
+from . import appendix, closed, every_layer, exercises, sizes, substituted
 from .exercise_general import generic_derivation
 from .model import Document, build_document, shown_sections
 from .options import DocumentOptions
@@ -43,7 +43,8 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     the data set's means they end on; each note "by (2), with l = 1, h = σ" of the general arguments
     (:mod:`.substituted`); what the documents state beside the steps (:func:`stated_equations`); each
     derivative the appendix works out; the exercises' numeric answers; every entry of the closed form; and every
-    general rule a document can state beside a step (:data:`~symbackprop.derive.schemas.SCHEMAS`), proven by SymPy.
+    general rule a document can state beside a step (:data:`~symbackprop.derive.schemas.SCHEMAS`), proven by SymPy;
+    every size a document can state, against its matrix in the forward pass (:mod:`.sizes`).
 
     Raises:
         VerificationError: a line that differs from the truth, or that cannot be evaluated; a general rule SymPy
@@ -73,7 +74,7 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     found += written
     if options.exercise and (answered := exercises.checked_answers(derivation, options.seed)):
         found += Verification(answered, answered, found.points, 0, 0)  # the numbers asked, at their own point
-    return dataclasses.replace(found, rules=rules)
+    return dataclasses.replace(found, rules=rules, sizes=sizes.verified(derivation, notation))
 
 
 def _closed_form(derivation: Derivation, options: DocumentOptions, printer: NotationPrinter) -> Verification:

@@ -16,6 +16,7 @@ from ..notation.display import Display, Line, chain, join_terms
 from ..notation.printer import NotationPrinter
 from ..notation.written import for_every, neuron_values, terms
 from . import sections as sec
+from . import sizes
 from .figure import build_figure
 from .routes import route, say
 from .sections import Block, Section, display, figure_ref, strong, text
@@ -232,9 +233,11 @@ def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Blo
                        for name, shape in network.parameter_shapes.items())
     labelled = ", each with its class label (a multi-class classification)" if network.loss.sparse else ""
     rows = (("data", f"$m$ examples of $n = {network.layers[0]}$ features, the columns of ${inputs} \\in "
-                     f"\\mathbb{{R}}^{{n \\times m}}${labelled}; a data matrix usually stacks its examples as rows, "
+                     f"{sizes.space(sizes.inputs(network, True))}${labelled}; a data matrix usually stacks its "
+                     "examples as rows, "
                      "and this transpose of it lets each layer take every example at once, by one matrix product"),
-            ("model", f"the function ${output} \\in \\mathbb{{R}}^{{p}}$ of the input, nested above, with $p = "
+            ("model", f"the function ${output} \\in {sizes.space(sizes.prediction(network))}$ of the input, "
+                      f"nested above, with $p = "
                       f"{network.layers[-1]}$ outputs"),
             ("parameters", f"${params}$"),
             ("learning algorithm", f"gradient descent, which needs the derivative of ${total}$ with respect to "
@@ -296,14 +299,11 @@ def _formulas(network: Architecture) -> str:
 
 def _dimensions(network: Architecture, printer: NotationPrinter) -> str:
     """The parameters' sizes, as seeds 002 and 004 state them: ``W^1 ∈ R^{3 x 2}, b^1 ∈ R^3, ...``."""
-    sizes = []
-    for name, (rows, columns) in network.parameter_shapes.items():
-        shape = (columns, rows) if printer.notation.weights_transposed and symbols.kind_of(name) == "W" else \
-            (rows, columns)
-        size = f"{shape[0]}" if shape[1] == 1 else f"{shape[0]} \\times {shape[1]}"
-        space = "" if shape == (1, 1) else f"^{{{size}}}"
-        sizes.append(f"${printer.stored(sp.MatrixSymbol(name, rows, columns))} \\in \\mathbb{{R}}{space}$")
-    return "The parameters: " + ", ".join(sizes) + "."
+    found = []  # each printed from the entry --verify checks
+    for size in sizes.parameters(network, printer.notation):
+        matrix = sp.MatrixSymbol(size.name, *network.parameter_shapes[size.name])
+        found.append(f"${printer.stored(matrix)} \\in {sizes.space(size)}$")
+    return "The parameters: " + ", ".join(found) + "."
 
 
 def _element_forward(derivation: Derivation, printer: NotationPrinter) -> Display:

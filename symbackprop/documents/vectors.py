@@ -22,6 +22,7 @@ from ..notation.display import Display, Line, chain
 from ..notation.matrices import bracketed
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
+from . import sizes
 from .notes import note
 from .sections import Block, display, figure_ref, text
 from .summary import labels
@@ -237,5 +238,6 @@ def _parameter_layer(argument: Argument, printer: NotationPrinter) -> tuple[str,
         return "", at
     dotted = _dotted(argument.stacked[0], argument, width := _width(argument.stacked[0], printer))
     size, here = (width, "") if dotted else (n, _here(layer, at))  # of the seed's size n, as its weights
-    vector = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in \\mathbb{{R}}^{{{size}}}$"
+    stated = sizes.bias(network, layer, sp.Symbol(size) if isinstance(size, str) else sp.Integer(size))
+    vector = f"${at.stored(sp.MatrixSymbol(symbols.matrix('b', layer), n, 1))} \\in {sizes.space(stated)}$"
     return f"Every {argument.name} of a layer ${l}$ at once, for {vector}{here}, makes one vector:", at
