@@ -115,7 +115,7 @@ class Verification:
         proven = (f"; {self.proven} of the {self.rewrites} element-form rewrites also proven by SymPy"
                   if self.rewrites else "")
         rules = f"; the {self.rules} general rules the documents state, proven by SymPy" if self.rules else ""
-        sizes = f"; the {self.sizes} sizes they state, each its matrix's in the forward pass" \
+        sizes = f"; the {self.sizes} sizes they can state, each that of its matrix in the forward pass" \
             if self.sizes else ""
         return (f"{self.steps} steps verified ({self.lines} lines, each equal to the true derivative at "
                 f"{self.points} random rational points{proven}{rules}{sizes})")

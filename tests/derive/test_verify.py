@@ -189,16 +189,28 @@ def _every_layer(derivation: Derivation, notation: str, **printing: bool) -> Ver
     return every_layer.verified(derivation, NotationPrinter(preset, derivation.network, **printing))
 
 
+def _substituted(derivation: Derivation, notation: str) -> Verification:
+    """The notes "by (2), with l = 1, h = σ" of the documents in ``notation``, where they show the general
+    argument (:mod:`symbackprop.documents.substituted`)."""
+    from symbackprop.documents import substituted
+    from symbackprop.notation.printer import NotationPrinter
+
+    options = DocumentOptions(notation=notation)
+    if "general" not in options.sections:
+        return Verification(0, 0, 0, 0, 0)
+    return substituted.verified(derivation, NotationPrinter(options.notation_preset, derivation.network))
+
+
 def test_derive_verify_prints_the_count_and_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     forms = engine_forms(DocumentOptions(notation="bishop", formats=("md",)))  # what the document shows
     derivation = _seed_network("bishop").derive(forms=forms)
-    expected = derivation.verify() + _every_layer(derivation, "bishop")
+    expected = derivation.verify() + _every_layer(derivation, "bishop") + _substituted(derivation, "bishop")
     status, out, err = run_cli(capsys, "derive", "3-3-1", "--bias", "none", "--loss", "bce", "--notation",
                                "bishop", "--format", "md", "--out", str(tmp_path / "doc"), "--verify")
     assert (status, err) == (0, "")
     first, *files = out.splitlines()
     assert first.startswith(f"{expected.steps} steps verified (")
-    assert first.endswith(f"; the {len(SCHEMAS)} general rules the documents state, proven by SymPy)")
+    assert f"; the {len(SCHEMAS)} general rules the documents state, proven by SymPy; the 5 sizes they can " in first
     assert files == [str(tmp_path / "doc" / "derivation-bishop.md")]
 
 
@@ -753,7 +765,7 @@ def test_derive_verify_checks_the_generic_derivation_a_homework_states_and_the_a
         network = _seed_network(name)
         options = DocumentOptions(notation=name)
         derivation = network.derive(forms=engine_forms(options))
-        own = (derivation.verify() + _every_layer(derivation, name)).steps
+        own = (derivation.verify() + _every_layer(derivation, name) + _substituted(derivation, name)).steps
         own += len(stated_equations(derivation, options))  # and what it states beside the steps
         if name == "input-major":  # the homework states the generic network's equations for every layer too
             own += _every_layer(generic_derivation(network), name, per_layer=network.hidden_differ).steps
