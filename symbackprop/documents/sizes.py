@@ -106,7 +106,7 @@ def shapes(derivation: Derivation) -> dict[str, tuple[sp.Expr, sp.Expr]]:
     for expr in exprs:
         for matrix in sp.sympify(expr).atoms(sp.MatrixSymbol, sp.OneMatrix):
             if isinstance(matrix, sp.OneMatrix):
-                if matrix.shape[1] == 1:
+                if matrix.shape == (M, 1):  # the batch's (a shared bias has a layer's own, 1_n)
                     found[ONES] = matrix.shape
             else:
                 found[matrix.name] = matrix.shape

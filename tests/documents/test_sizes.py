@@ -71,3 +71,15 @@ def test_a_wrong_size_fails_naming_it(monkeypatch: pytest.MonkeyPatch, wrong: st
 def test_one_column_is_left_out_unless_written() -> None:
     assert sizes.space(sizes.Size("b1", sp.Integer(3), sp.Integer(1))) == r"\mathbb{R}^{3}"
     assert sizes.space(sizes.ones()) == r"\mathbb{R}^{m \times 1}"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("notation", ["nielsen", "goodfellow"])
+def test_a_shared_bias_ones_vector_is_not_the_batchs(notation: str) -> None:
+    """A shared bias is broadcast to its layer by a ones vector of the layer's width (1_2 here): the batch's 1_m is
+    the one of m rows, and a 1-2-2 network states it as m × 1 (found by the property test, seed 0)."""
+    network = Network([1, 2, 2], activations=["sigmoid", "sigmoid"], loss="bce", bias="shared")
+    derivation = network.derive(forms=("vector", "batch"), progress=False)
+    assert sizes.shapes(derivation)[sizes.ONES] == (sizes.M, 1)
+    preset = DocumentOptions(notation=notation).notation_preset
+    assert sizes.verified(derivation, preset) == len(sizes.statements(network, preset))
