@@ -4,7 +4,8 @@ delta (BP2) and each parameter's gradient (BP3, BP4), as steps a lecturer writes
 1. the output layer: delta^L_j = dc/dz^L_j = sum_i dc/da^L_i * da^L_i/dz^L_j
    (one term for an element-wise activation, the full Jacobian for softmax);
 2. each hidden layer: delta^l_j = sum_k dc/dz^{l+1}_k dz^{l+1}_k/da^l_j da^l_j/dz^l_j,
-   where dc/dz^{l+1}_k is delta^{l+1}_k by definition;
+   where dc/dz^{l+1}_k is delta^{l+1}_k by definition, and da^l_j/dz^l_j is g'(z^l_j) by name until a step of
+   its own works it out (tanh' = 1 - a^2), as in the output layer;
 3. each parameter: dc/dw^l_jk = dc/dz^l_j dz^l_j/dw^l_jk = delta^l_j a^{l-1}_k.
 
 Every local derivative comes from ``sympy.diff`` of a definition (the loss,
@@ -138,7 +139,8 @@ def output_softmax(network: Architecture, loss: sp.Expr) -> Output:
 
 
 def hidden_layer(network: Architecture, layer: int) -> tuple[list[Step], list[sp.Expr]]:
-    deriv = derivative(network.activation(layer))
+    act = network.activation(layer)
+    deriv = derivative(act)
     weights = network.parameters[symbols.matrix("W", layer + 1)]
     offset = 1 if network.bias == "neuron" else 0
     following = network.delta(layer + 1)
@@ -149,13 +151,21 @@ def hidden_layer(network: Architecture, layer: int) -> tuple[list[Step], list[sp
         w_col = [weights[k, j + offset] for k in range(len(following))]
         dz_da = [DZ_DS.xreplace({_W: w}) for w in w_col]  # dz^{l+1}_k/da^l_j
         g_prime = deriv.at(z, a)
-        da_dz = partial(a, z)
-        chain = tuple((dc_dz, partial(zk, a), da_dz) for dc_dz, zk in zip(dc_dz_next, next_z))
-        terms = sp.Add(*[product(dk, wk, g_prime) for dk, wk in zip(following, dz_da)], evaluate=False)
+        # ∂a/∂z = g'(z) since a = g(z), named until the last step works it out (tanh' = 1 - a^2), as in the
+        # output layer; as it stands where there is nothing to work out (generic g', a constant)
+        named = g_prime if act.generic or g_prime.is_Number else prime(act.name)(z)
+        chain = tuple((dc_dz, partial(zk, a), partial(a, z)) for dc_dz, zk in zip(dc_dz_next, next_z))
+        paths = list(zip(following, dz_da))
+        terms = sp.Add(*[product(dk, wk, named) for dk, wk in paths], evaluate=False)
         steps.append(Step(d.name, "element", layer, d, chain, Rule.CHAIN_RULE_NEXT_LAYER, terms))
-        value = g_prime * sp.Add(*[times(wk, dk) for wk, dk in zip(dz_da, following)])
+        value = g_prime * sp.Add(*[times(wk, dk) for dk, wk in paths])
         if len(following) > 1:  # with one term there is nothing to factor out, only factors to reorder
-            steps.append(Step(d.name, "element", layer, d, (), Rule.FACTOR_OUT_DERIVATIVE, value))
+            factored = named * sp.Add(*[times(wk, dk) for dk, wk in paths])
+            steps.append(Step(d.name, "element", layer, d, (), Rule.FACTOR_OUT_DERIVATIVE, factored))
+        if named is not g_prime:
+            worked = value if len(following) > 1 else sp.Add(*[product(dk, wk, g_prime) for dk, wk in paths],
+                                                               evaluate=False)
+            steps.append(Step(d.name, "element", layer, d, (), Rule.WORK_OUT_ACTIVATION_DERIVATIVE, worked))
         deltas.append(value)
     return steps, deltas
 

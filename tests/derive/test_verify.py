@@ -609,8 +609,8 @@ def test_seed_000s_one_chain_is_derived_beside_the_paths_where_it_can_be_written
 
 
 def test_the_equation_an_output_neurons_note_says_is_verified(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ "since σ'(z_1) = a_1 (1 - a_1)", the note of the line that works out an output neuron's g', is checked at
-    the point as a line of its own: a note naming the other neuron's output fails."""
+    """ "since σ'(z_1) = a_1 (1 - a_1)", the note of the line that works out an output neuron's g' (and a hidden
+    neuron's alike), is checked at the point as a line of its own: a note naming the other neuron's output fails."""
     from symbackprop.derive import forms
     from symbackprop.derive import verify as verify_module
 
@@ -620,12 +620,38 @@ def test_the_equation_an_output_neurons_note_says_is_verified(monkeypatch: pytes
     assert said.rhs == SEED_000.a(2)[0] * (1 - SEED_000.a(2)[0])
     lines = verify(derivation, points=1).lines
     monkeypatch.setattr(verify_module, "definitions", lambda step, network: ())
-    assert verify(derivation, points=1).lines == lines - 2  # one note per output neuron
+    assert verify(derivation, points=1).lines == lines - 4  # one note per output neuron and per hidden neuron
     other = SEED_000.a(2)[1]
     monkeypatch.setattr(verify_module, "definitions", lambda step, network: tuple(
         dataclasses.replace(eq, rhs=other * (1 - other)) for eq in forms.definitions(step, network)))
     with pytest.raises(VerificationError, match="its note's"):
         verify(derivation, points=1)
+
+
+@pytest.mark.parametrize("hidden, rules", [
+    ("tanh", [Rule.CHAIN_RULE_NEXT_LAYER, Rule.FACTOR_OUT_DERIVATIVE, Rule.WORK_OUT_ACTIVATION_DERIVATIVE]),
+    ("relu", [Rule.CHAIN_RULE_NEXT_LAYER, Rule.FACTOR_OUT_DERIVATIVE, Rule.WORK_OUT_ACTIVATION_DERIVATIVE]),
+    ("linear", [Rule.CHAIN_RULE_NEXT_LAYER, Rule.FACTOR_OUT_DERIVATIVE]),  # g' = 1: nothing to work out
+])
+def test_a_hidden_error_term_names_g_prime_until_its_last_step_and_a_wrong_name_fails(hidden: str,
+                                                                                     rules: list[Rule]) -> None:
+    """As the output layer's: the chain rule gives δ_k w_kj g'(z_j) with g' by name, the common factor g'(z_j)
+    taken out, then g' worked out (tanh' = 1 - a^2, its note checked as a line of its own). A line naming another
+    activation's derivative there fails."""
+    net = Network.from_spec("2-2-2", hidden=hidden, output="sigmoid", loss="bce")
+    derivation = net.derive(forms=("element",))
+    steps = derivation.steps_of("element", "delta1_1")
+    assert [step.rule for step in steps] == rules
+    named = sp.Function(f"{hidden}'", real=True)(net.z(1)[0])
+    assert [step.result.has(named) for step in steps] == [hidden != "linear", hidden != "linear", False][:len(rules)]
+    verify(derivation, points=1)
+    if hidden == "linear":
+        return
+    wrong = sp.Function("sigmoid'", real=True)(net.z(1)[0])
+    sabotaged = tuple(dataclasses.replace(step, result=step.result.xreplace({named: wrong})) if step is steps[0]
+                      else step for step in derivation.steps)
+    with pytest.raises(VerificationError, match="delta1_1"):
+        verify(dataclasses.replace(derivation, steps=sabotaged), points=1)
 
 
 def test_seed_000s_common_factors_taken_out_of_the_paths_are_verified() -> None:

@@ -656,4 +656,5 @@ def test_an_error_term_is_led_by_the_derivations_chain_rule() -> None:
     assert chain.result.has(sp.Function("sigmoid'", real=True)(sp.Symbol("z2_1", real=True)))
     hidden = md[md.index(r"\delta^{1}_{1} &="):].splitlines()
     assert r"\frac{\partial a^{1}_{1}}{\partial z^{1}_{1}}" in hidden[0]
-    assert hidden[1] == r" &= w^{2}_{11} \delta^{2}_{1} (1 - (a^{1}_{1})^{2}) \\" and hidden[2].startswith(" &= 0.")
+    assert hidden[1] == r" &= w^{2}_{11} \delta^{2}_{1} \tanh'(z^{1}_{1}) \\"  # the derivation's row, g' by name
+    assert hidden[2] == r" &= w^{2}_{11} \delta^{2}_{1} (1 - (a^{1}_{1})^{2}) \\" and hidden[3].startswith(" &= 0.")
