@@ -24,7 +24,7 @@ substituted, and the value. Sparse labels count from 0 in the data, the label el
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,13 +40,13 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from ..model.params import check_batch_shapes, check_parameter_shapes, check_target_values, parameters_to_data
-from ..notation.display import product
 from ..notation.matrices import MOST, bracketed
 from ..notation.presets import get_notation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
 from .example_lines import (
     COST,
     Block,
+    Derived,
     Line,
     Quantity,
     ValuePrinter,
@@ -60,6 +60,7 @@ from .example_lines import (
     in_neuron_order,
     in_seed_order,
     number_latex,
+    ordered,
     parameter_symbol,
     per_example,
     printed,
@@ -283,12 +284,12 @@ MAX_SHOWN = 3
 
 
 def _line(printer: NotationPrinter, numbers: ValuePrinter, lhs: sp.Basic, rhs: sp.Basic, value: float,
-          quantity: Quantity, steps: tuple[str, ...] = ()) -> Line:
-    """``lhs [= steps] = rhs = rhs with numbers = value``, the numbers with the digits that give the value."""
+          quantity: Quantity, steps: Derived | None = None) -> Line:
+    """``lhs [= steps] = rhs [note] = rhs with numbers = value``, the numbers with the digits that give the value."""
     (shown,) = reproducing([numbers], rhs, value)
     result = printed(quantity, value, numbers.digits)
     return Line(printer.doprint(lhs), printer.doprint(rhs), shown.doprint(rhs), result.text, numbers=(result,),
-                derived=steps)
+                derived=steps.steps if steps else (), note=steps.note if steps else "")
 
 
 def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
@@ -368,20 +369,14 @@ def _gradient_lines(example: WorkedExample, printer: NotationPrinter, numbers: l
     for position, (symbol, expr) in enumerate(zip(matrix, example.derivation.gradients[name])):
         factors = in_seed_order(expr, source_first)
         value = float(example.gradients[name].reshape(-1)[position])
-        shown = [_ordered(expr, factors, p.marked, r" \cdot ") for p in reproducing(numbers, expr, value)] \
+        shown = [ordered(expr, factors, p.marked, r" \cdot ") for p in reproducing(numbers, expr, value)] \
             if m <= 2 * MAX_SHOWN else []
         substituted = (rf"\frac{{1}}{{{m}}}\left({' + '.join(shown)}\right)" if m > 1 else shown[0]) if shown else ""
-        formula = _ordered(expr, factors, printer.doprint, printer.notation.times)
+        formula = ordered(expr, factors, printer.doprint, printer.notation.times)
         result = printed(Quantity("gradient", symbol), value, digits)
         lines.append(Line(printer.doprint(partial(COST, symbol)), mean + formula, bracket_negatives(substituted),
                           result.text, numbers=(result,)))
     return lines
-
-
-def _ordered(expr: sp.Basic, factors: list[sp.Basic] | None, show: Callable[[sp.Basic], str], times: str) -> str:
-    """``expr`` printed by ``show``, as the product of ``factors`` in their order where there are any
-    (:func:`.example_lines.in_seed_order`)."""
-    return show(expr) if factors is None else product(factors, show, times)
 
 
 def _backward(example: WorkedExample, printer: NotationPrinter, numbers: list[ValuePrinter], layer: int,

@@ -21,16 +21,18 @@ import numpy as np
 import sympy as sp
 
 from ..derive.chain import partial
-from ..derive.derivation import Derivation
+from ..derive.derivation import Derivation, Rule
+from ..derive.forms import definitions
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.params import kind_of
-from ..notation.display import LINE_WIDTH, visual_width
+from ..notation.display import LINE_WIDTH, note_room, product, visual_width
 from ..notation.linebreak import break_formula, formula_width
 from ..notation.matrices import elided
 from ..notation.presets import get_notation
 from ..notation.printer import NotationPrinter
 from ..notation.written import by_neuron
+from .notes import note
 
 #: The batch cost C = (1/m) sum c, whose gradient the step follows.
 COST = sp.Symbol("C")
@@ -134,6 +136,8 @@ class Line:
             numbers.
         derived: the derivation's steps that lead to the formula (an error term's chain rule, and what it gives
             before it is simplified: :func:`derived`), shown first.
+        note: why the formula follows from the rows before it (LaTeX: since σ'(z) = a (1 - a)), set
+            after the formula's row, or on a row of its own below it where both do not fit; or none.
     """
 
     lhs: str
@@ -144,6 +148,7 @@ class Line:
     inline: bool = False
     numbers: tuple[Printed, ...] = ()
     derived: tuple[str, ...] = ()
+    note: str = ""
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -166,20 +171,40 @@ class Line:
             first, *rest = break_formula(part, room, room - 2.0) if formula_width(part) > room else [part]
             rows.append((self.lhs, self.relation, first) if i == 0 else ("", "=", first))
             rows += [("", "", rf"\quad {piece}") for piece in rest]
+            if self.note and part == self.formula:
+                beside = not rest and formula_width(first) + note_room(self.note) <= room
+                rows[-1:] = [(*rows[-1][:2], rf"{rows[-1][2]} \qquad {self.note}")] if beside else \
+                    [rows[-1], ("", "", rf"\qquad {self.note}")]
         return tuple(rows)
 
 
-def derived(derivation: Derivation, symbol: sp.Symbol, formula: sp.Expr, printer: NotationPrinter) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class Derived:
+    """How the derivation reaches an error term's formula (:func:`derived`): the rows shown before it, and the note
+    of the formula's row (:attr:`Line.note`), each possibly empty."""
+
+    steps: tuple[str, ...] = ()
+    note: str = ""
+
+
+def derived(derivation: Derivation, symbol: sp.Symbol, formula: sp.Expr, printer: NotationPrinter) -> Derived:
     """How the derivation reaches an error term's ``formula``, as the example shows it before the numbers: the chain
     rule's paths (∂C/∂a ∂a/∂z; Σ_k ∂C/∂z_k ∂z_k/∂a ∂a/∂z), then what the chain rule gives where it is not yet the
-    formula (the loss's derivative times σ'(z)): the derivation's own steps, which ``--verify`` checks. None where
-    the chain does not fit on one line (through many neurons of the layer above)."""
-    steps = [step for step in derivation.steps_of("element", symbol.name) if step.chain]
-    chain = printer.doprint(steps[0].chain_sum) if steps else ""
+    formula (the loss's derivative times σ'(z); δ_k w_kj tanh'(z_j) through the layer above), and the note of the
+    formula's row where the derivation works the activation's derivative out (``since tanh'(z) = 1 - a^2``): the
+    derivation's own steps and the equation its note states, each of which ``--verify`` checks. No rows where the
+    chain does not fit on one line (through many neurons of the layer above); the note all the same."""
+    steps = derivation.steps_of("element", symbol.name)
+    said = [equation for step in steps if step.rule is Rule.WORK_OUT_ACTIVATION_DERIVATIVE
+            for equation in definitions(step, derivation.network)]  # "σ'(z_j) = a_j (1 - a_j)"
+    since = ", ".join(f"{printer.doprint(eq.lhs)} = {printer.doprint(eq.rhs)}" for eq in said)
+    why = f"{note(Rule.WORK_OUT_ACTIVATION_DERIVATIVE)}\\ {since}" if since else ""
+    chained = [step for step in steps if step.chain]
+    chain = printer.doprint(chained[0].chain_sum) if chained else ""
     if not chain or formula_width(chain) > LINE_WIDTH - visual_width(printer.doprint(symbol)) - 2.0:
-        return ()  # (through many neurons the chain would run over lines of its own: the formula says it)
-    gives = sp.Mul(*sp.Mul.make_args(steps[0].result))  # (in SymPy's order: the formula's, where it is the formula)
-    return (chain, *(() if gives == formula else (printer.doprint(gives),)))
+        return Derived(note=why)  # (through many neurons the chain would run over lines of its own: the formula)
+    gives = sp.Mul(*sp.Mul.make_args(chained[0].result))  # (in SymPy's order: the formula's, where it is it)
+    return Derived((chain, *(() if gives == formula else (printer.doprint(gives),))), why)
 
 
 @dataclass(frozen=True)
@@ -335,6 +360,12 @@ def in_seed_order(expr: sp.Basic, source_first: bool) -> list[sp.Basic] | None:
         return None
     rest = [f for f in expr.args if f is not deltas[0]]
     return [*rest, *deltas] if source_first else [*deltas, *rest]
+
+
+def ordered(expr: sp.Basic, factors: list[sp.Basic] | None, show: Callable[[sp.Basic], str], times: str) -> str:
+    """``expr`` printed by ``show``, as the product of ``factors`` in their order where there are any
+    (:func:`in_seed_order`)."""
+    return show(expr) if factors is None else product(factors, show, times)
 
 
 def update_digits(old: float, gradient: float, new: float, lr: float, digits: int) -> int:

@@ -27,16 +27,19 @@ from symbackprop.documents import example as example_module
 from symbackprop.documents.example import (
     bracket_negatives,
     check_example_size,
+    example_context,
     example_json,
     number_latex,
     render_example,
     worked_example,
 )
+from symbackprop.documents.example_check import verify_blocks
 from symbackprop.documents.example_lines import ValuePrinter, counted, per_example, reproducing
 from symbackprop.errors import DataError, SizeLimitError, SpecError
+from symbackprop.model.activations import ACTIVATIONS, derivative
 from symbackprop.model.params import parameters_to_data, random_batch, random_parameters
 from symbackprop.notation.presets import get_notation
-from symbackprop.notation.printer import INDICATOR_MARKDOWN, NotationPrinter
+from symbackprop.notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
 from symbackprop.numeric.references import describe, reference_grad
 from tests.helpers import require_tex
 from tests.numeric_strategies import networks
@@ -652,9 +655,65 @@ def test_an_error_term_is_led_by_the_derivations_chain_rule() -> None:
     chain = next(step for step in example.derivation.steps_of("element", "delta2_1") if step.chain)
     assert output[0] == (r"\delta^{2}_{1} &= \frac{\partial C}{\partial a^{2}_{1}}\,\frac{\partial a^{2}_{1}}"
                          r"{\partial z^{2}_{1}} \\")
-    assert r"\sigma'(z^{2}_{1})" in output[1] and output[2] == r" &= a^{2}_{1} - y_{1} \\"
+    assert r"\sigma'(z^{2}_{1})" in output[1]
+    assert output[2] == r" &= a^{2}_{1} - y_{1} \qquad \text{since}\ \sigma'(z^{2}_{1}) = a^{2}_{1} (1 - a^{2}_{1}) \\"
     assert chain.result.has(sp.Function("sigmoid'", real=True)(sp.Symbol("z2_1", real=True)))
     hidden = md[md.index(r"\delta^{1}_{1} &="):].splitlines()
     assert r"\frac{\partial a^{1}_{1}}{\partial z^{1}_{1}}" in hidden[0]
-    assert hidden[1] == r" &= w^{2}_{11} \delta^{2}_{1} \tanh'(z^{1}_{1}) \\"  # the derivation's row, g' by name
-    assert hidden[2] == r" &= w^{2}_{11} \delta^{2}_{1} (1 - (a^{1}_{1})^{2}) \\" and hidden[3].startswith(" &= 0.")
+    assert hidden[1] == r" &= w^{2}_{11} \delta^{2}_{1} \tanh'(z^{1}_{1}) \\"
+    assert hidden[2] == (r" &= w^{2}_{11} \delta^{2}_{1} (1 - (a^{1}_{1})^{2}) "
+                         r"\qquad \text{since}\ \tanh'(z^{1}_{1}) = 1 - (a^{1}_{1})^{2} \\")
+    assert hidden[3].startswith(" &= 0.")
+
+
+#: (notation, hidden activation, the hidden error term's row that names the derivative, its note on the next row)
+NAMED_DERIVATIVES = [
+    ("bishop", "tanh", r"w^{(2)}_{11} \delta^{(2)}_{1} \tanh'(a^{(1)}_{1})",
+     r"\text{since}\ \tanh'(a^{(1)}_{1}) = 1 - (z^{(1)}_{1})^{2}"),
+    ("nielsen", "relu", r"w^{2}_{11} \delta^{2}_{1} \operatorname{ReLU}'(z^{1}_{1})",
+     r"\text{since}\ \operatorname{ReLU}'(z^{1}_{1}) = \mathbb{1}_{z^{1}_{1} > 0}"),
+    ("goodfellow", "sigmoid", r"\sigma'(a_{11})", r"\text{since}\ \sigma'(a_{11}) = h_{11} (1 - h_{11})"),
+    ("ng", "softplus", r"w^{(2)}_{11} \delta^{(L)}_{1} \operatorname{softplus}'(Z^{(2)}_{1})",
+     r"\text{since}\ \operatorname{softplus}'(Z^{(2)}_{1}) = \sigma(Z^{(2)}_{1})"),
+    ("input-major", "elu", r"\operatorname{ELU}'(z_{1}^{(1)})", r"\text{since}\ \operatorname{ELU}'(z_{1}^{(1)}) = "),
+]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("notation, hidden, named, since", NAMED_DERIVATIVES)
+@pytest.mark.parametrize("fmt", ["md", "tex"])
+def test_a_hidden_error_term_names_the_activations_derivative_then_works_it_out(
+        notation: str, hidden: str, named: str, since: str, fmt: str) -> None:
+    """Between the chain rule and the formula, the derivation's own row with ∂a/∂z written as the activation's
+    derivative by name, in the notation's letters; the formula's row then says what that derivative is (the
+    equation the derivation's note states, checked by derive --verify); the numbers follow, and verify."""
+    net = Network([2, 2, 1], hidden=hidden, loss="bce")
+    X, Y = random_batch(net, 1, 1)
+    example = worked_example(net, random_parameters(net, 0), X, Y)
+    context = example_context(example, fmt, notation)
+    since = since.replace(INDICATOR_MARKDOWN, INDICATOR_LATEX) if fmt == "tex" else since  # (LaTeX's ReLU')
+    (block,) = [block for block in context["blocks"] if "hidden layer" in block.title]
+    chain, *rows = (rhs for _, _, rhs in block.lines[0].rows)  # the first neuron's error term
+    assert r"\partial" in chain and rows[0].endswith(named) and "since" not in chain + rows[0]
+    noted = rows[1] if since in rows[1] else rows[2]  # beside the formula, or on a row of its own below it
+    assert rf"\qquad {since}" in noted and "since" not in "".join(rows[3:])
+    assert verify_blocks(example, context["blocks"]).numbers > 0
+
+
+def test_every_activation_with_a_derivative_to_work_out_is_named_then_worked_out() -> None:
+    """Every element-wise activation of the table: where its derivative is not a constant, the hidden error term's
+    line shows the chain, the derivative by name (the activation's LaTeX name, primed) and a note saying what it
+    is; a linear layer's derivative, 1, needs neither."""
+    for name, activation in ACTIVATIONS.items():
+        if not activation.elementwise or activation.generic:
+            continue
+        net = Network([2, 1, 1], hidden=name, loss="bce")
+        X, Y = random_batch(net, 1, 1)
+        context = example_context(worked_example(net, random_parameters(net, 0), X, Y), "md", "nielsen")
+        (line,) = [line for block in context["blocks"] for line in block.lines if line.lhs == r"\delta^{1}_{1}"]
+        constant = derivative(activation).textbook.is_Number
+        assert len(line.derived) == (1 if constant else 2), name
+        worked = line.note.partition(" = ")[2]  # what the derivative is, in terms of z^1_1 or a^1_1
+        named = rf"{activation.latex}'(z^{{1}}_{{1}})"
+        assert line.note == ("" if constant else rf"\text{{since}}\ {named} = {worked}"), name
+        assert constant or named in line.derived[1] and "1}_{1}" in worked, name
