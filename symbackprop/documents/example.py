@@ -68,6 +68,7 @@ from .example_lines import (
     rounded,
     update_digits,
 )
+from .example_zeros import with_exact_zeros
 from .routes import route
 from .words import BIAS_NAMES, describe
 
@@ -84,7 +85,8 @@ class WorkedExample:
         derivation: the element-form derivation whose formulas were evaluated.
         trace: every value of the evaluation: x, y (one-hot rows for labels), z, a and delta per layer.
         losses: c of each example; loss: C = mean of c.
-        gradients: dC/dp in the shapes of ``net.parameters``; updated: p - lr dC/dp.
+        gradients: dC/dp in the shapes of ``net.parameters``, 0 where the derivation proves it
+            (:mod:`.example_zeros`), not the trace's rounding noise; updated: p - lr dC/dp.
         after: the trace of the same evaluation at the updated parameters (the forward pass after the step).
     """
 
@@ -199,7 +201,7 @@ def worked_example(net: Architecture, params: Mapping[str, Any], X: Any, Y: Any,
     grad = compile_network(net, "numpy", "scalar", derivation=derivation)
     with np.errstate(all="ignore"):  # overflow is reported below, by name, not as RuntimeWarnings
         trace = grad.trace(canonical, X, Y)
-        gradients = {k: np.asarray(trace.gradients[k], dtype=np.float64) for k in net.parameter_shapes}
+        gradients = with_exact_zeros(derivation, {k: trace.gradients[k] for k in net.parameter_shapes})
         updated = {k: canonical[k] - lr * gradients[k] for k in net.parameter_shapes}
         after = grad.trace(updated, X, Y)
     example = WorkedExample(net, canonical, X, Y, lr, derivation, trace, np.asarray(trace.losses),

@@ -190,3 +190,65 @@ def test_a_sum_that_cancels_exactly_passes_as_zero_and_a_small_wrong_number_does
                                                                                             1e-6)})
     with pytest.raises(VerificationError, match="prints 1 \\\\times 10\\^\\{-6\\}"):
         verify_example(wrong, example_context(wrong, "md", "ng"))
+
+
+#: Softmax outputs under a shared output bias, which moves every z^L_j alike: its gradient is exactly 0, any loss.
+SHARED_SOFTMAX = [Network([2, 3, 3], hidden=hidden, output="softmax", loss=loss, bias="shared")
+                  for hidden, loss in (("relu", "cross_entropy"), ("tanh", "sparse_cross_entropy"),
+                                       ("sigmoid", "quadratic"))]
+
+
+@pytest.mark.parametrize("net", SHARED_SOFTMAX, ids=lambda net: net.loss.name)
+def test_a_gradient_the_derivation_proves_zero_prints_as_0_and_verifies(net: Network) -> None:
+    """The trace's sum of the output error terms is rounding noise (about 1e-17); the derivation's formulas prove
+    it 0 (example_zeros), so every format prints 0, the step p - eta 0 leaves p as it was, and --verify agrees."""
+    example = _example(net, 2, seed=2)
+    X, Y = random_batch(net, 2, 3)
+    trace = net.compile(form="scalar").trace(example.params, X, Y)
+    assert float(np.asarray(trace.gradients["b2"]).reshape(-1)[0]) != 0  # the noise the example does not show
+    assert float(example.gradients["b2"].reshape(-1)[0]) == 0.0 and example_json(example)["gradients"]["b2"] == 0.0
+    assert example_json(example)["updated"]["b2"] == float(example.params["b2"].reshape(-1)[0])
+    for fmt in ("md", "tex"):
+        blocks = example_context(example, fmt, "nielsen")["blocks"]
+        (line,) = [line for block in blocks for line in block.lines if line.lhs == r"\frac{\partial C}{\partial b^{2}}"]
+        assert line.value == "0" and r"\times 10^" not in line.value
+        verify_blocks(example, blocks)
+    verify_json(example, example_json(example))
+
+
+def test_only_what_the_formulas_make_zero_is_proven_zero_and_a_tiny_true_value_prints_as_it_is() -> None:
+    """Nothing else is proven: a shared bias under sigmoid outputs, a softmax's own biases, a hidden shared bias.
+    A saturated sigmoid's gradient of about 4e-18 is a true value, not noise, and prints with its digits."""
+    from symbackprop.documents.example_zeros import exact_zeros
+
+    shared = SHARED_SOFTMAX[0]
+    proven = exact_zeros(shared.derive(forms=("element",)))
+    assert proven == {shared.parameters["b2"][0]}
+    for net in (Network([2, 3, 3], output="softmax", loss="cross_entropy"), Network([2, 3, 2], bias="shared")):
+        assert exact_zeros(net.derive(forms=("element",))) == frozenset()
+    tiny = worked_example(Network([1, 1]), {"W1": [[-20.0]], "b1": [0.0]}, [[1.0]], [[0.0]])
+    gradient = float(tiny.gradients["W1"][0, 0])
+    assert 1e-18 < gradient < 1e-17  # σ(-20)^2 (1 - σ(-20)), every digit of it the float's
+    blocks = example_context(tiny, "md", "nielsen")["blocks"]
+    lhs = r"\frac{\partial C}{\partial w^{1}_{11}}"
+    (line,) = [line for block in blocks for line in block.lines if line.lhs == lhs]
+    assert line.value == r"4.248 \times 10^{-18}"
+    verify_blocks(tiny, blocks)
+
+
+def test_a_gradient_wrongly_proven_zero_fails_verify(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sabotage: were the output weights' gradients taken for exact zeros too, --verify would catch the 0 they
+    print."""
+    from symbackprop.documents import example_zeros
+
+    net = SHARED_SOFTMAX[0]
+    proven = example_zeros.exact_zeros
+
+    def too_many(derivation: object) -> frozenset:
+        return proven(derivation) | frozenset(net.parameters["W2"])  # type: ignore[arg-type]
+
+    monkeypatch.setattr(example_zeros, "exact_zeros", too_many)
+    example = _example(net, 2, seed=2)
+    assert float(example.gradients["W2"][0, 0]) == 0.0
+    with pytest.raises(VerificationError, match=r"prints 0 where the true value"):
+        verify_example(example, example_context(example, "md", "nielsen"))
