@@ -249,8 +249,9 @@ class ValuePrinter(NotationPrinter):
         return bracket_negatives(self.marked(expr))
 
 
-#: A negative number in printed text, its brackets decided by :func:`bracket_negatives`.
-_NEGATIVE = re.compile(r"\\negative\{([^{}]*)\}")
+#: A negative number in printed text, its brackets decided by :func:`bracket_negatives`; one level of braces inside
+#: (a power of ten, ``-1.1 \times 10^{-5}``).
+_NEGATIVE = re.compile(r"\\negative\{((?:[^{}]|\{[^{}]*\})*)\}")
 
 
 def bracket_negatives(latex: str) -> str:

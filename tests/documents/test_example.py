@@ -208,6 +208,9 @@ def test_a_wide_example_fits_the_page(tmp_path: Path, layers: list[int]) -> None
     (r"\tanh(\negative{-0.167})", r"\tanh(-0.167)"),
     (r"\frac{\negative{-3}}{2}", r"\frac{-3}{2}"),
     (r"\frac{1}{2}\left(\negative{-0.1} + \negative{-0.2}\right)", r"\frac{1}{2}\left(-0.1 + (-0.2)\right)"),
+    (r"\negative{-1.1 \times 10^{-5}} \cdot 0.3", r"-1.1 \times 10^{-5} \cdot 0.3"),  # a power of ten in it
+    (r"0.3 \cdot \negative{-1.1 \times 10^{-5}}", r"0.3 \cdot (-1.1 \times 10^{-5})"),
+    (r"\negative{-1.1 \times 10^{-5}}^{2}", r"(-1.1 \times 10^{-5})^{2}"),
 ])
 def test_negative_numbers_are_bracketed_only_where_needed(marked: str, text: str) -> None:
     assert bracket_negatives(marked) == text
