@@ -160,7 +160,7 @@ def hidden_layer(network: Architecture, layer: int) -> tuple[list[Step], list[sp
         steps.append(Step(d.name, "element", layer, d, chain, Rule.CHAIN_RULE_NEXT_LAYER, terms))
         value = g_prime * sp.Add(*[times(wk, dk) for dk, wk in paths])
         if len(following) > 1:  # with one term there is nothing to factor out, only factors to reorder
-            factored = named * sp.Add(*[times(wk, dk) for dk, wk in paths])
+            factored = product(named, sp.Add(*[times(wk, dk) for dk, wk in paths]))  # g'(z_j) first, as worked out
             steps.append(Step(d.name, "element", layer, d, (), Rule.FACTOR_OUT_DERIVATIVE, factored))
         if named is not g_prime:
             worked = value if len(following) > 1 else sp.Add(*[product(dk, wk, g_prime) for dk, wk in paths],
