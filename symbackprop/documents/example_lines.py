@@ -192,17 +192,20 @@ def derived(derivation: Derivation, symbol: sp.Symbol, formula: sp.Expr, printer
     rule's paths (∂C/∂a ∂a/∂z; Σ_k ∂C/∂z_k ∂z_k/∂a ∂a/∂z), then what the chain rule gives where it is not yet the
     formula (the loss's derivative times σ'(z); δ_k w_kj tanh'(z_j) through the layer above), and the note of the
     formula's row where the derivation works the activation's derivative out (``since tanh'(z) = 1 - a^2``): the
-    derivation's own steps and the equation its note states, each of which ``--verify`` checks. No rows where the
-    chain does not fit on one line (through many neurons of the layer above); the note all the same."""
+    derivation's own steps and the equation its note states, each of which ``--verify`` checks. Where the chain
+    does not fit on one line (through many neurons of the layer above), the step before the derivative is worked
+    out in its place (g'(z_j) Σ_k w_kj δ_k, the common factor taken out), if there is one."""
     steps = derivation.steps_of("element", symbol.name)
-    said = [equation for step in steps if step.rule is Rule.WORK_OUT_ACTIVATION_DERIVATIVE
-            for equation in definitions(step, derivation.network)]  # "σ'(z_j) = a_j (1 - a_j)"
+    worked = [i for i, step in enumerate(steps) if step.rule is Rule.WORK_OUT_ACTIVATION_DERIVATIVE]
+    said = [equation for i in worked for equation in definitions(steps[i], derivation.network)]  # σ'(z) = a (1 - a)
     since = ", ".join(f"{printer.doprint(eq.lhs)} = {printer.doprint(eq.rhs)}" for eq in said)
     why = f"{note(Rule.WORK_OUT_ACTIVATION_DERIVATIVE)}\\ {since}" if since else ""
     chained = [step for step in steps if step.chain]
     chain = printer.doprint(chained[0].chain_sum) if chained else ""
     if not chain or formula_width(chain) > LINE_WIDTH - visual_width(printer.doprint(symbol)) - 2.0:
-        return Derived(note=why)  # (through many neurons the chain would run over lines of its own: the formula)
+        before = steps[worked[0] - 1] if worked and worked[0] > 0 else None  # (through many neurons the chain
+        named = () if before is None or before.chain else (printer.doprint(before.result),)  # would run over lines)
+        return Derived(named, why)
     gives = sp.Mul(*sp.Mul.make_args(chained[0].result))  # (in SymPy's order: the formula's, where it is it)
     return Derived((chain, *(() if gives == formula else (printer.doprint(gives),))), why)
 

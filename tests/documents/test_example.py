@@ -703,6 +703,19 @@ def test_a_hidden_error_term_names_the_activations_derivative_then_works_it_out(
     assert verify_blocks(example, context["blocks"]).numbers > 0
 
 
+def test_through_a_wide_layer_above_the_factored_step_names_the_derivative_in_the_chains_place() -> None:
+    """Six output neurons: the chain would run over lines of its own, so the error term starts from the
+    derivation's step with the common factor taken out, tanh'(z) first, then works it out as a narrow layer's."""
+    net = Network([2, 3, 6], hidden="tanh", loss="bce")
+    X, Y = random_batch(net, 1, 1)
+    context = example_context(worked_example(net, random_parameters(net, 0), X, Y), "md", "nielsen")
+    (line,) = [line for block in context["blocks"] for line in block.lines if line.lhs == r"\delta^{1}_{1}"]
+    (named,) = line.derived
+    assert named.startswith(r"\tanh'(z^{1}_{1})\,(w^{2}_{11} \delta^{2}_{1} + ") and r"\partial" not in named
+    assert line.formula.startswith(r"(1 - (a^{1}_{1})^{2}) (w^{2}_{11}")
+    assert line.note == r"\text{since}\ \tanh'(z^{1}_{1}) = 1 - (a^{1}_{1})^{2}"
+
+
 def test_every_activation_with_a_derivative_to_work_out_is_named_then_worked_out() -> None:
     """Every element-wise activation of the table: where its derivative is not a constant, the hidden error term's
     line shows the chain, the derivative by name (the activation's LaTeX name, primed) and a note saying what it
