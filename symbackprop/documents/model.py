@@ -47,12 +47,13 @@ class Document:
     ``figure_note`` tells a Markdown reader where the network's figure is drawn (TikZ renders in LaTeX only): see
     :func:`figure_note`; ``figure_images`` names, by a figure's label, the SVG image of it the Markdown shows
     instead (made with the PDF: :func:`symbackprop.documents.files.render_files`). ``author`` and ``date`` are
-    printed under the title (and the subtitle, where there is one); ``contents`` puts a table of contents after it
-    (seed 002 has one).
+    printed under the title (and the subtitle, where there is one: its phrases, joined by "; ", each after the first
+    kept on one line in LaTeX, so that "Bishop's notation" never breaks); ``contents`` puts a table of contents after
+    it (seed 002 has one).
     """
 
     title: str
-    subtitle: str
+    subtitle: tuple[str, ...]
     sections: tuple[Section, ...]
     appendix: tuple[Section, ...]
     headings: tuple[str, ...]
@@ -117,10 +118,11 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
         parts.append(example)  # seed 003's "for our original example", last
     if route(notation).one_body and tuple(shown) == PRESET_SECTIONS.get(notation.name):  # the seed's page
         parts = [_without_headings(section) for section in parts]
-    title, subtitle = options.title, ""  # a title given replaces both: the body says what the network is
+    title = options.title  # a title given replaces both: the body says what the network is
+    subtitle: tuple[str, ...] = ()
     if not title:  # as the seeds title theirs; the line under it says what network, once
         title = "Backpropagation"
-        subtitle = f"{describe(network)[0].upper()}{describe(network)[1:]}; {notation.title}"
+        subtitle = (f"{describe(network)[0].upper()}{describe(network)[1:]}", notation.title)
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
                     figure_note(options.formats), options.author, route(notation).contents, date=options.date)

@@ -473,3 +473,14 @@ def test_a_text_refers_to_a_figure_by_the_number_its_caption_has(name: str) -> N
     if name == "goodfellow":  # the seed's "as in Figure 1", "as in Figure 2", "(left figure in Table 1)", ...
         # (not an image's alternative text, ![Figure 3](...))
         assert len(re.findall(r"(?<![*\[])Figure \d+\b", md)) == 4 == tex.count(r"Figure~\ref{")
+
+
+@pytest.mark.parametrize("name", ["bishop", "bishop-single", "input-major"])
+def test_the_subtitle_never_breaks_inside_the_notations_name(name: str) -> None:
+    """The subtitle's last phrase, the notation's name, is kept on one line in LaTeX ("Bishop's / notation" had
+    broken on the title page); Markdown joins the phrases as prose."""
+    derivation, options = _derivation(name, None)
+    title = options.notation_preset.title
+    assert rf"; \mbox{{{title}}}\par}}" in render_tex(derivation, options)
+    assert f"; {title}.*" in render_markdown(derivation, options)
+    assert build_document(derivation, options).subtitle[-1] == title
