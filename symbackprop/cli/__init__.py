@@ -9,6 +9,7 @@ one line on stderr with exit status 2; nothing else is caught.
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import sys
 import threading
@@ -16,6 +17,8 @@ from collections.abc import Iterator
 
 import typer
 
+from ..errors import SpecError
+from ..model.layers import parse_spec
 from .commands import app
 from .options import OptionRefused, refuse
 
@@ -47,6 +50,20 @@ def _signal_handlers() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+def _negative_spec(exc: Exception, args: list[str]) -> str | None:
+    """What is wrong with a layer spec written with a leading '-' (``-2-3``), which the parser takes for an unknown
+    option ``-2``: the spec's own message, not "No such option: -2"; None for any other mistake."""
+    name = getattr(exc, "option_name", None)
+    if not isinstance(name, str) or not re.fullmatch(r"-[0-9]", name):
+        return None
+    token = next((arg for arg in args if arg.startswith(name)), name)
+    try:
+        parse_spec(token)
+    except SpecError as error:
+        return str(error)
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``symbackprop`` script and ``python -m symbackprop``.
 
@@ -65,6 +82,10 @@ def main(argv: list[str] | None = None) -> None:
             refuse(exc.error)
             status = 2
         except typer.TyperException as exc:  # a usage mistake Typer found: an unknown option, a missing argument
+            negative = _negative_spec(exc, args)
+            if negative is not None:
+                refuse(negative)
+                sys.exit(2)
             ctx = getattr(exc, "ctx", None)
             hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)

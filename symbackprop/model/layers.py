@@ -26,7 +26,8 @@ def parse_spec(spec: str) -> tuple[int, ...]:
     if not _SPEC.match(text):
         sizes = text.split("-") if _ZEROS.match(text) else []
         why = ("a layer of 0 neurons" if any(set(size) == {"0"} for size in sizes) else
-               "a size written with a leading 0" if sizes else "")
+               "a size written with a leading 0" if sizes else
+               "a layer size cannot be negative" if re.match(r"-[0-9]", text) else "")
         raise SpecError(f"malformed layer spec {short(spec)}: write two or more positive integers joined by '-', e.g. "
                         f"'2-3-1'{f' ({why})' if why else ''}")
     parts = text.split("-")

@@ -227,3 +227,15 @@ def test_choices_are_checked_as_the_command_line_is_parsed(capsys: pytest.Captur
     status, out, err = run(capsys, *args)
     assert (status, out) == (2, "") and one_line(err)
     assert err.startswith(f"symbackprop: error: {message}")
+
+
+@pytest.mark.parametrize("command", ["derive", "example", "compile", "check"])
+def test_a_spec_with_a_leading_minus_says_what_is_wrong_with_it(capsys: pytest.CaptureFixture[str],
+                                                                tmp_path: Path, monkeypatch: Any,
+                                                                command: str) -> None:
+    """'-2-3' reads as the option -2 to the parser; the message is the spec's, not "No such option: -2"."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, command, "-2-3")
+    assert (code, out) == (2, "") and one_line(err), err
+    assert "malformed layer spec '-2-3'" in err and "a layer size cannot be negative" in err
+    assert "No such option" not in err and not list(tmp_path.iterdir())
