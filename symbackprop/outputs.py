@@ -315,11 +315,17 @@ def _short(path: Path | str, most: int = 80) -> str:
     return cut(str(path), most)
 
 
-def output_file(text: str) -> Path | None:
-    """The file an ``--out`` names; None for ``-`` (print).
+#: What each suffix of a file symbackprop writes says the file holds.
+KINDS = {".json": "JSON", ".tex": "LaTeX", ".md": "Markdown", ".pdf": "a PDF", ".py": "a Python module"}
+
+
+def output_file(text: str, suffix: str | None = None, remedy: str = "") -> Path | None:
+    """The file an ``--out`` names; None for ``-`` (print). With ``suffix`` (the kind of file written, ".pdf"), a
+    name ending in another suffix of :data:`KINDS` (``r.tex`` for a PDF) is refused, ``remedy`` added to the message.
 
     Raises:
-        SymbackpropError: an empty name, one ending in a slash (a folder), or one with a control character.
+        SymbackpropError: an empty name, one ending in a slash (a folder), one with a control character, or one
+            whose suffix names another kind of file.
     """
     if not text.strip():
         raise SymbackpropError("--out is empty; give a file name, or - to print")
@@ -328,7 +334,12 @@ def output_file(text: str) -> Path | None:
         return None
     if text.endswith(("/", os.sep)):
         raise SymbackpropError(f"--out {text} names a folder; give a file name")
-    return Path(text)
+    path = Path(text)
+    given = path.suffix.lower()
+    if suffix is not None and given in KINDS and given != suffix:
+        raise SymbackpropError(f"--out {_short(path.name)} ends in {given} ({KINDS[given]}), but the file written "
+                               f"is {KINDS[suffix]}; name it {_short(path.with_suffix(suffix).name)}{remedy}")
+    return path
 
 
 def _refuse_control(text: str) -> None:

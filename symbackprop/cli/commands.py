@@ -13,6 +13,7 @@ from .. import outputs
 from ..errors import SymbackpropError
 from ..numeric import MAX_EXAMPLES
 from .options import (
+    EXAMPLE_FORMATS,
     SPEC_HELP,
     ActivationsOption,
     BackendOption,
@@ -237,7 +238,7 @@ def compile_command(
     from ..codegen.compile import generate_source
 
     network = network_from(spec, hidden, output, loss, bias, activations)
-    path = outputs.output_file(out) if out is not None else Path("output") / network.name / "grads.py"
+    path = outputs.output_file(out, ".py") if out is not None else Path("output") / network.name / "grads.py"
     source = generate_source(network, backend=backend, form=form, dtype=dtype)
     if path is None:
         typer.echo(source, nl=False)
@@ -309,7 +310,9 @@ def example_command(
     network = network_from(spec, hidden, output, loss, bias, activations)
     check_example_size(network)
     get_notation(notation).check(network.layers, network.activation(network.depth).elementwise)
-    path = outputs.output_file(out) if out is not None else None
+    named = Path(out or "").suffix[1:].lower()  # a name for another format: r.tex with --format pdf
+    path = (outputs.output_file(out, f".{format}", f", or give --format {named}" if named in EXAMPLE_FORMATS else "")
+            if out is not None else None)
     if format == "pdf" and path is None and out is not None:  # a file, never printed
         raise SymbackpropError("a PDF cannot be printed; give --out a file name, such as example.pdf")
     values, X, Y = _example_data(network, params, input, target, seed)

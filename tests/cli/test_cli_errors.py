@@ -239,3 +239,19 @@ def test_a_spec_with_a_leading_minus_says_what_is_wrong_with_it(capsys: pytest.C
     assert (code, out) == (2, "") and one_line(err), err
     assert "malformed layer spec '-2-3'" in err and "a layer size cannot be negative" in err
     assert "No such option" not in err and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["example", "2-2-1", "--format", "pdf", "--out", "r.tex"],
+     "--out r.tex ends in .tex (LaTeX), but the file written is a PDF; name it r.pdf, or give --format tex"),
+    (["example", "2-2-1", "--out", "r.tex"], "the file written is JSON; name it r.json, or give --format tex"),
+    (["example", "2-2-1", "--format", "md", "--out", "r.py"], "the file written is Markdown; name it r.md"),
+    (["compile", "2-2-1", "--out", "grads.json"],
+     "--out grads.json ends in .json (JSON), but the file written is a Python module; name it grads.py"),
+])
+def test_an_output_named_for_another_format_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                       monkeypatch: Any, args: list[str], message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "") and one_line(err) and message in err, err
+    assert not list(tmp_path.iterdir())
