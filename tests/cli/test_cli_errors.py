@@ -255,3 +255,16 @@ def test_an_output_named_for_another_format_is_refused(capsys: pytest.CaptureFix
     code, out, err = run(capsys, *args)
     assert (code, out) == (2, "") and one_line(err) and message in err, err
     assert not list(tmp_path.iterdir())
+
+
+def test_a_negative_number_with_a_power_of_ten_is_bracketed_in_the_example(capsys: pytest.CaptureFixture[str],
+                                                                           tmp_path: Path) -> None:
+    """elu(999999) makes hidden values of order -1e5, printed as -2.03 \\times 10^{5}: the marker around a negative
+    number once stayed in the LaTeX (an undefined \\negative that stopped the PDF)."""
+    for fmt in ("tex", "md"):
+        target = tmp_path / f"example.{fmt}"
+        code, _, err = run(capsys, "example", "3-3-1", "--hidden", "elu(999999)", "--format", fmt, "--out",
+                           str(target))
+        assert code == 0, err
+        text = target.read_text()
+        assert "times 10^{" in text and "negative" not in text

@@ -211,6 +211,7 @@ def test_a_wide_example_fits_the_page(tmp_path: Path, layers: list[int]) -> None
     (r"\negative{-1.1 \times 10^{-5}} \cdot 0.3", r"-1.1 \times 10^{-5} \cdot 0.3"),  # a power of ten in it
     (r"0.3 \cdot \negative{-1.1 \times 10^{-5}}", r"0.3 \cdot (-1.1 \times 10^{-5})"),
     (r"\negative{-1.1 \times 10^{-5}}^{2}", r"(-1.1 \times 10^{-5})^{2}"),
+    (r"0 \cdot \negative{-4.1 \times 10^{4}}", r"0 \cdot (-4.1 \times 10^{4})"),  # a power of ten's braces
 ])
 def test_negative_numbers_are_bracketed_only_where_needed(marked: str, text: str) -> None:
     assert bracket_negatives(marked) == text
