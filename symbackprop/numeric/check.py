@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DataError, SpecError, UnknownNameError
+from ..errors import DataError, SpecError, UnknownNameError, cut
 from ..model.architecture import Architecture
 from ..model.params import check_seed, random_batch, random_parameters
 from . import MAX_EXAMPLES
@@ -30,6 +30,9 @@ GradFunction = Callable[[Mapping[str, Any], Any, Any], Mapping[str, Any]]
 PROGRESS_PARAMETERS = 1000
 #: Finite differences cost two forward passes per parameter: by default they are skipped above this many.
 FD_MAX_PARAMETERS = 5000
+#: Finite differences run two forward passes per parameter, each some (parameters + neurons) operations per example:
+#: beyond this many operations in all (about 10 to 30 s) they are refused when named, and skipped by default.
+FD_MAX_WORK = 5 * 10**9
 #: Relative tolerance (of the largest entry of the quantity in the reference) per (dtype, reference kind).
 TOLERANCES = {("float64", "exact"): 1e-8, ("float64", "finite_differences"): 1e-5,
               ("float32", "exact"): 2e-3, ("float32", "finite_differences"): 2e-3}
@@ -140,9 +143,16 @@ def check_examples(examples: Any) -> None:
                         f"per parameter), got {examples:,}")
 
 
-def _choose_references(net: Architecture, references: Sequence[str] | None) -> tuple[list[str], list[tuple[str, str]]]:
-    from ..errors import BackendError
+def _fd_work(net: Architecture, examples: int) -> int:
+    """About how many operations finite differences take on ``examples`` examples (see :data:`FD_MAX_WORK`)."""
+    return 2 * net.parameter_count * examples * (net.parameter_count + sum(net.layers))
 
+
+def _choose_references(net: Architecture, references: Sequence[str] | None,
+                       examples: int) -> tuple[list[str], list[tuple[str, str]]]:
+    from ..errors import BackendError, SizeLimitError
+
+    work = _fd_work(net, examples)
     if references is None:
         chosen, skipped = [], []
         for name in REFERENCES:
@@ -150,6 +160,8 @@ def _choose_references(net: Architecture, references: Sequence[str] | None) -> t
                 skipped.append((name, f"not installed (pip install 'symbackprop[{name}]')"))
             elif name == "finite_differences" and net.parameter_count > FD_MAX_PARAMETERS:
                 skipped.append((name, f"{net.parameter_count} parameters > {FD_MAX_PARAMETERS}; ask for it by name"))
+            elif name == "finite_differences" and work > FD_MAX_WORK:
+                skipped.append((name, f"{examples:,} examples are too many for it; check fewer"))
             else:
                 chosen.append(name)
         return chosen, skipped
@@ -158,6 +170,10 @@ def _choose_references(net: Architecture, references: Sequence[str] | None) -> t
             raise UnknownNameError("reference", str(name), REFERENCES)
         if name in ("torch", "jax") and not installed(name):
             raise BackendError(f"the {name} reference needs {name}: pip install 'symbackprop[{name}]'")
+        if name == "finite_differences" and work > FD_MAX_WORK:
+            raise SizeLimitError(f"finite differences on {cut(net.spec, 40)} with {examples:,} examples take about "
+                                 f"{work:.0e} operations (two passes of the batch per parameter); they are limited to "
+                                 f"{FD_MAX_WORK:.0e}: check fewer examples or a smaller network, or leave them out")
     return list(references), []
 
 
@@ -194,8 +210,8 @@ def check_grads(
     net.check_concrete("a gradient check")
     net.check_defined("a gradient check")
     references = _check_options(seed, examples, dtype, references, X, Y)
-    chosen, skipped = _choose_references(net, references)
     params, X, Y = _point(net, params, X, Y, seed, examples)
+    chosen, skipped = _choose_references(net, references, np.shape(X)[0])
     rows = _run_checks(net, (params, X, Y), chosen, grad, backend=backend, form=form, dtype=dtype, progress=progress)
     title = (f"check of {net!r}: backend {backend}, form {form}, {dtype}; {np.shape(X)[0]} examples, seed {seed}")
     return CheckReport(title, tuple(rows), tuple(skipped))
@@ -237,11 +253,13 @@ def _check_options(seed: int, examples: int, dtype: str, references: Sequence[st
         raise UnknownNameError("dtype", str(dtype), EPS)
     if (X is None) != (Y is None):
         raise DataError("give X and Y together, or neither (then a random batch of `examples` examples is drawn)")
-    if isinstance(references, str):  # "reference,torch" as the command line writes it
-        from ..choices import split_list
+    if references is None:
+        return None
+    from ..choices import split_list
 
-        return split_list(references, "reference", REFERENCES)
-    return references
+    # "reference,torch" as the command line writes it, or a list; none at all would check nothing
+    given: Any = list(references) if isinstance(references, (set, frozenset)) else references  # (others refused)
+    return split_list(given, "reference", REFERENCES)
 
 
 def _point(net: Architecture, params: Mapping[str, Any] | None, X: Any, Y: Any, seed: int,

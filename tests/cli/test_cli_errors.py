@@ -268,3 +268,10 @@ def test_a_negative_number_with_a_power_of_ten_is_bracketed_in_the_example(capsy
         assert code == 0, err
         text = target.read_text()
         assert "times 10^{" in text and "negative" not in text
+
+
+def test_finite_differences_too_long_to_run_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    deep = "-".join(["2"] * 101)  # 600 parameters, 100 layers: 1,200 passes of 100,000 examples (minutes)
+    code, out, err = run(capsys, "check", deep, "--reference", "finite_differences", "--examples", "100000")
+    assert (code, out) == (2, "") and one_line(err), err
+    assert "finite differences on 2-2-2" in err and "they are limited to 5e+09" in err

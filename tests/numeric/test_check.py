@@ -7,6 +7,7 @@ here against finite differences, torch.autograd and jax.grad, without the engine
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symbackprop import Network
-from symbackprop.errors import BackendError, DataError, SizeLimitError, UnknownNameError
+from symbackprop.errors import BackendError, DataError, SizeLimitError, SymbackpropError, UnknownNameError
 from symbackprop.model.params import random_batch, random_parameters
 from symbackprop.numeric import check, references
 from tests.numeric_strategies import networks
@@ -134,6 +135,20 @@ def test_finite_differences_are_skipped_for_large_nets_unless_asked(monkeypatch:
     report = check.check_grads(Network([2, 3, 1]), references=None)
     assert [name for name, _ in report.skipped if name == "finite_differences"] == ["finite_differences"]
     assert check.check_grads(Network([2, 3, 1]), references=["finite_differences"]).ok
+
+
+def test_finite_differences_too_long_to_run_are_skipped_or_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check, "FD_MAX_WORK", 1000)  # 2-3-1 on 4 examples: 2 * 13 * 4 * (13 + 6) = 1,976
+    report = check.check_grads(Network([2, 3, 1]), references=None)
+    assert ("finite_differences", "4 examples are too many for it; check fewer") in report.skipped
+    with pytest.raises(SizeLimitError, match="finite differences on 2-3-1 with 4 examples take about 2e"):
+        check.check_grads(Network([2, 3, 1]), references=["finite_differences"])
+
+
+@pytest.mark.parametrize("references", [[], (), "", ","])
+def test_an_empty_list_of_references_is_refused_rather_than_checking_nothing(references: Any) -> None:
+    with pytest.raises(SymbackpropError, match="no reference given; allowed: reference, finite_differences"):
+        check.check_grads(Network([2, 3, 1]), references=references)
 
 
 def test_a_negative_seed_is_rejected() -> None:
