@@ -146,10 +146,10 @@ def _check_learning_rate(lr: Any) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        written = isinstance(lr, str) and not lr.lstrip().startswith("-")
+        written, shown = isinstance(lr, str) and not lr.lstrip().startswith("-"), str(lr).strip() and cut(str(lr), 40)
         underflow = value == 0 and written and any(digit in lr for digit in "123456789")
         overflow = value == math.inf and written and not any(word in lr.lower() for word in ("inf", "nan"))
-        raise DataError(f"learning rate must be a finite number > 0, got {cut(str(lr), 40)}"
+        raise DataError(f"learning rate must be a finite number > 0, got {shown or repr(lr)}"
                         + (" (below the smallest float, about 5e-324: 0)" if underflow else "")
                         + (" (above the largest float, about 1.8e308)" if overflow else ""))
     return value

@@ -261,6 +261,9 @@ def _check_contenders(contenders: tuple[str, ...], device: str) -> None:
     """
     if not any(contenders):
         raise SymbackpropError(f"no benchmark contenders given; name one or more of {', '.join(CONTENDERS)}")
+    if not all(contenders):
+        raise SymbackpropError(f"an empty benchmark contender name in {','.join(contenders)!r}; separate names by "
+                               "single commas")
     for name in contenders:
         if name not in CONTENDERS:
             raise UnknownNameError("benchmark contender", name, CONTENDERS)

@@ -275,3 +275,13 @@ def test_finite_differences_too_long_to_run_are_refused(capsys: pytest.CaptureFi
     code, out, err = run(capsys, "check", deep, "--reference", "finite_differences", "--examples", "100000")
     assert (code, out) == (2, "") and one_line(err), err
     assert "finite differences on 2-2-2" in err and "they are limited to 5e+09" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["example", "2-2-1", "--lr", ""], "learning rate must be a finite number > 0, got ''"),
+    (["bench", "--layers", "4-4-2", "--contenders", "numpy,,torch"],
+     "an empty benchmark contender name in 'numpy,,torch'; separate names by single commas"),
+])
+def test_empty_values_are_quoted_and_named(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "") and one_line(err) and err == f"symbackprop: error: {message}\n", err
