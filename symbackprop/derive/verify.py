@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..errors import SpecError
+from ..errors import SpecError, cut
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
@@ -67,8 +67,8 @@ from .truth import (
     MAX_PATHS as MAX_PATHS,
 )
 
-#: Random points each line is checked at.
-POINTS = 2
+#: Random points each line is checked at, by default and at most (each point takes about a second on a small network).
+POINTS, MAX_POINTS = 2, 20
 #: The largest relative difference between a line and the truth.
 TOLERANCE = sp.Float("1e-25", DIGITS)
 #: Examples in the batch the batch form is checked on.
@@ -129,11 +129,11 @@ def verify(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verif
         SizeLimitError: a network of more than :data:`MAX_PARAMETERS` parameters, :data:`MAX_PATHS` paths or
             :data:`MAX_DEPTH` layers of weights (:func:`check_verifiable`).
         SpecError: a loss that takes the log of outputs its output activation can make 0 or negative; ``points``
-            not a whole number of at least 1.
+            not a whole number from 1 to :data:`MAX_POINTS`.
     """
     net = derivation.network
-    if isinstance(points, bool) or not isinstance(points, int) or points < 1:  # (none would check nothing)
-        raise SpecError(f"points must be a whole number of at least 1, got {points!r}")
+    if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= MAX_POINTS:  # (0 checks nothing)
+        raise SpecError(f"points must be a whole number from 1 to {MAX_POINTS}, got {cut(repr(points))}")
     check_verifiable(net)
     rng, thin_rng = random.Random(seed), random.Random(seed)
     tally = _Tally()
