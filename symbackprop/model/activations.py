@@ -202,6 +202,8 @@ def _parameter(name: str, raw: str) -> sp.Rational:
     """
     parts = raw.split("/")
     shown = cut(repr(raw), 40)
+    if not raw.isascii():  # Decimal reads any script's digits (١ as 1); a layer spec does not, nor does this
+        raise SpecError(f"parameter of {name!r} must be a number in ASCII digits, got {shown}")
     try:
         decimals = [Decimal(part) for part in parts]  # exact and cheap, even for 1e99999
     except InvalidOperation:

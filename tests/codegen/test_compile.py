@@ -449,6 +449,13 @@ def test_activation_parameters_outside_the_range_are_rejected_before_building_th
         get_activation(f"leaky_relu({raw})")
 
 
+@pytest.mark.parametrize("raw", ["\u0661", "0.\u0662", "\uff11/2"])  # Arabic-Indic and full-width digits
+def test_activation_parameters_in_other_scripts_digits_are_refused_as_a_layer_spec_is(raw: str) -> None:
+    """Python's Decimal reads ١ as 1; a layer spec refuses it, and so does a parameter, naming what it takes."""
+    with pytest.raises(SpecError, match="must be a number in ASCII digits"):
+        get_activation(f"leaky_relu({raw})")
+
+
 @pytest.mark.parametrize("raw, value", [("0.2", sp.Rational(1, 5)), ("1/3", sp.Rational(1, 3)), ("0", 0),
                                         ("-1e6", -10**6), ("1e-6", sp.Rational(1, 10**6))])
 def test_activation_parameters_in_the_range_are_exact(raw: str, value: sp.Rational) -> None:
