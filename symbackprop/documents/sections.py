@@ -235,7 +235,11 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
         rows.append(([printer.doprint(_as_total(definition) if batch else definition)], note(Rule.DEFINITION)))
     if first.chain and not transpose:
         paths = [[shown(_as_total(f) if batch else f) for f in path] for path in first.chain]
-        rows.append((chain_terms(paths, printer), note(first.rule, delta=_writes_delta(printer))))
+        said = chain_terms(paths, printer), note(first.rule, delta=_writes_delta(printer))
+        if definition is not None and said[0] == rows[-1][0]:  # a chain that is the definition (a batch's ∂C/∂Z)
+            rows[-1] = (rows[-1][0], f"{rows[-1][1]};\\ {said[1]}")  # said once, both notes beside it
+        else:
+            rows.append(said)
     results = [_transposed(step.result) if transpose else step.result for step in steps]
     results = [_as_total(result) for result in results] if batch else results  # ∂C/∂A^l: the mean cost's
     written = _matrices(lhs, results, printer)

@@ -77,3 +77,17 @@ def test_a_derivation_without_the_batch_form_still_gets_its_batch_section(notati
     full = render_markdown(network.derive(forms=("batch",)), DocumentOptions(notation=notation, sections="batch",
                                                                              formats=("md",)))
     assert md == full and "Backward pass" in md
+
+
+@pytest.mark.parametrize("notation", ["nielsen", "ng", "bishop"])
+def test_a_batch_error_term_whose_chain_is_its_definition_says_it_once(notation: str) -> None:
+    """Δ^L = ∂C/∂Z^L = (1/m)(A^L - Y): the batch's output chain is the definition itself (∂C/∂Z), written once with
+    both notes beside it, never ∂C/∂Z = ∂C/∂Z (found reading a 3-4-2 softmax document)."""
+    network = Network.from_spec("3-4-2", hidden="relu", output="softmax", loss="cross_entropy")
+    md = render_markdown(network.derive(forms=("batch",)), DocumentOptions(notation=notation, forms=("batch",)))
+    rows = [row for row in md.splitlines() if r"\text{definition};" in row and "Delta" in row]
+    assert len(rows) == 2, rows
+    for row in rows:
+        said = row.split("&=")[1].split(r"\qquad")[0].split(" = ")
+        assert len(said) == len(set(said)), row  # no side repeated
+    assert r"\text{definition};\ \text{column } i \text{ is example } i" in rows[0]
