@@ -58,6 +58,9 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     argued = {argument.name: _argument_blocks(argument, lettered(argument, printer), prefix=prefix,
                                               examples=every or not way.example_last)
               for argument in sorted(shown, key=lambda a: order.index(a.name) if a.name in order else len(order))}
+    if "weight" in way.in_parts and "weight" in argued and "bias" in argued:  # seed 003's weight, then a bias:
+        *weight, promise = argued["weight"]  # "for δ_j a rule is derived next" after the bias, just before the rule
+        argued["weight"], argued["bias"] = weight, [*argued["bias"], promise]
     title, label = "Backpropagation for a general neuron", f"{prefix}sec:general"
     if not way.parts:
         return Section(title, label, tuple(blocks) + tuple(block for made in argued.values() for block in made))

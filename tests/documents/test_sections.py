@@ -1409,3 +1409,14 @@ def test_ng_says_what_each_neuron_computes_before_its_chains_use_it() -> None:
     mixed = render_markdown(_MIXED.derive(forms=("element", "vector", "paths")),
                             DocumentOptions(notation="ng", formats=("md",)))
     assert r"$a^{(l+1)}_{j} = \sigma_{l+1}(Z^{(l+1)}_{j})$, with $\sigma_{l+1}$ the activation of that layer." in mixed
+
+
+def test_bishop_with_biases_derives_the_bias_before_promising_the_rule_for_delta() -> None:
+    """Seed 003's (1), "for δ_j a rule is derived next", then "Before that, recall the GCR": a network with biases
+    derives ∂E/∂b = δ after (1) and before that promise, so that "before that" still means before the rule."""
+    network = Network.from_spec("2-3-1", hidden="tanh", output="sigmoid", loss="bce")
+    md = render_markdown(network.derive(), DocumentOptions(notation="bishop"))
+    said = [md.index(words) for words in (r"\tag{1}", "Likewise for a bias:", "a rule is derived next.",
+                                          "Before that, recall the generalised")]
+    assert said == sorted(said)
+    assert md[said[2]:said[3]].count("$$") == 0  # nothing between the promise and the recall
