@@ -134,9 +134,12 @@ def _output_by_input(network: Architecture, j: str, loss: sp.Expr, concrete: tup
     differentiated = _product(in_terms, own)
     terms = sorted(sp.Add.make_args(concrete[-1].result.xreplace({a: activated})), key=lambda t: not t.has(activated))
     cancelled = _cancelled(in_terms, own)
+    simplified = sp.Add(*terms, evaluate=False)
+    # no "simplify" that only reorders the same terms ((ELU(a) - r) ELU'(a) as (-r + ELU(a)) ELU'(a))
+    reordered = cancelled is None and simplified.doit() == differentiated.doit()
     return (Reasoned(differentiated, Rule.WORK_OUT_OUTPUT, (output, identity)),
             *((Reasoned(cancelled, Rule.CANCEL_DENOMINATORS),) if cancelled is not None else ()),
-            Reasoned(sp.Add(*terms, evaluate=False), Rule.SIMPLIFY),
+            *(() if reordered else (Reasoned(simplified, Rule.SIMPLIFY),)),
             Reasoned(concrete[-1].result, Rule.SUBSTITUTE_OUTPUT, (output,)))
 
 

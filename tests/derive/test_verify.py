@@ -417,6 +417,20 @@ def test_a_mistake_in_each_line_of_seed_003s_output_error_by_the_weighted_input_
         verify(_with_argument(derivation, "output", by_input=lines), points=1)
 
 
+@pytest.mark.parametrize(("output", "loss", "simplified"), [("elu(2)", "quadratic", False), ("elu(2)", "mse", True),
+                                                          ("sigmoid", "bce", True)])
+def test_seed_003s_output_error_simplifies_only_where_the_terms_change(output: str, loss: str,
+                                                                     simplified: bool) -> None:
+    """(ELU(a) - r) ELU'(a) is not "simplified" to (-r + ELU(a)) ELU'(a), the same terms reordered (a reader saw a
+    step that changed nothing); MSE's 2 taken out, or BCE's cancelled denominators, are steps."""
+    network = Network([2, 2, 1], activations=["tanh", output], loss=loss, bias="none")
+    derivation = network.derive(forms=("element",))
+    rules = [r.rule for r in derivation.argument("output").by_input]
+    assert (Rule.SIMPLIFY in rules) == simplified and rules[0] is Rule.WORK_OUT_OUTPUT
+    assert rules[-1] is Rule.SUBSTITUTE_OUTPUT
+    verify(derivation, points=1)
+
+
 def test_a_wrong_cancellation_in_seed_001s_output_error_for_this_network_is_caught() -> None:
     """For this network, δ^L_j with the loss and σ' worked out, then multiplied out with each denominator cancelled,
     (1 - y)a - y(1 - a), then a - y: the middle line is checked, and one with a factor left uncancelled fails."""
