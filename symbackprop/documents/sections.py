@@ -31,6 +31,7 @@ CELL_LINE = 60
 ELEMENT_LIMIT = PATHS_LIMIT
 COST = sp.Symbol("c", real=True)
 TOTAL = sp.Symbol("C", real=True)
+Rows = list[tuple[list[str], str]]  # a chain's rows before they are laid out: each its terms and its note
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
 
     transpose = transpose and not entry
     lhs = printer.doprint(shown(_as_total(first.lhs) if batch else first.lhs))
-    rows: list[tuple[list[str], str]] = []
+    rows: Rows = []
     definition = _definition(first, printer.network) if defined else None
     if definition is not None:
         rows.append(([printer.doprint(_as_total(definition) if batch else definition)], note(Rule.DEFINITION)))
@@ -256,17 +257,17 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
             rows.append((terms(shown(result), printer), why))
     names = bool(first.chain) and _names_error(first) and _writes_delta(printer)  # δ_j ∂z_j/∂w after ∂c/∂z_j
     if first.chain and not transpose and not pack and not isinstance(results[0], sp.MatrixBase):
-        rows = _with_chain(lhs, rows, chained, printer.width, names)
+        worked = Rule.EVALUATE_DERIVATIVES if first.rule is Rule.CHAIN_RULE_SOFTMAX else None  # (a softmax's ∂a/∂z)
+        rows = _with_chain(lhs, rows, chained, printer.width, Rule.ERROR_TERM if names else worked)
     elif names and pack and len(chain(lhs, rows, printer.width, pack=True).lines) > 1:
         rows = _naming_error(rows, chained)  # not on one line: its result says why
     return _laid_out(lhs, defined_then(lhs, _distinct(lhs, rows), printer.width), widths, printer.width, pack)
 
 
-def _with_chain(lhs: str, rows: list[tuple[list[str], str]], at: int, width: float,
-                names: bool = False) -> list[tuple[list[str], str]]:
+def _with_chain(lhs: str, rows: Rows, at: int, width: float, alone: Rule | None = None) -> Rows:
     """The chain (row ``at - 1``) of one path and the result it gives at once (row ``at``, with no note of its own:
     ``δ_j ∂z_j/∂w``) on one line where they fit, as seed 004 writes them; the rows after keep their own lines.
-    Where they do not fit, a result that ``names`` an error term says so."""
+    Where they do not fit, the result says why on its own line, where ``alone`` names the rule (δ named)."""
     if at < 1 or at >= len(rows):
         return rows
     (chained, why), (named, own) = rows[at - 1], rows[at]
@@ -274,11 +275,11 @@ def _with_chain(lhs: str, rows: list[tuple[list[str], str]], at: int, width: flo
         return rows
     together = one_line(lhs, chained, named, why, width)
     if together is None:
-        return _naming_error(rows, at) if names else rows
+        return rows if alone is None else _naming_error(rows, at, alone)
     return [*rows[:at - 1], ([together], why), *rows[at + 1:]]
 
 
-def defined_then(lhs: str, rows: list[tuple[list[str], str]], width: float) -> list[tuple[list[str], str]]:
+def defined_then(lhs: str, rows: Rows, width: float) -> Rows:
     """A definition and the step after it on one line where they fit, ``δ_j = ∂c/∂z_j = ∂c/∂a_j ∂a_j/∂z_j``, as
     seeds 001, 003 and 004 write them; the notes joined."""
     if len(rows) < 2 or rows[0][1] != note(Rule.DEFINITION):
@@ -290,13 +291,13 @@ def defined_then(lhs: str, rows: list[tuple[list[str], str]], width: float) -> l
     return rows if together is None else [([together], why), *rows[2:]]
 
 
-def _naming_error(rows: list[tuple[list[str], str]], at: int) -> list[tuple[list[str], str]]:
-    """``rows`` with the chain's result (row ``at``, where it has no note) justified: "definition of δ"."""
+def _naming_error(rows: Rows, at: int, said: Rule = Rule.ERROR_TERM) -> Rows:
+    """``rows`` with the chain's result (row ``at``, where it has no note) justified: "definition of δ" (``said``)."""
     if at < 1 or at >= len(rows) or rows[at][1]:
         return rows
     chained, why = rows[at - 1]  # (the chain's own note then says the chain rule alone: δ is named on this line)
     why = note(Rule.CHAIN_RULE) if why == note(Rule.CHAIN_RULE_PARAMETER) else why
-    return [*rows[:at - 1], (chained, why), (rows[at][0], note(Rule.ERROR_TERM)), *rows[at + 1:]]
+    return [*rows[:at - 1], (chained, why), (rows[at][0], note(said)), *rows[at + 1:]]
 
 
 def _names_error(step: Step) -> bool:
@@ -336,8 +337,7 @@ def _matrix_width(matrix: sp.MatrixBase, printer: NotationPrinter) -> float:
     return widest + 2.0 * (matrix.cols - 1) + 2.0
 
 
-def _laid_out(lhs: str, rows: list[tuple[list[str], str]], widths: dict[str, float], width: float,
-              pack: bool) -> Display:
+def _laid_out(lhs: str, rows: Rows, widths: dict[str, float], width: float, pack: bool) -> Display:
     """The chain of ``rows``, a matrix written out measured by its widest row (its LaTeX lists every entry): it
     goes to the line breaking as a stand-in of its width, put back after; its note on a line of its own where the
     line, so measured, would pass the page's width (any other line: measured as written, past the width and
@@ -396,10 +396,10 @@ def _note(step: Step, printer: NotationPrinter, shown: Callable[[sp.Basic], sp.B
     return f"{text}\\ {since}" if since else text
 
 
-def _distinct(lhs: str, rows: list[tuple[list[str], str]]) -> list[tuple[list[str], str]]:
+def _distinct(lhs: str, rows: Rows) -> Rows:
     """Drop a row that repeats the one before it (or the lhs), spaces aside (``δ_j`` printed as ``∂c/∂z_j``: the
     chain's own factor), keeping the first note of the run."""
-    kept: list[tuple[list[str], str]] = []
+    kept: Rows = []
     previous = _unspaced(lhs)
     for printed, why in rows:
         if _unspaced("".join(printed)) == previous:

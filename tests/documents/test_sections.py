@@ -1420,3 +1420,17 @@ def test_bishop_with_biases_derives_the_bias_before_promising_the_rule_for_delta
                                           "Before that, recall the generalised")]
     assert said == sorted(said)
     assert md[said[2]:said[3]].count("$$") == 0  # nothing between the promise and the recall
+
+
+@pytest.mark.parametrize("notation", ["nielsen", "bishop"])
+def test_a_softmax_output_error_worked_out_on_a_line_of_its_own_says_why(notation: str) -> None:
+    """δ^L_1 = ∂C/∂a_1 ∂a_1/∂z_1 + ∂C/∂a_2 ∂a_2/∂z_1 (chain rule; softmax Jacobian), then the loss's and the
+    softmax's derivatives put in on the next line: that line says "work out the derivatives", as every other line
+    of the element form says why (it was the only one left bare)."""
+    network = Network.from_spec("3-4-2", hidden="relu", output="softmax", loss="cross_entropy")
+    md = render_markdown(network.derive(forms=("element",)), DocumentOptions(notation=notation, forms=("element",)))
+    output = md[md.index("### The output layer"):]
+    output = output[:output.index(r"\end{aligned}")]
+    rows = [row for row in output.splitlines() if row.lstrip().startswith(("&=", r"\delta", r"\frac"))]
+    assert len(rows) >= 8 and all(r"\qquad \text{" in row for row in rows), [r for r in rows if r"\qquad" not in r]
+    assert output.count(r"\qquad \text{work out the derivatives}") == 2
