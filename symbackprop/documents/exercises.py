@@ -90,11 +90,7 @@ def answers(derivation: Derivation, point: dict[sp.Symbol, sp.Expr]) -> dict[str
     which stays cheap where the closed form of a deep piecewise net takes seconds to evaluate.
     """
     network = derivation.network
-    values: dict[sp.Basic, sp.Expr] = dict(point)
-    for layer in range(1, network.depth + 1):
-        zs = [sp.N(network.pre_activation(layer, j).xreplace(values), 30) for j in range(network.layers[layer])]
-        values.update(zip(network.z(layer), zs))
-        values.update(zip(network.a(layer), (sp.N(a, 30) for a in network.activation(layer).apply(zs))))
+    values = _forward(network, point)
     for layer in range(network.depth, 0, -1):
         column = derivation.deltas[symbols.matrix("delta", layer)].xreplace(values)
         values.update(zip(network.delta(layer), (sp.N(v, 30) for v in column)))
@@ -103,10 +99,28 @@ def answers(derivation: Derivation, point: dict[sp.Symbol, sp.Expr]) -> dict[str
                    for i in range(matrix.rows)] for name, matrix in matrices.items()}
 
 
+def _forward(network: Architecture, point: dict[sp.Symbol, sp.Expr]) -> dict[sp.Basic, sp.Expr]:
+    """``point`` with every weighted input and activation of the forward pass at it, at 30 digits."""
+    values: dict[sp.Basic, sp.Expr] = dict(point)
+    for layer in range(1, network.depth + 1):
+        zs = [sp.N(network.pre_activation(layer, j).xreplace(values), 30) for j in range(network.layers[layer])]
+        values.update(zip(network.z(layer), zs))
+        values.update(zip(network.a(layer), (sp.N(a, 30) for a in network.activation(layer).apply(zs))))
+    return values
+
+
+def forward_answers(network: Architecture, point: dict[sp.Symbol, sp.Expr]) -> dict[str, list[list[str]]]:
+    """Each layer's weighted inputs and activations at ``point`` as the solutions print them (``z1``, ``a1``...):
+    the forward pass's working, which a student can check theirs against before the error terms."""
+    values = _forward(network, point)
+    return {symbols.matrix(kind, layer): [[_number(values[s])] for s in vector] for layer in range(1, network.depth + 1)
+            for kind, vector in (("z", network.z(layer)), ("a", network.a(layer)))}
+
+
 def checked_answers(derivation: Derivation, seed: int) -> int:
-    """The numeric part's answers, as printed (each error term and each parameter's gradient), against the truth at
-    the same point (found apart from the engine, :class:`~symbackprop.derive.truth.World`): how many were checked
-    (none without a numeric part).
+    """The numeric part's answers, as printed (each weighted input and activation of the forward pass, each error
+    term and each parameter's gradient), against the truth at the same point (found apart from the engine,
+    :class:`~symbackprop.derive.truth.World`): how many were checked (none without a numeric part).
 
     Raises:
         VerificationError: an answer that is not the true gradient to :data:`DIGITS` decimals.
@@ -118,12 +132,16 @@ def checked_answers(derivation: Derivation, seed: int) -> int:
     printed, world = answers(derivation, point), World(derivation, point)
     shown = {**network.parameters, **{symbols.matrix("delta", layer): sp.Matrix(network.delta(layer))
                                        for layer in range(1, network.depth + 1)}}
-    for name, matrix in shown.items():
-        for i, j in ((i, j) for i in range(matrix.rows) for j in range(matrix.cols)):
-            if printed[name][i][j] != (true := _number(world.truth[matrix[i, j]])):
-                raise VerificationError(f"the numeric part's answer for {matrix[i, j]} is {printed[name][i][j]}, but "
-                                        f"the truth there is {true}")
-    return sum(len(matrix) for matrix in shown.values())
+    forward = forward_answers(network, point)
+    passed = {symbols.matrix(kind, layer): sp.Matrix(vector(layer)) for layer in range(1, network.depth + 1)
+              for kind, vector in (("z", network.z), ("a", network.a))}
+    for said, truth, matrices in ((printed, world.truth, shown), (forward, world.values, passed)):
+        for name, matrix in matrices.items():
+            for i, j in ((i, j) for i in range(matrix.rows) for j in range(matrix.cols)):
+                if said[name][i][j] != (true := _number(truth[matrix[i, j]])):
+                    raise VerificationError(f"the numeric part's answer for {matrix[i, j]} is {said[name][i][j]}, "
+                                            f"but the truth there is {true}")
+    return sum(len(matrix) for matrix in (*shown.values(), *passed.values()))
 
 
 def collisions(matrix: list[list[str]]) -> int:
@@ -220,7 +238,8 @@ def _numeric(derivation: Derivation, printer: NotationPrinter, seed: int) -> tup
              display(_parameters_display(network, point, printer)),
              text(f"Compute the partial derivative of ${cost}$ with respect to every {parameters} at this point, to "
                   f"{DIGITS} decimals."))  # (the network and its cost as the set-up states them)
-    return asked, display(_answer_display(network, answers(derivation, point), printer))
+    answered = _answer_display(network, answers(derivation, point), printer, forward_answers(network, point))
+    return asked, display(answered)
 
 
 def _parameters_display(network: Architecture, point: dict[sp.Symbol, sp.Expr], printer: NotationPrinter) -> Display:
@@ -234,15 +253,21 @@ def _parameters_display(network: Architecture, point: dict[sp.Symbol, sp.Expr], 
                                      printer) for layer in range(1, network.depth + 1)), breakable=True)
 
 
-def _answer_display(network: Architecture, printed: dict[str, list[list[str]]], printer: NotationPrinter) -> Display:
-    """The answers layer by layer, from the output layer down, as backpropagation finds them: the layer's error
-    terms (the working a student can check theirs against), then the gradients of its weights and biases, each a
-    matrix in the notation's orientation, as the question gives the parameters; a page break may fall between
-    lines."""
+def _answer_display(network: Architecture, printed: dict[str, list[list[str]]], printer: NotationPrinter,
+                    forward: dict[str, list[list[str]]]) -> Display:
+    """The forward pass layer by layer (each layer's weighted inputs and activations, ``forward``), then the answers
+    from the output layer down, as backpropagation finds them: the layer's error terms (the working a student can
+    check theirs against), then the gradients of its weights and biases, each a matrix in the notation's
+    orientation, as the question gives the parameters; a page break may fall between lines."""
     def gradient(name: str) -> str:
         return printer.doprint(sp.Derivative(sp.Symbol("c"), _parameter(network, name), evaluate=False))
 
-    lines: list[Line] = []
+    def vector(kind: str, layer: int) -> str:
+        return printer.doprint(sp.MatrixSymbol(symbols.matrix(kind, layer), network.layers[layer], 1))
+
+    lines = [Line(vector("z", l), "=", rf"{bracketed(forward[symbols.matrix('z', l)])},\quad {vector('a', l)} = "
+                                       rf"{bracketed(forward[symbols.matrix('a', l)])}")
+             for l in range(1, network.depth + 1)]
     for layer in range(network.depth, 0, -1):
         delta = symbols.matrix("delta", layer)
         lines += [Line(printer.doprint(sp.MatrixSymbol(delta, network.layers[layer], 1)), "=",
@@ -307,8 +332,9 @@ def exercise_documents(
     if numeric is not None:
         last, (asked_numbers, answer) = "abcd"[len(parts)], numeric  # the part after the general ones
         problems.append(Section(f"({last}) Numbers", f"{p}ex:{last}", asked_numbers, numbered=False))
-        found = text("At the point the question gives, backpropagation finds, from the output layer down, each "
-                     "layer's error terms, then the gradients of its parameters:")
+        found = text("At the point the question gives, the forward pass finds each layer's weighted inputs and "
+                     "activations; backpropagation then finds, from the output layer down, each layer's error terms, "
+                     "then the gradients of its parameters:")
         solutions.append(Section(f"({last}) Numbers", f"{p}sol:{last}", (found, answer), numbered=False))
     described = describe(network)
     subtitle = (f"{described[0].upper()}{described[1:]}", notation.title)

@@ -465,16 +465,31 @@ def test_the_seed_networks_homework_has_numbers(spec: str, notation: str, networ
     problems, solutions = _documents(spec, notation, **network)
     assert "Compute the partial derivative" in _math(_part(problems, "(d)").blocks)
     layers = Network.from_spec(spec, **network).depth
-    assert _math(_part(solutions, "(d)").blocks).count(r"\begin{bmatrix}") == 3 * layers  # δ, ∂W, ∂b each layer
+    # z and a, then δ, ∂W, ∂b, each layer: the forward pass's working first, as a student computes it
+    answered = _math(_part(solutions, "(d)").blocks)
+    assert answered.count(r"\begin{bmatrix}") == 5 * layers
+    assert answered.index(r"\mathbf{z}^{" if notation == "input-major" else r"\underline{a}_{1}") < answered.index(
+        r"\boldsymbol{\delta}" if notation == "input-major" else r"\nabla")
 
 
 def test_verify_checks_the_numeric_answers_against_the_truth(monkeypatch: pytest.MonkeyPatch) -> None:
     """--verify with --exercise checks every printed answer of the numeric part at its point, apart from the
-    engine: one answer changed in its last decimal is caught."""
+    engine, the forward pass's working too: one answer changed in its last decimal is caught."""
     derivation = _derived("2-3-1", "vector")
     network = derivation.network
-    assert exercises.checked_answers(derivation, 1) == network.parameter_count + sum(network.layers[1:])  # and δ
-    right = exercises.answers
+    # every gradient, δ, and the forward pass's z and a
+    assert exercises.checked_answers(derivation, 1) == network.parameter_count + 3 * sum(network.layers[1:])
+    right, forward = exercises.answers, exercises.forward_answers
+
+    def wrong_forward(network: Network, point: dict) -> dict[str, list[list[str]]]:
+        printed = forward(network, point)
+        printed["a1"][1][0] = f"{float(printed['a1'][1][0]) - 0.0001:.4f}"
+        return printed
+
+    monkeypatch.setattr(exercises, "forward_answers", wrong_forward)
+    with pytest.raises(VerificationError, match="numeric part's answer for a1_2"):
+        exercises.checked_answers(derivation, 1)
+    monkeypatch.setattr(exercises, "forward_answers", forward)
 
     def wrong(derivation: Derivation, point: dict) -> dict[str, list[list[str]]]:
         printed = right(derivation, point)
