@@ -90,7 +90,7 @@ class Verification:
         rewrites: ...of so many.
         rules: the general rules the documents state beside a step (diag(v)u = u ⊙ v, the quotient rule), proven
             by SymPy (:mod:`.schemas`; the documents' check, not a derivation's).
-        sizes: the sizes the documents state (W ∈ ℝ^{3×2}), each its matrix's in the forward pass (the documents').
+        sizes: the sizes the documents state (W ∈ ℝ^{3×2}; a general layer's W^l, n_l × n_{l-1}, at every layer).
     """
 
     steps: int
@@ -115,8 +115,8 @@ class Verification:
         proven = (f"; {self.proven} of the {self.rewrites} element-form rewrites also proven by SymPy"
                   if self.rewrites else "")
         rules = f"; the {self.rules} general rules the documents state, proven by SymPy" if self.rules else ""
-        sizes = f"; the {self.sizes} sizes they can state, each that of its matrix in the forward pass" \
-            if self.sizes else ""
+        sizes = f"; the {self.sizes} sizes they can state, each that of its matrix in the forward pass (a general " \
+            "layer's at every layer)" if self.sizes else ""
         return (f"{self.steps} steps verified ({self.lines} lines, each equal to the true derivative at "
                 f"{self.points} random rational points{proven}{rules}{sizes})")
 

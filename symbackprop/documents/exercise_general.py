@@ -31,7 +31,7 @@ from .lettering import notation_letters
 from .routes import route
 from .sections import COST, TOTAL, Block, Boxed, Section, display, text
 from .summary import BP, bias_unit_words, bp_equations, labels, vector_steps
-from .tables import layer_sizes
+from .tables import weight_shape
 from .words import BIAS_NAMES, describe
 
 
@@ -181,7 +181,7 @@ def _vector_lead(network: Architecture, printer: NotationPrinter) -> str:
     j, i = printer.notation.indices[:2]
     matrix = at.stored(sp.MatrixSymbol(symbols.matrix("W", network.depth), 1, 1))
     entry = at.doprint(sp.Symbol(symbols.element("W", network.depth, j, i), real=True))
-    shape = layer_sizes(network, printer.notation)[1]
+    shape = weight_shape(network, printer.notation)  # (:func:`.sizes.general`, checked at every layer)
     bias_units = bias_unit_words(network, printer).strip().rstrip(".")  # ng's W̃ and ā, which BP2 and BP4 use
     said = f"; {bias_units}" if bias_units else ""
     return (f"Show that, layer by layer, these become the following, where ${matrix}$ is the ${shape}$ matrix of the "

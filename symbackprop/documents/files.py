@@ -44,7 +44,8 @@ def verified(derivation: Derivation, options: DocumentOptions) -> Verification:
     (:mod:`.substituted`); what the documents state beside the steps (:func:`stated_equations`); each
     derivative the appendix works out; the exercises' numeric answers; every entry of the closed form; and every
     general rule a document can state beside a step (:data:`~symbackprop.derive.schemas.SCHEMAS`), proven by SymPy;
-    every size a document can state, against its matrix in the forward pass (:mod:`.sizes`).
+    every size a document can state, against its matrix in the forward pass, a general layer's at every layer
+    (:mod:`.sizes`).
 
     Raises:
         VerificationError: a line that differs from the truth, or that cannot be evaluated; a general rule SymPy

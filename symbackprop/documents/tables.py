@@ -19,17 +19,13 @@ from ..notation.escape import bars_as_commands
 from ..notation.presets import Notation
 from ..notation.printer import NotationPrinter
 from ..notation.written import stepped_range
+from . import sizes
 from .routes import route, say
 from .sections import Table, error_term
+from .sizes import relative
 
 #: The engine layer that stands for a generic layer l in general formulas.
 GENERAL = 90
-
-
-def relative(notation: Notation, offset: int) -> str:
-    """``l``, ``l+1``, ``l-1`` in the notation's layer letter."""
-    letter = notation.layer_letter
-    return letter if offset == 0 else f"{letter}{offset:+d}"
 
 
 def general_labels(notation: Notation, kind: str, layer: int = GENERAL) -> dict[int, str]:
@@ -118,23 +114,26 @@ def _layer_conventions(network: Architecture, z: NotationPrinter, w: NotationPri
     gradient BP1 uses; ``z`` and
     ``w`` write a general layer l of the weighted inputs and of the weights."""
     g, notation = GENERAL, z.notation
-    size, shape = layer_sizes(network, notation)
+    stated = sizes.general(network, notation)
     l = relative(notation, 0)
+
+    def size(kind: str) -> str:  # "n_l \times 1"
+        return sizes.general_times(stated[kind], notation)
 
     def vector(kind: str, printer: NotationPrinter = z) -> str:
         return printer.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), 1, 1))
 
     delta, error = vector("delta"), z.doprint(sp.Derivative(sp.Symbol("c"), sp.MatrixSymbol(symbols.matrix("z", g),
                                                                                              1, 1), evaluate=False))
-    rows = [(f"${vector('a')}$", f"activation vector of layer ${l}$ (${size} \\times 1$, ${size}$ its number of "
+    neurons = sizes.count(stated["a"].rows, notation)
+    rows = [(f"${vector('a')}$", f"activation vector of layer ${l}$ (${size('a')}$, ${neurons}$ its number of "
                                  f"neurons); for the layer below the first, the input, ${z.input_layer()}$"),
-            (f"${vector('z')}$", f"weighted input vector of layer ${l}$ (${size} \\times 1$), where "
+            (f"${vector('z')}$", f"weighted input vector of layer ${l}$ (${size('z')}$), where "
                                  f"${z.doprint(_layer_map(network, g))}$"),
             (f"${w.stored(sp.MatrixSymbol(symbols.matrix('W', g), 1, 1))}$",
-             f"weight matrix of layer ${l}$ (${shape}$): row ${notation.indices[0]}$ holds the weights into neuron "
-             f"${notation.indices[0]}$"),
-            *([(f"${vector('b', w)}$", f"bias vector of layer ${l}$ (${size} \\times 1$)")]
-              if network.bias == "vector" else []),
+             f"weight matrix of layer ${l}$ (${size('W')}$): row ${notation.indices[0]}$ holds the weights into "
+             f"neuron ${notation.indices[0]}$"),
+            *([(f"${vector('b', w)}$", f"bias vector of layer ${l}$ (${size('b')}$)")] if "b" in stated else []),
             (f"${delta}$", f"error vector of layer ${l}$, defined as ${delta} \\equiv {error}$"),
             (r"$\odot$", "element-wise (Hadamard) product"),
             (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), 1, 1)))}$",
@@ -211,14 +210,9 @@ def each_layers_activation(printer: NotationPrinter) -> str:
     return f"${general}$ ({', '.join(each[:-1])} and {each[-1]})"
 
 
-def layer_sizes(network: Architecture, notation: Notation) -> tuple[str, str]:
-    """A layer's vectors' size, n_l (its neurons), and its weight matrix's shape: W maps the layer below to it (ng's
-    W^(l) maps l to l+1), with a column for the bias unit where there is one."""
-    shift = notation.layer_offset.get("z", 0) - notation.layer_offset.get("W", 0)
-    into, out_of = f"n_{{{relative(notation, shift)}}}", f"n_{{{relative(notation, shift - 1)}}}"
-    out_of = f"({out_of} + 1)" if network.bias == "neuron" else out_of  # the bias unit's column
-    shape = f"{out_of} \\times {into}" if notation.weights_transposed else f"{into} \\times {out_of}"
-    return f"n_{{{relative(notation, 0)}}}", shape
+def weight_shape(network: Architecture, notation: Notation) -> str:
+    """A general layer's weight matrix's shape as printed, ``n_{l} \\times n_{l-1}`` (:func:`.sizes.general`)."""
+    return sizes.general_times(sizes.general(network, notation)["W"], notation)
 
 
 def _gradient_row(z: NotationPrinter) -> list[tuple[str, str]]:
@@ -227,7 +221,7 @@ def _gradient_row(z: NotationPrinter) -> list[tuple[str, str]]:
         return []
     gradient, activations = (sp.MatrixSymbol(symbols.matrix(kind, GENERAL), 1, 1) for kind in ("grad_a", "a"))
     partial = z.doprint(sp.Derivative(sp.Symbol("c"), activations))
-    size = f"{layer_sizes(z.network, z.notation)[0]} \\times 1"  # a layer's vectors', as a^l's row says it
+    size = sizes.general_times(sizes.general(z.network, z.notation)["grad_a"], z.notation)  # like a^l's
     return [(f"${z.doprint(gradient)}$", f"the gradient of the cost with respect to a layer's activations, "
              f"${partial}$ (${size}$, like ${z.doprint(activations)}$)")]
 
@@ -247,10 +241,10 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
                  w: NotationPrinter, batch: bool) -> list[tuple[str, str]]:
     g = GENERAL
     n = 1
-    vectors = ", ".join(f"${z.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$"
-                        for kind in ("z", "a", "delta"))
-    if network.bias == "vector" and notation.layer_offset.get("z", 0) == notation.layer_offset.get("W", 0):
-        vectors += f", ${w.doprint(sp.MatrixSymbol(symbols.matrix('b', g), n, 1))}$"  # seed 004's bias vector
+    stated = sizes.general(network, notation)
+    kinds = ("z", "a", "delta", "b") if "b" in stated else ("z", "a", "delta")  # seed 004's bias vector with them
+    vectors = ", ".join(f"${(w if kind == 'b' else z).doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$"
+                        for kind in kinds)
     matrices = ", ".join(f"${z.doprint(sp.MatrixSymbol(symbols.matrix(kind, g), n, 1))}$" for kind in ("Z", "A"))
     errors = f"${z.doprint(sp.MatrixSymbol(symbols.matrix('Delta', g), n, 1))}$"
     delta = z.doprint(sp.MatrixSymbol(symbols.matrix("delta", g), n, 1))
@@ -259,17 +253,18 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
     j, k = notation.indices[:2]  # a weight's destination and source
     order = f"row ${k}$ holds the weights out of neuron ${k}$" if notation.weights_transposed else \
         f"row ${j}$ holds the weights into neuron ${j}$"
-    size, shape = layer_sizes(network, notation)
+    size = sizes.shared([stated[kind] for kind in kinds], notation)
     error = z.doprint(sp.Derivative(sp.Symbol("c"), sp.MatrixSymbol(symbols.matrix("z", g), n, 1), evaluate=False))
     defined = f"; the error vector ${delta} = {error}$" if error != delta else ""  # seed 004's δ^l ≡ ∂C/∂z^l
     rows = [
-        (vectors, f"the same quantities for a whole layer, as column vectors (${size} \\times 1$, ${size}$ the "
-                  f"number of its neurons){defined}"),
+        (vectors, f"the same quantities for a whole layer, as column vectors (${size}$, "
+                  f"${sizes.count(stated['a'].rows, notation)}$ the number of its neurons){defined}"),
         *([(matrices, "the same for $m$ examples, one column per example"),
            (errors, f"the {say(notation, 'errors')} of $m$ examples, one column per example: that example's "
                     f"${delta}$ divided by ${divisor}$, since ${total}$ is the mean {say(notation, 'cost')}")]
           if batch else []),
-        (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ (${shape}$): {order}"),
+        (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ "
+                        f"(${sizes.general_times(stated['W'], notation)}$): {order}"),
         (f"${z.doprint(_layer_map(network, g))}$", f"the {say(notation, 'weighted inputs')} of a layer from the "
                                                    f"{say(notation, 'outputs')} below; for the layer below the "
                                                    f"first, the input, ${z.input_layer()}$"),

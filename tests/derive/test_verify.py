@@ -210,7 +210,7 @@ def test_derive_verify_prints_the_count_and_writes(tmp_path: Path, capsys: pytes
     assert (status, err) == (0, "")
     first, *files = out.splitlines()
     assert first.startswith(f"{expected.steps} steps verified (")
-    assert f"; the {len(SCHEMAS)} general rules the documents state, proven by SymPy; the 5 sizes they can " in first
+    assert f"; the {len(SCHEMAS)} general rules the documents state, proven by SymPy; the 9 sizes they can " in first
     assert files == [str(tmp_path / "doc" / "derivation-bishop.md")]
 
 
