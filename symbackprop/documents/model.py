@@ -23,7 +23,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
-from . import batch
+from . import batch, sizes
 from . import sections as sec
 from .algorithm import algorithm_section
 from .appendix import appendix_sections
@@ -266,7 +266,7 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
         if tag in equations and name in groups:
             equation = equations[tag]
             at = printer.relabel(layers)  # (pack_entries below: one weight, then its local derivative)
-            part = (_bp4_steps(groups[name], at, printer) if tag == "BP4" else
+            part = (_bp4_steps(derivation, groups[name], at, printer) if tag == "BP4" else
                     _bp_steps(derivation, tag, groups[name], at))
             goal = f"Goal: ${equation.lhs} = {equation.general or equation.final}$."
             # the first part follows what ends the page before (seed 004's notation), its goal with its first step
@@ -307,22 +307,23 @@ def _bp_steps(derivation: Derivation, tag: str, steps: Sequence[Step], at: Notat
     return part
 
 
-def _bp4_steps(steps: Sequence[Step], at: NotationPrinter, printer: NotationPrinter) -> list[Block]:
+def _bp4_steps(derivation: Derivation, steps: Sequence[Step], at: NotationPrinter,
+               printer: NotationPrinter) -> list[Block]:
     """BP4 in seed 004's three named steps: a single weight's chain rule, its local derivative, then every weight
     at once as an outer product, written out (entry by entry, the bias units' column with it) for the output layer,
     l = L, where the derivation writes the matrix out, and then displayed for every layer, as the seed ends. ``at``
     writes the layer that stands for every layer."""
     notation = printer.notation
     transpose = notation.weights_transposed
-    written = [step.result.shape for step in steps if isinstance(step.result, sp.MatrixBase)]
-    sizes = (f". Written out for the output layer, $l = L$, it is a ${written[0][0]} \\times {written[0][1]}$ "
-             "matrix" if written else "")
+    written = any(isinstance(step.result, sp.MatrixBase) for step in steps)
+    size = sizes.written_out(derivation, notation) if written else None  # W^L's, in the notation's layout
+    stated = f". Written out for the output layer, $l = L$, it is a ${sizes.times(size)}$ matrix" if size else ""
     output = printer.relabel(labels(notation, "W", printer.network.depth, "L")) if written else at
     j, k = notation.indices[:2]
     weight = at.doprint(steps[0].lhs.variables[0])  # w^l_jk, as the first step's ∂C/∂w^l_jk
     pieces = (steps[:1], steps[1:2], steps[2:])
     blocks = [block for (lead, sentence), piece, printed in zip(STEPS["BP4"], pieces, (at, at, output), strict=True)
-              for block in (text(sentence.format(j=j, k=k, l=notation.layer_letter, weight=weight, sizes=sizes),
+              for block in (text(sentence.format(j=j, k=k, l=notation.layer_letter, weight=weight, sizes=stated),
                                  lead=f"{lead}."),
                             display(sec.quantity_display(piece, printed, transpose=transpose, pack_entries=False)))]
     if not written:

@@ -26,6 +26,7 @@ from ..derive.truth import VerificationError
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.presets import Notation
+from .routes import route
 
 #: The letters a stated size may hold: the number of input features and of outputs.
 FEATURES, OUTPUTS = sp.Symbol("n", integer=True, positive=True), sp.Symbol("p", integer=True, positive=True)
@@ -129,8 +130,8 @@ def shapes(derivation: Derivation) -> dict[str, tuple[sp.Expr, sp.Expr]]:
 
 def verified(derivation: Derivation, notation: Notation) -> int:
     """Each of :func:`statements` against the shape of its matrix in ``derivation``'s forward pass (in
-    ``notation``'s layout), its letters n and p the network's; each general size at every layer
-    (:func:`general_verified`): how many.
+    ``notation``'s layout), its letters n and p the network's; the matrix BP4 writes out (:func:`written_out`); each
+    general size at every layer (:func:`general_verified`): how many.
 
     Raises:
         VerificationError: a stated size that is not its matrix's, naming it and both shapes.
@@ -146,7 +147,40 @@ def verified(derivation: Derivation, notation: Notation) -> int:
         if shape is None or stated != tuple(shape):
             raise VerificationError(f"the size {size.name} \\in {space(size)} is stated, but {size.name} is "
                                     f"{'not in the forward pass' if shape is None else ' x '.join(map(str, shape))}")
-    return len(statements(network, notation)) + general_verified(derivation, notation)
+    return len(statements(network, notation)) + _written_verified(derivation, notation) + \
+        general_verified(derivation, notation)
+
+
+def _written_verified(derivation: Derivation, notation: Notation) -> int:
+    """:func:`written_out`, where the documents state it, against the matrix the derivation writes out (as the
+    notation displays it, input-major's transposed): 1, or 0 where they do not state it."""
+    size = written_out(derivation, notation)
+    matrix = None if size is None else _written(derivation, size.name)
+    if size is None or matrix is None:
+        return 0
+    shape = (matrix.cols, matrix.rows) if notation.weights_transposed else matrix.shape
+    if (size.rows, size.columns) != shape:
+        raise VerificationError(f"the gradient by {size.name} is stated to be written out as a {times(size)} matrix, "
+                                f"but it is {' x '.join(map(str, shape))}")
+    return 1
+
+
+def written_out(derivation: Derivation, notation: Notation) -> Size | None:
+    """BP4's gradient by the output layer's weights as seed 004 writes it out, "a 2 × 3 matrix": W^L's entry of
+    :func:`parameters` (the gradient has its matrix's shape), where the derivation writes the matrix out; None where
+    it does not, or the notation derives BP4 otherwise."""
+    network = derivation.network
+    name = symbols.matrix("W", network.depth)
+    if not route(notation).general_vector or _written(derivation, name) is None:
+        return None
+    return next(size for size in parameters(network, notation) if size.name == name)
+
+
+def _written(derivation: Derivation, name: str) -> sp.MatrixBase | None:
+    """The first matrix written out entry by entry among the vector-form steps of ``name``'s gradient."""
+    steps = derivation.steps_of("vector") if "vector" in derivation.forms else ()
+    return next((step.result for step in steps if step.quantity == name and isinstance(step.result, sp.MatrixBase)),
+                None)
 
 
 #: A general layer's number as the notation prints it (l, ℓ, k), and ``n_q``, the neurons of the layer it numbers q.

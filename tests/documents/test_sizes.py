@@ -41,7 +41,8 @@ def test_every_size_a_seeds_documents_can_state_is_its_matrixs(name: str) -> Non
     checked = sizes.verified(derivation, options.notation_preset)
     parameters = network.depth * (1 + (network.bias in ("vector", "shared")))  # W^l, and b^l where it has one
     concrete = parameters + 3 + network.loss.sparse + (network.bias in ("vector", "shared"))
-    assert checked == concrete + GENERAL[name]
+    written = sizes.written_out(derivation, options.notation_preset) is not None  # nielsen's BP4, "a 2 × 3 matrix"
+    assert checked == concrete + written + GENERAL[name] and written == (name == "nielsen")
 
 
 @pytest.mark.timeout(60)
@@ -93,7 +94,7 @@ def test_a_shared_bias_ones_vector_is_not_the_batchs(notation: str) -> None:
     assert sizes.shapes(derivation)[sizes.ONES] == (sizes.M, 1)
     preset = DocumentOptions(notation=notation).notation_preset
     stated = len(sizes.statements(network, preset)) + len(sizes.general(network, preset))
-    assert sizes.verified(derivation, preset) == stated
+    assert sizes.verified(derivation, preset) == stated + (sizes.written_out(derivation, preset) is not None)
 
 
 @pytest.mark.timeout(60)
@@ -181,6 +182,7 @@ def test_the_general_sizes_are_printed_from_the_entries_checked(monkeypatch: pyt
                        ("grad_a", "$\\frac{\\partial C}{\\partial a^{l}}$ ($")]:
         assert said + sizes.general_times(sizes.general(network, options.notation_preset)[kind],
                                           options.notation_preset) + "$" in right, kind
+    assert "it is a $2 \\times 3$ matrix" in right
     _sabotaged(monkeypatch, "W", {"rows": sizes.WIDTH(sizes.LAYER - 1), "columns": sizes.WIDTH(sizes.LAYER)})
     wrong = document_files(derivation, md)["derivation-nielsen.md"]
     assert "weight matrix of layer $l$ ($n_{l-1} \\times n_{l}$)" in wrong
@@ -193,6 +195,17 @@ def test_input_majors_exercise_states_its_weights_source_by_destination() -> Non
     files = document_files(derivation, DocumentOptions(notation="input-major", formats=("md",), exercise=True))
     assert r"is the $n_{\ell-1} \times n_{\ell}$ matrix of the weights" in "".join(
         text for text in files.values() if isinstance(text, str))
+
+
+@pytest.mark.timeout(60)
+def test_the_written_out_gradient_is_checked_against_the_matrix_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    network, options = _case("nielsen")
+    derivation = network.derive(forms=("vector",), progress=False)
+    assert sizes.written_out(derivation, options.notation_preset) == sizes.Size("W2", sp.Integer(2), sp.Integer(3))
+    monkeypatch.setattr(sizes, "written_out", lambda *args: sizes.Size("W2", sp.Integer(3), sp.Integer(2)))
+    with pytest.raises(VerificationError, match=r"^the gradient by W2 is stated to be written out as a 3 \\times 2 "
+                                                r"matrix, but it is 2 x 3$"):
+        sizes.verified(derivation, options.notation_preset)
 
 
 def test_a_general_size_prints_its_widths_in_the_layer_letter() -> None:
