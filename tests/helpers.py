@@ -1,9 +1,11 @@
-"""Shared test helpers: random points and the naive truth (sympy.diff of the expanded loss)."""
+"""Shared test helpers: the seeds' networks, random points and the naive truth (sympy.diff of the expanded loss)."""
 
 from __future__ import annotations
 
 import os
 import random
+import tomllib
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -12,9 +14,19 @@ from symbackprop import Network
 from symbackprop.derive.chain import forward_values
 from symbackprop.derive.derivation import Derivation
 from symbackprop.documents import pdf
+from symbackprop.documents.options import DocumentOptions
 from symbackprop.model.losses import LABEL
 
 DIGITS = 40
+#: The seeds' networks and their documents' options, by preset (tests/golden/cases.toml).
+SEED_CASES = tomllib.loads((Path(__file__).parent / "golden" / "cases.toml").read_text(encoding="utf-8"))
+
+
+def seed_case(name: str) -> tuple[Network, DocumentOptions]:
+    """The network of the seed ``name`` (a preset's) and the options of its golden document."""
+    case = dict(SEED_CASES[name])
+    options = DocumentOptions(**case.pop("derive"))
+    return Network.from_mapping(case), options
 
 
 def require_tex() -> None:

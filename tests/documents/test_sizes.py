@@ -4,7 +4,6 @@ matrices (:mod:`symbackprop.documents.sizes`)."""
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,7 @@ from symbackprop.derive.truth import VerificationError
 from symbackprop.documents import sizes
 from symbackprop.documents.files import document_files
 from symbackprop.documents.options import DocumentOptions
-from tests.helpers import run_cli
-
-CASES = tomllib.loads((Path(__file__).parent.parent / "golden" / "cases.toml").read_text(encoding="utf-8"))
-
+from tests.helpers import SEED_CASES, run_cli, seed_case
 
 #: How many general sizes (a general layer's, ``W^l (n_l × n_{l-1})``) each seed's documents can state: a layer's
 #: activations, weighted inputs and error terms, its weights, its biases (goodfellow, input-major, nielsen) and
@@ -27,16 +23,11 @@ CASES = tomllib.loads((Path(__file__).parent.parent / "golden" / "cases.toml").r
 GENERAL = {"bishop": 4, "bishop-single": 4, "goodfellow": 5, "input-major": 5, "ng": 4, "nielsen": 6}
 
 
-def _case(name: str) -> tuple[Network, DocumentOptions]:
-    case = dict(CASES[name])
-    options = DocumentOptions(**case.pop("derive"))
-    return Network.from_mapping(case), options
-
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(SEED_CASES))
 def test_every_size_a_seeds_documents_can_state_is_its_matrixs(name: str) -> None:
-    network, options = _case(name)
+    network, options = seed_case(name)
     derivation = network.derive(forms=("vector",), progress=False)
     checked = sizes.verified(derivation, options.notation_preset)
     parameters = network.depth * (1 + (network.bias in ("vector", "shared")))  # W^l, and b^l where it has one
@@ -55,7 +46,7 @@ def test_input_major_states_its_weights_source_by_destination() -> None:
 
 @pytest.mark.timeout(120)
 def test_goodfellows_parameters_are_printed_from_the_entries_checked() -> None:
-    network, options = _case("goodfellow")
+    network, options = seed_case("goodfellow")
     derivation = network.derive(forms=("vector",), progress=False)
     md = DocumentOptions(notation="goodfellow", formats=("md",))
     markdown = document_files(derivation, md)["derivation-goodfellow.md"]
@@ -74,7 +65,7 @@ def test_a_wrong_size_fails_naming_it(monkeypatch: pytest.MonkeyPatch, wrong: st
                      for size in right(*args))
 
     monkeypatch.setattr(sizes, "statements", sabotaged)
-    network, options = _case("goodfellow")
+    network, options = seed_case("goodfellow")
     with pytest.raises(VerificationError, match=rf"^the size {wrong} \\in .* is stated, but {wrong} is "):
         sizes.verified(network.derive(forms=("vector",), progress=False), options.notation_preset)
 
@@ -98,9 +89,9 @@ def test_a_shared_bias_ones_vector_is_not_the_batchs(notation: str) -> None:
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(SEED_CASES))
 def test_each_general_size_a_seed_states_holds_at_every_layer(name: str) -> None:
-    network, options = _case(name)
+    network, options = seed_case(name)
     derivation = network.derive(forms=("vector",), progress=False)
     assert sizes.general_verified(derivation, options.notation_preset) == GENERAL[name]
 
@@ -133,7 +124,7 @@ def _sabotaged(monkeypatch: pytest.MonkeyPatch, kind: str, change: dict[str, sp.
 
 @pytest.mark.timeout(60)
 def test_a_general_size_transposed_fails_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    network, options = _case("nielsen")
+    network, options = seed_case("nielsen")
     _sabotaged(monkeypatch, "W", {"rows": sizes.WIDTH(sizes.LAYER - 1), "columns": sizes.WIDTH(sizes.LAYER)})
     with pytest.raises(VerificationError, match=r"^the general size W \(n_\{l-1\} \\times n_\{l\}\) is stated, but "
                                                 r"with l = 1 it is 2 x 3 and W1 is 3 x 2$"):
@@ -173,7 +164,7 @@ def test_derive_verify_fails_on_a_wrong_general_size(tmp_path: Path, monkeypatch
 def test_the_general_sizes_are_printed_from_the_entries_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     """nielsen's table prints a^l's, z^l's, b^l's, ∇_a C's and W^l's from their entries: a wrong entry is printed
     wrong (and fails the check above), so the text and the check cannot drift apart."""
-    network, options = _case("nielsen")
+    network, options = seed_case("nielsen")
     derivation = network.derive(forms=("vector",), progress=False)
     md = DocumentOptions(notation="nielsen", formats=("md",))
     right = document_files(derivation, md)["derivation-nielsen.md"]
@@ -190,7 +181,7 @@ def test_the_general_sizes_are_printed_from_the_entries_checked(monkeypatch: pyt
 
 @pytest.mark.timeout(120)
 def test_input_majors_exercise_states_its_weights_source_by_destination() -> None:
-    network, options = _case("input-major")
+    network, options = seed_case("input-major")
     derivation = network.derive(forms=("element", "vector", "batch"), progress=False)
     files = document_files(derivation, DocumentOptions(notation="input-major", formats=("md",), exercise=True))
     assert r"is the $n_{\ell-1} \times n_{\ell}$ matrix of the weights" in "".join(
@@ -199,7 +190,7 @@ def test_input_majors_exercise_states_its_weights_source_by_destination() -> Non
 
 @pytest.mark.timeout(60)
 def test_the_written_out_gradient_is_checked_against_the_matrix_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    network, options = _case("nielsen")
+    network, options = seed_case("nielsen")
     derivation = network.derive(forms=("vector",), progress=False)
     assert sizes.written_out(derivation, options.notation_preset) == sizes.Size("W2", sp.Integer(2), sp.Integer(3))
     monkeypatch.setattr(sizes, "written_out", lambda *args: sizes.Size("W2", sp.Integer(3), sp.Integer(2)))

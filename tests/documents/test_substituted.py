@@ -5,53 +5,57 @@ introduces."""
 from __future__ import annotations
 
 import dataclasses
-import tomllib
-from pathlib import Path
 
 import pytest
 import sympy as sp
 
-from symbackprop import Network
 from symbackprop.derive import general
+from symbackprop.derive.argument import Argument, Reasoned
+from symbackprop.derive.derivation import Derivation
 from symbackprop.derive.truth import VerificationError
 from symbackprop.documents import substituted
 from symbackprop.documents.files import document_files, engine_forms
 from symbackprop.documents.options import DocumentOptions
 from symbackprop.notation.printer import NotationPrinter
+from tests.helpers import SEED_CASES, seed_case
 
-CASES = tomllib.loads((Path(__file__).parent.parent / "golden" / "cases.toml").read_text(encoding="utf-8"))
 #: The notes each seed's network has (the hidden neuron's error term, where it has a line for this network).
 NOTES = {"ng": 1, "input-major": 1, "goodfellow": 1, "bishop": 1, "bishop-single": 1, "nielsen": 0}
 
 
-def _case(name: str) -> tuple[Network, DocumentOptions]:
-    case = dict(CASES[name])
-    options = DocumentOptions(**case.pop("derive"))
-    return Network.from_mapping(case), options
-
 
 def _checked(name: str) -> tuple[int, NotationPrinter, object]:
-    network, options = _case(name)
+    network, options = seed_case(name)
     derivation = network.derive(forms=engine_forms(options), progress=False)
     printer = NotationPrinter(options.notation_preset, network)
     return substituted.verified(derivation, printer).steps, printer, derivation
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(SEED_CASES))
 def test_each_seeds_note_puts_in_what_makes_the_rule_its_line(name: str) -> None:
     steps, _, _ = _checked(name)
     assert steps == NOTES[name]
 
 
-@pytest.mark.timeout(60)
-def test_bishops_note_is_printed_from_the_values_put_in() -> None:
-    """The golden document's note, and the :class:`~.substituted.Put` entries it is printed from."""
-    network, options = _case("bishop")
+Note = tuple[Reasoned, Reasoned, tuple[substituted.Put, ...]]  # the line before, the line a note introduces, its values
+
+
+def _bishops_note() -> tuple[Derivation, NotationPrinter, Argument, Note]:
+    """Seed 003's network as the bishop document derives it, its printer, the hidden neuron's argument and its one
+    note: the line before, the line the note introduces and what it puts in."""
+    network, options = seed_case("bishop")
     derivation = network.derive(forms=engine_forms(options), progress=False)
     printer = NotationPrinter(options.notation_preset, network)
     (argument,) = [a for a in derivation.arguments if a.name == "hidden"]
-    ((_, _, found),) = substituted.notes(argument, printer)
+    (note,) = substituted.notes(argument, printer)
+    return derivation, printer, argument, note
+
+
+@pytest.mark.timeout(60)
+def test_bishops_note_is_printed_from_the_values_put_in() -> None:
+    """The golden document's note, and the :class:`~.substituted.Put` entries it is printed from."""
+    derivation, printer, argument, (_, _, found) = _bishops_note()
     assert [(put.kind, put.value) for put in found] == [("layer", 1), ("activation", sp.Symbol("sigmoid")),
                                                         ("count", 1)]
     markdown = document_files(derivation, DocumentOptions(notation="bishop", formats=("md",)))["derivation-bishop.md"]
@@ -70,7 +74,7 @@ def test_a_wrong_value_in_the_note_fails_naming_the_note(monkeypatch: pytest.Mon
         return tuple(dataclasses.replace(put, value=wrong) if put.kind == kind else put for put in right(*args))
 
     monkeypatch.setattr(substituted, "puts", sabotaged)
-    network, options = _case("bishop")
+    network, options = seed_case("bishop")
     derivation = network.derive(forms=engine_forms(options), progress=False)
     with pytest.raises(VerificationError, match=r"^hidden's note \\text\{by \(2\), with }.*: the rule .* with these "
                                                 r"put in is .*, but the line it introduces is"):
@@ -80,11 +84,7 @@ def test_a_wrong_value_in_the_note_fails_naming_the_note(monkeypatch: pytest.Mon
 @pytest.mark.timeout(60)
 def test_a_note_that_leaves_out_a_value_fails() -> None:
     """Without ``h = σ`` the rule keeps its generic h, and is not the line in σ."""
-    network, options = _case("bishop")
-    derivation = network.derive(forms=engine_forms(options), progress=False)
-    printer = NotationPrinter(options.notation_preset, network)
-    (argument,) = [a for a in derivation.arguments if a.name == "hidden"]
-    ((before, line, found),) = substituted.notes(argument, printer)
+    _, printer, argument, (before, line, found) = _bishops_note()
     rule = substituted.general_form(argument, before.result, printer)
     kept = tuple(put for put in found if put.kind != "activation")
     assert substituted.substituted(rule, kept, 1) != substituted.substituted(rule, found, 1)
