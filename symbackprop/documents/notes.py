@@ -14,8 +14,8 @@ from ..model.activations import ACTIVATIONS
 from ..model.rules import Rule
 
 #: Rule -> its note. ``{z}`` is the notation's letter for the pre-activation (bishop and goodfellow write ``a``:
-#: their ``z`` and ``h`` are outputs), ``{g}`` the LaTeX name of the activation the step names, ``<rule>`` the
-#: general rule the step cites (:data:`CITES`).
+#: their ``z`` and ``h`` are outputs), ``{g}`` the LaTeX name of the activation the step names, ``{C}`` the letter of a
+#: batch's cost (E, 𝓛(θ)), ``<rule>`` the general rule the step cites (:data:`CITES`).
 NOTES: dict[Rule, str] = {
     Rule.DEFINITION: r"\text{definition}",
     Rule.DIFFERENTIATE: r"\text{differentiate}",
@@ -69,9 +69,9 @@ NOTES: dict[Rule, str] = {
     Rule.CHAIN_RULE_OUTER_PRODUCT: r"\text{the entry above for every pair: an outer product}",
     Rule.CHAIN_RULE_BIAS: r"\text{chain rule}",
     Rule.CHAIN_RULE_SHARED_BIAS: r"\text{chain rule; sum over the neurons}",
-    Rule.MEAN_OVER_EXAMPLES: r"\text{column } i \text{ is example } i\text{; } C \text{ is the mean}",
+    Rule.MEAN_OVER_EXAMPLES: r"\text{column } i \text{ is example } i\text{; } {C} \text{ is the mean}",
     Rule.SUM_OVER_COLUMNS: r"\text{the bias enters every column: the columns' gradients add up}",
-    Rule.MEAN_OVER_EXAMPLES_SOFTMAX: r"\text{column } i \text{ is example } i\text{; } C \text{ is the mean}",
+    Rule.MEAN_OVER_EXAMPLES_SOFTMAX: r"\text{column } i \text{ is example } i\text{; } {C} \text{ is the mean}",
     Rule.EACH_COLUMN: r"\text{the vector form, column by column}",
     Rule.OUTPUTS_EACH_COLUMN: r"\text{the outputs' gradient, column by column}",
     Rule.CHAIN_RULE_OUTER_PRODUCT_SUMMED: r"\text{chain rule; a sum of outer products, one per example}",
@@ -130,7 +130,7 @@ CITES: dict[Rule, str] = {
 }
 
 
-def note(rule: Rule, activation: str = "", z: str = "z", delta: bool = True) -> str:
+def note(rule: Rule, activation: str = "", z: str = "z", delta: bool = True, total: str = "C") -> str:
     """The note for a step citing ``rule``.
 
     Args:
@@ -139,9 +139,10 @@ def note(rule: Rule, activation: str = "", z: str = "z", delta: bool = True) -> 
         z: the notation's letter for the pre-activation.
         delta: whether the notation has a letter for an error term; where it writes one as the derivative itself
             (goodfellow's ∂L/∂a), no δ is defined, and a parameter's chain is the chain rule alone.
+        total: the notation's letter for the cost of a batch (``{C}``: C, E, 𝓛(θ)).
     """
     rule = Rule.CHAIN_RULE if rule is Rule.CHAIN_RULE_PARAMETER and not delta else rule
-    text = NOTES[rule].replace("{z}", z)
+    text = NOTES[rule].replace("{z}", z).replace("{C}", total)
     text = text.replace("{g}", ACTIVATIONS[activation].latex) if activation else text
     # the rule last, as its schema prints it: its letters are its own, not the notation's
     return text.replace("<rule>", schemas.SCHEMAS[CITES[rule]].latex) if rule in CITES else text

@@ -107,7 +107,6 @@ class Block:
 #: The most lines a display holds and still stays on one page (the LaTeX templates break a longer one).
 UNBROKEN = 24
 
-
 #: The marks around a figure's label in a text, where the text refers to it (:func:`figure_ref`).
 REF_OPEN, REF_CLOSE = "\ue000", "\ue001"
 
@@ -234,13 +233,12 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
     definition = _definition(first, printer.network) if defined else None
     if definition is not None:
         rows.append(([printer.doprint(_as_total(definition) if batch else definition)], note(Rule.DEFINITION)))
-    if first.chain and not transpose:
+    said, merged = ([""], ""), False  # (a chain that is the definition, a batch's ∂C/∂Z: said once, its note beside
+    if first.chain and not transpose:  # the result it gives, each equality on its own line with its own reason)
         paths = [[shown(_as_total(f) if batch else f) for f in path] for path in first.chain]
-        said = chain_terms(paths, printer), note(first.rule, delta=_writes_delta(printer))
-        if definition is not None and said[0] == rows[-1][0]:  # a chain that is the definition (a batch's ∂C/∂Z)
-            rows[-1] = (rows[-1][0], f"{rows[-1][1]};\\ {said[1]}")  # said once, both notes beside it
-        else:
-            rows.append(said)
+        said = chain_terms(paths, printer), note(first.rule, delta=_writes_delta(printer), total=printer.doprint(TOTAL))
+        merged = definition is not None and said[0] == rows[-1][0]
+        rows += [] if merged else [said]
     results = [_transposed(step.result) if transpose else step.result for step in steps]
     results = [_as_total(result) for result in results] if batch else results  # ∂C/∂A^l: the mean cost's
     written = _matrices(lhs, results, printer)
@@ -249,7 +247,8 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
     for position, (step, result) in enumerate(zip(steps, results)):
         if position == 0 and first.chain and result == first.chain_sum:
             continue  # the chain itself, as a sum (seed 000's paths, before their common factors are taken out)
-        why = "" if position == 0 and first.chain and not transpose else _note(step, printer, shown)
+        why = (said[1] if merged else "") if position == 0 and first.chain and not transpose else \
+            _note(step, printer, shown)
         if isinstance(result, sp.MatrixBase) and written:
             rows.append(([written[position]], why))
             widths[written[position]] = _matrix_width(result, printer)
@@ -261,7 +260,8 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
         rows = _with_chain(lhs, rows, chained, printer.width, Rule.ERROR_TERM if names else worked)
     elif names and pack and len(chain(lhs, rows, printer.width, pack=True).lines) > 1:
         rows = _naming_error(rows, chained)  # not on one line: its result says why
-    return _laid_out(lhs, defined_then(lhs, _distinct(lhs, rows), printer.width), widths, printer.width, pack)
+    rows = _distinct(lhs, rows) if merged else defined_then(lhs, _distinct(lhs, rows), printer.width)
+    return _laid_out(lhs, rows, widths, printer.width, pack)
 
 
 def _with_chain(lhs: str, rows: Rows, at: int, width: float, alone: Rule | None = None) -> Rows:
@@ -388,7 +388,7 @@ def _transposed(result: sp.Basic) -> sp.Basic:
 
 def _note(step: Step, printer: NotationPrinter, shown: Callable[[sp.Basic], sp.Basic]) -> str:
     """The note of the step's rule, with the definition the step differentiates ("since z^2 = W^2 a^1 + b^2")."""
-    text = note(step.rule, delta=_writes_delta(printer))
+    text = note(step.rule, delta=_writes_delta(printer), total=printer.doprint(TOTAL))
     since = ", ".join(f"{printer.doprint(shown(eq.lhs))} = {written(shown(eq.rhs), printer)}"
                       for eq in forms.definitions(step, printer.network))
     if "<definition>" in text:

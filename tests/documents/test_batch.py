@@ -79,15 +79,17 @@ def test_a_derivation_without_the_batch_form_still_gets_its_batch_section(notati
     assert md == full and "Backward pass" in md
 
 
-@pytest.mark.parametrize("notation", ["nielsen", "ng", "bishop"])
-def test_a_batch_error_term_whose_chain_is_its_definition_says_it_once(notation: str) -> None:
-    """Δ^L = ∂C/∂Z^L = (1/m)(A^L - Y): the batch's output chain is the definition itself (∂C/∂Z), written once with
-    both notes beside it, never ∂C/∂Z = ∂C/∂Z (found reading a 3-4-2 softmax document)."""
+@pytest.mark.parametrize(("notation", "total"), [("nielsen", "C"), ("ng", "C"), ("bishop", "E")])
+def test_a_batch_error_term_whose_chain_is_its_definition_says_it_once(notation: str, total: str) -> None:
+    """Δ^L = ∂C/∂Z^L (definition), then = (1/m)(A^L - Y) (column i is example i; C is the mean): the batch's output
+    chain is the definition itself, written once, never ∂C/∂Z = ∂C/∂Z (found reading a 3-4-2 softmax document);
+    each equality with its own reason, the mean cost by the notation's letter (E in Bishop's)."""
     network = Network.from_spec("3-4-2", hidden="relu", output="softmax", loss="cross_entropy")
     md = render_markdown(network.derive(forms=("batch",)), DocumentOptions(notation=notation, forms=("batch",)))
-    rows = [row for row in md.splitlines() if r"\text{definition};" in row and "Delta" in row]
-    assert len(rows) == 2, rows
-    for row in rows:
-        said = row.split("&=")[1].split(r"\qquad")[0].split(" = ")
-        assert len(said) == len(set(said)), row  # no side repeated
-    assert r"\text{definition};\ \text{column } i \text{ is example } i" in rows[0]
+    lines = md.splitlines()
+    defined = [n for n, row in enumerate(lines) if "Delta" in row and row.endswith(r"\qquad \text{definition} \\")]
+    assert len(defined) == 2, [row for row in lines if "Delta" in row]
+    for n in defined:
+        assert lines[n].count(" = ") == 0 and lines[n].count("&=") == 1  # the definition alone: no side repeated
+    mean = rf"\text{{column }} i \text{{ is example }} i\text{{; }} {total} \text{{ is the mean}}"
+    assert lines[defined[0] + 1].startswith("   &= ") and lines[defined[0] + 1].endswith(mean), lines[defined[0] + 1]
