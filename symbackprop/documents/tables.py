@@ -275,8 +275,8 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
     ]
     if notation.stepped:  # seed 002's ranges
         l = notation.layer_letter
-        rows.append((f"${l} = {stepped_range('1', 'L')}$", f"${l}$ runs from 1 to $L$ in steps of 1; a bar groups a "
-                                                          f"longer end, ${stepped_range('1', 'L-1')}$"))
+        rows.append((f"${l} = {stepped_range('1', 'L')}$", f"${l}$ runs from 1 to $L$ in steps of 1, and "
+                                                          f"${l} = {stepped_range('1', 'L-1')}$ from 1 to $L-1$"))
     if network.bias == "neuron":
         tilde = w.doprint(sp.MatrixSymbol(symbols.matrix("W", g), n, n + 1)[:, 1:])
         bar = z.doprint(sp.MatrixSymbol(symbols.matrix("abar", g), n + 1, 1))
