@@ -111,8 +111,7 @@ def notation_table(network: Architecture, printer: NotationPrinter, batch: bool 
 def _layer_conventions(network: Architecture, z: NotationPrinter, w: NotationPrinter) -> Table:
     """Seed 004's conventions, in its order, a whole layer's quantities only (the derivation works with whole
     layers): a^l, z^l and what it is, W^l, b^l, δ^l as the seed defines it (≡), ⊙ and σ'(z^l); then the cost and its
-    gradient BP1 uses; ``z`` and
-    ``w`` write a general layer l of the weighted inputs and of the weights."""
+    gradient BP1 uses; ``z`` and ``w`` write a general layer l of the weighted inputs and of the weights."""
     g, notation = GENERAL, z.notation
     stated = sizes.general(network, notation)
     l = relative(notation, 0)
