@@ -14,6 +14,7 @@ from ..derive.chain import COST
 from ..model import symbols
 from ..notation.display import Display, Line
 from ..notation.printer import NotationPrinter
+from ..notation.written import stepped_range
 from .routes import route, say
 from .sections import Block, display, text
 
@@ -60,7 +61,8 @@ def introduction(argument: Argument, letters: dict[str, str], printer: NotationP
     return template.format(j=letters["j"], k=letters["k"], z=z, a=a, l=printer.notation.layer_letter,
                            outputs=_outputs(argument, shown) if argument.name == "prediction" else "",
                            rule=schemas.SCHEMAS[STATES[argument.name]].latex if argument.name in STATES else "",
-                           cost=say(printer.notation, "cost"), weighted=say(printer.notation, "weighted input"))
+                           cost=say(printer.notation, "cost"), weighted=say(printer.notation, "weighted input"),
+                           hidden=stepped_range("1", "L-1"))  # the hidden layers, as seed 002 writes them
 
 
 def rule_shown(argument: Argument) -> list[Block]:

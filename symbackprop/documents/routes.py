@@ -174,8 +174,8 @@ ROUTES: Mapping[str, Route] = MappingProxyType({
                                    "them all. Recall the quotient rule ${rule}$:"),
                        "through_output": "We are almost done, except that the derivatives with respect to the "
                                          "pre-activations of layer ${l}+1$ are known so far only where that layer "
-                                         "is the output layer. For a hidden layer ${l}$ they come from its "
-                                         "outputs, through the activation of the same neuron:"}),
+                                         "is the output layer. Now, $\\forall {l} = {hidden}$, those of layer "
+                                         "${l}$ come from its outputs, through the activation of the same neuron:"}),
         words=_table({"weighted input (pre-activation)": "pre-activation (or aggregation)", "cost (loss)": "loss",
                       "weighted input": "pre-activation", "weighted inputs": "pre-activations", "cost": "loss",
                       "costs": "losses", "errors": "gradients", "outputs": "activations"}),

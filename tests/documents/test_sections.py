@@ -663,8 +663,9 @@ def test_goodfellow_shows_seed_002s_thin_network_and_its_five_parts() -> None:
     assert ("The quantities of interest are the gradients with respect to the output units, the hidden units, and "
             "the") in text
     assert ("We are almost done, except that the derivatives with respect to the pre-activations of layer $i+1$ are "
-            "known so far only where that layer is the output layer. For a hidden layer $i$ they come from its "
-            "outputs") in text  # seed 002's word for a_k, and its "we are almost done except ..."
+            "known so far only where that layer is the output layer. Now, $\\forall i = 1(1)\\overline{L-1}$, those "
+            "of layer $i$ come from its outputs") in text  # seed 002's word for a_k, its "we are almost done except
+    # ...", and its "Now, ∀ i = 1(1)L-1," before ∂L/∂a_ij
     assert (r"So we ask $W_{L}$, $\underline{b}_{L}$ and $\underline{h}_{L-1}$, one by one" in text)  # intuition
     # seed 002's general case opens with its quantities of interest, not a sentence that says nothing
     assert "What holds for one neuron" not in text
