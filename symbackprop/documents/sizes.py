@@ -122,9 +122,10 @@ def shapes(derivation: Derivation) -> dict[str, tuple[sp.Expr, sp.Expr]]:
                     found[ONES] = matrix.shape
             else:
                 found[matrix.name] = matrix.shape
-    below = found.get(symbols.matrix("Abar", 0))
-    if symbols.matrix("X") not in found and below is not None:  # bias units: X under the bias unit's row of ones
-        found[symbols.matrix("X")] = (below[0] - 1, below[1])
+    for inputs, below in (("X", "Abar"), ("x", "abar")):  # bias units: X (x) under the bias unit's row of ones
+        augmented = found.get(symbols.matrix(below, 0))
+        if symbols.matrix(inputs) not in found and augmented is not None:
+            found[symbols.matrix(inputs)] = (augmented[0] - 1, augmented[1])
     return found
 
 
@@ -137,18 +138,15 @@ def verified(derivation: Derivation, notation: Notation) -> int:
         VerificationError: a stated size that is not its matrix's, naming it and both shapes.
     """
     network = derivation.network
-    actual = shapes(derivation)
+    actual, every = shapes(derivation), statements(network, notation)
     letters = {FEATURES: network.layers[0], OUTPUTS: network.layers[-1]}
-    for size in statements(network, notation):
-        shape = actual.get(size.name)
-        if shape is not None and notation.weights_transposed and symbols.kind_of(size.name) == "W":
-            shape = (shape[1], shape[0])
+    for size in every:
+        shape = _stored(actual.get(size.name), symbols.kind_of(size.name), notation)
         stated = tuple(sp.sympify(part).xreplace(letters) for part in (size.rows, size.columns))
         if shape is None or stated != tuple(shape):
             raise VerificationError(f"the size {size.name} \\in {space(size)} is stated, but {size.name} is "
                                     f"{'not in the forward pass' if shape is None else ' x '.join(map(str, shape))}")
-    return len(statements(network, notation)) + _written_verified(derivation, notation) + \
-        general_verified(derivation, notation)
+    return len(every) + _written_verified(derivation, notation) + general_verified(derivation, notation, actual)
 
 
 def _written_verified(derivation: Derivation, notation: Notation) -> int:
@@ -259,16 +257,17 @@ def general(network: Architecture, notation: Notation) -> dict[str, General]:
     return found
 
 
-def general_verified(derivation: Derivation, notation: Notation) -> int:
+def general_verified(derivation: Derivation, notation: Notation,
+                     forward: dict[str, tuple[sp.Expr, sp.Expr]] | None = None) -> int:
     """Each of :func:`general` at every layer of ``derivation``'s network: its layer's number and the widths put
     in, against the shape of that layer's matrix (in ``notation``'s layout); a derivative by a vector, against
     that vector's where the derivation has no matrix of its own (the gradient by a hidden layer's activations).
-    Returns how many general sizes.
+    Returns how many general sizes. ``forward``: :func:`shapes` of the derivation, where the caller has them.
 
     Raises:
         VerificationError: a general size that is not its matrix's at some layer, naming it, the layer and both.
     """
-    network, actual = derivation.network, _layer_shapes(derivation)
+    network, actual = derivation.network, _layer_shapes(derivation, forward or shapes(derivation))
     offsets, below = notation.layer_offset, notation.layer_offset.get("a", 0)  # n_q: a^q's rows, as printed
     stated = general(network, notation)
     for size in stated.values():
@@ -300,18 +299,16 @@ def _put(size: General, number: int, layers: tuple[int, ...], below: int) -> tup
     return tuple(found)
 
 
-def _layer_shapes(derivation: Derivation) -> dict[str, tuple[sp.Expr, sp.Expr]]:
-    """:func:`shapes`, with the vectors of the vector form's steps (δ^l, the output's gradient ∇_a C); the input as
-    the activations below the first layer, ``a0`` (with bias units, ``x̄`` less its 1)."""
-    found = dict(shapes(derivation))
+def _layer_shapes(derivation: Derivation,
+                  forward: dict[str, tuple[sp.Expr, sp.Expr]]) -> dict[str, tuple[sp.Expr, sp.Expr]]:
+    """The ``forward`` pass's shapes (:func:`shapes`), with the vectors of the vector form's steps (δ^l, the
+    output's gradient ∇_a C); the input as the activations below the first layer, ``a0``."""
+    found = dict(forward)
     steps = derivation.steps_of("vector") if "vector" in derivation.forms else ()
     for step in steps:
         for side in (step.lhs, step.result):
             found.update((matrix.name, matrix.shape) for matrix in sp.sympify(side).atoms(sp.MatrixSymbol)
                          if matrix.name not in found)
-    below = found.get(symbols.matrix("abar", 0))
-    if symbols.matrix("x") not in found and below is not None:  # bias units: x under the bias unit's 1
-        found[symbols.matrix("x")] = (below[0] - 1, below[1])
     if symbols.matrix("x") in found:
         found.setdefault(symbols.matrix("a", 0), found[symbols.matrix("x")])
     return found
@@ -324,6 +321,12 @@ def _shape(actual: dict[str, tuple[sp.Expr, sp.Expr]], kind: str, layer: int,
     shape = actual.get(symbols.matrix(kind, layer))
     if shape is None and kind in BY:
         shape = actual.get(symbols.matrix(BY[kind], layer))
-    if shape is not None and notation.weights_transposed and kind == "W":
-        shape = (shape[1], shape[0])
-    return None if shape is None else tuple(shape)
+    return _stored(shape, kind, notation)
+
+
+def _stored(shape: tuple[sp.Expr, ...] | None, kind: str | None, notation: Notation) -> tuple[sp.Expr, ...] | None:
+    """The shape of a matrix of ``kind`` as ``notation`` stores it: a weight matrix transposed where the notation
+    stores W source × destination (input-major)."""
+    if shape is None:
+        return None
+    return (shape[1], shape[0]) if notation.weights_transposed and kind == "W" else tuple(shape)
