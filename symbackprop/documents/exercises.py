@@ -113,8 +113,13 @@ def forward_answers(network: Architecture, point: dict[sp.Symbol, sp.Expr]) -> d
     """Each layer's weighted inputs and activations at ``point`` as the solutions print them (``z1``, ``a1``...):
     the forward pass's working, which a student can check theirs against before the error terms."""
     values = _forward(network, point)
-    return {symbols.matrix(kind, layer): [[_number(values[s])] for s in vector] for layer in range(1, network.depth + 1)
-            for kind, vector in (("z", network.z(layer)), ("a", network.a(layer)))}
+    return {name: [[_number(values[s])] for s in vector] for name, vector in _forward_vectors(network).items()}
+
+
+def _forward_vectors(network: Architecture) -> dict[str, list[sp.Symbol]]:
+    """Each layer's weighted inputs and activations, by the name the solutions print them under (``z1``, ``a1``)."""
+    return {symbols.matrix(kind, layer): vector(layer) for layer in range(1, network.depth + 1)
+            for kind, vector in (("z", network.z), ("a", network.a))}
 
 
 def checked_answers(derivation: Derivation, seed: int) -> int:
@@ -133,8 +138,7 @@ def checked_answers(derivation: Derivation, seed: int) -> int:
     shown = {**network.parameters, **{symbols.matrix("delta", layer): sp.Matrix(network.delta(layer))
                                        for layer in range(1, network.depth + 1)}}
     forward = forward_answers(network, point)
-    passed = {symbols.matrix(kind, layer): sp.Matrix(vector(layer)) for layer in range(1, network.depth + 1)
-              for kind, vector in (("z", network.z), ("a", network.a))}
+    passed = {name: sp.Matrix(vector) for name, vector in _forward_vectors(network).items()}
     for said, truth, matrices in ((printed, world.truth, shown), (forward, world.values, passed)):
         for name, matrix in matrices.items():
             for i, j in ((i, j) for i in range(matrix.rows) for j in range(matrix.cols)):
