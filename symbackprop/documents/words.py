@@ -19,8 +19,8 @@ BIAS_NAMES = {
 #: Activations whose name in prose is not their name in a spec (ReLU, not relu).
 ACTIVATION_WORDS = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "elu": "ELU", "silu": "SiLU", "gelu": "GELU"}
 
-#: What a parameter is called in prose, and the value prose leaves unsaid (ELU's usual alpha of 1).
-PARAMETER_WORDS = {"leaky_relu": ("slope", None), "elu": ("alpha", sp.S.One)}
+#: How prose says a parameter (``{}`` its value), and the value prose leaves unsaid (ELU's usual alpha of 1).
+PARAMETER_WORDS = {"leaky_relu": ("slope {}", None), "elu": ("alpha = {}", sp.S.One)}
 
 
 def activation_word(name: str, param: sp.Expr | None = None) -> str:
@@ -28,9 +28,7 @@ def activation_word(name: str, param: sp.Expr | None = None) -> str:
     ``leaky_relu(0.2)``, ``ELU`` for ``elu(1)`` but ``ELU (alpha = 2)``; any other by its name."""
     word = ACTIVATION_WORDS.get(name, name)
     said, usual = PARAMETER_WORDS.get(name, ("", None))
-    if param is None or not said or param == usual:
-        return word
-    return f"{word} ({said} {param})" if name == "leaky_relu" else f"{word} ({said} = {param})"
+    return word if param is None or not said or param == usual else f"{word} ({said.format(param)})"
 
 
 def describe(network: Architecture) -> str:
