@@ -27,7 +27,7 @@ from ..notation.printer import NotationPrinter
 from ..notation.written import limits_said, written
 from . import substituted, thin
 from .intros import chain_rule_shown, introduction, rule_shown
-from .lettering import lettered, notation_letters, own_layers, rule_printer
+from .lettering import lettered, notation_letters, own_layers, rule_printer, this_network
 from .notes import note
 from .routes import route
 from .schematic import schematic_blocks
@@ -362,12 +362,9 @@ def _for_this_network(argument: Argument, letters: dict[str, str], printer: Nota
                       last: list[str]) -> list[tuple[list[str], str]]:
     """The argument's lines "for this network", each activation by its name (σ'(a_j), not h'(a_j)); a line that
     reads as the one before it (σ' where the notation's letter is σ already) is left out."""
-    named = printer.with_names()
-    if own_layers(argument, printer):  # this network's layers, as the notation writes them: v_j, δ_y
-        named = named.relabel({})
+    concrete, named = this_network(argument, printer)
     rows: list[tuple[list[str], str]] = []
-    by_input = argument.by_input and route(printer.notation).by_weighted_input
-    for line in argument.by_input if by_input else argument.concrete:
+    for line in concrete:
         shown = [written(in_order(line.result, argument, letters, printer), named)]
         if shown != (rows[-1][0] if rows else last):
             this = line.rule is Rule.THIS_NETWORK

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..derive.argument import Argument
+from ..derive.argument import Argument, Reasoned
 from ..derive.reasoning import SUM
 from ..notation.printer import NotationPrinter
 from .routes import route
@@ -47,6 +47,16 @@ def rule_printer(argument: Argument, printer: NotationPrinter, general_layer: bo
         return printer.relabel(labels(printer.notation, "z", argument.layer + 1, "L"))
     output = argument.name in ("output", "softmax", "prediction")
     return printer.relabel(labels(printer.notation, "z", argument.layer, "L" if output else None))
+
+
+def this_network(argument: Argument, printer: NotationPrinter) -> tuple[tuple[Reasoned, ...], NotationPrinter]:
+    """The argument's lines "for this network" as the document shows them (seed 003's by the weighted input, where
+    its route says so), and the printer they are written in: each activation by its name (σ'(a_j), not h'(a_j)),
+    this network's own layers where it writes them (v_j, δ_y)."""
+    named = printer.with_names()
+    by_input = argument.by_input and route(printer.notation).by_weighted_input
+    return (argument.by_input if by_input else argument.concrete,
+            named.relabel({}) if own_layers(argument, printer) else named)
 
 
 def own_layers(argument: Argument, printer: NotationPrinter) -> bool:

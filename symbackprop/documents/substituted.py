@@ -31,7 +31,7 @@ from ..derive.verify import Verification, instances
 from ..model import symbols
 from ..model.activations import ACTIVATIONS
 from ..notation.printer import NotationPrinter
-from .lettering import lettered, notation_letters, own_layers, rule_printer
+from .lettering import lettered, notation_letters, own_layers, rule_printer, this_network
 from .notes import note
 from .routes import route
 
@@ -172,9 +172,8 @@ def notes(argument: Argument, printer: NotationPrinter) -> Iterator[tuple[Reason
     before it (the rule's result) and what it puts in, as :func:`symbackprop.documents.argued.example_blocks` shows
     them (``printer`` its)."""
     shown = rule_printer(argument, printer)
-    named = shown.with_names().relabel({}) if own_layers(argument, printer) else shown.with_names()
-    by_input = argument.by_input and route(printer.notation).by_weighted_input
-    lines = argument.lines + (argument.by_input if by_input else argument.concrete)
+    concrete, named = this_network(argument, shown)
+    lines = argument.lines + concrete
     for before, line in zip(lines, lines[1:]):
         if line.rule is Rule.THIS_NETWORK:
             yield before, line, puts(argument, line, shown, named)
@@ -197,7 +196,7 @@ def verified(derivation: Derivation, printer: NotationPrinter) -> Verification:
             value = substituted(rule, found, count)
             compared = _same(value, line.result, derivation)
             if not compared:
-                named = shown.with_names().relabel({}) if own_layers(argument, at) else shown.with_names()
+                _, named = this_network(argument, shown)
                 raise VerificationError(
                     f"{argument.name}'s note {said(found, argument, shown, named)}: the rule {rule} with these put "
                     f"in is {value}, but the line it introduces is {line.result}")
