@@ -176,19 +176,22 @@ class Derivation:
         return tuple(f for f in FORMS if f in present)
 
     # ---------------------------------------------------------------- expansion
-    def substitutions(self, hold: Callable[[sp.Symbol, sp.Basic], sp.Basic] | None = None) -> dict[sp.Symbol, sp.Expr]:
+    def substitutions(self, hold: Callable[[sp.Symbol, sp.Basic], sp.Basic] | None = None,
+                      forward: bool = True) -> dict[sp.Symbol, sp.Expr]:
         """Every delta, z and a symbol -> its value in inputs, targets and parameters.
 
         Args:
             hold: rewrites each definition (the symbol and its right-hand side) before the earlier values are
                 substituted into it; the closed-form document uses it to hold every Piecewise opaque.
+            forward: False for the error terms alone, in the forward pass's z and a (which stay symbols): the
+                closed form a document writes where the one in the inputs and parameters alone is unreadable.
         """
         values: dict[sp.Symbol, sp.Expr] = {}
 
         def define(symbol: sp.Symbol, value: sp.Basic) -> None:
             values[symbol] = (value if hold is None else hold(symbol, value)).xreplace(values)
 
-        for equation in self.forward:  # layer by layer: z^l in a^(l-1), then a^l = g(z^l)
+        for equation in self.forward if forward else ():  # layer by layer: z^l in a^(l-1), then a^l = g(z^l)
             define(equation.lhs, equation.rhs)
         for layer in range(self.network.depth, 0, -1):
             column = self.deltas[symbols.matrix("delta", layer)]

@@ -12,8 +12,14 @@ written by name, ``ELU(u)``: their cases repeat the argument up to three times, 
 ``e^{u}`` and ``u (v)^{-1}`` instead of ``\\frac{u}{v}`` when ``u`` or ``v`` is long. Each gradient is then broken
 by :func:`~symbackprop.notation.linebreak.break_formula` at any depth of parentheses.
 
+What is shown (:func:`closed_form`): every entry, where written out they fill a page at most; past that, one
+representative entry of each kind of parameter (:mod:`.likewise`) and a sentence saying how the others follow; and
+where a representative written out is unreadable (:data:`ENTRY_LINES`), the error terms worked out in the forward
+pass's ``z^l_j`` and ``a^l_j``, kept as they are, as a lecture prints it.
+
 ``--verify`` checks what is printed: :func:`verified` evaluates each entry with every case as it is written
-(:func:`as_printed`: the maximum, or each value times its indicator) against the true gradient.
+(:func:`as_printed`: the maximum, or each value times its indicator), each ``z`` and ``a`` at its value, against
+the true gradient; an entry shown as "likewise" as its representative with the neurons exchanged.
 
 Closed forms grow exponentially with the depth: one that would fill more than :data:`CLOSED_FORM_MAX_PAGES` pages
 is refused with a one-line :class:`~symbackprop.errors.SizeLimitError`, before anything is rendered.
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -33,13 +40,21 @@ from ..derive.rewrite import negate
 from ..derive.truth import VerificationError, draw_worlds
 from ..derive.verify import POINTS, Verification, close
 from ..errors import SizeLimitError
+from ..model import symbols
 from ..notation.display import Display, Line, visual_width
 from ..notation.linebreak import break_formula, formula_width
 from ..notation.printer import NotationPrinter
+from .likewise import Group, groups, likewise, relabelled
 
 #: Above this many pages of formulas the closed form is refused: a 2-3-3-2 net takes 20 to 45 (GELU, 120), 3-4-3-2
 #: with tanh 90.
 CLOSED_FORM_MAX_PAGES = 60
+#: Written out in the inputs, targets and parameters, a closed form that fills at most this many pages shows every
+#: entry; a longer one, one entry of each kind (:func:`~.likewise.groups`) and "likewise" for the others.
+EVERY_ENTRY_PAGES = 1.0
+#: A representative entry written out in more than this many display lines is written with the forward pass's z
+#: and a instead (the error terms worked out): a lecture prints a^l_j, not the exponentials it stands for.
+ENTRY_LINES = 6
 #: Display lines of one line's height on a page of the standalone document (measured: 33 to 40).
 LINES_PER_PAGE = 36
 #: The height of a display line holding a fraction or big delimiters, in lines (measured: about 1.8).
@@ -179,28 +194,30 @@ def expanded_gradients(derivation: Derivation) -> dict[str, list[sp.Expr]]:
     return {name: [_mask(entry).xreplace(values) for entry in grad] for name, grad in derivation.gradients.items()}
 
 
-def verified(derivation: Derivation, points: int = POINTS, seed: int = 0) -> Verification:
-    """Every entry of the closed form, as printed (each case as :func:`as_printed` writes it, each activation
-    written by name as its formula), against the true gradient at ``points`` random points (found apart from the
-    engine, :class:`~symbackprop.derive.truth.World`): one step per entry.
+def verified(derivation: Derivation, printer: NotationPrinter, points: int = POINTS, seed: int = 0) -> Verification:
+    """Every entry of the closed form as :func:`closed_form` writes it for ``printer`` (each case as
+    :func:`as_printed` writes it, each activation written by name as its formula), against the true gradient at
+    ``points`` random points (found apart from the engine, :class:`~symbackprop.derive.truth.World`): one step per
+    entry. An entry shown only as "likewise" is its representative relabelled (:func:`~.likewise.relabelled`), so
+    that the sentence is checked too.
 
     Raises:
         VerificationError: an entry that differs from the truth, or that is not a number at the point.
-        SizeLimitError: above the parameter limit of the closed form, or a closed form far too large to print
-            (:func:`check_size`).
+        SizeLimitError: above the parameter limit of the closed form, or a closed form too large to print.
     """
-    gradients, rng = expanded_gradients(derivation), random.Random(seed)
-    check_size(gradients, derivation.network.spec)
-    params = [param for name in gradients for param in derivation.network.parameters[name]]
+    written, rng = closed_form(derivation, printer), random.Random(seed)
+    depth = derivation.network.depth
+    entries = [(entry, _written_out(relabelled(value, group.representative, entry, depth)))
+               for group, value in zip(written.groups, written.values, strict=True) for entry in group.entries]
     for _ in range(points):
         world = draw_worlds(derivation, rng, 1)[0]
-        for param, entry in zip(params, (entry for entries in gradients.values() for entry in entries), strict=True):
-            value = world.at(_written_out(entry))
+        for param, entry in entries:
+            value = world.at(entry)
             truth = world.truth[param]
             if not close(value, truth):
                 raise VerificationError(f"closed form, the gradient of {param}: the entry printed is {value}, the "
                                         f"true derivative {truth}")
-    return Verification(len(params), len(params) * points, points, 0, 0)
+    return Verification(len(entries), len(entries) * points, points, 0, 0)
 
 
 def _written_out(expr: sp.Basic) -> sp.Basic:
@@ -303,42 +320,90 @@ class ClosedPrinter(NotationPrinter):
         return " ".join(parts)
 
 
-def _by_name(gradients: dict[str, list[sp.Expr]]) -> set[str]:
+def _by_name(values: Iterable[sp.Expr]) -> set[str]:
     """The activations that the closed form writes by name."""
-    return {type(f).__name__ for entries in gradients.values() for entry in entries
-            for f in entry.atoms(sp.core.function.AppliedUndef)}
+    return {type(f).__name__ for value in values for f in value.atoms(sp.core.function.AppliedUndef)}
 
 
-def closed_displays(derivation: Derivation, printer: NotationPrinter) -> tuple[str, list[Display]]:
-    """The closed-form section's introduction (prose), and one display per parameter matrix: each entry of its
-    gradient in closed form, broken to fit the page.
+def _printed(closed: ClosedPrinter, width: float, param: sp.Symbol, value: sp.Basic) -> list[Line]:
+    """``∂C/∂param = value``, broken to fit the page."""
+    lhs = closed.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
+    room = width - formula_width(lhs) - 3.0
+    pieces = break_formula(closed.doprint(value), room, room - 4.0)
+    return [Line(lhs, "=", pieces[0]), *(Line("", "", rf"\quad {piece}") for piece in pieces[1:])]
+
+
+@dataclass(frozen=True)
+class Written:
+    """The closed form as a document writes it: its introduction (prose), and for each group of entries
+    (:func:`~.likewise.groups`) its representative's expression (every Piecewise a :class:`_Cases`), its display
+    and the sentence after it ("likewise for every j, k", or nothing)."""
+
+    intro: str
+    groups: tuple[Group, ...]
+    values: tuple[sp.Expr, ...]
+    displays: tuple[Display, ...]
+    likewise: tuple[str, ...]
+
+
+def _abbreviated(derivation: Derivation, chosen: Iterable[Group]) -> list[sp.Expr]:
+    """Each group's representative with the error terms worked out, the forward pass's z and a kept."""
+    values = derivation.substitutions(lambda symbol, value: _mask(value), forward=False)
+    return [_mask(derivation.gradients[group.name][list(derivation.network.parameters[group.name]).index(
+        group.representative)]).xreplace(values) for group in chosen]
+
+
+def _kept(values: Iterable[sp.Expr], printer: NotationPrinter) -> str:
+    """The forward pass's quantities an abbreviated closed form keeps, ``$z^{1}_{j}$, $a^{1}_{j}$ and ...``."""
+    kept = set()
+    for value in values:
+        for symbol in value.free_symbols:
+            info = symbols.describe(symbol.name)
+            if info is not None and info.kind in ("z", "a") and info.layer is not None:
+                kept.add((info.layer, info.kind == "a", info.kind))
+    shown = [f"${printer.doprint(sp.Symbol(symbols.element(kind, layer, 'j'), real=True))}$"
+             for layer, _, kind in sorted(kept)]
+    return ", ".join(shown[:-1]) + f" and {shown[-1]}" if len(shown) > 1 else "".join(shown)
+
+
+def closed_form(derivation: Derivation, printer: NotationPrinter) -> Written:
+    """The closed form a document shows: every entry written out in the inputs, targets and parameters where that
+    fills at most :data:`EVERY_ENTRY_PAGES`; else one representative entry per group (:func:`~.likewise.groups`),
+    written out likewise where each fills at most :data:`ENTRY_LINES` lines, else with the error terms worked out
+    and the forward pass's z and a kept as they are (:meth:`Derivation.substitutions` with ``forward=False``).
 
     Raises:
         SizeLimitError: above the parameter limit, or a closed form of more than :data:`CLOSED_FORM_MAX_PAGES`
-            pages (refused before printing where the size of the expressions alone shows it).
+            pages written out (refused before printing where the size of the expressions alone shows it).
         SymbackpropError: a network with the generic cost (:meth:`Derivation.check_closed_form`).
     """
     network = derivation.network
     gradients = expanded_gradients(derivation)
     check_size(gradients, network.spec)
     closed = ClosedPrinter.like(printer)
-    displays = []
-    for name, entries in gradients.items():
-        lines: list[Line] = []
-        for param, value in zip(network.parameters[name], entries, strict=True):
-            lhs = closed.doprint(sp.Derivative(sp.Symbol("c"), param, evaluate=False))
-            room = printer.width - formula_width(lhs) - 3.0
-            pieces = break_formula(closed.doprint(value), room, room - 4.0)
-            lines.append(Line(lhs, "=", pieces[0]))
-            lines.extend(Line("", "", rf"\quad {piece}") for piece in pieces[1:])
-        displays.append(Display(tuple(lines), breakable=True))  # longer than a page
-    filled = pages(line for shown in displays for line in shown.lines)
+    full = {param: (value, _printed(closed, printer.width, param, value)) for name, entries in gradients.items()
+            for param, value in zip(network.parameters[name], entries, strict=True)}
+    filled = pages(line for _, lines in full.values() for line in lines)
     if filled > CLOSED_FORM_MAX_PAGES:
         raise _refuse(network.spec, filled, estimated=False)
+    chosen = groups(network, every=filled <= EVERY_ENTRY_PAGES)
+    values = [full[group.representative][0] for group in chosen]
     intro = "Every gradient written out in the inputs, the targets and the parameters alone."
-    if any(entry.has(_Cases) for entries in gradients.values() for entry in entries):
+    if len(chosen) < network.parameter_count:
+        intro = ("Each gradient written out in the inputs, the targets and the parameters alone, one entry of each "
+                 "kind: the others follow from it with the neurons numbered otherwise.")
+    if any(len(full[group.representative][1]) > ENTRY_LINES for group in chosen):
+        values = _abbreviated(derivation, chosen)
+        intro = (f"Written out in the inputs, the targets and the parameters alone, the gradients would fill about "
+                 f"{max(round(filled), 1)} pages; below, the error terms are worked out and the forward pass's "
+                 f"{_kept(values, printer)} are kept as it computes them. One entry of each kind is shown: the "
+                 f"others follow from it with the neurons numbered otherwise.")
+    displays = tuple(Display(tuple(_printed(closed, printer.width, group.representative, value)), breakable=True)
+                     for group, value in zip(chosen, values, strict=True))  # (breakable: longer than a page)
+    if any(value.has(_Cases) for value in values):
         intro += f" Here ${printer.indicator}[P]$ is 1 when the condition $P$ holds and 0 otherwise."
-    named = sorted({f"${act.latex}$" for act in network.activations if act.name in _by_name(gradients)})
+    named = sorted({f"${act.latex}$" for act in network.activations if act.name in _by_name(values)})
     if named:
         intro += f" {' and '.join(named)} {'is' if len(named) == 1 else 'are'} as defined in the appendix."
-    return intro, displays
+    return Written(intro, tuple(chosen), tuple(values), displays,
+                   tuple(likewise(group, network, closed) for group in chosen))

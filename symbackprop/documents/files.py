@@ -83,8 +83,7 @@ def _closed_form(derivation: Derivation, options: DocumentOptions, printer: Nota
     that one too long for its pages is refused (or, with ``all``, left out) before anything is checked."""
     if "closed" in shown_sections(derivation.network, options):
         try:
-            closed.closed_displays(derivation, printer)
-            return closed.verified(derivation)
+            return closed.verified(derivation, printer)  # (written first: refused before any point is drawn)
         except SizeLimitError:
             if not options.every:  # (all leaves out a closed form too long to write)
                 raise

@@ -28,7 +28,7 @@ from . import sections as sec
 from .algorithm import algorithm_section
 from .appendix import appendix_sections
 from .argued import argued_section, example_section
-from .closed import closed_displays
+from .closed import closed_form
 from .element import element_section
 from .exercise_general import homework_section
 from .options import PRESET_SECTIONS, DocumentOptions
@@ -397,8 +397,10 @@ def closed_section(derivation: Derivation, printer: NotationPrinter, prefix: str
     Raises:
         SizeLimitError: a net too large for the closed form (see :mod:`symbackprop.documents.closed`), before printing.
     """
-    intro, displays = closed_displays(derivation, printer)
-    blocks = [text(intro)] + [display(shown) for shown in displays]
+    written = closed_form(derivation, printer)
+    blocks = [text(written.intro)]
+    for shown, likewise in zip(written.displays, written.likewise, strict=True):
+        blocks += [display(shown), *([text(likewise)] if likewise else [])]
     return Section("Closed form", f"{prefix}sec:closed", tuple(blocks))
 
 

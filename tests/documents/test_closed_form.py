@@ -17,7 +17,7 @@ from symbackprop.derive.derivation import Derivation
 from symbackprop.derive.rewrite import as_indicators
 from symbackprop.derive.truth import VerificationError
 from symbackprop.documents import closed, files, pdf
-from symbackprop.documents.closed import ClosedPrinter, closed_displays, verified
+from symbackprop.documents.closed import ClosedPrinter, closed_form, verified
 from symbackprop.documents.model import build_document
 from symbackprop.documents.options import DocumentOptions
 from symbackprop.documents.render import render_markdown, render_tex
@@ -41,6 +41,10 @@ def _render(spec: str, notation: str, forms: tuple[str, ...] = ALL_FORMS, **netw
     derivation = Network.from_spec(spec, **network).derive(forms=("element", "vector", "batch"))
     options = DocumentOptions(notation=notation, forms=forms, formats=("tex", "md"), sections="all")
     return render_tex(derivation, options), render_markdown(derivation, options)
+
+
+def _printer(network: Network) -> NotationPrinter:
+    return NotationPrinter(DocumentOptions().notation_preset, network)
 
 
 def test_the_relu_to_relu_closed_form_renders_through_the_cli(tmp_path: Path) -> None:
@@ -87,8 +91,10 @@ def test_every_closed_form_line_fits_the_page(spec: str, network: dict, notation
     options = DocumentOptions(notation=notation, forms=("closed",))
     document = build_document(derivation, options)
     (section,) = [s for s in document.sections if s.title == "Closed form"]
-    lines = [line for block in section.blocks if block.display for line in block.display.lines]
-    assert len(lines) > derivation.network.parameter_count  # broken, at least once somewhere
+    displays = [block.display for block in section.blocks if block.display]
+    lines = [line for shown in displays for line in shown.lines]
+    assert len(displays) < derivation.network.parameter_count  # one entry of each kind, "likewise" for the rest
+    assert len(lines) <= closed.ENTRY_LINES * len(displays)
     widest = max(formula_width(line.lhs) + formula_width(line.rhs) for line in lines)
     assert widest <= LINE_WIDTH
     for line in lines:  # each line of an align is typeset alone: its sized delimiters pair up within it
@@ -108,7 +114,7 @@ CLOSED_NETWORKS = [
 @pytest.mark.parametrize("network", CLOSED_NETWORKS)
 def test_the_closed_form_as_printed_equals_the_true_gradient(network: dict) -> None:
     net = Network.from_mapping(network)
-    found = verified(net.derive(forms=("element",)), points=3, seed=7)
+    found = verified(net.derive(forms=("element",)), _printer(net), points=3, seed=7)
     assert (found.steps, found.lines, found.points) == (net.parameter_count, 3 * net.parameter_count, 3)
 
 
@@ -118,12 +124,24 @@ def test_a_wrong_closed_form_entry_fails_verification(monkeypatch: pytest.Monkey
 
     def doubled(derivation: Derivation) -> dict[str, list[sp.Expr]]:
         shown = right(derivation)
-        return {name: [2 * entry if (name, i) == ("W1", 3) else entry for i, entry in enumerate(entries)]
+        return {name: [2 * entry if (name, i) == ("W1", 0) else entry for i, entry in enumerate(entries)]
                 for name, entries in shown.items()}
 
     monkeypatch.setattr(closed, "expanded_gradients", doubled)
-    with pytest.raises(VerificationError, match=r"^closed form, the gradient of W1_2_2: the entry printed is"):
-        verified(derivation)
+    with pytest.raises(VerificationError, match=r"^closed form, the gradient of W1_1_\d: the entry printed is"):
+        verified(derivation, _printer(derivation.network))
+
+
+def test_likewise_is_checked_for_every_entry_it_stands_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry shown only as "likewise" is its representative with the neurons exchanged: written without the
+    exchange (every entry the representative's), the check fails at the first other entry."""
+    derivation = Network.from_spec("3-4-2", hidden="relu", output="softmax", loss="cross_entropy").derive(
+        forms=("element",))
+    printer = _printer(derivation.network)
+    assert verified(derivation, printer, points=2).steps == derivation.network.parameter_count == 26
+    monkeypatch.setattr(closed, "relabelled", lambda expr, representative, entry, depth: expr)
+    with pytest.raises(VerificationError, match=r"^closed form, the gradient of W1_1_2: "):
+        verified(derivation, printer, points=2)
 
 
 def test_cases_printed_without_the_cases_before_them_fail_verification(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,7 +151,7 @@ def test_cases_printed_without_the_cases_before_them_fail_verification(monkeypat
     printer = NotationPrinter(DocumentOptions().notation_preset, derivation.network)
 
     def printed() -> str:
-        return "".join(line.rhs for shown in closed_displays(derivation, printer)[1] for line in shown.lines)
+        return "".join(line.rhs for shown in closed_form(derivation, printer).displays for line in shown.lines)
 
     assert r"[\text{always}]" not in printed()
     right = closed._terms
@@ -141,12 +159,12 @@ def test_cases_printed_without_the_cases_before_them_fail_verification(monkeypat
                                                           right(pieces)])
     assert r"[\text{always}]" in printed()  # the last case, 1, for every z
     with pytest.raises(VerificationError, match="^closed form"):
-        verified(derivation, points=4)
+        verified(derivation, printer, points=4)
 
 
 def test_relu_is_checked_as_the_maximum_it_is_printed_as(monkeypatch: pytest.MonkeyPatch) -> None:
-    derivation = Network.from_spec("2-2-2-1", hidden="relu", output="relu", loss="quadratic").derive(
-        forms=("element",))
+    derivation = Network.from_spec("2-2-1", hidden="relu", output="relu", loss="quadratic").derive(
+        forms=("element",))  # (written out: a deeper one keeps a^l instead of max(0, z^l))
     right = closed.as_printed
 
     def minimum(cases: sp.Basic) -> sp.Expr:
@@ -155,7 +173,7 @@ def test_relu_is_checked_as_the_maximum_it_is_printed_as(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(closed, "as_printed", minimum)
     with pytest.raises(VerificationError, match="^closed form"):
-        verified(derivation, points=4)
+        verified(derivation, _printer(derivation.network), points=4)
 
 
 def test_a_closed_form_too_large_for_the_page_is_refused_in_one_line() -> None:
@@ -172,7 +190,7 @@ def test_a_closed_form_exponentially_too_large_is_refused_before_printing() -> N
     assert network.parameter_count <= 64
     printer = NotationPrinter(DocumentOptions().notation_preset, network)
     with pytest.raises(SizeLimitError, match="would fill at least"):
-        closed_displays(network.derive(forms=("element",)), printer)
+        closed_form(network.derive(forms=("element",)), printer)
 
 
 @pytest.mark.parametrize(("condition_of", "first"), [
