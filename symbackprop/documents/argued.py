@@ -35,11 +35,25 @@ from .sections import Block, Section, defined_then, display, stack, text
 from .summary import labels
 from .vectors import stacked_blocks
 
+#: What the section says in place of the arguments a problem before it has derived already.
+DERIVED_BEFORE = ("Parts (a) and (b) of the problem above derive the error terms and the gradients of a general "
+                  "neuron, each step with its rule, and this network's; they are not derived again here.")
 
-def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str, every: bool = False) -> Section:
+
+def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str, every: bool = False,
+                   derived: frozenset[str] = frozenset()) -> Section:
     """The section "Backpropagation for a general neuron": the derivation's arguments the notation's seed makes
-    (``every``: all of them), in the seed's order."""
+    (``every``: all of them), in the seed's order; those named in ``derived`` (a problem's solutions, before it)
+    not again, a sentence referring to them in their place."""
     way = route(printer.notation)
+    title, label = "Backpropagation for a general neuron", f"{prefix}sec:general"
+    order = way.order  # (where a softmax has its own argument, the output layer's element-wise one is not shown)
+    names = {argument.name for argument in derivation.arguments}
+    shown = [a for a in derivation.arguments if (every or a.name in order and not (a.name == "output" and
+                                                                                    "softmax" in names))
+             and a.name not in derived]
+    if derived and not shown:
+        return Section(title, label, (text(DERIVED_BEFORE),))
     # (seed 003 considers its general neuron in its own words, seed 002 names its quantities of interest)
     blocks: list[Block] = [] if way.strategy or way.road_map else [
         text("What holds for one neuron holds for every neuron of its layer; each local derivative is worked out "
@@ -51,17 +65,14 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
         blocks.append(text("The quantities of interest are the gradients with respect to the output units, the "
                            "hidden units, and the weights and biases, in that order; first for one example, then, in "
                            f"{later}, for a whole batch."))
-    order = way.order  # (where a softmax has its own argument, the output layer's element-wise one is not shown)
-    names = {argument.name for argument in derivation.arguments}
-    shown = [a for a in derivation.arguments if every or a.name in order and not (a.name == "output" and
-                                                                                   "softmax" in names)]
+    if derived:
+        blocks.insert(0, text(DERIVED_BEFORE))
     argued = {argument.name: _argument_blocks(argument, lettered(argument, printer), prefix=prefix,
                                               examples=every or not way.example_last)
               for argument in sorted(shown, key=lambda a: order.index(a.name) if a.name in order else len(order))}
     if "weight" in way.in_parts and "weight" in argued and "bias" in argued:  # seed 003's weight, then a bias:
         *weight, promise = argued["weight"]  # "for δ_j a rule is derived next" after the bias, just before the rule
         argued["weight"], argued["bias"] = weight, [*argued["bias"], promise]
-    title, label = "Backpropagation for a general neuron", f"{prefix}sec:general"
     if not way.parts:
         return Section(title, label, tuple(blocks) + tuple(block for made in argued.values() for block in made))
     parts = []

@@ -266,6 +266,11 @@ def _argued(derivation: Derivation, arguments: Sequence[Argument], printer: Nota
     return [*argued.blocks[len(intro):], *(block for part in argued.subsections for block in part.blocks)]
 
 
+#: The arguments the problem's solutions (:func:`solution_blocks`) derive for a general neuron: a section of
+#: arguments after the problem does not derive them again.
+SOLVED = frozenset({"output", "hidden", "activation", "through_output", "weight", "bias"})
+
+
 def solution_blocks(concrete: Derivation, generic: Derivation, printers: tuple[NotationPrinter, NotationPrinter],
                     prefix: str) -> dict[str, tuple[Block, ...]]:
     """The answers to (a) to (c): the generic arguments, each line with its rule, and "for this network" the

@@ -22,6 +22,7 @@ from ..errors import SizeLimitError
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line
+from ..notation.presets import Notation
 from ..notation.printer import INDICATOR_LATEX, NotationPrinter
 from . import batch, sizes
 from . import sections as sec
@@ -30,7 +31,7 @@ from .appendix import appendix_sections
 from .argued import argued_section, example_section
 from .closed import closed_form
 from .element import element_section
-from .exercise_general import homework_section
+from .exercise_general import SOLVED, homework_section
 from .options import PRESET_SECTIONS, DocumentOptions
 from .routes import route
 from .sections import Block, Section, display, text
@@ -106,6 +107,8 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     for name, build in SECTION_BUILDERS:
         if name == "vector" and "notation" in shown:  # ⊙ defined in the notation table already (seed 004's)
             build = functools.partial(_vector_section, tabled=True)
+        if name == "general" and _after_problem(parts, notation, p):  # the problem's solutions derived them
+            build = functools.partial(argued_section, derived=SOLVED)
         if name in shown and (section := _built(build, derivation, printer, p, options.every)) is not None:
             parts.append(section)
     if route(notation).backprop_section:
@@ -126,6 +129,15 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
                     figure_note(options.formats), options.author, route(notation).contents, date=options.date)
+
+
+def _after_problem(parts: Sequence[Section], notation: Notation, prefix: str) -> bool:
+    """Whether the general neuron's section, built after ``parts``, follows a problem whose solutions derive its
+    arguments: not where it joins the thin network's section, before the problem (seed 002's §4,
+    :func:`_backprop_section`)."""
+    built = {section.label for section in parts}
+    joined = route(notation).backprop_section and f"{prefix}sec:thin" in built
+    return f"{prefix}sec:problem" in built and not joined
 
 
 def shown_sections(network: Architecture, options: DocumentOptions) -> tuple[str, ...]:
