@@ -146,3 +146,28 @@ def _ones(network: Architecture, printer: NotationPrinter) -> str:
 
 __all__ = ["as_layer_0", "by_layer_forward", "forward_blocks", "general_blocks", "onehot_matrix", "step_at_layer_0",
            "with_batch"]
+
+
+def joined(blocks: Sequence[Block]) -> list[Block]:
+    """``blocks`` with each run of one-line displays one after another (the gradients ∂C/∂W^l = Δ^l (A^{l-1})ᵀ,
+    ∂C/∂b^l = Δ^l 1_m) set as one aligned display: one display skip above and below the run, not one per line. A
+    display that is numbered, labelled or breakable stays on its own."""
+    found: list[Block] = []
+    run: list[Block] = []
+
+    def close() -> None:
+        if len(run) > 1:
+            found.append(display(Display(tuple(block.display.lines[0] for block in run if block.display))))
+        else:
+            found.extend(run)
+        run.clear()
+
+    for block in blocks:
+        shown = block.display
+        if shown is not None and len(shown.lines) == 1 and not (shown.label or shown.tag or shown.breakable):
+            run.append(block)
+        else:
+            close()
+            found.append(block)
+    close()
+    return found

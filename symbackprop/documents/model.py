@@ -219,8 +219,9 @@ def layer_section(derivation: Derivation, printer: NotationPrinter, prefix: str,
         if not labels_defined and _mentions(steps, symbols.matrix("Y")):
             blocks.append(batch.onehot_matrix(derivation.network, printer))
             labels_defined = True
-    title = "Backpropagation in vector form" if form == "vector" else "Backpropagation for a batch"
-    return Section(title, f"{prefix}sec:{form}", tuple(blocks))
+    if form == "batch":
+        return Section("Backpropagation for a batch", f"{prefix}sec:{form}", tuple(batch.joined(blocks)))
+    return Section("Backpropagation in vector form", f"{prefix}sec:{form}", tuple(blocks))
 
 
 #: What each equation is for, as seed 004 heads its derivation of it.
