@@ -128,7 +128,8 @@ def likewise(group: Group, network: Architecture, printer: NotationPrinter) -> s
         every = range(min(values), max(values) + 1)
         shown = ", ".join(map(str, every)) if len(every) <= 3 else rf"{every[0]}, \ldots, {every[-1]}"
         ranges.append(f"${letter} = {shown}$")
-        exchanged.append(f"neurons ${start.indices[position]}$ and ${letter}$ of layer ${layers[position]}$")
+        layer = printer.notation.bare_layer("a", layers[position])  # (as the notation counts: ng's input is 1)
+        exchanged.append(f"neurons ${start.indices[position]}$ and ${letter}$ of layer ${layer}$")
     general = sp.Symbol(symbols.element(start.kind, start.layer, *indices), **group.representative.assumptions0)
     lhs = printer.doprint(sp.Derivative(sp.Symbol("c"), general, evaluate=False))
     return (f"Likewise for every {' and '.join(ranges)}: ${lhs}$ is the entry above with "
