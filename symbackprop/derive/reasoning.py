@@ -53,7 +53,7 @@ def _local(u: sp.Symbol, v: sp.Symbol, value: sp.Basic) -> Equation:
     return Equation(f"{u.name}/{v.name}", _partial(u, v), value)
 
 
-def activation(network: Architecture, layer: int, j: str) -> tuple[Equation, sp.Expr]:
+def activation(network: Architecture, layer: int, j: str | int) -> tuple[Equation, sp.Expr]:
     """``a^l_j = g(z^l_j)`` and ``g'(z^l_j)`` as a symbol (the activation's derivative, named: σ', g_ℓ', h'), as
     the notes write it before they specialise."""
     z, a = _symbol("z", layer, j), _symbol("a", layer, j)
@@ -167,6 +167,7 @@ def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
     z_next, d_next, w = _symbol("z", layer + 1, k), _symbol("delta", layer + 1, k), _symbol("W", layer + 1, k, j)
     definition, g_prime = activation(network, layer, j)
     index = (sp.Symbol(k), 1, network.layers[layer + 1])
+    through = local_derivatives(network, layer, j, k)["input"]  # ∂z^{l+1}_k/∂a^l_j = w^{l+1}_{kj}, since ...
 
     def over_k(*factors: sp.Basic) -> sp.Sum:
         return sp.Sum(_product(*factors), index)
@@ -176,8 +177,7 @@ def hidden_delta(network: Architecture, layer: int, j: str, k: str) -> Argument:
         Reasoned(over_k(_partial(COST, z_next), _partial(z_next, z)), Rule.MULTIVARIABLE_CHAIN_RULE),
         Reasoned(over_k(d_next, _partial(z_next, z)), Rule.ERROR_TERM),
         Reasoned(over_k(d_next, _partial(z_next, a), _partial(a, z)), Rule.CHAIN_RULE),
-        Reasoned(over_k(d_next, w, _partial(a, z)), Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, SUM),),
-                 _local(z_next, a, w)),
+        Reasoned(over_k(d_next, w, _partial(a, z)), Rule.LOCAL_LINEAR, through.since, through.local),
         Reasoned(over_k(d_next, w, g_prime), Rule.LOCAL_ELEMENTWISE, (definition,), _local(a, z, g_prime)),
         Reasoned(_product(g_prime, sp.Sum(_product(d_next, w), index)), Rule.FACTOR_OUT_DERIVATIVE),
     )
@@ -290,17 +290,17 @@ def hidden_output(network: Architecture, layer: int, j: str, k: str) -> Argument
     as seed 001 writes it: Σ_k ∂c/∂a^{l+1}_k ∂a^{l+1}_k/∂z^{l+1}_k ∂z^{l+1}_k/∂a^l_j."""
     a, z_next, w = _symbol("a", layer, j), _symbol("z", layer + 1, k), _symbol("W", layer + 1, k, j)
     index = (sp.Symbol(k), 1, network.layers[layer + 1])
-    through: tuple[Reasoned, ...] = ()
+    through = local_derivatives(network, layer, j, k)["input"]  # ∂z^{l+1}_k/∂a^l_j = w^{l+1}_{kj}, since ...
+    activations: tuple[Reasoned, ...] = ()
     if network.activation(layer + 1).elementwise:
         a_next = _symbol("a", layer + 1, k)
-        through = (Reasoned(sp.Sum(_product(_partial(COST, a_next), _partial(a_next, z_next), _partial(z_next, a)),
-                                   index), Rule.MULTIVARIABLE_CHAIN_RULE),)
+        activations = (Reasoned(sp.Sum(_product(_partial(COST, a_next), _partial(a_next, z_next),
+                                                _partial(z_next, a)), index), Rule.MULTIVARIABLE_CHAIN_RULE),)
     lines = (
-        *through,
+        *activations,
         Reasoned(sp.Sum(_product(_partial(COST, z_next), _partial(z_next, a)), index),
-                 Rule.CHAIN_RULE if through else Rule.MULTIVARIABLE_CHAIN_RULE),
-        Reasoned(sp.Sum(_product(_partial(COST, z_next), w), index), Rule.LOCAL_LINEAR,
-                 (forward(network, layer + 1, k, SUM),), _local(z_next, a, w)),
+                 Rule.CHAIN_RULE if activations else Rule.MULTIVARIABLE_CHAIN_RULE),
+        Reasoned(sp.Sum(_product(_partial(COST, z_next), w), index), Rule.LOCAL_LINEAR, through.since, through.local),
         Reasoned(sp.Sum(_product(_symbol("delta", layer + 1, k), w), index), Rule.ERROR_TERM),
     )
     return Argument("activation", layer, _partial(COST, a), lines)
@@ -325,12 +325,11 @@ def hidden_through_output(network: Architecture, layer: int, j: str, k: str) -> 
 def weight_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument:
     """BP4: ∂c/∂w^l_{jk} = ∂c/∂z^l_j ∂z^l_j/∂w^l_{jk} = δ^l_j a^{l-1}_k (the input x_k for the first layer)."""
     z, w = _symbol("z", layer, j), _symbol("W", layer, j, k)
-    source = _symbol("x", None, k) if layer == 1 else _symbol("a", layer - 1, k)
-    d = _symbol("delta", layer, j)
+    d, local = _symbol("delta", layer, j), local_derivatives(network, layer, j, k)["weight"]  # ∂z_j/∂w_jk = a_k
     lines = (
         Reasoned(_product(_partial(COST, z), _partial(z, w)), Rule.CHAIN_RULE),
         Reasoned(_product(d, _partial(z, w)), Rule.ERROR_TERM),
-        Reasoned(_product(d, source), Rule.LOCAL_LINEAR, (forward(network, layer, j, SUM),), _local(z, w, source)),
+        Reasoned(_product(d, local.result), Rule.LOCAL_LINEAR, local.since, local.local),
     )
     return Argument("weight", layer, _partial(COST, w), lines)
 
@@ -341,23 +340,49 @@ def bias_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument
     if network.bias == "none":
         return None
     z, d = _symbol("z", layer, j), _symbol("delta", layer, j)
-    since = (forward(network, layer, j, SUM),)
+    local = local_derivatives(network, layer, j, k)["bias"]  # ∂z_j/∂b = 1, since z_j = Σ_m w_jm a_m + b
     if network.bias == "shared":
         b = _symbol("b", layer)
         index = (sp.Symbol(j), 1, network.layers[layer])
         lines = (
             Reasoned(sp.Sum(_product(_partial(COST, z), _partial(z, b)), index), Rule.MULTIVARIABLE_CHAIN_RULE),
             Reasoned(sp.Sum(_product(d, _partial(z, b)), index), Rule.ERROR_TERM),
-            Reasoned(sp.Sum(d, index), Rule.LOCAL_LINEAR, since, _local(z, b, sp.S.One)),
+            Reasoned(sp.Sum(d, index), Rule.LOCAL_LINEAR, local.since, local.local),
         )
         return Argument("bias", layer, _partial(COST, b), lines)
     b = _symbol("W", layer, j, 0) if network.bias == "neuron" else _symbol("b", layer, j)
     lines = (
         Reasoned(_product(_partial(COST, z), _partial(z, b)), Rule.CHAIN_RULE),
         Reasoned(_product(d, _partial(z, b)), Rule.ERROR_TERM),
-        Reasoned(d, Rule.LOCAL_LINEAR, since, _local(z, b, sp.S.One)),
+        Reasoned(d, Rule.LOCAL_LINEAR, local.since, local.local),
     )
     return Argument("bias", layer, _partial(COST, b), lines)
+
+
+def local_derivatives(network: Architecture, layer: int, j: str | int, k: str | int) -> dict[str, Reasoned]:
+    """The local derivatives the chain rule's factors at ``layer`` work out, for neuron ``j`` (``k`` one of the layer
+    below, or above for ``"input"``), each a :class:`Reasoned` step: its value, its rule, the definition it comes from
+    and the derivative itself: ``"weight"`` ∂z^l_j/∂w^l_{jk} = a^{l-1}_k and ``"bias"`` ∂z^l_j/∂b^l_j = 1 (the bias
+    unit's weight w^l_{j0}, a shared b^l), since z^l_j = Σ_m w^l_{jm} a^{l-1}_m + b^l_j; ``"activation"``
+    ∂a^l_j/∂z^l_j = g'(z^l_j), since a^l_j = g(z^l_j) (an element-wise activation); below the output layer,
+    ``"input"`` ∂z^{l+1}_k/∂a^l_j = w^{l+1}_{kj}, since z^{l+1}_k = Σ_m w^{l+1}_{km} a^l_m + b^{l+1}_k. The element
+    form's displays say them (:mod:`symbackprop.documents.element`); :mod:`.verify` checks them at every layer."""
+    z, a, own = _symbol("z", layer, j), _symbol("a", layer, j), forward(network, layer, j, SUM)
+    source = _symbol("x", None, k) if layer == 1 else _symbol("a", layer - 1, k)
+    found = {"weight": Reasoned(source, Rule.LOCAL_LINEAR, (own,), _local(z, _symbol("W", layer, j, k), source))}
+    bias = {"neuron": _symbol("W", layer, j, 0), "vector": _symbol("b", layer, j), "shared": _symbol("b", layer)}
+    if network.bias in bias:
+        found["bias"] = Reasoned(sp.S.One, Rule.LOCAL_LINEAR, (own,), _local(z, bias[network.bias], sp.S.One))
+    if network.activation(layer).elementwise:  # g' by name (σ'), or the number it is (a linear unit's 1)
+        definition, g_prime = activation(network, layer, j)
+        worked = derivative(network.activation(layer)).at(z, a)
+        g_prime = worked if worked.is_Number else g_prime
+        found["activation"] = Reasoned(g_prime, Rule.LOCAL_ELEMENTWISE, (definition,), _local(a, z, g_prime))
+    if layer < network.depth:
+        w = _symbol("W", layer + 1, k, j)
+        found["input"] = Reasoned(w, Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, SUM),),
+                                  _local(_symbol("z", layer + 1, k), a, w))
+    return found
 
 
 #: The index a definition a step differentiates sums over (z_j = Σ_m w_jm a_m + b_j): never a neuron of the step.

@@ -15,7 +15,9 @@ so every displayed equality holds.
   or the outer product of ``∂C/∂z ∂z/∂W``). Vector and batch lines are expanded into explicit matrices
   (:mod:`.explicit`); the batch has two examples, ``C`` their mean.
 * **The general equations** (a neuron ``j``, sums over a layer; :mod:`.general`) are checked for every ``j`` and
-  ``k`` of the network, their sums written out.
+  ``k`` of the network, their sums written out; so are the local derivatives the element form's displays say at
+  every layer, ``∂z^l_j/∂w^l_{jk} = a^{l-1}_k`` since ``z^l_j = Σ_m w^l_{jm} a^{l-1}_m + b^l_j``
+  (:func:`.reasoning.local_derivatives`).
 * **A note's equation** ("since a_j = g(z_j)", "since σ'(z) = σ(z)(1 - σ(z))" for any z) is checked as a line of
   its own: both sides at the point, an identity in a variable of its own at :data:`IDENTITY_POINTS`.
 
@@ -57,15 +59,9 @@ from .truth import (  # (check_verifiable and the limits it keeps, where a calle
     matrix_name,
     numeric,
 )
-from .truth import (
-    MAX_DEPTH as MAX_DEPTH,
-)
-from .truth import (
-    MAX_PARAMETERS as MAX_PARAMETERS,
-)
-from .truth import (
-    MAX_PATHS as MAX_PATHS,
-)
+from .truth import MAX_DEPTH as MAX_DEPTH
+from .truth import MAX_PARAMETERS as MAX_PARAMETERS
+from .truth import MAX_PATHS as MAX_PATHS
 
 #: Random points each line is checked at, by default and at most (each point takes about a second on a small network).
 POINTS, MAX_POINTS = 2, 20
@@ -409,15 +405,19 @@ def _check_said(where: str, equation: Equation, world: World, label: dict[str, i
 
 
 def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: _Layers) -> None:
-    """The general equations (weighted sum, BP2, BP3, BP4) and the argued derivations (:mod:`.reasoning`), each
-    line for every neuron of the network; their stacked vectors and the nested model with ``layers``, the one
+    """The general equations (weighted sum, BP2, BP3, BP4), the argued derivations (:mod:`.reasoning`) and the
+    local derivatives of every layer (∂z^l_j/∂w^l_{jk} = a^{l-1}_k, since z^l_j = ...), each line for every neuron of
+    the network; their stacked vectors and the nested model with ``layers``, the one
     example's matrices."""
     net = derivation.network
     shown = [(name, lhs, (rhs,)) for name, lhs, rhs, _ in general.equations(net, LETTERS)]
     shown += [(arg.name, arg.lhs, tuple(line.result for line in arg.lines + arg.concrete + arg.by_input))
               for arg in derivation.arguments]
-    shown += [(f"{arg.name}'s local derivative", line.local.lhs, line.worked())
-              for arg in derivation.arguments for line in arg.lines if line.local is not None]
+    every = [(f"layer {layer}", line) for layer in range(1, net.depth + 1)  # the element form's, at every layer
+             for line in reasoning.local_derivatives(net, layer, *LETTERS).values()]
+    argued = [(arg.name, line) for arg in derivation.arguments for line in arg.lines + arg.concrete + arg.by_input]
+    shown += [(f"{name}'s local derivative", line.local.lhs, line.worked())
+              for name, line in argued + every if line.local]
     label = {"ell": int(world.values[LABEL])} if LABEL in world.values else {}  # ŷ_ℓ of a general formula
     for name, lhs, lines in shown:
         tally.general += len(lines)
@@ -428,8 +428,7 @@ def _check_general(derivation: Derivation, world: World, tally: _Tally, layers: 
                 if truth is None or not close(value, truth):
                     raise _fail(f"general {name} for {letters}", "line", value, truth)
                 tally.lines += 1
-    said = [(arg.name, equation) for arg in derivation.arguments for line in arg.lines + arg.concrete + arg.by_input
-            for equation in line.since]
+    said = [(name, equation) for name, line in argued + every for equation in line.since]
     for name, equation in said:  # what a note says, "since a_j = g(z_j)", "by ∂c/∂a_j = Σ_k w_kj δ_k above"
         _check_said(f"general {name}", equation, world, label, tally)
     vectors = [step for argument in derivation.arguments for step in argument.stacked]

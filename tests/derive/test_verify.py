@@ -18,6 +18,7 @@ from symbackprop.derive import stated
 from symbackprop.derive.derivation import Derivation, Rule, Step
 from symbackprop.derive.forms import M, Named, Partial
 from symbackprop.derive.general import equations
+from symbackprop.derive.reasoning import local_derivatives
 from symbackprop.derive.schemas import SCHEMAS
 from symbackprop.derive.truth import draw_parameters
 from symbackprop.derive.verify import (
@@ -49,6 +50,8 @@ def test_every_step_of_each_seed_network_is_verified(name: str) -> None:
     result = derivation.verify()
     argued = sum(len(a.lines) + len(a.concrete) + len(a.by_input) + len(a.stacked) for a in derivation.arguments)
     argued += sum(len(line.worked()) for a in derivation.arguments for line in a.lines)  # each local derivative
+    argued += sum(len(line.worked()) for layer in range(1, derivation.network.depth + 1)  # and every layer's
+                  for line in local_derivatives(derivation.network, layer, *LETTERS).values())
     argued += derivation.model is not None  # the nested model, checked against the forward pass
     general = len(list(equations(derivation.network, LETTERS))) + argued
     jacobians = sum(len(steps) for steps in derivation.jacobians.values())
