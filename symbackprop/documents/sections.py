@@ -21,6 +21,7 @@ from ..model.architecture import Architecture
 from ..notation.display import Display, Line, chain, one_line, visual_width
 from ..notation.printer import NotationPrinter
 from ..notation.written import terms, written
+from .chained import Rows, naming_error, unspaced, with_also, with_chain
 from .figure import Figure
 from .notes import note
 
@@ -31,7 +32,6 @@ CELL_LINE = 60
 ELEMENT_LIMIT = PATHS_LIMIT
 COST = sp.Symbol("c", real=True)
 TOTAL = sp.Symbol("C", real=True)
-Rows = list[tuple[list[str], str]]  # a chain's rows before they are laid out: each its terms and its note
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def _as_total(expr: sp.Basic) -> sp.Basic:
 
 def quantity_display(
     steps: Sequence[Step], printer: NotationPrinter, transpose: bool = False, pack: bool = False,
-    pack_entries: bool = True, defined: bool = True,
+    pack_entries: bool = True, defined: bool = True, also: str = "",
 ) -> Display:
     """One quantity's steps as ``lhs = [definition] = chain = result = ...``; where the lhs changes (a weight's
     general entry ∂c/∂w_jk, then the matrix ∂c/∂W) a new chain starts below.
@@ -204,6 +204,8 @@ def quantity_display(
         pack_entries: the same for a general entry (∂c/∂w_jk) where not ``pack``; False gives its local derivative
             a line of its own (seed 004).
         defined: open with an error term's definition (δ = ∂c/∂z); False for steps that continue a display above.
+        also: what the note of the chain's result says (LaTeX), all it says beside the chain rule: the error term
+            it names and the local derivatives it works out, or a pointer to where they are said (:mod:`.local`).
     """
     runs: list[list[Step]] = []
     for step in steps:
@@ -211,13 +213,13 @@ def quantity_display(
             runs[-1].append(step)
         else:
             runs.append([step])
-    shown = [_run_display(run, printer, transpose, pack or pack_entries and is_entry(run[0]), defined)
+    shown = [_run_display(run, printer, transpose, pack or pack_entries and is_entry(run[0]), defined, also)
              for run in runs]
     return shown[0] if len(shown) == 1 else stack(shown)
 
 
 def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: bool, pack: bool,
-                 defined: bool = True) -> Display:
+                 defined: bool = True, also: str = "") -> Display:
     """Consecutive steps of one lhs as one chain of equalities."""
     first = steps[0]
     batch = first.form == "batch"
@@ -236,7 +238,8 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
     said, merged = ([""], ""), False  # (a chain that is the definition, a batch's ∂C/∂Z: said once, its note beside
     if first.chain and not transpose:  # the result it gives, each equality on its own line with its own reason)
         paths = [[shown(_as_total(f) if batch else f) for f in path] for path in first.chain]
-        said = chain_terms(paths, printer), note(first.rule, delta=_writes_delta(printer), total=printer.doprint(TOTAL))
+        cited = Rule.CHAIN_RULE if also and first.rule is Rule.CHAIN_RULE_PARAMETER else first.rule  # (δ in also)
+        said = chain_terms(paths, printer), note(cited, delta=_writes_delta(printer), total=printer.doprint(TOTAL))
         merged = definition is not None and said[0] == rows[-1][0]
         rows += [] if merged else [said]
     results = [_transposed(step.result) if transpose else step.result for step in steps]
@@ -257,26 +260,13 @@ def _run_display(steps: Sequence[Step], printer: NotationPrinter, transpose: boo
     names = bool(first.chain) and _names_error(first) and _writes_delta(printer)  # δ_j ∂z_j/∂w after ∂c/∂z_j
     if first.chain and not transpose and not pack and not isinstance(results[0], sp.MatrixBase):
         worked = Rule.EVALUATE_DERIVATIVES if first.rule is Rule.CHAIN_RULE_SOFTMAX else None  # (a softmax's ∂a/∂z)
-        rows = _with_chain(lhs, rows, chained, printer.width, Rule.ERROR_TERM if names else worked)
+        rows = with_chain(lhs, rows, chained, printer.width, Rule.ERROR_TERM if names else worked, also)
+    elif also and first.chain and not transpose:
+        rows = with_also(rows, chained, also)  # what its result works out, said (δ named with it)
     elif names and pack and len(chain(lhs, rows, printer.width, pack=True).lines) > 1:
-        rows = _naming_error(rows, chained)  # not on one line: its result says why
+        rows = naming_error(rows, chained)  # not on one line: its result says why
     rows = _distinct(lhs, rows) if merged else defined_then(lhs, _distinct(lhs, rows), printer.width)
     return _laid_out(lhs, rows, widths, printer.width, pack)
-
-
-def _with_chain(lhs: str, rows: Rows, at: int, width: float, alone: Rule | None = None) -> Rows:
-    """The chain (row ``at - 1``) of one path and the result it gives at once (row ``at``, with no note of its own:
-    ``δ_j ∂z_j/∂w``) on one line where they fit, as seed 004 writes them; the rows after keep their own lines.
-    Where they do not fit, the result says why on its own line, where ``alone`` names the rule (δ named)."""
-    if at < 1 or at >= len(rows):
-        return rows
-    (chained, why), (named, own) = rows[at - 1], rows[at]
-    if own or _unspaced("".join(chained)) == _unspaced(lhs):  # a chain that is the quantity itself: left out
-        return rows
-    together = one_line(lhs, chained, named, why, width)
-    if together is None:
-        return rows if alone is None else _naming_error(rows, at, alone)
-    return [*rows[:at - 1], ([together], why), *rows[at + 1:]]
 
 
 def defined_then(lhs: str, rows: Rows, width: float) -> Rows:
@@ -289,15 +279,6 @@ def defined_then(lhs: str, rows: Rows, width: float) -> Rows:
     why = f"{rows[0][1]};\\ {rows[1][1]}"
     together = one_line(lhs, rows[0][0], rows[1][0], why, width)
     return rows if together is None else [([together], why), *rows[2:]]
-
-
-def _naming_error(rows: Rows, at: int, said: Rule = Rule.ERROR_TERM) -> Rows:
-    """``rows`` with the chain's result (row ``at``, where it has no note) justified: "definition of δ" (``said``)."""
-    if at < 1 or at >= len(rows) or rows[at][1]:
-        return rows
-    chained, why = rows[at - 1]  # (the chain's own note then says the chain rule alone: δ is named on this line)
-    why = note(Rule.CHAIN_RULE) if why == note(Rule.CHAIN_RULE_PARAMETER) else why
-    return [*rows[:at - 1], (chained, why), (rows[at][0], note(said)), *rows[at + 1:]]
 
 
 def _names_error(step: Step) -> bool:
@@ -400,20 +381,15 @@ def _distinct(lhs: str, rows: Rows) -> Rows:
     """Drop a row that repeats the one before it (or the lhs), spaces aside (``δ_j`` printed as ``∂c/∂z_j``: the
     chain's own factor), keeping the first note of the run."""
     kept: Rows = []
-    previous = _unspaced(lhs)
+    previous = unspaced(lhs)
     for printed, why in rows:
-        if _unspaced("".join(printed)) == previous:
+        if unspaced("".join(printed)) == previous:
             if kept and not kept[-1][1]:
                 kept[-1] = (kept[-1][0], why)
             continue
-        previous = _unspaced("".join(printed))
+        previous = unspaced("".join(printed))
         kept.append((printed, why))
     return kept
-
-
-def _unspaced(latex: str) -> str:
-    """LaTeX without its spaces and thin spaces (``\\,``): what is printed, however it is spaced."""
-    return latex.replace(r"\,", "").replace(" ", "")
 
 
 def _definition(step: Step, network: Architecture) -> sp.Basic | None:

@@ -234,7 +234,7 @@ def chain(
     steps = list(steps)
     if pack and all(len(terms) == 1 for terms, _ in steps):
         rhs = " = ".join(terms[0] for terms, _ in steps)
-        notes = "; ".join(note for _, note in steps if note)
+        notes = r";\ ".join(note for _, note in steps if note)  # (a space after it: in math, none is set)
         if fits(f"{lhs} = {rhs}", notes, width):
             return Display((Line(lhs, "=", rhs, notes),))
     lines: list[Line] = []
@@ -243,15 +243,15 @@ def chain(
         beside = note_room(note) if note else 0.0
         room = width - indent
         pieces = break_terms(terms, room - beside, room - 4.0)
-        if len(pieces) == 1 and visual_width(pieces[0]) + beside > room:
-            lines.append(Line("" if lines else lhs, "=", pieces[0]))
-            if note:  # the note on a line of its own; none: no empty row
-                lines.append(Line("", "", "", note))
-            continue
+        below = visual_width(pieces[0]) + beside > room  # the note fits beside not even the first term: below them
+        if below:
+            pieces = break_terms(terms, room, room - 4.0)
         for position, piece in enumerate(pieces):
             first = position == 0
             lhs_text = lhs if first and not lines else ""
             rel = "=" if first else ""
             rhs = piece if first else rf"\quad {piece}"
-            lines.append(Line(lhs_text, rel, rhs, note if first else ""))
+            lines.append(Line(lhs_text, rel, rhs, note if first and not below else ""))
+        if below and note:  # the note on a line of its own; none: no empty row
+            lines.append(Line("", "", "", note))
     return Display(tuple(lines))

@@ -17,7 +17,7 @@ from symbackprop.documents.options import DocumentOptions
 from symbackprop.documents.render import environment, render_tex
 from symbackprop.documents.tables import notation_table, table
 from symbackprop.errors import SymbackpropError, UnknownNameError
-from symbackprop.notation.display import Display, Line
+from symbackprop.notation.display import Display, Line, chain, visual_width
 from symbackprop.notation.escape import bars_as_commands, latex_escape, markdown_escape, prose
 from symbackprop.notation.matrices import bracketed
 from symbackprop.notation.overrides import (
@@ -539,6 +539,21 @@ def test_a_note_too_long_for_its_line_is_set_with_it_at_the_right_edge() -> None
     assert numbered.rows == ((numbered.lines[0], ""), (numbered.lines[1], ""))
     tex = render_tex(Network([2, 2, 1]).derive(), DocumentOptions(notation="bishop-single", formats=("tex",)))
     assert r"\tag*{$\text{differentiate the loss;}" in tex and r"&  \qquad \text{differentiate" not in tex
+
+
+def test_a_note_too_wide_to_stand_beside_even_the_first_term_goes_under_the_broken_sum() -> None:
+    """A step whose sum breaks across lines keeps its note beside the first line where they fit together; a note too
+    wide for that (a hidden neuron's, naming its local derivatives) goes under the step's last line, the sum broken
+    for the whole width, never set past the page beside a line of one term."""
+    terms = [rf"a_{{{i}}} b_{{{i}}} c_{{{i}}} d_{{{i}}}" for i in range(1, 9)]
+    short, wide = r"\text{chain rule}", r"\text{definition of } \delta;\ " + r"\text{a local derivative, since } z " * 3
+    beside = chain("y", [(terms, short)]).lines
+    assert beside[0].note == short and all(not line.note for line in beside[1:])
+    under = chain("y", [(terms, wide)]).lines
+    assert [line.note for line in under] == [""] * (len(under) - 1) + [wide]
+    assert all(visual_width(line.rhs) <= 68 for line in under) and len(under) - 1 <= len(beside)
+    packed = chain("y", [(["a"], r"\text{chain rule}"), (["b"], r"\text{its factors as above}")], pack=True)
+    assert packed.lines == (Line("y", "=", "a = b", r"\text{chain rule};\ \text{its factors as above}"),)  # spaced
 
 
 def test_a_matrix_past_six_rows_or_columns_is_written_with_its_first_two_dots_and_its_last() -> None:
