@@ -4,19 +4,22 @@ or seed 000's route, each weight of the last two layers by its whole chain from 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
 from ..derive import general
 from ..derive.chain import paths_layers
-from ..derive.derivation import Derivation, Step
+from ..derive.derivation import Derivation, Rule, Step
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, visual_width
 from ..notation.printer import NotationPrinter
 from ..notation.written import for_every, neuron_values
 from . import sections as sec
+from .local import FACTORS_ABOVE, in_note, in_words, said
+from .notes import note
 from .routes import route
 from .sections import Block, Section, display, text
 from .summary import bp_equation, without_bias_column
@@ -56,9 +59,12 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
     def weights(layer: int, biases: bool) -> list[Block]:
         return _path_blocks(paths, network, layer, biases, printer, short)
 
+    last = said(printer, L, "weight")
+    assert last is not None  # (every layer has weights)
     output = [text(f"Each weight's gradient follows by the chain rule, from the cost ${printer.cost_letter()}$ down "
                    "to the weight; the chain's first two factors make the error term "
-                   f"${_error_term(network, printer)}$ of output neuron $j$. Begin at the output layer "
+                   f"${_error_term(network, printer)}$ of output neuron $j$, and its last is the input the weight "
+                   f"multiplies, {in_words(last)}. Begin at the output layer "
                    f"$L = {printer.notation.bare_layer('z', L)}$"
                    + (", ignoring the weights on the bias units for now:" if network.bias == "neuron" else ":")),
               *weights(L, False),
@@ -74,13 +80,22 @@ def paths_section(derivation: Derivation, printer: NotationPrinter, prefix: str)
                                    (*_delta_blocks(groups, network, layer, printer, short),
                                     *_gradient_blocks(groups, network, printer, short, (layer,)))))
     if network.bias != "none":
-        lead = "For the weights on the bias units:" if network.bias == "neuron" else "For the biases:"  # (seed 000)
-        biases = [text(lead), *(block for layer in paths_layers(network) for block in weights(layer, True))]
+        biases = [text(_bias_lead(network, printer)),
+                  *(block for layer in paths_layers(network) for block in weights(layer, True))]
         biases.append(text(_bias_words(derivation, printer)))
         subsections.append(Section("The bias units' weights" if network.bias == "neuron" else "The biases",
                                    f"{prefix}sec:element-parameters", tuple(biases)))
     subsections += _matrix_subsection(derivation, printer, prefix)
     return Section("Backpropagation, element by element", f"{prefix}sec:element", (), tuple(subsections))
+
+
+def _bias_lead(network: Architecture, printer: NotationPrinter) -> str:
+    """Seed 000's "For the weights on the bias units", with the last factor of their chains worked out at each layer
+    they are shown for: ``∂Z^{(3)}_j/∂w^{(2)}_{j0} = 1, since Z^{(3)}_j = ...``."""
+    ones = [found for layer in paths_layers(network) if (found := said(printer, layer, "bias")) is not None]
+    what = "the weights on the bias units" if network.bias == "neuron" else "the biases"
+    unit = " the bias unit's" if network.bias == "neuron" else ""
+    return f"For {what}, each chain's last factor is{unit} 1 ({'; '.join(in_words(one) for one in ones)}):"
 
 
 def _below_output(derivation: Derivation, printer: NotationPrinter, chains: Sequence[Block]) -> list[Block]:
@@ -93,21 +108,36 @@ def _below_output(derivation: Derivation, printer: NotationPrinter, chains: Sequ
     where the layer is too wide to write its matrix out (its outer product is that chain's entry for every pair)."""
     network, L = derivation.network, derivation.network.depth
     term = f"${_error_term(network, printer, L - 1)}$"
+    words = _below_words(network, printer)
     written = len(derivation.steps_of("paths", symbols.matrix("W", L - 1))) > 1  # not the outer product alone
     if network.bias != "none" and written:
-        said = text(f"One layer down, let {term} be the error term of neuron $j$.")
+        opening = text(f"One layer down, let {term} be the error term of neuron $j$. {words}")
         through = _through_outputs(derivation, printer)
         if through:
-            return [said, *through, *_every_hidden_layer(derivation, printer)]
+            return [opening, *through, *_every_hidden_layer(derivation, printer)]
         delta = printer.doprint(sp.MatrixSymbol(symbols.matrix("delta", L - 1), 1, 1))
-        return [said, *_layer_matrix(derivation, printer, L - 1),
+        return [opening, *_layer_matrix(derivation, printer, L - 1),
                 text(f"where ${delta}$ comes from the output layer's error terms, since each weighted input of the "
                      "layer reaches the cost through every output neuron:"),
                 *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
-    return [text(f"One layer down, each weight reaches the cost through every output neuron; with {term}:"),
+    return [text(f"One layer down, each weight reaches the cost through every output neuron. {words} With {term}:"),
             *chains, *_layer_matrix(derivation, printer, L - 1, lead="So"),
             text("The error terms of the layer, as one vector, are those of the output layer carried back:"),
             *_carried_back(derivation, printer), *_every_hidden_layer(derivation, printer)]
+
+
+def _below_words(network: Architecture, printer: NotationPrinter) -> str:
+    """The local derivatives of a chain to a weight of the layer below the output, each with its definition: through
+    output neuron i, ∂Z^{(3)}_i/∂a^{(2)}_j = w^{(2)}_{ij} and ∂a^{(2)}_j/∂Z^{(2)}_j = σ'(Z^{(2)}_j); its last factor
+    ∂Z^{(2)}_j/∂w^{(1)}_{jk} = X^{(1)}_k (the activation's where it is element-wise and not a constant's)."""
+    L, (j, k, _) = network.depth, printer.notation.indices
+    output = next(letter for letter in "ikpq" if letter not in (j, k))
+    steps = [said(printer, L - 1, "input", k=output), said(printer, L - 1, "activation")]
+    last = said(printer, L - 1, "weight")
+    assert last is not None  # (every layer has weights)
+    shown = "; ".join(in_words(step) for step in steps if step is not None)
+    return (f"Each weight's chain passes through every output neuron ${output}$, with {shown}; "
+            f"and its last factor is {in_words(last)}.")
 
 
 def _through_outputs(derivation: Derivation, printer: NotationPrinter) -> list[Block]:
@@ -238,7 +268,8 @@ def _path_blocks(paths: Mapping[str, list[Step]], network: Architecture, layer: 
              isinstance(steps[0].lhs, sp.Derivative)]  # one parameter's, not the layer's matrix (a Partial)
     few = len(names) <= (SMALL_LAYER if layer == network.depth else 1)  # below, a chain has a path per output
     shown = names if few and not short else names[:1]
-    blocks = [display(sec.stack(sec.quantity_display(paths[name], printer) for name in shown))]
+    also = FACTORS_ABOVE if layer == network.depth else ""  # (said before the display; below, a line says it)
+    blocks = [display(sec.stack(sec.quantity_display(paths[name], printer, also=also) for name in shown))]
     if len(shown) == len(names):
         return blocks
     if biases:  # the general entry is with the weights'; the next neuron's result, as seed 000's ∂C/∂w_20 = δ_2
@@ -274,7 +305,9 @@ def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int,
     formula)."""
     names = [d.name for d in network.delta(layer)]
     shown = names[:1] if short else names
-    blocks = [display(sec.stack(sec.quantity_display(groups[name], printer) for name in shown))]
+    notes = [_hidden_note(network, layer, j, printer) for j in range(1, len(shown) + 1)]
+    blocks = [display(sec.stack(sec.quantity_display(groups[name], printer, also=also)
+                                for name, also in zip(shown, notes)))]
     if short and len(names) > 1:
         if layer < network.depth:
             blocks.append(text("For every neuron of the layer:"))
@@ -284,6 +317,25 @@ def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int,
             blocks.append(text(f"and likewise for the other {others}" + (f"; all at once, {at_once}." if at_once
                                                                               else ".")))
     return tuple(blocks)
+
+
+def _hidden_note(network: Architecture, layer: int, j: int, printer: NotationPrinter) -> str:
+    """The note of a hidden neuron's chain, its result: the next layer's error terms named, and the local derivatives
+    it works out, each with its definition, ``∂z^{l+1}_k/∂a^l_j = w^{l+1}_{kj}, since z^{l+1}_k = ...`` and
+    ``∂a^l_j/∂z^l_j = g'(z^l_j), since a^l_j = g(z^l_j)``, where the note fits a line of the page (else the last
+    definitions left to the set-up's forward pass, which states them); none for the output layer (its own notes say
+    them)."""
+    if layer == network.depth:
+        return ""
+    found = [one for name in ("input", "activation") if (one := said(printer, layer, name, j)) is not None]
+    delta, defined = sec.error_term(printer, layer, "j")  # (where δ is written as ∂c/∂z, no δ is named)
+    named = [note(Rule.ERROR_TERM)] if delta != defined else []
+    for kept in range(len(found), -1, -1):  # their definitions, as many as a line of the page holds (the first's
+        shown = [each if n < kept else dataclasses.replace(each, since="") for n, each in enumerate(found)]  # first)
+        why = r";\ ".join([*named, in_note(*shown)])
+        if visual_width(why) <= printer.width:  # no wider than a line, under the line it justifies
+            break
+    return why
 
 
 #: The most weights of a layer the element form lists one by one (a 2 x 2 layer, as seed 000 does).
@@ -299,14 +351,27 @@ def _gradient_blocks(groups: Mapping[str, list], network: Architecture, printer:
         collapse = short or network.layers[layer] * network.layers[layer - 1] > SMALL_LAYER
         if collapse:
             names = names[:1] + [n for n in names if symbols.kind_of(n) == "b"][:1]
-        matrix = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))
-        biases = " and biases:" if network.bias in ("vector", "shared") else ":"
-        blocks.append(text(f"The weights ${matrix}${biases}"))
-        blocks.append(display(sec.stack(sec.quantity_display(groups[name], printer, pack=True) for name in names)))
+        blocks.append(text(_gradients_lead(network, layer, printer)))
+        blocks.append(display(sec.stack(sec.quantity_display(groups[name], printer, pack=True, also=FACTORS_ABOVE)
+                                        for name in names)))
         if collapse:
             blocks.append(text("and likewise for every entry:"))
             blocks.append(display(_general_gradients(network, layer, printer)))
     return tuple(blocks)
+
+
+def _gradients_lead(network: Architecture, layer: int, printer: NotationPrinter) -> str:
+    """"The weights W^2 and biases", and the factors of their chains: the error term δ^2_j = ∂c/∂z^2_j times
+    ∂z^2_j/∂w^2_{jk} = a^1_k or ∂z^2_j/∂b^2_j = 1, since z^2_j = Σ_m w^2_{jm} a^1_m + b^2_j."""
+    matrix = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))
+    biases = " and biases" if network.bias in ("vector", "shared") else ""
+    weight, bias = said(printer, layer, "weight"), said(printer, layer, "bias")
+    assert weight is not None  # (every layer has weights)
+    delta, defined = sec.error_term(printer, layer, printer.notation.indices[0])
+    term = f"${delta} = {defined}$" if delta != defined else f"${delta}$"
+    also = f" or ${bias.local}$" if bias is not None else ""
+    return f"The weights ${matrix}${biases}, each chain the error term {term} times ${weight.local}${also}, since " \
+        f"${weight.since}$:"
 
 
 def _general_delta(network: Architecture, layer: int, printer: NotationPrinter) -> Display:

@@ -496,10 +496,15 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
     assert "delta^{(3)}" not in text and "delta^{(2)}" not in text
     order = [r"the chain's first two factors make the error term $\delta^{(L)}_{j} = "
              r"\frac{\partial C}{\partial Z^{(3)}_{j}}$ of "
-             "output neuron $j$", "ignoring the weights on the bias units for now",
+             "output neuron $j$",
+             # and its last factor worked out, with the definition it comes from, once for every chain below
+             r"and its last is the input the weight multiplies, $\frac{\partial Z^{(3)}_{j}}{\partial w^{(2)}_{jk}} = "
+             r"a^{(2)}_{k}$, since $Z^{(3)}_{j} = \sum_{m} w^{(2)}_{jm} a^{(2)}_{m} + w^{(2)}_{j0}$.",
+             "ignoring the weights on the bias units for now",
              r"\frac{\partial C}{\partial w^{(2)}_{11}} &= \frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
              r"\frac{\partial a^{(3)}_{1}}{\partial Z^{(3)}_{1}} \cdot \frac{\partial Z^{(3)}_{1}}{\partial "
-             r"w^{(2)}_{11}} = \delta^{(L)}_{1} \cdot a^{(2)}_{1}",
+             r"w^{(2)}_{11}} = \delta^{(L)}_{1} \cdot a^{(2)}_{1} \qquad \text{chain rule};\ "
+             r"\text{its factors as above}",
              r"\delta^{(L)}_{1} &= \frac{\partial C}{\partial Z^{(3)}_{1}} = "
              r"\frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
              r"\frac{\partial a^{(3)}_{1}}{\partial Z^{(3)}_{1}} = \frac{\partial C}{\partial a^{(3)}_{1}} \cdot "
@@ -529,7 +534,14 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              # one layer down, as the seed's: δ^(L-1)_j said, the layer's matrix without the bias column in one
              # chain, each entry through every output neuron, the vector under a brace named δ^(L-1), then δ Xᵀ
              r"One layer down, let $\delta^{(L-1)}_{j} = \frac{\partial C}{\partial Z^{(2)}_{j}}$ be the error term "
-             "of neuron $j$.", "In matrix form, the bias units' weights aside again:",
+             "of neuron $j$.",
+             # the local derivatives of its chains, each with its definition, through output neuron i
+             r"Each weight's chain passes through every output neuron $i$, with $\frac{\partial Z^{(3)}_{i}}{\partial "
+             r"a^{(2)}_{j}} = w^{(2)}_{ij}$, since $Z^{(3)}_{i} = \sum_{m} w^{(2)}_{im} a^{(2)}_{m} + w^{(2)}_{i0}$; "
+             r"$\frac{\partial a^{(2)}_{j}}{\partial Z^{(2)}_{j}} = \sigma'(Z^{(2)}_{j})$, since $a^{(2)}_{j} = "
+             r"\sigma(Z^{(2)}_{j})$; and its last factor is $\frac{\partial Z^{(2)}_{j}}{\partial w^{(1)}_{jk}} = "
+             r"X^{(1)}_{k}$, since $Z^{(2)}_{j} = \sum_{m} w^{(1)}_{jm} X^{(1)}_{m} + w^{(1)}_{j0}$.",
+             "In matrix form, the bias units' weights aside again:",
              r"\frac{\partial C}{\partial \tilde{\mathbf{W}}^{(1)}} &= \begin{bmatrix}",
              r"&= \operatorname{diag}\left(\begin{bmatrix}\delta^{(L)}_{1} \frac{\partial Z^{(3)}_{1}}{\partial "
              r"a^{(2)}_{1}}", r"\text{chain rule, through every output neuron; definition of } \delta\text{; } "
@@ -541,7 +553,11 @@ def test_ng_reaches_each_weight_by_its_whole_chain_as_seed_000() -> None:
              "where\n\n$$", r"\delta^{(L-1)} &= \frac{\partial C}{\partial \mathbf{Z}^{(2)}} \qquad \text{definition}",
              r"&= ((\tilde{\mathbf{W}}^{(2)})^{\top} \delta^{(L)}) \odot \sigma'(\mathbf{Z}^{(2)}) \qquad "
              r"\text{chain rule, as under the brace above}",  # (the brace's vector, by line 2's chain rule)
-             "### The bias units' weights", "For the weights on the bias units:", r"= \delta^{(L)}_{1} \cdot 1",
+             "### The bias units' weights",
+             r"For the weights on the bias units, each chain's last factor is the bias unit's 1 ($\frac{\partial "
+             r"Z^{(3)}_{j}}{\partial w^{(2)}_{j0}} = 1$, since $Z^{(3)}_{j} = \sum_{m} w^{(2)}_{jm} a^{(2)}_{m} + "
+             r"w^{(2)}_{j0}$; $\frac{\partial Z^{(2)}_{j}}{\partial w^{(1)}_{j0}} = 1$, since",
+             r"= \delta^{(L)}_{1} \cdot 1 \qquad \text{chain rule};\ \text{its factors as above}",
              # a weight one layer down by a path through each output neuron: the bias unit's, as the seed shows it
              r"\frac{\partial C}{\partial w^{(1)}_{10}} &= \frac{\partial C}{\partial a^{(3)}_{1}}",
              r"& \quad + \frac{\partial C}{\partial a^{(3)}_{2}}",
@@ -1334,10 +1350,12 @@ def test_what_the_second_audit_of_the_seeds_asked_for() -> None:
     ng = render_markdown(_seed("ng").derive(forms=("element", "vector", "paths")),
                          DocumentOptions(notation="ng", formats=("md",)))
     assert ng.count("$L = 3$") == 1 and "Begin at the output layer $L = 3$" in ng
-    # an output weight's line goes on from its chain to δ times the source: both equalities said, the bias unit's too
+    # an output weight's line goes on from its chain to δ times the source: both equalities said (δ and the last
+    # factor in the sentence before the display, the note pointing to it), the bias unit's too
     for weight, source in (("w^{(2)}_{11}", r"\cdot a^{(2)}_{1}"), ("w^{(2)}_{10}", r"\cdot 1")):
         line = ng[ng.index(rf"\frac{{\partial C}}{{\partial {weight}}} &="):]
-        assert line[:line.index("\n")].endswith(rf"{source} \qquad \text{{chain rule; definition of }} \delta \\")
+        said = r"\text{chain rule};\ \text{its factors as above} \\"
+        assert line[:line.index("\n")].endswith(rf"{source} \qquad {said}")
     goodfellow = render_markdown(_seed("goodfellow").derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
     assert goodfellow.count("$L = 3$") == 1 and "an output layer (layer $L = 3$)" in goodfellow
     # the class label and its indicator said once: the notation table's, or without it, the forward pass's
