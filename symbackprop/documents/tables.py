@@ -126,7 +126,7 @@ def _layer_conventions(network: Architecture, z: NotationPrinter, w: NotationPri
                                                                                              1, 1), evaluate=False))
     neurons = sizes.count(stated["a"].rows, notation)
     rows = [(f"${vector('a')}$", f"activation vector of layer ${l}$ (${size('a')}$, ${neurons}$ its number of "
-                                 f"neurons); for the layer below the first, the input, ${z.input_layer()}$"),
+                                 f"neurons); below the first layer, ${z.input_layer()}$, the input"),
             (f"${vector('z')}$", f"weighted input vector of layer ${l}$ (${size('z')}$), where "
                                  f"${z.doprint(_layer_map(network, g))}$"),
             (f"${w.stored(sp.MatrixSymbol(symbols.matrix('W', g), 1, 1))}$",
@@ -265,8 +265,8 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
         (f"${matrix}$", f"weight matrix of layer ${relative(notation, 0)}$ "
                         f"(${sizes.general_times(stated['W'], notation)}$): {order}"),
         (f"${z.doprint(_layer_map(network, g))}$", f"the {say(notation, 'weighted inputs')} of a layer from the "
-                                                   f"{say(notation, 'outputs')} below; for the layer below the "
-                                                   f"first, the input, ${z.input_layer()}$"),
+                                                   f"{say(notation, 'outputs')} below; below the first layer, "
+                                                   f"${z.input_layer()}$, the input"),
         *_gradient_row(z),
         (f"${z.doprint(applied(prime_name(network), sp.MatrixSymbol(symbols.matrix('z', g), n, 1)))}$",
          _activations_derivative(z)),
@@ -274,8 +274,9 @@ def _matrix_rows(network: Architecture, notation: Notation, z: NotationPrinter,
     ]
     if notation.stepped:  # seed 002's ranges
         l = notation.layer_letter
-        rows.append((f"${l} = {stepped_range('1', 'L')}$", f"${l}$ runs from 1 to $L$ in steps of 1, and "
-                                                          f"${l} = {stepped_range('1', 'L-1')}$ from 1 to $L-1$"))
+        rows.append((f"${l} = {stepped_range('1', 'L')}$", f"${l}$ runs from 1 to $L$ in steps of 1 (first value, "
+                                                          f"step in brackets, last value); ${l} = "
+                                                          f"{stepped_range('1', 'L-1')}$: from 1 to $L-1$"))
     if network.bias == "neuron":
         tilde = w.doprint(sp.MatrixSymbol(symbols.matrix("W", g), n, n + 1)[:, 1:])
         bar = z.doprint(sp.MatrixSymbol(symbols.matrix("abar", g), n + 1, 1))

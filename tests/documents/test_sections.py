@@ -1155,7 +1155,10 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
                "are the columns of"]
     assert [goodfellow.index(piece) for piece in vectors] == sorted(goodfellow.index(piece) for piece in vectors)
     assert r"The network's output is $\underline{\hat{y}} = (\hat{y}_{1}, \ldots, \hat{y}_{p})^{\top}$" in goodfellow
-    assert r"for the layer below the first, the input, $\underline{h}_{0} = \underline{x}$" in goodfellow  # before §5.1
+    assert r"below the first layer, $\underline{h}_{0} = \underline{x}$, the input" in goodfellow  # before §5.1
+    # the range row says what 1(1)L means: first value, step, last value
+    assert (r"| $k = 1(1)L$ | $k$ runs from 1 to $L$ in steps of 1 (first value, step in brackets, last value); "
+            r"$k = 1(1)\overline{L-1}$: from 1 to $L-1$ |") in goodfellow
     assert "What we are actually after is the derivative with respect to each pre-activation $a_{Li}$" in goodfellow
     # the seed's words in its notation table and batch form: pre-activation, loss
     assert "| pre-activation (or aggregation) of neuron $i$ in layer $k$ |" in goodfellow
