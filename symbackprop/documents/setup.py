@@ -248,16 +248,30 @@ def _fundamentals(derivation: Derivation, printer: NotationPrinter) -> tuple[Blo
 
 
 def _mean_loss(derivation: Derivation, printer: NotationPrinter) -> str:
-    """Seed 002's average sparse categorical cross-entropy, ``L = (1/m) Σ_{i=1}^m -log ŷ_ℓ``, where the loss is -log
-    of the output of the label (the cost of an example as the general argument defines it); else nothing."""
+    """Seed 002's average sparse categorical cross-entropy, ``L = (1/m) Σ_{i=1}^m -log ŷ^{(i)}_{ℓ_i}``, where the
+    loss of an example is -log of its output for its label (the cost of an example as the general argument defines
+    it), written with the notation's letters; else nothing."""
     prediction = derivation.argument("prediction")
     if prediction is None:
         return ""
-    cost = printer.doprint(prediction.lines[0].since[0].rhs)
-    mean = f"\\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} \\left({cost}\\right)^{{(i)}}"
-    return (f"${printer.doprint(sp.Symbol('C'))} = {mean}$, "
-            "the average sparse categorical cross-entropy, $(\\cdot)^{(i)}$ denoting example $i$'s: each example's "
-            f"{say(printer.notation, 'cost')} is $-\\log$ of the probability the network gives its class $\\ell$")
+    loss = prediction.lines[0].since[0].rhs
+    label = next(iter(loss.free_symbols))  # ŷ_ℓ, the output of the label
+    element = printer.doprint(label)
+    example = _of_example(element)
+    cost = printer.doprint(loss).replace(element, example)
+    return (f"${printer.doprint(sp.Symbol('C'))} = \\frac{{1}}{{m}} \\sum_{{i=1}}^{{m}} {cost}$, the average sparse "
+            f"categorical cross-entropy, ${example}$ being the probability the network gives the class "
+            "$\\ell_{i}$ of example $i$")
+
+
+def _of_example(element: str) -> str:
+    """``\\hat{y}_{\\ell}`` as example i's: ``\\hat{y}^{(i)}_{\\ell_{i}}``, the example's number above its letter
+    (after a layer mark the letter already has, ``{a^{L}_{\\ell_{i}}}^{(i)}``)."""
+    labelled = element.replace(r"\ell", r"\ell_{i}")
+    letter, sub, rest = labelled.partition("_{")
+    if "^" in letter or not sub:
+        return f"{{{labelled}}}^{{(i)}}"
+    return f"{letter}^{{(i)}}_{{{rest}"
 
 
 def _neuron_dynamics(derivation: Derivation, printer: NotationPrinter) -> list[Block]:

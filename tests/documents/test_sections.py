@@ -826,8 +826,7 @@ def test_goodfellow_has_seed_002s_set_up_parts_and_figures() -> None:
                  "the output layer's is $O$, here softmax (others: linear)",
                  r"$f(\underline{x}) = \underline{h}_{L} = \underline{\hat{y}} = O(\underline{a}_{L})$",  # h_L is ŷ
                  r"With respect to output $i$, $\forall i = 1(1)p$:",  # the seed's own range
-                 r"| loss | $\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell})}"
-                 r"\right)^{(i)}$",
+                 r"| loss | $\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} - \log{(\hat{y}^{(i)}_{\ell_{i}})}$",
                  "a data matrix usually stacks its examples as rows",
                  r"The vector $\mathbf{1}_{m} \in \mathbb{R}^{m \times 1}$ holds $m$ ones",
                  r"where $E \in \mathbb{R}^{p \times m}$ is the one-hot matrix",  # the seed's p, p = 2 here
@@ -1180,9 +1179,11 @@ def test_what_the_audit_of_the_seeds_asked_for() -> None:
             r"$\underline{h}_{L-1} = g(\underline{a}_{L-1})$; and the pre-activation: “I am only as good as the "
             r"weights and the outputs below me”, $\underline{a}_{L-1} = W_{L-1} \underline{h}_{L-2} + "
             r"\underline{b}_{L-1}$") in goodfellow
-    # the mean loss, its summand the cost of example i
-    assert (r"\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} \left(- \log{(\hat{y}_{\ell})}\right)^{(i)}$, the "
-            r"average sparse categorical cross-entropy, $(\cdot)^{(i)}$ denoting example $i$'s") in goodfellow
+    # the mean loss as a formula, its summand the cost of example i, with that example's output and label
+    assert (r"\mathcal{L}(\theta) = \frac{1}{m} \sum_{i=1}^{m} - \log{(\hat{y}^{(i)}_{\ell_{i}})}$, the average "
+            r"sparse categorical cross-entropy, $\hat{y}^{(i)}_{\ell_{i}}$ being the probability the network gives the "
+            r"class $\ell_{i}$ of example $i$") in goodfellow
+    assert "denoting example" not in goodfellow
     assert "$A_{k}$, $H_{k}$" in goodfellow  # its batch section uses them
 
 
