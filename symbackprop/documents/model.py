@@ -272,8 +272,9 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
              ("BP3", symbols.matrix("b", L), labels(notation, "W", L)),
              ("BP4", symbols.matrix("W", L), labels(notation, "W", L))]
     odot = "" if tabled else "; $\\odot$ is the element-wise (Hadamard) product"  # (the table's conventions say it)
-    intro = text("BP1 is derived for the output layer and BP2 to BP4 for a general layer: BP1 to BP3 through "
-                 f"Jacobians, BP4 entry by entry{odot}." + bias_unit_words(network, printer))
+    intro = text("We begin at the output layer with BP1, then take a general layer for BP2 to BP4. The chain rule "
+                 f"with a Jacobian gives the first three; BP4 we work out one weight at a time{odot}."
+                 + bias_unit_words(network, printer))
     derived: list[Section] = []
     for tag, name, layers in parts:
         if tag in equations and name in groups:
@@ -286,7 +287,8 @@ def general_vector_section(derivation: Derivation, printer: NotationPrinter, lab
             # alone, leaving no half page blank; a later part, where short, is kept whole
             room = (_room(part) if derived else _height(part[:2])) + 2
             derived.append(Section(f"{tag}: {GOALS[tag]}", f"{label}:{tag.lower()}",  # the seed's two headers
-                                   (Block("text", text=goal, room=room), text("Derivation steps:"), *part),
+                                   (Block("text", text=goal, room=room),
+                                    Block("text", text="Derivation steps:", flush=True), *part),
                                    numbered=False))
     return Section("Derivation of the equations", label, (intro,), tuple(derived))  # seed 004's section 2
 

@@ -85,11 +85,11 @@ class Boxed:
 
 @dataclass(frozen=True)
 class Block:
-    """Part of a section; ``kind`` says which field holds it: ``text`` (prose with ``$...$`` math),
-    ``display``, ``table``, ``figure``, ``algorithm`` or ``boxed``. A figure ``here`` stays where the text before it
-    leads into it ("Schematically:"), where the page has room for it. A text's ``lead`` is a run-in label set off
-    in italics before it ("Solution."); its ``room``, in lines, keeps it on one page with what follows it that
-    short (seed 004's BP3 whole, not its first display alone at the foot of a page)."""
+    """Part of a section; ``kind`` says which field holds it: ``text`` (prose with ``$...$`` math), ``display``,
+    ``table``, ``figure``, ``algorithm`` or ``boxed``. A figure ``here`` stays where the text before it leads into it
+    ("Schematically:"), where the page has room. A text's ``lead`` is a run-in label in italics ("Solution."); its
+    ``room``, in lines, keeps it on one page with what follows it that short (seed 004's BP3 whole, not its first
+    display alone at a page's foot); ``flush`` sets it flush left (seed 004's "Derivation steps:", as its "Goal:")."""
 
     kind: str
     text: str = ""
@@ -102,6 +102,7 @@ class Block:
     here: bool = False
     lead: str = ""
     room: int = 0
+    flush: bool = False
 
 
 #: The most lines a display holds and still stays on one page (the LaTeX templates break a longer one).

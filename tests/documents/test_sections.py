@@ -1347,7 +1347,11 @@ def test_what_the_second_audit_of_the_seeds_asked_for() -> None:
     nielsen = render_markdown(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("md",)))
     assert (r"| $\nabla_{a^{l}} C$ | the gradient of the cost with respect to a layer's activations, "
             r"$\frac{\partial C}{\partial a^{l}}$ ($n_{l} \times 1$, like $a^{l}$) |") in nielsen
-    assert "for a general layer: BP1 to BP3 through Jacobians, BP4 entry by entry" in nielsen
+    assert ("We begin at the output layer with BP1, then take a general layer for BP2 to BP4. The chain rule with a "
+            "Jacobian gives the first three; BP4 we work out one weight at a time") in nielsen
+    # the labels under each heading, "Goal:" and "Derivation steps:", both flush left in LaTeX
+    nielsen_tex = render_tex(_seed("nielsen").derive(), DocumentOptions(notation="nielsen", formats=("tex",)))
+    assert nielsen_tex.count("\\noindent\nDerivation steps:") == nielsen_tex.count("Derivation steps:") == 4
     bishop = render_tex(_seed("bishop").derive(), DocumentOptions(notation="bishop", formats=("tex",)))
     assert r"\caption{A general neuron $j$ of layer $l$, fed by neuron $i$ of layer $l-1$ and feeding layer $l+1$.}" \
         in bishop
