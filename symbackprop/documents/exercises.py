@@ -341,7 +341,7 @@ def exercise_documents(
                      "then the gradients of its parameters:")
         solutions.append(Section(f"({last}) Numbers", f"{p}sol:{last}", (found, answer), numbered=False))
     described = describe(network)
-    subtitle = (f"{described[0].upper()}{described[1:]}", notation.title)
+    subtitle = (f"{described[0].upper()}{described[1:]}", notation.heading)
 
     def document(kind: str, parts: list[Section]) -> Document:  # signed as the derivation is
         return Document(f"{kind}: backpropagation for a {network.spec} network", subtitle, tuple(parts), (),

@@ -125,7 +125,7 @@ def build_document(derivation: Derivation, options: DocumentOptions, indicator: 
     subtitle: tuple[str, ...] = ()
     if not title:  # as the seeds title theirs; the line under it says what network, once
         title = "Backpropagation"
-        subtitle = (f"{describe(network)[0].upper()}{describe(network)[1:]}", notation.title)
+        subtitle = (f"{describe(network)[0].upper()}{describe(network)[1:]}", notation.heading)
     appendix = appendix_sections(network, printer, p, options.appendix) if "appendix" in shown else []
     return Document(title, subtitle, tuple(parts), tuple(appendix), options.headings, p, options.fragment,
                     figure_note(options.formats), options.author, route(notation).contents, date=options.date)

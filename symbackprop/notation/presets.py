@@ -130,8 +130,13 @@ class Notation:
         """The notation as prose names it: "Nielsen's notation" (after the author, capitalised as they write their
         name), "the input-major notation"."""
         author = AUTHORS.get(self.name)
-        single = " for one output neuron" if self.single else ""  # Bishop's a, z, h, δ with the seed's v_j, y, E_ℓ
-        return f"{author}'s notation{single}" if author else f"the {self.name} notation"
+        return f"{author}'s notation" if author else f"the {self.name} notation"
+
+    @property
+    def heading(self) -> str:
+        """The notation as a document's subtitle names it: its title, and ", one output" for a ``single`` notation
+        (Bishop's a, z, h, δ with the seed's v_j, y, E_ℓ)."""
+        return f"{self.title}, one output" if self.single else self.title
 
     def check(self, layers: Sequence[int], elementwise_output: bool = True) -> None:
         """Refuse a network the notation cannot write: ``single`` writes one hidden layer and one output neuron.
