@@ -237,23 +237,26 @@ def _softmax_blocks(network: Architecture, printer: NotationPrinter) -> tuple[Bl
     n = _softmax_width(network)
     raw, in_output, outputs = softmax_jacobian(n)
     notation = printer.notation
-    z_letter, a_letter = notation.letter("z"), output_letter(printer)
-    zs = [Written(f"{z_letter}_{{{i}}}") for i in range(1, n + 1)]
-    a_s = [Written(f"{a_letter}_{{{i}}}") for i in range(1, n + 1)]
+    output = printer.relabel(labels(notation, "a", network.depth, "L"))
+
+    def entry(kind: str, index: int | str) -> Written:  # the output layer's, as the document writes it: a^L_1
+        return Written(output.doprint(sp.Symbol(symbols.element(kind, network.depth, index), real=True)))
+
+    zs = [entry("z", i) for i in range(1, n + 1)]
+    a_s = [entry("a", i) for i in range(1, n + 1)]
     rename = dict(zip(sp.symbols(f"z1:{n + 1}", real=True), zs, strict=True)) | dict(zip(outputs, a_s, strict=True))
     raw_printer = NotationPrinter(notation, network, indicator=printer.indicator, sigma=False)
     a1, z1, z2 = a_s[0], zs[0], zs[1]
-    k, k_sub = ("k", "k") if notation.layer_letter != "k" else ("i'", "{i'}")
-    softmax = rf"\frac{{e^{{{printer.doprint(z1)}}}}}{{\sum_{{{k}=1}}^{{{n}}} e^{{{z_letter}_{k_sub}}}}}"
+    k = "k" if notation.layer_letter != "k" else "i'"
+    softmax = rf"\frac{{e^{{{printer.doprint(z1)}}}}}{{\sum_{{{k}=1}}^{{{n}}} e^{{{entry('z', k)}}}}}"
     lines = [Line(printer.doprint(a1), "=", softmax, r"\text{definition}")]
     for column, why in ((0, r"\text{same index}"), (1, r"\text{different indices}")):
         lhs = rf"\frac{{\partial {printer.doprint(a1)}}}{{\partial {printer.doprint([z1, z2][column])}}}"
         lines.append(Line(lhs, "=", raw_printer.doprint(raw[0, column].xreplace(rename)), why))
         lines.append(Line("", "=", printer.doprint(in_output[0, column].xreplace(rename)), r"\text{in the outputs}"))
-    general = rf"\frac{{\partial {a_letter}_i}}{{\partial {z_letter}_j}}"
-    entry = softmax_entry(Written(f"{a_letter}_i"), Written(f"{a_letter}_j"), Written(f"{printer.indicator}_{{i=j}}"))
-    lines.append(Line(general, "=", printer.doprint(entry), r"\text{both cases}"))  # the rule check_softmax proves
-    output = printer.relabel(labels(notation, "a", network.depth, "L"))
+    general = rf"\frac{{\partial {entry('a', 'i')}}}{{\partial {entry('z', 'j')}}}"
+    rule = softmax_entry(entry("a", "i"), entry("a", "j"), Written(f"{printer.indicator}_{{i=j}}"))
+    lines.append(Line(general, "=", printer.doprint(rule), r"\text{both cases}"))  # the rule check_softmax proves
     vector = sp.MatrixSymbol(symbols.matrix("a", network.depth), n, 1)
     matrix = output.doprint(softmax_matrix(vector))
     return (display(Display(tuple(lines))),

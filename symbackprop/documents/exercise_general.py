@@ -143,8 +143,8 @@ def _widths(printer: NotationPrinter) -> str:
     l = printer.notation.layer_letter
     if printer.notation.sum_limits:
         return f"; {limits_said(printer)}"
-    return (f"; a sum runs over the $n_{{{l}-1}}$ neurons of layer ${l}-1$ here, over the $n_{{{l}+1}}$ of layer "
-            f"${l}+1$ below")
+    return (f"; the sum here is over all $n_{{{l}-1}}$ neurons of layer ${l}-1$, and a sum over the neurons of "
+            f"layer ${l}+1$ further on is over all $n_{{{l}+1}}$ of them")
 
 
 def problem_blocks(generic: Derivation, printer: NotationPrinter) -> dict[str, tuple[Block, ...]]:

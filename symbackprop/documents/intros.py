@@ -21,7 +21,7 @@ from .sections import Block, display, text
 #: What each argument is about, before its display.
 INTRO = {
     "output": "For a neuron ${j}$ of the output layer $L$, by the chain rule through its activation:",
-    "hidden": ("A hidden layer ${l} < L$. The cost depends on ${z}$ through every neuron ${k}$ of layer "
+    "hidden": ("Now take a hidden layer ${l} < L$. The cost depends on ${z}$ through every neuron ${k}$ of layer "
                "${l}+1$, so the multivariable chain rule sums over them: for $y = f(u_1, \\ldots, u_m)$, ${rule}$. "
                "Whatever the widths (also for one neuron in layer ${l}+1$):"),
     "prediction": ("The network's output is ${outputs}$, and the loss of one example is $-\\log$ of its entry for "

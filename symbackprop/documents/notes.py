@@ -9,6 +9,8 @@ u ⊙ v``) prints it from its schema (:data:`CITES`, :data:`symbackprop.derive.s
 
 from __future__ import annotations
 
+import sympy as sp
+
 from ..derive import schemas
 from ..model.activations import ACTIVATIONS
 from ..model.rules import Rule
@@ -146,3 +148,10 @@ def note(rule: Rule, activation: str = "", z: str = "z", delta: bool = True, tot
     text = text.replace("{g}", ACTIVATIONS[activation].latex) if activation else text
     # the rule last, as its schema prints it: its letters are its own, not the notation's
     return text.replace("<rule>", schemas.SCHEMAS[CITES[rule]].latex) if rule in CITES else text
+
+
+def divided(result: sp.Basic) -> str:
+    """What a note adds where the step's result divides entrywise (``y ⊘ a``, the printers' ``y ⊙ a^{∘-1}``):
+    what ⊘ means, which a reader may not have met; nothing otherwise."""
+    divides = any(isinstance(part, sp.HadamardPower) and part.exp == -1 for part in sp.preorder_traversal(result))
+    return r"\text{; } \oslash \text{ divides entrywise}" if divides else ""

@@ -23,7 +23,7 @@ from ..notation.printer import NotationPrinter
 from ..notation.written import terms, written
 from .chained import Rows, naming_error, unspaced, with_also, with_chain
 from .figure import Figure
-from .notes import note
+from .notes import divided, note
 
 #: About how many characters of prose a wrapped table cell holds in a line (0.6 of the text's width).
 CELL_LINE = 60
@@ -371,6 +371,7 @@ def _transposed(result: sp.Basic) -> sp.Basic:
 def _note(step: Step, printer: NotationPrinter, shown: Callable[[sp.Basic], sp.Basic]) -> str:
     """The note of the step's rule, with the definition the step differentiates ("since z^2 = W^2 a^1 + b^2")."""
     text = note(step.rule, delta=_writes_delta(printer), total=printer.doprint(TOTAL))
+    text += divided(step.result)
     since = ", ".join(f"{printer.doprint(shown(eq.lhs))} = {written(shown(eq.rhs), printer)}"
                       for eq in forms.definitions(step, printer.network))
     if "<definition>" in text:

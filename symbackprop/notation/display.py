@@ -106,7 +106,7 @@ def _command_width(latex: str, i: int) -> tuple[float, int]:
             label, i = brace_group(latex, i + 1)
         return max(visual_width(group), 0.7 * visual_width(label)), i
     width = 0.0 if name in _ZERO_WIDTH else 1.0
-    return width + {"quad": 1.8, "qquad": 3.6, "odot": 0.8, "cdot": 0.6}.get(name, 0.0), command.end()
+    return width + {"quad": 1.8, "qquad": 3.6, "odot": 0.8, "oslash": 0.8, "cdot": 0.6}.get(name, 0.0), command.end()
 
 
 def visual_width(latex: str) -> float:

@@ -77,6 +77,18 @@ class MatrixPrinting:
         return rf"\left({text}\right) {body}" if isinstance(coefficient, sp.Add) else f"{text} {body}"
 
     def _print_HadamardProduct(self, expr: Any) -> str:
+        """``y ⊙ a`` (a compound factor in parentheses); a factor ``a^{∘-1}`` as entrywise division, ``y ⊘ a``,
+        after the others."""
+        divisors = [arg for arg in expr.args if isinstance(arg, sp.HadamardPower) and arg.exp == -1]
+        factors = [arg for arg in expr.args if arg not in divisors]
+        if divisors and factors:
+            bases = [divisor.base for divisor in divisors]
+            over = [self._print(base) if isinstance(base, sp.MatrixSymbol) else rf"\left({self._print(base)}\right)"
+                    for base in bases]
+            top = self._print(sp.HadamardProduct(*factors)) if len(factors) > 1 else self._print(factors[0])
+            if len(factors) > 1 or isinstance(factors[0], (sp.MatMul, sp.MatAdd)):
+                top = rf"\left({top}\right)"
+            return " \\oslash ".join([top, *over])
         parts = []
         for arg in expr.args:
             text = self._print(arg)

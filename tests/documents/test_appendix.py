@@ -328,7 +328,7 @@ def test_the_softmax_rule_the_appendix_prints_is_the_one_proven(monkeypatch: pyt
 
     net = Network([3, 3, 2], output="softmax", loss="cross_entropy")
     text = render_markdown(net.derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
-    assert r"&= \hat{y}_i\,(\mathbb{1}_{i=j} - \hat{y}_j) \qquad \text{both cases}" in text
+    assert r"&= \hat{y}_{i}\,(\mathbb{1}_{i=j} - \hat{y}_{j}) \qquad \text{both cases}" in text
     assert r"In matrix form the Jacobian is $\operatorname{diag}(\underline{\hat{y}}) - \underline{\hat{y}} " \
            r"\underline{\hat{y}}^{\top}$" in text
     assert derivatives.check_softmax(3) > 0
@@ -341,7 +341,7 @@ def test_the_softmax_rule_the_appendix_prints_is_the_one_proven(monkeypatch: pyt
         derivatives.check_softmax(3)
     monkeypatch.setattr("symbackprop.documents.appendix.softmax_entry", plus)
     text = render_markdown(net.derive(), DocumentOptions(notation="goodfellow", formats=("md",)))
-    assert r"&= \hat{y}_i\,(\mathbb{1}_{i=j} + \hat{y}_j) \qquad \text{both cases}" in text
+    assert r"&= \hat{y}_{i}\,(\mathbb{1}_{i=j} + \hat{y}_{j}) \qquad \text{both cases}" in text
 
 
 @pytest.mark.parametrize(("activations", "said", "appendix"), [

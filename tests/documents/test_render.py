@@ -34,7 +34,7 @@ MARKDOWN_MACROS = set(
     """
     frac partial delta Delta sigma ell nabla odot top cdot ldots qquad quad text operatorname mathbf mathbb mathcal
     boldsymbol underline hat tilde bar left right sum tanh log circ leq geq begin end boxed tag eta leftarrow theta
-    underbrace substack cdots vdots ddots to implies
+    underbrace substack cdots vdots ddots to implies oslash
     neq mathrm cases lambda alpha times infty exp sqrt pi phi tfrac in textstyle forall overline equiv
     """.split()
 )
@@ -306,7 +306,7 @@ def _blocks(sections: Any, label: str) -> list[Any]:
     [
         ("goodfellow", r"\hat{y}_{1}", r"\underline{\hat{y}}"),  # a is the pre-activation, h a hidden output
         ("bishop", "y_{1}", r"\mathbf{y}"),  # a is the pre-activation, z a hidden output
-        ("nielsen", "a_{1}", "a^{L}"),
+        ("nielsen", "a^{L}_{1}", "a^{L}"),  # the layer mark its other formulas write the output with
     ],
 )
 def test_the_softmax_appendix_names_the_output_in_the_notations_letters(preset: str, entry: str, vector: str) -> None:
@@ -315,12 +315,12 @@ def test_the_softmax_appendix_names_the_output_in_the_notations_letters(preset: 
                               DocumentOptions(notation=preset, sections=EVERY_SECTION))
     shown, prose = _blocks(document.appendix, "sec:derivative-softmax")
     assert shown.display.lines[0].lhs == entry
-    assert shown.display.lines[-1].lhs.startswith(rf"\frac{{\partial {entry[:-4]}_i}}")
+    assert shown.display.lines[-1].lhs.startswith(rf"\frac{{\partial {entry[:-3]}{{i}}}}")
     assert prose.text == (rf"In matrix form the Jacobian is $\operatorname{{diag}}({vector}) - {vector} "
                           rf"{vector if '^' not in vector else f'({vector})'}^{{\top}}$, with ${vector}$ the output "
                           "vector.")
     if preset == "goodfellow":  # its layers are k: the sum runs over i', as in seed 002
-        assert r"\sum_{i'=1}^{2} e^{a_{i'}}" in shown.display.lines[0].rhs
+        assert r"\sum_{i'=1}^{2} e^{a_{Li'}}" in shown.display.lines[0].rhs
 
 
 @pytest.mark.parametrize(("preset", "letter"), [("bishop", "a"), ("goodfellow", "z"), ("ng", "Z"), ("nielsen", "z")])

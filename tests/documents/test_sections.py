@@ -231,7 +231,7 @@ def test_bishop_argues_in_seed_003s_order_weight_then_delta_rule_then_the_exampl
         "Now let neuron $j$ be in a hidden layer $l$ ")
     assert "(L)" not in text[:hidden]  # where it is first used
     nielsen = _general("nielsen", layers=[2, 3, 2])
-    assert nielsen.index("of the output layer $L$, by the chain rule") < nielsen.index("A hidden layer") < \
+    assert nielsen.index("of the output layer $L$, by the chain rule") < nielsen.index("Now take a hidden layer") < \
         nielsen.index("A weight reaches")
 
 
