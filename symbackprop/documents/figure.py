@@ -82,7 +82,8 @@ class Caption:
 class Figure:
     """Nodes, arrows, captions under the columns and labels above the gaps; ``compact`` draws smaller neurons (a
     schematic beside an argument, :mod:`.schematic`); ``neuron_size`` (a TikZ length) draws every neuron that size
-    instead, as large as its widest label, so that no circle is larger than the others."""
+    instead, as large as its widest label, so that no circle is larger than the others; ``label_at`` is how far
+    along its arrow a weight's label is set (the template's own choice where empty)."""
 
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
@@ -90,6 +91,7 @@ class Figure:
     matrices: tuple[Caption, ...]
     compact: bool = False
     neuron_size: str = ""
+    label_at: str = ""
 
     @property
     def room(self) -> str:
@@ -157,7 +159,10 @@ def build_figure(network: Architecture, printer: NotationPrinter) -> Figure:
         top = (tallest - 1) * ROW / 2 + 0.75 + (BIAS_LIFT if bias_units else 0)
         weights = printer.stored(sp.MatrixSymbol(symbols.matrix("W", layer), 1, 1))
         matrices.append(Caption(_cm(x), _cm(top), "", weights))
-    return Figure(tuple(nodes), tuple(edges), tuple(captions), tuple(matrices))
+    # a label a quarter along its arrow, clear of the circle it leaves (a steep arrow's, to a narrower layer, ran
+    # into it); a fifth along where bias units are drawn, whose arrows pass above it there
+    return Figure(tuple(nodes), tuple(edges), tuple(captions), tuple(matrices),
+                  label_at="0.2" if bias_units else "0.25")
 
 
 def _node(letter: str, layer: int, slot: int | None = None) -> str:

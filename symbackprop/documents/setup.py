@@ -83,8 +83,9 @@ def _network_words(network: Architecture, printer: NotationPrinter, drawn: bool,
         listed = ", ".join(inputs) if len(inputs) <= 3 else f"{inputs[0]}, \\ldots, {inputs[-1]}"
         # the seed's "Consider the following multilayer neural network, with inputs x_1, ..., x_n": its units and
         # loss follow, in the dynamics and the loss (the subtitle names them, and the notation)
+        unseen = " (not drawn)" if drawn and network.bias in ("vector", "shared") else ""  # bias units are drawn
         return (f"Consider the following {network.spec} network, with inputs ${listed}$ and "
-                f"{BIAS_NAMES[network.bias]}" + (":" if drawn else "."))
+                f"{BIAS_NAMES[network.bias]}{unseen}" + (":" if drawn else "."))
     L = notation.bare_layer("z", network.depth)
     if subtitled:  # (the title and the subtitle name the network and the notation)
         return f"The network has {BIAS_NAMES[network.bias]}" + (

@@ -60,3 +60,11 @@ def test_the_hadamard_product_with_an_inverse_prints_a_division() -> None:
 def test_an_examples_output_for_its_label() -> None:
     assert _of_example(r"\hat{y}_{\ell}") == r"\hat{y}^{(i)}_{\ell_{i}}"
     assert _of_example(r"a^{L}_{\ell}") == r"{a^{L}_{\ell_{i}}}^{(i)}"  # a layer mark already above
+
+
+def test_figures_keep_weight_labels_clear_and_say_biases_are_not_drawn() -> None:
+    from symbackprop.documents.render import render_tex
+    network = Network([2, 3, 1], hidden="tanh", output="sigmoid", loss="bce")
+    tex = render_tex(network.derive(), DocumentOptions(notation="bishop", formats=("tex",)))
+    assert "with inputs $x_{1}, x_{2}$ and a bias per neuron (not drawn):" in tex
+    assert "pos=0.25, above=2pt" in tex and "pos=0.45, above=2pt" in tex  # network figure; schematics mid-arrow
