@@ -56,7 +56,7 @@ def argued_section(derivation: Derivation, printer: NotationPrinter, prefix: str
         return Section(title, label, (text(DERIVED_BEFORE),))
     # (seed 003 considers its general neuron in its own words, seed 002 names its quantities of interest)
     blocks: list[Block] = [] if way.strategy or way.road_map else [
-        text("The same argument, for a general neuron of each layer:")]
+        text("For a general neuron of each layer, step by step:")]
     if way.strategy:
         blocks += _strategy(derivation, printer, prefix)
     if way.road_map:

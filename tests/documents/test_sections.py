@@ -148,7 +148,7 @@ def test_presets_are_named_as_their_authors_write_them(preset: str, title: str) 
     # states its own set-up; seed 003's page opens as the seed does, "consider the following network, with inputs
     # x_1, ...", its subtitle the notation
     said = {"input-major": "", "bishop": "Consider the following 2-2-1 network, with inputs $x_{1}, x_{2}$ and a "
-                                         "bias per neuron:"}.get(
+                                         "bias per neuron (not drawn):"}.get(
         preset, "## Set-up\n\nThe goal of backpropagation is")  # nielsen's: the goal, then the network
     said = {"ng": "## Set-up\n\nThe network has a bias per neuron.",  # its L where the derivation begins
             "goodfellow": "Each neuron of a hidden or the output layer has a bias and two parts"}.get(preset, said)

@@ -27,11 +27,18 @@ def nielsen() -> str:
 def test_the_general_sections_read_as_a_lecturer_writes(nielsen: str) -> None:
     assert "Now take a hidden layer $l < L$. The cost depends on" in nielsen
     assert "A hidden layer $l < L$." not in nielsen.replace("take a hidden", "")
-    assert "## Backpropagation for a general neuron\n\nThe same argument, for a general neuron of each layer:" \
-        in nielsen
     assert "What holds for one neuron" not in nielsen
     assert ("; the sum here is over all $n_{l-1}$ neurons of layer $l-1$, and a sum over the neurons of layer $l+1$ "
             "further on is over all $n_{l+1}$ of them.") in nielsen
+
+
+def test_the_general_section_opens_with_what_it_argues_for() -> None:
+    # on its own; after a problem whose solutions derive it, one sentence refers to them instead (test_derived_once)
+    derivation = Network(**SOFTMAX).derive()
+    options = DocumentOptions.from_mapping({"notation": "nielsen", "sections": "general", "format": "md"})
+    text = render_markdown(derivation, options)
+    assert "## Backpropagation for a general neuron\n\nFor a general neuron of each layer, step by step:" in text
+    assert "The same argument" not in text and "What holds for one neuron" not in text
 
 
 def test_entrywise_division_is_written_and_said(nielsen: str) -> None:
