@@ -303,7 +303,8 @@ def example_command(
     """A worked numeric example: forward values, loss, deltas, gradients and one gradient-descent step."""
     import json
 
-    from ..documents.example import check_example_size, example_context, example_json, render_example, worked_example
+    from ..documents.example import check_example_size, example_json, worked_example
+    from ..documents.example_blocks import example_context, render_example
     from ..documents.example_check import check_verifiable_example
     from ..notation.presets import get_notation
 

@@ -24,17 +24,17 @@ from symbackprop.codegen import scalar as scalar_module
 from symbackprop.derive import engine
 from symbackprop.derive.chain import partial
 from symbackprop.documents import example as example_module
-from symbackprop.documents.example import (
-    bracket_negatives,
-    check_example_size,
-    example_context,
-    example_json,
-    number_latex,
-    render_example,
-    worked_example,
-)
+from symbackprop.documents.example import check_example_size, example_json, worked_example
+from symbackprop.documents.example_blocks import example_context, render_example
 from symbackprop.documents.example_check import verify_blocks
-from symbackprop.documents.example_lines import ValuePrinter, counted, per_example, reproducing
+from symbackprop.documents.example_lines import (
+    ValuePrinter,
+    bracket_negatives,
+    counted,
+    number_latex,
+    per_example,
+    reproducing,
+)
 from symbackprop.errors import DataError, SizeLimitError, SpecError
 from symbackprop.model.activations import ACTIVATIONS, derivative
 from symbackprop.model.params import parameters_to_data, random_batch, random_parameters

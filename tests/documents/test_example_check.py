@@ -16,7 +16,8 @@ from symbackprop import Network
 from symbackprop.codegen.compile import CompiledGradient
 from symbackprop.derive.truth import VerificationError
 from symbackprop.documents import example_check
-from symbackprop.documents.example import WorkedExample, example_context, example_json, worked_example
+from symbackprop.documents.example import WorkedExample, example_json, worked_example
+from symbackprop.documents.example_blocks import example_context
 from symbackprop.documents.example_check import (
     ExampleTruth,
     check_verifiable_example,
