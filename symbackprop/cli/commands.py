@@ -352,21 +352,16 @@ def _verified_example(example: Any, document: Any, err: bool) -> None:
 
 def _example_data(network: Any, params: Path | None, input: Path | None, target: Path | None,
                   seed: int) -> tuple[Any, Any, Any]:
-    """The parameters, inputs and targets of a worked example: from the JSON files given, else random from seed."""
-    from ..model.params import (
-        inputs_from_data,
-        parameters_from_data,
-        random_batch,
-        random_parameters,
-        targets_from_data,
-    )
+    """The parameters, inputs and targets of a worked example: from the JSON files given, else drawn from seed as
+    short decimals (:func:`~symbackprop.model.params.example_draw`)."""
+    from ..model.params import example_draw, inputs_from_data, parameters_from_data, targets_from_data
 
     if (input is None) != (target is None):
         raise SymbackpropError("give both --input and --target, or neither (then one random example from --seed)")
-    values = (parameters_from_data(network, read_json(params, "parameter"), str(params)) if params
-              else random_parameters(network, seed))
+    drawn, X, Y = example_draw(network, seed)
+    values = parameters_from_data(network, read_json(params, "parameter"), str(params)) if params else drawn
     if input is None or target is None:
-        return (values, *random_batch(network, 1, seed + 1))
+        return values, X, Y
     X = inputs_from_data(network, read_json(input, "input"), str(input))
     return values, X, targets_from_data(network, read_json(target, "target"), X.shape[0], str(target))
 

@@ -44,6 +44,8 @@ class Loss:
         mean_over_outputs: the sum is divided by the number of outputs (mse).
         outputs: the output activations on whose range the loss is defined, where it takes logs of the outputs
             (bce: of a and 1 - a, so a sigmoid's or a softmax's, in (0, 1)); empty for a loss defined everywhere.
+        classes: a loss for classification, whose targets a worked example draws as classes (bce: each 0 or 1;
+            cross-entropy: one-hot), not as values in between.
     """
 
     name: str
@@ -54,6 +56,7 @@ class Loss:
     sparse: bool = False
     mean_over_outputs: bool = False
     outputs: tuple[str, ...] = ()
+    classes: bool = False
 
     @property
     def generic(self) -> bool:
@@ -93,15 +96,16 @@ LOSSES: dict[str, Loss] = {
              "mean squared error over the outputs, 1/n sum (a - y)^2", mean_over_outputs=True),
         Loss("bce", r"-\sum_j \left[y_j \log a_j + (1 - y_j)\log(1 - a_j)\right]",
              lambda a, y: -_sum([yi * sp.log(ai) + (1 - yi) * sp.log(1 - ai) for ai, yi in zip(a, y)]),
-             "binary cross-entropy, -sum [y log a + (1-y) log(1-a)]", outputs=("sigmoid", "softmax")),
+             "binary cross-entropy, -sum [y log a + (1-y) log(1-a)]", outputs=("sigmoid", "softmax"),
+             classes=True),
         Loss("cross_entropy", r"-\sum_j y_j \log a_j",
              lambda a, y: -_sum([yi * sp.log(ai) for ai, yi in zip(a, y)]),
              "categorical cross-entropy, -sum y log a, targets sum to 1", targets_sum_to_one=True,
-             outputs=POSITIVE),
+             outputs=POSITIVE, classes=True),
         Loss("sparse_cross_entropy", r"-\log a_\ell",
              lambda a, y: -_sum([yi * sp.log(ai) for ai, yi in zip(a, y)]),
              "cross-entropy with an integer label ell, -log a_ell", targets_sum_to_one=True, sparse=True,
-             outputs=POSITIVE),
+             outputs=POSITIVE, classes=True),
         Loss("generic", r"c(a, y)", lambda a, y: GenericCost(*a, *y),
              "any cost c(a, y): the derivation keeps dc/da_j as a symbol (derive only)"),
     )

@@ -355,3 +355,28 @@ def random_batch(net: Architecture, examples: int = 4, seed: int = 0) -> tuple[n
         weights = rng.uniform(0.1, 1.0, size=(examples, n_out))
         return X, weights / weights.sum(axis=1, keepdims=True)
     return X, rng.uniform(0.05, 0.95, size=(examples, n_out))
+
+
+#: Significant figures of a drawn worked example's parameters, inputs and targets (0.9221): short exact decimals.
+EXAMPLE_FIGURES = 4
+
+
+def example_draw(net: Architecture, seed: int = 0) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Parameters and one example (X, Y) for a worked example, as an exercise states them: each number to
+    :data:`EXAMPLE_FIGURES` significant figures, exactly as printed; a classification loss's targets as classes
+    (bce: 0 or 1 each; cross-entropy: one-hot; sparse: a label), any other loss's as values in (0, 1).
+
+    Raises:
+        DataError: a negative seed. SizeLimitError: as :func:`random_parameters`.
+    """
+    params = {name: short_decimals(values) for name, values in random_parameters(net, seed).items()}
+    X, Y = random_batch(net, 1, seed + 1)
+    if net.loss.classes and not net.loss.sparse:
+        Y = np.eye(Y.shape[1])[np.argmax(Y, axis=1)] if net.loss.targets_sum_to_one else np.round(Y)
+    return params, short_decimals(X), Y if net.loss.sparse else short_decimals(Y)
+
+
+def short_decimals(values: np.ndarray, figures: int = EXAMPLE_FIGURES) -> np.ndarray:
+    """Each value rounded to ``figures`` significant figures (the float nearest that decimal)."""
+    return np.vectorize(lambda v: float(f"{v:.{figures}g}"), otypes=[np.float64])(np.asarray(values))
+
