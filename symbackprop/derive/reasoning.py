@@ -101,7 +101,7 @@ def _output_for_network(network: Architecture, j: str, loss: sp.Expr, first: sp.
         return tuple(lines)
     simplified = as_neuron(first, network, layer, j)
     if simplified != sp.Mul(*sp.Mul.make_args(lines[0].result)):  # more than the same factors reordered
-        cancelled = _cancelled(dc_da, g_prime)  # (-y/a + (1-y)/(1-a)) a(1-a) = -y(1-a) + (1-y)a first
+        cancelled = cancel_denominators(dc_da, g_prime)  # (-y/a + (1-y)/(1-a)) a(1-a) = -y(1-a) + (1-y)a first
         lines += [Reasoned(cancelled, Rule.CANCEL_DENOMINATORS)] if cancelled is not None else []
         lines.append(Reasoned(simplified, Rule.SIMPLIFY))
     return tuple(lines)
@@ -133,7 +133,7 @@ def _output_by_input(network: Architecture, j: str, loss: sp.Expr, concrete: tup
     in_terms = sp.Add(*[term.xreplace({a: activated}) for term in sp.Add.make_args(by_output)], evaluate=False)
     differentiated = _product(in_terms, own)
     terms = sorted(sp.Add.make_args(concrete[-1].result.xreplace({a: activated})), key=lambda t: not t.has(activated))
-    cancelled = _cancelled(in_terms, own)
+    cancelled = cancel_denominators(in_terms, own)
     simplified = sp.Add(*terms, evaluate=False)
     # no "simplify" that only reorders the same terms ((ELU(a) - r) ELU'(a) as (-r + ELU(a)) ELU'(a))
     reordered = cancelled is None and simplified.doit() == differentiated.doit()
@@ -143,7 +143,7 @@ def _output_by_input(network: Architecture, j: str, loss: sp.Expr, concrete: tup
             Reasoned(concrete[-1].result, Rule.SUBSTITUTE_OUTPUT, (output,)))
 
 
-def _cancelled(terms: sp.Expr, factors: sp.Expr) -> sp.Expr | None:
+def cancel_denominators(terms: sp.Expr, factors: sp.Expr) -> sp.Expr | None:
     """Each of ``terms`` times the product ``factors``, its denominator cancelled against one of them, as seed 003's
     δ_y = (-r/σ + (1 - r)/(1 - σ)) σ(1 - σ) = -r(1 - σ) + (1 - r)σ; None unless every term's denominator is one
     of the factors (nothing to cancel)."""

@@ -28,9 +28,10 @@ from ..notation.presets import get_notation
 from ..notation.printer import INDICATOR_LATEX, INDICATOR_MARKDOWN, NotationPrinter
 from .example import WorkedExample
 from .example_lines import (
+    CARRIED,
     COST,
+    GIVEN,
     Block,
-    Derived,
     Line,
     Quantity,
     ValuePrinter,
@@ -38,11 +39,13 @@ from .example_lines import (
     bracket_negatives,
     cost_line,
     counted,
-    derived,
+    exact_as_printed,
     fewest_digits,
+    given_latex,
     in_neuron_order,
     in_seed_order,
     number_latex,
+    one_example,
     ordered,
     parameter_symbol,
     per_example,
@@ -51,6 +54,7 @@ from .example_lines import (
     rounded,
     update_digits,
 )
+from .example_steps import Derived, derived, in_derivation_order
 from .routes import route
 from .words import BIAS_NAMES, describe
 
@@ -83,7 +87,7 @@ def example_context(example: WorkedExample, fmt: str = "md", notation: str = "ni
     title = f"A worked example: one gradient-descent step on the {net.spec} network"
     described = describe(net)
     subtitle = (f"{described[0].upper()}{described[1:]}, with {BIAS_NAMES[net.bias]}; "
-                f"{counted(example.examples, 'example')}; learning rate {example.lr:g}; {preset.title}")
+                f"{counted(example.examples, 'training example', 'one')}; learning rate {example.lr:g}; {preset.title}")
     return {"title": title, "subtitle": subtitle, "blocks": blocks, "loss": number_latex(example.loss, digits)}
 
 
@@ -114,8 +118,10 @@ def _line(printer: NotationPrinter, numbers: ValuePrinter, lhs: sp.Basic, rhs: s
     """``lhs [= steps] = rhs [note] = rhs with numbers = value``, the numbers with the digits that give the value."""
     (shown,) = reproducing([numbers], rhs, value)
     result = printed(quantity, value, numbers.digits)
-    return Line(printer.doprint(lhs), printer.doprint(rhs), shown.doprint(rhs), result.text, numbers=(result,),
-                derived=steps.steps if steps else (), note=steps.note if steps else "")
+    steps = steps or Derived()
+    return Line(printer.doprint(lhs), in_derivation_order(rhs, printer.doprint, printer.notation.times),
+                bracket_negatives(in_derivation_order(rhs, shown.marked, r" \cdot ")), result.text, numbers=(result,),
+                derived=steps.steps, note=steps.note, derived_notes=steps.notes, identities=steps.identities)
 
 
 def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
@@ -123,22 +129,25 @@ def _given(example: WorkedExample, printer: NotationPrinter, digits: int) -> Blo
     for name, matrix in net.parameters.items():
         values = np.atleast_2d(example.params[name])
         transposed = symbols.kind_of(name) == "W" and printer.notation.weights_transposed  # input-major's W^(l)
-        entries = [[number_latex(v, digits) for v in row] for row in (values.T if transposed else values)]
+        entries = [[given_latex(v) for v in row] for row in (values.T if transposed else values)]
         lines.append(Line(printer.stored(sp.MatrixSymbol(name, matrix.rows, matrix.cols)), "", "",
                           bracketed(entries)))  # past six rows or columns its first two, dots and its last
     for i in range(example.examples):
         which = rf"\qquad \text{{example {i + 1}}}" if example.examples > 1 else ""  # which example of the batch
         lines.append(Line(as_tuple([printer.doprint(x) for x in net.inputs_list()]), "", "",
-                          as_tuple([number_latex(v, digits) for v in example.X[i]]) + which))
+                          as_tuple([given_latex(v) for v in example.X[i]]) + which))
         if net.loss.sparse:
             lines.append(Line(r"\ell", "", "", str(int(example.Y[i]) + 1) + which))
         else:
             lines.append(Line(as_tuple([printer.doprint(y) for y in net.targets]), "", "",
-                              as_tuple([number_latex(v, digits) for v in example.Y[i]]) + which))
+                              as_tuple([given_latex(v) for v in example.Y[i]]) + which))
     wide = max(net.layers[0], net.layers[-1], *(max(shape) for shape in net.parameter_shapes.values())) > MOST
-    return Block("Parameters and examples", tuple(lines),
-                 f"A matrix of more than {MOST} rows or columns, or a list of more than {MOST} numbers, shows its "
-                 "first two and its last; the JSON (--format json) holds every number." if wide else "")
+    elided = (f"A matrix of more than {MOST} rows or columns, or a list of more than {MOST} numbers, shows its first "
+              "two and its last; the JSON (--format json) holds every number. ") if wide else ""
+    title = "Parameters and the training example" + ("s" if example.examples > 1 else "")
+    exact = exact_as_printed([*(v for p in example.params.values() for v in np.ravel(p)), *np.ravel(example.X),
+                              *(() if net.loss.sparse else np.ravel(example.Y))])
+    return Block(title, tuple(lines), elided + GIVEN[exact] + CARRIED.format(digits=digits))
 
 
 def _of_example(example: WorkedExample, index: int) -> str:
@@ -154,7 +163,8 @@ def _forward(example: WorkedExample, printer: NotationPrinter, numbers: ValuePri
                    Quantity("value", symbol, index)) for l in range(1, net.depth + 1) for symbol in net.z(l) + net.a(l)]
     lines.append(_line(printer, numbers, sp.Symbol("c"), derivation.loss, float(example.losses[index]),
                        Quantity("loss", example=index)))
-    return Block(f"Forward pass and loss{_of_example(example, index)}", tuple(lines))
+    natural = r"Here $\log$ is the natural logarithm." if index == 0 and derivation.loss.has(sp.log) else ""
+    return Block(f"Forward pass and loss{_of_example(example, index)}", tuple(lines), natural)
 
 
 def _cost_block(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
@@ -166,8 +176,8 @@ def _cost_block(example: WorkedExample, printer: NotationPrinter, digits: int) -
 
 
 def _layer_name(net: Architecture, layer: int, printer: NotationPrinter) -> str:
-    """``the output layer`` or ``hidden layer l``, numbered as the notation numbers it (ng's first hidden: 2)."""
-    return "the output layer" if layer == net.depth else f"hidden layer {printer.notation.bare_layer('z', layer)}"
+    """``output layer`` or ``hidden layer l``, numbered as the notation numbers it (ng's first hidden: 2)."""
+    return "output layer" if layer == net.depth else f"hidden layer {printer.notation.bare_layer('z', layer)}"
 
 
 def _layer_parameters(net: Architecture, layer: int) -> list[str]:
@@ -211,7 +221,7 @@ def _backward(example: WorkedExample, printer: NotationPrinter, numbers: list[Va
     gradients."""
     net, names = example.network, _layer_parameters(example.network, layer)
     where = f"Backward pass, {_layer_name(net, layer, printer)}"
-    of = "the gradients of " + ", ".join(f"${printer.stored(parameter_symbol(net, name))}$" for name in names)
+    of = "gradients of " + ", ".join(f"${printer.stored(parameter_symbol(net, name))}$" for name in names)
     if example.examples > 1:  # an example's error terms are its own cost's: goodfellow's ∂L(θ)_x/∂a, not ∂L(θ)/∂a
         printer = per_example(printer)
     delta = printer.doprint(sp.MatrixSymbol(symbols.matrix("delta", layer), net.layers[layer], 1))
@@ -225,7 +235,7 @@ def _backward(example: WorkedExample, printer: NotationPrinter, numbers: list[Va
 
 def _step(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
     """p <- p - eta dC/dp = numbers = value for every parameter, from the output layer down."""
-    net, eta, rate = example.network, printer.doprint(sp.Symbol("eta")), number_latex(example.lr, digits)
+    net, eta, rate = example.network, printer.doprint(sp.Symbol("eta")), given_latex(example.lr)
     lines = []
     for name in (name for layer in range(net.depth, 0, -1) for name in _layer_parameters(net, layer)):
         for position, symbol in enumerate(net.parameters[name]):
@@ -235,7 +245,7 @@ def _step(example: WorkedExample, printer: NotationPrinter, digits: int) -> Bloc
             step = printed(Quantity("gradient", symbol), gradient, more, parenthesize=True)
             result = printed(Quantity("updated", symbol), new, digits)
             lines.append(Line(parameter, rf"{parameter} - {eta}\, {printer.doprint(partial(COST, symbol))}",
-                              rf"{number_latex(old, more)} - {rate} \cdot {step.text}", result.text,
+                              rf"{given_latex(old)} - {rate} \cdot {step.text}", result.text,
                               relation=r"\leftarrow", inline=True, numbers=(step, result)))
     return Block(f"One gradient-descent step with learning rate {example.lr:g}", tuple(lines))
 
@@ -261,7 +271,10 @@ def build_blocks(example: WorkedExample, printer: NotationPrinter, digits: int) 
     the cost of the batch, the backward pass from the output layer down to layer 1 (each layer's error terms,
     then its gradients), the gradient-descent step and the loss after it."""
     net, m = example.network, example.examples
-    numbers = [ValuePrinter(printer, symbol_values(example, i), digits) for i in range(min(m, 2 * MAX_SHOWN))]
+    printer = one_example(printer) if m == 1 else printer  # the cost of one example is its loss: E_n, not E
+    given = frozenset([*(p for matrix in net.parameters.values() for p in matrix), *net.inputs_list(),
+                       *(y for y in net.targets if isinstance(y, sp.Symbol)), LABEL])
+    numbers = [ValuePrinter(printer, symbol_values(example, i), digits, given) for i in range(min(m, 2 * MAX_SHOWN))]
     blocks = [_given(example, printer, digits)]
     blocks += [_forward(example, printer, numbers[i], i) for i in range(min(m, MAX_SHOWN))]
     if m > 1:

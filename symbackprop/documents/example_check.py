@@ -6,7 +6,9 @@ each delta and parameter gradient by forward-mode differentiation in 40-digit ar
 is the mean of the examples', the updated parameters are p - lr dC/dp with the learning rate exactly as a float
 holds it, and the loss after the step is the forward pass of the same definitions at the updated parameters.
 
-A document's numbers are read from what its template receives: each :class:`~.example_lines.Line` and
+The equalities a line works out itself, beside the derivation's steps (the output error's denominators
+cancelled), are checked as identities of rational functions. A document's numbers are read from what its template
+receives: each :class:`~.example_lines.Line` and
 :class:`~.example_lines.Block` keeps the results it prints (:class:`~.example_lines.Printed`: quantity, significant
 digits, text), and each must occur in the line's value, its numbers or the paragraph. A printed number passes when
 it equals the true value rounded (half to even, as Python formats a float) to its significant digits; the JSON's
@@ -35,7 +37,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from .example import WorkedExample
-from .example_lines import Block, Printed, Quantity
+from .example_lines import Block, Line, Printed, Quantity
 
 #: Significant digits to which the JSON's numbers (a float's every digit) must equal the truth.
 JSON_DIGITS = 10
@@ -253,7 +255,21 @@ def verify_blocks(example: WorkedExample, blocks: Sequence[Block], truth: Exampl
     for number, where in _printed_numbers(blocks):
         _check(truth, number, where, zero)
         count += 1
+    for block in blocks:
+        for line in block.lines:
+            _check_identities(line, f"{block.title}: ${line.lhs}$")
     return ExampleVerification(count, example.examples)
+
+
+def _check_identities(line: Line, where: str) -> None:
+    """Each equality the line works out itself (:attr:`~.example_lines.Line.identities`), as rational functions.
+
+    Raises:
+        VerificationError: one whose two sides differ.
+    """
+    for left, right in line.identities:
+        if sp.cancel(sp.together(left - right)) != 0:
+            raise VerificationError(f"{where} displays {left} = {right}, which does not hold")
 
 
 def _json_numbers(example: WorkedExample, data: Mapping[str, Any]) -> Iterator[tuple[Quantity, Any, str]]:

@@ -21,8 +21,6 @@ import numpy as np
 import sympy as sp
 
 from ..derive.chain import partial
-from ..derive.derivation import Derivation, Rule
-from ..derive.forms import definitions
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.params import kind_of
@@ -32,7 +30,6 @@ from ..notation.matrices import elided
 from ..notation.presets import get_notation
 from ..notation.printer import NotationPrinter
 from ..notation.written import by_neuron
-from .notes import note
 
 #: The batch cost C = (1/m) sum c, whose gradient the step follows.
 COST = sp.Symbol("C")
@@ -41,19 +38,50 @@ _EXPONENT = re.compile(r"^(-?[0-9.]+)e([+-])0*([0-9]+)$")
 
 
 def number_latex(value: float, digits: int = 4, parenthesize: bool = False) -> str:
-    """``value`` to ``digits`` significant digits in LaTeX; negatives in brackets if ``parenthesize``."""
-    text = f"{value:.{digits}g}"
+    """``value`` to ``digits`` significant digits in LaTeX, trailing zeros kept (0.9380); 0 as ``0``; negatives in
+    brackets if ``parenthesize``."""
+    text = "0" if value == 0 else f"{value:#.{digits}g}".replace(".e", "e").rstrip(".")
+    return _latex(text, parenthesize)
+
+
+#: The most significant figures a given value prints with: one given with more (a float drawn at random) is rounded.
+GIVEN_FIGURES = 6
+
+
+def given_latex(value: float, parenthesize: bool = False) -> str:
+    """A given value (a parameter, an input, a target) as it was given: its shortest decimal (0.9221, 1, 0.5), or
+    :data:`GIVEN_FIGURES` significant figures where it has more."""
+    text = repr(given_value(value))
+    return _latex("0" if value == 0 else text[:-2] if text.endswith(".0") else text, parenthesize)
+
+
+def given_value(value: float) -> float:
+    """A given value as :func:`given_latex` prints it."""
+    return rounded(float(value), GIVEN_FIGURES)
+
+
+def exact_as_printed(values: Sequence[float]) -> bool:
+    """Whether each given value prints as exactly the number it is (none rounded to :data:`GIVEN_FIGURES`)."""
+    return all(given_value(v) == float(v) for v in values)
+
+
+def _latex(text: str, parenthesize: bool) -> str:
     match = _EXPONENT.match(text)
     if match:
         mantissa, sign, power = match.groups()
         text = rf"{mantissa} \times 10^{{{'-' if sign == '-' else ''}{power}}}"
-    if text == "-0":
-        text = "0"
     return rf"\left({text}\right)" if parenthesize and text.startswith("-") else text
 
 
 #: At most this many more significant digits for a line's operands, so that they give its result as printed.
 MORE_DIGITS = 4
+#: The rule by which a line's operands carry more digits than the results print, as the document states it, after
+#: what it says of the given values (:data:`GIVEN`).
+CARRIED = ("results are rounded to {digits} significant figures, and a line that uses one carries the further "
+           "figures its own result needs.")
+#: What the document says of the given values: exact as printed, or rounded to :data:`GIVEN_FIGURES`.
+GIVEN = {True: "Given values are exact as printed; ",
+         False: f"Given values are printed to at most {GIVEN_FIGURES} significant figures; "}
 
 
 def rounded(value: float, digits: int) -> float:
@@ -73,22 +101,24 @@ def reproducing(numbers: Sequence[ValuePrinter], expr: sp.Basic, value: float) -
     which ``expr`` at each example's values as printed gives ``value`` as printed (to ``numbers``' digits)."""
     digits = numbers[0].digits
     wanted = number_latex(value, digits)
-    operands = [s for s in expr.free_symbols if s in numbers[0].values]  # (those of the line: not every value)
+    operands = [s for s in expr.free_symbols if s in numbers[0].values and s not in numbers[0].given]  # (the line's
+    # computed operands: a given value is exact as printed)
 
     def agrees(more: int) -> bool:
         try:
-            got = [float(expr.xreplace({s: rounded(p.values[s], more) for s in operands})) for p in numbers]
+            got = [float(expr.xreplace({s: rounded(v, more) if s in operands else given_value(v)
+                                        for s, v in p.values.items()})) for p in numbers]
         except (TypeError, ValueError):  # a function SymPy does not evaluate: the line as it is
             return more == digits
         return number_latex(sum(got) / len(got), digits) == wanted
 
     more = fewest_digits(digits, agrees)
-    return list(numbers) if more == digits else [ValuePrinter(p, p.values, more) for p in numbers]
+    return list(numbers) if more == digits else [ValuePrinter(p, p.values, more, p.given) for p in numbers]
 
 
-def counted(count: int, noun: str) -> str:
-    """``1 example``, ``2 examples``: a count and its noun, singular or plural."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def counted(count: int, noun: str, one: str = "1") -> str:
+    """``1 example``, ``2 examples``: a count and its noun, singular or plural; ``one`` for a count of 1."""
+    return f"{one} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @dataclass(frozen=True)
@@ -135,7 +165,9 @@ class Line:
         numbers: the results the line prints (not what is given): the last its value, the others among its
             numbers.
         derived: the derivation's steps that lead to the formula (an error term's chain rule, and what it gives
-            before it is simplified: :func:`derived`), shown first.
+            before it is simplified: :func:`derived`), shown first; derived_notes: the note of each (or "").
+        identities: equalities the line displays beside the derivation's steps (a step the example works out
+            itself), each checked by ``--verify``.
         note: why the formula follows from the rows before it (LaTeX: since σ'(z) = a (1 - a)), set
             after the formula's row, or on a row of its own below it where both do not fit; or none.
     """
@@ -149,6 +181,8 @@ class Line:
     numbers: tuple[Printed, ...] = ()
     derived: tuple[str, ...] = ()
     note: str = ""
+    derived_notes: tuple[str, ...] = ()
+    identities: tuple[tuple[sp.Expr, sp.Expr], ...] = ()
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -158,6 +192,11 @@ class Line:
             if part and (not parts or parts[-1] != part):
                 parts.append(part)
         return tuple(parts)
+
+    @property
+    def notes(self) -> dict[str, str]:
+        """Each part's note: the derived rows' and the formula's."""
+        return dict(zip(self.derived, self.derived_notes)) | ({self.formula: self.note} if self.note else {})
 
     @property
     def rows(self) -> tuple[tuple[str, str, str], ...]:
@@ -171,43 +210,12 @@ class Line:
             first, *rest = break_formula(part, room, room - 2.0) if formula_width(part) > room else [part]
             rows.append((self.lhs, self.relation, first) if i == 0 else ("", "=", first))
             rows += [("", "", rf"\quad {piece}") for piece in rest]
-            if self.note and part == self.formula:
-                beside = not rest and formula_width(first) + note_room(self.note) <= room
-                rows[-1:] = [(*rows[-1][:2], rf"{rows[-1][2]} \qquad {self.note}")] if beside else \
-                    [rows[-1], ("", "", rf"\qquad {self.note}")]
+            why = self.notes.get(part, "")
+            if why:
+                beside = not rest and formula_width(first) + note_room(why) <= room
+                rows[-1:] = [(*rows[-1][:2], rf"{rows[-1][2]} \qquad {why}")] if beside else \
+                    [rows[-1], ("", "", rf"\qquad {why}")]
         return tuple(rows)
-
-
-@dataclass(frozen=True)
-class Derived:
-    """How the derivation reaches an error term's formula (:func:`derived`): the rows shown before it, and the note
-    of the formula's row (:attr:`Line.note`), each possibly empty."""
-
-    steps: tuple[str, ...] = ()
-    note: str = ""
-
-
-def derived(derivation: Derivation, symbol: sp.Symbol, formula: sp.Expr, printer: NotationPrinter) -> Derived:
-    """How the derivation reaches an error term's ``formula``, as the example shows it before the numbers: the chain
-    rule's paths (∂C/∂a ∂a/∂z; Σ_k ∂C/∂z_k ∂z_k/∂a ∂a/∂z), then what the chain rule gives where it is not yet the
-    formula (the loss's derivative times σ'(z); δ_k w_kj tanh'(z_j) through the layer above), and the note of the
-    formula's row where the derivation works the activation's derivative out (``since tanh'(z) = 1 - a^2``): the
-    derivation's own steps and the equation its note states, each of which ``--verify`` checks. Where the chain
-    does not fit on one line (through many neurons of the layer above), the step before the derivative is worked
-    out in its place (g'(z_j) Σ_k w_kj δ_k, the common factor taken out), if there is one."""
-    steps = derivation.steps_of("element", symbol.name)
-    worked = [i for i, step in enumerate(steps) if step.rule is Rule.WORK_OUT_ACTIVATION_DERIVATIVE]
-    said = [equation for i in worked for equation in definitions(steps[i], derivation.network)]  # σ'(z) = a (1 - a)
-    since = ", ".join(f"{printer.doprint(eq.lhs)} = {printer.doprint(eq.rhs)}" for eq in said)
-    why = f"{note(Rule.WORK_OUT_ACTIVATION_DERIVATIVE)}\\ {since}" if since else ""
-    chained = [step for step in steps if step.chain]
-    chain = printer.doprint(chained[0].chain_sum) if chained else ""
-    if not chain or formula_width(chain) > LINE_WIDTH - visual_width(printer.doprint(symbol)) - 2.0:
-        before = steps[worked[0] - 1] if worked and worked[0] > 0 else None  # (through many neurons the chain
-        named = () if before is None or before.chain else (printer.doprint(before.result),)  # would run over lines)
-        return Derived(named, why)
-    gives = sp.Mul(*sp.Mul.make_args(chained[0].result))  # (in SymPy's order: the formula's, where it is it)
-    return Derived((chain, *(() if gives == formula else (printer.doprint(gives),))), why)
 
 
 @dataclass(frozen=True)
@@ -227,21 +235,24 @@ class Block:
 
 
 class ValuePrinter(NotationPrinter):
-    """The notation printer with every symbol of ``values`` printed as its number and products as a dot.
+    """The notation printer with every symbol of ``values`` printed as its number (those ``given`` as given, the
+    others to ``digits``) and products as a dot.
 
     :meth:`marked` leaves negative numbers marked, for text still to be joined; :meth:`doprint` brackets them
     (:func:`bracket_negatives`).
     """
 
-    def __init__(self, printer: NotationPrinter, values: Mapping[sp.Basic, float], digits: int) -> None:
+    def __init__(self, printer: NotationPrinter, values: Mapping[sp.Basic, float], digits: int,
+                 given: frozenset[sp.Basic] = frozenset()) -> None:
         super().__init__(printer.notation, printer.network, indicator=printer.indicator, named=printer.named,
                          per_layer=printer.per_layer)
-        self.values, self.digits = values, digits
+        self.values, self.digits, self.given = values, digits, given
         self._settings["mul_symbol_latex"] = r" \cdot "
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr in self.values:
-            text = number_latex(self.values[expr], self.digits)
+            value = self.values[expr]
+            text = given_latex(value) if expr in self.given else number_latex(value, self.digits)
             return rf"\negative{{{text}}}" if text.startswith("-") else text
         return super()._print_Symbol(expr, style)
 
@@ -317,6 +328,12 @@ def per_example(printer: NotationPrinter) -> NotationPrinter:
     return printer.with_notation(replace(printer.notation, letters=letters))
 
 
+def one_example(printer: NotationPrinter) -> NotationPrinter:
+    """``printer`` writing the cost of a batch of one example as that example's loss (bishop's E_n, not E)."""
+    letters = MappingProxyType({**printer.notation.letters, "total_cost": printer.doprint(sp.Symbol("c"))})
+    return printer.with_notation(replace(printer.notation, letters=letters))
+
+
 def cost_text(printer: NotationPrinter) -> str:
     """The per-example cost c; C_x where the notation writes c and C alike (Nielsen)."""
     per_example, total = printer.doprint(sp.Symbol("c")), printer.doprint(COST)
@@ -373,6 +390,7 @@ def ordered(expr: sp.Basic, factors: list[sp.Basic] | None, show: Callable[[sp.B
 
 
 def update_digits(old: float, gradient: float, new: float, lr: float, digits: int) -> int:
-    """The digits of an update's operands with which ``old - lr * gradient`` gives ``new`` as printed."""
-    return fewest_digits(digits, lambda more: number_latex(rounded(old, more) - lr * rounded(gradient, more), digits)
+    """The digits of an update's gradient with which ``old - lr * gradient`` (``old`` given, as printed) gives
+    ``new`` as printed."""
+    return fewest_digits(digits, lambda more: number_latex(given_value(old) - lr * rounded(gradient, more), digits)
                          == number_latex(new, digits))

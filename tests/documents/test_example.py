@@ -31,7 +31,9 @@ from symbackprop.documents.example_lines import (
     ValuePrinter,
     bracket_negatives,
     counted,
+    given_latex,
     number_latex,
+    one_example,
     per_example,
     reproducing,
 )
@@ -150,7 +152,7 @@ def test_a_negative_argument_takes_the_functions_brackets_only() -> None:
     example = worked_example(net, {"W1": [[1.0]], "b1": [0.0]}, [[-0.5]], [[0.0]], lr=0.5)
     for fmt in ("tex", "md"):
         text = render_example(example, fmt)
-        assert r"\tanh\left(-0.5\right)" in text or r"\tanh(-0.5)" in text, fmt
+        assert r"\tanh(-0.5000)" in text, fmt  # a result, z = -0.5, to four significant figures
         assert r"\tanh((" not in text and r"\tanh\left(\left(" not in text, fmt
     assert r"\cdot \left(-" in render_example(example, "tex")  # a negative factor of a product keeps them
 
@@ -230,11 +232,21 @@ def test_worked_examples_bracket_negative_numbers_as_notes_do(seed: int) -> None
     assert "(-" in text  # negative numbers there are, and some keep their brackets
 
 
-@pytest.mark.parametrize("value, text", [(0.5, "0.5"), (-0.25, "-0.25"), (1.234567, "1.235"), (0.0, "0"),
-                                         (-0.0, "0"), (1.5e-5, r"1.5 \times 10^{-5}"), (2e12, r"2 \times 10^{12}")])
+@pytest.mark.parametrize("value, text", [(0.5, "0.5000"), (-0.25, "-0.2500"), (1.234567, "1.235"), (0.0, "0"),
+                                         (-0.0, "0"), (0.938, "0.9380"), (1234.0, "1234"),
+                                         (1.5e-5, r"1.500 \times 10^{-5}"), (2e12, r"2.000 \times 10^{12}")])
 def test_numbers_are_printed_for_latex(value: float, text: str) -> None:
+    """A result to four significant figures, its trailing zeros kept (0.9380, not 0.938)."""
     assert number_latex(value) == text
-    assert number_latex(-0.25, parenthesize=True) == r"\left(-0.25\right)"
+    assert number_latex(-0.25, parenthesize=True) == r"\left(-0.2500\right)"
+
+
+@pytest.mark.parametrize("value, text", [(0.9221, "0.9221"), (0.5, "0.5"), (1.0, "1"), (0.0, "0"),
+                                         (-0.07037, "-0.07037"), (0.123456789, "0.123457"),
+                                         (1.5e-5, r"1.5 \times 10^{-5}")])
+def test_given_values_are_printed_as_given(value: float, text: str) -> None:
+    """A parameter, input or target as it was given, its shortest decimal (six significant figures at most)."""
+    assert given_latex(value) == text
 
 
 # ------------------------------------------------------------------------------------------- backprop's order
@@ -254,6 +266,7 @@ def test_the_backward_pass_goes_from_the_output_layer_down(notation: str, m: int
     printer = NotationPrinter(get_notation(notation), net, indicator=INDICATOR_MARKDOWN)
     text = render_example(example, "md", notation=notation)
     own = per_example(printer) if m > 1 else printer  # an example's error terms: its own cost's (goodfellow's ∂L_x)
+    printer = printer if m > 1 else one_example(printer)  # one example's cost is its loss (bishop's E_n)
     order = []  # per layer from L down to 1: delta^l, then dC/dW^l, then dC/db^l (the first element of each)
     for l in (3, 2, 1):
         order += [own.doprint(net.delta(l)[0])]
@@ -264,7 +277,7 @@ def test_the_backward_pass_goes_from_the_output_layer_down(notation: str, m: int
     headings = [line for line in text.splitlines() if line.startswith("## Backward pass")]
     per_layer = 1 if m == 1 else min(m, 3) + 1  # the error terms of each example shown, then the gradients
     hidden = [f"hidden layer {get_notation(notation).bare_layer('z', l)}" for l in (2, 1)]  # as it numbers them
-    assert [h.split(",")[1].split(":")[0].strip() for h in headings][::per_layer] == ["the output layer", *hidden]
+    assert [h.split(",")[1].split(":")[0].strip() for h in headings][::per_layer] == ["output layer", *hidden]
     steps = [_position(text, printer.doprint(net.parameters[name][0])) for name in ("W3", "b3", "W2", "b2", "W1")]
     assert steps == sorted(steps)  # the updates in the same order
 
@@ -274,9 +287,9 @@ def test_the_backward_pass_goes_from_the_output_layer_down(notation: str, m: int
 _UPDATE = {
     "nielsen": ("w^{2}_{11}", "C"),
     "ng": ("w^{(2)}_{11}", "C"),
-    "input-major": ("W_{11}^{(2)}", "C"),
+    "input-major": ("W_{11}^{(2)}", "c"),
     "goodfellow": ("W_{211}", r"\mathcal{L}(\theta)"),
-    "bishop": ("w^{(2)}_{11}", "E"),
+    "bishop": ("w^{(2)}_{11}", "E_n"),
 }
 
 
@@ -292,7 +305,7 @@ def test_each_update_is_one_line_in_the_presets_letters(notation: str, fmt: str)
     updates = [row for row in text.splitlines() if r"&\leftarrow" in row]
     assert len(updates) == MAZUR.parameter_count  # one line per parameter, its value on that line
     for row, value in zip(updates, [0.35891648, 0.408666186, 0.511301270, 0.561370121]):
-        assert row.rstrip(" \\").endswith(f"= {value:.4g}"), row
+        assert row.rstrip(" \\").endswith(f"= {value:#.4g}"), row
 
 
 # ------------------------------------------------------------------------------------------- the loss after the step
@@ -337,7 +350,7 @@ def test_the_loss_after_the_step_equals_the_reference_at_the_updated_parameters(
 
 
 @pytest.mark.parametrize("lr, x, y, said", [
-    (3.0, 1.0, 0.0, r"the loss went up by $12$."),  # 0.5 -> 12.5: too large a step
+    (3.0, 1.0, 0.0, r"the loss went up by $12.00$."),  # 0.5 -> 12.5: too large a step
     (0.5, 1.0, 1.0, "the loss did not change."),  # a perfect fit: no gradient
 ])
 def test_the_text_says_which_way_the_loss_went(lr: float, x: float, y: float, said: str) -> None:
@@ -432,11 +445,14 @@ def test_a_shared_bias_is_labelled_as_a_number_and_no_bias_has_no_label() -> Non
 def test_examples_are_counted_in_the_singular_and_the_plural() -> None:
     assert [counted(n, "example") for n in (1, 2, 7)] == ["1 example", "2 examples", "7 examples"]
     X, Y = random_batch(MAZUR, 7, 0)
-    for m, count in ((1, "; 1 example;"), (2, "; 2 examples;"), (7, "; 7 examples;")):
+    for m, count, heading in ((1, "; one training example;", "Parameters and the training example\n"),
+                              (2, "; 2 training examples;", "Parameters and the training examples\n"),
+                              (7, "; 7 training examples;", "Parameters and the training examples\n")):
         example = worked_example(MAZUR, MAZUR_PARAMS, X[:m], Y[:m])
         for fmt in ("md", "tex"):
             text = render_example(example, fmt)
             assert count in text and "(s)" not in text, fmt
+        assert f"## {heading}" in render_example(example, "md")
     assert "The first 3 examples of the 7 are shown step by step" in text
 
 
@@ -631,11 +647,11 @@ def test_the_example_names_its_activations_and_writes_its_matrices_as_the_notati
     params = random_parameters(net, 2)
     text = render_example(worked_example(net, params, [[0.5, -0.2]], [[1.0]]), "md", notation="input-major")
     assert r"&= \tanh(" in text and "g_{1}(" not in text
-    rows = [" & ".join(number_latex(v) for v in row) for row in np.asarray(params["W1"]).T]
+    rows = [" & ".join(given_latex(v) for v in row) for row in np.asarray(params["W1"]).T]
     assert r"W^{(1)} &= \begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}" in text
     assert r"(W^{(1)})^{\top} &=" not in text
     assert ("*A 2-3-1 network, tanh hidden layer, sigmoid output, binary cross-entropy, with a bias per neuron; "
-            "1 example; learning rate 0.5; the input-major notation.*") in text
+            "one training example; learning rate 0.5; the input-major notation.*") in text
 
 
 def test_a_batchs_examples_are_numbered_where_they_are_given() -> None:
@@ -658,28 +674,35 @@ def test_an_error_term_is_led_by_the_derivations_chain_rule() -> None:
     output = md[md.index(r"\delta^{2}_{1} &="):].splitlines()
     chain = next(step for step in example.derivation.steps_of("element", "delta2_1") if step.chain)
     assert output[0] == (r"\delta^{2}_{1} &= \frac{\partial C}{\partial a^{2}_{1}}\,\frac{\partial a^{2}_{1}}"
-                         r"{\partial z^{2}_{1}} \\")
+                         r"{\partial z^{2}_{1}} \qquad \text{chain rule} \\")
     assert r"\sigma'(z^{2}_{1})" in output[1]
-    assert output[2] == r" &= a^{2}_{1} - y_{1} \qquad \text{since}\ \sigma'(z^{2}_{1}) = a^{2}_{1} (1 - a^{2}_{1}) \\"
+    assert output[2] == (r" &= \left(\frac{1 - y_{1}}{1 - a^{2}_{1}} - \frac{y_{1}}{a^{2}_{1}}\right) a^{2}_{1} "
+                         r"\left(1 - a^{2}_{1}\right) \qquad "
+                         r"\text{since}\ \sigma'(z^{2}_{1}) = a^{2}_{1} (1 - a^{2}_{1}) \\")
+    assert output[3] == (r" &= (1 - y_{1})\,a^{2}_{1} - y_{1}\,(1 - a^{2}_{1}) \qquad "
+                         r"\text{multiply out; each denominator cancels} \\")
+    assert output[4] == r" &= a^{2}_{1} - y_{1} \qquad \text{simplify} \\"
     assert chain.result.has(sp.Function("sigmoid'", real=True)(sp.Symbol("z2_1", real=True)))
     hidden = md[md.index(r"\delta^{1}_{1} &="):].splitlines()
-    assert r"\frac{\partial a^{1}_{1}}{\partial z^{1}_{1}}" in hidden[0]
-    assert hidden[1] == r" &= w^{2}_{11} \delta^{2}_{1} \tanh'(z^{1}_{1}) \\"
-    assert hidden[2] == (r" &= w^{2}_{11} \delta^{2}_{1} (1 - (a^{1}_{1})^{2}) "
+    assert r"\frac{\partial a^{1}_{1}}{\partial z^{1}_{1}}" in hidden[0] and hidden[0].endswith(r"\text{chain rule} \\")
+    assert hidden[1] == r" &= \tanh'(z^{1}_{1})\,\delta^{2}_{1}\,w^{2}_{11} \\"  # the derivation's order: g' δ w
+    assert hidden[2] == (r" &= \left(1 - (a^{1}_{1})^{2}\right)\,\delta^{2}_{1}\,w^{2}_{11} "
                          r"\qquad \text{since}\ \tanh'(z^{1}_{1}) = 1 - (a^{1}_{1})^{2} \\")
-    assert hidden[3].startswith(" &= 0.")
+    assert re.match(r" &= \\left\(1 - \(?-?0\.[0-9]+\)?\^\{2\}\\right\) \\cdot -?[0-9.]+ \\cdot -?[0-9.]+", hidden[3])
 
 
 #: (notation, hidden activation, the hidden error term's row that names the derivative, its note on the next row)
 NAMED_DERIVATIVES = [
-    ("bishop", "tanh", r"w^{(2)}_{11} \delta^{(2)}_{1} \tanh'(a^{(1)}_{1})",
+    ("bishop", "tanh", r"\tanh'(a^{(1)}_{1})\,\delta^{(2)}_{1}\,w^{(2)}_{11}",
      r"\text{since}\ \tanh'(a^{(1)}_{1}) = 1 - (z^{(1)}_{1})^{2}"),
-    ("nielsen", "relu", r"w^{2}_{11} \delta^{2}_{1} \operatorname{ReLU}'(z^{1}_{1})",
+    ("nielsen", "relu", r"\operatorname{ReLU}'(z^{1}_{1})\,\delta^{2}_{1}\,w^{2}_{11}",
      r"\text{since}\ \operatorname{ReLU}'(z^{1}_{1}) = \mathbb{1}_{z^{1}_{1} > 0}"),
-    ("goodfellow", "sigmoid", r"\sigma'(a_{11})", r"\text{since}\ \sigma'(a_{11}) = h_{11} (1 - h_{11})"),
-    ("ng", "softplus", r"w^{(2)}_{11} \delta^{(L)}_{1} \operatorname{softplus}'(Z^{(2)}_{1})",
+    ("goodfellow", "sigmoid", r"\sigma'(a_{11})\,\frac{\partial \mathcal{L}(\theta)}{\partial a_{21}}\,W_{211}",
+     r"\text{since}\ \sigma'(a_{11}) = h_{11} (1 - h_{11})"),
+    ("ng", "softplus", r"\operatorname{softplus}'(Z^{(2)}_{1}) \cdot \delta^{(L)}_{1} \cdot w^{(2)}_{11}",
      r"\text{since}\ \operatorname{softplus}'(Z^{(2)}_{1}) = \sigma(Z^{(2)}_{1})"),
-    ("input-major", "elu", r"\operatorname{ELU}'(z_{1}^{(1)})", r"\text{since}\ \operatorname{ELU}'(z_{1}^{(1)}) = "),
+    ("input-major", "elu", r"\operatorname{ELU}'(z_{1}^{(1)})\,\delta_{1}^{(2)}\,W_{11}^{(2)}",
+     r"\text{since}\ \operatorname{ELU}'(z_{1}^{(1)}) = "),
 ]
 
 
@@ -698,7 +721,8 @@ def test_a_hidden_error_term_names_the_activations_derivative_then_works_it_out(
     since = since.replace(INDICATOR_MARKDOWN, INDICATOR_LATEX) if fmt == "tex" else since  # (LaTeX's ReLU')
     (block,) = [block for block in context["blocks"] if "hidden layer" in block.title]
     chain, *rows = (rhs for _, _, rhs in block.lines[0].rows)  # the first neuron's error term
-    assert r"\partial" in chain and rows[0].endswith(named) and "since" not in chain + rows[0]
+    assert r"\partial" in chain and rows[0] == named and "since" not in chain + rows[0]  # g' δ w, as derived
+    assert chain.endswith(r"\qquad \text{chain rule}")
     noted = rows[1] if since in rows[1] else rows[2]  # beside the formula, or on a row of its own below it
     assert rf"\qquad {since}" in noted and "since" not in "".join(rows[3:])
     assert verify_blocks(example, context["blocks"]).numbers > 0
@@ -712,8 +736,8 @@ def test_through_a_wide_layer_above_the_factored_step_names_the_derivative_in_th
     context = example_context(worked_example(net, random_parameters(net, 0), X, Y), "md", "nielsen")
     (line,) = [line for block in context["blocks"] for line in block.lines if line.lhs == r"\delta^{1}_{1}"]
     (named,) = line.derived
-    assert named.startswith(r"\tanh'(z^{1}_{1})\,(w^{2}_{11} \delta^{2}_{1} + ") and r"\partial" not in named
-    assert line.formula.startswith(r"(1 - (a^{1}_{1})^{2}) (w^{2}_{11}")
+    assert named.startswith(r"\tanh'(z^{1}_{1})\,\left(\delta^{2}_{1}\,w^{2}_{11} + ") and r"\partial" not in named
+    assert line.formula.startswith(r"\left(1 - (a^{1}_{1})^{2}\right)\,\left(\delta^{2}_{1}\,w^{2}_{11}")
     assert line.note == r"\text{since}\ \tanh'(z^{1}_{1}) = 1 - (a^{1}_{1})^{2}"
 
 

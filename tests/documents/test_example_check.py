@@ -189,7 +189,7 @@ def test_a_sum_that_cancels_exactly_passes_as_zero_and_a_small_wrong_number_does
     verify_example(example, example_context(example, "md", "ng"))
     wrong = dataclasses.replace(example, gradients={**example.gradients, "b2": np.full_like(example.gradients["b2"],
                                                                                             1e-6)})
-    with pytest.raises(VerificationError, match="prints 1 \\\\times 10\\^\\{-6\\}"):
+    with pytest.raises(VerificationError, match="prints 1.000 \\\\times 10\\^\\{-6\\}"):
         verify_example(wrong, example_context(wrong, "md", "ng"))
 
 
