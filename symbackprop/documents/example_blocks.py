@@ -13,6 +13,7 @@ formulas.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -163,8 +164,7 @@ def _forward(example: WorkedExample, printer: NotationPrinter, numbers: ValuePri
                    Quantity("value", symbol, index)) for l in range(1, net.depth + 1) for symbol in net.z(l) + net.a(l)]
     lines.append(_line(printer, numbers, sp.Symbol("c"), derivation.loss, float(example.losses[index]),
                        Quantity("loss", example=index)))
-    natural = r"Here $\log$ is the natural logarithm." if index == 0 and derivation.loss.has(sp.log) else ""
-    return Block(f"Forward pass and loss{_of_example(example, index)}", tuple(lines), natural)
+    return Block(f"Forward pass and loss{_of_example(example, index)}", tuple(lines))
 
 
 def _cost_block(example: WorkedExample, printer: NotationPrinter, digits: int) -> Block:
@@ -281,4 +281,17 @@ def build_blocks(example: WorkedExample, printer: NotationPrinter, digits: int) 
         blocks.append(_cost_block(example, printer, digits))
     for layer in range(net.depth, 0, -1):
         blocks += _backward(example, printer, numbers, layer, digits)
-    return blocks + [_step(example, printer, digits), _after(example, printer, digits)]
+    return _natural_log(blocks + [_step(example, printer, digits), _after(example, printer, digits)])
+
+
+#: Said once, after the first display that takes a log: the numbers check only with the natural logarithm.
+NATURAL_LOG = r"Here $\log$ is the natural logarithm."
+
+
+def _natural_log(blocks: list[Block]) -> list[Block]:
+    """``blocks`` with :data:`NATURAL_LOG` after the first display that prints a log (a loss's, softplus's)."""
+    for i, block in enumerate(blocks):
+        if any(r"\log" in rhs for _, _, rhs in block.rows):
+            return [*blocks[:i], replace(block, text=" ".join(filter(None, (block.text, NATURAL_LOG)))),
+                    *blocks[i + 1:]]
+    return blocks

@@ -106,9 +106,10 @@ def test_a_quadratic_output_error_has_nothing_to_cancel() -> None:
     assert "denominator" not in render_example(_drawn(net), "md", notation="bishop")
 
 
-@pytest.mark.parametrize("loss, said", [("bce", True), ("quadratic", False)])
-def test_the_natural_logarithm_is_said_once_where_the_loss_has_a_log(loss: str, said: bool) -> None:
-    net = Network([2, 2, 1], hidden="tanh", output="sigmoid", loss=loss)
+@pytest.mark.parametrize("hidden, loss, said", [("tanh", "bce", True), ("tanh", "quadratic", False),
+                                                ("softplus", "quadratic", True), ("softplus", "bce", True)])
+def test_the_natural_logarithm_is_said_once_where_a_display_takes_a_log(hidden: str, loss: str, said: bool) -> None:
+    net = Network([2, 2, 1], hidden=hidden, output="sigmoid", loss=loss)
     X, Y = random_batch(net, 2, 0)
     text = render_example(worked_example(net, random_parameters(net, 0), X, Y), "md", notation="bishop")
     assert text.count("natural logarithm") == (1 if said else 0)
