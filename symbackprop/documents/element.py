@@ -305,7 +305,7 @@ def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int,
     formula)."""
     names = [d.name for d in network.delta(layer)]
     shown = names[:1] if short else names
-    notes = [_hidden_note(network, layer, j, printer) for j in range(1, len(shown) + 1)]
+    notes = [hidden_note(network, layer, j, printer) for j in range(1, len(shown) + 1)]
     blocks = [display(sec.stack(sec.quantity_display(groups[name], printer, also=also)
                                 for name, also in zip(shown, notes)))]
     if short and len(names) > 1:
@@ -319,12 +319,12 @@ def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int,
     return tuple(blocks)
 
 
-def _hidden_note(network: Architecture, layer: int, j: int, printer: NotationPrinter) -> str:
+def hidden_note(network: Architecture, layer: int, j: int, printer: NotationPrinter, room: float | None = None) -> str:
     """The note of a hidden neuron's chain, its result: the next layer's error terms named, and the local derivatives
     it works out, each with its definition, ``∂z^{l+1}_k/∂a^l_j = w^{l+1}_{kj}, since z^{l+1}_k = ...`` and
     ``∂a^l_j/∂z^l_j = g'(z^l_j), since a^l_j = g(z^l_j)``, where the note fits a line of the page (else the last
     definitions left to the set-up's forward pass, which states them); none for the output layer (its own notes say
-    them)."""
+    them); ``room``, the width it may take where less than a line (beside a worked example's left side)."""
     if layer == network.depth:
         return ""
     found = [one for name in ("input", "activation") if (one := said(printer, layer, name, j)) is not None]
@@ -333,7 +333,7 @@ def _hidden_note(network: Architecture, layer: int, j: int, printer: NotationPri
     for kept in range(len(found), -1, -1):  # their definitions, as many as a line of the page holds (the first's
         shown = [each if n < kept else dataclasses.replace(each, since="") for n, each in enumerate(found)]  # first)
         why = r";\ ".join([*named, in_note(*shown)])
-        if visual_width(why) <= printer.width:  # no wider than a line, under the line it justifies
+        if visual_width(why) <= (printer.width if room is None else room):  # no wider than a line (``room``)
             break
     return why
 

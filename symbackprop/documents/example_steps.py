@@ -16,6 +16,7 @@ from ..model import symbols
 from ..notation.display import LINE_WIDTH, join_terms, product, visual_width
 from ..notation.linebreak import formula_width
 from ..notation.printer import NotationPrinter
+from .element import hidden_note
 from .notes import note
 
 
@@ -84,8 +85,12 @@ def derived(derivation: Derivation, symbol: sp.Symbol, formula: sp.Expr, printer
         return Derived(named, ("",) * len(named), why)
     gives = sp.Mul(*sp.Mul.make_args(chained[0].result))  # (in SymPy's order: the formula's, where it is it)
     rows, notes = [chain], [note(chained[0].rule)]
-    if gives != formula:
-        rows, notes = rows + [shown(gives)], notes + [""]
+    if gives != formula:  # the loss differentiated (the output layer), or the error terms above named
+        layer = chained[0].layer
+        why_gives = note(Rule.DIFFERENTIATE_LOSS) if layer == derivation.network.depth else \
+            hidden_note(derivation.network, layer, derivation.network.delta(layer).index(symbol) + 1, printer,
+                        LINE_WIDTH - visual_width(printer.doprint(symbol)) - 2.0)  # under the row, past its left side
+        rows, notes = rows + [shown(gives)], notes + [why_gives]
     cancelled = _cancelled(gives, said)
     if cancelled is None:
         return Derived(tuple(rows), tuple(notes), why)

@@ -30,18 +30,25 @@ def said(printer: NotationPrinter, layer: int, name: str, j: str | int | None = 
          ) -> Said | None:
     """The local derivative ``name`` of :func:`~symbackprop.derive.reasoning.local_derivatives` at ``layer`` for
     neuron ``j`` and ``k`` (where None, the notation's letters: a neuron of the layer, one of the layer below, or
-    above for ``"input"``), the definition's sum over a letter of neither; None where the layer has no such
+    above for ``"input"``), the definition's sum over a letter of neither (m, else q: never n or p, which count a
+    layer's neurons, goodfellow's outputs); None where the layer has no such
     derivative (a bias of a network without biases, a softmax's ∂a/∂z)."""
     notation = printer.notation
     neuron = notation.indices[0] if j is None else j
     other = notation.indices[2 if name == "input" else 1] if k is None else k
-    total = next(letter for letter in "mnpqr" if letter not in (str(neuron), other))
-    line: Reasoned | None = reasoning.local_derivatives(printer.network, layer, neuron, other).get(name)
+    total = next(letter for letter in "mqrs" if letter not in (str(neuron), other))
+    # a letter of the notation's that is the engine's own summation index (goodfellow's m) stands in as another
+    # while the derivative is built, so that the sum's index and the neuron's stay two letters
+    stand_in = {SUM: "u"} if SUM in (neuron, other) else {}  # (u: no notation's neuron letter)
+    line: Reasoned | None = reasoning.local_derivatives(
+        printer.network, layer, *(stand_in.get(each, each) if isinstance(each, str) else each
+                                  for each in (neuron, other))).get(name)
     if line is None or line.local is None:
         return None
+    letters = {SUM: total, **{stand: letter for letter, stand in stand_in.items()}}
 
     def shown(expr: sp.Basic) -> str:
-        return written(general.with_letters(expr, {SUM: total}), printer)
+        return written(general.with_letters(expr, letters), printer)
 
     return Said(f"{shown(line.local.lhs)} = {shown(line.local.rhs)}",
                 ", ".join(f"{shown(eq.lhs)} = {shown(eq.rhs)}" for eq in line.since))

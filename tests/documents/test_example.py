@@ -686,6 +686,11 @@ def test_an_error_term_is_led_by_the_derivations_chain_rule() -> None:
     hidden = md[md.index(r"\delta^{1}_{1} &="):].splitlines()
     assert r"\frac{\partial a^{1}_{1}}{\partial z^{1}_{1}}" in hidden[0] and hidden[0].endswith(r"\text{chain rule} \\")
     assert hidden[1] == r" &= \tanh'(z^{1}_{1})\,\delta^{2}_{1}\,w^{2}_{11} \\"  # the derivation's order: g' δ w
+    assert hidden[2] == (r" & \qquad \text{definition of } \delta;\ {\textstyle \frac{\partial z^{2}_{k}}"
+                         r"{\partial a^{1}_{1}} = w^{2}_{k1}}\text{, since } z^{2}_{k} = \sum_{m} w^{2}_{km} "
+                         r"a^{1}_{m} + b^{2}_{k};\ {\textstyle \frac{\partial a^{1}_{1}}{\partial z^{1}_{1}} = "
+                         r"\tanh'(z^{1}_{1})} \\")
+    hidden = [hidden[0], hidden[1], *hidden[3:]]  # (the note under its row: too wide to stand beside it)
     assert hidden[2] == (r" &= \left(1 - (a^{1}_{1})^{2}\right)\,\delta^{2}_{1}\,w^{2}_{11} "
                          r"\qquad \text{since}\ \tanh'(z^{1}_{1}) = 1 - (a^{1}_{1})^{2} \\")
     assert re.match(r" &= \\left\(1 - \(?-?0\.[0-9]+\)?\^\{2\}\\right\) \\cdot -?[0-9.]+ \\cdot -?[0-9.]+", hidden[3])
@@ -721,10 +726,14 @@ def test_a_hidden_error_term_names_the_activations_derivative_then_works_it_out(
     since = since.replace(INDICATOR_MARKDOWN, INDICATOR_LATEX) if fmt == "tex" else since  # (LaTeX's ReLU')
     (block,) = [block for block in context["blocks"] if "hidden layer" in block.title]
     chain, *rows = (rhs for _, _, rhs in block.lines[0].rows)  # the first neuron's error term
-    assert r"\partial" in chain and rows[0] == named and "since" not in chain + rows[0]  # g' δ w, as derived
+    assert r"\partial" in chain and rows[0].split(r" \qquad ")[0] == named and "since" not in chain  # g' δ w
     assert chain.endswith(r"\qquad \text{chain rule}")
-    noted = rows[1] if since in rows[1] else rows[2]  # beside the formula, or on a row of its own below it
-    assert rf"\qquad {since}" in noted and "since" not in "".join(rows[3:])
+    # its note names the local derivatives it works out, beside it or on a row of its own below it
+    local = rows[0] if r"\qquad" in rows[0] else rows[1]
+    assert r"{\textstyle \frac{\partial" in local
+    rows = rows[1:] if local is rows[0] else rows[2:]
+    noted = rows[0] if since in rows[0] else rows[1]  # beside the formula, or on a row of its own below it
+    assert rf"\qquad {since}" in noted and "since" not in "".join(rows[2:])
     assert verify_blocks(example, context["blocks"]).numbers > 0
 
 

@@ -89,6 +89,7 @@ def test_the_output_error_cancels_its_denominators_on_a_row_of_its_own_and_verif
     (line,) = [line for block in blocks for line in block.lines if line.lhs == r"\delta^{(2)}_{1}"]
     rows = [rhs for _, _, rhs in line.rows]
     assert rows[0].endswith(r"\qquad \text{chain rule}")
+    assert rows[1].endswith(r"\sigma'(a^{(2)}_{1}) \qquad \text{differentiate the loss}")
     assert rows[2].endswith(r"\text{since}\ \sigma'(a^{(2)}_{1}) = y_{1} (1 - y_{1})")
     assert rows[3] == r"(1 - r_{1})\,y_{1} - r_{1}\,(1 - y_{1}) \qquad \text{multiply out; each denominator cancels}"
     assert rows[4] == r"y_{1} - r_{1} \qquad \text{simplify}"
@@ -97,6 +98,21 @@ def test_the_output_error_cancels_its_denominators_on_a_row_of_its_own_and_verif
     wrong = Line(line.lhs, line.formula, "", "", identities=((line.identities[0][0], sp.Symbol("y_1")),))
     with pytest.raises(VerificationError, match="does not hold"):
         verify_blocks(example, [*blocks, Block("sabotaged", (wrong,))])
+
+
+def test_every_row_before_a_hidden_error_terms_numbers_has_its_note() -> None:
+    """The chain rule, then its result with the error term above named and the local derivatives it works out
+    (as the derivation's element form says them), then tanh' worked out: no row without its reason."""
+    blocks = example_context(_drawn(BCE), "md", "bishop")["blocks"]
+    for j in (1, 2):
+        (line,) = [line for block in blocks for line in block.lines if line.lhs == rf"\delta^{{(1)}}_{{{j}}}"]
+        rows = [rhs for _, _, rhs in line.rows]
+        assert rows[1] == (rf"\tanh'(a^{{(1)}}_{{{j}}})\,\delta^{{(2)}}_{{1}}\,w^{{(2)}}_{{1{j}}} \qquad "
+                           rf"\text{{definition of }} \delta;\ {{\textstyle \frac{{\partial a^{{(2)}}_{{k}}}}"
+                           rf"{{\partial z^{{(1)}}_{{{j}}}}} = w^{{(2)}}_{{k{j}}}}};\ {{\textstyle "
+                           rf"\frac{{\partial z^{{(1)}}_{{{j}}}}}{{\partial a^{{(1)}}_{{{j}}}}} = "
+                           rf"\tanh'(a^{{(1)}}_{{{j}}})}}")
+        assert all(r"\qquad" in row for row in rows[:3])
 
 
 def test_a_quadratic_output_error_has_nothing_to_cancel() -> None:

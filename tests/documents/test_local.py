@@ -78,3 +78,12 @@ def test_a_wrong_local_derivative_would_be_printed_and_fail_verification(monkeyp
     assert r"= 2 w^{2}_{k1}}\text{, since }" in _element(RELU)
     with pytest.raises(VerificationError, match="layer 1's local derivative"):
         verify(derivation, points=1)
+
+
+def test_goodfellows_neuron_letter_m_and_the_definitions_sum_stay_two_letters() -> None:
+    """goodfellow writes a neuron of the layer above m, the letter the engine sums its definitions over: the note
+    keeps m for the neuron and sums over q (not n or p, which count neurons), as W_{2mq} h_{1q}, never W_{2mm}."""
+    md = _element(Network([2, 2, 2, 1], hidden="tanh", output="sigmoid", loss="bce", bias="vector"), "goodfellow")
+    assert (r"\frac{\partial a_{2m}}{\partial h_{11}} = W_{2m1}}\text{, since } a_{2m} = "
+            r"\sum_{q=1}^{n_{1}} W_{2mq} h_{1q} + b_{2m}") in md
+    assert "W_{2mm}" not in md and "W_{2nn}" not in md
