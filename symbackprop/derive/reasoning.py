@@ -359,15 +359,18 @@ def bias_gradient(network: Architecture, layer: int, j: str, k: str) -> Argument
     return Argument("bias", layer, _partial(COST, b), lines)
 
 
-def local_derivatives(network: Architecture, layer: int, j: str | int, k: str | int) -> dict[str, Reasoned]:
+def local_derivatives(network: Architecture, layer: int, j: str | int, k: str | int, summed: str | None = None
+                      ) -> dict[str, Reasoned]:
     """The local derivatives the chain rule's factors at ``layer`` work out, for neuron ``j`` (``k`` one of the layer
     below, or above for ``"input"``), each a :class:`Reasoned` step: its value, its rule, the definition it comes from
     and the derivative itself: ``"weight"`` ∂z^l_j/∂w^l_{jk} = a^{l-1}_k and ``"bias"`` ∂z^l_j/∂b^l_j = 1 (the bias
     unit's weight w^l_{j0}, a shared b^l), since z^l_j = Σ_m w^l_{jm} a^{l-1}_m + b^l_j; ``"activation"``
     ∂a^l_j/∂z^l_j = g'(z^l_j), since a^l_j = g(z^l_j) (an element-wise activation); below the output layer,
     ``"input"`` ∂z^{l+1}_k/∂a^l_j = w^{l+1}_{kj}, since z^{l+1}_k = Σ_m w^{l+1}_{km} a^l_m + b^{l+1}_k. The element
-    form's displays say them (:mod:`symbackprop.documents.element`); :mod:`.verify` checks them at every layer."""
-    z, a, own = _symbol("z", layer, j), _symbol("a", layer, j), forward(network, layer, j, SUM)
+    form's displays say them (:mod:`symbackprop.documents.element`); :mod:`.verify` checks them at every layer.
+    The definitions sum over ``summed`` (:data:`SUM` where None), a letter neither ``j`` nor ``k`` may be."""
+    summed = SUM if summed is None else summed
+    z, a, own = _symbol("z", layer, j), _symbol("a", layer, j), forward(network, layer, j, summed)
     source = _symbol("x", None, k) if layer == 1 else _symbol("a", layer - 1, k)
     found = {"weight": Reasoned(source, Rule.LOCAL_LINEAR, (own,), _local(z, _symbol("W", layer, j, k), source))}
     bias = {"neuron": _symbol("W", layer, j, 0), "vector": _symbol("b", layer, j), "shared": _symbol("b", layer)}
@@ -380,7 +383,7 @@ def local_derivatives(network: Architecture, layer: int, j: str | int, k: str | 
         found["activation"] = Reasoned(g_prime, Rule.LOCAL_ELEMENTWISE, (definition,), _local(a, z, g_prime))
     if layer < network.depth:
         w = _symbol("W", layer + 1, k, j)
-        found["input"] = Reasoned(w, Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, SUM),),
+        found["input"] = Reasoned(w, Rule.LOCAL_LINEAR, (forward(network, layer + 1, k, summed),),
                                   _local(_symbol("z", layer + 1, k), a, w))
     return found
 

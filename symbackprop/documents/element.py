@@ -4,22 +4,20 @@ or seed 000's route, each weight of the last two layers by its whole chain from 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
 from ..derive import general
 from ..derive.chain import paths_layers
-from ..derive.derivation import Derivation, Rule, Step
+from ..derive.derivation import Derivation, Step
 from ..model import symbols
 from ..model.architecture import Architecture
 from ..notation.display import Display, Line, visual_width
 from ..notation.printer import NotationPrinter
 from ..notation.written import for_every, neuron_values
 from . import sections as sec
-from .local import FACTORS_ABOVE, in_note, in_words, said
-from .notes import note
+from .local import FACTORS_ABOVE, hidden_note, in_words, said
 from .routes import route
 from .sections import Block, Section, display, text
 from .summary import bp_equation, without_bias_column
@@ -317,25 +315,6 @@ def _delta_blocks(groups: Mapping[str, list], network: Architecture, layer: int,
             blocks.append(text(f"and likewise for the other {others}" + (f"; all at once, {at_once}." if at_once
                                                                               else ".")))
     return tuple(blocks)
-
-
-def hidden_note(network: Architecture, layer: int, j: int, printer: NotationPrinter, room: float | None = None) -> str:
-    """The note of a hidden neuron's chain, its result: the next layer's error terms named, and the local derivatives
-    it works out, each with its definition, ``∂z^{l+1}_k/∂a^l_j = w^{l+1}_{kj}, since z^{l+1}_k = ...`` and
-    ``∂a^l_j/∂z^l_j = g'(z^l_j), since a^l_j = g(z^l_j)``, where the note fits a line of the page (else the last
-    definitions left to the set-up's forward pass, which states them); none for the output layer (its own notes say
-    them); ``room``, the width it may take where less than a line (beside a worked example's left side)."""
-    if layer == network.depth:
-        return ""
-    found = [one for name in ("input", "activation") if (one := said(printer, layer, name, j)) is not None]
-    delta, defined = sec.error_term(printer, layer, "j")  # (where δ is written as ∂c/∂z, no δ is named)
-    named = [note(Rule.ERROR_TERM)] if delta != defined else []
-    for kept in range(len(found), -1, -1):  # their definitions, as many as a line of the page holds (the first's
-        shown = [each if n < kept else dataclasses.replace(each, since="") for n, each in enumerate(found)]  # first)
-        why = r";\ ".join([*named, in_note(*shown)])
-        if visual_width(why) <= (printer.width if room is None else room):  # no wider than a line (``room``)
-            break
-    return why
 
 
 #: The most weights of a layer the element form lists one by one (a 2 x 2 layer, as seed 000 does).

@@ -16,7 +16,7 @@ from ..model import symbols
 from ..notation.display import LINE_WIDTH, join_terms, product, visual_width
 from ..notation.linebreak import formula_width
 from ..notation.printer import NotationPrinter
-from .element import hidden_note
+from .local import hidden_note
 from .notes import note
 
 

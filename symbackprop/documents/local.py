@@ -6,15 +6,18 @@ element form's displays and seed 000's chains say them once, before a display or
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-import sympy as sp
-
-from ..derive import general, reasoning
+from ..derive import reasoning
 from ..derive.argument import Reasoned
-from ..derive.reasoning import SUM
+from ..derive.derivation import Rule
+from ..model.architecture import Architecture
+from ..notation.display import visual_width
 from ..notation.printer import NotationPrinter
 from ..notation.written import written
+from .notes import note
+from .sections import error_term
 
 
 @dataclass(frozen=True)
@@ -31,27 +34,17 @@ def said(printer: NotationPrinter, layer: int, name: str, j: str | int | None = 
     """The local derivative ``name`` of :func:`~symbackprop.derive.reasoning.local_derivatives` at ``layer`` for
     neuron ``j`` and ``k`` (where None, the notation's letters: a neuron of the layer, one of the layer below, or
     above for ``"input"``), the definition's sum over a letter of neither (m, else q: never n or p, which count a
-    layer's neurons, goodfellow's outputs); None where the layer has no such
-    derivative (a bias of a network without biases, a softmax's ∂a/∂z)."""
+    layer's neurons, goodfellow's outputs); None where the layer has no such derivative (a bias of a network without
+    biases, a softmax's ∂a/∂z)."""
     notation = printer.notation
     neuron = notation.indices[0] if j is None else j
     other = notation.indices[2 if name == "input" else 1] if k is None else k
     total = next(letter for letter in "mqrs" if letter not in (str(neuron), other))
-    # a letter of the notation's that is the engine's own summation index (goodfellow's m) stands in as another
-    # while the derivative is built, so that the sum's index and the neuron's stay two letters
-    stand_in = {SUM: "u"} if SUM in (neuron, other) else {}  # (u: no notation's neuron letter)
-    line: Reasoned | None = reasoning.local_derivatives(
-        printer.network, layer, *(stand_in.get(each, each) if isinstance(each, str) else each
-                                  for each in (neuron, other))).get(name)
+    line: Reasoned | None = reasoning.local_derivatives(printer.network, layer, neuron, other, total).get(name)
     if line is None or line.local is None:
         return None
-    letters = {SUM: total, **{stand: letter for letter, stand in stand_in.items()}}
-
-    def shown(expr: sp.Basic) -> str:
-        return written(general.with_letters(expr, letters), printer)
-
-    return Said(f"{shown(line.local.lhs)} = {shown(line.local.rhs)}",
-                ", ".join(f"{shown(eq.lhs)} = {shown(eq.rhs)}" for eq in line.since))
+    return Said(f"{written(line.local.lhs, printer)} = {written(line.local.rhs, printer)}",
+                ", ".join(f"{written(eq.lhs, printer)} = {written(eq.rhs, printer)}" for eq in line.since))
 
 
 def in_words(found: Said) -> str:
@@ -69,3 +62,22 @@ def in_note(*found: Said) -> str:
 #: A note's pointer to the factors of a parameter's chain (its error term, its last factor worked out), said in the
 #: sentence before the display: the chain's note then cites the chain rule alone.
 FACTORS_ABOVE = r"\text{its factors as above}"
+
+
+def hidden_note(network: Architecture, layer: int, j: int, printer: NotationPrinter, room: float | None = None) -> str:
+    """The note of a hidden neuron's chain, its result: the next layer's error terms named, and the local derivatives
+    it works out, each with its definition, ``∂z^{l+1}_k/∂a^l_j = w^{l+1}_{kj}, since z^{l+1}_k = ...`` and
+    ``∂a^l_j/∂z^l_j = g'(z^l_j), since a^l_j = g(z^l_j)``, where the note fits a line of the page (else the last
+    definitions left to the set-up's forward pass, which states them); none for the output layer (its own notes say
+    them); ``room``, the width it may take where less than a line (beside a worked example's left side)."""
+    if layer == network.depth:
+        return ""
+    found = [one for name in ("input", "activation") if (one := said(printer, layer, name, j)) is not None]
+    delta, defined = error_term(printer, layer, "j")  # (where δ is written as ∂c/∂z, no δ is named)
+    named = [note(Rule.ERROR_TERM)] if delta != defined else []
+    for kept in range(len(found), -1, -1):  # their definitions, as many as a line of the page holds (the first's
+        shown = [each if n < kept else dataclasses.replace(each, since="") for n, each in enumerate(found)]  # first)
+        why = r";\ ".join([*named, in_note(*shown)])
+        if visual_width(why) <= (printer.width if room is None else room):  # no wider than a line (``room``)
+            break
+    return why

@@ -66,8 +66,9 @@ def test_a_wrong_local_derivative_would_be_printed_and_fail_verification(monkeyp
     verify(derivation, points=1)
     honest = reasoning.local_derivatives
 
-    def wrong(network: Architecture, layer: int, j: str | int, k: str | int) -> dict[str, reasoning.Reasoned]:
-        found = honest(network, layer, j, k)
+    def wrong(network: Architecture, layer: int, j: str | int, k: str | int, summed: str | None = None
+              ) -> dict[str, reasoning.Reasoned]:
+        found = honest(network, layer, j, k, summed)
         if "input" not in found or found["input"].local is None:
             return found
         line = found["input"]
