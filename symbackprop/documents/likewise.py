@@ -18,6 +18,7 @@ from ..model import symbols
 from ..model.architecture import Architecture
 from ..model.losses import LABEL
 from ..notation.printer import NotationPrinter
+from ..notation.written import neuron_values
 
 #: The letters of a representative's indices that vary, by position: a weight's neuron, then its input.
 LETTERS = ("j", "k")
@@ -125,9 +126,8 @@ def likewise(group: Group, network: Architecture, printer: NotationPrinter) -> s
         letter = LETTERS[position]
         indices[position] = letter
         values = [int(info.indices[position]) for info in infos if info is not None]
-        every = range(min(values), max(values) + 1)
-        shown = ", ".join(map(str, every)) if len(every) <= 3 else rf"{every[0]}, \ldots, {every[-1]}"
-        ranges.append(f"${letter} = {shown}$")
+        assert min(values) == 1  # (a bias unit's column 0 is a group of its own)
+        ranges.append(f"${letter} = {neuron_values(max(values))}$")
         layer = printer.notation.bare_layer("a", layers[position])  # (as the notation counts: ng's input is 1)
         exchanged.append(f"neurons ${start.indices[position]}$ and ${letter}$ of layer ${layer}$")
     general = sp.Symbol(symbols.element(start.kind, start.layer, *indices), **group.representative.assumptions0)
